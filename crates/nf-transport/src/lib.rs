@@ -1,0 +1,1 @@
+//! The tower middleware stack of northflank-rs.

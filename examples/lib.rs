@@ -1,0 +1,1 @@
+//! Runnable examples of northflank-rs: see the `examples/` directory beside this file.
