@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Token;
+use crate::{ContextError, Token};
 
 /// The API base URL used when a context names none.
 pub const DEFAULT_HOST: &str = "https://api.northflank.com";
@@ -82,4 +82,126 @@ impl Context {
         self.defaults = defaults;
         self
     }
+
+    /// Whether the token belongs to a team or an organisation.
+    ///
+    /// The stored [`Context::scope`] wins. Without one, the token is read as a JWT: the claim
+    /// `entityType` of its payload gives the scope. A token that is not a JWT, a payload that
+    /// is not JSON, and a missing or unrecognised claim all give [`TokenScope::Team`]. Nothing
+    /// is written back; the official JS client stores the derived scope, this does not.
+    pub fn token_scope(&self) -> TokenScope {
+        self.scope
+            .unwrap_or_else(|| crate::scope::scope_from_token(self.token.expose()))
+    }
+
+    /// Checks that the context is usable: a name, a token without whitespace, and an
+    /// `http://` or `https://` host.
+    ///
+    /// Providers call this before they store a context.
+    ///
+    /// # Errors
+    /// [`ContextError::Invalid`] saying what is wrong; the reason never quotes the token.
+    pub fn validate(&self) -> Result<(), ContextError> {
+        if self.name.trim().is_empty() {
+            return Err(self.invalid("the name is empty"));
+        }
+        check_token(self.token.expose()).map_err(|reason| self.invalid(reason))?;
+        check_base_url(&self.host).map_err(|reason| self.invalid(reason))?;
+        Ok(())
+    }
+
+    /// The API base URL: the host, checked to be an `http(s)` URL, without trailing slashes.
+    ///
+    /// # Errors
+    /// [`ContextError::Invalid`] when the host is empty or not an `http(s)` URL.
+    pub fn base_url(&self) -> Result<String, ContextError> {
+        check_base_url(&self.host)
+            .map(str::to_owned)
+            .map_err(|reason| self.invalid(reason))
+    }
+
+    fn invalid(&self, reason: &str) -> ContextError {
+        ContextError::Invalid {
+            name: self.name.clone(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+/// Checks a token: not empty, and free of whitespace and control characters, which no
+/// `Authorization` header can carry. The reason never quotes the token.
+pub(crate) fn check_token(token: &str) -> Result<(), &'static str> {
+    if token.is_empty() {
+        return Err("the token is empty");
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the token contains whitespace or control characters");
+    }
+    Ok(())
+}
+
+/// Checks that `url` is an `http://` or `https://` URL fit to be a base URL and returns it
+/// without trailing slashes. The reason never quotes the URL, which could hold credentials.
+pub(crate) fn check_base_url(url: &str) -> Result<&str, &'static str> {
+    if url.is_empty() {
+        return Err("the host is empty");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the host contains whitespace or control characters");
+    }
+    let rest = strip_prefix_ignore_case(url, "https://")
+        .or_else(|| strip_prefix_ignore_case(url, "http://"))
+        .ok_or("the host is not an http:// or https:// URL")?;
+    if rest.contains(['?', '#']) {
+        return Err("the host has a query or a fragment");
+    }
+    if rest.contains('\\') {
+        return Err("the host contains a backslash");
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("the host carries user credentials");
+    }
+    check_authority(authority)?;
+    Ok(url.trim_end_matches('/'))
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Checks `server[:port]`, where the server may be a bracketed IPv6 address.
+fn check_authority(authority: &str) -> Result<(), &'static str> {
+    let (server, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (address, after) = bracketed
+                .split_once(']')
+                .ok_or("the host has an unclosed IPv6 bracket")?;
+            if after.is_empty() {
+                (address, None)
+            } else {
+                let port = after
+                    .strip_prefix(':')
+                    .ok_or("the host has text after its IPv6 address")?;
+                (address, Some(port))
+            }
+        }
+        None => match authority.split_once(':') {
+            Some((server, port)) => (server, Some(port)),
+            None => (authority, None),
+        },
+    };
+    if server.is_empty() {
+        return Err("the host has no server name");
+    }
+    if let Some(port) = port
+        && (port.is_empty()
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().is_err())
+    {
+        return Err("the host has an invalid port");
+    }
+    Ok(())
 }
