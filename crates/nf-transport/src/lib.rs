@@ -1,1 +1,130 @@
-//! The tower middleware stack of northflank-rs.
+//! The tower middleware stack of northflank-rs: base URL, authentication, rate limits,
+//! retries, timeouts and tracing over hyper.
+//!
+//! A [`Transport`] takes `http::Request<`[`Body`]`>`s whose URI is a path and query
+//! (`/v1/projects?per_page=50`) and returns `http::Response<`[`ResponseBody`]`>`s. An HTTP
+//! error status is a response, not an error; [`TransportError`] is for what kept a response
+//! from arriving. Build one with [`TransportBuilder`]; clones are cheap and share the
+//! connection pool, the rate-limit state and the retry budget.
+//!
+//! # Layer order
+//!
+//! The default stack, outermost first, and why each layer sits where it does:
+//!
+//! 1. **Outer user layers** ([`TransportBuilder::outer_layer`]): see the call as the caller
+//!    made it, and its final outcome.
+//! 2. **Base URL and `User-Agent`** ([`base_url`]): once per call, so the spans, the retries
+//!    and the host check of the auth layer all see the same absolute URL.
+//! 3. **Call span** ([`trace`], `northflank.call`): covers everything below, retries and
+//!    waits included.
+//! 4. **Call timeout** ([`timeout`]): bounds the whole call, backoff and rate-limit waits
+//!    included.
+//! 5. **Retry** ([`retry`]): everything below runs afresh for each attempt.
+//! 6. **Attempt span** ([`trace`], `northflank.attempt`): one per attempt, with
+//!    `retry.attempt`.
+//! 7. **Rate limit** ([`rate_limit`]): inside retry, so every attempt is counted against
+//!    the budget and waits for it; outside auth, so a token is read after any wait.
+//! 8. **Auth** ([`auth`]): inside retry, so each attempt carries a freshly read token.
+//! 9. **Attempt user layers** ([`TransportBuilder::layer`]): see each attempt as it is
+//!    sent, token included.
+//! 10. **Attempt timeout** ([`timeout`]): bounds one exchange with the server, not the
+//!     waits above it.
+//! 11. **HTTP service** ([`HttpService`], or the service given to
+//!     [`TransportBuilder::transport`]).
+//!
+//! # Retries
+//!
+//! A connection that never opened is retried for every method. `429`, `502`, `503`, `504`,
+//! failures after the request was sent and attempt timeouts are retried only for
+//! idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), never `POST` or
+//! `PATCH`. Waits use capped exponential backoff with full jitter, or the server's
+//! `Retry-After` / `x-ratelimit-reset` bounded by [`RetryConfig::max_server_delay`]. A
+//! [`RetryBudget`] shared by all clones caps the extra load a failing server sees. Requests
+//! with a streaming body are sent once.
+//!
+//! # Rate limits
+//!
+//! Every response's `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset`
+//! update a [`RateLimitState`] readable at any time through [`Transport::rate_limit`]. Each
+//! request reserves a unit of the remaining budget before it is sent, so concurrent callers
+//! cannot overshoot it. When it is spent, requests wait for the reset
+//! ([`RateLimitMode::Wait`], up to a maximum) or fail at once with
+//! [`TransportError::RateLimited`] ([`RateLimitMode::FailFast`]).
+//!
+//! # Secrets
+//!
+//! The token is read from the [`ContextProvider`](nf_context::ContextProvider) for every
+//! attempt, sent only to the API's scheme, host and port, in a header marked sensitive. It
+//! appears in no `Debug` output, error or log line. Spans carry method, URL without query,
+//! status, attempt and rate-limit fields; never a header value or a body.
+//!
+//! # Time
+//!
+//! Backoff, rate-limit waits and timeouts run on a [`Clock`]: [`TokioClock`] by default,
+//! [`ManualClock`] in tests, where a 30-second wait takes no time and is recorded. The TCP
+//! connect timeout is hyper-util's and runs on tokio's clock.
+//!
+//! # Features
+//!
+//! - `rustls` (default): TLS through rustls with ring and the Mozilla roots.
+//! - `native-tls`: TLS through the platform's library.
+//!
+//! They combine freely; with both, rustls is used unless [`TlsBackend::NativeTls`] is
+//! chosen. With neither, plain `http://` works and `https://` fails with
+//! [`ConfigErrorKind::TlsUnavailable`].
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//!
+//! use nf_context::ContextProvider;
+//! use nf_transport::{Body, RateLimitMode, Transport, TransportError};
+//!
+//! async fn list_projects(provider: Arc<dyn ContextProvider>) -> Result<(), TransportError> {
+//!     let transport = Transport::builder(provider)
+//!         .user_agent_suffix("my-tool/1.0")
+//!         .call_timeout(Some(Duration::from_secs(60)))
+//!         .rate_limit(RateLimitMode::FailFast)
+//!         .build()?;
+//!
+//!     let request = http::Request::get("/v1/projects").body(Body::empty()).map_err(TransportError::custom)?;
+//!     let response = transport.send(request).await?;
+//!     let status = response.status();
+//!     let body = response.into_body().bytes().await?;
+//!     println!("{status}: {} bytes", body.len());
+//!     println!("rate limit: {:?}", transport.rate_limit().snapshot());
+//!     Ok(())
+//! }
+//! ```
+
+pub mod auth;
+pub mod base_url;
+mod body;
+mod builder;
+pub mod clock;
+mod error;
+pub mod http_service;
+pub mod rate_limit;
+pub mod retry;
+pub mod timeout;
+pub mod trace;
+
+pub use crate::base_url::{BaseUrl, BaseUrlSource};
+pub use crate::body::{Body, ResponseBody};
+pub use crate::builder::{BoxTransportService, Transport, TransportBuilder};
+pub use crate::clock::{Clock, ManualClock, TokioClock};
+pub use crate::error::{BoxError, ConfigErrorKind, TransportError};
+pub use crate::http_service::{HttpConfig, HttpService, TlsBackend};
+pub use crate::rate_limit::{RateLimitMode, RateLimitSnapshot, RateLimitState};
+pub use crate::retry::{
+    Attempt, AttemptInfo, DefaultRetryPolicy, RetryBudget, RetryConfig, RetryDecision, RetryPolicy,
+};
+pub use crate::trace::OperationName;
+
+/// A request as the transport takes it.
+pub type Request = ::http::Request<Body>;
+
+/// A response as the transport returns it.
+pub type Response = ::http::Response<ResponseBody>;

@@ -1,0 +1,278 @@
+//! Request and response bodies.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+use http_body_util::BodyExt;
+
+use crate::error::{BoxError, TransportError};
+
+/// A request body: bytes in memory, which can be sent again on a retry, or a stream, which
+/// cannot.
+///
+/// `Debug` prints the length or `Streaming`, never the content: bodies can carry secrets
+/// (environment variables, registry credentials).
+pub struct Body {
+    kind: Kind,
+}
+
+enum Kind {
+    Bytes(Bytes),
+    Streaming(Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError> + Send>>),
+}
+
+impl Body {
+    /// An empty body, replayable.
+    pub fn empty() -> Self {
+        Self {
+            kind: Kind::Bytes(Bytes::new()),
+        }
+    }
+
+    /// A body read from `body` as it is sent. It is sent at most once: a request with a
+    /// streaming body is never retried.
+    pub fn streaming<B>(body: B) -> Self
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Self {
+            kind: Kind::Streaming(Box::pin(body.map_err(Into::into))),
+        }
+    }
+
+    /// Whether the body is held in memory and can be sent again.
+    pub fn is_replayable(&self) -> bool {
+        matches!(self.kind, Kind::Bytes(_))
+    }
+
+    /// A copy of the body when it is replayable; `None` for a streaming body.
+    pub fn try_clone(&self) -> Option<Self> {
+        match &self.kind {
+            Kind::Bytes(bytes) => Some(Self {
+                kind: Kind::Bytes(bytes.clone()),
+            }),
+            Kind::Streaming(_) => None,
+        }
+    }
+
+    /// The content of a replayable body; `None` for a streaming body.
+    pub fn as_bytes(&self) -> Option<&Bytes> {
+        match &self.kind {
+            Kind::Bytes(bytes) => Some(bytes),
+            Kind::Streaming(_) => None,
+        }
+    }
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Bytes(bytes) => f.debug_struct("Body").field("len", &bytes.len()).finish(),
+            Kind::Streaming(_) => f.write_str("Body(Streaming)"),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Self {
+            kind: Kind::Bytes(bytes),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Bytes::from(bytes).into()
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Bytes::from(text).into()
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(text: &'static str) -> Self {
+        Bytes::from_static(text.as_bytes()).into()
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(bytes: &'static [u8]) -> Self {
+        Bytes::from_static(bytes).into()
+    }
+}
+
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match &mut self.get_mut().kind {
+            Kind::Bytes(bytes) if bytes.is_empty() => Poll::Ready(None),
+            Kind::Bytes(bytes) => Poll::Ready(Some(Ok(Frame::data(std::mem::take(bytes))))),
+            Kind::Streaming(body) => body.as_mut().poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            Kind::Bytes(bytes) => bytes.is_empty(),
+            Kind::Streaming(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            Kind::Bytes(bytes) => SizeHint::with_exact(bytes.len() as u64),
+            Kind::Streaming(body) => body.size_hint(),
+        }
+    }
+}
+
+/// A response body: what the HTTP service, or a transport of the user's, returns.
+///
+/// Frames are read with [`http_body::Body`]; [`ResponseBody::bytes`] reads the whole body.
+/// Errors while reading are [`TransportError`]s.
+pub struct ResponseBody {
+    inner: Pin<Box<dyn http_body::Body<Data = Bytes, Error = TransportError> + Send>>,
+}
+
+impl ResponseBody {
+    /// Wraps any body of [`Bytes`]. An error that is a boxed [`TransportError`] is passed
+    /// on as it is; any other becomes [`TransportError::Io`].
+    pub fn new<B>(body: B) -> Self
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Self {
+            inner: Box::pin(body.map_err(|error| TransportError::from_body_error(error.into()))),
+        }
+    }
+
+    /// An empty body.
+    pub fn empty() -> Self {
+        Bytes::new().into()
+    }
+
+    /// Reads the whole body.
+    ///
+    /// # Errors
+    /// [`TransportError::Io`] when the connection fails while the body is read, or the error
+    /// of a user transport's body.
+    pub async fn bytes(self) -> Result<Bytes, TransportError> {
+        Ok(self.collect().await?.to_bytes())
+    }
+}
+
+impl Default for ResponseBody {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("size_hint", &self.inner.size_hint())
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<Bytes> for ResponseBody {
+    fn from(bytes: Bytes) -> Self {
+        Self::new(http_body_util::Full::new(bytes))
+    }
+}
+
+impl From<Vec<u8>> for ResponseBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        Bytes::from(bytes).into()
+    }
+}
+
+impl From<String> for ResponseBody {
+    fn from(text: String) -> Self {
+        Bytes::from(text).into()
+    }
+}
+
+impl From<&'static str> for ResponseBody {
+    fn from(text: &'static str) -> Self {
+        Bytes::from_static(text.as_bytes()).into()
+    }
+}
+
+impl http_body::Body for ResponseBody {
+    type Data = Bytes;
+    type Error = TransportError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
+        self.inner.as_mut().poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn replayable_body_clones_and_streams_its_bytes() {
+        let body = Body::from("hello");
+        assert!(body.is_replayable());
+        let copy = body.try_clone().map(|b| b.as_bytes().cloned());
+        assert_eq!(copy, Some(Some(Bytes::from_static(b"hello"))));
+        let sent = body.collect().await.map(|c| c.to_bytes()).ok();
+        assert_eq!(sent, Some(Bytes::from_static(b"hello")));
+    }
+
+    #[tokio::test]
+    async fn streaming_body_is_not_replayable() {
+        let body = Body::streaming(http_body_util::Full::new(Bytes::from_static(b"x")));
+        assert!(!body.is_replayable());
+        assert!(body.try_clone().is_none());
+        assert_eq!(format!("{body:?}"), "Body(Streaming)");
+    }
+
+    #[test]
+    fn debug_never_prints_content() {
+        let body = Body::from("secret-value");
+        assert!(!format!("{body:?}").contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn response_body_reads_whole_content() {
+        let body = ResponseBody::from("{\"data\":{}}");
+        assert_eq!(
+            body.bytes().await.ok(),
+            Some(Bytes::from_static(b"{\"data\":{}}"))
+        );
+    }
+}

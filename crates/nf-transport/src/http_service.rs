@@ -1,0 +1,217 @@
+//! The inner HTTP service: hyper-util's pooled client over hyper, HTTP/1.1 and HTTP/2
+//! (chosen by ALPN on TLS connections; plain `http://` speaks HTTP/1.1), with TLS from
+//! rustls or the platform's library.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tower_service::Service;
+
+use crate::body::{Body, ResponseBody};
+use crate::error::{ConfigErrorKind, TransportError};
+use crate::{Request, Response};
+
+/// Which TLS library makes `https://` connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TlsBackend {
+    /// rustls when the `rustls` feature is on, else native-tls when `native-tls` is, else
+    /// none: `https://` URLs then fail with [`ConfigErrorKind::TlsUnavailable`].
+    #[default]
+    Auto,
+    /// rustls with the ring provider and the Mozilla roots (feature `rustls`).
+    Rustls,
+    /// The platform's TLS library with its trust store (feature `native-tls`).
+    NativeTls,
+}
+
+/// Settings of the HTTP service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpConfig {
+    /// How long to wait for a TCP connection (and, for hyper-util, nothing more; the TLS
+    /// handshake is bounded by the attempt timeout). `None` waits as long as the OS does.
+    /// This timer is hyper-util's and runs on tokio's clock, not the transport's. Default
+    /// 10 s.
+    pub connect_timeout: Option<Duration>,
+    /// How long an idle pooled connection is kept. Default 90 s.
+    pub pool_idle_timeout: Option<Duration>,
+    /// The TLS library.
+    pub tls: TlsBackend,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Some(Duration::from_secs(10)),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+            tls: TlsBackend::Auto,
+        }
+    }
+}
+
+/// The HTTP service: a cheap-to-clone handle on one connection pool.
+#[derive(Clone)]
+pub struct HttpService {
+    client: ClientKind,
+}
+
+#[derive(Clone)]
+enum ClientKind {
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    Plain(Client<HttpConnector, Body>),
+    #[cfg(feature = "rustls")]
+    Rustls(Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>),
+    #[cfg(feature = "native-tls")]
+    NativeTls(Client<hyper_tls::HttpsConnector<HttpConnector>, Body>),
+}
+
+impl HttpService {
+    /// A service with its own connection pool.
+    ///
+    /// Needs a tokio runtime when requests are sent, not when it is built.
+    ///
+    /// # Errors
+    /// [`ConfigErrorKind::TlsUnavailable`] when the chosen TLS backend is not compiled in,
+    /// [`ConfigErrorKind::Tls`] when it cannot be initialised.
+    pub fn new(config: &HttpConfig) -> Result<Self, TransportError> {
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(config.connect_timeout);
+        http.set_nodelay(true);
+        // The TLS wrappers hand `https://` URIs to this connector.
+        http.enforce_http(false);
+
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(config.pool_idle_timeout);
+
+        let client = match config.tls {
+            #[cfg(feature = "rustls")]
+            TlsBackend::Auto | TlsBackend::Rustls => {
+                ClientKind::Rustls(builder.build(rustls_connector(http)?))
+            }
+            #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+            TlsBackend::Auto => ClientKind::NativeTls(builder.build(native_tls_connector(http)?)),
+            #[cfg(feature = "native-tls")]
+            TlsBackend::NativeTls => {
+                ClientKind::NativeTls(builder.build(native_tls_connector(http)?))
+            }
+            #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+            TlsBackend::Auto => ClientKind::Plain(builder.build(http)),
+            #[allow(
+                unreachable_patterns,
+                reason = "reached only without some TLS features"
+            )]
+            TlsBackend::Rustls | TlsBackend::NativeTls => {
+                return Err(TransportError::config(ConfigErrorKind::TlsUnavailable));
+            }
+        };
+        Ok(Self { client })
+    }
+}
+
+#[cfg(feature = "rustls")]
+fn rustls_connector(
+    http: HttpConnector,
+) -> Result<hyper_rustls::HttpsConnector<HttpConnector>, TransportError> {
+    // The provider is named explicitly so another crate enabling aws-lc-rs in the same
+    // build cannot make rustls's default-provider choice ambiguous.
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_provider_and_webpki_roots(provider)
+        .map_err(|error| TransportError::config_caused(ConfigErrorKind::Tls, error))?
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .wrap_connector(http))
+}
+
+#[cfg(feature = "native-tls")]
+fn native_tls_connector(
+    http: HttpConnector,
+) -> Result<hyper_tls::HttpsConnector<HttpConnector>, TransportError> {
+    let tls = native_tls::TlsConnector::builder()
+        .request_alpns(&["h2", "http/1.1"])
+        .build()
+        .map_err(|error| TransportError::config_caused(ConfigErrorKind::Tls, error))?;
+    Ok(hyper_tls::HttpsConnector::from((
+        http,
+        tokio_native_tls::TlsConnector::from(tls),
+    )))
+}
+
+impl fmt::Debug for HttpService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tls = match &self.client {
+            #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+            ClientKind::Plain(_) => "none",
+            #[cfg(feature = "rustls")]
+            ClientKind::Rustls(_) => "rustls",
+            #[cfg(feature = "native-tls")]
+            ClientKind::NativeTls(_) => "native-tls",
+        };
+        f.debug_struct("HttpService").field("tls", &tls).finish()
+    }
+}
+
+/// Sorts hyper-util's errors: a failure to connect means the request never left.
+fn classify(error: hyper_util::client::legacy::Error) -> TransportError {
+    if error.is_connect() {
+        TransportError::connect(error)
+    } else {
+        TransportError::io(error)
+    }
+}
+
+type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send>>;
+
+fn send<C>(client: &Client<C, Body>, request: Request) -> ResponseFuture
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    let future = client.request(request);
+    Box::pin(async move {
+        let response = future.await.map_err(classify)?;
+        Ok(response.map(ResponseBody::new))
+    })
+}
+
+impl Service<Request> for HttpService {
+    type Response = Response;
+    type Error = TransportError;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        // The pool opens connections on demand; there is no capacity to wait for.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let uri = request.uri();
+        if uri.scheme().is_none() || uri.authority().is_none() {
+            let error = TransportError::config(ConfigErrorKind::InvalidRequestUri);
+            return Box::pin(std::future::ready(Err(error)));
+        }
+        match &self.client {
+            #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+            ClientKind::Plain(client) => {
+                if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
+                    let error = TransportError::config(ConfigErrorKind::TlsUnavailable);
+                    return Box::pin(std::future::ready(Err(error)));
+                }
+                send(client, request)
+            }
+            #[cfg(feature = "rustls")]
+            ClientKind::Rustls(client) => send(client, request),
+            #[cfg(feature = "native-tls")]
+            ClientKind::NativeTls(client) => send(client, request),
+        }
+    }
+}

@@ -1,0 +1,629 @@
+//! Rate-limit tracking: reads `x-ratelimit-*` from every response into state shared by all
+//! clones, and holds requests back while the budget is spent.
+//!
+//! Concurrent callers cannot overshoot the budget: each request reserves one unit of the
+//! last reported `remaining` before it is sent, and reservations are counted until a
+//! response carrying newer headers settles them. A response never raises `remaining` within
+//! one window (responses may arrive out of order); a later reset instant starts a new window.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_util::future::{BoxFuture, select};
+use http::{HeaderMap, StatusCode};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::clock::Clock;
+use crate::error::TransportError;
+use crate::{Request, Response};
+
+/// The header with the number of requests allowed per window.
+pub const LIMIT_HEADER: &str = "x-ratelimit-limit";
+/// The header with the number of requests left in the current window.
+pub const REMAINING_HEADER: &str = "x-ratelimit-remaining";
+/// The header with the number of seconds until the window resets.
+pub const RESET_HEADER: &str = "x-ratelimit-reset";
+
+/// Reset instants closer than this are taken as the same window: the API rounds the
+/// seconds it reports.
+const SAME_WINDOW_TOLERANCE: Duration = Duration::from_secs(1);
+
+/// What to do with a request when the rate-limit budget is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitMode {
+    /// Wait until the window resets, for at most `max_wait` in all; a longer wait fails with
+    /// [`TransportError::RateLimited`].
+    Wait {
+        /// The longest a request may be held back.
+        max_wait: Duration,
+    },
+    /// Fail at once with [`TransportError::RateLimited`].
+    FailFast,
+}
+
+impl Default for RateLimitMode {
+    /// Waiting, for up to 60 seconds.
+    fn default() -> Self {
+        Self::Wait {
+            max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The rate-limit state at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitSnapshot {
+    /// Requests allowed per window, as last reported.
+    pub limit: Option<u64>,
+    /// Requests left in the window, as last reported (or the limit after a reset).
+    pub remaining: Option<u64>,
+    /// Requests that may still be sent now: `remaining` less those sent and not yet
+    /// accounted for by a response. `None` when the API has not reported a budget.
+    pub available: Option<u64>,
+    /// When the window resets, if known and still ahead.
+    pub reset_at: Option<Instant>,
+    /// How long until the window resets, if known.
+    pub reset_in: Option<Duration>,
+}
+
+/// A handle on the rate-limit state shared by a transport and all its clones. Cheap to clone.
+#[derive(Clone)]
+pub struct RateLimitState {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    clock: Arc<dyn Clock>,
+    retry_after_ceiling: Duration,
+    window: Mutex<Window>,
+    changed: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct Window {
+    limit: Option<u64>,
+    remaining: Option<u64>,
+    reset_at: Option<Instant>,
+    /// Reserved by requests being sent, whose responses have not arrived.
+    in_flight: u64,
+    /// Requests that failed after they may have reached the server, since the last update.
+    unsettled: u64,
+}
+
+impl Window {
+    fn roll(&mut self, now: Instant) {
+        if self.reset_at.is_some_and(|reset_at| reset_at <= now) {
+            self.remaining = self.limit;
+            self.reset_at = None;
+            self.unsettled = 0;
+        }
+    }
+
+    fn available(&self) -> Option<u64> {
+        self.remaining
+            .map(|remaining| remaining.saturating_sub(self.in_flight + self.unsettled))
+    }
+
+    fn snapshot(&self, now: Instant) -> RateLimitSnapshot {
+        let reset_at = self.reset_at.filter(|reset_at| *reset_at > now);
+        RateLimitSnapshot {
+            limit: self.limit,
+            remaining: self.remaining,
+            available: self.available(),
+            reset_at,
+            reset_in: reset_at.map(|reset_at| reset_at - now),
+        }
+    }
+}
+
+/// Why a reservation was refused.
+struct Spent {
+    snapshot: RateLimitSnapshot,
+    reset_in: Option<Duration>,
+}
+
+impl RateLimitState {
+    /// Empty state: no budget known, so nothing is held back until a response reports one.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self::with_ceiling(clock, Duration::from_secs(60))
+    }
+
+    /// Empty state where a 429's `Retry-After` blocks the budget for at most `ceiling`.
+    pub(crate) fn with_ceiling(clock: Arc<dyn Clock>, ceiling: Duration) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                clock,
+                retry_after_ceiling: ceiling,
+                window: Mutex::new(Window::default()),
+                changed: tokio::sync::Notify::new(),
+            }),
+        }
+    }
+
+    fn window(&self) -> MutexGuard<'_, Window> {
+        // The window holds plain counters that stay valid if a holder panicked.
+        self.shared
+            .window
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The state now.
+    pub fn snapshot(&self) -> RateLimitSnapshot {
+        let now = self.shared.clock.now();
+        let mut window = self.window();
+        window.roll(now);
+        window.snapshot(now)
+    }
+
+    /// Reserves one request of the budget, or says how long until it resets. A spent budget
+    /// with an unknown reset does not hold requests back: the API's 429 will say when.
+    fn try_reserve(&self) -> Result<Reservation, Spent> {
+        let now = self.shared.clock.now();
+        let mut window = self.window();
+        window.roll(now);
+        match (window.available(), window.reset_at) {
+            (Some(0), Some(reset_at)) => Err(Spent {
+                snapshot: window.snapshot(now),
+                reset_in: Some(reset_at.saturating_duration_since(now)),
+            }),
+            _ => {
+                window.in_flight += 1;
+                Ok(Reservation {
+                    state: Some(self.clone()),
+                })
+            }
+        }
+    }
+
+    /// Records what a response says about the budget. Malformed headers are ignored.
+    pub fn observe(&self, status: StatusCode, headers: &HeaderMap) {
+        let now = self.shared.clock.now();
+        let mut window = self.window();
+        window.roll(now);
+        self.apply(&mut window, now, status, headers);
+        drop(window);
+        self.shared.changed.notify_waiters();
+    }
+
+    fn apply(&self, window: &mut Window, now: Instant, status: StatusCode, headers: &HeaderMap) {
+        let limit = header_u64(headers, LIMIT_HEADER);
+        let mut remaining = header_u64(headers, REMAINING_HEADER);
+        let mut reset_in = header_seconds(headers, RESET_HEADER);
+
+        // A 429 without the budget headers still means the budget is spent, until its
+        // Retry-After (bounded by our ceiling, as the retry layer bounds its wait).
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            remaining = remaining.or(Some(0));
+            if reset_in.is_none() {
+                reset_in = retry_after(headers, self.shared.clock.as_ref())
+                    .map(|wait| wait.min(self.shared.retry_after_ceiling));
+            }
+        }
+        if limit.is_none() && remaining.is_none() && reset_in.is_none() {
+            return;
+        }
+        if limit.is_some() {
+            window.limit = limit;
+        }
+
+        let reset_at = reset_in.and_then(|reset_in| now.checked_add(reset_in));
+        let new_window = match (window.reset_at, reset_at) {
+            (None, _) => true,
+            (Some(current), Some(reported)) => reported > current + SAME_WINDOW_TOLERANCE,
+            (Some(_), None) => false,
+        };
+        if new_window {
+            window.remaining = remaining.or(window.remaining);
+            window.reset_at = reset_at.or(window.reset_at);
+        } else {
+            // Same window: responses can arrive out of order, so the budget only shrinks.
+            if let Some(remaining) = remaining {
+                window.remaining = Some(window.remaining.map_or(remaining, |r| r.min(remaining)));
+            }
+            if let (Some(current), Some(reported)) = (window.reset_at, reset_at) {
+                window.reset_at = Some(current.max(reported));
+            }
+        }
+        window.unsettled = 0;
+    }
+}
+
+impl fmt::Debug for RateLimitState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RateLimitState")
+            .field(&self.snapshot())
+            .finish()
+    }
+}
+
+/// One reserved unit of the budget, settled by the outcome of its request. Dropped unsettled
+/// (the call was cancelled), it counts as possibly sent.
+struct Reservation {
+    state: Option<RateLimitState>,
+}
+
+impl Reservation {
+    fn settle(mut self, outcome: Option<&Response>, sent: bool) -> Option<u64> {
+        let state = self.state.take()?;
+        let now = state.shared.clock.now();
+        let mut window = state.window();
+        window.in_flight = window.in_flight.saturating_sub(1);
+        match outcome {
+            Some(response) => {
+                window.roll(now);
+                state.apply(&mut window, now, response.status(), response.headers());
+            }
+            None if sent => window.unsettled += 1,
+            None => {}
+        }
+        let remaining = window.remaining;
+        drop(window);
+        state.shared.changed.notify_waiters();
+        remaining
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            let mut window = state.window();
+            window.in_flight = window.in_flight.saturating_sub(1);
+            window.unsettled += 1;
+        }
+    }
+}
+
+/// Reads a header as a non-negative integer; anything else is ignored.
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Reads a header as non-negative seconds, whole or fractional; anything else is ignored.
+fn header_seconds(headers: &HeaderMap, name: &str) -> Option<Duration> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let seconds: f64 = text.parse().ok()?;
+    Duration::try_from_secs_f64(seconds).ok()
+}
+
+/// The delay a `Retry-After` header asks for: delay-seconds or an HTTP date (a date in the
+/// past means now). Malformed values are ignored.
+pub(crate) fn retry_after(headers: &HeaderMap, clock: &dyn Clock) -> Option<Duration> {
+    let text = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(text).ok()?;
+    Some(
+        date.duration_since(clock.system_time())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Tracks the rate limit of every response and holds requests back while it is spent.
+#[derive(Debug, Clone)]
+pub struct RateLimitLayer {
+    state: RateLimitState,
+    mode: RateLimitMode,
+}
+
+impl RateLimitLayer {
+    /// A layer over `state` (share it with [`RateLimitState::clone`] to read it) in `mode`.
+    pub fn new(state: RateLimitState, mode: RateLimitMode) -> Self {
+        Self { state, mode }
+    }
+}
+
+impl<S> Layer<S> for RateLimitLayer {
+    type Service = RateLimit<S>;
+
+    fn layer(&self, inner: S) -> RateLimit<S> {
+        RateLimit {
+            inner,
+            state: self.state.clone(),
+            mode: self.mode,
+        }
+    }
+}
+
+/// The service of [`RateLimitLayer`].
+#[derive(Debug, Clone)]
+pub struct RateLimit<S> {
+    inner: S,
+    state: RateLimitState,
+    mode: RateLimitMode,
+}
+
+impl<S> RateLimit<S> {
+    async fn reserve(
+        state: RateLimitState,
+        mode: RateLimitMode,
+    ) -> Result<Reservation, TransportError> {
+        let clock = state.shared.clock.clone();
+        let mut waited = Duration::ZERO;
+        loop {
+            // Registered before the check, so a response settling in between wakes us.
+            let changed = state.shared.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+
+            let spent = match state.try_reserve() {
+                Ok(reservation) => return Ok(reservation),
+                Err(spent) => spent,
+            };
+            let wait = spent.reset_in.unwrap_or(Duration::ZERO);
+            let refuse = match mode {
+                RateLimitMode::FailFast => true,
+                RateLimitMode::Wait { max_wait } => waited + wait > max_wait,
+            };
+            if refuse {
+                tracing::debug!(
+                    ratelimit.remaining = spent.snapshot.remaining,
+                    ratelimit.reset_in_ms = wait.as_millis() as u64,
+                    "rate limit spent; refusing the request"
+                );
+                return Err(TransportError::RateLimited {
+                    snapshot: spent.snapshot,
+                    reset_in: spent.reset_in,
+                });
+            }
+
+            tracing::debug!(
+                ratelimit.reset_in_ms = wait.as_millis() as u64,
+                "rate limit spent; waiting for the window to reset"
+            );
+            let started = clock.now();
+            let _woken = select(changed.as_mut(), clock.sleep(wait)).await;
+            waited += clock.now().saturating_duration_since(started);
+        }
+    }
+}
+
+impl<S> Service<Request> for RateLimit<S>
+where
+    S: Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Error: Into<TransportError>,
+    S::Future: Send,
+{
+    type Response = Response;
+    type Error = TransportError;
+    type Future = BoxFuture<'static, Result<Response, TransportError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The ready service goes with this call; a clone is left for the next one.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let state = self.state.clone();
+        let mode = self.mode;
+        Box::pin(async move {
+            let reservation = Self::reserve(state, mode).await?;
+            match inner.call(request).await.map_err(Into::into) {
+                Ok(response) => {
+                    if let Some(remaining) = reservation.settle(Some(&response), true) {
+                        tracing::Span::current().record("ratelimit.remaining", remaining);
+                    }
+                    Ok(response)
+                }
+                Err(error) => {
+                    reservation.settle(None, error.request_may_have_been_sent());
+                    Err(error)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+    use tower::ServiceExt;
+    use tower_test::mock;
+
+    use super::*;
+    use crate::ResponseBody;
+    use crate::body::Body;
+    use crate::clock::ManualClock;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                map.insert(*name, value);
+            }
+        }
+        map
+    }
+
+    fn response(status: u16, pairs: &[(&'static str, &str)]) -> Response {
+        let mut response = http::Response::new(ResponseBody::empty());
+        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        *response.headers_mut() = headers(pairs);
+        response
+    }
+
+    fn request() -> Request {
+        http::Request::new(Body::empty())
+    }
+
+    #[test]
+    fn malformed_headers_are_ignored() {
+        let clock = ManualClock::new();
+        let state = RateLimitState::new(Arc::new(clock));
+        state.observe(
+            StatusCode::OK,
+            &headers(&[
+                (LIMIT_HEADER, "lots"),
+                (REMAINING_HEADER, "-3"),
+                (RESET_HEADER, "1e400"),
+            ]),
+        );
+        state.observe(StatusCode::OK, &headers(&[(RESET_HEADER, "NaN")]));
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot.limit, None);
+        assert_eq!(snapshot.remaining, None);
+        assert_eq!(snapshot.reset_at, None);
+    }
+
+    #[test]
+    fn remaining_only_shrinks_within_a_window_and_resets_after() {
+        let clock = ManualClock::new();
+        let state = RateLimitState::new(Arc::new(clock.clone()));
+        let update = |remaining: &str, reset: &str| {
+            state.observe(
+                StatusCode::OK,
+                &headers(&[
+                    (LIMIT_HEADER, "100"),
+                    (REMAINING_HEADER, remaining),
+                    (RESET_HEADER, reset),
+                ]),
+            );
+        };
+        update("50", "30");
+        update("60", "30");
+        assert_eq!(state.snapshot().remaining, Some(50));
+        clock.advance(Duration::from_secs(30));
+        let snapshot = state.snapshot();
+        assert_eq!(snapshot.remaining, Some(100));
+        assert_eq!(snapshot.reset_in, None);
+        update("99", "60");
+        assert_eq!(state.snapshot().remaining, Some(99));
+    }
+
+    #[test]
+    fn reservations_count_against_remaining() {
+        let clock = ManualClock::new();
+        let state = RateLimitState::new(Arc::new(clock));
+        state.observe(
+            StatusCode::OK,
+            &headers(&[(REMAINING_HEADER, "2"), (RESET_HEADER, "10")]),
+        );
+        let first = state.try_reserve().ok();
+        let second = state.try_reserve().ok();
+        assert!(first.is_some() && second.is_some());
+        assert!(state.try_reserve().is_err());
+        // A connection that never opened gives its unit back.
+        if let Some(first) = first {
+            first.settle(None, false);
+        }
+        assert!(state.try_reserve().is_ok());
+    }
+
+    #[tokio::test]
+    async fn waits_for_reset_when_spent() {
+        let clock = ManualClock::auto_advance();
+        let state = RateLimitState::new(Arc::new(clock.clone()));
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let service = RateLimitLayer::new(state.clone(), RateLimitMode::default()).layer(service);
+
+        let first = tokio::spawn(service.clone().oneshot(request()));
+        if let Some((_, send)) = handle.next_request().await {
+            send.send_response(response(
+                200,
+                &[(REMAINING_HEADER, "0"), (RESET_HEADER, "30")],
+            ));
+        }
+        assert!(matches!(first.await, Ok(Ok(_))));
+        assert_eq!(state.snapshot().available, Some(0));
+
+        let second = tokio::spawn(service.oneshot(request()));
+        if let Some((_, send)) = handle.next_request().await {
+            send.send_response(response(200, &[]));
+        }
+        assert!(matches!(second.await, Ok(Ok(_))));
+        assert_eq!(clock.sleeps(), vec![Duration::from_secs(30)]);
+    }
+
+    #[tokio::test]
+    async fn fail_fast_refuses_without_sending() {
+        let clock = ManualClock::new();
+        let state = RateLimitState::new(Arc::new(clock.clone()));
+        state.observe(
+            StatusCode::OK,
+            &headers(&[(REMAINING_HEADER, "0"), (RESET_HEADER, "30")]),
+        );
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let service = RateLimitLayer::new(state, RateLimitMode::FailFast).layer(service);
+        let result = service.oneshot(request()).await;
+        match result {
+            Err(error) => {
+                assert_eq!(error.rate_limit_reset_in(), Some(Duration::from_secs(30)));
+                assert_eq!(error.rate_limit().and_then(|s| s.remaining), Some(0));
+            }
+            Ok(_) => panic!("a spent budget must fail fast"),
+        }
+        handle.allow(0);
+        assert!(clock.sleeps().is_empty());
+    }
+
+    #[tokio::test]
+    async fn too_long_a_wait_fails() {
+        let clock = ManualClock::auto_advance();
+        let state = RateLimitState::new(Arc::new(clock.clone()));
+        state.observe(
+            StatusCode::OK,
+            &headers(&[(REMAINING_HEADER, "0"), (RESET_HEADER, "3600")]),
+        );
+        let (service, _handle) = mock::pair::<Request, Response>();
+        let mode = RateLimitMode::Wait {
+            max_wait: Duration::from_secs(60),
+        };
+        let result = RateLimitLayer::new(state, mode)
+            .layer(service)
+            .oneshot(request())
+            .await;
+        assert!(matches!(result, Err(TransportError::RateLimited { .. })));
+        assert!(clock.sleeps().is_empty());
+    }
+
+    #[test]
+    fn too_many_requests_blocks_until_retry_after() {
+        let clock = ManualClock::new();
+        let state = RateLimitState::new(Arc::new(clock.clone()));
+        state.observe(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers(&[("retry-after", "2")]),
+        );
+        assert_eq!(state.snapshot().reset_in, Some(Duration::from_secs(2)));
+        clock.advance(Duration::from_secs(2));
+        assert!(state.try_reserve().is_ok());
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let clock = ManualClock::new();
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "7")]), &clock),
+            Some(Duration::from_secs(7))
+        );
+        let in_ten = httpdate::fmt_http_date(clock.system_time() + Duration::from_secs(10));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", &in_ten)]), &clock),
+            Some(Duration::from_secs(10))
+        );
+        let past = httpdate::fmt_http_date(clock.system_time() - Duration::from_secs(10));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", &past)]), &clock),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "soon")]), &clock),
+            None
+        );
+    }
+}
