@@ -21,6 +21,9 @@ pub const CONFIG_FILE: &str = "config.json";
 /// Appended to the file's name to name its lock file: `config.json.lock`.
 pub const LOCK_SUFFIX: &str = ".lock";
 
+/// Files above this size are refused rather than read into memory; a real one is a few KiB.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Contexts stored in the official CLI's JSON file, shared with the CLI and other programs.
 ///
 /// # Reading
@@ -28,8 +31,9 @@ pub const LOCK_SUFFIX: &str = ".lock";
 /// The parsed file is cached. Every read checks the file's metadata (size, modification and
 /// change times, inode) and parses the file again only when it changed, so a token another
 /// process rotates is seen by the next read, and reads on every request stay cheap. A missing
-/// file reads as no contexts. A file that is not valid JSON of the expected shape fails with
-/// [`ContextError::Parse`], which gives the path, line and column.
+/// file reads as no contexts; a file above 16 MiB is refused with [`ContextError::Io`]. A file
+/// that is not valid JSON of the expected shape fails with [`ContextError::Parse`], which
+/// gives the path, line and column.
 ///
 /// Readers take no lock: writers from this crate replace the file with a rename, so a reader
 /// sees the old file or the new one, never a mix. The CLI itself rewrites the file in place,
@@ -180,9 +184,19 @@ impl FileContextProvider {
         let metadata = file
             .metadata()
             .map_err(|source| io_error("read", &self.path, source))?;
-        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-        file.read_to_end(&mut bytes)
+        let expected = metadata.len().min(MAX_FILE_BYTES);
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+        (&mut file)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
             .map_err(|source| io_error("read", &self.path, source))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            let source = io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the file is larger than a context file can be (16 MiB)",
+            );
+            return Err(io_error("read", &self.path, source));
+        }
 
         tracing::debug!(path = %self.path.display(), bytes = bytes.len(), "read context file");
         let document = Document::parse(&bytes).map_err(|source| ContextError::Parse {

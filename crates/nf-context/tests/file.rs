@@ -595,6 +595,22 @@ fn paths_and_default_path() {
 }
 
 #[test]
+fn an_oversized_file_is_refused_unread() {
+    let dir = temp_dir();
+    let path = dir.path().join("config.json");
+    let file = fs::File::create(&path).unwrap();
+    // Sparse: no disk is used, yet the size is past the limit.
+    file.set_len(16 * 1024 * 1024 + 1).unwrap();
+    let provider = FileContextProvider::new(&path);
+    assert!(matches!(
+        provider.current(),
+        Err(ContextError::Io { action: "read", .. })
+    ));
+    assert!(provider.add_context(Context::new("a", "t"), false).is_err());
+    assert_eq!(fs::metadata(&path).unwrap().len(), 16 * 1024 * 1024 + 1);
+}
+
+#[test]
 fn an_unreadable_path_is_an_io_error() {
     let dir = temp_dir();
     // A directory where the file should be cannot be read as one.
