@@ -36,14 +36,14 @@ type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 /// The provider is read-only: every change fails with [`ContextError::ReadOnly`].
 ///
 /// ```
-/// use nf_context::{ContextProvider, EnvContextProvider};
+/// use nf_context::{ContextProvider, EnvContextProvider, Token};
 ///
 /// # fn main() -> Result<(), nf_context::ContextError> {
 /// let provider = EnvContextProvider::from_vars([
 ///     ("NF_API_TOKEN", "nf-api-token"),
 ///     ("NF_HOST", "https://api.example.test/"),
 /// ]);
-/// assert_eq!(provider.token()?.map(|token| token.expose().to_owned()).as_deref(), Some("nf-api-token"));
+/// assert_eq!(provider.token()?.as_ref().map(Token::expose), Some("nf-api-token"));
 /// assert_eq!(provider.base_url()?, "https://api.example.test");
 /// # Ok(())
 /// # }

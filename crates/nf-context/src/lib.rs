@@ -52,7 +52,7 @@
 //! # Example
 //!
 //! ```no_run
-//! use nf_context::{Context, ContextProvider, FileContextProvider, TokenScope, default_chain};
+//! use nf_context::{Context, ContextProvider, FileContextProvider, default_chain};
 //!
 //! # fn main() -> Result<(), nf_context::ContextError> {
 //! // Store a context in the CLI's file, as `northflank login` would.
@@ -62,10 +62,12 @@
 //!
 //! // A program's usual source: an explicit token, else the environment, else the file.
 //! let provider = default_chain(None);
-//! if let Some(token) = provider.token()? {
-//!     let base_url = provider.base_url()?;
-//!     let team_routes = provider.token_scope()? == TokenScope::Team;
-//!     println!("calling {base_url} with a {} byte token (team: {team_routes})", token.expose().len());
+//! match provider.current()? {
+//!     Some(context) => {
+//!         let (base_url, scope) = (context.base_url()?, context.token_scope());
+//!         eprintln!("context {} on {base_url}, {scope:?} token", context.name);
+//!     }
+//!     None => eprintln!("no token: set NORTHFLANK_API_TOKEN or run `northflank login`"),
 //! }
 //! # Ok(())
 //! # }

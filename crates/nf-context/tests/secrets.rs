@@ -127,7 +127,10 @@ fn errors_never_show_the_token() {
     // A parse error in a file that holds the token, before and after it.
     fs::write(
         &path,
-        format!("{{\"current\": \"work\", \"contexts\": [{{\"name\": \"work\", \"token\": \"{SECRET}\", }}]}}"),
+        format!(
+            "{{\"current\": \"work\", \"contexts\": \
+             [{{\"name\": \"work\", \"token\": \"{SECRET}\", }}]}}"
+        ),
     )
     .unwrap();
     let file = FileContextProvider::new(&path);
