@@ -1,1 +1,113 @@
-//! Request and response models of the Northflank API.
+//! Request and response models of the Northflank API, and the pure functions that turn
+//! requests into HTTP parts.
+//!
+//! This crate does no I/O: it knows what to send and how to read what comes back, and leaves
+//! sending to the transport.
+//!
+//! # Operations
+//!
+//! Every API operation has a request type in the module of its group, named after the
+//! operation id: `list.projects` is [`projects::ListProjectsRequest`] (when the `projects`
+//! feature is on). A request holds the path parameters, query options and body; required
+//! values are arguments of `new`, the others are set with `with_…` methods. Its
+//! [`Operation`] implementation gives the operation id, the response type, and the HTTP parts
+//! ([`RequestParts`]) through [`Operation::to_parts`]. Paginated operations also implement
+//! [`Paginated`].
+//!
+//! ```
+//! # #[cfg(feature = "projects")] {
+//! use nf_types::Operation;
+//! use nf_types::projects::ListProjectsRequest;
+//!
+//! let request = ListProjectsRequest::new().with_team_id("my-team").with_per_page(20);
+//! let parts = request.to_parts()?;
+//! assert_eq!(parts.method, http::Method::GET);
+//! assert_eq!(parts.path_and_query(), "/v1/teams/my-team/projects?per_page=20");
+//! # }
+//! # Ok::<(), nf_types::BuildError>(())
+//! ```
+//!
+//! The [`registry`] lists every operation as data and builds requests from JSON values, for
+//! tools and for operations the typed API does not know yet; both ways give identical bytes.
+//!
+//! # Wire format
+//!
+//! - The route is the most specific one whose path parameters are all set: setting a team id
+//!   selects the team route (`/v1/teams/{teamId}/…`).
+//! - Each path value is percent-encoded as exactly one segment: `/`, `?`, `#`, `%` and space
+//!   never change the route. An empty value and the dot segments `.` and `..` are rejected
+//!   with [`BuildError::InvalidParameter`] before anything is sent.
+//! - Query keys and values are percent-encoded with only `A–Z a–z 0–9 - . _ ~` left raw (a
+//!   space is `%20`), arrays repeat their key, absent options are omitted and booleans are
+//!   `true`/`false`.
+//! - The body is compact JSON.
+//!
+//! # Models
+//!
+//! Models are plain structs with `snake_case` fields for the API's `camelCase` members
+//! (`type` becomes `type_`, a leading digit gets an `n`). They follow one pattern, so that
+//! the API can grow without breaking users:
+//!
+//! - Structs are `#[non_exhaustive]`: create them with `new`, which takes the required
+//!   members, and set optional ones with `with_…` methods; read and change the public fields
+//!   directly. Structs without required members also implement `Default`.
+//! - An optional member is an `Option`, omitted when `None` (the API rejects `null` where it
+//!   wants absence). A member that may be `null` is an `Option` inside (`Option<Option<T>>`
+//!   when it is optional too).
+//! - Unknown members are ignored when decoding. An object declaring both members and a type
+//!   for others keeps the others in an `additional` map.
+//! - String enumerations have a variant per known value and `Unknown(String)` for values
+//!   added to the API later, which decode and encode back unchanged.
+//! - A value that may have several JSON types is an enum with one variant per JSON type
+//!   (`Number(f64)`, `String(String)`, …). Alternatives of the same JSON type are merged
+//!   first: objects into one struct whose members are those of all alternatives, required
+//!   only when all require them; strings into one enumeration; integers into numbers. So the
+//!   variant is chosen by the JSON type alone and decoding is never ambiguous.
+//! - Types the API leaves open are [`serde_json::Value`]; objects with only a value type are
+//!   `BTreeMap<String, T>`.
+//!
+//! Models convert to and from JSON through [`Json`], and implement `serde`'s traits through
+//! it. Structurally identical types within a group are generated once, named after the first
+//! place they occur.
+//!
+//! # Groups and features
+//!
+//! The types of each API group live in a module of that name behind a cargo feature of the
+//! same name; all are on by default, and any combination builds. The group of an operation
+//! comes from its shortest route: after `/v1/` and the optional `teams/{teamId}/` and
+//! `projects/{projectId}/` prefixes, the first path segment (the first two under
+//! `integrations/` and `cloud-providers/`) maps to a group:
+//!
+//! | Group | Path segments |
+//! |---|---|
+//! | `addons` | `addons`, `addon-types`, `external-addons`, `backup-destinations` |
+//! | `ai` | `harnesses`, `llm-model-deployments` |
+//! | `billing` | `billing`, `plans` |
+//! | `cloud` | `cloud-providers`, `regions` |
+//! | `integrations` | `integrations/vcs`, `integrations/ssh-identities`, other `integrations` |
+//! | `jobs` | `jobs` |
+//! | `logs` | `integrations/log-sinks`, `integrations/audit-log-sinks`, `integrations/notifications` |
+//! | `networking` | `domains`, `dns-id`, `load-balancers`, `egress-ips`, `network-policies` |
+//! | `pipelines` | `pipelines`, `gradual-rollout-strategies` |
+//! | `projects` | `projects` (and `/v1/projects/{projectId}` itself), `initialize` |
+//! | `registries` | `integrations/registries` |
+//! | `secrets` | `secrets` |
+//! | `security` | `encryption`, `workload-identities` |
+//! | `services` | `services`, `container-snapshots` |
+//! | `teams` | `teams` (and `/v1/teams/{teamId}` itself), `members`, `roles`, `org-roles`, `org-members`, `directory-groups`, `tokens`, `auth`, `tags` |
+//! | `templates` | `templates`, `workflows`, `preview-blueprints` |
+//! | `volumes` | `volumes` |
+//!
+//! The [`registry`] always covers every operation, whatever features are enabled.
+
+pub mod json;
+mod operation;
+pub mod registry;
+mod request;
+
+mod generated;
+
+pub use generated::*;
+pub use json::{DecodeError, DecodeErrorKind, Json};
+pub use operation::{Operation, Paginated, Pagination};
+pub use request::{BuildError, QueryValue, RequestParts};

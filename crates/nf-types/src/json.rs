@@ -1,0 +1,520 @@
+//! Conversion of models to and from JSON values.
+//!
+//! Every model implements [`Json`] with plain, non-generic code: decoding moves members out of
+//! a [`serde_json::Value`] and encoding builds one. The `serde` traits of the models delegate
+//! to it, so the large generated crate carries no per-type serde visitor code (which is what
+//! made it slow to build); the price is one intermediate `Value` per call, small next to a
+//! network round trip.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{Map, Number, Value};
+
+/// A value that converts to and from JSON, as every model and request body does.
+///
+/// Decoding is forgiving where the API may grow: unknown object members are ignored, unknown
+/// enumeration values are kept in the enumeration's `Unknown` variant, and an optional member
+/// that is `null` reads as absent. It is strict where data would be lost: a required member
+/// that is missing, or a value of the wrong JSON type, is an error naming where it occurred.
+pub trait Json: Sized {
+    /// Decodes a value from `value`, consuming it.
+    ///
+    /// # Errors
+    /// Fails when `value` does not have the shape of `Self`; the error carries the path to the
+    /// offending member.
+    fn from_json(value: Value) -> Result<Self, DecodeError>;
+
+    /// Encodes the value. Absent optional members are omitted, never written as `null`.
+    fn to_json(&self) -> Value;
+}
+
+/// Why a JSON value could not be decoded into a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Path segments from the offending value up to the root: pushed while the error
+    /// travels outwards, so each level adds one segment without copying the rest.
+    reversed_path: Vec<PathSegment>,
+    kind: DecodeErrorKind,
+}
+
+/// One step of the path to a value inside a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PathSegment {
+    Member(String),
+    Index(usize),
+}
+
+/// What was wrong with the value at [`DecodeError::path`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// A required object member is absent.
+    MissingMember {
+        /// The member's name.
+        name: String,
+    },
+    /// The value has another JSON type than the model expects.
+    UnexpectedType {
+        /// What the model expects, such as `a string`.
+        expected: &'static str,
+        /// What was found, such as `a number`.
+        found: &'static str,
+    },
+}
+
+impl DecodeError {
+    /// An error for a value of the wrong type.
+    pub(crate) fn unexpected(expected: &'static str, found: &Value) -> Self {
+        Self::new(DecodeErrorKind::UnexpectedType {
+            expected,
+            found: describe(found),
+        })
+    }
+
+    fn new(kind: DecodeErrorKind) -> Self {
+        Self {
+            reversed_path: Vec::new(),
+            kind,
+        }
+    }
+
+    /// Records that the error occurred inside member `name`.
+    #[must_use]
+    pub(crate) fn in_member(mut self, name: &str) -> Self {
+        self.reversed_path
+            .push(PathSegment::Member(name.to_owned()));
+        self
+    }
+
+    /// Records that the error occurred inside array element `index`.
+    #[must_use]
+    fn in_element(mut self, index: usize) -> Self {
+        self.reversed_path.push(PathSegment::Index(index));
+        self
+    }
+
+    /// What was wrong.
+    pub fn kind(&self) -> &DecodeErrorKind {
+        &self.kind
+    }
+
+    /// Where it was wrong, as a path from the decoded value: `projects[2].id`; empty for the
+    /// value itself.
+    pub fn path(&self) -> String {
+        let mut path = String::new();
+        for segment in self.reversed_path.iter().rev() {
+            match segment {
+                PathSegment::Member(name) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(name);
+                }
+                PathSegment::Index(index) => {
+                    path.push('[');
+                    path.push_str(&index.to_string());
+                    path.push(']');
+                }
+            }
+        }
+        path
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            DecodeErrorKind::MissingMember { name } => write!(f, "missing member `{name}`")?,
+            DecodeErrorKind::UnexpectedType { expected, found } => {
+                write!(f, "expected {expected}, found {found}")?;
+            }
+        }
+        if !self.reversed_path.is_empty() {
+            write!(f, " at `{}`", self.path())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A few words naming the JSON type of `value`, for error messages.
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Json for Value {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        Ok(value)
+    }
+
+    fn to_json(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl Json for Map<String, Value> {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        object(value)
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Object(self.clone())
+    }
+}
+
+impl Json for String {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::String(text) => Ok(text),
+            other => Err(DecodeError::unexpected("a string", &other)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl Json for bool {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Bool(flag) => Ok(flag),
+            other => Err(DecodeError::unexpected("a boolean", &other)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl Json for i64 {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match &value {
+            Value::Number(number) => {
+                integer(number).ok_or_else(|| DecodeError::unexpected("an integer", &value))
+            }
+            _ => Err(DecodeError::unexpected("an integer", &value)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl Json for f64 {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match &value {
+            Value::Number(number) => number
+                .as_f64()
+                .ok_or_else(|| DecodeError::unexpected("a number", &value)),
+            _ => Err(DecodeError::unexpected("a number", &value)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        number_value(*self)
+    }
+}
+
+/// The number as an `i64` when it is a whole number in range; a whole number written with a
+/// fraction (`5.0`) counts, since JSON does not tell integers and decimals apart.
+pub(crate) fn integer(number: &Number) -> Option<i64> {
+    if let Some(whole) = number.as_i64() {
+        return Some(whole);
+    }
+    let float = number.as_f64()?;
+    // The bounds are exactly representable; anything inside them converts without loss.
+    let in_range = (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&float);
+    if float.fract() == 0.0 && in_range {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "whole and in range, checked above"
+        )]
+        return Some(float as i64);
+    }
+    None
+}
+
+/// Largest magnitude below which every whole `f64` is exactly an integer: 2^53.
+const EXACT_WHOLE_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// JSON for a decimal: whole numbers are written without a fraction (`512`, not `512.0`), as
+/// the API writes them; non-finite numbers, which JSON cannot hold, become `null`.
+pub(crate) fn number_value(number: f64) -> Value {
+    if number.fract() == 0.0 && number.abs() < EXACT_WHOLE_LIMIT {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "whole and below 2^53, checked above"
+        )]
+        return Value::from(number as i64);
+    }
+    Number::from_f64(number).map_or(Value::Null, Value::Number)
+}
+
+impl<T: Json> Json for Vec<T> {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| T::from_json(item).map_err(|error| error.in_element(index)))
+                .collect(),
+            other => Err(DecodeError::unexpected("an array", &other)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(T::to_json).collect())
+    }
+}
+
+/// `null` is `None`; anything else is decoded as `T`.
+impl<T: Json> Json for Option<T> {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::to_json)
+    }
+}
+
+impl<T: Json> Json for BTreeMap<String, T> {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        object(value)?
+            .into_iter()
+            .map(|(key, item)| match T::from_json(item) {
+                Ok(item) => Ok((key, item)),
+                Err(error) => Err(error.in_member(&key)),
+            })
+            .collect()
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Object(
+            self.iter()
+                .map(|(key, item)| (key.clone(), item.to_json()))
+                .collect(),
+        )
+    }
+}
+
+/// The unit type stands for "no data": the response of an operation that returns nothing.
+/// Whatever arrives is accepted and dropped.
+impl Json for () {
+    fn from_json(_value: Value) -> Result<Self, DecodeError> {
+        Ok(())
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Null
+    }
+}
+
+/// Decodes a model from JSON text.
+///
+/// # Errors
+/// Fails when `text` is not JSON (the error then has an empty path and says `expected JSON`)
+/// or does not have the shape of `T`.
+pub fn from_slice<T: Json>(text: &[u8]) -> Result<T, DecodeError> {
+    let value: Value = serde_json::from_slice(text).map_err(|_| {
+        DecodeError::new(DecodeErrorKind::UnexpectedType {
+            expected: "JSON",
+            found: "text that is not JSON",
+        })
+    })?;
+    T::from_json(value)
+}
+
+/// Encodes a model as compact JSON text.
+pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
+    value.to_json().to_string().into_bytes()
+}
+
+// Helpers of the generated code: small and generic only over the member type, so each is
+// instantiated once per member type, not once per model.
+
+/// The members of an object, or an error for any other value.
+pub(crate) fn object(value: Value) -> Result<Map<String, Value>, DecodeError> {
+    match value {
+        Value::Object(members) => Ok(members),
+        other => Err(DecodeError::unexpected("an object", &other)),
+    }
+}
+
+/// Moves out the required member `name`.
+pub(crate) fn required<T: Json>(
+    members: &mut Map<String, Value>,
+    name: &str,
+) -> Result<T, DecodeError> {
+    match members.remove(name) {
+        Some(value) => T::from_json(value).map_err(|error| error.in_member(name)),
+        None => Err(DecodeError::new(DecodeErrorKind::MissingMember {
+            name: name.to_owned(),
+        })),
+    }
+}
+
+/// Moves out the optional member `name`; absent and `null` are both `None`.
+pub(crate) fn optional<T: Json>(
+    members: &mut Map<String, Value>,
+    name: &str,
+) -> Result<Option<T>, DecodeError> {
+    match members.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => T::from_json(value)
+            .map(Some)
+            .map_err(|error| error.in_member(name)),
+    }
+}
+
+/// Moves out the optional, nullable member `name`: absent is `None`, `null` is `Some(None)`.
+pub(crate) fn nullable<T: Json>(
+    members: &mut Map<String, Value>,
+    name: &str,
+) -> Result<Option<Option<T>>, DecodeError> {
+    match members.remove(name) {
+        None => Ok(None),
+        Some(value) => Option::<T>::from_json(value)
+            .map(Some)
+            .map_err(|error| error.in_member(name)),
+    }
+}
+
+/// Moves out every remaining member, for a model that keeps members it does not name.
+pub(crate) fn rest<T: Json>(
+    members: Map<String, Value>,
+) -> Result<BTreeMap<String, T>, DecodeError> {
+    BTreeMap::from_json(Value::Object(members))
+}
+
+/// Writes member `name`.
+pub(crate) fn put<T: Json>(members: &mut Map<String, Value>, name: &str, value: &T) {
+    members.insert(name.to_owned(), value.to_json());
+}
+
+/// Writes member `name` when `value` is present.
+pub(crate) fn put_some<T: Json>(members: &mut Map<String, Value>, name: &str, value: Option<&T>) {
+    if let Some(value) = value {
+        members.insert(name.to_owned(), value.to_json());
+    }
+}
+
+/// Writes the members a model keeps beside those it names.
+pub(crate) fn put_rest<T: Json>(members: &mut Map<String, Value>, rest: &BTreeMap<String, T>) {
+    for (name, value) in rest {
+        members
+            .entry(name.clone())
+            .or_insert_with(|| value.to_json());
+    }
+}
+
+/// Implements `serde::Serialize` and `serde::Deserialize` for models through [`Json`], so
+/// models fit any serde format without a derive per type.
+macro_rules! serde_via_json {
+    ($($model:ty),* $(,)?) => {
+        $(
+            impl ::serde::Serialize for $model {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    ::serde::Serialize::serialize(&$crate::Json::to_json(self), serializer)
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for $model {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    $crate::json::deserialize(deserializer)
+                }
+            }
+        )*
+    };
+}
+pub(crate) use serde_via_json;
+
+/// The body of every generated `Deserialize` impl.
+pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>, T: Json>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+    T::from_json(value).map_err(serde::de::Error::custom)
+}
+
+/// Defines a string enumeration of the API: one variant per known value plus `Unknown`,
+/// which keeps any other value so that it decodes and encodes back unchanged.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $value:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)*
+            /// A value this version of the crate does not know, kept as received.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the API spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::Json for $name {
+            fn from_json(value: ::serde_json::Value) -> Result<Self, $crate::DecodeError> {
+                match value {
+                    ::serde_json::Value::String(text) => Ok(Self::from(text.as_str())),
+                    other => Err($crate::DecodeError::unexpected("a string", &other)),
+                }
+            }
+
+            fn to_json(&self) -> ::serde_json::Value {
+                ::serde_json::Value::String(self.as_str().to_owned())
+            }
+        }
+
+        impl $crate::request::QueryValue for $name {
+            fn push_query(&self, values: &mut Vec<String>) {
+                values.push(self.as_str().to_owned());
+            }
+        }
+
+        $crate::json::serde_via_json!($name);
+    };
+}
+pub(crate) use string_enum;
