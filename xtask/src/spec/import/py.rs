@@ -548,10 +548,11 @@ impl Converter<'_> {
                     p.name
                 );
             }
-            if let Expr::Subscript(head, items) = expr {
-                if matches!(head.as_ref(), Expr::Name(n) if n == "Optional") && items.len() == 1 {
-                    expr = &items[0];
-                }
+            if let Expr::Subscript(head, items) = expr
+                && matches!(head.as_ref(), Expr::Name(n) if n == "Optional")
+                && items.len() == 1
+            {
+                expr = &items[0];
             }
         }
         let schema = self.convert(expr, annotation.line)?;

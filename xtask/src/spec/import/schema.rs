@@ -102,10 +102,10 @@ pub(crate) fn union(variants: Vec<Schema>) -> Schema {
             Schema::Integer if has_number => None,
             _ => Some(v),
         };
-        if let Some(r) = replacement {
-            if !out.contains(&r) {
-                out.push(r);
-            }
+        if let Some(r) = replacement
+            && !out.contains(&r)
+        {
+            out.push(r);
         }
     }
     if out.len() == 1 {

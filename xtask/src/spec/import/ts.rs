@@ -610,16 +610,16 @@ impl<'a> Parser<'a> {
             self.skip_to_semicolon()?;
             return Ok(None);
         }
-        if self.eat_ident("export") {
-            if matches!(self.peek(), Some(Tok::Punct("{" | "*")))
+        // `export { ... }`, `export type { ... }`, `export default ...` and `export = ...` declare
+        // nothing; `export` before a declaration is dropped.
+        if self.eat_ident("export")
+            && (matches!(self.peek(), Some(Tok::Punct("{" | "*" | "=")))
                 || self.peek_ident() == Some("type")
                     && matches!(self.peek_at(1), Some(Tok::Punct("{")))
-                || self.peek_ident() == Some("default")
-                || matches!(self.peek(), Some(Tok::Punct("=")))
-            {
-                self.skip_to_semicolon()?;
-                return Ok(None);
-            }
+                || self.peek_ident() == Some("default"))
+        {
+            self.skip_to_semicolon()?;
+            return Ok(None);
         }
         self.eat_ident("declare");
         let Some(word) = self.peek_ident().map(str::to_owned) else {
