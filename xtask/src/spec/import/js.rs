@@ -160,11 +160,11 @@ fn operation(
         "DeleteApiEndpoint" => (Method::Delete, false),
         other => bail!("{}:{line}: unknown endpoint base class `{other}`", dts.file),
     };
-    if compiled.base != base {
+    if !compiled.bases.contains(&base) {
         bail!(
             "{}:{line}: the declarations say `{class}` extends `{base}`, the compiled module says `{}`",
             dts.file,
-            compiled.base
+            compiled.bases.join("`/`")
         );
     }
     let [

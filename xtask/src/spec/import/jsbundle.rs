@@ -14,8 +14,9 @@ use crate::spec::model::Route;
 /// What the compiled module says about one endpoint class.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BundleEndpoint {
-    /// Exported name of the class's base class, such as `GetApiEndpointPaginated`.
-    pub(crate) base: String,
+    /// Exported names of the class's base class, such as `GetApiEndpointPaginated` (a class
+    /// may be exported under several names).
+    pub(crate) bases: Vec<String>,
     /// The `requiredPermissions` string, as written (possibly the text `undefined`).
     pub(crate) permission: Option<String>,
     /// URL templates in the order they appear in `endpointUrl`.
@@ -393,10 +394,13 @@ pub(crate) fn read_endpoints(
     names: &[&str],
 ) -> Result<BTreeMap<String, BundleEndpoint>> {
     let exports = exports(file, src)?;
-    let by_local: BTreeMap<&str, &str> = exports
-        .iter()
-        .map(|(e, l)| (l.as_str(), e.as_str()))
-        .collect();
+    let mut by_local: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (exported, local) in &exports {
+        by_local
+            .entry(local.as_str())
+            .or_default()
+            .push(exported.clone());
+    }
     let assignments = function_assignments(src);
     let mut out = BTreeMap::new();
     for &name in names {
@@ -419,13 +423,15 @@ pub(crate) fn read_endpoints(
             );
         }
         let (base_local, mut endpoint) = found.remove(0);
-        endpoint.base = (*by_local.get(base_local.as_str()).ok_or_else(|| {
-            anyhow!(
-                "{file}:{}: base class of `{name}` is not exported",
-                endpoint.line
-            )
-        })?)
-        .to_owned();
+        endpoint.bases = by_local
+            .get(base_local.as_str())
+            .ok_or_else(|| {
+                anyhow!(
+                    "{file}:{}: base class of `{name}` is not exported",
+                    endpoint.line
+                )
+            })?
+            .clone();
         out.insert(name.to_owned(), endpoint);
     }
     Ok(out)
@@ -517,7 +523,7 @@ fn read_class(file: &str, src: &str, offset: usize) -> Result<Option<(String, Bu
     Ok(Some((
         base,
         BundleEndpoint {
-            base: String::new(),
+            bases: Vec::new(),
             permission,
             routes,
             has_body,
@@ -709,7 +715,7 @@ xx=function(e){var r=/[/"]+/g;return r}
         )
         .unwrap();
         let list = &eps["ListThingsEndpoint"];
-        assert_eq!(list.base, "GetApiEndpointPaginated");
+        assert_eq!(list.bases, ["GetApiEndpointPaginated"]);
         assert_eq!(list.permission.as_deref(), Some("Project > Read"));
         assert!(!list.has_body);
         let paths: Vec<_> = list.routes.iter().map(|r| r.path.as_str()).collect();
@@ -722,7 +728,7 @@ xx=function(e){var r=/[/"]+/g;return r}
         );
         assert_eq!(list.routes[0].params, ["teamId", "projectId"]);
         let create = &eps["CreatePlanEndpoint"];
-        assert_eq!(create.base, "GetApiEndpoint");
+        assert_eq!(create.bases, ["GetApiEndpoint"]);
         assert_eq!(create.permission.as_deref(), Some("undefined"));
         assert!(create.has_body);
         assert_eq!(

@@ -13,6 +13,8 @@ mod py;
 mod python;
 mod report;
 mod schema;
+#[cfg(test)]
+mod tests;
 mod ts;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -143,6 +143,7 @@ pub(crate) fn describe(s: &Schema) -> String {
         } => match (properties.len(), additional) {
             (0, Some(a)) => format!("map of {}", describe(a)),
             (0, None) => "empty object".to_owned(),
+            (1, _) => "object (1 property)".to_owned(),
             (n, _) => format!("object ({n} properties)"),
         },
         Schema::Union { variants } if variants.len() > 3 => {
