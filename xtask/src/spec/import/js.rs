@@ -12,7 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use super::jsbundle::{self, BundleEndpoint};
 use super::schema::{self, map_of};
 use super::ts::{DeclFile, Member, TsType};
-use super::{ClientOp, Package};
+use super::{ClientOp, Findings, Package};
 use crate::spec::model::{Body, Method, Property, QueryOption, Schema};
 
 /// Reads the package at `dir`: its name and version, and every REST operation.
@@ -21,7 +21,7 @@ use crate::spec::model::{Body, Method, Property, QueryOption, Schema};
 ///
 /// Fails when a file is missing or any fact cannot be read; the message names the file and
 /// line.
-pub(crate) fn read(dir: &Path, cycles: &mut BTreeSet<String>) -> Result<Package> {
+pub(crate) fn read(dir: &Path, findings: &mut Findings) -> Result<Package> {
     let manifest_path = dir.join("package.json");
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(&manifest_path)
@@ -54,7 +54,7 @@ pub(crate) fn read(dir: &Path, cycles: &mut BTreeSet<String>) -> Result<Package>
     let mut operations = Vec::new();
     for (segments, class) in &tree {
         let compiled = &bundle[class.as_str()];
-        let op = operation(&dts, segments, class, compiled, cycles).with_context(|| {
+        let op = operation(&dts, segments, class, compiled, findings).with_context(|| {
             format!(
                 "reading JS operation `{}` (class {class})",
                 segments.join(".")
@@ -147,7 +147,7 @@ fn operation(
     segments: &[String],
     class: &str,
     compiled: &BundleEndpoint,
-    cycles: &mut BTreeSet<String>,
+    findings: &mut Findings,
 ) -> Result<ClientOp> {
     let line = dts.line_of(class);
     let (base, args) = dts.class_base(class)?;
@@ -181,7 +181,7 @@ fn operation(
     let mut conv = Converter {
         dts,
         stack: Vec::new(),
-        cycles,
+        findings,
     };
     let request_members = conv.object_members(
         &TsType::Ref {
@@ -283,7 +283,7 @@ fn operation(
 struct Converter<'a> {
     dts: &'a DeclFile,
     stack: Vec<String>,
-    cycles: &'a mut BTreeSet<String>,
+    findings: &'a mut Findings,
 }
 
 impl Converter<'_> {
@@ -403,7 +403,9 @@ impl Converter<'_> {
                     if self.stack.contains(name) {
                         let mut chain = self.stack.clone();
                         chain.push(name.clone());
-                        self.cycles.insert(format!("JS `{}`", chain.join("` -> `")));
+                        self.findings
+                            .cycles
+                            .insert(format!("JS `{}`", chain.join("` -> `")));
                         return Ok(Schema::Any);
                     }
                     let target = self.dts.alias(name)?;
@@ -464,6 +466,40 @@ impl Converter<'_> {
             TsType::Array(item) => Schema::Array {
                 items: Box::new(self.convert(item, line)?),
             },
+            TsType::Union(variants) if is_unparenthesised_array(variants) => {
+                let mut values = Vec::new();
+                for v in variants {
+                    match v {
+                        TsType::StrLit(s) => values.push(s.clone()),
+                        TsType::Array(item) => {
+                            if let TsType::StrLit(s) = item.as_ref() {
+                                values.push(s.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let mut shown: Vec<String> =
+                    values.iter().take(3).map(|v| format!("`{v}`")).collect();
+                if values.len() > 3 {
+                    shown.push("…".to_owned());
+                }
+                self.findings.repairs.insert(format!(
+                    "line {line}: {} values ({})",
+                    values.len(),
+                    shown.join(", ")
+                ));
+                Schema::Array {
+                    items: Box::new(schema::union(
+                        values
+                            .into_iter()
+                            .map(|v| Schema::Literal {
+                                value: serde_json::Value::String(v),
+                            })
+                            .collect(),
+                    )),
+                }
+            }
             TsType::Union(variants) => {
                 let kept: Vec<&TsType> = variants
                     .iter()
@@ -524,6 +560,19 @@ impl Converter<'_> {
     }
 }
 
+/// Whether a union is the JS generator's spelling of an array of string values:
+/// `'a' | 'b' | 'c'[]`, string literals followed by an array of one string literal.
+fn is_unparenthesised_array(variants: &[TsType]) -> bool {
+    match variants.split_last() {
+        Some((TsType::Array(item), rest)) => {
+            matches!(item.as_ref(), TsType::StrLit(_))
+                && !rest.is_empty()
+                && rest.iter().all(|v| matches!(v, TsType::StrLit(_)))
+        }
+        _ => false,
+    }
+}
+
 /// `T | undefined` on an optional member means the same as `T`.
 fn strip_undefined(ty: &TsType) -> TsType {
     match ty {
@@ -550,11 +599,11 @@ mod tests {
 
     fn convert(src: &str) -> Result<Schema> {
         let dts = DeclFile::parse("t.d.ts", src)?;
-        let mut cycles = BTreeSet::new();
+        let mut findings = Findings::default();
         let mut conv = Converter {
             dts: &dts,
             stack: Vec::new(),
-            cycles: &mut cycles,
+            findings: &mut findings,
         };
         let ty = dts.alias("T")?;
         conv.convert(&ty, 1)
@@ -585,13 +634,43 @@ mod tests {
     }
 
     #[test]
-    fn cycles_become_any_and_are_recorded() {
-        let dts = DeclFile::parse("t.d.ts", "type T = { 'next'?: T; 'v': string };").unwrap();
-        let mut cycles = BTreeSet::new();
+    fn unparenthesised_arrays_of_values_are_repaired_and_recorded() {
+        let dts = DeclFile::parse(
+            "t.d.ts",
+            "type T = {\n 'f'?: 'a' | 'b' | 'c'[];\n 'g': 'x' | 'y'[][] };",
+        )
+        .unwrap();
+        let mut findings = Findings::default();
         let mut conv = Converter {
             dts: &dts,
             stack: Vec::new(),
-            cycles: &mut cycles,
+            findings: &mut findings,
+        };
+        let s = conv.convert(&dts.alias("T").unwrap(), 1).unwrap();
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({"type": "object", "properties": [
+                {"name": "f", "required": false, "schema": {"type": "array", "items": {"type": "string", "enum": ["a", "b", "c"]}}},
+                {"name": "g", "required": true, "schema": {"type": "union", "variants": [
+                    {"type": "literal", "value": "x"},
+                    {"type": "array", "items": {"type": "array", "items": {"type": "literal", "value": "y"}}}
+                ]}}
+            ]})
+        );
+        assert_eq!(
+            findings.repairs.into_iter().collect::<Vec<_>>(),
+            ["line 2: 3 values (`a`, `b`, `c`)"]
+        );
+    }
+
+    #[test]
+    fn cycles_become_any_and_are_recorded() {
+        let dts = DeclFile::parse("t.d.ts", "type T = { 'next'?: T; 'v': string };").unwrap();
+        let mut findings = Findings::default();
+        let mut conv = Converter {
+            dts: &dts,
+            stack: Vec::new(),
+            findings: &mut findings,
         };
         let s = conv
             .convert(
@@ -607,7 +686,10 @@ mod tests {
             panic!("not an object")
         };
         assert_eq!(properties[0].schema, Schema::Any);
-        assert_eq!(cycles.into_iter().collect::<Vec<_>>(), ["JS `T` -> `T`"]);
+        assert_eq!(
+            findings.cycles.into_iter().collect::<Vec<_>>(),
+            ["JS `T` -> `T`"]
+        );
     }
 
     #[test]

@@ -54,6 +54,15 @@ pub(crate) struct ClientOp {
     pub(crate) source: String,
 }
 
+/// What the readers noticed while translating types, for the report.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    /// Recursive types, each cut at its second occurrence (which became `any`).
+    pub(crate) cycles: BTreeSet<String>,
+    /// JS declarations read differently from their literal TypeScript meaning, and why.
+    pub(crate) repairs: BTreeSet<String>,
+}
+
 /// One package: its name, version and operations.
 #[derive(Debug)]
 pub(crate) struct Package {
@@ -238,10 +247,10 @@ pub(crate) struct Imported {
 /// Fails when either package cannot be read completely (the message names the file and line)
 /// or the operations cannot be matched.
 pub(crate) fn import(js_dir: &Path, py_dir: &Path) -> Result<Imported> {
-    let mut cycles = BTreeSet::new();
-    let js = js::read(js_dir, &mut cycles)
+    let mut findings = Findings::default();
+    let js = js::read(js_dir, &mut findings)
         .with_context(|| format!("reading the JS package at {}", js_dir.display()))?;
-    let py = py::read(py_dir, &mut cycles)
+    let py = py::read(py_dir, &mut findings)
         .with_context(|| format!("reading the PY wheel at {}", py_dir.display()))?;
     let merged = merge::merge(&js, &py)?;
     let sources = vec![
@@ -249,7 +258,7 @@ pub(crate) fn import(js_dir: &Path, py_dir: &Path) -> Result<Imported> {
         format!("{}@{}", py.name, py.version),
     ];
     let counts = Counts::of(&js, &py, merged.operations.len());
-    let disagreements = report::render(&sources, &merged, &cycles);
+    let disagreements = report::render(&sources, &merged, &findings);
     let spec = Spec {
         format: FORMAT,
         sources,

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use super::python::{self, Expr, Located, Param, Stmt};
 use super::schema::{self, map_of};
-use super::{ClientOp, Package};
+use super::{ClientOp, Findings, Package};
 use crate::spec::model::{Body, Method, Property, QueryOption, Route, Schema};
 
 /// Reads the unpacked wheel at `dir`: its name and version, and every REST operation.
@@ -22,7 +22,7 @@ use crate::spec::model::{Body, Method, Property, QueryOption, Route, Schema};
 ///
 /// Fails when a file is missing or any fact cannot be read; the message names the file and
 /// line.
-pub(crate) fn read(dir: &Path, cycles: &mut BTreeSet<String>) -> Result<Package> {
+pub(crate) fn read(dir: &Path, findings: &mut Findings) -> Result<Package> {
     let (name, version) = metadata(dir)?;
     let types_path = dir.join("northflank").join("_types.py");
     let types = Types::read(&types_path)?;
@@ -61,7 +61,7 @@ pub(crate) fn read(dir: &Path, cycles: &mut BTreeSet<String>) -> Result<Package>
                     types: &types,
                     file: &display,
                     stack: Vec::new(),
-                    cycles,
+                    findings,
                 };
                 let op = operation(&mut conv, segments, class)
                     .with_context(|| format!("reading PY operation in {display}"))?;
@@ -520,7 +520,7 @@ struct Converter<'a> {
     types: &'a Types,
     file: &'a str,
     stack: Vec<String>,
-    cycles: &'a mut BTreeSet<String>,
+    findings: &'a mut Findings,
 }
 
 impl Converter<'_> {
@@ -652,7 +652,9 @@ impl Converter<'_> {
         if self.stack.iter().any(|s| s == name) {
             let mut chain = self.stack.clone();
             chain.push(name.to_owned());
-            self.cycles.insert(format!("PY `{}`", chain.join("` -> `")));
+            self.findings
+                .cycles
+                .insert(format!("PY `{}`", chain.join("` -> `")));
             return Ok(Schema::Any);
         }
         self.stack.push(name.to_owned());
@@ -750,15 +752,15 @@ mod tests {
     }
 
     fn convert(types: &Types, name: &str) -> (Schema, BTreeSet<String>) {
-        let mut cycles = BTreeSet::new();
+        let mut findings = Findings::default();
         let mut conv = Converter {
             types,
             file: "e.py",
             stack: Vec::new(),
-            cycles: &mut cycles,
+            findings: &mut findings,
         };
         let s = conv.named(name, 1).unwrap();
-        (s, cycles)
+        (s, findings.cycles)
     }
 
     #[test]

@@ -3,10 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use super::Findings;
 use super::merge::{Kind, Merged};
 
 /// The Markdown report of every disagreement between the packages, in a stable order.
-pub(crate) fn render(sources: &[String], merged: &Merged, cycles: &BTreeSet<String>) -> String {
+pub(crate) fn render(sources: &[String], merged: &Merged, findings: &Findings) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Where the official packages disagree\n");
     let _ = writeln!(
@@ -65,15 +66,30 @@ pub(crate) fn render(sources: &[String], merged: &Merged, cycles: &BTreeSet<Stri
     }
 
     let _ = writeln!(out, "\n## Recursive types\n");
-    if cycles.is_empty() {
+    if findings.cycles.is_empty() {
         let _ = writeln!(out, "None: every type could be inlined.");
     } else {
         let _ = writeln!(
             out,
             "Each recursion below was cut at its second occurrence, which became `any`:\n"
         );
-        for c in cycles {
+        for c in &findings.cycles {
             let _ = writeln!(out, "- {c}");
+        }
+    }
+
+    let _ = writeln!(out, "\n## JS declarations read against their letter\n");
+    if findings.repairs.is_empty() {
+        let _ = writeln!(out, "None.");
+    } else {
+        let _ = writeln!(
+            out,
+            "The JS generator writes an array of string values as `'a' | 'b'[]`, which TypeScript \
+             reads as `'a' | ('b'[])`; the PY package types the same members as arrays of all the \
+             values, and so does the importer. The places, by line of the declaration file:\n"
+        );
+        for r in &findings.repairs {
+            let _ = writeln!(out, "- {r}");
         }
     }
 
