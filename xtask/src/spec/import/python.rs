@@ -894,7 +894,7 @@ from typing import Any  # imports are skipped
 class Thing(TypedDict, total=False):
     """Doc."""
     id: str
-    tags: NotRequired[List[
+    tags: NotRequired[List[  # a comment inside the brackets
         Literal["a", 'b']
     ]]
 
