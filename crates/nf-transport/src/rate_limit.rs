@@ -2,9 +2,12 @@
 //! clones, and holds requests back while the budget is spent.
 //!
 //! Concurrent callers cannot overshoot the budget: each request reserves one unit of the
-//! last reported `remaining` before it is sent, and reservations are counted until a
-//! response carrying newer headers settles them. A response never raises `remaining` within
-//! one window (responses may arrive out of order); a later reset instant starts a new window.
+//! last reported `remaining` before it is sent, and stays reserved until its response
+//! arrives. A response never raises `remaining` within one window (responses may arrive out
+//! of order). The window's end is placed conservatively: `x-ratelimit-reset` counted from
+//! when the response arrived, so the budget is never refilled before the API refills it. A
+//! response starts a new window only when even the earliest end it can mean (counted from
+//! when its request was sent, less a second of rounding) lies after the current one.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,9 +30,8 @@ pub const REMAINING_HEADER: &str = "x-ratelimit-remaining";
 /// The header with the number of seconds until the window resets.
 pub const RESET_HEADER: &str = "x-ratelimit-reset";
 
-/// Reset instants closer than this are taken as the same window: the API rounds the
-/// seconds it reports.
-const SAME_WINDOW_TOLERANCE: Duration = Duration::from_secs(1);
+/// How much the API may round the seconds it reports in `x-ratelimit-reset`.
+const RESET_ROUNDING: Duration = Duration::from_secs(1);
 
 /// What to do with a request when the rate-limit budget is spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +178,7 @@ impl RateLimitState {
                 window.in_flight += 1;
                 Ok(Reservation {
                     state: Some(self.clone()),
+                    sent_at: now,
                 })
             }
         }
@@ -186,12 +189,21 @@ impl RateLimitState {
         let now = self.shared.clock.now();
         let mut window = self.window();
         window.roll(now);
-        self.apply(&mut window, now, status, headers);
+        self.apply(&mut window, now, now, status, headers);
         drop(window);
         self.shared.changed.notify_waiters();
     }
 
-    fn apply(&self, window: &mut Window, now: Instant, status: StatusCode, headers: &HeaderMap) {
+    /// Applies a response's headers; `sent_at` is when its request left, `now` when the
+    /// response arrived.
+    fn apply(
+        &self,
+        window: &mut Window,
+        now: Instant,
+        sent_at: Instant,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) {
         let limit = header_u64(headers, LIMIT_HEADER);
         let mut remaining = header_u64(headers, REMAINING_HEADER);
         let mut reset_in = header_seconds(headers, RESET_HEADER);
@@ -213,9 +225,14 @@ impl RateLimitState {
         }
 
         let reset_at = reset_in.and_then(|reset_in| now.checked_add(reset_in));
-        let new_window = match (window.reset_at, reset_at) {
+        let earliest_end = reset_in.and_then(|reset_in| {
+            sent_at
+                .checked_add(reset_in)
+                .map(|end| end.checked_sub(RESET_ROUNDING).unwrap_or(sent_at))
+        });
+        let new_window = match (window.reset_at, earliest_end) {
             (None, _) => true,
-            (Some(current), Some(reported)) => reported > current + SAME_WINDOW_TOLERANCE,
+            (Some(current), Some(earliest_end)) => earliest_end > current,
             (Some(_), None) => false,
         };
         if new_window {
@@ -246,6 +263,7 @@ impl fmt::Debug for RateLimitState {
 /// (the call was cancelled), it counts as possibly sent.
 struct Reservation {
     state: Option<RateLimitState>,
+    sent_at: Instant,
 }
 
 impl Reservation {
@@ -257,7 +275,13 @@ impl Reservation {
         match outcome {
             Some(response) => {
                 window.roll(now);
-                state.apply(&mut window, now, response.status(), response.headers());
+                state.apply(
+                    &mut window,
+                    now,
+                    self.sent_at,
+                    response.status(),
+                    response.headers(),
+                );
             }
             None if sent => window.unsettled += 1,
             None => {}

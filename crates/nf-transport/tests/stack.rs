@@ -11,7 +11,7 @@ use nf_transport::{
     ConfigErrorKind, ManualClock, RateLimitMode, RetryBudget, RetryConfig, Transport,
     TransportBuilder, TransportError,
 };
-use support::{Action, Reply, TestProvider, TestServer, request};
+use support::{Action, Reply, TestProvider, TestServer, request, within};
 
 const TOKEN: &str = "nf-test-token-5f0c2a";
 
@@ -103,11 +103,11 @@ async fn post_is_retried_when_the_connection_was_refused() {
     });
 
     // The refused attempt is followed by a backoff sleep; the server comes up meanwhile.
-    clock.wait_for_sleeps(1).await;
+    within(clock.wait_for_sleeps(1)).await;
     let server = TestServer::start_on(addr, |_, _| Reply::status(201).action()).await;
     clock.advance(Duration::from_secs(1));
 
-    assert_eq!(call.await.expect("join").ok(), Some(201));
+    assert_eq!(within(call).await.expect("join").ok(), Some(201));
     assert_eq!(server.count(), 1);
     assert_eq!(clock.sleeps().len(), 1);
 }
@@ -280,7 +280,7 @@ async fn a_storm_of_failures_stays_within_the_retry_budget() {
         })
         .collect();
     for call in calls {
-        assert_eq!(call.await.expect("join").ok(), Some(503));
+        assert_eq!(within(call).await.expect("join").ok(), Some(503));
     }
     // Without the budget, 16 callers with 5 attempts each would send 80 requests.
     assert_eq!(attempts.load(Ordering::SeqCst), CALLERS + BUDGET as usize);
@@ -566,13 +566,13 @@ async fn attempt_timeout_then_success_on_retry() {
     });
 
     server.wait_for_requests(1).await;
-    clock.wait_for_sleeps(1).await;
+    within(clock.wait_for_sleeps(1)).await;
     clock.advance(Duration::from_secs(5));
     // The timed-out attempt is followed by a backoff of at most 200 ms.
-    clock.wait_for_sleeps(1).await;
+    within(clock.wait_for_sleeps(1)).await;
     clock.advance(Duration::from_millis(200));
 
-    assert_eq!(call.await.expect("join").ok(), Some(200));
+    assert_eq!(within(call).await.expect("join").ok(), Some(200));
     assert_eq!(server.count(), 2);
     assert_eq!(clock.sleeps()[0], Duration::from_secs(5));
 }
@@ -591,10 +591,10 @@ async fn call_timeout_bounds_the_whole_call() {
     });
 
     server.wait_for_requests(1).await;
-    clock.wait_for_sleeps(1).await;
+    within(clock.wait_for_sleeps(1)).await;
     clock.advance(Duration::from_secs(10));
 
-    let error = call.await.expect("join").err();
+    let error = within(call).await.expect("join").err();
     assert!(
         matches!(error, Some(TransportError::CallTimeout { after, .. }) if after == Duration::from_secs(10)),
         "{error:?}"

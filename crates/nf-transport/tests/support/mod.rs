@@ -306,3 +306,11 @@ pub fn request(method: http::Method, target: &str) -> nf_transport::Request {
         .body(nf_transport::Body::empty())
         .expect("valid request")
 }
+
+/// Runs `future` for at most 10 s of real time, so a broken behaviour fails instead of
+/// hanging the test run.
+pub async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), future)
+        .await
+        .expect("timed out waiting (10 s real time)")
+}
