@@ -215,3 +215,69 @@ impl Service<Request> for HttpService {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(tls: TlsBackend) -> HttpConfig {
+        HttpConfig {
+            tls,
+            ..HttpConfig::default()
+        }
+    }
+
+    fn backend(tls: TlsBackend) -> Result<String, Option<ConfigErrorKind>> {
+        HttpService::new(&config(tls))
+            .map(|service| format!("{service:?}"))
+            .map_err(|error| error.config_kind())
+    }
+
+    #[test]
+    fn auto_prefers_rustls_then_native_tls() {
+        let expected = if cfg!(feature = "rustls") {
+            "rustls"
+        } else if cfg!(feature = "native-tls") {
+            "native-tls"
+        } else {
+            "none"
+        };
+        assert_eq!(
+            backend(TlsBackend::Auto).map(|d| d.contains(expected)),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn an_explicit_backend_needs_its_feature() {
+        for (tls, compiled, name) in [
+            (TlsBackend::Rustls, cfg!(feature = "rustls"), "rustls"),
+            (
+                TlsBackend::NativeTls,
+                cfg!(feature = "native-tls"),
+                "native-tls",
+            ),
+        ] {
+            let result = backend(tls);
+            if compiled {
+                assert_eq!(result.map(|d| d.contains(name)), Ok(true));
+            } else {
+                assert_eq!(result, Err(Some(ConfigErrorKind::TlsUnavailable)));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn relative_uris_are_refused_before_connecting() {
+        let Ok(mut service) = HttpService::new(&HttpConfig::default()) else {
+            panic!("the default configuration builds");
+        };
+        let mut request = http::Request::new(Body::empty());
+        *request.uri_mut() = http::Uri::from_static("/v1/projects");
+        let error = service.call(request).await.err();
+        assert_eq!(
+            error.and_then(|e| e.config_kind()),
+            Some(ConfigErrorKind::InvalidRequestUri)
+        );
+    }
+}
