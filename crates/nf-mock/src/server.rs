@@ -753,19 +753,19 @@ fn list(
         .next_after
         .map(|after| shared.cursors.issue(&scope, after));
     let count = page.items.len();
-    let key = operation.info.items_key.unwrap_or(match kind {
-        ResourceKind::Project => "projects",
-        ResourceKind::Service => "services",
-        ResourceKind::Job => "jobs",
-        ResourceKind::Addon => "addons",
-        ResourceKind::Secret => "secrets",
-        ResourceKind::Volume => "volumes",
-    });
-    let mut data = Map::new();
-    data.insert(key.to_owned(), Value::Array(page.items));
+    // Most listings hold their items in one member; a few answer the bare array.
+    let items = Value::Array(page.items);
+    let data = match operation.info.items_key {
+        Some(key) => {
+            let mut members = Map::new();
+            members.insert(key.to_owned(), items);
+            Value::Object(members)
+        }
+        None => items,
+    };
     let data = match &operation.response {
-        Some(schema) => schema.conform(Value::Object(data), "data"),
-        None => Value::Object(data),
+        Some(schema) => schema.conform(data, "data"),
+        None => data,
     };
     Ok(Answer::data(
         data,
