@@ -22,11 +22,15 @@ const SPEC_FORMAT: u64 = 1;
 /// One operation as the emulator serves it.
 #[derive(Debug)]
 pub(crate) struct Operation {
+    /// Its position in [`Catalog::operations`].
+    pub(crate) index: usize,
     pub(crate) info: &'static OperationInfo,
     /// The body schema, when the operation takes a body and the description types it.
     pub(crate) body: Option<Schema>,
     /// The schema of the response's `data`.
     pub(crate) response: Option<Schema>,
+    /// For listings, the schema of one item of a page.
+    pub(crate) item: Option<Schema>,
     pub(crate) behaviour: Behaviour,
 }
 
@@ -92,10 +96,16 @@ impl Catalog {
                 router.insert(route.path, info.method.clone(), index, route.params)?;
             }
             by_id.insert(info.id, index);
+            let item = info
+                .paginated
+                .then(|| item_schema(info, response.as_ref()))
+                .flatten();
             operations.push(Operation {
+                index,
                 info,
                 body,
                 response,
+                item,
                 behaviour,
             });
         }
@@ -142,6 +152,25 @@ fn read_spec(text: &str) -> Result<Schemas, String> {
         schemas.insert(id.to_owned(), (body, response));
     }
     Ok(schemas)
+}
+
+/// The schema of one item of a page: the elements of the `items_key` member of the data, or
+/// of the data itself when it is an array.
+fn item_schema(info: &OperationInfo, response: Option<&Schema>) -> Option<Schema> {
+    let items = match (info.items_key, response?) {
+        (Some(key), Schema::Object { properties, .. }) => {
+            &properties
+                .iter()
+                .find(|property| property.name == key)?
+                .schema
+        }
+        (None, array @ Schema::Array(_)) => array,
+        _ => return None,
+    };
+    match items {
+        Schema::Array(item) => Some((**item).clone()),
+        _ => None,
+    }
 }
 
 /// The fixed success body of an operation without state: an example of its response schema,

@@ -7,8 +7,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::time::rfc3339;
@@ -209,27 +211,75 @@ pub(crate) enum StoreError {
 #[derive(Debug, Default)]
 struct Collection {
     order: BTreeMap<u64, String>,
-    records: HashMap<String, (u64, Map<String, Value>)>,
+    records: HashMap<String, Entry>,
+}
+
+/// A record, and its renderings for the operations that have read it since it last changed.
+#[derive(Debug)]
+struct Entry {
+    seq: u64,
+    record: Map<String, Value>,
+    // Reads shape the same record to the same schema again and again: keep the bytes, per
+    // view (an operation), until the record changes.
+    rendered: Mutex<Vec<(usize, Bytes)>>,
+}
+
+impl Entry {
+    fn record_mut(&mut self) -> &mut Map<String, Value> {
+        self.rendered
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        &mut self.record
+    }
+
+    /// The record rendered for `view`, from the cache or by `render`.
+    fn render(&self, view: usize, render: &dyn Fn(&Map<String, Value>) -> Bytes) -> Bytes {
+        let cached = |rendered: &Vec<(usize, Bytes)>| {
+            rendered
+                .iter()
+                .find(|(key, _)| *key == view)
+                .map(|(_, bytes)| bytes.clone())
+        };
+        if let Some(bytes) = cached(&self.rendered.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return bytes;
+        }
+        // Rendered without the entry's lock: two first readers may both render, harmlessly.
+        let bytes = render(&self.record);
+        let mut rendered = self.rendered.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached(&rendered).is_none() {
+            rendered.push((view, bytes.clone()));
+        }
+        bytes
+    }
 }
 
 impl Collection {
     fn insert(&mut self, seq: u64, id: String, record: Map<String, Value>) {
         self.order.insert(seq, id.clone());
-        self.records.insert(id, (seq, record));
+        let entry = Entry {
+            seq,
+            record,
+            rendered: Mutex::default(),
+        };
+        self.records.insert(id, entry);
     }
 
     fn remove(&mut self, id: &str) -> Option<Map<String, Value>> {
-        let (seq, record) = self.records.remove(id)?;
-        self.order.remove(&seq);
-        Some(record)
+        let entry = self.records.remove(id)?;
+        self.order.remove(&entry.seq);
+        Some(entry.record)
     }
 }
+
+/// How a view renders a record: to its JSON bytes in some operation's response shape.
+pub(crate) type Render<'a> = &'a dyn Fn(&Map<String, Value>) -> Bytes;
 
 /// One page of a listing.
 #[derive(Debug)]
 pub(crate) struct Page {
-    /// The records of the page.
-    pub(crate) items: Vec<Value>,
+    /// The rendered records of the page.
+    pub(crate) items: Vec<Bytes>,
     /// The position of the page's last item, when more items follow it.
     pub(crate) next_after: Option<u64>,
 }
@@ -323,7 +373,8 @@ impl Store {
     ) -> Result<Map<String, Value>, StoreError> {
         let (id, members) = named(body)?;
         let collection = self.collection_mut(kind, project)?;
-        if let Some((_, record)) = collection.records.get_mut(&id) {
+        if let Some(entry) = collection.records.get_mut(&id) {
+            let record = entry.record_mut();
             let mut replaced = Map::new();
             for name in FIXED_MEMBERS {
                 if let Some(value) = record.get(*name) {
@@ -367,10 +418,32 @@ impl Store {
         project: Option<&str>,
         id: &str,
     ) -> Result<Map<String, Value>, StoreError> {
+        self.entry(kind, project, id)
+            .map(|entry| entry.record.clone())
+    }
+
+    /// One resource rendered for `view`.
+    pub(crate) fn render(
+        &self,
+        kind: ResourceKind,
+        project: Option<&str>,
+        id: &str,
+        view: usize,
+        render: Render<'_>,
+    ) -> Result<Bytes, StoreError> {
+        self.entry(kind, project, id)
+            .map(|entry| entry.render(view, render))
+    }
+
+    fn entry(
+        &self,
+        kind: ResourceKind,
+        project: Option<&str>,
+        id: &str,
+    ) -> Result<&Entry, StoreError> {
         self.collection(kind, project)?
             .records
             .get(id)
-            .map(|(_, record)| record.clone())
             .ok_or_else(|| StoreError::NotFound {
                 kind,
                 id: id.to_owned(),
@@ -392,14 +465,15 @@ impl Store {
                 message: "must be an object".to_owned(),
             });
         };
-        let (_, record) = self
+        let record = self
             .collection_mut(kind, project)?
             .records
             .get_mut(id)
             .ok_or_else(|| StoreError::NotFound {
                 kind,
                 id: id.to_owned(),
-            })?;
+            })?
+            .record_mut();
         for (name, value) in changes {
             if FIXED_MEMBERS.contains(&name.as_str()) {
                 continue;
@@ -429,13 +503,15 @@ impl Store {
         Ok(())
     }
 
-    /// Up to `limit` records from `start`, in creation order.
+    /// Up to `limit` records from `start`, in creation order, rendered for `view`.
     pub(crate) fn page(
         &self,
         kind: ResourceKind,
         project: Option<&str>,
         start: Start,
         limit: usize,
+        view: usize,
+        render: Render<'_>,
     ) -> Result<Page, StoreError> {
         let collection = self.collection(kind, project)?;
         let mut entries: Box<dyn Iterator<Item = (&u64, &String)>> = match start {
@@ -449,8 +525,8 @@ impl Store {
         let mut items = Vec::with_capacity(limit.min(collection.order.len()));
         let mut last = None;
         for (seq, id) in entries.by_ref().take(limit) {
-            if let Some((_, record)) = collection.records.get(id) {
-                items.push(Value::Object(record.clone()));
+            if let Some(entry) = collection.records.get(id) {
+                items.push(entry.render(view, render));
             }
             last = Some(*seq);
         }
@@ -685,6 +761,34 @@ mod tests {
     }
 
     #[test]
+    fn renderings_are_kept_until_the_record_changes() {
+        let now = SystemTime::UNIX_EPOCH;
+        let mut store = Store::default();
+        store
+            .create(PROJECT, None, &json!({"name": "p", "n": 1}), None, now)
+            .unwrap();
+        let calls = std::cell::Cell::new(0);
+        let render = |record: &Map<String, Value>| {
+            calls.set(calls.get() + 1);
+            Bytes::from(record["n"].to_string())
+        };
+        assert_eq!(store.render(PROJECT, None, "p", 3, &render).unwrap(), "1");
+        assert_eq!(store.render(PROJECT, None, "p", 3, &render).unwrap(), "1");
+        assert_eq!(calls.get(), 1, "the second read is cached");
+        store.render(PROJECT, None, "p", 4, &render).unwrap();
+        assert_eq!(calls.get(), 2, "each view renders once");
+        store
+            .patch(PROJECT, None, "p", &json!({"n": 2}), now)
+            .unwrap();
+        assert_eq!(store.render(PROJECT, None, "p", 3, &render).unwrap(), "2");
+        store
+            .put(PROJECT, None, &json!({"name": "p", "n": 3}), None, now)
+            .unwrap();
+        assert_eq!(store.render(PROJECT, None, "p", 3, &render).unwrap(), "3");
+        assert_eq!(calls.get(), 4);
+    }
+
+    #[test]
     fn pages_resume_after_their_last_item() {
         let now = SystemTime::UNIX_EPOCH;
         let mut store = Store::default();
@@ -702,14 +806,25 @@ mod tests {
             ]
         );
 
-        let first = store.page(PROJECT, None, Start::Skip(0), 2).unwrap();
+        let id = |record: &Map<String, Value>| Bytes::from(record["id"].to_string());
+        let first = store
+            .page(PROJECT, None, Start::Skip(0), 2, 0, &id)
+            .unwrap();
         let after = first.next_after.unwrap();
         store.delete(PROJECT, None, "project-2").unwrap();
-        let second = store.page(PROJECT, None, Start::After(after), 2).unwrap();
-        let names: Vec<_> = second.items.iter().map(|item| item["id"].clone()).collect();
-        assert_eq!(names, [json!("project-3"), json!("project-4")]);
+        let second = store
+            .page(PROJECT, None, Start::After(after), 2, 0, &id)
+            .unwrap();
+        assert_eq!(second.items, ["\"project-3\"", "\"project-4\""]);
         let last = store
-            .page(PROJECT, None, Start::After(second.next_after.unwrap()), 2)
+            .page(
+                PROJECT,
+                None,
+                Start::After(second.next_after.unwrap()),
+                2,
+                0,
+                &id,
+            )
             .unwrap();
         assert_eq!(last.items.len(), 1);
         assert_eq!(last.next_after, None);
