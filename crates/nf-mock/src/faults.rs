@@ -7,6 +7,11 @@ use std::time::Duration;
 use http::{Method, StatusCode};
 
 /// What a fault rule does to a request it applies to.
+///
+/// [`DropMidBody`](Self::DropMidBody) and [`TruncatedBody`](Self::TruncatedBody) spoil the
+/// normal answer, so the request takes effect (a create creates); the other faults answer
+/// instead of the operation, which then never runs. Every fault still counts against the
+/// token's rate limit and appears in the journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
