@@ -4,81 +4,12 @@
 
 mod support;
 
-use std::time::Duration;
-
-use nf_mock::{MockConfig, ResourceKind};
-use nf_types::registry::{self, BodyKind, OperationInfo, ValueKind};
-use serde_json::{Map, Value, json};
-use support::{call, server_with};
-
-/// The id every path parameter names, and of every seeded resource.
-const ID: &str = "example";
-
-/// A value of this kind.
-fn value(kind: &ValueKind) -> Value {
-    match kind {
-        ValueKind::Enum(values) => json!(values.first().copied().unwrap_or(ID)),
-        ValueKind::Integer | ValueKind::Number => json!(1),
-        ValueKind::Boolean => json!(false),
-        ValueKind::Array(item) => json!([value(item)]),
-        _ => json!(ID),
-    }
-}
-
-/// The path parameters of the operation's first route, the required query options, and
-/// the body.
-fn arguments(info: &OperationInfo) -> (Value, Value, Option<Value>) {
-    let mut params = Map::new();
-    for name in info.routes[0].params {
-        let kind = info
-            .path_params
-            .iter()
-            .find(|param| param.name == *name)
-            .map_or(&ValueKind::String, |param| &param.kind);
-        let value = match (*name, kind) {
-            ("teamId", _) => json!("acme"),
-            (_, ValueKind::Integer | ValueKind::Number) => json!(1),
-            _ => json!(ID),
-        };
-        params.insert((*name).to_owned(), value);
-    }
-    let mut options = Map::new();
-    for option in info.query.iter().filter(|option| option.required) {
-        options.insert(option.name.to_owned(), value(&option.kind));
-    }
-    let body = match info.body {
-        BodyKind::None => None,
-        _ => {
-            let mut body = nf_mock::example_body(info.id).unwrap_or_else(|| json!({}));
-            // Creations must not collide with the seeded resources or with each other.
-            if let Some(name) = body.get_mut("name").filter(|name| name.is_string()) {
-                *name = json!(info.id.replace('.', "-"));
-            }
-            Some(body)
-        }
-    };
-    (Value::Object(params), Value::Object(options), body)
-}
-
-/// Deletions last, and the project's own deletion after everything inside it.
-fn order(info: &OperationInfo) -> u8 {
-    match (info.method == http::Method::DELETE, info.id) {
-        (false, _) => 0,
-        (true, "delete.project") => 2,
-        (true, _) => 1,
-    }
-}
+use nf_types::registry;
+use support::{arguments, call, order, seeded_server};
 
 #[tokio::test]
 async fn every_operation_answers_on_its_first_route() {
-    let config = MockConfig::new().rate_limit(100_000, Duration::from_secs(3600));
-    let server = server_with(config).await;
-    server
-        .seed(ResourceKind::Project, None, json!({"name": ID}))
-        .unwrap();
-    for kind in ResourceKind::ALL.into_iter().skip(1) {
-        server.seed(kind, Some(ID), json!({"name": ID})).unwrap();
-    }
+    let server = seeded_server().await;
 
     let mut operations: Vec<_> = registry::operations().to_vec();
     operations.sort_by_key(|info| order(info));
