@@ -76,10 +76,18 @@ async fn collect(
     Ok(first.unwrap_or_else(|| buffer.freeze()))
 }
 
+/// The most bytes of a body logged at trace level.
+pub(crate) const TRACE_LIMIT: usize = 16 * 1024;
+
 /// The start of `body` as text: at most [`SNIPPET_LIMIT`] bytes, cut before a character
 /// that would not fit whole, with invalid UTF-8 replaced.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let mut end = body.len().min(SNIPPET_LIMIT);
+    excerpt(body, SNIPPET_LIMIT)
+}
+
+/// The start of `body` as text, at most `limit` bytes; see [`snippet`].
+pub(crate) fn excerpt(body: &[u8], limit: usize) -> String {
+    let mut end = body.len().min(limit);
     if end < body.len() {
         // Back off from the middle of a multi-byte character: at most three continuation
         // bytes (`0b10xx_xxxx`) precede the cut in valid UTF-8.

@@ -293,6 +293,15 @@ where
     }
 }
 
+impl<Op: Clone> Clone for Call<Op> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            request: self.request.clone(),
+        }
+    }
+}
+
 impl<Op: fmt::Debug> fmt::Debug for Call<Op> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")

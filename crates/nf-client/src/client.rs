@@ -175,6 +175,14 @@ impl ApiClient {
             .extensions_mut()
             .insert(OperationName(parts.operation));
         let fallback_headers = request.headers().clone();
+        if let Some(sent) = &body {
+            tracing::trace!(
+                nf.operation = parts.operation,
+                body.len = sent.len(),
+                body = %body::excerpt(sent, body::TRACE_LIMIT),
+                "request body"
+            );
+        }
 
         let response = self
             .inner
@@ -236,7 +244,8 @@ impl ApiClient {
         };
         tracing::trace!(
             nf.operation = request.operation,
-            body = %String::from_utf8_lossy(&bytes),
+            body.len = bytes.len(),
+            body = %body::excerpt(&bytes, body::TRACE_LIMIT),
             "response body"
         );
         Ok(RawResponse {

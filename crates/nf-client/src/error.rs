@@ -91,7 +91,8 @@ pub enum Error {
         /// The response status.
         status: StatusCode,
         /// The start of the body (at most [`SNIPPET_LIMIT`](crate::SNIPPET_LIMIT) bytes, cut on
-        /// a character boundary), for diagnosis.
+        /// a character boundary), for diagnosis; empty when the error is about the pages
+        /// merged by [`Call::all`](crate::Call::all) rather than one body.
         snippet: String,
         /// The request that was sent.
         request: Box<RequestInfo>,

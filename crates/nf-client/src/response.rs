@@ -310,6 +310,20 @@ impl<T> ApiResponse<T> {
     }
 }
 
+impl<T: Clone> Clone for ApiResponse<T> {
+    fn clone(&self) -> Self {
+        Self {
+            outcome: self.outcome.clone(),
+            pagination: self.pagination.clone(),
+            rate_limit: self.rate_limit,
+            status: self.status,
+            headers: self.headers.clone(),
+            request: self.request.clone(),
+            next: self.next.clone(),
+        }
+    }
+}
+
 impl<T: fmt::Debug> fmt::Debug for ApiResponse<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiResponse")

@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::future::IntoFuture;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -218,4 +219,27 @@ async fn logs_name_the_operation_and_never_show_the_token_or_a_body_above_trace(
     let trace = logs_of_one_call(tracing::Level::TRACE).await;
     assert!(trace.contains("body-marker"), "bodies at trace: {trace}");
     assert!(!trace.contains(TOKEN));
+}
+
+#[test]
+fn the_public_types_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<nf_client::ApiClient>();
+    send_sync::<Error>();
+    send_sync::<nf_client::ApiResponse<serde_json::Value>>();
+    send_sync::<nf_client::Call<ListProjectsRequest>>();
+    fn send<T: Send>() {}
+    send::<nf_client::ItemStream<serde_json::Value>>();
+}
+
+#[tokio::test]
+async fn calls_run_on_spawned_tasks() {
+    let server = TestServer::start(|_, _| Reply::json(200, &page(&["p1"], None))).await;
+    let client = client(&server.url());
+    let call = client.call_typed(ListProjectsRequest::new());
+    let task = tokio::spawn(call.clone().into_future());
+    let response = task.await.expect("task").expect("response");
+    assert_eq!(response.data().map(|data| data.projects.len()), Some(1));
+    let awaited = call.await.expect("awaited directly");
+    assert_eq!(awaited.status.as_u16(), 200);
 }
