@@ -30,8 +30,14 @@ pub trait Json: Sized {
 }
 
 /// Why a JSON value could not be decoded into a model.
+///
+/// Boxed, so that the `Result`s of decoding stay small: they are moved at every member of
+/// every model.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeError(Box<ErrorInner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ErrorInner {
     /// Path segments from the offending value up to the root: pushed while the error
     /// travels outwards, so each level adds one segment without copying the rest.
     reversed_path: Vec<PathSegment>,
@@ -65,6 +71,7 @@ pub enum DecodeErrorKind {
 
 impl DecodeError {
     /// An error for a value of the wrong type.
+    #[cold]
     pub(crate) fn unexpected(expected: &'static str, found: &Value) -> Self {
         Self::new(DecodeErrorKind::UnexpectedType {
             expected,
@@ -73,37 +80,40 @@ impl DecodeError {
     }
 
     fn new(kind: DecodeErrorKind) -> Self {
-        Self {
+        Self(Box::new(ErrorInner {
             reversed_path: Vec::new(),
             kind,
-        }
+        }))
     }
 
     /// Records that the error occurred inside member `name`.
+    #[cold]
     #[must_use]
     pub(crate) fn in_member(mut self, name: &str) -> Self {
-        self.reversed_path
+        self.0
+            .reversed_path
             .push(PathSegment::Member(name.to_owned()));
         self
     }
 
     /// Records that the error occurred inside array element `index`.
+    #[cold]
     #[must_use]
     fn in_element(mut self, index: usize) -> Self {
-        self.reversed_path.push(PathSegment::Index(index));
+        self.0.reversed_path.push(PathSegment::Index(index));
         self
     }
 
     /// What was wrong.
     pub fn kind(&self) -> &DecodeErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// Where it was wrong, as a path from the decoded value: `projects[2].id`; empty for the
     /// value itself.
     pub fn path(&self) -> String {
         let mut path = String::new();
-        for segment in self.reversed_path.iter().rev() {
+        for segment in self.0.reversed_path.iter().rev() {
             match segment {
                 PathSegment::Member(name) => {
                     if !path.is_empty() {
@@ -124,13 +134,13 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &self.0.kind {
             DecodeErrorKind::MissingMember { name } => write!(f, "missing member `{name}`")?,
             DecodeErrorKind::UnexpectedType { expected, found } => {
                 write!(f, "expected {expected}, found {found}")?;
             }
         }
-        if !self.reversed_path.is_empty() {
+        if !self.0.reversed_path.is_empty() {
             write!(f, " at `{}`", self.path())?;
         }
         Ok(())
@@ -262,20 +272,30 @@ pub(crate) fn number_value(number: f64) -> Value {
     Number::from_f64(number).map_or(Value::Null, Value::Number)
 }
 
+// The container impls are plain loops: iterator adapters would be instantiated again for
+// every element type, which is most of the generated models.
 impl<T: Json> Json for Vec<T> {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Array(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(index, item)| T::from_json(item).map_err(|error| error.in_element(index)))
-                .collect(),
-            other => Err(DecodeError::unexpected("an array", &other)),
+        let items = match value {
+            Value::Array(items) => items,
+            other => return Err(DecodeError::unexpected("an array", &other)),
+        };
+        let mut decoded = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            match T::from_json(item) {
+                Ok(item) => decoded.push(item),
+                Err(error) => return Err(error.in_element(index)),
+            }
         }
+        Ok(decoded)
     }
 
     fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(T::to_json).collect())
+        let mut items = Vec::with_capacity(self.len());
+        for item in self {
+            items.push(item.to_json());
+        }
+        Value::Array(items)
     }
 }
 
@@ -295,21 +315,24 @@ impl<T: Json> Json for Option<T> {
 
 impl<T: Json> Json for BTreeMap<String, T> {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        object(value)?
-            .into_iter()
-            .map(|(key, item)| match T::from_json(item) {
-                Ok(item) => Ok((key, item)),
-                Err(error) => Err(error.in_member(&key)),
-            })
-            .collect()
+        let mut decoded = BTreeMap::new();
+        for (key, item) in object(value)? {
+            match T::from_json(item) {
+                Ok(item) => {
+                    decoded.insert(key, item);
+                }
+                Err(error) => return Err(error.in_member(&key)),
+            }
+        }
+        Ok(decoded)
     }
 
     fn to_json(&self) -> Value {
-        Value::Object(
-            self.iter()
-                .map(|(key, item)| (key.clone(), item.to_json()))
-                .collect(),
-        )
+        let mut members = Map::new();
+        for (key, item) in self {
+            members.insert(key.clone(), item.to_json());
+        }
+        Value::Object(members)
     }
 }
 
@@ -345,8 +368,8 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
     value.to_json().to_string().into_bytes()
 }
 
-// Helpers of the generated code: small and generic only over the member type, so each is
-// instantiated once per member type, not once per model.
+// Helpers of the generated code. The generic ones are kept small, as they are instantiated
+// once per member type, and there are about as many member types as models.
 
 /// The members of an object, or an error for any other value.
 pub(crate) fn object(value: Value) -> Result<Map<String, Value>, DecodeError> {
@@ -356,70 +379,170 @@ pub(crate) fn object(value: Value) -> Result<Map<String, Value>, DecodeError> {
     }
 }
 
-/// Moves out the required member `name`.
-pub(crate) fn required<T: Json>(
-    members: &mut Map<String, Value>,
-    name: &str,
-) -> Result<T, DecodeError> {
-    match members.remove(name) {
-        Some(value) => T::from_json(value).map_err(|error| error.in_member(name)),
-        None => Err(DecodeError::new(DecodeErrorKind::MissingMember {
-            name: name.to_owned(),
-        })),
-    }
-}
-
-/// Moves out the optional member `name`; absent and `null` are both `None`.
-pub(crate) fn optional<T: Json>(
-    members: &mut Map<String, Value>,
-    name: &str,
-) -> Result<Option<T>, DecodeError> {
-    match members.remove(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => T::from_json(value)
-            .map(Some)
-            .map_err(|error| error.in_member(name)),
-    }
-}
-
-/// Moves out the optional, nullable member `name`: absent is `None`, `null` is `Some(None)`.
-pub(crate) fn nullable<T: Json>(
-    members: &mut Map<String, Value>,
-    name: &str,
-) -> Result<Option<Option<T>>, DecodeError> {
-    match members.remove(name) {
-        None => Ok(None),
-        Some(value) => Option::<T>::from_json(value)
-            .map(Some)
-            .map_err(|error| error.in_member(name)),
-    }
-}
-
-/// Moves out every remaining member, for a model that keeps members it does not name.
-pub(crate) fn rest<T: Json>(
+/// The members of an object being decoded into a model, and the first error met.
+///
+/// Decoding a model reads every member into a local and checks for an error once at the end,
+/// rather than returning at each member: an early return must drop every member read so far,
+/// and the drop code of all those returns grows with the square of the number of members.
+#[derive(Debug)]
+pub(crate) struct Members {
     members: Map<String, Value>,
-) -> Result<BTreeMap<String, T>, DecodeError> {
-    BTreeMap::from_json(Value::Object(members))
+    error: Option<DecodeError>,
+}
+
+#[allow(
+    dead_code,
+    reason = "used by the generated modules, which features may leave out"
+)]
+impl Members {
+    /// The members of `value`, or an error when it is not an object.
+    pub(crate) fn new(value: Value) -> Result<Self, DecodeError> {
+        Ok(Self {
+            members: object(value)?,
+            error: None,
+        })
+    }
+
+    /// Moves out the required member `name`; `None` when it is missing or invalid, and the
+    /// error is then kept for [`Members::finish`].
+    #[inline(never)]
+    pub(crate) fn required<T: Json>(&mut self, name: &str) -> Option<T> {
+        let value = self.take(name, false)?;
+        match T::from_json(value) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.fail(error, name);
+                None
+            }
+        }
+    }
+
+    /// Moves out the optional member `name`; absent and `null` are both `None`.
+    #[inline(never)]
+    pub(crate) fn optional<T: Json>(&mut self, name: &str) -> Option<T> {
+        let value = self.take(name, true)?;
+        match T::from_json(value) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.fail(error, name);
+                None
+            }
+        }
+    }
+
+    /// Moves out the optional, nullable member `name`: absent is `None`, `null` is
+    /// `Some(None)`.
+    #[inline(never)]
+    pub(crate) fn nullable<T: Json>(&mut self, name: &str) -> Option<Option<T>> {
+        if self.take_null(name) {
+            return Some(None);
+        }
+        self.optional(name).map(Some)
+    }
+
+    /// Moves out every remaining member, for a model that keeps members it does not name.
+    pub(crate) fn rest<T: Json>(&mut self) -> BTreeMap<String, T> {
+        if self.error.is_some() {
+            return BTreeMap::new();
+        }
+        let rest = Value::Object(std::mem::take(&mut self.members));
+        match BTreeMap::from_json(rest) {
+            Ok(rest) => rest,
+            Err(error) => {
+                self.error = Some(error);
+                BTreeMap::new()
+            }
+        }
+    }
+
+    /// The first error met, if any.
+    pub(crate) fn finish(self) -> Result<(), DecodeError> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// The value of member `name`, unless an error was met before. `null` counts as absent
+    /// when `null_is_absent`; a missing required member is an error.
+    fn take(&mut self, name: &str, null_is_absent: bool) -> Option<Value> {
+        if self.error.is_some() {
+            return None;
+        }
+        match self.members.remove(name) {
+            Some(Value::Null) if null_is_absent => None,
+            Some(value) => Some(value),
+            None if null_is_absent => None,
+            None => {
+                self.error = Some(missing(name));
+                None
+            }
+        }
+    }
+
+    /// Whether member `name` is `null`, removing it if so.
+    fn take_null(&mut self, name: &str) -> bool {
+        let is_null = self.error.is_none() && self.members.get(name).is_some_and(Value::is_null);
+        if is_null {
+            self.members.remove(name);
+        }
+        is_null
+    }
+
+    #[cold]
+    fn fail(&mut self, error: DecodeError, name: &str) {
+        self.error = Some(error.in_member(name));
+    }
+}
+
+/// The error of a model whose required members were not all read although no error was
+/// met. It cannot happen, as [`Members::required`] records an error whenever it returns
+/// `None`; it exists so that decoding needs no panicking code path.
+#[cold]
+#[allow(
+    dead_code,
+    reason = "used by the generated modules, which features may leave out"
+)]
+pub(crate) fn incomplete() -> DecodeError {
+    missing("")
+}
+
+/// The error of a missing required member.
+#[cold]
+fn missing(name: &str) -> DecodeError {
+    DecodeError::new(DecodeErrorKind::MissingMember {
+        name: name.to_owned(),
+    })
 }
 
 /// Writes member `name`.
+#[inline(never)]
 pub(crate) fn put<T: Json>(members: &mut Map<String, Value>, name: &str, value: &T) {
-    members.insert(name.to_owned(), value.to_json());
+    insert(members, name, value.to_json());
 }
 
 /// Writes member `name` when `value` is present.
+#[inline(never)]
 pub(crate) fn put_some<T: Json>(members: &mut Map<String, Value>, name: &str, value: Option<&T>) {
     if let Some(value) = value {
-        members.insert(name.to_owned(), value.to_json());
+        insert(members, name, value.to_json());
     }
 }
 
+fn insert(members: &mut Map<String, Value>, name: &str, value: Value) {
+    members.insert(name.to_owned(), value);
+}
+
 /// Writes the members a model keeps beside those it names.
+#[allow(
+    dead_code,
+    reason = "used by models that declare members and a type for others"
+)]
 pub(crate) fn put_rest<T: Json>(members: &mut Map<String, Value>, rest: &BTreeMap<String, T>) {
     for (name, value) in rest {
-        members
-            .entry(name.clone())
-            .or_insert_with(|| value.to_json());
+        if !members.contains_key(name) {
+            members.insert(name.clone(), value.to_json());
+        }
     }
 }
 
@@ -454,6 +577,10 @@ pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>, T: Json>(
 
 /// Defines a string enumeration of the API: one variant per known value plus `Unknown`,
 /// which keeps any other value so that it decodes and encodes back unchanged.
+#[allow(
+    unused_macros,
+    reason = "used by the generated modules, which features may leave out"
+)]
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -508,13 +635,33 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::request::QueryValue for $name {
-            fn push_query(&self, values: &mut Vec<String>) {
-                values.push(self.as_str().to_owned());
-            }
-        }
-
         $crate::json::serde_via_json!($name);
     };
 }
+#[allow(
+    unused_imports,
+    reason = "used by the generated modules, which features may leave out"
+)]
 pub(crate) use string_enum;
+
+/// Lets string enumerations fill query options; implemented only for those that do.
+#[allow(
+    unused_macros,
+    reason = "used by the generated modules, which features may leave out"
+)]
+macro_rules! query_enums {
+    ($($name:ty),* $(,)?) => {
+        $(
+            impl $crate::request::QueryValue for $name {
+                fn push_query(&self, values: &mut Vec<String>) {
+                    values.push(self.as_str().to_owned());
+                }
+            }
+        )*
+    };
+}
+#[allow(
+    unused_imports,
+    reason = "used by the generated modules, which features may leave out"
+)]
+pub(crate) use query_enums;

@@ -84,11 +84,15 @@ impl Pagination {
 
 impl Json for Pagination {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let has_next_page = members.optional("hasNextPage").unwrap_or(false);
+        let cursor = members.optional("cursor");
+        let count = members.optional("count");
+        members.finish()?;
         Ok(Self {
-            has_next_page: json::optional(&mut members, "hasNextPage")?.unwrap_or(false),
-            cursor: json::optional(&mut members, "cursor")?,
-            count: json::optional(&mut members, "count")?,
+            has_next_page,
+            cursor,
+            count,
         })
     }
 

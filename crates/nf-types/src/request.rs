@@ -231,6 +231,10 @@ impl PartsBuilder {
     }
 
     /// Sets query option `name` to the texts `value` gives; an absent value leaves it unset.
+    #[allow(
+        dead_code,
+        reason = "used by the generated requests, which features may leave out"
+    )]
     pub(crate) fn query(&mut self, name: &str, value: &dyn QueryValue) -> Result<(), BuildError> {
         let index = self.query_index(name)?;
         let mut texts = Vec::new();
@@ -246,6 +250,10 @@ impl PartsBuilder {
         }
     }
 
+    #[allow(
+        dead_code,
+        reason = "used by the generated requests, which features may leave out"
+    )]
     fn query_index(&self, name: &str) -> Result<usize, BuildError> {
         self.info
             .query

@@ -56,6 +56,813 @@ fn value(text: &str) -> serde_json::Value {
 
 #[cfg(feature = "addons")]
 #[test]
+fn abort_addon_backup() {
+    let request = addons::AbortAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+    let minimal = addons::AbortAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn abort_addon_restore() {
+    let body = r#"{"restoreId":"text"}"#;
+    let request = addons::AbortAddonRestoreRequest::new(
+        "projectId",
+        "addonId",
+        "a/b?c#d%e f",
+        model::<addons::AbortAddonRestoreBody>(body),
+    )
+    .with_team_id("teamId")
+    .with_source_project_id("a b&c=d+e#f%g/h")
+    .with_source_addon_id("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r#"{"sourceProjectId":"a b&c=d+e#f%g/h","sourceAddonId":"a b&c=d+e#f%g/h"}"#,
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/abort-restore",
+            "sourceProjectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&sourceAddonId=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::AbortAddonRestoreRequest::new(
+        "projectId",
+        "addonId",
+        "a/b?c#d%e f",
+        model::<addons::AbortAddonRestoreBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/abort-restore",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn add_backup_destination() {
+    let body = r#"{"credentials":{"accessKey":"text","authMode":"staticCreds","bucketName":"text","enableObjectLock":true,"endpoint":"text","objectLockRetentionDays":7,"region":"text","secretKey":"text","workloadIdentityId":"text"},"description":"text","name":"text","prefix":"text","type":"s3","usage":"globalBackups"}"#;
+    let request =
+        addons::AddBackupDestinationRequest::new(model::<addons::AddBackupDestinationBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/backup-destinations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/backup-destinations",
+            "",
+        ],
+    );
+    let minimal =
+        addons::AddBackupDestinationRequest::new(model::<addons::AddBackupDestinationBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/backup-destinations",
+            "/v1/backup-destinations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn backup_addon() {
+    let body = r#"{"additionalDestinations":[{"destinationId":"text","retentionTime":7,"type":"custom"}],"backupType":"dump","compressionType":"gz","customDestinationId":"text","name":"text"}"#;
+    let request = addons::BackupAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::BackupAddonBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+    let minimal = addons::BackupAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::BackupAddonBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/backups",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn create_addon() {
+    let body = r#"{"backupSchedules":[{"additionalDestinations":[{"destinationId":"text","retentionTime":7,"type":"custom"}],"backupType":"dump","compressionType":"gz","customDestinationId":"text","retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}],"billing":{"deploymentPlan":"text","diskAutoscaling":{"enabled":true,"maxSizeMib":7,"thresholdPercent":2.5},"replicas":7,"storage":7,"storageClass":"text","zonalRedundancy":{"minZones":7,"type":"required"}},"customCredentials":{"dbName":"text"},"description":"text","externalAccessEnabled":true,"infrastructure":{"architecture":"x86"},"ipPolicies":[{"action":"ALLOW","addresses":["text"]}],"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"name":"text","projectId":"text","source":{"addonId":"text","backupId":"text","backupType":"snapshot","projectId":"text","backupUid":"text"},"stageId":"text","tags":["text"],"tlsEnabled":true,"type":"text","typeSpecificSettings":{"mysqlHaModeEnabled":true,"mysqlHaRouterEnabled":true,"mysqlRouterReplicas":7,"postgresqlConnectionPoolerEnabled":true,"postgresqlConnectionPoolerReplicas":7,"postgresqlEdbMode":true,"postgresqlImportMode":true,"postgresqlReadConnectionPoolerEnabled":true,"postgresqlReadConnectionPoolerReplicas":7,"postgresqlSupabaseMode":true,"postgresqlWalLevel":"replica","redisMaxMemoryPolicy":"noeviction","redisSentinelEnabled":true},"version":"text","vpcAccessible":true,"templateValues":{"key":"value"},"region":"text"}"#;
+    let request =
+        addons::CreateAddonRequest::new("a/b?c#d%e f", model::<addons::CreateAddonBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/addons",
+            "",
+        ],
+    );
+    let minimal =
+        addons::CreateAddonRequest::new("a/b?c#d%e f", model::<addons::CreateAddonBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/addons",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn create_addon_backup_schedule() {
+    let body = r#"{"additionalDestinations":[{"destinationId":"text","retentionTime":7,"type":"custom"}],"backupType":"dump","compressionType":"gz","customDestinationId":"text","retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}"#;
+    let request = addons::CreateAddonBackupScheduleRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::CreateAddonBackupScheduleBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "",
+        ],
+    );
+    let minimal = addons::CreateAddonBackupScheduleRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::CreateAddonBackupScheduleBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/backup-schedules",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn create_external_addon() {
+    let body = r#"{"description":"text","environmentId":"text","name":"text","spec":{"config":{"key":"value"},"outputs":{"key":"value"},"provider":{"aiven":{"integrationId":"text"},"akamai":{"integrationId":"text"},"aws":{"region":"text","integrationId":"text"},"azure":{"integrationId":"text"},"backblaze":{"integrationId":"text"},"cloudflare":{"integrationId":"text"},"google":{"project":"text","region":"text","zone":"text","integrationId":"text"},"planetscale":{"key":"value"}},"resourceType":"s3","workloadIdentityId":"text"},"tags":["text"]}"#;
+    let request = addons::CreateExternalAddonRequest::new(
+        "a/b?c#d%e f",
+        model::<addons::CreateExternalAddonBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/external-addons",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/external-addons",
+            "",
+        ],
+    );
+    let minimal = addons::CreateExternalAddonRequest::new(
+        "a/b?c#d%e f",
+        model::<addons::CreateExternalAddonBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/external-addons",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/external-addons",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn delete_addon() {
+    let request =
+        addons::DeleteAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::DeleteAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/addons/{addonId}",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn delete_addon_backup_schedule() {
+    let request =
+        addons::DeleteAddonBackupScheduleRequest::new("projectId", "addonId", "a/b?c#d%e f")
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","scheduleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backup-schedules/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal =
+        addons::DeleteAddonBackupScheduleRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","scheduleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}",
+            "/v1/projects/projectId/addons/addonId/backup-schedules/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn delete_backup() {
+    let request = addons::DeleteBackupRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::DeleteBackupRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn delete_backup_destination() {
+    let request = addons::DeleteBackupDestinationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}",
+            "/v1/teams/teamId/backup-destinations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::DeleteBackupDestinationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/backup-destinations/{backupDestinationId}",
+            "/v1/backup-destinations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn delete_external_addon() {
+    let request =
+        addons::DeleteExternalAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","externalAddonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}",
+            "/v1/teams/teamId/projects/projectId/external-addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::DeleteExternalAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","externalAddonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+            "/v1/projects/projectId/external-addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn finalise_addon_secret_rotation() {
+    let request = addons::FinaliseAddonSecretRotationRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/secret-rotation/finalise",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/secret-rotation/finalise",
+            "",
+        ],
+    );
+    let minimal = addons::FinaliseAddonSecretRotationRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/secret-rotation/finalise",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/secret-rotation/finalise",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon() {
+    let request = addons::GetAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::GetAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_backup() {
+    let request = addons::GetAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::GetAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_backup_download() {
+    let request = addons::GetAddonBackupDownloadRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/download-link",
+            "",
+        ],
+    );
+    let minimal = addons::GetAddonBackupDownloadRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/download-link",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_backup_restores() {
+    let request = addons::GetAddonBackupRestoresRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_source_project_id("a b&c=d+e#f%g/h")
+        .with_source_addon_id("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","sourceProjectId":"a b&c=d+e#f%g/h","sourceAddonId":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/restores",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&sourceProjectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&sourceAddonId=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::GetAddonBackupRestoresRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/restores",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_backup_schedules() {
+    let request = addons::GetAddonBackupSchedulesRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::GetAddonBackupSchedulesRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/backup-schedules",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_backups() {
+    let request = addons::GetAddonBackupsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backups",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::GetAddonBackupsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/backups",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_containers() {
+    let request = addons::GetAddonContainersRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/containers",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/containers",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::GetAddonContainersRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/containers",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/containers",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_credentials() {
+    let request =
+        addons::GetAddonCredentialsRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/credentials",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/credentials",
+            "",
+        ],
+    );
+    let minimal = addons::GetAddonCredentialsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/credentials",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/credentials",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_metrics() {
+    let request = addons::GetAddonMetricsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_container_name("a b&c=d+e#f%g/h")
+        .with_query_type(addons::GetAddonMetricsQueryType::from("range"))
+        .with_metric_types(vec![
+            addons::GetAddonMetricsMetricTypes::from("cpu"),
+            addons::GetAddonMetricsMetricTypes::from("memory"),
+        ])
+        .with_start_time("a b&c=d+e#f%g/h")
+        .with_end_time("a b&c=d+e#f%g/h")
+        .with_duration(7)
+        .with_time("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r#"{"containerName":"a b&c=d+e#f%g/h","queryType":"range","metricTypes":["cpu","memory"],"startTime":"a b&c=d+e#f%g/h","endTime":"a b&c=d+e#f%g/h","duration":7,"time":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/metrics",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/metrics",
+            "containerName=a%20b%26c%3Dd%2Be%23f%25g%2Fh&queryType=range&metricTypes=cpu&metricTypes=memory&startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&endTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&duration=7&time=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::GetAddonMetricsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/metrics",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/metrics",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_restores() {
+    let request = addons::GetAddonRestoresRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/restores",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/restores",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::GetAddonRestoresRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/restores",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/restores",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
 fn get_addon_types() {
     let request = addons::GetAddonTypesRequest::new();
     check(
@@ -67,33 +874,7063 @@ fn get_addon_types() {
     );
 }
 
+#[cfg(feature = "addons")]
+#[test]
+fn get_addon_version() {
+    let request =
+        addons::GetAddonVersionRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/version",
+            "",
+        ],
+    );
+    let minimal = addons::GetAddonVersionRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons/{addonId}/version",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/version",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_backup_destination() {
+    let request = addons::GetBackupDestinationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}",
+            "/v1/teams/teamId/backup-destinations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::GetBackupDestinationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/backup-destinations/{backupDestinationId}",
+            "/v1/backup-destinations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn get_external_addon() {
+    let request =
+        addons::GetExternalAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","externalAddonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}",
+            "/v1/teams/teamId/projects/projectId/external-addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::GetExternalAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","externalAddonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+            "/v1/projects/projectId/external-addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn import_addon_backup() {
+    let body = r#"{"compressionType":"gz","connectionString":"text","customDestinationId":"text","importAllDatabases":true,"name":"text","importUrl":"text"}"#;
+    let request = addons::ImportAddonBackupRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::ImportAddonBackupBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/import",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/import",
+            "",
+        ],
+    );
+    let minimal = addons::ImportAddonBackupRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::ImportAddonBackupBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/import",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/import",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn list_addons() {
+    let request = addons::ListAddonsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/addons",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/addons",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::ListAddonsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/addons",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/addons",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn list_backup_destinations() {
+    let request = addons::ListBackupDestinationsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/backup-destinations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/backup-destinations",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::ListBackupDestinationsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/backup-destinations",
+            "/v1/backup-destinations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn list_backup_destinations_backups() {
+    let request = addons::ListBackupDestinationsBackupsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","backupDestinationId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}/backups",
+            "/v1/teams/teamId/backup-destinations/a%2Fb%3Fc%23d%25e%20f/backups",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::ListBackupDestinationsBackupsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/backup-destinations/{backupDestinationId}/backups",
+            "/v1/backup-destinations/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn list_external_addons() {
+    let request = addons::ListExternalAddonsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_resource_type("a b&c=d+e#f%g/h")
+        .with_status("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","resourceType":"a b&c=d+e#f%g/h","status":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/external-addons",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/external-addons",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&resourceType=a%20b%26c%3Dd%2Be%23f%25g%2Fh&status=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::ListExternalAddonsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/external-addons",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/external-addons",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn patch_addon() {
+    let body = r#"{"backupSchedules":[{"additionalDestinations":[{"destinationId":"text","retentionTime":7,"type":"custom"}],"backupType":"dump","compressionType":"gz","customDestinationId":"text","retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}],"billing":{"deploymentPlan":"text","diskAutoscaling":{"enabled":true,"maxSizeMib":7,"thresholdPercent":2.5},"replicas":7,"storage":7,"storageClass":"text"},"description":"text","externalAccessEnabled":true,"ipPolicies":[{"action":"ALLOW","addresses":["text"]}],"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"stageId":"text","tags":["text"],"tlsEnabled":true,"typeSpecificSettings":{"mysqlHaModeEnabled":true,"mysqlHaRouterEnabled":true,"mysqlRouterReplicas":7,"postgresqlConnectionPoolerEnabled":true,"postgresqlConnectionPoolerReplicas":7,"postgresqlEdbMode":true,"postgresqlImportMode":true,"postgresqlReadConnectionPoolerEnabled":true,"postgresqlReadConnectionPoolerReplicas":7,"postgresqlSupabaseMode":true,"postgresqlWalLevel":"replica","redisMaxMemoryPolicy":"noeviction","redisSentinelEnabled":true},"version":"text","vpcAccessible":true,"templateValues":{"key":"value"}}"#;
+    let request = addons::PatchAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::PatchAddonBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::PatchAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::PatchAddonBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/addons/{addonId}",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn patch_backup_destination() {
+    let body = r#"{"credentials":{"accessKey":"text","authMode":"staticCreds","bucketName":"text","enableObjectLock":true,"endpoint":"text","objectLockRetentionDays":7,"region":"text","secretKey":"text","workloadIdentityId":"text"},"description":"text","name":"text"}"#;
+    let request = addons::PatchBackupDestinationRequest::new(
+        "a/b?c#d%e f",
+        model::<addons::PatchBackupDestinationBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}",
+            "/v1/teams/teamId/backup-destinations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::PatchBackupDestinationRequest::new(
+        "a/b?c#d%e f",
+        model::<addons::PatchBackupDestinationBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"backupDestinationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/backup-destinations/{backupDestinationId}",
+            "/v1/backup-destinations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn pause_addon() {
+    let request = addons::PauseAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/pause",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+    let minimal = addons::PauseAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/pause",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn put_addon() {
+    let body = r#"{"backupSchedules":[{"additionalDestinations":[{"destinationId":"text","retentionTime":7,"type":"custom"}],"backupType":"dump","compressionType":"gz","customDestinationId":"text","retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}],"billing":{"deploymentPlan":"text","diskAutoscaling":{"enabled":true,"maxSizeMib":7,"thresholdPercent":2.5},"replicas":7,"storage":7,"storageClass":"text","zonalRedundancy":{"minZones":7,"type":"required"}},"customCredentials":{"dbName":"text"},"description":"text","externalAccessEnabled":true,"infrastructure":{"architecture":"x86"},"ipPolicies":[{"action":"ALLOW","addresses":["text"]}],"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"name":"text","projectId":"text","source":{"addonId":"text","backupId":"text","backupType":"snapshot","projectId":"text","backupUid":"text"},"stageId":"text","tags":["text"],"tlsEnabled":true,"type":"text","typeSpecificSettings":{"mysqlHaModeEnabled":true,"mysqlHaRouterEnabled":true,"mysqlRouterReplicas":7,"postgresqlConnectionPoolerEnabled":true,"postgresqlConnectionPoolerReplicas":7,"postgresqlEdbMode":true,"postgresqlImportMode":true,"postgresqlReadConnectionPoolerEnabled":true,"postgresqlReadConnectionPoolerReplicas":7,"postgresqlSupabaseMode":true,"postgresqlWalLevel":"replica","redisMaxMemoryPolicy":"noeviction","redisSentinelEnabled":true},"version":"text","vpcAccessible":true,"templateValues":{"key":"value"},"region":"text"}"#;
+    let request = addons::PutAddonRequest::new("a/b?c#d%e f", model::<addons::PutAddonBody>(body))
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/addons",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/addons",
+            "",
+        ],
+    );
+    let minimal = addons::PutAddonRequest::new("a/b?c#d%e f", model::<addons::PutAddonBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/addons",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/addons",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn reset_addon() {
+    let request = addons::ResetAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/reset",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/reset",
+            "",
+        ],
+    );
+    let minimal = addons::ResetAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/reset",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/reset",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn restart_addon() {
+    let request =
+        addons::RestartAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/restart",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/restart",
+            "",
+        ],
+    );
+    let minimal = addons::RestartAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/restart",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/restart",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn restore_addon_backup() {
+    let request = addons::RestoreAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_source_project_id("a b&c=d+e#f%g/h")
+        .with_source_addon_id("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r#"{"sourceProjectId":"a b&c=d+e#f%g/h","sourceAddonId":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/restore",
+            "sourceProjectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&sourceAddonId=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = addons::RestoreAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/restore",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn resume_addon() {
+    let request =
+        addons::ResumeAddonRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/resume",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = addons::ResumeAddonRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/resume",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn retain_addon_backup() {
+    let request = addons::RetainAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain",
+            "/v1/teams/teamId/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/retain",
+            "",
+        ],
+    );
+    let minimal = addons::RetainAddonBackupRequest::new("projectId", "addonId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"addonId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain",
+            "/v1/projects/projectId/addons/addonId/backups/a%2Fb%3Fc%23d%25e%20f/retain",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn scale_addon() {
+    let body = r#"{"deploymentPlan":"text","replicas":7,"storage":7}"#;
+    let request = addons::ScaleAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::ScaleAddonBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/scale",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/scale",
+            "",
+        ],
+    );
+    let minimal = addons::ScaleAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::ScaleAddonBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/scale",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/scale",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn start_addon_secret_rotation() {
+    let request = addons::StartAddonSecretRotationRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/secret-rotation",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/secret-rotation",
+            "",
+        ],
+    );
+    let minimal = addons::StartAddonSecretRotationRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/secret-rotation",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/secret-rotation",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn update_addon_network_settings() {
+    let body = r#"{"externalAccessEnabled":true,"tlsEnabled":true,"vpcAccessible":true}"#;
+    let request = addons::UpdateAddonNetworkSettingsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateAddonNetworkSettingsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/network-settings",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/network-settings",
+            "",
+        ],
+    );
+    let minimal = addons::UpdateAddonNetworkSettingsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateAddonNetworkSettingsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/network-settings",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/network-settings",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn update_addon_security() {
+    let body = r#"{"ipPolicies":[{"action":"ALLOW","address":"text"}]}"#;
+    let request = addons::UpdateAddonSecurityRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateAddonSecurityBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/security",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/security",
+            "",
+        ],
+    );
+    let minimal = addons::UpdateAddonSecurityRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateAddonSecurityBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/security",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/security",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn update_addon_version() {
+    let body = r#"{"version":"text"}"#;
+    let request = addons::UpdateAddonVersionRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateAddonVersionBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version",
+            "/v1/teams/teamId/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/version",
+            "",
+        ],
+    );
+    let minimal = addons::UpdateAddonVersionRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateAddonVersionBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/addons/{addonId}/version",
+            "/v1/projects/projectId/addons/a%2Fb%3Fc%23d%25e%20f/version",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "addons")]
+#[test]
+fn update_external_addon() {
+    let body = r#"{"description":"text","environmentId":"text","spec":{"config":{"key":"value"},"outputs":{"key":"value"},"provider":{"aiven":{"integrationId":"text"},"akamai":{"integrationId":"text"},"aws":{"region":"text","integrationId":"text"},"azure":{"integrationId":"text"},"backblaze":{"integrationId":"text"},"cloudflare":{"integrationId":"text"},"google":{"project":"text","region":"text","zone":"text","integrationId":"text"},"planetscale":{"key":"value"}},"resourceType":"s3","workloadIdentityId":"text"},"tags":["text"]}"#;
+    let request = addons::UpdateExternalAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateExternalAddonBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","externalAddonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}",
+            "/v1/teams/teamId/projects/projectId/external-addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = addons::UpdateExternalAddonRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<addons::UpdateExternalAddonBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","externalAddonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+            "/v1/projects/projectId/external-addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn create_harness() {
+    let body = r#"{"additionalRepositories":[{"directory":"text","source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"}}],"apiAccess":"team-default","billing":{"deploymentPlan":"text","gpu":{"configuration":{"key":"value"},"enabled":true}},"branchData":{"name":"text","source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"}},"deployment":{"external":{"credentials":"text","imagePath":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"imageSource":"managed","internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"persistentWorkspace":true,"storage":{"ephemeralStorage":{"key":"value"}},"workspaceSize":7},"description":"text","harness":{"apiKey":{"any":[1,"two"]},"authMode":"apiKey","cloneDirectory":"text","type":"codex"},"name":"text","ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"key":"value"}],"headers":[{"key":"value"}],"ip":[{"key":"value"}],"policies":[{"key":"value"}],"securePathConfiguration":{"key":"value"},"sso":{"key":"value"},"verificationMode":"or"},"vpcAccessible":true}],"private":true,"repositoryData":{"accountLogin":"text","context":"text","description":"text","folder":"text","name":"text","privateRepo":true,"projectType":"bitbucket","selfHostedVcsId":"text","vcsLinkId":"text"},"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"},"stageId":"text","tags":["text"]}"#;
+    let request =
+        ai::CreateHarnessRequest::new("a/b?c#d%e f", model::<ai::CreateHarnessBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/harnesses",
+            "",
+        ],
+    );
+    let minimal =
+        ai::CreateHarnessRequest::new("a/b?c#d%e f", model::<ai::CreateHarnessBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/harnesses",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/harnesses",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn create_llm_model_deployment() {
+    let body = r#"{"description":"text","name":"text","ports":[{"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true}],"spec":{"configuration":{"architecture":{"type":"aggregated","workerConfig":{"replicas":2.5,"parallelismConfig":{"tensorParallelism":2.5,"pipelineParallelism":2.5,"expertParallelism":2.5},"sequenceLengthConfig":{"maxModelLength":2.5,"maxInputLength":2.5,"maxOutputLength":2.5},"batchingConfig":{"maxNumSeqs":2.5,"maxNumBatchedTokens":2.5},"enableChunkedPrefill":true,"enablePrefixCaching":true,"enforceEager":true,"enableAsyncScheduling":true,"gpuMemoryUtilization":2.5,"trustRemoteCode":true,"dataType":"auto","kvCacheDataType":"fp8","quantization":"fp8"}},"engine":"vllm","name":"text","nodeConfiguration":{"gpu":{"enabled":true,"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true}},"storage":{"accessMode":"ReadWriteMany","storageClass":"text","storageSize":2.5,"shmSize":2.5}},"revision":"text"},"type":"custom"},"tags":["text"]}"#;
+    let request = ai::CreateLlmModelDeploymentRequest::new(
+        "a/b?c#d%e f",
+        model::<ai::CreateLlmModelDeploymentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/llm-model-deployments",
+            "",
+        ],
+    );
+    let minimal = ai::CreateLlmModelDeploymentRequest::new(
+        "a/b?c#d%e f",
+        model::<ai::CreateLlmModelDeploymentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/llm-model-deployments",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/llm-model-deployments",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn delete_harness() {
+    let request = ai::DeleteHarnessRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_acknowledge_active_sessions(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r#"{"acknowledgeActiveSessions":true}"#,
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}",
+            "/v1/teams/teamId/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f",
+            "acknowledgeActiveSessions=true",
+        ],
+    );
+    let minimal = ai::DeleteHarnessRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/harnesses/{harnessId}",
+            "/v1/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn delete_llm_model_deployment() {
+    let request =
+        ai::DeleteLlmModelDeploymentRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","llmModelDeploymentId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            "/v1/teams/teamId/projects/projectId/llm-model-deployments/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = ai::DeleteLlmModelDeploymentRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","llmModelDeploymentId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            "/v1/projects/projectId/llm-model-deployments/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn get_harness() {
+    let request = ai::GetHarnessRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}",
+            "/v1/teams/teamId/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = ai::GetHarnessRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/harnesses/{harnessId}",
+            "/v1/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn get_llm_model_deployment() {
+    let request =
+        ai::GetLlmModelDeploymentRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","llmModelDeploymentId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            "/v1/teams/teamId/projects/projectId/llm-model-deployments/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = ai::GetLlmModelDeploymentRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","llmModelDeploymentId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            "/v1/projects/projectId/llm-model-deployments/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn list_harnesses() {
+    let request = ai::ListHarnessesRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_project_url("a b&c=d+e#f%g/h")
+        .with_project_type(
+            ai::CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType::from("bitbucket"),
+        )
+        .with_project_branch("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","projectUrl":"a b&c=d+e#f%g/h","projectType":"bitbucket","projectBranch":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/harnesses",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&projectUrl=a%20b%26c%3Dd%2Be%23f%25g%2Fh&projectType=bitbucket&projectBranch=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = ai::ListHarnessesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/harnesses",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/harnesses",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn list_llm_model_deployments() {
+    let request = ai::ListLlmModelDeploymentsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/llm-model-deployments",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = ai::ListLlmModelDeploymentsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/llm-model-deployments",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/llm-model-deployments",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn patch_harness() {
+    let body = r#"{"additionalRepositories":[{"directory":"text","source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"}}],"apiAccess":"team-default","billing":{"deploymentPlan":"text","gpu":{"configuration":{"key":"value"},"enabled":true}},"deployment":{"external":{"credentials":"text","imagePath":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"imageSource":"managed","internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"storage":{"ephemeralStorage":{"key":"value"}},"workspaceSize":7},"description":"text","harness":{"apiKey":{"any":[1,"two"]},"authMode":"apiKey"},"ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"key":"value"}],"headers":[{"key":"value"}],"ip":[{"key":"value"}],"policies":[{"key":"value"}],"securePathConfiguration":{"key":"value"},"sso":{"key":"value"},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"},"stageId":"text","tags":["text"]}"#;
+    let request = ai::PatchHarnessRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<ai::PatchHarnessBody>(body),
+    )
+    .with_team_id("teamId")
+    .with_acknowledge_active_sessions(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r#"{"acknowledgeActiveSessions":true}"#,
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}",
+            "/v1/teams/teamId/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f",
+            "acknowledgeActiveSessions=true",
+        ],
+    );
+    let minimal = ai::PatchHarnessRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<ai::PatchHarnessBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/harnesses/{harnessId}",
+            "/v1/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn pause_harness() {
+    let request = ai::PauseHarnessRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_acknowledge_active_sessions(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r#"{"acknowledgeActiveSessions":true}"#,
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}/pause",
+            "/v1/teams/teamId/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f/pause",
+            "acknowledgeActiveSessions=true",
+        ],
+    );
+    let minimal = ai::PauseHarnessRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/harnesses/{harnessId}/pause",
+            "/v1/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn put_harness() {
+    let body = r#"{"additionalRepositories":[{"directory":"text","source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"}}],"apiAccess":"team-default","billing":{"deploymentPlan":"text","gpu":{"configuration":{"key":"value"},"enabled":true}},"deployment":{"external":{"credentials":"text","imagePath":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"imageSource":"managed","internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"persistentWorkspace":true,"storage":{"ephemeralStorage":{"key":"value"}},"workspaceSize":7},"description":"text","harness":{"apiKey":{"any":[1,"two"]},"authMode":"apiKey","cloneDirectory":"text","type":"codex"},"name":"text","ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"key":"value"}],"headers":[{"key":"value"}],"ip":[{"key":"value"}],"policies":[{"key":"value"}],"securePathConfiguration":{"key":"value"},"sso":{"key":"value"},"verificationMode":"or"},"vpcAccessible":true}],"private":true,"repositoryData":{"accountLogin":"text","context":"text","description":"text","folder":"text","name":"text","privateRepo":true,"projectType":"bitbucket","selfHostedVcsId":"text","vcsLinkId":"text"},"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"source":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","publicRepo":true,"selfHostedVcsId":"text","vcsLinkId":"text"},"stageId":"text","tags":["text"]}"#;
+    let request = ai::PutHarnessRequest::new("a/b?c#d%e f", model::<ai::PutHarnessBody>(body))
+        .with_team_id("teamId")
+        .with_acknowledge_active_sessions(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"acknowledgeActiveSessions":true}"#,
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/harnesses",
+            "acknowledgeActiveSessions=true",
+        ],
+    );
+    let minimal = ai::PutHarnessRequest::new("a/b?c#d%e f", model::<ai::PutHarnessBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/harnesses",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/harnesses",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn restart_harness() {
+    let request = ai::RestartHarnessRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_acknowledge_active_sessions(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r#"{"acknowledgeActiveSessions":true}"#,
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}/restart",
+            "/v1/teams/teamId/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f/restart",
+            "acknowledgeActiveSessions=true",
+        ],
+    );
+    let minimal = ai::RestartHarnessRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/harnesses/{harnessId}/restart",
+            "/v1/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f/restart",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn resume_harness() {
+    let request = ai::ResumeHarnessRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}/resume",
+            "/v1/teams/teamId/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = ai::ResumeHarnessRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","harnessId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/harnesses/{harnessId}/resume",
+            "/v1/projects/projectId/harnesses/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "ai")]
+#[test]
+fn update_llm_model_deployment() {
+    let body = r#"{"description":"text","name":"text","ports":[{"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true}],"spec":{"configuration":{"architecture":{"type":"aggregated","workerConfig":{"replicas":2.5,"parallelismConfig":{"tensorParallelism":2.5,"pipelineParallelism":2.5,"expertParallelism":2.5},"sequenceLengthConfig":{"maxModelLength":2.5,"maxInputLength":2.5,"maxOutputLength":2.5},"batchingConfig":{"maxNumSeqs":2.5,"maxNumBatchedTokens":2.5},"enableChunkedPrefill":true,"enablePrefixCaching":true,"enforceEager":true,"enableAsyncScheduling":true,"gpuMemoryUtilization":2.5,"trustRemoteCode":true,"dataType":"auto","kvCacheDataType":"fp8","quantization":"fp8"}},"engine":"vllm","name":"text","nodeConfiguration":{"gpu":{"enabled":true,"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true}},"storage":{"accessMode":"ReadWriteMany","storageClass":"text","storageSize":2.5,"shmSize":2.5}},"revision":"text"}},"tags":["text"]}"#;
+    let request = ai::UpdateLlmModelDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<ai::UpdateLlmModelDeploymentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","llmModelDeploymentId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            "/v1/teams/teamId/projects/projectId/llm-model-deployments/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = ai::UpdateLlmModelDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<ai::UpdateLlmModelDeploymentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","llmModelDeploymentId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            "/v1/projects/projectId/llm-model-deployments/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn get_credit_balance() {
+    let request = billing::GetCreditBalanceRequest::new().with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/billing/credit-balance",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/billing/credit-balance",
+            "",
+        ],
+    );
+    let minimal = billing::GetCreditBalanceRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/billing/credit-balance",
+            "/v1/billing/credit-balance",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn get_invoice() {
+    let request = billing::GetInvoiceRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_team_id_option("a b&c=d+e#f%g/h")
+        .with_project_id("a b&c=d+e#f%g/h")
+        .with_resource_type(billing::GetInvoiceResourceType::from("job"))
+        .with_remove_legacy_fields(true)
+        .with_teams_page(7)
+        .with_teams_per_page(7)
+        .with_projects_page(7)
+        .with_projects_per_page(7)
+        .with_resources_page(7)
+        .with_resources_per_page(7);
+    check(
+        &request,
+        r#"{"teamId":"teamId","invoiceId":"a/b?c#d%e f"}"#,
+        r#"{"teamId":"a b&c=d+e#f%g/h","projectId":"a b&c=d+e#f%g/h","resourceType":"job","removeLegacyFields":true,"teamsPage":7,"teamsPerPage":7,"projectsPage":7,"projectsPerPage":7,"resourcesPage":7,"resourcesPerPage":7}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/billing/invoices/{invoiceId}",
+            "/v1/teams/teamId/billing/invoices/a%2Fb%3Fc%23d%25e%20f",
+            "teamId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&projectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&resourceType=job&removeLegacyFields=true&teamsPage=7&teamsPerPage=7&projectsPage=7&projectsPerPage=7&resourcesPage=7&resourcesPerPage=7",
+        ],
+    );
+    let minimal = billing::GetInvoiceRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"invoiceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/billing/invoices/{invoiceId}",
+            "/v1/billing/invoices/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn get_invoice_details() {
+    let request = billing::GetInvoiceDetailsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_timestamp(2.5);
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"timestamp":2.5}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/billing/invoices/details",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/billing/invoices/details",
+            "timestamp=2.5",
+        ],
+    );
+    let minimal = billing::GetInvoiceDetailsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/billing/invoices/details",
+            "/v1/billing/invoices/details",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn get_usage() {
+    let request = billing::GetUsageRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_team_id_option("a b&c=d+e#f%g/h")
+        .with_project_id("a b&c=d+e#f%g/h")
+        .with_resource_type(billing::GetInvoiceResourceType::from("job"))
+        .with_remove_legacy_fields(true)
+        .with_teams_page(7)
+        .with_teams_per_page(7)
+        .with_projects_page(7)
+        .with_projects_per_page(7)
+        .with_resources_page(7)
+        .with_resources_per_page(7);
+    check(
+        &request,
+        r#"{"teamId":"teamId","timestamp":"a/b?c#d%e f"}"#,
+        r#"{"teamId":"a b&c=d+e#f%g/h","projectId":"a b&c=d+e#f%g/h","resourceType":"job","removeLegacyFields":true,"teamsPage":7,"teamsPerPage":7,"projectsPage":7,"projectsPerPage":7,"resourcesPage":7,"resourcesPerPage":7}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/billing/usage/{timestamp}",
+            "/v1/teams/teamId/billing/usage/a%2Fb%3Fc%23d%25e%20f",
+            "teamId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&projectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&resourceType=job&removeLegacyFields=true&teamsPage=7&teamsPerPage=7&projectsPage=7&projectsPerPage=7&resourcesPage=7&resourcesPerPage=7",
+        ],
+    );
+    let minimal = billing::GetUsageRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"timestamp":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/billing/usage/{timestamp}",
+            "/v1/billing/usage/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn list_invoices() {
+    let request = billing::ListInvoicesRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_per_page(7)
+        .with_remove_legacy_fields(true)
+        .with_per_page_2(2.5)
+        .with_page(2.5);
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"cursor":"a b&c=d+e#f%g/h","perPage":7,"removeLegacyFields":true,"per_page":2.5,"page":2.5}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/billing/invoices",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/billing/invoices",
+            "cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&perPage=7&removeLegacyFields=true&per_page=2.5&page=2.5",
+        ],
+    );
+    let minimal = billing::ListInvoicesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/billing/invoices", "/v1/billing/invoices", ""],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn list_plans() {
+    let request = billing::ListPlansRequest::new();
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/plans", "/v1/plans", ""],
+    );
+}
+
+#[cfg(feature = "billing")]
+#[test]
+fn list_usage() {
+    let request = billing::ListUsageRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_team_id_option("a b&c=d+e#f%g/h")
+        .with_project_id("a b&c=d+e#f%g/h")
+        .with_resource_type(billing::GetInvoiceResourceType::from("job"))
+        .with_remove_legacy_fields(true)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_per_page(7)
+        .with_start_time(7)
+        .with_end_time(7)
+        .with_granularity(billing::ListUsageGranularity::from("total"));
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"teamId":"a b&c=d+e#f%g/h","projectId":"a b&c=d+e#f%g/h","resourceType":"job","removeLegacyFields":true,"cursor":"a b&c=d+e#f%g/h","perPage":7,"startTime":7,"endTime":7,"granularity":"total"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/billing/usage",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/billing/usage",
+            "teamId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&projectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&resourceType=job&removeLegacyFields=true&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&perPage=7&startTime=7&endTime=7&granularity=total",
+        ],
+    );
+    let minimal = billing::ListUsageRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/billing/usage", "/v1/billing/usage", ""],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn cordon_cloud_cluster_node() {
+    let request = cloud::CordonCloudClusterNodeRequest::new("clusterId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"clusterId","nodeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/cordon",
+            "/v1/teams/teamId/cloud-providers/clusters/clusterId/nodes/a%2Fb%3Fc%23d%25e%20f/cordon",
+            "",
+        ],
+    );
+    let minimal = cloud::CordonCloudClusterNodeRequest::new("clusterId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"clusterId":"clusterId","nodeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/cordon",
+            "/v1/cloud-providers/clusters/clusterId/nodes/a%2Fb%3Fc%23d%25e%20f/cordon",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn create_cloud_cluster() {
+    let body = r#"{"aws":{"enablePublicAccessCidrs":true,"publicAccessCidrs":["text"],"subnetConfiguration":{"mode":"default-subnets-for-azs","subnets":["text"],"vpcId":"text"},"vpcEgress":true},"azure":{"authorizedIpRanges":["text"],"enableAuthorizedIpRanges":true,"networking":{"networkPluginMode":"overlay","vnetConfiguration":{"mode":"create-default","vnetId":"text"}}},"byok":{"nodePoolProviderIdLabel":"text"},"coordinates":{"latitude":2.5,"longitude":2.5},"coreweave":{"network":{"customPrefixNames":{"podCidrName":"text","serviceCidrName":"text","internalLbCidrNames":["text"]},"networkMode":"create-default","vpcId":"text"},"zone":"text"},"description":"text","gcp":{"authorizedIpRanges":["text"],"enableAuthorizedIpRanges":true,"networking":{"network":"text","subnetwork":"text"},"projectId":"text"},"integrationId":"text","kubernetesVersion":"text","name":"text","nebius":{"projectId":"text","subnetId":"text"},"nodePools":[{"autoscaling":{"enabled":true,"max":7,"min":7},"availabilityZones":["text"],"aws":{"launchTemplate":{"id":"text","version":2.5}},"azure":{"enablePublicNodeIp":true,"systemPool":true,"vnetSubnetId":"text"},"computeResources":{"gpu":{"timeslicing":{"enabled":true,"numSlices":2.5},"supported":true,"type":"text","resources":{"memoryInfo":{"sizeInGiB":2.5}},"mig":{"enabled":true,"partitions":["text"]},"count":2.5}},"diskSize":7,"diskType":"text","gcp":{"enablePrivateNodes":true},"id":"text","labels":{"key":"value"},"nebius":{"enablePublicNodeIps":true,"gpuClusterId":"text","gpuDriverVersion":"text","osVersion":"text"},"nodeCount":7,"nodeType":"text","oci":{"memory":7,"ocpu":7},"preemptible":true,"scheduling":{"allowAddons":true,"allowBuilds":true,"allowCeph":true,"allowJobs":true,"allowServices":true,"onlyGpuBuilds":true,"onlyGpuJobs":true,"onlyGpuServices":true},"subnets":["text"],"defaultPool":true,"platform":{"architecture":"amd64"},"providerId":"text"}],"oci":{"vcnConfiguration":{"subnetIdForKubernetesApi":"text","subnetIdsForServiceLBs":["text"],"vcnId":"text"}},"provider":"aws","region":"text","restrictions":{"enabled":true,"teams":[{"teamId":"text"}]},"settings":{"builds":{"caching":{"allow":true,"storageClassName":"text"},"clusterId":"text","mode":"paas","plan":"text"},"infrastructure":{"builds":{"runtimeClass":"none"},"cephStorageProvider":{"enabled":true,"resources":{"cpu":2.5,"memory":2.5,"storage":2.5},"enableMultiReadWriteStorage":true,"enableSingleReadWriteStorage":true,"enableErasureCoding":true,"enableTopologyAwareScheduling":true},"cleanupSnapshots":true,"cleanupVolumes":true,"installGvisor":true,"installKata":true,"sandboxing":{"key":"value"},"workloads":{"runtimeClass":"none"}},"logging":{"mode":"paas","loki":{"key":"value"}},"networking":{"istio":{"key":"value"},"overlayCIDR":"text","overlayNetwork":true},"registry":{"mode":"paas","registryId":"text"},"requestModifiers":{"addons":{"cpu":2.5,"memory":2.5},"builds":{"cpu":2.5,"memory":2.5},"jobs":{"cpu":2.5,"memory":2.5},"services":{"cpu":2.5,"memory":2.5}},"vanityDomains":{"apps":{"zoneName":"text","integrationId":"text"},"customDomains":{"zoneName":"text","integrationId":"text"},"loadBalancers":{"zoneName":"text","integrationId":"text"}}},"storage":{"snapshotClasses":[{"description":"text","id":"text","kubernetesName":"text","name":"text"}],"storageClasses":[{"defaultSnapshotClass":"text","description":"text","id":"text","kubernetesName":"text","name":"text","options":{"capabilities":{"expansion":true,"snapshot":true},"accessModes":{"ReadWriteOnce":true,"ReadWriteMany":true},"storageSize":{"minValidSize":2.5,"maxValidSize":2.5,"suggestedOptions":[2.5]},"platform":{"supportedResources":["addon"]}},"type":"storage-class"}]}}"#;
+    let request =
+        cloud::CreateCloudClusterRequest::new(model::<cloud::CreateCloudClusterBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/cloud-providers/clusters",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/cloud-providers/clusters",
+            "",
+        ],
+    );
+    let minimal =
+        cloud::CreateCloudClusterRequest::new(model::<cloud::CreateCloudClusterBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/cloud-providers/clusters",
+            "/v1/cloud-providers/clusters",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn create_cloud_integration() {
+    let body = r#"{"aws":{"authenticationMode":"accessKey","permissionCheckLevel":"enabled","permissionVersions":{"byoc":7}},"byok":{"connectionMode":"direct","requireVerification":true},"cloudflare":{"credentialType":"apiToken"},"credentials":{"accessKey":"text","accessToken":"text","apiKey":"text","applicationKey":"text","applicationKeyId":"text","clientId":"text","clientSecret":"text","clientToken":"text","compartmentId":"text","email":"text","externalId":"text","fingerprint":"text","host":"text","keyfileJson":"text","kubeconfig":"text","objectId":"text","passphrase":"text","privateKey":"text","privateKeyPem":"text","publicKeyId":"text","region":"text","roleArn":"text","secret":"text","secretKey":"text","serviceAccountId":"text","serviceToken":"text","serviceTokenId":"text","subscriptionId":"text","tenancyId":"text","tenantId":"text","userId":"text"},"description":"text","features":["byoc"],"gcp":{"authenticationMode":"accessKey","projectId":"text"},"name":"text","provider":"aws","restrictions":{"enabled":true,"teams":[{"teamId":"text"}]}}"#;
+    let request =
+        cloud::CreateCloudIntegrationRequest::new(model::<cloud::CreateCloudIntegrationBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/cloud-providers/integrations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/cloud-providers/integrations",
+            "",
+        ],
+    );
+    let minimal =
+        cloud::CreateCloudIntegrationRequest::new(model::<cloud::CreateCloudIntegrationBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/cloud-providers/integrations",
+            "/v1/cloud-providers/integrations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn delete_cloud_cluster() {
+    let request = cloud::DeleteCloudClusterRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}",
+            "/v1/teams/teamId/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = cloud::DeleteCloudClusterRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/cloud-providers/clusters/{clusterId}",
+            "/v1/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn delete_cloud_integration() {
+    let request = cloud::DeleteCloudIntegrationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","integrationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/cloud-providers/integrations/{integrationId}",
+            "/v1/teams/teamId/cloud-providers/integrations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = cloud::DeleteCloudIntegrationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"integrationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/cloud-providers/integrations/{integrationId}",
+            "/v1/cloud-providers/integrations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn drain_cloud_cluster_node() {
+    let request =
+        cloud::DrainCloudClusterNodeRequest::new("clusterId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"clusterId","nodeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/drain",
+            "/v1/teams/teamId/cloud-providers/clusters/clusterId/nodes/a%2Fb%3Fc%23d%25e%20f/drain",
+            "",
+        ],
+    );
+    let minimal = cloud::DrainCloudClusterNodeRequest::new("clusterId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"clusterId":"clusterId","nodeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/drain",
+            "/v1/cloud-providers/clusters/clusterId/nodes/a%2Fb%3Fc%23d%25e%20f/drain",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn get_cloud_cluster() {
+    let request = cloud::GetCloudClusterRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}",
+            "/v1/teams/teamId/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = cloud::GetCloudClusterRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/clusters/{clusterId}",
+            "/v1/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn get_cloud_integration() {
+    let request = cloud::GetCloudIntegrationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","integrationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/cloud-providers/integrations/{integrationId}",
+            "/v1/teams/teamId/cloud-providers/integrations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = cloud::GetCloudIntegrationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"integrationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/integrations/{integrationId}",
+            "/v1/cloud-providers/integrations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_cluster_nodes() {
+    let request = cloud::ListCloudClusterNodesRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_status(cloud::ListCloudClusterNodesStatus::from("RUNNING"));
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","status":"RUNNING"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes",
+            "/v1/teams/teamId/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f/nodes",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&status=RUNNING",
+        ],
+    );
+    let minimal = cloud::ListCloudClusterNodesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/clusters/{clusterId}/nodes",
+            "/v1/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f/nodes",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_clusters() {
+    let request = cloud::ListCloudClustersRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/cloud-providers/clusters",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/cloud-providers/clusters",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = cloud::ListCloudClustersRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/clusters",
+            "/v1/cloud-providers/clusters",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_integrations() {
+    let request = cloud::ListCloudIntegrationsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/cloud-providers/integrations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/cloud-providers/integrations",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = cloud::ListCloudIntegrationsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/integrations",
+            "/v1/cloud-providers/integrations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_node_types() {
+    let request = cloud::ListCloudNodeTypesRequest::new()
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_provider("a b&c=d+e#f%g/h")
+        .with_region("a b&c=d+e#f%g/h")
+        .with_family("a b&c=d+e#f%g/h")
+        .with_max_generation_age(7)
+        .with_has_gpu(true);
+    check(
+        &request,
+        r"{}",
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","provider":"a b&c=d+e#f%g/h","region":"a b&c=d+e#f%g/h","family":"a b&c=d+e#f%g/h","maxGenerationAge":7,"hasGpu":true}"#,
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/node-types",
+            "/v1/cloud-providers/node-types",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&provider=a%20b%26c%3Dd%2Be%23f%25g%2Fh&region=a%20b%26c%3Dd%2Be%23f%25g%2Fh&family=a%20b%26c%3Dd%2Be%23f%25g%2Fh&maxGenerationAge=7&hasGpu=true",
+        ],
+    );
+    let minimal = cloud::ListCloudNodeTypesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/node-types",
+            "/v1/cloud-providers/node-types",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_permissions() {
+    let request = cloud::ListCloudPermissionsRequest::new()
+        .with_provider(cloud::ListCloudPermissionsProvider::from("aws"))
+        .with_features(vec![
+            cloud::CreateCloudIntegrationBodyFeaturesItem::from("byoc"),
+            cloud::CreateCloudIntegrationBodyFeaturesItem::from("byoc-static-egress"),
+        ]);
+    check(
+        &request,
+        r"{}",
+        r#"{"provider":"aws","features":["byoc","byoc-static-egress"]}"#,
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/permissions",
+            "/v1/cloud-providers/permissions",
+            "provider=aws&features=byoc&features=byoc-static-egress",
+        ],
+    );
+    let minimal = cloud::ListCloudPermissionsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/permissions",
+            "/v1/cloud-providers/permissions",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_providers() {
+    let request = cloud::ListCloudProvidersRequest::new();
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/cloud-providers", "/v1/cloud-providers", ""],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_cloud_regions() {
+    let request = cloud::ListCloudRegionsRequest::new()
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_provider("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r"{}",
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","provider":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/regions",
+            "/v1/cloud-providers/regions",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&provider=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = cloud::ListCloudRegionsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/cloud-providers/regions",
+            "/v1/cloud-providers/regions",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn list_regions() {
+    let request = cloud::ListRegionsRequest::new();
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/regions", "/v1/regions", ""],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn patch_cloud_cluster() {
+    let body = r#"{"aws":{"enablePublicAccessCidrs":true,"publicAccessCidrs":["text"],"subnetConfiguration":{"mode":"default-subnets-for-azs","subnets":["text"],"vpcId":"text"},"vpcEgress":true},"azure":{"authorizedIpRanges":["text"],"enableAuthorizedIpRanges":true,"networking":{"networkPluginMode":"overlay","vnetConfiguration":{"mode":"create-default","vnetId":"text"}}},"byok":{"nodePoolProviderIdLabel":"text"},"coordinates":{"latitude":2.5,"longitude":2.5},"description":"text","gcp":{"authorizedIpRanges":["text"],"enableAuthorizedIpRanges":true,"networking":{"network":"text","subnetwork":"text"},"projectId":"text"},"kubernetesVersion":"text","name":"text","nodePools":[{"autoscaling":{"enabled":true,"max":7,"min":7},"availabilityZones":["text"],"aws":{"launchTemplate":{"id":"text","version":2.5}},"azure":{"enablePublicNodeIp":true,"systemPool":true,"vnetSubnetId":"text"},"computeResources":{"gpu":{"timeslicing":{"enabled":true,"numSlices":2.5},"supported":true,"type":"text","resources":{"memoryInfo":{"sizeInGiB":2.5}},"mig":{"enabled":true,"partitions":["text"]},"count":2.5}},"diskSize":7,"diskType":"text","gcp":{"enablePrivateNodes":true},"id":"text","labels":{"key":"value"},"nebius":{"enablePublicNodeIps":true,"gpuClusterId":"text","gpuDriverVersion":"text","osVersion":"text"},"nodeCount":7,"nodeType":"text","oci":{"memory":7,"ocpu":7},"preemptible":true,"scheduling":{"allowAddons":true,"allowBuilds":true,"allowCeph":true,"allowJobs":true,"allowServices":true,"onlyGpuBuilds":true,"onlyGpuJobs":true,"onlyGpuServices":true},"subnets":["text"],"defaultPool":true,"platform":{"architecture":"amd64"},"providerId":"text"}],"region":"text","restrictions":{"enabled":true,"teams":[{"teamId":"text"}]},"settings":{"builds":{"caching":{"allow":true,"storageClassName":"text"},"clusterId":"text","mode":"paas","plan":"text"},"infrastructure":{"builds":{"runtimeClass":"none"},"cephStorageProvider":{"enabled":true,"resources":{"cpu":2.5,"memory":2.5,"storage":2.5},"enableMultiReadWriteStorage":true,"enableSingleReadWriteStorage":true,"enableErasureCoding":true,"enableTopologyAwareScheduling":true},"cleanupSnapshots":true,"cleanupVolumes":true,"installGvisor":true,"installKata":true,"sandboxing":{"key":"value"},"workloads":{"runtimeClass":"none"}},"logging":{"mode":"paas","loki":{"key":"value"}},"networking":{"istio":{"key":"value"},"overlayCIDR":"text","overlayNetwork":true},"registry":{"mode":"paas","registryId":"text"},"requestModifiers":{"addons":{"cpu":2.5,"memory":2.5},"builds":{"cpu":2.5,"memory":2.5},"jobs":{"cpu":2.5,"memory":2.5},"services":{"cpu":2.5,"memory":2.5}},"vanityDomains":{"apps":{"zoneName":"text","integrationId":"text"},"customDomains":{"zoneName":"text","integrationId":"text"},"loadBalancers":{"zoneName":"text","integrationId":"text"}}}}"#;
+    let request = cloud::PatchCloudClusterRequest::new(
+        "a/b?c#d%e f",
+        model::<cloud::PatchCloudClusterBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}",
+            "/v1/teams/teamId/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = cloud::PatchCloudClusterRequest::new(
+        "a/b?c#d%e f",
+        model::<cloud::PatchCloudClusterBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"clusterId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/cloud-providers/clusters/{clusterId}",
+            "/v1/cloud-providers/clusters/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn patch_cloud_integration() {
+    let body = r#"{"aws":{"authenticationMode":"accessKey","permissionCheckLevel":"enabled","permissionVersions":{"byoc":7}},"credentials":{"accessKey":"text","accessToken":"text","apiKey":"text","applicationKey":"text","applicationKeyId":"text","clientId":"text","clientSecret":"text","clientToken":"text","compartmentId":"text","email":"text","externalId":"text","fingerprint":"text","host":"text","keyfileJson":"text","kubeconfig":"text","objectId":"text","passphrase":"text","privateKey":"text","privateKeyPem":"text","publicKeyId":"text","region":"text","roleArn":"text","secret":"text","secretKey":"text","serviceAccountId":"text","serviceToken":"text","serviceTokenId":"text","subscriptionId":"text","tenancyId":"text","tenantId":"text","userId":"text"},"description":"text","features":["byoc"],"restrictions":{"enabled":true,"teams":[{"teamId":"text"}]}}"#;
+    let request = cloud::PatchCloudIntegrationRequest::new(
+        "a/b?c#d%e f",
+        model::<cloud::PatchCloudIntegrationBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","integrationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/cloud-providers/integrations/{integrationId}",
+            "/v1/teams/teamId/cloud-providers/integrations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = cloud::PatchCloudIntegrationRequest::new(
+        "a/b?c#d%e f",
+        model::<cloud::PatchCloudIntegrationBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"integrationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/cloud-providers/integrations/{integrationId}",
+            "/v1/cloud-providers/integrations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn put_cloud_cluster() {
+    let body = r#"{"aws":{"enablePublicAccessCidrs":true,"publicAccessCidrs":["text"],"subnetConfiguration":{"mode":"default-subnets-for-azs","subnets":["text"],"vpcId":"text"},"vpcEgress":true},"azure":{"authorizedIpRanges":["text"],"enableAuthorizedIpRanges":true,"networking":{"networkPluginMode":"overlay","vnetConfiguration":{"mode":"create-default","vnetId":"text"}}},"byok":{"nodePoolProviderIdLabel":"text"},"coordinates":{"latitude":2.5,"longitude":2.5},"coreweave":{"network":{"customPrefixNames":{"podCidrName":"text","serviceCidrName":"text","internalLbCidrNames":["text"]},"networkMode":"create-default","vpcId":"text"},"zone":"text"},"description":"text","gcp":{"authorizedIpRanges":["text"],"enableAuthorizedIpRanges":true,"networking":{"network":"text","subnetwork":"text"},"projectId":"text"},"integrationId":"text","kubernetesVersion":"text","name":"text","nebius":{"projectId":"text","subnetId":"text"},"nodePools":[{"autoscaling":{"enabled":true,"max":7,"min":7},"availabilityZones":["text"],"aws":{"launchTemplate":{"id":"text","version":2.5}},"azure":{"enablePublicNodeIp":true,"systemPool":true,"vnetSubnetId":"text"},"computeResources":{"gpu":{"timeslicing":{"enabled":true,"numSlices":2.5},"supported":true,"type":"text","resources":{"memoryInfo":{"sizeInGiB":2.5}},"mig":{"enabled":true,"partitions":["text"]},"count":2.5}},"diskSize":7,"diskType":"text","gcp":{"enablePrivateNodes":true},"id":"text","labels":{"key":"value"},"nebius":{"enablePublicNodeIps":true,"gpuClusterId":"text","gpuDriverVersion":"text","osVersion":"text"},"nodeCount":7,"nodeType":"text","oci":{"memory":7,"ocpu":7},"preemptible":true,"scheduling":{"allowAddons":true,"allowBuilds":true,"allowCeph":true,"allowJobs":true,"allowServices":true,"onlyGpuBuilds":true,"onlyGpuJobs":true,"onlyGpuServices":true},"subnets":["text"],"defaultPool":true,"platform":{"architecture":"amd64"},"providerId":"text"}],"oci":{"vcnConfiguration":{"subnetIdForKubernetesApi":"text","subnetIdsForServiceLBs":["text"],"vcnId":"text"}},"provider":"aws","region":"text","restrictions":{"enabled":true,"teams":[{"teamId":"text"}]},"settings":{"builds":{"caching":{"allow":true,"storageClassName":"text"},"clusterId":"text","mode":"paas","plan":"text"},"infrastructure":{"builds":{"runtimeClass":"none"},"cephStorageProvider":{"enabled":true,"resources":{"cpu":2.5,"memory":2.5,"storage":2.5},"enableMultiReadWriteStorage":true,"enableSingleReadWriteStorage":true,"enableErasureCoding":true,"enableTopologyAwareScheduling":true},"cleanupSnapshots":true,"cleanupVolumes":true,"installGvisor":true,"installKata":true,"sandboxing":{"key":"value"},"workloads":{"runtimeClass":"none"}},"logging":{"mode":"paas","loki":{"key":"value"}},"networking":{"istio":{"key":"value"},"overlayCIDR":"text","overlayNetwork":true},"registry":{"mode":"paas","registryId":"text"},"requestModifiers":{"addons":{"cpu":2.5,"memory":2.5},"builds":{"cpu":2.5,"memory":2.5},"jobs":{"cpu":2.5,"memory":2.5},"services":{"cpu":2.5,"memory":2.5}},"vanityDomains":{"apps":{"zoneName":"text","integrationId":"text"},"customDomains":{"zoneName":"text","integrationId":"text"},"loadBalancers":{"zoneName":"text","integrationId":"text"}}},"storage":{"snapshotClasses":[{"description":"text","id":"text","kubernetesName":"text","name":"text"}],"storageClasses":[{"defaultSnapshotClass":"text","description":"text","id":"text","kubernetesName":"text","name":"text","options":{"capabilities":{"expansion":true,"snapshot":true},"accessModes":{"ReadWriteOnce":true,"ReadWriteMany":true},"storageSize":{"minValidSize":2.5,"maxValidSize":2.5,"suggestedOptions":[2.5]},"platform":{"supportedResources":["addon"]}},"type":"storage-class"}]}}"#;
+    let request = cloud::PutCloudClusterRequest::new(model::<cloud::PutCloudClusterBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/cloud-providers/clusters",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/cloud-providers/clusters",
+            "",
+        ],
+    );
+    let minimal = cloud::PutCloudClusterRequest::new(model::<cloud::PutCloudClusterBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/cloud-providers/clusters",
+            "/v1/cloud-providers/clusters",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn put_cloud_integration() {
+    let body = r#"{"aws":{"authenticationMode":"accessKey","permissionCheckLevel":"enabled","permissionVersions":{"byoc":7}},"byok":{"connectionMode":"direct","requireVerification":true},"cloudflare":{"credentialType":"apiToken"},"credentials":{"accessKey":"text","accessToken":"text","apiKey":"text","applicationKey":"text","applicationKeyId":"text","clientId":"text","clientSecret":"text","clientToken":"text","compartmentId":"text","email":"text","externalId":"text","fingerprint":"text","host":"text","keyfileJson":"text","kubeconfig":"text","objectId":"text","passphrase":"text","privateKey":"text","privateKeyPem":"text","publicKeyId":"text","region":"text","roleArn":"text","secret":"text","secretKey":"text","serviceAccountId":"text","serviceToken":"text","serviceTokenId":"text","subscriptionId":"text","tenancyId":"text","tenantId":"text","userId":"text"},"description":"text","features":["byoc"],"gcp":{"authenticationMode":"accessKey","projectId":"text"},"name":"text","provider":"aws","restrictions":{"enabled":true,"teams":[{"teamId":"text"}]}}"#;
+    let request =
+        cloud::PutCloudIntegrationRequest::new(model::<cloud::PutCloudIntegrationBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/cloud-providers/integrations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/cloud-providers/integrations",
+            "",
+        ],
+    );
+    let minimal =
+        cloud::PutCloudIntegrationRequest::new(model::<cloud::PutCloudIntegrationBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/cloud-providers/integrations",
+            "/v1/cloud-providers/integrations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn uncordon_cloud_cluster_node() {
+    let request = cloud::UncordonCloudClusterNodeRequest::new("clusterId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","clusterId":"clusterId","nodeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon",
+            "/v1/teams/teamId/cloud-providers/clusters/clusterId/nodes/a%2Fb%3Fc%23d%25e%20f/uncordon",
+            "",
+        ],
+    );
+    let minimal = cloud::UncordonCloudClusterNodeRequest::new("clusterId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"clusterId":"clusterId","nodeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon",
+            "/v1/cloud-providers/clusters/clusterId/nodes/a%2Fb%3Fc%23d%25e%20f/uncordon",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn add_ssh_identities() {
+    let body = r#"{"createdAt":"text","description":"text","name":"text","restrictions":{"projects":{"enabled":true,"items":["text"]},"tags":{"enabled":true,"items":["text"],"matchCondition":"and"}},"sshPublicKeys":[{"key":"text"}],"updatedAt":"text"}"#;
+    let request = integrations::AddSshIdentitiesRequest::new(model::<
+        integrations::AddSshIdentitiesBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/ssh-identities",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/ssh-identities",
+            "",
+        ],
+    );
+    let minimal = integrations::AddSshIdentitiesRequest::new(model::<
+        integrations::AddSshIdentitiesBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/ssh-identities",
+            "/v1/integrations/ssh-identities",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn create_custom_vcs_token() {
+    let request = integrations::CreateCustomVcsTokenRequest::new("customVCSId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_force_refresh(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","customVCSId":"customVCSId","vcsLinkId":"a/b?c#d%e f"}"#,
+        r#"{"force_refresh":true}"#,
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/vcs/custom/{customVCSId}/token/{vcsLinkId}",
+            "/v1/teams/teamId/integrations/vcs/custom/customVCSId/token/a%2Fb%3Fc%23d%25e%20f",
+            "force_refresh=true",
+        ],
+    );
+    let minimal = integrations::CreateCustomVcsTokenRequest::new("customVCSId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"customVCSId":"customVCSId","vcsLinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/integrations/vcs/custom/{customVCSId}/token/{vcsLinkId}",
+            "/v1/integrations/vcs/custom/customVCSId/token/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn delete_ssh_identities() {
+    let request =
+        integrations::DeleteSshIdentitiesRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            "/v1/teams/teamId/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = integrations::DeleteSshIdentitiesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/integrations/ssh-identities/{identityId}",
+            "/v1/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn get_ssh_identities() {
+    let request = integrations::GetSshIdentitiesRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            "/v1/teams/teamId/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = integrations::GetSshIdentitiesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/ssh-identities/{identityId}",
+            "/v1/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn list_branches() {
+    let request =
+        integrations::ListBranchesRequest::new("vcsService", "repositoryOwner", "a/b?c#d%e f")
+            .with_team_id("teamId")
+            .with_per_page(7)
+            .with_page(7)
+            .with_cursor("a b&c=d+e#f%g/h")
+            .with_vcs_link_id("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","vcsService":"vcsService","repositoryOwner":"repositoryOwner","repositoryName":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","vcs_link_id":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/vcs/repos/{vcsService}/{repositoryOwner}/{repositoryName}/branches",
+            "/v1/teams/teamId/integrations/vcs/repos/vcsService/repositoryOwner/a%2Fb%3Fc%23d%25e%20f/branches",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&vcs_link_id=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal =
+        integrations::ListBranchesRequest::new("vcsService", "repositoryOwner", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"vcsService":"vcsService","repositoryOwner":"repositoryOwner","repositoryName":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/vcs/repos/{vcsService}/{repositoryOwner}/{repositoryName}/branches",
+            "/v1/integrations/vcs/repos/vcsService/repositoryOwner/a%2Fb%3Fc%23d%25e%20f/branches",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn list_repos() {
+    let request = integrations::ListReposRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_vcs_service(integrations::CreateCustomVcsTokenResponseVcsService::from(
+            "bitbucket",
+        ))
+        .with_self_hosted_vcs_id("a b&c=d+e#f%g/h")
+        .with_account_login("a b&c=d+e#f%g/h")
+        .with_vcs_link_id("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","vcs_service":"bitbucket","self_hosted_vcs_id":"a b&c=d+e#f%g/h","account_login":"a b&c=d+e#f%g/h","vcs_link_id":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/vcs/repos",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/vcs/repos",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&vcs_service=bitbucket&self_hosted_vcs_id=a%20b%26c%3Dd%2Be%23f%25g%2Fh&account_login=a%20b%26c%3Dd%2Be%23f%25g%2Fh&vcs_link_id=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = integrations::ListReposRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/vcs/repos",
+            "/v1/integrations/vcs/repos",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn list_ssh_identities() {
+    let request = integrations::ListSshIdentitiesRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/ssh-identities",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/ssh-identities",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = integrations::ListSshIdentitiesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/ssh-identities",
+            "/v1/integrations/ssh-identities",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn list_vcs() {
+    let request = integrations::ListVcsRequest::new().with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/vcs",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/vcs",
+            "",
+        ],
+    );
+    let minimal = integrations::ListVcsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/integrations/vcs", "/v1/integrations/vcs", ""],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn put_ssh_identities() {
+    let body = r#"{"createdAt":"text","description":"text","name":"text","restrictions":{"projects":{"enabled":true,"items":["text"]},"tags":{"enabled":true,"items":["text"],"matchCondition":"and"}},"sshPublicKeys":[{"key":"text"}],"updatedAt":"text"}"#;
+    let request = integrations::PutSshIdentitiesRequest::new(
+        "a/b?c#d%e f",
+        model::<integrations::PutSshIdentitiesBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            "/v1/teams/teamId/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = integrations::PutSshIdentitiesRequest::new(
+        "a/b?c#d%e f",
+        model::<integrations::PutSshIdentitiesBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/integrations/ssh-identities/{identityId}",
+            "/v1/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "integrations")]
+#[test]
+fn update_ssh_identities() {
+    let body = r#"{"createdAt":"text","description":"text","restrictions":{"projects":{"enabled":true,"items":["text"]},"tags":{"enabled":true,"items":["text"],"matchCondition":"and"}},"sshPublicKeys":[{"key":"text"}],"updatedAt":"text"}"#;
+    let request = integrations::UpdateSshIdentitiesRequest::new(
+        "a/b?c#d%e f",
+        model::<integrations::UpdateSshIdentitiesBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            "/v1/teams/teamId/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = integrations::UpdateSshIdentitiesRequest::new(
+        "a/b?c#d%e f",
+        model::<integrations::UpdateSshIdentitiesBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"identityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/integrations/ssh-identities/{identityId}",
+            "/v1/integrations/ssh-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn abort_job_build() {
+    let request =
+        jobs::AbortJobBuildRequest::new("projectId", "jobId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"jobId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            "/v1/teams/teamId/projects/projectId/jobs/jobId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::AbortJobBuildRequest::new("projectId", "jobId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"jobId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            "/v1/projects/projectId/jobs/jobId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn abort_job_run() {
+    let request =
+        jobs::AbortJobRunRequest::new("projectId", "jobId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"jobId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            "/v1/teams/teamId/projects/projectId/jobs/jobId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::AbortJobRunRequest::new("projectId", "jobId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"jobId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            "/v1/projects/projectId/jobs/jobId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn create_job() {
+    let body = r#"{"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"gracePeriodSeconds":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"storage":{"ephemeralStorage":{"key":"value"},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"vcs":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"},"external":{"credentials":"text","imagePath":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"name":"text","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"settings":{"activeDeadlineSeconds":7,"backoffLimit":7,"cron":{"concurrencyPolicy":"allow","schedule":"text","suspended":true},"runOnSourceChange":"never"},"stageId":"text","tags":["text"]}"#;
+    let request = jobs::CreateJobRequest::new("a/b?c#d%e f", model::<jobs::CreateJobBody>(body))
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs",
+            "",
+        ],
+    );
+    let minimal = jobs::CreateJobRequest::new("a/b?c#d%e f", model::<jobs::CreateJobBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn create_job_cron() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"concurrencyPolicy":"allow","deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"gracePeriodSeconds":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"storage":{"ephemeralStorage":{"key":"value"},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"vcs":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"},"external":{"credentials":"text","imagePath":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"name":"text","runOnSourceChange":"never","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"schedule":"text","stageId":"text","suspended":true,"tags":["text"]}"#;
+    let request =
+        jobs::CreateJobCronRequest::new("a/b?c#d%e f", model::<jobs::CreateJobCronBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/cron",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs/cron",
+            "",
+        ],
+    );
+    let minimal =
+        jobs::CreateJobCronRequest::new("a/b?c#d%e f", model::<jobs::CreateJobCronBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/cron",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs/cron",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn create_job_manual() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"gracePeriodSeconds":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"storage":{"ephemeralStorage":{"key":"value"},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"vcs":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"},"external":{"credentials":"text","imagePath":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"name":"text","runOnSourceChange":"never","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"]}"#;
+    let request =
+        jobs::CreateJobManualRequest::new("a/b?c#d%e f", model::<jobs::CreateJobManualBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/manual",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs/manual",
+            "",
+        ],
+    );
+    let minimal =
+        jobs::CreateJobManualRequest::new("a/b?c#d%e f", model::<jobs::CreateJobManualBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/manual",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs/manual",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn delete_job() {
+    let request = jobs::DeleteJobRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::DeleteJobRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/jobs/{jobId}",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job() {
+    let request = jobs::GetJobRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::GetJobRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_branches() {
+    let request = jobs::GetJobBranchesRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/branches",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/branches",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobBranchesRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/branches",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/branches",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_build() {
+    let request =
+        jobs::GetJobBuildRequest::new("projectId", "jobId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"jobId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            "/v1/teams/teamId/projects/projectId/jobs/jobId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::GetJobBuildRequest::new("projectId", "jobId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"jobId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            "/v1/projects/projectId/jobs/jobId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_build_argument_details() {
+    let request = jobs::GetJobBuildArgumentDetailsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments/details",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-arguments/details",
+            "",
+        ],
+    );
+    let minimal = jobs::GetJobBuildArgumentDetailsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/build-arguments/details",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-arguments/details",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_build_arguments() {
+    let request = jobs::GetJobBuildArgumentsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_show(jobs::GetJobBuildArgumentsShow::from("this"))
+        .with_replace_templated_values(jobs::GetJobBuildArgumentsReplaceTemplatedValues::from(
+            "true",
+        ));
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"show":"this","replaceTemplatedValues":"true"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "show=this&replaceTemplatedValues=true",
+        ],
+    );
+    let minimal = jobs::GetJobBuildArgumentsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/build-arguments",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_build_metrics() {
+    let request = jobs::GetJobBuildMetricsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_build_id("a b&c=d+e#f%g/h")
+        .with_query_type(jobs::GetJobBuildMetricsQueryType::from("range"))
+        .with_metric_types(vec![
+            jobs::GetJobBuildMetricsMetricTypes::from("cpu"),
+            jobs::GetJobBuildMetricsMetricTypes::from("memory"),
+        ])
+        .with_start_time("a b&c=d+e#f%g/h")
+        .with_end_time("a b&c=d+e#f%g/h")
+        .with_duration(7)
+        .with_time("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"buildId":"a b&c=d+e#f%g/h","queryType":"range","metricTypes":["cpu","memory"],"startTime":"a b&c=d+e#f%g/h","endTime":"a b&c=d+e#f%g/h","duration":7,"time":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-metrics",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-metrics",
+            "buildId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&queryType=range&metricTypes=cpu&metricTypes=memory&startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&endTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&duration=7&time=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobBuildMetricsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/build-metrics",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-metrics",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_builds() {
+    let request = jobs::GetJobBuildsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobBuildsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/build",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_containers() {
+    let request = jobs::GetJobContainersRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_run_id("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","runId":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/containers",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/containers",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&runId=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobContainersRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/containers",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/containers",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_deployment() {
+    let request =
+        jobs::GetJobDeploymentRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+    let minimal = jobs::GetJobDeploymentRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/deployment",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_health_checks() {
+    let request =
+        jobs::GetJobHealthChecksRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+    let minimal = jobs::GetJobHealthChecksRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/health-checks",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_metrics() {
+    let request = jobs::GetJobMetricsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_run_id("a b&c=d+e#f%g/h")
+        .with_container_name("a b&c=d+e#f%g/h")
+        .with_query_type(jobs::GetJobBuildMetricsQueryType::from("range"))
+        .with_metric_types(vec![
+            jobs::GetJobBuildMetricsMetricTypes::from("cpu"),
+            jobs::GetJobBuildMetricsMetricTypes::from("memory"),
+        ])
+        .with_start_time("a b&c=d+e#f%g/h")
+        .with_end_time("a b&c=d+e#f%g/h")
+        .with_duration(7)
+        .with_time("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"runId":"a b&c=d+e#f%g/h","containerName":"a b&c=d+e#f%g/h","queryType":"range","metricTypes":["cpu","memory"],"startTime":"a b&c=d+e#f%g/h","endTime":"a b&c=d+e#f%g/h","duration":7,"time":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/metrics",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/metrics",
+            "runId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&containerName=a%20b%26c%3Dd%2Be%23f%25g%2Fh&queryType=range&metricTypes=cpu&metricTypes=memory&startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&endTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&duration=7&time=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobMetricsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/metrics",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/metrics",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_pull_requests() {
+    let request = jobs::GetJobPullRequestsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/pull-requests",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/pull-requests",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobPullRequestsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/pull-requests",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/pull-requests",
+            "",
+        ],
+    );
+}
+
 #[cfg(feature = "jobs")]
 #[test]
 fn get_job_run() {
     let request =
-        jobs::GetJobRunRequest::new("projectId", "a/b?c#d%e f", 42).with_team_id("teamId");
+        jobs::GetJobRunRequest::new("projectId", "jobId", "a/b?c#d%e f").with_team_id("teamId");
     check(
         &request,
-        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f","runNumber":42}"#,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"jobId","runId":"a/b?c#d%e f"}"#,
         r"{}",
         None,
         [
             "GET",
-            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runNumber}",
-            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runs/42",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            "/v1/teams/teamId/projects/projectId/jobs/jobId/runs/a%2Fb%3Fc%23d%25e%20f",
             "",
         ],
     );
-    let minimal = jobs::GetJobRunRequest::new("projectId", "a/b?c#d%e f", 42);
+    let minimal = jobs::GetJobRunRequest::new("projectId", "jobId", "a/b?c#d%e f");
     check(
         &minimal,
-        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f","runNumber":42}"#,
+        r#"{"projectId":"projectId","jobId":"jobId","runId":"a/b?c#d%e f"}"#,
         r"{}",
         None,
         [
             "GET",
-            "/v1/projects/{projectId}/jobs/{jobId}/runs/{runNumber}",
-            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runs/42",
+            "/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            "/v1/projects/projectId/jobs/jobId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_runs() {
+    let request = jobs::GetJobRunsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::GetJobRunsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/runs",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_runtime_environment() {
+    let request = jobs::GetJobRuntimeEnvironmentRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_show(jobs::GetJobBuildArgumentsShow::from("this"))
+        .with_replace_templated_values(jobs::GetJobBuildArgumentsReplaceTemplatedValues::from(
+            "true",
+        ));
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r#"{"show":"this","replaceTemplatedValues":"true"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "show=this&replaceTemplatedValues=true",
+        ],
+    );
+    let minimal = jobs::GetJobRuntimeEnvironmentRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn get_job_runtime_environment_details() {
+    let request = jobs::GetJobRuntimeEnvironmentDetailsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment/details",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runtime-environment/details",
+            "",
+        ],
+    );
+    let minimal = jobs::GetJobRuntimeEnvironmentDetailsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment/details",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runtime-environment/details",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn list_jobs() {
+    let request = jobs::ListJobsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = jobs::ListJobsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/jobs",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn patch_job() {
+    let body = r#"{"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true},"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"settings":{"activeDeadlineSeconds":7,"backoffLimit":7,"cron":{"concurrencyPolicy":"allow","schedule":"text","suspended":true},"runOnSourceChange":"never"},"stageId":"text","tags":["text"]}"#;
+    let request = jobs::PatchJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::PatchJobBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::PatchJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::PatchJobBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/jobs/{jobId}",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn patch_job_cron() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true},"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}}},"concurrencyPolicy":"allow","description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"runOnSourceChange":"never","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"schedule":"text","stageId":"text","suspended":true,"tags":["text"]}"#;
+    let request = jobs::PatchJobCronRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::PatchJobCronBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/cron/{jobId}",
+            "/v1/teams/teamId/projects/projectId/jobs/cron/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::PatchJobCronRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::PatchJobCronBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/jobs/cron/{jobId}",
+            "/v1/projects/projectId/jobs/cron/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn patch_job_manual() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true},"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"runOnSourceChange":"never","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"]}"#;
+    let request = jobs::PatchJobManualRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::PatchJobManualBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/manual/{jobId}",
+            "/v1/teams/teamId/projects/projectId/jobs/manual/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = jobs::PatchJobManualRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::PatchJobManualBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/jobs/manual/{jobId}",
+            "/v1/projects/projectId/jobs/manual/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn pause_job() {
+    let request = jobs::PauseJobRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/pause",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+    let minimal = jobs::PauseJobRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/pause",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn put_job() {
+    let body = r#"{"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"gracePeriodSeconds":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"storage":{"ephemeralStorage":{"key":"value"},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"vcs":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"},"external":{"credentials":"text","imagePath":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"name":"text","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"settings":{"activeDeadlineSeconds":7,"backoffLimit":7,"cron":{"concurrencyPolicy":"allow","schedule":"text","suspended":true},"runOnSourceChange":"never"},"stageId":"text","tags":["text"]}"#;
+    let request = jobs::PutJobRequest::new("a/b?c#d%e f", model::<jobs::PutJobBody>(body))
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs",
+            "",
+        ],
+    );
+    let minimal = jobs::PutJobRequest::new("a/b?c#d%e f", model::<jobs::PutJobBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/jobs",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn put_job_cron() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"concurrencyPolicy":"allow","deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"gracePeriodSeconds":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"storage":{"ephemeralStorage":{"key":"value"},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"vcs":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"},"external":{"credentials":"text","imagePath":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"name":"text","runOnSourceChange":"never","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"schedule":"text","stageId":"text","suspended":true,"tags":["text"]}"#;
+    let request = jobs::PutJobCronRequest::new("a/b?c#d%e f", model::<jobs::PutJobCronBody>(body))
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/cron",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs/cron",
+            "",
+        ],
+    );
+    let minimal = jobs::PutJobCronRequest::new("a/b?c#d%e f", model::<jobs::PutJobCronBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/jobs/cron",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs/cron",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn put_job_manual() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"gracePeriodSeconds":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"storage":{"ephemeralStorage":{"key":"value"},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"vcs":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"},"external":{"credentials":"text","imagePath":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"name":"text","runOnSourceChange":"never","runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"]}"#;
+    let request =
+        jobs::PutJobManualRequest::new("a/b?c#d%e f", model::<jobs::PutJobManualBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/manual",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/jobs/manual",
+            "",
+        ],
+    );
+    let minimal =
+        jobs::PutJobManualRequest::new("a/b?c#d%e f", model::<jobs::PutJobManualBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/jobs/manual",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/jobs/manual",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn resume_job() {
+    let body = r#"{"disabledCD":true,"disabledCI":true,"suspended":true}"#;
+    let request = jobs::ResumeJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::ResumeJobBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/resume",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = jobs::ResumeJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::ResumeJobBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/resume",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn scale_job() {
+    let body = r#"{"deploymentPlan":"text","storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true}}"#;
+    let request = jobs::ScaleJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::ScaleJobBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/scale",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/scale",
+            "",
+        ],
+    );
+    let minimal = jobs::ScaleJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::ScaleJobBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/scale",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/scale",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn start_job_build() {
+    let body = r#"{"sha":"text","overrides":{"buildArguments":{"key":"value"},"buildFiles":{"key":"value"},"docker":{"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","dockerfileTarget":"text"},"dockerSecretMounts":{"key":"value"}}}"#;
+    let request = jobs::StartJobBuildRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::StartJobBuildBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build",
+            "",
+        ],
+    );
+    let minimal = jobs::StartJobBuildRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::StartJobBuildBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/build",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn start_job_run() {
+    let body = r#"{"billing":{"deploymentPlan":"text"},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"key":"value"},"enabled":true},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"external":{"credentials":"text","imagePath":"text"}},"dockerSecretMounts":{"any":[1,"two"]},"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"}}"#;
+    let request = jobs::StartJobRunRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::StartJobRunBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+    let minimal = jobs::StartJobRunRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::StartJobRunBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/runs",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn suspend_job() {
+    let body = r#"{"suspended":true}"#;
+    let request = jobs::SuspendJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::SuspendJobBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/suspend",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/suspend",
+            "",
+        ],
+    );
+    let minimal = jobs::SuspendJobRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::SuspendJobBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/suspend",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/suspend",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_build_arguments() {
+    let body = r#"{"buildArguments":{"key":"value"},"buildFiles":{"key":"value"},"dockerSecretMounts":{"key":"value"}}"#;
+    let request = jobs::UpdateJobBuildArgumentsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobBuildArgumentsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobBuildArgumentsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobBuildArgumentsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/build-arguments",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_build_options() {
+    let body = r#"{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfile":{"buildEngine":"buildkit","buildkit":{"cacheStorageSize":7,"useCache":true},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text"},"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}}"#;
+    let request = jobs::UpdateJobBuildOptionsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobBuildOptionsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-options",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-options",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobBuildOptionsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobBuildOptionsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/build-options",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-options",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_build_source() {
+    let body = r#"{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text"}"#;
+    let request = jobs::UpdateJobBuildSourceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobBuildSourceBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-source",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-source",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobBuildSourceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobBuildSourceBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/build-source",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/build-source",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_deployment() {
+    let body = r#"{"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"external":{"credentials":"text","imagePath":"text"},"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}}"#;
+    let request = jobs::UpdateJobDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobDeploymentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobDeploymentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/deployment",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_health_checks() {
+    let body = r#"{"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}]}"#;
+    let request = jobs::UpdateJobHealthChecksRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobHealthChecksBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobHealthChecksRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobHealthChecksBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/health-checks",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_runtime_environment() {
+    let body = r#"{"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"}}"#;
+    let request = jobs::UpdateJobRuntimeEnvironmentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobRuntimeEnvironmentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobRuntimeEnvironmentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobRuntimeEnvironmentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "jobs")]
+#[test]
+fn update_job_settings() {
+    let body = r#"{"activeDeadlineSeconds":7,"backoffLimit":7,"concurrencyPolicy":"allow","runOnSourceChange":"never","schedule":"text"}"#;
+    let request = jobs::UpdateJobSettingsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobSettingsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/settings",
+            "/v1/teams/teamId/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/settings",
+            "",
+        ],
+    );
+    let minimal = jobs::UpdateJobSettingsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<jobs::UpdateJobSettingsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","jobId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/jobs/{jobId}/settings",
+            "/v1/projects/projectId/jobs/a%2Fb%3Fc%23d%25e%20f/settings",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn create_audit_log_sink() {
+    let body = r#"{"description":"text","includeSpec":true,"name":"text","sinkData":{"auth":{"accessKeyId":"text","secretAccessKey":"text"},"bucket":"text","compression":"gzip","endpoint":"text","pathPrefix":"text","region":"text"},"sinkType":"aws_s3"}"#;
+    let request = logs::CreateAuditLogSinkRequest::new(model::<logs::CreateAuditLogSinkBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/audit-log-sinks",
+            "",
+        ],
+    );
+    let minimal = logs::CreateAuditLogSinkRequest::new(model::<logs::CreateAuditLogSinkBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/audit-log-sinks",
+            "/v1/integrations/audit-log-sinks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn create_log_sink() {
+    let body = r#"{"description":"text","name":"text","options":{"forwardCdnLogs":true,"forwardIngressLogs":true,"forwardMeshLogs":true,"useCustomLabels":true},"projects":["text"],"restricted":true,"restrictions":{"tags":{"enabled":true,"items":["text"],"matchCondition":"and"}},"sinkData":{"auth":{"password":"text","strategy":"basic","user":"text","accessKeyId":"text","secretAccessKey":"text","token":"text"},"encoding":{"codec":"text"},"endpoint":"text","default_api_key":"text","region":"eu","authenticationStrategy":"port","host":"text","port":2.5,"token":"text","uri":"text","bucket":"text","compression":"gzip","batch":{"maxBytes":2.5,"maxEvents":2.5},"framing":{"method":"none"},"api_key":"text","dataset":"text","endpointType":"unitary","orgId":"text","tokenType":"personal","url":"text","accountId":"text","licenseKey":"text","publicKey":"text"},"sinkType":"loki"}"#;
+    let request = logs::CreateLogSinkRequest::new(model::<logs::CreateLogSinkBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/log-sinks",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/log-sinks",
+            "",
+        ],
+    );
+    let minimal = logs::CreateLogSinkRequest::new(model::<logs::CreateLogSinkBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/log-sinks",
+            "/v1/integrations/log-sinks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn create_notification() {
+    let body = r#"{"events":{"trigger:addon-backup:abort":true,"trigger:addon-backup:failure":true,"trigger:addon-backup:start":true,"trigger:addon-backup:success":true,"trigger:billing:billing-alert-exceeded":true,"trigger:billing:invoice-carried-over":true,"trigger:billing:invoice-paid":true,"trigger:billing:invoice-payment-action-required":true,"trigger:billing:invoice-payment-failed":true,"trigger:build:abort":true,"trigger:build:failure":true,"trigger:build:start":true,"trigger:build:success":true,"trigger:cdn:action-delay":true,"trigger:cdn:action-failure":true,"trigger:cdn:action-success":true,"trigger:harness:autoscaling:event":true,"trigger:harness:deployment:status-update":true,"trigger:infrastructure:addon-volume:disk-autoresize-triggered":true,"trigger:infrastructure:addon-volume:usage-75-exceeded":true,"trigger:infrastructure:addon-volume:usage-90-exceeded":true,"trigger:infrastructure:addon:container-cpuSpike90":true,"trigger:infrastructure:addon:container-cpuSustained90":true,"trigger:infrastructure:addon:container-crash":true,"trigger:infrastructure:addon:container-eviction":true,"trigger:infrastructure:build:container-cpuSpike90":true,"trigger:infrastructure:build:container-cpuSustained90":true,"trigger:infrastructure:build:container-eviction":true,"trigger:infrastructure:build:container-memorySpike90":true,"trigger:infrastructure:build:container-memorySustained90":true,"trigger:infrastructure:byoc:cluster:error":true,"trigger:infrastructure:byoc:node-pool:error":true,"trigger:infrastructure:byoc:scheduling:error":true,"trigger:infrastructure:byoc:volume:attach":true,"trigger:infrastructure:byoc:volume:error":true,"trigger:infrastructure:job:container-cpuSpike90":true,"trigger:infrastructure:job:container-cpuSustained90":true,"trigger:infrastructure:job:container-crash":true,"trigger:infrastructure:job:container-eviction":true,"trigger:infrastructure:job:container-memorySpike90":true,"trigger:infrastructure:job:container-memorySustained90":true,"trigger:infrastructure:platform-volume:usage-75-exceeded":true,"trigger:infrastructure:platform-volume:usage-90-exceeded":true,"trigger:infrastructure:service:container-cpuSpike90":true,"trigger:infrastructure:service:container-cpuSustained90":true,"trigger:infrastructure:service:container-crash":true,"trigger:infrastructure:service:container-eviction":true,"trigger:infrastructure:service:container-memorySpike90":true,"trigger:infrastructure:service:container-memorySustained90":true,"trigger:job-run:abort":true,"trigger:job-run:failure":true,"trigger:job-run:start":true,"trigger:job-run:success":true,"trigger:job-run:terminate":true,"trigger:log-sink:paused":true,"trigger:project:tailscale-regen-failure":true,"trigger:release-flow-template-run:aborted":true,"trigger:release-flow-template-run:failure":true,"trigger:release-flow-template-run:start":true,"trigger:release-flow-template-run:success":true,"trigger:release-flow-template-run:update":true,"trigger:resource:certificate-final-failure":true,"trigger:resource:certificate-success":true,"trigger:service:autoscaling:event":true,"trigger:service:deployment:status-update":true,"trigger:template-run:failure":true,"trigger:template-run:queued":true,"trigger:template-run:start":true,"trigger:template-run:success":true,"trigger:template-run:update":true},"name":"text","projects":["text"],"restricted":true,"restrictions":{"tags":{"enabled":true,"items":["text"],"matchCondition":"and"}},"secret":"text","type":"RAW_WEBHOOK","webhook":"text"}"#;
+    let request = logs::CreateNotificationRequest::new(model::<logs::CreateNotificationBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/notifications",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/notifications",
+            "",
+        ],
+    );
+    let minimal = logs::CreateNotificationRequest::new(model::<logs::CreateNotificationBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/notifications",
+            "/v1/integrations/notifications",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn delete_audit_log_sink() {
+    let request = logs::DeleteAuditLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            "/v1/teams/teamId/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::DeleteAuditLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/integrations/audit-log-sinks/{sinkId}",
+            "/v1/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn delete_log_sink() {
+    let request = logs::DeleteLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}",
+            "/v1/teams/teamId/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::DeleteLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/integrations/log-sinks/{logSinkId}",
+            "/v1/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn delete_notification() {
+    let request = logs::DeleteNotificationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","notificationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/integrations/notifications/{notificationId}",
+            "/v1/teams/teamId/integrations/notifications/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::DeleteNotificationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"notificationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/integrations/notifications/{notificationId}",
+            "/v1/integrations/notifications/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn get_audit_log_sink() {
+    let request = logs::GetAuditLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            "/v1/teams/teamId/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::GetAuditLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/audit-log-sinks/{sinkId}",
+            "/v1/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn get_log_sink() {
+    let request = logs::GetLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}",
+            "/v1/teams/teamId/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::GetLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/log-sinks/{logSinkId}",
+            "/v1/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn get_notification() {
+    let request = logs::GetNotificationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","notificationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/notifications/{notificationId}",
+            "/v1/teams/teamId/integrations/notifications/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::GetNotificationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"notificationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/notifications/{notificationId}",
+            "/v1/integrations/notifications/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn list_audit_log_sinks() {
+    let request = logs::ListAuditLogSinksRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/audit-log-sinks",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = logs::ListAuditLogSinksRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/audit-log-sinks",
+            "/v1/integrations/audit-log-sinks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn list_log_sinks() {
+    let request = logs::ListLogSinksRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/log-sinks",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/log-sinks",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = logs::ListLogSinksRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/log-sinks",
+            "/v1/integrations/log-sinks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn list_notifications() {
+    let request = logs::ListNotificationsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/notifications",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/notifications",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = logs::ListNotificationsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/notifications",
+            "/v1/integrations/notifications",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn patch_audit_log_sink() {
+    let body = r#"{"description":"text","includeSpec":true,"sinkData":{"auth":{"accessKeyId":"text","secretAccessKey":"text"},"bucket":"text","compression":"gzip","endpoint":"text","pathPrefix":"text","region":"text"}}"#;
+    let request = logs::PatchAuditLogSinkRequest::new(
+        "a/b?c#d%e f",
+        model::<logs::PatchAuditLogSinkBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            "/v1/teams/teamId/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::PatchAuditLogSinkRequest::new(
+        "a/b?c#d%e f",
+        model::<logs::PatchAuditLogSinkBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/integrations/audit-log-sinks/{sinkId}",
+            "/v1/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn pause_audit_log_sink() {
+    let request = logs::PauseAuditLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}/pause",
+            "/v1/teams/teamId/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+    let minimal = logs::PauseAuditLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/integrations/audit-log-sinks/{sinkId}/pause",
+            "/v1/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn pause_log_sink() {
+    let request = logs::PauseLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/pause",
+            "/v1/teams/teamId/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+    let minimal = logs::PauseLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/integrations/log-sinks/{logSinkId}/pause",
+            "/v1/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn put_audit_log_sink() {
+    let body = r#"{"description":"text","includeSpec":true,"name":"text","sinkData":{"auth":{"accessKeyId":"text","secretAccessKey":"text"},"bucket":"text","compression":"gzip","endpoint":"text","pathPrefix":"text","region":"text"},"sinkType":"aws_s3"}"#;
+    let request =
+        logs::PutAuditLogSinkRequest::new("a/b?c#d%e f", model::<logs::PutAuditLogSinkBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            "/v1/teams/teamId/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal =
+        logs::PutAuditLogSinkRequest::new("a/b?c#d%e f", model::<logs::PutAuditLogSinkBody>(body));
+    check(
+        &minimal,
+        r#"{"sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/integrations/audit-log-sinks/{sinkId}",
+            "/v1/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn resume_audit_log_sink() {
+    let request = logs::ResumeAuditLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}/resume",
+            "/v1/teams/teamId/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = logs::ResumeAuditLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"sinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/integrations/audit-log-sinks/{sinkId}/resume",
+            "/v1/integrations/audit-log-sinks/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn resume_log_sink() {
+    let request = logs::ResumeLogSinkRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/resume",
+            "/v1/teams/teamId/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = logs::ResumeLogSinkRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/integrations/log-sinks/{logSinkId}/resume",
+            "/v1/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn update_log_sink() {
+    let body = r#"{"options":{"forwardCdnLogs":true,"forwardIngressLogs":true,"forwardMeshLogs":true,"useCustomLabels":true},"projects":["text"],"restricted":true,"resumeLogSink":true,"sinkData":{"auth":{"password":"text","strategy":"basic","user":"text","token":"text","accessKeyId":"text","secretAccessKey":"text"},"endpoint":"text","default_api_key":"text","region":"eu","authenticationStrategy":"port","host":"text","port":2.5,"token":"text","uri":"text","batch":{"maxBytes":2.5,"maxEvents":2.5},"encoding":{"codec":"text"},"framing":{"method":"none"},"bucket":"text","compression":"gzip","api_key":"text","endpointType":"unitary","dataset":"text","orgId":"text","tokenType":"personal","url":"text","accountId":"text","licenseKey":"text","publicKey":"text"},"sinkType":"loki"}"#;
+    let request =
+        logs::UpdateLogSinkRequest::new("a/b?c#d%e f", model::<logs::UpdateLogSinkBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/settings",
+            "/v1/teams/teamId/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f/settings",
+            "",
+        ],
+    );
+    let minimal =
+        logs::UpdateLogSinkRequest::new("a/b?c#d%e f", model::<logs::UpdateLogSinkBody>(body));
+    check(
+        &minimal,
+        r#"{"logSinkId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/log-sinks/{logSinkId}/settings",
+            "/v1/integrations/log-sinks/a%2Fb%3Fc%23d%25e%20f/settings",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn update_notification() {
+    let body = r#"{"events":{"trigger:addon-backup:abort":true,"trigger:addon-backup:failure":true,"trigger:addon-backup:start":true,"trigger:addon-backup:success":true,"trigger:billing:billing-alert-exceeded":true,"trigger:billing:invoice-carried-over":true,"trigger:billing:invoice-paid":true,"trigger:billing:invoice-payment-action-required":true,"trigger:billing:invoice-payment-failed":true,"trigger:build:abort":true,"trigger:build:failure":true,"trigger:build:start":true,"trigger:build:success":true,"trigger:cdn:action-delay":true,"trigger:cdn:action-failure":true,"trigger:cdn:action-success":true,"trigger:harness:autoscaling:event":true,"trigger:harness:deployment:status-update":true,"trigger:infrastructure:addon-volume:disk-autoresize-triggered":true,"trigger:infrastructure:addon-volume:usage-75-exceeded":true,"trigger:infrastructure:addon-volume:usage-90-exceeded":true,"trigger:infrastructure:addon:container-cpuSpike90":true,"trigger:infrastructure:addon:container-cpuSustained90":true,"trigger:infrastructure:addon:container-crash":true,"trigger:infrastructure:addon:container-eviction":true,"trigger:infrastructure:build:container-cpuSpike90":true,"trigger:infrastructure:build:container-cpuSustained90":true,"trigger:infrastructure:build:container-eviction":true,"trigger:infrastructure:build:container-memorySpike90":true,"trigger:infrastructure:build:container-memorySustained90":true,"trigger:infrastructure:byoc:cluster:error":true,"trigger:infrastructure:byoc:node-pool:error":true,"trigger:infrastructure:byoc:scheduling:error":true,"trigger:infrastructure:byoc:volume:attach":true,"trigger:infrastructure:byoc:volume:error":true,"trigger:infrastructure:job:container-cpuSpike90":true,"trigger:infrastructure:job:container-cpuSustained90":true,"trigger:infrastructure:job:container-crash":true,"trigger:infrastructure:job:container-eviction":true,"trigger:infrastructure:job:container-memorySpike90":true,"trigger:infrastructure:job:container-memorySustained90":true,"trigger:infrastructure:platform-volume:usage-75-exceeded":true,"trigger:infrastructure:platform-volume:usage-90-exceeded":true,"trigger:infrastructure:service:container-cpuSpike90":true,"trigger:infrastructure:service:container-cpuSustained90":true,"trigger:infrastructure:service:container-crash":true,"trigger:infrastructure:service:container-eviction":true,"trigger:infrastructure:service:container-memorySpike90":true,"trigger:infrastructure:service:container-memorySustained90":true,"trigger:job-run:abort":true,"trigger:job-run:failure":true,"trigger:job-run:start":true,"trigger:job-run:success":true,"trigger:job-run:terminate":true,"trigger:log-sink:paused":true,"trigger:project:tailscale-regen-failure":true,"trigger:release-flow-template-run:aborted":true,"trigger:release-flow-template-run:failure":true,"trigger:release-flow-template-run:start":true,"trigger:release-flow-template-run:success":true,"trigger:release-flow-template-run:update":true,"trigger:resource:certificate-final-failure":true,"trigger:resource:certificate-success":true,"trigger:service:autoscaling:event":true,"trigger:service:deployment:status-update":true,"trigger:template-run:failure":true,"trigger:template-run:queued":true,"trigger:template-run:start":true,"trigger:template-run:success":true,"trigger:template-run:update":true},"name":"text","projects":["text"],"restricted":true,"restrictions":{"tags":{"enabled":true,"items":["text"],"matchCondition":"and"}},"secret":"text","webhook":"text"}"#;
+    let request = logs::UpdateNotificationRequest::new(
+        "a/b?c#d%e f",
+        model::<logs::UpdateNotificationBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","notificationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/notifications/{notificationId}",
+            "/v1/teams/teamId/integrations/notifications/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = logs::UpdateNotificationRequest::new(
+        "a/b?c#d%e f",
+        model::<logs::UpdateNotificationBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"notificationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/notifications/{notificationId}",
+            "/v1/integrations/notifications/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn add_domain_subdomain() {
+    let body = r#"{"cdn":{"northflank":{"enabled":true}},"options":{"aliasDomains":["text"],"autoVerify":true,"minTlsProtocolVersion":"TLSV1_1","tlsMode":"default"},"routingMode":"paths","subdomain":"text"}"#;
+    let request = networking::AddDomainSubdomainRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::AddDomainSubdomainBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f/subdomains",
+            "",
+        ],
+    );
+    let minimal = networking::AddDomainSubdomainRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::AddDomainSubdomainBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f/subdomains",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn add_subdomain_path() {
+    let body = r#"{"mode":"prefix","options":{"corsPolicy":{"allowCredentials":true,"allowHeaders":["text"],"allowMethods":["GET"],"allowOrigins":[{"mode":"prefix","origin":"text"}],"enabled":true,"maxAge":"text"},"headers":{"request":{"set":{"any":[1,"two"]},"add":{"any":[1,"two"]},"remove":["text"]},"response":{"set":{"any":[1,"two"]},"add":{"any":[1,"two"]},"remove":["text"]}},"ignoreUriCase":true,"priority":7,"retries":{"attempts":7,"enabled":true,"perTryTimeout":"text","retryOn":["5xx"]},"rewrite":{"uri":"text","regex":{"match":"text","rewrite":"text"}},"timeout":"text"},"uri":"text"}"#;
+    let request = networking::AddSubdomainPathRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::AddSubdomainPathBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/paths",
+            "",
+        ],
+    );
+    let minimal = networking::AddSubdomainPathRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::AddSubdomainPathBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/paths",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn assign_subdomain_path() {
+    let body = r#"{"assignment":{"port":"text","project":"text","service":"text"}}"#;
+    let request = networking::AssignSubdomainPathRequest::new(
+        "domain",
+        "subdomain",
+        "a/b?c#d%e f",
+        model::<networking::AssignSubdomainPathBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            "/v1/teams/teamId/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+    let minimal = networking::AssignSubdomainPathRequest::new(
+        "domain",
+        "subdomain",
+        "a/b?c#d%e f",
+        model::<networking::AssignSubdomainPathBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            "/v1/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn assign_subdomain_service() {
+    let body = r#"{"portName":"text","projectId":"text","serviceId":"text"}"#;
+    let request = networking::AssignSubdomainServiceRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::AssignSubdomainServiceBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/assign",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+    let minimal = networking::AssignSubdomainServiceRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::AssignSubdomainServiceBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/assign",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn create_domain() {
+    let body = r#"{"certificates":{"certificateInput":{"certificateInput":{"is":{"any":[1,"two"]},"then":{"privateKey":"text","certificateChain":"text"}}},"mode":"wildcard"},"domain":"text","loadBalancer":"public","options":{"autoVerify":true,"minTlsProtocolVersion":"TLSV1_1","tlsMode":"default"},"redirect":{"cluster":"text","mode":"wildcard","region":"text"}}"#;
+    let request = networking::CreateDomainRequest::new(model::<networking::CreateDomainBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/domains",
+            "",
+        ],
+    );
+    let minimal = networking::CreateDomainRequest::new(model::<networking::CreateDomainBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/domains", "/v1/domains", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn create_egress_ip() {
+    let body = r#"{"description":"text","name":"text","spec":{"mode":"include","provisioningMode":"shared","region":"text","rules":[{"id":"text","restrictions":{"enabled":true,"resources":[{"type":"service","id":"text"}]}}],"selector":{"projects":{"key":"value"},"tags":{"key":"value"}}}}"#;
+    let request =
+        networking::CreateEgressIpRequest::new(model::<networking::CreateEgressIpBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/egress-ips",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/egress-ips",
+            "",
+        ],
+    );
+    let minimal =
+        networking::CreateEgressIpRequest::new(model::<networking::CreateEgressIpBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/egress-ips", "/v1/egress-ips", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn create_load_balancer() {
+    let body = r#"{"description":"text","name":"text","spec":{"ports":[{"backends":[{"id":"text","type":"service","port":2.5,"weight":2.5}],"customSettings":{"key":"value"},"id":"text","port":"text"}],"target":{"targetId":"text","type":"region"},"type":"tcp","visibility":"public"}}"#;
+    let request = networking::CreateLoadBalancerRequest::new(model::<
+        networking::CreateLoadBalancerBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/load-balancers",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/load-balancers",
+            "",
+        ],
+    );
+    let minimal = networking::CreateLoadBalancerRequest::new(model::<
+        networking::CreateLoadBalancerBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/load-balancers", "/v1/load-balancers", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn create_network_policy() {
+    let body = r#"{"description":"text","name":"text","spec":{"egress":{"allowTo":[{"any":[1,"two"]}],"allowToProjects":[{"any":[1,"two"]}],"allowToTags":[{"any":[1,"two"]}],"denyAll":true},"egressSecretInjection":[{"header":"text","hosts":["text"],"name":"text","value":"text"}],"ingress":{"allowFromProjects":[{"any":[1,"two"]}],"allowFromTags":[{"any":[1,"two"]}],"denyAll":true},"loadBalancerIngress":{"cidrs":["text"],"mode":"allowList","targets":["text"]},"restrictions":{"projects":{"key":"value"},"tags":{"key":"value"}}}}"#;
+    let request = networking::CreateNetworkPolicyRequest::new(model::<
+        networking::CreateNetworkPolicyBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/network-policies",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/network-policies",
+            "",
+        ],
+    );
+    let minimal = networking::CreateNetworkPolicyRequest::new(model::<
+        networking::CreateNetworkPolicyBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/network-policies", "/v1/network-policies", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn delete_domain() {
+    let request = networking::DeleteDomainRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/domains/{domain}",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::DeleteDomainRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/domains/{domain}",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn delete_egress_ip() {
+    let request = networking::DeleteEgressIpRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","egressIpId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/egress-ips/{egressIpId}",
+            "/v1/teams/teamId/egress-ips/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::DeleteEgressIpRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"egressIpId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/egress-ips/{egressIpId}",
+            "/v1/egress-ips/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn delete_load_balancer() {
+    let request = networking::DeleteLoadBalancerRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","loadBalancerId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/load-balancers/{loadBalancerId}",
+            "/v1/teams/teamId/load-balancers/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::DeleteLoadBalancerRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"loadBalancerId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/load-balancers/{loadBalancerId}",
+            "/v1/load-balancers/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn delete_network_policy() {
+    let request = networking::DeleteNetworkPolicyRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","networkPolicyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/network-policies/{networkPolicyId}",
+            "/v1/teams/teamId/network-policies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::DeleteNetworkPolicyRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"networkPolicyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/network-policies/{networkPolicyId}",
+            "/v1/network-policies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn delete_subdomain() {
+    let request =
+        networking::DeleteSubdomainRequest::new("domain", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::DeleteSubdomainRequest::new("domain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/domains/{domain}/subdomains/{subdomain}",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn delete_subdomain_path() {
+    let request = networking::DeleteSubdomainPathRequest::new("domain", "subdomain", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            "/v1/teams/teamId/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::DeleteSubdomainPathRequest::new("domain", "subdomain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            "/v1/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn disable_subdomain_cdn() {
+    let body = r#"{"provider":"text"}"#;
+    let request = networking::DisableSubdomainCdnRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::DisableSubdomainCdnBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/disable",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/cdn/disable",
+            "",
+        ],
+    );
+    let minimal = networking::DisableSubdomainCdnRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::DisableSubdomainCdnBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/cdn/disable",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/cdn/disable",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn enable_subdomain_cdn() {
+    let body = r#"{"options":{"cacheSettings":[{"action":"pass","cacheCondition":"text","id":"text","name":"text","staleTtl":2.5,"ttl":2.5}],"compression":{"enabled":true,"mode":"gzip"},"ddosProtection":{"enabled":true},"http3":{"enabled":true},"logging":{"enabled":true},"service":{"bypassCredentialedRequests":true,"defaultTtl":2.5,"forceTlsEnableHsts":true,"hstsDuration":2.5,"passThrough":true,"staleIfError":true,"staleIfErrorTtl":2.5},"vclSnippets":[{"content":"text","dynamic":"0","id":"text","name":"text","priority":2.5,"type":"init"}],"websockets":{"enabled":true}},"provider":"text"}"#;
+    let request = networking::EnableSubdomainCdnRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::EnableSubdomainCdnBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/enable",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/cdn/enable",
+            "",
+        ],
+    );
+    let minimal = networking::EnableSubdomainCdnRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::EnableSubdomainCdnBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/cdn/enable",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/cdn/enable",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_dns_id() {
+    let request = networking::GetDnsIdRequest::new().with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/dns-id",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/dns-id",
+            "",
+        ],
+    );
+    let minimal = networking::GetDnsIdRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/dns-id", "/v1/dns-id", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_domain() {
+    let request = networking::GetDomainRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/domains/{domain}",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::GetDomainRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/domains/{domain}",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_domain_certificate() {
+    let request =
+        networking::GetDomainCertificateRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/domains/{domain}/certificate",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f/certificate",
+            "",
+        ],
+    );
+    let minimal = networking::GetDomainCertificateRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/domains/{domain}/certificate",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f/certificate",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_egress_ip() {
+    let request = networking::GetEgressIpRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","egressIpId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/egress-ips/{egressIpId}",
+            "/v1/teams/teamId/egress-ips/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::GetEgressIpRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"egressIpId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/egress-ips/{egressIpId}",
+            "/v1/egress-ips/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_load_balancer() {
+    let request = networking::GetLoadBalancerRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","loadBalancerId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/load-balancers/{loadBalancerId}",
+            "/v1/teams/teamId/load-balancers/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::GetLoadBalancerRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"loadBalancerId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/load-balancers/{loadBalancerId}",
+            "/v1/load-balancers/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_network_policy() {
+    let request = networking::GetNetworkPolicyRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","networkPolicyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/network-policies/{networkPolicyId}",
+            "/v1/teams/teamId/network-policies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::GetNetworkPolicyRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"networkPolicyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/network-policies/{networkPolicyId}",
+            "/v1/network-policies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_subdomain() {
+    let request =
+        networking::GetSubdomainRequest::new("domain", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::GetSubdomainRequest::new("domain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/domains/{domain}/subdomains/{subdomain}",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn get_subdomain_path() {
+    let request = networking::GetSubdomainPathRequest::new("domain", "subdomain", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            "/v1/teams/teamId/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::GetSubdomainPathRequest::new("domain", "subdomain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            "/v1/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn import_domain_certificate() {
+    let body = r#"{"certificate":{"certificateChain":"text","privateKey":"text"}}"#;
+    let request = networking::ImportDomainCertificateRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::ImportDomainCertificateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/import",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f/import",
+            "",
+        ],
+    );
+    let minimal = networking::ImportDomainCertificateRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::ImportDomainCertificateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/import",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f/import",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn import_subdomain_certificate() {
+    let body = r#"{"certificate":{"certificateChain":"text","privateKey":"text"}}"#;
+    let request = networking::ImportSubdomainCertificateRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::ImportSubdomainCertificateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/certificate/import",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/certificate/import",
+            "",
+        ],
+    );
+    let minimal = networking::ImportSubdomainCertificateRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::ImportSubdomainCertificateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/certificate/import",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/certificate/import",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn list_domains() {
+    let request = networking::ListDomainsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/domains",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/domains",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = networking::ListDomainsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/domains", "/v1/domains", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn list_egress_ips() {
+    let request = networking::ListEgressIpsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/egress-ips",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/egress-ips",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = networking::ListEgressIpsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/egress-ips", "/v1/egress-ips", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn list_load_balancers() {
+    let request = networking::ListLoadBalancersRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/load-balancers",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/load-balancers",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = networking::ListLoadBalancersRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/load-balancers", "/v1/load-balancers", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn list_subdomain_path() {
+    let request =
+        networking::ListSubdomainPathRequest::new("domain", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/paths",
+            "",
+        ],
+    );
+    let minimal = networking::ListSubdomainPathRequest::new("domain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/paths",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn patch_egress_ip() {
+    let body = r#"{"description":"text","name":"text","spec":{"mode":"include","provisioningMode":"shared","region":"text","rules":[{"id":"text","restrictions":{"enabled":true,"resources":[{"type":"service","id":"text"}]}}],"selector":{"projects":{"key":"value"},"tags":{"key":"value"}}}}"#;
+    let request = networking::PatchEgressIpRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PatchEgressIpBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","egressIpId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/egress-ips/{egressIpId}",
+            "/v1/teams/teamId/egress-ips/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::PatchEgressIpRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PatchEgressIpBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"egressIpId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/egress-ips/{egressIpId}",
+            "/v1/egress-ips/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn patch_load_balancer() {
+    let body = r#"{"description":"text","name":"text","spec":{"ports":[{"backends":[{"id":"text","type":"service","port":2.5,"weight":2.5}],"customSettings":{"key":"value"},"id":"text","port":"text"}],"target":{"targetId":"text","type":"region"},"type":"tcp","visibility":"public"}}"#;
+    let request = networking::PatchLoadBalancerRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PatchLoadBalancerBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","loadBalancerId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/load-balancers/{loadBalancerId}",
+            "/v1/teams/teamId/load-balancers/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::PatchLoadBalancerRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PatchLoadBalancerBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"loadBalancerId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/load-balancers/{loadBalancerId}",
+            "/v1/load-balancers/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn patch_network_policy() {
+    let body = r#"{"description":"text","name":"text","spec":{"egress":{"allowTo":[{"any":[1,"two"]}],"allowToProjects":[{"any":[1,"two"]}],"allowToTags":[{"any":[1,"two"]}],"denyAll":true},"egressSecretInjection":[{"header":"text","hosts":["text"],"name":"text","value":"text"}],"ingress":{"allowFromProjects":[{"any":[1,"two"]}],"allowFromTags":[{"any":[1,"two"]}],"denyAll":true},"loadBalancerIngress":{"cidrs":["text"],"mode":"allowList","targets":["text"]},"restrictions":{"projects":{"key":"value"},"tags":{"key":"value"}}}}"#;
+    let request = networking::PatchNetworkPolicyRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PatchNetworkPolicyBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","networkPolicyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/network-policies/{networkPolicyId}",
+            "/v1/teams/teamId/network-policies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::PatchNetworkPolicyRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PatchNetworkPolicyBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"networkPolicyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/network-policies/{networkPolicyId}",
+            "/v1/network-policies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn purge_subdomain_cdn() {
+    let body = r#"{"provider":"text"}"#;
+    let request = networking::PurgeSubdomainCdnRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::PurgeSubdomainCdnBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/purge",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/cdn/purge",
+            "",
+        ],
+    );
+    let minimal = networking::PurgeSubdomainCdnRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::PurgeSubdomainCdnBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/cdn/purge",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/cdn/purge",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn put_domain_subdomain() {
+    let body = r#"{"cdn":{"northflank":{"enabled":true,"options":{"service":{"forceTlsEnableHsts":true,"hstsDuration":2.5,"staleIfError":true,"staleIfErrorTtl":2.5,"defaultTtl":2.5},"logging":{"enabled":true},"http3":{"enabled":true},"websockets":{"enabled":true},"compression":{"enabled":true,"mode":"gzip"},"vclSnippets":[{"id":"text","name":"text","type":"init","dynamic":"0","priority":2.5,"content":"text"}],"cacheSettings":[{"id":"text","name":"text","action":"pass","cacheCondition":"text","staleTtl":2.5,"ttl":2.5}]}}},"certificate":{"certificate":{"certificateChain":"text","privateKey":"text"}},"certificateValidationMethod":"http","loadBalancer":"public","name":"text","options":{"aliasDomains":["text"],"autoVerify":true,"minTlsProtocolVersion":"TLSV1_1","tlsMode":"default"}}"#;
+    let request = networking::PutDomainSubdomainRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PutDomainSubdomainBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f/subdomains",
+            "",
+        ],
+    );
+    let minimal = networking::PutDomainSubdomainRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::PutDomainSubdomainBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/domains/{domain}/subdomains",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f/subdomains",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn put_egress_ip() {
+    let body = r#"{"description":"text","name":"text","spec":{"mode":"include","provisioningMode":"shared","region":"text","rules":[{"id":"text","restrictions":{"enabled":true,"resources":[{"type":"service","id":"text"}]}}],"selector":{"projects":{"key":"value"},"tags":{"key":"value"}}}}"#;
+    let request = networking::PutEgressIpRequest::new(model::<networking::PutEgressIpBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/egress-ips",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/egress-ips",
+            "",
+        ],
+    );
+    let minimal = networking::PutEgressIpRequest::new(model::<networking::PutEgressIpBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["PUT", "/v1/egress-ips", "/v1/egress-ips", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn put_load_balancer() {
+    let body = r#"{"description":"text","name":"text","spec":{"ports":[{"backends":[{"id":"text","type":"service","port":2.5,"weight":2.5}],"customSettings":{"key":"value"},"id":"text","port":"text"}],"target":{"targetId":"text","type":"region"},"type":"tcp","visibility":"public"}}"#;
+    let request =
+        networking::PutLoadBalancerRequest::new(model::<networking::PutLoadBalancerBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/load-balancers",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/load-balancers",
+            "",
+        ],
+    );
+    let minimal =
+        networking::PutLoadBalancerRequest::new(model::<networking::PutLoadBalancerBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["PUT", "/v1/load-balancers", "/v1/load-balancers", ""],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn unassign_subdomain() {
+    let request = networking::UnassignSubdomainRequest::new("domain", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_unassign_paths(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r#"{"unassignPaths":true}"#,
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/assign",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/assign",
+            "unassignPaths=true",
+        ],
+    );
+    let minimal = networking::UnassignSubdomainRequest::new("domain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/domains/{domain}/subdomains/{subdomain}/assign",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn unassign_subdomain_path() {
+    let request =
+        networking::UnassignSubdomainPathRequest::new("domain", "subdomain", "a/b?c#d%e f")
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            "/v1/teams/teamId/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+    let minimal =
+        networking::UnassignSubdomainPathRequest::new("domain", "subdomain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            "/v1/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f/assign",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn update_domain() {
+    let body = r#"{"options":{"minTlsProtocolVersion":"TLSV1_1","tlsMode":"default"}}"#;
+    let request = networking::UpdateDomainRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::UpdateDomainBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/domains/{domain}",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::UpdateDomainRequest::new(
+        "a/b?c#d%e f",
+        model::<networking::UpdateDomainBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/domains/{domain}",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn update_subdomain_geo_routing() {
+    let body = r#"{"geoRouting":{"defaultBackend":{"id":"text","port":"text"},"rules":[{"backend":{"key":"value"},"continents":["NA"]}],"strategy":"continent"}}"#;
+    let request = networking::UpdateSubdomainGeoRoutingRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::UpdateSubdomainGeoRoutingBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/geo-routing",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/geo-routing",
+            "",
+        ],
+    );
+    let minimal = networking::UpdateSubdomainGeoRoutingRequest::new(
+        "domain",
+        "a/b?c#d%e f",
+        model::<networking::UpdateSubdomainGeoRoutingBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/domains/{domain}/subdomains/{subdomain}/geo-routing",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/geo-routing",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn update_subdomain_path() {
+    let body = r#"{"options":{"corsPolicy":{"allowCredentials":true,"allowHeaders":["text"],"allowMethods":["GET"],"allowOrigins":[{"mode":"prefix","origin":"text"}],"enabled":true,"maxAge":"text"},"headers":{"request":{"set":{"any":[1,"two"]},"add":{"any":[1,"two"]},"remove":["text"]},"response":{"set":{"any":[1,"two"]},"add":{"any":[1,"two"]},"remove":["text"]}},"ignoreUriCase":true,"priority":7,"retries":{"attempts":7,"enabled":true,"perTryTimeout":"text","retryOn":["5xx"]},"rewrite":{"uri":"text","regex":{"match":"text","rewrite":"text"}},"timeout":"text"}}"#;
+    let request = networking::UpdateSubdomainPathRequest::new(
+        "domain",
+        "subdomain",
+        "a/b?c#d%e f",
+        model::<networking::UpdateSubdomainPathBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            "/v1/teams/teamId/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = networking::UpdateSubdomainPathRequest::new(
+        "domain",
+        "subdomain",
+        "a/b?c#d%e f",
+        model::<networking::UpdateSubdomainPathBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"subdomain","subdomainPath":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            "/v1/domains/domain/subdomains/subdomain/paths/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn verify_domain() {
+    let request = networking::VerifyDomainRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/verify",
+            "/v1/teams/teamId/domains/a%2Fb%3Fc%23d%25e%20f/verify",
+            "",
+        ],
+    );
+    let minimal = networking::VerifyDomainRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/domains/{domain}/verify",
+            "/v1/domains/a%2Fb%3Fc%23d%25e%20f/verify",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "networking")]
+#[test]
+fn verify_subdomain() {
+    let request =
+        networking::VerifySubdomainRequest::new("domain", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/verify",
+            "/v1/teams/teamId/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/verify",
+            "",
+        ],
+    );
+    let minimal = networking::VerifySubdomainRequest::new("domain", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"domain":"domain","subdomain":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/domains/{domain}/subdomains/{subdomain}/verify",
+            "/v1/domains/domain/subdomains/a%2Fb%3Fc%23d%25e%20f/verify",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn abort_release_flow_run() {
+    let request = pipelines::AbortReleaseFlowRunRequest::new(
+        "projectId",
+        "pipelineId",
+        "stage",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","stage":"stage","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}/abort",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/release-flows/stage/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+    let minimal = pipelines::AbortReleaseFlowRunRequest::new(
+        "projectId",
+        "pipelineId",
+        "stage",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","stage":"stage","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}/abort",
+            "/v1/projects/projectId/pipelines/pipelineId/release-flows/stage/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn create_gradual_rollout_strategy() {
+    let body = r#"{"details":{"canaryStrategy":"percentage","config":{"canaryPercentage":7,"stablePercentage":7,"canaryHeader":{"headerName":"text","headerValue":"text"},"stableHeader":{"headerName":"text","headerValue":"text"}}},"name":"text","options":{"blockDeploymentOnActiveRollout":true,"triggers":{"releaseFromApi":true,"releaseFromCD":true,"releaseFromReleaseFlow":true,"releaseFromTemplate":true,"releaseFromUI":true}},"type":"canary"}"#;
+    let request = pipelines::CreateGradualRolloutStrategyRequest::new(model::<
+        pipelines::CreateGradualRolloutStrategyBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/gradual-rollout-strategies",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/gradual-rollout-strategies",
+            "",
+        ],
+    );
+    let minimal = pipelines::CreateGradualRolloutStrategyRequest::new(model::<
+        pipelines::CreateGradualRolloutStrategyBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/gradual-rollout-strategies",
+            "/v1/gradual-rollout-strategies",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn delete_gradual_rollout_strategy() {
+    let request =
+        pipelines::DeleteGradualRolloutStrategyRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","gradualRolloutStrategyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            "/v1/teams/teamId/gradual-rollout-strategies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = pipelines::DeleteGradualRolloutStrategyRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"gradualRolloutStrategyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            "/v1/gradual-rollout-strategies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn delete_pipeline_template_preview() {
+    let body = r#"{"teardownArgumentOverrides":{"key":"value"}}"#;
+    let request = pipelines::DeletePipelineTemplatePreviewRequest::new(
+        "projectId",
+        "pipelineId",
+        "a/b?c#d%e f",
+        model::<pipelines::DeletePipelineTemplatePreviewBody>(body),
+    )
+    .with_team_id("teamId")
+    .with_skip_teardown(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","previewId":"a/b?c#d%e f"}"#,
+        r#"{"skipTeardown":true}"#,
+        Some(body),
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews/{previewId}",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/preview-envs/previews/a%2Fb%3Fc%23d%25e%20f",
+            "skipTeardown=true",
+        ],
+    );
+    let minimal = pipelines::DeletePipelineTemplatePreviewRequest::new(
+        "projectId",
+        "pipelineId",
+        "a/b?c#d%e f",
+        model::<pipelines::DeletePipelineTemplatePreviewBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews/{previewId}",
+            "/v1/projects/projectId/pipelines/pipelineId/preview-envs/previews/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn get_gradual_rollout_strategy() {
+    let request =
+        pipelines::GetGradualRolloutStrategyRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","gradualRolloutStrategyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            "/v1/teams/teamId/gradual-rollout-strategies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = pipelines::GetGradualRolloutStrategyRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"gradualRolloutStrategyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            "/v1/gradual-rollout-strategies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn get_pipeline() {
+    let request =
+        pipelines::GetPipelineRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}",
+            "/v1/teams/teamId/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = pipelines::GetPipelineRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}",
+            "/v1/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn get_preview_template() {
+    let request = pipelines::GetPreviewTemplateRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            "/v1/teams/teamId/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = pipelines::GetPreviewTemplateRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            "/v1/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn get_preview_template_run() {
+    let request =
+        pipelines::GetPreviewTemplateRunRequest::new("projectId", "pipelineId", "a/b?c#d%e f")
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","templateRunId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs/{templateRunId}",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/preview-envs/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal =
+        pipelines::GetPreviewTemplateRunRequest::new("projectId", "pipelineId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","templateRunId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs/{templateRunId}",
+            "/v1/projects/projectId/pipelines/pipelineId/preview-envs/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn get_release_flow() {
+    let request = pipelines::GetReleaseFlowRequest::new("projectId", "pipelineId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = pipelines::GetReleaseFlowRequest::new("projectId", "pipelineId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            "/v1/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn get_release_flow_run() {
+    let request =
+        pipelines::GetReleaseFlowRunRequest::new("projectId", "pipelineId", "stage", "a/b?c#d%e f")
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","stage":"stage","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/release-flows/stage/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal =
+        pipelines::GetReleaseFlowRunRequest::new("projectId", "pipelineId", "stage", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","stage":"stage","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}",
+            "/v1/projects/projectId/pipelines/pipelineId/release-flows/stage/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn list_gradual_rollout_strategies() {
+    let request = pipelines::ListGradualRolloutStrategiesRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/gradual-rollout-strategies",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/gradual-rollout-strategies",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = pipelines::ListGradualRolloutStrategiesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/gradual-rollout-strategies",
+            "/v1/gradual-rollout-strategies",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn list_pipeline_template_previews() {
+    let request = pipelines::ListPipelineTemplatePreviewsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews",
+            "/v1/teams/teamId/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs/previews",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = pipelines::ListPipelineTemplatePreviewsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews",
+            "/v1/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs/previews",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn list_pipelines() {
+    let request = pipelines::ListPipelinesRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/pipelines",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = pipelines::ListPipelinesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/pipelines",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn list_preview_template_runs() {
+    let request = pipelines::ListPreviewTemplateRunsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_status(pipelines::AbortReleaseFlowRunResponseStatus::from(
+            "pending",
+        ))
+        .with_concluded(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","status":"pending","concluded":true}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            "/v1/teams/teamId/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs/runs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&status=pending&concluded=true",
+        ],
+    );
+    let minimal = pipelines::ListPreviewTemplateRunsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            "/v1/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn list_release_flow_runs() {
+    let request =
+        pipelines::ListReleaseFlowRunsRequest::new("projectId", "pipelineId", "a/b?c#d%e f")
+            .with_team_id("teamId")
+            .with_per_page(7)
+            .with_page(7)
+            .with_cursor("a b&c=d+e#f%g/h")
+            .with_status(pipelines::AbortReleaseFlowRunResponseStatus::from(
+                "pending",
+            ))
+            .with_concluded(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","status":"pending","concluded":true}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&status=pending&concluded=true",
+        ],
+    );
+    let minimal =
+        pipelines::ListReleaseFlowRunsRequest::new("projectId", "pipelineId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            "/v1/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn patch_gradual_rollout_strategy() {
+    let body = r#"{"details":{"canaryStrategy":"percentage","config":{"canaryPercentage":7,"stablePercentage":7,"canaryHeader":{"headerName":"text","headerValue":"text"},"stableHeader":{"headerName":"text","headerValue":"text"}}},"name":"text","options":{"blockDeploymentOnActiveRollout":true,"triggers":{"releaseFromApi":true,"releaseFromCD":true,"releaseFromReleaseFlow":true,"releaseFromTemplate":true,"releaseFromUI":true}},"type":"canary"}"#;
+    let request = pipelines::PatchGradualRolloutStrategyRequest::new(
+        "a/b?c#d%e f",
+        model::<pipelines::PatchGradualRolloutStrategyBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","gradualRolloutStrategyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            "/v1/teams/teamId/gradual-rollout-strategies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = pipelines::PatchGradualRolloutStrategyRequest::new(
+        "a/b?c#d%e f",
+        model::<pipelines::PatchGradualRolloutStrategyBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"gradualRolloutStrategyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            "/v1/gradual-rollout-strategies/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn put_gradual_rollout_strategy() {
+    let body = r#"{"details":{"canaryStrategy":"percentage","config":{"canaryPercentage":7,"stablePercentage":7,"canaryHeader":{"headerName":"text","headerValue":"text"},"stableHeader":{"headerName":"text","headerValue":"text"}}},"name":"text","options":{"blockDeploymentOnActiveRollout":true,"triggers":{"releaseFromApi":true,"releaseFromCD":true,"releaseFromReleaseFlow":true,"releaseFromTemplate":true,"releaseFromUI":true}},"type":"canary"}"#;
+    let request = pipelines::PutGradualRolloutStrategyRequest::new(model::<
+        pipelines::PutGradualRolloutStrategyBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/gradual-rollout-strategies",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/gradual-rollout-strategies",
+            "",
+        ],
+    );
+    let minimal = pipelines::PutGradualRolloutStrategyRequest::new(model::<
+        pipelines::PutGradualRolloutStrategyBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/gradual-rollout-strategies",
+            "/v1/gradual-rollout-strategies",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn run_preview_template() {
+    let body = r#"{"arguments":{"key":"value"},"name":"text","triggers":{"key":"value"}}"#;
+    let request = pipelines::RunPreviewTemplateRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<pipelines::RunPreviewTemplateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            "/v1/teams/teamId/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs/runs",
+            "",
+        ],
+    );
+    let minimal = pipelines::RunPreviewTemplateRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<pipelines::RunPreviewTemplateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            "/v1/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn run_release_flow() {
+    let body = r#"{"arguments":{"key":"value"},"description":"text","name":"text","overrides":{"key":"value"},"releaseNodeOverrides":{"key":"value"}}"#;
+    let request = pipelines::RunReleaseFlowRequest::new(
+        "projectId",
+        "pipelineId",
+        "a/b?c#d%e f",
+        model::<pipelines::RunReleaseFlowBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+    let minimal = pipelines::RunReleaseFlowRequest::new(
+        "projectId",
+        "pipelineId",
+        "a/b?c#d%e f",
+        model::<pipelines::RunReleaseFlowBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            "/v1/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn update_preview_template() {
+    let body = r#"{"$schema":"text","apiVersion":"v1.2","arguments":{"key":"value"},"gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"options":{"concurrencyPolicy":"allow","expiry":{"previewLifetime":7,"resetOnUpdate":true},"nameFormat":"text","prefixName":true,"schedule":{"fri":{"startTime":2.5,"endTime":2.5},"mon":{"startTime":2.5,"endTime":2.5},"sat":{"startTime":2.5,"endTime":2.5},"sun":{"startTime":2.5,"endTime":2.5},"thu":{"startTime":2.5,"endTime":2.5},"tue":{"startTime":2.5,"endTime":2.5},"wed":{"startTime":2.5,"endTime":2.5}},"useBranchContents":true},"paused":true,"spec":{"key":"value"},"triggers":[{"accountLogin":"text","branchRestrictions":["text"],"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"ignoreDrafts":true,"isAllowList":true,"manualOnly":true,"pathIgnoreRules":["text"],"prRestrictions":["text"],"ref":"text","repoUrl":"text","selfHostedVcsId":"text","type":"git","vcsLinkId":"text","vcsService":"bitbucket"}],"webhook":{"enabled":true,"regenerate":true}}"#;
+    let request = pipelines::UpdatePreviewTemplateRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<pipelines::UpdatePreviewTemplateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            "/v1/teams/teamId/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs",
+            "",
+        ],
+    );
+    let minimal = pipelines::UpdatePreviewTemplateRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<pipelines::UpdatePreviewTemplateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            "/v1/projects/projectId/pipelines/a%2Fb%3Fc%23d%25e%20f/preview-envs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "pipelines")]
+#[test]
+fn update_release_flow() {
+    let body = r#"{"$schema":"text","apiVersion":"text","arguments":{"key":"value"},"gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"options":{"concurrencyPolicy":"allow","paused":true},"project":{"key":"value"},"richInputs":[{"kind":"BranchCommitSelector","spec":{"description":"text","inputs":{"key":"value"},"outputs":{"key":"value"},"required":true,"title":"text"}}],"spec":{"key":"value"},"teardownSpec":{"failurePolicy":"ignore","spec":{"key":"value"}},"triggers":[{"accountLogin":"text","branchRestrictions":["text"],"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"ignoreDrafts":true,"isAllowList":true,"pathIgnoreRules":["text"],"prRestrictions":["text"],"ref":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"}]}"#;
+    let request = pipelines::UpdateReleaseFlowRequest::new(
+        "projectId",
+        "pipelineId",
+        "a/b?c#d%e f",
+        model::<pipelines::UpdateReleaseFlowBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            "/v1/teams/teamId/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = pipelines::UpdateReleaseFlowRequest::new(
+        "projectId",
+        "pipelineId",
+        "a/b?c#d%e f",
+        model::<pipelines::UpdateReleaseFlowBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","pipelineId":"pipelineId","stage":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            "/v1/projects/projectId/pipelines/pipelineId/release-flows/a%2Fb%3Fc%23d%25e%20f",
             "",
         ],
     );
@@ -102,7 +7939,7 @@ fn get_job_run() {
 #[cfg(feature = "projects")]
 #[test]
 fn create_project() {
-    let body = r#"{"name":"text","description":"text","color":"red","region":"europe-west","networking":{"allowedIngressProjects":["text"]},"options":{"any":[1,"two"]}}"#;
+    let body = r#"{"color":"text","description":"text","name":"text","networking":{"allowedIngressProjects":["text"],"hostAliases":{"enabled":true,"hostEntries":[{"ipAddress":"text","hostnames":["text"]}],"restrictions":{"enabled":true,"tags":["text"],"tagMatchCondition":"and"}},"tailscale":{"authKeyTags":["text"],"enabled":true,"options":{"applyToAddons":true,"applyToAddonJobs":true,"autoRedeployOnRegeneration":true},"restrictions":{"enabled":true,"tags":["text"],"tagMatchCondition":"and"},"secrets":{"clientId":"text","clientSecret":"text"},"tailscaleOptions":{"acceptRoutes":true}}},"region":"text","clusterId":"text"}"#;
     let request = projects::CreateProjectRequest::new(model::<projects::CreateProjectBody>(body))
         .with_team_id("a/b?c#d%e f");
     check(
@@ -130,17 +7967,19 @@ fn create_project() {
 #[cfg(feature = "projects")]
 #[test]
 fn delete_project() {
-    let request = projects::DeleteProjectRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    let request = projects::DeleteProjectRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_delete_child_objects(true);
     check(
         &request,
         r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
-        r"{}",
+        r#"{"delete_child_objects":true}"#,
         None,
         [
             "DELETE",
             "/v1/teams/{teamId}/projects/{projectId}",
             "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f",
-            "",
+            "delete_child_objects=true",
         ],
     );
     let minimal = projects::DeleteProjectRequest::new("a/b?c#d%e f");
@@ -153,6 +7992,76 @@ fn delete_project() {
             "DELETE",
             "/v1/projects/{projectId}",
             "/v1/projects/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "projects")]
+#[test]
+fn get_project() {
+    let request = projects::GetProjectRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = projects::GetProjectRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "projects")]
+#[test]
+fn initialize_project() {
+    let body = r#"{"clusterId":"text","customRegistry":{"configuration":{"credentialId":"text","provider":"acr"},"enabled":true},"region":"text"}"#;
+    let request = projects::InitializeProjectRequest::new(
+        "a/b?c#d%e f",
+        model::<projects::InitializeProjectBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/initialize",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/initialize",
+            "",
+        ],
+    );
+    let minimal = projects::InitializeProjectRequest::new(
+        "a/b?c#d%e f",
+        model::<projects::InitializeProjectBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/initialize",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/initialize",
             "",
         ],
     );
@@ -188,26 +8097,195 @@ fn list_projects() {
     );
 }
 
+#[cfg(feature = "projects")]
+#[test]
+fn patch_project() {
+    let body = r#"{"color":"text","description":"text","networking":{"allowedIngressProjects":["text"],"hostAliases":{"enabled":true,"hostEntries":[{"ipAddress":"text","hostnames":["text"]}],"restrictions":{"enabled":true,"tags":["text"],"tagMatchCondition":"and"}},"tailscale":{"authKeyTags":["text"],"enabled":true,"options":{"applyToAddons":true,"applyToAddonJobs":true,"autoRedeployOnRegeneration":true},"restrictions":{"enabled":true,"tags":["text"],"tagMatchCondition":"and"},"secrets":{"clientId":"text","clientSecret":"text"},"tailscaleOptions":{"acceptRoutes":true}}}}"#;
+    let request = projects::PatchProjectRequest::new(
+        "a/b?c#d%e f",
+        model::<projects::PatchProjectBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = projects::PatchProjectRequest::new(
+        "a/b?c#d%e f",
+        model::<projects::PatchProjectBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "projects")]
+#[test]
+fn put_project() {
+    let body = r#"{"color":"text","description":"text","name":"text","networking":{"allowedIngressProjects":["text"],"hostAliases":{"enabled":true,"hostEntries":[{"ipAddress":"text","hostnames":["text"]}],"restrictions":{"enabled":true,"tags":["text"],"tagMatchCondition":"and"}},"tailscale":{"authKeyTags":["text"],"enabled":true,"options":{"applyToAddons":true,"applyToAddonJobs":true,"autoRedeployOnRegeneration":true},"restrictions":{"enabled":true,"tags":["text"],"tagMatchCondition":"and"},"secrets":{"clientId":"text","clientSecret":"text"},"tailscaleOptions":{"acceptRoutes":true}}},"region":"text","clusterId":"text"}"#;
+    let request = projects::PutProjectRequest::new(model::<projects::PutProjectBody>(body))
+        .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/projects",
+            "",
+        ],
+    );
+    let minimal = projects::PutProjectRequest::new(model::<projects::PutProjectBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["PUT", "/v1/projects", "/v1/projects", ""],
+    );
+}
+
 #[cfg(feature = "registries")]
 #[test]
-fn list_registries() {
-    let request = registries::ListRegistriesRequest::new()
+fn add_registry_credentials() {
+    let body = r#"{"aws":{"region":"text"},"azure":{"resourceGroup":"text"},"createdAt":"text","credentials":{"password":"text","scope":{"pull":true,"push":true},"username":"text"},"gcp":{"projectId":"text"},"integrationId":"text","name":"text","provider":"acr","registryUrl":"text","restrictions":{"projects":["text"],"restricted":true},"updatedAt":"text"}"#;
+    let request = registries::AddRegistryCredentialsRequest::new(model::<
+        registries::AddRegistryCredentialsBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/integrations/registries",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/registries",
+            "",
+        ],
+    );
+    let minimal = registries::AddRegistryCredentialsRequest::new(model::<
+        registries::AddRegistryCredentialsBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/integrations/registries",
+            "/v1/integrations/registries",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "registries")]
+#[test]
+fn delete_registry_credentials() {
+    let request =
+        registries::DeleteRegistryCredentialsRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","credentialId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/integrations/registries/{credentialId}",
+            "/v1/teams/teamId/integrations/registries/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = registries::DeleteRegistryCredentialsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"credentialId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/integrations/registries/{credentialId}",
+            "/v1/integrations/registries/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "registries")]
+#[test]
+fn get_registry_credentials() {
+    let request =
+        registries::GetRegistryCredentialsRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","credentialId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/integrations/registries/{credentialId}",
+            "/v1/teams/teamId/integrations/registries/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = registries::GetRegistryCredentialsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"credentialId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/integrations/registries/{credentialId}",
+            "/v1/integrations/registries/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "registries")]
+#[test]
+fn list_registry_credentials() {
+    let request = registries::ListRegistryCredentialsRequest::new()
         .with_team_id("a/b?c#d%e f")
         .with_per_page(7)
+        .with_page(7)
         .with_cursor("a b&c=d+e#f%g/h");
     check(
         &request,
         r#"{"teamId":"a/b?c#d%e f"}"#,
-        r#"{"per_page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
         None,
         [
             "GET",
             "/v1/teams/{teamId}/integrations/registries",
             "/v1/teams/a%2Fb%3Fc%23d%25e%20f/integrations/registries",
-            "per_page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
         ],
     );
-    let minimal = registries::ListRegistriesRequest::new();
+    let minimal = registries::ListRegistryCredentialsRequest::new();
     check(
         &minimal,
         r"{}",
@@ -222,13 +8300,449 @@ fn list_registries() {
     );
 }
 
+#[cfg(feature = "registries")]
+#[test]
+fn update_registry_credentials() {
+    let body = r#"{"createdAt":"text","credentials":{"password":"text","scope":{"pull":true,"push":true},"username":"text"},"restrictions":{"projects":["text"],"restricted":true},"updatedAt":"text"}"#;
+    let request = registries::UpdateRegistryCredentialsRequest::new(
+        "a/b?c#d%e f",
+        model::<registries::UpdateRegistryCredentialsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","credentialId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/integrations/registries/{credentialId}",
+            "/v1/teams/teamId/integrations/registries/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = registries::UpdateRegistryCredentialsRequest::new(
+        "a/b?c#d%e f",
+        model::<registries::UpdateRegistryCredentialsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"credentialId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/integrations/registries/{credentialId}",
+            "/v1/integrations/registries/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
 #[cfg(feature = "secrets")]
 #[test]
-fn update_secret() {
-    let body = r#"{"secrets":{"variables":{"key":"text"},"files":{"key":{"data":"text","encoding":"utf-8"}}},"priority":2.5,"restrictions":true}"#;
-    let request = secrets::UpdateSecretRequest::new("projectId", "a/b?c#d%e f")
+fn create_global_secret() {
+    let body = r#"{"dependents":{"templates":{"items":["text"]}},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","secrets":{"files":{"key":"value"},"values":{"key":"value"}},"type":"secret"}"#;
+    let request =
+        secrets::CreateGlobalSecretRequest::new(model::<secrets::CreateGlobalSecretBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/secrets",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "",
+        ],
+    );
+    let minimal =
+        secrets::CreateGlobalSecretRequest::new(model::<secrets::CreateGlobalSecretBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/secrets", "/v1/secrets", ""],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn create_secret() {
+    let body = r#"{"addonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"description":"text","externalAddonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"name":"text","priority":7,"restrictions":{"nfObjects":[{"id":"text","type":"service"}],"restricted":true,"stageIds":["text"],"tagMatchCondition":"and","tags":["text"]},"secretType":"environment-arguments","secrets":{"dockerSecretMounts":{"key":"value"},"files":{"key":"value"},"variables":{"key":"value"}},"stageId":"text","tags":["text"],"type":"secret"}"#;
+    let request =
+        secrets::CreateSecretRequest::new("a/b?c#d%e f", model::<secrets::CreateSecretBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "",
+        ],
+    );
+    let minimal =
+        secrets::CreateSecretRequest::new("a/b?c#d%e f", model::<secrets::CreateSecretBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/secrets",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn delete_global_secret() {
+    let request = secrets::DeleteGlobalSecretRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/secrets/{secretId}",
+            "/v1/teams/teamId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::DeleteGlobalSecretRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/secrets/{secretId}",
+            "/v1/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn delete_secret() {
+    let request =
+        secrets::DeleteSecretRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}",
+            "/v1/teams/teamId/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::DeleteSecretRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/secrets/{secretId}",
+            "/v1/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn delete_secret_link() {
+    let request = secrets::DeleteSecretLinkRequest::new("projectId", "secretId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"secretId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            "/v1/teams/teamId/projects/projectId/secrets/secretId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::DeleteSecretLinkRequest::new("projectId", "secretId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"secretId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            "/v1/projects/projectId/secrets/secretId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn get_global_secret() {
+    let request = secrets::GetGlobalSecretRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/secrets/{secretId}",
+            "/v1/teams/teamId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::GetGlobalSecretRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/secrets/{secretId}",
+            "/v1/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn get_secret() {
+    let request = secrets::GetSecretRequest::new("projectId", "a/b?c#d%e f")
         .with_team_id("teamId")
-        .with_body(model::<secrets::UpdateSecretBody>(body));
+        .with_show(secrets::GetSecretShow::from("this"));
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r#"{"show":"this"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}",
+            "/v1/teams/teamId/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "show=this",
+        ],
+    );
+    let minimal = secrets::GetSecretRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/secrets/{secretId}",
+            "/v1/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn get_secret_details() {
+    let request =
+        secrets::GetSecretDetailsRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/details",
+            "/v1/teams/teamId/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f/details",
+            "",
+        ],
+    );
+    let minimal = secrets::GetSecretDetailsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/secrets/{secretId}/details",
+            "/v1/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f/details",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn get_secret_link() {
+    let request = secrets::GetSecretLinkRequest::new("projectId", "secretId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"secretId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            "/v1/teams/teamId/projects/projectId/secrets/secretId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::GetSecretLinkRequest::new("projectId", "secretId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"secretId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            "/v1/projects/projectId/secrets/secretId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn list_global_secrets() {
+    let request = secrets::ListGlobalSecretsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/secrets",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = secrets::ListGlobalSecretsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/secrets", "/v1/secrets", ""],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn list_secrets() {
+    let request = secrets::ListSecretsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = secrets::ListSecretsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/secrets",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn patch_global_secret() {
+    let body = r#"{"dependents":{"templates":{"items":["text"]}},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"secrets":{"files":{"key":"value"},"values":{"key":"value"}}}"#;
+    let request = secrets::PatchGlobalSecretRequest::new(
+        "a/b?c#d%e f",
+        model::<secrets::PatchGlobalSecretBody>(body),
+    )
+    .with_team_id("teamId")
+    .with_run_dependents(true)
+    .with_idempotency_key("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","secretId":"a/b?c#d%e f"}"#,
+        r#"{"runDependents":true,"idempotencyKey":"a b&c=d+e#f%g/h"}"#,
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/secrets/{secretId}",
+            "/v1/teams/teamId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "runDependents=true&idempotencyKey=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = secrets::PatchGlobalSecretRequest::new(
+        "a/b?c#d%e f",
+        model::<secrets::PatchGlobalSecretBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/secrets/{secretId}",
+            "/v1/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn patch_secret() {
+    let body = r#"{"addonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"description":"text","externalAddonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"priority":7,"restrictions":{"nfObjects":[{"id":"text","type":"service"}],"restricted":true,"stageIds":["text"],"tagMatchCondition":"and","tags":["text"]},"secretType":"environment-arguments","secrets":{"dockerSecretMounts":{"key":"value"},"files":{"key":"value"},"variables":{"key":"value"}},"stageId":"text","tags":["text"],"type":"secret"}"#;
+    let request = secrets::PatchSecretRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<secrets::PatchSecretBody>(body),
+    )
+    .with_team_id("teamId");
     check(
         &request,
         r#"{"teamId":"teamId","projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
@@ -241,12 +8755,16 @@ fn update_secret() {
             "",
         ],
     );
-    let minimal = secrets::UpdateSecretRequest::new("projectId", "a/b?c#d%e f");
+    let minimal = secrets::PatchSecretRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<secrets::PatchSecretBody>(body),
+    );
     check(
         &minimal,
         r#"{"projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
         r"{}",
-        None,
+        Some(body),
         [
             "PATCH",
             "/v1/projects/{projectId}/secrets/{secretId}",
@@ -256,10 +8774,856 @@ fn update_secret() {
     );
 }
 
+#[cfg(feature = "secrets")]
+#[test]
+fn put_global_secret() {
+    let body = r#"{"dependents":{"templates":{"items":["text"]}},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","secrets":{"files":{"key":"value"},"values":{"key":"value"}},"type":"secret"}"#;
+    let request = secrets::PutGlobalSecretRequest::new(model::<secrets::PutGlobalSecretBody>(body))
+        .with_team_id("a/b?c#d%e f")
+        .with_run_dependents(true)
+        .with_idempotency_key("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"runDependents":true,"idempotencyKey":"a b&c=d+e#f%g/h"}"#,
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/secrets",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "runDependents=true&idempotencyKey=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = secrets::PutGlobalSecretRequest::new(model::<secrets::PutGlobalSecretBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["PUT", "/v1/secrets", "/v1/secrets", ""],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn put_secret() {
+    let body = r#"{"addonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"description":"text","externalAddonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"name":"text","priority":7,"restrictions":{"nfObjects":[{"id":"text","type":"service"}],"restricted":true,"stageIds":["text"],"tagMatchCondition":"and","tags":["text"]},"secretType":"environment-arguments","secrets":{"dockerSecretMounts":{"key":"value"},"files":{"key":"value"},"variables":{"key":"value"}},"stageId":"text","tags":["text"],"type":"secret"}"#;
+    let request =
+        secrets::PutSecretRequest::new("a/b?c#d%e f", model::<secrets::PutSecretBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "",
+        ],
+    );
+    let minimal =
+        secrets::PutSecretRequest::new("a/b?c#d%e f", model::<secrets::PutSecretBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/secrets",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/secrets",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn trigger_global_secret_dependents() {
+    let request = secrets::TriggerGlobalSecretDependentsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_idempotency_key("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","secretId":"a/b?c#d%e f"}"#,
+        r#"{"idempotencyKey":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/secrets/{secretId}/trigger-dependents",
+            "/v1/teams/teamId/secrets/a%2Fb%3Fc%23d%25e%20f/trigger-dependents",
+            "idempotencyKey=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = secrets::TriggerGlobalSecretDependentsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/secrets/{secretId}/trigger-dependents",
+            "/v1/secrets/a%2Fb%3Fc%23d%25e%20f/trigger-dependents",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn update_secret() {
+    let body = r#"{"addonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"description":"text","externalAddonDependencies":[{"addonId":"text","keys":[{"aliases":["text"],"keyName":"text"}]}],"priority":7,"restrictions":{"nfObjects":[{"id":"text","type":"service"}],"restricted":true,"stageIds":["text"],"tagMatchCondition":"and","tags":["text"]},"secretType":"environment-arguments","secrets":{"dockerSecretMounts":{"key":"value"},"files":{"key":"value"},"variables":{"key":"value"}},"type":"secret"}"#;
+    let request = secrets::UpdateSecretRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<secrets::UpdateSecretBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}",
+            "/v1/teams/teamId/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::UpdateSecretRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<secrets::UpdateSecretBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/secrets/{secretId}",
+            "/v1/projects/projectId/secrets/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "secrets")]
+#[test]
+fn update_secret_link() {
+    let body = r#"{"keys":[{"aliases":["text"],"keyName":"text"}]}"#;
+    let request = secrets::UpdateSecretLinkRequest::new(
+        "projectId",
+        "secretId",
+        "a/b?c#d%e f",
+        model::<secrets::UpdateSecretLinkBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","secretId":"secretId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            "/v1/teams/teamId/projects/projectId/secrets/secretId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = secrets::UpdateSecretLinkRequest::new(
+        "projectId",
+        "secretId",
+        "a/b?c#d%e f",
+        model::<secrets::UpdateSecretLinkBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","secretId":"secretId","addonId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            "/v1/projects/projectId/secrets/secretId/addons/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn activate_encryption_configuration() {
+    let request =
+        security::ActivateEncryptionConfigurationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/activate",
+            "/v1/teams/teamId/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/activate",
+            "",
+        ],
+    );
+    let minimal = security::ActivateEncryptionConfigurationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/encryption/configurations/{encryptionConfigurationId}/activate",
+            "/v1/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/activate",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn activate_encryption_northflank_managed() {
+    let request =
+        security::ActivateEncryptionNorthflankManagedRequest::new().with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/encryption/northflank-managed/activate",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/encryption/northflank-managed/activate",
+            "",
+        ],
+    );
+    let minimal = security::ActivateEncryptionNorthflankManagedRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/encryption/northflank-managed/activate",
+            "/v1/encryption/northflank-managed/activate",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn create_encryption_configuration() {
+    let body = r#"{"description":"text","envelope":{"credentials":{"keyfileJson":"text","accessKey":"text","externalId":"text","roleArn":"text","secretKey":"text","clientId":"text","secret":"text","tenantId":"text","token":"text"},"cryptoKey":"text","keyRing":"text","location":"text","options":{"cacheTtlSeconds":7,"maxAgeMs":7,"maxUses":7},"projectId":"text","provider":{"any":[1,"two"]},"keyId":"text","region":"text","address":"text","keyName":"text","mountPath":"text","namespace":"text"},"name":"text"}"#;
+    let request = security::CreateEncryptionConfigurationRequest::new(model::<
+        security::CreateEncryptionConfigurationBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/encryption/configurations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/encryption/configurations",
+            "",
+        ],
+    );
+    let minimal = security::CreateEncryptionConfigurationRequest::new(model::<
+        security::CreateEncryptionConfigurationBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/encryption/configurations",
+            "/v1/encryption/configurations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn create_workload_identities() {
+    let body = r#"{"createdAt":"text","description":"text","name":"text","priority":7,"spec":{"provider":{"arn":"text","policyDocument":{"key":"value"},"roleName":"text","rolePath":"text","type":"aws","existingRoleArn":"text","audience":"text","impersonationUrl":"text","permissions":["text"],"existingRoleAudience":"text","existingRoleImpersonationUrl":"text","roleId":"text","scope":"own-project"},"providerLinkId":"text","providerSetupMode":"auto","restrictions":{"projects":{"key":"value"},"tags":{"key":"value"},"workloadTypes":{"key":"value"}},"roleMode":"managed"},"updatedAt":"text"}"#;
+    let request = security::CreateWorkloadIdentitiesRequest::new(model::<
+        security::CreateWorkloadIdentitiesBody,
+    >(body))
+    .with_team_id("a/b?c#d%e f")
+    .with_no_install(true);
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"noInstall":true}"#,
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/workload-identities",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/workload-identities",
+            "noInstall=true",
+        ],
+    );
+    let minimal = security::CreateWorkloadIdentitiesRequest::new(model::<
+        security::CreateWorkloadIdentitiesBody,
+    >(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/workload-identities",
+            "/v1/workload-identities",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn deactivate_encryption_configuration() {
+    let request = security::DeactivateEncryptionConfigurationRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/deactivate",
+            "/v1/teams/teamId/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/deactivate",
+            "",
+        ],
+    );
+    let minimal = security::DeactivateEncryptionConfigurationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/encryption/configurations/{encryptionConfigurationId}/deactivate",
+            "/v1/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/deactivate",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn delete_workload_identities() {
+    let request =
+        security::DeleteWorkloadIdentitiesRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","workloadIdentityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/workload-identities/{workloadIdentityId}",
+            "/v1/teams/teamId/workload-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = security::DeleteWorkloadIdentitiesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"workloadIdentityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/workload-identities/{workloadIdentityId}",
+            "/v1/workload-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn get_encryption_configuration() {
+    let request =
+        security::GetEncryptionConfigurationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}",
+            "/v1/teams/teamId/encryption/configurations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = security::GetEncryptionConfigurationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/encryption/configurations/{encryptionConfigurationId}",
+            "/v1/encryption/configurations/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn get_encryption_configurations_usage() {
+    let request =
+        security::GetEncryptionConfigurationsUsageRequest::new().with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/encryption/usage",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/encryption/usage",
+            "",
+        ],
+    );
+    let minimal = security::GetEncryptionConfigurationsUsageRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/encryption/usage", "/v1/encryption/usage", ""],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn get_workload_identities() {
+    let request = security::GetWorkloadIdentitiesRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","workloadIdentityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/workload-identities/{workloadIdentityId}",
+            "/v1/teams/teamId/workload-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = security::GetWorkloadIdentitiesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"workloadIdentityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/workload-identities/{workloadIdentityId}",
+            "/v1/workload-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn list_encryption_configurations() {
+    let request = security::ListEncryptionConfigurationsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/encryption/configurations",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/encryption/configurations",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = security::ListEncryptionConfigurationsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/encryption/configurations",
+            "/v1/encryption/configurations",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn list_workload_identities() {
+    let request = security::ListWorkloadIdentitiesRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/workload-identities",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/workload-identities",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = security::ListWorkloadIdentitiesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/workload-identities",
+            "/v1/workload-identities",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn update_encryption_configuration_options() {
+    let body = r#"{"options":{"cacheTtlSeconds":7,"maxAgeMs":7,"maxUses":7}}"#;
+    let request = security::UpdateEncryptionConfigurationOptionsRequest::new(
+        "a/b?c#d%e f",
+        model::<security::UpdateEncryptionConfigurationOptionsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/options",
+            "/v1/teams/teamId/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/options",
+            "",
+        ],
+    );
+    let minimal = security::UpdateEncryptionConfigurationOptionsRequest::new(
+        "a/b?c#d%e f",
+        model::<security::UpdateEncryptionConfigurationOptionsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/encryption/configurations/{encryptionConfigurationId}/options",
+            "/v1/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/options",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn update_encryption_configuration_settings() {
+    let body = r#"{"envelope":{"credentials":{"keyfileJson":"text","accessKey":"text","externalId":"text","roleArn":"text","secretKey":"text","clientId":"text","secret":"text","tenantId":"text","token":"text"},"cryptoKey":"text","keyRing":"text","location":"text","projectId":"text","provider":{"any":[1,"two"]},"keyId":"text","region":"text","address":"text","keyName":"text","mountPath":"text","namespace":"text"}}"#;
+    let request = security::UpdateEncryptionConfigurationSettingsRequest::new(
+        "a/b?c#d%e f",
+        model::<security::UpdateEncryptionConfigurationSettingsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/settings",
+            "/v1/teams/teamId/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/settings",
+            "",
+        ],
+    );
+    let minimal = security::UpdateEncryptionConfigurationSettingsRequest::new(
+        "a/b?c#d%e f",
+        model::<security::UpdateEncryptionConfigurationSettingsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/encryption/configurations/{encryptionConfigurationId}/settings",
+            "/v1/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/settings",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn update_workload_identities() {
+    let body = r#"{"createdAt":"text","description":"text","priority":7,"spec":{"provider":{"arn":"text","policyDocument":{"key":"value"},"roleName":{"any":[1,"two"]},"rolePath":{"any":[1,"two"]},"type":"aws","existingRoleArn":"text","audience":"text","impersonationUrl":"text","permissions":["text"],"existingRoleAudience":"text","existingRoleImpersonationUrl":"text","roleId":"text","scope":"own-project"},"restrictions":{"projects":{"key":"value"},"tags":{"key":"value"},"workloadTypes":{"key":"value"}}},"updatedAt":"text"}"#;
+    let request = security::UpdateWorkloadIdentitiesRequest::new(
+        "a/b?c#d%e f",
+        model::<security::UpdateWorkloadIdentitiesBody>(body),
+    )
+    .with_team_id("teamId")
+    .with_no_install(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","workloadIdentityId":"a/b?c#d%e f"}"#,
+        r#"{"noInstall":true}"#,
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/workload-identities/{workloadIdentityId}",
+            "/v1/teams/teamId/workload-identities/a%2Fb%3Fc%23d%25e%20f",
+            "noInstall=true",
+        ],
+    );
+    let minimal = security::UpdateWorkloadIdentitiesRequest::new(
+        "a/b?c#d%e f",
+        model::<security::UpdateWorkloadIdentitiesBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"workloadIdentityId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/workload-identities/{workloadIdentityId}",
+            "/v1/workload-identities/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "security")]
+#[test]
+fn verify_encryption_configuration() {
+    let request =
+        security::VerifyEncryptionConfigurationRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/verify",
+            "/v1/teams/teamId/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/verify",
+            "",
+        ],
+    );
+    let minimal = security::VerifyEncryptionConfigurationRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"encryptionConfigurationId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/encryption/configurations/{encryptionConfigurationId}/verify",
+            "/v1/encryption/configurations/a%2Fb%3Fc%23d%25e%20f/verify",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn abort_service_build() {
+    let request = services::AbortServiceBuildRequest::new("projectId", "serviceId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"serviceId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            "/v1/teams/teamId/projects/projectId/services/serviceId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::AbortServiceBuildRequest::new("projectId", "serviceId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"serviceId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            "/v1/projects/projectId/services/serviceId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn create_container_snapshot() {
+    let body = r#"{"backupDestinationId":"text","podName":"text"}"#;
+    let request = services::CreateContainerSnapshotRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::CreateContainerSnapshotBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/snapshots",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/snapshots",
+            "",
+        ],
+    );
+    let minimal = services::CreateContainerSnapshotRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::CreateContainerSnapshotBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/snapshots",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/snapshots",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn create_service_build() {
+    let body = r#"{"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"branchRestrictions":["text"],"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"crossProjectAccess":{"enabled":true,"isAllowList":true,"projects":["text"]},"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"prRestrictions":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"buildSource":"git","description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"infrastructure":{"architecture":"x86"},"name":"text","stageId":"text","tags":["text"],"vcsData":{"accountLogin":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"}}"#;
+    let request = services::CreateServiceBuildRequest::new(
+        "a/b?c#d%e f",
+        model::<services::CreateServiceBuildBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/build",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/services/build",
+            "",
+        ],
+    );
+    let minimal = services::CreateServiceBuildRequest::new(
+        "a/b?c#d%e f",
+        model::<services::CreateServiceBuildBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/build",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/services/build",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn create_service_combined() {
+    let body = r#"{"autoscaling":{"horizontal":{"cpu":{"enabled":true,"thresholdPercentage":2.5},"enabled":true,"maxReplicas":2.5,"memory":{"enabled":true,"thresholdPercentage":2.5},"minReplicas":2.5,"rps":{"enabled":true,"thresholdValue":2.5},"userMetrics":{"enabled":true,"exposedMetricsPath":"text","exposedMetricsPort":2.5,"metrics":[{"metricName":"text","metricType":"gauge","thresholdValue":2.5}]}}},"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"buildSource":"git","bundleData":{"branch":"text","bundleUrl":"text"},"createOptions":{"expiryTime":7,"volumesToAttach":["text"]},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true},"gracePeriodSeconds":7,"gradualRolloutStrategyId":"text","instances":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"ssh":{"enabled":true},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"strategy":{"settings":{"maxSurge":2.5,"maxUnavailable":2.5},"type":"rollout-steady"},"type":"deployment","volumes":{"any":[1,"two"]},"zonalRedundancy":{"minZones":7,"type":"disabled"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"loadBalancing":{"consistentHash":{"header":"text","mode":"ip"},"consistentReplicaRouting":{"mode":"path"},"mode":"leastConnection"},"name":"text","ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"],"vcsData":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"}}"#;
+    let request = services::CreateServiceCombinedRequest::new(
+        "a/b?c#d%e f",
+        model::<services::CreateServiceCombinedBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/combined",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/services/combined",
+            "",
+        ],
+    );
+    let minimal = services::CreateServiceCombinedRequest::new(
+        "a/b?c#d%e f",
+        model::<services::CreateServiceCombinedBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/combined",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/services/combined",
+            "",
+        ],
+    );
+}
+
 #[cfg(feature = "services")]
 #[test]
 fn create_service_deployment() {
-    let body = r#"{"name":"text","billing":{"deploymentPlan":"text","gpu":{"enabled":true,"gpuCount":7}},"deployment":{"instances":7,"type":"deployment","internal":{"id":"text","buildSHA":"text"},"gpu":{"enabled":true,"gpuCount":7},"external":{"imagePath":"text","credentials":"text"}},"strategy":{"maxSurge":2.5,"gradualRolloutStrategyId":"text","ratio":2.5},"runtimeEnvironment":{"key":"text"},"labels":{"$schema":"text","additionalMember":"text"},"ports":[{"name":"text","protocol":"HTTP","public":true}]}"#;
+    let body = r#"{"autoscaling":{"horizontal":{"cpu":{"enabled":true,"thresholdPercentage":2.5},"enabled":true,"maxReplicas":2.5,"memory":{"enabled":true,"thresholdPercentage":2.5},"minReplicas":2.5,"rps":{"enabled":true,"thresholdValue":2.5},"userMetrics":{"enabled":true,"exposedMetricsPath":"text","exposedMetricsPort":2.5,"metrics":[{"metricName":"text","metricType":"gauge","thresholdValue":2.5}]}}},"billing":{"deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"createOptions":{"expiryTime":7,"volumesToAttach":["text"]},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"containerSnapshot":{"capture":{"key":"value"},"restoreFrom":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true},"gracePeriodSeconds":7,"gradualRolloutStrategyId":"text","instances":7,"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"ssh":{"enabled":true},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"strategy":{"settings":{"maxSurge":2.5,"maxUnavailable":2.5},"type":"rollout-steady"},"type":"deployment","volumes":{"any":[1,"two"]},"zonalRedundancy":{"minZones":7,"type":"disabled"},"external":{"credentials":"text","imagePath":"text"}},"description":"text","healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"loadBalancing":{"consistentHash":{"header":"text","mode":"ip"},"consistentReplicaRouting":{"mode":"path"},"mode":"leastConnection"},"name":"text","ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"]}"#;
     let request = services::CreateServiceDeploymentRequest::new(
         "a/b?c#d%e f",
         model::<services::CreateServiceDeploymentBody>(body),
@@ -297,40 +9661,846 @@ fn create_service_deployment() {
 
 #[cfg(feature = "services")]
 #[test]
-fn get_service_metrics() {
+fn delete_container_snapshot() {
     let request =
-        services::GetServiceMetricsRequest::new("projectId", "a/b?c#d%e f", "a b&c=d+e#f%g/h")
-            .with_team_id("teamId")
-            .with_metric_types(vec![
-                services::GetServiceMetricsMetricTypes::from("cpu"),
-                services::GetServiceMetricsMetricTypes::from("memory"),
-            ])
-            .with_interval(2.5)
-            .with_filter(value(r#""a b&c=d+e#f%g/h""#));
+        services::DeleteContainerSnapshotRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","snapshotId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/container-snapshots/{snapshotId}",
+            "/v1/teams/teamId/container-snapshots/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::DeleteContainerSnapshotRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"snapshotId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/container-snapshots/{snapshotId}",
+            "/v1/container-snapshots/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn delete_service() {
+    let request = services::DeleteServiceRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_delete_child_objects(true);
     check(
         &request,
         r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
-        r#"{"startTime":"a b&c=d+e#f%g/h","metricTypes":["cpu","memory"],"interval":2.5,"filter":"a b&c=d+e#f%g/h"}"#,
+        r#"{"delete_child_objects":true}"#,
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f",
+            "delete_child_objects=true",
+        ],
+    );
+    let minimal = services::DeleteServiceRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/services/{serviceId}",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn delete_service_per_replica_volume() {
+    let request = services::DeleteServicePerReplicaVolumeRequest::new(
+        "projectId",
+        "serviceId",
+        "volumeId",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"serviceId","volumeId":"volumeId","ordinal":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}",
+            "/v1/teams/teamId/projects/projectId/services/serviceId/per-replica-volumes/volume/volumeId/replica/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::DeleteServicePerReplicaVolumeRequest::new(
+        "projectId",
+        "serviceId",
+        "volumeId",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"serviceId","volumeId":"volumeId","ordinal":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}",
+            "/v1/projects/projectId/services/serviceId/per-replica-volumes/volume/volumeId/replica/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn delete_service_per_replica_volume_group() {
+    let request = services::DeleteServicePerReplicaVolumeGroupRequest::new(
+        "projectId",
+        "serviceId",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"serviceId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}",
+            "/v1/teams/teamId/projects/projectId/services/serviceId/per-replica-volumes/volume/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::DeleteServicePerReplicaVolumeGroupRequest::new(
+        "projectId",
+        "serviceId",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"serviceId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}",
+            "/v1/projects/projectId/services/serviceId/per-replica-volumes/volume/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_container_snapshot() {
+    let request = services::GetContainerSnapshotRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","snapshotId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/container-snapshots/{snapshotId}",
+            "/v1/teams/teamId/container-snapshots/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::GetContainerSnapshotRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"snapshotId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/container-snapshots/{snapshotId}",
+            "/v1/container-snapshots/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service() {
+    let request =
+        services::GetServiceRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::GetServiceRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_branches() {
+    let request = services::GetServiceBranchesRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/branches",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/branches",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = services::GetServiceBranchesRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/branches",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/branches",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_build() {
+    let request = services::GetServiceBuildRequest::new("projectId", "serviceId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"serviceId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            "/v1/teams/teamId/projects/projectId/services/serviceId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::GetServiceBuildRequest::new("projectId", "serviceId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"serviceId","buildId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            "/v1/projects/projectId/services/serviceId/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_build_argument_details() {
+    let request = services::GetServiceBuildArgumentDetailsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments/details",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-arguments/details",
+            "",
+        ],
+    );
+    let minimal = services::GetServiceBuildArgumentDetailsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/build-arguments/details",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-arguments/details",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_build_arguments() {
+    let request = services::GetServiceBuildArgumentsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_show(services::GetServiceBuildArgumentsShow::from("this"))
+        .with_replace_templated_values(
+            services::GetServiceBuildArgumentsReplaceTemplatedValues::from("true"),
+        );
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"show":"this","replaceTemplatedValues":"true"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "show=this&replaceTemplatedValues=true",
+        ],
+    );
+    let minimal = services::GetServiceBuildArgumentsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/build-arguments",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_build_metrics() {
+    let request = services::GetServiceBuildMetricsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_build_id("a b&c=d+e#f%g/h")
+        .with_query_type(services::GetServiceBuildMetricsQueryType::from("range"))
+        .with_metric_types(vec![
+            services::GetServiceBuildMetricsMetricTypes::from("cpu"),
+            services::GetServiceBuildMetricsMetricTypes::from("memory"),
+        ])
+        .with_start_time("a b&c=d+e#f%g/h")
+        .with_end_time("a b&c=d+e#f%g/h")
+        .with_duration(7)
+        .with_time("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"buildId":"a b&c=d+e#f%g/h","queryType":"range","metricTypes":["cpu","memory"],"startTime":"a b&c=d+e#f%g/h","endTime":"a b&c=d+e#f%g/h","duration":7,"time":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-metrics",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-metrics",
+            "buildId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&queryType=range&metricTypes=cpu&metricTypes=memory&startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&endTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&duration=7&time=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = services::GetServiceBuildMetricsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/build-metrics",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-metrics",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_builds() {
+    let request = services::GetServiceBuildsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = services::GetServiceBuildsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/build",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_containers() {
+    let request = services::GetServiceContainersRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/containers",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/containers",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = services::GetServiceContainersRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/containers",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/containers",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_deployment() {
+    let request = services::GetServiceDeploymentRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+    let minimal = services::GetServiceDeploymentRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/deployment",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_health_checks() {
+    let request = services::GetServiceHealthChecksRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+    let minimal = services::GetServiceHealthChecksRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/health-checks",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_metrics() {
+    let request = services::GetServiceMetricsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_query_type(services::GetServiceBuildMetricsQueryType::from("range"))
+        .with_metric_types(vec![
+            services::GetServiceBuildMetricsMetricTypes::from("cpu"),
+            services::GetServiceBuildMetricsMetricTypes::from("memory"),
+        ])
+        .with_start_time("a b&c=d+e#f%g/h")
+        .with_end_time("a b&c=d+e#f%g/h")
+        .with_duration(7)
+        .with_container_name("a b&c=d+e#f%g/h")
+        .with_deployment_id("a b&c=d+e#f%g/h")
+        .with_time("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"queryType":"range","metricTypes":["cpu","memory"],"startTime":"a b&c=d+e#f%g/h","endTime":"a b&c=d+e#f%g/h","duration":7,"containerName":"a b&c=d+e#f%g/h","deploymentId":"a b&c=d+e#f%g/h","time":"a b&c=d+e#f%g/h"}"#,
         None,
         [
             "GET",
             "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/metrics",
             "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/metrics",
-            "startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&metricTypes=cpu&metricTypes=memory&interval=2.5&filter=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+            "queryType=range&metricTypes=cpu&metricTypes=memory&startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&endTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh&duration=7&containerName=a%20b%26c%3Dd%2Be%23f%25g%2Fh&deploymentId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&time=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
         ],
     );
-    let minimal =
-        services::GetServiceMetricsRequest::new("projectId", "a/b?c#d%e f", "a b&c=d+e#f%g/h");
+    let minimal = services::GetServiceMetricsRequest::new("projectId", "a/b?c#d%e f");
     check(
         &minimal,
         r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
-        r#"{"startTime":"a b&c=d+e#f%g/h"}"#,
+        r"{}",
         None,
         [
             "GET",
             "/v1/projects/{projectId}/services/{serviceId}/metrics",
             "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/metrics",
-            "startTime=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_per_replica_volumes() {
+    let request = services::GetServicePerReplicaVolumesRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/per-replica-volumes",
+            "",
+        ],
+    );
+    let minimal = services::GetServicePerReplicaVolumesRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/per-replica-volumes",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_ports() {
+    let request =
+        services::GetServicePortsRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/ports",
+            "",
+        ],
+    );
+    let minimal = services::GetServicePortsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/ports",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/ports",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_pull_requests() {
+    let request = services::GetServicePullRequestsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/pull-requests",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/pull-requests",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = services::GetServicePullRequestsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/pull-requests",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/pull-requests",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_rollout() {
+    let request =
+        services::GetServiceRolloutRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout",
+            "",
+        ],
+    );
+    let minimal = services::GetServiceRolloutRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/rollout",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_runtime_environment() {
+    let request = services::GetServiceRuntimeEnvironmentRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_show(services::GetServiceBuildArgumentsShow::from("this"))
+        .with_replace_templated_values(
+            services::GetServiceBuildArgumentsReplaceTemplatedValues::from("true"),
+        );
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"show":"this","replaceTemplatedValues":"true"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "show=this&replaceTemplatedValues=true",
+        ],
+    );
+    let minimal = services::GetServiceRuntimeEnvironmentRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/runtime-environment",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn get_service_runtime_environment_details() {
+    let request =
+        services::GetServiceRuntimeEnvironmentDetailsRequest::new("projectId", "a/b?c#d%e f")
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment/details",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/runtime-environment/details",
+            "",
+        ],
+    );
+    let minimal =
+        services::GetServiceRuntimeEnvironmentDetailsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/runtime-environment/details",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/runtime-environment/details",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn list_container_snapshots() {
+    let request = services::ListContainerSnapshotsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_project_id("a b&c=d+e#f%g/h")
+        .with_service_id("a b&c=d+e#f%g/h")
+        .with_state(services::CreateContainerSnapshotResponseState::from(
+            "scheduled",
+        ))
+        .with_trigger(services::CreateContainerSnapshotResponseTrigger::from(
+            "manual",
+        ));
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","projectId":"a b&c=d+e#f%g/h","serviceId":"a b&c=d+e#f%g/h","state":"scheduled","trigger":"manual"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/container-snapshots",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/container-snapshots",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&projectId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&serviceId=a%20b%26c%3Dd%2Be%23f%25g%2Fh&state=scheduled&trigger=manual",
+        ],
+    );
+    let minimal = services::ListContainerSnapshotsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/container-snapshots",
+            "/v1/container-snapshots",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn list_service_deployments() {
+    let request = services::ListServiceDeploymentsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_release_type(
+            services::GetServiceRolloutResponseCanaryDeploymentReleaseType::from("stable"),
+        );
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","releaseType":"stable"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployments",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/deployments",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&releaseType=stable",
+        ],
+    );
+    let minimal = services::ListServiceDeploymentsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/services/{serviceId}/deployments",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/deployments",
+            "",
         ],
     );
 }
@@ -341,21 +10511,18 @@ fn list_services() {
     let request = services::ListServicesRequest::new("a/b?c#d%e f")
         .with_team_id("teamId")
         .with_per_page(7)
-        .with_cursor("a b&c=d+e#f%g/h")
-        .with_tags(vec!["a b&c=d+e#f%g/h".to_owned(), "second".to_owned()])
-        .with_include_archived(true)
-        .with_sort(services::ListServicesSort::from("name"))
-        .with_team_id_option("a b&c=d+e#f%g/h");
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
     check(
         &request,
         r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
-        r#"{"per_page":7,"cursor":"a b&c=d+e#f%g/h","tags":["a b&c=d+e#f%g/h","second"],"includeArchived":true,"sort":"name","teamId":"a b&c=d+e#f%g/h"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
         None,
         [
             "GET",
             "/v1/teams/{teamId}/projects/{projectId}/services",
             "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/services",
-            "per_page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&tags=a%20b%26c%3Dd%2Be%23f%25g%2Fh&tags=second&includeArchived=true&sort=name&teamId=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
         ],
     );
     let minimal = services::ListServicesRequest::new("a/b?c#d%e f");
@@ -373,6 +10540,1180 @@ fn list_services() {
     );
 }
 
+#[cfg(feature = "services")]
+#[test]
+fn patch_service_build() {
+    let body = r#"{"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"branchRestrictions":["text"],"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"crossProjectAccess":{"enabled":true,"isAllowList":true,"projects":["text"]},"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"prRestrictions":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true},"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildSource":"git","description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"stageId":"text","tags":["text"],"vcsData":{"accountLogin":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"}}"#;
+    let request = services::PatchServiceBuildRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::PatchServiceBuildBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/services/build/{serviceId}",
+            "/v1/teams/teamId/projects/projectId/services/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::PatchServiceBuildRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::PatchServiceBuildBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/services/build/{serviceId}",
+            "/v1/projects/projectId/services/build/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn patch_service_combined() {
+    let body = r#"{"autoscaling":{"horizontal":{"cpu":{"enabled":true,"thresholdPercentage":2.5},"enabled":true,"maxReplicas":2.5,"memory":{"enabled":true,"thresholdPercentage":2.5},"minReplicas":2.5,"rps":{"enabled":true,"thresholdValue":2.5},"userMetrics":{"enabled":true,"exposedMetricsPath":"text","exposedMetricsPort":2.5,"metrics":[{"metricName":"text","metricType":"gauge","thresholdValue":2.5}]}}},"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true},"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildSource":"git","bundleData":{"branch":"text","bundleUrl":"text"},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true},"gracePeriodSeconds":7,"gradualRolloutStrategyId":"text","instances":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"ssh":{"enabled":true},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7},"strategy":{"settings":{"maxSurge":2.5,"maxUnavailable":2.5},"type":"rollout-steady"},"volumes":{"any":[1,"two"]},"zonalRedundancy":{"minZones":7,"type":"disabled"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"loadBalancing":{"consistentHash":{"header":"text","mode":"ip"},"consistentReplicaRouting":{"mode":"path"},"mode":"leastConnection"},"ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"],"vcsData":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"}}"#;
+    let request = services::PatchServiceCombinedRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::PatchServiceCombinedBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/services/combined/{serviceId}",
+            "/v1/teams/teamId/projects/projectId/services/combined/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::PatchServiceCombinedRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::PatchServiceCombinedBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/services/combined/{serviceId}",
+            "/v1/projects/projectId/services/combined/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn patch_service_deployment() {
+    let body = r#"{"autoscaling":{"horizontal":{"cpu":{"enabled":true,"thresholdPercentage":2.5},"enabled":true,"maxReplicas":2.5,"memory":{"enabled":true,"thresholdPercentage":2.5},"minReplicas":2.5,"rps":{"enabled":true,"thresholdValue":2.5},"userMetrics":{"enabled":true,"exposedMetricsPath":"text","exposedMetricsPort":2.5,"metrics":[{"metricName":"text","metricType":"gauge","thresholdValue":2.5}]}}},"billing":{"deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"containerSnapshot":{"capture":{"key":"value"},"restoreFrom":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true},"gracePeriodSeconds":7,"gradualRolloutStrategyId":"text","instances":7,"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"ssh":{"enabled":true},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"strategy":{"settings":{"maxSurge":2.5,"maxUnavailable":2.5},"type":"rollout-steady"},"type":"deployment","volumes":{"any":[1,"two"]},"zonalRedundancy":{"minZones":7,"type":"disabled"},"external":{"credentials":"text","imagePath":"text"}},"description":"text","healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"loadBalancing":{"consistentHash":{"header":"text","mode":"ip"},"consistentReplicaRouting":{"mode":"path"},"mode":"leastConnection"},"ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"]}"#;
+    let request = services::PatchServiceDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::PatchServiceDeploymentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/projects/{projectId}/services/deployment/{serviceId}",
+            "/v1/teams/teamId/projects/projectId/services/deployment/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = services::PatchServiceDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::PatchServiceDeploymentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/projects/{projectId}/services/deployment/{serviceId}",
+            "/v1/projects/projectId/services/deployment/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn pause_service() {
+    let request =
+        services::PauseServiceRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/pause",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+    let minimal = services::PauseServiceRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/pause",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn promote_service_rollout() {
+    let request = services::PromoteServiceRolloutRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/promote",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout/promote",
+            "",
+        ],
+    );
+    let minimal = services::PromoteServiceRolloutRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/rollout/promote",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout/promote",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn put_service_build() {
+    let body = r#"{"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"branchRestrictions":["text"],"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"crossProjectAccess":{"enabled":true,"isAllowList":true,"projects":["text"]},"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"prRestrictions":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"buildSource":"git","description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"infrastructure":{"architecture":"x86"},"name":"text","stageId":"text","tags":["text"],"vcsData":{"accountLogin":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"}}"#;
+    let request = services::PutServiceBuildRequest::new(
+        "a/b?c#d%e f",
+        model::<services::PutServiceBuildBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/services/build",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/services/build",
+            "",
+        ],
+    );
+    let minimal = services::PutServiceBuildRequest::new(
+        "a/b?c#d%e f",
+        model::<services::PutServiceBuildBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/services/build",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/services/build",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn put_service_combined() {
+    let body = r#"{"autoscaling":{"horizontal":{"cpu":{"enabled":true,"thresholdPercentage":2.5},"enabled":true,"maxReplicas":2.5,"memory":{"enabled":true,"thresholdPercentage":2.5},"minReplicas":2.5,"rps":{"enabled":true,"thresholdValue":2.5},"userMetrics":{"enabled":true,"exposedMetricsPath":"text","exposedMetricsPort":2.5,"metrics":[{"metricName":"text","metricType":"gauge","thresholdValue":2.5}]}}},"billing":{"buildPlan":"text","deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"buildArguments":{"key":"value"},"buildConfiguration":{"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"dockerCredentials":["text"],"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}}},"buildFiles":{"key":"value"},"buildSettings":{"dockerfile":{"buildEngine":"buildkit","buildkit":{"useCache":true,"cacheStorageSize":2.5,"useInternalCache":true,"internalCacheStorage":2.5},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","useCache":true},"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}},"buildSource":"git","bundleData":{"branch":"text","bundleUrl":"text"},"createOptions":{"expiryTime":7,"volumesToAttach":["text"]},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true},"gracePeriodSeconds":7,"gradualRolloutStrategyId":"text","instances":7,"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"ssh":{"enabled":true},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"strategy":{"settings":{"maxSurge":2.5,"maxUnavailable":2.5},"type":"rollout-steady"},"type":"deployment","volumes":{"any":[1,"two"]},"zonalRedundancy":{"minZones":7,"type":"disabled"}},"description":"text","disabledCI":true,"dockerSecretMounts":{"key":"value"},"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"loadBalancing":{"consistentHash":{"header":"text","mode":"ip"},"consistentReplicaRouting":{"mode":"path"},"mode":"leastConnection"},"name":"text","ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"],"vcsData":{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text"}}"#;
+    let request = services::PutServiceCombinedRequest::new(
+        "a/b?c#d%e f",
+        model::<services::PutServiceCombinedBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/services/combined",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/services/combined",
+            "",
+        ],
+    );
+    let minimal = services::PutServiceCombinedRequest::new(
+        "a/b?c#d%e f",
+        model::<services::PutServiceCombinedBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/services/combined",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/services/combined",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn put_service_deployment() {
+    let body = r#"{"autoscaling":{"horizontal":{"cpu":{"enabled":true,"thresholdPercentage":2.5},"enabled":true,"maxReplicas":2.5,"memory":{"enabled":true,"thresholdPercentage":2.5},"minReplicas":2.5,"rps":{"enabled":true,"thresholdValue":2.5},"userMetrics":{"enabled":true,"exposedMetricsPath":"text","exposedMetricsPort":2.5,"metrics":[{"metricName":"text","metricType":"gauge","thresholdValue":2.5}]}}},"billing":{"deploymentPlan":"text","gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true}},"createOptions":{"expiryTime":7,"volumesToAttach":["text"]},"deployment":{"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"containerSnapshot":{"capture":{"key":"value"},"restoreFrom":"text"},"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"gpu":{"configuration":{"gpuType":"text","gpuCount":2.5,"timesliced":true},"enabled":true},"gracePeriodSeconds":7,"gradualRolloutStrategyId":"text","instances":7,"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"},"metadata":{"annotations":{"key":"value"},"labels":{"key":"value"}},"ssh":{"enabled":true},"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true},"strategy":{"settings":{"maxSurge":2.5,"maxUnavailable":2.5},"type":"rollout-steady"},"type":"deployment","volumes":{"any":[1,"two"]},"zonalRedundancy":{"minZones":7,"type":"disabled"},"external":{"credentials":"text","imagePath":"text"}},"description":"text","healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}],"infrastructure":{"architecture":"x86"},"loadBalancing":{"consistentHash":{"header":"text","mode":"ip"},"consistentReplicaRouting":{"mode":"path"},"mode":"leastConnection"},"name":"text","ports":[{"advancedOptions":{"enableTlsPassthrough":true},"disableNfDomain":true,"domains":["text"],"internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}],"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"},"stageId":"text","tags":["text"]}"#;
+    let request = services::PutServiceDeploymentRequest::new(
+        "a/b?c#d%e f",
+        model::<services::PutServiceDeploymentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/projects/{projectId}/services/deployment",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/services/deployment",
+            "",
+        ],
+    );
+    let minimal = services::PutServiceDeploymentRequest::new(
+        "a/b?c#d%e f",
+        model::<services::PutServiceDeploymentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/projects/{projectId}/services/deployment",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/services/deployment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn reset_service_build_cache() {
+    let request = services::ResetServiceBuildCacheRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-cache",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-cache",
+            "",
+        ],
+    );
+    let minimal = services::ResetServiceBuildCacheRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/services/{serviceId}/build-cache",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-cache",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn restart_service() {
+    let request =
+        services::RestartServiceRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/restart",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/restart",
+            "",
+        ],
+    );
+    let minimal = services::RestartServiceRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/restart",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/restart",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn resume_service() {
+    let body = r#"{"disabledCD":true,"disabledCI":true,"enableAutoscaling":true,"instances":7}"#;
+    let request = services::ResumeServiceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::ResumeServiceBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/resume",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = services::ResumeServiceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::ResumeServiceBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/resume",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn rollback_service_rollout() {
+    let body = r#"{"deployment":"text"}"#;
+    let request = services::RollbackServiceRolloutRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::RollbackServiceRolloutBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/rollback",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout/rollback",
+            "",
+        ],
+    );
+    let minimal = services::RollbackServiceRolloutRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::RollbackServiceRolloutBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/rollout/rollback",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout/rollback",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn scale_service() {
+    let body = r#"{"deploymentPlan":"text","gracePeriodSeconds":7,"instances":7,"storage":{"ephemeralStorage":{"storageSize":2.5},"shmSize":7,"useHdbStorage":true,"usePdSsdStorage":true}}"#;
+    let request = services::ScaleServiceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::ScaleServiceBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/scale",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/scale",
+            "",
+        ],
+    );
+    let minimal = services::ScaleServiceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::ScaleServiceBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/scale",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/scale",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn start_service_build() {
+    let body = r#"{"branch":"text","bundleUrl":"text","overrides":{"buildArguments":{"key":"value"},"buildFiles":{"key":"value"},"docker":{"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text","dockerfileTarget":"text"},"dockerSecretMounts":{"key":"value"}},"sha":"text","pullRequestId":7}"#;
+    let request = services::StartServiceBuildRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::StartServiceBuildBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build",
+            "",
+        ],
+    );
+    let minimal = services::StartServiceBuildRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::StartServiceBuildBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/build",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_build_arguments() {
+    let body = r#"{"buildArguments":{"key":"value"},"buildFiles":{"key":"value"},"dockerSecretMounts":{"key":"value"}}"#;
+    let request = services::UpdateServiceBuildArgumentsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceBuildArgumentsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceBuildArgumentsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceBuildArgumentsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/build-arguments",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-arguments",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_build_options() {
+    let body = r#"{"branchRestrictions":["text"],"ciIgnoreFlags":["text"],"ciIgnoreFlagsEnabled":true,"crossProjectAccess":{"enabled":true,"isAllowList":true,"projects":["text"]},"dockerCredentials":["text"],"dockerfile":{"buildEngine":"buildkit","buildkit":{"cacheStorageSize":7,"useCache":true},"dockerFilePath":"text","dockerWorkDir":"text","dockerfileContents":"text"},"dockerfileTarget":"text","enableGitLfs":true,"fullGitClone":true,"ignoreEmptyCommits":true,"includeGitFolder":true,"isAllowList":true,"pathIgnoreRules":["text"],"prRestrictions":["text"],"storage":{"ephemeralStorage":{"storageSize":2.5}},"buildpack":{"buildContext":"text","builder":"HEROKU_24","buildpackLocators":["text"],"useCache":true}}"#;
+    let request = services::UpdateServiceBuildOptionsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceBuildOptionsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-options",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-options",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceBuildOptionsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceBuildOptionsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/build-options",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-options",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_build_source() {
+    let body = r#"{"accountLogin":"text","projectBranch":"text","projectType":"bitbucket","projectUrl":"text","selfHostedVcsId":"text"}"#;
+    let request = services::UpdateServiceBuildSourceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceBuildSourceBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-source",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-source",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceBuildSourceRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceBuildSourceBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/build-source",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/build-source",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_deployment() {
+    let body = r#"{"docker":{"configType":"default","customCommand":"text","customEntrypoint":"text"},"external":{"credentials":"text","imagePath":"text"},"buildpack":{"configType":"default","customCommand":"text","customEntrypoint":"text","customProcess":"text"},"internal":{"branch":"text","buildId":"text","buildSHA":"text","id":"text"}}"#;
+    let request = services::UpdateServiceDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceDeploymentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceDeploymentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceDeploymentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/deployment",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/deployment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_health_checks() {
+    let body = r#"{"healthChecks":[{"cmd":"text","failureThreshold":7,"initialDelaySeconds":7,"path":"text","periodSeconds":7,"port":7,"protocol":"HTTP","successThreshold":7,"timeoutSeconds":7,"type":"livenessProbe"}]}"#;
+    let request = services::UpdateServiceHealthChecksRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceHealthChecksBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceHealthChecksRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceHealthChecksBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/health-checks",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/health-checks",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_ports() {
+    let body = r#"{"ports":[{"disableNfDomain":true,"domains":["text"],"id":"text","internalPort":7,"name":"text","protocol":"HTTP","public":true,"security":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"headers":[{"key":"value"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"securePathConfiguration":{"enabled":true,"skipSecurityPoliciesForInternalTrafficViaPublicDns":true,"rules":[{"paths":[{"any":[1,"two"]}],"accessMode":"protected","securityPolicies":{"orPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]},"requiredPolicies":{"credentials":[{"username":"text","password":"text","type":"basic-auth"}],"ip":[{"addresses":["text"],"action":"ALLOW"}],"policies":[{"addresses":["text"],"action":"ALLOW"}],"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"headers":[{"any":[1,"two"]}]}}}]},"sso":{"organizationId":"text","directoryGroupIds":["text"],"allowAnyOrgUsers":true,"validateInternalTraffic":true,"setCookieOnRootDomain":true,"allowInternalTrafficViaPublicDns":true},"verificationMode":"or"},"vpcAccessible":true}]}"#;
+    let request = services::UpdateServicePortsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServicePortsBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/ports",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServicePortsRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServicePortsBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/ports",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/ports",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_rollout_configuration() {
+    let body = r#"{"canaryPercentage":7,"stablePercentage":7}"#;
+    let request = services::UpdateServiceRolloutConfigurationRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceRolloutConfigurationBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/configuration",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout/configuration",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceRolloutConfigurationRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceRolloutConfigurationBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/rollout/configuration",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/rollout/configuration",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "services")]
+#[test]
+fn update_service_runtime_environment() {
+    let body = r#"{"runtimeEnvironment":{"key":"value"},"runtimeFiles":{"key":"value"}}"#;
+    let request = services::UpdateServiceRuntimeEnvironmentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceRuntimeEnvironmentBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment",
+            "/v1/teams/teamId/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "",
+        ],
+    );
+    let minimal = services::UpdateServiceRuntimeEnvironmentRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<services::UpdateServiceRuntimeEnvironmentBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","serviceId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/services/{serviceId}/runtime-environment",
+            "/v1/projects/projectId/services/a%2Fb%3Fc%23d%25e%20f/runtime-environment",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn add_tag() {
+    let body = r#"{"color":"text","description":"text","name":"text","nodeAffinities":[{"matchExpressions":[{"key":"text","operator":"In","values":["text"]}],"preference":true,"weight":2.5}],"sandboxing":{"addons":{"enabled":true,"runtimeClass":"none"},"builds":{"enabled":true,"runtimeClass":"none"},"jobs":{"enabled":true,"runtimeClass":"none"},"services":{"enabled":true,"runtimeClass":"none"}},"useAsInfrastructureLabel":true,"useOnDemandNodes":true,"useSpotNodes":true}"#;
+    let request =
+        teams::AddTagRequest::new(model::<teams::AddTagBody>(body)).with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/tags",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/tags",
+            "",
+        ],
+    );
+    let minimal = teams::AddTagRequest::new(model::<teams::AddTagBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/tags", "/v1/tags", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn create_org_role() {
+    let body = r#"{"description":"text","directoryGroups":["text"],"name":"text","permissions":{"orgScope":["text"],"projectScope":["text"],"teamScope":["text"]},"restrictions":{"enabled":true,"teams":[{"restrictions":{"enabled":true,"projects":["text"],"restrictionMode":"in"},"teamId":"text"}]}}"#;
+    let request = teams::CreateOrgRoleRequest::new(model::<teams::CreateOrgRoleBody>(body));
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/org-roles", "/v1/org-roles", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn create_org_role_member() {
+    let body = r#"{"userId":"text"}"#;
+    let request = teams::CreateOrgRoleMemberRequest::new(
+        "a/b?c#d%e f",
+        model::<teams::CreateOrgRoleMemberBody>(body),
+    );
+    check(
+        &request,
+        r#"{"roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/org-roles/{roleId}/members",
+            "/v1/org-roles/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn create_team() {
+    let body = r#"{"description":"text","email":"text","name":"text"}"#;
+    let request = teams::CreateTeamRequest::new(model::<teams::CreateTeamBody>(body));
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/teams", "/v1/teams", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn create_team_member_invite() {
+    let body = r#"{"email":"text","roles":["text"]}"#;
+    let request = teams::CreateTeamMemberInviteRequest::new(
+        "a/b?c#d%e f",
+        model::<teams::CreateTeamMemberInviteBody>(body),
+    );
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/members",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn create_team_role() {
+    let body = r#"{"description":"text","name":"text","permissions":{"projectScope":["text"],"teamScope":["text"]},"restrictions":{"enabled":true,"projects":["text"],"restrictionMode":"in"}}"#;
+    let request =
+        teams::CreateTeamRoleRequest::new("a/b?c#d%e f", model::<teams::CreateTeamRoleBody>(body));
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/roles",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/roles",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn create_team_role_member() {
+    let body = r#"{"userId":"text"}"#;
+    let request = teams::CreateTeamRoleMemberRequest::new(
+        "teamId",
+        "a/b?c#d%e f",
+        model::<teams::CreateTeamRoleMemberBody>(body),
+    );
+    check(
+        &request,
+        r#"{"teamId":"teamId","roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/roles/{roleId}/members",
+            "/v1/teams/teamId/roles/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_api_token_key() {
+    let request =
+        teams::DeleteApiTokenKeyRequest::new("tokenId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","tokenId":"tokenId","keyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/tokens/{tokenId}/keys/{keyId}",
+            "/v1/teams/teamId/tokens/tokenId/keys/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = teams::DeleteApiTokenKeyRequest::new("tokenId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"tokenId":"tokenId","keyId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/tokens/{tokenId}/keys/{keyId}",
+            "/v1/tokens/tokenId/keys/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_org_role() {
+    let request = teams::DeleteOrgRoleRequest::new("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/org-roles/{roleId}",
+            "/v1/org-roles/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_org_role_member() {
+    let request = teams::DeleteOrgRoleMemberRequest::new("roleId", "a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"roleId":"roleId","memberId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/org-roles/{roleId}/members/{memberId}",
+            "/v1/org-roles/roleId/members/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_tag() {
+    let request = teams::DeleteTagRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","resourceTagId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/tags/{resourceTagId}",
+            "/v1/teams/teamId/tags/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = teams::DeleteTagRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"resourceTagId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/tags/{resourceTagId}",
+            "/v1/tags/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_team() {
+    let request = teams::DeleteTeamRequest::new("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_team_member() {
+    let request = teams::DeleteTeamMemberRequest::new("teamId", "a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"teamId","memberId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/members/{memberId}",
+            "/v1/teams/teamId/members/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_team_role() {
+    let request = teams::DeleteTeamRoleRequest::new("teamId", "a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"teamId","roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/roles/{roleId}",
+            "/v1/teams/teamId/roles/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn delete_team_role_member() {
+    let request = teams::DeleteTeamRoleMemberRequest::new("teamId", "roleId", "a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"teamId","roleId":"roleId","memberId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/roles/{roleId}/members/{memberId}",
+            "/v1/teams/teamId/roles/roleId/members/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
 #[cfg(feature = "teams")]
 #[test]
 fn get_auth() {
@@ -383,6 +11724,68 @@ fn get_auth() {
         r"{}",
         None,
         ["GET", "/v1/auth", "/v1/auth", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn get_org_directory_groups() {
+    let request = teams::GetOrgDirectoryGroupsRequest::new();
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/directory-groups", "/v1/directory-groups", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn get_org_role() {
+    let request = teams::GetOrgRoleRequest::new("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/org-roles/{roleId}",
+            "/v1/org-roles/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn get_tag() {
+    let request = teams::GetTagRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","resourceTagId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/tags/{resourceTagId}",
+            "/v1/teams/teamId/tags/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = teams::GetTagRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"resourceTagId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/tags/{resourceTagId}",
+            "/v1/tags/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
     );
 }
 
@@ -404,38 +11807,2216 @@ fn get_team() {
     );
 }
 
+#[cfg(feature = "teams")]
+#[test]
+fn get_team_role() {
+    let request = teams::GetTeamRoleRequest::new("teamId", "a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"teamId","roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/roles/{roleId}",
+            "/v1/teams/teamId/roles/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_api_tokens() {
+    let request = teams::ListApiTokensRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_all(true);
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","all":true}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/tokens",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/tokens",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&all=true",
+        ],
+    );
+    let minimal = teams::ListApiTokensRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/tokens", "/v1/tokens", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_org_directory_group_members() {
+    let request = teams::ListOrgDirectoryGroupMembersRequest::new("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"groupId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/directory-groups/{groupId}/members",
+            "/v1/directory-groups/a%2Fb%3Fc%23d%25e%20f/members",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListOrgDirectoryGroupMembersRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"groupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/directory-groups/{groupId}/members",
+            "/v1/directory-groups/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_org_members() {
+    let request = teams::ListOrgMembersRequest::new()
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r"{}",
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/org-members",
+            "/v1/org-members",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListOrgMembersRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/org-members", "/v1/org-members", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_org_role_members() {
+    let request = teams::ListOrgRoleMembersRequest::new("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_type(teams::ListOrgRoleMembersType::from("explicit"))
+        .with_user_ids(value(r#""a b&c=d+e#f%g/h""#));
+    check(
+        &request,
+        r#"{"roleId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","type":"explicit","userIds":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/org-roles/{roleId}/members",
+            "/v1/org-roles/a%2Fb%3Fc%23d%25e%20f/members",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&type=explicit&userIds=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListOrgRoleMembersRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/org-roles/{roleId}/members",
+            "/v1/org-roles/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_org_roles() {
+    let request = teams::ListOrgRolesRequest::new()
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r"{}",
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/org-roles",
+            "/v1/org-roles",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListOrgRolesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/org-roles", "/v1/org-roles", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_tags() {
+    let request = teams::ListTagsRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/tags",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/tags",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListTagsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/tags", "/v1/tags", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_team_members() {
+    let request = teams::ListTeamMembersRequest::new("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/members",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/members",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListTeamMembersRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/members",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_team_role_members() {
+    let request = teams::ListTeamRoleMembersRequest::new("teamId", "a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_user_ids(value(r#""a b&c=d+e#f%g/h""#));
+    check(
+        &request,
+        r#"{"teamId":"teamId","roleId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","userIds":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/roles/{roleId}/members",
+            "/v1/teams/teamId/roles/a%2Fb%3Fc%23d%25e%20f/members",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&userIds=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListTeamRoleMembersRequest::new("teamId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"teamId":"teamId","roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/roles/{roleId}/members",
+            "/v1/teams/teamId/roles/a%2Fb%3Fc%23d%25e%20f/members",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_team_roles() {
+    let request = teams::ListTeamRolesRequest::new("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/roles",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/roles",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListTeamRolesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/roles",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/roles",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn list_teams() {
+    let request = teams::ListTeamsRequest::new()
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r"{}",
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams",
+            "/v1/teams",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = teams::ListTeamsRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/teams", "/v1/teams", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn patch_org_role() {
+    let body = r#"{"description":"text","directoryGroups":["text"],"permissions":{"orgScope":["text"],"projectScope":["text"],"teamScope":["text"]},"restrictions":{"enabled":true,"teams":[{"restrictions":{"enabled":true,"projects":["text"],"restrictionMode":"in"},"teamId":"text"}]}}"#;
+    let request =
+        teams::PatchOrgRoleRequest::new("a/b?c#d%e f", model::<teams::PatchOrgRoleBody>(body));
+    check(
+        &request,
+        r#"{"roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/org-roles/{roleId}",
+            "/v1/org-roles/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn patch_tag() {
+    let body = r#"{"color":"text","description":"text","nodeAffinities":[{"matchExpressions":[{"key":"text","operator":"In","values":["text"]}],"preference":true,"weight":2.5}],"sandboxing":{"addons":{"enabled":true,"runtimeClass":"none"},"builds":{"enabled":true,"runtimeClass":"none"},"jobs":{"enabled":true,"runtimeClass":"none"},"services":{"enabled":true,"runtimeClass":"none"}},"useAsInfrastructureLabel":true,"useOnDemandNodes":true,"useSpotNodes":true}"#;
+    let request = teams::PatchTagRequest::new("a/b?c#d%e f", model::<teams::PatchTagBody>(body))
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","resourceTagId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/tags/{resourceTagId}",
+            "/v1/teams/teamId/tags/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = teams::PatchTagRequest::new("a/b?c#d%e f", model::<teams::PatchTagBody>(body));
+    check(
+        &minimal,
+        r#"{"resourceTagId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/tags/{resourceTagId}",
+            "/v1/tags/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn patch_team() {
+    let body = r#"{"description":"text"}"#;
+    let request = teams::PatchTeamRequest::new("a/b?c#d%e f", model::<teams::PatchTeamBody>(body));
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn patch_team_role() {
+    let body = r#"{"description":"text","permissions":{"projectScope":["text"],"teamScope":["text"]},"restrictions":{"enabled":true,"projects":["text"],"restrictionMode":"in"}}"#;
+    let request = teams::PatchTeamRoleRequest::new(
+        "teamId",
+        "a/b?c#d%e f",
+        model::<teams::PatchTeamRoleBody>(body),
+    );
+    check(
+        &request,
+        r#"{"teamId":"teamId","roleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PATCH",
+            "/v1/teams/{teamId}/roles/{roleId}",
+            "/v1/teams/teamId/roles/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn put_org_role() {
+    let body = r#"{"description":"text","directoryGroups":["text"],"name":"text","permissions":{"orgScope":["text"],"projectScope":["text"],"teamScope":["text"]},"restrictions":{"enabled":true,"teams":[{"restrictions":{"enabled":true,"projects":["text"],"restrictionMode":"in"},"teamId":"text"}]}}"#;
+    let request = teams::PutOrgRoleRequest::new(model::<teams::PutOrgRoleBody>(body));
+    check(
+        &request,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["PUT", "/v1/org-roles", "/v1/org-roles", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn put_tag() {
+    let body = r#"{"color":"text","description":"text","name":"text","nodeAffinities":[{"matchExpressions":[{"key":"text","operator":"In","values":["text"]}],"preference":true,"weight":2.5}],"sandboxing":{"addons":{"enabled":true,"runtimeClass":"none"},"builds":{"enabled":true,"runtimeClass":"none"},"jobs":{"enabled":true,"runtimeClass":"none"},"services":{"enabled":true,"runtimeClass":"none"}},"useAsInfrastructureLabel":true,"useOnDemandNodes":true,"useSpotNodes":true}"#;
+    let request =
+        teams::PutTagRequest::new(model::<teams::PutTagBody>(body)).with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/tags",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/tags",
+            "",
+        ],
+    );
+    let minimal = teams::PutTagRequest::new(model::<teams::PutTagBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["PUT", "/v1/tags", "/v1/tags", ""],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn put_team_role() {
+    let body = r#"{"description":"text","name":"text","permissions":{"projectScope":["text"],"teamScope":["text"]},"restrictions":{"enabled":true,"projects":["text"],"restrictionMode":"in"}}"#;
+    let request =
+        teams::PutTeamRoleRequest::new("a/b?c#d%e f", model::<teams::PutTeamRoleBody>(body));
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "PUT",
+            "/v1/teams/{teamId}/roles",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/roles",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "teams")]
+#[test]
+fn rotate_api_token_key() {
+    let body = r#"{"otherKeysExpiresAt":"text"}"#;
+    let request = teams::RotateApiTokenKeyRequest::new(
+        "a/b?c#d%e f",
+        model::<teams::RotateApiTokenKeyBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","tokenId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/tokens/{tokenId}/keys",
+            "/v1/teams/teamId/tokens/a%2Fb%3Fc%23d%25e%20f/keys",
+            "",
+        ],
+    );
+    let minimal = teams::RotateApiTokenKeyRequest::new(
+        "a/b?c#d%e f",
+        model::<teams::RotateApiTokenKeyBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"tokenId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/tokens/{tokenId}/keys",
+            "/v1/tokens/a%2Fb%3Fc%23d%25e%20f/keys",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn abort_preview_blueprint_run() {
+    let request = templates::AbortPreviewBlueprintRunRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"previewBlueprintId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/previewBlueprintId/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+    let minimal = templates::AbortPreviewBlueprintRunRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"previewBlueprintId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort",
+            "/v1/projects/projectId/preview-blueprints/previewBlueprintId/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn abort_template_run() {
+    let request =
+        templates::AbortTemplateRunRequest::new("templateId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"templateId","templateRunId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}/abort",
+            "/v1/teams/teamId/templates/templateId/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+    let minimal = templates::AbortTemplateRunRequest::new("templateId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"templateId":"templateId","templateRunId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/templates/{templateId}/runs/{templateRunId}/abort",
+            "/v1/templates/templateId/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn abort_workflow_run() {
+    let request = templates::AbortWorkflowRunRequest::new("projectId", "workflowId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","workflowId":"workflowId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort",
+            "/v1/teams/teamId/projects/projectId/workflows/workflowId/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+    let minimal = templates::AbortWorkflowRunRequest::new("projectId", "workflowId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","workflowId":"workflowId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort",
+            "/v1/projects/projectId/workflows/workflowId/runs/a%2Fb%3Fc%23d%25e%20f/abort",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn create_preview_blueprint() {
+    let body = r#"{"$schema":"text","apiVersion":"text","argumentOverrides":{"key":"value"},"arguments":{"key":"value"},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","options":{"autorun":true,"concurrencyPolicy":"allow","expiry":{"previewLifetime":7,"resetOnUpdate":true},"nameFormat":"text","prefixName":true,"schedule":{"fri":{"startTime":2.5,"endTime":2.5},"mon":{"startTime":2.5,"endTime":2.5},"sat":{"startTime":2.5,"endTime":2.5},"sun":{"startTime":2.5,"endTime":2.5},"thu":{"startTime":2.5,"endTime":2.5},"tue":{"startTime":2.5,"endTime":2.5},"wed":{"startTime":2.5,"endTime":2.5}},"useBranchContents":true},"project":{"key":"value"},"spec":{"key":"value"},"teardownSpec":{"failurePolicy":"ignore","spec":{"any":[1,"two"]}},"triggers":[{"id":"text","kind":"vcs-push","paused":true,"ref":"text","spec":{"branchNamePatterns":["text"],"commitMessageFlags":{"key":"value"},"filePaths":{"key":"value"},"vcs":{"key":"value"},"ignoreDrafts":true,"token":"text","labelNamePatterns":["text"],"cron":"text"}}]}"#;
+    let request = templates::CreatePreviewBlueprintRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::CreatePreviewBlueprintBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/preview-blueprints",
+            "",
+        ],
+    );
+    let minimal = templates::CreatePreviewBlueprintRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::CreatePreviewBlueprintBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/preview-blueprints",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn create_template() {
+    let body = r#"{"apiVersion":"v1.2","argumentOverrides":{"key":"value"},"arguments":{"key":"value"},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","options":{"autorun":true,"concurrencyPolicy":"allow","runOnCreation":true,"runOnCreationArgumentOverrides":{"key":"value"}},"spec":{"key":"value"},"teardownSpec":{"failurePolicy":"ignore","spec":{"key":"value"}},"project":{"key":"value"}}"#;
+    let request =
+        templates::CreateTemplateRequest::new(model::<templates::CreateTemplateBody>(body))
+            .with_team_id("a/b?c#d%e f");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/templates",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/templates",
+            "",
+        ],
+    );
+    let minimal =
+        templates::CreateTemplateRequest::new(model::<templates::CreateTemplateBody>(body));
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        Some(body),
+        ["POST", "/v1/templates", "/v1/templates", ""],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn create_workflow() {
+    let body = r#"{"$schema":"text","apiVersion":"text","argumentOverrides":{"key":"value"},"arguments":{"key":"value"},"crossProjectAccess":{"enabled":true,"isAllowList":true,"projects":["text"]},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","options":{"autorun":true,"concurrencyPolicy":"allow"},"project":{"key":"value"},"richInputs":[{"kind":"BranchCommitSelector","spec":{"description":"text","inputs":{"key":"value"},"outputs":{"key":"value"},"required":true,"title":"text"}}],"spec":{"key":"value"},"stageId":"text","teardownSpec":{"failurePolicy":"ignore","spec":{"any":[1,"two"]}},"triggers":[{"id":"text","kind":"vcs-push","paused":true,"ref":"text","spec":{"branchNamePatterns":["text"],"commitMessageFlags":{"key":"value"},"filePaths":{"key":"value"},"vcs":{"key":"value"},"ignoreDrafts":true,"token":"text","labelNamePatterns":["text"],"cron":"text"}}]}"#;
+    let request = templates::CreateWorkflowRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::CreateWorkflowBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/workflows",
+            "",
+        ],
+    );
+    let minimal = templates::CreateWorkflowRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::CreateWorkflowBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/workflows",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/workflows",
+            "",
+        ],
+    );
+}
+
 #[cfg(feature = "templates")]
 #[test]
 fn delete_blueprint_template_preview() {
-    let body = r#"{"arguments":{"key":"value"}}"#;
-    let request =
-        templates::DeleteBlueprintTemplatePreviewRequest::new("previewBlueprintId", "a/b?c#d%e f")
-            .with_team_id("teamId")
-            .with_skip_teardown(true)
-            .with_body(model::<templates::DeleteBlueprintTemplatePreviewBody>(body));
+    let body = r#"{"teardownArgumentOverrides":{"key":"value"}}"#;
+    let request = templates::DeleteBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+        model::<templates::DeleteBlueprintTemplatePreviewBody>(body),
+    )
+    .with_team_id("teamId")
+    .with_skip_teardown(true);
     check(
         &request,
-        r#"{"teamId":"teamId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
         r#"{"skipTeardown":true}"#,
         Some(body),
         [
             "DELETE",
-            "/v1/teams/{teamId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
-            "/v1/teams/teamId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f",
             "skipTeardown=true",
         ],
     );
-    let minimal =
-        templates::DeleteBlueprintTemplatePreviewRequest::new("previewBlueprintId", "a/b?c#d%e f");
+    let minimal = templates::DeleteBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+        model::<templates::DeleteBlueprintTemplatePreviewBody>(body),
+    );
     check(
         &minimal,
-        r#"{"previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r#"{"projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
+            "/v1/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn delete_preview_blueprint() {
+    let request = templates::DeletePreviewBlueprintRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
         r"{}",
         None,
         [
             "DELETE",
-            "/v1/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
-            "/v1/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::DeletePreviewBlueprintRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            "/v1/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn delete_template() {
+    let request = templates::DeleteTemplateRequest::new("a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/templates/{templateId}",
+            "/v1/teams/teamId/templates/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::DeleteTemplateRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/templates/{templateId}",
+            "/v1/templates/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn get_preview_blueprint() {
+    let request = templates::GetPreviewBlueprintRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::GetPreviewBlueprintRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            "/v1/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn get_preview_blueprint_run() {
+    let request = templates::GetPreviewBlueprintRunRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"previewBlueprintId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/previewBlueprintId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::GetPreviewBlueprintRunRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"previewBlueprintId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}",
+            "/v1/projects/projectId/preview-blueprints/previewBlueprintId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn get_template() {
+    let request = templates::GetTemplateRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/templates/{templateId}",
+            "/v1/teams/teamId/templates/a%2Fb%3Fc%23d%25e%20f",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = templates::GetTemplateRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/templates/{templateId}",
+            "/v1/templates/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn get_template_run() {
+    let request =
+        templates::GetTemplateRunRequest::new("templateId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"templateId","templateRunId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}",
+            "/v1/teams/teamId/templates/templateId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::GetTemplateRunRequest::new("templateId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"templateId":"templateId","templateRunId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/templates/{templateId}/runs/{templateRunId}",
+            "/v1/templates/templateId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn get_workflow() {
+    let request =
+        templates::GetWorkflowRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}",
+            "/v1/teams/teamId/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::GetWorkflowRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/workflows/{workflowId}",
+            "/v1/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn get_workflow_run() {
+    let request = templates::GetWorkflowRunRequest::new("projectId", "workflowId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","workflowId":"workflowId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}",
+            "/v1/teams/teamId/projects/projectId/workflows/workflowId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::GetWorkflowRunRequest::new("projectId", "workflowId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","workflowId":"workflowId","runId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}",
+            "/v1/projects/projectId/workflows/workflowId/runs/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn import_template_state() {
+    let body = r#"{"copyResourceDefinitions":true,"overwriteTargetState":true,"sourceStateKey":"text","sourceTemplateId":"text","targetStateKey":"text"}"#;
+    let request = templates::ImportTemplateStateRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::ImportTemplateStateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/templates/{templateId}/opentofu/import-state",
+            "/v1/teams/teamId/templates/a%2Fb%3Fc%23d%25e%20f/opentofu/import-state",
+            "",
+        ],
+    );
+    let minimal = templates::ImportTemplateStateRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::ImportTemplateStateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/templates/{templateId}/opentofu/import-state",
+            "/v1/templates/a%2Fb%3Fc%23d%25e%20f/opentofu/import-state",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_blueprint_template_previews() {
+    let request = templates::ListBlueprintTemplatePreviewsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f/previews",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = templates::ListBlueprintTemplatePreviewsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews",
+            "/v1/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f/previews",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_preview_blueprint_runs() {
+    let request = templates::ListPreviewBlueprintRunsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_status(templates::AbortPreviewBlueprintRunResponseStatus::from(
+            "pending",
+        ))
+        .with_concluded(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","status":"pending","concluded":true}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f/runs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&status=pending&concluded=true",
+        ],
+    );
+    let minimal = templates::ListPreviewBlueprintRunsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            "/v1/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_preview_blueprints() {
+    let request = templates::ListPreviewBlueprintsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/preview-blueprints",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = templates::ListPreviewBlueprintsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/preview-blueprints",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/preview-blueprints",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_template_runs() {
+    let request = templates::ListTemplateRunsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h")
+        .with_status(templates::AbortPreviewBlueprintRunResponseStatus::from(
+            "pending",
+        ))
+        .with_concluded(true);
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h","status":"pending","concluded":true}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/templates/{templateId}/runs",
+            "/v1/teams/teamId/templates/a%2Fb%3Fc%23d%25e%20f/runs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh&status=pending&concluded=true",
+        ],
+    );
+    let minimal = templates::ListTemplateRunsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/templates/{templateId}/runs",
+            "/v1/templates/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_templates() {
+    let request = templates::ListTemplatesRequest::new()
+        .with_team_id("a/b?c#d%e f")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/templates",
+            "/v1/teams/a%2Fb%3Fc%23d%25e%20f/templates",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = templates::ListTemplatesRequest::new();
+    check(
+        &minimal,
+        r"{}",
+        r"{}",
+        None,
+        ["GET", "/v1/templates", "/v1/templates", ""],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_workflow_runs() {
+    let request = templates::ListWorkflowRunsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs",
+            "/v1/teams/teamId/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = templates::ListWorkflowRunsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/workflows/{workflowId}/runs",
+            "/v1/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn list_workflows() {
+    let request = templates::ListWorkflowsRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/workflows",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = templates::ListWorkflowsRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/workflows",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/workflows",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn pause_blueprint_template_preview() {
+    let request = templates::PauseBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+    let minimal = templates::PauseBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause",
+            "/v1/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f/pause",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn reset_blueprint_template_preview() {
+    let body = r#"{"lifetime":7}"#;
+    let request = templates::ResetBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+        model::<templates::ResetBlueprintTemplatePreviewBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f/reset",
+            "",
+        ],
+    );
+    let minimal = templates::ResetBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+        model::<templates::ResetBlueprintTemplatePreviewBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset",
+            "/v1/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f/reset",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn resume_blueprint_template_preview() {
+    let request = templates::ResumeBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+    let minimal = templates::ResumeBlueprintTemplatePreviewRequest::new(
+        "projectId",
+        "previewBlueprintId",
+        "a/b?c#d%e f",
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"previewBlueprintId","previewId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume",
+            "/v1/projects/projectId/preview-blueprints/previewBlueprintId/previews/a%2Fb%3Fc%23d%25e%20f/resume",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn run_preview_blueprint() {
+    let body = r#"{"arguments":{"key":"value"},"description":"text","name":"text","triggers":{"key":"value"}}"#;
+    let request = templates::RunPreviewBlueprintRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::RunPreviewBlueprintBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+    let minimal = templates::RunPreviewBlueprintRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::RunPreviewBlueprintBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            "/v1/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn run_template() {
+    let body = r#"{"arguments":{"key":"value"}}"#;
+    let request = templates::RunTemplateRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::RunTemplateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/templates/{templateId}/runs",
+            "/v1/teams/teamId/templates/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+    let minimal = templates::RunTemplateRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::RunTemplateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/templates/{templateId}/runs",
+            "/v1/templates/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn run_workflow() {
+    let body = r#"{"arguments":{"key":"value"},"description":"text","name":"text","overrides":{"key":"value"},"releaseNodeOverrides":{"key":"value"}}"#;
+    let request = templates::RunWorkflowRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::RunWorkflowBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs",
+            "/v1/teams/teamId/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+    let minimal = templates::RunWorkflowRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::RunWorkflowBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/workflows/{workflowId}/runs",
+            "/v1/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f/runs",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn update_preview_blueprint() {
+    let body = r#"{"$schema":"text","apiVersion":"text","argumentOverrides":{"key":"value"},"arguments":{"key":"value"},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","options":{"autorun":true,"concurrencyPolicy":"allow","expiry":{"previewLifetime":7,"resetOnUpdate":true},"nameFormat":"text","prefixName":true,"schedule":{"fri":{"startTime":2.5,"endTime":2.5},"mon":{"startTime":2.5,"endTime":2.5},"sat":{"startTime":2.5,"endTime":2.5},"sun":{"startTime":2.5,"endTime":2.5},"thu":{"startTime":2.5,"endTime":2.5},"tue":{"startTime":2.5,"endTime":2.5},"wed":{"startTime":2.5,"endTime":2.5}},"useBranchContents":true},"project":{"key":"value"},"spec":{"key":"value"},"teardownSpec":{"failurePolicy":"ignore","spec":{"any":[1,"two"]}},"triggers":[{"id":"text","kind":"vcs-push","paused":true,"ref":"text","spec":{"branchNamePatterns":["text"],"commitMessageFlags":{"key":"value"},"filePaths":{"key":"value"},"vcs":{"key":"value"},"ignoreDrafts":true,"token":"text","labelNamePatterns":["text"],"cron":"text"}}]}"#;
+    let request = templates::UpdatePreviewBlueprintRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::UpdatePreviewBlueprintBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            "/v1/teams/teamId/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::UpdatePreviewBlueprintRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::UpdatePreviewBlueprintBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","previewBlueprintId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            "/v1/projects/projectId/preview-blueprints/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn update_template() {
+    let body = r#"{"$schema":"text","apiVersion":"v1.2","argumentOverrides":{"key":"value"},"arguments":{"key":"value"},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","options":{"autorun":true,"concurrencyPolicy":"allow"},"spec":{"key":"value"},"teardownSpec":{"failurePolicy":"ignore","spec":{"key":"value"}}}"#;
+    let request = templates::UpdateTemplateRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::UpdateTemplateBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/templates/{templateId}",
+            "/v1/teams/teamId/templates/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::UpdateTemplateRequest::new(
+        "a/b?c#d%e f",
+        model::<templates::UpdateTemplateBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"templateId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/templates/{templateId}",
+            "/v1/templates/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "templates")]
+#[test]
+fn update_workflow() {
+    let body = r#"{"$schema":"text","apiVersion":"text","argumentOverrides":{"key":"value"},"arguments":{"key":"value"},"crossProjectAccess":{"enabled":true,"isAllowList":true,"projects":["text"]},"description":"text","gitops":{"accountLogin":"text","branch":"text","filePath":"text","repoUrl":"text","selfHostedVcsId":"text","vcsLinkId":"text","vcsService":"bitbucket"},"name":"text","options":{"autorun":true,"concurrencyPolicy":"allow"},"project":{"key":"value"},"richInputs":[{"kind":"BranchCommitSelector","spec":{"description":"text","inputs":{"key":"value"},"outputs":{"key":"value"},"required":true,"title":"text"}}],"spec":{"key":"value"},"stageId":"text","teardownSpec":{"failurePolicy":"ignore","spec":{"any":[1,"two"]}},"triggers":[{"id":"text","kind":"vcs-push","paused":true,"ref":"text","spec":{"branchNamePatterns":["text"],"commitMessageFlags":{"key":"value"},"filePaths":{"key":"value"},"vcs":{"key":"value"},"ignoreDrafts":true,"token":"text","labelNamePatterns":["text"],"cron":"text"}}]}"#;
+    let request = templates::UpdateWorkflowRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::UpdateWorkflowBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}",
+            "/v1/teams/teamId/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = templates::UpdateWorkflowRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<templates::UpdateWorkflowBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","workflowId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/workflows/{workflowId}",
+            "/v1/projects/projectId/workflows/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn attach_volume() {
+    let body = r#"{"nfObject":{"id":"text","type":"service"},"owningObject":{"id":"text","type":"service"}}"#;
+    let request = volumes::AttachVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::AttachVolumeBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/attach",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/attach",
+            "",
+        ],
+    );
+    let minimal = volumes::AttachVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::AttachVolumeBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/volumes/{volumeId}/attach",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/attach",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn backup_volume() {
+    let body = r#"{"description":"text","name":"text"}"#;
+    let request = volumes::BackupVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::BackupVolumeBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+    let minimal = volumes::BackupVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::BackupVolumeBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backups",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn create_volume() {
+    let body = r#"{"attachedObjects":[{"id":"text","type":"service"}],"backupSchedules":[{"retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}],"mounts":[{"containerMountPath":"text","volumeMountPath":"text"}],"name":"text","owningObject":{"id":"text","type":"service"},"source":{"sourceId":"text","type":"volume"},"spec":{"accessMode":"ReadWriteOnce","storageClassName":"text","storageSize":7},"stageId":"text","tags":["text"]}"#;
+    let request =
+        volumes::CreateVolumeRequest::new("a/b?c#d%e f", model::<volumes::CreateVolumeBody>(body))
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/volumes",
+            "",
+        ],
+    );
+    let minimal =
+        volumes::CreateVolumeRequest::new("a/b?c#d%e f", model::<volumes::CreateVolumeBody>(body));
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/volumes",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/volumes",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn create_volume_backup_schedule() {
+    let body = r#"{"retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}"#;
+    let request = volumes::CreateVolumeBackupScheduleRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::CreateVolumeBackupScheduleBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "",
+        ],
+    );
+    let minimal = volumes::CreateVolumeBackupScheduleRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::CreateVolumeBackupScheduleBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn delete_volume() {
+    let request =
+        volumes::DeleteVolumeRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = volumes::DeleteVolumeRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/volumes/{volumeId}",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn delete_volume_backup() {
+    let request = volumes::DeleteVolumeBackupRequest::new("projectId", "volumeId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"volumeId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            "/v1/teams/teamId/projects/projectId/volumes/volumeId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = volumes::DeleteVolumeBackupRequest::new("projectId", "volumeId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"volumeId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            "/v1/projects/projectId/volumes/volumeId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn delete_volume_backup_schedule() {
+    let request =
+        volumes::DeleteVolumeBackupScheduleRequest::new("projectId", "volumeId", "a/b?c#d%e f")
+            .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"volumeId","scheduleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backup-schedules/{scheduleId}",
+            "/v1/teams/teamId/projects/projectId/volumes/volumeId/backup-schedules/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal =
+        volumes::DeleteVolumeBackupScheduleRequest::new("projectId", "volumeId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"volumeId","scheduleId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "DELETE",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules/{scheduleId}",
+            "/v1/projects/projectId/volumes/volumeId/backup-schedules/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn detach_volume() {
+    let body = r#"{"nfObject":{"id":"text","type":"service"}}"#;
+    let request = volumes::DetachVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::DetachVolumeBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/detach",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/detach",
+            "",
+        ],
+    );
+    let minimal = volumes::DetachVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::DetachVolumeBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/volumes/{volumeId}/detach",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/detach",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn get_volume() {
+    let request = volumes::GetVolumeRequest::new("projectId", "a/b?c#d%e f").with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = volumes::GetVolumeRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/volumes/{volumeId}",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn get_volume_backup() {
+    let request = volumes::GetVolumeBackupRequest::new("projectId", "volumeId", "a/b?c#d%e f")
+        .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"volumeId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            "/v1/teams/teamId/projects/projectId/volumes/volumeId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = volumes::GetVolumeBackupRequest::new("projectId", "volumeId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"volumeId","backupId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            "/v1/projects/projectId/volumes/volumeId/backups/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn get_volume_backup_schedules() {
+    let request = volumes::GetVolumeBackupSchedulesRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = volumes::GetVolumeBackupSchedulesRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backup-schedules",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn get_volume_backups() {
+    let request = volumes::GetVolumeBackupsRequest::new("projectId", "a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backups",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = volumes::GetVolumeBackupsRequest::new("projectId", "a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/volumes/{volumeId}/backups",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f/backups",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn list_volumes() {
+    let request = volumes::ListVolumesRequest::new("a/b?c#d%e f")
+        .with_team_id("teamId")
+        .with_per_page(7)
+        .with_page(7)
+        .with_cursor("a b&c=d+e#f%g/h");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"a/b?c#d%e f"}"#,
+        r#"{"per_page":7,"page":7,"cursor":"a b&c=d+e#f%g/h"}"#,
+        None,
+        [
+            "GET",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes",
+            "/v1/teams/teamId/projects/a%2Fb%3Fc%23d%25e%20f/volumes",
+            "per_page=7&page=7&cursor=a%20b%26c%3Dd%2Be%23f%25g%2Fh",
+        ],
+    );
+    let minimal = volumes::ListVolumesRequest::new("a/b?c#d%e f");
+    check(
+        &minimal,
+        r#"{"projectId":"a/b?c#d%e f"}"#,
+        r"{}",
+        None,
+        [
+            "GET",
+            "/v1/projects/{projectId}/volumes",
+            "/v1/projects/a%2Fb%3Fc%23d%25e%20f/volumes",
+            "",
+        ],
+    );
+}
+
+#[cfg(feature = "volumes")]
+#[test]
+fn update_volume() {
+    let body = r#"{"backupSchedules":[{"retentionTime":7,"scheduling":{"day":[7],"hour":[7],"interval":"hourly","minute":[7]}}],"mounts":[{"containerMountPath":"text","volumeMountPath":"text"}],"spec":{"storageSize":7}}"#;
+    let request = volumes::UpdateVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::UpdateVolumeBody>(body),
+    )
+    .with_team_id("teamId");
+    check(
+        &request,
+        r#"{"teamId":"teamId","projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}",
+            "/v1/teams/teamId/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f",
+            "",
+        ],
+    );
+    let minimal = volumes::UpdateVolumeRequest::new(
+        "projectId",
+        "a/b?c#d%e f",
+        model::<volumes::UpdateVolumeBody>(body),
+    );
+    check(
+        &minimal,
+        r#"{"projectId":"projectId","volumeId":"a/b?c#d%e f"}"#,
+        r"{}",
+        Some(body),
+        [
+            "POST",
+            "/v1/projects/{projectId}/volumes/{volumeId}",
+            "/v1/projects/projectId/volumes/a%2Fb%3Fc%23d%25e%20f",
             "",
         ],
     );

@@ -26,6 +26,28 @@ pub(crate) fn group_module(group: &Group<'_>) -> String {
     if !serde_models.is_empty() {
         out!(body, "serde_via_json!({});", serde_models.join(", "));
     }
+    let mut query_enums: Vec<String> = Vec::new();
+    for field in group
+        .requests
+        .iter()
+        .flat_map(|request| &request.query_fields)
+    {
+        let name = match &field.ty {
+            RustTy::Named(name) => name,
+            RustTy::Vec(item) => match &**item {
+                RustTy::Named(name) => name,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if !query_enums.contains(name) {
+            query_enums.push(name.clone());
+        }
+    }
+    if !query_enums.is_empty() {
+        out!(body);
+        out!(body, "query_enums!({});", query_enums.join(", "));
+    }
 
     let mut source = String::new();
     out!(source, "{HEADER}");
@@ -62,6 +84,9 @@ pub(crate) fn group_module(group: &Group<'_>) -> String {
         .any(|model| matches!(model, Model::Enum { .. }))
     {
         json_items.push("string_enum");
+    }
+    if body.contains("query_enums!(") {
+        json_items.push("query_enums");
     }
     out!(source, "use crate::json::{{{}}};", json_items.join(", "));
     if group.requests.iter().any(|request| request.page.is_some()) {
@@ -212,13 +237,23 @@ fn struct_source(
     out!(out, "}}");
     out!(out);
 
+    // Decoding reads every member into a local and checks for errors once: see
+    // `nf_types::json::Members` for why.
+    let field_names: Vec<&str> = fields
+        .iter()
+        .map(|field| field.rust.as_str())
+        .chain(additional.map(|(field, _)| field.as_str()))
+        .collect();
+    let decoder = ["members", "json_members", "object_members"]
+        .into_iter()
+        .find(|name| !field_names.contains(name))
+        .unwrap_or("members_of_the_object");
     out!(out, "impl Json for {name} {{");
     out!(
         out,
         "fn from_json(value: Value) -> Result<Self, DecodeError> {{"
     );
-    out!(out, "let mut members = json::object(value)?;");
-    out!(out, "Ok(Self {{");
+    out!(out, "let mut {decoder} = json::Members::new(value)?;");
     for field in fields {
         let reader = match field.mode {
             FieldMode::Required => "required",
@@ -227,15 +262,35 @@ fn struct_source(
         };
         out!(
             out,
-            "{}: json::{reader}(&mut members, {})?,",
+            "let {} = {decoder}.{reader}({});",
             field.rust,
             literal(&field.json)
         );
     }
     if let Some((field, _)) = additional {
-        out!(out, "{field}: json::rest(members)?,");
+        out!(out, "let {field} = {decoder}.rest();");
     }
-    out!(out, "}})");
+    out!(out, "{decoder}.finish()?;");
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|field| field.mode == FieldMode::Required)
+        .map(|field| field.rust.as_str())
+        .collect();
+    if !required.is_empty() {
+        let patterns: Vec<String> = required
+            .iter()
+            .map(|name| format!("Some({name})"))
+            .collect();
+        out!(
+            out,
+            "let ({},) = ({},) else {{",
+            patterns.join(", "),
+            required.join(", ")
+        );
+        out!(out, "return Err(json::incomplete());");
+        out!(out, "}};");
+    }
+    out!(out, "Ok(Self {{ {} }})", field_names.join(", "));
     out!(out, "}}");
     out!(out);
     out!(out, "fn to_json(&self) -> Value {{");

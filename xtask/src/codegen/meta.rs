@@ -87,7 +87,12 @@ impl Kind {
             Ty::Int => Kind::Integer,
             Ty::Num => Kind::Number,
             Ty::Bool => Kind::Boolean,
-            Ty::Array(items) => Kind::Array(Box::new(Kind::of(items))),
+            // An array of arrays or of open values travels as one open value, as the Rust
+            // type of such an option is a JSON value.
+            Ty::Array(items) => match Kind::of(items) {
+                Kind::Any | Kind::Array(_) => Kind::Any,
+                item => Kind::Array(Box::new(item)),
+            },
             _ => Kind::Any,
         }
     }

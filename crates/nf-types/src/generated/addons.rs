@@ -6,84 +6,9025 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
-use crate::operation::Operation;
+use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
 
-/// The object at `[]` in the response data of `get.addon.types`.
+/// The body of `abort.addon.restore`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetAddonTypesResponseItem {
-    /// The `type` member.
-    pub type_: GetAddonTypesResponseItemType,
-    /// The `versions` member.
-    pub versions: Vec<String>,
-    /// The `self` member; omitted when `None`.
-    pub self_: Option<bool>,
-    /// The `2fa` member; omitted when `None`.
-    pub n2fa: Option<bool>,
+pub struct AbortAddonRestoreBody {
+    /// The `restoreId` member.
+    pub restore_id: String,
 }
 
-impl GetAddonTypesResponseItem {
+impl AbortAddonRestoreBody {
     /// A value with the required members set and the others absent.
-    pub fn new(type_: GetAddonTypesResponseItemType, versions: Vec<String>) -> Self {
+    pub fn new(restore_id: impl Into<String>) -> Self {
         Self {
+            restore_id: restore_id.into(),
+        }
+    }
+}
+
+impl Json for AbortAddonRestoreBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let restore_id = members.required("restoreId");
+        members.finish()?;
+        let (Some(restore_id),) = (restore_id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { restore_id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "restoreId", &self.restore_id);
+        Value::Object(members)
+    }
+}
+
+/// The body of `add.backupDestination`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddBackupDestinationBody {
+    /// The `credentials` member.
+    pub credentials: AddBackupDestinationBodyCredentials,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `prefix` member.
+    pub prefix: String,
+    /// The `type` member.
+    pub type_: AddBackupDestinationBodyType,
+    /// The `usage` member.
+    pub usage: AddBackupDestinationBodyUsage,
+}
+
+impl AddBackupDestinationBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        credentials: AddBackupDestinationBodyCredentials,
+        name: impl Into<String>,
+        prefix: impl Into<String>,
+        type_: AddBackupDestinationBodyType,
+        usage: AddBackupDestinationBodyUsage,
+    ) -> Self {
+        Self {
+            credentials,
+            description: None,
+            name: name.into(),
+            prefix: prefix.into(),
             type_,
-            versions,
-            self_: None,
-            n2fa: None,
+            usage,
         }
     }
 
-    /// Sets [`Self::self_`].
+    /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_self(mut self, self_: bool) -> Self {
-        self.self_ = Some(self_);
-        self
-    }
-
-    /// Sets [`Self::n2fa`].
-    #[must_use]
-    pub fn with_n2fa(mut self, n2fa: bool) -> Self {
-        self.n2fa = Some(n2fa);
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 }
 
-impl Json for GetAddonTypesResponseItem {
+impl Json for AddBackupDestinationBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let credentials = members.required("credentials");
+        let description = members.optional("description");
+        let name = members.required("name");
+        let prefix = members.required("prefix");
+        let type_ = members.required("type");
+        let usage = members.required("usage");
+        members.finish()?;
+        let (Some(credentials), Some(name), Some(prefix), Some(type_), Some(usage)) =
+            (credentials, name, prefix, type_, usage)
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            type_: json::required(&mut members, "type")?,
-            versions: json::required(&mut members, "versions")?,
-            self_: json::optional(&mut members, "self")?,
-            n2fa: json::optional(&mut members, "2fa")?,
+            credentials,
+            description,
+            name,
+            prefix,
+            type_,
+            usage,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put(&mut members, "credentials", &self.credentials);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "prefix", &self.prefix);
         json::put(&mut members, "type", &self.type_);
-        json::put(&mut members, "versions", &self.versions);
-        json::put_some(&mut members, "self", self.self_.as_ref());
-        json::put_some(&mut members, "2fa", self.n2fa.as_ref());
+        json::put(&mut members, "usage", &self.usage);
+        Value::Object(members)
+    }
+}
+
+/// The object at `credentials` in the body of `add.backupDestination`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddBackupDestinationBodyCredentials {
+    /// The `accessKey` member; omitted when `None`.
+    pub access_key: Option<String>,
+    /// The `authMode` member; omitted when `None`.
+    pub auth_mode: Option<AddBackupDestinationBodyCredentialsAuthMode>,
+    /// The `bucketName` member.
+    pub bucket_name: String,
+    /// The `enableObjectLock` member; omitted when `None`.
+    pub enable_object_lock: Option<bool>,
+    /// The `endpoint` member.
+    pub endpoint: String,
+    /// The `objectLockRetentionDays` member; omitted when `None`.
+    pub object_lock_retention_days: Option<i64>,
+    /// The `region` member.
+    pub region: String,
+    /// The `secretKey` member; omitted when `None`.
+    pub secret_key: Option<String>,
+    /// The `workloadIdentityId` member; omitted when `None`.
+    pub workload_identity_id: Option<String>,
+}
+
+impl AddBackupDestinationBodyCredentials {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        bucket_name: impl Into<String>,
+        endpoint: impl Into<String>,
+        region: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_key: None,
+            auth_mode: None,
+            bucket_name: bucket_name.into(),
+            enable_object_lock: None,
+            endpoint: endpoint.into(),
+            object_lock_retention_days: None,
+            region: region.into(),
+            secret_key: None,
+            workload_identity_id: None,
+        }
+    }
+
+    /// Sets [`Self::access_key`].
+    #[must_use]
+    pub fn with_access_key(mut self, access_key: impl Into<String>) -> Self {
+        self.access_key = Some(access_key.into());
+        self
+    }
+
+    /// Sets [`Self::auth_mode`].
+    #[must_use]
+    pub fn with_auth_mode(
+        mut self,
+        auth_mode: AddBackupDestinationBodyCredentialsAuthMode,
+    ) -> Self {
+        self.auth_mode = Some(auth_mode);
+        self
+    }
+
+    /// Sets [`Self::enable_object_lock`].
+    #[must_use]
+    pub fn with_enable_object_lock(mut self, enable_object_lock: bool) -> Self {
+        self.enable_object_lock = Some(enable_object_lock);
+        self
+    }
+
+    /// Sets [`Self::object_lock_retention_days`].
+    #[must_use]
+    pub fn with_object_lock_retention_days(mut self, object_lock_retention_days: i64) -> Self {
+        self.object_lock_retention_days = Some(object_lock_retention_days);
+        self
+    }
+
+    /// Sets [`Self::secret_key`].
+    #[must_use]
+    pub fn with_secret_key(mut self, secret_key: impl Into<String>) -> Self {
+        self.secret_key = Some(secret_key.into());
+        self
+    }
+
+    /// Sets [`Self::workload_identity_id`].
+    #[must_use]
+    pub fn with_workload_identity_id(mut self, workload_identity_id: impl Into<String>) -> Self {
+        self.workload_identity_id = Some(workload_identity_id.into());
+        self
+    }
+}
+
+impl Json for AddBackupDestinationBodyCredentials {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let access_key = members.optional("accessKey");
+        let auth_mode = members.optional("authMode");
+        let bucket_name = members.required("bucketName");
+        let enable_object_lock = members.optional("enableObjectLock");
+        let endpoint = members.required("endpoint");
+        let object_lock_retention_days = members.optional("objectLockRetentionDays");
+        let region = members.required("region");
+        let secret_key = members.optional("secretKey");
+        let workload_identity_id = members.optional("workloadIdentityId");
+        members.finish()?;
+        let (Some(bucket_name), Some(endpoint), Some(region)) = (bucket_name, endpoint, region)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            access_key,
+            auth_mode,
+            bucket_name,
+            enable_object_lock,
+            endpoint,
+            object_lock_retention_days,
+            region,
+            secret_key,
+            workload_identity_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accessKey", self.access_key.as_ref());
+        json::put_some(&mut members, "authMode", self.auth_mode.as_ref());
+        json::put(&mut members, "bucketName", &self.bucket_name);
+        json::put_some(
+            &mut members,
+            "enableObjectLock",
+            self.enable_object_lock.as_ref(),
+        );
+        json::put(&mut members, "endpoint", &self.endpoint);
+        json::put_some(
+            &mut members,
+            "objectLockRetentionDays",
+            self.object_lock_retention_days.as_ref(),
+        );
+        json::put(&mut members, "region", &self.region);
+        json::put_some(&mut members, "secretKey", self.secret_key.as_ref());
+        json::put_some(
+            &mut members,
+            "workloadIdentityId",
+            self.workload_identity_id.as_ref(),
+        );
         Value::Object(members)
     }
 }
 
 string_enum! {
-    /// The values of `[].type` in the response data of `get.addon.types`.
-    pub enum GetAddonTypesResponseItemType {
-        /// `"postgresql"`
-        Postgresql = "postgresql",
-        /// `"redis"`
-        Redis = "redis",
+    /// The values of `credentials.authMode` in the body of `add.backupDestination`.
+    pub enum AddBackupDestinationBodyCredentialsAuthMode {
+        /// `"staticCreds"`
+        StaticCreds = "staticCreds",
+        /// `"workloadIdentity"`
+        WorkloadIdentity = "workloadIdentity",
+    }
+}
+
+string_enum! {
+    /// The values of `type` in the body of `add.backupDestination`.
+    pub enum AddBackupDestinationBodyType {
+        /// `"s3"`
+        S3 = "s3",
+    }
+}
+
+string_enum! {
+    /// The values of `usage` in the body of `add.backupDestination`.
+    pub enum AddBackupDestinationBodyUsage {
+        /// `"globalBackups"`
+        GlobalBackups = "globalBackups",
+        /// `"containerSnapshots"`
+        ContainerSnapshots = "containerSnapshots",
+    }
+}
+
+/// The response data of `add.backupDestination`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddBackupDestinationResponse {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `credentials` member.
+    pub credentials: AddBackupDestinationBodyCredentials,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `prefix` member.
+    pub prefix: String,
+    /// The `type` member.
+    pub type_: AddBackupDestinationBodyType,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `usage` member.
+    pub usage: AddBackupDestinationBodyUsage,
+}
+
+impl AddBackupDestinationResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        credentials: AddBackupDestinationBodyCredentials,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        prefix: impl Into<String>,
+        type_: AddBackupDestinationBodyType,
+        usage: AddBackupDestinationBodyUsage,
+    ) -> Self {
+        Self {
+            created_at: None,
+            credentials,
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            prefix: prefix.into(),
+            type_,
+            updated_at: None,
+            usage,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for AddBackupDestinationResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let credentials = members.required("credentials");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let prefix = members.required("prefix");
+        let type_ = members.required("type");
+        let updated_at = members.optional("updatedAt");
+        let usage = members.required("usage");
+        members.finish()?;
+        let (Some(credentials), Some(id), Some(name), Some(prefix), Some(type_), Some(usage)) =
+            (credentials, id, name, prefix, type_, usage)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            credentials,
+            description,
+            id,
+            name,
+            prefix,
+            type_,
+            updated_at,
+            usage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "credentials", &self.credentials);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "prefix", &self.prefix);
+        json::put(&mut members, "type", &self.type_);
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put(&mut members, "usage", &self.usage);
+        Value::Object(members)
+    }
+}
+
+/// The body of `backup.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BackupAddonBody {
+    /// The `additionalDestinations` member; omitted when `None`.
+    pub additional_destinations: Option<Vec<BackupAddonBodyAdditionalDestinationsItem>>,
+    /// The `backupType` member; omitted when `None`.
+    pub backup_type: Option<BackupAddonBodyBackupType>,
+    /// The `compressionType` member; omitted when `None`.
+    pub compression_type: Option<BackupAddonBodyCompressionType>,
+    /// The `customDestinationId` member; omitted when `None`.
+    pub custom_destination_id: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+}
+
+impl BackupAddonBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            additional_destinations: None,
+            backup_type: None,
+            compression_type: None,
+            custom_destination_id: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`Self::additional_destinations`].
+    #[must_use]
+    pub fn with_additional_destinations(
+        mut self,
+        additional_destinations: Vec<BackupAddonBodyAdditionalDestinationsItem>,
+    ) -> Self {
+        self.additional_destinations = Some(additional_destinations);
+        self
+    }
+
+    /// Sets [`Self::backup_type`].
+    #[must_use]
+    pub fn with_backup_type(mut self, backup_type: BackupAddonBodyBackupType) -> Self {
+        self.backup_type = Some(backup_type);
+        self
+    }
+
+    /// Sets [`Self::compression_type`].
+    #[must_use]
+    pub fn with_compression_type(
+        mut self,
+        compression_type: BackupAddonBodyCompressionType,
+    ) -> Self {
+        self.compression_type = Some(compression_type);
+        self
+    }
+
+    /// Sets [`Self::custom_destination_id`].
+    #[must_use]
+    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+        self.custom_destination_id = Some(custom_destination_id.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for BackupAddonBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let additional_destinations = members.optional("additionalDestinations");
+        let backup_type = members.optional("backupType");
+        let compression_type = members.optional("compressionType");
+        let custom_destination_id = members.optional("customDestinationId");
+        let name = members.optional("name");
+        members.finish()?;
+        Ok(Self {
+            additional_destinations,
+            backup_type,
+            compression_type,
+            custom_destination_id,
+            name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "additionalDestinations",
+            self.additional_destinations.as_ref(),
+        );
+        json::put_some(&mut members, "backupType", self.backup_type.as_ref());
+        json::put_some(
+            &mut members,
+            "compressionType",
+            self.compression_type.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "customDestinationId",
+            self.custom_destination_id.as_ref(),
+        );
+        json::put_some(&mut members, "name", self.name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `additionalDestinations[]` in the body of `backup.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BackupAddonBodyAdditionalDestinationsItem {
+    /// The `destinationId` member.
+    pub destination_id: String,
+    /// The `retentionTime` member; omitted when `None`.
+    pub retention_time: Option<i64>,
+    /// The `type` member.
+    pub type_: BackupAddonBodyAdditionalDestinationsItemType,
+}
+
+impl BackupAddonBodyAdditionalDestinationsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        destination_id: impl Into<String>,
+        type_: BackupAddonBodyAdditionalDestinationsItemType,
+    ) -> Self {
+        Self {
+            destination_id: destination_id.into(),
+            retention_time: None,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::retention_time`].
+    #[must_use]
+    pub fn with_retention_time(mut self, retention_time: i64) -> Self {
+        self.retention_time = Some(retention_time);
+        self
+    }
+}
+
+impl Json for BackupAddonBodyAdditionalDestinationsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let destination_id = members.required("destinationId");
+        let retention_time = members.optional("retentionTime");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            destination_id,
+            retention_time,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "destinationId", &self.destination_id);
+        json::put_some(&mut members, "retentionTime", self.retention_time.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `additionalDestinations[].type` in the body of `backup.addon`.
+    pub enum BackupAddonBodyAdditionalDestinationsItemType {
+        /// `"custom"`
+        Custom = "custom",
+    }
+}
+
+string_enum! {
+    /// The values of `backupType` in the body of `backup.addon`.
+    pub enum BackupAddonBodyBackupType {
+        /// `"dump"`
+        Dump = "dump",
+        /// `"snapshot"`
+        Snapshot = "snapshot",
+    }
+}
+
+string_enum! {
+    /// The values of `compressionType` in the body of `backup.addon`.
+    pub enum BackupAddonBodyCompressionType {
+        /// `"gz"`
+        Gz = "gz",
+        /// `"zstd"`
+        Zstd = "zstd",
+    }
+}
+
+/// The response data of `backup.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BackupAddonResponse {
+    /// The `completedAt` member; omitted when `None`.
+    pub completed_at: Option<String>,
+    /// The `config` member.
+    pub config: BackupAddonResponseConfig,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `id` member.
+    pub id: String,
+    /// The `lastRestore` member; omitted when `None`.
+    pub last_restore: Option<BackupAddonResponseLastRestore>,
+    /// The `name` member.
+    pub name: String,
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl BackupAddonResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        config: BackupAddonResponseConfig,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        status: BackupAddonResponseLastRestoreStatus,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            completed_at: None,
+            config,
+            created_at: created_at.into(),
+            id: id.into(),
+            last_restore: None,
+            name: name.into(),
+            status,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::completed_at`].
+    #[must_use]
+    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+        self.completed_at = Some(completed_at.into());
+        self
+    }
+
+    /// Sets [`Self::last_restore`].
+    #[must_use]
+    pub fn with_last_restore(mut self, last_restore: BackupAddonResponseLastRestore) -> Self {
+        self.last_restore = Some(last_restore);
+        self
+    }
+}
+
+impl Json for BackupAddonResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let completed_at = members.optional("completedAt");
+        let config = members.required("config");
+        let created_at = members.required("createdAt");
+        let id = members.required("id");
+        let last_restore = members.optional("lastRestore");
+        let name = members.required("name");
+        let status = members.required("status");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(config), Some(created_at), Some(id), Some(name), Some(status), Some(uid)) =
+            (config, created_at, id, name, status, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            completed_at,
+            config,
+            created_at,
+            id,
+            last_restore,
+            name,
+            status,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "completedAt", self.completed_at.as_ref());
+        json::put(&mut members, "config", &self.config);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "lastRestore", self.last_restore.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The object at `config` in the response data of `backup.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BackupAddonResponseConfig {
+    /// The `addonVersion` member; omitted when `None`.
+    pub addon_version: Option<String>,
+    /// The `size` member.
+    pub size: String,
+    /// The `source` member; omitted when `None`.
+    pub source: Option<BackupAddonResponseConfigSource>,
+}
+
+impl BackupAddonResponseConfig {
+    /// A value with the required members set and the others absent.
+    pub fn new(size: impl Into<String>) -> Self {
+        Self {
+            addon_version: None,
+            size: size.into(),
+            source: None,
+        }
+    }
+
+    /// Sets [`Self::addon_version`].
+    #[must_use]
+    pub fn with_addon_version(mut self, addon_version: impl Into<String>) -> Self {
+        self.addon_version = Some(addon_version.into());
+        self
+    }
+
+    /// Sets [`Self::source`].
+    #[must_use]
+    pub fn with_source(mut self, source: BackupAddonResponseConfigSource) -> Self {
+        self.source = Some(source);
+        self
+    }
+}
+
+impl Json for BackupAddonResponseConfig {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_version = members.optional("addonVersion");
+        let size = members.required("size");
+        let source = members.optional("source");
+        members.finish()?;
+        let (Some(size),) = (size,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_version,
+            size,
+            source,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addonVersion", self.addon_version.as_ref());
+        json::put(&mut members, "size", &self.size);
+        json::put_some(&mut members, "source", self.source.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `config.source` in the response data of `backup.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BackupAddonResponseConfigSource {
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<BackupAddonResponseConfigSourceType>,
+}
+
+impl BackupAddonResponseConfigSource {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { type_: None }
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: BackupAddonResponseConfigSourceType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for BackupAddonResponseConfigSource {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `config.source.type` in the response data of `backup.addon`.
+    pub enum BackupAddonResponseConfigSourceType {
+        /// `"fileUpload"`
+        FileUpload = "fileUpload",
+        /// `"liveInstance"`
+        LiveInstance = "liveInstance",
+        /// `"snapshot"`
+        Snapshot = "snapshot",
+        /// `"externalDump"`
+        ExternalDump = "externalDump",
+        /// `"sameAddon"`
+        SameAddon = "sameAddon",
+    }
+}
+
+/// The object at `lastRestore` in the response data of `backup.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BackupAddonResponseLastRestore {
+    /// The `completedAt` member; omitted when `None`.
+    pub completed_at: Option<String>,
+    /// The `restoreTimestamp` member.
+    pub restore_timestamp: String,
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+}
+
+impl BackupAddonResponseLastRestore {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        restore_timestamp: impl Into<String>,
+        status: BackupAddonResponseLastRestoreStatus,
+    ) -> Self {
+        Self {
+            completed_at: None,
+            restore_timestamp: restore_timestamp.into(),
+            status,
+        }
+    }
+
+    /// Sets [`Self::completed_at`].
+    #[must_use]
+    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+        self.completed_at = Some(completed_at.into());
+        self
+    }
+}
+
+impl Json for BackupAddonResponseLastRestore {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let completed_at = members.optional("completedAt");
+        let restore_timestamp = members.required("restoreTimestamp");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(restore_timestamp), Some(status)) = (restore_timestamp, status) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            completed_at,
+            restore_timestamp,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "completedAt", self.completed_at.as_ref());
+        json::put(&mut members, "restoreTimestamp", &self.restore_timestamp);
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `lastRestore.status` in the response data of `backup.addon`.
+    pub enum BackupAddonResponseLastRestoreStatus {
+        /// `"scheduled"`
+        Scheduled = "scheduled",
+        /// `"in-progress"`
+        InProgress = "in-progress",
+        /// `"completed"`
+        Completed = "completed",
+        /// `"aborting"`
+        Aborting = "aborting",
+        /// `"aborted"`
+        Aborted = "aborted",
+        /// `"failed"`
+        Failed = "failed",
+        /// `"not-supported"`
+        NotSupported = "not-supported",
+    }
+}
+
+/// The body of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBody {
+    /// The `backupSchedules` member; omitted when `None`.
+    pub backup_schedules: Option<Vec<CreateAddonBodyBackupSchedulesItem>>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<CreateAddonBodyBilling>,
+    /// The `customCredentials` member; omitted when `None`.
+    pub custom_credentials: Option<CreateAddonBodyCustomCredentials>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAccessEnabled` member; omitted when `None`.
+    pub external_access_enabled: Option<bool>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateAddonBodyInfrastructure>,
+    /// The `ipPolicies` member; omitted when `None`.
+    pub ip_policies: Option<Vec<CreateAddonBodyIpPoliciesItem>>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateAddonBodyMetadata>,
+    /// The `name` member.
+    pub name: String,
+    /// The `projectId` member; omitted when `None`.
+    pub project_id: Option<String>,
+    /// The `source` member; omitted when `None`.
+    pub source: Option<CreateAddonBodySource>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `tlsEnabled` member; omitted when `None`.
+    pub tls_enabled: Option<bool>,
+    /// The `type` member.
+    pub type_: String,
+    /// The `typeSpecificSettings` member; omitted when `None`.
+    pub type_specific_settings: Option<CreateAddonBodyTypeSpecificSettings>,
+    /// The `version` member; omitted when `None`.
+    pub version: Option<String>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+    /// The `templateValues` member; omitted when `None`.
+    pub template_values: Option<Map<String, Value>>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+}
+
+impl CreateAddonBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>, type_: impl Into<String>) -> Self {
+        Self {
+            backup_schedules: None,
+            billing: None,
+            custom_credentials: None,
+            description: None,
+            external_access_enabled: None,
+            infrastructure: None,
+            ip_policies: None,
+            metadata: None,
+            name: name.into(),
+            project_id: None,
+            source: None,
+            stage_id: None,
+            tags: None,
+            tls_enabled: None,
+            type_: type_.into(),
+            type_specific_settings: None,
+            version: None,
+            vpc_accessible: None,
+            template_values: None,
+            region: None,
+        }
+    }
+
+    /// Sets [`Self::backup_schedules`].
+    #[must_use]
+    pub fn with_backup_schedules(
+        mut self,
+        backup_schedules: Vec<CreateAddonBodyBackupSchedulesItem>,
+    ) -> Self {
+        self.backup_schedules = Some(backup_schedules);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: CreateAddonBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::custom_credentials`].
+    #[must_use]
+    pub fn with_custom_credentials(
+        mut self,
+        custom_credentials: CreateAddonBodyCustomCredentials,
+    ) -> Self {
+        self.custom_credentials = Some(custom_credentials);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_access_enabled`].
+    #[must_use]
+    pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
+        self.external_access_enabled = Some(external_access_enabled);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateAddonBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::ip_policies`].
+    #[must_use]
+    pub fn with_ip_policies(mut self, ip_policies: Vec<CreateAddonBodyIpPoliciesItem>) -> Self {
+        self.ip_policies = Some(ip_policies);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateAddonBodyMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::project_id`].
+    #[must_use]
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Sets [`Self::source`].
+    #[must_use]
+    pub fn with_source(mut self, source: CreateAddonBodySource) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::tls_enabled`].
+    #[must_use]
+    pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
+        self.tls_enabled = Some(tls_enabled);
+        self
+    }
+
+    /// Sets [`Self::type_specific_settings`].
+    #[must_use]
+    pub fn with_type_specific_settings(
+        mut self,
+        type_specific_settings: CreateAddonBodyTypeSpecificSettings,
+    ) -> Self {
+        self.type_specific_settings = Some(type_specific_settings);
+        self
+    }
+
+    /// Sets [`Self::version`].
+    #[must_use]
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+
+    /// Sets [`Self::template_values`].
+    #[must_use]
+    pub fn with_template_values(mut self, template_values: Map<String, Value>) -> Self {
+        self.template_values = Some(template_values);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+}
+
+impl Json for CreateAddonBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let backup_schedules = members.optional("backupSchedules");
+        let billing = members.optional("billing");
+        let custom_credentials = members.optional("customCredentials");
+        let description = members.optional("description");
+        let external_access_enabled = members.optional("externalAccessEnabled");
+        let infrastructure = members.optional("infrastructure");
+        let ip_policies = members.optional("ipPolicies");
+        let metadata = members.optional("metadata");
+        let name = members.required("name");
+        let project_id = members.optional("projectId");
+        let source = members.optional("source");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        let tls_enabled = members.optional("tlsEnabled");
+        let type_ = members.required("type");
+        let type_specific_settings = members.optional("typeSpecificSettings");
+        let version = members.optional("version");
+        let vpc_accessible = members.optional("vpcAccessible");
+        let template_values = members.optional("templateValues");
+        let region = members.optional("region");
+        members.finish()?;
+        let (Some(name), Some(type_)) = (name, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            backup_schedules,
+            billing,
+            custom_credentials,
+            description,
+            external_access_enabled,
+            infrastructure,
+            ip_policies,
+            metadata,
+            name,
+            project_id,
+            source,
+            stage_id,
+            tags,
+            tls_enabled,
+            type_,
+            type_specific_settings,
+            version,
+            vpc_accessible,
+            template_values,
+            region,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "backupSchedules",
+            self.backup_schedules.as_ref(),
+        );
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(
+            &mut members,
+            "customCredentials",
+            self.custom_credentials.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAccessEnabled",
+            self.external_access_enabled.as_ref(),
+        );
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "ipPolicies", self.ip_policies.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "projectId", self.project_id.as_ref());
+        json::put_some(&mut members, "source", self.source.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "tlsEnabled", self.tls_enabled.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        json::put_some(
+            &mut members,
+            "typeSpecificSettings",
+            self.type_specific_settings.as_ref(),
+        );
+        json::put_some(&mut members, "version", self.version.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        json::put_some(
+            &mut members,
+            "templateValues",
+            self.template_values.as_ref(),
+        );
+        json::put_some(&mut members, "region", self.region.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `backupSchedules[]` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBodyBackupSchedulesItem {
+    /// The `additionalDestinations` member; omitted when `None`.
+    pub additional_destinations: Option<Vec<BackupAddonBodyAdditionalDestinationsItem>>,
+    /// The `backupType` member.
+    pub backup_type: BackupAddonBodyBackupType,
+    /// The `compressionType` member; omitted when `None`.
+    pub compression_type: Option<BackupAddonBodyCompressionType>,
+    /// The `customDestinationId` member; omitted when `None`.
+    pub custom_destination_id: Option<String>,
+    /// The `retentionTime` member.
+    pub retention_time: i64,
+    /// The `scheduling` member.
+    pub scheduling: CreateAddonBodyBackupSchedulesItemScheduling,
+}
+
+impl CreateAddonBodyBackupSchedulesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        backup_type: BackupAddonBodyBackupType,
+        retention_time: i64,
+        scheduling: CreateAddonBodyBackupSchedulesItemScheduling,
+    ) -> Self {
+        Self {
+            additional_destinations: None,
+            backup_type,
+            compression_type: None,
+            custom_destination_id: None,
+            retention_time,
+            scheduling,
+        }
+    }
+
+    /// Sets [`Self::additional_destinations`].
+    #[must_use]
+    pub fn with_additional_destinations(
+        mut self,
+        additional_destinations: Vec<BackupAddonBodyAdditionalDestinationsItem>,
+    ) -> Self {
+        self.additional_destinations = Some(additional_destinations);
+        self
+    }
+
+    /// Sets [`Self::compression_type`].
+    #[must_use]
+    pub fn with_compression_type(
+        mut self,
+        compression_type: BackupAddonBodyCompressionType,
+    ) -> Self {
+        self.compression_type = Some(compression_type);
+        self
+    }
+
+    /// Sets [`Self::custom_destination_id`].
+    #[must_use]
+    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+        self.custom_destination_id = Some(custom_destination_id.into());
+        self
+    }
+}
+
+impl Json for CreateAddonBodyBackupSchedulesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let additional_destinations = members.optional("additionalDestinations");
+        let backup_type = members.required("backupType");
+        let compression_type = members.optional("compressionType");
+        let custom_destination_id = members.optional("customDestinationId");
+        let retention_time = members.required("retentionTime");
+        let scheduling = members.required("scheduling");
+        members.finish()?;
+        let (Some(backup_type), Some(retention_time), Some(scheduling)) =
+            (backup_type, retention_time, scheduling)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            additional_destinations,
+            backup_type,
+            compression_type,
+            custom_destination_id,
+            retention_time,
+            scheduling,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "additionalDestinations",
+            self.additional_destinations.as_ref(),
+        );
+        json::put(&mut members, "backupType", &self.backup_type);
+        json::put_some(
+            &mut members,
+            "compressionType",
+            self.compression_type.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "customDestinationId",
+            self.custom_destination_id.as_ref(),
+        );
+        json::put(&mut members, "retentionTime", &self.retention_time);
+        json::put(&mut members, "scheduling", &self.scheduling);
+        Value::Object(members)
+    }
+}
+
+/// The object at `backupSchedules[].scheduling` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBodyBackupSchedulesItemScheduling {
+    /// The `day` member; omitted when `None`.
+    pub day: Option<Vec<i64>>,
+    /// The `hour` member; omitted when `None`.
+    pub hour: Option<Vec<i64>>,
+    /// The `interval` member.
+    pub interval: CreateAddonBodyBackupSchedulesItemSchedulingInterval,
+    /// The `minute` member.
+    pub minute: Vec<i64>,
+}
+
+impl CreateAddonBodyBackupSchedulesItemScheduling {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        interval: CreateAddonBodyBackupSchedulesItemSchedulingInterval,
+        minute: Vec<i64>,
+    ) -> Self {
+        Self {
+            day: None,
+            hour: None,
+            interval,
+            minute,
+        }
+    }
+
+    /// Sets [`Self::day`].
+    #[must_use]
+    pub fn with_day(mut self, day: Vec<i64>) -> Self {
+        self.day = Some(day);
+        self
+    }
+
+    /// Sets [`Self::hour`].
+    #[must_use]
+    pub fn with_hour(mut self, hour: Vec<i64>) -> Self {
+        self.hour = Some(hour);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyBackupSchedulesItemScheduling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let day = members.optional("day");
+        let hour = members.optional("hour");
+        let interval = members.required("interval");
+        let minute = members.required("minute");
+        members.finish()?;
+        let (Some(interval), Some(minute)) = (interval, minute) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            day,
+            hour,
+            interval,
+            minute,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "day", self.day.as_ref());
+        json::put_some(&mut members, "hour", self.hour.as_ref());
+        json::put(&mut members, "interval", &self.interval);
+        json::put(&mut members, "minute", &self.minute);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `backupSchedules[].scheduling.interval` in the body of `create.addon`.
+    pub enum CreateAddonBodyBackupSchedulesItemSchedulingInterval {
+        /// `"hourly"`
+        Hourly = "hourly",
+        /// `"daily"`
+        Daily = "daily",
+        /// `"weekly"`
+        Weekly = "weekly",
+    }
+}
+
+/// The object at `billing` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBodyBilling {
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+    /// The `diskAutoscaling` member; omitted when `None`.
+    pub disk_autoscaling: Option<CreateAddonBodyBillingDiskAutoscaling>,
+    /// The `replicas` member.
+    pub replicas: i64,
+    /// The `storage` member.
+    pub storage: i64,
+    /// The `storageClass` member; omitted when `None`.
+    pub storage_class: Option<String>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateAddonBodyBillingZonalRedundancy>,
+}
+
+impl CreateAddonBodyBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>, replicas: i64, storage: i64) -> Self {
+        Self {
+            deployment_plan: deployment_plan.into(),
+            disk_autoscaling: None,
+            replicas,
+            storage,
+            storage_class: None,
+            zonal_redundancy: None,
+        }
+    }
+
+    /// Sets [`Self::disk_autoscaling`].
+    #[must_use]
+    pub fn with_disk_autoscaling(
+        mut self,
+        disk_autoscaling: CreateAddonBodyBillingDiskAutoscaling,
+    ) -> Self {
+        self.disk_autoscaling = Some(disk_autoscaling);
+        self
+    }
+
+    /// Sets [`Self::storage_class`].
+    #[must_use]
+    pub fn with_storage_class(mut self, storage_class: impl Into<String>) -> Self {
+        self.storage_class = Some(storage_class.into());
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateAddonBodyBillingZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.required("deploymentPlan");
+        let disk_autoscaling = members.optional("diskAutoscaling");
+        let replicas = members.required("replicas");
+        let storage = members.required("storage");
+        let storage_class = members.optional("storageClass");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        let (Some(deployment_plan), Some(replicas), Some(storage)) =
+            (deployment_plan, replicas, storage)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            deployment_plan,
+            disk_autoscaling,
+            replicas,
+            storage,
+            storage_class,
+            zonal_redundancy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        json::put_some(
+            &mut members,
+            "diskAutoscaling",
+            self.disk_autoscaling.as_ref(),
+        );
+        json::put(&mut members, "replicas", &self.replicas);
+        json::put(&mut members, "storage", &self.storage);
+        json::put_some(&mut members, "storageClass", self.storage_class.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.diskAutoscaling` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBodyBillingDiskAutoscaling {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `maxSizeMib` member; omitted when `None`.
+    pub max_size_mib: Option<i64>,
+    /// The `thresholdPercent` member; omitted when `None`.
+    pub threshold_percent: Option<f64>,
+}
+
+impl CreateAddonBodyBillingDiskAutoscaling {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            max_size_mib: None,
+            threshold_percent: None,
+        }
+    }
+
+    /// Sets [`Self::max_size_mib`].
+    #[must_use]
+    pub fn with_max_size_mib(mut self, max_size_mib: i64) -> Self {
+        self.max_size_mib = Some(max_size_mib);
+        self
+    }
+
+    /// Sets [`Self::threshold_percent`].
+    #[must_use]
+    pub fn with_threshold_percent(mut self, threshold_percent: f64) -> Self {
+        self.threshold_percent = Some(threshold_percent);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyBillingDiskAutoscaling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let max_size_mib = members.optional("maxSizeMib");
+        let threshold_percent = members.optional("thresholdPercent");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            max_size_mib,
+            threshold_percent,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put_some(&mut members, "maxSizeMib", self.max_size_mib.as_ref());
+        json::put_some(
+            &mut members,
+            "thresholdPercent",
+            self.threshold_percent.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.zonalRedundancy` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAddonBodyBillingZonalRedundancy {
+    /// The `minZones` member; omitted when `None`.
+    pub min_zones: Option<i64>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateAddonBodyBillingZonalRedundancyType>,
+}
+
+impl CreateAddonBodyBillingZonalRedundancy {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            min_zones: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::min_zones`].
+    #[must_use]
+    pub fn with_min_zones(mut self, min_zones: i64) -> Self {
+        self.min_zones = Some(min_zones);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateAddonBodyBillingZonalRedundancyType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyBillingZonalRedundancy {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let min_zones = members.optional("minZones");
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { min_zones, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "minZones", self.min_zones.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `billing.zonalRedundancy.type` in the body of `create.addon`.
+    pub enum CreateAddonBodyBillingZonalRedundancyType {
+        /// `"required"`
+        Required = "required",
+        /// `"disabled"`
+        Disabled = "disabled",
+    }
+}
+
+/// The object at `customCredentials` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAddonBodyCustomCredentials {
+    /// The `dbName` member; omitted when `None`.
+    pub db_name: Option<String>,
+}
+
+impl CreateAddonBodyCustomCredentials {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { db_name: None }
+    }
+
+    /// Sets [`Self::db_name`].
+    #[must_use]
+    pub fn with_db_name(mut self, db_name: impl Into<String>) -> Self {
+        self.db_name = Some(db_name.into());
+        self
+    }
+}
+
+impl Json for CreateAddonBodyCustomCredentials {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let db_name = members.optional("dbName");
+        members.finish()?;
+        Ok(Self { db_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dbName", self.db_name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `infrastructure` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAddonBodyInfrastructure {
+    /// The `architecture` member; omitted when `None`.
+    pub architecture: Option<CreateAddonBodyInfrastructureArchitecture>,
+}
+
+impl CreateAddonBodyInfrastructure {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { architecture: None }
+    }
+
+    /// Sets [`Self::architecture`].
+    #[must_use]
+    pub fn with_architecture(
+        mut self,
+        architecture: CreateAddonBodyInfrastructureArchitecture,
+    ) -> Self {
+        self.architecture = Some(architecture);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyInfrastructure {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let architecture = members.optional("architecture");
+        members.finish()?;
+        Ok(Self { architecture })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "architecture", self.architecture.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `infrastructure.architecture` in the body of `create.addon`.
+    pub enum CreateAddonBodyInfrastructureArchitecture {
+        /// `"x86"`
+        X86 = "x86",
+        /// `"arm"`
+        Arm = "arm",
+    }
+}
+
+/// The object at `ipPolicies[]` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBodyIpPoliciesItem {
+    /// The `action` member.
+    pub action: CreateAddonBodyIpPoliciesItemAction,
+    /// The `addresses` member.
+    pub addresses: Vec<String>,
+}
+
+impl CreateAddonBodyIpPoliciesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(action: CreateAddonBodyIpPoliciesItemAction, addresses: Vec<String>) -> Self {
+        Self { action, addresses }
+    }
+}
+
+impl Json for CreateAddonBodyIpPoliciesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let action = members.required("action");
+        let addresses = members.required("addresses");
+        members.finish()?;
+        let (Some(action), Some(addresses)) = (action, addresses) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { action, addresses })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "action", &self.action);
+        json::put(&mut members, "addresses", &self.addresses);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `ipPolicies[].action` in the body of `create.addon`.
+    pub enum CreateAddonBodyIpPoliciesItemAction {
+        /// `"ALLOW"`
+        Allow = "ALLOW",
+        /// `"DENY"`
+        Deny = "DENY",
+    }
+}
+
+/// The object at `metadata` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAddonBodyMetadata {
+    /// The `annotations` member; omitted when `None`.
+    pub annotations: Option<Map<String, Value>>,
+    /// The `labels` member; omitted when `None`.
+    pub labels: Option<Map<String, Value>>,
+}
+
+impl CreateAddonBodyMetadata {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            annotations: None,
+            labels: None,
+        }
+    }
+
+    /// Sets [`Self::annotations`].
+    #[must_use]
+    pub fn with_annotations(mut self, annotations: Map<String, Value>) -> Self {
+        self.annotations = Some(annotations);
+        self
+    }
+
+    /// Sets [`Self::labels`].
+    #[must_use]
+    pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
+        self.labels = Some(labels);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyMetadata {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let annotations = members.optional("annotations");
+        let labels = members.optional("labels");
+        members.finish()?;
+        Ok(Self {
+            annotations,
+            labels,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "annotations", self.annotations.as_ref());
+        json::put_some(&mut members, "labels", self.labels.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `source` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAddonBodySource {
+    /// The `addonId` member; omitted when `None`.
+    pub addon_id: Option<String>,
+    /// The `backupId` member; omitted when `None`.
+    pub backup_id: Option<String>,
+    /// The `backupType` member; omitted when `None`.
+    pub backup_type: Option<CreateAddonBodySourceBackupType>,
+    /// The `projectId` member; omitted when `None`.
+    pub project_id: Option<String>,
+    /// The `backupUid` member; omitted when `None`.
+    pub backup_uid: Option<String>,
+}
+
+impl CreateAddonBodySource {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            addon_id: None,
+            backup_id: None,
+            backup_type: None,
+            project_id: None,
+            backup_uid: None,
+        }
+    }
+
+    /// Sets [`Self::addon_id`].
+    #[must_use]
+    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+        self.addon_id = Some(addon_id.into());
+        self
+    }
+
+    /// Sets [`Self::backup_id`].
+    #[must_use]
+    pub fn with_backup_id(mut self, backup_id: impl Into<String>) -> Self {
+        self.backup_id = Some(backup_id.into());
+        self
+    }
+
+    /// Sets [`Self::backup_type`].
+    #[must_use]
+    pub fn with_backup_type(mut self, backup_type: CreateAddonBodySourceBackupType) -> Self {
+        self.backup_type = Some(backup_type);
+        self
+    }
+
+    /// Sets [`Self::project_id`].
+    #[must_use]
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Sets [`Self::backup_uid`].
+    #[must_use]
+    pub fn with_backup_uid(mut self, backup_uid: impl Into<String>) -> Self {
+        self.backup_uid = Some(backup_uid.into());
+        self
+    }
+}
+
+impl Json for CreateAddonBodySource {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_id = members.optional("addonId");
+        let backup_id = members.optional("backupId");
+        let backup_type = members.optional("backupType");
+        let project_id = members.optional("projectId");
+        let backup_uid = members.optional("backupUid");
+        members.finish()?;
+        Ok(Self {
+            addon_id,
+            backup_id,
+            backup_type,
+            project_id,
+            backup_uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addonId", self.addon_id.as_ref());
+        json::put_some(&mut members, "backupId", self.backup_id.as_ref());
+        json::put_some(&mut members, "backupType", self.backup_type.as_ref());
+        json::put_some(&mut members, "projectId", self.project_id.as_ref());
+        json::put_some(&mut members, "backupUid", self.backup_uid.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `source.backupType` in the body of `create.addon`.
+    pub enum CreateAddonBodySourceBackupType {
+        /// `"snapshot"`
+        Snapshot = "snapshot",
+        /// `"global"`
+        Global = "global",
+    }
+}
+
+/// The object at `typeSpecificSettings` in the body of `create.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAddonBodyTypeSpecificSettings {
+    /// The `mysqlHaModeEnabled` member; omitted when `None`.
+    pub mysql_ha_mode_enabled: Option<bool>,
+    /// The `mysqlHaRouterEnabled` member; omitted when `None`.
+    pub mysql_ha_router_enabled: Option<bool>,
+    /// The `mysqlRouterReplicas` member; omitted when `None`.
+    pub mysql_router_replicas: Option<i64>,
+    /// The `postgresqlConnectionPoolerEnabled` member; omitted when `None`.
+    pub postgresql_connection_pooler_enabled: Option<bool>,
+    /// The `postgresqlConnectionPoolerReplicas` member; omitted when `None`.
+    pub postgresql_connection_pooler_replicas: Option<i64>,
+    /// The `postgresqlEdbMode` member; omitted when `None`.
+    pub postgresql_edb_mode: Option<bool>,
+    /// The `postgresqlImportMode` member; omitted when `None`.
+    pub postgresql_import_mode: Option<bool>,
+    /// The `postgresqlReadConnectionPoolerEnabled` member; omitted when `None`.
+    pub postgresql_read_connection_pooler_enabled: Option<bool>,
+    /// The `postgresqlReadConnectionPoolerReplicas` member; omitted when `None`.
+    pub postgresql_read_connection_pooler_replicas: Option<i64>,
+    /// The `postgresqlSupabaseMode` member; omitted when `None`.
+    pub postgresql_supabase_mode: Option<bool>,
+    /// The `postgresqlWalLevel` member; omitted when `None`.
+    pub postgresql_wal_level: Option<CreateAddonBodyTypeSpecificSettingsPostgresqlWalLevel>,
+    /// The `redisMaxMemoryPolicy` member; omitted when `None`.
+    pub redis_max_memory_policy: Option<CreateAddonBodyTypeSpecificSettingsRedisMaxMemoryPolicy>,
+    /// The `redisSentinelEnabled` member; omitted when `None`.
+    pub redis_sentinel_enabled: Option<bool>,
+}
+
+impl CreateAddonBodyTypeSpecificSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            mysql_ha_mode_enabled: None,
+            mysql_ha_router_enabled: None,
+            mysql_router_replicas: None,
+            postgresql_connection_pooler_enabled: None,
+            postgresql_connection_pooler_replicas: None,
+            postgresql_edb_mode: None,
+            postgresql_import_mode: None,
+            postgresql_read_connection_pooler_enabled: None,
+            postgresql_read_connection_pooler_replicas: None,
+            postgresql_supabase_mode: None,
+            postgresql_wal_level: None,
+            redis_max_memory_policy: None,
+            redis_sentinel_enabled: None,
+        }
+    }
+
+    /// Sets [`Self::mysql_ha_mode_enabled`].
+    #[must_use]
+    pub fn with_mysql_ha_mode_enabled(mut self, mysql_ha_mode_enabled: bool) -> Self {
+        self.mysql_ha_mode_enabled = Some(mysql_ha_mode_enabled);
+        self
+    }
+
+    /// Sets [`Self::mysql_ha_router_enabled`].
+    #[must_use]
+    pub fn with_mysql_ha_router_enabled(mut self, mysql_ha_router_enabled: bool) -> Self {
+        self.mysql_ha_router_enabled = Some(mysql_ha_router_enabled);
+        self
+    }
+
+    /// Sets [`Self::mysql_router_replicas`].
+    #[must_use]
+    pub fn with_mysql_router_replicas(mut self, mysql_router_replicas: i64) -> Self {
+        self.mysql_router_replicas = Some(mysql_router_replicas);
+        self
+    }
+
+    /// Sets [`Self::postgresql_connection_pooler_enabled`].
+    #[must_use]
+    pub fn with_postgresql_connection_pooler_enabled(
+        mut self,
+        postgresql_connection_pooler_enabled: bool,
+    ) -> Self {
+        self.postgresql_connection_pooler_enabled = Some(postgresql_connection_pooler_enabled);
+        self
+    }
+
+    /// Sets [`Self::postgresql_connection_pooler_replicas`].
+    #[must_use]
+    pub fn with_postgresql_connection_pooler_replicas(
+        mut self,
+        postgresql_connection_pooler_replicas: i64,
+    ) -> Self {
+        self.postgresql_connection_pooler_replicas = Some(postgresql_connection_pooler_replicas);
+        self
+    }
+
+    /// Sets [`Self::postgresql_edb_mode`].
+    #[must_use]
+    pub fn with_postgresql_edb_mode(mut self, postgresql_edb_mode: bool) -> Self {
+        self.postgresql_edb_mode = Some(postgresql_edb_mode);
+        self
+    }
+
+    /// Sets [`Self::postgresql_import_mode`].
+    #[must_use]
+    pub fn with_postgresql_import_mode(mut self, postgresql_import_mode: bool) -> Self {
+        self.postgresql_import_mode = Some(postgresql_import_mode);
+        self
+    }
+
+    /// Sets [`Self::postgresql_read_connection_pooler_enabled`].
+    #[must_use]
+    pub fn with_postgresql_read_connection_pooler_enabled(
+        mut self,
+        postgresql_read_connection_pooler_enabled: bool,
+    ) -> Self {
+        self.postgresql_read_connection_pooler_enabled =
+            Some(postgresql_read_connection_pooler_enabled);
+        self
+    }
+
+    /// Sets [`Self::postgresql_read_connection_pooler_replicas`].
+    #[must_use]
+    pub fn with_postgresql_read_connection_pooler_replicas(
+        mut self,
+        postgresql_read_connection_pooler_replicas: i64,
+    ) -> Self {
+        self.postgresql_read_connection_pooler_replicas =
+            Some(postgresql_read_connection_pooler_replicas);
+        self
+    }
+
+    /// Sets [`Self::postgresql_supabase_mode`].
+    #[must_use]
+    pub fn with_postgresql_supabase_mode(mut self, postgresql_supabase_mode: bool) -> Self {
+        self.postgresql_supabase_mode = Some(postgresql_supabase_mode);
+        self
+    }
+
+    /// Sets [`Self::postgresql_wal_level`].
+    #[must_use]
+    pub fn with_postgresql_wal_level(
+        mut self,
+        postgresql_wal_level: CreateAddonBodyTypeSpecificSettingsPostgresqlWalLevel,
+    ) -> Self {
+        self.postgresql_wal_level = Some(postgresql_wal_level);
+        self
+    }
+
+    /// Sets [`Self::redis_max_memory_policy`].
+    #[must_use]
+    pub fn with_redis_max_memory_policy(
+        mut self,
+        redis_max_memory_policy: CreateAddonBodyTypeSpecificSettingsRedisMaxMemoryPolicy,
+    ) -> Self {
+        self.redis_max_memory_policy = Some(redis_max_memory_policy);
+        self
+    }
+
+    /// Sets [`Self::redis_sentinel_enabled`].
+    #[must_use]
+    pub fn with_redis_sentinel_enabled(mut self, redis_sentinel_enabled: bool) -> Self {
+        self.redis_sentinel_enabled = Some(redis_sentinel_enabled);
+        self
+    }
+}
+
+impl Json for CreateAddonBodyTypeSpecificSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let mysql_ha_mode_enabled = members.optional("mysqlHaModeEnabled");
+        let mysql_ha_router_enabled = members.optional("mysqlHaRouterEnabled");
+        let mysql_router_replicas = members.optional("mysqlRouterReplicas");
+        let postgresql_connection_pooler_enabled =
+            members.optional("postgresqlConnectionPoolerEnabled");
+        let postgresql_connection_pooler_replicas =
+            members.optional("postgresqlConnectionPoolerReplicas");
+        let postgresql_edb_mode = members.optional("postgresqlEdbMode");
+        let postgresql_import_mode = members.optional("postgresqlImportMode");
+        let postgresql_read_connection_pooler_enabled =
+            members.optional("postgresqlReadConnectionPoolerEnabled");
+        let postgresql_read_connection_pooler_replicas =
+            members.optional("postgresqlReadConnectionPoolerReplicas");
+        let postgresql_supabase_mode = members.optional("postgresqlSupabaseMode");
+        let postgresql_wal_level = members.optional("postgresqlWalLevel");
+        let redis_max_memory_policy = members.optional("redisMaxMemoryPolicy");
+        let redis_sentinel_enabled = members.optional("redisSentinelEnabled");
+        members.finish()?;
+        Ok(Self {
+            mysql_ha_mode_enabled,
+            mysql_ha_router_enabled,
+            mysql_router_replicas,
+            postgresql_connection_pooler_enabled,
+            postgresql_connection_pooler_replicas,
+            postgresql_edb_mode,
+            postgresql_import_mode,
+            postgresql_read_connection_pooler_enabled,
+            postgresql_read_connection_pooler_replicas,
+            postgresql_supabase_mode,
+            postgresql_wal_level,
+            redis_max_memory_policy,
+            redis_sentinel_enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "mysqlHaModeEnabled",
+            self.mysql_ha_mode_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "mysqlHaRouterEnabled",
+            self.mysql_ha_router_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "mysqlRouterReplicas",
+            self.mysql_router_replicas.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlConnectionPoolerEnabled",
+            self.postgresql_connection_pooler_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlConnectionPoolerReplicas",
+            self.postgresql_connection_pooler_replicas.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlEdbMode",
+            self.postgresql_edb_mode.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlImportMode",
+            self.postgresql_import_mode.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlReadConnectionPoolerEnabled",
+            self.postgresql_read_connection_pooler_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlReadConnectionPoolerReplicas",
+            self.postgresql_read_connection_pooler_replicas.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlSupabaseMode",
+            self.postgresql_supabase_mode.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "postgresqlWalLevel",
+            self.postgresql_wal_level.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "redisMaxMemoryPolicy",
+            self.redis_max_memory_policy.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "redisSentinelEnabled",
+            self.redis_sentinel_enabled.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `typeSpecificSettings.postgresqlWalLevel` in the body of `create.addon`.
+    pub enum CreateAddonBodyTypeSpecificSettingsPostgresqlWalLevel {
+        /// `"replica"`
+        Replica = "replica",
+        /// `"logical"`
+        Logical = "logical",
+    }
+}
+
+string_enum! {
+    /// The values of `typeSpecificSettings.redisMaxMemoryPolicy` in the body of `create.addon`.
+    pub enum CreateAddonBodyTypeSpecificSettingsRedisMaxMemoryPolicy {
+        /// `"noeviction"`
+        Noeviction = "noeviction",
+        /// `"allkeys-lru"`
+        AllkeysLru = "allkeys-lru",
+        /// `"allkeys-lfu"`
+        AllkeysLfu = "allkeys-lfu",
+        /// `"volatile-lru"`
+        VolatileLru = "volatile-lru",
+        /// `"volatile-lfu"`
+        VolatileLfu = "volatile-lfu",
+        /// `"allkeys-random"`
+        AllkeysRandom = "allkeys-random",
+        /// `"volatile-random"`
+        VolatileRandom = "volatile-random",
+        /// `"volatile-ttl"`
+        VolatileTtl = "volatile-ttl",
+        /// `"volatile-lrm"`
+        VolatileLrm = "volatile-lrm",
+        /// `"allkeys-lrm"`
+        AllkeysLrm = "allkeys-lrm",
+    }
+}
+
+/// The response data of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `backupSchedules` member; omitted when `None`.
+    pub backup_schedules: Option<Vec<CreateAddonBodyBackupSchedulesItem>>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<CreateAddonBodyBilling>,
+    /// The `cluster` member.
+    pub cluster: CreateAddonResponseCluster,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `customCredentials` member; omitted when `None`.
+    pub custom_credentials: Option<CreateAddonBodyCustomCredentials>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAccessEnabled` member; omitted when `None`.
+    pub external_access_enabled: Option<bool>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateAddonBodyInfrastructure>,
+    /// The `ipPolicies` member; omitted when `None`.
+    pub ip_policies: Option<Vec<CreateAddonBodyIpPoliciesItem>>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateAddonBodyMetadata>,
+    /// The `name` member.
+    pub name: String,
+    /// The `source` member; omitted when `None`.
+    pub source: Option<CreateAddonBodySource>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateAddonResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `tlsEnabled` member; omitted when `None`.
+    pub tls_enabled: Option<bool>,
+    /// The `type` member.
+    pub type_: String,
+    /// The `typeSpecificSettings` member; omitted when `None`.
+    pub type_specific_settings: Option<CreateAddonBodyTypeSpecificSettings>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `version` member; omitted when `None`.
+    pub version: Option<String>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+    /// The `templateValues` member; omitted when `None`.
+    pub template_values: Option<Map<String, Value>>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+}
+
+impl CreateAddonResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        cluster: CreateAddonResponseCluster,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        status: CreateAddonResponseStatus,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            backup_schedules: None,
+            billing: None,
+            cluster,
+            created_at: None,
+            custom_credentials: None,
+            description: None,
+            external_access_enabled: None,
+            id: id.into(),
+            infrastructure: None,
+            ip_policies: None,
+            metadata: None,
+            name: name.into(),
+            source: None,
+            stage_id: None,
+            status,
+            tags: None,
+            tls_enabled: None,
+            type_: type_.into(),
+            type_specific_settings: None,
+            updated_at: None,
+            version: None,
+            vpc_accessible: None,
+            template_values: None,
+            region: None,
+        }
+    }
+
+    /// Sets [`Self::backup_schedules`].
+    #[must_use]
+    pub fn with_backup_schedules(
+        mut self,
+        backup_schedules: Vec<CreateAddonBodyBackupSchedulesItem>,
+    ) -> Self {
+        self.backup_schedules = Some(backup_schedules);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: CreateAddonBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::custom_credentials`].
+    #[must_use]
+    pub fn with_custom_credentials(
+        mut self,
+        custom_credentials: CreateAddonBodyCustomCredentials,
+    ) -> Self {
+        self.custom_credentials = Some(custom_credentials);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_access_enabled`].
+    #[must_use]
+    pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
+        self.external_access_enabled = Some(external_access_enabled);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateAddonBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::ip_policies`].
+    #[must_use]
+    pub fn with_ip_policies(mut self, ip_policies: Vec<CreateAddonBodyIpPoliciesItem>) -> Self {
+        self.ip_policies = Some(ip_policies);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateAddonBodyMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::source`].
+    #[must_use]
+    pub fn with_source(mut self, source: CreateAddonBodySource) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::tls_enabled`].
+    #[must_use]
+    pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
+        self.tls_enabled = Some(tls_enabled);
+        self
+    }
+
+    /// Sets [`Self::type_specific_settings`].
+    #[must_use]
+    pub fn with_type_specific_settings(
+        mut self,
+        type_specific_settings: CreateAddonBodyTypeSpecificSettings,
+    ) -> Self {
+        self.type_specific_settings = Some(type_specific_settings);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+
+    /// Sets [`Self::version`].
+    #[must_use]
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+
+    /// Sets [`Self::template_values`].
+    #[must_use]
+    pub fn with_template_values(mut self, template_values: Map<String, Value>) -> Self {
+        self.template_values = Some(template_values);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+}
+
+impl Json for CreateAddonResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let backup_schedules = members.optional("backupSchedules");
+        let billing = members.optional("billing");
+        let cluster = members.required("cluster");
+        let created_at = members.optional("createdAt");
+        let custom_credentials = members.optional("customCredentials");
+        let description = members.optional("description");
+        let external_access_enabled = members.optional("externalAccessEnabled");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let ip_policies = members.optional("ipPolicies");
+        let metadata = members.optional("metadata");
+        let name = members.required("name");
+        let source = members.optional("source");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let tls_enabled = members.optional("tlsEnabled");
+        let type_ = members.required("type");
+        let type_specific_settings = members.optional("typeSpecificSettings");
+        let updated_at = members.optional("updatedAt");
+        let version = members.optional("version");
+        let vpc_accessible = members.optional("vpcAccessible");
+        let template_values = members.optional("templateValues");
+        let region = members.optional("region");
+        members.finish()?;
+        let (Some(app_id), Some(cluster), Some(id), Some(name), Some(status), Some(type_)) =
+            (app_id, cluster, id, name, status, type_)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            backup_schedules,
+            billing,
+            cluster,
+            created_at,
+            custom_credentials,
+            description,
+            external_access_enabled,
+            id,
+            infrastructure,
+            ip_policies,
+            metadata,
+            name,
+            source,
+            stage_id,
+            status,
+            tags,
+            tls_enabled,
+            type_,
+            type_specific_settings,
+            updated_at,
+            version,
+            vpc_accessible,
+            template_values,
+            region,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(
+            &mut members,
+            "backupSchedules",
+            self.backup_schedules.as_ref(),
+        );
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(
+            &mut members,
+            "customCredentials",
+            self.custom_credentials.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAccessEnabled",
+            self.external_access_enabled.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "ipPolicies", self.ip_policies.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "source", self.source.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "tlsEnabled", self.tls_enabled.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        json::put_some(
+            &mut members,
+            "typeSpecificSettings",
+            self.type_specific_settings.as_ref(),
+        );
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put_some(&mut members, "version", self.version.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        json::put_some(
+            &mut members,
+            "templateValues",
+            self.template_values.as_ref(),
+        );
+        json::put_some(&mut members, "region", self.region.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `cluster` in the response data of `create.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonResponseCluster {
+    /// The `id` member.
+    pub id: String,
+    /// The `loadBalancers` member; omitted when `None`.
+    pub load_balancers: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `namespace` member; omitted when `None`.
+    pub namespace: Option<String>,
+}
+
+impl CreateAddonResponseCluster {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            load_balancers: None,
+            name: name.into(),
+            namespace: None,
+        }
+    }
+
+    /// Sets [`Self::load_balancers`].
+    #[must_use]
+    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+        self.load_balancers = Some(load_balancers);
+        self
+    }
+
+    /// Sets [`Self::namespace`].
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+}
+
+impl Json for CreateAddonResponseCluster {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let load_balancers = members.optional("loadBalancers");
+        let name = members.required("name");
+        let namespace = members.optional("namespace");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            id,
+            load_balancers,
+            name,
+            namespace,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "loadBalancers", self.load_balancers.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "namespace", self.namespace.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `status` in the response data of `create.addon`.
+    pub enum CreateAddonResponseStatus {
+        /// `"preDeployment"`
+        PreDeployment = "preDeployment",
+        /// `"triggerAllocation"`
+        TriggerAllocation = "triggerAllocation",
+        /// `"allocating"`
+        Allocating = "allocating",
+        /// `"postDeployment"`
+        PostDeployment = "postDeployment",
+        /// `"running"`
+        Running = "running",
+        /// `"paused"`
+        Paused = "paused",
+        /// `"scaling"`
+        Scaling = "scaling",
+        /// `"upgrading"`
+        Upgrading = "upgrading",
+        /// `"resetting"`
+        Resetting = "resetting",
+        /// `"backup"`
+        Backup = "backup",
+        /// `"restore"`
+        Restore = "restore",
+        /// `"failed"`
+        Failed = "failed",
+        /// `"error"`
+        Error = "error",
+        /// `"errorAllocating"`
+        ErrorAllocating = "errorAllocating",
+        /// `"deleting"`
+        Deleting = "deleting",
+        /// `"deleted"`
+        Deleted = "deleted",
+    }
+}
+
+/// The response data of `create.addon.backupSchedule`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBackupScheduleResponse {
+    /// The `id` member.
+    pub id: String,
+}
+
+impl CreateAddonBackupScheduleResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Json for CreateAddonBackupScheduleResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        members.finish()?;
+        let (Some(id),) = (id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.externalAddon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateExternalAddonBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `environmentId` member; omitted when `None`.
+    pub environment_id: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `spec` member; omitted when `None`.
+    pub spec: Option<CreateExternalAddonBodySpec>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl CreateExternalAddonBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            environment_id: None,
+            name: name.into(),
+            spec: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::environment_id`].
+    #[must_use]
+    pub fn with_environment_id(mut self, environment_id: impl Into<String>) -> Self {
+        self.environment_id = Some(environment_id.into());
+        self
+    }
+
+    /// Sets [`Self::spec`].
+    #[must_use]
+    pub fn with_spec(mut self, spec: CreateExternalAddonBodySpec) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for CreateExternalAddonBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let environment_id = members.optional("environmentId");
+        let name = members.required("name");
+        let spec = members.optional("spec");
+        let tags = members.optional("tags");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            environment_id,
+            name,
+            spec,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "environmentId", self.environment_id.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "spec", self.spec.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec` in the body of `create.externalAddon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateExternalAddonBodySpec {
+    /// The `config` member.
+    pub config: Map<String, Value>,
+    /// The `outputs` member; omitted when `None`.
+    pub outputs: Option<Map<String, Value>>,
+    /// The `provider` member; omitted when `None`.
+    pub provider: Option<CreateExternalAddonBodySpecProvider>,
+    /// The `resourceType` member.
+    pub resource_type: CreateExternalAddonBodySpecResourceType,
+    /// The `workloadIdentityId` member; omitted when `None`.
+    pub workload_identity_id: Option<String>,
+}
+
+impl CreateExternalAddonBodySpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        config: Map<String, Value>,
+        resource_type: CreateExternalAddonBodySpecResourceType,
+    ) -> Self {
+        Self {
+            config,
+            outputs: None,
+            provider: None,
+            resource_type,
+            workload_identity_id: None,
+        }
+    }
+
+    /// Sets [`Self::outputs`].
+    #[must_use]
+    pub fn with_outputs(mut self, outputs: Map<String, Value>) -> Self {
+        self.outputs = Some(outputs);
+        self
+    }
+
+    /// Sets [`Self::provider`].
+    #[must_use]
+    pub fn with_provider(mut self, provider: CreateExternalAddonBodySpecProvider) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Sets [`Self::workload_identity_id`].
+    #[must_use]
+    pub fn with_workload_identity_id(mut self, workload_identity_id: impl Into<String>) -> Self {
+        self.workload_identity_id = Some(workload_identity_id.into());
+        self
+    }
+}
+
+impl Json for CreateExternalAddonBodySpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config = members.required("config");
+        let outputs = members.optional("outputs");
+        let provider = members.optional("provider");
+        let resource_type = members.required("resourceType");
+        let workload_identity_id = members.optional("workloadIdentityId");
+        members.finish()?;
+        let (Some(config), Some(resource_type)) = (config, resource_type) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            config,
+            outputs,
+            provider,
+            resource_type,
+            workload_identity_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "config", &self.config);
+        json::put_some(&mut members, "outputs", self.outputs.as_ref());
+        json::put_some(&mut members, "provider", self.provider.as_ref());
+        json::put(&mut members, "resourceType", &self.resource_type);
+        json::put_some(
+            &mut members,
+            "workloadIdentityId",
+            self.workload_identity_id.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec.provider` in the body of `create.externalAddon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateExternalAddonBodySpecProvider {
+    /// The `aiven` member; omitted when `None`.
+    pub aiven: Option<CreateExternalAddonBodySpecProviderAiven>,
+    /// The `akamai` member; omitted when `None`.
+    pub akamai: Option<CreateExternalAddonBodySpecProviderAiven>,
+    /// The `aws` member; omitted when `None`.
+    pub aws: Option<CreateExternalAddonBodySpecProviderAws>,
+    /// The `azure` member; omitted when `None`.
+    pub azure: Option<CreateExternalAddonBodySpecProviderAiven>,
+    /// The `backblaze` member; omitted when `None`.
+    pub backblaze: Option<CreateExternalAddonBodySpecProviderAiven>,
+    /// The `cloudflare` member; omitted when `None`.
+    pub cloudflare: Option<CreateExternalAddonBodySpecProviderAiven>,
+    /// The `google` member; omitted when `None`.
+    pub google: Option<CreateExternalAddonBodySpecProviderGoogle>,
+    /// The `planetscale` member; omitted when `None`.
+    pub planetscale: Option<Map<String, Value>>,
+}
+
+impl CreateExternalAddonBodySpecProvider {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            aiven: None,
+            akamai: None,
+            aws: None,
+            azure: None,
+            backblaze: None,
+            cloudflare: None,
+            google: None,
+            planetscale: None,
+        }
+    }
+
+    /// Sets [`Self::aiven`].
+    #[must_use]
+    pub fn with_aiven(mut self, aiven: CreateExternalAddonBodySpecProviderAiven) -> Self {
+        self.aiven = Some(aiven);
+        self
+    }
+
+    /// Sets [`Self::akamai`].
+    #[must_use]
+    pub fn with_akamai(mut self, akamai: CreateExternalAddonBodySpecProviderAiven) -> Self {
+        self.akamai = Some(akamai);
+        self
+    }
+
+    /// Sets [`Self::aws`].
+    #[must_use]
+    pub fn with_aws(mut self, aws: CreateExternalAddonBodySpecProviderAws) -> Self {
+        self.aws = Some(aws);
+        self
+    }
+
+    /// Sets [`Self::azure`].
+    #[must_use]
+    pub fn with_azure(mut self, azure: CreateExternalAddonBodySpecProviderAiven) -> Self {
+        self.azure = Some(azure);
+        self
+    }
+
+    /// Sets [`Self::backblaze`].
+    #[must_use]
+    pub fn with_backblaze(mut self, backblaze: CreateExternalAddonBodySpecProviderAiven) -> Self {
+        self.backblaze = Some(backblaze);
+        self
+    }
+
+    /// Sets [`Self::cloudflare`].
+    #[must_use]
+    pub fn with_cloudflare(mut self, cloudflare: CreateExternalAddonBodySpecProviderAiven) -> Self {
+        self.cloudflare = Some(cloudflare);
+        self
+    }
+
+    /// Sets [`Self::google`].
+    #[must_use]
+    pub fn with_google(mut self, google: CreateExternalAddonBodySpecProviderGoogle) -> Self {
+        self.google = Some(google);
+        self
+    }
+
+    /// Sets [`Self::planetscale`].
+    #[must_use]
+    pub fn with_planetscale(mut self, planetscale: Map<String, Value>) -> Self {
+        self.planetscale = Some(planetscale);
+        self
+    }
+}
+
+impl Json for CreateExternalAddonBodySpecProvider {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let aiven = members.optional("aiven");
+        let akamai = members.optional("akamai");
+        let aws = members.optional("aws");
+        let azure = members.optional("azure");
+        let backblaze = members.optional("backblaze");
+        let cloudflare = members.optional("cloudflare");
+        let google = members.optional("google");
+        let planetscale = members.optional("planetscale");
+        members.finish()?;
+        Ok(Self {
+            aiven,
+            akamai,
+            aws,
+            azure,
+            backblaze,
+            cloudflare,
+            google,
+            planetscale,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "aiven", self.aiven.as_ref());
+        json::put_some(&mut members, "akamai", self.akamai.as_ref());
+        json::put_some(&mut members, "aws", self.aws.as_ref());
+        json::put_some(&mut members, "azure", self.azure.as_ref());
+        json::put_some(&mut members, "backblaze", self.backblaze.as_ref());
+        json::put_some(&mut members, "cloudflare", self.cloudflare.as_ref());
+        json::put_some(&mut members, "google", self.google.as_ref());
+        json::put_some(&mut members, "planetscale", self.planetscale.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec.provider.aiven` in the body of `create.externalAddon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateExternalAddonBodySpecProviderAiven {
+    /// The `integrationId` member.
+    pub integration_id: String,
+}
+
+impl CreateExternalAddonBodySpecProviderAiven {
+    /// A value with the required members set and the others absent.
+    pub fn new(integration_id: impl Into<String>) -> Self {
+        Self {
+            integration_id: integration_id.into(),
+        }
+    }
+}
+
+impl Json for CreateExternalAddonBodySpecProviderAiven {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let integration_id = members.required("integrationId");
+        members.finish()?;
+        let (Some(integration_id),) = (integration_id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { integration_id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "integrationId", &self.integration_id);
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec.provider.aws` in the body of `create.externalAddon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateExternalAddonBodySpecProviderAws {
+    /// The `region` member.
+    pub region: String,
+    /// The `integrationId` member.
+    pub integration_id: String,
+}
+
+impl CreateExternalAddonBodySpecProviderAws {
+    /// A value with the required members set and the others absent.
+    pub fn new(region: impl Into<String>, integration_id: impl Into<String>) -> Self {
+        Self {
+            region: region.into(),
+            integration_id: integration_id.into(),
+        }
+    }
+}
+
+impl Json for CreateExternalAddonBodySpecProviderAws {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let region = members.required("region");
+        let integration_id = members.required("integrationId");
+        members.finish()?;
+        let (Some(region), Some(integration_id)) = (region, integration_id) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            region,
+            integration_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "region", &self.region);
+        json::put(&mut members, "integrationId", &self.integration_id);
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec.provider.google` in the body of `create.externalAddon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateExternalAddonBodySpecProviderGoogle {
+    /// The `project` member.
+    pub project: String,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `zone` member; omitted when `None`.
+    pub zone: Option<String>,
+    /// The `integrationId` member.
+    pub integration_id: String,
+}
+
+impl CreateExternalAddonBodySpecProviderGoogle {
+    /// A value with the required members set and the others absent.
+    pub fn new(project: impl Into<String>, integration_id: impl Into<String>) -> Self {
+        Self {
+            project: project.into(),
+            region: None,
+            zone: None,
+            integration_id: integration_id.into(),
+        }
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::zone`].
+    #[must_use]
+    pub fn with_zone(mut self, zone: impl Into<String>) -> Self {
+        self.zone = Some(zone.into());
+        self
+    }
+}
+
+impl Json for CreateExternalAddonBodySpecProviderGoogle {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let project = members.required("project");
+        let region = members.optional("region");
+        let zone = members.optional("zone");
+        let integration_id = members.required("integrationId");
+        members.finish()?;
+        let (Some(project), Some(integration_id)) = (project, integration_id) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            project,
+            region,
+            zone,
+            integration_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "project", &self.project);
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "zone", self.zone.as_ref());
+        json::put(&mut members, "integrationId", &self.integration_id);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `spec.resourceType` in the body of `create.externalAddon`.
+    pub enum CreateExternalAddonBodySpecResourceType {
+        /// `"s3"`
+        S3 = "s3",
+        /// `"rds"`
+        Rds = "rds",
+        /// `"cloudSql"`
+        CloudSql = "cloudSql",
+        /// `"memorystore"`
+        Memorystore = "memorystore",
+    }
+}
+
+/// The response data of `get.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `cluster` member.
+    pub cluster: CreateAddonResponseCluster,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `spec` member.
+    pub spec: GetAddonResponseSpec,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateAddonResponseStatus,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl GetAddonResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        cluster: CreateAddonResponseCluster,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        spec: GetAddonResponseSpec,
+        status: CreateAddonResponseStatus,
+        tags: Vec<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            cluster,
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            spec,
+            stage_id: None,
+            status,
+            tags,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+}
+
+impl Json for GetAddonResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let cluster = members.required("cluster");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let spec = members.required("spec");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.required("tags");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(cluster),
+            Some(created_at),
+            Some(id),
+            Some(name),
+            Some(spec),
+            Some(status),
+            Some(tags),
+            Some(uid),
+        ) = (
+            app_id, cluster, created_at, id, name, spec, status, tags, uid,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            cluster,
+            created_at,
+            description,
+            id,
+            name,
+            spec,
+            stage_id,
+            status,
+            tags,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec` in the response data of `get.addon`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonResponseSpec {
+    /// The `config` member.
+    pub config: GetAddonResponseSpecConfig,
+    /// The `pendingActions` member.
+    pub pending_actions: Vec<GetAddonResponseSpecPendingActionsItem>,
+    /// The `type` member.
+    pub type_: String,
+}
+
+impl GetAddonResponseSpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        config: GetAddonResponseSpecConfig,
+        pending_actions: Vec<GetAddonResponseSpecPendingActionsItem>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            config,
+            pending_actions,
+            type_: type_.into(),
+        }
+    }
+}
+
+impl Json for GetAddonResponseSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config = members.required("config");
+        let pending_actions = members.required("pendingActions");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(config), Some(pending_actions), Some(type_)) = (config, pending_actions, type_)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            config,
+            pending_actions,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "config", &self.config);
+        json::put(&mut members, "pendingActions", &self.pending_actions);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The object at `spec.config` in the response data of `get.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonResponseSpecConfig {
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<Map<String, Value>>,
+    /// The `lifecycleStatus` member; omitted when `None`.
+    pub lifecycle_status: Option<GetAddonResponseSpecConfigLifecycleStatus>,
+    /// The `networking` member; omitted when `None`.
+    pub networking: Option<Map<String, Value>>,
+    /// The `secretRotation` member; omitted when `None`.
+    pub secret_rotation: Option<Map<String, Value>>,
+    /// The `typeSpecificSettings` member; omitted when `None`.
+    pub type_specific_settings: Option<Map<String, Value>>,
+    /// The `versionTag` member; omitted when `None`.
+    pub version_tag: Option<String>,
+    /// The `templateValues` member; omitted when `None`.
+    pub template_values: Option<String>,
+    /// The `templateValuesRedacted` member; omitted when `None`.
+    pub template_values_redacted: Option<bool>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+}
+
+impl GetAddonResponseSpecConfig {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment: None,
+            lifecycle_status: None,
+            networking: None,
+            secret_rotation: None,
+            type_specific_settings: None,
+            version_tag: None,
+            template_values: None,
+            template_values_redacted: None,
+            region: None,
+        }
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: Map<String, Value>) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::lifecycle_status`].
+    #[must_use]
+    pub fn with_lifecycle_status(
+        mut self,
+        lifecycle_status: GetAddonResponseSpecConfigLifecycleStatus,
+    ) -> Self {
+        self.lifecycle_status = Some(lifecycle_status);
+        self
+    }
+
+    /// Sets [`Self::networking`].
+    #[must_use]
+    pub fn with_networking(mut self, networking: Map<String, Value>) -> Self {
+        self.networking = Some(networking);
+        self
+    }
+
+    /// Sets [`Self::secret_rotation`].
+    #[must_use]
+    pub fn with_secret_rotation(mut self, secret_rotation: Map<String, Value>) -> Self {
+        self.secret_rotation = Some(secret_rotation);
+        self
+    }
+
+    /// Sets [`Self::type_specific_settings`].
+    #[must_use]
+    pub fn with_type_specific_settings(
+        mut self,
+        type_specific_settings: Map<String, Value>,
+    ) -> Self {
+        self.type_specific_settings = Some(type_specific_settings);
+        self
+    }
+
+    /// Sets [`Self::version_tag`].
+    #[must_use]
+    pub fn with_version_tag(mut self, version_tag: impl Into<String>) -> Self {
+        self.version_tag = Some(version_tag.into());
+        self
+    }
+
+    /// Sets [`Self::template_values`].
+    #[must_use]
+    pub fn with_template_values(mut self, template_values: impl Into<String>) -> Self {
+        self.template_values = Some(template_values.into());
+        self
+    }
+
+    /// Sets [`Self::template_values_redacted`].
+    #[must_use]
+    pub fn with_template_values_redacted(mut self, template_values_redacted: bool) -> Self {
+        self.template_values_redacted = Some(template_values_redacted);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+}
+
+impl Json for GetAddonResponseSpecConfig {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment = members.optional("deployment");
+        let lifecycle_status = members.optional("lifecycleStatus");
+        let networking = members.optional("networking");
+        let secret_rotation = members.optional("secretRotation");
+        let type_specific_settings = members.optional("typeSpecificSettings");
+        let version_tag = members.optional("versionTag");
+        let template_values = members.optional("templateValues");
+        let template_values_redacted = members.optional("templateValuesRedacted");
+        let region = members.optional("region");
+        members.finish()?;
+        Ok(Self {
+            deployment,
+            lifecycle_status,
+            networking,
+            secret_rotation,
+            type_specific_settings,
+            version_tag,
+            template_values,
+            template_values_redacted,
+            region,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(
+            &mut members,
+            "lifecycleStatus",
+            self.lifecycle_status.as_ref(),
+        );
+        json::put_some(&mut members, "networking", self.networking.as_ref());
+        json::put_some(
+            &mut members,
+            "secretRotation",
+            self.secret_rotation.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "typeSpecificSettings",
+            self.type_specific_settings.as_ref(),
+        );
+        json::put_some(&mut members, "versionTag", self.version_tag.as_ref());
+        json::put_some(
+            &mut members,
+            "templateValues",
+            self.template_values.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "templateValuesRedacted",
+            self.template_values_redacted.as_ref(),
+        );
+        json::put_some(&mut members, "region", self.region.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `spec.config.lifecycleStatus` in the response data of `get.addon`.
+    pub enum GetAddonResponseSpecConfigLifecycleStatus {
+        /// `"active"`
+        Active = "active",
+        /// `"deprecated"`
+        Deprecated = "deprecated",
+        /// `"discontinued"`
+        Discontinued = "discontinued",
+    }
+}
+
+/// The object at `spec.pendingActions[]` in the response data of `get.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonResponseSpecPendingActionsItem {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<String>,
+}
+
+impl GetAddonResponseSpecPendingActionsItem {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: impl Into<String>) -> Self {
+        self.type_ = Some(type_.into());
+        self
+    }
+}
+
+impl Json for GetAddonResponseSpecPendingActionsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { created_at, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.addon.backup.download`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupDownloadResponse {
+    /// The `downloadLink` member.
+    pub download_link: String,
+}
+
+impl GetAddonBackupDownloadResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(download_link: impl Into<String>) -> Self {
+        Self {
+            download_link: download_link.into(),
+        }
+    }
+}
+
+impl Json for GetAddonBackupDownloadResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let download_link = members.required("downloadLink");
+        members.finish()?;
+        let (Some(download_link),) = (download_link,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { download_link })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "downloadLink", &self.download_link);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.addon.backup.restores`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonBackupRestoresResponse {
+    /// The `restores` member; omitted when `None`.
+    pub restores: Option<Vec<GetAddonBackupRestoresResponseRestoresItem>>,
+}
+
+impl GetAddonBackupRestoresResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { restores: None }
+    }
+
+    /// Sets [`Self::restores`].
+    #[must_use]
+    pub fn with_restores(
+        mut self,
+        restores: Vec<GetAddonBackupRestoresResponseRestoresItem>,
+    ) -> Self {
+        self.restores = Some(restores);
+        self
+    }
+}
+
+impl Json for GetAddonBackupRestoresResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let restores = members.optional("restores");
+        members.finish()?;
+        Ok(Self { restores })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "restores", self.restores.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `restores[]` in the response data of `get.addon.backup.restores`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupRestoresResponseRestoresItem {
+    /// The `completedAt` member; omitted when `None`.
+    pub completed_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `restoreTimestamp` member.
+    pub restore_timestamp: String,
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+}
+
+impl GetAddonBackupRestoresResponseRestoresItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        restore_timestamp: impl Into<String>,
+        status: BackupAddonResponseLastRestoreStatus,
+    ) -> Self {
+        Self {
+            completed_at: None,
+            id: id.into(),
+            restore_timestamp: restore_timestamp.into(),
+            status,
+        }
+    }
+
+    /// Sets [`Self::completed_at`].
+    #[must_use]
+    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+        self.completed_at = Some(completed_at.into());
+        self
+    }
+}
+
+impl Json for GetAddonBackupRestoresResponseRestoresItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let completed_at = members.optional("completedAt");
+        let id = members.required("id");
+        let restore_timestamp = members.required("restoreTimestamp");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(id), Some(restore_timestamp), Some(status)) = (id, restore_timestamp, status)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            completed_at,
+            id,
+            restore_timestamp,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "completedAt", self.completed_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "restoreTimestamp", &self.restore_timestamp);
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.addon.backupSchedules`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonBackupSchedulesResponse {
+    /// The `schedules` member; omitted when `None`.
+    pub schedules: Option<Vec<GetAddonBackupSchedulesResponseSchedulesItem>>,
+}
+
+impl GetAddonBackupSchedulesResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { schedules: None }
+    }
+
+    /// Sets [`Self::schedules`].
+    #[must_use]
+    pub fn with_schedules(
+        mut self,
+        schedules: Vec<GetAddonBackupSchedulesResponseSchedulesItem>,
+    ) -> Self {
+        self.schedules = Some(schedules);
+        self
+    }
+}
+
+impl Json for GetAddonBackupSchedulesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schedules = members.optional("schedules");
+        members.finish()?;
+        Ok(Self { schedules })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "schedules", self.schedules.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `schedules[]` in the response data of `get.addon.backupSchedules`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupSchedulesResponseSchedulesItem {
+    /// The `additionalDestinations` member; omitted when `None`.
+    pub additional_destinations: Option<Vec<BackupAddonBodyAdditionalDestinationsItem>>,
+    /// The `backupCompressionType` member; omitted when `None`.
+    pub backup_compression_type: Option<BackupAddonBodyCompressionType>,
+    /// The `backupType` member.
+    pub backup_type: BackupAddonBodyBackupType,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `customDestinationId` member; omitted when `None`.
+    pub custom_destination_id: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `retentionTime` member.
+    pub retention_time: i64,
+    /// The `scheduling` member.
+    pub scheduling: CreateAddonBodyBackupSchedulesItemScheduling,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetAddonBackupSchedulesResponseSchedulesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        backup_type: BackupAddonBodyBackupType,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        retention_time: i64,
+        scheduling: CreateAddonBodyBackupSchedulesItemScheduling,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            additional_destinations: None,
+            backup_compression_type: None,
+            backup_type,
+            created_at: created_at.into(),
+            custom_destination_id: None,
+            id: id.into(),
+            retention_time,
+            scheduling,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::additional_destinations`].
+    #[must_use]
+    pub fn with_additional_destinations(
+        mut self,
+        additional_destinations: Vec<BackupAddonBodyAdditionalDestinationsItem>,
+    ) -> Self {
+        self.additional_destinations = Some(additional_destinations);
+        self
+    }
+
+    /// Sets [`Self::backup_compression_type`].
+    #[must_use]
+    pub fn with_backup_compression_type(
+        mut self,
+        backup_compression_type: BackupAddonBodyCompressionType,
+    ) -> Self {
+        self.backup_compression_type = Some(backup_compression_type);
+        self
+    }
+
+    /// Sets [`Self::custom_destination_id`].
+    #[must_use]
+    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+        self.custom_destination_id = Some(custom_destination_id.into());
+        self
+    }
+}
+
+impl Json for GetAddonBackupSchedulesResponseSchedulesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let additional_destinations = members.optional("additionalDestinations");
+        let backup_compression_type = members.optional("backupCompressionType");
+        let backup_type = members.required("backupType");
+        let created_at = members.required("createdAt");
+        let custom_destination_id = members.optional("customDestinationId");
+        let id = members.required("id");
+        let retention_time = members.required("retentionTime");
+        let scheduling = members.required("scheduling");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(backup_type),
+            Some(created_at),
+            Some(id),
+            Some(retention_time),
+            Some(scheduling),
+            Some(updated_at),
+        ) = (
+            backup_type,
+            created_at,
+            id,
+            retention_time,
+            scheduling,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            additional_destinations,
+            backup_compression_type,
+            backup_type,
+            created_at,
+            custom_destination_id,
+            id,
+            retention_time,
+            scheduling,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "additionalDestinations",
+            self.additional_destinations.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "backupCompressionType",
+            self.backup_compression_type.as_ref(),
+        );
+        json::put(&mut members, "backupType", &self.backup_type);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(
+            &mut members,
+            "customDestinationId",
+            self.custom_destination_id.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "retentionTime", &self.retention_time);
+        json::put(&mut members, "scheduling", &self.scheduling);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.addon.backups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupsResponse {
+    /// The `backups` member.
+    pub backups: Vec<GetAddonBackupsResponseBackupsItem>,
+}
+
+impl GetAddonBackupsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(backups: Vec<GetAddonBackupsResponseBackupsItem>) -> Self {
+        Self { backups }
+    }
+}
+
+impl Json for GetAddonBackupsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let backups = members.required("backups");
+        members.finish()?;
+        let (Some(backups),) = (backups,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { backups })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "backups", &self.backups);
+        Value::Object(members)
+    }
+}
+
+/// The object at `backups[]` in the response data of `get.addon.backups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupsResponseBackupsItem {
+    /// The `completedAt` member.
+    pub completed_at: String,
+    /// The `config` member.
+    pub config: GetAddonBackupsResponseBackupsItemConfig,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `customDestinationId` member; omitted when `None`.
+    pub custom_destination_id: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl GetAddonBackupsResponseBackupsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        completed_at: impl Into<String>,
+        config: GetAddonBackupsResponseBackupsItemConfig,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        status: BackupAddonResponseLastRestoreStatus,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            completed_at: completed_at.into(),
+            config,
+            created_at: created_at.into(),
+            custom_destination_id: None,
+            id: id.into(),
+            name: name.into(),
+            status,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::custom_destination_id`].
+    #[must_use]
+    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+        self.custom_destination_id = Some(custom_destination_id.into());
+        self
+    }
+}
+
+impl Json for GetAddonBackupsResponseBackupsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let completed_at = members.required("completedAt");
+        let config = members.required("config");
+        let created_at = members.required("createdAt");
+        let custom_destination_id = members.optional("customDestinationId");
+        let id = members.required("id");
+        let name = members.required("name");
+        let status = members.required("status");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (
+            Some(completed_at),
+            Some(config),
+            Some(created_at),
+            Some(id),
+            Some(name),
+            Some(status),
+            Some(uid),
+        ) = (completed_at, config, created_at, id, name, status, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            completed_at,
+            config,
+            created_at,
+            custom_destination_id,
+            id,
+            name,
+            status,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "completedAt", &self.completed_at);
+        json::put(&mut members, "config", &self.config);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(
+            &mut members,
+            "customDestinationId",
+            self.custom_destination_id.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The object at `backups[].config` in the response data of `get.addon.backups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupsResponseBackupsItemConfig {
+    /// The `additionalDestinations` member; omitted when `None`.
+    pub additional_destinations:
+        Option<Vec<GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem>>,
+    /// The `addonVersion` member; omitted when `None`.
+    pub addon_version: Option<String>,
+    /// The `compressionType` member; omitted when `None`.
+    pub compression_type: Option<BackupAddonBodyCompressionType>,
+    /// The `size` member.
+    pub size: String,
+    /// The `source` member; omitted when `None`.
+    pub source: Option<BackupAddonResponseConfigSource>,
+}
+
+impl GetAddonBackupsResponseBackupsItemConfig {
+    /// A value with the required members set and the others absent.
+    pub fn new(size: impl Into<String>) -> Self {
+        Self {
+            additional_destinations: None,
+            addon_version: None,
+            compression_type: None,
+            size: size.into(),
+            source: None,
+        }
+    }
+
+    /// Sets [`Self::additional_destinations`].
+    #[must_use]
+    pub fn with_additional_destinations(
+        mut self,
+        additional_destinations: Vec<
+            GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem,
+        >,
+    ) -> Self {
+        self.additional_destinations = Some(additional_destinations);
+        self
+    }
+
+    /// Sets [`Self::addon_version`].
+    #[must_use]
+    pub fn with_addon_version(mut self, addon_version: impl Into<String>) -> Self {
+        self.addon_version = Some(addon_version.into());
+        self
+    }
+
+    /// Sets [`Self::compression_type`].
+    #[must_use]
+    pub fn with_compression_type(
+        mut self,
+        compression_type: BackupAddonBodyCompressionType,
+    ) -> Self {
+        self.compression_type = Some(compression_type);
+        self
+    }
+
+    /// Sets [`Self::source`].
+    #[must_use]
+    pub fn with_source(mut self, source: BackupAddonResponseConfigSource) -> Self {
+        self.source = Some(source);
+        self
+    }
+}
+
+impl Json for GetAddonBackupsResponseBackupsItemConfig {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let additional_destinations = members.optional("additionalDestinations");
+        let addon_version = members.optional("addonVersion");
+        let compression_type = members.optional("compressionType");
+        let size = members.required("size");
+        let source = members.optional("source");
+        members.finish()?;
+        let (Some(size),) = (size,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            additional_destinations,
+            addon_version,
+            compression_type,
+            size,
+            source,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "additionalDestinations",
+            self.additional_destinations.as_ref(),
+        );
+        json::put_some(&mut members, "addonVersion", self.addon_version.as_ref());
+        json::put_some(
+            &mut members,
+            "compressionType",
+            self.compression_type.as_ref(),
+        );
+        json::put(&mut members, "size", &self.size);
+        json::put_some(&mut members, "source", self.source.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `backups[].config.additionalDestinations[]` in the response data of `get.addon.backups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
+    /// The `destinationId` member.
+    pub destination_id: String,
+    /// The `retentionTime` member; omitted when `None`.
+    pub retention_time: Option<f64>,
+    /// The `type` member.
+    pub type_: BackupAddonBodyAdditionalDestinationsItemType,
+}
+
+impl GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        destination_id: impl Into<String>,
+        type_: BackupAddonBodyAdditionalDestinationsItemType,
+    ) -> Self {
+        Self {
+            destination_id: destination_id.into(),
+            retention_time: None,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::retention_time`].
+    #[must_use]
+    pub fn with_retention_time(mut self, retention_time: f64) -> Self {
+        self.retention_time = Some(retention_time);
+        self
+    }
+}
+
+impl Json for GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let destination_id = members.required("destinationId");
+        let retention_time = members.optional("retentionTime");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            destination_id,
+            retention_time,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "destinationId", &self.destination_id);
+        json::put_some(&mut members, "retentionTime", self.retention_time.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.addon.containers`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonContainersResponse {
+    /// The `containers` member; omitted when `None`.
+    pub containers: Option<Vec<GetAddonContainersResponseContainersItem>>,
+}
+
+impl GetAddonContainersResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { containers: None }
+    }
+
+    /// Sets [`Self::containers`].
+    #[must_use]
+    pub fn with_containers(
+        mut self,
+        containers: Vec<GetAddonContainersResponseContainersItem>,
+    ) -> Self {
+        self.containers = Some(containers);
+        self
+    }
+}
+
+impl Json for GetAddonContainersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let containers = members.optional("containers");
+        members.finish()?;
+        Ok(Self { containers })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "containers", self.containers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `containers[]` in the response data of `get.addon.containers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonContainersResponseContainersItem {
+    /// The `createdAt` member.
+    pub created_at: i64,
+    /// The `host` member; omitted when `None`.
+    pub host: Option<String>,
+    /// The `ipAddresses` member; omitted when `None`.
+    pub ip_addresses: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `nodeName` member; omitted when `None`.
+    pub node_name: Option<String>,
+    /// The `nodePoolProviderId` member; omitted when `None`.
+    pub node_pool_provider_id: Option<String>,
+    /// The `nodePoolUserId` member; omitted when `None`.
+    pub node_pool_user_id: Option<String>,
+    /// The `status` member.
+    pub status: GetAddonContainersResponseContainersItemStatus,
+    /// The `updatedAt` member.
+    pub updated_at: i64,
+}
+
+impl GetAddonContainersResponseContainersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: i64,
+        name: impl Into<String>,
+        status: GetAddonContainersResponseContainersItemStatus,
+        updated_at: i64,
+    ) -> Self {
+        Self {
+            created_at,
+            host: None,
+            ip_addresses: None,
+            name: name.into(),
+            node_name: None,
+            node_pool_provider_id: None,
+            node_pool_user_id: None,
+            status,
+            updated_at,
+        }
+    }
+
+    /// Sets [`Self::host`].
+    #[must_use]
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Sets [`Self::ip_addresses`].
+    #[must_use]
+    pub fn with_ip_addresses(mut self, ip_addresses: Vec<String>) -> Self {
+        self.ip_addresses = Some(ip_addresses);
+        self
+    }
+
+    /// Sets [`Self::node_name`].
+    #[must_use]
+    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+        self.node_name = Some(node_name.into());
+        self
+    }
+
+    /// Sets [`Self::node_pool_provider_id`].
+    #[must_use]
+    pub fn with_node_pool_provider_id(mut self, node_pool_provider_id: impl Into<String>) -> Self {
+        self.node_pool_provider_id = Some(node_pool_provider_id.into());
+        self
+    }
+
+    /// Sets [`Self::node_pool_user_id`].
+    #[must_use]
+    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<String>) -> Self {
+        self.node_pool_user_id = Some(node_pool_user_id.into());
+        self
+    }
+}
+
+impl Json for GetAddonContainersResponseContainersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let host = members.optional("host");
+        let ip_addresses = members.optional("ipAddresses");
+        let name = members.required("name");
+        let node_name = members.optional("nodeName");
+        let node_pool_provider_id = members.optional("nodePoolProviderId");
+        let node_pool_user_id = members.optional("nodePoolUserId");
+        let status = members.required("status");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
+            (created_at, name, status, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            host,
+            ip_addresses,
+            name,
+            node_name,
+            node_pool_provider_id,
+            node_pool_user_id,
+            status,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "host", self.host.as_ref());
+        json::put_some(&mut members, "ipAddresses", self.ip_addresses.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "nodeName", self.node_name.as_ref());
+        json::put_some(
+            &mut members,
+            "nodePoolProviderId",
+            self.node_pool_provider_id.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "nodePoolUserId",
+            self.node_pool_user_id.as_ref(),
+        );
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `containers[].status` in the response data of `get.addon.containers`.
+    pub enum GetAddonContainersResponseContainersItemStatus {
+        /// `"TASK_RUNNING"`
+        TaskRunning = "TASK_RUNNING",
+        /// `"TASK_STARTING"`
+        TaskStarting = "TASK_STARTING",
+        /// `"TASK_STAGING"`
+        TaskStaging = "TASK_STAGING",
+        /// `"TASK_KILLING"`
+        TaskKilling = "TASK_KILLING",
+        /// `"TASK_KILLED"`
+        TaskKilled = "TASK_KILLED",
+        /// `"TASK_FAILED"`
+        TaskFailed = "TASK_FAILED",
+        /// `"TASK_FINISHED"`
+        TaskFinished = "TASK_FINISHED",
+    }
+}
+
+/// The response data of `get.addon.credentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonCredentialsResponse {
+    /// The `envs` member.
+    pub envs: Map<String, Value>,
+    /// The `secrets` member.
+    pub secrets: Map<String, Value>,
+}
+
+impl GetAddonCredentialsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(envs: Map<String, Value>, secrets: Map<String, Value>) -> Self {
+        Self { envs, secrets }
+    }
+}
+
+impl Json for GetAddonCredentialsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let envs = members.required("envs");
+        let secrets = members.required("secrets");
+        members.finish()?;
+        let (Some(envs), Some(secrets)) = (envs, secrets) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { envs, secrets })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "envs", &self.envs);
+        json::put(&mut members, "secrets", &self.secrets);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `queryType` in the query options of `get.addon.metrics`.
+    pub enum GetAddonMetricsQueryType {
+        /// `"range"`
+        Range = "range",
+        /// `"single"`
+        Single = "single",
+    }
+}
+
+string_enum! {
+    /// The values of `metricTypes` in the query options of `get.addon.metrics`.
+    pub enum GetAddonMetricsMetricTypes {
+        /// `"cpu"`
+        Cpu = "cpu",
+        /// `"memory"`
+        Memory = "memory",
+        /// `"networkIngress"`
+        NetworkIngress = "networkIngress",
+        /// `"networkEgress"`
+        NetworkEgress = "networkEgress",
+        /// `"tcpConnectionsOpen"`
+        TcpConnectionsOpen = "tcpConnectionsOpen",
+        /// `"diskUsage"`
+        DiskUsage = "diskUsage",
+        /// `"requests"`
+        Requests = "requests",
+        /// `"http4xxResponses"`
+        Http4xxResponses = "http4xxResponses",
+        /// `"http5xxResponses"`
+        Http5xxResponses = "http5xxResponses",
+        /// `"bandwidth"`
+        Bandwidth = "bandwidth",
+        /// `"bandwidthVolume"`
+        BandwidthVolume = "bandwidthVolume",
+    }
+}
+
+/// The response data of `get.addon.metrics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonMetricsResponse {
+    /// The `bandwidth` member; omitted when `None`.
+    pub bandwidth: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `bandwidthVolume` member; omitted when `None`.
+    pub bandwidth_volume: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `cpu` member; omitted when `None`.
+    pub cpu: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `diskUsage` member; omitted when `None`.
+    pub disk_usage: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `http4xxResponses` member; omitted when `None`.
+    pub http4xx_responses: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `http5xxResponses` member; omitted when `None`.
+    pub http5xx_responses: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `memory` member; omitted when `None`.
+    pub memory: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `networkEgress` member; omitted when `None`.
+    pub network_egress: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `networkIngress` member; omitted when `None`.
+    pub network_ingress: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `requests` member; omitted when `None`.
+    pub requests: Option<GetAddonMetricsResponseBandwidth>,
+    /// The `tcpConnectionsOpen` member; omitted when `None`.
+    pub tcp_connections_open: Option<GetAddonMetricsResponseBandwidth>,
+}
+
+impl GetAddonMetricsResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            bandwidth_volume: None,
+            cpu: None,
+            disk_usage: None,
+            http4xx_responses: None,
+            http5xx_responses: None,
+            memory: None,
+            network_egress: None,
+            network_ingress: None,
+            requests: None,
+            tcp_connections_open: None,
+        }
+    }
+
+    /// Sets [`Self::bandwidth`].
+    #[must_use]
+    pub fn with_bandwidth(mut self, bandwidth: GetAddonMetricsResponseBandwidth) -> Self {
+        self.bandwidth = Some(bandwidth);
+        self
+    }
+
+    /// Sets [`Self::bandwidth_volume`].
+    #[must_use]
+    pub fn with_bandwidth_volume(
+        mut self,
+        bandwidth_volume: GetAddonMetricsResponseBandwidth,
+    ) -> Self {
+        self.bandwidth_volume = Some(bandwidth_volume);
+        self
+    }
+
+    /// Sets [`Self::cpu`].
+    #[must_use]
+    pub fn with_cpu(mut self, cpu: GetAddonMetricsResponseBandwidth) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Sets [`Self::disk_usage`].
+    #[must_use]
+    pub fn with_disk_usage(mut self, disk_usage: GetAddonMetricsResponseBandwidth) -> Self {
+        self.disk_usage = Some(disk_usage);
+        self
+    }
+
+    /// Sets [`Self::http4xx_responses`].
+    #[must_use]
+    pub fn with_http4xx_responses(
+        mut self,
+        http4xx_responses: GetAddonMetricsResponseBandwidth,
+    ) -> Self {
+        self.http4xx_responses = Some(http4xx_responses);
+        self
+    }
+
+    /// Sets [`Self::http5xx_responses`].
+    #[must_use]
+    pub fn with_http5xx_responses(
+        mut self,
+        http5xx_responses: GetAddonMetricsResponseBandwidth,
+    ) -> Self {
+        self.http5xx_responses = Some(http5xx_responses);
+        self
+    }
+
+    /// Sets [`Self::memory`].
+    #[must_use]
+    pub fn with_memory(mut self, memory: GetAddonMetricsResponseBandwidth) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Sets [`Self::network_egress`].
+    #[must_use]
+    pub fn with_network_egress(mut self, network_egress: GetAddonMetricsResponseBandwidth) -> Self {
+        self.network_egress = Some(network_egress);
+        self
+    }
+
+    /// Sets [`Self::network_ingress`].
+    #[must_use]
+    pub fn with_network_ingress(
+        mut self,
+        network_ingress: GetAddonMetricsResponseBandwidth,
+    ) -> Self {
+        self.network_ingress = Some(network_ingress);
+        self
+    }
+
+    /// Sets [`Self::requests`].
+    #[must_use]
+    pub fn with_requests(mut self, requests: GetAddonMetricsResponseBandwidth) -> Self {
+        self.requests = Some(requests);
+        self
+    }
+
+    /// Sets [`Self::tcp_connections_open`].
+    #[must_use]
+    pub fn with_tcp_connections_open(
+        mut self,
+        tcp_connections_open: GetAddonMetricsResponseBandwidth,
+    ) -> Self {
+        self.tcp_connections_open = Some(tcp_connections_open);
+        self
+    }
+}
+
+impl Json for GetAddonMetricsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let bandwidth = members.optional("bandwidth");
+        let bandwidth_volume = members.optional("bandwidthVolume");
+        let cpu = members.optional("cpu");
+        let disk_usage = members.optional("diskUsage");
+        let http4xx_responses = members.optional("http4xxResponses");
+        let http5xx_responses = members.optional("http5xxResponses");
+        let memory = members.optional("memory");
+        let network_egress = members.optional("networkEgress");
+        let network_ingress = members.optional("networkIngress");
+        let requests = members.optional("requests");
+        let tcp_connections_open = members.optional("tcpConnectionsOpen");
+        members.finish()?;
+        Ok(Self {
+            bandwidth,
+            bandwidth_volume,
+            cpu,
+            disk_usage,
+            http4xx_responses,
+            http5xx_responses,
+            memory,
+            network_egress,
+            network_ingress,
+            requests,
+            tcp_connections_open,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "bandwidth", self.bandwidth.as_ref());
+        json::put_some(
+            &mut members,
+            "bandwidthVolume",
+            self.bandwidth_volume.as_ref(),
+        );
+        json::put_some(&mut members, "cpu", self.cpu.as_ref());
+        json::put_some(&mut members, "diskUsage", self.disk_usage.as_ref());
+        json::put_some(
+            &mut members,
+            "http4xxResponses",
+            self.http4xx_responses.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "http5xxResponses",
+            self.http5xx_responses.as_ref(),
+        );
+        json::put_some(&mut members, "memory", self.memory.as_ref());
+        json::put_some(&mut members, "networkEgress", self.network_egress.as_ref());
+        json::put_some(
+            &mut members,
+            "networkIngress",
+            self.network_ingress.as_ref(),
+        );
+        json::put_some(&mut members, "requests", self.requests.as_ref());
+        json::put_some(
+            &mut members,
+            "tcpConnectionsOpen",
+            self.tcp_connections_open.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `bandwidth` in the response data of `get.addon.metrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonMetricsResponseBandwidth {
+    /// The `metricInfo` member; omitted when `None`.
+    pub metric_info: Option<GetAddonMetricsResponseBandwidthMetricInfo>,
+    /// The `values` member.
+    pub values: Vec<GetAddonMetricsResponseBandwidthValuesItem>,
+}
+
+impl GetAddonMetricsResponseBandwidth {
+    /// A value with the required members set and the others absent.
+    pub fn new(values: Vec<GetAddonMetricsResponseBandwidthValuesItem>) -> Self {
+        Self {
+            metric_info: None,
+            values,
+        }
+    }
+
+    /// Sets [`Self::metric_info`].
+    #[must_use]
+    pub fn with_metric_info(
+        mut self,
+        metric_info: GetAddonMetricsResponseBandwidthMetricInfo,
+    ) -> Self {
+        self.metric_info = Some(metric_info);
+        self
+    }
+}
+
+impl Json for GetAddonMetricsResponseBandwidth {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_info = members.optional("metricInfo");
+        let values = members.required("values");
+        members.finish()?;
+        let (Some(values),) = (values,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_info,
+            values,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "metricInfo", self.metric_info.as_ref());
+        json::put(&mut members, "values", &self.values);
+        Value::Object(members)
+    }
+}
+
+/// The object at `bandwidth.metricInfo` in the response data of `get.addon.metrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonMetricsResponseBandwidthMetricInfo {
+    /// The `metricId` member.
+    pub metric_id: GetAddonMetricsMetricTypes,
+    /// The `metricResolution` member; omitted when `None`.
+    pub metric_resolution: Option<f64>,
+    /// The `metricUnit` member.
+    pub metric_unit: GetAddonMetricsResponseBandwidthMetricInfoMetricUnit,
+}
+
+impl GetAddonMetricsResponseBandwidthMetricInfo {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        metric_id: GetAddonMetricsMetricTypes,
+        metric_unit: GetAddonMetricsResponseBandwidthMetricInfoMetricUnit,
+    ) -> Self {
+        Self {
+            metric_id,
+            metric_resolution: None,
+            metric_unit,
+        }
+    }
+
+    /// Sets [`Self::metric_resolution`].
+    #[must_use]
+    pub fn with_metric_resolution(mut self, metric_resolution: f64) -> Self {
+        self.metric_resolution = Some(metric_resolution);
+        self
+    }
+}
+
+impl Json for GetAddonMetricsResponseBandwidthMetricInfo {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_id = members.required("metricId");
+        let metric_resolution = members.optional("metricResolution");
+        let metric_unit = members.required("metricUnit");
+        members.finish()?;
+        let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_id,
+            metric_resolution,
+            metric_unit,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "metricId", &self.metric_id);
+        json::put_some(
+            &mut members,
+            "metricResolution",
+            self.metric_resolution.as_ref(),
+        );
+        json::put(&mut members, "metricUnit", &self.metric_unit);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `bandwidth.metricInfo.metricUnit` in the response data of `get.addon.metrics`.
+    pub enum GetAddonMetricsResponseBandwidthMetricInfoMetricUnit {
+        /// `"pct"`
+        Pct = "pct",
+        /// `"vCPU"`
+        VCpu = "vCPU",
+        /// `"mb"`
+        Mb = "mb",
+        /// `"kbps"`
+        Kbps = "kbps",
+        /// `"rps"`
+        Rps = "rps",
+        /// `"count"`
+        Count = "count",
+    }
+}
+
+/// The object at `bandwidth.values[]` in the response data of `get.addon.metrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonMetricsResponseBandwidthValuesItem {
+    /// The `data` member.
+    pub data: Vec<Map<String, Value>>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl GetAddonMetricsResponseBandwidthValuesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(data: Vec<Map<String, Value>>) -> Self {
+        Self {
+            data,
+            metadata: None,
+        }
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
+
+impl Json for GetAddonMetricsResponseBandwidthValuesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let data = members.required("data");
+        let metadata = members.optional("metadata");
+        members.finish()?;
+        let (Some(data),) = (data,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { data, metadata })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "data", &self.data);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.addon.restores`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonRestoresResponse {
+    /// The `restores` member.
+    pub restores: Vec<GetAddonRestoresResponseRestoresItem>,
+}
+
+impl GetAddonRestoresResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(restores: Vec<GetAddonRestoresResponseRestoresItem>) -> Self {
+        Self { restores }
+    }
+}
+
+impl Json for GetAddonRestoresResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let restores = members.required("restores");
+        members.finish()?;
+        let (Some(restores),) = (restores,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { restores })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "restores", &self.restores);
+        Value::Object(members)
+    }
+}
+
+/// The object at `restores[]` in the response data of `get.addon.restores`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonRestoresResponseRestoresItem {
+    /// The `backupId` member.
+    pub backup_id: String,
+    /// The `completedAt` member; omitted when `None`.
+    pub completed_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `restoreTimestamp` member.
+    pub restore_timestamp: String,
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+}
+
+impl GetAddonRestoresResponseRestoresItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        backup_id: impl Into<String>,
+        id: impl Into<String>,
+        restore_timestamp: impl Into<String>,
+        status: BackupAddonResponseLastRestoreStatus,
+    ) -> Self {
+        Self {
+            backup_id: backup_id.into(),
+            completed_at: None,
+            id: id.into(),
+            restore_timestamp: restore_timestamp.into(),
+            status,
+        }
+    }
+
+    /// Sets [`Self::completed_at`].
+    #[must_use]
+    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+        self.completed_at = Some(completed_at.into());
+        self
+    }
+}
+
+impl Json for GetAddonRestoresResponseRestoresItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let backup_id = members.required("backupId");
+        let completed_at = members.optional("completedAt");
+        let id = members.required("id");
+        let restore_timestamp = members.required("restoreTimestamp");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(backup_id), Some(id), Some(restore_timestamp), Some(status)) =
+            (backup_id, id, restore_timestamp, status)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            backup_id,
+            completed_at,
+            id,
+            restore_timestamp,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "backupId", &self.backup_id);
+        json::put_some(&mut members, "completedAt", self.completed_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "restoreTimestamp", &self.restore_timestamp);
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
     }
 }
 
 /// The response data of `get.addon.types`.
-pub type GetAddonTypesResponse = Vec<GetAddonTypesResponseItem>;
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonTypesResponse {
+    /// The `addonTypes` member.
+    pub addon_types: Vec<GetAddonTypesResponseAddonTypesItem>,
+}
+
+impl GetAddonTypesResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(addon_types: Vec<GetAddonTypesResponseAddonTypesItem>) -> Self {
+        Self { addon_types }
+    }
+}
+
+impl Json for GetAddonTypesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_types = members.required("addonTypes");
+        members.finish()?;
+        let (Some(addon_types),) = (addon_types,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { addon_types })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addonTypes", &self.addon_types);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonTypes[]` in the response data of `get.addon.types`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonTypesResponseAddonTypesItem {
+    /// The `description` member.
+    pub description: String,
+    /// The `features` member; omitted when `None`.
+    pub features: Option<GetAddonTypesResponseAddonTypesItemFeatures>,
+    /// The `major` member; omitted when `None`.
+    pub major: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `resources` member; omitted when `None`.
+    pub resources: Option<GetAddonTypesResponseAddonTypesItemResources>,
+    /// The `type` member.
+    pub type_: String,
+    /// The `versions` member; omitted when `None`.
+    pub versions: Option<Vec<String>>,
+    /// The `config` member; omitted when `None`.
+    pub config: Option<GetAddonTypesResponseAddonTypesItemConfig>,
+    /// The `scope` member; omitted when `None`.
+    pub scope: Option<GetAddonTypesResponseAddonTypesItemScope>,
+}
+
+impl GetAddonTypesResponseAddonTypesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        description: impl Into<String>,
+        name: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            features: None,
+            major: None,
+            name: name.into(),
+            resources: None,
+            type_: type_.into(),
+            versions: None,
+            config: None,
+            scope: None,
+        }
+    }
+
+    /// Sets [`Self::features`].
+    #[must_use]
+    pub fn with_features(mut self, features: GetAddonTypesResponseAddonTypesItemFeatures) -> Self {
+        self.features = Some(features);
+        self
+    }
+
+    /// Sets [`Self::major`].
+    #[must_use]
+    pub fn with_major(mut self, major: Vec<String>) -> Self {
+        self.major = Some(major);
+        self
+    }
+
+    /// Sets [`Self::resources`].
+    #[must_use]
+    pub fn with_resources(
+        mut self,
+        resources: GetAddonTypesResponseAddonTypesItemResources,
+    ) -> Self {
+        self.resources = Some(resources);
+        self
+    }
+
+    /// Sets [`Self::versions`].
+    #[must_use]
+    pub fn with_versions(mut self, versions: Vec<String>) -> Self {
+        self.versions = Some(versions);
+        self
+    }
+
+    /// Sets [`Self::config`].
+    #[must_use]
+    pub fn with_config(mut self, config: GetAddonTypesResponseAddonTypesItemConfig) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Sets [`Self::scope`].
+    #[must_use]
+    pub fn with_scope(mut self, scope: GetAddonTypesResponseAddonTypesItemScope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+}
+
+impl Json for GetAddonTypesResponseAddonTypesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.required("description");
+        let features = members.optional("features");
+        let major = members.optional("major");
+        let name = members.required("name");
+        let resources = members.optional("resources");
+        let type_ = members.required("type");
+        let versions = members.optional("versions");
+        let config = members.optional("config");
+        let scope = members.optional("scope");
+        members.finish()?;
+        let (Some(description), Some(name), Some(type_)) = (description, name, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            features,
+            major,
+            name,
+            resources,
+            type_,
+            versions,
+            config,
+            scope,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "description", &self.description);
+        json::put_some(&mut members, "features", self.features.as_ref());
+        json::put_some(&mut members, "major", self.major.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "resources", self.resources.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        json::put_some(&mut members, "versions", self.versions.as_ref());
+        json::put_some(&mut members, "config", self.config.as_ref());
+        json::put_some(&mut members, "scope", self.scope.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonTypes[].features` in the response data of `get.addon.types`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonTypesResponseAddonTypesItemFeatures {
+    /// The `backupsDump` member.
+    pub backups_dump: bool,
+    /// The `customDBName` member.
+    pub custom_db_name: bool,
+    /// The `externalAccess` member.
+    pub external_access: bool,
+    /// The `forkAddon` member.
+    pub fork_addon: bool,
+    /// The `importDump` member.
+    pub import_dump: bool,
+    /// The `importLive` member.
+    pub import_live: bool,
+    /// The `scaleReplicas` member.
+    pub scale_replicas: bool,
+    /// The `tls` member.
+    pub tls: bool,
+}
+
+impl GetAddonTypesResponseAddonTypesItemFeatures {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        backups_dump: bool,
+        custom_db_name: bool,
+        external_access: bool,
+        fork_addon: bool,
+        import_dump: bool,
+        import_live: bool,
+        scale_replicas: bool,
+        tls: bool,
+    ) -> Self {
+        Self {
+            backups_dump,
+            custom_db_name,
+            external_access,
+            fork_addon,
+            import_dump,
+            import_live,
+            scale_replicas,
+            tls,
+        }
+    }
+}
+
+impl Json for GetAddonTypesResponseAddonTypesItemFeatures {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let backups_dump = members.required("backupsDump");
+        let custom_db_name = members.required("customDBName");
+        let external_access = members.required("externalAccess");
+        let fork_addon = members.required("forkAddon");
+        let import_dump = members.required("importDump");
+        let import_live = members.required("importLive");
+        let scale_replicas = members.required("scaleReplicas");
+        let tls = members.required("tls");
+        members.finish()?;
+        let (
+            Some(backups_dump),
+            Some(custom_db_name),
+            Some(external_access),
+            Some(fork_addon),
+            Some(import_dump),
+            Some(import_live),
+            Some(scale_replicas),
+            Some(tls),
+        ) = (
+            backups_dump,
+            custom_db_name,
+            external_access,
+            fork_addon,
+            import_dump,
+            import_live,
+            scale_replicas,
+            tls,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            backups_dump,
+            custom_db_name,
+            external_access,
+            fork_addon,
+            import_dump,
+            import_live,
+            scale_replicas,
+            tls,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "backupsDump", &self.backups_dump);
+        json::put(&mut members, "customDBName", &self.custom_db_name);
+        json::put(&mut members, "externalAccess", &self.external_access);
+        json::put(&mut members, "forkAddon", &self.fork_addon);
+        json::put(&mut members, "importDump", &self.import_dump);
+        json::put(&mut members, "importLive", &self.import_live);
+        json::put(&mut members, "scaleReplicas", &self.scale_replicas);
+        json::put(&mut members, "tls", &self.tls);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonTypes[].resources` in the response data of `get.addon.types`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonTypesResponseAddonTypesItemResources {
+    /// The `replicas` member.
+    pub replicas: GetAddonTypesResponseAddonTypesItemResourcesReplicas,
+    /// The `storage` member.
+    pub storage: GetAddonTypesResponseAddonTypesItemResourcesReplicas,
+}
+
+impl GetAddonTypesResponseAddonTypesItemResources {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        replicas: GetAddonTypesResponseAddonTypesItemResourcesReplicas,
+        storage: GetAddonTypesResponseAddonTypesItemResourcesReplicas,
+    ) -> Self {
+        Self { replicas, storage }
+    }
+}
+
+impl Json for GetAddonTypesResponseAddonTypesItemResources {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let replicas = members.required("replicas");
+        let storage = members.required("storage");
+        members.finish()?;
+        let (Some(replicas), Some(storage)) = (replicas, storage) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { replicas, storage })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "replicas", &self.replicas);
+        json::put(&mut members, "storage", &self.storage);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonTypes[].resources.replicas` in the response data of `get.addon.types`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonTypesResponseAddonTypesItemResourcesReplicas {
+    /// The `options` member.
+    pub options: Vec<f64>,
+    /// The `default` member.
+    pub default: f64,
+}
+
+impl GetAddonTypesResponseAddonTypesItemResourcesReplicas {
+    /// A value with the required members set and the others absent.
+    pub fn new(options: Vec<f64>, default: f64) -> Self {
+        Self { options, default }
+    }
+}
+
+impl Json for GetAddonTypesResponseAddonTypesItemResourcesReplicas {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let options = members.required("options");
+        let default = members.required("default");
+        members.finish()?;
+        let (Some(options), Some(default)) = (options, default) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { options, default })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "options", &self.options);
+        json::put(&mut members, "default", &self.default);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonTypes[].config` in the response data of `get.addon.types`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAddonTypesResponseAddonTypesItemConfig {
+    /// The `enableErrorRecovery` member; omitted when `None`.
+    pub enable_error_recovery: Option<bool>,
+    /// The `enableTemplateValuesModification` member; omitted when `None`.
+    pub enable_template_values_modification: Option<bool>,
+    /// The `installCrds` member; omitted when `None`.
+    pub install_crds: Option<bool>,
+    /// The `showTemplateValues` member; omitted when `None`.
+    pub show_template_values: Option<bool>,
+    /// The `useNfImagePullSecret` member; omitted when `None`.
+    pub use_nf_image_pull_secret: Option<bool>,
+    /// The `useNfSecretInjection` member; omitted when `None`.
+    pub use_nf_secret_injection: Option<bool>,
+}
+
+impl GetAddonTypesResponseAddonTypesItemConfig {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enable_error_recovery: None,
+            enable_template_values_modification: None,
+            install_crds: None,
+            show_template_values: None,
+            use_nf_image_pull_secret: None,
+            use_nf_secret_injection: None,
+        }
+    }
+
+    /// Sets [`Self::enable_error_recovery`].
+    #[must_use]
+    pub fn with_enable_error_recovery(mut self, enable_error_recovery: bool) -> Self {
+        self.enable_error_recovery = Some(enable_error_recovery);
+        self
+    }
+
+    /// Sets [`Self::enable_template_values_modification`].
+    #[must_use]
+    pub fn with_enable_template_values_modification(
+        mut self,
+        enable_template_values_modification: bool,
+    ) -> Self {
+        self.enable_template_values_modification = Some(enable_template_values_modification);
+        self
+    }
+
+    /// Sets [`Self::install_crds`].
+    #[must_use]
+    pub fn with_install_crds(mut self, install_crds: bool) -> Self {
+        self.install_crds = Some(install_crds);
+        self
+    }
+
+    /// Sets [`Self::show_template_values`].
+    #[must_use]
+    pub fn with_show_template_values(mut self, show_template_values: bool) -> Self {
+        self.show_template_values = Some(show_template_values);
+        self
+    }
+
+    /// Sets [`Self::use_nf_image_pull_secret`].
+    #[must_use]
+    pub fn with_use_nf_image_pull_secret(mut self, use_nf_image_pull_secret: bool) -> Self {
+        self.use_nf_image_pull_secret = Some(use_nf_image_pull_secret);
+        self
+    }
+
+    /// Sets [`Self::use_nf_secret_injection`].
+    #[must_use]
+    pub fn with_use_nf_secret_injection(mut self, use_nf_secret_injection: bool) -> Self {
+        self.use_nf_secret_injection = Some(use_nf_secret_injection);
+        self
+    }
+}
+
+impl Json for GetAddonTypesResponseAddonTypesItemConfig {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enable_error_recovery = members.optional("enableErrorRecovery");
+        let enable_template_values_modification =
+            members.optional("enableTemplateValuesModification");
+        let install_crds = members.optional("installCrds");
+        let show_template_values = members.optional("showTemplateValues");
+        let use_nf_image_pull_secret = members.optional("useNfImagePullSecret");
+        let use_nf_secret_injection = members.optional("useNfSecretInjection");
+        members.finish()?;
+        Ok(Self {
+            enable_error_recovery,
+            enable_template_values_modification,
+            install_crds,
+            show_template_values,
+            use_nf_image_pull_secret,
+            use_nf_secret_injection,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "enableErrorRecovery",
+            self.enable_error_recovery.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "enableTemplateValuesModification",
+            self.enable_template_values_modification.as_ref(),
+        );
+        json::put_some(&mut members, "installCrds", self.install_crds.as_ref());
+        json::put_some(
+            &mut members,
+            "showTemplateValues",
+            self.show_template_values.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useNfImagePullSecret",
+            self.use_nf_image_pull_secret.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useNfSecretInjection",
+            self.use_nf_secret_injection.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `addonTypes[].scope` in the response data of `get.addon.types`.
+    pub enum GetAddonTypesResponseAddonTypesItemScope {
+        /// `"project"`
+        Project = "project",
+        /// `"cluster"`
+        Cluster = "cluster",
+    }
+}
+
+/// The response data of `get.addon.version`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonVersionResponse {
+    /// The `discontinuedBy` member; omitted when `None`.
+    pub discontinued_by: Option<String>,
+    /// The `lifecycleStatus` member.
+    pub lifecycle_status: GetAddonResponseSpecConfigLifecycleStatus,
+    /// The `upgradeHistory` member.
+    pub upgrade_history: Vec<GetAddonVersionResponseUpgradeHistoryItem>,
+    /// The `upgradeTo` member.
+    pub upgrade_to: Vec<GetAddonVersionResponseUpgradeToItem>,
+    /// The `version` member.
+    pub version: String,
+}
+
+impl GetAddonVersionResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        lifecycle_status: GetAddonResponseSpecConfigLifecycleStatus,
+        upgrade_history: Vec<GetAddonVersionResponseUpgradeHistoryItem>,
+        upgrade_to: Vec<GetAddonVersionResponseUpgradeToItem>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            discontinued_by: None,
+            lifecycle_status,
+            upgrade_history,
+            upgrade_to,
+            version: version.into(),
+        }
+    }
+
+    /// Sets [`Self::discontinued_by`].
+    #[must_use]
+    pub fn with_discontinued_by(mut self, discontinued_by: impl Into<String>) -> Self {
+        self.discontinued_by = Some(discontinued_by.into());
+        self
+    }
+}
+
+impl Json for GetAddonVersionResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let discontinued_by = members.optional("discontinuedBy");
+        let lifecycle_status = members.required("lifecycleStatus");
+        let upgrade_history = members.required("upgradeHistory");
+        let upgrade_to = members.required("upgradeTo");
+        let version = members.required("version");
+        members.finish()?;
+        let (Some(lifecycle_status), Some(upgrade_history), Some(upgrade_to), Some(version)) =
+            (lifecycle_status, upgrade_history, upgrade_to, version)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            discontinued_by,
+            lifecycle_status,
+            upgrade_history,
+            upgrade_to,
+            version,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "discontinuedBy",
+            self.discontinued_by.as_ref(),
+        );
+        json::put(&mut members, "lifecycleStatus", &self.lifecycle_status);
+        json::put(&mut members, "upgradeHistory", &self.upgrade_history);
+        json::put(&mut members, "upgradeTo", &self.upgrade_to);
+        json::put(&mut members, "version", &self.version);
+        Value::Object(members)
+    }
+}
+
+/// The object at `upgradeHistory[]` in the response data of `get.addon.version`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonVersionResponseUpgradeHistoryItem {
+    /// The `completedAt` member; omitted when `None`.
+    pub completed_at: Option<String>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `newVersion` member.
+    pub new_version: String,
+    /// The `previousVersion` member.
+    pub previous_version: String,
+    /// The `status` member.
+    pub status: GetAddonVersionResponseUpgradeHistoryItemStatus,
+    /// The `upgradeId` member.
+    pub upgrade_id: String,
+    /// The `upgradeType` member.
+    pub upgrade_type: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
+}
+
+impl GetAddonVersionResponseUpgradeHistoryItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: impl Into<String>,
+        new_version: impl Into<String>,
+        previous_version: impl Into<String>,
+        status: GetAddonVersionResponseUpgradeHistoryItemStatus,
+        upgrade_id: impl Into<String>,
+        upgrade_type: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
+    ) -> Self {
+        Self {
+            completed_at: None,
+            created_at: created_at.into(),
+            new_version: new_version.into(),
+            previous_version: previous_version.into(),
+            status,
+            upgrade_id: upgrade_id.into(),
+            upgrade_type,
+        }
+    }
+
+    /// Sets [`Self::completed_at`].
+    #[must_use]
+    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+        self.completed_at = Some(completed_at.into());
+        self
+    }
+}
+
+impl Json for GetAddonVersionResponseUpgradeHistoryItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let completed_at = members.optional("completedAt");
+        let created_at = members.required("createdAt");
+        let new_version = members.required("newVersion");
+        let previous_version = members.required("previousVersion");
+        let status = members.required("status");
+        let upgrade_id = members.required("upgradeId");
+        let upgrade_type = members.required("upgradeType");
+        members.finish()?;
+        let (
+            Some(created_at),
+            Some(new_version),
+            Some(previous_version),
+            Some(status),
+            Some(upgrade_id),
+            Some(upgrade_type),
+        ) = (
+            created_at,
+            new_version,
+            previous_version,
+            status,
+            upgrade_id,
+            upgrade_type,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            completed_at,
+            created_at,
+            new_version,
+            previous_version,
+            status,
+            upgrade_id,
+            upgrade_type,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "completedAt", self.completed_at.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put(&mut members, "newVersion", &self.new_version);
+        json::put(&mut members, "previousVersion", &self.previous_version);
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "upgradeId", &self.upgrade_id);
+        json::put(&mut members, "upgradeType", &self.upgrade_type);
+        Value::Object(members)
+    }
+}
+
+/// The object at `upgradeHistory[].status` in the response data of `get.addon.version`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonVersionResponseUpgradeHistoryItemStatus {
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+}
+
+impl GetAddonVersionResponseUpgradeHistoryItemStatus {
+    /// A value with the required members set and the others absent.
+    pub fn new(status: BackupAddonResponseLastRestoreStatus) -> Self {
+        Self { status }
+    }
+}
+
+impl Json for GetAddonVersionResponseUpgradeHistoryItemStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(status),) = (status,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { status })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `upgradeHistory[].upgradeType` in the response data of `get.addon.version`.
+    pub enum GetAddonVersionResponseUpgradeHistoryItemUpgradeType {
+        /// `"major"`
+        Major = "major",
+        /// `"minor"`
+        Minor = "minor",
+        /// `"patch"`
+        Patch = "patch",
+    }
+}
+
+/// The object at `upgradeTo[]` in the response data of `get.addon.version`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonVersionResponseUpgradeToItem {
+    /// The `type` member.
+    pub type_: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
+    /// The `version` member.
+    pub version: String,
+}
+
+impl GetAddonVersionResponseUpgradeToItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        type_: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            type_,
+            version: version.into(),
+        }
+    }
+}
+
+impl Json for GetAddonVersionResponseUpgradeToItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let type_ = members.required("type");
+        let version = members.required("version");
+        members.finish()?;
+        let (Some(type_), Some(version)) = (type_, version) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { type_, version })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "type", &self.type_);
+        json::put(&mut members, "version", &self.version);
+        Value::Object(members)
+    }
+}
+
+/// The body of `import.addon.backup`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ImportAddonBackupBody {
+    /// The `compressionType` member; omitted when `None`.
+    pub compression_type: Option<BackupAddonBodyCompressionType>,
+    /// The `connectionString` member; omitted when `None`.
+    pub connection_string: Option<String>,
+    /// The `customDestinationId` member; omitted when `None`.
+    pub custom_destination_id: Option<String>,
+    /// The `importAllDatabases` member; omitted when `None`.
+    pub import_all_databases: Option<bool>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `importUrl` member; omitted when `None`.
+    pub import_url: Option<String>,
+}
+
+impl ImportAddonBackupBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            compression_type: None,
+            connection_string: None,
+            custom_destination_id: None,
+            import_all_databases: None,
+            name: None,
+            import_url: None,
+        }
+    }
+
+    /// Sets [`Self::compression_type`].
+    #[must_use]
+    pub fn with_compression_type(
+        mut self,
+        compression_type: BackupAddonBodyCompressionType,
+    ) -> Self {
+        self.compression_type = Some(compression_type);
+        self
+    }
+
+    /// Sets [`Self::connection_string`].
+    #[must_use]
+    pub fn with_connection_string(mut self, connection_string: impl Into<String>) -> Self {
+        self.connection_string = Some(connection_string.into());
+        self
+    }
+
+    /// Sets [`Self::custom_destination_id`].
+    #[must_use]
+    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+        self.custom_destination_id = Some(custom_destination_id.into());
+        self
+    }
+
+    /// Sets [`Self::import_all_databases`].
+    #[must_use]
+    pub fn with_import_all_databases(mut self, import_all_databases: bool) -> Self {
+        self.import_all_databases = Some(import_all_databases);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::import_url`].
+    #[must_use]
+    pub fn with_import_url(mut self, import_url: impl Into<String>) -> Self {
+        self.import_url = Some(import_url.into());
+        self
+    }
+}
+
+impl Json for ImportAddonBackupBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let compression_type = members.optional("compressionType");
+        let connection_string = members.optional("connectionString");
+        let custom_destination_id = members.optional("customDestinationId");
+        let import_all_databases = members.optional("importAllDatabases");
+        let name = members.optional("name");
+        let import_url = members.optional("importUrl");
+        members.finish()?;
+        Ok(Self {
+            compression_type,
+            connection_string,
+            custom_destination_id,
+            import_all_databases,
+            name,
+            import_url,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "compressionType",
+            self.compression_type.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "connectionString",
+            self.connection_string.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "customDestinationId",
+            self.custom_destination_id.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "importAllDatabases",
+            self.import_all_databases.as_ref(),
+        );
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "importUrl", self.import_url.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.addons`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListAddonsResponse {
+    /// The `addons` member.
+    pub addons: Vec<ListAddonsResponseAddonsItem>,
+}
+
+impl ListAddonsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(addons: Vec<ListAddonsResponseAddonsItem>) -> Self {
+        Self { addons }
+    }
+}
+
+impl Json for ListAddonsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addons = members.required("addons");
+        members.finish()?;
+        let (Some(addons),) = (addons,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { addons })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addons", &self.addons);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addons[]` in the response data of `list.addons`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListAddonsResponseAddonsItem {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `spec` member.
+    pub spec: ListAddonsResponseAddonsItemSpec,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateAddonResponseStatus,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl ListAddonsResponseAddonsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        spec: ListAddonsResponseAddonsItemSpec,
+        status: CreateAddonResponseStatus,
+        tags: Vec<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            spec,
+            stage_id: None,
+            status,
+            tags,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+}
+
+impl Json for ListAddonsResponseAddonsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let spec = members.required("spec");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.required("tags");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(app_id), Some(id), Some(name), Some(spec), Some(status), Some(tags), Some(uid)) =
+            (app_id, id, name, spec, status, tags, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            description,
+            id,
+            name,
+            spec,
+            stage_id,
+            status,
+            tags,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addons[].spec` in the response data of `list.addons`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListAddonsResponseAddonsItemSpec {
+    /// The `type` member.
+    pub type_: String,
+}
+
+impl ListAddonsResponseAddonsItemSpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(type_: impl Into<String>) -> Self {
+        Self {
+            type_: type_.into(),
+        }
+    }
+}
+
+impl Json for ListAddonsResponseAddonsItemSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(type_),) = (type_,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.backupDestinations`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsResponse {
+    /// The `backupDestinations` member.
+    pub backup_destinations: Vec<AddBackupDestinationBody>,
+}
+
+impl ListBackupDestinationsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(backup_destinations: Vec<AddBackupDestinationBody>) -> Self {
+        Self {
+            backup_destinations,
+        }
+    }
+}
+
+impl Json for ListBackupDestinationsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let backup_destinations = members.required("backupDestinations");
+        members.finish()?;
+        let (Some(backup_destinations),) = (backup_destinations,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            backup_destinations,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "backupDestinations",
+            &self.backup_destinations,
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `[]` in the response data of `list.backupDestinationsBackups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsBackupsResponseItem {
+    /// The `addon` member; omitted when `None`.
+    pub addon: Option<ListBackupDestinationsBackupsResponseItemAddon>,
+    /// The `completedAt` member.
+    pub completed_at: String,
+    /// The `config` member.
+    pub config: ListBackupDestinationsBackupsResponseItemConfig,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `expiredBy` member.
+    pub expired_by: f64,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `project` member; omitted when `None`.
+    pub project: Option<ListBackupDestinationsBackupsResponseItemAddon>,
+    /// The `schedules` member; omitted when `None`.
+    pub schedules: Option<Vec<CreateAddonBodyBackupSchedulesItemScheduling>>,
+    /// The `status` member.
+    pub status: BackupAddonResponseLastRestoreStatus,
+}
+
+impl ListBackupDestinationsBackupsResponseItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        completed_at: impl Into<String>,
+        config: ListBackupDestinationsBackupsResponseItemConfig,
+        created_at: impl Into<String>,
+        expired_by: f64,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        status: BackupAddonResponseLastRestoreStatus,
+    ) -> Self {
+        Self {
+            addon: None,
+            completed_at: completed_at.into(),
+            config,
+            created_at: created_at.into(),
+            expired_by,
+            id: id.into(),
+            name: name.into(),
+            project: None,
+            schedules: None,
+            status,
+        }
+    }
+
+    /// Sets [`Self::addon`].
+    #[must_use]
+    pub fn with_addon(mut self, addon: ListBackupDestinationsBackupsResponseItemAddon) -> Self {
+        self.addon = Some(addon);
+        self
+    }
+
+    /// Sets [`Self::project`].
+    #[must_use]
+    pub fn with_project(mut self, project: ListBackupDestinationsBackupsResponseItemAddon) -> Self {
+        self.project = Some(project);
+        self
+    }
+
+    /// Sets [`Self::schedules`].
+    #[must_use]
+    pub fn with_schedules(
+        mut self,
+        schedules: Vec<CreateAddonBodyBackupSchedulesItemScheduling>,
+    ) -> Self {
+        self.schedules = Some(schedules);
+        self
+    }
+}
+
+impl Json for ListBackupDestinationsBackupsResponseItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon = members.optional("addon");
+        let completed_at = members.required("completedAt");
+        let config = members.required("config");
+        let created_at = members.required("createdAt");
+        let expired_by = members.required("expiredBy");
+        let id = members.required("id");
+        let name = members.required("name");
+        let project = members.optional("project");
+        let schedules = members.optional("schedules");
+        let status = members.required("status");
+        members.finish()?;
+        let (
+            Some(completed_at),
+            Some(config),
+            Some(created_at),
+            Some(expired_by),
+            Some(id),
+            Some(name),
+            Some(status),
+        ) = (
+            completed_at,
+            config,
+            created_at,
+            expired_by,
+            id,
+            name,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon,
+            completed_at,
+            config,
+            created_at,
+            expired_by,
+            id,
+            name,
+            project,
+            schedules,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addon", self.addon.as_ref());
+        json::put(&mut members, "completedAt", &self.completed_at);
+        json::put(&mut members, "config", &self.config);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put(&mut members, "expiredBy", &self.expired_by);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "project", self.project.as_ref());
+        json::put_some(&mut members, "schedules", self.schedules.as_ref());
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+/// The object at `[].addon` in the response data of `list.backupDestinationsBackups`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsBackupsResponseItemAddon {
+    /// The `id` member; omitted when `None`.
+    pub id: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+}
+
+impl ListBackupDestinationsBackupsResponseItemAddon {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`Self::id`].
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for ListBackupDestinationsBackupsResponseItemAddon {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.optional("id");
+        let name = members.optional("name");
+        members.finish()?;
+        Ok(Self { id, name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "id", self.id.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `[].config` in the response data of `list.backupDestinationsBackups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsBackupsResponseItemConfig {
+    /// The `addonType` member; omitted when `None`.
+    pub addon_type: Option<String>,
+    /// The `addonVersion` member; omitted when `None`.
+    pub addon_version: Option<String>,
+    /// The `size` member.
+    pub size: String,
+    /// The `source` member; omitted when `None`.
+    pub source: Option<ListBackupDestinationsBackupsResponseItemConfigSource>,
+}
+
+impl ListBackupDestinationsBackupsResponseItemConfig {
+    /// A value with the required members set and the others absent.
+    pub fn new(size: impl Into<String>) -> Self {
+        Self {
+            addon_type: None,
+            addon_version: None,
+            size: size.into(),
+            source: None,
+        }
+    }
+
+    /// Sets [`Self::addon_type`].
+    #[must_use]
+    pub fn with_addon_type(mut self, addon_type: impl Into<String>) -> Self {
+        self.addon_type = Some(addon_type.into());
+        self
+    }
+
+    /// Sets [`Self::addon_version`].
+    #[must_use]
+    pub fn with_addon_version(mut self, addon_version: impl Into<String>) -> Self {
+        self.addon_version = Some(addon_version.into());
+        self
+    }
+
+    /// Sets [`Self::source`].
+    #[must_use]
+    pub fn with_source(
+        mut self,
+        source: ListBackupDestinationsBackupsResponseItemConfigSource,
+    ) -> Self {
+        self.source = Some(source);
+        self
+    }
+}
+
+impl Json for ListBackupDestinationsBackupsResponseItemConfig {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_type = members.optional("addonType");
+        let addon_version = members.optional("addonVersion");
+        let size = members.required("size");
+        let source = members.optional("source");
+        members.finish()?;
+        let (Some(size),) = (size,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_type,
+            addon_version,
+            size,
+            source,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addonType", self.addon_type.as_ref());
+        json::put_some(&mut members, "addonVersion", self.addon_version.as_ref());
+        json::put(&mut members, "size", &self.size);
+        json::put_some(&mut members, "source", self.source.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `[].config.source` in the response data of `list.backupDestinationsBackups`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsBackupsResponseItemConfigSource {
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<ListBackupDestinationsBackupsResponseItemConfigSourceType>,
+}
+
+impl ListBackupDestinationsBackupsResponseItemConfigSource {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { type_: None }
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(
+        mut self,
+        type_: ListBackupDestinationsBackupsResponseItemConfigSourceType,
+    ) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for ListBackupDestinationsBackupsResponseItemConfigSource {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `[].config.source.type` in the response data of `list.backupDestinationsBackups`.
+    pub enum ListBackupDestinationsBackupsResponseItemConfigSourceType {
+        /// `"global"`
+        Global = "global",
+    }
+}
+
+/// The response data of `list.externalAddons`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListExternalAddonsResponse {
+    /// The `data` member.
+    pub data: ListExternalAddonsResponseData,
+}
+
+impl ListExternalAddonsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(data: ListExternalAddonsResponseData) -> Self {
+        Self { data }
+    }
+}
+
+impl Json for ListExternalAddonsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let data = members.required("data");
+        members.finish()?;
+        let (Some(data),) = (data,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { data })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "data", &self.data);
+        Value::Object(members)
+    }
+}
+
+/// The object at `data` in the response data of `list.externalAddons`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListExternalAddonsResponseData {
+    /// The `externalAddons` member.
+    pub external_addons: Vec<CreateExternalAddonBody>,
+    /// The `pagination` member.
+    pub pagination: ListExternalAddonsResponseDataPagination,
+}
+
+impl ListExternalAddonsResponseData {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        external_addons: Vec<CreateExternalAddonBody>,
+        pagination: ListExternalAddonsResponseDataPagination,
+    ) -> Self {
+        Self {
+            external_addons,
+            pagination,
+        }
+    }
+}
+
+impl Json for ListExternalAddonsResponseData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let external_addons = members.required("externalAddons");
+        let pagination = members.required("pagination");
+        members.finish()?;
+        let (Some(external_addons), Some(pagination)) = (external_addons, pagination) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            external_addons,
+            pagination,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "externalAddons", &self.external_addons);
+        json::put(&mut members, "pagination", &self.pagination);
+        Value::Object(members)
+    }
+}
+
+/// The object at `data.pagination` in the response data of `list.externalAddons`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListExternalAddonsResponseDataPagination {
+    /// The `page` member.
+    pub page: i64,
+    /// The `perPage` member.
+    pub per_page: i64,
+    /// The `total` member.
+    pub total: i64,
+}
+
+impl ListExternalAddonsResponseDataPagination {
+    /// A value with the required members set and the others absent.
+    pub fn new(page: i64, per_page: i64, total: i64) -> Self {
+        Self {
+            page,
+            per_page,
+            total,
+        }
+    }
+}
+
+impl Json for ListExternalAddonsResponseDataPagination {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let page = members.required("page");
+        let per_page = members.required("perPage");
+        let total = members.required("total");
+        members.finish()?;
+        let (Some(page), Some(per_page), Some(total)) = (page, per_page, total) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "page", &self.page);
+        json::put(&mut members, "perPage", &self.per_page);
+        json::put(&mut members, "total", &self.total);
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchAddonBody {
+    /// The `backupSchedules` member; omitted when `None`.
+    pub backup_schedules: Option<Vec<CreateAddonBodyBackupSchedulesItem>>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchAddonBodyBilling>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAccessEnabled` member; omitted when `None`.
+    pub external_access_enabled: Option<bool>,
+    /// The `ipPolicies` member; omitted when `None`.
+    pub ip_policies: Option<Vec<CreateAddonBodyIpPoliciesItem>>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateAddonBodyMetadata>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `tlsEnabled` member; omitted when `None`.
+    pub tls_enabled: Option<bool>,
+    /// The `typeSpecificSettings` member; omitted when `None`.
+    pub type_specific_settings: Option<CreateAddonBodyTypeSpecificSettings>,
+    /// The `version` member; omitted when `None`.
+    pub version: Option<String>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+    /// The `templateValues` member; omitted when `None`.
+    pub template_values: Option<Map<String, Value>>,
+}
+
+impl PatchAddonBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            backup_schedules: None,
+            billing: None,
+            description: None,
+            external_access_enabled: None,
+            ip_policies: None,
+            metadata: None,
+            stage_id: None,
+            tags: None,
+            tls_enabled: None,
+            type_specific_settings: None,
+            version: None,
+            vpc_accessible: None,
+            template_values: None,
+        }
+    }
+
+    /// Sets [`Self::backup_schedules`].
+    #[must_use]
+    pub fn with_backup_schedules(
+        mut self,
+        backup_schedules: Vec<CreateAddonBodyBackupSchedulesItem>,
+    ) -> Self {
+        self.backup_schedules = Some(backup_schedules);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchAddonBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_access_enabled`].
+    #[must_use]
+    pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
+        self.external_access_enabled = Some(external_access_enabled);
+        self
+    }
+
+    /// Sets [`Self::ip_policies`].
+    #[must_use]
+    pub fn with_ip_policies(mut self, ip_policies: Vec<CreateAddonBodyIpPoliciesItem>) -> Self {
+        self.ip_policies = Some(ip_policies);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateAddonBodyMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::tls_enabled`].
+    #[must_use]
+    pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
+        self.tls_enabled = Some(tls_enabled);
+        self
+    }
+
+    /// Sets [`Self::type_specific_settings`].
+    #[must_use]
+    pub fn with_type_specific_settings(
+        mut self,
+        type_specific_settings: CreateAddonBodyTypeSpecificSettings,
+    ) -> Self {
+        self.type_specific_settings = Some(type_specific_settings);
+        self
+    }
+
+    /// Sets [`Self::version`].
+    #[must_use]
+    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+
+    /// Sets [`Self::template_values`].
+    #[must_use]
+    pub fn with_template_values(mut self, template_values: Map<String, Value>) -> Self {
+        self.template_values = Some(template_values);
+        self
+    }
+}
+
+impl Json for PatchAddonBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let backup_schedules = members.optional("backupSchedules");
+        let billing = members.optional("billing");
+        let description = members.optional("description");
+        let external_access_enabled = members.optional("externalAccessEnabled");
+        let ip_policies = members.optional("ipPolicies");
+        let metadata = members.optional("metadata");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        let tls_enabled = members.optional("tlsEnabled");
+        let type_specific_settings = members.optional("typeSpecificSettings");
+        let version = members.optional("version");
+        let vpc_accessible = members.optional("vpcAccessible");
+        let template_values = members.optional("templateValues");
+        members.finish()?;
+        Ok(Self {
+            backup_schedules,
+            billing,
+            description,
+            external_access_enabled,
+            ip_policies,
+            metadata,
+            stage_id,
+            tags,
+            tls_enabled,
+            type_specific_settings,
+            version,
+            vpc_accessible,
+            template_values,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "backupSchedules",
+            self.backup_schedules.as_ref(),
+        );
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAccessEnabled",
+            self.external_access_enabled.as_ref(),
+        );
+        json::put_some(&mut members, "ipPolicies", self.ip_policies.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "tlsEnabled", self.tls_enabled.as_ref());
+        json::put_some(
+            &mut members,
+            "typeSpecificSettings",
+            self.type_specific_settings.as_ref(),
+        );
+        json::put_some(&mut members, "version", self.version.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        json::put_some(
+            &mut members,
+            "templateValues",
+            self.template_values.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `patch.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchAddonBodyBilling {
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `diskAutoscaling` member; omitted when `None`.
+    pub disk_autoscaling: Option<CreateAddonBodyBillingDiskAutoscaling>,
+    /// The `replicas` member; omitted when `None`.
+    pub replicas: Option<i64>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<i64>,
+    /// The `storageClass` member; omitted when `None`.
+    pub storage_class: Option<String>,
+}
+
+impl PatchAddonBodyBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment_plan: None,
+            disk_autoscaling: None,
+            replicas: None,
+            storage: None,
+            storage_class: None,
+        }
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::disk_autoscaling`].
+    #[must_use]
+    pub fn with_disk_autoscaling(
+        mut self,
+        disk_autoscaling: CreateAddonBodyBillingDiskAutoscaling,
+    ) -> Self {
+        self.disk_autoscaling = Some(disk_autoscaling);
+        self
+    }
+
+    /// Sets [`Self::replicas`].
+    #[must_use]
+    pub fn with_replicas(mut self, replicas: i64) -> Self {
+        self.replicas = Some(replicas);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: i64) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::storage_class`].
+    #[must_use]
+    pub fn with_storage_class(mut self, storage_class: impl Into<String>) -> Self {
+        self.storage_class = Some(storage_class.into());
+        self
+    }
+}
+
+impl Json for PatchAddonBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.optional("deploymentPlan");
+        let disk_autoscaling = members.optional("diskAutoscaling");
+        let replicas = members.optional("replicas");
+        let storage = members.optional("storage");
+        let storage_class = members.optional("storageClass");
+        members.finish()?;
+        Ok(Self {
+            deployment_plan,
+            disk_autoscaling,
+            replicas,
+            storage,
+            storage_class,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "diskAutoscaling",
+            self.disk_autoscaling.as_ref(),
+        );
+        json::put_some(&mut members, "replicas", self.replicas.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "storageClass", self.storage_class.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.backupDestination`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchBackupDestinationBody {
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<AddBackupDestinationBodyCredentials>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+}
+
+impl PatchBackupDestinationBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            credentials: None,
+            description: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: AddBackupDestinationBodyCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for PatchBackupDestinationBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let description = members.optional("description");
+        let name = members.optional("name");
+        members.finish()?;
+        Ok(Self {
+            credentials,
+            description,
+            name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `scale.addon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScaleAddonBody {
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `replicas` member; omitted when `None`.
+    pub replicas: Option<i64>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<i64>,
+}
+
+impl ScaleAddonBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment_plan: None,
+            replicas: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::replicas`].
+    #[must_use]
+    pub fn with_replicas(mut self, replicas: i64) -> Self {
+        self.replicas = Some(replicas);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: i64) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for ScaleAddonBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.optional("deploymentPlan");
+        let replicas = members.optional("replicas");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            deployment_plan,
+            replicas,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(&mut members, "replicas", self.replicas.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.addon.networkSettings`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateAddonNetworkSettingsBody {
+    /// The `externalAccessEnabled` member; omitted when `None`.
+    pub external_access_enabled: Option<bool>,
+    /// The `tlsEnabled` member; omitted when `None`.
+    pub tls_enabled: Option<bool>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+}
+
+impl UpdateAddonNetworkSettingsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            external_access_enabled: None,
+            tls_enabled: None,
+            vpc_accessible: None,
+        }
+    }
+
+    /// Sets [`Self::external_access_enabled`].
+    #[must_use]
+    pub fn with_external_access_enabled(mut self, external_access_enabled: bool) -> Self {
+        self.external_access_enabled = Some(external_access_enabled);
+        self
+    }
+
+    /// Sets [`Self::tls_enabled`].
+    #[must_use]
+    pub fn with_tls_enabled(mut self, tls_enabled: bool) -> Self {
+        self.tls_enabled = Some(tls_enabled);
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+}
+
+impl Json for UpdateAddonNetworkSettingsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let external_access_enabled = members.optional("externalAccessEnabled");
+        let tls_enabled = members.optional("tlsEnabled");
+        let vpc_accessible = members.optional("vpcAccessible");
+        members.finish()?;
+        Ok(Self {
+            external_access_enabled,
+            tls_enabled,
+            vpc_accessible,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "externalAccessEnabled",
+            self.external_access_enabled.as_ref(),
+        );
+        json::put_some(&mut members, "tlsEnabled", self.tls_enabled.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.addon.security`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAddonSecurityBody {
+    /// The `ipPolicies` member.
+    pub ip_policies: Vec<UpdateAddonSecurityBodyIpPoliciesItem>,
+}
+
+impl UpdateAddonSecurityBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(ip_policies: Vec<UpdateAddonSecurityBodyIpPoliciesItem>) -> Self {
+        Self { ip_policies }
+    }
+}
+
+impl Json for UpdateAddonSecurityBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ip_policies = members.required("ipPolicies");
+        members.finish()?;
+        let (Some(ip_policies),) = (ip_policies,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { ip_policies })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "ipPolicies", &self.ip_policies);
+        Value::Object(members)
+    }
+}
+
+/// The object at `ipPolicies[]` in the body of `update.addon.security`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAddonSecurityBodyIpPoliciesItem {
+    /// The `action` member; omitted when `None`.
+    pub action: Option<CreateAddonBodyIpPoliciesItemAction>,
+    /// The `address` member.
+    pub address: String,
+}
+
+impl UpdateAddonSecurityBodyIpPoliciesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(address: impl Into<String>) -> Self {
+        Self {
+            action: None,
+            address: address.into(),
+        }
+    }
+
+    /// Sets [`Self::action`].
+    #[must_use]
+    pub fn with_action(mut self, action: CreateAddonBodyIpPoliciesItemAction) -> Self {
+        self.action = Some(action);
+        self
+    }
+}
+
+impl Json for UpdateAddonSecurityBodyIpPoliciesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let action = members.optional("action");
+        let address = members.required("address");
+        members.finish()?;
+        let (Some(address),) = (address,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { action, address })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "action", self.action.as_ref());
+        json::put(&mut members, "address", &self.address);
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.addon.version`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAddonVersionBody {
+    /// The `version` member.
+    pub version: String,
+}
+
+impl UpdateAddonVersionBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(version: impl Into<String>) -> Self {
+        Self {
+            version: version.into(),
+        }
+    }
+}
+
+impl Json for UpdateAddonVersionBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let version = members.required("version");
+        members.finish()?;
+        let (Some(version),) = (version,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { version })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "version", &self.version);
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.externalAddon`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateExternalAddonBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `environmentId` member; omitted when `None`.
+    pub environment_id: Option<String>,
+    /// The `spec` member; omitted when `None`.
+    pub spec: Option<CreateExternalAddonBodySpec>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl UpdateExternalAddonBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            environment_id: None,
+            spec: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::environment_id`].
+    #[must_use]
+    pub fn with_environment_id(mut self, environment_id: impl Into<String>) -> Self {
+        self.environment_id = Some(environment_id.into());
+        self
+    }
+
+    /// Sets [`Self::spec`].
+    #[must_use]
+    pub fn with_spec(mut self, spec: CreateExternalAddonBodySpec) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for UpdateExternalAddonBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let environment_id = members.optional("environmentId");
+        let spec = members.optional("spec");
+        let tags = members.optional("tags");
+        members.finish()?;
+        Ok(Self {
+            description,
+            environment_id,
+            spec,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "environmentId", self.environment_id.as_ref());
+        json::put_some(&mut members, "spec", self.spec.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `abort.addon.backup`.
+pub type AbortAddonBackupResponse = Map<String, Value>;
+
+/// The request of `abort.addon.backup`: `POST /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortAddonBackupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+}
+
+impl AbortAddonBackupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortAddonBackupRequest {
+    const ID: &'static str = "abort.addon.backup";
+    const PAGINATED: bool = false;
+    type Response = AbortAddonBackupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_ADDON_BACKUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `abort.addon.restore`.
+pub type AbortAddonRestoreResponse = Map<String, Value>;
+
+/// The request of `abort.addon.restore`: `POST /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortAddonRestoreRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+    /// Query option `sourceProjectId`; omitted when `None`.
+    pub source_project_id: Option<String>,
+    /// Query option `sourceAddonId`; omitted when `None`.
+    pub source_addon_id: Option<String>,
+    /// The body.
+    pub body: AbortAddonRestoreBody,
+}
+
+impl AbortAddonRestoreRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+        body: AbortAddonRestoreBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+            source_project_id: None,
+            source_addon_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::source_project_id`].
+    #[must_use]
+    pub fn with_source_project_id(mut self, source_project_id: impl Into<String>) -> Self {
+        self.source_project_id = Some(source_project_id.into());
+        self
+    }
+
+    /// Sets [`Self::source_addon_id`].
+    #[must_use]
+    pub fn with_source_addon_id(mut self, source_addon_id: impl Into<String>) -> Self {
+        self.source_addon_id = Some(source_addon_id.into());
+        self
+    }
+}
+
+impl Operation for AbortAddonRestoreRequest {
+    const ID: &'static str = "abort.addon.restore";
+    const PAGINATED: bool = false;
+    type Response = AbortAddonRestoreResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_ADDON_RESTORE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.query("sourceProjectId", &self.source_project_id)?;
+        parts.query("sourceAddonId", &self.source_addon_id)?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `add.backupDestination`: `POST /v1/backup-destinations`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/backup-destinations`
+/// - `/v1/backup-destinations`
+///
+/// Needs the permission `Account > Platform > BackupDestinations > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddBackupDestinationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: AddBackupDestinationBody,
+}
+
+impl AddBackupDestinationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: AddBackupDestinationBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AddBackupDestinationRequest {
+    const ID: &'static str = "add.backupDestination";
+    const PAGINATED: bool = false;
+    type Response = AddBackupDestinationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ADD_BACKUP_DESTINATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `backup.addon`: `POST /v1/projects/{projectId}/addons/{addonId}/backups`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BackupAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: BackupAddonBody,
+}
+
+impl BackupAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: BackupAddonBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for BackupAddonRequest {
+    const ID: &'static str = "backup.addon";
+    const PAGINATED: bool = false;
+    type Response = BackupAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::BACKUP_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.addon`: `POST /v1/projects/{projectId}/addons`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons`
+/// - `/v1/projects/{projectId}/addons`
+///
+/// Needs the permission `Project > Addons > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateAddonBody,
+}
+
+impl CreateAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateAddonBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateAddonRequest {
+    const ID: &'static str = "create.addon";
+    const PAGINATED: bool = false;
+    type Response = CreateAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `create.addon.backupSchedule`.
+pub type CreateAddonBackupScheduleBody = CreateAddonBodyBackupSchedulesItem;
+
+/// The request of `create.addon.backupSchedule`: `POST /v1/projects/{projectId}/addons/{addonId}/backup-schedules`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backup-schedules`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAddonBackupScheduleRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: CreateAddonBackupScheduleBody,
+}
+
+impl CreateAddonBackupScheduleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: CreateAddonBackupScheduleBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateAddonBackupScheduleRequest {
+    const ID: &'static str = "create.addon.backupSchedule";
+    const PAGINATED: bool = false;
+    type Response = CreateAddonBackupScheduleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_ADDON_BACKUP_SCHEDULE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `create.externalAddon`.
+pub type CreateExternalAddonResponse = CreateExternalAddonBody;
+
+/// The request of `create.externalAddon`: `POST /v1/projects/{projectId}/external-addons`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/external-addons`
+/// - `/v1/projects/{projectId}/external-addons`
+///
+/// Needs the permission `Project > ExternalAddons > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateExternalAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateExternalAddonBody,
+}
+
+impl CreateExternalAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateExternalAddonBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateExternalAddonRequest {
+    const ID: &'static str = "create.externalAddon";
+    const PAGINATED: bool = false;
+    type Response = CreateExternalAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_EXTERNAL_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.addon`.
+pub type DeleteAddonResponse = Map<String, Value>;
+
+/// The request of `delete.addon`: `DELETE /v1/projects/{projectId}/addons/{addonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}`
+/// - `/v1/projects/{projectId}/addons/{addonId}`
+///
+/// Needs the permission `Project > Addons > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl DeleteAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteAddonRequest {
+    const ID: &'static str = "delete.addon";
+    const PAGINATED: bool = false;
+    type Response = DeleteAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.addon.backupSchedule`.
+pub type DeleteAddonBackupScheduleResponse = Map<String, Value>;
+
+/// The request of `delete.addon.backupSchedule`: `DELETE /v1/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteAddonBackupScheduleRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `scheduleId`.
+    pub schedule_id: String,
+}
+
+impl DeleteAddonBackupScheduleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        schedule_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            schedule_id: schedule_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteAddonBackupScheduleRequest {
+    const ID: &'static str = "delete.addon.backupSchedule";
+    const PAGINATED: bool = false;
+    type Response = DeleteAddonBackupScheduleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_ADDON_BACKUP_SCHEDULE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("scheduleId", Some(self.schedule_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.backup`.
+pub type DeleteBackupResponse = Map<String, Value>;
+
+/// The request of `delete.backup`: `DELETE /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteBackupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+}
+
+impl DeleteBackupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteBackupRequest {
+    const ID: &'static str = "delete.backup";
+    const PAGINATED: bool = false;
+    type Response = DeleteBackupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_BACKUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.backupDestination`.
+pub type DeleteBackupDestinationResponse = Map<String, Value>;
+
+/// The request of `delete.backupDestination`: `DELETE /v1/backup-destinations/{backupDestinationId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/backup-destinations/{backupDestinationId}`
+/// - `/v1/backup-destinations/{backupDestinationId}`
+///
+/// Needs the permission `Account > Platform > BackupDestinations > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteBackupDestinationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `backupDestinationId`.
+    pub backup_destination_id: String,
+}
+
+impl DeleteBackupDestinationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(backup_destination_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            backup_destination_id: backup_destination_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteBackupDestinationRequest {
+    const ID: &'static str = "delete.backupDestination";
+    const PAGINATED: bool = false;
+    type Response = DeleteBackupDestinationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_BACKUP_DESTINATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param(
+            "backupDestinationId",
+            Some(self.backup_destination_id.clone()),
+        )?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.externalAddon`.
+pub type DeleteExternalAddonResponse = Map<String, Value>;
+
+/// The request of `delete.externalAddon`: `DELETE /v1/projects/{projectId}/external-addons/{externalAddonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}`
+/// - `/v1/projects/{projectId}/external-addons/{externalAddonId}`
+///
+/// Needs the permission `Project > ExternalAddons > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteExternalAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `externalAddonId`.
+    pub external_addon_id: String,
+}
+
+impl DeleteExternalAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, external_addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            external_addon_id: external_addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteExternalAddonRequest {
+    const ID: &'static str = "delete.externalAddon";
+    const PAGINATED: bool = false;
+    type Response = DeleteExternalAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_EXTERNAL_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("externalAddonId", Some(self.external_addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `finalise.addon.secretRotation`.
+pub type FinaliseAddonSecretRotationResponse = Map<String, Value>;
+
+/// The request of `finalise.addon.secretRotation`: `POST /v1/projects/{projectId}/addons/{addonId}/secret-rotation/finalise`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/secret-rotation/finalise`
+/// - `/v1/projects/{projectId}/addons/{addonId}/secret-rotation/finalise`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FinaliseAddonSecretRotationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl FinaliseAddonSecretRotationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for FinaliseAddonSecretRotationRequest {
+    const ID: &'static str = "finalise.addon.secretRotation";
+    const PAGINATED: bool = false;
+    type Response = FinaliseAddonSecretRotationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::FINALISE_ADDON_SECRET_ROTATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.addon`: `GET /v1/projects/{projectId}/addons/{addonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}`
+/// - `/v1/projects/{projectId}/addons/{addonId}`
+///
+/// Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl GetAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetAddonRequest {
+    const ID: &'static str = "get.addon";
+    const PAGINATED: bool = false;
+    type Response = GetAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.addon.backup`.
+pub type GetAddonBackupResponse = BackupAddonResponse;
+
+/// The request of `get.addon.backup`: `GET /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}`
+///
+/// Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+}
+
+impl GetAddonBackupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetAddonBackupRequest {
+    const ID: &'static str = "get.addon.backup";
+    const PAGINATED: bool = false;
+    type Response = GetAddonBackupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_BACKUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.addon.backup.download`: `GET /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link`
+///
+/// Needs the permission `Project > Addons > General > Read Spec`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupDownloadRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+}
+
+impl GetAddonBackupDownloadRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetAddonBackupDownloadRequest {
+    const ID: &'static str = "get.addon.backup.download";
+    const PAGINATED: bool = false;
+    type Response = GetAddonBackupDownloadResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_BACKUP_DOWNLOAD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.addon.backup.restores`: `GET /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores`
+///
+/// Paginated. Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupRestoresRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `sourceProjectId`; omitted when `None`.
+    pub source_project_id: Option<String>,
+    /// Query option `sourceAddonId`; omitted when `None`.
+    pub source_addon_id: Option<String>,
+}
+
+impl GetAddonBackupRestoresRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            source_project_id: None,
+            source_addon_id: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::source_project_id`].
+    #[must_use]
+    pub fn with_source_project_id(mut self, source_project_id: impl Into<String>) -> Self {
+        self.source_project_id = Some(source_project_id.into());
+        self
+    }
+
+    /// Sets [`Self::source_addon_id`].
+    #[must_use]
+    pub fn with_source_addon_id(mut self, source_addon_id: impl Into<String>) -> Self {
+        self.source_addon_id = Some(source_addon_id.into());
+        self
+    }
+}
+
+impl Operation for GetAddonBackupRestoresRequest {
+    const ID: &'static str = "get.addon.backup.restores";
+    const PAGINATED: bool = true;
+    type Response = GetAddonBackupRestoresResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_BACKUP_RESTORES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("sourceProjectId", &self.source_project_id)?;
+        parts.query("sourceAddonId", &self.source_addon_id)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetAddonBackupRestoresRequest {
+    type Item = GetAddonBackupRestoresResponseRestoresItem;
+    const ITEMS_KEY: &'static str = "restores";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.restores.unwrap_or_default()
+    }
+}
+
+/// The request of `get.addon.backupSchedules`: `GET /v1/projects/{projectId}/addons/{addonId}/backup-schedules`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backup-schedules`
+///
+/// Paginated. Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupSchedulesRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetAddonBackupSchedulesRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetAddonBackupSchedulesRequest {
+    const ID: &'static str = "get.addon.backupSchedules";
+    const PAGINATED: bool = true;
+    type Response = GetAddonBackupSchedulesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_BACKUP_SCHEDULES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetAddonBackupSchedulesRequest {
+    type Item = GetAddonBackupSchedulesResponseSchedulesItem;
+    const ITEMS_KEY: &'static str = "schedules";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.schedules.unwrap_or_default()
+    }
+}
+
+/// The request of `get.addon.backups`: `GET /v1/projects/{projectId}/addons/{addonId}/backups`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups`
+///
+/// Paginated. Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonBackupsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetAddonBackupsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetAddonBackupsRequest {
+    const ID: &'static str = "get.addon.backups";
+    const PAGINATED: bool = true;
+    type Response = GetAddonBackupsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_BACKUPS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetAddonBackupsRequest {
+    type Item = GetAddonBackupsResponseBackupsItem;
+    const ITEMS_KEY: &'static str = "backups";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.backups
+    }
+}
+
+/// The request of `get.addon.containers`: `GET /v1/projects/{projectId}/addons/{addonId}/containers`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/containers`
+/// - `/v1/projects/{projectId}/addons/{addonId}/containers`
+///
+/// Paginated. Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonContainersRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetAddonContainersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetAddonContainersRequest {
+    const ID: &'static str = "get.addon.containers";
+    const PAGINATED: bool = true;
+    type Response = GetAddonContainersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_CONTAINERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetAddonContainersRequest {
+    type Item = GetAddonContainersResponseContainersItem;
+    const ITEMS_KEY: &'static str = "containers";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.containers.unwrap_or_default()
+    }
+}
+
+/// The request of `get.addon.credentials`: `GET /v1/projects/{projectId}/addons/{addonId}/credentials`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/credentials`
+/// - `/v1/projects/{projectId}/addons/{addonId}/credentials`
+///
+/// Needs the permission `Project > Addons > General > Read Spec`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonCredentialsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl GetAddonCredentialsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetAddonCredentialsRequest {
+    const ID: &'static str = "get.addon.credentials";
+    const PAGINATED: bool = false;
+    type Response = GetAddonCredentialsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_CREDENTIALS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.addon.metrics`: `GET /v1/projects/{projectId}/addons/{addonId}/metrics`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/metrics`
+/// - `/v1/projects/{projectId}/addons/{addonId}/metrics`
+///
+/// Needs the permission `Project > Addons > Deployment > View Observability`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonMetricsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Query option `containerName`; omitted when `None`.
+    pub container_name: Option<String>,
+    /// Query option `queryType`; omitted when `None`.
+    pub query_type: Option<GetAddonMetricsQueryType>,
+    /// Query option `metricTypes`; omitted when `None`.
+    pub metric_types: Option<Vec<GetAddonMetricsMetricTypes>>,
+    /// Query option `startTime`; omitted when `None`.
+    pub start_time: Option<String>,
+    /// Query option `endTime`; omitted when `None`.
+    pub end_time: Option<String>,
+    /// Query option `duration`; omitted when `None`.
+    pub duration: Option<i64>,
+    /// Query option `time`; omitted when `None`.
+    pub time: Option<String>,
+}
+
+impl GetAddonMetricsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            container_name: None,
+            query_type: None,
+            metric_types: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+            time: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::container_name`].
+    #[must_use]
+    pub fn with_container_name(mut self, container_name: impl Into<String>) -> Self {
+        self.container_name = Some(container_name.into());
+        self
+    }
+
+    /// Sets [`Self::query_type`].
+    #[must_use]
+    pub fn with_query_type(mut self, query_type: GetAddonMetricsQueryType) -> Self {
+        self.query_type = Some(query_type);
+        self
+    }
+
+    /// Sets [`Self::metric_types`].
+    #[must_use]
+    pub fn with_metric_types(mut self, metric_types: Vec<GetAddonMetricsMetricTypes>) -> Self {
+        self.metric_types = Some(metric_types);
+        self
+    }
+
+    /// Sets [`Self::start_time`].
+    #[must_use]
+    pub fn with_start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`Self::end_time`].
+    #[must_use]
+    pub fn with_end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`Self::duration`].
+    #[must_use]
+    pub fn with_duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Sets [`Self::time`].
+    #[must_use]
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+}
+
+impl Operation for GetAddonMetricsRequest {
+    const ID: &'static str = "get.addon.metrics";
+    const PAGINATED: bool = false;
+    type Response = GetAddonMetricsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_METRICS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.query("containerName", &self.container_name)?;
+        parts.query("queryType", &self.query_type)?;
+        parts.query("metricTypes", &self.metric_types)?;
+        parts.query("startTime", &self.start_time)?;
+        parts.query("endTime", &self.end_time)?;
+        parts.query("duration", &self.duration)?;
+        parts.query("time", &self.time)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.addon.restores`: `GET /v1/projects/{projectId}/addons/{addonId}/restores`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/restores`
+/// - `/v1/projects/{projectId}/addons/{addonId}/restores`
+///
+/// Paginated. Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonRestoresRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetAddonRestoresRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetAddonRestoresRequest {
+    const ID: &'static str = "get.addon.restores";
+    const PAGINATED: bool = true;
+    type Response = GetAddonRestoresResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_RESTORES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetAddonRestoresRequest {
+    type Item = GetAddonRestoresResponseRestoresItem;
+    const ITEMS_KEY: &'static str = "restores";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.restores
+    }
+}
 
 /// The request of `get.addon.types`: `GET /v1/addon-types`.
 ///
@@ -113,4 +9054,1660 @@ impl Operation for GetAddonTypesRequest {
     }
 }
 
-serde_via_json!(GetAddonTypesResponseItem);
+/// The request of `get.addon.version`: `GET /v1/projects/{projectId}/addons/{addonId}/version`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version`
+/// - `/v1/projects/{projectId}/addons/{addonId}/version`
+///
+/// Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAddonVersionRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl GetAddonVersionRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetAddonVersionRequest {
+    const ID: &'static str = "get.addon.version";
+    const PAGINATED: bool = false;
+    type Response = GetAddonVersionResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ADDON_VERSION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.backupDestination`.
+pub type GetBackupDestinationResponse = AddBackupDestinationResponse;
+
+/// The request of `get.backupDestination`: `GET /v1/backup-destinations/{backupDestinationId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/backup-destinations/{backupDestinationId}`
+/// - `/v1/backup-destinations/{backupDestinationId}`
+///
+/// Needs the permission `Account > Platform > BackupDestinations > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetBackupDestinationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `backupDestinationId`.
+    pub backup_destination_id: String,
+}
+
+impl GetBackupDestinationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(backup_destination_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            backup_destination_id: backup_destination_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetBackupDestinationRequest {
+    const ID: &'static str = "get.backupDestination";
+    const PAGINATED: bool = false;
+    type Response = GetBackupDestinationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_BACKUP_DESTINATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param(
+            "backupDestinationId",
+            Some(self.backup_destination_id.clone()),
+        )?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.externalAddon`.
+pub type GetExternalAddonResponse = CreateExternalAddonBody;
+
+/// The request of `get.externalAddon`: `GET /v1/projects/{projectId}/external-addons/{externalAddonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}`
+/// - `/v1/projects/{projectId}/external-addons/{externalAddonId}`
+///
+/// Needs the permission `Project > ExternalAddons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetExternalAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `externalAddonId`.
+    pub external_addon_id: String,
+}
+
+impl GetExternalAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, external_addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            external_addon_id: external_addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetExternalAddonRequest {
+    const ID: &'static str = "get.externalAddon";
+    const PAGINATED: bool = false;
+    type Response = GetExternalAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_EXTERNAL_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("externalAddonId", Some(self.external_addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `import.addon.backup`.
+pub type ImportAddonBackupResponse = Value;
+
+/// The request of `import.addon.backup`: `POST /v1/projects/{projectId}/addons/{addonId}/import`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/import`
+/// - `/v1/projects/{projectId}/addons/{addonId}/import`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ImportAddonBackupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: ImportAddonBackupBody,
+}
+
+impl ImportAddonBackupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: ImportAddonBackupBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ImportAddonBackupRequest {
+    const ID: &'static str = "import.addon.backup";
+    const PAGINATED: bool = false;
+    type Response = ImportAddonBackupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::IMPORT_ADDON_BACKUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `list.addons`: `GET /v1/projects/{projectId}/addons`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons`
+/// - `/v1/projects/{projectId}/addons`
+///
+/// Paginated. Needs the permission `Project > Addons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListAddonsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListAddonsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListAddonsRequest {
+    const ID: &'static str = "list.addons";
+    const PAGINATED: bool = true;
+    type Response = ListAddonsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_ADDONS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListAddonsRequest {
+    type Item = ListAddonsResponseAddonsItem;
+    const ITEMS_KEY: &'static str = "addons";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.addons
+    }
+}
+
+/// The request of `list.backupDestinations`: `GET /v1/backup-destinations`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/backup-destinations`
+/// - `/v1/backup-destinations`
+///
+/// Paginated. Needs the permission `Account > Platform > BackupDestinations > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListBackupDestinationsRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            team_id: None,
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListBackupDestinationsRequest {
+    const ID: &'static str = "list.backupDestinations";
+    const PAGINATED: bool = true;
+    type Response = ListBackupDestinationsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_BACKUP_DESTINATIONS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListBackupDestinationsRequest {
+    type Item = AddBackupDestinationBody;
+    const ITEMS_KEY: &'static str = "backupDestinations";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.backup_destinations
+    }
+}
+
+/// The response data of `list.backupDestinationsBackups`.
+pub type ListBackupDestinationsBackupsResponse = Vec<ListBackupDestinationsBackupsResponseItem>;
+
+/// The request of `list.backupDestinationsBackups`: `GET /v1/backup-destinations/{backupDestinationId}/backups`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/backup-destinations/{backupDestinationId}/backups`
+/// - `/v1/backup-destinations/{backupDestinationId}/backups`
+///
+/// Paginated. Needs the permission `Account > Platform > BackupDestinations > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBackupDestinationsBackupsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `backupDestinationId`.
+    pub backup_destination_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListBackupDestinationsBackupsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(backup_destination_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            backup_destination_id: backup_destination_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListBackupDestinationsBackupsRequest {
+    const ID: &'static str = "list.backupDestinationsBackups";
+    const PAGINATED: bool = true;
+    type Response = ListBackupDestinationsBackupsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_BACKUP_DESTINATIONS_BACKUPS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param(
+            "backupDestinationId",
+            Some(self.backup_destination_id.clone()),
+        )?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+/// The request of `list.externalAddons`: `GET /v1/projects/{projectId}/external-addons`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/external-addons`
+/// - `/v1/projects/{projectId}/external-addons`
+///
+/// Paginated. Needs the permission `Project > ExternalAddons > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListExternalAddonsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `resourceType`; omitted when `None`.
+    pub resource_type: Option<String>,
+    /// Query option `status`; omitted when `None`.
+    pub status: Option<String>,
+}
+
+impl ListExternalAddonsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            resource_type: None,
+            status: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::resource_type`].
+    #[must_use]
+    pub fn with_resource_type(mut self, resource_type: impl Into<String>) -> Self {
+        self.resource_type = Some(resource_type.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+}
+
+impl Operation for ListExternalAddonsRequest {
+    const ID: &'static str = "list.externalAddons";
+    const PAGINATED: bool = true;
+    type Response = ListExternalAddonsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_EXTERNAL_ADDONS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("resourceType", &self.resource_type)?;
+        parts.query("status", &self.status)?;
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.addon`.
+pub type PatchAddonResponse = CreateAddonResponse;
+
+/// The request of `patch.addon`: `PATCH /v1/projects/{projectId}/addons/{addonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}`
+/// - `/v1/projects/{projectId}/addons/{addonId}`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: PatchAddonBody,
+}
+
+impl PatchAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: PatchAddonBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchAddonRequest {
+    const ID: &'static str = "patch.addon";
+    const PAGINATED: bool = false;
+    type Response = PatchAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.backupDestination`.
+pub type PatchBackupDestinationResponse = Map<String, Value>;
+
+/// The request of `patch.backupDestination`: `PATCH /v1/backup-destinations/{backupDestinationId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/backup-destinations/{backupDestinationId}`
+/// - `/v1/backup-destinations/{backupDestinationId}`
+///
+/// Needs the permission `Account > Platform > BackupDestinations > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchBackupDestinationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `backupDestinationId`.
+    pub backup_destination_id: String,
+    /// The body.
+    pub body: PatchBackupDestinationBody,
+}
+
+impl PatchBackupDestinationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(backup_destination_id: impl Into<String>, body: PatchBackupDestinationBody) -> Self {
+        Self {
+            team_id: None,
+            backup_destination_id: backup_destination_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchBackupDestinationRequest {
+    const ID: &'static str = "patch.backupDestination";
+    const PAGINATED: bool = false;
+    type Response = PatchBackupDestinationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_BACKUP_DESTINATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param(
+            "backupDestinationId",
+            Some(self.backup_destination_id.clone()),
+        )?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `pause.addon`.
+pub type PauseAddonResponse = Map<String, Value>;
+
+/// The request of `pause.addon`: `POST /v1/projects/{projectId}/addons/{addonId}/pause`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/pause`
+/// - `/v1/projects/{projectId}/addons/{addonId}/pause`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PauseAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl PauseAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PauseAddonRequest {
+    const ID: &'static str = "pause.addon";
+    const PAGINATED: bool = false;
+    type Response = PauseAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PAUSE_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The body of `put.addon`.
+pub type PutAddonBody = CreateAddonBody;
+
+/// The response data of `put.addon`.
+pub type PutAddonResponse = CreateAddonResponse;
+
+/// The request of `put.addon`: `PUT /v1/projects/{projectId}/addons`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons`
+/// - `/v1/projects/{projectId}/addons`
+///
+/// Needs the permission `Project > Addons > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutAddonBody,
+}
+
+impl PutAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutAddonBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutAddonRequest {
+    const ID: &'static str = "put.addon";
+    const PAGINATED: bool = false;
+    type Response = PutAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `reset.addon`.
+pub type ResetAddonResponse = Map<String, Value>;
+
+/// The request of `reset.addon`: `POST /v1/projects/{projectId}/addons/{addonId}/reset`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/reset`
+/// - `/v1/projects/{projectId}/addons/{addonId}/reset`
+///
+/// Needs the permission `Project > Addons > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResetAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl ResetAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResetAddonRequest {
+    const ID: &'static str = "reset.addon";
+    const PAGINATED: bool = false;
+    type Response = ResetAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESET_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `restart.addon`.
+pub type RestartAddonResponse = Map<String, Value>;
+
+/// The request of `restart.addon`: `POST /v1/projects/{projectId}/addons/{addonId}/restart`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/restart`
+/// - `/v1/projects/{projectId}/addons/{addonId}/restart`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RestartAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl RestartAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RestartAddonRequest {
+    const ID: &'static str = "restart.addon";
+    const PAGINATED: bool = false;
+    type Response = RestartAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESTART_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `restore.addon.backup`.
+pub type RestoreAddonBackupResponse = AbortAddonRestoreBody;
+
+/// The request of `restore.addon.backup`: `POST /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RestoreAddonBackupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+    /// Query option `sourceProjectId`; omitted when `None`.
+    pub source_project_id: Option<String>,
+    /// Query option `sourceAddonId`; omitted when `None`.
+    pub source_addon_id: Option<String>,
+}
+
+impl RestoreAddonBackupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+            source_project_id: None,
+            source_addon_id: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::source_project_id`].
+    #[must_use]
+    pub fn with_source_project_id(mut self, source_project_id: impl Into<String>) -> Self {
+        self.source_project_id = Some(source_project_id.into());
+        self
+    }
+
+    /// Sets [`Self::source_addon_id`].
+    #[must_use]
+    pub fn with_source_addon_id(mut self, source_addon_id: impl Into<String>) -> Self {
+        self.source_addon_id = Some(source_addon_id.into());
+        self
+    }
+}
+
+impl Operation for RestoreAddonBackupRequest {
+    const ID: &'static str = "restore.addon.backup";
+    const PAGINATED: bool = false;
+    type Response = RestoreAddonBackupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESTORE_ADDON_BACKUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.query("sourceProjectId", &self.source_project_id)?;
+        parts.query("sourceAddonId", &self.source_addon_id)?;
+        parts.finish()
+    }
+}
+
+/// The response data of `resume.addon`.
+pub type ResumeAddonResponse = Map<String, Value>;
+
+/// The request of `resume.addon`: `POST /v1/projects/{projectId}/addons/{addonId}/resume`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/resume`
+/// - `/v1/projects/{projectId}/addons/{addonId}/resume`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResumeAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl ResumeAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResumeAddonRequest {
+    const ID: &'static str = "resume.addon";
+    const PAGINATED: bool = false;
+    type Response = ResumeAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESUME_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `retain.addon.backup`.
+pub type RetainAddonBackupResponse = Map<String, Value>;
+
+/// The request of `retain.addon.backup`: `POST /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain`
+/// - `/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetainAddonBackupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// Path parameter `backupId`.
+    pub backup_id: String,
+}
+
+impl RetainAddonBackupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        backup_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            backup_id: backup_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RetainAddonBackupRequest {
+    const ID: &'static str = "retain.addon.backup";
+    const PAGINATED: bool = false;
+    type Response = RetainAddonBackupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RETAIN_ADDON_BACKUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.path_param("backupId", Some(self.backup_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `scale.addon`.
+pub type ScaleAddonResponse = Map<String, Value>;
+
+/// The request of `scale.addon`: `POST /v1/projects/{projectId}/addons/{addonId}/scale`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/scale`
+/// - `/v1/projects/{projectId}/addons/{addonId}/scale`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScaleAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: ScaleAddonBody,
+}
+
+impl ScaleAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: ScaleAddonBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ScaleAddonRequest {
+    const ID: &'static str = "scale.addon";
+    const PAGINATED: bool = false;
+    type Response = ScaleAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::SCALE_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `start.addon.secretRotation`.
+pub type StartAddonSecretRotationResponse = Map<String, Value>;
+
+/// The request of `start.addon.secretRotation`: `POST /v1/projects/{projectId}/addons/{addonId}/secret-rotation`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/secret-rotation`
+/// - `/v1/projects/{projectId}/addons/{addonId}/secret-rotation`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartAddonSecretRotationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl StartAddonSecretRotationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, addon_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for StartAddonSecretRotationRequest {
+    const ID: &'static str = "start.addon.secretRotation";
+    const PAGINATED: bool = false;
+    type Response = StartAddonSecretRotationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::START_ADDON_SECRET_ROTATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `update.addon.networkSettings`.
+pub type UpdateAddonNetworkSettingsResponse = Map<String, Value>;
+
+/// The request of `update.addon.networkSettings`: `POST /v1/projects/{projectId}/addons/{addonId}/network-settings`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/network-settings`
+/// - `/v1/projects/{projectId}/addons/{addonId}/network-settings`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAddonNetworkSettingsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: UpdateAddonNetworkSettingsBody,
+}
+
+impl UpdateAddonNetworkSettingsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: UpdateAddonNetworkSettingsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateAddonNetworkSettingsRequest {
+    const ID: &'static str = "update.addon.networkSettings";
+    const PAGINATED: bool = false;
+    type Response = UpdateAddonNetworkSettingsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_ADDON_NETWORK_SETTINGS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.addon.security`.
+pub type UpdateAddonSecurityResponse = Map<String, Value>;
+
+/// The request of `update.addon.security`: `POST /v1/projects/{projectId}/addons/{addonId}/security`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/security`
+/// - `/v1/projects/{projectId}/addons/{addonId}/security`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAddonSecurityRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: UpdateAddonSecurityBody,
+}
+
+impl UpdateAddonSecurityRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: UpdateAddonSecurityBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateAddonSecurityRequest {
+    const ID: &'static str = "update.addon.security";
+    const PAGINATED: bool = false;
+    type Response = UpdateAddonSecurityResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_ADDON_SECURITY
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.addon.version`.
+pub type UpdateAddonVersionResponse = Map<String, Value>;
+
+/// The request of `update.addon.version`: `POST /v1/projects/{projectId}/addons/{addonId}/version`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version`
+/// - `/v1/projects/{projectId}/addons/{addonId}/version`
+///
+/// Needs the permission `Project > Addons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAddonVersionRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: UpdateAddonVersionBody,
+}
+
+impl UpdateAddonVersionRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: UpdateAddonVersionBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            addon_id: addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateAddonVersionRequest {
+    const ID: &'static str = "update.addon.version";
+    const PAGINATED: bool = false;
+    type Response = UpdateAddonVersionResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_ADDON_VERSION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.externalAddon`.
+pub type UpdateExternalAddonResponse = CreateExternalAddonBody;
+
+/// The request of `update.externalAddon`: `PATCH /v1/projects/{projectId}/external-addons/{externalAddonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}`
+/// - `/v1/projects/{projectId}/external-addons/{externalAddonId}`
+///
+/// Needs the permission `Project > ExternalAddons > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateExternalAddonRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `externalAddonId`.
+    pub external_addon_id: String,
+    /// The body.
+    pub body: UpdateExternalAddonBody,
+}
+
+impl UpdateExternalAddonRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        external_addon_id: impl Into<String>,
+        body: UpdateExternalAddonBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            external_addon_id: external_addon_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateExternalAddonRequest {
+    const ID: &'static str = "update.externalAddon";
+    const PAGINATED: bool = false;
+    type Response = UpdateExternalAddonResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_EXTERNAL_ADDON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("externalAddonId", Some(self.external_addon_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+serde_via_json!(
+    AbortAddonRestoreBody,
+    AddBackupDestinationBody,
+    AddBackupDestinationBodyCredentials,
+    AddBackupDestinationResponse,
+    BackupAddonBody,
+    BackupAddonBodyAdditionalDestinationsItem,
+    BackupAddonResponse,
+    BackupAddonResponseConfig,
+    BackupAddonResponseConfigSource,
+    BackupAddonResponseLastRestore,
+    CreateAddonBody,
+    CreateAddonBodyBackupSchedulesItem,
+    CreateAddonBodyBackupSchedulesItemScheduling,
+    CreateAddonBodyBilling,
+    CreateAddonBodyBillingDiskAutoscaling,
+    CreateAddonBodyBillingZonalRedundancy,
+    CreateAddonBodyCustomCredentials,
+    CreateAddonBodyInfrastructure,
+    CreateAddonBodyIpPoliciesItem,
+    CreateAddonBodyMetadata,
+    CreateAddonBodySource,
+    CreateAddonBodyTypeSpecificSettings,
+    CreateAddonResponse,
+    CreateAddonResponseCluster,
+    CreateAddonBackupScheduleResponse,
+    CreateExternalAddonBody,
+    CreateExternalAddonBodySpec,
+    CreateExternalAddonBodySpecProvider,
+    CreateExternalAddonBodySpecProviderAiven,
+    CreateExternalAddonBodySpecProviderAws,
+    CreateExternalAddonBodySpecProviderGoogle,
+    GetAddonResponse,
+    GetAddonResponseSpec,
+    GetAddonResponseSpecConfig,
+    GetAddonResponseSpecPendingActionsItem,
+    GetAddonBackupDownloadResponse,
+    GetAddonBackupRestoresResponse,
+    GetAddonBackupRestoresResponseRestoresItem,
+    GetAddonBackupSchedulesResponse,
+    GetAddonBackupSchedulesResponseSchedulesItem,
+    GetAddonBackupsResponse,
+    GetAddonBackupsResponseBackupsItem,
+    GetAddonBackupsResponseBackupsItemConfig,
+    GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem,
+    GetAddonContainersResponse,
+    GetAddonContainersResponseContainersItem,
+    GetAddonCredentialsResponse,
+    GetAddonMetricsResponse,
+    GetAddonMetricsResponseBandwidth,
+    GetAddonMetricsResponseBandwidthMetricInfo,
+    GetAddonMetricsResponseBandwidthValuesItem,
+    GetAddonRestoresResponse,
+    GetAddonRestoresResponseRestoresItem,
+    GetAddonTypesResponse,
+    GetAddonTypesResponseAddonTypesItem,
+    GetAddonTypesResponseAddonTypesItemFeatures,
+    GetAddonTypesResponseAddonTypesItemResources,
+    GetAddonTypesResponseAddonTypesItemResourcesReplicas,
+    GetAddonTypesResponseAddonTypesItemConfig,
+    GetAddonVersionResponse,
+    GetAddonVersionResponseUpgradeHistoryItem,
+    GetAddonVersionResponseUpgradeHistoryItemStatus,
+    GetAddonVersionResponseUpgradeToItem,
+    ImportAddonBackupBody,
+    ListAddonsResponse,
+    ListAddonsResponseAddonsItem,
+    ListAddonsResponseAddonsItemSpec,
+    ListBackupDestinationsResponse,
+    ListBackupDestinationsBackupsResponseItem,
+    ListBackupDestinationsBackupsResponseItemAddon,
+    ListBackupDestinationsBackupsResponseItemConfig,
+    ListBackupDestinationsBackupsResponseItemConfigSource,
+    ListExternalAddonsResponse,
+    ListExternalAddonsResponseData,
+    ListExternalAddonsResponseDataPagination,
+    PatchAddonBody,
+    PatchAddonBodyBilling,
+    PatchBackupDestinationBody,
+    ScaleAddonBody,
+    UpdateAddonNetworkSettingsBody,
+    UpdateAddonSecurityBody,
+    UpdateAddonSecurityBodyIpPoliciesItem,
+    UpdateAddonVersionBody,
+    UpdateExternalAddonBody
+);
+
+query_enums!(GetAddonMetricsQueryType, GetAddonMetricsMetricTypes);

@@ -6,56 +6,8114 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
-use crate::operation::Operation;
+use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
 
-/// The response data of `get.job.run`.
+/// The body of `create.job`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetJobRunResponse {
-    /// The `status` member.
-    pub status: GetJobRunResponseStatus,
-    /// The `exitCode` member; `null` when `None`.
-    pub exit_code: Option<i64>,
-    /// The `startedAt` member; omitted when `None`, `null` when `Some(None)`.
-    pub started_at: Option<Option<String>>,
+pub struct CreateJobBody {
+    /// The `billing` member.
+    pub billing: CreateJobBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateJobBodyBuildSettings>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateJobBodyDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateJobBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `settings` member; omitted when `None`.
+    pub settings: Option<CreateJobBodySettings>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
 }
 
-impl GetJobRunResponse {
+impl CreateJobBody {
     /// A value with the required members set and the others absent.
-    pub fn new(status: GetJobRunResponseStatus, exit_code: Option<i64>) -> Self {
+    pub fn new(billing: CreateJobBodyBilling, name: impl Into<String>) -> Self {
         Self {
-            status,
-            exit_code,
-            started_at: None,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            infrastructure: None,
+            name: name.into(),
+            runtime_environment: None,
+            runtime_files: None,
+            settings: None,
+            stage_id: None,
+            tags: None,
         }
     }
 
-    /// Sets [`Self::started_at`].
+    /// Sets [`Self::build_arguments`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: Option<String>) -> Self {
-        self.started_at = Some(started_at);
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateJobBodyDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::settings`].
+    #[must_use]
+    pub fn with_settings(mut self, settings: CreateJobBodySettings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
         self
     }
 }
 
-impl Json for GetJobRunResponse {
+impl Json for CreateJobBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let settings = members.optional("settings");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        members.finish()?;
+        let (Some(billing), Some(name)) = (billing, name) else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            status: json::required(&mut members, "status")?,
-            exit_code: json::optional(&mut members, "exitCode")?,
-            started_at: json::nullable(&mut members, "startedAt")?,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            infrastructure,
+            name,
+            runtime_environment,
+            runtime_files,
+            settings,
+            stage_id,
+            tags,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "settings", self.settings.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateJobBodyBillingGpu>,
+}
+
+impl CreateJobBodyBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>) -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: deployment_plan.into(),
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateJobBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.required("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        let (Some(deployment_plan),) = (deployment_plan,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_plan,
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBillingGpu {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<CreateJobBodyBillingGpuConfiguration>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl CreateJobBodyBillingGpu {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            enabled: None,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(
+        mut self,
+        configuration: CreateJobBodyBillingGpuConfiguration,
+    ) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBillingGpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu.configuration` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyBillingGpuConfiguration {
+    /// The `gpuType` member.
+    pub gpu_type: String,
+    /// The `gpuCount` member; omitted when `None`.
+    pub gpu_count: Option<f64>,
+    /// The `timesliced` member; omitted when `None`.
+    pub timesliced: Option<bool>,
+}
+
+impl CreateJobBodyBillingGpuConfiguration {
+    /// A value with the required members set and the others absent.
+    pub fn new(gpu_type: impl Into<String>) -> Self {
+        Self {
+            gpu_type: gpu_type.into(),
+            gpu_count: None,
+            timesliced: None,
+        }
+    }
+
+    /// Sets [`Self::gpu_count`].
+    #[must_use]
+    pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
+        self.gpu_count = Some(gpu_count);
+        self
+    }
+
+    /// Sets [`Self::timesliced`].
+    #[must_use]
+    pub fn with_timesliced(mut self, timesliced: bool) -> Self {
+        self.timesliced = Some(timesliced);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBillingGpuConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let gpu_type = members.required("gpuType");
+        let gpu_count = members.optional("gpuCount");
+        let timesliced = members.optional("timesliced");
+        members.finish()?;
+        let (Some(gpu_type),) = (gpu_type,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            gpu_type,
+            gpu_count,
+            timesliced,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "gpuType", &self.gpu_type);
+        json::put_some(&mut members, "gpuCount", self.gpu_count.as_ref());
+        json::put_some(&mut members, "timesliced", self.timesliced.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildConfiguration {
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobBodyBuildConfigurationStorage>,
+}
+
+impl CreateJobBodyBuildConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            docker_credentials: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            docker_credentials,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration.storage` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildConfigurationStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<CreateJobBodyBuildConfigurationStorageEphemeralStorage>,
+}
+
+impl CreateJobBodyBuildConfigurationStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: CreateJobBodyBuildConfigurationStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildConfigurationStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        members.finish()?;
+        Ok(Self { ephemeral_storage })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration.storage.ephemeralStorage` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildConfigurationStorageEphemeralStorage {
+    /// The `storageSize` member; omitted when `None`.
+    pub storage_size: Option<f64>,
+}
+
+impl CreateJobBodyBuildConfigurationStorageEphemeralStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { storage_size: None }
+    }
+
+    /// Sets [`Self::storage_size`].
+    #[must_use]
+    pub fn with_storage_size(mut self, storage_size: f64) -> Self {
+        self.storage_size = Some(storage_size);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildConfigurationStorageEphemeralStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let storage_size = members.optional("storageSize");
+        members.finish()?;
+        Ok(Self { storage_size })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "storageSize", self.storage_size.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildSettings {
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<CreateJobBodyBuildSettingsDockerfile>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobBodyBuildConfigurationStorage>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyBuildSettingsBuildpack>,
+}
+
+impl CreateJobBodyBuildSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dockerfile: None,
+            storage: None,
+            buildpack: None,
+        }
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(mut self, dockerfile: CreateJobBodyBuildSettingsDockerfile) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dockerfile = members.optional("dockerfile");
+        let storage = members.optional("storage");
+        let buildpack = members.optional("buildpack");
+        members.finish()?;
+        Ok(Self {
+            dockerfile,
+            storage,
+            buildpack,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.dockerfile` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildSettingsDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateJobBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<CreateJobBodyBuildSettingsDockerfileBuildkit>,
+    /// The `dockerFilePath` member.
+    pub docker_file_path: String,
+    /// The `dockerWorkDir` member.
+    pub docker_work_dir: String,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl CreateJobBodyBuildSettingsDockerfile {
+    /// A value with the required members set and the others absent.
+    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: docker_file_path.into(),
+            docker_work_dir: docker_work_dir.into(),
+            dockerfile_contents: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateJobBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(mut self, buildkit: CreateJobBodyBuildSettingsDockerfileBuildkit) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildSettingsDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.required("dockerFilePath");
+        let docker_work_dir = members.required("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put(&mut members, "dockerFilePath", &self.docker_file_path);
+        json::put(&mut members, "dockerWorkDir", &self.docker_work_dir);
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `buildSettings.dockerfile.buildEngine` in the body of `create.job`.
+    pub enum CreateJobBodyBuildSettingsDockerfileBuildEngine {
+        /// `"buildkit"`
+        Buildkit = "buildkit",
+        /// `"kaniko"`
+        Kaniko = "kaniko",
+    }
+}
+
+/// The object at `buildSettings.dockerfile.buildkit` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildSettingsDockerfileBuildkit {
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+    /// The `cacheStorageSize` member; omitted when `None`.
+    pub cache_storage_size: Option<f64>,
+    /// The `useInternalCache` member; omitted when `None`.
+    pub use_internal_cache: Option<bool>,
+    /// The `internalCacheStorage` member; omitted when `None`.
+    pub internal_cache_storage: Option<f64>,
+}
+
+impl CreateJobBodyBuildSettingsDockerfileBuildkit {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            use_cache: None,
+            cache_storage_size: None,
+            use_internal_cache: None,
+            internal_cache_storage: None,
+        }
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+
+    /// Sets [`Self::cache_storage_size`].
+    #[must_use]
+    pub fn with_cache_storage_size(mut self, cache_storage_size: f64) -> Self {
+        self.cache_storage_size = Some(cache_storage_size);
+        self
+    }
+
+    /// Sets [`Self::use_internal_cache`].
+    #[must_use]
+    pub fn with_use_internal_cache(mut self, use_internal_cache: bool) -> Self {
+        self.use_internal_cache = Some(use_internal_cache);
+        self
+    }
+
+    /// Sets [`Self::internal_cache_storage`].
+    #[must_use]
+    pub fn with_internal_cache_storage(mut self, internal_cache_storage: f64) -> Self {
+        self.internal_cache_storage = Some(internal_cache_storage);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildSettingsDockerfileBuildkit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let use_cache = members.optional("useCache");
+        let cache_storage_size = members.optional("cacheStorageSize");
+        let use_internal_cache = members.optional("useInternalCache");
+        let internal_cache_storage = members.optional("internalCacheStorage");
+        members.finish()?;
+        Ok(Self {
+            use_cache,
+            cache_storage_size,
+            use_internal_cache,
+            internal_cache_storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        json::put_some(
+            &mut members,
+            "cacheStorageSize",
+            self.cache_storage_size.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useInternalCache",
+            self.use_internal_cache.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "internalCacheStorage",
+            self.internal_cache_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.buildpack` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyBuildSettingsBuildpack {
+    /// The `buildContext` member; omitted when `None`.
+    pub build_context: Option<String>,
+    /// The `builder` member; omitted when `None`.
+    pub builder: Option<CreateJobBodyBuildSettingsBuildpackBuilder>,
+    /// The `buildpackLocators` member; omitted when `None`.
+    pub buildpack_locators: Option<Vec<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl CreateJobBodyBuildSettingsBuildpack {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_context: None,
+            builder: None,
+            buildpack_locators: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_context`].
+    #[must_use]
+    pub fn with_build_context(mut self, build_context: impl Into<String>) -> Self {
+        self.build_context = Some(build_context.into());
+        self
+    }
+
+    /// Sets [`Self::builder`].
+    #[must_use]
+    pub fn with_builder(mut self, builder: CreateJobBodyBuildSettingsBuildpackBuilder) -> Self {
+        self.builder = Some(builder);
+        self
+    }
+
+    /// Sets [`Self::buildpack_locators`].
+    #[must_use]
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+        self.buildpack_locators = Some(buildpack_locators);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for CreateJobBodyBuildSettingsBuildpack {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_context = members.optional("buildContext");
+        let builder = members.optional("builder");
+        let buildpack_locators = members.optional("buildpackLocators");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            build_context,
+            builder,
+            buildpack_locators,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildContext", self.build_context.as_ref());
+        json::put_some(&mut members, "builder", self.builder.as_ref());
+        json::put_some(
+            &mut members,
+            "buildpackLocators",
+            self.buildpack_locators.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `buildSettings.buildpack.builder` in the body of `create.job`.
+    pub enum CreateJobBodyBuildSettingsBuildpackBuilder {
+        /// `"HEROKU_24"`
+        Heroku24 = "HEROKU_24",
+        /// `"HEROKU_22"`
+        Heroku22 = "HEROKU_22",
+        /// `"HEROKU_22_CLASSIC"`
+        Heroku22Classic = "HEROKU_22_CLASSIC",
+        /// `"HEROKU_20"`
+        Heroku20 = "HEROKU_20",
+        /// `"HEROKU_18"`
+        Heroku18 = "HEROKU_18",
+        /// `"GOOGLE_22"`
+        Google22 = "GOOGLE_22",
+        /// `"GOOGLE_V1"`
+        GoogleV1 = "GOOGLE_V1",
+        /// `"CNB_ALPINE"`
+        CnbAlpine = "CNB_ALPINE",
+        /// `"CNB_BIONIC"`
+        CnbBionic = "CNB_BIONIC",
+        /// `"PAKETO_JAMMY_TINY"`
+        PaketoJammyTiny = "PAKETO_JAMMY_TINY",
+        /// `"PAKETO_JAMMY_BASE"`
+        PaketoJammyBase = "PAKETO_JAMMY_BASE",
+        /// `"PAKETO_JAMMY_FULL"`
+        PaketoJammyFull = "PAKETO_JAMMY_FULL",
+        /// `"PAKETO_TINY"`
+        PaketoTiny = "PAKETO_TINY",
+        /// `"PAKETO_BASE"`
+        PaketoBase = "PAKETO_BASE",
+        /// `"PAKETO_FULL"`
+        PaketoFull = "PAKETO_FULL",
+    }
+}
+
+/// The object at `deployment` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateJobBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateJobBodyDeploymentGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateJobBodyDeploymentMetadata>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobBodyDeploymentStorage>,
+    /// The `vcs` member; omitted when `None`.
+    pub vcs: Option<CreateJobBodyDeploymentVcs>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateJobBodyDeploymentExternal>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateJobBodyDeploymentInternal>,
+}
+
+impl CreateJobBodyDeployment {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
+            metadata: None,
+            storage: None,
+            vcs: None,
+            external: None,
+            internal: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateJobBodyDeploymentGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateJobBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::vcs`].
+    #[must_use]
+    pub fn with_vcs(mut self, vcs: CreateJobBodyDeploymentVcs) -> Self {
+        self.vcs = Some(vcs);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let metadata = members.optional("metadata");
+        let storage = members.optional("storage");
+        let vcs = members.optional("vcs");
+        let external = members.optional("external");
+        let internal = members.optional("internal");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            gpu,
+            grace_period_seconds,
+            metadata,
+            storage,
+            vcs,
+            external,
+            internal,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "vcs", self.vcs.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.buildpack` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentBuildpack {
+    /// The `configType` member.
+    pub config_type: CreateJobBodyDeploymentBuildpackConfigType,
+    /// The `customCommand` member; omitted when `None`.
+    pub custom_command: Option<String>,
+    /// The `customEntrypoint` member; omitted when `None`.
+    pub custom_entrypoint: Option<String>,
+    /// The `customProcess` member; omitted when `None`.
+    pub custom_process: Option<String>,
+}
+
+impl CreateJobBodyDeploymentBuildpack {
+    /// A value with the required members set and the others absent.
+    pub fn new(config_type: CreateJobBodyDeploymentBuildpackConfigType) -> Self {
+        Self {
+            config_type,
+            custom_command: None,
+            custom_entrypoint: None,
+            custom_process: None,
+        }
+    }
+
+    /// Sets [`Self::custom_command`].
+    #[must_use]
+    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+        self.custom_command = Some(custom_command.into());
+        self
+    }
+
+    /// Sets [`Self::custom_entrypoint`].
+    #[must_use]
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+        self.custom_entrypoint = Some(custom_entrypoint.into());
+        self
+    }
+
+    /// Sets [`Self::custom_process`].
+    #[must_use]
+    pub fn with_custom_process(mut self, custom_process: impl Into<String>) -> Self {
+        self.custom_process = Some(custom_process.into());
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentBuildpack {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config_type = members.required("configType");
+        let custom_command = members.optional("customCommand");
+        let custom_entrypoint = members.optional("customEntrypoint");
+        let custom_process = members.optional("customProcess");
+        members.finish()?;
+        let (Some(config_type),) = (config_type,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            config_type,
+            custom_command,
+            custom_entrypoint,
+            custom_process,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "configType", &self.config_type);
+        json::put_some(&mut members, "customCommand", self.custom_command.as_ref());
+        json::put_some(
+            &mut members,
+            "customEntrypoint",
+            self.custom_entrypoint.as_ref(),
+        );
+        json::put_some(&mut members, "customProcess", self.custom_process.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `deployment.buildpack.configType` in the body of `create.job`.
+    pub enum CreateJobBodyDeploymentBuildpackConfigType {
+        /// `"default"`
+        Default = "default",
+        /// `"customProcess"`
+        CustomProcess = "customProcess",
+        /// `"customCommand"`
+        CustomCommand = "customCommand",
+        /// `"customEntrypointCustomCommand"`
+        CustomEntrypointCustomCommand = "customEntrypointCustomCommand",
+        /// `"originalEntrypointCustomCommand"`
+        OriginalEntrypointCustomCommand = "originalEntrypointCustomCommand",
+    }
+}
+
+/// The object at `deployment.docker` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentDocker {
+    /// The `configType` member.
+    pub config_type: CreateJobBodyDeploymentDockerConfigType,
+    /// The `customCommand` member; omitted when `None`.
+    pub custom_command: Option<String>,
+    /// The `customEntrypoint` member; omitted when `None`.
+    pub custom_entrypoint: Option<String>,
+}
+
+impl CreateJobBodyDeploymentDocker {
+    /// A value with the required members set and the others absent.
+    pub fn new(config_type: CreateJobBodyDeploymentDockerConfigType) -> Self {
+        Self {
+            config_type,
+            custom_command: None,
+            custom_entrypoint: None,
+        }
+    }
+
+    /// Sets [`Self::custom_command`].
+    #[must_use]
+    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+        self.custom_command = Some(custom_command.into());
+        self
+    }
+
+    /// Sets [`Self::custom_entrypoint`].
+    #[must_use]
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+        self.custom_entrypoint = Some(custom_entrypoint.into());
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentDocker {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config_type = members.required("configType");
+        let custom_command = members.optional("customCommand");
+        let custom_entrypoint = members.optional("customEntrypoint");
+        members.finish()?;
+        let (Some(config_type),) = (config_type,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            config_type,
+            custom_command,
+            custom_entrypoint,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "configType", &self.config_type);
+        json::put_some(&mut members, "customCommand", self.custom_command.as_ref());
+        json::put_some(
+            &mut members,
+            "customEntrypoint",
+            self.custom_entrypoint.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `deployment.docker.configType` in the body of `create.job`.
+    pub enum CreateJobBodyDeploymentDockerConfigType {
+        /// `"default"`
+        Default = "default",
+        /// `"customEntrypoint"`
+        CustomEntrypoint = "customEntrypoint",
+        /// `"customCommand"`
+        CustomCommand = "customCommand",
+        /// `"customEntrypointCustomCommand"`
+        CustomEntrypointCustomCommand = "customEntrypointCustomCommand",
+    }
+}
+
+/// The object at `deployment.gpu` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentGpu {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<Map<String, Value>>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl CreateJobBodyDeploymentGpu {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            enabled: None,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(mut self, configuration: Map<String, Value>) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentGpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.metadata` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentMetadata {
+    /// The `annotations` member; omitted when `None`.
+    pub annotations: Option<Map<String, Value>>,
+    /// The `labels` member; omitted when `None`.
+    pub labels: Option<Map<String, Value>>,
+}
+
+impl CreateJobBodyDeploymentMetadata {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            annotations: None,
+            labels: None,
+        }
+    }
+
+    /// Sets [`Self::annotations`].
+    #[must_use]
+    pub fn with_annotations(mut self, annotations: Map<String, Value>) -> Self {
+        self.annotations = Some(annotations);
+        self
+    }
+
+    /// Sets [`Self::labels`].
+    #[must_use]
+    pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
+        self.labels = Some(labels);
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentMetadata {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let annotations = members.optional("annotations");
+        let labels = members.optional("labels");
+        members.finish()?;
+        Ok(Self {
+            annotations,
+            labels,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "annotations", self.annotations.as_ref());
+        json::put_some(&mut members, "labels", self.labels.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<Map<String, Value>>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+    /// The `useHdbStorage` member; omitted when `None`.
+    pub use_hdb_storage: Option<bool>,
+    /// The `usePdSsdStorage` member; omitted when `None`.
+    pub use_pd_ssd_storage: Option<bool>,
+}
+
+impl CreateJobBodyDeploymentStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+            use_hdb_storage: None,
+            use_pd_ssd_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+
+    /// Sets [`Self::use_hdb_storage`].
+    #[must_use]
+    pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
+        self.use_hdb_storage = Some(use_hdb_storage);
+        self
+    }
+
+    /// Sets [`Self::use_pd_ssd_storage`].
+    #[must_use]
+    pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
+        self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        let use_hdb_storage = members.optional("useHdbStorage");
+        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+            use_hdb_storage,
+            use_pd_ssd_storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        json::put_some(&mut members, "useHdbStorage", self.use_hdb_storage.as_ref());
+        json::put_some(
+            &mut members,
+            "usePdSsdStorage",
+            self.use_pd_ssd_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.vcs` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentVcs {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectBranch` member.
+    pub project_branch: String,
+    /// The `projectType` member.
+    pub project_type: CreateJobBodyDeploymentVcsProjectType,
+    /// The `projectUrl` member.
+    pub project_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+}
+
+impl CreateJobBodyDeploymentVcs {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        project_branch: impl Into<String>,
+        project_type: CreateJobBodyDeploymentVcsProjectType,
+        project_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            account_login: None,
+            project_branch: project_branch.into(),
+            project_type,
+            project_url: project_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentVcs {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_branch = members.required("projectBranch");
+        let project_type = members.required("projectType");
+        let project_url = members.required("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        members.finish()?;
+        let (Some(project_branch), Some(project_type), Some(project_url)) =
+            (project_branch, project_type, project_url)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            project_branch,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "projectBranch", &self.project_branch);
+        json::put(&mut members, "projectType", &self.project_type);
+        json::put(&mut members, "projectUrl", &self.project_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `deployment.vcs.projectType` in the body of `create.job`.
+    pub enum CreateJobBodyDeploymentVcsProjectType {
+        /// `"bitbucket"`
+        Bitbucket = "bitbucket",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"github"`
+        Github = "github",
+        /// `"self-hosted"`
+        SelfHosted = "self-hosted",
+        /// `"azure"`
+        Azure = "azure",
+        /// `"origin"`
+        Origin = "origin",
+    }
+}
+
+/// The object at `deployment.external` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentExternal {
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<String>,
+    /// The `imagePath` member.
+    pub image_path: String,
+}
+
+impl CreateJobBodyDeploymentExternal {
+    /// A value with the required members set and the others absent.
+    pub fn new(image_path: impl Into<String>) -> Self {
+        Self {
+            credentials: None,
+            image_path: image_path.into(),
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
+        self.credentials = Some(credentials.into());
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentExternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let image_path = members.required("imagePath");
+        members.finish()?;
+        let (Some(image_path),) = (image_path,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            credentials,
+            image_path,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put(&mut members, "imagePath", &self.image_path);
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.internal` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyDeploymentInternal {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `buildId` member; omitted when `None`.
+    pub build_id: Option<String>,
+    /// The `buildSHA` member; omitted when `None`.
+    pub build_sha: Option<String>,
+    /// The `id` member; omitted when `None`.
+    pub id: Option<String>,
+}
+
+impl CreateJobBodyDeploymentInternal {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch: None,
+            build_id: None,
+            build_sha: None,
+            id: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::build_id`].
+    #[must_use]
+    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+        self.build_id = Some(build_id.into());
+        self
+    }
+
+    /// Sets [`Self::build_sha`].
+    #[must_use]
+    pub fn with_build_sha(mut self, build_sha: impl Into<String>) -> Self {
+        self.build_sha = Some(build_sha.into());
+        self
+    }
+
+    /// Sets [`Self::id`].
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+}
+
+impl Json for CreateJobBodyDeploymentInternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let build_id = members.optional("buildId");
+        let build_sha = members.optional("buildSHA");
+        let id = members.optional("id");
+        members.finish()?;
+        Ok(Self {
+            branch,
+            build_id,
+            build_sha,
+            id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(&mut members, "buildId", self.build_id.as_ref());
+        json::put_some(&mut members, "buildSHA", self.build_sha.as_ref());
+        json::put_some(&mut members, "id", self.id.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `healthChecks[]` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodyHealthChecksItem {
+    /// The `cmd` member; omitted when `None`.
+    pub cmd: Option<String>,
+    /// The `failureThreshold` member.
+    pub failure_threshold: i64,
+    /// The `initialDelaySeconds` member.
+    pub initial_delay_seconds: i64,
+    /// The `path` member; omitted when `None`.
+    pub path: Option<String>,
+    /// The `periodSeconds` member.
+    pub period_seconds: i64,
+    /// The `port` member; omitted when `None`.
+    pub port: Option<i64>,
+    /// The `protocol` member.
+    pub protocol: CreateJobBodyHealthChecksItemProtocol,
+    /// The `successThreshold` member; omitted when `None`.
+    pub success_threshold: Option<i64>,
+    /// The `timeoutSeconds` member.
+    pub timeout_seconds: i64,
+    /// The `type` member.
+    pub type_: CreateJobBodyHealthChecksItemType,
+}
+
+impl CreateJobBodyHealthChecksItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        failure_threshold: i64,
+        initial_delay_seconds: i64,
+        period_seconds: i64,
+        protocol: CreateJobBodyHealthChecksItemProtocol,
+        timeout_seconds: i64,
+        type_: CreateJobBodyHealthChecksItemType,
+    ) -> Self {
+        Self {
+            cmd: None,
+            failure_threshold,
+            initial_delay_seconds,
+            path: None,
+            period_seconds,
+            port: None,
+            protocol,
+            success_threshold: None,
+            timeout_seconds,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::cmd`].
+    #[must_use]
+    pub fn with_cmd(mut self, cmd: impl Into<String>) -> Self {
+        self.cmd = Some(cmd.into());
+        self
+    }
+
+    /// Sets [`Self::path`].
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets [`Self::port`].
+    #[must_use]
+    pub fn with_port(mut self, port: i64) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Sets [`Self::success_threshold`].
+    #[must_use]
+    pub fn with_success_threshold(mut self, success_threshold: i64) -> Self {
+        self.success_threshold = Some(success_threshold);
+        self
+    }
+}
+
+impl Json for CreateJobBodyHealthChecksItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cmd = members.optional("cmd");
+        let failure_threshold = members.required("failureThreshold");
+        let initial_delay_seconds = members.required("initialDelaySeconds");
+        let path = members.optional("path");
+        let period_seconds = members.required("periodSeconds");
+        let port = members.optional("port");
+        let protocol = members.required("protocol");
+        let success_threshold = members.optional("successThreshold");
+        let timeout_seconds = members.required("timeoutSeconds");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (
+            Some(failure_threshold),
+            Some(initial_delay_seconds),
+            Some(period_seconds),
+            Some(protocol),
+            Some(timeout_seconds),
+            Some(type_),
+        ) = (
+            failure_threshold,
+            initial_delay_seconds,
+            period_seconds,
+            protocol,
+            timeout_seconds,
+            type_,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cmd,
+            failure_threshold,
+            initial_delay_seconds,
+            path,
+            period_seconds,
+            port,
+            protocol,
+            success_threshold,
+            timeout_seconds,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "cmd", self.cmd.as_ref());
+        json::put(&mut members, "failureThreshold", &self.failure_threshold);
+        json::put(
+            &mut members,
+            "initialDelaySeconds",
+            &self.initial_delay_seconds,
+        );
+        json::put_some(&mut members, "path", self.path.as_ref());
+        json::put(&mut members, "periodSeconds", &self.period_seconds);
+        json::put_some(&mut members, "port", self.port.as_ref());
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put_some(
+            &mut members,
+            "successThreshold",
+            self.success_threshold.as_ref(),
+        );
+        json::put(&mut members, "timeoutSeconds", &self.timeout_seconds);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `healthChecks[].protocol` in the body of `create.job`.
+    pub enum CreateJobBodyHealthChecksItemProtocol {
+        /// `"HTTP"`
+        Http = "HTTP",
+        /// `"CMD"`
+        Cmd = "CMD",
+        /// `"TCP"`
+        Tcp = "TCP",
+    }
+}
+
+string_enum! {
+    /// The values of `healthChecks[].type` in the body of `create.job`.
+    pub enum CreateJobBodyHealthChecksItemType {
+        /// `"livenessProbe"`
+        LivenessProbe = "livenessProbe",
+        /// `"readinessProbe"`
+        ReadinessProbe = "readinessProbe",
+        /// `"startupProbe"`
+        StartupProbe = "startupProbe",
+    }
+}
+
+/// The object at `infrastructure` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodyInfrastructure {
+    /// The `architecture` member; omitted when `None`.
+    pub architecture: Option<CreateJobBodyInfrastructureArchitecture>,
+}
+
+impl CreateJobBodyInfrastructure {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { architecture: None }
+    }
+
+    /// Sets [`Self::architecture`].
+    #[must_use]
+    pub fn with_architecture(
+        mut self,
+        architecture: CreateJobBodyInfrastructureArchitecture,
+    ) -> Self {
+        self.architecture = Some(architecture);
+        self
+    }
+}
+
+impl Json for CreateJobBodyInfrastructure {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let architecture = members.optional("architecture");
+        members.finish()?;
+        Ok(Self { architecture })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "architecture", self.architecture.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `infrastructure.architecture` in the body of `create.job`.
+    pub enum CreateJobBodyInfrastructureArchitecture {
+        /// `"x86"`
+        X86 = "x86",
+        /// `"arm"`
+        Arm = "arm",
+    }
+}
+
+/// The object at `settings` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobBodySettings {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `cron` member; omitted when `None`.
+    pub cron: Option<CreateJobBodySettingsCron>,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+}
+
+impl CreateJobBodySettings {
+    /// A value with the required members set and the others absent.
+    pub fn new(backoff_limit: i64) -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit,
+            cron: None,
+            run_on_source_change: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::cron`].
+    #[must_use]
+    pub fn with_cron(mut self, cron: CreateJobBodySettingsCron) -> Self {
+        self.cron = Some(cron);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+}
+
+impl Json for CreateJobBodySettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let backoff_limit = members.required("backoffLimit");
+        let cron = members.optional("cron");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        members.finish()?;
+        let (Some(backoff_limit),) = (backoff_limit,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            cron,
+            run_on_source_change,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put_some(&mut members, "cron", self.cron.as_ref());
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `settings.cron` in the body of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobBodySettingsCron {
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
+    /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
+    pub schedule: Option<Option<String>>,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+}
+
+impl CreateJobBodySettingsCron {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            concurrency_policy: None,
+            schedule: None,
+            suspended: None,
+        }
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: CreateJobBodySettingsCronConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+}
+
+impl Json for CreateJobBodySettingsCron {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let schedule = members.nullable("schedule");
+        let suspended = members.optional("suspended");
+        members.finish()?;
+        Ok(Self {
+            concurrency_policy,
+            schedule,
+            suspended,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `settings.cron.concurrencyPolicy` in the body of `create.job`.
+    pub enum CreateJobBodySettingsCronConcurrencyPolicy {
+        /// `"allow"`
+        Allow = "allow",
+        /// `"forbid"`
+        Forbid = "forbid",
+        /// `"replace"`
+        Replace = "replace",
+    }
+}
+
+string_enum! {
+    /// The values of `settings.runOnSourceChange` in the body of `create.job`.
+    pub enum CreateJobBodySettingsRunOnSourceChange {
+        /// `"never"`
+        Never = "never",
+        /// `"cd-promote"`
+        CdPromote = "cd-promote",
+        /// `"always"`
+        Always = "always",
+    }
+}
+
+/// The response data of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `billing` member.
+    pub billing: CreateJobBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateJobBodyBuildSettings>,
+    /// The `cluster` member.
+    pub cluster: CreateJobResponseCluster,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateJobResponseDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateJobBodyInfrastructure>,
+    /// The `jobType` member.
+    pub job_type: CreateJobResponseJobType,
+    /// The `name` member.
+    pub name: String,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `settings` member; omitted when `None`.
+    pub settings: Option<CreateJobBodySettings>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateJobResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateJobResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateJobBodyBilling,
+        cluster: CreateJobResponseCluster,
+        id: impl Into<String>,
+        job_type: CreateJobResponseJobType,
+        name: impl Into<String>,
+        status: CreateJobResponseStatus,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            cluster,
+            created_at: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            id: id.into(),
+            infrastructure: None,
+            job_type,
+            name: name.into(),
+            runtime_environment: None,
+            runtime_files: None,
+            settings: None,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateJobResponseDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::settings`].
+    #[must_use]
+    pub fn with_settings(mut self, settings: CreateJobBodySettings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateJobResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let cluster = members.required("cluster");
+        let created_at = members.optional("createdAt");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let job_type = members.required("jobType");
+        let name = members.required("name");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let settings = members.optional("settings");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(cluster),
+            Some(id),
+            Some(job_type),
+            Some(name),
+            Some(status),
+        ) = (app_id, billing, cluster, id, job_type, name, status)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            cluster,
+            created_at,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            id,
+            infrastructure,
+            job_type,
+            name,
+            runtime_environment,
+            runtime_files,
+            settings,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "jobType", &self.job_type);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "settings", self.settings.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
         json::put(&mut members, "status", &self.status);
-        json::put(&mut members, "exitCode", &self.exit_code);
-        json::put_some(&mut members, "startedAt", self.started_at.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `cluster` in the response data of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobResponseCluster {
+    /// The `id` member.
+    pub id: String,
+    /// The `loadBalancers` member; omitted when `None`.
+    pub load_balancers: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `namespace` member; omitted when `None`.
+    pub namespace: Option<String>,
+}
+
+impl CreateJobResponseCluster {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            load_balancers: None,
+            name: name.into(),
+            namespace: None,
+        }
+    }
+
+    /// Sets [`Self::load_balancers`].
+    #[must_use]
+    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+        self.load_balancers = Some(load_balancers);
+        self
+    }
+
+    /// Sets [`Self::namespace`].
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+}
+
+impl Json for CreateJobResponseCluster {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let load_balancers = members.optional("loadBalancers");
+        let name = members.required("name");
+        let namespace = members.optional("namespace");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            id,
+            load_balancers,
+            name,
+            namespace,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "loadBalancers", self.load_balancers.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "namespace", self.namespace.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateJobBodyDeploymentDocker>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateJobBodyDeploymentExternal>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateJobBodyBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `imageUrl` member; omitted when `None`.
+    pub image_url: Option<String>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateJobBodyDeploymentInternal>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateJobBodyDeploymentMetadata>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobResponseDeploymentStorage>,
+    /// The `vcs` member; omitted when `None`.
+    pub vcs: Option<CreateJobBodyDeploymentVcs>,
+}
+
+impl CreateJobResponseDeployment {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            external: None,
+            gpu: None,
+            grace_period_seconds: None,
+            image_url: None,
+            internal: None,
+            metadata: None,
+            storage: None,
+            vcs: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateJobBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::image_url`].
+    #[must_use]
+    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+        self.image_url = Some(image_url.into());
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateJobBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::vcs`].
+    #[must_use]
+    pub fn with_vcs(mut self, vcs: CreateJobBodyDeploymentVcs) -> Self {
+        self.vcs = Some(vcs);
+        self
+    }
+}
+
+impl Json for CreateJobResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let external = members.optional("external");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let image_url = members.optional("imageUrl");
+        let internal = members.optional("internal");
+        let metadata = members.optional("metadata");
+        let storage = members.optional("storage");
+        let vcs = members.optional("vcs");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            external,
+            gpu,
+            grace_period_seconds,
+            image_url,
+            internal,
+            metadata,
+            storage,
+            vcs,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "imageUrl", self.image_url.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "vcs", self.vcs.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage` in the response data of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobResponseDeploymentStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<CreateJobBodyBuildConfigurationStorageEphemeralStorage>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+    /// The `useHdbStorage` member; omitted when `None`.
+    pub use_hdb_storage: Option<bool>,
+    /// The `usePdSsdStorage` member; omitted when `None`.
+    pub use_pd_ssd_storage: Option<bool>,
+}
+
+impl CreateJobResponseDeploymentStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+            use_hdb_storage: None,
+            use_pd_ssd_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: CreateJobBodyBuildConfigurationStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+
+    /// Sets [`Self::use_hdb_storage`].
+    #[must_use]
+    pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
+        self.use_hdb_storage = Some(use_hdb_storage);
+        self
+    }
+
+    /// Sets [`Self::use_pd_ssd_storage`].
+    #[must_use]
+    pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
+        self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
+        self
+    }
+}
+
+impl Json for CreateJobResponseDeploymentStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        let use_hdb_storage = members.optional("useHdbStorage");
+        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+            use_hdb_storage,
+            use_pd_ssd_storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        json::put_some(&mut members, "useHdbStorage", self.use_hdb_storage.as_ref());
+        json::put_some(
+            &mut members,
+            "usePdSsdStorage",
+            self.use_pd_ssd_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `jobType` in the response data of `create.job`.
+    pub enum CreateJobResponseJobType {
+        /// `"cron"`
+        Cron = "cron",
+    }
+}
+
+/// The object at `status` in the response data of `create.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateJobResponseStatus {
+    /// The `build` member; omitted when `None`.
+    pub build: Option<CreateJobResponseStatusBuild>,
+}
+
+impl CreateJobResponseStatus {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { build: None }
+    }
+
+    /// Sets [`Self::build`].
+    #[must_use]
+    pub fn with_build(mut self, build: CreateJobResponseStatusBuild) -> Self {
+        self.build = Some(build);
+        self
+    }
+}
+
+impl Json for CreateJobResponseStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build = members.optional("build");
+        members.finish()?;
+        Ok(Self { build })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "build", self.build.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `status.build` in the response data of `create.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobResponseStatusBuild {
+    /// The `lastTransitionTime` member; omitted when `None`.
+    pub last_transition_time: Option<String>,
+    /// The `status` member.
+    pub status: CreateJobResponseStatusBuildStatus,
+}
+
+impl CreateJobResponseStatusBuild {
+    /// A value with the required members set and the others absent.
+    pub fn new(status: CreateJobResponseStatusBuildStatus) -> Self {
+        Self {
+            last_transition_time: None,
+            status,
+        }
+    }
+
+    /// Sets [`Self::last_transition_time`].
+    #[must_use]
+    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+        self.last_transition_time = Some(last_transition_time.into());
+        self
+    }
+}
+
+impl Json for CreateJobResponseStatusBuild {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let last_transition_time = members.optional("lastTransitionTime");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(status),) = (status,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            last_transition_time,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "lastTransitionTime",
+            self.last_transition_time.as_ref(),
+        );
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `status.build.status` in the response data of `create.job`.
+    pub enum CreateJobResponseStatusBuildStatus {
+        /// `"QUEUED"`
+        Queued = "QUEUED",
+        /// `"PENDING"`
+        Pending = "PENDING",
+        /// `"UNSCHEDULABLE"`
+        Unschedulable = "UNSCHEDULABLE",
+        /// `"STARTING"`
+        Starting = "STARTING",
+        /// `"CLONING"`
+        Cloning = "CLONING",
+        /// `"BUILDING"`
+        Building = "BUILDING",
+        /// `"UPLOADING"`
+        Uploading = "UPLOADING",
+        /// `"ABORTED"`
+        Aborted = "ABORTED",
+        /// `"FAILURE"`
+        Failure = "FAILURE",
+        /// `"SUBMISSION_FAILURE"`
+        SubmissionFailure = "SUBMISSION_FAILURE",
+        /// `"SUCCESS"`
+        Success = "SUCCESS",
+        /// `"CRASHED"`
+        Crashed = "CRASHED",
+        /// `"IN_PROGRESS"`
+        InProgress = "IN_PROGRESS",
+    }
+}
+
+/// The body of `create.job.cron`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobCronBody {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `billing` member.
+    pub billing: CreateJobBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateJobBodyBuildSettings>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateJobBodyDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateJobBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
+    pub schedule: Option<Option<String>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl CreateJobCronBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(backoff_limit: i64, billing: CreateJobBodyBilling, name: impl Into<String>) -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            concurrency_policy: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            infrastructure: None,
+            name: name.into(),
+            run_on_source_change: None,
+            runtime_environment: None,
+            runtime_files: None,
+            schedule: None,
+            stage_id: None,
+            suspended: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: CreateJobBodySettingsCronConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateJobBodyDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for CreateJobCronBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let backoff_limit = members.required("backoffLimit");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let schedule = members.nullable("schedule");
+        let stage_id = members.optional("stageId");
+        let suspended = members.optional("suspended");
+        let tags = members.optional("tags");
+        members.finish()?;
+        let (Some(backoff_limit), Some(billing), Some(name)) = (backoff_limit, billing, name)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            concurrency_policy,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            infrastructure,
+            name,
+            run_on_source_change,
+            runtime_environment,
+            runtime_files,
+            schedule,
+            stage_id,
+            suspended,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.job.cron`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobCronResponse {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `billing` member.
+    pub billing: CreateJobBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateJobBodyBuildSettings>,
+    /// The `cluster` member.
+    pub cluster: CreateJobResponseCluster,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateJobResponseDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateJobBodyInfrastructure>,
+    /// The `jobType` member.
+    pub job_type: CreateJobResponseJobType,
+    /// The `name` member.
+    pub name: String,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
+    pub schedule: Option<Option<String>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateJobResponseStatus,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateJobCronResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        backoff_limit: i64,
+        billing: CreateJobBodyBilling,
+        cluster: CreateJobResponseCluster,
+        id: impl Into<String>,
+        job_type: CreateJobResponseJobType,
+        name: impl Into<String>,
+        status: CreateJobResponseStatus,
+    ) -> Self {
+        Self {
+            active_deadline_seconds: None,
+            app_id: app_id.into(),
+            backoff_limit,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            cluster,
+            concurrency_policy: None,
+            created_at: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            id: id.into(),
+            infrastructure: None,
+            job_type,
+            name: name.into(),
+            run_on_source_change: None,
+            runtime_environment: None,
+            runtime_files: None,
+            schedule: None,
+            stage_id: None,
+            status,
+            suspended: None,
+            tags: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: CreateJobBodySettingsCronConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateJobResponseDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateJobCronResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let app_id = members.required("appId");
+        let backoff_limit = members.required("backoffLimit");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let cluster = members.required("cluster");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let created_at = members.optional("createdAt");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let job_type = members.required("jobType");
+        let name = members.required("name");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let schedule = members.nullable("schedule");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let suspended = members.optional("suspended");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(backoff_limit),
+            Some(billing),
+            Some(cluster),
+            Some(id),
+            Some(job_type),
+            Some(name),
+            Some(status),
+        ) = (
+            app_id,
+            backoff_limit,
+            billing,
+            cluster,
+            id,
+            job_type,
+            name,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active_deadline_seconds,
+            app_id,
+            backoff_limit,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            cluster,
+            concurrency_policy,
+            created_at,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            id,
+            infrastructure,
+            job_type,
+            name,
+            run_on_source_change,
+            runtime_environment,
+            runtime_files,
+            schedule,
+            stage_id,
+            status,
+            suspended,
+            tags,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "jobType", &self.job_type);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.job.manual`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobManualBody {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `billing` member.
+    pub billing: CreateJobBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateJobBodyBuildSettings>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateJobBodyDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateJobBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl CreateJobManualBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(backoff_limit: i64, billing: CreateJobBodyBilling, name: impl Into<String>) -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            infrastructure: None,
+            name: name.into(),
+            run_on_source_change: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateJobBodyDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for CreateJobManualBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let backoff_limit = members.required("backoffLimit");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        members.finish()?;
+        let (Some(backoff_limit), Some(billing), Some(name)) = (backoff_limit, billing, name)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            infrastructure,
+            name,
+            run_on_source_change,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.job.manual`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobManualResponse {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `billing` member.
+    pub billing: CreateJobBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateJobBodyBuildSettings>,
+    /// The `cluster` member.
+    pub cluster: CreateJobResponseCluster,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateJobResponseDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateJobBodyInfrastructure>,
+    /// The `jobType` member.
+    pub job_type: CreateJobManualResponseJobType,
+    /// The `name` member.
+    pub name: String,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateJobResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateJobManualResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        backoff_limit: i64,
+        billing: CreateJobBodyBilling,
+        cluster: CreateJobResponseCluster,
+        id: impl Into<String>,
+        job_type: CreateJobManualResponseJobType,
+        name: impl Into<String>,
+        status: CreateJobResponseStatus,
+    ) -> Self {
+        Self {
+            active_deadline_seconds: None,
+            app_id: app_id.into(),
+            backoff_limit,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            cluster,
+            created_at: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            id: id.into(),
+            infrastructure: None,
+            job_type,
+            name: name.into(),
+            run_on_source_change: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: CreateJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateJobResponseDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(mut self, infrastructure: CreateJobBodyInfrastructure) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateJobManualResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let app_id = members.required("appId");
+        let backoff_limit = members.required("backoffLimit");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let cluster = members.required("cluster");
+        let created_at = members.optional("createdAt");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let job_type = members.required("jobType");
+        let name = members.required("name");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(backoff_limit),
+            Some(billing),
+            Some(cluster),
+            Some(id),
+            Some(job_type),
+            Some(name),
+            Some(status),
+        ) = (
+            app_id,
+            backoff_limit,
+            billing,
+            cluster,
+            id,
+            job_type,
+            name,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active_deadline_seconds,
+            app_id,
+            backoff_limit,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            cluster,
+            created_at,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            id,
+            infrastructure,
+            job_type,
+            name,
+            run_on_source_change,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "jobType", &self.job_type);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `jobType` in the response data of `create.job.manual`.
+    pub enum CreateJobManualResponseJobType {
+        /// `"manual"`
+        Manual = "manual",
+    }
+}
+
+/// The response data of `get.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `billing` member.
+    pub billing: GetJobResponseBilling,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildEngineConfiguration` member; omitted when `None`.
+    pub build_engine_configuration: Option<GetJobResponseBuildEngineConfiguration>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<GetJobResponseBuildSettings>,
+    /// The `cluster` member.
+    pub cluster: CreateJobResponseCluster,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<GetJobResponseDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCD` member.
+    pub disabled_cd: bool,
+    /// The `disabledCI` member.
+    pub disabled_ci: bool,
+    /// The `id` member.
+    pub id: String,
+    /// The `jobType` member.
+    pub job_type: GetJobResponseJobType,
+    /// The `name` member.
+    pub name: String,
+    /// The `projectId` member.
+    pub project_id: String,
+    /// The `settings` member.
+    pub settings: GetJobResponseSettings,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `uid` member.
+    pub uid: String,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<GetJobResponseVcsData>,
+}
+
+impl GetJobResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: GetJobResponseBilling,
+        cluster: CreateJobResponseCluster,
+        created_at: impl Into<String>,
+        disabled_cd: bool,
+        disabled_ci: bool,
+        id: impl Into<String>,
+        job_type: GetJobResponseJobType,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        settings: GetJobResponseSettings,
+        tags: Vec<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            billing,
+            build_configuration: None,
+            build_engine_configuration: None,
+            build_settings: None,
+            cluster,
+            created_at: created_at.into(),
+            deployment: None,
+            description: None,
+            disabled_cd,
+            disabled_ci,
+            id: id.into(),
+            job_type,
+            name: name.into(),
+            project_id: project_id.into(),
+            settings,
+            stage_id: None,
+            suspended: None,
+            tags,
+            uid: uid.into(),
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_engine_configuration`].
+    #[must_use]
+    pub fn with_build_engine_configuration(
+        mut self,
+        build_engine_configuration: GetJobResponseBuildEngineConfiguration,
+    ) -> Self {
+        self.build_engine_configuration = Some(build_engine_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: GetJobResponseBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: GetJobResponseDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: GetJobResponseVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for GetJobResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let billing = members.required("billing");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_engine_configuration = members.optional("buildEngineConfiguration");
+        let build_settings = members.optional("buildSettings");
+        let cluster = members.required("cluster");
+        let created_at = members.required("createdAt");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_cd = members.required("disabledCD");
+        let disabled_ci = members.required("disabledCI");
+        let id = members.required("id");
+        let job_type = members.required("jobType");
+        let name = members.required("name");
+        let project_id = members.required("projectId");
+        let settings = members.required("settings");
+        let stage_id = members.optional("stageId");
+        let suspended = members.optional("suspended");
+        let tags = members.required("tags");
+        let uid = members.required("uid");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(cluster),
+            Some(created_at),
+            Some(disabled_cd),
+            Some(disabled_ci),
+            Some(id),
+            Some(job_type),
+            Some(name),
+            Some(project_id),
+            Some(settings),
+            Some(tags),
+            Some(uid),
+        ) = (
+            app_id,
+            billing,
+            cluster,
+            created_at,
+            disabled_cd,
+            disabled_ci,
+            id,
+            job_type,
+            name,
+            project_id,
+            settings,
+            tags,
+            uid,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            billing,
+            build_configuration,
+            build_engine_configuration,
+            build_settings,
+            cluster,
+            created_at,
+            deployment,
+            description,
+            disabled_cd,
+            disabled_ci,
+            id,
+            job_type,
+            name,
+            project_id,
+            settings,
+            stage_id,
+            suspended,
+            tags,
+            uid,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildEngineConfiguration",
+            self.build_engine_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "disabledCD", &self.disabled_cd);
+        json::put(&mut members, "disabledCI", &self.disabled_ci);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "jobType", &self.job_type);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "projectId", &self.project_id);
+        json::put(&mut members, "settings", &self.settings);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "uid", &self.uid);
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobResponseBilling {
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+}
+
+impl GetJobResponseBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>) -> Self {
+        Self {
+            deployment_plan: deployment_plan.into(),
+        }
+    }
+}
+
+impl Json for GetJobResponseBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.required("deploymentPlan");
+        members.finish()?;
+        let (Some(deployment_plan),) = (deployment_plan,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { deployment_plan })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildEngineConfiguration` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseBuildEngineConfiguration {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<GetJobResponseBuildEngineConfigurationBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<GetJobResponseBuildEngineConfigurationBuildkit>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<GetJobResponseBuildEngineConfigurationBuildpack>,
+    /// The `kaniko` member; omitted when `None`.
+    pub kaniko: Option<GetJobResponseBuildEngineConfigurationBuildkit>,
+}
+
+impl GetJobResponseBuildEngineConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            buildpack: None,
+            kaniko: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: GetJobResponseBuildEngineConfigurationBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(
+        mut self,
+        buildkit: GetJobResponseBuildEngineConfigurationBuildkit,
+    ) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: GetJobResponseBuildEngineConfigurationBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::kaniko`].
+    #[must_use]
+    pub fn with_kaniko(mut self, kaniko: GetJobResponseBuildEngineConfigurationBuildkit) -> Self {
+        self.kaniko = Some(kaniko);
+        self
+    }
+}
+
+impl Json for GetJobResponseBuildEngineConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let buildpack = members.optional("buildpack");
+        let kaniko = members.optional("kaniko");
+        members.finish()?;
+        Ok(Self {
+            build_engine,
+            buildkit,
+            buildpack,
+            kaniko,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "kaniko", self.kaniko.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `buildEngineConfiguration.buildEngine` in the response data of `get.job`.
+    pub enum GetJobResponseBuildEngineConfigurationBuildEngine {
+        /// `"buildpack"`
+        Buildpack = "buildpack",
+        /// `"buildkit"`
+        Buildkit = "buildkit",
+        /// `"kaniko"`
+        Kaniko = "kaniko",
+    }
+}
+
+/// The object at `buildEngineConfiguration.buildkit` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseBuildEngineConfigurationBuildkit {
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl GetJobResponseBuildEngineConfigurationBuildkit {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { use_cache: None }
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for GetJobResponseBuildEngineConfigurationBuildkit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self { use_cache })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildEngineConfiguration.buildpack` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseBuildEngineConfigurationBuildpack {
+    /// The `builder` member; omitted when `None`.
+    pub builder: Option<CreateJobBodyBuildSettingsBuildpackBuilder>,
+    /// The `buildpackLocators` member; omitted when `None`.
+    pub buildpack_locators: Option<Vec<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl GetJobResponseBuildEngineConfigurationBuildpack {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            builder: None,
+            buildpack_locators: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::builder`].
+    #[must_use]
+    pub fn with_builder(mut self, builder: CreateJobBodyBuildSettingsBuildpackBuilder) -> Self {
+        self.builder = Some(builder);
+        self
+    }
+
+    /// Sets [`Self::buildpack_locators`].
+    #[must_use]
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+        self.buildpack_locators = Some(buildpack_locators);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for GetJobResponseBuildEngineConfigurationBuildpack {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let builder = members.optional("builder");
+        let buildpack_locators = members.optional("buildpackLocators");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            builder,
+            buildpack_locators,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "builder", self.builder.as_ref());
+        json::put_some(
+            &mut members,
+            "buildpackLocators",
+            self.buildpack_locators.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseBuildSettings {
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<GetJobResponseBuildSettingsDockerfile>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<GetJobResponseBuildSettingsStorage>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyBuildSettingsBuildpack>,
+}
+
+impl GetJobResponseBuildSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dockerfile: None,
+            storage: None,
+            buildpack: None,
+        }
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(mut self, dockerfile: GetJobResponseBuildSettingsDockerfile) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: GetJobResponseBuildSettingsStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+}
+
+impl Json for GetJobResponseBuildSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dockerfile = members.optional("dockerfile");
+        let storage = members.optional("storage");
+        let buildpack = members.optional("buildpack");
+        members.finish()?;
+        Ok(Self {
+            dockerfile,
+            storage,
+            buildpack,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.dockerfile` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobResponseBuildSettingsDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateJobBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<Map<String, Value>>,
+    /// The `dockerFilePath` member.
+    pub docker_file_path: String,
+    /// The `dockerWorkDir` member.
+    pub docker_work_dir: String,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl GetJobResponseBuildSettingsDockerfile {
+    /// A value with the required members set and the others absent.
+    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: docker_file_path.into(),
+            docker_work_dir: docker_work_dir.into(),
+            dockerfile_contents: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateJobBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(mut self, buildkit: Map<String, Value>) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for GetJobResponseBuildSettingsDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.required("dockerFilePath");
+        let docker_work_dir = members.required("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put(&mut members, "dockerFilePath", &self.docker_file_path);
+        json::put(&mut members, "dockerWorkDir", &self.docker_work_dir);
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.storage` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseBuildSettingsStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<Map<String, Value>>,
+}
+
+impl GetJobResponseBuildSettingsStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+}
+
+impl Json for GetJobResponseBuildSettingsStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        members.finish()?;
+        Ok(Self { ephemeral_storage })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateJobBodyDeploymentDocker>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<GetJobResponseDeploymentStorage>,
+}
+
+impl GetJobResponseDeployment {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            region: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: GetJobResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for GetJobResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let region = members.optional("region");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            region,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseDeploymentStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<GetJobResponseDeploymentStorageEphemeralStorage>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+}
+
+impl GetJobResponseDeploymentStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: GetJobResponseDeploymentStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+}
+
+impl Json for GetJobResponseDeploymentStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage.ephemeralStorage` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobResponseDeploymentStorageEphemeralStorage {
+    /// The `storageSize` member.
+    pub storage_size: f64,
+}
+
+impl GetJobResponseDeploymentStorageEphemeralStorage {
+    /// A value with the required members set and the others absent.
+    pub fn new(storage_size: f64) -> Self {
+        Self { storage_size }
+    }
+}
+
+impl Json for GetJobResponseDeploymentStorageEphemeralStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let storage_size = members.required("storageSize");
+        members.finish()?;
+        let (Some(storage_size),) = (storage_size,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { storage_size })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "storageSize", &self.storage_size);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `jobType` in the response data of `get.job`.
+    pub enum GetJobResponseJobType {
+        /// `"manual"`
+        Manual = "manual",
+        /// `"cron"`
+        Cron = "cron",
+    }
+}
+
+/// The object at `settings` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobResponseSettings {
+    /// The `activeDeadlineSeconds` member.
+    pub active_deadline_seconds: i64,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `cron` member; omitted when `None`.
+    pub cron: Option<GetJobResponseSettingsCron>,
+}
+
+impl GetJobResponseSettings {
+    /// A value with the required members set and the others absent.
+    pub fn new(active_deadline_seconds: i64, backoff_limit: i64) -> Self {
+        Self {
+            active_deadline_seconds,
+            backoff_limit,
+            cron: None,
+        }
+    }
+
+    /// Sets [`Self::cron`].
+    #[must_use]
+    pub fn with_cron(mut self, cron: GetJobResponseSettingsCron) -> Self {
+        self.cron = Some(cron);
+        self
+    }
+}
+
+impl Json for GetJobResponseSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.required("activeDeadlineSeconds");
+        let backoff_limit = members.required("backoffLimit");
+        let cron = members.optional("cron");
+        members.finish()?;
+        let (Some(active_deadline_seconds), Some(backoff_limit)) =
+            (active_deadline_seconds, backoff_limit)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            cron,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "activeDeadlineSeconds",
+            &self.active_deadline_seconds,
+        );
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put_some(&mut members, "cron", self.cron.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `settings.cron` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobResponseSettingsCron {
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<GetJobResponseSettingsCronConcurrencyPolicy>,
+    /// The `schedule` member; omitted when `None`.
+    pub schedule: Option<String>,
+}
+
+impl GetJobResponseSettingsCron {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            concurrency_policy: None,
+            schedule: None,
+        }
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: GetJobResponseSettingsCronConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: impl Into<String>) -> Self {
+        self.schedule = Some(schedule.into());
+        self
+    }
+}
+
+impl Json for GetJobResponseSettingsCron {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let schedule = members.optional("schedule");
+        members.finish()?;
+        Ok(Self {
+            concurrency_policy,
+            schedule,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `settings.cron.concurrencyPolicy` in the response data of `get.job`.
+    pub enum GetJobResponseSettingsCronConcurrencyPolicy {
+        /// `"Allow"`
+        Allow = "Allow",
+        /// `"Forbid"`
+        Forbid = "Forbid",
+        /// `"Replace"`
+        Replace = "Replace",
+    }
+}
+
+/// The object at `vcsData` in the response data of `get.job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobResponseVcsData {
+    /// The `dockerFilePath` member.
+    pub docker_file_path: String,
+    /// The `dockerWorkDir` member.
+    pub docker_work_dir: String,
+    /// The `projectBranch` member; omitted when `None`.
+    pub project_branch: Option<String>,
+    /// The `projectType` member.
+    pub project_type: CreateJobBodyDeploymentVcsProjectType,
+    /// The `projectUrl` member.
+    pub project_url: String,
+    /// The `publicRepo` member; omitted when `None`.
+    pub public_repo: Option<bool>,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+}
+
+impl GetJobResponseVcsData {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        docker_file_path: impl Into<String>,
+        docker_work_dir: impl Into<String>,
+        project_type: CreateJobBodyDeploymentVcsProjectType,
+        project_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            docker_file_path: docker_file_path.into(),
+            docker_work_dir: docker_work_dir.into(),
+            project_branch: None,
+            project_type,
+            project_url: project_url.into(),
+            public_repo: None,
+            self_hosted_vcs_id: None,
+        }
+    }
+
+    /// Sets [`Self::project_branch`].
+    #[must_use]
+    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+        self.project_branch = Some(project_branch.into());
+        self
+    }
+
+    /// Sets [`Self::public_repo`].
+    #[must_use]
+    pub fn with_public_repo(mut self, public_repo: bool) -> Self {
+        self.public_repo = Some(public_repo);
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+}
+
+impl Json for GetJobResponseVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let docker_file_path = members.required("dockerFilePath");
+        let docker_work_dir = members.required("dockerWorkDir");
+        let project_branch = members.optional("projectBranch");
+        let project_type = members.required("projectType");
+        let project_url = members.required("projectUrl");
+        let public_repo = members.optional("publicRepo");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        members.finish()?;
+        let (Some(docker_file_path), Some(docker_work_dir), Some(project_type), Some(project_url)) =
+            (docker_file_path, docker_work_dir, project_type, project_url)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            docker_file_path,
+            docker_work_dir,
+            project_branch,
+            project_type,
+            project_url,
+            public_repo,
+            self_hosted_vcs_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "dockerFilePath", &self.docker_file_path);
+        json::put(&mut members, "dockerWorkDir", &self.docker_work_dir);
+        json::put_some(&mut members, "projectBranch", self.project_branch.as_ref());
+        json::put(&mut members, "projectType", &self.project_type);
+        json::put(&mut members, "projectUrl", &self.project_url);
+        json::put_some(&mut members, "publicRepo", self.public_repo.as_ref());
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.branches`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobBranchesResponse {
+    /// The `branches` member; omitted when `None`.
+    pub branches: Option<Vec<GetJobBranchesResponseBranchesItem>>,
+}
+
+impl GetJobBranchesResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { branches: None }
+    }
+
+    /// Sets [`Self::branches`].
+    #[must_use]
+    pub fn with_branches(mut self, branches: Vec<GetJobBranchesResponseBranchesItem>) -> Self {
+        self.branches = Some(branches);
+        self
+    }
+}
+
+impl Json for GetJobBranchesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branches = members.optional("branches");
+        members.finish()?;
+        Ok(Self { branches })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branches", self.branches.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `branches[]` in the response data of `get.job.branches`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBranchesResponseBranchesItem {
+    /// The `commit` member.
+    pub commit: GetJobBranchesResponseBranchesItemCommit,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+}
+
+impl GetJobBranchesResponseBranchesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        commit: GetJobBranchesResponseBranchesItemCommit,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            commit,
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl Json for GetJobBranchesResponseBranchesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let commit = members.required("commit");
+        let id = members.required("id");
+        let name = members.required("name");
+        members.finish()?;
+        let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { commit, id, name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "commit", &self.commit);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        Value::Object(members)
+    }
+}
+
+/// The object at `branches[].commit` in the response data of `get.job.branches`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBranchesResponseBranchesItemCommit {
+    /// The `author` member.
+    pub author: GetJobBranchesResponseBranchesItemCommitAuthor,
+    /// The `date` member; omitted when `None`.
+    pub date: Option<String>,
+    /// The `message` member; omitted when `None`.
+    pub message: Option<String>,
+    /// The `sha` member.
+    pub sha: String,
+}
+
+impl GetJobBranchesResponseBranchesItemCommit {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        author: GetJobBranchesResponseBranchesItemCommitAuthor,
+        sha: impl Into<String>,
+    ) -> Self {
+        Self {
+            author,
+            date: None,
+            message: None,
+            sha: sha.into(),
+        }
+    }
+
+    /// Sets [`Self::date`].
+    #[must_use]
+    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+        self.date = Some(date.into());
+        self
+    }
+
+    /// Sets [`Self::message`].
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+impl Json for GetJobBranchesResponseBranchesItemCommit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let author = members.required("author");
+        let date = members.optional("date");
+        let message = members.optional("message");
+        let sha = members.required("sha");
+        members.finish()?;
+        let (Some(author), Some(sha)) = (author, sha) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            author,
+            date,
+            message,
+            sha,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "author", &self.author);
+        json::put_some(&mut members, "date", self.date.as_ref());
+        json::put_some(&mut members, "message", self.message.as_ref());
+        json::put(&mut members, "sha", &self.sha);
+        Value::Object(members)
+    }
+}
+
+/// The object at `branches[].commit.author` in the response data of `get.job.branches`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBranchesResponseBranchesItemCommitAuthor {
+    /// The `login` member.
+    pub login: String,
+}
+
+impl GetJobBranchesResponseBranchesItemCommitAuthor {
+    /// A value with the required members set and the others absent.
+    pub fn new(login: impl Into<String>) -> Self {
+        Self {
+            login: login.into(),
+        }
+    }
+}
+
+impl Json for GetJobBranchesResponseBranchesItemCommitAuthor {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let login = members.required("login");
+        members.finish()?;
+        let (Some(login),) = (login,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { login })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "login", &self.login);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildResponse {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `buildConcludedAt` member; omitted when `None`.
+    pub build_concluded_at: Option<f64>,
+    /// The `concluded` member; omitted when `None`.
+    pub concluded: Option<bool>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `message` member; omitted when `None`, `null` when `Some(None)`.
+    pub message: Option<Option<String>>,
+    /// The `pullRequestId` member; omitted when `None`.
+    pub pull_request_id: Option<GetJobBuildResponsePullRequestId>,
+    /// The `registry` member; omitted when `None`.
+    pub registry: Option<GetJobBuildResponseRegistry>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `status` member; omitted when `None`.
+    pub status: Option<CreateJobResponseStatusBuildStatus>,
+    /// The `success` member; omitted when `None`.
+    pub success: Option<bool>,
+}
+
+impl GetJobBuildResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            branch: None,
+            build_concluded_at: None,
+            concluded: None,
+            created_at: None,
+            id: id.into(),
+            message: None,
+            pull_request_id: None,
+            registry: None,
+            sha: None,
+            status: None,
+            success: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::build_concluded_at`].
+    #[must_use]
+    pub fn with_build_concluded_at(mut self, build_concluded_at: f64) -> Self {
+        self.build_concluded_at = Some(build_concluded_at);
+        self
+    }
+
+    /// Sets [`Self::concluded`].
+    #[must_use]
+    pub fn with_concluded(mut self, concluded: bool) -> Self {
+        self.concluded = Some(concluded);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::message`].
+    #[must_use]
+    pub fn with_message(mut self, message: Option<String>) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// Sets [`Self::pull_request_id`].
+    #[must_use]
+    pub fn with_pull_request_id(
+        mut self,
+        pull_request_id: GetJobBuildResponsePullRequestId,
+    ) -> Self {
+        self.pull_request_id = Some(pull_request_id);
+        self
+    }
+
+    /// Sets [`Self::registry`].
+    #[must_use]
+    pub fn with_registry(mut self, registry: GetJobBuildResponseRegistry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: CreateJobResponseStatusBuildStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets [`Self::success`].
+    #[must_use]
+    pub fn with_success(mut self, success: bool) -> Self {
+        self.success = Some(success);
+        self
+    }
+}
+
+impl Json for GetJobBuildResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let build_concluded_at = members.optional("buildConcludedAt");
+        let concluded = members.optional("concluded");
+        let created_at = members.optional("createdAt");
+        let id = members.required("id");
+        let message = members.nullable("message");
+        let pull_request_id = members.optional("pullRequestId");
+        let registry = members.optional("registry");
+        let sha = members.optional("sha");
+        let status = members.optional("status");
+        let success = members.optional("success");
+        members.finish()?;
+        let (Some(id),) = (id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            branch,
+            build_concluded_at,
+            concluded,
+            created_at,
+            id,
+            message,
+            pull_request_id,
+            registry,
+            sha,
+            status,
+            success,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(
+            &mut members,
+            "buildConcludedAt",
+            self.build_concluded_at.as_ref(),
+        );
+        json::put_some(&mut members, "concluded", self.concluded.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "message", self.message.as_ref());
+        json::put_some(&mut members, "pullRequestId", self.pull_request_id.as_ref());
+        json::put_some(&mut members, "registry", self.registry.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "status", self.status.as_ref());
+        json::put_some(&mut members, "success", self.success.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// `pullRequestId` in the response data of `get.job.build`: a value of one of several JSON types.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetJobBuildResponsePullRequestId {
+    /// An integer.
+    Integer(i64),
+    /// A string.
+    String(String),
+}
+
+impl Json for GetJobBuildResponsePullRequestId {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Number(_) => <i64>::from_json(value).map(Self::Integer),
+            Value::String(_) => <String>::from_json(value).map(Self::String),
+            other => Err(DecodeError::unexpected("an integer or a string", &other)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Integer(value) => value.to_json(),
+            Self::String(value) => value.to_json(),
+        }
+    }
+}
+
+/// The object at `registry` in the response data of `get.job.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobBuildResponseRegistry {
+    /// The `uri` member; omitted when `None`.
+    pub uri: Option<String>,
+}
+
+impl GetJobBuildResponseRegistry {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { uri: None }
+    }
+
+    /// Sets [`Self::uri`].
+    #[must_use]
+    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+        self.uri = Some(uri.into());
+        self
+    }
+}
+
+impl Json for GetJobBuildResponseRegistry {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let uri = members.optional("uri");
+        members.finish()?;
+        Ok(Self { uri })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "uri", self.uri.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponse {
+    /// The `buildArguments` member.
+    pub build_arguments: GetJobBuildArgumentDetailsResponseBuildArguments,
+    /// The `buildFiles` member.
+    pub build_files: GetJobBuildArgumentDetailsResponseBuildFiles,
+}
+
+impl GetJobBuildArgumentDetailsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        build_arguments: GetJobBuildArgumentDetailsResponseBuildArguments,
+        build_files: GetJobBuildArgumentDetailsResponseBuildFiles,
+    ) -> Self {
+        Self {
+            build_arguments,
+            build_files,
+        }
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.required("buildArguments");
+        let build_files = members.required("buildFiles");
+        members.finish()?;
+        let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_arguments,
+            build_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "buildArguments", &self.build_arguments);
+        json::put(&mut members, "buildFiles", &self.build_files);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildArguments` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildArguments {
+    /// The `MY_VARIABLE_NAME` member; omitted when `None`.
+    pub my_variable_name: Option<GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName>,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildArguments {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            my_variable_name: None,
+        }
+    }
+
+    /// Sets [`Self::my_variable_name`].
+    #[must_use]
+    pub fn with_my_variable_name(
+        mut self,
+        my_variable_name: GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName,
+    ) -> Self {
+        self.my_variable_name = Some(my_variable_name);
+        self
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildArguments {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let my_variable_name = members.optional("MY_VARIABLE_NAME");
+        members.finish()?;
+        Ok(Self { my_variable_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "MY_VARIABLE_NAME",
+            self.my_variable_name.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildArguments.MY_VARIABLE_NAME` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
+    /// The `addonId` member; omitted when `None`.
+    pub addon_id: Option<String>,
+    /// The `inheritedFrom` member; omitted when `None`.
+    pub inherited_from: Option<String>,
+    /// The `overriding` member.
+    pub overriding:
+        Vec<GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem>,
+    /// The `priority` member; omitted when `None`.
+    pub priority: Option<i64>,
+    /// The `value` member.
+    pub value: Value,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        overriding: Vec<
+            GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem,
+        >,
+        value: Value,
+    ) -> Self {
+        Self {
+            addon_id: None,
+            inherited_from: None,
+            overriding,
+            priority: None,
+            value,
+        }
+    }
+
+    /// Sets [`Self::addon_id`].
+    #[must_use]
+    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+        self.addon_id = Some(addon_id.into());
+        self
+    }
+
+    /// Sets [`Self::inherited_from`].
+    #[must_use]
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+        self.inherited_from = Some(inherited_from.into());
+        self
+    }
+
+    /// Sets [`Self::priority`].
+    #[must_use]
+    pub fn with_priority(mut self, priority: i64) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_id = members.optional("addonId");
+        let inherited_from = members.optional("inheritedFrom");
+        let overriding = members.required("overriding");
+        let priority = members.optional("priority");
+        let value = members.required("value");
+        members.finish()?;
+        let (Some(overriding), Some(value)) = (overriding, value) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_id,
+            inherited_from,
+            overriding,
+            priority,
+            value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addonId", self.addon_id.as_ref());
+        json::put_some(&mut members, "inheritedFrom", self.inherited_from.as_ref());
+        json::put(&mut members, "overriding", &self.overriding);
+        json::put_some(&mut members, "priority", self.priority.as_ref());
+        json::put(&mut members, "value", &self.value);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildArguments.MY_VARIABLE_NAME.overriding[]` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+    /// The `value` member.
+    pub value: Value,
+    /// The `inheritedFrom` member.
+    pub inherited_from: String,
+    /// The `addonId` member; omitted when `None`.
+    pub addon_id: Option<String>,
+    /// The `priority` member.
+    pub priority: f64,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+        Self {
+            value,
+            inherited_from: inherited_from.into(),
+            addon_id: None,
+            priority,
+        }
+    }
+
+    /// Sets [`Self::addon_id`].
+    #[must_use]
+    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+        self.addon_id = Some(addon_id.into());
+        self
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let value = members.required("value");
+        let inherited_from = members.required("inheritedFrom");
+        let addon_id = members.optional("addonId");
+        let priority = members.required("priority");
+        members.finish()?;
+        let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            value,
+            inherited_from,
+            addon_id,
+            priority,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "value", &self.value);
+        json::put(&mut members, "inheritedFrom", &self.inherited_from);
+        json::put_some(&mut members, "addonId", self.addon_id.as_ref());
+        json::put(&mut members, "priority", &self.priority);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildFiles {
+    /// The `/dir/fileName` member; omitted when `None`.
+    pub dir_file_name: Option<GetJobBuildArgumentDetailsResponseBuildFilesDirFileName>,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildFiles {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dir_file_name: None,
+        }
+    }
+
+    /// Sets [`Self::dir_file_name`].
+    #[must_use]
+    pub fn with_dir_file_name(
+        mut self,
+        dir_file_name: GetJobBuildArgumentDetailsResponseBuildFilesDirFileName,
+    ) -> Self {
+        self.dir_file_name = Some(dir_file_name);
+        self
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildFiles {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dir_file_name = members.optional("/dir/fileName");
+        members.finish()?;
+        Ok(Self { dir_file_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "/dir/fileName", self.dir_file_name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles./dir/fileName` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
+    /// The `inheritedFrom` member; omitted when `None`.
+    pub inherited_from: Option<String>,
+    /// The `overriding` member.
+    pub overriding: Vec<GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+    /// The `priority` member; omitted when `None`.
+    pub priority: Option<i64>,
+    /// The `value` member.
+    pub value: GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        overriding: Vec<GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+        value: GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+    ) -> Self {
+        Self {
+            inherited_from: None,
+            overriding,
+            priority: None,
+            value,
+        }
+    }
+
+    /// Sets [`Self::inherited_from`].
+    #[must_use]
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+        self.inherited_from = Some(inherited_from.into());
+        self
+    }
+
+    /// Sets [`Self::priority`].
+    #[must_use]
+    pub fn with_priority(mut self, priority: i64) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let inherited_from = members.optional("inheritedFrom");
+        let overriding = members.required("overriding");
+        let priority = members.optional("priority");
+        let value = members.required("value");
+        members.finish()?;
+        let (Some(overriding), Some(value)) = (overriding, value) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            inherited_from,
+            overriding,
+            priority,
+            value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "inheritedFrom", self.inherited_from.as_ref());
+        json::put(&mut members, "overriding", &self.overriding);
+        json::put_some(&mut members, "priority", self.priority.as_ref());
+        json::put(&mut members, "value", &self.value);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles./dir/fileName.overriding[]` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+    /// The `value` member.
+    pub value: Value,
+    /// The `inheritedFrom` member.
+    pub inherited_from: String,
+    /// The `priority` member.
+    pub priority: f64,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+        Self {
+            value,
+            inherited_from: inherited_from.into(),
+            priority,
+        }
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let value = members.required("value");
+        let inherited_from = members.required("inheritedFrom");
+        let priority = members.required("priority");
+        members.finish()?;
+        let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            value,
+            inherited_from,
+            priority,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "value", &self.value);
+        json::put(&mut members, "inheritedFrom", &self.inherited_from);
+        json::put(&mut members, "priority", &self.priority);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles./dir/fileName.value` in the response data of `get.job.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+    /// The `data` member; omitted when `None`.
+    pub data: Option<String>,
+    /// The `encoding` member; omitted when `None`.
+    pub encoding: Option<String>,
+}
+
+impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            encoding: None,
+        }
+    }
+
+    /// Sets [`Self::data`].
+    #[must_use]
+    pub fn with_data(mut self, data: impl Into<String>) -> Self {
+        self.data = Some(data.into());
+        self
+    }
+
+    /// Sets [`Self::encoding`].
+    #[must_use]
+    pub fn with_encoding(mut self, encoding: impl Into<String>) -> Self {
+        self.encoding = Some(encoding.into());
+        self
+    }
+}
+
+impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let data = members.optional("data");
+        let encoding = members.optional("encoding");
+        members.finish()?;
+        Ok(Self { data, encoding })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "data", self.data.as_ref());
+        json::put_some(&mut members, "encoding", self.encoding.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `show` in the query options of `get.job.buildArguments`.
+    pub enum GetJobBuildArgumentsShow {
+        /// `"this"`
+        This = "this",
+        /// `"inherited"`
+        Inherited = "inherited",
+        /// `"all"`
+        All = "all",
+    }
+}
+
+string_enum! {
+    /// The values of `replaceTemplatedValues` in the query options of `get.job.buildArguments`.
+    pub enum GetJobBuildArgumentsReplaceTemplatedValues {
+        /// `"true"`
+        True = "true",
+    }
+}
+
+/// The response data of `get.job.buildArguments`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentsResponse {
+    /// The `buildArguments` member.
+    pub build_arguments: Map<String, Value>,
+    /// The `buildFiles` member.
+    pub build_files: Map<String, Value>,
+}
+
+impl GetJobBuildArgumentsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(build_arguments: Map<String, Value>, build_files: Map<String, Value>) -> Self {
+        Self {
+            build_arguments,
+            build_files,
+        }
+    }
+}
+
+impl Json for GetJobBuildArgumentsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.required("buildArguments");
+        let build_files = members.required("buildFiles");
+        members.finish()?;
+        let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_arguments,
+            build_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "buildArguments", &self.build_arguments);
+        json::put(&mut members, "buildFiles", &self.build_files);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `queryType` in the query options of `get.job.buildMetrics`.
+    pub enum GetJobBuildMetricsQueryType {
+        /// `"range"`
+        Range = "range",
+        /// `"single"`
+        Single = "single",
+    }
+}
+
+string_enum! {
+    /// The values of `metricTypes` in the query options of `get.job.buildMetrics`.
+    pub enum GetJobBuildMetricsMetricTypes {
+        /// `"cpu"`
+        Cpu = "cpu",
+        /// `"memory"`
+        Memory = "memory",
+        /// `"networkIngress"`
+        NetworkIngress = "networkIngress",
+        /// `"networkEgress"`
+        NetworkEgress = "networkEgress",
+        /// `"tcpConnectionsOpen"`
+        TcpConnectionsOpen = "tcpConnectionsOpen",
+        /// `"diskUsage"`
+        DiskUsage = "diskUsage",
+        /// `"requests"`
+        Requests = "requests",
+        /// `"http4xxResponses"`
+        Http4xxResponses = "http4xxResponses",
+        /// `"http5xxResponses"`
+        Http5xxResponses = "http5xxResponses",
+        /// `"bandwidth"`
+        Bandwidth = "bandwidth",
+        /// `"bandwidthVolume"`
+        BandwidthVolume = "bandwidthVolume",
+    }
+}
+
+/// The response data of `get.job.buildMetrics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobBuildMetricsResponse {
+    /// The `bandwidth` member; omitted when `None`.
+    pub bandwidth: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `bandwidthVolume` member; omitted when `None`.
+    pub bandwidth_volume: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `cpu` member; omitted when `None`.
+    pub cpu: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `diskUsage` member; omitted when `None`.
+    pub disk_usage: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `http4xxResponses` member; omitted when `None`.
+    pub http4xx_responses: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `http5xxResponses` member; omitted when `None`.
+    pub http5xx_responses: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `memory` member; omitted when `None`.
+    pub memory: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `networkEgress` member; omitted when `None`.
+    pub network_egress: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `networkIngress` member; omitted when `None`.
+    pub network_ingress: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `requests` member; omitted when `None`.
+    pub requests: Option<GetJobBuildMetricsResponseBandwidth>,
+    /// The `tcpConnectionsOpen` member; omitted when `None`.
+    pub tcp_connections_open: Option<GetJobBuildMetricsResponseBandwidth>,
+}
+
+impl GetJobBuildMetricsResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            bandwidth_volume: None,
+            cpu: None,
+            disk_usage: None,
+            http4xx_responses: None,
+            http5xx_responses: None,
+            memory: None,
+            network_egress: None,
+            network_ingress: None,
+            requests: None,
+            tcp_connections_open: None,
+        }
+    }
+
+    /// Sets [`Self::bandwidth`].
+    #[must_use]
+    pub fn with_bandwidth(mut self, bandwidth: GetJobBuildMetricsResponseBandwidth) -> Self {
+        self.bandwidth = Some(bandwidth);
+        self
+    }
+
+    /// Sets [`Self::bandwidth_volume`].
+    #[must_use]
+    pub fn with_bandwidth_volume(
+        mut self,
+        bandwidth_volume: GetJobBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.bandwidth_volume = Some(bandwidth_volume);
+        self
+    }
+
+    /// Sets [`Self::cpu`].
+    #[must_use]
+    pub fn with_cpu(mut self, cpu: GetJobBuildMetricsResponseBandwidth) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Sets [`Self::disk_usage`].
+    #[must_use]
+    pub fn with_disk_usage(mut self, disk_usage: GetJobBuildMetricsResponseBandwidth) -> Self {
+        self.disk_usage = Some(disk_usage);
+        self
+    }
+
+    /// Sets [`Self::http4xx_responses`].
+    #[must_use]
+    pub fn with_http4xx_responses(
+        mut self,
+        http4xx_responses: GetJobBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.http4xx_responses = Some(http4xx_responses);
+        self
+    }
+
+    /// Sets [`Self::http5xx_responses`].
+    #[must_use]
+    pub fn with_http5xx_responses(
+        mut self,
+        http5xx_responses: GetJobBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.http5xx_responses = Some(http5xx_responses);
+        self
+    }
+
+    /// Sets [`Self::memory`].
+    #[must_use]
+    pub fn with_memory(mut self, memory: GetJobBuildMetricsResponseBandwidth) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Sets [`Self::network_egress`].
+    #[must_use]
+    pub fn with_network_egress(
+        mut self,
+        network_egress: GetJobBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.network_egress = Some(network_egress);
+        self
+    }
+
+    /// Sets [`Self::network_ingress`].
+    #[must_use]
+    pub fn with_network_ingress(
+        mut self,
+        network_ingress: GetJobBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.network_ingress = Some(network_ingress);
+        self
+    }
+
+    /// Sets [`Self::requests`].
+    #[must_use]
+    pub fn with_requests(mut self, requests: GetJobBuildMetricsResponseBandwidth) -> Self {
+        self.requests = Some(requests);
+        self
+    }
+
+    /// Sets [`Self::tcp_connections_open`].
+    #[must_use]
+    pub fn with_tcp_connections_open(
+        mut self,
+        tcp_connections_open: GetJobBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.tcp_connections_open = Some(tcp_connections_open);
+        self
+    }
+}
+
+impl Json for GetJobBuildMetricsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let bandwidth = members.optional("bandwidth");
+        let bandwidth_volume = members.optional("bandwidthVolume");
+        let cpu = members.optional("cpu");
+        let disk_usage = members.optional("diskUsage");
+        let http4xx_responses = members.optional("http4xxResponses");
+        let http5xx_responses = members.optional("http5xxResponses");
+        let memory = members.optional("memory");
+        let network_egress = members.optional("networkEgress");
+        let network_ingress = members.optional("networkIngress");
+        let requests = members.optional("requests");
+        let tcp_connections_open = members.optional("tcpConnectionsOpen");
+        members.finish()?;
+        Ok(Self {
+            bandwidth,
+            bandwidth_volume,
+            cpu,
+            disk_usage,
+            http4xx_responses,
+            http5xx_responses,
+            memory,
+            network_egress,
+            network_ingress,
+            requests,
+            tcp_connections_open,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "bandwidth", self.bandwidth.as_ref());
+        json::put_some(
+            &mut members,
+            "bandwidthVolume",
+            self.bandwidth_volume.as_ref(),
+        );
+        json::put_some(&mut members, "cpu", self.cpu.as_ref());
+        json::put_some(&mut members, "diskUsage", self.disk_usage.as_ref());
+        json::put_some(
+            &mut members,
+            "http4xxResponses",
+            self.http4xx_responses.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "http5xxResponses",
+            self.http5xx_responses.as_ref(),
+        );
+        json::put_some(&mut members, "memory", self.memory.as_ref());
+        json::put_some(&mut members, "networkEgress", self.network_egress.as_ref());
+        json::put_some(
+            &mut members,
+            "networkIngress",
+            self.network_ingress.as_ref(),
+        );
+        json::put_some(&mut members, "requests", self.requests.as_ref());
+        json::put_some(
+            &mut members,
+            "tcpConnectionsOpen",
+            self.tcp_connections_open.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `bandwidth` in the response data of `get.job.buildMetrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildMetricsResponseBandwidth {
+    /// The `metricInfo` member; omitted when `None`.
+    pub metric_info: Option<GetJobBuildMetricsResponseBandwidthMetricInfo>,
+    /// The `values` member.
+    pub values: Vec<GetJobBuildMetricsResponseBandwidthValuesItem>,
+}
+
+impl GetJobBuildMetricsResponseBandwidth {
+    /// A value with the required members set and the others absent.
+    pub fn new(values: Vec<GetJobBuildMetricsResponseBandwidthValuesItem>) -> Self {
+        Self {
+            metric_info: None,
+            values,
+        }
+    }
+
+    /// Sets [`Self::metric_info`].
+    #[must_use]
+    pub fn with_metric_info(
+        mut self,
+        metric_info: GetJobBuildMetricsResponseBandwidthMetricInfo,
+    ) -> Self {
+        self.metric_info = Some(metric_info);
+        self
+    }
+}
+
+impl Json for GetJobBuildMetricsResponseBandwidth {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_info = members.optional("metricInfo");
+        let values = members.required("values");
+        members.finish()?;
+        let (Some(values),) = (values,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_info,
+            values,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "metricInfo", self.metric_info.as_ref());
+        json::put(&mut members, "values", &self.values);
+        Value::Object(members)
+    }
+}
+
+/// The object at `bandwidth.metricInfo` in the response data of `get.job.buildMetrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildMetricsResponseBandwidthMetricInfo {
+    /// The `metricId` member.
+    pub metric_id: GetJobBuildMetricsMetricTypes,
+    /// The `metricResolution` member; omitted when `None`.
+    pub metric_resolution: Option<f64>,
+    /// The `metricUnit` member.
+    pub metric_unit: GetJobBuildMetricsResponseBandwidthMetricInfoMetricUnit,
+}
+
+impl GetJobBuildMetricsResponseBandwidthMetricInfo {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        metric_id: GetJobBuildMetricsMetricTypes,
+        metric_unit: GetJobBuildMetricsResponseBandwidthMetricInfoMetricUnit,
+    ) -> Self {
+        Self {
+            metric_id,
+            metric_resolution: None,
+            metric_unit,
+        }
+    }
+
+    /// Sets [`Self::metric_resolution`].
+    #[must_use]
+    pub fn with_metric_resolution(mut self, metric_resolution: f64) -> Self {
+        self.metric_resolution = Some(metric_resolution);
+        self
+    }
+}
+
+impl Json for GetJobBuildMetricsResponseBandwidthMetricInfo {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_id = members.required("metricId");
+        let metric_resolution = members.optional("metricResolution");
+        let metric_unit = members.required("metricUnit");
+        members.finish()?;
+        let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_id,
+            metric_resolution,
+            metric_unit,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "metricId", &self.metric_id);
+        json::put_some(
+            &mut members,
+            "metricResolution",
+            self.metric_resolution.as_ref(),
+        );
+        json::put(&mut members, "metricUnit", &self.metric_unit);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `bandwidth.metricInfo.metricUnit` in the response data of `get.job.buildMetrics`.
+    pub enum GetJobBuildMetricsResponseBandwidthMetricInfoMetricUnit {
+        /// `"pct"`
+        Pct = "pct",
+        /// `"vCPU"`
+        VCpu = "vCPU",
+        /// `"mb"`
+        Mb = "mb",
+        /// `"kbps"`
+        Kbps = "kbps",
+        /// `"rps"`
+        Rps = "rps",
+        /// `"count"`
+        Count = "count",
+    }
+}
+
+/// The object at `bandwidth.values[]` in the response data of `get.job.buildMetrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildMetricsResponseBandwidthValuesItem {
+    /// The `data` member.
+    pub data: Vec<Map<String, Value>>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl GetJobBuildMetricsResponseBandwidthValuesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(data: Vec<Map<String, Value>>) -> Self {
+        Self {
+            data,
+            metadata: None,
+        }
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
+
+impl Json for GetJobBuildMetricsResponseBandwidthValuesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let data = members.required("data");
+        let metadata = members.optional("metadata");
+        members.finish()?;
+        let (Some(data),) = (data,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { data, metadata })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "data", &self.data);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.builds`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildsResponse {
+    /// The `builds` member.
+    pub builds: Vec<GetJobBuildResponse>,
+}
+
+impl GetJobBuildsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(builds: Vec<GetJobBuildResponse>) -> Self {
+        Self { builds }
+    }
+}
+
+impl Json for GetJobBuildsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let builds = members.required("builds");
+        members.finish()?;
+        let (Some(builds),) = (builds,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { builds })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "builds", &self.builds);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.containers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobContainersResponse {
+    /// The `containers` member; omitted when `None`.
+    pub containers: Option<Vec<GetJobContainersResponseContainersItem>>,
+    /// The `runId` member.
+    pub run_id: String,
+}
+
+impl GetJobContainersResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(run_id: impl Into<String>) -> Self {
+        Self {
+            containers: None,
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::containers`].
+    #[must_use]
+    pub fn with_containers(
+        mut self,
+        containers: Vec<GetJobContainersResponseContainersItem>,
+    ) -> Self {
+        self.containers = Some(containers);
+        self
+    }
+}
+
+impl Json for GetJobContainersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let containers = members.optional("containers");
+        let run_id = members.required("runId");
+        members.finish()?;
+        let (Some(run_id),) = (run_id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { containers, run_id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "containers", self.containers.as_ref());
+        json::put(&mut members, "runId", &self.run_id);
+        Value::Object(members)
+    }
+}
+
+/// The object at `containers[]` in the response data of `get.job.containers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobContainersResponseContainersItem {
+    /// The `createdAt` member.
+    pub created_at: i64,
+    /// The `host` member; omitted when `None`.
+    pub host: Option<String>,
+    /// The `ipAddresses` member; omitted when `None`.
+    pub ip_addresses: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `nodeName` member; omitted when `None`.
+    pub node_name: Option<String>,
+    /// The `nodePoolProviderId` member; omitted when `None`.
+    pub node_pool_provider_id: Option<String>,
+    /// The `nodePoolUserId` member; omitted when `None`.
+    pub node_pool_user_id: Option<String>,
+    /// The `status` member.
+    pub status: GetJobContainersResponseContainersItemStatus,
+    /// The `updatedAt` member.
+    pub updated_at: i64,
+}
+
+impl GetJobContainersResponseContainersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: i64,
+        name: impl Into<String>,
+        status: GetJobContainersResponseContainersItemStatus,
+        updated_at: i64,
+    ) -> Self {
+        Self {
+            created_at,
+            host: None,
+            ip_addresses: None,
+            name: name.into(),
+            node_name: None,
+            node_pool_provider_id: None,
+            node_pool_user_id: None,
+            status,
+            updated_at,
+        }
+    }
+
+    /// Sets [`Self::host`].
+    #[must_use]
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Sets [`Self::ip_addresses`].
+    #[must_use]
+    pub fn with_ip_addresses(mut self, ip_addresses: Vec<String>) -> Self {
+        self.ip_addresses = Some(ip_addresses);
+        self
+    }
+
+    /// Sets [`Self::node_name`].
+    #[must_use]
+    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+        self.node_name = Some(node_name.into());
+        self
+    }
+
+    /// Sets [`Self::node_pool_provider_id`].
+    #[must_use]
+    pub fn with_node_pool_provider_id(mut self, node_pool_provider_id: impl Into<String>) -> Self {
+        self.node_pool_provider_id = Some(node_pool_provider_id.into());
+        self
+    }
+
+    /// Sets [`Self::node_pool_user_id`].
+    #[must_use]
+    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<String>) -> Self {
+        self.node_pool_user_id = Some(node_pool_user_id.into());
+        self
+    }
+}
+
+impl Json for GetJobContainersResponseContainersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let host = members.optional("host");
+        let ip_addresses = members.optional("ipAddresses");
+        let name = members.required("name");
+        let node_name = members.optional("nodeName");
+        let node_pool_provider_id = members.optional("nodePoolProviderId");
+        let node_pool_user_id = members.optional("nodePoolUserId");
+        let status = members.required("status");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
+            (created_at, name, status, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            host,
+            ip_addresses,
+            name,
+            node_name,
+            node_pool_provider_id,
+            node_pool_user_id,
+            status,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "host", self.host.as_ref());
+        json::put_some(&mut members, "ipAddresses", self.ip_addresses.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "nodeName", self.node_name.as_ref());
+        json::put_some(
+            &mut members,
+            "nodePoolProviderId",
+            self.node_pool_provider_id.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "nodePoolUserId",
+            self.node_pool_user_id.as_ref(),
+        );
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `containers[].status` in the response data of `get.job.containers`.
+    pub enum GetJobContainersResponseContainersItemStatus {
+        /// `"TASK_RUNNING"`
+        TaskRunning = "TASK_RUNNING",
+        /// `"TASK_STARTING"`
+        TaskStarting = "TASK_STARTING",
+        /// `"TASK_STAGING"`
+        TaskStaging = "TASK_STAGING",
+        /// `"TASK_KILLING"`
+        TaskKilling = "TASK_KILLING",
+        /// `"TASK_KILLED"`
+        TaskKilled = "TASK_KILLED",
+        /// `"TASK_FAILED"`
+        TaskFailed = "TASK_FAILED",
+        /// `"TASK_FINISHED"`
+        TaskFinished = "TASK_FINISHED",
+    }
+}
+
+/// The response data of `get.job.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobDeploymentResponse {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateJobBodyDeploymentDocker>,
+    /// The `instances` member; omitted when `None`.
+    pub instances: Option<i64>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<GetJobDeploymentResponseInternal>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<GetJobResponseDeploymentStorage>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<GetJobDeploymentResponseExternal>,
+}
+
+impl GetJobDeploymentResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            instances: None,
+            internal: None,
+            region: None,
+            storage: None,
+            external: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::instances`].
+    #[must_use]
+    pub fn with_instances(mut self, instances: i64) -> Self {
+        self.instances = Some(instances);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(mut self, internal: GetJobDeploymentResponseInternal) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: GetJobResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(mut self, external: GetJobDeploymentResponseExternal) -> Self {
+        self.external = Some(external);
+        self
+    }
+}
+
+impl Json for GetJobDeploymentResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let instances = members.optional("instances");
+        let internal = members.optional("internal");
+        let region = members.optional("region");
+        let storage = members.optional("storage");
+        let external = members.optional("external");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            instances,
+            internal,
+            region,
+            storage,
+            external,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "instances", self.instances.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `internal` in the response data of `get.job.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobDeploymentResponseInternal {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `branch` member.
+    pub branch: String,
+    /// The `buildId` member.
+    pub build_id: String,
+    /// The `buildSHA` member.
+    pub build_sha: String,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<GetJobDeploymentResponseInternalBuildSource>,
+    /// The `deployedSHA` member; omitted when `None`.
+    pub deployed_sha: Option<String>,
+    /// The `nfObjectId` member.
+    pub nf_object_id: String,
+    /// The `nfObjectType` member.
+    pub nf_object_type: GetJobDeploymentResponseInternalNfObjectType,
+    /// The `repository` member; omitted when `None`.
+    pub repository: Option<String>,
+}
+
+impl GetJobDeploymentResponseInternal {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        branch: impl Into<String>,
+        build_id: impl Into<String>,
+        build_sha: impl Into<String>,
+        nf_object_id: impl Into<String>,
+        nf_object_type: GetJobDeploymentResponseInternalNfObjectType,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            branch: branch.into(),
+            build_id: build_id.into(),
+            build_sha: build_sha.into(),
+            build_source: None,
+            deployed_sha: None,
+            nf_object_id: nf_object_id.into(),
+            nf_object_type,
+            repository: None,
+        }
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(
+        mut self,
+        build_source: GetJobDeploymentResponseInternalBuildSource,
+    ) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::deployed_sha`].
+    #[must_use]
+    pub fn with_deployed_sha(mut self, deployed_sha: impl Into<String>) -> Self {
+        self.deployed_sha = Some(deployed_sha.into());
+        self
+    }
+
+    /// Sets [`Self::repository`].
+    #[must_use]
+    pub fn with_repository(mut self, repository: impl Into<String>) -> Self {
+        self.repository = Some(repository.into());
+        self
+    }
+}
+
+impl Json for GetJobDeploymentResponseInternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let branch = members.required("branch");
+        let build_id = members.required("buildId");
+        let build_sha = members.required("buildSHA");
+        let build_source = members.optional("buildSource");
+        let deployed_sha = members.optional("deployedSHA");
+        let nf_object_id = members.required("nfObjectId");
+        let nf_object_type = members.required("nfObjectType");
+        let repository = members.optional("repository");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(branch),
+            Some(build_id),
+            Some(build_sha),
+            Some(nf_object_id),
+            Some(nf_object_type),
+        ) = (
+            app_id,
+            branch,
+            build_id,
+            build_sha,
+            nf_object_id,
+            nf_object_type,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            branch,
+            build_id,
+            build_sha,
+            build_source,
+            deployed_sha,
+            nf_object_id,
+            nf_object_type,
+            repository,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "branch", &self.branch);
+        json::put(&mut members, "buildId", &self.build_id);
+        json::put(&mut members, "buildSHA", &self.build_sha);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "deployedSHA", self.deployed_sha.as_ref());
+        json::put(&mut members, "nfObjectId", &self.nf_object_id);
+        json::put(&mut members, "nfObjectType", &self.nf_object_type);
+        json::put_some(&mut members, "repository", self.repository.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `internal.buildSource` in the response data of `get.job.deployment`.
+    pub enum GetJobDeploymentResponseInternalBuildSource {
+        /// `"git"`
+        Git = "git",
+        /// `"bundle"`
+        Bundle = "bundle",
+    }
+}
+
+string_enum! {
+    /// The values of `internal.nfObjectType` in the response data of `get.job.deployment`.
+    pub enum GetJobDeploymentResponseInternalNfObjectType {
+        /// `"service"`
+        Service = "service",
+        /// `"job"`
+        Job = "job",
+    }
+}
+
+/// The object at `external` in the response data of `get.job.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobDeploymentResponseExternal {
+    /// The `imagePath` member.
+    pub image_path: String,
+    /// The `privateImage` member.
+    pub private_image: bool,
+    /// The `registryProvider` member.
+    pub registry_provider: GetJobDeploymentResponseExternalRegistryProvider,
+}
+
+impl GetJobDeploymentResponseExternal {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        image_path: impl Into<String>,
+        private_image: bool,
+        registry_provider: GetJobDeploymentResponseExternalRegistryProvider,
+    ) -> Self {
+        Self {
+            image_path: image_path.into(),
+            private_image,
+            registry_provider,
+        }
+    }
+}
+
+impl Json for GetJobDeploymentResponseExternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let image_path = members.required("imagePath");
+        let private_image = members.required("privateImage");
+        let registry_provider = members.required("registryProvider");
+        members.finish()?;
+        let (Some(image_path), Some(private_image), Some(registry_provider)) =
+            (image_path, private_image, registry_provider)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            image_path,
+            private_image,
+            registry_provider,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "imagePath", &self.image_path);
+        json::put(&mut members, "privateImage", &self.private_image);
+        json::put(&mut members, "registryProvider", &self.registry_provider);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `external.registryProvider` in the response data of `get.job.deployment`.
+    pub enum GetJobDeploymentResponseExternalRegistryProvider {
+        /// `"acr"`
+        Acr = "acr",
+        /// `"ecr"`
+        Ecr = "ecr",
+        /// `"gar"`
+        Gar = "gar",
+        /// `"dockerhub"`
+        Dockerhub = "dockerhub",
+        /// `"dhi"`
+        Dhi = "dhi",
+        /// `"github"`
+        Github = "github",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"custom"`
+        Custom = "custom",
+        /// `"legacy"`
+        Legacy = "legacy",
+    }
+}
+
+/// The response data of `get.job.healthChecks`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobHealthChecksResponse {
+    /// The `healthChecks` member.
+    pub health_checks: Vec<GetJobHealthChecksResponseHealthChecksItem>,
+}
+
+impl GetJobHealthChecksResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(health_checks: Vec<GetJobHealthChecksResponseHealthChecksItem>) -> Self {
+        Self { health_checks }
+    }
+}
+
+impl Json for GetJobHealthChecksResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let health_checks = members.required("healthChecks");
+        members.finish()?;
+        let (Some(health_checks),) = (health_checks,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { health_checks })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "healthChecks", &self.health_checks);
+        Value::Object(members)
+    }
+}
+
+/// The object at `healthChecks[]` in the response data of `get.job.healthChecks`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobHealthChecksResponseHealthChecksItem {
+    /// The `cmd` member; omitted when `None`.
+    pub cmd: Option<Value>,
+    /// The `failureThreshold` member.
+    pub failure_threshold: i64,
+    /// The `httpPort` member; omitted when `None`.
+    pub http_port: Option<Value>,
+    /// The `initialDelaySeconds` member.
+    pub initial_delay_seconds: i64,
+    /// The `path` member; omitted when `None`, `null` when `Some(None)`.
+    pub path: Option<Option<String>>,
+    /// The `periodSeconds` member.
+    pub period_seconds: i64,
+    /// The `protocol` member.
+    pub protocol: CreateJobBodyHealthChecksItemProtocol,
+    /// The `successThreshold` member; omitted when `None`.
+    pub success_threshold: Option<Value>,
+    /// The `tcpSocketPort` member; omitted when `None`.
+    pub tcp_socket_port: Option<Value>,
+    /// The `timeoutSeconds` member.
+    pub timeout_seconds: i64,
+    /// The `type` member.
+    pub type_: GetJobHealthChecksResponseHealthChecksItemType,
+}
+
+impl GetJobHealthChecksResponseHealthChecksItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        failure_threshold: i64,
+        initial_delay_seconds: i64,
+        period_seconds: i64,
+        protocol: CreateJobBodyHealthChecksItemProtocol,
+        timeout_seconds: i64,
+        type_: GetJobHealthChecksResponseHealthChecksItemType,
+    ) -> Self {
+        Self {
+            cmd: None,
+            failure_threshold,
+            http_port: None,
+            initial_delay_seconds,
+            path: None,
+            period_seconds,
+            protocol,
+            success_threshold: None,
+            tcp_socket_port: None,
+            timeout_seconds,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::cmd`].
+    #[must_use]
+    pub fn with_cmd(mut self, cmd: Value) -> Self {
+        self.cmd = Some(cmd);
+        self
+    }
+
+    /// Sets [`Self::http_port`].
+    #[must_use]
+    pub fn with_http_port(mut self, http_port: Value) -> Self {
+        self.http_port = Some(http_port);
+        self
+    }
+
+    /// Sets [`Self::path`].
+    #[must_use]
+    pub fn with_path(mut self, path: Option<String>) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// Sets [`Self::success_threshold`].
+    #[must_use]
+    pub fn with_success_threshold(mut self, success_threshold: Value) -> Self {
+        self.success_threshold = Some(success_threshold);
+        self
+    }
+
+    /// Sets [`Self::tcp_socket_port`].
+    #[must_use]
+    pub fn with_tcp_socket_port(mut self, tcp_socket_port: Value) -> Self {
+        self.tcp_socket_port = Some(tcp_socket_port);
+        self
+    }
+}
+
+impl Json for GetJobHealthChecksResponseHealthChecksItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cmd = members.optional("cmd");
+        let failure_threshold = members.required("failureThreshold");
+        let http_port = members.optional("httpPort");
+        let initial_delay_seconds = members.required("initialDelaySeconds");
+        let path = members.nullable("path");
+        let period_seconds = members.required("periodSeconds");
+        let protocol = members.required("protocol");
+        let success_threshold = members.optional("successThreshold");
+        let tcp_socket_port = members.optional("tcpSocketPort");
+        let timeout_seconds = members.required("timeoutSeconds");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (
+            Some(failure_threshold),
+            Some(initial_delay_seconds),
+            Some(period_seconds),
+            Some(protocol),
+            Some(timeout_seconds),
+            Some(type_),
+        ) = (
+            failure_threshold,
+            initial_delay_seconds,
+            period_seconds,
+            protocol,
+            timeout_seconds,
+            type_,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cmd,
+            failure_threshold,
+            http_port,
+            initial_delay_seconds,
+            path,
+            period_seconds,
+            protocol,
+            success_threshold,
+            tcp_socket_port,
+            timeout_seconds,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "cmd", self.cmd.as_ref());
+        json::put(&mut members, "failureThreshold", &self.failure_threshold);
+        json::put_some(&mut members, "httpPort", self.http_port.as_ref());
+        json::put(
+            &mut members,
+            "initialDelaySeconds",
+            &self.initial_delay_seconds,
+        );
+        json::put_some(&mut members, "path", self.path.as_ref());
+        json::put(&mut members, "periodSeconds", &self.period_seconds);
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put_some(
+            &mut members,
+            "successThreshold",
+            self.success_threshold.as_ref(),
+        );
+        json::put_some(&mut members, "tcpSocketPort", self.tcp_socket_port.as_ref());
+        json::put(&mut members, "timeoutSeconds", &self.timeout_seconds);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `healthChecks[].type` in the response data of `get.job.healthChecks`.
+    pub enum GetJobHealthChecksResponseHealthChecksItemType {
+        /// `"livenessProbe"`
+        LivenessProbe = "livenessProbe",
+        /// `"readinessProbe"`
+        ReadinessProbe = "readinessProbe",
+    }
+}
+
+/// The response data of `get.job.pullRequests`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetJobPullRequestsResponse {
+    /// The `pullRequests` member; omitted when `None`.
+    pub pull_requests: Option<Vec<GetJobPullRequestsResponsePullRequestsItem>>,
+}
+
+impl GetJobPullRequestsResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            pull_requests: None,
+        }
+    }
+
+    /// Sets [`Self::pull_requests`].
+    #[must_use]
+    pub fn with_pull_requests(
+        mut self,
+        pull_requests: Vec<GetJobPullRequestsResponsePullRequestsItem>,
+    ) -> Self {
+        self.pull_requests = Some(pull_requests);
+        self
+    }
+}
+
+impl Json for GetJobPullRequestsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let pull_requests = members.optional("pullRequests");
+        members.finish()?;
+        Ok(Self { pull_requests })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "pullRequests", self.pull_requests.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `pullRequests[]` in the response data of `get.job.pullRequests`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobPullRequestsResponsePullRequestsItem {
+    /// The `created_at` member.
+    pub created_at: String,
+    /// The `destination` member.
+    pub destination: String,
+    /// The `html_url` member.
+    pub html_url: String,
+    /// The `id` member.
+    pub id: GetJobBuildResponsePullRequestId,
+    /// The `sha` member.
+    pub sha: String,
+    /// The `source` member.
+    pub source: String,
+    /// The `state` member.
+    pub state: String,
+    /// The `title` member.
+    pub title: String,
+    /// The `updated_at` member.
+    pub updated_at: String,
+}
+
+impl GetJobPullRequestsResponsePullRequestsItem {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        created_at: impl Into<String>,
+        destination: impl Into<String>,
+        html_url: impl Into<String>,
+        id: GetJobBuildResponsePullRequestId,
+        sha: impl Into<String>,
+        source: impl Into<String>,
+        state: impl Into<String>,
+        title: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            destination: destination.into(),
+            html_url: html_url.into(),
+            id,
+            sha: sha.into(),
+            source: source.into(),
+            state: state.into(),
+            title: title.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
+impl Json for GetJobPullRequestsResponsePullRequestsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("created_at");
+        let destination = members.required("destination");
+        let html_url = members.required("html_url");
+        let id = members.required("id");
+        let sha = members.required("sha");
+        let source = members.required("source");
+        let state = members.required("state");
+        let title = members.required("title");
+        let updated_at = members.required("updated_at");
+        members.finish()?;
+        let (
+            Some(created_at),
+            Some(destination),
+            Some(html_url),
+            Some(id),
+            Some(sha),
+            Some(source),
+            Some(state),
+            Some(title),
+            Some(updated_at),
+        ) = (
+            created_at,
+            destination,
+            html_url,
+            id,
+            sha,
+            source,
+            state,
+            title,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            destination,
+            html_url,
+            id,
+            sha,
+            source,
+            state,
+            title,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "created_at", &self.created_at);
+        json::put(&mut members, "destination", &self.destination);
+        json::put(&mut members, "html_url", &self.html_url);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "sha", &self.sha);
+        json::put(&mut members, "source", &self.source);
+        json::put(&mut members, "state", &self.state);
+        json::put(&mut members, "title", &self.title);
+        json::put(&mut members, "updated_at", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.run`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRunResponse {
+    /// The `active` member.
+    pub active: i64,
+    /// The `backoffLimit` member.
+    pub backoff_limit: i64,
+    /// The `completions` member.
+    pub completions: i64,
+    /// The `concluded` member.
+    pub concluded: bool,
+    /// The `concludedAt` member.
+    pub concluded_at: String,
+    /// The `failed` member.
+    pub failed: i64,
+    /// The `id` member.
+    pub id: String,
+    /// The `runName` member.
+    pub run_name: String,
+    /// The `startedAt` member.
+    pub started_at: String,
+    /// The `status` member.
+    pub status: GetJobRunResponseStatus,
+    /// The `succeeded` member.
+    pub succeeded: i64,
+}
+
+impl GetJobRunResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        active: i64,
+        backoff_limit: i64,
+        completions: i64,
+        concluded: bool,
+        concluded_at: impl Into<String>,
+        failed: i64,
+        id: impl Into<String>,
+        run_name: impl Into<String>,
+        started_at: impl Into<String>,
+        status: GetJobRunResponseStatus,
+        succeeded: i64,
+    ) -> Self {
+        Self {
+            active,
+            backoff_limit,
+            completions,
+            concluded,
+            concluded_at: concluded_at.into(),
+            failed,
+            id: id.into(),
+            run_name: run_name.into(),
+            started_at: started_at.into(),
+            status,
+            succeeded,
+        }
+    }
+}
+
+impl Json for GetJobRunResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active = members.required("active");
+        let backoff_limit = members.required("backoffLimit");
+        let completions = members.required("completions");
+        let concluded = members.required("concluded");
+        let concluded_at = members.required("concludedAt");
+        let failed = members.required("failed");
+        let id = members.required("id");
+        let run_name = members.required("runName");
+        let started_at = members.required("startedAt");
+        let status = members.required("status");
+        let succeeded = members.required("succeeded");
+        members.finish()?;
+        let (
+            Some(active),
+            Some(backoff_limit),
+            Some(completions),
+            Some(concluded),
+            Some(concluded_at),
+            Some(failed),
+            Some(id),
+            Some(run_name),
+            Some(started_at),
+            Some(status),
+            Some(succeeded),
+        ) = (
+            active,
+            backoff_limit,
+            completions,
+            concluded,
+            concluded_at,
+            failed,
+            id,
+            run_name,
+            started_at,
+            status,
+            succeeded,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active,
+            backoff_limit,
+            completions,
+            concluded,
+            concluded_at,
+            failed,
+            id,
+            run_name,
+            started_at,
+            status,
+            succeeded,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "active", &self.active);
+        json::put(&mut members, "backoffLimit", &self.backoff_limit);
+        json::put(&mut members, "completions", &self.completions);
+        json::put(&mut members, "concluded", &self.concluded);
+        json::put(&mut members, "concludedAt", &self.concluded_at);
+        json::put(&mut members, "failed", &self.failed);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "runName", &self.run_name);
+        json::put(&mut members, "startedAt", &self.started_at);
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "succeeded", &self.succeeded);
         Value::Object(members)
     }
 }
@@ -63,22 +8121,4679 @@ impl Json for GetJobRunResponse {
 string_enum! {
     /// The values of `status` in the response data of `get.job.run`.
     pub enum GetJobRunResponseStatus {
-        /// `"RUNNING"`
-        Running = "RUNNING",
         /// `"SUCCESS"`
         Success = "SUCCESS",
+        /// `"RUNNING"`
+        Running = "RUNNING",
         /// `"FAILED"`
         Failed = "FAILED",
     }
 }
 
-/// The request of `get.job.run`: `GET /v1/projects/{projectId}/jobs/{jobId}/runs/{runNumber}`.
+/// The response data of `get.job.runs`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRunsResponse {
+    /// The `runs` member.
+    pub runs: Vec<GetJobRunResponse>,
+}
+
+impl GetJobRunsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(runs: Vec<GetJobRunResponse>) -> Self {
+        Self { runs }
+    }
+}
+
+impl Json for GetJobRunsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runs = members.required("runs");
+        members.finish()?;
+        let (Some(runs),) = (runs,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { runs })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "runs", &self.runs);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.runtimeEnvironment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRuntimeEnvironmentResponse {
+    /// The `runtimeEnvironment` member.
+    pub runtime_environment: Map<String, Value>,
+    /// The `runtimeFiles` member.
+    pub runtime_files: Map<String, Value>,
+}
+
+impl GetJobRuntimeEnvironmentResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(runtime_environment: Map<String, Value>, runtime_files: Map<String, Value>) -> Self {
+        Self {
+            runtime_environment,
+            runtime_files,
+        }
+    }
+}
+
+impl Json for GetJobRuntimeEnvironmentResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runtime_environment = members.required("runtimeEnvironment");
+        let runtime_files = members.required("runtimeFiles");
+        members.finish()?;
+        let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "runtimeEnvironment",
+            &self.runtime_environment,
+        );
+        json::put(&mut members, "runtimeFiles", &self.runtime_files);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.job.runtimeEnvironmentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRuntimeEnvironmentDetailsResponse {
+    /// The `runtimeEnvironment` member.
+    pub runtime_environment: GetJobBuildArgumentDetailsResponseBuildArguments,
+    /// The `runtimeFiles` member.
+    pub runtime_files: GetJobBuildArgumentDetailsResponseBuildFiles,
+}
+
+impl GetJobRuntimeEnvironmentDetailsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        runtime_environment: GetJobBuildArgumentDetailsResponseBuildArguments,
+        runtime_files: GetJobBuildArgumentDetailsResponseBuildFiles,
+    ) -> Self {
+        Self {
+            runtime_environment,
+            runtime_files,
+        }
+    }
+}
+
+impl Json for GetJobRuntimeEnvironmentDetailsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runtime_environment = members.required("runtimeEnvironment");
+        let runtime_files = members.required("runtimeFiles");
+        members.finish()?;
+        let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "runtimeEnvironment",
+            &self.runtime_environment,
+        );
+        json::put(&mut members, "runtimeFiles", &self.runtime_files);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.jobs`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListJobsResponse {
+    /// The `jobs` member.
+    pub jobs: Vec<ListJobsResponseJobsItem>,
+}
+
+impl ListJobsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(jobs: Vec<ListJobsResponseJobsItem>) -> Self {
+        Self { jobs }
+    }
+}
+
+impl Json for ListJobsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let jobs = members.required("jobs");
+        members.finish()?;
+        let (Some(jobs),) = (jobs,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { jobs })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "jobs", &self.jobs);
+        Value::Object(members)
+    }
+}
+
+/// The object at `jobs[]` in the response data of `list.jobs`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListJobsResponseJobsItem {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCD` member.
+    pub disabled_cd: bool,
+    /// The `disabledCI` member.
+    pub disabled_ci: bool,
+    /// The `id` member.
+    pub id: String,
+    /// The `jobType` member.
+    pub job_type: GetJobResponseJobType,
+    /// The `name` member.
+    pub name: String,
+    /// The `projectId` member.
+    pub project_id: String,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl ListJobsResponseJobsItem {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        disabled_cd: bool,
+        disabled_ci: bool,
+        id: impl Into<String>,
+        job_type: GetJobResponseJobType,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        tags: Vec<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            description: None,
+            disabled_cd,
+            disabled_ci,
+            id: id.into(),
+            job_type,
+            name: name.into(),
+            project_id: project_id.into(),
+            stage_id: None,
+            suspended: None,
+            tags,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+}
+
+impl Json for ListJobsResponseJobsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let description = members.optional("description");
+        let disabled_cd = members.required("disabledCD");
+        let disabled_ci = members.required("disabledCI");
+        let id = members.required("id");
+        let job_type = members.required("jobType");
+        let name = members.required("name");
+        let project_id = members.required("projectId");
+        let stage_id = members.optional("stageId");
+        let suspended = members.optional("suspended");
+        let tags = members.required("tags");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(disabled_cd),
+            Some(disabled_ci),
+            Some(id),
+            Some(job_type),
+            Some(name),
+            Some(project_id),
+            Some(tags),
+            Some(uid),
+        ) = (
+            app_id,
+            disabled_cd,
+            disabled_ci,
+            id,
+            job_type,
+            name,
+            project_id,
+            tags,
+            uid,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            description,
+            disabled_cd,
+            disabled_ci,
+            id,
+            job_type,
+            name,
+            project_id,
+            stage_id,
+            suspended,
+            tags,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "disabledCD", &self.disabled_cd);
+        json::put(&mut members, "disabledCI", &self.disabled_ci);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "jobType", &self.job_type);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "projectId", &self.project_id);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBody {
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchJobBodyBilling>,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<PatchJobBodyBuildSettings>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `settings` member; omitted when `None`.
+    pub settings: Option<PatchJobBodySettings>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl PatchJobBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            billing: None,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            runtime_environment: None,
+            runtime_files: None,
+            settings: None,
+            stage_id: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchJobBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: PatchJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::settings`].
+    #[must_use]
+    pub fn with_settings(mut self, settings: PatchJobBodySettings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for PatchJobBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let billing = members.optional("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let settings = members.optional("settings");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        members.finish()?;
+        Ok(Self {
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            runtime_environment,
+            runtime_files,
+            settings,
+            stage_id,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "settings", self.settings.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBodyBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<PatchJobBodyBillingGpu>,
+}
+
+impl PatchJobBodyBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: None,
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: PatchJobBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for PatchJobBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.optional("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        Ok(Self {
+            build_plan,
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu` in the body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBodyBillingGpu {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<PatchJobBodyBillingGpuConfiguration>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl PatchJobBodyBillingGpu {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            enabled: None,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(
+        mut self,
+        configuration: PatchJobBodyBillingGpuConfiguration,
+    ) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for PatchJobBodyBillingGpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu.configuration` in the body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBodyBillingGpuConfiguration {
+    /// The `gpuType` member; omitted when `None`.
+    pub gpu_type: Option<String>,
+    /// The `gpuCount` member; omitted when `None`.
+    pub gpu_count: Option<f64>,
+    /// The `timesliced` member; omitted when `None`.
+    pub timesliced: Option<bool>,
+}
+
+impl PatchJobBodyBillingGpuConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            gpu_type: None,
+            gpu_count: None,
+            timesliced: None,
+        }
+    }
+
+    /// Sets [`Self::gpu_type`].
+    #[must_use]
+    pub fn with_gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
+        self.gpu_type = Some(gpu_type.into());
+        self
+    }
+
+    /// Sets [`Self::gpu_count`].
+    #[must_use]
+    pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
+        self.gpu_count = Some(gpu_count);
+        self
+    }
+
+    /// Sets [`Self::timesliced`].
+    #[must_use]
+    pub fn with_timesliced(mut self, timesliced: bool) -> Self {
+        self.timesliced = Some(timesliced);
+        self
+    }
+}
+
+impl Json for PatchJobBodyBillingGpuConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let gpu_type = members.optional("gpuType");
+        let gpu_count = members.optional("gpuCount");
+        let timesliced = members.optional("timesliced");
+        members.finish()?;
+        Ok(Self {
+            gpu_type,
+            gpu_count,
+            timesliced,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "gpuType", self.gpu_type.as_ref());
+        json::put_some(&mut members, "gpuCount", self.gpu_count.as_ref());
+        json::put_some(&mut members, "timesliced", self.timesliced.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings` in the body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBodyBuildSettings {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyBuildSettingsBuildpack>,
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<PatchJobBodyBuildSettingsDockerfile>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobBodyBuildConfigurationStorage>,
+}
+
+impl PatchJobBodyBuildSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            dockerfile: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(mut self, dockerfile: PatchJobBodyBuildSettingsDockerfile) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for PatchJobBodyBuildSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let dockerfile = members.optional("dockerfile");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            dockerfile,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.dockerfile` in the body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBodyBuildSettingsDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateJobBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<CreateJobBodyBuildSettingsDockerfileBuildkit>,
+    /// The `dockerFilePath` member; omitted when `None`.
+    pub docker_file_path: Option<String>,
+    /// The `dockerWorkDir` member; omitted when `None`.
+    pub docker_work_dir: Option<String>,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl PatchJobBodyBuildSettingsDockerfile {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: None,
+            docker_work_dir: None,
+            dockerfile_contents: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateJobBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(mut self, buildkit: CreateJobBodyBuildSettingsDockerfileBuildkit) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::docker_file_path`].
+    #[must_use]
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+        self.docker_file_path = Some(docker_file_path.into());
+        self
+    }
+
+    /// Sets [`Self::docker_work_dir`].
+    #[must_use]
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+        self.docker_work_dir = Some(docker_work_dir.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for PatchJobBodyBuildSettingsDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.optional("dockerFilePath");
+        let docker_work_dir = members.optional("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerFilePath",
+            self.docker_file_path.as_ref(),
+        );
+        json::put_some(&mut members, "dockerWorkDir", self.docker_work_dir.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `settings` in the body of `patch.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobBodySettings {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `backoffLimit` member; omitted when `None`.
+    pub backoff_limit: Option<i64>,
+    /// The `cron` member; omitted when `None`.
+    pub cron: Option<CreateJobBodySettingsCron>,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+}
+
+impl PatchJobBodySettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit: None,
+            cron: None,
+            run_on_source_change: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::backoff_limit`].
+    #[must_use]
+    pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
+        self.backoff_limit = Some(backoff_limit);
+        self
+    }
+
+    /// Sets [`Self::cron`].
+    #[must_use]
+    pub fn with_cron(mut self, cron: CreateJobBodySettingsCron) -> Self {
+        self.cron = Some(cron);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+}
+
+impl Json for PatchJobBodySettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let backoff_limit = members.optional("backoffLimit");
+        let cron = members.optional("cron");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        members.finish()?;
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            cron,
+            run_on_source_change,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "backoffLimit", self.backoff_limit.as_ref());
+        json::put_some(&mut members, "cron", self.cron.as_ref());
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.job.cron`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobCronBody {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `backoffLimit` member; omitted when `None`.
+    pub backoff_limit: Option<i64>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchJobBodyBilling>,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<PatchJobBodyBuildSettings>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
+    pub schedule: Option<Option<String>>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl PatchJobCronBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit: None,
+            billing: None,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            concurrency_policy: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            run_on_source_change: None,
+            runtime_environment: None,
+            runtime_files: None,
+            schedule: None,
+            stage_id: None,
+            suspended: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::backoff_limit`].
+    #[must_use]
+    pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
+        self.backoff_limit = Some(backoff_limit);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchJobBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: PatchJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: CreateJobBodySettingsCronConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for PatchJobCronBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let backoff_limit = members.optional("backoffLimit");
+        let billing = members.optional("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let schedule = members.nullable("schedule");
+        let stage_id = members.nullable("stageId");
+        let suspended = members.optional("suspended");
+        let tags = members.optional("tags");
+        members.finish()?;
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            concurrency_policy,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            run_on_source_change,
+            runtime_environment,
+            runtime_files,
+            schedule,
+            stage_id,
+            suspended,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "backoffLimit", self.backoff_limit.as_ref());
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.job.manual`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchJobManualBody {
+    /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
+    pub active_deadline_seconds: Option<Option<i64>>,
+    /// The `backoffLimit` member; omitted when `None`.
+    pub backoff_limit: Option<i64>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchJobBodyBilling>,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateJobBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<PatchJobBodyBuildSettings>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl PatchJobManualBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit: None,
+            billing: None,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            run_on_source_change: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: Option<i64>) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::backoff_limit`].
+    #[must_use]
+    pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
+        self.backoff_limit = Some(backoff_limit);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchJobBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateJobBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(mut self, build_settings: PatchJobBodyBuildSettings) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(mut self, health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for PatchJobManualBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
+        let backoff_limit = members.optional("backoffLimit");
+        let billing = members.optional("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        members.finish()?;
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            run_on_source_change,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "backoffLimit", self.backoff_limit.as_ref());
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `resume.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResumeJobBody {
+    /// The `disabledCD` member; omitted when `None`.
+    pub disabled_cd: Option<bool>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+}
+
+impl ResumeJobBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            disabled_cd: None,
+            disabled_ci: None,
+            suspended: None,
+        }
+    }
+
+    /// Sets [`Self::disabled_cd`].
+    #[must_use]
+    pub fn with_disabled_cd(mut self, disabled_cd: bool) -> Self {
+        self.disabled_cd = Some(disabled_cd);
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+}
+
+impl Json for ResumeJobBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let disabled_cd = members.optional("disabledCD");
+        let disabled_ci = members.optional("disabledCI");
+        let suspended = members.optional("suspended");
+        members.finish()?;
+        Ok(Self {
+            disabled_cd,
+            disabled_ci,
+            suspended,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "disabledCD", self.disabled_cd.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `scale.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScaleJobBody {
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobResponseDeploymentStorage>,
+}
+
+impl ScaleJobBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment_plan: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for ScaleJobBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.optional("deploymentPlan");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            deployment_plan,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `start.job.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartJobBuildBody {
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `overrides` member; omitted when `None`.
+    pub overrides: Option<StartJobBuildBodyOverrides>,
+}
+
+impl StartJobBuildBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            sha: None,
+            overrides: None,
+        }
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::overrides`].
+    #[must_use]
+    pub fn with_overrides(mut self, overrides: StartJobBuildBodyOverrides) -> Self {
+        self.overrides = Some(overrides);
+        self
+    }
+}
+
+impl Json for StartJobBuildBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let sha = members.optional("sha");
+        let overrides = members.optional("overrides");
+        members.finish()?;
+        Ok(Self { sha, overrides })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "overrides", self.overrides.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `overrides` in the body of `start.job.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartJobBuildBodyOverrides {
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<StartJobBuildBodyOverridesDocker>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+}
+
+impl StartJobBuildBodyOverrides {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_arguments: None,
+            build_files: None,
+            docker: None,
+            docker_secret_mounts: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: StartJobBuildBodyOverridesDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+}
+
+impl Json for StartJobBuildBodyOverrides {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.optional("buildArguments");
+        let build_files = members.optional("buildFiles");
+        let docker = members.optional("docker");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        members.finish()?;
+        Ok(Self {
+            build_arguments,
+            build_files,
+            docker,
+            docker_secret_mounts,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `overrides.docker` in the body of `start.job.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartJobBuildBodyOverridesDocker {
+    /// The `dockerFilePath` member; omitted when `None`.
+    pub docker_file_path: Option<String>,
+    /// The `dockerWorkDir` member; omitted when `None`.
+    pub docker_work_dir: Option<String>,
+    /// The `dockerfileContents` member; omitted when `None`.
+    pub dockerfile_contents: Option<String>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+}
+
+impl StartJobBuildBodyOverridesDocker {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            docker_file_path: None,
+            docker_work_dir: None,
+            dockerfile_contents: None,
+            dockerfile_target: None,
+        }
+    }
+
+    /// Sets [`Self::docker_file_path`].
+    #[must_use]
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+        self.docker_file_path = Some(docker_file_path.into());
+        self
+    }
+
+    /// Sets [`Self::docker_work_dir`].
+    #[must_use]
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+        self.docker_work_dir = Some(docker_work_dir.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: impl Into<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+}
+
+impl Json for StartJobBuildBodyOverridesDocker {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let docker_file_path = members.optional("dockerFilePath");
+        let docker_work_dir = members.optional("dockerWorkDir");
+        let dockerfile_contents = members.optional("dockerfileContents");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        members.finish()?;
+        Ok(Self {
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            dockerfile_target,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "dockerFilePath",
+            self.docker_file_path.as_ref(),
+        );
+        json::put_some(&mut members, "dockerWorkDir", self.docker_work_dir.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `start.job.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartJobBuildResponse {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `concluded` member; omitted when `None`.
+    pub concluded: Option<bool>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `pullRequestId` member; omitted when `None`.
+    pub pull_request_id: Option<GetJobBuildResponsePullRequestId>,
+    /// The `registry` member; omitted when `None`.
+    pub registry: Option<GetJobBuildResponseRegistry>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `status` member; omitted when `None`.
+    pub status: Option<String>,
+}
+
+impl StartJobBuildResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            branch: None,
+            concluded: None,
+            created_at: None,
+            id: id.into(),
+            pull_request_id: None,
+            registry: None,
+            sha: None,
+            status: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::concluded`].
+    #[must_use]
+    pub fn with_concluded(mut self, concluded: bool) -> Self {
+        self.concluded = Some(concluded);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::pull_request_id`].
+    #[must_use]
+    pub fn with_pull_request_id(
+        mut self,
+        pull_request_id: GetJobBuildResponsePullRequestId,
+    ) -> Self {
+        self.pull_request_id = Some(pull_request_id);
+        self
+    }
+
+    /// Sets [`Self::registry`].
+    #[must_use]
+    pub fn with_registry(mut self, registry: GetJobBuildResponseRegistry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+}
+
+impl Json for StartJobBuildResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let concluded = members.optional("concluded");
+        let created_at = members.optional("createdAt");
+        let id = members.required("id");
+        let pull_request_id = members.optional("pullRequestId");
+        let registry = members.optional("registry");
+        let sha = members.optional("sha");
+        let status = members.optional("status");
+        members.finish()?;
+        let (Some(id),) = (id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            branch,
+            concluded,
+            created_at,
+            id,
+            pull_request_id,
+            registry,
+            sha,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(&mut members, "concluded", self.concluded.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "pullRequestId", self.pull_request_id.as_ref());
+        json::put_some(&mut members, "registry", self.registry.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "status", self.status.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `start.job.run`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartJobRunBody {
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<StartJobRunBodyBilling>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<StartJobRunBodyDeployment>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Value>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+}
+
+impl StartJobRunBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            billing: None,
+            deployment: None,
+            docker_secret_mounts: None,
+            runtime_environment: None,
+            runtime_files: None,
+        }
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: StartJobRunBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: StartJobRunBodyDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Value) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+}
+
+impl Json for StartJobRunBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let billing = members.optional("billing");
+        let deployment = members.optional("deployment");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        members.finish()?;
+        Ok(Self {
+            billing,
+            deployment,
+            docker_secret_mounts,
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `start.job.run`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartJobRunBodyBilling {
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+}
+
+impl StartJobRunBodyBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment_plan: None,
+        }
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+}
+
+impl Json for StartJobRunBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.optional("deploymentPlan");
+        members.finish()?;
+        Ok(Self { deployment_plan })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the body of `start.job.run`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartJobRunBodyDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateJobBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateJobBodyDeploymentGpu>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateJobBodyDeploymentInternal>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobResponseDeploymentStorage>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateJobBodyDeploymentExternal>,
+}
+
+impl StartJobRunBodyDeployment {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            internal: None,
+            storage: None,
+            external: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateJobBodyDeploymentGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
+        self.external = Some(external);
+        self
+    }
+}
+
+impl Json for StartJobRunBodyDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let internal = members.optional("internal");
+        let storage = members.optional("storage");
+        let external = members.optional("external");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            gpu,
+            internal,
+            storage,
+            external,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `start.job.run`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartJobRunResponse {
+    /// The `id` member.
+    pub id: String,
+    /// The `runName` member.
+    pub run_name: String,
+}
+
+impl StartJobRunResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, run_name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            run_name: run_name.into(),
+        }
+    }
+}
+
+impl Json for StartJobRunResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let run_name = members.required("runName");
+        members.finish()?;
+        let (Some(id), Some(run_name)) = (id, run_name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id, run_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "runName", &self.run_name);
+        Value::Object(members)
+    }
+}
+
+/// The body of `suspend.job`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SuspendJobBody {
+    /// The `suspended` member; omitted when `None`.
+    pub suspended: Option<bool>,
+}
+
+impl SuspendJobBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { suspended: None }
+    }
+
+    /// Sets [`Self::suspended`].
+    #[must_use]
+    pub fn with_suspended(mut self, suspended: bool) -> Self {
+        self.suspended = Some(suspended);
+        self
+    }
+}
+
+impl Json for SuspendJobBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let suspended = members.optional("suspended");
+        members.finish()?;
+        Ok(Self { suspended })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "suspended", self.suspended.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.buildArguments`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobBuildArgumentsBody {
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+}
+
+impl UpdateJobBuildArgumentsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_arguments: None,
+            build_files: None,
+            docker_secret_mounts: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+}
+
+impl Json for UpdateJobBuildArgumentsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.optional("buildArguments");
+        let build_files = members.optional("buildFiles");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        members.finish()?;
+        Ok(Self {
+            build_arguments,
+            build_files,
+            docker_secret_mounts,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.buildOptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobBuildOptionsBody {
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<UpdateJobBuildOptionsBodyDockerfile>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateJobBodyBuildConfigurationStorage>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyBuildSettingsBuildpack>,
+}
+
+impl UpdateJobBuildOptionsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            docker_credentials: None,
+            dockerfile: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            storage: None,
+            buildpack: None,
+        }
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(mut self, dockerfile: UpdateJobBuildOptionsBodyDockerfile) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateJobBodyBuildConfigurationStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyBuildSettingsBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+}
+
+impl Json for UpdateJobBuildOptionsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile = members.optional("dockerfile");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let storage = members.optional("storage");
+        let buildpack = members.optional("buildpack");
+        members.finish()?;
+        Ok(Self {
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            docker_credentials,
+            dockerfile,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            storage,
+            buildpack,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `dockerfile` in the body of `update.job.buildOptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobBuildOptionsBodyDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateJobBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<UpdateJobBuildOptionsBodyDockerfileBuildkit>,
+    /// The `dockerFilePath` member; omitted when `None`.
+    pub docker_file_path: Option<String>,
+    /// The `dockerWorkDir` member; omitted when `None`.
+    pub docker_work_dir: Option<String>,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+}
+
+impl UpdateJobBuildOptionsBodyDockerfile {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: None,
+            docker_work_dir: None,
+            dockerfile_contents: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateJobBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(mut self, buildkit: UpdateJobBuildOptionsBodyDockerfileBuildkit) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::docker_file_path`].
+    #[must_use]
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+        self.docker_file_path = Some(docker_file_path.into());
+        self
+    }
+
+    /// Sets [`Self::docker_work_dir`].
+    #[must_use]
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+        self.docker_work_dir = Some(docker_work_dir.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+}
+
+impl Json for UpdateJobBuildOptionsBodyDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.optional("dockerFilePath");
+        let docker_work_dir = members.optional("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        members.finish()?;
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerFilePath",
+            self.docker_file_path.as_ref(),
+        );
+        json::put_some(&mut members, "dockerWorkDir", self.docker_work_dir.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `dockerfile.buildkit` in the body of `update.job.buildOptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobBuildOptionsBodyDockerfileBuildkit {
+    /// The `cacheStorageSize` member; omitted when `None`.
+    pub cache_storage_size: Option<i64>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl UpdateJobBuildOptionsBodyDockerfileBuildkit {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            cache_storage_size: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::cache_storage_size`].
+    #[must_use]
+    pub fn with_cache_storage_size(mut self, cache_storage_size: i64) -> Self {
+        self.cache_storage_size = Some(cache_storage_size);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for UpdateJobBuildOptionsBodyDockerfileBuildkit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cache_storage_size = members.optional("cacheStorageSize");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            cache_storage_size,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "cacheStorageSize",
+            self.cache_storage_size.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.buildSource`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobBuildSourceBody {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectBranch` member; omitted when `None`.
+    pub project_branch: Option<String>,
+    /// The `projectType` member; omitted when `None`.
+    pub project_type: Option<CreateJobBodyDeploymentVcsProjectType>,
+    /// The `projectUrl` member; omitted when `None`.
+    pub project_url: Option<String>,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+}
+
+impl UpdateJobBuildSourceBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            account_login: None,
+            project_branch: None,
+            project_type: None,
+            project_url: None,
+            self_hosted_vcs_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::project_branch`].
+    #[must_use]
+    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+        self.project_branch = Some(project_branch.into());
+        self
+    }
+
+    /// Sets [`Self::project_type`].
+    #[must_use]
+    pub fn with_project_type(
+        mut self,
+        project_type: CreateJobBodyDeploymentVcsProjectType,
+    ) -> Self {
+        self.project_type = Some(project_type);
+        self
+    }
+
+    /// Sets [`Self::project_url`].
+    #[must_use]
+    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+        self.project_url = Some(project_url.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+}
+
+impl Json for UpdateJobBuildSourceBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_branch = members.optional("projectBranch");
+        let project_type = members.optional("projectType");
+        let project_url = members.optional("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        members.finish()?;
+        Ok(Self {
+            account_login,
+            project_branch,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put_some(&mut members, "projectBranch", self.project_branch.as_ref());
+        json::put_some(&mut members, "projectType", self.project_type.as_ref());
+        json::put_some(&mut members, "projectUrl", self.project_url.as_ref());
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobDeploymentBody {
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateJobBodyDeploymentDocker>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateJobBodyDeploymentExternal>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateJobBodyDeploymentBuildpack>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateJobBodyDeploymentInternal>,
+}
+
+impl UpdateJobDeploymentBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            docker: None,
+            external: None,
+            buildpack: None,
+            internal: None,
+        }
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateJobBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(mut self, external: CreateJobBodyDeploymentExternal) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(mut self, buildpack: CreateJobBodyDeploymentBuildpack) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(mut self, internal: CreateJobBodyDeploymentInternal) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+}
+
+impl Json for UpdateJobDeploymentBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let docker = members.optional("docker");
+        let external = members.optional("external");
+        let buildpack = members.optional("buildpack");
+        let internal = members.optional("internal");
+        members.finish()?;
+        Ok(Self {
+            docker,
+            external,
+            buildpack,
+            internal,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.healthChecks`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobHealthChecksBody {
+    /// The `healthChecks` member.
+    pub health_checks: Vec<CreateJobBodyHealthChecksItem>,
+}
+
+impl UpdateJobHealthChecksBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(health_checks: Vec<CreateJobBodyHealthChecksItem>) -> Self {
+        Self { health_checks }
+    }
+}
+
+impl Json for UpdateJobHealthChecksBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let health_checks = members.required("healthChecks");
+        members.finish()?;
+        let (Some(health_checks),) = (health_checks,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { health_checks })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "healthChecks", &self.health_checks);
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.runtimeEnvironment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobRuntimeEnvironmentBody {
+    /// The `runtimeEnvironment` member.
+    pub runtime_environment: Map<String, Value>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+}
+
+impl UpdateJobRuntimeEnvironmentBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(runtime_environment: Map<String, Value>) -> Self {
+        Self {
+            runtime_environment,
+            runtime_files: None,
+        }
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+}
+
+impl Json for UpdateJobRuntimeEnvironmentBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runtime_environment = members.required("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        members.finish()?;
+        let (Some(runtime_environment),) = (runtime_environment,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "runtimeEnvironment",
+            &self.runtime_environment,
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.job.settings`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateJobSettingsBody {
+    /// The `activeDeadlineSeconds` member; omitted when `None`.
+    pub active_deadline_seconds: Option<i64>,
+    /// The `backoffLimit` member; omitted when `None`.
+    pub backoff_limit: Option<i64>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
+    /// The `runOnSourceChange` member; omitted when `None`.
+    pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
+    /// The `schedule` member; omitted when `None`.
+    pub schedule: Option<String>,
+}
+
+impl UpdateJobSettingsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            active_deadline_seconds: None,
+            backoff_limit: None,
+            concurrency_policy: None,
+            run_on_source_change: None,
+            schedule: None,
+        }
+    }
+
+    /// Sets [`Self::active_deadline_seconds`].
+    #[must_use]
+    pub fn with_active_deadline_seconds(mut self, active_deadline_seconds: i64) -> Self {
+        self.active_deadline_seconds = Some(active_deadline_seconds);
+        self
+    }
+
+    /// Sets [`Self::backoff_limit`].
+    #[must_use]
+    pub fn with_backoff_limit(mut self, backoff_limit: i64) -> Self {
+        self.backoff_limit = Some(backoff_limit);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: CreateJobBodySettingsCronConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::run_on_source_change`].
+    #[must_use]
+    pub fn with_run_on_source_change(
+        mut self,
+        run_on_source_change: CreateJobBodySettingsRunOnSourceChange,
+    ) -> Self {
+        self.run_on_source_change = Some(run_on_source_change);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: impl Into<String>) -> Self {
+        self.schedule = Some(schedule.into());
+        self
+    }
+}
+
+impl Json for UpdateJobSettingsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active_deadline_seconds = members.optional("activeDeadlineSeconds");
+        let backoff_limit = members.optional("backoffLimit");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let run_on_source_change = members.optional("runOnSourceChange");
+        let schedule = members.optional("schedule");
+        members.finish()?;
+        Ok(Self {
+            active_deadline_seconds,
+            backoff_limit,
+            concurrency_policy,
+            run_on_source_change,
+            schedule,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "activeDeadlineSeconds",
+            self.active_deadline_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "backoffLimit", self.backoff_limit.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "runOnSourceChange",
+            self.run_on_source_change.as_ref(),
+        );
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `abort.job.build`.
+pub type AbortJobBuildResponse = Map<String, Value>;
+
+/// The request of `abort.job.build`: `DELETE /v1/projects/{projectId}/jobs/{jobId}/build/{buildId}`.
 ///
 /// Its routes, the first whose parameters are all set being used:
-/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runNumber}`
-/// - `/v1/projects/{projectId}/jobs/{jobId}/runs/{runNumber}`
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}`
 ///
-/// Needs the permission `Project > Jobs > Runs > Read`.
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortJobBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Path parameter `buildId`.
+    pub build_id: String,
+}
+
+impl AbortJobBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        build_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            build_id: build_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortJobBuildRequest {
+    const ID: &'static str = "abort.job.build";
+    const PAGINATED: bool = false;
+    type Response = AbortJobBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_JOB_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.path_param("buildId", Some(self.build_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `abort.job.run`.
+pub type AbortJobRunResponse = Map<String, Value>;
+
+/// The request of `abort.job.run`: `DELETE /v1/projects/{projectId}/jobs/{jobId}/runs/{runId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortJobRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Path parameter `runId`.
+    pub run_id: String,
+}
+
+impl AbortJobRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortJobRunRequest {
+    const ID: &'static str = "abort.job.run";
+    const PAGINATED: bool = false;
+    type Response = AbortJobRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_JOB_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.path_param("runId", Some(self.run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `create.job`: `POST /v1/projects/{projectId}/jobs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs`
+/// - `/v1/projects/{projectId}/jobs`
+///
+/// Needs the permission `Project > Jobs > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateJobBody,
+}
+
+impl CreateJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateJobBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateJobRequest {
+    const ID: &'static str = "create.job";
+    const PAGINATED: bool = false;
+    type Response = CreateJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.job.cron`: `POST /v1/projects/{projectId}/jobs/cron`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/cron`
+/// - `/v1/projects/{projectId}/jobs/cron`
+///
+/// Needs the permission `Project > Jobs > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobCronRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateJobCronBody,
+}
+
+impl CreateJobCronRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateJobCronBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateJobCronRequest {
+    const ID: &'static str = "create.job.cron";
+    const PAGINATED: bool = false;
+    type Response = CreateJobCronResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_JOB_CRON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.job.manual`: `POST /v1/projects/{projectId}/jobs/manual`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/manual`
+/// - `/v1/projects/{projectId}/jobs/manual`
+///
+/// Needs the permission `Project > Jobs > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateJobManualRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateJobManualBody,
+}
+
+impl CreateJobManualRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateJobManualBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateJobManualRequest {
+    const ID: &'static str = "create.job.manual";
+    const PAGINATED: bool = false;
+    type Response = CreateJobManualResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_JOB_MANUAL
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.job`.
+pub type DeleteJobResponse = Map<String, Value>;
+
+/// The request of `delete.job`: `DELETE /v1/projects/{projectId}/jobs/{jobId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}`
+///
+/// Needs the permission `Project > Jobs > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl DeleteJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteJobRequest {
+    const ID: &'static str = "delete.job";
+    const PAGINATED: bool = false;
+    type Response = DeleteJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job`: `GET /v1/projects/{projectId}/jobs/{jobId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}`
+///
+/// Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl GetJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobRequest {
+    const ID: &'static str = "get.job";
+    const PAGINATED: bool = false;
+    type Response = GetJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.branches`: `GET /v1/projects/{projectId}/jobs/{jobId}/branches`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/branches`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/branches`
+///
+/// Paginated. Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBranchesRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetJobBranchesRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetJobBranchesRequest {
+    const ID: &'static str = "get.job.branches";
+    const PAGINATED: bool = true;
+    type Response = GetJobBranchesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_BRANCHES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetJobBranchesRequest {
+    type Item = GetJobBranchesResponseBranchesItem;
+    const ITEMS_KEY: &'static str = "branches";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.branches.unwrap_or_default()
+    }
+}
+
+/// The request of `get.job.build`: `GET /v1/projects/{projectId}/jobs/{jobId}/build/{buildId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Path parameter `buildId`.
+    pub build_id: String,
+}
+
+impl GetJobBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        build_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            build_id: build_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobBuildRequest {
+    const ID: &'static str = "get.job.build";
+    const PAGINATED: bool = false;
+    type Response = GetJobBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.path_param("buildId", Some(self.build_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.buildArgumentDetails`: `GET /v1/projects/{projectId}/jobs/{jobId}/build-arguments/details`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments/details`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build-arguments/details`
+///
+/// Needs the permission `Project > Secrets > Jobs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentDetailsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl GetJobBuildArgumentDetailsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobBuildArgumentDetailsRequest {
+    const ID: &'static str = "get.job.buildArgumentDetails";
+    const PAGINATED: bool = false;
+    type Response = GetJobBuildArgumentDetailsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_BUILD_ARGUMENT_DETAILS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.buildArguments`: `GET /v1/projects/{projectId}/jobs/{jobId}/build-arguments`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build-arguments`
+///
+/// Needs the permission `Project > Secrets > Jobs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildArgumentsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `show`; omitted when `None`.
+    pub show: Option<GetJobBuildArgumentsShow>,
+    /// Query option `replaceTemplatedValues`; omitted when `None`.
+    pub replace_templated_values: Option<GetJobBuildArgumentsReplaceTemplatedValues>,
+}
+
+impl GetJobBuildArgumentsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            show: None,
+            replace_templated_values: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::show`].
+    #[must_use]
+    pub fn with_show(mut self, show: GetJobBuildArgumentsShow) -> Self {
+        self.show = Some(show);
+        self
+    }
+
+    /// Sets [`Self::replace_templated_values`].
+    #[must_use]
+    pub fn with_replace_templated_values(
+        mut self,
+        replace_templated_values: GetJobBuildArgumentsReplaceTemplatedValues,
+    ) -> Self {
+        self.replace_templated_values = Some(replace_templated_values);
+        self
+    }
+}
+
+impl Operation for GetJobBuildArgumentsRequest {
+    const ID: &'static str = "get.job.buildArguments";
+    const PAGINATED: bool = false;
+    type Response = GetJobBuildArgumentsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_BUILD_ARGUMENTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("show", &self.show)?;
+        parts.query("replaceTemplatedValues", &self.replace_templated_values)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.buildMetrics`: `GET /v1/projects/{projectId}/jobs/{jobId}/build-metrics`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-metrics`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build-metrics`
+///
+/// Needs the permission `Project > Jobs > Deployment > View Observability`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildMetricsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `buildId`; omitted when `None`.
+    pub build_id: Option<String>,
+    /// Query option `queryType`; omitted when `None`.
+    pub query_type: Option<GetJobBuildMetricsQueryType>,
+    /// Query option `metricTypes`; omitted when `None`.
+    pub metric_types: Option<Vec<GetJobBuildMetricsMetricTypes>>,
+    /// Query option `startTime`; omitted when `None`.
+    pub start_time: Option<String>,
+    /// Query option `endTime`; omitted when `None`.
+    pub end_time: Option<String>,
+    /// Query option `duration`; omitted when `None`.
+    pub duration: Option<i64>,
+    /// Query option `time`; omitted when `None`.
+    pub time: Option<String>,
+}
+
+impl GetJobBuildMetricsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            build_id: None,
+            query_type: None,
+            metric_types: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+            time: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::build_id`].
+    #[must_use]
+    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+        self.build_id = Some(build_id.into());
+        self
+    }
+
+    /// Sets [`Self::query_type`].
+    #[must_use]
+    pub fn with_query_type(mut self, query_type: GetJobBuildMetricsQueryType) -> Self {
+        self.query_type = Some(query_type);
+        self
+    }
+
+    /// Sets [`Self::metric_types`].
+    #[must_use]
+    pub fn with_metric_types(mut self, metric_types: Vec<GetJobBuildMetricsMetricTypes>) -> Self {
+        self.metric_types = Some(metric_types);
+        self
+    }
+
+    /// Sets [`Self::start_time`].
+    #[must_use]
+    pub fn with_start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`Self::end_time`].
+    #[must_use]
+    pub fn with_end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`Self::duration`].
+    #[must_use]
+    pub fn with_duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Sets [`Self::time`].
+    #[must_use]
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+}
+
+impl Operation for GetJobBuildMetricsRequest {
+    const ID: &'static str = "get.job.buildMetrics";
+    const PAGINATED: bool = false;
+    type Response = GetJobBuildMetricsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_BUILD_METRICS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("buildId", &self.build_id)?;
+        parts.query("queryType", &self.query_type)?;
+        parts.query("metricTypes", &self.metric_types)?;
+        parts.query("startTime", &self.start_time)?;
+        parts.query("endTime", &self.end_time)?;
+        parts.query("duration", &self.duration)?;
+        parts.query("time", &self.time)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.builds`: `GET /v1/projects/{projectId}/jobs/{jobId}/build`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build`
+///
+/// Paginated. Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobBuildsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetJobBuildsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetJobBuildsRequest {
+    const ID: &'static str = "get.job.builds";
+    const PAGINATED: bool = true;
+    type Response = GetJobBuildsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_BUILDS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetJobBuildsRequest {
+    type Item = GetJobBuildResponse;
+    const ITEMS_KEY: &'static str = "builds";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.builds
+    }
+}
+
+/// The request of `get.job.containers`: `GET /v1/projects/{projectId}/jobs/{jobId}/containers`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/containers`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/containers`
+///
+/// Paginated. Needs the permission `Project > Jobs > Deployment > View Observability`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobContainersRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `runId`; omitted when `None`.
+    pub run_id: Option<String>,
+}
+
+impl GetJobContainersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            run_id: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::run_id`].
+    #[must_use]
+    pub fn with_run_id(mut self, run_id: impl Into<String>) -> Self {
+        self.run_id = Some(run_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobContainersRequest {
+    const ID: &'static str = "get.job.containers";
+    const PAGINATED: bool = true;
+    type Response = GetJobContainersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_CONTAINERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("runId", &self.run_id)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetJobContainersRequest {
+    type Item = GetJobContainersResponseContainersItem;
+    const ITEMS_KEY: &'static str = "containers";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.containers.unwrap_or_default()
+    }
+}
+
+/// The request of `get.job.deployment`: `GET /v1/projects/{projectId}/jobs/{jobId}/deployment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/deployment`
+///
+/// Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobDeploymentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl GetJobDeploymentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobDeploymentRequest {
+    const ID: &'static str = "get.job.deployment";
+    const PAGINATED: bool = false;
+    type Response = GetJobDeploymentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_DEPLOYMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.healthChecks`: `GET /v1/projects/{projectId}/jobs/{jobId}/health-checks`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/health-checks`
+///
+/// Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobHealthChecksRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl GetJobHealthChecksRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobHealthChecksRequest {
+    const ID: &'static str = "get.job.healthChecks";
+    const PAGINATED: bool = false;
+    type Response = GetJobHealthChecksResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_HEALTH_CHECKS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.job.metrics`.
+pub type GetJobMetricsResponse = GetJobBuildMetricsResponse;
+
+/// The request of `get.job.metrics`: `GET /v1/projects/{projectId}/jobs/{jobId}/metrics`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/metrics`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/metrics`
+///
+/// Needs the permission `Project > Jobs > Deployment > View Observability`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobMetricsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `runId`; omitted when `None`.
+    pub run_id: Option<String>,
+    /// Query option `containerName`; omitted when `None`.
+    pub container_name: Option<String>,
+    /// Query option `queryType`; omitted when `None`.
+    pub query_type: Option<GetJobBuildMetricsQueryType>,
+    /// Query option `metricTypes`; omitted when `None`.
+    pub metric_types: Option<Vec<GetJobBuildMetricsMetricTypes>>,
+    /// Query option `startTime`; omitted when `None`.
+    pub start_time: Option<String>,
+    /// Query option `endTime`; omitted when `None`.
+    pub end_time: Option<String>,
+    /// Query option `duration`; omitted when `None`.
+    pub duration: Option<i64>,
+    /// Query option `time`; omitted when `None`.
+    pub time: Option<String>,
+}
+
+impl GetJobMetricsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            run_id: None,
+            container_name: None,
+            query_type: None,
+            metric_types: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+            time: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::run_id`].
+    #[must_use]
+    pub fn with_run_id(mut self, run_id: impl Into<String>) -> Self {
+        self.run_id = Some(run_id.into());
+        self
+    }
+
+    /// Sets [`Self::container_name`].
+    #[must_use]
+    pub fn with_container_name(mut self, container_name: impl Into<String>) -> Self {
+        self.container_name = Some(container_name.into());
+        self
+    }
+
+    /// Sets [`Self::query_type`].
+    #[must_use]
+    pub fn with_query_type(mut self, query_type: GetJobBuildMetricsQueryType) -> Self {
+        self.query_type = Some(query_type);
+        self
+    }
+
+    /// Sets [`Self::metric_types`].
+    #[must_use]
+    pub fn with_metric_types(mut self, metric_types: Vec<GetJobBuildMetricsMetricTypes>) -> Self {
+        self.metric_types = Some(metric_types);
+        self
+    }
+
+    /// Sets [`Self::start_time`].
+    #[must_use]
+    pub fn with_start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`Self::end_time`].
+    #[must_use]
+    pub fn with_end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`Self::duration`].
+    #[must_use]
+    pub fn with_duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Sets [`Self::time`].
+    #[must_use]
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+}
+
+impl Operation for GetJobMetricsRequest {
+    const ID: &'static str = "get.job.metrics";
+    const PAGINATED: bool = false;
+    type Response = GetJobMetricsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_METRICS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("runId", &self.run_id)?;
+        parts.query("containerName", &self.container_name)?;
+        parts.query("queryType", &self.query_type)?;
+        parts.query("metricTypes", &self.metric_types)?;
+        parts.query("startTime", &self.start_time)?;
+        parts.query("endTime", &self.end_time)?;
+        parts.query("duration", &self.duration)?;
+        parts.query("time", &self.time)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.pullRequests`: `GET /v1/projects/{projectId}/jobs/{jobId}/pull-requests`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/pull-requests`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/pull-requests`
+///
+/// Paginated. Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobPullRequestsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetJobPullRequestsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetJobPullRequestsRequest {
+    const ID: &'static str = "get.job.pullRequests";
+    const PAGINATED: bool = true;
+    type Response = GetJobPullRequestsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_PULL_REQUESTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetJobPullRequestsRequest {
+    type Item = GetJobPullRequestsResponsePullRequestsItem;
+    const ITEMS_KEY: &'static str = "pullRequests";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.pull_requests.unwrap_or_default()
+    }
+}
+
+/// The request of `get.job.run`: `GET /v1/projects/{projectId}/jobs/{jobId}/runs/{runId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}`
+///
+/// Needs the permission `Project > Jobs > General > Read`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetJobRunRequest {
@@ -88,18 +12803,22 @@ pub struct GetJobRunRequest {
     pub project_id: String,
     /// Path parameter `jobId`.
     pub job_id: String,
-    /// Path parameter `runNumber`.
-    pub run_number: i64,
+    /// Path parameter `runId`.
+    pub run_id: String,
 }
 
 impl GetJobRunRequest {
     /// A request with the required values set and the others unset.
-    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>, run_number: i64) -> Self {
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> Self {
         Self {
             team_id: None,
             project_id: project_id.into(),
             job_id: job_id.into(),
-            run_number,
+            run_id: run_id.into(),
         }
     }
 
@@ -125,9 +12844,1673 @@ impl Operation for GetJobRunRequest {
         parts.path_param("teamId", self.team_id.clone())?;
         parts.path_param("projectId", Some(self.project_id.clone()))?;
         parts.path_param("jobId", Some(self.job_id.clone()))?;
-        parts.path_param("runNumber", Some(self.run_number.to_string()))?;
+        parts.path_param("runId", Some(self.run_id.clone()))?;
         parts.finish()
     }
 }
 
-serde_via_json!(GetJobRunResponse);
+/// The request of `get.job.runs`: `GET /v1/projects/{projectId}/jobs/{jobId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runs`
+///
+/// Paginated. Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRunsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetJobRunsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetJobRunsRequest {
+    const ID: &'static str = "get.job.runs";
+    const PAGINATED: bool = true;
+    type Response = GetJobRunsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_RUNS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetJobRunsRequest {
+    type Item = GetJobRunResponse;
+    const ITEMS_KEY: &'static str = "runs";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.runs
+    }
+}
+
+/// The request of `get.job.runtimeEnvironment`: `GET /v1/projects/{projectId}/jobs/{jobId}/runtime-environment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runtime-environment`
+///
+/// Needs the permission `Project > Secrets > Jobs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRuntimeEnvironmentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// Query option `show`; omitted when `None`.
+    pub show: Option<GetJobBuildArgumentsShow>,
+    /// Query option `replaceTemplatedValues`; omitted when `None`.
+    pub replace_templated_values: Option<GetJobBuildArgumentsReplaceTemplatedValues>,
+}
+
+impl GetJobRuntimeEnvironmentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            show: None,
+            replace_templated_values: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::show`].
+    #[must_use]
+    pub fn with_show(mut self, show: GetJobBuildArgumentsShow) -> Self {
+        self.show = Some(show);
+        self
+    }
+
+    /// Sets [`Self::replace_templated_values`].
+    #[must_use]
+    pub fn with_replace_templated_values(
+        mut self,
+        replace_templated_values: GetJobBuildArgumentsReplaceTemplatedValues,
+    ) -> Self {
+        self.replace_templated_values = Some(replace_templated_values);
+        self
+    }
+}
+
+impl Operation for GetJobRuntimeEnvironmentRequest {
+    const ID: &'static str = "get.job.runtimeEnvironment";
+    const PAGINATED: bool = false;
+    type Response = GetJobRuntimeEnvironmentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_RUNTIME_ENVIRONMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.query("show", &self.show)?;
+        parts.query("replaceTemplatedValues", &self.replace_templated_values)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.job.runtimeEnvironmentDetails`: `GET /v1/projects/{projectId}/jobs/{jobId}/runtime-environment/details`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment/details`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runtime-environment/details`
+///
+/// Needs the permission `Project > Secrets > Jobs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetJobRuntimeEnvironmentDetailsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl GetJobRuntimeEnvironmentDetailsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetJobRuntimeEnvironmentDetailsRequest {
+    const ID: &'static str = "get.job.runtimeEnvironmentDetails";
+    const PAGINATED: bool = false;
+    type Response = GetJobRuntimeEnvironmentDetailsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_JOB_RUNTIME_ENVIRONMENT_DETAILS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `list.jobs`: `GET /v1/projects/{projectId}/jobs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs`
+/// - `/v1/projects/{projectId}/jobs`
+///
+/// Paginated. Needs the permission `Project > Jobs > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListJobsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListJobsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListJobsRequest {
+    const ID: &'static str = "list.jobs";
+    const PAGINATED: bool = true;
+    type Response = ListJobsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_JOBS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListJobsRequest {
+    type Item = ListJobsResponseJobsItem;
+    const ITEMS_KEY: &'static str = "jobs";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.jobs
+    }
+}
+
+/// The response data of `patch.job`.
+pub type PatchJobResponse = CreateJobResponse;
+
+/// The request of `patch.job`: `PATCH /v1/projects/{projectId}/jobs/{jobId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}`
+/// - `/v1/projects/{projectId}/jobs/{jobId}`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: PatchJobBody,
+}
+
+impl PatchJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: PatchJobBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchJobRequest {
+    const ID: &'static str = "patch.job";
+    const PAGINATED: bool = false;
+    type Response = PatchJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.job.cron`.
+pub type PatchJobCronResponse = CreateJobCronResponse;
+
+/// The request of `patch.job.cron`: `PATCH /v1/projects/{projectId}/jobs/cron/{jobId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/cron/{jobId}`
+/// - `/v1/projects/{projectId}/jobs/cron/{jobId}`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchJobCronRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: PatchJobCronBody,
+}
+
+impl PatchJobCronRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: PatchJobCronBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchJobCronRequest {
+    const ID: &'static str = "patch.job.cron";
+    const PAGINATED: bool = false;
+    type Response = PatchJobCronResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_JOB_CRON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.job.manual`.
+pub type PatchJobManualResponse = CreateJobManualResponse;
+
+/// The request of `patch.job.manual`: `PATCH /v1/projects/{projectId}/jobs/manual/{jobId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/manual/{jobId}`
+/// - `/v1/projects/{projectId}/jobs/manual/{jobId}`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchJobManualRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: PatchJobManualBody,
+}
+
+impl PatchJobManualRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: PatchJobManualBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchJobManualRequest {
+    const ID: &'static str = "patch.job.manual";
+    const PAGINATED: bool = false;
+    type Response = PatchJobManualResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_JOB_MANUAL
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `pause.job`.
+pub type PauseJobResponse = Map<String, Value>;
+
+/// The request of `pause.job`: `POST /v1/projects/{projectId}/jobs/{jobId}/pause`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/pause`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/pause`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PauseJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+}
+
+impl PauseJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, job_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PauseJobRequest {
+    const ID: &'static str = "pause.job";
+    const PAGINATED: bool = false;
+    type Response = PauseJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PAUSE_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The body of `put.job`.
+pub type PutJobBody = CreateJobBody;
+
+/// The response data of `put.job`.
+pub type PutJobResponse = CreateJobResponse;
+
+/// The request of `put.job`: `PUT /v1/projects/{projectId}/jobs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs`
+/// - `/v1/projects/{projectId}/jobs`
+///
+/// Needs the permission `Project > Jobs > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutJobBody,
+}
+
+impl PutJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutJobBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutJobRequest {
+    const ID: &'static str = "put.job";
+    const PAGINATED: bool = false;
+    type Response = PutJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.job.cron`.
+pub type PutJobCronBody = CreateJobCronBody;
+
+/// The response data of `put.job.cron`.
+pub type PutJobCronResponse = CreateJobCronResponse;
+
+/// The request of `put.job.cron`: `PUT /v1/projects/{projectId}/jobs/cron`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/cron`
+/// - `/v1/projects/{projectId}/jobs/cron`
+///
+/// Needs the permission `Project > Jobs > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutJobCronRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutJobCronBody,
+}
+
+impl PutJobCronRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutJobCronBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutJobCronRequest {
+    const ID: &'static str = "put.job.cron";
+    const PAGINATED: bool = false;
+    type Response = PutJobCronResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_JOB_CRON
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.job.manual`.
+pub type PutJobManualBody = CreateJobManualBody;
+
+/// The response data of `put.job.manual`.
+pub type PutJobManualResponse = CreateJobManualResponse;
+
+/// The request of `put.job.manual`: `PUT /v1/projects/{projectId}/jobs/manual`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/manual`
+/// - `/v1/projects/{projectId}/jobs/manual`
+///
+/// Needs the permission `Project > Jobs > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutJobManualRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutJobManualBody,
+}
+
+impl PutJobManualRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutJobManualBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutJobManualRequest {
+    const ID: &'static str = "put.job.manual";
+    const PAGINATED: bool = false;
+    type Response = PutJobManualResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_JOB_MANUAL
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `resume.job`.
+pub type ResumeJobResponse = Map<String, Value>;
+
+/// The request of `resume.job`: `POST /v1/projects/{projectId}/jobs/{jobId}/resume`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/resume`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/resume`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResumeJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: ResumeJobBody,
+}
+
+impl ResumeJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: ResumeJobBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResumeJobRequest {
+    const ID: &'static str = "resume.job";
+    const PAGINATED: bool = false;
+    type Response = ResumeJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESUME_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `scale.job`.
+pub type ScaleJobResponse = Map<String, Value>;
+
+/// The request of `scale.job`: `POST /v1/projects/{projectId}/jobs/{jobId}/scale`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/scale`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/scale`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScaleJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: ScaleJobBody,
+}
+
+impl ScaleJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: ScaleJobBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ScaleJobRequest {
+    const ID: &'static str = "scale.job";
+    const PAGINATED: bool = false;
+    type Response = ScaleJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::SCALE_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `start.job.build`: `POST /v1/projects/{projectId}/jobs/{jobId}/build`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartJobBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: StartJobBuildBody,
+}
+
+impl StartJobBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: StartJobBuildBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for StartJobBuildRequest {
+    const ID: &'static str = "start.job.build";
+    const PAGINATED: bool = false;
+    type Response = StartJobBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::START_JOB_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `start.job.run`: `POST /v1/projects/{projectId}/jobs/{jobId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runs`
+///
+/// Needs the permission `Project > Jobs > General > Run Job`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartJobRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: StartJobRunBody,
+}
+
+impl StartJobRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: StartJobRunBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for StartJobRunRequest {
+    const ID: &'static str = "start.job.run";
+    const PAGINATED: bool = false;
+    type Response = StartJobRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::START_JOB_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `suspend.job`.
+pub type SuspendJobResponse = Map<String, Value>;
+
+/// The request of `suspend.job`: `POST /v1/projects/{projectId}/jobs/{jobId}/suspend`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/suspend`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/suspend`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SuspendJobRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: SuspendJobBody,
+}
+
+impl SuspendJobRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: SuspendJobBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for SuspendJobRequest {
+    const ID: &'static str = "suspend.job";
+    const PAGINATED: bool = false;
+    type Response = SuspendJobResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::SUSPEND_JOB
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.buildArguments`.
+pub type UpdateJobBuildArgumentsResponse = Map<String, Value>;
+
+/// The request of `update.job.buildArguments`: `POST /v1/projects/{projectId}/jobs/{jobId}/build-arguments`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build-arguments`
+///
+/// Needs the permission `Project > Secrets > Jobs > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobBuildArgumentsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobBuildArgumentsBody,
+}
+
+impl UpdateJobBuildArgumentsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobBuildArgumentsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobBuildArgumentsRequest {
+    const ID: &'static str = "update.job.buildArguments";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobBuildArgumentsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_BUILD_ARGUMENTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.buildOptions`.
+pub type UpdateJobBuildOptionsResponse = Map<String, Value>;
+
+/// The request of `update.job.buildOptions`: `POST /v1/projects/{projectId}/jobs/{jobId}/build-options`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-options`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build-options`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobBuildOptionsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobBuildOptionsBody,
+}
+
+impl UpdateJobBuildOptionsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobBuildOptionsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobBuildOptionsRequest {
+    const ID: &'static str = "update.job.buildOptions";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobBuildOptionsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_BUILD_OPTIONS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.buildSource`.
+pub type UpdateJobBuildSourceResponse = Map<String, Value>;
+
+/// The request of `update.job.buildSource`: `POST /v1/projects/{projectId}/jobs/{jobId}/build-source`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-source`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/build-source`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobBuildSourceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobBuildSourceBody,
+}
+
+impl UpdateJobBuildSourceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobBuildSourceBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobBuildSourceRequest {
+    const ID: &'static str = "update.job.buildSource";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobBuildSourceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_BUILD_SOURCE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.deployment`.
+pub type UpdateJobDeploymentResponse = Value;
+
+/// The request of `update.job.deployment`: `POST /v1/projects/{projectId}/jobs/{jobId}/deployment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/deployment`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobDeploymentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobDeploymentBody,
+}
+
+impl UpdateJobDeploymentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobDeploymentBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobDeploymentRequest {
+    const ID: &'static str = "update.job.deployment";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobDeploymentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_DEPLOYMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.healthChecks`.
+pub type UpdateJobHealthChecksResponse = Map<String, Value>;
+
+/// The request of `update.job.healthChecks`: `POST /v1/projects/{projectId}/jobs/{jobId}/health-checks`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/health-checks`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobHealthChecksRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobHealthChecksBody,
+}
+
+impl UpdateJobHealthChecksRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobHealthChecksBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobHealthChecksRequest {
+    const ID: &'static str = "update.job.healthChecks";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobHealthChecksResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_HEALTH_CHECKS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.runtimeEnvironment`.
+pub type UpdateJobRuntimeEnvironmentResponse = Map<String, Value>;
+
+/// The request of `update.job.runtimeEnvironment`: `POST /v1/projects/{projectId}/jobs/{jobId}/runtime-environment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/runtime-environment`
+///
+/// Needs the permission `Project > Secrets > Jobs > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobRuntimeEnvironmentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobRuntimeEnvironmentBody,
+}
+
+impl UpdateJobRuntimeEnvironmentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobRuntimeEnvironmentBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobRuntimeEnvironmentRequest {
+    const ID: &'static str = "update.job.runtimeEnvironment";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobRuntimeEnvironmentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_RUNTIME_ENVIRONMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.job.settings`.
+pub type UpdateJobSettingsResponse = Map<String, Value>;
+
+/// The request of `update.job.settings`: `POST /v1/projects/{projectId}/jobs/{jobId}/settings`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/settings`
+/// - `/v1/projects/{projectId}/jobs/{jobId}/settings`
+///
+/// Needs the permission `Project > Jobs > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateJobSettingsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `jobId`.
+    pub job_id: String,
+    /// The body.
+    pub body: UpdateJobSettingsBody,
+}
+
+impl UpdateJobSettingsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        job_id: impl Into<String>,
+        body: UpdateJobSettingsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateJobSettingsRequest {
+    const ID: &'static str = "update.job.settings";
+    const PAGINATED: bool = false;
+    type Response = UpdateJobSettingsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_JOB_SETTINGS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("jobId", Some(self.job_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+serde_via_json!(
+    CreateJobBody,
+    CreateJobBodyBilling,
+    CreateJobBodyBillingGpu,
+    CreateJobBodyBillingGpuConfiguration,
+    CreateJobBodyBuildConfiguration,
+    CreateJobBodyBuildConfigurationStorage,
+    CreateJobBodyBuildConfigurationStorageEphemeralStorage,
+    CreateJobBodyBuildSettings,
+    CreateJobBodyBuildSettingsDockerfile,
+    CreateJobBodyBuildSettingsDockerfileBuildkit,
+    CreateJobBodyBuildSettingsBuildpack,
+    CreateJobBodyDeployment,
+    CreateJobBodyDeploymentBuildpack,
+    CreateJobBodyDeploymentDocker,
+    CreateJobBodyDeploymentGpu,
+    CreateJobBodyDeploymentMetadata,
+    CreateJobBodyDeploymentStorage,
+    CreateJobBodyDeploymentVcs,
+    CreateJobBodyDeploymentExternal,
+    CreateJobBodyDeploymentInternal,
+    CreateJobBodyHealthChecksItem,
+    CreateJobBodyInfrastructure,
+    CreateJobBodySettings,
+    CreateJobBodySettingsCron,
+    CreateJobResponse,
+    CreateJobResponseCluster,
+    CreateJobResponseDeployment,
+    CreateJobResponseDeploymentStorage,
+    CreateJobResponseStatus,
+    CreateJobResponseStatusBuild,
+    CreateJobCronBody,
+    CreateJobCronResponse,
+    CreateJobManualBody,
+    CreateJobManualResponse,
+    GetJobResponse,
+    GetJobResponseBilling,
+    GetJobResponseBuildEngineConfiguration,
+    GetJobResponseBuildEngineConfigurationBuildkit,
+    GetJobResponseBuildEngineConfigurationBuildpack,
+    GetJobResponseBuildSettings,
+    GetJobResponseBuildSettingsDockerfile,
+    GetJobResponseBuildSettingsStorage,
+    GetJobResponseDeployment,
+    GetJobResponseDeploymentStorage,
+    GetJobResponseDeploymentStorageEphemeralStorage,
+    GetJobResponseSettings,
+    GetJobResponseSettingsCron,
+    GetJobResponseVcsData,
+    GetJobBranchesResponse,
+    GetJobBranchesResponseBranchesItem,
+    GetJobBranchesResponseBranchesItemCommit,
+    GetJobBranchesResponseBranchesItemCommitAuthor,
+    GetJobBuildResponse,
+    GetJobBuildResponsePullRequestId,
+    GetJobBuildResponseRegistry,
+    GetJobBuildArgumentDetailsResponse,
+    GetJobBuildArgumentDetailsResponseBuildArguments,
+    GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName,
+    GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem,
+    GetJobBuildArgumentDetailsResponseBuildFiles,
+    GetJobBuildArgumentDetailsResponseBuildFilesDirFileName,
+    GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem,
+    GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+    GetJobBuildArgumentsResponse,
+    GetJobBuildMetricsResponse,
+    GetJobBuildMetricsResponseBandwidth,
+    GetJobBuildMetricsResponseBandwidthMetricInfo,
+    GetJobBuildMetricsResponseBandwidthValuesItem,
+    GetJobBuildsResponse,
+    GetJobContainersResponse,
+    GetJobContainersResponseContainersItem,
+    GetJobDeploymentResponse,
+    GetJobDeploymentResponseInternal,
+    GetJobDeploymentResponseExternal,
+    GetJobHealthChecksResponse,
+    GetJobHealthChecksResponseHealthChecksItem,
+    GetJobPullRequestsResponse,
+    GetJobPullRequestsResponsePullRequestsItem,
+    GetJobRunResponse,
+    GetJobRunsResponse,
+    GetJobRuntimeEnvironmentResponse,
+    GetJobRuntimeEnvironmentDetailsResponse,
+    ListJobsResponse,
+    ListJobsResponseJobsItem,
+    PatchJobBody,
+    PatchJobBodyBilling,
+    PatchJobBodyBillingGpu,
+    PatchJobBodyBillingGpuConfiguration,
+    PatchJobBodyBuildSettings,
+    PatchJobBodyBuildSettingsDockerfile,
+    PatchJobBodySettings,
+    PatchJobCronBody,
+    PatchJobManualBody,
+    ResumeJobBody,
+    ScaleJobBody,
+    StartJobBuildBody,
+    StartJobBuildBodyOverrides,
+    StartJobBuildBodyOverridesDocker,
+    StartJobBuildResponse,
+    StartJobRunBody,
+    StartJobRunBodyBilling,
+    StartJobRunBodyDeployment,
+    StartJobRunResponse,
+    SuspendJobBody,
+    UpdateJobBuildArgumentsBody,
+    UpdateJobBuildOptionsBody,
+    UpdateJobBuildOptionsBodyDockerfile,
+    UpdateJobBuildOptionsBodyDockerfileBuildkit,
+    UpdateJobBuildSourceBody,
+    UpdateJobDeploymentBody,
+    UpdateJobHealthChecksBody,
+    UpdateJobRuntimeEnvironmentBody,
+    UpdateJobSettingsBody
+);
+
+query_enums!(
+    GetJobBuildArgumentsShow,
+    GetJobBuildArgumentsReplaceTemplatedValues,
+    GetJobBuildMetricsQueryType,
+    GetJobBuildMetricsMetricTypes
+);

@@ -6,8 +6,29 @@ pub(crate) mod operations;
 #[cfg(feature = "addons")]
 pub mod addons;
 
+#[cfg(feature = "ai")]
+pub mod ai;
+
+#[cfg(feature = "billing")]
+pub mod billing;
+
+#[cfg(feature = "cloud")]
+pub mod cloud;
+
+#[cfg(feature = "integrations")]
+pub mod integrations;
+
 #[cfg(feature = "jobs")]
 pub mod jobs;
+
+#[cfg(feature = "logs")]
+pub mod logs;
+
+#[cfg(feature = "networking")]
+pub mod networking;
+
+#[cfg(feature = "pipelines")]
+pub mod pipelines;
 
 #[cfg(feature = "projects")]
 pub mod projects;
@@ -18,6 +39,9 @@ pub mod registries;
 #[cfg(feature = "secrets")]
 pub mod secrets;
 
+#[cfg(feature = "security")]
+pub mod security;
+
 #[cfg(feature = "services")]
 pub mod services;
 
@@ -26,3 +50,6 @@ pub mod teams;
 
 #[cfg(feature = "templates")]
 pub mod templates;
+
+#[cfg(feature = "volumes")]
+pub mod volumes;

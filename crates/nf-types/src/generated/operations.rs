@@ -7,20 +7,2058 @@ use crate::registry::{BodyKind, OperationInfo, ParamInfo, QueryInfo, RouteInfo, 
 
 /// Every operation, sorted by id.
 pub(crate) static OPERATIONS: &[&OperationInfo] = &[
+    &ABORT_ADDON_BACKUP,
+    &ABORT_ADDON_RESTORE,
+    &ABORT_JOB_BUILD,
+    &ABORT_JOB_RUN,
+    &ABORT_PREVIEW_BLUEPRINT_RUN,
+    &ABORT_RELEASE_FLOW_RUN,
+    &ABORT_SERVICE_BUILD,
+    &ABORT_TEMPLATE_RUN,
+    &ABORT_WORKFLOW_RUN,
+    &ACTIVATE_ENCRYPTION_CONFIGURATION,
+    &ACTIVATE_ENCRYPTION_NORTHFLANK_MANAGED,
+    &ADD_BACKUP_DESTINATION,
+    &ADD_DOMAIN_SUBDOMAIN,
+    &ADD_REGISTRY_CREDENTIALS,
+    &ADD_SSH_IDENTITIES,
+    &ADD_SUBDOMAIN_PATH,
+    &ADD_TAG,
+    &ASSIGN_SUBDOMAIN_PATH,
+    &ASSIGN_SUBDOMAIN_SERVICE,
+    &ATTACH_VOLUME,
+    &BACKUP_ADDON,
+    &BACKUP_VOLUME,
+    &CORDON_CLOUD_CLUSTER_NODE,
+    &CREATE_ADDON,
+    &CREATE_ADDON_BACKUP_SCHEDULE,
+    &CREATE_AUDIT_LOG_SINK,
+    &CREATE_CLOUD_CLUSTER,
+    &CREATE_CLOUD_INTEGRATION,
+    &CREATE_CONTAINER_SNAPSHOT,
+    &CREATE_CUSTOM_VCS_TOKEN,
+    &CREATE_DOMAIN,
+    &CREATE_EGRESS_IP,
+    &CREATE_ENCRYPTION_CONFIGURATION,
+    &CREATE_EXTERNAL_ADDON,
+    &CREATE_GLOBAL_SECRET,
+    &CREATE_GRADUAL_ROLLOUT_STRATEGY,
+    &CREATE_HARNESS,
+    &CREATE_JOB,
+    &CREATE_JOB_CRON,
+    &CREATE_JOB_MANUAL,
+    &CREATE_LLM_MODEL_DEPLOYMENT,
+    &CREATE_LOAD_BALANCER,
+    &CREATE_LOG_SINK,
+    &CREATE_NETWORK_POLICY,
+    &CREATE_NOTIFICATION,
+    &CREATE_ORG_ROLE,
+    &CREATE_ORG_ROLE_MEMBER,
+    &CREATE_PREVIEW_BLUEPRINT,
     &CREATE_PROJECT,
+    &CREATE_SECRET,
+    &CREATE_SERVICE_BUILD,
+    &CREATE_SERVICE_COMBINED,
     &CREATE_SERVICE_DEPLOYMENT,
+    &CREATE_TEAM,
+    &CREATE_TEAM_MEMBER_INVITE,
+    &CREATE_TEAM_ROLE,
+    &CREATE_TEAM_ROLE_MEMBER,
+    &CREATE_TEMPLATE,
+    &CREATE_VOLUME,
+    &CREATE_VOLUME_BACKUP_SCHEDULE,
+    &CREATE_WORKFLOW,
+    &CREATE_WORKLOAD_IDENTITIES,
+    &DEACTIVATE_ENCRYPTION_CONFIGURATION,
+    &DELETE_ADDON,
+    &DELETE_ADDON_BACKUP_SCHEDULE,
+    &DELETE_API_TOKEN_KEY,
+    &DELETE_AUDIT_LOG_SINK,
+    &DELETE_BACKUP,
+    &DELETE_BACKUP_DESTINATION,
     &DELETE_BLUEPRINT_TEMPLATE_PREVIEW,
+    &DELETE_CLOUD_CLUSTER,
+    &DELETE_CLOUD_INTEGRATION,
+    &DELETE_CONTAINER_SNAPSHOT,
+    &DELETE_DOMAIN,
+    &DELETE_EGRESS_IP,
+    &DELETE_EXTERNAL_ADDON,
+    &DELETE_GLOBAL_SECRET,
+    &DELETE_GRADUAL_ROLLOUT_STRATEGY,
+    &DELETE_HARNESS,
+    &DELETE_JOB,
+    &DELETE_LLM_MODEL_DEPLOYMENT,
+    &DELETE_LOAD_BALANCER,
+    &DELETE_LOG_SINK,
+    &DELETE_NETWORK_POLICY,
+    &DELETE_NOTIFICATION,
+    &DELETE_ORG_ROLE,
+    &DELETE_ORG_ROLE_MEMBER,
+    &DELETE_PIPELINE_TEMPLATE_PREVIEW,
+    &DELETE_PREVIEW_BLUEPRINT,
     &DELETE_PROJECT,
+    &DELETE_REGISTRY_CREDENTIALS,
+    &DELETE_SECRET,
+    &DELETE_SECRET_LINK,
+    &DELETE_SERVICE,
+    &DELETE_SERVICE_PER_REPLICA_VOLUME,
+    &DELETE_SERVICE_PER_REPLICA_VOLUME_GROUP,
+    &DELETE_SSH_IDENTITIES,
+    &DELETE_SUBDOMAIN,
+    &DELETE_SUBDOMAIN_PATH,
+    &DELETE_TAG,
+    &DELETE_TEAM,
+    &DELETE_TEAM_MEMBER,
+    &DELETE_TEAM_ROLE,
+    &DELETE_TEAM_ROLE_MEMBER,
+    &DELETE_TEMPLATE,
+    &DELETE_VOLUME,
+    &DELETE_VOLUME_BACKUP,
+    &DELETE_VOLUME_BACKUP_SCHEDULE,
+    &DELETE_WORKLOAD_IDENTITIES,
+    &DETACH_VOLUME,
+    &DISABLE_SUBDOMAIN_CDN,
+    &DRAIN_CLOUD_CLUSTER_NODE,
+    &ENABLE_SUBDOMAIN_CDN,
+    &FINALISE_ADDON_SECRET_ROTATION,
+    &GET_ADDON,
+    &GET_ADDON_BACKUP,
+    &GET_ADDON_BACKUP_DOWNLOAD,
+    &GET_ADDON_BACKUP_RESTORES,
+    &GET_ADDON_BACKUP_SCHEDULES,
+    &GET_ADDON_BACKUPS,
+    &GET_ADDON_CONTAINERS,
+    &GET_ADDON_CREDENTIALS,
+    &GET_ADDON_METRICS,
+    &GET_ADDON_RESTORES,
     &GET_ADDON_TYPES,
+    &GET_ADDON_VERSION,
+    &GET_AUDIT_LOG_SINK,
     &GET_AUTH,
+    &GET_BACKUP_DESTINATION,
+    &GET_CLOUD_CLUSTER,
+    &GET_CLOUD_INTEGRATION,
+    &GET_CONTAINER_SNAPSHOT,
+    &GET_CREDIT_BALANCE,
+    &GET_DNS_ID,
+    &GET_DOMAIN,
+    &GET_DOMAIN_CERTIFICATE,
+    &GET_EGRESS_IP,
+    &GET_ENCRYPTION_CONFIGURATION,
+    &GET_ENCRYPTION_CONFIGURATIONS_USAGE,
+    &GET_EXTERNAL_ADDON,
+    &GET_GLOBAL_SECRET,
+    &GET_GRADUAL_ROLLOUT_STRATEGY,
+    &GET_HARNESS,
+    &GET_INVOICE,
+    &GET_INVOICE_DETAILS,
+    &GET_JOB,
+    &GET_JOB_BRANCHES,
+    &GET_JOB_BUILD,
+    &GET_JOB_BUILD_ARGUMENT_DETAILS,
+    &GET_JOB_BUILD_ARGUMENTS,
+    &GET_JOB_BUILD_METRICS,
+    &GET_JOB_BUILDS,
+    &GET_JOB_CONTAINERS,
+    &GET_JOB_DEPLOYMENT,
+    &GET_JOB_HEALTH_CHECKS,
+    &GET_JOB_METRICS,
+    &GET_JOB_PULL_REQUESTS,
     &GET_JOB_RUN,
+    &GET_JOB_RUNS,
+    &GET_JOB_RUNTIME_ENVIRONMENT,
+    &GET_JOB_RUNTIME_ENVIRONMENT_DETAILS,
+    &GET_LLM_MODEL_DEPLOYMENT,
+    &GET_LOAD_BALANCER,
+    &GET_LOG_SINK,
+    &GET_NETWORK_POLICY,
+    &GET_NOTIFICATION,
+    &GET_ORG_DIRECTORY_GROUPS,
+    &GET_ORG_ROLE,
+    &GET_PIPELINE,
+    &GET_PREVIEW_BLUEPRINT,
+    &GET_PREVIEW_BLUEPRINT_RUN,
+    &GET_PREVIEW_TEMPLATE,
+    &GET_PREVIEW_TEMPLATE_RUN,
+    &GET_PROJECT,
+    &GET_REGISTRY_CREDENTIALS,
+    &GET_RELEASE_FLOW,
+    &GET_RELEASE_FLOW_RUN,
+    &GET_SECRET,
+    &GET_SECRET_DETAILS,
+    &GET_SECRET_LINK,
+    &GET_SERVICE,
+    &GET_SERVICE_BRANCHES,
+    &GET_SERVICE_BUILD,
+    &GET_SERVICE_BUILD_ARGUMENT_DETAILS,
+    &GET_SERVICE_BUILD_ARGUMENTS,
+    &GET_SERVICE_BUILD_METRICS,
+    &GET_SERVICE_BUILDS,
+    &GET_SERVICE_CONTAINERS,
+    &GET_SERVICE_DEPLOYMENT,
+    &GET_SERVICE_HEALTH_CHECKS,
     &GET_SERVICE_METRICS,
+    &GET_SERVICE_PER_REPLICA_VOLUMES,
+    &GET_SERVICE_PORTS,
+    &GET_SERVICE_PULL_REQUESTS,
+    &GET_SERVICE_ROLLOUT,
+    &GET_SERVICE_RUNTIME_ENVIRONMENT,
+    &GET_SERVICE_RUNTIME_ENVIRONMENT_DETAILS,
+    &GET_SSH_IDENTITIES,
+    &GET_SUBDOMAIN,
+    &GET_SUBDOMAIN_PATH,
+    &GET_TAG,
     &GET_TEAM,
+    &GET_TEAM_ROLE,
+    &GET_TEMPLATE,
+    &GET_TEMPLATE_RUN,
+    &GET_USAGE,
+    &GET_VOLUME,
+    &GET_VOLUME_BACKUP,
+    &GET_VOLUME_BACKUP_SCHEDULES,
+    &GET_VOLUME_BACKUPS,
+    &GET_WORKFLOW,
+    &GET_WORKFLOW_RUN,
+    &GET_WORKLOAD_IDENTITIES,
+    &IMPORT_ADDON_BACKUP,
+    &IMPORT_DOMAIN_CERTIFICATE,
+    &IMPORT_SUBDOMAIN_CERTIFICATE,
+    &IMPORT_TEMPLATE_STATE,
+    &INITIALIZE_PROJECT,
+    &LIST_ADDONS,
+    &LIST_API_TOKENS,
+    &LIST_AUDIT_LOG_SINKS,
+    &LIST_BACKUP_DESTINATIONS,
+    &LIST_BACKUP_DESTINATIONS_BACKUPS,
+    &LIST_BLUEPRINT_TEMPLATE_PREVIEWS,
+    &LIST_BRANCHES,
+    &LIST_CLOUD_CLUSTER_NODES,
+    &LIST_CLOUD_CLUSTERS,
+    &LIST_CLOUD_INTEGRATIONS,
+    &LIST_CLOUD_NODE_TYPES,
+    &LIST_CLOUD_PERMISSIONS,
+    &LIST_CLOUD_PROVIDERS,
+    &LIST_CLOUD_REGIONS,
+    &LIST_CONTAINER_SNAPSHOTS,
+    &LIST_DOMAINS,
+    &LIST_EGRESS_IPS,
+    &LIST_ENCRYPTION_CONFIGURATIONS,
+    &LIST_EXTERNAL_ADDONS,
+    &LIST_GLOBAL_SECRETS,
+    &LIST_GRADUAL_ROLLOUT_STRATEGIES,
+    &LIST_HARNESSES,
+    &LIST_INVOICES,
+    &LIST_JOBS,
+    &LIST_LLM_MODEL_DEPLOYMENTS,
+    &LIST_LOAD_BALANCERS,
+    &LIST_LOG_SINKS,
+    &LIST_NOTIFICATIONS,
+    &LIST_ORG_DIRECTORY_GROUP_MEMBERS,
+    &LIST_ORG_MEMBERS,
+    &LIST_ORG_ROLE_MEMBERS,
+    &LIST_ORG_ROLES,
+    &LIST_PIPELINE_TEMPLATE_PREVIEWS,
+    &LIST_PIPELINES,
+    &LIST_PLANS,
+    &LIST_PREVIEW_BLUEPRINT_RUNS,
+    &LIST_PREVIEW_BLUEPRINTS,
+    &LIST_PREVIEW_TEMPLATE_RUNS,
     &LIST_PROJECTS,
-    &LIST_REGISTRIES,
+    &LIST_REGIONS,
+    &LIST_REGISTRY_CREDENTIALS,
+    &LIST_RELEASE_FLOW_RUNS,
+    &LIST_REPOS,
+    &LIST_SECRETS,
+    &LIST_SERVICE_DEPLOYMENTS,
     &LIST_SERVICES,
+    &LIST_SSH_IDENTITIES,
+    &LIST_SUBDOMAIN_PATH,
+    &LIST_TAGS,
+    &LIST_TEAM_MEMBERS,
+    &LIST_TEAM_ROLE_MEMBERS,
+    &LIST_TEAM_ROLES,
+    &LIST_TEAMS,
+    &LIST_TEMPLATE_RUNS,
+    &LIST_TEMPLATES,
+    &LIST_USAGE,
+    &LIST_VCS,
+    &LIST_VOLUMES,
+    &LIST_WORKFLOW_RUNS,
+    &LIST_WORKFLOWS,
+    &LIST_WORKLOAD_IDENTITIES,
+    &PATCH_ADDON,
+    &PATCH_AUDIT_LOG_SINK,
+    &PATCH_BACKUP_DESTINATION,
+    &PATCH_CLOUD_CLUSTER,
+    &PATCH_CLOUD_INTEGRATION,
+    &PATCH_EGRESS_IP,
+    &PATCH_GLOBAL_SECRET,
+    &PATCH_GRADUAL_ROLLOUT_STRATEGY,
+    &PATCH_HARNESS,
+    &PATCH_JOB,
+    &PATCH_JOB_CRON,
+    &PATCH_JOB_MANUAL,
+    &PATCH_LOAD_BALANCER,
+    &PATCH_NETWORK_POLICY,
+    &PATCH_ORG_ROLE,
+    &PATCH_PROJECT,
+    &PATCH_SECRET,
+    &PATCH_SERVICE_BUILD,
+    &PATCH_SERVICE_COMBINED,
+    &PATCH_SERVICE_DEPLOYMENT,
+    &PATCH_TAG,
+    &PATCH_TEAM,
+    &PATCH_TEAM_ROLE,
+    &PAUSE_ADDON,
+    &PAUSE_AUDIT_LOG_SINK,
+    &PAUSE_BLUEPRINT_TEMPLATE_PREVIEW,
+    &PAUSE_HARNESS,
+    &PAUSE_JOB,
+    &PAUSE_LOG_SINK,
+    &PAUSE_SERVICE,
+    &PROMOTE_SERVICE_ROLLOUT,
+    &PURGE_SUBDOMAIN_CDN,
+    &PUT_ADDON,
+    &PUT_AUDIT_LOG_SINK,
+    &PUT_CLOUD_CLUSTER,
+    &PUT_CLOUD_INTEGRATION,
+    &PUT_DOMAIN_SUBDOMAIN,
+    &PUT_EGRESS_IP,
+    &PUT_GLOBAL_SECRET,
+    &PUT_GRADUAL_ROLLOUT_STRATEGY,
+    &PUT_HARNESS,
+    &PUT_JOB,
+    &PUT_JOB_CRON,
+    &PUT_JOB_MANUAL,
+    &PUT_LOAD_BALANCER,
+    &PUT_ORG_ROLE,
+    &PUT_PROJECT,
+    &PUT_SECRET,
+    &PUT_SERVICE_BUILD,
+    &PUT_SERVICE_COMBINED,
+    &PUT_SERVICE_DEPLOYMENT,
+    &PUT_SSH_IDENTITIES,
+    &PUT_TAG,
+    &PUT_TEAM_ROLE,
+    &RESET_ADDON,
+    &RESET_BLUEPRINT_TEMPLATE_PREVIEW,
+    &RESET_SERVICE_BUILD_CACHE,
+    &RESTART_ADDON,
+    &RESTART_HARNESS,
+    &RESTART_SERVICE,
+    &RESTORE_ADDON_BACKUP,
+    &RESUME_ADDON,
+    &RESUME_AUDIT_LOG_SINK,
+    &RESUME_BLUEPRINT_TEMPLATE_PREVIEW,
+    &RESUME_HARNESS,
+    &RESUME_JOB,
+    &RESUME_LOG_SINK,
+    &RESUME_SERVICE,
+    &RETAIN_ADDON_BACKUP,
+    &ROLLBACK_SERVICE_ROLLOUT,
+    &ROTATE_API_TOKEN_KEY,
+    &RUN_PREVIEW_BLUEPRINT,
+    &RUN_PREVIEW_TEMPLATE,
+    &RUN_RELEASE_FLOW,
+    &RUN_TEMPLATE,
+    &RUN_WORKFLOW,
+    &SCALE_ADDON,
+    &SCALE_JOB,
+    &SCALE_SERVICE,
+    &START_ADDON_SECRET_ROTATION,
+    &START_JOB_BUILD,
+    &START_JOB_RUN,
+    &START_SERVICE_BUILD,
+    &SUSPEND_JOB,
+    &TRIGGER_GLOBAL_SECRET_DEPENDENTS,
+    &UNASSIGN_SUBDOMAIN,
+    &UNASSIGN_SUBDOMAIN_PATH,
+    &UNCORDON_CLOUD_CLUSTER_NODE,
+    &UPDATE_ADDON_NETWORK_SETTINGS,
+    &UPDATE_ADDON_SECURITY,
+    &UPDATE_ADDON_VERSION,
+    &UPDATE_DOMAIN,
+    &UPDATE_ENCRYPTION_CONFIGURATION_OPTIONS,
+    &UPDATE_ENCRYPTION_CONFIGURATION_SETTINGS,
+    &UPDATE_EXTERNAL_ADDON,
+    &UPDATE_JOB_BUILD_ARGUMENTS,
+    &UPDATE_JOB_BUILD_OPTIONS,
+    &UPDATE_JOB_BUILD_SOURCE,
+    &UPDATE_JOB_DEPLOYMENT,
+    &UPDATE_JOB_HEALTH_CHECKS,
+    &UPDATE_JOB_RUNTIME_ENVIRONMENT,
+    &UPDATE_JOB_SETTINGS,
+    &UPDATE_LLM_MODEL_DEPLOYMENT,
+    &UPDATE_LOG_SINK,
+    &UPDATE_NOTIFICATION,
+    &UPDATE_PREVIEW_BLUEPRINT,
+    &UPDATE_PREVIEW_TEMPLATE,
+    &UPDATE_REGISTRY_CREDENTIALS,
+    &UPDATE_RELEASE_FLOW,
     &UPDATE_SECRET,
+    &UPDATE_SECRET_LINK,
+    &UPDATE_SERVICE_BUILD_ARGUMENTS,
+    &UPDATE_SERVICE_BUILD_OPTIONS,
+    &UPDATE_SERVICE_BUILD_SOURCE,
+    &UPDATE_SERVICE_DEPLOYMENT,
+    &UPDATE_SERVICE_HEALTH_CHECKS,
+    &UPDATE_SERVICE_PORTS,
+    &UPDATE_SERVICE_ROLLOUT_CONFIGURATION,
+    &UPDATE_SERVICE_RUNTIME_ENVIRONMENT,
+    &UPDATE_SSH_IDENTITIES,
+    &UPDATE_SUBDOMAIN_GEO_ROUTING,
+    &UPDATE_SUBDOMAIN_PATH,
+    &UPDATE_TEMPLATE,
+    &UPDATE_VOLUME,
+    &UPDATE_WORKFLOW,
+    &UPDATE_WORKLOAD_IDENTITIES,
+    &VERIFY_DOMAIN,
+    &VERIFY_ENCRYPTION_CONFIGURATION,
+    &VERIFY_SUBDOMAIN,
 ];
+
+/// `abort.addon.backup`.
+pub(crate) static ABORT_ADDON_BACKUP: OperationInfo = OperationInfo {
+    id: "abort.addon.backup",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `abort.addon.restore`.
+pub(crate) static ABORT_ADDON_RESTORE: OperationInfo = OperationInfo {
+    id: "abort.addon.restore",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "sourceProjectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "sourceAddonId",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `abort.job.build`.
+pub(crate) static ABORT_JOB_BUILD: OperationInfo = OperationInfo {
+    id: "abort.job.build",
+    group: "jobs",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            params: &["teamId", "projectId", "jobId", "buildId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            params: &["projectId", "jobId", "buildId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "buildId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `abort.job.run`.
+pub(crate) static ABORT_JOB_RUN: OperationInfo = OperationInfo {
+    id: "abort.job.run",
+    group: "jobs",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            params: &["teamId", "projectId", "jobId", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            params: &["projectId", "jobId", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `abort.previewBlueprintRun`.
+pub(crate) static ABORT_PREVIEW_BLUEPRINT_RUN: OperationInfo = OperationInfo {
+    id: "abort.previewBlueprintRun",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort",
+            params: &["teamId", "projectId", "previewBlueprintId", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort",
+            params: &["projectId", "previewBlueprintId", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > Runs > Abort"),
+};
+
+/// `abort.releaseFlowRun`.
+pub(crate) static ABORT_RELEASE_FLOW_RUN: OperationInfo = OperationInfo {
+    id: "abort.releaseFlowRun",
+    group: "pipelines",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}/abort",
+            params: &["teamId", "projectId", "pipelineId", "stage", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}/abort",
+            params: &["projectId", "pipelineId", "stage", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "stage",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Pipelines > General > Update"),
+};
+
+/// `abort.service.build`.
+pub(crate) static ABORT_SERVICE_BUILD: OperationInfo = OperationInfo {
+    id: "abort.service.build",
+    group: "services",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            params: &["teamId", "projectId", "serviceId", "buildId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            params: &["projectId", "serviceId", "buildId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "buildId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `abort.templateRun`.
+pub(crate) static ABORT_TEMPLATE_RUN: OperationInfo = OperationInfo {
+    id: "abort.templateRun",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}/abort",
+            params: &["teamId", "templateId", "templateRunId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}/runs/{templateRunId}/abort",
+            params: &["templateId", "templateRunId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "templateRunId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > Runs > Abort"),
+};
+
+/// `abort.workflowRun`.
+pub(crate) static ABORT_WORKFLOW_RUN: OperationInfo = OperationInfo {
+    id: "abort.workflowRun",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort",
+            params: &["teamId", "projectId", "workflowId", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort",
+            params: &["projectId", "workflowId", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "workflowId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Workflows > Runs > Abort"),
+};
+
+/// `activate.encryption.configuration`.
+pub(crate) static ACTIVATE_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo {
+    id: "activate.encryption.configuration",
+    group: "security",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/activate",
+            params: &["teamId", "encryptionConfigurationId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations/{encryptionConfigurationId}/activate",
+            params: &["encryptionConfigurationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "encryptionConfigurationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Manage"),
+};
+
+/// `activate.encryption.northflankManaged`.
+pub(crate) static ACTIVATE_ENCRYPTION_NORTHFLANK_MANAGED: OperationInfo = OperationInfo {
+    id: "activate.encryption.northflankManaged",
+    group: "security",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/northflank-managed/activate",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/northflank-managed/activate",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Manage"),
+};
+
+/// `add.backupDestination`.
+pub(crate) static ADD_BACKUP_DESTINATION: OperationInfo = OperationInfo {
+    id: "add.backupDestination",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/backup-destinations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/backup-destinations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > BackupDestinations > Create"),
+};
+
+/// `add.domain.subdomain`.
+pub(crate) static ADD_DOMAIN_SUBDOMAIN: OperationInfo = OperationInfo {
+    id: "add.domain.subdomain",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `add.registryCredentials`.
+pub(crate) static ADD_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "add.registryCredentials",
+    group: "registries",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/registries",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/registries",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Registries > Create"),
+};
+
+/// `add.sshIdentities`.
+pub(crate) static ADD_SSH_IDENTITIES: OperationInfo = OperationInfo {
+    id: "add.sshIdentities",
+    group: "integrations",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/ssh-identities",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/ssh-identities",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Ssh > Create"),
+};
+
+/// `add.subdomain.path`.
+pub(crate) static ADD_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "add.subdomain.path",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Create"),
+};
+
+/// `add.tag`.
+pub(crate) static ADD_TAG: OperationInfo = OperationInfo {
+    id: "add.tag",
+    group: "teams",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tags",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/tags",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Tags > Create"),
+};
+
+/// `assign.subdomain.path`.
+pub(crate) static ASSIGN_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "assign.subdomain.path",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            params: &["teamId", "domain", "subdomain", "subdomainPath"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            params: &["domain", "subdomain", "subdomainPath"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomainPath",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Update"),
+};
+
+/// `assign.subdomain.service`.
+pub(crate) static ASSIGN_SUBDOMAIN_SERVICE: OperationInfo = OperationInfo {
+    id: "assign.subdomain.service",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/assign",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/assign",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `attach.volume`.
+pub(crate) static ATTACH_VOLUME: OperationInfo = OperationInfo {
+    id: "attach.volume",
+    group: "volumes",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/attach",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/attach",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Update"),
+};
+
+/// `backup.addon`.
+pub(crate) static BACKUP_ADDON: OperationInfo = OperationInfo {
+    id: "backup.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `backup.volume`.
+pub(crate) static BACKUP_VOLUME: OperationInfo = OperationInfo {
+    id: "backup.volume",
+    group: "volumes",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backups",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > Backups > Create"),
+};
+
+/// `cordon.cloud.cluster.node`.
+pub(crate) static CORDON_CLOUD_CLUSTER_NODE: OperationInfo = OperationInfo {
+    id: "cordon.cloud.cluster.node",
+    group: "cloud",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/cordon",
+            params: &["teamId", "clusterId", "nodeId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/cordon",
+            params: &["clusterId", "nodeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "nodeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Update"),
+};
+
+/// `create.addon`.
+pub(crate) static CREATE_ADDON: OperationInfo = OperationInfo {
+    id: "create.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Create"),
+};
+
+/// `create.addon.backupSchedule`.
+pub(crate) static CREATE_ADDON_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
+    id: "create.addon.backupSchedule",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backup-schedules",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `create.auditLogSink`.
+pub(crate) static CREATE_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "create.auditLogSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Create"),
+};
+
+/// `create.cloud.cluster`.
+pub(crate) static CREATE_CLOUD_CLUSTER: OperationInfo = OperationInfo {
+    id: "create.cloud.cluster",
+    group: "cloud",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Create"),
+};
+
+/// `create.cloud.integration`.
+pub(crate) static CREATE_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
+    id: "create.cloud.integration",
+    group: "cloud",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/integrations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/integrations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Integrations > Create"),
+};
+
+/// `create.containerSnapshot`.
+pub(crate) static CREATE_CONTAINER_SNAPSHOT: OperationInfo = OperationInfo {
+    id: "create.containerSnapshot",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/snapshots",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/snapshots",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > ContainerSnapshots > Create"),
+};
+
+/// `create.customVcs.token`.
+pub(crate) static CREATE_CUSTOM_VCS_TOKEN: OperationInfo = OperationInfo {
+    id: "create.customVcs.token",
+    group: "integrations",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/vcs/custom/{customVCSId}/token/{vcsLinkId}",
+            params: &["teamId", "customVCSId", "vcsLinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/vcs/custom/{customVCSId}/token/{vcsLinkId}",
+            params: &["customVCSId", "vcsLinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "customVCSId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "vcsLinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "force_refresh",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Git > Tokens > Read"),
+};
+
+/// `create.domain`.
+pub(crate) static CREATE_DOMAIN: OperationInfo = OperationInfo {
+    id: "create.domain",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/domains",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Create"),
+};
+
+/// `create.egressIp`.
+pub(crate) static CREATE_EGRESS_IP: OperationInfo = OperationInfo {
+    id: "create.egressIp",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/egress-ips",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/egress-ips",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > EgressIps > Create"),
+};
+
+/// `create.encryption.configuration`.
+pub(crate) static CREATE_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo {
+    id: "create.encryption.configuration",
+    group: "security",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Create"),
+};
+
+/// `create.externalAddon`.
+pub(crate) static CREATE_EXTERNAL_ADDON: OperationInfo = OperationInfo {
+    id: "create.externalAddon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/external-addons",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/external-addons",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > ExternalAddons > General > Create"),
+};
+
+/// `create.globalSecret`.
+pub(crate) static CREATE_GLOBAL_SECRET: OperationInfo = OperationInfo {
+    id: "create.globalSecret",
+    group: "secrets",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > GlobalSecrets > Secrets > Create"),
+};
+
+/// `create.gradualRolloutStrategy`.
+pub(crate) static CREATE_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
+    id: "create.gradualRolloutStrategy",
+    group: "pipelines",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/gradual-rollout-strategies",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/gradual-rollout-strategies",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > GradualRollouts > Create"),
+};
+
+/// `create.harness`.
+pub(crate) static CREATE_HARNESS: OperationInfo = OperationInfo {
+    id: "create.harness",
+    group: "ai",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Create"),
+};
+
+/// `create.job`.
+pub(crate) static CREATE_JOB: OperationInfo = OperationInfo {
+    id: "create.job",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Create"),
+};
+
+/// `create.job.cron`.
+pub(crate) static CREATE_JOB_CRON: OperationInfo = OperationInfo {
+    id: "create.job.cron",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/cron",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/cron",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Create"),
+};
+
+/// `create.job.manual`.
+pub(crate) static CREATE_JOB_MANUAL: OperationInfo = OperationInfo {
+    id: "create.job.manual",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/manual",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/manual",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Create"),
+};
+
+/// `create.llmModelDeployment`.
+pub(crate) static CREATE_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "create.llmModelDeployment",
+    group: "ai",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/llm-model-deployments",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > AiModels > General > Create"),
+};
+
+/// `create.loadBalancer`.
+pub(crate) static CREATE_LOAD_BALANCER: OperationInfo = OperationInfo {
+    id: "create.loadBalancer",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/load-balancers",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/load-balancers",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > LoadBalancers > Create"),
+};
+
+/// `create.logSink`.
+pub(crate) static CREATE_LOG_SINK: OperationInfo = OperationInfo {
+    id: "create.logSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > LogSinks > Create"),
+};
+
+/// `create.networkPolicy`.
+pub(crate) static CREATE_NETWORK_POLICY: OperationInfo = OperationInfo {
+    id: "create.networkPolicy",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/network-policies",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/network-policies",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > NetworkPolicies > Create"),
+};
+
+/// `create.notification`.
+pub(crate) static CREATE_NOTIFICATION: OperationInfo = OperationInfo {
+    id: "create.notification",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/notifications",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/notifications",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > Notifications > Create"),
+};
+
+/// `create.orgRole`.
+pub(crate) static CREATE_ORG_ROLE: OperationInfo = OperationInfo {
+    id: "create.orgRole",
+    group: "teams",
+    method: Method::POST,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Manage"),
+};
+
+/// `create.orgRoleMember`.
+pub(crate) static CREATE_ORG_ROLE_MEMBER: OperationInfo = OperationInfo {
+    id: "create.orgRoleMember",
+    group: "teams",
+    method: Method::POST,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles/{roleId}/members",
+        params: &["roleId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "roleId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Manage"),
+};
+
+/// `create.previewBlueprint`.
+pub(crate) static CREATE_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
+    id: "create.previewBlueprint",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > General > Create"),
+};
 
 /// `create.project`.
 pub(crate) static CREATE_PROJECT: OperationInfo = OperationInfo {
@@ -46,7 +2084,109 @@ pub(crate) static CREATE_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
-    permission: Some("Project > General > Create"),
+    permission: Some("Project > Projects > Manage > Create"),
+};
+
+/// `create.secret`.
+pub(crate) static CREATE_SECRET: OperationInfo = OperationInfo {
+    id: "create.secret",
+    group: "secrets",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > SecretGroups > Create"),
+};
+
+/// `create.service.build`.
+pub(crate) static CREATE_SERVICE_BUILD: OperationInfo = OperationInfo {
+    id: "create.service.build",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/build",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/build",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Create"),
+};
+
+/// `create.service.combined`.
+pub(crate) static CREATE_SERVICE_COMBINED: OperationInfo = OperationInfo {
+    id: "create.service.combined",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/combined",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/combined",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Create"),
 };
 
 /// `create.service.deployment`.
@@ -83,19 +2223,133 @@ pub(crate) static CREATE_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
     permission: Some("Project > Services > General > Create"),
 };
 
-/// `delete.blueprintTemplatePreview`.
-pub(crate) static DELETE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInfo {
-    id: "delete.blueprintTemplatePreview",
+/// `create.team`.
+pub(crate) static CREATE_TEAM: OperationInfo = OperationInfo {
+    id: "create.team",
+    group: "teams",
+    method: Method::POST,
+    routes: &[RouteInfo {
+        path: "/v1/teams",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Team > General > Create"),
+};
+
+/// `create.teamMemberInvite`.
+pub(crate) static CREATE_TEAM_MEMBER_INVITE: OperationInfo = OperationInfo {
+    id: "create.teamMemberInvite",
+    group: "teams",
+    method: Method::POST,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/members",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Members > Manage"),
+};
+
+/// `create.teamRole`.
+pub(crate) static CREATE_TEAM_ROLE: OperationInfo = OperationInfo {
+    id: "create.teamRole",
+    group: "teams",
+    method: Method::POST,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Manage"),
+};
+
+/// `create.teamRoleMember`.
+pub(crate) static CREATE_TEAM_ROLE_MEMBER: OperationInfo = OperationInfo {
+    id: "create.teamRoleMember",
+    group: "teams",
+    method: Method::POST,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles/{roleId}/members",
+        params: &["teamId", "roleId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Manage"),
+};
+
+/// `create.template`.
+pub(crate) static CREATE_TEMPLATE: OperationInfo = OperationInfo {
+    id: "create.template",
     group: "templates",
-    method: Method::DELETE,
+    method: Method::POST,
     routes: &[
         RouteInfo {
-            path: "/v1/teams/{teamId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
-            params: &["teamId", "previewBlueprintId", "previewId"],
+            path: "/v1/teams/{teamId}/templates",
+            params: &["teamId"],
         },
         RouteInfo {
-            path: "/v1/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
-            params: &["previewBlueprintId", "previewId"],
+            path: "/v1/templates",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Create"),
+};
+
+/// `create.volume`.
+pub(crate) static CREATE_VOLUME: OperationInfo = OperationInfo {
+    id: "create.volume",
+    group: "volumes",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes",
+            params: &["projectId"],
         },
     ],
     path_params: &[
@@ -103,6 +2357,417 @@ pub(crate) static DELETE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationIn
             name: "teamId",
             kind: ValueKind::String,
             required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Create"),
+};
+
+/// `create.volume.backupSchedule`.
+pub(crate) static CREATE_VOLUME_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
+    id: "create.volume.backupSchedule",
+    group: "volumes",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > Backups > Create"),
+};
+
+/// `create.workflow`.
+pub(crate) static CREATE_WORKFLOW: OperationInfo = OperationInfo {
+    id: "create.workflow",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Workflows > General > Create"),
+};
+
+/// `create.workloadIdentities`.
+pub(crate) static CREATE_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
+    id: "create.workloadIdentities",
+    group: "security",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/workload-identities",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/workload-identities",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[QueryInfo {
+        name: "noInstall",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > WorkloadIdentities > Create"),
+};
+
+/// `deactivate.encryption.configuration`.
+pub(crate) static DEACTIVATE_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo {
+    id: "deactivate.encryption.configuration",
+    group: "security",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/deactivate",
+            params: &["teamId", "encryptionConfigurationId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations/{encryptionConfigurationId}/deactivate",
+            params: &["encryptionConfigurationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "encryptionConfigurationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Manage"),
+};
+
+/// `delete.addon`.
+pub(crate) static DELETE_ADDON: OperationInfo = OperationInfo {
+    id: "delete.addon",
+    group: "addons",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Delete"),
+};
+
+/// `delete.addon.backupSchedule`.
+pub(crate) static DELETE_ADDON_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
+    id: "delete.addon.backupSchedule",
+    group: "addons",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}",
+            params: &["teamId", "projectId", "addonId", "scheduleId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}",
+            params: &["projectId", "addonId", "scheduleId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "scheduleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `delete.apiTokenKey`.
+pub(crate) static DELETE_API_TOKEN_KEY: OperationInfo = OperationInfo {
+    id: "delete.apiTokenKey",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tokens/{tokenId}/keys/{keyId}",
+            params: &["teamId", "tokenId", "keyId"],
+        },
+        RouteInfo {
+            path: "/v1/tokens/{tokenId}/keys/{keyId}",
+            params: &["tokenId", "keyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "tokenId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "keyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > ApiTokens > Update"),
+};
+
+/// `delete.auditLogSink`.
+pub(crate) static DELETE_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "delete.auditLogSink",
+    group: "logs",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            params: &["teamId", "sinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks/{sinkId}",
+            params: &["sinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "sinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Delete"),
+};
+
+/// `delete.backup`.
+pub(crate) static DELETE_BACKUP: OperationInfo = OperationInfo {
+    id: "delete.backup",
+    group: "addons",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `delete.backupDestination`.
+pub(crate) static DELETE_BACKUP_DESTINATION: OperationInfo = OperationInfo {
+    id: "delete.backupDestination",
+    group: "addons",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}",
+            params: &["teamId", "backupDestinationId"],
+        },
+        RouteInfo {
+            path: "/v1/backup-destinations/{backupDestinationId}",
+            params: &["backupDestinationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "backupDestinationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > BackupDestinations > Delete"),
+};
+
+/// `delete.blueprintTemplatePreview`.
+pub(crate) static DELETE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInfo {
+    id: "delete.blueprintTemplatePreview",
+    group: "templates",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
+            params: &["teamId", "projectId", "previewBlueprintId", "previewId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
+            params: &["projectId", "previewBlueprintId", "previewId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
         },
         ParamInfo {
             name: "previewBlueprintId",
@@ -120,10 +2785,680 @@ pub(crate) static DELETE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationIn
         kind: ValueKind::Boolean,
         required: false,
     }],
-    body: BodyKind::Optional,
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PipelinesV2 > Previews > Delete"),
+};
+
+/// `delete.cloud.cluster`.
+pub(crate) static DELETE_CLOUD_CLUSTER: OperationInfo = OperationInfo {
+    id: "delete.cloud.cluster",
+    group: "cloud",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}",
+            params: &["teamId", "clusterId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}",
+            params: &["clusterId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Delete"),
+};
+
+/// `delete.cloud.integration`.
+pub(crate) static DELETE_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
+    id: "delete.cloud.integration",
+    group: "cloud",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/integrations/{integrationId}",
+            params: &["teamId", "integrationId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/integrations/{integrationId}",
+            params: &["integrationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "integrationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Integrations > Delete"),
+};
+
+/// `delete.containerSnapshot`.
+pub(crate) static DELETE_CONTAINER_SNAPSHOT: OperationInfo = OperationInfo {
+    id: "delete.containerSnapshot",
+    group: "services",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/container-snapshots/{snapshotId}",
+            params: &["teamId", "snapshotId"],
+        },
+        RouteInfo {
+            path: "/v1/container-snapshots/{snapshotId}",
+            params: &["snapshotId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "snapshotId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > ContainerSnapshots > Delete"),
+};
+
+/// `delete.domain`.
+pub(crate) static DELETE_DOMAIN: OperationInfo = OperationInfo {
+    id: "delete.domain",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Delete"),
+};
+
+/// `delete.egressIp`.
+pub(crate) static DELETE_EGRESS_IP: OperationInfo = OperationInfo {
+    id: "delete.egressIp",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/egress-ips/{egressIpId}",
+            params: &["teamId", "egressIpId"],
+        },
+        RouteInfo {
+            path: "/v1/egress-ips/{egressIpId}",
+            params: &["egressIpId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "egressIpId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > EgressIps > Delete"),
+};
+
+/// `delete.externalAddon`.
+pub(crate) static DELETE_EXTERNAL_ADDON: OperationInfo = OperationInfo {
+    id: "delete.externalAddon",
+    group: "addons",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}",
+            params: &["teamId", "projectId", "externalAddonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+            params: &["projectId", "externalAddonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "externalAddonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > ExternalAddons > General > Delete"),
+};
+
+/// `delete.globalSecret`.
+pub(crate) static DELETE_GLOBAL_SECRET: OperationInfo = OperationInfo {
+    id: "delete.globalSecret",
+    group: "secrets",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets/{secretId}",
+            params: &["teamId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets/{secretId}",
+            params: &["secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
     paginated: false,
     items_key: None,
     permission: None,
+};
+
+/// `delete.gradualRolloutStrategy`.
+pub(crate) static DELETE_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
+    id: "delete.gradualRolloutStrategy",
+    group: "pipelines",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            params: &["teamId", "gradualRolloutStrategyId"],
+        },
+        RouteInfo {
+            path: "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            params: &["gradualRolloutStrategyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "gradualRolloutStrategyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > GradualRollouts > Delete"),
+};
+
+/// `delete.harness`.
+pub(crate) static DELETE_HARNESS: OperationInfo = OperationInfo {
+    id: "delete.harness",
+    group: "ai",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}",
+            params: &["teamId", "projectId", "harnessId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses/{harnessId}",
+            params: &["projectId", "harnessId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "harnessId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "acknowledgeActiveSessions",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Delete"),
+};
+
+/// `delete.job`.
+pub(crate) static DELETE_JOB: OperationInfo = OperationInfo {
+    id: "delete.job",
+    group: "jobs",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Delete"),
+};
+
+/// `delete.llmModelDeployment`.
+pub(crate) static DELETE_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "delete.llmModelDeployment",
+    group: "ai",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            params: &["teamId", "projectId", "llmModelDeploymentId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            params: &["projectId", "llmModelDeploymentId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "llmModelDeploymentId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > AiModels > General > Delete"),
+};
+
+/// `delete.loadBalancer`.
+pub(crate) static DELETE_LOAD_BALANCER: OperationInfo = OperationInfo {
+    id: "delete.loadBalancer",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/load-balancers/{loadBalancerId}",
+            params: &["teamId", "loadBalancerId"],
+        },
+        RouteInfo {
+            path: "/v1/load-balancers/{loadBalancerId}",
+            params: &["loadBalancerId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "loadBalancerId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > LoadBalancers > Delete"),
+};
+
+/// `delete.logSink`.
+pub(crate) static DELETE_LOG_SINK: OperationInfo = OperationInfo {
+    id: "delete.logSink",
+    group: "logs",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}",
+            params: &["teamId", "logSinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks/{logSinkId}",
+            params: &["logSinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "logSinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > LogSinks > Delete"),
+};
+
+/// `delete.networkPolicy`.
+pub(crate) static DELETE_NETWORK_POLICY: OperationInfo = OperationInfo {
+    id: "delete.networkPolicy",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/network-policies/{networkPolicyId}",
+            params: &["teamId", "networkPolicyId"],
+        },
+        RouteInfo {
+            path: "/v1/network-policies/{networkPolicyId}",
+            params: &["networkPolicyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "networkPolicyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > NetworkPolicies > Delete"),
+};
+
+/// `delete.notification`.
+pub(crate) static DELETE_NOTIFICATION: OperationInfo = OperationInfo {
+    id: "delete.notification",
+    group: "logs",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/notifications/{notificationId}",
+            params: &["teamId", "notificationId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/notifications/{notificationId}",
+            params: &["notificationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "notificationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > Notifications > Delete"),
+};
+
+/// `delete.orgRole`.
+pub(crate) static DELETE_ORG_ROLE: OperationInfo = OperationInfo {
+    id: "delete.orgRole",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles/{roleId}",
+        params: &["roleId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "roleId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Manage"),
+};
+
+/// `delete.orgRoleMember`.
+pub(crate) static DELETE_ORG_ROLE_MEMBER: OperationInfo = OperationInfo {
+    id: "delete.orgRoleMember",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles/{roleId}/members/{memberId}",
+        params: &["roleId", "memberId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "memberId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Manage"),
+};
+
+/// `delete.pipelineTemplatePreview`.
+pub(crate) static DELETE_PIPELINE_TEMPLATE_PREVIEW: OperationInfo = OperationInfo {
+    id: "delete.pipelineTemplatePreview",
+    group: "pipelines",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews/{previewId}",
+            params: &["teamId", "projectId", "pipelineId", "previewId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews/{previewId}",
+            params: &["projectId", "pipelineId", "previewId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "skipTeardown",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Delete"),
+};
+
+/// `delete.previewBlueprint`.
+pub(crate) static DELETE_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
+    id: "delete.previewBlueprint",
+    group: "templates",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            params: &["teamId", "projectId", "previewBlueprintId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            params: &["projectId", "previewBlueprintId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > General > Delete"),
 };
 
 /// `delete.project`.
@@ -153,11 +3488,1462 @@ pub(crate) static DELETE_PROJECT: OperationInfo = OperationInfo {
             required: true,
         },
     ],
+    query: &[QueryInfo {
+        name: "delete_child_objects",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Projects > Manage > Delete"),
+};
+
+/// `delete.registryCredentials`.
+pub(crate) static DELETE_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "delete.registryCredentials",
+    group: "registries",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/registries/{credentialId}",
+            params: &["teamId", "credentialId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/registries/{credentialId}",
+            params: &["credentialId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "credentialId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
     query: &[],
     body: BodyKind::None,
     paginated: false,
     items_key: None,
-    permission: Some("Project > General > Delete"),
+    permission: Some("Account > Cloud > Registries > Delete"),
+};
+
+/// `delete.secret`.
+pub(crate) static DELETE_SECRET: OperationInfo = OperationInfo {
+    id: "delete.secret",
+    group: "secrets",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}",
+            params: &["teamId", "projectId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}",
+            params: &["projectId", "secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `delete.secretLink`.
+pub(crate) static DELETE_SECRET_LINK: OperationInfo = OperationInfo {
+    id: "delete.secretLink",
+    group: "secrets",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            params: &["teamId", "projectId", "secretId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            params: &["projectId", "secretId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `delete.service`.
+pub(crate) static DELETE_SERVICE: OperationInfo = OperationInfo {
+    id: "delete.service",
+    group: "services",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "delete_child_objects",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Delete"),
+};
+
+/// `delete.service.perReplicaVolume`.
+pub(crate) static DELETE_SERVICE_PER_REPLICA_VOLUME: OperationInfo = OperationInfo {
+    id: "delete.service.perReplicaVolume",
+    group: "services",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}",
+            params: &["teamId", "projectId", "serviceId", "volumeId", "ordinal"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}",
+            params: &["projectId", "serviceId", "volumeId", "ordinal"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "ordinal",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Delete"),
+};
+
+/// `delete.service.perReplicaVolumeGroup`.
+pub(crate) static DELETE_SERVICE_PER_REPLICA_VOLUME_GROUP: OperationInfo = OperationInfo {
+    id: "delete.service.perReplicaVolumeGroup",
+    group: "services",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}",
+            params: &["teamId", "projectId", "serviceId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}",
+            params: &["projectId", "serviceId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Delete"),
+};
+
+/// `delete.sshIdentities`.
+pub(crate) static DELETE_SSH_IDENTITIES: OperationInfo = OperationInfo {
+    id: "delete.sshIdentities",
+    group: "integrations",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            params: &["teamId", "identityId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/ssh-identities/{identityId}",
+            params: &["identityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "identityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Ssh > Delete"),
+};
+
+/// `delete.subdomain`.
+pub(crate) static DELETE_SUBDOMAIN: OperationInfo = OperationInfo {
+    id: "delete.subdomain",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `delete.subdomain.path`.
+pub(crate) static DELETE_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "delete.subdomain.path",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            params: &["teamId", "domain", "subdomain", "subdomainPath"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            params: &["domain", "subdomain", "subdomainPath"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomainPath",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Update"),
+};
+
+/// `delete.tag`.
+pub(crate) static DELETE_TAG: OperationInfo = OperationInfo {
+    id: "delete.tag",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tags/{resourceTagId}",
+            params: &["teamId", "resourceTagId"],
+        },
+        RouteInfo {
+            path: "/v1/tags/{resourceTagId}",
+            params: &["resourceTagId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "resourceTagId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Tags > Delete"),
+};
+
+/// `delete.team`.
+pub(crate) static DELETE_TEAM: OperationInfo = OperationInfo {
+    id: "delete.team",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Team > General > Delete"),
+};
+
+/// `delete.teamMember`.
+pub(crate) static DELETE_TEAM_MEMBER: OperationInfo = OperationInfo {
+    id: "delete.teamMember",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/members/{memberId}",
+        params: &["teamId", "memberId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "memberId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Members > Manage"),
+};
+
+/// `delete.teamRole`.
+pub(crate) static DELETE_TEAM_ROLE: OperationInfo = OperationInfo {
+    id: "delete.teamRole",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles/{roleId}",
+        params: &["teamId", "roleId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Manage"),
+};
+
+/// `delete.teamRoleMember`.
+pub(crate) static DELETE_TEAM_ROLE_MEMBER: OperationInfo = OperationInfo {
+    id: "delete.teamRoleMember",
+    group: "teams",
+    method: Method::DELETE,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles/{roleId}/members/{memberId}",
+        params: &["teamId", "roleId", "memberId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "memberId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Manage"),
+};
+
+/// `delete.template`.
+pub(crate) static DELETE_TEMPLATE: OperationInfo = OperationInfo {
+    id: "delete.template",
+    group: "templates",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}",
+            params: &["teamId", "templateId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}",
+            params: &["templateId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Delete"),
+};
+
+/// `delete.volume`.
+pub(crate) static DELETE_VOLUME: OperationInfo = OperationInfo {
+    id: "delete.volume",
+    group: "volumes",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Delete"),
+};
+
+/// `delete.volume.backup`.
+pub(crate) static DELETE_VOLUME_BACKUP: OperationInfo = OperationInfo {
+    id: "delete.volume.backup",
+    group: "volumes",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            params: &["teamId", "projectId", "volumeId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            params: &["projectId", "volumeId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > Backups > Delete"),
+};
+
+/// `delete.volume.backupSchedule`.
+pub(crate) static DELETE_VOLUME_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
+    id: "delete.volume.backupSchedule",
+    group: "volumes",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backup-schedules/{scheduleId}",
+            params: &["teamId", "projectId", "volumeId", "scheduleId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules/{scheduleId}",
+            params: &["projectId", "volumeId", "scheduleId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "scheduleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > Backups > Delete"),
+};
+
+/// `delete.workloadIdentities`.
+pub(crate) static DELETE_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
+    id: "delete.workloadIdentities",
+    group: "security",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/workload-identities/{workloadIdentityId}",
+            params: &["teamId", "workloadIdentityId"],
+        },
+        RouteInfo {
+            path: "/v1/workload-identities/{workloadIdentityId}",
+            params: &["workloadIdentityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "workloadIdentityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > WorkloadIdentities > Delete"),
+};
+
+/// `detach.volume`.
+pub(crate) static DETACH_VOLUME: OperationInfo = OperationInfo {
+    id: "detach.volume",
+    group: "volumes",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/detach",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/detach",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Update"),
+};
+
+/// `disable.subdomain.cdn`.
+pub(crate) static DISABLE_SUBDOMAIN_CDN: OperationInfo = OperationInfo {
+    id: "disable.subdomain.cdn",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/disable",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/cdn/disable",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `drain.cloud.cluster.node`.
+pub(crate) static DRAIN_CLOUD_CLUSTER_NODE: OperationInfo = OperationInfo {
+    id: "drain.cloud.cluster.node",
+    group: "cloud",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/drain",
+            params: &["teamId", "clusterId", "nodeId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/drain",
+            params: &["clusterId", "nodeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "nodeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Update"),
+};
+
+/// `enable.subdomain.cdn`.
+pub(crate) static ENABLE_SUBDOMAIN_CDN: OperationInfo = OperationInfo {
+    id: "enable.subdomain.cdn",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/enable",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/cdn/enable",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `finalise.addon.secretRotation`.
+pub(crate) static FINALISE_ADDON_SECRET_ROTATION: OperationInfo = OperationInfo {
+    id: "finalise.addon.secretRotation",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/secret-rotation/finalise",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/secret-rotation/finalise",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `get.addon`.
+pub(crate) static GET_ADDON: OperationInfo = OperationInfo {
+    id: "get.addon",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.addon.backup`.
+pub(crate) static GET_ADDON_BACKUP: OperationInfo = OperationInfo {
+    id: "get.addon.backup",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.addon.backup.download`.
+pub(crate) static GET_ADDON_BACKUP_DOWNLOAD: OperationInfo = OperationInfo {
+    id: "get.addon.backup.download",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Read Spec"),
+};
+
+/// `get.addon.backup.restores`.
+pub(crate) static GET_ADDON_BACKUP_RESTORES: OperationInfo = OperationInfo {
+    id: "get.addon.backup.restores",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "sourceProjectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "sourceAddonId",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("restores"),
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.addon.backupSchedules`.
+pub(crate) static GET_ADDON_BACKUP_SCHEDULES: OperationInfo = OperationInfo {
+    id: "get.addon.backupSchedules",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backup-schedules",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backup-schedules",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("schedules"),
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.addon.backups`.
+pub(crate) static GET_ADDON_BACKUPS: OperationInfo = OperationInfo {
+    id: "get.addon.backups",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("backups"),
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.addon.containers`.
+pub(crate) static GET_ADDON_CONTAINERS: OperationInfo = OperationInfo {
+    id: "get.addon.containers",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/containers",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/containers",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("containers"),
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.addon.credentials`.
+pub(crate) static GET_ADDON_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "get.addon.credentials",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/credentials",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/credentials",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Read Spec"),
+};
+
+/// `get.addon.metrics`.
+pub(crate) static GET_ADDON_METRICS: OperationInfo = OperationInfo {
+    id: "get.addon.metrics",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/metrics",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/metrics",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "containerName",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "queryType",
+            kind: ValueKind::Enum(&["range", "single"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "metricTypes",
+            kind: ValueKind::Array(&ValueKind::Enum(&[
+                "cpu",
+                "memory",
+                "networkIngress",
+                "networkEgress",
+                "tcpConnectionsOpen",
+                "diskUsage",
+                "requests",
+                "http4xxResponses",
+                "http5xxResponses",
+                "bandwidth",
+                "bandwidthVolume",
+            ])),
+            required: false,
+        },
+        QueryInfo {
+            name: "startTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "endTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "duration",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "time",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > Deployment > View Observability"),
+};
+
+/// `get.addon.restores`.
+pub(crate) static GET_ADDON_RESTORES: OperationInfo = OperationInfo {
+    id: "get.addon.restores",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/restores",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/restores",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("restores"),
+    permission: Some("Project > Addons > General > Read"),
 };
 
 /// `get.addon.types`.
@@ -177,6 +4963,79 @@ pub(crate) static GET_ADDON_TYPES: OperationInfo = OperationInfo {
     permission: None,
 };
 
+/// `get.addon.version`.
+pub(crate) static GET_ADDON_VERSION: OperationInfo = OperationInfo {
+    id: "get.addon.version",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/version",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `get.auditLogSink`.
+pub(crate) static GET_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "get.auditLogSink",
+    group: "logs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            params: &["teamId", "sinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks/{sinkId}",
+            params: &["sinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "sinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Read"),
+};
+
 /// `get.auth`.
 pub(crate) static GET_AUTH: OperationInfo = OperationInfo {
     id: "get.auth",
@@ -194,19 +5053,728 @@ pub(crate) static GET_AUTH: OperationInfo = OperationInfo {
     permission: None,
 };
 
-/// `get.job.run`.
-pub(crate) static GET_JOB_RUN: OperationInfo = OperationInfo {
-    id: "get.job.run",
+/// `get.backupDestination`.
+pub(crate) static GET_BACKUP_DESTINATION: OperationInfo = OperationInfo {
+    id: "get.backupDestination",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}",
+            params: &["teamId", "backupDestinationId"],
+        },
+        RouteInfo {
+            path: "/v1/backup-destinations/{backupDestinationId}",
+            params: &["backupDestinationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "backupDestinationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > BackupDestinations > Read"),
+};
+
+/// `get.cloud.cluster`.
+pub(crate) static GET_CLOUD_CLUSTER: OperationInfo = OperationInfo {
+    id: "get.cloud.cluster",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}",
+            params: &["teamId", "clusterId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}",
+            params: &["clusterId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Read"),
+};
+
+/// `get.cloud.integration`.
+pub(crate) static GET_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
+    id: "get.cloud.integration",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/integrations/{integrationId}",
+            params: &["teamId", "integrationId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/integrations/{integrationId}",
+            params: &["integrationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "integrationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Integrations > Read"),
+};
+
+/// `get.containerSnapshot`.
+pub(crate) static GET_CONTAINER_SNAPSHOT: OperationInfo = OperationInfo {
+    id: "get.containerSnapshot",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/container-snapshots/{snapshotId}",
+            params: &["teamId", "snapshotId"],
+        },
+        RouteInfo {
+            path: "/v1/container-snapshots/{snapshotId}",
+            params: &["snapshotId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "snapshotId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > ContainerSnapshots > Read"),
+};
+
+/// `get.creditBalance`.
+pub(crate) static GET_CREDIT_BALANCE: OperationInfo = OperationInfo {
+    id: "get.creditBalance",
+    group: "billing",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/billing/credit-balance",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/billing/credit-balance",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Billing > Read"),
+};
+
+/// `get.dnsId`.
+pub(crate) static GET_DNS_ID: OperationInfo = OperationInfo {
+    id: "get.dnsId",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/dns-id",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/dns-id",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Projects > Manage > Read"),
+};
+
+/// `get.domain`.
+pub(crate) static GET_DOMAIN: OperationInfo = OperationInfo {
+    id: "get.domain",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Read"),
+};
+
+/// `get.domainCertificate`.
+pub(crate) static GET_DOMAIN_CERTIFICATE: OperationInfo = OperationInfo {
+    id: "get.domainCertificate",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/certificate",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/certificate",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Read"),
+};
+
+/// `get.egressIp`.
+pub(crate) static GET_EGRESS_IP: OperationInfo = OperationInfo {
+    id: "get.egressIp",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/egress-ips/{egressIpId}",
+            params: &["teamId", "egressIpId"],
+        },
+        RouteInfo {
+            path: "/v1/egress-ips/{egressIpId}",
+            params: &["egressIpId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "egressIpId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > EgressIps > Read"),
+};
+
+/// `get.encryption.configuration`.
+pub(crate) static GET_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo {
+    id: "get.encryption.configuration",
+    group: "security",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}",
+            params: &["teamId", "encryptionConfigurationId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations/{encryptionConfigurationId}",
+            params: &["encryptionConfigurationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "encryptionConfigurationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Read"),
+};
+
+/// `get.encryption.configurations.usage`.
+pub(crate) static GET_ENCRYPTION_CONFIGURATIONS_USAGE: OperationInfo = OperationInfo {
+    id: "get.encryption.configurations.usage",
+    group: "security",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/usage",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/usage",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Read"),
+};
+
+/// `get.externalAddon`.
+pub(crate) static GET_EXTERNAL_ADDON: OperationInfo = OperationInfo {
+    id: "get.externalAddon",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}",
+            params: &["teamId", "projectId", "externalAddonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+            params: &["projectId", "externalAddonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "externalAddonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > ExternalAddons > General > Read"),
+};
+
+/// `get.globalSecret`.
+pub(crate) static GET_GLOBAL_SECRET: OperationInfo = OperationInfo {
+    id: "get.globalSecret",
+    group: "secrets",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets/{secretId}",
+            params: &["teamId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets/{secretId}",
+            params: &["secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `get.gradualRolloutStrategy`.
+pub(crate) static GET_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
+    id: "get.gradualRolloutStrategy",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            params: &["teamId", "gradualRolloutStrategyId"],
+        },
+        RouteInfo {
+            path: "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            params: &["gradualRolloutStrategyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "gradualRolloutStrategyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > GradualRollouts > Read"),
+};
+
+/// `get.harness`.
+pub(crate) static GET_HARNESS: OperationInfo = OperationInfo {
+    id: "get.harness",
+    group: "ai",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}",
+            params: &["teamId", "projectId", "harnessId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses/{harnessId}",
+            params: &["projectId", "harnessId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "harnessId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Read"),
+};
+
+/// `get.invoice`.
+pub(crate) static GET_INVOICE: OperationInfo = OperationInfo {
+    id: "get.invoice",
+    group: "billing",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/billing/invoices/{invoiceId}",
+            params: &["teamId", "invoiceId"],
+        },
+        RouteInfo {
+            path: "/v1/billing/invoices/{invoiceId}",
+            params: &["invoiceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "invoiceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourceType",
+            kind: ValueKind::Enum(&["job", "service", "harness", "addon", "volume"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "removeLegacyFields",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+        QueryInfo {
+            name: "teamsPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "teamsPerPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectsPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectsPerPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourcesPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourcesPerPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Billing > Read"),
+};
+
+/// `get.invoice.details`.
+pub(crate) static GET_INVOICE_DETAILS: OperationInfo = OperationInfo {
+    id: "get.invoice.details",
+    group: "billing",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/billing/invoices/details",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/billing/invoices/details",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[QueryInfo {
+        name: "timestamp",
+        kind: ValueKind::Number,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Billing > General > Read"),
+};
+
+/// `get.job`.
+pub(crate) static GET_JOB: OperationInfo = OperationInfo {
+    id: "get.job",
     group: "jobs",
     method: Method::GET,
     routes: &[
         RouteInfo {
-            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runNumber}",
-            params: &["teamId", "projectId", "jobId", "runNumber"],
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}",
+            params: &["teamId", "projectId", "jobId"],
         },
         RouteInfo {
-            path: "/v1/projects/{projectId}/jobs/{jobId}/runs/{runNumber}",
-            params: &["projectId", "jobId", "runNumber"],
+            path: "/v1/projects/{projectId}/jobs/{jobId}",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.branches`.
+pub(crate) static GET_JOB_BRANCHES: OperationInfo = OperationInfo {
+    id: "get.job.branches",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/branches",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/branches",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("branches"),
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.build`.
+pub(crate) static GET_JOB_BUILD: OperationInfo = OperationInfo {
+    id: "get.job.build",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            params: &["teamId", "projectId", "jobId", "buildId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}",
+            params: &["projectId", "jobId", "buildId"],
         },
     ],
     path_params: &[
@@ -226,8 +5794,8 @@ pub(crate) static GET_JOB_RUN: OperationInfo = OperationInfo {
             required: true,
         },
         ParamInfo {
-            name: "runNumber",
-            kind: ValueKind::Integer,
+            name: "buildId",
+            kind: ValueKind::String,
             required: true,
         },
     ],
@@ -235,7 +5803,1934 @@ pub(crate) static GET_JOB_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
-    permission: Some("Project > Jobs > Runs > Read"),
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `get.job.buildArgumentDetails`.
+pub(crate) static GET_JOB_BUILD_ARGUMENT_DETAILS: OperationInfo = OperationInfo {
+    id: "get.job.buildArgumentDetails",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments/details",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build-arguments/details",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Jobs > Read"),
+};
+
+/// `get.job.buildArguments`.
+pub(crate) static GET_JOB_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
+    id: "get.job.buildArguments",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build-arguments",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "show",
+            kind: ValueKind::Enum(&["this", "inherited", "all"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "replaceTemplatedValues",
+            kind: ValueKind::Enum(&["true"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Jobs > Read"),
+};
+
+/// `get.job.buildMetrics`.
+pub(crate) static GET_JOB_BUILD_METRICS: OperationInfo = OperationInfo {
+    id: "get.job.buildMetrics",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-metrics",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build-metrics",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "buildId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "queryType",
+            kind: ValueKind::Enum(&["range", "single"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "metricTypes",
+            kind: ValueKind::Array(&ValueKind::Enum(&[
+                "cpu",
+                "memory",
+                "networkIngress",
+                "networkEgress",
+                "tcpConnectionsOpen",
+                "diskUsage",
+                "requests",
+                "http4xxResponses",
+                "http5xxResponses",
+                "bandwidth",
+                "bandwidthVolume",
+            ])),
+            required: false,
+        },
+        QueryInfo {
+            name: "startTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "endTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "duration",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "time",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > Deployment > View Observability"),
+};
+
+/// `get.job.builds`.
+pub(crate) static GET_JOB_BUILDS: OperationInfo = OperationInfo {
+    id: "get.job.builds",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("builds"),
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.containers`.
+pub(crate) static GET_JOB_CONTAINERS: OperationInfo = OperationInfo {
+    id: "get.job.containers",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/containers",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/containers",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("containers"),
+    permission: Some("Project > Jobs > Deployment > View Observability"),
+};
+
+/// `get.job.deployment`.
+pub(crate) static GET_JOB_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "get.job.deployment",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/deployment",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.healthChecks`.
+pub(crate) static GET_JOB_HEALTH_CHECKS: OperationInfo = OperationInfo {
+    id: "get.job.healthChecks",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/health-checks",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.metrics`.
+pub(crate) static GET_JOB_METRICS: OperationInfo = OperationInfo {
+    id: "get.job.metrics",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/metrics",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/metrics",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "containerName",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "queryType",
+            kind: ValueKind::Enum(&["range", "single"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "metricTypes",
+            kind: ValueKind::Array(&ValueKind::Enum(&[
+                "cpu",
+                "memory",
+                "networkIngress",
+                "networkEgress",
+                "tcpConnectionsOpen",
+                "diskUsage",
+                "requests",
+                "http4xxResponses",
+                "http5xxResponses",
+                "bandwidth",
+                "bandwidthVolume",
+            ])),
+            required: false,
+        },
+        QueryInfo {
+            name: "startTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "endTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "duration",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "time",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > Deployment > View Observability"),
+};
+
+/// `get.job.pullRequests`.
+pub(crate) static GET_JOB_PULL_REQUESTS: OperationInfo = OperationInfo {
+    id: "get.job.pullRequests",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/pull-requests",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/pull-requests",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("pullRequests"),
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.run`.
+pub(crate) static GET_JOB_RUN: OperationInfo = OperationInfo {
+    id: "get.job.run",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            params: &["teamId", "projectId", "jobId", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}",
+            params: &["projectId", "jobId", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.runs`.
+pub(crate) static GET_JOB_RUNS: OperationInfo = OperationInfo {
+    id: "get.job.runs",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runs",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("runs"),
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `get.job.runtimeEnvironment`.
+pub(crate) static GET_JOB_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo {
+    id: "get.job.runtimeEnvironment",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "show",
+            kind: ValueKind::Enum(&["this", "inherited", "all"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "replaceTemplatedValues",
+            kind: ValueKind::Enum(&["true"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Jobs > Read"),
+};
+
+/// `get.job.runtimeEnvironmentDetails`.
+pub(crate) static GET_JOB_RUNTIME_ENVIRONMENT_DETAILS: OperationInfo = OperationInfo {
+    id: "get.job.runtimeEnvironmentDetails",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment/details",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment/details",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Jobs > Read"),
+};
+
+/// `get.llmModelDeployment`.
+pub(crate) static GET_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "get.llmModelDeployment",
+    group: "ai",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            params: &["teamId", "projectId", "llmModelDeploymentId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            params: &["projectId", "llmModelDeploymentId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "llmModelDeploymentId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > AiModels > General > Read"),
+};
+
+/// `get.loadBalancer`.
+pub(crate) static GET_LOAD_BALANCER: OperationInfo = OperationInfo {
+    id: "get.loadBalancer",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/load-balancers/{loadBalancerId}",
+            params: &["teamId", "loadBalancerId"],
+        },
+        RouteInfo {
+            path: "/v1/load-balancers/{loadBalancerId}",
+            params: &["loadBalancerId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "loadBalancerId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > LoadBalancers > Read"),
+};
+
+/// `get.logSink`.
+pub(crate) static GET_LOG_SINK: OperationInfo = OperationInfo {
+    id: "get.logSink",
+    group: "logs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}",
+            params: &["teamId", "logSinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks/{logSinkId}",
+            params: &["logSinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "logSinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > LogSinks > Read"),
+};
+
+/// `get.networkPolicy`.
+pub(crate) static GET_NETWORK_POLICY: OperationInfo = OperationInfo {
+    id: "get.networkPolicy",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/network-policies/{networkPolicyId}",
+            params: &["teamId", "networkPolicyId"],
+        },
+        RouteInfo {
+            path: "/v1/network-policies/{networkPolicyId}",
+            params: &["networkPolicyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "networkPolicyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > NetworkPolicies > Read"),
+};
+
+/// `get.notification`.
+pub(crate) static GET_NOTIFICATION: OperationInfo = OperationInfo {
+    id: "get.notification",
+    group: "logs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/notifications/{notificationId}",
+            params: &["teamId", "notificationId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/notifications/{notificationId}",
+            params: &["notificationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "notificationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > Notifications > Read"),
+};
+
+/// `get.orgDirectoryGroups`.
+pub(crate) static GET_ORG_DIRECTORY_GROUPS: OperationInfo = OperationInfo {
+    id: "get.orgDirectoryGroups",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/directory-groups",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Read"),
+};
+
+/// `get.orgRole`.
+pub(crate) static GET_ORG_ROLE: OperationInfo = OperationInfo {
+    id: "get.orgRole",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles/{roleId}",
+        params: &["roleId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "roleId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Read"),
+};
+
+/// `get.pipeline`.
+pub(crate) static GET_PIPELINE: OperationInfo = OperationInfo {
+    id: "get.pipeline",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}",
+            params: &["teamId", "projectId", "pipelineId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}",
+            params: &["projectId", "pipelineId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Pipelines > General > Read"),
+};
+
+/// `get.previewBlueprint`.
+pub(crate) static GET_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
+    id: "get.previewBlueprint",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            params: &["teamId", "projectId", "previewBlueprintId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            params: &["projectId", "previewBlueprintId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > General > Read"),
+};
+
+/// `get.previewBlueprintRun`.
+pub(crate) static GET_PREVIEW_BLUEPRINT_RUN: OperationInfo = OperationInfo {
+    id: "get.previewBlueprintRun",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}",
+            params: &["teamId", "projectId", "previewBlueprintId", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}",
+            params: &["projectId", "previewBlueprintId", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > Runs > Read"),
+};
+
+/// `get.previewTemplate`.
+pub(crate) static GET_PREVIEW_TEMPLATE: OperationInfo = OperationInfo {
+    id: "get.previewTemplate",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            params: &["teamId", "projectId", "pipelineId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            params: &["projectId", "pipelineId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("triggers"),
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `get.previewTemplateRun`.
+pub(crate) static GET_PREVIEW_TEMPLATE_RUN: OperationInfo = OperationInfo {
+    id: "get.previewTemplateRun",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs/{templateRunId}",
+            params: &["teamId", "projectId", "pipelineId", "templateRunId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs/{templateRunId}",
+            params: &["projectId", "pipelineId", "templateRunId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "templateRunId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `get.project`.
+pub(crate) static GET_PROJECT: OperationInfo = OperationInfo {
+    id: "get.project",
+    group: "projects",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Projects > Manage > Read"),
+};
+
+/// `get.registryCredentials`.
+pub(crate) static GET_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "get.registryCredentials",
+    group: "registries",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/registries/{credentialId}",
+            params: &["teamId", "credentialId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/registries/{credentialId}",
+            params: &["credentialId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "credentialId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Registries > Read"),
+};
+
+/// `get.releaseFlow`.
+pub(crate) static GET_RELEASE_FLOW: OperationInfo = OperationInfo {
+    id: "get.releaseFlow",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            params: &["teamId", "projectId", "pipelineId", "stage"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            params: &["projectId", "pipelineId", "stage"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "stage",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Pipelines > General > Read"),
+};
+
+/// `get.releaseFlowRun`.
+pub(crate) static GET_RELEASE_FLOW_RUN: OperationInfo = OperationInfo {
+    id: "get.releaseFlowRun",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}",
+            params: &["teamId", "projectId", "pipelineId", "stage", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}",
+            params: &["projectId", "pipelineId", "stage", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "stage",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Pipelines > General > Read"),
+};
+
+/// `get.secret`.
+pub(crate) static GET_SECRET: OperationInfo = OperationInfo {
+    id: "get.secret",
+    group: "secrets",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}",
+            params: &["teamId", "projectId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}",
+            params: &["projectId", "secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "show",
+        kind: ValueKind::Enum(&["this", "inherited", "all"]),
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `get.secretDetails`.
+pub(crate) static GET_SECRET_DETAILS: OperationInfo = OperationInfo {
+    id: "get.secretDetails",
+    group: "secrets",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/details",
+            params: &["teamId", "projectId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}/details",
+            params: &["projectId", "secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `get.secretLink`.
+pub(crate) static GET_SECRET_LINK: OperationInfo = OperationInfo {
+    id: "get.secretLink",
+    group: "secrets",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            params: &["teamId", "projectId", "secretId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            params: &["projectId", "secretId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `get.service`.
+pub(crate) static GET_SERVICE: OperationInfo = OperationInfo {
+    id: "get.service",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.branches`.
+pub(crate) static GET_SERVICE_BRANCHES: OperationInfo = OperationInfo {
+    id: "get.service.branches",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/branches",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/branches",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("branches"),
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.build`.
+pub(crate) static GET_SERVICE_BUILD: OperationInfo = OperationInfo {
+    id: "get.service.build",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            params: &["teamId", "projectId", "serviceId", "buildId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build/{buildId}",
+            params: &["projectId", "serviceId", "buildId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "buildId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.buildArgumentDetails`.
+pub(crate) static GET_SERVICE_BUILD_ARGUMENT_DETAILS: OperationInfo = OperationInfo {
+    id: "get.service.buildArgumentDetails",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments/details",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-arguments/details",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Services > Read"),
+};
+
+/// `get.service.buildArguments`.
+pub(crate) static GET_SERVICE_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
+    id: "get.service.buildArguments",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-arguments",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "show",
+            kind: ValueKind::Enum(&["this", "inherited", "all"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "replaceTemplatedValues",
+            kind: ValueKind::Enum(&["true"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Services > Read"),
+};
+
+/// `get.service.buildMetrics`.
+pub(crate) static GET_SERVICE_BUILD_METRICS: OperationInfo = OperationInfo {
+    id: "get.service.buildMetrics",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-metrics",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-metrics",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "buildId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "queryType",
+            kind: ValueKind::Enum(&["range", "single"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "metricTypes",
+            kind: ValueKind::Array(&ValueKind::Enum(&[
+                "cpu",
+                "memory",
+                "networkIngress",
+                "networkEgress",
+                "tcpConnectionsOpen",
+                "diskUsage",
+                "requests",
+                "http4xxResponses",
+                "http5xxResponses",
+                "bandwidth",
+                "bandwidthVolume",
+            ])),
+            required: false,
+        },
+        QueryInfo {
+            name: "startTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "endTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "duration",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "time",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > Deployment > View Observability"),
+};
+
+/// `get.service.builds`.
+pub(crate) static GET_SERVICE_BUILDS: OperationInfo = OperationInfo {
+    id: "get.service.builds",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("builds"),
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.containers`.
+pub(crate) static GET_SERVICE_CONTAINERS: OperationInfo = OperationInfo {
+    id: "get.service.containers",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/containers",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/containers",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("containers"),
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.deployment`.
+pub(crate) static GET_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "get.service.deployment",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/deployment",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.healthChecks`.
+pub(crate) static GET_SERVICE_HEALTH_CHECKS: OperationInfo = OperationInfo {
+    id: "get.service.healthChecks",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/health-checks",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
 };
 
 /// `get.service.metrics`.
@@ -272,30 +7767,474 @@ pub(crate) static GET_SERVICE_METRICS: OperationInfo = OperationInfo {
     ],
     query: &[
         QueryInfo {
-            name: "startTime",
-            kind: ValueKind::String,
-            required: true,
+            name: "queryType",
+            kind: ValueKind::Enum(&["range", "single"]),
+            required: false,
         },
         QueryInfo {
             name: "metricTypes",
-            kind: ValueKind::Array(&ValueKind::Enum(&["cpu", "memory"])),
+            kind: ValueKind::Array(&ValueKind::Enum(&[
+                "cpu",
+                "memory",
+                "networkIngress",
+                "networkEgress",
+                "tcpConnectionsOpen",
+                "diskUsage",
+                "requests",
+                "http4xxResponses",
+                "http5xxResponses",
+                "bandwidth",
+                "bandwidthVolume",
+            ])),
             required: false,
         },
         QueryInfo {
-            name: "interval",
-            kind: ValueKind::Number,
+            name: "startTime",
+            kind: ValueKind::String,
             required: false,
         },
         QueryInfo {
-            name: "filter",
-            kind: ValueKind::Any,
+            name: "endTime",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "duration",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "containerName",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "deploymentId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "time",
+            kind: ValueKind::String,
             required: false,
         },
     ],
     body: BodyKind::None,
     paginated: false,
     items_key: None,
-    permission: Some("Project > Services > Metrics > Read"),
+    permission: Some("Project > Services > Deployment > View Observability"),
+};
+
+/// `get.service.perReplicaVolumes`.
+pub(crate) static GET_SERVICE_PER_REPLICA_VOLUMES: OperationInfo = OperationInfo {
+    id: "get.service.perReplicaVolumes",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.ports`.
+pub(crate) static GET_SERVICE_PORTS: OperationInfo = OperationInfo {
+    id: "get.service.ports",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/ports",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.pullRequests`.
+pub(crate) static GET_SERVICE_PULL_REQUESTS: OperationInfo = OperationInfo {
+    id: "get.service.pullRequests",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/pull-requests",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/pull-requests",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("pullRequests"),
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.rollout`.
+pub(crate) static GET_SERVICE_ROLLOUT: OperationInfo = OperationInfo {
+    id: "get.service.rollout",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/rollout",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Read"),
+};
+
+/// `get.service.runtimeEnvironment`.
+pub(crate) static GET_SERVICE_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo {
+    id: "get.service.runtimeEnvironment",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/runtime-environment",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "show",
+            kind: ValueKind::Enum(&["this", "inherited", "all"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "replaceTemplatedValues",
+            kind: ValueKind::Enum(&["true"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Services > Read"),
+};
+
+/// `get.service.runtimeEnvironmentDetails`.
+pub(crate) static GET_SERVICE_RUNTIME_ENVIRONMENT_DETAILS: OperationInfo = OperationInfo {
+    id: "get.service.runtimeEnvironmentDetails",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment/details",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/runtime-environment/details",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Services > Read"),
+};
+
+/// `get.sshIdentities`.
+pub(crate) static GET_SSH_IDENTITIES: OperationInfo = OperationInfo {
+    id: "get.sshIdentities",
+    group: "integrations",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            params: &["teamId", "identityId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/ssh-identities/{identityId}",
+            params: &["identityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "identityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Ssh > Read"),
+};
+
+/// `get.subdomain`.
+pub(crate) static GET_SUBDOMAIN: OperationInfo = OperationInfo {
+    id: "get.subdomain",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Read"),
+};
+
+/// `get.subdomain.path`.
+pub(crate) static GET_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "get.subdomain.path",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            params: &["teamId", "domain", "subdomain", "subdomainPath"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            params: &["domain", "subdomain", "subdomainPath"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomainPath",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Read"),
+};
+
+/// `get.tag`.
+pub(crate) static GET_TAG: OperationInfo = OperationInfo {
+    id: "get.tag",
+    group: "teams",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tags/{resourceTagId}",
+            params: &["teamId", "resourceTagId"],
+        },
+        RouteInfo {
+            path: "/v1/tags/{resourceTagId}",
+            params: &["resourceTagId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "resourceTagId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Tags > Read"),
 };
 
 /// `get.team`.
@@ -316,7 +8255,2527 @@ pub(crate) static GET_TEAM: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
-    permission: Some("Team > General > Read"),
+    permission: Some("Organisation > Team > General > Read"),
+};
+
+/// `get.teamRole`.
+pub(crate) static GET_TEAM_ROLE: OperationInfo = OperationInfo {
+    id: "get.teamRole",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles/{roleId}",
+        params: &["teamId", "roleId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Read"),
+};
+
+/// `get.template`.
+pub(crate) static GET_TEMPLATE: OperationInfo = OperationInfo {
+    id: "get.template",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}",
+            params: &["teamId", "templateId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}",
+            params: &["templateId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: None,
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `get.templateRun`.
+pub(crate) static GET_TEMPLATE_RUN: OperationInfo = OperationInfo {
+    id: "get.templateRun",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}",
+            params: &["teamId", "templateId", "templateRunId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}/runs/{templateRunId}",
+            params: &["templateId", "templateRunId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "templateRunId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `get.usage`.
+pub(crate) static GET_USAGE: OperationInfo = OperationInfo {
+    id: "get.usage",
+    group: "billing",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/billing/usage/{timestamp}",
+            params: &["teamId", "timestamp"],
+        },
+        RouteInfo {
+            path: "/v1/billing/usage/{timestamp}",
+            params: &["timestamp"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "timestamp",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourceType",
+            kind: ValueKind::Enum(&["job", "service", "harness", "addon", "volume"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "removeLegacyFields",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+        QueryInfo {
+            name: "teamsPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "teamsPerPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectsPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectsPerPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourcesPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourcesPerPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Billing > Read"),
+};
+
+/// `get.volume`.
+pub(crate) static GET_VOLUME: OperationInfo = OperationInfo {
+    id: "get.volume",
+    group: "volumes",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Read"),
+};
+
+/// `get.volume.backup`.
+pub(crate) static GET_VOLUME_BACKUP: OperationInfo = OperationInfo {
+    id: "get.volume.backup",
+    group: "volumes",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            params: &["teamId", "projectId", "volumeId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+            params: &["projectId", "volumeId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > Backups > Read"),
+};
+
+/// `get.volume.backupSchedules`.
+pub(crate) static GET_VOLUME_BACKUP_SCHEDULES: OperationInfo = OperationInfo {
+    id: "get.volume.backupSchedules",
+    group: "volumes",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("schedules"),
+    permission: Some("Project > Volumes > Backups > Read"),
+};
+
+/// `get.volume.backups`.
+pub(crate) static GET_VOLUME_BACKUPS: OperationInfo = OperationInfo {
+    id: "get.volume.backups",
+    group: "volumes",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/backups",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}/backups",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: None,
+    permission: Some("Project > Volumes > Backups > Read"),
+};
+
+/// `get.workflow`.
+pub(crate) static GET_WORKFLOW: OperationInfo = OperationInfo {
+    id: "get.workflow",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}",
+            params: &["teamId", "projectId", "workflowId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows/{workflowId}",
+            params: &["projectId", "workflowId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "workflowId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Workflows > General > Read"),
+};
+
+/// `get.workflowRun`.
+pub(crate) static GET_WORKFLOW_RUN: OperationInfo = OperationInfo {
+    id: "get.workflowRun",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}",
+            params: &["teamId", "projectId", "workflowId", "runId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}",
+            params: &["projectId", "workflowId", "runId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "workflowId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "runId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Workflows > Runs > Read"),
+};
+
+/// `get.workloadIdentities`.
+pub(crate) static GET_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
+    id: "get.workloadIdentities",
+    group: "security",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/workload-identities/{workloadIdentityId}",
+            params: &["teamId", "workloadIdentityId"],
+        },
+        RouteInfo {
+            path: "/v1/workload-identities/{workloadIdentityId}",
+            params: &["workloadIdentityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "workloadIdentityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > WorkloadIdentities > Read"),
+};
+
+/// `import.addon.backup`.
+pub(crate) static IMPORT_ADDON_BACKUP: OperationInfo = OperationInfo {
+    id: "import.addon.backup",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/import",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/import",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `import.domainCertificate`.
+pub(crate) static IMPORT_DOMAIN_CERTIFICATE: OperationInfo = OperationInfo {
+    id: "import.domainCertificate",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/import",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/import",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Update"),
+};
+
+/// `import.subdomainCertificate`.
+pub(crate) static IMPORT_SUBDOMAIN_CERTIFICATE: OperationInfo = OperationInfo {
+    id: "import.subdomainCertificate",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/certificate/import",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/certificate/import",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `import.template.state`.
+pub(crate) static IMPORT_TEMPLATE_STATE: OperationInfo = OperationInfo {
+    id: "import.template.state",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}/opentofu/import-state",
+            params: &["teamId", "templateId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}/opentofu/import-state",
+            params: &["templateId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Update"),
+};
+
+/// `initialize.project`.
+pub(crate) static INITIALIZE_PROJECT: OperationInfo = OperationInfo {
+    id: "initialize.project",
+    group: "projects",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/initialize",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/initialize",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Projects > Manage > Update"),
+};
+
+/// `list.addons`.
+pub(crate) static LIST_ADDONS: OperationInfo = OperationInfo {
+    id: "list.addons",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("addons"),
+    permission: Some("Project > Addons > General > Read"),
+};
+
+/// `list.apiTokens`.
+pub(crate) static LIST_API_TOKENS: OperationInfo = OperationInfo {
+    id: "list.apiTokens",
+    group: "teams",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tokens",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/tokens",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "all",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("tokens"),
+    permission: Some("Account > Admin > ApiTokens > Read"),
+};
+
+/// `list.auditLogSinks`.
+pub(crate) static LIST_AUDIT_LOG_SINKS: OperationInfo = OperationInfo {
+    id: "list.auditLogSinks",
+    group: "logs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("auditLogSinks"),
+    permission: Some("Account > Admin > AuditLogSinks > Read"),
+};
+
+/// `list.backupDestinations`.
+pub(crate) static LIST_BACKUP_DESTINATIONS: OperationInfo = OperationInfo {
+    id: "list.backupDestinations",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/backup-destinations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/backup-destinations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("backupDestinations"),
+    permission: Some("Account > Platform > BackupDestinations > Read"),
+};
+
+/// `list.backupDestinationsBackups`.
+pub(crate) static LIST_BACKUP_DESTINATIONS_BACKUPS: OperationInfo = OperationInfo {
+    id: "list.backupDestinationsBackups",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}/backups",
+            params: &["teamId", "backupDestinationId"],
+        },
+        RouteInfo {
+            path: "/v1/backup-destinations/{backupDestinationId}/backups",
+            params: &["backupDestinationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "backupDestinationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: None,
+    permission: Some("Account > Platform > BackupDestinations > Read"),
+};
+
+/// `list.blueprintTemplatePreviews`.
+pub(crate) static LIST_BLUEPRINT_TEMPLATE_PREVIEWS: OperationInfo = OperationInfo {
+    id: "list.blueprintTemplatePreviews",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews",
+            params: &["teamId", "projectId", "previewBlueprintId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews",
+            params: &["projectId", "previewBlueprintId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("previewEnvironments"),
+    permission: Some("Project > PreviewBlueprints > General > Read"),
+};
+
+/// `list.branches`.
+pub(crate) static LIST_BRANCHES: OperationInfo = OperationInfo {
+    id: "list.branches",
+    group: "integrations",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/vcs/repos/{vcsService}/{repositoryOwner}/{repositoryName}/branches",
+            params: &["teamId", "vcsService", "repositoryOwner", "repositoryName"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/vcs/repos/{vcsService}/{repositoryOwner}/{repositoryName}/branches",
+            params: &["vcsService", "repositoryOwner", "repositoryName"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "vcsService",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "repositoryOwner",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "repositoryName",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "vcs_link_id",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("branches"),
+    permission: Some("Account > Git > General > Read"),
+};
+
+/// `list.cloud.cluster.nodes`.
+pub(crate) static LIST_CLOUD_CLUSTER_NODES: OperationInfo = OperationInfo {
+    id: "list.cloud.cluster.nodes",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes",
+            params: &["teamId", "clusterId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}/nodes",
+            params: &["clusterId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "status",
+            kind: ValueKind::Enum(&["RUNNING", "DELETED"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("nodes"),
+    permission: Some("Account > Cloud > Clusters > Read"),
+};
+
+/// `list.cloud.clusters`.
+pub(crate) static LIST_CLOUD_CLUSTERS: OperationInfo = OperationInfo {
+    id: "list.cloud.clusters",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("clusters"),
+    permission: Some("Account > Cloud > Clusters > Read"),
+};
+
+/// `list.cloud.integrations`.
+pub(crate) static LIST_CLOUD_INTEGRATIONS: OperationInfo = OperationInfo {
+    id: "list.cloud.integrations",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/integrations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/integrations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("integrations"),
+    permission: Some("Account > Cloud > Integrations > Read"),
+};
+
+/// `list.cloud.nodeTypes`.
+pub(crate) static LIST_CLOUD_NODE_TYPES: OperationInfo = OperationInfo {
+    id: "list.cloud.nodeTypes",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/cloud-providers/node-types",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "provider",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "region",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "family",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "maxGenerationAge",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "hasGpu",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("providers"),
+    permission: None,
+};
+
+/// `list.cloud.permissions`.
+pub(crate) static LIST_CLOUD_PERMISSIONS: OperationInfo = OperationInfo {
+    id: "list.cloud.permissions",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/cloud-providers/permissions",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[
+        QueryInfo {
+            name: "provider",
+            kind: ValueKind::Enum(&["aws", "aws-eusc", "gcp"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "features",
+            kind: ValueKind::Array(&ValueKind::Enum(&[
+                "byoc",
+                "byoc-static-egress",
+                "byoc-custom-launch-templates",
+                "byoc-custom-vpc",
+                "byoc-logs",
+                "cloudfront",
+                "route53",
+                "registry-pull",
+                "registry-push",
+                "opentofu",
+                "workload-identity",
+                "workload-identity-managed",
+            ])),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `list.cloud.providers`.
+pub(crate) static LIST_CLOUD_PROVIDERS: OperationInfo = OperationInfo {
+    id: "list.cloud.providers",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/cloud-providers",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `list.cloud.regions`.
+pub(crate) static LIST_CLOUD_REGIONS: OperationInfo = OperationInfo {
+    id: "list.cloud.regions",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/cloud-providers/regions",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "provider",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("providers"),
+    permission: None,
+};
+
+/// `list.containerSnapshots`.
+pub(crate) static LIST_CONTAINER_SNAPSHOTS: OperationInfo = OperationInfo {
+    id: "list.containerSnapshots",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/container-snapshots",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/container-snapshots",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "state",
+            kind: ValueKind::Enum(&[
+                "scheduled",
+                "accepted",
+                "running",
+                "succeeded",
+                "failed",
+                "cancelled",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "trigger",
+            kind: ValueKind::Enum(&["manual", "containerTermination"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("containerSnapshots"),
+    permission: Some("Account > Platform > ContainerSnapshots > Read"),
+};
+
+/// `list.domains`.
+pub(crate) static LIST_DOMAINS: OperationInfo = OperationInfo {
+    id: "list.domains",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/domains",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("domains"),
+    permission: Some("Account > Networking > Domains > Read"),
+};
+
+/// `list.egressIps`.
+pub(crate) static LIST_EGRESS_IPS: OperationInfo = OperationInfo {
+    id: "list.egressIps",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/egress-ips",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/egress-ips",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("egressIps"),
+    permission: Some("Account > Networking > EgressIps > Read"),
+};
+
+/// `list.encryption.configurations`.
+pub(crate) static LIST_ENCRYPTION_CONFIGURATIONS: OperationInfo = OperationInfo {
+    id: "list.encryption.configurations",
+    group: "security",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("encryptionConfigurations"),
+    permission: Some("Account > Admin > Encryption > Read"),
+};
+
+/// `list.externalAddons`.
+pub(crate) static LIST_EXTERNAL_ADDONS: OperationInfo = OperationInfo {
+    id: "list.externalAddons",
+    group: "addons",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/external-addons",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/external-addons",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourceType",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "status",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: None,
+    permission: Some("Project > ExternalAddons > General > Read"),
+};
+
+/// `list.globalSecrets`.
+pub(crate) static LIST_GLOBAL_SECRETS: OperationInfo = OperationInfo {
+    id: "list.globalSecrets",
+    group: "secrets",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("secrets"),
+    permission: Some("Account > GlobalSecrets > Secrets > Read"),
+};
+
+/// `list.gradualRolloutStrategies`.
+pub(crate) static LIST_GRADUAL_ROLLOUT_STRATEGIES: OperationInfo = OperationInfo {
+    id: "list.gradualRolloutStrategies",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/gradual-rollout-strategies",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/gradual-rollout-strategies",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("strategies"),
+    permission: Some("Account > Platform > GradualRollouts > Read"),
+};
+
+/// `list.harnesses`.
+pub(crate) static LIST_HARNESSES: OperationInfo = OperationInfo {
+    id: "list.harnesses",
+    group: "ai",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectUrl",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectType",
+            kind: ValueKind::Enum(&[
+                "bitbucket",
+                "gitlab",
+                "github",
+                "self-hosted",
+                "azure",
+                "origin",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "projectBranch",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("harnesses"),
+    permission: Some("Project > Harnesses > General > Read"),
+};
+
+/// `list.invoices`.
+pub(crate) static LIST_INVOICES: OperationInfo = OperationInfo {
+    id: "list.invoices",
+    group: "billing",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/billing/invoices",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/billing/invoices",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "perPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "removeLegacyFields",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Number,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Number,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("invoices"),
+    permission: Some("Organisation > Admin > Billing > Read"),
+};
+
+/// `list.jobs`.
+pub(crate) static LIST_JOBS: OperationInfo = OperationInfo {
+    id: "list.jobs",
+    group: "jobs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("jobs"),
+    permission: Some("Project > Jobs > General > Read"),
+};
+
+/// `list.llmModelDeployments`.
+pub(crate) static LIST_LLM_MODEL_DEPLOYMENTS: OperationInfo = OperationInfo {
+    id: "list.llmModelDeployments",
+    group: "ai",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/llm-model-deployments",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("llmModelDeployments"),
+    permission: Some("Project > AiModels > General > Read"),
+};
+
+/// `list.loadBalancers`.
+pub(crate) static LIST_LOAD_BALANCERS: OperationInfo = OperationInfo {
+    id: "list.loadBalancers",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/load-balancers",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/load-balancers",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("loadBalancers"),
+    permission: Some("Account > Networking > LoadBalancers > Read"),
+};
+
+/// `list.logSinks`.
+pub(crate) static LIST_LOG_SINKS: OperationInfo = OperationInfo {
+    id: "list.logSinks",
+    group: "logs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("logSinks"),
+    permission: Some("Account > Observability > LogSinks > Read"),
+};
+
+/// `list.notifications`.
+pub(crate) static LIST_NOTIFICATIONS: OperationInfo = OperationInfo {
+    id: "list.notifications",
+    group: "logs",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/notifications",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/notifications",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("notificationIntegrations"),
+    permission: Some("Account > Observability > Notifications > Read"),
+};
+
+/// `list.orgDirectoryGroupMembers`.
+pub(crate) static LIST_ORG_DIRECTORY_GROUP_MEMBERS: OperationInfo = OperationInfo {
+    id: "list.orgDirectoryGroupMembers",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/directory-groups/{groupId}/members",
+        params: &["groupId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "groupId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("members"),
+    permission: Some("Organisation > Admin > Members > Read"),
+};
+
+/// `list.orgMembers`.
+pub(crate) static LIST_ORG_MEMBERS: OperationInfo = OperationInfo {
+    id: "list.orgMembers",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/org-members",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("members"),
+    permission: Some("Organisation > Admin > Members > Read"),
+};
+
+/// `list.orgRoleMembers`.
+pub(crate) static LIST_ORG_ROLE_MEMBERS: OperationInfo = OperationInfo {
+    id: "list.orgRoleMembers",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles/{roleId}/members",
+        params: &["roleId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "roleId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "type",
+            kind: ValueKind::Enum(&["explicit", "implicit"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "userIds",
+            kind: ValueKind::Any,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("members"),
+    permission: Some("Organisation > Admin > Roles > Read"),
+};
+
+/// `list.orgRoles`.
+pub(crate) static LIST_ORG_ROLES: OperationInfo = OperationInfo {
+    id: "list.orgRoles",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("roles"),
+    permission: Some("Organisation > Admin > Roles > Read"),
+};
+
+/// `list.pipelineTemplatePreviews`.
+pub(crate) static LIST_PIPELINE_TEMPLATE_PREVIEWS: OperationInfo = OperationInfo {
+    id: "list.pipelineTemplatePreviews",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews",
+            params: &["teamId", "projectId", "pipelineId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews",
+            params: &["projectId", "pipelineId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("previewEnvironments"),
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `list.pipelines`.
+pub(crate) static LIST_PIPELINES: OperationInfo = OperationInfo {
+    id: "list.pipelines",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("pipelines"),
+    permission: Some("Project > Pipelines > General > Read"),
+};
+
+/// `list.plans`.
+pub(crate) static LIST_PLANS: OperationInfo = OperationInfo {
+    id: "list.plans",
+    group: "billing",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/plans",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `list.previewBlueprintRuns`.
+pub(crate) static LIST_PREVIEW_BLUEPRINT_RUNS: OperationInfo = OperationInfo {
+    id: "list.previewBlueprintRuns",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            params: &["teamId", "projectId", "previewBlueprintId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            params: &["projectId", "previewBlueprintId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "status",
+            kind: ValueKind::Enum(&[
+                "pending",
+                "running",
+                "success",
+                "failure",
+                "aborted",
+                "aborting",
+                "queued",
+                "unknown",
+                "skipped",
+                "waiting",
+                "retrying",
+                "async_wait",
+                "approval_wait",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "concluded",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("runs"),
+    permission: Some("Project > PreviewBlueprints > Runs > Read"),
+};
+
+/// `list.previewBlueprints`.
+pub(crate) static LIST_PREVIEW_BLUEPRINTS: OperationInfo = OperationInfo {
+    id: "list.previewBlueprints",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("workflows"),
+    permission: Some("Project > PreviewBlueprints > General > Read"),
+};
+
+/// `list.previewTemplateRuns`.
+pub(crate) static LIST_PREVIEW_TEMPLATE_RUNS: OperationInfo = OperationInfo {
+    id: "list.previewTemplateRuns",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            params: &["teamId", "projectId", "pipelineId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            params: &["projectId", "pipelineId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "status",
+            kind: ValueKind::Enum(&[
+                "pending",
+                "running",
+                "success",
+                "failure",
+                "aborted",
+                "aborting",
+                "queued",
+                "unknown",
+                "skipped",
+                "waiting",
+                "retrying",
+                "async_wait",
+                "approval_wait",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "concluded",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("previewTemplateRuns"),
+    permission: Some("Account > Templates > General > Read"),
 };
 
 /// `list.projects`.
@@ -359,12 +10818,29 @@ pub(crate) static LIST_PROJECTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("projects"),
-    permission: Some("Project > General > Read"),
+    permission: Some("Project > Projects > Manage > Read"),
 };
 
-/// `list.registries`.
-pub(crate) static LIST_REGISTRIES: OperationInfo = OperationInfo {
-    id: "list.registries",
+/// `list.regions`.
+pub(crate) static LIST_REGIONS: OperationInfo = OperationInfo {
+    id: "list.regions",
+    group: "cloud",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/regions",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `list.registryCredentials`.
+pub(crate) static LIST_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "list.registryCredentials",
     group: "registries",
     method: Method::GET,
     routes: &[
@@ -389,6 +10865,11 @@ pub(crate) static LIST_REGISTRIES: OperationInfo = OperationInfo {
             required: false,
         },
         QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
             name: "cursor",
             kind: ValueKind::String,
             required: false,
@@ -397,7 +10878,271 @@ pub(crate) static LIST_REGISTRIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("credentials"),
-    permission: Some("Integrations > Registries > Read"),
+    permission: Some("Account > Cloud > Registries > Read"),
+};
+
+/// `list.releaseFlowRuns`.
+pub(crate) static LIST_RELEASE_FLOW_RUNS: OperationInfo = OperationInfo {
+    id: "list.releaseFlowRuns",
+    group: "pipelines",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            params: &["teamId", "projectId", "pipelineId", "stage"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            params: &["projectId", "pipelineId", "stage"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "stage",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "status",
+            kind: ValueKind::Enum(&[
+                "pending",
+                "running",
+                "success",
+                "failure",
+                "aborted",
+                "aborting",
+                "queued",
+                "unknown",
+                "skipped",
+                "waiting",
+                "retrying",
+                "async_wait",
+                "approval_wait",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "concluded",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("runs"),
+    permission: Some("Project > Pipelines > General > Read"),
+};
+
+/// `list.repos`.
+pub(crate) static LIST_REPOS: OperationInfo = OperationInfo {
+    id: "list.repos",
+    group: "integrations",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/vcs/repos",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/vcs/repos",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "vcs_service",
+            kind: ValueKind::Enum(&[
+                "bitbucket",
+                "gitlab",
+                "github",
+                "self-hosted",
+                "azure",
+                "origin",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "self_hosted_vcs_id",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "account_login",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "vcs_link_id",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("repos"),
+    permission: Some("Account > Git > General > Read"),
+};
+
+/// `list.secrets`.
+pub(crate) static LIST_SECRETS: OperationInfo = OperationInfo {
+    id: "list.secrets",
+    group: "secrets",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("secrets"),
+    permission: Some("Project > Secrets > SecretGroups > List"),
+};
+
+/// `list.service.deployments`.
+pub(crate) static LIST_SERVICE_DEPLOYMENTS: OperationInfo = OperationInfo {
+    id: "list.service.deployments",
+    group: "services",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployments",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/deployments",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "releaseType",
+            kind: ValueKind::Enum(&["stable", "canary"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("deployments"),
+    permission: Some("Project > Services > General > Read"),
 };
 
 /// `list.services`.
@@ -434,27 +11179,12 @@ pub(crate) static LIST_SERVICES: OperationInfo = OperationInfo {
             required: false,
         },
         QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
             name: "cursor",
-            kind: ValueKind::String,
-            required: false,
-        },
-        QueryInfo {
-            name: "tags",
-            kind: ValueKind::Array(&ValueKind::String),
-            required: false,
-        },
-        QueryInfo {
-            name: "includeArchived",
-            kind: ValueKind::Boolean,
-            required: false,
-        },
-        QueryInfo {
-            name: "sort",
-            kind: ValueKind::Enum(&["name", "created-at"]),
-            required: false,
-        },
-        QueryInfo {
-            name: "teamId",
             kind: ValueKind::String,
             required: false,
         },
@@ -465,9 +11195,1276 @@ pub(crate) static LIST_SERVICES: OperationInfo = OperationInfo {
     permission: Some("Project > Services > General > Read"),
 };
 
-/// `update.secret`.
-pub(crate) static UPDATE_SECRET: OperationInfo = OperationInfo {
-    id: "update.secret",
+/// `list.sshIdentities`.
+pub(crate) static LIST_SSH_IDENTITIES: OperationInfo = OperationInfo {
+    id: "list.sshIdentities",
+    group: "integrations",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/ssh-identities",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/ssh-identities",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("identities"),
+    permission: Some("Account > Platform > Ssh > Read"),
+};
+
+/// `list.subdomain.path`.
+pub(crate) static LIST_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "list.subdomain.path",
+    group: "networking",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Read"),
+};
+
+/// `list.tags`.
+pub(crate) static LIST_TAGS: OperationInfo = OperationInfo {
+    id: "list.tags",
+    group: "teams",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tags",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/tags",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("tags"),
+    permission: Some("Account > Platform > Tags > Read"),
+};
+
+/// `list.teamMembers`.
+pub(crate) static LIST_TEAM_MEMBERS: OperationInfo = OperationInfo {
+    id: "list.teamMembers",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/members",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("members"),
+    permission: Some("Account > Admin > Members > Read"),
+};
+
+/// `list.teamRoleMembers`.
+pub(crate) static LIST_TEAM_ROLE_MEMBERS: OperationInfo = OperationInfo {
+    id: "list.teamRoleMembers",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles/{roleId}/members",
+        params: &["teamId", "roleId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "userIds",
+            kind: ValueKind::Any,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("members"),
+    permission: Some("Account > Admin > Roles > Read"),
+};
+
+/// `list.teamRoles`.
+pub(crate) static LIST_TEAM_ROLES: OperationInfo = OperationInfo {
+    id: "list.teamRoles",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("roles"),
+    permission: Some("Account > Admin > Roles > Read"),
+};
+
+/// `list.teams`.
+pub(crate) static LIST_TEAMS: OperationInfo = OperationInfo {
+    id: "list.teams",
+    group: "teams",
+    method: Method::GET,
+    routes: &[RouteInfo {
+        path: "/v1/teams",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("teams"),
+    permission: Some("Organisation > Team > General > Read"),
+};
+
+/// `list.templateRuns`.
+pub(crate) static LIST_TEMPLATE_RUNS: OperationInfo = OperationInfo {
+    id: "list.templateRuns",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}/runs",
+            params: &["teamId", "templateId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}/runs",
+            params: &["templateId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "status",
+            kind: ValueKind::Enum(&[
+                "pending",
+                "running",
+                "success",
+                "failure",
+                "aborted",
+                "aborting",
+                "queued",
+                "unknown",
+                "skipped",
+                "waiting",
+                "retrying",
+                "async_wait",
+                "approval_wait",
+            ]),
+            required: false,
+        },
+        QueryInfo {
+            name: "concluded",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("templateRuns"),
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `list.templates`.
+pub(crate) static LIST_TEMPLATES: OperationInfo = OperationInfo {
+    id: "list.templates",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/templates",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("templates"),
+    permission: Some("Account > Templates > General > Read"),
+};
+
+/// `list.usage`.
+pub(crate) static LIST_USAGE: OperationInfo = OperationInfo {
+    id: "list.usage",
+    group: "billing",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/billing/usage",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/billing/usage",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "resourceType",
+            kind: ValueKind::Enum(&["job", "service", "harness", "addon", "volume"]),
+            required: false,
+        },
+        QueryInfo {
+            name: "removeLegacyFields",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "perPage",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "startTime",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "endTime",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "granularity",
+            kind: ValueKind::Enum(&["total", "hour", "day", "month"]),
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("usage"),
+    permission: Some("Organisation > Admin > Billing > Read"),
+};
+
+/// `list.vcs`.
+pub(crate) static LIST_VCS: OperationInfo = OperationInfo {
+    id: "list.vcs",
+    group: "integrations",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/vcs",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/vcs",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Git > General > Read"),
+};
+
+/// `list.volumes`.
+pub(crate) static LIST_VOLUMES: OperationInfo = OperationInfo {
+    id: "list.volumes",
+    group: "volumes",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Read"),
+};
+
+/// `list.workflowRuns`.
+pub(crate) static LIST_WORKFLOW_RUNS: OperationInfo = OperationInfo {
+    id: "list.workflowRuns",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs",
+            params: &["teamId", "projectId", "workflowId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows/{workflowId}/runs",
+            params: &["projectId", "workflowId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "workflowId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("runs"),
+    permission: Some("Project > Workflows > Runs > Read"),
+};
+
+/// `list.workflows`.
+pub(crate) static LIST_WORKFLOWS: OperationInfo = OperationInfo {
+    id: "list.workflows",
+    group: "templates",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("pipelines"),
+    permission: Some("Project > Workflows > General > Read"),
+};
+
+/// `list.workloadIdentities`.
+pub(crate) static LIST_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
+    id: "list.workloadIdentities",
+    group: "security",
+    method: Method::GET,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/workload-identities",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/workload-identities",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "per_page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "page",
+            kind: ValueKind::Integer,
+            required: false,
+        },
+        QueryInfo {
+            name: "cursor",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: true,
+    items_key: Some("workloadIdentities"),
+    permission: Some("Account > Cloud > WorkloadIdentities > Read"),
+};
+
+/// `patch.addon`.
+pub(crate) static PATCH_ADDON: OperationInfo = OperationInfo {
+    id: "patch.addon",
+    group: "addons",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `patch.auditLogSink`.
+pub(crate) static PATCH_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "patch.auditLogSink",
+    group: "logs",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            params: &["teamId", "sinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks/{sinkId}",
+            params: &["sinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "sinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Update"),
+};
+
+/// `patch.backupDestination`.
+pub(crate) static PATCH_BACKUP_DESTINATION: OperationInfo = OperationInfo {
+    id: "patch.backupDestination",
+    group: "addons",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/backup-destinations/{backupDestinationId}",
+            params: &["teamId", "backupDestinationId"],
+        },
+        RouteInfo {
+            path: "/v1/backup-destinations/{backupDestinationId}",
+            params: &["backupDestinationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "backupDestinationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > BackupDestinations > Update"),
+};
+
+/// `patch.cloud.cluster`.
+pub(crate) static PATCH_CLOUD_CLUSTER: OperationInfo = OperationInfo {
+    id: "patch.cloud.cluster",
+    group: "cloud",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}",
+            params: &["teamId", "clusterId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}",
+            params: &["clusterId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Update"),
+};
+
+/// `patch.cloud.integration`.
+pub(crate) static PATCH_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
+    id: "patch.cloud.integration",
+    group: "cloud",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/integrations/{integrationId}",
+            params: &["teamId", "integrationId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/integrations/{integrationId}",
+            params: &["integrationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "integrationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Integrations > Update"),
+};
+
+/// `patch.egressIp`.
+pub(crate) static PATCH_EGRESS_IP: OperationInfo = OperationInfo {
+    id: "patch.egressIp",
+    group: "networking",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/egress-ips/{egressIpId}",
+            params: &["teamId", "egressIpId"],
+        },
+        RouteInfo {
+            path: "/v1/egress-ips/{egressIpId}",
+            params: &["egressIpId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "egressIpId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > EgressIps > Update"),
+};
+
+/// `patch.globalSecret`.
+pub(crate) static PATCH_GLOBAL_SECRET: OperationInfo = OperationInfo {
+    id: "patch.globalSecret",
+    group: "secrets",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets/{secretId}",
+            params: &["teamId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets/{secretId}",
+            params: &["secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "runDependents",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+        QueryInfo {
+            name: "idempotencyKey",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `patch.gradualRolloutStrategy`.
+pub(crate) static PATCH_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
+    id: "patch.gradualRolloutStrategy",
+    group: "pipelines",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            params: &["teamId", "gradualRolloutStrategyId"],
+        },
+        RouteInfo {
+            path: "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
+            params: &["gradualRolloutStrategyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "gradualRolloutStrategyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > GradualRollouts > Update"),
+};
+
+/// `patch.harness`.
+pub(crate) static PATCH_HARNESS: OperationInfo = OperationInfo {
+    id: "patch.harness",
+    group: "ai",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}",
+            params: &["teamId", "projectId", "harnessId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses/{harnessId}",
+            params: &["projectId", "harnessId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "harnessId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "acknowledgeActiveSessions",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Update"),
+};
+
+/// `patch.job`.
+pub(crate) static PATCH_JOB: OperationInfo = OperationInfo {
+    id: "patch.job",
+    group: "jobs",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `patch.job.cron`.
+pub(crate) static PATCH_JOB_CRON: OperationInfo = OperationInfo {
+    id: "patch.job.cron",
+    group: "jobs",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/cron/{jobId}",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/cron/{jobId}",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `patch.job.manual`.
+pub(crate) static PATCH_JOB_MANUAL: OperationInfo = OperationInfo {
+    id: "patch.job.manual",
+    group: "jobs",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/manual/{jobId}",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/manual/{jobId}",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `patch.loadBalancer`.
+pub(crate) static PATCH_LOAD_BALANCER: OperationInfo = OperationInfo {
+    id: "patch.loadBalancer",
+    group: "networking",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/load-balancers/{loadBalancerId}",
+            params: &["teamId", "loadBalancerId"],
+        },
+        RouteInfo {
+            path: "/v1/load-balancers/{loadBalancerId}",
+            params: &["loadBalancerId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "loadBalancerId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > LoadBalancers > Update"),
+};
+
+/// `patch.networkPolicy`.
+pub(crate) static PATCH_NETWORK_POLICY: OperationInfo = OperationInfo {
+    id: "patch.networkPolicy",
+    group: "networking",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/network-policies/{networkPolicyId}",
+            params: &["teamId", "networkPolicyId"],
+        },
+        RouteInfo {
+            path: "/v1/network-policies/{networkPolicyId}",
+            params: &["networkPolicyId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "networkPolicyId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > NetworkPolicies > Update"),
+};
+
+/// `patch.orgRole`.
+pub(crate) static PATCH_ORG_ROLE: OperationInfo = OperationInfo {
+    id: "patch.orgRole",
+    group: "teams",
+    method: Method::PATCH,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles/{roleId}",
+        params: &["roleId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "roleId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Manage"),
+};
+
+/// `patch.project`.
+pub(crate) static PATCH_PROJECT: OperationInfo = OperationInfo {
+    id: "patch.project",
+    group: "projects",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Projects > Manage > Update"),
+};
+
+/// `patch.secret`.
+pub(crate) static PATCH_SECRET: OperationInfo = OperationInfo {
+    id: "patch.secret",
     group: "secrets",
     method: Method::PATCH,
     routes: &[
@@ -498,8 +12495,4152 @@ pub(crate) static UPDATE_SECRET: OperationInfo = OperationInfo {
         },
     ],
     query: &[],
-    body: BodyKind::Optional,
+    body: BodyKind::Required,
     paginated: false,
     items_key: None,
-    permission: Some("Project > Secrets > General > Update"),
+    permission: None,
+};
+
+/// `patch.service.build`.
+pub(crate) static PATCH_SERVICE_BUILD: OperationInfo = OperationInfo {
+    id: "patch.service.build",
+    group: "services",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/build/{serviceId}",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/build/{serviceId}",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `patch.service.combined`.
+pub(crate) static PATCH_SERVICE_COMBINED: OperationInfo = OperationInfo {
+    id: "patch.service.combined",
+    group: "services",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/combined/{serviceId}",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/combined/{serviceId}",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `patch.service.deployment`.
+pub(crate) static PATCH_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "patch.service.deployment",
+    group: "services",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/deployment/{serviceId}",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/deployment/{serviceId}",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `patch.tag`.
+pub(crate) static PATCH_TAG: OperationInfo = OperationInfo {
+    id: "patch.tag",
+    group: "teams",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tags/{resourceTagId}",
+            params: &["teamId", "resourceTagId"],
+        },
+        RouteInfo {
+            path: "/v1/tags/{resourceTagId}",
+            params: &["resourceTagId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "resourceTagId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Tags > Update"),
+};
+
+/// `patch.team`.
+pub(crate) static PATCH_TEAM: OperationInfo = OperationInfo {
+    id: "patch.team",
+    group: "teams",
+    method: Method::PATCH,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Team > General > Update"),
+};
+
+/// `patch.teamRole`.
+pub(crate) static PATCH_TEAM_ROLE: OperationInfo = OperationInfo {
+    id: "patch.teamRole",
+    group: "teams",
+    method: Method::PATCH,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles/{roleId}",
+        params: &["teamId", "roleId"],
+    }],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "roleId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Manage"),
+};
+
+/// `pause.addon`.
+pub(crate) static PAUSE_ADDON: OperationInfo = OperationInfo {
+    id: "pause.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/pause",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/pause",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `pause.auditLogSink`.
+pub(crate) static PAUSE_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "pause.auditLogSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}/pause",
+            params: &["teamId", "sinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks/{sinkId}/pause",
+            params: &["sinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "sinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Update"),
+};
+
+/// `pause.blueprintTemplatePreview`.
+pub(crate) static PAUSE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInfo {
+    id: "pause.blueprintTemplatePreview",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause",
+            params: &["teamId", "projectId", "previewBlueprintId", "previewId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause",
+            params: &["projectId", "previewBlueprintId", "previewId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PipelinesV2 > Previews > Pause"),
+};
+
+/// `pause.harness`.
+pub(crate) static PAUSE_HARNESS: OperationInfo = OperationInfo {
+    id: "pause.harness",
+    group: "ai",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}/pause",
+            params: &["teamId", "projectId", "harnessId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses/{harnessId}/pause",
+            params: &["projectId", "harnessId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "harnessId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "acknowledgeActiveSessions",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Update"),
+};
+
+/// `pause.job`.
+pub(crate) static PAUSE_JOB: OperationInfo = OperationInfo {
+    id: "pause.job",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/pause",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/pause",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `pause.logSink`.
+pub(crate) static PAUSE_LOG_SINK: OperationInfo = OperationInfo {
+    id: "pause.logSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/pause",
+            params: &["teamId", "logSinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks/{logSinkId}/pause",
+            params: &["logSinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "logSinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > LogSinks > Update"),
+};
+
+/// `pause.service`.
+pub(crate) static PAUSE_SERVICE: OperationInfo = OperationInfo {
+    id: "pause.service",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/pause",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/pause",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `promote.service.rollout`.
+pub(crate) static PROMOTE_SERVICE_ROLLOUT: OperationInfo = OperationInfo {
+    id: "promote.service.rollout",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/promote",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/rollout/promote",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `purge.subdomain.cdn`.
+pub(crate) static PURGE_SUBDOMAIN_CDN: OperationInfo = OperationInfo {
+    id: "purge.subdomain.cdn",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/purge",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/cdn/purge",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `put.addon`.
+pub(crate) static PUT_ADDON: OperationInfo = OperationInfo {
+    id: "put.addon",
+    group: "addons",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Create"),
+};
+
+/// `put.auditLogSink`.
+pub(crate) static PUT_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "put.auditLogSink",
+    group: "logs",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}",
+            params: &["teamId", "sinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks/{sinkId}",
+            params: &["sinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "sinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Create"),
+};
+
+/// `put.cloud.cluster`.
+pub(crate) static PUT_CLOUD_CLUSTER: OperationInfo = OperationInfo {
+    id: "put.cloud.cluster",
+    group: "cloud",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Create"),
+};
+
+/// `put.cloud.integration`.
+pub(crate) static PUT_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
+    id: "put.cloud.integration",
+    group: "cloud",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/integrations",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/integrations",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Integrations > Create"),
+};
+
+/// `put.domain.subdomain`.
+pub(crate) static PUT_DOMAIN_SUBDOMAIN: OperationInfo = OperationInfo {
+    id: "put.domain.subdomain",
+    group: "networking",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `put.egressIp`.
+pub(crate) static PUT_EGRESS_IP: OperationInfo = OperationInfo {
+    id: "put.egressIp",
+    group: "networking",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/egress-ips",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/egress-ips",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > EgressIps > Create"),
+};
+
+/// `put.globalSecret`.
+pub(crate) static PUT_GLOBAL_SECRET: OperationInfo = OperationInfo {
+    id: "put.globalSecret",
+    group: "secrets",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[
+        QueryInfo {
+            name: "runDependents",
+            kind: ValueKind::Boolean,
+            required: false,
+        },
+        QueryInfo {
+            name: "idempotencyKey",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > GlobalSecrets > Secrets > Create"),
+};
+
+/// `put.gradualRolloutStrategy`.
+pub(crate) static PUT_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
+    id: "put.gradualRolloutStrategy",
+    group: "pipelines",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/gradual-rollout-strategies",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/gradual-rollout-strategies",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > GradualRollouts > Create"),
+};
+
+/// `put.harness`.
+pub(crate) static PUT_HARNESS: OperationInfo = OperationInfo {
+    id: "put.harness",
+    group: "ai",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "acknowledgeActiveSessions",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Create"),
+};
+
+/// `put.job`.
+pub(crate) static PUT_JOB: OperationInfo = OperationInfo {
+    id: "put.job",
+    group: "jobs",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Create"),
+};
+
+/// `put.job.cron`.
+pub(crate) static PUT_JOB_CRON: OperationInfo = OperationInfo {
+    id: "put.job.cron",
+    group: "jobs",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/cron",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/cron",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Create"),
+};
+
+/// `put.job.manual`.
+pub(crate) static PUT_JOB_MANUAL: OperationInfo = OperationInfo {
+    id: "put.job.manual",
+    group: "jobs",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/manual",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/manual",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Create"),
+};
+
+/// `put.loadBalancer`.
+pub(crate) static PUT_LOAD_BALANCER: OperationInfo = OperationInfo {
+    id: "put.loadBalancer",
+    group: "networking",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/load-balancers",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/load-balancers",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > LoadBalancers > Create"),
+};
+
+/// `put.orgRole`.
+pub(crate) static PUT_ORG_ROLE: OperationInfo = OperationInfo {
+    id: "put.orgRole",
+    group: "teams",
+    method: Method::PUT,
+    routes: &[RouteInfo {
+        path: "/v1/org-roles",
+        params: &[],
+    }],
+    path_params: &[],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Organisation > Admin > Roles > Manage"),
+};
+
+/// `put.project`.
+pub(crate) static PUT_PROJECT: OperationInfo = OperationInfo {
+    id: "put.project",
+    group: "projects",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/projects",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Projects > Manage > Create"),
+};
+
+/// `put.secret`.
+pub(crate) static PUT_SECRET: OperationInfo = OperationInfo {
+    id: "put.secret",
+    group: "secrets",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > SecretGroups > Create"),
+};
+
+/// `put.service.build`.
+pub(crate) static PUT_SERVICE_BUILD: OperationInfo = OperationInfo {
+    id: "put.service.build",
+    group: "services",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/build",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/build",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Create"),
+};
+
+/// `put.service.combined`.
+pub(crate) static PUT_SERVICE_COMBINED: OperationInfo = OperationInfo {
+    id: "put.service.combined",
+    group: "services",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/combined",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/combined",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Create"),
+};
+
+/// `put.service.deployment`.
+pub(crate) static PUT_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "put.service.deployment",
+    group: "services",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/deployment",
+            params: &["teamId", "projectId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/deployment",
+            params: &["projectId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Create"),
+};
+
+/// `put.sshIdentities`.
+pub(crate) static PUT_SSH_IDENTITIES: OperationInfo = OperationInfo {
+    id: "put.sshIdentities",
+    group: "integrations",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            params: &["teamId", "identityId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/ssh-identities/{identityId}",
+            params: &["identityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "identityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Ssh > Update"),
+};
+
+/// `put.tag`.
+pub(crate) static PUT_TAG: OperationInfo = OperationInfo {
+    id: "put.tag",
+    group: "teams",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tags",
+            params: &["teamId"],
+        },
+        RouteInfo {
+            path: "/v1/tags",
+            params: &[],
+        },
+    ],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Tags > Update"),
+};
+
+/// `put.teamRole`.
+pub(crate) static PUT_TEAM_ROLE: OperationInfo = OperationInfo {
+    id: "put.teamRole",
+    group: "teams",
+    method: Method::PUT,
+    routes: &[RouteInfo {
+        path: "/v1/teams/{teamId}/roles",
+        params: &["teamId"],
+    }],
+    path_params: &[ParamInfo {
+        name: "teamId",
+        kind: ValueKind::String,
+        required: true,
+    }],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Roles > Manage"),
+};
+
+/// `reset.addon`.
+pub(crate) static RESET_ADDON: OperationInfo = OperationInfo {
+    id: "reset.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/reset",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/reset",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Delete"),
+};
+
+/// `reset.blueprintTemplatePreview`.
+pub(crate) static RESET_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInfo {
+    id: "reset.blueprintTemplatePreview",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset",
+            params: &["teamId", "projectId", "previewBlueprintId", "previewId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset",
+            params: &["projectId", "previewBlueprintId", "previewId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > General > Update"),
+};
+
+/// `reset.service.buildCache`.
+pub(crate) static RESET_SERVICE_BUILD_CACHE: OperationInfo = OperationInfo {
+    id: "reset.service.buildCache",
+    group: "services",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-cache",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-cache",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `restart.addon`.
+pub(crate) static RESTART_ADDON: OperationInfo = OperationInfo {
+    id: "restart.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/restart",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/restart",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `restart.harness`.
+pub(crate) static RESTART_HARNESS: OperationInfo = OperationInfo {
+    id: "restart.harness",
+    group: "ai",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}/restart",
+            params: &["teamId", "projectId", "harnessId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses/{harnessId}/restart",
+            params: &["projectId", "harnessId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "harnessId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "acknowledgeActiveSessions",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Update"),
+};
+
+/// `restart.service`.
+pub(crate) static RESTART_SERVICE: OperationInfo = OperationInfo {
+    id: "restart.service",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/restart",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/restart",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `restore.addon.backup`.
+pub(crate) static RESTORE_ADDON_BACKUP: OperationInfo = OperationInfo {
+    id: "restore.addon.backup",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[
+        QueryInfo {
+            name: "sourceProjectId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        QueryInfo {
+            name: "sourceAddonId",
+            kind: ValueKind::String,
+            required: false,
+        },
+    ],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `resume.addon`.
+pub(crate) static RESUME_ADDON: OperationInfo = OperationInfo {
+    id: "resume.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/resume",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/resume",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `resume.auditLogSink`.
+pub(crate) static RESUME_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
+    id: "resume.auditLogSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}/resume",
+            params: &["teamId", "sinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/audit-log-sinks/{sinkId}/resume",
+            params: &["sinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "sinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > AuditLogSinks > Update"),
+};
+
+/// `resume.blueprintTemplatePreview`.
+pub(crate) static RESUME_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInfo {
+    id: "resume.blueprintTemplatePreview",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume",
+            params: &["teamId", "projectId", "previewBlueprintId", "previewId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume",
+            params: &["projectId", "previewBlueprintId", "previewId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PipelinesV2 > Previews > Resume"),
+};
+
+/// `resume.harness`.
+pub(crate) static RESUME_HARNESS: OperationInfo = OperationInfo {
+    id: "resume.harness",
+    group: "ai",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/harnesses/{harnessId}/resume",
+            params: &["teamId", "projectId", "harnessId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/harnesses/{harnessId}/resume",
+            params: &["projectId", "harnessId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "harnessId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Harnesses > General > Update"),
+};
+
+/// `resume.job`.
+pub(crate) static RESUME_JOB: OperationInfo = OperationInfo {
+    id: "resume.job",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/resume",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/resume",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `resume.logSink`.
+pub(crate) static RESUME_LOG_SINK: OperationInfo = OperationInfo {
+    id: "resume.logSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/resume",
+            params: &["teamId", "logSinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks/{logSinkId}/resume",
+            params: &["logSinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "logSinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > LogSinks > Update"),
+};
+
+/// `resume.service`.
+pub(crate) static RESUME_SERVICE: OperationInfo = OperationInfo {
+    id: "resume.service",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/resume",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/resume",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `retain.addon.backup`.
+pub(crate) static RETAIN_ADDON_BACKUP: OperationInfo = OperationInfo {
+    id: "retain.addon.backup",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain",
+            params: &["teamId", "projectId", "addonId", "backupId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain",
+            params: &["projectId", "addonId", "backupId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "backupId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `rollback.service.rollout`.
+pub(crate) static ROLLBACK_SERVICE_ROLLOUT: OperationInfo = OperationInfo {
+    id: "rollback.service.rollout",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/rollback",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/rollout/rollback",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `rotate.apiTokenKey`.
+pub(crate) static ROTATE_API_TOKEN_KEY: OperationInfo = OperationInfo {
+    id: "rotate.apiTokenKey",
+    group: "teams",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/tokens/{tokenId}/keys",
+            params: &["teamId", "tokenId"],
+        },
+        RouteInfo {
+            path: "/v1/tokens/{tokenId}/keys",
+            params: &["tokenId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "tokenId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > ApiTokens > Update"),
+};
+
+/// `run.previewBlueprint`.
+pub(crate) static RUN_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
+    id: "run.previewBlueprint",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            params: &["teamId", "projectId", "previewBlueprintId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
+            params: &["projectId", "previewBlueprintId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > Runs > Start"),
+};
+
+/// `run.previewTemplate`.
+pub(crate) static RUN_PREVIEW_TEMPLATE: OperationInfo = OperationInfo {
+    id: "run.previewTemplate",
+    group: "pipelines",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            params: &["teamId", "projectId", "pipelineId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+            params: &["projectId", "pipelineId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Create"),
+};
+
+/// `run.releaseFlow`.
+pub(crate) static RUN_RELEASE_FLOW: OperationInfo = OperationInfo {
+    id: "run.releaseFlow",
+    group: "pipelines",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            params: &["teamId", "projectId", "pipelineId", "stage"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+            params: &["projectId", "pipelineId", "stage"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "stage",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Pipelines > General > Update"),
+};
+
+/// `run.template`.
+pub(crate) static RUN_TEMPLATE: OperationInfo = OperationInfo {
+    id: "run.template",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}/runs",
+            params: &["teamId", "templateId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}/runs",
+            params: &["templateId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Run"),
+};
+
+/// `run.workflow`.
+pub(crate) static RUN_WORKFLOW: OperationInfo = OperationInfo {
+    id: "run.workflow",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs",
+            params: &["teamId", "projectId", "workflowId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows/{workflowId}/runs",
+            params: &["projectId", "workflowId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "workflowId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Workflows > Runs > Start"),
+};
+
+/// `scale.addon`.
+pub(crate) static SCALE_ADDON: OperationInfo = OperationInfo {
+    id: "scale.addon",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/scale",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/scale",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `scale.job`.
+pub(crate) static SCALE_JOB: OperationInfo = OperationInfo {
+    id: "scale.job",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/scale",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/scale",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `scale.service`.
+pub(crate) static SCALE_SERVICE: OperationInfo = OperationInfo {
+    id: "scale.service",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/scale",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/scale",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `start.addon.secretRotation`.
+pub(crate) static START_ADDON_SECRET_ROTATION: OperationInfo = OperationInfo {
+    id: "start.addon.secretRotation",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/secret-rotation",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/secret-rotation",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `start.job.build`.
+pub(crate) static START_JOB_BUILD: OperationInfo = OperationInfo {
+    id: "start.job.build",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `start.job.run`.
+pub(crate) static START_JOB_RUN: OperationInfo = OperationInfo {
+    id: "start.job.run",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runs",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Run Job"),
+};
+
+/// `start.service.build`.
+pub(crate) static START_SERVICE_BUILD: OperationInfo = OperationInfo {
+    id: "start.service.build",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `suspend.job`.
+pub(crate) static SUSPEND_JOB: OperationInfo = OperationInfo {
+    id: "suspend.job",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/suspend",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/suspend",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `trigger.globalSecret.dependents`.
+pub(crate) static TRIGGER_GLOBAL_SECRET_DEPENDENTS: OperationInfo = OperationInfo {
+    id: "trigger.globalSecret.dependents",
+    group: "secrets",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/secrets/{secretId}/trigger-dependents",
+            params: &["teamId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/secrets/{secretId}/trigger-dependents",
+            params: &["secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "idempotencyKey",
+        kind: ValueKind::String,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Run"),
+};
+
+/// `unassign.subdomain`.
+pub(crate) static UNASSIGN_SUBDOMAIN: OperationInfo = OperationInfo {
+    id: "unassign.subdomain",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/assign",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/assign",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "unassignPaths",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `unassign.subdomain.path`.
+pub(crate) static UNASSIGN_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "unassign.subdomain.path",
+    group: "networking",
+    method: Method::DELETE,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            params: &["teamId", "domain", "subdomain", "subdomainPath"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
+            params: &["domain", "subdomain", "subdomainPath"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomainPath",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Update"),
+};
+
+/// `uncordon.cloud.cluster.node`.
+pub(crate) static UNCORDON_CLOUD_CLUSTER_NODE: OperationInfo = OperationInfo {
+    id: "uncordon.cloud.cluster.node",
+    group: "cloud",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon",
+            params: &["teamId", "clusterId", "nodeId"],
+        },
+        RouteInfo {
+            path: "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon",
+            params: &["clusterId", "nodeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "clusterId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "nodeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Clusters > Update"),
+};
+
+/// `update.addon.networkSettings`.
+pub(crate) static UPDATE_ADDON_NETWORK_SETTINGS: OperationInfo = OperationInfo {
+    id: "update.addon.networkSettings",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/network-settings",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/network-settings",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `update.addon.security`.
+pub(crate) static UPDATE_ADDON_SECURITY: OperationInfo = OperationInfo {
+    id: "update.addon.security",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/security",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/security",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `update.addon.version`.
+pub(crate) static UPDATE_ADDON_VERSION: OperationInfo = OperationInfo {
+    id: "update.addon.version",
+    group: "addons",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version",
+            params: &["teamId", "projectId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/addons/{addonId}/version",
+            params: &["projectId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Addons > General > Update"),
+};
+
+/// `update.domain`.
+pub(crate) static UPDATE_DOMAIN: OperationInfo = OperationInfo {
+    id: "update.domain",
+    group: "networking",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Update"),
+};
+
+/// `update.encryption.configuration.options`.
+pub(crate) static UPDATE_ENCRYPTION_CONFIGURATION_OPTIONS: OperationInfo = OperationInfo {
+    id: "update.encryption.configuration.options",
+    group: "security",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/options",
+            params: &["teamId", "encryptionConfigurationId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations/{encryptionConfigurationId}/options",
+            params: &["encryptionConfigurationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "encryptionConfigurationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Manage"),
+};
+
+/// `update.encryption.configuration.settings`.
+pub(crate) static UPDATE_ENCRYPTION_CONFIGURATION_SETTINGS: OperationInfo = OperationInfo {
+    id: "update.encryption.configuration.settings",
+    group: "security",
+    method: Method::PUT,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/settings",
+            params: &["teamId", "encryptionConfigurationId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations/{encryptionConfigurationId}/settings",
+            params: &["encryptionConfigurationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "encryptionConfigurationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Manage"),
+};
+
+/// `update.externalAddon`.
+pub(crate) static UPDATE_EXTERNAL_ADDON: OperationInfo = OperationInfo {
+    id: "update.externalAddon",
+    group: "addons",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}",
+            params: &["teamId", "projectId", "externalAddonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+            params: &["projectId", "externalAddonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "externalAddonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > ExternalAddons > General > Update"),
+};
+
+/// `update.job.buildArguments`.
+pub(crate) static UPDATE_JOB_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
+    id: "update.job.buildArguments",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build-arguments",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Jobs > Update"),
+};
+
+/// `update.job.buildOptions`.
+pub(crate) static UPDATE_JOB_BUILD_OPTIONS: OperationInfo = OperationInfo {
+    id: "update.job.buildOptions",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-options",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build-options",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `update.job.buildSource`.
+pub(crate) static UPDATE_JOB_BUILD_SOURCE: OperationInfo = OperationInfo {
+    id: "update.job.buildSource",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-source",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/build-source",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `update.job.deployment`.
+pub(crate) static UPDATE_JOB_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "update.job.deployment",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/deployment",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `update.job.healthChecks`.
+pub(crate) static UPDATE_JOB_HEALTH_CHECKS: OperationInfo = OperationInfo {
+    id: "update.job.healthChecks",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/health-checks",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `update.job.runtimeEnvironment`.
+pub(crate) static UPDATE_JOB_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo {
+    id: "update.job.runtimeEnvironment",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Jobs > Update"),
+};
+
+/// `update.job.settings`.
+pub(crate) static UPDATE_JOB_SETTINGS: OperationInfo = OperationInfo {
+    id: "update.job.settings",
+    group: "jobs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/settings",
+            params: &["teamId", "projectId", "jobId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/jobs/{jobId}/settings",
+            params: &["projectId", "jobId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "jobId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Jobs > General > Update"),
+};
+
+/// `update.llmModelDeployment`.
+pub(crate) static UPDATE_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "update.llmModelDeployment",
+    group: "ai",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            params: &["teamId", "projectId", "llmModelDeploymentId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+            params: &["projectId", "llmModelDeploymentId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "llmModelDeploymentId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > AiModels > General > Update"),
+};
+
+/// `update.logSink`.
+pub(crate) static UPDATE_LOG_SINK: OperationInfo = OperationInfo {
+    id: "update.logSink",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/settings",
+            params: &["teamId", "logSinkId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/log-sinks/{logSinkId}/settings",
+            params: &["logSinkId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "logSinkId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > LogSinks > Update"),
+};
+
+/// `update.notification`.
+pub(crate) static UPDATE_NOTIFICATION: OperationInfo = OperationInfo {
+    id: "update.notification",
+    group: "logs",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/notifications/{notificationId}",
+            params: &["teamId", "notificationId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/notifications/{notificationId}",
+            params: &["notificationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "notificationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Observability > Notifications > Update"),
+};
+
+/// `update.previewBlueprint`.
+pub(crate) static UPDATE_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
+    id: "update.previewBlueprint",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            params: &["teamId", "projectId", "previewBlueprintId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
+            params: &["projectId", "previewBlueprintId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "previewBlueprintId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > PreviewBlueprints > General > Update"),
+};
+
+/// `update.previewTemplate`.
+pub(crate) static UPDATE_PREVIEW_TEMPLATE: OperationInfo = OperationInfo {
+    id: "update.previewTemplate",
+    group: "pipelines",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            params: &["teamId", "projectId", "pipelineId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+            params: &["projectId", "pipelineId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Create"),
+};
+
+/// `update.registryCredentials`.
+pub(crate) static UPDATE_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
+    id: "update.registryCredentials",
+    group: "registries",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/registries/{credentialId}",
+            params: &["teamId", "credentialId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/registries/{credentialId}",
+            params: &["credentialId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "credentialId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > Registries > Update"),
+};
+
+/// `update.releaseFlow`.
+pub(crate) static UPDATE_RELEASE_FLOW: OperationInfo = OperationInfo {
+    id: "update.releaseFlow",
+    group: "pipelines",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            params: &["teamId", "projectId", "pipelineId", "stage"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
+            params: &["projectId", "pipelineId", "stage"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "pipelineId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "stage",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Pipelines > General > Update"),
+};
+
+/// `update.secret`.
+pub(crate) static UPDATE_SECRET: OperationInfo = OperationInfo {
+    id: "update.secret",
+    group: "secrets",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}",
+            params: &["teamId", "projectId", "secretId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}",
+            params: &["projectId", "secretId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `update.secretLink`.
+pub(crate) static UPDATE_SECRET_LINK: OperationInfo = OperationInfo {
+    id: "update.secretLink",
+    group: "secrets",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            params: &["teamId", "projectId", "secretId", "addonId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
+            params: &["projectId", "secretId", "addonId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "secretId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "addonId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: None,
+};
+
+/// `update.service.buildArguments`.
+pub(crate) static UPDATE_SERVICE_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
+    id: "update.service.buildArguments",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-arguments",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Services > Update"),
+};
+
+/// `update.service.buildOptions`.
+pub(crate) static UPDATE_SERVICE_BUILD_OPTIONS: OperationInfo = OperationInfo {
+    id: "update.service.buildOptions",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-options",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-options",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `update.service.buildSource`.
+pub(crate) static UPDATE_SERVICE_BUILD_SOURCE: OperationInfo = OperationInfo {
+    id: "update.service.buildSource",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-source",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/build-source",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `update.service.deployment`.
+pub(crate) static UPDATE_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
+    id: "update.service.deployment",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/deployment",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `update.service.healthChecks`.
+pub(crate) static UPDATE_SERVICE_HEALTH_CHECKS: OperationInfo = OperationInfo {
+    id: "update.service.healthChecks",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/health-checks",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `update.service.ports`.
+pub(crate) static UPDATE_SERVICE_PORTS: OperationInfo = OperationInfo {
+    id: "update.service.ports",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/ports",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `update.service.rollout.configuration`.
+pub(crate) static UPDATE_SERVICE_ROLLOUT_CONFIGURATION: OperationInfo = OperationInfo {
+    id: "update.service.rollout.configuration",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/configuration",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/rollout/configuration",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Services > General > Update"),
+};
+
+/// `update.service.runtimeEnvironment`.
+pub(crate) static UPDATE_SERVICE_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo {
+    id: "update.service.runtimeEnvironment",
+    group: "services",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment",
+            params: &["teamId", "projectId", "serviceId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/services/{serviceId}/runtime-environment",
+            params: &["projectId", "serviceId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "serviceId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Secrets > Services > Update"),
+};
+
+/// `update.sshIdentities`.
+pub(crate) static UPDATE_SSH_IDENTITIES: OperationInfo = OperationInfo {
+    id: "update.sshIdentities",
+    group: "integrations",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/integrations/ssh-identities/{identityId}",
+            params: &["teamId", "identityId"],
+        },
+        RouteInfo {
+            path: "/v1/integrations/ssh-identities/{identityId}",
+            params: &["identityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "identityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Platform > Ssh > Update"),
+};
+
+/// `update.subdomain.geoRouting`.
+pub(crate) static UPDATE_SUBDOMAIN_GEO_ROUTING: OperationInfo = OperationInfo {
+    id: "update.subdomain.geoRouting",
+    group: "networking",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/geo-routing",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/geo-routing",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
+};
+
+/// `update.subdomain.path`.
+pub(crate) static UPDATE_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
+    id: "update.subdomain.path",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            params: &["teamId", "domain", "subdomain", "subdomainPath"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+            params: &["domain", "subdomain", "subdomainPath"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomainPath",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > SubdomainPaths > Update"),
+};
+
+/// `update.template`.
+pub(crate) static UPDATE_TEMPLATE: OperationInfo = OperationInfo {
+    id: "update.template",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/templates/{templateId}",
+            params: &["teamId", "templateId"],
+        },
+        RouteInfo {
+            path: "/v1/templates/{templateId}",
+            params: &["templateId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "templateId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Templates > General > Update"),
+};
+
+/// `update.volume`.
+pub(crate) static UPDATE_VOLUME: OperationInfo = OperationInfo {
+    id: "update.volume",
+    group: "volumes",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}",
+            params: &["teamId", "projectId", "volumeId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/volumes/{volumeId}",
+            params: &["projectId", "volumeId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "volumeId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Volumes > General > Update"),
+};
+
+/// `update.workflow`.
+pub(crate) static UPDATE_WORKFLOW: OperationInfo = OperationInfo {
+    id: "update.workflow",
+    group: "templates",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}",
+            params: &["teamId", "projectId", "workflowId"],
+        },
+        RouteInfo {
+            path: "/v1/projects/{projectId}/workflows/{workflowId}",
+            params: &["projectId", "workflowId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "projectId",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "workflowId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Project > Workflows > General > Update"),
+};
+
+/// `update.workloadIdentities`.
+pub(crate) static UPDATE_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
+    id: "update.workloadIdentities",
+    group: "security",
+    method: Method::PATCH,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/workload-identities/{workloadIdentityId}",
+            params: &["teamId", "workloadIdentityId"],
+        },
+        RouteInfo {
+            path: "/v1/workload-identities/{workloadIdentityId}",
+            params: &["workloadIdentityId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "workloadIdentityId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[QueryInfo {
+        name: "noInstall",
+        kind: ValueKind::Boolean,
+        required: false,
+    }],
+    body: BodyKind::Required,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Cloud > WorkloadIdentities > Update"),
+};
+
+/// `verify.domain`.
+pub(crate) static VERIFY_DOMAIN: OperationInfo = OperationInfo {
+    id: "verify.domain",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/verify",
+            params: &["teamId", "domain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/verify",
+            params: &["domain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Domains > Create"),
+};
+
+/// `verify.encryption.configuration`.
+pub(crate) static VERIFY_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo {
+    id: "verify.encryption.configuration",
+    group: "security",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/verify",
+            params: &["teamId", "encryptionConfigurationId"],
+        },
+        RouteInfo {
+            path: "/v1/encryption/configurations/{encryptionConfigurationId}/verify",
+            params: &["encryptionConfigurationId"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "encryptionConfigurationId",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Admin > Encryption > Read"),
+};
+
+/// `verify.subdomain`.
+pub(crate) static VERIFY_SUBDOMAIN: OperationInfo = OperationInfo {
+    id: "verify.subdomain",
+    group: "networking",
+    method: Method::POST,
+    routes: &[
+        RouteInfo {
+            path: "/v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/verify",
+            params: &["teamId", "domain", "subdomain"],
+        },
+        RouteInfo {
+            path: "/v1/domains/{domain}/subdomains/{subdomain}/verify",
+            params: &["domain", "subdomain"],
+        },
+    ],
+    path_params: &[
+        ParamInfo {
+            name: "teamId",
+            kind: ValueKind::String,
+            required: false,
+        },
+        ParamInfo {
+            name: "domain",
+            kind: ValueKind::String,
+            required: true,
+        },
+        ParamInfo {
+            name: "subdomain",
+            kind: ValueKind::String,
+            required: true,
+        },
+    ],
+    query: &[],
+    body: BodyKind::None,
+    paginated: false,
+    items_key: None,
+    permission: Some("Account > Networking > Subdomains > Update"),
 };

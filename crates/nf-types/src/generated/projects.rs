@@ -15,44 +15,44 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectBody {
-    /// The `name` member.
-    pub name: String,
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
     /// The `description` member; omitted when `None`.
     pub description: Option<String>,
-    /// The `color` member; omitted when `None`.
-    pub color: Option<CreateProjectBodyColor>,
-    /// The `region` member.
-    pub region: CreateProjectBodyRegion,
+    /// The `name` member.
+    pub name: String,
     /// The `networking` member; omitted when `None`.
     pub networking: Option<CreateProjectBodyNetworking>,
-    /// The `options` member; omitted when `None`.
-    pub options: Option<Value>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `clusterId` member; omitted when `None`.
+    pub cluster_id: Option<String>,
 }
 
 impl CreateProjectBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, region: CreateProjectBodyRegion) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
-            name: name.into(),
-            description: None,
             color: None,
-            region,
+            description: None,
+            name: name.into(),
             networking: None,
-            options: None,
+            region: None,
+            cluster_id: None,
         }
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
-        self
-    }
-
-    /// Sets [`Self::color`].
-    #[must_use]
-    pub fn with_color(mut self, color: CreateProjectBodyColor) -> Self {
-        self.color = Some(color);
         self
     }
 
@@ -63,62 +63,53 @@ impl CreateProjectBody {
         self
     }
 
-    /// Sets [`Self::options`].
+    /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_options(mut self, options: Value) -> Self {
-        self.options = Some(options);
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::cluster_id`].
+    #[must_use]
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+        self.cluster_id = Some(cluster_id.into());
         self
     }
 }
 
 impl Json for CreateProjectBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let color = members.optional("color");
+        let description = members.optional("description");
+        let name = members.required("name");
+        let networking = members.optional("networking");
+        let region = members.optional("region");
+        let cluster_id = members.optional("clusterId");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            name: json::required(&mut members, "name")?,
-            description: json::optional(&mut members, "description")?,
-            color: json::optional(&mut members, "color")?,
-            region: json::required(&mut members, "region")?,
-            networking: json::optional(&mut members, "networking")?,
-            options: json::optional(&mut members, "options")?,
+            color,
+            description,
+            name,
+            networking,
+            region,
+            cluster_id,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "name", &self.name);
-        json::put_some(&mut members, "description", self.description.as_ref());
         json::put_some(&mut members, "color", self.color.as_ref());
-        json::put(&mut members, "region", &self.region);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "name", &self.name);
         json::put_some(&mut members, "networking", self.networking.as_ref());
-        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "clusterId", self.cluster_id.as_ref());
         Value::Object(members)
-    }
-}
-
-string_enum! {
-    /// The values of `color` in the body of `create.project`.
-    pub enum CreateProjectBodyColor {
-        /// `"red"`
-        Red = "red",
-        /// `"dark-blue"`
-        DarkBlue = "dark-blue",
-        /// `"unknown"`
-        UnknownValue = "unknown",
-        /// `""`
-        Empty = "",
-        /// `"HTTP/2"`
-        Http2 = "HTTP/2",
-        /// `"2fa"`
-        N2fa = "2fa",
-    }
-}
-
-string_enum! {
-    /// The values of `region` in the body of `create.project`.
-    pub enum CreateProjectBodyRegion {
-        /// `"europe-west"`
-        EuropeWest = "europe-west",
     }
 }
 
@@ -128,6 +119,10 @@ string_enum! {
 pub struct CreateProjectBodyNetworking {
     /// The `allowedIngressProjects` member; omitted when `None`.
     pub allowed_ingress_projects: Option<Vec<String>>,
+    /// The `hostAliases` member; omitted when `None`.
+    pub host_aliases: Option<CreateProjectBodyNetworkingHostAliases>,
+    /// The `tailscale` member; omitted when `None`.
+    pub tailscale: Option<CreateProjectBodyNetworkingTailscale>,
 }
 
 impl CreateProjectBodyNetworking {
@@ -135,6 +130,8 @@ impl CreateProjectBodyNetworking {
     pub fn new() -> Self {
         Self {
             allowed_ingress_projects: None,
+            host_aliases: None,
+            tailscale: None,
         }
     }
 
@@ -144,13 +141,36 @@ impl CreateProjectBodyNetworking {
         self.allowed_ingress_projects = Some(allowed_ingress_projects);
         self
     }
+
+    /// Sets [`Self::host_aliases`].
+    #[must_use]
+    pub fn with_host_aliases(
+        mut self,
+        host_aliases: CreateProjectBodyNetworkingHostAliases,
+    ) -> Self {
+        self.host_aliases = Some(host_aliases);
+        self
+    }
+
+    /// Sets [`Self::tailscale`].
+    #[must_use]
+    pub fn with_tailscale(mut self, tailscale: CreateProjectBodyNetworkingTailscale) -> Self {
+        self.tailscale = Some(tailscale);
+        self
+    }
 }
 
 impl Json for CreateProjectBodyNetworking {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let allowed_ingress_projects = members.optional("allowedIngressProjects");
+        let host_aliases = members.optional("hostAliases");
+        let tailscale = members.optional("tailscale");
+        members.finish()?;
         Ok(Self {
-            allowed_ingress_projects: json::optional(&mut members, "allowedIngressProjects")?,
+            allowed_ingress_projects,
+            host_aliases,
+            tailscale,
         })
     }
 
@@ -161,6 +181,481 @@ impl Json for CreateProjectBodyNetworking {
             "allowedIngressProjects",
             self.allowed_ingress_projects.as_ref(),
         );
+        json::put_some(&mut members, "hostAliases", self.host_aliases.as_ref());
+        json::put_some(&mut members, "tailscale", self.tailscale.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.hostAliases` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingHostAliases {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `hostEntries` member; omitted when `None`.
+    pub host_entries: Option<Vec<CreateProjectBodyNetworkingHostAliasesHostEntriesItem>>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateProjectBodyNetworkingHostAliasesRestrictions>,
+}
+
+impl CreateProjectBodyNetworkingHostAliases {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            host_entries: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::host_entries`].
+    #[must_use]
+    pub fn with_host_entries(
+        mut self,
+        host_entries: Vec<CreateProjectBodyNetworkingHostAliasesHostEntriesItem>,
+    ) -> Self {
+        self.host_entries = Some(host_entries);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateProjectBodyNetworkingHostAliasesRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingHostAliases {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let host_entries = members.optional("hostEntries");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            host_entries,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "hostEntries", self.host_entries.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.hostAliases.hostEntries[]` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
+    /// The `ipAddress` member.
+    pub ip_address: String,
+    /// The `hostnames` member.
+    pub hostnames: Vec<String>,
+}
+
+impl CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(ip_address: impl Into<String>, hostnames: Vec<String>) -> Self {
+        Self {
+            ip_address: ip_address.into(),
+            hostnames,
+        }
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ip_address = members.required("ipAddress");
+        let hostnames = members.required("hostnames");
+        members.finish()?;
+        let (Some(ip_address), Some(hostnames)) = (ip_address, hostnames) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            ip_address,
+            hostnames,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "ipAddress", &self.ip_address);
+        json::put(&mut members, "hostnames", &self.hostnames);
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.hostAliases.restrictions` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingHostAliasesRestrictions {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `tagMatchCondition` member; omitted when `None`.
+    pub tag_match_condition:
+        Option<CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition>,
+}
+
+impl CreateProjectBodyNetworkingHostAliasesRestrictions {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            tags: None,
+            tag_match_condition: None,
+        }
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::tag_match_condition`].
+    #[must_use]
+    pub fn with_tag_match_condition(
+        mut self,
+        tag_match_condition: CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition,
+    ) -> Self {
+        self.tag_match_condition = Some(tag_match_condition);
+        self
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingHostAliasesRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let tags = members.optional("tags");
+        let tag_match_condition = members.optional("tagMatchCondition");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            tags,
+            tag_match_condition,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(
+            &mut members,
+            "tagMatchCondition",
+            self.tag_match_condition.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `networking.hostAliases.restrictions.tagMatchCondition` in the body of `create.project`.
+    pub enum CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition {
+        /// `"and"`
+        And = "and",
+        /// `"or"`
+        Or = "or",
+    }
+}
+
+/// The object at `networking.tailscale` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingTailscale {
+    /// The `authKeyTags` member; omitted when `None`.
+    pub auth_key_tags: Option<Vec<String>>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<CreateProjectBodyNetworkingTailscaleOptions>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateProjectBodyNetworkingHostAliasesRestrictions>,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateProjectBodyNetworkingTailscaleSecrets>,
+    /// The `tailscaleOptions` member; omitted when `None`.
+    pub tailscale_options: Option<CreateProjectBodyNetworkingTailscaleTailscaleOptions>,
+}
+
+impl CreateProjectBodyNetworkingTailscale {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            auth_key_tags: None,
+            enabled: None,
+            options: None,
+            restrictions: None,
+            secrets: None,
+            tailscale_options: None,
+        }
+    }
+
+    /// Sets [`Self::auth_key_tags`].
+    #[must_use]
+    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<String>) -> Self {
+        self.auth_key_tags = Some(auth_key_tags);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: CreateProjectBodyNetworkingTailscaleOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateProjectBodyNetworkingHostAliasesRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateProjectBodyNetworkingTailscaleSecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::tailscale_options`].
+    #[must_use]
+    pub fn with_tailscale_options(
+        mut self,
+        tailscale_options: CreateProjectBodyNetworkingTailscaleTailscaleOptions,
+    ) -> Self {
+        self.tailscale_options = Some(tailscale_options);
+        self
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingTailscale {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let auth_key_tags = members.optional("authKeyTags");
+        let enabled = members.optional("enabled");
+        let options = members.optional("options");
+        let restrictions = members.optional("restrictions");
+        let secrets = members.optional("secrets");
+        let tailscale_options = members.optional("tailscaleOptions");
+        members.finish()?;
+        Ok(Self {
+            auth_key_tags,
+            enabled,
+            options,
+            restrictions,
+            secrets,
+            tailscale_options,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "authKeyTags", self.auth_key_tags.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(
+            &mut members,
+            "tailscaleOptions",
+            self.tailscale_options.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.tailscale.options` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingTailscaleOptions {
+    /// The `applyToAddons` member; omitted when `None`.
+    pub apply_to_addons: Option<bool>,
+    /// The `applyToAddonJobs` member; omitted when `None`.
+    pub apply_to_addon_jobs: Option<bool>,
+    /// The `autoRedeployOnRegeneration` member; omitted when `None`.
+    pub auto_redeploy_on_regeneration: Option<bool>,
+}
+
+impl CreateProjectBodyNetworkingTailscaleOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            apply_to_addons: None,
+            apply_to_addon_jobs: None,
+            auto_redeploy_on_regeneration: None,
+        }
+    }
+
+    /// Sets [`Self::apply_to_addons`].
+    #[must_use]
+    pub fn with_apply_to_addons(mut self, apply_to_addons: bool) -> Self {
+        self.apply_to_addons = Some(apply_to_addons);
+        self
+    }
+
+    /// Sets [`Self::apply_to_addon_jobs`].
+    #[must_use]
+    pub fn with_apply_to_addon_jobs(mut self, apply_to_addon_jobs: bool) -> Self {
+        self.apply_to_addon_jobs = Some(apply_to_addon_jobs);
+        self
+    }
+
+    /// Sets [`Self::auto_redeploy_on_regeneration`].
+    #[must_use]
+    pub fn with_auto_redeploy_on_regeneration(
+        mut self,
+        auto_redeploy_on_regeneration: bool,
+    ) -> Self {
+        self.auto_redeploy_on_regeneration = Some(auto_redeploy_on_regeneration);
+        self
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingTailscaleOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let apply_to_addons = members.optional("applyToAddons");
+        let apply_to_addon_jobs = members.optional("applyToAddonJobs");
+        let auto_redeploy_on_regeneration = members.optional("autoRedeployOnRegeneration");
+        members.finish()?;
+        Ok(Self {
+            apply_to_addons,
+            apply_to_addon_jobs,
+            auto_redeploy_on_regeneration,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "applyToAddons", self.apply_to_addons.as_ref());
+        json::put_some(
+            &mut members,
+            "applyToAddonJobs",
+            self.apply_to_addon_jobs.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "autoRedeployOnRegeneration",
+            self.auto_redeploy_on_regeneration.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.tailscale.secrets` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingTailscaleSecrets {
+    /// The `clientId` member.
+    pub client_id: String,
+    /// The `clientSecret` member.
+    pub client_secret: String,
+}
+
+impl CreateProjectBodyNetworkingTailscaleSecrets {
+    /// A value with the required members set and the others absent.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingTailscaleSecrets {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let client_id = members.required("clientId");
+        let client_secret = members.required("clientSecret");
+        members.finish()?;
+        let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            client_id,
+            client_secret,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "clientId", &self.client_id);
+        json::put(&mut members, "clientSecret", &self.client_secret);
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.tailscale.tailscaleOptions` in the body of `create.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateProjectBodyNetworkingTailscaleTailscaleOptions {
+    /// The `acceptRoutes` member; omitted when `None`.
+    pub accept_routes: Option<bool>,
+}
+
+impl CreateProjectBodyNetworkingTailscaleTailscaleOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            accept_routes: None,
+        }
+    }
+
+    /// Sets [`Self::accept_routes`].
+    #[must_use]
+    pub fn with_accept_routes(mut self, accept_routes: bool) -> Self {
+        self.accept_routes = Some(accept_routes);
+        self
+    }
+}
+
+impl Json for CreateProjectBodyNetworkingTailscaleTailscaleOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let accept_routes = members.optional("acceptRoutes");
+        members.finish()?;
+        Ok(Self { accept_routes })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "acceptRoutes", self.accept_routes.as_ref());
         Value::Object(members)
     }
 }
@@ -169,21 +664,1612 @@ impl Json for CreateProjectBodyNetworking {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectResponse {
-    /// The `id` member.
-    pub id: String,
-    /// The `name` member.
-    pub name: String,
+    /// The `clusterId` member; omitted when `None`.
+    pub cluster_id: Option<String>,
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `customRegistry` member; omitted when `None`.
+    pub custom_registry: Option<CreateProjectResponseCustomRegistry>,
     /// The `description` member; omitted when `None`.
     pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `lifecycleStatus` member.
+    pub lifecycle_status: CreateProjectResponseLifecycleStatus,
+    /// The `name` member.
+    pub name: String,
+    /// The `networking` member; omitted when `None`.
+    pub networking: Option<CreateProjectBodyNetworking>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
 }
 
 impl CreateProjectResponse {
     /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        lifecycle_status: CreateProjectResponseLifecycleStatus,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            cluster_id: None,
+            color: None,
+            created_at: None,
+            custom_registry: None,
+            description: None,
+            id: id.into(),
+            lifecycle_status,
+            name: name.into(),
+            networking: None,
+            region: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::cluster_id`].
+    #[must_use]
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+        self.cluster_id = Some(cluster_id.into());
+        self
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::custom_registry`].
+    #[must_use]
+    pub fn with_custom_registry(
+        mut self,
+        custom_registry: CreateProjectResponseCustomRegistry,
+    ) -> Self {
+        self.custom_registry = Some(custom_registry);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::networking`].
+    #[must_use]
+    pub fn with_networking(mut self, networking: CreateProjectBodyNetworking) -> Self {
+        self.networking = Some(networking);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateProjectResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cluster_id = members.optional("clusterId");
+        let color = members.optional("color");
+        let created_at = members.optional("createdAt");
+        let custom_registry = members.optional("customRegistry");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let lifecycle_status = members.required("lifecycleStatus");
+        let name = members.required("name");
+        let networking = members.optional("networking");
+        let region = members.optional("region");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(lifecycle_status), Some(name)) = (id, lifecycle_status, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cluster_id,
+            color,
+            created_at,
+            custom_registry,
+            description,
+            id,
+            lifecycle_status,
+            name,
+            networking,
+            region,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "clusterId", self.cluster_id.as_ref());
+        json::put_some(&mut members, "color", self.color.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(
+            &mut members,
+            "customRegistry",
+            self.custom_registry.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "lifecycleStatus", &self.lifecycle_status);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "networking", self.networking.as_ref());
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `customRegistry` in the response data of `create.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateProjectResponseCustomRegistry {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<CreateProjectResponseCustomRegistryConfiguration>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl CreateProjectResponseCustomRegistry {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            enabled: None,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(
+        mut self,
+        configuration: CreateProjectResponseCustomRegistryConfiguration,
+    ) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for CreateProjectResponseCustomRegistry {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `customRegistry.configuration` in the response data of `create.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateProjectResponseCustomRegistryConfiguration {
+    /// The `credentialId` member.
+    pub credential_id: String,
+    /// The `provider` member; omitted when `None`.
+    pub provider: Option<CreateProjectResponseCustomRegistryConfigurationProvider>,
+}
+
+impl CreateProjectResponseCustomRegistryConfiguration {
+    /// A value with the required members set and the others absent.
+    pub fn new(credential_id: impl Into<String>) -> Self {
+        Self {
+            credential_id: credential_id.into(),
+            provider: None,
+        }
+    }
+
+    /// Sets [`Self::provider`].
+    #[must_use]
+    pub fn with_provider(
+        mut self,
+        provider: CreateProjectResponseCustomRegistryConfigurationProvider,
+    ) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+}
+
+impl Json for CreateProjectResponseCustomRegistryConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credential_id = members.required("credentialId");
+        let provider = members.optional("provider");
+        members.finish()?;
+        let (Some(credential_id),) = (credential_id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            credential_id,
+            provider,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "credentialId", &self.credential_id);
+        json::put_some(&mut members, "provider", self.provider.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `customRegistry.configuration.provider` in the response data of `create.project`.
+    pub enum CreateProjectResponseCustomRegistryConfigurationProvider {
+        /// `"acr"`
+        Acr = "acr",
+        /// `"ecr"`
+        Ecr = "ecr",
+        /// `"gar"`
+        Gar = "gar",
+        /// `"dockerhub"`
+        Dockerhub = "dockerhub",
+        /// `"dhi"`
+        Dhi = "dhi",
+        /// `"github"`
+        Github = "github",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"custom"`
+        Custom = "custom",
+        /// `"legacy"`
+        Legacy = "legacy",
+    }
+}
+
+string_enum! {
+    /// The values of `lifecycleStatus` in the response data of `create.project`.
+    pub enum CreateProjectResponseLifecycleStatus {
+        /// `"pending_initialization"`
+        PendingInitialization = "pending_initialization",
+        /// `"creating"`
+        Creating = "creating",
+        /// `"created"`
+        Created = "created",
+        /// `"creation_failed"`
+        CreationFailed = "creation_failed",
+        /// `"upgrading"`
+        Upgrading = "upgrading",
+        /// `"upgrade_failed"`
+        UpgradeFailed = "upgrade_failed",
+        /// `"migration_pending"`
+        MigrationPending = "migration_pending",
+        /// `"migrating"`
+        Migrating = "migrating",
+        /// `"migration_failed"`
+        MigrationFailed = "migration_failed",
+        /// `"deleting"`
+        Deleting = "deleting",
+        /// `"deletion_failed"`
+        DeletionFailed = "deletion_failed",
+        /// `"deleted"`
+        Deleted = "deleted",
+        /// `"cluster_deleted"`
+        ClusterDeleted = "cluster_deleted",
+        /// `"initializing"`
+        Initializing = "initializing",
+        /// `"tearing_down"`
+        TearingDown = "tearing_down",
+        /// `"teardown_failed"`
+        TeardownFailed = "teardown_failed",
+    }
+}
+
+/// The response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponse {
+    /// The `addons` member.
+    pub addons: Vec<GetProjectResponseAddonsItem>,
+    /// The `cluster` member.
+    pub cluster: GetProjectResponseCluster,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `customRegistry` member; omitted when `None`.
+    pub custom_registry: Option<GetProjectResponseCustomRegistry>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<GetProjectResponseDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `jobs` member.
+    pub jobs: Vec<GetProjectResponseJobsItem>,
+    /// The `lifecycleStatus` member.
+    pub lifecycle_status: CreateProjectResponseLifecycleStatus,
+    /// The `name` member.
+    pub name: String,
+    /// The `services` member.
+    pub services: Vec<GetProjectResponseServicesItem>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl GetProjectResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        addons: Vec<GetProjectResponseAddonsItem>,
+        cluster: GetProjectResponseCluster,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        jobs: Vec<GetProjectResponseJobsItem>,
+        lifecycle_status: CreateProjectResponseLifecycleStatus,
+        name: impl Into<String>,
+        services: Vec<GetProjectResponseServicesItem>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            addons,
+            cluster,
+            created_at: created_at.into(),
+            custom_registry: None,
+            deployment: None,
+            description: None,
+            id: id.into(),
+            jobs,
+            lifecycle_status,
+            name: name.into(),
+            services,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::custom_registry`].
+    #[must_use]
+    pub fn with_custom_registry(
+        mut self,
+        custom_registry: GetProjectResponseCustomRegistry,
+    ) -> Self {
+        self.custom_registry = Some(custom_registry);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: GetProjectResponseDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for GetProjectResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addons = members.required("addons");
+        let cluster = members.required("cluster");
+        let created_at = members.required("createdAt");
+        let custom_registry = members.optional("customRegistry");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let jobs = members.required("jobs");
+        let lifecycle_status = members.required("lifecycleStatus");
+        let name = members.required("name");
+        let services = members.required("services");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (
+            Some(addons),
+            Some(cluster),
+            Some(created_at),
+            Some(id),
+            Some(jobs),
+            Some(lifecycle_status),
+            Some(name),
+            Some(services),
+            Some(uid),
+        ) = (
+            addons,
+            cluster,
+            created_at,
+            id,
+            jobs,
+            lifecycle_status,
+            name,
+            services,
+            uid,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addons,
+            cluster,
+            created_at,
+            custom_registry,
+            deployment,
+            description,
+            id,
+            jobs,
+            lifecycle_status,
+            name,
+            services,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addons", &self.addons);
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(
+            &mut members,
+            "customRegistry",
+            self.custom_registry.as_ref(),
+        );
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "jobs", &self.jobs);
+        json::put(&mut members, "lifecycleStatus", &self.lifecycle_status);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "services", &self.services);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addons[]` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseAddonsItem {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `spec` member.
+    pub spec: GetProjectResponseAddonsItemSpec,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl GetProjectResponseAddonsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        spec: GetProjectResponseAddonsItemSpec,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            spec,
+            stage_id: None,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+}
+
+impl Json for GetProjectResponseAddonsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let spec = members.required("spec");
+        let stage_id = members.optional("stageId");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(app_id), Some(id), Some(name), Some(spec), Some(uid)) =
+            (app_id, id, name, spec, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            description,
+            id,
+            name,
+            spec,
+            stage_id,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addons[].spec` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseAddonsItemSpec {
+    /// The `type` member.
+    pub type_: String,
+}
+
+impl GetProjectResponseAddonsItemSpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(type_: impl Into<String>) -> Self {
+        Self {
+            type_: type_.into(),
+        }
+    }
+}
+
+impl Json for GetProjectResponseAddonsItemSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(type_),) = (type_,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The object at `cluster` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseCluster {
+    /// The `id` member.
+    pub id: String,
+    /// The `loadBalancers` member; omitted when `None`.
+    pub load_balancers: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `namespace` member; omitted when `None`.
+    pub namespace: Option<String>,
+}
+
+impl GetProjectResponseCluster {
+    /// A value with the required members set and the others absent.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             id: id.into(),
+            load_balancers: None,
             name: name.into(),
+            namespace: None,
+        }
+    }
+
+    /// Sets [`Self::load_balancers`].
+    #[must_use]
+    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+        self.load_balancers = Some(load_balancers);
+        self
+    }
+
+    /// Sets [`Self::namespace`].
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+}
+
+impl Json for GetProjectResponseCluster {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let load_balancers = members.optional("loadBalancers");
+        let name = members.required("name");
+        let namespace = members.optional("namespace");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            id,
+            load_balancers,
+            name,
+            namespace,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "loadBalancers", self.load_balancers.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "namespace", self.namespace.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `customRegistry` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseCustomRegistry {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<GetProjectResponseCustomRegistryConfiguration>,
+    /// The `enabled` member.
+    pub enabled: bool,
+}
+
+impl GetProjectResponseCustomRegistry {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            configuration: None,
+            enabled,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(
+        mut self,
+        configuration: GetProjectResponseCustomRegistryConfiguration,
+    ) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+}
+
+impl Json for GetProjectResponseCustomRegistry {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.required("enabled");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put(&mut members, "enabled", &self.enabled);
+        Value::Object(members)
+    }
+}
+
+/// The object at `customRegistry.configuration` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetProjectResponseCustomRegistryConfiguration {
+    /// The `credentialId` member; omitted when `None`.
+    pub credential_id: Option<String>,
+    /// The `provider` member; omitted when `None`.
+    pub provider: Option<CreateProjectResponseCustomRegistryConfigurationProvider>,
+}
+
+impl GetProjectResponseCustomRegistryConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            credential_id: None,
+            provider: None,
+        }
+    }
+
+    /// Sets [`Self::credential_id`].
+    #[must_use]
+    pub fn with_credential_id(mut self, credential_id: impl Into<String>) -> Self {
+        self.credential_id = Some(credential_id.into());
+        self
+    }
+
+    /// Sets [`Self::provider`].
+    #[must_use]
+    pub fn with_provider(
+        mut self,
+        provider: CreateProjectResponseCustomRegistryConfigurationProvider,
+    ) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+}
+
+impl Json for GetProjectResponseCustomRegistryConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credential_id = members.optional("credentialId");
+        let provider = members.optional("provider");
+        members.finish()?;
+        Ok(Self {
+            credential_id,
+            provider,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentialId", self.credential_id.as_ref());
+        json::put_some(&mut members, "provider", self.provider.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseDeployment {
+    /// The `region` member.
+    pub region: String,
+}
+
+impl GetProjectResponseDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(region: impl Into<String>) -> Self {
+        Self {
+            region: region.into(),
+        }
+    }
+}
+
+impl Json for GetProjectResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let region = members.required("region");
+        members.finish()?;
+        let (Some(region),) = (region,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { region })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "region", &self.region);
+        Value::Object(members)
+    }
+}
+
+/// The object at `jobs[]` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseJobsItem {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `jobType` member.
+    pub job_type: GetProjectResponseJobsItemJobType,
+    /// The `name` member.
+    pub name: String,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl GetProjectResponseJobsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        id: impl Into<String>,
+        job_type: GetProjectResponseJobsItemJobType,
+        name: impl Into<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
             description: None,
+            id: id.into(),
+            job_type,
+            name: name.into(),
+            stage_id: None,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+}
+
+impl Json for GetProjectResponseJobsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let job_type = members.required("jobType");
+        let name = members.required("name");
+        let stage_id = members.optional("stageId");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(app_id), Some(id), Some(job_type), Some(name), Some(uid)) =
+            (app_id, id, job_type, name, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            description,
+            id,
+            job_type,
+            name,
+            stage_id,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "jobType", &self.job_type);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `jobs[].jobType` in the response data of `get.project`.
+    pub enum GetProjectResponseJobsItemJobType {
+        /// `"manual"`
+        Manual = "manual",
+        /// `"cron"`
+        Cron = "cron",
+    }
+}
+
+/// The object at `services[]` in the response data of `get.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectResponseServicesItem {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `serviceType` member.
+    pub service_type: GetProjectResponseServicesItemServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl GetProjectResponseServicesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: GetProjectResponseServicesItemServiceType,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            service_type,
+            stage_id: None,
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+}
+
+impl Json for GetProjectResponseServicesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(app_id), Some(id), Some(name), Some(service_type), Some(uid)) =
+            (app_id, id, name, service_type, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            description,
+            id,
+            name,
+            service_type,
+            stage_id,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `services[].serviceType` in the response data of `get.project`.
+    pub enum GetProjectResponseServicesItemServiceType {
+        /// `"combined"`
+        Combined = "combined",
+        /// `"build"`
+        Build = "build",
+        /// `"deployment"`
+        Deployment = "deployment",
+    }
+}
+
+/// The body of `initialize.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InitializeProjectBody {
+    /// The `clusterId` member; omitted when `None`.
+    pub cluster_id: Option<String>,
+    /// The `customRegistry` member; omitted when `None`.
+    pub custom_registry: Option<CreateProjectResponseCustomRegistry>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+}
+
+impl InitializeProjectBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            cluster_id: None,
+            custom_registry: None,
+            region: None,
+        }
+    }
+
+    /// Sets [`Self::cluster_id`].
+    #[must_use]
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+        self.cluster_id = Some(cluster_id.into());
+        self
+    }
+
+    /// Sets [`Self::custom_registry`].
+    #[must_use]
+    pub fn with_custom_registry(
+        mut self,
+        custom_registry: CreateProjectResponseCustomRegistry,
+    ) -> Self {
+        self.custom_registry = Some(custom_registry);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+}
+
+impl Json for InitializeProjectBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cluster_id = members.optional("clusterId");
+        let custom_registry = members.optional("customRegistry");
+        let region = members.optional("region");
+        members.finish()?;
+        Ok(Self {
+            cluster_id,
+            custom_registry,
+            region,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "clusterId", self.cluster_id.as_ref());
+        json::put_some(
+            &mut members,
+            "customRegistry",
+            self.custom_registry.as_ref(),
+        );
+        json::put_some(&mut members, "region", self.region.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `initialize.project`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InitializeProjectResponse {
+    /// The `clusterId` member; omitted when `None`.
+    pub cluster_id: Option<String>,
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `customRegistry` member; omitted when `None`.
+    pub custom_registry: Option<CreateProjectResponseCustomRegistry>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `lifecycleStatus` member.
+    pub lifecycle_status: CreateProjectResponseLifecycleStatus,
+    /// The `name` member.
+    pub name: String,
+    /// The `networking` member; omitted when `None`.
+    pub networking: Option<InitializeProjectResponseNetworking>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl InitializeProjectResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        lifecycle_status: CreateProjectResponseLifecycleStatus,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            cluster_id: None,
+            color: None,
+            created_at: None,
+            custom_registry: None,
+            description: None,
+            id: id.into(),
+            lifecycle_status,
+            name: name.into(),
+            networking: None,
+            region: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::cluster_id`].
+    #[must_use]
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+        self.cluster_id = Some(cluster_id.into());
+        self
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::custom_registry`].
+    #[must_use]
+    pub fn with_custom_registry(
+        mut self,
+        custom_registry: CreateProjectResponseCustomRegistry,
+    ) -> Self {
+        self.custom_registry = Some(custom_registry);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::networking`].
+    #[must_use]
+    pub fn with_networking(mut self, networking: InitializeProjectResponseNetworking) -> Self {
+        self.networking = Some(networking);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for InitializeProjectResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cluster_id = members.optional("clusterId");
+        let color = members.optional("color");
+        let created_at = members.optional("createdAt");
+        let custom_registry = members.optional("customRegistry");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let lifecycle_status = members.required("lifecycleStatus");
+        let name = members.required("name");
+        let networking = members.optional("networking");
+        let region = members.optional("region");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(lifecycle_status), Some(name)) = (id, lifecycle_status, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cluster_id,
+            color,
+            created_at,
+            custom_registry,
+            description,
+            id,
+            lifecycle_status,
+            name,
+            networking,
+            region,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "clusterId", self.cluster_id.as_ref());
+        json::put_some(&mut members, "color", self.color.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(
+            &mut members,
+            "customRegistry",
+            self.custom_registry.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "lifecycleStatus", &self.lifecycle_status);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "networking", self.networking.as_ref());
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking` in the response data of `initialize.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InitializeProjectResponseNetworking {
+    /// The `allowedIngressProjects` member; omitted when `None`.
+    pub allowed_ingress_projects: Option<Vec<String>>,
+    /// The `hostAliases` member; omitted when `None`.
+    pub host_aliases: Option<InitializeProjectResponseNetworkingHostAliases>,
+    /// The `tailscale` member; omitted when `None`.
+    pub tailscale: Option<InitializeProjectResponseNetworkingTailscale>,
+}
+
+impl InitializeProjectResponseNetworking {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            allowed_ingress_projects: None,
+            host_aliases: None,
+            tailscale: None,
+        }
+    }
+
+    /// Sets [`Self::allowed_ingress_projects`].
+    #[must_use]
+    pub fn with_allowed_ingress_projects(mut self, allowed_ingress_projects: Vec<String>) -> Self {
+        self.allowed_ingress_projects = Some(allowed_ingress_projects);
+        self
+    }
+
+    /// Sets [`Self::host_aliases`].
+    #[must_use]
+    pub fn with_host_aliases(
+        mut self,
+        host_aliases: InitializeProjectResponseNetworkingHostAliases,
+    ) -> Self {
+        self.host_aliases = Some(host_aliases);
+        self
+    }
+
+    /// Sets [`Self::tailscale`].
+    #[must_use]
+    pub fn with_tailscale(
+        mut self,
+        tailscale: InitializeProjectResponseNetworkingTailscale,
+    ) -> Self {
+        self.tailscale = Some(tailscale);
+        self
+    }
+}
+
+impl Json for InitializeProjectResponseNetworking {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let allowed_ingress_projects = members.optional("allowedIngressProjects");
+        let host_aliases = members.optional("hostAliases");
+        let tailscale = members.optional("tailscale");
+        members.finish()?;
+        Ok(Self {
+            allowed_ingress_projects,
+            host_aliases,
+            tailscale,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "allowedIngressProjects",
+            self.allowed_ingress_projects.as_ref(),
+        );
+        json::put_some(&mut members, "hostAliases", self.host_aliases.as_ref());
+        json::put_some(&mut members, "tailscale", self.tailscale.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.hostAliases` in the response data of `initialize.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InitializeProjectResponseNetworkingHostAliases {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `hostEntries` member; omitted when `None`.
+    pub host_entries: Option<Vec<Map<String, Value>>>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<Map<String, Value>>,
+}
+
+impl InitializeProjectResponseNetworkingHostAliases {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            host_entries: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::host_entries`].
+    #[must_use]
+    pub fn with_host_entries(mut self, host_entries: Vec<Map<String, Value>>) -> Self {
+        self.host_entries = Some(host_entries);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: Map<String, Value>) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for InitializeProjectResponseNetworkingHostAliases {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let host_entries = members.optional("hostEntries");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            host_entries,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "hostEntries", self.host_entries.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.tailscale` in the response data of `initialize.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InitializeProjectResponseNetworkingTailscale {
+    /// The `authKeyTags` member; omitted when `None`.
+    pub auth_key_tags: Option<Vec<String>>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<Map<String, Value>>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<Map<String, Value>>,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<Map<String, Value>>,
+    /// The `tailscaleOptions` member; omitted when `None`.
+    pub tailscale_options: Option<Map<String, Value>>,
+}
+
+impl InitializeProjectResponseNetworkingTailscale {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            auth_key_tags: None,
+            enabled: None,
+            options: None,
+            restrictions: None,
+            secrets: None,
+            tailscale_options: None,
+        }
+    }
+
+    /// Sets [`Self::auth_key_tags`].
+    #[must_use]
+    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<String>) -> Self {
+        self.auth_key_tags = Some(auth_key_tags);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: Map<String, Value>) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: Map<String, Value>) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: Map<String, Value>) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::tailscale_options`].
+    #[must_use]
+    pub fn with_tailscale_options(mut self, tailscale_options: Map<String, Value>) -> Self {
+        self.tailscale_options = Some(tailscale_options);
+        self
+    }
+}
+
+impl Json for InitializeProjectResponseNetworkingTailscale {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let auth_key_tags = members.optional("authKeyTags");
+        let enabled = members.optional("enabled");
+        let options = members.optional("options");
+        let restrictions = members.optional("restrictions");
+        let secrets = members.optional("secrets");
+        let tailscale_options = members.optional("tailscaleOptions");
+        members.finish()?;
+        Ok(Self {
+            auth_key_tags,
+            enabled,
+            options,
+            restrictions,
+            secrets,
+            tailscale_options,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "authKeyTags", self.auth_key_tags.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(
+            &mut members,
+            "tailscaleOptions",
+            self.tailscale_options.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.projects`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListProjectsResponse {
+    /// The `projects` member.
+    pub projects: Vec<ListProjectsResponseProjectsItem>,
+}
+
+impl ListProjectsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(projects: Vec<ListProjectsResponseProjectsItem>) -> Self {
+        Self { projects }
+    }
+}
+
+impl Json for ListProjectsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let projects = members.required("projects");
+        members.finish()?;
+        let (Some(projects),) = (projects,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { projects })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "projects", &self.projects);
+        Value::Object(members)
+    }
+}
+
+/// The object at `projects[]` in the response data of `list.projects`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListProjectsResponseProjectsItem {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `lifecycleStatus` member.
+    pub lifecycle_status: CreateProjectResponseLifecycleStatus,
+    /// The `name` member.
+    pub name: String,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl ListProjectsResponseProjectsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        lifecycle_status: CreateProjectResponseLifecycleStatus,
+        name: impl Into<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            id: id.into(),
+            lifecycle_status,
+            name: name.into(),
+            uid: uid.into(),
         }
     }
 
@@ -195,51 +2281,495 @@ impl CreateProjectResponse {
     }
 }
 
-impl Json for CreateProjectResponse {
+impl Json for ListProjectsResponseProjectsItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let id = members.required("id");
+        let lifecycle_status = members.required("lifecycleStatus");
+        let name = members.required("name");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(id), Some(lifecycle_status), Some(name), Some(uid)) =
+            (id, lifecycle_status, name, uid)
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            id: json::required(&mut members, "id")?,
-            name: json::required(&mut members, "name")?,
-            description: json::optional(&mut members, "description")?,
+            description,
+            id,
+            lifecycle_status,
+            name,
+            uid,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "id", &self.id);
-        json::put(&mut members, "name", &self.name);
         json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "lifecycleStatus", &self.lifecycle_status);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "uid", &self.uid);
         Value::Object(members)
     }
 }
 
-/// The response data of `list.projects`.
-#[derive(Debug, Clone, PartialEq)]
+/// The body of `patch.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ListProjectsResponse {
-    /// The `projects` member.
-    pub projects: Vec<CreateProjectResponse>,
+pub struct PatchProjectBody {
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `networking` member; omitted when `None`.
+    pub networking: Option<PatchProjectBodyNetworking>,
 }
 
-impl ListProjectsResponse {
-    /// A value with the required members set and the others absent.
-    pub fn new(projects: Vec<CreateProjectResponse>) -> Self {
-        Self { projects }
+impl PatchProjectBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            color: None,
+            description: None,
+            networking: None,
+        }
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::networking`].
+    #[must_use]
+    pub fn with_networking(mut self, networking: PatchProjectBodyNetworking) -> Self {
+        self.networking = Some(networking);
+        self
     }
 }
 
-impl Json for ListProjectsResponse {
+impl Json for PatchProjectBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let color = members.optional("color");
+        let description = members.optional("description");
+        let networking = members.optional("networking");
+        members.finish()?;
         Ok(Self {
-            projects: json::required(&mut members, "projects")?,
+            color,
+            description,
+            networking,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "projects", &self.projects);
+        json::put_some(&mut members, "color", self.color.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "networking", self.networking.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking` in the body of `patch.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchProjectBodyNetworking {
+    /// The `allowedIngressProjects` member; omitted when `None`.
+    pub allowed_ingress_projects: Option<Vec<String>>,
+    /// The `hostAliases` member; omitted when `None`.
+    pub host_aliases: Option<PatchProjectBodyNetworkingHostAliases>,
+    /// The `tailscale` member; omitted when `None`.
+    pub tailscale: Option<PatchProjectBodyNetworkingTailscale>,
+}
+
+impl PatchProjectBodyNetworking {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            allowed_ingress_projects: None,
+            host_aliases: None,
+            tailscale: None,
+        }
+    }
+
+    /// Sets [`Self::allowed_ingress_projects`].
+    #[must_use]
+    pub fn with_allowed_ingress_projects(mut self, allowed_ingress_projects: Vec<String>) -> Self {
+        self.allowed_ingress_projects = Some(allowed_ingress_projects);
+        self
+    }
+
+    /// Sets [`Self::host_aliases`].
+    #[must_use]
+    pub fn with_host_aliases(
+        mut self,
+        host_aliases: PatchProjectBodyNetworkingHostAliases,
+    ) -> Self {
+        self.host_aliases = Some(host_aliases);
+        self
+    }
+
+    /// Sets [`Self::tailscale`].
+    #[must_use]
+    pub fn with_tailscale(mut self, tailscale: PatchProjectBodyNetworkingTailscale) -> Self {
+        self.tailscale = Some(tailscale);
+        self
+    }
+}
+
+impl Json for PatchProjectBodyNetworking {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let allowed_ingress_projects = members.optional("allowedIngressProjects");
+        let host_aliases = members.optional("hostAliases");
+        let tailscale = members.optional("tailscale");
+        members.finish()?;
+        Ok(Self {
+            allowed_ingress_projects,
+            host_aliases,
+            tailscale,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "allowedIngressProjects",
+            self.allowed_ingress_projects.as_ref(),
+        );
+        json::put_some(&mut members, "hostAliases", self.host_aliases.as_ref());
+        json::put_some(&mut members, "tailscale", self.tailscale.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.hostAliases` in the body of `patch.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchProjectBodyNetworkingHostAliases {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `hostEntries` member; omitted when `None`.
+    pub host_entries: Option<Vec<CreateProjectBodyNetworkingHostAliasesHostEntriesItem>>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<PatchProjectBodyNetworkingHostAliasesRestrictions>,
+}
+
+impl PatchProjectBodyNetworkingHostAliases {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            host_entries: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::host_entries`].
+    #[must_use]
+    pub fn with_host_entries(
+        mut self,
+        host_entries: Vec<CreateProjectBodyNetworkingHostAliasesHostEntriesItem>,
+    ) -> Self {
+        self.host_entries = Some(host_entries);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: PatchProjectBodyNetworkingHostAliasesRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for PatchProjectBodyNetworkingHostAliases {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let host_entries = members.optional("hostEntries");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            host_entries,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "hostEntries", self.host_entries.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.hostAliases.restrictions` in the body of `patch.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchProjectBodyNetworkingHostAliasesRestrictions {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `tagMatchCondition` member; omitted when `None`.
+    pub tag_match_condition:
+        Option<CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition>,
+}
+
+impl PatchProjectBodyNetworkingHostAliasesRestrictions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            tags: None,
+            tag_match_condition: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::tag_match_condition`].
+    #[must_use]
+    pub fn with_tag_match_condition(
+        mut self,
+        tag_match_condition: CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition,
+    ) -> Self {
+        self.tag_match_condition = Some(tag_match_condition);
+        self
+    }
+}
+
+impl Json for PatchProjectBodyNetworkingHostAliasesRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let tags = members.optional("tags");
+        let tag_match_condition = members.optional("tagMatchCondition");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            tags,
+            tag_match_condition,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(
+            &mut members,
+            "tagMatchCondition",
+            self.tag_match_condition.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.tailscale` in the body of `patch.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchProjectBodyNetworkingTailscale {
+    /// The `authKeyTags` member; omitted when `None`.
+    pub auth_key_tags: Option<Vec<String>>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<CreateProjectBodyNetworkingTailscaleOptions>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<PatchProjectBodyNetworkingHostAliasesRestrictions>,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<PatchProjectBodyNetworkingTailscaleSecrets>,
+    /// The `tailscaleOptions` member; omitted when `None`.
+    pub tailscale_options: Option<CreateProjectBodyNetworkingTailscaleTailscaleOptions>,
+}
+
+impl PatchProjectBodyNetworkingTailscale {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            auth_key_tags: None,
+            enabled: None,
+            options: None,
+            restrictions: None,
+            secrets: None,
+            tailscale_options: None,
+        }
+    }
+
+    /// Sets [`Self::auth_key_tags`].
+    #[must_use]
+    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<String>) -> Self {
+        self.auth_key_tags = Some(auth_key_tags);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: CreateProjectBodyNetworkingTailscaleOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: PatchProjectBodyNetworkingHostAliasesRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: PatchProjectBodyNetworkingTailscaleSecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::tailscale_options`].
+    #[must_use]
+    pub fn with_tailscale_options(
+        mut self,
+        tailscale_options: CreateProjectBodyNetworkingTailscaleTailscaleOptions,
+    ) -> Self {
+        self.tailscale_options = Some(tailscale_options);
+        self
+    }
+}
+
+impl Json for PatchProjectBodyNetworkingTailscale {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let auth_key_tags = members.optional("authKeyTags");
+        let enabled = members.optional("enabled");
+        let options = members.optional("options");
+        let restrictions = members.optional("restrictions");
+        let secrets = members.optional("secrets");
+        let tailscale_options = members.optional("tailscaleOptions");
+        members.finish()?;
+        Ok(Self {
+            auth_key_tags,
+            enabled,
+            options,
+            restrictions,
+            secrets,
+            tailscale_options,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "authKeyTags", self.auth_key_tags.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(
+            &mut members,
+            "tailscaleOptions",
+            self.tailscale_options.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `networking.tailscale.secrets` in the body of `patch.project`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchProjectBodyNetworkingTailscaleSecrets {
+    /// The `clientId` member; omitted when `None`.
+    pub client_id: Option<String>,
+    /// The `clientSecret` member; omitted when `None`.
+    pub client_secret: Option<String>,
+}
+
+impl PatchProjectBodyNetworkingTailscaleSecrets {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+        }
+    }
+
+    /// Sets [`Self::client_id`].
+    #[must_use]
+    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Sets [`Self::client_secret`].
+    #[must_use]
+    pub fn with_client_secret(mut self, client_secret: impl Into<String>) -> Self {
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+}
+
+impl Json for PatchProjectBodyNetworkingTailscaleSecrets {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let client_id = members.optional("clientId");
+        let client_secret = members.optional("clientSecret");
+        members.finish()?;
+        Ok(Self {
+            client_id,
+            client_secret,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "clientId", self.client_id.as_ref());
+        json::put_some(&mut members, "clientSecret", self.client_secret.as_ref());
         Value::Object(members)
     }
 }
@@ -250,7 +2780,7 @@ impl Json for ListProjectsResponse {
 /// - `/v1/teams/{teamId}/projects`
 /// - `/v1/projects`
 ///
-/// Needs the permission `Project > General > Create`.
+/// Needs the permission `Project > Projects > Manage > Create`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectRequest {
@@ -294,13 +2824,16 @@ impl Operation for CreateProjectRequest {
     }
 }
 
+/// The response data of `delete.project`.
+pub type DeleteProjectResponse = Map<String, Value>;
+
 /// The request of `delete.project`: `DELETE /v1/projects/{projectId}`.
 ///
 /// Its routes, the first whose parameters are all set being used:
 /// - `/v1/teams/{teamId}/projects/{projectId}`
 /// - `/v1/projects/{projectId}`
 ///
-/// Needs the permission `Project > General > Delete`.
+/// Needs the permission `Project > Projects > Manage > Delete`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProjectRequest {
@@ -308,9 +2841,70 @@ pub struct DeleteProjectRequest {
     pub team_id: Option<String>,
     /// Path parameter `projectId`.
     pub project_id: String,
+    /// Query option `delete_child_objects`; omitted when `None`.
+    pub delete_child_objects: Option<bool>,
 }
 
 impl DeleteProjectRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            delete_child_objects: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::delete_child_objects`].
+    #[must_use]
+    pub fn with_delete_child_objects(mut self, delete_child_objects: bool) -> Self {
+        self.delete_child_objects = Some(delete_child_objects);
+        self
+    }
+}
+
+impl Operation for DeleteProjectRequest {
+    const ID: &'static str = "delete.project";
+    const PAGINATED: bool = false;
+    type Response = DeleteProjectResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_PROJECT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("delete_child_objects", &self.delete_child_objects)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.project`: `GET /v1/projects/{projectId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}`
+/// - `/v1/projects/{projectId}`
+///
+/// Needs the permission `Project > Projects > Manage > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetProjectRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+}
+
+impl GetProjectRequest {
     /// A request with the required values set and the others unset.
     pub fn new(project_id: impl Into<String>) -> Self {
         Self {
@@ -327,13 +2921,13 @@ impl DeleteProjectRequest {
     }
 }
 
-impl Operation for DeleteProjectRequest {
-    const ID: &'static str = "delete.project";
+impl Operation for GetProjectRequest {
+    const ID: &'static str = "get.project";
     const PAGINATED: bool = false;
-    type Response = ();
+    type Response = GetProjectResponse;
 
     fn info() -> &'static OperationInfo {
-        &crate::generated::operations::DELETE_PROJECT
+        &crate::generated::operations::GET_PROJECT
     }
 
     fn to_parts(&self) -> Result<RequestParts, BuildError> {
@@ -344,13 +2938,67 @@ impl Operation for DeleteProjectRequest {
     }
 }
 
+/// The request of `initialize.project`: `POST /v1/projects/{projectId}/initialize`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/initialize`
+/// - `/v1/projects/{projectId}/initialize`
+///
+/// Needs the permission `Project > Projects > Manage > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InitializeProjectRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: InitializeProjectBody,
+}
+
+impl InitializeProjectRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: InitializeProjectBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for InitializeProjectRequest {
+    const ID: &'static str = "initialize.project";
+    const PAGINATED: bool = false;
+    type Response = InitializeProjectResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::INITIALIZE_PROJECT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
 /// The request of `list.projects`: `GET /v1/projects`.
 ///
 /// Its routes, the first whose parameters are all set being used:
 /// - `/v1/teams/{teamId}/projects`
 /// - `/v1/projects`
 ///
-/// Paginated. Needs the permission `Project > General > Read`.
+/// Paginated. Needs the permission `Project > Projects > Manage > Read`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListProjectsRequest {
@@ -424,7 +3072,7 @@ impl Operation for ListProjectsRequest {
 }
 
 impl Paginated for ListProjectsRequest {
-    type Item = CreateProjectResponse;
+    type Item = ListProjectsResponseProjectsItem;
     const ITEMS_KEY: &'static str = "projects";
 
     fn cursor(&self) -> Option<&str> {
@@ -440,9 +3088,152 @@ impl Paginated for ListProjectsRequest {
     }
 }
 
+/// The response data of `patch.project`.
+pub type PatchProjectResponse = CreateProjectResponse;
+
+/// The request of `patch.project`: `PATCH /v1/projects/{projectId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}`
+/// - `/v1/projects/{projectId}`
+///
+/// Needs the permission `Project > Projects > Manage > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchProjectRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PatchProjectBody,
+}
+
+impl PatchProjectRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PatchProjectBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchProjectRequest {
+    const ID: &'static str = "patch.project";
+    const PAGINATED: bool = false;
+    type Response = PatchProjectResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_PROJECT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.project`.
+pub type PutProjectBody = CreateProjectBody;
+
+/// The response data of `put.project`.
+pub type PutProjectResponse = CreateProjectResponse;
+
+/// The request of `put.project`: `PUT /v1/projects`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects`
+/// - `/v1/projects`
+///
+/// Needs the permission `Project > Projects > Manage > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutProjectRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: PutProjectBody,
+}
+
+impl PutProjectRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: PutProjectBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutProjectRequest {
+    const ID: &'static str = "put.project";
+    const PAGINATED: bool = false;
+    type Response = PutProjectResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_PROJECT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
 serde_via_json!(
     CreateProjectBody,
     CreateProjectBodyNetworking,
+    CreateProjectBodyNetworkingHostAliases,
+    CreateProjectBodyNetworkingHostAliasesHostEntriesItem,
+    CreateProjectBodyNetworkingHostAliasesRestrictions,
+    CreateProjectBodyNetworkingTailscale,
+    CreateProjectBodyNetworkingTailscaleOptions,
+    CreateProjectBodyNetworkingTailscaleSecrets,
+    CreateProjectBodyNetworkingTailscaleTailscaleOptions,
     CreateProjectResponse,
-    ListProjectsResponse
+    CreateProjectResponseCustomRegistry,
+    CreateProjectResponseCustomRegistryConfiguration,
+    GetProjectResponse,
+    GetProjectResponseAddonsItem,
+    GetProjectResponseAddonsItemSpec,
+    GetProjectResponseCluster,
+    GetProjectResponseCustomRegistry,
+    GetProjectResponseCustomRegistryConfiguration,
+    GetProjectResponseDeployment,
+    GetProjectResponseJobsItem,
+    GetProjectResponseServicesItem,
+    InitializeProjectBody,
+    InitializeProjectResponse,
+    InitializeProjectResponseNetworking,
+    InitializeProjectResponseNetworkingHostAliases,
+    InitializeProjectResponseNetworkingTailscale,
+    ListProjectsResponse,
+    ListProjectsResponseProjectsItem,
+    PatchProjectBody,
+    PatchProjectBodyNetworking,
+    PatchProjectBodyNetworkingHostAliases,
+    PatchProjectBodyNetworkingHostAliasesRestrictions,
+    PatchProjectBodyNetworkingTailscale,
+    PatchProjectBodyNetworkingTailscaleSecrets
 );

@@ -11,27 +11,845 @@ use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
 
-/// The response data of `list.registries`.
+/// The body of `add.registryCredentials`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct ListRegistriesResponse {
-    /// The `credentials` member.
-    pub credentials: Vec<ListRegistriesResponseCredentialsItem>,
+pub struct AddRegistryCredentialsBody {
+    /// The `aws` member; omitted when `None`.
+    pub aws: Option<AddRegistryCredentialsBodyAws>,
+    /// The `azure` member; omitted when `None`.
+    pub azure: Option<AddRegistryCredentialsBodyAzure>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<AddRegistryCredentialsBodyCredentials>,
+    /// The `gcp` member; omitted when `None`.
+    pub gcp: Option<AddRegistryCredentialsBodyGcp>,
+    /// The `integrationId` member; omitted when `None`.
+    pub integration_id: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `provider` member.
+    pub provider: AddRegistryCredentialsBodyProvider,
+    /// The `registryUrl` member; omitted when `None`.
+    pub registry_url: Option<String>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<AddRegistryCredentialsBodyRestrictions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
 }
 
-impl ListRegistriesResponse {
+impl AddRegistryCredentialsBody {
     /// A value with the required members set and the others absent.
-    pub fn new(credentials: Vec<ListRegistriesResponseCredentialsItem>) -> Self {
+    pub fn new(name: impl Into<String>, provider: AddRegistryCredentialsBodyProvider) -> Self {
+        Self {
+            aws: None,
+            azure: None,
+            created_at: None,
+            credentials: None,
+            gcp: None,
+            integration_id: None,
+            name: name.into(),
+            provider,
+            registry_url: None,
+            restrictions: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::aws`].
+    #[must_use]
+    pub fn with_aws(mut self, aws: AddRegistryCredentialsBodyAws) -> Self {
+        self.aws = Some(aws);
+        self
+    }
+
+    /// Sets [`Self::azure`].
+    #[must_use]
+    pub fn with_azure(mut self, azure: AddRegistryCredentialsBodyAzure) -> Self {
+        self.azure = Some(azure);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: AddRegistryCredentialsBodyCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::gcp`].
+    #[must_use]
+    pub fn with_gcp(mut self, gcp: AddRegistryCredentialsBodyGcp) -> Self {
+        self.gcp = Some(gcp);
+        self
+    }
+
+    /// Sets [`Self::integration_id`].
+    #[must_use]
+    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+        self.integration_id = Some(integration_id.into());
+        self
+    }
+
+    /// Sets [`Self::registry_url`].
+    #[must_use]
+    pub fn with_registry_url(mut self, registry_url: impl Into<String>) -> Self {
+        self.registry_url = Some(registry_url.into());
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: AddRegistryCredentialsBodyRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let aws = members.optional("aws");
+        let azure = members.optional("azure");
+        let created_at = members.optional("createdAt");
+        let credentials = members.optional("credentials");
+        let gcp = members.optional("gcp");
+        let integration_id = members.optional("integrationId");
+        let name = members.required("name");
+        let provider = members.required("provider");
+        let registry_url = members.optional("registryUrl");
+        let restrictions = members.optional("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(name), Some(provider)) = (name, provider) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            aws,
+            azure,
+            created_at,
+            credentials,
+            gcp,
+            integration_id,
+            name,
+            provider,
+            registry_url,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "aws", self.aws.as_ref());
+        json::put_some(&mut members, "azure", self.azure.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "gcp", self.gcp.as_ref());
+        json::put_some(&mut members, "integrationId", self.integration_id.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "provider", &self.provider);
+        json::put_some(&mut members, "registryUrl", self.registry_url.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `aws` in the body of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsBodyAws {
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+}
+
+impl AddRegistryCredentialsBodyAws {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { region: None }
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBodyAws {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let region = members.optional("region");
+        members.finish()?;
+        Ok(Self { region })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "region", self.region.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `azure` in the body of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsBodyAzure {
+    /// The `resourceGroup` member; omitted when `None`.
+    pub resource_group: Option<String>,
+}
+
+impl AddRegistryCredentialsBodyAzure {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            resource_group: None,
+        }
+    }
+
+    /// Sets [`Self::resource_group`].
+    #[must_use]
+    pub fn with_resource_group(mut self, resource_group: impl Into<String>) -> Self {
+        self.resource_group = Some(resource_group.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBodyAzure {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let resource_group = members.optional("resourceGroup");
+        members.finish()?;
+        Ok(Self { resource_group })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "resourceGroup", self.resource_group.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `credentials` in the body of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsBodyCredentials {
+    /// The `password` member; omitted when `None`.
+    pub password: Option<String>,
+    /// The `scope` member.
+    pub scope: AddRegistryCredentialsBodyCredentialsScope,
+    /// The `username` member; omitted when `None`.
+    pub username: Option<String>,
+}
+
+impl AddRegistryCredentialsBodyCredentials {
+    /// A value with the required members set and the others absent.
+    pub fn new(scope: AddRegistryCredentialsBodyCredentialsScope) -> Self {
+        Self {
+            password: None,
+            scope,
+            username: None,
+        }
+    }
+
+    /// Sets [`Self::password`].
+    #[must_use]
+    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Sets [`Self::username`].
+    #[must_use]
+    pub fn with_username(mut self, username: impl Into<String>) -> Self {
+        self.username = Some(username.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBodyCredentials {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let password = members.optional("password");
+        let scope = members.required("scope");
+        let username = members.optional("username");
+        members.finish()?;
+        let (Some(scope),) = (scope,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            password,
+            scope,
+            username,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "password", self.password.as_ref());
+        json::put(&mut members, "scope", &self.scope);
+        json::put_some(&mut members, "username", self.username.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `credentials.scope` in the body of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsBodyCredentialsScope {
+    /// The `pull` member; omitted when `None`.
+    pub pull: Option<bool>,
+    /// The `push` member; omitted when `None`.
+    pub push: Option<bool>,
+}
+
+impl AddRegistryCredentialsBodyCredentialsScope {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            pull: None,
+            push: None,
+        }
+    }
+
+    /// Sets [`Self::pull`].
+    #[must_use]
+    pub fn with_pull(mut self, pull: bool) -> Self {
+        self.pull = Some(pull);
+        self
+    }
+
+    /// Sets [`Self::push`].
+    #[must_use]
+    pub fn with_push(mut self, push: bool) -> Self {
+        self.push = Some(push);
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBodyCredentialsScope {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let pull = members.optional("pull");
+        let push = members.optional("push");
+        members.finish()?;
+        Ok(Self { pull, push })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "pull", self.pull.as_ref());
+        json::put_some(&mut members, "push", self.push.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `gcp` in the body of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsBodyGcp {
+    /// The `projectId` member; omitted when `None`.
+    pub project_id: Option<String>,
+}
+
+impl AddRegistryCredentialsBodyGcp {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// Sets [`Self::project_id`].
+    #[must_use]
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBodyGcp {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let project_id = members.optional("projectId");
+        members.finish()?;
+        Ok(Self { project_id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "projectId", self.project_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `provider` in the body of `add.registryCredentials`.
+    pub enum AddRegistryCredentialsBodyProvider {
+        /// `"acr"`
+        Acr = "acr",
+        /// `"ecr"`
+        Ecr = "ecr",
+        /// `"gar"`
+        Gar = "gar",
+        /// `"dockerhub"`
+        Dockerhub = "dockerhub",
+        /// `"dhi"`
+        Dhi = "dhi",
+        /// `"github"`
+        Github = "github",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"custom"`
+        Custom = "custom",
+        /// `"legacy"`
+        Legacy = "legacy",
+    }
+}
+
+/// The object at `restrictions` in the body of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsBodyRestrictions {
+    /// The `projects` member; omitted when `None`.
+    pub projects: Option<Vec<String>>,
+    /// The `restricted` member.
+    pub restricted: bool,
+}
+
+impl AddRegistryCredentialsBodyRestrictions {
+    /// A value with the required members set and the others absent.
+    pub fn new(restricted: bool) -> Self {
+        Self {
+            projects: None,
+            restricted,
+        }
+    }
+
+    /// Sets [`Self::projects`].
+    #[must_use]
+    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+        self.projects = Some(projects);
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsBodyRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let projects = members.optional("projects");
+        let restricted = members.required("restricted");
+        members.finish()?;
+        let (Some(restricted),) = (restricted,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            projects,
+            restricted,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "projects", self.projects.as_ref());
+        json::put(&mut members, "restricted", &self.restricted);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsResponse {
+    /// The `aws` member; omitted when `None`.
+    pub aws: Option<AddRegistryCredentialsBodyAws>,
+    /// The `azure` member; omitted when `None`.
+    pub azure: Option<AddRegistryCredentialsBodyAzure>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<AddRegistryCredentialsBodyCredentials>,
+    /// The `gcp` member; omitted when `None`.
+    pub gcp: Option<AddRegistryCredentialsBodyGcp>,
+    /// The `id` member.
+    pub id: String,
+    /// The `integrationId` member; omitted when `None`.
+    pub integration_id: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `provider` member.
+    pub provider: AddRegistryCredentialsBodyProvider,
+    /// The `registryCredentialRefresh` member.
+    pub registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
+    /// The `registryUrl` member; omitted when `None`.
+    pub registry_url: Option<String>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<AddRegistryCredentialsBodyRestrictions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl AddRegistryCredentialsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        provider: AddRegistryCredentialsBodyProvider,
+        registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
+    ) -> Self {
+        Self {
+            aws: None,
+            azure: None,
+            created_at: None,
+            credentials: None,
+            gcp: None,
+            id: id.into(),
+            integration_id: None,
+            name: name.into(),
+            provider,
+            registry_credential_refresh,
+            registry_url: None,
+            restrictions: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::aws`].
+    #[must_use]
+    pub fn with_aws(mut self, aws: AddRegistryCredentialsBodyAws) -> Self {
+        self.aws = Some(aws);
+        self
+    }
+
+    /// Sets [`Self::azure`].
+    #[must_use]
+    pub fn with_azure(mut self, azure: AddRegistryCredentialsBodyAzure) -> Self {
+        self.azure = Some(azure);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: AddRegistryCredentialsBodyCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::gcp`].
+    #[must_use]
+    pub fn with_gcp(mut self, gcp: AddRegistryCredentialsBodyGcp) -> Self {
+        self.gcp = Some(gcp);
+        self
+    }
+
+    /// Sets [`Self::integration_id`].
+    #[must_use]
+    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+        self.integration_id = Some(integration_id.into());
+        self
+    }
+
+    /// Sets [`Self::registry_url`].
+    #[must_use]
+    pub fn with_registry_url(mut self, registry_url: impl Into<String>) -> Self {
+        self.registry_url = Some(registry_url.into());
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: AddRegistryCredentialsBodyRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let aws = members.optional("aws");
+        let azure = members.optional("azure");
+        let created_at = members.optional("createdAt");
+        let credentials = members.optional("credentials");
+        let gcp = members.optional("gcp");
+        let id = members.required("id");
+        let integration_id = members.optional("integrationId");
+        let name = members.required("name");
+        let provider = members.required("provider");
+        let registry_credential_refresh = members.required("registryCredentialRefresh");
+        let registry_url = members.optional("registryUrl");
+        let restrictions = members.optional("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(provider), Some(registry_credential_refresh)) =
+            (id, name, provider, registry_credential_refresh)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            aws,
+            azure,
+            created_at,
+            credentials,
+            gcp,
+            id,
+            integration_id,
+            name,
+            provider,
+            registry_credential_refresh,
+            registry_url,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "aws", self.aws.as_ref());
+        json::put_some(&mut members, "azure", self.azure.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "gcp", self.gcp.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "integrationId", self.integration_id.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "provider", &self.provider);
+        json::put(
+            &mut members,
+            "registryCredentialRefresh",
+            &self.registry_credential_refresh,
+        );
+        json::put_some(&mut members, "registryUrl", self.registry_url.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `registryCredentialRefresh` in the response data of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsResponseRegistryCredentialRefresh {
+    /// The `error` member; omitted when `None`.
+    pub error: Option<AddRegistryCredentialsResponseRegistryCredentialRefreshError>,
+    /// The `failureCount` member.
+    pub failure_count: i64,
+    /// The `lastFailureAt` member; omitted when `None`.
+    pub last_failure_at: Option<String>,
+    /// The `nextAttemptAt` member; omitted when `None`.
+    pub next_attempt_at: Option<String>,
+    /// The `retryDelay` member.
+    pub retry_delay: i64,
+    /// The `status` member.
+    pub status: AddRegistryCredentialsResponseRegistryCredentialRefreshStatus,
+}
+
+impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        failure_count: i64,
+        retry_delay: i64,
+        status: AddRegistryCredentialsResponseRegistryCredentialRefreshStatus,
+    ) -> Self {
+        Self {
+            error: None,
+            failure_count,
+            last_failure_at: None,
+            next_attempt_at: None,
+            retry_delay,
+            status,
+        }
+    }
+
+    /// Sets [`Self::error`].
+    #[must_use]
+    pub fn with_error(
+        mut self,
+        error: AddRegistryCredentialsResponseRegistryCredentialRefreshError,
+    ) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// Sets [`Self::last_failure_at`].
+    #[must_use]
+    pub fn with_last_failure_at(mut self, last_failure_at: impl Into<String>) -> Self {
+        self.last_failure_at = Some(last_failure_at.into());
+        self
+    }
+
+    /// Sets [`Self::next_attempt_at`].
+    #[must_use]
+    pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<String>) -> Self {
+        self.next_attempt_at = Some(next_attempt_at.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsResponseRegistryCredentialRefresh {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let error = members.optional("error");
+        let failure_count = members.required("failureCount");
+        let last_failure_at = members.optional("lastFailureAt");
+        let next_attempt_at = members.optional("nextAttemptAt");
+        let retry_delay = members.required("retryDelay");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(failure_count), Some(retry_delay), Some(status)) =
+            (failure_count, retry_delay, status)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            error,
+            failure_count,
+            last_failure_at,
+            next_attempt_at,
+            retry_delay,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "error", self.error.as_ref());
+        json::put(&mut members, "failureCount", &self.failure_count);
+        json::put_some(&mut members, "lastFailureAt", self.last_failure_at.as_ref());
+        json::put_some(&mut members, "nextAttemptAt", self.next_attempt_at.as_ref());
+        json::put(&mut members, "retryDelay", &self.retry_delay);
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+/// The object at `registryCredentialRefresh.error` in the response data of `add.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsResponseRegistryCredentialRefreshError {
+    /// The `message` member.
+    pub message: String,
+    /// The `providerCode` member; omitted when `None`.
+    pub provider_code: Option<String>,
+    /// The `type` member.
+    pub type_: String,
+}
+
+impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
+    /// A value with the required members set and the others absent.
+    pub fn new(message: impl Into<String>, type_: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            provider_code: None,
+            type_: type_.into(),
+        }
+    }
+
+    /// Sets [`Self::provider_code`].
+    #[must_use]
+    pub fn with_provider_code(mut self, provider_code: impl Into<String>) -> Self {
+        self.provider_code = Some(provider_code.into());
+        self
+    }
+}
+
+impl Json for AddRegistryCredentialsResponseRegistryCredentialRefreshError {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let message = members.required("message");
+        let provider_code = members.optional("providerCode");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(message), Some(type_)) = (message, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            message,
+            provider_code,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "message", &self.message);
+        json::put_some(&mut members, "providerCode", self.provider_code.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `registryCredentialRefresh.status` in the response data of `add.registryCredentials`.
+    pub enum AddRegistryCredentialsResponseRegistryCredentialRefreshStatus {
+        /// `"healthy"`
+        Healthy = "healthy",
+        /// `"retrying"`
+        Retrying = "retrying",
+        /// `"suspended"`
+        Suspended = "suspended",
+    }
+}
+
+/// The response data of `list.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListRegistryCredentialsResponse {
+    /// The `credentials` member.
+    pub credentials: Vec<ListRegistryCredentialsResponseCredentialsItem>,
+}
+
+impl ListRegistryCredentialsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(credentials: Vec<ListRegistryCredentialsResponseCredentialsItem>) -> Self {
         Self { credentials }
     }
 }
 
-impl Json for ListRegistriesResponse {
+impl Json for ListRegistryCredentialsResponse {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
-        Ok(Self {
-            credentials: json::required(&mut members, "credentials")?,
-        })
+        let mut members = json::Members::new(value)?;
+        let credentials = members.required("credentials");
+        members.finish()?;
+        let (Some(credentials),) = (credentials,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { credentials })
     }
 
     fn to_json(&self) -> Value {
@@ -41,79 +859,478 @@ impl Json for ListRegistriesResponse {
     }
 }
 
-/// The object at `credentials[]` in the response data of `list.registries`.
+/// The object at `credentials[]` in the response data of `list.registryCredentials`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct ListRegistriesResponseCredentialsItem {
+pub struct ListRegistryCredentialsResponseCredentialsItem {
+    /// The `aws` member; omitted when `None`.
+    pub aws: Option<AddRegistryCredentialsBodyAws>,
+    /// The `azure` member; omitted when `None`.
+    pub azure: Option<AddRegistryCredentialsBodyAzure>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<ListRegistryCredentialsResponseCredentialsItemCredentials>,
+    /// The `gcp` member; omitted when `None`.
+    pub gcp: Option<AddRegistryCredentialsBodyGcp>,
     /// The `id` member.
     pub id: String,
-    /// The `kind` member.
-    pub kind: ListRegistriesResponseCredentialsItemKind,
+    /// The `integrationId` member; omitted when `None`.
+    pub integration_id: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `provider` member.
+    pub provider: AddRegistryCredentialsBodyProvider,
+    /// The `registryCredentialRefresh` member.
+    pub registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
+    /// The `registryUrl` member; omitted when `None`.
+    pub registry_url: Option<String>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
 }
 
-impl ListRegistriesResponseCredentialsItem {
+impl ListRegistryCredentialsResponseCredentialsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, kind: ListRegistriesResponseCredentialsItemKind) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        provider: AddRegistryCredentialsBodyProvider,
+        registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
+    ) -> Self {
         Self {
+            aws: None,
+            azure: None,
+            created_at: None,
+            credentials: None,
+            gcp: None,
             id: id.into(),
-            kind,
+            integration_id: None,
+            name: name.into(),
+            provider,
+            registry_credential_refresh,
+            registry_url: None,
+            updated_at: None,
         }
+    }
+
+    /// Sets [`Self::aws`].
+    #[must_use]
+    pub fn with_aws(mut self, aws: AddRegistryCredentialsBodyAws) -> Self {
+        self.aws = Some(aws);
+        self
+    }
+
+    /// Sets [`Self::azure`].
+    #[must_use]
+    pub fn with_azure(mut self, azure: AddRegistryCredentialsBodyAzure) -> Self {
+        self.azure = Some(azure);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(
+        mut self,
+        credentials: ListRegistryCredentialsResponseCredentialsItemCredentials,
+    ) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::gcp`].
+    #[must_use]
+    pub fn with_gcp(mut self, gcp: AddRegistryCredentialsBodyGcp) -> Self {
+        self.gcp = Some(gcp);
+        self
+    }
+
+    /// Sets [`Self::integration_id`].
+    #[must_use]
+    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+        self.integration_id = Some(integration_id.into());
+        self
+    }
+
+    /// Sets [`Self::registry_url`].
+    #[must_use]
+    pub fn with_registry_url(mut self, registry_url: impl Into<String>) -> Self {
+        self.registry_url = Some(registry_url.into());
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
     }
 }
 
-impl Json for ListRegistriesResponseCredentialsItem {
+impl Json for ListRegistryCredentialsResponseCredentialsItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let aws = members.optional("aws");
+        let azure = members.optional("azure");
+        let created_at = members.optional("createdAt");
+        let credentials = members.optional("credentials");
+        let gcp = members.optional("gcp");
+        let id = members.required("id");
+        let integration_id = members.optional("integrationId");
+        let name = members.required("name");
+        let provider = members.required("provider");
+        let registry_credential_refresh = members.required("registryCredentialRefresh");
+        let registry_url = members.optional("registryUrl");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(provider), Some(registry_credential_refresh)) =
+            (id, name, provider, registry_credential_refresh)
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            id: json::required(&mut members, "id")?,
-            kind: json::required(&mut members, "kind")?,
+            aws,
+            azure,
+            created_at,
+            credentials,
+            gcp,
+            id,
+            integration_id,
+            name,
+            provider,
+            registry_credential_refresh,
+            registry_url,
+            updated_at,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put_some(&mut members, "aws", self.aws.as_ref());
+        json::put_some(&mut members, "azure", self.azure.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "gcp", self.gcp.as_ref());
         json::put(&mut members, "id", &self.id);
-        json::put(&mut members, "kind", &self.kind);
+        json::put_some(&mut members, "integrationId", self.integration_id.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "provider", &self.provider);
+        json::put(
+            &mut members,
+            "registryCredentialRefresh",
+            &self.registry_credential_refresh,
+        );
+        json::put_some(&mut members, "registryUrl", self.registry_url.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
         Value::Object(members)
     }
 }
 
-string_enum! {
-    /// The values of `credentials[].kind` in the response data of `list.registries`.
-    pub enum ListRegistriesResponseCredentialsItemKind {
-        /// `"dockerhub"`
-        Dockerhub = "dockerhub",
-        /// `"gcr"`
-        Gcr = "gcr",
-        /// `"ecr"`
-        Ecr = "ecr",
+/// The object at `credentials[].credentials` in the response data of `list.registryCredentials`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListRegistryCredentialsResponseCredentialsItemCredentials {
+    /// The `scope` member.
+    pub scope: AddRegistryCredentialsBodyCredentialsScope,
+}
+
+impl ListRegistryCredentialsResponseCredentialsItemCredentials {
+    /// A value with the required members set and the others absent.
+    pub fn new(scope: AddRegistryCredentialsBodyCredentialsScope) -> Self {
+        Self { scope }
     }
 }
 
-/// The request of `list.registries`: `GET /v1/integrations/registries`.
+impl Json for ListRegistryCredentialsResponseCredentialsItemCredentials {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let scope = members.required("scope");
+        members.finish()?;
+        let (Some(scope),) = (scope,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { scope })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "scope", &self.scope);
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.registryCredentials`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateRegistryCredentialsBody {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<AddRegistryCredentialsBodyCredentials>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<AddRegistryCredentialsBodyRestrictions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl UpdateRegistryCredentialsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            credentials: None,
+            restrictions: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: AddRegistryCredentialsBodyCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: AddRegistryCredentialsBodyRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for UpdateRegistryCredentialsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let credentials = members.optional("credentials");
+        let restrictions = members.optional("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        Ok(Self {
+            created_at,
+            credentials,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The request of `add.registryCredentials`: `POST /v1/integrations/registries`.
 ///
 /// Its routes, the first whose parameters are all set being used:
 /// - `/v1/teams/{teamId}/integrations/registries`
 /// - `/v1/integrations/registries`
 ///
-/// Paginated. Needs the permission `Integrations > Registries > Read`.
+/// Needs the permission `Account > Cloud > Registries > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddRegistryCredentialsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: AddRegistryCredentialsBody,
+}
+
+impl AddRegistryCredentialsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: AddRegistryCredentialsBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AddRegistryCredentialsRequest {
+    const ID: &'static str = "add.registryCredentials";
+    const PAGINATED: bool = false;
+    type Response = AddRegistryCredentialsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ADD_REGISTRY_CREDENTIALS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.registryCredentials`.
+pub type DeleteRegistryCredentialsResponse = Map<String, Value>;
+
+/// The request of `delete.registryCredentials`: `DELETE /v1/integrations/registries/{credentialId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/integrations/registries/{credentialId}`
+/// - `/v1/integrations/registries/{credentialId}`
+///
+/// Needs the permission `Account > Cloud > Registries > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteRegistryCredentialsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `credentialId`.
+    pub credential_id: String,
+}
+
+impl DeleteRegistryCredentialsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(credential_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            credential_id: credential_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteRegistryCredentialsRequest {
+    const ID: &'static str = "delete.registryCredentials";
+    const PAGINATED: bool = false;
+    type Response = DeleteRegistryCredentialsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_REGISTRY_CREDENTIALS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("credentialId", Some(self.credential_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.registryCredentials`.
+pub type GetRegistryCredentialsResponse = AddRegistryCredentialsResponse;
+
+/// The request of `get.registryCredentials`: `GET /v1/integrations/registries/{credentialId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/integrations/registries/{credentialId}`
+/// - `/v1/integrations/registries/{credentialId}`
+///
+/// Needs the permission `Account > Cloud > Registries > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetRegistryCredentialsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `credentialId`.
+    pub credential_id: String,
+}
+
+impl GetRegistryCredentialsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(credential_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            credential_id: credential_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetRegistryCredentialsRequest {
+    const ID: &'static str = "get.registryCredentials";
+    const PAGINATED: bool = false;
+    type Response = GetRegistryCredentialsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_REGISTRY_CREDENTIALS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("credentialId", Some(self.credential_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `list.registryCredentials`: `GET /v1/integrations/registries`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/integrations/registries`
+/// - `/v1/integrations/registries`
+///
+/// Paginated. Needs the permission `Account > Cloud > Registries > Read`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ListRegistriesRequest {
+pub struct ListRegistryCredentialsRequest {
     /// Path parameter `teamId`; when set, selects a route that uses it.
     pub team_id: Option<String>,
     /// Query option `per_page`; omitted when `None`.
     pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
     /// Query option `cursor`; omitted when `None`.
     pub cursor: Option<String>,
 }
 
-impl ListRegistriesRequest {
+impl ListRegistryCredentialsRequest {
     /// A request with every parameter and option unset.
     pub fn new() -> Self {
         Self {
             team_id: None,
             per_page: None,
+            page: None,
             cursor: None,
         }
     }
@@ -132,6 +1349,13 @@ impl ListRegistriesRequest {
         self
     }
 
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
     /// Sets [`Self::cursor`].
     #[must_use]
     pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
@@ -140,26 +1364,27 @@ impl ListRegistriesRequest {
     }
 }
 
-impl Operation for ListRegistriesRequest {
-    const ID: &'static str = "list.registries";
+impl Operation for ListRegistryCredentialsRequest {
+    const ID: &'static str = "list.registryCredentials";
     const PAGINATED: bool = true;
-    type Response = ListRegistriesResponse;
+    type Response = ListRegistryCredentialsResponse;
 
     fn info() -> &'static OperationInfo {
-        &crate::generated::operations::LIST_REGISTRIES
+        &crate::generated::operations::LIST_REGISTRY_CREDENTIALS
     }
 
     fn to_parts(&self) -> Result<RequestParts, BuildError> {
         let mut parts = PartsBuilder::new(Self::info());
         parts.path_param("teamId", self.team_id.clone())?;
         parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
         parts.query("cursor", &self.cursor)?;
         parts.finish()
     }
 }
 
-impl Paginated for ListRegistriesRequest {
-    type Item = ListRegistriesResponseCredentialsItem;
+impl Paginated for ListRegistryCredentialsRequest {
+    type Item = ListRegistryCredentialsResponseCredentialsItem;
     const ITEMS_KEY: &'static str = "credentials";
 
     fn cursor(&self) -> Option<&str> {
@@ -175,7 +1400,76 @@ impl Paginated for ListRegistriesRequest {
     }
 }
 
+/// The response data of `update.registryCredentials`.
+pub type UpdateRegistryCredentialsResponse = Map<String, Value>;
+
+/// The request of `update.registryCredentials`: `PATCH /v1/integrations/registries/{credentialId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/integrations/registries/{credentialId}`
+/// - `/v1/integrations/registries/{credentialId}`
+///
+/// Needs the permission `Account > Cloud > Registries > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateRegistryCredentialsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `credentialId`.
+    pub credential_id: String,
+    /// The body.
+    pub body: UpdateRegistryCredentialsBody,
+}
+
+impl UpdateRegistryCredentialsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(credential_id: impl Into<String>, body: UpdateRegistryCredentialsBody) -> Self {
+        Self {
+            team_id: None,
+            credential_id: credential_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateRegistryCredentialsRequest {
+    const ID: &'static str = "update.registryCredentials";
+    const PAGINATED: bool = false;
+    type Response = UpdateRegistryCredentialsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_REGISTRY_CREDENTIALS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("credentialId", Some(self.credential_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
 serde_via_json!(
-    ListRegistriesResponse,
-    ListRegistriesResponseCredentialsItem
+    AddRegistryCredentialsBody,
+    AddRegistryCredentialsBodyAws,
+    AddRegistryCredentialsBodyAzure,
+    AddRegistryCredentialsBodyCredentials,
+    AddRegistryCredentialsBodyCredentialsScope,
+    AddRegistryCredentialsBodyGcp,
+    AddRegistryCredentialsBodyRestrictions,
+    AddRegistryCredentialsResponse,
+    AddRegistryCredentialsResponseRegistryCredentialRefresh,
+    AddRegistryCredentialsResponseRegistryCredentialRefreshError,
+    ListRegistryCredentialsResponse,
+    ListRegistryCredentialsResponseCredentialsItem,
+    ListRegistryCredentialsResponseCredentialsItemCredentials,
+    UpdateRegistryCredentialsBody
 );

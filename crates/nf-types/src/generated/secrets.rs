@@ -4,251 +4,3231 @@
 //! Enabled by the `secrets` feature. Every operation has a request type (`…Request`), and a
 //! `…Response` and `…Body` name for its response data and body.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
-use crate::operation::Operation;
+use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
 
-/// The body of `update.secret`.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// The body of `create.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UpdateSecretBody {
+pub struct CreateGlobalSecretBody {
+    /// The `dependents` member; omitted when `None`.
+    pub dependents: Option<CreateGlobalSecretBodyDependents>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<CreateGlobalSecretBodyGitops>,
+    /// The `name` member.
+    pub name: String,
     /// The `secrets` member; omitted when `None`.
-    pub secrets: Option<UpdateSecretBodySecrets>,
-    /// The `priority` member; omitted when `None`.
-    pub priority: Option<f64>,
-    /// The `restrictions` member; omitted when `None`.
-    pub restrictions: Option<UpdateSecretBodyRestrictions>,
+    pub secrets: Option<CreateGlobalSecretBodySecrets>,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
 }
 
-impl UpdateSecretBody {
-    /// A value with every member absent.
-    pub fn new() -> Self {
+impl CreateGlobalSecretBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>, type_: CreateGlobalSecretBodyType) -> Self {
         Self {
+            dependents: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
             secrets: None,
-            priority: None,
-            restrictions: None,
+            type_,
         }
+    }
+
+    /// Sets [`Self::dependents`].
+    #[must_use]
+    pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
+        self.dependents = Some(dependents);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: CreateGlobalSecretBodyGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
     }
 
     /// Sets [`Self::secrets`].
     #[must_use]
-    pub fn with_secrets(mut self, secrets: UpdateSecretBodySecrets) -> Self {
+    pub fn with_secrets(mut self, secrets: CreateGlobalSecretBodySecrets) -> Self {
         self.secrets = Some(secrets);
+        self
+    }
+}
+
+impl Json for CreateGlobalSecretBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dependents = members.optional("dependents");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let name = members.required("name");
+        let secrets = members.optional("secrets");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(name), Some(type_)) = (name, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            dependents,
+            description,
+            gitops,
+            name,
+            secrets,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dependents", self.dependents.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The object at `dependents` in the body of `create.globalSecret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateGlobalSecretBodyDependents {
+    /// The `templates` member; omitted when `None`.
+    pub templates: Option<CreateGlobalSecretBodyDependentsTemplates>,
+}
+
+impl CreateGlobalSecretBodyDependents {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { templates: None }
+    }
+
+    /// Sets [`Self::templates`].
+    #[must_use]
+    pub fn with_templates(mut self, templates: CreateGlobalSecretBodyDependentsTemplates) -> Self {
+        self.templates = Some(templates);
+        self
+    }
+}
+
+impl Json for CreateGlobalSecretBodyDependents {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let templates = members.optional("templates");
+        members.finish()?;
+        Ok(Self { templates })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "templates", self.templates.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `dependents.templates` in the body of `create.globalSecret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateGlobalSecretBodyDependentsTemplates {
+    /// The `items` member; omitted when `None`.
+    pub items: Option<Vec<String>>,
+}
+
+impl CreateGlobalSecretBodyDependentsTemplates {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+
+    /// Sets [`Self::items`].
+    #[must_use]
+    pub fn with_items(mut self, items: Vec<String>) -> Self {
+        self.items = Some(items);
+        self
+    }
+}
+
+impl Json for CreateGlobalSecretBodyDependentsTemplates {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let items = members.optional("items");
+        members.finish()?;
+        Ok(Self { items })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "items", self.items.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `gitops` in the body of `create.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGlobalSecretBodyGitops {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `branch` member.
+    pub branch: String,
+    /// The `filePath` member.
+    pub file_path: String,
+    /// The `repoUrl` member.
+    pub repo_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+    /// The `vcsService` member.
+    pub vcs_service: CreateGlobalSecretBodyGitopsVcsService,
+}
+
+impl CreateGlobalSecretBodyGitops {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        branch: impl Into<String>,
+        file_path: impl Into<String>,
+        repo_url: impl Into<String>,
+        vcs_service: CreateGlobalSecretBodyGitopsVcsService,
+    ) -> Self {
+        Self {
+            account_login: None,
+            branch: branch.into(),
+            file_path: file_path.into(),
+            repo_url: repo_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+            vcs_service,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for CreateGlobalSecretBodyGitops {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let branch = members.required("branch");
+        let file_path = members.required("filePath");
+        let repo_url = members.required("repoUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        let vcs_service = members.required("vcsService");
+        members.finish()?;
+        let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
+            (branch, file_path, repo_url, vcs_service)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            branch,
+            file_path,
+            repo_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+            vcs_service,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "branch", &self.branch);
+        json::put(&mut members, "filePath", &self.file_path);
+        json::put(&mut members, "repoUrl", &self.repo_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        json::put(&mut members, "vcsService", &self.vcs_service);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `gitops.vcsService` in the body of `create.globalSecret`.
+    pub enum CreateGlobalSecretBodyGitopsVcsService {
+        /// `"bitbucket"`
+        Bitbucket = "bitbucket",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"github"`
+        Github = "github",
+        /// `"self-hosted"`
+        SelfHosted = "self-hosted",
+        /// `"azure"`
+        Azure = "azure",
+        /// `"origin"`
+        Origin = "origin",
+    }
+}
+
+/// The object at `secrets` in the body of `create.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGlobalSecretBodySecrets {
+    /// The `files` member; omitted when `None`.
+    pub files: Option<Map<String, Value>>,
+    /// The `values` member.
+    pub values: Map<String, Value>,
+}
+
+impl CreateGlobalSecretBodySecrets {
+    /// A value with the required members set and the others absent.
+    pub fn new(values: Map<String, Value>) -> Self {
+        Self {
+            files: None,
+            values,
+        }
+    }
+
+    /// Sets [`Self::files`].
+    #[must_use]
+    pub fn with_files(mut self, files: Map<String, Value>) -> Self {
+        self.files = Some(files);
+        self
+    }
+}
+
+impl Json for CreateGlobalSecretBodySecrets {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let files = members.optional("files");
+        let values = members.required("values");
+        members.finish()?;
+        let (Some(values),) = (values,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { files, values })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "files", self.files.as_ref());
+        json::put(&mut members, "values", &self.values);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `type` in the body of `create.globalSecret`.
+    pub enum CreateGlobalSecretBodyType {
+        /// `"secret"`
+        Secret = "secret",
+        /// `"config"`
+        Config = "config",
+    }
+}
+
+/// The response data of `create.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGlobalSecretResponse {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `dependents` member; omitted when `None`.
+    pub dependents: Option<CreateGlobalSecretBodyDependents>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<CreateGlobalSecretBodyGitops>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateGlobalSecretBodySecrets>,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateGlobalSecretResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        type_: CreateGlobalSecretBodyType,
+    ) -> Self {
+        Self {
+            created_at: None,
+            dependents: None,
+            description: None,
+            gitops: None,
+            id: id.into(),
+            name: name.into(),
+            secrets: None,
+            type_,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::dependents`].
+    #[must_use]
+    pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
+        self.dependents = Some(dependents);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: CreateGlobalSecretBodyGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateGlobalSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateGlobalSecretResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let dependents = members.optional("dependents");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let id = members.required("id");
+        let name = members.required("name");
+        let secrets = members.optional("secrets");
+        let type_ = members.required("type");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(type_)) = (id, name, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            dependents,
+            description,
+            gitops,
+            id,
+            name,
+            secrets,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "dependents", self.dependents.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.secret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSecretBody {
+    /// The `addonDependencies` member; omitted when `None`.
+    pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAddonDependencies` member; omitted when `None`.
+    pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `priority` member.
+    pub priority: i64,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateSecretBodyRestrictions>,
+    /// The `secretType` member.
+    pub secret_type: CreateSecretBodySecretType,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateSecretBodySecrets>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateGlobalSecretBodyType>,
+}
+
+impl CreateSecretBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        name: impl Into<String>,
+        priority: i64,
+        secret_type: CreateSecretBodySecretType,
+    ) -> Self {
+        Self {
+            addon_dependencies: None,
+            description: None,
+            external_addon_dependencies: None,
+            name: name.into(),
+            priority,
+            restrictions: None,
+            secret_type,
+            secrets: None,
+            stage_id: None,
+            tags: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::addon_dependencies`].
+    #[must_use]
+    pub fn with_addon_dependencies(
+        mut self,
+        addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.addon_dependencies = Some(addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_addon_dependencies`].
+    #[must_use]
+    pub fn with_external_addon_dependencies(
+        mut self,
+        external_addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.external_addon_dependencies = Some(external_addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for CreateSecretBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_dependencies = members.optional("addonDependencies");
+        let description = members.optional("description");
+        let external_addon_dependencies = members.optional("externalAddonDependencies");
+        let name = members.required("name");
+        let priority = members.required("priority");
+        let restrictions = members.optional("restrictions");
+        let secret_type = members.required("secretType");
+        let secrets = members.optional("secrets");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        let type_ = members.optional("type");
+        members.finish()?;
+        let (Some(name), Some(priority), Some(secret_type)) = (name, priority, secret_type) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_dependencies,
+            description,
+            external_addon_dependencies,
+            name,
+            priority,
+            restrictions,
+            secret_type,
+            secrets,
+            stage_id,
+            tags,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "addonDependencies",
+            self.addon_dependencies.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAddonDependencies",
+            self.external_addon_dependencies.as_ref(),
+        );
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "priority", &self.priority);
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put(&mut members, "secretType", &self.secret_type);
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonDependencies[]` in the body of `create.secret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSecretBodyAddonDependenciesItem {
+    /// The `addonId` member.
+    pub addon_id: String,
+    /// The `keys` member.
+    pub keys: Vec<CreateSecretBodyAddonDependenciesItemKeysItem>,
+}
+
+impl CreateSecretBodyAddonDependenciesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        addon_id: impl Into<String>,
+        keys: Vec<CreateSecretBodyAddonDependenciesItemKeysItem>,
+    ) -> Self {
+        Self {
+            addon_id: addon_id.into(),
+            keys,
+        }
+    }
+}
+
+impl Json for CreateSecretBodyAddonDependenciesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_id = members.required("addonId");
+        let keys = members.required("keys");
+        members.finish()?;
+        let (Some(addon_id), Some(keys)) = (addon_id, keys) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { addon_id, keys })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addonId", &self.addon_id);
+        json::put(&mut members, "keys", &self.keys);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonDependencies[].keys[]` in the body of `create.secret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSecretBodyAddonDependenciesItemKeysItem {
+    /// The `aliases` member; omitted when `None`.
+    pub aliases: Option<Vec<String>>,
+    /// The `keyName` member.
+    pub key_name: String,
+}
+
+impl CreateSecretBodyAddonDependenciesItemKeysItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(key_name: impl Into<String>) -> Self {
+        Self {
+            aliases: None,
+            key_name: key_name.into(),
+        }
+    }
+
+    /// Sets [`Self::aliases`].
+    #[must_use]
+    pub fn with_aliases(mut self, aliases: Vec<String>) -> Self {
+        self.aliases = Some(aliases);
+        self
+    }
+}
+
+impl Json for CreateSecretBodyAddonDependenciesItemKeysItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let aliases = members.optional("aliases");
+        let key_name = members.required("keyName");
+        members.finish()?;
+        let (Some(key_name),) = (key_name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { aliases, key_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "aliases", self.aliases.as_ref());
+        json::put(&mut members, "keyName", &self.key_name);
+        Value::Object(members)
+    }
+}
+
+/// The object at `restrictions` in the body of `create.secret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateSecretBodyRestrictions {
+    /// The `nfObjects` member; omitted when `None`.
+    pub nf_objects: Option<Vec<CreateSecretBodyRestrictionsNfObjectsItem>>,
+    /// The `restricted` member; omitted when `None`.
+    pub restricted: Option<bool>,
+    /// The `stageIds` member; omitted when `None`.
+    pub stage_ids: Option<Vec<String>>,
+    /// The `tagMatchCondition` member; omitted when `None`.
+    pub tag_match_condition: Option<CreateSecretBodyRestrictionsTagMatchCondition>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl CreateSecretBodyRestrictions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            nf_objects: None,
+            restricted: None,
+            stage_ids: None,
+            tag_match_condition: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::nf_objects`].
+    #[must_use]
+    pub fn with_nf_objects(
+        mut self,
+        nf_objects: Vec<CreateSecretBodyRestrictionsNfObjectsItem>,
+    ) -> Self {
+        self.nf_objects = Some(nf_objects);
+        self
+    }
+
+    /// Sets [`Self::restricted`].
+    #[must_use]
+    pub fn with_restricted(mut self, restricted: bool) -> Self {
+        self.restricted = Some(restricted);
+        self
+    }
+
+    /// Sets [`Self::stage_ids`].
+    #[must_use]
+    pub fn with_stage_ids(mut self, stage_ids: Vec<String>) -> Self {
+        self.stage_ids = Some(stage_ids);
+        self
+    }
+
+    /// Sets [`Self::tag_match_condition`].
+    #[must_use]
+    pub fn with_tag_match_condition(
+        mut self,
+        tag_match_condition: CreateSecretBodyRestrictionsTagMatchCondition,
+    ) -> Self {
+        self.tag_match_condition = Some(tag_match_condition);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for CreateSecretBodyRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let nf_objects = members.optional("nfObjects");
+        let restricted = members.optional("restricted");
+        let stage_ids = members.optional("stageIds");
+        let tag_match_condition = members.optional("tagMatchCondition");
+        let tags = members.optional("tags");
+        members.finish()?;
+        Ok(Self {
+            nf_objects,
+            restricted,
+            stage_ids,
+            tag_match_condition,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "nfObjects", self.nf_objects.as_ref());
+        json::put_some(&mut members, "restricted", self.restricted.as_ref());
+        json::put_some(&mut members, "stageIds", self.stage_ids.as_ref());
+        json::put_some(
+            &mut members,
+            "tagMatchCondition",
+            self.tag_match_condition.as_ref(),
+        );
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `restrictions.nfObjects[]` in the body of `create.secret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSecretBodyRestrictionsNfObjectsItem {
+    /// The `id` member.
+    pub id: String,
+    /// The `type` member.
+    pub type_: CreateSecretBodyRestrictionsNfObjectsItemType,
+}
+
+impl CreateSecretBodyRestrictionsNfObjectsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        type_: CreateSecretBodyRestrictionsNfObjectsItemType,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            type_,
+        }
+    }
+}
+
+impl Json for CreateSecretBodyRestrictionsNfObjectsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(id), Some(type_)) = (id, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `restrictions.nfObjects[].type` in the body of `create.secret`.
+    pub enum CreateSecretBodyRestrictionsNfObjectsItemType {
+        /// `"service"`
+        Service = "service",
+        /// `"job"`
+        Job = "job",
+    }
+}
+
+string_enum! {
+    /// The values of `restrictions.tagMatchCondition` in the body of `create.secret`.
+    pub enum CreateSecretBodyRestrictionsTagMatchCondition {
+        /// `"and"`
+        And = "and",
+        /// `"or"`
+        Or = "or",
+    }
+}
+
+string_enum! {
+    /// The values of `secretType` in the body of `create.secret`.
+    pub enum CreateSecretBodySecretType {
+        /// `"environment-arguments"`
+        EnvironmentArguments = "environment-arguments",
+        /// `"environment"`
+        Environment = "environment",
+        /// `"arguments"`
+        Arguments = "arguments",
+    }
+}
+
+/// The object at `secrets` in the body of `create.secret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateSecretBodySecrets {
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `files` member; omitted when `None`.
+    pub files: Option<Map<String, Value>>,
+    /// The `variables` member; omitted when `None`.
+    pub variables: Option<Map<String, Value>>,
+}
+
+impl CreateSecretBodySecrets {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            docker_secret_mounts: None,
+            files: None,
+            variables: None,
+        }
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::files`].
+    #[must_use]
+    pub fn with_files(mut self, files: Map<String, Value>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
+    /// Sets [`Self::variables`].
+    #[must_use]
+    pub fn with_variables(mut self, variables: Map<String, Value>) -> Self {
+        self.variables = Some(variables);
+        self
+    }
+}
+
+impl Json for CreateSecretBodySecrets {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let files = members.optional("files");
+        let variables = members.optional("variables");
+        members.finish()?;
+        Ok(Self {
+            docker_secret_mounts,
+            files,
+            variables,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "files", self.files.as_ref());
+        json::put_some(&mut members, "variables", self.variables.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.secret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSecretResponse {
+    /// The `addonDependencies` member; omitted when `None`.
+    pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAddonDependencies` member; omitted when `None`.
+    pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `priority` member.
+    pub priority: i64,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateSecretBodyRestrictions>,
+    /// The `secretType` member.
+    pub secret_type: CreateSecretBodySecretType,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateSecretBodySecrets>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateGlobalSecretBodyType>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateSecretResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        priority: i64,
+        secret_type: CreateSecretBodySecretType,
+    ) -> Self {
+        Self {
+            addon_dependencies: None,
+            created_at: None,
+            description: None,
+            external_addon_dependencies: None,
+            id: id.into(),
+            name: name.into(),
+            priority,
+            restrictions: None,
+            secret_type,
+            secrets: None,
+            stage_id: None,
+            tags: None,
+            type_: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::addon_dependencies`].
+    #[must_use]
+    pub fn with_addon_dependencies(
+        mut self,
+        addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.addon_dependencies = Some(addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_addon_dependencies`].
+    #[must_use]
+    pub fn with_external_addon_dependencies(
+        mut self,
+        external_addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.external_addon_dependencies = Some(external_addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateSecretResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_dependencies = members.optional("addonDependencies");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let external_addon_dependencies = members.optional("externalAddonDependencies");
+        let id = members.required("id");
+        let name = members.required("name");
+        let priority = members.required("priority");
+        let restrictions = members.optional("restrictions");
+        let secret_type = members.required("secretType");
+        let secrets = members.optional("secrets");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        let type_ = members.optional("type");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(priority), Some(secret_type)) =
+            (id, name, priority, secret_type)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_dependencies,
+            created_at,
+            description,
+            external_addon_dependencies,
+            id,
+            name,
+            priority,
+            restrictions,
+            secret_type,
+            secrets,
+            stage_id,
+            tags,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "addonDependencies",
+            self.addon_dependencies.as_ref(),
+        );
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAddonDependencies",
+            self.external_addon_dependencies.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "priority", &self.priority);
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put(&mut members, "secretType", &self.secret_type);
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `show` in the query options of `get.secret`.
+    pub enum GetSecretShow {
+        /// `"this"`
+        This = "this",
+        /// `"inherited"`
+        Inherited = "inherited",
+        /// `"all"`
+        All = "all",
+    }
+}
+
+/// The response data of `get.secret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretResponse {
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `priority` member.
+    pub priority: i64,
+    /// The `projectId` member.
+    pub project_id: String,
+    /// The `restrictions` member.
+    pub restrictions: CreateSecretBodyRestrictions,
+    /// The `secretType` member.
+    pub secret_type: CreateSecretBodySecretType,
+    /// The `secrets` member.
+    pub secrets: Map<String, Value>,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetSecretResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        priority: i64,
+        project_id: impl Into<String>,
+        restrictions: CreateSecretBodyRestrictions,
+        secret_type: CreateSecretBodySecretType,
+        secrets: Map<String, Value>,
+        tags: Vec<String>,
+        type_: CreateGlobalSecretBodyType,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            priority,
+            project_id: project_id.into(),
+            restrictions,
+            secret_type,
+            secrets,
+            tags,
+            type_,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for GetSecretResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let priority = members.required("priority");
+        let project_id = members.required("projectId");
+        let restrictions = members.required("restrictions");
+        let secret_type = members.required("secretType");
+        let secrets = members.required("secrets");
+        let tags = members.required("tags");
+        let type_ = members.required("type");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(created_at),
+            Some(id),
+            Some(name),
+            Some(priority),
+            Some(project_id),
+            Some(restrictions),
+            Some(secret_type),
+            Some(secrets),
+            Some(tags),
+            Some(type_),
+            Some(updated_at),
+        ) = (
+            created_at,
+            id,
+            name,
+            priority,
+            project_id,
+            restrictions,
+            secret_type,
+            secrets,
+            tags,
+            type_,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            id,
+            name,
+            priority,
+            project_id,
+            restrictions,
+            secret_type,
+            secrets,
+            tags,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "priority", &self.priority);
+        json::put(&mut members, "projectId", &self.project_id);
+        json::put(&mut members, "restrictions", &self.restrictions);
+        json::put(&mut members, "secretType", &self.secret_type);
+        json::put(&mut members, "secrets", &self.secrets);
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "type", &self.type_);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.secretDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretDetailsResponse {
+    /// The `addonSecrets` member.
+    pub addon_secrets: Vec<GetSecretDetailsResponseAddonSecretsItem>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `priority` member.
+    pub priority: i64,
+    /// The `projectId` member.
+    pub project_id: String,
+    /// The `restrictions` member.
+    pub restrictions: CreateSecretBodyRestrictions,
+    /// The `secretType` member.
+    pub secret_type: CreateSecretBodySecretType,
+    /// The `secrets` member.
+    pub secrets: Map<String, Value>,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetSecretDetailsResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        addon_secrets: Vec<GetSecretDetailsResponseAddonSecretsItem>,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        priority: i64,
+        project_id: impl Into<String>,
+        restrictions: CreateSecretBodyRestrictions,
+        secret_type: CreateSecretBodySecretType,
+        secrets: Map<String, Value>,
+        tags: Vec<String>,
+        type_: CreateGlobalSecretBodyType,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            addon_secrets,
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            priority,
+            project_id: project_id.into(),
+            restrictions,
+            secret_type,
+            secrets,
+            tags,
+            type_,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for GetSecretDetailsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_secrets = members.required("addonSecrets");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let priority = members.required("priority");
+        let project_id = members.required("projectId");
+        let restrictions = members.required("restrictions");
+        let secret_type = members.required("secretType");
+        let secrets = members.required("secrets");
+        let tags = members.required("tags");
+        let type_ = members.required("type");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(addon_secrets),
+            Some(created_at),
+            Some(id),
+            Some(name),
+            Some(priority),
+            Some(project_id),
+            Some(restrictions),
+            Some(secret_type),
+            Some(secrets),
+            Some(tags),
+            Some(type_),
+            Some(updated_at),
+        ) = (
+            addon_secrets,
+            created_at,
+            id,
+            name,
+            priority,
+            project_id,
+            restrictions,
+            secret_type,
+            secrets,
+            tags,
+            type_,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_secrets,
+            created_at,
+            description,
+            id,
+            name,
+            priority,
+            project_id,
+            restrictions,
+            secret_type,
+            secrets,
+            tags,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addonSecrets", &self.addon_secrets);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "priority", &self.priority);
+        json::put(&mut members, "projectId", &self.project_id);
+        json::put(&mut members, "restrictions", &self.restrictions);
+        json::put(&mut members, "secretType", &self.secret_type);
+        json::put(&mut members, "secrets", &self.secrets);
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "type", &self.type_);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The object at `addonSecrets[]` in the response data of `get.secretDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretDetailsResponseAddonSecretsItem {
+    /// The `addonType` member.
+    pub addon_type: String,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `variables` member.
+    pub variables: Map<String, Value>,
+    /// The `version` member.
+    pub version: String,
+}
+
+impl GetSecretDetailsResponseAddonSecretsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        addon_type: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        variables: Map<String, Value>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            addon_type: addon_type.into(),
+            id: id.into(),
+            name: name.into(),
+            variables,
+            version: version.into(),
+        }
+    }
+}
+
+impl Json for GetSecretDetailsResponseAddonSecretsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_type = members.required("addonType");
+        let id = members.required("id");
+        let name = members.required("name");
+        let variables = members.required("variables");
+        let version = members.required("version");
+        members.finish()?;
+        let (Some(addon_type), Some(id), Some(name), Some(variables), Some(version)) =
+            (addon_type, id, name, variables, version)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_type,
+            id,
+            name,
+            variables,
+            version,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addonType", &self.addon_type);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "variables", &self.variables);
+        json::put(&mut members, "version", &self.version);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.secretLink`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretLinkResponse {
+    /// The `addonId` member.
+    pub addon_id: String,
+    /// The `addonName` member.
+    pub addon_name: String,
+    /// The `addonType` member.
+    pub addon_type: String,
+    /// The `availableKeys` member.
+    pub available_keys: Vec<String>,
+    /// The `linked` member.
+    pub linked: bool,
+    /// The `linkedKeys` member; omitted when `None`.
+    pub linked_keys: Option<Vec<GetSecretLinkResponseLinkedKeysItem>>,
+    /// The `secretId` member.
+    pub secret_id: String,
+    /// The `secretName` member.
+    pub secret_name: String,
+}
+
+impl GetSecretLinkResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        addon_id: impl Into<String>,
+        addon_name: impl Into<String>,
+        addon_type: impl Into<String>,
+        available_keys: Vec<String>,
+        linked: bool,
+        secret_id: impl Into<String>,
+        secret_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            addon_id: addon_id.into(),
+            addon_name: addon_name.into(),
+            addon_type: addon_type.into(),
+            available_keys,
+            linked,
+            linked_keys: None,
+            secret_id: secret_id.into(),
+            secret_name: secret_name.into(),
+        }
+    }
+
+    /// Sets [`Self::linked_keys`].
+    #[must_use]
+    pub fn with_linked_keys(
+        mut self,
+        linked_keys: Vec<GetSecretLinkResponseLinkedKeysItem>,
+    ) -> Self {
+        self.linked_keys = Some(linked_keys);
+        self
+    }
+}
+
+impl Json for GetSecretLinkResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_id = members.required("addonId");
+        let addon_name = members.required("addonName");
+        let addon_type = members.required("addonType");
+        let available_keys = members.required("availableKeys");
+        let linked = members.required("linked");
+        let linked_keys = members.optional("linkedKeys");
+        let secret_id = members.required("secretId");
+        let secret_name = members.required("secretName");
+        members.finish()?;
+        let (
+            Some(addon_id),
+            Some(addon_name),
+            Some(addon_type),
+            Some(available_keys),
+            Some(linked),
+            Some(secret_id),
+            Some(secret_name),
+        ) = (
+            addon_id,
+            addon_name,
+            addon_type,
+            available_keys,
+            linked,
+            secret_id,
+            secret_name,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_id,
+            addon_name,
+            addon_type,
+            available_keys,
+            linked,
+            linked_keys,
+            secret_id,
+            secret_name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addonId", &self.addon_id);
+        json::put(&mut members, "addonName", &self.addon_name);
+        json::put(&mut members, "addonType", &self.addon_type);
+        json::put(&mut members, "availableKeys", &self.available_keys);
+        json::put(&mut members, "linked", &self.linked);
+        json::put_some(&mut members, "linkedKeys", self.linked_keys.as_ref());
+        json::put(&mut members, "secretId", &self.secret_id);
+        json::put(&mut members, "secretName", &self.secret_name);
+        Value::Object(members)
+    }
+}
+
+/// The object at `linkedKeys[]` in the response data of `get.secretLink`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretLinkResponseLinkedKeysItem {
+    /// The `aliases` member; omitted when `None`.
+    pub aliases: Option<Vec<String>>,
+    /// The `defaultKey` member.
+    pub default_key: String,
+    /// The `keyName` member.
+    pub key_name: String,
+}
+
+impl GetSecretLinkResponseLinkedKeysItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(default_key: impl Into<String>, key_name: impl Into<String>) -> Self {
+        Self {
+            aliases: None,
+            default_key: default_key.into(),
+            key_name: key_name.into(),
+        }
+    }
+
+    /// Sets [`Self::aliases`].
+    #[must_use]
+    pub fn with_aliases(mut self, aliases: Vec<String>) -> Self {
+        self.aliases = Some(aliases);
+        self
+    }
+}
+
+impl Json for GetSecretLinkResponseLinkedKeysItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let aliases = members.optional("aliases");
+        let default_key = members.required("defaultKey");
+        let key_name = members.required("keyName");
+        members.finish()?;
+        let (Some(default_key), Some(key_name)) = (default_key, key_name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            aliases,
+            default_key,
+            key_name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "aliases", self.aliases.as_ref());
+        json::put(&mut members, "defaultKey", &self.default_key);
+        json::put(&mut members, "keyName", &self.key_name);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.globalSecrets`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListGlobalSecretsResponse {
+    /// The `secrets` member.
+    pub secrets: Vec<ListGlobalSecretsResponseSecretsItem>,
+}
+
+impl ListGlobalSecretsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(secrets: Vec<ListGlobalSecretsResponseSecretsItem>) -> Self {
+        Self { secrets }
+    }
+}
+
+impl Json for ListGlobalSecretsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let secrets = members.required("secrets");
+        members.finish()?;
+        let (Some(secrets),) = (secrets,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { secrets })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "secrets", &self.secrets);
+        Value::Object(members)
+    }
+}
+
+/// The object at `secrets[]` in the response data of `list.globalSecrets`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListGlobalSecretsResponseSecretsItem {
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl ListGlobalSecretsResponseSecretsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        type_: CreateGlobalSecretBodyType,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            type_,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for ListGlobalSecretsResponseSecretsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let type_ = members.required("type");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(created_at), Some(id), Some(name), Some(type_), Some(updated_at)) =
+            (created_at, id, name, type_, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            id,
+            name,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "type", &self.type_);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.secrets`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListSecretsResponse {
+    /// The `secrets` member.
+    pub secrets: Vec<ListSecretsResponseSecretsItem>,
+}
+
+impl ListSecretsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(secrets: Vec<ListSecretsResponseSecretsItem>) -> Self {
+        Self { secrets }
+    }
+}
+
+impl Json for ListSecretsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let secrets = members.required("secrets");
+        members.finish()?;
+        let (Some(secrets),) = (secrets,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { secrets })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "secrets", &self.secrets);
+        Value::Object(members)
+    }
+}
+
+/// The object at `secrets[]` in the response data of `list.secrets`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListSecretsResponseSecretsItem {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `priority` member.
+    pub priority: i64,
+    /// The `projectId` member.
+    pub project_id: String,
+    /// The `restrictions` member.
+    pub restrictions: CreateSecretBodyRestrictions,
+    /// The `secretType` member.
+    pub secret_type: CreateSecretBodySecretType,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
+}
+
+impl ListSecretsResponseSecretsItem {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        priority: i64,
+        project_id: impl Into<String>,
+        restrictions: CreateSecretBodyRestrictions,
+        secret_type: CreateSecretBodySecretType,
+        tags: Vec<String>,
+        type_: CreateGlobalSecretBodyType,
+    ) -> Self {
+        Self {
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            priority,
+            project_id: project_id.into(),
+            restrictions,
+            secret_type,
+            tags,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for ListSecretsResponseSecretsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let priority = members.required("priority");
+        let project_id = members.required("projectId");
+        let restrictions = members.required("restrictions");
+        let secret_type = members.required("secretType");
+        let tags = members.required("tags");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (
+            Some(id),
+            Some(name),
+            Some(priority),
+            Some(project_id),
+            Some(restrictions),
+            Some(secret_type),
+            Some(tags),
+            Some(type_),
+        ) = (
+            id,
+            name,
+            priority,
+            project_id,
+            restrictions,
+            secret_type,
+            tags,
+            type_,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            id,
+            name,
+            priority,
+            project_id,
+            restrictions,
+            secret_type,
+            tags,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "priority", &self.priority);
+        json::put(&mut members, "projectId", &self.project_id);
+        json::put(&mut members, "restrictions", &self.restrictions);
+        json::put(&mut members, "secretType", &self.secret_type);
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.globalSecret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchGlobalSecretBody {
+    /// The `dependents` member; omitted when `None`.
+    pub dependents: Option<CreateGlobalSecretBodyDependents>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
+    pub gitops: Option<Option<CreateGlobalSecretBodyGitops>>,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<PatchGlobalSecretBodySecrets>,
+}
+
+impl PatchGlobalSecretBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dependents: None,
+            description: None,
+            gitops: None,
+            secrets: None,
+        }
+    }
+
+    /// Sets [`Self::dependents`].
+    #[must_use]
+    pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
+        self.dependents = Some(dependents);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: Option<CreateGlobalSecretBodyGitops>) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: PatchGlobalSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+}
+
+impl Json for PatchGlobalSecretBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dependents = members.optional("dependents");
+        let description = members.optional("description");
+        let gitops = members.nullable("gitops");
+        let secrets = members.optional("secrets");
+        members.finish()?;
+        Ok(Self {
+            dependents,
+            description,
+            gitops,
+            secrets,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dependents", self.dependents.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `secrets` in the body of `patch.globalSecret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchGlobalSecretBodySecrets {
+    /// The `files` member; omitted when `None`.
+    pub files: Option<Map<String, Value>>,
+    /// The `values` member; omitted when `None`.
+    pub values: Option<Map<String, Value>>,
+}
+
+impl PatchGlobalSecretBodySecrets {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            files: None,
+            values: None,
+        }
+    }
+
+    /// Sets [`Self::files`].
+    #[must_use]
+    pub fn with_files(mut self, files: Map<String, Value>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
+    /// Sets [`Self::values`].
+    #[must_use]
+    pub fn with_values(mut self, values: Map<String, Value>) -> Self {
+        self.values = Some(values);
+        self
+    }
+}
+
+impl Json for PatchGlobalSecretBodySecrets {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let files = members.optional("files");
+        let values = members.optional("values");
+        members.finish()?;
+        Ok(Self { files, values })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "files", self.files.as_ref());
+        json::put_some(&mut members, "values", self.values.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `patch.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchGlobalSecretResponse {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `dependents` member; omitted when `None`.
+    pub dependents: Option<CreateGlobalSecretBodyDependents>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<CreateGlobalSecretBodyGitops>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateGlobalSecretBodySecrets>,
+    /// The `triggerResult` member; omitted when `None`.
+    pub trigger_result: Option<PatchGlobalSecretResponseTriggerResult>,
+    /// The `type` member.
+    pub type_: CreateGlobalSecretBodyType,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl PatchGlobalSecretResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        type_: CreateGlobalSecretBodyType,
+    ) -> Self {
+        Self {
+            created_at: None,
+            dependents: None,
+            description: None,
+            gitops: None,
+            id: id.into(),
+            name: name.into(),
+            secrets: None,
+            trigger_result: None,
+            type_,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::dependents`].
+    #[must_use]
+    pub fn with_dependents(mut self, dependents: CreateGlobalSecretBodyDependents) -> Self {
+        self.dependents = Some(dependents);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: CreateGlobalSecretBodyGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateGlobalSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::trigger_result`].
+    #[must_use]
+    pub fn with_trigger_result(
+        mut self,
+        trigger_result: PatchGlobalSecretResponseTriggerResult,
+    ) -> Self {
+        self.trigger_result = Some(trigger_result);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for PatchGlobalSecretResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let dependents = members.optional("dependents");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let id = members.required("id");
+        let name = members.required("name");
+        let secrets = members.optional("secrets");
+        let trigger_result = members.optional("triggerResult");
+        let type_ = members.required("type");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(type_)) = (id, name, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            dependents,
+            description,
+            gitops,
+            id,
+            name,
+            secrets,
+            trigger_result,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "dependents", self.dependents.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(&mut members, "triggerResult", self.trigger_result.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `triggerResult` in the response data of `patch.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchGlobalSecretResponseTriggerResult {
+    /// The `accepted` member.
+    pub accepted: i64,
+    /// The `batchId` member.
+    pub batch_id: String,
+    /// The `deduplicated` member.
+    pub deduplicated: i64,
+    /// The `failed` member.
+    pub failed: i64,
+    /// The `items` member.
+    pub items: Vec<PatchGlobalSecretResponseTriggerResultItemsItem>,
+    /// The `skipped` member.
+    pub skipped: i64,
+    /// The `succeeded` member.
+    pub succeeded: i64,
+}
+
+impl PatchGlobalSecretResponseTriggerResult {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        accepted: i64,
+        batch_id: impl Into<String>,
+        deduplicated: i64,
+        failed: i64,
+        items: Vec<PatchGlobalSecretResponseTriggerResultItemsItem>,
+        skipped: i64,
+        succeeded: i64,
+    ) -> Self {
+        Self {
+            accepted,
+            batch_id: batch_id.into(),
+            deduplicated,
+            failed,
+            items,
+            skipped,
+            succeeded,
+        }
+    }
+}
+
+impl Json for PatchGlobalSecretResponseTriggerResult {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let accepted = members.required("accepted");
+        let batch_id = members.required("batchId");
+        let deduplicated = members.required("deduplicated");
+        let failed = members.required("failed");
+        let items = members.required("items");
+        let skipped = members.required("skipped");
+        let succeeded = members.required("succeeded");
+        members.finish()?;
+        let (
+            Some(accepted),
+            Some(batch_id),
+            Some(deduplicated),
+            Some(failed),
+            Some(items),
+            Some(skipped),
+            Some(succeeded),
+        ) = (
+            accepted,
+            batch_id,
+            deduplicated,
+            failed,
+            items,
+            skipped,
+            succeeded,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            accepted,
+            batch_id,
+            deduplicated,
+            failed,
+            items,
+            skipped,
+            succeeded,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "accepted", &self.accepted);
+        json::put(&mut members, "batchId", &self.batch_id);
+        json::put(&mut members, "deduplicated", &self.deduplicated);
+        json::put(&mut members, "failed", &self.failed);
+        json::put(&mut members, "items", &self.items);
+        json::put(&mut members, "skipped", &self.skipped);
+        json::put(&mut members, "succeeded", &self.succeeded);
+        Value::Object(members)
+    }
+}
+
+/// The object at `triggerResult.items[]` in the response data of `patch.globalSecret`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchGlobalSecretResponseTriggerResultItemsItem {
+    /// The `status` member.
+    pub status: PatchGlobalSecretResponseTriggerResultItemsItemStatus,
+    /// The `templateInternalId` member.
+    pub template_internal_id: String,
+    /// The `templateRunId` member; omitted when `None`.
+    pub template_run_id: Option<String>,
+}
+
+impl PatchGlobalSecretResponseTriggerResultItemsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        status: PatchGlobalSecretResponseTriggerResultItemsItemStatus,
+        template_internal_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            template_internal_id: template_internal_id.into(),
+            template_run_id: None,
+        }
+    }
+
+    /// Sets [`Self::template_run_id`].
+    #[must_use]
+    pub fn with_template_run_id(mut self, template_run_id: impl Into<String>) -> Self {
+        self.template_run_id = Some(template_run_id.into());
+        self
+    }
+}
+
+impl Json for PatchGlobalSecretResponseTriggerResultItemsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let status = members.required("status");
+        let template_internal_id = members.required("templateInternalId");
+        let template_run_id = members.optional("templateRunId");
+        members.finish()?;
+        let (Some(status), Some(template_internal_id)) = (status, template_internal_id) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            status,
+            template_internal_id,
+            template_run_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "status", &self.status);
+        json::put(
+            &mut members,
+            "templateInternalId",
+            &self.template_internal_id,
+        );
+        json::put_some(&mut members, "templateRunId", self.template_run_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `triggerResult.items[].status` in the response data of `patch.globalSecret`.
+    pub enum PatchGlobalSecretResponseTriggerResultItemsItemStatus {
+        /// `"succeeded"`
+        Succeeded = "succeeded",
+        /// `"failed"`
+        Failed = "failed",
+        /// `"skipped"`
+        Skipped = "skipped",
+        /// `"deduplicated"`
+        Deduplicated = "deduplicated",
+    }
+}
+
+/// The body of `patch.secret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchSecretBody {
+    /// The `addonDependencies` member; omitted when `None`.
+    pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAddonDependencies` member; omitted when `None`.
+    pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `priority` member; omitted when `None`.
+    pub priority: Option<i64>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateSecretBodyRestrictions>,
+    /// The `secretType` member; omitted when `None`.
+    pub secret_type: Option<CreateSecretBodySecretType>,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateSecretBodySecrets>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateGlobalSecretBodyType>,
+}
+
+impl PatchSecretBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            addon_dependencies: None,
+            description: None,
+            external_addon_dependencies: None,
+            priority: None,
+            restrictions: None,
+            secret_type: None,
+            secrets: None,
+            stage_id: None,
+            tags: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::addon_dependencies`].
+    #[must_use]
+    pub fn with_addon_dependencies(
+        mut self,
+        addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.addon_dependencies = Some(addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_addon_dependencies`].
+    #[must_use]
+    pub fn with_external_addon_dependencies(
+        mut self,
+        external_addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.external_addon_dependencies = Some(external_addon_dependencies);
         self
     }
 
     /// Sets [`Self::priority`].
     #[must_use]
-    pub fn with_priority(mut self, priority: f64) -> Self {
+    pub fn with_priority(mut self, priority: i64) -> Self {
         self.priority = Some(priority);
         self
     }
 
     /// Sets [`Self::restrictions`].
     #[must_use]
-    pub fn with_restrictions(mut self, restrictions: UpdateSecretBodyRestrictions) -> Self {
+    pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
         self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secret_type`].
+    #[must_use]
+    pub fn with_secret_type(mut self, secret_type: CreateSecretBodySecretType) -> Self {
+        self.secret_type = Some(secret_type);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for PatchSecretBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_dependencies = members.optional("addonDependencies");
+        let description = members.optional("description");
+        let external_addon_dependencies = members.optional("externalAddonDependencies");
+        let priority = members.optional("priority");
+        let restrictions = members.optional("restrictions");
+        let secret_type = members.optional("secretType");
+        let secrets = members.optional("secrets");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self {
+            addon_dependencies,
+            description,
+            external_addon_dependencies,
+            priority,
+            restrictions,
+            secret_type,
+            secrets,
+            stage_id,
+            tags,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "addonDependencies",
+            self.addon_dependencies.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAddonDependencies",
+            self.external_addon_dependencies.as_ref(),
+        );
+        json::put_some(&mut members, "priority", self.priority.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "secretType", self.secret_type.as_ref());
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.secret`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateSecretBody {
+    /// The `addonDependencies` member; omitted when `None`.
+    pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `externalAddonDependencies` member; omitted when `None`.
+    pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
+    /// The `priority` member; omitted when `None`.
+    pub priority: Option<i64>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateSecretBodyRestrictions>,
+    /// The `secretType` member; omitted when `None`.
+    pub secret_type: Option<CreateSecretBodySecretType>,
+    /// The `secrets` member; omitted when `None`.
+    pub secrets: Option<CreateSecretBodySecrets>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateGlobalSecretBodyType>,
+}
+
+impl UpdateSecretBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            addon_dependencies: None,
+            description: None,
+            external_addon_dependencies: None,
+            priority: None,
+            restrictions: None,
+            secret_type: None,
+            secrets: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::addon_dependencies`].
+    #[must_use]
+    pub fn with_addon_dependencies(
+        mut self,
+        addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.addon_dependencies = Some(addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::external_addon_dependencies`].
+    #[must_use]
+    pub fn with_external_addon_dependencies(
+        mut self,
+        external_addon_dependencies: Vec<CreateSecretBodyAddonDependenciesItem>,
+    ) -> Self {
+        self.external_addon_dependencies = Some(external_addon_dependencies);
+        self
+    }
+
+    /// Sets [`Self::priority`].
+    #[must_use]
+    pub fn with_priority(mut self, priority: i64) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: CreateSecretBodyRestrictions) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::secret_type`].
+    #[must_use]
+    pub fn with_secret_type(mut self, secret_type: CreateSecretBodySecretType) -> Self {
+        self.secret_type = Some(secret_type);
+        self
+    }
+
+    /// Sets [`Self::secrets`].
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: CreateSecretBodySecrets) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateGlobalSecretBodyType) -> Self {
+        self.type_ = Some(type_);
         self
     }
 }
 
 impl Json for UpdateSecretBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let addon_dependencies = members.optional("addonDependencies");
+        let description = members.optional("description");
+        let external_addon_dependencies = members.optional("externalAddonDependencies");
+        let priority = members.optional("priority");
+        let restrictions = members.optional("restrictions");
+        let secret_type = members.optional("secretType");
+        let secrets = members.optional("secrets");
+        let type_ = members.optional("type");
+        members.finish()?;
         Ok(Self {
-            secrets: json::optional(&mut members, "secrets")?,
-            priority: json::optional(&mut members, "priority")?,
-            restrictions: json::optional(&mut members, "restrictions")?,
+            addon_dependencies,
+            description,
+            external_addon_dependencies,
+            priority,
+            restrictions,
+            secret_type,
+            secrets,
+            type_,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(
+            &mut members,
+            "addonDependencies",
+            self.addon_dependencies.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "externalAddonDependencies",
+            self.external_addon_dependencies.as_ref(),
+        );
         json::put_some(&mut members, "priority", self.priority.as_ref());
         json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "secretType", self.secret_type.as_ref());
+        json::put_some(&mut members, "secrets", self.secrets.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
         Value::Object(members)
     }
 }
 
-/// The object at `secrets` in the body of `update.secret`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct UpdateSecretBodySecrets {
-    /// The `variables` member; omitted when `None`.
-    pub variables: Option<BTreeMap<String, String>>,
-    /// The `files` member; omitted when `None`.
-    pub files: Option<BTreeMap<String, UpdateSecretBodySecretsFilesValue>>,
-}
-
-impl UpdateSecretBodySecrets {
-    /// A value with every member absent.
-    pub fn new() -> Self {
-        Self {
-            variables: None,
-            files: None,
-        }
-    }
-
-    /// Sets [`Self::variables`].
-    #[must_use]
-    pub fn with_variables(mut self, variables: BTreeMap<String, String>) -> Self {
-        self.variables = Some(variables);
-        self
-    }
-
-    /// Sets [`Self::files`].
-    #[must_use]
-    pub fn with_files(
-        mut self,
-        files: BTreeMap<String, UpdateSecretBodySecretsFilesValue>,
-    ) -> Self {
-        self.files = Some(files);
-        self
-    }
-}
-
-impl Json for UpdateSecretBodySecrets {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
-        Ok(Self {
-            variables: json::optional(&mut members, "variables")?,
-            files: json::optional(&mut members, "files")?,
-        })
-    }
-
-    fn to_json(&self) -> Value {
-        let mut members = Map::new();
-        json::put_some(&mut members, "variables", self.variables.as_ref());
-        json::put_some(&mut members, "files", self.files.as_ref());
-        Value::Object(members)
-    }
-}
-
-/// The object at `secrets.files.*` in the body of `update.secret`.
+/// The body of `update.secretLink`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UpdateSecretBodySecretsFilesValue {
-    /// The `data` member.
-    pub data: String,
-    /// The `encoding` member; omitted when `None`.
-    pub encoding: Option<UpdateSecretBodySecretsFilesValueEncoding>,
+pub struct UpdateSecretLinkBody {
+    /// The `keys` member.
+    pub keys: Vec<CreateSecretBodyAddonDependenciesItemKeysItem>,
 }
 
-impl UpdateSecretBodySecretsFilesValue {
+impl UpdateSecretLinkBody {
     /// A value with the required members set and the others absent.
-    pub fn new(data: impl Into<String>) -> Self {
-        Self {
-            data: data.into(),
-            encoding: None,
-        }
-    }
-
-    /// Sets [`Self::encoding`].
-    #[must_use]
-    pub fn with_encoding(mut self, encoding: UpdateSecretBodySecretsFilesValueEncoding) -> Self {
-        self.encoding = Some(encoding);
-        self
+    pub fn new(keys: Vec<CreateSecretBodyAddonDependenciesItemKeysItem>) -> Self {
+        Self { keys }
     }
 }
 
-impl Json for UpdateSecretBodySecretsFilesValue {
+impl Json for UpdateSecretLinkBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
-        Ok(Self {
-            data: json::required(&mut members, "data")?,
-            encoding: json::optional(&mut members, "encoding")?,
-        })
+        let mut members = json::Members::new(value)?;
+        let keys = members.required("keys");
+        members.finish()?;
+        let (Some(keys),) = (keys,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { keys })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "data", &self.data);
-        json::put_some(&mut members, "encoding", self.encoding.as_ref());
+        json::put(&mut members, "keys", &self.keys);
         Value::Object(members)
     }
 }
 
-string_enum! {
-    /// The values of `secrets.files.*.encoding` in the body of `update.secret`.
-    pub enum UpdateSecretBodySecretsFilesValueEncoding {
-        /// `"utf-8"`
-        Utf8 = "utf-8",
-        /// `"base64"`
-        Base64 = "base64",
+/// The response data of `update.secretLink`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateSecretLinkResponse {
+    /// The `keys` member.
+    pub keys: Vec<GetSecretLinkResponseLinkedKeysItem>,
+}
+
+impl UpdateSecretLinkResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(keys: Vec<GetSecretLinkResponseLinkedKeysItem>) -> Self {
+        Self { keys }
     }
 }
 
-/// `restrictions` in the body of `update.secret`: a value of one of several JSON types.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum UpdateSecretBodyRestrictions {
-    /// A boolean.
-    Boolean(bool),
-    /// A string.
-    String(String),
-    /// An array.
-    Array(Vec<String>),
-}
-
-impl Json for UpdateSecretBodyRestrictions {
+impl Json for UpdateSecretLinkResponse {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Bool(_) => <bool>::from_json(value).map(Self::Boolean),
-            Value::String(_) => <String>::from_json(value).map(Self::String),
-            Value::Array(_) => <Vec<String>>::from_json(value).map(Self::Array),
-            other => Err(DecodeError::unexpected(
-                "a boolean or a string or an array",
-                &other,
-            )),
-        }
+        let mut members = json::Members::new(value)?;
+        let keys = members.required("keys");
+        members.finish()?;
+        let (Some(keys),) = (keys,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { keys })
     }
 
     fn to_json(&self) -> Value {
-        match self {
-            Self::Boolean(value) => value.to_json(),
-            Self::String(value) => value.to_json(),
-            Self::Array(value) => value.to_json(),
-        }
+        let mut members = Map::new();
+        json::put(&mut members, "keys", &self.keys);
+        Value::Object(members)
     }
 }
 
-/// The response data of `update.secret`.
-pub type UpdateSecretResponse = Map<String, Value>;
+/// The request of `create.globalSecret`: `POST /v1/secrets`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets`
+/// - `/v1/secrets`
+///
+/// Needs the permission `Account > GlobalSecrets > Secrets > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGlobalSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: CreateGlobalSecretBody,
+}
 
-/// The request of `update.secret`: `PATCH /v1/projects/{projectId}/secrets/{secretId}`.
+impl CreateGlobalSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: CreateGlobalSecretBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateGlobalSecretRequest {
+    const ID: &'static str = "create.globalSecret";
+    const PAGINATED: bool = false;
+    type Response = CreateGlobalSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_GLOBAL_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.secret`: `POST /v1/projects/{projectId}/secrets`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets`
+/// - `/v1/projects/{projectId}/secrets`
+///
+/// Needs the permission `Project > Secrets > SecretGroups > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateSecretBody,
+}
+
+impl CreateSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateSecretBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateSecretRequest {
+    const ID: &'static str = "create.secret";
+    const PAGINATED: bool = false;
+    type Response = CreateSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.globalSecret`.
+pub type DeleteGlobalSecretResponse = Map<String, Value>;
+
+/// The request of `delete.globalSecret`: `DELETE /v1/secrets/{secretId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets/{secretId}`
+/// - `/v1/secrets/{secretId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteGlobalSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+}
+
+impl DeleteGlobalSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(secret_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            secret_id: secret_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteGlobalSecretRequest {
+    const ID: &'static str = "delete.globalSecret";
+    const PAGINATED: bool = false;
+    type Response = DeleteGlobalSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_GLOBAL_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.secret`.
+pub type DeleteSecretResponse = Map<String, Value>;
+
+/// The request of `delete.secret`: `DELETE /v1/projects/{projectId}/secrets/{secretId}`.
 ///
 /// Its routes, the first whose parameters are all set being used:
 /// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}`
 /// - `/v1/projects/{projectId}/secrets/{secretId}`
 ///
-/// Needs the permission `Project > Secrets > General > Update`.
+/// Needs no particular permission.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UpdateSecretRequest {
+pub struct DeleteSecretRequest {
     /// Path parameter `teamId`; when set, selects a route that uses it.
     pub team_id: Option<String>,
     /// Path parameter `projectId`.
     pub project_id: String,
     /// Path parameter `secretId`.
     pub secret_id: String,
-    /// The body; none is sent when `None`.
-    pub body: Option<UpdateSecretBody>,
 }
 
-impl UpdateSecretRequest {
+impl DeleteSecretRequest {
     /// A request with the required values set and the others unset.
     pub fn new(project_id: impl Into<String>, secret_id: impl Into<String>) -> Self {
         Self {
             team_id: None,
             project_id: project_id.into(),
             secret_id: secret_id.into(),
-            body: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteSecretRequest {
+    const ID: &'static str = "delete.secret";
+    const PAGINATED: bool = false;
+    type Response = DeleteSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.secretLink`.
+pub type DeleteSecretLinkResponse = Map<String, Value>;
+
+/// The request of `delete.secretLink`: `DELETE /v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}`
+/// - `/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteSecretLinkRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl DeleteSecretLinkRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        secret_id: impl Into<String>,
+        addon_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteSecretLinkRequest {
+    const ID: &'static str = "delete.secretLink";
+    const PAGINATED: bool = false;
+    type Response = DeleteSecretLinkResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_SECRET_LINK
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.globalSecret`.
+pub type GetGlobalSecretResponse = CreateGlobalSecretResponse;
+
+/// The request of `get.globalSecret`: `GET /v1/secrets/{secretId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets/{secretId}`
+/// - `/v1/secrets/{secretId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetGlobalSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+}
+
+impl GetGlobalSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(secret_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            secret_id: secret_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetGlobalSecretRequest {
+    const ID: &'static str = "get.globalSecret";
+    const PAGINATED: bool = false;
+    type Response = GetGlobalSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_GLOBAL_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.secret`: `GET /v1/projects/{projectId}/secrets/{secretId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}`
+/// - `/v1/projects/{projectId}/secrets/{secretId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// Query option `show`; omitted when `None`.
+    pub show: Option<GetSecretShow>,
+}
+
+impl GetSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, secret_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+            show: None,
         }
     }
 
@@ -259,10 +3239,730 @@ impl UpdateSecretRequest {
         self
     }
 
-    /// Sets [`Self::body`].
+    /// Sets [`Self::show`].
     #[must_use]
-    pub fn with_body(mut self, body: UpdateSecretBody) -> Self {
-        self.body = Some(body);
+    pub fn with_show(mut self, show: GetSecretShow) -> Self {
+        self.show = Some(show);
+        self
+    }
+}
+
+impl Operation for GetSecretRequest {
+    const ID: &'static str = "get.secret";
+    const PAGINATED: bool = false;
+    type Response = GetSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.query("show", &self.show)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.secretDetails`: `GET /v1/projects/{projectId}/secrets/{secretId}/details`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/details`
+/// - `/v1/projects/{projectId}/secrets/{secretId}/details`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretDetailsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+}
+
+impl GetSecretDetailsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, secret_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetSecretDetailsRequest {
+    const ID: &'static str = "get.secretDetails";
+    const PAGINATED: bool = false;
+    type Response = GetSecretDetailsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SECRET_DETAILS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.secretLink`: `GET /v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}`
+/// - `/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetSecretLinkRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+}
+
+impl GetSecretLinkRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        secret_id: impl Into<String>,
+        addon_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+            addon_id: addon_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetSecretLinkRequest {
+    const ID: &'static str = "get.secretLink";
+    const PAGINATED: bool = false;
+    type Response = GetSecretLinkResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SECRET_LINK
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `list.globalSecrets`: `GET /v1/secrets`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets`
+/// - `/v1/secrets`
+///
+/// Paginated. Needs the permission `Account > GlobalSecrets > Secrets > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListGlobalSecretsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListGlobalSecretsRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            team_id: None,
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListGlobalSecretsRequest {
+    const ID: &'static str = "list.globalSecrets";
+    const PAGINATED: bool = true;
+    type Response = ListGlobalSecretsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_GLOBAL_SECRETS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListGlobalSecretsRequest {
+    type Item = ListGlobalSecretsResponseSecretsItem;
+    const ITEMS_KEY: &'static str = "secrets";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.secrets
+    }
+}
+
+/// The request of `list.secrets`: `GET /v1/projects/{projectId}/secrets`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets`
+/// - `/v1/projects/{projectId}/secrets`
+///
+/// Paginated. Needs the permission `Project > Secrets > SecretGroups > List`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListSecretsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListSecretsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListSecretsRequest {
+    const ID: &'static str = "list.secrets";
+    const PAGINATED: bool = true;
+    type Response = ListSecretsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_SECRETS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListSecretsRequest {
+    type Item = ListSecretsResponseSecretsItem;
+    const ITEMS_KEY: &'static str = "secrets";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.secrets
+    }
+}
+
+/// The request of `patch.globalSecret`: `PATCH /v1/secrets/{secretId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets/{secretId}`
+/// - `/v1/secrets/{secretId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchGlobalSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// Query option `runDependents`; omitted when `None`.
+    pub run_dependents: Option<bool>,
+    /// Query option `idempotencyKey`; omitted when `None`.
+    pub idempotency_key: Option<String>,
+    /// The body.
+    pub body: PatchGlobalSecretBody,
+}
+
+impl PatchGlobalSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(secret_id: impl Into<String>, body: PatchGlobalSecretBody) -> Self {
+        Self {
+            team_id: None,
+            secret_id: secret_id.into(),
+            run_dependents: None,
+            idempotency_key: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::run_dependents`].
+    #[must_use]
+    pub fn with_run_dependents(mut self, run_dependents: bool) -> Self {
+        self.run_dependents = Some(run_dependents);
+        self
+    }
+
+    /// Sets [`Self::idempotency_key`].
+    #[must_use]
+    pub fn with_idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(idempotency_key.into());
+        self
+    }
+}
+
+impl Operation for PatchGlobalSecretRequest {
+    const ID: &'static str = "patch.globalSecret";
+    const PAGINATED: bool = false;
+    type Response = PatchGlobalSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_GLOBAL_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.query("runDependents", &self.run_dependents)?;
+        parts.query("idempotencyKey", &self.idempotency_key)?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.secret`.
+pub type PatchSecretResponse = CreateSecretResponse;
+
+/// The request of `patch.secret`: `PATCH /v1/projects/{projectId}/secrets/{secretId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}`
+/// - `/v1/projects/{projectId}/secrets/{secretId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// The body.
+    pub body: PatchSecretBody,
+}
+
+impl PatchSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        secret_id: impl Into<String>,
+        body: PatchSecretBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchSecretRequest {
+    const ID: &'static str = "patch.secret";
+    const PAGINATED: bool = false;
+    type Response = PatchSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.globalSecret`.
+pub type PutGlobalSecretBody = CreateGlobalSecretBody;
+
+/// The response data of `put.globalSecret`.
+pub type PutGlobalSecretResponse = PatchGlobalSecretResponse;
+
+/// The request of `put.globalSecret`: `PUT /v1/secrets`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets`
+/// - `/v1/secrets`
+///
+/// Needs the permission `Account > GlobalSecrets > Secrets > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutGlobalSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `runDependents`; omitted when `None`.
+    pub run_dependents: Option<bool>,
+    /// Query option `idempotencyKey`; omitted when `None`.
+    pub idempotency_key: Option<String>,
+    /// The body.
+    pub body: PutGlobalSecretBody,
+}
+
+impl PutGlobalSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: PutGlobalSecretBody) -> Self {
+        Self {
+            team_id: None,
+            run_dependents: None,
+            idempotency_key: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::run_dependents`].
+    #[must_use]
+    pub fn with_run_dependents(mut self, run_dependents: bool) -> Self {
+        self.run_dependents = Some(run_dependents);
+        self
+    }
+
+    /// Sets [`Self::idempotency_key`].
+    #[must_use]
+    pub fn with_idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(idempotency_key.into());
+        self
+    }
+}
+
+impl Operation for PutGlobalSecretRequest {
+    const ID: &'static str = "put.globalSecret";
+    const PAGINATED: bool = false;
+    type Response = PutGlobalSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_GLOBAL_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("runDependents", &self.run_dependents)?;
+        parts.query("idempotencyKey", &self.idempotency_key)?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.secret`.
+pub type PutSecretBody = CreateSecretBody;
+
+/// The response data of `put.secret`.
+pub type PutSecretResponse = CreateSecretResponse;
+
+/// The request of `put.secret`: `PUT /v1/projects/{projectId}/secrets`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets`
+/// - `/v1/projects/{projectId}/secrets`
+///
+/// Needs the permission `Project > Secrets > SecretGroups > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutSecretBody,
+}
+
+impl PutSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutSecretBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutSecretRequest {
+    const ID: &'static str = "put.secret";
+    const PAGINATED: bool = false;
+    type Response = PutSecretResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_SECRET
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `trigger.globalSecret.dependents`.
+pub type TriggerGlobalSecretDependentsResponse = PatchGlobalSecretResponseTriggerResult;
+
+/// The request of `trigger.globalSecret.dependents`: `POST /v1/secrets/{secretId}/trigger-dependents`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/secrets/{secretId}/trigger-dependents`
+/// - `/v1/secrets/{secretId}/trigger-dependents`
+///
+/// Needs the permission `Account > Templates > General > Run`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TriggerGlobalSecretDependentsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// Query option `idempotencyKey`; omitted when `None`.
+    pub idempotency_key: Option<String>,
+}
+
+impl TriggerGlobalSecretDependentsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(secret_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            secret_id: secret_id.into(),
+            idempotency_key: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::idempotency_key`].
+    #[must_use]
+    pub fn with_idempotency_key(mut self, idempotency_key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(idempotency_key.into());
+        self
+    }
+}
+
+impl Operation for TriggerGlobalSecretDependentsRequest {
+    const ID: &'static str = "trigger.globalSecret.dependents";
+    const PAGINATED: bool = false;
+    type Response = TriggerGlobalSecretDependentsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::TRIGGER_GLOBAL_SECRET_DEPENDENTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.query("idempotencyKey", &self.idempotency_key)?;
+        parts.finish()
+    }
+}
+
+/// The response data of `update.secret`.
+pub type UpdateSecretResponse = Map<String, Value>;
+
+/// The request of `update.secret`: `POST /v1/projects/{projectId}/secrets/{secretId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}`
+/// - `/v1/projects/{projectId}/secrets/{secretId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateSecretRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// The body.
+    pub body: UpdateSecretBody,
+}
+
+impl UpdateSecretRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        secret_id: impl Into<String>,
+        body: UpdateSecretBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
         self
     }
 }
@@ -281,16 +3981,110 @@ impl Operation for UpdateSecretRequest {
         parts.path_param("teamId", self.team_id.clone())?;
         parts.path_param("projectId", Some(self.project_id.clone()))?;
         parts.path_param("secretId", Some(self.secret_id.clone()))?;
-        if let Some(body) = &self.body {
-            parts.body(body.to_json());
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `update.secretLink`: `POST /v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}`
+/// - `/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`
+///
+/// Needs no particular permission.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateSecretLinkRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `secretId`.
+    pub secret_id: String,
+    /// Path parameter `addonId`.
+    pub addon_id: String,
+    /// The body.
+    pub body: UpdateSecretLinkBody,
+}
+
+impl UpdateSecretLinkRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        secret_id: impl Into<String>,
+        addon_id: impl Into<String>,
+        body: UpdateSecretLinkBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            secret_id: secret_id.into(),
+            addon_id: addon_id.into(),
+            body,
         }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateSecretLinkRequest {
+    const ID: &'static str = "update.secretLink";
+    const PAGINATED: bool = false;
+    type Response = UpdateSecretLinkResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SECRET_LINK
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("secretId", Some(self.secret_id.clone()))?;
+        parts.path_param("addonId", Some(self.addon_id.clone()))?;
+        parts.body(self.body.to_json());
         parts.finish()
     }
 }
 
 serde_via_json!(
+    CreateGlobalSecretBody,
+    CreateGlobalSecretBodyDependents,
+    CreateGlobalSecretBodyDependentsTemplates,
+    CreateGlobalSecretBodyGitops,
+    CreateGlobalSecretBodySecrets,
+    CreateGlobalSecretResponse,
+    CreateSecretBody,
+    CreateSecretBodyAddonDependenciesItem,
+    CreateSecretBodyAddonDependenciesItemKeysItem,
+    CreateSecretBodyRestrictions,
+    CreateSecretBodyRestrictionsNfObjectsItem,
+    CreateSecretBodySecrets,
+    CreateSecretResponse,
+    GetSecretResponse,
+    GetSecretDetailsResponse,
+    GetSecretDetailsResponseAddonSecretsItem,
+    GetSecretLinkResponse,
+    GetSecretLinkResponseLinkedKeysItem,
+    ListGlobalSecretsResponse,
+    ListGlobalSecretsResponseSecretsItem,
+    ListSecretsResponse,
+    ListSecretsResponseSecretsItem,
+    PatchGlobalSecretBody,
+    PatchGlobalSecretBodySecrets,
+    PatchGlobalSecretResponse,
+    PatchGlobalSecretResponseTriggerResult,
+    PatchGlobalSecretResponseTriggerResultItemsItem,
+    PatchSecretBody,
     UpdateSecretBody,
-    UpdateSecretBodySecrets,
-    UpdateSecretBodySecretsFilesValue,
-    UpdateSecretBodyRestrictions
+    UpdateSecretLinkBody,
+    UpdateSecretLinkResponse
 );
+
+query_enums!(GetSecretShow);

@@ -4,189 +4,946 @@
 //! Enabled by the `services` feature. Every operation has a request type (`…Request`), and a
 //! `…Response` and `…Body` name for its response data and body.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
 
-/// The body of `create.service.deployment`.
-#[derive(Debug, Clone, PartialEq)]
+/// The body of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBody {
-    /// The `name` member.
-    pub name: String,
-    /// The `billing` member.
-    pub billing: CreateServiceDeploymentBodyBilling,
-    /// The `deployment` member.
-    pub deployment: CreateServiceDeploymentBodyDeployment,
-    /// The `strategy` member; omitted when `None`.
-    pub strategy: Option<CreateServiceDeploymentBodyStrategy>,
-    /// The `runtimeEnvironment` member; omitted when `None`.
-    pub runtime_environment: Option<BTreeMap<String, String>>,
-    /// The `labels` member; omitted when `None`.
-    pub labels: Option<CreateServiceDeploymentBodyLabels>,
-    /// The `ports` member; omitted when `None`.
-    pub ports: Option<Vec<CreateServiceDeploymentBodyPortsItem>>,
-    /// The `nothing` member; omitted when `None`.
-    pub nothing: Option<Value>,
+pub struct CreateContainerSnapshotBody {
+    /// The `backupDestinationId` member; omitted when `None`.
+    pub backup_destination_id: Option<String>,
+    /// The `podName` member; omitted when `None`.
+    pub pod_name: Option<String>,
 }
 
-impl CreateServiceDeploymentBody {
-    /// A value with the required members set and the others absent.
-    pub fn new(
-        name: impl Into<String>,
-        billing: CreateServiceDeploymentBodyBilling,
-        deployment: CreateServiceDeploymentBodyDeployment,
-    ) -> Self {
+impl CreateContainerSnapshotBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
         Self {
-            name: name.into(),
-            billing,
-            deployment,
-            strategy: None,
-            runtime_environment: None,
-            labels: None,
-            ports: None,
-            nothing: None,
+            backup_destination_id: None,
+            pod_name: None,
         }
     }
 
-    /// Sets [`Self::strategy`].
+    /// Sets [`Self::backup_destination_id`].
     #[must_use]
-    pub fn with_strategy(mut self, strategy: CreateServiceDeploymentBodyStrategy) -> Self {
-        self.strategy = Some(strategy);
+    pub fn with_backup_destination_id(mut self, backup_destination_id: impl Into<String>) -> Self {
+        self.backup_destination_id = Some(backup_destination_id.into());
         self
     }
 
-    /// Sets [`Self::runtime_environment`].
+    /// Sets [`Self::pod_name`].
     #[must_use]
-    pub fn with_runtime_environment(
-        mut self,
-        runtime_environment: BTreeMap<String, String>,
-    ) -> Self {
-        self.runtime_environment = Some(runtime_environment);
-        self
-    }
-
-    /// Sets [`Self::labels`].
-    #[must_use]
-    pub fn with_labels(mut self, labels: CreateServiceDeploymentBodyLabels) -> Self {
-        self.labels = Some(labels);
-        self
-    }
-
-    /// Sets [`Self::ports`].
-    #[must_use]
-    pub fn with_ports(mut self, ports: Vec<CreateServiceDeploymentBodyPortsItem>) -> Self {
-        self.ports = Some(ports);
-        self
-    }
-
-    /// Sets [`Self::nothing`].
-    #[must_use]
-    pub fn with_nothing(mut self, nothing: Value) -> Self {
-        self.nothing = Some(nothing);
+    pub fn with_pod_name(mut self, pod_name: impl Into<String>) -> Self {
+        self.pod_name = Some(pod_name.into());
         self
     }
 }
 
-impl Json for CreateServiceDeploymentBody {
+impl Json for CreateContainerSnapshotBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let backup_destination_id = members.optional("backupDestinationId");
+        let pod_name = members.optional("podName");
+        members.finish()?;
         Ok(Self {
-            name: json::required(&mut members, "name")?,
-            billing: json::required(&mut members, "billing")?,
-            deployment: json::required(&mut members, "deployment")?,
-            strategy: json::optional(&mut members, "strategy")?,
-            runtime_environment: json::optional(&mut members, "runtimeEnvironment")?,
-            labels: json::optional(&mut members, "labels")?,
-            ports: json::optional(&mut members, "ports")?,
-            nothing: json::optional(&mut members, "nothing")?,
+            backup_destination_id,
+            pod_name,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "name", &self.name);
-        json::put(&mut members, "billing", &self.billing);
-        json::put(&mut members, "deployment", &self.deployment);
-        json::put_some(&mut members, "strategy", self.strategy.as_ref());
         json::put_some(
             &mut members,
-            "runtimeEnvironment",
-            self.runtime_environment.as_ref(),
+            "backupDestinationId",
+            self.backup_destination_id.as_ref(),
         );
-        json::put_some(&mut members, "labels", self.labels.as_ref());
-        json::put_some(&mut members, "ports", self.ports.as_ref());
-        json::put_some(&mut members, "nothing", self.nothing.as_ref());
+        json::put_some(&mut members, "podName", self.pod_name.as_ref());
         Value::Object(members)
     }
 }
 
-/// The object at `billing` in the body of `create.service.deployment`.
+/// The response data of `create.containerSnapshot`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyBilling {
-    /// The `deploymentPlan` member.
-    pub deployment_plan: String,
-    /// The `gpu` member; omitted when `None`.
-    pub gpu: Option<CreateServiceDeploymentBodyBillingGpu>,
+pub struct CreateContainerSnapshotResponse {
+    /// The `compatibility` member.
+    pub compatibility: CreateContainerSnapshotResponseCompatibility,
+    /// The `completedAt` member; omitted when `None`.
+    pub completed_at: Option<String>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `deadline` member; omitted when `None`.
+    pub deadline: Option<String>,
+    /// The `error` member; omitted when `None`.
+    pub error: Option<CreateContainerSnapshotResponseError>,
+    /// The `id` member.
+    pub id: String,
+    /// The `inUse` member.
+    pub in_use: bool,
+    /// The `lastTransitionTime` member.
+    pub last_transition_time: String,
+    /// The `parentSnapshotId` member; omitted when `None`.
+    pub parent_snapshot_id: Option<String>,
+    /// The `requestedAt` member; omitted when `None`.
+    pub requested_at: Option<String>,
+    /// The `result` member; omitted when `None`.
+    pub result: Option<CreateContainerSnapshotResponseResult>,
+    /// The `source` member.
+    pub source: CreateContainerSnapshotResponseSource,
+    /// The `startedAt` member; omitted when `None`.
+    pub started_at: Option<String>,
+    /// The `state` member.
+    pub state: CreateContainerSnapshotResponseState,
+    /// The `target` member.
+    pub target: CreateContainerSnapshotResponseTarget,
+    /// The `trigger` member.
+    pub trigger: CreateContainerSnapshotResponseTrigger,
+    /// The `updatedAt` member.
+    pub updated_at: String,
 }
 
-impl CreateServiceDeploymentBodyBilling {
+impl CreateContainerSnapshotResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        compatibility: CreateContainerSnapshotResponseCompatibility,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        in_use: bool,
+        last_transition_time: impl Into<String>,
+        source: CreateContainerSnapshotResponseSource,
+        state: CreateContainerSnapshotResponseState,
+        target: CreateContainerSnapshotResponseTarget,
+        trigger: CreateContainerSnapshotResponseTrigger,
+        updated_at: impl Into<String>,
+    ) -> Self {
         Self {
-            deployment_plan: deployment_plan.into(),
+            compatibility,
+            completed_at: None,
+            created_at: created_at.into(),
+            deadline: None,
+            error: None,
+            id: id.into(),
+            in_use,
+            last_transition_time: last_transition_time.into(),
+            parent_snapshot_id: None,
+            requested_at: None,
+            result: None,
+            source,
+            started_at: None,
+            state,
+            target,
+            trigger,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::completed_at`].
+    #[must_use]
+    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+        self.completed_at = Some(completed_at.into());
+        self
+    }
+
+    /// Sets [`Self::deadline`].
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: impl Into<String>) -> Self {
+        self.deadline = Some(deadline.into());
+        self
+    }
+
+    /// Sets [`Self::error`].
+    #[must_use]
+    pub fn with_error(mut self, error: CreateContainerSnapshotResponseError) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// Sets [`Self::parent_snapshot_id`].
+    #[must_use]
+    pub fn with_parent_snapshot_id(mut self, parent_snapshot_id: impl Into<String>) -> Self {
+        self.parent_snapshot_id = Some(parent_snapshot_id.into());
+        self
+    }
+
+    /// Sets [`Self::requested_at`].
+    #[must_use]
+    pub fn with_requested_at(mut self, requested_at: impl Into<String>) -> Self {
+        self.requested_at = Some(requested_at.into());
+        self
+    }
+
+    /// Sets [`Self::result`].
+    #[must_use]
+    pub fn with_result(mut self, result: CreateContainerSnapshotResponseResult) -> Self {
+        self.result = Some(result);
+        self
+    }
+
+    /// Sets [`Self::started_at`].
+    #[must_use]
+    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+        self.started_at = Some(started_at.into());
+        self
+    }
+}
+
+impl Json for CreateContainerSnapshotResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let compatibility = members.required("compatibility");
+        let completed_at = members.optional("completedAt");
+        let created_at = members.required("createdAt");
+        let deadline = members.optional("deadline");
+        let error = members.optional("error");
+        let id = members.required("id");
+        let in_use = members.required("inUse");
+        let last_transition_time = members.required("lastTransitionTime");
+        let parent_snapshot_id = members.optional("parentSnapshotId");
+        let requested_at = members.optional("requestedAt");
+        let result = members.optional("result");
+        let source = members.required("source");
+        let started_at = members.optional("startedAt");
+        let state = members.required("state");
+        let target = members.required("target");
+        let trigger = members.required("trigger");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(compatibility),
+            Some(created_at),
+            Some(id),
+            Some(in_use),
+            Some(last_transition_time),
+            Some(source),
+            Some(state),
+            Some(target),
+            Some(trigger),
+            Some(updated_at),
+        ) = (
+            compatibility,
+            created_at,
+            id,
+            in_use,
+            last_transition_time,
+            source,
+            state,
+            target,
+            trigger,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            compatibility,
+            completed_at,
+            created_at,
+            deadline,
+            error,
+            id,
+            in_use,
+            last_transition_time,
+            parent_snapshot_id,
+            requested_at,
+            result,
+            source,
+            started_at,
+            state,
+            target,
+            trigger,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "compatibility", &self.compatibility);
+        json::put_some(&mut members, "completedAt", self.completed_at.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "deadline", self.deadline.as_ref());
+        json::put_some(&mut members, "error", self.error.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "inUse", &self.in_use);
+        json::put(
+            &mut members,
+            "lastTransitionTime",
+            &self.last_transition_time,
+        );
+        json::put_some(
+            &mut members,
+            "parentSnapshotId",
+            self.parent_snapshot_id.as_ref(),
+        );
+        json::put_some(&mut members, "requestedAt", self.requested_at.as_ref());
+        json::put_some(&mut members, "result", self.result.as_ref());
+        json::put(&mut members, "source", &self.source);
+        json::put_some(&mut members, "startedAt", self.started_at.as_ref());
+        json::put(&mut members, "state", &self.state);
+        json::put(&mut members, "target", &self.target);
+        json::put(&mut members, "trigger", &self.trigger);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The object at `compatibility` in the response data of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotResponseCompatibility {
+    /// The `architecture` member.
+    pub architecture: CreateContainerSnapshotResponseCompatibilityArchitecture,
+    /// The `baseImageDigest` member; omitted when `None`.
+    pub base_image_digest: Option<String>,
+    /// The `runtime` member.
+    pub runtime: CreateContainerSnapshotResponseCompatibilityRuntime,
+}
+
+impl CreateContainerSnapshotResponseCompatibility {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        architecture: CreateContainerSnapshotResponseCompatibilityArchitecture,
+        runtime: CreateContainerSnapshotResponseCompatibilityRuntime,
+    ) -> Self {
+        Self {
+            architecture,
+            base_image_digest: None,
+            runtime,
+        }
+    }
+
+    /// Sets [`Self::base_image_digest`].
+    #[must_use]
+    pub fn with_base_image_digest(mut self, base_image_digest: impl Into<String>) -> Self {
+        self.base_image_digest = Some(base_image_digest.into());
+        self
+    }
+}
+
+impl Json for CreateContainerSnapshotResponseCompatibility {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let architecture = members.required("architecture");
+        let base_image_digest = members.optional("baseImageDigest");
+        let runtime = members.required("runtime");
+        members.finish()?;
+        let (Some(architecture), Some(runtime)) = (architecture, runtime) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            architecture,
+            base_image_digest,
+            runtime,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "architecture", &self.architecture);
+        json::put_some(
+            &mut members,
+            "baseImageDigest",
+            self.base_image_digest.as_ref(),
+        );
+        json::put(&mut members, "runtime", &self.runtime);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `compatibility.architecture` in the response data of `create.containerSnapshot`.
+    pub enum CreateContainerSnapshotResponseCompatibilityArchitecture {
+        /// `"x86"`
+        X86 = "x86",
+        /// `"arm"`
+        Arm = "arm",
+    }
+}
+
+string_enum! {
+    /// The values of `compatibility.runtime` in the response data of `create.containerSnapshot`.
+    pub enum CreateContainerSnapshotResponseCompatibilityRuntime {
+        /// `"kata"`
+        Kata = "kata",
+    }
+}
+
+/// The object at `error` in the response data of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotResponseError {
+    /// The `code` member.
+    pub code: String,
+    /// The `message` member.
+    pub message: String,
+    /// The `retryable` member.
+    pub retryable: bool,
+}
+
+impl CreateContainerSnapshotResponseError {
+    /// A value with the required members set and the others absent.
+    pub fn new(code: impl Into<String>, message: impl Into<String>, retryable: bool) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            retryable,
+        }
+    }
+}
+
+impl Json for CreateContainerSnapshotResponseError {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let code = members.required("code");
+        let message = members.required("message");
+        let retryable = members.required("retryable");
+        members.finish()?;
+        let (Some(code), Some(message), Some(retryable)) = (code, message, retryable) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            code,
+            message,
+            retryable,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "code", &self.code);
+        json::put(&mut members, "message", &self.message);
+        json::put(&mut members, "retryable", &self.retryable);
+        Value::Object(members)
+    }
+}
+
+/// The object at `result` in the response data of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotResponseResult {
+    /// The `sizeBytes` member.
+    pub size_bytes: i64,
+}
+
+impl CreateContainerSnapshotResponseResult {
+    /// A value with the required members set and the others absent.
+    pub fn new(size_bytes: i64) -> Self {
+        Self { size_bytes }
+    }
+}
+
+impl Json for CreateContainerSnapshotResponseResult {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let size_bytes = members.required("sizeBytes");
+        members.finish()?;
+        let (Some(size_bytes),) = (size_bytes,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { size_bytes })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "sizeBytes", &self.size_bytes);
+        Value::Object(members)
+    }
+}
+
+/// The object at `source` in the response data of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotResponseSource {
+    /// The `nfObject` member.
+    pub nf_object: CreateContainerSnapshotResponseSourceNfObject,
+    /// The `projectId` member.
+    pub project_id: String,
+}
+
+impl CreateContainerSnapshotResponseSource {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        nf_object: CreateContainerSnapshotResponseSourceNfObject,
+        project_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            nf_object,
+            project_id: project_id.into(),
+        }
+    }
+}
+
+impl Json for CreateContainerSnapshotResponseSource {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let nf_object = members.required("nfObject");
+        let project_id = members.required("projectId");
+        members.finish()?;
+        let (Some(nf_object), Some(project_id)) = (nf_object, project_id) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            nf_object,
+            project_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "nfObject", &self.nf_object);
+        json::put(&mut members, "projectId", &self.project_id);
+        Value::Object(members)
+    }
+}
+
+/// The object at `source.nfObject` in the response data of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotResponseSourceNfObject {
+    /// The `id` member.
+    pub id: String,
+    /// The `type` member.
+    pub type_: CreateContainerSnapshotResponseSourceNfObjectType,
+}
+
+impl CreateContainerSnapshotResponseSourceNfObject {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        type_: CreateContainerSnapshotResponseSourceNfObjectType,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            type_,
+        }
+    }
+}
+
+impl Json for CreateContainerSnapshotResponseSourceNfObject {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(id), Some(type_)) = (id, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `source.nfObject.type` in the response data of `create.containerSnapshot`.
+    pub enum CreateContainerSnapshotResponseSourceNfObjectType {
+        /// `"job"`
+        Job = "job",
+        /// `"service"`
+        Service = "service",
+        /// `"harness"`
+        Harness = "harness",
+        /// `"addon"`
+        Addon = "addon",
+        /// `"volume"`
+        Volume = "volume",
+        /// `"opentofu-job"`
+        OpentofuJob = "opentofu-job",
+        /// `"llm-model-deployment"`
+        LlmModelDeployment = "llm-model-deployment",
+        /// `"external-addon"`
+        ExternalAddon = "external-addon",
+    }
+}
+
+string_enum! {
+    /// The values of `state` in the response data of `create.containerSnapshot`.
+    pub enum CreateContainerSnapshotResponseState {
+        /// `"scheduled"`
+        Scheduled = "scheduled",
+        /// `"accepted"`
+        Accepted = "accepted",
+        /// `"running"`
+        Running = "running",
+        /// `"succeeded"`
+        Succeeded = "succeeded",
+        /// `"failed"`
+        Failed = "failed",
+        /// `"cancelled"`
+        Cancelled = "cancelled",
+    }
+}
+
+/// The object at `target` in the response data of `create.containerSnapshot`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotResponseTarget {
+    /// The `podName` member.
+    pub pod_name: String,
+}
+
+impl CreateContainerSnapshotResponseTarget {
+    /// A value with the required members set and the others absent.
+    pub fn new(pod_name: impl Into<String>) -> Self {
+        Self {
+            pod_name: pod_name.into(),
+        }
+    }
+}
+
+impl Json for CreateContainerSnapshotResponseTarget {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let pod_name = members.required("podName");
+        members.finish()?;
+        let (Some(pod_name),) = (pod_name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { pod_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "podName", &self.pod_name);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `trigger` in the response data of `create.containerSnapshot`.
+    pub enum CreateContainerSnapshotResponseTrigger {
+        /// `"manual"`
+        Manual = "manual",
+        /// `"containerTermination"`
+        ContainerTermination = "containerTermination",
+    }
+}
+
+/// The body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBody {
+    /// The `billing` member.
+    pub billing: CreateServiceBuildBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceBuildBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member.
+    pub build_settings: CreateServiceBuildBodyBuildSettings,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<CreateServiceBuildBodyVcsData>,
+}
+
+impl CreateServiceBuildBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        billing: CreateServiceBuildBodyBilling,
+        build_settings: CreateServiceBuildBodyBuildSettings,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings,
+            build_source: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            infrastructure: None,
+            name: name.into(),
+            stage_id: None,
+            tags: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceBuildBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: CreateServiceBuildBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.required("buildSettings");
+        let build_source = members.optional("buildSource");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (Some(billing), Some(build_settings), Some(name)) = (billing, build_settings, name)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            infrastructure,
+            name,
+            stage_id,
+            tags,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put(&mut members, "buildSettings", &self.build_settings);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+}
+
+impl CreateServiceBuildBodyBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: None,
             gpu: None,
         }
     }
 
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
     /// Sets [`Self::gpu`].
     #[must_use]
-    pub fn with_gpu(mut self, gpu: CreateServiceDeploymentBodyBillingGpu) -> Self {
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
         self.gpu = Some(gpu);
         self
     }
 }
 
-impl Json for CreateServiceDeploymentBodyBilling {
+impl Json for CreateServiceBuildBodyBilling {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.optional("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
         Ok(Self {
-            deployment_plan: json::required(&mut members, "deploymentPlan")?,
-            gpu: json::optional(&mut members, "gpu")?,
+            build_plan,
+            deployment_plan,
+            gpu,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
         json::put_some(&mut members, "gpu", self.gpu.as_ref());
         Value::Object(members)
     }
 }
 
-/// The object at `billing.gpu` in the body of `create.service.deployment`.
+/// The object at `billing.gpu` in the body of `create.service.build`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyBillingGpu {
+pub struct CreateServiceBuildBodyBillingGpu {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<CreateServiceBuildBodyBillingGpuConfiguration>,
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
-    /// The `gpuCount` member; omitted when `None`.
-    pub gpu_count: Option<i64>,
 }
 
-impl CreateServiceDeploymentBodyBillingGpu {
+impl CreateServiceBuildBodyBillingGpu {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
+            configuration: None,
             enabled: None,
-            gpu_count: None,
         }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(
+        mut self,
+        configuration: CreateServiceBuildBodyBillingGpuConfiguration,
+    ) -> Self {
+        self.configuration = Some(configuration);
+        self
     }
 
     /// Sets [`Self::enabled`].
@@ -195,243 +952,3289 @@ impl CreateServiceDeploymentBodyBillingGpu {
         self.enabled = Some(enabled);
         self
     }
-
-    /// Sets [`Self::gpu_count`].
-    #[must_use]
-    pub fn with_gpu_count(mut self, gpu_count: i64) -> Self {
-        self.gpu_count = Some(gpu_count);
-        self
-    }
 }
 
-impl Json for CreateServiceDeploymentBodyBillingGpu {
+impl Json for CreateServiceBuildBodyBillingGpu {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
         Ok(Self {
-            enabled: json::optional(&mut members, "enabled")?,
-            gpu_count: json::optional(&mut members, "gpuCount")?,
+            configuration,
+            enabled,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
         json::put_some(&mut members, "enabled", self.enabled.as_ref());
-        json::put_some(&mut members, "gpuCount", self.gpu_count.as_ref());
         Value::Object(members)
     }
 }
 
-/// The object at `deployment` in the body of `create.service.deployment`.
+/// The object at `billing.gpu.configuration` in the body of `create.service.build`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyDeployment {
-    /// The `instances` member.
-    pub instances: i64,
-    /// The `type` member; omitted when `None`.
-    pub type_: Option<CreateServiceDeploymentBodyDeploymentType>,
-    /// The `internal` member; omitted when `None`.
-    pub internal: Option<CreateServiceDeploymentBodyDeploymentInternal>,
-    /// The `gpu` member; omitted when `None`.
-    pub gpu: Option<CreateServiceDeploymentBodyBillingGpu>,
-    /// The `external` member; omitted when `None`.
-    pub external: Option<CreateServiceDeploymentBodyDeploymentExternal>,
+pub struct CreateServiceBuildBodyBillingGpuConfiguration {
+    /// The `gpuType` member.
+    pub gpu_type: String,
+    /// The `gpuCount` member; omitted when `None`.
+    pub gpu_count: Option<f64>,
+    /// The `timesliced` member; omitted when `None`.
+    pub timesliced: Option<bool>,
 }
 
-impl CreateServiceDeploymentBodyDeployment {
+impl CreateServiceBuildBodyBillingGpuConfiguration {
     /// A value with the required members set and the others absent.
-    pub fn new(instances: i64) -> Self {
+    pub fn new(gpu_type: impl Into<String>) -> Self {
         Self {
-            instances,
-            type_: None,
-            internal: None,
-            gpu: None,
-            external: None,
+            gpu_type: gpu_type.into(),
+            gpu_count: None,
+            timesliced: None,
         }
     }
 
-    /// Sets [`Self::type_`].
+    /// Sets [`Self::gpu_count`].
     #[must_use]
-    pub fn with_type(mut self, type_: CreateServiceDeploymentBodyDeploymentType) -> Self {
-        self.type_ = Some(type_);
+    pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
+        self.gpu_count = Some(gpu_count);
         self
     }
 
-    /// Sets [`Self::internal`].
+    /// Sets [`Self::timesliced`].
     #[must_use]
-    pub fn with_internal(
-        mut self,
-        internal: CreateServiceDeploymentBodyDeploymentInternal,
-    ) -> Self {
-        self.internal = Some(internal);
-        self
-    }
-
-    /// Sets [`Self::gpu`].
-    #[must_use]
-    pub fn with_gpu(mut self, gpu: CreateServiceDeploymentBodyBillingGpu) -> Self {
-        self.gpu = Some(gpu);
-        self
-    }
-
-    /// Sets [`Self::external`].
-    #[must_use]
-    pub fn with_external(
-        mut self,
-        external: CreateServiceDeploymentBodyDeploymentExternal,
-    ) -> Self {
-        self.external = Some(external);
+    pub fn with_timesliced(mut self, timesliced: bool) -> Self {
+        self.timesliced = Some(timesliced);
         self
     }
 }
 
-impl Json for CreateServiceDeploymentBodyDeployment {
+impl Json for CreateServiceBuildBodyBillingGpuConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let gpu_type = members.required("gpuType");
+        let gpu_count = members.optional("gpuCount");
+        let timesliced = members.optional("timesliced");
+        members.finish()?;
+        let (Some(gpu_type),) = (gpu_type,) else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            instances: json::required(&mut members, "instances")?,
-            type_: json::optional(&mut members, "type")?,
-            internal: json::optional(&mut members, "internal")?,
-            gpu: json::optional(&mut members, "gpu")?,
-            external: json::optional(&mut members, "external")?,
+            gpu_type,
+            gpu_count,
+            timesliced,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "instances", &self.instances);
-        json::put_some(&mut members, "type", self.type_.as_ref());
-        json::put_some(&mut members, "internal", self.internal.as_ref());
-        json::put_some(&mut members, "gpu", self.gpu.as_ref());
-        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put(&mut members, "gpuType", &self.gpu_type);
+        json::put_some(&mut members, "gpuCount", self.gpu_count.as_ref());
+        json::put_some(&mut members, "timesliced", self.timesliced.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBuildConfiguration {
+    /// The `branchRestrictions` member; omitted when `None`.
+    pub branch_restrictions: Option<Vec<String>>,
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `crossProjectAccess` member; omitted when `None`.
+    pub cross_project_access: Option<CreateServiceBuildBodyBuildConfigurationCrossProjectAccess>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `prRestrictions` member; omitted when `None`.
+    pub pr_restrictions: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
+}
+
+impl CreateServiceBuildBodyBuildConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch_restrictions: None,
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            cross_project_access: None,
+            docker_credentials: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            pr_restrictions: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::branch_restrictions`].
+    #[must_use]
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+        self.branch_restrictions = Some(branch_restrictions);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::cross_project_access`].
+    #[must_use]
+    pub fn with_cross_project_access(
+        mut self,
+        cross_project_access: CreateServiceBuildBodyBuildConfigurationCrossProjectAccess,
+    ) -> Self {
+        self.cross_project_access = Some(cross_project_access);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::pr_restrictions`].
+    #[must_use]
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+        self.pr_restrictions = Some(pr_restrictions);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildBodyBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyBuildConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch_restrictions = members.optional("branchRestrictions");
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let cross_project_access = members.optional("crossProjectAccess");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let pr_restrictions = members.optional("prRestrictions");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            branch_restrictions,
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            cross_project_access,
+            docker_credentials,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            pr_restrictions,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "branchRestrictions",
+            self.branch_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "crossProjectAccess",
+            self.cross_project_access.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "prRestrictions",
+            self.pr_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration.crossProjectAccess` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `isAllowList` member.
+    pub is_allow_list: bool,
+    /// The `projects` member.
+    pub projects: Vec<String>,
+}
+
+impl CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool, is_allow_list: bool, projects: Vec<String>) -> Self {
+        Self {
+            enabled,
+            is_allow_list,
+            projects,
+        }
+    }
+}
+
+impl Json for CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let is_allow_list = members.required("isAllowList");
+        let projects = members.required("projects");
+        members.finish()?;
+        let (Some(enabled), Some(is_allow_list), Some(projects)) =
+            (enabled, is_allow_list, projects)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            is_allow_list,
+            projects,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(&mut members, "isAllowList", &self.is_allow_list);
+        json::put(&mut members, "projects", &self.projects);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration.storage` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBuildConfigurationStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage>,
+}
+
+impl CreateServiceBuildBodyBuildConfigurationStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyBuildConfigurationStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        members.finish()?;
+        Ok(Self { ephemeral_storage })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration.storage.ephemeralStorage` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
+    /// The `storageSize` member; omitted when `None`.
+    pub storage_size: Option<f64>,
+}
+
+impl CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { storage_size: None }
+    }
+
+    /// Sets [`Self::storage_size`].
+    #[must_use]
+    pub fn with_storage_size(mut self, storage_size: f64) -> Self {
+        self.storage_size = Some(storage_size);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let storage_size = members.optional("storageSize");
+        members.finish()?;
+        Ok(Self { storage_size })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "storageSize", self.storage_size.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBuildSettings {
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<CreateServiceBuildBodyBuildSettingsDockerfile>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceBuildBodyBuildSettingsBuildpack>,
+}
+
+impl CreateServiceBuildBodyBuildSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dockerfile: None,
+            storage: None,
+            buildpack: None,
+        }
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(
+        mut self,
+        dockerfile: CreateServiceBuildBodyBuildSettingsDockerfile,
+    ) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildBodyBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceBuildBodyBuildSettingsBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyBuildSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dockerfile = members.optional("dockerfile");
+        let storage = members.optional("storage");
+        let buildpack = members.optional("buildpack");
+        members.finish()?;
+        Ok(Self {
+            dockerfile,
+            storage,
+            buildpack,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.dockerfile` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyBuildSettingsDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildkit>,
+    /// The `dockerFilePath` member.
+    pub docker_file_path: String,
+    /// The `dockerWorkDir` member.
+    pub docker_work_dir: String,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl CreateServiceBuildBodyBuildSettingsDockerfile {
+    /// A value with the required members set and the others absent.
+    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: docker_file_path.into(),
+            docker_work_dir: docker_work_dir.into(),
+            dockerfile_contents: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(
+        mut self,
+        buildkit: CreateServiceBuildBodyBuildSettingsDockerfileBuildkit,
+    ) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyBuildSettingsDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.required("dockerFilePath");
+        let docker_work_dir = members.required("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put(&mut members, "dockerFilePath", &self.docker_file_path);
+        json::put(&mut members, "dockerWorkDir", &self.docker_work_dir);
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
         Value::Object(members)
     }
 }
 
 string_enum! {
-    /// The values of `deployment.type` in the body of `create.service.deployment`.
-    pub enum CreateServiceDeploymentBodyDeploymentType {
-        /// `"deployment"`
-        Deployment = "deployment",
-        /// `"statefulSet"`
-        StatefulSet = "statefulSet",
+    /// The values of `buildSettings.dockerfile.buildEngine` in the body of `create.service.build`.
+    pub enum CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine {
+        /// `"buildkit"`
+        Buildkit = "buildkit",
+        /// `"kaniko"`
+        Kaniko = "kaniko",
     }
 }
 
-/// The object at `deployment.internal` in the body of `create.service.deployment`.
+/// The object at `buildSettings.dockerfile.buildkit` in the body of `create.service.build`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyDeploymentInternal {
-    /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
-    /// The `buildSHA` member; omitted when `None`.
-    pub build_sha: Option<String>,
+pub struct CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+    /// The `cacheStorageSize` member; omitted when `None`.
+    pub cache_storage_size: Option<f64>,
+    /// The `useInternalCache` member; omitted when `None`.
+    pub use_internal_cache: Option<bool>,
+    /// The `internalCacheStorage` member; omitted when `None`.
+    pub internal_cache_storage: Option<f64>,
 }
 
-impl CreateServiceDeploymentBodyDeploymentInternal {
+impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
-            id: None,
-            build_sha: None,
+            use_cache: None,
+            cache_storage_size: None,
+            use_internal_cache: None,
+            internal_cache_storage: None,
         }
     }
 
-    /// Sets [`Self::id`].
+    /// Sets [`Self::use_cache`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
         self
     }
 
-    /// Sets [`Self::build_sha`].
+    /// Sets [`Self::cache_storage_size`].
     #[must_use]
-    pub fn with_build_sha(mut self, build_sha: impl Into<String>) -> Self {
-        self.build_sha = Some(build_sha.into());
+    pub fn with_cache_storage_size(mut self, cache_storage_size: f64) -> Self {
+        self.cache_storage_size = Some(cache_storage_size);
+        self
+    }
+
+    /// Sets [`Self::use_internal_cache`].
+    #[must_use]
+    pub fn with_use_internal_cache(mut self, use_internal_cache: bool) -> Self {
+        self.use_internal_cache = Some(use_internal_cache);
+        self
+    }
+
+    /// Sets [`Self::internal_cache_storage`].
+    #[must_use]
+    pub fn with_internal_cache_storage(mut self, internal_cache_storage: f64) -> Self {
+        self.internal_cache_storage = Some(internal_cache_storage);
         self
     }
 }
 
-impl Json for CreateServiceDeploymentBodyDeploymentInternal {
+impl Json for CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let use_cache = members.optional("useCache");
+        let cache_storage_size = members.optional("cacheStorageSize");
+        let use_internal_cache = members.optional("useInternalCache");
+        let internal_cache_storage = members.optional("internalCacheStorage");
+        members.finish()?;
         Ok(Self {
-            id: json::optional(&mut members, "id")?,
-            build_sha: json::optional(&mut members, "buildSHA")?,
+            use_cache,
+            cache_storage_size,
+            use_internal_cache,
+            internal_cache_storage,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put_some(&mut members, "id", self.id.as_ref());
-        json::put_some(&mut members, "buildSHA", self.build_sha.as_ref());
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        json::put_some(
+            &mut members,
+            "cacheStorageSize",
+            self.cache_storage_size.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useInternalCache",
+            self.use_internal_cache.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "internalCacheStorage",
+            self.internal_cache_storage.as_ref(),
+        );
         Value::Object(members)
     }
 }
 
-/// The object at `deployment.external` in the body of `create.service.deployment`.
-#[derive(Debug, Clone, PartialEq)]
+/// The object at `buildSettings.buildpack` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyDeploymentExternal {
-    /// The `imagePath` member.
-    pub image_path: String,
-    /// The `credentials` member; omitted when `None`.
-    pub credentials: Option<String>,
+pub struct CreateServiceBuildBodyBuildSettingsBuildpack {
+    /// The `buildContext` member; omitted when `None`.
+    pub build_context: Option<String>,
+    /// The `builder` member; omitted when `None`.
+    pub builder: Option<CreateServiceBuildBodyBuildSettingsBuildpackBuilder>,
+    /// The `buildpackLocators` member; omitted when `None`.
+    pub buildpack_locators: Option<Vec<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
 }
 
-impl CreateServiceDeploymentBodyDeploymentExternal {
-    /// A value with the required members set and the others absent.
-    pub fn new(image_path: impl Into<String>) -> Self {
+impl CreateServiceBuildBodyBuildSettingsBuildpack {
+    /// A value with every member absent.
+    pub fn new() -> Self {
         Self {
-            image_path: image_path.into(),
-            credentials: None,
+            build_context: None,
+            builder: None,
+            buildpack_locators: None,
+            use_cache: None,
         }
     }
 
-    /// Sets [`Self::credentials`].
+    /// Sets [`Self::build_context`].
     #[must_use]
-    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
-        self.credentials = Some(credentials.into());
+    pub fn with_build_context(mut self, build_context: impl Into<String>) -> Self {
+        self.build_context = Some(build_context.into());
+        self
+    }
+
+    /// Sets [`Self::builder`].
+    #[must_use]
+    pub fn with_builder(
+        mut self,
+        builder: CreateServiceBuildBodyBuildSettingsBuildpackBuilder,
+    ) -> Self {
+        self.builder = Some(builder);
+        self
+    }
+
+    /// Sets [`Self::buildpack_locators`].
+    #[must_use]
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+        self.buildpack_locators = Some(buildpack_locators);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
         self
     }
 }
 
-impl Json for CreateServiceDeploymentBodyDeploymentExternal {
+impl Json for CreateServiceBuildBodyBuildSettingsBuildpack {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let build_context = members.optional("buildContext");
+        let builder = members.optional("builder");
+        let buildpack_locators = members.optional("buildpackLocators");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
         Ok(Self {
-            image_path: json::required(&mut members, "imagePath")?,
-            credentials: json::optional(&mut members, "credentials")?,
+            build_context,
+            builder,
+            buildpack_locators,
+            use_cache,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "imagePath", &self.image_path);
-        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "buildContext", self.build_context.as_ref());
+        json::put_some(&mut members, "builder", self.builder.as_ref());
+        json::put_some(
+            &mut members,
+            "buildpackLocators",
+            self.buildpack_locators.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
         Value::Object(members)
     }
 }
 
-/// The object at `strategy` in the body of `create.service.deployment`.
+string_enum! {
+    /// The values of `buildSettings.buildpack.builder` in the body of `create.service.build`.
+    pub enum CreateServiceBuildBodyBuildSettingsBuildpackBuilder {
+        /// `"HEROKU_24"`
+        Heroku24 = "HEROKU_24",
+        /// `"HEROKU_22"`
+        Heroku22 = "HEROKU_22",
+        /// `"HEROKU_22_CLASSIC"`
+        Heroku22Classic = "HEROKU_22_CLASSIC",
+        /// `"HEROKU_20"`
+        Heroku20 = "HEROKU_20",
+        /// `"HEROKU_18"`
+        Heroku18 = "HEROKU_18",
+        /// `"GOOGLE_22"`
+        Google22 = "GOOGLE_22",
+        /// `"GOOGLE_V1"`
+        GoogleV1 = "GOOGLE_V1",
+        /// `"CNB_ALPINE"`
+        CnbAlpine = "CNB_ALPINE",
+        /// `"CNB_BIONIC"`
+        CnbBionic = "CNB_BIONIC",
+        /// `"PAKETO_JAMMY_TINY"`
+        PaketoJammyTiny = "PAKETO_JAMMY_TINY",
+        /// `"PAKETO_JAMMY_BASE"`
+        PaketoJammyBase = "PAKETO_JAMMY_BASE",
+        /// `"PAKETO_JAMMY_FULL"`
+        PaketoJammyFull = "PAKETO_JAMMY_FULL",
+        /// `"PAKETO_TINY"`
+        PaketoTiny = "PAKETO_TINY",
+        /// `"PAKETO_BASE"`
+        PaketoBase = "PAKETO_BASE",
+        /// `"PAKETO_FULL"`
+        PaketoFull = "PAKETO_FULL",
+    }
+}
+
+string_enum! {
+    /// The values of `buildSource` in the body of `create.service.build`.
+    pub enum CreateServiceBuildBodyBuildSource {
+        /// `"git"`
+        Git = "git",
+        /// `"bundle"`
+        Bundle = "bundle",
+    }
+}
+
+/// The object at `infrastructure` in the body of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildBodyInfrastructure {
+    /// The `architecture` member; omitted when `None`.
+    pub architecture: Option<CreateContainerSnapshotResponseCompatibilityArchitecture>,
+}
+
+impl CreateServiceBuildBodyInfrastructure {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { architecture: None }
+    }
+
+    /// Sets [`Self::architecture`].
+    #[must_use]
+    pub fn with_architecture(
+        mut self,
+        architecture: CreateContainerSnapshotResponseCompatibilityArchitecture,
+    ) -> Self {
+        self.architecture = Some(architecture);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyInfrastructure {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let architecture = members.optional("architecture");
+        members.finish()?;
+        Ok(Self { architecture })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "architecture", self.architecture.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `vcsData` in the body of `create.service.build`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyStrategy {
-    /// The `maxSurge` member.
-    pub max_surge: CreateServiceDeploymentBodyStrategyMaxSurge,
+pub struct CreateServiceBuildBodyVcsData {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectType` member.
+    pub project_type: CreateServiceBuildBodyVcsDataProjectType,
+    /// The `projectUrl` member.
+    pub project_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+}
+
+impl CreateServiceBuildBodyVcsData {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        project_type: CreateServiceBuildBodyVcsDataProjectType,
+        project_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            account_login: None,
+            project_type,
+            project_url: project_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for CreateServiceBuildBodyVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_type = members.required("projectType");
+        let project_url = members.required("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        members.finish()?;
+        let (Some(project_type), Some(project_url)) = (project_type, project_url) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "projectType", &self.project_type);
+        json::put(&mut members, "projectUrl", &self.project_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `vcsData.projectType` in the body of `create.service.build`.
+    pub enum CreateServiceBuildBodyVcsDataProjectType {
+        /// `"bitbucket"`
+        Bitbucket = "bitbucket",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"github"`
+        Github = "github",
+        /// `"self-hosted"`
+        SelfHosted = "self-hosted",
+        /// `"azure"`
+        Azure = "azure",
+        /// `"origin"`
+        Origin = "origin",
+    }
+}
+
+/// The response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `billing` member.
+    pub billing: CreateServiceBuildResponseBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceBuildResponseBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member.
+    pub build_settings: CreateServiceBuildResponseBuildSettings,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `serviceType` member.
+    pub service_type: CreateServiceBuildResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceBuildResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<CreateServiceBuildBodyVcsData>,
+}
+
+impl CreateServiceBuildResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceBuildResponseBilling,
+        build_settings: CreateServiceBuildResponseBuildSettings,
+        cluster: CreateServiceBuildResponseCluster,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: CreateServiceBuildResponseServiceType,
+        status: CreateServiceBuildResponseStatus,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings,
+            build_source: None,
+            cluster,
+            created_at: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            id: id.into(),
+            infrastructure: None,
+            name: name.into(),
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceBuildResponseBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: CreateServiceBuildBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.required("buildSettings");
+        let build_source = members.optional("buildSource");
+        let cluster = members.required("cluster");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(build_settings),
+            Some(cluster),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+        ) = (
+            app_id,
+            billing,
+            build_settings,
+            cluster,
+            id,
+            name,
+            service_type,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            cluster,
+            created_at,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            id,
+            infrastructure,
+            name,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put(&mut members, "buildSettings", &self.build_settings);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
+}
+
+impl CreateServiceBuildResponseBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: None,
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.optional("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        Ok(Self {
+            build_plan,
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseBillingGpu {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<Map<String, Value>>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl CreateServiceBuildResponseBillingGpu {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            enabled: None,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(mut self, configuration: Map<String, Value>) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseBillingGpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseBuildConfiguration {
+    /// The `branchRestrictions` member; omitted when `None`.
+    pub branch_restrictions: Option<Vec<String>>,
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `crossProjectAccess` member; omitted when `None`.
+    pub cross_project_access: Option<CreateServiceBuildBodyBuildConfigurationCrossProjectAccess>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `prRestrictions` member; omitted when `None`.
+    pub pr_restrictions: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildResponseBuildConfigurationStorage>,
+}
+
+impl CreateServiceBuildResponseBuildConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch_restrictions: None,
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            cross_project_access: None,
+            docker_credentials: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            pr_restrictions: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::branch_restrictions`].
+    #[must_use]
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+        self.branch_restrictions = Some(branch_restrictions);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::cross_project_access`].
+    #[must_use]
+    pub fn with_cross_project_access(
+        mut self,
+        cross_project_access: CreateServiceBuildBodyBuildConfigurationCrossProjectAccess,
+    ) -> Self {
+        self.cross_project_access = Some(cross_project_access);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::pr_restrictions`].
+    #[must_use]
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+        self.pr_restrictions = Some(pr_restrictions);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildResponseBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseBuildConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch_restrictions = members.optional("branchRestrictions");
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let cross_project_access = members.optional("crossProjectAccess");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let pr_restrictions = members.optional("prRestrictions");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            branch_restrictions,
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            cross_project_access,
+            docker_credentials,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            pr_restrictions,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "branchRestrictions",
+            self.branch_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "crossProjectAccess",
+            self.cross_project_access.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "prRestrictions",
+            self.pr_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration.storage` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseBuildConfigurationStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<Map<String, Value>>,
+}
+
+impl CreateServiceBuildResponseBuildConfigurationStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseBuildConfigurationStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        members.finish()?;
+        Ok(Self { ephemeral_storage })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseBuildSettings {
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<CreateServiceBuildResponseBuildSettingsDockerfile>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildResponseBuildConfigurationStorage>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceBuildBodyBuildSettingsBuildpack>,
+}
+
+impl CreateServiceBuildResponseBuildSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dockerfile: None,
+            storage: None,
+            buildpack: None,
+        }
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(
+        mut self,
+        dockerfile: CreateServiceBuildResponseBuildSettingsDockerfile,
+    ) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildResponseBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceBuildBodyBuildSettingsBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseBuildSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dockerfile = members.optional("dockerfile");
+        let storage = members.optional("storage");
+        let buildpack = members.optional("buildpack");
+        members.finish()?;
+        Ok(Self {
+            dockerfile,
+            storage,
+            buildpack,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.dockerfile` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseBuildSettingsDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<Map<String, Value>>,
+    /// The `dockerFilePath` member.
+    pub docker_file_path: String,
+    /// The `dockerWorkDir` member.
+    pub docker_work_dir: String,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl CreateServiceBuildResponseBuildSettingsDockerfile {
+    /// A value with the required members set and the others absent.
+    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: docker_file_path.into(),
+            docker_work_dir: docker_work_dir.into(),
+            dockerfile_contents: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(mut self, buildkit: Map<String, Value>) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseBuildSettingsDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.required("dockerFilePath");
+        let docker_work_dir = members.required("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put(&mut members, "dockerFilePath", &self.docker_file_path);
+        json::put(&mut members, "dockerWorkDir", &self.docker_work_dir);
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `cluster` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseCluster {
+    /// The `id` member.
+    pub id: String,
+    /// The `loadBalancers` member; omitted when `None`.
+    pub load_balancers: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `namespace` member; omitted when `None`.
+    pub namespace: Option<String>,
+}
+
+impl CreateServiceBuildResponseCluster {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            load_balancers: None,
+            name: name.into(),
+            namespace: None,
+        }
+    }
+
+    /// Sets [`Self::load_balancers`].
+    #[must_use]
+    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+        self.load_balancers = Some(load_balancers);
+        self
+    }
+
+    /// Sets [`Self::namespace`].
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseCluster {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let load_balancers = members.optional("loadBalancers");
+        let name = members.required("name");
+        let namespace = members.optional("namespace");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            id,
+            load_balancers,
+            name,
+            namespace,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "loadBalancers", self.load_balancers.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "namespace", self.namespace.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `serviceType` in the response data of `create.service.build`.
+    pub enum CreateServiceBuildResponseServiceType {
+        /// `"build"`
+        Build = "build",
+    }
+}
+
+/// The object at `status` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseStatus {
+    /// The `build` member; omitted when `None`.
+    pub build: Option<CreateServiceBuildResponseStatusBuild>,
+}
+
+impl CreateServiceBuildResponseStatus {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { build: None }
+    }
+
+    /// Sets [`Self::build`].
+    #[must_use]
+    pub fn with_build(mut self, build: CreateServiceBuildResponseStatusBuild) -> Self {
+        self.build = Some(build);
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build = members.optional("build");
+        members.finish()?;
+        Ok(Self { build })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "build", self.build.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `status.build` in the response data of `create.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildResponseStatusBuild {
+    /// The `lastTransitionTime` member; omitted when `None`.
+    pub last_transition_time: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceBuildResponseStatusBuildStatus,
+}
+
+impl CreateServiceBuildResponseStatusBuild {
+    /// A value with the required members set and the others absent.
+    pub fn new(status: CreateServiceBuildResponseStatusBuildStatus) -> Self {
+        Self {
+            last_transition_time: None,
+            status,
+        }
+    }
+
+    /// Sets [`Self::last_transition_time`].
+    #[must_use]
+    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+        self.last_transition_time = Some(last_transition_time.into());
+        self
+    }
+}
+
+impl Json for CreateServiceBuildResponseStatusBuild {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let last_transition_time = members.optional("lastTransitionTime");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(status),) = (status,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            last_transition_time,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "lastTransitionTime",
+            self.last_transition_time.as_ref(),
+        );
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `status.build.status` in the response data of `create.service.build`.
+    pub enum CreateServiceBuildResponseStatusBuildStatus {
+        /// `"QUEUED"`
+        Queued = "QUEUED",
+        /// `"PENDING"`
+        Pending = "PENDING",
+        /// `"UNSCHEDULABLE"`
+        Unschedulable = "UNSCHEDULABLE",
+        /// `"STARTING"`
+        Starting = "STARTING",
+        /// `"CLONING"`
+        Cloning = "CLONING",
+        /// `"BUILDING"`
+        Building = "BUILDING",
+        /// `"UPLOADING"`
+        Uploading = "UPLOADING",
+        /// `"ABORTED"`
+        Aborted = "ABORTED",
+        /// `"FAILURE"`
+        Failure = "FAILURE",
+        /// `"SUBMISSION_FAILURE"`
+        SubmissionFailure = "SUBMISSION_FAILURE",
+        /// `"SUCCESS"`
+        Success = "SUCCESS",
+        /// `"CRASHED"`
+        Crashed = "CRASHED",
+        /// `"IN_PROGRESS"`
+        InProgress = "IN_PROGRESS",
+    }
+}
+
+/// The body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBody {
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedBodyAutoscaling>,
+    /// The `billing` member.
+    pub billing: CreateServiceCombinedBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceCombinedBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member.
+    pub build_settings: CreateServiceBuildBodyBuildSettings,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `bundleData` member; omitted when `None`.
+    pub bundle_data: Option<CreateServiceCombinedBodyBundleData>,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `deployment` member.
+    pub deployment: CreateServiceCombinedBodyDeployment,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `name` member.
+    pub name: String,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<CreateServiceCombinedBodyVcsData>,
+}
+
+impl CreateServiceCombinedBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        billing: CreateServiceCombinedBodyBilling,
+        build_settings: CreateServiceBuildBodyBuildSettings,
+        deployment: CreateServiceCombinedBodyDeployment,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            autoscaling: None,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings,
+            build_source: None,
+            bundle_data: None,
+            create_options: None,
+            deployment,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            infrastructure: None,
+            load_balancing: None,
+            name: name.into(),
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            tags: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceCombinedBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::bundle_data`].
+    #[must_use]
+    pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
+        self.bundle_data = Some(bundle_data);
+        self
+    }
+
+    /// Sets [`Self::create_options`].
+    #[must_use]
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: CreateServiceCombinedBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.required("buildSettings");
+        let build_source = members.optional("buildSource");
+        let bundle_data = members.optional("bundleData");
+        let create_options = members.optional("createOptions");
+        let deployment = members.required("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let infrastructure = members.optional("infrastructure");
+        let load_balancing = members.optional("loadBalancing");
+        let name = members.required("name");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (Some(billing), Some(build_settings), Some(deployment), Some(name)) =
+            (billing, build_settings, deployment, name)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            autoscaling,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            bundle_data,
+            create_options,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            infrastructure,
+            load_balancing,
+            name,
+            ports,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            tags,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put(&mut members, "buildSettings", &self.build_settings);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "bundleData", self.bundle_data.as_ref());
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put(&mut members, "deployment", &self.deployment);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyAutoscaling {
+    /// The `horizontal` member; omitted when `None`.
+    pub horizontal: Option<CreateServiceCombinedBodyAutoscalingHorizontal>,
+}
+
+impl CreateServiceCombinedBodyAutoscaling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { horizontal: None }
+    }
+
+    /// Sets [`Self::horizontal`].
+    #[must_use]
+    pub fn with_horizontal(
+        mut self,
+        horizontal: CreateServiceCombinedBodyAutoscalingHorizontal,
+    ) -> Self {
+        self.horizontal = Some(horizontal);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyAutoscaling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let horizontal = members.optional("horizontal");
+        members.finish()?;
+        Ok(Self { horizontal })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "horizontal", self.horizontal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyAutoscalingHorizontal {
+    /// The `cpu` member; omitted when `None`.
+    pub cpu: Option<CreateServiceCombinedBodyAutoscalingHorizontalCpu>,
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `maxReplicas` member.
+    pub max_replicas: f64,
+    /// The `memory` member; omitted when `None`.
+    pub memory: Option<CreateServiceCombinedBodyAutoscalingHorizontalCpu>,
+    /// The `minReplicas` member.
+    pub min_replicas: f64,
+    /// The `rps` member; omitted when `None`.
+    pub rps: Option<CreateServiceCombinedBodyAutoscalingHorizontalRps>,
+    /// The `userMetrics` member; omitted when `None`.
+    pub user_metrics: Option<CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics>,
+}
+
+impl CreateServiceCombinedBodyAutoscalingHorizontal {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool, max_replicas: f64, min_replicas: f64) -> Self {
+        Self {
+            cpu: None,
+            enabled,
+            max_replicas,
+            memory: None,
+            min_replicas,
+            rps: None,
+            user_metrics: None,
+        }
+    }
+
+    /// Sets [`Self::cpu`].
+    #[must_use]
+    pub fn with_cpu(mut self, cpu: CreateServiceCombinedBodyAutoscalingHorizontalCpu) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Sets [`Self::memory`].
+    #[must_use]
+    pub fn with_memory(
+        mut self,
+        memory: CreateServiceCombinedBodyAutoscalingHorizontalCpu,
+    ) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Sets [`Self::rps`].
+    #[must_use]
+    pub fn with_rps(mut self, rps: CreateServiceCombinedBodyAutoscalingHorizontalRps) -> Self {
+        self.rps = Some(rps);
+        self
+    }
+
+    /// Sets [`Self::user_metrics`].
+    #[must_use]
+    pub fn with_user_metrics(
+        mut self,
+        user_metrics: CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics,
+    ) -> Self {
+        self.user_metrics = Some(user_metrics);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyAutoscalingHorizontal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cpu = members.optional("cpu");
+        let enabled = members.required("enabled");
+        let max_replicas = members.required("maxReplicas");
+        let memory = members.optional("memory");
+        let min_replicas = members.required("minReplicas");
+        let rps = members.optional("rps");
+        let user_metrics = members.optional("userMetrics");
+        members.finish()?;
+        let (Some(enabled), Some(max_replicas), Some(min_replicas)) =
+            (enabled, max_replicas, min_replicas)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cpu,
+            enabled,
+            max_replicas,
+            memory,
+            min_replicas,
+            rps,
+            user_metrics,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "cpu", self.cpu.as_ref());
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(&mut members, "maxReplicas", &self.max_replicas);
+        json::put_some(&mut members, "memory", self.memory.as_ref());
+        json::put(&mut members, "minReplicas", &self.min_replicas);
+        json::put_some(&mut members, "rps", self.rps.as_ref());
+        json::put_some(&mut members, "userMetrics", self.user_metrics.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.cpu` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyAutoscalingHorizontalCpu {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `thresholdPercentage` member.
+    pub threshold_percentage: f64,
+}
+
+impl CreateServiceCombinedBodyAutoscalingHorizontalCpu {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool, threshold_percentage: f64) -> Self {
+        Self {
+            enabled,
+            threshold_percentage,
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyAutoscalingHorizontalCpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let threshold_percentage = members.required("thresholdPercentage");
+        members.finish()?;
+        let (Some(enabled), Some(threshold_percentage)) = (enabled, threshold_percentage) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            threshold_percentage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(
+            &mut members,
+            "thresholdPercentage",
+            &self.threshold_percentage,
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.rps` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyAutoscalingHorizontalRps {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `thresholdValue` member.
+    pub threshold_value: f64,
+}
+
+impl CreateServiceCombinedBodyAutoscalingHorizontalRps {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool, threshold_value: f64) -> Self {
+        Self {
+            enabled,
+            threshold_value,
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyAutoscalingHorizontalRps {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let threshold_value = members.required("thresholdValue");
+        members.finish()?;
+        let (Some(enabled), Some(threshold_value)) = (enabled, threshold_value) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            threshold_value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(&mut members, "thresholdValue", &self.threshold_value);
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.userMetrics` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `exposedMetricsPath` member.
+    pub exposed_metrics_path: String,
+    /// The `exposedMetricsPort` member.
+    pub exposed_metrics_port: f64,
+    /// The `metrics` member.
+    pub metrics: Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>,
+}
+
+impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        enabled: bool,
+        exposed_metrics_path: impl Into<String>,
+        exposed_metrics_port: f64,
+        metrics: Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>,
+    ) -> Self {
+        Self {
+            enabled,
+            exposed_metrics_path: exposed_metrics_path.into(),
+            exposed_metrics_port,
+            metrics,
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let exposed_metrics_path = members.required("exposedMetricsPath");
+        let exposed_metrics_port = members.required("exposedMetricsPort");
+        let metrics = members.required("metrics");
+        members.finish()?;
+        let (Some(enabled), Some(exposed_metrics_path), Some(exposed_metrics_port), Some(metrics)) =
+            (enabled, exposed_metrics_path, exposed_metrics_port, metrics)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            exposed_metrics_path,
+            exposed_metrics_port,
+            metrics,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(
+            &mut members,
+            "exposedMetricsPath",
+            &self.exposed_metrics_path,
+        );
+        json::put(
+            &mut members,
+            "exposedMetricsPort",
+            &self.exposed_metrics_port,
+        );
+        json::put(&mut members, "metrics", &self.metrics);
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.userMetrics.metrics[]` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
+    /// The `metricName` member.
+    pub metric_name: String,
+    /// The `metricType` member.
+    pub metric_type: CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItemMetricType,
+    /// The `thresholdValue` member.
+    pub threshold_value: f64,
+}
+
+impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        metric_name: impl Into<String>,
+        metric_type: CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItemMetricType,
+        threshold_value: f64,
+    ) -> Self {
+        Self {
+            metric_name: metric_name.into(),
+            metric_type,
+            threshold_value,
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_name = members.required("metricName");
+        let metric_type = members.required("metricType");
+        let threshold_value = members.required("thresholdValue");
+        members.finish()?;
+        let (Some(metric_name), Some(metric_type), Some(threshold_value)) =
+            (metric_name, metric_type, threshold_value)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_name,
+            metric_type,
+            threshold_value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "metricName", &self.metric_name);
+        json::put(&mut members, "metricType", &self.metric_type);
+        json::put(&mut members, "thresholdValue", &self.threshold_value);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `autoscaling.horizontal.userMetrics.metrics[].metricType` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItemMetricType {
+        /// `"gauge"`
+        Gauge = "gauge",
+        /// `"counter"`
+        Counter = "counter",
+    }
+}
+
+/// The object at `billing` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+}
+
+impl CreateServiceCombinedBodyBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>) -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: deployment_plan.into(),
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.required("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        let (Some(deployment_plan),) = (deployment_plan,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_plan,
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyBuildConfiguration {
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
+}
+
+impl CreateServiceCombinedBodyBuildConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            docker_credentials: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildBodyBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyBuildConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            docker_credentials,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `bundleData` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyBundleData {
+    /// The `branch` member.
+    pub branch: String,
+    /// The `bundleUrl` member.
+    pub bundle_url: String,
+}
+
+impl CreateServiceCombinedBodyBundleData {
+    /// A value with the required members set and the others absent.
+    pub fn new(branch: impl Into<String>, bundle_url: impl Into<String>) -> Self {
+        Self {
+            branch: branch.into(),
+            bundle_url: bundle_url.into(),
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyBundleData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.required("branch");
+        let bundle_url = members.required("bundleUrl");
+        members.finish()?;
+        let (Some(branch), Some(bundle_url)) = (branch, bundle_url) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { branch, bundle_url })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "branch", &self.branch);
+        json::put(&mut members, "bundleUrl", &self.bundle_url);
+        Value::Object(members)
+    }
+}
+
+/// The object at `createOptions` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyCreateOptions {
+    /// The `expiryTime` member; omitted when `None`.
+    pub expiry_time: Option<i64>,
+    /// The `volumesToAttach` member; omitted when `None`.
+    pub volumes_to_attach: Option<Vec<String>>,
+}
+
+impl CreateServiceCombinedBodyCreateOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            expiry_time: None,
+            volumes_to_attach: None,
+        }
+    }
+
+    /// Sets [`Self::expiry_time`].
+    #[must_use]
+    pub fn with_expiry_time(mut self, expiry_time: i64) -> Self {
+        self.expiry_time = Some(expiry_time);
+        self
+    }
+
+    /// Sets [`Self::volumes_to_attach`].
+    #[must_use]
+    pub fn with_volumes_to_attach(mut self, volumes_to_attach: Vec<String>) -> Self {
+        self.volumes_to_attach = Some(volumes_to_attach);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyCreateOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let expiry_time = members.optional("expiryTime");
+        let volumes_to_attach = members.optional("volumesToAttach");
+        members.finish()?;
+        Ok(Self {
+            expiry_time,
+            volumes_to_attach,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "expiryTime", self.expiry_time.as_ref());
+        json::put_some(
+            &mut members,
+            "volumesToAttach",
+            self.volumes_to_attach.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
     /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
     pub gradual_rollout_strategy_id: Option<Option<String>>,
-    /// The `ratio` member; `null` when `None`.
-    pub ratio: Option<f64>,
+    /// The `instances` member.
+    pub instances: i64,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedBodyDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedBodyDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
 }
 
-impl CreateServiceDeploymentBodyStrategy {
+impl CreateServiceCombinedBodyDeployment {
     /// A value with the required members set and the others absent.
-    pub fn new(max_surge: CreateServiceDeploymentBodyStrategyMaxSurge, ratio: Option<f64>) -> Self {
+    pub fn new(instances: i64) -> Self {
         Self {
-            max_surge,
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
             gradual_rollout_strategy_id: None,
-            ratio,
+            instances,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
         }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
     }
 
     /// Sets [`Self::gradual_rollout_strategy_id`].
@@ -443,42 +4246,594 @@ impl CreateServiceDeploymentBodyStrategy {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
         self
     }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
 }
 
-impl Json for CreateServiceDeploymentBodyStrategy {
+impl Json for CreateServiceCombinedBodyDeployment {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
+        let instances = members.required("instances");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            max_surge: json::required(&mut members, "maxSurge")?,
-            gradual_rollout_strategy_id: json::nullable(&mut members, "gradualRolloutStrategyId")?,
-            ratio: json::optional(&mut members, "ratio")?,
+            buildpack,
+            docker,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            instances,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.buildpack` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentBuildpack {
+    /// The `configType` member.
+    pub config_type: CreateServiceCombinedBodyDeploymentBuildpackConfigType,
+    /// The `customCommand` member; omitted when `None`.
+    pub custom_command: Option<String>,
+    /// The `customEntrypoint` member; omitted when `None`.
+    pub custom_entrypoint: Option<String>,
+    /// The `customProcess` member; omitted when `None`.
+    pub custom_process: Option<String>,
+}
+
+impl CreateServiceCombinedBodyDeploymentBuildpack {
+    /// A value with the required members set and the others absent.
+    pub fn new(config_type: CreateServiceCombinedBodyDeploymentBuildpackConfigType) -> Self {
+        Self {
+            config_type,
+            custom_command: None,
+            custom_entrypoint: None,
+            custom_process: None,
+        }
+    }
+
+    /// Sets [`Self::custom_command`].
+    #[must_use]
+    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+        self.custom_command = Some(custom_command.into());
+        self
+    }
+
+    /// Sets [`Self::custom_entrypoint`].
+    #[must_use]
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+        self.custom_entrypoint = Some(custom_entrypoint.into());
+        self
+    }
+
+    /// Sets [`Self::custom_process`].
+    #[must_use]
+    pub fn with_custom_process(mut self, custom_process: impl Into<String>) -> Self {
+        self.custom_process = Some(custom_process.into());
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentBuildpack {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config_type = members.required("configType");
+        let custom_command = members.optional("customCommand");
+        let custom_entrypoint = members.optional("customEntrypoint");
+        let custom_process = members.optional("customProcess");
+        members.finish()?;
+        let (Some(config_type),) = (config_type,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            config_type,
+            custom_command,
+            custom_entrypoint,
+            custom_process,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "configType", &self.config_type);
+        json::put_some(&mut members, "customCommand", self.custom_command.as_ref());
+        json::put_some(
+            &mut members,
+            "customEntrypoint",
+            self.custom_entrypoint.as_ref(),
+        );
+        json::put_some(&mut members, "customProcess", self.custom_process.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `deployment.buildpack.configType` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyDeploymentBuildpackConfigType {
+        /// `"default"`
+        Default = "default",
+        /// `"customProcess"`
+        CustomProcess = "customProcess",
+        /// `"customCommand"`
+        CustomCommand = "customCommand",
+        /// `"customEntrypointCustomCommand"`
+        CustomEntrypointCustomCommand = "customEntrypointCustomCommand",
+        /// `"originalEntrypointCustomCommand"`
+        OriginalEntrypointCustomCommand = "originalEntrypointCustomCommand",
+    }
+}
+
+/// The object at `deployment.docker` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentDocker {
+    /// The `configType` member.
+    pub config_type: CreateServiceCombinedBodyDeploymentDockerConfigType,
+    /// The `customCommand` member; omitted when `None`.
+    pub custom_command: Option<String>,
+    /// The `customEntrypoint` member; omitted when `None`.
+    pub custom_entrypoint: Option<String>,
+}
+
+impl CreateServiceCombinedBodyDeploymentDocker {
+    /// A value with the required members set and the others absent.
+    pub fn new(config_type: CreateServiceCombinedBodyDeploymentDockerConfigType) -> Self {
+        Self {
+            config_type,
+            custom_command: None,
+            custom_entrypoint: None,
+        }
+    }
+
+    /// Sets [`Self::custom_command`].
+    #[must_use]
+    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+        self.custom_command = Some(custom_command.into());
+        self
+    }
+
+    /// Sets [`Self::custom_entrypoint`].
+    #[must_use]
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+        self.custom_entrypoint = Some(custom_entrypoint.into());
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentDocker {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config_type = members.required("configType");
+        let custom_command = members.optional("customCommand");
+        let custom_entrypoint = members.optional("customEntrypoint");
+        members.finish()?;
+        let (Some(config_type),) = (config_type,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            config_type,
+            custom_command,
+            custom_entrypoint,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "configType", &self.config_type);
+        json::put_some(&mut members, "customCommand", self.custom_command.as_ref());
+        json::put_some(
+            &mut members,
+            "customEntrypoint",
+            self.custom_entrypoint.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `deployment.docker.configType` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyDeploymentDockerConfigType {
+        /// `"default"`
+        Default = "default",
+        /// `"customEntrypoint"`
+        CustomEntrypoint = "customEntrypoint",
+        /// `"customCommand"`
+        CustomCommand = "customCommand",
+        /// `"customEntrypointCustomCommand"`
+        CustomEntrypointCustomCommand = "customEntrypointCustomCommand",
+    }
+}
+
+/// The object at `deployment.metadata` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentMetadata {
+    /// The `annotations` member; omitted when `None`.
+    pub annotations: Option<Map<String, Value>>,
+    /// The `labels` member; omitted when `None`.
+    pub labels: Option<Map<String, Value>>,
+}
+
+impl CreateServiceCombinedBodyDeploymentMetadata {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            annotations: None,
+            labels: None,
+        }
+    }
+
+    /// Sets [`Self::annotations`].
+    #[must_use]
+    pub fn with_annotations(mut self, annotations: Map<String, Value>) -> Self {
+        self.annotations = Some(annotations);
+        self
+    }
+
+    /// Sets [`Self::labels`].
+    #[must_use]
+    pub fn with_labels(mut self, labels: Map<String, Value>) -> Self {
+        self.labels = Some(labels);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentMetadata {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let annotations = members.optional("annotations");
+        let labels = members.optional("labels");
+        members.finish()?;
+        Ok(Self {
+            annotations,
+            labels,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "annotations", self.annotations.as_ref());
+        json::put_some(&mut members, "labels", self.labels.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.ssh` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentSsh {
+    /// The `enabled` member.
+    pub enabled: bool,
+}
+
+impl CreateServiceCombinedBodyDeploymentSsh {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentSsh {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { enabled })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+    /// The `useHdbStorage` member; omitted when `None`.
+    pub use_hdb_storage: Option<bool>,
+    /// The `usePdSsdStorage` member; omitted when `None`.
+    pub use_pd_ssd_storage: Option<bool>,
+}
+
+impl CreateServiceCombinedBodyDeploymentStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+            use_hdb_storage: None,
+            use_pd_ssd_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+
+    /// Sets [`Self::use_hdb_storage`].
+    #[must_use]
+    pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
+        self.use_hdb_storage = Some(use_hdb_storage);
+        self
+    }
+
+    /// Sets [`Self::use_pd_ssd_storage`].
+    #[must_use]
+    pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
+        self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        let use_hdb_storage = members.optional("useHdbStorage");
+        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+            use_hdb_storage,
+            use_pd_ssd_storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        json::put_some(&mut members, "useHdbStorage", self.use_hdb_storage.as_ref());
+        json::put_some(
+            &mut members,
+            "usePdSsdStorage",
+            self.use_pd_ssd_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.strategy` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentStrategy {
+    /// The `settings` member; omitted when `None`.
+    pub settings: Option<CreateServiceCombinedBodyDeploymentStrategySettings>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentStrategyType>,
+}
+
+impl CreateServiceCombinedBodyDeploymentStrategy {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::settings`].
+    #[must_use]
+    pub fn with_settings(
+        mut self,
+        settings: CreateServiceCombinedBodyDeploymentStrategySettings,
+    ) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentStrategyType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentStrategy {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let settings = members.optional("settings");
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { settings, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "settings", self.settings.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.strategy.settings` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentStrategySettings {
+    /// The `maxSurge` member.
+    pub max_surge: CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge,
+    /// The `maxUnavailable` member.
+    pub max_unavailable: CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge,
+}
+
+impl CreateServiceCombinedBodyDeploymentStrategySettings {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        max_surge: CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge,
+        max_unavailable: CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge,
+    ) -> Self {
+        Self {
+            max_surge,
+            max_unavailable,
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyDeploymentStrategySettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let max_surge = members.required("maxSurge");
+        let max_unavailable = members.required("maxUnavailable");
+        members.finish()?;
+        let (Some(max_surge), Some(max_unavailable)) = (max_surge, max_unavailable) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            max_surge,
+            max_unavailable,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
         json::put(&mut members, "maxSurge", &self.max_surge);
-        json::put_some(
-            &mut members,
-            "gradualRolloutStrategyId",
-            self.gradual_rollout_strategy_id.as_ref(),
-        );
-        json::put(&mut members, "ratio", &self.ratio);
+        json::put(&mut members, "maxUnavailable", &self.max_unavailable);
         Value::Object(members)
     }
 }
 
-/// `strategy.maxSurge` in the body of `create.service.deployment`: a value of one of several JSON types.
+/// `deployment.strategy.settings.maxSurge` in the body of `create.service.combined`: a value of one of several JSON types.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum CreateServiceDeploymentBodyStrategyMaxSurge {
+pub enum CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge {
     /// A number.
     Number(f64),
     /// A string.
     String(String),
 }
 
-impl Json for CreateServiceDeploymentBodyStrategyMaxSurge {
+impl Json for CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         match value {
             Value::Number(_) => <f64>::from_json(value).map(Self::Number),
@@ -495,73 +4850,526 @@ impl Json for CreateServiceDeploymentBodyStrategyMaxSurge {
     }
 }
 
-/// The object at `labels` in the body of `create.service.deployment`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[non_exhaustive]
-pub struct CreateServiceDeploymentBodyLabels {
-    /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
-    /// The members not declared above, by name.
-    pub additional: BTreeMap<String, String>,
+string_enum! {
+    /// The values of `deployment.strategy.type` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyDeploymentStrategyType {
+        /// `"rollout-steady"`
+        RolloutSteady = "rollout-steady",
+        /// `"rollout-balanced"`
+        RolloutBalanced = "rollout-balanced",
+        /// `"rollout-fast"`
+        RolloutFast = "rollout-fast",
+        /// `"custom"`
+        Custom = "custom",
+        /// `"recreate"`
+        Recreate = "recreate",
+    }
 }
 
-impl CreateServiceDeploymentBodyLabels {
+string_enum! {
+    /// The values of `deployment.type` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyDeploymentType {
+        /// `"deployment"`
+        Deployment = "deployment",
+        /// `"statefulSet"`
+        StatefulSet = "statefulSet",
+    }
+}
+
+/// The object at `deployment.zonalRedundancy` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyDeploymentZonalRedundancy {
+    /// The `minZones` member; omitted when `None`.
+    pub min_zones: Option<i64>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentZonalRedundancyType>,
+}
+
+impl CreateServiceCombinedBodyDeploymentZonalRedundancy {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
-            schema: None,
-            additional: BTreeMap::new(),
+            min_zones: None,
+            type_: None,
         }
     }
 
-    /// Sets [`Self::schema`].
+    /// Sets [`Self::min_zones`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
-        self.schema = Some(schema.into());
+    pub fn with_min_zones(mut self, min_zones: i64) -> Self {
+        self.min_zones = Some(min_zones);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(
+        mut self,
+        type_: CreateServiceCombinedBodyDeploymentZonalRedundancyType,
+    ) -> Self {
+        self.type_ = Some(type_);
         self
     }
 }
 
-impl Json for CreateServiceDeploymentBodyLabels {
+impl Json for CreateServiceCombinedBodyDeploymentZonalRedundancy {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let min_zones = members.optional("minZones");
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { min_zones, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "minZones", self.min_zones.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `deployment.zonalRedundancy.type` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyDeploymentZonalRedundancyType {
+        /// `"disabled"`
+        Disabled = "disabled",
+        /// `"preferred"`
+        Preferred = "preferred",
+        /// `"required"`
+        Required = "required",
+    }
+}
+
+/// The object at `healthChecks[]` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyHealthChecksItem {
+    /// The `cmd` member; omitted when `None`.
+    pub cmd: Option<String>,
+    /// The `failureThreshold` member.
+    pub failure_threshold: i64,
+    /// The `initialDelaySeconds` member.
+    pub initial_delay_seconds: i64,
+    /// The `path` member; omitted when `None`.
+    pub path: Option<String>,
+    /// The `periodSeconds` member.
+    pub period_seconds: i64,
+    /// The `port` member; omitted when `None`.
+    pub port: Option<i64>,
+    /// The `protocol` member.
+    pub protocol: CreateServiceCombinedBodyHealthChecksItemProtocol,
+    /// The `successThreshold` member; omitted when `None`.
+    pub success_threshold: Option<i64>,
+    /// The `timeoutSeconds` member.
+    pub timeout_seconds: i64,
+    /// The `type` member.
+    pub type_: CreateServiceCombinedBodyHealthChecksItemType,
+}
+
+impl CreateServiceCombinedBodyHealthChecksItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        failure_threshold: i64,
+        initial_delay_seconds: i64,
+        period_seconds: i64,
+        protocol: CreateServiceCombinedBodyHealthChecksItemProtocol,
+        timeout_seconds: i64,
+        type_: CreateServiceCombinedBodyHealthChecksItemType,
+    ) -> Self {
+        Self {
+            cmd: None,
+            failure_threshold,
+            initial_delay_seconds,
+            path: None,
+            period_seconds,
+            port: None,
+            protocol,
+            success_threshold: None,
+            timeout_seconds,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::cmd`].
+    #[must_use]
+    pub fn with_cmd(mut self, cmd: impl Into<String>) -> Self {
+        self.cmd = Some(cmd.into());
+        self
+    }
+
+    /// Sets [`Self::path`].
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets [`Self::port`].
+    #[must_use]
+    pub fn with_port(mut self, port: i64) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Sets [`Self::success_threshold`].
+    #[must_use]
+    pub fn with_success_threshold(mut self, success_threshold: i64) -> Self {
+        self.success_threshold = Some(success_threshold);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyHealthChecksItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cmd = members.optional("cmd");
+        let failure_threshold = members.required("failureThreshold");
+        let initial_delay_seconds = members.required("initialDelaySeconds");
+        let path = members.optional("path");
+        let period_seconds = members.required("periodSeconds");
+        let port = members.optional("port");
+        let protocol = members.required("protocol");
+        let success_threshold = members.optional("successThreshold");
+        let timeout_seconds = members.required("timeoutSeconds");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (
+            Some(failure_threshold),
+            Some(initial_delay_seconds),
+            Some(period_seconds),
+            Some(protocol),
+            Some(timeout_seconds),
+            Some(type_),
+        ) = (
+            failure_threshold,
+            initial_delay_seconds,
+            period_seconds,
+            protocol,
+            timeout_seconds,
+            type_,
+        )
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            schema: json::optional(&mut members, "$schema")?,
-            additional: json::rest(members)?,
+            cmd,
+            failure_threshold,
+            initial_delay_seconds,
+            path,
+            period_seconds,
+            port,
+            protocol,
+            success_threshold,
+            timeout_seconds,
+            type_,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put_some(&mut members, "$schema", self.schema.as_ref());
-        json::put_rest(&mut members, &self.additional);
+        json::put_some(&mut members, "cmd", self.cmd.as_ref());
+        json::put(&mut members, "failureThreshold", &self.failure_threshold);
+        json::put(
+            &mut members,
+            "initialDelaySeconds",
+            &self.initial_delay_seconds,
+        );
+        json::put_some(&mut members, "path", self.path.as_ref());
+        json::put(&mut members, "periodSeconds", &self.period_seconds);
+        json::put_some(&mut members, "port", self.port.as_ref());
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put_some(
+            &mut members,
+            "successThreshold",
+            self.success_threshold.as_ref(),
+        );
+        json::put(&mut members, "timeoutSeconds", &self.timeout_seconds);
+        json::put(&mut members, "type", &self.type_);
         Value::Object(members)
     }
 }
 
-/// The object at `ports[]` in the body of `create.service.deployment`.
+string_enum! {
+    /// The values of `healthChecks[].protocol` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyHealthChecksItemProtocol {
+        /// `"HTTP"`
+        Http = "HTTP",
+        /// `"CMD"`
+        Cmd = "CMD",
+        /// `"TCP"`
+        Tcp = "TCP",
+    }
+}
+
+string_enum! {
+    /// The values of `healthChecks[].type` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyHealthChecksItemType {
+        /// `"livenessProbe"`
+        LivenessProbe = "livenessProbe",
+        /// `"readinessProbe"`
+        ReadinessProbe = "readinessProbe",
+        /// `"startupProbe"`
+        StartupProbe = "startupProbe",
+    }
+}
+
+/// The object at `loadBalancing` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateServiceDeploymentBodyPortsItem {
+pub struct CreateServiceCombinedBodyLoadBalancing {
+    /// The `consistentHash` member; omitted when `None`.
+    pub consistent_hash: Option<CreateServiceCombinedBodyLoadBalancingConsistentHash>,
+    /// The `consistentReplicaRouting` member; omitted when `None`.
+    pub consistent_replica_routing:
+        Option<CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting>,
+    /// The `mode` member.
+    pub mode: CreateServiceCombinedBodyLoadBalancingMode,
+}
+
+impl CreateServiceCombinedBodyLoadBalancing {
+    /// A value with the required members set and the others absent.
+    pub fn new(mode: CreateServiceCombinedBodyLoadBalancingMode) -> Self {
+        Self {
+            consistent_hash: None,
+            consistent_replica_routing: None,
+            mode,
+        }
+    }
+
+    /// Sets [`Self::consistent_hash`].
+    #[must_use]
+    pub fn with_consistent_hash(
+        mut self,
+        consistent_hash: CreateServiceCombinedBodyLoadBalancingConsistentHash,
+    ) -> Self {
+        self.consistent_hash = Some(consistent_hash);
+        self
+    }
+
+    /// Sets [`Self::consistent_replica_routing`].
+    #[must_use]
+    pub fn with_consistent_replica_routing(
+        mut self,
+        consistent_replica_routing: CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting,
+    ) -> Self {
+        self.consistent_replica_routing = Some(consistent_replica_routing);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyLoadBalancing {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let consistent_hash = members.optional("consistentHash");
+        let consistent_replica_routing = members.optional("consistentReplicaRouting");
+        let mode = members.required("mode");
+        members.finish()?;
+        let (Some(mode),) = (mode,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            consistent_hash,
+            consistent_replica_routing,
+            mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "consistentHash",
+            self.consistent_hash.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "consistentReplicaRouting",
+            self.consistent_replica_routing.as_ref(),
+        );
+        json::put(&mut members, "mode", &self.mode);
+        Value::Object(members)
+    }
+}
+
+/// The object at `loadBalancing.consistentHash` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyLoadBalancingConsistentHash {
+    /// The `header` member; omitted when `None`, `null` when `Some(None)`.
+    pub header: Option<Option<String>>,
+    /// The `mode` member.
+    pub mode: CreateServiceCombinedBodyLoadBalancingConsistentHashMode,
+}
+
+impl CreateServiceCombinedBodyLoadBalancingConsistentHash {
+    /// A value with the required members set and the others absent.
+    pub fn new(mode: CreateServiceCombinedBodyLoadBalancingConsistentHashMode) -> Self {
+        Self { header: None, mode }
+    }
+
+    /// Sets [`Self::header`].
+    #[must_use]
+    pub fn with_header(mut self, header: Option<String>) -> Self {
+        self.header = Some(header);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyLoadBalancingConsistentHash {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let header = members.nullable("header");
+        let mode = members.required("mode");
+        members.finish()?;
+        let (Some(mode),) = (mode,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { header, mode })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "header", self.header.as_ref());
+        json::put(&mut members, "mode", &self.mode);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `loadBalancing.consistentHash.mode` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyLoadBalancingConsistentHashMode {
+        /// `"ip"`
+        Ip = "ip",
+        /// `"customHeader"`
+        CustomHeader = "customHeader",
+    }
+}
+
+/// The object at `loadBalancing.consistentReplicaRouting` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
+    /// The `mode` member.
+    pub mode: CreateServiceCombinedBodyLoadBalancingConsistentReplicaRoutingMode,
+}
+
+impl CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
+    /// A value with the required members set and the others absent.
+    pub fn new(mode: CreateServiceCombinedBodyLoadBalancingConsistentReplicaRoutingMode) -> Self {
+        Self { mode }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let mode = members.required("mode");
+        members.finish()?;
+        let (Some(mode),) = (mode,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { mode })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "mode", &self.mode);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `loadBalancing.consistentReplicaRouting.mode` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyLoadBalancingConsistentReplicaRoutingMode {
+        /// `"path"`
+        Path = "path",
+        /// `"header"`
+        Header = "header",
+    }
+}
+
+string_enum! {
+    /// The values of `loadBalancing.mode` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyLoadBalancingMode {
+        /// `"leastConnection"`
+        LeastConnection = "leastConnection",
+        /// `"consistentHash"`
+        ConsistentHash = "consistentHash",
+        /// `"roundRobin"`
+        RoundRobin = "roundRobin",
+        /// `"consistentReplicaRouting"`
+        ConsistentReplicaRouting = "consistentReplicaRouting",
+    }
+}
+
+/// The object at `ports[]` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItem {
+    /// The `advancedOptions` member; omitted when `None`.
+    pub advanced_options: Option<CreateServiceCombinedBodyPortsItemAdvancedOptions>,
+    /// The `disableNfDomain` member; omitted when `None`.
+    pub disable_nf_domain: Option<bool>,
+    /// The `domains` member; omitted when `None`.
+    pub domains: Option<Vec<String>>,
+    /// The `internalPort` member.
+    pub internal_port: i64,
     /// The `name` member.
     pub name: String,
     /// The `protocol` member.
-    pub protocol: CreateServiceDeploymentBodyPortsItemProtocol,
+    pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
     /// The `public` member; omitted when `None`.
     pub public: Option<bool>,
+    /// The `security` member; omitted when `None`.
+    pub security: Option<CreateServiceCombinedBodyPortsItemSecurity>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
 }
 
-impl CreateServiceDeploymentBodyPortsItem {
+impl CreateServiceCombinedBodyPortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
+        internal_port: i64,
         name: impl Into<String>,
-        protocol: CreateServiceDeploymentBodyPortsItemProtocol,
+        protocol: CreateServiceCombinedBodyPortsItemProtocol,
     ) -> Self {
         Self {
+            advanced_options: None,
+            disable_nf_domain: None,
+            domains: None,
+            internal_port,
             name: name.into(),
             protocol,
             public: None,
+            security: None,
+            vpc_accessible: None,
         }
+    }
+
+    /// Sets [`Self::advanced_options`].
+    #[must_use]
+    pub fn with_advanced_options(
+        mut self,
+        advanced_options: CreateServiceCombinedBodyPortsItemAdvancedOptions,
+    ) -> Self {
+        self.advanced_options = Some(advanced_options);
+        self
+    }
+
+    /// Sets [`Self::disable_nf_domain`].
+    #[must_use]
+    pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
+        self.disable_nf_domain = Some(disable_nf_domain);
+        self
+    }
+
+    /// Sets [`Self::domains`].
+    #[must_use]
+    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+        self.domains = Some(domains);
+        self
     }
 
     /// Sets [`Self::public`].
@@ -570,36 +5378,3282 @@ impl CreateServiceDeploymentBodyPortsItem {
         self.public = Some(public);
         self
     }
+
+    /// Sets [`Self::security`].
+    #[must_use]
+    pub fn with_security(mut self, security: CreateServiceCombinedBodyPortsItemSecurity) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
 }
 
-impl Json for CreateServiceDeploymentBodyPortsItem {
+impl Json for CreateServiceCombinedBodyPortsItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let advanced_options = members.optional("advancedOptions");
+        let disable_nf_domain = members.optional("disableNfDomain");
+        let domains = members.optional("domains");
+        let internal_port = members.required("internalPort");
+        let name = members.required("name");
+        let protocol = members.required("protocol");
+        let public = members.optional("public");
+        let security = members.optional("security");
+        let vpc_accessible = members.optional("vpcAccessible");
+        members.finish()?;
+        let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            name: json::required(&mut members, "name")?,
-            protocol: json::required(&mut members, "protocol")?,
-            public: json::optional(&mut members, "public")?,
+            advanced_options,
+            disable_nf_domain,
+            domains,
+            internal_port,
+            name,
+            protocol,
+            public,
+            security,
+            vpc_accessible,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "advancedOptions",
+            self.advanced_options.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "disableNfDomain",
+            self.disable_nf_domain.as_ref(),
+        );
+        json::put_some(&mut members, "domains", self.domains.as_ref());
+        json::put(&mut members, "internalPort", &self.internal_port);
         json::put(&mut members, "name", &self.name);
         json::put(&mut members, "protocol", &self.protocol);
         json::put_some(&mut members, "public", self.public.as_ref());
+        json::put_some(&mut members, "security", self.security.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].advancedOptions` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemAdvancedOptions {
+    /// The `enableTlsPassthrough` member; omitted when `None`.
+    pub enable_tls_passthrough: Option<bool>,
+}
+
+impl CreateServiceCombinedBodyPortsItemAdvancedOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enable_tls_passthrough: None,
+        }
+    }
+
+    /// Sets [`Self::enable_tls_passthrough`].
+    #[must_use]
+    pub fn with_enable_tls_passthrough(mut self, enable_tls_passthrough: bool) -> Self {
+        self.enable_tls_passthrough = Some(enable_tls_passthrough);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemAdvancedOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enable_tls_passthrough = members.optional("enableTlsPassthrough");
+        members.finish()?;
+        Ok(Self {
+            enable_tls_passthrough,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "enableTlsPassthrough",
+            self.enable_tls_passthrough.as_ref(),
+        );
         Value::Object(members)
     }
 }
 
 string_enum! {
-    /// The values of `ports[].protocol` in the body of `create.service.deployment`.
-    pub enum CreateServiceDeploymentBodyPortsItemProtocol {
+    /// The values of `ports[].protocol` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyPortsItemProtocol {
         /// `"HTTP"`
         Http = "HTTP",
         /// `"HTTP/2"`
         Http2 = "HTTP/2",
         /// `"TCP"`
         Tcp = "TCP",
+        /// `"UDP"`
+        Udp = "UDP",
+    }
+}
+
+/// The object at `ports[].security` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecurity {
+/// The `credentials` member; omitted when `None`.
+pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
+/// The `headers` member; omitted when `None`.
+pub headers: Option<Vec<Map<String, Value>>>,
+/// The `ip` member; omitted when `None`.
+pub ip: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+/// The `policies` member; omitted when `None`.
+pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+/// The `securePathConfiguration` member; omitted when `None`.
+pub secure_path_configuration: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration>,
+/// The `sso` member; omitted when `None`.
+pub sso: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso>,
+/// The `verificationMode` member; omitted when `None`.
+pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecurity {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            credentials: None,
+            headers: None,
+            ip: None,
+            policies: None,
+            secure_path_configuration: None,
+            sso: None,
+            verification_mode: None,
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(
+        mut self,
+        credentials: Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>,
+    ) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::headers`].
+    #[must_use]
+    pub fn with_headers(mut self, headers: Vec<Map<String, Value>>) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    /// Sets [`Self::ip`].
+    #[must_use]
+    pub fn with_ip(mut self, ip: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    /// Sets [`Self::policies`].
+    #[must_use]
+    pub fn with_policies(
+        mut self,
+        policies: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>,
+    ) -> Self {
+        self.policies = Some(policies);
+        self
+    }
+
+    /// Sets [`Self::secure_path_configuration`].
+    #[must_use]
+    pub fn with_secure_path_configuration(
+        mut self,
+        secure_path_configuration: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration,
+    ) -> Self {
+        self.secure_path_configuration = Some(secure_path_configuration);
+        self
+    }
+
+    /// Sets [`Self::sso`].
+    #[must_use]
+    pub fn with_sso(
+        mut self,
+        sso: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso,
+    ) -> Self {
+        self.sso = Some(sso);
+        self
+    }
+
+    /// Sets [`Self::verification_mode`].
+    #[must_use]
+    pub fn with_verification_mode(
+        mut self,
+        verification_mode: CreateServiceCombinedBodyPortsItemSecurityVerificationMode,
+    ) -> Self {
+        self.verification_mode = Some(verification_mode);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecurity {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let headers = members.optional("headers");
+        let ip = members.optional("ip");
+        let policies = members.optional("policies");
+        let secure_path_configuration = members.optional("securePathConfiguration");
+        let sso = members.optional("sso");
+        let verification_mode = members.optional("verificationMode");
+        members.finish()?;
+        Ok(Self {
+            credentials,
+            headers,
+            ip,
+            policies,
+            secure_path_configuration,
+            sso,
+            verification_mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "headers", self.headers.as_ref());
+        json::put_some(&mut members, "ip", self.ip.as_ref());
+        json::put_some(&mut members, "policies", self.policies.as_ref());
+        json::put_some(
+            &mut members,
+            "securePathConfiguration",
+            self.secure_path_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "sso", self.sso.as_ref());
+        json::put_some(
+            &mut members,
+            "verificationMode",
+            self.verification_mode.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].security.credentials[]` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
+    /// The `username` member.
+    pub username: String,
+    /// The `password` member.
+    pub password: String,
+    /// The `type` member.
+    pub type_: CreateServiceCombinedBodyPortsItemSecurityCredentialsItemType,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        username: impl Into<String>,
+        password: impl Into<String>,
+        type_: CreateServiceCombinedBodyPortsItemSecurityCredentialsItemType,
+    ) -> Self {
+        Self {
+            username: username.into(),
+            password: password.into(),
+            type_,
+        }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let username = members.required("username");
+        let password = members.required("password");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(username), Some(password), Some(type_)) = (username, password, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            username,
+            password,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "username", &self.username);
+        json::put(&mut members, "password", &self.password);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `ports[].security.credentials[].type` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyPortsItemSecurityCredentialsItemType {
+        /// `"basic-auth"`
+        BasicAuth = "basic-auth",
+    }
+}
+
+/// The object at `ports[].security.ip[]` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecurityIpItem {
+    /// The `addresses` member.
+    pub addresses: Vec<String>,
+    /// The `action` member.
+    pub action: CreateServiceCombinedBodyPortsItemSecurityIpItemAction,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecurityIpItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        addresses: Vec<String>,
+        action: CreateServiceCombinedBodyPortsItemSecurityIpItemAction,
+    ) -> Self {
+        Self { addresses, action }
+    }
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecurityIpItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addresses = members.required("addresses");
+        let action = members.required("action");
+        members.finish()?;
+        let (Some(addresses), Some(action)) = (addresses, action) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { addresses, action })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "addresses", &self.addresses);
+        json::put(&mut members, "action", &self.action);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `ports[].security.ip[].action` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyPortsItemSecurityIpItemAction {
+        /// `"ALLOW"`
+        Allow = "ALLOW",
+        /// `"DENY"`
+        Deny = "DENY",
+    }
+}
+
+/// The object at `ports[].security.securePathConfiguration` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `skipSecurityPoliciesForInternalTrafficViaPublicDns` member; omitted when `None`.
+    pub skip_security_policies_for_internal_traffic_via_public_dns: Option<bool>,
+    /// The `rules` member; omitted when `None`.
+    pub rules:
+        Option<Vec<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem>>,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            skip_security_policies_for_internal_traffic_via_public_dns: None,
+            rules: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::skip_security_policies_for_internal_traffic_via_public_dns`].
+    #[must_use]
+    pub fn with_skip_security_policies_for_internal_traffic_via_public_dns(
+        mut self,
+        skip_security_policies_for_internal_traffic_via_public_dns: bool,
+    ) -> Self {
+        self.skip_security_policies_for_internal_traffic_via_public_dns =
+            Some(skip_security_policies_for_internal_traffic_via_public_dns);
+        self
+    }
+
+    /// Sets [`Self::rules`].
+    #[must_use]
+    pub fn with_rules(
+        mut self,
+        rules: Vec<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem>,
+    ) -> Self {
+        self.rules = Some(rules);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let skip_security_policies_for_internal_traffic_via_public_dns =
+            members.optional("skipSecurityPoliciesForInternalTrafficViaPublicDns");
+        let rules = members.optional("rules");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            skip_security_policies_for_internal_traffic_via_public_dns,
+            rules,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(
+            &mut members,
+            "skipSecurityPoliciesForInternalTrafficViaPublicDns",
+            self.skip_security_policies_for_internal_traffic_via_public_dns
+                .as_ref(),
+        );
+        json::put_some(&mut members, "rules", self.rules.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].security.securePathConfiguration.rules[]` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem {
+    /// The `paths` member.
+    pub paths: Vec<Value>,
+    /// The `accessMode` member.
+    pub access_mode:
+        CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemAccessMode,
+    /// The `securityPolicies` member; omitted when `None`.
+    pub security_policies: Option<
+        CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies,
+    >,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        paths: Vec<Value>,
+        access_mode: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemAccessMode,
+    ) -> Self {
+        Self {
+            paths,
+            access_mode,
+            security_policies: None,
+        }
+    }
+
+    /// Sets [`Self::security_policies`].
+    #[must_use]
+    pub fn with_security_policies(
+        mut self,
+        security_policies: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies,
+    ) -> Self {
+        self.security_policies = Some(security_policies);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let paths = members.required("paths");
+        let access_mode = members.required("accessMode");
+        let security_policies = members.optional("securityPolicies");
+        members.finish()?;
+        let (Some(paths), Some(access_mode)) = (paths, access_mode) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            paths,
+            access_mode,
+            security_policies,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "paths", &self.paths);
+        json::put(&mut members, "accessMode", &self.access_mode);
+        json::put_some(
+            &mut members,
+            "securityPolicies",
+            self.security_policies.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `ports[].security.securePathConfiguration.rules[].accessMode` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemAccessMode {
+        /// `"protected"`
+        Protected = "protected",
+        /// `"unprotected"`
+        Unprotected = "unprotected",
+    }
+}
+
+/// The object at `ports[].security.securePathConfiguration.rules[].securityPolicies` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies {
+/// The `orPolicies` member; omitted when `None`.
+pub or_policies: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies>,
+/// The `requiredPolicies` member; omitted when `None`.
+pub required_policies: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies>,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            or_policies: None,
+            required_policies: None,
+        }
+    }
+
+    /// Sets [`Self::or_policies`].
+    #[must_use]
+    pub fn with_or_policies(
+        mut self,
+        or_policies: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies,
+    ) -> Self {
+        self.or_policies = Some(or_policies);
+        self
+    }
+
+    /// Sets [`Self::required_policies`].
+    #[must_use]
+    pub fn with_required_policies(
+        mut self,
+        required_policies: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies,
+    ) -> Self {
+        self.required_policies = Some(required_policies);
+        self
+    }
+}
+
+impl Json
+    for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies
+{
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let or_policies = members.optional("orPolicies");
+        let required_policies = members.optional("requiredPolicies");
+        members.finish()?;
+        Ok(Self {
+            or_policies,
+            required_policies,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "orPolicies", self.or_policies.as_ref());
+        json::put_some(
+            &mut members,
+            "requiredPolicies",
+            self.required_policies.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].security.securePathConfiguration.rules[].securityPolicies.orPolicies` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies {
+/// The `credentials` member; omitted when `None`.
+pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
+/// The `ip` member; omitted when `None`.
+pub ip: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+/// The `policies` member; omitted when `None`.
+pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+/// The `sso` member; omitted when `None`.
+pub sso: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso>,
+/// The `headers` member; omitted when `None`.
+pub headers: Option<Vec<Value>>,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies {
+/// A value with every member absent.
+pub fn new() -> Self {
+Self {
+credentials: None,
+ip: None,
+policies: None,
+sso: None,
+headers: None,
+}
+}
+
+/// Sets [`Self::credentials`].
+#[must_use]
+pub fn with_credentials(mut self, credentials: Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>) -> Self {
+self.credentials = Some(credentials);
+self
+}
+
+/// Sets [`Self::ip`].
+#[must_use]
+pub fn with_ip(mut self, ip: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
+self.ip = Some(ip);
+self
+}
+
+/// Sets [`Self::policies`].
+#[must_use]
+pub fn with_policies(mut self, policies: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
+self.policies = Some(policies);
+self
+}
+
+/// Sets [`Self::sso`].
+#[must_use]
+pub fn with_sso(mut self, sso: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso) -> Self {
+self.sso = Some(sso);
+self
+}
+
+/// Sets [`Self::headers`].
+#[must_use]
+pub fn with_headers(mut self, headers: Vec<Value>) -> Self {
+self.headers = Some(headers);
+self
+}
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies {
+fn from_json(value: Value) -> Result<Self, DecodeError> {
+let mut members = json::Members::new(value)?;
+let credentials = members.optional("credentials");
+let ip = members.optional("ip");
+let policies = members.optional("policies");
+let sso = members.optional("sso");
+let headers = members.optional("headers");
+members.finish()?;
+Ok(Self { credentials, ip, policies, sso, headers })
+}
+
+fn to_json(&self) -> Value {
+let mut members = Map::new();
+json::put_some(&mut members, "credentials", self.credentials.as_ref());
+json::put_some(&mut members, "ip", self.ip.as_ref());
+json::put_some(&mut members, "policies", self.policies.as_ref());
+json::put_some(&mut members, "sso", self.sso.as_ref());
+json::put_some(&mut members, "headers", self.headers.as_ref());
+Value::Object(members)
+}
+}
+
+/// The object at `ports[].security.securePathConfiguration.rules[].securityPolicies.orPolicies.sso` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso
+{
+    /// The `organizationId` member; omitted when `None`.
+    pub organization_id: Option<String>,
+    /// The `directoryGroupIds` member; omitted when `None`.
+    pub directory_group_ids: Option<Vec<String>>,
+    /// The `allowAnyOrgUsers` member; omitted when `None`.
+    pub allow_any_org_users: Option<bool>,
+    /// The `validateInternalTraffic` member; omitted when `None`.
+    pub validate_internal_traffic: Option<bool>,
+    /// The `setCookieOnRootDomain` member; omitted when `None`.
+    pub set_cookie_on_root_domain: Option<bool>,
+    /// The `allowInternalTrafficViaPublicDns` member; omitted when `None`.
+    pub allow_internal_traffic_via_public_dns: Option<bool>,
+}
+
+impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso {
+/// A value with every member absent.
+pub fn new() -> Self {
+Self {
+organization_id: None,
+directory_group_ids: None,
+allow_any_org_users: None,
+validate_internal_traffic: None,
+set_cookie_on_root_domain: None,
+allow_internal_traffic_via_public_dns: None,
+}
+}
+
+/// Sets [`Self::organization_id`].
+#[must_use]
+pub fn with_organization_id(mut self, organization_id: impl Into<String>) -> Self {
+self.organization_id = Some(organization_id.into());
+self
+}
+
+/// Sets [`Self::directory_group_ids`].
+#[must_use]
+pub fn with_directory_group_ids(mut self, directory_group_ids: Vec<String>) -> Self {
+self.directory_group_ids = Some(directory_group_ids);
+self
+}
+
+/// Sets [`Self::allow_any_org_users`].
+#[must_use]
+pub fn with_allow_any_org_users(mut self, allow_any_org_users: bool) -> Self {
+self.allow_any_org_users = Some(allow_any_org_users);
+self
+}
+
+/// Sets [`Self::validate_internal_traffic`].
+#[must_use]
+pub fn with_validate_internal_traffic(mut self, validate_internal_traffic: bool) -> Self {
+self.validate_internal_traffic = Some(validate_internal_traffic);
+self
+}
+
+/// Sets [`Self::set_cookie_on_root_domain`].
+#[must_use]
+pub fn with_set_cookie_on_root_domain(mut self, set_cookie_on_root_domain: bool) -> Self {
+self.set_cookie_on_root_domain = Some(set_cookie_on_root_domain);
+self
+}
+
+/// Sets [`Self::allow_internal_traffic_via_public_dns`].
+#[must_use]
+pub fn with_allow_internal_traffic_via_public_dns(mut self, allow_internal_traffic_via_public_dns: bool) -> Self {
+self.allow_internal_traffic_via_public_dns = Some(allow_internal_traffic_via_public_dns);
+self
+}
+}
+
+impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso {
+fn from_json(value: Value) -> Result<Self, DecodeError> {
+let mut members = json::Members::new(value)?;
+let organization_id = members.optional("organizationId");
+let directory_group_ids = members.optional("directoryGroupIds");
+let allow_any_org_users = members.optional("allowAnyOrgUsers");
+let validate_internal_traffic = members.optional("validateInternalTraffic");
+let set_cookie_on_root_domain = members.optional("setCookieOnRootDomain");
+let allow_internal_traffic_via_public_dns = members.optional("allowInternalTrafficViaPublicDns");
+members.finish()?;
+Ok(Self { organization_id, directory_group_ids, allow_any_org_users, validate_internal_traffic, set_cookie_on_root_domain, allow_internal_traffic_via_public_dns })
+}
+
+fn to_json(&self) -> Value {
+let mut members = Map::new();
+json::put_some(&mut members, "organizationId", self.organization_id.as_ref());
+json::put_some(&mut members, "directoryGroupIds", self.directory_group_ids.as_ref());
+json::put_some(&mut members, "allowAnyOrgUsers", self.allow_any_org_users.as_ref());
+json::put_some(&mut members, "validateInternalTraffic", self.validate_internal_traffic.as_ref());
+json::put_some(&mut members, "setCookieOnRootDomain", self.set_cookie_on_root_domain.as_ref());
+json::put_some(&mut members, "allowInternalTrafficViaPublicDns", self.allow_internal_traffic_via_public_dns.as_ref());
+Value::Object(members)
+}
+}
+
+string_enum! {
+    /// The values of `ports[].security.verificationMode` in the body of `create.service.combined`.
+    pub enum CreateServiceCombinedBodyPortsItemSecurityVerificationMode {
+        /// `"or"`
+        Or = "or",
+        /// `"and"`
+        And = "and",
+    }
+}
+
+/// The object at `vcsData` in the body of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedBodyVcsData {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectBranch` member.
+    pub project_branch: String,
+    /// The `projectType` member.
+    pub project_type: CreateServiceBuildBodyVcsDataProjectType,
+    /// The `projectUrl` member.
+    pub project_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+}
+
+impl CreateServiceCombinedBodyVcsData {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        project_branch: impl Into<String>,
+        project_type: CreateServiceBuildBodyVcsDataProjectType,
+        project_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            account_login: None,
+            project_branch: project_branch.into(),
+            project_type,
+            project_url: project_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedBodyVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_branch = members.required("projectBranch");
+        let project_type = members.required("projectType");
+        let project_url = members.required("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        members.finish()?;
+        let (Some(project_branch), Some(project_type), Some(project_url)) =
+            (project_branch, project_type, project_url)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            project_branch,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "projectBranch", &self.project_branch);
+        json::put(&mut members, "projectType", &self.project_type);
+        json::put(&mut members, "projectUrl", &self.project_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedResponseAutoscaling>,
+    /// The `billing` member.
+    pub billing: CreateServiceCombinedResponseBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceCombinedResponseBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member.
+    pub build_settings: CreateServiceBuildResponseBuildSettings,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `bundleData` member; omitted when `None`.
+    pub bundle_data: Option<CreateServiceCombinedBodyBundleData>,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member.
+    pub deployment: CreateServiceCombinedResponseDeployment,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `expiredAt` member; omitted when `None`.
+    pub expired_at: Option<String>,
+    /// The `expiryTime` member; omitted when `None`.
+    pub expiry_time: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `name` member.
+    pub name: String,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedResponsePortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `scheduledDeletion` member; omitted when `None`.
+    pub scheduled_deletion: Option<String>,
+    /// The `serviceType` member.
+    pub service_type: CreateServiceCombinedResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceCombinedResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<CreateServiceCombinedBodyVcsData>,
+}
+
+impl CreateServiceCombinedResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceCombinedResponseBilling,
+        build_settings: CreateServiceBuildResponseBuildSettings,
+        cluster: CreateServiceBuildResponseCluster,
+        deployment: CreateServiceCombinedResponseDeployment,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: CreateServiceCombinedResponseServiceType,
+        status: CreateServiceCombinedResponseStatus,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            autoscaling: None,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings,
+            build_source: None,
+            bundle_data: None,
+            cluster,
+            create_options: None,
+            created_at: None,
+            deployment,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            expired_at: None,
+            expiry_time: None,
+            health_checks: None,
+            id: id.into(),
+            infrastructure: None,
+            load_balancing: None,
+            name: name.into(),
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            scheduled_deletion: None,
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(
+        mut self,
+        autoscaling: CreateServiceCombinedResponseAutoscaling,
+    ) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceCombinedResponseBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::bundle_data`].
+    #[must_use]
+    pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
+        self.bundle_data = Some(bundle_data);
+        self
+    }
+
+    /// Sets [`Self::create_options`].
+    #[must_use]
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::expired_at`].
+    #[must_use]
+    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+        self.expired_at = Some(expired_at.into());
+        self
+    }
+
+    /// Sets [`Self::expiry_time`].
+    #[must_use]
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+        self.expiry_time = Some(expiry_time.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedResponsePortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::scheduled_deletion`].
+    #[must_use]
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+        self.scheduled_deletion = Some(scheduled_deletion.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: CreateServiceCombinedBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.required("buildSettings");
+        let build_source = members.optional("buildSource");
+        let bundle_data = members.optional("bundleData");
+        let cluster = members.required("cluster");
+        let create_options = members.optional("createOptions");
+        let created_at = members.optional("createdAt");
+        let deployment = members.required("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let expired_at = members.optional("expiredAt");
+        let expiry_time = members.optional("expiryTime");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let load_balancing = members.optional("loadBalancing");
+        let name = members.required("name");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let scheduled_deletion = members.optional("scheduledDeletion");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(build_settings),
+            Some(cluster),
+            Some(deployment),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+        ) = (
+            app_id,
+            billing,
+            build_settings,
+            cluster,
+            deployment,
+            id,
+            name,
+            service_type,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            autoscaling,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            bundle_data,
+            cluster,
+            create_options,
+            created_at,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            expired_at,
+            expiry_time,
+            health_checks,
+            id,
+            infrastructure,
+            load_balancing,
+            name,
+            ports,
+            runtime_environment,
+            runtime_files,
+            scheduled_deletion,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put(&mut members, "buildSettings", &self.build_settings);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "bundleData", self.bundle_data.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "deployment", &self.deployment);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "expiredAt", self.expired_at.as_ref());
+        json::put_some(&mut members, "expiryTime", self.expiry_time.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(
+            &mut members,
+            "scheduledDeletion",
+            self.scheduled_deletion.as_ref(),
+        );
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseAutoscaling {
+    /// The `horizontal` member; omitted when `None`.
+    pub horizontal: Option<CreateServiceCombinedResponseAutoscalingHorizontal>,
+}
+
+impl CreateServiceCombinedResponseAutoscaling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { horizontal: None }
+    }
+
+    /// Sets [`Self::horizontal`].
+    #[must_use]
+    pub fn with_horizontal(
+        mut self,
+        horizontal: CreateServiceCombinedResponseAutoscalingHorizontal,
+    ) -> Self {
+        self.horizontal = Some(horizontal);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseAutoscaling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let horizontal = members.optional("horizontal");
+        members.finish()?;
+        Ok(Self { horizontal })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "horizontal", self.horizontal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseAutoscalingHorizontal {
+    /// The `cpu` member; omitted when `None`.
+    pub cpu: Option<Map<String, Value>>,
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `maxReplicas` member.
+    pub max_replicas: f64,
+    /// The `memory` member; omitted when `None`.
+    pub memory: Option<Map<String, Value>>,
+    /// The `minReplicas` member.
+    pub min_replicas: f64,
+    /// The `rps` member; omitted when `None`.
+    pub rps: Option<Map<String, Value>>,
+    /// The `userMetrics` member; omitted when `None`.
+    pub user_metrics: Option<Map<String, Value>>,
+}
+
+impl CreateServiceCombinedResponseAutoscalingHorizontal {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool, max_replicas: f64, min_replicas: f64) -> Self {
+        Self {
+            cpu: None,
+            enabled,
+            max_replicas,
+            memory: None,
+            min_replicas,
+            rps: None,
+            user_metrics: None,
+        }
+    }
+
+    /// Sets [`Self::cpu`].
+    #[must_use]
+    pub fn with_cpu(mut self, cpu: Map<String, Value>) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Sets [`Self::memory`].
+    #[must_use]
+    pub fn with_memory(mut self, memory: Map<String, Value>) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Sets [`Self::rps`].
+    #[must_use]
+    pub fn with_rps(mut self, rps: Map<String, Value>) -> Self {
+        self.rps = Some(rps);
+        self
+    }
+
+    /// Sets [`Self::user_metrics`].
+    #[must_use]
+    pub fn with_user_metrics(mut self, user_metrics: Map<String, Value>) -> Self {
+        self.user_metrics = Some(user_metrics);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cpu = members.optional("cpu");
+        let enabled = members.required("enabled");
+        let max_replicas = members.required("maxReplicas");
+        let memory = members.optional("memory");
+        let min_replicas = members.required("minReplicas");
+        let rps = members.optional("rps");
+        let user_metrics = members.optional("userMetrics");
+        members.finish()?;
+        let (Some(enabled), Some(max_replicas), Some(min_replicas)) =
+            (enabled, max_replicas, min_replicas)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cpu,
+            enabled,
+            max_replicas,
+            memory,
+            min_replicas,
+            rps,
+            user_metrics,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "cpu", self.cpu.as_ref());
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(&mut members, "maxReplicas", &self.max_replicas);
+        json::put_some(&mut members, "memory", self.memory.as_ref());
+        json::put(&mut members, "minReplicas", &self.min_replicas);
+        json::put_some(&mut members, "rps", self.rps.as_ref());
+        json::put_some(&mut members, "userMetrics", self.user_metrics.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
+}
+
+impl CreateServiceCombinedResponseBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>) -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: deployment_plan.into(),
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.required("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        let (Some(deployment_plan),) = (deployment_plan,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_plan,
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildConfiguration` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseBuildConfiguration {
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildResponseBuildConfigurationStorage>,
+}
+
+impl CreateServiceCombinedResponseBuildConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            docker_credentials: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildResponseBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseBuildConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            docker_credentials,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`.
+    pub gradual_rollout_strategy_id: Option<Value>,
+    /// The `imageUrl` member; omitted when `None`.
+    pub image_url: Option<String>,
+    /// The `instances` member.
+    pub instances: i64,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedResponseDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedResponseDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
+}
+
+impl CreateServiceCombinedResponseDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(instances: i64) -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            image_url: None,
+            instances,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(mut self, gradual_rollout_strategy_id: Value) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::image_url`].
+    #[must_use]
+    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+        self.image_url = Some(image_url.into());
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(
+        mut self,
+        strategy: CreateServiceCombinedResponseDeploymentStrategy,
+    ) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.optional("gradualRolloutStrategyId");
+        let image_url = members.optional("imageUrl");
+        let instances = members.required("instances");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            buildpack,
+            docker,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            image_url,
+            instances,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put_some(&mut members, "imageUrl", self.image_url.as_ref());
+        json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseDeploymentStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<Map<String, Value>>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+    /// The `useHdbStorage` member; omitted when `None`.
+    pub use_hdb_storage: Option<bool>,
+    /// The `usePdSsdStorage` member; omitted when `None`.
+    pub use_pd_ssd_storage: Option<bool>,
+}
+
+impl CreateServiceCombinedResponseDeploymentStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+            use_hdb_storage: None,
+            use_pd_ssd_storage: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(mut self, ephemeral_storage: Map<String, Value>) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+
+    /// Sets [`Self::use_hdb_storage`].
+    #[must_use]
+    pub fn with_use_hdb_storage(mut self, use_hdb_storage: bool) -> Self {
+        self.use_hdb_storage = Some(use_hdb_storage);
+        self
+    }
+
+    /// Sets [`Self::use_pd_ssd_storage`].
+    #[must_use]
+    pub fn with_use_pd_ssd_storage(mut self, use_pd_ssd_storage: bool) -> Self {
+        self.use_pd_ssd_storage = Some(use_pd_ssd_storage);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseDeploymentStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        let use_hdb_storage = members.optional("useHdbStorage");
+        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+            use_hdb_storage,
+            use_pd_ssd_storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        json::put_some(&mut members, "useHdbStorage", self.use_hdb_storage.as_ref());
+        json::put_some(
+            &mut members,
+            "usePdSsdStorage",
+            self.use_pd_ssd_storage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.strategy` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseDeploymentStrategy {
+    /// The `settings` member; omitted when `None`.
+    pub settings: Option<Map<String, Value>>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentStrategyType>,
+}
+
+impl CreateServiceCombinedResponseDeploymentStrategy {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            type_: None,
+        }
+    }
+
+    /// Sets [`Self::settings`].
+    #[must_use]
+    pub fn with_settings(mut self, settings: Map<String, Value>) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentStrategyType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseDeploymentStrategy {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let settings = members.optional("settings");
+        let type_ = members.optional("type");
+        members.finish()?;
+        Ok(Self { settings, type_ })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "settings", self.settings.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[]` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponsePortsItem {
+    /// The `advancedOptions` member; omitted when `None`.
+    pub advanced_options: Option<CreateServiceCombinedBodyPortsItemAdvancedOptions>,
+    /// The `disableNfDomain` member; omitted when `None`.
+    pub disable_nf_domain: Option<bool>,
+    /// The `domains` member; omitted when `None`.
+    pub domains: Option<Vec<String>>,
+    /// The `internalPort` member.
+    pub internal_port: i64,
+    /// The `name` member.
+    pub name: String,
+    /// The `protocol` member.
+    pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
+    /// The `public` member; omitted when `None`.
+    pub public: Option<bool>,
+    /// The `security` member; omitted when `None`.
+    pub security: Option<CreateServiceCombinedResponsePortsItemSecurity>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+}
+
+impl CreateServiceCombinedResponsePortsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        internal_port: i64,
+        name: impl Into<String>,
+        protocol: CreateServiceCombinedBodyPortsItemProtocol,
+    ) -> Self {
+        Self {
+            advanced_options: None,
+            disable_nf_domain: None,
+            domains: None,
+            internal_port,
+            name: name.into(),
+            protocol,
+            public: None,
+            security: None,
+            vpc_accessible: None,
+        }
+    }
+
+    /// Sets [`Self::advanced_options`].
+    #[must_use]
+    pub fn with_advanced_options(
+        mut self,
+        advanced_options: CreateServiceCombinedBodyPortsItemAdvancedOptions,
+    ) -> Self {
+        self.advanced_options = Some(advanced_options);
+        self
+    }
+
+    /// Sets [`Self::disable_nf_domain`].
+    #[must_use]
+    pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
+        self.disable_nf_domain = Some(disable_nf_domain);
+        self
+    }
+
+    /// Sets [`Self::domains`].
+    #[must_use]
+    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+        self.domains = Some(domains);
+        self
+    }
+
+    /// Sets [`Self::public`].
+    #[must_use]
+    pub fn with_public(mut self, public: bool) -> Self {
+        self.public = Some(public);
+        self
+    }
+
+    /// Sets [`Self::security`].
+    #[must_use]
+    pub fn with_security(
+        mut self,
+        security: CreateServiceCombinedResponsePortsItemSecurity,
+    ) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponsePortsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let advanced_options = members.optional("advancedOptions");
+        let disable_nf_domain = members.optional("disableNfDomain");
+        let domains = members.optional("domains");
+        let internal_port = members.required("internalPort");
+        let name = members.required("name");
+        let protocol = members.required("protocol");
+        let public = members.optional("public");
+        let security = members.optional("security");
+        let vpc_accessible = members.optional("vpcAccessible");
+        members.finish()?;
+        let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            advanced_options,
+            disable_nf_domain,
+            domains,
+            internal_port,
+            name,
+            protocol,
+            public,
+            security,
+            vpc_accessible,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "advancedOptions",
+            self.advanced_options.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "disableNfDomain",
+            self.disable_nf_domain.as_ref(),
+        );
+        json::put_some(&mut members, "domains", self.domains.as_ref());
+        json::put(&mut members, "internalPort", &self.internal_port);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put_some(&mut members, "public", self.public.as_ref());
+        json::put_some(&mut members, "security", self.security.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].security` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponsePortsItemSecurity {
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<Vec<Map<String, Value>>>,
+    /// The `headers` member; omitted when `None`.
+    pub headers: Option<Vec<Map<String, Value>>>,
+    /// The `ip` member; omitted when `None`.
+    pub ip: Option<Vec<Map<String, Value>>>,
+    /// The `policies` member; omitted when `None`.
+    pub policies: Option<Vec<Map<String, Value>>>,
+    /// The `securePathConfiguration` member; omitted when `None`.
+    pub secure_path_configuration: Option<Map<String, Value>>,
+    /// The `sso` member; omitted when `None`.
+    pub sso: Option<Map<String, Value>>,
+    /// The `verificationMode` member; omitted when `None`.
+    pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
+}
+
+impl CreateServiceCombinedResponsePortsItemSecurity {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            credentials: None,
+            headers: None,
+            ip: None,
+            policies: None,
+            secure_path_configuration: None,
+            sso: None,
+            verification_mode: None,
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: Vec<Map<String, Value>>) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::headers`].
+    #[must_use]
+    pub fn with_headers(mut self, headers: Vec<Map<String, Value>>) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    /// Sets [`Self::ip`].
+    #[must_use]
+    pub fn with_ip(mut self, ip: Vec<Map<String, Value>>) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    /// Sets [`Self::policies`].
+    #[must_use]
+    pub fn with_policies(mut self, policies: Vec<Map<String, Value>>) -> Self {
+        self.policies = Some(policies);
+        self
+    }
+
+    /// Sets [`Self::secure_path_configuration`].
+    #[must_use]
+    pub fn with_secure_path_configuration(
+        mut self,
+        secure_path_configuration: Map<String, Value>,
+    ) -> Self {
+        self.secure_path_configuration = Some(secure_path_configuration);
+        self
+    }
+
+    /// Sets [`Self::sso`].
+    #[must_use]
+    pub fn with_sso(mut self, sso: Map<String, Value>) -> Self {
+        self.sso = Some(sso);
+        self
+    }
+
+    /// Sets [`Self::verification_mode`].
+    #[must_use]
+    pub fn with_verification_mode(
+        mut self,
+        verification_mode: CreateServiceCombinedBodyPortsItemSecurityVerificationMode,
+    ) -> Self {
+        self.verification_mode = Some(verification_mode);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponsePortsItemSecurity {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let headers = members.optional("headers");
+        let ip = members.optional("ip");
+        let policies = members.optional("policies");
+        let secure_path_configuration = members.optional("securePathConfiguration");
+        let sso = members.optional("sso");
+        let verification_mode = members.optional("verificationMode");
+        members.finish()?;
+        Ok(Self {
+            credentials,
+            headers,
+            ip,
+            policies,
+            secure_path_configuration,
+            sso,
+            verification_mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "headers", self.headers.as_ref());
+        json::put_some(&mut members, "ip", self.ip.as_ref());
+        json::put_some(&mut members, "policies", self.policies.as_ref());
+        json::put_some(
+            &mut members,
+            "securePathConfiguration",
+            self.secure_path_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "sso", self.sso.as_ref());
+        json::put_some(
+            &mut members,
+            "verificationMode",
+            self.verification_mode.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `serviceType` in the response data of `create.service.combined`.
+    pub enum CreateServiceCombinedResponseServiceType {
+        /// `"combined"`
+        Combined = "combined",
+    }
+}
+
+/// The object at `status` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseStatus {
+    /// The `build` member; omitted when `None`.
+    pub build: Option<CreateServiceBuildResponseStatusBuild>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateServiceCombinedResponseStatusDeployment>,
+}
+
+impl CreateServiceCombinedResponseStatus {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build: None,
+            deployment: None,
+        }
+    }
+
+    /// Sets [`Self::build`].
+    #[must_use]
+    pub fn with_build(mut self, build: CreateServiceBuildResponseStatusBuild) -> Self {
+        self.build = Some(build);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(
+        mut self,
+        deployment: CreateServiceCombinedResponseStatusDeployment,
+    ) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build = members.optional("build");
+        let deployment = members.optional("deployment");
+        members.finish()?;
+        Ok(Self { build, deployment })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "build", self.build.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `status.deployment` in the response data of `create.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedResponseStatusDeployment {
+    /// The `lastTransitionTime` member; omitted when `None`.
+    pub last_transition_time: Option<String>,
+    /// The `reason` member.
+    pub reason: CreateServiceCombinedResponseStatusDeploymentReason,
+    /// The `status` member.
+    pub status: CreateServiceCombinedResponseStatusDeploymentStatus,
+}
+
+impl CreateServiceCombinedResponseStatusDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        reason: CreateServiceCombinedResponseStatusDeploymentReason,
+        status: CreateServiceCombinedResponseStatusDeploymentStatus,
+    ) -> Self {
+        Self {
+            last_transition_time: None,
+            reason,
+            status,
+        }
+    }
+
+    /// Sets [`Self::last_transition_time`].
+    #[must_use]
+    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+        self.last_transition_time = Some(last_transition_time.into());
+        self
+    }
+}
+
+impl Json for CreateServiceCombinedResponseStatusDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let last_transition_time = members.optional("lastTransitionTime");
+        let reason = members.required("reason");
+        let status = members.required("status");
+        members.finish()?;
+        let (Some(reason), Some(status)) = (reason, status) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            last_transition_time,
+            reason,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "lastTransitionTime",
+            self.last_transition_time.as_ref(),
+        );
+        json::put(&mut members, "reason", &self.reason);
+        json::put(&mut members, "status", &self.status);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `status.deployment.reason` in the response data of `create.service.combined`.
+    pub enum CreateServiceCombinedResponseStatusDeploymentReason {
+        /// `"SCALING"`
+        Scaling = "SCALING",
+        /// `"DEPLOYING"`
+        Deploying = "DEPLOYING",
+    }
+}
+
+string_enum! {
+    /// The values of `status.deployment.status` in the response data of `create.service.combined`.
+    pub enum CreateServiceCombinedResponseStatusDeploymentStatus {
+        /// `"PENDING"`
+        Pending = "PENDING",
+        /// `"IN_PROGRESS"`
+        InProgress = "IN_PROGRESS",
+        /// `"COMPLETED"`
+        Completed = "COMPLETED",
+        /// `"FAILED"`
+        Failed = "FAILED",
+    }
+}
+
+/// The body of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentBody {
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedBodyAutoscaling>,
+    /// The `billing` member.
+    pub billing: CreateServiceDeploymentBodyBilling,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `deployment` member.
+    pub deployment: CreateServiceDeploymentBodyDeployment,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `name` member.
+    pub name: String,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl CreateServiceDeploymentBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        billing: CreateServiceDeploymentBodyBilling,
+        deployment: CreateServiceDeploymentBodyDeployment,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            autoscaling: None,
+            billing,
+            create_options: None,
+            deployment,
+            description: None,
+            health_checks: None,
+            infrastructure: None,
+            load_balancing: None,
+            name: name.into(),
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::create_options`].
+    #[must_use]
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.required("billing");
+        let create_options = members.optional("createOptions");
+        let deployment = members.required("deployment");
+        let description = members.optional("description");
+        let health_checks = members.optional("healthChecks");
+        let infrastructure = members.optional("infrastructure");
+        let load_balancing = members.optional("loadBalancing");
+        let name = members.required("name");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.optional("stageId");
+        let tags = members.optional("tags");
+        members.finish()?;
+        let (Some(billing), Some(deployment), Some(name)) = (billing, deployment, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            autoscaling,
+            billing,
+            create_options,
+            deployment,
+            description,
+            health_checks,
+            infrastructure,
+            load_balancing,
+            name,
+            ports,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put(&mut members, "deployment", &self.deployment);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentBodyBilling {
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+}
+
+impl CreateServiceDeploymentBodyBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>) -> Self {
+        Self {
+            deployment_plan: deployment_plan.into(),
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.required("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        let (Some(deployment_plan),) = (deployment_plan,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the body of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentBodyDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `containerSnapshot` member; omitted when `None`.
+    pub container_snapshot: Option<CreateServiceDeploymentBodyDeploymentContainerSnapshot>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
+    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    /// The `instances` member.
+    pub instances: i64,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateServiceDeploymentBodyDeploymentInternal>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedBodyDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedBodyDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateServiceDeploymentBodyDeploymentExternal>,
+}
+
+impl CreateServiceDeploymentBodyDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(instances: i64) -> Self {
+        Self {
+            buildpack: None,
+            container_snapshot: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            instances,
+            internal: None,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
+            external: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::container_snapshot`].
+    #[must_use]
+    pub fn with_container_snapshot(
+        mut self,
+        container_snapshot: CreateServiceDeploymentBodyDeploymentContainerSnapshot,
+    ) -> Self {
+        self.container_snapshot = Some(container_snapshot);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(
+        mut self,
+        gradual_rollout_strategy_id: Option<String>,
+    ) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(
+        mut self,
+        internal: CreateServiceDeploymentBodyDeploymentInternal,
+    ) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(
+        mut self,
+        external: CreateServiceDeploymentBodyDeploymentExternal,
+    ) -> Self {
+        self.external = Some(external);
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentBodyDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let container_snapshot = members.optional("containerSnapshot");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
+        let instances = members.required("instances");
+        let internal = members.optional("internal");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        let external = members.optional("external");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            buildpack,
+            container_snapshot,
+            docker,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            instances,
+            internal,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
+            external,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(
+            &mut members,
+            "containerSnapshot",
+            self.container_snapshot.as_ref(),
+        );
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        json::put_some(&mut members, "external", self.external.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.containerSnapshot` in the body of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentBodyDeploymentContainerSnapshot {
+    /// The `capture` member; omitted when `None`.
+    pub capture: Option<Map<String, Value>>,
+    /// The `restoreFrom` member; omitted when `None`.
+    pub restore_from: Option<String>,
+}
+
+impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            capture: None,
+            restore_from: None,
+        }
+    }
+
+    /// Sets [`Self::capture`].
+    #[must_use]
+    pub fn with_capture(mut self, capture: Map<String, Value>) -> Self {
+        self.capture = Some(capture);
+        self
+    }
+
+    /// Sets [`Self::restore_from`].
+    #[must_use]
+    pub fn with_restore_from(mut self, restore_from: impl Into<String>) -> Self {
+        self.restore_from = Some(restore_from.into());
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentBodyDeploymentContainerSnapshot {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let capture = members.optional("capture");
+        let restore_from = members.optional("restoreFrom");
+        members.finish()?;
+        Ok(Self {
+            capture,
+            restore_from,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "capture", self.capture.as_ref());
+        json::put_some(&mut members, "restoreFrom", self.restore_from.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.internal` in the body of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentBodyDeploymentInternal {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `buildId` member; omitted when `None`.
+    pub build_id: Option<String>,
+    /// The `buildSHA` member; omitted when `None`.
+    pub build_sha: Option<String>,
+    /// The `id` member; omitted when `None`.
+    pub id: Option<String>,
+}
+
+impl CreateServiceDeploymentBodyDeploymentInternal {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch: None,
+            build_id: None,
+            build_sha: None,
+            id: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::build_id`].
+    #[must_use]
+    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+        self.build_id = Some(build_id.into());
+        self
+    }
+
+    /// Sets [`Self::build_sha`].
+    #[must_use]
+    pub fn with_build_sha(mut self, build_sha: impl Into<String>) -> Self {
+        self.build_sha = Some(build_sha.into());
+        self
+    }
+
+    /// Sets [`Self::id`].
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentBodyDeploymentInternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let build_id = members.optional("buildId");
+        let build_sha = members.optional("buildSHA");
+        let id = members.optional("id");
+        members.finish()?;
+        Ok(Self {
+            branch,
+            build_id,
+            build_sha,
+            id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(&mut members, "buildId", self.build_id.as_ref());
+        json::put_some(&mut members, "buildSHA", self.build_sha.as_ref());
+        json::put_some(&mut members, "id", self.id.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.external` in the body of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentBodyDeploymentExternal {
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<String>,
+    /// The `imagePath` member.
+    pub image_path: String,
+}
+
+impl CreateServiceDeploymentBodyDeploymentExternal {
+    /// A value with the required members set and the others absent.
+    pub fn new(image_path: impl Into<String>) -> Self {
+        Self {
+            credentials: None,
+            image_path: image_path.into(),
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
+        self.credentials = Some(credentials.into());
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentBodyDeploymentExternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let image_path = members.required("imagePath");
+        members.finish()?;
+        let (Some(image_path),) = (image_path,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            credentials,
+            image_path,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put(&mut members, "imagePath", &self.image_path);
+        Value::Object(members)
     }
 }
 
@@ -607,56 +8661,386 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceDeploymentResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedResponseAutoscaling>,
+    /// The `billing` member.
+    pub billing: CreateServiceDeploymentResponseBilling,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member.
+    pub deployment: CreateServiceDeploymentResponseDeployment,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `expiredAt` member; omitted when `None`.
+    pub expired_at: Option<String>,
+    /// The `expiryTime` member; omitted when `None`.
+    pub expiry_time: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `id` member.
     pub id: String,
-    /// The `deployment` member; omitted when `None`.
-    pub deployment: Option<CreateServiceDeploymentResponseDeployment>,
-    /// The `gpu` member; omitted when `None`.
-    pub gpu: Option<CreateServiceDeploymentBodyBillingGpu>,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `name` member.
+    pub name: String,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedResponsePortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `scheduledDeletion` member; omitted when `None`.
+    pub scheduled_deletion: Option<String>,
+    /// The `serviceType` member.
+    pub service_type: CreateServiceDeploymentResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceDeploymentResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
 }
 
 impl CreateServiceDeploymentResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceDeploymentResponseBilling,
+        cluster: CreateServiceBuildResponseCluster,
+        deployment: CreateServiceDeploymentResponseDeployment,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: CreateServiceDeploymentResponseServiceType,
+        status: CreateServiceDeploymentResponseStatus,
+    ) -> Self {
         Self {
+            app_id: app_id.into(),
+            autoscaling: None,
+            billing,
+            cluster,
+            create_options: None,
+            created_at: None,
+            deployment,
+            description: None,
+            expired_at: None,
+            expiry_time: None,
+            health_checks: None,
             id: id.into(),
-            deployment: None,
-            gpu: None,
+            infrastructure: None,
+            load_balancing: None,
+            name: name.into(),
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            scheduled_deletion: None,
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
         }
     }
 
-    /// Sets [`Self::deployment`].
+    /// Sets [`Self::autoscaling`].
     #[must_use]
-    pub fn with_deployment(
+    pub fn with_autoscaling(
         mut self,
-        deployment: CreateServiceDeploymentResponseDeployment,
+        autoscaling: CreateServiceCombinedResponseAutoscaling,
     ) -> Self {
-        self.deployment = Some(deployment);
+        self.autoscaling = Some(autoscaling);
         self
     }
 
-    /// Sets [`Self::gpu`].
+    /// Sets [`Self::create_options`].
     #[must_use]
-    pub fn with_gpu(mut self, gpu: CreateServiceDeploymentBodyBillingGpu) -> Self {
-        self.gpu = Some(gpu);
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::expired_at`].
+    #[must_use]
+    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+        self.expired_at = Some(expired_at.into());
+        self
+    }
+
+    /// Sets [`Self::expiry_time`].
+    #[must_use]
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+        self.expiry_time = Some(expiry_time.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedResponsePortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::scheduled_deletion`].
+    #[must_use]
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+        self.scheduled_deletion = Some(scheduled_deletion.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
         self
     }
 }
 
 impl Json for CreateServiceDeploymentResponse {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.required("billing");
+        let cluster = members.required("cluster");
+        let create_options = members.optional("createOptions");
+        let created_at = members.optional("createdAt");
+        let deployment = members.required("deployment");
+        let description = members.optional("description");
+        let expired_at = members.optional("expiredAt");
+        let expiry_time = members.optional("expiryTime");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let load_balancing = members.optional("loadBalancing");
+        let name = members.required("name");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let scheduled_deletion = members.optional("scheduledDeletion");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(cluster),
+            Some(deployment),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+        ) = (
+            app_id,
+            billing,
+            cluster,
+            deployment,
+            id,
+            name,
+            service_type,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            id: json::required(&mut members, "id")?,
-            deployment: json::optional(&mut members, "deployment")?,
-            gpu: json::optional(&mut members, "gpu")?,
+            app_id,
+            autoscaling,
+            billing,
+            cluster,
+            create_options,
+            created_at,
+            deployment,
+            description,
+            expired_at,
+            expiry_time,
+            health_checks,
+            id,
+            infrastructure,
+            load_balancing,
+            name,
+            ports,
+            runtime_environment,
+            runtime_files,
+            scheduled_deletion,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            updated_at,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put(&mut members, "billing", &self.billing);
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "deployment", &self.deployment);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "expiredAt", self.expired_at.as_ref());
+        json::put_some(&mut members, "expiryTime", self.expiry_time.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
         json::put(&mut members, "id", &self.id);
-        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(
+            &mut members,
+            "scheduledDeletion",
+            self.scheduled_deletion.as_ref(),
+        );
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the response data of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentResponseBilling {
+    /// The `deploymentPlan` member.
+    pub deployment_plan: String,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
+}
+
+impl CreateServiceDeploymentResponseBilling {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment_plan: impl Into<String>) -> Self {
+        Self {
+            deployment_plan: deployment_plan.into(),
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentResponseBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.required("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        let (Some(deployment_plan),) = (deployment_plan,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deploymentPlan", &self.deployment_plan);
         json::put_some(&mut members, "gpu", self.gpu.as_ref());
         Value::Object(members)
     }
@@ -666,181 +9050,5510 @@ impl Json for CreateServiceDeploymentResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceDeploymentResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `containerSnapshot` member; omitted when `None`.
+    pub container_snapshot: Option<CreateServiceDeploymentBodyDeploymentContainerSnapshot>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateServiceDeploymentBodyDeploymentExternal>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`.
+    pub gradual_rollout_strategy_id: Option<Value>,
+    /// The `imageUrl` member; omitted when `None`.
+    pub image_url: Option<String>,
     /// The `instances` member.
     pub instances: i64,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateServiceDeploymentBodyDeploymentInternal>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedResponseDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedResponseDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
 }
 
 impl CreateServiceDeploymentResponseDeployment {
     /// A value with the required members set and the others absent.
     pub fn new(instances: i64) -> Self {
-        Self { instances }
+        Self {
+            buildpack: None,
+            container_snapshot: None,
+            docker: None,
+            external: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            image_url: None,
+            instances,
+            internal: None,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::container_snapshot`].
+    #[must_use]
+    pub fn with_container_snapshot(
+        mut self,
+        container_snapshot: CreateServiceDeploymentBodyDeploymentContainerSnapshot,
+    ) -> Self {
+        self.container_snapshot = Some(container_snapshot);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(
+        mut self,
+        external: CreateServiceDeploymentBodyDeploymentExternal,
+    ) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(mut self, gradual_rollout_strategy_id: Value) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::image_url`].
+    #[must_use]
+    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+        self.image_url = Some(image_url.into());
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(
+        mut self,
+        internal: CreateServiceDeploymentBodyDeploymentInternal,
+    ) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(
+        mut self,
+        strategy: CreateServiceCombinedResponseDeploymentStrategy,
+    ) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
     }
 }
 
 impl Json for CreateServiceDeploymentResponseDeployment {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let container_snapshot = members.optional("containerSnapshot");
+        let docker = members.optional("docker");
+        let external = members.optional("external");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.optional("gradualRolloutStrategyId");
+        let image_url = members.optional("imageUrl");
+        let instances = members.required("instances");
+        let internal = members.optional("internal");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            instances: json::required(&mut members, "instances")?,
+            buildpack,
+            container_snapshot,
+            docker,
+            external,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            image_url,
+            instances,
+            internal,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(
+            &mut members,
+            "containerSnapshot",
+            self.container_snapshot.as_ref(),
+        );
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put_some(&mut members, "imageUrl", self.image_url.as_ref());
         json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
         Value::Object(members)
     }
 }
 
 string_enum! {
-    /// The values of `metricTypes` in the query options of `get.service.metrics`.
-    pub enum GetServiceMetricsMetricTypes {
-        /// `"cpu"`
-        Cpu = "cpu",
-        /// `"memory"`
-        Memory = "memory",
+    /// The values of `serviceType` in the response data of `create.service.deployment`.
+    pub enum CreateServiceDeploymentResponseServiceType {
+        /// `"deployment"`
+        Deployment = "deployment",
     }
 }
 
-/// The response data of `get.service.metrics`.
+/// The object at `status` in the response data of `create.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceDeploymentResponseStatus {
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateServiceCombinedResponseStatusDeployment>,
+}
+
+impl CreateServiceDeploymentResponseStatus {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { deployment: None }
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(
+        mut self,
+        deployment: CreateServiceCombinedResponseStatusDeployment,
+    ) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+}
+
+impl Json for CreateServiceDeploymentResponseStatus {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment = members.optional("deployment");
+        members.finish()?;
+        Ok(Self { deployment })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetServiceMetricsResponse {
-    /// The `metrics` member.
-    pub metrics: BTreeMap<String, Vec<GetServiceMetricsResponseMetricsValueItem>>,
+pub struct GetServiceResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `billing` member.
+    pub billing: CreateServiceBuildResponseBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceBuildResponseBuildConfiguration>,
+    /// The `buildEngineConfiguration` member; omitted when `None`.
+    pub build_engine_configuration: Option<GetServiceResponseBuildEngineConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<CreateServiceBuildResponseBuildSettings>,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `serviceType` member.
+    pub service_type: GetServiceResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceCombinedResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `uid` member.
+    pub uid: String,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<GetServiceResponseVcsData>,
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedResponseAutoscaling>,
+    /// The `bundleData` member; omitted when `None`.
+    pub bundle_data: Option<CreateServiceCombinedBodyBundleData>,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<GetServiceResponseDeployment>,
+    /// The `expiredAt` member; omitted when `None`.
+    pub expired_at: Option<String>,
+    /// The `expiryTime` member; omitted when `None`.
+    pub expiry_time: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedResponsePortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `scheduledDeletion` member; omitted when `None`.
+    pub scheduled_deletion: Option<String>,
 }
 
-impl GetServiceMetricsResponse {
+impl GetServiceResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(metrics: BTreeMap<String, Vec<GetServiceMetricsResponseMetricsValueItem>>) -> Self {
-        Self { metrics }
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceBuildResponseBilling,
+        cluster: CreateServiceBuildResponseCluster,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: GetServiceResponseServiceType,
+        status: CreateServiceCombinedResponseStatus,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_engine_configuration: None,
+            build_files: None,
+            build_settings: None,
+            build_source: None,
+            cluster,
+            created_at: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            id: id.into(),
+            infrastructure: None,
+            name: name.into(),
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            uid: uid.into(),
+            updated_at: None,
+            vcs_data: None,
+            autoscaling: None,
+            bundle_data: None,
+            create_options: None,
+            deployment: None,
+            expired_at: None,
+            expiry_time: None,
+            health_checks: None,
+            load_balancing: None,
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            scheduled_deletion: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceBuildResponseBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_engine_configuration`].
+    #[must_use]
+    pub fn with_build_engine_configuration(
+        mut self,
+        build_engine_configuration: GetServiceResponseBuildEngineConfiguration,
+    ) -> Self {
+        self.build_engine_configuration = Some(build_engine_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(
+        mut self,
+        build_settings: CreateServiceBuildResponseBuildSettings,
+    ) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: GetServiceResponseVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(
+        mut self,
+        autoscaling: CreateServiceCombinedResponseAutoscaling,
+    ) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::bundle_data`].
+    #[must_use]
+    pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
+        self.bundle_data = Some(bundle_data);
+        self
+    }
+
+    /// Sets [`Self::create_options`].
+    #[must_use]
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: GetServiceResponseDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::expired_at`].
+    #[must_use]
+    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+        self.expired_at = Some(expired_at.into());
+        self
+    }
+
+    /// Sets [`Self::expiry_time`].
+    #[must_use]
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+        self.expiry_time = Some(expiry_time.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedResponsePortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::scheduled_deletion`].
+    #[must_use]
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+        self.scheduled_deletion = Some(scheduled_deletion.into());
+        self
     }
 }
 
-impl Json for GetServiceMetricsResponse {
+impl Json for GetServiceResponse {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_engine_configuration = members.optional("buildEngineConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let build_source = members.optional("buildSource");
+        let cluster = members.required("cluster");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let uid = members.required("uid");
+        let updated_at = members.optional("updatedAt");
+        let vcs_data = members.optional("vcsData");
+        let autoscaling = members.optional("autoscaling");
+        let bundle_data = members.optional("bundleData");
+        let create_options = members.optional("createOptions");
+        let deployment = members.optional("deployment");
+        let expired_at = members.optional("expiredAt");
+        let expiry_time = members.optional("expiryTime");
+        let health_checks = members.optional("healthChecks");
+        let load_balancing = members.optional("loadBalancing");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let scheduled_deletion = members.optional("scheduledDeletion");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(cluster),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+            Some(uid),
+        ) = (
+            app_id,
+            billing,
+            cluster,
+            id,
+            name,
+            service_type,
+            status,
+            uid,
+        )
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            metrics: json::required(&mut members, "metrics")?,
+            app_id,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_engine_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            cluster,
+            created_at,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            id,
+            infrastructure,
+            name,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            uid,
+            updated_at,
+            vcs_data,
+            autoscaling,
+            bundle_data,
+            create_options,
+            deployment,
+            expired_at,
+            expiry_time,
+            health_checks,
+            load_balancing,
+            ports,
+            runtime_environment,
+            runtime_files,
+            scheduled_deletion,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "metrics", &self.metrics);
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildEngineConfiguration",
+            self.build_engine_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put(&mut members, "uid", &self.uid);
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put_some(&mut members, "bundleData", self.bundle_data.as_ref());
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "expiredAt", self.expired_at.as_ref());
+        json::put_some(&mut members, "expiryTime", self.expiry_time.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(
+            &mut members,
+            "scheduledDeletion",
+            self.scheduled_deletion.as_ref(),
+        );
         Value::Object(members)
     }
 }
 
-/// The object at `metrics.*[]` in the response data of `get.service.metrics`.
-#[derive(Debug, Clone, PartialEq)]
+/// The object at `buildEngineConfiguration` in the response data of `get.service`.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetServiceMetricsResponseMetricsValueItem {
-    /// The `timestamp` member.
-    pub timestamp: i64,
-    /// The `value` member.
-    pub value: GetServiceMetricsResponseMetricsValueItemValue,
+pub struct GetServiceResponseBuildEngineConfiguration {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<GetServiceResponseBuildEngineConfigurationBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<GetServiceResponseBuildEngineConfigurationBuildkit>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<GetServiceResponseBuildEngineConfigurationBuildpack>,
+    /// The `kaniko` member; omitted when `None`.
+    pub kaniko: Option<GetServiceResponseBuildEngineConfigurationBuildkit>,
 }
 
-impl GetServiceMetricsResponseMetricsValueItem {
-    /// A value with the required members set and the others absent.
-    pub fn new(timestamp: i64, value: GetServiceMetricsResponseMetricsValueItemValue) -> Self {
-        Self { timestamp, value }
+impl GetServiceResponseBuildEngineConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            buildpack: None,
+            kaniko: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: GetServiceResponseBuildEngineConfigurationBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(
+        mut self,
+        buildkit: GetServiceResponseBuildEngineConfigurationBuildkit,
+    ) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: GetServiceResponseBuildEngineConfigurationBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::kaniko`].
+    #[must_use]
+    pub fn with_kaniko(
+        mut self,
+        kaniko: GetServiceResponseBuildEngineConfigurationBuildkit,
+    ) -> Self {
+        self.kaniko = Some(kaniko);
+        self
     }
 }
 
-impl Json for GetServiceMetricsResponseMetricsValueItem {
+impl Json for GetServiceResponseBuildEngineConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let buildpack = members.optional("buildpack");
+        let kaniko = members.optional("kaniko");
+        members.finish()?;
         Ok(Self {
-            timestamp: json::required(&mut members, "timestamp")?,
-            value: json::required(&mut members, "value")?,
+            build_engine,
+            buildkit,
+            buildpack,
+            kaniko,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "timestamp", &self.timestamp);
-        json::put(&mut members, "value", &self.value);
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "kaniko", self.kaniko.as_ref());
         Value::Object(members)
     }
 }
 
-/// `metrics.*[].value` in the response data of `get.service.metrics`: a value of one of several JSON types.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-#[allow(clippy::large_enum_variant)]
-pub enum GetServiceMetricsResponseMetricsValueItemValue {
-    /// A number.
-    Number(f64),
-    /// An array.
-    Array(Vec<f64>),
-    /// An object.
-    Object(GetServiceMetricsResponseMetricsValueItemValueObject),
+string_enum! {
+    /// The values of `buildEngineConfiguration.buildEngine` in the response data of `get.service`.
+    pub enum GetServiceResponseBuildEngineConfigurationBuildEngine {
+        /// `"buildpack"`
+        Buildpack = "buildpack",
+        /// `"buildkit"`
+        Buildkit = "buildkit",
+        /// `"kaniko"`
+        Kaniko = "kaniko",
+    }
 }
 
-impl Json for GetServiceMetricsResponseMetricsValueItemValue {
+/// The object at `buildEngineConfiguration.buildkit` in the response data of `get.service`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceResponseBuildEngineConfigurationBuildkit {
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl GetServiceResponseBuildEngineConfigurationBuildkit {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { use_cache: None }
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for GetServiceResponseBuildEngineConfigurationBuildkit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self { use_cache })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildEngineConfiguration.buildpack` in the response data of `get.service`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceResponseBuildEngineConfigurationBuildpack {
+    /// The `builder` member; omitted when `None`.
+    pub builder: Option<CreateServiceBuildBodyBuildSettingsBuildpackBuilder>,
+    /// The `buildpackLocators` member; omitted when `None`.
+    pub buildpack_locators: Option<Vec<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl GetServiceResponseBuildEngineConfigurationBuildpack {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            builder: None,
+            buildpack_locators: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::builder`].
+    #[must_use]
+    pub fn with_builder(
+        mut self,
+        builder: CreateServiceBuildBodyBuildSettingsBuildpackBuilder,
+    ) -> Self {
+        self.builder = Some(builder);
+        self
+    }
+
+    /// Sets [`Self::buildpack_locators`].
+    #[must_use]
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+        self.buildpack_locators = Some(buildpack_locators);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for GetServiceResponseBuildEngineConfigurationBuildpack {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let builder = members.optional("builder");
+        let buildpack_locators = members.optional("buildpackLocators");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            builder,
+            buildpack_locators,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "builder", self.builder.as_ref());
+        json::put_some(
+            &mut members,
+            "buildpackLocators",
+            self.buildpack_locators.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `serviceType` in the response data of `get.service`.
+    pub enum GetServiceResponseServiceType {
+        /// `"build"`
+        Build = "build",
+        /// `"combined"`
+        Combined = "combined",
+        /// `"deployment"`
+        Deployment = "deployment",
+    }
+}
+
+/// The object at `vcsData` in the response data of `get.service`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceResponseVcsData {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `dockerFilePath` member.
+    pub docker_file_path: String,
+    /// The `dockerWorkDir` member.
+    pub docker_work_dir: String,
+    /// The `projectType` member.
+    pub project_type: CreateServiceBuildBodyVcsDataProjectType,
+    /// The `projectUrl` member.
+    pub project_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+    /// The `projectBranch` member; omitted when `None`.
+    pub project_branch: Option<String>,
+}
+
+impl GetServiceResponseVcsData {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        docker_file_path: impl Into<String>,
+        docker_work_dir: impl Into<String>,
+        project_type: CreateServiceBuildBodyVcsDataProjectType,
+        project_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            account_login: None,
+            docker_file_path: docker_file_path.into(),
+            docker_work_dir: docker_work_dir.into(),
+            project_type,
+            project_url: project_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+            project_branch: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+
+    /// Sets [`Self::project_branch`].
+    #[must_use]
+    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+        self.project_branch = Some(project_branch.into());
+        self
+    }
+}
+
+impl Json for GetServiceResponseVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let docker_file_path = members.required("dockerFilePath");
+        let docker_work_dir = members.required("dockerWorkDir");
+        let project_type = members.required("projectType");
+        let project_url = members.required("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        let project_branch = members.optional("projectBranch");
+        members.finish()?;
+        let (Some(docker_file_path), Some(docker_work_dir), Some(project_type), Some(project_url)) =
+            (docker_file_path, docker_work_dir, project_type, project_url)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            docker_file_path,
+            docker_work_dir,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+            project_branch,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "dockerFilePath", &self.docker_file_path);
+        json::put(&mut members, "dockerWorkDir", &self.docker_work_dir);
+        json::put(&mut members, "projectType", &self.project_type);
+        json::put(&mut members, "projectUrl", &self.project_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        json::put_some(&mut members, "projectBranch", self.project_branch.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `get.service`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`.
+    pub gradual_rollout_strategy_id: Option<Value>,
+    /// The `imageUrl` member; omitted when `None`.
+    pub image_url: Option<String>,
+    /// The `instances` member.
+    pub instances: i64,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedResponseDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedResponseDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
+    /// The `containerSnapshot` member; omitted when `None`.
+    pub container_snapshot: Option<CreateServiceDeploymentBodyDeploymentContainerSnapshot>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateServiceDeploymentBodyDeploymentExternal>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateServiceDeploymentBodyDeploymentInternal>,
+}
+
+impl GetServiceResponseDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(instances: i64) -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            image_url: None,
+            instances,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
+            container_snapshot: None,
+            external: None,
+            internal: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildResponseBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(mut self, gradual_rollout_strategy_id: Value) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::image_url`].
+    #[must_use]
+    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+        self.image_url = Some(image_url.into());
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedResponseDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(
+        mut self,
+        strategy: CreateServiceCombinedResponseDeploymentStrategy,
+    ) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+
+    /// Sets [`Self::container_snapshot`].
+    #[must_use]
+    pub fn with_container_snapshot(
+        mut self,
+        container_snapshot: CreateServiceDeploymentBodyDeploymentContainerSnapshot,
+    ) -> Self {
+        self.container_snapshot = Some(container_snapshot);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(
+        mut self,
+        external: CreateServiceDeploymentBodyDeploymentExternal,
+    ) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(
+        mut self,
+        internal: CreateServiceDeploymentBodyDeploymentInternal,
+    ) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+}
+
+impl Json for GetServiceResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.optional("gradualRolloutStrategyId");
+        let image_url = members.optional("imageUrl");
+        let instances = members.required("instances");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        let container_snapshot = members.optional("containerSnapshot");
+        let external = members.optional("external");
+        let internal = members.optional("internal");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            buildpack,
+            docker,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            image_url,
+            instances,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
+            container_snapshot,
+            external,
+            internal,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put_some(&mut members, "imageUrl", self.image_url.as_ref());
+        json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "containerSnapshot",
+            self.container_snapshot.as_ref(),
+        );
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.branches`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceBranchesResponse {
+    /// The `branches` member; omitted when `None`.
+    pub branches: Option<Vec<GetServiceBranchesResponseBranchesItem>>,
+}
+
+impl GetServiceBranchesResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { branches: None }
+    }
+
+    /// Sets [`Self::branches`].
+    #[must_use]
+    pub fn with_branches(mut self, branches: Vec<GetServiceBranchesResponseBranchesItem>) -> Self {
+        self.branches = Some(branches);
+        self
+    }
+}
+
+impl Json for GetServiceBranchesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branches = members.optional("branches");
+        members.finish()?;
+        Ok(Self { branches })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branches", self.branches.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `branches[]` in the response data of `get.service.branches`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBranchesResponseBranchesItem {
+    /// The `commit` member.
+    pub commit: GetServiceBranchesResponseBranchesItemCommit,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+}
+
+impl GetServiceBranchesResponseBranchesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        commit: GetServiceBranchesResponseBranchesItemCommit,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            commit,
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl Json for GetServiceBranchesResponseBranchesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let commit = members.required("commit");
+        let id = members.required("id");
+        let name = members.required("name");
+        members.finish()?;
+        let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { commit, id, name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "commit", &self.commit);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        Value::Object(members)
+    }
+}
+
+/// The object at `branches[].commit` in the response data of `get.service.branches`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBranchesResponseBranchesItemCommit {
+    /// The `author` member.
+    pub author: GetServiceBranchesResponseBranchesItemCommitAuthor,
+    /// The `date` member; omitted when `None`.
+    pub date: Option<String>,
+    /// The `message` member; omitted when `None`.
+    pub message: Option<String>,
+    /// The `sha` member.
+    pub sha: String,
+}
+
+impl GetServiceBranchesResponseBranchesItemCommit {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        author: GetServiceBranchesResponseBranchesItemCommitAuthor,
+        sha: impl Into<String>,
+    ) -> Self {
+        Self {
+            author,
+            date: None,
+            message: None,
+            sha: sha.into(),
+        }
+    }
+
+    /// Sets [`Self::date`].
+    #[must_use]
+    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+        self.date = Some(date.into());
+        self
+    }
+
+    /// Sets [`Self::message`].
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+impl Json for GetServiceBranchesResponseBranchesItemCommit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let author = members.required("author");
+        let date = members.optional("date");
+        let message = members.optional("message");
+        let sha = members.required("sha");
+        members.finish()?;
+        let (Some(author), Some(sha)) = (author, sha) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            author,
+            date,
+            message,
+            sha,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "author", &self.author);
+        json::put_some(&mut members, "date", self.date.as_ref());
+        json::put_some(&mut members, "message", self.message.as_ref());
+        json::put(&mut members, "sha", &self.sha);
+        Value::Object(members)
+    }
+}
+
+/// The object at `branches[].commit.author` in the response data of `get.service.branches`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBranchesResponseBranchesItemCommitAuthor {
+    /// The `login` member.
+    pub login: String,
+}
+
+impl GetServiceBranchesResponseBranchesItemCommitAuthor {
+    /// A value with the required members set and the others absent.
+    pub fn new(login: impl Into<String>) -> Self {
+        Self {
+            login: login.into(),
+        }
+    }
+}
+
+impl Json for GetServiceBranchesResponseBranchesItemCommitAuthor {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let login = members.required("login");
+        members.finish()?;
+        let (Some(login),) = (login,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { login })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "login", &self.login);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildResponse {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `buildConcludedAt` member; omitted when `None`.
+    pub build_concluded_at: Option<f64>,
+    /// The `concluded` member; omitted when `None`.
+    pub concluded: Option<bool>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `message` member; omitted when `None`, `null` when `Some(None)`.
+    pub message: Option<Option<String>>,
+    /// The `pullRequestId` member; omitted when `None`.
+    pub pull_request_id: Option<GetServiceBuildResponsePullRequestId>,
+    /// The `registry` member; omitted when `None`.
+    pub registry: Option<GetServiceBuildResponseRegistry>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `status` member; omitted when `None`.
+    pub status: Option<CreateServiceBuildResponseStatusBuildStatus>,
+    /// The `success` member; omitted when `None`.
+    pub success: Option<bool>,
+}
+
+impl GetServiceBuildResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            branch: None,
+            build_concluded_at: None,
+            concluded: None,
+            created_at: None,
+            id: id.into(),
+            message: None,
+            pull_request_id: None,
+            registry: None,
+            sha: None,
+            status: None,
+            success: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::build_concluded_at`].
+    #[must_use]
+    pub fn with_build_concluded_at(mut self, build_concluded_at: f64) -> Self {
+        self.build_concluded_at = Some(build_concluded_at);
+        self
+    }
+
+    /// Sets [`Self::concluded`].
+    #[must_use]
+    pub fn with_concluded(mut self, concluded: bool) -> Self {
+        self.concluded = Some(concluded);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::message`].
+    #[must_use]
+    pub fn with_message(mut self, message: Option<String>) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// Sets [`Self::pull_request_id`].
+    #[must_use]
+    pub fn with_pull_request_id(
+        mut self,
+        pull_request_id: GetServiceBuildResponsePullRequestId,
+    ) -> Self {
+        self.pull_request_id = Some(pull_request_id);
+        self
+    }
+
+    /// Sets [`Self::registry`].
+    #[must_use]
+    pub fn with_registry(mut self, registry: GetServiceBuildResponseRegistry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: CreateServiceBuildResponseStatusBuildStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets [`Self::success`].
+    #[must_use]
+    pub fn with_success(mut self, success: bool) -> Self {
+        self.success = Some(success);
+        self
+    }
+}
+
+impl Json for GetServiceBuildResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let build_concluded_at = members.optional("buildConcludedAt");
+        let concluded = members.optional("concluded");
+        let created_at = members.optional("createdAt");
+        let id = members.required("id");
+        let message = members.nullable("message");
+        let pull_request_id = members.optional("pullRequestId");
+        let registry = members.optional("registry");
+        let sha = members.optional("sha");
+        let status = members.optional("status");
+        let success = members.optional("success");
+        members.finish()?;
+        let (Some(id),) = (id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            branch,
+            build_concluded_at,
+            concluded,
+            created_at,
+            id,
+            message,
+            pull_request_id,
+            registry,
+            sha,
+            status,
+            success,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(
+            &mut members,
+            "buildConcludedAt",
+            self.build_concluded_at.as_ref(),
+        );
+        json::put_some(&mut members, "concluded", self.concluded.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "message", self.message.as_ref());
+        json::put_some(&mut members, "pullRequestId", self.pull_request_id.as_ref());
+        json::put_some(&mut members, "registry", self.registry.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "status", self.status.as_ref());
+        json::put_some(&mut members, "success", self.success.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// `pullRequestId` in the response data of `get.service.build`: a value of one of several JSON types.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GetServiceBuildResponsePullRequestId {
+    /// An integer.
+    Integer(i64),
+    /// A string.
+    String(String),
+}
+
+impl Json for GetServiceBuildResponsePullRequestId {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         match value {
-            Value::Number(_) => <f64>::from_json(value).map(Self::Number),
-            Value::Array(_) => <Vec<f64>>::from_json(value).map(Self::Array),
-            Value::Object(_) => {
-                <GetServiceMetricsResponseMetricsValueItemValueObject>::from_json(value)
-                    .map(Self::Object)
-            }
-            other => Err(DecodeError::unexpected(
-                "a number or an array or an object",
-                &other,
-            )),
+            Value::Number(_) => <i64>::from_json(value).map(Self::Integer),
+            Value::String(_) => <String>::from_json(value).map(Self::String),
+            other => Err(DecodeError::unexpected("an integer or a string", &other)),
         }
     }
 
     fn to_json(&self) -> Value {
         match self {
-            Self::Number(value) => value.to_json(),
-            Self::Array(value) => value.to_json(),
-            Self::Object(value) => value.to_json(),
+            Self::Integer(value) => value.to_json(),
+            Self::String(value) => value.to_json(),
         }
     }
 }
 
-/// The object at `metrics.*[].value (object)` in the response data of `get.service.metrics`.
-#[derive(Debug, Clone, PartialEq)]
+/// The object at `registry` in the response data of `get.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetServiceMetricsResponseMetricsValueItemValueObject {
-    /// The `min` member.
-    pub min: f64,
+pub struct GetServiceBuildResponseRegistry {
+    /// The `uri` member; omitted when `None`.
+    pub uri: Option<String>,
 }
 
-impl GetServiceMetricsResponseMetricsValueItemValueObject {
-    /// A value with the required members set and the others absent.
-    pub fn new(min: f64) -> Self {
-        Self { min }
+impl GetServiceBuildResponseRegistry {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { uri: None }
+    }
+
+    /// Sets [`Self::uri`].
+    #[must_use]
+    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+        self.uri = Some(uri.into());
+        self
     }
 }
 
-impl Json for GetServiceMetricsResponseMetricsValueItemValueObject {
+impl Json for GetServiceBuildResponseRegistry {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let uri = members.optional("uri");
+        members.finish()?;
+        Ok(Self { uri })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "uri", self.uri.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponse {
+    /// The `buildArguments` member.
+    pub build_arguments: GetServiceBuildArgumentDetailsResponseBuildArguments,
+    /// The `buildFiles` member.
+    pub build_files: GetServiceBuildArgumentDetailsResponseBuildFiles,
+}
+
+impl GetServiceBuildArgumentDetailsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        build_arguments: GetServiceBuildArgumentDetailsResponseBuildArguments,
+        build_files: GetServiceBuildArgumentDetailsResponseBuildFiles,
+    ) -> Self {
+        Self {
+            build_arguments,
+            build_files,
+        }
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.required("buildArguments");
+        let build_files = members.required("buildFiles");
+        members.finish()?;
+        let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            min: json::required(&mut members, "min")?,
+            build_arguments,
+            build_files,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
-        json::put(&mut members, "min", &self.min);
+        json::put(&mut members, "buildArguments", &self.build_arguments);
+        json::put(&mut members, "buildFiles", &self.build_files);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildArguments` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildArguments {
+    /// The `MY_VARIABLE_NAME` member; omitted when `None`.
+    pub my_variable_name:
+        Option<GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName>,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildArguments {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            my_variable_name: None,
+        }
+    }
+
+    /// Sets [`Self::my_variable_name`].
+    #[must_use]
+    pub fn with_my_variable_name(
+        mut self,
+        my_variable_name: GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName,
+    ) -> Self {
+        self.my_variable_name = Some(my_variable_name);
+        self
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildArguments {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let my_variable_name = members.optional("MY_VARIABLE_NAME");
+        members.finish()?;
+        Ok(Self { my_variable_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "MY_VARIABLE_NAME",
+            self.my_variable_name.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildArguments.MY_VARIABLE_NAME` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
+    /// The `addonId` member; omitted when `None`.
+    pub addon_id: Option<String>,
+    /// The `inheritedFrom` member; omitted when `None`.
+    pub inherited_from: Option<String>,
+    /// The `overriding` member.
+    pub overriding:
+        Vec<GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem>,
+    /// The `priority` member; omitted when `None`.
+    pub priority: Option<i64>,
+    /// The `value` member.
+    pub value: Value,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        overriding: Vec<
+            GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem,
+        >,
+        value: Value,
+    ) -> Self {
+        Self {
+            addon_id: None,
+            inherited_from: None,
+            overriding,
+            priority: None,
+            value,
+        }
+    }
+
+    /// Sets [`Self::addon_id`].
+    #[must_use]
+    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+        self.addon_id = Some(addon_id.into());
+        self
+    }
+
+    /// Sets [`Self::inherited_from`].
+    #[must_use]
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+        self.inherited_from = Some(inherited_from.into());
+        self
+    }
+
+    /// Sets [`Self::priority`].
+    #[must_use]
+    pub fn with_priority(mut self, priority: i64) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addon_id = members.optional("addonId");
+        let inherited_from = members.optional("inheritedFrom");
+        let overriding = members.required("overriding");
+        let priority = members.optional("priority");
+        let value = members.required("value");
+        members.finish()?;
+        let (Some(overriding), Some(value)) = (overriding, value) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            addon_id,
+            inherited_from,
+            overriding,
+            priority,
+            value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addonId", self.addon_id.as_ref());
+        json::put_some(&mut members, "inheritedFrom", self.inherited_from.as_ref());
+        json::put(&mut members, "overriding", &self.overriding);
+        json::put_some(&mut members, "priority", self.priority.as_ref());
+        json::put(&mut members, "value", &self.value);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildArguments.MY_VARIABLE_NAME.overriding[]` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+    /// The `value` member.
+    pub value: Value,
+    /// The `inheritedFrom` member.
+    pub inherited_from: String,
+    /// The `addonId` member; omitted when `None`.
+    pub addon_id: Option<String>,
+    /// The `priority` member.
+    pub priority: f64,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+        Self {
+            value,
+            inherited_from: inherited_from.into(),
+            addon_id: None,
+            priority,
+        }
+    }
+
+    /// Sets [`Self::addon_id`].
+    #[must_use]
+    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+        self.addon_id = Some(addon_id.into());
+        self
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let value = members.required("value");
+        let inherited_from = members.required("inheritedFrom");
+        let addon_id = members.optional("addonId");
+        let priority = members.required("priority");
+        members.finish()?;
+        let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            value,
+            inherited_from,
+            addon_id,
+            priority,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "value", &self.value);
+        json::put(&mut members, "inheritedFrom", &self.inherited_from);
+        json::put_some(&mut members, "addonId", self.addon_id.as_ref());
+        json::put(&mut members, "priority", &self.priority);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildFiles {
+    /// The `/dir/fileName` member; omitted when `None`.
+    pub dir_file_name: Option<GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName>,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildFiles {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            dir_file_name: None,
+        }
+    }
+
+    /// Sets [`Self::dir_file_name`].
+    #[must_use]
+    pub fn with_dir_file_name(
+        mut self,
+        dir_file_name: GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName,
+    ) -> Self {
+        self.dir_file_name = Some(dir_file_name);
+        self
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildFiles {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let dir_file_name = members.optional("/dir/fileName");
+        members.finish()?;
+        Ok(Self { dir_file_name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "/dir/fileName", self.dir_file_name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles./dir/fileName` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
+    /// The `inheritedFrom` member; omitted when `None`.
+    pub inherited_from: Option<String>,
+    /// The `overriding` member.
+    pub overriding: Vec<GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+    /// The `priority` member; omitted when `None`.
+    pub priority: Option<i64>,
+    /// The `value` member.
+    pub value: GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        overriding: Vec<GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+        value: GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+    ) -> Self {
+        Self {
+            inherited_from: None,
+            overriding,
+            priority: None,
+            value,
+        }
+    }
+
+    /// Sets [`Self::inherited_from`].
+    #[must_use]
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+        self.inherited_from = Some(inherited_from.into());
+        self
+    }
+
+    /// Sets [`Self::priority`].
+    #[must_use]
+    pub fn with_priority(mut self, priority: i64) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let inherited_from = members.optional("inheritedFrom");
+        let overriding = members.required("overriding");
+        let priority = members.optional("priority");
+        let value = members.required("value");
+        members.finish()?;
+        let (Some(overriding), Some(value)) = (overriding, value) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            inherited_from,
+            overriding,
+            priority,
+            value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "inheritedFrom", self.inherited_from.as_ref());
+        json::put(&mut members, "overriding", &self.overriding);
+        json::put_some(&mut members, "priority", self.priority.as_ref());
+        json::put(&mut members, "value", &self.value);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles./dir/fileName.overriding[]` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+    /// The `value` member.
+    pub value: Value,
+    /// The `inheritedFrom` member.
+    pub inherited_from: String,
+    /// The `priority` member.
+    pub priority: f64,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+        Self {
+            value,
+            inherited_from: inherited_from.into(),
+            priority,
+        }
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let value = members.required("value");
+        let inherited_from = members.required("inheritedFrom");
+        let priority = members.required("priority");
+        members.finish()?;
+        let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            value,
+            inherited_from,
+            priority,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "value", &self.value);
+        json::put(&mut members, "inheritedFrom", &self.inherited_from);
+        json::put(&mut members, "priority", &self.priority);
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildFiles./dir/fileName.value` in the response data of `get.service.buildArgumentDetails`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+    /// The `data` member; omitted when `None`.
+    pub data: Option<String>,
+    /// The `encoding` member; omitted when `None`.
+    pub encoding: Option<String>,
+}
+
+impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            encoding: None,
+        }
+    }
+
+    /// Sets [`Self::data`].
+    #[must_use]
+    pub fn with_data(mut self, data: impl Into<String>) -> Self {
+        self.data = Some(data.into());
+        self
+    }
+
+    /// Sets [`Self::encoding`].
+    #[must_use]
+    pub fn with_encoding(mut self, encoding: impl Into<String>) -> Self {
+        self.encoding = Some(encoding.into());
+        self
+    }
+}
+
+impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let data = members.optional("data");
+        let encoding = members.optional("encoding");
+        members.finish()?;
+        Ok(Self { data, encoding })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "data", self.data.as_ref());
+        json::put_some(&mut members, "encoding", self.encoding.as_ref());
         Value::Object(members)
     }
 }
 
 string_enum! {
-    /// The values of `sort` in the query options of `list.services`.
-    pub enum ListServicesSort {
-        /// `"name"`
-        Name = "name",
-        /// `"created-at"`
-        CreatedAt = "created-at",
+    /// The values of `show` in the query options of `get.service.buildArguments`.
+    pub enum GetServiceBuildArgumentsShow {
+        /// `"this"`
+        This = "this",
+        /// `"inherited"`
+        Inherited = "inherited",
+        /// `"all"`
+        All = "all",
+    }
+}
+
+string_enum! {
+    /// The values of `replaceTemplatedValues` in the query options of `get.service.buildArguments`.
+    pub enum GetServiceBuildArgumentsReplaceTemplatedValues {
+        /// `"true"`
+        True = "true",
+    }
+}
+
+/// The response data of `get.service.buildArguments`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentsResponse {
+    /// The `buildArguments` member.
+    pub build_arguments: Map<String, Value>,
+    /// The `buildFiles` member.
+    pub build_files: Map<String, Value>,
+}
+
+impl GetServiceBuildArgumentsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(build_arguments: Map<String, Value>, build_files: Map<String, Value>) -> Self {
+        Self {
+            build_arguments,
+            build_files,
+        }
+    }
+}
+
+impl Json for GetServiceBuildArgumentsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.required("buildArguments");
+        let build_files = members.required("buildFiles");
+        members.finish()?;
+        let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            build_arguments,
+            build_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "buildArguments", &self.build_arguments);
+        json::put(&mut members, "buildFiles", &self.build_files);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `queryType` in the query options of `get.service.buildMetrics`.
+    pub enum GetServiceBuildMetricsQueryType {
+        /// `"range"`
+        Range = "range",
+        /// `"single"`
+        Single = "single",
+    }
+}
+
+string_enum! {
+    /// The values of `metricTypes` in the query options of `get.service.buildMetrics`.
+    pub enum GetServiceBuildMetricsMetricTypes {
+        /// `"cpu"`
+        Cpu = "cpu",
+        /// `"memory"`
+        Memory = "memory",
+        /// `"networkIngress"`
+        NetworkIngress = "networkIngress",
+        /// `"networkEgress"`
+        NetworkEgress = "networkEgress",
+        /// `"tcpConnectionsOpen"`
+        TcpConnectionsOpen = "tcpConnectionsOpen",
+        /// `"diskUsage"`
+        DiskUsage = "diskUsage",
+        /// `"requests"`
+        Requests = "requests",
+        /// `"http4xxResponses"`
+        Http4xxResponses = "http4xxResponses",
+        /// `"http5xxResponses"`
+        Http5xxResponses = "http5xxResponses",
+        /// `"bandwidth"`
+        Bandwidth = "bandwidth",
+        /// `"bandwidthVolume"`
+        BandwidthVolume = "bandwidthVolume",
+    }
+}
+
+/// The response data of `get.service.buildMetrics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceBuildMetricsResponse {
+    /// The `bandwidth` member; omitted when `None`.
+    pub bandwidth: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `bandwidthVolume` member; omitted when `None`.
+    pub bandwidth_volume: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `cpu` member; omitted when `None`.
+    pub cpu: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `diskUsage` member; omitted when `None`.
+    pub disk_usage: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `http4xxResponses` member; omitted when `None`.
+    pub http4xx_responses: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `http5xxResponses` member; omitted when `None`.
+    pub http5xx_responses: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `memory` member; omitted when `None`.
+    pub memory: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `networkEgress` member; omitted when `None`.
+    pub network_egress: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `networkIngress` member; omitted when `None`.
+    pub network_ingress: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `requests` member; omitted when `None`.
+    pub requests: Option<GetServiceBuildMetricsResponseBandwidth>,
+    /// The `tcpConnectionsOpen` member; omitted when `None`.
+    pub tcp_connections_open: Option<GetServiceBuildMetricsResponseBandwidth>,
+}
+
+impl GetServiceBuildMetricsResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            bandwidth: None,
+            bandwidth_volume: None,
+            cpu: None,
+            disk_usage: None,
+            http4xx_responses: None,
+            http5xx_responses: None,
+            memory: None,
+            network_egress: None,
+            network_ingress: None,
+            requests: None,
+            tcp_connections_open: None,
+        }
+    }
+
+    /// Sets [`Self::bandwidth`].
+    #[must_use]
+    pub fn with_bandwidth(mut self, bandwidth: GetServiceBuildMetricsResponseBandwidth) -> Self {
+        self.bandwidth = Some(bandwidth);
+        self
+    }
+
+    /// Sets [`Self::bandwidth_volume`].
+    #[must_use]
+    pub fn with_bandwidth_volume(
+        mut self,
+        bandwidth_volume: GetServiceBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.bandwidth_volume = Some(bandwidth_volume);
+        self
+    }
+
+    /// Sets [`Self::cpu`].
+    #[must_use]
+    pub fn with_cpu(mut self, cpu: GetServiceBuildMetricsResponseBandwidth) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Sets [`Self::disk_usage`].
+    #[must_use]
+    pub fn with_disk_usage(mut self, disk_usage: GetServiceBuildMetricsResponseBandwidth) -> Self {
+        self.disk_usage = Some(disk_usage);
+        self
+    }
+
+    /// Sets [`Self::http4xx_responses`].
+    #[must_use]
+    pub fn with_http4xx_responses(
+        mut self,
+        http4xx_responses: GetServiceBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.http4xx_responses = Some(http4xx_responses);
+        self
+    }
+
+    /// Sets [`Self::http5xx_responses`].
+    #[must_use]
+    pub fn with_http5xx_responses(
+        mut self,
+        http5xx_responses: GetServiceBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.http5xx_responses = Some(http5xx_responses);
+        self
+    }
+
+    /// Sets [`Self::memory`].
+    #[must_use]
+    pub fn with_memory(mut self, memory: GetServiceBuildMetricsResponseBandwidth) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Sets [`Self::network_egress`].
+    #[must_use]
+    pub fn with_network_egress(
+        mut self,
+        network_egress: GetServiceBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.network_egress = Some(network_egress);
+        self
+    }
+
+    /// Sets [`Self::network_ingress`].
+    #[must_use]
+    pub fn with_network_ingress(
+        mut self,
+        network_ingress: GetServiceBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.network_ingress = Some(network_ingress);
+        self
+    }
+
+    /// Sets [`Self::requests`].
+    #[must_use]
+    pub fn with_requests(mut self, requests: GetServiceBuildMetricsResponseBandwidth) -> Self {
+        self.requests = Some(requests);
+        self
+    }
+
+    /// Sets [`Self::tcp_connections_open`].
+    #[must_use]
+    pub fn with_tcp_connections_open(
+        mut self,
+        tcp_connections_open: GetServiceBuildMetricsResponseBandwidth,
+    ) -> Self {
+        self.tcp_connections_open = Some(tcp_connections_open);
+        self
+    }
+}
+
+impl Json for GetServiceBuildMetricsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let bandwidth = members.optional("bandwidth");
+        let bandwidth_volume = members.optional("bandwidthVolume");
+        let cpu = members.optional("cpu");
+        let disk_usage = members.optional("diskUsage");
+        let http4xx_responses = members.optional("http4xxResponses");
+        let http5xx_responses = members.optional("http5xxResponses");
+        let memory = members.optional("memory");
+        let network_egress = members.optional("networkEgress");
+        let network_ingress = members.optional("networkIngress");
+        let requests = members.optional("requests");
+        let tcp_connections_open = members.optional("tcpConnectionsOpen");
+        members.finish()?;
+        Ok(Self {
+            bandwidth,
+            bandwidth_volume,
+            cpu,
+            disk_usage,
+            http4xx_responses,
+            http5xx_responses,
+            memory,
+            network_egress,
+            network_ingress,
+            requests,
+            tcp_connections_open,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "bandwidth", self.bandwidth.as_ref());
+        json::put_some(
+            &mut members,
+            "bandwidthVolume",
+            self.bandwidth_volume.as_ref(),
+        );
+        json::put_some(&mut members, "cpu", self.cpu.as_ref());
+        json::put_some(&mut members, "diskUsage", self.disk_usage.as_ref());
+        json::put_some(
+            &mut members,
+            "http4xxResponses",
+            self.http4xx_responses.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "http5xxResponses",
+            self.http5xx_responses.as_ref(),
+        );
+        json::put_some(&mut members, "memory", self.memory.as_ref());
+        json::put_some(&mut members, "networkEgress", self.network_egress.as_ref());
+        json::put_some(
+            &mut members,
+            "networkIngress",
+            self.network_ingress.as_ref(),
+        );
+        json::put_some(&mut members, "requests", self.requests.as_ref());
+        json::put_some(
+            &mut members,
+            "tcpConnectionsOpen",
+            self.tcp_connections_open.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `bandwidth` in the response data of `get.service.buildMetrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildMetricsResponseBandwidth {
+    /// The `metricInfo` member; omitted when `None`.
+    pub metric_info: Option<GetServiceBuildMetricsResponseBandwidthMetricInfo>,
+    /// The `values` member.
+    pub values: Vec<GetServiceBuildMetricsResponseBandwidthValuesItem>,
+}
+
+impl GetServiceBuildMetricsResponseBandwidth {
+    /// A value with the required members set and the others absent.
+    pub fn new(values: Vec<GetServiceBuildMetricsResponseBandwidthValuesItem>) -> Self {
+        Self {
+            metric_info: None,
+            values,
+        }
+    }
+
+    /// Sets [`Self::metric_info`].
+    #[must_use]
+    pub fn with_metric_info(
+        mut self,
+        metric_info: GetServiceBuildMetricsResponseBandwidthMetricInfo,
+    ) -> Self {
+        self.metric_info = Some(metric_info);
+        self
+    }
+}
+
+impl Json for GetServiceBuildMetricsResponseBandwidth {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_info = members.optional("metricInfo");
+        let values = members.required("values");
+        members.finish()?;
+        let (Some(values),) = (values,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_info,
+            values,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "metricInfo", self.metric_info.as_ref());
+        json::put(&mut members, "values", &self.values);
+        Value::Object(members)
+    }
+}
+
+/// The object at `bandwidth.metricInfo` in the response data of `get.service.buildMetrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildMetricsResponseBandwidthMetricInfo {
+    /// The `metricId` member.
+    pub metric_id: GetServiceBuildMetricsMetricTypes,
+    /// The `metricResolution` member; omitted when `None`.
+    pub metric_resolution: Option<f64>,
+    /// The `metricUnit` member.
+    pub metric_unit: GetServiceBuildMetricsResponseBandwidthMetricInfoMetricUnit,
+}
+
+impl GetServiceBuildMetricsResponseBandwidthMetricInfo {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        metric_id: GetServiceBuildMetricsMetricTypes,
+        metric_unit: GetServiceBuildMetricsResponseBandwidthMetricInfoMetricUnit,
+    ) -> Self {
+        Self {
+            metric_id,
+            metric_resolution: None,
+            metric_unit,
+        }
+    }
+
+    /// Sets [`Self::metric_resolution`].
+    #[must_use]
+    pub fn with_metric_resolution(mut self, metric_resolution: f64) -> Self {
+        self.metric_resolution = Some(metric_resolution);
+        self
+    }
+}
+
+impl Json for GetServiceBuildMetricsResponseBandwidthMetricInfo {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let metric_id = members.required("metricId");
+        let metric_resolution = members.optional("metricResolution");
+        let metric_unit = members.required("metricUnit");
+        members.finish()?;
+        let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            metric_id,
+            metric_resolution,
+            metric_unit,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "metricId", &self.metric_id);
+        json::put_some(
+            &mut members,
+            "metricResolution",
+            self.metric_resolution.as_ref(),
+        );
+        json::put(&mut members, "metricUnit", &self.metric_unit);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `bandwidth.metricInfo.metricUnit` in the response data of `get.service.buildMetrics`.
+    pub enum GetServiceBuildMetricsResponseBandwidthMetricInfoMetricUnit {
+        /// `"pct"`
+        Pct = "pct",
+        /// `"vCPU"`
+        VCpu = "vCPU",
+        /// `"mb"`
+        Mb = "mb",
+        /// `"kbps"`
+        Kbps = "kbps",
+        /// `"rps"`
+        Rps = "rps",
+        /// `"count"`
+        Count = "count",
+    }
+}
+
+/// The object at `bandwidth.values[]` in the response data of `get.service.buildMetrics`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildMetricsResponseBandwidthValuesItem {
+    /// The `data` member.
+    pub data: Vec<Map<String, Value>>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl GetServiceBuildMetricsResponseBandwidthValuesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(data: Vec<Map<String, Value>>) -> Self {
+        Self {
+            data,
+            metadata: None,
+        }
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
+
+impl Json for GetServiceBuildMetricsResponseBandwidthValuesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let data = members.required("data");
+        let metadata = members.optional("metadata");
+        members.finish()?;
+        let (Some(data),) = (data,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { data, metadata })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "data", &self.data);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.builds`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildsResponse {
+    /// The `builds` member.
+    pub builds: Vec<GetServiceBuildResponse>,
+}
+
+impl GetServiceBuildsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(builds: Vec<GetServiceBuildResponse>) -> Self {
+        Self { builds }
+    }
+}
+
+impl Json for GetServiceBuildsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let builds = members.required("builds");
+        members.finish()?;
+        let (Some(builds),) = (builds,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { builds })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "builds", &self.builds);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.containers`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceContainersResponse {
+    /// The `containers` member; omitted when `None`.
+    pub containers: Option<Vec<GetServiceContainersResponseContainersItem>>,
+}
+
+impl GetServiceContainersResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { containers: None }
+    }
+
+    /// Sets [`Self::containers`].
+    #[must_use]
+    pub fn with_containers(
+        mut self,
+        containers: Vec<GetServiceContainersResponseContainersItem>,
+    ) -> Self {
+        self.containers = Some(containers);
+        self
+    }
+}
+
+impl Json for GetServiceContainersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let containers = members.optional("containers");
+        members.finish()?;
+        Ok(Self { containers })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "containers", self.containers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `containers[]` in the response data of `get.service.containers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceContainersResponseContainersItem {
+    /// The `createdAt` member.
+    pub created_at: i64,
+    /// The `host` member; omitted when `None`.
+    pub host: Option<String>,
+    /// The `ipAddresses` member; omitted when `None`.
+    pub ip_addresses: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `nodeName` member; omitted when `None`.
+    pub node_name: Option<String>,
+    /// The `nodePoolProviderId` member; omitted when `None`.
+    pub node_pool_provider_id: Option<String>,
+    /// The `nodePoolUserId` member; omitted when `None`.
+    pub node_pool_user_id: Option<String>,
+    /// The `status` member.
+    pub status: GetServiceContainersResponseContainersItemStatus,
+    /// The `updatedAt` member.
+    pub updated_at: i64,
+}
+
+impl GetServiceContainersResponseContainersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: i64,
+        name: impl Into<String>,
+        status: GetServiceContainersResponseContainersItemStatus,
+        updated_at: i64,
+    ) -> Self {
+        Self {
+            created_at,
+            host: None,
+            ip_addresses: None,
+            name: name.into(),
+            node_name: None,
+            node_pool_provider_id: None,
+            node_pool_user_id: None,
+            status,
+            updated_at,
+        }
+    }
+
+    /// Sets [`Self::host`].
+    #[must_use]
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// Sets [`Self::ip_addresses`].
+    #[must_use]
+    pub fn with_ip_addresses(mut self, ip_addresses: Vec<String>) -> Self {
+        self.ip_addresses = Some(ip_addresses);
+        self
+    }
+
+    /// Sets [`Self::node_name`].
+    #[must_use]
+    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+        self.node_name = Some(node_name.into());
+        self
+    }
+
+    /// Sets [`Self::node_pool_provider_id`].
+    #[must_use]
+    pub fn with_node_pool_provider_id(mut self, node_pool_provider_id: impl Into<String>) -> Self {
+        self.node_pool_provider_id = Some(node_pool_provider_id.into());
+        self
+    }
+
+    /// Sets [`Self::node_pool_user_id`].
+    #[must_use]
+    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<String>) -> Self {
+        self.node_pool_user_id = Some(node_pool_user_id.into());
+        self
+    }
+}
+
+impl Json for GetServiceContainersResponseContainersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let host = members.optional("host");
+        let ip_addresses = members.optional("ipAddresses");
+        let name = members.required("name");
+        let node_name = members.optional("nodeName");
+        let node_pool_provider_id = members.optional("nodePoolProviderId");
+        let node_pool_user_id = members.optional("nodePoolUserId");
+        let status = members.required("status");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
+            (created_at, name, status, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            host,
+            ip_addresses,
+            name,
+            node_name,
+            node_pool_provider_id,
+            node_pool_user_id,
+            status,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "host", self.host.as_ref());
+        json::put_some(&mut members, "ipAddresses", self.ip_addresses.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "nodeName", self.node_name.as_ref());
+        json::put_some(
+            &mut members,
+            "nodePoolProviderId",
+            self.node_pool_provider_id.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "nodePoolUserId",
+            self.node_pool_user_id.as_ref(),
+        );
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `containers[].status` in the response data of `get.service.containers`.
+    pub enum GetServiceContainersResponseContainersItemStatus {
+        /// `"TASK_RUNNING"`
+        TaskRunning = "TASK_RUNNING",
+        /// `"TASK_STARTING"`
+        TaskStarting = "TASK_STARTING",
+        /// `"TASK_STAGING"`
+        TaskStaging = "TASK_STAGING",
+        /// `"TASK_KILLING"`
+        TaskKilling = "TASK_KILLING",
+        /// `"TASK_KILLED"`
+        TaskKilled = "TASK_KILLED",
+        /// `"TASK_FAILED"`
+        TaskFailed = "TASK_FAILED",
+        /// `"TASK_FINISHED"`
+        TaskFinished = "TASK_FINISHED",
+    }
+}
+
+/// The response data of `get.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceDeploymentResponse {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `instances` member; omitted when `None`.
+    pub instances: Option<i64>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<GetServiceDeploymentResponseInternal>,
+    /// The `region` member; omitted when `None`.
+    pub region: Option<String>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<GetServiceDeploymentResponseStorage>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<GetServiceDeploymentResponseExternal>,
+}
+
+impl GetServiceDeploymentResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            instances: None,
+            internal: None,
+            region: None,
+            storage: None,
+            external: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::instances`].
+    #[must_use]
+    pub fn with_instances(mut self, instances: i64) -> Self {
+        self.instances = Some(instances);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(mut self, internal: GetServiceDeploymentResponseInternal) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::region`].
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: GetServiceDeploymentResponseStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(mut self, external: GetServiceDeploymentResponseExternal) -> Self {
+        self.external = Some(external);
+        self
+    }
+}
+
+impl Json for GetServiceDeploymentResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let instances = members.optional("instances");
+        let internal = members.optional("internal");
+        let region = members.optional("region");
+        let storage = members.optional("storage");
+        let external = members.optional("external");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            instances,
+            internal,
+            region,
+            storage,
+            external,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "instances", self.instances.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "region", self.region.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `internal` in the response data of `get.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceDeploymentResponseInternal {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `branch` member.
+    pub branch: String,
+    /// The `buildId` member.
+    pub build_id: String,
+    /// The `buildSHA` member.
+    pub build_sha: String,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `deployedSHA` member; omitted when `None`.
+    pub deployed_sha: Option<String>,
+    /// The `nfObjectId` member.
+    pub nf_object_id: String,
+    /// The `nfObjectType` member.
+    pub nf_object_type: GetServiceDeploymentResponseInternalNfObjectType,
+    /// The `repository` member; omitted when `None`.
+    pub repository: Option<String>,
+}
+
+impl GetServiceDeploymentResponseInternal {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        app_id: impl Into<String>,
+        branch: impl Into<String>,
+        build_id: impl Into<String>,
+        build_sha: impl Into<String>,
+        nf_object_id: impl Into<String>,
+        nf_object_type: GetServiceDeploymentResponseInternalNfObjectType,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            branch: branch.into(),
+            build_id: build_id.into(),
+            build_sha: build_sha.into(),
+            build_source: None,
+            deployed_sha: None,
+            nf_object_id: nf_object_id.into(),
+            nf_object_type,
+            repository: None,
+        }
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::deployed_sha`].
+    #[must_use]
+    pub fn with_deployed_sha(mut self, deployed_sha: impl Into<String>) -> Self {
+        self.deployed_sha = Some(deployed_sha.into());
+        self
+    }
+
+    /// Sets [`Self::repository`].
+    #[must_use]
+    pub fn with_repository(mut self, repository: impl Into<String>) -> Self {
+        self.repository = Some(repository.into());
+        self
+    }
+}
+
+impl Json for GetServiceDeploymentResponseInternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let branch = members.required("branch");
+        let build_id = members.required("buildId");
+        let build_sha = members.required("buildSHA");
+        let build_source = members.optional("buildSource");
+        let deployed_sha = members.optional("deployedSHA");
+        let nf_object_id = members.required("nfObjectId");
+        let nf_object_type = members.required("nfObjectType");
+        let repository = members.optional("repository");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(branch),
+            Some(build_id),
+            Some(build_sha),
+            Some(nf_object_id),
+            Some(nf_object_type),
+        ) = (
+            app_id,
+            branch,
+            build_id,
+            build_sha,
+            nf_object_id,
+            nf_object_type,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            branch,
+            build_id,
+            build_sha,
+            build_source,
+            deployed_sha,
+            nf_object_id,
+            nf_object_type,
+            repository,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "branch", &self.branch);
+        json::put(&mut members, "buildId", &self.build_id);
+        json::put(&mut members, "buildSHA", &self.build_sha);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "deployedSHA", self.deployed_sha.as_ref());
+        json::put(&mut members, "nfObjectId", &self.nf_object_id);
+        json::put(&mut members, "nfObjectType", &self.nf_object_type);
+        json::put_some(&mut members, "repository", self.repository.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `internal.nfObjectType` in the response data of `get.service.deployment`.
+    pub enum GetServiceDeploymentResponseInternalNfObjectType {
+        /// `"service"`
+        Service = "service",
+    }
+}
+
+/// The object at `storage` in the response data of `get.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceDeploymentResponseStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<GetServiceDeploymentResponseStorageEphemeralStorage>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+}
+
+impl GetServiceDeploymentResponseStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: GetServiceDeploymentResponseStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+}
+
+impl Json for GetServiceDeploymentResponseStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `storage.ephemeralStorage` in the response data of `get.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceDeploymentResponseStorageEphemeralStorage {
+    /// The `storageSize` member.
+    pub storage_size: f64,
+}
+
+impl GetServiceDeploymentResponseStorageEphemeralStorage {
+    /// A value with the required members set and the others absent.
+    pub fn new(storage_size: f64) -> Self {
+        Self { storage_size }
+    }
+}
+
+impl Json for GetServiceDeploymentResponseStorageEphemeralStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let storage_size = members.required("storageSize");
+        members.finish()?;
+        let (Some(storage_size),) = (storage_size,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { storage_size })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "storageSize", &self.storage_size);
+        Value::Object(members)
+    }
+}
+
+/// The object at `external` in the response data of `get.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceDeploymentResponseExternal {
+    /// The `imagePath` member.
+    pub image_path: String,
+    /// The `privateImage` member.
+    pub private_image: bool,
+    /// The `registryProvider` member.
+    pub registry_provider: GetServiceDeploymentResponseExternalRegistryProvider,
+}
+
+impl GetServiceDeploymentResponseExternal {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        image_path: impl Into<String>,
+        private_image: bool,
+        registry_provider: GetServiceDeploymentResponseExternalRegistryProvider,
+    ) -> Self {
+        Self {
+            image_path: image_path.into(),
+            private_image,
+            registry_provider,
+        }
+    }
+}
+
+impl Json for GetServiceDeploymentResponseExternal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let image_path = members.required("imagePath");
+        let private_image = members.required("privateImage");
+        let registry_provider = members.required("registryProvider");
+        members.finish()?;
+        let (Some(image_path), Some(private_image), Some(registry_provider)) =
+            (image_path, private_image, registry_provider)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            image_path,
+            private_image,
+            registry_provider,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "imagePath", &self.image_path);
+        json::put(&mut members, "privateImage", &self.private_image);
+        json::put(&mut members, "registryProvider", &self.registry_provider);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `external.registryProvider` in the response data of `get.service.deployment`.
+    pub enum GetServiceDeploymentResponseExternalRegistryProvider {
+        /// `"acr"`
+        Acr = "acr",
+        /// `"ecr"`
+        Ecr = "ecr",
+        /// `"gar"`
+        Gar = "gar",
+        /// `"dockerhub"`
+        Dockerhub = "dockerhub",
+        /// `"dhi"`
+        Dhi = "dhi",
+        /// `"github"`
+        Github = "github",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"custom"`
+        Custom = "custom",
+        /// `"legacy"`
+        Legacy = "legacy",
+    }
+}
+
+/// The response data of `get.service.healthChecks`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceHealthChecksResponse {
+    /// The `healthChecks` member.
+    pub health_checks: Vec<GetServiceHealthChecksResponseHealthChecksItem>,
+}
+
+impl GetServiceHealthChecksResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(health_checks: Vec<GetServiceHealthChecksResponseHealthChecksItem>) -> Self {
+        Self { health_checks }
+    }
+}
+
+impl Json for GetServiceHealthChecksResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let health_checks = members.required("healthChecks");
+        members.finish()?;
+        let (Some(health_checks),) = (health_checks,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { health_checks })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "healthChecks", &self.health_checks);
+        Value::Object(members)
+    }
+}
+
+/// The object at `healthChecks[]` in the response data of `get.service.healthChecks`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceHealthChecksResponseHealthChecksItem {
+    /// The `cmd` member; omitted when `None`.
+    pub cmd: Option<Value>,
+    /// The `failureThreshold` member.
+    pub failure_threshold: i64,
+    /// The `httpPort` member; omitted when `None`.
+    pub http_port: Option<Value>,
+    /// The `initialDelaySeconds` member.
+    pub initial_delay_seconds: i64,
+    /// The `path` member; omitted when `None`, `null` when `Some(None)`.
+    pub path: Option<Option<String>>,
+    /// The `periodSeconds` member.
+    pub period_seconds: i64,
+    /// The `protocol` member.
+    pub protocol: CreateServiceCombinedBodyHealthChecksItemProtocol,
+    /// The `successThreshold` member; omitted when `None`.
+    pub success_threshold: Option<Value>,
+    /// The `tcpSocketPort` member; omitted when `None`.
+    pub tcp_socket_port: Option<Value>,
+    /// The `timeoutSeconds` member.
+    pub timeout_seconds: i64,
+    /// The `type` member.
+    pub type_: GetServiceHealthChecksResponseHealthChecksItemType,
+}
+
+impl GetServiceHealthChecksResponseHealthChecksItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        failure_threshold: i64,
+        initial_delay_seconds: i64,
+        period_seconds: i64,
+        protocol: CreateServiceCombinedBodyHealthChecksItemProtocol,
+        timeout_seconds: i64,
+        type_: GetServiceHealthChecksResponseHealthChecksItemType,
+    ) -> Self {
+        Self {
+            cmd: None,
+            failure_threshold,
+            http_port: None,
+            initial_delay_seconds,
+            path: None,
+            period_seconds,
+            protocol,
+            success_threshold: None,
+            tcp_socket_port: None,
+            timeout_seconds,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::cmd`].
+    #[must_use]
+    pub fn with_cmd(mut self, cmd: Value) -> Self {
+        self.cmd = Some(cmd);
+        self
+    }
+
+    /// Sets [`Self::http_port`].
+    #[must_use]
+    pub fn with_http_port(mut self, http_port: Value) -> Self {
+        self.http_port = Some(http_port);
+        self
+    }
+
+    /// Sets [`Self::path`].
+    #[must_use]
+    pub fn with_path(mut self, path: Option<String>) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// Sets [`Self::success_threshold`].
+    #[must_use]
+    pub fn with_success_threshold(mut self, success_threshold: Value) -> Self {
+        self.success_threshold = Some(success_threshold);
+        self
+    }
+
+    /// Sets [`Self::tcp_socket_port`].
+    #[must_use]
+    pub fn with_tcp_socket_port(mut self, tcp_socket_port: Value) -> Self {
+        self.tcp_socket_port = Some(tcp_socket_port);
+        self
+    }
+}
+
+impl Json for GetServiceHealthChecksResponseHealthChecksItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cmd = members.optional("cmd");
+        let failure_threshold = members.required("failureThreshold");
+        let http_port = members.optional("httpPort");
+        let initial_delay_seconds = members.required("initialDelaySeconds");
+        let path = members.nullable("path");
+        let period_seconds = members.required("periodSeconds");
+        let protocol = members.required("protocol");
+        let success_threshold = members.optional("successThreshold");
+        let tcp_socket_port = members.optional("tcpSocketPort");
+        let timeout_seconds = members.required("timeoutSeconds");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (
+            Some(failure_threshold),
+            Some(initial_delay_seconds),
+            Some(period_seconds),
+            Some(protocol),
+            Some(timeout_seconds),
+            Some(type_),
+        ) = (
+            failure_threshold,
+            initial_delay_seconds,
+            period_seconds,
+            protocol,
+            timeout_seconds,
+            type_,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cmd,
+            failure_threshold,
+            http_port,
+            initial_delay_seconds,
+            path,
+            period_seconds,
+            protocol,
+            success_threshold,
+            tcp_socket_port,
+            timeout_seconds,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "cmd", self.cmd.as_ref());
+        json::put(&mut members, "failureThreshold", &self.failure_threshold);
+        json::put_some(&mut members, "httpPort", self.http_port.as_ref());
+        json::put(
+            &mut members,
+            "initialDelaySeconds",
+            &self.initial_delay_seconds,
+        );
+        json::put_some(&mut members, "path", self.path.as_ref());
+        json::put(&mut members, "periodSeconds", &self.period_seconds);
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put_some(
+            &mut members,
+            "successThreshold",
+            self.success_threshold.as_ref(),
+        );
+        json::put_some(&mut members, "tcpSocketPort", self.tcp_socket_port.as_ref());
+        json::put(&mut members, "timeoutSeconds", &self.timeout_seconds);
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `healthChecks[].type` in the response data of `get.service.healthChecks`.
+    pub enum GetServiceHealthChecksResponseHealthChecksItemType {
+        /// `"livenessProbe"`
+        LivenessProbe = "livenessProbe",
+        /// `"readinessProbe"`
+        ReadinessProbe = "readinessProbe",
+    }
+}
+
+/// The response data of `get.service.perReplicaVolumes`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePerReplicaVolumesResponse {
+    /// The `volumes` member.
+    pub volumes: Vec<GetServicePerReplicaVolumesResponseVolumesItem>,
+}
+
+impl GetServicePerReplicaVolumesResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(volumes: Vec<GetServicePerReplicaVolumesResponseVolumesItem>) -> Self {
+        Self { volumes }
+    }
+}
+
+impl Json for GetServicePerReplicaVolumesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let volumes = members.required("volumes");
+        members.finish()?;
+        let (Some(volumes),) = (volumes,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { volumes })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "volumes", &self.volumes);
+        Value::Object(members)
+    }
+}
+
+/// The object at `volumes[]` in the response data of `get.service.perReplicaVolumes`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePerReplicaVolumesResponseVolumesItem {
+    /// The `cleanupPending` member.
+    pub cleanup_pending: bool,
+    /// The `definitionMissing` member.
+    pub definition_missing: bool,
+    /// The `id` member; `null` when `None`.
+    pub id: Option<String>,
+    /// The `pendingDelete` member.
+    pub pending_delete: bool,
+    /// The `replicas` member.
+    pub replicas: Vec<GetServicePerReplicaVolumesResponseVolumesItemReplicasItem>,
+    /// The `slug` member; omitted when `None`, `null` when `Some(None)`.
+    pub slug: Option<Option<String>>,
+}
+
+impl GetServicePerReplicaVolumesResponseVolumesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        cleanup_pending: bool,
+        definition_missing: bool,
+        id: Option<String>,
+        pending_delete: bool,
+        replicas: Vec<GetServicePerReplicaVolumesResponseVolumesItemReplicasItem>,
+    ) -> Self {
+        Self {
+            cleanup_pending,
+            definition_missing,
+            id,
+            pending_delete,
+            replicas,
+            slug: None,
+        }
+    }
+
+    /// Sets [`Self::slug`].
+    #[must_use]
+    pub fn with_slug(mut self, slug: Option<String>) -> Self {
+        self.slug = Some(slug);
+        self
+    }
+}
+
+impl Json for GetServicePerReplicaVolumesResponseVolumesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cleanup_pending = members.required("cleanupPending");
+        let definition_missing = members.required("definitionMissing");
+        let id = members.optional("id");
+        let pending_delete = members.required("pendingDelete");
+        let replicas = members.required("replicas");
+        let slug = members.nullable("slug");
+        members.finish()?;
+        let (Some(cleanup_pending), Some(definition_missing), Some(pending_delete), Some(replicas)) = (
+            cleanup_pending,
+            definition_missing,
+            pending_delete,
+            replicas,
+        ) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            cleanup_pending,
+            definition_missing,
+            id,
+            pending_delete,
+            replicas,
+            slug,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "cleanupPending", &self.cleanup_pending);
+        json::put(&mut members, "definitionMissing", &self.definition_missing);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "pendingDelete", &self.pending_delete);
+        json::put(&mut members, "replicas", &self.replicas);
+        json::put_some(&mut members, "slug", self.slug.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `volumes[].replicas[]` in the response data of `get.service.perReplicaVolumes`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
+    /// The `deletable` member.
+    pub deletable: bool,
+    /// The `ordinal` member.
+    pub ordinal: f64,
+    /// The `pvcName` member.
+    pub pvc_name: String,
+}
+
+impl GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(deletable: bool, ordinal: f64, pvc_name: impl Into<String>) -> Self {
+        Self {
+            deletable,
+            ordinal,
+            pvc_name: pvc_name.into(),
+        }
+    }
+}
+
+impl Json for GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deletable = members.required("deletable");
+        let ordinal = members.required("ordinal");
+        let pvc_name = members.required("pvcName");
+        members.finish()?;
+        let (Some(deletable), Some(ordinal), Some(pvc_name)) = (deletable, ordinal, pvc_name)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            deletable,
+            ordinal,
+            pvc_name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deletable", &self.deletable);
+        json::put(&mut members, "ordinal", &self.ordinal);
+        json::put(&mut members, "pvcName", &self.pvc_name);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.ports`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePortsResponse {
+    /// The `ports` member.
+    pub ports: Vec<GetServicePortsResponsePortsItem>,
+}
+
+impl GetServicePortsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(ports: Vec<GetServicePortsResponsePortsItem>) -> Self {
+        Self { ports }
+    }
+}
+
+impl Json for GetServicePortsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ports = members.required("ports");
+        members.finish()?;
+        let (Some(ports),) = (ports,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { ports })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "ports", &self.ports);
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[]` in the response data of `get.service.ports`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePortsResponsePortsItem {
+    /// The `disableNfDomain` member; omitted when `None`.
+    pub disable_nf_domain: Option<bool>,
+    /// The `dns` member; omitted when `None`.
+    pub dns: Option<String>,
+    /// The `domains` member.
+    pub domains: Vec<GetServicePortsResponsePortsItemDomainsItem>,
+    /// The `id` member.
+    pub id: String,
+    /// The `internalPort` member.
+    pub internal_port: i64,
+    /// The `name` member.
+    pub name: String,
+    /// The `protocol` member.
+    pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
+    /// The `public` member.
+    pub public: bool,
+    /// The `security` member; omitted when `None`.
+    pub security: Option<GetServicePortsResponsePortsItemSecurity>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+    /// The `vpcDns` member; omitted when `None`.
+    pub vpc_dns: Option<String>,
+}
+
+impl GetServicePortsResponsePortsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        domains: Vec<GetServicePortsResponsePortsItemDomainsItem>,
+        id: impl Into<String>,
+        internal_port: i64,
+        name: impl Into<String>,
+        protocol: CreateServiceCombinedBodyPortsItemProtocol,
+        public: bool,
+    ) -> Self {
+        Self {
+            disable_nf_domain: None,
+            dns: None,
+            domains,
+            id: id.into(),
+            internal_port,
+            name: name.into(),
+            protocol,
+            public,
+            security: None,
+            vpc_accessible: None,
+            vpc_dns: None,
+        }
+    }
+
+    /// Sets [`Self::disable_nf_domain`].
+    #[must_use]
+    pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
+        self.disable_nf_domain = Some(disable_nf_domain);
+        self
+    }
+
+    /// Sets [`Self::dns`].
+    #[must_use]
+    pub fn with_dns(mut self, dns: impl Into<String>) -> Self {
+        self.dns = Some(dns.into());
+        self
+    }
+
+    /// Sets [`Self::security`].
+    #[must_use]
+    pub fn with_security(mut self, security: GetServicePortsResponsePortsItemSecurity) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+
+    /// Sets [`Self::vpc_dns`].
+    #[must_use]
+    pub fn with_vpc_dns(mut self, vpc_dns: impl Into<String>) -> Self {
+        self.vpc_dns = Some(vpc_dns.into());
+        self
+    }
+}
+
+impl Json for GetServicePortsResponsePortsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let disable_nf_domain = members.optional("disableNfDomain");
+        let dns = members.optional("dns");
+        let domains = members.required("domains");
+        let id = members.required("id");
+        let internal_port = members.required("internalPort");
+        let name = members.required("name");
+        let protocol = members.required("protocol");
+        let public = members.required("public");
+        let security = members.optional("security");
+        let vpc_accessible = members.optional("vpcAccessible");
+        let vpc_dns = members.optional("vpcDns");
+        members.finish()?;
+        let (
+            Some(domains),
+            Some(id),
+            Some(internal_port),
+            Some(name),
+            Some(protocol),
+            Some(public),
+        ) = (domains, id, internal_port, name, protocol, public)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            disable_nf_domain,
+            dns,
+            domains,
+            id,
+            internal_port,
+            name,
+            protocol,
+            public,
+            security,
+            vpc_accessible,
+            vpc_dns,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "disableNfDomain",
+            self.disable_nf_domain.as_ref(),
+        );
+        json::put_some(&mut members, "dns", self.dns.as_ref());
+        json::put(&mut members, "domains", &self.domains);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "internalPort", &self.internal_port);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put(&mut members, "public", &self.public);
+        json::put_some(&mut members, "security", self.security.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        json::put_some(&mut members, "vpcDns", self.vpc_dns.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].domains[]` in the response data of `get.service.ports`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePortsResponsePortsItemDomainsItem {
+    /// The `certificate` member.
+    pub certificate: GetServicePortsResponsePortsItemDomainsItemCertificate,
+    /// The `name` member.
+    pub name: String,
+}
+
+impl GetServicePortsResponsePortsItemDomainsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        certificate: GetServicePortsResponsePortsItemDomainsItemCertificate,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            certificate,
+            name: name.into(),
+        }
+    }
+}
+
+impl Json for GetServicePortsResponsePortsItemDomainsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let certificate = members.required("certificate");
+        let name = members.required("name");
+        members.finish()?;
+        let (Some(certificate), Some(name)) = (certificate, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { certificate, name })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "certificate", &self.certificate);
+        json::put(&mut members, "name", &self.name);
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].domains[].certificate` in the response data of `get.service.ports`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServicePortsResponsePortsItemDomainsItemCertificate {
+    /// The `inProgress` member; omitted when `None`.
+    pub in_progress: Option<bool>,
+    /// The `expiryDate` member; omitted when `None`.
+    pub expiry_date: Option<String>,
+    /// The `refreshDate` member; omitted when `None`.
+    pub refresh_date: Option<String>,
+}
+
+impl GetServicePortsResponsePortsItemDomainsItemCertificate {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            in_progress: None,
+            expiry_date: None,
+            refresh_date: None,
+        }
+    }
+
+    /// Sets [`Self::in_progress`].
+    #[must_use]
+    pub fn with_in_progress(mut self, in_progress: bool) -> Self {
+        self.in_progress = Some(in_progress);
+        self
+    }
+
+    /// Sets [`Self::expiry_date`].
+    #[must_use]
+    pub fn with_expiry_date(mut self, expiry_date: impl Into<String>) -> Self {
+        self.expiry_date = Some(expiry_date.into());
+        self
+    }
+
+    /// Sets [`Self::refresh_date`].
+    #[must_use]
+    pub fn with_refresh_date(mut self, refresh_date: impl Into<String>) -> Self {
+        self.refresh_date = Some(refresh_date.into());
+        self
+    }
+}
+
+impl Json for GetServicePortsResponsePortsItemDomainsItemCertificate {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let in_progress = members.optional("inProgress");
+        let expiry_date = members.optional("expiryDate");
+        let refresh_date = members.optional("refreshDate");
+        members.finish()?;
+        Ok(Self {
+            in_progress,
+            expiry_date,
+            refresh_date,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "inProgress", self.in_progress.as_ref());
+        json::put_some(&mut members, "expiryDate", self.expiry_date.as_ref());
+        json::put_some(&mut members, "refreshDate", self.refresh_date.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].security` in the response data of `get.service.ports`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServicePortsResponsePortsItemSecurity {
+/// The `credentials` member; omitted when `None`.
+pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
+/// The `headers` member; omitted when `None`.
+pub headers: Option<Vec<GetServicePortsResponsePortsItemSecurityHeadersItem>>,
+/// The `policies` member; omitted when `None`.
+pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+/// The `sso` member; omitted when `None`.
+pub sso: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso>,
+/// The `verificationMode` member; omitted when `None`.
+pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
+}
+
+impl GetServicePortsResponsePortsItemSecurity {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            credentials: None,
+            headers: None,
+            policies: None,
+            sso: None,
+            verification_mode: None,
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(
+        mut self,
+        credentials: Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>,
+    ) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::headers`].
+    #[must_use]
+    pub fn with_headers(
+        mut self,
+        headers: Vec<GetServicePortsResponsePortsItemSecurityHeadersItem>,
+    ) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    /// Sets [`Self::policies`].
+    #[must_use]
+    pub fn with_policies(
+        mut self,
+        policies: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>,
+    ) -> Self {
+        self.policies = Some(policies);
+        self
+    }
+
+    /// Sets [`Self::sso`].
+    #[must_use]
+    pub fn with_sso(
+        mut self,
+        sso: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso,
+    ) -> Self {
+        self.sso = Some(sso);
+        self
+    }
+
+    /// Sets [`Self::verification_mode`].
+    #[must_use]
+    pub fn with_verification_mode(
+        mut self,
+        verification_mode: CreateServiceCombinedBodyPortsItemSecurityVerificationMode,
+    ) -> Self {
+        self.verification_mode = Some(verification_mode);
+        self
+    }
+}
+
+impl Json for GetServicePortsResponsePortsItemSecurity {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let headers = members.optional("headers");
+        let policies = members.optional("policies");
+        let sso = members.optional("sso");
+        let verification_mode = members.optional("verificationMode");
+        members.finish()?;
+        Ok(Self {
+            credentials,
+            headers,
+            policies,
+            sso,
+            verification_mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "headers", self.headers.as_ref());
+        json::put_some(&mut members, "policies", self.policies.as_ref());
+        json::put_some(&mut members, "sso", self.sso.as_ref());
+        json::put_some(
+            &mut members,
+            "verificationMode",
+            self.verification_mode.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[].security.headers[]` in the response data of `get.service.ports`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePortsResponsePortsItemSecurityHeadersItem {
+    /// The `regexMode` member; omitted when `None`.
+    pub regex_mode: Option<bool>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `value` member.
+    pub value: String,
+}
+
+impl GetServicePortsResponsePortsItemSecurityHeadersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self {
+            regex_mode: None,
+            name: None,
+            value: value.into(),
+        }
+    }
+
+    /// Sets [`Self::regex_mode`].
+    #[must_use]
+    pub fn with_regex_mode(mut self, regex_mode: bool) -> Self {
+        self.regex_mode = Some(regex_mode);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for GetServicePortsResponsePortsItemSecurityHeadersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let regex_mode = members.optional("regexMode");
+        let name = members.optional("name");
+        let value = members.required("value");
+        members.finish()?;
+        let (Some(value),) = (value,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            regex_mode,
+            name,
+            value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "regexMode", self.regex_mode.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put(&mut members, "value", &self.value);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.pullRequests`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServicePullRequestsResponse {
+    /// The `pullRequests` member; omitted when `None`.
+    pub pull_requests: Option<Vec<GetServicePullRequestsResponsePullRequestsItem>>,
+}
+
+impl GetServicePullRequestsResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            pull_requests: None,
+        }
+    }
+
+    /// Sets [`Self::pull_requests`].
+    #[must_use]
+    pub fn with_pull_requests(
+        mut self,
+        pull_requests: Vec<GetServicePullRequestsResponsePullRequestsItem>,
+    ) -> Self {
+        self.pull_requests = Some(pull_requests);
+        self
+    }
+}
+
+impl Json for GetServicePullRequestsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let pull_requests = members.optional("pullRequests");
+        members.finish()?;
+        Ok(Self { pull_requests })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "pullRequests", self.pull_requests.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `pullRequests[]` in the response data of `get.service.pullRequests`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePullRequestsResponsePullRequestsItem {
+    /// The `created_at` member.
+    pub created_at: String,
+    /// The `destination` member.
+    pub destination: String,
+    /// The `html_url` member.
+    pub html_url: String,
+    /// The `id` member.
+    pub id: GetServiceBuildResponsePullRequestId,
+    /// The `sha` member.
+    pub sha: String,
+    /// The `source` member.
+    pub source: String,
+    /// The `state` member.
+    pub state: String,
+    /// The `title` member.
+    pub title: String,
+    /// The `updated_at` member.
+    pub updated_at: String,
+}
+
+impl GetServicePullRequestsResponsePullRequestsItem {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        created_at: impl Into<String>,
+        destination: impl Into<String>,
+        html_url: impl Into<String>,
+        id: GetServiceBuildResponsePullRequestId,
+        sha: impl Into<String>,
+        source: impl Into<String>,
+        state: impl Into<String>,
+        title: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            destination: destination.into(),
+            html_url: html_url.into(),
+            id,
+            sha: sha.into(),
+            source: source.into(),
+            state: state.into(),
+            title: title.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
+impl Json for GetServicePullRequestsResponsePullRequestsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("created_at");
+        let destination = members.required("destination");
+        let html_url = members.required("html_url");
+        let id = members.required("id");
+        let sha = members.required("sha");
+        let source = members.required("source");
+        let state = members.required("state");
+        let title = members.required("title");
+        let updated_at = members.required("updated_at");
+        members.finish()?;
+        let (
+            Some(created_at),
+            Some(destination),
+            Some(html_url),
+            Some(id),
+            Some(sha),
+            Some(source),
+            Some(state),
+            Some(title),
+            Some(updated_at),
+        ) = (
+            created_at,
+            destination,
+            html_url,
+            id,
+            sha,
+            source,
+            state,
+            title,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            destination,
+            html_url,
+            id,
+            sha,
+            source,
+            state,
+            title,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "created_at", &self.created_at);
+        json::put(&mut members, "destination", &self.destination);
+        json::put(&mut members, "html_url", &self.html_url);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "sha", &self.sha);
+        json::put(&mut members, "source", &self.source);
+        json::put(&mut members, "state", &self.state);
+        json::put(&mut members, "title", &self.title);
+        json::put(&mut members, "updated_at", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponse {
+    /// The `canaryDeployment` member; `null` when `None`.
+    pub canary_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `details` member.
+    pub details: GetServiceRolloutResponseDetails,
+    /// The `history` member.
+    pub history: Vec<GetServiceRolloutResponseHistoryItem>,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<GetServiceRolloutResponseOptions>,
+    /// The `promoted` member.
+    pub promoted: bool,
+    /// The `stableDeployment` member; `null` when `None`.
+    pub stable_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
+    /// The `strategyId` member; `null` when `None`.
+    pub strategy_id: Option<String>,
+    /// The `type` member.
+    pub type_: GetServiceRolloutResponseType,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetServiceRolloutResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        canary_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
+        created_at: impl Into<String>,
+        details: GetServiceRolloutResponseDetails,
+        history: Vec<GetServiceRolloutResponseHistoryItem>,
+        promoted: bool,
+        stable_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
+        strategy_id: Option<String>,
+        type_: GetServiceRolloutResponseType,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            canary_deployment,
+            created_at: created_at.into(),
+            details,
+            history,
+            options: None,
+            promoted,
+            stable_deployment,
+            strategy_id,
+            type_,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: GetServiceRolloutResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let canary_deployment = members.optional("canaryDeployment");
+        let created_at = members.required("createdAt");
+        let details = members.required("details");
+        let history = members.required("history");
+        let options = members.optional("options");
+        let promoted = members.required("promoted");
+        let stable_deployment = members.optional("stableDeployment");
+        let strategy_id = members.optional("strategyId");
+        let type_ = members.required("type");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(created_at),
+            Some(details),
+            Some(history),
+            Some(promoted),
+            Some(type_),
+            Some(updated_at),
+        ) = (created_at, details, history, promoted, type_, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            canary_deployment,
+            created_at,
+            details,
+            history,
+            options,
+            promoted,
+            stable_deployment,
+            strategy_id,
+            type_,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "canaryDeployment", &self.canary_deployment);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put(&mut members, "details", &self.details);
+        json::put(&mut members, "history", &self.history);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put(&mut members, "promoted", &self.promoted);
+        json::put(&mut members, "stableDeployment", &self.stable_deployment);
+        json::put(&mut members, "strategyId", &self.strategy_id);
+        json::put(&mut members, "type", &self.type_);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The object at `canaryDeployment` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseCanaryDeployment {
+    /// The `active` member; omitted when `None`.
+    pub active: Option<bool>,
+    /// The `commit` member; omitted when `None`.
+    pub commit: Option<GetServiceRolloutResponseCanaryDeploymentCommit>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `id` member.
+    pub id: String,
+    /// The `image` member; omitted when `None`.
+    pub image: Option<GetServiceRolloutResponseCanaryDeploymentImage>,
+    /// The `instances` member; omitted when `None`, `null` when `Some(None)`.
+    pub instances: Option<Option<f64>>,
+    /// The `name` member; omitted when `None`, `null` when `Some(None)`.
+    pub name: Option<Option<String>>,
+    /// The `reason` member; omitted when `None`.
+    pub reason: Option<GetServiceRolloutResponseCanaryDeploymentReason>,
+    /// The `releaseType` member; omitted when `None`.
+    pub release_type: Option<GetServiceRolloutResponseCanaryDeploymentReleaseType>,
+}
+
+impl GetServiceRolloutResponseCanaryDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(created_at: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            active: None,
+            commit: None,
+            created_at: created_at.into(),
+            id: id.into(),
+            image: None,
+            instances: None,
+            name: None,
+            reason: None,
+            release_type: None,
+        }
+    }
+
+    /// Sets [`Self::active`].
+    #[must_use]
+    pub fn with_active(mut self, active: bool) -> Self {
+        self.active = Some(active);
+        self
+    }
+
+    /// Sets [`Self::commit`].
+    #[must_use]
+    pub fn with_commit(mut self, commit: GetServiceRolloutResponseCanaryDeploymentCommit) -> Self {
+        self.commit = Some(commit);
+        self
+    }
+
+    /// Sets [`Self::image`].
+    #[must_use]
+    pub fn with_image(mut self, image: GetServiceRolloutResponseCanaryDeploymentImage) -> Self {
+        self.image = Some(image);
+        self
+    }
+
+    /// Sets [`Self::instances`].
+    #[must_use]
+    pub fn with_instances(mut self, instances: Option<f64>) -> Self {
+        self.instances = Some(instances);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: Option<String>) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// Sets [`Self::reason`].
+    #[must_use]
+    pub fn with_reason(mut self, reason: GetServiceRolloutResponseCanaryDeploymentReason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
+    /// Sets [`Self::release_type`].
+    #[must_use]
+    pub fn with_release_type(
+        mut self,
+        release_type: GetServiceRolloutResponseCanaryDeploymentReleaseType,
+    ) -> Self {
+        self.release_type = Some(release_type);
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseCanaryDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active = members.optional("active");
+        let commit = members.optional("commit");
+        let created_at = members.required("createdAt");
+        let id = members.required("id");
+        let image = members.optional("image");
+        let instances = members.nullable("instances");
+        let name = members.nullable("name");
+        let reason = members.optional("reason");
+        let release_type = members.optional("releaseType");
+        members.finish()?;
+        let (Some(created_at), Some(id)) = (created_at, id) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active,
+            commit,
+            created_at,
+            id,
+            image,
+            instances,
+            name,
+            reason,
+            release_type,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "active", self.active.as_ref());
+        json::put_some(&mut members, "commit", self.commit.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "image", self.image.as_ref());
+        json::put_some(&mut members, "instances", self.instances.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "reason", self.reason.as_ref());
+        json::put_some(&mut members, "releaseType", self.release_type.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `canaryDeployment.commit` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseCanaryDeploymentCommit {
+    /// The `author` member; omitted when `None`.
+    pub author: Option<String>,
+    /// The `date` member; omitted when `None`.
+    pub date: Option<String>,
+    /// The `message` member; omitted when `None`.
+    pub message: Option<String>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+}
+
+impl GetServiceRolloutResponseCanaryDeploymentCommit {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            author: None,
+            date: None,
+            message: None,
+            sha: None,
+        }
+    }
+
+    /// Sets [`Self::author`].
+    #[must_use]
+    pub fn with_author(mut self, author: impl Into<String>) -> Self {
+        self.author = Some(author.into());
+        self
+    }
+
+    /// Sets [`Self::date`].
+    #[must_use]
+    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+        self.date = Some(date.into());
+        self
+    }
+
+    /// Sets [`Self::message`].
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseCanaryDeploymentCommit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let author = members.optional("author");
+        let date = members.optional("date");
+        let message = members.optional("message");
+        let sha = members.optional("sha");
+        members.finish()?;
+        Ok(Self {
+            author,
+            date,
+            message,
+            sha,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "author", self.author.as_ref());
+        json::put_some(&mut members, "date", self.date.as_ref());
+        json::put_some(&mut members, "message", self.message.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `canaryDeployment.image` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseCanaryDeploymentImage {
+    /// The `image` member; omitted when `None`.
+    pub image: Option<String>,
+    /// The `imagePath` member; omitted when `None`.
+    pub image_path: Option<String>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `tag` member; omitted when `None`.
+    pub tag: Option<String>,
+}
+
+impl GetServiceRolloutResponseCanaryDeploymentImage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            image: None,
+            image_path: None,
+            sha: None,
+            tag: None,
+        }
+    }
+
+    /// Sets [`Self::image`].
+    #[must_use]
+    pub fn with_image(mut self, image: impl Into<String>) -> Self {
+        self.image = Some(image.into());
+        self
+    }
+
+    /// Sets [`Self::image_path`].
+    #[must_use]
+    pub fn with_image_path(mut self, image_path: impl Into<String>) -> Self {
+        self.image_path = Some(image_path.into());
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::tag`].
+    #[must_use]
+    pub fn with_tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseCanaryDeploymentImage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let image = members.optional("image");
+        let image_path = members.optional("imagePath");
+        let sha = members.optional("sha");
+        let tag = members.optional("tag");
+        members.finish()?;
+        Ok(Self {
+            image,
+            image_path,
+            sha,
+            tag,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "image", self.image.as_ref());
+        json::put_some(&mut members, "imagePath", self.image_path.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "tag", self.tag.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `canaryDeployment.reason` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseCanaryDeploymentReason {
+    /// The `id` member; omitted when `None`.
+    pub id: Option<String>,
+    /// The `user` member; omitted when `None`.
+    pub user: Option<Map<String, Value>>,
+}
+
+impl GetServiceRolloutResponseCanaryDeploymentReason {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            user: None,
+        }
+    }
+
+    /// Sets [`Self::id`].
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets [`Self::user`].
+    #[must_use]
+    pub fn with_user(mut self, user: Map<String, Value>) -> Self {
+        self.user = Some(user);
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseCanaryDeploymentReason {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.optional("id");
+        let user = members.optional("user");
+        members.finish()?;
+        Ok(Self { id, user })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "id", self.id.as_ref());
+        json::put_some(&mut members, "user", self.user.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `canaryDeployment.releaseType` in the response data of `get.service.rollout`.
+    pub enum GetServiceRolloutResponseCanaryDeploymentReleaseType {
+        /// `"stable"`
+        Stable = "stable",
+        /// `"canary"`
+        Canary = "canary",
+    }
+}
+
+/// The object at `details` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseDetails {
+    /// The `canaryStrategy` member.
+    pub canary_strategy: GetServiceRolloutResponseDetailsCanaryStrategy,
+    /// The `config` member.
+    pub config: GetServiceRolloutResponseDetailsConfig,
+}
+
+impl GetServiceRolloutResponseDetails {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        canary_strategy: GetServiceRolloutResponseDetailsCanaryStrategy,
+        config: GetServiceRolloutResponseDetailsConfig,
+    ) -> Self {
+        Self {
+            canary_strategy,
+            config,
+        }
+    }
+}
+
+impl Json for GetServiceRolloutResponseDetails {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let canary_strategy = members.required("canaryStrategy");
+        let config = members.required("config");
+        members.finish()?;
+        let (Some(canary_strategy), Some(config)) = (canary_strategy, config) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            canary_strategy,
+            config,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "canaryStrategy", &self.canary_strategy);
+        json::put(&mut members, "config", &self.config);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `details.canaryStrategy` in the response data of `get.service.rollout`.
+    pub enum GetServiceRolloutResponseDetailsCanaryStrategy {
+        /// `"percentage"`
+        Percentage = "percentage",
+        /// `"header"`
+        Header = "header",
+    }
+}
+
+/// The object at `details.config` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseDetailsConfig {
+    /// The `canaryPercentage` member; omitted when `None`.
+    pub canary_percentage: Option<i64>,
+    /// The `stablePercentage` member; omitted when `None`.
+    pub stable_percentage: Option<i64>,
+    /// The `canaryHeader` member; omitted when `None`.
+    pub canary_header: Option<Map<String, Value>>,
+    /// The `stableHeader` member; omitted when `None`.
+    pub stable_header: Option<Map<String, Value>>,
+}
+
+impl GetServiceRolloutResponseDetailsConfig {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            canary_percentage: None,
+            stable_percentage: None,
+            canary_header: None,
+            stable_header: None,
+        }
+    }
+
+    /// Sets [`Self::canary_percentage`].
+    #[must_use]
+    pub fn with_canary_percentage(mut self, canary_percentage: i64) -> Self {
+        self.canary_percentage = Some(canary_percentage);
+        self
+    }
+
+    /// Sets [`Self::stable_percentage`].
+    #[must_use]
+    pub fn with_stable_percentage(mut self, stable_percentage: i64) -> Self {
+        self.stable_percentage = Some(stable_percentage);
+        self
+    }
+
+    /// Sets [`Self::canary_header`].
+    #[must_use]
+    pub fn with_canary_header(mut self, canary_header: Map<String, Value>) -> Self {
+        self.canary_header = Some(canary_header);
+        self
+    }
+
+    /// Sets [`Self::stable_header`].
+    #[must_use]
+    pub fn with_stable_header(mut self, stable_header: Map<String, Value>) -> Self {
+        self.stable_header = Some(stable_header);
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseDetailsConfig {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let canary_percentage = members.optional("canaryPercentage");
+        let stable_percentage = members.optional("stablePercentage");
+        let canary_header = members.optional("canaryHeader");
+        let stable_header = members.optional("stableHeader");
+        members.finish()?;
+        Ok(Self {
+            canary_percentage,
+            stable_percentage,
+            canary_header,
+            stable_header,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "canaryPercentage",
+            self.canary_percentage.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "stablePercentage",
+            self.stable_percentage.as_ref(),
+        );
+        json::put_some(&mut members, "canaryHeader", self.canary_header.as_ref());
+        json::put_some(&mut members, "stableHeader", self.stable_header.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `history[]` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseHistoryItem {
+    /// The `config` member.
+    pub config: GetServiceRolloutResponseDetailsConfig,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetServiceRolloutResponseHistoryItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        config: GetServiceRolloutResponseDetailsConfig,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            config,
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
+impl Json for GetServiceRolloutResponseHistoryItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config = members.required("config");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(config), Some(updated_at)) = (config, updated_at) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { config, updated_at })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "config", &self.config);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The object at `options` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseOptions {
+    /// The `blockDeploymentOnActiveRollout` member; omitted when `None`, `null` when `Some(None)`.
+    pub block_deployment_on_active_rollout: Option<Option<bool>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<GetServiceRolloutResponseOptionsTriggers>,
+}
+
+impl GetServiceRolloutResponseOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            block_deployment_on_active_rollout: None,
+            triggers: None,
+        }
+    }
+
+    /// Sets [`Self::block_deployment_on_active_rollout`].
+    #[must_use]
+    pub fn with_block_deployment_on_active_rollout(
+        mut self,
+        block_deployment_on_active_rollout: Option<bool>,
+    ) -> Self {
+        self.block_deployment_on_active_rollout = Some(block_deployment_on_active_rollout);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: GetServiceRolloutResponseOptionsTriggers) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let block_deployment_on_active_rollout = members.nullable("blockDeploymentOnActiveRollout");
+        let triggers = members.optional("triggers");
+        members.finish()?;
+        Ok(Self {
+            block_deployment_on_active_rollout,
+            triggers,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "blockDeploymentOnActiveRollout",
+            self.block_deployment_on_active_rollout.as_ref(),
+        );
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `options.triggers` in the response data of `get.service.rollout`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceRolloutResponseOptionsTriggers {
+    /// The `releaseFromApi` member; omitted when `None`, `null` when `Some(None)`.
+    pub release_from_api: Option<Option<bool>>,
+    /// The `releaseFromCD` member; omitted when `None`, `null` when `Some(None)`.
+    pub release_from_cd: Option<Option<bool>>,
+    /// The `releaseFromReleaseFlow` member; omitted when `None`, `null` when `Some(None)`.
+    pub release_from_release_flow: Option<Option<bool>>,
+    /// The `releaseFromTemplate` member; omitted when `None`, `null` when `Some(None)`.
+    pub release_from_template: Option<Option<bool>>,
+    /// The `releaseFromUI` member; omitted when `None`, `null` when `Some(None)`.
+    pub release_from_ui: Option<Option<bool>>,
+}
+
+impl GetServiceRolloutResponseOptionsTriggers {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            release_from_api: None,
+            release_from_cd: None,
+            release_from_release_flow: None,
+            release_from_template: None,
+            release_from_ui: None,
+        }
+    }
+
+    /// Sets [`Self::release_from_api`].
+    #[must_use]
+    pub fn with_release_from_api(mut self, release_from_api: Option<bool>) -> Self {
+        self.release_from_api = Some(release_from_api);
+        self
+    }
+
+    /// Sets [`Self::release_from_cd`].
+    #[must_use]
+    pub fn with_release_from_cd(mut self, release_from_cd: Option<bool>) -> Self {
+        self.release_from_cd = Some(release_from_cd);
+        self
+    }
+
+    /// Sets [`Self::release_from_release_flow`].
+    #[must_use]
+    pub fn with_release_from_release_flow(
+        mut self,
+        release_from_release_flow: Option<bool>,
+    ) -> Self {
+        self.release_from_release_flow = Some(release_from_release_flow);
+        self
+    }
+
+    /// Sets [`Self::release_from_template`].
+    #[must_use]
+    pub fn with_release_from_template(mut self, release_from_template: Option<bool>) -> Self {
+        self.release_from_template = Some(release_from_template);
+        self
+    }
+
+    /// Sets [`Self::release_from_ui`].
+    #[must_use]
+    pub fn with_release_from_ui(mut self, release_from_ui: Option<bool>) -> Self {
+        self.release_from_ui = Some(release_from_ui);
+        self
+    }
+}
+
+impl Json for GetServiceRolloutResponseOptionsTriggers {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let release_from_api = members.nullable("releaseFromApi");
+        let release_from_cd = members.nullable("releaseFromCD");
+        let release_from_release_flow = members.nullable("releaseFromReleaseFlow");
+        let release_from_template = members.nullable("releaseFromTemplate");
+        let release_from_ui = members.nullable("releaseFromUI");
+        members.finish()?;
+        Ok(Self {
+            release_from_api,
+            release_from_cd,
+            release_from_release_flow,
+            release_from_template,
+            release_from_ui,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "releaseFromApi",
+            self.release_from_api.as_ref(),
+        );
+        json::put_some(&mut members, "releaseFromCD", self.release_from_cd.as_ref());
+        json::put_some(
+            &mut members,
+            "releaseFromReleaseFlow",
+            self.release_from_release_flow.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "releaseFromTemplate",
+            self.release_from_template.as_ref(),
+        );
+        json::put_some(&mut members, "releaseFromUI", self.release_from_ui.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `type` in the response data of `get.service.rollout`.
+    pub enum GetServiceRolloutResponseType {
+        /// `"canary"`
+        Canary = "canary",
+    }
+}
+
+/// The response data of `get.service.runtimeEnvironment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRuntimeEnvironmentResponse {
+    /// The `runtimeEnvironment` member.
+    pub runtime_environment: Map<String, Value>,
+    /// The `runtimeFiles` member.
+    pub runtime_files: Map<String, Value>,
+}
+
+impl GetServiceRuntimeEnvironmentResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(runtime_environment: Map<String, Value>, runtime_files: Map<String, Value>) -> Self {
+        Self {
+            runtime_environment,
+            runtime_files,
+        }
+    }
+}
+
+impl Json for GetServiceRuntimeEnvironmentResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runtime_environment = members.required("runtimeEnvironment");
+        let runtime_files = members.required("runtimeFiles");
+        members.finish()?;
+        let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "runtimeEnvironment",
+            &self.runtime_environment,
+        );
+        json::put(&mut members, "runtimeFiles", &self.runtime_files);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.service.runtimeEnvironmentDetails`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRuntimeEnvironmentDetailsResponse {
+    /// The `runtimeEnvironment` member.
+    pub runtime_environment: GetServiceBuildArgumentDetailsResponseBuildArguments,
+    /// The `runtimeFiles` member.
+    pub runtime_files: GetServiceBuildArgumentDetailsResponseBuildFiles,
+}
+
+impl GetServiceRuntimeEnvironmentDetailsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        runtime_environment: GetServiceBuildArgumentDetailsResponseBuildArguments,
+        runtime_files: GetServiceBuildArgumentDetailsResponseBuildFiles,
+    ) -> Self {
+        Self {
+            runtime_environment,
+            runtime_files,
+        }
+    }
+}
+
+impl Json for GetServiceRuntimeEnvironmentDetailsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runtime_environment = members.required("runtimeEnvironment");
+        let runtime_files = members.required("runtimeFiles");
+        members.finish()?;
+        let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "runtimeEnvironment",
+            &self.runtime_environment,
+        );
+        json::put(&mut members, "runtimeFiles", &self.runtime_files);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.containerSnapshots`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListContainerSnapshotsResponse {
+    /// The `containerSnapshots` member.
+    pub container_snapshots: Vec<CreateContainerSnapshotResponse>,
+}
+
+impl ListContainerSnapshotsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(container_snapshots: Vec<CreateContainerSnapshotResponse>) -> Self {
+        Self {
+            container_snapshots,
+        }
+    }
+}
+
+impl Json for ListContainerSnapshotsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let container_snapshots = members.required("containerSnapshots");
+        members.finish()?;
+        let (Some(container_snapshots),) = (container_snapshots,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            container_snapshots,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "containerSnapshots",
+            &self.container_snapshots,
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.service.deployments`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListServiceDeploymentsResponse {
+    /// The `deployments` member.
+    pub deployments: Vec<GetServiceRolloutResponseCanaryDeployment>,
+}
+
+impl ListServiceDeploymentsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployments: Vec<GetServiceRolloutResponseCanaryDeployment>) -> Self {
+        Self { deployments }
+    }
+}
+
+impl Json for ListServiceDeploymentsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployments = members.required("deployments");
+        members.finish()?;
+        let (Some(deployments),) = (deployments,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { deployments })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deployments", &self.deployments);
+        Value::Object(members)
     }
 }
 
@@ -861,10 +14574,13 @@ impl ListServicesResponse {
 
 impl Json for ListServicesResponse {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
-        Ok(Self {
-            services: json::required(&mut members, "services")?,
-        })
+        let mut members = json::Members::new(value)?;
+        let services = members.required("services");
+        members.finish()?;
+        let (Some(services),) = (services,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { services })
     }
 
     fn to_json(&self) -> Value {
@@ -878,62 +14594,150 @@ impl Json for ListServicesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListServicesResponseServicesItem {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCD` member.
+    pub disabled_cd: bool,
+    /// The `disabledCI` member.
+    pub disabled_ci: bool,
     /// The `id` member.
     pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `projectId` member.
+    pub project_id: String,
     /// The `serviceType` member.
     pub service_type: ListServicesResponseServicesItemServiceType,
-    /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
-    /// The `ports` member; omitted when `None`.
-    pub ports: Option<Vec<Option<i64>>>,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceCombinedResponseStatus,
+    /// The `tags` member.
+    pub tags: Vec<String>,
+    /// The `uid` member.
+    pub uid: String,
 }
 
 impl ListServicesResponseServicesItem {
     /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
+        app_id: impl Into<String>,
+        disabled_cd: bool,
+        disabled_ci: bool,
         id: impl Into<String>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
         service_type: ListServicesResponseServicesItemServiceType,
+        status: CreateServiceCombinedResponseStatus,
+        tags: Vec<String>,
+        uid: impl Into<String>,
     ) -> Self {
         Self {
+            app_id: app_id.into(),
+            description: None,
+            disabled_cd,
+            disabled_ci,
             id: id.into(),
+            name: name.into(),
+            project_id: project_id.into(),
             service_type,
-            tags: None,
-            ports: None,
+            stage_id: None,
+            status,
+            tags,
+            uid: uid.into(),
         }
     }
 
-    /// Sets [`Self::tags`].
+    /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
-        self.tags = Some(tags);
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
         self
     }
 
-    /// Sets [`Self::ports`].
+    /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_ports(mut self, ports: Vec<Option<i64>>) -> Self {
-        self.ports = Some(ports);
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
         self
     }
 }
 
 impl Json for ListServicesResponseServicesItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let description = members.optional("description");
+        let disabled_cd = members.required("disabledCD");
+        let disabled_ci = members.required("disabledCI");
+        let id = members.required("id");
+        let name = members.required("name");
+        let project_id = members.required("projectId");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.required("tags");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(disabled_cd),
+            Some(disabled_ci),
+            Some(id),
+            Some(name),
+            Some(project_id),
+            Some(service_type),
+            Some(status),
+            Some(tags),
+            Some(uid),
+        ) = (
+            app_id,
+            disabled_cd,
+            disabled_ci,
+            id,
+            name,
+            project_id,
+            service_type,
+            status,
+            tags,
+            uid,
+        )
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            id: json::required(&mut members, "id")?,
-            service_type: json::required(&mut members, "serviceType")?,
-            tags: json::optional(&mut members, "tags")?,
-            ports: json::optional(&mut members, "ports")?,
+            app_id,
+            description,
+            disabled_cd,
+            disabled_ci,
+            id,
+            name,
+            project_id,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            uid,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "disabledCD", &self.disabled_cd);
+        json::put(&mut members, "disabledCI", &self.disabled_ci);
         json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "projectId", &self.project_id);
         json::put(&mut members, "serviceType", &self.service_type);
-        json::put_some(&mut members, "tags", self.tags.as_ref());
-        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "tags", &self.tags);
+        json::put(&mut members, "uid", &self.uid);
         Value::Object(members)
     }
 }
@@ -947,6 +14751,5870 @@ string_enum! {
         Build = "build",
         /// `"deployment"`
         Deployment = "deployment",
+    }
+}
+
+/// The body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBody {
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchServiceBuildBodyBilling>,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceBuildBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<PatchServiceBuildBodyBuildSettings>,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<PatchServiceBuildBodyVcsData>,
+}
+
+impl PatchServiceBuildBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            billing: None,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            build_source: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            stage_id: None,
+            tags: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchServiceBuildBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceBuildBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(
+        mut self,
+        build_settings: PatchServiceBuildBodyBuildSettings,
+    ) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: PatchServiceBuildBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let billing = members.optional("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let build_source = members.optional("buildSource");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        Ok(Self {
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            stage_id,
+            tags,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBodyBilling {
+    /// The `buildPlan` member; omitted when `None`.
+    pub build_plan: Option<String>,
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<PatchServiceBuildBodyBillingGpu>,
+}
+
+impl PatchServiceBuildBodyBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_plan: None,
+            deployment_plan: None,
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::build_plan`].
+    #[must_use]
+    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+        self.build_plan = Some(build_plan.into());
+        self
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: PatchServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_plan = members.optional("buildPlan");
+        let deployment_plan = members.optional("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        Ok(Self {
+            build_plan,
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildPlan", self.build_plan.as_ref());
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu` in the body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBodyBillingGpu {
+    /// The `configuration` member; omitted when `None`.
+    pub configuration: Option<PatchServiceBuildBodyBillingGpuConfiguration>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl PatchServiceBuildBodyBillingGpu {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            enabled: None,
+        }
+    }
+
+    /// Sets [`Self::configuration`].
+    #[must_use]
+    pub fn with_configuration(
+        mut self,
+        configuration: PatchServiceBuildBodyBillingGpuConfiguration,
+    ) -> Self {
+        self.configuration = Some(configuration);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBodyBillingGpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let configuration = members.optional("configuration");
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self {
+            configuration,
+            enabled,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configuration", self.configuration.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing.gpu.configuration` in the body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBodyBillingGpuConfiguration {
+    /// The `gpuType` member; omitted when `None`.
+    pub gpu_type: Option<String>,
+    /// The `gpuCount` member; omitted when `None`.
+    pub gpu_count: Option<f64>,
+    /// The `timesliced` member; omitted when `None`.
+    pub timesliced: Option<bool>,
+}
+
+impl PatchServiceBuildBodyBillingGpuConfiguration {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            gpu_type: None,
+            gpu_count: None,
+            timesliced: None,
+        }
+    }
+
+    /// Sets [`Self::gpu_type`].
+    #[must_use]
+    pub fn with_gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
+        self.gpu_type = Some(gpu_type.into());
+        self
+    }
+
+    /// Sets [`Self::gpu_count`].
+    #[must_use]
+    pub fn with_gpu_count(mut self, gpu_count: f64) -> Self {
+        self.gpu_count = Some(gpu_count);
+        self
+    }
+
+    /// Sets [`Self::timesliced`].
+    #[must_use]
+    pub fn with_timesliced(mut self, timesliced: bool) -> Self {
+        self.timesliced = Some(timesliced);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBodyBillingGpuConfiguration {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let gpu_type = members.optional("gpuType");
+        let gpu_count = members.optional("gpuCount");
+        let timesliced = members.optional("timesliced");
+        members.finish()?;
+        Ok(Self {
+            gpu_type,
+            gpu_count,
+            timesliced,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "gpuType", self.gpu_type.as_ref());
+        json::put_some(&mut members, "gpuCount", self.gpu_count.as_ref());
+        json::put_some(&mut members, "timesliced", self.timesliced.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings` in the body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBodyBuildSettings {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceBuildBodyBuildSettingsBuildpack>,
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<PatchServiceBuildBodyBuildSettingsDockerfile>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
+}
+
+impl PatchServiceBuildBodyBuildSettings {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            dockerfile: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceBuildBodyBuildSettingsBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(
+        mut self,
+        dockerfile: PatchServiceBuildBodyBuildSettingsDockerfile,
+    ) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildBodyBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBodyBuildSettings {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let dockerfile = members.optional("dockerfile");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            dockerfile,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `buildSettings.dockerfile` in the body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBodyBuildSettingsDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildkit>,
+    /// The `dockerFilePath` member; omitted when `None`.
+    pub docker_file_path: Option<String>,
+    /// The `dockerWorkDir` member; omitted when `None`.
+    pub docker_work_dir: Option<String>,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl PatchServiceBuildBodyBuildSettingsDockerfile {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: None,
+            docker_work_dir: None,
+            dockerfile_contents: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(
+        mut self,
+        buildkit: CreateServiceBuildBodyBuildSettingsDockerfileBuildkit,
+    ) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::docker_file_path`].
+    #[must_use]
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+        self.docker_file_path = Some(docker_file_path.into());
+        self
+    }
+
+    /// Sets [`Self::docker_work_dir`].
+    #[must_use]
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+        self.docker_work_dir = Some(docker_work_dir.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBodyBuildSettingsDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.optional("dockerFilePath");
+        let docker_work_dir = members.optional("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerFilePath",
+            self.docker_file_path.as_ref(),
+        );
+        json::put_some(&mut members, "dockerWorkDir", self.docker_work_dir.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `vcsData` in the body of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceBuildBodyVcsData {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectType` member; omitted when `None`.
+    pub project_type: Option<CreateServiceBuildBodyVcsDataProjectType>,
+    /// The `projectUrl` member; omitted when `None`.
+    pub project_url: Option<String>,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+}
+
+impl PatchServiceBuildBodyVcsData {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            account_login: None,
+            project_type: None,
+            project_url: None,
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::project_type`].
+    #[must_use]
+    pub fn with_project_type(
+        mut self,
+        project_type: CreateServiceBuildBodyVcsDataProjectType,
+    ) -> Self {
+        self.project_type = Some(project_type);
+        self
+    }
+
+    /// Sets [`Self::project_url`].
+    #[must_use]
+    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+        self.project_url = Some(project_url.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for PatchServiceBuildBodyVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_type = members.optional("projectType");
+        let project_url = members.optional("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        members.finish()?;
+        Ok(Self {
+            account_login,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put_some(&mut members, "projectType", self.project_type.as_ref());
+        json::put_some(&mut members, "projectUrl", self.project_url.as_ref());
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `patch.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceBuildResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `billing` member.
+    pub billing: CreateServiceBuildBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceBuildBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member.
+    pub build_settings: CreateServiceBuildBodyBuildSettings,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `name` member.
+    pub name: String,
+    /// The `serviceType` member.
+    pub service_type: CreateServiceBuildResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceBuildResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<CreateServiceBuildBodyVcsData>,
+}
+
+impl PatchServiceBuildResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceBuildBodyBilling,
+        build_settings: CreateServiceBuildBodyBuildSettings,
+        cluster: CreateServiceBuildResponseCluster,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: CreateServiceBuildResponseServiceType,
+        status: CreateServiceBuildResponseStatus,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings,
+            build_source: None,
+            cluster,
+            created_at: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            id: id.into(),
+            infrastructure: None,
+            name: name.into(),
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceBuildBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: CreateServiceBuildBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for PatchServiceBuildResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.required("buildSettings");
+        let build_source = members.optional("buildSource");
+        let cluster = members.required("cluster");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let name = members.required("name");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(build_settings),
+            Some(cluster),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+        ) = (
+            app_id,
+            billing,
+            build_settings,
+            cluster,
+            id,
+            name,
+            service_type,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            cluster,
+            created_at,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            id,
+            infrastructure,
+            name,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put(&mut members, "buildSettings", &self.build_settings);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBody {
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<PatchServiceCombinedBodyAutoscaling>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchServiceBuildBodyBilling>,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceCombinedBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member; omitted when `None`.
+    pub build_settings: Option<PatchServiceBuildBodyBuildSettings>,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `bundleData` member; omitted when `None`.
+    pub bundle_data: Option<PatchServiceCombinedBodyBundleData>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<PatchServiceCombinedBodyDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<PatchServiceCombinedBodyLoadBalancing>,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<PatchServiceCombinedBodyVcsData>,
+}
+
+impl PatchServiceCombinedBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            autoscaling: None,
+            billing: None,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings: None,
+            build_source: None,
+            bundle_data: None,
+            deployment: None,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            health_checks: None,
+            load_balancing: None,
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            tags: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(mut self, autoscaling: PatchServiceCombinedBodyAutoscaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchServiceBuildBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceCombinedBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_settings`].
+    #[must_use]
+    pub fn with_build_settings(
+        mut self,
+        build_settings: PatchServiceBuildBodyBuildSettings,
+    ) -> Self {
+        self.build_settings = Some(build_settings);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::bundle_data`].
+    #[must_use]
+    pub fn with_bundle_data(mut self, bundle_data: PatchServiceCombinedBodyBundleData) -> Self {
+        self.bundle_data = Some(bundle_data);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: PatchServiceCombinedBodyDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: PatchServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: PatchServiceCombinedBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.optional("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.optional("buildSettings");
+        let build_source = members.optional("buildSource");
+        let bundle_data = members.optional("bundleData");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let health_checks = members.optional("healthChecks");
+        let load_balancing = members.optional("loadBalancing");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        Ok(Self {
+            autoscaling,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            bundle_data,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            health_checks,
+            load_balancing,
+            ports,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            tags,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "buildSettings", self.build_settings.as_ref());
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "bundleData", self.bundle_data.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyAutoscaling {
+    /// The `horizontal` member; omitted when `None`.
+    pub horizontal: Option<PatchServiceCombinedBodyAutoscalingHorizontal>,
+}
+
+impl PatchServiceCombinedBodyAutoscaling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { horizontal: None }
+    }
+
+    /// Sets [`Self::horizontal`].
+    #[must_use]
+    pub fn with_horizontal(
+        mut self,
+        horizontal: PatchServiceCombinedBodyAutoscalingHorizontal,
+    ) -> Self {
+        self.horizontal = Some(horizontal);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyAutoscaling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let horizontal = members.optional("horizontal");
+        members.finish()?;
+        Ok(Self { horizontal })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "horizontal", self.horizontal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyAutoscalingHorizontal {
+    /// The `cpu` member; omitted when `None`.
+    pub cpu: Option<PatchServiceCombinedBodyAutoscalingHorizontalCpu>,
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `maxReplicas` member; omitted when `None`.
+    pub max_replicas: Option<f64>,
+    /// The `memory` member; omitted when `None`.
+    pub memory: Option<PatchServiceCombinedBodyAutoscalingHorizontalCpu>,
+    /// The `minReplicas` member; omitted when `None`.
+    pub min_replicas: Option<f64>,
+    /// The `rps` member; omitted when `None`.
+    pub rps: Option<PatchServiceCombinedBodyAutoscalingHorizontalRps>,
+    /// The `userMetrics` member; omitted when `None`.
+    pub user_metrics: Option<PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics>,
+}
+
+impl PatchServiceCombinedBodyAutoscalingHorizontal {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            cpu: None,
+            enabled: None,
+            max_replicas: None,
+            memory: None,
+            min_replicas: None,
+            rps: None,
+            user_metrics: None,
+        }
+    }
+
+    /// Sets [`Self::cpu`].
+    #[must_use]
+    pub fn with_cpu(mut self, cpu: PatchServiceCombinedBodyAutoscalingHorizontalCpu) -> Self {
+        self.cpu = Some(cpu);
+        self
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::max_replicas`].
+    #[must_use]
+    pub fn with_max_replicas(mut self, max_replicas: f64) -> Self {
+        self.max_replicas = Some(max_replicas);
+        self
+    }
+
+    /// Sets [`Self::memory`].
+    #[must_use]
+    pub fn with_memory(mut self, memory: PatchServiceCombinedBodyAutoscalingHorizontalCpu) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+
+    /// Sets [`Self::min_replicas`].
+    #[must_use]
+    pub fn with_min_replicas(mut self, min_replicas: f64) -> Self {
+        self.min_replicas = Some(min_replicas);
+        self
+    }
+
+    /// Sets [`Self::rps`].
+    #[must_use]
+    pub fn with_rps(mut self, rps: PatchServiceCombinedBodyAutoscalingHorizontalRps) -> Self {
+        self.rps = Some(rps);
+        self
+    }
+
+    /// Sets [`Self::user_metrics`].
+    #[must_use]
+    pub fn with_user_metrics(
+        mut self,
+        user_metrics: PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics,
+    ) -> Self {
+        self.user_metrics = Some(user_metrics);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyAutoscalingHorizontal {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cpu = members.optional("cpu");
+        let enabled = members.optional("enabled");
+        let max_replicas = members.optional("maxReplicas");
+        let memory = members.optional("memory");
+        let min_replicas = members.optional("minReplicas");
+        let rps = members.optional("rps");
+        let user_metrics = members.optional("userMetrics");
+        members.finish()?;
+        Ok(Self {
+            cpu,
+            enabled,
+            max_replicas,
+            memory,
+            min_replicas,
+            rps,
+            user_metrics,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "cpu", self.cpu.as_ref());
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(&mut members, "maxReplicas", self.max_replicas.as_ref());
+        json::put_some(&mut members, "memory", self.memory.as_ref());
+        json::put_some(&mut members, "minReplicas", self.min_replicas.as_ref());
+        json::put_some(&mut members, "rps", self.rps.as_ref());
+        json::put_some(&mut members, "userMetrics", self.user_metrics.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.cpu` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyAutoscalingHorizontalCpu {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `thresholdPercentage` member; omitted when `None`.
+    pub threshold_percentage: Option<f64>,
+}
+
+impl PatchServiceCombinedBodyAutoscalingHorizontalCpu {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            threshold_percentage: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::threshold_percentage`].
+    #[must_use]
+    pub fn with_threshold_percentage(mut self, threshold_percentage: f64) -> Self {
+        self.threshold_percentage = Some(threshold_percentage);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyAutoscalingHorizontalCpu {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let threshold_percentage = members.optional("thresholdPercentage");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            threshold_percentage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(
+            &mut members,
+            "thresholdPercentage",
+            self.threshold_percentage.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.rps` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyAutoscalingHorizontalRps {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `thresholdValue` member; omitted when `None`.
+    pub threshold_value: Option<f64>,
+}
+
+impl PatchServiceCombinedBodyAutoscalingHorizontalRps {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            threshold_value: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::threshold_value`].
+    #[must_use]
+    pub fn with_threshold_value(mut self, threshold_value: f64) -> Self {
+        self.threshold_value = Some(threshold_value);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyAutoscalingHorizontalRps {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let threshold_value = members.optional("thresholdValue");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            threshold_value,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(
+            &mut members,
+            "thresholdValue",
+            self.threshold_value.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `autoscaling.horizontal.userMetrics` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+    /// The `exposedMetricsPath` member; omitted when `None`.
+    pub exposed_metrics_path: Option<String>,
+    /// The `exposedMetricsPort` member; omitted when `None`.
+    pub exposed_metrics_port: Option<f64>,
+    /// The `metrics` member; omitted when `None`.
+    pub metrics: Option<Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>>,
+}
+
+impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            exposed_metrics_path: None,
+            exposed_metrics_port: None,
+            metrics: None,
+        }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Sets [`Self::exposed_metrics_path`].
+    #[must_use]
+    pub fn with_exposed_metrics_path(mut self, exposed_metrics_path: impl Into<String>) -> Self {
+        self.exposed_metrics_path = Some(exposed_metrics_path.into());
+        self
+    }
+
+    /// Sets [`Self::exposed_metrics_port`].
+    #[must_use]
+    pub fn with_exposed_metrics_port(mut self, exposed_metrics_port: f64) -> Self {
+        self.exposed_metrics_port = Some(exposed_metrics_port);
+        self
+    }
+
+    /// Sets [`Self::metrics`].
+    #[must_use]
+    pub fn with_metrics(
+        mut self,
+        metrics: Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>,
+    ) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        let exposed_metrics_path = members.optional("exposedMetricsPath");
+        let exposed_metrics_port = members.optional("exposedMetricsPort");
+        let metrics = members.optional("metrics");
+        members.finish()?;
+        Ok(Self {
+            enabled,
+            exposed_metrics_path,
+            exposed_metrics_port,
+            metrics,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        json::put_some(
+            &mut members,
+            "exposedMetricsPath",
+            self.exposed_metrics_path.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "exposedMetricsPort",
+            self.exposed_metrics_port.as_ref(),
+        );
+        json::put_some(&mut members, "metrics", self.metrics.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `bundleData` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyBundleData {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `bundleUrl` member; omitted when `None`.
+    pub bundle_url: Option<String>,
+}
+
+impl PatchServiceCombinedBodyBundleData {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch: None,
+            bundle_url: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::bundle_url`].
+    #[must_use]
+    pub fn with_bundle_url(mut self, bundle_url: impl Into<String>) -> Self {
+        self.bundle_url = Some(bundle_url.into());
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyBundleData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let bundle_url = members.optional("bundleUrl");
+        members.finish()?;
+        Ok(Self { branch, bundle_url })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(&mut members, "bundleUrl", self.bundle_url.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<PatchServiceCombinedBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<PatchServiceCombinedBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<PatchServiceBuildBodyBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
+    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    /// The `instances` member; omitted when `None`.
+    pub instances: Option<i64>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<PatchServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<PatchServiceCombinedBodyDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedBodyDeploymentStrategy>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
+}
+
+impl PatchServiceCombinedBodyDeployment {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            instances: None,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            volumes: None,
+            zonal_redundancy: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: PatchServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: PatchServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: PatchServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(
+        mut self,
+        gradual_rollout_strategy_id: Option<String>,
+    ) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::instances`].
+    #[must_use]
+    pub fn with_instances(mut self, instances: i64) -> Self {
+        self.instances = Some(instances);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: PatchServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: PatchServiceCombinedBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
+        let instances = members.optional("instances");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        Ok(Self {
+            buildpack,
+            docker,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            instances,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            volumes,
+            zonal_redundancy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put_some(&mut members, "instances", self.instances.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.buildpack` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyDeploymentBuildpack {
+    /// The `configType` member; omitted when `None`.
+    pub config_type: Option<CreateServiceCombinedBodyDeploymentBuildpackConfigType>,
+    /// The `customCommand` member; omitted when `None`.
+    pub custom_command: Option<String>,
+    /// The `customEntrypoint` member; omitted when `None`.
+    pub custom_entrypoint: Option<String>,
+    /// The `customProcess` member; omitted when `None`.
+    pub custom_process: Option<String>,
+}
+
+impl PatchServiceCombinedBodyDeploymentBuildpack {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            config_type: None,
+            custom_command: None,
+            custom_entrypoint: None,
+            custom_process: None,
+        }
+    }
+
+    /// Sets [`Self::config_type`].
+    #[must_use]
+    pub fn with_config_type(
+        mut self,
+        config_type: CreateServiceCombinedBodyDeploymentBuildpackConfigType,
+    ) -> Self {
+        self.config_type = Some(config_type);
+        self
+    }
+
+    /// Sets [`Self::custom_command`].
+    #[must_use]
+    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+        self.custom_command = Some(custom_command.into());
+        self
+    }
+
+    /// Sets [`Self::custom_entrypoint`].
+    #[must_use]
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+        self.custom_entrypoint = Some(custom_entrypoint.into());
+        self
+    }
+
+    /// Sets [`Self::custom_process`].
+    #[must_use]
+    pub fn with_custom_process(mut self, custom_process: impl Into<String>) -> Self {
+        self.custom_process = Some(custom_process.into());
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyDeploymentBuildpack {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config_type = members.optional("configType");
+        let custom_command = members.optional("customCommand");
+        let custom_entrypoint = members.optional("customEntrypoint");
+        let custom_process = members.optional("customProcess");
+        members.finish()?;
+        Ok(Self {
+            config_type,
+            custom_command,
+            custom_entrypoint,
+            custom_process,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configType", self.config_type.as_ref());
+        json::put_some(&mut members, "customCommand", self.custom_command.as_ref());
+        json::put_some(
+            &mut members,
+            "customEntrypoint",
+            self.custom_entrypoint.as_ref(),
+        );
+        json::put_some(&mut members, "customProcess", self.custom_process.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.docker` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyDeploymentDocker {
+    /// The `configType` member; omitted when `None`.
+    pub config_type: Option<CreateServiceCombinedBodyDeploymentDockerConfigType>,
+    /// The `customCommand` member; omitted when `None`.
+    pub custom_command: Option<String>,
+    /// The `customEntrypoint` member; omitted when `None`.
+    pub custom_entrypoint: Option<String>,
+}
+
+impl PatchServiceCombinedBodyDeploymentDocker {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            config_type: None,
+            custom_command: None,
+            custom_entrypoint: None,
+        }
+    }
+
+    /// Sets [`Self::config_type`].
+    #[must_use]
+    pub fn with_config_type(
+        mut self,
+        config_type: CreateServiceCombinedBodyDeploymentDockerConfigType,
+    ) -> Self {
+        self.config_type = Some(config_type);
+        self
+    }
+
+    /// Sets [`Self::custom_command`].
+    #[must_use]
+    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+        self.custom_command = Some(custom_command.into());
+        self
+    }
+
+    /// Sets [`Self::custom_entrypoint`].
+    #[must_use]
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+        self.custom_entrypoint = Some(custom_entrypoint.into());
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyDeploymentDocker {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let config_type = members.optional("configType");
+        let custom_command = members.optional("customCommand");
+        let custom_entrypoint = members.optional("customEntrypoint");
+        members.finish()?;
+        Ok(Self {
+            config_type,
+            custom_command,
+            custom_entrypoint,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "configType", self.config_type.as_ref());
+        json::put_some(&mut members, "customCommand", self.custom_command.as_ref());
+        json::put_some(
+            &mut members,
+            "customEntrypoint",
+            self.custom_entrypoint.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.ssh` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyDeploymentSsh {
+    /// The `enabled` member; omitted when `None`.
+    pub enabled: Option<bool>,
+}
+
+impl PatchServiceCombinedBodyDeploymentSsh {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+
+    /// Sets [`Self::enabled`].
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyDeploymentSsh {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.optional("enabled");
+        members.finish()?;
+        Ok(Self { enabled })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "enabled", self.enabled.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment.storage` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyDeploymentStorage {
+    /// The `ephemeralStorage` member; omitted when `None`.
+    pub ephemeral_storage: Option<CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage>,
+    /// The `shmSize` member; omitted when `None`.
+    pub shm_size: Option<i64>,
+}
+
+impl PatchServiceCombinedBodyDeploymentStorage {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            ephemeral_storage: None,
+            shm_size: None,
+        }
+    }
+
+    /// Sets [`Self::ephemeral_storage`].
+    #[must_use]
+    pub fn with_ephemeral_storage(
+        mut self,
+        ephemeral_storage: CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage,
+    ) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage);
+        self
+    }
+
+    /// Sets [`Self::shm_size`].
+    #[must_use]
+    pub fn with_shm_size(mut self, shm_size: i64) -> Self {
+        self.shm_size = Some(shm_size);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyDeploymentStorage {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ephemeral_storage = members.optional("ephemeralStorage");
+        let shm_size = members.optional("shmSize");
+        members.finish()?;
+        Ok(Self {
+            ephemeral_storage,
+            shm_size,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "ephemeralStorage",
+            self.ephemeral_storage.as_ref(),
+        );
+        json::put_some(&mut members, "shmSize", self.shm_size.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `loadBalancing` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyLoadBalancing {
+    /// The `consistentHash` member; omitted when `None`.
+    pub consistent_hash: Option<CreateServiceCombinedBodyLoadBalancingConsistentHash>,
+    /// The `consistentReplicaRouting` member; omitted when `None`.
+    pub consistent_replica_routing:
+        Option<CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting>,
+    /// The `mode` member; omitted when `None`.
+    pub mode: Option<CreateServiceCombinedBodyLoadBalancingMode>,
+}
+
+impl PatchServiceCombinedBodyLoadBalancing {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            consistent_hash: None,
+            consistent_replica_routing: None,
+            mode: None,
+        }
+    }
+
+    /// Sets [`Self::consistent_hash`].
+    #[must_use]
+    pub fn with_consistent_hash(
+        mut self,
+        consistent_hash: CreateServiceCombinedBodyLoadBalancingConsistentHash,
+    ) -> Self {
+        self.consistent_hash = Some(consistent_hash);
+        self
+    }
+
+    /// Sets [`Self::consistent_replica_routing`].
+    #[must_use]
+    pub fn with_consistent_replica_routing(
+        mut self,
+        consistent_replica_routing: CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting,
+    ) -> Self {
+        self.consistent_replica_routing = Some(consistent_replica_routing);
+        self
+    }
+
+    /// Sets [`Self::mode`].
+    #[must_use]
+    pub fn with_mode(mut self, mode: CreateServiceCombinedBodyLoadBalancingMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyLoadBalancing {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let consistent_hash = members.optional("consistentHash");
+        let consistent_replica_routing = members.optional("consistentReplicaRouting");
+        let mode = members.optional("mode");
+        members.finish()?;
+        Ok(Self {
+            consistent_hash,
+            consistent_replica_routing,
+            mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "consistentHash",
+            self.consistent_hash.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "consistentReplicaRouting",
+            self.consistent_replica_routing.as_ref(),
+        );
+        json::put_some(&mut members, "mode", self.mode.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `vcsData` in the body of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedBodyVcsData {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectBranch` member; omitted when `None`.
+    pub project_branch: Option<String>,
+    /// The `projectType` member; omitted when `None`.
+    pub project_type: Option<CreateServiceBuildBodyVcsDataProjectType>,
+    /// The `projectUrl` member; omitted when `None`.
+    pub project_url: Option<String>,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+}
+
+impl PatchServiceCombinedBodyVcsData {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            account_login: None,
+            project_branch: None,
+            project_type: None,
+            project_url: None,
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::project_branch`].
+    #[must_use]
+    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+        self.project_branch = Some(project_branch.into());
+        self
+    }
+
+    /// Sets [`Self::project_type`].
+    #[must_use]
+    pub fn with_project_type(
+        mut self,
+        project_type: CreateServiceBuildBodyVcsDataProjectType,
+    ) -> Self {
+        self.project_type = Some(project_type);
+        self
+    }
+
+    /// Sets [`Self::project_url`].
+    #[must_use]
+    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+        self.project_url = Some(project_url.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedBodyVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_branch = members.optional("projectBranch");
+        let project_type = members.optional("projectType");
+        let project_url = members.optional("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        members.finish()?;
+        Ok(Self {
+            account_login,
+            project_branch,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put_some(&mut members, "projectBranch", self.project_branch.as_ref());
+        json::put_some(&mut members, "projectType", self.project_type.as_ref());
+        json::put_some(&mut members, "projectUrl", self.project_url.as_ref());
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedBodyAutoscaling>,
+    /// The `billing` member.
+    pub billing: CreateServiceCombinedBodyBilling,
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildConfiguration` member; omitted when `None`.
+    pub build_configuration: Option<CreateServiceCombinedBodyBuildConfiguration>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `buildSettings` member.
+    pub build_settings: CreateServiceBuildBodyBuildSettings,
+    /// The `buildSource` member; omitted when `None`.
+    pub build_source: Option<CreateServiceBuildBodyBuildSource>,
+    /// The `bundleData` member; omitted when `None`.
+    pub bundle_data: Option<CreateServiceCombinedBodyBundleData>,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member.
+    pub deployment: PatchServiceCombinedResponseDeployment,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+    /// The `expiredAt` member; omitted when `None`.
+    pub expired_at: Option<String>,
+    /// The `expiryTime` member; omitted when `None`.
+    pub expiry_time: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `name` member.
+    pub name: String,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `scheduledDeletion` member; omitted when `None`.
+    pub scheduled_deletion: Option<String>,
+    /// The `serviceType` member.
+    pub service_type: CreateServiceCombinedResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceCombinedResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `vcsData` member; omitted when `None`.
+    pub vcs_data: Option<CreateServiceCombinedBodyVcsData>,
+}
+
+impl PatchServiceCombinedResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceCombinedBodyBilling,
+        build_settings: CreateServiceBuildBodyBuildSettings,
+        cluster: CreateServiceBuildResponseCluster,
+        deployment: PatchServiceCombinedResponseDeployment,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: CreateServiceCombinedResponseServiceType,
+        status: CreateServiceCombinedResponseStatus,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            autoscaling: None,
+            billing,
+            build_arguments: None,
+            build_configuration: None,
+            build_files: None,
+            build_settings,
+            build_source: None,
+            bundle_data: None,
+            cluster,
+            create_options: None,
+            created_at: None,
+            deployment,
+            description: None,
+            disabled_ci: None,
+            docker_secret_mounts: None,
+            expired_at: None,
+            expiry_time: None,
+            health_checks: None,
+            id: id.into(),
+            infrastructure: None,
+            load_balancing: None,
+            name: name.into(),
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            scheduled_deletion: None,
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+            vcs_data: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_configuration`].
+    #[must_use]
+    pub fn with_build_configuration(
+        mut self,
+        build_configuration: CreateServiceCombinedBodyBuildConfiguration,
+    ) -> Self {
+        self.build_configuration = Some(build_configuration);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::build_source`].
+    #[must_use]
+    pub fn with_build_source(mut self, build_source: CreateServiceBuildBodyBuildSource) -> Self {
+        self.build_source = Some(build_source);
+        self
+    }
+
+    /// Sets [`Self::bundle_data`].
+    #[must_use]
+    pub fn with_bundle_data(mut self, bundle_data: CreateServiceCombinedBodyBundleData) -> Self {
+        self.bundle_data = Some(bundle_data);
+        self
+    }
+
+    /// Sets [`Self::create_options`].
+    #[must_use]
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+
+    /// Sets [`Self::expired_at`].
+    #[must_use]
+    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+        self.expired_at = Some(expired_at.into());
+        self
+    }
+
+    /// Sets [`Self::expiry_time`].
+    #[must_use]
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+        self.expiry_time = Some(expiry_time.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::scheduled_deletion`].
+    #[must_use]
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+        self.scheduled_deletion = Some(scheduled_deletion.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_data`].
+    #[must_use]
+    pub fn with_vcs_data(mut self, vcs_data: CreateServiceCombinedBodyVcsData) -> Self {
+        self.vcs_data = Some(vcs_data);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.required("billing");
+        let build_arguments = members.optional("buildArguments");
+        let build_configuration = members.optional("buildConfiguration");
+        let build_files = members.optional("buildFiles");
+        let build_settings = members.required("buildSettings");
+        let build_source = members.optional("buildSource");
+        let bundle_data = members.optional("bundleData");
+        let cluster = members.required("cluster");
+        let create_options = members.optional("createOptions");
+        let created_at = members.optional("createdAt");
+        let deployment = members.required("deployment");
+        let description = members.optional("description");
+        let disabled_ci = members.optional("disabledCI");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        let expired_at = members.optional("expiredAt");
+        let expiry_time = members.optional("expiryTime");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let load_balancing = members.optional("loadBalancing");
+        let name = members.required("name");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let scheduled_deletion = members.optional("scheduledDeletion");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        let vcs_data = members.optional("vcsData");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(build_settings),
+            Some(cluster),
+            Some(deployment),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+        ) = (
+            app_id,
+            billing,
+            build_settings,
+            cluster,
+            deployment,
+            id,
+            name,
+            service_type,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            autoscaling,
+            billing,
+            build_arguments,
+            build_configuration,
+            build_files,
+            build_settings,
+            build_source,
+            bundle_data,
+            cluster,
+            create_options,
+            created_at,
+            deployment,
+            description,
+            disabled_ci,
+            docker_secret_mounts,
+            expired_at,
+            expiry_time,
+            health_checks,
+            id,
+            infrastructure,
+            load_balancing,
+            name,
+            ports,
+            runtime_environment,
+            runtime_files,
+            scheduled_deletion,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put(&mut members, "billing", &self.billing);
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "buildConfiguration",
+            self.build_configuration.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put(&mut members, "buildSettings", &self.build_settings);
+        json::put_some(&mut members, "buildSource", self.build_source.as_ref());
+        json::put_some(&mut members, "bundleData", self.bundle_data.as_ref());
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "deployment", &self.deployment);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        json::put_some(&mut members, "expiredAt", self.expired_at.as_ref());
+        json::put_some(&mut members, "expiryTime", self.expiry_time.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(
+            &mut members,
+            "scheduledDeletion",
+            self.scheduled_deletion.as_ref(),
+        );
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put_some(&mut members, "vcsData", self.vcs_data.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `patch.service.combined`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
+    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    /// The `imageUrl` member; omitted when `None`.
+    pub image_url: Option<String>,
+    /// The `instances` member.
+    pub instances: i64,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedBodyDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedBodyDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
+}
+
+impl PatchServiceCombinedResponseDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(instances: i64) -> Self {
+        Self {
+            buildpack: None,
+            docker: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            image_url: None,
+            instances,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(
+        mut self,
+        gradual_rollout_strategy_id: Option<String>,
+    ) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::image_url`].
+    #[must_use]
+    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+        self.image_url = Some(image_url.into());
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+}
+
+impl Json for PatchServiceCombinedResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let docker = members.optional("docker");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
+        let image_url = members.optional("imageUrl");
+        let instances = members.required("instances");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            buildpack,
+            docker,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            image_url,
+            instances,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put_some(&mut members, "imageUrl", self.image_url.as_ref());
+        json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceDeploymentBody {
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<PatchServiceCombinedBodyAutoscaling>,
+    /// The `billing` member; omitted when `None`.
+    pub billing: Option<PatchServiceDeploymentBodyBilling>,
+    /// The `deployment` member; omitted when `None`.
+    pub deployment: Option<CreateServiceDeploymentBodyDeployment>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<PatchServiceCombinedBodyLoadBalancing>,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+}
+
+impl PatchServiceDeploymentBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            autoscaling: None,
+            billing: None,
+            deployment: None,
+            description: None,
+            health_checks: None,
+            load_balancing: None,
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            stage_id: None,
+            tags: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(mut self, autoscaling: PatchServiceCombinedBodyAutoscaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::billing`].
+    #[must_use]
+    pub fn with_billing(mut self, billing: PatchServiceDeploymentBodyBilling) -> Self {
+        self.billing = Some(billing);
+        self
+    }
+
+    /// Sets [`Self::deployment`].
+    #[must_use]
+    pub fn with_deployment(mut self, deployment: CreateServiceDeploymentBodyDeployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: PatchServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+
+impl Json for PatchServiceDeploymentBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.optional("billing");
+        let deployment = members.optional("deployment");
+        let description = members.optional("description");
+        let health_checks = members.optional("healthChecks");
+        let load_balancing = members.optional("loadBalancing");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let stage_id = members.nullable("stageId");
+        let tags = members.optional("tags");
+        members.finish()?;
+        Ok(Self {
+            autoscaling,
+            billing,
+            deployment,
+            description,
+            health_checks,
+            load_balancing,
+            ports,
+            runtime_environment,
+            runtime_files,
+            stage_id,
+            tags,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put_some(&mut members, "billing", self.billing.as_ref());
+        json::put_some(&mut members, "deployment", self.deployment.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `billing` in the body of `patch.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchServiceDeploymentBodyBilling {
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<PatchServiceBuildBodyBillingGpu>,
+}
+
+impl PatchServiceDeploymentBodyBilling {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment_plan: None,
+            gpu: None,
+        }
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: PatchServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+}
+
+impl Json for PatchServiceDeploymentBodyBilling {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.optional("deploymentPlan");
+        let gpu = members.optional("gpu");
+        members.finish()?;
+        Ok(Self {
+            deployment_plan,
+            gpu,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `patch.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceDeploymentResponse {
+    /// The `appId` member.
+    pub app_id: String,
+    /// The `autoscaling` member; omitted when `None`.
+    pub autoscaling: Option<CreateServiceCombinedBodyAutoscaling>,
+    /// The `billing` member.
+    pub billing: CreateServiceDeploymentBodyBilling,
+    /// The `cluster` member.
+    pub cluster: CreateServiceBuildResponseCluster,
+    /// The `createOptions` member; omitted when `None`.
+    pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `deployment` member.
+    pub deployment: PatchServiceDeploymentResponseDeployment,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `expiredAt` member; omitted when `None`.
+    pub expired_at: Option<String>,
+    /// The `expiryTime` member; omitted when `None`.
+    pub expiry_time: Option<String>,
+    /// The `healthChecks` member; omitted when `None`.
+    pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `infrastructure` member; omitted when `None`.
+    pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
+    /// The `loadBalancing` member; omitted when `None`.
+    pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
+    /// The `name` member.
+    pub name: String,
+    /// The `ports` member; omitted when `None`.
+    pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
+    /// The `runtimeEnvironment` member; omitted when `None`.
+    pub runtime_environment: Option<Map<String, Value>>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+    /// The `scheduledDeletion` member; omitted when `None`.
+    pub scheduled_deletion: Option<String>,
+    /// The `serviceType` member.
+    pub service_type: CreateServiceDeploymentResponseServiceType,
+    /// The `stageId` member; omitted when `None`.
+    pub stage_id: Option<String>,
+    /// The `status` member.
+    pub status: CreateServiceDeploymentResponseStatus,
+    /// The `tags` member; omitted when `None`.
+    pub tags: Option<Vec<String>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl PatchServiceDeploymentResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        app_id: impl Into<String>,
+        billing: CreateServiceDeploymentBodyBilling,
+        cluster: CreateServiceBuildResponseCluster,
+        deployment: PatchServiceDeploymentResponseDeployment,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        service_type: CreateServiceDeploymentResponseServiceType,
+        status: CreateServiceDeploymentResponseStatus,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            autoscaling: None,
+            billing,
+            cluster,
+            create_options: None,
+            created_at: None,
+            deployment,
+            description: None,
+            expired_at: None,
+            expiry_time: None,
+            health_checks: None,
+            id: id.into(),
+            infrastructure: None,
+            load_balancing: None,
+            name: name.into(),
+            ports: None,
+            runtime_environment: None,
+            runtime_files: None,
+            scheduled_deletion: None,
+            service_type,
+            stage_id: None,
+            status,
+            tags: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::autoscaling`].
+    #[must_use]
+    pub fn with_autoscaling(mut self, autoscaling: CreateServiceCombinedBodyAutoscaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Sets [`Self::create_options`].
+    #[must_use]
+    pub fn with_create_options(
+        mut self,
+        create_options: CreateServiceCombinedBodyCreateOptions,
+    ) -> Self {
+        self.create_options = Some(create_options);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::expired_at`].
+    #[must_use]
+    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+        self.expired_at = Some(expired_at.into());
+        self
+    }
+
+    /// Sets [`Self::expiry_time`].
+    #[must_use]
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+        self.expiry_time = Some(expiry_time.into());
+        self
+    }
+
+    /// Sets [`Self::health_checks`].
+    #[must_use]
+    pub fn with_health_checks(
+        mut self,
+        health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+    ) -> Self {
+        self.health_checks = Some(health_checks);
+        self
+    }
+
+    /// Sets [`Self::infrastructure`].
+    #[must_use]
+    pub fn with_infrastructure(
+        mut self,
+        infrastructure: CreateServiceBuildBodyInfrastructure,
+    ) -> Self {
+        self.infrastructure = Some(infrastructure);
+        self
+    }
+
+    /// Sets [`Self::load_balancing`].
+    #[must_use]
+    pub fn with_load_balancing(
+        mut self,
+        load_balancing: CreateServiceCombinedBodyLoadBalancing,
+    ) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
+    }
+
+    /// Sets [`Self::ports`].
+    #[must_use]
+    pub fn with_ports(mut self, ports: Vec<CreateServiceCombinedBodyPortsItem>) -> Self {
+        self.ports = Some(ports);
+        self
+    }
+
+    /// Sets [`Self::runtime_environment`].
+    #[must_use]
+    pub fn with_runtime_environment(mut self, runtime_environment: Map<String, Value>) -> Self {
+        self.runtime_environment = Some(runtime_environment);
+        self
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+
+    /// Sets [`Self::scheduled_deletion`].
+    #[must_use]
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+        self.scheduled_deletion = Some(scheduled_deletion.into());
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+        self.stage_id = Some(stage_id.into());
+        self
+    }
+
+    /// Sets [`Self::tags`].
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for PatchServiceDeploymentResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let app_id = members.required("appId");
+        let autoscaling = members.optional("autoscaling");
+        let billing = members.required("billing");
+        let cluster = members.required("cluster");
+        let create_options = members.optional("createOptions");
+        let created_at = members.optional("createdAt");
+        let deployment = members.required("deployment");
+        let description = members.optional("description");
+        let expired_at = members.optional("expiredAt");
+        let expiry_time = members.optional("expiryTime");
+        let health_checks = members.optional("healthChecks");
+        let id = members.required("id");
+        let infrastructure = members.optional("infrastructure");
+        let load_balancing = members.optional("loadBalancing");
+        let name = members.required("name");
+        let ports = members.optional("ports");
+        let runtime_environment = members.optional("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        let scheduled_deletion = members.optional("scheduledDeletion");
+        let service_type = members.required("serviceType");
+        let stage_id = members.optional("stageId");
+        let status = members.required("status");
+        let tags = members.optional("tags");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (
+            Some(app_id),
+            Some(billing),
+            Some(cluster),
+            Some(deployment),
+            Some(id),
+            Some(name),
+            Some(service_type),
+            Some(status),
+        ) = (
+            app_id,
+            billing,
+            cluster,
+            deployment,
+            id,
+            name,
+            service_type,
+            status,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            app_id,
+            autoscaling,
+            billing,
+            cluster,
+            create_options,
+            created_at,
+            deployment,
+            description,
+            expired_at,
+            expiry_time,
+            health_checks,
+            id,
+            infrastructure,
+            load_balancing,
+            name,
+            ports,
+            runtime_environment,
+            runtime_files,
+            scheduled_deletion,
+            service_type,
+            stage_id,
+            status,
+            tags,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "appId", &self.app_id);
+        json::put_some(&mut members, "autoscaling", self.autoscaling.as_ref());
+        json::put(&mut members, "billing", &self.billing);
+        json::put(&mut members, "cluster", &self.cluster);
+        json::put_some(&mut members, "createOptions", self.create_options.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "deployment", &self.deployment);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "expiredAt", self.expired_at.as_ref());
+        json::put_some(&mut members, "expiryTime", self.expiry_time.as_ref());
+        json::put_some(&mut members, "healthChecks", self.health_checks.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "infrastructure", self.infrastructure.as_ref());
+        json::put_some(&mut members, "loadBalancing", self.load_balancing.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "ports", self.ports.as_ref());
+        json::put_some(
+            &mut members,
+            "runtimeEnvironment",
+            self.runtime_environment.as_ref(),
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        json::put_some(
+            &mut members,
+            "scheduledDeletion",
+            self.scheduled_deletion.as_ref(),
+        );
+        json::put(&mut members, "serviceType", &self.service_type);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "tags", self.tags.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `deployment` in the response data of `patch.service.deployment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceDeploymentResponseDeployment {
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `containerSnapshot` member; omitted when `None`.
+    pub container_snapshot: Option<CreateServiceDeploymentBodyDeploymentContainerSnapshot>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateServiceDeploymentBodyDeploymentExternal>,
+    /// The `gpu` member; omitted when `None`.
+    pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
+    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    /// The `imageUrl` member; omitted when `None`.
+    pub image_url: Option<String>,
+    /// The `instances` member.
+    pub instances: i64,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateServiceDeploymentBodyDeploymentInternal>,
+    /// The `metadata` member; omitted when `None`.
+    pub metadata: Option<CreateServiceCombinedBodyDeploymentMetadata>,
+    /// The `ssh` member; omitted when `None`.
+    pub ssh: Option<CreateServiceCombinedBodyDeploymentSsh>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedBodyDeploymentStorage>,
+    /// The `strategy` member; omitted when `None`.
+    pub strategy: Option<CreateServiceCombinedBodyDeploymentStrategy>,
+    /// The `type` member; omitted when `None`.
+    pub type_: Option<CreateServiceCombinedBodyDeploymentType>,
+    /// The `volumes` member; omitted when `None`.
+    pub volumes: Option<Value>,
+    /// The `zonalRedundancy` member; omitted when `None`.
+    pub zonal_redundancy: Option<CreateServiceCombinedBodyDeploymentZonalRedundancy>,
+}
+
+impl PatchServiceDeploymentResponseDeployment {
+    /// A value with the required members set and the others absent.
+    pub fn new(instances: i64) -> Self {
+        Self {
+            buildpack: None,
+            container_snapshot: None,
+            docker: None,
+            external: None,
+            gpu: None,
+            grace_period_seconds: None,
+            gradual_rollout_strategy_id: None,
+            image_url: None,
+            instances,
+            internal: None,
+            metadata: None,
+            ssh: None,
+            storage: None,
+            strategy: None,
+            type_: None,
+            volumes: None,
+            zonal_redundancy: None,
+        }
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::container_snapshot`].
+    #[must_use]
+    pub fn with_container_snapshot(
+        mut self,
+        container_snapshot: CreateServiceDeploymentBodyDeploymentContainerSnapshot,
+    ) -> Self {
+        self.container_snapshot = Some(container_snapshot);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(
+        mut self,
+        external: CreateServiceDeploymentBodyDeploymentExternal,
+    ) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::gpu`].
+    #[must_use]
+    pub fn with_gpu(mut self, gpu: CreateServiceBuildBodyBillingGpu) -> Self {
+        self.gpu = Some(gpu);
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::gradual_rollout_strategy_id`].
+    #[must_use]
+    pub fn with_gradual_rollout_strategy_id(
+        mut self,
+        gradual_rollout_strategy_id: Option<String>,
+    ) -> Self {
+        self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
+        self
+    }
+
+    /// Sets [`Self::image_url`].
+    #[must_use]
+    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+        self.image_url = Some(image_url.into());
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(
+        mut self,
+        internal: CreateServiceDeploymentBodyDeploymentInternal,
+    ) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+
+    /// Sets [`Self::metadata`].
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: CreateServiceCombinedBodyDeploymentMetadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets [`Self::ssh`].
+    #[must_use]
+    pub fn with_ssh(mut self, ssh: CreateServiceCombinedBodyDeploymentSsh) -> Self {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::strategy`].
+    #[must_use]
+    pub fn with_strategy(mut self, strategy: CreateServiceCombinedBodyDeploymentStrategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: CreateServiceCombinedBodyDeploymentType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::volumes`].
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Value) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
+
+    /// Sets [`Self::zonal_redundancy`].
+    #[must_use]
+    pub fn with_zonal_redundancy(
+        mut self,
+        zonal_redundancy: CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    ) -> Self {
+        self.zonal_redundancy = Some(zonal_redundancy);
+        self
+    }
+}
+
+impl Json for PatchServiceDeploymentResponseDeployment {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let buildpack = members.optional("buildpack");
+        let container_snapshot = members.optional("containerSnapshot");
+        let docker = members.optional("docker");
+        let external = members.optional("external");
+        let gpu = members.optional("gpu");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
+        let image_url = members.optional("imageUrl");
+        let instances = members.required("instances");
+        let internal = members.optional("internal");
+        let metadata = members.optional("metadata");
+        let ssh = members.optional("ssh");
+        let storage = members.optional("storage");
+        let strategy = members.optional("strategy");
+        let type_ = members.optional("type");
+        let volumes = members.optional("volumes");
+        let zonal_redundancy = members.optional("zonalRedundancy");
+        members.finish()?;
+        let (Some(instances),) = (instances,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            buildpack,
+            container_snapshot,
+            docker,
+            external,
+            gpu,
+            grace_period_seconds,
+            gradual_rollout_strategy_id,
+            image_url,
+            instances,
+            internal,
+            metadata,
+            ssh,
+            storage,
+            strategy,
+            type_,
+            volumes,
+            zonal_redundancy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(
+            &mut members,
+            "containerSnapshot",
+            self.container_snapshot.as_ref(),
+        );
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "gpu", self.gpu.as_ref());
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gradualRolloutStrategyId",
+            self.gradual_rollout_strategy_id.as_ref(),
+        );
+        json::put_some(&mut members, "imageUrl", self.image_url.as_ref());
+        json::put(&mut members, "instances", &self.instances);
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        json::put_some(&mut members, "metadata", self.metadata.as_ref());
+        json::put_some(&mut members, "ssh", self.ssh.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "strategy", self.strategy.as_ref());
+        json::put_some(&mut members, "type", self.type_.as_ref());
+        json::put_some(&mut members, "volumes", self.volumes.as_ref());
+        json::put_some(
+            &mut members,
+            "zonalRedundancy",
+            self.zonal_redundancy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `resume.service`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResumeServiceBody {
+    /// The `disabledCD` member; omitted when `None`.
+    pub disabled_cd: Option<bool>,
+    /// The `disabledCI` member; omitted when `None`.
+    pub disabled_ci: Option<bool>,
+    /// The `enableAutoscaling` member; omitted when `None`.
+    pub enable_autoscaling: Option<bool>,
+    /// The `instances` member; omitted when `None`.
+    pub instances: Option<i64>,
+}
+
+impl ResumeServiceBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            disabled_cd: None,
+            disabled_ci: None,
+            enable_autoscaling: None,
+            instances: None,
+        }
+    }
+
+    /// Sets [`Self::disabled_cd`].
+    #[must_use]
+    pub fn with_disabled_cd(mut self, disabled_cd: bool) -> Self {
+        self.disabled_cd = Some(disabled_cd);
+        self
+    }
+
+    /// Sets [`Self::disabled_ci`].
+    #[must_use]
+    pub fn with_disabled_ci(mut self, disabled_ci: bool) -> Self {
+        self.disabled_ci = Some(disabled_ci);
+        self
+    }
+
+    /// Sets [`Self::enable_autoscaling`].
+    #[must_use]
+    pub fn with_enable_autoscaling(mut self, enable_autoscaling: bool) -> Self {
+        self.enable_autoscaling = Some(enable_autoscaling);
+        self
+    }
+
+    /// Sets [`Self::instances`].
+    #[must_use]
+    pub fn with_instances(mut self, instances: i64) -> Self {
+        self.instances = Some(instances);
+        self
+    }
+}
+
+impl Json for ResumeServiceBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let disabled_cd = members.optional("disabledCD");
+        let disabled_ci = members.optional("disabledCI");
+        let enable_autoscaling = members.optional("enableAutoscaling");
+        let instances = members.optional("instances");
+        members.finish()?;
+        Ok(Self {
+            disabled_cd,
+            disabled_ci,
+            enable_autoscaling,
+            instances,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "disabledCD", self.disabled_cd.as_ref());
+        json::put_some(&mut members, "disabledCI", self.disabled_ci.as_ref());
+        json::put_some(
+            &mut members,
+            "enableAutoscaling",
+            self.enable_autoscaling.as_ref(),
+        );
+        json::put_some(&mut members, "instances", self.instances.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `rollback.service.rollout`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RollbackServiceRolloutBody {
+    /// The `deployment` member.
+    pub deployment: String,
+}
+
+impl RollbackServiceRolloutBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(deployment: impl Into<String>) -> Self {
+        Self {
+            deployment: deployment.into(),
+        }
+    }
+}
+
+impl Json for RollbackServiceRolloutBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment = members.required("deployment");
+        members.finish()?;
+        let (Some(deployment),) = (deployment,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { deployment })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "deployment", &self.deployment);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `rollback.service.rollout`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RollbackServiceRolloutResponse {
+    /// The `id` member.
+    pub id: String,
+}
+
+impl RollbackServiceRolloutResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Json for RollbackServiceRolloutResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        members.finish()?;
+        let (Some(id),) = (id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        Value::Object(members)
+    }
+}
+
+/// The body of `scale.service`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScaleServiceBody {
+    /// The `deploymentPlan` member; omitted when `None`.
+    pub deployment_plan: Option<String>,
+    /// The `gracePeriodSeconds` member; omitted when `None`.
+    pub grace_period_seconds: Option<i64>,
+    /// The `instances` member; omitted when `None`.
+    pub instances: Option<i64>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceCombinedBodyDeploymentStorage>,
+}
+
+impl ScaleServiceBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            deployment_plan: None,
+            grace_period_seconds: None,
+            instances: None,
+            storage: None,
+        }
+    }
+
+    /// Sets [`Self::deployment_plan`].
+    #[must_use]
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+        self.deployment_plan = Some(deployment_plan.into());
+        self
+    }
+
+    /// Sets [`Self::grace_period_seconds`].
+    #[must_use]
+    pub fn with_grace_period_seconds(mut self, grace_period_seconds: i64) -> Self {
+        self.grace_period_seconds = Some(grace_period_seconds);
+        self
+    }
+
+    /// Sets [`Self::instances`].
+    #[must_use]
+    pub fn with_instances(mut self, instances: i64) -> Self {
+        self.instances = Some(instances);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(mut self, storage: CreateServiceCombinedBodyDeploymentStorage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+}
+
+impl Json for ScaleServiceBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let deployment_plan = members.optional("deploymentPlan");
+        let grace_period_seconds = members.optional("gracePeriodSeconds");
+        let instances = members.optional("instances");
+        let storage = members.optional("storage");
+        members.finish()?;
+        Ok(Self {
+            deployment_plan,
+            grace_period_seconds,
+            instances,
+            storage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "deploymentPlan",
+            self.deployment_plan.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "gracePeriodSeconds",
+            self.grace_period_seconds.as_ref(),
+        );
+        json::put_some(&mut members, "instances", self.instances.as_ref());
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `start.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartServiceBuildBody {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `bundleUrl` member; omitted when `None`.
+    pub bundle_url: Option<String>,
+    /// The `overrides` member; omitted when `None`.
+    pub overrides: Option<StartServiceBuildBodyOverrides>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `pullRequestId` member; omitted when `None`.
+    pub pull_request_id: Option<GetServiceBuildResponsePullRequestId>,
+}
+
+impl StartServiceBuildBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch: None,
+            bundle_url: None,
+            overrides: None,
+            sha: None,
+            pull_request_id: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::bundle_url`].
+    #[must_use]
+    pub fn with_bundle_url(mut self, bundle_url: impl Into<String>) -> Self {
+        self.bundle_url = Some(bundle_url.into());
+        self
+    }
+
+    /// Sets [`Self::overrides`].
+    #[must_use]
+    pub fn with_overrides(mut self, overrides: StartServiceBuildBodyOverrides) -> Self {
+        self.overrides = Some(overrides);
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::pull_request_id`].
+    #[must_use]
+    pub fn with_pull_request_id(
+        mut self,
+        pull_request_id: GetServiceBuildResponsePullRequestId,
+    ) -> Self {
+        self.pull_request_id = Some(pull_request_id);
+        self
+    }
+}
+
+impl Json for StartServiceBuildBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let bundle_url = members.optional("bundleUrl");
+        let overrides = members.optional("overrides");
+        let sha = members.optional("sha");
+        let pull_request_id = members.optional("pullRequestId");
+        members.finish()?;
+        Ok(Self {
+            branch,
+            bundle_url,
+            overrides,
+            sha,
+            pull_request_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(&mut members, "bundleUrl", self.bundle_url.as_ref());
+        json::put_some(&mut members, "overrides", self.overrides.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "pullRequestId", self.pull_request_id.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `overrides` in the body of `start.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartServiceBuildBodyOverrides {
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<StartServiceBuildBodyOverridesDocker>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+}
+
+impl StartServiceBuildBodyOverrides {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_arguments: None,
+            build_files: None,
+            docker: None,
+            docker_secret_mounts: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: StartServiceBuildBodyOverridesDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+}
+
+impl Json for StartServiceBuildBodyOverrides {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.optional("buildArguments");
+        let build_files = members.optional("buildFiles");
+        let docker = members.optional("docker");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        members.finish()?;
+        Ok(Self {
+            build_arguments,
+            build_files,
+            docker,
+            docker_secret_mounts,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `overrides.docker` in the body of `start.service.build`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StartServiceBuildBodyOverridesDocker {
+    /// The `dockerFilePath` member; omitted when `None`.
+    pub docker_file_path: Option<String>,
+    /// The `dockerWorkDir` member; omitted when `None`.
+    pub docker_work_dir: Option<String>,
+    /// The `dockerfileContents` member; omitted when `None`.
+    pub dockerfile_contents: Option<String>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+}
+
+impl StartServiceBuildBodyOverridesDocker {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            docker_file_path: None,
+            docker_work_dir: None,
+            dockerfile_contents: None,
+            dockerfile_target: None,
+        }
+    }
+
+    /// Sets [`Self::docker_file_path`].
+    #[must_use]
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+        self.docker_file_path = Some(docker_file_path.into());
+        self
+    }
+
+    /// Sets [`Self::docker_work_dir`].
+    #[must_use]
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+        self.docker_work_dir = Some(docker_work_dir.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: impl Into<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+}
+
+impl Json for StartServiceBuildBodyOverridesDocker {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let docker_file_path = members.optional("dockerFilePath");
+        let docker_work_dir = members.optional("dockerWorkDir");
+        let dockerfile_contents = members.optional("dockerfileContents");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        members.finish()?;
+        Ok(Self {
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+            dockerfile_target,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "dockerFilePath",
+            self.docker_file_path.as_ref(),
+        );
+        json::put_some(&mut members, "dockerWorkDir", self.docker_work_dir.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `start.service.build`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartServiceBuildResponse {
+    /// The `branch` member; omitted when `None`.
+    pub branch: Option<String>,
+    /// The `concluded` member; omitted when `None`.
+    pub concluded: Option<bool>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `pullRequestId` member; omitted when `None`.
+    pub pull_request_id: Option<GetServiceBuildResponsePullRequestId>,
+    /// The `registry` member; omitted when `None`.
+    pub registry: Option<GetServiceBuildResponseRegistry>,
+    /// The `sha` member; omitted when `None`.
+    pub sha: Option<String>,
+    /// The `status` member; omitted when `None`.
+    pub status: Option<String>,
+}
+
+impl StartServiceBuildResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            branch: None,
+            concluded: None,
+            created_at: None,
+            id: id.into(),
+            pull_request_id: None,
+            registry: None,
+            sha: None,
+            status: None,
+        }
+    }
+
+    /// Sets [`Self::branch`].
+    #[must_use]
+    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+
+    /// Sets [`Self::concluded`].
+    #[must_use]
+    pub fn with_concluded(mut self, concluded: bool) -> Self {
+        self.concluded = Some(concluded);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::pull_request_id`].
+    #[must_use]
+    pub fn with_pull_request_id(
+        mut self,
+        pull_request_id: GetServiceBuildResponsePullRequestId,
+    ) -> Self {
+        self.pull_request_id = Some(pull_request_id);
+        self
+    }
+
+    /// Sets [`Self::registry`].
+    #[must_use]
+    pub fn with_registry(mut self, registry: GetServiceBuildResponseRegistry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Sets [`Self::sha`].
+    #[must_use]
+    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+        self.sha = Some(sha.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+}
+
+impl Json for StartServiceBuildResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch = members.optional("branch");
+        let concluded = members.optional("concluded");
+        let created_at = members.optional("createdAt");
+        let id = members.required("id");
+        let pull_request_id = members.optional("pullRequestId");
+        let registry = members.optional("registry");
+        let sha = members.optional("sha");
+        let status = members.optional("status");
+        members.finish()?;
+        let (Some(id),) = (id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            branch,
+            concluded,
+            created_at,
+            id,
+            pull_request_id,
+            registry,
+            sha,
+            status,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "branch", self.branch.as_ref());
+        json::put_some(&mut members, "concluded", self.concluded.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "pullRequestId", self.pull_request_id.as_ref());
+        json::put_some(&mut members, "registry", self.registry.as_ref());
+        json::put_some(&mut members, "sha", self.sha.as_ref());
+        json::put_some(&mut members, "status", self.status.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.buildArguments`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildArgumentsBody {
+    /// The `buildArguments` member; omitted when `None`.
+    pub build_arguments: Option<Map<String, Value>>,
+    /// The `buildFiles` member; omitted when `None`.
+    pub build_files: Option<Map<String, Value>>,
+    /// The `dockerSecretMounts` member; omitted when `None`.
+    pub docker_secret_mounts: Option<Map<String, Value>>,
+}
+
+impl UpdateServiceBuildArgumentsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_arguments: None,
+            build_files: None,
+            docker_secret_mounts: None,
+        }
+    }
+
+    /// Sets [`Self::build_arguments`].
+    #[must_use]
+    pub fn with_build_arguments(mut self, build_arguments: Map<String, Value>) -> Self {
+        self.build_arguments = Some(build_arguments);
+        self
+    }
+
+    /// Sets [`Self::build_files`].
+    #[must_use]
+    pub fn with_build_files(mut self, build_files: Map<String, Value>) -> Self {
+        self.build_files = Some(build_files);
+        self
+    }
+
+    /// Sets [`Self::docker_secret_mounts`].
+    #[must_use]
+    pub fn with_docker_secret_mounts(mut self, docker_secret_mounts: Map<String, Value>) -> Self {
+        self.docker_secret_mounts = Some(docker_secret_mounts);
+        self
+    }
+}
+
+impl Json for UpdateServiceBuildArgumentsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_arguments = members.optional("buildArguments");
+        let build_files = members.optional("buildFiles");
+        let docker_secret_mounts = members.optional("dockerSecretMounts");
+        members.finish()?;
+        Ok(Self {
+            build_arguments,
+            build_files,
+            docker_secret_mounts,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "buildArguments",
+            self.build_arguments.as_ref(),
+        );
+        json::put_some(&mut members, "buildFiles", self.build_files.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerSecretMounts",
+            self.docker_secret_mounts.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.buildOptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildOptionsBody {
+    /// The `branchRestrictions` member; omitted when `None`.
+    pub branch_restrictions: Option<Vec<String>>,
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `crossProjectAccess` member; omitted when `None`.
+    pub cross_project_access: Option<CreateServiceBuildBodyBuildConfigurationCrossProjectAccess>,
+    /// The `dockerCredentials` member; omitted when `None`.
+    pub docker_credentials: Option<Vec<String>>,
+    /// The `dockerfile` member; omitted when `None`.
+    pub dockerfile: Option<UpdateServiceBuildOptionsBodyDockerfile>,
+    /// The `dockerfileTarget` member; omitted when `None`.
+    pub dockerfile_target: Option<String>,
+    /// The `enableGitLfs` member; omitted when `None`.
+    pub enable_git_lfs: Option<bool>,
+    /// The `fullGitClone` member; omitted when `None`.
+    pub full_git_clone: Option<bool>,
+    /// The `ignoreEmptyCommits` member; omitted when `None`.
+    pub ignore_empty_commits: Option<bool>,
+    /// The `includeGitFolder` member; omitted when `None`.
+    pub include_git_folder: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `prRestrictions` member; omitted when `None`.
+    pub pr_restrictions: Option<Vec<String>>,
+    /// The `storage` member; omitted when `None`.
+    pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceBuildBodyBuildSettingsBuildpack>,
+}
+
+impl UpdateServiceBuildOptionsBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch_restrictions: None,
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            cross_project_access: None,
+            docker_credentials: None,
+            dockerfile: None,
+            dockerfile_target: None,
+            enable_git_lfs: None,
+            full_git_clone: None,
+            ignore_empty_commits: None,
+            include_git_folder: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            pr_restrictions: None,
+            storage: None,
+            buildpack: None,
+        }
+    }
+
+    /// Sets [`Self::branch_restrictions`].
+    #[must_use]
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+        self.branch_restrictions = Some(branch_restrictions);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::cross_project_access`].
+    #[must_use]
+    pub fn with_cross_project_access(
+        mut self,
+        cross_project_access: CreateServiceBuildBodyBuildConfigurationCrossProjectAccess,
+    ) -> Self {
+        self.cross_project_access = Some(cross_project_access);
+        self
+    }
+
+    /// Sets [`Self::docker_credentials`].
+    #[must_use]
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+        self.docker_credentials = Some(docker_credentials);
+        self
+    }
+
+    /// Sets [`Self::dockerfile`].
+    #[must_use]
+    pub fn with_dockerfile(mut self, dockerfile: UpdateServiceBuildOptionsBodyDockerfile) -> Self {
+        self.dockerfile = Some(dockerfile);
+        self
+    }
+
+    /// Sets [`Self::dockerfile_target`].
+    #[must_use]
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+        self.dockerfile_target = Some(dockerfile_target.into());
+        self
+    }
+
+    /// Sets [`Self::enable_git_lfs`].
+    #[must_use]
+    pub fn with_enable_git_lfs(mut self, enable_git_lfs: bool) -> Self {
+        self.enable_git_lfs = Some(enable_git_lfs);
+        self
+    }
+
+    /// Sets [`Self::full_git_clone`].
+    #[must_use]
+    pub fn with_full_git_clone(mut self, full_git_clone: bool) -> Self {
+        self.full_git_clone = Some(full_git_clone);
+        self
+    }
+
+    /// Sets [`Self::ignore_empty_commits`].
+    #[must_use]
+    pub fn with_ignore_empty_commits(mut self, ignore_empty_commits: bool) -> Self {
+        self.ignore_empty_commits = Some(ignore_empty_commits);
+        self
+    }
+
+    /// Sets [`Self::include_git_folder`].
+    #[must_use]
+    pub fn with_include_git_folder(mut self, include_git_folder: bool) -> Self {
+        self.include_git_folder = Some(include_git_folder);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::pr_restrictions`].
+    #[must_use]
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+        self.pr_restrictions = Some(pr_restrictions);
+        self
+    }
+
+    /// Sets [`Self::storage`].
+    #[must_use]
+    pub fn with_storage(
+        mut self,
+        storage: CreateServiceBuildBodyBuildConfigurationStorage,
+    ) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceBuildBodyBuildSettingsBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+}
+
+impl Json for UpdateServiceBuildOptionsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch_restrictions = members.optional("branchRestrictions");
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let cross_project_access = members.optional("crossProjectAccess");
+        let docker_credentials = members.optional("dockerCredentials");
+        let dockerfile = members.optional("dockerfile");
+        let dockerfile_target = members.optional("dockerfileTarget");
+        let enable_git_lfs = members.optional("enableGitLfs");
+        let full_git_clone = members.optional("fullGitClone");
+        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
+        let include_git_folder = members.optional("includeGitFolder");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let pr_restrictions = members.optional("prRestrictions");
+        let storage = members.optional("storage");
+        let buildpack = members.optional("buildpack");
+        members.finish()?;
+        Ok(Self {
+            branch_restrictions,
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            cross_project_access,
+            docker_credentials,
+            dockerfile,
+            dockerfile_target,
+            enable_git_lfs,
+            full_git_clone,
+            ignore_empty_commits,
+            include_git_folder,
+            is_allow_list,
+            path_ignore_rules,
+            pr_restrictions,
+            storage,
+            buildpack,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "branchRestrictions",
+            self.branch_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "crossProjectAccess",
+            self.cross_project_access.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "dockerCredentials",
+            self.docker_credentials.as_ref(),
+        );
+        json::put_some(&mut members, "dockerfile", self.dockerfile.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileTarget",
+            self.dockerfile_target.as_ref(),
+        );
+        json::put_some(&mut members, "enableGitLfs", self.enable_git_lfs.as_ref());
+        json::put_some(&mut members, "fullGitClone", self.full_git_clone.as_ref());
+        json::put_some(
+            &mut members,
+            "ignoreEmptyCommits",
+            self.ignore_empty_commits.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "includeGitFolder",
+            self.include_git_folder.as_ref(),
+        );
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "prRestrictions",
+            self.pr_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "storage", self.storage.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `dockerfile` in the body of `update.service.buildOptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildOptionsBodyDockerfile {
+    /// The `buildEngine` member; omitted when `None`.
+    pub build_engine: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine>,
+    /// The `buildkit` member; omitted when `None`.
+    pub buildkit: Option<UpdateServiceBuildOptionsBodyDockerfileBuildkit>,
+    /// The `dockerFilePath` member; omitted when `None`.
+    pub docker_file_path: Option<String>,
+    /// The `dockerWorkDir` member; omitted when `None`.
+    pub docker_work_dir: Option<String>,
+    /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
+    pub dockerfile_contents: Option<Option<String>>,
+}
+
+impl UpdateServiceBuildOptionsBodyDockerfile {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            build_engine: None,
+            buildkit: None,
+            docker_file_path: None,
+            docker_work_dir: None,
+            dockerfile_contents: None,
+        }
+    }
+
+    /// Sets [`Self::build_engine`].
+    #[must_use]
+    pub fn with_build_engine(
+        mut self,
+        build_engine: CreateServiceBuildBodyBuildSettingsDockerfileBuildEngine,
+    ) -> Self {
+        self.build_engine = Some(build_engine);
+        self
+    }
+
+    /// Sets [`Self::buildkit`].
+    #[must_use]
+    pub fn with_buildkit(
+        mut self,
+        buildkit: UpdateServiceBuildOptionsBodyDockerfileBuildkit,
+    ) -> Self {
+        self.buildkit = Some(buildkit);
+        self
+    }
+
+    /// Sets [`Self::docker_file_path`].
+    #[must_use]
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+        self.docker_file_path = Some(docker_file_path.into());
+        self
+    }
+
+    /// Sets [`Self::docker_work_dir`].
+    #[must_use]
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+        self.docker_work_dir = Some(docker_work_dir.into());
+        self
+    }
+
+    /// Sets [`Self::dockerfile_contents`].
+    #[must_use]
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+        self.dockerfile_contents = Some(dockerfile_contents);
+        self
+    }
+}
+
+impl Json for UpdateServiceBuildOptionsBodyDockerfile {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let build_engine = members.optional("buildEngine");
+        let buildkit = members.optional("buildkit");
+        let docker_file_path = members.optional("dockerFilePath");
+        let docker_work_dir = members.optional("dockerWorkDir");
+        let dockerfile_contents = members.nullable("dockerfileContents");
+        members.finish()?;
+        Ok(Self {
+            build_engine,
+            buildkit,
+            docker_file_path,
+            docker_work_dir,
+            dockerfile_contents,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "buildEngine", self.build_engine.as_ref());
+        json::put_some(&mut members, "buildkit", self.buildkit.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerFilePath",
+            self.docker_file_path.as_ref(),
+        );
+        json::put_some(&mut members, "dockerWorkDir", self.docker_work_dir.as_ref());
+        json::put_some(
+            &mut members,
+            "dockerfileContents",
+            self.dockerfile_contents.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `dockerfile.buildkit` in the body of `update.service.buildOptions`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildOptionsBodyDockerfileBuildkit {
+    /// The `cacheStorageSize` member; omitted when `None`.
+    pub cache_storage_size: Option<i64>,
+    /// The `useCache` member; omitted when `None`.
+    pub use_cache: Option<bool>,
+}
+
+impl UpdateServiceBuildOptionsBodyDockerfileBuildkit {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            cache_storage_size: None,
+            use_cache: None,
+        }
+    }
+
+    /// Sets [`Self::cache_storage_size`].
+    #[must_use]
+    pub fn with_cache_storage_size(mut self, cache_storage_size: i64) -> Self {
+        self.cache_storage_size = Some(cache_storage_size);
+        self
+    }
+
+    /// Sets [`Self::use_cache`].
+    #[must_use]
+    pub fn with_use_cache(mut self, use_cache: bool) -> Self {
+        self.use_cache = Some(use_cache);
+        self
+    }
+}
+
+impl Json for UpdateServiceBuildOptionsBodyDockerfileBuildkit {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let cache_storage_size = members.optional("cacheStorageSize");
+        let use_cache = members.optional("useCache");
+        members.finish()?;
+        Ok(Self {
+            cache_storage_size,
+            use_cache,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "cacheStorageSize",
+            self.cache_storage_size.as_ref(),
+        );
+        json::put_some(&mut members, "useCache", self.use_cache.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.buildSource`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildSourceBody {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `projectBranch` member; omitted when `None`.
+    pub project_branch: Option<String>,
+    /// The `projectType` member; omitted when `None`.
+    pub project_type: Option<CreateServiceBuildBodyVcsDataProjectType>,
+    /// The `projectUrl` member; omitted when `None`.
+    pub project_url: Option<String>,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+}
+
+impl UpdateServiceBuildSourceBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            account_login: None,
+            project_branch: None,
+            project_type: None,
+            project_url: None,
+            self_hosted_vcs_id: None,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::project_branch`].
+    #[must_use]
+    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+        self.project_branch = Some(project_branch.into());
+        self
+    }
+
+    /// Sets [`Self::project_type`].
+    #[must_use]
+    pub fn with_project_type(
+        mut self,
+        project_type: CreateServiceBuildBodyVcsDataProjectType,
+    ) -> Self {
+        self.project_type = Some(project_type);
+        self
+    }
+
+    /// Sets [`Self::project_url`].
+    #[must_use]
+    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+        self.project_url = Some(project_url.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+}
+
+impl Json for UpdateServiceBuildSourceBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let project_branch = members.optional("projectBranch");
+        let project_type = members.optional("projectType");
+        let project_url = members.optional("projectUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        members.finish()?;
+        Ok(Self {
+            account_login,
+            project_branch,
+            project_type,
+            project_url,
+            self_hosted_vcs_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put_some(&mut members, "projectBranch", self.project_branch.as_ref());
+        json::put_some(&mut members, "projectType", self.project_type.as_ref());
+        json::put_some(&mut members, "projectUrl", self.project_url.as_ref());
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.deployment`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateServiceDeploymentBody {
+    /// The `docker` member; omitted when `None`.
+    pub docker: Option<CreateServiceCombinedBodyDeploymentDocker>,
+    /// The `external` member; omitted when `None`.
+    pub external: Option<CreateServiceDeploymentBodyDeploymentExternal>,
+    /// The `buildpack` member; omitted when `None`.
+    pub buildpack: Option<CreateServiceCombinedBodyDeploymentBuildpack>,
+    /// The `internal` member; omitted when `None`.
+    pub internal: Option<CreateServiceDeploymentBodyDeploymentInternal>,
+}
+
+impl UpdateServiceDeploymentBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            docker: None,
+            external: None,
+            buildpack: None,
+            internal: None,
+        }
+    }
+
+    /// Sets [`Self::docker`].
+    #[must_use]
+    pub fn with_docker(mut self, docker: CreateServiceCombinedBodyDeploymentDocker) -> Self {
+        self.docker = Some(docker);
+        self
+    }
+
+    /// Sets [`Self::external`].
+    #[must_use]
+    pub fn with_external(
+        mut self,
+        external: CreateServiceDeploymentBodyDeploymentExternal,
+    ) -> Self {
+        self.external = Some(external);
+        self
+    }
+
+    /// Sets [`Self::buildpack`].
+    #[must_use]
+    pub fn with_buildpack(
+        mut self,
+        buildpack: CreateServiceCombinedBodyDeploymentBuildpack,
+    ) -> Self {
+        self.buildpack = Some(buildpack);
+        self
+    }
+
+    /// Sets [`Self::internal`].
+    #[must_use]
+    pub fn with_internal(
+        mut self,
+        internal: CreateServiceDeploymentBodyDeploymentInternal,
+    ) -> Self {
+        self.internal = Some(internal);
+        self
+    }
+}
+
+impl Json for UpdateServiceDeploymentBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let docker = members.optional("docker");
+        let external = members.optional("external");
+        let buildpack = members.optional("buildpack");
+        let internal = members.optional("internal");
+        members.finish()?;
+        Ok(Self {
+            docker,
+            external,
+            buildpack,
+            internal,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "docker", self.docker.as_ref());
+        json::put_some(&mut members, "external", self.external.as_ref());
+        json::put_some(&mut members, "buildpack", self.buildpack.as_ref());
+        json::put_some(&mut members, "internal", self.internal.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.healthChecks`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceHealthChecksBody {
+    /// The `healthChecks` member.
+    pub health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>,
+}
+
+impl UpdateServiceHealthChecksBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(health_checks: Vec<CreateServiceCombinedBodyHealthChecksItem>) -> Self {
+        Self { health_checks }
+    }
+}
+
+impl Json for UpdateServiceHealthChecksBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let health_checks = members.required("healthChecks");
+        members.finish()?;
+        let (Some(health_checks),) = (health_checks,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { health_checks })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "healthChecks", &self.health_checks);
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.ports`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServicePortsBody {
+    /// The `ports` member.
+    pub ports: Vec<UpdateServicePortsBodyPortsItem>,
+}
+
+impl UpdateServicePortsBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(ports: Vec<UpdateServicePortsBodyPortsItem>) -> Self {
+        Self { ports }
+    }
+}
+
+impl Json for UpdateServicePortsBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let ports = members.required("ports");
+        members.finish()?;
+        let (Some(ports),) = (ports,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { ports })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "ports", &self.ports);
+        Value::Object(members)
+    }
+}
+
+/// The object at `ports[]` in the body of `update.service.ports`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServicePortsBodyPortsItem {
+    /// The `disableNfDomain` member; omitted when `None`.
+    pub disable_nf_domain: Option<bool>,
+    /// The `domains` member; omitted when `None`.
+    pub domains: Option<Vec<String>>,
+    /// The `id` member; omitted when `None`.
+    pub id: Option<String>,
+    /// The `internalPort` member.
+    pub internal_port: i64,
+    /// The `name` member.
+    pub name: String,
+    /// The `protocol` member.
+    pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
+    /// The `public` member; omitted when `None`.
+    pub public: Option<bool>,
+    /// The `security` member; omitted when `None`.
+    pub security: Option<CreateServiceCombinedBodyPortsItemSecurity>,
+    /// The `vpcAccessible` member; omitted when `None`.
+    pub vpc_accessible: Option<bool>,
+}
+
+impl UpdateServicePortsBodyPortsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        internal_port: i64,
+        name: impl Into<String>,
+        protocol: CreateServiceCombinedBodyPortsItemProtocol,
+    ) -> Self {
+        Self {
+            disable_nf_domain: None,
+            domains: None,
+            id: None,
+            internal_port,
+            name: name.into(),
+            protocol,
+            public: None,
+            security: None,
+            vpc_accessible: None,
+        }
+    }
+
+    /// Sets [`Self::disable_nf_domain`].
+    #[must_use]
+    pub fn with_disable_nf_domain(mut self, disable_nf_domain: bool) -> Self {
+        self.disable_nf_domain = Some(disable_nf_domain);
+        self
+    }
+
+    /// Sets [`Self::domains`].
+    #[must_use]
+    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+        self.domains = Some(domains);
+        self
+    }
+
+    /// Sets [`Self::id`].
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets [`Self::public`].
+    #[must_use]
+    pub fn with_public(mut self, public: bool) -> Self {
+        self.public = Some(public);
+        self
+    }
+
+    /// Sets [`Self::security`].
+    #[must_use]
+    pub fn with_security(mut self, security: CreateServiceCombinedBodyPortsItemSecurity) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// Sets [`Self::vpc_accessible`].
+    #[must_use]
+    pub fn with_vpc_accessible(mut self, vpc_accessible: bool) -> Self {
+        self.vpc_accessible = Some(vpc_accessible);
+        self
+    }
+}
+
+impl Json for UpdateServicePortsBodyPortsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let disable_nf_domain = members.optional("disableNfDomain");
+        let domains = members.optional("domains");
+        let id = members.optional("id");
+        let internal_port = members.required("internalPort");
+        let name = members.required("name");
+        let protocol = members.required("protocol");
+        let public = members.optional("public");
+        let security = members.optional("security");
+        let vpc_accessible = members.optional("vpcAccessible");
+        members.finish()?;
+        let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            disable_nf_domain,
+            domains,
+            id,
+            internal_port,
+            name,
+            protocol,
+            public,
+            security,
+            vpc_accessible,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "disableNfDomain",
+            self.disable_nf_domain.as_ref(),
+        );
+        json::put_some(&mut members, "domains", self.domains.as_ref());
+        json::put_some(&mut members, "id", self.id.as_ref());
+        json::put(&mut members, "internalPort", &self.internal_port);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "protocol", &self.protocol);
+        json::put_some(&mut members, "public", self.public.as_ref());
+        json::put_some(&mut members, "security", self.security.as_ref());
+        json::put_some(&mut members, "vpcAccessible", self.vpc_accessible.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.rollout.configuration`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceRolloutConfigurationBody {
+    /// The `canaryPercentage` member.
+    pub canary_percentage: i64,
+    /// The `stablePercentage` member.
+    pub stable_percentage: i64,
+}
+
+impl UpdateServiceRolloutConfigurationBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(canary_percentage: i64, stable_percentage: i64) -> Self {
+        Self {
+            canary_percentage,
+            stable_percentage,
+        }
+    }
+}
+
+impl Json for UpdateServiceRolloutConfigurationBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let canary_percentage = members.required("canaryPercentage");
+        let stable_percentage = members.required("stablePercentage");
+        members.finish()?;
+        let (Some(canary_percentage), Some(stable_percentage)) =
+            (canary_percentage, stable_percentage)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            canary_percentage,
+            stable_percentage,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "canaryPercentage", &self.canary_percentage);
+        json::put(&mut members, "stablePercentage", &self.stable_percentage);
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.service.runtimeEnvironment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceRuntimeEnvironmentBody {
+    /// The `runtimeEnvironment` member.
+    pub runtime_environment: Map<String, Value>,
+    /// The `runtimeFiles` member; omitted when `None`.
+    pub runtime_files: Option<Map<String, Value>>,
+}
+
+impl UpdateServiceRuntimeEnvironmentBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(runtime_environment: Map<String, Value>) -> Self {
+        Self {
+            runtime_environment,
+            runtime_files: None,
+        }
+    }
+
+    /// Sets [`Self::runtime_files`].
+    #[must_use]
+    pub fn with_runtime_files(mut self, runtime_files: Map<String, Value>) -> Self {
+        self.runtime_files = Some(runtime_files);
+        self
+    }
+}
+
+impl Json for UpdateServiceRuntimeEnvironmentBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runtime_environment = members.required("runtimeEnvironment");
+        let runtime_files = members.optional("runtimeFiles");
+        members.finish()?;
+        let (Some(runtime_environment),) = (runtime_environment,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            runtime_environment,
+            runtime_files,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "runtimeEnvironment",
+            &self.runtime_environment,
+        );
+        json::put_some(&mut members, "runtimeFiles", self.runtime_files.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `update.service.runtimeEnvironment`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceRuntimeEnvironmentResponse {
+    /// The `restartSuccessful` member.
+    pub restart_successful: bool,
+    /// The `success` member.
+    pub success: bool,
+}
+
+impl UpdateServiceRuntimeEnvironmentResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(restart_successful: bool, success: bool) -> Self {
+        Self {
+            restart_successful,
+            success,
+        }
+    }
+}
+
+impl Json for UpdateServiceRuntimeEnvironmentResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let restart_successful = members.required("restartSuccessful");
+        let success = members.required("success");
+        members.finish()?;
+        let (Some(restart_successful), Some(success)) = (restart_successful, success) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            restart_successful,
+            success,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "restartSuccessful", &self.restart_successful);
+        json::put(&mut members, "success", &self.success);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `abort.service.build`.
+pub type AbortServiceBuildResponse = Map<String, Value>;
+
+/// The request of `abort.service.build`: `DELETE /v1/projects/{projectId}/services/{serviceId}/build/{buildId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build/{buildId}`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortServiceBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Path parameter `buildId`.
+    pub build_id: String,
+}
+
+impl AbortServiceBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        build_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            build_id: build_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortServiceBuildRequest {
+    const ID: &'static str = "abort.service.build";
+    const PAGINATED: bool = false;
+    type Response = AbortServiceBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_SERVICE_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.path_param("buildId", Some(self.build_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `create.containerSnapshot`: `POST /v1/projects/{projectId}/services/{serviceId}/snapshots`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/snapshots`
+/// - `/v1/projects/{projectId}/services/{serviceId}/snapshots`
+///
+/// Needs the permission `Account > Platform > ContainerSnapshots > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateContainerSnapshotRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: CreateContainerSnapshotBody,
+}
+
+impl CreateContainerSnapshotRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: CreateContainerSnapshotBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateContainerSnapshotRequest {
+    const ID: &'static str = "create.containerSnapshot";
+    const PAGINATED: bool = false;
+    type Response = CreateContainerSnapshotResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_CONTAINER_SNAPSHOT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.service.build`: `POST /v1/projects/{projectId}/services/build`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/build`
+/// - `/v1/projects/{projectId}/services/build`
+///
+/// Needs the permission `Project > Services > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateServiceBuildBody,
+}
+
+impl CreateServiceBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateServiceBuildBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateServiceBuildRequest {
+    const ID: &'static str = "create.service.build";
+    const PAGINATED: bool = false;
+    type Response = CreateServiceBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_SERVICE_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.service.combined`: `POST /v1/projects/{projectId}/services/combined`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/combined`
+/// - `/v1/projects/{projectId}/services/combined`
+///
+/// Needs the permission `Project > Services > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceCombinedRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateServiceCombinedBody,
+}
+
+impl CreateServiceCombinedRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateServiceCombinedBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateServiceCombinedRequest {
+    const ID: &'static str = "create.service.combined";
+    const PAGINATED: bool = false;
+    type Response = CreateServiceCombinedResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_SERVICE_COMBINED
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
     }
 }
 
@@ -1004,47 +20672,90 @@ impl Operation for CreateServiceDeploymentRequest {
     }
 }
 
-/// The request of `get.service.metrics`: `GET /v1/projects/{projectId}/services/{serviceId}/metrics`.
+/// The response data of `delete.containerSnapshot`.
+pub type DeleteContainerSnapshotResponse = Value;
+
+/// The request of `delete.containerSnapshot`: `DELETE /v1/container-snapshots/{snapshotId}`.
 ///
 /// Its routes, the first whose parameters are all set being used:
-/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/metrics`
-/// - `/v1/projects/{projectId}/services/{serviceId}/metrics`
+/// - `/v1/teams/{teamId}/container-snapshots/{snapshotId}`
+/// - `/v1/container-snapshots/{snapshotId}`
 ///
-/// Needs the permission `Project > Services > Metrics > Read`.
+/// Needs the permission `Account > Platform > ContainerSnapshots > Delete`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetServiceMetricsRequest {
+pub struct DeleteContainerSnapshotRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `snapshotId`.
+    pub snapshot_id: String,
+}
+
+impl DeleteContainerSnapshotRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(snapshot_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            snapshot_id: snapshot_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteContainerSnapshotRequest {
+    const ID: &'static str = "delete.containerSnapshot";
+    const PAGINATED: bool = false;
+    type Response = DeleteContainerSnapshotResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_CONTAINER_SNAPSHOT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("snapshotId", Some(self.snapshot_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.service`.
+pub type DeleteServiceResponse = Map<String, Value>;
+
+/// The request of `delete.service`: `DELETE /v1/projects/{projectId}/services/{serviceId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}`
+/// - `/v1/projects/{projectId}/services/{serviceId}`
+///
+/// Needs the permission `Project > Services > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteServiceRequest {
     /// Path parameter `teamId`; when set, selects a route that uses it.
     pub team_id: Option<String>,
     /// Path parameter `projectId`.
     pub project_id: String,
     /// Path parameter `serviceId`.
     pub service_id: String,
-    /// Query option `startTime`.
-    pub start_time: String,
-    /// Query option `metricTypes`; omitted when `None`.
-    pub metric_types: Option<Vec<GetServiceMetricsMetricTypes>>,
-    /// Query option `interval`; omitted when `None`.
-    pub interval: Option<f64>,
-    /// Query option `filter`; omitted when `None`.
-    pub filter: Option<Value>,
+    /// Query option `delete_child_objects`; omitted when `None`.
+    pub delete_child_objects: Option<bool>,
 }
 
-impl GetServiceMetricsRequest {
+impl DeleteServiceRequest {
     /// A request with the required values set and the others unset.
-    pub fn new(
-        project_id: impl Into<String>,
-        service_id: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
         Self {
             team_id: None,
             project_id: project_id.into(),
             service_id: service_id.into(),
-            start_time: start_time.into(),
-            metric_types: None,
-            interval: None,
-            filter: None,
+            delete_child_objects: None,
         }
     }
 
@@ -1055,24 +20766,1142 @@ impl GetServiceMetricsRequest {
         self
     }
 
+    /// Sets [`Self::delete_child_objects`].
+    #[must_use]
+    pub fn with_delete_child_objects(mut self, delete_child_objects: bool) -> Self {
+        self.delete_child_objects = Some(delete_child_objects);
+        self
+    }
+}
+
+impl Operation for DeleteServiceRequest {
+    const ID: &'static str = "delete.service";
+    const PAGINATED: bool = false;
+    type Response = DeleteServiceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_SERVICE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("delete_child_objects", &self.delete_child_objects)?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.service.perReplicaVolume`.
+pub type DeleteServicePerReplicaVolumeResponse = Map<String, Value>;
+
+/// The request of `delete.service.perReplicaVolume`: `DELETE /v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}`
+/// - `/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}`
+///
+/// Needs the permission `Project > Services > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteServicePerReplicaVolumeRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Path parameter `volumeId`.
+    pub volume_id: String,
+    /// Path parameter `ordinal`.
+    pub ordinal: String,
+}
+
+impl DeleteServicePerReplicaVolumeRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        volume_id: impl Into<String>,
+        ordinal: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            volume_id: volume_id.into(),
+            ordinal: ordinal.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteServicePerReplicaVolumeRequest {
+    const ID: &'static str = "delete.service.perReplicaVolume";
+    const PAGINATED: bool = false;
+    type Response = DeleteServicePerReplicaVolumeResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_SERVICE_PER_REPLICA_VOLUME
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.path_param("volumeId", Some(self.volume_id.clone()))?;
+        parts.path_param("ordinal", Some(self.ordinal.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.service.perReplicaVolumeGroup`.
+pub type DeleteServicePerReplicaVolumeGroupResponse = Map<String, Value>;
+
+/// The request of `delete.service.perReplicaVolumeGroup`: `DELETE /v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}`
+/// - `/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}`
+///
+/// Needs the permission `Project > Services > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteServicePerReplicaVolumeGroupRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Path parameter `volumeId`.
+    pub volume_id: String,
+}
+
+impl DeleteServicePerReplicaVolumeGroupRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        volume_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            volume_id: volume_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteServicePerReplicaVolumeGroupRequest {
+    const ID: &'static str = "delete.service.perReplicaVolumeGroup";
+    const PAGINATED: bool = false;
+    type Response = DeleteServicePerReplicaVolumeGroupResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_SERVICE_PER_REPLICA_VOLUME_GROUP
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.path_param("volumeId", Some(self.volume_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.containerSnapshot`.
+pub type GetContainerSnapshotResponse = CreateContainerSnapshotResponse;
+
+/// The request of `get.containerSnapshot`: `GET /v1/container-snapshots/{snapshotId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/container-snapshots/{snapshotId}`
+/// - `/v1/container-snapshots/{snapshotId}`
+///
+/// Needs the permission `Account > Platform > ContainerSnapshots > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetContainerSnapshotRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `snapshotId`.
+    pub snapshot_id: String,
+}
+
+impl GetContainerSnapshotRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(snapshot_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            snapshot_id: snapshot_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetContainerSnapshotRequest {
+    const ID: &'static str = "get.containerSnapshot";
+    const PAGINATED: bool = false;
+    type Response = GetContainerSnapshotResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_CONTAINER_SNAPSHOT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("snapshotId", Some(self.snapshot_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service`: `GET /v1/projects/{projectId}/services/{serviceId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}`
+/// - `/v1/projects/{projectId}/services/{serviceId}`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServiceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceRequest {
+    const ID: &'static str = "get.service";
+    const PAGINATED: bool = false;
+    type Response = GetServiceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.branches`: `GET /v1/projects/{projectId}/services/{serviceId}/branches`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/branches`
+/// - `/v1/projects/{projectId}/services/{serviceId}/branches`
+///
+/// Paginated. Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBranchesRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetServiceBranchesRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetServiceBranchesRequest {
+    const ID: &'static str = "get.service.branches";
+    const PAGINATED: bool = true;
+    type Response = GetServiceBranchesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_BRANCHES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetServiceBranchesRequest {
+    type Item = GetServiceBranchesResponseBranchesItem;
+    const ITEMS_KEY: &'static str = "branches";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.branches.unwrap_or_default()
+    }
+}
+
+/// The request of `get.service.build`: `GET /v1/projects/{projectId}/services/{serviceId}/build/{buildId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build/{buildId}`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Path parameter `buildId`.
+    pub build_id: String,
+}
+
+impl GetServiceBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        build_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            build_id: build_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceBuildRequest {
+    const ID: &'static str = "get.service.build";
+    const PAGINATED: bool = false;
+    type Response = GetServiceBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.path_param("buildId", Some(self.build_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.buildArgumentDetails`: `GET /v1/projects/{projectId}/services/{serviceId}/build-arguments/details`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments/details`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-arguments/details`
+///
+/// Needs the permission `Project > Secrets > Services > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentDetailsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServiceBuildArgumentDetailsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceBuildArgumentDetailsRequest {
+    const ID: &'static str = "get.service.buildArgumentDetails";
+    const PAGINATED: bool = false;
+    type Response = GetServiceBuildArgumentDetailsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_BUILD_ARGUMENT_DETAILS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.buildArguments`: `GET /v1/projects/{projectId}/services/{serviceId}/build-arguments`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-arguments`
+///
+/// Needs the permission `Project > Secrets > Services > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildArgumentsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `show`; omitted when `None`.
+    pub show: Option<GetServiceBuildArgumentsShow>,
+    /// Query option `replaceTemplatedValues`; omitted when `None`.
+    pub replace_templated_values: Option<GetServiceBuildArgumentsReplaceTemplatedValues>,
+}
+
+impl GetServiceBuildArgumentsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            show: None,
+            replace_templated_values: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::show`].
+    #[must_use]
+    pub fn with_show(mut self, show: GetServiceBuildArgumentsShow) -> Self {
+        self.show = Some(show);
+        self
+    }
+
+    /// Sets [`Self::replace_templated_values`].
+    #[must_use]
+    pub fn with_replace_templated_values(
+        mut self,
+        replace_templated_values: GetServiceBuildArgumentsReplaceTemplatedValues,
+    ) -> Self {
+        self.replace_templated_values = Some(replace_templated_values);
+        self
+    }
+}
+
+impl Operation for GetServiceBuildArgumentsRequest {
+    const ID: &'static str = "get.service.buildArguments";
+    const PAGINATED: bool = false;
+    type Response = GetServiceBuildArgumentsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_BUILD_ARGUMENTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("show", &self.show)?;
+        parts.query("replaceTemplatedValues", &self.replace_templated_values)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.buildMetrics`: `GET /v1/projects/{projectId}/services/{serviceId}/build-metrics`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-metrics`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-metrics`
+///
+/// Needs the permission `Project > Services > Deployment > View Observability`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildMetricsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `buildId`; omitted when `None`.
+    pub build_id: Option<String>,
+    /// Query option `queryType`; omitted when `None`.
+    pub query_type: Option<GetServiceBuildMetricsQueryType>,
+    /// Query option `metricTypes`; omitted when `None`.
+    pub metric_types: Option<Vec<GetServiceBuildMetricsMetricTypes>>,
+    /// Query option `startTime`; omitted when `None`.
+    pub start_time: Option<String>,
+    /// Query option `endTime`; omitted when `None`.
+    pub end_time: Option<String>,
+    /// Query option `duration`; omitted when `None`.
+    pub duration: Option<i64>,
+    /// Query option `time`; omitted when `None`.
+    pub time: Option<String>,
+}
+
+impl GetServiceBuildMetricsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            build_id: None,
+            query_type: None,
+            metric_types: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+            time: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::build_id`].
+    #[must_use]
+    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+        self.build_id = Some(build_id.into());
+        self
+    }
+
+    /// Sets [`Self::query_type`].
+    #[must_use]
+    pub fn with_query_type(mut self, query_type: GetServiceBuildMetricsQueryType) -> Self {
+        self.query_type = Some(query_type);
+        self
+    }
+
     /// Sets [`Self::metric_types`].
     #[must_use]
-    pub fn with_metric_types(mut self, metric_types: Vec<GetServiceMetricsMetricTypes>) -> Self {
+    pub fn with_metric_types(
+        mut self,
+        metric_types: Vec<GetServiceBuildMetricsMetricTypes>,
+    ) -> Self {
         self.metric_types = Some(metric_types);
         self
     }
 
-    /// Sets [`Self::interval`].
+    /// Sets [`Self::start_time`].
     #[must_use]
-    pub fn with_interval(mut self, interval: f64) -> Self {
-        self.interval = Some(interval);
+    pub fn with_start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
         self
     }
 
-    /// Sets [`Self::filter`].
+    /// Sets [`Self::end_time`].
     #[must_use]
-    pub fn with_filter(mut self, filter: Value) -> Self {
-        self.filter = Some(filter);
+    pub fn with_end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`Self::duration`].
+    #[must_use]
+    pub fn with_duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Sets [`Self::time`].
+    #[must_use]
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
+        self
+    }
+}
+
+impl Operation for GetServiceBuildMetricsRequest {
+    const ID: &'static str = "get.service.buildMetrics";
+    const PAGINATED: bool = false;
+    type Response = GetServiceBuildMetricsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_BUILD_METRICS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("buildId", &self.build_id)?;
+        parts.query("queryType", &self.query_type)?;
+        parts.query("metricTypes", &self.metric_types)?;
+        parts.query("startTime", &self.start_time)?;
+        parts.query("endTime", &self.end_time)?;
+        parts.query("duration", &self.duration)?;
+        parts.query("time", &self.time)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.builds`: `GET /v1/projects/{projectId}/services/{serviceId}/build`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build`
+///
+/// Paginated. Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceBuildsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetServiceBuildsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetServiceBuildsRequest {
+    const ID: &'static str = "get.service.builds";
+    const PAGINATED: bool = true;
+    type Response = GetServiceBuildsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_BUILDS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetServiceBuildsRequest {
+    type Item = GetServiceBuildResponse;
+    const ITEMS_KEY: &'static str = "builds";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.builds
+    }
+}
+
+/// The request of `get.service.containers`: `GET /v1/projects/{projectId}/services/{serviceId}/containers`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/containers`
+/// - `/v1/projects/{projectId}/services/{serviceId}/containers`
+///
+/// Paginated. Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceContainersRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetServiceContainersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetServiceContainersRequest {
+    const ID: &'static str = "get.service.containers";
+    const PAGINATED: bool = true;
+    type Response = GetServiceContainersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_CONTAINERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetServiceContainersRequest {
+    type Item = GetServiceContainersResponseContainersItem;
+    const ITEMS_KEY: &'static str = "containers";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.containers.unwrap_or_default()
+    }
+}
+
+/// The request of `get.service.deployment`: `GET /v1/projects/{projectId}/services/{serviceId}/deployment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment`
+/// - `/v1/projects/{projectId}/services/{serviceId}/deployment`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceDeploymentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServiceDeploymentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceDeploymentRequest {
+    const ID: &'static str = "get.service.deployment";
+    const PAGINATED: bool = false;
+    type Response = GetServiceDeploymentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_DEPLOYMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.healthChecks`: `GET /v1/projects/{projectId}/services/{serviceId}/health-checks`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks`
+/// - `/v1/projects/{projectId}/services/{serviceId}/health-checks`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceHealthChecksRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServiceHealthChecksRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceHealthChecksRequest {
+    const ID: &'static str = "get.service.healthChecks";
+    const PAGINATED: bool = false;
+    type Response = GetServiceHealthChecksResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_HEALTH_CHECKS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.service.metrics`.
+pub type GetServiceMetricsResponse = GetServiceBuildMetricsResponse;
+
+/// The request of `get.service.metrics`: `GET /v1/projects/{projectId}/services/{serviceId}/metrics`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/metrics`
+/// - `/v1/projects/{projectId}/services/{serviceId}/metrics`
+///
+/// Needs the permission `Project > Services > Deployment > View Observability`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceMetricsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `queryType`; omitted when `None`.
+    pub query_type: Option<GetServiceBuildMetricsQueryType>,
+    /// Query option `metricTypes`; omitted when `None`.
+    pub metric_types: Option<Vec<GetServiceBuildMetricsMetricTypes>>,
+    /// Query option `startTime`; omitted when `None`.
+    pub start_time: Option<String>,
+    /// Query option `endTime`; omitted when `None`.
+    pub end_time: Option<String>,
+    /// Query option `duration`; omitted when `None`.
+    pub duration: Option<i64>,
+    /// Query option `containerName`; omitted when `None`.
+    pub container_name: Option<String>,
+    /// Query option `deploymentId`; omitted when `None`.
+    pub deployment_id: Option<String>,
+    /// Query option `time`; omitted when `None`.
+    pub time: Option<String>,
+}
+
+impl GetServiceMetricsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            query_type: None,
+            metric_types: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+            container_name: None,
+            deployment_id: None,
+            time: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::query_type`].
+    #[must_use]
+    pub fn with_query_type(mut self, query_type: GetServiceBuildMetricsQueryType) -> Self {
+        self.query_type = Some(query_type);
+        self
+    }
+
+    /// Sets [`Self::metric_types`].
+    #[must_use]
+    pub fn with_metric_types(
+        mut self,
+        metric_types: Vec<GetServiceBuildMetricsMetricTypes>,
+    ) -> Self {
+        self.metric_types = Some(metric_types);
+        self
+    }
+
+    /// Sets [`Self::start_time`].
+    #[must_use]
+    pub fn with_start_time(mut self, start_time: impl Into<String>) -> Self {
+        self.start_time = Some(start_time.into());
+        self
+    }
+
+    /// Sets [`Self::end_time`].
+    #[must_use]
+    pub fn with_end_time(mut self, end_time: impl Into<String>) -> Self {
+        self.end_time = Some(end_time.into());
+        self
+    }
+
+    /// Sets [`Self::duration`].
+    #[must_use]
+    pub fn with_duration(mut self, duration: i64) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Sets [`Self::container_name`].
+    #[must_use]
+    pub fn with_container_name(mut self, container_name: impl Into<String>) -> Self {
+        self.container_name = Some(container_name.into());
+        self
+    }
+
+    /// Sets [`Self::deployment_id`].
+    #[must_use]
+    pub fn with_deployment_id(mut self, deployment_id: impl Into<String>) -> Self {
+        self.deployment_id = Some(deployment_id.into());
+        self
+    }
+
+    /// Sets [`Self::time`].
+    #[must_use]
+    pub fn with_time(mut self, time: impl Into<String>) -> Self {
+        self.time = Some(time.into());
         self
     }
 }
@@ -1091,11 +21920,672 @@ impl Operation for GetServiceMetricsRequest {
         parts.path_param("teamId", self.team_id.clone())?;
         parts.path_param("projectId", Some(self.project_id.clone()))?;
         parts.path_param("serviceId", Some(self.service_id.clone()))?;
-        parts.query("startTime", &self.start_time)?;
+        parts.query("queryType", &self.query_type)?;
         parts.query("metricTypes", &self.metric_types)?;
-        parts.query("interval", &self.interval)?;
-        parts.query("filter", &self.filter)?;
+        parts.query("startTime", &self.start_time)?;
+        parts.query("endTime", &self.end_time)?;
+        parts.query("duration", &self.duration)?;
+        parts.query("containerName", &self.container_name)?;
+        parts.query("deploymentId", &self.deployment_id)?;
+        parts.query("time", &self.time)?;
         parts.finish()
+    }
+}
+
+/// The request of `get.service.perReplicaVolumes`: `GET /v1/projects/{projectId}/services/{serviceId}/per-replica-volumes`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/per-replica-volumes`
+/// - `/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePerReplicaVolumesRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServicePerReplicaVolumesRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServicePerReplicaVolumesRequest {
+    const ID: &'static str = "get.service.perReplicaVolumes";
+    const PAGINATED: bool = false;
+    type Response = GetServicePerReplicaVolumesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_PER_REPLICA_VOLUMES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.ports`: `GET /v1/projects/{projectId}/services/{serviceId}/ports`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports`
+/// - `/v1/projects/{projectId}/services/{serviceId}/ports`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePortsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServicePortsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServicePortsRequest {
+    const ID: &'static str = "get.service.ports";
+    const PAGINATED: bool = false;
+    type Response = GetServicePortsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_PORTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.pullRequests`: `GET /v1/projects/{projectId}/services/{serviceId}/pull-requests`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/pull-requests`
+/// - `/v1/projects/{projectId}/services/{serviceId}/pull-requests`
+///
+/// Paginated. Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServicePullRequestsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetServicePullRequestsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetServicePullRequestsRequest {
+    const ID: &'static str = "get.service.pullRequests";
+    const PAGINATED: bool = true;
+    type Response = GetServicePullRequestsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_PULL_REQUESTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for GetServicePullRequestsRequest {
+    type Item = GetServicePullRequestsResponsePullRequestsItem;
+    const ITEMS_KEY: &'static str = "pullRequests";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.pull_requests.unwrap_or_default()
+    }
+}
+
+/// The request of `get.service.rollout`: `GET /v1/projects/{projectId}/services/{serviceId}/rollout`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout`
+/// - `/v1/projects/{projectId}/services/{serviceId}/rollout`
+///
+/// Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRolloutRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServiceRolloutRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceRolloutRequest {
+    const ID: &'static str = "get.service.rollout";
+    const PAGINATED: bool = false;
+    type Response = GetServiceRolloutResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_ROLLOUT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.runtimeEnvironment`: `GET /v1/projects/{projectId}/services/{serviceId}/runtime-environment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment`
+/// - `/v1/projects/{projectId}/services/{serviceId}/runtime-environment`
+///
+/// Needs the permission `Project > Secrets > Services > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRuntimeEnvironmentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `show`; omitted when `None`.
+    pub show: Option<GetServiceBuildArgumentsShow>,
+    /// Query option `replaceTemplatedValues`; omitted when `None`.
+    pub replace_templated_values: Option<GetServiceBuildArgumentsReplaceTemplatedValues>,
+}
+
+impl GetServiceRuntimeEnvironmentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            show: None,
+            replace_templated_values: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::show`].
+    #[must_use]
+    pub fn with_show(mut self, show: GetServiceBuildArgumentsShow) -> Self {
+        self.show = Some(show);
+        self
+    }
+
+    /// Sets [`Self::replace_templated_values`].
+    #[must_use]
+    pub fn with_replace_templated_values(
+        mut self,
+        replace_templated_values: GetServiceBuildArgumentsReplaceTemplatedValues,
+    ) -> Self {
+        self.replace_templated_values = Some(replace_templated_values);
+        self
+    }
+}
+
+impl Operation for GetServiceRuntimeEnvironmentRequest {
+    const ID: &'static str = "get.service.runtimeEnvironment";
+    const PAGINATED: bool = false;
+    type Response = GetServiceRuntimeEnvironmentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_RUNTIME_ENVIRONMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("show", &self.show)?;
+        parts.query("replaceTemplatedValues", &self.replace_templated_values)?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.service.runtimeEnvironmentDetails`: `GET /v1/projects/{projectId}/services/{serviceId}/runtime-environment/details`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment/details`
+/// - `/v1/projects/{projectId}/services/{serviceId}/runtime-environment/details`
+///
+/// Needs the permission `Project > Secrets > Services > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetServiceRuntimeEnvironmentDetailsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl GetServiceRuntimeEnvironmentDetailsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetServiceRuntimeEnvironmentDetailsRequest {
+    const ID: &'static str = "get.service.runtimeEnvironmentDetails";
+    const PAGINATED: bool = false;
+    type Response = GetServiceRuntimeEnvironmentDetailsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_SERVICE_RUNTIME_ENVIRONMENT_DETAILS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `list.containerSnapshots`: `GET /v1/container-snapshots`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/container-snapshots`
+/// - `/v1/container-snapshots`
+///
+/// Paginated. Needs the permission `Account > Platform > ContainerSnapshots > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListContainerSnapshotsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `projectId`; omitted when `None`.
+    pub project_id: Option<String>,
+    /// Query option `serviceId`; omitted when `None`.
+    pub service_id: Option<String>,
+    /// Query option `state`; omitted when `None`.
+    pub state: Option<CreateContainerSnapshotResponseState>,
+    /// Query option `trigger`; omitted when `None`.
+    pub trigger: Option<CreateContainerSnapshotResponseTrigger>,
+}
+
+impl ListContainerSnapshotsRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            team_id: None,
+            per_page: None,
+            page: None,
+            cursor: None,
+            project_id: None,
+            service_id: None,
+            state: None,
+            trigger: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::project_id`].
+    #[must_use]
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Sets [`Self::service_id`].
+    #[must_use]
+    pub fn with_service_id(mut self, service_id: impl Into<String>) -> Self {
+        self.service_id = Some(service_id.into());
+        self
+    }
+
+    /// Sets [`Self::state`].
+    #[must_use]
+    pub fn with_state(mut self, state: CreateContainerSnapshotResponseState) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    /// Sets [`Self::trigger`].
+    #[must_use]
+    pub fn with_trigger(mut self, trigger: CreateContainerSnapshotResponseTrigger) -> Self {
+        self.trigger = Some(trigger);
+        self
+    }
+}
+
+impl Operation for ListContainerSnapshotsRequest {
+    const ID: &'static str = "list.containerSnapshots";
+    const PAGINATED: bool = true;
+    type Response = ListContainerSnapshotsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_CONTAINER_SNAPSHOTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("projectId", &self.project_id)?;
+        parts.query("serviceId", &self.service_id)?;
+        parts.query("state", &self.state)?;
+        parts.query("trigger", &self.trigger)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListContainerSnapshotsRequest {
+    type Item = CreateContainerSnapshotResponse;
+    const ITEMS_KEY: &'static str = "containerSnapshots";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.container_snapshots
+    }
+}
+
+/// The request of `list.service.deployments`: `GET /v1/projects/{projectId}/services/{serviceId}/deployments`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployments`
+/// - `/v1/projects/{projectId}/services/{serviceId}/deployments`
+///
+/// Paginated. Needs the permission `Project > Services > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListServiceDeploymentsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `releaseType`; omitted when `None`.
+    pub release_type: Option<GetServiceRolloutResponseCanaryDeploymentReleaseType>,
+}
+
+impl ListServiceDeploymentsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            release_type: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::release_type`].
+    #[must_use]
+    pub fn with_release_type(
+        mut self,
+        release_type: GetServiceRolloutResponseCanaryDeploymentReleaseType,
+    ) -> Self {
+        self.release_type = Some(release_type);
+        self
+    }
+}
+
+impl Operation for ListServiceDeploymentsRequest {
+    const ID: &'static str = "list.service.deployments";
+    const PAGINATED: bool = true;
+    type Response = ListServiceDeploymentsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_SERVICE_DEPLOYMENTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("releaseType", &self.release_type)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListServiceDeploymentsRequest {
+    type Item = GetServiceRolloutResponseCanaryDeployment;
+    const ITEMS_KEY: &'static str = "deployments";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.deployments
     }
 }
 
@@ -1115,16 +22605,10 @@ pub struct ListServicesRequest {
     pub project_id: String,
     /// Query option `per_page`; omitted when `None`.
     pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
     /// Query option `cursor`; omitted when `None`.
     pub cursor: Option<String>,
-    /// Query option `tags`; omitted when `None`.
-    pub tags: Option<Vec<String>>,
-    /// Query option `includeArchived`; omitted when `None`.
-    pub include_archived: Option<bool>,
-    /// Query option `sort`; omitted when `None`.
-    pub sort: Option<ListServicesSort>,
-    /// Query option `teamId`; omitted when `None`.
-    pub team_id_option: Option<String>,
 }
 
 impl ListServicesRequest {
@@ -1134,11 +22618,8 @@ impl ListServicesRequest {
             team_id: None,
             project_id: project_id.into(),
             per_page: None,
+            page: None,
             cursor: None,
-            tags: None,
-            include_archived: None,
-            sort: None,
-            team_id_option: None,
         }
     }
 
@@ -1156,38 +22637,17 @@ impl ListServicesRequest {
         self
     }
 
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
     /// Sets [`Self::cursor`].
     #[must_use]
     pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
-        self
-    }
-
-    /// Sets [`Self::tags`].
-    #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
-        self.tags = Some(tags);
-        self
-    }
-
-    /// Sets [`Self::include_archived`].
-    #[must_use]
-    pub fn with_include_archived(mut self, include_archived: bool) -> Self {
-        self.include_archived = Some(include_archived);
-        self
-    }
-
-    /// Sets [`Self::sort`].
-    #[must_use]
-    pub fn with_sort(mut self, sort: ListServicesSort) -> Self {
-        self.sort = Some(sort);
-        self
-    }
-
-    /// Sets [`Self::team_id_option`].
-    #[must_use]
-    pub fn with_team_id_option(mut self, team_id_option: impl Into<String>) -> Self {
-        self.team_id_option = Some(team_id_option.into());
         self
     }
 }
@@ -1206,11 +22666,8 @@ impl Operation for ListServicesRequest {
         parts.path_param("teamId", self.team_id.clone())?;
         parts.path_param("projectId", Some(self.project_id.clone()))?;
         parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
         parts.query("cursor", &self.cursor)?;
-        parts.query("tags", &self.tags)?;
-        parts.query("includeArchived", &self.include_archived)?;
-        parts.query("sort", &self.sort)?;
-        parts.query("teamId", &self.team_id_option)?;
         parts.finish()
     }
 }
@@ -1232,23 +22689,1379 @@ impl Paginated for ListServicesRequest {
     }
 }
 
-serde_via_json!(
-    CreateServiceDeploymentBody,
-    CreateServiceDeploymentBodyBilling,
-    CreateServiceDeploymentBodyBillingGpu,
-    CreateServiceDeploymentBodyDeployment,
-    CreateServiceDeploymentBodyDeploymentInternal,
-    CreateServiceDeploymentBodyDeploymentExternal,
-    CreateServiceDeploymentBodyStrategy,
-    CreateServiceDeploymentBodyStrategyMaxSurge,
-    CreateServiceDeploymentBodyLabels,
-    CreateServiceDeploymentBodyPortsItem,
-    CreateServiceDeploymentResponse,
-    CreateServiceDeploymentResponseDeployment,
-    GetServiceMetricsResponse,
-    GetServiceMetricsResponseMetricsValueItem,
-    GetServiceMetricsResponseMetricsValueItemValue,
-    GetServiceMetricsResponseMetricsValueItemValueObject,
-    ListServicesResponse,
-    ListServicesResponseServicesItem
+/// The request of `patch.service.build`: `PATCH /v1/projects/{projectId}/services/build/{serviceId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/build/{serviceId}`
+/// - `/v1/projects/{projectId}/services/build/{serviceId}`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: PatchServiceBuildBody,
+}
+
+impl PatchServiceBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: PatchServiceBuildBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchServiceBuildRequest {
+    const ID: &'static str = "patch.service.build";
+    const PAGINATED: bool = false;
+    type Response = PatchServiceBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_SERVICE_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `patch.service.combined`: `PATCH /v1/projects/{projectId}/services/combined/{serviceId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/combined/{serviceId}`
+/// - `/v1/projects/{projectId}/services/combined/{serviceId}`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceCombinedRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: PatchServiceCombinedBody,
+}
+
+impl PatchServiceCombinedRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: PatchServiceCombinedBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchServiceCombinedRequest {
+    const ID: &'static str = "patch.service.combined";
+    const PAGINATED: bool = false;
+    type Response = PatchServiceCombinedResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_SERVICE_COMBINED
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `patch.service.deployment`: `PATCH /v1/projects/{projectId}/services/deployment/{serviceId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/deployment/{serviceId}`
+/// - `/v1/projects/{projectId}/services/deployment/{serviceId}`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchServiceDeploymentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: PatchServiceDeploymentBody,
+}
+
+impl PatchServiceDeploymentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: PatchServiceDeploymentBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchServiceDeploymentRequest {
+    const ID: &'static str = "patch.service.deployment";
+    const PAGINATED: bool = false;
+    type Response = PatchServiceDeploymentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_SERVICE_DEPLOYMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `pause.service`.
+pub type PauseServiceResponse = Map<String, Value>;
+
+/// The request of `pause.service`: `POST /v1/projects/{projectId}/services/{serviceId}/pause`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/pause`
+/// - `/v1/projects/{projectId}/services/{serviceId}/pause`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PauseServiceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl PauseServiceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PauseServiceRequest {
+    const ID: &'static str = "pause.service";
+    const PAGINATED: bool = false;
+    type Response = PauseServiceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PAUSE_SERVICE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `promote.service.rollout`.
+pub type PromoteServiceRolloutResponse = Map<String, Value>;
+
+/// The request of `promote.service.rollout`: `POST /v1/projects/{projectId}/services/{serviceId}/rollout/promote`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/promote`
+/// - `/v1/projects/{projectId}/services/{serviceId}/rollout/promote`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PromoteServiceRolloutRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl PromoteServiceRolloutRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PromoteServiceRolloutRequest {
+    const ID: &'static str = "promote.service.rollout";
+    const PAGINATED: bool = false;
+    type Response = PromoteServiceRolloutResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PROMOTE_SERVICE_ROLLOUT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The body of `put.service.build`.
+pub type PutServiceBuildBody = CreateServiceBuildBody;
+
+/// The response data of `put.service.build`.
+pub type PutServiceBuildResponse = PatchServiceBuildResponse;
+
+/// The request of `put.service.build`: `PUT /v1/projects/{projectId}/services/build`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/build`
+/// - `/v1/projects/{projectId}/services/build`
+///
+/// Needs the permission `Project > Services > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutServiceBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutServiceBuildBody,
+}
+
+impl PutServiceBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutServiceBuildBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutServiceBuildRequest {
+    const ID: &'static str = "put.service.build";
+    const PAGINATED: bool = false;
+    type Response = PutServiceBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_SERVICE_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.service.combined`.
+pub type PutServiceCombinedBody = CreateServiceCombinedBody;
+
+/// The response data of `put.service.combined`.
+pub type PutServiceCombinedResponse = PatchServiceCombinedResponse;
+
+/// The request of `put.service.combined`: `PUT /v1/projects/{projectId}/services/combined`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/combined`
+/// - `/v1/projects/{projectId}/services/combined`
+///
+/// Needs the permission `Project > Services > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutServiceCombinedRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutServiceCombinedBody,
+}
+
+impl PutServiceCombinedRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutServiceCombinedBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutServiceCombinedRequest {
+    const ID: &'static str = "put.service.combined";
+    const PAGINATED: bool = false;
+    type Response = PutServiceCombinedResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_SERVICE_COMBINED
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.service.deployment`.
+pub type PutServiceDeploymentBody = CreateServiceDeploymentBody;
+
+/// The response data of `put.service.deployment`.
+pub type PutServiceDeploymentResponse = PatchServiceDeploymentResponse;
+
+/// The request of `put.service.deployment`: `PUT /v1/projects/{projectId}/services/deployment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/deployment`
+/// - `/v1/projects/{projectId}/services/deployment`
+///
+/// Needs the permission `Project > Services > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutServiceDeploymentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: PutServiceDeploymentBody,
+}
+
+impl PutServiceDeploymentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: PutServiceDeploymentBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutServiceDeploymentRequest {
+    const ID: &'static str = "put.service.deployment";
+    const PAGINATED: bool = false;
+    type Response = PutServiceDeploymentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_SERVICE_DEPLOYMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `reset.service.buildCache`.
+pub type ResetServiceBuildCacheResponse = Map<String, Value>;
+
+/// The request of `reset.service.buildCache`: `DELETE /v1/projects/{projectId}/services/{serviceId}/build-cache`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-cache`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-cache`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResetServiceBuildCacheRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl ResetServiceBuildCacheRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResetServiceBuildCacheRequest {
+    const ID: &'static str = "reset.service.buildCache";
+    const PAGINATED: bool = false;
+    type Response = ResetServiceBuildCacheResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESET_SERVICE_BUILD_CACHE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `restart.service`.
+pub type RestartServiceResponse = Map<String, Value>;
+
+/// The request of `restart.service`: `POST /v1/projects/{projectId}/services/{serviceId}/restart`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/restart`
+/// - `/v1/projects/{projectId}/services/{serviceId}/restart`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RestartServiceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+}
+
+impl RestartServiceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, service_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RestartServiceRequest {
+    const ID: &'static str = "restart.service";
+    const PAGINATED: bool = false;
+    type Response = RestartServiceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESTART_SERVICE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `resume.service`.
+pub type ResumeServiceResponse = Map<String, Value>;
+
+/// The request of `resume.service`: `POST /v1/projects/{projectId}/services/{serviceId}/resume`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/resume`
+/// - `/v1/projects/{projectId}/services/{serviceId}/resume`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResumeServiceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: ResumeServiceBody,
+}
+
+impl ResumeServiceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: ResumeServiceBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResumeServiceRequest {
+    const ID: &'static str = "resume.service";
+    const PAGINATED: bool = false;
+    type Response = ResumeServiceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESUME_SERVICE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `rollback.service.rollout`: `POST /v1/projects/{projectId}/services/{serviceId}/rollout/rollback`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/rollback`
+/// - `/v1/projects/{projectId}/services/{serviceId}/rollout/rollback`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RollbackServiceRolloutRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: RollbackServiceRolloutBody,
+}
+
+impl RollbackServiceRolloutRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: RollbackServiceRolloutBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RollbackServiceRolloutRequest {
+    const ID: &'static str = "rollback.service.rollout";
+    const PAGINATED: bool = false;
+    type Response = RollbackServiceRolloutResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ROLLBACK_SERVICE_ROLLOUT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `scale.service`.
+pub type ScaleServiceResponse = Map<String, Value>;
+
+/// The request of `scale.service`: `POST /v1/projects/{projectId}/services/{serviceId}/scale`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/scale`
+/// - `/v1/projects/{projectId}/services/{serviceId}/scale`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScaleServiceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: ScaleServiceBody,
+}
+
+impl ScaleServiceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: ScaleServiceBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ScaleServiceRequest {
+    const ID: &'static str = "scale.service";
+    const PAGINATED: bool = false;
+    type Response = ScaleServiceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::SCALE_SERVICE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `start.service.build`: `POST /v1/projects/{projectId}/services/{serviceId}/build`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct StartServiceBuildRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: StartServiceBuildBody,
+}
+
+impl StartServiceBuildRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: StartServiceBuildBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for StartServiceBuildRequest {
+    const ID: &'static str = "start.service.build";
+    const PAGINATED: bool = false;
+    type Response = StartServiceBuildResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::START_SERVICE_BUILD
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.buildArguments`.
+pub type UpdateServiceBuildArgumentsResponse = Map<String, Value>;
+
+/// The request of `update.service.buildArguments`: `POST /v1/projects/{projectId}/services/{serviceId}/build-arguments`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-arguments`
+///
+/// Needs the permission `Project > Secrets > Services > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildArgumentsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceBuildArgumentsBody,
+}
+
+impl UpdateServiceBuildArgumentsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceBuildArgumentsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceBuildArgumentsRequest {
+    const ID: &'static str = "update.service.buildArguments";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceBuildArgumentsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_BUILD_ARGUMENTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.buildOptions`.
+pub type UpdateServiceBuildOptionsResponse = Map<String, Value>;
+
+/// The request of `update.service.buildOptions`: `POST /v1/projects/{projectId}/services/{serviceId}/build-options`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-options`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-options`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildOptionsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceBuildOptionsBody,
+}
+
+impl UpdateServiceBuildOptionsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceBuildOptionsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceBuildOptionsRequest {
+    const ID: &'static str = "update.service.buildOptions";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceBuildOptionsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_BUILD_OPTIONS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.buildSource`.
+pub type UpdateServiceBuildSourceResponse = Map<String, Value>;
+
+/// The request of `update.service.buildSource`: `POST /v1/projects/{projectId}/services/{serviceId}/build-source`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-source`
+/// - `/v1/projects/{projectId}/services/{serviceId}/build-source`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceBuildSourceRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceBuildSourceBody,
+}
+
+impl UpdateServiceBuildSourceRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceBuildSourceBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceBuildSourceRequest {
+    const ID: &'static str = "update.service.buildSource";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceBuildSourceResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_BUILD_SOURCE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.deployment`.
+pub type UpdateServiceDeploymentResponse = Map<String, Value>;
+
+/// The request of `update.service.deployment`: `POST /v1/projects/{projectId}/services/{serviceId}/deployment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment`
+/// - `/v1/projects/{projectId}/services/{serviceId}/deployment`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceDeploymentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceDeploymentBody,
+}
+
+impl UpdateServiceDeploymentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceDeploymentBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceDeploymentRequest {
+    const ID: &'static str = "update.service.deployment";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceDeploymentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_DEPLOYMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.healthChecks`.
+pub type UpdateServiceHealthChecksResponse = Map<String, Value>;
+
+/// The request of `update.service.healthChecks`: `POST /v1/projects/{projectId}/services/{serviceId}/health-checks`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks`
+/// - `/v1/projects/{projectId}/services/{serviceId}/health-checks`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceHealthChecksRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceHealthChecksBody,
+}
+
+impl UpdateServiceHealthChecksRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceHealthChecksBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceHealthChecksRequest {
+    const ID: &'static str = "update.service.healthChecks";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceHealthChecksResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_HEALTH_CHECKS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.ports`.
+pub type UpdateServicePortsResponse = Map<String, Value>;
+
+/// The request of `update.service.ports`: `POST /v1/projects/{projectId}/services/{serviceId}/ports`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports`
+/// - `/v1/projects/{projectId}/services/{serviceId}/ports`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServicePortsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServicePortsBody,
+}
+
+impl UpdateServicePortsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServicePortsBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServicePortsRequest {
+    const ID: &'static str = "update.service.ports";
+    const PAGINATED: bool = false;
+    type Response = UpdateServicePortsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_PORTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.service.rollout.configuration`.
+pub type UpdateServiceRolloutConfigurationResponse = GetServiceRolloutResponse;
+
+/// The request of `update.service.rollout.configuration`: `POST /v1/projects/{projectId}/services/{serviceId}/rollout/configuration`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/configuration`
+/// - `/v1/projects/{projectId}/services/{serviceId}/rollout/configuration`
+///
+/// Needs the permission `Project > Services > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceRolloutConfigurationRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceRolloutConfigurationBody,
+}
+
+impl UpdateServiceRolloutConfigurationRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceRolloutConfigurationBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceRolloutConfigurationRequest {
+    const ID: &'static str = "update.service.rollout.configuration";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceRolloutConfigurationResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_ROLLOUT_CONFIGURATION
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `update.service.runtimeEnvironment`: `POST /v1/projects/{projectId}/services/{serviceId}/runtime-environment`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment`
+/// - `/v1/projects/{projectId}/services/{serviceId}/runtime-environment`
+///
+/// Needs the permission `Project > Secrets > Services > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateServiceRuntimeEnvironmentRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `serviceId`.
+    pub service_id: String,
+    /// The body.
+    pub body: UpdateServiceRuntimeEnvironmentBody,
+}
+
+impl UpdateServiceRuntimeEnvironmentRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        service_id: impl Into<String>,
+        body: UpdateServiceRuntimeEnvironmentBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            service_id: service_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateServiceRuntimeEnvironmentRequest {
+    const ID: &'static str = "update.service.runtimeEnvironment";
+    const PAGINATED: bool = false;
+    type Response = UpdateServiceRuntimeEnvironmentResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_SERVICE_RUNTIME_ENVIRONMENT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("serviceId", Some(self.service_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+serde_via_json!(CreateContainerSnapshotBody, CreateContainerSnapshotResponse, CreateContainerSnapshotResponseCompatibility, CreateContainerSnapshotResponseError, CreateContainerSnapshotResponseResult, CreateContainerSnapshotResponseSource, CreateContainerSnapshotResponseSourceNfObject, CreateContainerSnapshotResponseTarget, CreateServiceBuildBody, CreateServiceBuildBodyBilling, CreateServiceBuildBodyBillingGpu, CreateServiceBuildBodyBillingGpuConfiguration, CreateServiceBuildBodyBuildConfiguration, CreateServiceBuildBodyBuildConfigurationCrossProjectAccess, CreateServiceBuildBodyBuildConfigurationStorage, CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage, CreateServiceBuildBodyBuildSettings, CreateServiceBuildBodyBuildSettingsDockerfile, CreateServiceBuildBodyBuildSettingsDockerfileBuildkit, CreateServiceBuildBodyBuildSettingsBuildpack, CreateServiceBuildBodyInfrastructure, CreateServiceBuildBodyVcsData, CreateServiceBuildResponse, CreateServiceBuildResponseBilling, CreateServiceBuildResponseBillingGpu, CreateServiceBuildResponseBuildConfiguration, CreateServiceBuildResponseBuildConfigurationStorage, CreateServiceBuildResponseBuildSettings, CreateServiceBuildResponseBuildSettingsDockerfile, CreateServiceBuildResponseCluster, CreateServiceBuildResponseStatus, CreateServiceBuildResponseStatusBuild, CreateServiceCombinedBody, CreateServiceCombinedBodyAutoscaling, CreateServiceCombinedBodyAutoscalingHorizontal, CreateServiceCombinedBodyAutoscalingHorizontalCpu, CreateServiceCombinedBodyAutoscalingHorizontalRps, CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics, CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem, CreateServiceCombinedBodyBilling, CreateServiceCombinedBodyBuildConfiguration, CreateServiceCombinedBodyBundleData, CreateServiceCombinedBodyCreateOptions, CreateServiceCombinedBodyDeployment, CreateServiceCombinedBodyDeploymentBuildpack, CreateServiceCombinedBodyDeploymentDocker, CreateServiceCombinedBodyDeploymentMetadata, CreateServiceCombinedBodyDeploymentSsh, CreateServiceCombinedBodyDeploymentStorage, CreateServiceCombinedBodyDeploymentStrategy, CreateServiceCombinedBodyDeploymentStrategySettings, CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge, CreateServiceCombinedBodyDeploymentZonalRedundancy, CreateServiceCombinedBodyHealthChecksItem, CreateServiceCombinedBodyLoadBalancing, CreateServiceCombinedBodyLoadBalancingConsistentHash, CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting, CreateServiceCombinedBodyPortsItem, CreateServiceCombinedBodyPortsItemAdvancedOptions, CreateServiceCombinedBodyPortsItemSecurity, CreateServiceCombinedBodyPortsItemSecurityCredentialsItem, CreateServiceCombinedBodyPortsItemSecurityIpItem, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso, CreateServiceCombinedBodyVcsData, CreateServiceCombinedResponse, CreateServiceCombinedResponseAutoscaling, CreateServiceCombinedResponseAutoscalingHorizontal, CreateServiceCombinedResponseBilling, CreateServiceCombinedResponseBuildConfiguration, CreateServiceCombinedResponseDeployment, CreateServiceCombinedResponseDeploymentStorage, CreateServiceCombinedResponseDeploymentStrategy, CreateServiceCombinedResponsePortsItem, CreateServiceCombinedResponsePortsItemSecurity, CreateServiceCombinedResponseStatus, CreateServiceCombinedResponseStatusDeployment, CreateServiceDeploymentBody, CreateServiceDeploymentBodyBilling, CreateServiceDeploymentBodyDeployment, CreateServiceDeploymentBodyDeploymentContainerSnapshot, CreateServiceDeploymentBodyDeploymentInternal, CreateServiceDeploymentBodyDeploymentExternal, CreateServiceDeploymentResponse, CreateServiceDeploymentResponseBilling, CreateServiceDeploymentResponseDeployment, CreateServiceDeploymentResponseStatus, GetServiceResponse, GetServiceResponseBuildEngineConfiguration, GetServiceResponseBuildEngineConfigurationBuildkit, GetServiceResponseBuildEngineConfigurationBuildpack, GetServiceResponseVcsData, GetServiceResponseDeployment, GetServiceBranchesResponse, GetServiceBranchesResponseBranchesItem, GetServiceBranchesResponseBranchesItemCommit, GetServiceBranchesResponseBranchesItemCommitAuthor, GetServiceBuildResponse, GetServiceBuildResponsePullRequestId, GetServiceBuildResponseRegistry, GetServiceBuildArgumentDetailsResponse, GetServiceBuildArgumentDetailsResponseBuildArguments, GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName, GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem, GetServiceBuildArgumentDetailsResponseBuildFiles, GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName, GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem, GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue, GetServiceBuildArgumentsResponse, GetServiceBuildMetricsResponse, GetServiceBuildMetricsResponseBandwidth, GetServiceBuildMetricsResponseBandwidthMetricInfo, GetServiceBuildMetricsResponseBandwidthValuesItem, GetServiceBuildsResponse, GetServiceContainersResponse, GetServiceContainersResponseContainersItem, GetServiceDeploymentResponse, GetServiceDeploymentResponseInternal, GetServiceDeploymentResponseStorage, GetServiceDeploymentResponseStorageEphemeralStorage, GetServiceDeploymentResponseExternal, GetServiceHealthChecksResponse, GetServiceHealthChecksResponseHealthChecksItem, GetServicePerReplicaVolumesResponse, GetServicePerReplicaVolumesResponseVolumesItem, GetServicePerReplicaVolumesResponseVolumesItemReplicasItem, GetServicePortsResponse, GetServicePortsResponsePortsItem, GetServicePortsResponsePortsItemDomainsItem, GetServicePortsResponsePortsItemDomainsItemCertificate, GetServicePortsResponsePortsItemSecurity, GetServicePortsResponsePortsItemSecurityHeadersItem, GetServicePullRequestsResponse, GetServicePullRequestsResponsePullRequestsItem, GetServiceRolloutResponse, GetServiceRolloutResponseCanaryDeployment, GetServiceRolloutResponseCanaryDeploymentCommit, GetServiceRolloutResponseCanaryDeploymentImage, GetServiceRolloutResponseCanaryDeploymentReason, GetServiceRolloutResponseDetails, GetServiceRolloutResponseDetailsConfig, GetServiceRolloutResponseHistoryItem, GetServiceRolloutResponseOptions, GetServiceRolloutResponseOptionsTriggers, GetServiceRuntimeEnvironmentResponse, GetServiceRuntimeEnvironmentDetailsResponse, ListContainerSnapshotsResponse, ListServiceDeploymentsResponse, ListServicesResponse, ListServicesResponseServicesItem, PatchServiceBuildBody, PatchServiceBuildBodyBilling, PatchServiceBuildBodyBillingGpu, PatchServiceBuildBodyBillingGpuConfiguration, PatchServiceBuildBodyBuildSettings, PatchServiceBuildBodyBuildSettingsDockerfile, PatchServiceBuildBodyVcsData, PatchServiceBuildResponse, PatchServiceCombinedBody, PatchServiceCombinedBodyAutoscaling, PatchServiceCombinedBodyAutoscalingHorizontal, PatchServiceCombinedBodyAutoscalingHorizontalCpu, PatchServiceCombinedBodyAutoscalingHorizontalRps, PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics, PatchServiceCombinedBodyBundleData, PatchServiceCombinedBodyDeployment, PatchServiceCombinedBodyDeploymentBuildpack, PatchServiceCombinedBodyDeploymentDocker, PatchServiceCombinedBodyDeploymentSsh, PatchServiceCombinedBodyDeploymentStorage, PatchServiceCombinedBodyLoadBalancing, PatchServiceCombinedBodyVcsData, PatchServiceCombinedResponse, PatchServiceCombinedResponseDeployment, PatchServiceDeploymentBody, PatchServiceDeploymentBodyBilling, PatchServiceDeploymentResponse, PatchServiceDeploymentResponseDeployment, ResumeServiceBody, RollbackServiceRolloutBody, RollbackServiceRolloutResponse, ScaleServiceBody, StartServiceBuildBody, StartServiceBuildBodyOverrides, StartServiceBuildBodyOverridesDocker, StartServiceBuildResponse, UpdateServiceBuildArgumentsBody, UpdateServiceBuildOptionsBody, UpdateServiceBuildOptionsBodyDockerfile, UpdateServiceBuildOptionsBodyDockerfileBuildkit, UpdateServiceBuildSourceBody, UpdateServiceDeploymentBody, UpdateServiceHealthChecksBody, UpdateServicePortsBody, UpdateServicePortsBodyPortsItem, UpdateServiceRolloutConfigurationBody, UpdateServiceRuntimeEnvironmentBody, UpdateServiceRuntimeEnvironmentResponse);
+
+query_enums!(
+    GetServiceBuildArgumentsShow,
+    GetServiceBuildArgumentsReplaceTemplatedValues,
+    GetServiceBuildMetricsQueryType,
+    GetServiceBuildMetricsMetricTypes,
+    CreateContainerSnapshotResponseState,
+    CreateContainerSnapshotResponseTrigger,
+    GetServiceRolloutResponseCanaryDeploymentReleaseType
 );

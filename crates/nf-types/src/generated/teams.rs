@@ -6,66 +6,2126 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json};
-use crate::operation::Operation;
+use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
+
+/// The body of `add.tag`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddTagBody {
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `nodeAffinities` member; omitted when `None`.
+    pub node_affinities: Option<Vec<AddTagBodyNodeAffinitiesItem>>,
+    /// The `sandboxing` member; omitted when `None`.
+    pub sandboxing: Option<AddTagBodySandboxing>,
+    /// The `useAsInfrastructureLabel` member; omitted when `None`.
+    pub use_as_infrastructure_label: Option<bool>,
+    /// The `useOnDemandNodes` member; omitted when `None`.
+    pub use_on_demand_nodes: Option<bool>,
+    /// The `useSpotNodes` member; omitted when `None`.
+    pub use_spot_nodes: Option<bool>,
+}
+
+impl AddTagBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            color: None,
+            description: None,
+            name: name.into(),
+            node_affinities: None,
+            sandboxing: None,
+            use_as_infrastructure_label: None,
+            use_on_demand_nodes: None,
+            use_spot_nodes: None,
+        }
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::node_affinities`].
+    #[must_use]
+    pub fn with_node_affinities(
+        mut self,
+        node_affinities: Vec<AddTagBodyNodeAffinitiesItem>,
+    ) -> Self {
+        self.node_affinities = Some(node_affinities);
+        self
+    }
+
+    /// Sets [`Self::sandboxing`].
+    #[must_use]
+    pub fn with_sandboxing(mut self, sandboxing: AddTagBodySandboxing) -> Self {
+        self.sandboxing = Some(sandboxing);
+        self
+    }
+
+    /// Sets [`Self::use_as_infrastructure_label`].
+    #[must_use]
+    pub fn with_use_as_infrastructure_label(mut self, use_as_infrastructure_label: bool) -> Self {
+        self.use_as_infrastructure_label = Some(use_as_infrastructure_label);
+        self
+    }
+
+    /// Sets [`Self::use_on_demand_nodes`].
+    #[must_use]
+    pub fn with_use_on_demand_nodes(mut self, use_on_demand_nodes: bool) -> Self {
+        self.use_on_demand_nodes = Some(use_on_demand_nodes);
+        self
+    }
+
+    /// Sets [`Self::use_spot_nodes`].
+    #[must_use]
+    pub fn with_use_spot_nodes(mut self, use_spot_nodes: bool) -> Self {
+        self.use_spot_nodes = Some(use_spot_nodes);
+        self
+    }
+}
+
+impl Json for AddTagBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let color = members.optional("color");
+        let description = members.optional("description");
+        let name = members.required("name");
+        let node_affinities = members.optional("nodeAffinities");
+        let sandboxing = members.optional("sandboxing");
+        let use_as_infrastructure_label = members.optional("useAsInfrastructureLabel");
+        let use_on_demand_nodes = members.optional("useOnDemandNodes");
+        let use_spot_nodes = members.optional("useSpotNodes");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            color,
+            description,
+            name,
+            node_affinities,
+            sandboxing,
+            use_as_infrastructure_label,
+            use_on_demand_nodes,
+            use_spot_nodes,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "color", self.color.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "nodeAffinities",
+            self.node_affinities.as_ref(),
+        );
+        json::put_some(&mut members, "sandboxing", self.sandboxing.as_ref());
+        json::put_some(
+            &mut members,
+            "useAsInfrastructureLabel",
+            self.use_as_infrastructure_label.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useOnDemandNodes",
+            self.use_on_demand_nodes.as_ref(),
+        );
+        json::put_some(&mut members, "useSpotNodes", self.use_spot_nodes.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `nodeAffinities[]` in the body of `add.tag`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddTagBodyNodeAffinitiesItem {
+    /// The `matchExpressions` member.
+    pub match_expressions: Vec<AddTagBodyNodeAffinitiesItemMatchExpressionsItem>,
+    /// The `preference` member; omitted when `None`.
+    pub preference: Option<bool>,
+    /// The `weight` member; omitted when `None`.
+    pub weight: Option<f64>,
+}
+
+impl AddTagBodyNodeAffinitiesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(match_expressions: Vec<AddTagBodyNodeAffinitiesItemMatchExpressionsItem>) -> Self {
+        Self {
+            match_expressions,
+            preference: None,
+            weight: None,
+        }
+    }
+
+    /// Sets [`Self::preference`].
+    #[must_use]
+    pub fn with_preference(mut self, preference: bool) -> Self {
+        self.preference = Some(preference);
+        self
+    }
+
+    /// Sets [`Self::weight`].
+    #[must_use]
+    pub fn with_weight(mut self, weight: f64) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+}
+
+impl Json for AddTagBodyNodeAffinitiesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let match_expressions = members.required("matchExpressions");
+        let preference = members.optional("preference");
+        let weight = members.optional("weight");
+        members.finish()?;
+        let (Some(match_expressions),) = (match_expressions,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            match_expressions,
+            preference,
+            weight,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "matchExpressions", &self.match_expressions);
+        json::put_some(&mut members, "preference", self.preference.as_ref());
+        json::put_some(&mut members, "weight", self.weight.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `nodeAffinities[].matchExpressions[]` in the body of `add.tag`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
+    /// The `key` member.
+    pub key: String,
+    /// The `operator` member.
+    pub operator: AddTagBodyNodeAffinitiesItemMatchExpressionsItemOperator,
+    /// The `values` member.
+    pub values: Vec<String>,
+}
+
+impl AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        key: impl Into<String>,
+        operator: AddTagBodyNodeAffinitiesItemMatchExpressionsItemOperator,
+        values: Vec<String>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            operator,
+            values,
+        }
+    }
+}
+
+impl Json for AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let key = members.required("key");
+        let operator = members.required("operator");
+        let values = members.required("values");
+        members.finish()?;
+        let (Some(key), Some(operator), Some(values)) = (key, operator, values) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            key,
+            operator,
+            values,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "key", &self.key);
+        json::put(&mut members, "operator", &self.operator);
+        json::put(&mut members, "values", &self.values);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `nodeAffinities[].matchExpressions[].operator` in the body of `add.tag`.
+    pub enum AddTagBodyNodeAffinitiesItemMatchExpressionsItemOperator {
+        /// `"In"`
+        In = "In",
+        /// `"NotIn"`
+        NotIn = "NotIn",
+    }
+}
+
+/// The object at `sandboxing` in the body of `add.tag`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddTagBodySandboxing {
+    /// The `addons` member; omitted when `None`.
+    pub addons: Option<AddTagBodySandboxingAddons>,
+    /// The `builds` member; omitted when `None`.
+    pub builds: Option<AddTagBodySandboxingAddons>,
+    /// The `jobs` member; omitted when `None`.
+    pub jobs: Option<AddTagBodySandboxingAddons>,
+    /// The `services` member; omitted when `None`.
+    pub services: Option<AddTagBodySandboxingAddons>,
+}
+
+impl AddTagBodySandboxing {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            addons: None,
+            builds: None,
+            jobs: None,
+            services: None,
+        }
+    }
+
+    /// Sets [`Self::addons`].
+    #[must_use]
+    pub fn with_addons(mut self, addons: AddTagBodySandboxingAddons) -> Self {
+        self.addons = Some(addons);
+        self
+    }
+
+    /// Sets [`Self::builds`].
+    #[must_use]
+    pub fn with_builds(mut self, builds: AddTagBodySandboxingAddons) -> Self {
+        self.builds = Some(builds);
+        self
+    }
+
+    /// Sets [`Self::jobs`].
+    #[must_use]
+    pub fn with_jobs(mut self, jobs: AddTagBodySandboxingAddons) -> Self {
+        self.jobs = Some(jobs);
+        self
+    }
+
+    /// Sets [`Self::services`].
+    #[must_use]
+    pub fn with_services(mut self, services: AddTagBodySandboxingAddons) -> Self {
+        self.services = Some(services);
+        self
+    }
+}
+
+impl Json for AddTagBodySandboxing {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let addons = members.optional("addons");
+        let builds = members.optional("builds");
+        let jobs = members.optional("jobs");
+        let services = members.optional("services");
+        members.finish()?;
+        Ok(Self {
+            addons,
+            builds,
+            jobs,
+            services,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "addons", self.addons.as_ref());
+        json::put_some(&mut members, "builds", self.builds.as_ref());
+        json::put_some(&mut members, "jobs", self.jobs.as_ref());
+        json::put_some(&mut members, "services", self.services.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `sandboxing.addons` in the body of `add.tag`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddTagBodySandboxingAddons {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `runtimeClass` member; omitted when `None`.
+    pub runtime_class: Option<AddTagBodySandboxingAddonsRuntimeClass>,
+}
+
+impl AddTagBodySandboxingAddons {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            runtime_class: None,
+        }
+    }
+
+    /// Sets [`Self::runtime_class`].
+    #[must_use]
+    pub fn with_runtime_class(
+        mut self,
+        runtime_class: AddTagBodySandboxingAddonsRuntimeClass,
+    ) -> Self {
+        self.runtime_class = Some(runtime_class);
+        self
+    }
+}
+
+impl Json for AddTagBodySandboxingAddons {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let runtime_class = members.optional("runtimeClass");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            runtime_class,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put_some(&mut members, "runtimeClass", self.runtime_class.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `sandboxing.addons.runtimeClass` in the body of `add.tag`.
+    pub enum AddTagBodySandboxingAddonsRuntimeClass {
+        /// `"none"`
+        None = "none",
+        /// `"gvisor"`
+        Gvisor = "gvisor",
+        /// `"kata-clh"`
+        KataClh = "kata-clh",
+        /// `"kata-qemu"`
+        KataQemu = "kata-qemu",
+    }
+}
+
+/// The response data of `add.tag`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddTagResponse {
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `nodeAffinities` member; omitted when `None`.
+    pub node_affinities: Option<Vec<AddTagBodyNodeAffinitiesItem>>,
+    /// The `sandboxing` member; omitted when `None`.
+    pub sandboxing: Option<AddTagBodySandboxing>,
+    /// The `useAsInfrastructureLabel` member; omitted when `None`.
+    pub use_as_infrastructure_label: Option<bool>,
+    /// The `useOnDemandNodes` member; omitted when `None`.
+    pub use_on_demand_nodes: Option<bool>,
+    /// The `useSpotNodes` member; omitted when `None`.
+    pub use_spot_nodes: Option<bool>,
+}
+
+impl AddTagResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            color: None,
+            created_at: None,
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            node_affinities: None,
+            sandboxing: None,
+            use_as_infrastructure_label: None,
+            use_on_demand_nodes: None,
+            use_spot_nodes: None,
+        }
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::node_affinities`].
+    #[must_use]
+    pub fn with_node_affinities(
+        mut self,
+        node_affinities: Vec<AddTagBodyNodeAffinitiesItem>,
+    ) -> Self {
+        self.node_affinities = Some(node_affinities);
+        self
+    }
+
+    /// Sets [`Self::sandboxing`].
+    #[must_use]
+    pub fn with_sandboxing(mut self, sandboxing: AddTagBodySandboxing) -> Self {
+        self.sandboxing = Some(sandboxing);
+        self
+    }
+
+    /// Sets [`Self::use_as_infrastructure_label`].
+    #[must_use]
+    pub fn with_use_as_infrastructure_label(mut self, use_as_infrastructure_label: bool) -> Self {
+        self.use_as_infrastructure_label = Some(use_as_infrastructure_label);
+        self
+    }
+
+    /// Sets [`Self::use_on_demand_nodes`].
+    #[must_use]
+    pub fn with_use_on_demand_nodes(mut self, use_on_demand_nodes: bool) -> Self {
+        self.use_on_demand_nodes = Some(use_on_demand_nodes);
+        self
+    }
+
+    /// Sets [`Self::use_spot_nodes`].
+    #[must_use]
+    pub fn with_use_spot_nodes(mut self, use_spot_nodes: bool) -> Self {
+        self.use_spot_nodes = Some(use_spot_nodes);
+        self
+    }
+}
+
+impl Json for AddTagResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let color = members.optional("color");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let node_affinities = members.optional("nodeAffinities");
+        let sandboxing = members.optional("sandboxing");
+        let use_as_infrastructure_label = members.optional("useAsInfrastructureLabel");
+        let use_on_demand_nodes = members.optional("useOnDemandNodes");
+        let use_spot_nodes = members.optional("useSpotNodes");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            color,
+            created_at,
+            description,
+            id,
+            name,
+            node_affinities,
+            sandboxing,
+            use_as_infrastructure_label,
+            use_on_demand_nodes,
+            use_spot_nodes,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "color", self.color.as_ref());
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(
+            &mut members,
+            "nodeAffinities",
+            self.node_affinities.as_ref(),
+        );
+        json::put_some(&mut members, "sandboxing", self.sandboxing.as_ref());
+        json::put_some(
+            &mut members,
+            "useAsInfrastructureLabel",
+            self.use_as_infrastructure_label.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useOnDemandNodes",
+            self.use_on_demand_nodes.as_ref(),
+        );
+        json::put_some(&mut members, "useSpotNodes", self.use_spot_nodes.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `directoryGroups` member; omitted when `None`.
+    pub directory_groups: Option<Vec<String>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `permissions` member; omitted when `None`.
+    pub permissions: Option<CreateOrgRoleBodyPermissions>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictions>,
+}
+
+impl CreateOrgRoleBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            directory_groups: None,
+            name: name.into(),
+            permissions: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::directory_groups`].
+    #[must_use]
+    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+        self.directory_groups = Some(directory_groups);
+        self
+    }
+
+    /// Sets [`Self::permissions`].
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: CreateOrgRoleBodyPermissions) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: CreateOrgRoleBodyRestrictions) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for CreateOrgRoleBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let directory_groups = members.optional("directoryGroups");
+        let name = members.required("name");
+        let permissions = members.optional("permissions");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            directory_groups,
+            name,
+            permissions,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "directoryGroups",
+            self.directory_groups.as_ref(),
+        );
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "permissions", self.permissions.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `permissions` in the body of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateOrgRoleBodyPermissions {
+    /// The `orgScope` member; omitted when `None`.
+    pub org_scope: Option<Vec<String>>,
+    /// The `projectScope` member; omitted when `None`.
+    pub project_scope: Option<Vec<String>>,
+    /// The `teamScope` member; omitted when `None`.
+    pub team_scope: Option<Vec<String>>,
+}
+
+impl CreateOrgRoleBodyPermissions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            org_scope: None,
+            project_scope: None,
+            team_scope: None,
+        }
+    }
+
+    /// Sets [`Self::org_scope`].
+    #[must_use]
+    pub fn with_org_scope(mut self, org_scope: Vec<String>) -> Self {
+        self.org_scope = Some(org_scope);
+        self
+    }
+
+    /// Sets [`Self::project_scope`].
+    #[must_use]
+    pub fn with_project_scope(mut self, project_scope: Vec<String>) -> Self {
+        self.project_scope = Some(project_scope);
+        self
+    }
+
+    /// Sets [`Self::team_scope`].
+    #[must_use]
+    pub fn with_team_scope(mut self, team_scope: Vec<String>) -> Self {
+        self.team_scope = Some(team_scope);
+        self
+    }
+}
+
+impl Json for CreateOrgRoleBodyPermissions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let org_scope = members.optional("orgScope");
+        let project_scope = members.optional("projectScope");
+        let team_scope = members.optional("teamScope");
+        members.finish()?;
+        Ok(Self {
+            org_scope,
+            project_scope,
+            team_scope,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "orgScope", self.org_scope.as_ref());
+        json::put_some(&mut members, "projectScope", self.project_scope.as_ref());
+        json::put_some(&mut members, "teamScope", self.team_scope.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `restrictions` in the body of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleBodyRestrictions {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `teams` member; omitted when `None`.
+    pub teams: Option<Vec<CreateOrgRoleBodyRestrictionsTeamsItem>>,
+}
+
+impl CreateOrgRoleBodyRestrictions {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            teams: None,
+        }
+    }
+
+    /// Sets [`Self::teams`].
+    #[must_use]
+    pub fn with_teams(mut self, teams: Vec<CreateOrgRoleBodyRestrictionsTeamsItem>) -> Self {
+        self.teams = Some(teams);
+        self
+    }
+}
+
+impl Json for CreateOrgRoleBodyRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let teams = members.optional("teams");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { enabled, teams })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put_some(&mut members, "teams", self.teams.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `restrictions.teams[]` in the body of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleBodyRestrictionsTeamsItem {
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
+    /// The `teamId` member.
+    pub team_id: String,
+}
+
+impl CreateOrgRoleBodyRestrictionsTeamsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(team_id: impl Into<String>) -> Self {
+        Self {
+            restrictions: None,
+            team_id: team_id.into(),
+        }
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateOrgRoleBodyRestrictionsTeamsItemRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for CreateOrgRoleBodyRestrictionsTeamsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let restrictions = members.optional("restrictions");
+        let team_id = members.required("teamId");
+        members.finish()?;
+        let (Some(team_id),) = (team_id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            restrictions,
+            team_id,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put(&mut members, "teamId", &self.team_id);
+        Value::Object(members)
+    }
+}
+
+/// The object at `restrictions.teams[].restrictions` in the body of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `projects` member; omitted when `None`.
+    pub projects: Option<Vec<String>>,
+    /// The `restrictionMode` member; omitted when `None`.
+    pub restriction_mode: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode>,
+}
+
+impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            projects: None,
+            restriction_mode: None,
+        }
+    }
+
+    /// Sets [`Self::projects`].
+    #[must_use]
+    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+        self.projects = Some(projects);
+        self
+    }
+
+    /// Sets [`Self::restriction_mode`].
+    #[must_use]
+    pub fn with_restriction_mode(
+        mut self,
+        restriction_mode: CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode,
+    ) -> Self {
+        self.restriction_mode = Some(restriction_mode);
+        self
+    }
+}
+
+impl Json for CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let projects = members.optional("projects");
+        let restriction_mode = members.optional("restrictionMode");
+        members.finish()?;
+        let (Some(enabled),) = (enabled,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            projects,
+            restriction_mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put_some(&mut members, "projects", self.projects.as_ref());
+        json::put_some(
+            &mut members,
+            "restrictionMode",
+            self.restriction_mode.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `restrictions.teams[].restrictions.restrictionMode` in the body of `create.orgRole`.
+    pub enum CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode {
+        /// `"in"`
+        In = "in",
+        /// `"notIn"`
+        NotIn = "notIn",
+    }
+}
+
+/// The response data of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleResponse {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `directoryGroups` member; omitted when `None`.
+    pub directory_groups: Option<Vec<String>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `permissions` member.
+    pub permissions: CreateOrgRoleResponsePermissions,
+    /// The `restrictions` member.
+    pub restrictions: CreateOrgRoleBodyRestrictions,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateOrgRoleResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        permissions: CreateOrgRoleResponsePermissions,
+        restrictions: CreateOrgRoleBodyRestrictions,
+    ) -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            directory_groups: None,
+            id: id.into(),
+            name: name.into(),
+            permissions,
+            restrictions,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::directory_groups`].
+    #[must_use]
+    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+        self.directory_groups = Some(directory_groups);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateOrgRoleResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let directory_groups = members.optional("directoryGroups");
+        let id = members.required("id");
+        let name = members.required("name");
+        let permissions = members.required("permissions");
+        let restrictions = members.required("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(permissions), Some(restrictions)) =
+            (id, name, permissions, restrictions)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            directory_groups,
+            id,
+            name,
+            permissions,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "directoryGroups",
+            self.directory_groups.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "permissions", &self.permissions);
+        json::put(&mut members, "restrictions", &self.restrictions);
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `permissions` in the response data of `create.orgRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleResponsePermissions {
+    /// The `orgScope` member.
+    pub org_scope: Vec<String>,
+    /// The `projectScope` member.
+    pub project_scope: Vec<String>,
+    /// The `teamScope` member.
+    pub team_scope: Vec<String>,
+}
+
+impl CreateOrgRoleResponsePermissions {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        org_scope: Vec<String>,
+        project_scope: Vec<String>,
+        team_scope: Vec<String>,
+    ) -> Self {
+        Self {
+            org_scope,
+            project_scope,
+            team_scope,
+        }
+    }
+}
+
+impl Json for CreateOrgRoleResponsePermissions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let org_scope = members.required("orgScope");
+        let project_scope = members.required("projectScope");
+        let team_scope = members.required("teamScope");
+        members.finish()?;
+        let (Some(org_scope), Some(project_scope), Some(team_scope)) =
+            (org_scope, project_scope, team_scope)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            org_scope,
+            project_scope,
+            team_scope,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "orgScope", &self.org_scope);
+        json::put(&mut members, "projectScope", &self.project_scope);
+        json::put(&mut members, "teamScope", &self.team_scope);
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.orgRoleMember`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleMemberBody {
+    /// The `userId` member.
+    pub user_id: String,
+}
+
+impl CreateOrgRoleMemberBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl Json for CreateOrgRoleMemberBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let user_id = members.required("userId");
+        members.finish()?;
+        let (Some(user_id),) = (user_id,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { user_id })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "userId", &self.user_id);
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.team`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `email` member.
+    pub email: String,
+    /// The `name` member.
+    pub name: String,
+}
+
+impl CreateTeamBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(email: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            email: email.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for CreateTeamBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let email = members.required("email");
+        let name = members.required("name");
+        members.finish()?;
+        let (Some(email), Some(name)) = (email, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            email,
+            name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "email", &self.email);
+        json::put(&mut members, "name", &self.name);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.team`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamResponse {
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `uid` member; omitted when `None`.
+    pub uid: Option<String>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateTeamResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            uid: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::uid`].
+    #[must_use]
+    pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
+        self.uid = Some(uid.into());
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateTeamResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let uid = members.optional("uid");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(created_at), Some(id), Some(name)) = (created_at, id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            id,
+            name,
+            uid,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "uid", self.uid.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.teamMemberInvite`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamMemberInviteBody {
+    /// The `email` member.
+    pub email: String,
+    /// The `roles` member; omitted when `None`.
+    pub roles: Option<Vec<String>>,
+}
+
+impl CreateTeamMemberInviteBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            roles: None,
+        }
+    }
+
+    /// Sets [`Self::roles`].
+    #[must_use]
+    pub fn with_roles(mut self, roles: Vec<String>) -> Self {
+        self.roles = Some(roles);
+        self
+    }
+}
+
+impl Json for CreateTeamMemberInviteBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let email = members.required("email");
+        let roles = members.optional("roles");
+        members.finish()?;
+        let (Some(email),) = (email,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { email, roles })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "email", &self.email);
+        json::put_some(&mut members, "roles", self.roles.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.teamRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamRoleBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `permissions` member; omitted when `None`.
+    pub permissions: Option<CreateTeamRoleBodyPermissions>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
+}
+
+impl CreateTeamRoleBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            name: name.into(),
+            permissions: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::permissions`].
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: CreateTeamRoleBodyPermissions) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateOrgRoleBodyRestrictionsTeamsItemRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for CreateTeamRoleBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let name = members.required("name");
+        let permissions = members.optional("permissions");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            name,
+            permissions,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "permissions", self.permissions.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `permissions` in the body of `create.teamRole`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateTeamRoleBodyPermissions {
+    /// The `projectScope` member; omitted when `None`.
+    pub project_scope: Option<Vec<String>>,
+    /// The `teamScope` member; omitted when `None`.
+    pub team_scope: Option<Vec<String>>,
+}
+
+impl CreateTeamRoleBodyPermissions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            project_scope: None,
+            team_scope: None,
+        }
+    }
+
+    /// Sets [`Self::project_scope`].
+    #[must_use]
+    pub fn with_project_scope(mut self, project_scope: Vec<String>) -> Self {
+        self.project_scope = Some(project_scope);
+        self
+    }
+
+    /// Sets [`Self::team_scope`].
+    #[must_use]
+    pub fn with_team_scope(mut self, team_scope: Vec<String>) -> Self {
+        self.team_scope = Some(team_scope);
+        self
+    }
+}
+
+impl Json for CreateTeamRoleBodyPermissions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let project_scope = members.optional("projectScope");
+        let team_scope = members.optional("teamScope");
+        members.finish()?;
+        Ok(Self {
+            project_scope,
+            team_scope,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "projectScope", self.project_scope.as_ref());
+        json::put_some(&mut members, "teamScope", self.team_scope.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.teamRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamRoleResponse {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `permissions` member.
+    pub permissions: CreateTeamRoleResponsePermissions,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateTeamRoleResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        permissions: CreateTeamRoleResponsePermissions,
+    ) -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            permissions,
+            restrictions: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateOrgRoleBodyRestrictionsTeamsItemRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateTeamRoleResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let permissions = members.required("permissions");
+        let restrictions = members.optional("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(permissions)) = (id, name, permissions) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            id,
+            name,
+            permissions,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "permissions", &self.permissions);
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `permissions` in the response data of `create.teamRole`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamRoleResponsePermissions {
+    /// The `projectScope` member.
+    pub project_scope: Vec<String>,
+    /// The `teamScope` member.
+    pub team_scope: Vec<String>,
+}
+
+impl CreateTeamRoleResponsePermissions {
+    /// A value with the required members set and the others absent.
+    pub fn new(project_scope: Vec<String>, team_scope: Vec<String>) -> Self {
+        Self {
+            project_scope,
+            team_scope,
+        }
+    }
+}
+
+impl Json for CreateTeamRoleResponsePermissions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let project_scope = members.required("projectScope");
+        let team_scope = members.required("teamScope");
+        members.finish()?;
+        let (Some(project_scope), Some(team_scope)) = (project_scope, team_scope) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            project_scope,
+            team_scope,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "projectScope", &self.project_scope);
+        json::put(&mut members, "teamScope", &self.team_scope);
+        Value::Object(members)
+    }
+}
 
 /// The response data of `get.auth`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetAuthResponse {
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `creatorEmail` member; omitted when `None`.
+    pub creator_email: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `entityId` member.
+    pub entity_id: String,
+    /// The `entityType` member.
+    pub entity_type: GetAuthResponseEntityType,
+    /// The `entityUid` member.
+    pub entity_uid: String,
+    /// The `expiresAt` member; omitted when `None`, `null` when `Some(None)`.
+    pub expires_at: Option<Option<String>>,
     /// The `id` member.
     pub id: String,
-    /// The `scopes` member; omitted when `None`.
-    pub scopes: Option<Map<String, Value>>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `orgId` member; omitted when `None`.
+    pub org_id: Option<String>,
+    /// The `orgUid` member; omitted when `None`.
+    pub org_uid: Option<String>,
+    /// The `permissions` member; omitted when `None`.
+    pub permissions: Option<CreateOrgRoleBodyPermissions>,
+    /// The `projectRestrictions` member; omitted when `None`.
+    pub project_restrictions: Option<GetAuthResponseProjectRestrictions>,
+    /// The `role` member; omitted when `None`.
+    pub role: Option<GetAuthResponseRole>,
+    /// The `scope` member; omitted when `None`.
+    pub scope: Option<GetAuthResponseScope>,
+    /// The `tokenKind` member.
+    pub token_kind: GetAuthResponseTokenKind,
+    /// The `workload` member; omitted when `None`.
+    pub workload: Option<GetAuthResponseWorkload>,
+    /// The `workloadIdentity` member; omitted when `None`.
+    pub workload_identity: Option<GetAuthResponseWorkloadIdentity>,
 }
 
 impl GetAuthResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(
+        created_at: impl Into<String>,
+        entity_id: impl Into<String>,
+        entity_type: GetAuthResponseEntityType,
+        entity_uid: impl Into<String>,
+        id: impl Into<String>,
+        token_kind: GetAuthResponseTokenKind,
+    ) -> Self {
         Self {
+            created_at: created_at.into(),
+            creator_email: None,
+            description: None,
+            entity_id: entity_id.into(),
+            entity_type,
+            entity_uid: entity_uid.into(),
+            expires_at: None,
             id: id.into(),
-            scopes: None,
+            name: None,
+            org_id: None,
+            org_uid: None,
+            permissions: None,
+            project_restrictions: None,
+            role: None,
+            scope: None,
+            token_kind,
+            workload: None,
+            workload_identity: None,
         }
     }
 
-    /// Sets [`Self::scopes`].
+    /// Sets [`Self::creator_email`].
     #[must_use]
-    pub fn with_scopes(mut self, scopes: Map<String, Value>) -> Self {
-        self.scopes = Some(scopes);
+    pub fn with_creator_email(mut self, creator_email: impl Into<String>) -> Self {
+        self.creator_email = Some(creator_email.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::expires_at`].
+    #[must_use]
+    pub fn with_expires_at(mut self, expires_at: Option<String>) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::org_id`].
+    #[must_use]
+    pub fn with_org_id(mut self, org_id: impl Into<String>) -> Self {
+        self.org_id = Some(org_id.into());
+        self
+    }
+
+    /// Sets [`Self::org_uid`].
+    #[must_use]
+    pub fn with_org_uid(mut self, org_uid: impl Into<String>) -> Self {
+        self.org_uid = Some(org_uid.into());
+        self
+    }
+
+    /// Sets [`Self::permissions`].
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: CreateOrgRoleBodyPermissions) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
+
+    /// Sets [`Self::project_restrictions`].
+    #[must_use]
+    pub fn with_project_restrictions(
+        mut self,
+        project_restrictions: GetAuthResponseProjectRestrictions,
+    ) -> Self {
+        self.project_restrictions = Some(project_restrictions);
+        self
+    }
+
+    /// Sets [`Self::role`].
+    #[must_use]
+    pub fn with_role(mut self, role: GetAuthResponseRole) -> Self {
+        self.role = Some(role);
+        self
+    }
+
+    /// Sets [`Self::scope`].
+    #[must_use]
+    pub fn with_scope(mut self, scope: GetAuthResponseScope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// Sets [`Self::workload`].
+    #[must_use]
+    pub fn with_workload(mut self, workload: GetAuthResponseWorkload) -> Self {
+        self.workload = Some(workload);
+        self
+    }
+
+    /// Sets [`Self::workload_identity`].
+    #[must_use]
+    pub fn with_workload_identity(
+        mut self,
+        workload_identity: GetAuthResponseWorkloadIdentity,
+    ) -> Self {
+        self.workload_identity = Some(workload_identity);
         self
     }
 }
 
 impl Json for GetAuthResponse {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let creator_email = members.optional("creatorEmail");
+        let description = members.optional("description");
+        let entity_id = members.required("entityId");
+        let entity_type = members.required("entityType");
+        let entity_uid = members.required("entityUid");
+        let expires_at = members.nullable("expiresAt");
+        let id = members.required("id");
+        let name = members.optional("name");
+        let org_id = members.optional("orgId");
+        let org_uid = members.optional("orgUid");
+        let permissions = members.optional("permissions");
+        let project_restrictions = members.optional("projectRestrictions");
+        let role = members.optional("role");
+        let scope = members.optional("scope");
+        let token_kind = members.required("tokenKind");
+        let workload = members.optional("workload");
+        let workload_identity = members.optional("workloadIdentity");
+        members.finish()?;
+        let (
+            Some(created_at),
+            Some(entity_id),
+            Some(entity_type),
+            Some(entity_uid),
+            Some(id),
+            Some(token_kind),
+        ) = (
+            created_at,
+            entity_id,
+            entity_type,
+            entity_uid,
+            id,
+            token_kind,
+        )
+        else {
+            return Err(json::incomplete());
+        };
         Ok(Self {
-            id: json::required(&mut members, "id")?,
-            scopes: json::optional(&mut members, "scopes")?,
+            created_at,
+            creator_email,
+            description,
+            entity_id,
+            entity_type,
+            entity_uid,
+            expires_at,
+            id,
+            name,
+            org_id,
+            org_uid,
+            permissions,
+            project_restrictions,
+            role,
+            scope,
+            token_kind,
+            workload,
+            workload_identity,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "creatorEmail", self.creator_email.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "entityId", &self.entity_id);
+        json::put(&mut members, "entityType", &self.entity_type);
+        json::put(&mut members, "entityUid", &self.entity_uid);
+        json::put_some(&mut members, "expiresAt", self.expires_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "orgId", self.org_id.as_ref());
+        json::put_some(&mut members, "orgUid", self.org_uid.as_ref());
+        json::put_some(&mut members, "permissions", self.permissions.as_ref());
+        json::put_some(
+            &mut members,
+            "projectRestrictions",
+            self.project_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "role", self.role.as_ref());
+        json::put_some(&mut members, "scope", self.scope.as_ref());
+        json::put(&mut members, "tokenKind", &self.token_kind);
+        json::put_some(&mut members, "workload", self.workload.as_ref());
+        json::put_some(
+            &mut members,
+            "workloadIdentity",
+            self.workload_identity.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `entityType` in the response data of `get.auth`.
+    pub enum GetAuthResponseEntityType {
+        /// `"team"`
+        Team = "team",
+        /// `"org"`
+        Org = "org",
+    }
+}
+
+/// The object at `projectRestrictions` in the response data of `get.auth`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAuthResponseProjectRestrictions {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `projects` member.
+    pub projects: Vec<String>,
+    /// The `restrictionMode` member.
+    pub restriction_mode: CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode,
+}
+
+impl GetAuthResponseProjectRestrictions {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        enabled: bool,
+        projects: Vec<String>,
+        restriction_mode: CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode,
+    ) -> Self {
+        Self {
+            enabled,
+            projects,
+            restriction_mode,
+        }
+    }
+}
+
+impl Json for GetAuthResponseProjectRestrictions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let projects = members.required("projects");
+        let restriction_mode = members.required("restrictionMode");
+        members.finish()?;
+        let (Some(enabled), Some(projects), Some(restriction_mode)) =
+            (enabled, projects, restriction_mode)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            projects,
+            restriction_mode,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(&mut members, "projects", &self.projects);
+        json::put(&mut members, "restrictionMode", &self.restriction_mode);
+        Value::Object(members)
+    }
+}
+
+/// The object at `role` in the response data of `get.auth`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAuthResponseRole {
+    /// The `entityType` member; omitted when `None`.
+    pub entity_type: Option<GetAuthResponseEntityType>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `roleId` member; omitted when `None`.
+    pub role_id: Option<String>,
+    /// The `roleType` member; omitted when `None`.
+    pub role_type: Option<GetAuthResponseEntityType>,
+}
+
+impl GetAuthResponseRole {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            entity_type: None,
+            name: None,
+            role_id: None,
+            role_type: None,
+        }
+    }
+
+    /// Sets [`Self::entity_type`].
+    #[must_use]
+    pub fn with_entity_type(mut self, entity_type: GetAuthResponseEntityType) -> Self {
+        self.entity_type = Some(entity_type);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::role_id`].
+    #[must_use]
+    pub fn with_role_id(mut self, role_id: impl Into<String>) -> Self {
+        self.role_id = Some(role_id.into());
+        self
+    }
+
+    /// Sets [`Self::role_type`].
+    #[must_use]
+    pub fn with_role_type(mut self, role_type: GetAuthResponseEntityType) -> Self {
+        self.role_type = Some(role_type);
+        self
+    }
+}
+
+impl Json for GetAuthResponseRole {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let entity_type = members.optional("entityType");
+        let name = members.optional("name");
+        let role_id = members.optional("roleId");
+        let role_type = members.optional("roleType");
+        members.finish()?;
+        Ok(Self {
+            entity_type,
+            name,
+            role_id,
+            role_type,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "entityType", self.entity_type.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "roleId", self.role_id.as_ref());
+        json::put_some(&mut members, "roleType", self.role_type.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `scope` in the response data of `get.auth`.
+    pub enum GetAuthResponseScope {
+        /// `"own-project"`
+        OwnProject = "own-project",
+        /// `"role"`
+        Role = "role",
+    }
+}
+
+string_enum! {
+    /// The values of `tokenKind` in the response data of `get.auth`.
+    pub enum GetAuthResponseTokenKind {
+        /// `"api"`
+        Api = "api",
+        /// `"session"`
+        Session = "session",
+        /// `"workload"`
+        Workload = "workload",
+    }
+}
+
+/// The object at `workload` in the response data of `get.auth`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetAuthResponseWorkload {
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `projectId` member.
+    pub project_id: String,
+    /// The `type` member.
+    pub type_: GetAuthResponseWorkloadType,
+}
+
+impl GetAuthResponseWorkload {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        type_: GetAuthResponseWorkloadType,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            project_id: project_id.into(),
+            type_,
+        }
+    }
+}
+
+impl Json for GetAuthResponseWorkload {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let name = members.required("name");
+        let project_id = members.required("projectId");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(id), Some(name), Some(project_id), Some(type_)) = (id, name, project_id, type_)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            id,
+            name,
+            project_id,
+            type_,
         })
     }
 
     fn to_json(&self) -> Value {
         let mut members = Map::new();
         json::put(&mut members, "id", &self.id);
-        json::put_some(&mut members, "scopes", self.scopes.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "projectId", &self.project_id);
+        json::put(&mut members, "type", &self.type_);
         Value::Object(members)
     }
 }
 
-/// The response data of `get.team`.
+string_enum! {
+    /// The values of `workload.type` in the response data of `get.auth`.
+    pub enum GetAuthResponseWorkloadType {
+        /// `"harness"`
+        Harness = "harness",
+        /// `"service"`
+        Service = "service",
+        /// `"job"`
+        Job = "job",
+    }
+}
+
+/// The object at `workloadIdentity` in the response data of `get.auth`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetTeamResponse {
+pub struct GetAuthResponseWorkloadIdentity {
     /// The `id` member.
     pub id: String,
     /// The `name` member.
     pub name: String,
 }
 
-impl GetTeamResponse {
+impl GetAuthResponseWorkloadIdentity {
     /// A value with the required members set and the others absent.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -75,13 +2135,16 @@ impl GetTeamResponse {
     }
 }
 
-impl Json for GetTeamResponse {
+impl Json for GetAuthResponseWorkloadIdentity {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
-        Ok(Self {
-            id: json::required(&mut members, "id")?,
-            name: json::required(&mut members, "name")?,
-        })
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let name = members.required("name");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id, name })
     }
 
     fn to_json(&self) -> Value {
@@ -89,6 +2152,2409 @@ impl Json for GetTeamResponse {
         json::put(&mut members, "id", &self.id);
         json::put(&mut members, "name", &self.name);
         Value::Object(members)
+    }
+}
+
+/// The response data of `get.orgDirectoryGroups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetOrgDirectoryGroupsResponse {
+    /// The `directoryGroups` member.
+    pub directory_groups: Vec<GetOrgDirectoryGroupsResponseDirectoryGroupsItem>,
+}
+
+impl GetOrgDirectoryGroupsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(directory_groups: Vec<GetOrgDirectoryGroupsResponseDirectoryGroupsItem>) -> Self {
+        Self { directory_groups }
+    }
+}
+
+impl Json for GetOrgDirectoryGroupsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let directory_groups = members.required("directoryGroups");
+        members.finish()?;
+        let (Some(directory_groups),) = (directory_groups,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { directory_groups })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "directoryGroups", &self.directory_groups);
+        Value::Object(members)
+    }
+}
+
+/// The object at `directoryGroups[]` in the response data of `get.orgDirectoryGroups`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `id` member.
+    pub id: String,
+    /// The `idpId` member.
+    pub idp_id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        idp_id: impl Into<String>,
+        name: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            id: id.into(),
+            idp_id: idp_id.into(),
+            name: name.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+}
+
+impl Json for GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let id = members.required("id");
+        let idp_id = members.required("idpId");
+        let name = members.required("name");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(created_at), Some(id), Some(idp_id), Some(name), Some(updated_at)) =
+            (created_at, id, idp_id, name, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            id,
+            idp_id,
+            name,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "idpId", &self.idp_id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.apiTokens`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListApiTokensResponse {
+    /// The `tokens` member.
+    pub tokens: Vec<ListApiTokensResponseTokensItem>,
+}
+
+impl ListApiTokensResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(tokens: Vec<ListApiTokensResponseTokensItem>) -> Self {
+        Self { tokens }
+    }
+}
+
+impl Json for ListApiTokensResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let tokens = members.required("tokens");
+        members.finish()?;
+        let (Some(tokens),) = (tokens,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { tokens })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "tokens", &self.tokens);
+        Value::Object(members)
+    }
+}
+
+/// The object at `tokens[]` in the response data of `list.apiTokens`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListApiTokensResponseTokensItem {
+    /// The `active` member.
+    pub active: bool,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `creatorEmail` member; omitted when `None`.
+    pub creator_email: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `expiresAt` member; omitted when `None`, `null` when `Some(None)`.
+    pub expires_at: Option<Option<String>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `lastUsedAt` member; omitted when `None`.
+    pub last_used_at: Option<String>,
+    /// The `name` member.
+    pub name: String,
+    /// The `revoked` member.
+    pub revoked: bool,
+    /// The `revokedAt` member; omitted when `None`.
+    pub revoked_at: Option<String>,
+    /// The `role` member; omitted when `None`.
+    pub role: Option<GetAuthResponseRole>,
+}
+
+impl ListApiTokensResponseTokensItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        active: bool,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        revoked: bool,
+    ) -> Self {
+        Self {
+            active,
+            created_at: created_at.into(),
+            creator_email: None,
+            description: None,
+            expires_at: None,
+            id: id.into(),
+            last_used_at: None,
+            name: name.into(),
+            revoked,
+            revoked_at: None,
+            role: None,
+        }
+    }
+
+    /// Sets [`Self::creator_email`].
+    #[must_use]
+    pub fn with_creator_email(mut self, creator_email: impl Into<String>) -> Self {
+        self.creator_email = Some(creator_email.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::expires_at`].
+    #[must_use]
+    pub fn with_expires_at(mut self, expires_at: Option<String>) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// Sets [`Self::last_used_at`].
+    #[must_use]
+    pub fn with_last_used_at(mut self, last_used_at: impl Into<String>) -> Self {
+        self.last_used_at = Some(last_used_at.into());
+        self
+    }
+
+    /// Sets [`Self::revoked_at`].
+    #[must_use]
+    pub fn with_revoked_at(mut self, revoked_at: impl Into<String>) -> Self {
+        self.revoked_at = Some(revoked_at.into());
+        self
+    }
+
+    /// Sets [`Self::role`].
+    #[must_use]
+    pub fn with_role(mut self, role: GetAuthResponseRole) -> Self {
+        self.role = Some(role);
+        self
+    }
+}
+
+impl Json for ListApiTokensResponseTokensItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let active = members.required("active");
+        let created_at = members.required("createdAt");
+        let creator_email = members.optional("creatorEmail");
+        let description = members.optional("description");
+        let expires_at = members.nullable("expiresAt");
+        let id = members.required("id");
+        let last_used_at = members.optional("lastUsedAt");
+        let name = members.required("name");
+        let revoked = members.required("revoked");
+        let revoked_at = members.optional("revokedAt");
+        let role = members.optional("role");
+        members.finish()?;
+        let (Some(active), Some(created_at), Some(id), Some(name), Some(revoked)) =
+            (active, created_at, id, name, revoked)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            active,
+            created_at,
+            creator_email,
+            description,
+            expires_at,
+            id,
+            last_used_at,
+            name,
+            revoked,
+            revoked_at,
+            role,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "active", &self.active);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "creatorEmail", self.creator_email.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "expiresAt", self.expires_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "lastUsedAt", self.last_used_at.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "revoked", &self.revoked);
+        json::put_some(&mut members, "revokedAt", self.revoked_at.as_ref());
+        json::put_some(&mut members, "role", self.role.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.orgDirectoryGroupMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgDirectoryGroupMembersResponse {
+    /// The `members` member.
+    pub members: Vec<ListOrgDirectoryGroupMembersResponseMembersItem>,
+}
+
+impl ListOrgDirectoryGroupMembersResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(members: Vec<ListOrgDirectoryGroupMembersResponseMembersItem>) -> Self {
+        Self { members }
+    }
+}
+
+impl Json for ListOrgDirectoryGroupMembersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut json_members = json::Members::new(value)?;
+        let members = json_members.required("members");
+        json_members.finish()?;
+        let (Some(members),) = (members,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { members })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "members", &self.members);
+        Value::Object(members)
+    }
+}
+
+/// The object at `members[]` in the response data of `list.orgDirectoryGroupMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgDirectoryGroupMembersResponseMembersItem {
+    /// The `emails` member; omitted when `None`.
+    pub emails: Option<Vec<String>>,
+    /// The `id` member; `null` when `None`.
+    pub id: Option<String>,
+    /// The `lastLoginTime` member; omitted when `None`.
+    pub last_login_time: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+}
+
+impl ListOrgDirectoryGroupMembersResponseMembersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: Option<String>) -> Self {
+        Self {
+            emails: None,
+            id,
+            last_login_time: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`Self::emails`].
+    #[must_use]
+    pub fn with_emails(mut self, emails: Vec<String>) -> Self {
+        self.emails = Some(emails);
+        self
+    }
+
+    /// Sets [`Self::last_login_time`].
+    #[must_use]
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+        self.last_login_time = Some(last_login_time.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for ListOrgDirectoryGroupMembersResponseMembersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let emails = members.optional("emails");
+        let id = members.optional("id");
+        let last_login_time = members.optional("lastLoginTime");
+        let name = members.optional("name");
+        members.finish()?;
+        Ok(Self {
+            emails,
+            id,
+            last_login_time,
+            name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "emails", self.emails.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "lastLoginTime", self.last_login_time.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.orgMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgMembersResponse {
+    /// The `members` member.
+    pub members: Vec<ListOrgMembersResponseMembersItem>,
+}
+
+impl ListOrgMembersResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(members: Vec<ListOrgMembersResponseMembersItem>) -> Self {
+        Self { members }
+    }
+}
+
+impl Json for ListOrgMembersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut json_members = json::Members::new(value)?;
+        let members = json_members.required("members");
+        json_members.finish()?;
+        let (Some(members),) = (members,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { members })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "members", &self.members);
+        Value::Object(members)
+    }
+}
+
+/// The object at `members[]` in the response data of `list.orgMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgMembersResponseMembersItem {
+    /// The `emails` member; omitted when `None`.
+    pub emails: Option<Vec<ListOrgMembersResponseMembersItemEmailsItem>>,
+    /// The `finalized` member.
+    pub finalized: bool,
+    /// The `id` member.
+    pub id: String,
+    /// The `joinedAt` member; omitted when `None`.
+    pub joined_at: Option<String>,
+    /// The `lastLoginTime` member; omitted when `None`.
+    pub last_login_time: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+}
+
+impl ListOrgMembersResponseMembersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(finalized: bool, id: impl Into<String>) -> Self {
+        Self {
+            emails: None,
+            finalized,
+            id: id.into(),
+            joined_at: None,
+            last_login_time: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`Self::emails`].
+    #[must_use]
+    pub fn with_emails(mut self, emails: Vec<ListOrgMembersResponseMembersItemEmailsItem>) -> Self {
+        self.emails = Some(emails);
+        self
+    }
+
+    /// Sets [`Self::joined_at`].
+    #[must_use]
+    pub fn with_joined_at(mut self, joined_at: impl Into<String>) -> Self {
+        self.joined_at = Some(joined_at.into());
+        self
+    }
+
+    /// Sets [`Self::last_login_time`].
+    #[must_use]
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+        self.last_login_time = Some(last_login_time.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for ListOrgMembersResponseMembersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let emails = members.optional("emails");
+        let finalized = members.required("finalized");
+        let id = members.required("id");
+        let joined_at = members.optional("joinedAt");
+        let last_login_time = members.optional("lastLoginTime");
+        let name = members.optional("name");
+        members.finish()?;
+        let (Some(finalized), Some(id)) = (finalized, id) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            emails,
+            finalized,
+            id,
+            joined_at,
+            last_login_time,
+            name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "emails", self.emails.as_ref());
+        json::put(&mut members, "finalized", &self.finalized);
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "joinedAt", self.joined_at.as_ref());
+        json::put_some(&mut members, "lastLoginTime", self.last_login_time.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `members[].emails[]` in the response data of `list.orgMembers`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListOrgMembersResponseMembersItemEmailsItem {
+    /// The `address` member; omitted when `None`.
+    pub address: Option<String>,
+    /// The `verified` member; omitted when `None`.
+    pub verified: Option<bool>,
+}
+
+impl ListOrgMembersResponseMembersItemEmailsItem {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            address: None,
+            verified: None,
+        }
+    }
+
+    /// Sets [`Self::address`].
+    #[must_use]
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+
+    /// Sets [`Self::verified`].
+    #[must_use]
+    pub fn with_verified(mut self, verified: bool) -> Self {
+        self.verified = Some(verified);
+        self
+    }
+}
+
+impl Json for ListOrgMembersResponseMembersItemEmailsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let address = members.optional("address");
+        let verified = members.optional("verified");
+        members.finish()?;
+        Ok(Self { address, verified })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "address", self.address.as_ref());
+        json::put_some(&mut members, "verified", self.verified.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `type` in the query options of `list.orgRoleMembers`.
+    pub enum ListOrgRoleMembersType {
+        /// `"explicit"`
+        Explicit = "explicit",
+        /// `"implicit"`
+        Implicit = "implicit",
+    }
+}
+
+/// The response data of `list.orgRoleMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgRoleMembersResponse {
+    /// The `members` member.
+    pub members: Vec<ListOrgRoleMembersResponseMembersItem>,
+}
+
+impl ListOrgRoleMembersResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(members: Vec<ListOrgRoleMembersResponseMembersItem>) -> Self {
+        Self { members }
+    }
+}
+
+impl Json for ListOrgRoleMembersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut json_members = json::Members::new(value)?;
+        let members = json_members.required("members");
+        json_members.finish()?;
+        let (Some(members),) = (members,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { members })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "members", &self.members);
+        Value::Object(members)
+    }
+}
+
+/// The object at `members[]` in the response data of `list.orgRoleMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgRoleMembersResponseMembersItem {
+    /// The `emails` member; omitted when `None`.
+    pub emails: Option<Vec<ListOrgMembersResponseMembersItemEmailsItem>>,
+    /// The `finalized` member.
+    pub finalized: bool,
+    /// The `id` member.
+    pub id: String,
+    /// The `joinedAt` member; omitted when `None`.
+    pub joined_at: Option<String>,
+    /// The `lastLoginTime` member; omitted when `None`.
+    pub last_login_time: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `type` member.
+    pub type_: ListOrgRoleMembersType,
+}
+
+impl ListOrgRoleMembersResponseMembersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(finalized: bool, id: impl Into<String>, type_: ListOrgRoleMembersType) -> Self {
+        Self {
+            emails: None,
+            finalized,
+            id: id.into(),
+            joined_at: None,
+            last_login_time: None,
+            name: None,
+            type_,
+        }
+    }
+
+    /// Sets [`Self::emails`].
+    #[must_use]
+    pub fn with_emails(mut self, emails: Vec<ListOrgMembersResponseMembersItemEmailsItem>) -> Self {
+        self.emails = Some(emails);
+        self
+    }
+
+    /// Sets [`Self::joined_at`].
+    #[must_use]
+    pub fn with_joined_at(mut self, joined_at: impl Into<String>) -> Self {
+        self.joined_at = Some(joined_at.into());
+        self
+    }
+
+    /// Sets [`Self::last_login_time`].
+    #[must_use]
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+        self.last_login_time = Some(last_login_time.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for ListOrgRoleMembersResponseMembersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let emails = members.optional("emails");
+        let finalized = members.required("finalized");
+        let id = members.required("id");
+        let joined_at = members.optional("joinedAt");
+        let last_login_time = members.optional("lastLoginTime");
+        let name = members.optional("name");
+        let type_ = members.required("type");
+        members.finish()?;
+        let (Some(finalized), Some(id), Some(type_)) = (finalized, id, type_) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            emails,
+            finalized,
+            id,
+            joined_at,
+            last_login_time,
+            name,
+            type_,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "emails", self.emails.as_ref());
+        json::put(&mut members, "finalized", &self.finalized);
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "joinedAt", self.joined_at.as_ref());
+        json::put_some(&mut members, "lastLoginTime", self.last_login_time.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put(&mut members, "type", &self.type_);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.orgRoles`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgRolesResponse {
+    /// The `roles` member.
+    pub roles: Vec<ListOrgRolesResponseRolesItem>,
+}
+
+impl ListOrgRolesResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(roles: Vec<ListOrgRolesResponseRolesItem>) -> Self {
+        Self { roles }
+    }
+}
+
+impl Json for ListOrgRolesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let roles = members.required("roles");
+        members.finish()?;
+        let (Some(roles),) = (roles,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { roles })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "roles", &self.roles);
+        Value::Object(members)
+    }
+}
+
+/// The object at `roles[]` in the response data of `list.orgRoles`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgRolesResponseRolesItem {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `directoryGroups` member; omitted when `None`.
+    pub directory_groups: Option<Vec<String>>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `restrictions` member.
+    pub restrictions: CreateOrgRoleBodyRestrictions,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl ListOrgRolesResponseRolesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        restrictions: CreateOrgRoleBodyRestrictions,
+    ) -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            directory_groups: None,
+            id: id.into(),
+            name: name.into(),
+            restrictions,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::directory_groups`].
+    #[must_use]
+    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+        self.directory_groups = Some(directory_groups);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for ListOrgRolesResponseRolesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let directory_groups = members.optional("directoryGroups");
+        let id = members.required("id");
+        let name = members.required("name");
+        let restrictions = members.required("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name), Some(restrictions)) = (id, name, restrictions) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            directory_groups,
+            id,
+            name,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "directoryGroups",
+            self.directory_groups.as_ref(),
+        );
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "restrictions", &self.restrictions);
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.tags`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTagsResponse {
+    /// The `tags` member.
+    pub tags: Vec<AddTagResponse>,
+}
+
+impl ListTagsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(tags: Vec<AddTagResponse>) -> Self {
+        Self { tags }
+    }
+}
+
+impl Json for ListTagsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let tags = members.required("tags");
+        members.finish()?;
+        let (Some(tags),) = (tags,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { tags })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "tags", &self.tags);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.teamMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamMembersResponse {
+    /// The `members` member.
+    pub members: Vec<ListTeamMembersResponseMembersItem>,
+}
+
+impl ListTeamMembersResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(members: Vec<ListTeamMembersResponseMembersItem>) -> Self {
+        Self { members }
+    }
+}
+
+impl Json for ListTeamMembersResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut json_members = json::Members::new(value)?;
+        let members = json_members.required("members");
+        json_members.finish()?;
+        let (Some(members),) = (members,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { members })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "members", &self.members);
+        Value::Object(members)
+    }
+}
+
+/// The object at `members[]` in the response data of `list.teamMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamMembersResponseMembersItem {
+    /// The `emails` member; omitted when `None`.
+    pub emails: Option<Vec<ListTeamMembersResponseMembersItemEmailsItem>>,
+    /// The `finalized` member; omitted when `None`.
+    pub finalized: Option<bool>,
+    /// The `id` member; `null` when `None`.
+    pub id: Option<String>,
+    /// The `joinedAt` member; omitted when `None`.
+    pub joined_at: Option<String>,
+    /// The `lastLoginTime` member; omitted when `None`.
+    pub last_login_time: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+}
+
+impl ListTeamMembersResponseMembersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: Option<String>) -> Self {
+        Self {
+            emails: None,
+            finalized: None,
+            id,
+            joined_at: None,
+            last_login_time: None,
+            name: None,
+        }
+    }
+
+    /// Sets [`Self::emails`].
+    #[must_use]
+    pub fn with_emails(
+        mut self,
+        emails: Vec<ListTeamMembersResponseMembersItemEmailsItem>,
+    ) -> Self {
+        self.emails = Some(emails);
+        self
+    }
+
+    /// Sets [`Self::finalized`].
+    #[must_use]
+    pub fn with_finalized(mut self, finalized: bool) -> Self {
+        self.finalized = Some(finalized);
+        self
+    }
+
+    /// Sets [`Self::joined_at`].
+    #[must_use]
+    pub fn with_joined_at(mut self, joined_at: impl Into<String>) -> Self {
+        self.joined_at = Some(joined_at.into());
+        self
+    }
+
+    /// Sets [`Self::last_login_time`].
+    #[must_use]
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+        self.last_login_time = Some(last_login_time.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Json for ListTeamMembersResponseMembersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let emails = members.optional("emails");
+        let finalized = members.optional("finalized");
+        let id = members.optional("id");
+        let joined_at = members.optional("joinedAt");
+        let last_login_time = members.optional("lastLoginTime");
+        let name = members.optional("name");
+        members.finish()?;
+        Ok(Self {
+            emails,
+            finalized,
+            id,
+            joined_at,
+            last_login_time,
+            name,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "emails", self.emails.as_ref());
+        json::put_some(&mut members, "finalized", self.finalized.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "joinedAt", self.joined_at.as_ref());
+        json::put_some(&mut members, "lastLoginTime", self.last_login_time.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `members[].emails[]` in the response data of `list.teamMembers`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamMembersResponseMembersItemEmailsItem {
+    /// The `address` member.
+    pub address: String,
+    /// The `verified` member.
+    pub verified: bool,
+}
+
+impl ListTeamMembersResponseMembersItemEmailsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(address: impl Into<String>, verified: bool) -> Self {
+        Self {
+            address: address.into(),
+            verified,
+        }
+    }
+}
+
+impl Json for ListTeamMembersResponseMembersItemEmailsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let address = members.required("address");
+        let verified = members.required("verified");
+        members.finish()?;
+        let (Some(address), Some(verified)) = (address, verified) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { address, verified })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "address", &self.address);
+        json::put(&mut members, "verified", &self.verified);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.teamRoles`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamRolesResponse {
+    /// The `roles` member.
+    pub roles: Vec<ListTeamRolesResponseRolesItem>,
+}
+
+impl ListTeamRolesResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(roles: Vec<ListTeamRolesResponseRolesItem>) -> Self {
+        Self { roles }
+    }
+}
+
+impl Json for ListTeamRolesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let roles = members.required("roles");
+        members.finish()?;
+        let (Some(roles),) = (roles,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { roles })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "roles", &self.roles);
+        Value::Object(members)
+    }
+}
+
+/// The object at `roles[]` in the response data of `list.teamRoles`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamRolesResponseRolesItem {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl ListTeamRolesResponseRolesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            restrictions: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateOrgRoleBodyRestrictionsTeamsItemRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for ListTeamRolesResponseRolesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let restrictions = members.optional("restrictions");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            id,
+            name,
+            restrictions,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.teams`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamsResponse {
+    /// The `teams` member.
+    pub teams: Vec<ListTeamsResponseTeamsItem>,
+}
+
+impl ListTeamsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(teams: Vec<ListTeamsResponseTeamsItem>) -> Self {
+        Self { teams }
+    }
+}
+
+impl Json for ListTeamsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let teams = members.required("teams");
+        members.finish()?;
+        let (Some(teams),) = (teams,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { teams })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "teams", &self.teams);
+        Value::Object(members)
+    }
+}
+
+/// The object at `teams[]` in the response data of `list.teams`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamsResponseTeamsItem {
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `uid` member.
+    pub uid: String,
+}
+
+impl ListTeamsResponseTeamsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        uid: impl Into<String>,
+    ) -> Self {
+        Self {
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            uid: uid.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for ListTeamsResponseTeamsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let uid = members.required("uid");
+        members.finish()?;
+        let (Some(created_at), Some(id), Some(name), Some(uid)) = (created_at, id, name, uid)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            description,
+            id,
+            name,
+            uid,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "uid", &self.uid);
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.orgRole`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchOrgRoleBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `directoryGroups` member; omitted when `None`.
+    pub directory_groups: Option<Vec<String>>,
+    /// The `permissions` member; omitted when `None`.
+    pub permissions: Option<CreateOrgRoleBodyPermissions>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictions>,
+}
+
+impl PatchOrgRoleBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            directory_groups: None,
+            permissions: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::directory_groups`].
+    #[must_use]
+    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+        self.directory_groups = Some(directory_groups);
+        self
+    }
+
+    /// Sets [`Self::permissions`].
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: CreateOrgRoleBodyPermissions) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(mut self, restrictions: CreateOrgRoleBodyRestrictions) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for PatchOrgRoleBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let directory_groups = members.optional("directoryGroups");
+        let permissions = members.optional("permissions");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        Ok(Self {
+            description,
+            directory_groups,
+            permissions,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "directoryGroups",
+            self.directory_groups.as_ref(),
+        );
+        json::put_some(&mut members, "permissions", self.permissions.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.tag`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchTagBody {
+    /// The `color` member; omitted when `None`.
+    pub color: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `nodeAffinities` member; omitted when `None`.
+    pub node_affinities: Option<Vec<AddTagBodyNodeAffinitiesItem>>,
+    /// The `sandboxing` member; omitted when `None`.
+    pub sandboxing: Option<AddTagBodySandboxing>,
+    /// The `useAsInfrastructureLabel` member; omitted when `None`.
+    pub use_as_infrastructure_label: Option<bool>,
+    /// The `useOnDemandNodes` member; omitted when `None`.
+    pub use_on_demand_nodes: Option<bool>,
+    /// The `useSpotNodes` member; omitted when `None`.
+    pub use_spot_nodes: Option<bool>,
+}
+
+impl PatchTagBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            color: None,
+            description: None,
+            node_affinities: None,
+            sandboxing: None,
+            use_as_infrastructure_label: None,
+            use_on_demand_nodes: None,
+            use_spot_nodes: None,
+        }
+    }
+
+    /// Sets [`Self::color`].
+    #[must_use]
+    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+        self.color = Some(color.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::node_affinities`].
+    #[must_use]
+    pub fn with_node_affinities(
+        mut self,
+        node_affinities: Vec<AddTagBodyNodeAffinitiesItem>,
+    ) -> Self {
+        self.node_affinities = Some(node_affinities);
+        self
+    }
+
+    /// Sets [`Self::sandboxing`].
+    #[must_use]
+    pub fn with_sandboxing(mut self, sandboxing: AddTagBodySandboxing) -> Self {
+        self.sandboxing = Some(sandboxing);
+        self
+    }
+
+    /// Sets [`Self::use_as_infrastructure_label`].
+    #[must_use]
+    pub fn with_use_as_infrastructure_label(mut self, use_as_infrastructure_label: bool) -> Self {
+        self.use_as_infrastructure_label = Some(use_as_infrastructure_label);
+        self
+    }
+
+    /// Sets [`Self::use_on_demand_nodes`].
+    #[must_use]
+    pub fn with_use_on_demand_nodes(mut self, use_on_demand_nodes: bool) -> Self {
+        self.use_on_demand_nodes = Some(use_on_demand_nodes);
+        self
+    }
+
+    /// Sets [`Self::use_spot_nodes`].
+    #[must_use]
+    pub fn with_use_spot_nodes(mut self, use_spot_nodes: bool) -> Self {
+        self.use_spot_nodes = Some(use_spot_nodes);
+        self
+    }
+}
+
+impl Json for PatchTagBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let color = members.optional("color");
+        let description = members.optional("description");
+        let node_affinities = members.optional("nodeAffinities");
+        let sandboxing = members.optional("sandboxing");
+        let use_as_infrastructure_label = members.optional("useAsInfrastructureLabel");
+        let use_on_demand_nodes = members.optional("useOnDemandNodes");
+        let use_spot_nodes = members.optional("useSpotNodes");
+        members.finish()?;
+        Ok(Self {
+            color,
+            description,
+            node_affinities,
+            sandboxing,
+            use_as_infrastructure_label,
+            use_on_demand_nodes,
+            use_spot_nodes,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "color", self.color.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(
+            &mut members,
+            "nodeAffinities",
+            self.node_affinities.as_ref(),
+        );
+        json::put_some(&mut members, "sandboxing", self.sandboxing.as_ref());
+        json::put_some(
+            &mut members,
+            "useAsInfrastructureLabel",
+            self.use_as_infrastructure_label.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "useOnDemandNodes",
+            self.use_on_demand_nodes.as_ref(),
+        );
+        json::put_some(&mut members, "useSpotNodes", self.use_spot_nodes.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.team`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchTeamBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+}
+
+impl PatchTeamBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { description: None }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+impl Json for PatchTeamBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        members.finish()?;
+        Ok(Self { description })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `patch.teamRole`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PatchTeamRoleBody {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `permissions` member; omitted when `None`.
+    pub permissions: Option<CreateTeamRoleBodyPermissions>,
+    /// The `restrictions` member; omitted when `None`.
+    pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
+}
+
+impl PatchTeamRoleBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            permissions: None,
+            restrictions: None,
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::permissions`].
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: CreateTeamRoleBodyPermissions) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
+
+    /// Sets [`Self::restrictions`].
+    #[must_use]
+    pub fn with_restrictions(
+        mut self,
+        restrictions: CreateOrgRoleBodyRestrictionsTeamsItemRestrictions,
+    ) -> Self {
+        self.restrictions = Some(restrictions);
+        self
+    }
+}
+
+impl Json for PatchTeamRoleBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let permissions = members.optional("permissions");
+        let restrictions = members.optional("restrictions");
+        members.finish()?;
+        Ok(Self {
+            description,
+            permissions,
+            restrictions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "permissions", self.permissions.as_ref());
+        json::put_some(&mut members, "restrictions", self.restrictions.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `rotate.apiTokenKey`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RotateApiTokenKeyBody {
+    /// The `otherKeysExpiresAt` member; omitted when `None`.
+    pub other_keys_expires_at: Option<String>,
+}
+
+impl RotateApiTokenKeyBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            other_keys_expires_at: None,
+        }
+    }
+
+    /// Sets [`Self::other_keys_expires_at`].
+    #[must_use]
+    pub fn with_other_keys_expires_at(mut self, other_keys_expires_at: impl Into<String>) -> Self {
+        self.other_keys_expires_at = Some(other_keys_expires_at.into());
+        self
+    }
+}
+
+impl Json for RotateApiTokenKeyBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let other_keys_expires_at = members.optional("otherKeysExpiresAt");
+        members.finish()?;
+        Ok(Self {
+            other_keys_expires_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "otherKeysExpiresAt",
+            self.other_keys_expires_at.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `rotate.apiTokenKey`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RotateApiTokenKeyResponse {
+    /// The `key` member.
+    pub key: RotateApiTokenKeyResponseKey,
+    /// The `token` member.
+    pub token: String,
+}
+
+impl RotateApiTokenKeyResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(key: RotateApiTokenKeyResponseKey, token: impl Into<String>) -> Self {
+        Self {
+            key,
+            token: token.into(),
+        }
+    }
+}
+
+impl Json for RotateApiTokenKeyResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let key = members.required("key");
+        let token = members.required("token");
+        members.finish()?;
+        let (Some(key), Some(token)) = (key, token) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { key, token })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "key", &self.key);
+        json::put(&mut members, "token", &self.token);
+        Value::Object(members)
+    }
+}
+
+/// The object at `key` in the response data of `rotate.apiTokenKey`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RotateApiTokenKeyResponseKey {
+    /// The `id` member.
+    pub id: String,
+    /// The `issuedAt` member.
+    pub issued_at: String,
+}
+
+impl RotateApiTokenKeyResponseKey {
+    /// A value with the required members set and the others absent.
+    pub fn new(id: impl Into<String>, issued_at: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            issued_at: issued_at.into(),
+        }
+    }
+}
+
+impl Json for RotateApiTokenKeyResponseKey {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.required("id");
+        let issued_at = members.required("issuedAt");
+        members.finish()?;
+        let (Some(id), Some(issued_at)) = (id, issued_at) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { id, issued_at })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "issuedAt", &self.issued_at);
+        Value::Object(members)
+    }
+}
+
+/// The request of `add.tag`: `POST /v1/tags`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tags`
+/// - `/v1/tags`
+///
+/// Needs the permission `Account > Platform > Tags > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AddTagRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: AddTagBody,
+}
+
+impl AddTagRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: AddTagBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AddTagRequest {
+    const ID: &'static str = "add.tag";
+    const PAGINATED: bool = false;
+    type Response = AddTagResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ADD_TAG
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.orgRole`: `POST /v1/org-roles`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleRequest {
+    /// The body.
+    pub body: CreateOrgRoleBody,
+}
+
+impl CreateOrgRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: CreateOrgRoleBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateOrgRoleRequest {
+    const ID: &'static str = "create.orgRole";
+    const PAGINATED: bool = false;
+    type Response = CreateOrgRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_ORG_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `create.orgRoleMember`.
+pub type CreateOrgRoleMemberResponse = Map<String, Value>;
+
+/// The request of `create.orgRoleMember`: `POST /v1/org-roles/{roleId}/members`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOrgRoleMemberRequest {
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// The body.
+    pub body: CreateOrgRoleMemberBody,
+}
+
+impl CreateOrgRoleMemberRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(role_id: impl Into<String>, body: CreateOrgRoleMemberBody) -> Self {
+        Self {
+            role_id: role_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateOrgRoleMemberRequest {
+    const ID: &'static str = "create.orgRoleMember";
+    const PAGINATED: bool = false;
+    type Response = CreateOrgRoleMemberResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_ORG_ROLE_MEMBER
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.team`: `POST /v1/teams`.
+///
+/// Needs the permission `Organisation > Team > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamRequest {
+    /// The body.
+    pub body: CreateTeamBody,
+}
+
+impl CreateTeamRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: CreateTeamBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateTeamRequest {
+    const ID: &'static str = "create.team";
+    const PAGINATED: bool = false;
+    type Response = CreateTeamResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_TEAM
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `create.teamMemberInvite`.
+pub type CreateTeamMemberInviteResponse = Map<String, Value>;
+
+/// The request of `create.teamMemberInvite`: `POST /v1/teams/{teamId}/members`.
+///
+/// Needs the permission `Account > Admin > Members > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamMemberInviteRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// The body.
+    pub body: CreateTeamMemberInviteBody,
+}
+
+impl CreateTeamMemberInviteRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, body: CreateTeamMemberInviteBody) -> Self {
+        Self {
+            team_id: team_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateTeamMemberInviteRequest {
+    const ID: &'static str = "create.teamMemberInvite";
+    const PAGINATED: bool = false;
+    type Response = CreateTeamMemberInviteResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_TEAM_MEMBER_INVITE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.teamRole`: `POST /v1/teams/{teamId}/roles`.
+///
+/// Needs the permission `Account > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamRoleRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// The body.
+    pub body: CreateTeamRoleBody,
+}
+
+impl CreateTeamRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, body: CreateTeamRoleBody) -> Self {
+        Self {
+            team_id: team_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateTeamRoleRequest {
+    const ID: &'static str = "create.teamRole";
+    const PAGINATED: bool = false;
+    type Response = CreateTeamRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_TEAM_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `create.teamRoleMember`.
+pub type CreateTeamRoleMemberBody = CreateOrgRoleMemberBody;
+
+/// The response data of `create.teamRoleMember`.
+pub type CreateTeamRoleMemberResponse = Map<String, Value>;
+
+/// The request of `create.teamRoleMember`: `POST /v1/teams/{teamId}/roles/{roleId}/members`.
+///
+/// Needs the permission `Account > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTeamRoleMemberRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// The body.
+    pub body: CreateTeamRoleMemberBody,
+}
+
+impl CreateTeamRoleMemberRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        team_id: impl Into<String>,
+        role_id: impl Into<String>,
+        body: CreateTeamRoleMemberBody,
+    ) -> Self {
+        Self {
+            team_id: team_id.into(),
+            role_id: role_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateTeamRoleMemberRequest {
+    const ID: &'static str = "create.teamRoleMember";
+    const PAGINATED: bool = false;
+    type Response = CreateTeamRoleMemberResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_TEAM_ROLE_MEMBER
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.apiTokenKey`.
+pub type DeleteApiTokenKeyResponse = Map<String, Value>;
+
+/// The request of `delete.apiTokenKey`: `DELETE /v1/tokens/{tokenId}/keys/{keyId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tokens/{tokenId}/keys/{keyId}`
+/// - `/v1/tokens/{tokenId}/keys/{keyId}`
+///
+/// Needs the permission `Account > Admin > ApiTokens > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteApiTokenKeyRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `tokenId`.
+    pub token_id: String,
+    /// Path parameter `keyId`.
+    pub key_id: String,
+}
+
+impl DeleteApiTokenKeyRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(token_id: impl Into<String>, key_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            token_id: token_id.into(),
+            key_id: key_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteApiTokenKeyRequest {
+    const ID: &'static str = "delete.apiTokenKey";
+    const PAGINATED: bool = false;
+    type Response = DeleteApiTokenKeyResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_API_TOKEN_KEY
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("tokenId", Some(self.token_id.clone()))?;
+        parts.path_param("keyId", Some(self.key_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.orgRole`.
+pub type DeleteOrgRoleResponse = Map<String, Value>;
+
+/// The request of `delete.orgRole`: `DELETE /v1/org-roles/{roleId}`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteOrgRoleRequest {
+    /// Path parameter `roleId`.
+    pub role_id: String,
+}
+
+impl DeleteOrgRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self {
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteOrgRoleRequest {
+    const ID: &'static str = "delete.orgRole";
+    const PAGINATED: bool = false;
+    type Response = DeleteOrgRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_ORG_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.orgRoleMember`.
+pub type DeleteOrgRoleMemberResponse = Map<String, Value>;
+
+/// The request of `delete.orgRoleMember`: `DELETE /v1/org-roles/{roleId}/members/{memberId}`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteOrgRoleMemberRequest {
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// Path parameter `memberId`.
+    pub member_id: String,
+}
+
+impl DeleteOrgRoleMemberRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(role_id: impl Into<String>, member_id: impl Into<String>) -> Self {
+        Self {
+            role_id: role_id.into(),
+            member_id: member_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteOrgRoleMemberRequest {
+    const ID: &'static str = "delete.orgRoleMember";
+    const PAGINATED: bool = false;
+    type Response = DeleteOrgRoleMemberResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_ORG_ROLE_MEMBER
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.path_param("memberId", Some(self.member_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.tag`.
+pub type DeleteTagResponse = Map<String, Value>;
+
+/// The request of `delete.tag`: `DELETE /v1/tags/{resourceTagId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tags/{resourceTagId}`
+/// - `/v1/tags/{resourceTagId}`
+///
+/// Needs the permission `Account > Platform > Tags > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteTagRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `resourceTagId`.
+    pub resource_tag_id: String,
+}
+
+impl DeleteTagRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(resource_tag_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            resource_tag_id: resource_tag_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteTagRequest {
+    const ID: &'static str = "delete.tag";
+    const PAGINATED: bool = false;
+    type Response = DeleteTagResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_TAG
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("resourceTagId", Some(self.resource_tag_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.team`.
+pub type DeleteTeamResponse = Map<String, Value>;
+
+/// The request of `delete.team`: `DELETE /v1/teams/{teamId}`.
+///
+/// Needs the permission `Organisation > Team > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteTeamRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+}
+
+impl DeleteTeamRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteTeamRequest {
+    const ID: &'static str = "delete.team";
+    const PAGINATED: bool = false;
+    type Response = DeleteTeamResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_TEAM
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.teamMember`.
+pub type DeleteTeamMemberResponse = Map<String, Value>;
+
+/// The request of `delete.teamMember`: `DELETE /v1/teams/{teamId}/members/{memberId}`.
+///
+/// Needs the permission `Account > Admin > Members > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteTeamMemberRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `memberId`.
+    pub member_id: String,
+}
+
+impl DeleteTeamMemberRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, member_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+            member_id: member_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteTeamMemberRequest {
+    const ID: &'static str = "delete.teamMember";
+    const PAGINATED: bool = false;
+    type Response = DeleteTeamMemberResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_TEAM_MEMBER
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("memberId", Some(self.member_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.teamRole`.
+pub type DeleteTeamRoleResponse = Map<String, Value>;
+
+/// The request of `delete.teamRole`: `DELETE /v1/teams/{teamId}/roles/{roleId}`.
+///
+/// Needs the permission `Account > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteTeamRoleRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `roleId`.
+    pub role_id: String,
+}
+
+impl DeleteTeamRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteTeamRoleRequest {
+    const ID: &'static str = "delete.teamRole";
+    const PAGINATED: bool = false;
+    type Response = DeleteTeamRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_TEAM_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.teamRoleMember`.
+pub type DeleteTeamRoleMemberResponse = Map<String, Value>;
+
+/// The request of `delete.teamRoleMember`: `DELETE /v1/teams/{teamId}/roles/{roleId}/members/{memberId}`.
+///
+/// Needs the permission `Account > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteTeamRoleMemberRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// Path parameter `memberId`.
+    pub member_id: String,
+}
+
+impl DeleteTeamRoleMemberRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        team_id: impl Into<String>,
+        role_id: impl Into<String>,
+        member_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: team_id.into(),
+            role_id: role_id.into(),
+            member_id: member_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteTeamRoleMemberRequest {
+    const ID: &'static str = "delete.teamRoleMember";
+    const PAGINATED: bool = false;
+    type Response = DeleteTeamRoleMemberResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_TEAM_ROLE_MEMBER
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.path_param("memberId", Some(self.member_id.clone()))?;
+        parts.finish()
     }
 }
 
@@ -120,9 +4586,131 @@ impl Operation for GetAuthRequest {
     }
 }
 
+/// The request of `get.orgDirectoryGroups`: `GET /v1/directory-groups`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetOrgDirectoryGroupsRequest {}
+
+impl GetOrgDirectoryGroupsRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for GetOrgDirectoryGroupsRequest {
+    const ID: &'static str = "get.orgDirectoryGroups";
+    const PAGINATED: bool = false;
+    type Response = GetOrgDirectoryGroupsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ORG_DIRECTORY_GROUPS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        PartsBuilder::new(Self::info()).finish()
+    }
+}
+
+/// The response data of `get.orgRole`.
+pub type GetOrgRoleResponse = CreateOrgRoleResponse;
+
+/// The request of `get.orgRole`: `GET /v1/org-roles/{roleId}`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetOrgRoleRequest {
+    /// Path parameter `roleId`.
+    pub role_id: String,
+}
+
+impl GetOrgRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self {
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl Operation for GetOrgRoleRequest {
+    const ID: &'static str = "get.orgRole";
+    const PAGINATED: bool = false;
+    type Response = GetOrgRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_ORG_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.tag`.
+pub type GetTagResponse = AddTagResponse;
+
+/// The request of `get.tag`: `GET /v1/tags/{resourceTagId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tags/{resourceTagId}`
+/// - `/v1/tags/{resourceTagId}`
+///
+/// Needs the permission `Account > Platform > Tags > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetTagRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `resourceTagId`.
+    pub resource_tag_id: String,
+}
+
+impl GetTagRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(resource_tag_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            resource_tag_id: resource_tag_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetTagRequest {
+    const ID: &'static str = "get.tag";
+    const PAGINATED: bool = false;
+    type Response = GetTagResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_TAG
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("resourceTagId", Some(self.resource_tag_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.team`.
+pub type GetTeamResponse = CreateTeamResponse;
+
 /// The request of `get.team`: `GET /v1/teams/{teamId}`.
 ///
-/// Needs the permission `Team > General > Read`.
+/// Needs the permission `Organisation > Team > General > Read`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTeamRequest {
@@ -155,4 +4743,1399 @@ impl Operation for GetTeamRequest {
     }
 }
 
-serde_via_json!(GetAuthResponse, GetTeamResponse);
+/// The response data of `get.teamRole`.
+pub type GetTeamRoleResponse = CreateTeamRoleResponse;
+
+/// The request of `get.teamRole`: `GET /v1/teams/{teamId}/roles/{roleId}`.
+///
+/// Needs the permission `Account > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetTeamRoleRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `roleId`.
+    pub role_id: String,
+}
+
+impl GetTeamRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl Operation for GetTeamRoleRequest {
+    const ID: &'static str = "get.teamRole";
+    const PAGINATED: bool = false;
+    type Response = GetTeamRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_TEAM_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `list.apiTokens`: `GET /v1/tokens`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tokens`
+/// - `/v1/tokens`
+///
+/// Paginated. Needs the permission `Account > Admin > ApiTokens > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListApiTokensRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `all`; omitted when `None`.
+    pub all: Option<bool>,
+}
+
+impl ListApiTokensRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            team_id: None,
+            per_page: None,
+            page: None,
+            cursor: None,
+            all: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::all`].
+    #[must_use]
+    pub fn with_all(mut self, all: bool) -> Self {
+        self.all = Some(all);
+        self
+    }
+}
+
+impl Operation for ListApiTokensRequest {
+    const ID: &'static str = "list.apiTokens";
+    const PAGINATED: bool = true;
+    type Response = ListApiTokensResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_API_TOKENS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("all", &self.all)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListApiTokensRequest {
+    type Item = ListApiTokensResponseTokensItem;
+    const ITEMS_KEY: &'static str = "tokens";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.tokens
+    }
+}
+
+/// The request of `list.orgDirectoryGroupMembers`: `GET /v1/directory-groups/{groupId}/members`.
+///
+/// Paginated. Needs the permission `Organisation > Admin > Members > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgDirectoryGroupMembersRequest {
+    /// Path parameter `groupId`.
+    pub group_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListOrgDirectoryGroupMembersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self {
+            group_id: group_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListOrgDirectoryGroupMembersRequest {
+    const ID: &'static str = "list.orgDirectoryGroupMembers";
+    const PAGINATED: bool = true;
+    type Response = ListOrgDirectoryGroupMembersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_ORG_DIRECTORY_GROUP_MEMBERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("groupId", Some(self.group_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListOrgDirectoryGroupMembersRequest {
+    type Item = ListOrgDirectoryGroupMembersResponseMembersItem;
+    const ITEMS_KEY: &'static str = "members";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.members
+    }
+}
+
+/// The request of `list.orgMembers`: `GET /v1/org-members`.
+///
+/// Paginated. Needs the permission `Organisation > Admin > Members > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListOrgMembersRequest {
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListOrgMembersRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListOrgMembersRequest {
+    const ID: &'static str = "list.orgMembers";
+    const PAGINATED: bool = true;
+    type Response = ListOrgMembersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_ORG_MEMBERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListOrgMembersRequest {
+    type Item = ListOrgMembersResponseMembersItem;
+    const ITEMS_KEY: &'static str = "members";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.members
+    }
+}
+
+/// The request of `list.orgRoleMembers`: `GET /v1/org-roles/{roleId}/members`.
+///
+/// Paginated. Needs the permission `Organisation > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListOrgRoleMembersRequest {
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `type`; omitted when `None`.
+    pub type_: Option<ListOrgRoleMembersType>,
+    /// Query option `userIds`; omitted when `None`.
+    pub user_ids: Option<Value>,
+}
+
+impl ListOrgRoleMembersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self {
+            role_id: role_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            type_: None,
+            user_ids: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::type_`].
+    #[must_use]
+    pub fn with_type(mut self, type_: ListOrgRoleMembersType) -> Self {
+        self.type_ = Some(type_);
+        self
+    }
+
+    /// Sets [`Self::user_ids`].
+    #[must_use]
+    pub fn with_user_ids(mut self, user_ids: Value) -> Self {
+        self.user_ids = Some(user_ids);
+        self
+    }
+}
+
+impl Operation for ListOrgRoleMembersRequest {
+    const ID: &'static str = "list.orgRoleMembers";
+    const PAGINATED: bool = true;
+    type Response = ListOrgRoleMembersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_ORG_ROLE_MEMBERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("type", &self.type_)?;
+        parts.query("userIds", &self.user_ids)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListOrgRoleMembersRequest {
+    type Item = ListOrgRoleMembersResponseMembersItem;
+    const ITEMS_KEY: &'static str = "members";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.members
+    }
+}
+
+/// The request of `list.orgRoles`: `GET /v1/org-roles`.
+///
+/// Paginated. Needs the permission `Organisation > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListOrgRolesRequest {
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListOrgRolesRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListOrgRolesRequest {
+    const ID: &'static str = "list.orgRoles";
+    const PAGINATED: bool = true;
+    type Response = ListOrgRolesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_ORG_ROLES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListOrgRolesRequest {
+    type Item = ListOrgRolesResponseRolesItem;
+    const ITEMS_KEY: &'static str = "roles";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.roles
+    }
+}
+
+/// The request of `list.tags`: `GET /v1/tags`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tags`
+/// - `/v1/tags`
+///
+/// Paginated. Needs the permission `Account > Platform > Tags > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListTagsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListTagsRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            team_id: None,
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListTagsRequest {
+    const ID: &'static str = "list.tags";
+    const PAGINATED: bool = true;
+    type Response = ListTagsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TAGS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTagsRequest {
+    type Item = AddTagResponse;
+    const ITEMS_KEY: &'static str = "tags";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.tags
+    }
+}
+
+/// The request of `list.teamMembers`: `GET /v1/teams/{teamId}/members`.
+///
+/// Paginated. Needs the permission `Account > Admin > Members > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamMembersRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListTeamMembersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListTeamMembersRequest {
+    const ID: &'static str = "list.teamMembers";
+    const PAGINATED: bool = true;
+    type Response = ListTeamMembersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TEAM_MEMBERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTeamMembersRequest {
+    type Item = ListTeamMembersResponseMembersItem;
+    const ITEMS_KEY: &'static str = "members";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.members
+    }
+}
+
+/// The response data of `list.teamRoleMembers`.
+pub type ListTeamRoleMembersResponse = ListTeamMembersResponse;
+
+/// The request of `list.teamRoleMembers`: `GET /v1/teams/{teamId}/roles/{roleId}/members`.
+///
+/// Paginated. Needs the permission `Account > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamRoleMembersRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `userIds`; omitted when `None`.
+    pub user_ids: Option<Value>,
+}
+
+impl ListTeamRoleMembersRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+            role_id: role_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            user_ids: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::user_ids`].
+    #[must_use]
+    pub fn with_user_ids(mut self, user_ids: Value) -> Self {
+        self.user_ids = Some(user_ids);
+        self
+    }
+}
+
+impl Operation for ListTeamRoleMembersRequest {
+    const ID: &'static str = "list.teamRoleMembers";
+    const PAGINATED: bool = true;
+    type Response = ListTeamRoleMembersResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TEAM_ROLE_MEMBERS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("userIds", &self.user_ids)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTeamRoleMembersRequest {
+    type Item = ListTeamMembersResponseMembersItem;
+    const ITEMS_KEY: &'static str = "members";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.members
+    }
+}
+
+/// The request of `list.teamRoles`: `GET /v1/teams/{teamId}/roles`.
+///
+/// Paginated. Needs the permission `Account > Admin > Roles > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTeamRolesRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListTeamRolesRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>) -> Self {
+        Self {
+            team_id: team_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListTeamRolesRequest {
+    const ID: &'static str = "list.teamRoles";
+    const PAGINATED: bool = true;
+    type Response = ListTeamRolesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TEAM_ROLES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTeamRolesRequest {
+    type Item = ListTeamRolesResponseRolesItem;
+    const ITEMS_KEY: &'static str = "roles";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.roles
+    }
+}
+
+/// The request of `list.teams`: `GET /v1/teams`.
+///
+/// Paginated. Needs the permission `Organisation > Team > General > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListTeamsRequest {
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListTeamsRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListTeamsRequest {
+    const ID: &'static str = "list.teams";
+    const PAGINATED: bool = true;
+    type Response = ListTeamsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TEAMS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTeamsRequest {
+    type Item = ListTeamsResponseTeamsItem;
+    const ITEMS_KEY: &'static str = "teams";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.teams
+    }
+}
+
+/// The response data of `patch.orgRole`.
+pub type PatchOrgRoleResponse = CreateOrgRoleResponse;
+
+/// The request of `patch.orgRole`: `PATCH /v1/org-roles/{roleId}`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchOrgRoleRequest {
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// The body.
+    pub body: PatchOrgRoleBody,
+}
+
+impl PatchOrgRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(role_id: impl Into<String>, body: PatchOrgRoleBody) -> Self {
+        Self {
+            role_id: role_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for PatchOrgRoleRequest {
+    const ID: &'static str = "patch.orgRole";
+    const PAGINATED: bool = false;
+    type Response = PatchOrgRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_ORG_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.tag`.
+pub type PatchTagResponse = Map<String, Value>;
+
+/// The request of `patch.tag`: `PATCH /v1/tags/{resourceTagId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tags/{resourceTagId}`
+/// - `/v1/tags/{resourceTagId}`
+///
+/// Needs the permission `Account > Platform > Tags > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchTagRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `resourceTagId`.
+    pub resource_tag_id: String,
+    /// The body.
+    pub body: PatchTagBody,
+}
+
+impl PatchTagRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(resource_tag_id: impl Into<String>, body: PatchTagBody) -> Self {
+        Self {
+            team_id: None,
+            resource_tag_id: resource_tag_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PatchTagRequest {
+    const ID: &'static str = "patch.tag";
+    const PAGINATED: bool = false;
+    type Response = PatchTagResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_TAG
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("resourceTagId", Some(self.resource_tag_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.team`.
+pub type PatchTeamResponse = CreateTeamResponse;
+
+/// The request of `patch.team`: `PATCH /v1/teams/{teamId}`.
+///
+/// Needs the permission `Organisation > Team > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchTeamRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// The body.
+    pub body: PatchTeamBody,
+}
+
+impl PatchTeamRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, body: PatchTeamBody) -> Self {
+        Self {
+            team_id: team_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for PatchTeamRequest {
+    const ID: &'static str = "patch.team";
+    const PAGINATED: bool = false;
+    type Response = PatchTeamResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_TEAM
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `patch.teamRole`.
+pub type PatchTeamRoleResponse = CreateTeamRoleResponse;
+
+/// The request of `patch.teamRole`: `PATCH /v1/teams/{teamId}/roles/{roleId}`.
+///
+/// Needs the permission `Account > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchTeamRoleRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// Path parameter `roleId`.
+    pub role_id: String,
+    /// The body.
+    pub body: PatchTeamRoleBody,
+}
+
+impl PatchTeamRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        team_id: impl Into<String>,
+        role_id: impl Into<String>,
+        body: PatchTeamRoleBody,
+    ) -> Self {
+        Self {
+            team_id: team_id.into(),
+            role_id: role_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for PatchTeamRoleRequest {
+    const ID: &'static str = "patch.teamRole";
+    const PAGINATED: bool = false;
+    type Response = PatchTeamRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PATCH_TEAM_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.path_param("roleId", Some(self.role_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.orgRole`.
+pub type PutOrgRoleBody = CreateOrgRoleBody;
+
+/// The response data of `put.orgRole`.
+pub type PutOrgRoleResponse = CreateOrgRoleResponse;
+
+/// The request of `put.orgRole`: `PUT /v1/org-roles`.
+///
+/// Needs the permission `Organisation > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutOrgRoleRequest {
+    /// The body.
+    pub body: PutOrgRoleBody,
+}
+
+impl PutOrgRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: PutOrgRoleBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for PutOrgRoleRequest {
+    const ID: &'static str = "put.orgRole";
+    const PAGINATED: bool = false;
+    type Response = PutOrgRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_ORG_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.tag`.
+pub type PutTagBody = AddTagBody;
+
+/// The response data of `put.tag`.
+pub type PutTagResponse = Map<String, Value>;
+
+/// The request of `put.tag`: `PUT /v1/tags`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tags`
+/// - `/v1/tags`
+///
+/// Needs the permission `Account > Platform > Tags > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutTagRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: PutTagBody,
+}
+
+impl PutTagRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: PutTagBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PutTagRequest {
+    const ID: &'static str = "put.tag";
+    const PAGINATED: bool = false;
+    type Response = PutTagResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_TAG
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The body of `put.teamRole`.
+pub type PutTeamRoleBody = CreateTeamRoleBody;
+
+/// The response data of `put.teamRole`.
+pub type PutTeamRoleResponse = CreateTeamRoleResponse;
+
+/// The request of `put.teamRole`: `PUT /v1/teams/{teamId}/roles`.
+///
+/// Needs the permission `Account > Admin > Roles > Manage`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PutTeamRoleRequest {
+    /// Path parameter `teamId`.
+    pub team_id: String,
+    /// The body.
+    pub body: PutTeamRoleBody,
+}
+
+impl PutTeamRoleRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(team_id: impl Into<String>, body: PutTeamRoleBody) -> Self {
+        Self {
+            team_id: team_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for PutTeamRoleRequest {
+    const ID: &'static str = "put.teamRole";
+    const PAGINATED: bool = false;
+    type Response = PutTeamRoleResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PUT_TEAM_ROLE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", Some(self.team_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `rotate.apiTokenKey`: `POST /v1/tokens/{tokenId}/keys`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/tokens/{tokenId}/keys`
+/// - `/v1/tokens/{tokenId}/keys`
+///
+/// Needs the permission `Account > Admin > ApiTokens > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RotateApiTokenKeyRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `tokenId`.
+    pub token_id: String,
+    /// The body.
+    pub body: RotateApiTokenKeyBody,
+}
+
+impl RotateApiTokenKeyRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(token_id: impl Into<String>, body: RotateApiTokenKeyBody) -> Self {
+        Self {
+            team_id: None,
+            token_id: token_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RotateApiTokenKeyRequest {
+    const ID: &'static str = "rotate.apiTokenKey";
+    const PAGINATED: bool = false;
+    type Response = RotateApiTokenKeyResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ROTATE_API_TOKEN_KEY
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("tokenId", Some(self.token_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+serde_via_json!(
+    AddTagBody,
+    AddTagBodyNodeAffinitiesItem,
+    AddTagBodyNodeAffinitiesItemMatchExpressionsItem,
+    AddTagBodySandboxing,
+    AddTagBodySandboxingAddons,
+    AddTagResponse,
+    CreateOrgRoleBody,
+    CreateOrgRoleBodyPermissions,
+    CreateOrgRoleBodyRestrictions,
+    CreateOrgRoleBodyRestrictionsTeamsItem,
+    CreateOrgRoleBodyRestrictionsTeamsItemRestrictions,
+    CreateOrgRoleResponse,
+    CreateOrgRoleResponsePermissions,
+    CreateOrgRoleMemberBody,
+    CreateTeamBody,
+    CreateTeamResponse,
+    CreateTeamMemberInviteBody,
+    CreateTeamRoleBody,
+    CreateTeamRoleBodyPermissions,
+    CreateTeamRoleResponse,
+    CreateTeamRoleResponsePermissions,
+    GetAuthResponse,
+    GetAuthResponseProjectRestrictions,
+    GetAuthResponseRole,
+    GetAuthResponseWorkload,
+    GetAuthResponseWorkloadIdentity,
+    GetOrgDirectoryGroupsResponse,
+    GetOrgDirectoryGroupsResponseDirectoryGroupsItem,
+    ListApiTokensResponse,
+    ListApiTokensResponseTokensItem,
+    ListOrgDirectoryGroupMembersResponse,
+    ListOrgDirectoryGroupMembersResponseMembersItem,
+    ListOrgMembersResponse,
+    ListOrgMembersResponseMembersItem,
+    ListOrgMembersResponseMembersItemEmailsItem,
+    ListOrgRoleMembersResponse,
+    ListOrgRoleMembersResponseMembersItem,
+    ListOrgRolesResponse,
+    ListOrgRolesResponseRolesItem,
+    ListTagsResponse,
+    ListTeamMembersResponse,
+    ListTeamMembersResponseMembersItem,
+    ListTeamMembersResponseMembersItemEmailsItem,
+    ListTeamRolesResponse,
+    ListTeamRolesResponseRolesItem,
+    ListTeamsResponse,
+    ListTeamsResponseTeamsItem,
+    PatchOrgRoleBody,
+    PatchTagBody,
+    PatchTeamBody,
+    PatchTeamRoleBody,
+    RotateApiTokenKeyBody,
+    RotateApiTokenKeyResponse,
+    RotateApiTokenKeyResponseKey
+);
+
+query_enums!(ListOrgRoleMembersType);

@@ -6,20 +6,4864 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json};
-use crate::operation::Operation;
+use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
+
+/// The response data of `abort.previewBlueprintRun`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortPreviewBlueprintRunResponse {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `concluded` member.
+    pub concluded: bool,
+    /// The `concludedAt` member; omitted when `None`.
+    pub concluded_at: Option<String>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortPreviewBlueprintRunResponseOptions>,
+    /// The `refs` member; omitted when `None`.
+    pub refs: Option<Map<String, Value>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `startedAt` member; omitted when `None`.
+    pub started_at: Option<String>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<AbortPreviewBlueprintRunResponseTriggersItem>>,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl AbortPreviewBlueprintRunResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        concluded: bool,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        spec: Map<String, Value>,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version,
+            arguments: None,
+            concluded,
+            concluded_at: None,
+            created_at: created_at.into(),
+            description: None,
+            gitops: None,
+            id: id.into(),
+            name: None,
+            options: None,
+            refs: None,
+            spec,
+            started_at: None,
+            status,
+            triggers: None,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::concluded_at`].
+    #[must_use]
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+        self.concluded_at = Some(concluded_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortPreviewBlueprintRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::refs`].
+    #[must_use]
+    pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
+        self.refs = Some(refs);
+        self
+    }
+
+    /// Sets [`Self::started_at`].
+    #[must_use]
+    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+        self.started_at = Some(started_at.into());
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(
+        mut self,
+        triggers: Vec<AbortPreviewBlueprintRunResponseTriggersItem>,
+    ) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for AbortPreviewBlueprintRunResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let arguments = members.optional("arguments");
+        let concluded = members.required("concluded");
+        let concluded_at = members.optional("concludedAt");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let id = members.required("id");
+        let name = members.optional("name");
+        let options = members.optional("options");
+        let refs = members.optional("refs");
+        let spec = members.required("spec");
+        let started_at = members.optional("startedAt");
+        let status = members.required("status");
+        let triggers = members.optional("triggers");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(api_version),
+            Some(concluded),
+            Some(created_at),
+            Some(id),
+            Some(spec),
+            Some(status),
+            Some(updated_at),
+        ) = (
+            api_version,
+            concluded,
+            created_at,
+            id,
+            spec,
+            status,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            arguments,
+            concluded,
+            concluded_at,
+            created_at,
+            description,
+            gitops,
+            id,
+            name,
+            options,
+            refs,
+            spec,
+            started_at,
+            status,
+            triggers,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put(&mut members, "concluded", &self.concluded);
+        json::put_some(&mut members, "concludedAt", self.concluded_at.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "refs", self.refs.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "startedAt", self.started_at.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `apiVersion` in the response data of `abort.previewBlueprintRun`.
+    pub enum AbortPreviewBlueprintRunResponseApiVersion {
+        /// `"v1.2"`
+        V12 = "v1.2",
+    }
+}
+
+/// The object at `gitops` in the response data of `abort.previewBlueprintRun`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortPreviewBlueprintRunResponseGitops {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `branch` member.
+    pub branch: String,
+    /// The `filePath` member.
+    pub file_path: String,
+    /// The `repoUrl` member.
+    pub repo_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+    /// The `vcsService` member.
+    pub vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
+}
+
+impl AbortPreviewBlueprintRunResponseGitops {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        branch: impl Into<String>,
+        file_path: impl Into<String>,
+        repo_url: impl Into<String>,
+        vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
+    ) -> Self {
+        Self {
+            account_login: None,
+            branch: branch.into(),
+            file_path: file_path.into(),
+            repo_url: repo_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+            vcs_service,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for AbortPreviewBlueprintRunResponseGitops {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let branch = members.required("branch");
+        let file_path = members.required("filePath");
+        let repo_url = members.required("repoUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        let vcs_service = members.required("vcsService");
+        members.finish()?;
+        let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
+            (branch, file_path, repo_url, vcs_service)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            branch,
+            file_path,
+            repo_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+            vcs_service,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "branch", &self.branch);
+        json::put(&mut members, "filePath", &self.file_path);
+        json::put(&mut members, "repoUrl", &self.repo_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        json::put(&mut members, "vcsService", &self.vcs_service);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `gitops.vcsService` in the response data of `abort.previewBlueprintRun`.
+    pub enum AbortPreviewBlueprintRunResponseGitopsVcsService {
+        /// `"bitbucket"`
+        Bitbucket = "bitbucket",
+        /// `"gitlab"`
+        Gitlab = "gitlab",
+        /// `"github"`
+        Github = "github",
+        /// `"self-hosted"`
+        SelfHosted = "self-hosted",
+        /// `"azure"`
+        Azure = "azure",
+        /// `"origin"`
+        Origin = "origin",
+    }
+}
+
+/// The object at `options` in the response data of `abort.previewBlueprintRun`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AbortPreviewBlueprintRunResponseOptions {
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `paused` member; omitted when `None`.
+    pub paused: Option<bool>,
+}
+
+impl AbortPreviewBlueprintRunResponseOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            concurrency_policy: None,
+            paused: None,
+        }
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::paused`].
+    #[must_use]
+    pub fn with_paused(mut self, paused: bool) -> Self {
+        self.paused = Some(paused);
+        self
+    }
+}
+
+impl Json for AbortPreviewBlueprintRunResponseOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let paused = members.optional("paused");
+        members.finish()?;
+        Ok(Self {
+            concurrency_policy,
+            paused,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "paused", self.paused.as_ref());
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `options.concurrencyPolicy` in the response data of `abort.previewBlueprintRun`.
+    pub enum AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy {
+        /// `"allow"`
+        Allow = "allow",
+        /// `"queue"`
+        Queue = "queue",
+        /// `"forbid"`
+        Forbid = "forbid",
+        /// `"latest"`
+        Latest = "latest",
+        /// `"replace"`
+        Replace = "replace",
+    }
+}
+
+string_enum! {
+    /// The values of `status` in the response data of `abort.previewBlueprintRun`.
+    pub enum AbortPreviewBlueprintRunResponseStatus {
+        /// `"pending"`
+        Pending = "pending",
+        /// `"running"`
+        Running = "running",
+        /// `"success"`
+        Success = "success",
+        /// `"failure"`
+        Failure = "failure",
+        /// `"aborted"`
+        Aborted = "aborted",
+        /// `"aborting"`
+        Aborting = "aborting",
+        /// `"queued"`
+        Queued = "queued",
+        /// `"unknown"`
+        UnknownValue = "unknown",
+        /// `"skipped"`
+        Skipped = "skipped",
+        /// `"waiting"`
+        Waiting = "waiting",
+        /// `"retrying"`
+        Retrying = "retrying",
+        /// `"async_wait"`
+        AsyncWait = "async_wait",
+        /// `"approval_wait"`
+        ApprovalWait = "approval_wait",
+    }
+}
+
+/// The object at `triggers[]` in the response data of `abort.previewBlueprintRun`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortPreviewBlueprintRunResponseTriggersItem {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `branchRestrictions` member; omitted when `None`.
+    pub branch_restrictions: Option<Vec<String>>,
+    /// The `ciIgnoreFlags` member; omitted when `None`.
+    pub ci_ignore_flags: Option<Vec<String>>,
+    /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
+    pub ci_ignore_flags_enabled: Option<bool>,
+    /// The `ignoreDrafts` member; omitted when `None`.
+    pub ignore_drafts: Option<bool>,
+    /// The `isAllowList` member; omitted when `None`.
+    pub is_allow_list: Option<bool>,
+    /// The `pathIgnoreRules` member; omitted when `None`.
+    pub path_ignore_rules: Option<Vec<String>>,
+    /// The `prRestrictions` member; omitted when `None`.
+    pub pr_restrictions: Option<Vec<String>>,
+    /// The `ref` member; omitted when `None`.
+    pub ref_: Option<String>,
+    /// The `repoUrl` member.
+    pub repo_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+    /// The `vcsService` member.
+    pub vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
+}
+
+impl AbortPreviewBlueprintRunResponseTriggersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        repo_url: impl Into<String>,
+        vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
+    ) -> Self {
+        Self {
+            account_login: None,
+            branch_restrictions: None,
+            ci_ignore_flags: None,
+            ci_ignore_flags_enabled: None,
+            ignore_drafts: None,
+            is_allow_list: None,
+            path_ignore_rules: None,
+            pr_restrictions: None,
+            ref_: None,
+            repo_url: repo_url.into(),
+            self_hosted_vcs_id: None,
+            vcs_link_id: None,
+            vcs_service,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::branch_restrictions`].
+    #[must_use]
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+        self.branch_restrictions = Some(branch_restrictions);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags`].
+    #[must_use]
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+        self.ci_ignore_flags = Some(ci_ignore_flags);
+        self
+    }
+
+    /// Sets [`Self::ci_ignore_flags_enabled`].
+    #[must_use]
+    pub fn with_ci_ignore_flags_enabled(mut self, ci_ignore_flags_enabled: bool) -> Self {
+        self.ci_ignore_flags_enabled = Some(ci_ignore_flags_enabled);
+        self
+    }
+
+    /// Sets [`Self::ignore_drafts`].
+    #[must_use]
+    pub fn with_ignore_drafts(mut self, ignore_drafts: bool) -> Self {
+        self.ignore_drafts = Some(ignore_drafts);
+        self
+    }
+
+    /// Sets [`Self::is_allow_list`].
+    #[must_use]
+    pub fn with_is_allow_list(mut self, is_allow_list: bool) -> Self {
+        self.is_allow_list = Some(is_allow_list);
+        self
+    }
+
+    /// Sets [`Self::path_ignore_rules`].
+    #[must_use]
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+        self.path_ignore_rules = Some(path_ignore_rules);
+        self
+    }
+
+    /// Sets [`Self::pr_restrictions`].
+    #[must_use]
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+        self.pr_restrictions = Some(pr_restrictions);
+        self
+    }
+
+    /// Sets [`Self::ref_`].
+    #[must_use]
+    pub fn with_ref(mut self, ref_: impl Into<String>) -> Self {
+        self.ref_ = Some(ref_.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let branch_restrictions = members.optional("branchRestrictions");
+        let ci_ignore_flags = members.optional("ciIgnoreFlags");
+        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
+        let ignore_drafts = members.optional("ignoreDrafts");
+        let is_allow_list = members.optional("isAllowList");
+        let path_ignore_rules = members.optional("pathIgnoreRules");
+        let pr_restrictions = members.optional("prRestrictions");
+        let ref_ = members.optional("ref");
+        let repo_url = members.required("repoUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let vcs_link_id = members.optional("vcsLinkId");
+        let vcs_service = members.required("vcsService");
+        members.finish()?;
+        let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            branch_restrictions,
+            ci_ignore_flags,
+            ci_ignore_flags_enabled,
+            ignore_drafts,
+            is_allow_list,
+            path_ignore_rules,
+            pr_restrictions,
+            ref_,
+            repo_url,
+            self_hosted_vcs_id,
+            vcs_link_id,
+            vcs_service,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put_some(
+            &mut members,
+            "branchRestrictions",
+            self.branch_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "ciIgnoreFlags", self.ci_ignore_flags.as_ref());
+        json::put_some(
+            &mut members,
+            "ciIgnoreFlagsEnabled",
+            self.ci_ignore_flags_enabled.as_ref(),
+        );
+        json::put_some(&mut members, "ignoreDrafts", self.ignore_drafts.as_ref());
+        json::put_some(&mut members, "isAllowList", self.is_allow_list.as_ref());
+        json::put_some(
+            &mut members,
+            "pathIgnoreRules",
+            self.path_ignore_rules.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "prRestrictions",
+            self.pr_restrictions.as_ref(),
+        );
+        json::put_some(&mut members, "ref", self.ref_.as_ref());
+        json::put(&mut members, "repoUrl", &self.repo_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        json::put(&mut members, "vcsService", &self.vcs_service);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `abort.templateRun`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortTemplateRunResponse {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `concluded` member.
+    pub concluded: bool,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `refs` member; omitted when `None`.
+    pub refs: Option<Map<String, Value>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `templateId` member.
+    pub template_id: String,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl AbortTemplateRunResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        concluded: bool,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        spec: Map<String, Value>,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        template_id: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version,
+            arguments: None,
+            concluded,
+            created_at: created_at.into(),
+            description: None,
+            gitops: None,
+            id: id.into(),
+            name: name.into(),
+            options: None,
+            refs: None,
+            spec,
+            status,
+            template_id: template_id.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::refs`].
+    #[must_use]
+    pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
+        self.refs = Some(refs);
+        self
+    }
+}
+
+impl Json for AbortTemplateRunResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let arguments = members.optional("arguments");
+        let concluded = members.required("concluded");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let id = members.required("id");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let refs = members.optional("refs");
+        let spec = members.required("spec");
+        let status = members.required("status");
+        let template_id = members.required("templateId");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(api_version),
+            Some(concluded),
+            Some(created_at),
+            Some(id),
+            Some(name),
+            Some(spec),
+            Some(status),
+            Some(template_id),
+            Some(updated_at),
+        ) = (
+            api_version,
+            concluded,
+            created_at,
+            id,
+            name,
+            spec,
+            status,
+            template_id,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            arguments,
+            concluded,
+            created_at,
+            description,
+            gitops,
+            id,
+            name,
+            options,
+            refs,
+            spec,
+            status,
+            template_id,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put(&mut members, "concluded", &self.concluded);
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "refs", self.refs.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "templateId", &self.template_id);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The object at `options` in the response data of `abort.templateRun`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AbortTemplateRunResponseOptions {
+    /// The `autorun` member; omitted when `None`.
+    pub autorun: Option<bool>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+}
+
+impl AbortTemplateRunResponseOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            autorun: None,
+            concurrency_policy: None,
+        }
+    }
+
+    /// Sets [`Self::autorun`].
+    #[must_use]
+    pub fn with_autorun(mut self, autorun: bool) -> Self {
+        self.autorun = Some(autorun);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+}
+
+impl Json for AbortTemplateRunResponseOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autorun = members.optional("autorun");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        members.finish()?;
+        Ok(Self {
+            autorun,
+            concurrency_policy,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autorun", self.autorun.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBody {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: String,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<CreatePreviewBlueprintBodyOptions>,
+    /// The `project` member; omitted when `None`.
+    pub project: Option<Map<String, Value>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
+}
+
+impl CreatePreviewBlueprintBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: impl Into<String>,
+        name: impl Into<String>,
+        spec: Map<String, Value>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version: api_version.into(),
+            argument_overrides: None,
+            arguments: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            project: None,
+            spec,
+            teardown_spec: None,
+            triggers: None,
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: CreatePreviewBlueprintBodyOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::project`].
+    #[must_use]
+    pub fn with_project(mut self, project: Map<String, Value>) -> Self {
+        self.project = Some(project);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreatePreviewBlueprintBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let project = members.optional("project");
+        let spec = members.required("spec");
+        let teardown_spec = members.nullable("teardownSpec");
+        let triggers = members.optional("triggers");
+        members.finish()?;
+        let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            description,
+            gitops,
+            name,
+            options,
+            project,
+            spec,
+            teardown_spec,
+            triggers,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "project", self.project.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `options` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyOptions {
+    /// The `autorun` member; omitted when `None`.
+    pub autorun: Option<bool>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `expiry` member; omitted when `None`.
+    pub expiry: Option<CreatePreviewBlueprintBodyOptionsExpiry>,
+    /// The `nameFormat` member; omitted when `None`.
+    pub name_format: Option<String>,
+    /// The `prefixName` member; omitted when `None`.
+    pub prefix_name: Option<bool>,
+    /// The `schedule` member; omitted when `None`.
+    pub schedule: Option<CreatePreviewBlueprintBodyOptionsSchedule>,
+    /// The `useBranchContents` member; omitted when `None`.
+    pub use_branch_contents: Option<bool>,
+}
+
+impl CreatePreviewBlueprintBodyOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            autorun: None,
+            concurrency_policy: None,
+            expiry: None,
+            name_format: None,
+            prefix_name: None,
+            schedule: None,
+            use_branch_contents: None,
+        }
+    }
+
+    /// Sets [`Self::autorun`].
+    #[must_use]
+    pub fn with_autorun(mut self, autorun: bool) -> Self {
+        self.autorun = Some(autorun);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::expiry`].
+    #[must_use]
+    pub fn with_expiry(mut self, expiry: CreatePreviewBlueprintBodyOptionsExpiry) -> Self {
+        self.expiry = Some(expiry);
+        self
+    }
+
+    /// Sets [`Self::name_format`].
+    #[must_use]
+    pub fn with_name_format(mut self, name_format: impl Into<String>) -> Self {
+        self.name_format = Some(name_format.into());
+        self
+    }
+
+    /// Sets [`Self::prefix_name`].
+    #[must_use]
+    pub fn with_prefix_name(mut self, prefix_name: bool) -> Self {
+        self.prefix_name = Some(prefix_name);
+        self
+    }
+
+    /// Sets [`Self::schedule`].
+    #[must_use]
+    pub fn with_schedule(mut self, schedule: CreatePreviewBlueprintBodyOptionsSchedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Sets [`Self::use_branch_contents`].
+    #[must_use]
+    pub fn with_use_branch_contents(mut self, use_branch_contents: bool) -> Self {
+        self.use_branch_contents = Some(use_branch_contents);
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autorun = members.optional("autorun");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let expiry = members.optional("expiry");
+        let name_format = members.optional("nameFormat");
+        let prefix_name = members.optional("prefixName");
+        let schedule = members.optional("schedule");
+        let use_branch_contents = members.optional("useBranchContents");
+        members.finish()?;
+        Ok(Self {
+            autorun,
+            concurrency_policy,
+            expiry,
+            name_format,
+            prefix_name,
+            schedule,
+            use_branch_contents,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autorun", self.autorun.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "expiry", self.expiry.as_ref());
+        json::put_some(&mut members, "nameFormat", self.name_format.as_ref());
+        json::put_some(&mut members, "prefixName", self.prefix_name.as_ref());
+        json::put_some(&mut members, "schedule", self.schedule.as_ref());
+        json::put_some(
+            &mut members,
+            "useBranchContents",
+            self.use_branch_contents.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `options.expiry` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyOptionsExpiry {
+    /// The `previewLifetime` member; omitted when `None`.
+    pub preview_lifetime: Option<i64>,
+    /// The `resetOnUpdate` member; omitted when `None`.
+    pub reset_on_update: Option<bool>,
+}
+
+impl CreatePreviewBlueprintBodyOptionsExpiry {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            preview_lifetime: None,
+            reset_on_update: None,
+        }
+    }
+
+    /// Sets [`Self::preview_lifetime`].
+    #[must_use]
+    pub fn with_preview_lifetime(mut self, preview_lifetime: i64) -> Self {
+        self.preview_lifetime = Some(preview_lifetime);
+        self
+    }
+
+    /// Sets [`Self::reset_on_update`].
+    #[must_use]
+    pub fn with_reset_on_update(mut self, reset_on_update: bool) -> Self {
+        self.reset_on_update = Some(reset_on_update);
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyOptionsExpiry {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let preview_lifetime = members.optional("previewLifetime");
+        let reset_on_update = members.optional("resetOnUpdate");
+        members.finish()?;
+        Ok(Self {
+            preview_lifetime,
+            reset_on_update,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "previewLifetime",
+            self.preview_lifetime.as_ref(),
+        );
+        json::put_some(&mut members, "resetOnUpdate", self.reset_on_update.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `options.schedule` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyOptionsSchedule {
+    /// The `fri` member; omitted when `None`.
+    pub fri: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+    /// The `mon` member; omitted when `None`.
+    pub mon: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+    /// The `sat` member; omitted when `None`.
+    pub sat: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+    /// The `sun` member; omitted when `None`.
+    pub sun: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+    /// The `thu` member; omitted when `None`.
+    pub thu: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+    /// The `tue` member; omitted when `None`.
+    pub tue: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+    /// The `wed` member; omitted when `None`.
+    pub wed: Option<CreatePreviewBlueprintBodyOptionsScheduleFri>,
+}
+
+impl CreatePreviewBlueprintBodyOptionsSchedule {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            fri: None,
+            mon: None,
+            sat: None,
+            sun: None,
+            thu: None,
+            tue: None,
+            wed: None,
+        }
+    }
+
+    /// Sets [`Self::fri`].
+    #[must_use]
+    pub fn with_fri(mut self, fri: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.fri = Some(fri);
+        self
+    }
+
+    /// Sets [`Self::mon`].
+    #[must_use]
+    pub fn with_mon(mut self, mon: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.mon = Some(mon);
+        self
+    }
+
+    /// Sets [`Self::sat`].
+    #[must_use]
+    pub fn with_sat(mut self, sat: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.sat = Some(sat);
+        self
+    }
+
+    /// Sets [`Self::sun`].
+    #[must_use]
+    pub fn with_sun(mut self, sun: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.sun = Some(sun);
+        self
+    }
+
+    /// Sets [`Self::thu`].
+    #[must_use]
+    pub fn with_thu(mut self, thu: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.thu = Some(thu);
+        self
+    }
+
+    /// Sets [`Self::tue`].
+    #[must_use]
+    pub fn with_tue(mut self, tue: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.tue = Some(tue);
+        self
+    }
+
+    /// Sets [`Self::wed`].
+    #[must_use]
+    pub fn with_wed(mut self, wed: CreatePreviewBlueprintBodyOptionsScheduleFri) -> Self {
+        self.wed = Some(wed);
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyOptionsSchedule {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let fri = members.optional("fri");
+        let mon = members.optional("mon");
+        let sat = members.optional("sat");
+        let sun = members.optional("sun");
+        let thu = members.optional("thu");
+        let tue = members.optional("tue");
+        let wed = members.optional("wed");
+        members.finish()?;
+        Ok(Self {
+            fri,
+            mon,
+            sat,
+            sun,
+            thu,
+            tue,
+            wed,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "fri", self.fri.as_ref());
+        json::put_some(&mut members, "mon", self.mon.as_ref());
+        json::put_some(&mut members, "sat", self.sat.as_ref());
+        json::put_some(&mut members, "sun", self.sun.as_ref());
+        json::put_some(&mut members, "thu", self.thu.as_ref());
+        json::put_some(&mut members, "tue", self.tue.as_ref());
+        json::put_some(&mut members, "wed", self.wed.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `options.schedule.fri` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyOptionsScheduleFri {
+    /// The `startTime` member; omitted when `None`.
+    pub start_time: Option<f64>,
+    /// The `endTime` member; omitted when `None`.
+    pub end_time: Option<f64>,
+}
+
+impl CreatePreviewBlueprintBodyOptionsScheduleFri {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            start_time: None,
+            end_time: None,
+        }
+    }
+
+    /// Sets [`Self::start_time`].
+    #[must_use]
+    pub fn with_start_time(mut self, start_time: f64) -> Self {
+        self.start_time = Some(start_time);
+        self
+    }
+
+    /// Sets [`Self::end_time`].
+    #[must_use]
+    pub fn with_end_time(mut self, end_time: f64) -> Self {
+        self.end_time = Some(end_time);
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyOptionsScheduleFri {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let start_time = members.optional("startTime");
+        let end_time = members.optional("endTime");
+        members.finish()?;
+        Ok(Self {
+            start_time,
+            end_time,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "startTime", self.start_time.as_ref());
+        json::put_some(&mut members, "endTime", self.end_time.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `teardownSpec` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyTeardownSpec {
+    /// The `failurePolicy` member; omitted when `None`.
+    pub failure_policy: Option<CreatePreviewBlueprintBodyTeardownSpecFailurePolicy>,
+    /// The `spec` member.
+    pub spec: Value,
+}
+
+impl CreatePreviewBlueprintBodyTeardownSpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(spec: Value) -> Self {
+        Self {
+            failure_policy: None,
+            spec,
+        }
+    }
+
+    /// Sets [`Self::failure_policy`].
+    #[must_use]
+    pub fn with_failure_policy(
+        mut self,
+        failure_policy: CreatePreviewBlueprintBodyTeardownSpecFailurePolicy,
+    ) -> Self {
+        self.failure_policy = Some(failure_policy);
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyTeardownSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let failure_policy = members.optional("failurePolicy");
+        let spec = members.required("spec");
+        members.finish()?;
+        let (Some(spec),) = (spec,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            failure_policy,
+            spec,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "failurePolicy", self.failure_policy.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `teardownSpec.failurePolicy` in the body of `create.previewBlueprint`.
+    pub enum CreatePreviewBlueprintBodyTeardownSpecFailurePolicy {
+        /// `"ignore"`
+        Ignore = "ignore",
+        /// `"block"`
+        Block = "block",
+    }
+}
+
+/// The object at `triggers[]` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyTriggersItem {
+    /// The `id` member; omitted when `None`.
+    pub id: Option<String>,
+    /// The `kind` member.
+    pub kind: CreatePreviewBlueprintBodyTriggersItemKind,
+    /// The `paused` member; omitted when `None`.
+    pub paused: Option<bool>,
+    /// The `ref` member; omitted when `None`.
+    pub ref_: Option<String>,
+    /// The `spec` member.
+    pub spec: CreatePreviewBlueprintBodyTriggersItemSpec,
+}
+
+impl CreatePreviewBlueprintBodyTriggersItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        kind: CreatePreviewBlueprintBodyTriggersItemKind,
+        spec: CreatePreviewBlueprintBodyTriggersItemSpec,
+    ) -> Self {
+        Self {
+            id: None,
+            kind,
+            paused: None,
+            ref_: None,
+            spec,
+        }
+    }
+
+    /// Sets [`Self::id`].
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets [`Self::paused`].
+    #[must_use]
+    pub fn with_paused(mut self, paused: bool) -> Self {
+        self.paused = Some(paused);
+        self
+    }
+
+    /// Sets [`Self::ref_`].
+    #[must_use]
+    pub fn with_ref(mut self, ref_: impl Into<String>) -> Self {
+        self.ref_ = Some(ref_.into());
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyTriggersItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let id = members.optional("id");
+        let kind = members.required("kind");
+        let paused = members.optional("paused");
+        let ref_ = members.optional("ref");
+        let spec = members.required("spec");
+        members.finish()?;
+        let (Some(kind), Some(spec)) = (kind, spec) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            id,
+            kind,
+            paused,
+            ref_,
+            spec,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "id", self.id.as_ref());
+        json::put(&mut members, "kind", &self.kind);
+        json::put_some(&mut members, "paused", self.paused.as_ref());
+        json::put_some(&mut members, "ref", self.ref_.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `triggers[].kind` in the body of `create.previewBlueprint`.
+    pub enum CreatePreviewBlueprintBodyTriggersItemKind {
+        /// `"vcs-push"`
+        VcsPush = "vcs-push",
+        /// `"vcs-pr"`
+        VcsPr = "vcs-pr",
+        /// `"webhook"`
+        Webhook = "webhook",
+        /// `"vcs-release"`
+        VcsRelease = "vcs-release",
+        /// `"vcs-pr-label"`
+        VcsPrLabel = "vcs-pr-label",
+        /// `"vcs-check-suite"`
+        VcsCheckSuite = "vcs-check-suite",
+        /// `"cron"`
+        Cron = "cron",
+    }
+}
+
+/// The object at `triggers[].spec` in the body of `create.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintBodyTriggersItemSpec {
+    /// The `branchNamePatterns` member; omitted when `None`.
+    pub branch_name_patterns: Option<CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns>,
+    /// The `commitMessageFlags` member; omitted when `None`.
+    pub commit_message_flags: Option<Map<String, Value>>,
+    /// The `filePaths` member; omitted when `None`.
+    pub file_paths: Option<Map<String, Value>>,
+    /// The `vcs` member; omitted when `None`.
+    pub vcs: Option<Map<String, Value>>,
+    /// The `ignoreDrafts` member; omitted when `None`.
+    pub ignore_drafts: Option<bool>,
+    /// The `token` member; omitted when `None`.
+    pub token: Option<String>,
+    /// The `labelNamePatterns` member; omitted when `None`.
+    pub label_name_patterns: Option<Vec<String>>,
+    /// The `cron` member; omitted when `None`.
+    pub cron: Option<String>,
+}
+
+impl CreatePreviewBlueprintBodyTriggersItemSpec {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            branch_name_patterns: None,
+            commit_message_flags: None,
+            file_paths: None,
+            vcs: None,
+            ignore_drafts: None,
+            token: None,
+            label_name_patterns: None,
+            cron: None,
+        }
+    }
+
+    /// Sets [`Self::branch_name_patterns`].
+    #[must_use]
+    pub fn with_branch_name_patterns(
+        mut self,
+        branch_name_patterns: CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns,
+    ) -> Self {
+        self.branch_name_patterns = Some(branch_name_patterns);
+        self
+    }
+
+    /// Sets [`Self::commit_message_flags`].
+    #[must_use]
+    pub fn with_commit_message_flags(mut self, commit_message_flags: Map<String, Value>) -> Self {
+        self.commit_message_flags = Some(commit_message_flags);
+        self
+    }
+
+    /// Sets [`Self::file_paths`].
+    #[must_use]
+    pub fn with_file_paths(mut self, file_paths: Map<String, Value>) -> Self {
+        self.file_paths = Some(file_paths);
+        self
+    }
+
+    /// Sets [`Self::vcs`].
+    #[must_use]
+    pub fn with_vcs(mut self, vcs: Map<String, Value>) -> Self {
+        self.vcs = Some(vcs);
+        self
+    }
+
+    /// Sets [`Self::ignore_drafts`].
+    #[must_use]
+    pub fn with_ignore_drafts(mut self, ignore_drafts: bool) -> Self {
+        self.ignore_drafts = Some(ignore_drafts);
+        self
+    }
+
+    /// Sets [`Self::token`].
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sets [`Self::label_name_patterns`].
+    #[must_use]
+    pub fn with_label_name_patterns(mut self, label_name_patterns: Vec<String>) -> Self {
+        self.label_name_patterns = Some(label_name_patterns);
+        self
+    }
+
+    /// Sets [`Self::cron`].
+    #[must_use]
+    pub fn with_cron(mut self, cron: impl Into<String>) -> Self {
+        self.cron = Some(cron.into());
+        self
+    }
+}
+
+impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let branch_name_patterns = members.optional("branchNamePatterns");
+        let commit_message_flags = members.optional("commitMessageFlags");
+        let file_paths = members.optional("filePaths");
+        let vcs = members.optional("vcs");
+        let ignore_drafts = members.optional("ignoreDrafts");
+        let token = members.optional("token");
+        let label_name_patterns = members.optional("labelNamePatterns");
+        let cron = members.optional("cron");
+        members.finish()?;
+        Ok(Self {
+            branch_name_patterns,
+            commit_message_flags,
+            file_paths,
+            vcs,
+            ignore_drafts,
+            token,
+            label_name_patterns,
+            cron,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "branchNamePatterns",
+            self.branch_name_patterns.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "commitMessageFlags",
+            self.commit_message_flags.as_ref(),
+        );
+        json::put_some(&mut members, "filePaths", self.file_paths.as_ref());
+        json::put_some(&mut members, "vcs", self.vcs.as_ref());
+        json::put_some(&mut members, "ignoreDrafts", self.ignore_drafts.as_ref());
+        json::put_some(&mut members, "token", self.token.as_ref());
+        json::put_some(
+            &mut members,
+            "labelNamePatterns",
+            self.label_name_patterns.as_ref(),
+        );
+        json::put_some(&mut members, "cron", self.cron.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// `triggers[].spec.branchNamePatterns` in the body of `create.previewBlueprint`: a value of one of several JSON types.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
+    /// An array.
+    Array(Vec<String>),
+    /// An object.
+    Object(Map<String, Value>),
+}
+
+impl Json for CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Array(_) => <Vec<String>>::from_json(value).map(Self::Array),
+            Value::Object(_) => <Map<String, Value>>::from_json(value).map(Self::Object),
+            other => Err(DecodeError::unexpected("an array or an object", &other)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Array(value) => value.to_json(),
+            Self::Object(value) => value.to_json(),
+        }
+    }
+}
+
+/// The body of `create.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateBody {
+    /// The `apiVersion` member; omitted when `None`.
+    pub api_version: Option<AbortPreviewBlueprintRunResponseApiVersion>,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<CreateTemplateBodyOptions>,
+    /// The `spec` member; omitted when `None`.
+    pub spec: Option<Map<String, Value>>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreateTemplateBodyTeardownSpec>>,
+    /// The `project` member; omitted when `None`.
+    pub project: Option<Map<String, Value>>,
+}
+
+impl CreateTemplateBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            api_version: None,
+            argument_overrides: None,
+            arguments: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            spec: None,
+            teardown_spec: None,
+            project: None,
+        }
+    }
+
+    /// Sets [`Self::api_version`].
+    #[must_use]
+    pub fn with_api_version(
+        mut self,
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    ) -> Self {
+        self.api_version = Some(api_version);
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: CreateTemplateBodyOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::spec`].
+    #[must_use]
+    pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreateTemplateBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::project`].
+    #[must_use]
+    pub fn with_project(mut self, project: Map<String, Value>) -> Self {
+        self.project = Some(project);
+        self
+    }
+}
+
+impl Json for CreateTemplateBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let api_version = members.optional("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let spec = members.optional("spec");
+        let teardown_spec = members.nullable("teardownSpec");
+        let project = members.optional("project");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            api_version,
+            argument_overrides,
+            arguments,
+            description,
+            gitops,
+            name,
+            options,
+            spec,
+            teardown_spec,
+            project,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "apiVersion", self.api_version.as_ref());
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "spec", self.spec.as_ref());
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "project", self.project.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `options` in the body of `create.template`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateTemplateBodyOptions {
+    /// The `autorun` member; omitted when `None`.
+    pub autorun: Option<bool>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `runOnCreation` member; omitted when `None`.
+    pub run_on_creation: Option<bool>,
+    /// The `runOnCreationArgumentOverrides` member; omitted when `None`.
+    pub run_on_creation_argument_overrides: Option<Map<String, Value>>,
+}
+
+impl CreateTemplateBodyOptions {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            autorun: None,
+            concurrency_policy: None,
+            run_on_creation: None,
+            run_on_creation_argument_overrides: None,
+        }
+    }
+
+    /// Sets [`Self::autorun`].
+    #[must_use]
+    pub fn with_autorun(mut self, autorun: bool) -> Self {
+        self.autorun = Some(autorun);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::run_on_creation`].
+    #[must_use]
+    pub fn with_run_on_creation(mut self, run_on_creation: bool) -> Self {
+        self.run_on_creation = Some(run_on_creation);
+        self
+    }
+
+    /// Sets [`Self::run_on_creation_argument_overrides`].
+    #[must_use]
+    pub fn with_run_on_creation_argument_overrides(
+        mut self,
+        run_on_creation_argument_overrides: Map<String, Value>,
+    ) -> Self {
+        self.run_on_creation_argument_overrides = Some(run_on_creation_argument_overrides);
+        self
+    }
+}
+
+impl Json for CreateTemplateBodyOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autorun = members.optional("autorun");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let run_on_creation = members.optional("runOnCreation");
+        let run_on_creation_argument_overrides = members.optional("runOnCreationArgumentOverrides");
+        members.finish()?;
+        Ok(Self {
+            autorun,
+            concurrency_policy,
+            run_on_creation,
+            run_on_creation_argument_overrides,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "autorun", self.autorun.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "runOnCreation", self.run_on_creation.as_ref());
+        json::put_some(
+            &mut members,
+            "runOnCreationArgumentOverrides",
+            self.run_on_creation_argument_overrides.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `teardownSpec` in the body of `create.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateBodyTeardownSpec {
+    /// The `failurePolicy` member; omitted when `None`.
+    pub failure_policy: Option<CreatePreviewBlueprintBodyTeardownSpecFailurePolicy>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+}
+
+impl CreateTemplateBodyTeardownSpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(spec: Map<String, Value>) -> Self {
+        Self {
+            failure_policy: None,
+            spec,
+        }
+    }
+
+    /// Sets [`Self::failure_policy`].
+    #[must_use]
+    pub fn with_failure_policy(
+        mut self,
+        failure_policy: CreatePreviewBlueprintBodyTeardownSpecFailurePolicy,
+    ) -> Self {
+        self.failure_policy = Some(failure_policy);
+        self
+    }
+}
+
+impl Json for CreateTemplateBodyTeardownSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let failure_policy = members.optional("failurePolicy");
+        let spec = members.required("spec");
+        members.finish()?;
+        let (Some(spec),) = (spec,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            failure_policy,
+            spec,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "failurePolicy", self.failure_policy.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `create.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateResponse {
+    /// The `template` member.
+    pub template: CreateTemplateResponseTemplate,
+    /// The `templateRun` member; omitted when `None`.
+    pub template_run: Option<AbortTemplateRunResponse>,
+}
+
+impl CreateTemplateResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(template: CreateTemplateResponseTemplate) -> Self {
+        Self {
+            template,
+            template_run: None,
+        }
+    }
+
+    /// Sets [`Self::template_run`].
+    #[must_use]
+    pub fn with_template_run(mut self, template_run: AbortTemplateRunResponse) -> Self {
+        self.template_run = Some(template_run);
+        self
+    }
+}
+
+impl Json for CreateTemplateResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let template = members.required("template");
+        let template_run = members.optional("templateRun");
+        members.finish()?;
+        let (Some(template),) = (template,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            template,
+            template_run,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "template", &self.template);
+        json::put_some(&mut members, "templateRun", self.template_run.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `template` in the response data of `create.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateResponseTemplate {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<CreateTemplateResponseTemplateGitops>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member.
+    pub options: CreateTemplateResponseTemplateOptions,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreateTemplateBodyTeardownSpec>>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl CreateTemplateResponseTemplate {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        options: CreateTemplateResponseTemplateOptions,
+        spec: Map<String, Value>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version,
+            arguments: None,
+            concurrency_policy: None,
+            created_at: None,
+            description: None,
+            gitops: None,
+            id: id.into(),
+            name: name.into(),
+            options,
+            spec,
+            teardown_spec: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: CreateTemplateResponseTemplateGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreateTemplateBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for CreateTemplateResponseTemplate {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let arguments = members.optional("arguments");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let id = members.required("id");
+        let name = members.required("name");
+        let options = members.required("options");
+        let spec = members.required("spec");
+        let teardown_spec = members.nullable("teardownSpec");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(api_version), Some(id), Some(name), Some(options), Some(spec)) =
+            (api_version, id, name, options, spec)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            arguments,
+            concurrency_policy,
+            created_at,
+            description,
+            gitops,
+            id,
+            name,
+            options,
+            spec,
+            teardown_spec,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put(&mut members, "options", &self.options);
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `template.gitops` in the response data of `create.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateResponseTemplateGitops {
+    /// The `accountLogin` member; omitted when `None`.
+    pub account_login: Option<String>,
+    /// The `branch` member.
+    pub branch: String,
+    /// The `filePath` member.
+    pub file_path: String,
+    /// The `repoUrl` member.
+    pub repo_url: String,
+    /// The `selfHostedVcsId` member; omitted when `None`.
+    pub self_hosted_vcs_id: Option<String>,
+    /// The `templateSha` member; omitted when `None`.
+    pub template_sha: Option<String>,
+    /// The `vcsLinkId` member; omitted when `None`.
+    pub vcs_link_id: Option<String>,
+    /// The `vcsService` member.
+    pub vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
+}
+
+impl CreateTemplateResponseTemplateGitops {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        branch: impl Into<String>,
+        file_path: impl Into<String>,
+        repo_url: impl Into<String>,
+        vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
+    ) -> Self {
+        Self {
+            account_login: None,
+            branch: branch.into(),
+            file_path: file_path.into(),
+            repo_url: repo_url.into(),
+            self_hosted_vcs_id: None,
+            template_sha: None,
+            vcs_link_id: None,
+            vcs_service,
+        }
+    }
+
+    /// Sets [`Self::account_login`].
+    #[must_use]
+    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+        self.account_login = Some(account_login.into());
+        self
+    }
+
+    /// Sets [`Self::self_hosted_vcs_id`].
+    #[must_use]
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+        self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
+        self
+    }
+
+    /// Sets [`Self::template_sha`].
+    #[must_use]
+    pub fn with_template_sha(mut self, template_sha: impl Into<String>) -> Self {
+        self.template_sha = Some(template_sha.into());
+        self
+    }
+
+    /// Sets [`Self::vcs_link_id`].
+    #[must_use]
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+        self.vcs_link_id = Some(vcs_link_id.into());
+        self
+    }
+}
+
+impl Json for CreateTemplateResponseTemplateGitops {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let account_login = members.optional("accountLogin");
+        let branch = members.required("branch");
+        let file_path = members.required("filePath");
+        let repo_url = members.required("repoUrl");
+        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
+        let template_sha = members.optional("templateSha");
+        let vcs_link_id = members.optional("vcsLinkId");
+        let vcs_service = members.required("vcsService");
+        members.finish()?;
+        let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
+            (branch, file_path, repo_url, vcs_service)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            account_login,
+            branch,
+            file_path,
+            repo_url,
+            self_hosted_vcs_id,
+            template_sha,
+            vcs_link_id,
+            vcs_service,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "accountLogin", self.account_login.as_ref());
+        json::put(&mut members, "branch", &self.branch);
+        json::put(&mut members, "filePath", &self.file_path);
+        json::put(&mut members, "repoUrl", &self.repo_url);
+        json::put_some(
+            &mut members,
+            "selfHostedVcsId",
+            self.self_hosted_vcs_id.as_ref(),
+        );
+        json::put_some(&mut members, "templateSha", self.template_sha.as_ref());
+        json::put_some(&mut members, "vcsLinkId", self.vcs_link_id.as_ref());
+        json::put(&mut members, "vcsService", &self.vcs_service);
+        Value::Object(members)
+    }
+}
+
+/// The object at `template.options` in the response data of `create.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateResponseTemplateOptions {
+    /// The `autorun` member.
+    pub autorun: bool,
+}
+
+impl CreateTemplateResponseTemplateOptions {
+    /// A value with the required members set and the others absent.
+    pub fn new(autorun: bool) -> Self {
+        Self { autorun }
+    }
+}
+
+impl Json for CreateTemplateResponseTemplateOptions {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let autorun = members.required("autorun");
+        members.finish()?;
+        let (Some(autorun),) = (autorun,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { autorun })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "autorun", &self.autorun);
+        Value::Object(members)
+    }
+}
+
+/// The body of `create.workflow`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateWorkflowBody {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: String,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `crossProjectAccess` member; omitted when `None`.
+    pub cross_project_access: Option<CreateWorkflowBodyCrossProjectAccess>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `project` member; omitted when `None`.
+    pub project: Option<Map<String, Value>>,
+    /// The `richInputs` member; omitted when `None`.
+    pub rich_inputs: Option<Vec<CreateWorkflowBodyRichInputsItem>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
+}
+
+impl CreateWorkflowBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: impl Into<String>,
+        name: impl Into<String>,
+        spec: Map<String, Value>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version: api_version.into(),
+            argument_overrides: None,
+            arguments: None,
+            cross_project_access: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            project: None,
+            rich_inputs: None,
+            spec,
+            stage_id: None,
+            teardown_spec: None,
+            triggers: None,
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::cross_project_access`].
+    #[must_use]
+    pub fn with_cross_project_access(
+        mut self,
+        cross_project_access: CreateWorkflowBodyCrossProjectAccess,
+    ) -> Self {
+        self.cross_project_access = Some(cross_project_access);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::project`].
+    #[must_use]
+    pub fn with_project(mut self, project: Map<String, Value>) -> Self {
+        self.project = Some(project);
+        self
+    }
+
+    /// Sets [`Self::rich_inputs`].
+    #[must_use]
+    pub fn with_rich_inputs(mut self, rich_inputs: Vec<CreateWorkflowBodyRichInputsItem>) -> Self {
+        self.rich_inputs = Some(rich_inputs);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreatePreviewBlueprintBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for CreateWorkflowBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let cross_project_access = members.optional("crossProjectAccess");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let project = members.optional("project");
+        let rich_inputs = members.optional("richInputs");
+        let spec = members.required("spec");
+        let stage_id = members.nullable("stageId");
+        let teardown_spec = members.nullable("teardownSpec");
+        let triggers = members.optional("triggers");
+        members.finish()?;
+        let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            cross_project_access,
+            description,
+            gitops,
+            name,
+            options,
+            project,
+            rich_inputs,
+            spec,
+            stage_id,
+            teardown_spec,
+            triggers,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(
+            &mut members,
+            "crossProjectAccess",
+            self.cross_project_access.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "project", self.project.as_ref());
+        json::put_some(&mut members, "richInputs", self.rich_inputs.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `crossProjectAccess` in the body of `create.workflow`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateWorkflowBodyCrossProjectAccess {
+    /// The `enabled` member.
+    pub enabled: bool,
+    /// The `isAllowList` member.
+    pub is_allow_list: bool,
+    /// The `projects` member.
+    pub projects: Vec<String>,
+}
+
+impl CreateWorkflowBodyCrossProjectAccess {
+    /// A value with the required members set and the others absent.
+    pub fn new(enabled: bool, is_allow_list: bool, projects: Vec<String>) -> Self {
+        Self {
+            enabled,
+            is_allow_list,
+            projects,
+        }
+    }
+}
+
+impl Json for CreateWorkflowBodyCrossProjectAccess {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let enabled = members.required("enabled");
+        let is_allow_list = members.required("isAllowList");
+        let projects = members.required("projects");
+        members.finish()?;
+        let (Some(enabled), Some(is_allow_list), Some(projects)) =
+            (enabled, is_allow_list, projects)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            enabled,
+            is_allow_list,
+            projects,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "enabled", &self.enabled);
+        json::put(&mut members, "isAllowList", &self.is_allow_list);
+        json::put(&mut members, "projects", &self.projects);
+        Value::Object(members)
+    }
+}
+
+/// The object at `richInputs[]` in the body of `create.workflow`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateWorkflowBodyRichInputsItem {
+    /// The `kind` member.
+    pub kind: CreateWorkflowBodyRichInputsItemKind,
+    /// The `spec` member.
+    pub spec: CreateWorkflowBodyRichInputsItemSpec,
+}
+
+impl CreateWorkflowBodyRichInputsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        kind: CreateWorkflowBodyRichInputsItemKind,
+        spec: CreateWorkflowBodyRichInputsItemSpec,
+    ) -> Self {
+        Self { kind, spec }
+    }
+}
+
+impl Json for CreateWorkflowBodyRichInputsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let kind = members.required("kind");
+        let spec = members.required("spec");
+        members.finish()?;
+        let (Some(kind), Some(spec)) = (kind, spec) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { kind, spec })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "kind", &self.kind);
+        json::put(&mut members, "spec", &self.spec);
+        Value::Object(members)
+    }
+}
+
+string_enum! {
+    /// The values of `richInputs[].kind` in the body of `create.workflow`.
+    pub enum CreateWorkflowBodyRichInputsItemKind {
+        /// `"BranchCommitSelector"`
+        BranchCommitSelector = "BranchCommitSelector",
+        /// `"BuildSelector"`
+        BuildSelector = "BuildSelector",
+    }
+}
+
+/// The object at `richInputs[].spec` in the body of `create.workflow`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateWorkflowBodyRichInputsItemSpec {
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `inputs` member.
+    pub inputs: Map<String, Value>,
+    /// The `outputs` member.
+    pub outputs: Map<String, Value>,
+    /// The `required` member; omitted when `None`.
+    pub required: Option<bool>,
+    /// The `title` member.
+    pub title: String,
+}
+
+impl CreateWorkflowBodyRichInputsItemSpec {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        inputs: Map<String, Value>,
+        outputs: Map<String, Value>,
+        title: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            inputs,
+            outputs,
+            required: None,
+            title: title.into(),
+        }
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::required`].
+    #[must_use]
+    pub fn with_required(mut self, required: bool) -> Self {
+        self.required = Some(required);
+        self
+    }
+}
+
+impl Json for CreateWorkflowBodyRichInputsItemSpec {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let description = members.optional("description");
+        let inputs = members.required("inputs");
+        let outputs = members.required("outputs");
+        let required = members.optional("required");
+        let title = members.required("title");
+        members.finish()?;
+        let (Some(inputs), Some(outputs), Some(title)) = (inputs, outputs, title) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            description,
+            inputs,
+            outputs,
+            required,
+            title,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "inputs", &self.inputs);
+        json::put(&mut members, "outputs", &self.outputs);
+        json::put_some(&mut members, "required", self.required.as_ref());
+        json::put(&mut members, "title", &self.title);
+        Value::Object(members)
+    }
+}
 
 /// The body of `delete.blueprintTemplatePreview`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteBlueprintTemplatePreviewBody {
+    /// The `teardownArgumentOverrides` member; omitted when `None`.
+    pub teardown_argument_overrides: Option<Map<String, Value>>,
+}
+
+impl DeleteBlueprintTemplatePreviewBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            teardown_argument_overrides: None,
+        }
+    }
+
+    /// Sets [`Self::teardown_argument_overrides`].
+    #[must_use]
+    pub fn with_teardown_argument_overrides(
+        mut self,
+        teardown_argument_overrides: Map<String, Value>,
+    ) -> Self {
+        self.teardown_argument_overrides = Some(teardown_argument_overrides);
+        self
+    }
+}
+
+impl Json for DeleteBlueprintTemplatePreviewBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let teardown_argument_overrides = members.optional("teardownArgumentOverrides");
+        members.finish()?;
+        Ok(Self {
+            teardown_argument_overrides,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "teardownArgumentOverrides",
+            self.teardown_argument_overrides.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetPreviewBlueprintResponse {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<CreatePreviewBlueprintBodyOptions>,
+    /// The `paused` member.
+    pub paused: bool,
+    /// The `spec` member; omitted when `None`.
+    pub spec: Option<Map<String, Value>>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetPreviewBlueprintResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        created_at: impl Into<String>,
+        name: impl Into<String>,
+        paused: bool,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version,
+            argument_overrides: None,
+            arguments: None,
+            concurrency_policy: None,
+            created_at: created_at.into(),
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            paused,
+            spec: None,
+            status,
+            teardown_spec: None,
+            triggers: None,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: CreatePreviewBlueprintBodyOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::spec`].
+    #[must_use]
+    pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreatePreviewBlueprintBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for GetPreviewBlueprintResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let paused = members.required("paused");
+        let spec = members.optional("spec");
+        let status = members.required("status");
+        let teardown_spec = members.nullable("teardownSpec");
+        let triggers = members.optional("triggers");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(api_version),
+            Some(created_at),
+            Some(name),
+            Some(paused),
+            Some(status),
+            Some(updated_at),
+        ) = (api_version, created_at, name, paused, status, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            concurrency_policy,
+            created_at,
+            description,
+            gitops,
+            name,
+            options,
+            paused,
+            spec,
+            status,
+            teardown_spec,
+            triggers,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put(&mut members, "paused", &self.paused);
+        json::put_some(&mut members, "spec", self.spec.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `get.workflow`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetWorkflowResponse {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `crossProjectAccess` member; omitted when `None`.
+    pub cross_project_access: Option<CreateWorkflowBodyCrossProjectAccess>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `paused` member.
+    pub paused: bool,
+    /// The `richInputs` member; omitted when `None`.
+    pub rich_inputs: Option<Vec<CreateWorkflowBodyRichInputsItem>>,
+    /// The `spec` member; omitted when `None`.
+    pub spec: Option<Map<String, Value>>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl GetWorkflowResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        created_at: impl Into<String>,
+        name: impl Into<String>,
+        paused: bool,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version,
+            argument_overrides: None,
+            arguments: None,
+            concurrency_policy: None,
+            created_at: created_at.into(),
+            cross_project_access: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            paused,
+            rich_inputs: None,
+            spec: None,
+            stage_id: None,
+            status,
+            teardown_spec: None,
+            triggers: None,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::cross_project_access`].
+    #[must_use]
+    pub fn with_cross_project_access(
+        mut self,
+        cross_project_access: CreateWorkflowBodyCrossProjectAccess,
+    ) -> Self {
+        self.cross_project_access = Some(cross_project_access);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::rich_inputs`].
+    #[must_use]
+    pub fn with_rich_inputs(mut self, rich_inputs: Vec<CreateWorkflowBodyRichInputsItem>) -> Self {
+        self.rich_inputs = Some(rich_inputs);
+        self
+    }
+
+    /// Sets [`Self::spec`].
+    #[must_use]
+    pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreatePreviewBlueprintBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for GetWorkflowResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let created_at = members.required("createdAt");
+        let cross_project_access = members.optional("crossProjectAccess");
+        let description = members.optional("description");
+        let gitops = members.optional("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let paused = members.required("paused");
+        let rich_inputs = members.optional("richInputs");
+        let spec = members.optional("spec");
+        let stage_id = members.nullable("stageId");
+        let status = members.required("status");
+        let teardown_spec = members.nullable("teardownSpec");
+        let triggers = members.optional("triggers");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(api_version),
+            Some(created_at),
+            Some(name),
+            Some(paused),
+            Some(status),
+            Some(updated_at),
+        ) = (api_version, created_at, name, paused, status, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            concurrency_policy,
+            created_at,
+            cross_project_access,
+            description,
+            gitops,
+            name,
+            options,
+            paused,
+            rich_inputs,
+            spec,
+            stage_id,
+            status,
+            teardown_spec,
+            triggers,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(
+            &mut members,
+            "crossProjectAccess",
+            self.cross_project_access.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put(&mut members, "paused", &self.paused);
+        json::put_some(&mut members, "richInputs", self.rich_inputs.as_ref());
+        json::put_some(&mut members, "spec", self.spec.as_ref());
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The body of `import.template.state`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ImportTemplateStateBody {
+    /// The `copyResourceDefinitions` member; omitted when `None`.
+    pub copy_resource_definitions: Option<bool>,
+    /// The `overwriteTargetState` member; omitted when `None`.
+    pub overwrite_target_state: Option<bool>,
+    /// The `sourceStateKey` member.
+    pub source_state_key: String,
+    /// The `sourceTemplateId` member.
+    pub source_template_id: String,
+    /// The `targetStateKey` member.
+    pub target_state_key: String,
+}
+
+impl ImportTemplateStateBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        source_state_key: impl Into<String>,
+        source_template_id: impl Into<String>,
+        target_state_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            copy_resource_definitions: None,
+            overwrite_target_state: None,
+            source_state_key: source_state_key.into(),
+            source_template_id: source_template_id.into(),
+            target_state_key: target_state_key.into(),
+        }
+    }
+
+    /// Sets [`Self::copy_resource_definitions`].
+    #[must_use]
+    pub fn with_copy_resource_definitions(mut self, copy_resource_definitions: bool) -> Self {
+        self.copy_resource_definitions = Some(copy_resource_definitions);
+        self
+    }
+
+    /// Sets [`Self::overwrite_target_state`].
+    #[must_use]
+    pub fn with_overwrite_target_state(mut self, overwrite_target_state: bool) -> Self {
+        self.overwrite_target_state = Some(overwrite_target_state);
+        self
+    }
+}
+
+impl Json for ImportTemplateStateBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let copy_resource_definitions = members.optional("copyResourceDefinitions");
+        let overwrite_target_state = members.optional("overwriteTargetState");
+        let source_state_key = members.required("sourceStateKey");
+        let source_template_id = members.required("sourceTemplateId");
+        let target_state_key = members.required("targetStateKey");
+        members.finish()?;
+        let (Some(source_state_key), Some(source_template_id), Some(target_state_key)) =
+            (source_state_key, source_template_id, target_state_key)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            copy_resource_definitions,
+            overwrite_target_state,
+            source_state_key,
+            source_template_id,
+            target_state_key,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "copyResourceDefinitions",
+            self.copy_resource_definitions.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "overwriteTargetState",
+            self.overwrite_target_state.as_ref(),
+        );
+        json::put(&mut members, "sourceStateKey", &self.source_state_key);
+        json::put(&mut members, "sourceTemplateId", &self.source_template_id);
+        json::put(&mut members, "targetStateKey", &self.target_state_key);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `import.template.state`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ImportTemplateStateResponse {
+    /// The `resourceDefinitions` member; omitted when `None`.
+    pub resource_definitions: Option<Map<String, Value>>,
+}
+
+impl ImportTemplateStateResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            resource_definitions: None,
+        }
+    }
+
+    /// Sets [`Self::resource_definitions`].
+    #[must_use]
+    pub fn with_resource_definitions(mut self, resource_definitions: Map<String, Value>) -> Self {
+        self.resource_definitions = Some(resource_definitions);
+        self
+    }
+}
+
+impl Json for ImportTemplateStateResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let resource_definitions = members.optional("resourceDefinitions");
+        members.finish()?;
+        Ok(Self {
+            resource_definitions,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "resourceDefinitions",
+            self.resource_definitions.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.blueprintTemplatePreviews`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBlueprintTemplatePreviewsResponse {
+    /// The `previewEnvironments` member.
+    pub preview_environments: Vec<ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem>,
+}
+
+impl ListBlueprintTemplatePreviewsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        preview_environments: Vec<ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem>,
+    ) -> Self {
+        Self {
+            preview_environments,
+        }
+    }
+}
+
+impl Json for ListBlueprintTemplatePreviewsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let preview_environments = members.required("previewEnvironments");
+        members.finish()?;
+        let (Some(preview_environments),) = (preview_environments,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            preview_environments,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(
+            &mut members,
+            "previewEnvironments",
+            &self.preview_environments,
+        );
+        Value::Object(members)
+    }
+}
+
+/// The object at `previewEnvironments[]` in the response data of `list.blueprintTemplatePreviews`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `paused` member; omitted when `None`.
+    pub paused: Option<bool>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+    /// The `vcsData` member.
+    pub vcs_data: ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+}
+
+impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        id: impl Into<String>,
+        vcs_data: ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+    ) -> Self {
+        Self {
+            created_at: None,
+            id: id.into(),
+            paused: None,
+            updated_at: None,
+            vcs_data,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::paused`].
+    #[must_use]
+    pub fn with_paused(mut self, paused: bool) -> Self {
+        self.paused = Some(paused);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let created_at = members.optional("createdAt");
+        let id = members.required("id");
+        let paused = members.optional("paused");
+        let updated_at = members.optional("updatedAt");
+        let vcs_data = members.required("vcsData");
+        members.finish()?;
+        let (Some(id), Some(vcs_data)) = (id, vcs_data) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            created_at,
+            id,
+            paused,
+            updated_at,
+            vcs_data,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "paused", self.paused.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        json::put(&mut members, "vcsData", &self.vcs_data);
+        Value::Object(members)
+    }
+}
+
+/// The object at `previewEnvironments[].vcsData` in the response data of `list.blueprintTemplatePreviews`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+    /// The `repoUrl` member.
+    pub repo_url: String,
+}
+
+impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+    /// A value with the required members set and the others absent.
+    pub fn new(repo_url: impl Into<String>) -> Self {
+        Self {
+            repo_url: repo_url.into(),
+        }
+    }
+}
+
+impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let repo_url = members.required("repoUrl");
+        members.finish()?;
+        let (Some(repo_url),) = (repo_url,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { repo_url })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "repoUrl", &self.repo_url);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.previewBlueprintRuns`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListPreviewBlueprintRunsResponse {
+    /// The `runs` member; omitted when `None`.
+    pub runs: Option<Vec<ListPreviewBlueprintRunsResponseRunsItem>>,
+}
+
+impl ListPreviewBlueprintRunsResponse {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { runs: None }
+    }
+
+    /// Sets [`Self::runs`].
+    #[must_use]
+    pub fn with_runs(mut self, runs: Vec<ListPreviewBlueprintRunsResponseRunsItem>) -> Self {
+        self.runs = Some(runs);
+        self
+    }
+}
+
+impl Json for ListPreviewBlueprintRunsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let runs = members.optional("runs");
+        members.finish()?;
+        Ok(Self { runs })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "runs", self.runs.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The object at `runs[]` in the response data of `list.previewBlueprintRuns`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPreviewBlueprintRunsResponseRunsItem {
+    /// The `concluded` member.
+    pub concluded: bool,
+    /// The `concludedAt` member; omitted when `None`.
+    pub concluded_at: Option<String>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `startedAt` member; omitted when `None`.
+    pub started_at: Option<String>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl ListPreviewBlueprintRunsResponseRunsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        concluded: bool,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            concluded,
+            concluded_at: None,
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: None,
+            started_at: None,
+            status,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::concluded_at`].
+    #[must_use]
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+        self.concluded_at = Some(concluded_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::started_at`].
+    #[must_use]
+    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+        self.started_at = Some(started_at.into());
+        self
+    }
+}
+
+impl Json for ListPreviewBlueprintRunsResponseRunsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let concluded = members.required("concluded");
+        let concluded_at = members.optional("concludedAt");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.optional("name");
+        let started_at = members.optional("startedAt");
+        let status = members.required("status");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (Some(concluded), Some(created_at), Some(id), Some(status), Some(updated_at)) =
+            (concluded, created_at, id, status, updated_at)
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            concluded,
+            concluded_at,
+            created_at,
+            description,
+            id,
+            name,
+            started_at,
+            status,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "concluded", &self.concluded);
+        json::put_some(&mut members, "concludedAt", self.concluded_at.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "startedAt", self.started_at.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.previewBlueprints`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPreviewBlueprintsResponse {
+    /// The `workflows` member.
+    pub workflows: Vec<ListPreviewBlueprintsResponseWorkflowsItem>,
+}
+
+impl ListPreviewBlueprintsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(workflows: Vec<ListPreviewBlueprintsResponseWorkflowsItem>) -> Self {
+        Self { workflows }
+    }
+}
+
+impl Json for ListPreviewBlueprintsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let workflows = members.required("workflows");
+        members.finish()?;
+        let (Some(workflows),) = (workflows,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { workflows })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "workflows", &self.workflows);
+        Value::Object(members)
+    }
+}
+
+/// The object at `workflows[]` in the response data of `list.previewBlueprints`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPreviewBlueprintsResponseWorkflowsItem {
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl ListPreviewBlueprintsResponseWorkflowsItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_version,
+            created_at: None,
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            options: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for ListPreviewBlueprintsResponseWorkflowsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let api_version = members.required("apiVersion");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(api_version), Some(id), Some(name)) = (api_version, id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            api_version,
+            created_at,
+            description,
+            id,
+            name,
+            options,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.templateRuns`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTemplateRunsResponse {
+    /// The `templateRuns` member.
+    pub template_runs: Vec<ListTemplateRunsResponseTemplateRunsItem>,
+}
+
+impl ListTemplateRunsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(template_runs: Vec<ListTemplateRunsResponseTemplateRunsItem>) -> Self {
+        Self { template_runs }
+    }
+}
+
+impl Json for ListTemplateRunsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let template_runs = members.required("templateRuns");
+        members.finish()?;
+        let (Some(template_runs),) = (template_runs,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { template_runs })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "templateRuns", &self.template_runs);
+        Value::Object(members)
+    }
+}
+
+/// The object at `templateRuns[]` in the response data of `list.templateRuns`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTemplateRunsResponseTemplateRunsItem {
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `concluded` member.
+    pub concluded: bool,
+    /// The `concludedAt` member; omitted when `None`.
+    pub concluded_at: Option<String>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `startedAt` member; omitted when `None`.
+    pub started_at: Option<String>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `templateId` member.
+    pub template_id: String,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl ListTemplateRunsResponseTemplateRunsItem {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        concluded: bool,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        template_id: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_version,
+            concluded,
+            concluded_at: None,
+            created_at: created_at.into(),
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            options: None,
+            started_at: None,
+            status,
+            template_id: template_id.into(),
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::concluded_at`].
+    #[must_use]
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+        self.concluded_at = Some(concluded_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::started_at`].
+    #[must_use]
+    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+        self.started_at = Some(started_at.into());
+        self
+    }
+}
+
+impl Json for ListTemplateRunsResponseTemplateRunsItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let api_version = members.required("apiVersion");
+        let concluded = members.required("concluded");
+        let concluded_at = members.optional("concludedAt");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let started_at = members.optional("startedAt");
+        let status = members.required("status");
+        let template_id = members.required("templateId");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(api_version),
+            Some(concluded),
+            Some(created_at),
+            Some(id),
+            Some(name),
+            Some(status),
+            Some(template_id),
+            Some(updated_at),
+        ) = (
+            api_version,
+            concluded,
+            created_at,
+            id,
+            name,
+            status,
+            template_id,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            api_version,
+            concluded,
+            concluded_at,
+            created_at,
+            description,
+            id,
+            name,
+            options,
+            started_at,
+            status,
+            template_id,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put(&mut members, "concluded", &self.concluded);
+        json::put_some(&mut members, "concludedAt", self.concluded_at.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "startedAt", self.started_at.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "templateId", &self.template_id);
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.templates`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTemplatesResponse {
+    /// The `templates` member.
+    pub templates: Vec<ListTemplatesResponseTemplatesItem>,
+}
+
+impl ListTemplatesResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(templates: Vec<ListTemplatesResponseTemplatesItem>) -> Self {
+        Self { templates }
+    }
+}
+
+impl Json for ListTemplatesResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let templates = members.required("templates");
+        members.finish()?;
+        let (Some(templates),) = (templates,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { templates })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "templates", &self.templates);
+        Value::Object(members)
+    }
+}
+
+/// The object at `templates[]` in the response data of `list.templates`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTemplatesResponseTemplatesItem {
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `concurrencyPolicy` member; omitted when `None`.
+    pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
+    /// The `createdAt` member; omitted when `None`.
+    pub created_at: Option<String>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `updatedAt` member; omitted when `None`.
+    pub updated_at: Option<String>,
+}
+
+impl ListTemplatesResponseTemplatesItem {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_version,
+            concurrency_policy: None,
+            created_at: None,
+            description: None,
+            id: id.into(),
+            name: name.into(),
+            options: None,
+            updated_at: None,
+        }
+    }
+
+    /// Sets [`Self::concurrency_policy`].
+    #[must_use]
+    pub fn with_concurrency_policy(
+        mut self,
+        concurrency_policy: AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy,
+    ) -> Self {
+        self.concurrency_policy = Some(concurrency_policy);
+        self
+    }
+
+    /// Sets [`Self::created_at`].
+    #[must_use]
+    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+        self.created_at = Some(created_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::updated_at`].
+    #[must_use]
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+impl Json for ListTemplatesResponseTemplatesItem {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let api_version = members.required("apiVersion");
+        let concurrency_policy = members.optional("concurrencyPolicy");
+        let created_at = members.optional("createdAt");
+        let description = members.optional("description");
+        let id = members.required("id");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let updated_at = members.optional("updatedAt");
+        members.finish()?;
+        let (Some(api_version), Some(id), Some(name)) = (api_version, id, name) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            api_version,
+            concurrency_policy,
+            created_at,
+            description,
+            id,
+            name,
+            options,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "concurrencyPolicy",
+            self.concurrency_policy.as_ref(),
+        );
+        json::put_some(&mut members, "createdAt", self.created_at.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "updatedAt", self.updated_at.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `list.workflows`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListWorkflowsResponse {
+    /// The `pipelines` member.
+    pub pipelines: Vec<ListPreviewBlueprintsResponseWorkflowsItem>,
+}
+
+impl ListWorkflowsResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(pipelines: Vec<ListPreviewBlueprintsResponseWorkflowsItem>) -> Self {
+        Self { pipelines }
+    }
+}
+
+impl Json for ListWorkflowsResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let pipelines = members.required("pipelines");
+        members.finish()?;
+        let (Some(pipelines),) = (pipelines,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { pipelines })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "pipelines", &self.pipelines);
+        Value::Object(members)
+    }
+}
+
+/// The body of `reset.blueprintTemplatePreview`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResetBlueprintTemplatePreviewBody {
+    /// The `lifetime` member; omitted when `None`.
+    pub lifetime: Option<i64>,
+}
+
+impl ResetBlueprintTemplatePreviewBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self { lifetime: None }
+    }
+
+    /// Sets [`Self::lifetime`].
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: i64) -> Self {
+        self.lifetime = Some(lifetime);
+        self
+    }
+}
+
+impl Json for ResetBlueprintTemplatePreviewBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let lifetime = members.optional("lifetime");
+        members.finish()?;
+        Ok(Self { lifetime })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "lifetime", self.lifetime.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `reset.blueprintTemplatePreview`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResetBlueprintTemplatePreviewResponse {
+    /// The `expiryTime` member.
+    pub expiry_time: String,
+}
+
+impl ResetBlueprintTemplatePreviewResponse {
+    /// A value with the required members set and the others absent.
+    pub fn new(expiry_time: impl Into<String>) -> Self {
+        Self {
+            expiry_time: expiry_time.into(),
+        }
+    }
+}
+
+impl Json for ResetBlueprintTemplatePreviewResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let expiry_time = members.required("expiryTime");
+        members.finish()?;
+        let (Some(expiry_time),) = (expiry_time,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self { expiry_time })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put(&mut members, "expiryTime", &self.expiry_time);
+        Value::Object(members)
+    }
+}
+
+/// The body of `run.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RunPreviewBlueprintBody {
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Map<String, Value>>,
+}
+
+impl RunPreviewBlueprintBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            arguments: None,
+            description: None,
+            name: None,
+            triggers: None,
+        }
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Map<String, Value>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for RunPreviewBlueprintBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let arguments = members.optional("arguments");
+        let description = members.optional("description");
+        let name = members.optional("name");
+        let triggers = members.optional("triggers");
+        members.finish()?;
+        Ok(Self {
+            arguments,
+            description,
+            name,
+            triggers,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The response data of `run.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RunPreviewBlueprintResponse {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `concluded` member.
+    pub concluded: bool,
+    /// The `concludedAt` member; omitted when `None`.
+    pub concluded_at: Option<String>,
+    /// The `createdAt` member.
+    pub created_at: String,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `environmentId` member; omitted when `None`.
+    pub environment_id: Option<String>,
+    /// The `gitops` member; omitted when `None`.
+    pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
+    /// The `id` member.
+    pub id: String,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortPreviewBlueprintRunResponseOptions>,
+    /// The `refs` member; omitted when `None`.
+    pub refs: Option<Map<String, Value>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `startedAt` member; omitted when `None`.
+    pub started_at: Option<String>,
+    /// The `status` member.
+    pub status: AbortPreviewBlueprintRunResponseStatus,
+    /// The `templateId` member.
+    pub template_id: String,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<AbortPreviewBlueprintRunResponseTriggersItem>>,
+    /// The `updatedAt` member.
+    pub updated_at: String,
+}
+
+impl RunPreviewBlueprintResponse {
+    /// A value with the required members set and the others absent.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+        concluded: bool,
+        created_at: impl Into<String>,
+        id: impl Into<String>,
+        spec: Map<String, Value>,
+        status: AbortPreviewBlueprintRunResponseStatus,
+        template_id: impl Into<String>,
+        updated_at: impl Into<String>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version,
+            arguments: None,
+            concluded,
+            concluded_at: None,
+            created_at: created_at.into(),
+            description: None,
+            environment_id: None,
+            gitops: None,
+            id: id.into(),
+            name: None,
+            options: None,
+            refs: None,
+            spec,
+            started_at: None,
+            status,
+            template_id: template_id.into(),
+            triggers: None,
+            updated_at: updated_at.into(),
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::concluded_at`].
+    #[must_use]
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+        self.concluded_at = Some(concluded_at.into());
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::environment_id`].
+    #[must_use]
+    pub fn with_environment_id(mut self, environment_id: impl Into<String>) -> Self {
+        self.environment_id = Some(environment_id.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: AbortPreviewBlueprintRunResponseGitops) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortPreviewBlueprintRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::refs`].
+    #[must_use]
+    pub fn with_refs(mut self, refs: Map<String, Value>) -> Self {
+        self.refs = Some(refs);
+        self
+    }
+
+    /// Sets [`Self::started_at`].
+    #[must_use]
+    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+        self.started_at = Some(started_at.into());
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(
+        mut self,
+        triggers: Vec<AbortPreviewBlueprintRunResponseTriggersItem>,
+    ) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for RunPreviewBlueprintResponse {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let arguments = members.optional("arguments");
+        let concluded = members.required("concluded");
+        let concluded_at = members.optional("concludedAt");
+        let created_at = members.required("createdAt");
+        let description = members.optional("description");
+        let environment_id = members.optional("environmentId");
+        let gitops = members.optional("gitops");
+        let id = members.required("id");
+        let name = members.optional("name");
+        let options = members.optional("options");
+        let refs = members.optional("refs");
+        let spec = members.required("spec");
+        let started_at = members.optional("startedAt");
+        let status = members.required("status");
+        let template_id = members.required("templateId");
+        let triggers = members.optional("triggers");
+        let updated_at = members.required("updatedAt");
+        members.finish()?;
+        let (
+            Some(api_version),
+            Some(concluded),
+            Some(created_at),
+            Some(id),
+            Some(spec),
+            Some(status),
+            Some(template_id),
+            Some(updated_at),
+        ) = (
+            api_version,
+            concluded,
+            created_at,
+            id,
+            spec,
+            status,
+            template_id,
+            updated_at,
+        )
+        else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            arguments,
+            concluded,
+            concluded_at,
+            created_at,
+            description,
+            environment_id,
+            gitops,
+            id,
+            name,
+            options,
+            refs,
+            spec,
+            started_at,
+            status,
+            template_id,
+            triggers,
+            updated_at,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put(&mut members, "concluded", &self.concluded);
+        json::put_some(&mut members, "concludedAt", self.concluded_at.as_ref());
+        json::put(&mut members, "createdAt", &self.created_at);
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "environmentId", self.environment_id.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "id", &self.id);
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "refs", self.refs.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "startedAt", self.started_at.as_ref());
+        json::put(&mut members, "status", &self.status);
+        json::put(&mut members, "templateId", &self.template_id);
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        json::put(&mut members, "updatedAt", &self.updated_at);
+        Value::Object(members)
+    }
+}
+
+/// The body of `run.template`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RunTemplateBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
 }
 
-impl DeleteBlueprintTemplatePreviewBody {
+impl RunTemplateBody {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self { arguments: None }
@@ -33,12 +4877,12 @@ impl DeleteBlueprintTemplatePreviewBody {
     }
 }
 
-impl Json for DeleteBlueprintTemplatePreviewBody {
+impl Json for RunTemplateBody {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::object(value)?;
-        Ok(Self {
-            arguments: json::optional(&mut members, "arguments")?,
-        })
+        let mut members = json::Members::new(value)?;
+        let arguments = members.optional("arguments");
+        members.finish()?;
+        Ok(Self { arguments })
     }
 
     fn to_json(&self) -> Value {
@@ -48,37 +4892,1060 @@ impl Json for DeleteBlueprintTemplatePreviewBody {
     }
 }
 
-/// The request of `delete.blueprintTemplatePreview`: `DELETE /v1/preview-blueprints/{previewBlueprintId}/previews/{previewId}`.
+/// The body of `run.workflow`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RunWorkflowBody {
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `name` member; omitted when `None`.
+    pub name: Option<String>,
+    /// The `overrides` member; omitted when `None`.
+    pub overrides: Option<Map<String, Value>>,
+    /// The `releaseNodeOverrides` member; omitted when `None`.
+    pub release_node_overrides: Option<Map<String, Value>>,
+}
+
+impl RunWorkflowBody {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            arguments: None,
+            description: None,
+            name: None,
+            overrides: None,
+            release_node_overrides: None,
+        }
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::name`].
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets [`Self::overrides`].
+    #[must_use]
+    pub fn with_overrides(mut self, overrides: Map<String, Value>) -> Self {
+        self.overrides = Some(overrides);
+        self
+    }
+
+    /// Sets [`Self::release_node_overrides`].
+    #[must_use]
+    pub fn with_release_node_overrides(
+        mut self,
+        release_node_overrides: Map<String, Value>,
+    ) -> Self {
+        self.release_node_overrides = Some(release_node_overrides);
+        self
+    }
+}
+
+impl Json for RunWorkflowBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let arguments = members.optional("arguments");
+        let description = members.optional("description");
+        let name = members.optional("name");
+        let overrides = members.optional("overrides");
+        let release_node_overrides = members.optional("releaseNodeOverrides");
+        members.finish()?;
+        Ok(Self {
+            arguments,
+            description,
+            name,
+            overrides,
+            release_node_overrides,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "name", self.name.as_ref());
+        json::put_some(&mut members, "overrides", self.overrides.as_ref());
+        json::put_some(
+            &mut members,
+            "releaseNodeOverrides",
+            self.release_node_overrides.as_ref(),
+        );
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.previewBlueprint`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdatePreviewBlueprintBody {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: String,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
+    pub gitops: Option<Option<AbortPreviewBlueprintRunResponseGitops>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<CreatePreviewBlueprintBodyOptions>,
+    /// The `project` member; omitted when `None`.
+    pub project: Option<Map<String, Value>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
+}
+
+impl UpdatePreviewBlueprintBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: impl Into<String>,
+        name: impl Into<String>,
+        spec: Map<String, Value>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version: api_version.into(),
+            argument_overrides: None,
+            arguments: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            project: None,
+            spec,
+            teardown_spec: None,
+            triggers: None,
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: Option<AbortPreviewBlueprintRunResponseGitops>) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: CreatePreviewBlueprintBodyOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::project`].
+    #[must_use]
+    pub fn with_project(mut self, project: Map<String, Value>) -> Self {
+        self.project = Some(project);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreatePreviewBlueprintBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for UpdatePreviewBlueprintBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let description = members.optional("description");
+        let gitops = members.nullable("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let project = members.optional("project");
+        let spec = members.required("spec");
+        let teardown_spec = members.nullable("teardownSpec");
+        let triggers = members.optional("triggers");
+        members.finish()?;
+        let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            description,
+            gitops,
+            name,
+            options,
+            project,
+            spec,
+            teardown_spec,
+            triggers,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "project", self.project.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.template`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateBody {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member; omitted when `None`.
+    pub api_version: Option<AbortPreviewBlueprintRunResponseApiVersion>,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
+    pub gitops: Option<Option<AbortPreviewBlueprintRunResponseGitops>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `spec` member; omitted when `None`.
+    pub spec: Option<Map<String, Value>>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreateTemplateBodyTeardownSpec>>,
+}
+
+impl UpdateTemplateBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            schema: None,
+            api_version: None,
+            argument_overrides: None,
+            arguments: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            spec: None,
+            teardown_spec: None,
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::api_version`].
+    #[must_use]
+    pub fn with_api_version(
+        mut self,
+        api_version: AbortPreviewBlueprintRunResponseApiVersion,
+    ) -> Self {
+        self.api_version = Some(api_version);
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: Option<AbortPreviewBlueprintRunResponseGitops>) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::spec`].
+    #[must_use]
+    pub fn with_spec(mut self, spec: Map<String, Value>) -> Self {
+        self.spec = Some(spec);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreateTemplateBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+}
+
+impl Json for UpdateTemplateBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.optional("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let description = members.optional("description");
+        let gitops = members.nullable("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let spec = members.optional("spec");
+        let teardown_spec = members.nullable("teardownSpec");
+        members.finish()?;
+        let (Some(name),) = (name,) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            description,
+            gitops,
+            name,
+            options,
+            spec,
+            teardown_spec,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put_some(&mut members, "apiVersion", self.api_version.as_ref());
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "spec", self.spec.as_ref());
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The body of `update.workflow`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateWorkflowBody {
+    /// The `$schema` member; omitted when `None`.
+    pub schema: Option<String>,
+    /// The `apiVersion` member.
+    pub api_version: String,
+    /// The `argumentOverrides` member; omitted when `None`.
+    pub argument_overrides: Option<Map<String, Value>>,
+    /// The `arguments` member; omitted when `None`.
+    pub arguments: Option<Map<String, Value>>,
+    /// The `crossProjectAccess` member; omitted when `None`.
+    pub cross_project_access: Option<CreateWorkflowBodyCrossProjectAccess>,
+    /// The `description` member; omitted when `None`.
+    pub description: Option<String>,
+    /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
+    pub gitops: Option<Option<AbortPreviewBlueprintRunResponseGitops>>,
+    /// The `name` member.
+    pub name: String,
+    /// The `options` member; omitted when `None`.
+    pub options: Option<AbortTemplateRunResponseOptions>,
+    /// The `project` member; omitted when `None`.
+    pub project: Option<Map<String, Value>>,
+    /// The `richInputs` member; omitted when `None`.
+    pub rich_inputs: Option<Vec<CreateWorkflowBodyRichInputsItem>>,
+    /// The `spec` member.
+    pub spec: Map<String, Value>,
+    /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
+    pub stage_id: Option<Option<String>>,
+    /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
+    pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
+    /// The `triggers` member; omitted when `None`.
+    pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
+}
+
+impl UpdateWorkflowBody {
+    /// A value with the required members set and the others absent.
+    pub fn new(
+        api_version: impl Into<String>,
+        name: impl Into<String>,
+        spec: Map<String, Value>,
+    ) -> Self {
+        Self {
+            schema: None,
+            api_version: api_version.into(),
+            argument_overrides: None,
+            arguments: None,
+            cross_project_access: None,
+            description: None,
+            gitops: None,
+            name: name.into(),
+            options: None,
+            project: None,
+            rich_inputs: None,
+            spec,
+            stage_id: None,
+            teardown_spec: None,
+            triggers: None,
+        }
+    }
+
+    /// Sets [`Self::schema`].
+    #[must_use]
+    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Sets [`Self::argument_overrides`].
+    #[must_use]
+    pub fn with_argument_overrides(mut self, argument_overrides: Map<String, Value>) -> Self {
+        self.argument_overrides = Some(argument_overrides);
+        self
+    }
+
+    /// Sets [`Self::arguments`].
+    #[must_use]
+    pub fn with_arguments(mut self, arguments: Map<String, Value>) -> Self {
+        self.arguments = Some(arguments);
+        self
+    }
+
+    /// Sets [`Self::cross_project_access`].
+    #[must_use]
+    pub fn with_cross_project_access(
+        mut self,
+        cross_project_access: CreateWorkflowBodyCrossProjectAccess,
+    ) -> Self {
+        self.cross_project_access = Some(cross_project_access);
+        self
+    }
+
+    /// Sets [`Self::description`].
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets [`Self::gitops`].
+    #[must_use]
+    pub fn with_gitops(mut self, gitops: Option<AbortPreviewBlueprintRunResponseGitops>) -> Self {
+        self.gitops = Some(gitops);
+        self
+    }
+
+    /// Sets [`Self::options`].
+    #[must_use]
+    pub fn with_options(mut self, options: AbortTemplateRunResponseOptions) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Sets [`Self::project`].
+    #[must_use]
+    pub fn with_project(mut self, project: Map<String, Value>) -> Self {
+        self.project = Some(project);
+        self
+    }
+
+    /// Sets [`Self::rich_inputs`].
+    #[must_use]
+    pub fn with_rich_inputs(mut self, rich_inputs: Vec<CreateWorkflowBodyRichInputsItem>) -> Self {
+        self.rich_inputs = Some(rich_inputs);
+        self
+    }
+
+    /// Sets [`Self::stage_id`].
+    #[must_use]
+    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// Sets [`Self::teardown_spec`].
+    #[must_use]
+    pub fn with_teardown_spec(
+        mut self,
+        teardown_spec: Option<CreatePreviewBlueprintBodyTeardownSpec>,
+    ) -> Self {
+        self.teardown_spec = Some(teardown_spec);
+        self
+    }
+
+    /// Sets [`Self::triggers`].
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Vec<CreatePreviewBlueprintBodyTriggersItem>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+}
+
+impl Json for UpdateWorkflowBody {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let schema = members.optional("$schema");
+        let api_version = members.required("apiVersion");
+        let argument_overrides = members.optional("argumentOverrides");
+        let arguments = members.optional("arguments");
+        let cross_project_access = members.optional("crossProjectAccess");
+        let description = members.optional("description");
+        let gitops = members.nullable("gitops");
+        let name = members.required("name");
+        let options = members.optional("options");
+        let project = members.optional("project");
+        let rich_inputs = members.optional("richInputs");
+        let spec = members.required("spec");
+        let stage_id = members.nullable("stageId");
+        let teardown_spec = members.nullable("teardownSpec");
+        let triggers = members.optional("triggers");
+        members.finish()?;
+        let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
+            return Err(json::incomplete());
+        };
+        Ok(Self {
+            schema,
+            api_version,
+            argument_overrides,
+            arguments,
+            cross_project_access,
+            description,
+            gitops,
+            name,
+            options,
+            project,
+            rich_inputs,
+            spec,
+            stage_id,
+            teardown_spec,
+            triggers,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "$schema", self.schema.as_ref());
+        json::put(&mut members, "apiVersion", &self.api_version);
+        json::put_some(
+            &mut members,
+            "argumentOverrides",
+            self.argument_overrides.as_ref(),
+        );
+        json::put_some(&mut members, "arguments", self.arguments.as_ref());
+        json::put_some(
+            &mut members,
+            "crossProjectAccess",
+            self.cross_project_access.as_ref(),
+        );
+        json::put_some(&mut members, "description", self.description.as_ref());
+        json::put_some(&mut members, "gitops", self.gitops.as_ref());
+        json::put(&mut members, "name", &self.name);
+        json::put_some(&mut members, "options", self.options.as_ref());
+        json::put_some(&mut members, "project", self.project.as_ref());
+        json::put_some(&mut members, "richInputs", self.rich_inputs.as_ref());
+        json::put(&mut members, "spec", &self.spec);
+        json::put_some(&mut members, "stageId", self.stage_id.as_ref());
+        json::put_some(&mut members, "teardownSpec", self.teardown_spec.as_ref());
+        json::put_some(&mut members, "triggers", self.triggers.as_ref());
+        Value::Object(members)
+    }
+}
+
+/// The request of `abort.previewBlueprintRun`: `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort`.
 ///
 /// Its routes, the first whose parameters are all set being used:
-/// - `/v1/teams/{teamId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}`
-/// - `/v1/preview-blueprints/{previewBlueprintId}/previews/{previewId}`
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort`
 ///
-/// Needs no particular permission.
+/// Needs the permission `Project > PreviewBlueprints > Runs > Abort`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortPreviewBlueprintRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Path parameter `runId`.
+    pub run_id: String,
+}
+
+impl AbortPreviewBlueprintRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortPreviewBlueprintRunRequest {
+    const ID: &'static str = "abort.previewBlueprintRun";
+    const PAGINATED: bool = false;
+    type Response = AbortPreviewBlueprintRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_PREVIEW_BLUEPRINT_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.path_param("runId", Some(self.run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `abort.templateRun`: `POST /v1/templates/{templateId}/runs/{templateRunId}/abort`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}/abort`
+/// - `/v1/templates/{templateId}/runs/{templateRunId}/abort`
+///
+/// Needs the permission `Account > Templates > Runs > Abort`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortTemplateRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// Path parameter `templateRunId`.
+    pub template_run_id: String,
+}
+
+impl AbortTemplateRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>, template_run_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            template_run_id: template_run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortTemplateRunRequest {
+    const ID: &'static str = "abort.templateRun";
+    const PAGINATED: bool = false;
+    type Response = AbortTemplateRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_TEMPLATE_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.path_param("templateRunId", Some(self.template_run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `abort.workflowRun`.
+pub type AbortWorkflowRunResponse = AbortPreviewBlueprintRunResponse;
+
+/// The request of `abort.workflowRun`: `POST /v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort`
+/// - `/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort`
+///
+/// Needs the permission `Project > Workflows > Runs > Abort`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AbortWorkflowRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `workflowId`.
+    pub workflow_id: String,
+    /// Path parameter `runId`.
+    pub run_id: String,
+}
+
+impl AbortWorkflowRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        workflow_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            workflow_id: workflow_id.into(),
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for AbortWorkflowRunRequest {
+    const ID: &'static str = "abort.workflowRun";
+    const PAGINATED: bool = false;
+    type Response = AbortWorkflowRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::ABORT_WORKFLOW_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("workflowId", Some(self.workflow_id.clone()))?;
+        parts.path_param("runId", Some(self.run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `create.previewBlueprint`.
+pub type CreatePreviewBlueprintResponse = Value;
+
+/// The request of `create.previewBlueprint`: `POST /v1/projects/{projectId}/preview-blueprints`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints`
+/// - `/v1/projects/{projectId}/preview-blueprints`
+///
+/// Needs the permission `Project > PreviewBlueprints > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePreviewBlueprintRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreatePreviewBlueprintBody,
+}
+
+impl CreatePreviewBlueprintRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreatePreviewBlueprintBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreatePreviewBlueprintRequest {
+    const ID: &'static str = "create.previewBlueprint";
+    const PAGINATED: bool = false;
+    type Response = CreatePreviewBlueprintResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_PREVIEW_BLUEPRINT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `create.template`: `POST /v1/templates`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates`
+/// - `/v1/templates`
+///
+/// Needs the permission `Account > Templates > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemplateRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// The body.
+    pub body: CreateTemplateBody,
+}
+
+impl CreateTemplateRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(body: CreateTemplateBody) -> Self {
+        Self {
+            team_id: None,
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateTemplateRequest {
+    const ID: &'static str = "create.template";
+    const PAGINATED: bool = false;
+    type Response = CreateTemplateResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_TEMPLATE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `create.workflow`.
+pub type CreateWorkflowResponse = Value;
+
+/// The request of `create.workflow`: `POST /v1/projects/{projectId}/workflows`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows`
+/// - `/v1/projects/{projectId}/workflows`
+///
+/// Needs the permission `Project > Workflows > General > Create`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CreateWorkflowRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// The body.
+    pub body: CreateWorkflowBody,
+}
+
+impl CreateWorkflowRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, body: CreateWorkflowBody) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for CreateWorkflowRequest {
+    const ID: &'static str = "create.workflow";
+    const PAGINATED: bool = false;
+    type Response = CreateWorkflowResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::CREATE_WORKFLOW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.blueprintTemplatePreview`.
+pub type DeleteBlueprintTemplatePreviewResponse = Map<String, Value>;
+
+/// The request of `delete.blueprintTemplatePreview`: `DELETE /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}`
+///
+/// Needs the permission `Project > PipelinesV2 > Previews > Delete`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBlueprintTemplatePreviewRequest {
     /// Path parameter `teamId`; when set, selects a route that uses it.
     pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
     /// Path parameter `previewBlueprintId`.
     pub preview_blueprint_id: String,
     /// Path parameter `previewId`.
     pub preview_id: String,
     /// Query option `skipTeardown`; omitted when `None`.
     pub skip_teardown: Option<bool>,
-    /// The body; none is sent when `None`.
-    pub body: Option<DeleteBlueprintTemplatePreviewBody>,
+    /// The body.
+    pub body: DeleteBlueprintTemplatePreviewBody,
 }
 
 impl DeleteBlueprintTemplatePreviewRequest {
     /// A request with the required values set and the others unset.
-    pub fn new(preview_blueprint_id: impl Into<String>, preview_id: impl Into<String>) -> Self {
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        preview_id: impl Into<String>,
+        body: DeleteBlueprintTemplatePreviewBody,
+    ) -> Self {
         Self {
             team_id: None,
+            project_id: project_id.into(),
             preview_blueprint_id: preview_blueprint_id.into(),
             preview_id: preview_id.into(),
             skip_teardown: None,
-            body: None,
+            body,
         }
     }
 
@@ -95,19 +5962,12 @@ impl DeleteBlueprintTemplatePreviewRequest {
         self.skip_teardown = Some(skip_teardown);
         self
     }
-
-    /// Sets [`Self::body`].
-    #[must_use]
-    pub fn with_body(mut self, body: DeleteBlueprintTemplatePreviewBody) -> Self {
-        self.body = Some(body);
-        self
-    }
 }
 
 impl Operation for DeleteBlueprintTemplatePreviewRequest {
     const ID: &'static str = "delete.blueprintTemplatePreview";
     const PAGINATED: bool = false;
-    type Response = ();
+    type Response = DeleteBlueprintTemplatePreviewResponse;
 
     fn info() -> &'static OperationInfo {
         &crate::generated::operations::DELETE_BLUEPRINT_TEMPLATE_PREVIEW
@@ -116,17 +5976,1969 @@ impl Operation for DeleteBlueprintTemplatePreviewRequest {
     fn to_parts(&self) -> Result<RequestParts, BuildError> {
         let mut parts = PartsBuilder::new(Self::info());
         parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
         parts.path_param(
             "previewBlueprintId",
             Some(self.preview_blueprint_id.clone()),
         )?;
         parts.path_param("previewId", Some(self.preview_id.clone()))?;
         parts.query("skipTeardown", &self.skip_teardown)?;
-        if let Some(body) = &self.body {
-            parts.body(body.to_json());
-        }
+        parts.body(self.body.to_json());
         parts.finish()
     }
 }
 
-serde_via_json!(DeleteBlueprintTemplatePreviewBody);
+/// The response data of `delete.previewBlueprint`.
+pub type DeletePreviewBlueprintResponse = Map<String, Value>;
+
+/// The request of `delete.previewBlueprint`: `DELETE /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`
+///
+/// Needs the permission `Project > PreviewBlueprints > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeletePreviewBlueprintRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+}
+
+impl DeletePreviewBlueprintRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, preview_blueprint_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeletePreviewBlueprintRequest {
+    const ID: &'static str = "delete.previewBlueprint";
+    const PAGINATED: bool = false;
+    type Response = DeletePreviewBlueprintResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_PREVIEW_BLUEPRINT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.finish()
+    }
+}
+
+/// The response data of `delete.template`.
+pub type DeleteTemplateResponse = Map<String, Value>;
+
+/// The request of `delete.template`: `DELETE /v1/templates/{templateId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}`
+/// - `/v1/templates/{templateId}`
+///
+/// Needs the permission `Account > Templates > General > Delete`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteTemplateRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+}
+
+impl DeleteTemplateRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for DeleteTemplateRequest {
+    const ID: &'static str = "delete.template";
+    const PAGINATED: bool = false;
+    type Response = DeleteTemplateResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::DELETE_TEMPLATE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.previewBlueprint`: `GET /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`
+///
+/// Needs the permission `Project > PreviewBlueprints > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetPreviewBlueprintRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+}
+
+impl GetPreviewBlueprintRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, preview_blueprint_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetPreviewBlueprintRequest {
+    const ID: &'static str = "get.previewBlueprint";
+    const PAGINATED: bool = false;
+    type Response = GetPreviewBlueprintResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_PREVIEW_BLUEPRINT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.previewBlueprintRun`.
+pub type GetPreviewBlueprintRunResponse = AbortPreviewBlueprintRunResponse;
+
+/// The request of `get.previewBlueprintRun`: `GET /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}`
+///
+/// Needs the permission `Project > PreviewBlueprints > Runs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetPreviewBlueprintRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Path parameter `runId`.
+    pub run_id: String,
+}
+
+impl GetPreviewBlueprintRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetPreviewBlueprintRunRequest {
+    const ID: &'static str = "get.previewBlueprintRun";
+    const PAGINATED: bool = false;
+    type Response = GetPreviewBlueprintRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_PREVIEW_BLUEPRINT_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.path_param("runId", Some(self.run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.template`.
+pub type GetTemplateResponse = CreateTemplateResponseTemplate;
+
+/// The request of `get.template`: `GET /v1/templates/{templateId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}`
+/// - `/v1/templates/{templateId}`
+///
+/// Paginated. Needs the permission `Account > Templates > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetTemplateRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl GetTemplateRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for GetTemplateRequest {
+    const ID: &'static str = "get.template";
+    const PAGINATED: bool = true;
+    type Response = GetTemplateResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_TEMPLATE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.templateRun`.
+pub type GetTemplateRunResponse = AbortTemplateRunResponse;
+
+/// The request of `get.templateRun`: `GET /v1/templates/{templateId}/runs/{templateRunId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}`
+/// - `/v1/templates/{templateId}/runs/{templateRunId}`
+///
+/// Needs the permission `Account > Templates > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetTemplateRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// Path parameter `templateRunId`.
+    pub template_run_id: String,
+}
+
+impl GetTemplateRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>, template_run_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            template_run_id: template_run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetTemplateRunRequest {
+    const ID: &'static str = "get.templateRun";
+    const PAGINATED: bool = false;
+    type Response = GetTemplateRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_TEMPLATE_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.path_param("templateRunId", Some(self.template_run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `get.workflow`: `GET /v1/projects/{projectId}/workflows/{workflowId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}`
+/// - `/v1/projects/{projectId}/workflows/{workflowId}`
+///
+/// Needs the permission `Project > Workflows > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetWorkflowRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `workflowId`.
+    pub workflow_id: String,
+}
+
+impl GetWorkflowRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, workflow_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            workflow_id: workflow_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetWorkflowRequest {
+    const ID: &'static str = "get.workflow";
+    const PAGINATED: bool = false;
+    type Response = GetWorkflowResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_WORKFLOW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("workflowId", Some(self.workflow_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The response data of `get.workflowRun`.
+pub type GetWorkflowRunResponse = AbortPreviewBlueprintRunResponse;
+
+/// The request of `get.workflowRun`: `GET /v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}`
+/// - `/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}`
+///
+/// Needs the permission `Project > Workflows > Runs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GetWorkflowRunRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `workflowId`.
+    pub workflow_id: String,
+    /// Path parameter `runId`.
+    pub run_id: String,
+}
+
+impl GetWorkflowRunRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        workflow_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            workflow_id: workflow_id.into(),
+            run_id: run_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for GetWorkflowRunRequest {
+    const ID: &'static str = "get.workflowRun";
+    const PAGINATED: bool = false;
+    type Response = GetWorkflowRunResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::GET_WORKFLOW_RUN
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("workflowId", Some(self.workflow_id.clone()))?;
+        parts.path_param("runId", Some(self.run_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `import.template.state`: `POST /v1/templates/{templateId}/opentofu/import-state`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}/opentofu/import-state`
+/// - `/v1/templates/{templateId}/opentofu/import-state`
+///
+/// Needs the permission `Account > Templates > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ImportTemplateStateRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// The body.
+    pub body: ImportTemplateStateBody,
+}
+
+impl ImportTemplateStateRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>, body: ImportTemplateStateBody) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ImportTemplateStateRequest {
+    const ID: &'static str = "import.template.state";
+    const PAGINATED: bool = false;
+    type Response = ImportTemplateStateResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::IMPORT_TEMPLATE_STATE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The request of `list.blueprintTemplatePreviews`: `GET /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews`
+///
+/// Paginated. Needs the permission `Project > PreviewBlueprints > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListBlueprintTemplatePreviewsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListBlueprintTemplatePreviewsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, preview_blueprint_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListBlueprintTemplatePreviewsRequest {
+    const ID: &'static str = "list.blueprintTemplatePreviews";
+    const PAGINATED: bool = true;
+    type Response = ListBlueprintTemplatePreviewsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_BLUEPRINT_TEMPLATE_PREVIEWS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListBlueprintTemplatePreviewsRequest {
+    type Item = ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem;
+    const ITEMS_KEY: &'static str = "previewEnvironments";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.preview_environments
+    }
+}
+
+/// The request of `list.previewBlueprintRuns`: `GET /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs`
+///
+/// Paginated. Needs the permission `Project > PreviewBlueprints > Runs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPreviewBlueprintRunsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `status`; omitted when `None`.
+    pub status: Option<AbortPreviewBlueprintRunResponseStatus>,
+    /// Query option `concluded`; omitted when `None`.
+    pub concluded: Option<bool>,
+}
+
+impl ListPreviewBlueprintRunsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, preview_blueprint_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            status: None,
+            concluded: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: AbortPreviewBlueprintRunResponseStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets [`Self::concluded`].
+    #[must_use]
+    pub fn with_concluded(mut self, concluded: bool) -> Self {
+        self.concluded = Some(concluded);
+        self
+    }
+}
+
+impl Operation for ListPreviewBlueprintRunsRequest {
+    const ID: &'static str = "list.previewBlueprintRuns";
+    const PAGINATED: bool = true;
+    type Response = ListPreviewBlueprintRunsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_PREVIEW_BLUEPRINT_RUNS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("status", &self.status)?;
+        parts.query("concluded", &self.concluded)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListPreviewBlueprintRunsRequest {
+    type Item = ListPreviewBlueprintRunsResponseRunsItem;
+    const ITEMS_KEY: &'static str = "runs";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.runs.unwrap_or_default()
+    }
+}
+
+/// The request of `list.previewBlueprints`: `GET /v1/projects/{projectId}/preview-blueprints`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints`
+/// - `/v1/projects/{projectId}/preview-blueprints`
+///
+/// Paginated. Needs the permission `Project > PreviewBlueprints > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListPreviewBlueprintsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListPreviewBlueprintsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListPreviewBlueprintsRequest {
+    const ID: &'static str = "list.previewBlueprints";
+    const PAGINATED: bool = true;
+    type Response = ListPreviewBlueprintsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_PREVIEW_BLUEPRINTS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListPreviewBlueprintsRequest {
+    type Item = ListPreviewBlueprintsResponseWorkflowsItem;
+    const ITEMS_KEY: &'static str = "workflows";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.workflows
+    }
+}
+
+/// The request of `list.templateRuns`: `GET /v1/templates/{templateId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}/runs`
+/// - `/v1/templates/{templateId}/runs`
+///
+/// Paginated. Needs the permission `Account > Templates > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListTemplateRunsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+    /// Query option `status`; omitted when `None`.
+    pub status: Option<AbortPreviewBlueprintRunResponseStatus>,
+    /// Query option `concluded`; omitted when `None`.
+    pub concluded: Option<bool>,
+}
+
+impl ListTemplateRunsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+            status: None,
+            concluded: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Sets [`Self::status`].
+    #[must_use]
+    pub fn with_status(mut self, status: AbortPreviewBlueprintRunResponseStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets [`Self::concluded`].
+    #[must_use]
+    pub fn with_concluded(mut self, concluded: bool) -> Self {
+        self.concluded = Some(concluded);
+        self
+    }
+}
+
+impl Operation for ListTemplateRunsRequest {
+    const ID: &'static str = "list.templateRuns";
+    const PAGINATED: bool = true;
+    type Response = ListTemplateRunsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TEMPLATE_RUNS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.query("status", &self.status)?;
+        parts.query("concluded", &self.concluded)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTemplateRunsRequest {
+    type Item = ListTemplateRunsResponseTemplateRunsItem;
+    const ITEMS_KEY: &'static str = "templateRuns";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.template_runs
+    }
+}
+
+/// The request of `list.templates`: `GET /v1/templates`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates`
+/// - `/v1/templates`
+///
+/// Paginated. Needs the permission `Account > Templates > General > Read`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListTemplatesRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListTemplatesRequest {
+    /// A request with every parameter and option unset.
+    pub fn new() -> Self {
+        Self {
+            team_id: None,
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListTemplatesRequest {
+    const ID: &'static str = "list.templates";
+    const PAGINATED: bool = true;
+    type Response = ListTemplatesResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_TEMPLATES
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListTemplatesRequest {
+    type Item = ListTemplatesResponseTemplatesItem;
+    const ITEMS_KEY: &'static str = "templates";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.templates
+    }
+}
+
+/// The response data of `list.workflowRuns`.
+pub type ListWorkflowRunsResponse = ListPreviewBlueprintRunsResponse;
+
+/// The request of `list.workflowRuns`: `GET /v1/projects/{projectId}/workflows/{workflowId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs`
+/// - `/v1/projects/{projectId}/workflows/{workflowId}/runs`
+///
+/// Paginated. Needs the permission `Project > Workflows > Runs > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListWorkflowRunsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `workflowId`.
+    pub workflow_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListWorkflowRunsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>, workflow_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            workflow_id: workflow_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListWorkflowRunsRequest {
+    const ID: &'static str = "list.workflowRuns";
+    const PAGINATED: bool = true;
+    type Response = ListWorkflowRunsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_WORKFLOW_RUNS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("workflowId", Some(self.workflow_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListWorkflowRunsRequest {
+    type Item = ListPreviewBlueprintRunsResponseRunsItem;
+    const ITEMS_KEY: &'static str = "runs";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.runs.unwrap_or_default()
+    }
+}
+
+/// The request of `list.workflows`: `GET /v1/projects/{projectId}/workflows`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows`
+/// - `/v1/projects/{projectId}/workflows`
+///
+/// Paginated. Needs the permission `Project > Workflows > General > Read`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListWorkflowsRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Query option `per_page`; omitted when `None`.
+    pub per_page: Option<i64>,
+    /// Query option `page`; omitted when `None`.
+    pub page: Option<i64>,
+    /// Query option `cursor`; omitted when `None`.
+    pub cursor: Option<String>,
+}
+
+impl ListWorkflowsRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(project_id: impl Into<String>) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            per_page: None,
+            page: None,
+            cursor: None,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+
+    /// Sets [`Self::per_page`].
+    #[must_use]
+    pub fn with_per_page(mut self, per_page: i64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sets [`Self::page`].
+    #[must_use]
+    pub fn with_page(mut self, page: i64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Sets [`Self::cursor`].
+    #[must_use]
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListWorkflowsRequest {
+    const ID: &'static str = "list.workflows";
+    const PAGINATED: bool = true;
+    type Response = ListWorkflowsResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::LIST_WORKFLOWS
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.query("per_page", &self.per_page)?;
+        parts.query("page", &self.page)?;
+        parts.query("cursor", &self.cursor)?;
+        parts.finish()
+    }
+}
+
+impl Paginated for ListWorkflowsRequest {
+    type Item = ListPreviewBlueprintsResponseWorkflowsItem;
+    const ITEMS_KEY: &'static str = "pipelines";
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.pipelines
+    }
+}
+
+/// The response data of `pause.blueprintTemplatePreview`.
+pub type PauseBlueprintTemplatePreviewResponse = Map<String, Value>;
+
+/// The request of `pause.blueprintTemplatePreview`: `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause`
+///
+/// Needs the permission `Project > PipelinesV2 > Previews > Pause`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PauseBlueprintTemplatePreviewRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Path parameter `previewId`.
+    pub preview_id: String,
+}
+
+impl PauseBlueprintTemplatePreviewRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        preview_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            preview_id: preview_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for PauseBlueprintTemplatePreviewRequest {
+    const ID: &'static str = "pause.blueprintTemplatePreview";
+    const PAGINATED: bool = false;
+    type Response = PauseBlueprintTemplatePreviewResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::PAUSE_BLUEPRINT_TEMPLATE_PREVIEW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.path_param("previewId", Some(self.preview_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `reset.blueprintTemplatePreview`: `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset`
+///
+/// Needs the permission `Project > PreviewBlueprints > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResetBlueprintTemplatePreviewRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Path parameter `previewId`.
+    pub preview_id: String,
+    /// The body.
+    pub body: ResetBlueprintTemplatePreviewBody,
+}
+
+impl ResetBlueprintTemplatePreviewRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        preview_id: impl Into<String>,
+        body: ResetBlueprintTemplatePreviewBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            preview_id: preview_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResetBlueprintTemplatePreviewRequest {
+    const ID: &'static str = "reset.blueprintTemplatePreview";
+    const PAGINATED: bool = false;
+    type Response = ResetBlueprintTemplatePreviewResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESET_BLUEPRINT_TEMPLATE_PREVIEW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.path_param("previewId", Some(self.preview_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `resume.blueprintTemplatePreview`.
+pub type ResumeBlueprintTemplatePreviewResponse = Map<String, Value>;
+
+/// The request of `resume.blueprintTemplatePreview`: `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume`
+///
+/// Needs the permission `Project > PipelinesV2 > Previews > Resume`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResumeBlueprintTemplatePreviewRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// Path parameter `previewId`.
+    pub preview_id: String,
+}
+
+impl ResumeBlueprintTemplatePreviewRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        preview_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            preview_id: preview_id.into(),
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for ResumeBlueprintTemplatePreviewRequest {
+    const ID: &'static str = "resume.blueprintTemplatePreview";
+    const PAGINATED: bool = false;
+    type Response = ResumeBlueprintTemplatePreviewResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RESUME_BLUEPRINT_TEMPLATE_PREVIEW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.path_param("previewId", Some(self.preview_id.clone()))?;
+        parts.finish()
+    }
+}
+
+/// The request of `run.previewBlueprint`: `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs`
+///
+/// Needs the permission `Project > PreviewBlueprints > Runs > Start`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RunPreviewBlueprintRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// The body.
+    pub body: RunPreviewBlueprintBody,
+}
+
+impl RunPreviewBlueprintRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        body: RunPreviewBlueprintBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RunPreviewBlueprintRequest {
+    const ID: &'static str = "run.previewBlueprint";
+    const PAGINATED: bool = false;
+    type Response = RunPreviewBlueprintResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RUN_PREVIEW_BLUEPRINT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `run.template`.
+pub type RunTemplateResponse = AbortTemplateRunResponse;
+
+/// The request of `run.template`: `POST /v1/templates/{templateId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}/runs`
+/// - `/v1/templates/{templateId}/runs`
+///
+/// Needs the permission `Account > Templates > General > Run`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RunTemplateRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// The body.
+    pub body: RunTemplateBody,
+}
+
+impl RunTemplateRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>, body: RunTemplateBody) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RunTemplateRequest {
+    const ID: &'static str = "run.template";
+    const PAGINATED: bool = false;
+    type Response = RunTemplateResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RUN_TEMPLATE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `run.workflow`.
+pub type RunWorkflowResponse = Value;
+
+/// The request of `run.workflow`: `POST /v1/projects/{projectId}/workflows/{workflowId}/runs`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs`
+/// - `/v1/projects/{projectId}/workflows/{workflowId}/runs`
+///
+/// Needs the permission `Project > Workflows > Runs > Start`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RunWorkflowRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `workflowId`.
+    pub workflow_id: String,
+    /// The body.
+    pub body: RunWorkflowBody,
+}
+
+impl RunWorkflowRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        workflow_id: impl Into<String>,
+        body: RunWorkflowBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            workflow_id: workflow_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for RunWorkflowRequest {
+    const ID: &'static str = "run.workflow";
+    const PAGINATED: bool = false;
+    type Response = RunWorkflowResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::RUN_WORKFLOW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("workflowId", Some(self.workflow_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.previewBlueprint`.
+pub type UpdatePreviewBlueprintResponse = Value;
+
+/// The request of `update.previewBlueprint`: `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}`
+/// - `/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`
+///
+/// Needs the permission `Project > PreviewBlueprints > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdatePreviewBlueprintRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `previewBlueprintId`.
+    pub preview_blueprint_id: String,
+    /// The body.
+    pub body: UpdatePreviewBlueprintBody,
+}
+
+impl UpdatePreviewBlueprintRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        preview_blueprint_id: impl Into<String>,
+        body: UpdatePreviewBlueprintBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            preview_blueprint_id: preview_blueprint_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdatePreviewBlueprintRequest {
+    const ID: &'static str = "update.previewBlueprint";
+    const PAGINATED: bool = false;
+    type Response = UpdatePreviewBlueprintResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_PREVIEW_BLUEPRINT
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param(
+            "previewBlueprintId",
+            Some(self.preview_blueprint_id.clone()),
+        )?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.template`.
+pub type UpdateTemplateResponse = CreateTemplateResponse;
+
+/// The request of `update.template`: `POST /v1/templates/{templateId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/templates/{templateId}`
+/// - `/v1/templates/{templateId}`
+///
+/// Needs the permission `Account > Templates > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateTemplateRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `templateId`.
+    pub template_id: String,
+    /// The body.
+    pub body: UpdateTemplateBody,
+}
+
+impl UpdateTemplateRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(template_id: impl Into<String>, body: UpdateTemplateBody) -> Self {
+        Self {
+            team_id: None,
+            template_id: template_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateTemplateRequest {
+    const ID: &'static str = "update.template";
+    const PAGINATED: bool = false;
+    type Response = UpdateTemplateResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_TEMPLATE
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("templateId", Some(self.template_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+/// The response data of `update.workflow`.
+pub type UpdateWorkflowResponse = Value;
+
+/// The request of `update.workflow`: `POST /v1/projects/{projectId}/workflows/{workflowId}`.
+///
+/// Its routes, the first whose parameters are all set being used:
+/// - `/v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}`
+/// - `/v1/projects/{projectId}/workflows/{workflowId}`
+///
+/// Needs the permission `Project > Workflows > General > Update`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateWorkflowRequest {
+    /// Path parameter `teamId`; when set, selects a route that uses it.
+    pub team_id: Option<String>,
+    /// Path parameter `projectId`.
+    pub project_id: String,
+    /// Path parameter `workflowId`.
+    pub workflow_id: String,
+    /// The body.
+    pub body: UpdateWorkflowBody,
+}
+
+impl UpdateWorkflowRequest {
+    /// A request with the required values set and the others unset.
+    pub fn new(
+        project_id: impl Into<String>,
+        workflow_id: impl Into<String>,
+        body: UpdateWorkflowBody,
+    ) -> Self {
+        Self {
+            team_id: None,
+            project_id: project_id.into(),
+            workflow_id: workflow_id.into(),
+            body,
+        }
+    }
+
+    /// Sets [`Self::team_id`].
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl Operation for UpdateWorkflowRequest {
+    const ID: &'static str = "update.workflow";
+    const PAGINATED: bool = false;
+    type Response = UpdateWorkflowResponse;
+
+    fn info() -> &'static OperationInfo {
+        &crate::generated::operations::UPDATE_WORKFLOW
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, BuildError> {
+        let mut parts = PartsBuilder::new(Self::info());
+        parts.path_param("teamId", self.team_id.clone())?;
+        parts.path_param("projectId", Some(self.project_id.clone()))?;
+        parts.path_param("workflowId", Some(self.workflow_id.clone()))?;
+        parts.body(self.body.to_json());
+        parts.finish()
+    }
+}
+
+serde_via_json!(
+    AbortPreviewBlueprintRunResponse,
+    AbortPreviewBlueprintRunResponseGitops,
+    AbortPreviewBlueprintRunResponseOptions,
+    AbortPreviewBlueprintRunResponseTriggersItem,
+    AbortTemplateRunResponse,
+    AbortTemplateRunResponseOptions,
+    CreatePreviewBlueprintBody,
+    CreatePreviewBlueprintBodyOptions,
+    CreatePreviewBlueprintBodyOptionsExpiry,
+    CreatePreviewBlueprintBodyOptionsSchedule,
+    CreatePreviewBlueprintBodyOptionsScheduleFri,
+    CreatePreviewBlueprintBodyTeardownSpec,
+    CreatePreviewBlueprintBodyTriggersItem,
+    CreatePreviewBlueprintBodyTriggersItemSpec,
+    CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns,
+    CreateTemplateBody,
+    CreateTemplateBodyOptions,
+    CreateTemplateBodyTeardownSpec,
+    CreateTemplateResponse,
+    CreateTemplateResponseTemplate,
+    CreateTemplateResponseTemplateGitops,
+    CreateTemplateResponseTemplateOptions,
+    CreateWorkflowBody,
+    CreateWorkflowBodyCrossProjectAccess,
+    CreateWorkflowBodyRichInputsItem,
+    CreateWorkflowBodyRichInputsItemSpec,
+    DeleteBlueprintTemplatePreviewBody,
+    GetPreviewBlueprintResponse,
+    GetWorkflowResponse,
+    ImportTemplateStateBody,
+    ImportTemplateStateResponse,
+    ListBlueprintTemplatePreviewsResponse,
+    ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem,
+    ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+    ListPreviewBlueprintRunsResponse,
+    ListPreviewBlueprintRunsResponseRunsItem,
+    ListPreviewBlueprintsResponse,
+    ListPreviewBlueprintsResponseWorkflowsItem,
+    ListTemplateRunsResponse,
+    ListTemplateRunsResponseTemplateRunsItem,
+    ListTemplatesResponse,
+    ListTemplatesResponseTemplatesItem,
+    ListWorkflowsResponse,
+    ResetBlueprintTemplatePreviewBody,
+    ResetBlueprintTemplatePreviewResponse,
+    RunPreviewBlueprintBody,
+    RunPreviewBlueprintResponse,
+    RunTemplateBody,
+    RunWorkflowBody,
+    UpdatePreviewBlueprintBody,
+    UpdateTemplateBody,
+    UpdateWorkflowBody
+);
+
+query_enums!(AbortPreviewBlueprintRunResponseStatus);
