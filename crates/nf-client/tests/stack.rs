@@ -243,3 +243,43 @@ async fn calls_run_on_spawned_tasks() {
     let awaited = call.await.expect("awaited directly");
     assert_eq!(awaited.status.as_u16(), 200);
 }
+
+#[tokio::test]
+async fn the_provider_supplies_token_and_host() {
+    let server = TestServer::start(|_, _| Reply::json(200, &page(&["p1"], None))).await;
+    let provider = nf_context::EnvContextProvider::from_vars([
+        ("NORTHFLANK_API_TOKEN", TOKEN.to_owned()),
+        ("NORTHFLANK_API_BASE_URL", format!("{}/", server.url())),
+    ]);
+    let client = nf_client::ApiClient::new(Arc::new(provider)).expect("client");
+    let response = client
+        .send(ListProjectsRequest::new())
+        .await
+        .expect("a page");
+    assert_eq!(
+        response.request.url,
+        format!("{}/v1/projects", server.url())
+    );
+    assert_eq!(
+        server.received()[0].headers["authorization"],
+        format!("Bearer {TOKEN}")
+    );
+}
+
+#[tokio::test]
+async fn without_a_token_nothing_is_sent() {
+    let server = TestServer::start(|_, _| Reply::json(200, &page(&["p1"], None))).await;
+    let provider =
+        nf_context::EnvContextProvider::from_vars([("NORTHFLANK_API_BASE_URL", server.url())]);
+    let client = nf_client::ApiClient::builder()
+        .provider(Arc::new(provider))
+        .build()
+        .expect("client");
+    let error = client
+        .send(ListProjectsRequest::new())
+        .await
+        .expect_err("no token");
+    assert!(matches!(error, Error::Config { .. }), "{error:?}");
+    assert!(!error.is_retryable());
+    assert_eq!(server.count(), 0);
+}
