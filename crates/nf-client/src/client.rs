@@ -25,6 +25,22 @@ use crate::pages;
 use crate::response::{ApiError, ApiResponse, RateLimit, RequestInfo};
 
 /// How a status outside `2xx` reaches the caller; see [`ApiResponse`] for the two shapes.
+///
+/// ```no_run
+/// use nf_client::{ApiClient, ErrorStyle};
+/// use nf_types::projects::ListProjectsRequest;
+///
+/// # async fn example() -> Result<(), nf_client::Error> {
+/// let client = ApiClient::builder().error_style(ErrorStyle::Response).build()?;
+/// let response = client.send(ListProjectsRequest::new()).await?;
+/// if let Some(error) = response.error() {
+///     println!("{}: {}", error.status, error.message);
+/// } else if let Some(data) = response.data() {
+///     println!("{} projects", data.projects.len());
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum ErrorStyle {

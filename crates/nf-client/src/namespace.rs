@@ -125,5 +125,7 @@ mod tests {
         let call = client.delete_for_test().project("p1");
         assert_eq!(call.request().project_id, "p1");
         assert!(format!("{:?}", client.delete_for_test()).contains("Delete"));
+        let child: Namespace<List> = client.delete_for_test().child();
+        assert_eq!(child.projects().request().per_page, None);
     }
 }
