@@ -1,6 +1,7 @@
 //! Every answer decodes into the typed response model of its operation in nf-types: the
 //! emulator's shaped records and its examples made from response schemas are valid for the
-//! client, for all operations.
+//! client, for all operations. An operation added to the description needs its typed
+//! request added to [`decoders`].
 
 mod support;
 
