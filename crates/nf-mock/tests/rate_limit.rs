@@ -38,7 +38,8 @@ async fn every_answer_carries_the_rate_limit_headers() {
 
 #[tokio::test]
 async fn past_the_limit_requests_get_429_until_the_window_ends() {
-    let window = Duration::from_millis(1500);
+    // Long enough that a loaded machine still sends the first four requests in one window.
+    let window = Duration::from_millis(2500);
     let server = server_with(MockConfig::new().rate_limit(3, window)).await;
     for left in [2, 1, 0] {
         let reply = get(&server, "/v1/projects").await;
@@ -46,8 +47,8 @@ async fn past_the_limit_requests_get_429_until_the_window_ends() {
         assert_eq!(reply.number("x-ratelimit-remaining"), left);
         let reset = reply.number("x-ratelimit-reset");
         assert!(
-            (1..=2).contains(&reset),
-            "1.5 s rounds up, then counts down: {reset}"
+            (1..=3).contains(&reset),
+            "2.5 s rounds up, then counts down: {reset}"
         );
     }
     let limited = get(&server, "/v1/projects").await;
@@ -55,7 +56,7 @@ async fn past_the_limit_requests_get_429_until_the_window_ends() {
     assert_eq!(limited.error_id(), "rate-limited");
     assert_eq!(limited.number("x-ratelimit-remaining"), 0);
     let retry_after = limited.number("retry-after");
-    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    assert!((1..=3).contains(&retry_after), "{retry_after}");
 
     let other = call(&server, Method::GET, "/v1/projects")
         .token(Some("stranger"))
