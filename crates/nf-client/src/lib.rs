@@ -106,12 +106,12 @@ pub use error::{BoxError, DecodeCause, Error, TimeoutKind};
 pub use namespace::Namespace;
 pub use response::{ApiError, ApiResponse, RateLimit, RequestInfo};
 
-pub use nf_context::{ContextProvider, Token};
 /// Credential contexts: the `nf-context` crate.
 pub use nf_context;
+pub use nf_context::{ContextProvider, Token};
 /// The tower stack under the client: the `nf-transport` crate.
 pub use nf_transport;
+pub use nf_transport::{RateLimitMode, RateLimitSnapshot, RetryConfig};
 /// Request and response models: the `nf-types` crate.
 pub use nf_types;
-pub use nf_transport::{RateLimitMode, RateLimitSnapshot, RetryConfig};
 pub use nf_types::Pagination;
