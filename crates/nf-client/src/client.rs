@@ -688,3 +688,112 @@ impl fmt::Debug for ApiClient {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn request() -> RequestInfo {
+        RequestInfo {
+            operation: "list.projects",
+            method: http::Method::GET,
+            url: "https://api.northflank.com/v1/projects".to_owned(),
+            headers: HeaderMap::new(),
+            body: None,
+        }
+    }
+
+    #[test]
+    fn envelopes_are_objects_with_optional_data_and_pagination() {
+        assert!(matches!(envelope(b" \n"), Ok((None, None))));
+        assert!(matches!(
+            envelope(b"[1, 2]"),
+            Err(DecodeCause::NotAnEnvelope)
+        ));
+        assert!(matches!(
+            envelope(b"<html>"),
+            Err(DecodeCause::NotJson { line: 1, .. })
+        ));
+        assert!(matches!(
+            envelope(br#"{"data": 1, "pagination": {"hasNextPage": "yes"}}"#),
+            Err(DecodeCause::Shape(_))
+        ));
+        let (data, pagination) =
+            envelope(br#"{"data": {"a": 1}, "pagination": {"hasNextPage": true, "cursor": "c"}}"#)
+                .expect("envelope");
+        assert_eq!(data, Some(json!({ "a": 1 })));
+        assert_eq!(
+            pagination.and_then(|p| p.next_cursor().map(str::to_owned)),
+            Some("c".to_owned())
+        );
+    }
+
+    #[test]
+    fn absent_data_reads_as_null_then_as_an_empty_object() {
+        assert!(decode_data::<()>(None).is_ok());
+        assert_eq!(decode_data::<Value>(None).ok(), Some(Value::Null));
+        assert_eq!(
+            decode_data::<Map<String, Value>>(Some(Value::Null)).ok(),
+            Some(Map::new())
+        );
+        assert!(matches!(
+            decode_data::<String>(None),
+            Err(DecodeCause::MissingData)
+        ));
+        assert!(matches!(
+            decode_data::<String>(Some(json!(5))),
+            Err(DecodeCause::Shape(_))
+        ));
+    }
+
+    #[test]
+    fn api_errors_take_what_the_body_offers() {
+        let status = StatusCode::BAD_REQUEST;
+        let headers = HeaderMap::new();
+        let read = |body: &[u8]| api_error(status, &headers, body, request(), RateLimit::default());
+
+        let error = read(br#"{"error": {"message": "bad", "id": 42, "details": null}}"#);
+        assert_eq!(error.message, "bad");
+        assert_eq!(error.id.as_deref(), Some("42"));
+        assert_eq!(error.details, None);
+        assert_eq!(error.body_snippet, None);
+
+        let error = read(br#"{"error": "plain text"}"#);
+        assert_eq!(error.message, "plain text");
+
+        let error = read(b"");
+        assert_eq!((error.message.as_str(), error.body_snippet), ("", None));
+
+        let error = read(b"upstream connect error");
+        assert_eq!(
+            error.body_snippet.as_deref(),
+            Some("upstream connect error")
+        );
+    }
+
+    #[test]
+    fn rate_limits_ignore_malformed_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit", HeaderValue::from_static("100"));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("-1"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("inf"));
+        let rate_limit = RateLimit::from_headers(&headers);
+        assert_eq!(rate_limit.limit, Some(100));
+        assert_eq!(rate_limit.remaining, None);
+        assert_eq!(rate_limit.reset, None);
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let builder = ApiClient::builder().token("nf-secret-in-builder");
+        assert!(!format!("{builder:?}").contains("nf-secret-in-builder"));
+        let client = builder
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .expect("client");
+        assert!(!format!("{client:?}").contains("nf-secret-in-builder"));
+        assert!(format!("{client:?}").contains("http://127.0.0.1:9"));
+    }
+}
