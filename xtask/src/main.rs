@@ -4,12 +4,14 @@
 //! - `spec list [--json]`: prints every operation of the API description.
 //! - `codegen [--check]`: writes the generated code of `nf-types` from `spec/`, or checks it is fresh.
 //! - `ci`: runs the same steps as `.ci/run`.
+//! - `bench`: runs the client and a bare hyper client against the emulator and prints a table.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod bench;
 mod codegen;
 mod spec;
 
@@ -21,6 +23,7 @@ fn main() -> Result<()> {
         ["spec", "list", rest @ ..] => spec::list::run(rest),
         ["codegen", rest @ ..] => codegen::run(rest),
         ["ci"] => ci(),
+        ["bench", rest @ ..] => bench::run(rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -28,7 +31,8 @@ fn main() -> Result<()> {
                  spec import --js <dir> --python <dir>   rebuild spec/api.json from the official packages\n  \
                  spec list [--json]                      list every operation\n  \
                  codegen [--check]                       generate nf-types from spec/, or check it is fresh\n  \
-                 ci                                      run the checks and tests CI runs"
+                 ci                                      run the checks and tests CI runs\n  \
+                 bench                                   benchmark the client against the emulator"
             );
             bail!("unknown task: {}", args.join(" "))
         }
