@@ -54,7 +54,7 @@ pub(crate) async fn run(real_api: bool, out: &mut impl Write) -> Result<(), BoxE
         server.seed_projects(2);
         writeln!(
             out,
-            "No NORTHFLANK_API_TOKEN or NF_API_TOKEN set: using the embedded nf-mock emulator at {}",
+            "No NORTHFLANK_API_TOKEN or NF_API_TOKEN: using the embedded nf-mock emulator at {}",
             server.base_url()
         )?;
 
