@@ -69,8 +69,7 @@ pub(crate) async fn run(real_api: bool, out: &mut impl Write) -> Result<(), BoxE
     print_projects(out, "Projects before", &before)?;
 
     let body = CreateProjectBody::new(PROJECT_NAME)
-        .with_description("Created by the northflank-rs quickstart")
-        .with_color("#4C6EF5");
+        .with_description("Created by the northflank-rs quickstart");
     let created = client
         .send(CreateProjectRequest::new(body))
         .await?
