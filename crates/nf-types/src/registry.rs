@@ -42,7 +42,10 @@ pub struct OperationInfo {
     pub body: BodyKind,
     /// Whether responses are paged by `cursor`.
     pub paginated: bool,
-    /// For paginated operations, the member of the response data that holds each page's items.
+    /// For paginated operations, the member of the response data that holds each page's
+    /// items. `None` for a paginated operation means the data is itself the array of items
+    /// when it is an array, and otherwise that the items are nested deeper than one member
+    /// (`list.externalAddons`); such operations have no typed [`crate::Paginated`] impl.
     pub items_key: Option<&'static str>,
     /// The permission the API token needs, as the API names it.
     pub permission: Option<&'static str>,
@@ -232,7 +235,7 @@ impl OperationInfo {
                     });
                 }
             };
-            parts.path_param(name, text)?;
+            parts.path_param(name, text.as_deref());
         }
 
         for (name, value) in members(options, "options")?.into_iter().flatten() {

@@ -192,6 +192,9 @@ impl<T: QueryValue> QueryValue for Vec<T> {
 }
 
 /// Collects the values of one request, then selects the route and encodes everything.
+///
+/// Setting a value never fails on the spot: the first error is kept and returned by
+/// [`PartsBuilder::finish`], which keeps the generated `to_parts` bodies straight-line code.
 #[derive(Debug)]
 pub(crate) struct PartsBuilder {
     info: &'static OperationInfo,
@@ -200,6 +203,7 @@ pub(crate) struct PartsBuilder {
     /// One slot per entry of `info.query`; `None` when the option is not set.
     query: Vec<Option<Vec<String>>>,
     body: Option<Value>,
+    error: Option<BuildError>,
 }
 
 impl PartsBuilder {
@@ -209,25 +213,23 @@ impl PartsBuilder {
             path: vec![None; info.path_params.len()],
             query: vec![None; info.query.len()],
             body: None,
+            error: None,
         }
     }
 
     /// Sets path parameter `name`; `None` leaves it unset.
-    pub(crate) fn path_param(
-        &mut self,
-        name: &str,
-        value: Option<String>,
-    ) -> Result<(), BuildError> {
+    pub(crate) fn path_param(&mut self, name: &str, value: Option<&str>) {
         let index = self
             .info
             .path_params
             .iter()
-            .position(|param| param.name == name)
-            .ok_or_else(|| BuildError::UnknownParameter {
+            .position(|param| param.name == name);
+        match index {
+            Some(index) => self.path[index] = value.map(str::to_owned),
+            None => self.fail(BuildError::UnknownParameter {
                 name: name.to_owned(),
-            })?;
-        self.path[index] = value;
-        Ok(())
+            }),
+        }
     }
 
     /// Sets query option `name` to the texts `value` gives; an absent value leaves it unset.
@@ -235,12 +237,30 @@ impl PartsBuilder {
         dead_code,
         reason = "used by the generated requests, which features may leave out"
     )]
-    pub(crate) fn query(&mut self, name: &str, value: &dyn QueryValue) -> Result<(), BuildError> {
-        let index = self.query_index(name)?;
-        let mut texts = Vec::new();
-        value.push_query(&mut texts);
-        self.query[index] = Some(texts);
-        Ok(())
+    pub(crate) fn query(&mut self, name: &str, value: &dyn QueryValue) {
+        let index = self
+            .info
+            .query
+            .iter()
+            .position(|option| option.name == name);
+        match index {
+            Some(index) => {
+                let mut texts = Vec::new();
+                value.push_query(&mut texts);
+                self.query[index] = Some(texts);
+            }
+            None => self.fail(BuildError::UnknownOption {
+                name: name.to_owned(),
+            }),
+        }
+    }
+
+    /// Keeps the first error.
+    #[cold]
+    fn fail(&mut self, error: BuildError) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
     }
 
     /// Sets query option `name` to texts already made.
@@ -250,20 +270,6 @@ impl PartsBuilder {
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "used by the generated requests, which features may leave out"
-    )]
-    fn query_index(&self, name: &str) -> Result<usize, BuildError> {
-        self.info
-            .query
-            .iter()
-            .position(|option| option.name == name)
-            .ok_or_else(|| BuildError::UnknownOption {
-                name: name.to_owned(),
-            })
-    }
-
     /// Sets the body.
     pub(crate) fn body(&mut self, body: Value) {
         self.body = Some(body);
@@ -271,6 +277,9 @@ impl PartsBuilder {
 
     /// Selects the route and encodes path, query and body.
     pub(crate) fn finish(self) -> Result<RequestParts, BuildError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
         let info = self.info;
         for (param, value) in info.path_params.iter().zip(&self.path) {
             if let Some(value) = value {

@@ -635,17 +635,20 @@ fn request_source(out: &mut String, request: &Request<'_>) {
     out!(out, "let mut parts = PartsBuilder::new(Self::info());");
     for field in &request.path_fields {
         let text = match (&field.ty, field.required) {
-            (RustTy::String, true) => format!("Some(self.{}.clone())", field.rust),
-            (RustTy::String, false) => format!("self.{}.clone()", field.rust),
-            (_, true) => format!("Some(self.{}.to_string())", field.rust),
-            (_, false) => format!("self.{}.map(|value| value.to_string())", field.rust),
+            (RustTy::String, true) => format!("Some(&self.{})", field.rust),
+            (RustTy::String, false) => format!("self.{}.as_deref()", field.rust),
+            (_, true) => format!("Some(&self.{}.to_string())", field.rust),
+            (_, false) => format!(
+                "self.{}.map(|value| value.to_string()).as_deref()",
+                field.rust
+            ),
         };
-        out!(out, "parts.path_param({}, {text})?;", literal(&field.wire));
+        out!(out, "parts.path_param({}, {text});", literal(&field.wire));
     }
     for field in &request.query_fields {
         out!(
             out,
-            "parts.query({}, &self.{})?;",
+            "parts.query({}, &self.{});",
             literal(&field.wire),
             field.rust
         );
