@@ -1,0 +1,186 @@
+//! Section 3: decoding a large `list.projects` answer with the typed model the client uses.
+//!
+//! The document is made in memory from a page the emulator served: its project items are
+//! repeated (each with its own `id`, `name` and a description) until the envelope reaches
+//! the requested size. It is then decoded three ways:
+//!
+//! 1. `serde_json::from_slice` into a `Value`: the parse alone, the floor of the others;
+//! 2. the client's decoding path: the envelope parsed into a `Value`, `pagination` read, and
+//!    `data` converted by [`Json::from_json`] into `ListProjectsResponse`;
+//! 3. end to end through an [`ApiClient`] whose transport is an in-memory service answering
+//!    the document, so the whole stack and the body reading are included but no socket.
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::CONTENT_TYPE;
+use http_body_util::Full;
+use nf_client::ApiClient;
+use nf_types::projects::{ListProjectsRequest, ListProjectsResponse};
+use nf_types::{Json, Pagination};
+use serde_json::{Value, json};
+
+use crate::emulator::TOKEN;
+use crate::requests::Bare;
+
+/// One way of decoding, measured.
+#[derive(Debug, Clone)]
+pub(crate) struct DecodeRun {
+    /// What was measured.
+    pub(crate) label: &'static str,
+    /// Iterations.
+    pub(crate) iterations: u32,
+    /// Total time of the iterations.
+    pub(crate) wall: Duration,
+}
+
+impl DecodeRun {
+    /// Throughput in MB/s (10^6 bytes) for a document of `bytes`.
+    pub(crate) fn megabytes_per_second(&self, bytes: usize) -> f64 {
+        bytes as f64 * f64::from(self.iterations) / self.wall.as_secs_f64() / 1e6
+    }
+}
+
+/// Builds a `list.projects` envelope of at least `target` bytes from a page the emulator
+/// at `base_url` serves, and returns it with its number of projects.
+///
+/// # Errors
+/// When the page cannot be fetched or is not the expected envelope.
+pub(crate) async fn document(base_url: &str, target: usize) -> Result<(Bytes, usize)> {
+    let page = Bare::new(base_url, "/v1/projects?per_page=100")?
+        .get()
+        .await?;
+    let page: Value = serde_json::from_slice(&page).context("decoding the sample page")?;
+    let samples = page
+        .pointer("/data/projects")
+        .and_then(Value::as_array)
+        .filter(|items| !items.is_empty())
+        .ok_or_else(|| anyhow!("the sample page has no projects"))?;
+
+    let mut projects = Vec::new();
+    let mut size = 0;
+    while size < target {
+        let index = projects.len();
+        let mut item = samples[index % samples.len()].clone();
+        if let Value::Object(members) = &mut item {
+            let name = format!("project-{}", index + 1);
+            members.insert("id".to_owned(), Value::String(name.clone()));
+            members.insert(
+                "description".to_owned(),
+                Value::String(format!(
+                    "Benchmark project number {} of a large listing",
+                    index + 1
+                )),
+            );
+            members.insert("name".to_owned(), Value::String(name));
+        }
+        // Each item plus its separating comma.
+        size += serde_json::to_vec(&item)?.len() + 1;
+        projects.push(item);
+    }
+    let count = projects.len();
+    let envelope = json!({
+        "data": {"projects": projects},
+        "pagination": {"hasNextPage": false, "count": count},
+    });
+    Ok((Bytes::from(serde_json::to_vec(&envelope)?), count))
+}
+
+/// Decodes `body` as the client does and returns the number of projects.
+fn client_path(body: &[u8]) -> Result<usize> {
+    let mut envelope: Value = serde_json::from_slice(body)?;
+    let pagination = envelope
+        .get_mut("pagination")
+        .map(Value::take)
+        .map(Pagination::from_json)
+        .transpose()?;
+    std::hint::black_box(pagination);
+    let data = envelope
+        .get_mut("data")
+        .map(Value::take)
+        .ok_or_else(|| anyhow!("no data"))?;
+    Ok(ListProjectsResponse::from_json(data)?.projects.len())
+}
+
+/// A client whose transport answers every request with `body`, without any socket.
+fn in_memory_client(body: Bytes) -> Result<ApiClient> {
+    let service = tower::service_fn(move |_request: nf_client::nf_transport::Request| {
+        let mut response = http::Response::new(Full::new(body.clone()));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        async move { Ok::<_, Infallible>(response) }
+    });
+    Ok(ApiClient::builder()
+        .token(TOKEN)
+        // Never contacted: the transport below answers instead.
+        .base_url("http://127.0.0.1:9")
+        .transport(service)
+        .build()?)
+}
+
+/// Decodes `body` (holding `count` projects) `iterations` times each way, after one
+/// unmeasured round.
+///
+/// # Errors
+/// When a decoding fails or finds another number of projects.
+pub(crate) async fn run(body: &Bytes, count: usize, iterations: u32) -> Result<Vec<DecodeRun>> {
+    let client = in_memory_client(body.clone())?;
+    let through_client = || async {
+        let response = client
+            .send(ListProjectsRequest::new().with_per_page(100))
+            .await?;
+        anyhow::Ok(response.into_data()?.projects.len())
+    };
+    let check = |found: usize| {
+        if found == count {
+            Ok(())
+        } else {
+            Err(anyhow!("decoded {found} projects, expected {count}"))
+        }
+    };
+
+    // Warm-up: page in the document and the code, and check all three agree.
+    std::hint::black_box(serde_json::from_slice::<Value>(body)?);
+    check(client_path(body)?)?;
+    check(through_client().await?)?;
+
+    let mut runs = Vec::new();
+    let started = Instant::now();
+    for _ in 0..iterations {
+        std::hint::black_box(serde_json::from_slice::<Value>(body)?);
+    }
+    runs.push(DecodeRun {
+        label: "`serde_json::Value` parse only",
+        iterations,
+        wall: started.elapsed(),
+    });
+
+    let started = Instant::now();
+    for _ in 0..iterations {
+        check(client_path(body)?)?;
+    }
+    runs.push(DecodeRun {
+        label: "envelope + `ListProjectsResponse::from_json` (client's path)",
+        iterations,
+        wall: started.elapsed(),
+    });
+
+    let started = Instant::now();
+    for _ in 0..iterations {
+        check(through_client().await?)?;
+    }
+    runs.push(DecodeRun {
+        label: "`ApiClient::send`, in-memory transport (whole stack)",
+        iterations,
+        wall: started.elapsed(),
+    });
+
+    if runs.iter().any(|run| run.wall.is_zero()) {
+        bail!("a decode run took no measurable time");
+    }
+    Ok(runs)
+}

@@ -1,0 +1,429 @@
+//! Benchmarks of northflank-rs against the in-repo emulator, printed as a Markdown table:
+//! `cargo xtask bench [--quick] [--requests N]`.
+//!
+//! # What is measured, and how
+//!
+//! Everything runs in one invocation. The emulator (`nf-mock`, release build, journal off,
+//! a rate limit no run can spend) runs in a **child process** on `127.0.0.1`: this binary
+//! started again with a hidden flag. A separate process keeps its CPU time and its heap out
+//! of the client's numbers, and its CPU time is read from `/proc/<pid>/stat`. The clients
+//! run on a multi-threaded Tokio runtime in this process. The machine's cores are shared by
+//! both processes, as on a developer's laptop.
+//!
+//! 1. **Request rate.** `get.project` on a seeded project, `--requests` times (20,000 by
+//!    default) sequentially and with 32 in flight (32 tasks, each sending its next request
+//!    when its last is answered), through (a) an [`nf_client::ApiClient`] with its default
+//!    stack (base URL, tracing spans, timeouts, retry, rate limit, auth, body reading and
+//!    typed decoding) and (b) a bare hyper-util legacy client sending the same headers
+//!    (`Accept`, `User-Agent`, `Authorization`) and reading the whole body without decoding
+//!    it. Both get the same warm-up, then the runs alternate between the clients for several
+//!    rounds and the best round of each counts, which filters out other load on a shared
+//!    machine. The table shows the rate, wall time per request (at 32 in flight the inverse
+//!    rate, not the latency), the client's overhead against bare hyper and the ratio of
+//!    rates, against the goals: at least 90% of bare hyper's rate sequentially and 80% at
+//!    32 in flight.
+//! 2. **Streaming.** `list.projects` with `per_page` 100 through `.stream()` over 100,000
+//!    seeded projects, counting items, for the first 10,000 items and for all of them. Memory
+//!    is measured by a counting global allocator ([`alloc`]) switched on only during the
+//!    run: the peak of bytes live above the run's start (precise, and only this process),
+//!    with the peak RSS above the RSS at the start (`VmHWM` reset through
+//!    `/proc/self/clear_refs`, then read from `/proc/self/status`) beside it. Equal peaks at
+//!    both sizes show memory does not grow with the number of items.
+//! 3. **Decoding.** A `list.projects` envelope of about 5 MB is built in memory and decoded
+//!    with the typed model, as the client does (`serde_json::Value`, then
+//!    [`nf_types::Json::from_json`]), next to a plain `Value` parse and to a whole
+//!    `ApiClient::send` over an in-memory transport; mean throughput in MB/s (10^6 bytes).
+//! 4. **Emulator CPU.** Sections 1 and 2 show the emulator's CPU time divided by wall time
+//!    (in cores), and section 1 this process's, so a reader can see whether the emulator or
+//!    the machine was the limit.
+//!
+//! `--quick` runs smaller counts, for smoke runs. Timings are printed, never asserted.
+//!
+//! # Limits
+//!
+//! Linux only (`/proc`). The emulator shares the cores with the clients, so absolute rates
+//! depend on the machine; the ratios between the two clients are what carry over. CPU times
+//! have a resolution of 10 ms.
+
+mod alloc;
+mod decode;
+mod emulator;
+mod procfs;
+mod requests;
+mod streaming;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use nf_client::ApiClient;
+
+use crate::decode::DecodeRun;
+use crate::emulator::{Emulator, SERVE_FLAG, TOKEN};
+use crate::requests::{Bare, Run, Target};
+use crate::streaming::StreamRun;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
+const USAGE: &str = "\
+usage: nf-bench [--quick] [--requests N]
+
+Benchmarks northflank-rs against the nf-mock emulator on loopback and prints a Markdown report.
+
+  --quick          smaller counts, for a smoke run
+  --requests N     requests per request-rate run (default 20000; 2000 with --quick)
+  -h, --help       show this help";
+
+/// The project every `get.project` reads.
+const PROJECT: &str = "project-1";
+/// Requests in flight in the concurrent runs.
+const IN_FLIGHT: usize = 32;
+/// The goals, as the lowest acceptable ratio of northflank-rs's rate to bare hyper's.
+const GOAL_SEQUENTIAL: f64 = 0.90;
+const GOAL_CONCURRENT: f64 = 0.80;
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Mode {
+    Bench(Settings),
+    /// The child process: serve an emulator with this many projects.
+    Serve(usize),
+    Help,
+}
+
+/// The sizes of one benchmark run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Settings {
+    requests: usize,
+    warm_up: usize,
+    rounds: usize,
+    stream_sizes: Vec<usize>,
+    document_bytes: usize,
+    decode_iterations: u32,
+}
+
+impl Settings {
+    fn new(quick: bool, requests: Option<usize>) -> Self {
+        let mut settings = if quick {
+            Self {
+                requests: 2_000,
+                warm_up: 500,
+                rounds: 1,
+                stream_sizes: vec![1_000, 10_000],
+                document_bytes: 5_000_000,
+                decode_iterations: 2,
+            }
+        } else {
+            Self {
+                requests: 20_000,
+                warm_up: 4_000,
+                rounds: 3,
+                stream_sizes: vec![10_000, 100_000],
+                document_bytes: 5_000_000,
+                decode_iterations: 10,
+            }
+        };
+        if let Some(requests) = requests {
+            settings.requests = requests;
+        }
+        settings
+    }
+}
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Mode, String> {
+    let mut quick = false;
+    let mut requests = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(Mode::Help),
+            "--quick" => quick = true,
+            "--requests" | SERVE_FLAG => {
+                let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
+                let number = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|number| *number > 0)
+                    .ok_or_else(|| format!("{arg} needs a positive number, got `{value}`"))?;
+                if arg == SERVE_FLAG {
+                    return Ok(Mode::Serve(number));
+                }
+                requests = Some(number);
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(Mode::Bench(Settings::new(quick, requests)))
+}
+
+fn main() -> ExitCode {
+    let result = match parse_args(std::env::args().skip(1)) {
+        Ok(Mode::Help) => {
+            eprintln!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(problem) => {
+            eprintln!("nf-bench: {problem}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        Ok(Mode::Serve(projects)) => emulator::serve(projects),
+        Ok(Mode::Bench(settings)) => bench(&settings),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("nf-bench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Everything measured, for the report.
+struct Results {
+    settings: Settings,
+    /// Best run of bare hyper and of northflank-rs, sequential then concurrent.
+    rates: Vec<(usize, Run, Run)>,
+    streams: Vec<StreamRun>,
+    document_bytes: usize,
+    document_projects: usize,
+    decodes: Vec<DecodeRun>,
+}
+
+fn bench(settings: &Settings) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("building the runtime")?;
+    let results = runtime.block_on(measure(settings))?;
+    let report = report(&results)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(report.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+async fn measure(settings: &Settings) -> Result<Results> {
+    let projects = settings.stream_sizes.iter().copied().max().unwrap_or(1);
+    eprintln!("starting the emulator with {projects} projects");
+    let emulator = Emulator::spawn(projects)?;
+    let client = ApiClient::builder()
+        .token(TOKEN)
+        .base_url(emulator.base_url())
+        .build()?;
+    let bare = Target::Bare(Arc::new(Bare::new(
+        emulator.base_url(),
+        &format!("/v1/projects/{PROJECT}"),
+    )?));
+    let typed = Target::Client(client.clone(), Arc::from(PROJECT));
+
+    eprintln!("warming up with {} requests per client", settings.warm_up);
+    for target in [&bare, &typed] {
+        requests::run(target, &emulator, settings.warm_up, IN_FLIGHT).await?;
+    }
+
+    let mut rates = Vec::new();
+    for in_flight in [1, IN_FLIGHT] {
+        let mut best: [Option<Run>; 2] = [None, None];
+        for round in 1..=settings.rounds {
+            for (slot, target) in [&bare, &typed].into_iter().enumerate() {
+                let run = requests::run(target, &emulator, settings.requests, in_flight).await?;
+                eprintln!(
+                    "round {round}, {in_flight} in flight, {}: {:.0} requests/s",
+                    target.label(),
+                    run.rate()
+                );
+                if best[slot].is_none_or(|kept| run.wall < kept.wall) {
+                    best[slot] = Some(run);
+                }
+            }
+        }
+        if let [Some(bare_run), Some(typed_run)] = best {
+            rates.push((in_flight, bare_run, typed_run));
+        }
+    }
+
+    // One page first, so the streams start warm.
+    streaming::run(&client, &emulator, 100).await?;
+    let mut streams = Vec::new();
+    for &items in &settings.stream_sizes {
+        let run = streaming::run(&client, &emulator, items).await?;
+        eprintln!(
+            "streamed {items} projects in {:.2} s",
+            run.wall.as_secs_f64()
+        );
+        streams.push(run);
+    }
+
+    let (document, document_projects) =
+        decode::document(emulator.base_url(), settings.document_bytes).await?;
+    eprintln!(
+        "decoding a {} byte answer of {document_projects} projects",
+        document.len()
+    );
+    let decodes = decode::run(&document, document_projects, settings.decode_iterations).await?;
+    drop(emulator);
+
+    Ok(Results {
+        settings: settings.clone(),
+        rates,
+        streams,
+        document_bytes: document.len(),
+        document_projects,
+        decodes,
+    })
+}
+
+/// CPU time over wall time: how many cores were busy on average.
+fn cores(cpu: Duration, wall: Duration) -> f64 {
+    cpu.as_secs_f64() / wall.as_secs_f64()
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|line| line.strip_prefix("model name"))
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!("{cores} cores ({model})")
+}
+
+fn report(results: &Results) -> Result<String, std::fmt::Error> {
+    let settings = &results.settings;
+    let mut out = String::new();
+    writeln!(out, "## northflank-rs benchmarks\n")?;
+    writeln!(
+        out,
+        "Machine: {}. Emulator: nf-mock in a child process on 127.0.0.1, HTTP/1.1 keep-alive, \
+         journal off. Request rates: best of {} round(s) of {} requests per client, after {} \
+         warm-up requests each. CPU columns: CPU time / wall time, in cores.\n",
+        machine(),
+        settings.rounds,
+        settings.requests,
+        settings.warm_up
+    )?;
+
+    writeln!(out, "### 1. `get.project` request rate\n")?;
+    writeln!(
+        out,
+        "| In flight | Client | Requests/s | µs per request | Emulator CPU | Bench CPU |"
+    )?;
+    writeln!(out, "|---:|---|---:|---:|---:|---:|")?;
+    for (in_flight, bare, typed) in &results.rates {
+        for (label, run) in [("bare hyper-util", bare), ("northflank-rs", typed)] {
+            writeln!(
+                out,
+                "| {in_flight} | {label} | {:.0} | {:.1} | {:.2} | {:.2} |",
+                run.rate(),
+                run.micros_per_request(),
+                cores(run.emulator_cpu, run.wall),
+                cores(run.bench_cpu, run.wall),
+            )?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| In flight | northflank-rs overhead per request (µs) | Rate vs bare hyper | Goal | Met |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---|---|")?;
+    for (in_flight, bare, typed) in &results.rates {
+        let goal = if *in_flight == 1 {
+            GOAL_SEQUENTIAL
+        } else {
+            GOAL_CONCURRENT
+        };
+        let ratio = typed.rate() / bare.rate();
+        writeln!(
+            out,
+            "| {in_flight} | {:.1} | {:.1}% | ≥ {:.0}% (within {:.0}%) | {} |",
+            typed.micros_per_request() - bare.micros_per_request(),
+            ratio * 100.0,
+            goal * 100.0,
+            (1.0 - goal) * 100.0,
+            if ratio >= goal { "yes" } else { "no" },
+        )?;
+    }
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "### 2. Streaming `list.projects` (per_page {}) with `.stream()`\n",
+        streaming::PER_PAGE
+    )?;
+    writeln!(
+        out,
+        "| Items | Wall (s) | Items/s | Peak heap above start (KiB) | Allocated in total (MiB) | \
+         Peak RSS above start (KiB) | Emulator CPU |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|")?;
+    for run in &results.streams {
+        let rss = run
+            .rss_kib
+            .map_or_else(|| "n/a".to_owned(), |kib| kib.to_string());
+        writeln!(
+            out,
+            "| {} | {:.2} | {:.0} | {:.0} | {:.1} | {rss} | {:.2} |",
+            run.items,
+            run.wall.as_secs_f64(),
+            run.items as f64 / run.wall.as_secs_f64(),
+            run.heap.peak as f64 / 1024.0,
+            run.heap.total as f64 / (1024.0 * 1024.0),
+            cores(run.emulator_cpu, run.wall),
+        )?;
+    }
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "### 3. Decoding a {:.1} MB `list.projects` answer ({} projects)\n",
+        results.document_bytes as f64 / 1e6,
+        results.document_projects
+    )?;
+    writeln!(out, "| Decoder | Iterations | Mean time (ms) | MB/s |")?;
+    writeln!(out, "|---|---:|---:|---:|")?;
+    for run in &results.decodes {
+        writeln!(
+            out,
+            "| {} | {} | {:.1} | {:.0} |",
+            run.label,
+            run.iterations,
+            run.wall.as_secs_f64() * 1e3 / f64::from(run.iterations),
+            run.megabytes_per_second(results.document_bytes),
+        )?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Mode, String> {
+        parse_args(args.iter().map(|arg| (*arg).to_owned()))
+    }
+
+    #[test]
+    fn arguments_choose_sizes_and_reject_nonsense() {
+        assert_eq!(parse(&[]), Ok(Mode::Bench(Settings::new(false, None))));
+        let Ok(Mode::Bench(quick)) = parse(&["--quick", "--requests", "500"]) else {
+            panic!("--quick --requests 500 should parse");
+        };
+        assert_eq!(quick.requests, 500);
+        assert_eq!(quick.rounds, 1);
+        assert_eq!(parse(&[SERVE_FLAG, "10"]), Ok(Mode::Serve(10)));
+        assert_eq!(parse(&["--help"]), Ok(Mode::Help));
+        assert!(parse(&["--requests"]).is_err());
+        assert!(parse(&["--requests", "0"]).is_err());
+        assert!(parse(&["--requests", "many"]).is_err());
+        assert!(parse(&["--fast"]).is_err());
+    }
+}
