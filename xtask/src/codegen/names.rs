@@ -20,10 +20,16 @@ pub(crate) fn words(name: &str) -> Vec<String> {
         let next = chars.get(index + 1).copied();
         let boundary = match previous {
             Some(p) if c.is_ascii_uppercase() => {
-                // `aB` starts a word, and so does the `B` of `ABc` (the end of an acronym).
+                // `aB` starts a word, and so does the `B` of `ABc` (the end of an acronym),
+                // except in a plural acronym: the `Bs` of `LBs` ends the word.
+                let after_next = chars.get(index + 2).copied();
+                let plural =
+                    next == Some('s') && !after_next.is_some_and(|a| a.is_ascii_lowercase());
                 p.is_ascii_lowercase()
                     || p.is_ascii_digit()
-                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                    || (p.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_lowercase())
+                        && !plural)
             }
             _ => false,
         };
@@ -123,6 +129,12 @@ mod tests {
         assert_eq!(snake("deploymentPlan"), "deployment_plan");
         assert_eq!(snake("buildSHA"), "build_sha");
         assert_eq!(snake("HTTPServer"), "http_server");
+        assert_eq!(
+            snake("subnetIdsForServiceLBs"),
+            "subnet_ids_for_service_lbs"
+        );
+        assert_eq!(snake("userIDs"), "user_ids");
+        assert_eq!(snake("IPsAllowed"), "ips_allowed");
         assert_eq!(snake("per_page"), "per_page");
         assert_eq!(snake("type"), "type_");
         assert_eq!(snake("self"), "self_");

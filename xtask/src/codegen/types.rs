@@ -46,38 +46,76 @@ impl RustTy {
     }
 }
 
+/// Longest type name made from a full member path; longer ones drop leading path segments.
+const NAME_LIMIT: usize = 60;
+
 /// Where a type first occurs, for its name and its documentation.
 #[derive(Debug, Clone)]
 pub(crate) struct Place {
-    /// The type name this place suggests: `CreateServiceDeploymentBodyBillingGpu`.
-    pub(crate) stem: String,
+    /// The name of the root type: `CreateServiceDeploymentBody`.
+    pub(crate) root: String,
+    /// The path below the root in name form: `["Billing", "Gpu"]`.
+    pub(crate) segments: Vec<String>,
     /// The JSON path below the root: `billing.gpu`; empty at the root.
     pub(crate) path: String,
-    /// `body`, `response data` or `query option`.
+    /// `body`, `response data` or `query options`.
     pub(crate) role: &'static str,
     /// The operation id.
     pub(crate) op: String,
 }
 
 impl Place {
+    /// A place at the root of a body, response or option.
+    fn root(root: String, path: &str, role: &'static str, op: &str) -> Place {
+        Place {
+            root,
+            segments: Vec::new(),
+            path: path.to_owned(),
+            role,
+            op: op.to_owned(),
+        }
+    }
+
+    /// The type name this place suggests: the root and every path segment
+    /// (`CreateServiceDeploymentBodyBillingGpu`), or when that is longer than
+    /// [`NAME_LIMIT`], the root and as few of the last segments as fit, at least two.
+    pub(crate) fn stem(&self) -> String {
+        let mut skip = 0;
+        let length = |skip: usize| {
+            self.root.len() + self.segments[skip..].iter().map(String::len).sum::<usize>()
+        };
+        while skip + 2 < self.segments.len() && length(skip) > NAME_LIMIT {
+            skip += 1;
+        }
+        let mut stem = self.root.clone();
+        for segment in &self.segments[skip..] {
+            stem.push_str(segment);
+        }
+        stem
+    }
+
     fn member(&self, name: &str) -> Place {
-        let mut stem = self.stem.clone();
-        stem.push_str(&names::pascal(name));
+        let mut segments = self.segments.clone();
+        segments.push(names::pascal(name));
         let path = if self.path.is_empty() {
             name.to_owned()
         } else {
             format!("{}.{name}", self.path)
         };
         Place {
-            stem,
+            segments,
             path,
             ..self.clone()
         }
     }
 
-    fn nested(&self, stem_suffix: &str, path_suffix: &str) -> Place {
+    fn nested(&self, segment: &str, path_suffix: &str) -> Place {
+        let mut segments = self.segments.clone();
+        if !segment.is_empty() {
+            segments.push(segment.to_owned());
+        }
         Place {
-            stem: format!("{}{stem_suffix}", self.stem),
+            segments,
             path: format!("{}{path_suffix}", self.path),
             ..self.clone()
         }
@@ -318,12 +356,12 @@ impl Collector {
                 } else {
                     snake
                 };
-                let place = Place {
-                    stem: format!("{}{}", meta.base, names::pascal(&option.name)),
-                    path: option.name.clone(),
-                    role: "query options",
-                    op: meta.op.id.clone(),
-                };
+                let place = Place::root(
+                    format!("{}{}", meta.base, names::pascal(&option.name)),
+                    &option.name,
+                    "query options",
+                    &meta.op.id,
+                );
                 RequestField {
                     wire: option.name.clone(),
                     rust: fields.claim(&wanted, "_"),
@@ -335,12 +373,7 @@ impl Collector {
 
         let body = meta.body_ty.as_ref().map(|ty| {
             let alias = format!("{}Body", meta.base);
-            let place = Place {
-                stem: alias.clone(),
-                path: String::new(),
-                role: "body",
-                op: meta.op.id.clone(),
-            };
+            let place = Place::root(alias.clone(), "", "body", &meta.op.id);
             let body_ty = self.root(ty, &place);
             if body_ty != RustTy::Named(alias.clone()) {
                 aliases.push((alias.clone(), body_ty, "body"));
@@ -353,12 +386,7 @@ impl Collector {
         let response = match &meta.response_ty {
             None => RustTy::Unit,
             Some(ty) => {
-                let place = Place {
-                    stem: response_alias.clone(),
-                    path: String::new(),
-                    role: "response data",
-                    op: meta.op.id.clone(),
-                };
+                let place = Place::root(response_alias.clone(), "", "response data", &meta.op.id);
                 let response_ty = self.root(ty, &place);
                 if let Some(items) = &meta.items {
                     page = self.page_items(&items.key, &response_ty);
@@ -429,7 +457,7 @@ impl Collector {
     /// The type of a body or response: named after the operation when it is a new type.
     fn root(&mut self, ty: &Ty, place: &Place) -> RustTy {
         match ty {
-            Ty::Object(_) | Ty::Enum(_) | Ty::Union(_) => self.named(ty, place, Some(&place.stem)),
+            Ty::Object(_) | Ty::Enum(_) | Ty::Union(_) => self.named(ty, place, Some(&place.root)),
             _ => self.rust_ty(ty, place),
         }
     }
@@ -461,7 +489,7 @@ impl Collector {
         }
         let name = match fixed {
             Some(name) => name.to_owned(),
-            None => self.scope.claim(&place.stem, ""),
+            None => self.scope.claim(&place.stem(), ""),
         };
         match ty {
             Ty::Object(object) => self.object(ty, object, name, place),

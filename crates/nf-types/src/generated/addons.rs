@@ -4108,7 +4108,7 @@ impl Json for GetAddonBackupsResponseBackupsItem {
 pub struct GetAddonBackupsResponseBackupsItemConfig {
     /// The `additionalDestinations` member; omitted when `None`.
     pub additional_destinations:
-        Option<Vec<GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem>>,
+        Option<Vec<GetAddonBackupsResponseItemConfigAdditionalDestinationsItem>>,
     /// The `addonVersion` member; omitted when `None`.
     pub addon_version: Option<String>,
     /// The `compressionType` member; omitted when `None`.
@@ -4135,9 +4135,7 @@ impl GetAddonBackupsResponseBackupsItemConfig {
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
-        additional_destinations: Vec<
-            GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem,
-        >,
+        additional_destinations: Vec<GetAddonBackupsResponseItemConfigAdditionalDestinationsItem>,
     ) -> Self {
         self.additional_destinations = Some(additional_destinations);
         self
@@ -4211,7 +4209,7 @@ impl Json for GetAddonBackupsResponseBackupsItemConfig {
 /// The object at `backups[].config.additionalDestinations[]` in the response data of `get.addon.backups`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
+pub struct GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     /// The `destinationId` member.
     pub destination_id: String,
     /// The `retentionTime` member; omitted when `None`.
@@ -4220,7 +4218,7 @@ pub struct GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
     pub type_: BackupAddonBodyAdditionalDestinationsItemType,
 }
 
-impl GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
+impl GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         destination_id: impl Into<String>,
@@ -4241,7 +4239,7 @@ impl GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
     }
 }
 
-impl Json for GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem {
+impl Json for GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let destination_id = members.required("destinationId");
@@ -10656,7 +10654,7 @@ serde_via_json!(
     GetAddonBackupsResponse,
     GetAddonBackupsResponseBackupsItem,
     GetAddonBackupsResponseBackupsItemConfig,
-    GetAddonBackupsResponseBackupsItemConfigAdditionalDestinationsItem,
+    GetAddonBackupsResponseItemConfigAdditionalDestinationsItem,
     GetAddonContainersResponse,
     GetAddonContainersResponseContainersItem,
     GetAddonCredentialsResponse,

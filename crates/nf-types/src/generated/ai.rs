@@ -2306,7 +2306,7 @@ pub struct CreateLlmModelDeploymentBodySpecConfiguration {
     /// The `name` member; omitted when `None`.
     pub name: Option<String>,
     /// The `nodeConfiguration` member; omitted when `None`.
-    pub node_configuration: Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration>,
+    pub node_configuration: Option<CreateLlmModelDeploymentBodyConfigurationNodeConfiguration>,
     /// The `revision` member; omitted when `None`.
     pub revision: Option<String>,
 }
@@ -2354,7 +2354,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
     #[must_use]
     pub fn with_node_configuration(
         mut self,
-        node_configuration: CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration,
+        node_configuration: CreateLlmModelDeploymentBodyConfigurationNodeConfiguration,
     ) -> Self {
         self.node_configuration = Some(node_configuration);
         self
@@ -2406,10 +2406,9 @@ impl Json for CreateLlmModelDeploymentBodySpecConfiguration {
 #[non_exhaustive]
 pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     /// The `type` member; omitted when `None`.
-    pub type_: Option<CreateLlmModelDeploymentBodySpecConfigurationArchitectureType>,
+    pub type_: Option<CreateLlmModelDeploymentBodyConfigurationArchitectureType>,
     /// The `workerConfig` member; omitted when `None`.
-    pub worker_config:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig>,
+    pub worker_config: Option<CreateLlmModelDeploymentBodyArchitectureWorkerConfig>,
 }
 
 impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
@@ -2425,7 +2424,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     #[must_use]
     pub fn with_type(
         mut self,
-        type_: CreateLlmModelDeploymentBodySpecConfigurationArchitectureType,
+        type_: CreateLlmModelDeploymentBodyConfigurationArchitectureType,
     ) -> Self {
         self.type_ = Some(type_);
         self
@@ -2435,7 +2434,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     #[must_use]
     pub fn with_worker_config(
         mut self,
-        worker_config: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig,
+        worker_config: CreateLlmModelDeploymentBodyArchitectureWorkerConfig,
     ) -> Self {
         self.worker_config = Some(worker_config);
         self
@@ -2464,7 +2463,7 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
 
 string_enum! {
     /// The values of `spec.configuration.architecture.type` in the body of `create.llmModelDeployment`.
-    pub enum CreateLlmModelDeploymentBodySpecConfigurationArchitectureType {
+    pub enum CreateLlmModelDeploymentBodyConfigurationArchitectureType {
         /// `"aggregated"`
         Aggregated = "aggregated",
     }
@@ -2473,20 +2472,16 @@ string_enum! {
 /// The object at `spec.configuration.architecture.workerConfig` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
+pub struct CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     /// The `replicas` member; omitted when `None`.
     pub replicas: Option<f64>,
     /// The `parallelismConfig` member; omitted when `None`.
-    pub parallelism_config: Option<
-        CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParallelismConfig,
-    >,
+    pub parallelism_config: Option<CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig>,
     /// The `sequenceLengthConfig` member; omitted when `None`.
-    pub sequence_length_config: Option<
-        CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfig,
-    >,
+    pub sequence_length_config:
+        Option<CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig>,
     /// The `batchingConfig` member; omitted when `None`.
-    pub batching_config:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchingConfig>,
+    pub batching_config: Option<CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig>,
     /// The `enableChunkedPrefill` member; omitted when `None`.
     pub enable_chunked_prefill: Option<bool>,
     /// The `enablePrefixCaching` member; omitted when `None`.
@@ -2500,18 +2495,14 @@ pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig
     /// The `trustRemoteCode` member; omitted when `None`.
     pub trust_remote_code: Option<bool>,
     /// The `dataType` member; omitted when `None`.
-    pub data_type:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigDataType>,
+    pub data_type: Option<CreateLlmModelDeploymentBodyArchitectureWorkerConfigDataType>,
     /// The `kvCacheDataType` member; omitted when `None`.
-    pub kv_cache_data_type: Option<
-        CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigKvCacheDataType,
-    >,
+    pub kv_cache_data_type: Option<CreateLlmModelDeploymentBodyWorkerConfigKvCacheDataType>,
     /// The `quantization` member; omitted when `None`.
-    pub quantization:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigQuantization>,
+    pub quantization: Option<CreateLlmModelDeploymentBodyWorkerConfigQuantization>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
+impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -2542,7 +2533,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
     #[must_use]
     pub fn with_parallelism_config(
         mut self,
-        parallelism_config: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParallelismConfig,
+        parallelism_config: CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig,
     ) -> Self {
         self.parallelism_config = Some(parallelism_config);
         self
@@ -2552,7 +2543,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
     #[must_use]
     pub fn with_sequence_length_config(
         mut self,
-        sequence_length_config: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfig,
+        sequence_length_config: CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig,
     ) -> Self {
         self.sequence_length_config = Some(sequence_length_config);
         self
@@ -2562,7 +2553,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
     #[must_use]
     pub fn with_batching_config(
         mut self,
-        batching_config: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchingConfig,
+        batching_config: CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig,
     ) -> Self {
         self.batching_config = Some(batching_config);
         self
@@ -2614,7 +2605,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
     #[must_use]
     pub fn with_data_type(
         mut self,
-        data_type: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigDataType,
+        data_type: CreateLlmModelDeploymentBodyArchitectureWorkerConfigDataType,
     ) -> Self {
         self.data_type = Some(data_type);
         self
@@ -2624,7 +2615,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
     #[must_use]
     pub fn with_kv_cache_data_type(
         mut self,
-        kv_cache_data_type: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigKvCacheDataType,
+        kv_cache_data_type: CreateLlmModelDeploymentBodyWorkerConfigKvCacheDataType,
     ) -> Self {
         self.kv_cache_data_type = Some(kv_cache_data_type);
         self
@@ -2634,14 +2625,14 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
     #[must_use]
     pub fn with_quantization(
         mut self,
-        quantization: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigQuantization,
+        quantization: CreateLlmModelDeploymentBodyWorkerConfigQuantization,
     ) -> Self {
         self.quantization = Some(quantization);
         self
     }
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig {
+impl Json for CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let replicas = members.optional("replicas");
@@ -2733,7 +2724,7 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerCon
 /// The object at `spec.configuration.architecture.workerConfig.parallelismConfig` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParallelismConfig {
+pub struct CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     /// The `tensorParallelism` member; omitted when `None`.
     pub tensor_parallelism: Option<f64>,
     /// The `pipelineParallelism` member; omitted when `None`.
@@ -2742,7 +2733,7 @@ pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig
     pub expert_parallelism: Option<f64>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParallelismConfig {
+impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -2774,9 +2765,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParall
     }
 }
 
-impl Json
-    for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParallelismConfig
-{
+impl Json for CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let tensor_parallelism = members.optional("tensorParallelism");
@@ -2814,16 +2803,16 @@ impl Json
 /// The object at `spec.configuration.architecture.workerConfig.sequenceLengthConfig` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfig {
-/// The `maxModelLength` member; omitted when `None`.
-pub max_model_length: Option<CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLength>,
-/// The `maxInputLength` member; omitted when `None`.
-pub max_input_length: Option<f64>,
-/// The `maxOutputLength` member; omitted when `None`.
-pub max_output_length: Option<f64>,
+pub struct CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
+    /// The `maxModelLength` member; omitted when `None`.
+    pub max_model_length: Option<CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength>,
+    /// The `maxInputLength` member; omitted when `None`.
+    pub max_input_length: Option<f64>,
+    /// The `maxOutputLength` member; omitted when `None`.
+    pub max_output_length: Option<f64>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfig {
+impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -2837,7 +2826,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequen
     #[must_use]
     pub fn with_max_model_length(
         mut self,
-        max_model_length: CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLength,
+        max_model_length: CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength,
     ) -> Self {
         self.max_model_length = Some(max_model_length);
         self
@@ -2858,9 +2847,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequen
     }
 }
 
-impl Json
-    for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfig
-{
+impl Json for CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let max_model_length = members.optional("maxModelLength");
@@ -2898,34 +2885,36 @@ impl Json
 /// `spec.configuration.architecture.workerConfig.sequenceLengthConfig.maxModelLength` in the body of `create.llmModelDeployment`: a value of one of several JSON types.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLength
-{
+pub enum CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength {
     /// A number.
-Number(f64),
-/// A string.
-String(CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLengthString),
+    Number(f64),
+    /// A string.
+    String(CreateLlmModelDeploymentBodyMaxModelLengthString),
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLength {
-fn from_json(value: Value) -> Result<Self, DecodeError> {
-match value {
-Value::Number(_) => <f64>::from_json(value).map(Self::Number),
-Value::String(_) => <CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLengthString>::from_json(value).map(Self::String),
-other => Err(DecodeError::unexpected("a number or a string", &other)),
-}
-}
+impl Json for CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Number(_) => <f64>::from_json(value).map(Self::Number),
+            Value::String(_) => {
+                <CreateLlmModelDeploymentBodyMaxModelLengthString>::from_json(value)
+                    .map(Self::String)
+            }
+            other => Err(DecodeError::unexpected("a number or a string", &other)),
+        }
+    }
 
-fn to_json(&self) -> Value {
-match self {
-Self::Number(value) => value.to_json(),
-Self::String(value) => value.to_json(),
-}
-}
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Number(value) => value.to_json(),
+            Self::String(value) => value.to_json(),
+        }
+    }
 }
 
 string_enum! {
     /// The values of `spec.configuration.architecture.workerConfig.sequenceLengthConfig.maxModelLength (string)` in the body of `create.llmModelDeployment`.
-    pub enum CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLengthString {
+    pub enum CreateLlmModelDeploymentBodyMaxModelLengthString {
         /// `"auto"`
         Auto = "auto",
     }
@@ -2934,14 +2923,14 @@ string_enum! {
 /// The object at `spec.configuration.architecture.workerConfig.batchingConfig` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchingConfig {
+pub struct CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     /// The `maxNumSeqs` member; omitted when `None`.
     pub max_num_seqs: Option<f64>,
     /// The `maxNumBatchedTokens` member; omitted when `None`.
     pub max_num_batched_tokens: Option<f64>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchingConfig {
+impl CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -2965,7 +2954,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchi
     }
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchingConfig {
+impl Json for CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let max_num_seqs = members.optional("maxNumSeqs");
@@ -2991,7 +2980,7 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerCon
 
 string_enum! {
     /// The values of `spec.configuration.architecture.workerConfig.dataType` in the body of `create.llmModelDeployment`.
-    pub enum CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigDataType {
+    pub enum CreateLlmModelDeploymentBodyArchitectureWorkerConfigDataType {
         /// `"auto"`
         Auto = "auto",
         /// `"float16"`
@@ -3003,7 +2992,7 @@ string_enum! {
 
 string_enum! {
     /// The values of `spec.configuration.architecture.workerConfig.kvCacheDataType` in the body of `create.llmModelDeployment`.
-    pub enum CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigKvCacheDataType {
+    pub enum CreateLlmModelDeploymentBodyWorkerConfigKvCacheDataType {
         /// `"fp8"`
         Fp8 = "fp8",
         /// `"fp8_e5m2"`
@@ -3015,7 +3004,7 @@ string_enum! {
 
 string_enum! {
     /// The values of `spec.configuration.architecture.workerConfig.quantization` in the body of `create.llmModelDeployment`.
-    pub enum CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigQuantization {
+    pub enum CreateLlmModelDeploymentBodyWorkerConfigQuantization {
         /// `"fp8"`
         Fp8 = "fp8",
         /// `"awq"`
@@ -3038,14 +3027,14 @@ string_enum! {
 /// The object at `spec.configuration.nodeConfiguration` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
+pub struct CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     /// The `gpu` member; omitted when `None`.
-    pub gpu: Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu>,
+    pub gpu: Option<CreateLlmModelDeploymentBodyNodeConfigurationGpu>,
     /// The `storage` member; omitted when `None`.
-    pub storage: Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage>,
+    pub storage: Option<CreateLlmModelDeploymentBodyNodeConfigurationStorage>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
+impl CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -3056,10 +3045,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
 
     /// Sets [`Self::gpu`].
     #[must_use]
-    pub fn with_gpu(
-        mut self,
-        gpu: CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu,
-    ) -> Self {
+    pub fn with_gpu(mut self, gpu: CreateLlmModelDeploymentBodyNodeConfigurationGpu) -> Self {
         self.gpu = Some(gpu);
         self
     }
@@ -3068,14 +3054,14 @@ impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
     #[must_use]
     pub fn with_storage(
         mut self,
-        storage: CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage,
+        storage: CreateLlmModelDeploymentBodyNodeConfigurationStorage,
     ) -> Self {
         self.storage = Some(storage);
         self
     }
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
+impl Json for CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let gpu = members.optional("gpu");
@@ -3095,15 +3081,14 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
 /// The object at `spec.configuration.nodeConfiguration.gpu` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu {
+pub struct CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `configuration` member; omitted when `None`.
-    pub configuration:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfiguration>,
+    pub configuration: Option<CreateLlmModelDeploymentBodyGpuConfiguration>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu {
+impl CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -3123,14 +3108,14 @@ impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu {
     #[must_use]
     pub fn with_configuration(
         mut self,
-        configuration: CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfiguration,
+        configuration: CreateLlmModelDeploymentBodyGpuConfiguration,
     ) -> Self {
         self.configuration = Some(configuration);
         self
     }
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu {
+impl Json for CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let enabled = members.optional("enabled");
@@ -3153,7 +3138,7 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu 
 /// The object at `spec.configuration.nodeConfiguration.gpu.configuration` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfiguration {
+pub struct CreateLlmModelDeploymentBodyGpuConfiguration {
     /// The `gpuType` member; omitted when `None`.
     pub gpu_type: Option<String>,
     /// The `gpuCount` member; omitted when `None`.
@@ -3162,7 +3147,7 @@ pub struct CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConf
     pub timesliced: Option<bool>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfiguration {
+impl CreateLlmModelDeploymentBodyGpuConfiguration {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -3194,7 +3179,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfigurat
     }
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfiguration {
+impl Json for CreateLlmModelDeploymentBodyGpuConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let gpu_type = members.optional("gpuType");
@@ -3220,10 +3205,9 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuC
 /// The object at `spec.configuration.nodeConfiguration.storage` in the body of `create.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
+pub struct CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     /// The `accessMode` member; omitted when `None`.
-    pub access_mode:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorageAccessMode>,
+    pub access_mode: Option<CreateLlmModelDeploymentBodyStorageAccessMode>,
     /// The `storageClass` member; omitted when `None`.
     pub storage_class: Option<String>,
     /// The `storageSize` member.
@@ -3232,7 +3216,7 @@ pub struct CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage
     pub shm_size: Option<Option<f64>>,
 }
 
-impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
+impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     /// A value with the required members set and the others absent.
     pub fn new(storage_size: f64) -> Self {
         Self {
@@ -3247,7 +3231,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
     #[must_use]
     pub fn with_access_mode(
         mut self,
-        access_mode: CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorageAccessMode,
+        access_mode: CreateLlmModelDeploymentBodyStorageAccessMode,
     ) -> Self {
         self.access_mode = Some(access_mode);
         self
@@ -3268,7 +3252,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
     }
 }
 
-impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
+impl Json for CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let access_mode = members.optional("accessMode");
@@ -3299,7 +3283,7 @@ impl Json for CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStor
 
 string_enum! {
     /// The values of `spec.configuration.nodeConfiguration.storage.accessMode` in the body of `create.llmModelDeployment`.
-    pub enum CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorageAccessMode {
+    pub enum CreateLlmModelDeploymentBodyStorageAccessMode {
         /// `"ReadWriteMany"`
         ReadWriteMany = "ReadWriteMany",
     }
@@ -5006,7 +4990,7 @@ pub struct UpdateLlmModelDeploymentBodySpecConfiguration {
     /// The `name` member; omitted when `None`.
     pub name: Option<String>,
     /// The `nodeConfiguration` member; omitted when `None`.
-    pub node_configuration: Option<UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration>,
+    pub node_configuration: Option<UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration>,
     /// The `revision` member; omitted when `None`.
     pub revision: Option<String>,
 }
@@ -5054,7 +5038,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
     #[must_use]
     pub fn with_node_configuration(
         mut self,
-        node_configuration: UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration,
+        node_configuration: UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration,
     ) -> Self {
         self.node_configuration = Some(node_configuration);
         self
@@ -5104,14 +5088,14 @@ impl Json for UpdateLlmModelDeploymentBodySpecConfiguration {
 /// The object at `spec.configuration.nodeConfiguration` in the body of `update.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
+pub struct UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     /// The `gpu` member; omitted when `None`.
-    pub gpu: Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu>,
+    pub gpu: Option<CreateLlmModelDeploymentBodyNodeConfigurationGpu>,
     /// The `storage` member; omitted when `None`.
-    pub storage: Option<UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage>,
+    pub storage: Option<UpdateLlmModelDeploymentBodyNodeConfigurationStorage>,
 }
 
-impl UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
+impl UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -5122,10 +5106,7 @@ impl UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
 
     /// Sets [`Self::gpu`].
     #[must_use]
-    pub fn with_gpu(
-        mut self,
-        gpu: CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu,
-    ) -> Self {
+    pub fn with_gpu(mut self, gpu: CreateLlmModelDeploymentBodyNodeConfigurationGpu) -> Self {
         self.gpu = Some(gpu);
         self
     }
@@ -5134,14 +5115,14 @@ impl UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
     #[must_use]
     pub fn with_storage(
         mut self,
-        storage: UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage,
+        storage: UpdateLlmModelDeploymentBodyNodeConfigurationStorage,
     ) -> Self {
         self.storage = Some(storage);
         self
     }
 }
 
-impl Json for UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
+impl Json for UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let gpu = members.optional("gpu");
@@ -5161,10 +5142,9 @@ impl Json for UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration {
 /// The object at `spec.configuration.nodeConfiguration.storage` in the body of `update.llmModelDeployment`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
+pub struct UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     /// The `accessMode` member; omitted when `None`.
-    pub access_mode:
-        Option<CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorageAccessMode>,
+    pub access_mode: Option<CreateLlmModelDeploymentBodyStorageAccessMode>,
     /// The `storageClass` member; omitted when `None`.
     pub storage_class: Option<String>,
     /// The `storageSize` member; omitted when `None`.
@@ -5173,7 +5153,7 @@ pub struct UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage
     pub shm_size: Option<Option<f64>>,
 }
 
-impl UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
+impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -5188,7 +5168,7 @@ impl UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
     #[must_use]
     pub fn with_access_mode(
         mut self,
-        access_mode: CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorageAccessMode,
+        access_mode: CreateLlmModelDeploymentBodyStorageAccessMode,
     ) -> Self {
         self.access_mode = Some(access_mode);
         self
@@ -5216,7 +5196,7 @@ impl UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
     }
 }
 
-impl Json for UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage {
+impl Json for UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let access_mode = members.optional("accessMode");
@@ -6242,6 +6222,62 @@ impl Operation for UpdateLlmModelDeploymentRequest {
     }
 }
 
-serde_via_json!(CreateHarnessBody, CreateHarnessBodyAdditionalRepositoriesItem, CreateHarnessBodyAdditionalRepositoriesItemSource, CreateHarnessBodyBilling, CreateHarnessBodyBillingGpu, CreateHarnessBodyBranchData, CreateHarnessBodyDeployment, CreateHarnessBodyDeploymentExternal, CreateHarnessBodyDeploymentInternal, CreateHarnessBodyDeploymentStorage, CreateHarnessBodyHarness, CreateHarnessBodyPortsItem, CreateHarnessBodyPortsItemAdvancedOptions, CreateHarnessBodyPortsItemSecurity, CreateHarnessBodyRepositoryData, CreateHarnessResponse, CreateHarnessResponseCluster, CreateHarnessResponseHarness, CreateHarnessResponseStatus, CreateHarnessResponseStatusDeployment, CreateLlmModelDeploymentBody, CreateLlmModelDeploymentBodyPortsItem, CreateLlmModelDeploymentBodySpec, CreateLlmModelDeploymentBodySpecConfiguration, CreateLlmModelDeploymentBodySpecConfigurationArchitecture, CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfig, CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigParallelismConfig, CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfig, CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigSequenceLengthConfigMaxModelLength, CreateLlmModelDeploymentBodySpecConfigurationArchitectureWorkerConfigBatchingConfig, CreateLlmModelDeploymentBodySpecConfigurationNodeConfiguration, CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpu, CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationGpuConfiguration, CreateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage, GetLlmModelDeploymentResponse, GetLlmModelDeploymentResponseDeploymentConfiguration, GetLlmModelDeploymentResponseDns, GetLlmModelDeploymentResponsePortsItem, ListHarnessesResponse, ListHarnessesResponseHarnessesItem, ListHarnessesResponseHarnessesItemHarness, ListHarnessesResponseHarnessesItemSource, ListLlmModelDeploymentsResponse, PatchHarnessBody, PatchHarnessBodyBilling, PatchHarnessBodyDeployment, PatchHarnessBodyDeploymentExternal, PatchHarnessBodyHarness, PatchHarnessBodySource, PutHarnessBody, UpdateLlmModelDeploymentBody, UpdateLlmModelDeploymentBodySpec, UpdateLlmModelDeploymentBodySpecConfiguration, UpdateLlmModelDeploymentBodySpecConfigurationNodeConfiguration, UpdateLlmModelDeploymentBodySpecConfigurationNodeConfigurationStorage);
+serde_via_json!(
+    CreateHarnessBody,
+    CreateHarnessBodyAdditionalRepositoriesItem,
+    CreateHarnessBodyAdditionalRepositoriesItemSource,
+    CreateHarnessBodyBilling,
+    CreateHarnessBodyBillingGpu,
+    CreateHarnessBodyBranchData,
+    CreateHarnessBodyDeployment,
+    CreateHarnessBodyDeploymentExternal,
+    CreateHarnessBodyDeploymentInternal,
+    CreateHarnessBodyDeploymentStorage,
+    CreateHarnessBodyHarness,
+    CreateHarnessBodyPortsItem,
+    CreateHarnessBodyPortsItemAdvancedOptions,
+    CreateHarnessBodyPortsItemSecurity,
+    CreateHarnessBodyRepositoryData,
+    CreateHarnessResponse,
+    CreateHarnessResponseCluster,
+    CreateHarnessResponseHarness,
+    CreateHarnessResponseStatus,
+    CreateHarnessResponseStatusDeployment,
+    CreateLlmModelDeploymentBody,
+    CreateLlmModelDeploymentBodyPortsItem,
+    CreateLlmModelDeploymentBodySpec,
+    CreateLlmModelDeploymentBodySpecConfiguration,
+    CreateLlmModelDeploymentBodySpecConfigurationArchitecture,
+    CreateLlmModelDeploymentBodyArchitectureWorkerConfig,
+    CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig,
+    CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig,
+    CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength,
+    CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig,
+    CreateLlmModelDeploymentBodyConfigurationNodeConfiguration,
+    CreateLlmModelDeploymentBodyNodeConfigurationGpu,
+    CreateLlmModelDeploymentBodyGpuConfiguration,
+    CreateLlmModelDeploymentBodyNodeConfigurationStorage,
+    GetLlmModelDeploymentResponse,
+    GetLlmModelDeploymentResponseDeploymentConfiguration,
+    GetLlmModelDeploymentResponseDns,
+    GetLlmModelDeploymentResponsePortsItem,
+    ListHarnessesResponse,
+    ListHarnessesResponseHarnessesItem,
+    ListHarnessesResponseHarnessesItemHarness,
+    ListHarnessesResponseHarnessesItemSource,
+    ListLlmModelDeploymentsResponse,
+    PatchHarnessBody,
+    PatchHarnessBodyBilling,
+    PatchHarnessBodyDeployment,
+    PatchHarnessBodyDeploymentExternal,
+    PatchHarnessBodyHarness,
+    PatchHarnessBodySource,
+    PutHarnessBody,
+    UpdateLlmModelDeploymentBody,
+    UpdateLlmModelDeploymentBodySpec,
+    UpdateLlmModelDeploymentBodySpecConfiguration,
+    UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration,
+    UpdateLlmModelDeploymentBodyNodeConfigurationStorage
+);
 
 query_enums!(CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType);

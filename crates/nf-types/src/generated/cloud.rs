@@ -1654,13 +1654,13 @@ impl Json for CreateCloudClusterBodyNodePoolsItemComputeResources {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     /// The `timeslicing` member; omitted when `None`.
-    pub timeslicing: Option<CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing>,
+    pub timeslicing: Option<CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing>,
     /// The `supported` member; omitted when `None`.
     pub supported: Option<bool>,
     /// The `type` member; omitted when `None`.
     pub type_: Option<String>,
     /// The `resources` member; omitted when `None`.
-    pub resources: Option<CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources>,
+    pub resources: Option<CreateCloudClusterBodyItemComputeResourcesGpuResources>,
     /// The `mig` member; omitted when `None`.
     pub mig: Option<CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig>,
     /// The `count` member; omitted when `None`.
@@ -1684,7 +1684,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     #[must_use]
     pub fn with_timeslicing(
         mut self,
-        timeslicing: CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing,
+        timeslicing: CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing,
     ) -> Self {
         self.timeslicing = Some(timeslicing);
         self
@@ -1708,7 +1708,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     #[must_use]
     pub fn with_resources(
         mut self,
-        resources: CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources,
+        resources: CreateCloudClusterBodyItemComputeResourcesGpuResources,
     ) -> Self {
         self.resources = Some(resources);
         self
@@ -1767,14 +1767,14 @@ impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
 /// The object at `nodePools[].computeResources.gpu.timeslicing` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing {
+pub struct CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `numSlices` member; omitted when `None`.
     pub num_slices: Option<f64>,
 }
 
-impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing {
+impl CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -1798,7 +1798,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing {
     }
 }
 
-impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing {
+impl Json for CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let enabled = members.optional("enabled");
@@ -1821,13 +1821,12 @@ impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing 
 /// The object at `nodePools[].computeResources.gpu.resources` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources {
+pub struct CreateCloudClusterBodyItemComputeResourcesGpuResources {
     /// The `memoryInfo` member; omitted when `None`.
-    pub memory_info:
-        Option<CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo>,
+    pub memory_info: Option<CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo>,
 }
 
-impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources {
+impl CreateCloudClusterBodyItemComputeResourcesGpuResources {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self { memory_info: None }
@@ -1837,14 +1836,14 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources {
     #[must_use]
     pub fn with_memory_info(
         mut self,
-        memory_info: CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo,
+        memory_info: CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo,
     ) -> Self {
         self.memory_info = Some(memory_info);
         self
     }
 }
 
-impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources {
+impl Json for CreateCloudClusterBodyItemComputeResourcesGpuResources {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let memory_info = members.optional("memoryInfo");
@@ -1862,12 +1861,12 @@ impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources {
 /// The object at `nodePools[].computeResources.gpu.resources.memoryInfo` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo {
+pub struct CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
     /// The `sizeInGiB` member; omitted when `None`.
     pub size_in_gi_b: Option<f64>,
 }
 
-impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo {
+impl CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self { size_in_gi_b: None }
@@ -1881,7 +1880,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo {
     }
 }
 
-impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo {
+impl Json for CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let size_in_gi_b = members.optional("sizeInGiB");
@@ -2346,7 +2345,7 @@ pub struct CreateCloudClusterBodyOciVcnConfiguration {
     /// The `subnetIdForKubernetesApi` member.
     pub subnet_id_for_kubernetes_api: String,
     /// The `subnetIdsForServiceLBs` member.
-    pub subnet_ids_for_service_l_bs: Vec<String>,
+    pub subnet_ids_for_service_lbs: Vec<String>,
     /// The `vcnId` member.
     pub vcn_id: String,
 }
@@ -2355,12 +2354,12 @@ impl CreateCloudClusterBodyOciVcnConfiguration {
     /// A value with the required members set and the others absent.
     pub fn new(
         subnet_id_for_kubernetes_api: impl Into<String>,
-        subnet_ids_for_service_l_bs: Vec<String>,
+        subnet_ids_for_service_lbs: Vec<String>,
         vcn_id: impl Into<String>,
     ) -> Self {
         Self {
             subnet_id_for_kubernetes_api: subnet_id_for_kubernetes_api.into(),
-            subnet_ids_for_service_l_bs,
+            subnet_ids_for_service_lbs,
             vcn_id: vcn_id.into(),
         }
     }
@@ -2370,19 +2369,19 @@ impl Json for CreateCloudClusterBodyOciVcnConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let subnet_id_for_kubernetes_api = members.required("subnetIdForKubernetesApi");
-        let subnet_ids_for_service_l_bs = members.required("subnetIdsForServiceLBs");
+        let subnet_ids_for_service_lbs = members.required("subnetIdsForServiceLBs");
         let vcn_id = members.required("vcnId");
         members.finish()?;
-        let (Some(subnet_id_for_kubernetes_api), Some(subnet_ids_for_service_l_bs), Some(vcn_id)) = (
+        let (Some(subnet_id_for_kubernetes_api), Some(subnet_ids_for_service_lbs), Some(vcn_id)) = (
             subnet_id_for_kubernetes_api,
-            subnet_ids_for_service_l_bs,
+            subnet_ids_for_service_lbs,
             vcn_id,
         ) else {
             return Err(json::incomplete());
         };
         Ok(Self {
             subnet_id_for_kubernetes_api,
-            subnet_ids_for_service_l_bs,
+            subnet_ids_for_service_lbs,
             vcn_id,
         })
     }
@@ -2397,7 +2396,7 @@ impl Json for CreateCloudClusterBodyOciVcnConfiguration {
         json::put(
             &mut members,
             "subnetIdsForServiceLBs",
-            &self.subnet_ids_for_service_l_bs,
+            &self.subnet_ids_for_service_lbs,
         );
         json::put(&mut members, "vcnId", &self.vcn_id);
         Value::Object(members)
@@ -2809,8 +2808,7 @@ pub struct CreateCloudClusterBodySettingsInfrastructure {
     /// The `builds` member; omitted when `None`.
     pub builds: Option<CreateCloudClusterBodySettingsInfrastructureBuilds>,
     /// The `cephStorageProvider` member; omitted when `None`.
-    pub ceph_storage_provider:
-        Option<CreateCloudClusterBodySettingsInfrastructureCephStorageProvider>,
+    pub ceph_storage_provider: Option<CreateCloudClusterBodyInfrastructureCephStorageProvider>,
     /// The `cleanupSnapshots` member; omitted when `None`.
     pub cleanup_snapshots: Option<bool>,
     /// The `cleanupVolumes` member; omitted when `None`.
@@ -2854,7 +2852,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
     #[must_use]
     pub fn with_ceph_storage_provider(
         mut self,
-        ceph_storage_provider: CreateCloudClusterBodySettingsInfrastructureCephStorageProvider,
+        ceph_storage_provider: CreateCloudClusterBodyInfrastructureCephStorageProvider,
     ) -> Self {
         self.ceph_storage_provider = Some(ceph_storage_provider);
         self
@@ -2961,7 +2959,7 @@ impl Json for CreateCloudClusterBodySettingsInfrastructure {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodySettingsInfrastructureBuilds {
     /// The `runtimeClass` member; omitted when `None`.
-    pub runtime_class: Option<CreateCloudClusterBodySettingsInfrastructureBuildsRuntimeClass>,
+    pub runtime_class: Option<CreateCloudClusterBodyInfrastructureBuildsRuntimeClass>,
 }
 
 impl CreateCloudClusterBodySettingsInfrastructureBuilds {
@@ -2976,7 +2974,7 @@ impl CreateCloudClusterBodySettingsInfrastructureBuilds {
     #[must_use]
     pub fn with_runtime_class(
         mut self,
-        runtime_class: CreateCloudClusterBodySettingsInfrastructureBuildsRuntimeClass,
+        runtime_class: CreateCloudClusterBodyInfrastructureBuildsRuntimeClass,
     ) -> Self {
         self.runtime_class = Some(runtime_class);
         self
@@ -3000,7 +2998,7 @@ impl Json for CreateCloudClusterBodySettingsInfrastructureBuilds {
 
 string_enum! {
     /// The values of `settings.infrastructure.builds.runtimeClass` in the body of `create.cloud.cluster`.
-    pub enum CreateCloudClusterBodySettingsInfrastructureBuildsRuntimeClass {
+    pub enum CreateCloudClusterBodyInfrastructureBuildsRuntimeClass {
         /// `"none"`
         None = "none",
         /// `"gvisor"`
@@ -3015,11 +3013,11 @@ string_enum! {
 /// The object at `settings.infrastructure.cephStorageProvider` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
+pub struct CreateCloudClusterBodyInfrastructureCephStorageProvider {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `resources` member; omitted when `None`.
-    pub resources: Option<CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources>,
+    pub resources: Option<CreateCloudClusterBodyCephStorageProviderResources>,
     /// The `enableMultiReadWriteStorage` member; omitted when `None`.
     pub enable_multi_read_write_storage: Option<bool>,
     /// The `enableSingleReadWriteStorage` member; omitted when `None`.
@@ -3030,7 +3028,7 @@ pub struct CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
     pub enable_topology_aware_scheduling: Option<bool>,
 }
 
-impl CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
+impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -3054,7 +3052,7 @@ impl CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
     #[must_use]
     pub fn with_resources(
         mut self,
-        resources: CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources,
+        resources: CreateCloudClusterBodyCephStorageProviderResources,
     ) -> Self {
         self.resources = Some(resources);
         self
@@ -3098,7 +3096,7 @@ impl CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
     }
 }
 
-impl Json for CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
+impl Json for CreateCloudClusterBodyInfrastructureCephStorageProvider {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let enabled = members.optional("enabled");
@@ -3149,7 +3147,7 @@ impl Json for CreateCloudClusterBodySettingsInfrastructureCephStorageProvider {
 /// The object at `settings.infrastructure.cephStorageProvider.resources` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources {
+pub struct CreateCloudClusterBodyCephStorageProviderResources {
     /// The `cpu` member; omitted when `None`.
     pub cpu: Option<f64>,
     /// The `memory` member; omitted when `None`.
@@ -3158,7 +3156,7 @@ pub struct CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResour
     pub storage: Option<f64>,
 }
 
-impl CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources {
+impl CreateCloudClusterBodyCephStorageProviderResources {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -3190,7 +3188,7 @@ impl CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources {
     }
 }
 
-impl Json for CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources {
+impl Json for CreateCloudClusterBodyCephStorageProviderResources {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let cpu = members.optional("cpu");
@@ -3902,13 +3900,13 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItem {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyStorageStorageClassesItemOptions {
     /// The `capabilities` member; omitted when `None`.
-    pub capabilities: Option<CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities>,
+    pub capabilities: Option<CreateCloudClusterBodyStorageClassesItemOptionsCapabilities>,
     /// The `accessModes` member; omitted when `None`.
-    pub access_modes: Option<CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes>,
+    pub access_modes: Option<CreateCloudClusterBodyStorageClassesItemOptionsAccessModes>,
     /// The `storageSize` member; omitted when `None`.
-    pub storage_size: Option<CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize>,
+    pub storage_size: Option<CreateCloudClusterBodyStorageClassesItemOptionsStorageSize>,
     /// The `platform` member; omitted when `None`.
-    pub platform: Option<CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform>,
+    pub platform: Option<CreateCloudClusterBodyStorageClassesItemOptionsPlatform>,
 }
 
 impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
@@ -3926,7 +3924,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     #[must_use]
     pub fn with_capabilities(
         mut self,
-        capabilities: CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities,
+        capabilities: CreateCloudClusterBodyStorageClassesItemOptionsCapabilities,
     ) -> Self {
         self.capabilities = Some(capabilities);
         self
@@ -3936,7 +3934,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     #[must_use]
     pub fn with_access_modes(
         mut self,
-        access_modes: CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes,
+        access_modes: CreateCloudClusterBodyStorageClassesItemOptionsAccessModes,
     ) -> Self {
         self.access_modes = Some(access_modes);
         self
@@ -3946,7 +3944,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     #[must_use]
     pub fn with_storage_size(
         mut self,
-        storage_size: CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize,
+        storage_size: CreateCloudClusterBodyStorageClassesItemOptionsStorageSize,
     ) -> Self {
         self.storage_size = Some(storage_size);
         self
@@ -3956,7 +3954,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
     #[must_use]
     pub fn with_platform(
         mut self,
-        platform: CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform,
+        platform: CreateCloudClusterBodyStorageClassesItemOptionsPlatform,
     ) -> Self {
         self.platform = Some(platform);
         self
@@ -3992,14 +3990,14 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptions {
 /// The object at `storage.storageClasses[].options.capabilities` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities {
+pub struct CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     /// The `expansion` member; omitted when `None`.
     pub expansion: Option<bool>,
     /// The `snapshot` member; omitted when `None`.
     pub snapshot: Option<bool>,
 }
 
-impl CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities {
+impl CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -4023,7 +4021,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities {
     }
 }
 
-impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities {
+impl Json for CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let expansion = members.optional("expansion");
@@ -4046,14 +4044,14 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities
 /// The object at `storage.storageClasses[].options.accessModes` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes {
+pub struct CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     /// The `ReadWriteOnce` member; omitted when `None`.
     pub read_write_once: Option<bool>,
     /// The `ReadWriteMany` member; omitted when `None`.
     pub read_write_many: Option<bool>,
 }
 
-impl CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes {
+impl CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -4077,7 +4075,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes {
     }
 }
 
-impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes {
+impl Json for CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let read_write_once = members.optional("ReadWriteOnce");
@@ -4100,7 +4098,7 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes 
 /// The object at `storage.storageClasses[].options.storageSize` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize {
+pub struct CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     /// The `minValidSize` member; omitted when `None`.
     pub min_valid_size: Option<f64>,
     /// The `maxValidSize` member; omitted when `None`.
@@ -4109,7 +4107,7 @@ pub struct CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize {
     pub suggested_options: Option<Vec<f64>>,
 }
 
-impl CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize {
+impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -4141,7 +4139,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize {
     }
 }
 
-impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize {
+impl Json for CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let min_valid_size = members.optional("minValidSize");
@@ -4171,14 +4169,13 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize 
 /// The object at `storage.storageClasses[].options.platform` in the body of `create.cloud.cluster`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform {
+pub struct CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
     /// The `supportedResources` member; omitted when `None`.
-    pub supported_resources: Option<
-        Vec<CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatformSupportedResourcesItem>,
-    >,
+    pub supported_resources:
+        Option<Vec<CreateCloudClusterBodyOptionsPlatformSupportedResourcesItem>>,
 }
 
-impl CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform {
+impl CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -4190,16 +4187,14 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform {
     #[must_use]
     pub fn with_supported_resources(
         mut self,
-        supported_resources: Vec<
-            CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatformSupportedResourcesItem,
-        >,
+        supported_resources: Vec<CreateCloudClusterBodyOptionsPlatformSupportedResourcesItem>,
     ) -> Self {
         self.supported_resources = Some(supported_resources);
         self
     }
 }
 
-impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform {
+impl Json for CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let supported_resources = members.optional("supportedResources");
@@ -4222,7 +4217,7 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform {
 
 string_enum! {
     /// The values of `storage.storageClasses[].options.platform.supportedResources[]` in the body of `create.cloud.cluster`.
-    pub enum CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatformSupportedResourcesItem {
+    pub enum CreateCloudClusterBodyOptionsPlatformSupportedResourcesItem {
         /// `"addon"`
         Addon = "addon",
         /// `"volume"`
@@ -4936,11 +4931,11 @@ pub struct CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     /// The `type` member; omitted when `None`.
     pub type_: Option<String>,
     /// The `resources` member; omitted when `None`.
-    pub resources: Option<CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources>,
+    pub resources: Option<CreateCloudClusterBodyItemComputeResourcesGpuResources>,
     /// The `count` member; omitted when `None`.
     pub count: Option<f64>,
     /// The `timeslicing` member; omitted when `None`.
-    pub timeslicing: Option<CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing>,
+    pub timeslicing: Option<CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing>,
     /// The `supported` member; omitted when `None`.
     pub supported: Option<bool>,
     /// The `mig` member; omitted when `None`.
@@ -4971,7 +4966,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     #[must_use]
     pub fn with_resources(
         mut self,
-        resources: CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources,
+        resources: CreateCloudClusterBodyItemComputeResourcesGpuResources,
     ) -> Self {
         self.resources = Some(resources);
         self
@@ -4988,7 +4983,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     #[must_use]
     pub fn with_timeslicing(
         mut self,
-        timeslicing: CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing,
+        timeslicing: CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing,
     ) -> Self {
         self.timeslicing = Some(timeslicing);
         self
@@ -7126,7 +7121,7 @@ impl Json for ListCloudClustersResponseClustersItem {
 #[non_exhaustive]
 pub struct ListCloudClustersResponseClustersItemNodePoolsItem {
     /// The `autoscaling` member; omitted when `None`, `null` when `Some(None)`.
-    pub autoscaling: Option<Option<ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling>>,
+    pub autoscaling: Option<Option<ListCloudClustersResponseItemNodePoolsItemAutoscaling>>,
     /// The `availabilityZones` member; omitted when `None`.
     pub availability_zones: Option<Vec<String>>,
     /// The `aws` member; omitted when `None`.
@@ -7198,7 +7193,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
     #[must_use]
     pub fn with_autoscaling(
         mut self,
-        autoscaling: Option<ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling>,
+        autoscaling: Option<ListCloudClustersResponseItemNodePoolsItemAutoscaling>,
     ) -> Self {
         self.autoscaling = Some(autoscaling);
         self
@@ -7428,7 +7423,7 @@ impl Json for ListCloudClustersResponseClustersItemNodePoolsItem {
 /// The object at `clusters[].nodePools[].autoscaling` in the response data of `list.cloud.clusters`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling {
+pub struct ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `min` member; omitted when `None`.
@@ -7437,7 +7432,7 @@ pub struct ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling {
     pub max: Option<f64>,
 }
 
-impl ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling {
+impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -7469,7 +7464,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling {
     }
 }
 
-impl Json for ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling {
+impl Json for ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let enabled = members.optional("enabled");
@@ -7747,7 +7742,7 @@ pub struct ListCloudClustersResponseClustersItemSettings {
     /// The `registry` member; omitted when `None`.
     pub registry: Option<CreateCloudClusterBodySettingsRegistry>,
     /// The `requestModifiers` member; omitted when `None`.
-    pub request_modifiers: Option<ListCloudClustersResponseClustersItemSettingsRequestModifiers>,
+    pub request_modifiers: Option<ListCloudClustersResponseItemSettingsRequestModifiers>,
     /// The `skipInstall` member; omitted when `None`.
     pub skip_install: Option<bool>,
     /// The `vanityDomains` member; omitted when `None`.
@@ -7820,7 +7815,7 @@ impl ListCloudClustersResponseClustersItemSettings {
     #[must_use]
     pub fn with_request_modifiers(
         mut self,
-        request_modifiers: ListCloudClustersResponseClustersItemSettingsRequestModifiers,
+        request_modifiers: ListCloudClustersResponseItemSettingsRequestModifiers,
     ) -> Self {
         self.request_modifiers = Some(request_modifiers);
         self
@@ -7983,8 +7978,7 @@ pub struct ListCloudClustersResponseClustersItemSettingsInfrastructure {
     /// The `cleanupSnapshots` member; omitted when `None`.
     pub cleanup_snapshots: Option<bool>,
     /// The `cephStorageProvider` member; omitted when `None`.
-    pub ceph_storage_provider:
-        Option<ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvider>,
+    pub ceph_storage_provider: Option<ListCloudClustersResponseInfrastructureCephStorageProvider>,
 }
 
 impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
@@ -8053,7 +8047,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
     #[must_use]
     pub fn with_ceph_storage_provider(
         mut self,
-        ceph_storage_provider: ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvider,
+        ceph_storage_provider: ListCloudClustersResponseInfrastructureCephStorageProvider,
     ) -> Self {
         self.ceph_storage_provider = Some(ceph_storage_provider);
         self
@@ -8110,11 +8104,11 @@ impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructure {
 /// The object at `clusters[].settings.infrastructure.cephStorageProvider` in the response data of `list.cloud.clusters`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvider {
+pub struct ListCloudClustersResponseInfrastructureCephStorageProvider {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `resources` member; omitted when `None`.
-    pub resources: Option<CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources>,
+    pub resources: Option<CreateCloudClusterBodyCephStorageProviderResources>,
     /// The `enableMultiReadWriteStorage` member; omitted when `None`.
     pub enable_multi_read_write_storage: Option<bool>,
     /// The `enableSingleReadWriteStorage` member; omitted when `None`.
@@ -8123,7 +8117,7 @@ pub struct ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorag
     pub enable_erasure_coding: Option<bool>,
 }
 
-impl ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvider {
+impl ListCloudClustersResponseInfrastructureCephStorageProvider {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -8146,7 +8140,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvi
     #[must_use]
     pub fn with_resources(
         mut self,
-        resources: CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources,
+        resources: CreateCloudClusterBodyCephStorageProviderResources,
     ) -> Self {
         self.resources = Some(resources);
         self
@@ -8180,7 +8174,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvi
     }
 }
 
-impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvider {
+impl Json for ListCloudClustersResponseInfrastructureCephStorageProvider {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let enabled = members.optional("enabled");
@@ -8280,7 +8274,7 @@ impl Json for ListCloudClustersResponseClustersItemSettingsLogging {
 #[non_exhaustive]
 pub struct ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     /// The `storageType` member.
-    pub storage_type: ListCloudClustersResponseClustersItemSettingsLoggingLokiStorageType,
+    pub storage_type: ListCloudClustersResponseItemSettingsLoggingLokiStorageType,
     /// The `s3Region` member; omitted when `None`.
     pub s3_region: Option<String>,
     /// The `s3BucketName` member; omitted when `None`.
@@ -8293,9 +8287,7 @@ pub struct ListCloudClustersResponseClustersItemSettingsLoggingLoki {
 
 impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     /// A value with the required members set and the others absent.
-    pub fn new(
-        storage_type: ListCloudClustersResponseClustersItemSettingsLoggingLokiStorageType,
-    ) -> Self {
+    pub fn new(storage_type: ListCloudClustersResponseItemSettingsLoggingLokiStorageType) -> Self {
         Self {
             storage_type,
             s3_region: None,
@@ -8372,7 +8364,7 @@ impl Json for ListCloudClustersResponseClustersItemSettingsLoggingLoki {
 
 string_enum! {
     /// The values of `clusters[].settings.logging.loki.storageType` in the response data of `list.cloud.clusters`.
-    pub enum ListCloudClustersResponseClustersItemSettingsLoggingLokiStorageType {
+    pub enum ListCloudClustersResponseItemSettingsLoggingLokiStorageType {
         /// `"s3"`
         S3 = "s3",
         /// `"gcs"`
@@ -8441,7 +8433,7 @@ impl Json for ListCloudClustersResponseClustersItemSettingsNetworking {
 /// The object at `clusters[].settings.requestModifiers` in the response data of `list.cloud.clusters`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ListCloudClustersResponseClustersItemSettingsRequestModifiers {
+pub struct ListCloudClustersResponseItemSettingsRequestModifiers {
     /// The `services` member; omitted when `None`.
     pub services: Option<CreateCloudClusterBodySettingsRequestModifiersAddons>,
     /// The `jobs` member; omitted when `None`.
@@ -8452,7 +8444,7 @@ pub struct ListCloudClustersResponseClustersItemSettingsRequestModifiers {
     pub addons: Option<CreateCloudClusterBodySettingsRequestModifiersAddons>,
 }
 
-impl ListCloudClustersResponseClustersItemSettingsRequestModifiers {
+impl ListCloudClustersResponseItemSettingsRequestModifiers {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -8501,7 +8493,7 @@ impl ListCloudClustersResponseClustersItemSettingsRequestModifiers {
     }
 }
 
-impl Json for ListCloudClustersResponseClustersItemSettingsRequestModifiers {
+impl Json for ListCloudClustersResponseItemSettingsRequestModifiers {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let services = members.optional("services");
@@ -11267,9 +11259,9 @@ serde_via_json!(
     CreateCloudClusterBodyNodePoolsItemAzure,
     CreateCloudClusterBodyNodePoolsItemComputeResources,
     CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu,
-    CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuTimeslicing,
-    CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResources,
-    CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuResourcesMemoryInfo,
+    CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing,
+    CreateCloudClusterBodyItemComputeResourcesGpuResources,
+    CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo,
     CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig,
     CreateCloudClusterBodyNodePoolsItemGcp,
     CreateCloudClusterBodyNodePoolsItemNebius,
@@ -11285,8 +11277,8 @@ serde_via_json!(
     CreateCloudClusterBodySettingsBuildsCaching,
     CreateCloudClusterBodySettingsInfrastructure,
     CreateCloudClusterBodySettingsInfrastructureBuilds,
-    CreateCloudClusterBodySettingsInfrastructureCephStorageProvider,
-    CreateCloudClusterBodySettingsInfrastructureCephStorageProviderResources,
+    CreateCloudClusterBodyInfrastructureCephStorageProvider,
+    CreateCloudClusterBodyCephStorageProviderResources,
     CreateCloudClusterBodySettingsLogging,
     CreateCloudClusterBodySettingsNetworking,
     CreateCloudClusterBodySettingsRegistry,
@@ -11298,10 +11290,10 @@ serde_via_json!(
     CreateCloudClusterBodyStorageSnapshotClassesItem,
     CreateCloudClusterBodyStorageStorageClassesItem,
     CreateCloudClusterBodyStorageStorageClassesItemOptions,
-    CreateCloudClusterBodyStorageStorageClassesItemOptionsCapabilities,
-    CreateCloudClusterBodyStorageStorageClassesItemOptionsAccessModes,
-    CreateCloudClusterBodyStorageStorageClassesItemOptionsStorageSize,
-    CreateCloudClusterBodyStorageStorageClassesItemOptionsPlatform,
+    CreateCloudClusterBodyStorageClassesItemOptionsCapabilities,
+    CreateCloudClusterBodyStorageClassesItemOptionsAccessModes,
+    CreateCloudClusterBodyStorageClassesItemOptionsStorageSize,
+    CreateCloudClusterBodyStorageClassesItemOptionsPlatform,
     CreateCloudClusterResponse,
     CreateCloudClusterResponseNodePoolsItem,
     CreateCloudClusterResponseNodePoolsItemComputeResources,
@@ -11324,18 +11316,18 @@ serde_via_json!(
     ListCloudClustersResponse,
     ListCloudClustersResponseClustersItem,
     ListCloudClustersResponseClustersItemNodePoolsItem,
-    ListCloudClustersResponseClustersItemNodePoolsItemAutoscaling,
+    ListCloudClustersResponseItemNodePoolsItemAutoscaling,
     ListCloudClustersResponseClustersItemNodePoolsItemAzure,
     ListCloudClustersResponseClustersItemNodePoolsItemOci,
     ListCloudClustersResponseClustersItemNodePoolsItemScheduling,
     ListCloudClustersResponseClustersItemSettings,
     ListCloudClustersResponseClustersItemSettingsBuilds,
     ListCloudClustersResponseClustersItemSettingsInfrastructure,
-    ListCloudClustersResponseClustersItemSettingsInfrastructureCephStorageProvider,
+    ListCloudClustersResponseInfrastructureCephStorageProvider,
     ListCloudClustersResponseClustersItemSettingsLogging,
     ListCloudClustersResponseClustersItemSettingsLoggingLoki,
     ListCloudClustersResponseClustersItemSettingsNetworking,
-    ListCloudClustersResponseClustersItemSettingsRequestModifiers,
+    ListCloudClustersResponseItemSettingsRequestModifiers,
     ListCloudIntegrationsResponse,
     ListCloudIntegrationsResponseIntegrationsItem,
     ListCloudNodeTypesResponse,

@@ -6185,8 +6185,7 @@ pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     /// The `inheritedFrom` member; omitted when `None`.
     pub inherited_from: Option<String>,
     /// The `overriding` member.
-    pub overriding:
-        Vec<GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem>,
+    pub overriding: Vec<GetJobBuildArgumentDetailsResponseOverridingItem>,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `value` member.
@@ -6196,9 +6195,7 @@ pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     /// A value with the required members set and the others absent.
     pub fn new(
-        overriding: Vec<
-            GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem,
-        >,
+        overriding: Vec<GetJobBuildArgumentDetailsResponseOverridingItem>,
         value: Value,
     ) -> Self {
         Self {
@@ -6267,7 +6264,7 @@ impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 /// The object at `buildArguments.MY_VARIABLE_NAME.overriding[]` in the response data of `get.job.buildArgumentDetails`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+pub struct GetJobBuildArgumentDetailsResponseOverridingItem {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
@@ -6278,7 +6275,7 @@ pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverrid
     pub priority: f64,
 }
 
-impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+impl GetJobBuildArgumentDetailsResponseOverridingItem {
     /// A value with the required members set and the others absent.
     pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
         Self {
@@ -6297,7 +6294,7 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingIte
     }
 }
 
-impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+impl Json for GetJobBuildArgumentDetailsResponseOverridingItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let value = members.required("value");
@@ -6376,7 +6373,7 @@ pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     /// The `inheritedFrom` member; omitted when `None`.
     pub inherited_from: Option<String>,
     /// The `overriding` member.
-    pub overriding: Vec<GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+    pub overriding: Vec<GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem>,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `value` member.
@@ -6386,7 +6383,7 @@ pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
 impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     /// A value with the required members set and the others absent.
     pub fn new(
-        overriding: Vec<GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+        overriding: Vec<GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem>,
         value: GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
     ) -> Self {
         Self {
@@ -6444,7 +6441,7 @@ impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
 /// The object at `buildFiles./dir/fileName.overriding[]` in the response data of `get.job.buildArgumentDetails`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+pub struct GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
@@ -6453,7 +6450,7 @@ pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem
     pub priority: f64,
 }
 
-impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+impl GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     /// A value with the required members set and the others absent.
     pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
         Self {
@@ -6464,7 +6461,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
     }
 }
 
-impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+impl Json for GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let value = members.required("value");
@@ -14452,10 +14449,10 @@ serde_via_json!(
     GetJobBuildArgumentDetailsResponse,
     GetJobBuildArgumentDetailsResponseBuildArguments,
     GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName,
-    GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem,
+    GetJobBuildArgumentDetailsResponseOverridingItem,
     GetJobBuildArgumentDetailsResponseBuildFiles,
     GetJobBuildArgumentDetailsResponseBuildFilesDirFileName,
-    GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem,
+    GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem,
     GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
     GetJobBuildArgumentsResponse,
     GetJobBuildMetricsResponse,

@@ -1807,12 +1807,12 @@ pub struct CreateDomainBodyCertificatesCertificateInputCertificateInput {
     /// The `is` member; omitted when `None`.
     pub is: Option<Value>,
     /// The `then` member.
-    pub then: CreateDomainBodyCertificatesCertificateInputCertificateInputThen,
+    pub then: CreateDomainBodyCertificateInputCertificateInputThen,
 }
 
 impl CreateDomainBodyCertificatesCertificateInputCertificateInput {
     /// A value with the required members set and the others absent.
-    pub fn new(then: CreateDomainBodyCertificatesCertificateInputCertificateInputThen) -> Self {
+    pub fn new(then: CreateDomainBodyCertificateInputCertificateInputThen) -> Self {
         Self { is: None, then }
     }
 
@@ -1847,14 +1847,14 @@ impl Json for CreateDomainBodyCertificatesCertificateInputCertificateInput {
 /// The object at `certificates.certificateInput.certificateInput.then` in the body of `create.domain`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateDomainBodyCertificatesCertificateInputCertificateInputThen {
+pub struct CreateDomainBodyCertificateInputCertificateInputThen {
     /// The `privateKey` member.
     pub private_key: String,
     /// The `certificateChain` member.
     pub certificate_chain: String,
 }
 
-impl CreateDomainBodyCertificatesCertificateInputCertificateInputThen {
+impl CreateDomainBodyCertificateInputCertificateInputThen {
     /// A value with the required members set and the others absent.
     pub fn new(private_key: impl Into<String>, certificate_chain: impl Into<String>) -> Self {
         Self {
@@ -1864,7 +1864,7 @@ impl CreateDomainBodyCertificatesCertificateInputCertificateInputThen {
     }
 }
 
-impl Json for CreateDomainBodyCertificatesCertificateInputCertificateInputThen {
+impl Json for CreateDomainBodyCertificateInputCertificateInputThen {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let private_key = members.required("privateKey");
@@ -10134,7 +10134,7 @@ serde_via_json!(
     CreateDomainBodyCertificates,
     CreateDomainBodyCertificatesCertificateInput,
     CreateDomainBodyCertificatesCertificateInputCertificateInput,
-    CreateDomainBodyCertificatesCertificateInputCertificateInputThen,
+    CreateDomainBodyCertificateInputCertificateInputThen,
     CreateDomainBodyOptions,
     CreateDomainBodyRedirect,
     CreateDomainResponse,

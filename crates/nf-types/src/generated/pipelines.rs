@@ -2982,14 +2982,14 @@ pub struct ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// The `updatedAt` member; omitted when `None`.
     pub updated_at: Option<String>,
     /// The `vcsData` member.
-    pub vcs_data: ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+    pub vcs_data: ListPipelineTemplatePreviewsResponseItemVcsData,
 }
 
 impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         id: impl Into<String>,
-        vcs_data: ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+        vcs_data: ListPipelineTemplatePreviewsResponseItemVcsData,
     ) -> Self {
         Self {
             created_at: None,
@@ -3057,12 +3057,12 @@ impl Json for ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 /// The object at `previewEnvironments[].vcsData` in the response data of `list.pipelineTemplatePreviews`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+pub struct ListPipelineTemplatePreviewsResponseItemVcsData {
     /// The `repoUrl` member.
     pub repo_url: String,
 }
 
-impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+impl ListPipelineTemplatePreviewsResponseItemVcsData {
     /// A value with the required members set and the others absent.
     pub fn new(repo_url: impl Into<String>) -> Self {
         Self {
@@ -3071,7 +3071,7 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
     }
 }
 
-impl Json for ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+impl Json for ListPipelineTemplatePreviewsResponseItemVcsData {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let repo_url = members.required("repoUrl");
@@ -6066,7 +6066,7 @@ serde_via_json!(
     ListGradualRolloutStrategiesResponse,
     ListPipelineTemplatePreviewsResponse,
     ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem,
-    ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+    ListPipelineTemplatePreviewsResponseItemVcsData,
     ListPipelinesResponse,
     ListPipelinesResponsePipelinesItem,
     ListPreviewTemplateRunsResponse,

@@ -313,8 +313,7 @@ pub struct CreateProjectBodyNetworkingHostAliasesRestrictions {
     /// The `tags` member; omitted when `None`.
     pub tags: Option<Vec<String>>,
     /// The `tagMatchCondition` member; omitted when `None`.
-    pub tag_match_condition:
-        Option<CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition>,
+    pub tag_match_condition: Option<CreateProjectBodyHostAliasesRestrictionsTagMatchCondition>,
 }
 
 impl CreateProjectBodyNetworkingHostAliasesRestrictions {
@@ -338,7 +337,7 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
     #[must_use]
     pub fn with_tag_match_condition(
         mut self,
-        tag_match_condition: CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition,
+        tag_match_condition: CreateProjectBodyHostAliasesRestrictionsTagMatchCondition,
     ) -> Self {
         self.tag_match_condition = Some(tag_match_condition);
         self
@@ -377,7 +376,7 @@ impl Json for CreateProjectBodyNetworkingHostAliasesRestrictions {
 
 string_enum! {
     /// The values of `networking.hostAliases.restrictions.tagMatchCondition` in the body of `create.project`.
-    pub enum CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition {
+    pub enum CreateProjectBodyHostAliasesRestrictionsTagMatchCondition {
         /// `"and"`
         And = "and",
         /// `"or"`
@@ -2539,8 +2538,7 @@ pub struct PatchProjectBodyNetworkingHostAliasesRestrictions {
     /// The `tags` member; omitted when `None`.
     pub tags: Option<Vec<String>>,
     /// The `tagMatchCondition` member; omitted when `None`.
-    pub tag_match_condition:
-        Option<CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition>,
+    pub tag_match_condition: Option<CreateProjectBodyHostAliasesRestrictionsTagMatchCondition>,
 }
 
 impl PatchProjectBodyNetworkingHostAliasesRestrictions {
@@ -2571,7 +2569,7 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
     #[must_use]
     pub fn with_tag_match_condition(
         mut self,
-        tag_match_condition: CreateProjectBodyNetworkingHostAliasesRestrictionsTagMatchCondition,
+        tag_match_condition: CreateProjectBodyHostAliasesRestrictionsTagMatchCondition,
     ) -> Self {
         self.tag_match_condition = Some(tag_match_condition);
         self

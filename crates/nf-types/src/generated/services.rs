@@ -1346,7 +1346,7 @@ impl Json for CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
 #[non_exhaustive]
 pub struct CreateServiceBuildBodyBuildConfigurationStorage {
     /// The `ephemeralStorage` member; omitted when `None`.
-    pub ephemeral_storage: Option<CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage>,
+    pub ephemeral_storage: Option<CreateServiceBuildBodyStorageEphemeralStorage>,
 }
 
 impl CreateServiceBuildBodyBuildConfigurationStorage {
@@ -1361,7 +1361,7 @@ impl CreateServiceBuildBodyBuildConfigurationStorage {
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
-        ephemeral_storage: CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage,
+        ephemeral_storage: CreateServiceBuildBodyStorageEphemeralStorage,
     ) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
         self
@@ -1390,12 +1390,12 @@ impl Json for CreateServiceBuildBodyBuildConfigurationStorage {
 /// The object at `buildConfiguration.storage.ephemeralStorage` in the body of `create.service.build`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
+pub struct CreateServiceBuildBodyStorageEphemeralStorage {
     /// The `storageSize` member; omitted when `None`.
     pub storage_size: Option<f64>,
 }
 
-impl CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
+impl CreateServiceBuildBodyStorageEphemeralStorage {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self { storage_size: None }
@@ -1409,7 +1409,7 @@ impl CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
     }
 }
 
-impl Json for CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage {
+impl Json for CreateServiceBuildBodyStorageEphemeralStorage {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let storage_size = members.optional("storageSize");
@@ -3672,7 +3672,7 @@ pub struct CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     /// The `exposedMetricsPort` member.
     pub exposed_metrics_port: f64,
     /// The `metrics` member.
-    pub metrics: Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>,
+    pub metrics: Vec<CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem>,
 }
 
 impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
@@ -3681,7 +3681,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
         enabled: bool,
         exposed_metrics_path: impl Into<String>,
         exposed_metrics_port: f64,
-        metrics: Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>,
+        metrics: Vec<CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem>,
     ) -> Self {
         Self {
             enabled,
@@ -3734,20 +3734,20 @@ impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 /// The object at `autoscaling.horizontal.userMetrics.metrics[]` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
+pub struct CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     /// The `metricName` member.
     pub metric_name: String,
     /// The `metricType` member.
-    pub metric_type: CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItemMetricType,
+    pub metric_type: CreateServiceCombinedBodyUserMetricsMetricsItemMetricType,
     /// The `thresholdValue` member.
     pub threshold_value: f64,
 }
 
-impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
+impl CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         metric_name: impl Into<String>,
-        metric_type: CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItemMetricType,
+        metric_type: CreateServiceCombinedBodyUserMetricsMetricsItemMetricType,
         threshold_value: f64,
     ) -> Self {
         Self {
@@ -3758,7 +3758,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
     }
 }
 
-impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem {
+impl Json for CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let metric_name = members.required("metricName");
@@ -3788,7 +3788,7 @@ impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsIt
 
 string_enum! {
     /// The values of `autoscaling.horizontal.userMetrics.metrics[].metricType` in the body of `create.service.combined`.
-    pub enum CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItemMetricType {
+    pub enum CreateServiceCombinedBodyUserMetricsMetricsItemMetricType {
         /// `"gauge"`
         Gauge = "gauge",
         /// `"counter"`
@@ -4638,7 +4638,7 @@ impl Json for CreateServiceCombinedBodyDeploymentSsh {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyDeploymentStorage {
     /// The `ephemeralStorage` member; omitted when `None`.
-    pub ephemeral_storage: Option<CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage>,
+    pub ephemeral_storage: Option<CreateServiceBuildBodyStorageEphemeralStorage>,
     /// The `shmSize` member; omitted when `None`.
     pub shm_size: Option<i64>,
     /// The `useHdbStorage` member; omitted when `None`.
@@ -4662,7 +4662,7 @@ impl CreateServiceCombinedBodyDeploymentStorage {
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
-        ephemeral_storage: CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage,
+        ephemeral_storage: CreateServiceBuildBodyStorageEphemeralStorage,
     ) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
         self
@@ -5253,12 +5253,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
     /// The `mode` member.
-    pub mode: CreateServiceCombinedBodyLoadBalancingConsistentReplicaRoutingMode,
+    pub mode: CreateServiceCombinedBodyConsistentReplicaRoutingMode,
 }
 
 impl CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
     /// A value with the required members set and the others absent.
-    pub fn new(mode: CreateServiceCombinedBodyLoadBalancingConsistentReplicaRoutingMode) -> Self {
+    pub fn new(mode: CreateServiceCombinedBodyConsistentReplicaRoutingMode) -> Self {
         Self { mode }
     }
 }
@@ -5283,7 +5283,7 @@ impl Json for CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
 
 string_enum! {
     /// The values of `loadBalancing.consistentReplicaRouting.mode` in the body of `create.service.combined`.
-    pub enum CreateServiceCombinedBodyLoadBalancingConsistentReplicaRoutingMode {
+    pub enum CreateServiceCombinedBodyConsistentReplicaRoutingMode {
         /// `"path"`
         Path = "path",
         /// `"header"`
@@ -5511,20 +5511,21 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyPortsItemSecurity {
-/// The `credentials` member; omitted when `None`.
-pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
-/// The `headers` member; omitted when `None`.
-pub headers: Option<Vec<Map<String, Value>>>,
-/// The `ip` member; omitted when `None`.
-pub ip: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
-/// The `policies` member; omitted when `None`.
-pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
-/// The `securePathConfiguration` member; omitted when `None`.
-pub secure_path_configuration: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration>,
-/// The `sso` member; omitted when `None`.
-pub sso: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso>,
-/// The `verificationMode` member; omitted when `None`.
-pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
+    /// The `headers` member; omitted when `None`.
+    pub headers: Option<Vec<Map<String, Value>>>,
+    /// The `ip` member; omitted when `None`.
+    pub ip: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+    /// The `policies` member; omitted when `None`.
+    pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+    /// The `securePathConfiguration` member; omitted when `None`.
+    pub secure_path_configuration:
+        Option<CreateServiceCombinedBodyItemSecuritySecurePathConfiguration>,
+    /// The `sso` member; omitted when `None`.
+    pub sso: Option<CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso>,
+    /// The `verificationMode` member; omitted when `None`.
+    pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
 }
 
 impl CreateServiceCombinedBodyPortsItemSecurity {
@@ -5579,7 +5580,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     #[must_use]
     pub fn with_secure_path_configuration(
         mut self,
-        secure_path_configuration: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration,
+        secure_path_configuration: CreateServiceCombinedBodyItemSecuritySecurePathConfiguration,
     ) -> Self {
         self.secure_path_configuration = Some(secure_path_configuration);
         self
@@ -5589,7 +5590,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
     #[must_use]
     pub fn with_sso(
         mut self,
-        sso: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso,
+        sso: CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso,
     ) -> Self {
         self.sso = Some(sso);
         self
@@ -5658,7 +5659,7 @@ pub struct CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
     /// The `password` member.
     pub password: String,
     /// The `type` member.
-    pub type_: CreateServiceCombinedBodyPortsItemSecurityCredentialsItemType,
+    pub type_: CreateServiceCombinedBodyItemSecurityCredentialsItemType,
 }
 
 impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
@@ -5666,7 +5667,7 @@ impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
     pub fn new(
         username: impl Into<String>,
         password: impl Into<String>,
-        type_: CreateServiceCombinedBodyPortsItemSecurityCredentialsItemType,
+        type_: CreateServiceCombinedBodyItemSecurityCredentialsItemType,
     ) -> Self {
         Self {
             username: username.into(),
@@ -5704,7 +5705,7 @@ impl Json for CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
 
 string_enum! {
     /// The values of `ports[].security.credentials[].type` in the body of `create.service.combined`.
-    pub enum CreateServiceCombinedBodyPortsItemSecurityCredentialsItemType {
+    pub enum CreateServiceCombinedBodyItemSecurityCredentialsItemType {
         /// `"basic-auth"`
         BasicAuth = "basic-auth",
     }
@@ -5763,17 +5764,16 @@ string_enum! {
 /// The object at `ports[].security.securePathConfiguration` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
+pub struct CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `skipSecurityPoliciesForInternalTrafficViaPublicDns` member; omitted when `None`.
     pub skip_security_policies_for_internal_traffic_via_public_dns: Option<bool>,
     /// The `rules` member; omitted when `None`.
-    pub rules:
-        Option<Vec<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem>>,
+    pub rules: Option<Vec<CreateServiceCombinedBodySecurePathConfigurationRulesItem>>,
 }
 
-impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
+impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -5805,14 +5805,14 @@ impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
     #[must_use]
     pub fn with_rules(
         mut self,
-        rules: Vec<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem>,
+        rules: Vec<CreateServiceCombinedBodySecurePathConfigurationRulesItem>,
     ) -> Self {
         self.rules = Some(rules);
         self
     }
 }
 
-impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration {
+impl Json for CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let enabled = members.optional("enabled");
@@ -5844,23 +5844,20 @@ impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration 
 /// The object at `ports[].security.securePathConfiguration.rules[]` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem {
+pub struct CreateServiceCombinedBodySecurePathConfigurationRulesItem {
     /// The `paths` member.
     pub paths: Vec<Value>,
     /// The `accessMode` member.
-    pub access_mode:
-        CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemAccessMode,
+    pub access_mode: CreateServiceCombinedBodyRulesItemAccessMode,
     /// The `securityPolicies` member; omitted when `None`.
-    pub security_policies: Option<
-        CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies,
-    >,
+    pub security_policies: Option<CreateServiceCombinedBodyRulesItemSecurityPolicies>,
 }
 
-impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem {
+impl CreateServiceCombinedBodySecurePathConfigurationRulesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         paths: Vec<Value>,
-        access_mode: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemAccessMode,
+        access_mode: CreateServiceCombinedBodyRulesItemAccessMode,
     ) -> Self {
         Self {
             paths,
@@ -5873,14 +5870,14 @@ impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem 
     #[must_use]
     pub fn with_security_policies(
         mut self,
-        security_policies: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies,
+        security_policies: CreateServiceCombinedBodyRulesItemSecurityPolicies,
     ) -> Self {
         self.security_policies = Some(security_policies);
         self
     }
 }
 
-impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem {
+impl Json for CreateServiceCombinedBodySecurePathConfigurationRulesItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let paths = members.required("paths");
@@ -5912,7 +5909,7 @@ impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationR
 
 string_enum! {
     /// The values of `ports[].security.securePathConfiguration.rules[].accessMode` in the body of `create.service.combined`.
-    pub enum CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemAccessMode {
+    pub enum CreateServiceCombinedBodyRulesItemAccessMode {
         /// `"protected"`
         Protected = "protected",
         /// `"unprotected"`
@@ -5923,14 +5920,14 @@ string_enum! {
 /// The object at `ports[].security.securePathConfiguration.rules[].securityPolicies` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies {
-/// The `orPolicies` member; omitted when `None`.
-pub or_policies: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies>,
-/// The `requiredPolicies` member; omitted when `None`.
-pub required_policies: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies>,
+pub struct CreateServiceCombinedBodyRulesItemSecurityPolicies {
+    /// The `orPolicies` member; omitted when `None`.
+    pub or_policies: Option<CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies>,
+    /// The `requiredPolicies` member; omitted when `None`.
+    pub required_policies: Option<CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies>,
 }
 
-impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies {
+impl CreateServiceCombinedBodyRulesItemSecurityPolicies {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -5943,7 +5940,7 @@ impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemS
     #[must_use]
     pub fn with_or_policies(
         mut self,
-        or_policies: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies,
+        or_policies: CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies,
     ) -> Self {
         self.or_policies = Some(or_policies);
         self
@@ -5953,16 +5950,14 @@ impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemS
     #[must_use]
     pub fn with_required_policies(
         mut self,
-        required_policies: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies,
+        required_policies: CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies,
     ) -> Self {
         self.required_policies = Some(required_policies);
         self
     }
 }
 
-impl Json
-    for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies
-{
+impl Json for CreateServiceCombinedBodyRulesItemSecurityPolicies {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let or_policies = members.optional("orPolicies");
@@ -5989,95 +5984,109 @@ impl Json
 /// The object at `ports[].security.securePathConfiguration.rules[].securityPolicies.orPolicies` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies {
-/// The `credentials` member; omitted when `None`.
-pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
-/// The `ip` member; omitted when `None`.
-pub ip: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
-/// The `policies` member; omitted when `None`.
-pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
-/// The `sso` member; omitted when `None`.
-pub sso: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso>,
-/// The `headers` member; omitted when `None`.
-pub headers: Option<Vec<Value>>,
+pub struct CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
+    /// The `ip` member; omitted when `None`.
+    pub ip: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+    /// The `policies` member; omitted when `None`.
+    pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+    /// The `sso` member; omitted when `None`.
+    pub sso: Option<CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso>,
+    /// The `headers` member; omitted when `None`.
+    pub headers: Option<Vec<Value>>,
 }
 
-impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies {
-/// A value with every member absent.
-pub fn new() -> Self {
-Self {
-credentials: None,
-ip: None,
-policies: None,
-sso: None,
-headers: None,
-}
+impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            credentials: None,
+            ip: None,
+            policies: None,
+            sso: None,
+            headers: None,
+        }
+    }
+
+    /// Sets [`Self::credentials`].
+    #[must_use]
+    pub fn with_credentials(
+        mut self,
+        credentials: Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>,
+    ) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets [`Self::ip`].
+    #[must_use]
+    pub fn with_ip(mut self, ip: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    /// Sets [`Self::policies`].
+    #[must_use]
+    pub fn with_policies(
+        mut self,
+        policies: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>,
+    ) -> Self {
+        self.policies = Some(policies);
+        self
+    }
+
+    /// Sets [`Self::sso`].
+    #[must_use]
+    pub fn with_sso(
+        mut self,
+        sso: CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso,
+    ) -> Self {
+        self.sso = Some(sso);
+        self
+    }
+
+    /// Sets [`Self::headers`].
+    #[must_use]
+    pub fn with_headers(mut self, headers: Vec<Value>) -> Self {
+        self.headers = Some(headers);
+        self
+    }
 }
 
-/// Sets [`Self::credentials`].
-#[must_use]
-pub fn with_credentials(mut self, credentials: Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>) -> Self {
-self.credentials = Some(credentials);
-self
-}
+impl Json for CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let credentials = members.optional("credentials");
+        let ip = members.optional("ip");
+        let policies = members.optional("policies");
+        let sso = members.optional("sso");
+        let headers = members.optional("headers");
+        members.finish()?;
+        Ok(Self {
+            credentials,
+            ip,
+            policies,
+            sso,
+            headers,
+        })
+    }
 
-/// Sets [`Self::ip`].
-#[must_use]
-pub fn with_ip(mut self, ip: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
-self.ip = Some(ip);
-self
-}
-
-/// Sets [`Self::policies`].
-#[must_use]
-pub fn with_policies(mut self, policies: Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>) -> Self {
-self.policies = Some(policies);
-self
-}
-
-/// Sets [`Self::sso`].
-#[must_use]
-pub fn with_sso(mut self, sso: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso) -> Self {
-self.sso = Some(sso);
-self
-}
-
-/// Sets [`Self::headers`].
-#[must_use]
-pub fn with_headers(mut self, headers: Vec<Value>) -> Self {
-self.headers = Some(headers);
-self
-}
-}
-
-impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies {
-fn from_json(value: Value) -> Result<Self, DecodeError> {
-let mut members = json::Members::new(value)?;
-let credentials = members.optional("credentials");
-let ip = members.optional("ip");
-let policies = members.optional("policies");
-let sso = members.optional("sso");
-let headers = members.optional("headers");
-members.finish()?;
-Ok(Self { credentials, ip, policies, sso, headers })
-}
-
-fn to_json(&self) -> Value {
-let mut members = Map::new();
-json::put_some(&mut members, "credentials", self.credentials.as_ref());
-json::put_some(&mut members, "ip", self.ip.as_ref());
-json::put_some(&mut members, "policies", self.policies.as_ref());
-json::put_some(&mut members, "sso", self.sso.as_ref());
-json::put_some(&mut members, "headers", self.headers.as_ref());
-Value::Object(members)
-}
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(&mut members, "credentials", self.credentials.as_ref());
+        json::put_some(&mut members, "ip", self.ip.as_ref());
+        json::put_some(&mut members, "policies", self.policies.as_ref());
+        json::put_some(&mut members, "sso", self.sso.as_ref());
+        json::put_some(&mut members, "headers", self.headers.as_ref());
+        Value::Object(members)
+    }
 }
 
 /// The object at `ports[].security.securePathConfiguration.rules[].securityPolicies.orPolicies.sso` in the body of `create.service.combined`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso
-{
+pub struct CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     /// The `organizationId` member; omitted when `None`.
     pub organization_id: Option<String>,
     /// The `directoryGroupIds` member; omitted when `None`.
@@ -6092,85 +6101,120 @@ pub struct CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRule
     pub allow_internal_traffic_via_public_dns: Option<bool>,
 }
 
-impl CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso {
-/// A value with every member absent.
-pub fn new() -> Self {
-Self {
-organization_id: None,
-directory_group_ids: None,
-allow_any_org_users: None,
-validate_internal_traffic: None,
-set_cookie_on_root_domain: None,
-allow_internal_traffic_via_public_dns: None,
-}
+impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
+    /// A value with every member absent.
+    pub fn new() -> Self {
+        Self {
+            organization_id: None,
+            directory_group_ids: None,
+            allow_any_org_users: None,
+            validate_internal_traffic: None,
+            set_cookie_on_root_domain: None,
+            allow_internal_traffic_via_public_dns: None,
+        }
+    }
+
+    /// Sets [`Self::organization_id`].
+    #[must_use]
+    pub fn with_organization_id(mut self, organization_id: impl Into<String>) -> Self {
+        self.organization_id = Some(organization_id.into());
+        self
+    }
+
+    /// Sets [`Self::directory_group_ids`].
+    #[must_use]
+    pub fn with_directory_group_ids(mut self, directory_group_ids: Vec<String>) -> Self {
+        self.directory_group_ids = Some(directory_group_ids);
+        self
+    }
+
+    /// Sets [`Self::allow_any_org_users`].
+    #[must_use]
+    pub fn with_allow_any_org_users(mut self, allow_any_org_users: bool) -> Self {
+        self.allow_any_org_users = Some(allow_any_org_users);
+        self
+    }
+
+    /// Sets [`Self::validate_internal_traffic`].
+    #[must_use]
+    pub fn with_validate_internal_traffic(mut self, validate_internal_traffic: bool) -> Self {
+        self.validate_internal_traffic = Some(validate_internal_traffic);
+        self
+    }
+
+    /// Sets [`Self::set_cookie_on_root_domain`].
+    #[must_use]
+    pub fn with_set_cookie_on_root_domain(mut self, set_cookie_on_root_domain: bool) -> Self {
+        self.set_cookie_on_root_domain = Some(set_cookie_on_root_domain);
+        self
+    }
+
+    /// Sets [`Self::allow_internal_traffic_via_public_dns`].
+    #[must_use]
+    pub fn with_allow_internal_traffic_via_public_dns(
+        mut self,
+        allow_internal_traffic_via_public_dns: bool,
+    ) -> Self {
+        self.allow_internal_traffic_via_public_dns = Some(allow_internal_traffic_via_public_dns);
+        self
+    }
 }
 
-/// Sets [`Self::organization_id`].
-#[must_use]
-pub fn with_organization_id(mut self, organization_id: impl Into<String>) -> Self {
-self.organization_id = Some(organization_id.into());
-self
-}
+impl Json for CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        let mut members = json::Members::new(value)?;
+        let organization_id = members.optional("organizationId");
+        let directory_group_ids = members.optional("directoryGroupIds");
+        let allow_any_org_users = members.optional("allowAnyOrgUsers");
+        let validate_internal_traffic = members.optional("validateInternalTraffic");
+        let set_cookie_on_root_domain = members.optional("setCookieOnRootDomain");
+        let allow_internal_traffic_via_public_dns =
+            members.optional("allowInternalTrafficViaPublicDns");
+        members.finish()?;
+        Ok(Self {
+            organization_id,
+            directory_group_ids,
+            allow_any_org_users,
+            validate_internal_traffic,
+            set_cookie_on_root_domain,
+            allow_internal_traffic_via_public_dns,
+        })
+    }
 
-/// Sets [`Self::directory_group_ids`].
-#[must_use]
-pub fn with_directory_group_ids(mut self, directory_group_ids: Vec<String>) -> Self {
-self.directory_group_ids = Some(directory_group_ids);
-self
-}
-
-/// Sets [`Self::allow_any_org_users`].
-#[must_use]
-pub fn with_allow_any_org_users(mut self, allow_any_org_users: bool) -> Self {
-self.allow_any_org_users = Some(allow_any_org_users);
-self
-}
-
-/// Sets [`Self::validate_internal_traffic`].
-#[must_use]
-pub fn with_validate_internal_traffic(mut self, validate_internal_traffic: bool) -> Self {
-self.validate_internal_traffic = Some(validate_internal_traffic);
-self
-}
-
-/// Sets [`Self::set_cookie_on_root_domain`].
-#[must_use]
-pub fn with_set_cookie_on_root_domain(mut self, set_cookie_on_root_domain: bool) -> Self {
-self.set_cookie_on_root_domain = Some(set_cookie_on_root_domain);
-self
-}
-
-/// Sets [`Self::allow_internal_traffic_via_public_dns`].
-#[must_use]
-pub fn with_allow_internal_traffic_via_public_dns(mut self, allow_internal_traffic_via_public_dns: bool) -> Self {
-self.allow_internal_traffic_via_public_dns = Some(allow_internal_traffic_via_public_dns);
-self
-}
-}
-
-impl Json for CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso {
-fn from_json(value: Value) -> Result<Self, DecodeError> {
-let mut members = json::Members::new(value)?;
-let organization_id = members.optional("organizationId");
-let directory_group_ids = members.optional("directoryGroupIds");
-let allow_any_org_users = members.optional("allowAnyOrgUsers");
-let validate_internal_traffic = members.optional("validateInternalTraffic");
-let set_cookie_on_root_domain = members.optional("setCookieOnRootDomain");
-let allow_internal_traffic_via_public_dns = members.optional("allowInternalTrafficViaPublicDns");
-members.finish()?;
-Ok(Self { organization_id, directory_group_ids, allow_any_org_users, validate_internal_traffic, set_cookie_on_root_domain, allow_internal_traffic_via_public_dns })
-}
-
-fn to_json(&self) -> Value {
-let mut members = Map::new();
-json::put_some(&mut members, "organizationId", self.organization_id.as_ref());
-json::put_some(&mut members, "directoryGroupIds", self.directory_group_ids.as_ref());
-json::put_some(&mut members, "allowAnyOrgUsers", self.allow_any_org_users.as_ref());
-json::put_some(&mut members, "validateInternalTraffic", self.validate_internal_traffic.as_ref());
-json::put_some(&mut members, "setCookieOnRootDomain", self.set_cookie_on_root_domain.as_ref());
-json::put_some(&mut members, "allowInternalTrafficViaPublicDns", self.allow_internal_traffic_via_public_dns.as_ref());
-Value::Object(members)
-}
+    fn to_json(&self) -> Value {
+        let mut members = Map::new();
+        json::put_some(
+            &mut members,
+            "organizationId",
+            self.organization_id.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "directoryGroupIds",
+            self.directory_group_ids.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "allowAnyOrgUsers",
+            self.allow_any_org_users.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "validateInternalTraffic",
+            self.validate_internal_traffic.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "setCookieOnRootDomain",
+            self.set_cookie_on_root_domain.as_ref(),
+        );
+        json::put_some(
+            &mut members,
+            "allowInternalTrafficViaPublicDns",
+            self.allow_internal_traffic_via_public_dns.as_ref(),
+        );
+        Value::Object(members)
+    }
 }
 
 string_enum! {
@@ -11038,8 +11082,7 @@ pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     /// The `inheritedFrom` member; omitted when `None`.
     pub inherited_from: Option<String>,
     /// The `overriding` member.
-    pub overriding:
-        Vec<GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem>,
+    pub overriding: Vec<GetServiceBuildArgumentDetailsResponseOverridingItem>,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `value` member.
@@ -11049,9 +11092,7 @@ pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     /// A value with the required members set and the others absent.
     pub fn new(
-        overriding: Vec<
-            GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem,
-        >,
+        overriding: Vec<GetServiceBuildArgumentDetailsResponseOverridingItem>,
         value: Value,
     ) -> Self {
         Self {
@@ -11120,7 +11161,7 @@ impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName
 /// The object at `buildArguments.MY_VARIABLE_NAME.overriding[]` in the response data of `get.service.buildArgumentDetails`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+pub struct GetServiceBuildArgumentDetailsResponseOverridingItem {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
@@ -11131,7 +11172,7 @@ pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOve
     pub priority: f64,
 }
 
-impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+impl GetServiceBuildArgumentDetailsResponseOverridingItem {
     /// A value with the required members set and the others absent.
     pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
         Self {
@@ -11150,7 +11191,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridin
     }
 }
 
-impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem {
+impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let value = members.required("value");
@@ -11229,18 +11270,18 @@ pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     /// The `inheritedFrom` member; omitted when `None`.
     pub inherited_from: Option<String>,
     /// The `overriding` member.
-    pub overriding: Vec<GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
+    pub overriding: Vec<GetServiceBuildArgumentDetailsResponseOverridingItem2>,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `value` member.
-    pub value: GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+    pub value: GetServiceBuildArgumentDetailsResponseDirFileNameValue,
 }
 
 impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     /// A value with the required members set and the others absent.
     pub fn new(
-        overriding: Vec<GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem>,
-        value: GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue,
+        overriding: Vec<GetServiceBuildArgumentDetailsResponseOverridingItem2>,
+        value: GetServiceBuildArgumentDetailsResponseDirFileNameValue,
     ) -> Self {
         Self {
             inherited_from: None,
@@ -11297,7 +11338,7 @@ impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
 /// The object at `buildFiles./dir/fileName.overriding[]` in the response data of `get.service.buildArgumentDetails`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+pub struct GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
@@ -11306,7 +11347,7 @@ pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverriding
     pub priority: f64,
 }
 
-impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+impl GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     /// A value with the required members set and the others absent.
     pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
         Self {
@@ -11317,7 +11358,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
     }
 }
 
-impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem {
+impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let value = members.required("value");
@@ -11347,14 +11388,14 @@ impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverrid
 /// The object at `buildFiles./dir/fileName.value` in the response data of `get.service.buildArgumentDetails`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+pub struct GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     /// The `data` member; omitted when `None`.
     pub data: Option<String>,
     /// The `encoding` member; omitted when `None`.
     pub encoding: Option<String>,
 }
 
-impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     /// A value with every member absent.
     pub fn new() -> Self {
         Self {
@@ -11378,7 +11419,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
     }
 }
 
-impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
+impl Json for GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let data = members.optional("data");
@@ -13216,16 +13257,16 @@ impl Json for GetServicePortsResponsePortsItemDomainsItemCertificate {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetServicePortsResponsePortsItemSecurity {
-/// The `credentials` member; omitted when `None`.
-pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
-/// The `headers` member; omitted when `None`.
-pub headers: Option<Vec<GetServicePortsResponsePortsItemSecurityHeadersItem>>,
-/// The `policies` member; omitted when `None`.
-pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
-/// The `sso` member; omitted when `None`.
-pub sso: Option<CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso>,
-/// The `verificationMode` member; omitted when `None`.
-pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
+    /// The `credentials` member; omitted when `None`.
+    pub credentials: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityCredentialsItem>>,
+    /// The `headers` member; omitted when `None`.
+    pub headers: Option<Vec<GetServicePortsResponsePortsItemSecurityHeadersItem>>,
+    /// The `policies` member; omitted when `None`.
+    pub policies: Option<Vec<CreateServiceCombinedBodyPortsItemSecurityIpItem>>,
+    /// The `sso` member; omitted when `None`.
+    pub sso: Option<CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso>,
+    /// The `verificationMode` member; omitted when `None`.
+    pub verification_mode: Option<CreateServiceCombinedBodyPortsItemSecurityVerificationMode>,
 }
 
 impl GetServicePortsResponsePortsItemSecurity {
@@ -13274,7 +13315,7 @@ impl GetServicePortsResponsePortsItemSecurity {
     #[must_use]
     pub fn with_sso(
         mut self,
-        sso: CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso,
+        sso: CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso,
     ) -> Self {
         self.sso = Some(sso);
         self
@@ -16348,7 +16389,7 @@ pub struct PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     /// The `exposedMetricsPort` member; omitted when `None`.
     pub exposed_metrics_port: Option<f64>,
     /// The `metrics` member; omitted when `None`.
-    pub metrics: Option<Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>>,
+    pub metrics: Option<Vec<CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem>>,
 }
 
 impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
@@ -16387,7 +16428,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     #[must_use]
     pub fn with_metrics(
         mut self,
-        metrics: Vec<CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem>,
+        metrics: Vec<CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem>,
     ) -> Self {
         self.metrics = Some(metrics);
         self
@@ -16887,7 +16928,7 @@ impl Json for PatchServiceCombinedBodyDeploymentSsh {
 #[non_exhaustive]
 pub struct PatchServiceCombinedBodyDeploymentStorage {
     /// The `ephemeralStorage` member; omitted when `None`.
-    pub ephemeral_storage: Option<CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage>,
+    pub ephemeral_storage: Option<CreateServiceBuildBodyStorageEphemeralStorage>,
     /// The `shmSize` member; omitted when `None`.
     pub shm_size: Option<i64>,
 }
@@ -16905,7 +16946,7 @@ impl PatchServiceCombinedBodyDeploymentStorage {
     #[must_use]
     pub fn with_ephemeral_storage(
         mut self,
-        ephemeral_storage: CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage,
+        ephemeral_storage: CreateServiceBuildBodyStorageEphemeralStorage,
     ) -> Self {
         self.ephemeral_storage = Some(ephemeral_storage);
         self
@@ -24055,7 +24096,209 @@ impl Operation for UpdateServiceRuntimeEnvironmentRequest {
     }
 }
 
-serde_via_json!(CreateContainerSnapshotBody, CreateContainerSnapshotResponse, CreateContainerSnapshotResponseCompatibility, CreateContainerSnapshotResponseError, CreateContainerSnapshotResponseResult, CreateContainerSnapshotResponseSource, CreateContainerSnapshotResponseSourceNfObject, CreateContainerSnapshotResponseTarget, CreateServiceBuildBody, CreateServiceBuildBodyBilling, CreateServiceBuildBodyBillingGpu, CreateServiceBuildBodyBillingGpuConfiguration, CreateServiceBuildBodyBuildConfiguration, CreateServiceBuildBodyBuildConfigurationCrossProjectAccess, CreateServiceBuildBodyBuildConfigurationStorage, CreateServiceBuildBodyBuildConfigurationStorageEphemeralStorage, CreateServiceBuildBodyBuildSettings, CreateServiceBuildBodyBuildSettingsDockerfile, CreateServiceBuildBodyBuildSettingsDockerfileBuildkit, CreateServiceBuildBodyBuildSettingsBuildpack, CreateServiceBuildBodyInfrastructure, CreateServiceBuildBodyVcsData, CreateServiceBuildResponse, CreateServiceBuildResponseBilling, CreateServiceBuildResponseBillingGpu, CreateServiceBuildResponseBuildConfiguration, CreateServiceBuildResponseBuildConfigurationStorage, CreateServiceBuildResponseBuildSettings, CreateServiceBuildResponseBuildSettingsDockerfile, CreateServiceBuildResponseCluster, CreateServiceBuildResponseStatus, CreateServiceBuildResponseStatusBuild, CreateServiceCombinedBody, CreateServiceCombinedBodyAutoscaling, CreateServiceCombinedBodyAutoscalingHorizontal, CreateServiceCombinedBodyAutoscalingHorizontalCpu, CreateServiceCombinedBodyAutoscalingHorizontalRps, CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics, CreateServiceCombinedBodyAutoscalingHorizontalUserMetricsMetricsItem, CreateServiceCombinedBodyBilling, CreateServiceCombinedBodyBuildConfiguration, CreateServiceCombinedBodyBundleData, CreateServiceCombinedBodyCreateOptions, CreateServiceCombinedBodyDeployment, CreateServiceCombinedBodyDeploymentBuildpack, CreateServiceCombinedBodyDeploymentDocker, CreateServiceCombinedBodyDeploymentMetadata, CreateServiceCombinedBodyDeploymentSsh, CreateServiceCombinedBodyDeploymentStorage, CreateServiceCombinedBodyDeploymentStrategy, CreateServiceCombinedBodyDeploymentStrategySettings, CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge, CreateServiceCombinedBodyDeploymentZonalRedundancy, CreateServiceCombinedBodyHealthChecksItem, CreateServiceCombinedBodyLoadBalancing, CreateServiceCombinedBodyLoadBalancingConsistentHash, CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting, CreateServiceCombinedBodyPortsItem, CreateServiceCombinedBodyPortsItemAdvancedOptions, CreateServiceCombinedBodyPortsItemSecurity, CreateServiceCombinedBodyPortsItemSecurityCredentialsItem, CreateServiceCombinedBodyPortsItemSecurityIpItem, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfiguration, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItem, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPolicies, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPolicies, CreateServiceCombinedBodyPortsItemSecuritySecurePathConfigurationRulesItemSecurityPoliciesOrPoliciesSso, CreateServiceCombinedBodyVcsData, CreateServiceCombinedResponse, CreateServiceCombinedResponseAutoscaling, CreateServiceCombinedResponseAutoscalingHorizontal, CreateServiceCombinedResponseBilling, CreateServiceCombinedResponseBuildConfiguration, CreateServiceCombinedResponseDeployment, CreateServiceCombinedResponseDeploymentStorage, CreateServiceCombinedResponseDeploymentStrategy, CreateServiceCombinedResponsePortsItem, CreateServiceCombinedResponsePortsItemSecurity, CreateServiceCombinedResponseStatus, CreateServiceCombinedResponseStatusDeployment, CreateServiceDeploymentBody, CreateServiceDeploymentBodyBilling, CreateServiceDeploymentBodyDeployment, CreateServiceDeploymentBodyDeploymentContainerSnapshot, CreateServiceDeploymentBodyDeploymentInternal, CreateServiceDeploymentBodyDeploymentExternal, CreateServiceDeploymentResponse, CreateServiceDeploymentResponseBilling, CreateServiceDeploymentResponseDeployment, CreateServiceDeploymentResponseStatus, GetServiceResponse, GetServiceResponseBuildEngineConfiguration, GetServiceResponseBuildEngineConfigurationBuildkit, GetServiceResponseBuildEngineConfigurationBuildpack, GetServiceResponseVcsData, GetServiceResponseDeployment, GetServiceBranchesResponse, GetServiceBranchesResponseBranchesItem, GetServiceBranchesResponseBranchesItemCommit, GetServiceBranchesResponseBranchesItemCommitAuthor, GetServiceBuildResponse, GetServiceBuildResponsePullRequestId, GetServiceBuildResponseRegistry, GetServiceBuildArgumentDetailsResponse, GetServiceBuildArgumentDetailsResponseBuildArguments, GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName, GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableNameOverridingItem, GetServiceBuildArgumentDetailsResponseBuildFiles, GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName, GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameOverridingItem, GetServiceBuildArgumentDetailsResponseBuildFilesDirFileNameValue, GetServiceBuildArgumentsResponse, GetServiceBuildMetricsResponse, GetServiceBuildMetricsResponseBandwidth, GetServiceBuildMetricsResponseBandwidthMetricInfo, GetServiceBuildMetricsResponseBandwidthValuesItem, GetServiceBuildsResponse, GetServiceContainersResponse, GetServiceContainersResponseContainersItem, GetServiceDeploymentResponse, GetServiceDeploymentResponseInternal, GetServiceDeploymentResponseStorage, GetServiceDeploymentResponseStorageEphemeralStorage, GetServiceDeploymentResponseExternal, GetServiceHealthChecksResponse, GetServiceHealthChecksResponseHealthChecksItem, GetServicePerReplicaVolumesResponse, GetServicePerReplicaVolumesResponseVolumesItem, GetServicePerReplicaVolumesResponseVolumesItemReplicasItem, GetServicePortsResponse, GetServicePortsResponsePortsItem, GetServicePortsResponsePortsItemDomainsItem, GetServicePortsResponsePortsItemDomainsItemCertificate, GetServicePortsResponsePortsItemSecurity, GetServicePortsResponsePortsItemSecurityHeadersItem, GetServicePullRequestsResponse, GetServicePullRequestsResponsePullRequestsItem, GetServiceRolloutResponse, GetServiceRolloutResponseCanaryDeployment, GetServiceRolloutResponseCanaryDeploymentCommit, GetServiceRolloutResponseCanaryDeploymentImage, GetServiceRolloutResponseCanaryDeploymentReason, GetServiceRolloutResponseDetails, GetServiceRolloutResponseDetailsConfig, GetServiceRolloutResponseHistoryItem, GetServiceRolloutResponseOptions, GetServiceRolloutResponseOptionsTriggers, GetServiceRuntimeEnvironmentResponse, GetServiceRuntimeEnvironmentDetailsResponse, ListContainerSnapshotsResponse, ListServiceDeploymentsResponse, ListServicesResponse, ListServicesResponseServicesItem, PatchServiceBuildBody, PatchServiceBuildBodyBilling, PatchServiceBuildBodyBillingGpu, PatchServiceBuildBodyBillingGpuConfiguration, PatchServiceBuildBodyBuildSettings, PatchServiceBuildBodyBuildSettingsDockerfile, PatchServiceBuildBodyVcsData, PatchServiceBuildResponse, PatchServiceCombinedBody, PatchServiceCombinedBodyAutoscaling, PatchServiceCombinedBodyAutoscalingHorizontal, PatchServiceCombinedBodyAutoscalingHorizontalCpu, PatchServiceCombinedBodyAutoscalingHorizontalRps, PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics, PatchServiceCombinedBodyBundleData, PatchServiceCombinedBodyDeployment, PatchServiceCombinedBodyDeploymentBuildpack, PatchServiceCombinedBodyDeploymentDocker, PatchServiceCombinedBodyDeploymentSsh, PatchServiceCombinedBodyDeploymentStorage, PatchServiceCombinedBodyLoadBalancing, PatchServiceCombinedBodyVcsData, PatchServiceCombinedResponse, PatchServiceCombinedResponseDeployment, PatchServiceDeploymentBody, PatchServiceDeploymentBodyBilling, PatchServiceDeploymentResponse, PatchServiceDeploymentResponseDeployment, ResumeServiceBody, RollbackServiceRolloutBody, RollbackServiceRolloutResponse, ScaleServiceBody, StartServiceBuildBody, StartServiceBuildBodyOverrides, StartServiceBuildBodyOverridesDocker, StartServiceBuildResponse, UpdateServiceBuildArgumentsBody, UpdateServiceBuildOptionsBody, UpdateServiceBuildOptionsBodyDockerfile, UpdateServiceBuildOptionsBodyDockerfileBuildkit, UpdateServiceBuildSourceBody, UpdateServiceDeploymentBody, UpdateServiceHealthChecksBody, UpdateServicePortsBody, UpdateServicePortsBodyPortsItem, UpdateServiceRolloutConfigurationBody, UpdateServiceRuntimeEnvironmentBody, UpdateServiceRuntimeEnvironmentResponse);
+serde_via_json!(
+    CreateContainerSnapshotBody,
+    CreateContainerSnapshotResponse,
+    CreateContainerSnapshotResponseCompatibility,
+    CreateContainerSnapshotResponseError,
+    CreateContainerSnapshotResponseResult,
+    CreateContainerSnapshotResponseSource,
+    CreateContainerSnapshotResponseSourceNfObject,
+    CreateContainerSnapshotResponseTarget,
+    CreateServiceBuildBody,
+    CreateServiceBuildBodyBilling,
+    CreateServiceBuildBodyBillingGpu,
+    CreateServiceBuildBodyBillingGpuConfiguration,
+    CreateServiceBuildBodyBuildConfiguration,
+    CreateServiceBuildBodyBuildConfigurationCrossProjectAccess,
+    CreateServiceBuildBodyBuildConfigurationStorage,
+    CreateServiceBuildBodyStorageEphemeralStorage,
+    CreateServiceBuildBodyBuildSettings,
+    CreateServiceBuildBodyBuildSettingsDockerfile,
+    CreateServiceBuildBodyBuildSettingsDockerfileBuildkit,
+    CreateServiceBuildBodyBuildSettingsBuildpack,
+    CreateServiceBuildBodyInfrastructure,
+    CreateServiceBuildBodyVcsData,
+    CreateServiceBuildResponse,
+    CreateServiceBuildResponseBilling,
+    CreateServiceBuildResponseBillingGpu,
+    CreateServiceBuildResponseBuildConfiguration,
+    CreateServiceBuildResponseBuildConfigurationStorage,
+    CreateServiceBuildResponseBuildSettings,
+    CreateServiceBuildResponseBuildSettingsDockerfile,
+    CreateServiceBuildResponseCluster,
+    CreateServiceBuildResponseStatus,
+    CreateServiceBuildResponseStatusBuild,
+    CreateServiceCombinedBody,
+    CreateServiceCombinedBodyAutoscaling,
+    CreateServiceCombinedBodyAutoscalingHorizontal,
+    CreateServiceCombinedBodyAutoscalingHorizontalCpu,
+    CreateServiceCombinedBodyAutoscalingHorizontalRps,
+    CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics,
+    CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem,
+    CreateServiceCombinedBodyBilling,
+    CreateServiceCombinedBodyBuildConfiguration,
+    CreateServiceCombinedBodyBundleData,
+    CreateServiceCombinedBodyCreateOptions,
+    CreateServiceCombinedBodyDeployment,
+    CreateServiceCombinedBodyDeploymentBuildpack,
+    CreateServiceCombinedBodyDeploymentDocker,
+    CreateServiceCombinedBodyDeploymentMetadata,
+    CreateServiceCombinedBodyDeploymentSsh,
+    CreateServiceCombinedBodyDeploymentStorage,
+    CreateServiceCombinedBodyDeploymentStrategy,
+    CreateServiceCombinedBodyDeploymentStrategySettings,
+    CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge,
+    CreateServiceCombinedBodyDeploymentZonalRedundancy,
+    CreateServiceCombinedBodyHealthChecksItem,
+    CreateServiceCombinedBodyLoadBalancing,
+    CreateServiceCombinedBodyLoadBalancingConsistentHash,
+    CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting,
+    CreateServiceCombinedBodyPortsItem,
+    CreateServiceCombinedBodyPortsItemAdvancedOptions,
+    CreateServiceCombinedBodyPortsItemSecurity,
+    CreateServiceCombinedBodyPortsItemSecurityCredentialsItem,
+    CreateServiceCombinedBodyPortsItemSecurityIpItem,
+    CreateServiceCombinedBodyItemSecuritySecurePathConfiguration,
+    CreateServiceCombinedBodySecurePathConfigurationRulesItem,
+    CreateServiceCombinedBodyRulesItemSecurityPolicies,
+    CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies,
+    CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso,
+    CreateServiceCombinedBodyVcsData,
+    CreateServiceCombinedResponse,
+    CreateServiceCombinedResponseAutoscaling,
+    CreateServiceCombinedResponseAutoscalingHorizontal,
+    CreateServiceCombinedResponseBilling,
+    CreateServiceCombinedResponseBuildConfiguration,
+    CreateServiceCombinedResponseDeployment,
+    CreateServiceCombinedResponseDeploymentStorage,
+    CreateServiceCombinedResponseDeploymentStrategy,
+    CreateServiceCombinedResponsePortsItem,
+    CreateServiceCombinedResponsePortsItemSecurity,
+    CreateServiceCombinedResponseStatus,
+    CreateServiceCombinedResponseStatusDeployment,
+    CreateServiceDeploymentBody,
+    CreateServiceDeploymentBodyBilling,
+    CreateServiceDeploymentBodyDeployment,
+    CreateServiceDeploymentBodyDeploymentContainerSnapshot,
+    CreateServiceDeploymentBodyDeploymentInternal,
+    CreateServiceDeploymentBodyDeploymentExternal,
+    CreateServiceDeploymentResponse,
+    CreateServiceDeploymentResponseBilling,
+    CreateServiceDeploymentResponseDeployment,
+    CreateServiceDeploymentResponseStatus,
+    GetServiceResponse,
+    GetServiceResponseBuildEngineConfiguration,
+    GetServiceResponseBuildEngineConfigurationBuildkit,
+    GetServiceResponseBuildEngineConfigurationBuildpack,
+    GetServiceResponseVcsData,
+    GetServiceResponseDeployment,
+    GetServiceBranchesResponse,
+    GetServiceBranchesResponseBranchesItem,
+    GetServiceBranchesResponseBranchesItemCommit,
+    GetServiceBranchesResponseBranchesItemCommitAuthor,
+    GetServiceBuildResponse,
+    GetServiceBuildResponsePullRequestId,
+    GetServiceBuildResponseRegistry,
+    GetServiceBuildArgumentDetailsResponse,
+    GetServiceBuildArgumentDetailsResponseBuildArguments,
+    GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName,
+    GetServiceBuildArgumentDetailsResponseOverridingItem,
+    GetServiceBuildArgumentDetailsResponseBuildFiles,
+    GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName,
+    GetServiceBuildArgumentDetailsResponseOverridingItem2,
+    GetServiceBuildArgumentDetailsResponseDirFileNameValue,
+    GetServiceBuildArgumentsResponse,
+    GetServiceBuildMetricsResponse,
+    GetServiceBuildMetricsResponseBandwidth,
+    GetServiceBuildMetricsResponseBandwidthMetricInfo,
+    GetServiceBuildMetricsResponseBandwidthValuesItem,
+    GetServiceBuildsResponse,
+    GetServiceContainersResponse,
+    GetServiceContainersResponseContainersItem,
+    GetServiceDeploymentResponse,
+    GetServiceDeploymentResponseInternal,
+    GetServiceDeploymentResponseStorage,
+    GetServiceDeploymentResponseStorageEphemeralStorage,
+    GetServiceDeploymentResponseExternal,
+    GetServiceHealthChecksResponse,
+    GetServiceHealthChecksResponseHealthChecksItem,
+    GetServicePerReplicaVolumesResponse,
+    GetServicePerReplicaVolumesResponseVolumesItem,
+    GetServicePerReplicaVolumesResponseVolumesItemReplicasItem,
+    GetServicePortsResponse,
+    GetServicePortsResponsePortsItem,
+    GetServicePortsResponsePortsItemDomainsItem,
+    GetServicePortsResponsePortsItemDomainsItemCertificate,
+    GetServicePortsResponsePortsItemSecurity,
+    GetServicePortsResponsePortsItemSecurityHeadersItem,
+    GetServicePullRequestsResponse,
+    GetServicePullRequestsResponsePullRequestsItem,
+    GetServiceRolloutResponse,
+    GetServiceRolloutResponseCanaryDeployment,
+    GetServiceRolloutResponseCanaryDeploymentCommit,
+    GetServiceRolloutResponseCanaryDeploymentImage,
+    GetServiceRolloutResponseCanaryDeploymentReason,
+    GetServiceRolloutResponseDetails,
+    GetServiceRolloutResponseDetailsConfig,
+    GetServiceRolloutResponseHistoryItem,
+    GetServiceRolloutResponseOptions,
+    GetServiceRolloutResponseOptionsTriggers,
+    GetServiceRuntimeEnvironmentResponse,
+    GetServiceRuntimeEnvironmentDetailsResponse,
+    ListContainerSnapshotsResponse,
+    ListServiceDeploymentsResponse,
+    ListServicesResponse,
+    ListServicesResponseServicesItem,
+    PatchServiceBuildBody,
+    PatchServiceBuildBodyBilling,
+    PatchServiceBuildBodyBillingGpu,
+    PatchServiceBuildBodyBillingGpuConfiguration,
+    PatchServiceBuildBodyBuildSettings,
+    PatchServiceBuildBodyBuildSettingsDockerfile,
+    PatchServiceBuildBodyVcsData,
+    PatchServiceBuildResponse,
+    PatchServiceCombinedBody,
+    PatchServiceCombinedBodyAutoscaling,
+    PatchServiceCombinedBodyAutoscalingHorizontal,
+    PatchServiceCombinedBodyAutoscalingHorizontalCpu,
+    PatchServiceCombinedBodyAutoscalingHorizontalRps,
+    PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics,
+    PatchServiceCombinedBodyBundleData,
+    PatchServiceCombinedBodyDeployment,
+    PatchServiceCombinedBodyDeploymentBuildpack,
+    PatchServiceCombinedBodyDeploymentDocker,
+    PatchServiceCombinedBodyDeploymentSsh,
+    PatchServiceCombinedBodyDeploymentStorage,
+    PatchServiceCombinedBodyLoadBalancing,
+    PatchServiceCombinedBodyVcsData,
+    PatchServiceCombinedResponse,
+    PatchServiceCombinedResponseDeployment,
+    PatchServiceDeploymentBody,
+    PatchServiceDeploymentBodyBilling,
+    PatchServiceDeploymentResponse,
+    PatchServiceDeploymentResponseDeployment,
+    ResumeServiceBody,
+    RollbackServiceRolloutBody,
+    RollbackServiceRolloutResponse,
+    ScaleServiceBody,
+    StartServiceBuildBody,
+    StartServiceBuildBodyOverrides,
+    StartServiceBuildBodyOverridesDocker,
+    StartServiceBuildResponse,
+    UpdateServiceBuildArgumentsBody,
+    UpdateServiceBuildOptionsBody,
+    UpdateServiceBuildOptionsBodyDockerfile,
+    UpdateServiceBuildOptionsBodyDockerfileBuildkit,
+    UpdateServiceBuildSourceBody,
+    UpdateServiceDeploymentBody,
+    UpdateServiceHealthChecksBody,
+    UpdateServicePortsBody,
+    UpdateServicePortsBodyPortsItem,
+    UpdateServiceRolloutConfigurationBody,
+    UpdateServiceRuntimeEnvironmentBody,
+    UpdateServiceRuntimeEnvironmentResponse
+);
 
 query_enums!(
     GetServiceBuildArgumentsShow,

@@ -859,7 +859,7 @@ pub struct CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     /// The `projects` member; omitted when `None`.
     pub projects: Option<Vec<String>>,
     /// The `restrictionMode` member; omitted when `None`.
-    pub restriction_mode: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode>,
+    pub restriction_mode: Option<CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode>,
 }
 
 impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
@@ -883,7 +883,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     #[must_use]
     pub fn with_restriction_mode(
         mut self,
-        restriction_mode: CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode,
+        restriction_mode: CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode,
     ) -> Self {
         self.restriction_mode = Some(restriction_mode);
         self
@@ -922,7 +922,7 @@ impl Json for CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
 
 string_enum! {
     /// The values of `restrictions.teams[].restrictions.restrictionMode` in the body of `create.orgRole`.
-    pub enum CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode {
+    pub enum CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode {
         /// `"in"`
         In = "in",
         /// `"notIn"`
@@ -1895,7 +1895,7 @@ pub struct GetAuthResponseProjectRestrictions {
     /// The `projects` member.
     pub projects: Vec<String>,
     /// The `restrictionMode` member.
-    pub restriction_mode: CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode,
+    pub restriction_mode: CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode,
 }
 
 impl GetAuthResponseProjectRestrictions {
@@ -1903,7 +1903,7 @@ impl GetAuthResponseProjectRestrictions {
     pub fn new(
         enabled: bool,
         projects: Vec<String>,
-        restriction_mode: CreateOrgRoleBodyRestrictionsTeamsItemRestrictionsRestrictionMode,
+        restriction_mode: CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode,
     ) -> Self {
         Self {
             enabled,

@@ -3663,14 +3663,14 @@ pub struct ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// The `updatedAt` member; omitted when `None`.
     pub updated_at: Option<String>,
     /// The `vcsData` member.
-    pub vcs_data: ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+    pub vcs_data: ListBlueprintTemplatePreviewsResponseItemVcsData,
 }
 
 impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         id: impl Into<String>,
-        vcs_data: ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+        vcs_data: ListBlueprintTemplatePreviewsResponseItemVcsData,
     ) -> Self {
         Self {
             created_at: None,
@@ -3738,12 +3738,12 @@ impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 /// The object at `previewEnvironments[].vcsData` in the response data of `list.blueprintTemplatePreviews`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+pub struct ListBlueprintTemplatePreviewsResponseItemVcsData {
     /// The `repoUrl` member.
     pub repo_url: String,
 }
 
-impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+impl ListBlueprintTemplatePreviewsResponseItemVcsData {
     /// A value with the required members set and the others absent.
     pub fn new(repo_url: impl Into<String>) -> Self {
         Self {
@@ -3752,7 +3752,7 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
     }
 }
 
-impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData {
+impl Json for ListBlueprintTemplatePreviewsResponseItemVcsData {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let repo_url = members.required("repoUrl");
@@ -7885,7 +7885,7 @@ serde_via_json!(
     ImportTemplateStateResponse,
     ListBlueprintTemplatePreviewsResponse,
     ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem,
-    ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItemVcsData,
+    ListBlueprintTemplatePreviewsResponseItemVcsData,
     ListPreviewBlueprintRunsResponse,
     ListPreviewBlueprintRunsResponseRunsItem,
     ListPreviewBlueprintsResponse,

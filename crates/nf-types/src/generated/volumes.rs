@@ -1214,10 +1214,9 @@ impl Json for GetVolumeBackupSchedulesResponse {
 pub struct GetVolumeBackupSchedulesResponseSchedulesItem {
     /// The `additionalDestinations` member; omitted when `None`.
     pub additional_destinations:
-        Option<Vec<GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem>>,
+        Option<Vec<GetVolumeBackupSchedulesResponseAdditionalDestinationsItem>>,
     /// The `backupCompressionType` member; omitted when `None`.
-    pub backup_compression_type:
-        Option<GetVolumeBackupSchedulesResponseSchedulesItemBackupCompressionType>,
+    pub backup_compression_type: Option<GetVolumeBackupSchedulesResponseItemBackupCompressionType>,
     /// The `backupType` member.
     pub backup_type: GetVolumeBackupSchedulesResponseSchedulesItemBackupType,
     /// The `createdAt` member.
@@ -1261,9 +1260,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
     #[must_use]
     pub fn with_additional_destinations(
         mut self,
-        additional_destinations: Vec<
-            GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem,
-        >,
+        additional_destinations: Vec<GetVolumeBackupSchedulesResponseAdditionalDestinationsItem>,
     ) -> Self {
         self.additional_destinations = Some(additional_destinations);
         self
@@ -1273,7 +1270,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
     #[must_use]
     pub fn with_backup_compression_type(
         mut self,
-        backup_compression_type: GetVolumeBackupSchedulesResponseSchedulesItemBackupCompressionType,
+        backup_compression_type: GetVolumeBackupSchedulesResponseItemBackupCompressionType,
     ) -> Self {
         self.backup_compression_type = Some(backup_compression_type);
         self
@@ -1361,20 +1358,20 @@ impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
 /// The object at `schedules[].additionalDestinations[]` in the response data of `get.volume.backupSchedules`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem {
+pub struct GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     /// The `destinationId` member.
     pub destination_id: String,
     /// The `retentionTime` member; omitted when `None`.
     pub retention_time: Option<i64>,
     /// The `type` member.
-    pub type_: GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItemType,
+    pub type_: GetVolumeBackupSchedulesResponseItemType,
 }
 
-impl GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem {
+impl GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         destination_id: impl Into<String>,
-        type_: GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItemType,
+        type_: GetVolumeBackupSchedulesResponseItemType,
     ) -> Self {
         Self {
             destination_id: destination_id.into(),
@@ -1391,7 +1388,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem {
     }
 }
 
-impl Json for GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem {
+impl Json for GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     fn from_json(value: Value) -> Result<Self, DecodeError> {
         let mut members = json::Members::new(value)?;
         let destination_id = members.required("destinationId");
@@ -1419,7 +1416,7 @@ impl Json for GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestination
 
 string_enum! {
     /// The values of `schedules[].additionalDestinations[].type` in the response data of `get.volume.backupSchedules`.
-    pub enum GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItemType {
+    pub enum GetVolumeBackupSchedulesResponseItemType {
         /// `"custom"`
         Custom = "custom",
     }
@@ -1427,7 +1424,7 @@ string_enum! {
 
 string_enum! {
     /// The values of `schedules[].backupCompressionType` in the response data of `get.volume.backupSchedules`.
-    pub enum GetVolumeBackupSchedulesResponseSchedulesItemBackupCompressionType {
+    pub enum GetVolumeBackupSchedulesResponseItemBackupCompressionType {
         /// `"gz"`
         Gz = "gz",
         /// `"zstd"`
@@ -2504,6 +2501,6 @@ serde_via_json!(
     DetachVolumeBody,
     GetVolumeBackupSchedulesResponse,
     GetVolumeBackupSchedulesResponseSchedulesItem,
-    GetVolumeBackupSchedulesResponseSchedulesItemAdditionalDestinationsItem,
+    GetVolumeBackupSchedulesResponseAdditionalDestinationsItem,
     UpdateVolumeBody
 );
