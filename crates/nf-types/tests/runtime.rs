@@ -2,7 +2,7 @@
 //! decoding reports errors, and how the forward-compatible parts of models behave.
 
 use nf_types::registry::{self, BodyKind, ValueKind};
-use nf_types::{BuildError, DecodeErrorKind, Json, Pagination};
+use nf_types::{BuildError, Json, Pagination};
 use serde_json::{Value, json};
 
 fn build(
@@ -168,7 +168,7 @@ fn decoding_errors_name_the_offending_member() {
         .expect_err("members are missing");
     assert!(matches!(
         missing.kind(),
-        DecodeErrorKind::MissingMember { .. }
+        nf_types::DecodeErrorKind::MissingMember { .. }
     ));
     assert!(
         missing.path().starts_with("projects[0]"),
