@@ -11,8 +11,10 @@
 //! feature is on). A request holds the path parameters, query options and body; required
 //! values are arguments of `new`, the others are set with `with_…` methods. Its
 //! [`Operation`] implementation gives the operation id, the response type, and the HTTP parts
-//! ([`RequestParts`]) through [`Operation::to_parts`]. Paginated operations also implement
-//! [`Paginated`].
+//! ([`RequestParts`]) through [`Operation::to_parts`]. Paginated operations whose page data
+//! holds its items in one array member also implement [`Paginated`]; the few whose data is
+//! the array itself are paginated in the registry only (see
+//! [`registry::OperationInfo::items_key`]).
 //!
 //! ```
 //! # #[cfg(feature = "projects")] {
@@ -67,8 +69,13 @@
 //!   `BTreeMap<String, T>`.
 //!
 //! Models convert to and from JSON through [`Json`], and implement `serde`'s traits through
-//! it. Structurally identical types within a group are generated once, named after the first
-//! place they occur.
+//! it. Nested types are named after the operation, the body (`…Body…`) or response data
+//! (`…Response…`) and the member path: `billing.gpu` in the body of
+//! `create.service.deployment` is `CreateServiceDeploymentBodyBillingGpu`, array elements add
+//! `Item` and map values `Value`. Names that would exceed 60 characters keep only the last
+//! members of the path. Structurally identical types within a group are generated once,
+//! named after the first place they occur, and every operation's `…Body` and `…Response`
+//! names exist (as aliases where the type is shared or not a struct).
 //!
 //! # Groups and features
 //!
