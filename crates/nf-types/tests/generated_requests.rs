@@ -4,14 +4,20 @@
 //! same values: both must give the expected method, route, path and query, and identical
 //! bytes.
 
-#![allow(unused_imports)]
+#![allow(
+    unused_imports,
+    reason = "a build with few group features uses few of them"
+)]
 
 use nf_types::Operation;
 use nf_types::*;
 
 /// Builds `typed` and the same request through the registry, and compares.
 #[track_caller]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "a build without group features has no test using it"
+)]
 fn check<O: Operation>(
     typed: &O,
     parameters: &str,
@@ -44,13 +50,19 @@ fn check<O: Operation>(
 }
 
 /// Decodes a model from JSON text.
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "a build without group features has no test using it"
+)]
 fn model<T: Json>(text: &str) -> T {
     json::from_slice(text.as_bytes()).expect("the sample decodes")
 }
 
 /// A JSON value from text.
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "a build without group features has no test using it"
+)]
 fn value(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("the sample is JSON")
 }

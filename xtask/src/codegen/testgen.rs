@@ -36,7 +36,10 @@ pub(crate) fn requests_test(groups: &[Group<'_>]) -> String {
     );
     out!(source, "//! bytes.");
     out!(source);
-    out!(source, "#![allow(unused_imports)]");
+    out!(
+        source,
+        "#![allow(unused_imports, reason = \"a build with few group features uses few of them\")]"
+    );
     out!(source);
     out!(source, "use nf_types::Operation;");
     out!(source, "use nf_types::*;");
@@ -46,7 +49,10 @@ pub(crate) fn requests_test(groups: &[Group<'_>]) -> String {
         "/// Builds `typed` and the same request through the registry, and compares."
     );
     out!(source, "#[track_caller]");
-    out!(source, "#[allow(dead_code)]");
+    out!(
+        source,
+        "#[allow(dead_code, reason = \"a build without group features has no test using it\")]"
+    );
     out!(
         source,
         "fn check<O: Operation>(typed: &O, parameters: &str, options: &str, data: Option<&str>, expected: [&str; 4]) {{"
@@ -92,7 +98,10 @@ pub(crate) fn requests_test(groups: &[Group<'_>]) -> String {
     out!(source, "}}");
     out!(source);
     out!(source, "/// Decodes a model from JSON text.");
-    out!(source, "#[allow(dead_code)]");
+    out!(
+        source,
+        "#[allow(dead_code, reason = \"a build without group features has no test using it\")]"
+    );
     out!(source, "fn model<T: Json>(text: &str) -> T {{");
     out!(
         source,
@@ -101,7 +110,10 @@ pub(crate) fn requests_test(groups: &[Group<'_>]) -> String {
     out!(source, "}}");
     out!(source);
     out!(source, "/// A JSON value from text.");
-    out!(source, "#[allow(dead_code)]");
+    out!(
+        source,
+        "#[allow(dead_code, reason = \"a build without group features has no test using it\")]"
+    );
     out!(source, "fn value(text: &str) -> serde_json::Value {{");
     out!(
         source,
@@ -181,7 +193,6 @@ fn request_test(out: &mut String, group: &str, request: &Request<'_>) {
     out!(out, "}}");
 }
 
-#[allow(clippy::too_many_lines)]
 fn emit_case(
     out: &mut String,
     group: &str,
@@ -459,7 +470,10 @@ pub(crate) fn models_test(groups: &[Group<'_>]) -> String {
     );
     out!(source, "//! values must decode too, keeping the values.");
     out!(source);
-    out!(source, "#![allow(unused_imports)]");
+    out!(
+        source,
+        "#![allow(unused_imports, reason = \"a build with few group features uses few of them\")]"
+    );
     out!(source);
     out!(source, "use nf_types::*;");
     out!(source);
@@ -469,7 +483,10 @@ pub(crate) fn models_test(groups: &[Group<'_>]) -> String {
     );
     out!(source, "/// their encodings with `full` and `reencoded`.");
     out!(source, "#[track_caller]");
-    out!(source, "#[allow(dead_code)]");
+    out!(
+        source,
+        "#[allow(dead_code, reason = \"a build without group features has no test using it\")]"
+    );
     out!(
         source,
         "fn roundtrip<T: Json + serde::Serialize + serde::de::DeserializeOwned>(full: &str, lenient: &str, reencoded: &str) {{"
