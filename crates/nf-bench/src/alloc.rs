@@ -22,6 +22,7 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 static LIVE: AtomicI64 = AtomicI64::new(0);
 static PEAK: AtomicI64 = AtomicI64::new(0);
 static TOTAL: AtomicU64 = AtomicU64::new(0);
+static COUNT: AtomicU64 = AtomicU64::new(0);
 
 /// What the allocator saw during a window.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +31,8 @@ pub(crate) struct HeapStats {
     pub(crate) peak: u64,
     /// Bytes allocated in the window (new blocks plus the growth of reallocated ones).
     pub(crate) total: u64,
+    /// Allocations made in the window (reallocations not included).
+    pub(crate) count: u64,
 }
 
 /// Runs `work` inside a counting window and returns its result with the heap statistics.
@@ -38,14 +41,24 @@ pub(crate) async fn measure<F: Future>(work: F) -> (F::Output, HeapStats) {
     LIVE.store(0, Ordering::SeqCst);
     PEAK.store(0, Ordering::SeqCst);
     TOTAL.store(0, Ordering::SeqCst);
+    COUNT.store(0, Ordering::SeqCst);
     ENABLED.store(true, Ordering::SeqCst);
     let output = work.await;
     ENABLED.store(false, Ordering::SeqCst);
     let stats = HeapStats {
         peak: u64::try_from(PEAK.load(Ordering::SeqCst)).unwrap_or(0),
         total: TOTAL.load(Ordering::SeqCst),
+        count: COUNT.load(Ordering::SeqCst),
     };
     (output, stats)
+}
+
+/// Counts a new block of `bytes`.
+fn allocated(bytes: usize) {
+    if ENABLED.load(Ordering::Relaxed) {
+        COUNT.fetch_add(1, Ordering::Relaxed);
+        grew(bytes);
+    }
 }
 
 fn grew(bytes: usize) {
@@ -70,7 +83,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded as received; the caller upholds `alloc`'s contract.
         let block = unsafe { System.alloc(layout) };
         if !block.is_null() {
-            grew(layout.size());
+            allocated(layout.size());
         }
         block
     }
@@ -79,7 +92,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded as received; the caller upholds `alloc_zeroed`'s contract.
         let block = unsafe { System.alloc_zeroed(layout) };
         if !block.is_null() {
-            grew(layout.size());
+            allocated(layout.size());
         }
         block
     }

@@ -61,7 +61,8 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use nf_client::ApiClient;
 
-use crate::decode::DecodeRun;
+use crate::alloc::HeapStats;
+use crate::decode::{DecodeRun, SmallDecode};
 use crate::emulator::{Emulator, SERVE_FLAG, TOKEN};
 use crate::requests::{Bare, Run, Target};
 use crate::streaming::StreamRun;
@@ -82,6 +83,8 @@ Benchmarks northflank-rs against the nf-mock emulator on loopback and prints a M
 const PROJECT: &str = "project-1";
 /// Requests in flight in the concurrent runs.
 const IN_FLIGHT: usize = 32;
+/// Requests over which allocations are counted.
+const ALLOCATION_REQUESTS: usize = 1_000;
 /// The goals, as the lowest acceptable ratio of northflank-rs's rate to bare hyper's.
 const GOAL_SEQUENTIAL: f64 = 0.90;
 const GOAL_CONCURRENT: f64 = 0.80;
@@ -187,6 +190,10 @@ struct Results {
     settings: Settings,
     /// Best run of bare hyper and of northflank-rs, sequential then concurrent.
     rates: Vec<(usize, Run, Run)>,
+    /// Heap use of bare hyper and of northflank-rs over [`ALLOCATION_REQUESTS`] requests.
+    heap: Vec<(&'static str, HeapStats)>,
+    /// Decoding one `get.project` answer as the client does.
+    small_decode: SmallDecode,
     streams: Vec<StreamRun>,
     document_bytes: usize,
     document_projects: usize,
@@ -246,6 +253,16 @@ async fn measure(settings: &Settings) -> Result<Results> {
         }
     }
 
+    let mut heap = Vec::new();
+    for target in [&bare, &typed] {
+        let stats = requests::allocations(target, &emulator, ALLOCATION_REQUESTS).await?;
+        heap.push((target.label(), stats));
+    }
+    let answer = Bare::new(emulator.base_url(), &format!("/v1/projects/{PROJECT}"))?
+        .get()
+        .await?;
+    let small_decode = decode::small(&answer, 10_000).await?;
+
     // One page first, so the streams start warm.
     streaming::run(&client, &emulator, 100).await?;
     let mut streams = Vec::new();
@@ -270,6 +287,8 @@ async fn measure(settings: &Settings) -> Result<Results> {
     Ok(Results {
         settings: settings.clone(),
         rates,
+        heap,
+        small_decode,
         streams,
         document_bytes: document.len(),
         document_projects,
@@ -353,6 +372,42 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
         )?;
     }
     writeln!(out)?;
+    writeln!(
+        out,
+        "| Client | Bench CPU per request, 1 in flight (µs) | Bench CPU per request, {IN_FLIGHT} in \
+         flight (µs) | Allocations per request | Bytes allocated per request |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|")?;
+    for (slot, (label, heap)) in results.heap.iter().enumerate() {
+        let cpu = |in_flight: usize| {
+            results
+                .rates
+                .iter()
+                .find(|(flight, ..)| *flight == in_flight)
+                .map_or_else(
+                    || "n/a".to_owned(),
+                    |(_, bare, typed)| {
+                        let run = if slot == 0 { bare } else { typed };
+                        format!("{:.1}", run.cpu_micros_per_request())
+                    },
+                )
+        };
+        writeln!(
+            out,
+            "| {label} | {} | {} | {:.0} | {:.0} |",
+            cpu(1),
+            cpu(IN_FLIGHT),
+            heap.count as f64 / ALLOCATION_REQUESTS as f64,
+            heap.total as f64 / ALLOCATION_REQUESTS as f64,
+        )?;
+    }
+    let small = &results.small_decode;
+    writeln!(
+        out,
+        "\nOf which decoding the {}-byte `get.project` answer as the client does (envelope → \
+         `serde_json::Value` → `GetProjectResponse`): {:.1} µs and {} allocations.\n",
+        small.bytes, small.micros, small.allocations
+    )?;
 
     writeln!(
         out,

@@ -17,6 +17,7 @@ use nf_client::ApiClient;
 use nf_types::projects::GetProjectRequest;
 use tokio::task::JoinSet;
 
+use crate::alloc::{self, HeapStats};
 use crate::emulator::{Emulator, TOKEN};
 use crate::procfs;
 
@@ -128,6 +129,11 @@ impl Run {
         self.requests as f64 / self.wall.as_secs_f64()
     }
 
+    /// CPU time of the benchmark process per request, in microseconds.
+    pub(crate) fn cpu_micros_per_request(&self) -> f64 {
+        self.bench_cpu.as_secs_f64() * 1e6 / self.requests as f64
+    }
+
     /// Wall time per request in microseconds (at more than one in flight, the inverse
     /// rate, not the latency).
     pub(crate) fn micros_per_request(&self) -> f64 {
@@ -173,4 +179,18 @@ pub(crate) async fn run(
         emulator_cpu: emulator.cpu_time()?.saturating_sub(emulator_before),
         bench_cpu: procfs::cpu_time(None)?.saturating_sub(bench_before),
     })
+}
+
+/// What the allocator sees while `target` sends `total` requests one after the other.
+///
+/// # Errors
+/// As [`run`].
+pub(crate) async fn allocations(
+    target: &Target,
+    emulator: &Emulator,
+    total: usize,
+) -> Result<HeapStats> {
+    let (outcome, heap) = alloc::measure(run(target, emulator, total, 1)).await;
+    outcome?;
+    Ok(heap)
 }
