@@ -93,6 +93,7 @@ mod call;
 mod client;
 mod echo;
 mod error;
+mod generated;
 pub mod namespace;
 mod pages;
 mod response;
@@ -103,6 +104,7 @@ pub use client::{
     ApiClient, ApiClientBuilder, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, ErrorStyle,
 };
 pub use error::{BoxError, DecodeCause, Error, TimeoutKind};
+pub use generated::nodes;
 pub use namespace::Namespace;
 pub use response::{ApiError, ApiResponse, RateLimit, RequestInfo};
 

@@ -7,7 +7,8 @@
 //! - `--spec <file>` reads another description instead of `spec/api.json`.
 //!
 //! The generated files are `crates/nf-types/src/generated/*.rs` (one module per API group and
-//! the registry's data) and `crates/nf-types/tests/generated_*.rs`. Generation is
+//! the registry's data), `crates/nf-types/tests/generated_*.rs`, and the operation tree of
+//! `nf-client` with its test ([`namespaces`]). Generation is
 //! deterministic: the output depends only on the description and this code, and is formatted
 //! by stable rustfmt.
 
@@ -26,6 +27,7 @@ mod emit;
 mod groups;
 pub(crate) mod meta;
 mod names;
+mod namespaces;
 mod registry;
 mod samples;
 mod testgen;
@@ -150,6 +152,7 @@ pub(crate) fn generate(spec: &Spec) -> Result<Output> {
         tests.join("generated_models.rs"),
         testgen::models_test(&groups),
     );
+    files.extend(namespaces::files(&groups)?);
 
     for (path, source) in &mut files {
         *source = rustfmt(source).with_context(|| format!("formatting {}", path.display()))?;
@@ -208,6 +211,10 @@ fn generated_on_disk(root: &Path) -> Result<Vec<PathBuf>> {
     for (dir, is_generated) in [
         (GENERATED_DIR, (|_: &str| true) as fn(&str) -> bool),
         (TESTS_DIR, |name: &str| name.starts_with("generated_")),
+        (namespaces::GENERATED_DIR, |_: &str| true),
+        (namespaces::TESTS_DIR, |name: &str| {
+            name.starts_with("generated_")
+        }),
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;

@@ -131,7 +131,10 @@ fn tree<'r>(groups: &'r [Group<'r>]) -> Result<Node<'r>> {
         for segment in node.children.keys() {
             let name = method(segment);
             if TAKEN.contains(&name.as_str()) || !methods.insert(name.clone()) {
-                bail!("segment {segment} under {} names a taken method {name}", node.id());
+                bail!(
+                    "segment {segment} under {} names a taken method {name}",
+                    node.id()
+                );
             }
         }
     }
@@ -183,7 +186,10 @@ fn mod_module(root: &Node<'_>) -> String {
         out,
         "//! one module of `impl Namespace<…>` blocks per root verb, and the marker types in"
     );
-    out!(out, "//! [`nodes`]. See [`crate::namespace`] for the spelling rules.");
+    out!(
+        out,
+        "//! [`nodes`]. See [`crate::namespace`] for the spelling rules."
+    );
     out!(out);
     out!(out, "pub mod nodes;");
     out!(out);
@@ -206,7 +212,10 @@ fn nodes_module(root: &Node<'_>) -> String {
     out!(out, "//! of an operation below it is on.");
     let mut nodes = Vec::new();
     root.walk(&mut nodes);
-    for node in nodes.iter().filter(|node| node.op.is_none() || !node.children.is_empty()) {
+    for node in nodes
+        .iter()
+        .filter(|node| node.op.is_none() || !node.children.is_empty())
+    {
         if node.path.is_empty() {
             continue;
         }
@@ -218,7 +227,10 @@ fn nodes_module(root: &Node<'_>) -> String {
                 "/// The node `{id}`: the operation `{id}` (its `call` method) and those below it."
             );
         } else {
-            out!(out, "/// The node `{id}`: the operations whose ids start with `{id}.`.");
+            out!(
+                out,
+                "/// The node `{id}`: the operations whose ids start with `{id}.`."
+            );
         }
         out!(out, "{}", cfg(&node.groups()));
         out!(out, "#[derive(Debug)]");
@@ -253,8 +265,8 @@ fn qualified(group: &str, ty: &RustTy) -> String {
 
 /// The values a request's constructor takes: required path parameters, required options,
 /// then a required body, as (name, type).
-fn constructor_params(request: &Request<'_>) -> Vec<(String, &RustTy)> {
-    let mut params: Vec<(String, &RustTy)> = request
+fn constructor_params<'r>(request: &'r Request<'_>) -> Vec<(String, &'r RustTy)> {
+    let mut params: Vec<(String, &'r RustTy)> = request
         .path_fields
         .iter()
         .chain(&request.query_fields)
@@ -282,19 +294,56 @@ fn route_text(request: &Request<'_>) -> String {
     routes.join(" or ")
 }
 
-/// A leaf method: `name(&self, values…) -> Call<Request>`.
-fn leaf_method(out: &mut String, name: &str, group: &'static str, request: &Request<'_>) {
+/// Writes `text` as `///` lines of about 90 characters, breaking between words outside code.
+fn doc(out: &mut String, text: &str) {
+    // A code span (a route) is one unbreakable token.
+    let mut tokens: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match tokens.last_mut() {
+            Some(token) if token.matches('`').count() % 2 == 1 => {
+                token.push(' ');
+                token.push_str(word);
+            }
+            _ => tokens.push(word.to_owned()),
+        }
+    }
+    let mut line = String::new();
+    for token in tokens {
+        if !line.is_empty() && line.len() + 1 + token.len() > 90 {
+            out!(out, "/// {line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&token);
+    }
+    out!(out, "/// {line}");
+}
+
+/// A leaf method: `name(&self, values…) -> Call<Request>`; `gated` when the enclosing
+/// block is not already gated on its group alone.
+fn leaf_method(
+    out: &mut String,
+    name: &str,
+    group: &'static str,
+    request: &Request<'_>,
+    gated: bool,
+) {
     let id = &request.meta.op.id;
     let request_path = format!("nf_types::{group}::{}", request.name);
-    out!(out, "/// `{id}`: {}.", route_text(request));
+    doc(out, &format!("`{id}`: {}.", route_text(request)));
     out!(out, "///");
-    out!(
+    doc(
         out,
-        "/// Builds a [`{}`]({request_path}) from the required values; the optional ones are",
-        request.name
+        &format!(
+            "Builds a [`{}`]({request_path}) from the required values; the optional ones are set on the returned call.",
+            request.name
+        ),
     );
-    out!(out, "/// set on the returned call.");
-    out!(out, "#[cfg(feature = \"{group}\")]");
+    if gated {
+        out!(out, "#[cfg(feature = \"{group}\")]");
+    }
     let params = constructor_params(request);
     if params.len() > 7 {
         out!(out, "#[allow(clippy::too_many_arguments)]");
@@ -317,11 +366,19 @@ fn leaf_method(out: &mut String, name: &str, group: &'static str, request: &Requ
     out!(out, "}}");
 }
 
-/// The method of `child` on its parent (or on `ApiClient` for a root verb).
-fn child_method(out: &mut String, child: &Node<'_>, on_client: bool) {
+/// The method of `child` on its parent (or on `ApiClient` for a root verb), gated unless
+/// the parent's block already is on the same features.
+fn child_method(
+    out: &mut String,
+    parent: &BTreeSet<&'static str>,
+    child: &Node<'_>,
+    on_client: bool,
+) {
     let name = method(child.path.last().map_or("", String::as_str));
+    let groups = child.groups();
+    let gated = groups != *parent;
     match (&child.op, child.children.is_empty()) {
-        (Some((group, request)), true) => leaf_method(out, &name, group, request),
+        (Some((group, request)), true) => leaf_method(out, &name, group, request, gated),
         _ => {
             let id = child.id();
             if child.op.is_some() {
@@ -331,9 +388,14 @@ fn child_method(out: &mut String, child: &Node<'_>, on_client: bool) {
                 );
                 out!(out, "/// the operations below it.");
             } else {
-                out!(out, "/// `{id}`: the operations whose ids start with `{id}.`.");
+                out!(
+                    out,
+                    "/// `{id}`: the operations whose ids start with `{id}.`."
+                );
             }
-            out!(out, "{}", cfg(&child.groups()));
+            if gated {
+                out!(out, "{}", cfg(&groups));
+            }
             out!(
                 out,
                 "pub fn {name}(&self) -> crate::Namespace<super::nodes::{}> {{",
@@ -359,19 +421,26 @@ fn verb_module(verb: &Node<'_>) -> Result<String> {
         method(&id)
     );
     out!(out);
-    out!(out, "{}", cfg(&verb.groups()));
+    let groups = verb.groups();
+    out!(out, "{}", cfg(&groups));
     out!(out, "impl crate::ApiClient {{");
-    child_method(&mut out, verb, true);
+    child_method(&mut out, &groups, verb, true);
     out!(out, "}}");
     let mut nodes = Vec::new();
     verb.walk(&mut nodes);
     for node in nodes.iter().filter(|node| !node.children.is_empty()) {
         out!(out);
-        out!(out, "{}", cfg(&node.groups()));
-        out!(out, "impl crate::Namespace<super::nodes::{}> {{", node.marker);
+        let groups = node.groups();
+        out!(out, "{}", cfg(&groups));
+        out!(
+            out,
+            "impl crate::Namespace<super::nodes::{}> {{",
+            node.marker
+        );
         let mut first = true;
         if let Some((group, request)) = &node.op {
-            leaf_method(&mut out, OWN_OPERATION, group, request);
+            let gated = groups.len() > 1;
+            leaf_method(&mut out, OWN_OPERATION, group, request, gated);
             first = false;
         }
         for child in node.children.values() {
@@ -379,7 +448,7 @@ fn verb_module(verb: &Node<'_>) -> Result<String> {
                 out!(out);
             }
             first = false;
-            child_method(&mut out, child, false);
+            child_method(&mut out, &groups, child, false);
         }
         out!(out, "}}");
     }
@@ -443,9 +512,17 @@ fn call_expression(node: &Node<'_>, request: &Request<'_>) -> Result<(String, St
         .map(|field| field.wire.as_str())
         .collect();
     let Some(route) = request.meta.op.routes.iter().find(|route| {
-        route.params.iter().map(String::as_str).collect::<BTreeSet<_>>() == given
+        route
+            .params
+            .iter()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>()
+            == given
     }) else {
-        bail!("{}: no route takes exactly the required parameters", request.meta.op.id);
+        bail!(
+            "{}: no route takes exactly the required parameters",
+            request.meta.op.id
+        );
     };
     let mut path = route.path.clone();
     for (name, text) in &values {
@@ -511,7 +588,11 @@ fn test(root: &Node<'_>) -> Result<String> {
         "}",
         "",
         "/// Sends `call` and checks what the emulator received and what came back.",
-        "async fn check<O: Operation>(server: &MockServer, call: Call<O>, method: &str, path: &str) {",
+        "async fn check<O>(server: &MockServer, call: Call<O>, method: &str, path: &str)",
+        "where",
+        "O: Operation,",
+        "O::Response: Send + 'static,",
+        "{",
         "let id = O::ID;",
         "let response = call.send().await.unwrap_or_else(|error| panic!(\"{id}: {error}\"));",
         "if let Err(error) = response.into_data() {",
@@ -599,6 +680,20 @@ mod tests {
         assert_eq!(
             cfg(&groups),
             "#[cfg(any(feature = \"addons\", feature = \"jobs\"))]"
+        );
+    }
+
+    #[test]
+    fn docs_wrap_between_code_spans() {
+        let mut out = String::new();
+        doc(
+            &mut out,
+            "`get.auditLogSink`: `GET /v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}` or `GET /v1/integrations/audit-log-sinks/{sinkId}`.",
+        );
+        assert_eq!(
+            out,
+            "/// `get.auditLogSink`: `GET /v1/teams/{teamId}/integrations/audit-log-sinks/{sinkId}` or\n\
+             /// `GET /v1/integrations/audit-log-sinks/{sinkId}`.\n"
         );
     }
 }
