@@ -18,7 +18,6 @@ use std::sync::Arc;
 use nf_client::{ApiClient, BoxError};
 use nf_context::{Context, ContextProvider, FileContextProvider};
 use nf_mock::{MockConfig, MockServer};
-use nf_types::projects::{GetProjectRequest, ListProjectsRequest};
 use serde_json::Value;
 
 /// The tokens of the two contexts; each emulator accepts its own.
@@ -79,16 +78,16 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
     let file = Arc::new(file);
     let client = ApiClient::new(file.clone())?;
     if let Some(project) = file.current()?.and_then(|context| context.defaults.project) {
-        let project = client.send(GetProjectRequest::new(project)).await?;
+        let project = client.get().project(project).await?;
         if let Some(project) = project.data() {
             writeln!(out, "Default project through `work`: {}", project.name)?;
         }
     }
-    let listed = client.send(ListProjectsRequest::new()).await?.into_data()?;
+    let listed = client.list().projects().await?.into_data()?;
     writeln!(out, "Projects through `work`: {}", listed.projects.len())?;
 
     file.use_context("staging")?;
-    let listed = client.send(ListProjectsRequest::new()).await?.into_data()?;
+    let listed = client.list().projects().await?.into_data()?;
     writeln!(out, "Projects through `staging`: {}", listed.projects.len())?;
 
     work_api.shutdown().await;

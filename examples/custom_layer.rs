@@ -21,7 +21,6 @@ use http::StatusCode;
 use nf_client::{ApiClient, BoxError};
 use nf_mock::{Fault, FaultRule, MockConfig, MockServer};
 use nf_transport::{Attempt, Request, Response};
-use nf_types::projects::ListProjectsRequest;
 use tower::{Layer, Service};
 
 /// The token the embedded emulator accepts.
@@ -52,9 +51,9 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
         .layer(attempts.clone())
         .build()?;
 
-    let projects = client.send(ListProjectsRequest::new()).await?.into_data()?;
+    let projects = client.list().projects().await?.into_data()?;
     writeln!(out, "Listed {} projects", projects.projects.len())?;
-    let again = client.send(ListProjectsRequest::new()).await?.into_data()?;
+    let again = client.list().projects().await?.into_data()?;
     writeln!(out, "Listed {} projects again", again.projects.len())?;
 
     writeln!(out, "Calls, as the outer layer saw them:")?;

@@ -22,9 +22,7 @@ use http::header::AUTHORIZATION;
 use http::{Method, StatusCode};
 use nf_client::{ApiClient, BoxError, Error};
 use nf_transport::{Request, ResponseBody};
-use nf_types::projects::{
-    CreateProjectBody, CreateProjectRequest, GetProjectRequest, ListProjectsRequest,
-};
+use nf_types::projects::CreateProjectBody;
 use serde_json::{Value, json};
 use tower::Service;
 
@@ -45,11 +43,12 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
         .transport(api.clone())
         .build()?;
 
-    let before = client.send(ListProjectsRequest::new()).await?.into_data()?;
+    let before = client.list().projects().await?.into_data()?;
     writeln!(out, "Projects before: {}", before.projects.len())?;
 
     let created = client
-        .send(CreateProjectRequest::new(CreateProjectBody::new("canned")))
+        .create()
+        .project(CreateProjectBody::new("canned"))
         .await?
         .into_data()?;
     writeln!(
@@ -58,7 +57,7 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
         created.id, created.lifecycle_status
     )?;
 
-    let after = client.send(ListProjectsRequest::new()).await?;
+    let after = client.list().projects().await?;
     let names: Vec<&str> = after
         .data()
         .map(|data| {
@@ -78,7 +77,7 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
     }
 
     // An operation the canned API does not know: its 404 envelope becomes `Error::Api`.
-    match client.send(GetProjectRequest::new("canned")).await {
+    match client.get().project("canned").await {
         Err(Error::Api(error)) => writeln!(
             out,
             "get.project: {} {} ({})",

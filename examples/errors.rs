@@ -18,7 +18,7 @@ use std::io::Write;
 
 use nf_client::{ApiClient, ApiError, BoxError, Error, ErrorStyle};
 use nf_mock::{MockConfig, MockServer};
-use nf_types::projects::{CreateProjectBody, CreateProjectRequest, GetProjectRequest};
+use nf_types::projects::CreateProjectBody;
 use serde_json::json;
 
 /// The token the embedded emulator accepts.
@@ -40,7 +40,7 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
     writeln!(out, "Default style: API errors are `Err(Error::Api)`")?;
 
     // 404: a project that does not exist.
-    match client.send(GetProjectRequest::new("no-such-project")).await {
+    match client.get().project("no-such-project").await {
         Err(Error::Api(error)) => print_api_error(out, "get a missing project", &error)?,
         // Anything else (no connection, a timeout) is not an answer of the API.
         Err(other) => return Err(other.into()),
@@ -49,8 +49,8 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
 
     // 409: the same project created twice.
     let body = CreateProjectBody::new("duplicate");
-    client.send(CreateProjectRequest::new(body.clone())).await?;
-    let Err(error) = client.send(CreateProjectRequest::new(body.clone())).await else {
+    client.create().project(body.clone()).await?;
+    let Err(error) = client.create().project(body.clone()).await else {
         return Err("the duplicate project was created".into());
     };
     // `api_error()` gives the API's answer when the error is one.
@@ -87,22 +87,20 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
         .build()?;
 
     // Transport failures are still `Err`; only the API's answers become responses.
-    let response = client
-        .send(GetProjectRequest::new("no-such-project"))
-        .await?;
+    let response = client.get().project("no-such-project").await?;
     match response.error() {
         Some(error) => print_api_error(out, "get a missing project", error)?,
         None => return Err("the missing project was found".into()),
     }
 
-    let response = client.send(CreateProjectRequest::new(body)).await?;
+    let response = client.create().project(body).await?;
     match response.error() {
         Some(error) => print_api_error(out, "create a duplicate", error)?,
         None => return Err("the duplicate project was created".into()),
     }
 
     // Success looks the same in both styles.
-    let response = client.send(GetProjectRequest::new("duplicate")).await?;
+    let response = client.get().project("duplicate").await?;
     if let Some(project) = response.data() {
         writeln!(
             out,

@@ -18,7 +18,6 @@ use std::io::Write;
 use futures_util::{StreamExt, TryStreamExt};
 use nf_client::{ApiClient, BoxError};
 use nf_mock::{MockConfig, MockServer};
-use nf_types::projects::ListProjectsRequest;
 
 /// The token the embedded emulator accepts.
 const EMULATOR_TOKEN: &str = "nf-pagination-token";
@@ -51,7 +50,10 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
 
     // One page: a single request.
     let first = client
-        .send(ListProjectsRequest::new().with_per_page(PER_PAGE))
+        .list()
+        .projects()
+        .map(|request| request.with_per_page(PER_PAGE))
+        .send()
         .await?;
     let count = first.data().map_or(0, |data| data.projects.len());
     writeln!(
@@ -92,7 +94,9 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
     // A stream of projects: pages are fetched as the stream is polled, one at a time.
     let requests_before = server.journal().len();
     let mut projects = client
-        .call_typed(ListProjectsRequest::new().with_per_page(PER_PAGE))
+        .list()
+        .projects()
+        .map(|request| request.with_per_page(PER_PAGE))
         .stream();
     let mut streamed = 0;
     let mut last = String::new();
@@ -110,7 +114,9 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
     // items stops polling inside the first page: no second page is requested.
     let requests_before = server.journal().len();
     let first_five: Vec<String> = client
-        .call_typed(ListProjectsRequest::new().with_per_page(PER_PAGE))
+        .list()
+        .projects()
+        .map(|request| request.with_per_page(PER_PAGE))
         .stream()
         .take(5)
         .map_ok(|project| project.name)
@@ -125,7 +131,9 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
 
     // Every page, merged into one response.
     let all = client
-        .call_typed(ListProjectsRequest::new().with_per_page(PER_PAGE))
+        .list()
+        .projects()
+        .map(|request| request.with_per_page(PER_PAGE))
         .all()
         .await?;
     let total = all

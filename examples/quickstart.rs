@@ -19,9 +19,7 @@ use std::sync::Arc;
 use nf_client::{ApiClient, ApiResponse, BoxError};
 use nf_context::{Context, ContextProvider, EnvContextProvider, InMemoryContextProvider};
 use nf_mock::{MockConfig, MockServer};
-use nf_types::projects::{
-    CreateProjectBody, CreateProjectRequest, DeleteProjectRequest, ListProjectsRequest,
-};
+use nf_types::projects::{CreateProjectBody, ListProjectsResponse};
 
 /// The token the embedded emulator accepts; any other is refused with 401.
 const EMULATOR_TOKEN: &str = "nf-quickstart-token";
@@ -65,22 +63,21 @@ pub(crate) async fn run(real_api: bool, out: &mut impl Write) -> Result<(), BoxE
         ApiClient::new(Arc::new(provider))?
     };
 
-    let before = client.send(ListProjectsRequest::new()).await?;
+    let before = client.list().projects().await?;
     print_projects(out, "Projects before", &before)?;
 
     let body = CreateProjectBody::new(PROJECT_NAME)
         .with_description("Created by the northflank-rs quickstart");
-    let created = client
-        .send(CreateProjectRequest::new(body))
-        .await?
-        .into_data()?;
+    // The operation tree mirrors the JS client's `apiClient.create.project({ data })`;
+    // `client.send(CreateProjectRequest::new(body))` sends the same request.
+    let created = client.create().project(body).await?.into_data()?;
     writeln!(
         out,
         "Created project `{}` ({})",
         created.id, created.lifecycle_status
     )?;
 
-    let after = client.send(ListProjectsRequest::new()).await?;
+    let after = client.list().projects().await?;
     print_projects(out, "Projects after", &after)?;
 
     // Every response carries the x-ratelimit-* headers the API sent with it.
@@ -97,7 +94,7 @@ pub(crate) async fn run(real_api: bool, out: &mut impl Write) -> Result<(), BoxE
         ),
     )?;
 
-    client.send(DeleteProjectRequest::new(&created.id)).await?;
+    client.delete().project(&created.id).await?;
     writeln!(out, "Deleted project `{}`", created.id)?;
 
     if let Some(server) = emulator {
@@ -110,7 +107,7 @@ pub(crate) async fn run(real_api: bool, out: &mut impl Write) -> Result<(), BoxE
 fn print_projects(
     out: &mut impl Write,
     title: &str,
-    page: &ApiResponse<nf_types::projects::ListProjectsResponse>,
+    page: &ApiResponse<ListProjectsResponse>,
 ) -> std::io::Result<()> {
     let projects = page.data().map_or(&[][..], |data| &data.projects[..]);
     writeln!(out, "{title} ({}):", projects.len())?;
