@@ -12,6 +12,12 @@
 //! // Token and host from NORTHFLANK_API_TOKEN, else the CLI's current context.
 //! let client = ApiClient::from_env()?;
 //!
+//! // The operation tree of the official clients: `list.projects` with an option set.
+//! let projects = client.list().projects().map(|request| request.with_per_page(5)).await?;
+//! for project in projects.into_data()?.projects {
+//!     println!("{}", project.id);
+//! }
+//!
 //! // One call, one response: the first page.
 //! let page = client.send(ListProjectsRequest::new().with_per_page(10)).await?;
 //! println!("{:?} calls left", page.rate_limit.remaining);

@@ -10,20 +10,26 @@
 //!   [`Namespace`]: `client.create().service()`.
 //! - A segment that is an operation and nothing else is a method taking the operation's
 //!   required values (path parameters, then the body) and returning a [`Call`]:
-//!   `client.create().service().deployment(body)`, `client.get().project(project_id)`.
+//!   `client.create().service().deployment(project_id, body)`,
+//!   `client.get().project(project_id)`.
 //! - A segment that is both (17 of them: `get.addon`, `get.service`, `get.job`, …) is a
 //!   method without arguments returning its [`Namespace`], on which `call(…)` makes the
-//!   operation itself: `client.get().addon().call(addon_id)` beside
-//!   `client.get().addon().backups(addon_id)`.
+//!   operation itself: `client.get().addon().call(project_id, addon_id)` beside
+//!   `client.get().addon().backups(project_id, addon_id)`.
 //!
 //! The rule depends only on the tree's shape, so one spelling serves every operation.
 //! A new child of a leaf moves that leaf to `…().call(…)`; the generator keeps the tree
 //! (and so every spelling) in step with the registry.
 //!
 //! Each node is the one generic type [`Namespace<N>`] with a zero-sized marker `N`; the
-//! generated code only declares the markers and an `impl Namespace<Marker>` block of
-//! methods per node, each a line building a [`Call`] through [`Call::new`]. Optional values
-//! are then set on the call with [`Call::map`] or [`Call::request_mut`].
+//! generated code only declares the markers (in [`nodes`](crate::nodes), named after the
+//! path: `GetAddon` for `get.addon`) and an `impl Namespace<Marker>` block of methods per
+//! node, each a line building a [`Call`] through [`Call::new`]. Optional values are then
+//! set on the call with [`Call::map`] or [`Call::request_mut`].
+//!
+//! Each method exists when the feature of its operation's API group is on, and each node
+//! when a feature of an operation below it is; the root verbs are methods of
+//! [`ApiClient`] (`client.list()`, `client.import_()`).
 
 use std::fmt;
 use std::marker::PhantomData;

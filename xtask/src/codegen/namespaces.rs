@@ -550,12 +550,20 @@ fn test(root: &Node<'_>) -> Result<String> {
         }
     }
 
+    let features: Vec<String> = root
+        .groups()
+        .iter()
+        .map(|group| format!("feature = \"{group}\""))
+        .collect();
     let mut out = format!("{HEADER}\n");
     for line in [
         "//! Every operation called through its node of the operation tree against the emulator:",
         "//! the request must reach the emulator as that operation, by its method and on the",
         "//! route its required values fill, and the answer must decode into the typed response.",
         "//! One emulator per API group, each holding a project and one resource of every kind.",
+        "",
+        "// With every group feature off no test is left to use the helpers.",
+        "#![cfg_attr(not(any(FEATURES)), allow(dead_code))]",
         "",
         "use nf_client::{ApiClient, Call, RetryConfig};",
         "use nf_mock::{MockConfig, MockServer, ResourceKind};",
@@ -604,7 +612,7 @@ fn test(root: &Node<'_>) -> Result<String> {
         "assert_eq!(entry.path, path, \"{id}: route\");",
         "}",
     ] {
-        out!(out, "{line}");
+        out!(out, "{}", line.replace("FEATURES", &features.join(", ")));
     }
 
     let mut all_ids = Vec::new();
@@ -637,11 +645,21 @@ fn test(root: &Node<'_>) -> Result<String> {
     }
 
     all_ids.sort();
-    let features: Vec<String> = root
-        .groups()
-        .iter()
-        .map(|group| format!("feature = \"{group}\""))
-        .collect();
+    // Without this the checks above would pass on a decoder that accepts anything.
+    out!(out);
+    out!(
+        out,
+        "/// Typed answers are decoded strictly: an answer lacking required members fails."
+    );
+    out!(out, "#[cfg(feature = \"projects\")]");
+    out!(out, "#[test]");
+    out!(out, "fn answers_lacking_members_do_not_decode() {{");
+    out!(
+        out,
+        "let decoded = <nf_types::projects::GetProjectRequest as Operation>::Response::from_json(json!({{}}));"
+    );
+    out!(out, "assert!(decoded.is_err());");
+    out!(out, "}}");
     out!(out);
     out!(
         out,
