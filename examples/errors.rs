@@ -6,10 +6,10 @@
 //! cargo run --example errors
 //! ```
 //!
-//! - With the default style, [`ErrorStyle::Error`], `send()` returns `Err(Error::Api(..))`
-//!   for a status outside `2xx`, as the official Python client raises.
-//! - With [`ErrorStyle::Response`], the official JS client's default, `send()` returns
-//!   `Ok(response)` and the response carries the error instead of data.
+//! - With the default style, `ErrorStyle::Error`, a call answered with a status outside
+//!   `2xx` returns `Err(Error::Api(..))`, as the official Python client raises.
+//! - With `ErrorStyle::Response`, the official JS client's default, it returns
+//!   `Ok(response)`, and the response carries the error instead of data.
 //!
 //! Either way the error has the status, the API's message, its error id (`not-found`,
 //! `conflict`, `validation-error`, …) and details when the API gave any.
