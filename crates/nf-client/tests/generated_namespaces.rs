@@ -36,8 +36,36 @@ use serde_json::json;
 
 const TOKEN: &str = "nf-mock-token-5e1c";
 
-/// The id of every seeded resource and the value of every path parameter but `teamId`.
-const ID: &str = "example";
+/// The id of the seeded project.
+const PROJECT: &str = "example";
+
+/// The value of the path parameter `name`: the seeded resource it names, else a value
+/// of its own, so that no two parameters of one call get the same value.
+fn value(name: &str) -> String {
+    match ResourceKind::ALL
+        .into_iter()
+        .find(|kind| kind.id_param() == name)
+    {
+        Some(ResourceKind::Project) => PROJECT.to_owned(),
+        Some(kind) => format!("{PROJECT}-{}", kind.name()),
+        None if name == "teamId" => "acme".to_owned(),
+        None => format!("{}-7", name.to_ascii_lowercase()),
+    }
+}
+
+/// `route` with each `{name}` replaced by [`value`] of it.
+fn fill(route: &str) -> String {
+    let mut path = String::new();
+    let mut rest = route;
+    while let Some((before, after)) = rest.split_once('{') {
+        let (name, after) = after.split_once('}').expect("a closed parameter");
+        path.push_str(before);
+        path.push_str(&value(name));
+        rest = after;
+    }
+    path.push_str(rest);
+    path
+}
 
 async fn start() -> (MockServer, ApiClient) {
     let config = MockConfig::new()
@@ -47,12 +75,14 @@ async fn start() -> (MockServer, ApiClient) {
         .await
         .expect("the emulator starts");
     server
-        .seed(ResourceKind::Project, None, json!({"name": ID}))
+        .seed(ResourceKind::Project, None, json!({"name": PROJECT}))
         .expect("the project");
     for kind in ResourceKind::ALL.into_iter().skip(1) {
-        server
-            .seed(kind, Some(ID), json!({"name": ID}))
+        let id = value(kind.id_param());
+        let record = server
+            .seed(kind, Some(PROJECT), json!({"name": id}))
             .expect("a resource");
+        assert_eq!(record["id"], json!(id), "seeded ids are their names");
     }
     let client = ApiClient::builder()
         .token(TOKEN)
@@ -72,8 +102,9 @@ fn body<T: Json>(id: &str) -> T {
     T::from_json(body).unwrap_or_else(|error| panic!("{id}: the example body decodes: {error}"))
 }
 
-/// Sends `call` and checks what the emulator received and what came back.
-async fn check<O>(server: &MockServer, call: Call<O>, method: &str, path: &str)
+/// Sends `call` and checks what the emulator received and what came back; `route` has
+/// its string parameters still to fill.
+async fn check<O>(server: &MockServer, call: Call<O>, method: &str, route: &str)
 where
     O: Operation,
     O::Response: Send + 'static,
@@ -96,7 +127,7 @@ where
         "{id}: routed as another operation"
     );
     assert_eq!(entry.method.as_str(), method, "{id}: method");
-    assert_eq!(entry.path, path, "{id}: route");
+    assert_eq!(entry.path, fill(route), "{id}: route");
 }
 
 /// Every operation of the `addons` group, deletions last.
@@ -106,19 +137,24 @@ async fn addons() {
     let (server, client) = start().await;
     check(
         &server,
-        client.abort().addon().backup(ID, ID, ID),
+        client
+            .abort()
+            .addon()
+            .backup(value("projectId"), value("addonId"), value("backupId")),
         "POST",
-        "/v1/projects/example/addons/example/backups/example/abort",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort",
     )
     .await;
     check(
         &server,
-        client
-            .abort()
-            .addon()
-            .restore(ID, ID, ID, body("abort.addon.restore")),
+        client.abort().addon().restore(
+            value("projectId"),
+            value("addonId"),
+            value("backupId"),
+            body("abort.addon.restore"),
+        ),
         "POST",
-        "/v1/projects/example/addons/example/backups/example/abort-restore",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore",
     )
     .await;
     check(
@@ -132,16 +168,11 @@ async fn addons() {
     .await;
     check(
         &server,
-        client.backup().addon(ID, ID, body("backup.addon")),
+        client
+            .backup()
+            .addon(value("projectId"), value("addonId"), body("backup.addon")),
         "POST",
-        "/v1/projects/example/addons/example/backups",
-    )
-    .await;
-    check(
-        &server,
-        client.create().addon().call(ID, body("create.addon")),
-        "POST",
-        "/v1/projects/example/addons",
+        "/v1/projects/{projectId}/addons/{addonId}/backups",
     )
     .await;
     check(
@@ -149,95 +180,142 @@ async fn addons() {
         client
             .create()
             .addon()
-            .backup_schedule(ID, ID, body("create.addon.backupSchedule")),
+            .call(value("projectId"), body("create.addon")),
         "POST",
-        "/v1/projects/example/addons/example/backup-schedules",
+        "/v1/projects/{projectId}/addons",
+    )
+    .await;
+    check(
+        &server,
+        client.create().addon().backup_schedule(
+            value("projectId"),
+            value("addonId"),
+            body("create.addon.backupSchedule"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/backup-schedules",
     )
     .await;
     check(
         &server,
         client
             .create()
-            .external_addon(ID, body("create.externalAddon")),
+            .external_addon(value("projectId"), body("create.externalAddon")),
         "POST",
-        "/v1/projects/example/external-addons",
+        "/v1/projects/{projectId}/external-addons",
     )
     .await;
     check(
         &server,
-        client.finalise().addon().secret_rotation(ID, ID),
+        client
+            .finalise()
+            .addon()
+            .secret_rotation(value("projectId"), value("addonId")),
         "POST",
-        "/v1/projects/example/addons/example/secret-rotation/finalise",
+        "/v1/projects/{projectId}/addons/{addonId}/secret-rotation/finalise",
     )
     .await;
     check(
         &server,
-        client.get().addon().call(ID, ID),
+        client
+            .get()
+            .addon()
+            .call(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example",
+        "/v1/projects/{projectId}/addons/{addonId}",
     )
     .await;
     check(
         &server,
-        client.get().addon().backup().call(ID, ID, ID),
+        client
+            .get()
+            .addon()
+            .backup()
+            .call(value("projectId"), value("addonId"), value("backupId")),
         "GET",
-        "/v1/projects/example/addons/example/backups/example",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}",
     )
     .await;
     check(
         &server,
-        client.get().addon().backup().download(ID, ID, ID),
+        client.get().addon().backup().download(
+            value("projectId"),
+            value("addonId"),
+            value("backupId"),
+        ),
         "GET",
-        "/v1/projects/example/addons/example/backups/example/download-link",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/download-link",
     )
     .await;
     check(
         &server,
-        client.get().addon().backup().restores(ID, ID, ID),
+        client.get().addon().backup().restores(
+            value("projectId"),
+            value("addonId"),
+            value("backupId"),
+        ),
         "GET",
-        "/v1/projects/example/addons/example/backups/example/restores",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restores",
     )
     .await;
     check(
         &server,
-        client.get().addon().backup_schedules(ID, ID),
+        client
+            .get()
+            .addon()
+            .backup_schedules(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/backup-schedules",
+        "/v1/projects/{projectId}/addons/{addonId}/backup-schedules",
     )
     .await;
     check(
         &server,
-        client.get().addon().backups(ID, ID),
+        client
+            .get()
+            .addon()
+            .backups(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/backups",
+        "/v1/projects/{projectId}/addons/{addonId}/backups",
     )
     .await;
     check(
         &server,
-        client.get().addon().containers(ID, ID),
+        client
+            .get()
+            .addon()
+            .containers(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/containers",
+        "/v1/projects/{projectId}/addons/{addonId}/containers",
     )
     .await;
     check(
         &server,
-        client.get().addon().credentials(ID, ID),
+        client
+            .get()
+            .addon()
+            .credentials(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/credentials",
+        "/v1/projects/{projectId}/addons/{addonId}/credentials",
     )
     .await;
     check(
         &server,
-        client.get().addon().metrics(ID, ID),
+        client
+            .get()
+            .addon()
+            .metrics(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/metrics",
+        "/v1/projects/{projectId}/addons/{addonId}/metrics",
     )
     .await;
     check(
         &server,
-        client.get().addon().restores(ID, ID),
+        client
+            .get()
+            .addon()
+            .restores(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/restores",
+        "/v1/projects/{projectId}/addons/{addonId}/restores",
     )
     .await;
     check(
@@ -249,40 +327,48 @@ async fn addons() {
     .await;
     check(
         &server,
-        client.get().addon().version(ID, ID),
+        client
+            .get()
+            .addon()
+            .version(value("projectId"), value("addonId")),
         "GET",
-        "/v1/projects/example/addons/example/version",
-    )
-    .await;
-    check(
-        &server,
-        client.get().backup_destination(ID),
-        "GET",
-        "/v1/backup-destinations/example",
-    )
-    .await;
-    check(
-        &server,
-        client.get().external_addon(ID, ID),
-        "GET",
-        "/v1/projects/example/external-addons/example",
+        "/v1/projects/{projectId}/addons/{addonId}/version",
     )
     .await;
     check(
         &server,
         client
-            .import_()
-            .addon()
-            .backup(ID, ID, body("import.addon.backup")),
-        "POST",
-        "/v1/projects/example/addons/example/import",
+            .get()
+            .backup_destination(value("backupDestinationId")),
+        "GET",
+        "/v1/backup-destinations/{backupDestinationId}",
     )
     .await;
     check(
         &server,
-        client.list().addons(ID),
+        client
+            .get()
+            .external_addon(value("projectId"), value("externalAddonId")),
         "GET",
-        "/v1/projects/example/addons",
+        "/v1/projects/{projectId}/external-addons/{externalAddonId}",
+    )
+    .await;
+    check(
+        &server,
+        client.import_().addon().backup(
+            value("projectId"),
+            value("addonId"),
+            body("import.addon.backup"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/import",
+    )
+    .await;
+    check(
+        &server,
+        client.list().addons(value("projectId")),
+        "GET",
+        "/v1/projects/{projectId}/addons",
     )
     .await;
     check(
@@ -294,169 +380,203 @@ async fn addons() {
     .await;
     check(
         &server,
-        client.list().backup_destinations_backups(ID),
+        client
+            .list()
+            .backup_destinations_backups(value("backupDestinationId")),
         "GET",
-        "/v1/backup-destinations/example/backups",
+        "/v1/backup-destinations/{backupDestinationId}/backups",
     )
     .await;
     check(
         &server,
-        client.list().external_addons(ID),
+        client.list().external_addons(value("projectId")),
         "GET",
-        "/v1/projects/example/external-addons",
-    )
-    .await;
-    check(
-        &server,
-        client.patch().addon(ID, ID, body("patch.addon")),
-        "PATCH",
-        "/v1/projects/example/addons/example",
+        "/v1/projects/{projectId}/external-addons",
     )
     .await;
     check(
         &server,
         client
             .patch()
-            .backup_destination(ID, body("patch.backupDestination")),
+            .addon(value("projectId"), value("addonId"), body("patch.addon")),
         "PATCH",
-        "/v1/backup-destinations/example",
+        "/v1/projects/{projectId}/addons/{addonId}",
     )
     .await;
     check(
         &server,
-        client.pause().addon(ID, ID),
+        client.patch().backup_destination(
+            value("backupDestinationId"),
+            body("patch.backupDestination"),
+        ),
+        "PATCH",
+        "/v1/backup-destinations/{backupDestinationId}",
+    )
+    .await;
+    check(
+        &server,
+        client.pause().addon(value("projectId"), value("addonId")),
         "POST",
-        "/v1/projects/example/addons/example/pause",
+        "/v1/projects/{projectId}/addons/{addonId}/pause",
     )
     .await;
     check(
         &server,
-        client.put().addon(ID, body("put.addon")),
+        client.put().addon(value("projectId"), body("put.addon")),
         "PUT",
-        "/v1/projects/example/addons",
+        "/v1/projects/{projectId}/addons",
     )
     .await;
     check(
         &server,
-        client.reset().addon(ID, ID),
+        client.reset().addon(value("projectId"), value("addonId")),
         "POST",
-        "/v1/projects/example/addons/example/reset",
+        "/v1/projects/{projectId}/addons/{addonId}/reset",
     )
     .await;
     check(
         &server,
-        client.restart().addon(ID, ID),
+        client.restart().addon(value("projectId"), value("addonId")),
         "POST",
-        "/v1/projects/example/addons/example/restart",
-    )
-    .await;
-    check(
-        &server,
-        client.restore().addon().backup(ID, ID, ID),
-        "POST",
-        "/v1/projects/example/addons/example/backups/example/restore",
-    )
-    .await;
-    check(
-        &server,
-        client.resume().addon(ID, ID),
-        "POST",
-        "/v1/projects/example/addons/example/resume",
-    )
-    .await;
-    check(
-        &server,
-        client.retain().addon().backup(ID, ID, ID),
-        "POST",
-        "/v1/projects/example/addons/example/backups/example/retain",
-    )
-    .await;
-    check(
-        &server,
-        client.scale().addon(ID, ID, body("scale.addon")),
-        "POST",
-        "/v1/projects/example/addons/example/scale",
-    )
-    .await;
-    check(
-        &server,
-        client.start().addon().secret_rotation(ID, ID),
-        "POST",
-        "/v1/projects/example/addons/example/secret-rotation",
+        "/v1/projects/{projectId}/addons/{addonId}/restart",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .restore()
             .addon()
-            .network_settings(ID, ID, body("update.addon.networkSettings")),
+            .backup(value("projectId"), value("addonId"), value("backupId")),
         "POST",
-        "/v1/projects/example/addons/example/network-settings",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/restore",
+    )
+    .await;
+    check(
+        &server,
+        client.resume().addon(value("projectId"), value("addonId")),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/resume",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .retain()
             .addon()
-            .security(ID, ID, body("update.addon.security")),
+            .backup(value("projectId"), value("addonId"), value("backupId")),
         "POST",
-        "/v1/projects/example/addons/example/security",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/retain",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .scale()
+            .addon(value("projectId"), value("addonId"), body("scale.addon")),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/scale",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .start()
             .addon()
-            .version(ID, ID, body("update.addon.version")),
+            .secret_rotation(value("projectId"), value("addonId")),
         "POST",
-        "/v1/projects/example/addons/example/version",
+        "/v1/projects/{projectId}/addons/{addonId}/secret-rotation",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .external_addon(ID, ID, body("update.externalAddon")),
+        client.update().addon().network_settings(
+            value("projectId"),
+            value("addonId"),
+            body("update.addon.networkSettings"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/network-settings",
+    )
+    .await;
+    check(
+        &server,
+        client.update().addon().security(
+            value("projectId"),
+            value("addonId"),
+            body("update.addon.security"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/security",
+    )
+    .await;
+    check(
+        &server,
+        client.update().addon().version(
+            value("projectId"),
+            value("addonId"),
+            body("update.addon.version"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/addons/{addonId}/version",
+    )
+    .await;
+    check(
+        &server,
+        client.update().external_addon(
+            value("projectId"),
+            value("externalAddonId"),
+            body("update.externalAddon"),
+        ),
         "PATCH",
-        "/v1/projects/example/external-addons/example",
+        "/v1/projects/{projectId}/external-addons/{externalAddonId}",
     )
     .await;
     check(
         &server,
-        client.delete().addon().call(ID, ID),
+        client
+            .delete()
+            .addon()
+            .call(value("projectId"), value("addonId")),
         "DELETE",
-        "/v1/projects/example/addons/example",
+        "/v1/projects/{projectId}/addons/{addonId}",
     )
     .await;
     check(
         &server,
-        client.delete().addon().backup_schedule(ID, ID, ID),
+        client.delete().addon().backup_schedule(
+            value("projectId"),
+            value("addonId"),
+            value("scheduleId"),
+        ),
         "DELETE",
-        "/v1/projects/example/addons/example/backup-schedules/example",
+        "/v1/projects/{projectId}/addons/{addonId}/backup-schedules/{scheduleId}",
     )
     .await;
     check(
         &server,
-        client.delete().backup(ID, ID, ID),
+        client
+            .delete()
+            .backup(value("projectId"), value("addonId"), value("backupId")),
         "DELETE",
-        "/v1/projects/example/addons/example/backups/example",
+        "/v1/projects/{projectId}/addons/{addonId}/backups/{backupId}",
     )
     .await;
     check(
         &server,
-        client.delete().backup_destination(ID),
+        client
+            .delete()
+            .backup_destination(value("backupDestinationId")),
         "DELETE",
-        "/v1/backup-destinations/example",
+        "/v1/backup-destinations/{backupDestinationId}",
     )
     .await;
     check(
         &server,
-        client.delete().external_addon(ID, ID),
+        client
+            .delete()
+            .external_addon(value("projectId"), value("externalAddonId")),
         "DELETE",
-        "/v1/projects/example/external-addons/example",
+        "/v1/projects/{projectId}/external-addons/{externalAddonId}",
     )
     .await;
     assert_eq!(server.journal().len(), 47, "one request per operation");
@@ -469,104 +589,126 @@ async fn ai() {
     let (server, client) = start().await;
     check(
         &server,
-        client.create().harness(ID, body("create.harness")),
+        client
+            .create()
+            .harness(value("projectId"), body("create.harness")),
         "POST",
-        "/v1/projects/example/harnesses",
+        "/v1/projects/{projectId}/harnesses",
     )
     .await;
     check(
         &server,
         client
             .create()
-            .llm_model_deployment(ID, body("create.llmModelDeployment")),
+            .llm_model_deployment(value("projectId"), body("create.llmModelDeployment")),
         "POST",
-        "/v1/projects/example/llm-model-deployments",
+        "/v1/projects/{projectId}/llm-model-deployments",
     )
     .await;
     check(
         &server,
-        client.get().harness(ID, ID),
+        client.get().harness(value("projectId"), value("harnessId")),
         "GET",
-        "/v1/projects/example/harnesses/example",
-    )
-    .await;
-    check(
-        &server,
-        client.get().llm_model_deployment(ID, ID),
-        "GET",
-        "/v1/projects/example/llm-model-deployments/example",
-    )
-    .await;
-    check(
-        &server,
-        client.list().harnesses(ID),
-        "GET",
-        "/v1/projects/example/harnesses",
-    )
-    .await;
-    check(
-        &server,
-        client.list().llm_model_deployments(ID),
-        "GET",
-        "/v1/projects/example/llm-model-deployments",
-    )
-    .await;
-    check(
-        &server,
-        client.patch().harness(ID, ID, body("patch.harness")),
-        "PATCH",
-        "/v1/projects/example/harnesses/example",
-    )
-    .await;
-    check(
-        &server,
-        client.pause().harness(ID, ID),
-        "POST",
-        "/v1/projects/example/harnesses/example/pause",
-    )
-    .await;
-    check(
-        &server,
-        client.put().harness(ID, body("put.harness")),
-        "PUT",
-        "/v1/projects/example/harnesses",
-    )
-    .await;
-    check(
-        &server,
-        client.restart().harness(ID, ID),
-        "POST",
-        "/v1/projects/example/harnesses/example/restart",
-    )
-    .await;
-    check(
-        &server,
-        client.resume().harness(ID, ID),
-        "POST",
-        "/v1/projects/example/harnesses/example/resume",
+        "/v1/projects/{projectId}/harnesses/{harnessId}",
     )
     .await;
     check(
         &server,
         client
-            .update()
-            .llm_model_deployment(ID, ID, body("update.llmModelDeployment")),
+            .get()
+            .llm_model_deployment(value("projectId"), value("llmModelDeploymentId")),
+        "GET",
+        "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+    )
+    .await;
+    check(
+        &server,
+        client.list().harnesses(value("projectId")),
+        "GET",
+        "/v1/projects/{projectId}/harnesses",
+    )
+    .await;
+    check(
+        &server,
+        client.list().llm_model_deployments(value("projectId")),
+        "GET",
+        "/v1/projects/{projectId}/llm-model-deployments",
+    )
+    .await;
+    check(
+        &server,
+        client.patch().harness(
+            value("projectId"),
+            value("harnessId"),
+            body("patch.harness"),
+        ),
+        "PATCH",
+        "/v1/projects/{projectId}/harnesses/{harnessId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .pause()
+            .harness(value("projectId"), value("harnessId")),
         "POST",
-        "/v1/projects/example/llm-model-deployments/example",
+        "/v1/projects/{projectId}/harnesses/{harnessId}/pause",
     )
     .await;
     check(
         &server,
-        client.delete().harness(ID, ID),
-        "DELETE",
-        "/v1/projects/example/harnesses/example",
+        client
+            .put()
+            .harness(value("projectId"), body("put.harness")),
+        "PUT",
+        "/v1/projects/{projectId}/harnesses",
     )
     .await;
     check(
         &server,
-        client.delete().llm_model_deployment(ID, ID),
+        client
+            .restart()
+            .harness(value("projectId"), value("harnessId")),
+        "POST",
+        "/v1/projects/{projectId}/harnesses/{harnessId}/restart",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .resume()
+            .harness(value("projectId"), value("harnessId")),
+        "POST",
+        "/v1/projects/{projectId}/harnesses/{harnessId}/resume",
+    )
+    .await;
+    check(
+        &server,
+        client.update().llm_model_deployment(
+            value("projectId"),
+            value("llmModelDeploymentId"),
+            body("update.llmModelDeployment"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .delete()
+            .harness(value("projectId"), value("harnessId")),
         "DELETE",
-        "/v1/projects/example/llm-model-deployments/example",
+        "/v1/projects/{projectId}/harnesses/{harnessId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .delete()
+            .llm_model_deployment(value("projectId"), value("llmModelDeploymentId")),
+        "DELETE",
+        "/v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}",
     )
     .await;
     assert_eq!(server.journal().len(), 14, "one request per operation");
@@ -586,9 +728,9 @@ async fn billing() {
     .await;
     check(
         &server,
-        client.get().invoice().call(ID),
+        client.get().invoice().call(value("invoiceId")),
         "GET",
-        "/v1/billing/invoices/example",
+        "/v1/billing/invoices/{invoiceId}",
     )
     .await;
     check(
@@ -600,9 +742,9 @@ async fn billing() {
     .await;
     check(
         &server,
-        client.get().usage(ID),
+        client.get().usage(value("timestamp")),
         "GET",
-        "/v1/billing/usage/example",
+        "/v1/billing/usage/{timestamp}",
     )
     .await;
     check(
@@ -624,9 +766,13 @@ async fn cloud() {
     let (server, client) = start().await;
     check(
         &server,
-        client.cordon().cloud().cluster().node(ID, ID),
+        client
+            .cordon()
+            .cloud()
+            .cluster()
+            .node(value("clusterId"), value("nodeId")),
         "POST",
-        "/v1/cloud-providers/clusters/example/nodes/example/cordon",
+        "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/cordon",
     )
     .await;
     check(
@@ -651,30 +797,34 @@ async fn cloud() {
     .await;
     check(
         &server,
-        client.drain().cloud().cluster().node(ID, ID),
+        client
+            .drain()
+            .cloud()
+            .cluster()
+            .node(value("clusterId"), value("nodeId")),
         "POST",
-        "/v1/cloud-providers/clusters/example/nodes/example/drain",
+        "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/drain",
     )
     .await;
     check(
         &server,
-        client.get().cloud().cluster(ID),
+        client.get().cloud().cluster(value("clusterId")),
         "GET",
-        "/v1/cloud-providers/clusters/example",
+        "/v1/cloud-providers/clusters/{clusterId}",
     )
     .await;
     check(
         &server,
-        client.get().cloud().integration(ID),
+        client.get().cloud().integration(value("integrationId")),
         "GET",
-        "/v1/cloud-providers/integrations/example",
+        "/v1/cloud-providers/integrations/{integrationId}",
     )
     .await;
     check(
         &server,
-        client.list().cloud().cluster().nodes(ID),
+        client.list().cloud().cluster().nodes(value("clusterId")),
         "GET",
-        "/v1/cloud-providers/clusters/example/nodes",
+        "/v1/cloud-providers/clusters/{clusterId}/nodes",
     )
     .await;
     check(
@@ -725,9 +875,9 @@ async fn cloud() {
         client
             .patch()
             .cloud()
-            .cluster(ID, body("patch.cloud.cluster")),
+            .cluster(value("clusterId"), body("patch.cloud.cluster")),
         "PATCH",
-        "/v1/cloud-providers/clusters/example",
+        "/v1/cloud-providers/clusters/{clusterId}",
     )
     .await;
     check(
@@ -735,9 +885,9 @@ async fn cloud() {
         client
             .patch()
             .cloud()
-            .integration(ID, body("patch.cloud.integration")),
+            .integration(value("integrationId"), body("patch.cloud.integration")),
         "PATCH",
-        "/v1/cloud-providers/integrations/example",
+        "/v1/cloud-providers/integrations/{integrationId}",
     )
     .await;
     check(
@@ -759,23 +909,27 @@ async fn cloud() {
     .await;
     check(
         &server,
-        client.uncordon().cloud().cluster().node(ID, ID),
+        client
+            .uncordon()
+            .cloud()
+            .cluster()
+            .node(value("clusterId"), value("nodeId")),
         "POST",
-        "/v1/cloud-providers/clusters/example/nodes/example/uncordon",
+        "/v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon",
     )
     .await;
     check(
         &server,
-        client.delete().cloud().cluster(ID),
+        client.delete().cloud().cluster(value("clusterId")),
         "DELETE",
-        "/v1/cloud-providers/clusters/example",
+        "/v1/cloud-providers/clusters/{clusterId}",
     )
     .await;
     check(
         &server,
-        client.delete().cloud().integration(ID),
+        client.delete().cloud().integration(value("integrationId")),
         "DELETE",
-        "/v1/cloud-providers/integrations/example",
+        "/v1/cloud-providers/integrations/{integrationId}",
     )
     .await;
     assert_eq!(server.journal().len(), 21, "one request per operation");
@@ -795,23 +949,30 @@ async fn integrations() {
     .await;
     check(
         &server,
-        client.create().custom_vcs().token(ID, ID),
+        client
+            .create()
+            .custom_vcs()
+            .token(value("customVCSId"), value("vcsLinkId")),
         "POST",
-        "/v1/integrations/vcs/custom/example/token/example",
+        "/v1/integrations/vcs/custom/{customVCSId}/token/{vcsLinkId}",
     )
     .await;
     check(
         &server,
-        client.get().ssh_identities(ID),
+        client.get().ssh_identities(value("identityId")),
         "GET",
-        "/v1/integrations/ssh-identities/example",
+        "/v1/integrations/ssh-identities/{identityId}",
     )
     .await;
     check(
         &server,
-        client.list().branches(ID, ID, ID),
+        client.list().branches(
+            value("vcsService"),
+            value("repositoryOwner"),
+            value("repositoryName"),
+        ),
         "GET",
-        "/v1/integrations/vcs/repos/example/example/example/branches",
+        "/v1/integrations/vcs/repos/{vcsService}/{repositoryOwner}/{repositoryName}/branches",
     )
     .await;
     check(
@@ -831,25 +992,27 @@ async fn integrations() {
     check(&server, client.list().vcs(), "GET", "/v1/integrations/vcs").await;
     check(
         &server,
-        client.put().ssh_identities(ID, body("put.sshIdentities")),
+        client
+            .put()
+            .ssh_identities(value("identityId"), body("put.sshIdentities")),
         "PUT",
-        "/v1/integrations/ssh-identities/example",
+        "/v1/integrations/ssh-identities/{identityId}",
     )
     .await;
     check(
         &server,
         client
             .update()
-            .ssh_identities(ID, body("update.sshIdentities")),
+            .ssh_identities(value("identityId"), body("update.sshIdentities")),
         "PATCH",
-        "/v1/integrations/ssh-identities/example",
+        "/v1/integrations/ssh-identities/{identityId}",
     )
     .await;
     check(
         &server,
-        client.delete().ssh_identities(ID),
+        client.delete().ssh_identities(value("identityId")),
         "DELETE",
-        "/v1/integrations/ssh-identities/example",
+        "/v1/integrations/ssh-identities/{identityId}",
     )
     .await;
     assert_eq!(server.journal().len(), 10, "one request per operation");
@@ -862,156 +1025,193 @@ async fn jobs() {
     let (server, client) = start().await;
     check(
         &server,
-        client.create().job().call(ID, body("create.job")),
+        client
+            .create()
+            .job()
+            .call(value("projectId"), body("create.job")),
         "POST",
-        "/v1/projects/example/jobs",
+        "/v1/projects/{projectId}/jobs",
     )
     .await;
     check(
         &server,
-        client.create().job().cron(ID, body("create.job.cron")),
+        client
+            .create()
+            .job()
+            .cron(value("projectId"), body("create.job.cron")),
         "POST",
-        "/v1/projects/example/jobs/cron",
+        "/v1/projects/{projectId}/jobs/cron",
     )
     .await;
     check(
         &server,
-        client.create().job().manual(ID, body("create.job.manual")),
+        client
+            .create()
+            .job()
+            .manual(value("projectId"), body("create.job.manual")),
         "POST",
-        "/v1/projects/example/jobs/manual",
+        "/v1/projects/{projectId}/jobs/manual",
     )
     .await;
     check(
         &server,
-        client.get().job().call(ID, ID),
+        client.get().job().call(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example",
+        "/v1/projects/{projectId}/jobs/{jobId}",
     )
     .await;
     check(
         &server,
-        client.get().job().branches(ID, ID),
+        client
+            .get()
+            .job()
+            .branches(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/branches",
+        "/v1/projects/{projectId}/jobs/{jobId}/branches",
     )
     .await;
     check(
         &server,
-        client.get().job().build(ID, ID, ID),
+        client
+            .get()
+            .job()
+            .build(value("projectId"), value("jobId"), value("buildId")),
         "GET",
-        "/v1/projects/example/jobs/example/build/example",
+        "/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}",
     )
     .await;
     check(
         &server,
-        client.get().job().build_argument_details(ID, ID),
+        client
+            .get()
+            .job()
+            .build_argument_details(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/build-arguments/details",
+        "/v1/projects/{projectId}/jobs/{jobId}/build-arguments/details",
     )
     .await;
     check(
         &server,
-        client.get().job().build_arguments(ID, ID),
+        client
+            .get()
+            .job()
+            .build_arguments(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/build-arguments",
+        "/v1/projects/{projectId}/jobs/{jobId}/build-arguments",
     )
     .await;
     check(
         &server,
-        client.get().job().build_metrics(ID, ID),
+        client
+            .get()
+            .job()
+            .build_metrics(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/build-metrics",
+        "/v1/projects/{projectId}/jobs/{jobId}/build-metrics",
     )
     .await;
     check(
         &server,
-        client.get().job().builds(ID, ID),
+        client
+            .get()
+            .job()
+            .builds(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/build",
+        "/v1/projects/{projectId}/jobs/{jobId}/build",
     )
     .await;
     check(
         &server,
-        client.get().job().containers(ID, ID),
+        client
+            .get()
+            .job()
+            .containers(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/containers",
+        "/v1/projects/{projectId}/jobs/{jobId}/containers",
     )
     .await;
     check(
         &server,
-        client.get().job().deployment(ID, ID),
+        client
+            .get()
+            .job()
+            .deployment(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/deployment",
+        "/v1/projects/{projectId}/jobs/{jobId}/deployment",
     )
     .await;
     check(
         &server,
-        client.get().job().health_checks(ID, ID),
+        client
+            .get()
+            .job()
+            .health_checks(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/health-checks",
+        "/v1/projects/{projectId}/jobs/{jobId}/health-checks",
     )
     .await;
     check(
         &server,
-        client.get().job().metrics(ID, ID),
+        client
+            .get()
+            .job()
+            .metrics(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/metrics",
+        "/v1/projects/{projectId}/jobs/{jobId}/metrics",
     )
     .await;
     check(
         &server,
-        client.get().job().pull_requests(ID, ID),
+        client
+            .get()
+            .job()
+            .pull_requests(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/pull-requests",
+        "/v1/projects/{projectId}/jobs/{jobId}/pull-requests",
     )
     .await;
     check(
         &server,
-        client.get().job().run(ID, ID, ID),
+        client
+            .get()
+            .job()
+            .run(value("projectId"), value("jobId"), value("runId")),
         "GET",
-        "/v1/projects/example/jobs/example/runs/example",
+        "/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}",
     )
     .await;
     check(
         &server,
-        client.get().job().runs(ID, ID),
+        client.get().job().runs(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/runs",
+        "/v1/projects/{projectId}/jobs/{jobId}/runs",
     )
     .await;
     check(
         &server,
-        client.get().job().runtime_environment(ID, ID),
+        client
+            .get()
+            .job()
+            .runtime_environment(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/runtime-environment",
+        "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment",
     )
     .await;
     check(
         &server,
-        client.get().job().runtime_environment_details(ID, ID),
+        client
+            .get()
+            .job()
+            .runtime_environment_details(value("projectId"), value("jobId")),
         "GET",
-        "/v1/projects/example/jobs/example/runtime-environment/details",
+        "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment/details",
     )
     .await;
     check(
         &server,
-        client.list().jobs(ID),
+        client.list().jobs(value("projectId")),
         "GET",
-        "/v1/projects/example/jobs",
-    )
-    .await;
-    check(
-        &server,
-        client.patch().job().call(ID, ID, body("patch.job")),
-        "PATCH",
-        "/v1/projects/example/jobs/example",
-    )
-    .await;
-    check(
-        &server,
-        client.patch().job().cron(ID, ID, body("patch.job.cron")),
-        "PATCH",
-        "/v1/projects/example/jobs/cron/example",
+        "/v1/projects/{projectId}/jobs",
     )
     .await;
     check(
@@ -1019,163 +1219,214 @@ async fn jobs() {
         client
             .patch()
             .job()
-            .manual(ID, ID, body("patch.job.manual")),
+            .call(value("projectId"), value("jobId"), body("patch.job")),
         "PATCH",
-        "/v1/projects/example/jobs/manual/example",
+        "/v1/projects/{projectId}/jobs/{jobId}",
     )
     .await;
     check(
         &server,
-        client.pause().job(ID, ID),
+        client
+            .patch()
+            .job()
+            .cron(value("projectId"), value("jobId"), body("patch.job.cron")),
+        "PATCH",
+        "/v1/projects/{projectId}/jobs/cron/{jobId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .patch()
+            .job()
+            .manual(value("projectId"), value("jobId"), body("patch.job.manual")),
+        "PATCH",
+        "/v1/projects/{projectId}/jobs/manual/{jobId}",
+    )
+    .await;
+    check(
+        &server,
+        client.pause().job(value("projectId"), value("jobId")),
         "POST",
-        "/v1/projects/example/jobs/example/pause",
+        "/v1/projects/{projectId}/jobs/{jobId}/pause",
     )
     .await;
     check(
         &server,
-        client.put().job().call(ID, body("put.job")),
+        client.put().job().call(value("projectId"), body("put.job")),
         "PUT",
-        "/v1/projects/example/jobs",
+        "/v1/projects/{projectId}/jobs",
     )
     .await;
     check(
         &server,
-        client.put().job().cron(ID, body("put.job.cron")),
+        client
+            .put()
+            .job()
+            .cron(value("projectId"), body("put.job.cron")),
         "PUT",
-        "/v1/projects/example/jobs/cron",
+        "/v1/projects/{projectId}/jobs/cron",
     )
     .await;
     check(
         &server,
-        client.put().job().manual(ID, body("put.job.manual")),
+        client
+            .put()
+            .job()
+            .manual(value("projectId"), body("put.job.manual")),
         "PUT",
-        "/v1/projects/example/jobs/manual",
-    )
-    .await;
-    check(
-        &server,
-        client.resume().job(ID, ID, body("resume.job")),
-        "POST",
-        "/v1/projects/example/jobs/example/resume",
-    )
-    .await;
-    check(
-        &server,
-        client.scale().job(ID, ID, body("scale.job")),
-        "POST",
-        "/v1/projects/example/jobs/example/scale",
-    )
-    .await;
-    check(
-        &server,
-        client.start().job().build(ID, ID, body("start.job.build")),
-        "POST",
-        "/v1/projects/example/jobs/example/build",
-    )
-    .await;
-    check(
-        &server,
-        client.start().job().run(ID, ID, body("start.job.run")),
-        "POST",
-        "/v1/projects/example/jobs/example/runs",
-    )
-    .await;
-    check(
-        &server,
-        client.suspend().job(ID, ID, body("suspend.job")),
-        "POST",
-        "/v1/projects/example/jobs/example/suspend",
+        "/v1/projects/{projectId}/jobs/manual",
     )
     .await;
     check(
         &server,
         client
-            .update()
-            .job()
-            .build_arguments(ID, ID, body("update.job.buildArguments")),
+            .resume()
+            .job(value("projectId"), value("jobId"), body("resume.job")),
         "POST",
-        "/v1/projects/example/jobs/example/build-arguments",
+        "/v1/projects/{projectId}/jobs/{jobId}/resume",
     )
     .await;
     check(
         &server,
         client
-            .update()
-            .job()
-            .build_options(ID, ID, body("update.job.buildOptions")),
+            .scale()
+            .job(value("projectId"), value("jobId"), body("scale.job")),
         "POST",
-        "/v1/projects/example/jobs/example/build-options",
+        "/v1/projects/{projectId}/jobs/{jobId}/scale",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .start()
             .job()
-            .build_source(ID, ID, body("update.job.buildSource")),
+            .build(value("projectId"), value("jobId"), body("start.job.build")),
         "POST",
-        "/v1/projects/example/jobs/example/build-source",
+        "/v1/projects/{projectId}/jobs/{jobId}/build",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .start()
             .job()
-            .deployment(ID, ID, body("update.job.deployment")),
+            .run(value("projectId"), value("jobId"), body("start.job.run")),
         "POST",
-        "/v1/projects/example/jobs/example/deployment",
+        "/v1/projects/{projectId}/jobs/{jobId}/runs",
     )
     .await;
     check(
         &server,
         client
-            .update()
-            .job()
-            .health_checks(ID, ID, body("update.job.healthChecks")),
+            .suspend()
+            .job(value("projectId"), value("jobId"), body("suspend.job")),
         "POST",
-        "/v1/projects/example/jobs/example/health-checks",
+        "/v1/projects/{projectId}/jobs/{jobId}/suspend",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().build_arguments(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.buildArguments"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/build-arguments",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().build_options(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.buildOptions"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/build-options",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().build_source(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.buildSource"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/build-source",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().deployment(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.deployment"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/deployment",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().health_checks(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.healthChecks"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/health-checks",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().runtime_environment(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.runtimeEnvironment"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/runtime-environment",
+    )
+    .await;
+    check(
+        &server,
+        client.update().job().settings(
+            value("projectId"),
+            value("jobId"),
+            body("update.job.settings"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/jobs/{jobId}/settings",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .abort()
             .job()
-            .runtime_environment(ID, ID, body("update.job.runtimeEnvironment")),
-        "POST",
-        "/v1/projects/example/jobs/example/runtime-environment",
-    )
-    .await;
-    check(
-        &server,
-        client
-            .update()
-            .job()
-            .settings(ID, ID, body("update.job.settings")),
-        "POST",
-        "/v1/projects/example/jobs/example/settings",
-    )
-    .await;
-    check(
-        &server,
-        client.abort().job().build(ID, ID, ID),
+            .build(value("projectId"), value("jobId"), value("buildId")),
         "DELETE",
-        "/v1/projects/example/jobs/example/build/example",
+        "/v1/projects/{projectId}/jobs/{jobId}/build/{buildId}",
     )
     .await;
     check(
         &server,
-        client.abort().job().run(ID, ID, ID),
+        client
+            .abort()
+            .job()
+            .run(value("projectId"), value("jobId"), value("runId")),
         "DELETE",
-        "/v1/projects/example/jobs/example/runs/example",
+        "/v1/projects/{projectId}/jobs/{jobId}/runs/{runId}",
     )
     .await;
     check(
         &server,
-        client.delete().job(ID, ID),
+        client.delete().job(value("projectId"), value("jobId")),
         "DELETE",
-        "/v1/projects/example/jobs/example",
+        "/v1/projects/{projectId}/jobs/{jobId}",
     )
     .await;
     assert_eq!(server.journal().len(), 42, "one request per operation");
@@ -1209,23 +1460,23 @@ async fn logs() {
     .await;
     check(
         &server,
-        client.get().audit_log_sink(ID),
+        client.get().audit_log_sink(value("sinkId")),
         "GET",
-        "/v1/integrations/audit-log-sinks/example",
+        "/v1/integrations/audit-log-sinks/{sinkId}",
     )
     .await;
     check(
         &server,
-        client.get().log_sink(ID),
+        client.get().log_sink(value("logSinkId")),
         "GET",
-        "/v1/integrations/log-sinks/example",
+        "/v1/integrations/log-sinks/{logSinkId}",
     )
     .await;
     check(
         &server,
-        client.get().notification(ID),
+        client.get().notification(value("notificationId")),
         "GET",
-        "/v1/integrations/notifications/example",
+        "/v1/integrations/notifications/{notificationId}",
     )
     .await;
     check(
@@ -1253,81 +1504,85 @@ async fn logs() {
         &server,
         client
             .patch()
-            .audit_log_sink(ID, body("patch.auditLogSink")),
+            .audit_log_sink(value("sinkId"), body("patch.auditLogSink")),
         "PATCH",
-        "/v1/integrations/audit-log-sinks/example",
+        "/v1/integrations/audit-log-sinks/{sinkId}",
     )
     .await;
     check(
         &server,
-        client.pause().audit_log_sink(ID),
+        client.pause().audit_log_sink(value("sinkId")),
         "POST",
-        "/v1/integrations/audit-log-sinks/example/pause",
+        "/v1/integrations/audit-log-sinks/{sinkId}/pause",
     )
     .await;
     check(
         &server,
-        client.pause().log_sink(ID),
+        client.pause().log_sink(value("logSinkId")),
         "POST",
-        "/v1/integrations/log-sinks/example/pause",
+        "/v1/integrations/log-sinks/{logSinkId}/pause",
     )
     .await;
     check(
         &server,
-        client.put().audit_log_sink(ID, body("put.auditLogSink")),
+        client
+            .put()
+            .audit_log_sink(value("sinkId"), body("put.auditLogSink")),
         "PUT",
-        "/v1/integrations/audit-log-sinks/example",
+        "/v1/integrations/audit-log-sinks/{sinkId}",
     )
     .await;
     check(
         &server,
-        client.resume().audit_log_sink(ID),
+        client.resume().audit_log_sink(value("sinkId")),
         "POST",
-        "/v1/integrations/audit-log-sinks/example/resume",
+        "/v1/integrations/audit-log-sinks/{sinkId}/resume",
     )
     .await;
     check(
         &server,
-        client.resume().log_sink(ID),
+        client.resume().log_sink(value("logSinkId")),
         "POST",
-        "/v1/integrations/log-sinks/example/resume",
-    )
-    .await;
-    check(
-        &server,
-        client.update().log_sink(ID, body("update.logSink")),
-        "POST",
-        "/v1/integrations/log-sinks/example/settings",
+        "/v1/integrations/log-sinks/{logSinkId}/resume",
     )
     .await;
     check(
         &server,
         client
             .update()
-            .notification(ID, body("update.notification")),
+            .log_sink(value("logSinkId"), body("update.logSink")),
         "POST",
-        "/v1/integrations/notifications/example",
+        "/v1/integrations/log-sinks/{logSinkId}/settings",
     )
     .await;
     check(
         &server,
-        client.delete().audit_log_sink(ID),
-        "DELETE",
-        "/v1/integrations/audit-log-sinks/example",
+        client
+            .update()
+            .notification(value("notificationId"), body("update.notification")),
+        "POST",
+        "/v1/integrations/notifications/{notificationId}",
     )
     .await;
     check(
         &server,
-        client.delete().log_sink(ID),
+        client.delete().audit_log_sink(value("sinkId")),
         "DELETE",
-        "/v1/integrations/log-sinks/example",
+        "/v1/integrations/audit-log-sinks/{sinkId}",
     )
     .await;
     check(
         &server,
-        client.delete().notification(ID),
+        client.delete().log_sink(value("logSinkId")),
         "DELETE",
-        "/v1/integrations/notifications/example",
+        "/v1/integrations/log-sinks/{logSinkId}",
+    )
+    .await;
+    check(
+        &server,
+        client.delete().notification(value("notificationId")),
+        "DELETE",
+        "/v1/integrations/notifications/{notificationId}",
     )
     .await;
     assert_eq!(server.journal().len(), 20, "one request per operation");
@@ -1343,39 +1598,43 @@ async fn networking() {
         client
             .add()
             .domain()
-            .subdomain(ID, body("add.domain.subdomain")),
+            .subdomain(value("domain"), body("add.domain.subdomain")),
         "POST",
-        "/v1/domains/example/subdomains",
+        "/v1/domains/{domain}/subdomains",
     )
     .await;
     check(
         &server,
-        client
-            .add()
-            .subdomain()
-            .path(ID, ID, body("add.subdomain.path")),
+        client.add().subdomain().path(
+            value("domain"),
+            value("subdomain"),
+            body("add.subdomain.path"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/paths",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths",
     )
     .await;
     check(
         &server,
-        client
-            .assign()
-            .subdomain()
-            .path(ID, ID, ID, body("assign.subdomain.path")),
+        client.assign().subdomain().path(
+            value("domain"),
+            value("subdomain"),
+            value("subdomainPath"),
+            body("assign.subdomain.path"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/paths/example/assign",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
     )
     .await;
     check(
         &server,
-        client
-            .assign()
-            .subdomain()
-            .service(ID, ID, body("assign.subdomain.service")),
+        client.assign().subdomain().service(
+            value("domain"),
+            value("subdomain"),
+            body("assign.subdomain.service"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/assign",
+        "/v1/domains/{domain}/subdomains/{subdomain}/assign",
     )
     .await;
     check(
@@ -1408,90 +1667,100 @@ async fn networking() {
     .await;
     check(
         &server,
-        client
-            .disable()
-            .subdomain()
-            .cdn(ID, ID, body("disable.subdomain.cdn")),
+        client.disable().subdomain().cdn(
+            value("domain"),
+            value("subdomain"),
+            body("disable.subdomain.cdn"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/cdn/disable",
+        "/v1/domains/{domain}/subdomains/{subdomain}/cdn/disable",
     )
     .await;
     check(
         &server,
-        client
-            .enable()
-            .subdomain()
-            .cdn(ID, ID, body("enable.subdomain.cdn")),
+        client.enable().subdomain().cdn(
+            value("domain"),
+            value("subdomain"),
+            body("enable.subdomain.cdn"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/cdn/enable",
+        "/v1/domains/{domain}/subdomains/{subdomain}/cdn/enable",
     )
     .await;
     check(&server, client.get().dns_id(), "GET", "/v1/dns-id").await;
     check(
         &server,
-        client.get().domain(ID),
+        client.get().domain(value("domain")),
         "GET",
-        "/v1/domains/example",
+        "/v1/domains/{domain}",
     )
     .await;
     check(
         &server,
-        client.get().domain_certificate(ID),
+        client.get().domain_certificate(value("domain")),
         "GET",
-        "/v1/domains/example/certificate",
+        "/v1/domains/{domain}/certificate",
     )
     .await;
     check(
         &server,
-        client.get().egress_ip(ID),
+        client.get().egress_ip(value("egressIpId")),
         "GET",
-        "/v1/egress-ips/example",
+        "/v1/egress-ips/{egressIpId}",
     )
     .await;
     check(
         &server,
-        client.get().load_balancer(ID),
+        client.get().load_balancer(value("loadBalancerId")),
         "GET",
-        "/v1/load-balancers/example",
+        "/v1/load-balancers/{loadBalancerId}",
     )
     .await;
     check(
         &server,
-        client.get().network_policy(ID),
+        client.get().network_policy(value("networkPolicyId")),
         "GET",
-        "/v1/network-policies/example",
+        "/v1/network-policies/{networkPolicyId}",
     )
     .await;
     check(
         &server,
-        client.get().subdomain().call(ID, ID),
+        client
+            .get()
+            .subdomain()
+            .call(value("domain"), value("subdomain")),
         "GET",
-        "/v1/domains/example/subdomains/example",
+        "/v1/domains/{domain}/subdomains/{subdomain}",
     )
     .await;
     check(
         &server,
-        client.get().subdomain().path(ID, ID, ID),
+        client
+            .get()
+            .subdomain()
+            .path(value("domain"), value("subdomain"), value("subdomainPath")),
         "GET",
-        "/v1/domains/example/subdomains/example/paths/example",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
     )
     .await;
     check(
         &server,
         client
             .import_()
-            .domain_certificate(ID, body("import.domainCertificate")),
+            .domain_certificate(value("domain"), body("import.domainCertificate")),
         "POST",
-        "/v1/domains/example/import",
+        "/v1/domains/{domain}/import",
     )
     .await;
     check(
         &server,
-        client
-            .import_()
-            .subdomain_certificate(ID, ID, body("import.subdomainCertificate")),
+        client.import_().subdomain_certificate(
+            value("domain"),
+            value("subdomain"),
+            body("import.subdomainCertificate"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/certificate/import",
+        "/v1/domains/{domain}/subdomains/{subdomain}/certificate/import",
     )
     .await;
     check(&server, client.list().domains(), "GET", "/v1/domains").await;
@@ -1505,42 +1774,50 @@ async fn networking() {
     .await;
     check(
         &server,
-        client.list().subdomain().path(ID, ID),
+        client
+            .list()
+            .subdomain()
+            .path(value("domain"), value("subdomain")),
         "GET",
-        "/v1/domains/example/subdomains/example/paths",
-    )
-    .await;
-    check(
-        &server,
-        client.patch().egress_ip(ID, body("patch.egressIp")),
-        "PATCH",
-        "/v1/egress-ips/example",
-    )
-    .await;
-    check(
-        &server,
-        client.patch().load_balancer(ID, body("patch.loadBalancer")),
-        "PATCH",
-        "/v1/load-balancers/example",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths",
     )
     .await;
     check(
         &server,
         client
             .patch()
-            .network_policy(ID, body("patch.networkPolicy")),
+            .egress_ip(value("egressIpId"), body("patch.egressIp")),
         "PATCH",
-        "/v1/network-policies/example",
+        "/v1/egress-ips/{egressIpId}",
     )
     .await;
     check(
         &server,
         client
-            .purge()
-            .subdomain()
-            .cdn(ID, ID, body("purge.subdomain.cdn")),
+            .patch()
+            .load_balancer(value("loadBalancerId"), body("patch.loadBalancer")),
+        "PATCH",
+        "/v1/load-balancers/{loadBalancerId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .patch()
+            .network_policy(value("networkPolicyId"), body("patch.networkPolicy")),
+        "PATCH",
+        "/v1/network-policies/{networkPolicyId}",
+    )
+    .await;
+    check(
+        &server,
+        client.purge().subdomain().cdn(
+            value("domain"),
+            value("subdomain"),
+            body("purge.subdomain.cdn"),
+        ),
         "POST",
-        "/v1/domains/example/subdomains/example/cdn/purge",
+        "/v1/domains/{domain}/subdomains/{subdomain}/cdn/purge",
     )
     .await;
     check(
@@ -1548,9 +1825,9 @@ async fn networking() {
         client
             .put()
             .domain()
-            .subdomain(ID, body("put.domain.subdomain")),
+            .subdomain(value("domain"), body("put.domain.subdomain")),
         "PUT",
-        "/v1/domains/example/subdomains",
+        "/v1/domains/{domain}/subdomains",
     )
     .await;
     check(
@@ -1569,99 +1846,120 @@ async fn networking() {
     .await;
     check(
         &server,
-        client.update().domain(ID, body("update.domain")),
+        client
+            .update()
+            .domain(value("domain"), body("update.domain")),
         "PATCH",
-        "/v1/domains/example",
+        "/v1/domains/{domain}",
+    )
+    .await;
+    check(
+        &server,
+        client.update().subdomain().geo_routing(
+            value("domain"),
+            value("subdomain"),
+            body("update.subdomain.geoRouting"),
+        ),
+        "PATCH",
+        "/v1/domains/{domain}/subdomains/{subdomain}/geo-routing",
+    )
+    .await;
+    check(
+        &server,
+        client.update().subdomain().path(
+            value("domain"),
+            value("subdomain"),
+            value("subdomainPath"),
+            body("update.subdomain.path"),
+        ),
+        "POST",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
+    )
+    .await;
+    check(
+        &server,
+        client.verify().domain(value("domain")),
+        "POST",
+        "/v1/domains/{domain}/verify",
     )
     .await;
     check(
         &server,
         client
-            .update()
-            .subdomain()
-            .geo_routing(ID, ID, body("update.subdomain.geoRouting")),
-        "PATCH",
-        "/v1/domains/example/subdomains/example/geo-routing",
+            .verify()
+            .subdomain(value("domain"), value("subdomain")),
+        "POST",
+        "/v1/domains/{domain}/subdomains/{subdomain}/verify",
+    )
+    .await;
+    check(
+        &server,
+        client.delete().domain(value("domain")),
+        "DELETE",
+        "/v1/domains/{domain}",
+    )
+    .await;
+    check(
+        &server,
+        client.delete().egress_ip(value("egressIpId")),
+        "DELETE",
+        "/v1/egress-ips/{egressIpId}",
+    )
+    .await;
+    check(
+        &server,
+        client.delete().load_balancer(value("loadBalancerId")),
+        "DELETE",
+        "/v1/load-balancers/{loadBalancerId}",
+    )
+    .await;
+    check(
+        &server,
+        client.delete().network_policy(value("networkPolicyId")),
+        "DELETE",
+        "/v1/network-policies/{networkPolicyId}",
     )
     .await;
     check(
         &server,
         client
-            .update()
+            .delete()
             .subdomain()
-            .path(ID, ID, ID, body("update.subdomain.path")),
-        "POST",
-        "/v1/domains/example/subdomains/example/paths/example",
-    )
-    .await;
-    check(
-        &server,
-        client.verify().domain(ID),
-        "POST",
-        "/v1/domains/example/verify",
-    )
-    .await;
-    check(
-        &server,
-        client.verify().subdomain(ID, ID),
-        "POST",
-        "/v1/domains/example/subdomains/example/verify",
-    )
-    .await;
-    check(
-        &server,
-        client.delete().domain(ID),
+            .call(value("domain"), value("subdomain")),
         "DELETE",
-        "/v1/domains/example",
+        "/v1/domains/{domain}/subdomains/{subdomain}",
     )
     .await;
     check(
         &server,
-        client.delete().egress_ip(ID),
+        client.delete().subdomain().path(
+            value("domain"),
+            value("subdomain"),
+            value("subdomainPath"),
+        ),
         "DELETE",
-        "/v1/egress-ips/example",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}",
     )
     .await;
     check(
         &server,
-        client.delete().load_balancer(ID),
+        client
+            .unassign()
+            .subdomain()
+            .call(value("domain"), value("subdomain")),
         "DELETE",
-        "/v1/load-balancers/example",
+        "/v1/domains/{domain}/subdomains/{subdomain}/assign",
     )
     .await;
     check(
         &server,
-        client.delete().network_policy(ID),
+        client.unassign().subdomain().path(
+            value("domain"),
+            value("subdomain"),
+            value("subdomainPath"),
+        ),
         "DELETE",
-        "/v1/network-policies/example",
-    )
-    .await;
-    check(
-        &server,
-        client.delete().subdomain().call(ID, ID),
-        "DELETE",
-        "/v1/domains/example/subdomains/example",
-    )
-    .await;
-    check(
-        &server,
-        client.delete().subdomain().path(ID, ID, ID),
-        "DELETE",
-        "/v1/domains/example/subdomains/example/paths/example",
-    )
-    .await;
-    check(
-        &server,
-        client.unassign().subdomain().call(ID, ID),
-        "DELETE",
-        "/v1/domains/example/subdomains/example/assign",
-    )
-    .await;
-    check(
-        &server,
-        client.unassign().subdomain().path(ID, ID, ID),
-        "DELETE",
-        "/v1/domains/example/subdomains/example/paths/example/assign",
+        "/v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign",
     )
     .await;
     assert_eq!(server.journal().len(), 44, "one request per operation");
@@ -1674,9 +1972,14 @@ async fn pipelines() {
     let (server, client) = start().await;
     check(
         &server,
-        client.abort().release_flow_run(ID, ID, ID, ID),
+        client.abort().release_flow_run(
+            value("projectId"),
+            value("pipelineId"),
+            value("stage"),
+            value("runId"),
+        ),
         "POST",
-        "/v1/projects/example/pipelines/example/release-flows/example/runs/example/abort",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}/abort",
     )
     .await;
     check(
@@ -1690,44 +1993,61 @@ async fn pipelines() {
     .await;
     check(
         &server,
-        client.get().gradual_rollout_strategy(ID),
+        client
+            .get()
+            .gradual_rollout_strategy(value("gradualRolloutStrategyId")),
         "GET",
-        "/v1/gradual-rollout-strategies/example",
+        "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
     )
     .await;
     check(
         &server,
-        client.get().pipeline(ID, ID),
+        client
+            .get()
+            .pipeline(value("projectId"), value("pipelineId")),
         "GET",
-        "/v1/projects/example/pipelines/example",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}",
     )
     .await;
     check(
         &server,
-        client.get().preview_template(ID, ID),
+        client
+            .get()
+            .preview_template(value("projectId"), value("pipelineId")),
         "GET",
-        "/v1/projects/example/pipelines/example/preview-envs",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
     )
     .await;
     check(
         &server,
-        client.get().preview_template_run(ID, ID, ID),
+        client.get().preview_template_run(
+            value("projectId"),
+            value("pipelineId"),
+            value("templateRunId"),
+        ),
         "GET",
-        "/v1/projects/example/pipelines/example/preview-envs/runs/example",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs/{templateRunId}",
     )
     .await;
     check(
         &server,
-        client.get().release_flow(ID, ID, ID),
+        client
+            .get()
+            .release_flow(value("projectId"), value("pipelineId"), value("stage")),
         "GET",
-        "/v1/projects/example/pipelines/example/release-flows/example",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
     )
     .await;
     check(
         &server,
-        client.get().release_flow_run(ID, ID, ID, ID),
+        client.get().release_flow_run(
+            value("projectId"),
+            value("pipelineId"),
+            value("stage"),
+            value("runId"),
+        ),
         "GET",
-        "/v1/projects/example/pipelines/example/release-flows/example/runs/example",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}",
     )
     .await;
     check(
@@ -1739,39 +2059,46 @@ async fn pipelines() {
     .await;
     check(
         &server,
-        client.list().pipeline_template_previews(ID, ID),
+        client
+            .list()
+            .pipeline_template_previews(value("projectId"), value("pipelineId")),
         "GET",
-        "/v1/projects/example/pipelines/example/preview-envs/previews",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews",
     )
     .await;
     check(
         &server,
-        client.list().pipelines(ID),
+        client.list().pipelines(value("projectId")),
         "GET",
-        "/v1/projects/example/pipelines",
-    )
-    .await;
-    check(
-        &server,
-        client.list().preview_template_runs(ID, ID),
-        "GET",
-        "/v1/projects/example/pipelines/example/preview-envs/runs",
-    )
-    .await;
-    check(
-        &server,
-        client.list().release_flow_runs(ID, ID, ID),
-        "GET",
-        "/v1/projects/example/pipelines/example/release-flows/example/runs",
+        "/v1/projects/{projectId}/pipelines",
     )
     .await;
     check(
         &server,
         client
-            .patch()
-            .gradual_rollout_strategy(ID, body("patch.gradualRolloutStrategy")),
+            .list()
+            .preview_template_runs(value("projectId"), value("pipelineId")),
+        "GET",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .list()
+            .release_flow_runs(value("projectId"), value("pipelineId"), value("stage")),
+        "GET",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+    )
+    .await;
+    check(
+        &server,
+        client.patch().gradual_rollout_strategy(
+            value("gradualRolloutStrategyId"),
+            body("patch.gradualRolloutStrategy"),
+        ),
         "PATCH",
-        "/v1/gradual-rollout-strategies/example",
+        "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
     )
     .await;
     check(
@@ -1785,57 +2112,69 @@ async fn pipelines() {
     .await;
     check(
         &server,
-        client
-            .run()
-            .preview_template(ID, ID, body("run.previewTemplate")),
+        client.run().preview_template(
+            value("projectId"),
+            value("pipelineId"),
+            body("run.previewTemplate"),
+        ),
         "POST",
-        "/v1/projects/example/pipelines/example/preview-envs/runs",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/runs",
+    )
+    .await;
+    check(
+        &server,
+        client.run().release_flow(
+            value("projectId"),
+            value("pipelineId"),
+            value("stage"),
+            body("run.releaseFlow"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs",
+    )
+    .await;
+    check(
+        &server,
+        client.update().preview_template(
+            value("projectId"),
+            value("pipelineId"),
+            body("update.previewTemplate"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs",
+    )
+    .await;
+    check(
+        &server,
+        client.update().release_flow(
+            value("projectId"),
+            value("pipelineId"),
+            value("stage"),
+            body("update.releaseFlow"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}",
     )
     .await;
     check(
         &server,
         client
-            .run()
-            .release_flow(ID, ID, ID, body("run.releaseFlow")),
-        "POST",
-        "/v1/projects/example/pipelines/example/release-flows/example/runs",
-    )
-    .await;
-    check(
-        &server,
-        client
-            .update()
-            .preview_template(ID, ID, body("update.previewTemplate")),
-        "POST",
-        "/v1/projects/example/pipelines/example/preview-envs",
-    )
-    .await;
-    check(
-        &server,
-        client
-            .update()
-            .release_flow(ID, ID, ID, body("update.releaseFlow")),
-        "POST",
-        "/v1/projects/example/pipelines/example/release-flows/example",
-    )
-    .await;
-    check(
-        &server,
-        client.delete().gradual_rollout_strategy(ID),
+            .delete()
+            .gradual_rollout_strategy(value("gradualRolloutStrategyId")),
         "DELETE",
-        "/v1/gradual-rollout-strategies/example",
+        "/v1/gradual-rollout-strategies/{gradualRolloutStrategyId}",
     )
     .await;
     check(
         &server,
         client.delete().pipeline_template_preview(
-            ID,
-            ID,
-            ID,
+            value("projectId"),
+            value("pipelineId"),
+            value("previewId"),
             body("delete.pipelineTemplatePreview"),
         ),
         "DELETE",
-        "/v1/projects/example/pipelines/example/preview-envs/previews/example",
+        "/v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs/previews/{previewId}",
     )
     .await;
     assert_eq!(server.journal().len(), 21, "one request per operation");
@@ -1855,24 +2194,28 @@ async fn projects() {
     .await;
     check(
         &server,
-        client.get().project(ID),
+        client.get().project(value("projectId")),
         "GET",
-        "/v1/projects/example",
+        "/v1/projects/{projectId}",
     )
     .await;
     check(
         &server,
-        client.initialize().project(ID, body("initialize.project")),
+        client
+            .initialize()
+            .project(value("projectId"), body("initialize.project")),
         "POST",
-        "/v1/projects/example/initialize",
+        "/v1/projects/{projectId}/initialize",
     )
     .await;
     check(&server, client.list().projects(), "GET", "/v1/projects").await;
     check(
         &server,
-        client.patch().project(ID, body("patch.project")),
+        client
+            .patch()
+            .project(value("projectId"), body("patch.project")),
         "PATCH",
-        "/v1/projects/example",
+        "/v1/projects/{projectId}",
     )
     .await;
     check(
@@ -1884,9 +2227,9 @@ async fn projects() {
     .await;
     check(
         &server,
-        client.delete().project(ID),
+        client.delete().project(value("projectId")),
         "DELETE",
-        "/v1/projects/example",
+        "/v1/projects/{projectId}",
     )
     .await;
     assert_eq!(server.journal().len(), 7, "one request per operation");
@@ -1908,9 +2251,9 @@ async fn registries() {
     .await;
     check(
         &server,
-        client.get().registry_credentials(ID),
+        client.get().registry_credentials(value("credentialId")),
         "GET",
-        "/v1/integrations/registries/example",
+        "/v1/integrations/registries/{credentialId}",
     )
     .await;
     check(
@@ -1924,16 +2267,16 @@ async fn registries() {
         &server,
         client
             .update()
-            .registry_credentials(ID, body("update.registryCredentials")),
+            .registry_credentials(value("credentialId"), body("update.registryCredentials")),
         "PATCH",
-        "/v1/integrations/registries/example",
+        "/v1/integrations/registries/{credentialId}",
     )
     .await;
     check(
         &server,
-        client.delete().registry_credentials(ID),
+        client.delete().registry_credentials(value("credentialId")),
         "DELETE",
-        "/v1/integrations/registries/example",
+        "/v1/integrations/registries/{credentialId}",
     )
     .await;
     assert_eq!(server.journal().len(), 5, "one request per operation");
@@ -1953,37 +2296,43 @@ async fn secrets() {
     .await;
     check(
         &server,
-        client.create().secret(ID, body("create.secret")),
+        client
+            .create()
+            .secret(value("projectId"), body("create.secret")),
         "POST",
-        "/v1/projects/example/secrets",
+        "/v1/projects/{projectId}/secrets",
     )
     .await;
     check(
         &server,
-        client.get().global_secret(ID),
+        client.get().global_secret(value("secretId")),
         "GET",
-        "/v1/secrets/example",
+        "/v1/secrets/{secretId}",
     )
     .await;
     check(
         &server,
-        client.get().secret(ID, ID),
+        client.get().secret(value("projectId"), value("secretId")),
         "GET",
-        "/v1/projects/example/secrets/example",
+        "/v1/projects/{projectId}/secrets/{secretId}",
     )
     .await;
     check(
         &server,
-        client.get().secret_details(ID, ID),
+        client
+            .get()
+            .secret_details(value("projectId"), value("secretId")),
         "GET",
-        "/v1/projects/example/secrets/example/details",
+        "/v1/projects/{projectId}/secrets/{secretId}/details",
     )
     .await;
     check(
         &server,
-        client.get().secret_link(ID, ID, ID),
+        client
+            .get()
+            .secret_link(value("projectId"), value("secretId"), value("addonId")),
         "GET",
-        "/v1/projects/example/secrets/example/addons/example",
+        "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
     )
     .await;
     check(
@@ -1995,23 +2344,27 @@ async fn secrets() {
     .await;
     check(
         &server,
-        client.list().secrets(ID),
+        client.list().secrets(value("projectId")),
         "GET",
-        "/v1/projects/example/secrets",
+        "/v1/projects/{projectId}/secrets",
     )
     .await;
     check(
         &server,
-        client.patch().global_secret(ID, body("patch.globalSecret")),
+        client
+            .patch()
+            .global_secret(value("secretId"), body("patch.globalSecret")),
         "PATCH",
-        "/v1/secrets/example",
+        "/v1/secrets/{secretId}",
     )
     .await;
     check(
         &server,
-        client.patch().secret(ID, ID, body("patch.secret")),
+        client
+            .patch()
+            .secret(value("projectId"), value("secretId"), body("patch.secret")),
         "PATCH",
-        "/v1/projects/example/secrets/example",
+        "/v1/projects/{projectId}/secrets/{secretId}",
     )
     .await;
     check(
@@ -2023,53 +2376,65 @@ async fn secrets() {
     .await;
     check(
         &server,
-        client.put().secret(ID, body("put.secret")),
+        client.put().secret(value("projectId"), body("put.secret")),
         "PUT",
-        "/v1/projects/example/secrets",
+        "/v1/projects/{projectId}/secrets",
     )
     .await;
     check(
         &server,
-        client.trigger().global_secret().dependents(ID),
+        client
+            .trigger()
+            .global_secret()
+            .dependents(value("secretId")),
         "POST",
-        "/v1/secrets/example/trigger-dependents",
-    )
-    .await;
-    check(
-        &server,
-        client.update().secret(ID, ID, body("update.secret")),
-        "POST",
-        "/v1/projects/example/secrets/example",
+        "/v1/secrets/{secretId}/trigger-dependents",
     )
     .await;
     check(
         &server,
         client
             .update()
-            .secret_link(ID, ID, ID, body("update.secretLink")),
+            .secret(value("projectId"), value("secretId"), body("update.secret")),
         "POST",
-        "/v1/projects/example/secrets/example/addons/example",
+        "/v1/projects/{projectId}/secrets/{secretId}",
     )
     .await;
     check(
         &server,
-        client.delete().global_secret(ID),
-        "DELETE",
-        "/v1/secrets/example",
+        client.update().secret_link(
+            value("projectId"),
+            value("secretId"),
+            value("addonId"),
+            body("update.secretLink"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
     )
     .await;
     check(
         &server,
-        client.delete().secret(ID, ID),
+        client.delete().global_secret(value("secretId")),
         "DELETE",
-        "/v1/projects/example/secrets/example",
+        "/v1/secrets/{secretId}",
     )
     .await;
     check(
         &server,
-        client.delete().secret_link(ID, ID, ID),
+        client
+            .delete()
+            .secret(value("projectId"), value("secretId")),
         "DELETE",
-        "/v1/projects/example/secrets/example/addons/example",
+        "/v1/projects/{projectId}/secrets/{secretId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .delete()
+            .secret_link(value("projectId"), value("secretId"), value("addonId")),
+        "DELETE",
+        "/v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}",
     )
     .await;
     assert_eq!(server.journal().len(), 18, "one request per operation");
@@ -2082,9 +2447,12 @@ async fn security() {
     let (server, client) = start().await;
     check(
         &server,
-        client.activate().encryption().configuration(ID),
+        client
+            .activate()
+            .encryption()
+            .configuration(value("encryptionConfigurationId")),
         "POST",
-        "/v1/encryption/configurations/example/activate",
+        "/v1/encryption/configurations/{encryptionConfigurationId}/activate",
     )
     .await;
     check(
@@ -2115,16 +2483,22 @@ async fn security() {
     .await;
     check(
         &server,
-        client.deactivate().encryption().configuration(ID),
+        client
+            .deactivate()
+            .encryption()
+            .configuration(value("encryptionConfigurationId")),
         "POST",
-        "/v1/encryption/configurations/example/deactivate",
+        "/v1/encryption/configurations/{encryptionConfigurationId}/deactivate",
     )
     .await;
     check(
         &server,
-        client.get().encryption().configuration(ID),
+        client
+            .get()
+            .encryption()
+            .configuration(value("encryptionConfigurationId")),
         "GET",
-        "/v1/encryption/configurations/example",
+        "/v1/encryption/configurations/{encryptionConfigurationId}",
     )
     .await;
     check(
@@ -2136,9 +2510,11 @@ async fn security() {
     .await;
     check(
         &server,
-        client.get().workload_identities(ID),
+        client
+            .get()
+            .workload_identities(value("workloadIdentityId")),
         "GET",
-        "/v1/workload-identities/example",
+        "/v1/workload-identities/{workloadIdentityId}",
     )
     .await;
     check(
@@ -2157,47 +2533,51 @@ async fn security() {
     .await;
     check(
         &server,
-        client
-            .update()
-            .encryption()
-            .configuration()
-            .options(ID, body("update.encryption.configuration.options")),
+        client.update().encryption().configuration().options(
+            value("encryptionConfigurationId"),
+            body("update.encryption.configuration.options"),
+        ),
         "PUT",
-        "/v1/encryption/configurations/example/options",
+        "/v1/encryption/configurations/{encryptionConfigurationId}/options",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .encryption()
-            .configuration()
-            .settings(ID, body("update.encryption.configuration.settings")),
+        client.update().encryption().configuration().settings(
+            value("encryptionConfigurationId"),
+            body("update.encryption.configuration.settings"),
+        ),
         "PUT",
-        "/v1/encryption/configurations/example/settings",
+        "/v1/encryption/configurations/{encryptionConfigurationId}/settings",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .workload_identities(ID, body("update.workloadIdentities")),
+        client.update().workload_identities(
+            value("workloadIdentityId"),
+            body("update.workloadIdentities"),
+        ),
         "PATCH",
-        "/v1/workload-identities/example",
+        "/v1/workload-identities/{workloadIdentityId}",
     )
     .await;
     check(
         &server,
-        client.verify().encryption().configuration(ID),
+        client
+            .verify()
+            .encryption()
+            .configuration(value("encryptionConfigurationId")),
         "POST",
-        "/v1/encryption/configurations/example/verify",
+        "/v1/encryption/configurations/{encryptionConfigurationId}/verify",
     )
     .await;
     check(
         &server,
-        client.delete().workload_identities(ID),
+        client
+            .delete()
+            .workload_identities(value("workloadIdentityId")),
         "DELETE",
-        "/v1/workload-identities/example",
+        "/v1/workload-identities/{workloadIdentityId}",
     )
     .await;
     assert_eq!(server.journal().len(), 15, "one request per operation");
@@ -2210,21 +2590,13 @@ async fn services() {
     let (server, client) = start().await;
     check(
         &server,
-        client
-            .create()
-            .container_snapshot(ID, ID, body("create.containerSnapshot")),
+        client.create().container_snapshot(
+            value("projectId"),
+            value("serviceId"),
+            body("create.containerSnapshot"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/snapshots",
-    )
-    .await;
-    check(
-        &server,
-        client
-            .create()
-            .service()
-            .build(ID, body("create.service.build")),
-        "POST",
-        "/v1/projects/example/services/build",
+        "/v1/projects/{projectId}/services/{serviceId}/snapshots",
     )
     .await;
     check(
@@ -2232,9 +2604,9 @@ async fn services() {
         client
             .create()
             .service()
-            .combined(ID, body("create.service.combined")),
+            .build(value("projectId"), body("create.service.build")),
         "POST",
-        "/v1/projects/example/services/combined",
+        "/v1/projects/{projectId}/services/build",
     )
     .await;
     check(
@@ -2242,135 +2614,196 @@ async fn services() {
         client
             .create()
             .service()
-            .deployment(ID, body("create.service.deployment")),
+            .combined(value("projectId"), body("create.service.combined")),
         "POST",
-        "/v1/projects/example/services/deployment",
+        "/v1/projects/{projectId}/services/combined",
     )
     .await;
     check(
         &server,
-        client.get().container_snapshot(ID),
-        "GET",
-        "/v1/container-snapshots/example",
+        client
+            .create()
+            .service()
+            .deployment(value("projectId"), body("create.service.deployment")),
+        "POST",
+        "/v1/projects/{projectId}/services/deployment",
     )
     .await;
     check(
         &server,
-        client.get().service().call(ID, ID),
+        client.get().container_snapshot(value("snapshotId")),
         "GET",
-        "/v1/projects/example/services/example",
+        "/v1/container-snapshots/{snapshotId}",
     )
     .await;
     check(
         &server,
-        client.get().service().branches(ID, ID),
+        client
+            .get()
+            .service()
+            .call(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/branches",
+        "/v1/projects/{projectId}/services/{serviceId}",
     )
     .await;
     check(
         &server,
-        client.get().service().build(ID, ID, ID),
+        client
+            .get()
+            .service()
+            .branches(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/build/example",
+        "/v1/projects/{projectId}/services/{serviceId}/branches",
     )
     .await;
     check(
         &server,
-        client.get().service().build_argument_details(ID, ID),
+        client
+            .get()
+            .service()
+            .build(value("projectId"), value("serviceId"), value("buildId")),
         "GET",
-        "/v1/projects/example/services/example/build-arguments/details",
+        "/v1/projects/{projectId}/services/{serviceId}/build/{buildId}",
     )
     .await;
     check(
         &server,
-        client.get().service().build_arguments(ID, ID),
+        client
+            .get()
+            .service()
+            .build_argument_details(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/build-arguments",
+        "/v1/projects/{projectId}/services/{serviceId}/build-arguments/details",
     )
     .await;
     check(
         &server,
-        client.get().service().build_metrics(ID, ID),
+        client
+            .get()
+            .service()
+            .build_arguments(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/build-metrics",
+        "/v1/projects/{projectId}/services/{serviceId}/build-arguments",
     )
     .await;
     check(
         &server,
-        client.get().service().builds(ID, ID),
+        client
+            .get()
+            .service()
+            .build_metrics(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/build",
+        "/v1/projects/{projectId}/services/{serviceId}/build-metrics",
     )
     .await;
     check(
         &server,
-        client.get().service().containers(ID, ID),
+        client
+            .get()
+            .service()
+            .builds(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/containers",
+        "/v1/projects/{projectId}/services/{serviceId}/build",
     )
     .await;
     check(
         &server,
-        client.get().service().deployment(ID, ID),
+        client
+            .get()
+            .service()
+            .containers(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/deployment",
+        "/v1/projects/{projectId}/services/{serviceId}/containers",
     )
     .await;
     check(
         &server,
-        client.get().service().health_checks(ID, ID),
+        client
+            .get()
+            .service()
+            .deployment(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/health-checks",
+        "/v1/projects/{projectId}/services/{serviceId}/deployment",
     )
     .await;
     check(
         &server,
-        client.get().service().metrics(ID, ID),
+        client
+            .get()
+            .service()
+            .health_checks(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/metrics",
+        "/v1/projects/{projectId}/services/{serviceId}/health-checks",
     )
     .await;
     check(
         &server,
-        client.get().service().per_replica_volumes(ID, ID),
+        client
+            .get()
+            .service()
+            .metrics(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/per-replica-volumes",
+        "/v1/projects/{projectId}/services/{serviceId}/metrics",
     )
     .await;
     check(
         &server,
-        client.get().service().ports(ID, ID),
+        client
+            .get()
+            .service()
+            .per_replica_volumes(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/ports",
+        "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes",
     )
     .await;
     check(
         &server,
-        client.get().service().pull_requests(ID, ID),
+        client
+            .get()
+            .service()
+            .ports(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/pull-requests",
+        "/v1/projects/{projectId}/services/{serviceId}/ports",
     )
     .await;
     check(
         &server,
-        client.get().service().rollout(ID, ID),
+        client
+            .get()
+            .service()
+            .pull_requests(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/rollout",
+        "/v1/projects/{projectId}/services/{serviceId}/pull-requests",
     )
     .await;
     check(
         &server,
-        client.get().service().runtime_environment(ID, ID),
+        client
+            .get()
+            .service()
+            .rollout(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/runtime-environment",
+        "/v1/projects/{projectId}/services/{serviceId}/rollout",
     )
     .await;
     check(
         &server,
-        client.get().service().runtime_environment_details(ID, ID),
+        client
+            .get()
+            .service()
+            .runtime_environment(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/runtime-environment/details",
+        "/v1/projects/{projectId}/services/{serviceId}/runtime-environment",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .get()
+            .service()
+            .runtime_environment_details(value("projectId"), value("serviceId")),
+        "GET",
+        "/v1/projects/{projectId}/services/{serviceId}/runtime-environment/details",
     )
     .await;
     check(
@@ -2382,67 +2815,71 @@ async fn services() {
     .await;
     check(
         &server,
-        client.list().service().deployments(ID, ID),
+        client
+            .list()
+            .service()
+            .deployments(value("projectId"), value("serviceId")),
         "GET",
-        "/v1/projects/example/services/example/deployments",
+        "/v1/projects/{projectId}/services/{serviceId}/deployments",
     )
     .await;
     check(
         &server,
-        client.list().services(ID),
+        client.list().services(value("projectId")),
         "GET",
-        "/v1/projects/example/services",
+        "/v1/projects/{projectId}/services",
+    )
+    .await;
+    check(
+        &server,
+        client.patch().service().build(
+            value("projectId"),
+            value("serviceId"),
+            body("patch.service.build"),
+        ),
+        "PATCH",
+        "/v1/projects/{projectId}/services/build/{serviceId}",
+    )
+    .await;
+    check(
+        &server,
+        client.patch().service().combined(
+            value("projectId"),
+            value("serviceId"),
+            body("patch.service.combined"),
+        ),
+        "PATCH",
+        "/v1/projects/{projectId}/services/combined/{serviceId}",
+    )
+    .await;
+    check(
+        &server,
+        client.patch().service().deployment(
+            value("projectId"),
+            value("serviceId"),
+            body("patch.service.deployment"),
+        ),
+        "PATCH",
+        "/v1/projects/{projectId}/services/deployment/{serviceId}",
     )
     .await;
     check(
         &server,
         client
-            .patch()
-            .service()
-            .build(ID, ID, body("patch.service.build")),
-        "PATCH",
-        "/v1/projects/example/services/build/example",
-    )
-    .await;
-    check(
-        &server,
-        client
-            .patch()
-            .service()
-            .combined(ID, ID, body("patch.service.combined")),
-        "PATCH",
-        "/v1/projects/example/services/combined/example",
-    )
-    .await;
-    check(
-        &server,
-        client
-            .patch()
-            .service()
-            .deployment(ID, ID, body("patch.service.deployment")),
-        "PATCH",
-        "/v1/projects/example/services/deployment/example",
-    )
-    .await;
-    check(
-        &server,
-        client.pause().service(ID, ID),
+            .pause()
+            .service(value("projectId"), value("serviceId")),
         "POST",
-        "/v1/projects/example/services/example/pause",
+        "/v1/projects/{projectId}/services/{serviceId}/pause",
     )
     .await;
     check(
         &server,
-        client.promote().service().rollout(ID, ID),
+        client
+            .promote()
+            .service()
+            .rollout(value("projectId"), value("serviceId")),
         "POST",
-        "/v1/projects/example/services/example/rollout/promote",
-    )
-    .await;
-    check(
-        &server,
-        client.put().service().build(ID, body("put.service.build")),
-        "PUT",
-        "/v1/projects/example/services/build",
+        "/v1/projects/{projectId}/services/{serviceId}/rollout/promote",
     )
     .await;
     check(
@@ -2450,9 +2887,9 @@ async fn services() {
         client
             .put()
             .service()
-            .combined(ID, body("put.service.combined")),
+            .build(value("projectId"), body("put.service.build")),
         "PUT",
-        "/v1/projects/example/services/combined",
+        "/v1/projects/{projectId}/services/build",
     )
     .await;
     check(
@@ -2460,160 +2897,177 @@ async fn services() {
         client
             .put()
             .service()
-            .deployment(ID, body("put.service.deployment")),
+            .combined(value("projectId"), body("put.service.combined")),
         "PUT",
-        "/v1/projects/example/services/deployment",
-    )
-    .await;
-    check(
-        &server,
-        client.restart().service(ID, ID),
-        "POST",
-        "/v1/projects/example/services/example/restart",
-    )
-    .await;
-    check(
-        &server,
-        client.resume().service(ID, ID, body("resume.service")),
-        "POST",
-        "/v1/projects/example/services/example/resume",
+        "/v1/projects/{projectId}/services/combined",
     )
     .await;
     check(
         &server,
         client
-            .rollback()
+            .put()
             .service()
-            .rollout(ID, ID, body("rollback.service.rollout")),
-        "POST",
-        "/v1/projects/example/services/example/rollout/rollback",
-    )
-    .await;
-    check(
-        &server,
-        client.scale().service(ID, ID, body("scale.service")),
-        "POST",
-        "/v1/projects/example/services/example/scale",
+            .deployment(value("projectId"), body("put.service.deployment")),
+        "PUT",
+        "/v1/projects/{projectId}/services/deployment",
     )
     .await;
     check(
         &server,
         client
-            .start()
-            .service()
-            .build(ID, ID, body("start.service.build")),
+            .restart()
+            .service(value("projectId"), value("serviceId")),
         "POST",
-        "/v1/projects/example/services/example/build",
+        "/v1/projects/{projectId}/services/{serviceId}/restart",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .service()
-            .build_arguments(ID, ID, body("update.service.buildArguments")),
+        client.resume().service(
+            value("projectId"),
+            value("serviceId"),
+            body("resume.service"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/build-arguments",
+        "/v1/projects/{projectId}/services/{serviceId}/resume",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .service()
-            .build_options(ID, ID, body("update.service.buildOptions")),
+        client.rollback().service().rollout(
+            value("projectId"),
+            value("serviceId"),
+            body("rollback.service.rollout"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/build-options",
+        "/v1/projects/{projectId}/services/{serviceId}/rollout/rollback",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .service()
-            .build_source(ID, ID, body("update.service.buildSource")),
+        client.scale().service(
+            value("projectId"),
+            value("serviceId"),
+            body("scale.service"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/build-source",
+        "/v1/projects/{projectId}/services/{serviceId}/scale",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .service()
-            .deployment(ID, ID, body("update.service.deployment")),
+        client.start().service().build(
+            value("projectId"),
+            value("serviceId"),
+            body("start.service.build"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/deployment",
+        "/v1/projects/{projectId}/services/{serviceId}/build",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .service()
-            .health_checks(ID, ID, body("update.service.healthChecks")),
+        client.update().service().build_arguments(
+            value("projectId"),
+            value("serviceId"),
+            body("update.service.buildArguments"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/health-checks",
+        "/v1/projects/{projectId}/services/{serviceId}/build-arguments",
     )
     .await;
     check(
         &server,
-        client
-            .update()
-            .service()
-            .ports(ID, ID, body("update.service.ports")),
+        client.update().service().build_options(
+            value("projectId"),
+            value("serviceId"),
+            body("update.service.buildOptions"),
+        ),
         "POST",
-        "/v1/projects/example/services/example/ports",
+        "/v1/projects/{projectId}/services/{serviceId}/build-options",
+    )
+    .await;
+    check(
+        &server,
+        client.update().service().build_source(
+            value("projectId"),
+            value("serviceId"),
+            body("update.service.buildSource"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/services/{serviceId}/build-source",
+    )
+    .await;
+    check(
+        &server,
+        client.update().service().deployment(
+            value("projectId"),
+            value("serviceId"),
+            body("update.service.deployment"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/services/{serviceId}/deployment",
+    )
+    .await;
+    check(
+        &server,
+        client.update().service().health_checks(
+            value("projectId"),
+            value("serviceId"),
+            body("update.service.healthChecks"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/services/{serviceId}/health-checks",
+    )
+    .await;
+    check(
+        &server,
+        client.update().service().ports(
+            value("projectId"),
+            value("serviceId"),
+            body("update.service.ports"),
+        ),
+        "POST",
+        "/v1/projects/{projectId}/services/{serviceId}/ports",
     )
     .await;
     check(
         &server,
         client.update().service().rollout().configuration(
-            ID,
-            ID,
+            value("projectId"),
+            value("serviceId"),
             body("update.service.rollout.configuration"),
         ),
         "POST",
-        "/v1/projects/example/services/example/rollout/configuration",
+        "/v1/projects/{projectId}/services/{serviceId}/rollout/configuration",
     )
     .await;
     check(
         &server,
         client.update().service().runtime_environment(
-            ID,
-            ID,
+            value("projectId"),
+            value("serviceId"),
             body("update.service.runtimeEnvironment"),
         ),
         "POST",
-        "/v1/projects/example/services/example/runtime-environment",
+        "/v1/projects/{projectId}/services/{serviceId}/runtime-environment",
     )
     .await;
     check(
         &server,
-        client.abort().service().build(ID, ID, ID),
+        client
+            .abort()
+            .service()
+            .build(value("projectId"), value("serviceId"), value("buildId")),
         "DELETE",
-        "/v1/projects/example/services/example/build/example",
+        "/v1/projects/{projectId}/services/{serviceId}/build/{buildId}",
     )
     .await;
     check(
         &server,
-        client.delete().container_snapshot(ID),
+        client.delete().container_snapshot(value("snapshotId")),
         "DELETE",
-        "/v1/container-snapshots/example",
-    )
-    .await;
-    check(
-        &server,
-        client.delete().service().call(ID, ID),
-        "DELETE",
-        "/v1/projects/example/services/example",
-    )
-    .await;
-    check(
-        &server,
-        client.delete().service().per_replica_volume(ID, ID, ID, ID),
-        "DELETE",
-        "/v1/projects/example/services/example/per-replica-volumes/volume/example/replica/example",
+        "/v1/container-snapshots/{snapshotId}",
     )
     .await;
     check(
@@ -2621,16 +3075,31 @@ async fn services() {
         client
             .delete()
             .service()
-            .per_replica_volume_group(ID, ID, ID),
+            .call(value("projectId"), value("serviceId")),
         "DELETE",
-        "/v1/projects/example/services/example/per-replica-volumes/volume/example",
+        "/v1/projects/{projectId}/services/{serviceId}",
+    )
+    .await;
+    check(&server, client.delete().service().per_replica_volume(value("projectId"), value("serviceId"), value("volumeId"), value("ordinal")), "DELETE", "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}/replica/{ordinal}").await;
+    check(
+        &server,
+        client.delete().service().per_replica_volume_group(
+            value("projectId"),
+            value("serviceId"),
+            value("volumeId"),
+        ),
+        "DELETE",
+        "/v1/projects/{projectId}/services/{serviceId}/per-replica-volumes/volume/{volumeId}",
     )
     .await;
     check(
         &server,
-        client.reset().service().build_cache(ID, ID),
+        client
+            .reset()
+            .service()
+            .build_cache(value("projectId"), value("serviceId")),
         "DELETE",
-        "/v1/projects/example/services/example/build-cache",
+        "/v1/projects/{projectId}/services/{serviceId}/build-cache",
     )
     .await;
     assert_eq!(server.journal().len(), 52, "one request per operation");
@@ -2659,9 +3128,9 @@ async fn teams() {
         &server,
         client
             .create()
-            .org_role_member(ID, body("create.orgRoleMember")),
+            .org_role_member(value("roleId"), body("create.orgRoleMember")),
         "POST",
-        "/v1/org-roles/example/members",
+        "/v1/org-roles/{roleId}/members",
     )
     .await;
     check(
@@ -2675,25 +3144,29 @@ async fn teams() {
         &server,
         client
             .create()
-            .team_member_invite("acme", body("create.teamMemberInvite")),
+            .team_member_invite(value("teamId"), body("create.teamMemberInvite")),
         "POST",
-        "/v1/teams/acme/members",
-    )
-    .await;
-    check(
-        &server,
-        client.create().team_role("acme", body("create.teamRole")),
-        "POST",
-        "/v1/teams/acme/roles",
+        "/v1/teams/{teamId}/members",
     )
     .await;
     check(
         &server,
         client
             .create()
-            .team_role_member("acme", ID, body("create.teamRoleMember")),
+            .team_role(value("teamId"), body("create.teamRole")),
         "POST",
-        "/v1/teams/acme/roles/example/members",
+        "/v1/teams/{teamId}/roles",
+    )
+    .await;
+    check(
+        &server,
+        client.create().team_role_member(
+            value("teamId"),
+            value("roleId"),
+            body("create.teamRoleMember"),
+        ),
+        "POST",
+        "/v1/teams/{teamId}/roles/{roleId}/members",
     )
     .await;
     check(&server, client.get().auth(), "GET", "/v1/auth").await;
@@ -2706,26 +3179,38 @@ async fn teams() {
     .await;
     check(
         &server,
-        client.get().org_role(ID),
+        client.get().org_role(value("roleId")),
         "GET",
-        "/v1/org-roles/example",
+        "/v1/org-roles/{roleId}",
     )
     .await;
-    check(&server, client.get().tag(ID), "GET", "/v1/tags/example").await;
-    check(&server, client.get().team("acme"), "GET", "/v1/teams/acme").await;
     check(
         &server,
-        client.get().team_role("acme", ID),
+        client.get().tag(value("resourceTagId")),
         "GET",
-        "/v1/teams/acme/roles/example",
+        "/v1/tags/{resourceTagId}",
+    )
+    .await;
+    check(
+        &server,
+        client.get().team(value("teamId")),
+        "GET",
+        "/v1/teams/{teamId}",
+    )
+    .await;
+    check(
+        &server,
+        client.get().team_role(value("teamId"), value("roleId")),
+        "GET",
+        "/v1/teams/{teamId}/roles/{roleId}",
     )
     .await;
     check(&server, client.list().api_tokens(), "GET", "/v1/tokens").await;
     check(
         &server,
-        client.list().org_directory_group_members(ID),
+        client.list().org_directory_group_members(value("groupId")),
         "GET",
-        "/v1/directory-groups/example/members",
+        "/v1/directory-groups/{groupId}/members",
     )
     .await;
     check(
@@ -2737,61 +3222,69 @@ async fn teams() {
     .await;
     check(
         &server,
-        client.list().org_role_members(ID),
+        client.list().org_role_members(value("roleId")),
         "GET",
-        "/v1/org-roles/example/members",
+        "/v1/org-roles/{roleId}/members",
     )
     .await;
     check(&server, client.list().org_roles(), "GET", "/v1/org-roles").await;
     check(&server, client.list().tags(), "GET", "/v1/tags").await;
     check(
         &server,
-        client.list().team_members("acme"),
+        client.list().team_members(value("teamId")),
         "GET",
-        "/v1/teams/acme/members",
+        "/v1/teams/{teamId}/members",
     )
     .await;
     check(
         &server,
-        client.list().team_role_members("acme", ID),
+        client
+            .list()
+            .team_role_members(value("teamId"), value("roleId")),
         "GET",
-        "/v1/teams/acme/roles/example/members",
+        "/v1/teams/{teamId}/roles/{roleId}/members",
     )
     .await;
     check(
         &server,
-        client.list().team_roles("acme"),
+        client.list().team_roles(value("teamId")),
         "GET",
-        "/v1/teams/acme/roles",
+        "/v1/teams/{teamId}/roles",
     )
     .await;
     check(&server, client.list().teams(), "GET", "/v1/teams").await;
     check(
         &server,
-        client.patch().org_role(ID, body("patch.orgRole")),
+        client
+            .patch()
+            .org_role(value("roleId"), body("patch.orgRole")),
         "PATCH",
-        "/v1/org-roles/example",
+        "/v1/org-roles/{roleId}",
     )
     .await;
     check(
         &server,
-        client.patch().tag(ID, body("patch.tag")),
+        client
+            .patch()
+            .tag(value("resourceTagId"), body("patch.tag")),
         "PATCH",
-        "/v1/tags/example",
+        "/v1/tags/{resourceTagId}",
     )
     .await;
     check(
         &server,
-        client.patch().team("acme", body("patch.team")),
+        client.patch().team(value("teamId"), body("patch.team")),
         "PATCH",
-        "/v1/teams/acme",
+        "/v1/teams/{teamId}",
     )
     .await;
     check(
         &server,
-        client.patch().team_role("acme", ID, body("patch.teamRole")),
+        client
+            .patch()
+            .team_role(value("teamId"), value("roleId"), body("patch.teamRole")),
         "PATCH",
-        "/v1/teams/acme/roles/example",
+        "/v1/teams/{teamId}/roles/{roleId}",
     )
     .await;
     check(
@@ -2810,74 +3303,84 @@ async fn teams() {
     .await;
     check(
         &server,
-        client.put().team_role("acme", body("put.teamRole")),
+        client
+            .put()
+            .team_role(value("teamId"), body("put.teamRole")),
         "PUT",
-        "/v1/teams/acme/roles",
+        "/v1/teams/{teamId}/roles",
     )
     .await;
     check(
         &server,
         client
             .rotate()
-            .api_token_key(ID, body("rotate.apiTokenKey")),
+            .api_token_key(value("tokenId"), body("rotate.apiTokenKey")),
         "POST",
-        "/v1/tokens/example/keys",
+        "/v1/tokens/{tokenId}/keys",
     )
     .await;
     check(
         &server,
-        client.delete().api_token_key(ID, ID),
+        client
+            .delete()
+            .api_token_key(value("tokenId"), value("keyId")),
         "DELETE",
-        "/v1/tokens/example/keys/example",
+        "/v1/tokens/{tokenId}/keys/{keyId}",
     )
     .await;
     check(
         &server,
-        client.delete().org_role(ID),
+        client.delete().org_role(value("roleId")),
         "DELETE",
-        "/v1/org-roles/example",
+        "/v1/org-roles/{roleId}",
     )
     .await;
     check(
         &server,
-        client.delete().org_role_member(ID, ID),
+        client
+            .delete()
+            .org_role_member(value("roleId"), value("memberId")),
         "DELETE",
-        "/v1/org-roles/example/members/example",
+        "/v1/org-roles/{roleId}/members/{memberId}",
     )
     .await;
     check(
         &server,
-        client.delete().tag(ID),
+        client.delete().tag(value("resourceTagId")),
         "DELETE",
-        "/v1/tags/example",
+        "/v1/tags/{resourceTagId}",
     )
     .await;
     check(
         &server,
-        client.delete().team("acme"),
+        client.delete().team(value("teamId")),
         "DELETE",
-        "/v1/teams/acme",
+        "/v1/teams/{teamId}",
     )
     .await;
     check(
         &server,
-        client.delete().team_member("acme", ID),
+        client
+            .delete()
+            .team_member(value("teamId"), value("memberId")),
         "DELETE",
-        "/v1/teams/acme/members/example",
+        "/v1/teams/{teamId}/members/{memberId}",
     )
     .await;
     check(
         &server,
-        client.delete().team_role("acme", ID),
+        client.delete().team_role(value("teamId"), value("roleId")),
         "DELETE",
-        "/v1/teams/acme/roles/example",
+        "/v1/teams/{teamId}/roles/{roleId}",
     )
     .await;
     check(
         &server,
-        client.delete().team_role_member("acme", ID, ID),
+        client
+            .delete()
+            .team_role_member(value("teamId"), value("roleId"), value("memberId")),
         "DELETE",
-        "/v1/teams/acme/roles/example/members/example",
+        "/v1/teams/{teamId}/roles/{roleId}/members/{memberId}",
     )
     .await;
     assert_eq!(server.journal().len(), 39, "one request per operation");
@@ -2890,32 +3393,40 @@ async fn templates() {
     let (server, client) = start().await;
     check(
         &server,
-        client.abort().preview_blueprint_run(ID, ID, ID),
+        client.abort().preview_blueprint_run(
+            value("projectId"),
+            value("previewBlueprintId"),
+            value("runId"),
+        ),
         "POST",
-        "/v1/projects/example/preview-blueprints/example/runs/example/abort",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort",
     )
     .await;
     check(
         &server,
-        client.abort().template_run(ID, ID),
+        client
+            .abort()
+            .template_run(value("templateId"), value("templateRunId")),
         "POST",
-        "/v1/templates/example/runs/example/abort",
+        "/v1/templates/{templateId}/runs/{templateRunId}/abort",
     )
     .await;
     check(
         &server,
-        client.abort().workflow_run(ID, ID, ID),
+        client
+            .abort()
+            .workflow_run(value("projectId"), value("workflowId"), value("runId")),
         "POST",
-        "/v1/projects/example/workflows/example/runs/example/abort",
+        "/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort",
     )
     .await;
     check(
         &server,
         client
             .create()
-            .preview_blueprint(ID, body("create.previewBlueprint")),
+            .preview_blueprint(value("projectId"), body("create.previewBlueprint")),
         "POST",
-        "/v1/projects/example/preview-blueprints",
+        "/v1/projects/{projectId}/preview-blueprints",
     )
     .await;
     check(
@@ -2927,51 +3438,65 @@ async fn templates() {
     .await;
     check(
         &server,
-        client.create().workflow(ID, body("create.workflow")),
+        client
+            .create()
+            .workflow(value("projectId"), body("create.workflow")),
         "POST",
-        "/v1/projects/example/workflows",
+        "/v1/projects/{projectId}/workflows",
     )
     .await;
     check(
         &server,
-        client.get().preview_blueprint(ID, ID),
+        client
+            .get()
+            .preview_blueprint(value("projectId"), value("previewBlueprintId")),
         "GET",
-        "/v1/projects/example/preview-blueprints/example",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
     )
     .await;
     check(
         &server,
-        client.get().preview_blueprint_run(ID, ID, ID),
+        client.get().preview_blueprint_run(
+            value("projectId"),
+            value("previewBlueprintId"),
+            value("runId"),
+        ),
         "GET",
-        "/v1/projects/example/preview-blueprints/example/runs/example",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}",
     )
     .await;
     check(
         &server,
-        client.get().template(ID),
+        client.get().template(value("templateId")),
         "GET",
-        "/v1/templates/example",
+        "/v1/templates/{templateId}",
     )
     .await;
     check(
         &server,
-        client.get().template_run(ID, ID),
+        client
+            .get()
+            .template_run(value("templateId"), value("templateRunId")),
         "GET",
-        "/v1/templates/example/runs/example",
+        "/v1/templates/{templateId}/runs/{templateRunId}",
     )
     .await;
     check(
         &server,
-        client.get().workflow(ID, ID),
+        client
+            .get()
+            .workflow(value("projectId"), value("workflowId")),
         "GET",
-        "/v1/projects/example/workflows/example",
+        "/v1/projects/{projectId}/workflows/{workflowId}",
     )
     .await;
     check(
         &server,
-        client.get().workflow_run(ID, ID, ID),
+        client
+            .get()
+            .workflow_run(value("projectId"), value("workflowId"), value("runId")),
         "GET",
-        "/v1/projects/example/workflows/example/runs/example",
+        "/v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}",
     )
     .await;
     check(
@@ -2979,150 +3504,151 @@ async fn templates() {
         client
             .import_()
             .template()
-            .state(ID, body("import.template.state")),
+            .state(value("templateId"), body("import.template.state")),
         "POST",
-        "/v1/templates/example/opentofu/import-state",
+        "/v1/templates/{templateId}/opentofu/import-state",
     )
     .await;
     check(
         &server,
-        client.list().blueprint_template_previews(ID, ID),
+        client
+            .list()
+            .blueprint_template_previews(value("projectId"), value("previewBlueprintId")),
         "GET",
-        "/v1/projects/example/preview-blueprints/example/previews",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews",
     )
     .await;
     check(
         &server,
-        client.list().preview_blueprint_runs(ID, ID),
+        client
+            .list()
+            .preview_blueprint_runs(value("projectId"), value("previewBlueprintId")),
         "GET",
-        "/v1/projects/example/preview-blueprints/example/runs",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
     )
     .await;
     check(
         &server,
-        client.list().preview_blueprints(ID),
+        client.list().preview_blueprints(value("projectId")),
         "GET",
-        "/v1/projects/example/preview-blueprints",
+        "/v1/projects/{projectId}/preview-blueprints",
     )
     .await;
     check(
         &server,
-        client.list().template_runs(ID),
+        client.list().template_runs(value("templateId")),
         "GET",
-        "/v1/templates/example/runs",
+        "/v1/templates/{templateId}/runs",
     )
     .await;
     check(&server, client.list().templates(), "GET", "/v1/templates").await;
     check(
         &server,
-        client.list().workflow_runs(ID, ID),
+        client
+            .list()
+            .workflow_runs(value("projectId"), value("workflowId")),
         "GET",
-        "/v1/projects/example/workflows/example/runs",
+        "/v1/projects/{projectId}/workflows/{workflowId}/runs",
     )
     .await;
     check(
         &server,
-        client.list().workflows(ID),
+        client.list().workflows(value("projectId")),
         "GET",
-        "/v1/projects/example/workflows",
+        "/v1/projects/{projectId}/workflows",
     )
     .await;
+    check(&server, client.pause().blueprint_template_preview(value("projectId"), value("previewBlueprintId"), value("previewId")), "POST", "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/pause").await;
+    check(&server, client.reset().blueprint_template_preview(value("projectId"), value("previewBlueprintId"), value("previewId"), body("reset.blueprintTemplatePreview")), "POST", "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/reset").await;
+    check(&server, client.resume().blueprint_template_preview(value("projectId"), value("previewBlueprintId"), value("previewId")), "POST", "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}/resume").await;
     check(
         &server,
-        client.pause().blueprint_template_preview(ID, ID, ID),
-        "POST",
-        "/v1/projects/example/preview-blueprints/example/previews/example/pause",
-    )
-    .await;
-    check(
-        &server,
-        client.reset().blueprint_template_preview(
-            ID,
-            ID,
-            ID,
-            body("reset.blueprintTemplatePreview"),
+        client.run().preview_blueprint(
+            value("projectId"),
+            value("previewBlueprintId"),
+            body("run.previewBlueprint"),
         ),
         "POST",
-        "/v1/projects/example/preview-blueprints/example/previews/example/reset",
-    )
-    .await;
-    check(
-        &server,
-        client.resume().blueprint_template_preview(ID, ID, ID),
-        "POST",
-        "/v1/projects/example/preview-blueprints/example/previews/example/resume",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs",
     )
     .await;
     check(
         &server,
         client
             .run()
-            .preview_blueprint(ID, ID, body("run.previewBlueprint")),
+            .template(value("templateId"), body("run.template")),
         "POST",
-        "/v1/projects/example/preview-blueprints/example/runs",
+        "/v1/templates/{templateId}/runs",
     )
     .await;
     check(
         &server,
-        client.run().template(ID, body("run.template")),
+        client.run().workflow(
+            value("projectId"),
+            value("workflowId"),
+            body("run.workflow"),
+        ),
         "POST",
-        "/v1/templates/example/runs",
+        "/v1/projects/{projectId}/workflows/{workflowId}/runs",
     )
     .await;
     check(
         &server,
-        client.run().workflow(ID, ID, body("run.workflow")),
+        client.update().preview_blueprint(
+            value("projectId"),
+            value("previewBlueprintId"),
+            body("update.previewBlueprint"),
+        ),
         "POST",
-        "/v1/projects/example/workflows/example/runs",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
     )
     .await;
     check(
         &server,
         client
             .update()
-            .preview_blueprint(ID, ID, body("update.previewBlueprint")),
+            .template(value("templateId"), body("update.template")),
         "POST",
-        "/v1/projects/example/preview-blueprints/example",
+        "/v1/templates/{templateId}",
     )
     .await;
     check(
         &server,
-        client.update().template(ID, body("update.template")),
+        client.update().workflow(
+            value("projectId"),
+            value("workflowId"),
+            body("update.workflow"),
+        ),
         "POST",
-        "/v1/templates/example",
-    )
-    .await;
-    check(
-        &server,
-        client.update().workflow(ID, ID, body("update.workflow")),
-        "POST",
-        "/v1/projects/example/workflows/example",
+        "/v1/projects/{projectId}/workflows/{workflowId}",
     )
     .await;
     check(
         &server,
         client.delete().blueprint_template_preview(
-            ID,
-            ID,
-            ID,
+            value("projectId"),
+            value("previewBlueprintId"),
+            value("previewId"),
             body("delete.blueprintTemplatePreview"),
         ),
         "DELETE",
-        "/v1/projects/example/preview-blueprints/example/previews/example",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/previews/{previewId}",
     )
     .await;
     check(
         &server,
-        client.delete().preview_blueprint(ID, ID),
+        client
+            .delete()
+            .preview_blueprint(value("projectId"), value("previewBlueprintId")),
         "DELETE",
-        "/v1/projects/example/preview-blueprints/example",
+        "/v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}",
     )
     .await;
     check(
         &server,
-        client.delete().template(ID),
+        client.delete().template(value("templateId")),
         "DELETE",
-        "/v1/templates/example",
+        "/v1/templates/{templateId}",
     )
     .await;
     assert_eq!(server.journal().len(), 32, "one request per operation");
@@ -3135,23 +3661,20 @@ async fn volumes() {
     let (server, client) = start().await;
     check(
         &server,
-        client.attach().volume(ID, ID, body("attach.volume")),
+        client
+            .attach()
+            .volume(value("projectId"), value("volumeId"), body("attach.volume")),
         "POST",
-        "/v1/projects/example/volumes/example/attach",
+        "/v1/projects/{projectId}/volumes/{volumeId}/attach",
     )
     .await;
     check(
         &server,
-        client.backup().volume(ID, ID, body("backup.volume")),
+        client
+            .backup()
+            .volume(value("projectId"), value("volumeId"), body("backup.volume")),
         "POST",
-        "/v1/projects/example/volumes/example/backups",
-    )
-    .await;
-    check(
-        &server,
-        client.create().volume().call(ID, body("create.volume")),
-        "POST",
-        "/v1/projects/example/volumes",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backups",
     )
     .await;
     check(
@@ -3159,79 +3682,116 @@ async fn volumes() {
         client
             .create()
             .volume()
-            .backup_schedule(ID, ID, body("create.volume.backupSchedule")),
+            .call(value("projectId"), body("create.volume")),
         "POST",
-        "/v1/projects/example/volumes/example/backup-schedules",
+        "/v1/projects/{projectId}/volumes",
     )
     .await;
     check(
         &server,
-        client.detach().volume(ID, ID, body("detach.volume")),
+        client.create().volume().backup_schedule(
+            value("projectId"),
+            value("volumeId"),
+            body("create.volume.backupSchedule"),
+        ),
         "POST",
-        "/v1/projects/example/volumes/example/detach",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules",
     )
     .await;
     check(
         &server,
-        client.get().volume().call(ID, ID),
-        "GET",
-        "/v1/projects/example/volumes/example",
-    )
-    .await;
-    check(
-        &server,
-        client.get().volume().backup(ID, ID, ID),
-        "GET",
-        "/v1/projects/example/volumes/example/backups/example",
-    )
-    .await;
-    check(
-        &server,
-        client.get().volume().backup_schedules(ID, ID),
-        "GET",
-        "/v1/projects/example/volumes/example/backup-schedules",
-    )
-    .await;
-    check(
-        &server,
-        client.get().volume().backups(ID, ID),
-        "GET",
-        "/v1/projects/example/volumes/example/backups",
-    )
-    .await;
-    check(
-        &server,
-        client.list().volumes(ID),
-        "GET",
-        "/v1/projects/example/volumes",
-    )
-    .await;
-    check(
-        &server,
-        client.update().volume(ID, ID, body("update.volume")),
+        client
+            .detach()
+            .volume(value("projectId"), value("volumeId"), body("detach.volume")),
         "POST",
-        "/v1/projects/example/volumes/example",
+        "/v1/projects/{projectId}/volumes/{volumeId}/detach",
     )
     .await;
     check(
         &server,
-        client.delete().volume().call(ID, ID),
-        "DELETE",
-        "/v1/projects/example/volumes/example",
+        client
+            .get()
+            .volume()
+            .call(value("projectId"), value("volumeId")),
+        "GET",
+        "/v1/projects/{projectId}/volumes/{volumeId}",
     )
     .await;
     check(
         &server,
-        client.delete().volume().backup(ID, ID, ID),
-        "DELETE",
-        "/v1/projects/example/volumes/example/backups/example",
+        client
+            .get()
+            .volume()
+            .backup(value("projectId"), value("volumeId"), value("backupId")),
+        "GET",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
     )
     .await;
     check(
         &server,
-        client.delete().volume().backup_schedule(ID, ID, ID),
+        client
+            .get()
+            .volume()
+            .backup_schedules(value("projectId"), value("volumeId")),
+        "GET",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .get()
+            .volume()
+            .backups(value("projectId"), value("volumeId")),
+        "GET",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backups",
+    )
+    .await;
+    check(
+        &server,
+        client.list().volumes(value("projectId")),
+        "GET",
+        "/v1/projects/{projectId}/volumes",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .update()
+            .volume(value("projectId"), value("volumeId"), body("update.volume")),
+        "POST",
+        "/v1/projects/{projectId}/volumes/{volumeId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .delete()
+            .volume()
+            .call(value("projectId"), value("volumeId")),
         "DELETE",
-        "/v1/projects/example/volumes/example/backup-schedules/example",
+        "/v1/projects/{projectId}/volumes/{volumeId}",
+    )
+    .await;
+    check(
+        &server,
+        client
+            .delete()
+            .volume()
+            .backup(value("projectId"), value("volumeId"), value("backupId")),
+        "DELETE",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backups/{backupId}",
+    )
+    .await;
+    check(
+        &server,
+        client.delete().volume().backup_schedule(
+            value("projectId"),
+            value("volumeId"),
+            value("scheduleId"),
+        ),
+        "DELETE",
+        "/v1/projects/{projectId}/volumes/{volumeId}/backup-schedules/{scheduleId}",
     )
     .await;
     assert_eq!(server.journal().len(), 14, "one request per operation");

@@ -455,7 +455,8 @@ fn verb_module(verb: &Node<'_>) -> Result<String> {
     Ok(out)
 }
 
-/// The test's expression calling an operation through the tree, and the path it must reach.
+/// The test's expression calling an operation through the tree, and the route it must
+/// reach with its numbers filled in (`check` fills the strings).
 fn call_expression(node: &Node<'_>, request: &Request<'_>) -> Result<(String, String)> {
     let mut expression = "client".to_owned();
     let last = node.path.len() - 1;
@@ -474,11 +475,18 @@ fn call_expression(node: &Node<'_>, request: &Request<'_>) -> Result<(String, St
         if !field.required {
             continue;
         }
-        let (argument, text) = match (&field.ty, field.wire.as_str()) {
-            (RustTy::String, "teamId") => ("\"acme\"".to_owned(), "acme".to_owned()),
-            (RustTy::String, _) => ("ID".to_owned(), "example".to_owned()),
-            (RustTy::I64, _) => ("1".to_owned(), "1".to_owned()),
-            (RustTy::Bool, _) => ("false".to_owned(), "false".to_owned()),
+        // Strings differ per parameter (filled in at run time), so that swapped arguments
+        // reach another route; numbers and flags are fixed here.
+        let argument = match (&field.ty, field.wire.as_str()) {
+            (RustTy::String, name) => format!("value(\"{name}\")"),
+            (RustTy::I64, name) => {
+                values.insert(name.to_owned(), "1".to_owned());
+                "1".to_owned()
+            }
+            (RustTy::Bool, name) => {
+                values.insert(name.to_owned(), "false".to_owned());
+                "false".to_owned()
+            }
             (other, name) => bail!(
                 "{}: no sample for {name} of type {}",
                 request.meta.op.id,
@@ -486,7 +494,6 @@ fn call_expression(node: &Node<'_>, request: &Request<'_>) -> Result<(String, St
             ),
         };
         arguments.push(argument);
-        values.insert(field.wire.clone(), text);
     }
     let required_body = request.meta.body == BodyKind::Required;
     if required_body {
@@ -572,15 +579,42 @@ fn test(root: &Node<'_>) -> Result<String> {
         "",
         "const TOKEN: &str = \"nf-mock-token-5e1c\";",
         "",
-        "/// The id of every seeded resource and the value of every path parameter but `teamId`.",
-        "const ID: &str = \"example\";",
+        "/// The id of the seeded project.",
+        "const PROJECT: &str = \"example\";",
+        "",
+        "/// The value of the path parameter `name`: the seeded resource it names, else a value",
+        "/// of its own, so that no two parameters of one call get the same value.",
+        "fn value(name: &str) -> String {",
+        "match ResourceKind::ALL.into_iter().find(|kind| kind.id_param() == name) {",
+        "Some(ResourceKind::Project) => PROJECT.to_owned(),",
+        "Some(kind) => format!(\"{PROJECT}-{}\", kind.name()),",
+        "None if name == \"teamId\" => \"acme\".to_owned(),",
+        "None => format!(\"{}-7\", name.to_ascii_lowercase()),",
+        "}",
+        "}",
+        "",
+        "/// `route` with each `{name}` replaced by [`value`] of it.",
+        "fn fill(route: &str) -> String {",
+        "let mut path = String::new();",
+        "let mut rest = route;",
+        "while let Some((before, after)) = rest.split_once('{') {",
+        "let (name, after) = after.split_once('}').expect(\"a closed parameter\");",
+        "path.push_str(before);",
+        "path.push_str(&value(name));",
+        "rest = after;",
+        "}",
+        "path.push_str(rest);",
+        "path",
+        "}",
         "",
         "async fn start() -> (MockServer, ApiClient) {",
         "let config = MockConfig::new().token(TOKEN).rate_limit(100_000, std::time::Duration::from_secs(3600));",
         "let server = MockServer::start(config).await.expect(\"the emulator starts\");",
-        "server.seed(ResourceKind::Project, None, json!({\"name\": ID})).expect(\"the project\");",
+        "server.seed(ResourceKind::Project, None, json!({\"name\": PROJECT})).expect(\"the project\");",
         "for kind in ResourceKind::ALL.into_iter().skip(1) {",
-        "server.seed(kind, Some(ID), json!({\"name\": ID})).expect(\"a resource\");",
+        "let id = value(kind.id_param());",
+        "let record = server.seed(kind, Some(PROJECT), json!({\"name\": id})).expect(\"a resource\");",
+        "assert_eq!(record[\"id\"], json!(id), \"seeded ids are their names\");",
         "}",
         "let client = ApiClient::builder().token(TOKEN).base_url(server.base_url()).retry(RetryConfig::disabled()).build().expect(\"the client\");",
         "(server, client)",
@@ -595,8 +629,9 @@ fn test(root: &Node<'_>) -> Result<String> {
         "T::from_json(body).unwrap_or_else(|error| panic!(\"{id}: the example body decodes: {error}\"))",
         "}",
         "",
-        "/// Sends `call` and checks what the emulator received and what came back.",
-        "async fn check<O>(server: &MockServer, call: Call<O>, method: &str, path: &str)",
+        "/// Sends `call` and checks what the emulator received and what came back; `route` has",
+        "/// its string parameters still to fill.",
+        "async fn check<O>(server: &MockServer, call: Call<O>, method: &str, route: &str)",
         "where",
         "O: Operation,",
         "O::Response: Send + 'static,",
@@ -609,7 +644,7 @@ fn test(root: &Node<'_>) -> Result<String> {
         "let entry = server.journal().last().unwrap_or_else(|| panic!(\"{id}: nothing arrived\"));",
         "assert_eq!(entry.operation, Some(id), \"{id}: routed as another operation\");",
         "assert_eq!(entry.method.as_str(), method, \"{id}: method\");",
-        "assert_eq!(entry.path, path, \"{id}: route\");",
+        "assert_eq!(entry.path, fill(route), \"{id}: route\");",
         "}",
     ] {
         out!(out, "{}", line.replace("FEATURES", &features.join(", ")));
