@@ -334,13 +334,30 @@ fn leaf_method(
     let request_path = format!("nf_types::{group}::{}", request.name);
     doc(out, &format!("`{id}`: {}.", route_text(request)));
     out!(out, "///");
+    let article = if request.name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
     doc(
         out,
         &format!(
-            "Builds a [`{}`]({request_path}) from the required values; the optional ones are set on the returned call.",
+            "Builds {article} [`{}`]({request_path}) from the required values; the optional ones are set on the returned call.",
             request.name
         ),
     );
+    // The same condition under which nf-types implements `Paginated` for the request.
+    let pages = request.page.is_some()
+        && request
+            .query_fields
+            .iter()
+            .any(|field| field.wire == "cursor" && field.ty == RustTy::String && !field.required);
+    if pages {
+        doc(
+            out,
+            "The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and [`Call::all`](crate::Call::all) collects them.",
+        );
+    }
     if gated {
         out!(out, "#[cfg(feature = \"{group}\")]");
     }

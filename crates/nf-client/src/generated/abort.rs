@@ -41,7 +41,7 @@ impl crate::Namespace<super::nodes::Abort> {
     /// or
     /// `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}/runs/{runId}/abort`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`AbortPreviewBlueprintRunRequest`](nf_types::templates::AbortPreviewBlueprintRunRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "templates")]
@@ -66,7 +66,7 @@ impl crate::Namespace<super::nodes::Abort> {
     /// or
     /// `POST /v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}/runs/{runId}/abort`.
     ///
-    /// Builds a [`AbortReleaseFlowRunRequest`](nf_types::pipelines::AbortReleaseFlowRunRequest)
+    /// Builds an [`AbortReleaseFlowRunRequest`](nf_types::pipelines::AbortReleaseFlowRunRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "pipelines")]
     pub fn release_flow_run(
@@ -97,7 +97,7 @@ impl crate::Namespace<super::nodes::Abort> {
     /// `POST /v1/teams/{teamId}/templates/{templateId}/runs/{templateRunId}/abort` or
     /// `POST /v1/templates/{templateId}/runs/{templateRunId}/abort`.
     ///
-    /// Builds a [`AbortTemplateRunRequest`](nf_types::templates::AbortTemplateRunRequest) from
+    /// Builds an [`AbortTemplateRunRequest`](nf_types::templates::AbortTemplateRunRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "templates")]
     pub fn template_run(
@@ -115,7 +115,7 @@ impl crate::Namespace<super::nodes::Abort> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort`
     /// or `POST /v1/projects/{projectId}/workflows/{workflowId}/runs/{runId}/abort`.
     ///
-    /// Builds a [`AbortWorkflowRunRequest`](nf_types::templates::AbortWorkflowRunRequest) from
+    /// Builds an [`AbortWorkflowRunRequest`](nf_types::templates::AbortWorkflowRunRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "templates")]
     pub fn workflow_run(
@@ -137,7 +137,7 @@ impl crate::Namespace<super::nodes::AbortAddon> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort`
     /// or `POST /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort`.
     ///
-    /// Builds a [`AbortAddonBackupRequest`](nf_types::addons::AbortAddonBackupRequest) from the
+    /// Builds an [`AbortAddonBackupRequest`](nf_types::addons::AbortAddonBackupRequest) from the
     /// required values; the optional ones are set on the returned call.
     pub fn backup(
         &self,
@@ -155,8 +155,8 @@ impl crate::Namespace<super::nodes::AbortAddon> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore`
     /// or `POST /v1/projects/{projectId}/addons/{addonId}/backups/{backupId}/abort-restore`.
     ///
-    /// Builds a [`AbortAddonRestoreRequest`](nf_types::addons::AbortAddonRestoreRequest) from the
-    /// required values; the optional ones are set on the returned call.
+    /// Builds an [`AbortAddonRestoreRequest`](nf_types::addons::AbortAddonRestoreRequest) from
+    /// the required values; the optional ones are set on the returned call.
     pub fn restore(
         &self,
         project_id: impl Into<String>,
@@ -177,7 +177,7 @@ impl crate::Namespace<super::nodes::AbortJob> {
     /// `DELETE /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build/{buildId}` or
     /// `DELETE /v1/projects/{projectId}/jobs/{jobId}/build/{buildId}`.
     ///
-    /// Builds a [`AbortJobBuildRequest`](nf_types::jobs::AbortJobBuildRequest) from the required
+    /// Builds an [`AbortJobBuildRequest`](nf_types::jobs::AbortJobBuildRequest) from the required
     /// values; the optional ones are set on the returned call.
     pub fn build(
         &self,
@@ -195,7 +195,7 @@ impl crate::Namespace<super::nodes::AbortJob> {
     /// `DELETE /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runs/{runId}` or
     /// `DELETE /v1/projects/{projectId}/jobs/{jobId}/runs/{runId}`.
     ///
-    /// Builds a [`AbortJobRunRequest`](nf_types::jobs::AbortJobRunRequest) from the required
+    /// Builds an [`AbortJobRunRequest`](nf_types::jobs::AbortJobRunRequest) from the required
     /// values; the optional ones are set on the returned call.
     pub fn run(
         &self,
@@ -216,7 +216,7 @@ impl crate::Namespace<super::nodes::AbortService> {
     /// `DELETE /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build/{buildId}` or
     /// `DELETE /v1/projects/{projectId}/services/{serviceId}/build/{buildId}`.
     ///
-    /// Builds a [`AbortServiceBuildRequest`](nf_types::services::AbortServiceBuildRequest) from
+    /// Builds an [`AbortServiceBuildRequest`](nf_types::services::AbortServiceBuildRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn build(
         &self,

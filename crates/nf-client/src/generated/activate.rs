@@ -24,7 +24,7 @@ impl crate::Namespace<super::nodes::ActivateEncryption> {
     /// `POST /v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/activate`
     /// or `POST /v1/encryption/configurations/{encryptionConfigurationId}/activate`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`ActivateEncryptionConfigurationRequest`](nf_types::security::ActivateEncryptionConfigurationRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn configuration(
@@ -43,7 +43,7 @@ impl crate::Namespace<super::nodes::ActivateEncryption> {
     /// `POST /v1/teams/{teamId}/encryption/northflank-managed/activate` or
     /// `POST /v1/encryption/northflank-managed/activate`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`ActivateEncryptionNorthflankManagedRequest`](nf_types::security::ActivateEncryptionNorthflankManagedRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn northflank_managed(

@@ -27,7 +27,7 @@ impl crate::Namespace<super::nodes::Add> {
     /// `add.backupDestination`: `POST /v1/teams/{teamId}/backup-destinations` or
     /// `POST /v1/backup-destinations`.
     ///
-    /// Builds a [`AddBackupDestinationRequest`](nf_types::addons::AddBackupDestinationRequest)
+    /// Builds an [`AddBackupDestinationRequest`](nf_types::addons::AddBackupDestinationRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "addons")]
     pub fn backup_destination(
@@ -49,7 +49,7 @@ impl crate::Namespace<super::nodes::Add> {
     /// `add.registryCredentials`: `POST /v1/teams/{teamId}/integrations/registries` or
     /// `POST /v1/integrations/registries`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`AddRegistryCredentialsRequest`](nf_types::registries::AddRegistryCredentialsRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "registries")]
@@ -66,8 +66,8 @@ impl crate::Namespace<super::nodes::Add> {
     /// `add.sshIdentities`: `POST /v1/teams/{teamId}/integrations/ssh-identities` or
     /// `POST /v1/integrations/ssh-identities`.
     ///
-    /// Builds a [`AddSshIdentitiesRequest`](nf_types::integrations::AddSshIdentitiesRequest) from
-    /// the required values; the optional ones are set on the returned call.
+    /// Builds an [`AddSshIdentitiesRequest`](nf_types::integrations::AddSshIdentitiesRequest)
+    /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "integrations")]
     pub fn ssh_identities(
         &self,
@@ -87,7 +87,7 @@ impl crate::Namespace<super::nodes::Add> {
 
     /// `add.tag`: `POST /v1/teams/{teamId}/tags` or `POST /v1/tags`.
     ///
-    /// Builds a [`AddTagRequest`](nf_types::teams::AddTagRequest) from the required values; the
+    /// Builds an [`AddTagRequest`](nf_types::teams::AddTagRequest) from the required values; the
     /// optional ones are set on the returned call.
     #[cfg(feature = "teams")]
     pub fn tag(
@@ -106,7 +106,7 @@ impl crate::Namespace<super::nodes::AddDomain> {
     /// `add.domain.subdomain`: `POST /v1/teams/{teamId}/domains/{domain}/subdomains` or
     /// `POST /v1/domains/{domain}/subdomains`.
     ///
-    /// Builds a [`AddDomainSubdomainRequest`](nf_types::networking::AddDomainSubdomainRequest)
+    /// Builds an [`AddDomainSubdomainRequest`](nf_types::networking::AddDomainSubdomainRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn subdomain(
         &self,
@@ -126,7 +126,7 @@ impl crate::Namespace<super::nodes::AddSubdomain> {
     /// `POST /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths` or
     /// `POST /v1/domains/{domain}/subdomains/{subdomain}/paths`.
     ///
-    /// Builds a [`AddSubdomainPathRequest`](nf_types::networking::AddSubdomainPathRequest) from
+    /// Builds an [`AddSubdomainPathRequest`](nf_types::networking::AddSubdomainPathRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn path(
         &self,

@@ -24,7 +24,7 @@ impl crate::Namespace<super::nodes::AssignSubdomain> {
     /// `POST /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign`
     /// or `POST /v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign`.
     ///
-    /// Builds a [`AssignSubdomainPathRequest`](nf_types::networking::AssignSubdomainPathRequest)
+    /// Builds an [`AssignSubdomainPathRequest`](nf_types::networking::AssignSubdomainPathRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn path(
         &self,
@@ -48,7 +48,7 @@ impl crate::Namespace<super::nodes::AssignSubdomain> {
     /// `POST /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/assign` or
     /// `POST /v1/domains/{domain}/subdomains/{subdomain}/assign`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`AssignSubdomainServiceRequest`](nf_types::networking::AssignSubdomainServiceRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn service(

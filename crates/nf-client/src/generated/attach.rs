@@ -15,8 +15,8 @@ impl crate::Namespace<super::nodes::Attach> {
     /// `attach.volume`: `POST /v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}/attach`
     /// or `POST /v1/projects/{projectId}/volumes/{volumeId}/attach`.
     ///
-    /// Builds a [`AttachVolumeRequest`](nf_types::volumes::AttachVolumeRequest) from the required
-    /// values; the optional ones are set on the returned call.
+    /// Builds an [`AttachVolumeRequest`](nf_types::volumes::AttachVolumeRequest) from the
+    /// required values; the optional ones are set on the returned call.
     pub fn volume(
         &self,
         project_id: impl Into<String>,

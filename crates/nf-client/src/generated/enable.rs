@@ -24,7 +24,7 @@ impl crate::Namespace<super::nodes::EnableSubdomain> {
     /// `POST /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/cdn/enable` or
     /// `POST /v1/domains/{domain}/subdomains/{subdomain}/cdn/enable`.
     ///
-    /// Builds a [`EnableSubdomainCdnRequest`](nf_types::networking::EnableSubdomainCdnRequest)
+    /// Builds an [`EnableSubdomainCdnRequest`](nf_types::networking::EnableSubdomainCdnRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn cdn(
         &self,

@@ -460,6 +460,8 @@ impl crate::Namespace<super::nodes::Get> {
     ///
     /// Builds a [`GetPreviewTemplateRequest`](nf_types::pipelines::GetPreviewTemplateRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "pipelines")]
     pub fn preview_template(
         &self,
@@ -845,6 +847,8 @@ impl crate::Namespace<super::nodes::GetAddon> {
     /// Builds a
     /// [`GetAddonBackupSchedulesRequest`](nf_types::addons::GetAddonBackupSchedulesRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn backup_schedules(
         &self,
         project_id: impl Into<String>,
@@ -862,6 +866,8 @@ impl crate::Namespace<super::nodes::GetAddon> {
     ///
     /// Builds a [`GetAddonBackupsRequest`](nf_types::addons::GetAddonBackupsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn backups(
         &self,
         project_id: impl Into<String>,
@@ -879,6 +885,8 @@ impl crate::Namespace<super::nodes::GetAddon> {
     ///
     /// Builds a [`GetAddonContainersRequest`](nf_types::addons::GetAddonContainersRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn containers(
         &self,
         project_id: impl Into<String>,
@@ -930,6 +938,8 @@ impl crate::Namespace<super::nodes::GetAddon> {
     ///
     /// Builds a [`GetAddonRestoresRequest`](nf_types::addons::GetAddonRestoresRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn restores(
         &self,
         project_id: impl Into<String>,
@@ -1016,6 +1026,8 @@ impl crate::Namespace<super::nodes::GetAddonBackup> {
     /// Builds a
     /// [`GetAddonBackupRestoresRequest`](nf_types::addons::GetAddonBackupRestoresRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn restores(
         &self,
         project_id: impl Into<String>,
@@ -1159,6 +1171,8 @@ impl crate::Namespace<super::nodes::GetJob> {
     ///
     /// Builds a [`GetJobBranchesRequest`](nf_types::jobs::GetJobBranchesRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn branches(
         &self,
         project_id: impl Into<String>,
@@ -1245,6 +1259,8 @@ impl crate::Namespace<super::nodes::GetJob> {
     ///
     /// Builds a [`GetJobBuildsRequest`](nf_types::jobs::GetJobBuildsRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn builds(
         &self,
         project_id: impl Into<String>,
@@ -1262,6 +1278,8 @@ impl crate::Namespace<super::nodes::GetJob> {
     ///
     /// Builds a [`GetJobContainersRequest`](nf_types::jobs::GetJobContainersRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn containers(
         &self,
         project_id: impl Into<String>,
@@ -1329,6 +1347,8 @@ impl crate::Namespace<super::nodes::GetJob> {
     ///
     /// Builds a [`GetJobPullRequestsRequest`](nf_types::jobs::GetJobPullRequestsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn pull_requests(
         &self,
         project_id: impl Into<String>,
@@ -1362,6 +1382,8 @@ impl crate::Namespace<super::nodes::GetJob> {
     ///
     /// Builds a [`GetJobRunsRequest`](nf_types::jobs::GetJobRunsRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn runs(
         &self,
         project_id: impl Into<String>,
@@ -1434,6 +1456,8 @@ impl crate::Namespace<super::nodes::GetService> {
     ///
     /// Builds a [`GetServiceBranchesRequest`](nf_types::services::GetServiceBranchesRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn branches(
         &self,
         project_id: impl Into<String>,
@@ -1523,6 +1547,8 @@ impl crate::Namespace<super::nodes::GetService> {
     ///
     /// Builds a [`GetServiceBuildsRequest`](nf_types::services::GetServiceBuildsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn builds(
         &self,
         project_id: impl Into<String>,
@@ -1540,6 +1566,8 @@ impl crate::Namespace<super::nodes::GetService> {
     ///
     /// Builds a [`GetServiceContainersRequest`](nf_types::services::GetServiceContainersRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn containers(
         &self,
         project_id: impl Into<String>,
@@ -1645,6 +1673,8 @@ impl crate::Namespace<super::nodes::GetService> {
     /// Builds a
     /// [`GetServicePullRequestsRequest`](nf_types::services::GetServicePullRequestsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn pull_requests(
         &self,
         project_id: impl Into<String>,
@@ -1792,6 +1822,8 @@ impl crate::Namespace<super::nodes::GetVolume> {
     /// Builds a
     /// [`GetVolumeBackupSchedulesRequest`](nf_types::volumes::GetVolumeBackupSchedulesRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn backup_schedules(
         &self,
         project_id: impl Into<String>,

@@ -21,7 +21,7 @@ impl crate::Namespace<super::nodes::Import> {
     /// `import.domainCertificate`: `POST /v1/teams/{teamId}/domains/{domain}/import` or
     /// `POST /v1/domains/{domain}/import`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`ImportDomainCertificateRequest`](nf_types::networking::ImportDomainCertificateRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "networking")]
@@ -40,7 +40,7 @@ impl crate::Namespace<super::nodes::Import> {
     /// `POST /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/certificate/import` or
     /// `POST /v1/domains/{domain}/subdomains/{subdomain}/certificate/import`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`ImportSubdomainCertificateRequest`](nf_types::networking::ImportSubdomainCertificateRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "networking")]
@@ -69,8 +69,8 @@ impl crate::Namespace<super::nodes::ImportAddon> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/import` or
     /// `POST /v1/projects/{projectId}/addons/{addonId}/import`.
     ///
-    /// Builds a [`ImportAddonBackupRequest`](nf_types::addons::ImportAddonBackupRequest) from the
-    /// required values; the optional ones are set on the returned call.
+    /// Builds an [`ImportAddonBackupRequest`](nf_types::addons::ImportAddonBackupRequest) from
+    /// the required values; the optional ones are set on the returned call.
     pub fn backup(
         &self,
         project_id: impl Into<String>,
@@ -90,7 +90,7 @@ impl crate::Namespace<super::nodes::ImportTemplate> {
     /// `POST /v1/teams/{teamId}/templates/{templateId}/opentofu/import-state` or
     /// `POST /v1/templates/{templateId}/opentofu/import-state`.
     ///
-    /// Builds a [`ImportTemplateStateRequest`](nf_types::templates::ImportTemplateStateRequest)
+    /// Builds an [`ImportTemplateStateRequest`](nf_types::templates::ImportTemplateStateRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn state(
         &self,

@@ -15,7 +15,7 @@ impl crate::Namespace<super::nodes::Initialize> {
     /// `initialize.project`: `POST /v1/teams/{teamId}/projects/{projectId}/initialize` or
     /// `POST /v1/projects/{projectId}/initialize`.
     ///
-    /// Builds a [`InitializeProjectRequest`](nf_types::projects::InitializeProjectRequest) from
+    /// Builds an [`InitializeProjectRequest`](nf_types::projects::InitializeProjectRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn project(
         &self,

@@ -53,6 +53,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListAddonsRequest`](nf_types::addons::ListAddonsRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "addons")]
     pub fn addons(
         &self,
@@ -68,6 +70,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListApiTokensRequest`](nf_types::teams::ListApiTokensRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn api_tokens(&self) -> crate::Call<nf_types::teams::ListApiTokensRequest> {
         crate::Call::new(
@@ -81,6 +85,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListAuditLogSinksRequest`](nf_types::logs::ListAuditLogSinksRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "logs")]
     pub fn audit_log_sinks(&self) -> crate::Call<nf_types::logs::ListAuditLogSinksRequest> {
         crate::Call::new(
@@ -95,6 +101,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListBackupDestinationsRequest`](nf_types::addons::ListBackupDestinationsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "addons")]
     pub fn backup_destinations(
         &self,
@@ -130,6 +138,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListBlueprintTemplatePreviewsRequest`](nf_types::templates::ListBlueprintTemplatePreviewsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn blueprint_template_previews(
         &self,
@@ -152,6 +162,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListBranchesRequest`](nf_types::integrations::ListBranchesRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "integrations")]
     pub fn branches(
         &self,
@@ -181,6 +193,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListContainerSnapshotsRequest`](nf_types::services::ListContainerSnapshotsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "services")]
     pub fn container_snapshots(
         &self,
@@ -195,6 +209,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListDomainsRequest`](nf_types::networking::ListDomainsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "networking")]
     pub fn domains(&self) -> crate::Call<nf_types::networking::ListDomainsRequest> {
         crate::Call::new(
@@ -207,6 +223,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListEgressIpsRequest`](nf_types::networking::ListEgressIpsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "networking")]
     pub fn egress_ips(&self) -> crate::Call<nf_types::networking::ListEgressIpsRequest> {
         crate::Call::new(
@@ -241,6 +259,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListGlobalSecretsRequest`](nf_types::secrets::ListGlobalSecretsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "secrets")]
     pub fn global_secrets(&self) -> crate::Call<nf_types::secrets::ListGlobalSecretsRequest> {
         crate::Call::new(
@@ -255,6 +275,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListGradualRolloutStrategiesRequest`](nf_types::pipelines::ListGradualRolloutStrategiesRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "pipelines")]
     pub fn gradual_rollout_strategies(
         &self,
@@ -270,6 +292,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListHarnessesRequest`](nf_types::ai::ListHarnessesRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "ai")]
     pub fn harnesses(
         &self,
@@ -285,6 +309,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListInvoicesRequest`](nf_types::billing::ListInvoicesRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "billing")]
     pub fn invoices(&self) -> crate::Call<nf_types::billing::ListInvoicesRequest> {
         crate::Call::new(
@@ -298,6 +324,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListJobsRequest`](nf_types::jobs::ListJobsRequest) from the required values;
     /// the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "jobs")]
     pub fn jobs(
         &self,
@@ -315,6 +343,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListLlmModelDeploymentsRequest`](nf_types::ai::ListLlmModelDeploymentsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "ai")]
     pub fn llm_model_deployments(
         &self,
@@ -330,6 +360,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListLoadBalancersRequest`](nf_types::networking::ListLoadBalancersRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "networking")]
     pub fn load_balancers(&self) -> crate::Call<nf_types::networking::ListLoadBalancersRequest> {
         crate::Call::new(
@@ -343,6 +375,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListLogSinksRequest`](nf_types::logs::ListLogSinksRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "logs")]
     pub fn log_sinks(&self) -> crate::Call<nf_types::logs::ListLogSinksRequest> {
         crate::Call::new(
@@ -356,6 +390,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListNotificationsRequest`](nf_types::logs::ListNotificationsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "logs")]
     pub fn notifications(&self) -> crate::Call<nf_types::logs::ListNotificationsRequest> {
         crate::Call::new(
@@ -369,6 +405,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListOrgDirectoryGroupMembersRequest`](nf_types::teams::ListOrgDirectoryGroupMembersRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn org_directory_group_members(
         &self,
@@ -384,6 +422,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListOrgMembersRequest`](nf_types::teams::ListOrgMembersRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn org_members(&self) -> crate::Call<nf_types::teams::ListOrgMembersRequest> {
         crate::Call::new(
@@ -396,6 +436,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListOrgRoleMembersRequest`](nf_types::teams::ListOrgRoleMembersRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn org_role_members(
         &self,
@@ -411,6 +453,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListOrgRolesRequest`](nf_types::teams::ListOrgRolesRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn org_roles(&self) -> crate::Call<nf_types::teams::ListOrgRolesRequest> {
         crate::Call::new(
@@ -426,6 +470,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListPipelineTemplatePreviewsRequest`](nf_types::pipelines::ListPipelineTemplatePreviewsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "pipelines")]
     pub fn pipeline_template_previews(
         &self,
@@ -443,6 +489,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListPipelinesRequest`](nf_types::pipelines::ListPipelinesRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "pipelines")]
     pub fn pipelines(
         &self,
@@ -473,6 +521,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListPreviewBlueprintRunsRequest`](nf_types::templates::ListPreviewBlueprintRunsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn preview_blueprint_runs(
         &self,
@@ -494,6 +544,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListPreviewBlueprintsRequest`](nf_types::templates::ListPreviewBlueprintsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn preview_blueprints(
         &self,
@@ -512,6 +564,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListPreviewTemplateRunsRequest`](nf_types::pipelines::ListPreviewTemplateRunsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "pipelines")]
     pub fn preview_template_runs(
         &self,
@@ -528,6 +582,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListProjectsRequest`](nf_types::projects::ListProjectsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "projects")]
     pub fn projects(&self) -> crate::Call<nf_types::projects::ListProjectsRequest> {
         crate::Call::new(
@@ -554,6 +610,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListRegistryCredentialsRequest`](nf_types::registries::ListRegistryCredentialsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "registries")]
     pub fn registry_credentials(
         &self,
@@ -570,6 +628,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListReleaseFlowRunsRequest`](nf_types::pipelines::ListReleaseFlowRunsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "pipelines")]
     pub fn release_flow_runs(
         &self,
@@ -588,6 +648,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListReposRequest`](nf_types::integrations::ListReposRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "integrations")]
     pub fn repos(&self) -> crate::Call<nf_types::integrations::ListReposRequest> {
         crate::Call::new(
@@ -601,6 +663,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListSecretsRequest`](nf_types::secrets::ListSecretsRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "secrets")]
     pub fn secrets(
         &self,
@@ -623,6 +687,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListServicesRequest`](nf_types::services::ListServicesRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "services")]
     pub fn services(
         &self,
@@ -639,6 +705,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListSshIdentitiesRequest`](nf_types::integrations::ListSshIdentitiesRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "integrations")]
     pub fn ssh_identities(&self) -> crate::Call<nf_types::integrations::ListSshIdentitiesRequest> {
         crate::Call::new(
@@ -657,6 +725,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTagsRequest`](nf_types::teams::ListTagsRequest) from the required values;
     /// the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn tags(&self) -> crate::Call<nf_types::teams::ListTagsRequest> {
         crate::Call::new(
@@ -669,6 +739,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTeamMembersRequest`](nf_types::teams::ListTeamMembersRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn team_members(
         &self,
@@ -684,6 +756,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTeamRoleMembersRequest`](nf_types::teams::ListTeamRoleMembersRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn team_role_members(
         &self,
@@ -700,6 +774,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTeamRolesRequest`](nf_types::teams::ListTeamRolesRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn team_roles(
         &self,
@@ -715,6 +791,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTeamsRequest`](nf_types::teams::ListTeamsRequest) from the required values;
     /// the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "teams")]
     pub fn teams(&self) -> crate::Call<nf_types::teams::ListTeamsRequest> {
         crate::Call::new(
@@ -728,6 +806,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTemplateRunsRequest`](nf_types::templates::ListTemplateRunsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn template_runs(
         &self,
@@ -743,6 +823,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListTemplatesRequest`](nf_types::templates::ListTemplatesRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn templates(&self) -> crate::Call<nf_types::templates::ListTemplatesRequest> {
         crate::Call::new(
@@ -755,6 +837,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListUsageRequest`](nf_types::billing::ListUsageRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "billing")]
     pub fn usage(&self) -> crate::Call<nf_types::billing::ListUsageRequest> {
         crate::Call::new(
@@ -797,6 +881,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListWorkflowRunsRequest`](nf_types::templates::ListWorkflowRunsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn workflow_runs(
         &self,
@@ -814,6 +900,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListWorkflowsRequest`](nf_types::templates::ListWorkflowsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "templates")]
     pub fn workflows(
         &self,
@@ -831,6 +919,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListWorkloadIdentitiesRequest`](nf_types::security::ListWorkloadIdentitiesRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "security")]
     pub fn workload_identities(
         &self,
@@ -854,6 +944,8 @@ impl crate::Namespace<super::nodes::ListCloud> {
     ///
     /// Builds a [`ListCloudClustersRequest`](nf_types::cloud::ListCloudClustersRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn clusters(&self) -> crate::Call<nf_types::cloud::ListCloudClustersRequest> {
         crate::Call::new(
             self.client().clone(),
@@ -866,6 +958,8 @@ impl crate::Namespace<super::nodes::ListCloud> {
     ///
     /// Builds a [`ListCloudIntegrationsRequest`](nf_types::cloud::ListCloudIntegrationsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn integrations(&self) -> crate::Call<nf_types::cloud::ListCloudIntegrationsRequest> {
         crate::Call::new(
             self.client().clone(),
@@ -877,6 +971,8 @@ impl crate::Namespace<super::nodes::ListCloud> {
     ///
     /// Builds a [`ListCloudNodeTypesRequest`](nf_types::cloud::ListCloudNodeTypesRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn node_types(&self) -> crate::Call<nf_types::cloud::ListCloudNodeTypesRequest> {
         crate::Call::new(
             self.client().clone(),
@@ -910,6 +1006,8 @@ impl crate::Namespace<super::nodes::ListCloud> {
     ///
     /// Builds a [`ListCloudRegionsRequest`](nf_types::cloud::ListCloudRegionsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn regions(&self) -> crate::Call<nf_types::cloud::ListCloudRegionsRequest> {
         crate::Call::new(
             self.client().clone(),
@@ -926,6 +1024,8 @@ impl crate::Namespace<super::nodes::ListCloudCluster> {
     ///
     /// Builds a [`ListCloudClusterNodesRequest`](nf_types::cloud::ListCloudClusterNodesRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn nodes(
         &self,
         cluster_id: impl Into<String>,
@@ -945,6 +1045,8 @@ impl crate::Namespace<super::nodes::ListEncryption> {
     /// Builds a
     /// [`ListEncryptionConfigurationsRequest`](nf_types::security::ListEncryptionConfigurationsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn configurations(
         &self,
     ) -> crate::Call<nf_types::security::ListEncryptionConfigurationsRequest> {
@@ -964,6 +1066,8 @@ impl crate::Namespace<super::nodes::ListService> {
     /// Builds a
     /// [`ListServiceDeploymentsRequest`](nf_types::services::ListServiceDeploymentsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn deployments(
         &self,
         project_id: impl Into<String>,

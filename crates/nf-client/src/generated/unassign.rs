@@ -25,8 +25,8 @@ impl crate::Namespace<super::nodes::UnassignSubdomain> {
     /// `DELETE /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/assign` or
     /// `DELETE /v1/domains/{domain}/subdomains/{subdomain}/assign`.
     ///
-    /// Builds a [`UnassignSubdomainRequest`](nf_types::networking::UnassignSubdomainRequest) from
-    /// the required values; the optional ones are set on the returned call.
+    /// Builds an [`UnassignSubdomainRequest`](nf_types::networking::UnassignSubdomainRequest)
+    /// from the required values; the optional ones are set on the returned call.
     pub fn call(
         &self,
         domain: impl Into<String>,
@@ -42,7 +42,7 @@ impl crate::Namespace<super::nodes::UnassignSubdomain> {
     /// `DELETE /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign`
     /// or `DELETE /v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}/assign`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UnassignSubdomainPathRequest`](nf_types::networking::UnassignSubdomainPathRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn path(

@@ -32,7 +32,7 @@ impl crate::Namespace<super::nodes::UncordonCloudCluster> {
     /// `POST /v1/teams/{teamId}/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon` or
     /// `POST /v1/cloud-providers/clusters/{clusterId}/nodes/{nodeId}/uncordon`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UncordonCloudClusterNodeRequest`](nf_types::cloud::UncordonCloudClusterNodeRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn node(

@@ -49,7 +49,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `update.domain`: `PATCH /v1/teams/{teamId}/domains/{domain}` or
     /// `PATCH /v1/domains/{domain}`.
     ///
-    /// Builds a [`UpdateDomainRequest`](nf_types::networking::UpdateDomainRequest) from the
+    /// Builds an [`UpdateDomainRequest`](nf_types::networking::UpdateDomainRequest) from the
     /// required values; the optional ones are set on the returned call.
     #[cfg(feature = "networking")]
     pub fn domain(
@@ -73,8 +73,8 @@ impl crate::Namespace<super::nodes::Update> {
     /// `PATCH /v1/teams/{teamId}/projects/{projectId}/external-addons/{externalAddonId}` or
     /// `PATCH /v1/projects/{projectId}/external-addons/{externalAddonId}`.
     ///
-    /// Builds a [`UpdateExternalAddonRequest`](nf_types::addons::UpdateExternalAddonRequest) from
-    /// the required values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateExternalAddonRequest`](nf_types::addons::UpdateExternalAddonRequest)
+    /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "addons")]
     pub fn external_addon(
         &self,
@@ -98,7 +98,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}`
     /// or `POST /v1/projects/{projectId}/llm-model-deployments/{llmModelDeploymentId}`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateLlmModelDeploymentRequest`](nf_types::ai::UpdateLlmModelDeploymentRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "ai")]
@@ -121,7 +121,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `update.logSink`: `POST /v1/teams/{teamId}/integrations/log-sinks/{logSinkId}/settings` or
     /// `POST /v1/integrations/log-sinks/{logSinkId}/settings`.
     ///
-    /// Builds a [`UpdateLogSinkRequest`](nf_types::logs::UpdateLogSinkRequest) from the required
+    /// Builds an [`UpdateLogSinkRequest`](nf_types::logs::UpdateLogSinkRequest) from the required
     /// values; the optional ones are set on the returned call.
     #[cfg(feature = "logs")]
     pub fn log_sink(
@@ -139,8 +139,8 @@ impl crate::Namespace<super::nodes::Update> {
     /// `POST /v1/teams/{teamId}/integrations/notifications/{notificationId}` or
     /// `POST /v1/integrations/notifications/{notificationId}`.
     ///
-    /// Builds a [`UpdateNotificationRequest`](nf_types::logs::UpdateNotificationRequest) from the
-    /// required values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateNotificationRequest`](nf_types::logs::UpdateNotificationRequest) from
+    /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "logs")]
     pub fn notification(
         &self,
@@ -157,7 +157,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/preview-blueprints/{previewBlueprintId}` or
     /// `POST /v1/projects/{projectId}/preview-blueprints/{previewBlueprintId}`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdatePreviewBlueprintRequest`](nf_types::templates::UpdatePreviewBlueprintRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "templates")]
@@ -181,7 +181,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/preview-envs` or
     /// `POST /v1/projects/{projectId}/pipelines/{pipelineId}/preview-envs`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdatePreviewTemplateRequest`](nf_types::pipelines::UpdatePreviewTemplateRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "pipelines")]
@@ -201,7 +201,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `PATCH /v1/teams/{teamId}/integrations/registries/{credentialId}` or
     /// `PATCH /v1/integrations/registries/{credentialId}`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateRegistryCredentialsRequest`](nf_types::registries::UpdateRegistryCredentialsRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "registries")]
@@ -220,7 +220,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}`
     /// or `POST /v1/projects/{projectId}/pipelines/{pipelineId}/release-flows/{stage}`.
     ///
-    /// Builds a [`UpdateReleaseFlowRequest`](nf_types::pipelines::UpdateReleaseFlowRequest) from
+    /// Builds an [`UpdateReleaseFlowRequest`](nf_types::pipelines::UpdateReleaseFlowRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "pipelines")]
     pub fn release_flow(
@@ -244,8 +244,8 @@ impl crate::Namespace<super::nodes::Update> {
     /// `update.secret`: `POST /v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}` or
     /// `POST /v1/projects/{projectId}/secrets/{secretId}`.
     ///
-    /// Builds a [`UpdateSecretRequest`](nf_types::secrets::UpdateSecretRequest) from the required
-    /// values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateSecretRequest`](nf_types::secrets::UpdateSecretRequest) from the
+    /// required values; the optional ones are set on the returned call.
     #[cfg(feature = "secrets")]
     pub fn secret(
         &self,
@@ -263,7 +263,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/secrets/{secretId}/addons/{addonId}` or
     /// `POST /v1/projects/{projectId}/secrets/{secretId}/addons/{addonId}`.
     ///
-    /// Builds a [`UpdateSecretLinkRequest`](nf_types::secrets::UpdateSecretLinkRequest) from the
+    /// Builds an [`UpdateSecretLinkRequest`](nf_types::secrets::UpdateSecretLinkRequest) from the
     /// required values; the optional ones are set on the returned call.
     #[cfg(feature = "secrets")]
     pub fn secret_link(
@@ -289,7 +289,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `PATCH /v1/teams/{teamId}/integrations/ssh-identities/{identityId}` or
     /// `PATCH /v1/integrations/ssh-identities/{identityId}`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateSshIdentitiesRequest`](nf_types::integrations::UpdateSshIdentitiesRequest) from
     /// the required values; the optional ones are set on the returned call.
     #[cfg(feature = "integrations")]
@@ -313,7 +313,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `update.template`: `POST /v1/teams/{teamId}/templates/{templateId}` or
     /// `POST /v1/templates/{templateId}`.
     ///
-    /// Builds a [`UpdateTemplateRequest`](nf_types::templates::UpdateTemplateRequest) from the
+    /// Builds an [`UpdateTemplateRequest`](nf_types::templates::UpdateTemplateRequest) from the
     /// required values; the optional ones are set on the returned call.
     #[cfg(feature = "templates")]
     pub fn template(
@@ -330,8 +330,8 @@ impl crate::Namespace<super::nodes::Update> {
     /// `update.volume`: `POST /v1/teams/{teamId}/projects/{projectId}/volumes/{volumeId}` or
     /// `POST /v1/projects/{projectId}/volumes/{volumeId}`.
     ///
-    /// Builds a [`UpdateVolumeRequest`](nf_types::volumes::UpdateVolumeRequest) from the required
-    /// values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateVolumeRequest`](nf_types::volumes::UpdateVolumeRequest) from the
+    /// required values; the optional ones are set on the returned call.
     #[cfg(feature = "volumes")]
     pub fn volume(
         &self,
@@ -348,7 +348,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `update.workflow`: `POST /v1/teams/{teamId}/projects/{projectId}/workflows/{workflowId}`
     /// or `POST /v1/projects/{projectId}/workflows/{workflowId}`.
     ///
-    /// Builds a [`UpdateWorkflowRequest`](nf_types::templates::UpdateWorkflowRequest) from the
+    /// Builds an [`UpdateWorkflowRequest`](nf_types::templates::UpdateWorkflowRequest) from the
     /// required values; the optional ones are set on the returned call.
     #[cfg(feature = "templates")]
     pub fn workflow(
@@ -367,7 +367,7 @@ impl crate::Namespace<super::nodes::Update> {
     /// `PATCH /v1/teams/{teamId}/workload-identities/{workloadIdentityId}` or
     /// `PATCH /v1/workload-identities/{workloadIdentityId}`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateWorkloadIdentitiesRequest`](nf_types::security::UpdateWorkloadIdentitiesRequest)
     /// from the required values; the optional ones are set on the returned call.
     #[cfg(feature = "security")]
@@ -389,7 +389,7 @@ impl crate::Namespace<super::nodes::UpdateAddon> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/network-settings` or
     /// `POST /v1/projects/{projectId}/addons/{addonId}/network-settings`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateAddonNetworkSettingsRequest`](nf_types::addons::UpdateAddonNetworkSettingsRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn network_settings(
@@ -408,8 +408,8 @@ impl crate::Namespace<super::nodes::UpdateAddon> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/security` or
     /// `POST /v1/projects/{projectId}/addons/{addonId}/security`.
     ///
-    /// Builds a [`UpdateAddonSecurityRequest`](nf_types::addons::UpdateAddonSecurityRequest) from
-    /// the required values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateAddonSecurityRequest`](nf_types::addons::UpdateAddonSecurityRequest)
+    /// from the required values; the optional ones are set on the returned call.
     pub fn security(
         &self,
         project_id: impl Into<String>,
@@ -426,7 +426,7 @@ impl crate::Namespace<super::nodes::UpdateAddon> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/addons/{addonId}/version` or
     /// `POST /v1/projects/{projectId}/addons/{addonId}/version`.
     ///
-    /// Builds a [`UpdateAddonVersionRequest`](nf_types::addons::UpdateAddonVersionRequest) from
+    /// Builds an [`UpdateAddonVersionRequest`](nf_types::addons::UpdateAddonVersionRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn version(
         &self,
@@ -455,7 +455,7 @@ impl crate::Namespace<super::nodes::UpdateEncryptionConfiguration> {
     /// `PUT /v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/options` or
     /// `PUT /v1/encryption/configurations/{encryptionConfigurationId}/options`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateEncryptionConfigurationOptionsRequest`](nf_types::security::UpdateEncryptionConfigurationOptionsRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn options(
@@ -476,7 +476,7 @@ impl crate::Namespace<super::nodes::UpdateEncryptionConfiguration> {
     /// `PUT /v1/teams/{teamId}/encryption/configurations/{encryptionConfigurationId}/settings` or
     /// `PUT /v1/encryption/configurations/{encryptionConfigurationId}/settings`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateEncryptionConfigurationSettingsRequest`](nf_types::security::UpdateEncryptionConfigurationSettingsRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn settings(
@@ -500,7 +500,7 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-arguments` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/build-arguments`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateJobBuildArgumentsRequest`](nf_types::jobs::UpdateJobBuildArgumentsRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn build_arguments(
@@ -519,7 +519,7 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-options` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/build-options`.
     ///
-    /// Builds a [`UpdateJobBuildOptionsRequest`](nf_types::jobs::UpdateJobBuildOptionsRequest)
+    /// Builds an [`UpdateJobBuildOptionsRequest`](nf_types::jobs::UpdateJobBuildOptionsRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn build_options(
         &self,
@@ -537,8 +537,8 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/build-source` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/build-source`.
     ///
-    /// Builds a [`UpdateJobBuildSourceRequest`](nf_types::jobs::UpdateJobBuildSourceRequest) from
-    /// the required values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateJobBuildSourceRequest`](nf_types::jobs::UpdateJobBuildSourceRequest)
+    /// from the required values; the optional ones are set on the returned call.
     pub fn build_source(
         &self,
         project_id: impl Into<String>,
@@ -555,7 +555,7 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/deployment` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/deployment`.
     ///
-    /// Builds a [`UpdateJobDeploymentRequest`](nf_types::jobs::UpdateJobDeploymentRequest) from
+    /// Builds an [`UpdateJobDeploymentRequest`](nf_types::jobs::UpdateJobDeploymentRequest) from
     /// the required values; the optional ones are set on the returned call.
     pub fn deployment(
         &self,
@@ -573,7 +573,7 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/health-checks` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/health-checks`.
     ///
-    /// Builds a [`UpdateJobHealthChecksRequest`](nf_types::jobs::UpdateJobHealthChecksRequest)
+    /// Builds an [`UpdateJobHealthChecksRequest`](nf_types::jobs::UpdateJobHealthChecksRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn health_checks(
         &self,
@@ -591,7 +591,7 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/runtime-environment` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/runtime-environment`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateJobRuntimeEnvironmentRequest`](nf_types::jobs::UpdateJobRuntimeEnvironmentRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn runtime_environment(
@@ -610,7 +610,7 @@ impl crate::Namespace<super::nodes::UpdateJob> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/jobs/{jobId}/settings` or
     /// `POST /v1/projects/{projectId}/jobs/{jobId}/settings`.
     ///
-    /// Builds a [`UpdateJobSettingsRequest`](nf_types::jobs::UpdateJobSettingsRequest) from the
+    /// Builds an [`UpdateJobSettingsRequest`](nf_types::jobs::UpdateJobSettingsRequest) from the
     /// required values; the optional ones are set on the returned call.
     pub fn settings(
         &self,
@@ -631,7 +631,7 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-arguments` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/build-arguments`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceBuildArgumentsRequest`](nf_types::services::UpdateServiceBuildArgumentsRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn build_arguments(
@@ -652,7 +652,7 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-options` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/build-options`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceBuildOptionsRequest`](nf_types::services::UpdateServiceBuildOptionsRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn build_options(
@@ -671,7 +671,7 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/build-source` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/build-source`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceBuildSourceRequest`](nf_types::services::UpdateServiceBuildSourceRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn build_source(
@@ -690,7 +690,7 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/deployment` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/deployment`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceDeploymentRequest`](nf_types::services::UpdateServiceDeploymentRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn deployment(
@@ -709,7 +709,7 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/health-checks` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/health-checks`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceHealthChecksRequest`](nf_types::services::UpdateServiceHealthChecksRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn health_checks(
@@ -728,8 +728,8 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/ports` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/ports`.
     ///
-    /// Builds a [`UpdateServicePortsRequest`](nf_types::services::UpdateServicePortsRequest) from
-    /// the required values; the optional ones are set on the returned call.
+    /// Builds an [`UpdateServicePortsRequest`](nf_types::services::UpdateServicePortsRequest)
+    /// from the required values; the optional ones are set on the returned call.
     pub fn ports(
         &self,
         project_id: impl Into<String>,
@@ -751,7 +751,7 @@ impl crate::Namespace<super::nodes::UpdateService> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/runtime-environment` or
     /// `POST /v1/projects/{projectId}/services/{serviceId}/runtime-environment`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceRuntimeEnvironmentRequest`](nf_types::services::UpdateServiceRuntimeEnvironmentRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn runtime_environment(
@@ -775,7 +775,7 @@ impl crate::Namespace<super::nodes::UpdateServiceRollout> {
     /// `POST /v1/teams/{teamId}/projects/{projectId}/services/{serviceId}/rollout/configuration`
     /// or `POST /v1/projects/{projectId}/services/{serviceId}/rollout/configuration`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateServiceRolloutConfigurationRequest`](nf_types::services::UpdateServiceRolloutConfigurationRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn configuration(
@@ -799,7 +799,7 @@ impl crate::Namespace<super::nodes::UpdateSubdomain> {
     /// `PATCH /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/geo-routing` or
     /// `PATCH /v1/domains/{domain}/subdomains/{subdomain}/geo-routing`.
     ///
-    /// Builds a
+    /// Builds an
     /// [`UpdateSubdomainGeoRoutingRequest`](nf_types::networking::UpdateSubdomainGeoRoutingRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn geo_routing(
@@ -818,7 +818,7 @@ impl crate::Namespace<super::nodes::UpdateSubdomain> {
     /// `POST /v1/teams/{teamId}/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}` or
     /// `POST /v1/domains/{domain}/subdomains/{subdomain}/paths/{subdomainPath}`.
     ///
-    /// Builds a [`UpdateSubdomainPathRequest`](nf_types::networking::UpdateSubdomainPathRequest)
+    /// Builds an [`UpdateSubdomainPathRequest`](nf_types::networking::UpdateSubdomainPathRequest)
     /// from the required values; the optional ones are set on the returned call.
     pub fn path(
         &self,
