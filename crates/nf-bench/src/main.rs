@@ -189,6 +189,8 @@ fn main() -> ExitCode {
 /// Everything measured, for the report.
 struct Results {
     settings: Settings,
+    /// Load averages at the start and the end, as other work on the machine skews rates.
+    load: [Option<String>; 2],
     /// Best run of bare hyper and of northflank-rs, sequential then concurrent.
     rates: Vec<(usize, Run, Run)>,
     /// Heap use of bare hyper and of northflank-rs over [`ALLOCATION_REQUESTS`] requests.
@@ -215,6 +217,7 @@ fn bench(settings: &Settings) -> Result<()> {
 }
 
 async fn measure(settings: &Settings) -> Result<Results> {
+    let load_before = procfs::load_average();
     let projects = settings.stream_sizes.iter().copied().max().unwrap_or(1);
     eprintln!("starting the emulator with {projects} projects");
     let emulator = Emulator::spawn(projects)?;
@@ -287,6 +290,7 @@ async fn measure(settings: &Settings) -> Result<Results> {
 
     Ok(Results {
         settings: settings.clone(),
+        load: [load_before, procfs::load_average()],
         rates,
         heap,
         small_decode,
@@ -324,11 +328,14 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
         out,
         "Machine: {}. Emulator: nf-mock in a child process on 127.0.0.1, HTTP/1.1 keep-alive, \
          journal off. Request rates: best of {} round(s) of {} requests per client, after {} \
-         warm-up requests each. CPU columns: CPU time / wall time, in cores.\n",
+         warm-up requests each. CPU columns: CPU time / wall time, in cores. Load average \
+         (1, 5, 15 min) {} at the start, {} at the end.\n",
         machine(),
         settings.rounds,
         settings.requests,
-        settings.warm_up
+        settings.warm_up,
+        results.load[0].as_deref().unwrap_or("unknown"),
+        results.load[1].as_deref().unwrap_or("unknown"),
     )?;
 
     writeln!(out, "### 1. `get.project` request rate\n")?;

@@ -43,6 +43,14 @@ pub(crate) fn status_kib(field: &str) -> Option<u64> {
     })
 }
 
+/// The system's load averages over 1, 5 and 15 minutes, as `/proc/loadavg` gives them;
+/// `None` when unreadable.
+pub(crate) fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
+}
+
 /// Resets this process's peak RSS (`VmHWM`) to its current RSS; `false` when the kernel
 /// refuses (it needs Linux 4.0 and a writable `/proc/self/clear_refs`).
 pub(crate) fn reset_peak_rss() -> bool {
