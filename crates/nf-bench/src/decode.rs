@@ -21,7 +21,9 @@ use http::HeaderValue;
 use http::header::CONTENT_TYPE;
 use http_body_util::Full;
 use nf_client::ApiClient;
-use nf_types::projects::{GetProjectResponse, ListProjectsRequest, ListProjectsResponse};
+use nf_types::projects::{
+    GetProjectRequest, GetProjectResponse, ListProjectsRequest, ListProjectsResponse,
+};
 use nf_types::{Json, Pagination};
 use serde_json::{Value, json};
 
@@ -144,6 +146,32 @@ pub(crate) async fn small(body: &Bytes, iterations: u32) -> Result<SmallDecode> 
     }
     let elapsed = started.elapsed();
     let (outcome, heap) = alloc::measure(async { client_path::<GetProjectResponse>(body) }).await;
+    outcome?;
+    Ok(SmallDecode {
+        bytes: body.len(),
+        micros: elapsed.as_secs_f64() * 1e6 / f64::from(iterations),
+        allocations: heap.count,
+    })
+}
+
+/// Sends `get.project` `iterations` times through a client whose transport answers `body`
+/// from memory: the client's own cost per call, without sockets or the emulator.
+///
+/// # Errors
+/// When a call fails.
+pub(crate) async fn in_memory_calls(body: &Bytes, iterations: u32) -> Result<SmallDecode> {
+    let client = in_memory_client(body.clone())?;
+    let call = || async {
+        let response = client.send(GetProjectRequest::new("project-1")).await?;
+        anyhow::Ok(std::hint::black_box(response.into_data()?))
+    };
+    call().await?;
+    let started = Instant::now();
+    for _ in 0..iterations {
+        call().await?;
+    }
+    let elapsed = started.elapsed();
+    let (outcome, heap) = alloc::measure(call()).await;
     outcome?;
     Ok(SmallDecode {
         bytes: body.len(),

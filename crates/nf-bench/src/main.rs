@@ -199,6 +199,8 @@ struct Results {
     heap: Vec<(&'static str, HeapStats)>,
     /// Decoding one `get.project` answer as the client does.
     small_decode: SmallDecode,
+    /// The same calls through an in-memory transport.
+    in_memory: SmallDecode,
     streams: Vec<StreamRun>,
     document_bytes: usize,
     document_projects: usize,
@@ -268,6 +270,7 @@ async fn measure(settings: &Settings) -> Result<Results> {
         .get()
         .await?;
     let small_decode = decode::small(&answer, 10_000).await?;
+    let in_memory = decode::in_memory_calls(&answer, 10_000).await?;
 
     // One page first, so the streams start warm.
     streaming::run(&client, &emulator, 100).await?;
@@ -296,6 +299,7 @@ async fn measure(settings: &Settings) -> Result<Results> {
         rates,
         heap,
         small_decode,
+        in_memory,
         streams,
         document_bytes: document.len(),
         document_projects,
@@ -417,6 +421,12 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
         "\nOf which decoding the {}-byte `get.project` answer as the client does (envelope → \
          `serde_json::Value` → `GetProjectResponse`): {:.1} µs and {} allocations.\n",
         small.bytes, small.micros, small.allocations
+    )?;
+    writeln!(
+        out,
+        "The same call through northflank-rs with an in-memory transport answering those bytes \
+         (no socket, no emulator): {:.1} µs and {} allocations per call.\n",
+        results.in_memory.micros, results.in_memory.allocations
     )?;
 
     writeln!(
