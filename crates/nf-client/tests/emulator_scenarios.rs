@@ -172,6 +172,8 @@ async fn a_thousand_projects_in_pages_of_seven_arrive_once_each() {
         pages,
         "no request past the last page"
     );
+    // Closes the client's idle keep-alive connections before the emulator stops.
+    drop(client);
     server.shutdown().await;
 }
 
@@ -257,6 +259,8 @@ async fn waiting_for_the_rate_limit_never_lets_a_429_through() {
         elapsed >= WINDOW,
         "waited for the window to end ({elapsed:?})"
     );
+    // Closes the client's idle keep-alive connections before the emulator stops.
+    drop(client);
     server.shutdown().await;
 }
 
@@ -324,6 +328,8 @@ async fn failing_fast_refuses_calls_past_the_budget_without_sending_them() {
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert!(error.is_retryable());
     assert_eq!(server.journal().len(), LIMIT as usize);
+    // Closes the client's idle keep-alive connections before the emulator stops.
+    drop(client);
     server.shutdown().await;
 }
 
@@ -453,6 +459,8 @@ async fn reads_survive_faults_and_writes_are_never_sent_twice() {
             "the caller may decide to retry {name}"
         );
     }
+    // Closes the client's idle keep-alive connections before the emulator stops.
+    drop(client);
     server.shutdown().await;
 }
 
@@ -549,5 +557,7 @@ async fn bodies_that_are_not_the_envelope_give_typed_errors() {
     assert_eq!(project.into_data().expect("data").id, "project-1");
     let all = client.list().projects().all().await.expect("every page");
     assert_eq!(all.into_data().expect("data").projects.len(), ids.len());
+    // Closes the client's idle keep-alive connections before the emulator stops.
+    drop(client);
     server.shutdown().await;
 }
