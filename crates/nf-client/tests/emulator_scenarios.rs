@@ -180,19 +180,21 @@ async fn a_thousand_projects_in_pages_of_seven_arrive_once_each() {
 /// Requests per window as the emulator counts them: a window opens at the first request
 /// after the previous one ended.
 fn per_window(entries: &[JournalEntry], window: Duration) -> Vec<usize> {
+    // The journal is in the order answers finished; windows follow the order of arrival.
+    let mut arrivals: Vec<SystemTime> = entries.iter().map(|entry| entry.received_at).collect();
+    arrivals.sort_unstable();
     let mut counts: Vec<usize> = Vec::new();
     let mut start: Option<SystemTime> = None;
-    for entry in entries {
+    for received_at in arrivals {
         let open = start.is_some_and(|start| {
-            entry
-                .received_at
+            received_at
                 .duration_since(start)
                 .map_or(true, |since| since < window)
         });
         match counts.last_mut() {
             Some(count) if open => *count += 1,
             _ => {
-                start = Some(entry.received_at);
+                start = Some(received_at);
                 counts.push(1);
             }
         }
