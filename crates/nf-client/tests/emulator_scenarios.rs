@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use futures_util::TryStreamExt;
 use http::{Method, StatusCode};
 use nf_client::{ApiClient, ApiClientBuilder, DecodeCause, Error, RateLimitMode, RetryConfig};
-use nf_mock::{Fault, FaultRule, JournalEntry, MockConfig, MockServer, Outcome};
+use nf_mock::{Fault, FaultRule, JournalEntry, MockConfig, MockServer, Outcome, ResourceKind};
 use nf_types::projects::CreateProjectBody;
 
 const TOKEN: &str = "nf-mock-token-e2e7";
@@ -461,6 +461,16 @@ async fn reads_survive_faults_and_writes_are_never_sent_twice() {
             "the caller may decide to retry {name}"
         );
     }
+    // A create cut off mid-answer did happen: why the client must not send it again.
+    let cut_off = faulted
+        .values()
+        .filter(|outcome| matches!(outcome, Outcome::DroppedMidBody(_)))
+        .count();
+    assert!(cut_off > 0, "a create was cut off mid-answer");
+    assert_eq!(
+        server.count(ResourceKind::Project, None),
+        ids.len() + (50 - failed.len()) + cut_off
+    );
     // Closes the client's idle keep-alive connections before the emulator stops.
     drop(client);
     server.shutdown().await;
