@@ -177,8 +177,8 @@ fn read_string(chars: &[char], start: usize) -> Result<(String, usize, u32)> {
     }
 }
 
-/// Decodes the digits of a `\u` escape starting at `chars[i]` (four hex digits, or braced hex digits), joining a
-/// surrogate pair when one follows.
+/// Decodes the digits of a `\u` escape starting at `chars[i]` (four hex digits, or hex
+/// digits in braces), joining a surrogate pair when one follows.
 fn read_unicode_escape(chars: &[char], i: usize) -> Result<(char, usize)> {
     let (code, next) = if chars.get(i) == Some(&'{') {
         let end = (i..chars.len())
