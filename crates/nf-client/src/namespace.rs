@@ -4,7 +4,8 @@
 //!
 //! The JS client spells operations as paths: `list.projects`, `create.service.deployment`,
 //! `get.addon`, `get.addon.backups`. The Rust tree mirrors them, one method per segment in
-//! snake case (`backupSchedules` becomes `backup_schedules`, `import` becomes `import_`):
+//! snake case (`backupSchedules` becomes `backup_schedules`; a Rust keyword such as
+//! `type` would take a trailing `_`):
 //!
 //! - A segment with children is a method without arguments returning a
 //!   [`Namespace`]: `client.create().service()`.
@@ -29,7 +30,7 @@
 //!
 //! Each method exists when the feature of its operation's API group is on, and each node
 //! when a feature of an operation below it is; the root verbs are methods of
-//! [`ApiClient`] (`client.list()`, `client.import_()`).
+//! [`ApiClient`] (`client.list()`, `client.import()`).
 
 use std::fmt;
 use std::marker::PhantomData;

@@ -355,7 +355,7 @@ async fn addons() {
     .await;
     check(
         &server,
-        client.import_().addon().backup(
+        client.import().addon().backup(
             value("projectId"),
             value("addonId"),
             body("import.addon.backup"),
@@ -1746,7 +1746,7 @@ async fn networking() {
     check(
         &server,
         client
-            .import_()
+            .import()
             .domain_certificate(value("domain"), body("import.domainCertificate")),
         "POST",
         "/v1/domains/{domain}/import",
@@ -1754,7 +1754,7 @@ async fn networking() {
     .await;
     check(
         &server,
-        client.import_().subdomain_certificate(
+        client.import().subdomain_certificate(
             value("domain"),
             value("subdomain"),
             body("import.subdomainCertificate"),
@@ -3502,7 +3502,7 @@ async fn templates() {
     check(
         &server,
         client
-            .import_()
+            .import()
             .template()
             .state(value("templateId"), body("import.template.state")),
         "POST",

@@ -94,15 +94,10 @@ fn cfg(groups: &BTreeSet<&'static str>) -> String {
     }
 }
 
-/// The method name of a segment: snake case, keywords with a trailing `_`, and `import`
-/// as `import_` (the spelling the namespace docs of `nf-client` promise).
+/// The method name of a segment: snake case, with a trailing `_` on Rust keywords. `import`
+/// is not one, so it keeps the JS client's spelling: `client.import()`.
 fn method(segment: &str) -> String {
-    let name = names::snake(segment);
-    if name == "import" {
-        "import_".to_owned()
-    } else {
-        name
-    }
+    names::snake(segment)
 }
 
 /// Builds the tree of every request, checking that no two segments share a method name.
@@ -741,7 +736,7 @@ mod tests {
 
     #[test]
     fn segments_become_method_names() {
-        assert_eq!(method("import"), "import_");
+        assert_eq!(method("import"), "import");
         assert_eq!(method("backupSchedules"), "backup_schedules");
         assert_eq!(method("type"), "type_");
         let groups = BTreeSet::from(["addons"]);
