@@ -1,7 +1,8 @@
 //! `cargo xtask codegen`: writes the generated code of `nf-types` from `spec/api.json`.
 //!
-//! - `cargo xtask codegen` writes every generated file and the `[features]` table of
-//!   `crates/nf-types/Cargo.toml`, and removes generated files no longer produced.
+//! - `cargo xtask codegen` writes every generated file and the `[features]` tables of
+//!   `crates/nf-types/Cargo.toml` and `crates/nf-client/Cargo.toml`, and removes generated
+//!   files no longer produced.
 //! - `cargo xtask codegen --check` generates in memory and fails, listing the stale files,
 //!   when anything on disk differs.
 //! - `--spec <file>` reads another description instead of `spec/api.json`.
@@ -56,20 +57,21 @@ const GENERATED_DIR: &str = "crates/nf-types/src/generated";
 /// Where the generated tests go, relative to the workspace root.
 const TESTS_DIR: &str = "crates/nf-types/tests";
 
-/// The manifest whose `[features]` table is generated.
-const MANIFEST: &str = "crates/nf-types/Cargo.toml";
+/// The manifest of nf-types, whose `[features]` table is generated: one feature per group.
+const TYPES_MANIFEST: &str = "crates/nf-types/Cargo.toml";
 
-/// The comment that opens the generated `[features]` table.
-const FEATURES_COMMENT: &str =
-    "# Written by `cargo xtask codegen`: one feature per API group, all on by default.";
+/// The manifest of nf-client, whose `[features]` table is generated: the TLS backends and one
+/// feature per group, forwarded to nf-types.
+const CLIENT_MANIFEST: &str = "crates/nf-client/Cargo.toml";
 
 /// Everything generation produces, by path relative to the workspace root.
 #[derive(Debug)]
 pub(crate) struct Output {
     /// Whole generated files.
     pub(crate) files: BTreeMap<PathBuf, String>,
-    /// The `[features]` table of the manifest, from its header to its last line.
-    pub(crate) features: String,
+    /// The `[features]` table of each manifest, from its header to its last line, by the
+    /// manifest's path relative to the workspace root.
+    pub(crate) features: BTreeMap<PathBuf, String>,
 }
 
 pub(crate) fn run(args: &[&str]) -> Result<()> {
@@ -159,18 +161,52 @@ pub(crate) fn generate(spec: &Spec) -> Result<Output> {
     }
     Ok(Output {
         files,
-        features: features_table(&group_names),
+        features: BTreeMap::from([
+            (PathBuf::from(TYPES_MANIFEST), types_features(&group_names)),
+            (
+                PathBuf::from(CLIENT_MANIFEST),
+                client_features(&group_names),
+            ),
+        ]),
     })
 }
 
-fn features_table(groups: &[&str]) -> String {
-    let mut table = format!("[features]\n{FEATURES_COMMENT}\n");
-    let quoted: Vec<String> = groups.iter().map(|group| format!("\"{group}\"")).collect();
-    table.push_str(&format!("default = [{}]\n", quoted.join(", ")));
+/// The `[features]` table of nf-types: one feature per API group, all on by default.
+fn types_features(groups: &[&str]) -> String {
+    let mut table = String::from(
+        "[features]\n# Written by `cargo xtask codegen`: one feature per API group, all on by default.\n",
+    );
+    table.push_str(&format!("default = [{}]\n", quoted(groups)));
     for group in groups {
         table.push_str(&format!("{group} = []\n"));
     }
     table
+}
+
+/// The `[features]` table of nf-client: the transport's TLS backends, and each API group of
+/// nf-types forwarded under the same name, all of them in `full`.
+fn client_features(groups: &[&str]) -> String {
+    let mut table = String::from(
+        "[features]\n\
+         # Written by `cargo xtask codegen`: the TLS backends, and one feature per API group.\n\
+         default = [\"rustls\", \"full\"]\n\
+         # TLS through rustls with the ring provider and the Mozilla root set (no system dependency).\n\
+         rustls = [\"nf-transport/rustls\"]\n\
+         # TLS through the platform's library (OpenSSL, Secure Transport, SChannel).\n\
+         native-tls = [\"nf-transport/native-tls\"]\n\
+         # The typed requests, models and operation tree of every API group.\n",
+    );
+    table.push_str(&format!("full = [{}]\n", quoted(groups)));
+    for group in groups {
+        table.push_str(&format!("{group} = [\"nf-types/{group}\"]\n"));
+    }
+    table
+}
+
+/// The names as a TOML array's items: `"a", "b"`.
+fn quoted(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+    quoted.join(", ")
 }
 
 /// Formats Rust source with stable rustfmt and the workspace's `rustfmt.toml`.
@@ -245,10 +281,12 @@ pub(crate) fn stale_files(root: &Path, output: &Output) -> Result<Vec<String>> {
             stale.push(format!("{} (no longer generated)", path.display()));
         }
     }
-    let manifest = std::fs::read_to_string(root.join(MANIFEST))
-        .with_context(|| format!("reading {MANIFEST}"))?;
-    if features_section(&manifest) != Some(output.features.as_str()) {
-        stale.push(format!("{MANIFEST} ([features] table)"));
+    for (path, features) in &output.features {
+        let manifest = std::fs::read_to_string(root.join(path))
+            .with_context(|| format!("reading {}", path.display()))?;
+        if features_section(&manifest) != Some(features.as_str()) {
+            stale.push(format!("{} ([features] table)", path.display()));
+        }
     }
     Ok(stale)
 }
@@ -289,24 +327,27 @@ fn write(root: &Path, output: &Output) -> Result<()> {
         eprintln!("wrote {}", path.display());
     }
 
-    let manifest_path = root.join(MANIFEST);
+    for (path, features) in &output.features {
+        write_features(&root.join(path), features)?;
+    }
+    Ok(())
+}
+
+/// Replaces the `[features]` table of the manifest at `path`, or adds it before
+/// `[dependencies]`.
+fn write_features(path: &Path, features: &str) -> Result<()> {
     let manifest =
-        std::fs::read_to_string(&manifest_path).with_context(|| format!("reading {MANIFEST}"))?;
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let updated = match features_section(&manifest) {
-        Some(section) => manifest.replacen(section, &output.features, 1),
+        Some(section) => manifest.replacen(section, features, 1),
         None => match manifest.find("\n[dependencies]") {
-            Some(index) => format!(
-                "{}\n{}{}",
-                &manifest[..index],
-                output.features,
-                &manifest[index..]
-            ),
-            None => format!("{manifest}\n{}", output.features),
+            Some(index) => format!("{}\n{}{}", &manifest[..index], features, &manifest[index..]),
+            None => format!("{manifest}\n{features}"),
         },
     };
     if updated != manifest {
-        std::fs::write(&manifest_path, updated).with_context(|| format!("writing {MANIFEST}"))?;
-        eprintln!("wrote {MANIFEST} ([features] table)");
+        std::fs::write(path, updated).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {} ([features] table)", path.display());
     }
     Ok(())
 }

@@ -24,7 +24,9 @@ fn generated_code_of_the_fixture_matches_the_snapshot() {
         .iter()
         .map(|(path, source)| (path.clone(), source.as_str()))
         .collect();
-    files.push((PathBuf::from("features.toml"), output.features.as_str()));
+    for (manifest, features) in &output.features {
+        files.push((manifest.with_extension("features.toml"), features.as_str()));
+    }
 
     if std::env::var(BLESS).is_ok_and(|value| value == "1") {
         let _ = std::fs::remove_dir_all(&expected_dir);
