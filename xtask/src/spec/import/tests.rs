@@ -108,19 +108,13 @@ fn arguments_are_checked() {
 }
 
 /// The real packages give the counts of the wire reference and exactly the committed files.
-/// Runs when `NF_JS_CLIENT_DIR` (unpacked `@northflank/js-client`) and `NF_PY_WHEEL_DIR`
-/// (unpacked `northflank` wheel) are set; see `spec/README.md`.
+/// Needs `NF_JS_CLIENT_DIR` (unpacked `@northflank/js-client`) and `NF_PY_WHEEL_DIR`
+/// (unpacked `northflank` wheel); see `spec/README.md`. Run it with `--ignored`.
 #[test]
+#[ignore = "needs the official packages: set NF_JS_CLIENT_DIR and NF_PY_WHEEL_DIR"]
 fn real_packages_match_the_reference_and_the_committed_files() {
-    let (Some(js), Some(py)) = (
-        std::env::var_os("NF_JS_CLIENT_DIR"),
-        std::env::var_os("NF_PY_WHEEL_DIR"),
-    ) else {
-        eprintln!(
-            "NF_JS_CLIENT_DIR and NF_PY_WHEEL_DIR are not set; the real import is not checked"
-        );
-        return;
-    };
+    let js = std::env::var_os("NF_JS_CLIENT_DIR").expect("NF_JS_CLIENT_DIR names the JS package");
+    let py = std::env::var_os("NF_PY_WHEEL_DIR").expect("NF_PY_WHEEL_DIR names the unpacked wheel");
     let imported = import(Path::new(&js), Path::new(&py)).unwrap();
     assert_eq!(imported.counts, REFERENCE_COUNTS);
     let spec_dir = crate::project_root().join("spec");
