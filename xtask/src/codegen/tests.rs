@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{generate, load, stale_files};
 
 /// Set to `1` to rewrite the expected snapshots instead of comparing with them.
-const BLESS: &str = "NF_CODEGEN_BLESS";
+const BLESS: &str = "XTASK_BLESS";
 
 fn fixtures() -> PathBuf {
     crate::project_root().join("xtask/tests/fixtures/codegen")
