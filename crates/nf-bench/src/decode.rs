@@ -5,8 +5,9 @@
 //! the requested size. It is then decoded three ways:
 //!
 //! 1. `serde_json::from_slice` into a `Value`: the parse alone, the floor of the others;
-//! 2. the client's decoding path: the envelope parsed into a `Value`, `pagination` read, and
-//!    `data` converted by [`Json::from_json`] into `ListProjectsResponse`;
+//! 2. the client's decoding path: the envelope read with a [`Reader`], `pagination` read,
+//!    and `data` decoded by [`Json::decode`] into `ListProjectsResponse` with no `Value`
+//!    between;
 //! 3. end to end through an [`ApiClient`] whose transport is an in-memory service answering
 //!    the document, so the whole stack and the body reading are included but no socket.
 //!
@@ -24,6 +25,7 @@ use nf_client::ApiClient;
 use nf_types::projects::{
     GetProjectRequest, GetProjectResponse, ListProjectsRequest, ListProjectsResponse,
 };
+use nf_types::json::Reader;
 use nf_types::{Json, Pagination};
 use serde_json::{Value, json};
 
@@ -103,22 +105,23 @@ pub(crate) async fn document(base_url: &str, target: usize) -> Result<(Bytes, us
     Ok((Bytes::from(serde_json::to_vec(&envelope)?), count))
 }
 
-/// Decodes the envelope `body` into `T` as the client does: the whole body into a `Value`,
-/// `pagination` read when present, then `data` converted by [`Json::from_json`].
+/// Decodes the envelope `body` into `T` as the client does: straight from the text with a
+/// [`Reader`], `pagination` read when present, other members passed over.
 fn client_path<T: Json>(body: &[u8]) -> Result<T> {
-    let mut envelope: Value = serde_json::from_slice(body)?;
-    let pagination = envelope
-        .get_mut("pagination")
-        .map(Value::take)
-        .filter(|value| !value.is_null())
-        .map(Pagination::from_json)
-        .transpose()?;
-    std::hint::black_box(pagination);
-    let data = envelope
-        .get_mut("data")
-        .map(Value::take)
-        .ok_or_else(|| anyhow!("no data"))?;
-    Ok(T::from_json(data)?)
+    let mut reader = Reader::new(body);
+    let mut object = reader.object()?;
+    let mut data = None;
+    while let Some(key) = object.next_key(&mut reader)? {
+        match &*key {
+            "data" => data = Some(T::decode(&mut reader)?),
+            "pagination" => {
+                std::hint::black_box(Pagination::decode(&mut reader)?);
+            }
+            _ => reader.skip()?,
+        }
+    }
+    reader.end()?;
+    data.ok_or_else(|| anyhow!("no data"))
 }
 
 /// Decoding one small answer, measured.
@@ -227,7 +230,7 @@ pub(crate) async fn run(body: &Bytes, count: usize, iterations: u32) -> Result<V
     // machine falls on all of them alike.
     let mut runs = [
         "`serde_json::Value` parse only",
-        "envelope + `ListProjectsResponse::from_json` (client's path)",
+        "envelope + `ListProjectsResponse` from the text (client's path)",
         "`ApiClient::send`, in-memory transport (whole stack)",
     ]
     .map(|label| DecodeRun {

@@ -32,8 +32,8 @@
 //!    `/proc/self/clear_refs`, then read from `/proc/self/status`) beside it. Equal peaks at
 //!    both sizes show memory does not grow with the number of items.
 //! 3. **Decoding.** A `list.projects` envelope of about 5 MB is built in memory and decoded
-//!    with the typed model, as the client does (`serde_json::Value`, then
-//!    [`nf_types::Json::from_json`]), next to a plain `Value` parse and to a whole
+//!    with the typed model, as the client does (straight from the text with
+//!    [`nf_types::json::Reader`]), next to a plain `Value` parse and to a whole
 //!    `ApiClient::send` over an in-memory transport, taking turns in each iteration; mean
 //!    and best throughput in MB/s (10^6 bytes).
 //! 4. **Emulator CPU.** Sections 1 and 2 show the emulator's CPU time divided by wall time
@@ -418,8 +418,8 @@ fn report(results: &Results) -> Result<String, std::fmt::Error> {
     let small = &results.small_decode;
     writeln!(
         out,
-        "\nOf which decoding the {}-byte `get.project` answer as the client does (envelope → \
-         `serde_json::Value` → `GetProjectResponse`): {:.1} µs and {} allocations.\n",
+        "\nOf which decoding the {}-byte `get.project` answer as the client does (envelope and \
+         `GetProjectResponse` read from the text): {:.1} µs and {} allocations.\n",
         small.bytes, small.micros, small.allocations
     )?;
     writeln!(

@@ -12,8 +12,9 @@ use nf_transport::{
     BaseUrl, BaseUrlSource, Body, BoxError, BoxTransportService, OperationName, RateLimitMode,
     RateLimitState, Request, Response, RetryConfig, Transport, TransportBuilder, TransportError,
 };
-use nf_types::{Json, Operation, Pagination, RequestParts};
-use serde_json::{Map, Value};
+use nf_types::json::{Kind, Reader};
+use nf_types::{DecodeError, DecodeErrorKind, Json, Operation, Pagination, RequestParts};
+use serde_json::Value;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -325,12 +326,8 @@ impl ApiClient {
                 source,
             }
         };
-        let (data, pagination) = match envelope(&body) {
+        let (data, pagination) = match envelope::<T>(&body) {
             Ok(parts) => parts,
-            Err(cause) => return Err(fail(cause, request)),
-        };
-        let data = match decode_data::<T>(data) {
-            Ok(data) => data,
             Err(cause) => return Err(fail(cause, request)),
         };
         Ok(ApiResponse::new(
@@ -353,32 +350,49 @@ struct RawResponse {
     rate_limit: RateLimit,
 }
 
-/// The `data` (or `None` when absent) and `pagination` of a `2xx` body.
-fn envelope(body: &[u8]) -> Result<(Option<Value>, Option<Pagination>), DecodeCause> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok((None, None));
+/// The `data` and `pagination` of a `2xx` body, decoded straight from the text.
+///
+/// Absent or `null` data decodes as `null`, then, if `T` refuses that, as `{}`: so an empty
+/// body suits operations that return nothing. Members other than `data` and `pagination`
+/// are checked to be JSON and passed over.
+fn envelope<T: Json>(body: &[u8]) -> Result<(T, Option<Pagination>), DecodeCause> {
+    let mut data = None;
+    let mut pagination = None;
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let mut reader = Reader::new(body);
+        let mut object = match reader.peek().map_err(cause)? {
+            Kind::Object => reader.object().map_err(cause)?,
+            _ => {
+                // Anything else that is JSON is not an envelope; text that is not JSON says so.
+                reader.skip().and_then(|()| reader.end()).map_err(cause)?;
+                return Err(DecodeCause::NotAnEnvelope);
+            }
+        };
+        while let Some(key) = object.next_key(&mut reader).map_err(cause)? {
+            match &*key {
+                "data" => data = Option::<T>::decode(&mut reader).map_err(cause)?,
+                "pagination" => {
+                    pagination = Option::<Pagination>::decode(&mut reader).map_err(cause)?;
+                }
+                _ => reader.skip().map_err(cause)?,
+            }
+        }
+        reader.end().map_err(cause)?;
     }
-    let value: Value = serde_json::from_slice(body).map_err(|error| DecodeCause::NotJson {
-        line: error.line(),
-        column: error.column(),
-    })?;
-    let Value::Object(mut members) = value else {
-        return Err(DecodeCause::NotAnEnvelope);
+    let data = match data {
+        Some(data) => data,
+        None => nf_types::json::from_slice::<T>(b"null")
+            .or_else(|_| nf_types::json::from_slice::<T>(b"{}"))
+            .map_err(|_| DecodeCause::MissingData)?,
     };
-    let pagination = match members.remove("pagination") {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(Pagination::from_json(value).map_err(DecodeCause::Shape)?),
-    };
-    Ok((members.remove("data"), pagination))
+    Ok((data, pagination))
 }
 
-/// Decodes the data; absent or `null` data reads as `null`, then as `{}`.
-fn decode_data<T: Json>(data: Option<Value>) -> Result<T, DecodeCause> {
-    match data {
-        Some(value) if !value.is_null() => T::from_json(value).map_err(DecodeCause::Shape),
-        _ => T::from_json(Value::Null)
-            .or_else(|_| T::from_json(Value::Object(Map::new())))
-            .map_err(|_| DecodeCause::MissingData),
+/// The cause of a decoding error: text that is not JSON, or JSON of the wrong shape.
+fn cause(error: DecodeError) -> DecodeCause {
+    match *error.kind() {
+        DecodeErrorKind::Syntax { line, column, .. } => DecodeCause::NotJson { line, column },
+        _ => DecodeCause::Shape(error),
     }
 }
 
@@ -707,23 +721,32 @@ mod tests {
 
     #[test]
     fn envelopes_are_objects_with_optional_data_and_pagination() {
-        assert!(matches!(envelope(b" \n"), Ok((None, None))));
+        assert!(matches!(envelope::<()>(b" \n"), Ok(((), None))));
         assert!(matches!(
-            envelope(b"[1, 2]"),
+            envelope::<Value>(b"[1, 2]"),
             Err(DecodeCause::NotAnEnvelope)
         ));
         assert!(matches!(
-            envelope(b"<html>"),
-            Err(DecodeCause::NotJson { line: 1, .. })
+            envelope::<Value>(b"<html>"),
+            Err(DecodeCause::NotJson { line: 1, column: 1 })
         ));
         assert!(matches!(
-            envelope(br#"{"data": 1, "pagination": {"hasNextPage": "yes"}}"#),
+            envelope::<Value>(b"{\"data\": {\"a\": [1,\n 2"),
+            Err(DecodeCause::NotJson { line: 2, column: 3 })
+        ));
+        assert!(matches!(
+            envelope::<Value>(br#"{"data": 1, "pagination": {"hasNextPage": "yes"}}"#),
             Err(DecodeCause::Shape(_))
         ));
-        let (data, pagination) =
-            envelope(br#"{"data": {"a": 1}, "pagination": {"hasNextPage": true, "cursor": "c"}}"#)
-                .expect("envelope");
-        assert_eq!(data, Some(json!({ "a": 1 })));
+        assert!(matches!(
+            envelope::<Value>(br#"{"data": 1} trailing"#),
+            Err(DecodeCause::NotJson { .. })
+        ));
+        let (data, pagination) = envelope::<Value>(
+            br#"{"data": {"a": 1}, "extra": [{}], "pagination": {"hasNextPage": true, "cursor": "c"}}"#,
+        )
+        .expect("envelope");
+        assert_eq!(data, json!({ "a": 1 }));
         assert_eq!(
             pagination.and_then(|p| p.next_cursor().map(str::to_owned)),
             Some("c".to_owned())
@@ -732,18 +755,20 @@ mod tests {
 
     #[test]
     fn absent_data_reads_as_null_then_as_an_empty_object() {
-        assert!(decode_data::<()>(None).is_ok());
-        assert_eq!(decode_data::<Value>(None).ok(), Some(Value::Null));
+        assert!(envelope::<()>(b"{}").is_ok());
+        assert_eq!(envelope::<Value>(b"").ok().map(|(data, _)| data), Some(Value::Null));
         assert_eq!(
-            decode_data::<Map<String, Value>>(Some(Value::Null)).ok(),
-            Some(Map::new())
+            envelope::<serde_json::Map<String, Value>>(br#"{"data": null}"#)
+                .ok()
+                .map(|(data, _)| data),
+            Some(serde_json::Map::new())
         );
         assert!(matches!(
-            decode_data::<String>(None),
+            envelope::<String>(b"{}"),
             Err(DecodeCause::MissingData)
         ));
         assert!(matches!(
-            decode_data::<String>(Some(json!(5))),
+            envelope::<String>(br#"{"data": 5}"#),
             Err(DecodeCause::Shape(_))
         ));
     }

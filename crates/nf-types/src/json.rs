@@ -1,15 +1,19 @@
-//! Conversion of models to and from JSON values.
+//! Conversion of models to and from JSON.
 //!
-//! Every model implements [`Json`] with plain, non-generic code: decoding moves members out of
-//! a [`serde_json::Value`] and encoding builds one. The `serde` traits of the models delegate
-//! to it, so the large generated crate carries no per-type serde visitor code (which is what
-//! made it slow to build); the price is one intermediate `Value` per call, small next to a
-//! network round trip.
+//! Every model implements [`Json`] with plain, non-generic code: decoding pulls members from
+//! a [`Reader`] over the JSON text, with no intermediate [`serde_json::Value`], and encoding
+//! builds a `Value`. The `serde` traits of the models delegate to it, so the large generated
+//! crate carries no per-type serde visitor code (which is what made it slow to build).
 
+mod reader;
+
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{Map, Number, Value};
+
+pub use self::reader::{Array, Kind, Object, Reader};
 
 /// A value that converts to and from JSON, as every model and request body does.
 ///
@@ -18,15 +22,24 @@ use serde_json::{Map, Number, Value};
 /// that is `null` reads as absent. It is strict where data would be lost: a required member
 /// that is missing, or a value of the wrong JSON type, is an error naming where it occurred.
 pub trait Json: Sized {
-    /// Decodes a value from `value`, consuming it.
+    /// Decodes the next value of `reader`.
     ///
     /// # Errors
-    /// Fails when `value` does not have the shape of `Self`; the error carries the path to the
-    /// offending member.
-    fn from_json(value: Value) -> Result<Self, DecodeError>;
+    /// Fails when the value is not JSON or does not have the shape of `Self`; the error
+    /// carries the path to the offending member.
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
 
     /// Encodes the value. Absent optional members are omitted, never written as `null`.
     fn to_json(&self) -> Value;
+
+    /// Decodes a value from a [`Value`], consuming it: for values already parsed. Decoding
+    /// from text with [`from_slice`] is faster, as it builds no `Value`.
+    ///
+    /// # Errors
+    /// As [`Json::decode`].
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        from_slice(value.to_string().as_bytes())
+    }
 }
 
 /// Why a JSON value could not be decoded into a model.
@@ -67,15 +80,24 @@ pub enum DecodeErrorKind {
         /// What was found, such as `a number`.
         found: &'static str,
     },
+    /// The text is not JSON.
+    Syntax {
+        /// What is wrong, such as `expected a value`.
+        problem: &'static str,
+        /// The line of the first offending byte, from 1.
+        line: usize,
+        /// The column, in bytes, of the first offending byte, from 1.
+        column: usize,
+    },
 }
 
 impl DecodeError {
     /// An error for a value of the wrong type.
     #[cold]
-    pub(crate) fn unexpected(expected: &'static str, found: &Value) -> Self {
+    pub(crate) fn unexpected_kind(expected: &'static str, found: Kind) -> Self {
         Self::new(DecodeErrorKind::UnexpectedType {
             expected,
-            found: describe(found),
+            found: found.describe(),
         })
     }
 
@@ -139,6 +161,11 @@ impl fmt::Display for DecodeError {
             DecodeErrorKind::UnexpectedType { expected, found } => {
                 write!(f, "expected {expected}, found {found}")?;
             }
+            DecodeErrorKind::Syntax {
+                problem,
+                line,
+                column,
+            } => write!(f, "invalid JSON, {problem}, at line {line} column {column}")?,
         }
         if !self.0.reversed_path.is_empty() {
             write!(f, " at `{}`", self.path())?;
@@ -149,44 +176,61 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// A few words naming the JSON type of `value`, for error messages.
-fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
+/// Any JSON, parsed by `serde_json` from the value's text.
 impl Json for Value {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        Ok(value)
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let text = reader.raw()?;
+        serde_json::from_slice(text).map_err(|_| reader.syntax("a value serde_json refuses"))
     }
 
     fn to_json(&self) -> Value {
         self.clone()
     }
+
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        Ok(value)
+    }
 }
 
 impl Json for Map<String, Value> {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        object(value)
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let found = reader.peek()?;
+        if found != Kind::Object {
+            return Err(DecodeError::unexpected_kind("an object", found));
+        }
+        match Value::decode(reader)? {
+            Value::Object(members) => Ok(members),
+            _ => Err(DecodeError::unexpected_kind("an object", found)),
+        }
     }
 
     fn to_json(&self) -> Value {
         Value::Object(self.clone())
     }
+
+    fn from_json(value: Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Object(members) => Ok(members),
+            other => Err(DecodeError::unexpected_kind("an object", kind_of(&other))),
+        }
+    }
+}
+
+/// The [`Kind`] of a parsed value.
+fn kind_of(value: &Value) -> Kind {
+    match value {
+        Value::Null => Kind::Null,
+        Value::Bool(_) => Kind::Bool,
+        Value::Number(_) => Kind::Number,
+        Value::String(_) => Kind::String,
+        Value::Array(_) => Kind::Array,
+        Value::Object(_) => Kind::Object,
+    }
 }
 
 impl Json for String {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::String(text) => Ok(text),
-            other => Err(DecodeError::unexpected("a string", &other)),
-        }
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.str().map(Cow::into_owned)
     }
 
     fn to_json(&self) -> Value {
@@ -195,11 +239,8 @@ impl Json for String {
 }
 
 impl Json for bool {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Bool(flag) => Ok(flag),
-            other => Err(DecodeError::unexpected("a boolean", &other)),
-        }
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.bool()
     }
 
     fn to_json(&self) -> Value {
@@ -208,13 +249,8 @@ impl Json for bool {
 }
 
 impl Json for i64 {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match &value {
-            Value::Number(number) => {
-                integer(number).ok_or_else(|| DecodeError::unexpected("an integer", &value))
-            }
-            _ => Err(DecodeError::unexpected("an integer", &value)),
-        }
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.i64()
     }
 
     fn to_json(&self) -> Value {
@@ -223,13 +259,8 @@ impl Json for i64 {
 }
 
 impl Json for f64 {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match &value {
-            Value::Number(number) => number
-                .as_f64()
-                .ok_or_else(|| DecodeError::unexpected("a number", &value)),
-            _ => Err(DecodeError::unexpected("a number", &value)),
-        }
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.f64()
     }
 
     fn to_json(&self) -> Value {
@@ -240,10 +271,11 @@ impl Json for f64 {
 /// The number as an `i64` when it is a whole number in range; a whole number written with a
 /// fraction (`5.0`) counts, since JSON does not tell integers and decimals apart.
 pub(crate) fn integer(number: &Number) -> Option<i64> {
-    if let Some(whole) = number.as_i64() {
-        return Some(whole);
-    }
-    let float = number.as_f64()?;
+    number.as_i64().or_else(|| number.as_f64().and_then(whole))
+}
+
+/// `float` as an `i64` when it is whole and in range.
+pub(crate) fn whole(float: f64) -> Option<i64> {
     // The bounds are exactly representable; anything inside them converts without loss.
     let in_range = (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&float);
     if float.fract() == 0.0 && in_range {
@@ -275,16 +307,13 @@ pub(crate) fn number_value(number: f64) -> Value {
 // The container impls are plain loops: iterator adapters would be instantiated again for
 // every element type, which is most of the generated models.
 impl<T: Json> Json for Vec<T> {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let items = match value {
-            Value::Array(items) => items,
-            other => return Err(DecodeError::unexpected("an array", &other)),
-        };
-        let mut decoded = Vec::with_capacity(items.len());
-        for (index, item) in items.into_iter().enumerate() {
-            match T::from_json(item) {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut array = reader.array()?;
+        let mut decoded = Vec::new();
+        while array.next(reader)? {
+            match T::decode(reader) {
                 Ok(item) => decoded.push(item),
-                Err(error) => return Err(error.in_element(index)),
+                Err(error) => return Err(error.in_element(decoded.len())),
             }
         }
         Ok(decoded)
@@ -301,10 +330,11 @@ impl<T: Json> Json for Vec<T> {
 
 /// `null` is `None`; anything else is decoded as `T`.
 impl<T: Json> Json for Option<T> {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Null => Ok(None),
-            other => T::from_json(other).map(Some),
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        if reader.null()? {
+            Ok(None)
+        } else {
+            T::decode(reader).map(Some)
         }
     }
 
@@ -314,12 +344,13 @@ impl<T: Json> Json for Option<T> {
 }
 
 impl<T: Json> Json for BTreeMap<String, T> {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut object = reader.object()?;
         let mut decoded = BTreeMap::new();
-        for (key, item) in object(value)? {
-            match T::from_json(item) {
+        while let Some(key) = object.next_key(reader)? {
+            match T::decode(reader) {
                 Ok(item) => {
-                    decoded.insert(key, item);
+                    decoded.insert(key.into_owned(), item);
                 }
                 Err(error) => return Err(error.in_member(&key)),
             }
@@ -337,30 +368,32 @@ impl<T: Json> Json for BTreeMap<String, T> {
 }
 
 /// The unit type stands for "no data": the response of an operation that returns nothing.
-/// Whatever arrives is accepted and dropped.
+/// Whatever JSON arrives is accepted and dropped.
 impl Json for () {
-    fn from_json(_value: Value) -> Result<Self, DecodeError> {
-        Ok(())
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        reader.skip()
     }
 
     fn to_json(&self) -> Value {
         Value::Null
     }
+
+    fn from_json(_value: Value) -> Result<Self, DecodeError> {
+        Ok(())
+    }
 }
 
-/// Decodes a model from JSON text.
+/// Decodes a model from JSON text, which must hold one value and nothing else but
+/// whitespace.
 ///
 /// # Errors
-/// Fails when `text` is not JSON (the error then has an empty path and says `expected JSON`)
-/// or does not have the shape of `T`.
+/// Fails when `text` is not JSON ([`DecodeErrorKind::Syntax`]) or does not have the shape of
+/// `T`.
 pub fn from_slice<T: Json>(text: &[u8]) -> Result<T, DecodeError> {
-    let value: Value = serde_json::from_slice(text).map_err(|_| {
-        DecodeError::new(DecodeErrorKind::UnexpectedType {
-            expected: "JSON",
-            found: "text that is not JSON",
-        })
-    })?;
-    T::from_json(value)
+    let mut reader = Reader::new(text);
+    let value = T::decode(&mut reader)?;
+    reader.end()?;
+    Ok(value)
 }
 
 /// Encodes a model as compact JSON text.
@@ -371,22 +404,15 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
 // Helpers of the generated code. The generic ones are kept small, as they are instantiated
 // once per member type, and there are about as many member types as models.
 
-/// The members of an object, or an error for any other value.
-pub(crate) fn object(value: Value) -> Result<Map<String, Value>, DecodeError> {
-    match value {
-        Value::Object(members) => Ok(members),
-        other => Err(DecodeError::unexpected("an object", &other)),
-    }
-}
-
 /// The members of an object being decoded into a model, and the first error met.
 ///
 /// Decoding a model reads every member into a local and checks for an error once at the end,
 /// rather than returning at each member: an early return must drop every member read so far,
 /// and the drop code of all those returns grows with the square of the number of members.
+/// After an error, [`Fields::next_key`] ends the loop.
 #[derive(Debug)]
-pub(crate) struct Members {
-    members: Map<String, Value>,
+pub(crate) struct Fields {
+    object: Object,
     error: Option<DecodeError>,
 }
 
@@ -394,99 +420,104 @@ pub(crate) struct Members {
     dead_code,
     reason = "used by the generated modules, which features may leave out"
 )]
-impl Members {
-    /// The members of `value`, or an error when it is not an object.
-    pub(crate) fn new(value: Value) -> Result<Self, DecodeError> {
+impl Fields {
+    /// Starts reading the object that comes next.
+    pub(crate) fn begin(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {
-            members: object(value)?,
+            object: reader.object()?,
             error: None,
         })
     }
 
-    /// Moves out the required member `name`; `None` when it is missing or invalid, and the
-    /// error is then kept for [`Members::finish`].
-    #[inline(never)]
-    pub(crate) fn required<T: Json>(&mut self, name: &str) -> Option<T> {
-        let value = self.take(name, false)?;
-        match T::from_json(value) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.fail(error, name);
-                None
-            }
-        }
-    }
-
-    /// Moves out the optional member `name`; absent and `null` are both `None`.
-    #[inline(never)]
-    pub(crate) fn optional<T: Json>(&mut self, name: &str) -> Option<T> {
-        let value = self.take(name, true)?;
-        match T::from_json(value) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.fail(error, name);
-                None
-            }
-        }
-    }
-
-    /// Moves out the optional, nullable member `name`: absent is `None`, `null` is
-    /// `Some(None)`.
-    #[inline(never)]
-    pub(crate) fn nullable<T: Json>(&mut self, name: &str) -> Option<Option<T>> {
-        if self.take_null(name) {
-            return Some(None);
-        }
-        self.optional(name).map(Some)
-    }
-
-    /// Moves out every remaining member, for a model that keeps members it does not name.
-    pub(crate) fn rest<T: Json>(&mut self) -> BTreeMap<String, T> {
-        if self.error.is_some() {
-            return BTreeMap::new();
-        }
-        let rest = Value::Object(std::mem::take(&mut self.members));
-        match BTreeMap::from_json(rest) {
-            Ok(rest) => rest,
-            Err(error) => {
-                self.error = Some(error);
-                BTreeMap::new()
-            }
-        }
-    }
-
-    /// The first error met, if any.
-    pub(crate) fn finish(self) -> Result<(), DecodeError> {
-        match self.error {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
-    }
-
-    /// The value of member `name`, unless an error was met before. `null` counts as absent
-    /// when `null_is_absent`; a missing required member is an error.
-    fn take(&mut self, name: &str, null_is_absent: bool) -> Option<Value> {
+    /// The next member's name; `None` after the last member or the first error.
+    pub(crate) fn next_key<'a>(&mut self, reader: &mut Reader<'a>) -> Option<Cow<'a, str>> {
         if self.error.is_some() {
             return None;
         }
-        match self.members.remove(name) {
-            Some(Value::Null) if null_is_absent => None,
-            Some(value) => Some(value),
-            None if null_is_absent => None,
-            None => {
-                self.error = Some(missing(name));
+        match self.object.next_key(reader) {
+            Ok(key) => key,
+            Err(error) => {
+                self.error = Some(error);
                 None
             }
         }
     }
 
-    /// Whether member `name` is `null`, removing it if so.
-    fn take_null(&mut self, name: &str) -> bool {
-        let is_null = self.error.is_none() && self.members.get(name).is_some_and(Value::is_null);
-        if is_null {
-            self.members.remove(name);
+    /// Reads member `name` into `slot`; `null` is handed to `T`, which refuses it unless it
+    /// has a meaning for it.
+    #[inline(never)]
+    pub(crate) fn required<T: Json>(
+        &mut self,
+        reader: &mut Reader<'_>,
+        name: &str,
+        slot: &mut Option<T>,
+    ) {
+        match T::decode(reader) {
+            Ok(value) => *slot = Some(value),
+            Err(error) => self.fail(error, name),
         }
-        is_null
+    }
+
+    /// Reads optional member `name` into `slot`; `null` reads as absent.
+    #[inline(never)]
+    pub(crate) fn optional<T: Json>(
+        &mut self,
+        reader: &mut Reader<'_>,
+        name: &str,
+        slot: &mut Option<T>,
+    ) {
+        match Option::<T>::decode(reader) {
+            Ok(value) => *slot = value,
+            Err(error) => self.fail(error, name),
+        }
+    }
+
+    /// Reads optional, nullable member `name`: `null` is `Some(None)`, where absent stays
+    /// `None`.
+    #[inline(never)]
+    pub(crate) fn nullable<T: Json>(
+        &mut self,
+        reader: &mut Reader<'_>,
+        name: &str,
+        slot: &mut Option<Option<T>>,
+    ) {
+        match Option::<T>::decode(reader) {
+            Ok(value) => *slot = Some(value),
+            Err(error) => self.fail(error, name),
+        }
+    }
+
+    /// Reads a member the model does not name into `rest`, for a model that keeps them.
+    pub(crate) fn rest<T: Json>(
+        &mut self,
+        reader: &mut Reader<'_>,
+        name: Cow<'_, str>,
+        rest: &mut BTreeMap<String, T>,
+    ) {
+        match T::decode(reader) {
+            Ok(value) => {
+                rest.insert(name.into_owned(), value);
+            }
+            Err(error) => self.fail(error, &name),
+        }
+    }
+
+    /// Passes over a member the model does not name.
+    pub(crate) fn skip(&mut self, reader: &mut Reader<'_>) {
+        if let Err(error) = reader.skip() {
+            self.error = Some(error);
+        }
+    }
+
+    /// The first error met, else the first required member (`(name, read)`) not read.
+    pub(crate) fn finish(self, required: &[(&str, bool)]) -> Result<(), DecodeError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        match required.iter().find(|(_, read)| !read) {
+            Some((name, _)) => Err(missing(name)),
+            None => Ok(()),
+        }
     }
 
     #[cold]
@@ -495,9 +526,9 @@ impl Members {
     }
 }
 
-/// The error of a model whose required members were not all read although no error was
-/// met. It cannot happen, as [`Members::required`] records an error whenever it returns
-/// `None`; it exists so that decoding needs no panicking code path.
+/// The error of a model whose required members were not all read although
+/// [`Fields::finish`] found none missing. It cannot happen; it exists so that decoding needs
+/// no panicking code path.
 #[cold]
 #[allow(
     dead_code,
@@ -623,11 +654,8 @@ macro_rules! string_enum {
         }
 
         impl $crate::Json for $name {
-            fn from_json(value: ::serde_json::Value) -> Result<Self, $crate::DecodeError> {
-                match value {
-                    ::serde_json::Value::String(text) => Ok(Self::from(text.as_str())),
-                    other => Err($crate::DecodeError::unexpected("a string", &other)),
-                }
+            fn decode(reader: &mut $crate::json::Reader<'_>) -> Result<Self, $crate::DecodeError> {
+                reader.str().map(|text| Self::from(&*text))
             }
 
             fn to_json(&self) -> ::serde_json::Value {

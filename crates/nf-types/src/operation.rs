@@ -83,14 +83,22 @@ impl Pagination {
 }
 
 impl Json for Pagination {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let has_next_page = members.optional("hasNextPage").unwrap_or(false);
-        let cursor = members.optional("cursor");
-        let count = members.optional("count");
-        members.finish()?;
+    fn decode(reader: &mut json::Reader<'_>) -> Result<Self, DecodeError> {
+        let mut has_next_page = None;
+        let mut cursor = None;
+        let mut count = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "hasNextPage" => fields.optional(reader, "hasNextPage", &mut has_next_page),
+                "cursor" => fields.optional(reader, "cursor", &mut cursor),
+                "count" => fields.optional(reader, "count", &mut count),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
-            has_next_page,
+            has_next_page: has_next_page.unwrap_or(false),
             cursor,
             count,
         })

@@ -88,6 +88,9 @@ pub(crate) fn group_module(group: &Group<'_>) -> String {
     if body.contains("query_enums!(") {
         json_items.push("query_enums");
     }
+    if body.contains("Reader<'_>") {
+        json_items.push("Reader");
+    }
     out!(source, "use crate::json::{{{}}};", json_items.join(", "));
     if group.requests.iter().any(|request| request.page.is_some()) {
         out!(source, "use crate::operation::{{Operation, Paginated}};");
@@ -238,54 +241,78 @@ fn struct_source(
     out!(out);
 
     // Decoding reads every member into a local and checks for errors once: see
-    // `nf_types::json::Members` for why.
+    // `nf_types::json::Fields` for why.
     let field_names: Vec<&str> = fields
         .iter()
         .map(|field| field.rust.as_str())
         .chain(additional.map(|(field, _)| field.as_str()))
         .collect();
-    let decoder = ["members", "json_members", "object_members"]
-        .into_iter()
-        .find(|name| !field_names.contains(name))
-        .unwrap_or("members_of_the_object");
+    let free = |candidates: [&'static str; 3]| {
+        candidates
+            .into_iter()
+            .find(|name| !field_names.contains(name))
+            .unwrap_or(candidates[2])
+    };
+    let reader = free(["reader", "json_reader", "reader_of_the_text"]);
+    let decoder = free(["fields", "json_fields", "fields_of_the_object"]);
+    let key = free(["key", "json_key", "key_of_the_member"]);
     out!(out, "impl Json for {name} {{");
     out!(
         out,
-        "fn from_json(value: Value) -> Result<Self, DecodeError> {{"
+        "fn decode({reader}: &mut Reader<'_>) -> Result<Self, DecodeError> {{"
     );
-    out!(out, "let mut {decoder} = json::Members::new(value)?;");
     for field in fields {
-        let reader = match field.mode {
+        out!(out, "let mut {} = None;", field.rust);
+    }
+    if let Some((field, _)) = additional {
+        out!(out, "let mut {field} = BTreeMap::new();");
+    }
+    out!(out, "let mut {decoder} = json::Fields::begin({reader})?;");
+    out!(
+        out,
+        "while let Some({key}) = {decoder}.next_key({reader}) {{"
+    );
+    out!(out, "match &*{key} {{");
+    for field in fields {
+        let method = match field.mode {
             FieldMode::Required => "required",
             FieldMode::RequiredNullable | FieldMode::Optional => "optional",
             FieldMode::OptionalNullable => "nullable",
         };
+        let json = literal(&field.json);
         out!(
             out,
-            "let {} = {decoder}.{reader}({});",
-            field.rust,
-            literal(&field.json)
+            "{json} => {decoder}.{method}({reader}, {json}, &mut {}),",
+            field.rust
         );
     }
     if let Some((field, _)) = additional {
-        out!(out, "let {field} = {decoder}.rest();");
+        out!(out, "_ => {decoder}.rest({reader}, {key}, &mut {field}),");
+    } else {
+        out!(out, "_ => {decoder}.skip({reader}),");
     }
-    out!(out, "{decoder}.finish()?;");
-    let required: Vec<&str> = fields
+    out!(out, "}}");
+    out!(out, "}}");
+    let required: Vec<&Field> = fields
         .iter()
         .filter(|field| field.mode == FieldMode::Required)
-        .map(|field| field.rust.as_str())
         .collect();
+    let checks: Vec<String> = required
+        .iter()
+        .map(|field| format!("({}, {}.is_some())", literal(&field.json), field.rust))
+        .collect();
+    out!(out, "{decoder}.finish(&[{}])?;", checks.join(", "));
     if !required.is_empty() {
         let patterns: Vec<String> = required
             .iter()
-            .map(|name| format!("Some({name})"))
+            .map(|field| format!("Some({})", field.rust))
             .collect();
+        let names: Vec<&str> = required.iter().map(|field| field.rust.as_str()).collect();
         out!(
             out,
             "let ({},) = ({},) else {{",
             patterns.join(", "),
-            required.join(", ")
+            names.join(", ")
         );
         out!(out, "return Err(json::incomplete());");
         out!(out, "}};");
@@ -378,26 +405,32 @@ fn union_source(out: &mut String, name: &str, place: &str, variants: &[(&'static
     out!(out, "impl Json for {name} {{");
     out!(
         out,
-        "fn from_json(value: Value) -> Result<Self, DecodeError> {{"
+        "fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {{"
     );
-    out!(out, "match value {{");
+    out!(out, "match reader.peek()? {{");
+    let mut seen = Vec::new();
     for (variant, ty) in variants {
-        let pattern = match *variant {
-            "Boolean" => "Value::Bool(_)",
-            "Integer" | "Number" => "Value::Number(_)",
-            "String" => "Value::String(_)",
-            "Array" => "Value::Array(_)",
-            _ => "Value::Object(_)",
+        let kind = match *variant {
+            "Boolean" => "Bool",
+            "Integer" | "Number" => "Number",
+            "String" => "String",
+            "Array" => "Array",
+            _ => "Object",
         };
+        // The first variant of a JSON type takes it, as a match on the value would.
+        if seen.contains(&kind) {
+            continue;
+        }
+        seen.push(kind);
         out!(
             out,
-            "{pattern} => <{}>::from_json(value).map(Self::{variant}),",
+            "json::Kind::{kind} => <{}>::decode(reader).map(Self::{variant}),",
             ty.render()
         );
     }
     out!(
         out,
-        "other => Err(DecodeError::unexpected({}, &other)),",
+        "other => Err(DecodeError::unexpected_kind({}, other)),",
         literal(&expected)
     );
     out!(out, "}}");

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -30,10 +30,16 @@ impl AbortAddonRestoreBody {
 }
 
 impl Json for AbortAddonRestoreBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let restore_id = members.required("restoreId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut restore_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "restoreId" => fields.required(reader, "restoreId", &mut restore_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("restoreId", restore_id.is_some())])?;
         let (Some(restore_id),) = (restore_id,) else {
             return Err(json::incomplete());
         };
@@ -93,15 +99,32 @@ impl AddBackupDestinationBody {
 }
 
 impl Json for AddBackupDestinationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.required("credentials");
-        let description = members.optional("description");
-        let name = members.required("name");
-        let prefix = members.required("prefix");
-        let type_ = members.required("type");
-        let usage = members.required("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut description = None;
+        let mut name = None;
+        let mut prefix = None;
+        let mut type_ = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.required(reader, "credentials", &mut credentials),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "prefix" => fields.required(reader, "prefix", &mut prefix),
+                "type" => fields.required(reader, "type", &mut type_),
+                "usage" => fields.required(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("credentials", credentials.is_some()),
+            ("name", name.is_some()),
+            ("prefix", prefix.is_some()),
+            ("type", type_.is_some()),
+            ("usage", usage.is_some()),
+        ])?;
         let (Some(credentials), Some(name), Some(prefix), Some(type_), Some(usage)) =
             (credentials, name, prefix, type_, usage)
         else {
@@ -220,18 +243,44 @@ impl AddBackupDestinationBodyCredentials {
 }
 
 impl Json for AddBackupDestinationBodyCredentials {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_key = members.optional("accessKey");
-        let auth_mode = members.optional("authMode");
-        let bucket_name = members.required("bucketName");
-        let enable_object_lock = members.optional("enableObjectLock");
-        let endpoint = members.required("endpoint");
-        let object_lock_retention_days = members.optional("objectLockRetentionDays");
-        let region = members.required("region");
-        let secret_key = members.optional("secretKey");
-        let workload_identity_id = members.optional("workloadIdentityId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_key = None;
+        let mut auth_mode = None;
+        let mut bucket_name = None;
+        let mut enable_object_lock = None;
+        let mut endpoint = None;
+        let mut object_lock_retention_days = None;
+        let mut region = None;
+        let mut secret_key = None;
+        let mut workload_identity_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessKey" => fields.optional(reader, "accessKey", &mut access_key),
+                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
+                "bucketName" => fields.required(reader, "bucketName", &mut bucket_name),
+                "enableObjectLock" => {
+                    fields.optional(reader, "enableObjectLock", &mut enable_object_lock)
+                }
+                "endpoint" => fields.required(reader, "endpoint", &mut endpoint),
+                "objectLockRetentionDays" => fields.optional(
+                    reader,
+                    "objectLockRetentionDays",
+                    &mut object_lock_retention_days,
+                ),
+                "region" => fields.required(reader, "region", &mut region),
+                "secretKey" => fields.optional(reader, "secretKey", &mut secret_key),
+                "workloadIdentityId" => {
+                    fields.optional(reader, "workloadIdentityId", &mut workload_identity_id)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("bucketName", bucket_name.is_some()),
+            ("endpoint", endpoint.is_some()),
+            ("region", region.is_some()),
+        ])?;
         let (Some(bucket_name), Some(endpoint), Some(region)) = (bucket_name, endpoint, region)
         else {
             return Err(json::incomplete());
@@ -374,18 +423,39 @@ impl AddBackupDestinationResponse {
 }
 
 impl Json for AddBackupDestinationResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let credentials = members.required("credentials");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let prefix = members.required("prefix");
-        let type_ = members.required("type");
-        let updated_at = members.optional("updatedAt");
-        let usage = members.required("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut credentials = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut prefix = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "credentials" => fields.required(reader, "credentials", &mut credentials),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "prefix" => fields.required(reader, "prefix", &mut prefix),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "usage" => fields.required(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("credentials", credentials.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("prefix", prefix.is_some()),
+            ("type", type_.is_some()),
+            ("usage", usage.is_some()),
+        ])?;
         let (Some(credentials), Some(id), Some(name), Some(prefix), Some(type_), Some(usage)) =
             (credentials, id, name, prefix, type_, usage)
         else {
@@ -490,14 +560,32 @@ impl BackupAddonBody {
 }
 
 impl Json for BackupAddonBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_destinations = members.optional("additionalDestinations");
-        let backup_type = members.optional("backupType");
-        let compression_type = members.optional("compressionType");
-        let custom_destination_id = members.optional("customDestinationId");
-        let name = members.optional("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_destinations = None;
+        let mut backup_type = None;
+        let mut compression_type = None;
+        let mut custom_destination_id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalDestinations" => fields.optional(
+                    reader,
+                    "additionalDestinations",
+                    &mut additional_destinations,
+                ),
+                "backupType" => fields.optional(reader, "backupType", &mut backup_type),
+                "compressionType" => {
+                    fields.optional(reader, "compressionType", &mut compression_type)
+                }
+                "customDestinationId" => {
+                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
+                }
+                "name" => fields.optional(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             additional_destinations,
             backup_type,
@@ -564,12 +652,23 @@ impl BackupAddonBodyAdditionalDestinationsItem {
 }
 
 impl Json for BackupAddonBodyAdditionalDestinationsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let destination_id = members.required("destinationId");
-        let retention_time = members.optional("retentionTime");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut destination_id = None;
+        let mut retention_time = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "destinationId" => fields.required(reader, "destinationId", &mut destination_id),
+                "retentionTime" => fields.optional(reader, "retentionTime", &mut retention_time),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("destinationId", destination_id.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
             return Err(json::incomplete());
         };
@@ -677,17 +776,37 @@ impl BackupAddonResponse {
 }
 
 impl Json for BackupAddonResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let completed_at = members.optional("completedAt");
-        let config = members.required("config");
-        let created_at = members.required("createdAt");
-        let id = members.required("id");
-        let last_restore = members.optional("lastRestore");
-        let name = members.required("name");
-        let status = members.required("status");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut completed_at = None;
+        let mut config = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut last_restore = None;
+        let mut name = None;
+        let mut status = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
+                "config" => fields.required(reader, "config", &mut config),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "lastRestore" => fields.optional(reader, "lastRestore", &mut last_restore),
+                "name" => fields.required(reader, "name", &mut name),
+                "status" => fields.required(reader, "status", &mut status),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("config", config.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(config), Some(created_at), Some(id), Some(name), Some(status), Some(uid)) =
             (config, created_at, id, name, status, uid)
         else {
@@ -757,12 +876,20 @@ impl BackupAddonResponseConfig {
 }
 
 impl Json for BackupAddonResponseConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_version = members.optional("addonVersion");
-        let size = members.required("size");
-        let source = members.optional("source");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_version = None;
+        let mut size = None;
+        let mut source = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonVersion" => fields.optional(reader, "addonVersion", &mut addon_version),
+                "size" => fields.required(reader, "size", &mut size),
+                "source" => fields.optional(reader, "source", &mut source),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("size", size.is_some())])?;
         let (Some(size),) = (size,) else {
             return Err(json::incomplete());
         };
@@ -805,10 +932,16 @@ impl BackupAddonResponseConfigSource {
 }
 
 impl Json for BackupAddonResponseConfigSource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { type_ })
     }
 
@@ -869,12 +1002,25 @@ impl BackupAddonResponseLastRestore {
 }
 
 impl Json for BackupAddonResponseLastRestore {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let completed_at = members.optional("completedAt");
-        let restore_timestamp = members.required("restoreTimestamp");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut completed_at = None;
+        let mut restore_timestamp = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
+                "restoreTimestamp" => {
+                    fields.required(reader, "restoreTimestamp", &mut restore_timestamp)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("restoreTimestamp", restore_timestamp.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(restore_timestamp), Some(status)) = (restore_timestamp, status) else {
             return Err(json::incomplete());
         };
@@ -1124,29 +1270,64 @@ impl CreateAddonBody {
 }
 
 impl Json for CreateAddonBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backup_schedules = members.optional("backupSchedules");
-        let billing = members.optional("billing");
-        let custom_credentials = members.optional("customCredentials");
-        let description = members.optional("description");
-        let external_access_enabled = members.optional("externalAccessEnabled");
-        let infrastructure = members.optional("infrastructure");
-        let ip_policies = members.optional("ipPolicies");
-        let metadata = members.optional("metadata");
-        let name = members.required("name");
-        let project_id = members.optional("projectId");
-        let source = members.optional("source");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        let tls_enabled = members.optional("tlsEnabled");
-        let type_ = members.required("type");
-        let type_specific_settings = members.optional("typeSpecificSettings");
-        let version = members.optional("version");
-        let vpc_accessible = members.optional("vpcAccessible");
-        let template_values = members.optional("templateValues");
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backup_schedules = None;
+        let mut billing = None;
+        let mut custom_credentials = None;
+        let mut description = None;
+        let mut external_access_enabled = None;
+        let mut infrastructure = None;
+        let mut ip_policies = None;
+        let mut metadata = None;
+        let mut name = None;
+        let mut project_id = None;
+        let mut source = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut tls_enabled = None;
+        let mut type_ = None;
+        let mut type_specific_settings = None;
+        let mut version = None;
+        let mut vpc_accessible = None;
+        let mut template_values = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupSchedules" => {
+                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
+                }
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "customCredentials" => {
+                    fields.optional(reader, "customCredentials", &mut custom_credentials)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAccessEnabled" => fields.optional(
+                    reader,
+                    "externalAccessEnabled",
+                    &mut external_access_enabled,
+                ),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "ipPolicies" => fields.optional(reader, "ipPolicies", &mut ip_policies),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "name" => fields.required(reader, "name", &mut name),
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                "source" => fields.optional(reader, "source", &mut source),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
+                "type" => fields.required(reader, "type", &mut type_),
+                "typeSpecificSettings" => {
+                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
+                }
+                "version" => fields.optional(reader, "version", &mut version),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("type", type_.is_some())])?;
         let (Some(name), Some(type_)) = (name, type_) else {
             return Err(json::incomplete());
         };
@@ -1284,15 +1465,38 @@ impl CreateAddonBodyBackupSchedulesItem {
 }
 
 impl Json for CreateAddonBodyBackupSchedulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_destinations = members.optional("additionalDestinations");
-        let backup_type = members.required("backupType");
-        let compression_type = members.optional("compressionType");
-        let custom_destination_id = members.optional("customDestinationId");
-        let retention_time = members.required("retentionTime");
-        let scheduling = members.required("scheduling");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_destinations = None;
+        let mut backup_type = None;
+        let mut compression_type = None;
+        let mut custom_destination_id = None;
+        let mut retention_time = None;
+        let mut scheduling = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalDestinations" => fields.optional(
+                    reader,
+                    "additionalDestinations",
+                    &mut additional_destinations,
+                ),
+                "backupType" => fields.required(reader, "backupType", &mut backup_type),
+                "compressionType" => {
+                    fields.optional(reader, "compressionType", &mut compression_type)
+                }
+                "customDestinationId" => {
+                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
+                }
+                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
+                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backupType", backup_type.is_some()),
+            ("retentionTime", retention_time.is_some()),
+            ("scheduling", scheduling.is_some()),
+        ])?;
         let (Some(backup_type), Some(retention_time), Some(scheduling)) =
             (backup_type, retention_time, scheduling)
         else {
@@ -1376,13 +1580,25 @@ impl CreateAddonBodyBackupSchedulesItemScheduling {
 }
 
 impl Json for CreateAddonBodyBackupSchedulesItemScheduling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let day = members.optional("day");
-        let hour = members.optional("hour");
-        let interval = members.required("interval");
-        let minute = members.required("minute");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut day = None;
+        let mut hour = None;
+        let mut interval = None;
+        let mut minute = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "day" => fields.optional(reader, "day", &mut day),
+                "hour" => fields.optional(reader, "hour", &mut hour),
+                "interval" => fields.required(reader, "interval", &mut interval),
+                "minute" => fields.required(reader, "minute", &mut minute),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("interval", interval.is_some()),
+            ("minute", minute.is_some()),
+        ])?;
         let (Some(interval), Some(minute)) = (interval, minute) else {
             return Err(json::incomplete());
         };
@@ -1476,15 +1692,34 @@ impl CreateAddonBodyBilling {
 }
 
 impl Json for CreateAddonBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.required("deploymentPlan");
-        let disk_autoscaling = members.optional("diskAutoscaling");
-        let replicas = members.required("replicas");
-        let storage = members.required("storage");
-        let storage_class = members.optional("storageClass");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut disk_autoscaling = None;
+        let mut replicas = None;
+        let mut storage = None;
+        let mut storage_class = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "diskAutoscaling" => {
+                    fields.optional(reader, "diskAutoscaling", &mut disk_autoscaling)
+                }
+                "replicas" => fields.required(reader, "replicas", &mut replicas),
+                "storage" => fields.required(reader, "storage", &mut storage),
+                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("deploymentPlan", deployment_plan.is_some()),
+            ("replicas", replicas.is_some()),
+            ("storage", storage.is_some()),
+        ])?;
         let (Some(deployment_plan), Some(replicas), Some(storage)) =
             (deployment_plan, replicas, storage)
         else {
@@ -1558,12 +1793,22 @@ impl CreateAddonBodyBillingDiskAutoscaling {
 }
 
 impl Json for CreateAddonBodyBillingDiskAutoscaling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let max_size_mib = members.optional("maxSizeMib");
-        let threshold_percent = members.optional("thresholdPercent");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut max_size_mib = None;
+        let mut threshold_percent = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "maxSizeMib" => fields.optional(reader, "maxSizeMib", &mut max_size_mib),
+                "thresholdPercent" => {
+                    fields.optional(reader, "thresholdPercent", &mut threshold_percent)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1622,11 +1867,18 @@ impl CreateAddonBodyBillingZonalRedundancy {
 }
 
 impl Json for CreateAddonBodyBillingZonalRedundancy {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let min_zones = members.optional("minZones");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut min_zones = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "minZones" => fields.optional(reader, "minZones", &mut min_zones),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { min_zones, type_ })
     }
 
@@ -1671,10 +1923,16 @@ impl CreateAddonBodyCustomCredentials {
 }
 
 impl Json for CreateAddonBodyCustomCredentials {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let db_name = members.optional("dbName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut db_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dbName" => fields.optional(reader, "dbName", &mut db_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { db_name })
     }
 
@@ -1711,10 +1969,16 @@ impl CreateAddonBodyInfrastructure {
 }
 
 impl Json for CreateAddonBodyInfrastructure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.optional("architecture");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { architecture })
     }
 
@@ -1753,11 +2017,21 @@ impl CreateAddonBodyIpPoliciesItem {
 }
 
 impl Json for CreateAddonBodyIpPoliciesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let action = members.required("action");
-        let addresses = members.required("addresses");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut action = None;
+        let mut addresses = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "action" => fields.required(reader, "action", &mut action),
+                "addresses" => fields.required(reader, "addresses", &mut addresses),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("action", action.is_some()),
+            ("addresses", addresses.is_some()),
+        ])?;
         let (Some(action), Some(addresses)) = (action, addresses) else {
             return Err(json::incomplete());
         };
@@ -1817,11 +2091,18 @@ impl CreateAddonBodyMetadata {
 }
 
 impl Json for CreateAddonBodyMetadata {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let annotations = members.optional("annotations");
-        let labels = members.optional("labels");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut annotations = None;
+        let mut labels = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "annotations" => fields.optional(reader, "annotations", &mut annotations),
+                "labels" => fields.optional(reader, "labels", &mut labels),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             annotations,
             labels,
@@ -1901,14 +2182,24 @@ impl CreateAddonBodySource {
 }
 
 impl Json for CreateAddonBodySource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_id = members.optional("addonId");
-        let backup_id = members.optional("backupId");
-        let backup_type = members.optional("backupType");
-        let project_id = members.optional("projectId");
-        let backup_uid = members.optional("backupUid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_id = None;
+        let mut backup_id = None;
+        let mut backup_type = None;
+        let mut project_id = None;
+        let mut backup_uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
+                "backupId" => fields.optional(reader, "backupId", &mut backup_id),
+                "backupType" => fields.optional(reader, "backupType", &mut backup_type),
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                "backupUid" => fields.optional(reader, "backupUid", &mut backup_uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             addon_id,
             backup_id,
@@ -2104,26 +2395,76 @@ impl CreateAddonBodyTypeSpecificSettings {
 }
 
 impl Json for CreateAddonBodyTypeSpecificSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mysql_ha_mode_enabled = members.optional("mysqlHaModeEnabled");
-        let mysql_ha_router_enabled = members.optional("mysqlHaRouterEnabled");
-        let mysql_router_replicas = members.optional("mysqlRouterReplicas");
-        let postgresql_connection_pooler_enabled =
-            members.optional("postgresqlConnectionPoolerEnabled");
-        let postgresql_connection_pooler_replicas =
-            members.optional("postgresqlConnectionPoolerReplicas");
-        let postgresql_edb_mode = members.optional("postgresqlEdbMode");
-        let postgresql_import_mode = members.optional("postgresqlImportMode");
-        let postgresql_read_connection_pooler_enabled =
-            members.optional("postgresqlReadConnectionPoolerEnabled");
-        let postgresql_read_connection_pooler_replicas =
-            members.optional("postgresqlReadConnectionPoolerReplicas");
-        let postgresql_supabase_mode = members.optional("postgresqlSupabaseMode");
-        let postgresql_wal_level = members.optional("postgresqlWalLevel");
-        let redis_max_memory_policy = members.optional("redisMaxMemoryPolicy");
-        let redis_sentinel_enabled = members.optional("redisSentinelEnabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mysql_ha_mode_enabled = None;
+        let mut mysql_ha_router_enabled = None;
+        let mut mysql_router_replicas = None;
+        let mut postgresql_connection_pooler_enabled = None;
+        let mut postgresql_connection_pooler_replicas = None;
+        let mut postgresql_edb_mode = None;
+        let mut postgresql_import_mode = None;
+        let mut postgresql_read_connection_pooler_enabled = None;
+        let mut postgresql_read_connection_pooler_replicas = None;
+        let mut postgresql_supabase_mode = None;
+        let mut postgresql_wal_level = None;
+        let mut redis_max_memory_policy = None;
+        let mut redis_sentinel_enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mysqlHaModeEnabled" => {
+                    fields.optional(reader, "mysqlHaModeEnabled", &mut mysql_ha_mode_enabled)
+                }
+                "mysqlHaRouterEnabled" => {
+                    fields.optional(reader, "mysqlHaRouterEnabled", &mut mysql_ha_router_enabled)
+                }
+                "mysqlRouterReplicas" => {
+                    fields.optional(reader, "mysqlRouterReplicas", &mut mysql_router_replicas)
+                }
+                "postgresqlConnectionPoolerEnabled" => fields.optional(
+                    reader,
+                    "postgresqlConnectionPoolerEnabled",
+                    &mut postgresql_connection_pooler_enabled,
+                ),
+                "postgresqlConnectionPoolerReplicas" => fields.optional(
+                    reader,
+                    "postgresqlConnectionPoolerReplicas",
+                    &mut postgresql_connection_pooler_replicas,
+                ),
+                "postgresqlEdbMode" => {
+                    fields.optional(reader, "postgresqlEdbMode", &mut postgresql_edb_mode)
+                }
+                "postgresqlImportMode" => {
+                    fields.optional(reader, "postgresqlImportMode", &mut postgresql_import_mode)
+                }
+                "postgresqlReadConnectionPoolerEnabled" => fields.optional(
+                    reader,
+                    "postgresqlReadConnectionPoolerEnabled",
+                    &mut postgresql_read_connection_pooler_enabled,
+                ),
+                "postgresqlReadConnectionPoolerReplicas" => fields.optional(
+                    reader,
+                    "postgresqlReadConnectionPoolerReplicas",
+                    &mut postgresql_read_connection_pooler_replicas,
+                ),
+                "postgresqlSupabaseMode" => fields.optional(
+                    reader,
+                    "postgresqlSupabaseMode",
+                    &mut postgresql_supabase_mode,
+                ),
+                "postgresqlWalLevel" => {
+                    fields.optional(reader, "postgresqlWalLevel", &mut postgresql_wal_level)
+                }
+                "redisMaxMemoryPolicy" => {
+                    fields.optional(reader, "redisMaxMemoryPolicy", &mut redis_max_memory_policy)
+                }
+                "redisSentinelEnabled" => {
+                    fields.optional(reader, "redisSentinelEnabled", &mut redis_sentinel_enabled)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             mysql_ha_mode_enabled,
             mysql_ha_router_enabled,
@@ -2487,34 +2828,81 @@ impl CreateAddonResponse {
 }
 
 impl Json for CreateAddonResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let backup_schedules = members.optional("backupSchedules");
-        let billing = members.optional("billing");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let custom_credentials = members.optional("customCredentials");
-        let description = members.optional("description");
-        let external_access_enabled = members.optional("externalAccessEnabled");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let ip_policies = members.optional("ipPolicies");
-        let metadata = members.optional("metadata");
-        let name = members.required("name");
-        let source = members.optional("source");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let tls_enabled = members.optional("tlsEnabled");
-        let type_ = members.required("type");
-        let type_specific_settings = members.optional("typeSpecificSettings");
-        let updated_at = members.optional("updatedAt");
-        let version = members.optional("version");
-        let vpc_accessible = members.optional("vpcAccessible");
-        let template_values = members.optional("templateValues");
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut backup_schedules = None;
+        let mut billing = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut custom_credentials = None;
+        let mut description = None;
+        let mut external_access_enabled = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut ip_policies = None;
+        let mut metadata = None;
+        let mut name = None;
+        let mut source = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut tls_enabled = None;
+        let mut type_ = None;
+        let mut type_specific_settings = None;
+        let mut updated_at = None;
+        let mut version = None;
+        let mut vpc_accessible = None;
+        let mut template_values = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "backupSchedules" => {
+                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
+                }
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "customCredentials" => {
+                    fields.optional(reader, "customCredentials", &mut custom_credentials)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAccessEnabled" => fields.optional(
+                    reader,
+                    "externalAccessEnabled",
+                    &mut external_access_enabled,
+                ),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "ipPolicies" => fields.optional(reader, "ipPolicies", &mut ip_policies),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "name" => fields.required(reader, "name", &mut name),
+                "source" => fields.optional(reader, "source", &mut source),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
+                "type" => fields.required(reader, "type", &mut type_),
+                "typeSpecificSettings" => {
+                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
+                }
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "version" => fields.optional(reader, "version", &mut version),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(app_id), Some(cluster), Some(id), Some(name), Some(status), Some(type_)) =
             (app_id, cluster, id, name, status, type_)
         else {
@@ -2641,13 +3029,22 @@ impl CreateAddonResponseCluster {
 }
 
 impl Json for CreateAddonResponseCluster {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let load_balancers = members.optional("loadBalancers");
-        let name = members.required("name");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut load_balancers = None;
+        let mut name = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+                "name" => fields.required(reader, "name", &mut name),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -2723,10 +3120,16 @@ impl CreateAddonBackupScheduleResponse {
 }
 
 impl Json for CreateAddonBackupScheduleResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -2798,14 +3201,24 @@ impl CreateExternalAddonBody {
 }
 
 impl Json for CreateExternalAddonBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let environment_id = members.optional("environmentId");
-        let name = members.required("name");
-        let spec = members.optional("spec");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut environment_id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "environmentId" => fields.optional(reader, "environmentId", &mut environment_id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -2883,14 +3296,29 @@ impl CreateExternalAddonBodySpec {
 }
 
 impl Json for CreateExternalAddonBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config = members.required("config");
-        let outputs = members.optional("outputs");
-        let provider = members.optional("provider");
-        let resource_type = members.required("resourceType");
-        let workload_identity_id = members.optional("workloadIdentityId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config = None;
+        let mut outputs = None;
+        let mut provider = None;
+        let mut resource_type = None;
+        let mut workload_identity_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "config" => fields.required(reader, "config", &mut config),
+                "outputs" => fields.optional(reader, "outputs", &mut outputs),
+                "provider" => fields.optional(reader, "provider", &mut provider),
+                "resourceType" => fields.required(reader, "resourceType", &mut resource_type),
+                "workloadIdentityId" => {
+                    fields.optional(reader, "workloadIdentityId", &mut workload_identity_id)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("config", config.is_some()),
+            ("resourceType", resource_type.is_some()),
+        ])?;
         let (Some(config), Some(resource_type)) = (config, resource_type) else {
             return Err(json::incomplete());
         };
@@ -3013,17 +3441,30 @@ impl CreateExternalAddonBodySpecProvider {
 }
 
 impl Json for CreateExternalAddonBodySpecProvider {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aiven = members.optional("aiven");
-        let akamai = members.optional("akamai");
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let backblaze = members.optional("backblaze");
-        let cloudflare = members.optional("cloudflare");
-        let google = members.optional("google");
-        let planetscale = members.optional("planetscale");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aiven = None;
+        let mut akamai = None;
+        let mut aws = None;
+        let mut azure = None;
+        let mut backblaze = None;
+        let mut cloudflare = None;
+        let mut google = None;
+        let mut planetscale = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aiven" => fields.optional(reader, "aiven", &mut aiven),
+                "akamai" => fields.optional(reader, "akamai", &mut akamai),
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "backblaze" => fields.optional(reader, "backblaze", &mut backblaze),
+                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
+                "google" => fields.optional(reader, "google", &mut google),
+                "planetscale" => fields.optional(reader, "planetscale", &mut planetscale),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             aiven,
             akamai,
@@ -3068,10 +3509,16 @@ impl CreateExternalAddonBodySpecProviderAiven {
 }
 
 impl Json for CreateExternalAddonBodySpecProviderAiven {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let integration_id = members.required("integrationId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut integration_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("integrationId", integration_id.is_some())])?;
         let (Some(integration_id),) = (integration_id,) else {
             return Err(json::incomplete());
         };
@@ -3106,11 +3553,21 @@ impl CreateExternalAddonBodySpecProviderAws {
 }
 
 impl Json for CreateExternalAddonBodySpecProviderAws {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let region = members.required("region");
-        let integration_id = members.required("integrationId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut region = None;
+        let mut integration_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "region" => fields.required(reader, "region", &mut region),
+                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("region", region.is_some()),
+            ("integrationId", integration_id.is_some()),
+        ])?;
         let (Some(region), Some(integration_id)) = (region, integration_id) else {
             return Err(json::incomplete());
         };
@@ -3169,13 +3626,25 @@ impl CreateExternalAddonBodySpecProviderGoogle {
 }
 
 impl Json for CreateExternalAddonBodySpecProviderGoogle {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let project = members.required("project");
-        let region = members.optional("region");
-        let zone = members.optional("zone");
-        let integration_id = members.required("integrationId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut project = None;
+        let mut region = None;
+        let mut zone = None;
+        let mut integration_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "project" => fields.required(reader, "project", &mut project),
+                "region" => fields.optional(reader, "region", &mut region),
+                "zone" => fields.optional(reader, "zone", &mut zone),
+                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("project", project.is_some()),
+            ("integrationId", integration_id.is_some()),
+        ])?;
         let (Some(project), Some(integration_id)) = (project, integration_id) else {
             return Err(json::incomplete());
         };
@@ -3284,20 +3753,46 @@ impl GetAddonResponse {
 }
 
 impl Json for GetAddonResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let cluster = members.required("cluster");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.required("tags");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("cluster", cluster.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("tags", tags.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(cluster),
@@ -3374,12 +3869,24 @@ impl GetAddonResponseSpec {
 }
 
 impl Json for GetAddonResponseSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config = members.required("config");
-        let pending_actions = members.required("pendingActions");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config = None;
+        let mut pending_actions = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "config" => fields.required(reader, "config", &mut config),
+                "pendingActions" => fields.required(reader, "pendingActions", &mut pending_actions),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("config", config.is_some()),
+            ("pendingActions", pending_actions.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(config), Some(pending_actions), Some(type_)) = (config, pending_actions, type_)
         else {
             return Err(json::incomplete());
@@ -3511,18 +4018,40 @@ impl GetAddonResponseSpecConfig {
 }
 
 impl Json for GetAddonResponseSpecConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment = members.optional("deployment");
-        let lifecycle_status = members.optional("lifecycleStatus");
-        let networking = members.optional("networking");
-        let secret_rotation = members.optional("secretRotation");
-        let type_specific_settings = members.optional("typeSpecificSettings");
-        let version_tag = members.optional("versionTag");
-        let template_values = members.optional("templateValues");
-        let template_values_redacted = members.optional("templateValuesRedacted");
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment = None;
+        let mut lifecycle_status = None;
+        let mut networking = None;
+        let mut secret_rotation = None;
+        let mut type_specific_settings = None;
+        let mut version_tag = None;
+        let mut template_values = None;
+        let mut template_values_redacted = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "lifecycleStatus" => {
+                    fields.optional(reader, "lifecycleStatus", &mut lifecycle_status)
+                }
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "secretRotation" => fields.optional(reader, "secretRotation", &mut secret_rotation),
+                "typeSpecificSettings" => {
+                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
+                }
+                "versionTag" => fields.optional(reader, "versionTag", &mut version_tag),
+                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
+                "templateValuesRedacted" => fields.optional(
+                    reader,
+                    "templateValuesRedacted",
+                    &mut template_values_redacted,
+                ),
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment,
             lifecycle_status,
@@ -3618,11 +4147,18 @@ impl GetAddonResponseSpecPendingActionsItem {
 }
 
 impl Json for GetAddonResponseSpecPendingActionsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { created_at, type_ })
     }
 
@@ -3652,10 +4188,16 @@ impl GetAddonBackupDownloadResponse {
 }
 
 impl Json for GetAddonBackupDownloadResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let download_link = members.required("downloadLink");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut download_link = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "downloadLink" => fields.required(reader, "downloadLink", &mut download_link),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("downloadLink", download_link.is_some())])?;
         let (Some(download_link),) = (download_link,) else {
             return Err(json::incomplete());
         };
@@ -3695,10 +4237,16 @@ impl GetAddonBackupRestoresResponse {
 }
 
 impl Json for GetAddonBackupRestoresResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let restores = members.optional("restores");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut restores = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "restores" => fields.optional(reader, "restores", &mut restores),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { restores })
     }
 
@@ -3747,13 +4295,28 @@ impl GetAddonBackupRestoresResponseRestoresItem {
 }
 
 impl Json for GetAddonBackupRestoresResponseRestoresItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let completed_at = members.optional("completedAt");
-        let id = members.required("id");
-        let restore_timestamp = members.required("restoreTimestamp");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut completed_at = None;
+        let mut id = None;
+        let mut restore_timestamp = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "restoreTimestamp" => {
+                    fields.required(reader, "restoreTimestamp", &mut restore_timestamp)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("restoreTimestamp", restore_timestamp.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(id), Some(restore_timestamp), Some(status)) = (id, restore_timestamp, status)
         else {
             return Err(json::incomplete());
@@ -3802,10 +4365,16 @@ impl GetAddonBackupSchedulesResponse {
 }
 
 impl Json for GetAddonBackupSchedulesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schedules = members.optional("schedules");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schedules = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "schedules" => fields.optional(reader, "schedules", &mut schedules),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { schedules })
     }
 
@@ -3892,18 +4461,49 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
 }
 
 impl Json for GetAddonBackupSchedulesResponseSchedulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_destinations = members.optional("additionalDestinations");
-        let backup_compression_type = members.optional("backupCompressionType");
-        let backup_type = members.required("backupType");
-        let created_at = members.required("createdAt");
-        let custom_destination_id = members.optional("customDestinationId");
-        let id = members.required("id");
-        let retention_time = members.required("retentionTime");
-        let scheduling = members.required("scheduling");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_destinations = None;
+        let mut backup_compression_type = None;
+        let mut backup_type = None;
+        let mut created_at = None;
+        let mut custom_destination_id = None;
+        let mut id = None;
+        let mut retention_time = None;
+        let mut scheduling = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalDestinations" => fields.optional(
+                    reader,
+                    "additionalDestinations",
+                    &mut additional_destinations,
+                ),
+                "backupCompressionType" => fields.optional(
+                    reader,
+                    "backupCompressionType",
+                    &mut backup_compression_type,
+                ),
+                "backupType" => fields.required(reader, "backupType", &mut backup_type),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "customDestinationId" => {
+                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
+                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backupType", backup_type.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("retentionTime", retention_time.is_some()),
+            ("scheduling", scheduling.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(backup_type),
             Some(created_at),
@@ -3978,10 +4578,16 @@ impl GetAddonBackupsResponse {
 }
 
 impl Json for GetAddonBackupsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backups = members.required("backups");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backups = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backups" => fields.required(reader, "backups", &mut backups),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("backups", backups.is_some())])?;
         let (Some(backups),) = (backups,) else {
             return Err(json::incomplete());
         };
@@ -4049,17 +4655,40 @@ impl GetAddonBackupsResponseBackupsItem {
 }
 
 impl Json for GetAddonBackupsResponseBackupsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let completed_at = members.required("completedAt");
-        let config = members.required("config");
-        let created_at = members.required("createdAt");
-        let custom_destination_id = members.optional("customDestinationId");
-        let id = members.required("id");
-        let name = members.required("name");
-        let status = members.required("status");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut completed_at = None;
+        let mut config = None;
+        let mut created_at = None;
+        let mut custom_destination_id = None;
+        let mut id = None;
+        let mut name = None;
+        let mut status = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "completedAt" => fields.required(reader, "completedAt", &mut completed_at),
+                "config" => fields.required(reader, "config", &mut config),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "customDestinationId" => {
+                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "status" => fields.required(reader, "status", &mut status),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("completedAt", completed_at.is_some()),
+            ("config", config.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(completed_at),
             Some(config),
@@ -4167,14 +4796,30 @@ impl GetAddonBackupsResponseBackupsItemConfig {
 }
 
 impl Json for GetAddonBackupsResponseBackupsItemConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_destinations = members.optional("additionalDestinations");
-        let addon_version = members.optional("addonVersion");
-        let compression_type = members.optional("compressionType");
-        let size = members.required("size");
-        let source = members.optional("source");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_destinations = None;
+        let mut addon_version = None;
+        let mut compression_type = None;
+        let mut size = None;
+        let mut source = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalDestinations" => fields.optional(
+                    reader,
+                    "additionalDestinations",
+                    &mut additional_destinations,
+                ),
+                "addonVersion" => fields.optional(reader, "addonVersion", &mut addon_version),
+                "compressionType" => {
+                    fields.optional(reader, "compressionType", &mut compression_type)
+                }
+                "size" => fields.required(reader, "size", &mut size),
+                "source" => fields.optional(reader, "source", &mut source),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("size", size.is_some())])?;
         let (Some(size),) = (size,) else {
             return Err(json::incomplete());
         };
@@ -4240,12 +4885,23 @@ impl GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
 }
 
 impl Json for GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let destination_id = members.required("destinationId");
-        let retention_time = members.optional("retentionTime");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut destination_id = None;
+        let mut retention_time = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "destinationId" => fields.required(reader, "destinationId", &mut destination_id),
+                "retentionTime" => fields.optional(reader, "retentionTime", &mut retention_time),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("destinationId", destination_id.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
             return Err(json::incomplete());
         };
@@ -4291,10 +4947,16 @@ impl GetAddonContainersResponse {
 }
 
 impl Json for GetAddonContainersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let containers = members.optional("containers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut containers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "containers" => fields.optional(reader, "containers", &mut containers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { containers })
     }
 
@@ -4387,18 +5049,41 @@ impl GetAddonContainersResponseContainersItem {
 }
 
 impl Json for GetAddonContainersResponseContainersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let host = members.optional("host");
-        let ip_addresses = members.optional("ipAddresses");
-        let name = members.required("name");
-        let node_name = members.optional("nodeName");
-        let node_pool_provider_id = members.optional("nodePoolProviderId");
-        let node_pool_user_id = members.optional("nodePoolUserId");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut host = None;
+        let mut ip_addresses = None;
+        let mut name = None;
+        let mut node_name = None;
+        let mut node_pool_provider_id = None;
+        let mut node_pool_user_id = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "host" => fields.optional(reader, "host", &mut host),
+                "ipAddresses" => fields.optional(reader, "ipAddresses", &mut ip_addresses),
+                "name" => fields.required(reader, "name", &mut name),
+                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
+                "nodePoolProviderId" => {
+                    fields.optional(reader, "nodePoolProviderId", &mut node_pool_provider_id)
+                }
+                "nodePoolUserId" => {
+                    fields.optional(reader, "nodePoolUserId", &mut node_pool_user_id)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
             (created_at, name, status, updated_at)
         else {
@@ -4478,11 +5163,18 @@ impl GetAddonCredentialsResponse {
 }
 
 impl Json for GetAddonCredentialsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let envs = members.required("envs");
-        let secrets = members.required("secrets");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut envs = None;
+        let mut secrets = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "envs" => fields.required(reader, "envs", &mut envs),
+                "secrets" => fields.required(reader, "secrets", &mut secrets),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("envs", envs.is_some()), ("secrets", secrets.is_some())])?;
         let (Some(envs), Some(secrets)) = (envs, secrets) else {
             return Err(json::incomplete());
         };
@@ -4675,20 +5367,44 @@ impl GetAddonMetricsResponse {
 }
 
 impl Json for GetAddonMetricsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let bandwidth = members.optional("bandwidth");
-        let bandwidth_volume = members.optional("bandwidthVolume");
-        let cpu = members.optional("cpu");
-        let disk_usage = members.optional("diskUsage");
-        let http4xx_responses = members.optional("http4xxResponses");
-        let http5xx_responses = members.optional("http5xxResponses");
-        let memory = members.optional("memory");
-        let network_egress = members.optional("networkEgress");
-        let network_ingress = members.optional("networkIngress");
-        let requests = members.optional("requests");
-        let tcp_connections_open = members.optional("tcpConnectionsOpen");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut bandwidth = None;
+        let mut bandwidth_volume = None;
+        let mut cpu = None;
+        let mut disk_usage = None;
+        let mut http4xx_responses = None;
+        let mut http5xx_responses = None;
+        let mut memory = None;
+        let mut network_egress = None;
+        let mut network_ingress = None;
+        let mut requests = None;
+        let mut tcp_connections_open = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "bandwidth" => fields.optional(reader, "bandwidth", &mut bandwidth),
+                "bandwidthVolume" => {
+                    fields.optional(reader, "bandwidthVolume", &mut bandwidth_volume)
+                }
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "diskUsage" => fields.optional(reader, "diskUsage", &mut disk_usage),
+                "http4xxResponses" => {
+                    fields.optional(reader, "http4xxResponses", &mut http4xx_responses)
+                }
+                "http5xxResponses" => {
+                    fields.optional(reader, "http5xxResponses", &mut http5xx_responses)
+                }
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "networkEgress" => fields.optional(reader, "networkEgress", &mut network_egress),
+                "networkIngress" => fields.optional(reader, "networkIngress", &mut network_ingress),
+                "requests" => fields.optional(reader, "requests", &mut requests),
+                "tcpConnectionsOpen" => {
+                    fields.optional(reader, "tcpConnectionsOpen", &mut tcp_connections_open)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             bandwidth,
             bandwidth_volume,
@@ -4772,11 +5488,18 @@ impl GetAddonMetricsResponseBandwidth {
 }
 
 impl Json for GetAddonMetricsResponseBandwidth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_info = members.optional("metricInfo");
-        let values = members.required("values");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_info = None;
+        let mut values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricInfo" => fields.optional(reader, "metricInfo", &mut metric_info),
+                "values" => fields.required(reader, "values", &mut values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("values", values.is_some())])?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -4828,12 +5551,25 @@ impl GetAddonMetricsResponseBandwidthMetricInfo {
 }
 
 impl Json for GetAddonMetricsResponseBandwidthMetricInfo {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_id = members.required("metricId");
-        let metric_resolution = members.optional("metricResolution");
-        let metric_unit = members.required("metricUnit");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_id = None;
+        let mut metric_resolution = None;
+        let mut metric_unit = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricId" => fields.required(reader, "metricId", &mut metric_id),
+                "metricResolution" => {
+                    fields.optional(reader, "metricResolution", &mut metric_resolution)
+                }
+                "metricUnit" => fields.required(reader, "metricUnit", &mut metric_unit),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("metricId", metric_id.is_some()),
+            ("metricUnit", metric_unit.is_some()),
+        ])?;
         let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
             return Err(json::incomplete());
         };
@@ -4903,11 +5639,18 @@ impl GetAddonMetricsResponseBandwidthValuesItem {
 }
 
 impl Json for GetAddonMetricsResponseBandwidthValuesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let data = members.required("data");
-        let metadata = members.optional("metadata");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut data = None;
+        let mut metadata = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "data" => fields.required(reader, "data", &mut data),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("data", data.is_some())])?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -4938,10 +5681,16 @@ impl GetAddonRestoresResponse {
 }
 
 impl Json for GetAddonRestoresResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let restores = members.required("restores");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut restores = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "restores" => fields.required(reader, "restores", &mut restores),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("restores", restores.is_some())])?;
         let (Some(restores),) = (restores,) else {
             return Err(json::incomplete());
         };
@@ -4997,14 +5746,31 @@ impl GetAddonRestoresResponseRestoresItem {
 }
 
 impl Json for GetAddonRestoresResponseRestoresItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backup_id = members.required("backupId");
-        let completed_at = members.optional("completedAt");
-        let id = members.required("id");
-        let restore_timestamp = members.required("restoreTimestamp");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backup_id = None;
+        let mut completed_at = None;
+        let mut id = None;
+        let mut restore_timestamp = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupId" => fields.required(reader, "backupId", &mut backup_id),
+                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "restoreTimestamp" => {
+                    fields.required(reader, "restoreTimestamp", &mut restore_timestamp)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backupId", backup_id.is_some()),
+            ("id", id.is_some()),
+            ("restoreTimestamp", restore_timestamp.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(backup_id), Some(id), Some(restore_timestamp), Some(status)) =
             (backup_id, id, restore_timestamp, status)
         else {
@@ -5046,10 +5812,16 @@ impl GetAddonTypesResponse {
 }
 
 impl Json for GetAddonTypesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_types = members.required("addonTypes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_types = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonTypes" => fields.required(reader, "addonTypes", &mut addon_types),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("addonTypes", addon_types.is_some())])?;
         let (Some(addon_types),) = (addon_types,) else {
             return Err(json::incomplete());
         };
@@ -5154,18 +5926,36 @@ impl GetAddonTypesResponseAddonTypesItem {
 }
 
 impl Json for GetAddonTypesResponseAddonTypesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.required("description");
-        let features = members.optional("features");
-        let major = members.optional("major");
-        let name = members.required("name");
-        let resources = members.optional("resources");
-        let type_ = members.required("type");
-        let versions = members.optional("versions");
-        let config = members.optional("config");
-        let scope = members.optional("scope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut features = None;
+        let mut major = None;
+        let mut name = None;
+        let mut resources = None;
+        let mut type_ = None;
+        let mut versions = None;
+        let mut config = None;
+        let mut scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.required(reader, "description", &mut description),
+                "features" => fields.optional(reader, "features", &mut features),
+                "major" => fields.optional(reader, "major", &mut major),
+                "name" => fields.required(reader, "name", &mut name),
+                "resources" => fields.optional(reader, "resources", &mut resources),
+                "type" => fields.required(reader, "type", &mut type_),
+                "versions" => fields.optional(reader, "versions", &mut versions),
+                "config" => fields.optional(reader, "config", &mut config),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("description", description.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(description), Some(name), Some(type_)) = (description, name, type_) else {
             return Err(json::incomplete());
         };
@@ -5246,17 +6036,39 @@ impl GetAddonTypesResponseAddonTypesItemFeatures {
 }
 
 impl Json for GetAddonTypesResponseAddonTypesItemFeatures {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backups_dump = members.required("backupsDump");
-        let custom_db_name = members.required("customDBName");
-        let external_access = members.required("externalAccess");
-        let fork_addon = members.required("forkAddon");
-        let import_dump = members.required("importDump");
-        let import_live = members.required("importLive");
-        let scale_replicas = members.required("scaleReplicas");
-        let tls = members.required("tls");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backups_dump = None;
+        let mut custom_db_name = None;
+        let mut external_access = None;
+        let mut fork_addon = None;
+        let mut import_dump = None;
+        let mut import_live = None;
+        let mut scale_replicas = None;
+        let mut tls = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupsDump" => fields.required(reader, "backupsDump", &mut backups_dump),
+                "customDBName" => fields.required(reader, "customDBName", &mut custom_db_name),
+                "externalAccess" => fields.required(reader, "externalAccess", &mut external_access),
+                "forkAddon" => fields.required(reader, "forkAddon", &mut fork_addon),
+                "importDump" => fields.required(reader, "importDump", &mut import_dump),
+                "importLive" => fields.required(reader, "importLive", &mut import_live),
+                "scaleReplicas" => fields.required(reader, "scaleReplicas", &mut scale_replicas),
+                "tls" => fields.required(reader, "tls", &mut tls),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backupsDump", backups_dump.is_some()),
+            ("customDBName", custom_db_name.is_some()),
+            ("externalAccess", external_access.is_some()),
+            ("forkAddon", fork_addon.is_some()),
+            ("importDump", import_dump.is_some()),
+            ("importLive", import_live.is_some()),
+            ("scaleReplicas", scale_replicas.is_some()),
+            ("tls", tls.is_some()),
+        ])?;
         let (
             Some(backups_dump),
             Some(custom_db_name),
@@ -5326,11 +6138,21 @@ impl GetAddonTypesResponseAddonTypesItemResources {
 }
 
 impl Json for GetAddonTypesResponseAddonTypesItemResources {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let replicas = members.required("replicas");
-        let storage = members.required("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut replicas = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "replicas" => fields.required(reader, "replicas", &mut replicas),
+                "storage" => fields.required(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("replicas", replicas.is_some()),
+            ("storage", storage.is_some()),
+        ])?;
         let (Some(replicas), Some(storage)) = (replicas, storage) else {
             return Err(json::incomplete());
         };
@@ -5363,11 +6185,21 @@ impl GetAddonTypesResponseAddonTypesItemResourcesReplicas {
 }
 
 impl Json for GetAddonTypesResponseAddonTypesItemResourcesReplicas {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let options = members.required("options");
-        let default = members.required("default");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut options = None;
+        let mut default = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "options" => fields.required(reader, "options", &mut options),
+                "default" => fields.required(reader, "default", &mut default),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("options", options.is_some()),
+            ("default", default.is_some()),
+        ])?;
         let (Some(options), Some(default)) = (options, default) else {
             return Err(json::incomplete());
         };
@@ -5460,16 +6292,40 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
 }
 
 impl Json for GetAddonTypesResponseAddonTypesItemConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_error_recovery = members.optional("enableErrorRecovery");
-        let enable_template_values_modification =
-            members.optional("enableTemplateValuesModification");
-        let install_crds = members.optional("installCrds");
-        let show_template_values = members.optional("showTemplateValues");
-        let use_nf_image_pull_secret = members.optional("useNfImagePullSecret");
-        let use_nf_secret_injection = members.optional("useNfSecretInjection");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_error_recovery = None;
+        let mut enable_template_values_modification = None;
+        let mut install_crds = None;
+        let mut show_template_values = None;
+        let mut use_nf_image_pull_secret = None;
+        let mut use_nf_secret_injection = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enableErrorRecovery" => {
+                    fields.optional(reader, "enableErrorRecovery", &mut enable_error_recovery)
+                }
+                "enableTemplateValuesModification" => fields.optional(
+                    reader,
+                    "enableTemplateValuesModification",
+                    &mut enable_template_values_modification,
+                ),
+                "installCrds" => fields.optional(reader, "installCrds", &mut install_crds),
+                "showTemplateValues" => {
+                    fields.optional(reader, "showTemplateValues", &mut show_template_values)
+                }
+                "useNfImagePullSecret" => fields.optional(
+                    reader,
+                    "useNfImagePullSecret",
+                    &mut use_nf_image_pull_secret,
+                ),
+                "useNfSecretInjection" => {
+                    fields.optional(reader, "useNfSecretInjection", &mut use_nf_secret_injection)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_error_recovery,
             enable_template_values_modification,
@@ -5564,14 +6420,31 @@ impl GetAddonVersionResponse {
 }
 
 impl Json for GetAddonVersionResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let discontinued_by = members.optional("discontinuedBy");
-        let lifecycle_status = members.required("lifecycleStatus");
-        let upgrade_history = members.required("upgradeHistory");
-        let upgrade_to = members.required("upgradeTo");
-        let version = members.required("version");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut discontinued_by = None;
+        let mut lifecycle_status = None;
+        let mut upgrade_history = None;
+        let mut upgrade_to = None;
+        let mut version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "discontinuedBy" => fields.optional(reader, "discontinuedBy", &mut discontinued_by),
+                "lifecycleStatus" => {
+                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
+                }
+                "upgradeHistory" => fields.required(reader, "upgradeHistory", &mut upgrade_history),
+                "upgradeTo" => fields.required(reader, "upgradeTo", &mut upgrade_to),
+                "version" => fields.required(reader, "version", &mut version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("lifecycleStatus", lifecycle_status.is_some()),
+            ("upgradeHistory", upgrade_history.is_some()),
+            ("upgradeTo", upgrade_to.is_some()),
+            ("version", version.is_some()),
+        ])?;
         let (Some(lifecycle_status), Some(upgrade_history), Some(upgrade_to), Some(version)) =
             (lifecycle_status, upgrade_history, upgrade_to, version)
         else {
@@ -5651,16 +6524,37 @@ impl GetAddonVersionResponseUpgradeHistoryItem {
 }
 
 impl Json for GetAddonVersionResponseUpgradeHistoryItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let completed_at = members.optional("completedAt");
-        let created_at = members.required("createdAt");
-        let new_version = members.required("newVersion");
-        let previous_version = members.required("previousVersion");
-        let status = members.required("status");
-        let upgrade_id = members.required("upgradeId");
-        let upgrade_type = members.required("upgradeType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut completed_at = None;
+        let mut created_at = None;
+        let mut new_version = None;
+        let mut previous_version = None;
+        let mut status = None;
+        let mut upgrade_id = None;
+        let mut upgrade_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "newVersion" => fields.required(reader, "newVersion", &mut new_version),
+                "previousVersion" => {
+                    fields.required(reader, "previousVersion", &mut previous_version)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                "upgradeId" => fields.required(reader, "upgradeId", &mut upgrade_id),
+                "upgradeType" => fields.required(reader, "upgradeType", &mut upgrade_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("newVersion", new_version.is_some()),
+            ("previousVersion", previous_version.is_some()),
+            ("status", status.is_some()),
+            ("upgradeId", upgrade_id.is_some()),
+            ("upgradeType", upgrade_type.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(new_version),
@@ -5719,10 +6613,16 @@ impl GetAddonVersionResponseUpgradeHistoryItemStatus {
 }
 
 impl Json for GetAddonVersionResponseUpgradeHistoryItemStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("status", status.is_some())])?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -5772,11 +6672,18 @@ impl GetAddonVersionResponseUpgradeToItem {
 }
 
 impl Json for GetAddonVersionResponseUpgradeToItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.required("type");
-        let version = members.required("version");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.required(reader, "type", &mut type_),
+                "version" => fields.required(reader, "version", &mut version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some()), ("version", version.is_some())])?;
         let (Some(type_), Some(version)) = (type_, version) else {
             return Err(json::incomplete());
         };
@@ -5869,15 +6776,34 @@ impl ImportAddonBackupBody {
 }
 
 impl Json for ImportAddonBackupBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let compression_type = members.optional("compressionType");
-        let connection_string = members.optional("connectionString");
-        let custom_destination_id = members.optional("customDestinationId");
-        let import_all_databases = members.optional("importAllDatabases");
-        let name = members.optional("name");
-        let import_url = members.optional("importUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut compression_type = None;
+        let mut connection_string = None;
+        let mut custom_destination_id = None;
+        let mut import_all_databases = None;
+        let mut name = None;
+        let mut import_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "compressionType" => {
+                    fields.optional(reader, "compressionType", &mut compression_type)
+                }
+                "connectionString" => {
+                    fields.optional(reader, "connectionString", &mut connection_string)
+                }
+                "customDestinationId" => {
+                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
+                }
+                "importAllDatabases" => {
+                    fields.optional(reader, "importAllDatabases", &mut import_all_databases)
+                }
+                "name" => fields.optional(reader, "name", &mut name),
+                "importUrl" => fields.optional(reader, "importUrl", &mut import_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             compression_type,
             connection_string,
@@ -5932,10 +6858,16 @@ impl ListAddonsResponse {
 }
 
 impl Json for ListAddonsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addons = members.required("addons");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addons = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addons" => fields.required(reader, "addons", &mut addons),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("addons", addons.is_some())])?;
         let (Some(addons),) = (addons,) else {
             return Err(json::incomplete());
         };
@@ -6013,18 +6945,40 @@ impl ListAddonsResponseAddonsItem {
 }
 
 impl Json for ListAddonsResponseAddonsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.required("tags");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("tags", tags.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(app_id), Some(id), Some(name), Some(spec), Some(status), Some(tags), Some(uid)) =
             (app_id, id, name, spec, status, tags, uid)
         else {
@@ -6076,10 +7030,16 @@ impl ListAddonsResponseAddonsItemSpec {
 }
 
 impl Json for ListAddonsResponseAddonsItemSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -6111,10 +7071,18 @@ impl ListBackupDestinationsResponse {
 }
 
 impl Json for ListBackupDestinationsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backup_destinations = members.required("backupDestinations");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backup_destinations = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupDestinations" => {
+                    fields.required(reader, "backupDestinations", &mut backup_destinations)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("backupDestinations", backup_destinations.is_some())])?;
         let (Some(backup_destinations),) = (backup_destinations,) else {
             return Err(json::incomplete());
         };
@@ -6211,19 +7179,42 @@ impl ListBackupDestinationsBackupsResponseItem {
 }
 
 impl Json for ListBackupDestinationsBackupsResponseItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon = members.optional("addon");
-        let completed_at = members.required("completedAt");
-        let config = members.required("config");
-        let created_at = members.required("createdAt");
-        let expired_by = members.required("expiredBy");
-        let id = members.required("id");
-        let name = members.required("name");
-        let project = members.optional("project");
-        let schedules = members.optional("schedules");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon = None;
+        let mut completed_at = None;
+        let mut config = None;
+        let mut created_at = None;
+        let mut expired_by = None;
+        let mut id = None;
+        let mut name = None;
+        let mut project = None;
+        let mut schedules = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addon" => fields.optional(reader, "addon", &mut addon),
+                "completedAt" => fields.required(reader, "completedAt", &mut completed_at),
+                "config" => fields.required(reader, "config", &mut config),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "expiredBy" => fields.required(reader, "expiredBy", &mut expired_by),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "project" => fields.optional(reader, "project", &mut project),
+                "schedules" => fields.optional(reader, "schedules", &mut schedules),
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("completedAt", completed_at.is_some()),
+            ("config", config.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("expiredBy", expired_by.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(completed_at),
             Some(config),
@@ -6309,11 +7300,18 @@ impl ListBackupDestinationsBackupsResponseItemAddon {
 }
 
 impl Json for ListBackupDestinationsBackupsResponseItemAddon {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let name = members.optional("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { id, name })
     }
 
@@ -6376,13 +7374,22 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
 }
 
 impl Json for ListBackupDestinationsBackupsResponseItemConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_type = members.optional("addonType");
-        let addon_version = members.optional("addonVersion");
-        let size = members.required("size");
-        let source = members.optional("source");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_type = None;
+        let mut addon_version = None;
+        let mut size = None;
+        let mut source = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonType" => fields.optional(reader, "addonType", &mut addon_type),
+                "addonVersion" => fields.optional(reader, "addonVersion", &mut addon_version),
+                "size" => fields.required(reader, "size", &mut size),
+                "source" => fields.optional(reader, "source", &mut source),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("size", size.is_some())])?;
         let (Some(size),) = (size,) else {
             return Err(json::incomplete());
         };
@@ -6430,10 +7437,16 @@ impl ListBackupDestinationsBackupsResponseItemConfigSource {
 }
 
 impl Json for ListBackupDestinationsBackupsResponseItemConfigSource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { type_ })
     }
 
@@ -6468,10 +7481,16 @@ impl ListExternalAddonsResponse {
 }
 
 impl Json for ListExternalAddonsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let data = members.required("data");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "data" => fields.required(reader, "data", &mut data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("data", data.is_some())])?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -6509,11 +7528,21 @@ impl ListExternalAddonsResponseData {
 }
 
 impl Json for ListExternalAddonsResponseData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let external_addons = members.required("externalAddons");
-        let pagination = members.required("pagination");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut external_addons = None;
+        let mut pagination = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "externalAddons" => fields.required(reader, "externalAddons", &mut external_addons),
+                "pagination" => fields.required(reader, "pagination", &mut pagination),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("externalAddons", external_addons.is_some()),
+            ("pagination", pagination.is_some()),
+        ])?;
         let (Some(external_addons), Some(pagination)) = (external_addons, pagination) else {
             return Err(json::incomplete());
         };
@@ -6555,12 +7584,24 @@ impl ListExternalAddonsResponseDataPagination {
 }
 
 impl Json for ListExternalAddonsResponseDataPagination {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let page = members.required("page");
-        let per_page = members.required("perPage");
-        let total = members.required("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut page = None;
+        let mut per_page = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "page" => fields.required(reader, "page", &mut page),
+                "perPage" => fields.required(reader, "perPage", &mut per_page),
+                "total" => fields.required(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("page", page.is_some()),
+            ("perPage", per_page.is_some()),
+            ("total", total.is_some()),
+        ])?;
         let (Some(page), Some(per_page), Some(total)) = (page, per_page, total) else {
             return Err(json::incomplete());
         };
@@ -6731,22 +7772,48 @@ impl PatchAddonBody {
 }
 
 impl Json for PatchAddonBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backup_schedules = members.optional("backupSchedules");
-        let billing = members.optional("billing");
-        let description = members.optional("description");
-        let external_access_enabled = members.optional("externalAccessEnabled");
-        let ip_policies = members.optional("ipPolicies");
-        let metadata = members.optional("metadata");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        let tls_enabled = members.optional("tlsEnabled");
-        let type_specific_settings = members.optional("typeSpecificSettings");
-        let version = members.optional("version");
-        let vpc_accessible = members.optional("vpcAccessible");
-        let template_values = members.optional("templateValues");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backup_schedules = None;
+        let mut billing = None;
+        let mut description = None;
+        let mut external_access_enabled = None;
+        let mut ip_policies = None;
+        let mut metadata = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut tls_enabled = None;
+        let mut type_specific_settings = None;
+        let mut version = None;
+        let mut vpc_accessible = None;
+        let mut template_values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupSchedules" => {
+                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
+                }
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAccessEnabled" => fields.optional(
+                    reader,
+                    "externalAccessEnabled",
+                    &mut external_access_enabled,
+                ),
+                "ipPolicies" => fields.optional(reader, "ipPolicies", &mut ip_policies),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
+                "typeSpecificSettings" => {
+                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
+                }
+                "version" => fields.optional(reader, "version", &mut version),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             backup_schedules,
             billing,
@@ -6867,14 +7934,26 @@ impl PatchAddonBodyBilling {
 }
 
 impl Json for PatchAddonBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        let disk_autoscaling = members.optional("diskAutoscaling");
-        let replicas = members.optional("replicas");
-        let storage = members.optional("storage");
-        let storage_class = members.optional("storageClass");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut disk_autoscaling = None;
+        let mut replicas = None;
+        let mut storage = None;
+        let mut storage_class = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "diskAutoscaling" => {
+                    fields.optional(reader, "diskAutoscaling", &mut disk_autoscaling)
+                }
+                "replicas" => fields.optional(reader, "replicas", &mut replicas),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment_plan,
             disk_autoscaling,
@@ -6948,12 +8027,20 @@ impl PatchBackupDestinationBody {
 }
 
 impl Json for PatchBackupDestinationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let description = members.optional("description");
-        let name = members.optional("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut description = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             description,
@@ -7015,12 +8102,20 @@ impl ScaleAddonBody {
 }
 
 impl Json for ScaleAddonBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        let replicas = members.optional("replicas");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut replicas = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "replicas" => fields.optional(reader, "replicas", &mut replicas),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment_plan,
             replicas,
@@ -7086,12 +8181,24 @@ impl UpdateAddonNetworkSettingsBody {
 }
 
 impl Json for UpdateAddonNetworkSettingsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let external_access_enabled = members.optional("externalAccessEnabled");
-        let tls_enabled = members.optional("tlsEnabled");
-        let vpc_accessible = members.optional("vpcAccessible");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut external_access_enabled = None;
+        let mut tls_enabled = None;
+        let mut vpc_accessible = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "externalAccessEnabled" => fields.optional(
+                    reader,
+                    "externalAccessEnabled",
+                    &mut external_access_enabled,
+                ),
+                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             external_access_enabled,
             tls_enabled,
@@ -7128,10 +8235,16 @@ impl UpdateAddonSecurityBody {
 }
 
 impl Json for UpdateAddonSecurityBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ip_policies = members.required("ipPolicies");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ip_policies = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ipPolicies" => fields.required(reader, "ipPolicies", &mut ip_policies),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("ipPolicies", ip_policies.is_some())])?;
         let (Some(ip_policies),) = (ip_policies,) else {
             return Err(json::incomplete());
         };
@@ -7173,11 +8286,18 @@ impl UpdateAddonSecurityBodyIpPoliciesItem {
 }
 
 impl Json for UpdateAddonSecurityBodyIpPoliciesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let action = members.optional("action");
-        let address = members.required("address");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut action = None;
+        let mut address = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "action" => fields.optional(reader, "action", &mut action),
+                "address" => fields.required(reader, "address", &mut address),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("address", address.is_some())])?;
         let (Some(address),) = (address,) else {
             return Err(json::incomplete());
         };
@@ -7210,10 +8330,16 @@ impl UpdateAddonVersionBody {
 }
 
 impl Json for UpdateAddonVersionBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let version = members.required("version");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "version" => fields.required(reader, "version", &mut version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("version", version.is_some())])?;
         let (Some(version),) = (version,) else {
             return Err(json::incomplete());
         };
@@ -7282,13 +8408,22 @@ impl UpdateExternalAddonBody {
 }
 
 impl Json for UpdateExternalAddonBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let environment_id = members.optional("environmentId");
-        let spec = members.optional("spec");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut environment_id = None;
+        let mut spec = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "environmentId" => fields.optional(reader, "environmentId", &mut environment_id),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             environment_id,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -173,25 +173,57 @@ impl CreateHarnessBody {
 }
 
 impl Json for CreateHarnessBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_repositories = members.optional("additionalRepositories");
-        let api_access = members.optional("apiAccess");
-        let billing = members.required("billing");
-        let branch_data = members.optional("branchData");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let harness = members.required("harness");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let private = members.optional("private");
-        let repository_data = members.optional("repositoryData");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let source = members.optional("source");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_repositories = None;
+        let mut api_access = None;
+        let mut billing = None;
+        let mut branch_data = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut harness = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut private = None;
+        let mut repository_data = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut source = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalRepositories" => fields.optional(
+                    reader,
+                    "additionalRepositories",
+                    &mut additional_repositories,
+                ),
+                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "branchData" => fields.optional(reader, "branchData", &mut branch_data),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "harness" => fields.required(reader, "harness", &mut harness),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "private" => fields.optional(reader, "private", &mut private),
+                "repositoryData" => fields.optional(reader, "repositoryData", &mut repository_data),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "source" => fields.optional(reader, "source", &mut source),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("billing", billing.is_some()),
+            ("deployment", deployment.is_some()),
+            ("harness", harness.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(billing), Some(deployment), Some(harness), Some(name)) =
             (billing, deployment, harness, name)
         else {
@@ -275,11 +307,21 @@ impl CreateHarnessBodyAdditionalRepositoriesItem {
 }
 
 impl Json for CreateHarnessBodyAdditionalRepositoriesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let directory = members.required("directory");
-        let source = members.required("source");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut directory = None;
+        let mut source = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "directory" => fields.required(reader, "directory", &mut directory),
+                "source" => fields.required(reader, "source", &mut source),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("directory", directory.is_some()),
+            ("source", source.is_some()),
+        ])?;
         let (Some(directory), Some(source)) = (directory, source) else {
             return Err(json::incomplete());
         };
@@ -362,16 +404,34 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
 }
 
 impl Json for CreateHarnessBodyAdditionalRepositoriesItemSource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.required("projectBranch");
-        let project_type = members.required("projectType");
-        let project_url = members.required("projectUrl");
-        let public_repo = members.optional("publicRepo");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut public_repo = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.required(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
+                "publicRepo" => fields.optional(reader, "publicRepo", &mut public_repo),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("projectBranch", project_branch.is_some()),
+            ("projectType", project_type.is_some()),
+            ("projectUrl", project_url.is_some()),
+        ])?;
         let (Some(project_branch), Some(project_type), Some(project_url)) =
             (project_branch, project_type, project_url)
         else {
@@ -461,11 +521,18 @@ impl CreateHarnessBodyBilling {
 }
 
 impl Json for CreateHarnessBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.required("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -518,11 +585,18 @@ impl CreateHarnessBodyBillingGpu {
 }
 
 impl Json for CreateHarnessBodyBillingGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -561,11 +635,18 @@ impl CreateHarnessBodyBranchData {
 }
 
 impl Json for CreateHarnessBodyBranchData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let name = members.required("name");
-        let source = members.required("source");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut name = None;
+        let mut source = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "name" => fields.required(reader, "name", &mut name),
+                "source" => fields.required(reader, "source", &mut source),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("source", source.is_some())])?;
         let (Some(name), Some(source)) = (name, source) else {
             return Err(json::incomplete());
         };
@@ -668,16 +749,30 @@ impl CreateHarnessBodyDeployment {
 }
 
 impl Json for CreateHarnessBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let external = members.optional("external");
-        let gpu = members.optional("gpu");
-        let image_source = members.optional("imageSource");
-        let internal = members.optional("internal");
-        let persistent_workspace = members.optional("persistentWorkspace");
-        let storage = members.optional("storage");
-        let workspace_size = members.optional("workspaceSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut external = None;
+        let mut gpu = None;
+        let mut image_source = None;
+        let mut internal = None;
+        let mut persistent_workspace = None;
+        let mut storage = None;
+        let mut workspace_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "external" => fields.optional(reader, "external", &mut external),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "imageSource" => fields.optional(reader, "imageSource", &mut image_source),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "persistentWorkspace" => {
+                    fields.optional(reader, "persistentWorkspace", &mut persistent_workspace)
+                }
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "workspaceSize" => fields.optional(reader, "workspaceSize", &mut workspace_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             external,
             gpu,
@@ -734,11 +829,18 @@ impl CreateHarnessBodyDeploymentExternal {
 }
 
 impl Json for CreateHarnessBodyDeploymentExternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let image_path = members.required("imagePath");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut image_path = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("imagePath", image_path.is_some())])?;
         let (Some(image_path),) = (image_path,) else {
             return Err(json::incomplete());
         };
@@ -823,13 +925,22 @@ impl CreateHarnessBodyDeploymentInternal {
 }
 
 impl Json for CreateHarnessBodyDeploymentInternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let build_id = members.optional("buildId");
-        let build_sha = members.optional("buildSHA");
-        let id = members.optional("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut build_id = None;
+        let mut build_sha = None;
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "buildId" => fields.optional(reader, "buildId", &mut build_id),
+                "buildSHA" => fields.optional(reader, "buildSHA", &mut build_sha),
+                "id" => fields.optional(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch,
             build_id,
@@ -873,10 +984,18 @@ impl CreateHarnessBodyDeploymentStorage {
 }
 
 impl Json for CreateHarnessBodyDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -939,13 +1058,22 @@ impl CreateHarnessBodyHarness {
 }
 
 impl Json for CreateHarnessBodyHarness {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_key = members.optional("apiKey");
-        let auth_mode = members.optional("authMode");
-        let clone_directory = members.optional("cloneDirectory");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_key = None;
+        let mut auth_mode = None;
+        let mut clone_directory = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
+                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
+                "cloneDirectory" => fields.optional(reader, "cloneDirectory", &mut clone_directory),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1090,18 +1218,40 @@ impl CreateHarnessBodyPortsItem {
 }
 
 impl Json for CreateHarnessBodyPortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let advanced_options = members.optional("advancedOptions");
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let domains = members.optional("domains");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.optional("public");
-        let security = members.optional("security");
-        let vpc_accessible = members.optional("vpcAccessible");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut advanced_options = None;
+        let mut disable_nf_domain = None;
+        let mut domains = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut security = None;
+        let mut vpc_accessible = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "advancedOptions" => {
+                    fields.optional(reader, "advancedOptions", &mut advanced_options)
+                }
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "domains" => fields.optional(reader, "domains", &mut domains),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.optional(reader, "public", &mut public),
+                "security" => fields.optional(reader, "security", &mut security),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+        ])?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -1167,10 +1317,18 @@ impl CreateHarnessBodyPortsItemAdvancedOptions {
 }
 
 impl Json for CreateHarnessBodyPortsItemAdvancedOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_tls_passthrough = members.optional("enableTlsPassthrough");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_tls_passthrough = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enableTlsPassthrough" => {
+                    fields.optional(reader, "enableTlsPassthrough", &mut enable_tls_passthrough)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_tls_passthrough,
         })
@@ -1292,16 +1450,34 @@ impl CreateHarnessBodyPortsItemSecurity {
 }
 
 impl Json for CreateHarnessBodyPortsItemSecurity {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let headers = members.optional("headers");
-        let ip = members.optional("ip");
-        let policies = members.optional("policies");
-        let secure_path_configuration = members.optional("securePathConfiguration");
-        let sso = members.optional("sso");
-        let verification_mode = members.optional("verificationMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut headers = None;
+        let mut ip = None;
+        let mut policies = None;
+        let mut secure_path_configuration = None;
+        let mut sso = None;
+        let mut verification_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                "ip" => fields.optional(reader, "ip", &mut ip),
+                "policies" => fields.optional(reader, "policies", &mut policies),
+                "securePathConfiguration" => fields.optional(
+                    reader,
+                    "securePathConfiguration",
+                    &mut secure_path_configuration,
+                ),
+                "sso" => fields.optional(reader, "sso", &mut sso),
+                "verificationMode" => {
+                    fields.optional(reader, "verificationMode", &mut verification_mode)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             headers,
@@ -1432,18 +1608,38 @@ impl CreateHarnessBodyRepositoryData {
 }
 
 impl Json for CreateHarnessBodyRepositoryData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let context = members.optional("context");
-        let description = members.optional("description");
-        let folder = members.optional("folder");
-        let name = members.required("name");
-        let private_repo = members.optional("privateRepo");
-        let project_type = members.required("projectType");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.required("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut context = None;
+        let mut description = None;
+        let mut folder = None;
+        let mut name = None;
+        let mut private_repo = None;
+        let mut project_type = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "context" => fields.optional(reader, "context", &mut context),
+                "description" => fields.optional(reader, "description", &mut description),
+                "folder" => fields.optional(reader, "folder", &mut folder),
+                "name" => fields.required(reader, "name", &mut name),
+                "privateRepo" => fields.optional(reader, "privateRepo", &mut private_repo),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.required(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("projectType", project_type.is_some()),
+            ("vcsLinkId", vcs_link_id.is_some()),
+        ])?;
         let (Some(name), Some(project_type), Some(vcs_link_id)) = (name, project_type, vcs_link_id)
         else {
             return Err(json::incomplete());
@@ -1688,32 +1884,75 @@ impl CreateHarnessResponse {
 }
 
 impl Json for CreateHarnessResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_repositories = members.optional("additionalRepositories");
-        let api_access = members.optional("apiAccess");
-        let app_id = members.required("appId");
-        let billing = members.required("billing");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let harness = members.required("harness");
-        let harness_paused = members.optional("harnessPaused");
-        let id = members.required("id");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let private = members.optional("private");
-        let repository_data = members.optional("repositoryData");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let source = members.optional("source");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let uid = members.optional("uid");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_repositories = None;
+        let mut api_access = None;
+        let mut app_id = None;
+        let mut billing = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut harness = None;
+        let mut harness_paused = None;
+        let mut id = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut private = None;
+        let mut repository_data = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut source = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalRepositories" => fields.optional(
+                    reader,
+                    "additionalRepositories",
+                    &mut additional_repositories,
+                ),
+                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "harness" => fields.required(reader, "harness", &mut harness),
+                "harnessPaused" => fields.optional(reader, "harnessPaused", &mut harness_paused),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "private" => fields.optional(reader, "private", &mut private),
+                "repositoryData" => fields.optional(reader, "repositoryData", &mut repository_data),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "source" => fields.optional(reader, "source", &mut source),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "uid" => fields.optional(reader, "uid", &mut uid),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("deployment", deployment.is_some()),
+            ("harness", harness.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -1838,13 +2077,22 @@ impl CreateHarnessResponseCluster {
 }
 
 impl Json for CreateHarnessResponseCluster {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let load_balancers = members.optional("loadBalancers");
-        let name = members.required("name");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut load_balancers = None;
+        let mut name = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+                "name" => fields.required(reader, "name", &mut name),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -1914,13 +2162,22 @@ impl CreateHarnessResponseHarness {
 }
 
 impl Json for CreateHarnessResponseHarness {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_key = members.optional("apiKey");
-        let auth_mode = members.optional("authMode");
-        let clone_directory = members.optional("cloneDirectory");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_key = None;
+        let mut auth_mode = None;
+        let mut clone_directory = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
+                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
+                "cloneDirectory" => fields.optional(reader, "cloneDirectory", &mut clone_directory),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1969,10 +2226,16 @@ impl CreateHarnessResponseStatus {
 }
 
 impl Json for CreateHarnessResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment = members.optional("deployment");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { deployment })
     }
 
@@ -2017,12 +2280,22 @@ impl CreateHarnessResponseStatusDeployment {
 }
 
 impl Json for CreateHarnessResponseStatusDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let last_transition_time = members.optional("lastTransitionTime");
-        let reason = members.required("reason");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut last_transition_time = None;
+        let mut reason = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "lastTransitionTime" => {
+                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "reason" => fields.required(reader, "reason", &mut reason),
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("reason", reason.is_some()), ("status", status.is_some())])?;
         let (Some(reason), Some(status)) = (reason, status) else {
             return Err(json::incomplete());
         };
@@ -2121,14 +2394,24 @@ impl CreateLlmModelDeploymentBody {
 }
 
 impl Json for CreateLlmModelDeploymentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let spec = members.required("spec");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut spec = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -2210,15 +2493,32 @@ impl CreateLlmModelDeploymentBodyPortsItem {
 }
 
 impl Json for CreateLlmModelDeploymentBodyPortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let domains = members.optional("domains");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.optional("public");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disable_nf_domain = None;
+        let mut domains = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "domains" => fields.optional(reader, "domains", &mut domains),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.optional(reader, "public", &mut public),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+        ])?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -2273,11 +2573,21 @@ impl CreateLlmModelDeploymentBodySpec {
 }
 
 impl Json for CreateLlmModelDeploymentBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.required("configuration");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.required(reader, "configuration", &mut configuration),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("configuration", configuration.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(configuration), Some(type_)) = (configuration, type_) else {
             return Err(json::incomplete());
         };
@@ -2369,14 +2679,26 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
 }
 
 impl Json for CreateLlmModelDeploymentBodySpecConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.optional("architecture");
-        let engine = members.optional("engine");
-        let name = members.optional("name");
-        let node_configuration = members.optional("nodeConfiguration");
-        let revision = members.optional("revision");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut engine = None;
+        let mut name = None;
+        let mut node_configuration = None;
+        let mut revision = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+                "engine" => fields.optional(reader, "engine", &mut engine),
+                "name" => fields.optional(reader, "name", &mut name),
+                "nodeConfiguration" => {
+                    fields.optional(reader, "nodeConfiguration", &mut node_configuration)
+                }
+                "revision" => fields.optional(reader, "revision", &mut revision),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             architecture,
             engine,
@@ -2442,11 +2764,18 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
 }
 
 impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.optional("type");
-        let worker_config = members.optional("workerConfig");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut worker_config = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.optional(reader, "type", &mut type_),
+                "workerConfig" => fields.optional(reader, "workerConfig", &mut worker_config),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             type_,
             worker_config,
@@ -2633,22 +2962,58 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
 }
 
 impl Json for CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let replicas = members.optional("replicas");
-        let parallelism_config = members.optional("parallelismConfig");
-        let sequence_length_config = members.optional("sequenceLengthConfig");
-        let batching_config = members.optional("batchingConfig");
-        let enable_chunked_prefill = members.optional("enableChunkedPrefill");
-        let enable_prefix_caching = members.optional("enablePrefixCaching");
-        let enforce_eager = members.optional("enforceEager");
-        let enable_async_scheduling = members.optional("enableAsyncScheduling");
-        let gpu_memory_utilization = members.optional("gpuMemoryUtilization");
-        let trust_remote_code = members.optional("trustRemoteCode");
-        let data_type = members.optional("dataType");
-        let kv_cache_data_type = members.optional("kvCacheDataType");
-        let quantization = members.optional("quantization");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut replicas = None;
+        let mut parallelism_config = None;
+        let mut sequence_length_config = None;
+        let mut batching_config = None;
+        let mut enable_chunked_prefill = None;
+        let mut enable_prefix_caching = None;
+        let mut enforce_eager = None;
+        let mut enable_async_scheduling = None;
+        let mut gpu_memory_utilization = None;
+        let mut trust_remote_code = None;
+        let mut data_type = None;
+        let mut kv_cache_data_type = None;
+        let mut quantization = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "replicas" => fields.optional(reader, "replicas", &mut replicas),
+                "parallelismConfig" => {
+                    fields.optional(reader, "parallelismConfig", &mut parallelism_config)
+                }
+                "sequenceLengthConfig" => {
+                    fields.optional(reader, "sequenceLengthConfig", &mut sequence_length_config)
+                }
+                "batchingConfig" => fields.optional(reader, "batchingConfig", &mut batching_config),
+                "enableChunkedPrefill" => {
+                    fields.optional(reader, "enableChunkedPrefill", &mut enable_chunked_prefill)
+                }
+                "enablePrefixCaching" => {
+                    fields.optional(reader, "enablePrefixCaching", &mut enable_prefix_caching)
+                }
+                "enforceEager" => fields.optional(reader, "enforceEager", &mut enforce_eager),
+                "enableAsyncScheduling" => fields.optional(
+                    reader,
+                    "enableAsyncScheduling",
+                    &mut enable_async_scheduling,
+                ),
+                "gpuMemoryUtilization" => {
+                    fields.optional(reader, "gpuMemoryUtilization", &mut gpu_memory_utilization)
+                }
+                "trustRemoteCode" => {
+                    fields.optional(reader, "trustRemoteCode", &mut trust_remote_code)
+                }
+                "dataType" => fields.optional(reader, "dataType", &mut data_type),
+                "kvCacheDataType" => {
+                    fields.optional(reader, "kvCacheDataType", &mut kv_cache_data_type)
+                }
+                "quantization" => fields.optional(reader, "quantization", &mut quantization),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             replicas,
             parallelism_config,
@@ -2766,12 +3131,26 @@ impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
 }
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let tensor_parallelism = members.optional("tensorParallelism");
-        let pipeline_parallelism = members.optional("pipelineParallelism");
-        let expert_parallelism = members.optional("expertParallelism");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut tensor_parallelism = None;
+        let mut pipeline_parallelism = None;
+        let mut expert_parallelism = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "tensorParallelism" => {
+                    fields.optional(reader, "tensorParallelism", &mut tensor_parallelism)
+                }
+                "pipelineParallelism" => {
+                    fields.optional(reader, "pipelineParallelism", &mut pipeline_parallelism)
+                }
+                "expertParallelism" => {
+                    fields.optional(reader, "expertParallelism", &mut expert_parallelism)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             tensor_parallelism,
             pipeline_parallelism,
@@ -2848,12 +3227,26 @@ impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
 }
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let max_model_length = members.optional("maxModelLength");
-        let max_input_length = members.optional("maxInputLength");
-        let max_output_length = members.optional("maxOutputLength");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut max_model_length = None;
+        let mut max_input_length = None;
+        let mut max_output_length = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "maxModelLength" => {
+                    fields.optional(reader, "maxModelLength", &mut max_model_length)
+                }
+                "maxInputLength" => {
+                    fields.optional(reader, "maxInputLength", &mut max_input_length)
+                }
+                "maxOutputLength" => {
+                    fields.optional(reader, "maxOutputLength", &mut max_output_length)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             max_model_length,
             max_input_length,
@@ -2893,14 +3286,13 @@ pub enum CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength {
 }
 
 impl Json for CreateLlmModelDeploymentBodySequenceLengthConfigMaxModelLength {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Number(_) => <f64>::from_json(value).map(Self::Number),
-            Value::String(_) => {
-                <CreateLlmModelDeploymentBodyMaxModelLengthString>::from_json(value)
-                    .map(Self::String)
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match reader.peek()? {
+            json::Kind::Number => <f64>::decode(reader).map(Self::Number),
+            json::Kind::String => {
+                <CreateLlmModelDeploymentBodyMaxModelLengthString>::decode(reader).map(Self::String)
             }
-            other => Err(DecodeError::unexpected("a number or a string", &other)),
+            other => Err(DecodeError::unexpected_kind("a number or a string", other)),
         }
     }
 
@@ -2955,11 +3347,20 @@ impl CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
 }
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let max_num_seqs = members.optional("maxNumSeqs");
-        let max_num_batched_tokens = members.optional("maxNumBatchedTokens");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut max_num_seqs = None;
+        let mut max_num_batched_tokens = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "maxNumSeqs" => fields.optional(reader, "maxNumSeqs", &mut max_num_seqs),
+                "maxNumBatchedTokens" => {
+                    fields.optional(reader, "maxNumBatchedTokens", &mut max_num_batched_tokens)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             max_num_seqs,
             max_num_batched_tokens,
@@ -3062,11 +3463,18 @@ impl CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
 }
 
 impl Json for CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu = members.optional("gpu");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { gpu, storage })
     }
 
@@ -3116,11 +3524,18 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationGpu {
 }
 
 impl Json for CreateLlmModelDeploymentBodyNodeConfigurationGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let configuration = members.optional("configuration");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut configuration = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             configuration,
@@ -3180,12 +3595,20 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
 }
 
 impl Json for CreateLlmModelDeploymentBodyGpuConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu_type = members.optional("gpuType");
-        let gpu_count = members.optional("gpuCount");
-        let timesliced = members.optional("timesliced");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu_type = None;
+        let mut gpu_count = None;
+        let mut timesliced = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpuType" => fields.optional(reader, "gpuType", &mut gpu_type),
+                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
+                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             gpu_type,
             gpu_count,
@@ -3253,13 +3676,22 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
 }
 
 impl Json for CreateLlmModelDeploymentBodyNodeConfigurationStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_mode = members.optional("accessMode");
-        let storage_class = members.optional("storageClass");
-        let storage_size = members.required("storageSize");
-        let shm_size = members.nullable("shmSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_mode = None;
+        let mut storage_class = None;
+        let mut storage_size = None;
+        let mut shm_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessMode" => fields.optional(reader, "accessMode", &mut access_mode),
+                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
+                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+                "shmSize" => fields.nullable(reader, "shmSize", &mut shm_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("storageSize", storage_size.is_some())])?;
         let (Some(storage_size),) = (storage_size,) else {
             return Err(json::incomplete());
         };
@@ -3407,24 +3839,59 @@ impl GetLlmModelDeploymentResponse {
 }
 
 impl Json for GetLlmModelDeploymentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let creator_id = members.required("creatorId");
-        let deployment_configuration = members.optional("deploymentConfiguration");
-        let description = members.optional("description");
-        let dns = members.required("dns");
-        let entity_id = members.required("entityId");
-        let entity_type = members.required("entityType");
-        let id = members.required("id");
-        let name = members.required("name");
-        let ports = members.required("ports");
-        let project_id = members.required("projectId");
-        let spec = members.required("spec");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut creator_id = None;
+        let mut deployment_configuration = None;
+        let mut description = None;
+        let mut dns = None;
+        let mut entity_id = None;
+        let mut entity_type = None;
+        let mut id = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut project_id = None;
+        let mut spec = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "creatorId" => fields.required(reader, "creatorId", &mut creator_id),
+                "deploymentConfiguration" => fields.optional(
+                    reader,
+                    "deploymentConfiguration",
+                    &mut deployment_configuration,
+                ),
+                "description" => fields.optional(reader, "description", &mut description),
+                "dns" => fields.required(reader, "dns", &mut dns),
+                "entityId" => fields.required(reader, "entityId", &mut entity_id),
+                "entityType" => fields.required(reader, "entityType", &mut entity_type),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.required(reader, "ports", &mut ports),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("creatorId", creator_id.is_some()),
+            ("dns", dns.is_some()),
+            ("entityId", entity_id.is_some()),
+            ("entityType", entity_type.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("ports", ports.is_some()),
+            ("projectId", project_id.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(creator_id),
             Some(dns),
@@ -3523,11 +3990,18 @@ impl GetLlmModelDeploymentResponseDeploymentConfiguration {
 }
 
 impl Json for GetLlmModelDeploymentResponseDeploymentConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -3563,11 +4037,18 @@ impl GetLlmModelDeploymentResponseDns {
 }
 
 impl Json for GetLlmModelDeploymentResponseDns {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let base = members.required("base");
-        let zone = members.required("zone");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut base = None;
+        let mut zone = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "base" => fields.required(reader, "base", &mut base),
+                "zone" => fields.required(reader, "zone", &mut zone),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("base", base.is_some()), ("zone", zone.is_some())])?;
         let (Some(base), Some(zone)) = (base, zone) else {
             return Err(json::incomplete());
         };
@@ -3650,16 +4131,36 @@ impl GetLlmModelDeploymentResponsePortsItem {
 }
 
 impl Json for GetLlmModelDeploymentResponsePortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let dns = members.optional("dns");
-        let id = members.required("id");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.required("public");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disable_nf_domain = None;
+        let mut dns = None;
+        let mut id = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "dns" => fields.optional(reader, "dns", &mut dns),
+                "id" => fields.required(reader, "id", &mut id),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.required(reader, "public", &mut public),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+            ("public", public.is_some()),
+        ])?;
         let (Some(id), Some(internal_port), Some(name), Some(protocol), Some(public)) =
             (id, internal_port, name, protocol, public)
         else {
@@ -3729,10 +4230,16 @@ impl ListHarnessesResponse {
 }
 
 impl Json for ListHarnessesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let harnesses = members.required("harnesses");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut harnesses = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "harnesses" => fields.required(reader, "harnesses", &mut harnesses),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("harnesses", harnesses.is_some())])?;
         let (Some(harnesses),) = (harnesses,) else {
             return Err(json::incomplete());
         };
@@ -3838,19 +4345,39 @@ impl ListHarnessesResponseHarnessesItem {
 }
 
 impl Json for ListHarnessesResponseHarnessesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let harness = members.optional("harness");
-        let id = members.required("id");
-        let name = members.required("name");
-        let private = members.optional("private");
-        let source = members.optional("source");
-        let status = members.optional("status");
-        let tags = members.optional("tags");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut harness = None;
+        let mut id = None;
+        let mut name = None;
+        let mut private = None;
+        let mut source = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "harness" => fields.optional(reader, "harness", &mut harness),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "private" => fields.optional(reader, "private", &mut private),
+                "source" => fields.optional(reader, "source", &mut source),
+                "status" => fields.optional(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(app_id), Some(id), Some(name), Some(uid)) = (app_id, id, name, uid) else {
             return Err(json::incomplete());
         };
@@ -3900,10 +4427,16 @@ impl ListHarnessesResponseHarnessesItemHarness {
 }
 
 impl Json for ListHarnessesResponseHarnessesItemHarness {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -3962,12 +4495,20 @@ impl ListHarnessesResponseHarnessesItemSource {
 }
 
 impl Json for ListHarnessesResponseHarnessesItemSource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let project_branch = members.optional("projectBranch");
-        let project_type = members.optional("projectType");
-        let project_url = members.optional("projectUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.optional(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             project_branch,
             project_type,
@@ -4002,10 +4543,18 @@ impl ListLlmModelDeploymentsResponse {
 }
 
 impl Json for ListLlmModelDeploymentsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let llm_model_deployments = members.required("llmModelDeployments");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut llm_model_deployments = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "llmModelDeployments" => {
+                    fields.required(reader, "llmModelDeployments", &mut llm_model_deployments)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("llmModelDeployments", llm_model_deployments.is_some())])?;
         let (Some(llm_model_deployments),) = (llm_model_deployments,) else {
             return Err(json::incomplete());
         };
@@ -4163,21 +4712,44 @@ impl PatchHarnessBody {
 }
 
 impl Json for PatchHarnessBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_repositories = members.optional("additionalRepositories");
-        let api_access = members.optional("apiAccess");
-        let billing = members.optional("billing");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let harness = members.optional("harness");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let source = members.optional("source");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_repositories = None;
+        let mut api_access = None;
+        let mut billing = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut harness = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut source = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalRepositories" => fields.optional(
+                    reader,
+                    "additionalRepositories",
+                    &mut additional_repositories,
+                ),
+                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "harness" => fields.optional(reader, "harness", &mut harness),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "source" => fields.optional(reader, "source", &mut source),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             additional_repositories,
             api_access,
@@ -4255,11 +4827,18 @@ impl PatchHarnessBodyBilling {
 }
 
 impl Json for PatchHarnessBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment_plan,
             gpu,
@@ -4356,15 +4935,26 @@ impl PatchHarnessBodyDeployment {
 }
 
 impl Json for PatchHarnessBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let external = members.optional("external");
-        let gpu = members.optional("gpu");
-        let image_source = members.optional("imageSource");
-        let internal = members.optional("internal");
-        let storage = members.optional("storage");
-        let workspace_size = members.optional("workspaceSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut external = None;
+        let mut gpu = None;
+        let mut image_source = None;
+        let mut internal = None;
+        let mut storage = None;
+        let mut workspace_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "external" => fields.optional(reader, "external", &mut external),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "imageSource" => fields.optional(reader, "imageSource", &mut image_source),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "workspaceSize" => fields.optional(reader, "workspaceSize", &mut workspace_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             external,
             gpu,
@@ -4422,11 +5012,18 @@ impl PatchHarnessBodyDeploymentExternal {
 }
 
 impl Json for PatchHarnessBodyDeploymentExternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let image_path = members.optional("imagePath");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut image_path = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "imagePath" => fields.optional(reader, "imagePath", &mut image_path),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             image_path,
@@ -4476,11 +5073,18 @@ impl PatchHarnessBodyHarness {
 }
 
 impl Json for PatchHarnessBodyHarness {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_key = members.optional("apiKey");
-        let auth_mode = members.optional("authMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_key = None;
+        let mut auth_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
+                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { api_key, auth_mode })
     }
 
@@ -4580,16 +5184,30 @@ impl PatchHarnessBodySource {
 }
 
 impl Json for PatchHarnessBodySource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.optional("projectBranch");
-        let project_type = members.optional("projectType");
-        let project_url = members.optional("projectUrl");
-        let public_repo = members.optional("publicRepo");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut public_repo = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.optional(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+                "publicRepo" => fields.optional(reader, "publicRepo", &mut public_repo),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             account_login,
             project_branch,
@@ -4769,24 +5387,55 @@ impl PutHarnessBody {
 }
 
 impl Json for PutHarnessBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_repositories = members.optional("additionalRepositories");
-        let api_access = members.optional("apiAccess");
-        let billing = members.required("billing");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let harness = members.required("harness");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let private = members.optional("private");
-        let repository_data = members.optional("repositoryData");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let source = members.optional("source");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_repositories = None;
+        let mut api_access = None;
+        let mut billing = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut harness = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut private = None;
+        let mut repository_data = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut source = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalRepositories" => fields.optional(
+                    reader,
+                    "additionalRepositories",
+                    &mut additional_repositories,
+                ),
+                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "harness" => fields.required(reader, "harness", &mut harness),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "private" => fields.optional(reader, "private", &mut private),
+                "repositoryData" => fields.optional(reader, "repositoryData", &mut repository_data),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "source" => fields.optional(reader, "source", &mut source),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("billing", billing.is_some()),
+            ("deployment", deployment.is_some()),
+            ("harness", harness.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(billing), Some(deployment), Some(harness), Some(name)) =
             (billing, deployment, harness, name)
         else {
@@ -4909,14 +5558,24 @@ impl UpdateLlmModelDeploymentBody {
 }
 
 impl Json for UpdateLlmModelDeploymentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let ports = members.optional("ports");
-        let spec = members.optional("spec");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut spec = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             name,
@@ -4965,10 +5624,16 @@ impl UpdateLlmModelDeploymentBodySpec {
 }
 
 impl Json for UpdateLlmModelDeploymentBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { configuration })
     }
 
@@ -5053,14 +5718,26 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
 }
 
 impl Json for UpdateLlmModelDeploymentBodySpecConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.optional("architecture");
-        let engine = members.optional("engine");
-        let name = members.optional("name");
-        let node_configuration = members.optional("nodeConfiguration");
-        let revision = members.optional("revision");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut engine = None;
+        let mut name = None;
+        let mut node_configuration = None;
+        let mut revision = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+                "engine" => fields.optional(reader, "engine", &mut engine),
+                "name" => fields.optional(reader, "name", &mut name),
+                "nodeConfiguration" => {
+                    fields.optional(reader, "nodeConfiguration", &mut node_configuration)
+                }
+                "revision" => fields.optional(reader, "revision", &mut revision),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             architecture,
             engine,
@@ -5123,11 +5800,18 @@ impl UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
 }
 
 impl Json for UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu = members.optional("gpu");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { gpu, storage })
     }
 
@@ -5197,13 +5881,22 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
 }
 
 impl Json for UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_mode = members.optional("accessMode");
-        let storage_class = members.optional("storageClass");
-        let storage_size = members.optional("storageSize");
-        let shm_size = members.nullable("shmSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_mode = None;
+        let mut storage_class = None;
+        let mut storage_size = None;
+        let mut shm_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessMode" => fields.optional(reader, "accessMode", &mut access_mode),
+                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
+                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+                "shmSize" => fields.nullable(reader, "shmSize", &mut shm_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             access_mode,
             storage_class,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -80,14 +80,26 @@ impl GetCreditBalanceResponse {
 }
 
 impl Json for GetCreditBalanceResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let currency = members.optional("currency");
-        let customer_balance = members.optional("customerBalance");
-        let grants = members.optional("grants");
-        let last_synced_at = members.optional("lastSyncedAt");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut currency = None;
+        let mut customer_balance = None;
+        let mut grants = None;
+        let mut last_synced_at = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "currency" => fields.optional(reader, "currency", &mut currency),
+                "customerBalance" => {
+                    fields.optional(reader, "customerBalance", &mut customer_balance)
+                }
+                "grants" => fields.optional(reader, "grants", &mut grants),
+                "lastSyncedAt" => fields.optional(reader, "lastSyncedAt", &mut last_synced_at),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             currency,
             customer_balance,
@@ -135,10 +147,16 @@ impl GetCreditBalanceResponseCustomerBalance {
 }
 
 impl Json for GetCreditBalanceResponseCustomerBalance {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let amount = members.optional("amount");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut amount = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "amount" => fields.optional(reader, "amount", &mut amount),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { amount })
     }
 
@@ -184,11 +202,18 @@ impl GetCreditBalanceResponseGrants {
 }
 
 impl Json for GetCreditBalanceResponseGrants {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let available = members.optional("available");
-        let pending = members.optional("pending");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut available = None;
+        let mut pending = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "available" => fields.optional(reader, "available", &mut available),
+                "pending" => fields.optional(reader, "pending", &mut pending),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { available, pending })
     }
 
@@ -357,23 +382,42 @@ impl GetInvoiceResponse {
 }
 
 impl Json for GetInvoiceResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let byoc = members.optional("byoc");
-        let currency = members.optional("currency");
-        let discounts = members.optional("discounts");
-        let egress_ip = members.optional("egressIp");
-        let id = members.required("id");
-        let line_items = members.optional("lineItems");
-        let load_balancer = members.optional("loadBalancer");
-        let paas = members.optional("paas");
-        let period = members.required("period");
-        let scope = members.optional("scope");
-        let status = members.optional("status");
-        let sub_total = members.optional("subTotal");
-        let tax = members.optional("tax");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut byoc = None;
+        let mut currency = None;
+        let mut discounts = None;
+        let mut egress_ip = None;
+        let mut id = None;
+        let mut line_items = None;
+        let mut load_balancer = None;
+        let mut paas = None;
+        let mut period = None;
+        let mut scope = None;
+        let mut status = None;
+        let mut sub_total = None;
+        let mut tax = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "byoc" => fields.optional(reader, "byoc", &mut byoc),
+                "currency" => fields.optional(reader, "currency", &mut currency),
+                "discounts" => fields.optional(reader, "discounts", &mut discounts),
+                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
+                "id" => fields.required(reader, "id", &mut id),
+                "lineItems" => fields.optional(reader, "lineItems", &mut line_items),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "paas" => fields.optional(reader, "paas", &mut paas),
+                "period" => fields.required(reader, "period", &mut period),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                "status" => fields.optional(reader, "status", &mut status),
+                "subTotal" => fields.optional(reader, "subTotal", &mut sub_total),
+                "tax" => fields.optional(reader, "tax", &mut tax),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("period", period.is_some())])?;
         let (Some(id), Some(period)) = (id, period) else {
             return Err(json::incomplete());
         };
@@ -460,12 +504,20 @@ impl GetInvoiceResponseByoc {
 }
 
 impl Json for GetInvoiceResponseByoc {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let clusters = members.optional("clusters");
-        let price = members.optional("price");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut clusters = None;
+        let mut price = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clusters" => fields.optional(reader, "clusters", &mut clusters),
+                "price" => fields.optional(reader, "price", &mut price),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             clusters,
             price,
@@ -537,13 +589,22 @@ impl GetInvoiceResponseByocClustersItem {
 }
 
 impl Json for GetInvoiceResponseByocClustersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let name = members.optional("name");
-        let price = members.optional("price");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut price = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "price" => fields.optional(reader, "price", &mut price),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             id,
             name,
@@ -627,14 +688,24 @@ impl GetInvoiceResponseByocPrice {
 }
 
 impl Json for GetInvoiceResponseByocPrice {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cluster = members.optional("cluster");
-        let gpu_memory = members.optional("gpuMemory");
-        let memory = members.optional("memory");
-        let total = members.optional("total");
-        let vcpu = members.optional("vcpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cluster = None;
+        let mut gpu_memory = None;
+        let mut memory = None;
+        let mut total = None;
+        let mut vcpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cluster" => fields.optional(reader, "cluster", &mut cluster),
+                "gpuMemory" => fields.optional(reader, "gpuMemory", &mut gpu_memory),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "total" => fields.optional(reader, "total", &mut total),
+                "vcpu" => fields.optional(reader, "vcpu", &mut vcpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cluster,
             gpu_memory,
@@ -710,13 +781,26 @@ impl GetInvoiceResponseByocUsage {
 }
 
 impl Json for GetInvoiceResponseByocUsage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cluster_hours = members.optional("clusterHours");
-        let gpu_memory_gi_b_hours = members.optional("gpuMemoryGiBHours");
-        let memory_gi_b_hours = members.optional("memoryGiBHours");
-        let vcpu_hours = members.optional("vcpuHours");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cluster_hours = None;
+        let mut gpu_memory_gi_b_hours = None;
+        let mut memory_gi_b_hours = None;
+        let mut vcpu_hours = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clusterHours" => fields.optional(reader, "clusterHours", &mut cluster_hours),
+                "gpuMemoryGiBHours" => {
+                    fields.optional(reader, "gpuMemoryGiBHours", &mut gpu_memory_gi_b_hours)
+                }
+                "memoryGiBHours" => {
+                    fields.optional(reader, "memoryGiBHours", &mut memory_gi_b_hours)
+                }
+                "vcpuHours" => fields.optional(reader, "vcpuHours", &mut vcpu_hours),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cluster_hours,
             gpu_memory_gi_b_hours,
@@ -766,10 +850,16 @@ impl GetInvoiceResponseDiscounts {
 }
 
 impl Json for GetInvoiceResponseDiscounts {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { total })
     }
 
@@ -815,11 +905,18 @@ impl GetInvoiceResponseEgressIp {
 }
 
 impl Json for GetInvoiceResponseEgressIp {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let price = members.optional("price");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut price = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "price" => fields.optional(reader, "price", &mut price),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { price, usage })
     }
 
@@ -854,10 +951,16 @@ impl GetInvoiceResponseEgressIpUsage {
 }
 
 impl Json for GetInvoiceResponseEgressIpUsage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let hours = members.optional("hours");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut hours = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "hours" => fields.optional(reader, "hours", &mut hours),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { hours })
     }
 
@@ -923,13 +1026,22 @@ impl GetInvoiceResponseLineItemsItem {
 }
 
 impl Json for GetInvoiceResponseLineItemsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let base = members.optional("base");
-        let proration = members.optional("proration");
-        let title = members.optional("title");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut base = None;
+        let mut proration = None;
+        let mut title = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "base" => fields.optional(reader, "base", &mut base),
+                "proration" => fields.optional(reader, "proration", &mut proration),
+                "title" => fields.optional(reader, "title", &mut title),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             base,
             proration,
@@ -986,12 +1098,20 @@ impl GetInvoiceResponsePaas {
 }
 
 impl Json for GetInvoiceResponsePaas {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let price = members.optional("price");
-        let teams = members.required("teams");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut price = None;
+        let mut teams = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "price" => fields.optional(reader, "price", &mut price),
+                "teams" => fields.required(reader, "teams", &mut teams),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("teams", teams.is_some())])?;
         let (Some(teams),) = (teams,) else {
             return Err(json::incomplete());
         };
@@ -1076,14 +1196,24 @@ impl GetInvoiceResponsePaasPrice {
 }
 
 impl Json for GetInvoiceResponsePaasPrice {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cpu = members.optional("cpu");
-        let gpu = members.optional("gpu");
-        let memory = members.optional("memory");
-        let storage = members.optional("storage");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cpu = None;
+        let mut gpu = None;
+        let mut memory = None;
+        let mut storage = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cpu,
             gpu,
@@ -1169,14 +1299,24 @@ impl GetInvoiceResponsePaasTeamsItem {
 }
 
 impl Json for GetInvoiceResponsePaasTeamsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let name = members.optional("name");
-        let price = members.optional("price");
-        let projects = members.optional("projects");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut price = None;
+        let mut projects = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "price" => fields.optional(reader, "price", &mut price),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             id,
             name,
@@ -1282,16 +1422,34 @@ impl GetInvoiceResponsePaasUsage {
 }
 
 impl Json for GetInvoiceResponsePaasUsage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build = members.optional("build");
-        let gpu_on_demand_hours = members.optional("gpuOnDemandHours");
-        let gpu_spot_hours = members.optional("gpuSpotHours");
-        let memory_gi_b_hours = members.optional("memoryGiBHours");
-        let run = members.optional("run");
-        let storage_gi_b_hours = members.optional("storageGiBHours");
-        let vcpu_hours = members.optional("vcpuHours");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build = None;
+        let mut gpu_on_demand_hours = None;
+        let mut gpu_spot_hours = None;
+        let mut memory_gi_b_hours = None;
+        let mut run = None;
+        let mut storage_gi_b_hours = None;
+        let mut vcpu_hours = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "build" => fields.optional(reader, "build", &mut build),
+                "gpuOnDemandHours" => {
+                    fields.optional(reader, "gpuOnDemandHours", &mut gpu_on_demand_hours)
+                }
+                "gpuSpotHours" => fields.optional(reader, "gpuSpotHours", &mut gpu_spot_hours),
+                "memoryGiBHours" => {
+                    fields.optional(reader, "memoryGiBHours", &mut memory_gi_b_hours)
+                }
+                "run" => fields.optional(reader, "run", &mut run),
+                "storageGiBHours" => {
+                    fields.optional(reader, "storageGiBHours", &mut storage_gi_b_hours)
+                }
+                "vcpuHours" => fields.optional(reader, "vcpuHours", &mut vcpu_hours),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build,
             gpu_on_demand_hours,
@@ -1363,11 +1521,18 @@ impl GetInvoiceResponsePeriod {
 }
 
 impl Json for GetInvoiceResponsePeriod {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let end = members.optional("end");
-        let start = members.optional("start");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut end = None;
+        let mut start = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "end" => fields.optional(reader, "end", &mut end),
+                "start" => fields.optional(reader, "start", &mut start),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { end, start })
     }
 
@@ -1414,11 +1579,18 @@ impl GetInvoiceResponseScope {
 }
 
 impl Json for GetInvoiceResponseScope {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let entity_id = members.optional("entityId");
-        let entity_type = members.optional("entityType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut entity_id = None;
+        let mut entity_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "entityId" => fields.optional(reader, "entityId", &mut entity_id),
+                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             entity_id,
             entity_type,
@@ -1494,11 +1666,18 @@ impl GetInvoiceResponseTax {
 }
 
 impl Json for GetInvoiceResponseTax {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let amount = members.optional("amount");
-        let percent = members.optional("percent");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut amount = None;
+        let mut percent = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "amount" => fields.optional(reader, "amount", &mut amount),
+                "percent" => fields.optional(reader, "percent", &mut percent),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { amount, percent })
     }
 
@@ -1601,18 +1780,36 @@ impl GetInvoiceDetailsResponse {
 }
 
 impl Json for GetInvoiceDetailsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let period = members.required("period");
-        let paid = members.optional("paid");
-        let byoc_usage = members.optional("byocUsage");
-        let paas_usage = members.required("paasUsage");
-        let line_items = members.optional("lineItems");
-        let sub_total = members.optional("subTotal");
-        let discount = members.optional("discount");
-        let tax = members.required("tax");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut period = None;
+        let mut paid = None;
+        let mut byoc_usage = None;
+        let mut paas_usage = None;
+        let mut line_items = None;
+        let mut sub_total = None;
+        let mut discount = None;
+        let mut tax = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "period" => fields.required(reader, "period", &mut period),
+                "paid" => fields.optional(reader, "paid", &mut paid),
+                "byocUsage" => fields.optional(reader, "byocUsage", &mut byoc_usage),
+                "paasUsage" => fields.required(reader, "paasUsage", &mut paas_usage),
+                "lineItems" => fields.optional(reader, "lineItems", &mut line_items),
+                "subTotal" => fields.optional(reader, "subTotal", &mut sub_total),
+                "discount" => fields.optional(reader, "discount", &mut discount),
+                "tax" => fields.required(reader, "tax", &mut tax),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("period", period.is_some()),
+            ("paasUsage", paas_usage.is_some()),
+            ("tax", tax.is_some()),
+        ])?;
         let (Some(period), Some(paas_usage), Some(tax)) = (period, paas_usage, tax) else {
             return Err(json::incomplete());
         };
@@ -1662,11 +1859,18 @@ impl GetInvoiceDetailsResponsePeriod {
 }
 
 impl Json for GetInvoiceDetailsResponsePeriod {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let start = members.required("start");
-        let end = members.required("end");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut start = None;
+        let mut end = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "start" => fields.required(reader, "start", &mut start),
+                "end" => fields.required(reader, "end", &mut end),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("start", start.is_some()), ("end", end.is_some())])?;
         let (Some(start), Some(end)) = (start, end) else {
             return Err(json::incomplete());
         };
@@ -1704,10 +1908,16 @@ impl GetInvoiceDetailsResponseByocUsage {
 }
 
 impl Json for GetInvoiceDetailsResponseByocUsage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let price = members.optional("price");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut price = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "price" => fields.optional(reader, "price", &mut price),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { price })
     }
 
@@ -1753,11 +1963,18 @@ impl GetInvoiceDetailsResponsePaasUsage {
 }
 
 impl Json for GetInvoiceDetailsResponsePaasUsage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let price = members.optional("price");
-        let teams = members.optional("teams");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut price = None;
+        let mut teams = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "price" => fields.optional(reader, "price", &mut price),
+                "teams" => fields.optional(reader, "teams", &mut teams),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { price, teams })
     }
 
@@ -1824,13 +2041,22 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
 }
 
 impl Json for GetInvoiceDetailsResponsePaasUsagePrice {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let total = members.optional("total");
-        let cpu = members.optional("cpu");
-        let memory = members.optional("memory");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut total = None;
+        let mut cpu = None;
+        let mut memory = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "total" => fields.optional(reader, "total", &mut total),
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             total,
             cpu,
@@ -1894,12 +2120,20 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
 }
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let name = members.optional("name");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { id, name, usage })
     }
 
@@ -1950,11 +2184,18 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
 }
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let price = members.optional("price");
-        let projects = members.optional("projects");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut price = None;
+        let mut projects = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "price" => fields.optional(reader, "price", &mut price),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { price, projects })
     }
 
@@ -2001,11 +2242,18 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
 }
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let price = members.optional("price");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut price = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "price" => fields.optional(reader, "price", &mut price),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { id, price })
     }
 
@@ -2052,11 +2300,18 @@ impl GetInvoiceDetailsResponseLineItemsItem {
 }
 
 impl Json for GetInvoiceDetailsResponseLineItemsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let title = members.optional("title");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut title = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "title" => fields.optional(reader, "title", &mut title),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { title, total })
     }
 
@@ -2086,11 +2341,18 @@ impl GetInvoiceDetailsResponseTax {
 }
 
 impl Json for GetInvoiceDetailsResponseTax {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let percent = members.required("percent");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut percent = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "percent" => fields.required(reader, "percent", &mut percent),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("percent", percent.is_some()), ("value", value.is_some())])?;
         let (Some(percent), Some(value)) = (percent, value) else {
             return Err(json::incomplete());
         };
@@ -2200,17 +2462,30 @@ impl GetUsageResponse {
 }
 
 impl Json for GetUsageResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let byoc = members.optional("byoc");
-        let currency = members.optional("currency");
-        let egress_ip = members.optional("egressIp");
-        let load_balancer = members.optional("loadBalancer");
-        let paas = members.optional("paas");
-        let scope = members.optional("scope");
-        let timestamp = members.optional("timestamp");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut byoc = None;
+        let mut currency = None;
+        let mut egress_ip = None;
+        let mut load_balancer = None;
+        let mut paas = None;
+        let mut scope = None;
+        let mut timestamp = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "byoc" => fields.optional(reader, "byoc", &mut byoc),
+                "currency" => fields.optional(reader, "currency", &mut currency),
+                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "paas" => fields.optional(reader, "paas", &mut paas),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                "timestamp" => fields.optional(reader, "timestamp", &mut timestamp),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             byoc,
             currency,
@@ -2260,10 +2535,16 @@ impl ListInvoicesResponse {
 }
 
 impl Json for ListInvoicesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let invoices = members.optional("invoices");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut invoices = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "invoices" => fields.optional(reader, "invoices", &mut invoices),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { invoices })
     }
 
@@ -2399,20 +2680,36 @@ impl ListInvoicesResponseInvoicesItem {
 }
 
 impl Json for ListInvoicesResponseInvoicesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let byoc = members.optional("byoc");
-        let currency = members.optional("currency");
-        let egress_ip = members.optional("egressIp");
-        let id = members.optional("id");
-        let load_balancer = members.optional("loadBalancer");
-        let paas = members.optional("paas");
-        let period = members.optional("period");
-        let scope = members.optional("scope");
-        let status = members.optional("status");
-        let sub_total = members.optional("subTotal");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut byoc = None;
+        let mut currency = None;
+        let mut egress_ip = None;
+        let mut id = None;
+        let mut load_balancer = None;
+        let mut paas = None;
+        let mut period = None;
+        let mut scope = None;
+        let mut status = None;
+        let mut sub_total = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "byoc" => fields.optional(reader, "byoc", &mut byoc),
+                "currency" => fields.optional(reader, "currency", &mut currency),
+                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
+                "id" => fields.optional(reader, "id", &mut id),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "paas" => fields.optional(reader, "paas", &mut paas),
+                "period" => fields.optional(reader, "period", &mut period),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                "status" => fields.optional(reader, "status", &mut status),
+                "subTotal" => fields.optional(reader, "subTotal", &mut sub_total),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             byoc,
             currency,
@@ -2480,11 +2777,18 @@ impl ListInvoicesResponseInvoicesItemByoc {
 }
 
 impl Json for ListInvoicesResponseInvoicesItemByoc {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let price = members.optional("price");
-        let usage = members.optional("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut price = None;
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "price" => fields.optional(reader, "price", &mut price),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { price, usage })
     }
 
@@ -2512,10 +2816,16 @@ impl ListPlansResponse {
 }
 
 impl Json for ListPlansResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let plans = members.required("plans");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut plans = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "plans" => fields.required(reader, "plans", &mut plans),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("plans", plans.is_some())])?;
         let (Some(plans),) = (plans,) else {
             return Err(json::incomplete());
         };
@@ -2573,16 +2883,38 @@ impl ListPlansResponsePlansItem {
 }
 
 impl Json for ListPlansResponsePlansItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let amount_per_hour = members.required("amountPerHour");
-        let amount_per_month = members.required("amountPerMonth");
-        let cpu_resource = members.required("cpuResource");
-        let currency = members.required("currency");
-        let id = members.required("id");
-        let name = members.required("name");
-        let ram_resource = members.required("ramResource");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut amount_per_hour = None;
+        let mut amount_per_month = None;
+        let mut cpu_resource = None;
+        let mut currency = None;
+        let mut id = None;
+        let mut name = None;
+        let mut ram_resource = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "amountPerHour" => fields.required(reader, "amountPerHour", &mut amount_per_hour),
+                "amountPerMonth" => {
+                    fields.required(reader, "amountPerMonth", &mut amount_per_month)
+                }
+                "cpuResource" => fields.required(reader, "cpuResource", &mut cpu_resource),
+                "currency" => fields.required(reader, "currency", &mut currency),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "ramResource" => fields.required(reader, "ramResource", &mut ram_resource),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("amountPerHour", amount_per_hour.is_some()),
+            ("amountPerMonth", amount_per_month.is_some()),
+            ("cpuResource", cpu_resource.is_some()),
+            ("currency", currency.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("ramResource", ram_resource.is_some()),
+        ])?;
         let (
             Some(amount_per_hour),
             Some(amount_per_month),
@@ -2696,13 +3028,22 @@ impl ListUsageResponse {
 }
 
 impl Json for ListUsageResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let granularity = members.optional("granularity");
-        let scope = members.optional("scope");
-        let usage = members.optional("usage");
-        let window = members.optional("window");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut granularity = None;
+        let mut scope = None;
+        let mut usage = None;
+        let mut window = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "granularity" => fields.optional(reader, "granularity", &mut granularity),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                "usage" => fields.optional(reader, "usage", &mut usage),
+                "window" => fields.optional(reader, "window", &mut window),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             granularity,
             scope,
@@ -2806,16 +3147,28 @@ impl ListUsageResponseUsageItem {
 }
 
 impl Json for ListUsageResponseUsageItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let byoc = members.optional("byoc");
-        let currency = members.optional("currency");
-        let egress_ip = members.optional("egressIp");
-        let load_balancer = members.optional("loadBalancer");
-        let paas = members.optional("paas");
-        let timestamp = members.optional("timestamp");
-        let total = members.optional("total");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut byoc = None;
+        let mut currency = None;
+        let mut egress_ip = None;
+        let mut load_balancer = None;
+        let mut paas = None;
+        let mut timestamp = None;
+        let mut total = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "byoc" => fields.optional(reader, "byoc", &mut byoc),
+                "currency" => fields.optional(reader, "currency", &mut currency),
+                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "paas" => fields.optional(reader, "paas", &mut paas),
+                "timestamp" => fields.optional(reader, "timestamp", &mut timestamp),
+                "total" => fields.optional(reader, "total", &mut total),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             byoc,
             currency,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -190,27 +190,56 @@ impl CreateCloudClusterBody {
 }
 
 impl Json for CreateCloudClusterBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let byok = members.optional("byok");
-        let coordinates = members.optional("coordinates");
-        let coreweave = members.optional("coreweave");
-        let description = members.optional("description");
-        let gcp = members.optional("gcp");
-        let integration_id = members.optional("integrationId");
-        let kubernetes_version = members.optional("kubernetesVersion");
-        let name = members.required("name");
-        let nebius = members.optional("nebius");
-        let node_pools = members.required("nodePools");
-        let oci = members.optional("oci");
-        let provider = members.required("provider");
-        let region = members.optional("region");
-        let restrictions = members.optional("restrictions");
-        let settings = members.optional("settings");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut byok = None;
+        let mut coordinates = None;
+        let mut coreweave = None;
+        let mut description = None;
+        let mut gcp = None;
+        let mut integration_id = None;
+        let mut kubernetes_version = None;
+        let mut name = None;
+        let mut nebius = None;
+        let mut node_pools = None;
+        let mut oci = None;
+        let mut provider = None;
+        let mut region = None;
+        let mut restrictions = None;
+        let mut settings = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
+                "coreweave" => fields.optional(reader, "coreweave", &mut coreweave),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
+                "kubernetesVersion" => {
+                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "nebius" => fields.optional(reader, "nebius", &mut nebius),
+                "nodePools" => fields.required(reader, "nodePools", &mut node_pools),
+                "oci" => fields.optional(reader, "oci", &mut oci),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "region" => fields.optional(reader, "region", &mut region),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("nodePools", node_pools.is_some()),
+            ("provider", provider.is_some()),
+        ])?;
         let (Some(name), Some(node_pools), Some(provider)) = (name, node_pools, provider) else {
             return Err(json::incomplete());
         };
@@ -322,13 +351,30 @@ impl CreateCloudClusterBodyAws {
 }
 
 impl Json for CreateCloudClusterBodyAws {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_public_access_cidrs = members.optional("enablePublicAccessCidrs");
-        let public_access_cidrs = members.optional("publicAccessCidrs");
-        let subnet_configuration = members.optional("subnetConfiguration");
-        let vpc_egress = members.optional("vpcEgress");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_public_access_cidrs = None;
+        let mut public_access_cidrs = None;
+        let mut subnet_configuration = None;
+        let mut vpc_egress = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enablePublicAccessCidrs" => fields.optional(
+                    reader,
+                    "enablePublicAccessCidrs",
+                    &mut enable_public_access_cidrs,
+                ),
+                "publicAccessCidrs" => {
+                    fields.optional(reader, "publicAccessCidrs", &mut public_access_cidrs)
+                }
+                "subnetConfiguration" => {
+                    fields.optional(reader, "subnetConfiguration", &mut subnet_configuration)
+                }
+                "vpcEgress" => fields.optional(reader, "vpcEgress", &mut vpc_egress),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_public_access_cidrs,
             public_access_cidrs,
@@ -393,12 +439,20 @@ impl CreateCloudClusterBodyAwsSubnetConfiguration {
 }
 
 impl Json for CreateCloudClusterBodyAwsSubnetConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.required("mode");
-        let subnets = members.required("subnets");
-        let vpc_id = members.optional("vpcId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut subnets = None;
+        let mut vpc_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "subnets" => fields.required(reader, "subnets", &mut subnets),
+                "vpcId" => fields.optional(reader, "vpcId", &mut vpc_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some()), ("subnets", subnets.is_some())])?;
         let (Some(mode), Some(subnets)) = (mode, subnets) else {
             return Err(json::incomplete());
         };
@@ -473,12 +527,26 @@ impl CreateCloudClusterBodyAzure {
 }
 
 impl Json for CreateCloudClusterBodyAzure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let authorized_ip_ranges = members.optional("authorizedIpRanges");
-        let enable_authorized_ip_ranges = members.optional("enableAuthorizedIpRanges");
-        let networking = members.optional("networking");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut authorized_ip_ranges = None;
+        let mut enable_authorized_ip_ranges = None;
+        let mut networking = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authorizedIpRanges" => {
+                    fields.optional(reader, "authorizedIpRanges", &mut authorized_ip_ranges)
+                }
+                "enableAuthorizedIpRanges" => fields.optional(
+                    reader,
+                    "enableAuthorizedIpRanges",
+                    &mut enable_authorized_ip_ranges,
+                ),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             authorized_ip_ranges,
             enable_authorized_ip_ranges,
@@ -544,11 +612,22 @@ impl CreateCloudClusterBodyAzureNetworking {
 }
 
 impl Json for CreateCloudClusterBodyAzureNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let network_plugin_mode = members.optional("networkPluginMode");
-        let vnet_configuration = members.optional("vnetConfiguration");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut network_plugin_mode = None;
+        let mut vnet_configuration = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "networkPluginMode" => {
+                    fields.optional(reader, "networkPluginMode", &mut network_plugin_mode)
+                }
+                "vnetConfiguration" => {
+                    fields.optional(reader, "vnetConfiguration", &mut vnet_configuration)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             network_plugin_mode,
             vnet_configuration,
@@ -607,11 +686,18 @@ impl CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
 }
 
 impl Json for CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.required("mode");
-        let vnet_id = members.optional("vnetId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut vnet_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "vnetId" => fields.optional(reader, "vnetId", &mut vnet_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -654,10 +740,23 @@ impl CreateCloudClusterBodyByok {
 }
 
 impl Json for CreateCloudClusterBodyByok {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let node_pool_provider_id_label = members.required("nodePoolProviderIdLabel");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut node_pool_provider_id_label = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "nodePoolProviderIdLabel" => fields.required(
+                    reader,
+                    "nodePoolProviderIdLabel",
+                    &mut node_pool_provider_id_label,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[(
+            "nodePoolProviderIdLabel",
+            node_pool_provider_id_label.is_some(),
+        )])?;
         let (Some(node_pool_provider_id_label),) = (node_pool_provider_id_label,) else {
             return Err(json::incomplete());
         };
@@ -698,11 +797,21 @@ impl CreateCloudClusterBodyCoordinates {
 }
 
 impl Json for CreateCloudClusterBodyCoordinates {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let latitude = members.required("latitude");
-        let longitude = members.required("longitude");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "latitude" => fields.required(reader, "latitude", &mut latitude),
+                "longitude" => fields.required(reader, "longitude", &mut longitude),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("latitude", latitude.is_some()),
+            ("longitude", longitude.is_some()),
+        ])?;
         let (Some(latitude), Some(longitude)) = (latitude, longitude) else {
             return Err(json::incomplete());
         };
@@ -748,11 +857,18 @@ impl CreateCloudClusterBodyCoreweave {
 }
 
 impl Json for CreateCloudClusterBodyCoreweave {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let network = members.optional("network");
-        let zone = members.required("zone");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut network = None;
+        let mut zone = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "network" => fields.optional(reader, "network", &mut network),
+                "zone" => fields.required(reader, "zone", &mut zone),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("zone", zone.is_some())])?;
         let (Some(zone),) = (zone,) else {
             return Err(json::incomplete());
         };
@@ -808,12 +924,22 @@ impl CreateCloudClusterBodyCoreweaveNetwork {
 }
 
 impl Json for CreateCloudClusterBodyCoreweaveNetwork {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let custom_prefix_names = members.optional("customPrefixNames");
-        let network_mode = members.required("networkMode");
-        let vpc_id = members.optional("vpcId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut custom_prefix_names = None;
+        let mut network_mode = None;
+        let mut vpc_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "customPrefixNames" => {
+                    fields.optional(reader, "customPrefixNames", &mut custom_prefix_names)
+                }
+                "networkMode" => fields.required(reader, "networkMode", &mut network_mode),
+                "vpcId" => fields.optional(reader, "vpcId", &mut vpc_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("networkMode", network_mode.is_some())])?;
         let (Some(network_mode),) = (network_mode,) else {
             return Err(json::incomplete());
         };
@@ -865,12 +991,28 @@ impl CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
 }
 
 impl Json for CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pod_cidr_name = members.required("podCidrName");
-        let service_cidr_name = members.required("serviceCidrName");
-        let internal_lb_cidr_names = members.required("internalLbCidrNames");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pod_cidr_name = None;
+        let mut service_cidr_name = None;
+        let mut internal_lb_cidr_names = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "podCidrName" => fields.required(reader, "podCidrName", &mut pod_cidr_name),
+                "serviceCidrName" => {
+                    fields.required(reader, "serviceCidrName", &mut service_cidr_name)
+                }
+                "internalLbCidrNames" => {
+                    fields.required(reader, "internalLbCidrNames", &mut internal_lb_cidr_names)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("podCidrName", pod_cidr_name.is_some()),
+            ("serviceCidrName", service_cidr_name.is_some()),
+            ("internalLbCidrNames", internal_lb_cidr_names.is_some()),
+        ])?;
         let (Some(pod_cidr_name), Some(service_cidr_name), Some(internal_lb_cidr_names)) =
             (pod_cidr_name, service_cidr_name, internal_lb_cidr_names)
         else {
@@ -961,13 +1103,28 @@ impl CreateCloudClusterBodyGcp {
 }
 
 impl Json for CreateCloudClusterBodyGcp {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let authorized_ip_ranges = members.optional("authorizedIpRanges");
-        let enable_authorized_ip_ranges = members.optional("enableAuthorizedIpRanges");
-        let networking = members.optional("networking");
-        let project_id = members.optional("projectId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut authorized_ip_ranges = None;
+        let mut enable_authorized_ip_ranges = None;
+        let mut networking = None;
+        let mut project_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authorizedIpRanges" => {
+                    fields.optional(reader, "authorizedIpRanges", &mut authorized_ip_ranges)
+                }
+                "enableAuthorizedIpRanges" => fields.optional(
+                    reader,
+                    "enableAuthorizedIpRanges",
+                    &mut enable_authorized_ip_ranges,
+                ),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             authorized_ip_ranges,
             enable_authorized_ip_ranges,
@@ -1029,11 +1186,18 @@ impl CreateCloudClusterBodyGcpNetworking {
 }
 
 impl Json for CreateCloudClusterBodyGcpNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let network = members.optional("network");
-        let subnetwork = members.optional("subnetwork");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut network = None;
+        let mut subnetwork = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "network" => fields.optional(reader, "network", &mut network),
+                "subnetwork" => fields.optional(reader, "subnetwork", &mut subnetwork),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             network,
             subnetwork,
@@ -1069,11 +1233,21 @@ impl CreateCloudClusterBodyNebius {
 }
 
 impl Json for CreateCloudClusterBodyNebius {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let project_id = members.required("projectId");
-        let subnet_id = members.required("subnetId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut project_id = None;
+        let mut subnet_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "subnetId" => fields.required(reader, "subnetId", &mut subnet_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("projectId", project_id.is_some()),
+            ("subnetId", subnet_id.is_some()),
+        ])?;
         let (Some(project_id), Some(subnet_id)) = (project_id, subnet_id) else {
             return Err(json::incomplete());
         };
@@ -1308,29 +1482,58 @@ impl CreateCloudClusterBodyNodePoolsItem {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.nullable("autoscaling");
-        let availability_zones = members.optional("availabilityZones");
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let compute_resources = members.optional("computeResources");
-        let disk_size = members.optional("diskSize");
-        let disk_type = members.optional("diskType");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let labels = members.optional("labels");
-        let nebius = members.optional("nebius");
-        let node_count = members.optional("nodeCount");
-        let node_type = members.optional("nodeType");
-        let oci = members.optional("oci");
-        let preemptible = members.optional("preemptible");
-        let scheduling = members.optional("scheduling");
-        let subnets = members.optional("subnets");
-        let default_pool = members.optional("defaultPool");
-        let platform = members.optional("platform");
-        let provider_id = members.optional("providerId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut availability_zones = None;
+        let mut aws = None;
+        let mut azure = None;
+        let mut compute_resources = None;
+        let mut disk_size = None;
+        let mut disk_type = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut labels = None;
+        let mut nebius = None;
+        let mut node_count = None;
+        let mut node_type = None;
+        let mut oci = None;
+        let mut preemptible = None;
+        let mut scheduling = None;
+        let mut subnets = None;
+        let mut default_pool = None;
+        let mut platform = None;
+        let mut provider_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.nullable(reader, "autoscaling", &mut autoscaling),
+                "availabilityZones" => {
+                    fields.optional(reader, "availabilityZones", &mut availability_zones)
+                }
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "computeResources" => {
+                    fields.optional(reader, "computeResources", &mut compute_resources)
+                }
+                "diskSize" => fields.optional(reader, "diskSize", &mut disk_size),
+                "diskType" => fields.optional(reader, "diskType", &mut disk_type),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "labels" => fields.optional(reader, "labels", &mut labels),
+                "nebius" => fields.optional(reader, "nebius", &mut nebius),
+                "nodeCount" => fields.optional(reader, "nodeCount", &mut node_count),
+                "nodeType" => fields.optional(reader, "nodeType", &mut node_type),
+                "oci" => fields.optional(reader, "oci", &mut oci),
+                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
+                "scheduling" => fields.optional(reader, "scheduling", &mut scheduling),
+                "subnets" => fields.optional(reader, "subnets", &mut subnets),
+                "defaultPool" => fields.optional(reader, "defaultPool", &mut default_pool),
+                "platform" => fields.optional(reader, "platform", &mut platform),
+                "providerId" => fields.optional(reader, "providerId", &mut provider_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -1437,12 +1640,20 @@ impl CreateCloudClusterBodyNodePoolsItemAutoscaling {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAutoscaling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let max = members.optional("max");
-        let min = members.optional("min");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut max = None;
+        let mut min = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "max" => fields.optional(reader, "max", &mut max),
+                "min" => fields.optional(reader, "min", &mut min),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled, max, min })
     }
 
@@ -1483,10 +1694,16 @@ impl CreateCloudClusterBodyNodePoolsItemAws {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAws {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let launch_template = members.optional("launchTemplate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut launch_template = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "launchTemplate" => fields.optional(reader, "launchTemplate", &mut launch_template),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { launch_template })
     }
 
@@ -1522,11 +1739,18 @@ impl CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let version = members.required("version");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "version" => fields.required(reader, "version", &mut version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("version", version.is_some())])?;
         let (Some(id), Some(version)) = (id, version) else {
             return Err(json::incomplete());
         };
@@ -1586,12 +1810,22 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAzure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_public_node_ip = members.optional("enablePublicNodeIp");
-        let system_pool = members.optional("systemPool");
-        let vnet_subnet_id = members.optional("vnetSubnetId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_public_node_ip = None;
+        let mut system_pool = None;
+        let mut vnet_subnet_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enablePublicNodeIp" => {
+                    fields.optional(reader, "enablePublicNodeIp", &mut enable_public_node_ip)
+                }
+                "systemPool" => fields.optional(reader, "systemPool", &mut system_pool),
+                "vnetSubnetId" => fields.optional(reader, "vnetSubnetId", &mut vnet_subnet_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_public_node_ip,
             system_pool,
@@ -1635,10 +1869,16 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResources {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResources {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { gpu })
     }
 
@@ -1733,15 +1973,26 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let timeslicing = members.optional("timeslicing");
-        let supported = members.optional("supported");
-        let type_ = members.optional("type");
-        let resources = members.optional("resources");
-        let mig = members.optional("mig");
-        let count = members.optional("count");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut timeslicing = None;
+        let mut supported = None;
+        let mut type_ = None;
+        let mut resources = None;
+        let mut mig = None;
+        let mut count = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "timeslicing" => fields.optional(reader, "timeslicing", &mut timeslicing),
+                "supported" => fields.optional(reader, "supported", &mut supported),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "resources" => fields.optional(reader, "resources", &mut resources),
+                "mig" => fields.optional(reader, "mig", &mut mig),
+                "count" => fields.optional(reader, "count", &mut count),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             timeslicing,
             supported,
@@ -1799,11 +2050,18 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
 }
 
 impl Json for CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let num_slices = members.optional("numSlices");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut num_slices = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "numSlices" => fields.optional(reader, "numSlices", &mut num_slices),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             num_slices,
@@ -1844,10 +2102,16 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuResources {
 }
 
 impl Json for CreateCloudClusterBodyItemComputeResourcesGpuResources {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let memory_info = members.optional("memoryInfo");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut memory_info = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "memoryInfo" => fields.optional(reader, "memoryInfo", &mut memory_info),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { memory_info })
     }
 
@@ -1881,10 +2145,16 @@ impl CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
 }
 
 impl Json for CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let size_in_gi_b = members.optional("sizeInGiB");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut size_in_gi_b = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "sizeInGiB" => fields.optional(reader, "sizeInGiB", &mut size_in_gi_b),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { size_in_gi_b })
     }
 
@@ -1930,11 +2200,18 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let partitions = members.optional("partitions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut partitions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "partitions" => fields.optional(reader, "partitions", &mut partitions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             partitions,
@@ -1974,10 +2251,18 @@ impl CreateCloudClusterBodyNodePoolsItemGcp {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemGcp {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_private_nodes = members.optional("enablePrivateNodes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_private_nodes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enablePrivateNodes" => {
+                    fields.optional(reader, "enablePrivateNodes", &mut enable_private_nodes)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_private_nodes,
         })
@@ -2049,13 +2334,26 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemNebius {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_public_node_ips = members.optional("enablePublicNodeIps");
-        let gpu_cluster_id = members.optional("gpuClusterId");
-        let gpu_driver_version = members.optional("gpuDriverVersion");
-        let os_version = members.optional("osVersion");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_public_node_ips = None;
+        let mut gpu_cluster_id = None;
+        let mut gpu_driver_version = None;
+        let mut os_version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enablePublicNodeIps" => {
+                    fields.optional(reader, "enablePublicNodeIps", &mut enable_public_node_ips)
+                }
+                "gpuClusterId" => fields.optional(reader, "gpuClusterId", &mut gpu_cluster_id),
+                "gpuDriverVersion" => {
+                    fields.optional(reader, "gpuDriverVersion", &mut gpu_driver_version)
+                }
+                "osVersion" => fields.optional(reader, "osVersion", &mut os_version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_public_node_ips,
             gpu_cluster_id,
@@ -2100,11 +2398,18 @@ impl CreateCloudClusterBodyNodePoolsItemOci {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemOci {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let memory = members.required("memory");
-        let ocpu = members.required("ocpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut memory = None;
+        let mut ocpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "memory" => fields.required(reader, "memory", &mut memory),
+                "ocpu" => fields.required(reader, "ocpu", &mut ocpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("memory", memory.is_some()), ("ocpu", ocpu.is_some())])?;
         let (Some(memory), Some(ocpu)) = (memory, ocpu) else {
             return Err(json::incomplete());
         };
@@ -2214,17 +2519,32 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemScheduling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow_addons = members.optional("allowAddons");
-        let allow_builds = members.optional("allowBuilds");
-        let allow_ceph = members.optional("allowCeph");
-        let allow_jobs = members.optional("allowJobs");
-        let allow_services = members.optional("allowServices");
-        let only_gpu_builds = members.optional("onlyGpuBuilds");
-        let only_gpu_jobs = members.optional("onlyGpuJobs");
-        let only_gpu_services = members.optional("onlyGpuServices");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow_addons = None;
+        let mut allow_builds = None;
+        let mut allow_ceph = None;
+        let mut allow_jobs = None;
+        let mut allow_services = None;
+        let mut only_gpu_builds = None;
+        let mut only_gpu_jobs = None;
+        let mut only_gpu_services = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowAddons" => fields.optional(reader, "allowAddons", &mut allow_addons),
+                "allowBuilds" => fields.optional(reader, "allowBuilds", &mut allow_builds),
+                "allowCeph" => fields.optional(reader, "allowCeph", &mut allow_ceph),
+                "allowJobs" => fields.optional(reader, "allowJobs", &mut allow_jobs),
+                "allowServices" => fields.optional(reader, "allowServices", &mut allow_services),
+                "onlyGpuBuilds" => fields.optional(reader, "onlyGpuBuilds", &mut only_gpu_builds),
+                "onlyGpuJobs" => fields.optional(reader, "onlyGpuJobs", &mut only_gpu_jobs),
+                "onlyGpuServices" => {
+                    fields.optional(reader, "onlyGpuServices", &mut only_gpu_services)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allow_addons,
             allow_builds,
@@ -2281,10 +2601,16 @@ impl CreateCloudClusterBodyNodePoolsItemPlatform {
 }
 
 impl Json for CreateCloudClusterBodyNodePoolsItemPlatform {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.optional("architecture");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { architecture })
     }
 
@@ -2321,10 +2647,18 @@ impl CreateCloudClusterBodyOci {
 }
 
 impl Json for CreateCloudClusterBodyOci {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let vcn_configuration = members.required("vcnConfiguration");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut vcn_configuration = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "vcnConfiguration" => {
+                    fields.required(reader, "vcnConfiguration", &mut vcn_configuration)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("vcnConfiguration", vcn_configuration.is_some())])?;
         let (Some(vcn_configuration),) = (vcn_configuration,) else {
             return Err(json::incomplete());
         };
@@ -2366,12 +2700,38 @@ impl CreateCloudClusterBodyOciVcnConfiguration {
 }
 
 impl Json for CreateCloudClusterBodyOciVcnConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let subnet_id_for_kubernetes_api = members.required("subnetIdForKubernetesApi");
-        let subnet_ids_for_service_lbs = members.required("subnetIdsForServiceLBs");
-        let vcn_id = members.required("vcnId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut subnet_id_for_kubernetes_api = None;
+        let mut subnet_ids_for_service_lbs = None;
+        let mut vcn_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "subnetIdForKubernetesApi" => fields.required(
+                    reader,
+                    "subnetIdForKubernetesApi",
+                    &mut subnet_id_for_kubernetes_api,
+                ),
+                "subnetIdsForServiceLBs" => fields.required(
+                    reader,
+                    "subnetIdsForServiceLBs",
+                    &mut subnet_ids_for_service_lbs,
+                ),
+                "vcnId" => fields.required(reader, "vcnId", &mut vcn_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            (
+                "subnetIdForKubernetesApi",
+                subnet_id_for_kubernetes_api.is_some(),
+            ),
+            (
+                "subnetIdsForServiceLBs",
+                subnet_ids_for_service_lbs.is_some(),
+            ),
+            ("vcnId", vcn_id.is_some()),
+        ])?;
         let (Some(subnet_id_for_kubernetes_api), Some(subnet_ids_for_service_lbs), Some(vcn_id)) = (
             subnet_id_for_kubernetes_api,
             subnet_ids_for_service_lbs,
@@ -2465,11 +2825,18 @@ impl CreateCloudClusterBodyRestrictions {
 }
 
 impl Json for CreateCloudClusterBodyRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let teams = members.optional("teams");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut teams = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "teams" => fields.optional(reader, "teams", &mut teams),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -2502,10 +2869,16 @@ impl CreateCloudClusterBodyRestrictionsTeamsItem {
 }
 
 impl Json for CreateCloudClusterBodyRestrictionsTeamsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let team_id = members.required("teamId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut team_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "teamId" => fields.required(reader, "teamId", &mut team_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("teamId", team_id.is_some())])?;
         let (Some(team_id),) = (team_id,) else {
             return Err(json::incomplete());
         };
@@ -2613,16 +2986,30 @@ impl CreateCloudClusterBodySettings {
 }
 
 impl Json for CreateCloudClusterBodySettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builds = members.optional("builds");
-        let infrastructure = members.optional("infrastructure");
-        let logging = members.optional("logging");
-        let networking = members.optional("networking");
-        let registry = members.optional("registry");
-        let request_modifiers = members.optional("requestModifiers");
-        let vanity_domains = members.optional("vanityDomains");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builds = None;
+        let mut infrastructure = None;
+        let mut logging = None;
+        let mut networking = None;
+        let mut registry = None;
+        let mut request_modifiers = None;
+        let mut vanity_domains = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "logging" => fields.optional(reader, "logging", &mut logging),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "registry" => fields.optional(reader, "registry", &mut registry),
+                "requestModifiers" => {
+                    fields.optional(reader, "requestModifiers", &mut request_modifiers)
+                }
+                "vanityDomains" => fields.optional(reader, "vanityDomains", &mut vanity_domains),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             builds,
             infrastructure,
@@ -2706,13 +3093,22 @@ impl CreateCloudClusterBodySettingsBuilds {
 }
 
 impl Json for CreateCloudClusterBodySettingsBuilds {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let caching = members.optional("caching");
-        let cluster_id = members.optional("clusterId");
-        let mode = members.optional("mode");
-        let plan = members.optional("plan");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut caching = None;
+        let mut cluster_id = None;
+        let mut mode = None;
+        let mut plan = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "caching" => fields.optional(reader, "caching", &mut caching),
+                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "plan" => fields.optional(reader, "plan", &mut plan),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             caching,
             cluster_id,
@@ -2766,11 +3162,20 @@ impl CreateCloudClusterBodySettingsBuildsCaching {
 }
 
 impl Json for CreateCloudClusterBodySettingsBuildsCaching {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow = members.optional("allow");
-        let storage_class_name = members.optional("storageClassName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow = None;
+        let mut storage_class_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allow" => fields.optional(reader, "allow", &mut allow),
+                "storageClassName" => {
+                    fields.optional(reader, "storageClassName", &mut storage_class_name)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allow,
             storage_class_name,
@@ -2905,17 +3310,34 @@ impl CreateCloudClusterBodySettingsInfrastructure {
 }
 
 impl Json for CreateCloudClusterBodySettingsInfrastructure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builds = members.optional("builds");
-        let ceph_storage_provider = members.optional("cephStorageProvider");
-        let cleanup_snapshots = members.optional("cleanupSnapshots");
-        let cleanup_volumes = members.optional("cleanupVolumes");
-        let install_gvisor = members.optional("installGvisor");
-        let install_kata = members.optional("installKata");
-        let sandboxing = members.optional("sandboxing");
-        let workloads = members.optional("workloads");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builds = None;
+        let mut ceph_storage_provider = None;
+        let mut cleanup_snapshots = None;
+        let mut cleanup_volumes = None;
+        let mut install_gvisor = None;
+        let mut install_kata = None;
+        let mut sandboxing = None;
+        let mut workloads = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "cephStorageProvider" => {
+                    fields.optional(reader, "cephStorageProvider", &mut ceph_storage_provider)
+                }
+                "cleanupSnapshots" => {
+                    fields.optional(reader, "cleanupSnapshots", &mut cleanup_snapshots)
+                }
+                "cleanupVolumes" => fields.optional(reader, "cleanupVolumes", &mut cleanup_volumes),
+                "installGvisor" => fields.optional(reader, "installGvisor", &mut install_gvisor),
+                "installKata" => fields.optional(reader, "installKata", &mut install_kata),
+                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
+                "workloads" => fields.optional(reader, "workloads", &mut workloads),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             builds,
             ceph_storage_provider,
@@ -2982,10 +3404,16 @@ impl CreateCloudClusterBodySettingsInfrastructureBuilds {
 }
 
 impl Json for CreateCloudClusterBodySettingsInfrastructureBuilds {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_class = members.optional("runtimeClass");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_class = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeClass" => fields.optional(reader, "runtimeClass", &mut runtime_class),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { runtime_class })
     }
 
@@ -3097,15 +3525,40 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
 }
 
 impl Json for CreateCloudClusterBodyInfrastructureCephStorageProvider {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let resources = members.optional("resources");
-        let enable_multi_read_write_storage = members.optional("enableMultiReadWriteStorage");
-        let enable_single_read_write_storage = members.optional("enableSingleReadWriteStorage");
-        let enable_erasure_coding = members.optional("enableErasureCoding");
-        let enable_topology_aware_scheduling = members.optional("enableTopologyAwareScheduling");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut resources = None;
+        let mut enable_multi_read_write_storage = None;
+        let mut enable_single_read_write_storage = None;
+        let mut enable_erasure_coding = None;
+        let mut enable_topology_aware_scheduling = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "resources" => fields.optional(reader, "resources", &mut resources),
+                "enableMultiReadWriteStorage" => fields.optional(
+                    reader,
+                    "enableMultiReadWriteStorage",
+                    &mut enable_multi_read_write_storage,
+                ),
+                "enableSingleReadWriteStorage" => fields.optional(
+                    reader,
+                    "enableSingleReadWriteStorage",
+                    &mut enable_single_read_write_storage,
+                ),
+                "enableErasureCoding" => {
+                    fields.optional(reader, "enableErasureCoding", &mut enable_erasure_coding)
+                }
+                "enableTopologyAwareScheduling" => fields.optional(
+                    reader,
+                    "enableTopologyAwareScheduling",
+                    &mut enable_topology_aware_scheduling,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             resources,
@@ -3189,12 +3642,20 @@ impl CreateCloudClusterBodyCephStorageProviderResources {
 }
 
 impl Json for CreateCloudClusterBodyCephStorageProviderResources {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cpu = members.optional("cpu");
-        let memory = members.optional("memory");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cpu = None;
+        let mut memory = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cpu,
             memory,
@@ -3246,11 +3707,18 @@ impl CreateCloudClusterBodySettingsLogging {
 }
 
 impl Json for CreateCloudClusterBodySettingsLogging {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.optional("mode");
-        let loki = members.optional("loki");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut loki = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "loki" => fields.optional(reader, "loki", &mut loki),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { mode, loki })
     }
 
@@ -3317,12 +3785,20 @@ impl CreateCloudClusterBodySettingsNetworking {
 }
 
 impl Json for CreateCloudClusterBodySettingsNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let istio = members.optional("istio");
-        let overlay_cidr = members.optional("overlayCIDR");
-        let overlay_network = members.optional("overlayNetwork");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut istio = None;
+        let mut overlay_cidr = None;
+        let mut overlay_network = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "istio" => fields.optional(reader, "istio", &mut istio),
+                "overlayCIDR" => fields.optional(reader, "overlayCIDR", &mut overlay_cidr),
+                "overlayNetwork" => fields.optional(reader, "overlayNetwork", &mut overlay_network),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             istio,
             overlay_cidr,
@@ -3378,11 +3854,18 @@ impl CreateCloudClusterBodySettingsRegistry {
 }
 
 impl Json for CreateCloudClusterBodySettingsRegistry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.optional("mode");
-        let registry_id = members.optional("registryId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut registry_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "registryId" => fields.optional(reader, "registryId", &mut registry_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { mode, registry_id })
     }
 
@@ -3468,13 +3951,22 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
 }
 
 impl Json for CreateCloudClusterBodySettingsRequestModifiers {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addons = members.optional("addons");
-        let builds = members.optional("builds");
-        let jobs = members.optional("jobs");
-        let services = members.optional("services");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addons = None;
+        let mut builds = None;
+        let mut jobs = None;
+        let mut services = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addons" => fields.optional(reader, "addons", &mut addons),
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "jobs" => fields.optional(reader, "jobs", &mut jobs),
+                "services" => fields.optional(reader, "services", &mut services),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             addons,
             builds,
@@ -3511,11 +4003,18 @@ impl CreateCloudClusterBodySettingsRequestModifiersAddons {
 }
 
 impl Json for CreateCloudClusterBodySettingsRequestModifiersAddons {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cpu = members.required("cpu");
-        let memory = members.required("memory");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cpu = None;
+        let mut memory = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cpu" => fields.required(reader, "cpu", &mut cpu),
+                "memory" => fields.required(reader, "memory", &mut memory),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("cpu", cpu.is_some()), ("memory", memory.is_some())])?;
         let (Some(cpu), Some(memory)) = (cpu, memory) else {
             return Err(json::incomplete());
         };
@@ -3581,12 +4080,20 @@ impl CreateCloudClusterBodySettingsVanityDomains {
 }
 
 impl Json for CreateCloudClusterBodySettingsVanityDomains {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let apps = members.optional("apps");
-        let custom_domains = members.optional("customDomains");
-        let load_balancers = members.optional("loadBalancers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut apps = None;
+        let mut custom_domains = None;
+        let mut load_balancers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apps" => fields.optional(reader, "apps", &mut apps),
+                "customDomains" => fields.optional(reader, "customDomains", &mut custom_domains),
+                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             apps,
             custom_domains,
@@ -3624,11 +4131,21 @@ impl CreateCloudClusterBodySettingsVanityDomainsApps {
 }
 
 impl Json for CreateCloudClusterBodySettingsVanityDomainsApps {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let zone_name = members.required("zoneName");
-        let integration_id = members.required("integrationId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut zone_name = None;
+        let mut integration_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "zoneName" => fields.required(reader, "zoneName", &mut zone_name),
+                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("zoneName", zone_name.is_some()),
+            ("integrationId", integration_id.is_some()),
+        ])?;
         let (Some(zone_name), Some(integration_id)) = (zone_name, integration_id) else {
             return Err(json::incomplete());
         };
@@ -3687,11 +4204,20 @@ impl CreateCloudClusterBodyStorage {
 }
 
 impl Json for CreateCloudClusterBodyStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let snapshot_classes = members.optional("snapshotClasses");
-        let storage_classes = members.optional("storageClasses");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut snapshot_classes = None;
+        let mut storage_classes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "snapshotClasses" => {
+                    fields.optional(reader, "snapshotClasses", &mut snapshot_classes)
+                }
+                "storageClasses" => fields.optional(reader, "storageClasses", &mut storage_classes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             snapshot_classes,
             storage_classes,
@@ -3752,13 +4278,26 @@ impl CreateCloudClusterBodyStorageSnapshotClassesItem {
 }
 
 impl Json for CreateCloudClusterBodyStorageSnapshotClassesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let id = members.required("id");
-        let kubernetes_name = members.required("kubernetesName");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut id = None;
+        let mut kubernetes_name = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "kubernetesName" => fields.required(reader, "kubernetesName", &mut kubernetes_name),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("kubernetesName", kubernetes_name.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(id), Some(kubernetes_name), Some(name)) = (id, kubernetes_name, name) else {
             return Err(json::incomplete());
         };
@@ -3854,16 +4393,34 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
 }
 
 impl Json for CreateCloudClusterBodyStorageStorageClassesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let default_snapshot_class = members.optional("defaultSnapshotClass");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let kubernetes_name = members.required("kubernetesName");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut default_snapshot_class = None;
+        let mut description = None;
+        let mut id = None;
+        let mut kubernetes_name = None;
+        let mut name = None;
+        let mut options = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "defaultSnapshotClass" => {
+                    fields.optional(reader, "defaultSnapshotClass", &mut default_snapshot_class)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "kubernetesName" => fields.required(reader, "kubernetesName", &mut kubernetes_name),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("kubernetesName", kubernetes_name.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(id), Some(kubernetes_name), Some(name)) = (id, kubernetes_name, name) else {
             return Err(json::incomplete());
         };
@@ -3962,13 +4519,22 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
 }
 
 impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let capabilities = members.optional("capabilities");
-        let access_modes = members.optional("accessModes");
-        let storage_size = members.optional("storageSize");
-        let platform = members.optional("platform");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut capabilities = None;
+        let mut access_modes = None;
+        let mut storage_size = None;
+        let mut platform = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "capabilities" => fields.optional(reader, "capabilities", &mut capabilities),
+                "accessModes" => fields.optional(reader, "accessModes", &mut access_modes),
+                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+                "platform" => fields.optional(reader, "platform", &mut platform),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             capabilities,
             access_modes,
@@ -4022,11 +4588,18 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
 }
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let expansion = members.optional("expansion");
-        let snapshot = members.optional("snapshot");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut expansion = None;
+        let mut snapshot = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "expansion" => fields.optional(reader, "expansion", &mut expansion),
+                "snapshot" => fields.optional(reader, "snapshot", &mut snapshot),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             expansion,
             snapshot,
@@ -4076,11 +4649,18 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
 }
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let read_write_once = members.optional("ReadWriteOnce");
-        let read_write_many = members.optional("ReadWriteMany");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut read_write_once = None;
+        let mut read_write_many = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ReadWriteOnce" => fields.optional(reader, "ReadWriteOnce", &mut read_write_once),
+                "ReadWriteMany" => fields.optional(reader, "ReadWriteMany", &mut read_write_many),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             read_write_once,
             read_write_many,
@@ -4140,12 +4720,22 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
 }
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let min_valid_size = members.optional("minValidSize");
-        let max_valid_size = members.optional("maxValidSize");
-        let suggested_options = members.optional("suggestedOptions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut min_valid_size = None;
+        let mut max_valid_size = None;
+        let mut suggested_options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "minValidSize" => fields.optional(reader, "minValidSize", &mut min_valid_size),
+                "maxValidSize" => fields.optional(reader, "maxValidSize", &mut max_valid_size),
+                "suggestedOptions" => {
+                    fields.optional(reader, "suggestedOptions", &mut suggested_options)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             min_valid_size,
             max_valid_size,
@@ -4195,10 +4785,18 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
 }
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let supported_resources = members.optional("supportedResources");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut supported_resources = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "supportedResources" => {
+                    fields.optional(reader, "supportedResources", &mut supported_resources)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             supported_resources,
         })
@@ -4461,34 +5059,76 @@ impl CreateCloudClusterResponse {
 }
 
 impl Json for CreateCloudClusterResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let byok = members.optional("byok");
-        let coordinates = members.optional("coordinates");
-        let coreweave = members.optional("coreweave");
-        let created_at = members.required("createdAt");
-        let deletion_requested = members.required("deletionRequested");
-        let description = members.optional("description");
-        let dns = members.optional("dns");
-        let entity_type = members.optional("entityType");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let integration_id = members.optional("integrationId");
-        let kubernetes_version = members.optional("kubernetesVersion");
-        let name = members.required("name");
-        let nebius = members.optional("nebius");
-        let node_pools = members.required("nodePools");
-        let oci = members.optional("oci");
-        let provider = members.required("provider");
-        let region = members.optional("region");
-        let restrictions = members.optional("restrictions");
-        let settings = members.optional("settings");
-        let status = members.optional("status");
-        let storage = members.optional("storage");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut byok = None;
+        let mut coordinates = None;
+        let mut coreweave = None;
+        let mut created_at = None;
+        let mut deletion_requested = None;
+        let mut description = None;
+        let mut dns = None;
+        let mut entity_type = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut integration_id = None;
+        let mut kubernetes_version = None;
+        let mut name = None;
+        let mut nebius = None;
+        let mut node_pools = None;
+        let mut oci = None;
+        let mut provider = None;
+        let mut region = None;
+        let mut restrictions = None;
+        let mut settings = None;
+        let mut status = None;
+        let mut storage = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
+                "coreweave" => fields.optional(reader, "coreweave", &mut coreweave),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "deletionRequested" => {
+                    fields.required(reader, "deletionRequested", &mut deletion_requested)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "dns" => fields.optional(reader, "dns", &mut dns),
+                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
+                "kubernetesVersion" => {
+                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "nebius" => fields.optional(reader, "nebius", &mut nebius),
+                "nodePools" => fields.required(reader, "nodePools", &mut node_pools),
+                "oci" => fields.optional(reader, "oci", &mut oci),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "region" => fields.optional(reader, "region", &mut region),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "status" => fields.optional(reader, "status", &mut status),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("deletionRequested", deletion_requested.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("nodePools", node_pools.is_some()),
+            ("provider", provider.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(deletion_requested),
@@ -4800,29 +5440,58 @@ impl CreateCloudClusterResponseNodePoolsItem {
 }
 
 impl Json for CreateCloudClusterResponseNodePoolsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.nullable("autoscaling");
-        let availability_zones = members.optional("availabilityZones");
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let compute_resources = members.optional("computeResources");
-        let disk_size = members.optional("diskSize");
-        let disk_type = members.optional("diskType");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let labels = members.optional("labels");
-        let nebius = members.optional("nebius");
-        let node_count = members.optional("nodeCount");
-        let node_type = members.optional("nodeType");
-        let oci = members.optional("oci");
-        let preemptible = members.optional("preemptible");
-        let scheduling = members.optional("scheduling");
-        let subnets = members.optional("subnets");
-        let default_pool = members.optional("defaultPool");
-        let platform = members.optional("platform");
-        let provider_id = members.optional("providerId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut availability_zones = None;
+        let mut aws = None;
+        let mut azure = None;
+        let mut compute_resources = None;
+        let mut disk_size = None;
+        let mut disk_type = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut labels = None;
+        let mut nebius = None;
+        let mut node_count = None;
+        let mut node_type = None;
+        let mut oci = None;
+        let mut preemptible = None;
+        let mut scheduling = None;
+        let mut subnets = None;
+        let mut default_pool = None;
+        let mut platform = None;
+        let mut provider_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.nullable(reader, "autoscaling", &mut autoscaling),
+                "availabilityZones" => {
+                    fields.optional(reader, "availabilityZones", &mut availability_zones)
+                }
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "computeResources" => {
+                    fields.optional(reader, "computeResources", &mut compute_resources)
+                }
+                "diskSize" => fields.optional(reader, "diskSize", &mut disk_size),
+                "diskType" => fields.optional(reader, "diskType", &mut disk_type),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "labels" => fields.optional(reader, "labels", &mut labels),
+                "nebius" => fields.optional(reader, "nebius", &mut nebius),
+                "nodeCount" => fields.optional(reader, "nodeCount", &mut node_count),
+                "nodeType" => fields.optional(reader, "nodeType", &mut node_type),
+                "oci" => fields.optional(reader, "oci", &mut oci),
+                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
+                "scheduling" => fields.optional(reader, "scheduling", &mut scheduling),
+                "subnets" => fields.optional(reader, "subnets", &mut subnets),
+                "defaultPool" => fields.optional(reader, "defaultPool", &mut default_pool),
+                "platform" => fields.optional(reader, "platform", &mut platform),
+                "providerId" => fields.optional(reader, "providerId", &mut provider_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -4910,10 +5579,16 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResources {
 }
 
 impl Json for CreateCloudClusterResponseNodePoolsItemComputeResources {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { gpu })
     }
 
@@ -5008,15 +5683,26 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
 }
 
 impl Json for CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.optional("type");
-        let resources = members.optional("resources");
-        let count = members.optional("count");
-        let timeslicing = members.optional("timeslicing");
-        let supported = members.optional("supported");
-        let mig = members.optional("mig");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut resources = None;
+        let mut count = None;
+        let mut timeslicing = None;
+        let mut supported = None;
+        let mut mig = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.optional(reader, "type", &mut type_),
+                "resources" => fields.optional(reader, "resources", &mut resources),
+                "count" => fields.optional(reader, "count", &mut count),
+                "timeslicing" => fields.optional(reader, "timeslicing", &mut timeslicing),
+                "supported" => fields.optional(reader, "supported", &mut supported),
+                "mig" => fields.optional(reader, "mig", &mut mig),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             type_,
             resources,
@@ -5062,10 +5748,16 @@ impl CreateCloudClusterResponseStatus {
 }
 
 impl Json for CreateCloudClusterResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let state = members.optional("state");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut state = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "state" => fields.optional(reader, "state", &mut state),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { state })
     }
 
@@ -5114,12 +5806,20 @@ impl CreateCloudClusterResponseStatusState {
 }
 
 impl Json for CreateCloudClusterResponseStatusState {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let reason = members.optional("reason");
-        let state = members.required("state");
-        let transition_time = members.optional("transitionTime");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut reason = None;
+        let mut state = None;
+        let mut transition_time = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "reason" => fields.optional(reader, "reason", &mut reason),
+                "state" => fields.required(reader, "state", &mut state),
+                "transitionTime" => fields.optional(reader, "transitionTime", &mut transition_time),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("state", state.is_some())])?;
         let (Some(state),) = (state,) else {
             return Err(json::incomplete());
         };
@@ -5244,19 +5944,34 @@ impl CreateCloudIntegrationBody {
 }
 
 impl Json for CreateCloudIntegrationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let byok = members.optional("byok");
-        let cloudflare = members.optional("cloudflare");
-        let credentials = members.optional("credentials");
-        let description = members.optional("description");
-        let features = members.optional("features");
-        let gcp = members.optional("gcp");
-        let name = members.required("name");
-        let provider = members.required("provider");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut byok = None;
+        let mut cloudflare = None;
+        let mut credentials = None;
+        let mut description = None;
+        let mut features = None;
+        let mut gcp = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "description" => fields.optional(reader, "description", &mut description),
+                "features" => fields.optional(reader, "features", &mut features),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("provider", provider.is_some())])?;
         let (Some(name), Some(provider)) = (name, provider) else {
             return Err(json::incomplete());
         };
@@ -5344,12 +6059,26 @@ impl CreateCloudIntegrationBodyAws {
 }
 
 impl Json for CreateCloudIntegrationBodyAws {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let authentication_mode = members.optional("authenticationMode");
-        let permission_check_level = members.optional("permissionCheckLevel");
-        let permission_versions = members.optional("permissionVersions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut authentication_mode = None;
+        let mut permission_check_level = None;
+        let mut permission_versions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authenticationMode" => {
+                    fields.optional(reader, "authenticationMode", &mut authentication_mode)
+                }
+                "permissionCheckLevel" => {
+                    fields.optional(reader, "permissionCheckLevel", &mut permission_check_level)
+                }
+                "permissionVersions" => {
+                    fields.optional(reader, "permissionVersions", &mut permission_versions)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             authentication_mode,
             permission_check_level,
@@ -5423,10 +6152,16 @@ impl CreateCloudIntegrationBodyAwsPermissionVersions {
 }
 
 impl Json for CreateCloudIntegrationBodyAwsPermissionVersions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let byoc = members.optional("byoc");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut byoc = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "byoc" => fields.optional(reader, "byoc", &mut byoc),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { byoc })
     }
 
@@ -5475,11 +6210,20 @@ impl CreateCloudIntegrationBodyByok {
 }
 
 impl Json for CreateCloudIntegrationBodyByok {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let connection_mode = members.optional("connectionMode");
-        let require_verification = members.optional("requireVerification");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut connection_mode = None;
+        let mut require_verification = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "connectionMode" => fields.optional(reader, "connectionMode", &mut connection_mode),
+                "requireVerification" => {
+                    fields.optional(reader, "requireVerification", &mut require_verification)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             connection_mode,
             require_verification,
@@ -5540,10 +6284,16 @@ impl CreateCloudIntegrationBodyCloudflare {
 }
 
 impl Json for CreateCloudIntegrationBodyCloudflare {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credential_type = members.optional("credentialType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credential_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentialType" => fields.optional(reader, "credentialType", &mut credential_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { credential_type })
     }
 
@@ -5895,40 +6645,82 @@ impl CreateCloudIntegrationBodyCredentials {
 }
 
 impl Json for CreateCloudIntegrationBodyCredentials {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_key = members.optional("accessKey");
-        let access_token = members.optional("accessToken");
-        let api_key = members.optional("apiKey");
-        let application_key = members.optional("applicationKey");
-        let application_key_id = members.optional("applicationKeyId");
-        let client_id = members.optional("clientId");
-        let client_secret = members.optional("clientSecret");
-        let client_token = members.optional("clientToken");
-        let compartment_id = members.optional("compartmentId");
-        let email = members.optional("email");
-        let external_id = members.optional("externalId");
-        let fingerprint = members.optional("fingerprint");
-        let host = members.optional("host");
-        let keyfile_json = members.optional("keyfileJson");
-        let kubeconfig = members.optional("kubeconfig");
-        let object_id = members.optional("objectId");
-        let passphrase = members.optional("passphrase");
-        let private_key = members.optional("privateKey");
-        let private_key_pem = members.optional("privateKeyPem");
-        let public_key_id = members.optional("publicKeyId");
-        let region = members.optional("region");
-        let role_arn = members.optional("roleArn");
-        let secret = members.optional("secret");
-        let secret_key = members.optional("secretKey");
-        let service_account_id = members.optional("serviceAccountId");
-        let service_token = members.optional("serviceToken");
-        let service_token_id = members.optional("serviceTokenId");
-        let subscription_id = members.optional("subscriptionId");
-        let tenancy_id = members.optional("tenancyId");
-        let tenant_id = members.optional("tenantId");
-        let user_id = members.optional("userId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_key = None;
+        let mut access_token = None;
+        let mut api_key = None;
+        let mut application_key = None;
+        let mut application_key_id = None;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut client_token = None;
+        let mut compartment_id = None;
+        let mut email = None;
+        let mut external_id = None;
+        let mut fingerprint = None;
+        let mut host = None;
+        let mut keyfile_json = None;
+        let mut kubeconfig = None;
+        let mut object_id = None;
+        let mut passphrase = None;
+        let mut private_key = None;
+        let mut private_key_pem = None;
+        let mut public_key_id = None;
+        let mut region = None;
+        let mut role_arn = None;
+        let mut secret = None;
+        let mut secret_key = None;
+        let mut service_account_id = None;
+        let mut service_token = None;
+        let mut service_token_id = None;
+        let mut subscription_id = None;
+        let mut tenancy_id = None;
+        let mut tenant_id = None;
+        let mut user_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessKey" => fields.optional(reader, "accessKey", &mut access_key),
+                "accessToken" => fields.optional(reader, "accessToken", &mut access_token),
+                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
+                "applicationKey" => fields.optional(reader, "applicationKey", &mut application_key),
+                "applicationKeyId" => {
+                    fields.optional(reader, "applicationKeyId", &mut application_key_id)
+                }
+                "clientId" => fields.optional(reader, "clientId", &mut client_id),
+                "clientSecret" => fields.optional(reader, "clientSecret", &mut client_secret),
+                "clientToken" => fields.optional(reader, "clientToken", &mut client_token),
+                "compartmentId" => fields.optional(reader, "compartmentId", &mut compartment_id),
+                "email" => fields.optional(reader, "email", &mut email),
+                "externalId" => fields.optional(reader, "externalId", &mut external_id),
+                "fingerprint" => fields.optional(reader, "fingerprint", &mut fingerprint),
+                "host" => fields.optional(reader, "host", &mut host),
+                "keyfileJson" => fields.optional(reader, "keyfileJson", &mut keyfile_json),
+                "kubeconfig" => fields.optional(reader, "kubeconfig", &mut kubeconfig),
+                "objectId" => fields.optional(reader, "objectId", &mut object_id),
+                "passphrase" => fields.optional(reader, "passphrase", &mut passphrase),
+                "privateKey" => fields.optional(reader, "privateKey", &mut private_key),
+                "privateKeyPem" => fields.optional(reader, "privateKeyPem", &mut private_key_pem),
+                "publicKeyId" => fields.optional(reader, "publicKeyId", &mut public_key_id),
+                "region" => fields.optional(reader, "region", &mut region),
+                "roleArn" => fields.optional(reader, "roleArn", &mut role_arn),
+                "secret" => fields.optional(reader, "secret", &mut secret),
+                "secretKey" => fields.optional(reader, "secretKey", &mut secret_key),
+                "serviceAccountId" => {
+                    fields.optional(reader, "serviceAccountId", &mut service_account_id)
+                }
+                "serviceToken" => fields.optional(reader, "serviceToken", &mut service_token),
+                "serviceTokenId" => {
+                    fields.optional(reader, "serviceTokenId", &mut service_token_id)
+                }
+                "subscriptionId" => fields.optional(reader, "subscriptionId", &mut subscription_id),
+                "tenancyId" => fields.optional(reader, "tenancyId", &mut tenancy_id),
+                "tenantId" => fields.optional(reader, "tenantId", &mut tenant_id),
+                "userId" => fields.optional(reader, "userId", &mut user_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             access_key,
             access_token,
@@ -6082,11 +6874,20 @@ impl CreateCloudIntegrationBodyGcp {
 }
 
 impl Json for CreateCloudIntegrationBodyGcp {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let authentication_mode = members.optional("authenticationMode");
-        let project_id = members.required("projectId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut authentication_mode = None;
+        let mut project_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authenticationMode" => {
+                    fields.optional(reader, "authenticationMode", &mut authentication_mode)
+                }
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("projectId", project_id.is_some())])?;
         let (Some(project_id),) = (project_id,) else {
             return Err(json::incomplete());
         };
@@ -6224,22 +7025,53 @@ impl CreateCloudIntegrationResponse {
 }
 
 impl Json for CreateCloudIntegrationResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let byok = members.optional("byok");
-        let cloudflare = members.optional("cloudflare");
-        let created_at = members.required("createdAt");
-        let credentials = members.optional("credentials");
-        let description = members.optional("description");
-        let features = members.optional("features");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let name = members.required("name");
-        let provider = members.required("provider");
-        let registry_credential_refresh = members.required("registryCredentialRefresh");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut byok = None;
+        let mut cloudflare = None;
+        let mut created_at = None;
+        let mut credentials = None;
+        let mut description = None;
+        let mut features = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut registry_credential_refresh = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "description" => fields.optional(reader, "description", &mut description),
+                "features" => fields.optional(reader, "features", &mut features),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "registryCredentialRefresh" => fields.required(
+                    reader,
+                    "registryCredentialRefresh",
+                    &mut registry_credential_refresh,
+                ),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("provider", provider.is_some()),
+            (
+                "registryCredentialRefresh",
+                registry_credential_refresh.is_some(),
+            ),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -6331,12 +7163,24 @@ impl CreateCloudIntegrationResponseGcp {
 }
 
 impl Json for CreateCloudIntegrationResponseGcp {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let authentication_mode = members.optional("authenticationMode");
-        let project_id = members.required("projectId");
-        let service_account_email = members.optional("serviceAccountEmail");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut authentication_mode = None;
+        let mut project_id = None;
+        let mut service_account_email = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authenticationMode" => {
+                    fields.optional(reader, "authenticationMode", &mut authentication_mode)
+                }
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "serviceAccountEmail" => {
+                    fields.optional(reader, "serviceAccountEmail", &mut service_account_email)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("projectId", project_id.is_some())])?;
         let (Some(project_id),) = (project_id,) else {
             return Err(json::incomplete());
         };
@@ -6431,15 +7275,36 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
 }
 
 impl Json for CreateCloudIntegrationResponseRegistryCredentialRefresh {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let affected_credential_count = members.required("affectedCredentialCount");
-        let last_error = members.optional("lastError");
-        let next_attempt_at = members.optional("nextAttemptAt");
-        let retry_delay = members.optional("retryDelay");
-        let status = members.required("status");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut affected_credential_count = None;
+        let mut last_error = None;
+        let mut next_attempt_at = None;
+        let mut retry_delay = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "affectedCredentialCount" => fields.required(
+                    reader,
+                    "affectedCredentialCount",
+                    &mut affected_credential_count,
+                ),
+                "lastError" => fields.optional(reader, "lastError", &mut last_error),
+                "nextAttemptAt" => fields.optional(reader, "nextAttemptAt", &mut next_attempt_at),
+                "retryDelay" => fields.optional(reader, "retryDelay", &mut retry_delay),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            (
+                "affectedCredentialCount",
+                affected_credential_count.is_some(),
+            ),
+            ("status", status.is_some()),
+        ])?;
         let (Some(affected_credential_count), Some(status)) = (affected_credential_count, status)
         else {
             return Err(json::incomplete());
@@ -6516,15 +7381,32 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
 }
 
 impl Json for CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credential_id = members.required("credentialId");
-        let failure_count = members.required("failureCount");
-        let message = members.required("message");
-        let occurred_at = members.required("occurredAt");
-        let provider_code = members.optional("providerCode");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credential_id = None;
+        let mut failure_count = None;
+        let mut message = None;
+        let mut occurred_at = None;
+        let mut provider_code = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentialId" => fields.required(reader, "credentialId", &mut credential_id),
+                "failureCount" => fields.required(reader, "failureCount", &mut failure_count),
+                "message" => fields.required(reader, "message", &mut message),
+                "occurredAt" => fields.required(reader, "occurredAt", &mut occurred_at),
+                "providerCode" => fields.optional(reader, "providerCode", &mut provider_code),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("credentialId", credential_id.is_some()),
+            ("failureCount", failure_count.is_some()),
+            ("message", message.is_some()),
+            ("occurredAt", occurred_at.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (
             Some(credential_id),
             Some(failure_count),
@@ -6595,10 +7477,16 @@ impl ListCloudClusterNodesResponse {
 }
 
 impl Json for ListCloudClusterNodesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let nodes = members.required("nodes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut nodes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "nodes" => fields.required(reader, "nodes", &mut nodes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("nodes", nodes.is_some())])?;
         let (Some(nodes),) = (nodes,) else {
             return Err(json::incomplete());
         };
@@ -6707,17 +7595,30 @@ impl ListCloudClusterNodesResponseNodesItem {
 }
 
 impl Json for ListCloudClusterNodesResponseNodesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let instance_type = members.optional("instanceType");
-        let node_id = members.optional("nodeId");
-        let node_name = members.optional("nodeName");
-        let node_pool = members.optional("nodePool");
-        let region = members.optional("region");
-        let status = members.optional("status");
-        let zone = members.optional("zone");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut instance_type = None;
+        let mut node_id = None;
+        let mut node_name = None;
+        let mut node_pool = None;
+        let mut region = None;
+        let mut status = None;
+        let mut zone = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "instanceType" => fields.optional(reader, "instanceType", &mut instance_type),
+                "nodeId" => fields.optional(reader, "nodeId", &mut node_id),
+                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
+                "nodePool" => fields.optional(reader, "nodePool", &mut node_pool),
+                "region" => fields.optional(reader, "region", &mut region),
+                "status" => fields.optional(reader, "status", &mut status),
+                "zone" => fields.optional(reader, "zone", &mut zone),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             created_at,
             instance_type,
@@ -6760,10 +7661,16 @@ impl ListCloudClustersResponse {
 }
 
 impl Json for ListCloudClustersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let clusters = members.required("clusters");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut clusters = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clusters" => fields.required(reader, "clusters", &mut clusters),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("clusters", clusters.is_some())])?;
         let (Some(clusters),) = (clusters,) else {
             return Err(json::incomplete());
         };
@@ -7004,34 +7911,76 @@ impl ListCloudClustersResponseClustersItem {
 }
 
 impl Json for ListCloudClustersResponseClustersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let byok = members.optional("byok");
-        let coordinates = members.optional("coordinates");
-        let coreweave = members.optional("coreweave");
-        let created_at = members.required("createdAt");
-        let deletion_requested = members.required("deletionRequested");
-        let description = members.optional("description");
-        let dns = members.optional("dns");
-        let entity_type = members.optional("entityType");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let integration_id = members.optional("integrationId");
-        let kubernetes_version = members.optional("kubernetesVersion");
-        let name = members.required("name");
-        let nebius = members.optional("nebius");
-        let node_pools = members.required("nodePools");
-        let oci = members.optional("oci");
-        let provider = members.required("provider");
-        let region = members.optional("region");
-        let restrictions = members.optional("restrictions");
-        let settings = members.optional("settings");
-        let status = members.optional("status");
-        let storage = members.optional("storage");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut byok = None;
+        let mut coordinates = None;
+        let mut coreweave = None;
+        let mut created_at = None;
+        let mut deletion_requested = None;
+        let mut description = None;
+        let mut dns = None;
+        let mut entity_type = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut integration_id = None;
+        let mut kubernetes_version = None;
+        let mut name = None;
+        let mut nebius = None;
+        let mut node_pools = None;
+        let mut oci = None;
+        let mut provider = None;
+        let mut region = None;
+        let mut restrictions = None;
+        let mut settings = None;
+        let mut status = None;
+        let mut storage = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
+                "coreweave" => fields.optional(reader, "coreweave", &mut coreweave),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "deletionRequested" => {
+                    fields.required(reader, "deletionRequested", &mut deletion_requested)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "dns" => fields.optional(reader, "dns", &mut dns),
+                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
+                "kubernetesVersion" => {
+                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "nebius" => fields.optional(reader, "nebius", &mut nebius),
+                "nodePools" => fields.required(reader, "nodePools", &mut node_pools),
+                "oci" => fields.optional(reader, "oci", &mut oci),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "region" => fields.optional(reader, "region", &mut region),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "status" => fields.optional(reader, "status", &mut status),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("deletionRequested", deletion_requested.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("nodePools", node_pools.is_some()),
+            ("provider", provider.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(deletion_requested),
@@ -7336,29 +8285,58 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 }
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.nullable("autoscaling");
-        let availability_zones = members.optional("availabilityZones");
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let compute_resources = members.optional("computeResources");
-        let disk_size = members.optional("diskSize");
-        let disk_type = members.optional("diskType");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let labels = members.optional("labels");
-        let nebius = members.optional("nebius");
-        let node_count = members.optional("nodeCount");
-        let node_type = members.optional("nodeType");
-        let oci = members.optional("oci");
-        let preemptible = members.optional("preemptible");
-        let scheduling = members.optional("scheduling");
-        let subnets = members.optional("subnets");
-        let default_pool = members.optional("defaultPool");
-        let platform = members.optional("platform");
-        let provider_id = members.optional("providerId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut availability_zones = None;
+        let mut aws = None;
+        let mut azure = None;
+        let mut compute_resources = None;
+        let mut disk_size = None;
+        let mut disk_type = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut labels = None;
+        let mut nebius = None;
+        let mut node_count = None;
+        let mut node_type = None;
+        let mut oci = None;
+        let mut preemptible = None;
+        let mut scheduling = None;
+        let mut subnets = None;
+        let mut default_pool = None;
+        let mut platform = None;
+        let mut provider_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.nullable(reader, "autoscaling", &mut autoscaling),
+                "availabilityZones" => {
+                    fields.optional(reader, "availabilityZones", &mut availability_zones)
+                }
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "computeResources" => {
+                    fields.optional(reader, "computeResources", &mut compute_resources)
+                }
+                "diskSize" => fields.optional(reader, "diskSize", &mut disk_size),
+                "diskType" => fields.optional(reader, "diskType", &mut disk_type),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "labels" => fields.optional(reader, "labels", &mut labels),
+                "nebius" => fields.optional(reader, "nebius", &mut nebius),
+                "nodeCount" => fields.optional(reader, "nodeCount", &mut node_count),
+                "nodeType" => fields.optional(reader, "nodeType", &mut node_type),
+                "oci" => fields.optional(reader, "oci", &mut oci),
+                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
+                "scheduling" => fields.optional(reader, "scheduling", &mut scheduling),
+                "subnets" => fields.optional(reader, "subnets", &mut subnets),
+                "defaultPool" => fields.optional(reader, "defaultPool", &mut default_pool),
+                "platform" => fields.optional(reader, "platform", &mut platform),
+                "providerId" => fields.optional(reader, "providerId", &mut provider_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -7465,12 +8443,20 @@ impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
 }
 
 impl Json for ListCloudClustersResponseItemNodePoolsItemAutoscaling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let min = members.optional("min");
-        let max = members.optional("max");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut min = None;
+        let mut max = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "min" => fields.optional(reader, "min", &mut min),
+                "max" => fields.optional(reader, "max", &mut max),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled, min, max })
     }
 
@@ -7528,12 +8514,22 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
 }
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemAzure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let system_pool = members.optional("systemPool");
-        let enable_public_node_ip = members.optional("enablePublicNodeIp");
-        let vnet_subnet_id = members.optional("vnetSubnetId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut system_pool = None;
+        let mut enable_public_node_ip = None;
+        let mut vnet_subnet_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "systemPool" => fields.optional(reader, "systemPool", &mut system_pool),
+                "enablePublicNodeIp" => {
+                    fields.optional(reader, "enablePublicNodeIp", &mut enable_public_node_ip)
+                }
+                "vnetSubnetId" => fields.optional(reader, "vnetSubnetId", &mut vnet_subnet_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             system_pool,
             enable_public_node_ip,
@@ -7572,11 +8568,18 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemOci {
 }
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemOci {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ocpu = members.required("ocpu");
-        let memory = members.required("memory");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ocpu = None;
+        let mut memory = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ocpu" => fields.required(reader, "ocpu", &mut ocpu),
+                "memory" => fields.required(reader, "memory", &mut memory),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("ocpu", ocpu.is_some()), ("memory", memory.is_some())])?;
         let (Some(ocpu), Some(memory)) = (ocpu, memory) else {
             return Err(json::incomplete());
         };
@@ -7686,17 +8689,32 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
 }
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow_jobs = members.optional("allowJobs");
-        let only_gpu_jobs = members.optional("onlyGpuJobs");
-        let allow_services = members.optional("allowServices");
-        let only_gpu_services = members.optional("onlyGpuServices");
-        let allow_addons = members.optional("allowAddons");
-        let allow_builds = members.optional("allowBuilds");
-        let only_gpu_builds = members.optional("onlyGpuBuilds");
-        let allow_ceph = members.optional("allowCeph");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow_jobs = None;
+        let mut only_gpu_jobs = None;
+        let mut allow_services = None;
+        let mut only_gpu_services = None;
+        let mut allow_addons = None;
+        let mut allow_builds = None;
+        let mut only_gpu_builds = None;
+        let mut allow_ceph = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowJobs" => fields.optional(reader, "allowJobs", &mut allow_jobs),
+                "onlyGpuJobs" => fields.optional(reader, "onlyGpuJobs", &mut only_gpu_jobs),
+                "allowServices" => fields.optional(reader, "allowServices", &mut allow_services),
+                "onlyGpuServices" => {
+                    fields.optional(reader, "onlyGpuServices", &mut only_gpu_services)
+                }
+                "allowAddons" => fields.optional(reader, "allowAddons", &mut allow_addons),
+                "allowBuilds" => fields.optional(reader, "allowBuilds", &mut allow_builds),
+                "onlyGpuBuilds" => fields.optional(reader, "onlyGpuBuilds", &mut only_gpu_builds),
+                "allowCeph" => fields.optional(reader, "allowCeph", &mut allow_ceph),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allow_jobs,
             only_gpu_jobs,
@@ -7840,17 +8858,32 @@ impl ListCloudClustersResponseClustersItemSettings {
 }
 
 impl Json for ListCloudClustersResponseClustersItemSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builds = members.optional("builds");
-        let infrastructure = members.optional("infrastructure");
-        let logging = members.optional("logging");
-        let networking = members.optional("networking");
-        let registry = members.optional("registry");
-        let request_modifiers = members.optional("requestModifiers");
-        let skip_install = members.optional("skipInstall");
-        let vanity_domains = members.optional("vanityDomains");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builds = None;
+        let mut infrastructure = None;
+        let mut logging = None;
+        let mut networking = None;
+        let mut registry = None;
+        let mut request_modifiers = None;
+        let mut skip_install = None;
+        let mut vanity_domains = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "logging" => fields.optional(reader, "logging", &mut logging),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "registry" => fields.optional(reader, "registry", &mut registry),
+                "requestModifiers" => {
+                    fields.optional(reader, "requestModifiers", &mut request_modifiers)
+                }
+                "skipInstall" => fields.optional(reader, "skipInstall", &mut skip_install),
+                "vanityDomains" => fields.optional(reader, "vanityDomains", &mut vanity_domains),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             builds,
             infrastructure,
@@ -7936,13 +8969,22 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
 }
 
 impl Json for ListCloudClustersResponseClustersItemSettingsBuilds {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.optional("mode");
-        let plan = members.optional("plan");
-        let cluster_id = members.optional("clusterId");
-        let caching = members.optional("caching");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut plan = None;
+        let mut cluster_id = None;
+        let mut caching = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "plan" => fields.optional(reader, "plan", &mut plan),
+                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+                "caching" => fields.optional(reader, "caching", &mut caching),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             mode,
             plan,
@@ -8055,16 +9097,32 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
 }
 
 impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let workloads = members.optional("workloads");
-        let builds = members.optional("builds");
-        let install_kata = members.optional("installKata");
-        let install_gvisor = members.optional("installGvisor");
-        let cleanup_volumes = members.optional("cleanupVolumes");
-        let cleanup_snapshots = members.optional("cleanupSnapshots");
-        let ceph_storage_provider = members.optional("cephStorageProvider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut workloads = None;
+        let mut builds = None;
+        let mut install_kata = None;
+        let mut install_gvisor = None;
+        let mut cleanup_volumes = None;
+        let mut cleanup_snapshots = None;
+        let mut ceph_storage_provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "workloads" => fields.optional(reader, "workloads", &mut workloads),
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "installKata" => fields.optional(reader, "installKata", &mut install_kata),
+                "installGvisor" => fields.optional(reader, "installGvisor", &mut install_gvisor),
+                "cleanupVolumes" => fields.optional(reader, "cleanupVolumes", &mut cleanup_volumes),
+                "cleanupSnapshots" => {
+                    fields.optional(reader, "cleanupSnapshots", &mut cleanup_snapshots)
+                }
+                "cephStorageProvider" => {
+                    fields.optional(reader, "cephStorageProvider", &mut ceph_storage_provider)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             workloads,
             builds,
@@ -8175,14 +9233,34 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
 }
 
 impl Json for ListCloudClustersResponseInfrastructureCephStorageProvider {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let resources = members.optional("resources");
-        let enable_multi_read_write_storage = members.optional("enableMultiReadWriteStorage");
-        let enable_single_read_write_storage = members.optional("enableSingleReadWriteStorage");
-        let enable_erasure_coding = members.optional("enableErasureCoding");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut resources = None;
+        let mut enable_multi_read_write_storage = None;
+        let mut enable_single_read_write_storage = None;
+        let mut enable_erasure_coding = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "resources" => fields.optional(reader, "resources", &mut resources),
+                "enableMultiReadWriteStorage" => fields.optional(
+                    reader,
+                    "enableMultiReadWriteStorage",
+                    &mut enable_multi_read_write_storage,
+                ),
+                "enableSingleReadWriteStorage" => fields.optional(
+                    reader,
+                    "enableSingleReadWriteStorage",
+                    &mut enable_single_read_write_storage,
+                ),
+                "enableErasureCoding" => {
+                    fields.optional(reader, "enableErasureCoding", &mut enable_erasure_coding)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             resources,
@@ -8253,11 +9331,18 @@ impl ListCloudClustersResponseClustersItemSettingsLogging {
 }
 
 impl Json for ListCloudClustersResponseClustersItemSettingsLogging {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.optional("mode");
-        let loki = members.optional("loki");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut loki = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "loki" => fields.optional(reader, "loki", &mut loki),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { mode, loki })
     }
 
@@ -8327,14 +9412,26 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
 }
 
 impl Json for ListCloudClustersResponseClustersItemSettingsLoggingLoki {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let storage_type = members.required("storageType");
-        let s3_region = members.optional("s3Region");
-        let s3_bucket_name = members.optional("s3BucketName");
-        let gcs_bucket_name = members.optional("gcsBucketName");
-        let gcp_integration_id = members.optional("gcpIntegrationId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut storage_type = None;
+        let mut s3_region = None;
+        let mut s3_bucket_name = None;
+        let mut gcs_bucket_name = None;
+        let mut gcp_integration_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "storageType" => fields.required(reader, "storageType", &mut storage_type),
+                "s3Region" => fields.optional(reader, "s3Region", &mut s3_region),
+                "s3BucketName" => fields.optional(reader, "s3BucketName", &mut s3_bucket_name),
+                "gcsBucketName" => fields.optional(reader, "gcsBucketName", &mut gcs_bucket_name),
+                "gcpIntegrationId" => {
+                    fields.optional(reader, "gcpIntegrationId", &mut gcp_integration_id)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("storageType", storage_type.is_some())])?;
         let (Some(storage_type),) = (storage_type,) else {
             return Err(json::incomplete());
         };
@@ -8407,11 +9504,18 @@ impl ListCloudClustersResponseClustersItemSettingsNetworking {
 }
 
 impl Json for ListCloudClustersResponseClustersItemSettingsNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let overlay_network = members.optional("overlayNetwork");
-        let overlay_cidr = members.optional("overlayCIDR");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut overlay_network = None;
+        let mut overlay_cidr = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "overlayNetwork" => fields.optional(reader, "overlayNetwork", &mut overlay_network),
+                "overlayCIDR" => fields.optional(reader, "overlayCIDR", &mut overlay_cidr),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             overlay_network,
             overlay_cidr,
@@ -8494,13 +9598,22 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
 }
 
 impl Json for ListCloudClustersResponseItemSettingsRequestModifiers {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let services = members.optional("services");
-        let jobs = members.optional("jobs");
-        let builds = members.optional("builds");
-        let addons = members.optional("addons");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut services = None;
+        let mut jobs = None;
+        let mut builds = None;
+        let mut addons = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "services" => fields.optional(reader, "services", &mut services),
+                "jobs" => fields.optional(reader, "jobs", &mut jobs),
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "addons" => fields.optional(reader, "addons", &mut addons),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             services,
             jobs,
@@ -8535,10 +9648,16 @@ impl ListCloudIntegrationsResponse {
 }
 
 impl Json for ListCloudIntegrationsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let integrations = members.required("integrations");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut integrations = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "integrations" => fields.required(reader, "integrations", &mut integrations),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("integrations", integrations.is_some())])?;
         let (Some(integrations),) = (integrations,) else {
             return Err(json::incomplete());
         };
@@ -8658,21 +9777,51 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
 }
 
 impl Json for ListCloudIntegrationsResponseIntegrationsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let byok = members.optional("byok");
-        let cloudflare = members.optional("cloudflare");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let features = members.optional("features");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let name = members.required("name");
-        let provider = members.required("provider");
-        let registry_credential_refresh = members.required("registryCredentialRefresh");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut byok = None;
+        let mut cloudflare = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut features = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut registry_credential_refresh = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "features" => fields.optional(reader, "features", &mut features),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "registryCredentialRefresh" => fields.required(
+                    reader,
+                    "registryCredentialRefresh",
+                    &mut registry_credential_refresh,
+                ),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("provider", provider.is_some()),
+            (
+                "registryCredentialRefresh",
+                registry_credential_refresh.is_some(),
+            ),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -8737,10 +9886,16 @@ impl ListCloudNodeTypesResponse {
 }
 
 impl Json for ListCloudNodeTypesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let providers = members.required("providers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut providers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "providers" => fields.required(reader, "providers", &mut providers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("providers", providers.is_some())])?;
         let (Some(providers),) = (providers,) else {
             return Err(json::incomplete());
         };
@@ -8794,15 +9949,35 @@ impl ListCloudNodeTypesResponseProvidersItem {
 }
 
 impl Json for ListCloudNodeTypesResponseProvidersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let family = members.required("family");
-        let id = members.required("id");
-        let name = members.required("name");
-        let processor_family = members.required("processorFamily");
-        let resources = members.required("resources");
-        let workload_type = members.required("workloadType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut family = None;
+        let mut id = None;
+        let mut name = None;
+        let mut processor_family = None;
+        let mut resources = None;
+        let mut workload_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "family" => fields.required(reader, "family", &mut family),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "processorFamily" => {
+                    fields.required(reader, "processorFamily", &mut processor_family)
+                }
+                "resources" => fields.required(reader, "resources", &mut resources),
+                "workloadType" => fields.required(reader, "workloadType", &mut workload_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("family", family.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("processorFamily", processor_family.is_some()),
+            ("resources", resources.is_some()),
+            ("workloadType", workload_type.is_some()),
+        ])?;
         let (
             Some(family),
             Some(id),
@@ -8871,11 +10046,18 @@ impl ListCloudNodeTypesResponseProvidersItemResources {
 }
 
 impl Json for ListCloudNodeTypesResponseProvidersItemResources {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let memory = members.optional("memory");
-        let vcpu = members.optional("vcpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut memory = None;
+        let mut vcpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "vcpu" => fields.optional(reader, "vcpu", &mut vcpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { memory, vcpu })
     }
 
@@ -8927,11 +10109,18 @@ impl ListCloudPermissionsResponse {
 }
 
 impl Json for ListCloudPermissionsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let permissions = members.required("permissions");
-        let roles = members.optional("roles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut permissions = None;
+        let mut roles = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "permissions" => fields.required(reader, "permissions", &mut permissions),
+                "roles" => fields.optional(reader, "roles", &mut roles),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("permissions", permissions.is_some())])?;
         let (Some(permissions),) = (permissions,) else {
             return Err(json::incomplete());
         };
@@ -8978,13 +10167,27 @@ impl ListCloudPermissionsResponseRolesItem {
 }
 
 impl Json for ListCloudPermissionsResponseRolesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.required("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let permissions = members.required("permissions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut permissions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.required(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "permissions" => fields.required(reader, "permissions", &mut permissions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("description", description.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("permissions", permissions.is_some()),
+        ])?;
         let (Some(description), Some(id), Some(name), Some(permissions)) =
             (description, id, name, permissions)
         else {
@@ -9024,10 +10227,16 @@ impl ListCloudProvidersResponse {
 }
 
 impl Json for ListCloudProvidersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let providers = members.required("providers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut providers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "providers" => fields.required(reader, "providers", &mut providers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("providers", providers.is_some())])?;
         let (Some(providers),) = (providers,) else {
             return Err(json::incomplete());
         };
@@ -9081,15 +10290,35 @@ impl ListCloudProvidersResponseProvidersItem {
 }
 
 impl Json for ListCloudProvidersResponseProvidersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disk_sizes = members.required("diskSizes");
-        let engine = members.required("engine");
-        let flags = members.required("flags");
-        let id = members.required("id");
-        let kubernetes_versions = members.required("kubernetesVersions");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disk_sizes = None;
+        let mut engine = None;
+        let mut flags = None;
+        let mut id = None;
+        let mut kubernetes_versions = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "diskSizes" => fields.required(reader, "diskSizes", &mut disk_sizes),
+                "engine" => fields.required(reader, "engine", &mut engine),
+                "flags" => fields.required(reader, "flags", &mut flags),
+                "id" => fields.required(reader, "id", &mut id),
+                "kubernetesVersions" => {
+                    fields.required(reader, "kubernetesVersions", &mut kubernetes_versions)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("diskSizes", disk_sizes.is_some()),
+            ("engine", engine.is_some()),
+            ("flags", flags.is_some()),
+            ("id", id.is_some()),
+            ("kubernetesVersions", kubernetes_versions.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (
             Some(disk_sizes),
             Some(engine),
@@ -9162,11 +10391,18 @@ impl ListCloudProvidersResponseProvidersItemFlags {
 }
 
 impl Json for ListCloudProvidersResponseProvidersItemFlags {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.optional("autoscaling");
-        let preemptible = members.optional("preemptible");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut preemptible = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             autoscaling,
             preemptible,
@@ -9197,10 +10433,16 @@ impl ListCloudRegionsResponse {
 }
 
 impl Json for ListCloudRegionsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let providers = members.required("providers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut providers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "providers" => fields.required(reader, "providers", &mut providers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("providers", providers.is_some())])?;
         let (Some(providers),) = (providers,) else {
             return Err(json::incomplete());
         };
@@ -9242,12 +10484,26 @@ impl ListCloudRegionsResponseProvidersItem {
 }
 
 impl Json for ListCloudRegionsResponseProvidersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let availability_zones = members.required("availabilityZones");
-        let id = members.required("id");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut availability_zones = None;
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "availabilityZones" => {
+                    fields.required(reader, "availabilityZones", &mut availability_zones)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("availabilityZones", availability_zones.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(availability_zones), Some(id), Some(name)) = (availability_zones, id, name)
         else {
             return Err(json::incomplete());
@@ -9289,11 +10545,18 @@ impl ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
 }
 
 impl Json for ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -9324,10 +10587,16 @@ impl ListRegionsResponse {
 }
 
 impl Json for ListRegionsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let regions = members.required("regions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut regions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "regions" => fields.required(reader, "regions", &mut regions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("regions", regions.is_some())])?;
         let (Some(regions),) = (regions,) else {
             return Err(json::incomplete());
         };
@@ -9383,14 +10652,29 @@ impl ListRegionsResponseRegionsItem {
 }
 
 impl Json for ListRegionsResponseRegionsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu_devices = members.required("gpuDevices");
-        let id = members.required("id");
-        let name = members.required("name");
-        let provider = members.optional("provider");
-        let region_name = members.required("regionName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu_devices = None;
+        let mut id = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut region_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpuDevices" => fields.required(reader, "gpuDevices", &mut gpu_devices),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.optional(reader, "provider", &mut provider),
+                "regionName" => fields.required(reader, "regionName", &mut region_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("gpuDevices", gpu_devices.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("regionName", region_name.is_some()),
+        ])?;
         let (Some(gpu_devices), Some(id), Some(name), Some(region_name)) =
             (gpu_devices, id, name, region_name)
         else {
@@ -9465,15 +10749,32 @@ impl ListRegionsResponseRegionsItemGpuDevicesItem {
 }
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let count_options = members.required("countOptions");
-        let id = members.required("id");
-        let manufacturer = members.required("manufacturer");
-        let memory_info = members.optional("memoryInfo");
-        let name = members.required("name");
-        let pricing = members.required("pricing");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut count_options = None;
+        let mut id = None;
+        let mut manufacturer = None;
+        let mut memory_info = None;
+        let mut name = None;
+        let mut pricing = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "countOptions" => fields.required(reader, "countOptions", &mut count_options),
+                "id" => fields.required(reader, "id", &mut id),
+                "manufacturer" => fields.required(reader, "manufacturer", &mut manufacturer),
+                "memoryInfo" => fields.optional(reader, "memoryInfo", &mut memory_info),
+                "name" => fields.required(reader, "name", &mut name),
+                "pricing" => fields.required(reader, "pricing", &mut pricing),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("countOptions", count_options.is_some()),
+            ("id", id.is_some()),
+            ("manufacturer", manufacturer.is_some()),
+            ("name", name.is_some()),
+            ("pricing", pricing.is_some()),
+        ])?;
         let (Some(count_options), Some(id), Some(manufacturer), Some(name), Some(pricing)) =
             (count_options, id, manufacturer, name, pricing)
         else {
@@ -9517,10 +10818,16 @@ impl ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo {
 }
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let size_in_mi_b = members.required("sizeInMiB");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut size_in_mi_b = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "sizeInMiB" => fields.required(reader, "sizeInMiB", &mut size_in_mi_b),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("sizeInMiB", size_in_mi_b.is_some())])?;
         let (Some(size_in_mi_b),) = (size_in_mi_b,) else {
             return Err(json::incomplete());
         };
@@ -9550,10 +10857,16 @@ impl ListRegionsResponseRegionsItemGpuDevicesItemPricing {
 }
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItemPricing {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let on_demand = members.required("onDemand");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut on_demand = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "onDemand" => fields.required(reader, "onDemand", &mut on_demand),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("onDemand", on_demand.is_some())])?;
         let (Some(on_demand),) = (on_demand,) else {
             return Err(json::incomplete());
         };
@@ -9588,11 +10901,18 @@ impl ListRegionsResponseRegionsItemProvider {
 }
 
 impl Json for ListRegionsResponseRegionsItemProvider {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let region = members.required("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "region" => fields.required(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("region", region.is_some())])?;
         let (Some(id), Some(region)) = (id, region) else {
             return Err(json::incomplete());
         };
@@ -9742,21 +11062,40 @@ impl PatchCloudClusterBody {
 }
 
 impl Json for PatchCloudClusterBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let byok = members.optional("byok");
-        let coordinates = members.optional("coordinates");
-        let description = members.optional("description");
-        let gcp = members.optional("gcp");
-        let kubernetes_version = members.optional("kubernetesVersion");
-        let name = members.optional("name");
-        let node_pools = members.optional("nodePools");
-        let region = members.optional("region");
-        let restrictions = members.optional("restrictions");
-        let settings = members.optional("settings");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut byok = None;
+        let mut coordinates = None;
+        let mut description = None;
+        let mut gcp = None;
+        let mut kubernetes_version = None;
+        let mut name = None;
+        let mut node_pools = None;
+        let mut region = None;
+        let mut restrictions = None;
+        let mut settings = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "byok" => fields.optional(reader, "byok", &mut byok),
+                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "kubernetesVersion" => {
+                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
+                }
+                "name" => fields.optional(reader, "name", &mut name),
+                "nodePools" => fields.optional(reader, "nodePools", &mut node_pools),
+                "region" => fields.optional(reader, "region", &mut region),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             aws,
             azure,
@@ -9860,14 +11199,24 @@ impl PatchCloudIntegrationBody {
 }
 
 impl Json for PatchCloudIntegrationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let credentials = members.optional("credentials");
-        let description = members.optional("description");
-        let features = members.optional("features");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut credentials = None;
+        let mut description = None;
+        let mut features = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "description" => fields.optional(reader, "description", &mut description),
+                "features" => fields.optional(reader, "features", &mut features),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             aws,
             credentials,

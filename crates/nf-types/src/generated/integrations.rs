@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -83,15 +83,26 @@ impl AddSshIdentitiesBody {
 }
 
 impl Json for AddSshIdentitiesBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let name = members.required("name");
-        let restrictions = members.optional("restrictions");
-        let ssh_public_keys = members.optional("sshPublicKeys");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut name = None;
+        let mut restrictions = None;
+        let mut ssh_public_keys = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "sshPublicKeys" => fields.optional(reader, "sshPublicKeys", &mut ssh_public_keys),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -152,11 +163,18 @@ impl AddSshIdentitiesBodyRestrictions {
 }
 
 impl Json for AddSshIdentitiesBodyRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let projects = members.optional("projects");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut projects = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { projects, tags })
     }
 
@@ -203,11 +221,18 @@ impl AddSshIdentitiesBodyRestrictionsProjects {
 }
 
 impl Json for AddSshIdentitiesBodyRestrictionsProjects {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let items = members.optional("items");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut items = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "items" => fields.optional(reader, "items", &mut items),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled, items })
     }
 
@@ -267,12 +292,20 @@ impl AddSshIdentitiesBodyRestrictionsTags {
 }
 
 impl Json for AddSshIdentitiesBodyRestrictionsTags {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let items = members.optional("items");
-        let match_condition = members.optional("matchCondition");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut items = None;
+        let mut match_condition = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "items" => fields.optional(reader, "items", &mut items),
+                "matchCondition" => fields.optional(reader, "matchCondition", &mut match_condition),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             items,
@@ -319,10 +352,16 @@ impl AddSshIdentitiesBodySshPublicKeysItem {
 }
 
 impl Json for AddSshIdentitiesBodySshPublicKeysItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let key = members.required("key");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(json_key) = fields.next_key(reader) {
+            match &*json_key {
+                "key" => fields.required(reader, "key", &mut key),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("key", key.is_some())])?;
         let (Some(key),) = (key,) else {
             return Err(json::incomplete());
         };
@@ -410,16 +449,28 @@ impl AddSshIdentitiesResponse {
 }
 
 impl Json for AddSshIdentitiesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let restrictions = members.optional("restrictions");
-        let ssh_public_keys = members.optional("sshPublicKeys");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut restrictions = None;
+        let mut ssh_public_keys = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "sshPublicKeys" => fields.optional(reader, "sshPublicKeys", &mut ssh_public_keys),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -491,13 +542,27 @@ impl CreateCustomVcsTokenResponse {
 }
 
 impl Json for CreateCustomVcsTokenResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let installation_id = members.optional("installationId");
-        let installation_token = members.optional("installationToken");
-        let token = members.required("token");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut installation_id = None;
+        let mut installation_token = None;
+        let mut token = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "installationId" => fields.optional(reader, "installationId", &mut installation_id),
+                "installationToken" => {
+                    fields.optional(reader, "installationToken", &mut installation_token)
+                }
+                "token" => fields.required(reader, "token", &mut token),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("token", token.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(token), Some(vcs_service)) = (token, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -568,10 +633,16 @@ impl ListBranchesResponse {
 }
 
 impl Json for ListBranchesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branches = members.optional("branches");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branches = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branches" => fields.optional(reader, "branches", &mut branches),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { branches })
     }
 
@@ -610,12 +681,24 @@ impl ListBranchesResponseBranchesItem {
 }
 
 impl Json for ListBranchesResponseBranchesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let commit = members.required("commit");
-        let id = members.required("id");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut commit = None;
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "commit" => fields.required(reader, "commit", &mut commit),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("commit", commit.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
             return Err(json::incomplete());
         };
@@ -675,13 +758,22 @@ impl ListBranchesResponseBranchesItemCommit {
 }
 
 impl Json for ListBranchesResponseBranchesItemCommit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let author = members.required("author");
-        let date = members.optional("date");
-        let message = members.optional("message");
-        let sha = members.required("sha");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut author = None;
+        let mut date = None;
+        let mut message = None;
+        let mut sha = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "author" => fields.required(reader, "author", &mut author),
+                "date" => fields.optional(reader, "date", &mut date),
+                "message" => fields.optional(reader, "message", &mut message),
+                "sha" => fields.required(reader, "sha", &mut sha),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("author", author.is_some()), ("sha", sha.is_some())])?;
         let (Some(author), Some(sha)) = (author, sha) else {
             return Err(json::incomplete());
         };
@@ -721,10 +813,16 @@ impl ListBranchesResponseBranchesItemCommitAuthor {
 }
 
 impl Json for ListBranchesResponseBranchesItemCommitAuthor {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let login = members.required("login");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut login = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "login" => fields.required(reader, "login", &mut login),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("login", login.is_some())])?;
         let (Some(login),) = (login,) else {
             return Err(json::incomplete());
         };
@@ -761,10 +859,16 @@ impl ListReposResponse {
 }
 
 impl Json for ListReposResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let repos = members.optional("repos");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut repos = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "repos" => fields.optional(reader, "repos", &mut repos),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { repos })
     }
 
@@ -829,17 +933,40 @@ impl ListReposResponseReposItem {
 }
 
 impl Json for ListReposResponseReposItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.required("accountLogin");
-        let full_name = members.required("full_name");
-        let id = members.required("id");
-        let name = members.required("name");
-        let owner = members.required("owner");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let url = members.required("url");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut full_name = None;
+        let mut id = None;
+        let mut name = None;
+        let mut owner = None;
+        let mut self_hosted_vcs_id = None;
+        let mut url = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.required(reader, "accountLogin", &mut account_login),
+                "full_name" => fields.required(reader, "full_name", &mut full_name),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "owner" => fields.required(reader, "owner", &mut owner),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "url" => fields.required(reader, "url", &mut url),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("accountLogin", account_login.is_some()),
+            ("full_name", full_name.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("owner", owner.is_some()),
+            ("url", url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (
             Some(account_login),
             Some(full_name),
@@ -905,10 +1032,16 @@ impl ListSshIdentitiesResponse {
 }
 
 impl Json for ListSshIdentitiesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let identities = members.optional("identities");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut identities = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "identities" => fields.optional(reader, "identities", &mut identities),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { identities })
     }
 
@@ -935,10 +1068,18 @@ impl ListVcsResponse {
 }
 
 impl Json for ListVcsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let vcs_account_links = members.required("vcsAccountLinks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut vcs_account_links = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "vcsAccountLinks" => {
+                    fields.required(reader, "vcsAccountLinks", &mut vcs_account_links)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("vcsAccountLinks", vcs_account_links.is_some())])?;
         let (Some(vcs_account_links),) = (vcs_account_links,) else {
             return Err(json::incomplete());
         };
@@ -1094,23 +1235,54 @@ impl ListVcsResponseVcsAccountLinksItem {
 }
 
 impl Json for ListVcsResponseVcsAccountLinksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let alias = members.optional("alias");
-        let email = members.optional("email");
-        let entity_name = members.optional("entityName");
-        let internal_id = members.optional("internalId");
-        let login = members.required("login");
-        let name = members.optional("name");
-        let origin_missing_scopes = members.optional("originMissingScopes");
-        let origin_repo_selection_mode = members.optional("originRepoSelectionMode");
-        let origin_scopes = members.optional("originScopes");
-        let origin_target_slug = members.optional("originTargetSlug");
-        let vcs_link_id = members.required("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        let vcs_type = members.optional("vcsType");
-        let vcs_url = members.optional("vcsUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut alias = None;
+        let mut email = None;
+        let mut entity_name = None;
+        let mut internal_id = None;
+        let mut login = None;
+        let mut name = None;
+        let mut origin_missing_scopes = None;
+        let mut origin_repo_selection_mode = None;
+        let mut origin_scopes = None;
+        let mut origin_target_slug = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut vcs_type = None;
+        let mut vcs_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "alias" => fields.optional(reader, "alias", &mut alias),
+                "email" => fields.optional(reader, "email", &mut email),
+                "entityName" => fields.optional(reader, "entityName", &mut entity_name),
+                "internalId" => fields.optional(reader, "internalId", &mut internal_id),
+                "login" => fields.required(reader, "login", &mut login),
+                "name" => fields.optional(reader, "name", &mut name),
+                "originMissingScopes" => {
+                    fields.optional(reader, "originMissingScopes", &mut origin_missing_scopes)
+                }
+                "originRepoSelectionMode" => fields.optional(
+                    reader,
+                    "originRepoSelectionMode",
+                    &mut origin_repo_selection_mode,
+                ),
+                "originScopes" => fields.optional(reader, "originScopes", &mut origin_scopes),
+                "originTargetSlug" => {
+                    fields.optional(reader, "originTargetSlug", &mut origin_target_slug)
+                }
+                "vcsLinkId" => fields.required(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                "vcsType" => fields.optional(reader, "vcsType", &mut vcs_type),
+                "vcsUrl" => fields.optional(reader, "vcsUrl", &mut vcs_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("login", login.is_some()),
+            ("vcsLinkId", vcs_link_id.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(login), Some(vcs_link_id), Some(vcs_service)) = (login, vcs_link_id, vcs_service)
         else {
             return Err(json::incomplete());
@@ -1255,14 +1427,24 @@ impl UpdateSshIdentitiesBody {
 }
 
 impl Json for UpdateSshIdentitiesBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let restrictions = members.optional("restrictions");
-        let ssh_public_keys = members.optional("sshPublicKeys");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut restrictions = None;
+        let mut ssh_public_keys = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "sshPublicKeys" => fields.optional(reader, "sshPublicKeys", &mut ssh_public_keys),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             created_at,
             description,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -186,26 +186,54 @@ impl CreateJobBody {
 }
 
 impl Json for CreateJobBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let settings = members.optional("settings");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut settings = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("billing", billing.is_some()), ("name", name.is_some())])?;
         let (Some(billing), Some(name)) = (billing, name) else {
             return Err(json::incomplete());
         };
@@ -307,12 +335,20 @@ impl CreateJobBodyBilling {
 }
 
 impl Json for CreateJobBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.required("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -370,11 +406,18 @@ impl CreateJobBodyBillingGpu {
 }
 
 impl Json for CreateJobBodyBillingGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -427,12 +470,20 @@ impl CreateJobBodyBillingGpuConfiguration {
 }
 
 impl Json for CreateJobBodyBillingGpuConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu_type = members.required("gpuType");
-        let gpu_count = members.optional("gpuCount");
-        let timesliced = members.optional("timesliced");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu_type = None;
+        let mut gpu_count = None;
+        let mut timesliced = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpuType" => fields.required(reader, "gpuType", &mut gpu_type),
+                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
+                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("gpuType", gpu_type.is_some())])?;
         let (Some(gpu_type),) = (gpu_type,) else {
             return Err(json::incomplete());
         };
@@ -577,20 +628,48 @@ impl CreateJobBodyBuildConfiguration {
 }
 
 impl Json for CreateJobBodyBuildConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut docker_credentials = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -675,10 +754,18 @@ impl CreateJobBodyBuildConfigurationStorage {
 }
 
 impl Json for CreateJobBodyBuildConfigurationStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -716,10 +803,16 @@ impl CreateJobBodyBuildConfigurationStorageEphemeralStorage {
 }
 
 impl Json for CreateJobBodyBuildConfigurationStorageEphemeralStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let storage_size = members.optional("storageSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut storage_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { storage_size })
     }
 
@@ -775,12 +868,20 @@ impl CreateJobBodyBuildSettings {
 }
 
 impl Json for CreateJobBodyBuildSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dockerfile = members.optional("dockerfile");
-        let storage = members.optional("storage");
-        let buildpack = members.optional("buildpack");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dockerfile = None;
+        let mut storage = None;
+        let mut buildpack = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             dockerfile,
             storage,
@@ -861,15 +962,33 @@ impl CreateJobBodyBuildSettingsDockerfile {
 }
 
 impl Json for CreateJobBodyBuildSettingsDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.required("dockerFilePath");
-        let docker_work_dir = members.required("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("dockerFilePath", docker_file_path.is_some()),
+            ("dockerWorkDir", docker_work_dir.is_some()),
+        ])?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -965,13 +1084,28 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
 }
 
 impl Json for CreateJobBodyBuildSettingsDockerfileBuildkit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let use_cache = members.optional("useCache");
-        let cache_storage_size = members.optional("cacheStorageSize");
-        let use_internal_cache = members.optional("useInternalCache");
-        let internal_cache_storage = members.optional("internalCacheStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut use_cache = None;
+        let mut cache_storage_size = None;
+        let mut use_internal_cache = None;
+        let mut internal_cache_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                "cacheStorageSize" => {
+                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
+                }
+                "useInternalCache" => {
+                    fields.optional(reader, "useInternalCache", &mut use_internal_cache)
+                }
+                "internalCacheStorage" => {
+                    fields.optional(reader, "internalCacheStorage", &mut internal_cache_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             use_cache,
             cache_storage_size,
@@ -1057,13 +1191,24 @@ impl CreateJobBodyBuildSettingsBuildpack {
 }
 
 impl Json for CreateJobBodyBuildSettingsBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_context = members.optional("buildContext");
-        let builder = members.optional("builder");
-        let buildpack_locators = members.optional("buildpackLocators");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_context = None;
+        let mut builder = None;
+        let mut buildpack_locators = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildContext" => fields.optional(reader, "buildContext", &mut build_context),
+                "builder" => fields.optional(reader, "builder", &mut builder),
+                "buildpackLocators" => {
+                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_context,
             builder,
@@ -1227,18 +1372,34 @@ impl CreateJobBodyDeployment {
 }
 
 impl Json for CreateJobBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let metadata = members.optional("metadata");
-        let storage = members.optional("storage");
-        let vcs = members.optional("vcs");
-        let external = members.optional("external");
-        let internal = members.optional("internal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut metadata = None;
+        let mut storage = None;
+        let mut vcs = None;
+        let mut external = None;
+        let mut internal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "vcs" => fields.optional(reader, "vcs", &mut vcs),
+                "external" => fields.optional(reader, "external", &mut external),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -1319,13 +1480,24 @@ impl CreateJobBodyDeploymentBuildpack {
 }
 
 impl Json for CreateJobBodyDeploymentBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config_type = members.required("configType");
-        let custom_command = members.optional("customCommand");
-        let custom_entrypoint = members.optional("customEntrypoint");
-        let custom_process = members.optional("customProcess");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config_type = None;
+        let mut custom_command = None;
+        let mut custom_entrypoint = None;
+        let mut custom_process = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configType" => fields.required(reader, "configType", &mut config_type),
+                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
+                "customEntrypoint" => {
+                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
+                }
+                "customProcess" => fields.optional(reader, "customProcess", &mut custom_process),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("configType", config_type.is_some())])?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -1405,12 +1577,22 @@ impl CreateJobBodyDeploymentDocker {
 }
 
 impl Json for CreateJobBodyDeploymentDocker {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config_type = members.required("configType");
-        let custom_command = members.optional("customCommand");
-        let custom_entrypoint = members.optional("customEntrypoint");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config_type = None;
+        let mut custom_command = None;
+        let mut custom_entrypoint = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configType" => fields.required(reader, "configType", &mut config_type),
+                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
+                "customEntrypoint" => {
+                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("configType", config_type.is_some())])?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -1483,11 +1665,18 @@ impl CreateJobBodyDeploymentGpu {
 }
 
 impl Json for CreateJobBodyDeploymentGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -1537,11 +1726,18 @@ impl CreateJobBodyDeploymentMetadata {
 }
 
 impl Json for CreateJobBodyDeploymentMetadata {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let annotations = members.optional("annotations");
-        let labels = members.optional("labels");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut annotations = None;
+        let mut labels = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "annotations" => fields.optional(reader, "annotations", &mut annotations),
+                "labels" => fields.optional(reader, "labels", &mut labels),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             annotations,
             labels,
@@ -1611,13 +1807,26 @@ impl CreateJobBodyDeploymentStorage {
 }
 
 impl Json for CreateJobBodyDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        let use_hdb_storage = members.optional("useHdbStorage");
-        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut use_hdb_storage = None;
+        let mut use_pd_ssd_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
+                "usePdSsdStorage" => {
+                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -1702,15 +1911,32 @@ impl CreateJobBodyDeploymentVcs {
 }
 
 impl Json for CreateJobBodyDeploymentVcs {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.required("projectBranch");
-        let project_type = members.required("projectType");
-        let project_url = members.required("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.required(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("projectBranch", project_branch.is_some()),
+            ("projectType", project_type.is_some()),
+            ("projectUrl", project_url.is_some()),
+        ])?;
         let (Some(project_branch), Some(project_type), Some(project_url)) =
             (project_branch, project_type, project_url)
         else {
@@ -1788,11 +2014,18 @@ impl CreateJobBodyDeploymentExternal {
 }
 
 impl Json for CreateJobBodyDeploymentExternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let image_path = members.required("imagePath");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut image_path = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("imagePath", image_path.is_some())])?;
         let (Some(image_path),) = (image_path,) else {
             return Err(json::incomplete());
         };
@@ -1865,13 +2098,22 @@ impl CreateJobBodyDeploymentInternal {
 }
 
 impl Json for CreateJobBodyDeploymentInternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let build_id = members.optional("buildId");
-        let build_sha = members.optional("buildSHA");
-        let id = members.optional("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut build_id = None;
+        let mut build_sha = None;
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "buildId" => fields.optional(reader, "buildId", &mut build_id),
+                "buildSHA" => fields.optional(reader, "buildSHA", &mut build_sha),
+                "id" => fields.optional(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch,
             build_id,
@@ -1970,19 +2212,47 @@ impl CreateJobBodyHealthChecksItem {
 }
 
 impl Json for CreateJobBodyHealthChecksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cmd = members.optional("cmd");
-        let failure_threshold = members.required("failureThreshold");
-        let initial_delay_seconds = members.required("initialDelaySeconds");
-        let path = members.optional("path");
-        let period_seconds = members.required("periodSeconds");
-        let port = members.optional("port");
-        let protocol = members.required("protocol");
-        let success_threshold = members.optional("successThreshold");
-        let timeout_seconds = members.required("timeoutSeconds");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cmd = None;
+        let mut failure_threshold = None;
+        let mut initial_delay_seconds = None;
+        let mut path = None;
+        let mut period_seconds = None;
+        let mut port = None;
+        let mut protocol = None;
+        let mut success_threshold = None;
+        let mut timeout_seconds = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cmd" => fields.optional(reader, "cmd", &mut cmd),
+                "failureThreshold" => {
+                    fields.required(reader, "failureThreshold", &mut failure_threshold)
+                }
+                "initialDelaySeconds" => {
+                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
+                }
+                "path" => fields.optional(reader, "path", &mut path),
+                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
+                "port" => fields.optional(reader, "port", &mut port),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "successThreshold" => {
+                    fields.optional(reader, "successThreshold", &mut success_threshold)
+                }
+                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("failureThreshold", failure_threshold.is_some()),
+            ("initialDelaySeconds", initial_delay_seconds.is_some()),
+            ("periodSeconds", period_seconds.is_some()),
+            ("protocol", protocol.is_some()),
+            ("timeoutSeconds", timeout_seconds.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -2089,10 +2359,16 @@ impl CreateJobBodyInfrastructure {
 }
 
 impl Json for CreateJobBodyInfrastructure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.optional("architecture");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { architecture })
     }
 
@@ -2164,13 +2440,28 @@ impl CreateJobBodySettings {
 }
 
 impl Json for CreateJobBodySettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let backoff_limit = members.required("backoffLimit");
-        let cron = members.optional("cron");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut cron = None;
+        let mut run_on_source_change = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "cron" => fields.optional(reader, "cron", &mut cron),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("backoffLimit", backoff_limit.is_some())])?;
         let (Some(backoff_limit),) = (backoff_limit,) else {
             return Err(json::incomplete());
         };
@@ -2248,12 +2539,22 @@ impl CreateJobBodySettingsCron {
 }
 
 impl Json for CreateJobBodySettingsCron {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let schedule = members.nullable("schedule");
-        let suspended = members.optional("suspended");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concurrency_policy = None;
+        let mut schedule = None;
+        let mut suspended = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             concurrency_policy,
             schedule,
@@ -2515,33 +2816,76 @@ impl CreateJobResponse {
 }
 
 impl Json for CreateJobResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let job_type = members.required("jobType");
-        let name = members.required("name");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let settings = members.optional("settings");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut job_type = None;
+        let mut name = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut settings = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "jobType" => fields.required(reader, "jobType", &mut job_type),
+                "name" => fields.required(reader, "name", &mut name),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("jobType", job_type.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -2669,13 +3013,22 @@ impl CreateJobResponseCluster {
 }
 
 impl Json for CreateJobResponseCluster {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let load_balancers = members.optional("loadBalancers");
-        let name = members.required("name");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut load_balancers = None;
+        let mut name = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+                "name" => fields.required(reader, "name", &mut name),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -2812,19 +3165,36 @@ impl CreateJobResponseDeployment {
 }
 
 impl Json for CreateJobResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let external = members.optional("external");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let image_url = members.optional("imageUrl");
-        let internal = members.optional("internal");
-        let metadata = members.optional("metadata");
-        let storage = members.optional("storage");
-        let vcs = members.optional("vcs");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut external = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut image_url = None;
+        let mut internal = None;
+        let mut metadata = None;
+        let mut storage = None;
+        let mut vcs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "external" => fields.optional(reader, "external", &mut external),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "vcs" => fields.optional(reader, "vcs", &mut vcs),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -2917,13 +3287,26 @@ impl CreateJobResponseDeploymentStorage {
 }
 
 impl Json for CreateJobResponseDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        let use_hdb_storage = members.optional("useHdbStorage");
-        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut use_hdb_storage = None;
+        let mut use_pd_ssd_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
+                "usePdSsdStorage" => {
+                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -2981,10 +3364,16 @@ impl CreateJobResponseStatus {
 }
 
 impl Json for CreateJobResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build = members.optional("build");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "build" => fields.optional(reader, "build", &mut build),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { build })
     }
 
@@ -3023,11 +3412,20 @@ impl CreateJobResponseStatusBuild {
 }
 
 impl Json for CreateJobResponseStatusBuild {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let last_transition_time = members.optional("lastTransitionTime");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut last_transition_time = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "lastTransitionTime" => {
+                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("status", status.is_some())])?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -3304,31 +3702,76 @@ impl CreateJobCronBody {
 }
 
 impl Json for CreateJobCronBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let backoff_limit = members.required("backoffLimit");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let schedule = members.nullable("schedule");
-        let stage_id = members.optional("stageId");
-        let suspended = members.optional("suspended");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut concurrency_policy = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut run_on_source_change = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut schedule = None;
+        let mut stage_id = None;
+        let mut suspended = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backoffLimit", backoff_limit.is_some()),
+            ("billing", billing.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(backoff_limit), Some(billing), Some(name)) = (backoff_limit, billing, name)
         else {
             return Err(json::incomplete());
@@ -3683,38 +4126,95 @@ impl CreateJobCronResponse {
 }
 
 impl Json for CreateJobCronResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let app_id = members.required("appId");
-        let backoff_limit = members.required("backoffLimit");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let cluster = members.required("cluster");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.optional("createdAt");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let job_type = members.required("jobType");
-        let name = members.required("name");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let schedule = members.nullable("schedule");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let suspended = members.optional("suspended");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut app_id = None;
+        let mut backoff_limit = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut cluster = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut job_type = None;
+        let mut name = None;
+        let mut run_on_source_change = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut schedule = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut suspended = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "jobType" => fields.required(reader, "jobType", &mut job_type),
+                "name" => fields.required(reader, "name", &mut name),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("backoffLimit", backoff_limit.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("jobType", job_type.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(backoff_limit),
@@ -4023,28 +4523,68 @@ impl CreateJobManualBody {
 }
 
 impl Json for CreateJobManualBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let backoff_limit = members.required("backoffLimit");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut run_on_source_change = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backoffLimit", backoff_limit.is_some()),
+            ("billing", billing.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(backoff_limit), Some(billing), Some(name)) = (backoff_limit, billing, name)
         else {
             return Err(json::incomplete());
@@ -4356,35 +4896,87 @@ impl CreateJobManualResponse {
 }
 
 impl Json for CreateJobManualResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let app_id = members.required("appId");
-        let backoff_limit = members.required("backoffLimit");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let job_type = members.required("jobType");
-        let name = members.required("name");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut app_id = None;
+        let mut backoff_limit = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut job_type = None;
+        let mut name = None;
+        let mut run_on_source_change = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "jobType" => fields.required(reader, "jobType", &mut job_type),
+                "name" => fields.required(reader, "name", &mut name),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("backoffLimit", backoff_limit.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("jobType", job_type.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(backoff_limit),
@@ -4656,30 +5248,76 @@ impl GetJobResponse {
 }
 
 impl Json for GetJobResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let billing = members.required("billing");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_engine_configuration = members.optional("buildEngineConfiguration");
-        let build_settings = members.optional("buildSettings");
-        let cluster = members.required("cluster");
-        let created_at = members.required("createdAt");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_cd = members.required("disabledCD");
-        let disabled_ci = members.required("disabledCI");
-        let id = members.required("id");
-        let job_type = members.required("jobType");
-        let name = members.required("name");
-        let project_id = members.required("projectId");
-        let settings = members.required("settings");
-        let stage_id = members.optional("stageId");
-        let suspended = members.optional("suspended");
-        let tags = members.required("tags");
-        let uid = members.required("uid");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut billing = None;
+        let mut build_configuration = None;
+        let mut build_engine_configuration = None;
+        let mut build_settings = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_cd = None;
+        let mut disabled_ci = None;
+        let mut id = None;
+        let mut job_type = None;
+        let mut name = None;
+        let mut project_id = None;
+        let mut settings = None;
+        let mut stage_id = None;
+        let mut suspended = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildEngineConfiguration" => fields.optional(
+                    reader,
+                    "buildEngineConfiguration",
+                    &mut build_engine_configuration,
+                ),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCD" => fields.required(reader, "disabledCD", &mut disabled_cd),
+                "disabledCI" => fields.required(reader, "disabledCI", &mut disabled_ci),
+                "id" => fields.required(reader, "id", &mut id),
+                "jobType" => fields.required(reader, "jobType", &mut job_type),
+                "name" => fields.required(reader, "name", &mut name),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "settings" => fields.required(reader, "settings", &mut settings),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("disabledCD", disabled_cd.is_some()),
+            ("disabledCI", disabled_ci.is_some()),
+            ("id", id.is_some()),
+            ("jobType", job_type.is_some()),
+            ("name", name.is_some()),
+            ("projectId", project_id.is_some()),
+            ("settings", settings.is_some()),
+            ("tags", tags.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -4790,10 +5428,16 @@ impl GetJobResponseBilling {
 }
 
 impl Json for GetJobResponseBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.required("deploymentPlan");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -4871,13 +5515,22 @@ impl GetJobResponseBuildEngineConfiguration {
 }
 
 impl Json for GetJobResponseBuildEngineConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let buildpack = members.optional("buildpack");
-        let kaniko = members.optional("kaniko");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut buildpack = None;
+        let mut kaniko = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "kaniko" => fields.optional(reader, "kaniko", &mut kaniko),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -4931,10 +5584,16 @@ impl GetJobResponseBuildEngineConfigurationBuildkit {
 }
 
 impl Json for GetJobResponseBuildEngineConfigurationBuildkit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { use_cache })
     }
 
@@ -4990,12 +5649,22 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
 }
 
 impl Json for GetJobResponseBuildEngineConfigurationBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builder = members.optional("builder");
-        let buildpack_locators = members.optional("buildpackLocators");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builder = None;
+        let mut buildpack_locators = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builder" => fields.optional(reader, "builder", &mut builder),
+                "buildpackLocators" => {
+                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             builder,
             buildpack_locators,
@@ -5061,12 +5730,20 @@ impl GetJobResponseBuildSettings {
 }
 
 impl Json for GetJobResponseBuildSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dockerfile = members.optional("dockerfile");
-        let storage = members.optional("storage");
-        let buildpack = members.optional("buildpack");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dockerfile = None;
+        let mut storage = None;
+        let mut buildpack = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             dockerfile,
             storage,
@@ -5147,15 +5824,33 @@ impl GetJobResponseBuildSettingsDockerfile {
 }
 
 impl Json for GetJobResponseBuildSettingsDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.required("dockerFilePath");
-        let docker_work_dir = members.required("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("dockerFilePath", docker_file_path.is_some()),
+            ("dockerWorkDir", docker_work_dir.is_some()),
+        ])?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -5211,10 +5906,18 @@ impl GetJobResponseBuildSettingsStorage {
 }
 
 impl Json for GetJobResponseBuildSettingsStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -5284,13 +5987,22 @@ impl GetJobResponseDeployment {
 }
 
 impl Json for GetJobResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let region = members.optional("region");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut region = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "region" => fields.optional(reader, "region", &mut region),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -5347,11 +6059,20 @@ impl GetJobResponseDeploymentStorage {
 }
 
 impl Json for GetJobResponseDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -5386,10 +6107,16 @@ impl GetJobResponseDeploymentStorageEphemeralStorage {
 }
 
 impl Json for GetJobResponseDeploymentStorageEphemeralStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let storage_size = members.required("storageSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut storage_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("storageSize", storage_size.is_some())])?;
         let (Some(storage_size),) = (storage_size,) else {
             return Err(json::incomplete());
         };
@@ -5444,12 +6171,27 @@ impl GetJobResponseSettings {
 }
 
 impl Json for GetJobResponseSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.required("activeDeadlineSeconds");
-        let backoff_limit = members.required("backoffLimit");
-        let cron = members.optional("cron");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut cron = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.required(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "cron" => fields.optional(reader, "cron", &mut cron),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("activeDeadlineSeconds", active_deadline_seconds.is_some()),
+            ("backoffLimit", backoff_limit.is_some()),
+        ])?;
         let (Some(active_deadline_seconds), Some(backoff_limit)) =
             (active_deadline_seconds, backoff_limit)
         else {
@@ -5513,11 +6255,20 @@ impl GetJobResponseSettingsCron {
 }
 
 impl Json for GetJobResponseSettingsCron {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let schedule = members.optional("schedule");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concurrency_policy = None;
+        let mut schedule = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "schedule" => fields.optional(reader, "schedule", &mut schedule),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             concurrency_policy,
             schedule,
@@ -5610,16 +6361,37 @@ impl GetJobResponseVcsData {
 }
 
 impl Json for GetJobResponseVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let docker_file_path = members.required("dockerFilePath");
-        let docker_work_dir = members.required("dockerWorkDir");
-        let project_branch = members.optional("projectBranch");
-        let project_type = members.required("projectType");
-        let project_url = members.required("projectUrl");
-        let public_repo = members.optional("publicRepo");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut public_repo = None;
+        let mut self_hosted_vcs_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerFilePath" => {
+                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
+                "publicRepo" => fields.optional(reader, "publicRepo", &mut public_repo),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("dockerFilePath", docker_file_path.is_some()),
+            ("dockerWorkDir", docker_work_dir.is_some()),
+            ("projectType", project_type.is_some()),
+            ("projectUrl", project_url.is_some()),
+        ])?;
         let (Some(docker_file_path), Some(docker_work_dir), Some(project_type), Some(project_url)) =
             (docker_file_path, docker_work_dir, project_type, project_url)
         else {
@@ -5676,10 +6448,16 @@ impl GetJobBranchesResponse {
 }
 
 impl Json for GetJobBranchesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branches = members.optional("branches");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branches = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branches" => fields.optional(reader, "branches", &mut branches),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { branches })
     }
 
@@ -5718,12 +6496,24 @@ impl GetJobBranchesResponseBranchesItem {
 }
 
 impl Json for GetJobBranchesResponseBranchesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let commit = members.required("commit");
-        let id = members.required("id");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut commit = None;
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "commit" => fields.required(reader, "commit", &mut commit),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("commit", commit.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
             return Err(json::incomplete());
         };
@@ -5783,13 +6573,22 @@ impl GetJobBranchesResponseBranchesItemCommit {
 }
 
 impl Json for GetJobBranchesResponseBranchesItemCommit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let author = members.required("author");
-        let date = members.optional("date");
-        let message = members.optional("message");
-        let sha = members.required("sha");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut author = None;
+        let mut date = None;
+        let mut message = None;
+        let mut sha = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "author" => fields.required(reader, "author", &mut author),
+                "date" => fields.optional(reader, "date", &mut date),
+                "message" => fields.optional(reader, "message", &mut message),
+                "sha" => fields.required(reader, "sha", &mut sha),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("author", author.is_some()), ("sha", sha.is_some())])?;
         let (Some(author), Some(sha)) = (author, sha) else {
             return Err(json::incomplete());
         };
@@ -5829,10 +6628,16 @@ impl GetJobBranchesResponseBranchesItemCommitAuthor {
 }
 
 impl Json for GetJobBranchesResponseBranchesItemCommitAuthor {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let login = members.required("login");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut login = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "login" => fields.required(reader, "login", &mut login),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("login", login.is_some())])?;
         let (Some(login),) = (login,) else {
             return Err(json::incomplete());
         };
@@ -5967,20 +6772,38 @@ impl GetJobBuildResponse {
 }
 
 impl Json for GetJobBuildResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let build_concluded_at = members.optional("buildConcludedAt");
-        let concluded = members.optional("concluded");
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let message = members.nullable("message");
-        let pull_request_id = members.optional("pullRequestId");
-        let registry = members.optional("registry");
-        let sha = members.optional("sha");
-        let status = members.optional("status");
-        let success = members.optional("success");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut build_concluded_at = None;
+        let mut concluded = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut message = None;
+        let mut pull_request_id = None;
+        let mut registry = None;
+        let mut sha = None;
+        let mut status = None;
+        let mut success = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "buildConcludedAt" => {
+                    fields.optional(reader, "buildConcludedAt", &mut build_concluded_at)
+                }
+                "concluded" => fields.optional(reader, "concluded", &mut concluded),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "message" => fields.nullable(reader, "message", &mut message),
+                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
+                "registry" => fields.optional(reader, "registry", &mut registry),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "status" => fields.optional(reader, "status", &mut status),
+                "success" => fields.optional(reader, "success", &mut success),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -6031,11 +6854,14 @@ pub enum GetJobBuildResponsePullRequestId {
 }
 
 impl Json for GetJobBuildResponsePullRequestId {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Number(_) => <i64>::from_json(value).map(Self::Integer),
-            Value::String(_) => <String>::from_json(value).map(Self::String),
-            other => Err(DecodeError::unexpected("an integer or a string", &other)),
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match reader.peek()? {
+            json::Kind::Number => <i64>::decode(reader).map(Self::Integer),
+            json::Kind::String => <String>::decode(reader).map(Self::String),
+            other => Err(DecodeError::unexpected_kind(
+                "an integer or a string",
+                other,
+            )),
         }
     }
 
@@ -6070,10 +6896,16 @@ impl GetJobBuildResponseRegistry {
 }
 
 impl Json for GetJobBuildResponseRegistry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let uri = members.optional("uri");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut uri = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "uri" => fields.optional(reader, "uri", &mut uri),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { uri })
     }
 
@@ -6108,11 +6940,21 @@ impl GetJobBuildArgumentDetailsResponse {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.required("buildArguments");
-        let build_files = members.required("buildFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("buildArguments", build_arguments.is_some()),
+            ("buildFiles", build_files.is_some()),
+        ])?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -6158,10 +7000,18 @@ impl GetJobBuildArgumentDetailsResponseBuildArguments {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildArguments {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let my_variable_name = members.optional("MY_VARIABLE_NAME");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut my_variable_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "MY_VARIABLE_NAME" => {
+                    fields.optional(reader, "MY_VARIABLE_NAME", &mut my_variable_name)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { my_variable_name })
     }
 
@@ -6230,14 +7080,27 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_id = members.optional("addonId");
-        let inherited_from = members.optional("inheritedFrom");
-        let overriding = members.required("overriding");
-        let priority = members.optional("priority");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_id = None;
+        let mut inherited_from = None;
+        let mut overriding = None;
+        let mut priority = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
+                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
+                "overriding" => fields.required(reader, "overriding", &mut overriding),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("overriding", overriding.is_some()),
+            ("value", value.is_some()),
+        ])?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -6295,13 +7158,26 @@ impl GetJobBuildArgumentDetailsResponseOverridingItem {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseOverridingItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let value = members.required("value");
-        let inherited_from = members.required("inheritedFrom");
-        let addon_id = members.optional("addonId");
-        let priority = members.required("priority");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut value = None;
+        let mut inherited_from = None;
+        let mut addon_id = None;
+        let mut priority = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "value" => fields.required(reader, "value", &mut value),
+                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
+                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("value", value.is_some()),
+            ("inheritedFrom", inherited_from.is_some()),
+            ("priority", priority.is_some()),
+        ])?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -6352,10 +7228,16 @@ impl GetJobBuildArgumentDetailsResponseBuildFiles {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFiles {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dir_file_name = members.optional("/dir/fileName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dir_file_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "/dir/fileName" => fields.optional(reader, "/dir/fileName", &mut dir_file_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { dir_file_name })
     }
 
@@ -6410,13 +7292,25 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let inherited_from = members.optional("inheritedFrom");
-        let overriding = members.required("overriding");
-        let priority = members.optional("priority");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut inherited_from = None;
+        let mut overriding = None;
+        let mut priority = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
+                "overriding" => fields.required(reader, "overriding", &mut overriding),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("overriding", overriding.is_some()),
+            ("value", value.is_some()),
+        ])?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -6462,12 +7356,24 @@ impl GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let value = members.required("value");
-        let inherited_from = members.required("inheritedFrom");
-        let priority = members.required("priority");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut value = None;
+        let mut inherited_from = None;
+        let mut priority = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "value" => fields.required(reader, "value", &mut value),
+                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("value", value.is_some()),
+            ("inheritedFrom", inherited_from.is_some()),
+            ("priority", priority.is_some()),
+        ])?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -6523,11 +7429,18 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
 }
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let data = members.optional("data");
-        let encoding = members.optional("encoding");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut data = None;
+        let mut encoding = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "data" => fields.optional(reader, "data", &mut data),
+                "encoding" => fields.optional(reader, "encoding", &mut encoding),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { data, encoding })
     }
 
@@ -6580,11 +7493,21 @@ impl GetJobBuildArgumentsResponse {
 }
 
 impl Json for GetJobBuildArgumentsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.required("buildArguments");
-        let build_files = members.required("buildFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("buildArguments", build_arguments.is_some()),
+            ("buildFiles", build_files.is_some()),
+        ])?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -6783,20 +7706,44 @@ impl GetJobBuildMetricsResponse {
 }
 
 impl Json for GetJobBuildMetricsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let bandwidth = members.optional("bandwidth");
-        let bandwidth_volume = members.optional("bandwidthVolume");
-        let cpu = members.optional("cpu");
-        let disk_usage = members.optional("diskUsage");
-        let http4xx_responses = members.optional("http4xxResponses");
-        let http5xx_responses = members.optional("http5xxResponses");
-        let memory = members.optional("memory");
-        let network_egress = members.optional("networkEgress");
-        let network_ingress = members.optional("networkIngress");
-        let requests = members.optional("requests");
-        let tcp_connections_open = members.optional("tcpConnectionsOpen");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut bandwidth = None;
+        let mut bandwidth_volume = None;
+        let mut cpu = None;
+        let mut disk_usage = None;
+        let mut http4xx_responses = None;
+        let mut http5xx_responses = None;
+        let mut memory = None;
+        let mut network_egress = None;
+        let mut network_ingress = None;
+        let mut requests = None;
+        let mut tcp_connections_open = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "bandwidth" => fields.optional(reader, "bandwidth", &mut bandwidth),
+                "bandwidthVolume" => {
+                    fields.optional(reader, "bandwidthVolume", &mut bandwidth_volume)
+                }
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "diskUsage" => fields.optional(reader, "diskUsage", &mut disk_usage),
+                "http4xxResponses" => {
+                    fields.optional(reader, "http4xxResponses", &mut http4xx_responses)
+                }
+                "http5xxResponses" => {
+                    fields.optional(reader, "http5xxResponses", &mut http5xx_responses)
+                }
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "networkEgress" => fields.optional(reader, "networkEgress", &mut network_egress),
+                "networkIngress" => fields.optional(reader, "networkIngress", &mut network_ingress),
+                "requests" => fields.optional(reader, "requests", &mut requests),
+                "tcpConnectionsOpen" => {
+                    fields.optional(reader, "tcpConnectionsOpen", &mut tcp_connections_open)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             bandwidth,
             bandwidth_volume,
@@ -6880,11 +7827,18 @@ impl GetJobBuildMetricsResponseBandwidth {
 }
 
 impl Json for GetJobBuildMetricsResponseBandwidth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_info = members.optional("metricInfo");
-        let values = members.required("values");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_info = None;
+        let mut values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricInfo" => fields.optional(reader, "metricInfo", &mut metric_info),
+                "values" => fields.required(reader, "values", &mut values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("values", values.is_some())])?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -6936,12 +7890,25 @@ impl GetJobBuildMetricsResponseBandwidthMetricInfo {
 }
 
 impl Json for GetJobBuildMetricsResponseBandwidthMetricInfo {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_id = members.required("metricId");
-        let metric_resolution = members.optional("metricResolution");
-        let metric_unit = members.required("metricUnit");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_id = None;
+        let mut metric_resolution = None;
+        let mut metric_unit = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricId" => fields.required(reader, "metricId", &mut metric_id),
+                "metricResolution" => {
+                    fields.optional(reader, "metricResolution", &mut metric_resolution)
+                }
+                "metricUnit" => fields.required(reader, "metricUnit", &mut metric_unit),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("metricId", metric_id.is_some()),
+            ("metricUnit", metric_unit.is_some()),
+        ])?;
         let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
             return Err(json::incomplete());
         };
@@ -7011,11 +7978,18 @@ impl GetJobBuildMetricsResponseBandwidthValuesItem {
 }
 
 impl Json for GetJobBuildMetricsResponseBandwidthValuesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let data = members.required("data");
-        let metadata = members.optional("metadata");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut data = None;
+        let mut metadata = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "data" => fields.required(reader, "data", &mut data),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("data", data.is_some())])?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -7046,10 +8020,16 @@ impl GetJobBuildsResponse {
 }
 
 impl Json for GetJobBuildsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builds = members.required("builds");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builds = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builds" => fields.required(reader, "builds", &mut builds),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("builds", builds.is_some())])?;
         let (Some(builds),) = (builds,) else {
             return Err(json::incomplete());
         };
@@ -7094,11 +8074,18 @@ impl GetJobContainersResponse {
 }
 
 impl Json for GetJobContainersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let containers = members.optional("containers");
-        let run_id = members.required("runId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut containers = None;
+        let mut run_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "containers" => fields.optional(reader, "containers", &mut containers),
+                "runId" => fields.required(reader, "runId", &mut run_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("runId", run_id.is_some())])?;
         let (Some(run_id),) = (run_id,) else {
             return Err(json::incomplete());
         };
@@ -7195,18 +8182,41 @@ impl GetJobContainersResponseContainersItem {
 }
 
 impl Json for GetJobContainersResponseContainersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let host = members.optional("host");
-        let ip_addresses = members.optional("ipAddresses");
-        let name = members.required("name");
-        let node_name = members.optional("nodeName");
-        let node_pool_provider_id = members.optional("nodePoolProviderId");
-        let node_pool_user_id = members.optional("nodePoolUserId");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut host = None;
+        let mut ip_addresses = None;
+        let mut name = None;
+        let mut node_name = None;
+        let mut node_pool_provider_id = None;
+        let mut node_pool_user_id = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "host" => fields.optional(reader, "host", &mut host),
+                "ipAddresses" => fields.optional(reader, "ipAddresses", &mut ip_addresses),
+                "name" => fields.required(reader, "name", &mut name),
+                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
+                "nodePoolProviderId" => {
+                    fields.optional(reader, "nodePoolProviderId", &mut node_pool_provider_id)
+                }
+                "nodePoolUserId" => {
+                    fields.optional(reader, "nodePoolUserId", &mut node_pool_user_id)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
             (created_at, name, status, updated_at)
         else {
@@ -7353,16 +8363,28 @@ impl GetJobDeploymentResponse {
 }
 
 impl Json for GetJobDeploymentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let instances = members.optional("instances");
-        let internal = members.optional("internal");
-        let region = members.optional("region");
-        let storage = members.optional("storage");
-        let external = members.optional("external");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut instances = None;
+        let mut internal = None;
+        let mut region = None;
+        let mut storage = None;
+        let mut external = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "instances" => fields.optional(reader, "instances", &mut instances),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "region" => fields.optional(reader, "region", &mut region),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "external" => fields.optional(reader, "external", &mut external),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -7460,18 +8482,39 @@ impl GetJobDeploymentResponseInternal {
 }
 
 impl Json for GetJobDeploymentResponseInternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let branch = members.required("branch");
-        let build_id = members.required("buildId");
-        let build_sha = members.required("buildSHA");
-        let build_source = members.optional("buildSource");
-        let deployed_sha = members.optional("deployedSHA");
-        let nf_object_id = members.required("nfObjectId");
-        let nf_object_type = members.required("nfObjectType");
-        let repository = members.optional("repository");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut branch = None;
+        let mut build_id = None;
+        let mut build_sha = None;
+        let mut build_source = None;
+        let mut deployed_sha = None;
+        let mut nf_object_id = None;
+        let mut nf_object_type = None;
+        let mut repository = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "buildId" => fields.required(reader, "buildId", &mut build_id),
+                "buildSHA" => fields.required(reader, "buildSHA", &mut build_sha),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "deployedSHA" => fields.optional(reader, "deployedSHA", &mut deployed_sha),
+                "nfObjectId" => fields.required(reader, "nfObjectId", &mut nf_object_id),
+                "nfObjectType" => fields.required(reader, "nfObjectType", &mut nf_object_type),
+                "repository" => fields.optional(reader, "repository", &mut repository),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("branch", branch.is_some()),
+            ("buildId", build_id.is_some()),
+            ("buildSHA", build_sha.is_some()),
+            ("nfObjectId", nf_object_id.is_some()),
+            ("nfObjectType", nf_object_type.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(branch),
@@ -7566,12 +8609,26 @@ impl GetJobDeploymentResponseExternal {
 }
 
 impl Json for GetJobDeploymentResponseExternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let image_path = members.required("imagePath");
-        let private_image = members.required("privateImage");
-        let registry_provider = members.required("registryProvider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut image_path = None;
+        let mut private_image = None;
+        let mut registry_provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+                "privateImage" => fields.required(reader, "privateImage", &mut private_image),
+                "registryProvider" => {
+                    fields.required(reader, "registryProvider", &mut registry_provider)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("imagePath", image_path.is_some()),
+            ("privateImage", private_image.is_some()),
+            ("registryProvider", registry_provider.is_some()),
+        ])?;
         let (Some(image_path), Some(private_image), Some(registry_provider)) =
             (image_path, private_image, registry_provider)
         else {
@@ -7633,10 +8690,16 @@ impl GetJobHealthChecksResponse {
 }
 
 impl Json for GetJobHealthChecksResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let health_checks = members.required("healthChecks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut health_checks = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("healthChecks", health_checks.is_some())])?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -7740,20 +8803,49 @@ impl GetJobHealthChecksResponseHealthChecksItem {
 }
 
 impl Json for GetJobHealthChecksResponseHealthChecksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cmd = members.optional("cmd");
-        let failure_threshold = members.required("failureThreshold");
-        let http_port = members.optional("httpPort");
-        let initial_delay_seconds = members.required("initialDelaySeconds");
-        let path = members.nullable("path");
-        let period_seconds = members.required("periodSeconds");
-        let protocol = members.required("protocol");
-        let success_threshold = members.optional("successThreshold");
-        let tcp_socket_port = members.optional("tcpSocketPort");
-        let timeout_seconds = members.required("timeoutSeconds");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cmd = None;
+        let mut failure_threshold = None;
+        let mut http_port = None;
+        let mut initial_delay_seconds = None;
+        let mut path = None;
+        let mut period_seconds = None;
+        let mut protocol = None;
+        let mut success_threshold = None;
+        let mut tcp_socket_port = None;
+        let mut timeout_seconds = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cmd" => fields.optional(reader, "cmd", &mut cmd),
+                "failureThreshold" => {
+                    fields.required(reader, "failureThreshold", &mut failure_threshold)
+                }
+                "httpPort" => fields.optional(reader, "httpPort", &mut http_port),
+                "initialDelaySeconds" => {
+                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
+                }
+                "path" => fields.nullable(reader, "path", &mut path),
+                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "successThreshold" => {
+                    fields.optional(reader, "successThreshold", &mut success_threshold)
+                }
+                "tcpSocketPort" => fields.optional(reader, "tcpSocketPort", &mut tcp_socket_port),
+                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("failureThreshold", failure_threshold.is_some()),
+            ("initialDelaySeconds", initial_delay_seconds.is_some()),
+            ("periodSeconds", period_seconds.is_some()),
+            ("protocol", protocol.is_some()),
+            ("timeoutSeconds", timeout_seconds.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -7850,10 +8942,16 @@ impl GetJobPullRequestsResponse {
 }
 
 impl Json for GetJobPullRequestsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pull_requests = members.optional("pullRequests");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pull_requests = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "pullRequests" => fields.optional(reader, "pullRequests", &mut pull_requests),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { pull_requests })
     }
 
@@ -7917,18 +9015,42 @@ impl GetJobPullRequestsResponsePullRequestsItem {
 }
 
 impl Json for GetJobPullRequestsResponsePullRequestsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("created_at");
-        let destination = members.required("destination");
-        let html_url = members.required("html_url");
-        let id = members.required("id");
-        let sha = members.required("sha");
-        let source = members.required("source");
-        let state = members.required("state");
-        let title = members.required("title");
-        let updated_at = members.required("updated_at");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut destination = None;
+        let mut html_url = None;
+        let mut id = None;
+        let mut sha = None;
+        let mut source = None;
+        let mut state = None;
+        let mut title = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "created_at" => fields.required(reader, "created_at", &mut created_at),
+                "destination" => fields.required(reader, "destination", &mut destination),
+                "html_url" => fields.required(reader, "html_url", &mut html_url),
+                "id" => fields.required(reader, "id", &mut id),
+                "sha" => fields.required(reader, "sha", &mut sha),
+                "source" => fields.required(reader, "source", &mut source),
+                "state" => fields.required(reader, "state", &mut state),
+                "title" => fields.required(reader, "title", &mut title),
+                "updated_at" => fields.required(reader, "updated_at", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("created_at", created_at.is_some()),
+            ("destination", destination.is_some()),
+            ("html_url", html_url.is_some()),
+            ("id", id.is_some()),
+            ("sha", sha.is_some()),
+            ("source", source.is_some()),
+            ("state", state.is_some()),
+            ("title", title.is_some()),
+            ("updated_at", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(destination),
@@ -8042,20 +9164,48 @@ impl GetJobRunResponse {
 }
 
 impl Json for GetJobRunResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active = members.required("active");
-        let backoff_limit = members.required("backoffLimit");
-        let completions = members.required("completions");
-        let concluded = members.required("concluded");
-        let concluded_at = members.required("concludedAt");
-        let failed = members.required("failed");
-        let id = members.required("id");
-        let run_name = members.required("runName");
-        let started_at = members.required("startedAt");
-        let status = members.required("status");
-        let succeeded = members.required("succeeded");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active = None;
+        let mut backoff_limit = None;
+        let mut completions = None;
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut failed = None;
+        let mut id = None;
+        let mut run_name = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut succeeded = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "active" => fields.required(reader, "active", &mut active),
+                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
+                "completions" => fields.required(reader, "completions", &mut completions),
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.required(reader, "concludedAt", &mut concluded_at),
+                "failed" => fields.required(reader, "failed", &mut failed),
+                "id" => fields.required(reader, "id", &mut id),
+                "runName" => fields.required(reader, "runName", &mut run_name),
+                "startedAt" => fields.required(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "succeeded" => fields.required(reader, "succeeded", &mut succeeded),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("active", active.is_some()),
+            ("backoffLimit", backoff_limit.is_some()),
+            ("completions", completions.is_some()),
+            ("concluded", concluded.is_some()),
+            ("concludedAt", concluded_at.is_some()),
+            ("failed", failed.is_some()),
+            ("id", id.is_some()),
+            ("runName", run_name.is_some()),
+            ("startedAt", started_at.is_some()),
+            ("status", status.is_some()),
+            ("succeeded", succeeded.is_some()),
+        ])?;
         let (
             Some(active),
             Some(backoff_limit),
@@ -8144,10 +9294,16 @@ impl GetJobRunsResponse {
 }
 
 impl Json for GetJobRunsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runs = members.required("runs");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runs" => fields.required(reader, "runs", &mut runs),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("runs", runs.is_some())])?;
         let (Some(runs),) = (runs,) else {
             return Err(json::incomplete());
         };
@@ -8182,11 +9338,23 @@ impl GetJobRuntimeEnvironmentResponse {
 }
 
 impl Json for GetJobRuntimeEnvironmentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_environment = members.required("runtimeEnvironment");
-        let runtime_files = members.required("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeEnvironment" => {
+                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("runtimeEnvironment", runtime_environment.is_some()),
+            ("runtimeFiles", runtime_files.is_some()),
+        ])?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -8233,11 +9401,23 @@ impl GetJobRuntimeEnvironmentDetailsResponse {
 }
 
 impl Json for GetJobRuntimeEnvironmentDetailsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_environment = members.required("runtimeEnvironment");
-        let runtime_files = members.required("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeEnvironment" => {
+                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("runtimeEnvironment", runtime_environment.is_some()),
+            ("runtimeFiles", runtime_files.is_some()),
+        ])?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -8276,10 +9456,16 @@ impl ListJobsResponse {
 }
 
 impl Json for ListJobsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let jobs = members.required("jobs");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut jobs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "jobs" => fields.required(reader, "jobs", &mut jobs),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("jobs", jobs.is_some())])?;
         let (Some(jobs),) = (jobs,) else {
             return Err(json::incomplete());
         };
@@ -8376,21 +9562,48 @@ impl ListJobsResponseJobsItem {
 }
 
 impl Json for ListJobsResponseJobsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let disabled_cd = members.required("disabledCD");
-        let disabled_ci = members.required("disabledCI");
-        let id = members.required("id");
-        let job_type = members.required("jobType");
-        let name = members.required("name");
-        let project_id = members.required("projectId");
-        let stage_id = members.optional("stageId");
-        let suspended = members.optional("suspended");
-        let tags = members.required("tags");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut disabled_cd = None;
+        let mut disabled_ci = None;
+        let mut id = None;
+        let mut job_type = None;
+        let mut name = None;
+        let mut project_id = None;
+        let mut stage_id = None;
+        let mut suspended = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCD" => fields.required(reader, "disabledCD", &mut disabled_cd),
+                "disabledCI" => fields.required(reader, "disabledCI", &mut disabled_ci),
+                "id" => fields.required(reader, "id", &mut id),
+                "jobType" => fields.required(reader, "jobType", &mut job_type),
+                "name" => fields.required(reader, "name", &mut name),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("disabledCD", disabled_cd.is_some()),
+            ("disabledCI", disabled_ci.is_some()),
+            ("id", id.is_some()),
+            ("jobType", job_type.is_some()),
+            ("name", name.is_some()),
+            ("projectId", project_id.is_some()),
+            ("tags", tags.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(disabled_cd),
@@ -8607,23 +9820,48 @@ impl PatchJobBody {
 }
 
 impl Json for PatchJobBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let billing = members.optional("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let settings = members.optional("settings");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut settings = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             billing,
             build_arguments,
@@ -8723,12 +9961,20 @@ impl PatchJobBodyBilling {
 }
 
 impl Json for PatchJobBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.optional("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -8787,11 +10033,18 @@ impl PatchJobBodyBillingGpu {
 }
 
 impl Json for PatchJobBodyBillingGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -8851,12 +10104,20 @@ impl PatchJobBodyBillingGpuConfiguration {
 }
 
 impl Json for PatchJobBodyBillingGpuConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu_type = members.optional("gpuType");
-        let gpu_count = members.optional("gpuCount");
-        let timesliced = members.optional("timesliced");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu_type = None;
+        let mut gpu_count = None;
+        let mut timesliced = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpuType" => fields.optional(reader, "gpuType", &mut gpu_type),
+                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
+                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             gpu_type,
             gpu_count,
@@ -8918,12 +10179,20 @@ impl PatchJobBodyBuildSettings {
 }
 
 impl Json for PatchJobBodyBuildSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let dockerfile = members.optional("dockerfile");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut dockerfile = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             dockerfile,
@@ -9018,15 +10287,30 @@ impl PatchJobBodyBuildSettingsDockerfile {
 }
 
 impl Json for PatchJobBodyBuildSettingsDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.optional("dockerFilePath");
-        let docker_work_dir = members.optional("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -9115,13 +10399,28 @@ impl PatchJobBodySettings {
 }
 
 impl Json for PatchJobBodySettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let backoff_limit = members.optional("backoffLimit");
-        let cron = members.optional("cron");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut cron = None;
+        let mut run_on_source_change = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
+                "cron" => fields.optional(reader, "cron", &mut cron),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,
@@ -9362,28 +10661,66 @@ impl PatchJobCronBody {
 }
 
 impl Json for PatchJobCronBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let backoff_limit = members.optional("backoffLimit");
-        let billing = members.optional("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let schedule = members.nullable("schedule");
-        let stage_id = members.nullable("stageId");
-        let suspended = members.optional("suspended");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut concurrency_policy = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut run_on_source_change = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut schedule = None;
+        let mut stage_id = None;
+        let mut suspended = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,
@@ -9641,25 +10978,58 @@ impl PatchJobManualBody {
 }
 
 impl Json for PatchJobManualBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.nullable("activeDeadlineSeconds");
-        let backoff_limit = members.optional("backoffLimit");
-        let billing = members.optional("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut run_on_source_change = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.nullable(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,
@@ -9771,12 +11141,20 @@ impl ResumeJobBody {
 }
 
 impl Json for ResumeJobBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disabled_cd = members.optional("disabledCD");
-        let disabled_ci = members.optional("disabledCI");
-        let suspended = members.optional("suspended");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disabled_cd = None;
+        let mut disabled_ci = None;
+        let mut suspended = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disabledCD" => fields.optional(reader, "disabledCD", &mut disabled_cd),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             disabled_cd,
             disabled_ci,
@@ -9828,11 +11206,18 @@ impl ScaleJobBody {
 }
 
 impl Json for ScaleJobBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment_plan,
             storage,
@@ -9886,11 +11271,18 @@ impl StartJobBuildBody {
 }
 
 impl Json for StartJobBuildBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let sha = members.optional("sha");
-        let overrides = members.optional("overrides");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut sha = None;
+        let mut overrides = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "overrides" => fields.optional(reader, "overrides", &mut overrides),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { sha, overrides })
     }
 
@@ -9957,13 +11349,24 @@ impl StartJobBuildBodyOverrides {
 }
 
 impl Json for StartJobBuildBodyOverrides {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.optional("buildArguments");
-        let build_files = members.optional("buildFiles");
-        let docker = members.optional("docker");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut docker = None;
+        let mut docker_secret_mounts = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -10045,13 +11448,28 @@ impl StartJobBuildBodyOverridesDocker {
 }
 
 impl Json for StartJobBuildBodyOverridesDocker {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let docker_file_path = members.optional("dockerFilePath");
-        let docker_work_dir = members.optional("dockerWorkDir");
-        let dockerfile_contents = members.optional("dockerfileContents");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut dockerfile_target = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerFilePath" => {
+                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.optional(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             docker_file_path,
             docker_work_dir,
@@ -10173,17 +11591,30 @@ impl StartJobBuildResponse {
 }
 
 impl Json for StartJobBuildResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let concluded = members.optional("concluded");
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let pull_request_id = members.optional("pullRequestId");
-        let registry = members.optional("registry");
-        let sha = members.optional("sha");
-        let status = members.optional("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut concluded = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut pull_request_id = None;
+        let mut registry = None;
+        let mut sha = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "concluded" => fields.optional(reader, "concluded", &mut concluded),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
+                "registry" => fields.optional(reader, "registry", &mut registry),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "status" => fields.optional(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -10278,14 +11709,28 @@ impl StartJobRunBody {
 }
 
 impl Json for StartJobRunBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let billing = members.optional("billing");
-        let deployment = members.optional("deployment");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut billing = None;
+        let mut deployment = None;
+        let mut docker_secret_mounts = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             billing,
             deployment,
@@ -10339,10 +11784,16 @@ impl StartJobRunBodyBilling {
 }
 
 impl Json for StartJobRunBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { deployment_plan })
     }
 
@@ -10432,15 +11883,26 @@ impl StartJobRunBodyDeployment {
 }
 
 impl Json for StartJobRunBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let internal = members.optional("internal");
-        let storage = members.optional("storage");
-        let external = members.optional("external");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut internal = None;
+        let mut storage = None;
+        let mut external = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "external" => fields.optional(reader, "external", &mut external),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -10484,11 +11946,18 @@ impl StartJobRunResponse {
 }
 
 impl Json for StartJobRunResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let run_name = members.required("runName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut run_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "runName" => fields.required(reader, "runName", &mut run_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("runName", run_name.is_some())])?;
         let (Some(id), Some(run_name)) = (id, run_name) else {
             return Err(json::incomplete());
         };
@@ -10526,10 +11995,16 @@ impl SuspendJobBody {
 }
 
 impl Json for SuspendJobBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let suspended = members.optional("suspended");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut suspended = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { suspended })
     }
 
@@ -10585,12 +12060,22 @@ impl UpdateJobBuildArgumentsBody {
 }
 
 impl Json for UpdateJobBuildArgumentsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.optional("buildArguments");
-        let build_files = members.optional("buildFiles");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut docker_secret_mounts = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -10760,22 +12245,52 @@ impl UpdateJobBuildOptionsBody {
 }
 
 impl Json for UpdateJobBuildOptionsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile = members.optional("dockerfile");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let storage = members.optional("storage");
-        let buildpack = members.optional("buildpack");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut docker_credentials = None;
+        let mut dockerfile = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut storage = None;
+        let mut buildpack = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -10904,14 +12419,28 @@ impl UpdateJobBuildOptionsBodyDockerfile {
 }
 
 impl Json for UpdateJobBuildOptionsBodyDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.optional("dockerFilePath");
-        let docker_work_dir = members.optional("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -10975,11 +12504,20 @@ impl UpdateJobBuildOptionsBodyDockerfileBuildkit {
 }
 
 impl Json for UpdateJobBuildOptionsBodyDockerfileBuildkit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cache_storage_size = members.optional("cacheStorageSize");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cache_storage_size = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cacheStorageSize" => {
+                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cache_storage_size,
             use_cache,
@@ -11066,14 +12604,26 @@ impl UpdateJobBuildSourceBody {
 }
 
 impl Json for UpdateJobBuildSourceBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.optional("projectBranch");
-        let project_type = members.optional("projectType");
-        let project_url = members.optional("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.optional(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             account_login,
             project_branch,
@@ -11153,13 +12703,22 @@ impl UpdateJobDeploymentBody {
 }
 
 impl Json for UpdateJobDeploymentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let docker = members.optional("docker");
-        let external = members.optional("external");
-        let buildpack = members.optional("buildpack");
-        let internal = members.optional("internal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut docker = None;
+        let mut external = None;
+        let mut buildpack = None;
+        let mut internal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "external" => fields.optional(reader, "external", &mut external),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             docker,
             external,
@@ -11194,10 +12753,16 @@ impl UpdateJobHealthChecksBody {
 }
 
 impl Json for UpdateJobHealthChecksBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let health_checks = members.required("healthChecks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut health_checks = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("healthChecks", health_checks.is_some())])?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -11239,11 +12804,20 @@ impl UpdateJobRuntimeEnvironmentBody {
 }
 
 impl Json for UpdateJobRuntimeEnvironmentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_environment = members.required("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeEnvironment" => {
+                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("runtimeEnvironment", runtime_environment.is_some())])?;
         let (Some(runtime_environment),) = (runtime_environment,) else {
             return Err(json::incomplete());
         };
@@ -11336,14 +12910,32 @@ impl UpdateJobSettingsBody {
 }
 
 impl Json for UpdateJobSettingsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active_deadline_seconds = members.optional("activeDeadlineSeconds");
-        let backoff_limit = members.optional("backoffLimit");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let run_on_source_change = members.optional("runOnSourceChange");
-        let schedule = members.optional("schedule");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active_deadline_seconds = None;
+        let mut backoff_limit = None;
+        let mut concurrency_policy = None;
+        let mut run_on_source_change = None;
+        let mut schedule = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "activeDeadlineSeconds" => fields.optional(
+                    reader,
+                    "activeDeadlineSeconds",
+                    &mut active_deadline_seconds,
+                ),
+                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "runOnSourceChange" => {
+                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
+                }
+                "schedule" => fields.optional(reader, "schedule", &mut schedule),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -60,14 +60,28 @@ impl CreateAuditLogSinkBody {
 }
 
 impl Json for CreateAuditLogSinkBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let include_spec = members.optional("includeSpec");
-        let name = members.required("name");
-        let sink_data = members.required("sinkData");
-        let sink_type = members.required("sinkType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut include_spec = None;
+        let mut name = None;
+        let mut sink_data = None;
+        let mut sink_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "includeSpec" => fields.optional(reader, "includeSpec", &mut include_spec),
+                "name" => fields.required(reader, "name", &mut name),
+                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("sinkData", sink_data.is_some()),
+            ("sinkType", sink_type.is_some()),
+        ])?;
         let (Some(name), Some(sink_data), Some(sink_type)) = (name, sink_data, sink_type) else {
             return Err(json::incomplete());
         };
@@ -137,15 +151,32 @@ impl CreateAuditLogSinkBodySinkData {
 }
 
 impl Json for CreateAuditLogSinkBodySinkData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth = members.required("auth");
-        let bucket = members.required("bucket");
-        let compression = members.required("compression");
-        let endpoint = members.required("endpoint");
-        let path_prefix = members.optional("pathPrefix");
-        let region = members.required("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth = None;
+        let mut bucket = None;
+        let mut compression = None;
+        let mut endpoint = None;
+        let mut path_prefix = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "auth" => fields.required(reader, "auth", &mut auth),
+                "bucket" => fields.required(reader, "bucket", &mut bucket),
+                "compression" => fields.required(reader, "compression", &mut compression),
+                "endpoint" => fields.required(reader, "endpoint", &mut endpoint),
+                "pathPrefix" => fields.optional(reader, "pathPrefix", &mut path_prefix),
+                "region" => fields.required(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("auth", auth.is_some()),
+            ("bucket", bucket.is_some()),
+            ("compression", compression.is_some()),
+            ("endpoint", endpoint.is_some()),
+            ("region", region.is_some()),
+        ])?;
         let (Some(auth), Some(bucket), Some(compression), Some(endpoint), Some(region)) =
             (auth, bucket, compression, endpoint, region)
         else {
@@ -194,11 +225,23 @@ impl CreateAuditLogSinkBodySinkDataAuth {
 }
 
 impl Json for CreateAuditLogSinkBodySinkDataAuth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_key_id = members.required("accessKeyId");
-        let secret_access_key = members.required("secretAccessKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_key_id = None;
+        let mut secret_access_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessKeyId" => fields.required(reader, "accessKeyId", &mut access_key_id),
+                "secretAccessKey" => {
+                    fields.required(reader, "secretAccessKey", &mut secret_access_key)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("accessKeyId", access_key_id.is_some()),
+            ("secretAccessKey", secret_access_key.is_some()),
+        ])?;
         let (Some(access_key_id), Some(secret_access_key)) = (access_key_id, secret_access_key)
         else {
             return Err(json::incomplete());
@@ -251,10 +294,16 @@ impl CreateAuditLogSinkResponse {
 }
 
 impl Json for CreateAuditLogSinkResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -346,17 +395,34 @@ impl CreateLogSinkBody {
 }
 
 impl Json for CreateLogSinkBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let projects = members.optional("projects");
-        let restricted = members.optional("restricted");
-        let restrictions = members.optional("restrictions");
-        let sink_data = members.required("sinkData");
-        let sink_type = members.required("sinkType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut options = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut restrictions = None;
+        let mut sink_data = None;
+        let mut sink_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "restricted" => fields.optional(reader, "restricted", &mut restricted),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("sinkData", sink_data.is_some()),
+            ("sinkType", sink_type.is_some()),
+        ])?;
         let (Some(name), Some(sink_data), Some(sink_type)) = (name, sink_data, sink_type) else {
             return Err(json::incomplete());
         };
@@ -441,13 +507,30 @@ impl CreateLogSinkBodyOptions {
 }
 
 impl Json for CreateLogSinkBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let forward_cdn_logs = members.optional("forwardCdnLogs");
-        let forward_ingress_logs = members.optional("forwardIngressLogs");
-        let forward_mesh_logs = members.optional("forwardMeshLogs");
-        let use_custom_labels = members.optional("useCustomLabels");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut forward_cdn_logs = None;
+        let mut forward_ingress_logs = None;
+        let mut forward_mesh_logs = None;
+        let mut use_custom_labels = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "forwardCdnLogs" => {
+                    fields.optional(reader, "forwardCdnLogs", &mut forward_cdn_logs)
+                }
+                "forwardIngressLogs" => {
+                    fields.optional(reader, "forwardIngressLogs", &mut forward_ingress_logs)
+                }
+                "forwardMeshLogs" => {
+                    fields.optional(reader, "forwardMeshLogs", &mut forward_mesh_logs)
+                }
+                "useCustomLabels" => {
+                    fields.optional(reader, "useCustomLabels", &mut use_custom_labels)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             forward_cdn_logs,
             forward_ingress_logs,
@@ -505,10 +588,16 @@ impl CreateLogSinkBodyRestrictions {
 }
 
 impl Json for CreateLogSinkBodyRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { tags })
     }
 
@@ -567,12 +656,20 @@ impl CreateLogSinkBodyRestrictionsTags {
 }
 
 impl Json for CreateLogSinkBodyRestrictionsTags {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let items = members.optional("items");
-        let match_condition = members.optional("matchCondition");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut items = None;
+        let mut match_condition = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "items" => fields.optional(reader, "items", &mut items),
+                "matchCondition" => fields.optional(reader, "matchCondition", &mut match_condition),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             items,
@@ -857,32 +954,66 @@ impl CreateLogSinkBodySinkData {
 }
 
 impl Json for CreateLogSinkBodySinkData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth = members.optional("auth");
-        let encoding = members.optional("encoding");
-        let endpoint = members.optional("endpoint");
-        let default_api_key = members.optional("default_api_key");
-        let region = members.optional("region");
-        let authentication_strategy = members.optional("authenticationStrategy");
-        let host = members.optional("host");
-        let port = members.optional("port");
-        let token = members.optional("token");
-        let uri = members.optional("uri");
-        let bucket = members.optional("bucket");
-        let compression = members.optional("compression");
-        let batch = members.optional("batch");
-        let framing = members.optional("framing");
-        let api_key = members.optional("api_key");
-        let dataset = members.optional("dataset");
-        let endpoint_type = members.optional("endpointType");
-        let org_id = members.optional("orgId");
-        let token_type = members.optional("tokenType");
-        let url = members.optional("url");
-        let account_id = members.optional("accountId");
-        let license_key = members.optional("licenseKey");
-        let public_key = members.optional("publicKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth = None;
+        let mut encoding = None;
+        let mut endpoint = None;
+        let mut default_api_key = None;
+        let mut region = None;
+        let mut authentication_strategy = None;
+        let mut host = None;
+        let mut port = None;
+        let mut token = None;
+        let mut uri = None;
+        let mut bucket = None;
+        let mut compression = None;
+        let mut batch = None;
+        let mut framing = None;
+        let mut api_key = None;
+        let mut dataset = None;
+        let mut endpoint_type = None;
+        let mut org_id = None;
+        let mut token_type = None;
+        let mut url = None;
+        let mut account_id = None;
+        let mut license_key = None;
+        let mut public_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "auth" => fields.optional(reader, "auth", &mut auth),
+                "encoding" => fields.optional(reader, "encoding", &mut encoding),
+                "endpoint" => fields.optional(reader, "endpoint", &mut endpoint),
+                "default_api_key" => {
+                    fields.optional(reader, "default_api_key", &mut default_api_key)
+                }
+                "region" => fields.optional(reader, "region", &mut region),
+                "authenticationStrategy" => fields.optional(
+                    reader,
+                    "authenticationStrategy",
+                    &mut authentication_strategy,
+                ),
+                "host" => fields.optional(reader, "host", &mut host),
+                "port" => fields.optional(reader, "port", &mut port),
+                "token" => fields.optional(reader, "token", &mut token),
+                "uri" => fields.optional(reader, "uri", &mut uri),
+                "bucket" => fields.optional(reader, "bucket", &mut bucket),
+                "compression" => fields.optional(reader, "compression", &mut compression),
+                "batch" => fields.optional(reader, "batch", &mut batch),
+                "framing" => fields.optional(reader, "framing", &mut framing),
+                "api_key" => fields.optional(reader, "api_key", &mut api_key),
+                "dataset" => fields.optional(reader, "dataset", &mut dataset),
+                "endpointType" => fields.optional(reader, "endpointType", &mut endpoint_type),
+                "orgId" => fields.optional(reader, "orgId", &mut org_id),
+                "tokenType" => fields.optional(reader, "tokenType", &mut token_type),
+                "url" => fields.optional(reader, "url", &mut url),
+                "accountId" => fields.optional(reader, "accountId", &mut account_id),
+                "licenseKey" => fields.optional(reader, "licenseKey", &mut license_key),
+                "publicKey" => fields.optional(reader, "publicKey", &mut public_key),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auth,
             encoding,
@@ -1022,15 +1153,28 @@ impl CreateLogSinkBodySinkDataAuth {
 }
 
 impl Json for CreateLogSinkBodySinkDataAuth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let password = members.optional("password");
-        let strategy = members.optional("strategy");
-        let user = members.optional("user");
-        let access_key_id = members.optional("accessKeyId");
-        let secret_access_key = members.optional("secretAccessKey");
-        let token = members.optional("token");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut password = None;
+        let mut strategy = None;
+        let mut user = None;
+        let mut access_key_id = None;
+        let mut secret_access_key = None;
+        let mut token = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "password" => fields.optional(reader, "password", &mut password),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "user" => fields.optional(reader, "user", &mut user),
+                "accessKeyId" => fields.optional(reader, "accessKeyId", &mut access_key_id),
+                "secretAccessKey" => {
+                    fields.optional(reader, "secretAccessKey", &mut secret_access_key)
+                }
+                "token" => fields.optional(reader, "token", &mut token),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             password,
             strategy,
@@ -1085,10 +1229,16 @@ impl CreateLogSinkBodySinkDataEncoding {
 }
 
 impl Json for CreateLogSinkBodySinkDataEncoding {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let codec = members.required("codec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut codec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "codec" => fields.required(reader, "codec", &mut codec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("codec", codec.is_some())])?;
         let (Some(codec),) = (codec,) else {
             return Err(json::incomplete());
         };
@@ -1201,11 +1351,18 @@ impl CreateLogSinkBodySinkDataBatch {
 }
 
 impl Json for CreateLogSinkBodySinkDataBatch {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let max_bytes = members.optional("maxBytes");
-        let max_events = members.optional("maxEvents");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut max_bytes = None;
+        let mut max_events = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "maxBytes" => fields.optional(reader, "maxBytes", &mut max_bytes),
+                "maxEvents" => fields.optional(reader, "maxEvents", &mut max_events),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             max_bytes,
             max_events,
@@ -1243,10 +1400,16 @@ impl CreateLogSinkBodySinkDataFraming {
 }
 
 impl Json for CreateLogSinkBodySinkDataFraming {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let method = members.optional("method");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut method = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "method" => fields.optional(reader, "method", &mut method),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { method })
     }
 
@@ -1393,17 +1556,35 @@ impl CreateNotificationBody {
 }
 
 impl Json for CreateNotificationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let events = members.required("events");
-        let name = members.required("name");
-        let projects = members.optional("projects");
-        let restricted = members.optional("restricted");
-        let restrictions = members.optional("restrictions");
-        let secret = members.optional("secret");
-        let type_ = members.required("type");
-        let webhook = members.required("webhook");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut events = None;
+        let mut name = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut restrictions = None;
+        let mut secret = None;
+        let mut type_ = None;
+        let mut webhook = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "events" => fields.required(reader, "events", &mut events),
+                "name" => fields.required(reader, "name", &mut name),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "restricted" => fields.optional(reader, "restricted", &mut restricted),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secret" => fields.optional(reader, "secret", &mut secret),
+                "type" => fields.required(reader, "type", &mut type_),
+                "webhook" => fields.required(reader, "webhook", &mut webhook),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("events", events.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+            ("webhook", webhook.is_some()),
+        ])?;
         let (Some(events), Some(name), Some(type_), Some(webhook)) = (events, name, type_, webhook)
         else {
             return Err(json::incomplete());
@@ -2331,126 +2512,422 @@ impl CreateNotificationBodyEvents {
 }
 
 impl Json for CreateNotificationBodyEvents {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let trigger_addon_backup_abort = members.optional("trigger:addon-backup:abort");
-        let trigger_addon_backup_failure = members.optional("trigger:addon-backup:failure");
-        let trigger_addon_backup_start = members.optional("trigger:addon-backup:start");
-        let trigger_addon_backup_success = members.optional("trigger:addon-backup:success");
-        let trigger_billing_billing_alert_exceeded =
-            members.optional("trigger:billing:billing-alert-exceeded");
-        let trigger_billing_invoice_carried_over =
-            members.optional("trigger:billing:invoice-carried-over");
-        let trigger_billing_invoice_paid = members.optional("trigger:billing:invoice-paid");
-        let trigger_billing_invoice_payment_action_required =
-            members.optional("trigger:billing:invoice-payment-action-required");
-        let trigger_billing_invoice_payment_failed =
-            members.optional("trigger:billing:invoice-payment-failed");
-        let trigger_build_abort = members.optional("trigger:build:abort");
-        let trigger_build_failure = members.optional("trigger:build:failure");
-        let trigger_build_start = members.optional("trigger:build:start");
-        let trigger_build_success = members.optional("trigger:build:success");
-        let trigger_cdn_action_delay = members.optional("trigger:cdn:action-delay");
-        let trigger_cdn_action_failure = members.optional("trigger:cdn:action-failure");
-        let trigger_cdn_action_success = members.optional("trigger:cdn:action-success");
-        let trigger_harness_autoscaling_event =
-            members.optional("trigger:harness:autoscaling:event");
-        let trigger_harness_deployment_status_update =
-            members.optional("trigger:harness:deployment:status-update");
-        let trigger_infrastructure_addon_volume_disk_autoresize_triggered =
-            members.optional("trigger:infrastructure:addon-volume:disk-autoresize-triggered");
-        let trigger_infrastructure_addon_volume_usage_75_exceeded =
-            members.optional("trigger:infrastructure:addon-volume:usage-75-exceeded");
-        let trigger_infrastructure_addon_volume_usage_90_exceeded =
-            members.optional("trigger:infrastructure:addon-volume:usage-90-exceeded");
-        let trigger_infrastructure_addon_container_cpu_spike90 =
-            members.optional("trigger:infrastructure:addon:container-cpuSpike90");
-        let trigger_infrastructure_addon_container_cpu_sustained90 =
-            members.optional("trigger:infrastructure:addon:container-cpuSustained90");
-        let trigger_infrastructure_addon_container_crash =
-            members.optional("trigger:infrastructure:addon:container-crash");
-        let trigger_infrastructure_addon_container_eviction =
-            members.optional("trigger:infrastructure:addon:container-eviction");
-        let trigger_infrastructure_build_container_cpu_spike90 =
-            members.optional("trigger:infrastructure:build:container-cpuSpike90");
-        let trigger_infrastructure_build_container_cpu_sustained90 =
-            members.optional("trigger:infrastructure:build:container-cpuSustained90");
-        let trigger_infrastructure_build_container_eviction =
-            members.optional("trigger:infrastructure:build:container-eviction");
-        let trigger_infrastructure_build_container_memory_spike90 =
-            members.optional("trigger:infrastructure:build:container-memorySpike90");
-        let trigger_infrastructure_build_container_memory_sustained90 =
-            members.optional("trigger:infrastructure:build:container-memorySustained90");
-        let trigger_infrastructure_byoc_cluster_error =
-            members.optional("trigger:infrastructure:byoc:cluster:error");
-        let trigger_infrastructure_byoc_node_pool_error =
-            members.optional("trigger:infrastructure:byoc:node-pool:error");
-        let trigger_infrastructure_byoc_scheduling_error =
-            members.optional("trigger:infrastructure:byoc:scheduling:error");
-        let trigger_infrastructure_byoc_volume_attach =
-            members.optional("trigger:infrastructure:byoc:volume:attach");
-        let trigger_infrastructure_byoc_volume_error =
-            members.optional("trigger:infrastructure:byoc:volume:error");
-        let trigger_infrastructure_job_container_cpu_spike90 =
-            members.optional("trigger:infrastructure:job:container-cpuSpike90");
-        let trigger_infrastructure_job_container_cpu_sustained90 =
-            members.optional("trigger:infrastructure:job:container-cpuSustained90");
-        let trigger_infrastructure_job_container_crash =
-            members.optional("trigger:infrastructure:job:container-crash");
-        let trigger_infrastructure_job_container_eviction =
-            members.optional("trigger:infrastructure:job:container-eviction");
-        let trigger_infrastructure_job_container_memory_spike90 =
-            members.optional("trigger:infrastructure:job:container-memorySpike90");
-        let trigger_infrastructure_job_container_memory_sustained90 =
-            members.optional("trigger:infrastructure:job:container-memorySustained90");
-        let trigger_infrastructure_platform_volume_usage_75_exceeded =
-            members.optional("trigger:infrastructure:platform-volume:usage-75-exceeded");
-        let trigger_infrastructure_platform_volume_usage_90_exceeded =
-            members.optional("trigger:infrastructure:platform-volume:usage-90-exceeded");
-        let trigger_infrastructure_service_container_cpu_spike90 =
-            members.optional("trigger:infrastructure:service:container-cpuSpike90");
-        let trigger_infrastructure_service_container_cpu_sustained90 =
-            members.optional("trigger:infrastructure:service:container-cpuSustained90");
-        let trigger_infrastructure_service_container_crash =
-            members.optional("trigger:infrastructure:service:container-crash");
-        let trigger_infrastructure_service_container_eviction =
-            members.optional("trigger:infrastructure:service:container-eviction");
-        let trigger_infrastructure_service_container_memory_spike90 =
-            members.optional("trigger:infrastructure:service:container-memorySpike90");
-        let trigger_infrastructure_service_container_memory_sustained90 =
-            members.optional("trigger:infrastructure:service:container-memorySustained90");
-        let trigger_job_run_abort = members.optional("trigger:job-run:abort");
-        let trigger_job_run_failure = members.optional("trigger:job-run:failure");
-        let trigger_job_run_start = members.optional("trigger:job-run:start");
-        let trigger_job_run_success = members.optional("trigger:job-run:success");
-        let trigger_job_run_terminate = members.optional("trigger:job-run:terminate");
-        let trigger_log_sink_paused = members.optional("trigger:log-sink:paused");
-        let trigger_project_tailscale_regen_failure =
-            members.optional("trigger:project:tailscale-regen-failure");
-        let trigger_release_flow_template_run_aborted =
-            members.optional("trigger:release-flow-template-run:aborted");
-        let trigger_release_flow_template_run_failure =
-            members.optional("trigger:release-flow-template-run:failure");
-        let trigger_release_flow_template_run_start =
-            members.optional("trigger:release-flow-template-run:start");
-        let trigger_release_flow_template_run_success =
-            members.optional("trigger:release-flow-template-run:success");
-        let trigger_release_flow_template_run_update =
-            members.optional("trigger:release-flow-template-run:update");
-        let trigger_resource_certificate_final_failure =
-            members.optional("trigger:resource:certificate-final-failure");
-        let trigger_resource_certificate_success =
-            members.optional("trigger:resource:certificate-success");
-        let trigger_service_autoscaling_event =
-            members.optional("trigger:service:autoscaling:event");
-        let trigger_service_deployment_status_update =
-            members.optional("trigger:service:deployment:status-update");
-        let trigger_template_run_failure = members.optional("trigger:template-run:failure");
-        let trigger_template_run_queued = members.optional("trigger:template-run:queued");
-        let trigger_template_run_start = members.optional("trigger:template-run:start");
-        let trigger_template_run_success = members.optional("trigger:template-run:success");
-        let trigger_template_run_update = members.optional("trigger:template-run:update");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut trigger_addon_backup_abort = None;
+        let mut trigger_addon_backup_failure = None;
+        let mut trigger_addon_backup_start = None;
+        let mut trigger_addon_backup_success = None;
+        let mut trigger_billing_billing_alert_exceeded = None;
+        let mut trigger_billing_invoice_carried_over = None;
+        let mut trigger_billing_invoice_paid = None;
+        let mut trigger_billing_invoice_payment_action_required = None;
+        let mut trigger_billing_invoice_payment_failed = None;
+        let mut trigger_build_abort = None;
+        let mut trigger_build_failure = None;
+        let mut trigger_build_start = None;
+        let mut trigger_build_success = None;
+        let mut trigger_cdn_action_delay = None;
+        let mut trigger_cdn_action_failure = None;
+        let mut trigger_cdn_action_success = None;
+        let mut trigger_harness_autoscaling_event = None;
+        let mut trigger_harness_deployment_status_update = None;
+        let mut trigger_infrastructure_addon_volume_disk_autoresize_triggered = None;
+        let mut trigger_infrastructure_addon_volume_usage_75_exceeded = None;
+        let mut trigger_infrastructure_addon_volume_usage_90_exceeded = None;
+        let mut trigger_infrastructure_addon_container_cpu_spike90 = None;
+        let mut trigger_infrastructure_addon_container_cpu_sustained90 = None;
+        let mut trigger_infrastructure_addon_container_crash = None;
+        let mut trigger_infrastructure_addon_container_eviction = None;
+        let mut trigger_infrastructure_build_container_cpu_spike90 = None;
+        let mut trigger_infrastructure_build_container_cpu_sustained90 = None;
+        let mut trigger_infrastructure_build_container_eviction = None;
+        let mut trigger_infrastructure_build_container_memory_spike90 = None;
+        let mut trigger_infrastructure_build_container_memory_sustained90 = None;
+        let mut trigger_infrastructure_byoc_cluster_error = None;
+        let mut trigger_infrastructure_byoc_node_pool_error = None;
+        let mut trigger_infrastructure_byoc_scheduling_error = None;
+        let mut trigger_infrastructure_byoc_volume_attach = None;
+        let mut trigger_infrastructure_byoc_volume_error = None;
+        let mut trigger_infrastructure_job_container_cpu_spike90 = None;
+        let mut trigger_infrastructure_job_container_cpu_sustained90 = None;
+        let mut trigger_infrastructure_job_container_crash = None;
+        let mut trigger_infrastructure_job_container_eviction = None;
+        let mut trigger_infrastructure_job_container_memory_spike90 = None;
+        let mut trigger_infrastructure_job_container_memory_sustained90 = None;
+        let mut trigger_infrastructure_platform_volume_usage_75_exceeded = None;
+        let mut trigger_infrastructure_platform_volume_usage_90_exceeded = None;
+        let mut trigger_infrastructure_service_container_cpu_spike90 = None;
+        let mut trigger_infrastructure_service_container_cpu_sustained90 = None;
+        let mut trigger_infrastructure_service_container_crash = None;
+        let mut trigger_infrastructure_service_container_eviction = None;
+        let mut trigger_infrastructure_service_container_memory_spike90 = None;
+        let mut trigger_infrastructure_service_container_memory_sustained90 = None;
+        let mut trigger_job_run_abort = None;
+        let mut trigger_job_run_failure = None;
+        let mut trigger_job_run_start = None;
+        let mut trigger_job_run_success = None;
+        let mut trigger_job_run_terminate = None;
+        let mut trigger_log_sink_paused = None;
+        let mut trigger_project_tailscale_regen_failure = None;
+        let mut trigger_release_flow_template_run_aborted = None;
+        let mut trigger_release_flow_template_run_failure = None;
+        let mut trigger_release_flow_template_run_start = None;
+        let mut trigger_release_flow_template_run_success = None;
+        let mut trigger_release_flow_template_run_update = None;
+        let mut trigger_resource_certificate_final_failure = None;
+        let mut trigger_resource_certificate_success = None;
+        let mut trigger_service_autoscaling_event = None;
+        let mut trigger_service_deployment_status_update = None;
+        let mut trigger_template_run_failure = None;
+        let mut trigger_template_run_queued = None;
+        let mut trigger_template_run_start = None;
+        let mut trigger_template_run_success = None;
+        let mut trigger_template_run_update = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "trigger:addon-backup:abort" => fields.optional(
+                    reader,
+                    "trigger:addon-backup:abort",
+                    &mut trigger_addon_backup_abort,
+                ),
+                "trigger:addon-backup:failure" => fields.optional(
+                    reader,
+                    "trigger:addon-backup:failure",
+                    &mut trigger_addon_backup_failure,
+                ),
+                "trigger:addon-backup:start" => fields.optional(
+                    reader,
+                    "trigger:addon-backup:start",
+                    &mut trigger_addon_backup_start,
+                ),
+                "trigger:addon-backup:success" => fields.optional(
+                    reader,
+                    "trigger:addon-backup:success",
+                    &mut trigger_addon_backup_success,
+                ),
+                "trigger:billing:billing-alert-exceeded" => fields.optional(
+                    reader,
+                    "trigger:billing:billing-alert-exceeded",
+                    &mut trigger_billing_billing_alert_exceeded,
+                ),
+                "trigger:billing:invoice-carried-over" => fields.optional(
+                    reader,
+                    "trigger:billing:invoice-carried-over",
+                    &mut trigger_billing_invoice_carried_over,
+                ),
+                "trigger:billing:invoice-paid" => fields.optional(
+                    reader,
+                    "trigger:billing:invoice-paid",
+                    &mut trigger_billing_invoice_paid,
+                ),
+                "trigger:billing:invoice-payment-action-required" => fields.optional(
+                    reader,
+                    "trigger:billing:invoice-payment-action-required",
+                    &mut trigger_billing_invoice_payment_action_required,
+                ),
+                "trigger:billing:invoice-payment-failed" => fields.optional(
+                    reader,
+                    "trigger:billing:invoice-payment-failed",
+                    &mut trigger_billing_invoice_payment_failed,
+                ),
+                "trigger:build:abort" => {
+                    fields.optional(reader, "trigger:build:abort", &mut trigger_build_abort)
+                }
+                "trigger:build:failure" => {
+                    fields.optional(reader, "trigger:build:failure", &mut trigger_build_failure)
+                }
+                "trigger:build:start" => {
+                    fields.optional(reader, "trigger:build:start", &mut trigger_build_start)
+                }
+                "trigger:build:success" => {
+                    fields.optional(reader, "trigger:build:success", &mut trigger_build_success)
+                }
+                "trigger:cdn:action-delay" => fields.optional(
+                    reader,
+                    "trigger:cdn:action-delay",
+                    &mut trigger_cdn_action_delay,
+                ),
+                "trigger:cdn:action-failure" => fields.optional(
+                    reader,
+                    "trigger:cdn:action-failure",
+                    &mut trigger_cdn_action_failure,
+                ),
+                "trigger:cdn:action-success" => fields.optional(
+                    reader,
+                    "trigger:cdn:action-success",
+                    &mut trigger_cdn_action_success,
+                ),
+                "trigger:harness:autoscaling:event" => fields.optional(
+                    reader,
+                    "trigger:harness:autoscaling:event",
+                    &mut trigger_harness_autoscaling_event,
+                ),
+                "trigger:harness:deployment:status-update" => fields.optional(
+                    reader,
+                    "trigger:harness:deployment:status-update",
+                    &mut trigger_harness_deployment_status_update,
+                ),
+                "trigger:infrastructure:addon-volume:disk-autoresize-triggered" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon-volume:disk-autoresize-triggered",
+                    &mut trigger_infrastructure_addon_volume_disk_autoresize_triggered,
+                ),
+                "trigger:infrastructure:addon-volume:usage-75-exceeded" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon-volume:usage-75-exceeded",
+                    &mut trigger_infrastructure_addon_volume_usage_75_exceeded,
+                ),
+                "trigger:infrastructure:addon-volume:usage-90-exceeded" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon-volume:usage-90-exceeded",
+                    &mut trigger_infrastructure_addon_volume_usage_90_exceeded,
+                ),
+                "trigger:infrastructure:addon:container-cpuSpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon:container-cpuSpike90",
+                    &mut trigger_infrastructure_addon_container_cpu_spike90,
+                ),
+                "trigger:infrastructure:addon:container-cpuSustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon:container-cpuSustained90",
+                    &mut trigger_infrastructure_addon_container_cpu_sustained90,
+                ),
+                "trigger:infrastructure:addon:container-crash" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon:container-crash",
+                    &mut trigger_infrastructure_addon_container_crash,
+                ),
+                "trigger:infrastructure:addon:container-eviction" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:addon:container-eviction",
+                    &mut trigger_infrastructure_addon_container_eviction,
+                ),
+                "trigger:infrastructure:build:container-cpuSpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:build:container-cpuSpike90",
+                    &mut trigger_infrastructure_build_container_cpu_spike90,
+                ),
+                "trigger:infrastructure:build:container-cpuSustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:build:container-cpuSustained90",
+                    &mut trigger_infrastructure_build_container_cpu_sustained90,
+                ),
+                "trigger:infrastructure:build:container-eviction" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:build:container-eviction",
+                    &mut trigger_infrastructure_build_container_eviction,
+                ),
+                "trigger:infrastructure:build:container-memorySpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:build:container-memorySpike90",
+                    &mut trigger_infrastructure_build_container_memory_spike90,
+                ),
+                "trigger:infrastructure:build:container-memorySustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:build:container-memorySustained90",
+                    &mut trigger_infrastructure_build_container_memory_sustained90,
+                ),
+                "trigger:infrastructure:byoc:cluster:error" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:byoc:cluster:error",
+                    &mut trigger_infrastructure_byoc_cluster_error,
+                ),
+                "trigger:infrastructure:byoc:node-pool:error" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:byoc:node-pool:error",
+                    &mut trigger_infrastructure_byoc_node_pool_error,
+                ),
+                "trigger:infrastructure:byoc:scheduling:error" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:byoc:scheduling:error",
+                    &mut trigger_infrastructure_byoc_scheduling_error,
+                ),
+                "trigger:infrastructure:byoc:volume:attach" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:byoc:volume:attach",
+                    &mut trigger_infrastructure_byoc_volume_attach,
+                ),
+                "trigger:infrastructure:byoc:volume:error" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:byoc:volume:error",
+                    &mut trigger_infrastructure_byoc_volume_error,
+                ),
+                "trigger:infrastructure:job:container-cpuSpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:job:container-cpuSpike90",
+                    &mut trigger_infrastructure_job_container_cpu_spike90,
+                ),
+                "trigger:infrastructure:job:container-cpuSustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:job:container-cpuSustained90",
+                    &mut trigger_infrastructure_job_container_cpu_sustained90,
+                ),
+                "trigger:infrastructure:job:container-crash" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:job:container-crash",
+                    &mut trigger_infrastructure_job_container_crash,
+                ),
+                "trigger:infrastructure:job:container-eviction" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:job:container-eviction",
+                    &mut trigger_infrastructure_job_container_eviction,
+                ),
+                "trigger:infrastructure:job:container-memorySpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:job:container-memorySpike90",
+                    &mut trigger_infrastructure_job_container_memory_spike90,
+                ),
+                "trigger:infrastructure:job:container-memorySustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:job:container-memorySustained90",
+                    &mut trigger_infrastructure_job_container_memory_sustained90,
+                ),
+                "trigger:infrastructure:platform-volume:usage-75-exceeded" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:platform-volume:usage-75-exceeded",
+                    &mut trigger_infrastructure_platform_volume_usage_75_exceeded,
+                ),
+                "trigger:infrastructure:platform-volume:usage-90-exceeded" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:platform-volume:usage-90-exceeded",
+                    &mut trigger_infrastructure_platform_volume_usage_90_exceeded,
+                ),
+                "trigger:infrastructure:service:container-cpuSpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:service:container-cpuSpike90",
+                    &mut trigger_infrastructure_service_container_cpu_spike90,
+                ),
+                "trigger:infrastructure:service:container-cpuSustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:service:container-cpuSustained90",
+                    &mut trigger_infrastructure_service_container_cpu_sustained90,
+                ),
+                "trigger:infrastructure:service:container-crash" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:service:container-crash",
+                    &mut trigger_infrastructure_service_container_crash,
+                ),
+                "trigger:infrastructure:service:container-eviction" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:service:container-eviction",
+                    &mut trigger_infrastructure_service_container_eviction,
+                ),
+                "trigger:infrastructure:service:container-memorySpike90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:service:container-memorySpike90",
+                    &mut trigger_infrastructure_service_container_memory_spike90,
+                ),
+                "trigger:infrastructure:service:container-memorySustained90" => fields.optional(
+                    reader,
+                    "trigger:infrastructure:service:container-memorySustained90",
+                    &mut trigger_infrastructure_service_container_memory_sustained90,
+                ),
+                "trigger:job-run:abort" => {
+                    fields.optional(reader, "trigger:job-run:abort", &mut trigger_job_run_abort)
+                }
+                "trigger:job-run:failure" => fields.optional(
+                    reader,
+                    "trigger:job-run:failure",
+                    &mut trigger_job_run_failure,
+                ),
+                "trigger:job-run:start" => {
+                    fields.optional(reader, "trigger:job-run:start", &mut trigger_job_run_start)
+                }
+                "trigger:job-run:success" => fields.optional(
+                    reader,
+                    "trigger:job-run:success",
+                    &mut trigger_job_run_success,
+                ),
+                "trigger:job-run:terminate" => fields.optional(
+                    reader,
+                    "trigger:job-run:terminate",
+                    &mut trigger_job_run_terminate,
+                ),
+                "trigger:log-sink:paused" => fields.optional(
+                    reader,
+                    "trigger:log-sink:paused",
+                    &mut trigger_log_sink_paused,
+                ),
+                "trigger:project:tailscale-regen-failure" => fields.optional(
+                    reader,
+                    "trigger:project:tailscale-regen-failure",
+                    &mut trigger_project_tailscale_regen_failure,
+                ),
+                "trigger:release-flow-template-run:aborted" => fields.optional(
+                    reader,
+                    "trigger:release-flow-template-run:aborted",
+                    &mut trigger_release_flow_template_run_aborted,
+                ),
+                "trigger:release-flow-template-run:failure" => fields.optional(
+                    reader,
+                    "trigger:release-flow-template-run:failure",
+                    &mut trigger_release_flow_template_run_failure,
+                ),
+                "trigger:release-flow-template-run:start" => fields.optional(
+                    reader,
+                    "trigger:release-flow-template-run:start",
+                    &mut trigger_release_flow_template_run_start,
+                ),
+                "trigger:release-flow-template-run:success" => fields.optional(
+                    reader,
+                    "trigger:release-flow-template-run:success",
+                    &mut trigger_release_flow_template_run_success,
+                ),
+                "trigger:release-flow-template-run:update" => fields.optional(
+                    reader,
+                    "trigger:release-flow-template-run:update",
+                    &mut trigger_release_flow_template_run_update,
+                ),
+                "trigger:resource:certificate-final-failure" => fields.optional(
+                    reader,
+                    "trigger:resource:certificate-final-failure",
+                    &mut trigger_resource_certificate_final_failure,
+                ),
+                "trigger:resource:certificate-success" => fields.optional(
+                    reader,
+                    "trigger:resource:certificate-success",
+                    &mut trigger_resource_certificate_success,
+                ),
+                "trigger:service:autoscaling:event" => fields.optional(
+                    reader,
+                    "trigger:service:autoscaling:event",
+                    &mut trigger_service_autoscaling_event,
+                ),
+                "trigger:service:deployment:status-update" => fields.optional(
+                    reader,
+                    "trigger:service:deployment:status-update",
+                    &mut trigger_service_deployment_status_update,
+                ),
+                "trigger:template-run:failure" => fields.optional(
+                    reader,
+                    "trigger:template-run:failure",
+                    &mut trigger_template_run_failure,
+                ),
+                "trigger:template-run:queued" => fields.optional(
+                    reader,
+                    "trigger:template-run:queued",
+                    &mut trigger_template_run_queued,
+                ),
+                "trigger:template-run:start" => fields.optional(
+                    reader,
+                    "trigger:template-run:start",
+                    &mut trigger_template_run_start,
+                ),
+                "trigger:template-run:success" => fields.optional(
+                    reader,
+                    "trigger:template-run:success",
+                    &mut trigger_template_run_success,
+                ),
+                "trigger:template-run:update" => fields.optional(
+                    reader,
+                    "trigger:template-run:update",
+                    &mut trigger_template_run_update,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             trigger_addon_backup_abort,
             trigger_addon_backup_failure,
@@ -2981,19 +3458,44 @@ impl CreateNotificationResponse {
 }
 
 impl Json for CreateNotificationResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let events = members.required("events");
-        let id = members.required("id");
-        let name = members.required("name");
-        let projects = members.required("projects");
-        let restricted = members.required("restricted");
-        let status = members.optional("status");
-        let type_ = members.required("type");
-        let updated_at = members.required("updatedAt");
-        let webhook = members.required("webhook");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut events = None;
+        let mut id = None;
+        let mut name = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut status = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut webhook = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "events" => fields.required(reader, "events", &mut events),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "projects" => fields.required(reader, "projects", &mut projects),
+                "restricted" => fields.required(reader, "restricted", &mut restricted),
+                "status" => fields.optional(reader, "status", &mut status),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                "webhook" => fields.required(reader, "webhook", &mut webhook),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("events", events.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("projects", projects.is_some()),
+            ("restricted", restricted.is_some()),
+            ("type", type_.is_some()),
+            ("updatedAt", updated_at.is_some()),
+            ("webhook", webhook.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(events),
@@ -3098,13 +3600,30 @@ impl CreateNotificationResponseStatus {
 }
 
 impl Json for CreateNotificationResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disabled = members.optional("disabled");
-        let number_of_failed_requests = members.optional("numberOfFailedRequests");
-        let reason = members.optional("reason");
-        let time_of_first_failed_request = members.optional("timeOfFirstFailedRequest");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disabled = None;
+        let mut number_of_failed_requests = None;
+        let mut reason = None;
+        let mut time_of_first_failed_request = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disabled" => fields.optional(reader, "disabled", &mut disabled),
+                "numberOfFailedRequests" => fields.optional(
+                    reader,
+                    "numberOfFailedRequests",
+                    &mut number_of_failed_requests,
+                ),
+                "reason" => fields.optional(reader, "reason", &mut reason),
+                "timeOfFirstFailedRequest" => fields.optional(
+                    reader,
+                    "timeOfFirstFailedRequest",
+                    &mut time_of_first_failed_request,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             disabled,
             number_of_failed_requests,
@@ -3206,18 +3725,41 @@ impl GetAuditLogSinkResponse {
 }
 
 impl Json for GetAuditLogSinkResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let include_spec = members.required("includeSpec");
-        let name = members.required("name");
-        let sink_data = members.required("sinkData");
-        let sink_type = members.required("sinkType");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut include_spec = None;
+        let mut name = None;
+        let mut sink_data = None;
+        let mut sink_type = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "includeSpec" => fields.required(reader, "includeSpec", &mut include_spec),
+                "name" => fields.required(reader, "name", &mut name),
+                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("includeSpec", include_spec.is_some()),
+            ("name", name.is_some()),
+            ("sinkData", sink_data.is_some()),
+            ("sinkType", sink_type.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -3314,15 +3856,32 @@ impl GetAuditLogSinkResponseSinkData {
 }
 
 impl Json for GetAuditLogSinkResponseSinkData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth = members.required("auth");
-        let bucket = members.required("bucket");
-        let compression = members.required("compression");
-        let endpoint = members.required("endpoint");
-        let path_prefix = members.optional("pathPrefix");
-        let region = members.required("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth = None;
+        let mut bucket = None;
+        let mut compression = None;
+        let mut endpoint = None;
+        let mut path_prefix = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "auth" => fields.required(reader, "auth", &mut auth),
+                "bucket" => fields.required(reader, "bucket", &mut bucket),
+                "compression" => fields.required(reader, "compression", &mut compression),
+                "endpoint" => fields.required(reader, "endpoint", &mut endpoint),
+                "pathPrefix" => fields.optional(reader, "pathPrefix", &mut path_prefix),
+                "region" => fields.required(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("auth", auth.is_some()),
+            ("bucket", bucket.is_some()),
+            ("compression", compression.is_some()),
+            ("endpoint", endpoint.is_some()),
+            ("region", region.is_some()),
+        ])?;
         let (Some(auth), Some(bucket), Some(compression), Some(endpoint), Some(region)) =
             (auth, bucket, compression, endpoint, region)
         else {
@@ -3368,10 +3927,16 @@ impl GetAuditLogSinkResponseSinkDataAuth {
 }
 
 impl Json for GetAuditLogSinkResponseSinkDataAuth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_key_id = members.required("accessKeyId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_key_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessKeyId" => fields.required(reader, "accessKeyId", &mut access_key_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("accessKeyId", access_key_id.is_some())])?;
         let (Some(access_key_id),) = (access_key_id,) else {
             return Err(json::incomplete());
         };
@@ -3478,20 +4043,45 @@ impl GetLogSinkResponse {
 }
 
 impl Json for GetLogSinkResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let projects = members.required("projects");
-        let restricted = members.required("restricted");
-        let sink_data = members.optional("sinkData");
-        let sink_type = members.required("sinkType");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut sink_data = None;
+        let mut sink_type = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "projects" => fields.required(reader, "projects", &mut projects),
+                "restricted" => fields.required(reader, "restricted", &mut restricted),
+                "sinkData" => fields.optional(reader, "sinkData", &mut sink_data),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("projects", projects.is_some()),
+            ("restricted", restricted.is_some()),
+            ("sinkType", sink_type.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -3589,10 +4179,16 @@ impl ListAuditLogSinksResponse {
 }
 
 impl Json for ListAuditLogSinksResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let audit_log_sinks = members.required("auditLogSinks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut audit_log_sinks = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "auditLogSinks" => fields.required(reader, "auditLogSinks", &mut audit_log_sinks),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("auditLogSinks", audit_log_sinks.is_some())])?;
         let (Some(audit_log_sinks),) = (audit_log_sinks,) else {
             return Err(json::incomplete());
         };
@@ -3660,17 +4256,38 @@ impl ListAuditLogSinksResponseAuditLogSinksItem {
 }
 
 impl Json for ListAuditLogSinksResponseAuditLogSinksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let include_spec = members.required("includeSpec");
-        let name = members.required("name");
-        let sink_type = members.required("sinkType");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut include_spec = None;
+        let mut name = None;
+        let mut sink_type = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "includeSpec" => fields.required(reader, "includeSpec", &mut include_spec),
+                "name" => fields.required(reader, "name", &mut name),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("includeSpec", include_spec.is_some()),
+            ("name", name.is_some()),
+            ("sinkType", sink_type.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -3733,10 +4350,16 @@ impl ListLogSinksResponse {
 }
 
 impl Json for ListLogSinksResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let log_sinks = members.required("logSinks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut log_sinks = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "logSinks" => fields.required(reader, "logSinks", &mut log_sinks),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("logSinks", log_sinks.is_some())])?;
         let (Some(log_sinks),) = (log_sinks,) else {
             return Err(json::incomplete());
         };
@@ -3819,19 +4442,43 @@ impl ListLogSinksResponseLogSinksItem {
 }
 
 impl Json for ListLogSinksResponseLogSinksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let projects = members.required("projects");
-        let restricted = members.required("restricted");
-        let sink_type = members.required("sinkType");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut sink_type = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "projects" => fields.required(reader, "projects", &mut projects),
+                "restricted" => fields.required(reader, "restricted", &mut restricted),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("projects", projects.is_some()),
+            ("restricted", restricted.is_some()),
+            ("sinkType", sink_type.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -3897,10 +4544,23 @@ impl ListNotificationsResponse {
 }
 
 impl Json for ListNotificationsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let notification_integrations = members.required("notificationIntegrations");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut notification_integrations = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "notificationIntegrations" => fields.required(
+                    reader,
+                    "notificationIntegrations",
+                    &mut notification_integrations,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[(
+            "notificationIntegrations",
+            notification_integrations.is_some(),
+        )])?;
         let (Some(notification_integrations),) = (notification_integrations,) else {
             return Err(json::incomplete());
         };
@@ -3973,16 +4633,35 @@ impl ListNotificationsResponseNotificationIntegrationsItem {
 }
 
 impl Json for ListNotificationsResponseNotificationIntegrationsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let id = members.required("id");
-        let name = members.required("name");
-        let status = members.optional("status");
-        let type_ = members.required("type");
-        let updated_at = members.required("updatedAt");
-        let webhook = members.required("webhook");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut id = None;
+        let mut name = None;
+        let mut status = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut webhook = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "status" => fields.optional(reader, "status", &mut status),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                "webhook" => fields.required(reader, "webhook", &mut webhook),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+            ("updatedAt", updated_at.is_some()),
+            ("webhook", webhook.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(type_), Some(updated_at), Some(webhook)) =
             (created_at, id, name, type_, updated_at, webhook)
         else {
@@ -4047,11 +4726,18 @@ impl ListNotificationsResponseNotificationIntegrationsItemStatus {
 }
 
 impl Json for ListNotificationsResponseNotificationIntegrationsItemStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disabled = members.optional("disabled");
-        let reason = members.optional("reason");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disabled = None;
+        let mut reason = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disabled" => fields.optional(reader, "disabled", &mut disabled),
+                "reason" => fields.optional(reader, "reason", &mut reason),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { disabled, reason })
     }
 
@@ -4108,12 +4794,20 @@ impl PatchAuditLogSinkBody {
 }
 
 impl Json for PatchAuditLogSinkBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let include_spec = members.optional("includeSpec");
-        let sink_data = members.optional("sinkData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut include_spec = None;
+        let mut sink_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "includeSpec" => fields.optional(reader, "includeSpec", &mut include_spec),
+                "sinkData" => fields.optional(reader, "sinkData", &mut sink_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             include_spec,
@@ -4208,15 +4902,26 @@ impl PatchAuditLogSinkBodySinkData {
 }
 
 impl Json for PatchAuditLogSinkBodySinkData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth = members.optional("auth");
-        let bucket = members.optional("bucket");
-        let compression = members.optional("compression");
-        let endpoint = members.optional("endpoint");
-        let path_prefix = members.optional("pathPrefix");
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth = None;
+        let mut bucket = None;
+        let mut compression = None;
+        let mut endpoint = None;
+        let mut path_prefix = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "auth" => fields.optional(reader, "auth", &mut auth),
+                "bucket" => fields.optional(reader, "bucket", &mut bucket),
+                "compression" => fields.optional(reader, "compression", &mut compression),
+                "endpoint" => fields.optional(reader, "endpoint", &mut endpoint),
+                "pathPrefix" => fields.optional(reader, "pathPrefix", &mut path_prefix),
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auth,
             bucket,
@@ -4274,11 +4979,20 @@ impl PatchAuditLogSinkBodySinkDataAuth {
 }
 
 impl Json for PatchAuditLogSinkBodySinkDataAuth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_key_id = members.optional("accessKeyId");
-        let secret_access_key = members.optional("secretAccessKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_key_id = None;
+        let mut secret_access_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessKeyId" => fields.optional(reader, "accessKeyId", &mut access_key_id),
+                "secretAccessKey" => {
+                    fields.optional(reader, "secretAccessKey", &mut secret_access_key)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             access_key_id,
             secret_access_key,
@@ -4361,15 +5075,29 @@ impl UpdateLogSinkBody {
 }
 
 impl Json for UpdateLogSinkBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let options = members.optional("options");
-        let projects = members.optional("projects");
-        let restricted = members.optional("restricted");
-        let resume_log_sink = members.optional("resumeLogSink");
-        let sink_data = members.required("sinkData");
-        let sink_type = members.required("sinkType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut options = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut resume_log_sink = None;
+        let mut sink_data = None;
+        let mut sink_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "options" => fields.optional(reader, "options", &mut options),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "restricted" => fields.optional(reader, "restricted", &mut restricted),
+                "resumeLogSink" => fields.optional(reader, "resumeLogSink", &mut resume_log_sink),
+                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
+                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("sinkData", sink_data.is_some()),
+            ("sinkType", sink_type.is_some()),
+        ])?;
         let (Some(sink_data), Some(sink_type)) = (sink_data, sink_type) else {
             return Err(json::incomplete());
         };
@@ -4649,32 +5377,66 @@ impl UpdateLogSinkBodySinkData {
 }
 
 impl Json for UpdateLogSinkBodySinkData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth = members.optional("auth");
-        let endpoint = members.optional("endpoint");
-        let default_api_key = members.optional("default_api_key");
-        let region = members.optional("region");
-        let authentication_strategy = members.optional("authenticationStrategy");
-        let host = members.optional("host");
-        let port = members.optional("port");
-        let token = members.optional("token");
-        let uri = members.optional("uri");
-        let batch = members.optional("batch");
-        let encoding = members.optional("encoding");
-        let framing = members.optional("framing");
-        let bucket = members.optional("bucket");
-        let compression = members.optional("compression");
-        let api_key = members.optional("api_key");
-        let endpoint_type = members.optional("endpointType");
-        let dataset = members.optional("dataset");
-        let org_id = members.optional("orgId");
-        let token_type = members.optional("tokenType");
-        let url = members.optional("url");
-        let account_id = members.optional("accountId");
-        let license_key = members.optional("licenseKey");
-        let public_key = members.optional("publicKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth = None;
+        let mut endpoint = None;
+        let mut default_api_key = None;
+        let mut region = None;
+        let mut authentication_strategy = None;
+        let mut host = None;
+        let mut port = None;
+        let mut token = None;
+        let mut uri = None;
+        let mut batch = None;
+        let mut encoding = None;
+        let mut framing = None;
+        let mut bucket = None;
+        let mut compression = None;
+        let mut api_key = None;
+        let mut endpoint_type = None;
+        let mut dataset = None;
+        let mut org_id = None;
+        let mut token_type = None;
+        let mut url = None;
+        let mut account_id = None;
+        let mut license_key = None;
+        let mut public_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "auth" => fields.optional(reader, "auth", &mut auth),
+                "endpoint" => fields.optional(reader, "endpoint", &mut endpoint),
+                "default_api_key" => {
+                    fields.optional(reader, "default_api_key", &mut default_api_key)
+                }
+                "region" => fields.optional(reader, "region", &mut region),
+                "authenticationStrategy" => fields.optional(
+                    reader,
+                    "authenticationStrategy",
+                    &mut authentication_strategy,
+                ),
+                "host" => fields.optional(reader, "host", &mut host),
+                "port" => fields.optional(reader, "port", &mut port),
+                "token" => fields.optional(reader, "token", &mut token),
+                "uri" => fields.optional(reader, "uri", &mut uri),
+                "batch" => fields.optional(reader, "batch", &mut batch),
+                "encoding" => fields.optional(reader, "encoding", &mut encoding),
+                "framing" => fields.optional(reader, "framing", &mut framing),
+                "bucket" => fields.optional(reader, "bucket", &mut bucket),
+                "compression" => fields.optional(reader, "compression", &mut compression),
+                "api_key" => fields.optional(reader, "api_key", &mut api_key),
+                "endpointType" => fields.optional(reader, "endpointType", &mut endpoint_type),
+                "dataset" => fields.optional(reader, "dataset", &mut dataset),
+                "orgId" => fields.optional(reader, "orgId", &mut org_id),
+                "tokenType" => fields.optional(reader, "tokenType", &mut token_type),
+                "url" => fields.optional(reader, "url", &mut url),
+                "accountId" => fields.optional(reader, "accountId", &mut account_id),
+                "licenseKey" => fields.optional(reader, "licenseKey", &mut license_key),
+                "publicKey" => fields.optional(reader, "publicKey", &mut public_key),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auth,
             endpoint,
@@ -4814,15 +5576,28 @@ impl UpdateLogSinkBodySinkDataAuth {
 }
 
 impl Json for UpdateLogSinkBodySinkDataAuth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let password = members.optional("password");
-        let strategy = members.optional("strategy");
-        let user = members.optional("user");
-        let token = members.optional("token");
-        let access_key_id = members.optional("accessKeyId");
-        let secret_access_key = members.optional("secretAccessKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut password = None;
+        let mut strategy = None;
+        let mut user = None;
+        let mut token = None;
+        let mut access_key_id = None;
+        let mut secret_access_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "password" => fields.optional(reader, "password", &mut password),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "user" => fields.optional(reader, "user", &mut user),
+                "token" => fields.optional(reader, "token", &mut token),
+                "accessKeyId" => fields.optional(reader, "accessKeyId", &mut access_key_id),
+                "secretAccessKey" => {
+                    fields.optional(reader, "secretAccessKey", &mut secret_access_key)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             password,
             strategy,
@@ -4872,10 +5647,16 @@ impl UpdateLogSinkBodySinkDataEncoding {
 }
 
 impl Json for UpdateLogSinkBodySinkDataEncoding {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let codec = members.optional("codec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut codec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "codec" => fields.optional(reader, "codec", &mut codec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { codec })
     }
 
@@ -4971,16 +5752,28 @@ impl UpdateNotificationBody {
 }
 
 impl Json for UpdateNotificationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let events = members.optional("events");
-        let name = members.optional("name");
-        let projects = members.optional("projects");
-        let restricted = members.optional("restricted");
-        let restrictions = members.optional("restrictions");
-        let secret = members.optional("secret");
-        let webhook = members.optional("webhook");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut events = None;
+        let mut name = None;
+        let mut projects = None;
+        let mut restricted = None;
+        let mut restrictions = None;
+        let mut secret = None;
+        let mut webhook = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "events" => fields.optional(reader, "events", &mut events),
+                "name" => fields.optional(reader, "name", &mut name),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "restricted" => fields.optional(reader, "restricted", &mut restricted),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secret" => fields.optional(reader, "secret", &mut secret),
+                "webhook" => fields.optional(reader, "webhook", &mut webhook),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             events,
             name,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -60,13 +60,22 @@ impl AddDomainSubdomainBody {
 }
 
 impl Json for AddDomainSubdomainBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cdn = members.optional("cdn");
-        let options = members.optional("options");
-        let routing_mode = members.optional("routingMode");
-        let subdomain = members.required("subdomain");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cdn = None;
+        let mut options = None;
+        let mut routing_mode = None;
+        let mut subdomain = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cdn" => fields.optional(reader, "cdn", &mut cdn),
+                "options" => fields.optional(reader, "options", &mut options),
+                "routingMode" => fields.optional(reader, "routingMode", &mut routing_mode),
+                "subdomain" => fields.required(reader, "subdomain", &mut subdomain),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("subdomain", subdomain.is_some())])?;
         let (Some(subdomain),) = (subdomain,) else {
             return Err(json::incomplete());
         };
@@ -111,10 +120,16 @@ impl AddDomainSubdomainBodyCdn {
 }
 
 impl Json for AddDomainSubdomainBodyCdn {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let northflank = members.optional("northflank");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut northflank = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "northflank" => fields.optional(reader, "northflank", &mut northflank),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { northflank })
     }
 
@@ -141,10 +156,16 @@ impl AddDomainSubdomainBodyCdnNorthflank {
 }
 
 impl Json for AddDomainSubdomainBodyCdnNorthflank {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -216,13 +237,26 @@ impl AddDomainSubdomainBodyOptions {
 }
 
 impl Json for AddDomainSubdomainBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let alias_domains = members.optional("aliasDomains");
-        let auto_verify = members.optional("autoVerify");
-        let min_tls_protocol_version = members.optional("minTlsProtocolVersion");
-        let tls_mode = members.optional("tlsMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut alias_domains = None;
+        let mut auto_verify = None;
+        let mut min_tls_protocol_version = None;
+        let mut tls_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aliasDomains" => fields.optional(reader, "aliasDomains", &mut alias_domains),
+                "autoVerify" => fields.optional(reader, "autoVerify", &mut auto_verify),
+                "minTlsProtocolVersion" => fields.optional(
+                    reader,
+                    "minTlsProtocolVersion",
+                    &mut min_tls_protocol_version,
+                ),
+                "tlsMode" => fields.optional(reader, "tlsMode", &mut tls_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             alias_domains,
             auto_verify,
@@ -335,16 +369,34 @@ impl AddDomainSubdomainResponse {
 }
 
 impl Json for AddDomainSubdomainResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let content = members.required("content");
-        let full_name = members.required("fullName");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let record_type = members.required("recordType");
-        let routing_mode = members.optional("routingMode");
-        let verified = members.required("verified");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut content = None;
+        let mut full_name = None;
+        let mut name = None;
+        let mut options = None;
+        let mut record_type = None;
+        let mut routing_mode = None;
+        let mut verified = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "content" => fields.required(reader, "content", &mut content),
+                "fullName" => fields.required(reader, "fullName", &mut full_name),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "recordType" => fields.required(reader, "recordType", &mut record_type),
+                "routingMode" => fields.optional(reader, "routingMode", &mut routing_mode),
+                "verified" => fields.required(reader, "verified", &mut verified),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("content", content.is_some()),
+            ("fullName", full_name.is_some()),
+            ("name", name.is_some()),
+            ("recordType", record_type.is_some()),
+            ("verified", verified.is_some()),
+        ])?;
         let (Some(content), Some(full_name), Some(name), Some(record_type), Some(verified)) =
             (content, full_name, name, record_type, verified)
         else {
@@ -405,12 +457,20 @@ impl AddSubdomainPathBody {
 }
 
 impl Json for AddSubdomainPathBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.required("mode");
-        let options = members.optional("options");
-        let uri = members.required("uri");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut options = None;
+        let mut uri = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "options" => fields.optional(reader, "options", &mut options),
+                "uri" => fields.required(reader, "uri", &mut uri),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some()), ("uri", uri.is_some())])?;
         let (Some(mode), Some(uri)) = (mode, uri) else {
             return Err(json::incomplete());
         };
@@ -523,16 +583,28 @@ impl AddSubdomainPathBodyOptions {
 }
 
 impl Json for AddSubdomainPathBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cors_policy = members.optional("corsPolicy");
-        let headers = members.optional("headers");
-        let ignore_uri_case = members.optional("ignoreUriCase");
-        let priority = members.optional("priority");
-        let retries = members.optional("retries");
-        let rewrite = members.optional("rewrite");
-        let timeout = members.optional("timeout");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cors_policy = None;
+        let mut headers = None;
+        let mut ignore_uri_case = None;
+        let mut priority = None;
+        let mut retries = None;
+        let mut rewrite = None;
+        let mut timeout = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "corsPolicy" => fields.optional(reader, "corsPolicy", &mut cors_policy),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                "ignoreUriCase" => fields.optional(reader, "ignoreUriCase", &mut ignore_uri_case),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "retries" => fields.optional(reader, "retries", &mut retries),
+                "rewrite" => fields.optional(reader, "rewrite", &mut rewrite),
+                "timeout" => fields.optional(reader, "timeout", &mut timeout),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cors_policy,
             headers,
@@ -631,15 +703,28 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
 }
 
 impl Json for AddSubdomainPathBodyOptionsCorsPolicy {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow_credentials = members.optional("allowCredentials");
-        let allow_headers = members.optional("allowHeaders");
-        let allow_methods = members.optional("allowMethods");
-        let allow_origins = members.optional("allowOrigins");
-        let enabled = members.required("enabled");
-        let max_age = members.optional("maxAge");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow_credentials = None;
+        let mut allow_headers = None;
+        let mut allow_methods = None;
+        let mut allow_origins = None;
+        let mut enabled = None;
+        let mut max_age = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowCredentials" => {
+                    fields.optional(reader, "allowCredentials", &mut allow_credentials)
+                }
+                "allowHeaders" => fields.optional(reader, "allowHeaders", &mut allow_headers),
+                "allowMethods" => fields.optional(reader, "allowMethods", &mut allow_methods),
+                "allowOrigins" => fields.optional(reader, "allowOrigins", &mut allow_origins),
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "maxAge" => fields.optional(reader, "maxAge", &mut max_age),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -718,11 +803,18 @@ impl AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
 }
 
 impl Json for AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.required("mode");
-        let origin = members.optional("origin");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut origin = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "origin" => fields.optional(reader, "origin", &mut origin),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -772,11 +864,18 @@ impl AddSubdomainPathBodyOptionsHeaders {
 }
 
 impl Json for AddSubdomainPathBodyOptionsHeaders {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let request = members.optional("request");
-        let response = members.optional("response");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut request = None;
+        let mut response = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "request" => fields.optional(reader, "request", &mut request),
+                "response" => fields.optional(reader, "response", &mut response),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { request, response })
     }
 
@@ -833,12 +932,20 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
 }
 
 impl Json for AddSubdomainPathBodyOptionsHeadersRequest {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let set = members.optional("set");
-        let add = members.optional("add");
-        let remove = members.optional("remove");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut set = None;
+        let mut add = None;
+        let mut remove = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "set" => fields.optional(reader, "set", &mut set),
+                "add" => fields.optional(reader, "add", &mut add),
+                "remove" => fields.optional(reader, "remove", &mut remove),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { set, add, remove })
     }
 
@@ -895,13 +1002,25 @@ impl AddSubdomainPathBodyOptionsRetries {
 }
 
 impl Json for AddSubdomainPathBodyOptionsRetries {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let attempts = members.required("attempts");
-        let enabled = members.required("enabled");
-        let per_try_timeout = members.optional("perTryTimeout");
-        let retry_on = members.optional("retryOn");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut attempts = None;
+        let mut enabled = None;
+        let mut per_try_timeout = None;
+        let mut retry_on = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "attempts" => fields.required(reader, "attempts", &mut attempts),
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "perTryTimeout" => fields.optional(reader, "perTryTimeout", &mut per_try_timeout),
+                "retryOn" => fields.optional(reader, "retryOn", &mut retry_on),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("attempts", attempts.is_some()),
+            ("enabled", enabled.is_some()),
+        ])?;
         let (Some(attempts), Some(enabled)) = (attempts, enabled) else {
             return Err(json::incomplete());
         };
@@ -992,11 +1111,18 @@ impl AddSubdomainPathBodyOptionsRewrite {
 }
 
 impl Json for AddSubdomainPathBodyOptionsRewrite {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let uri = members.optional("uri");
-        let regex = members.optional("regex");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut uri = None;
+        let mut regex = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "uri" => fields.optional(reader, "uri", &mut uri),
+                "regex" => fields.optional(reader, "regex", &mut regex),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { uri, regex })
     }
 
@@ -1029,11 +1155,18 @@ impl AddSubdomainPathBodyOptionsRewriteRegex {
 }
 
 impl Json for AddSubdomainPathBodyOptionsRewriteRegex {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let match_ = members.required("match");
-        let rewrite = members.required("rewrite");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut match_ = None;
+        let mut rewrite = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "match" => fields.required(reader, "match", &mut match_),
+                "rewrite" => fields.required(reader, "rewrite", &mut rewrite),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("match", match_.is_some()), ("rewrite", rewrite.is_some())])?;
         let (Some(match_), Some(rewrite)) = (match_, rewrite) else {
             return Err(json::incomplete());
         };
@@ -1099,14 +1232,24 @@ impl AddSubdomainPathResponse {
 }
 
 impl Json for AddSubdomainPathResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let mode = members.required("mode");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let uri = members.required("uri");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut mode = None;
+        let mut name = None;
+        let mut options = None;
+        let mut uri = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "uri" => fields.required(reader, "uri", &mut uri),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some()), ("uri", uri.is_some())])?;
         let (Some(mode), Some(uri)) = (mode, uri) else {
             return Err(json::incomplete());
         };
@@ -1218,16 +1361,28 @@ impl AddSubdomainPathResponseOptions {
 }
 
 impl Json for AddSubdomainPathResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cors_policy = members.optional("corsPolicy");
-        let headers = members.optional("headers");
-        let ignore_uri_case = members.optional("ignoreUriCase");
-        let priority = members.optional("priority");
-        let retries = members.optional("retries");
-        let rewrite = members.optional("rewrite");
-        let timeout = members.optional("timeout");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cors_policy = None;
+        let mut headers = None;
+        let mut ignore_uri_case = None;
+        let mut priority = None;
+        let mut retries = None;
+        let mut rewrite = None;
+        let mut timeout = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "corsPolicy" => fields.optional(reader, "corsPolicy", &mut cors_policy),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                "ignoreUriCase" => fields.optional(reader, "ignoreUriCase", &mut ignore_uri_case),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "retries" => fields.optional(reader, "retries", &mut retries),
+                "rewrite" => fields.optional(reader, "rewrite", &mut rewrite),
+                "timeout" => fields.optional(reader, "timeout", &mut timeout),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cors_policy,
             headers,
@@ -1323,15 +1478,28 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
 }
 
 impl Json for AddSubdomainPathResponseOptionsCorsPolicy {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow_credentials = members.optional("allowCredentials");
-        let allow_headers = members.optional("allowHeaders");
-        let allow_methods = members.optional("allowMethods");
-        let allow_origins = members.optional("allowOrigins");
-        let enabled = members.required("enabled");
-        let max_age = members.optional("maxAge");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow_credentials = None;
+        let mut allow_headers = None;
+        let mut allow_methods = None;
+        let mut allow_origins = None;
+        let mut enabled = None;
+        let mut max_age = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowCredentials" => {
+                    fields.optional(reader, "allowCredentials", &mut allow_credentials)
+                }
+                "allowHeaders" => fields.optional(reader, "allowHeaders", &mut allow_headers),
+                "allowMethods" => fields.optional(reader, "allowMethods", &mut allow_methods),
+                "allowOrigins" => fields.optional(reader, "allowOrigins", &mut allow_origins),
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "maxAge" => fields.optional(reader, "maxAge", &mut max_age),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1396,11 +1564,18 @@ impl AddSubdomainPathResponseOptionsHeaders {
 }
 
 impl Json for AddSubdomainPathResponseOptionsHeaders {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let request = members.optional("request");
-        let response = members.optional("response");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut request = None;
+        let mut response = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "request" => fields.optional(reader, "request", &mut request),
+                "response" => fields.optional(reader, "response", &mut response),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { request, response })
     }
 
@@ -1447,11 +1622,18 @@ impl AddSubdomainPathResponseOptionsRewrite {
 }
 
 impl Json for AddSubdomainPathResponseOptionsRewrite {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let uri = members.optional("uri");
-        let regex = members.optional("regex");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut uri = None;
+        let mut regex = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "uri" => fields.optional(reader, "uri", &mut uri),
+                "regex" => fields.optional(reader, "regex", &mut regex),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { uri, regex })
     }
 
@@ -1479,10 +1661,16 @@ impl AssignSubdomainPathBody {
 }
 
 impl Json for AssignSubdomainPathBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let assignment = members.required("assignment");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut assignment = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "assignment" => fields.required(reader, "assignment", &mut assignment),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("assignment", assignment.is_some())])?;
         let (Some(assignment),) = (assignment,) else {
             return Err(json::incomplete());
         };
@@ -1524,12 +1712,24 @@ impl AssignSubdomainPathBodyAssignment {
 }
 
 impl Json for AssignSubdomainPathBodyAssignment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let port = members.required("port");
-        let project = members.required("project");
-        let service = members.required("service");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut port = None;
+        let mut project = None;
+        let mut service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "port" => fields.required(reader, "port", &mut port),
+                "project" => fields.required(reader, "project", &mut project),
+                "service" => fields.required(reader, "service", &mut service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("port", port.is_some()),
+            ("project", project.is_some()),
+            ("service", service.is_some()),
+        ])?;
         let (Some(port), Some(project), Some(service)) = (port, project, service) else {
             return Err(json::incomplete());
         };
@@ -1577,12 +1777,24 @@ impl AssignSubdomainServiceBody {
 }
 
 impl Json for AssignSubdomainServiceBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let port_name = members.required("portName");
-        let project_id = members.required("projectId");
-        let service_id = members.required("serviceId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut port_name = None;
+        let mut project_id = None;
+        let mut service_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "portName" => fields.required(reader, "portName", &mut port_name),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "serviceId" => fields.required(reader, "serviceId", &mut service_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("portName", port_name.is_some()),
+            ("projectId", project_id.is_some()),
+            ("serviceId", service_id.is_some()),
+        ])?;
         let (Some(port_name), Some(project_id), Some(service_id)) =
             (port_name, project_id, service_id)
         else {
@@ -1662,14 +1874,24 @@ impl CreateDomainBody {
 }
 
 impl Json for CreateDomainBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificates = members.optional("certificates");
-        let domain = members.required("domain");
-        let load_balancer = members.optional("loadBalancer");
-        let options = members.optional("options");
-        let redirect = members.optional("redirect");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificates = None;
+        let mut domain = None;
+        let mut load_balancer = None;
+        let mut options = None;
+        let mut redirect = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificates" => fields.optional(reader, "certificates", &mut certificates),
+                "domain" => fields.required(reader, "domain", &mut domain),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "options" => fields.optional(reader, "options", &mut options),
+                "redirect" => fields.optional(reader, "redirect", &mut redirect),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("domain", domain.is_some())])?;
         let (Some(domain),) = (domain,) else {
             return Err(json::incomplete());
         };
@@ -1731,11 +1953,20 @@ impl CreateDomainBodyCertificates {
 }
 
 impl Json for CreateDomainBodyCertificates {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate_input = members.optional("certificateInput");
-        let mode = members.optional("mode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate_input = None;
+        let mut mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificateInput" => {
+                    fields.optional(reader, "certificateInput", &mut certificate_input)
+                }
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             certificate_input,
             mode,
@@ -1782,10 +2013,18 @@ impl CreateDomainBodyCertificatesCertificateInput {
 }
 
 impl Json for CreateDomainBodyCertificatesCertificateInput {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate_input = members.optional("certificateInput");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate_input = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificateInput" => {
+                    fields.optional(reader, "certificateInput", &mut certificate_input)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { certificate_input })
     }
 
@@ -1825,11 +2064,18 @@ impl CreateDomainBodyCertificatesCertificateInputCertificateInput {
 }
 
 impl Json for CreateDomainBodyCertificatesCertificateInputCertificateInput {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let is = members.optional("is");
-        let then = members.required("then");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut is = None;
+        let mut then = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "is" => fields.optional(reader, "is", &mut is),
+                "then" => fields.required(reader, "then", &mut then),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("then", then.is_some())])?;
         let (Some(then),) = (then,) else {
             return Err(json::incomplete());
         };
@@ -1865,11 +2111,23 @@ impl CreateDomainBodyCertificateInputCertificateInputThen {
 }
 
 impl Json for CreateDomainBodyCertificateInputCertificateInputThen {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let private_key = members.required("privateKey");
-        let certificate_chain = members.required("certificateChain");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut private_key = None;
+        let mut certificate_chain = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "privateKey" => fields.required(reader, "privateKey", &mut private_key),
+                "certificateChain" => {
+                    fields.required(reader, "certificateChain", &mut certificate_chain)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("privateKey", private_key.is_some()),
+            ("certificateChain", certificate_chain.is_some()),
+        ])?;
         let (Some(private_key), Some(certificate_chain)) = (private_key, certificate_chain) else {
             return Err(json::incomplete());
         };
@@ -1957,12 +2215,24 @@ impl CreateDomainBodyOptions {
 }
 
 impl Json for CreateDomainBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auto_verify = members.optional("autoVerify");
-        let min_tls_protocol_version = members.optional("minTlsProtocolVersion");
-        let tls_mode = members.optional("tlsMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auto_verify = None;
+        let mut min_tls_protocol_version = None;
+        let mut tls_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoVerify" => fields.optional(reader, "autoVerify", &mut auto_verify),
+                "minTlsProtocolVersion" => fields.optional(
+                    reader,
+                    "minTlsProtocolVersion",
+                    &mut min_tls_protocol_version,
+                ),
+                "tlsMode" => fields.optional(reader, "tlsMode", &mut tls_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auto_verify,
             min_tls_protocol_version,
@@ -2028,12 +2298,20 @@ impl CreateDomainBodyRedirect {
 }
 
 impl Json for CreateDomainBodyRedirect {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cluster = members.optional("cluster");
-        let mode = members.optional("mode");
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cluster = None;
+        let mut mode = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cluster" => fields.optional(reader, "cluster", &mut cluster),
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cluster,
             mode,
@@ -2141,17 +2419,30 @@ impl CreateDomainResponse {
 }
 
 impl Json for CreateDomainResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificates = members.optional("certificates");
-        let hostname = members.optional("hostname");
-        let load_balancer = members.optional("loadBalancer");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let redirect = members.optional("redirect");
-        let status = members.required("status");
-        let token = members.optional("token");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificates = None;
+        let mut hostname = None;
+        let mut load_balancer = None;
+        let mut name = None;
+        let mut options = None;
+        let mut redirect = None;
+        let mut status = None;
+        let mut token = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificates" => fields.optional(reader, "certificates", &mut certificates),
+                "hostname" => fields.optional(reader, "hostname", &mut hostname),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "redirect" => fields.optional(reader, "redirect", &mut redirect),
+                "status" => fields.required(reader, "status", &mut status),
+                "token" => fields.optional(reader, "token", &mut token),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("status", status.is_some())])?;
         let (Some(name), Some(status)) = (name, status) else {
             return Err(json::incomplete());
         };
@@ -2232,13 +2523,22 @@ impl CreateDomainResponseCertificates {
 }
 
 impl Json for CreateDomainResponseCertificates {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dcv_record = members.optional("dcvRecord");
-        let dcv_target = members.optional("dcvTarget");
-        let mode = members.required("mode");
-        let status = members.optional("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dcv_record = None;
+        let mut dcv_target = None;
+        let mut mode = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dcvRecord" => fields.optional(reader, "dcvRecord", &mut dcv_record),
+                "dcvTarget" => fields.optional(reader, "dcvTarget", &mut dcv_target),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "status" => fields.optional(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -2283,10 +2583,16 @@ impl CreateDomainResponseCertificatesDcvTarget {
 }
 
 impl Json for CreateDomainResponseCertificatesDcvTarget {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let record = members.optional("record");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut record = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "record" => fields.optional(reader, "record", &mut record),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { record })
     }
 
@@ -2320,10 +2626,16 @@ impl CreateDomainResponseCertificatesStatus {
 }
 
 impl Json for CreateDomainResponseCertificatesStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let expiry_date = members.optional("expiryDate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut expiry_date = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "expiryDate" => fields.optional(reader, "expiryDate", &mut expiry_date),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { expiry_date })
     }
 
@@ -2372,11 +2684,22 @@ impl CreateDomainResponseOptions {
 }
 
 impl Json for CreateDomainResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let min_tls_protocol_version = members.optional("minTlsProtocolVersion");
-        let tls_mode = members.optional("tlsMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut min_tls_protocol_version = None;
+        let mut tls_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "minTlsProtocolVersion" => fields.optional(
+                    reader,
+                    "minTlsProtocolVersion",
+                    &mut min_tls_protocol_version,
+                ),
+                "tlsMode" => fields.optional(reader, "tlsMode", &mut tls_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             min_tls_protocol_version,
             tls_mode,
@@ -2423,11 +2746,18 @@ impl CreateDomainResponseRedirect {
 }
 
 impl Json for CreateDomainResponseRedirect {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.required("mode");
-        let target = members.optional("target");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut target = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "target" => fields.optional(reader, "target", &mut target),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -2483,12 +2813,20 @@ impl CreateEgressIpBody {
 }
 
 impl Json for CreateEgressIpBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -2562,14 +2900,29 @@ impl CreateEgressIpBodySpec {
 }
 
 impl Json for CreateEgressIpBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.optional("mode");
-        let provisioning_mode = members.required("provisioningMode");
-        let region = members.required("region");
-        let rules = members.optional("rules");
-        let selector = members.optional("selector");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut provisioning_mode = None;
+        let mut region = None;
+        let mut rules = None;
+        let mut selector = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                "provisioningMode" => {
+                    fields.required(reader, "provisioningMode", &mut provisioning_mode)
+                }
+                "region" => fields.required(reader, "region", &mut region),
+                "rules" => fields.optional(reader, "rules", &mut rules),
+                "selector" => fields.optional(reader, "selector", &mut selector),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("provisioningMode", provisioning_mode.is_some()),
+            ("region", region.is_some()),
+        ])?;
         let (Some(provisioning_mode), Some(region)) = (provisioning_mode, region) else {
             return Err(json::incomplete());
         };
@@ -2639,11 +2992,21 @@ impl CreateEgressIpBodySpecRulesItem {
 }
 
 impl Json for CreateEgressIpBodySpecRulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let restrictions = members.required("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("restrictions", restrictions.is_some()),
+        ])?;
         let (Some(id), Some(restrictions)) = (id, restrictions) else {
             return Err(json::incomplete());
         };
@@ -2679,11 +3042,21 @@ impl CreateEgressIpBodySpecRulesItemRestrictions {
 }
 
 impl Json for CreateEgressIpBodySpecRulesItemRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let resources = members.required("resources");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut resources = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "resources" => fields.required(reader, "resources", &mut resources),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("resources", resources.is_some()),
+        ])?;
         let (Some(enabled), Some(resources)) = (enabled, resources) else {
             return Err(json::incomplete());
         };
@@ -2722,11 +3095,18 @@ impl CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
 }
 
 impl Json for CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.required("type");
-        let id = members.required("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.required(reader, "type", &mut type_),
+                "id" => fields.required(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some()), ("id", id.is_some())])?;
         let (Some(type_), Some(id)) = (type_, id) else {
             return Err(json::incomplete());
         };
@@ -2769,11 +3149,18 @@ impl CreateEgressIpBodySpecSelector {
 }
 
 impl Json for CreateEgressIpBodySpecSelector {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let projects = members.required("projects");
-        let tags = members.required("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut projects = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projects" => fields.required(reader, "projects", &mut projects),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("projects", projects.is_some()), ("tags", tags.is_some())])?;
         let (Some(projects), Some(tags)) = (projects, tags) else {
             return Err(json::incomplete());
         };
@@ -2844,16 +3231,34 @@ impl CreateEgressIpResponse {
 }
 
 impl Json for CreateEgressIpResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let state = members.optional("state");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut state = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "state" => fields.optional(reader, "state", &mut state),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -2917,12 +3322,25 @@ impl CreateEgressIpResponseState {
 }
 
 impl Json for CreateEgressIpResponseState {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ip_address = members.optional("ipAddress");
-        let last_transition_time = members.required("lastTransitionTime");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ip_address = None;
+        let mut last_transition_time = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ipAddress" => fields.optional(reader, "ipAddress", &mut ip_address),
+                "lastTransitionTime" => {
+                    fields.required(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("lastTransitionTime", last_transition_time.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(last_transition_time), Some(status)) = (last_transition_time, status) else {
             return Err(json::incomplete());
         };
@@ -2995,12 +3413,20 @@ impl CreateLoadBalancerBody {
 }
 
 impl Json for CreateLoadBalancerBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -3058,13 +3484,26 @@ impl CreateLoadBalancerBodySpec {
 }
 
 impl Json for CreateLoadBalancerBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ports = members.required("ports");
-        let target = members.required("target");
-        let type_ = members.required("type");
-        let visibility = members.optional("visibility");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ports = None;
+        let mut target = None;
+        let mut type_ = None;
+        let mut visibility = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ports" => fields.required(reader, "ports", &mut ports),
+                "target" => fields.required(reader, "target", &mut target),
+                "type" => fields.required(reader, "type", &mut type_),
+                "visibility" => fields.optional(reader, "visibility", &mut visibility),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("ports", ports.is_some()),
+            ("target", target.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(ports), Some(target), Some(type_)) = (ports, target, type_) else {
             return Err(json::incomplete());
         };
@@ -3124,13 +3563,26 @@ impl CreateLoadBalancerBodySpecPortsItem {
 }
 
 impl Json for CreateLoadBalancerBodySpecPortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backends = members.required("backends");
-        let custom_settings = members.optional("customSettings");
-        let id = members.required("id");
-        let port = members.required("port");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backends = None;
+        let mut custom_settings = None;
+        let mut id = None;
+        let mut port = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backends" => fields.required(reader, "backends", &mut backends),
+                "customSettings" => fields.optional(reader, "customSettings", &mut custom_settings),
+                "id" => fields.required(reader, "id", &mut id),
+                "port" => fields.required(reader, "port", &mut port),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backends", backends.is_some()),
+            ("id", id.is_some()),
+            ("port", port.is_some()),
+        ])?;
         let (Some(backends), Some(id), Some(port)) = (backends, id, port) else {
             return Err(json::incomplete());
         };
@@ -3194,13 +3646,26 @@ impl CreateLoadBalancerBodySpecPortsItemBackendsItem {
 }
 
 impl Json for CreateLoadBalancerBodySpecPortsItemBackendsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let type_ = members.required("type");
-        let port = members.required("port");
-        let weight = members.optional("weight");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut type_ = None;
+        let mut port = None;
+        let mut weight = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "type" => fields.required(reader, "type", &mut type_),
+                "port" => fields.required(reader, "port", &mut port),
+                "weight" => fields.optional(reader, "weight", &mut weight),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("type", type_.is_some()),
+            ("port", port.is_some()),
+        ])?;
         let (Some(id), Some(type_), Some(port)) = (id, type_, port) else {
             return Err(json::incomplete());
         };
@@ -3260,11 +3725,18 @@ impl CreateLoadBalancerBodySpecTarget {
 }
 
 impl Json for CreateLoadBalancerBodySpecTarget {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let target_id = members.optional("targetId");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut target_id = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "targetId" => fields.optional(reader, "targetId", &mut target_id),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -3365,16 +3837,34 @@ impl CreateLoadBalancerResponse {
 }
 
 impl Json for CreateLoadBalancerResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let state = members.optional("state");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut state = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "state" => fields.optional(reader, "state", &mut state),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -3438,12 +3928,25 @@ impl CreateLoadBalancerResponseState {
 }
 
 impl Json for CreateLoadBalancerResponseState {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let endpoints = members.optional("endpoints");
-        let last_transition_time = members.required("lastTransitionTime");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut endpoints = None;
+        let mut last_transition_time = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "endpoints" => fields.optional(reader, "endpoints", &mut endpoints),
+                "lastTransitionTime" => {
+                    fields.required(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("lastTransitionTime", last_transition_time.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(last_transition_time), Some(status)) = (last_transition_time, status) else {
             return Err(json::incomplete());
         };
@@ -3516,12 +4019,20 @@ impl CreateNetworkPolicyBody {
 }
 
 impl Json for CreateNetworkPolicyBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -3612,14 +4123,30 @@ impl CreateNetworkPolicyBodySpec {
 }
 
 impl Json for CreateNetworkPolicyBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let egress = members.optional("egress");
-        let egress_secret_injection = members.optional("egressSecretInjection");
-        let ingress = members.optional("ingress");
-        let load_balancer_ingress = members.nullable("loadBalancerIngress");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut egress = None;
+        let mut egress_secret_injection = None;
+        let mut ingress = None;
+        let mut load_balancer_ingress = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "egress" => fields.optional(reader, "egress", &mut egress),
+                "egressSecretInjection" => fields.optional(
+                    reader,
+                    "egressSecretInjection",
+                    &mut egress_secret_injection,
+                ),
+                "ingress" => fields.optional(reader, "ingress", &mut ingress),
+                "loadBalancerIngress" => {
+                    fields.nullable(reader, "loadBalancerIngress", &mut load_balancer_ingress)
+                }
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             egress,
             egress_secret_injection,
@@ -3703,13 +4230,24 @@ impl CreateNetworkPolicyBodySpecEgress {
 }
 
 impl Json for CreateNetworkPolicyBodySpecEgress {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow_to = members.nullable("allowTo");
-        let allow_to_projects = members.nullable("allowToProjects");
-        let allow_to_tags = members.nullable("allowToTags");
-        let deny_all = members.optional("denyAll");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow_to = None;
+        let mut allow_to_projects = None;
+        let mut allow_to_tags = None;
+        let mut deny_all = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowTo" => fields.nullable(reader, "allowTo", &mut allow_to),
+                "allowToProjects" => {
+                    fields.nullable(reader, "allowToProjects", &mut allow_to_projects)
+                }
+                "allowToTags" => fields.nullable(reader, "allowToTags", &mut allow_to_tags),
+                "denyAll" => fields.optional(reader, "denyAll", &mut deny_all),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allow_to,
             allow_to_projects,
@@ -3764,13 +4302,27 @@ impl CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
 }
 
 impl Json for CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let header = members.required("header");
-        let hosts = members.required("hosts");
-        let name = members.required("name");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut header = None;
+        let mut hosts = None;
+        let mut name = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "header" => fields.required(reader, "header", &mut header),
+                "hosts" => fields.required(reader, "hosts", &mut hosts),
+                "name" => fields.required(reader, "name", &mut name),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("header", header.is_some()),
+            ("hosts", hosts.is_some()),
+            ("name", name.is_some()),
+            ("value", value.is_some()),
+        ])?;
         let (Some(header), Some(hosts), Some(name), Some(value)) = (header, hosts, name, value)
         else {
             return Err(json::incomplete());
@@ -3838,12 +4390,22 @@ impl CreateNetworkPolicyBodySpecIngress {
 }
 
 impl Json for CreateNetworkPolicyBodySpecIngress {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allow_from_projects = members.nullable("allowFromProjects");
-        let allow_from_tags = members.nullable("allowFromTags");
-        let deny_all = members.optional("denyAll");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allow_from_projects = None;
+        let mut allow_from_tags = None;
+        let mut deny_all = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowFromProjects" => {
+                    fields.nullable(reader, "allowFromProjects", &mut allow_from_projects)
+                }
+                "allowFromTags" => fields.nullable(reader, "allowFromTags", &mut allow_from_tags),
+                "denyAll" => fields.optional(reader, "denyAll", &mut deny_all),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allow_from_projects,
             allow_from_tags,
@@ -3892,12 +4454,24 @@ impl CreateNetworkPolicyBodySpecLoadBalancerIngress {
 }
 
 impl Json for CreateNetworkPolicyBodySpecLoadBalancerIngress {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cidrs = members.required("cidrs");
-        let mode = members.required("mode");
-        let targets = members.required("targets");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cidrs = None;
+        let mut mode = None;
+        let mut targets = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cidrs" => fields.required(reader, "cidrs", &mut cidrs),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "targets" => fields.required(reader, "targets", &mut targets),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("cidrs", cidrs.is_some()),
+            ("mode", mode.is_some()),
+            ("targets", targets.is_some()),
+        ])?;
         let (Some(cidrs), Some(mode), Some(targets)) = (cidrs, mode, targets) else {
             return Err(json::incomplete());
         };
@@ -3945,10 +4519,16 @@ impl DisableSubdomainCdnBody {
 }
 
 impl Json for DisableSubdomainCdnBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let provider = members.required("provider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "provider" => fields.required(reader, "provider", &mut provider),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("provider", provider.is_some())])?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -3990,11 +4570,18 @@ impl EnableSubdomainCdnBody {
 }
 
 impl Json for EnableSubdomainCdnBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let options = members.optional("options");
-        let provider = members.required("provider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut options = None;
+        let mut provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "options" => fields.optional(reader, "options", &mut options),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("provider", provider.is_some())])?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -4119,17 +4706,30 @@ impl EnableSubdomainCdnBodyOptions {
 }
 
 impl Json for EnableSubdomainCdnBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cache_settings = members.optional("cacheSettings");
-        let compression = members.optional("compression");
-        let ddos_protection = members.optional("ddosProtection");
-        let http3 = members.optional("http3");
-        let logging = members.optional("logging");
-        let service = members.optional("service");
-        let vcl_snippets = members.optional("vclSnippets");
-        let websockets = members.optional("websockets");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cache_settings = None;
+        let mut compression = None;
+        let mut ddos_protection = None;
+        let mut http3 = None;
+        let mut logging = None;
+        let mut service = None;
+        let mut vcl_snippets = None;
+        let mut websockets = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cacheSettings" => fields.optional(reader, "cacheSettings", &mut cache_settings),
+                "compression" => fields.optional(reader, "compression", &mut compression),
+                "ddosProtection" => fields.optional(reader, "ddosProtection", &mut ddos_protection),
+                "http3" => fields.optional(reader, "http3", &mut http3),
+                "logging" => fields.optional(reader, "logging", &mut logging),
+                "service" => fields.optional(reader, "service", &mut service),
+                "vclSnippets" => fields.optional(reader, "vclSnippets", &mut vcl_snippets),
+                "websockets" => fields.optional(reader, "websockets", &mut websockets),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cache_settings,
             compression,
@@ -4217,15 +4817,30 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
 }
 
 impl Json for EnableSubdomainCdnBodyOptionsCacheSettingsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let action = members.optional("action");
-        let cache_condition = members.optional("cacheCondition");
-        let id = members.optional("id");
-        let name = members.required("name");
-        let stale_ttl = members.required("staleTtl");
-        let ttl = members.required("ttl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut action = None;
+        let mut cache_condition = None;
+        let mut id = None;
+        let mut name = None;
+        let mut stale_ttl = None;
+        let mut ttl = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "action" => fields.optional(reader, "action", &mut action),
+                "cacheCondition" => fields.optional(reader, "cacheCondition", &mut cache_condition),
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "staleTtl" => fields.required(reader, "staleTtl", &mut stale_ttl),
+                "ttl" => fields.required(reader, "ttl", &mut ttl),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("staleTtl", stale_ttl.is_some()),
+            ("ttl", ttl.is_some()),
+        ])?;
         let (Some(name), Some(stale_ttl), Some(ttl)) = (name, stale_ttl, ttl) else {
             return Err(json::incomplete());
         };
@@ -4302,11 +4917,18 @@ impl EnableSubdomainCdnBodyOptionsCompression {
 }
 
 impl Json for EnableSubdomainCdnBodyOptionsCompression {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let mode = members.optional("mode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled, mode })
     }
 
@@ -4351,10 +4973,16 @@ impl EnableSubdomainCdnBodyOptionsDdosProtection {
 }
 
 impl Json for EnableSubdomainCdnBodyOptionsDdosProtection {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled })
     }
 
@@ -4450,16 +5078,36 @@ impl EnableSubdomainCdnBodyOptionsService {
 }
 
 impl Json for EnableSubdomainCdnBodyOptionsService {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let bypass_credentialed_requests = members.optional("bypassCredentialedRequests");
-        let default_ttl = members.optional("defaultTtl");
-        let force_tls_enable_hsts = members.optional("forceTlsEnableHsts");
-        let hsts_duration = members.optional("hstsDuration");
-        let pass_through = members.optional("passThrough");
-        let stale_if_error = members.optional("staleIfError");
-        let stale_if_error_ttl = members.optional("staleIfErrorTtl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut bypass_credentialed_requests = None;
+        let mut default_ttl = None;
+        let mut force_tls_enable_hsts = None;
+        let mut hsts_duration = None;
+        let mut pass_through = None;
+        let mut stale_if_error = None;
+        let mut stale_if_error_ttl = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "bypassCredentialedRequests" => fields.optional(
+                    reader,
+                    "bypassCredentialedRequests",
+                    &mut bypass_credentialed_requests,
+                ),
+                "defaultTtl" => fields.optional(reader, "defaultTtl", &mut default_ttl),
+                "forceTlsEnableHsts" => {
+                    fields.optional(reader, "forceTlsEnableHsts", &mut force_tls_enable_hsts)
+                }
+                "hstsDuration" => fields.optional(reader, "hstsDuration", &mut hsts_duration),
+                "passThrough" => fields.optional(reader, "passThrough", &mut pass_through),
+                "staleIfError" => fields.optional(reader, "staleIfError", &mut stale_if_error),
+                "staleIfErrorTtl" => {
+                    fields.optional(reader, "staleIfErrorTtl", &mut stale_if_error_ttl)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             bypass_credentialed_requests,
             default_ttl,
@@ -4548,15 +5196,31 @@ impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
 }
 
 impl Json for EnableSubdomainCdnBodyOptionsVclSnippetsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let content = members.required("content");
-        let dynamic = members.required("dynamic");
-        let id = members.optional("id");
-        let name = members.required("name");
-        let priority = members.optional("priority");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut content = None;
+        let mut dynamic = None;
+        let mut id = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "content" => fields.required(reader, "content", &mut content),
+                "dynamic" => fields.required(reader, "dynamic", &mut dynamic),
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("content", content.is_some()),
+            ("dynamic", dynamic.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(content), Some(dynamic), Some(name), Some(type_)) =
             (content, dynamic, name, type_)
         else {
@@ -4638,10 +5302,16 @@ impl GetDnsIdResponse {
 }
 
 impl Json for GetDnsIdResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dns = members.required("dns");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dns = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dns" => fields.required(reader, "dns", &mut dns),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("dns", dns.is_some())])?;
         let (Some(dns),) = (dns,) else {
             return Err(json::incomplete());
         };
@@ -4743,18 +5413,36 @@ impl GetDomainResponse {
 }
 
 impl Json for GetDomainResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificates = members.optional("certificates");
-        let hostname = members.optional("hostname");
-        let load_balancer = members.optional("loadBalancer");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let redirect = members.optional("redirect");
-        let status = members.required("status");
-        let subdomains = members.required("subdomains");
-        let token = members.optional("token");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificates = None;
+        let mut hostname = None;
+        let mut load_balancer = None;
+        let mut name = None;
+        let mut options = None;
+        let mut redirect = None;
+        let mut status = None;
+        let mut subdomains = None;
+        let mut token = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificates" => fields.optional(reader, "certificates", &mut certificates),
+                "hostname" => fields.optional(reader, "hostname", &mut hostname),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "redirect" => fields.optional(reader, "redirect", &mut redirect),
+                "status" => fields.required(reader, "status", &mut status),
+                "subdomains" => fields.required(reader, "subdomains", &mut subdomains),
+                "token" => fields.optional(reader, "token", &mut token),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("subdomains", subdomains.is_some()),
+        ])?;
         let (Some(name), Some(status), Some(subdomains)) = (name, status, subdomains) else {
             return Err(json::incomplete());
         };
@@ -4807,11 +5495,18 @@ impl GetDomainResponseSubdomainsItem {
 }
 
 impl Json for GetDomainResponseSubdomainsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let full_name = members.required("fullName");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut full_name = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "fullName" => fields.required(reader, "fullName", &mut full_name),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("fullName", full_name.is_some()), ("name", name.is_some())])?;
         let (Some(full_name), Some(name)) = (full_name, name) else {
             return Err(json::incomplete());
         };
@@ -4858,13 +5553,31 @@ impl GetDomainCertificateResponse {
 }
 
 impl Json for GetDomainCertificateResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate = members.required("certificate");
-        let certificate_chain = members.required("certificateChain");
-        let issuer_certificate = members.required("issuerCertificate");
-        let private_key = members.required("privateKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate = None;
+        let mut certificate_chain = None;
+        let mut issuer_certificate = None;
+        let mut private_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificate" => fields.required(reader, "certificate", &mut certificate),
+                "certificateChain" => {
+                    fields.required(reader, "certificateChain", &mut certificate_chain)
+                }
+                "issuerCertificate" => {
+                    fields.required(reader, "issuerCertificate", &mut issuer_certificate)
+                }
+                "privateKey" => fields.required(reader, "privateKey", &mut private_key),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("certificate", certificate.is_some()),
+            ("certificateChain", certificate_chain.is_some()),
+            ("issuerCertificate", issuer_certificate.is_some()),
+            ("privateKey", private_key.is_some()),
+        ])?;
         let (
             Some(certificate),
             Some(certificate_chain),
@@ -5029,23 +5742,54 @@ impl GetSubdomainResponse {
 }
 
 impl Json for GetSubdomainResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cdn = members.optional("cdn");
-        let certificate = members.optional("certificate");
-        let certificate_validation_method = members.optional("certificateValidationMethod");
-        let cluster_load_balancer = members.optional("clusterLoadBalancer");
-        let content = members.required("content");
-        let dcv_record = members.optional("dcvRecord");
-        let full_name = members.required("fullName");
-        let geo_routing = members.optional("geoRouting");
-        let load_balancer = members.optional("loadBalancer");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let record_type = members.required("recordType");
-        let routing_mode = members.optional("routingMode");
-        let verified = members.required("verified");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cdn = None;
+        let mut certificate = None;
+        let mut certificate_validation_method = None;
+        let mut cluster_load_balancer = None;
+        let mut content = None;
+        let mut dcv_record = None;
+        let mut full_name = None;
+        let mut geo_routing = None;
+        let mut load_balancer = None;
+        let mut name = None;
+        let mut options = None;
+        let mut record_type = None;
+        let mut routing_mode = None;
+        let mut verified = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cdn" => fields.optional(reader, "cdn", &mut cdn),
+                "certificate" => fields.optional(reader, "certificate", &mut certificate),
+                "certificateValidationMethod" => fields.optional(
+                    reader,
+                    "certificateValidationMethod",
+                    &mut certificate_validation_method,
+                ),
+                "clusterLoadBalancer" => {
+                    fields.optional(reader, "clusterLoadBalancer", &mut cluster_load_balancer)
+                }
+                "content" => fields.required(reader, "content", &mut content),
+                "dcvRecord" => fields.optional(reader, "dcvRecord", &mut dcv_record),
+                "fullName" => fields.required(reader, "fullName", &mut full_name),
+                "geoRouting" => fields.optional(reader, "geoRouting", &mut geo_routing),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "recordType" => fields.required(reader, "recordType", &mut record_type),
+                "routingMode" => fields.optional(reader, "routingMode", &mut routing_mode),
+                "verified" => fields.required(reader, "verified", &mut verified),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("content", content.is_some()),
+            ("fullName", full_name.is_some()),
+            ("name", name.is_some()),
+            ("recordType", record_type.is_some()),
+            ("verified", verified.is_some()),
+        ])?;
         let (Some(content), Some(full_name), Some(name), Some(record_type), Some(verified)) =
             (content, full_name, name, record_type, verified)
         else {
@@ -5120,10 +5864,16 @@ impl GetSubdomainResponseCdn {
 }
 
 impl Json for GetSubdomainResponseCdn {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let northflank = members.optional("northflank");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut northflank = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "northflank" => fields.optional(reader, "northflank", &mut northflank),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { northflank })
     }
 
@@ -5189,13 +5939,22 @@ impl GetSubdomainResponseCdnNorthflank {
 }
 
 impl Json for GetSubdomainResponseCdnNorthflank {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployed_at = members.optional("deployedAt");
-        let enabled = members.optional("enabled");
-        let options = members.optional("options");
-        let status = members.optional("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployed_at = None;
+        let mut enabled = None;
+        let mut options = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deployedAt" => fields.optional(reader, "deployedAt", &mut deployed_at),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "options" => fields.optional(reader, "options", &mut options),
+                "status" => fields.optional(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployed_at,
             enabled,
@@ -5314,16 +6073,28 @@ impl GetSubdomainResponseCdnNorthflankOptions {
 }
 
 impl Json for GetSubdomainResponseCdnNorthflankOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let service = members.optional("service");
-        let logging = members.optional("logging");
-        let http3 = members.optional("http3");
-        let websockets = members.optional("websockets");
-        let compression = members.optional("compression");
-        let vcl_snippets = members.optional("vclSnippets");
-        let cache_settings = members.optional("cacheSettings");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut service = None;
+        let mut logging = None;
+        let mut http3 = None;
+        let mut websockets = None;
+        let mut compression = None;
+        let mut vcl_snippets = None;
+        let mut cache_settings = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "service" => fields.optional(reader, "service", &mut service),
+                "logging" => fields.optional(reader, "logging", &mut logging),
+                "http3" => fields.optional(reader, "http3", &mut http3),
+                "websockets" => fields.optional(reader, "websockets", &mut websockets),
+                "compression" => fields.optional(reader, "compression", &mut compression),
+                "vclSnippets" => fields.optional(reader, "vclSnippets", &mut vcl_snippets),
+                "cacheSettings" => fields.optional(reader, "cacheSettings", &mut cache_settings),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             service,
             logging,
@@ -5413,14 +6184,28 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
 }
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsService {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let force_tls_enable_hsts = members.optional("forceTlsEnableHsts");
-        let hsts_duration = members.optional("hstsDuration");
-        let stale_if_error = members.optional("staleIfError");
-        let stale_if_error_ttl = members.optional("staleIfErrorTtl");
-        let default_ttl = members.optional("defaultTtl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut force_tls_enable_hsts = None;
+        let mut hsts_duration = None;
+        let mut stale_if_error = None;
+        let mut stale_if_error_ttl = None;
+        let mut default_ttl = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "forceTlsEnableHsts" => {
+                    fields.optional(reader, "forceTlsEnableHsts", &mut force_tls_enable_hsts)
+                }
+                "hstsDuration" => fields.optional(reader, "hstsDuration", &mut hsts_duration),
+                "staleIfError" => fields.optional(reader, "staleIfError", &mut stale_if_error),
+                "staleIfErrorTtl" => {
+                    fields.optional(reader, "staleIfErrorTtl", &mut stale_if_error_ttl)
+                }
+                "defaultTtl" => fields.optional(reader, "defaultTtl", &mut default_ttl),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             force_tls_enable_hsts,
             hsts_duration,
@@ -5495,15 +6280,32 @@ impl GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
 }
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let name = members.required("name");
-        let type_ = members.required("type");
-        let dynamic = members.required("dynamic");
-        let priority = members.required("priority");
-        let content = members.required("content");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut type_ = None;
+        let mut dynamic = None;
+        let mut priority = None;
+        let mut content = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "type" => fields.required(reader, "type", &mut type_),
+                "dynamic" => fields.required(reader, "dynamic", &mut dynamic),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                "content" => fields.required(reader, "content", &mut content),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+            ("dynamic", dynamic.is_some()),
+            ("priority", priority.is_some()),
+            ("content", content.is_some()),
+        ])?;
         let (Some(name), Some(type_), Some(dynamic), Some(priority), Some(content)) =
             (name, type_, dynamic, priority, content)
         else {
@@ -5588,15 +6390,30 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 }
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let name = members.required("name");
-        let action = members.optional("action");
-        let cache_condition = members.optional("cacheCondition");
-        let stale_ttl = members.required("staleTtl");
-        let ttl = members.required("ttl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut action = None;
+        let mut cache_condition = None;
+        let mut stale_ttl = None;
+        let mut ttl = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "action" => fields.optional(reader, "action", &mut action),
+                "cacheCondition" => fields.optional(reader, "cacheCondition", &mut cache_condition),
+                "staleTtl" => fields.required(reader, "staleTtl", &mut stale_ttl),
+                "ttl" => fields.required(reader, "ttl", &mut ttl),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("staleTtl", stale_ttl.is_some()),
+            ("ttl", ttl.is_some()),
+        ])?;
         let (Some(name), Some(stale_ttl), Some(ttl)) = (name, stale_ttl, ttl) else {
             return Err(json::incomplete());
         };
@@ -5671,12 +6488,20 @@ impl GetSubdomainResponseCertificate {
 }
 
 impl Json for GetSubdomainResponseCertificate {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let expiry_date = members.optional("expiryDate");
-        let in_progress = members.optional("inProgress");
-        let refresh_dare = members.optional("refreshDare");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut expiry_date = None;
+        let mut in_progress = None;
+        let mut refresh_dare = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "expiryDate" => fields.optional(reader, "expiryDate", &mut expiry_date),
+                "inProgress" => fields.optional(reader, "inProgress", &mut in_progress),
+                "refreshDare" => fields.optional(reader, "refreshDare", &mut refresh_dare),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             expiry_date,
             in_progress,
@@ -5726,11 +6551,18 @@ impl GetSubdomainResponseDcvRecord {
 }
 
 impl Json for GetSubdomainResponseDcvRecord {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let record = members.required("record");
-        let target = members.required("target");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut record = None;
+        let mut target = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "record" => fields.required(reader, "record", &mut record),
+                "target" => fields.required(reader, "target", &mut target),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("record", record.is_some()), ("target", target.is_some())])?;
         let (Some(record), Some(target)) = (record, target) else {
             return Err(json::incomplete());
         };
@@ -5783,12 +6615,20 @@ impl GetSubdomainResponseGeoRouting {
 }
 
 impl Json for GetSubdomainResponseGeoRouting {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let default_backend = members.required("defaultBackend");
-        let rules = members.optional("rules");
-        let strategy = members.optional("strategy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut default_backend = None;
+        let mut rules = None;
+        let mut strategy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "defaultBackend" => fields.required(reader, "defaultBackend", &mut default_backend),
+                "rules" => fields.optional(reader, "rules", &mut rules),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("defaultBackend", default_backend.is_some())])?;
         let (Some(default_backend),) = (default_backend,) else {
             return Err(json::incomplete());
         };
@@ -5829,11 +6669,18 @@ impl GetSubdomainResponseGeoRoutingDefaultBackend {
 }
 
 impl Json for GetSubdomainResponseGeoRoutingDefaultBackend {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let port = members.required("port");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut port = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "port" => fields.required(reader, "port", &mut port),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("port", port.is_some())])?;
         let (Some(id), Some(port)) = (id, port) else {
             return Err(json::incomplete());
         };
@@ -5879,11 +6726,18 @@ impl GetSubdomainResponseGeoRoutingRulesItem {
 }
 
 impl Json for GetSubdomainResponseGeoRoutingRulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backend = members.required("backend");
-        let continents = members.optional("continents");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backend = None;
+        let mut continents = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backend" => fields.required(reader, "backend", &mut backend),
+                "continents" => fields.optional(reader, "continents", &mut continents),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("backend", backend.is_some())])?;
         let (Some(backend),) = (backend,) else {
             return Err(json::incomplete());
         };
@@ -5992,15 +6846,26 @@ impl GetSubdomainPathResponse {
 }
 
 impl Json for GetSubdomainPathResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let assignment = members.optional("assignment");
-        let created_at = members.optional("createdAt");
-        let mode = members.required("mode");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let uri = members.required("uri");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut assignment = None;
+        let mut created_at = None;
+        let mut mode = None;
+        let mut name = None;
+        let mut options = None;
+        let mut uri = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "assignment" => fields.optional(reader, "assignment", &mut assignment),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "uri" => fields.required(reader, "uri", &mut uri),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some()), ("uri", uri.is_some())])?;
         let (Some(mode), Some(uri)) = (mode, uri) else {
             return Err(json::incomplete());
         };
@@ -6042,10 +6907,16 @@ impl ImportDomainCertificateBody {
 }
 
 impl Json for ImportDomainCertificateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate = members.required("certificate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificate" => fields.required(reader, "certificate", &mut certificate),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("certificate", certificate.is_some())])?;
         let (Some(certificate),) = (certificate,) else {
             return Err(json::incomplete());
         };
@@ -6080,11 +6951,23 @@ impl ImportDomainCertificateBodyCertificate {
 }
 
 impl Json for ImportDomainCertificateBodyCertificate {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate_chain = members.required("certificateChain");
-        let private_key = members.required("privateKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate_chain = None;
+        let mut private_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificateChain" => {
+                    fields.required(reader, "certificateChain", &mut certificate_chain)
+                }
+                "privateKey" => fields.required(reader, "privateKey", &mut private_key),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("certificateChain", certificate_chain.is_some()),
+            ("privateKey", private_key.is_some()),
+        ])?;
         let (Some(certificate_chain), Some(private_key)) = (certificate_chain, private_key) else {
             return Err(json::incomplete());
         };
@@ -6118,10 +7001,16 @@ impl ListDomainsResponse {
 }
 
 impl Json for ListDomainsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let domains = members.required("domains");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut domains = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "domains" => fields.required(reader, "domains", &mut domains),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("domains", domains.is_some())])?;
         let (Some(domains),) = (domains,) else {
             return Err(json::incomplete());
         };
@@ -6177,14 +7066,29 @@ impl ListDomainsResponseDomainsItem {
 }
 
 impl Json for ListDomainsResponseDomainsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let hostname = members.required("hostname");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let status = members.required("status");
-        let token = members.required("token");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut hostname = None;
+        let mut name = None;
+        let mut options = None;
+        let mut status = None;
+        let mut token = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "hostname" => fields.required(reader, "hostname", &mut hostname),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "status" => fields.required(reader, "status", &mut status),
+                "token" => fields.required(reader, "token", &mut token),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("hostname", hostname.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("token", token.is_some()),
+        ])?;
         let (Some(hostname), Some(name), Some(status), Some(token)) =
             (hostname, name, status, token)
         else {
@@ -6226,10 +7130,16 @@ impl ListEgressIpsResponse {
 }
 
 impl Json for ListEgressIpsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let egress_ips = members.required("egressIps");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut egress_ips = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "egressIps" => fields.required(reader, "egressIps", &mut egress_ips),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("egressIps", egress_ips.is_some())])?;
         let (Some(egress_ips),) = (egress_ips,) else {
             return Err(json::incomplete());
         };
@@ -6289,15 +7199,32 @@ impl ListEgressIpsResponseEgressIpsItem {
 }
 
 impl Json for ListEgressIpsResponseEgressIpsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -6341,10 +7268,16 @@ impl ListLoadBalancersResponse {
 }
 
 impl Json for ListLoadBalancersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let load_balancers = members.required("loadBalancers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut load_balancers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "loadBalancers" => fields.required(reader, "loadBalancers", &mut load_balancers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("loadBalancers", load_balancers.is_some())])?;
         let (Some(load_balancers),) = (load_balancers,) else {
             return Err(json::incomplete());
         };
@@ -6414,16 +7347,34 @@ impl ListLoadBalancersResponseLoadBalancersItem {
 }
 
 impl Json for ListLoadBalancersResponseLoadBalancersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let state = members.optional("state");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut state = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "state" => fields.optional(reader, "state", &mut state),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -6481,11 +7432,18 @@ impl ListLoadBalancersResponseLoadBalancersItemState {
 }
 
 impl Json for ListLoadBalancersResponseLoadBalancersItemState {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let endpoints = members.optional("endpoints");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut endpoints = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "endpoints" => fields.optional(reader, "endpoints", &mut endpoints),
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("status", status.is_some())])?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -6516,10 +7474,16 @@ impl ListSubdomainPathResponse {
 }
 
 impl Json for ListSubdomainPathResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let paths = members.required("paths");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut paths = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "paths" => fields.required(reader, "paths", &mut paths),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("paths", paths.is_some())])?;
         let (Some(paths),) = (paths,) else {
             return Err(json::incomplete());
         };
@@ -6591,15 +7555,30 @@ impl ListSubdomainPathResponsePathsItem {
 }
 
 impl Json for ListSubdomainPathResponsePathsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let mode = members.required("mode");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let subdomain = members.required("subdomain");
-        let uri = members.required("uri");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut mode = None;
+        let mut name = None;
+        let mut options = None;
+        let mut subdomain = None;
+        let mut uri = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "subdomain" => fields.required(reader, "subdomain", &mut subdomain),
+                "uri" => fields.required(reader, "uri", &mut uri),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("mode", mode.is_some()),
+            ("subdomain", subdomain.is_some()),
+            ("uri", uri.is_some()),
+        ])?;
         let (Some(mode), Some(subdomain), Some(uri)) = (mode, subdomain, uri) else {
             return Err(json::incomplete());
         };
@@ -6670,12 +7649,20 @@ impl PatchEgressIpBody {
 }
 
 impl Json for PatchEgressIpBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let spec = members.optional("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             name,
@@ -6737,12 +7724,20 @@ impl PatchLoadBalancerBody {
 }
 
 impl Json for PatchLoadBalancerBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let spec = members.optional("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             name,
@@ -6804,12 +7799,20 @@ impl PatchNetworkPolicyBody {
 }
 
 impl Json for PatchNetworkPolicyBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let spec = members.optional("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             name,
@@ -6900,14 +7903,30 @@ impl PatchNetworkPolicyBodySpec {
 }
 
 impl Json for PatchNetworkPolicyBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let egress = members.optional("egress");
-        let egress_secret_injection = members.optional("egressSecretInjection");
-        let ingress = members.optional("ingress");
-        let load_balancer_ingress = members.nullable("loadBalancerIngress");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut egress = None;
+        let mut egress_secret_injection = None;
+        let mut ingress = None;
+        let mut load_balancer_ingress = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "egress" => fields.optional(reader, "egress", &mut egress),
+                "egressSecretInjection" => fields.optional(
+                    reader,
+                    "egressSecretInjection",
+                    &mut egress_secret_injection,
+                ),
+                "ingress" => fields.optional(reader, "ingress", &mut ingress),
+                "loadBalancerIngress" => {
+                    fields.nullable(reader, "loadBalancerIngress", &mut load_balancer_ingress)
+                }
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             egress,
             egress_secret_injection,
@@ -6970,13 +7989,26 @@ impl PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
 }
 
 impl Json for PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let header = members.required("header");
-        let hosts = members.required("hosts");
-        let name = members.required("name");
-        let value = members.optional("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut header = None;
+        let mut hosts = None;
+        let mut name = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "header" => fields.required(reader, "header", &mut header),
+                "hosts" => fields.required(reader, "hosts", &mut hosts),
+                "name" => fields.required(reader, "name", &mut name),
+                "value" => fields.optional(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("header", header.is_some()),
+            ("hosts", hosts.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(header), Some(hosts), Some(name)) = (header, hosts, name) else {
             return Err(json::incomplete());
         };
@@ -7033,11 +8065,18 @@ impl PatchNetworkPolicyBodySpecRestrictions {
 }
 
 impl Json for PatchNetworkPolicyBodySpecRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let projects = members.optional("projects");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut projects = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { projects, tags })
     }
 
@@ -7120,15 +8159,30 @@ impl PutDomainSubdomainBody {
 }
 
 impl Json for PutDomainSubdomainBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cdn = members.optional("cdn");
-        let certificate = members.optional("certificate");
-        let certificate_validation_method = members.optional("certificateValidationMethod");
-        let load_balancer = members.optional("loadBalancer");
-        let name = members.required("name");
-        let options = members.optional("options");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cdn = None;
+        let mut certificate = None;
+        let mut certificate_validation_method = None;
+        let mut load_balancer = None;
+        let mut name = None;
+        let mut options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cdn" => fields.optional(reader, "cdn", &mut cdn),
+                "certificate" => fields.optional(reader, "certificate", &mut certificate),
+                "certificateValidationMethod" => fields.optional(
+                    reader,
+                    "certificateValidationMethod",
+                    &mut certificate_validation_method,
+                ),
+                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -7181,10 +8235,16 @@ impl PutDomainSubdomainBodyCdn {
 }
 
 impl Json for PutDomainSubdomainBodyCdn {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let northflank = members.optional("northflank");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut northflank = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "northflank" => fields.optional(reader, "northflank", &mut northflank),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { northflank })
     }
 
@@ -7230,11 +8290,18 @@ impl PutDomainSubdomainBodyCdnNorthflank {
 }
 
 impl Json for PutDomainSubdomainBodyCdnNorthflank {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let options = members.optional("options");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "options" => fields.optional(reader, "options", &mut options),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled, options })
     }
 
@@ -7269,10 +8336,16 @@ impl PutDomainSubdomainBodyCertificate {
 }
 
 impl Json for PutDomainSubdomainBodyCertificate {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate = members.optional("certificate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificate" => fields.optional(reader, "certificate", &mut certificate),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { certificate })
     }
 
@@ -7299,10 +8372,16 @@ impl UpdateDomainBody {
 }
 
 impl Json for UpdateDomainBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let options = members.required("options");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "options" => fields.required(reader, "options", &mut options),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("options", options.is_some())])?;
         let (Some(options),) = (options,) else {
             return Err(json::incomplete());
         };
@@ -7332,10 +8411,16 @@ impl UpdateSubdomainGeoRoutingBody {
 }
 
 impl Json for UpdateSubdomainGeoRoutingBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let geo_routing = members.required("geoRouting");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut geo_routing = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "geoRouting" => fields.required(reader, "geoRouting", &mut geo_routing),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("geoRouting", geo_routing.is_some())])?;
         let (Some(geo_routing),) = (geo_routing,) else {
             return Err(json::incomplete());
         };
@@ -7397,12 +8482,20 @@ impl UpdateSubdomainGeoRoutingBodyGeoRouting {
 }
 
 impl Json for UpdateSubdomainGeoRoutingBodyGeoRouting {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let default_backend = members.optional("defaultBackend");
-        let rules = members.optional("rules");
-        let strategy = members.optional("strategy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut default_backend = None;
+        let mut rules = None;
+        let mut strategy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "defaultBackend" => fields.optional(reader, "defaultBackend", &mut default_backend),
+                "rules" => fields.optional(reader, "rules", &mut rules),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             default_backend,
             rules,
@@ -7446,10 +8539,16 @@ impl UpdateSubdomainPathBody {
 }
 
 impl Json for UpdateSubdomainPathBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let options = members.optional("options");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "options" => fields.optional(reader, "options", &mut options),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { options })
     }
 

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -156,26 +156,56 @@ impl AbortReleaseFlowRunResponse {
 }
 
 impl Json for AbortReleaseFlowRunResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concluded = members.required("concluded");
-        let concluded_at = members.optional("concludedAt");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let refs = members.optional("refs");
-        let spec = members.required("spec");
-        let started_at = members.optional("startedAt");
-        let status = members.required("status");
-        let triggers = members.optional("triggers");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut refs = None;
+        let mut spec = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "refs" => fields.optional(reader, "refs", &mut refs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(concluded),
@@ -310,16 +340,35 @@ impl AbortReleaseFlowRunResponseGitops {
 }
 
 impl Json for AbortReleaseFlowRunResponseGitops {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch = members.required("branch");
-        let file_path = members.required("filePath");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch = None;
+        let mut file_path = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "filePath" => fields.required(reader, "filePath", &mut file_path),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("branch", branch.is_some()),
+            ("filePath", file_path.is_some()),
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -409,11 +458,20 @@ impl AbortReleaseFlowRunResponseOptions {
 }
 
 impl Json for AbortReleaseFlowRunResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let paused = members.optional("paused");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concurrency_policy = None;
+        let mut paused = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             concurrency_policy,
             paused,
@@ -614,22 +672,51 @@ impl AbortReleaseFlowRunResponseTriggersItem {
 }
 
 impl Json for AbortReleaseFlowRunResponseTriggersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch_restrictions = members.optional("branchRestrictions");
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let ignore_drafts = members.optional("ignoreDrafts");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let pr_restrictions = members.optional("prRestrictions");
-        let ref_ = members.optional("ref");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch_restrictions = None;
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut ignore_drafts = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut pr_restrictions = None;
+        let mut ref_ = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branchRestrictions" => {
+                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
+                }
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
+                "ref" => fields.optional(reader, "ref", &mut ref_),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -733,13 +820,22 @@ impl CreateGradualRolloutStrategyBody {
 }
 
 impl Json for CreateGradualRolloutStrategyBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let details = members.required("details");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut details = None;
+        let mut name = None;
+        let mut options = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "details" => fields.required(reader, "details", &mut details),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("details", details.is_some()), ("type", type_.is_some())])?;
         let (Some(details), Some(type_)) = (details, type_) else {
             return Err(json::incomplete());
         };
@@ -785,11 +881,21 @@ impl CreateGradualRolloutStrategyBodyDetails {
 }
 
 impl Json for CreateGradualRolloutStrategyBodyDetails {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_strategy = members.required("canaryStrategy");
-        let config = members.required("config");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_strategy = None;
+        let mut config = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryStrategy" => fields.required(reader, "canaryStrategy", &mut canary_strategy),
+                "config" => fields.required(reader, "config", &mut config),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("canaryStrategy", canary_strategy.is_some()),
+            ("config", config.is_some()),
+        ])?;
         let (Some(canary_strategy), Some(config)) = (canary_strategy, config) else {
             return Err(json::incomplete());
         };
@@ -878,13 +984,26 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
 }
 
 impl Json for CreateGradualRolloutStrategyBodyDetailsConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_percentage = members.optional("canaryPercentage");
-        let stable_percentage = members.optional("stablePercentage");
-        let canary_header = members.optional("canaryHeader");
-        let stable_header = members.optional("stableHeader");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_percentage = None;
+        let mut stable_percentage = None;
+        let mut canary_header = None;
+        let mut stable_header = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryPercentage" => {
+                    fields.optional(reader, "canaryPercentage", &mut canary_percentage)
+                }
+                "stablePercentage" => {
+                    fields.optional(reader, "stablePercentage", &mut stable_percentage)
+                }
+                "canaryHeader" => fields.optional(reader, "canaryHeader", &mut canary_header),
+                "stableHeader" => fields.optional(reader, "stableHeader", &mut stable_header),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             canary_percentage,
             stable_percentage,
@@ -932,11 +1051,21 @@ impl CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
 }
 
 impl Json for CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let header_name = members.required("headerName");
-        let header_value = members.required("headerValue");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut header_name = None;
+        let mut header_value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "headerName" => fields.required(reader, "headerName", &mut header_name),
+                "headerValue" => fields.required(reader, "headerValue", &mut header_value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("headerName", header_name.is_some()),
+            ("headerValue", header_value.is_some()),
+        ])?;
         let (Some(header_name), Some(header_value)) = (header_name, header_value) else {
             return Err(json::incomplete());
         };
@@ -995,11 +1124,22 @@ impl CreateGradualRolloutStrategyBodyOptions {
 }
 
 impl Json for CreateGradualRolloutStrategyBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let block_deployment_on_active_rollout = members.nullable("blockDeploymentOnActiveRollout");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut block_deployment_on_active_rollout = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "blockDeploymentOnActiveRollout" => fields.nullable(
+                    reader,
+                    "blockDeploymentOnActiveRollout",
+                    &mut block_deployment_on_active_rollout,
+                ),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             block_deployment_on_active_rollout,
             triggers,
@@ -1086,14 +1226,32 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
 }
 
 impl Json for CreateGradualRolloutStrategyBodyOptionsTriggers {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let release_from_api = members.nullable("releaseFromApi");
-        let release_from_cd = members.nullable("releaseFromCD");
-        let release_from_release_flow = members.nullable("releaseFromReleaseFlow");
-        let release_from_template = members.nullable("releaseFromTemplate");
-        let release_from_ui = members.nullable("releaseFromUI");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut release_from_api = None;
+        let mut release_from_cd = None;
+        let mut release_from_release_flow = None;
+        let mut release_from_template = None;
+        let mut release_from_ui = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "releaseFromApi" => {
+                    fields.nullable(reader, "releaseFromApi", &mut release_from_api)
+                }
+                "releaseFromCD" => fields.nullable(reader, "releaseFromCD", &mut release_from_cd),
+                "releaseFromReleaseFlow" => fields.nullable(
+                    reader,
+                    "releaseFromReleaseFlow",
+                    &mut release_from_release_flow,
+                ),
+                "releaseFromTemplate" => {
+                    fields.nullable(reader, "releaseFromTemplate", &mut release_from_template)
+                }
+                "releaseFromUI" => fields.nullable(reader, "releaseFromUI", &mut release_from_ui),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             release_from_api,
             release_from_cd,
@@ -1176,14 +1334,29 @@ impl CreateGradualRolloutStrategyResponse {
 }
 
 impl Json for CreateGradualRolloutStrategyResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let details = members.required("details");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut details = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "details" => fields.required(reader, "details", &mut details),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("details", details.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(details), Some(id), Some(name), Some(type_)) = (details, id, name, type_) else {
             return Err(json::incomplete());
         };
@@ -1238,11 +1411,18 @@ impl CreateGradualRolloutStrategyResponseDetails {
 }
 
 impl Json for CreateGradualRolloutStrategyResponseDetails {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_strategy = members.required("canaryStrategy");
-        let config = members.optional("config");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_strategy = None;
+        let mut config = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryStrategy" => fields.required(reader, "canaryStrategy", &mut canary_strategy),
+                "config" => fields.optional(reader, "config", &mut config),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("canaryStrategy", canary_strategy.is_some())])?;
         let (Some(canary_strategy),) = (canary_strategy,) else {
             return Err(json::incomplete());
         };
@@ -1315,13 +1495,26 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
 }
 
 impl Json for CreateGradualRolloutStrategyResponseDetailsConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_percentage = members.optional("canaryPercentage");
-        let stable_percentage = members.optional("stablePercentage");
-        let canary_header = members.optional("canaryHeader");
-        let stable_header = members.optional("stableHeader");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_percentage = None;
+        let mut stable_percentage = None;
+        let mut canary_header = None;
+        let mut stable_header = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryPercentage" => {
+                    fields.optional(reader, "canaryPercentage", &mut canary_percentage)
+                }
+                "stablePercentage" => {
+                    fields.optional(reader, "stablePercentage", &mut stable_percentage)
+                }
+                "canaryHeader" => fields.optional(reader, "canaryHeader", &mut canary_header),
+                "stableHeader" => fields.optional(reader, "stableHeader", &mut stable_header),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             canary_percentage,
             stable_percentage,
@@ -1376,10 +1569,20 @@ impl DeletePipelineTemplatePreviewBody {
 }
 
 impl Json for DeletePipelineTemplatePreviewBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let teardown_argument_overrides = members.optional("teardownArgumentOverrides");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut teardown_argument_overrides = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "teardownArgumentOverrides" => fields.optional(
+                    reader,
+                    "teardownArgumentOverrides",
+                    &mut teardown_argument_overrides,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             teardown_argument_overrides,
         })
@@ -1454,14 +1657,24 @@ impl GetPipelineResponse {
 }
 
 impl Json for GetPipelineResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let nf_objects = members.optional("nfObjects");
-        let preview = members.optional("preview");
-        let stages = members.optional("stages");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut nf_objects = None;
+        let mut preview = None;
+        let mut stages = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "nfObjects" => fields.optional(reader, "nfObjects", &mut nf_objects),
+                "preview" => fields.optional(reader, "preview", &mut preview),
+                "stages" => fields.optional(reader, "stages", &mut stages),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -1513,12 +1726,24 @@ impl GetPipelineResponseNfObjectsItem {
 }
 
 impl Json for GetPipelineResponseNfObjectsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let stage = members.required("stage");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut stage = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "stage" => fields.required(reader, "stage", &mut stage),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("stage", stage.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(id), Some(stage), Some(type_)) = (id, stage, type_) else {
             return Err(json::incomplete());
         };
@@ -1660,20 +1885,41 @@ impl GetPreviewTemplateResponse {
 }
 
 impl Json for GetPreviewTemplateResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let created_at = members.optional("createdAt");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let options = members.required("options");
-        let paused = members.optional("paused");
-        let spec = members.required("spec");
-        let triggers = members.optional("triggers");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut created_at = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut options = None;
+        let mut paused = None;
+        let mut spec = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "options" => fields.required(reader, "options", &mut options),
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("options", options.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(options), Some(spec)) =
             (api_version, id, options, spec)
         else {
@@ -1865,24 +2111,55 @@ impl GetPreviewTemplateResponseTriggersItem {
 }
 
 impl Json for GetPreviewTemplateResponseTriggersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch_restrictions = members.optional("branchRestrictions");
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let ignore_drafts = members.optional("ignoreDrafts");
-        let is_allow_list = members.optional("isAllowList");
-        let manual_only = members.optional("manualOnly");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let pr_restrictions = members.optional("prRestrictions");
-        let ref_ = members.optional("ref");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let type_ = members.optional("type");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch_restrictions = None;
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut ignore_drafts = None;
+        let mut is_allow_list = None;
+        let mut manual_only = None;
+        let mut path_ignore_rules = None;
+        let mut pr_restrictions = None;
+        let mut ref_ = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut type_ = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branchRestrictions" => {
+                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
+                }
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "manualOnly" => fields.optional(reader, "manualOnly", &mut manual_only),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
+                "ref" => fields.optional(reader, "ref", &mut ref_),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "type" => fields.optional(reader, "type", &mut type_),
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -2070,22 +2347,46 @@ impl GetPreviewTemplateRunResponse {
 }
 
 impl Json for GetPreviewTemplateRunResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let created_at = members.optional("createdAt");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let options = members.optional("options");
-        let refs = members.optional("refs");
-        let spec = members.required("spec");
-        let status = members.required("status");
-        let template_id = members.required("templateId");
-        let triggers = members.optional("triggers");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut created_at = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut options = None;
+        let mut refs = None;
+        let mut spec = None;
+        let mut status = None;
+        let mut template_id = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "options" => fields.optional(reader, "options", &mut options),
+                "refs" => fields.optional(reader, "refs", &mut refs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "status" => fields.required(reader, "status", &mut status),
+                "templateId" => fields.required(reader, "templateId", &mut template_id),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("templateId", template_id.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(spec), Some(status), Some(template_id)) =
             (api_version, id, spec, status, template_id)
         else {
@@ -2205,15 +2506,30 @@ impl GetPreviewTemplateRunResponseOptions {
 }
 
 impl Json for GetPreviewTemplateRunResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let expiry = members.optional("expiry");
-        let name_format = members.optional("nameFormat");
-        let prefix_name = members.optional("prefixName");
-        let schedule = members.optional("schedule");
-        let use_branch_contents = members.optional("useBranchContents");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concurrency_policy = None;
+        let mut expiry = None;
+        let mut name_format = None;
+        let mut prefix_name = None;
+        let mut schedule = None;
+        let mut use_branch_contents = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "expiry" => fields.optional(reader, "expiry", &mut expiry),
+                "nameFormat" => fields.optional(reader, "nameFormat", &mut name_format),
+                "prefixName" => fields.optional(reader, "prefixName", &mut prefix_name),
+                "schedule" => fields.optional(reader, "schedule", &mut schedule),
+                "useBranchContents" => {
+                    fields.optional(reader, "useBranchContents", &mut use_branch_contents)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             concurrency_policy,
             expiry,
@@ -2279,11 +2595,20 @@ impl GetPreviewTemplateRunResponseOptionsExpiry {
 }
 
 impl Json for GetPreviewTemplateRunResponseOptionsExpiry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let preview_lifetime = members.optional("previewLifetime");
-        let reset_on_update = members.optional("resetOnUpdate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut preview_lifetime = None;
+        let mut reset_on_update = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "previewLifetime" => {
+                    fields.optional(reader, "previewLifetime", &mut preview_lifetime)
+                }
+                "resetOnUpdate" => fields.optional(reader, "resetOnUpdate", &mut reset_on_update),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             preview_lifetime,
             reset_on_update,
@@ -2387,16 +2712,28 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
 }
 
 impl Json for GetPreviewTemplateRunResponseOptionsSchedule {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let fri = members.optional("fri");
-        let mon = members.optional("mon");
-        let sat = members.optional("sat");
-        let sun = members.optional("sun");
-        let thu = members.optional("thu");
-        let tue = members.optional("tue");
-        let wed = members.optional("wed");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut fri = None;
+        let mut mon = None;
+        let mut sat = None;
+        let mut sun = None;
+        let mut thu = None;
+        let mut tue = None;
+        let mut wed = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "fri" => fields.optional(reader, "fri", &mut fri),
+                "mon" => fields.optional(reader, "mon", &mut mon),
+                "sat" => fields.optional(reader, "sat", &mut sat),
+                "sun" => fields.optional(reader, "sun", &mut sun),
+                "thu" => fields.optional(reader, "thu", &mut thu),
+                "tue" => fields.optional(reader, "tue", &mut tue),
+                "wed" => fields.optional(reader, "wed", &mut wed),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             fri,
             mon,
@@ -2456,11 +2793,18 @@ impl GetPreviewTemplateRunResponseOptionsScheduleFri {
 }
 
 impl Json for GetPreviewTemplateRunResponseOptionsScheduleFri {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let start_time = members.optional("startTime");
-        let end_time = members.optional("endTime");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut start_time = None;
+        let mut end_time = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "startTime" => fields.optional(reader, "startTime", &mut start_time),
+                "endTime" => fields.optional(reader, "endTime", &mut end_time),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             start_time,
             end_time,
@@ -2628,24 +2972,53 @@ impl GetReleaseFlowResponse {
 }
 
 impl Json for GetReleaseFlowResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.required("createdAt");
-        let gitops = members.optional("gitops");
-        let options = members.optional("options");
-        let paused = members.required("paused");
-        let rich_inputs = members.optional("richInputs");
-        let spec = members.required("spec");
-        let stage = members.optional("stage");
-        let status = members.required("status");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut gitops = None;
+        let mut options = None;
+        let mut paused = None;
+        let mut rich_inputs = None;
+        let mut spec = None;
+        let mut stage = None;
+        let mut status = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "options" => fields.optional(reader, "options", &mut options),
+                "paused" => fields.required(reader, "paused", &mut paused),
+                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stage" => fields.optional(reader, "stage", &mut stage),
+                "status" => fields.required(reader, "status", &mut status),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("paused", paused.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(created_at),
@@ -2722,11 +3095,18 @@ impl GetReleaseFlowResponseRichInputsItem {
 }
 
 impl Json for GetReleaseFlowResponseRichInputsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let kind = members.required("kind");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut kind = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "kind" => fields.required(reader, "kind", &mut kind),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("kind", kind.is_some()), ("spec", spec.is_some())])?;
         let (Some(kind), Some(spec)) = (kind, spec) else {
             return Err(json::incomplete());
         };
@@ -2799,14 +3179,28 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
 }
 
 impl Json for GetReleaseFlowResponseRichInputsItemSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let inputs = members.required("inputs");
-        let outputs = members.required("outputs");
-        let required = members.optional("required");
-        let title = members.required("title");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut inputs = None;
+        let mut outputs = None;
+        let mut required = None;
+        let mut title = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "inputs" => fields.required(reader, "inputs", &mut inputs),
+                "outputs" => fields.required(reader, "outputs", &mut outputs),
+                "required" => fields.optional(reader, "required", &mut required),
+                "title" => fields.required(reader, "title", &mut title),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("inputs", inputs.is_some()),
+            ("outputs", outputs.is_some()),
+            ("title", title.is_some()),
+        ])?;
         let (Some(inputs), Some(outputs), Some(title)) = (inputs, outputs, title) else {
             return Err(json::incomplete());
         };
@@ -2861,11 +3255,18 @@ impl GetReleaseFlowResponseTeardownSpec {
 }
 
 impl Json for GetReleaseFlowResponseTeardownSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let failure_policy = members.optional("failurePolicy");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut failure_policy = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "failurePolicy" => fields.optional(reader, "failurePolicy", &mut failure_policy),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("spec", spec.is_some())])?;
         let (Some(spec),) = (spec,) else {
             return Err(json::incomplete());
         };
@@ -2909,10 +3310,16 @@ impl ListGradualRolloutStrategiesResponse {
 }
 
 impl Json for ListGradualRolloutStrategiesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let strategies = members.required("strategies");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut strategies = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "strategies" => fields.required(reader, "strategies", &mut strategies),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("strategies", strategies.is_some())])?;
         let (Some(strategies),) = (strategies,) else {
             return Err(json::incomplete());
         };
@@ -2946,10 +3353,18 @@ impl ListPipelineTemplatePreviewsResponse {
 }
 
 impl Json for ListPipelineTemplatePreviewsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let preview_environments = members.required("previewEnvironments");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut preview_environments = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "previewEnvironments" => {
+                    fields.required(reader, "previewEnvironments", &mut preview_environments)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("previewEnvironments", preview_environments.is_some())])?;
         let (Some(preview_environments),) = (preview_environments,) else {
             return Err(json::incomplete());
         };
@@ -3023,14 +3438,24 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 }
 
 impl Json for ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let paused = members.optional("paused");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.required("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut id = None;
+        let mut paused = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.required(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("vcsData", vcs_data.is_some())])?;
         let (Some(id), Some(vcs_data)) = (id, vcs_data) else {
             return Err(json::incomplete());
         };
@@ -3072,10 +3497,16 @@ impl ListPipelineTemplatePreviewsResponseItemVcsData {
 }
 
 impl Json for ListPipelineTemplatePreviewsResponseItemVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let repo_url = members.required("repoUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut repo_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("repoUrl", repo_url.is_some())])?;
         let (Some(repo_url),) = (repo_url,) else {
             return Err(json::incomplete());
         };
@@ -3105,10 +3536,16 @@ impl ListPipelinesResponse {
 }
 
 impl Json for ListPipelinesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pipelines = members.required("pipelines");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pipelines = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "pipelines" => fields.required(reader, "pipelines", &mut pipelines),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("pipelines", pipelines.is_some())])?;
         let (Some(pipelines),) = (pipelines,) else {
             return Err(json::incomplete());
         };
@@ -3173,14 +3610,24 @@ impl ListPipelinesResponsePipelinesItem {
 }
 
 impl Json for ListPipelinesResponsePipelinesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3224,10 +3671,18 @@ impl ListPreviewTemplateRunsResponse {
 }
 
 impl Json for ListPreviewTemplateRunsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let preview_template_runs = members.required("previewTemplateRuns");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut preview_template_runs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "previewTemplateRuns" => {
+                    fields.required(reader, "previewTemplateRuns", &mut preview_template_runs)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("previewTemplateRuns", preview_template_runs.is_some())])?;
         let (Some(preview_template_runs),) = (preview_template_runs,) else {
             return Err(json::incomplete());
         };
@@ -3309,16 +3764,33 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
 }
 
 impl Json for ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_version = members.required("apiVersion");
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let options = members.optional("options");
-        let status = members.required("status");
-        let template_id = members.required("templateId");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_version = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut options = None;
+        let mut status = None;
+        let mut template_id = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "options" => fields.optional(reader, "options", &mut options),
+                "status" => fields.required(reader, "status", &mut status),
+                "templateId" => fields.required(reader, "templateId", &mut template_id),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("status", status.is_some()),
+            ("templateId", template_id.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(status), Some(template_id)) =
             (api_version, id, status, template_id)
         else {
@@ -3371,10 +3843,16 @@ impl ListReleaseFlowRunsResponse {
 }
 
 impl Json for ListReleaseFlowRunsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runs = members.optional("runs");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runs" => fields.optional(reader, "runs", &mut runs),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { runs })
     }
 
@@ -3461,18 +3939,38 @@ impl ListReleaseFlowRunsResponseRunsItem {
 }
 
 impl Json for ListReleaseFlowRunsResponseRunsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concluded = members.required("concluded");
-        let concluded_at = members.optional("concludedAt");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.optional("name");
-        let started_at = members.optional("startedAt");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(concluded), Some(created_at), Some(id), Some(status), Some(updated_at)) =
             (concluded, created_at, id, status, updated_at)
         else {
@@ -3554,13 +4052,22 @@ impl PatchGradualRolloutStrategyBody {
 }
 
 impl Json for PatchGradualRolloutStrategyBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let details = members.required("details");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut details = None;
+        let mut name = None;
+        let mut options = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "details" => fields.required(reader, "details", &mut details),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("details", details.is_some())])?;
         let (Some(details),) = (details,) else {
             return Err(json::incomplete());
         };
@@ -3627,12 +4134,20 @@ impl RunPreviewTemplateBody {
 }
 
 impl Json for RunPreviewTemplateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arguments = members.optional("arguments");
-        let name = members.optional("name");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arguments = None;
+        let mut name = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "name" => fields.optional(reader, "name", &mut name),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             arguments,
             name,
@@ -3771,22 +4286,48 @@ impl RunPreviewTemplateResponse {
 }
 
 impl Json for RunPreviewTemplateResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.required("options");
-        let spec = members.required("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.required(reader, "options", &mut options),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("options", options.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(name), Some(options), Some(spec)) =
             (api_version, id, name, options, spec)
         else {
@@ -3904,17 +4445,37 @@ impl RunPreviewTemplateResponseGitops {
 }
 
 impl Json for RunPreviewTemplateResponseGitops {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch = members.required("branch");
-        let file_path = members.required("filePath");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let template_sha = members.optional("templateSha");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch = None;
+        let mut file_path = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut template_sha = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "filePath" => fields.required(reader, "filePath", &mut file_path),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "templateSha" => fields.optional(reader, "templateSha", &mut template_sha),
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("branch", branch.is_some()),
+            ("filePath", file_path.is_some()),
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -3966,10 +4527,16 @@ impl RunPreviewTemplateResponseOptions {
 }
 
 impl Json for RunPreviewTemplateResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autorun = members.required("autorun");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autorun = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autorun" => fields.required(reader, "autorun", &mut autorun),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("autorun", autorun.is_some())])?;
         let (Some(autorun),) = (autorun,) else {
             return Err(json::incomplete());
         };
@@ -4051,14 +4618,26 @@ impl RunReleaseFlowBody {
 }
 
 impl Json for RunReleaseFlowBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let overrides = members.optional("overrides");
-        let release_node_overrides = members.optional("releaseNodeOverrides");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arguments = None;
+        let mut description = None;
+        let mut name = None;
+        let mut overrides = None;
+        let mut release_node_overrides = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "overrides" => fields.optional(reader, "overrides", &mut overrides),
+                "releaseNodeOverrides" => {
+                    fields.optional(reader, "releaseNodeOverrides", &mut release_node_overrides)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             arguments,
             description,
@@ -4177,18 +4756,35 @@ impl UpdatePreviewTemplateBody {
 }
 
 impl Json for UpdatePreviewTemplateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let gitops = members.optional("gitops");
-        let options = members.optional("options");
-        let paused = members.optional("paused");
-        let spec = members.required("spec");
-        let triggers = members.optional("triggers");
-        let webhook = members.optional("webhook");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut gitops = None;
+        let mut options = None;
+        let mut paused = None;
+        let mut spec = None;
+        let mut triggers = None;
+        let mut webhook = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "options" => fields.optional(reader, "options", &mut options),
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "webhook" => fields.optional(reader, "webhook", &mut webhook),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(spec)) = (api_version, spec) else {
             return Err(json::incomplete());
         };
@@ -4255,11 +4851,18 @@ impl UpdatePreviewTemplateBodyWebhook {
 }
 
 impl Json for UpdatePreviewTemplateBodyWebhook {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let regenerate = members.optional("regenerate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut regenerate = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "regenerate" => fields.optional(reader, "regenerate", &mut regenerate),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             regenerate,
@@ -4381,19 +4984,37 @@ impl UpdateReleaseFlowBody {
 }
 
 impl Json for UpdateReleaseFlowBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let gitops = members.optional("gitops");
-        let options = members.optional("options");
-        let project = members.optional("project");
-        let rich_inputs = members.optional("richInputs");
-        let spec = members.required("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut gitops = None;
+        let mut options = None;
+        let mut project = None;
+        let mut rich_inputs = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "options" => fields.optional(reader, "options", &mut options),
+                "project" => fields.optional(reader, "project", &mut project),
+                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(spec)) = (api_version, spec) else {
             return Err(json::incomplete());
         };

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -80,15 +80,26 @@ impl CreateProjectBody {
 }
 
 impl Json for CreateProjectBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let color = members.optional("color");
-        let description = members.optional("description");
-        let name = members.required("name");
-        let networking = members.optional("networking");
-        let region = members.optional("region");
-        let cluster_id = members.optional("clusterId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut color = None;
+        let mut description = None;
+        let mut name = None;
+        let mut networking = None;
+        let mut region = None;
+        let mut cluster_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "color" => fields.optional(reader, "color", &mut color),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "region" => fields.optional(reader, "region", &mut region),
+                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -162,12 +173,24 @@ impl CreateProjectBodyNetworking {
 }
 
 impl Json for CreateProjectBodyNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allowed_ingress_projects = members.optional("allowedIngressProjects");
-        let host_aliases = members.optional("hostAliases");
-        let tailscale = members.optional("tailscale");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allowed_ingress_projects = None;
+        let mut host_aliases = None;
+        let mut tailscale = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowedIngressProjects" => fields.optional(
+                    reader,
+                    "allowedIngressProjects",
+                    &mut allowed_ingress_projects,
+                ),
+                "hostAliases" => fields.optional(reader, "hostAliases", &mut host_aliases),
+                "tailscale" => fields.optional(reader, "tailscale", &mut tailscale),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allowed_ingress_projects,
             host_aliases,
@@ -239,12 +262,20 @@ impl CreateProjectBodyNetworkingHostAliases {
 }
 
 impl Json for CreateProjectBodyNetworkingHostAliases {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let host_entries = members.optional("hostEntries");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut host_entries = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "hostEntries" => fields.optional(reader, "hostEntries", &mut host_entries),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             host_entries,
@@ -282,11 +313,21 @@ impl CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
 }
 
 impl Json for CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ip_address = members.required("ipAddress");
-        let hostnames = members.required("hostnames");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ip_address = None;
+        let mut hostnames = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ipAddress" => fields.required(reader, "ipAddress", &mut ip_address),
+                "hostnames" => fields.required(reader, "hostnames", &mut hostnames),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("ipAddress", ip_address.is_some()),
+            ("hostnames", hostnames.is_some()),
+        ])?;
         let (Some(ip_address), Some(hostnames)) = (ip_address, hostnames) else {
             return Err(json::incomplete());
         };
@@ -345,12 +386,22 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
 }
 
 impl Json for CreateProjectBodyNetworkingHostAliasesRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let tags = members.optional("tags");
-        let tag_match_condition = members.optional("tagMatchCondition");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut tags = None;
+        let mut tag_match_condition = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "tagMatchCondition" => {
+                    fields.optional(reader, "tagMatchCondition", &mut tag_match_condition)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -465,15 +516,28 @@ impl CreateProjectBodyNetworkingTailscale {
 }
 
 impl Json for CreateProjectBodyNetworkingTailscale {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth_key_tags = members.optional("authKeyTags");
-        let enabled = members.optional("enabled");
-        let options = members.optional("options");
-        let restrictions = members.optional("restrictions");
-        let secrets = members.optional("secrets");
-        let tailscale_options = members.optional("tailscaleOptions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth_key_tags = None;
+        let mut enabled = None;
+        let mut options = None;
+        let mut restrictions = None;
+        let mut secrets = None;
+        let mut tailscale_options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authKeyTags" => fields.optional(reader, "authKeyTags", &mut auth_key_tags),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "options" => fields.optional(reader, "options", &mut options),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "tailscaleOptions" => {
+                    fields.optional(reader, "tailscaleOptions", &mut tailscale_options)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auth_key_tags,
             enabled,
@@ -548,12 +612,26 @@ impl CreateProjectBodyNetworkingTailscaleOptions {
 }
 
 impl Json for CreateProjectBodyNetworkingTailscaleOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let apply_to_addons = members.optional("applyToAddons");
-        let apply_to_addon_jobs = members.optional("applyToAddonJobs");
-        let auto_redeploy_on_regeneration = members.optional("autoRedeployOnRegeneration");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut apply_to_addons = None;
+        let mut apply_to_addon_jobs = None;
+        let mut auto_redeploy_on_regeneration = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "applyToAddons" => fields.optional(reader, "applyToAddons", &mut apply_to_addons),
+                "applyToAddonJobs" => {
+                    fields.optional(reader, "applyToAddonJobs", &mut apply_to_addon_jobs)
+                }
+                "autoRedeployOnRegeneration" => fields.optional(
+                    reader,
+                    "autoRedeployOnRegeneration",
+                    &mut auto_redeploy_on_regeneration,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             apply_to_addons,
             apply_to_addon_jobs,
@@ -599,11 +677,21 @@ impl CreateProjectBodyNetworkingTailscaleSecrets {
 }
 
 impl Json for CreateProjectBodyNetworkingTailscaleSecrets {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let client_id = members.required("clientId");
-        let client_secret = members.required("clientSecret");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clientId" => fields.required(reader, "clientId", &mut client_id),
+                "clientSecret" => fields.required(reader, "clientSecret", &mut client_secret),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("clientId", client_id.is_some()),
+            ("clientSecret", client_secret.is_some()),
+        ])?;
         let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
             return Err(json::incomplete());
         };
@@ -646,10 +734,16 @@ impl CreateProjectBodyNetworkingTailscaleTailscaleOptions {
 }
 
 impl Json for CreateProjectBodyNetworkingTailscaleTailscaleOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let accept_routes = members.optional("acceptRoutes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut accept_routes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "acceptRoutes" => fields.optional(reader, "acceptRoutes", &mut accept_routes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { accept_routes })
     }
 
@@ -771,20 +865,42 @@ impl CreateProjectResponse {
 }
 
 impl Json for CreateProjectResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cluster_id = members.optional("clusterId");
-        let color = members.optional("color");
-        let created_at = members.optional("createdAt");
-        let custom_registry = members.optional("customRegistry");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let lifecycle_status = members.required("lifecycleStatus");
-        let name = members.required("name");
-        let networking = members.optional("networking");
-        let region = members.optional("region");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cluster_id = None;
+        let mut color = None;
+        let mut created_at = None;
+        let mut custom_registry = None;
+        let mut description = None;
+        let mut id = None;
+        let mut lifecycle_status = None;
+        let mut name = None;
+        let mut networking = None;
+        let mut region = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+                "color" => fields.optional(reader, "color", &mut color),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "lifecycleStatus" => {
+                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "region" => fields.optional(reader, "region", &mut region),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("lifecycleStatus", lifecycle_status.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(id), Some(lifecycle_status), Some(name)) = (id, lifecycle_status, name) else {
             return Err(json::incomplete());
         };
@@ -862,11 +978,18 @@ impl CreateProjectResponseCustomRegistry {
 }
 
 impl Json for CreateProjectResponseCustomRegistry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -912,11 +1035,18 @@ impl CreateProjectResponseCustomRegistryConfiguration {
 }
 
 impl Json for CreateProjectResponseCustomRegistryConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credential_id = members.required("credentialId");
-        let provider = members.optional("provider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credential_id = None;
+        let mut provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentialId" => fields.required(reader, "credentialId", &mut credential_id),
+                "provider" => fields.optional(reader, "provider", &mut provider),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("credentialId", credential_id.is_some())])?;
         let (Some(credential_id),) = (credential_id,) else {
             return Err(json::incomplete());
         };
@@ -1082,21 +1212,50 @@ impl GetProjectResponse {
 }
 
 impl Json for GetProjectResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addons = members.required("addons");
-        let cluster = members.required("cluster");
-        let created_at = members.required("createdAt");
-        let custom_registry = members.optional("customRegistry");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let jobs = members.required("jobs");
-        let lifecycle_status = members.required("lifecycleStatus");
-        let name = members.required("name");
-        let services = members.required("services");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addons = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut custom_registry = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut id = None;
+        let mut jobs = None;
+        let mut lifecycle_status = None;
+        let mut name = None;
+        let mut services = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addons" => fields.required(reader, "addons", &mut addons),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "jobs" => fields.required(reader, "jobs", &mut jobs),
+                "lifecycleStatus" => {
+                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "services" => fields.required(reader, "services", &mut services),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("addons", addons.is_some()),
+            ("cluster", cluster.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("jobs", jobs.is_some()),
+            ("lifecycleStatus", lifecycle_status.is_some()),
+            ("name", name.is_some()),
+            ("services", services.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(addons),
             Some(cluster),
@@ -1215,16 +1374,34 @@ impl GetProjectResponseAddonsItem {
 }
 
 impl Json for GetProjectResponseAddonsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let stage_id = members.optional("stageId");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(app_id), Some(id), Some(name), Some(spec), Some(uid)) =
             (app_id, id, name, spec, uid)
         else {
@@ -1272,10 +1449,16 @@ impl GetProjectResponseAddonsItemSpec {
 }
 
 impl Json for GetProjectResponseAddonsItemSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1330,13 +1513,22 @@ impl GetProjectResponseCluster {
 }
 
 impl Json for GetProjectResponseCluster {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let load_balancers = members.optional("loadBalancers");
-        let name = members.required("name");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut load_balancers = None;
+        let mut name = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+                "name" => fields.required(reader, "name", &mut name),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -1389,11 +1581,18 @@ impl GetProjectResponseCustomRegistry {
 }
 
 impl Json for GetProjectResponseCustomRegistry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.required("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1449,11 +1648,18 @@ impl GetProjectResponseCustomRegistryConfiguration {
 }
 
 impl Json for GetProjectResponseCustomRegistryConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credential_id = members.optional("credentialId");
-        let provider = members.optional("provider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credential_id = None;
+        let mut provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentialId" => fields.optional(reader, "credentialId", &mut credential_id),
+                "provider" => fields.optional(reader, "provider", &mut provider),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credential_id,
             provider,
@@ -1486,10 +1692,16 @@ impl GetProjectResponseDeployment {
 }
 
 impl Json for GetProjectResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let region = members.required("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "region" => fields.required(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("region", region.is_some())])?;
         let (Some(region),) = (region,) else {
             return Err(json::incomplete());
         };
@@ -1559,16 +1771,34 @@ impl GetProjectResponseJobsItem {
 }
 
 impl Json for GetProjectResponseJobsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let job_type = members.required("jobType");
-        let name = members.required("name");
-        let stage_id = members.optional("stageId");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut id = None;
+        let mut job_type = None;
+        let mut name = None;
+        let mut stage_id = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "jobType" => fields.required(reader, "jobType", &mut job_type),
+                "name" => fields.required(reader, "name", &mut name),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("id", id.is_some()),
+            ("jobType", job_type.is_some()),
+            ("name", name.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(app_id), Some(id), Some(job_type), Some(name), Some(uid)) =
             (app_id, id, job_type, name, uid)
         else {
@@ -1664,16 +1894,34 @@ impl GetProjectResponseServicesItem {
 }
 
 impl Json for GetProjectResponseServicesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(app_id), Some(id), Some(name), Some(service_type), Some(uid)) =
             (app_id, id, name, service_type, uid)
         else {
@@ -1763,12 +2011,20 @@ impl InitializeProjectBody {
 }
 
 impl Json for InitializeProjectBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cluster_id = members.optional("clusterId");
-        let custom_registry = members.optional("customRegistry");
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cluster_id = None;
+        let mut custom_registry = None;
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cluster_id,
             custom_registry,
@@ -1900,20 +2156,42 @@ impl InitializeProjectResponse {
 }
 
 impl Json for InitializeProjectResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cluster_id = members.optional("clusterId");
-        let color = members.optional("color");
-        let created_at = members.optional("createdAt");
-        let custom_registry = members.optional("customRegistry");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let lifecycle_status = members.required("lifecycleStatus");
-        let name = members.required("name");
-        let networking = members.optional("networking");
-        let region = members.optional("region");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cluster_id = None;
+        let mut color = None;
+        let mut created_at = None;
+        let mut custom_registry = None;
+        let mut description = None;
+        let mut id = None;
+        let mut lifecycle_status = None;
+        let mut name = None;
+        let mut networking = None;
+        let mut region = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+                "color" => fields.optional(reader, "color", &mut color),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "lifecycleStatus" => {
+                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                "region" => fields.optional(reader, "region", &mut region),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("lifecycleStatus", lifecycle_status.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(id), Some(lifecycle_status), Some(name)) = (id, lifecycle_status, name) else {
             return Err(json::incomplete());
         };
@@ -2004,12 +2282,24 @@ impl InitializeProjectResponseNetworking {
 }
 
 impl Json for InitializeProjectResponseNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allowed_ingress_projects = members.optional("allowedIngressProjects");
-        let host_aliases = members.optional("hostAliases");
-        let tailscale = members.optional("tailscale");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allowed_ingress_projects = None;
+        let mut host_aliases = None;
+        let mut tailscale = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowedIngressProjects" => fields.optional(
+                    reader,
+                    "allowedIngressProjects",
+                    &mut allowed_ingress_projects,
+                ),
+                "hostAliases" => fields.optional(reader, "hostAliases", &mut host_aliases),
+                "tailscale" => fields.optional(reader, "tailscale", &mut tailscale),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allowed_ingress_projects,
             host_aliases,
@@ -2075,12 +2365,20 @@ impl InitializeProjectResponseNetworkingHostAliases {
 }
 
 impl Json for InitializeProjectResponseNetworkingHostAliases {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let host_entries = members.optional("hostEntries");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut host_entries = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "hostEntries" => fields.optional(reader, "hostEntries", &mut host_entries),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             host_entries,
@@ -2172,15 +2470,28 @@ impl InitializeProjectResponseNetworkingTailscale {
 }
 
 impl Json for InitializeProjectResponseNetworkingTailscale {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth_key_tags = members.optional("authKeyTags");
-        let enabled = members.optional("enabled");
-        let options = members.optional("options");
-        let restrictions = members.optional("restrictions");
-        let secrets = members.optional("secrets");
-        let tailscale_options = members.optional("tailscaleOptions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth_key_tags = None;
+        let mut enabled = None;
+        let mut options = None;
+        let mut restrictions = None;
+        let mut secrets = None;
+        let mut tailscale_options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authKeyTags" => fields.optional(reader, "authKeyTags", &mut auth_key_tags),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "options" => fields.optional(reader, "options", &mut options),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "tailscaleOptions" => {
+                    fields.optional(reader, "tailscaleOptions", &mut tailscale_options)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auth_key_tags,
             enabled,
@@ -2223,10 +2534,16 @@ impl ListProjectsResponse {
 }
 
 impl Json for ListProjectsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let projects = members.required("projects");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut projects = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projects" => fields.required(reader, "projects", &mut projects),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("projects", projects.is_some())])?;
         let (Some(projects),) = (projects,) else {
             return Err(json::incomplete());
         };
@@ -2282,14 +2599,31 @@ impl ListProjectsResponseProjectsItem {
 }
 
 impl Json for ListProjectsResponseProjectsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let id = members.required("id");
-        let lifecycle_status = members.required("lifecycleStatus");
-        let name = members.required("name");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut id = None;
+        let mut lifecycle_status = None;
+        let mut name = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "lifecycleStatus" => {
+                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("lifecycleStatus", lifecycle_status.is_some()),
+            ("name", name.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(id), Some(lifecycle_status), Some(name), Some(uid)) =
             (id, lifecycle_status, name, uid)
         else {
@@ -2360,12 +2694,20 @@ impl PatchProjectBody {
 }
 
 impl Json for PatchProjectBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let color = members.optional("color");
-        let description = members.optional("description");
-        let networking = members.optional("networking");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut color = None;
+        let mut description = None;
+        let mut networking = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "color" => fields.optional(reader, "color", &mut color),
+                "description" => fields.optional(reader, "description", &mut description),
+                "networking" => fields.optional(reader, "networking", &mut networking),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             color,
             description,
@@ -2430,12 +2772,24 @@ impl PatchProjectBodyNetworking {
 }
 
 impl Json for PatchProjectBodyNetworking {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let allowed_ingress_projects = members.optional("allowedIngressProjects");
-        let host_aliases = members.optional("hostAliases");
-        let tailscale = members.optional("tailscale");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut allowed_ingress_projects = None;
+        let mut host_aliases = None;
+        let mut tailscale = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "allowedIngressProjects" => fields.optional(
+                    reader,
+                    "allowedIngressProjects",
+                    &mut allowed_ingress_projects,
+                ),
+                "hostAliases" => fields.optional(reader, "hostAliases", &mut host_aliases),
+                "tailscale" => fields.optional(reader, "tailscale", &mut tailscale),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             allowed_ingress_projects,
             host_aliases,
@@ -2507,12 +2861,20 @@ impl PatchProjectBodyNetworkingHostAliases {
 }
 
 impl Json for PatchProjectBodyNetworkingHostAliases {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let host_entries = members.optional("hostEntries");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut host_entries = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "hostEntries" => fields.optional(reader, "hostEntries", &mut host_entries),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             host_entries,
@@ -2577,12 +2939,22 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
 }
 
 impl Json for PatchProjectBodyNetworkingHostAliasesRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let tags = members.optional("tags");
-        let tag_match_condition = members.optional("tagMatchCondition");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut tags = None;
+        let mut tag_match_condition = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "tagMatchCondition" => {
+                    fields.optional(reader, "tagMatchCondition", &mut tag_match_condition)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             tags,
@@ -2684,15 +3056,28 @@ impl PatchProjectBodyNetworkingTailscale {
 }
 
 impl Json for PatchProjectBodyNetworkingTailscale {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let auth_key_tags = members.optional("authKeyTags");
-        let enabled = members.optional("enabled");
-        let options = members.optional("options");
-        let restrictions = members.optional("restrictions");
-        let secrets = members.optional("secrets");
-        let tailscale_options = members.optional("tailscaleOptions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut auth_key_tags = None;
+        let mut enabled = None;
+        let mut options = None;
+        let mut restrictions = None;
+        let mut secrets = None;
+        let mut tailscale_options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "authKeyTags" => fields.optional(reader, "authKeyTags", &mut auth_key_tags),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "options" => fields.optional(reader, "options", &mut options),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "tailscaleOptions" => {
+                    fields.optional(reader, "tailscaleOptions", &mut tailscale_options)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             auth_key_tags,
             enabled,
@@ -2754,11 +3139,18 @@ impl PatchProjectBodyNetworkingTailscaleSecrets {
 }
 
 impl Json for PatchProjectBodyNetworkingTailscaleSecrets {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let client_id = members.optional("clientId");
-        let client_secret = members.optional("clientSecret");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "clientId" => fields.optional(reader, "clientId", &mut client_id),
+                "clientSecret" => fields.optional(reader, "clientSecret", &mut client_secret),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             client_id,
             client_secret,

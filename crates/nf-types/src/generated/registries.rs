@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -126,20 +126,36 @@ impl AddRegistryCredentialsBody {
 }
 
 impl Json for AddRegistryCredentialsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let created_at = members.optional("createdAt");
-        let credentials = members.optional("credentials");
-        let gcp = members.optional("gcp");
-        let integration_id = members.optional("integrationId");
-        let name = members.required("name");
-        let provider = members.required("provider");
-        let registry_url = members.optional("registryUrl");
-        let restrictions = members.optional("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut created_at = None;
+        let mut credentials = None;
+        let mut gcp = None;
+        let mut integration_id = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut registry_url = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "registryUrl" => fields.optional(reader, "registryUrl", &mut registry_url),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("provider", provider.is_some())])?;
         let (Some(name), Some(provider)) = (name, provider) else {
             return Err(json::incomplete());
         };
@@ -198,10 +214,16 @@ impl AddRegistryCredentialsBodyAws {
 }
 
 impl Json for AddRegistryCredentialsBodyAws {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let region = members.optional("region");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut region = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "region" => fields.optional(reader, "region", &mut region),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { region })
     }
 
@@ -237,10 +259,16 @@ impl AddRegistryCredentialsBodyAzure {
 }
 
 impl Json for AddRegistryCredentialsBodyAzure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let resource_group = members.optional("resourceGroup");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut resource_group = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "resourceGroup" => fields.optional(reader, "resourceGroup", &mut resource_group),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { resource_group })
     }
 
@@ -289,12 +317,20 @@ impl AddRegistryCredentialsBodyCredentials {
 }
 
 impl Json for AddRegistryCredentialsBodyCredentials {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let password = members.optional("password");
-        let scope = members.required("scope");
-        let username = members.optional("username");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut password = None;
+        let mut scope = None;
+        let mut username = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "password" => fields.optional(reader, "password", &mut password),
+                "scope" => fields.required(reader, "scope", &mut scope),
+                "username" => fields.optional(reader, "username", &mut username),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("scope", scope.is_some())])?;
         let (Some(scope),) = (scope,) else {
             return Err(json::incomplete());
         };
@@ -349,11 +385,18 @@ impl AddRegistryCredentialsBodyCredentialsScope {
 }
 
 impl Json for AddRegistryCredentialsBodyCredentialsScope {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pull = members.optional("pull");
-        let push = members.optional("push");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pull = None;
+        let mut push = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "pull" => fields.optional(reader, "pull", &mut pull),
+                "push" => fields.optional(reader, "push", &mut push),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { pull, push })
     }
 
@@ -388,10 +431,16 @@ impl AddRegistryCredentialsBodyGcp {
 }
 
 impl Json for AddRegistryCredentialsBodyGcp {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let project_id = members.optional("projectId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut project_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { project_id })
     }
 
@@ -454,11 +503,18 @@ impl AddRegistryCredentialsBodyRestrictions {
 }
 
 impl Json for AddRegistryCredentialsBodyRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let projects = members.optional("projects");
-        let restricted = members.required("restricted");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut projects = None;
+        let mut restricted = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "restricted" => fields.required(reader, "restricted", &mut restricted),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("restricted", restricted.is_some())])?;
         let (Some(restricted),) = (restricted,) else {
             return Err(json::incomplete());
         };
@@ -601,22 +657,52 @@ impl AddRegistryCredentialsResponse {
 }
 
 impl Json for AddRegistryCredentialsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let created_at = members.optional("createdAt");
-        let credentials = members.optional("credentials");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let integration_id = members.optional("integrationId");
-        let name = members.required("name");
-        let provider = members.required("provider");
-        let registry_credential_refresh = members.required("registryCredentialRefresh");
-        let registry_url = members.optional("registryUrl");
-        let restrictions = members.optional("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut created_at = None;
+        let mut credentials = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut integration_id = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut registry_credential_refresh = None;
+        let mut registry_url = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "registryCredentialRefresh" => fields.required(
+                    reader,
+                    "registryCredentialRefresh",
+                    &mut registry_credential_refresh,
+                ),
+                "registryUrl" => fields.optional(reader, "registryUrl", &mut registry_url),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("provider", provider.is_some()),
+            (
+                "registryCredentialRefresh",
+                registry_credential_refresh.is_some(),
+            ),
+        ])?;
         let (Some(id), Some(name), Some(provider), Some(registry_credential_refresh)) =
             (id, name, provider, registry_credential_refresh)
         else {
@@ -723,15 +809,30 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
 }
 
 impl Json for AddRegistryCredentialsResponseRegistryCredentialRefresh {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let error = members.optional("error");
-        let failure_count = members.required("failureCount");
-        let last_failure_at = members.optional("lastFailureAt");
-        let next_attempt_at = members.optional("nextAttemptAt");
-        let retry_delay = members.required("retryDelay");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut error = None;
+        let mut failure_count = None;
+        let mut last_failure_at = None;
+        let mut next_attempt_at = None;
+        let mut retry_delay = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "error" => fields.optional(reader, "error", &mut error),
+                "failureCount" => fields.required(reader, "failureCount", &mut failure_count),
+                "lastFailureAt" => fields.optional(reader, "lastFailureAt", &mut last_failure_at),
+                "nextAttemptAt" => fields.optional(reader, "nextAttemptAt", &mut next_attempt_at),
+                "retryDelay" => fields.required(reader, "retryDelay", &mut retry_delay),
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("failureCount", failure_count.is_some()),
+            ("retryDelay", retry_delay.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(failure_count), Some(retry_delay), Some(status)) =
             (failure_count, retry_delay, status)
         else {
@@ -790,12 +891,20 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
 }
 
 impl Json for AddRegistryCredentialsResponseRegistryCredentialRefreshError {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let message = members.required("message");
-        let provider_code = members.optional("providerCode");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut message = None;
+        let mut provider_code = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "message" => fields.required(reader, "message", &mut message),
+                "providerCode" => fields.optional(reader, "providerCode", &mut provider_code),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("message", message.is_some()), ("type", type_.is_some())])?;
         let (Some(message), Some(type_)) = (message, type_) else {
             return Err(json::incomplete());
         };
@@ -843,10 +952,16 @@ impl ListRegistryCredentialsResponse {
 }
 
 impl Json for ListRegistryCredentialsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.required("credentials");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.required(reader, "credentials", &mut credentials),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("credentials", credentials.is_some())])?;
         let (Some(credentials),) = (credentials,) else {
             return Err(json::incomplete());
         };
@@ -975,21 +1090,50 @@ impl ListRegistryCredentialsResponseCredentialsItem {
 }
 
 impl Json for ListRegistryCredentialsResponseCredentialsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aws = members.optional("aws");
-        let azure = members.optional("azure");
-        let created_at = members.optional("createdAt");
-        let credentials = members.optional("credentials");
-        let gcp = members.optional("gcp");
-        let id = members.required("id");
-        let integration_id = members.optional("integrationId");
-        let name = members.required("name");
-        let provider = members.required("provider");
-        let registry_credential_refresh = members.required("registryCredentialRefresh");
-        let registry_url = members.optional("registryUrl");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aws = None;
+        let mut azure = None;
+        let mut created_at = None;
+        let mut credentials = None;
+        let mut gcp = None;
+        let mut id = None;
+        let mut integration_id = None;
+        let mut name = None;
+        let mut provider = None;
+        let mut registry_credential_refresh = None;
+        let mut registry_url = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aws" => fields.optional(reader, "aws", &mut aws),
+                "azure" => fields.optional(reader, "azure", &mut azure),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "gcp" => fields.optional(reader, "gcp", &mut gcp),
+                "id" => fields.required(reader, "id", &mut id),
+                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
+                "name" => fields.required(reader, "name", &mut name),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "registryCredentialRefresh" => fields.required(
+                    reader,
+                    "registryCredentialRefresh",
+                    &mut registry_credential_refresh,
+                ),
+                "registryUrl" => fields.optional(reader, "registryUrl", &mut registry_url),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("provider", provider.is_some()),
+            (
+                "registryCredentialRefresh",
+                registry_credential_refresh.is_some(),
+            ),
+        ])?;
         let (Some(id), Some(name), Some(provider), Some(registry_credential_refresh)) =
             (id, name, provider, registry_credential_refresh)
         else {
@@ -1049,10 +1193,16 @@ impl ListRegistryCredentialsResponseCredentialsItemCredentials {
 }
 
 impl Json for ListRegistryCredentialsResponseCredentialsItemCredentials {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let scope = members.required("scope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "scope" => fields.required(reader, "scope", &mut scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("scope", scope.is_some())])?;
         let (Some(scope),) = (scope,) else {
             return Err(json::incomplete());
         };
@@ -1124,13 +1274,22 @@ impl UpdateRegistryCredentialsBody {
 }
 
 impl Json for UpdateRegistryCredentialsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let credentials = members.optional("credentials");
-        let restrictions = members.optional("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut credentials = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             created_at,
             credentials,

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -73,15 +73,26 @@ impl CreateGlobalSecretBody {
 }
 
 impl Json for CreateGlobalSecretBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dependents = members.optional("dependents");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let name = members.required("name");
-        let secrets = members.optional("secrets");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dependents = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut secrets = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dependents" => fields.optional(reader, "dependents", &mut dependents),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("type", type_.is_some())])?;
         let (Some(name), Some(type_)) = (name, type_) else {
             return Err(json::incomplete());
         };
@@ -130,10 +141,16 @@ impl CreateGlobalSecretBodyDependents {
 }
 
 impl Json for CreateGlobalSecretBodyDependents {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let templates = members.optional("templates");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut templates = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "templates" => fields.optional(reader, "templates", &mut templates),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { templates })
     }
 
@@ -167,10 +184,16 @@ impl CreateGlobalSecretBodyDependentsTemplates {
 }
 
 impl Json for CreateGlobalSecretBodyDependentsTemplates {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let items = members.optional("items");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut items = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "items" => fields.optional(reader, "items", &mut items),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { items })
     }
 
@@ -243,16 +266,35 @@ impl CreateGlobalSecretBodyGitops {
 }
 
 impl Json for CreateGlobalSecretBodyGitops {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch = members.required("branch");
-        let file_path = members.required("filePath");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch = None;
+        let mut file_path = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "filePath" => fields.required(reader, "filePath", &mut file_path),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("branch", branch.is_some()),
+            ("filePath", file_path.is_some()),
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -332,11 +374,18 @@ impl CreateGlobalSecretBodySecrets {
 }
 
 impl Json for CreateGlobalSecretBodySecrets {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let files = members.optional("files");
-        let values = members.required("values");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut files = None;
+        let mut values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "files" => fields.optional(reader, "files", &mut files),
+                "values" => fields.required(reader, "values", &mut values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("values", values.is_some())])?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -449,18 +498,36 @@ impl CreateGlobalSecretResponse {
 }
 
 impl Json for CreateGlobalSecretResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let dependents = members.optional("dependents");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.required("name");
-        let secrets = members.optional("secrets");
-        let type_ = members.required("type");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut dependents = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut secrets = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "dependents" => fields.optional(reader, "dependents", &mut dependents),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(type_)) = (id, name, type_) else {
             return Err(json::incomplete());
         };
@@ -606,20 +673,46 @@ impl CreateSecretBody {
 }
 
 impl Json for CreateSecretBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_dependencies = members.optional("addonDependencies");
-        let description = members.optional("description");
-        let external_addon_dependencies = members.optional("externalAddonDependencies");
-        let name = members.required("name");
-        let priority = members.required("priority");
-        let restrictions = members.optional("restrictions");
-        let secret_type = members.required("secretType");
-        let secrets = members.optional("secrets");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_dependencies = None;
+        let mut description = None;
+        let mut external_addon_dependencies = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut secrets = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonDependencies" => {
+                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAddonDependencies" => fields.optional(
+                    reader,
+                    "externalAddonDependencies",
+                    &mut external_addon_dependencies,
+                ),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.required(reader, "secretType", &mut secret_type),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("name", name.is_some()),
+            ("priority", priority.is_some()),
+            ("secretType", secret_type.is_some()),
+        ])?;
         let (Some(name), Some(priority), Some(secret_type)) = (name, priority, secret_type) else {
             return Err(json::incomplete());
         };
@@ -687,11 +780,18 @@ impl CreateSecretBodyAddonDependenciesItem {
 }
 
 impl Json for CreateSecretBodyAddonDependenciesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_id = members.required("addonId");
-        let keys = members.required("keys");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_id = None;
+        let mut keys = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonId" => fields.required(reader, "addonId", &mut addon_id),
+                "keys" => fields.required(reader, "keys", &mut keys),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("addonId", addon_id.is_some()), ("keys", keys.is_some())])?;
         let (Some(addon_id), Some(keys)) = (addon_id, keys) else {
             return Err(json::incomplete());
         };
@@ -734,11 +834,18 @@ impl CreateSecretBodyAddonDependenciesItemKeysItem {
 }
 
 impl Json for CreateSecretBodyAddonDependenciesItemKeysItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aliases = members.optional("aliases");
-        let key_name = members.required("keyName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aliases = None;
+        let mut key_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aliases" => fields.optional(reader, "aliases", &mut aliases),
+                "keyName" => fields.required(reader, "keyName", &mut key_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("keyName", key_name.is_some())])?;
         let (Some(key_name),) = (key_name,) else {
             return Err(json::incomplete());
         };
@@ -824,14 +931,26 @@ impl CreateSecretBodyRestrictions {
 }
 
 impl Json for CreateSecretBodyRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let nf_objects = members.optional("nfObjects");
-        let restricted = members.optional("restricted");
-        let stage_ids = members.optional("stageIds");
-        let tag_match_condition = members.optional("tagMatchCondition");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut nf_objects = None;
+        let mut restricted = None;
+        let mut stage_ids = None;
+        let mut tag_match_condition = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "nfObjects" => fields.optional(reader, "nfObjects", &mut nf_objects),
+                "restricted" => fields.optional(reader, "restricted", &mut restricted),
+                "stageIds" => fields.optional(reader, "stageIds", &mut stage_ids),
+                "tagMatchCondition" => {
+                    fields.optional(reader, "tagMatchCondition", &mut tag_match_condition)
+                }
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             nf_objects,
             restricted,
@@ -880,11 +999,18 @@ impl CreateSecretBodyRestrictionsNfObjectsItem {
 }
 
 impl Json for CreateSecretBodyRestrictionsNfObjectsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("type", type_.is_some())])?;
         let (Some(id), Some(type_)) = (id, type_) else {
             return Err(json::incomplete());
         };
@@ -976,12 +1102,22 @@ impl CreateSecretBodySecrets {
 }
 
 impl Json for CreateSecretBodySecrets {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let files = members.optional("files");
-        let variables = members.optional("variables");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut docker_secret_mounts = None;
+        let mut files = None;
+        let mut variables = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "files" => fields.optional(reader, "files", &mut files),
+                "variables" => fields.optional(reader, "variables", &mut variables),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             docker_secret_mounts,
             files,
@@ -1140,23 +1276,53 @@ impl CreateSecretResponse {
 }
 
 impl Json for CreateSecretResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_dependencies = members.optional("addonDependencies");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let external_addon_dependencies = members.optional("externalAddonDependencies");
-        let id = members.required("id");
-        let name = members.required("name");
-        let priority = members.required("priority");
-        let restrictions = members.optional("restrictions");
-        let secret_type = members.required("secretType");
-        let secrets = members.optional("secrets");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        let type_ = members.optional("type");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_dependencies = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut external_addon_dependencies = None;
+        let mut id = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut secrets = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonDependencies" => {
+                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
+                }
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAddonDependencies" => fields.optional(
+                    reader,
+                    "externalAddonDependencies",
+                    &mut external_addon_dependencies,
+                ),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.required(reader, "secretType", &mut secret_type),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("priority", priority.is_some()),
+            ("secretType", secret_type.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(priority), Some(secret_type)) =
             (id, name, priority, secret_type)
         else {
@@ -1291,21 +1457,50 @@ impl GetSecretResponse {
 }
 
 impl Json for GetSecretResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let priority = members.required("priority");
-        let project_id = members.required("projectId");
-        let restrictions = members.required("restrictions");
-        let secret_type = members.required("secretType");
-        let secrets = members.required("secrets");
-        let tags = members.required("tags");
-        let type_ = members.required("type");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut project_id = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut secrets = None;
+        let mut tags = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.required(reader, "secretType", &mut secret_type),
+                "secrets" => fields.required(reader, "secrets", &mut secrets),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("priority", priority.is_some()),
+            ("projectId", project_id.is_some()),
+            ("restrictions", restrictions.is_some()),
+            ("secretType", secret_type.is_some()),
+            ("secrets", secrets.is_some()),
+            ("tags", tags.is_some()),
+            ("type", type_.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -1443,22 +1638,53 @@ impl GetSecretDetailsResponse {
 }
 
 impl Json for GetSecretDetailsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_secrets = members.required("addonSecrets");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let priority = members.required("priority");
-        let project_id = members.required("projectId");
-        let restrictions = members.required("restrictions");
-        let secret_type = members.required("secretType");
-        let secrets = members.required("secrets");
-        let tags = members.required("tags");
-        let type_ = members.required("type");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_secrets = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut project_id = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut secrets = None;
+        let mut tags = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonSecrets" => fields.required(reader, "addonSecrets", &mut addon_secrets),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.required(reader, "secretType", &mut secret_type),
+                "secrets" => fields.required(reader, "secrets", &mut secrets),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("addonSecrets", addon_secrets.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("priority", priority.is_some()),
+            ("projectId", project_id.is_some()),
+            ("restrictions", restrictions.is_some()),
+            ("secretType", secret_type.is_some()),
+            ("secrets", secrets.is_some()),
+            ("tags", tags.is_some()),
+            ("type", type_.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(addon_secrets),
             Some(created_at),
@@ -1561,14 +1787,30 @@ impl GetSecretDetailsResponseAddonSecretsItem {
 }
 
 impl Json for GetSecretDetailsResponseAddonSecretsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_type = members.required("addonType");
-        let id = members.required("id");
-        let name = members.required("name");
-        let variables = members.required("variables");
-        let version = members.required("version");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_type = None;
+        let mut id = None;
+        let mut name = None;
+        let mut variables = None;
+        let mut version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonType" => fields.required(reader, "addonType", &mut addon_type),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "variables" => fields.required(reader, "variables", &mut variables),
+                "version" => fields.required(reader, "version", &mut version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("addonType", addon_type.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("variables", variables.is_some()),
+            ("version", version.is_some()),
+        ])?;
         let (Some(addon_type), Some(id), Some(name), Some(variables), Some(version)) =
             (addon_type, id, name, variables, version)
         else {
@@ -1651,17 +1893,38 @@ impl GetSecretLinkResponse {
 }
 
 impl Json for GetSecretLinkResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_id = members.required("addonId");
-        let addon_name = members.required("addonName");
-        let addon_type = members.required("addonType");
-        let available_keys = members.required("availableKeys");
-        let linked = members.required("linked");
-        let linked_keys = members.optional("linkedKeys");
-        let secret_id = members.required("secretId");
-        let secret_name = members.required("secretName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_id = None;
+        let mut addon_name = None;
+        let mut addon_type = None;
+        let mut available_keys = None;
+        let mut linked = None;
+        let mut linked_keys = None;
+        let mut secret_id = None;
+        let mut secret_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonId" => fields.required(reader, "addonId", &mut addon_id),
+                "addonName" => fields.required(reader, "addonName", &mut addon_name),
+                "addonType" => fields.required(reader, "addonType", &mut addon_type),
+                "availableKeys" => fields.required(reader, "availableKeys", &mut available_keys),
+                "linked" => fields.required(reader, "linked", &mut linked),
+                "linkedKeys" => fields.optional(reader, "linkedKeys", &mut linked_keys),
+                "secretId" => fields.required(reader, "secretId", &mut secret_id),
+                "secretName" => fields.required(reader, "secretName", &mut secret_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("addonId", addon_id.is_some()),
+            ("addonName", addon_name.is_some()),
+            ("addonType", addon_type.is_some()),
+            ("availableKeys", available_keys.is_some()),
+            ("linked", linked.is_some()),
+            ("secretId", secret_id.is_some()),
+            ("secretName", secret_name.is_some()),
+        ])?;
         let (
             Some(addon_id),
             Some(addon_name),
@@ -1739,12 +2002,23 @@ impl GetSecretLinkResponseLinkedKeysItem {
 }
 
 impl Json for GetSecretLinkResponseLinkedKeysItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let aliases = members.optional("aliases");
-        let default_key = members.required("defaultKey");
-        let key_name = members.required("keyName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut aliases = None;
+        let mut default_key = None;
+        let mut key_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "aliases" => fields.optional(reader, "aliases", &mut aliases),
+                "defaultKey" => fields.required(reader, "defaultKey", &mut default_key),
+                "keyName" => fields.required(reader, "keyName", &mut key_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("defaultKey", default_key.is_some()),
+            ("keyName", key_name.is_some()),
+        ])?;
         let (Some(default_key), Some(key_name)) = (default_key, key_name) else {
             return Err(json::incomplete());
         };
@@ -1780,10 +2054,16 @@ impl ListGlobalSecretsResponse {
 }
 
 impl Json for ListGlobalSecretsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let secrets = members.required("secrets");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut secrets = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "secrets" => fields.required(reader, "secrets", &mut secrets),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("secrets", secrets.is_some())])?;
         let (Some(secrets),) = (secrets,) else {
             return Err(json::incomplete());
         };
@@ -1843,15 +2123,32 @@ impl ListGlobalSecretsResponseSecretsItem {
 }
 
 impl Json for ListGlobalSecretsResponseSecretsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let type_ = members.required("type");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(type_), Some(updated_at)) =
             (created_at, id, name, type_, updated_at)
         else {
@@ -1895,10 +2192,16 @@ impl ListSecretsResponse {
 }
 
 impl Json for ListSecretsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let secrets = members.required("secrets");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut secrets = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "secrets" => fields.required(reader, "secrets", &mut secrets),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("secrets", secrets.is_some())])?;
         let (Some(secrets),) = (secrets,) else {
             return Err(json::incomplete());
         };
@@ -1971,18 +2274,41 @@ impl ListSecretsResponseSecretsItem {
 }
 
 impl Json for ListSecretsResponseSecretsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let priority = members.required("priority");
-        let project_id = members.required("projectId");
-        let restrictions = members.required("restrictions");
-        let secret_type = members.required("secretType");
-        let tags = members.required("tags");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut project_id = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut tags = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.required(reader, "secretType", &mut secret_type),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("priority", priority.is_some()),
+            ("projectId", project_id.is_some()),
+            ("restrictions", restrictions.is_some()),
+            ("secretType", secret_type.is_some()),
+            ("tags", tags.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (
             Some(id),
             Some(name),
@@ -2088,13 +2414,22 @@ impl PatchGlobalSecretBody {
 }
 
 impl Json for PatchGlobalSecretBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dependents = members.optional("dependents");
-        let description = members.optional("description");
-        let gitops = members.nullable("gitops");
-        let secrets = members.optional("secrets");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dependents = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut secrets = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dependents" => fields.optional(reader, "dependents", &mut dependents),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             dependents,
             description,
@@ -2148,11 +2483,18 @@ impl PatchGlobalSecretBodySecrets {
 }
 
 impl Json for PatchGlobalSecretBodySecrets {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let files = members.optional("files");
-        let values = members.optional("values");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut files = None;
+        let mut values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "files" => fields.optional(reader, "files", &mut files),
+                "values" => fields.optional(reader, "values", &mut values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { files, values })
     }
 
@@ -2265,19 +2607,38 @@ impl PatchGlobalSecretResponse {
 }
 
 impl Json for PatchGlobalSecretResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let dependents = members.optional("dependents");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.required("name");
-        let secrets = members.optional("secrets");
-        let trigger_result = members.optional("triggerResult");
-        let type_ = members.required("type");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut dependents = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut secrets = None;
+        let mut trigger_result = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "dependents" => fields.optional(reader, "dependents", &mut dependents),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "triggerResult" => fields.optional(reader, "triggerResult", &mut trigger_result),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(type_)) = (id, name, type_) else {
             return Err(json::incomplete());
         };
@@ -2355,16 +2716,36 @@ impl PatchGlobalSecretResponseTriggerResult {
 }
 
 impl Json for PatchGlobalSecretResponseTriggerResult {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let accepted = members.required("accepted");
-        let batch_id = members.required("batchId");
-        let deduplicated = members.required("deduplicated");
-        let failed = members.required("failed");
-        let items = members.required("items");
-        let skipped = members.required("skipped");
-        let succeeded = members.required("succeeded");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut accepted = None;
+        let mut batch_id = None;
+        let mut deduplicated = None;
+        let mut failed = None;
+        let mut items = None;
+        let mut skipped = None;
+        let mut succeeded = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accepted" => fields.required(reader, "accepted", &mut accepted),
+                "batchId" => fields.required(reader, "batchId", &mut batch_id),
+                "deduplicated" => fields.required(reader, "deduplicated", &mut deduplicated),
+                "failed" => fields.required(reader, "failed", &mut failed),
+                "items" => fields.required(reader, "items", &mut items),
+                "skipped" => fields.required(reader, "skipped", &mut skipped),
+                "succeeded" => fields.required(reader, "succeeded", &mut succeeded),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("accepted", accepted.is_some()),
+            ("batchId", batch_id.is_some()),
+            ("deduplicated", deduplicated.is_some()),
+            ("failed", failed.is_some()),
+            ("items", items.is_some()),
+            ("skipped", skipped.is_some()),
+            ("succeeded", succeeded.is_some()),
+        ])?;
         let (
             Some(accepted),
             Some(batch_id),
@@ -2443,12 +2824,25 @@ impl PatchGlobalSecretResponseTriggerResultItemsItem {
 }
 
 impl Json for PatchGlobalSecretResponseTriggerResultItemsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let status = members.required("status");
-        let template_internal_id = members.required("templateInternalId");
-        let template_run_id = members.optional("templateRunId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut status = None;
+        let mut template_internal_id = None;
+        let mut template_run_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "status" => fields.required(reader, "status", &mut status),
+                "templateInternalId" => {
+                    fields.required(reader, "templateInternalId", &mut template_internal_id)
+                }
+                "templateRunId" => fields.optional(reader, "templateRunId", &mut template_run_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("status", status.is_some()),
+            ("templateInternalId", template_internal_id.is_some()),
+        ])?;
         let (Some(status), Some(template_internal_id)) = (status, template_internal_id) else {
             return Err(json::incomplete());
         };
@@ -2607,19 +3001,40 @@ impl PatchSecretBody {
 }
 
 impl Json for PatchSecretBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_dependencies = members.optional("addonDependencies");
-        let description = members.optional("description");
-        let external_addon_dependencies = members.optional("externalAddonDependencies");
-        let priority = members.optional("priority");
-        let restrictions = members.optional("restrictions");
-        let secret_type = members.optional("secretType");
-        let secrets = members.optional("secrets");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_dependencies = None;
+        let mut description = None;
+        let mut external_addon_dependencies = None;
+        let mut priority = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut secrets = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonDependencies" => {
+                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAddonDependencies" => fields.optional(
+                    reader,
+                    "externalAddonDependencies",
+                    &mut external_addon_dependencies,
+                ),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.optional(reader, "secretType", &mut secret_type),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             addon_dependencies,
             description,
@@ -2759,17 +3174,36 @@ impl UpdateSecretBody {
 }
 
 impl Json for UpdateSecretBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_dependencies = members.optional("addonDependencies");
-        let description = members.optional("description");
-        let external_addon_dependencies = members.optional("externalAddonDependencies");
-        let priority = members.optional("priority");
-        let restrictions = members.optional("restrictions");
-        let secret_type = members.optional("secretType");
-        let secrets = members.optional("secrets");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_dependencies = None;
+        let mut description = None;
+        let mut external_addon_dependencies = None;
+        let mut priority = None;
+        let mut restrictions = None;
+        let mut secret_type = None;
+        let mut secrets = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonDependencies" => {
+                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "externalAddonDependencies" => fields.optional(
+                    reader,
+                    "externalAddonDependencies",
+                    &mut external_addon_dependencies,
+                ),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "secretType" => fields.optional(reader, "secretType", &mut secret_type),
+                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             addon_dependencies,
             description,
@@ -2820,10 +3254,16 @@ impl UpdateSecretLinkBody {
 }
 
 impl Json for UpdateSecretLinkBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let keys = members.required("keys");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut keys = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "keys" => fields.required(reader, "keys", &mut keys),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("keys", keys.is_some())])?;
         let (Some(keys),) = (keys,) else {
             return Err(json::incomplete());
         };
@@ -2853,10 +3293,16 @@ impl UpdateSecretLinkResponse {
 }
 
 impl Json for UpdateSecretLinkResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let keys = members.required("keys");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut keys = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "keys" => fields.required(reader, "keys", &mut keys),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("keys", keys.is_some())])?;
         let (Some(keys),) = (keys,) else {
             return Err(json::incomplete());
         };

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -87,17 +87,37 @@ impl ActivateEncryptionConfigurationResponse {
 }
 
 impl Json for ActivateEncryptionConfigurationResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active = members.required("active");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let envelope = members.optional("envelope");
-        let first_activated_at = members.optional("firstActivatedAt");
-        let id = members.required("id");
-        let name = members.required("name");
-        let vault = members.optional("vault");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut envelope = None;
+        let mut first_activated_at = None;
+        let mut id = None;
+        let mut name = None;
+        let mut vault = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "active" => fields.required(reader, "active", &mut active),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "envelope" => fields.optional(reader, "envelope", &mut envelope),
+                "firstActivatedAt" => {
+                    fields.optional(reader, "firstActivatedAt", &mut first_activated_at)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "vault" => fields.optional(reader, "vault", &mut vault),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("active", active.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(active), Some(created_at), Some(id), Some(name)) = (active, created_at, id, name)
         else {
             return Err(json::incomplete());
@@ -296,24 +316,50 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
 }
 
 impl Json for ActivateEncryptionConfigurationResponseEnvelope {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let external_id = members.optional("externalId");
-        let key_id = members.optional("keyId");
-        let options = members.optional("options");
-        let provider = members.required("provider");
-        let region = members.optional("region");
-        let crypto_key = members.optional("cryptoKey");
-        let key_ring = members.optional("keyRing");
-        let keyfile_service_account_email = members.optional("keyfileServiceAccountEmail");
-        let location = members.optional("location");
-        let project_id = members.optional("projectId");
-        let service_account_email = members.optional("serviceAccountEmail");
-        let address = members.optional("address");
-        let key_name = members.optional("keyName");
-        let mount_path = members.optional("mountPath");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut external_id = None;
+        let mut key_id = None;
+        let mut options = None;
+        let mut provider = None;
+        let mut region = None;
+        let mut crypto_key = None;
+        let mut key_ring = None;
+        let mut keyfile_service_account_email = None;
+        let mut location = None;
+        let mut project_id = None;
+        let mut service_account_email = None;
+        let mut address = None;
+        let mut key_name = None;
+        let mut mount_path = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "externalId" => fields.optional(reader, "externalId", &mut external_id),
+                "keyId" => fields.optional(reader, "keyId", &mut key_id),
+                "options" => fields.optional(reader, "options", &mut options),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "region" => fields.optional(reader, "region", &mut region),
+                "cryptoKey" => fields.optional(reader, "cryptoKey", &mut crypto_key),
+                "keyRing" => fields.optional(reader, "keyRing", &mut key_ring),
+                "keyfileServiceAccountEmail" => fields.optional(
+                    reader,
+                    "keyfileServiceAccountEmail",
+                    &mut keyfile_service_account_email,
+                ),
+                "location" => fields.optional(reader, "location", &mut location),
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                "serviceAccountEmail" => {
+                    fields.optional(reader, "serviceAccountEmail", &mut service_account_email)
+                }
+                "address" => fields.optional(reader, "address", &mut address),
+                "keyName" => fields.optional(reader, "keyName", &mut key_name),
+                "mountPath" => fields.optional(reader, "mountPath", &mut mount_path),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("provider", provider.is_some())])?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -410,12 +456,22 @@ impl ActivateEncryptionConfigurationResponseEnvelopeOptions {
 }
 
 impl Json for ActivateEncryptionConfigurationResponseEnvelopeOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cache_ttl_seconds = members.optional("cacheTtlSeconds");
-        let max_age_ms = members.optional("maxAgeMs");
-        let max_uses = members.optional("maxUses");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cache_ttl_seconds = None;
+        let mut max_age_ms = None;
+        let mut max_uses = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cacheTtlSeconds" => {
+                    fields.optional(reader, "cacheTtlSeconds", &mut cache_ttl_seconds)
+                }
+                "maxAgeMs" => fields.optional(reader, "maxAgeMs", &mut max_age_ms),
+                "maxUses" => fields.optional(reader, "maxUses", &mut max_uses),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cache_ttl_seconds,
             max_age_ms,
@@ -468,10 +524,16 @@ impl ActivateEncryptionConfigurationResponseVault {
 }
 
 impl Json for ActivateEncryptionConfigurationResponseVault {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let version = members.required("version");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut version = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "version" => fields.required(reader, "version", &mut version),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("version", version.is_some())])?;
         let (Some(version),) = (version,) else {
             return Err(json::incomplete());
         };
@@ -509,11 +571,21 @@ impl ActivateEncryptionNorthflankManagedResponse {
 }
 
 impl Json for ActivateEncryptionNorthflankManagedResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let changed = members.required("changed");
-        let encryption_mode = members.required("encryptionMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut changed = None;
+        let mut encryption_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "changed" => fields.required(reader, "changed", &mut changed),
+                "encryptionMode" => fields.required(reader, "encryptionMode", &mut encryption_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("changed", changed.is_some()),
+            ("encryptionMode", encryption_mode.is_some()),
+        ])?;
         let (Some(changed), Some(encryption_mode)) = (changed, encryption_mode) else {
             return Err(json::incomplete());
         };
@@ -573,12 +645,20 @@ impl CreateEncryptionConfigurationBody {
 }
 
 impl Json for CreateEncryptionConfigurationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let envelope = members.required("envelope");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut envelope = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "envelope" => fields.required(reader, "envelope", &mut envelope),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("envelope", envelope.is_some()), ("name", name.is_some())])?;
         let (Some(envelope), Some(name)) = (envelope, name) else {
             return Err(json::incomplete());
         };
@@ -742,22 +822,40 @@ impl CreateEncryptionConfigurationBodyEnvelope {
 }
 
 impl Json for CreateEncryptionConfigurationBodyEnvelope {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let crypto_key = members.optional("cryptoKey");
-        let key_ring = members.optional("keyRing");
-        let location = members.optional("location");
-        let options = members.optional("options");
-        let project_id = members.optional("projectId");
-        let provider = members.required("provider");
-        let key_id = members.optional("keyId");
-        let region = members.optional("region");
-        let address = members.optional("address");
-        let key_name = members.optional("keyName");
-        let mount_path = members.optional("mountPath");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut crypto_key = None;
+        let mut key_ring = None;
+        let mut location = None;
+        let mut options = None;
+        let mut project_id = None;
+        let mut provider = None;
+        let mut key_id = None;
+        let mut region = None;
+        let mut address = None;
+        let mut key_name = None;
+        let mut mount_path = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "cryptoKey" => fields.optional(reader, "cryptoKey", &mut crypto_key),
+                "keyRing" => fields.optional(reader, "keyRing", &mut key_ring),
+                "location" => fields.optional(reader, "location", &mut location),
+                "options" => fields.optional(reader, "options", &mut options),
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "keyId" => fields.optional(reader, "keyId", &mut key_id),
+                "region" => fields.optional(reader, "region", &mut region),
+                "address" => fields.optional(reader, "address", &mut address),
+                "keyName" => fields.optional(reader, "keyName", &mut key_name),
+                "mountPath" => fields.optional(reader, "mountPath", &mut mount_path),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("provider", provider.is_some())])?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -902,18 +1000,32 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
 }
 
 impl Json for CreateEncryptionConfigurationBodyEnvelopeCredentials {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let keyfile_json = members.optional("keyfileJson");
-        let access_key = members.optional("accessKey");
-        let external_id = members.optional("externalId");
-        let role_arn = members.optional("roleArn");
-        let secret_key = members.optional("secretKey");
-        let client_id = members.optional("clientId");
-        let secret = members.optional("secret");
-        let tenant_id = members.optional("tenantId");
-        let token = members.optional("token");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut keyfile_json = None;
+        let mut access_key = None;
+        let mut external_id = None;
+        let mut role_arn = None;
+        let mut secret_key = None;
+        let mut client_id = None;
+        let mut secret = None;
+        let mut tenant_id = None;
+        let mut token = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "keyfileJson" => fields.optional(reader, "keyfileJson", &mut keyfile_json),
+                "accessKey" => fields.optional(reader, "accessKey", &mut access_key),
+                "externalId" => fields.optional(reader, "externalId", &mut external_id),
+                "roleArn" => fields.optional(reader, "roleArn", &mut role_arn),
+                "secretKey" => fields.optional(reader, "secretKey", &mut secret_key),
+                "clientId" => fields.optional(reader, "clientId", &mut client_id),
+                "secret" => fields.optional(reader, "secret", &mut secret),
+                "tenantId" => fields.optional(reader, "tenantId", &mut tenant_id),
+                "token" => fields.optional(reader, "token", &mut token),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             keyfile_json,
             access_key,
@@ -1003,15 +1115,26 @@ impl CreateWorkloadIdentitiesBody {
 }
 
 impl Json for CreateWorkloadIdentitiesBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let name = members.required("name");
-        let priority = members.optional("priority");
-        let spec = members.required("spec");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut spec = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -1094,14 +1217,31 @@ impl CreateWorkloadIdentitiesBodySpec {
 }
 
 impl Json for CreateWorkloadIdentitiesBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let provider = members.required("provider");
-        let provider_link_id = members.optional("providerLinkId");
-        let provider_setup_mode = members.optional("providerSetupMode");
-        let restrictions = members.required("restrictions");
-        let role_mode = members.optional("roleMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut provider = None;
+        let mut provider_link_id = None;
+        let mut provider_setup_mode = None;
+        let mut restrictions = None;
+        let mut role_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "providerLinkId" => {
+                    fields.optional(reader, "providerLinkId", &mut provider_link_id)
+                }
+                "providerSetupMode" => {
+                    fields.optional(reader, "providerSetupMode", &mut provider_setup_mode)
+                }
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                "roleMode" => fields.optional(reader, "roleMode", &mut role_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("provider", provider.is_some()),
+            ("restrictions", restrictions.is_some()),
+        ])?;
         let (Some(provider), Some(restrictions)) = (provider, restrictions) else {
             return Err(json::incomplete());
         };
@@ -1277,22 +1417,50 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
 }
 
 impl Json for CreateWorkloadIdentitiesBodySpecProvider {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arn = members.optional("arn");
-        let policy_document = members.optional("policyDocument");
-        let role_name = members.optional("roleName");
-        let role_path = members.optional("rolePath");
-        let type_ = members.required("type");
-        let existing_role_arn = members.optional("existingRoleArn");
-        let audience = members.optional("audience");
-        let impersonation_url = members.optional("impersonationUrl");
-        let permissions = members.optional("permissions");
-        let existing_role_audience = members.optional("existingRoleAudience");
-        let existing_role_impersonation_url = members.optional("existingRoleImpersonationUrl");
-        let role_id = members.optional("roleId");
-        let scope = members.optional("scope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arn = None;
+        let mut policy_document = None;
+        let mut role_name = None;
+        let mut role_path = None;
+        let mut type_ = None;
+        let mut existing_role_arn = None;
+        let mut audience = None;
+        let mut impersonation_url = None;
+        let mut permissions = None;
+        let mut existing_role_audience = None;
+        let mut existing_role_impersonation_url = None;
+        let mut role_id = None;
+        let mut scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arn" => fields.optional(reader, "arn", &mut arn),
+                "policyDocument" => fields.optional(reader, "policyDocument", &mut policy_document),
+                "roleName" => fields.optional(reader, "roleName", &mut role_name),
+                "rolePath" => fields.optional(reader, "rolePath", &mut role_path),
+                "type" => fields.required(reader, "type", &mut type_),
+                "existingRoleArn" => {
+                    fields.optional(reader, "existingRoleArn", &mut existing_role_arn)
+                }
+                "audience" => fields.optional(reader, "audience", &mut audience),
+                "impersonationUrl" => {
+                    fields.optional(reader, "impersonationUrl", &mut impersonation_url)
+                }
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "existingRoleAudience" => {
+                    fields.optional(reader, "existingRoleAudience", &mut existing_role_audience)
+                }
+                "existingRoleImpersonationUrl" => fields.optional(
+                    reader,
+                    "existingRoleImpersonationUrl",
+                    &mut existing_role_impersonation_url,
+                ),
+                "roleId" => fields.optional(reader, "roleId", &mut role_id),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1429,12 +1597,20 @@ impl CreateWorkloadIdentitiesBodySpecRestrictions {
 }
 
 impl Json for CreateWorkloadIdentitiesBodySpecRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let projects = members.optional("projects");
-        let tags = members.optional("tags");
-        let workload_types = members.optional("workloadTypes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut projects = None;
+        let mut tags = None;
+        let mut workload_types = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "workloadTypes" => fields.optional(reader, "workloadTypes", &mut workload_types),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             projects,
             tags,
@@ -1539,17 +1715,34 @@ impl CreateWorkloadIdentitiesResponse {
 }
 
 impl Json for CreateWorkloadIdentitiesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let priority = members.optional("priority");
-        let spec = members.required("spec");
-        let state = members.optional("state");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut priority = None;
+        let mut spec = None;
+        let mut state = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "state" => fields.optional(reader, "state", &mut state),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(spec)) = (id, name, spec) else {
             return Err(json::incomplete());
         };
@@ -1617,12 +1810,20 @@ impl CreateWorkloadIdentitiesResponseState {
 }
 
 impl Json for CreateWorkloadIdentitiesResponseState {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let errors = members.optional("errors");
-        let status = members.required("status");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut errors = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "errors" => fields.optional(reader, "errors", &mut errors),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("status", status.is_some())])?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -1678,10 +1879,16 @@ impl GetEncryptionConfigurationsUsageResponse {
 }
 
 impl Json for GetEncryptionConfigurationsUsageResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let usage = members.required("usage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut usage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "usage" => fields.required(reader, "usage", &mut usage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("usage", usage.is_some())])?;
         let (Some(usage),) = (usage,) else {
             return Err(json::incomplete());
         };
@@ -1719,11 +1926,28 @@ impl ListEncryptionConfigurationsResponse {
 }
 
 impl Json for ListEncryptionConfigurationsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let encryption_configurations = members.required("encryptionConfigurations");
-        let encryption_mode = members.required("encryptionMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut encryption_configurations = None;
+        let mut encryption_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "encryptionConfigurations" => fields.required(
+                    reader,
+                    "encryptionConfigurations",
+                    &mut encryption_configurations,
+                ),
+                "encryptionMode" => fields.required(reader, "encryptionMode", &mut encryption_mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            (
+                "encryptionConfigurations",
+                encryption_configurations.is_some(),
+            ),
+            ("encryptionMode", encryption_mode.is_some()),
+        ])?;
         let (Some(encryption_configurations), Some(encryption_mode)) =
             (encryption_configurations, encryption_mode)
         else {
@@ -1787,10 +2011,18 @@ impl ListWorkloadIdentitiesResponse {
 }
 
 impl Json for ListWorkloadIdentitiesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let workload_identities = members.optional("workloadIdentities");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut workload_identities = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "workloadIdentities" => {
+                    fields.optional(reader, "workloadIdentities", &mut workload_identities)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             workload_identities,
         })
@@ -1823,10 +2055,16 @@ impl UpdateEncryptionConfigurationOptionsBody {
 }
 
 impl Json for UpdateEncryptionConfigurationOptionsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let options = members.required("options");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut options = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "options" => fields.required(reader, "options", &mut options),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("options", options.is_some())])?;
         let (Some(options),) = (options,) else {
             return Err(json::incomplete());
         };
@@ -1856,10 +2094,16 @@ impl UpdateEncryptionConfigurationSettingsBody {
 }
 
 impl Json for UpdateEncryptionConfigurationSettingsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let envelope = members.required("envelope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut envelope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "envelope" => fields.required(reader, "envelope", &mut envelope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("envelope", envelope.is_some())])?;
         let (Some(envelope),) = (envelope,) else {
             return Err(json::incomplete());
         };
@@ -2004,21 +2248,38 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
 }
 
 impl Json for UpdateEncryptionConfigurationSettingsBodyEnvelope {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let crypto_key = members.optional("cryptoKey");
-        let key_ring = members.optional("keyRing");
-        let location = members.optional("location");
-        let project_id = members.optional("projectId");
-        let provider = members.required("provider");
-        let key_id = members.optional("keyId");
-        let region = members.optional("region");
-        let address = members.optional("address");
-        let key_name = members.optional("keyName");
-        let mount_path = members.optional("mountPath");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut crypto_key = None;
+        let mut key_ring = None;
+        let mut location = None;
+        let mut project_id = None;
+        let mut provider = None;
+        let mut key_id = None;
+        let mut region = None;
+        let mut address = None;
+        let mut key_name = None;
+        let mut mount_path = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "cryptoKey" => fields.optional(reader, "cryptoKey", &mut crypto_key),
+                "keyRing" => fields.optional(reader, "keyRing", &mut key_ring),
+                "location" => fields.optional(reader, "location", &mut location),
+                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+                "provider" => fields.required(reader, "provider", &mut provider),
+                "keyId" => fields.optional(reader, "keyId", &mut key_id),
+                "region" => fields.optional(reader, "region", &mut region),
+                "address" => fields.optional(reader, "address", &mut address),
+                "keyName" => fields.optional(reader, "keyName", &mut key_name),
+                "mountPath" => fields.optional(reader, "mountPath", &mut mount_path),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("provider", provider.is_some())])?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -2121,14 +2382,24 @@ impl UpdateWorkloadIdentitiesBody {
 }
 
 impl Json for UpdateWorkloadIdentitiesBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let priority = members.optional("priority");
-        let spec = members.optional("spec");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut priority = None;
+        let mut spec = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             created_at,
             description,
@@ -2187,11 +2458,18 @@ impl UpdateWorkloadIdentitiesBodySpec {
 }
 
 impl Json for UpdateWorkloadIdentitiesBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let provider = members.optional("provider");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut provider = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "provider" => fields.optional(reader, "provider", &mut provider),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             provider,
             restrictions,
@@ -2350,22 +2628,50 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
 }
 
 impl Json for UpdateWorkloadIdentitiesBodySpecProvider {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arn = members.optional("arn");
-        let policy_document = members.optional("policyDocument");
-        let role_name = members.optional("roleName");
-        let role_path = members.optional("rolePath");
-        let type_ = members.required("type");
-        let existing_role_arn = members.optional("existingRoleArn");
-        let audience = members.optional("audience");
-        let impersonation_url = members.optional("impersonationUrl");
-        let permissions = members.optional("permissions");
-        let existing_role_audience = members.optional("existingRoleAudience");
-        let existing_role_impersonation_url = members.optional("existingRoleImpersonationUrl");
-        let role_id = members.optional("roleId");
-        let scope = members.optional("scope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arn = None;
+        let mut policy_document = None;
+        let mut role_name = None;
+        let mut role_path = None;
+        let mut type_ = None;
+        let mut existing_role_arn = None;
+        let mut audience = None;
+        let mut impersonation_url = None;
+        let mut permissions = None;
+        let mut existing_role_audience = None;
+        let mut existing_role_impersonation_url = None;
+        let mut role_id = None;
+        let mut scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arn" => fields.optional(reader, "arn", &mut arn),
+                "policyDocument" => fields.optional(reader, "policyDocument", &mut policy_document),
+                "roleName" => fields.optional(reader, "roleName", &mut role_name),
+                "rolePath" => fields.optional(reader, "rolePath", &mut role_path),
+                "type" => fields.required(reader, "type", &mut type_),
+                "existingRoleArn" => {
+                    fields.optional(reader, "existingRoleArn", &mut existing_role_arn)
+                }
+                "audience" => fields.optional(reader, "audience", &mut audience),
+                "impersonationUrl" => {
+                    fields.optional(reader, "impersonationUrl", &mut impersonation_url)
+                }
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "existingRoleAudience" => {
+                    fields.optional(reader, "existingRoleAudience", &mut existing_role_audience)
+                }
+                "existingRoleImpersonationUrl" => fields.optional(
+                    reader,
+                    "existingRoleImpersonationUrl",
+                    &mut existing_role_impersonation_url,
+                ),
+                "roleId" => fields.optional(reader, "roleId", &mut role_id),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("type", type_.is_some())])?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -2463,12 +2769,20 @@ impl VerifyEncryptionConfigurationResponse {
 }
 
 impl Json for VerifyEncryptionConfigurationResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let error = members.optional("error");
-        let key_ref = members.optional("keyRef");
-        let ok = members.required("ok");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut error = None;
+        let mut key_ref = None;
+        let mut ok = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "error" => fields.optional(reader, "error", &mut error),
+                "keyRef" => fields.optional(reader, "keyRef", &mut key_ref),
+                "ok" => fields.required(reader, "ok", &mut ok),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("ok", ok.is_some())])?;
         let (Some(ok),) = (ok,) else {
             return Err(json::incomplete());
         };

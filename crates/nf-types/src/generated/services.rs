@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -47,11 +47,20 @@ impl CreateContainerSnapshotBody {
 }
 
 impl Json for CreateContainerSnapshotBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backup_destination_id = members.optional("backupDestinationId");
-        let pod_name = members.optional("podName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backup_destination_id = None;
+        let mut pod_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupDestinationId" => {
+                    fields.optional(reader, "backupDestinationId", &mut backup_destination_id)
+                }
+                "podName" => fields.optional(reader, "podName", &mut pod_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             backup_destination_id,
             pod_name,
@@ -197,26 +206,63 @@ impl CreateContainerSnapshotResponse {
 }
 
 impl Json for CreateContainerSnapshotResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let compatibility = members.required("compatibility");
-        let completed_at = members.optional("completedAt");
-        let created_at = members.required("createdAt");
-        let deadline = members.optional("deadline");
-        let error = members.optional("error");
-        let id = members.required("id");
-        let in_use = members.required("inUse");
-        let last_transition_time = members.required("lastTransitionTime");
-        let parent_snapshot_id = members.optional("parentSnapshotId");
-        let requested_at = members.optional("requestedAt");
-        let result = members.optional("result");
-        let source = members.required("source");
-        let started_at = members.optional("startedAt");
-        let state = members.required("state");
-        let target = members.required("target");
-        let trigger = members.required("trigger");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut compatibility = None;
+        let mut completed_at = None;
+        let mut created_at = None;
+        let mut deadline = None;
+        let mut error = None;
+        let mut id = None;
+        let mut in_use = None;
+        let mut last_transition_time = None;
+        let mut parent_snapshot_id = None;
+        let mut requested_at = None;
+        let mut result = None;
+        let mut source = None;
+        let mut started_at = None;
+        let mut state = None;
+        let mut target = None;
+        let mut trigger = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "compatibility" => fields.required(reader, "compatibility", &mut compatibility),
+                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "deadline" => fields.optional(reader, "deadline", &mut deadline),
+                "error" => fields.optional(reader, "error", &mut error),
+                "id" => fields.required(reader, "id", &mut id),
+                "inUse" => fields.required(reader, "inUse", &mut in_use),
+                "lastTransitionTime" => {
+                    fields.required(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "parentSnapshotId" => {
+                    fields.optional(reader, "parentSnapshotId", &mut parent_snapshot_id)
+                }
+                "requestedAt" => fields.optional(reader, "requestedAt", &mut requested_at),
+                "result" => fields.optional(reader, "result", &mut result),
+                "source" => fields.required(reader, "source", &mut source),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "state" => fields.required(reader, "state", &mut state),
+                "target" => fields.required(reader, "target", &mut target),
+                "trigger" => fields.required(reader, "trigger", &mut trigger),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("compatibility", compatibility.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("inUse", in_use.is_some()),
+            ("lastTransitionTime", last_transition_time.is_some()),
+            ("source", source.is_some()),
+            ("state", state.is_some()),
+            ("target", target.is_some()),
+            ("trigger", trigger.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(compatibility),
             Some(created_at),
@@ -329,12 +375,25 @@ impl CreateContainerSnapshotResponseCompatibility {
 }
 
 impl Json for CreateContainerSnapshotResponseCompatibility {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.required("architecture");
-        let base_image_digest = members.optional("baseImageDigest");
-        let runtime = members.required("runtime");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut base_image_digest = None;
+        let mut runtime = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.required(reader, "architecture", &mut architecture),
+                "baseImageDigest" => {
+                    fields.optional(reader, "baseImageDigest", &mut base_image_digest)
+                }
+                "runtime" => fields.required(reader, "runtime", &mut runtime),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("architecture", architecture.is_some()),
+            ("runtime", runtime.is_some()),
+        ])?;
         let (Some(architecture), Some(runtime)) = (architecture, runtime) else {
             return Err(json::incomplete());
         };
@@ -400,12 +459,24 @@ impl CreateContainerSnapshotResponseError {
 }
 
 impl Json for CreateContainerSnapshotResponseError {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let code = members.required("code");
-        let message = members.required("message");
-        let retryable = members.required("retryable");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut code = None;
+        let mut message = None;
+        let mut retryable = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "code" => fields.required(reader, "code", &mut code),
+                "message" => fields.required(reader, "message", &mut message),
+                "retryable" => fields.required(reader, "retryable", &mut retryable),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("code", code.is_some()),
+            ("message", message.is_some()),
+            ("retryable", retryable.is_some()),
+        ])?;
         let (Some(code), Some(message), Some(retryable)) = (code, message, retryable) else {
             return Err(json::incomplete());
         };
@@ -441,10 +512,16 @@ impl CreateContainerSnapshotResponseResult {
 }
 
 impl Json for CreateContainerSnapshotResponseResult {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let size_bytes = members.required("sizeBytes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut size_bytes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "sizeBytes" => fields.required(reader, "sizeBytes", &mut size_bytes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("sizeBytes", size_bytes.is_some())])?;
         let (Some(size_bytes),) = (size_bytes,) else {
             return Err(json::incomplete());
         };
@@ -482,11 +559,21 @@ impl CreateContainerSnapshotResponseSource {
 }
 
 impl Json for CreateContainerSnapshotResponseSource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let nf_object = members.required("nfObject");
-        let project_id = members.required("projectId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut nf_object = None;
+        let mut project_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "nfObject" => fields.required(reader, "nfObject", &mut nf_object),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("nfObject", nf_object.is_some()),
+            ("projectId", project_id.is_some()),
+        ])?;
         let (Some(nf_object), Some(project_id)) = (nf_object, project_id) else {
             return Err(json::incomplete());
         };
@@ -528,11 +615,18 @@ impl CreateContainerSnapshotResponseSourceNfObject {
 }
 
 impl Json for CreateContainerSnapshotResponseSourceNfObject {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("type", type_.is_some())])?;
         let (Some(id), Some(type_)) = (id, type_) else {
             return Err(json::incomplete());
         };
@@ -605,10 +699,16 @@ impl CreateContainerSnapshotResponseTarget {
 }
 
 impl Json for CreateContainerSnapshotResponseTarget {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pod_name = members.required("podName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pod_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "podName" => fields.required(reader, "podName", &mut pod_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("podName", pod_name.is_some())])?;
         let (Some(pod_name),) = (pod_name,) else {
             return Err(json::incomplete());
         };
@@ -776,23 +876,50 @@ impl CreateServiceBuildBody {
 }
 
 impl Json for CreateServiceBuildBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.required("buildSettings");
-        let build_source = members.optional("buildSource");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("billing", billing.is_some()),
+            ("buildSettings", build_settings.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(billing), Some(build_settings), Some(name)) = (billing, build_settings, name)
         else {
             return Err(json::incomplete());
@@ -892,12 +1019,20 @@ impl CreateServiceBuildBodyBilling {
 }
 
 impl Json for CreateServiceBuildBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.optional("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -956,11 +1091,18 @@ impl CreateServiceBuildBodyBillingGpu {
 }
 
 impl Json for CreateServiceBuildBodyBillingGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -1013,12 +1155,20 @@ impl CreateServiceBuildBodyBillingGpuConfiguration {
 }
 
 impl Json for CreateServiceBuildBodyBillingGpuConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu_type = members.required("gpuType");
-        let gpu_count = members.optional("gpuCount");
-        let timesliced = members.optional("timesliced");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu_type = None;
+        let mut gpu_count = None;
+        let mut timesliced = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpuType" => fields.required(reader, "gpuType", &mut gpu_type),
+                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
+                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("gpuType", gpu_type.is_some())])?;
         let (Some(gpu_type),) = (gpu_type,) else {
             return Err(json::incomplete());
         };
@@ -1199,23 +1349,58 @@ impl CreateServiceBuildBodyBuildConfiguration {
 }
 
 impl Json for CreateServiceBuildBodyBuildConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch_restrictions = members.optional("branchRestrictions");
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let cross_project_access = members.optional("crossProjectAccess");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let pr_restrictions = members.optional("prRestrictions");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch_restrictions = None;
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut cross_project_access = None;
+        let mut docker_credentials = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut pr_restrictions = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branchRestrictions" => {
+                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
+                }
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "crossProjectAccess" => {
+                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch_restrictions,
             ci_ignore_flags,
@@ -1314,12 +1499,24 @@ impl CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
 }
 
 impl Json for CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let is_allow_list = members.required("isAllowList");
-        let projects = members.required("projects");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut is_allow_list = None;
+        let mut projects = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "isAllowList" => fields.required(reader, "isAllowList", &mut is_allow_list),
+                "projects" => fields.required(reader, "projects", &mut projects),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("isAllowList", is_allow_list.is_some()),
+            ("projects", projects.is_some()),
+        ])?;
         let (Some(enabled), Some(is_allow_list), Some(projects)) =
             (enabled, is_allow_list, projects)
         else {
@@ -1369,10 +1566,18 @@ impl CreateServiceBuildBodyBuildConfigurationStorage {
 }
 
 impl Json for CreateServiceBuildBodyBuildConfigurationStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -1410,10 +1615,16 @@ impl CreateServiceBuildBodyStorageEphemeralStorage {
 }
 
 impl Json for CreateServiceBuildBodyStorageEphemeralStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let storage_size = members.optional("storageSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut storage_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { storage_size })
     }
 
@@ -1478,12 +1689,20 @@ impl CreateServiceBuildBodyBuildSettings {
 }
 
 impl Json for CreateServiceBuildBodyBuildSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dockerfile = members.optional("dockerfile");
-        let storage = members.optional("storage");
-        let buildpack = members.optional("buildpack");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dockerfile = None;
+        let mut storage = None;
+        let mut buildpack = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             dockerfile,
             storage,
@@ -1567,15 +1786,33 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
 }
 
 impl Json for CreateServiceBuildBodyBuildSettingsDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.required("dockerFilePath");
-        let docker_work_dir = members.required("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("dockerFilePath", docker_file_path.is_some()),
+            ("dockerWorkDir", docker_work_dir.is_some()),
+        ])?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -1671,13 +1908,28 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
 }
 
 impl Json for CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let use_cache = members.optional("useCache");
-        let cache_storage_size = members.optional("cacheStorageSize");
-        let use_internal_cache = members.optional("useInternalCache");
-        let internal_cache_storage = members.optional("internalCacheStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut use_cache = None;
+        let mut cache_storage_size = None;
+        let mut use_internal_cache = None;
+        let mut internal_cache_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                "cacheStorageSize" => {
+                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
+                }
+                "useInternalCache" => {
+                    fields.optional(reader, "useInternalCache", &mut use_internal_cache)
+                }
+                "internalCacheStorage" => {
+                    fields.optional(reader, "internalCacheStorage", &mut internal_cache_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             use_cache,
             cache_storage_size,
@@ -1766,13 +2018,24 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
 }
 
 impl Json for CreateServiceBuildBodyBuildSettingsBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_context = members.optional("buildContext");
-        let builder = members.optional("builder");
-        let buildpack_locators = members.optional("buildpackLocators");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_context = None;
+        let mut builder = None;
+        let mut buildpack_locators = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildContext" => fields.optional(reader, "buildContext", &mut build_context),
+                "builder" => fields.optional(reader, "builder", &mut builder),
+                "buildpackLocators" => {
+                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_context,
             builder,
@@ -1867,10 +2130,16 @@ impl CreateServiceBuildBodyInfrastructure {
 }
 
 impl Json for CreateServiceBuildBodyInfrastructure {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let architecture = members.optional("architecture");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut architecture = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { architecture })
     }
 
@@ -1935,14 +2204,29 @@ impl CreateServiceBuildBodyVcsData {
 }
 
 impl Json for CreateServiceBuildBodyVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_type = members.required("projectType");
-        let project_url = members.required("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("projectType", project_type.is_some()),
+            ("projectUrl", project_url.is_some()),
+        ])?;
         let (Some(project_type), Some(project_url)) = (project_type, project_url) else {
             return Err(json::incomplete());
         };
@@ -2173,30 +2457,69 @@ impl CreateServiceBuildResponse {
 }
 
 impl Json for CreateServiceBuildResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.required("buildSettings");
-        let build_source = members.optional("buildSource");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("buildSettings", build_settings.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -2328,12 +2651,20 @@ impl CreateServiceBuildResponseBilling {
 }
 
 impl Json for CreateServiceBuildResponseBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.optional("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -2389,11 +2720,18 @@ impl CreateServiceBuildResponseBillingGpu {
 }
 
 impl Json for CreateServiceBuildResponseBillingGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -2569,23 +2907,58 @@ impl CreateServiceBuildResponseBuildConfiguration {
 }
 
 impl Json for CreateServiceBuildResponseBuildConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch_restrictions = members.optional("branchRestrictions");
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let cross_project_access = members.optional("crossProjectAccess");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let pr_restrictions = members.optional("prRestrictions");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch_restrictions = None;
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut cross_project_access = None;
+        let mut docker_credentials = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut pr_restrictions = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branchRestrictions" => {
+                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
+                }
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "crossProjectAccess" => {
+                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch_restrictions,
             ci_ignore_flags,
@@ -2685,10 +3058,18 @@ impl CreateServiceBuildResponseBuildConfigurationStorage {
 }
 
 impl Json for CreateServiceBuildResponseBuildConfigurationStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -2757,12 +3138,20 @@ impl CreateServiceBuildResponseBuildSettings {
 }
 
 impl Json for CreateServiceBuildResponseBuildSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dockerfile = members.optional("dockerfile");
-        let storage = members.optional("storage");
-        let buildpack = members.optional("buildpack");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dockerfile = None;
+        let mut storage = None;
+        let mut buildpack = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             dockerfile,
             storage,
@@ -2843,15 +3232,33 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
 }
 
 impl Json for CreateServiceBuildResponseBuildSettingsDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.required("dockerFilePath");
-        let docker_work_dir = members.required("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("dockerFilePath", docker_file_path.is_some()),
+            ("dockerWorkDir", docker_work_dir.is_some()),
+        ])?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -2923,13 +3330,22 @@ impl CreateServiceBuildResponseCluster {
 }
 
 impl Json for CreateServiceBuildResponseCluster {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let load_balancers = members.optional("loadBalancers");
-        let name = members.required("name");
-        let namespace = members.optional("namespace");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut load_balancers = None;
+        let mut name = None;
+        let mut namespace = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+                "name" => fields.required(reader, "name", &mut name),
+                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -2982,10 +3398,16 @@ impl CreateServiceBuildResponseStatus {
 }
 
 impl Json for CreateServiceBuildResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build = members.optional("build");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "build" => fields.optional(reader, "build", &mut build),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { build })
     }
 
@@ -3024,11 +3446,20 @@ impl CreateServiceBuildResponseStatusBuild {
 }
 
 impl Json for CreateServiceBuildResponseStatusBuild {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let last_transition_time = members.optional("lastTransitionTime");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut last_transition_time = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "lastTransitionTime" => {
+                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("status", status.is_some())])?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -3319,32 +3750,71 @@ impl CreateServiceCombinedBody {
 }
 
 impl Json for CreateServiceCombinedBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.required("buildSettings");
-        let build_source = members.optional("buildSource");
-        let bundle_data = members.optional("bundleData");
-        let create_options = members.optional("createOptions");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let infrastructure = members.optional("infrastructure");
-        let load_balancing = members.optional("loadBalancing");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut bundle_data = None;
+        let mut create_options = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut infrastructure = None;
+        let mut load_balancing = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("billing", billing.is_some()),
+            ("buildSettings", build_settings.is_some()),
+            ("deployment", deployment.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(billing), Some(build_settings), Some(deployment), Some(name)) =
             (billing, build_settings, deployment, name)
         else {
@@ -3448,10 +3918,16 @@ impl CreateServiceCombinedBodyAutoscaling {
 }
 
 impl Json for CreateServiceCombinedBodyAutoscaling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let horizontal = members.optional("horizontal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut horizontal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "horizontal" => fields.optional(reader, "horizontal", &mut horizontal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { horizontal })
     }
 
@@ -3532,16 +4008,32 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
 }
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cpu = members.optional("cpu");
-        let enabled = members.required("enabled");
-        let max_replicas = members.required("maxReplicas");
-        let memory = members.optional("memory");
-        let min_replicas = members.required("minReplicas");
-        let rps = members.optional("rps");
-        let user_metrics = members.optional("userMetrics");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cpu = None;
+        let mut enabled = None;
+        let mut max_replicas = None;
+        let mut memory = None;
+        let mut min_replicas = None;
+        let mut rps = None;
+        let mut user_metrics = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "maxReplicas" => fields.required(reader, "maxReplicas", &mut max_replicas),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "minReplicas" => fields.required(reader, "minReplicas", &mut min_replicas),
+                "rps" => fields.optional(reader, "rps", &mut rps),
+                "userMetrics" => fields.optional(reader, "userMetrics", &mut user_metrics),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("maxReplicas", max_replicas.is_some()),
+            ("minReplicas", min_replicas.is_some()),
+        ])?;
         let (Some(enabled), Some(max_replicas), Some(min_replicas)) =
             (enabled, max_replicas, min_replicas)
         else {
@@ -3592,11 +4084,23 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalCpu {
 }
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalCpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let threshold_percentage = members.required("thresholdPercentage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut threshold_percentage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "thresholdPercentage" => {
+                    fields.required(reader, "thresholdPercentage", &mut threshold_percentage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("thresholdPercentage", threshold_percentage.is_some()),
+        ])?;
         let (Some(enabled), Some(threshold_percentage)) = (enabled, threshold_percentage) else {
             return Err(json::incomplete());
         };
@@ -3639,11 +4143,21 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalRps {
 }
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalRps {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let threshold_value = members.required("thresholdValue");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut threshold_value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "thresholdValue" => fields.required(reader, "thresholdValue", &mut threshold_value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("thresholdValue", threshold_value.is_some()),
+        ])?;
         let (Some(enabled), Some(threshold_value)) = (enabled, threshold_value) else {
             return Err(json::incomplete());
         };
@@ -3693,13 +4207,31 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 }
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let exposed_metrics_path = members.required("exposedMetricsPath");
-        let exposed_metrics_port = members.required("exposedMetricsPort");
-        let metrics = members.required("metrics");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut exposed_metrics_path = None;
+        let mut exposed_metrics_port = None;
+        let mut metrics = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "exposedMetricsPath" => {
+                    fields.required(reader, "exposedMetricsPath", &mut exposed_metrics_path)
+                }
+                "exposedMetricsPort" => {
+                    fields.required(reader, "exposedMetricsPort", &mut exposed_metrics_port)
+                }
+                "metrics" => fields.required(reader, "metrics", &mut metrics),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("exposedMetricsPath", exposed_metrics_path.is_some()),
+            ("exposedMetricsPort", exposed_metrics_port.is_some()),
+            ("metrics", metrics.is_some()),
+        ])?;
         let (Some(enabled), Some(exposed_metrics_path), Some(exposed_metrics_port), Some(metrics)) =
             (enabled, exposed_metrics_path, exposed_metrics_port, metrics)
         else {
@@ -3759,12 +4291,24 @@ impl CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
 }
 
 impl Json for CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_name = members.required("metricName");
-        let metric_type = members.required("metricType");
-        let threshold_value = members.required("thresholdValue");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_name = None;
+        let mut metric_type = None;
+        let mut threshold_value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricName" => fields.required(reader, "metricName", &mut metric_name),
+                "metricType" => fields.required(reader, "metricType", &mut metric_type),
+                "thresholdValue" => fields.required(reader, "thresholdValue", &mut threshold_value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("metricName", metric_name.is_some()),
+            ("metricType", metric_type.is_some()),
+            ("thresholdValue", threshold_value.is_some()),
+        ])?;
         let (Some(metric_name), Some(metric_type), Some(threshold_value)) =
             (metric_name, metric_type, threshold_value)
         else {
@@ -3834,12 +4378,20 @@ impl CreateServiceCombinedBodyBilling {
 }
 
 impl Json for CreateServiceCombinedBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.required("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -3987,20 +4539,48 @@ impl CreateServiceCombinedBodyBuildConfiguration {
 }
 
 impl Json for CreateServiceCombinedBodyBuildConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut docker_credentials = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -4078,11 +4658,21 @@ impl CreateServiceCombinedBodyBundleData {
 }
 
 impl Json for CreateServiceCombinedBodyBundleData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.required("branch");
-        let bundle_url = members.required("bundleUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut bundle_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "bundleUrl" => fields.required(reader, "bundleUrl", &mut bundle_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("branch", branch.is_some()),
+            ("bundleUrl", bundle_url.is_some()),
+        ])?;
         let (Some(branch), Some(bundle_url)) = (branch, bundle_url) else {
             return Err(json::incomplete());
         };
@@ -4132,11 +4722,20 @@ impl CreateServiceCombinedBodyCreateOptions {
 }
 
 impl Json for CreateServiceCombinedBodyCreateOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let expiry_time = members.optional("expiryTime");
-        let volumes_to_attach = members.optional("volumesToAttach");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut expiry_time = None;
+        let mut volumes_to_attach = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
+                "volumesToAttach" => {
+                    fields.optional(reader, "volumesToAttach", &mut volumes_to_attach)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             expiry_time,
             volumes_to_attach,
@@ -4302,22 +4901,48 @@ impl CreateServiceCombinedBodyDeployment {
 }
 
 impl Json for CreateServiceCombinedBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
-        let instances = members.required("instances");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut instances = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.nullable(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -4417,13 +5042,24 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config_type = members.required("configType");
-        let custom_command = members.optional("customCommand");
-        let custom_entrypoint = members.optional("customEntrypoint");
-        let custom_process = members.optional("customProcess");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config_type = None;
+        let mut custom_command = None;
+        let mut custom_entrypoint = None;
+        let mut custom_process = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configType" => fields.required(reader, "configType", &mut config_type),
+                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
+                "customEntrypoint" => {
+                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
+                }
+                "customProcess" => fields.optional(reader, "customProcess", &mut custom_process),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("configType", config_type.is_some())])?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -4503,12 +5139,22 @@ impl CreateServiceCombinedBodyDeploymentDocker {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentDocker {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config_type = members.required("configType");
-        let custom_command = members.optional("customCommand");
-        let custom_entrypoint = members.optional("customEntrypoint");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config_type = None;
+        let mut custom_command = None;
+        let mut custom_entrypoint = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configType" => fields.required(reader, "configType", &mut config_type),
+                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
+                "customEntrypoint" => {
+                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("configType", config_type.is_some())])?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -4581,11 +5227,18 @@ impl CreateServiceCombinedBodyDeploymentMetadata {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentMetadata {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let annotations = members.optional("annotations");
-        let labels = members.optional("labels");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut annotations = None;
+        let mut labels = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "annotations" => fields.optional(reader, "annotations", &mut annotations),
+                "labels" => fields.optional(reader, "labels", &mut labels),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             annotations,
             labels,
@@ -4616,10 +5269,16 @@ impl CreateServiceCombinedBodyDeploymentSsh {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentSsh {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -4691,13 +5350,26 @@ impl CreateServiceCombinedBodyDeploymentStorage {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        let use_hdb_storage = members.optional("useHdbStorage");
-        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut use_hdb_storage = None;
+        let mut use_pd_ssd_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
+                "usePdSsdStorage" => {
+                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -4762,11 +5434,18 @@ impl CreateServiceCombinedBodyDeploymentStrategy {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategy {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let settings = members.optional("settings");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut settings = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { settings, type_ })
     }
 
@@ -4802,11 +5481,21 @@ impl CreateServiceCombinedBodyDeploymentStrategySettings {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategySettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let max_surge = members.required("maxSurge");
-        let max_unavailable = members.required("maxUnavailable");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut max_surge = None;
+        let mut max_unavailable = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "maxSurge" => fields.required(reader, "maxSurge", &mut max_surge),
+                "maxUnavailable" => fields.required(reader, "maxUnavailable", &mut max_unavailable),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("maxSurge", max_surge.is_some()),
+            ("maxUnavailable", max_unavailable.is_some()),
+        ])?;
         let (Some(max_surge), Some(max_unavailable)) = (max_surge, max_unavailable) else {
             return Err(json::incomplete());
         };
@@ -4835,11 +5524,11 @@ pub enum CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Number(_) => <f64>::from_json(value).map(Self::Number),
-            Value::String(_) => <String>::from_json(value).map(Self::String),
-            other => Err(DecodeError::unexpected("a number or a string", &other)),
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match reader.peek()? {
+            json::Kind::Number => <f64>::decode(reader).map(Self::Number),
+            json::Kind::String => <String>::decode(reader).map(Self::String),
+            other => Err(DecodeError::unexpected_kind("a number or a string", other)),
         }
     }
 
@@ -4915,11 +5604,18 @@ impl CreateServiceCombinedBodyDeploymentZonalRedundancy {
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentZonalRedundancy {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let min_zones = members.optional("minZones");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut min_zones = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "minZones" => fields.optional(reader, "minZones", &mut min_zones),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { min_zones, type_ })
     }
 
@@ -5023,19 +5719,47 @@ impl CreateServiceCombinedBodyHealthChecksItem {
 }
 
 impl Json for CreateServiceCombinedBodyHealthChecksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cmd = members.optional("cmd");
-        let failure_threshold = members.required("failureThreshold");
-        let initial_delay_seconds = members.required("initialDelaySeconds");
-        let path = members.optional("path");
-        let period_seconds = members.required("periodSeconds");
-        let port = members.optional("port");
-        let protocol = members.required("protocol");
-        let success_threshold = members.optional("successThreshold");
-        let timeout_seconds = members.required("timeoutSeconds");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cmd = None;
+        let mut failure_threshold = None;
+        let mut initial_delay_seconds = None;
+        let mut path = None;
+        let mut period_seconds = None;
+        let mut port = None;
+        let mut protocol = None;
+        let mut success_threshold = None;
+        let mut timeout_seconds = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cmd" => fields.optional(reader, "cmd", &mut cmd),
+                "failureThreshold" => {
+                    fields.required(reader, "failureThreshold", &mut failure_threshold)
+                }
+                "initialDelaySeconds" => {
+                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
+                }
+                "path" => fields.optional(reader, "path", &mut path),
+                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
+                "port" => fields.optional(reader, "port", &mut port),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "successThreshold" => {
+                    fields.optional(reader, "successThreshold", &mut success_threshold)
+                }
+                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("failureThreshold", failure_threshold.is_some()),
+            ("initialDelaySeconds", initial_delay_seconds.is_some()),
+            ("periodSeconds", period_seconds.is_some()),
+            ("protocol", protocol.is_some()),
+            ("timeoutSeconds", timeout_seconds.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -5161,12 +5885,24 @@ impl CreateServiceCombinedBodyLoadBalancing {
 }
 
 impl Json for CreateServiceCombinedBodyLoadBalancing {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let consistent_hash = members.optional("consistentHash");
-        let consistent_replica_routing = members.optional("consistentReplicaRouting");
-        let mode = members.required("mode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut consistent_hash = None;
+        let mut consistent_replica_routing = None;
+        let mut mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "consistentHash" => fields.optional(reader, "consistentHash", &mut consistent_hash),
+                "consistentReplicaRouting" => fields.optional(
+                    reader,
+                    "consistentReplicaRouting",
+                    &mut consistent_replica_routing,
+                ),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -5219,11 +5955,18 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentHash {
 }
 
 impl Json for CreateServiceCombinedBodyLoadBalancingConsistentHash {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let header = members.nullable("header");
-        let mode = members.required("mode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut header = None;
+        let mut mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "header" => fields.nullable(reader, "header", &mut header),
+                "mode" => fields.required(reader, "mode", &mut mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -5264,10 +6007,16 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
 }
 
 impl Json for CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let mode = members.required("mode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "mode" => fields.required(reader, "mode", &mut mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("mode", mode.is_some())])?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -5396,18 +6145,40 @@ impl CreateServiceCombinedBodyPortsItem {
 }
 
 impl Json for CreateServiceCombinedBodyPortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let advanced_options = members.optional("advancedOptions");
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let domains = members.optional("domains");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.optional("public");
-        let security = members.optional("security");
-        let vpc_accessible = members.optional("vpcAccessible");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut advanced_options = None;
+        let mut disable_nf_domain = None;
+        let mut domains = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut security = None;
+        let mut vpc_accessible = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "advancedOptions" => {
+                    fields.optional(reader, "advancedOptions", &mut advanced_options)
+                }
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "domains" => fields.optional(reader, "domains", &mut domains),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.optional(reader, "public", &mut public),
+                "security" => fields.optional(reader, "security", &mut security),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+        ])?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -5473,10 +6244,18 @@ impl CreateServiceCombinedBodyPortsItemAdvancedOptions {
 }
 
 impl Json for CreateServiceCombinedBodyPortsItemAdvancedOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enable_tls_passthrough = members.optional("enableTlsPassthrough");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enable_tls_passthrough = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enableTlsPassthrough" => {
+                    fields.optional(reader, "enableTlsPassthrough", &mut enable_tls_passthrough)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enable_tls_passthrough,
         })
@@ -5608,16 +6387,34 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
 }
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurity {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let headers = members.optional("headers");
-        let ip = members.optional("ip");
-        let policies = members.optional("policies");
-        let secure_path_configuration = members.optional("securePathConfiguration");
-        let sso = members.optional("sso");
-        let verification_mode = members.optional("verificationMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut headers = None;
+        let mut ip = None;
+        let mut policies = None;
+        let mut secure_path_configuration = None;
+        let mut sso = None;
+        let mut verification_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                "ip" => fields.optional(reader, "ip", &mut ip),
+                "policies" => fields.optional(reader, "policies", &mut policies),
+                "securePathConfiguration" => fields.optional(
+                    reader,
+                    "securePathConfiguration",
+                    &mut secure_path_configuration,
+                ),
+                "sso" => fields.optional(reader, "sso", &mut sso),
+                "verificationMode" => {
+                    fields.optional(reader, "verificationMode", &mut verification_mode)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             headers,
@@ -5678,12 +6475,24 @@ impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
 }
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let username = members.required("username");
-        let password = members.required("password");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut username = None;
+        let mut password = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "username" => fields.required(reader, "username", &mut username),
+                "password" => fields.required(reader, "password", &mut password),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("username", username.is_some()),
+            ("password", password.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(username), Some(password), Some(type_)) = (username, password, type_) else {
             return Err(json::incomplete());
         };
@@ -5732,11 +6541,21 @@ impl CreateServiceCombinedBodyPortsItemSecurityIpItem {
 }
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurityIpItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addresses = members.required("addresses");
-        let action = members.required("action");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addresses = None;
+        let mut action = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addresses" => fields.required(reader, "addresses", &mut addresses),
+                "action" => fields.required(reader, "action", &mut action),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("addresses", addresses.is_some()),
+            ("action", action.is_some()),
+        ])?;
         let (Some(addresses), Some(action)) = (addresses, action) else {
             return Err(json::incomplete());
         };
@@ -5813,13 +6632,24 @@ impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
 }
 
 impl Json for CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let skip_security_policies_for_internal_traffic_via_public_dns =
-            members.optional("skipSecurityPoliciesForInternalTrafficViaPublicDns");
-        let rules = members.optional("rules");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut skip_security_policies_for_internal_traffic_via_public_dns = None;
+        let mut rules = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "skipSecurityPoliciesForInternalTrafficViaPublicDns" => fields.optional(
+                    reader,
+                    "skipSecurityPoliciesForInternalTrafficViaPublicDns",
+                    &mut skip_security_policies_for_internal_traffic_via_public_dns,
+                ),
+                "rules" => fields.optional(reader, "rules", &mut rules),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             skip_security_policies_for_internal_traffic_via_public_dns,
@@ -5878,12 +6708,25 @@ impl CreateServiceCombinedBodySecurePathConfigurationRulesItem {
 }
 
 impl Json for CreateServiceCombinedBodySecurePathConfigurationRulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let paths = members.required("paths");
-        let access_mode = members.required("accessMode");
-        let security_policies = members.optional("securityPolicies");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut paths = None;
+        let mut access_mode = None;
+        let mut security_policies = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "paths" => fields.required(reader, "paths", &mut paths),
+                "accessMode" => fields.required(reader, "accessMode", &mut access_mode),
+                "securityPolicies" => {
+                    fields.optional(reader, "securityPolicies", &mut security_policies)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("paths", paths.is_some()),
+            ("accessMode", access_mode.is_some()),
+        ])?;
         let (Some(paths), Some(access_mode)) = (paths, access_mode) else {
             return Err(json::incomplete());
         };
@@ -5958,11 +6801,20 @@ impl CreateServiceCombinedBodyRulesItemSecurityPolicies {
 }
 
 impl Json for CreateServiceCombinedBodyRulesItemSecurityPolicies {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let or_policies = members.optional("orPolicies");
-        let required_policies = members.optional("requiredPolicies");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut or_policies = None;
+        let mut required_policies = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "orPolicies" => fields.optional(reader, "orPolicies", &mut or_policies),
+                "requiredPolicies" => {
+                    fields.optional(reader, "requiredPolicies", &mut required_policies)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             or_policies,
             required_policies,
@@ -6055,14 +6907,24 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
 }
 
 impl Json for CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let ip = members.optional("ip");
-        let policies = members.optional("policies");
-        let sso = members.optional("sso");
-        let headers = members.optional("headers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut ip = None;
+        let mut policies = None;
+        let mut sso = None;
+        let mut headers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "ip" => fields.optional(reader, "ip", &mut ip),
+                "policies" => fields.optional(reader, "policies", &mut policies),
+                "sso" => fields.optional(reader, "sso", &mut sso),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             ip,
@@ -6161,16 +7023,42 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
 }
 
 impl Json for CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let organization_id = members.optional("organizationId");
-        let directory_group_ids = members.optional("directoryGroupIds");
-        let allow_any_org_users = members.optional("allowAnyOrgUsers");
-        let validate_internal_traffic = members.optional("validateInternalTraffic");
-        let set_cookie_on_root_domain = members.optional("setCookieOnRootDomain");
-        let allow_internal_traffic_via_public_dns =
-            members.optional("allowInternalTrafficViaPublicDns");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut organization_id = None;
+        let mut directory_group_ids = None;
+        let mut allow_any_org_users = None;
+        let mut validate_internal_traffic = None;
+        let mut set_cookie_on_root_domain = None;
+        let mut allow_internal_traffic_via_public_dns = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "organizationId" => fields.optional(reader, "organizationId", &mut organization_id),
+                "directoryGroupIds" => {
+                    fields.optional(reader, "directoryGroupIds", &mut directory_group_ids)
+                }
+                "allowAnyOrgUsers" => {
+                    fields.optional(reader, "allowAnyOrgUsers", &mut allow_any_org_users)
+                }
+                "validateInternalTraffic" => fields.optional(
+                    reader,
+                    "validateInternalTraffic",
+                    &mut validate_internal_traffic,
+                ),
+                "setCookieOnRootDomain" => fields.optional(
+                    reader,
+                    "setCookieOnRootDomain",
+                    &mut set_cookie_on_root_domain,
+                ),
+                "allowInternalTrafficViaPublicDns" => fields.optional(
+                    reader,
+                    "allowInternalTrafficViaPublicDns",
+                    &mut allow_internal_traffic_via_public_dns,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             organization_id,
             directory_group_ids,
@@ -6285,15 +7173,32 @@ impl CreateServiceCombinedBodyVcsData {
 }
 
 impl Json for CreateServiceCombinedBodyVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.required("projectBranch");
-        let project_type = members.required("projectType");
-        let project_url = members.required("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.required(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("projectBranch", project_branch.is_some()),
+            ("projectType", project_type.is_some()),
+            ("projectUrl", project_url.is_some()),
+        ])?;
         let (Some(project_branch), Some(project_type), Some(project_url)) =
             (project_branch, project_type, project_url)
         else {
@@ -6636,42 +7541,98 @@ impl CreateServiceCombinedResponse {
 }
 
 impl Json for CreateServiceCombinedResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.required("buildSettings");
-        let build_source = members.optional("buildSource");
-        let bundle_data = members.optional("bundleData");
-        let cluster = members.required("cluster");
-        let create_options = members.optional("createOptions");
-        let created_at = members.optional("createdAt");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let expired_at = members.optional("expiredAt");
-        let expiry_time = members.optional("expiryTime");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let load_balancing = members.optional("loadBalancing");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let scheduled_deletion = members.optional("scheduledDeletion");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut bundle_data = None;
+        let mut cluster = None;
+        let mut create_options = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut expired_at = None;
+        let mut expiry_time = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut load_balancing = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut scheduled_deletion = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
+                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "scheduledDeletion" => {
+                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
+                }
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("buildSettings", build_settings.is_some()),
+            ("cluster", cluster.is_some()),
+            ("deployment", deployment.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -6818,10 +7779,16 @@ impl CreateServiceCombinedResponseAutoscaling {
 }
 
 impl Json for CreateServiceCombinedResponseAutoscaling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let horizontal = members.optional("horizontal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut horizontal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "horizontal" => fields.optional(reader, "horizontal", &mut horizontal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { horizontal })
     }
 
@@ -6896,16 +7863,32 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
 }
 
 impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cpu = members.optional("cpu");
-        let enabled = members.required("enabled");
-        let max_replicas = members.required("maxReplicas");
-        let memory = members.optional("memory");
-        let min_replicas = members.required("minReplicas");
-        let rps = members.optional("rps");
-        let user_metrics = members.optional("userMetrics");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cpu = None;
+        let mut enabled = None;
+        let mut max_replicas = None;
+        let mut memory = None;
+        let mut min_replicas = None;
+        let mut rps = None;
+        let mut user_metrics = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "maxReplicas" => fields.required(reader, "maxReplicas", &mut max_replicas),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "minReplicas" => fields.required(reader, "minReplicas", &mut min_replicas),
+                "rps" => fields.optional(reader, "rps", &mut rps),
+                "userMetrics" => fields.optional(reader, "userMetrics", &mut user_metrics),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("maxReplicas", max_replicas.is_some()),
+            ("minReplicas", min_replicas.is_some()),
+        ])?;
         let (Some(enabled), Some(max_replicas), Some(min_replicas)) =
             (enabled, max_replicas, min_replicas)
         else {
@@ -6973,12 +7956,20 @@ impl CreateServiceCombinedResponseBilling {
 }
 
 impl Json for CreateServiceCombinedResponseBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.required("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -7126,20 +8117,48 @@ impl CreateServiceCombinedResponseBuildConfiguration {
 }
 
 impl Json for CreateServiceCombinedResponseBuildConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut docker_credentials = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -7353,23 +8372,50 @@ impl CreateServiceCombinedResponseDeployment {
 }
 
 impl Json for CreateServiceCombinedResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.optional("gradualRolloutStrategyId");
-        let image_url = members.optional("imageUrl");
-        let instances = members.required("instances");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut image_url = None;
+        let mut instances = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.optional(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -7478,13 +8524,26 @@ impl CreateServiceCombinedResponseDeploymentStorage {
 }
 
 impl Json for CreateServiceCombinedResponseDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        let use_hdb_storage = members.optional("useHdbStorage");
-        let use_pd_ssd_storage = members.optional("usePdSsdStorage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut use_hdb_storage = None;
+        let mut use_pd_ssd_storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
+                "usePdSsdStorage" => {
+                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -7546,11 +8605,18 @@ impl CreateServiceCombinedResponseDeploymentStrategy {
 }
 
 impl Json for CreateServiceCombinedResponseDeploymentStrategy {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let settings = members.optional("settings");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut settings = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "settings" => fields.optional(reader, "settings", &mut settings),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { settings, type_ })
     }
 
@@ -7656,18 +8722,40 @@ impl CreateServiceCombinedResponsePortsItem {
 }
 
 impl Json for CreateServiceCombinedResponsePortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let advanced_options = members.optional("advancedOptions");
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let domains = members.optional("domains");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.optional("public");
-        let security = members.optional("security");
-        let vpc_accessible = members.optional("vpcAccessible");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut advanced_options = None;
+        let mut disable_nf_domain = None;
+        let mut domains = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut security = None;
+        let mut vpc_accessible = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "advancedOptions" => {
+                    fields.optional(reader, "advancedOptions", &mut advanced_options)
+                }
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "domains" => fields.optional(reader, "domains", &mut domains),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.optional(reader, "public", &mut public),
+                "security" => fields.optional(reader, "security", &mut security),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+        ])?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -7799,16 +8887,34 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
 }
 
 impl Json for CreateServiceCombinedResponsePortsItemSecurity {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let headers = members.optional("headers");
-        let ip = members.optional("ip");
-        let policies = members.optional("policies");
-        let secure_path_configuration = members.optional("securePathConfiguration");
-        let sso = members.optional("sso");
-        let verification_mode = members.optional("verificationMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut headers = None;
+        let mut ip = None;
+        let mut policies = None;
+        let mut secure_path_configuration = None;
+        let mut sso = None;
+        let mut verification_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                "ip" => fields.optional(reader, "ip", &mut ip),
+                "policies" => fields.optional(reader, "policies", &mut policies),
+                "securePathConfiguration" => fields.optional(
+                    reader,
+                    "securePathConfiguration",
+                    &mut secure_path_configuration,
+                ),
+                "sso" => fields.optional(reader, "sso", &mut sso),
+                "verificationMode" => {
+                    fields.optional(reader, "verificationMode", &mut verification_mode)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             headers,
@@ -7887,11 +8993,18 @@ impl CreateServiceCombinedResponseStatus {
 }
 
 impl Json for CreateServiceCombinedResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build = members.optional("build");
-        let deployment = members.optional("deployment");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build = None;
+        let mut deployment = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "build" => fields.optional(reader, "build", &mut build),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { build, deployment })
     }
 
@@ -7937,12 +9050,22 @@ impl CreateServiceCombinedResponseStatusDeployment {
 }
 
 impl Json for CreateServiceCombinedResponseStatusDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let last_transition_time = members.optional("lastTransitionTime");
-        let reason = members.required("reason");
-        let status = members.required("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut last_transition_time = None;
+        let mut reason = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "lastTransitionTime" => {
+                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
+                }
+                "reason" => fields.required(reader, "reason", &mut reason),
+                "status" => fields.required(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("reason", reason.is_some()), ("status", status.is_some())])?;
         let (Some(reason), Some(status)) = (reason, status) else {
             return Err(json::incomplete());
         };
@@ -8140,23 +9263,48 @@ impl CreateServiceDeploymentBody {
 }
 
 impl Json for CreateServiceDeploymentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.required("billing");
-        let create_options = members.optional("createOptions");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let health_checks = members.optional("healthChecks");
-        let infrastructure = members.optional("infrastructure");
-        let load_balancing = members.optional("loadBalancing");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut create_options = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut health_checks = None;
+        let mut infrastructure = None;
+        let mut load_balancing = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("billing", billing.is_some()),
+            ("deployment", deployment.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(billing), Some(deployment), Some(name)) = (billing, deployment, name) else {
             return Err(json::incomplete());
         };
@@ -8230,11 +9378,18 @@ impl CreateServiceDeploymentBodyBilling {
 }
 
 impl Json for CreateServiceDeploymentBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.required("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -8438,25 +9593,56 @@ impl CreateServiceDeploymentBodyDeployment {
 }
 
 impl Json for CreateServiceDeploymentBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let container_snapshot = members.optional("containerSnapshot");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
-        let instances = members.required("instances");
-        let internal = members.optional("internal");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        let external = members.optional("external");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut container_snapshot = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut instances = None;
+        let mut internal = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut external = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "containerSnapshot" => {
+                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
+                }
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.nullable(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                "external" => fields.optional(reader, "external", &mut external),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -8553,11 +9739,18 @@ impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
 }
 
 impl Json for CreateServiceDeploymentBodyDeploymentContainerSnapshot {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let capture = members.optional("capture");
-        let restore_from = members.optional("restoreFrom");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut capture = None;
+        let mut restore_from = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "capture" => fields.optional(reader, "capture", &mut capture),
+                "restoreFrom" => fields.optional(reader, "restoreFrom", &mut restore_from),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             capture,
             restore_from,
@@ -8627,13 +9820,22 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
 }
 
 impl Json for CreateServiceDeploymentBodyDeploymentInternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let build_id = members.optional("buildId");
-        let build_sha = members.optional("buildSHA");
-        let id = members.optional("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut build_id = None;
+        let mut build_sha = None;
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "buildId" => fields.optional(reader, "buildId", &mut build_id),
+                "buildSHA" => fields.optional(reader, "buildSHA", &mut build_sha),
+                "id" => fields.optional(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch,
             build_id,
@@ -8680,11 +9882,18 @@ impl CreateServiceDeploymentBodyDeploymentExternal {
 }
 
 impl Json for CreateServiceDeploymentBodyDeploymentExternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let image_path = members.required("imagePath");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut image_path = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("imagePath", image_path.is_some())])?;
         let (Some(image_path),) = (image_path,) else {
             return Err(json::incomplete());
         };
@@ -8926,33 +10135,75 @@ impl CreateServiceDeploymentResponse {
 }
 
 impl Json for CreateServiceDeploymentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.required("billing");
-        let cluster = members.required("cluster");
-        let create_options = members.optional("createOptions");
-        let created_at = members.optional("createdAt");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let expired_at = members.optional("expiredAt");
-        let expiry_time = members.optional("expiryTime");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let load_balancing = members.optional("loadBalancing");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let scheduled_deletion = members.optional("scheduledDeletion");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut cluster = None;
+        let mut create_options = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut expired_at = None;
+        let mut expiry_time = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut load_balancing = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut scheduled_deletion = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
+                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "scheduledDeletion" => {
+                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
+                }
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("deployment", deployment.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -9069,11 +10320,18 @@ impl CreateServiceDeploymentResponseBilling {
 }
 
 impl Json for CreateServiceDeploymentResponseBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.required("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -9287,26 +10545,58 @@ impl CreateServiceDeploymentResponseDeployment {
 }
 
 impl Json for CreateServiceDeploymentResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let container_snapshot = members.optional("containerSnapshot");
-        let docker = members.optional("docker");
-        let external = members.optional("external");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.optional("gradualRolloutStrategyId");
-        let image_url = members.optional("imageUrl");
-        let instances = members.required("instances");
-        let internal = members.optional("internal");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut container_snapshot = None;
+        let mut docker = None;
+        let mut external = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut image_url = None;
+        let mut instances = None;
+        let mut internal = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "containerSnapshot" => {
+                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
+                }
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "external" => fields.optional(reader, "external", &mut external),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.optional(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -9404,10 +10694,16 @@ impl CreateServiceDeploymentResponseStatus {
 }
 
 impl Json for CreateServiceDeploymentResponseStatus {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment = members.optional("deployment");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { deployment })
     }
 
@@ -9761,44 +11057,105 @@ impl GetServiceResponse {
 }
 
 impl Json for GetServiceResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_engine_configuration = members.optional("buildEngineConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let build_source = members.optional("buildSource");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let uid = members.required("uid");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.optional("vcsData");
-        let autoscaling = members.optional("autoscaling");
-        let bundle_data = members.optional("bundleData");
-        let create_options = members.optional("createOptions");
-        let deployment = members.optional("deployment");
-        let expired_at = members.optional("expiredAt");
-        let expiry_time = members.optional("expiryTime");
-        let health_checks = members.optional("healthChecks");
-        let load_balancing = members.optional("loadBalancing");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let scheduled_deletion = members.optional("scheduledDeletion");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_engine_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut autoscaling = None;
+        let mut bundle_data = None;
+        let mut create_options = None;
+        let mut deployment = None;
+        let mut expired_at = None;
+        let mut expiry_time = None;
+        let mut health_checks = None;
+        let mut load_balancing = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut scheduled_deletion = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildEngineConfiguration" => fields.optional(
+                    reader,
+                    "buildEngineConfiguration",
+                    &mut build_engine_configuration,
+                ),
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
+                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "scheduledDeletion" => {
+                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -9992,13 +11349,22 @@ impl GetServiceResponseBuildEngineConfiguration {
 }
 
 impl Json for GetServiceResponseBuildEngineConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let buildpack = members.optional("buildpack");
-        let kaniko = members.optional("kaniko");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut buildpack = None;
+        let mut kaniko = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "kaniko" => fields.optional(reader, "kaniko", &mut kaniko),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -10052,10 +11418,16 @@ impl GetServiceResponseBuildEngineConfigurationBuildkit {
 }
 
 impl Json for GetServiceResponseBuildEngineConfigurationBuildkit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { use_cache })
     }
 
@@ -10114,12 +11486,22 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
 }
 
 impl Json for GetServiceResponseBuildEngineConfigurationBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builder = members.optional("builder");
-        let buildpack_locators = members.optional("buildpackLocators");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builder = None;
+        let mut buildpack_locators = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builder" => fields.optional(reader, "builder", &mut builder),
+                "buildpackLocators" => {
+                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             builder,
             buildpack_locators,
@@ -10224,17 +11606,39 @@ impl GetServiceResponseVcsData {
 }
 
 impl Json for GetServiceResponseVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let docker_file_path = members.required("dockerFilePath");
-        let docker_work_dir = members.required("dockerWorkDir");
-        let project_type = members.required("projectType");
-        let project_url = members.required("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let project_branch = members.optional("projectBranch");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut project_branch = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "dockerFilePath" => {
+                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
+                "projectType" => fields.required(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("dockerFilePath", docker_file_path.is_some()),
+            ("dockerWorkDir", docker_work_dir.is_some()),
+            ("projectType", project_type.is_some()),
+            ("projectUrl", project_url.is_some()),
+        ])?;
         let (Some(docker_file_path), Some(docker_work_dir), Some(project_type), Some(project_url)) =
             (docker_file_path, docker_work_dir, project_type, project_url)
         else {
@@ -10466,26 +11870,58 @@ impl GetServiceResponseDeployment {
 }
 
 impl Json for GetServiceResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.optional("gradualRolloutStrategyId");
-        let image_url = members.optional("imageUrl");
-        let instances = members.required("instances");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        let container_snapshot = members.optional("containerSnapshot");
-        let external = members.optional("external");
-        let internal = members.optional("internal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut image_url = None;
+        let mut instances = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut container_snapshot = None;
+        let mut external = None;
+        let mut internal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.optional(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                "containerSnapshot" => {
+                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
+                }
+                "external" => fields.optional(reader, "external", &mut external),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -10572,10 +12008,16 @@ impl GetServiceBranchesResponse {
 }
 
 impl Json for GetServiceBranchesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branches = members.optional("branches");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branches = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branches" => fields.optional(reader, "branches", &mut branches),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { branches })
     }
 
@@ -10614,12 +12056,24 @@ impl GetServiceBranchesResponseBranchesItem {
 }
 
 impl Json for GetServiceBranchesResponseBranchesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let commit = members.required("commit");
-        let id = members.required("id");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut commit = None;
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "commit" => fields.required(reader, "commit", &mut commit),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("commit", commit.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
             return Err(json::incomplete());
         };
@@ -10679,13 +12133,22 @@ impl GetServiceBranchesResponseBranchesItemCommit {
 }
 
 impl Json for GetServiceBranchesResponseBranchesItemCommit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let author = members.required("author");
-        let date = members.optional("date");
-        let message = members.optional("message");
-        let sha = members.required("sha");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut author = None;
+        let mut date = None;
+        let mut message = None;
+        let mut sha = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "author" => fields.required(reader, "author", &mut author),
+                "date" => fields.optional(reader, "date", &mut date),
+                "message" => fields.optional(reader, "message", &mut message),
+                "sha" => fields.required(reader, "sha", &mut sha),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("author", author.is_some()), ("sha", sha.is_some())])?;
         let (Some(author), Some(sha)) = (author, sha) else {
             return Err(json::incomplete());
         };
@@ -10725,10 +12188,16 @@ impl GetServiceBranchesResponseBranchesItemCommitAuthor {
 }
 
 impl Json for GetServiceBranchesResponseBranchesItemCommitAuthor {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let login = members.required("login");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut login = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "login" => fields.required(reader, "login", &mut login),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("login", login.is_some())])?;
         let (Some(login),) = (login,) else {
             return Err(json::incomplete());
         };
@@ -10863,20 +12332,38 @@ impl GetServiceBuildResponse {
 }
 
 impl Json for GetServiceBuildResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let build_concluded_at = members.optional("buildConcludedAt");
-        let concluded = members.optional("concluded");
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let message = members.nullable("message");
-        let pull_request_id = members.optional("pullRequestId");
-        let registry = members.optional("registry");
-        let sha = members.optional("sha");
-        let status = members.optional("status");
-        let success = members.optional("success");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut build_concluded_at = None;
+        let mut concluded = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut message = None;
+        let mut pull_request_id = None;
+        let mut registry = None;
+        let mut sha = None;
+        let mut status = None;
+        let mut success = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "buildConcludedAt" => {
+                    fields.optional(reader, "buildConcludedAt", &mut build_concluded_at)
+                }
+                "concluded" => fields.optional(reader, "concluded", &mut concluded),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "message" => fields.nullable(reader, "message", &mut message),
+                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
+                "registry" => fields.optional(reader, "registry", &mut registry),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "status" => fields.optional(reader, "status", &mut status),
+                "success" => fields.optional(reader, "success", &mut success),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -10927,11 +12414,14 @@ pub enum GetServiceBuildResponsePullRequestId {
 }
 
 impl Json for GetServiceBuildResponsePullRequestId {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Number(_) => <i64>::from_json(value).map(Self::Integer),
-            Value::String(_) => <String>::from_json(value).map(Self::String),
-            other => Err(DecodeError::unexpected("an integer or a string", &other)),
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match reader.peek()? {
+            json::Kind::Number => <i64>::decode(reader).map(Self::Integer),
+            json::Kind::String => <String>::decode(reader).map(Self::String),
+            other => Err(DecodeError::unexpected_kind(
+                "an integer or a string",
+                other,
+            )),
         }
     }
 
@@ -10966,10 +12456,16 @@ impl GetServiceBuildResponseRegistry {
 }
 
 impl Json for GetServiceBuildResponseRegistry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let uri = members.optional("uri");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut uri = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "uri" => fields.optional(reader, "uri", &mut uri),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { uri })
     }
 
@@ -11004,11 +12500,21 @@ impl GetServiceBuildArgumentDetailsResponse {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.required("buildArguments");
-        let build_files = members.required("buildFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("buildArguments", build_arguments.is_some()),
+            ("buildFiles", build_files.is_some()),
+        ])?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -11055,10 +12561,18 @@ impl GetServiceBuildArgumentDetailsResponseBuildArguments {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildArguments {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let my_variable_name = members.optional("MY_VARIABLE_NAME");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut my_variable_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "MY_VARIABLE_NAME" => {
+                    fields.optional(reader, "MY_VARIABLE_NAME", &mut my_variable_name)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { my_variable_name })
     }
 
@@ -11127,14 +12641,27 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addon_id = members.optional("addonId");
-        let inherited_from = members.optional("inheritedFrom");
-        let overriding = members.required("overriding");
-        let priority = members.optional("priority");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addon_id = None;
+        let mut inherited_from = None;
+        let mut overriding = None;
+        let mut priority = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
+                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
+                "overriding" => fields.required(reader, "overriding", &mut overriding),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("overriding", overriding.is_some()),
+            ("value", value.is_some()),
+        ])?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -11192,13 +12719,26 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let value = members.required("value");
-        let inherited_from = members.required("inheritedFrom");
-        let addon_id = members.optional("addonId");
-        let priority = members.required("priority");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut value = None;
+        let mut inherited_from = None;
+        let mut addon_id = None;
+        let mut priority = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "value" => fields.required(reader, "value", &mut value),
+                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
+                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("value", value.is_some()),
+            ("inheritedFrom", inherited_from.is_some()),
+            ("priority", priority.is_some()),
+        ])?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -11249,10 +12789,16 @@ impl GetServiceBuildArgumentDetailsResponseBuildFiles {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildFiles {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let dir_file_name = members.optional("/dir/fileName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut dir_file_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "/dir/fileName" => fields.optional(reader, "/dir/fileName", &mut dir_file_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { dir_file_name })
     }
 
@@ -11307,13 +12853,25 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let inherited_from = members.optional("inheritedFrom");
-        let overriding = members.required("overriding");
-        let priority = members.optional("priority");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut inherited_from = None;
+        let mut overriding = None;
+        let mut priority = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
+                "overriding" => fields.required(reader, "overriding", &mut overriding),
+                "priority" => fields.optional(reader, "priority", &mut priority),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("overriding", overriding.is_some()),
+            ("value", value.is_some()),
+        ])?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -11359,12 +12917,24 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem2 {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem2 {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let value = members.required("value");
-        let inherited_from = members.required("inheritedFrom");
-        let priority = members.required("priority");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut value = None;
+        let mut inherited_from = None;
+        let mut priority = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "value" => fields.required(reader, "value", &mut value),
+                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
+                "priority" => fields.required(reader, "priority", &mut priority),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("value", value.is_some()),
+            ("inheritedFrom", inherited_from.is_some()),
+            ("priority", priority.is_some()),
+        ])?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -11420,11 +12990,18 @@ impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
 }
 
 impl Json for GetServiceBuildArgumentDetailsResponseDirFileNameValue {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let data = members.optional("data");
-        let encoding = members.optional("encoding");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut data = None;
+        let mut encoding = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "data" => fields.optional(reader, "data", &mut data),
+                "encoding" => fields.optional(reader, "encoding", &mut encoding),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { data, encoding })
     }
 
@@ -11477,11 +13054,21 @@ impl GetServiceBuildArgumentsResponse {
 }
 
 impl Json for GetServiceBuildArgumentsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.required("buildArguments");
-        let build_files = members.required("buildFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("buildArguments", build_arguments.is_some()),
+            ("buildFiles", build_files.is_some()),
+        ])?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -11680,20 +13267,44 @@ impl GetServiceBuildMetricsResponse {
 }
 
 impl Json for GetServiceBuildMetricsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let bandwidth = members.optional("bandwidth");
-        let bandwidth_volume = members.optional("bandwidthVolume");
-        let cpu = members.optional("cpu");
-        let disk_usage = members.optional("diskUsage");
-        let http4xx_responses = members.optional("http4xxResponses");
-        let http5xx_responses = members.optional("http5xxResponses");
-        let memory = members.optional("memory");
-        let network_egress = members.optional("networkEgress");
-        let network_ingress = members.optional("networkIngress");
-        let requests = members.optional("requests");
-        let tcp_connections_open = members.optional("tcpConnectionsOpen");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut bandwidth = None;
+        let mut bandwidth_volume = None;
+        let mut cpu = None;
+        let mut disk_usage = None;
+        let mut http4xx_responses = None;
+        let mut http5xx_responses = None;
+        let mut memory = None;
+        let mut network_egress = None;
+        let mut network_ingress = None;
+        let mut requests = None;
+        let mut tcp_connections_open = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "bandwidth" => fields.optional(reader, "bandwidth", &mut bandwidth),
+                "bandwidthVolume" => {
+                    fields.optional(reader, "bandwidthVolume", &mut bandwidth_volume)
+                }
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "diskUsage" => fields.optional(reader, "diskUsage", &mut disk_usage),
+                "http4xxResponses" => {
+                    fields.optional(reader, "http4xxResponses", &mut http4xx_responses)
+                }
+                "http5xxResponses" => {
+                    fields.optional(reader, "http5xxResponses", &mut http5xx_responses)
+                }
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "networkEgress" => fields.optional(reader, "networkEgress", &mut network_egress),
+                "networkIngress" => fields.optional(reader, "networkIngress", &mut network_ingress),
+                "requests" => fields.optional(reader, "requests", &mut requests),
+                "tcpConnectionsOpen" => {
+                    fields.optional(reader, "tcpConnectionsOpen", &mut tcp_connections_open)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             bandwidth,
             bandwidth_volume,
@@ -11777,11 +13388,18 @@ impl GetServiceBuildMetricsResponseBandwidth {
 }
 
 impl Json for GetServiceBuildMetricsResponseBandwidth {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_info = members.optional("metricInfo");
-        let values = members.required("values");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_info = None;
+        let mut values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricInfo" => fields.optional(reader, "metricInfo", &mut metric_info),
+                "values" => fields.required(reader, "values", &mut values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("values", values.is_some())])?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -11833,12 +13451,25 @@ impl GetServiceBuildMetricsResponseBandwidthMetricInfo {
 }
 
 impl Json for GetServiceBuildMetricsResponseBandwidthMetricInfo {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let metric_id = members.required("metricId");
-        let metric_resolution = members.optional("metricResolution");
-        let metric_unit = members.required("metricUnit");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut metric_id = None;
+        let mut metric_resolution = None;
+        let mut metric_unit = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "metricId" => fields.required(reader, "metricId", &mut metric_id),
+                "metricResolution" => {
+                    fields.optional(reader, "metricResolution", &mut metric_resolution)
+                }
+                "metricUnit" => fields.required(reader, "metricUnit", &mut metric_unit),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("metricId", metric_id.is_some()),
+            ("metricUnit", metric_unit.is_some()),
+        ])?;
         let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
             return Err(json::incomplete());
         };
@@ -11908,11 +13539,18 @@ impl GetServiceBuildMetricsResponseBandwidthValuesItem {
 }
 
 impl Json for GetServiceBuildMetricsResponseBandwidthValuesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let data = members.required("data");
-        let metadata = members.optional("metadata");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut data = None;
+        let mut metadata = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "data" => fields.required(reader, "data", &mut data),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("data", data.is_some())])?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -11943,10 +13581,16 @@ impl GetServiceBuildsResponse {
 }
 
 impl Json for GetServiceBuildsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let builds = members.required("builds");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut builds = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "builds" => fields.required(reader, "builds", &mut builds),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("builds", builds.is_some())])?;
         let (Some(builds),) = (builds,) else {
             return Err(json::incomplete());
         };
@@ -11986,10 +13630,16 @@ impl GetServiceContainersResponse {
 }
 
 impl Json for GetServiceContainersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let containers = members.optional("containers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut containers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "containers" => fields.optional(reader, "containers", &mut containers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { containers })
     }
 
@@ -12082,18 +13732,41 @@ impl GetServiceContainersResponseContainersItem {
 }
 
 impl Json for GetServiceContainersResponseContainersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let host = members.optional("host");
-        let ip_addresses = members.optional("ipAddresses");
-        let name = members.required("name");
-        let node_name = members.optional("nodeName");
-        let node_pool_provider_id = members.optional("nodePoolProviderId");
-        let node_pool_user_id = members.optional("nodePoolUserId");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut host = None;
+        let mut ip_addresses = None;
+        let mut name = None;
+        let mut node_name = None;
+        let mut node_pool_provider_id = None;
+        let mut node_pool_user_id = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "host" => fields.optional(reader, "host", &mut host),
+                "ipAddresses" => fields.optional(reader, "ipAddresses", &mut ip_addresses),
+                "name" => fields.required(reader, "name", &mut name),
+                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
+                "nodePoolProviderId" => {
+                    fields.optional(reader, "nodePoolProviderId", &mut node_pool_provider_id)
+                }
+                "nodePoolUserId" => {
+                    fields.optional(reader, "nodePoolUserId", &mut node_pool_user_id)
+                }
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
             (created_at, name, status, updated_at)
         else {
@@ -12243,16 +13916,28 @@ impl GetServiceDeploymentResponse {
 }
 
 impl Json for GetServiceDeploymentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let instances = members.optional("instances");
-        let internal = members.optional("internal");
-        let region = members.optional("region");
-        let storage = members.optional("storage");
-        let external = members.optional("external");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut instances = None;
+        let mut internal = None;
+        let mut region = None;
+        let mut storage = None;
+        let mut external = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "instances" => fields.optional(reader, "instances", &mut instances),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "region" => fields.optional(reader, "region", &mut region),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "external" => fields.optional(reader, "external", &mut external),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -12347,18 +14032,39 @@ impl GetServiceDeploymentResponseInternal {
 }
 
 impl Json for GetServiceDeploymentResponseInternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let branch = members.required("branch");
-        let build_id = members.required("buildId");
-        let build_sha = members.required("buildSHA");
-        let build_source = members.optional("buildSource");
-        let deployed_sha = members.optional("deployedSHA");
-        let nf_object_id = members.required("nfObjectId");
-        let nf_object_type = members.required("nfObjectType");
-        let repository = members.optional("repository");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut branch = None;
+        let mut build_id = None;
+        let mut build_sha = None;
+        let mut build_source = None;
+        let mut deployed_sha = None;
+        let mut nf_object_id = None;
+        let mut nf_object_type = None;
+        let mut repository = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "buildId" => fields.required(reader, "buildId", &mut build_id),
+                "buildSHA" => fields.required(reader, "buildSHA", &mut build_sha),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "deployedSHA" => fields.optional(reader, "deployedSHA", &mut deployed_sha),
+                "nfObjectId" => fields.required(reader, "nfObjectId", &mut nf_object_id),
+                "nfObjectType" => fields.required(reader, "nfObjectType", &mut nf_object_type),
+                "repository" => fields.optional(reader, "repository", &mut repository),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("branch", branch.is_some()),
+            ("buildId", build_id.is_some()),
+            ("buildSHA", build_sha.is_some()),
+            ("nfObjectId", nf_object_id.is_some()),
+            ("nfObjectType", nf_object_type.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(branch),
@@ -12451,11 +14157,20 @@ impl GetServiceDeploymentResponseStorage {
 }
 
 impl Json for GetServiceDeploymentResponseStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -12490,10 +14205,16 @@ impl GetServiceDeploymentResponseStorageEphemeralStorage {
 }
 
 impl Json for GetServiceDeploymentResponseStorageEphemeralStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let storage_size = members.required("storageSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut storage_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("storageSize", storage_size.is_some())])?;
         let (Some(storage_size),) = (storage_size,) else {
             return Err(json::incomplete());
         };
@@ -12535,12 +14256,26 @@ impl GetServiceDeploymentResponseExternal {
 }
 
 impl Json for GetServiceDeploymentResponseExternal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let image_path = members.required("imagePath");
-        let private_image = members.required("privateImage");
-        let registry_provider = members.required("registryProvider");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut image_path = None;
+        let mut private_image = None;
+        let mut registry_provider = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+                "privateImage" => fields.required(reader, "privateImage", &mut private_image),
+                "registryProvider" => {
+                    fields.required(reader, "registryProvider", &mut registry_provider)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("imagePath", image_path.is_some()),
+            ("privateImage", private_image.is_some()),
+            ("registryProvider", registry_provider.is_some()),
+        ])?;
         let (Some(image_path), Some(private_image), Some(registry_provider)) =
             (image_path, private_image, registry_provider)
         else {
@@ -12602,10 +14337,16 @@ impl GetServiceHealthChecksResponse {
 }
 
 impl Json for GetServiceHealthChecksResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let health_checks = members.required("healthChecks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut health_checks = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("healthChecks", health_checks.is_some())])?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -12709,20 +14450,49 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
 }
 
 impl Json for GetServiceHealthChecksResponseHealthChecksItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cmd = members.optional("cmd");
-        let failure_threshold = members.required("failureThreshold");
-        let http_port = members.optional("httpPort");
-        let initial_delay_seconds = members.required("initialDelaySeconds");
-        let path = members.nullable("path");
-        let period_seconds = members.required("periodSeconds");
-        let protocol = members.required("protocol");
-        let success_threshold = members.optional("successThreshold");
-        let tcp_socket_port = members.optional("tcpSocketPort");
-        let timeout_seconds = members.required("timeoutSeconds");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cmd = None;
+        let mut failure_threshold = None;
+        let mut http_port = None;
+        let mut initial_delay_seconds = None;
+        let mut path = None;
+        let mut period_seconds = None;
+        let mut protocol = None;
+        let mut success_threshold = None;
+        let mut tcp_socket_port = None;
+        let mut timeout_seconds = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cmd" => fields.optional(reader, "cmd", &mut cmd),
+                "failureThreshold" => {
+                    fields.required(reader, "failureThreshold", &mut failure_threshold)
+                }
+                "httpPort" => fields.optional(reader, "httpPort", &mut http_port),
+                "initialDelaySeconds" => {
+                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
+                }
+                "path" => fields.nullable(reader, "path", &mut path),
+                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "successThreshold" => {
+                    fields.optional(reader, "successThreshold", &mut success_threshold)
+                }
+                "tcpSocketPort" => fields.optional(reader, "tcpSocketPort", &mut tcp_socket_port),
+                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("failureThreshold", failure_threshold.is_some()),
+            ("initialDelaySeconds", initial_delay_seconds.is_some()),
+            ("periodSeconds", period_seconds.is_some()),
+            ("protocol", protocol.is_some()),
+            ("timeoutSeconds", timeout_seconds.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -12807,10 +14577,16 @@ impl GetServicePerReplicaVolumesResponse {
 }
 
 impl Json for GetServicePerReplicaVolumesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let volumes = members.required("volumes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut volumes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "volumes" => fields.required(reader, "volumes", &mut volumes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("volumes", volumes.is_some())])?;
         let (Some(volumes),) = (volumes,) else {
             return Err(json::incomplete());
         };
@@ -12870,15 +14646,33 @@ impl GetServicePerReplicaVolumesResponseVolumesItem {
 }
 
 impl Json for GetServicePerReplicaVolumesResponseVolumesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cleanup_pending = members.required("cleanupPending");
-        let definition_missing = members.required("definitionMissing");
-        let id = members.optional("id");
-        let pending_delete = members.required("pendingDelete");
-        let replicas = members.required("replicas");
-        let slug = members.nullable("slug");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cleanup_pending = None;
+        let mut definition_missing = None;
+        let mut id = None;
+        let mut pending_delete = None;
+        let mut replicas = None;
+        let mut slug = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cleanupPending" => fields.required(reader, "cleanupPending", &mut cleanup_pending),
+                "definitionMissing" => {
+                    fields.required(reader, "definitionMissing", &mut definition_missing)
+                }
+                "id" => fields.optional(reader, "id", &mut id),
+                "pendingDelete" => fields.required(reader, "pendingDelete", &mut pending_delete),
+                "replicas" => fields.required(reader, "replicas", &mut replicas),
+                "slug" => fields.nullable(reader, "slug", &mut slug),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("cleanupPending", cleanup_pending.is_some()),
+            ("definitionMissing", definition_missing.is_some()),
+            ("pendingDelete", pending_delete.is_some()),
+            ("replicas", replicas.is_some()),
+        ])?;
         let (Some(cleanup_pending), Some(definition_missing), Some(pending_delete), Some(replicas)) = (
             cleanup_pending,
             definition_missing,
@@ -12933,12 +14727,24 @@ impl GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
 }
 
 impl Json for GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deletable = members.required("deletable");
-        let ordinal = members.required("ordinal");
-        let pvc_name = members.required("pvcName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deletable = None;
+        let mut ordinal = None;
+        let mut pvc_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deletable" => fields.required(reader, "deletable", &mut deletable),
+                "ordinal" => fields.required(reader, "ordinal", &mut ordinal),
+                "pvcName" => fields.required(reader, "pvcName", &mut pvc_name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("deletable", deletable.is_some()),
+            ("ordinal", ordinal.is_some()),
+            ("pvcName", pvc_name.is_some()),
+        ])?;
         let (Some(deletable), Some(ordinal), Some(pvc_name)) = (deletable, ordinal, pvc_name)
         else {
             return Err(json::incomplete());
@@ -12975,10 +14781,16 @@ impl GetServicePortsResponse {
 }
 
 impl Json for GetServicePortsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ports = members.required("ports");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ports = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ports" => fields.required(reader, "ports", &mut ports),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("ports", ports.is_some())])?;
         let (Some(ports),) = (ports,) else {
             return Err(json::incomplete());
         };
@@ -13082,20 +14894,45 @@ impl GetServicePortsResponsePortsItem {
 }
 
 impl Json for GetServicePortsResponsePortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let dns = members.optional("dns");
-        let domains = members.required("domains");
-        let id = members.required("id");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.required("public");
-        let security = members.optional("security");
-        let vpc_accessible = members.optional("vpcAccessible");
-        let vpc_dns = members.optional("vpcDns");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disable_nf_domain = None;
+        let mut dns = None;
+        let mut domains = None;
+        let mut id = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut security = None;
+        let mut vpc_accessible = None;
+        let mut vpc_dns = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "dns" => fields.optional(reader, "dns", &mut dns),
+                "domains" => fields.required(reader, "domains", &mut domains),
+                "id" => fields.required(reader, "id", &mut id),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.required(reader, "public", &mut public),
+                "security" => fields.optional(reader, "security", &mut security),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                "vpcDns" => fields.optional(reader, "vpcDns", &mut vpc_dns),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("domains", domains.is_some()),
+            ("id", id.is_some()),
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+            ("public", public.is_some()),
+        ])?;
         let (
             Some(domains),
             Some(id),
@@ -13167,11 +15004,21 @@ impl GetServicePortsResponsePortsItemDomainsItem {
 }
 
 impl Json for GetServicePortsResponsePortsItemDomainsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let certificate = members.required("certificate");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut certificate = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "certificate" => fields.required(reader, "certificate", &mut certificate),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("certificate", certificate.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(certificate), Some(name)) = (certificate, name) else {
             return Err(json::incomplete());
         };
@@ -13231,12 +15078,20 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
 }
 
 impl Json for GetServicePortsResponsePortsItemDomainsItemCertificate {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let in_progress = members.optional("inProgress");
-        let expiry_date = members.optional("expiryDate");
-        let refresh_date = members.optional("refreshDate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut in_progress = None;
+        let mut expiry_date = None;
+        let mut refresh_date = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "inProgress" => fields.optional(reader, "inProgress", &mut in_progress),
+                "expiryDate" => fields.optional(reader, "expiryDate", &mut expiry_date),
+                "refreshDate" => fields.optional(reader, "refreshDate", &mut refresh_date),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             in_progress,
             expiry_date,
@@ -13333,14 +15188,26 @@ impl GetServicePortsResponsePortsItemSecurity {
 }
 
 impl Json for GetServicePortsResponsePortsItemSecurity {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let credentials = members.optional("credentials");
-        let headers = members.optional("headers");
-        let policies = members.optional("policies");
-        let sso = members.optional("sso");
-        let verification_mode = members.optional("verificationMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut credentials = None;
+        let mut headers = None;
+        let mut policies = None;
+        let mut sso = None;
+        let mut verification_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "credentials" => fields.optional(reader, "credentials", &mut credentials),
+                "headers" => fields.optional(reader, "headers", &mut headers),
+                "policies" => fields.optional(reader, "policies", &mut policies),
+                "sso" => fields.optional(reader, "sso", &mut sso),
+                "verificationMode" => {
+                    fields.optional(reader, "verificationMode", &mut verification_mode)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             credentials,
             headers,
@@ -13403,12 +15270,20 @@ impl GetServicePortsResponsePortsItemSecurityHeadersItem {
 }
 
 impl Json for GetServicePortsResponsePortsItemSecurityHeadersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let regex_mode = members.optional("regexMode");
-        let name = members.optional("name");
-        let value = members.required("value");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut regex_mode = None;
+        let mut name = None;
+        let mut value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "regexMode" => fields.optional(reader, "regexMode", &mut regex_mode),
+                "name" => fields.optional(reader, "name", &mut name),
+                "value" => fields.required(reader, "value", &mut value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("value", value.is_some())])?;
         let (Some(value),) = (value,) else {
             return Err(json::incomplete());
         };
@@ -13456,10 +15331,16 @@ impl GetServicePullRequestsResponse {
 }
 
 impl Json for GetServicePullRequestsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pull_requests = members.optional("pullRequests");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pull_requests = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "pullRequests" => fields.optional(reader, "pullRequests", &mut pull_requests),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { pull_requests })
     }
 
@@ -13523,18 +15404,42 @@ impl GetServicePullRequestsResponsePullRequestsItem {
 }
 
 impl Json for GetServicePullRequestsResponsePullRequestsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("created_at");
-        let destination = members.required("destination");
-        let html_url = members.required("html_url");
-        let id = members.required("id");
-        let sha = members.required("sha");
-        let source = members.required("source");
-        let state = members.required("state");
-        let title = members.required("title");
-        let updated_at = members.required("updated_at");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut destination = None;
+        let mut html_url = None;
+        let mut id = None;
+        let mut sha = None;
+        let mut source = None;
+        let mut state = None;
+        let mut title = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "created_at" => fields.required(reader, "created_at", &mut created_at),
+                "destination" => fields.required(reader, "destination", &mut destination),
+                "html_url" => fields.required(reader, "html_url", &mut html_url),
+                "id" => fields.required(reader, "id", &mut id),
+                "sha" => fields.required(reader, "sha", &mut sha),
+                "source" => fields.required(reader, "source", &mut source),
+                "state" => fields.required(reader, "state", &mut state),
+                "title" => fields.required(reader, "title", &mut title),
+                "updated_at" => fields.required(reader, "updated_at", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("created_at", created_at.is_some()),
+            ("destination", destination.is_some()),
+            ("html_url", html_url.is_some()),
+            ("id", id.is_some()),
+            ("sha", sha.is_some()),
+            ("source", source.is_some()),
+            ("state", state.is_some()),
+            ("title", title.is_some()),
+            ("updated_at", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(destination),
@@ -13650,19 +15555,45 @@ impl GetServiceRolloutResponse {
 }
 
 impl Json for GetServiceRolloutResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_deployment = members.optional("canaryDeployment");
-        let created_at = members.required("createdAt");
-        let details = members.required("details");
-        let history = members.required("history");
-        let options = members.optional("options");
-        let promoted = members.required("promoted");
-        let stable_deployment = members.optional("stableDeployment");
-        let strategy_id = members.optional("strategyId");
-        let type_ = members.required("type");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_deployment = None;
+        let mut created_at = None;
+        let mut details = None;
+        let mut history = None;
+        let mut options = None;
+        let mut promoted = None;
+        let mut stable_deployment = None;
+        let mut strategy_id = None;
+        let mut type_ = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryDeployment" => {
+                    fields.optional(reader, "canaryDeployment", &mut canary_deployment)
+                }
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "details" => fields.required(reader, "details", &mut details),
+                "history" => fields.required(reader, "history", &mut history),
+                "options" => fields.optional(reader, "options", &mut options),
+                "promoted" => fields.required(reader, "promoted", &mut promoted),
+                "stableDeployment" => {
+                    fields.optional(reader, "stableDeployment", &mut stable_deployment)
+                }
+                "strategyId" => fields.optional(reader, "strategyId", &mut strategy_id),
+                "type" => fields.required(reader, "type", &mut type_),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("details", details.is_some()),
+            ("history", history.is_some()),
+            ("promoted", promoted.is_some()),
+            ("type", type_.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(details),
@@ -13798,18 +15729,32 @@ impl GetServiceRolloutResponseCanaryDeployment {
 }
 
 impl Json for GetServiceRolloutResponseCanaryDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active = members.optional("active");
-        let commit = members.optional("commit");
-        let created_at = members.required("createdAt");
-        let id = members.required("id");
-        let image = members.optional("image");
-        let instances = members.nullable("instances");
-        let name = members.nullable("name");
-        let reason = members.optional("reason");
-        let release_type = members.optional("releaseType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active = None;
+        let mut commit = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut image = None;
+        let mut instances = None;
+        let mut name = None;
+        let mut reason = None;
+        let mut release_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "active" => fields.optional(reader, "active", &mut active),
+                "commit" => fields.optional(reader, "commit", &mut commit),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "image" => fields.optional(reader, "image", &mut image),
+                "instances" => fields.nullable(reader, "instances", &mut instances),
+                "name" => fields.nullable(reader, "name", &mut name),
+                "reason" => fields.optional(reader, "reason", &mut reason),
+                "releaseType" => fields.optional(reader, "releaseType", &mut release_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("createdAt", created_at.is_some()), ("id", id.is_some())])?;
         let (Some(created_at), Some(id)) = (created_at, id) else {
             return Err(json::incomplete());
         };
@@ -13896,13 +15841,22 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
 }
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentCommit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let author = members.optional("author");
-        let date = members.optional("date");
-        let message = members.optional("message");
-        let sha = members.optional("sha");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut author = None;
+        let mut date = None;
+        let mut message = None;
+        let mut sha = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "author" => fields.optional(reader, "author", &mut author),
+                "date" => fields.optional(reader, "date", &mut date),
+                "message" => fields.optional(reader, "message", &mut message),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             author,
             date,
@@ -13976,13 +15930,22 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
 }
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentImage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let image = members.optional("image");
-        let image_path = members.optional("imagePath");
-        let sha = members.optional("sha");
-        let tag = members.optional("tag");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut image = None;
+        let mut image_path = None;
+        let mut sha = None;
+        let mut tag = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "image" => fields.optional(reader, "image", &mut image),
+                "imagePath" => fields.optional(reader, "imagePath", &mut image_path),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "tag" => fields.optional(reader, "tag", &mut tag),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             image,
             image_path,
@@ -14036,11 +15999,18 @@ impl GetServiceRolloutResponseCanaryDeploymentReason {
 }
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentReason {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let user = members.optional("user");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut user = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "user" => fields.optional(reader, "user", &mut user),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { id, user })
     }
 
@@ -14086,11 +16056,21 @@ impl GetServiceRolloutResponseDetails {
 }
 
 impl Json for GetServiceRolloutResponseDetails {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_strategy = members.required("canaryStrategy");
-        let config = members.required("config");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_strategy = None;
+        let mut config = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryStrategy" => fields.required(reader, "canaryStrategy", &mut canary_strategy),
+                "config" => fields.required(reader, "config", &mut config),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("canaryStrategy", canary_strategy.is_some()),
+            ("config", config.is_some()),
+        ])?;
         let (Some(canary_strategy), Some(config)) = (canary_strategy, config) else {
             return Err(json::incomplete());
         };
@@ -14173,13 +16153,26 @@ impl GetServiceRolloutResponseDetailsConfig {
 }
 
 impl Json for GetServiceRolloutResponseDetailsConfig {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_percentage = members.optional("canaryPercentage");
-        let stable_percentage = members.optional("stablePercentage");
-        let canary_header = members.optional("canaryHeader");
-        let stable_header = members.optional("stableHeader");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_percentage = None;
+        let mut stable_percentage = None;
+        let mut canary_header = None;
+        let mut stable_header = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryPercentage" => {
+                    fields.optional(reader, "canaryPercentage", &mut canary_percentage)
+                }
+                "stablePercentage" => {
+                    fields.optional(reader, "stablePercentage", &mut stable_percentage)
+                }
+                "canaryHeader" => fields.optional(reader, "canaryHeader", &mut canary_header),
+                "stableHeader" => fields.optional(reader, "stableHeader", &mut stable_header),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             canary_percentage,
             stable_percentage,
@@ -14230,11 +16223,21 @@ impl GetServiceRolloutResponseHistoryItem {
 }
 
 impl Json for GetServiceRolloutResponseHistoryItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config = members.required("config");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "config" => fields.required(reader, "config", &mut config),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("config", config.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(config), Some(updated_at)) = (config, updated_at) else {
             return Err(json::incomplete());
         };
@@ -14287,11 +16290,22 @@ impl GetServiceRolloutResponseOptions {
 }
 
 impl Json for GetServiceRolloutResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let block_deployment_on_active_rollout = members.nullable("blockDeploymentOnActiveRollout");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut block_deployment_on_active_rollout = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "blockDeploymentOnActiveRollout" => fields.nullable(
+                    reader,
+                    "blockDeploymentOnActiveRollout",
+                    &mut block_deployment_on_active_rollout,
+                ),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             block_deployment_on_active_rollout,
             triggers,
@@ -14378,14 +16392,32 @@ impl GetServiceRolloutResponseOptionsTriggers {
 }
 
 impl Json for GetServiceRolloutResponseOptionsTriggers {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let release_from_api = members.nullable("releaseFromApi");
-        let release_from_cd = members.nullable("releaseFromCD");
-        let release_from_release_flow = members.nullable("releaseFromReleaseFlow");
-        let release_from_template = members.nullable("releaseFromTemplate");
-        let release_from_ui = members.nullable("releaseFromUI");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut release_from_api = None;
+        let mut release_from_cd = None;
+        let mut release_from_release_flow = None;
+        let mut release_from_template = None;
+        let mut release_from_ui = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "releaseFromApi" => {
+                    fields.nullable(reader, "releaseFromApi", &mut release_from_api)
+                }
+                "releaseFromCD" => fields.nullable(reader, "releaseFromCD", &mut release_from_cd),
+                "releaseFromReleaseFlow" => fields.nullable(
+                    reader,
+                    "releaseFromReleaseFlow",
+                    &mut release_from_release_flow,
+                ),
+                "releaseFromTemplate" => {
+                    fields.nullable(reader, "releaseFromTemplate", &mut release_from_template)
+                }
+                "releaseFromUI" => fields.nullable(reader, "releaseFromUI", &mut release_from_ui),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             release_from_api,
             release_from_cd,
@@ -14447,11 +16479,23 @@ impl GetServiceRuntimeEnvironmentResponse {
 }
 
 impl Json for GetServiceRuntimeEnvironmentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_environment = members.required("runtimeEnvironment");
-        let runtime_files = members.required("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeEnvironment" => {
+                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("runtimeEnvironment", runtime_environment.is_some()),
+            ("runtimeFiles", runtime_files.is_some()),
+        ])?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -14498,11 +16542,23 @@ impl GetServiceRuntimeEnvironmentDetailsResponse {
 }
 
 impl Json for GetServiceRuntimeEnvironmentDetailsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_environment = members.required("runtimeEnvironment");
-        let runtime_files = members.required("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeEnvironment" => {
+                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("runtimeEnvironment", runtime_environment.is_some()),
+            ("runtimeFiles", runtime_files.is_some()),
+        ])?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -14543,10 +16599,18 @@ impl ListContainerSnapshotsResponse {
 }
 
 impl Json for ListContainerSnapshotsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let container_snapshots = members.required("containerSnapshots");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut container_snapshots = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "containerSnapshots" => {
+                    fields.required(reader, "containerSnapshots", &mut container_snapshots)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("containerSnapshots", container_snapshots.is_some())])?;
         let (Some(container_snapshots),) = (container_snapshots,) else {
             return Err(json::incomplete());
         };
@@ -14582,10 +16646,16 @@ impl ListServiceDeploymentsResponse {
 }
 
 impl Json for ListServiceDeploymentsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployments = members.required("deployments");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployments = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deployments" => fields.required(reader, "deployments", &mut deployments),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deployments", deployments.is_some())])?;
         let (Some(deployments),) = (deployments,) else {
             return Err(json::incomplete());
         };
@@ -14615,10 +16685,16 @@ impl ListServicesResponse {
 }
 
 impl Json for ListServicesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let services = members.required("services");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut services = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "services" => fields.required(reader, "services", &mut services),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("services", services.is_some())])?;
         let (Some(services),) = (services,) else {
             return Err(json::incomplete());
         };
@@ -14709,21 +16785,49 @@ impl ListServicesResponseServicesItem {
 }
 
 impl Json for ListServicesResponseServicesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let description = members.optional("description");
-        let disabled_cd = members.required("disabledCD");
-        let disabled_ci = members.required("disabledCI");
-        let id = members.required("id");
-        let name = members.required("name");
-        let project_id = members.required("projectId");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.required("tags");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut description = None;
+        let mut disabled_cd = None;
+        let mut disabled_ci = None;
+        let mut id = None;
+        let mut name = None;
+        let mut project_id = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCD" => fields.required(reader, "disabledCD", &mut disabled_cd),
+                "disabledCI" => fields.required(reader, "disabledCI", &mut disabled_ci),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("disabledCD", disabled_cd.is_some()),
+            ("disabledCI", disabled_ci.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("projectId", project_id.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+            ("tags", tags.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(disabled_cd),
@@ -14937,21 +17041,42 @@ impl PatchServiceBuildBody {
 }
 
 impl Json for PatchServiceBuildBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let billing = members.optional("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let build_source = members.optional("buildSource");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             billing,
             build_arguments,
@@ -15043,12 +17168,20 @@ impl PatchServiceBuildBodyBilling {
 }
 
 impl Json for PatchServiceBuildBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_plan = members.optional("buildPlan");
-        let deployment_plan = members.optional("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_plan = None;
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -15107,11 +17240,18 @@ impl PatchServiceBuildBodyBillingGpu {
 }
 
 impl Json for PatchServiceBuildBodyBillingGpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let configuration = members.optional("configuration");
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut configuration = None;
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             configuration,
             enabled,
@@ -15171,12 +17311,20 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
 }
 
 impl Json for PatchServiceBuildBodyBillingGpuConfiguration {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let gpu_type = members.optional("gpuType");
-        let gpu_count = members.optional("gpuCount");
-        let timesliced = members.optional("timesliced");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut gpu_type = None;
+        let mut gpu_count = None;
+        let mut timesliced = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "gpuType" => fields.optional(reader, "gpuType", &mut gpu_type),
+                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
+                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             gpu_type,
             gpu_count,
@@ -15247,12 +17395,20 @@ impl PatchServiceBuildBodyBuildSettings {
 }
 
 impl Json for PatchServiceBuildBodyBuildSettings {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let dockerfile = members.optional("dockerfile");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut dockerfile = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             dockerfile,
@@ -15350,15 +17506,30 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
 }
 
 impl Json for PatchServiceBuildBodyBuildSettingsDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.optional("dockerFilePath");
-        let docker_work_dir = members.optional("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -15457,14 +17628,26 @@ impl PatchServiceBuildBodyVcsData {
 }
 
 impl Json for PatchServiceBuildBodyVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_type = members.optional("projectType");
-        let project_url = members.optional("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectType" => fields.optional(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             account_login,
             project_type,
@@ -15674,30 +17857,69 @@ impl PatchServiceBuildResponse {
 }
 
 impl Json for PatchServiceBuildResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.required("buildSettings");
-        let build_source = members.optional("buildSource");
-        let cluster = members.required("cluster");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let name = members.required("name");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut cluster = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut name = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "name" => fields.required(reader, "name", &mut name),
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("buildSettings", build_settings.is_some()),
+            ("cluster", cluster.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -16011,29 +18233,60 @@ impl PatchServiceCombinedBody {
 }
 
 impl Json for PatchServiceCombinedBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.optional("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.optional("buildSettings");
-        let build_source = members.optional("buildSource");
-        let bundle_data = members.optional("bundleData");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let health_checks = members.optional("healthChecks");
-        let load_balancing = members.optional("loadBalancing");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut bundle_data = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut health_checks = None;
+        let mut load_balancing = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             autoscaling,
             billing,
@@ -16126,10 +18379,16 @@ impl PatchServiceCombinedBodyAutoscaling {
 }
 
 impl Json for PatchServiceCombinedBodyAutoscaling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let horizontal = members.optional("horizontal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut horizontal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "horizontal" => fields.optional(reader, "horizontal", &mut horizontal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { horizontal })
     }
 
@@ -16228,16 +18487,28 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
 }
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontal {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cpu = members.optional("cpu");
-        let enabled = members.optional("enabled");
-        let max_replicas = members.optional("maxReplicas");
-        let memory = members.optional("memory");
-        let min_replicas = members.optional("minReplicas");
-        let rps = members.optional("rps");
-        let user_metrics = members.optional("userMetrics");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cpu = None;
+        let mut enabled = None;
+        let mut max_replicas = None;
+        let mut memory = None;
+        let mut min_replicas = None;
+        let mut rps = None;
+        let mut user_metrics = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cpu" => fields.optional(reader, "cpu", &mut cpu),
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "maxReplicas" => fields.optional(reader, "maxReplicas", &mut max_replicas),
+                "memory" => fields.optional(reader, "memory", &mut memory),
+                "minReplicas" => fields.optional(reader, "minReplicas", &mut min_replicas),
+                "rps" => fields.optional(reader, "rps", &mut rps),
+                "userMetrics" => fields.optional(reader, "userMetrics", &mut user_metrics),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cpu,
             enabled,
@@ -16297,11 +18568,20 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalCpu {
 }
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalCpu {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let threshold_percentage = members.optional("thresholdPercentage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut threshold_percentage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "thresholdPercentage" => {
+                    fields.optional(reader, "thresholdPercentage", &mut threshold_percentage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             threshold_percentage,
@@ -16355,11 +18635,18 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalRps {
 }
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalRps {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let threshold_value = members.optional("thresholdValue");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut threshold_value = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "thresholdValue" => fields.optional(reader, "thresholdValue", &mut threshold_value),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             threshold_value,
@@ -16436,13 +18723,26 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 }
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        let exposed_metrics_path = members.optional("exposedMetricsPath");
-        let exposed_metrics_port = members.optional("exposedMetricsPort");
-        let metrics = members.optional("metrics");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut exposed_metrics_path = None;
+        let mut exposed_metrics_port = None;
+        let mut metrics = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                "exposedMetricsPath" => {
+                    fields.optional(reader, "exposedMetricsPath", &mut exposed_metrics_path)
+                }
+                "exposedMetricsPort" => {
+                    fields.optional(reader, "exposedMetricsPort", &mut exposed_metrics_port)
+                }
+                "metrics" => fields.optional(reader, "metrics", &mut metrics),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             enabled,
             exposed_metrics_path,
@@ -16504,11 +18804,18 @@ impl PatchServiceCombinedBodyBundleData {
 }
 
 impl Json for PatchServiceCombinedBodyBundleData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let bundle_url = members.optional("bundleUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut bundle_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "bundleUrl" => fields.optional(reader, "bundleUrl", &mut bundle_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { branch, bundle_url })
     }
 
@@ -16664,21 +18971,46 @@ impl PatchServiceCombinedBodyDeployment {
 }
 
 impl Json for PatchServiceCombinedBodyDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
-        let instances = members.optional("instances");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut instances = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.nullable(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "instances" => fields.optional(reader, "instances", &mut instances),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             buildpack,
             docker,
@@ -16783,13 +19115,24 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
 }
 
 impl Json for PatchServiceCombinedBodyDeploymentBuildpack {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config_type = members.optional("configType");
-        let custom_command = members.optional("customCommand");
-        let custom_entrypoint = members.optional("customEntrypoint");
-        let custom_process = members.optional("customProcess");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config_type = None;
+        let mut custom_command = None;
+        let mut custom_entrypoint = None;
+        let mut custom_process = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configType" => fields.optional(reader, "configType", &mut config_type),
+                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
+                "customEntrypoint" => {
+                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
+                }
+                "customProcess" => fields.optional(reader, "customProcess", &mut custom_process),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             config_type,
             custom_command,
@@ -16860,12 +19203,22 @@ impl PatchServiceCombinedBodyDeploymentDocker {
 }
 
 impl Json for PatchServiceCombinedBodyDeploymentDocker {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let config_type = members.optional("configType");
-        let custom_command = members.optional("customCommand");
-        let custom_entrypoint = members.optional("customEntrypoint");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config_type = None;
+        let mut custom_command = None;
+        let mut custom_entrypoint = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "configType" => fields.optional(reader, "configType", &mut config_type),
+                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
+                "customEntrypoint" => {
+                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             config_type,
             custom_command,
@@ -16909,10 +19262,16 @@ impl PatchServiceCombinedBodyDeploymentSsh {
 }
 
 impl Json for PatchServiceCombinedBodyDeploymentSsh {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.optional("enabled");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { enabled })
     }
 
@@ -16961,11 +19320,20 @@ impl PatchServiceCombinedBodyDeploymentStorage {
 }
 
 impl Json for PatchServiceCombinedBodyDeploymentStorage {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ephemeral_storage = members.optional("ephemeralStorage");
-        let shm_size = members.optional("shmSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ephemeral_storage = None;
+        let mut shm_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ephemeralStorage" => {
+                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
+                }
+                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -17036,12 +19404,24 @@ impl PatchServiceCombinedBodyLoadBalancing {
 }
 
 impl Json for PatchServiceCombinedBodyLoadBalancing {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let consistent_hash = members.optional("consistentHash");
-        let consistent_replica_routing = members.optional("consistentReplicaRouting");
-        let mode = members.optional("mode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut consistent_hash = None;
+        let mut consistent_replica_routing = None;
+        let mut mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "consistentHash" => fields.optional(reader, "consistentHash", &mut consistent_hash),
+                "consistentReplicaRouting" => fields.optional(
+                    reader,
+                    "consistentReplicaRouting",
+                    &mut consistent_replica_routing,
+                ),
+                "mode" => fields.optional(reader, "mode", &mut mode),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             consistent_hash,
             consistent_replica_routing,
@@ -17144,15 +19524,28 @@ impl PatchServiceCombinedBodyVcsData {
 }
 
 impl Json for PatchServiceCombinedBodyVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.optional("projectBranch");
-        let project_type = members.optional("projectType");
-        let project_url = members.optional("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.optional(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             account_login,
             project_branch,
@@ -17487,42 +19880,98 @@ impl PatchServiceCombinedResponse {
 }
 
 impl Json for PatchServiceCombinedResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.required("billing");
-        let build_arguments = members.optional("buildArguments");
-        let build_configuration = members.optional("buildConfiguration");
-        let build_files = members.optional("buildFiles");
-        let build_settings = members.required("buildSettings");
-        let build_source = members.optional("buildSource");
-        let bundle_data = members.optional("bundleData");
-        let cluster = members.required("cluster");
-        let create_options = members.optional("createOptions");
-        let created_at = members.optional("createdAt");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let disabled_ci = members.optional("disabledCI");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        let expired_at = members.optional("expiredAt");
-        let expiry_time = members.optional("expiryTime");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let load_balancing = members.optional("loadBalancing");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let scheduled_deletion = members.optional("scheduledDeletion");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.optional("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut build_arguments = None;
+        let mut build_configuration = None;
+        let mut build_files = None;
+        let mut build_settings = None;
+        let mut build_source = None;
+        let mut bundle_data = None;
+        let mut cluster = None;
+        let mut create_options = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut disabled_ci = None;
+        let mut docker_secret_mounts = None;
+        let mut expired_at = None;
+        let mut expiry_time = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut load_balancing = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut scheduled_deletion = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildConfiguration" => {
+                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
+                }
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
+                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
+                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
+                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "scheduledDeletion" => {
+                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
+                }
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("buildSettings", build_settings.is_some()),
+            ("cluster", cluster.is_some()),
+            ("deployment", deployment.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -17800,23 +20249,50 @@ impl PatchServiceCombinedResponseDeployment {
 }
 
 impl Json for PatchServiceCombinedResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let docker = members.optional("docker");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
-        let image_url = members.optional("imageUrl");
-        let instances = members.required("instances");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut docker = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut image_url = None;
+        let mut instances = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.nullable(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -18001,20 +20477,38 @@ impl PatchServiceDeploymentBody {
 }
 
 impl Json for PatchServiceDeploymentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.optional("billing");
-        let deployment = members.optional("deployment");
-        let description = members.optional("description");
-        let health_checks = members.optional("healthChecks");
-        let load_balancing = members.optional("loadBalancing");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let stage_id = members.nullable("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut health_checks = None;
+        let mut load_balancing = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.optional(reader, "billing", &mut billing),
+                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             autoscaling,
             billing,
@@ -18086,11 +20580,18 @@ impl PatchServiceDeploymentBodyBilling {
 }
 
 impl Json for PatchServiceDeploymentBodyBilling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        let gpu = members.optional("gpu");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut gpu = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment_plan,
             gpu,
@@ -18330,33 +20831,75 @@ impl PatchServiceDeploymentResponse {
 }
 
 impl Json for PatchServiceDeploymentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let app_id = members.required("appId");
-        let autoscaling = members.optional("autoscaling");
-        let billing = members.required("billing");
-        let cluster = members.required("cluster");
-        let create_options = members.optional("createOptions");
-        let created_at = members.optional("createdAt");
-        let deployment = members.required("deployment");
-        let description = members.optional("description");
-        let expired_at = members.optional("expiredAt");
-        let expiry_time = members.optional("expiryTime");
-        let health_checks = members.optional("healthChecks");
-        let id = members.required("id");
-        let infrastructure = members.optional("infrastructure");
-        let load_balancing = members.optional("loadBalancing");
-        let name = members.required("name");
-        let ports = members.optional("ports");
-        let runtime_environment = members.optional("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        let scheduled_deletion = members.optional("scheduledDeletion");
-        let service_type = members.required("serviceType");
-        let stage_id = members.optional("stageId");
-        let status = members.required("status");
-        let tags = members.optional("tags");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut app_id = None;
+        let mut autoscaling = None;
+        let mut billing = None;
+        let mut cluster = None;
+        let mut create_options = None;
+        let mut created_at = None;
+        let mut deployment = None;
+        let mut description = None;
+        let mut expired_at = None;
+        let mut expiry_time = None;
+        let mut health_checks = None;
+        let mut id = None;
+        let mut infrastructure = None;
+        let mut load_balancing = None;
+        let mut name = None;
+        let mut ports = None;
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut scheduled_deletion = None;
+        let mut service_type = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "appId" => fields.required(reader, "appId", &mut app_id),
+                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
+                "billing" => fields.required(reader, "billing", &mut billing),
+                "cluster" => fields.required(reader, "cluster", &mut cluster),
+                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                "description" => fields.optional(reader, "description", &mut description),
+                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
+                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
+                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
+                "id" => fields.required(reader, "id", &mut id),
+                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
+                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
+                "name" => fields.required(reader, "name", &mut name),
+                "ports" => fields.optional(reader, "ports", &mut ports),
+                "runtimeEnvironment" => {
+                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                "scheduledDeletion" => {
+                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
+                }
+                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("appId", app_id.is_some()),
+            ("billing", billing.is_some()),
+            ("cluster", cluster.is_some()),
+            ("deployment", deployment.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("serviceType", service_type.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (
             Some(app_id),
             Some(billing),
@@ -18641,26 +21184,58 @@ impl PatchServiceDeploymentResponseDeployment {
 }
 
 impl Json for PatchServiceDeploymentResponseDeployment {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let buildpack = members.optional("buildpack");
-        let container_snapshot = members.optional("containerSnapshot");
-        let docker = members.optional("docker");
-        let external = members.optional("external");
-        let gpu = members.optional("gpu");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let gradual_rollout_strategy_id = members.nullable("gradualRolloutStrategyId");
-        let image_url = members.optional("imageUrl");
-        let instances = members.required("instances");
-        let internal = members.optional("internal");
-        let metadata = members.optional("metadata");
-        let ssh = members.optional("ssh");
-        let storage = members.optional("storage");
-        let strategy = members.optional("strategy");
-        let type_ = members.optional("type");
-        let volumes = members.optional("volumes");
-        let zonal_redundancy = members.optional("zonalRedundancy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut buildpack = None;
+        let mut container_snapshot = None;
+        let mut docker = None;
+        let mut external = None;
+        let mut gpu = None;
+        let mut grace_period_seconds = None;
+        let mut gradual_rollout_strategy_id = None;
+        let mut image_url = None;
+        let mut instances = None;
+        let mut internal = None;
+        let mut metadata = None;
+        let mut ssh = None;
+        let mut storage = None;
+        let mut strategy = None;
+        let mut type_ = None;
+        let mut volumes = None;
+        let mut zonal_redundancy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "containerSnapshot" => {
+                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
+                }
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "external" => fields.optional(reader, "external", &mut external),
+                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "gradualRolloutStrategyId" => fields.nullable(
+                    reader,
+                    "gradualRolloutStrategyId",
+                    &mut gradual_rollout_strategy_id,
+                ),
+                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
+                "instances" => fields.required(reader, "instances", &mut instances),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+                "ssh" => fields.optional(reader, "ssh", &mut ssh),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+                "type" => fields.optional(reader, "type", &mut type_),
+                "volumes" => fields.optional(reader, "volumes", &mut volumes),
+                "zonalRedundancy" => {
+                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("instances", instances.is_some())])?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -18779,13 +21354,24 @@ impl ResumeServiceBody {
 }
 
 impl Json for ResumeServiceBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disabled_cd = members.optional("disabledCD");
-        let disabled_ci = members.optional("disabledCI");
-        let enable_autoscaling = members.optional("enableAutoscaling");
-        let instances = members.optional("instances");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disabled_cd = None;
+        let mut disabled_ci = None;
+        let mut enable_autoscaling = None;
+        let mut instances = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disabledCD" => fields.optional(reader, "disabledCD", &mut disabled_cd),
+                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
+                "enableAutoscaling" => {
+                    fields.optional(reader, "enableAutoscaling", &mut enable_autoscaling)
+                }
+                "instances" => fields.optional(reader, "instances", &mut instances),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             disabled_cd,
             disabled_ci,
@@ -18826,10 +21412,16 @@ impl RollbackServiceRolloutBody {
 }
 
 impl Json for RollbackServiceRolloutBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment = members.required("deployment");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deployment" => fields.required(reader, "deployment", &mut deployment),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("deployment", deployment.is_some())])?;
         let (Some(deployment),) = (deployment,) else {
             return Err(json::incomplete());
         };
@@ -18859,10 +21451,16 @@ impl RollbackServiceRolloutResponse {
 }
 
 impl Json for RollbackServiceRolloutResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -18931,13 +21529,24 @@ impl ScaleServiceBody {
 }
 
 impl Json for ScaleServiceBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let deployment_plan = members.optional("deploymentPlan");
-        let grace_period_seconds = members.optional("gracePeriodSeconds");
-        let instances = members.optional("instances");
-        let storage = members.optional("storage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut deployment_plan = None;
+        let mut grace_period_seconds = None;
+        let mut instances = None;
+        let mut storage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+                "gracePeriodSeconds" => {
+                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
+                }
+                "instances" => fields.optional(reader, "instances", &mut instances),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             deployment_plan,
             grace_period_seconds,
@@ -19032,14 +21641,24 @@ impl StartServiceBuildBody {
 }
 
 impl Json for StartServiceBuildBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let bundle_url = members.optional("bundleUrl");
-        let overrides = members.optional("overrides");
-        let sha = members.optional("sha");
-        let pull_request_id = members.optional("pullRequestId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut bundle_url = None;
+        let mut overrides = None;
+        let mut sha = None;
+        let mut pull_request_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "bundleUrl" => fields.optional(reader, "bundleUrl", &mut bundle_url),
+                "overrides" => fields.optional(reader, "overrides", &mut overrides),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch,
             bundle_url,
@@ -19115,13 +21734,24 @@ impl StartServiceBuildBodyOverrides {
 }
 
 impl Json for StartServiceBuildBodyOverrides {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.optional("buildArguments");
-        let build_files = members.optional("buildFiles");
-        let docker = members.optional("docker");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut docker = None;
+        let mut docker_secret_mounts = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -19203,13 +21833,28 @@ impl StartServiceBuildBodyOverridesDocker {
 }
 
 impl Json for StartServiceBuildBodyOverridesDocker {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let docker_file_path = members.optional("dockerFilePath");
-        let docker_work_dir = members.optional("dockerWorkDir");
-        let dockerfile_contents = members.optional("dockerfileContents");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut dockerfile_target = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "dockerFilePath" => {
+                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.optional(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             docker_file_path,
             docker_work_dir,
@@ -19331,17 +21976,30 @@ impl StartServiceBuildResponse {
 }
 
 impl Json for StartServiceBuildResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch = members.optional("branch");
-        let concluded = members.optional("concluded");
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let pull_request_id = members.optional("pullRequestId");
-        let registry = members.optional("registry");
-        let sha = members.optional("sha");
-        let status = members.optional("status");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch = None;
+        let mut concluded = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut pull_request_id = None;
+        let mut registry = None;
+        let mut sha = None;
+        let mut status = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branch" => fields.optional(reader, "branch", &mut branch),
+                "concluded" => fields.optional(reader, "concluded", &mut concluded),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
+                "registry" => fields.optional(reader, "registry", &mut registry),
+                "sha" => fields.optional(reader, "sha", &mut sha),
+                "status" => fields.optional(reader, "status", &mut status),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -19416,12 +22074,22 @@ impl UpdateServiceBuildArgumentsBody {
 }
 
 impl Json for UpdateServiceBuildArgumentsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_arguments = members.optional("buildArguments");
-        let build_files = members.optional("buildFiles");
-        let docker_secret_mounts = members.optional("dockerSecretMounts");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_arguments = None;
+        let mut build_files = None;
+        let mut docker_secret_mounts = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
+                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
+                "dockerSecretMounts" => {
+                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -19630,25 +22298,62 @@ impl UpdateServiceBuildOptionsBody {
 }
 
 impl Json for UpdateServiceBuildOptionsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch_restrictions = members.optional("branchRestrictions");
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let cross_project_access = members.optional("crossProjectAccess");
-        let docker_credentials = members.optional("dockerCredentials");
-        let dockerfile = members.optional("dockerfile");
-        let dockerfile_target = members.optional("dockerfileTarget");
-        let enable_git_lfs = members.optional("enableGitLfs");
-        let full_git_clone = members.optional("fullGitClone");
-        let ignore_empty_commits = members.optional("ignoreEmptyCommits");
-        let include_git_folder = members.optional("includeGitFolder");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let pr_restrictions = members.optional("prRestrictions");
-        let storage = members.optional("storage");
-        let buildpack = members.optional("buildpack");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch_restrictions = None;
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut cross_project_access = None;
+        let mut docker_credentials = None;
+        let mut dockerfile = None;
+        let mut dockerfile_target = None;
+        let mut enable_git_lfs = None;
+        let mut full_git_clone = None;
+        let mut ignore_empty_commits = None;
+        let mut include_git_folder = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut pr_restrictions = None;
+        let mut storage = None;
+        let mut buildpack = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branchRestrictions" => {
+                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
+                }
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "crossProjectAccess" => {
+                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
+                }
+                "dockerCredentials" => {
+                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
+                }
+                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
+                "dockerfileTarget" => {
+                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
+                }
+                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
+                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
+                "ignoreEmptyCommits" => {
+                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
+                }
+                "includeGitFolder" => {
+                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
+                }
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
+                "storage" => fields.optional(reader, "storage", &mut storage),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch_restrictions,
             ci_ignore_flags,
@@ -19798,14 +22503,28 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
 }
 
 impl Json for UpdateServiceBuildOptionsBodyDockerfile {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let build_engine = members.optional("buildEngine");
-        let buildkit = members.optional("buildkit");
-        let docker_file_path = members.optional("dockerFilePath");
-        let docker_work_dir = members.optional("dockerWorkDir");
-        let dockerfile_contents = members.nullable("dockerfileContents");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut build_engine = None;
+        let mut buildkit = None;
+        let mut docker_file_path = None;
+        let mut docker_work_dir = None;
+        let mut dockerfile_contents = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
+                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
+                "dockerFilePath" => {
+                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
+                }
+                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
+                "dockerfileContents" => {
+                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -19869,11 +22588,20 @@ impl UpdateServiceBuildOptionsBodyDockerfileBuildkit {
 }
 
 impl Json for UpdateServiceBuildOptionsBodyDockerfileBuildkit {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let cache_storage_size = members.optional("cacheStorageSize");
-        let use_cache = members.optional("useCache");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut cache_storage_size = None;
+        let mut use_cache = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "cacheStorageSize" => {
+                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
+                }
+                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             cache_storage_size,
             use_cache,
@@ -19960,14 +22688,26 @@ impl UpdateServiceBuildSourceBody {
 }
 
 impl Json for UpdateServiceBuildSourceBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let project_branch = members.optional("projectBranch");
-        let project_type = members.optional("projectType");
-        let project_url = members.optional("projectUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut project_branch = None;
+        let mut project_type = None;
+        let mut project_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+                "projectType" => fields.optional(reader, "projectType", &mut project_type),
+                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             account_login,
             project_branch,
@@ -20056,13 +22796,22 @@ impl UpdateServiceDeploymentBody {
 }
 
 impl Json for UpdateServiceDeploymentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let docker = members.optional("docker");
-        let external = members.optional("external");
-        let buildpack = members.optional("buildpack");
-        let internal = members.optional("internal");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut docker = None;
+        let mut external = None;
+        let mut buildpack = None;
+        let mut internal = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "docker" => fields.optional(reader, "docker", &mut docker),
+                "external" => fields.optional(reader, "external", &mut external),
+                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+                "internal" => fields.optional(reader, "internal", &mut internal),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             docker,
             external,
@@ -20097,10 +22846,16 @@ impl UpdateServiceHealthChecksBody {
 }
 
 impl Json for UpdateServiceHealthChecksBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let health_checks = members.required("healthChecks");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut health_checks = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("healthChecks", health_checks.is_some())])?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -20130,10 +22885,16 @@ impl UpdateServicePortsBody {
 }
 
 impl Json for UpdateServicePortsBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let ports = members.required("ports");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut ports = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "ports" => fields.required(reader, "ports", &mut ports),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("ports", ports.is_some())])?;
         let (Some(ports),) = (ports,) else {
             return Err(json::incomplete());
         };
@@ -20235,18 +22996,38 @@ impl UpdateServicePortsBodyPortsItem {
 }
 
 impl Json for UpdateServicePortsBodyPortsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let disable_nf_domain = members.optional("disableNfDomain");
-        let domains = members.optional("domains");
-        let id = members.optional("id");
-        let internal_port = members.required("internalPort");
-        let name = members.required("name");
-        let protocol = members.required("protocol");
-        let public = members.optional("public");
-        let security = members.optional("security");
-        let vpc_accessible = members.optional("vpcAccessible");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut disable_nf_domain = None;
+        let mut domains = None;
+        let mut id = None;
+        let mut internal_port = None;
+        let mut name = None;
+        let mut protocol = None;
+        let mut public = None;
+        let mut security = None;
+        let mut vpc_accessible = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "disableNfDomain" => {
+                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
+                }
+                "domains" => fields.optional(reader, "domains", &mut domains),
+                "id" => fields.optional(reader, "id", &mut id),
+                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
+                "name" => fields.required(reader, "name", &mut name),
+                "protocol" => fields.required(reader, "protocol", &mut protocol),
+                "public" => fields.optional(reader, "public", &mut public),
+                "security" => fields.optional(reader, "security", &mut security),
+                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("internalPort", internal_port.is_some()),
+            ("name", name.is_some()),
+            ("protocol", protocol.is_some()),
+        ])?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -20304,11 +23085,25 @@ impl UpdateServiceRolloutConfigurationBody {
 }
 
 impl Json for UpdateServiceRolloutConfigurationBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let canary_percentage = members.required("canaryPercentage");
-        let stable_percentage = members.required("stablePercentage");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut canary_percentage = None;
+        let mut stable_percentage = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "canaryPercentage" => {
+                    fields.required(reader, "canaryPercentage", &mut canary_percentage)
+                }
+                "stablePercentage" => {
+                    fields.required(reader, "stablePercentage", &mut stable_percentage)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("canaryPercentage", canary_percentage.is_some()),
+            ("stablePercentage", stable_percentage.is_some()),
+        ])?;
         let (Some(canary_percentage), Some(stable_percentage)) =
             (canary_percentage, stable_percentage)
         else {
@@ -20356,11 +23151,20 @@ impl UpdateServiceRuntimeEnvironmentBody {
 }
 
 impl Json for UpdateServiceRuntimeEnvironmentBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runtime_environment = members.required("runtimeEnvironment");
-        let runtime_files = members.optional("runtimeFiles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runtime_environment = None;
+        let mut runtime_files = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runtimeEnvironment" => {
+                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
+                }
+                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("runtimeEnvironment", runtime_environment.is_some())])?;
         let (Some(runtime_environment),) = (runtime_environment,) else {
             return Err(json::incomplete());
         };
@@ -20403,11 +23207,23 @@ impl UpdateServiceRuntimeEnvironmentResponse {
 }
 
 impl Json for UpdateServiceRuntimeEnvironmentResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let restart_successful = members.required("restartSuccessful");
-        let success = members.required("success");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut restart_successful = None;
+        let mut success = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "restartSuccessful" => {
+                    fields.required(reader, "restartSuccessful", &mut restart_successful)
+                }
+                "success" => fields.required(reader, "success", &mut success),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("restartSuccessful", restart_successful.is_some()),
+            ("success", success.is_some()),
+        ])?;
         let (Some(restart_successful), Some(success)) = (restart_successful, success) else {
             return Err(json::incomplete());
         };

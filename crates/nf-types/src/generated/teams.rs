@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -103,17 +103,36 @@ impl AddTagBody {
 }
 
 impl Json for AddTagBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let color = members.optional("color");
-        let description = members.optional("description");
-        let name = members.required("name");
-        let node_affinities = members.optional("nodeAffinities");
-        let sandboxing = members.optional("sandboxing");
-        let use_as_infrastructure_label = members.optional("useAsInfrastructureLabel");
-        let use_on_demand_nodes = members.optional("useOnDemandNodes");
-        let use_spot_nodes = members.optional("useSpotNodes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut color = None;
+        let mut description = None;
+        let mut name = None;
+        let mut node_affinities = None;
+        let mut sandboxing = None;
+        let mut use_as_infrastructure_label = None;
+        let mut use_on_demand_nodes = None;
+        let mut use_spot_nodes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "color" => fields.optional(reader, "color", &mut color),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "nodeAffinities" => fields.optional(reader, "nodeAffinities", &mut node_affinities),
+                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
+                "useAsInfrastructureLabel" => fields.optional(
+                    reader,
+                    "useAsInfrastructureLabel",
+                    &mut use_as_infrastructure_label,
+                ),
+                "useOnDemandNodes" => {
+                    fields.optional(reader, "useOnDemandNodes", &mut use_on_demand_nodes)
+                }
+                "useSpotNodes" => fields.optional(reader, "useSpotNodes", &mut use_spot_nodes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -193,12 +212,22 @@ impl AddTagBodyNodeAffinitiesItem {
 }
 
 impl Json for AddTagBodyNodeAffinitiesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let match_expressions = members.required("matchExpressions");
-        let preference = members.optional("preference");
-        let weight = members.optional("weight");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut match_expressions = None;
+        let mut preference = None;
+        let mut weight = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "matchExpressions" => {
+                    fields.required(reader, "matchExpressions", &mut match_expressions)
+                }
+                "preference" => fields.optional(reader, "preference", &mut preference),
+                "weight" => fields.optional(reader, "weight", &mut weight),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("matchExpressions", match_expressions.is_some())])?;
         let (Some(match_expressions),) = (match_expressions,) else {
             return Err(json::incomplete());
         };
@@ -246,12 +275,24 @@ impl AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
 }
 
 impl Json for AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let key = members.required("key");
-        let operator = members.required("operator");
-        let values = members.required("values");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut key = None;
+        let mut operator = None;
+        let mut values = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(json_key) = fields.next_key(reader) {
+            match &*json_key {
+                "key" => fields.required(reader, "key", &mut key),
+                "operator" => fields.required(reader, "operator", &mut operator),
+                "values" => fields.required(reader, "values", &mut values),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("key", key.is_some()),
+            ("operator", operator.is_some()),
+            ("values", values.is_some()),
+        ])?;
         let (Some(key), Some(operator), Some(values)) = (key, operator, values) else {
             return Err(json::incomplete());
         };
@@ -336,13 +377,22 @@ impl AddTagBodySandboxing {
 }
 
 impl Json for AddTagBodySandboxing {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let addons = members.optional("addons");
-        let builds = members.optional("builds");
-        let jobs = members.optional("jobs");
-        let services = members.optional("services");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut addons = None;
+        let mut builds = None;
+        let mut jobs = None;
+        let mut services = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "addons" => fields.optional(reader, "addons", &mut addons),
+                "builds" => fields.optional(reader, "builds", &mut builds),
+                "jobs" => fields.optional(reader, "jobs", &mut jobs),
+                "services" => fields.optional(reader, "services", &mut services),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             addons,
             builds,
@@ -392,11 +442,18 @@ impl AddTagBodySandboxingAddons {
 }
 
 impl Json for AddTagBodySandboxingAddons {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let runtime_class = members.optional("runtimeClass");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut runtime_class = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "runtimeClass" => fields.optional(reader, "runtimeClass", &mut runtime_class),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -532,19 +589,40 @@ impl AddTagResponse {
 }
 
 impl Json for AddTagResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let color = members.optional("color");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let node_affinities = members.optional("nodeAffinities");
-        let sandboxing = members.optional("sandboxing");
-        let use_as_infrastructure_label = members.optional("useAsInfrastructureLabel");
-        let use_on_demand_nodes = members.optional("useOnDemandNodes");
-        let use_spot_nodes = members.optional("useSpotNodes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut color = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut node_affinities = None;
+        let mut sandboxing = None;
+        let mut use_as_infrastructure_label = None;
+        let mut use_on_demand_nodes = None;
+        let mut use_spot_nodes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "color" => fields.optional(reader, "color", &mut color),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "nodeAffinities" => fields.optional(reader, "nodeAffinities", &mut node_affinities),
+                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
+                "useAsInfrastructureLabel" => fields.optional(
+                    reader,
+                    "useAsInfrastructureLabel",
+                    &mut use_as_infrastructure_label,
+                ),
+                "useOnDemandNodes" => {
+                    fields.optional(reader, "useOnDemandNodes", &mut use_on_demand_nodes)
+                }
+                "useSpotNodes" => fields.optional(reader, "useSpotNodes", &mut use_spot_nodes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -648,14 +726,26 @@ impl CreateOrgRoleBody {
 }
 
 impl Json for CreateOrgRoleBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let directory_groups = members.optional("directoryGroups");
-        let name = members.required("name");
-        let permissions = members.optional("permissions");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut directory_groups = None;
+        let mut name = None;
+        let mut permissions = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "directoryGroups" => {
+                    fields.optional(reader, "directoryGroups", &mut directory_groups)
+                }
+                "name" => fields.required(reader, "name", &mut name),
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -728,12 +818,20 @@ impl CreateOrgRoleBodyPermissions {
 }
 
 impl Json for CreateOrgRoleBodyPermissions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let org_scope = members.optional("orgScope");
-        let project_scope = members.optional("projectScope");
-        let team_scope = members.optional("teamScope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut org_scope = None;
+        let mut project_scope = None;
+        let mut team_scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "orgScope" => fields.optional(reader, "orgScope", &mut org_scope),
+                "projectScope" => fields.optional(reader, "projectScope", &mut project_scope),
+                "teamScope" => fields.optional(reader, "teamScope", &mut team_scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             org_scope,
             project_scope,
@@ -778,11 +876,18 @@ impl CreateOrgRoleBodyRestrictions {
 }
 
 impl Json for CreateOrgRoleBodyRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let teams = members.optional("teams");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut teams = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "teams" => fields.optional(reader, "teams", &mut teams),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -828,11 +933,18 @@ impl CreateOrgRoleBodyRestrictionsTeamsItem {
 }
 
 impl Json for CreateOrgRoleBodyRestrictionsTeamsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let restrictions = members.optional("restrictions");
-        let team_id = members.required("teamId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut restrictions = None;
+        let mut team_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "teamId" => fields.required(reader, "teamId", &mut team_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("teamId", team_id.is_some())])?;
         let (Some(team_id),) = (team_id,) else {
             return Err(json::incomplete());
         };
@@ -891,12 +1003,22 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
 }
 
 impl Json for CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let projects = members.optional("projects");
-        let restriction_mode = members.optional("restrictionMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut projects = None;
+        let mut restriction_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "projects" => fields.optional(reader, "projects", &mut projects),
+                "restrictionMode" => {
+                    fields.optional(reader, "restrictionMode", &mut restriction_mode)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("enabled", enabled.is_some())])?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1002,17 +1124,37 @@ impl CreateOrgRoleResponse {
 }
 
 impl Json for CreateOrgRoleResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let directory_groups = members.optional("directoryGroups");
-        let id = members.required("id");
-        let name = members.required("name");
-        let permissions = members.required("permissions");
-        let restrictions = members.required("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut directory_groups = None;
+        let mut id = None;
+        let mut name = None;
+        let mut permissions = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "directoryGroups" => {
+                    fields.optional(reader, "directoryGroups", &mut directory_groups)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "permissions" => fields.required(reader, "permissions", &mut permissions),
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("permissions", permissions.is_some()),
+            ("restrictions", restrictions.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(permissions), Some(restrictions)) =
             (id, name, permissions, restrictions)
         else {
@@ -1076,12 +1218,24 @@ impl CreateOrgRoleResponsePermissions {
 }
 
 impl Json for CreateOrgRoleResponsePermissions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let org_scope = members.required("orgScope");
-        let project_scope = members.required("projectScope");
-        let team_scope = members.required("teamScope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut org_scope = None;
+        let mut project_scope = None;
+        let mut team_scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "orgScope" => fields.required(reader, "orgScope", &mut org_scope),
+                "projectScope" => fields.required(reader, "projectScope", &mut project_scope),
+                "teamScope" => fields.required(reader, "teamScope", &mut team_scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("orgScope", org_scope.is_some()),
+            ("projectScope", project_scope.is_some()),
+            ("teamScope", team_scope.is_some()),
+        ])?;
         let (Some(org_scope), Some(project_scope), Some(team_scope)) =
             (org_scope, project_scope, team_scope)
         else {
@@ -1121,10 +1275,16 @@ impl CreateOrgRoleMemberBody {
 }
 
 impl Json for CreateOrgRoleMemberBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let user_id = members.required("userId");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut user_id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "userId" => fields.required(reader, "userId", &mut user_id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("userId", user_id.is_some())])?;
         let (Some(user_id),) = (user_id,) else {
             return Err(json::incomplete());
         };
@@ -1169,12 +1329,20 @@ impl CreateTeamBody {
 }
 
 impl Json for CreateTeamBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let email = members.required("email");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut email = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "email" => fields.required(reader, "email", &mut email),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("email", email.is_some()), ("name", name.is_some())])?;
         let (Some(email), Some(name)) = (email, name) else {
             return Err(json::incomplete());
         };
@@ -1252,15 +1420,30 @@ impl CreateTeamResponse {
 }
 
 impl Json for CreateTeamResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let uid = members.optional("uid");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut uid = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "uid" => fields.optional(reader, "uid", &mut uid),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name)) = (created_at, id, name) else {
             return Err(json::incomplete());
         };
@@ -1314,11 +1497,18 @@ impl CreateTeamMemberInviteBody {
 }
 
 impl Json for CreateTeamMemberInviteBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let email = members.required("email");
-        let roles = members.optional("roles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut email = None;
+        let mut roles = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "email" => fields.required(reader, "email", &mut email),
+                "roles" => fields.optional(reader, "roles", &mut roles),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("email", email.is_some())])?;
         let (Some(email),) = (email,) else {
             return Err(json::incomplete());
         };
@@ -1384,13 +1574,22 @@ impl CreateTeamRoleBody {
 }
 
 impl Json for CreateTeamRoleBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        let permissions = members.optional("permissions");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut permissions = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -1447,11 +1646,18 @@ impl CreateTeamRoleBodyPermissions {
 }
 
 impl Json for CreateTeamRoleBodyPermissions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let project_scope = members.optional("projectScope");
-        let team_scope = members.optional("teamScope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut project_scope = None;
+        let mut team_scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projectScope" => fields.optional(reader, "projectScope", &mut project_scope),
+                "teamScope" => fields.optional(reader, "teamScope", &mut team_scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             project_scope,
             team_scope,
@@ -1537,16 +1743,32 @@ impl CreateTeamRoleResponse {
 }
 
 impl Json for CreateTeamRoleResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let permissions = members.required("permissions");
-        let restrictions = members.optional("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut permissions = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "permissions" => fields.required(reader, "permissions", &mut permissions),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("permissions", permissions.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(permissions)) = (id, name, permissions) else {
             return Err(json::incomplete());
         };
@@ -1595,11 +1817,21 @@ impl CreateTeamRoleResponsePermissions {
 }
 
 impl Json for CreateTeamRoleResponsePermissions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let project_scope = members.required("projectScope");
-        let team_scope = members.required("teamScope");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut project_scope = None;
+        let mut team_scope = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "projectScope" => fields.required(reader, "projectScope", &mut project_scope),
+                "teamScope" => fields.required(reader, "teamScope", &mut team_scope),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("projectScope", project_scope.is_some()),
+            ("teamScope", team_scope.is_some()),
+        ])?;
         let (Some(project_scope), Some(team_scope)) = (project_scope, team_scope) else {
             return Err(json::incomplete());
         };
@@ -1783,27 +2015,61 @@ impl GetAuthResponse {
 }
 
 impl Json for GetAuthResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let creator_email = members.optional("creatorEmail");
-        let description = members.optional("description");
-        let entity_id = members.required("entityId");
-        let entity_type = members.required("entityType");
-        let entity_uid = members.required("entityUid");
-        let expires_at = members.nullable("expiresAt");
-        let id = members.required("id");
-        let name = members.optional("name");
-        let org_id = members.optional("orgId");
-        let org_uid = members.optional("orgUid");
-        let permissions = members.optional("permissions");
-        let project_restrictions = members.optional("projectRestrictions");
-        let role = members.optional("role");
-        let scope = members.optional("scope");
-        let token_kind = members.required("tokenKind");
-        let workload = members.optional("workload");
-        let workload_identity = members.optional("workloadIdentity");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut creator_email = None;
+        let mut description = None;
+        let mut entity_id = None;
+        let mut entity_type = None;
+        let mut entity_uid = None;
+        let mut expires_at = None;
+        let mut id = None;
+        let mut name = None;
+        let mut org_id = None;
+        let mut org_uid = None;
+        let mut permissions = None;
+        let mut project_restrictions = None;
+        let mut role = None;
+        let mut scope = None;
+        let mut token_kind = None;
+        let mut workload = None;
+        let mut workload_identity = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "creatorEmail" => fields.optional(reader, "creatorEmail", &mut creator_email),
+                "description" => fields.optional(reader, "description", &mut description),
+                "entityId" => fields.required(reader, "entityId", &mut entity_id),
+                "entityType" => fields.required(reader, "entityType", &mut entity_type),
+                "entityUid" => fields.required(reader, "entityUid", &mut entity_uid),
+                "expiresAt" => fields.nullable(reader, "expiresAt", &mut expires_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "orgId" => fields.optional(reader, "orgId", &mut org_id),
+                "orgUid" => fields.optional(reader, "orgUid", &mut org_uid),
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "projectRestrictions" => {
+                    fields.optional(reader, "projectRestrictions", &mut project_restrictions)
+                }
+                "role" => fields.optional(reader, "role", &mut role),
+                "scope" => fields.optional(reader, "scope", &mut scope),
+                "tokenKind" => fields.required(reader, "tokenKind", &mut token_kind),
+                "workload" => fields.optional(reader, "workload", &mut workload),
+                "workloadIdentity" => {
+                    fields.optional(reader, "workloadIdentity", &mut workload_identity)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("entityId", entity_id.is_some()),
+            ("entityType", entity_type.is_some()),
+            ("entityUid", entity_uid.is_some()),
+            ("id", id.is_some()),
+            ("tokenKind", token_kind.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(entity_id),
@@ -1914,12 +2180,26 @@ impl GetAuthResponseProjectRestrictions {
 }
 
 impl Json for GetAuthResponseProjectRestrictions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let projects = members.required("projects");
-        let restriction_mode = members.required("restrictionMode");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut projects = None;
+        let mut restriction_mode = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "projects" => fields.required(reader, "projects", &mut projects),
+                "restrictionMode" => {
+                    fields.required(reader, "restrictionMode", &mut restriction_mode)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("projects", projects.is_some()),
+            ("restrictionMode", restriction_mode.is_some()),
+        ])?;
         let (Some(enabled), Some(projects), Some(restriction_mode)) =
             (enabled, projects, restriction_mode)
         else {
@@ -1996,13 +2276,22 @@ impl GetAuthResponseRole {
 }
 
 impl Json for GetAuthResponseRole {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let entity_type = members.optional("entityType");
-        let name = members.optional("name");
-        let role_id = members.optional("roleId");
-        let role_type = members.optional("roleType");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut entity_type = None;
+        let mut name = None;
+        let mut role_id = None;
+        let mut role_type = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
+                "name" => fields.optional(reader, "name", &mut name),
+                "roleId" => fields.optional(reader, "roleId", &mut role_id),
+                "roleType" => fields.optional(reader, "roleType", &mut role_type),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             entity_type,
             name,
@@ -2075,13 +2364,27 @@ impl GetAuthResponseWorkload {
 }
 
 impl Json for GetAuthResponseWorkload {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let name = members.required("name");
-        let project_id = members.required("projectId");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut project_id = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "projectId" => fields.required(reader, "projectId", &mut project_id),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("projectId", project_id.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(project_id), Some(type_)) = (id, name, project_id, type_)
         else {
             return Err(json::incomplete());
@@ -2137,11 +2440,18 @@ impl GetAuthResponseWorkloadIdentity {
 }
 
 impl Json for GetAuthResponseWorkloadIdentity {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -2172,10 +2482,18 @@ impl GetOrgDirectoryGroupsResponse {
 }
 
 impl Json for GetOrgDirectoryGroupsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let directory_groups = members.required("directoryGroups");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut directory_groups = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "directoryGroups" => {
+                    fields.required(reader, "directoryGroups", &mut directory_groups)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("directoryGroups", directory_groups.is_some())])?;
         let (Some(directory_groups),) = (directory_groups,) else {
             return Err(json::incomplete());
         };
@@ -2225,14 +2543,30 @@ impl GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
 }
 
 impl Json for GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let id = members.required("id");
-        let idp_id = members.required("idpId");
-        let name = members.required("name");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut id = None;
+        let mut idp_id = None;
+        let mut name = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "idpId" => fields.required(reader, "idpId", &mut idp_id),
+                "name" => fields.required(reader, "name", &mut name),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("idpId", idp_id.is_some()),
+            ("name", name.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(idp_id), Some(name), Some(updated_at)) =
             (created_at, id, idp_id, name, updated_at)
         else {
@@ -2274,10 +2608,16 @@ impl ListApiTokensResponse {
 }
 
 impl Json for ListApiTokensResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let tokens = members.required("tokens");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut tokens = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "tokens" => fields.required(reader, "tokens", &mut tokens),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("tokens", tokens.is_some())])?;
         let (Some(tokens),) = (tokens,) else {
             return Err(json::incomplete());
         };
@@ -2387,20 +2727,42 @@ impl ListApiTokensResponseTokensItem {
 }
 
 impl Json for ListApiTokensResponseTokensItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let active = members.required("active");
-        let created_at = members.required("createdAt");
-        let creator_email = members.optional("creatorEmail");
-        let description = members.optional("description");
-        let expires_at = members.nullable("expiresAt");
-        let id = members.required("id");
-        let last_used_at = members.optional("lastUsedAt");
-        let name = members.required("name");
-        let revoked = members.required("revoked");
-        let revoked_at = members.optional("revokedAt");
-        let role = members.optional("role");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut active = None;
+        let mut created_at = None;
+        let mut creator_email = None;
+        let mut description = None;
+        let mut expires_at = None;
+        let mut id = None;
+        let mut last_used_at = None;
+        let mut name = None;
+        let mut revoked = None;
+        let mut revoked_at = None;
+        let mut role = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "active" => fields.required(reader, "active", &mut active),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "creatorEmail" => fields.optional(reader, "creatorEmail", &mut creator_email),
+                "description" => fields.optional(reader, "description", &mut description),
+                "expiresAt" => fields.nullable(reader, "expiresAt", &mut expires_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "lastUsedAt" => fields.optional(reader, "lastUsedAt", &mut last_used_at),
+                "name" => fields.required(reader, "name", &mut name),
+                "revoked" => fields.required(reader, "revoked", &mut revoked),
+                "revokedAt" => fields.optional(reader, "revokedAt", &mut revoked_at),
+                "role" => fields.optional(reader, "role", &mut role),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("active", active.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("revoked", revoked.is_some()),
+        ])?;
         let (Some(active), Some(created_at), Some(id), Some(name), Some(revoked)) =
             (active, created_at, id, name, revoked)
         else {
@@ -2454,10 +2816,16 @@ impl ListOrgDirectoryGroupMembersResponse {
 }
 
 impl Json for ListOrgDirectoryGroupMembersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut json_members = json::Members::new(value)?;
-        let members = json_members.required("members");
-        json_members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut members = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "members" => fields.required(reader, "members", &mut members),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("members", members.is_some())])?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -2519,13 +2887,22 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
 }
 
 impl Json for ListOrgDirectoryGroupMembersResponseMembersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let emails = members.optional("emails");
-        let id = members.optional("id");
-        let last_login_time = members.optional("lastLoginTime");
-        let name = members.optional("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut emails = None;
+        let mut id = None;
+        let mut last_login_time = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "emails" => fields.optional(reader, "emails", &mut emails),
+                "id" => fields.optional(reader, "id", &mut id),
+                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
+                "name" => fields.optional(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             emails,
             id,
@@ -2560,10 +2937,16 @@ impl ListOrgMembersResponse {
 }
 
 impl Json for ListOrgMembersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut json_members = json::Members::new(value)?;
-        let members = json_members.required("members");
-        json_members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut members = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "members" => fields.required(reader, "members", &mut members),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("members", members.is_some())])?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -2638,15 +3021,26 @@ impl ListOrgMembersResponseMembersItem {
 }
 
 impl Json for ListOrgMembersResponseMembersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let emails = members.optional("emails");
-        let finalized = members.required("finalized");
-        let id = members.required("id");
-        let joined_at = members.optional("joinedAt");
-        let last_login_time = members.optional("lastLoginTime");
-        let name = members.optional("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut emails = None;
+        let mut finalized = None;
+        let mut id = None;
+        let mut joined_at = None;
+        let mut last_login_time = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "emails" => fields.optional(reader, "emails", &mut emails),
+                "finalized" => fields.required(reader, "finalized", &mut finalized),
+                "id" => fields.required(reader, "id", &mut id),
+                "joinedAt" => fields.optional(reader, "joinedAt", &mut joined_at),
+                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
+                "name" => fields.optional(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("finalized", finalized.is_some()), ("id", id.is_some())])?;
         let (Some(finalized), Some(id)) = (finalized, id) else {
             return Err(json::incomplete());
         };
@@ -2707,11 +3101,18 @@ impl ListOrgMembersResponseMembersItemEmailsItem {
 }
 
 impl Json for ListOrgMembersResponseMembersItemEmailsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let address = members.optional("address");
-        let verified = members.optional("verified");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut address = None;
+        let mut verified = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "address" => fields.optional(reader, "address", &mut address),
+                "verified" => fields.optional(reader, "verified", &mut verified),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { address, verified })
     }
 
@@ -2749,10 +3150,16 @@ impl ListOrgRoleMembersResponse {
 }
 
 impl Json for ListOrgRoleMembersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut json_members = json::Members::new(value)?;
-        let members = json_members.required("members");
-        json_members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut members = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "members" => fields.required(reader, "members", &mut members),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("members", members.is_some())])?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -2830,16 +3237,32 @@ impl ListOrgRoleMembersResponseMembersItem {
 }
 
 impl Json for ListOrgRoleMembersResponseMembersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let emails = members.optional("emails");
-        let finalized = members.required("finalized");
-        let id = members.required("id");
-        let joined_at = members.optional("joinedAt");
-        let last_login_time = members.optional("lastLoginTime");
-        let name = members.optional("name");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut emails = None;
+        let mut finalized = None;
+        let mut id = None;
+        let mut joined_at = None;
+        let mut last_login_time = None;
+        let mut name = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "emails" => fields.optional(reader, "emails", &mut emails),
+                "finalized" => fields.required(reader, "finalized", &mut finalized),
+                "id" => fields.required(reader, "id", &mut id),
+                "joinedAt" => fields.optional(reader, "joinedAt", &mut joined_at),
+                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
+                "name" => fields.optional(reader, "name", &mut name),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("finalized", finalized.is_some()),
+            ("id", id.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(finalized), Some(id), Some(type_)) = (finalized, id, type_) else {
             return Err(json::incomplete());
         };
@@ -2883,10 +3306,16 @@ impl ListOrgRolesResponse {
 }
 
 impl Json for ListOrgRolesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let roles = members.required("roles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut roles = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "roles" => fields.required(reader, "roles", &mut roles),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("roles", roles.is_some())])?;
         let (Some(roles),) = (roles,) else {
             return Err(json::incomplete());
         };
@@ -2968,16 +3397,34 @@ impl ListOrgRolesResponseRolesItem {
 }
 
 impl Json for ListOrgRolesResponseRolesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let directory_groups = members.optional("directoryGroups");
-        let id = members.required("id");
-        let name = members.required("name");
-        let restrictions = members.required("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut directory_groups = None;
+        let mut id = None;
+        let mut name = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "directoryGroups" => {
+                    fields.optional(reader, "directoryGroups", &mut directory_groups)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("restrictions", restrictions.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(restrictions)) = (id, name, restrictions) else {
             return Err(json::incomplete());
         };
@@ -3025,10 +3472,16 @@ impl ListTagsResponse {
 }
 
 impl Json for ListTagsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let tags = members.required("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "tags" => fields.required(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("tags", tags.is_some())])?;
         let (Some(tags),) = (tags,) else {
             return Err(json::incomplete());
         };
@@ -3058,10 +3511,16 @@ impl ListTeamMembersResponse {
 }
 
 impl Json for ListTeamMembersResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut json_members = json::Members::new(value)?;
-        let members = json_members.required("members");
-        json_members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut members = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "members" => fields.required(reader, "members", &mut members),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("members", members.is_some())])?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -3146,15 +3605,26 @@ impl ListTeamMembersResponseMembersItem {
 }
 
 impl Json for ListTeamMembersResponseMembersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let emails = members.optional("emails");
-        let finalized = members.optional("finalized");
-        let id = members.optional("id");
-        let joined_at = members.optional("joinedAt");
-        let last_login_time = members.optional("lastLoginTime");
-        let name = members.optional("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut emails = None;
+        let mut finalized = None;
+        let mut id = None;
+        let mut joined_at = None;
+        let mut last_login_time = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "emails" => fields.optional(reader, "emails", &mut emails),
+                "finalized" => fields.optional(reader, "finalized", &mut finalized),
+                "id" => fields.optional(reader, "id", &mut id),
+                "joinedAt" => fields.optional(reader, "joinedAt", &mut joined_at),
+                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
+                "name" => fields.optional(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             emails,
             finalized,
@@ -3198,11 +3668,21 @@ impl ListTeamMembersResponseMembersItemEmailsItem {
 }
 
 impl Json for ListTeamMembersResponseMembersItemEmailsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let address = members.required("address");
-        let verified = members.required("verified");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut address = None;
+        let mut verified = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "address" => fields.required(reader, "address", &mut address),
+                "verified" => fields.required(reader, "verified", &mut verified),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("address", address.is_some()),
+            ("verified", verified.is_some()),
+        ])?;
         let (Some(address), Some(verified)) = (address, verified) else {
             return Err(json::incomplete());
         };
@@ -3233,10 +3713,16 @@ impl ListTeamRolesResponse {
 }
 
 impl Json for ListTeamRolesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let roles = members.required("roles");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut roles = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "roles" => fields.required(reader, "roles", &mut roles),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("roles", roles.is_some())])?;
         let (Some(roles),) = (roles,) else {
             return Err(json::incomplete());
         };
@@ -3314,15 +3800,26 @@ impl ListTeamRolesResponseRolesItem {
 }
 
 impl Json for ListTeamRolesResponseRolesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let restrictions = members.optional("restrictions");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut restrictions = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3364,10 +3861,16 @@ impl ListTeamsResponse {
 }
 
 impl Json for ListTeamsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let teams = members.required("teams");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut teams = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "teams" => fields.required(reader, "teams", &mut teams),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("teams", teams.is_some())])?;
         let (Some(teams),) = (teams,) else {
             return Err(json::incomplete());
         };
@@ -3423,14 +3926,29 @@ impl ListTeamsResponseTeamsItem {
 }
 
 impl Json for ListTeamsResponseTeamsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let uid = members.required("uid");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut uid = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "uid" => fields.required(reader, "uid", &mut uid),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("uid", uid.is_some()),
+        ])?;
         let (Some(created_at), Some(id), Some(name), Some(uid)) = (created_at, id, name, uid)
         else {
             return Err(json::incomplete());
@@ -3510,13 +4028,24 @@ impl PatchOrgRoleBody {
 }
 
 impl Json for PatchOrgRoleBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let directory_groups = members.optional("directoryGroups");
-        let permissions = members.optional("permissions");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut directory_groups = None;
+        let mut permissions = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "directoryGroups" => {
+                    fields.optional(reader, "directoryGroups", &mut directory_groups)
+                }
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             directory_groups,
@@ -3627,16 +4156,34 @@ impl PatchTagBody {
 }
 
 impl Json for PatchTagBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let color = members.optional("color");
-        let description = members.optional("description");
-        let node_affinities = members.optional("nodeAffinities");
-        let sandboxing = members.optional("sandboxing");
-        let use_as_infrastructure_label = members.optional("useAsInfrastructureLabel");
-        let use_on_demand_nodes = members.optional("useOnDemandNodes");
-        let use_spot_nodes = members.optional("useSpotNodes");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut color = None;
+        let mut description = None;
+        let mut node_affinities = None;
+        let mut sandboxing = None;
+        let mut use_as_infrastructure_label = None;
+        let mut use_on_demand_nodes = None;
+        let mut use_spot_nodes = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "color" => fields.optional(reader, "color", &mut color),
+                "description" => fields.optional(reader, "description", &mut description),
+                "nodeAffinities" => fields.optional(reader, "nodeAffinities", &mut node_affinities),
+                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
+                "useAsInfrastructureLabel" => fields.optional(
+                    reader,
+                    "useAsInfrastructureLabel",
+                    &mut use_as_infrastructure_label,
+                ),
+                "useOnDemandNodes" => {
+                    fields.optional(reader, "useOnDemandNodes", &mut use_on_demand_nodes)
+                }
+                "useSpotNodes" => fields.optional(reader, "useSpotNodes", &mut use_spot_nodes),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             color,
             description,
@@ -3696,10 +4243,16 @@ impl PatchTeamBody {
 }
 
 impl Json for PatchTeamBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { description })
     }
 
@@ -3758,12 +4311,20 @@ impl PatchTeamRoleBody {
 }
 
 impl Json for PatchTeamRoleBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let permissions = members.optional("permissions");
-        let restrictions = members.optional("restrictions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut permissions = None;
+        let mut restrictions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "permissions" => fields.optional(reader, "permissions", &mut permissions),
+                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             description,
             permissions,
@@ -3805,10 +4366,18 @@ impl RotateApiTokenKeyBody {
 }
 
 impl Json for RotateApiTokenKeyBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let other_keys_expires_at = members.optional("otherKeysExpiresAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut other_keys_expires_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "otherKeysExpiresAt" => {
+                    fields.optional(reader, "otherKeysExpiresAt", &mut other_keys_expires_at)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             other_keys_expires_at,
         })
@@ -3846,11 +4415,18 @@ impl RotateApiTokenKeyResponse {
 }
 
 impl Json for RotateApiTokenKeyResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let key = members.required("key");
-        let token = members.required("token");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut key = None;
+        let mut token = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(json_key) = fields.next_key(reader) {
+            match &*json_key {
+                "key" => fields.required(reader, "key", &mut key),
+                "token" => fields.required(reader, "token", &mut token),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("key", key.is_some()), ("token", token.is_some())])?;
         let (Some(key), Some(token)) = (key, token) else {
             return Err(json::incomplete());
         };
@@ -3886,11 +4462,18 @@ impl RotateApiTokenKeyResponseKey {
 }
 
 impl Json for RotateApiTokenKeyResponseKey {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let issued_at = members.required("issuedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut issued_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "issuedAt" => fields.required(reader, "issuedAt", &mut issued_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("issuedAt", issued_at.is_some())])?;
         let (Some(id), Some(issued_at)) = (id, issued_at) else {
             return Err(json::incomplete());
         };

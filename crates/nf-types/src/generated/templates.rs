@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, query_enums, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -159,26 +159,56 @@ impl AbortPreviewBlueprintRunResponse {
 }
 
 impl Json for AbortPreviewBlueprintRunResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concluded = members.required("concluded");
-        let concluded_at = members.optional("concludedAt");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let refs = members.optional("refs");
-        let spec = members.required("spec");
-        let started_at = members.optional("startedAt");
-        let status = members.required("status");
-        let triggers = members.optional("triggers");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut refs = None;
+        let mut spec = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "refs" => fields.optional(reader, "refs", &mut refs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(concluded),
@@ -313,16 +343,35 @@ impl AbortPreviewBlueprintRunResponseGitops {
 }
 
 impl Json for AbortPreviewBlueprintRunResponseGitops {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch = members.required("branch");
-        let file_path = members.required("filePath");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch = None;
+        let mut file_path = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "filePath" => fields.required(reader, "filePath", &mut file_path),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("branch", branch.is_some()),
+            ("filePath", file_path.is_some()),
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -412,11 +461,20 @@ impl AbortPreviewBlueprintRunResponseOptions {
 }
 
 impl Json for AbortPreviewBlueprintRunResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let paused = members.optional("paused");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concurrency_policy = None;
+        let mut paused = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             concurrency_policy,
             paused,
@@ -617,22 +675,51 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
 }
 
 impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch_restrictions = members.optional("branchRestrictions");
-        let ci_ignore_flags = members.optional("ciIgnoreFlags");
-        let ci_ignore_flags_enabled = members.optional("ciIgnoreFlagsEnabled");
-        let ignore_drafts = members.optional("ignoreDrafts");
-        let is_allow_list = members.optional("isAllowList");
-        let path_ignore_rules = members.optional("pathIgnoreRules");
-        let pr_restrictions = members.optional("prRestrictions");
-        let ref_ = members.optional("ref");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch_restrictions = None;
+        let mut ci_ignore_flags = None;
+        let mut ci_ignore_flags_enabled = None;
+        let mut ignore_drafts = None;
+        let mut is_allow_list = None;
+        let mut path_ignore_rules = None;
+        let mut pr_restrictions = None;
+        let mut ref_ = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branchRestrictions" => {
+                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
+                }
+                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
+                "ciIgnoreFlagsEnabled" => {
+                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
+                }
+                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
+                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
+                "pathIgnoreRules" => {
+                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
+                }
+                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
+                "ref" => fields.optional(reader, "ref", &mut ref_),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -805,24 +892,54 @@ impl AbortTemplateRunResponse {
 }
 
 impl Json for AbortTemplateRunResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concluded = members.required("concluded");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let refs = members.optional("refs");
-        let spec = members.required("spec");
-        let status = members.required("status");
-        let template_id = members.required("templateId");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concluded = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut refs = None;
+        let mut spec = None;
+        let mut status = None;
+        let mut template_id = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "refs" => fields.optional(reader, "refs", &mut refs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "status" => fields.required(reader, "status", &mut status),
+                "templateId" => fields.required(reader, "templateId", &mut template_id),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("templateId", template_id.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(concluded),
@@ -925,11 +1042,20 @@ impl AbortTemplateRunResponseOptions {
 }
 
 impl Json for AbortTemplateRunResponseOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autorun = members.optional("autorun");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autorun = None;
+        let mut concurrency_policy = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autorun" => fields.optional(reader, "autorun", &mut autorun),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             autorun,
             concurrency_policy,
@@ -1069,21 +1195,44 @@ impl CreatePreviewBlueprintBody {
 }
 
 impl Json for CreatePreviewBlueprintBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let project = members.optional("project");
-        let spec = members.required("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut project = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "project" => fields.optional(reader, "project", &mut project),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };
@@ -1213,16 +1362,32 @@ impl CreatePreviewBlueprintBodyOptions {
 }
 
 impl Json for CreatePreviewBlueprintBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autorun = members.optional("autorun");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let expiry = members.optional("expiry");
-        let name_format = members.optional("nameFormat");
-        let prefix_name = members.optional("prefixName");
-        let schedule = members.optional("schedule");
-        let use_branch_contents = members.optional("useBranchContents");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autorun = None;
+        let mut concurrency_policy = None;
+        let mut expiry = None;
+        let mut name_format = None;
+        let mut prefix_name = None;
+        let mut schedule = None;
+        let mut use_branch_contents = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autorun" => fields.optional(reader, "autorun", &mut autorun),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "expiry" => fields.optional(reader, "expiry", &mut expiry),
+                "nameFormat" => fields.optional(reader, "nameFormat", &mut name_format),
+                "prefixName" => fields.optional(reader, "prefixName", &mut prefix_name),
+                "schedule" => fields.optional(reader, "schedule", &mut schedule),
+                "useBranchContents" => {
+                    fields.optional(reader, "useBranchContents", &mut use_branch_contents)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             autorun,
             concurrency_policy,
@@ -1290,11 +1455,20 @@ impl CreatePreviewBlueprintBodyOptionsExpiry {
 }
 
 impl Json for CreatePreviewBlueprintBodyOptionsExpiry {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let preview_lifetime = members.optional("previewLifetime");
-        let reset_on_update = members.optional("resetOnUpdate");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut preview_lifetime = None;
+        let mut reset_on_update = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "previewLifetime" => {
+                    fields.optional(reader, "previewLifetime", &mut preview_lifetime)
+                }
+                "resetOnUpdate" => fields.optional(reader, "resetOnUpdate", &mut reset_on_update),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             preview_lifetime,
             reset_on_update,
@@ -1398,16 +1572,28 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
 }
 
 impl Json for CreatePreviewBlueprintBodyOptionsSchedule {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let fri = members.optional("fri");
-        let mon = members.optional("mon");
-        let sat = members.optional("sat");
-        let sun = members.optional("sun");
-        let thu = members.optional("thu");
-        let tue = members.optional("tue");
-        let wed = members.optional("wed");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut fri = None;
+        let mut mon = None;
+        let mut sat = None;
+        let mut sun = None;
+        let mut thu = None;
+        let mut tue = None;
+        let mut wed = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "fri" => fields.optional(reader, "fri", &mut fri),
+                "mon" => fields.optional(reader, "mon", &mut mon),
+                "sat" => fields.optional(reader, "sat", &mut sat),
+                "sun" => fields.optional(reader, "sun", &mut sun),
+                "thu" => fields.optional(reader, "thu", &mut thu),
+                "tue" => fields.optional(reader, "tue", &mut tue),
+                "wed" => fields.optional(reader, "wed", &mut wed),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             fri,
             mon,
@@ -1467,11 +1653,18 @@ impl CreatePreviewBlueprintBodyOptionsScheduleFri {
 }
 
 impl Json for CreatePreviewBlueprintBodyOptionsScheduleFri {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let start_time = members.optional("startTime");
-        let end_time = members.optional("endTime");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut start_time = None;
+        let mut end_time = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "startTime" => fields.optional(reader, "startTime", &mut start_time),
+                "endTime" => fields.optional(reader, "endTime", &mut end_time),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             start_time,
             end_time,
@@ -1517,11 +1710,18 @@ impl CreatePreviewBlueprintBodyTeardownSpec {
 }
 
 impl Json for CreatePreviewBlueprintBodyTeardownSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let failure_policy = members.optional("failurePolicy");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut failure_policy = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "failurePolicy" => fields.optional(reader, "failurePolicy", &mut failure_policy),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("spec", spec.is_some())])?;
         let (Some(spec),) = (spec,) else {
             return Err(json::incomplete());
         };
@@ -1603,14 +1803,24 @@ impl CreatePreviewBlueprintBodyTriggersItem {
 }
 
 impl Json for CreatePreviewBlueprintBodyTriggersItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let kind = members.required("kind");
-        let paused = members.optional("paused");
-        let ref_ = members.optional("ref");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut kind = None;
+        let mut paused = None;
+        let mut ref_ = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "kind" => fields.required(reader, "kind", &mut kind),
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                "ref" => fields.optional(reader, "ref", &mut ref_),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("kind", kind.is_some()), ("spec", spec.is_some())])?;
         let (Some(kind), Some(spec)) = (kind, spec) else {
             return Err(json::incomplete());
         };
@@ -1752,17 +1962,36 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
 }
 
 impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let branch_name_patterns = members.optional("branchNamePatterns");
-        let commit_message_flags = members.optional("commitMessageFlags");
-        let file_paths = members.optional("filePaths");
-        let vcs = members.optional("vcs");
-        let ignore_drafts = members.optional("ignoreDrafts");
-        let token = members.optional("token");
-        let label_name_patterns = members.optional("labelNamePatterns");
-        let cron = members.optional("cron");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut branch_name_patterns = None;
+        let mut commit_message_flags = None;
+        let mut file_paths = None;
+        let mut vcs = None;
+        let mut ignore_drafts = None;
+        let mut token = None;
+        let mut label_name_patterns = None;
+        let mut cron = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "branchNamePatterns" => {
+                    fields.optional(reader, "branchNamePatterns", &mut branch_name_patterns)
+                }
+                "commitMessageFlags" => {
+                    fields.optional(reader, "commitMessageFlags", &mut commit_message_flags)
+                }
+                "filePaths" => fields.optional(reader, "filePaths", &mut file_paths),
+                "vcs" => fields.optional(reader, "vcs", &mut vcs),
+                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
+                "token" => fields.optional(reader, "token", &mut token),
+                "labelNamePatterns" => {
+                    fields.optional(reader, "labelNamePatterns", &mut label_name_patterns)
+                }
+                "cron" => fields.optional(reader, "cron", &mut cron),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             branch_name_patterns,
             commit_message_flags,
@@ -1813,11 +2042,11 @@ pub enum CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
 }
 
 impl Json for CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        match value {
-            Value::Array(_) => <Vec<String>>::from_json(value).map(Self::Array),
-            Value::Object(_) => <Map<String, Value>>::from_json(value).map(Self::Object),
-            other => Err(DecodeError::unexpected("an array or an object", &other)),
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match reader.peek()? {
+            json::Kind::Array => <Vec<String>>::decode(reader).map(Self::Array),
+            json::Kind::Object => <Map<String, Value>>::decode(reader).map(Self::Object),
+            other => Err(DecodeError::unexpected_kind("an array or an object", other)),
         }
     }
 
@@ -1943,19 +2172,36 @@ impl CreateTemplateBody {
 }
 
 impl Json for CreateTemplateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_version = members.optional("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let spec = members.optional("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        let project = members.optional("project");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut project = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiVersion" => fields.optional(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "project" => fields.optional(reader, "project", &mut project),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -2054,13 +2300,28 @@ impl CreateTemplateBodyOptions {
 }
 
 impl Json for CreateTemplateBodyOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autorun = members.optional("autorun");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let run_on_creation = members.optional("runOnCreation");
-        let run_on_creation_argument_overrides = members.optional("runOnCreationArgumentOverrides");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autorun = None;
+        let mut concurrency_policy = None;
+        let mut run_on_creation = None;
+        let mut run_on_creation_argument_overrides = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autorun" => fields.optional(reader, "autorun", &mut autorun),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "runOnCreation" => fields.optional(reader, "runOnCreation", &mut run_on_creation),
+                "runOnCreationArgumentOverrides" => fields.optional(
+                    reader,
+                    "runOnCreationArgumentOverrides",
+                    &mut run_on_creation_argument_overrides,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             autorun,
             concurrency_policy,
@@ -2118,11 +2379,18 @@ impl CreateTemplateBodyTeardownSpec {
 }
 
 impl Json for CreateTemplateBodyTeardownSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let failure_policy = members.optional("failurePolicy");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut failure_policy = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "failurePolicy" => fields.optional(reader, "failurePolicy", &mut failure_policy),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("spec", spec.is_some())])?;
         let (Some(spec),) = (spec,) else {
             return Err(json::incomplete());
         };
@@ -2168,11 +2436,18 @@ impl CreateTemplateResponse {
 }
 
 impl Json for CreateTemplateResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let template = members.required("template");
-        let template_run = members.optional("templateRun");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut template = None;
+        let mut template_run = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "template" => fields.required(reader, "template", &mut template),
+                "templateRun" => fields.optional(reader, "templateRun", &mut template_run),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("template", template.is_some())])?;
         let (Some(template),) = (template,) else {
             return Err(json::incomplete());
         };
@@ -2312,22 +2587,48 @@ impl CreateTemplateResponseTemplate {
 }
 
 impl Json for CreateTemplateResponseTemplate {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.required("options");
-        let spec = members.required("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.required(reader, "options", &mut options),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("options", options.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(name), Some(options), Some(spec)) =
             (api_version, id, name, options, spec)
         else {
@@ -2445,17 +2746,37 @@ impl CreateTemplateResponseTemplateGitops {
 }
 
 impl Json for CreateTemplateResponseTemplateGitops {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let account_login = members.optional("accountLogin");
-        let branch = members.required("branch");
-        let file_path = members.required("filePath");
-        let repo_url = members.required("repoUrl");
-        let self_hosted_vcs_id = members.optional("selfHostedVcsId");
-        let template_sha = members.optional("templateSha");
-        let vcs_link_id = members.optional("vcsLinkId");
-        let vcs_service = members.required("vcsService");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut account_login = None;
+        let mut branch = None;
+        let mut file_path = None;
+        let mut repo_url = None;
+        let mut self_hosted_vcs_id = None;
+        let mut template_sha = None;
+        let mut vcs_link_id = None;
+        let mut vcs_service = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
+                "branch" => fields.required(reader, "branch", &mut branch),
+                "filePath" => fields.required(reader, "filePath", &mut file_path),
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                "selfHostedVcsId" => {
+                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
+                }
+                "templateSha" => fields.optional(reader, "templateSha", &mut template_sha),
+                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("branch", branch.is_some()),
+            ("filePath", file_path.is_some()),
+            ("repoUrl", repo_url.is_some()),
+            ("vcsService", vcs_service.is_some()),
+        ])?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -2507,10 +2828,16 @@ impl CreateTemplateResponseTemplateOptions {
 }
 
 impl Json for CreateTemplateResponseTemplateOptions {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let autorun = members.required("autorun");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut autorun = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "autorun" => fields.required(reader, "autorun", &mut autorun),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("autorun", autorun.is_some())])?;
         let (Some(autorun),) = (autorun,) else {
             return Err(json::incomplete());
         };
@@ -2678,24 +3005,52 @@ impl CreateWorkflowBody {
 }
 
 impl Json for CreateWorkflowBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let cross_project_access = members.optional("crossProjectAccess");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let project = members.optional("project");
-        let rich_inputs = members.optional("richInputs");
-        let spec = members.required("spec");
-        let stage_id = members.nullable("stageId");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut cross_project_access = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut project = None;
+        let mut rich_inputs = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "crossProjectAccess" => {
+                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "project" => fields.optional(reader, "project", &mut project),
+                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };
@@ -2771,12 +3126,24 @@ impl CreateWorkflowBodyCrossProjectAccess {
 }
 
 impl Json for CreateWorkflowBodyCrossProjectAccess {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let enabled = members.required("enabled");
-        let is_allow_list = members.required("isAllowList");
-        let projects = members.required("projects");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut enabled = None;
+        let mut is_allow_list = None;
+        let mut projects = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "enabled" => fields.required(reader, "enabled", &mut enabled),
+                "isAllowList" => fields.required(reader, "isAllowList", &mut is_allow_list),
+                "projects" => fields.required(reader, "projects", &mut projects),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("enabled", enabled.is_some()),
+            ("isAllowList", is_allow_list.is_some()),
+            ("projects", projects.is_some()),
+        ])?;
         let (Some(enabled), Some(is_allow_list), Some(projects)) =
             (enabled, is_allow_list, projects)
         else {
@@ -2819,11 +3186,18 @@ impl CreateWorkflowBodyRichInputsItem {
 }
 
 impl Json for CreateWorkflowBodyRichInputsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let kind = members.required("kind");
-        let spec = members.required("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut kind = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "kind" => fields.required(reader, "kind", &mut kind),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("kind", kind.is_some()), ("spec", spec.is_some())])?;
         let (Some(kind), Some(spec)) = (kind, spec) else {
             return Err(json::incomplete());
         };
@@ -2896,14 +3270,28 @@ impl CreateWorkflowBodyRichInputsItemSpec {
 }
 
 impl Json for CreateWorkflowBodyRichInputsItemSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let inputs = members.required("inputs");
-        let outputs = members.required("outputs");
-        let required = members.optional("required");
-        let title = members.required("title");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut inputs = None;
+        let mut outputs = None;
+        let mut required = None;
+        let mut title = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "inputs" => fields.required(reader, "inputs", &mut inputs),
+                "outputs" => fields.required(reader, "outputs", &mut outputs),
+                "required" => fields.optional(reader, "required", &mut required),
+                "title" => fields.required(reader, "title", &mut title),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("inputs", inputs.is_some()),
+            ("outputs", outputs.is_some()),
+            ("title", title.is_some()),
+        ])?;
         let (Some(inputs), Some(outputs), Some(title)) = (inputs, outputs, title) else {
             return Err(json::incomplete());
         };
@@ -2955,10 +3343,20 @@ impl DeleteBlueprintTemplatePreviewBody {
 }
 
 impl Json for DeleteBlueprintTemplatePreviewBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let teardown_argument_overrides = members.optional("teardownArgumentOverrides");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut teardown_argument_overrides = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "teardownArgumentOverrides" => fields.optional(
+                    reader,
+                    "teardownArgumentOverrides",
+                    &mut teardown_argument_overrides,
+                ),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             teardown_argument_overrides,
         })
@@ -3121,25 +3519,57 @@ impl GetPreviewBlueprintResponse {
 }
 
 impl Json for GetPreviewBlueprintResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let paused = members.required("paused");
-        let spec = members.optional("spec");
-        let status = members.required("status");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut paused = None;
+        let mut spec = None;
+        let mut status = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "paused" => fields.required(reader, "paused", &mut paused),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "status" => fields.required(reader, "status", &mut status),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("name", name.is_some()),
+            ("paused", paused.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(created_at),
@@ -3380,28 +3810,65 @@ impl GetWorkflowResponse {
 }
 
 impl Json for GetWorkflowResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.required("createdAt");
-        let cross_project_access = members.optional("crossProjectAccess");
-        let description = members.optional("description");
-        let gitops = members.optional("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let paused = members.required("paused");
-        let rich_inputs = members.optional("richInputs");
-        let spec = members.optional("spec");
-        let stage_id = members.nullable("stageId");
-        let status = members.required("status");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut cross_project_access = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut paused = None;
+        let mut rich_inputs = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut status = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "crossProjectAccess" => {
+                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "paused" => fields.required(reader, "paused", &mut paused),
+                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "status" => fields.required(reader, "status", &mut status),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("name", name.is_some()),
+            ("paused", paused.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(created_at),
@@ -3521,14 +3988,40 @@ impl ImportTemplateStateBody {
 }
 
 impl Json for ImportTemplateStateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let copy_resource_definitions = members.optional("copyResourceDefinitions");
-        let overwrite_target_state = members.optional("overwriteTargetState");
-        let source_state_key = members.required("sourceStateKey");
-        let source_template_id = members.required("sourceTemplateId");
-        let target_state_key = members.required("targetStateKey");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut copy_resource_definitions = None;
+        let mut overwrite_target_state = None;
+        let mut source_state_key = None;
+        let mut source_template_id = None;
+        let mut target_state_key = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "copyResourceDefinitions" => fields.optional(
+                    reader,
+                    "copyResourceDefinitions",
+                    &mut copy_resource_definitions,
+                ),
+                "overwriteTargetState" => {
+                    fields.optional(reader, "overwriteTargetState", &mut overwrite_target_state)
+                }
+                "sourceStateKey" => {
+                    fields.required(reader, "sourceStateKey", &mut source_state_key)
+                }
+                "sourceTemplateId" => {
+                    fields.required(reader, "sourceTemplateId", &mut source_template_id)
+                }
+                "targetStateKey" => {
+                    fields.required(reader, "targetStateKey", &mut target_state_key)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("sourceStateKey", source_state_key.is_some()),
+            ("sourceTemplateId", source_template_id.is_some()),
+            ("targetStateKey", target_state_key.is_some()),
+        ])?;
         let (Some(source_state_key), Some(source_template_id), Some(target_state_key)) =
             (source_state_key, source_template_id, target_state_key)
         else {
@@ -3587,10 +4080,18 @@ impl ImportTemplateStateResponse {
 }
 
 impl Json for ImportTemplateStateResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let resource_definitions = members.optional("resourceDefinitions");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut resource_definitions = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "resourceDefinitions" => {
+                    fields.optional(reader, "resourceDefinitions", &mut resource_definitions)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             resource_definitions,
         })
@@ -3627,10 +4128,18 @@ impl ListBlueprintTemplatePreviewsResponse {
 }
 
 impl Json for ListBlueprintTemplatePreviewsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let preview_environments = members.required("previewEnvironments");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut preview_environments = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "previewEnvironments" => {
+                    fields.required(reader, "previewEnvironments", &mut preview_environments)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("previewEnvironments", preview_environments.is_some())])?;
         let (Some(preview_environments),) = (preview_environments,) else {
             return Err(json::incomplete());
         };
@@ -3704,14 +4213,24 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 }
 
 impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let id = members.required("id");
-        let paused = members.optional("paused");
-        let updated_at = members.optional("updatedAt");
-        let vcs_data = members.required("vcsData");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut id = None;
+        let mut paused = None;
+        let mut updated_at = None;
+        let mut vcs_data = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "paused" => fields.optional(reader, "paused", &mut paused),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                "vcsData" => fields.required(reader, "vcsData", &mut vcs_data),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("vcsData", vcs_data.is_some())])?;
         let (Some(id), Some(vcs_data)) = (id, vcs_data) else {
             return Err(json::incomplete());
         };
@@ -3753,10 +4272,16 @@ impl ListBlueprintTemplatePreviewsResponseItemVcsData {
 }
 
 impl Json for ListBlueprintTemplatePreviewsResponseItemVcsData {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let repo_url = members.required("repoUrl");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut repo_url = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("repoUrl", repo_url.is_some())])?;
         let (Some(repo_url),) = (repo_url,) else {
             return Err(json::incomplete());
         };
@@ -3793,10 +4318,16 @@ impl ListPreviewBlueprintRunsResponse {
 }
 
 impl Json for ListPreviewBlueprintRunsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let runs = members.optional("runs");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut runs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "runs" => fields.optional(reader, "runs", &mut runs),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { runs })
     }
 
@@ -3883,18 +4414,38 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
 }
 
 impl Json for ListPreviewBlueprintRunsResponseRunsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let concluded = members.required("concluded");
-        let concluded_at = members.optional("concludedAt");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.optional("name");
-        let started_at = members.optional("startedAt");
-        let status = members.required("status");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("status", status.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (Some(concluded), Some(created_at), Some(id), Some(status), Some(updated_at)) =
             (concluded, created_at, id, status, updated_at)
         else {
@@ -3944,10 +4495,16 @@ impl ListPreviewBlueprintsResponse {
 }
 
 impl Json for ListPreviewBlueprintsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let workflows = members.required("workflows");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut workflows = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "workflows" => fields.required(reader, "workflows", &mut workflows),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("workflows", workflows.is_some())])?;
         let (Some(workflows),) = (workflows,) else {
             return Err(json::incomplete());
         };
@@ -4029,16 +4586,32 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
 }
 
 impl Json for ListPreviewBlueprintsResponseWorkflowsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_version = members.required("apiVersion");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_version = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(name)) = (api_version, id, name) else {
             return Err(json::incomplete());
         };
@@ -4082,10 +4655,16 @@ impl ListTemplateRunsResponse {
 }
 
 impl Json for ListTemplateRunsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let template_runs = members.required("templateRuns");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut template_runs = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "templateRuns" => fields.required(reader, "templateRuns", &mut template_runs),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("templateRuns", template_runs.is_some())])?;
         let (Some(template_runs),) = (template_runs,) else {
             return Err(json::incomplete());
         };
@@ -4188,21 +4767,47 @@ impl ListTemplateRunsResponseTemplateRunsItem {
 }
 
 impl Json for ListTemplateRunsResponseTemplateRunsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_version = members.required("apiVersion");
-        let concluded = members.required("concluded");
-        let concluded_at = members.optional("concludedAt");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let started_at = members.optional("startedAt");
-        let status = members.required("status");
-        let template_id = members.required("templateId");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_version = None;
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut template_id = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "templateId" => fields.required(reader, "templateId", &mut template_id),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+            ("templateId", template_id.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(concluded),
@@ -4275,10 +4880,16 @@ impl ListTemplatesResponse {
 }
 
 impl Json for ListTemplatesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let templates = members.required("templates");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut templates = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "templates" => fields.required(reader, "templates", &mut templates),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("templates", templates.is_some())])?;
         let (Some(templates),) = (templates,) else {
             return Err(json::incomplete());
         };
@@ -4373,17 +4984,36 @@ impl ListTemplatesResponseTemplatesItem {
 }
 
 impl Json for ListTemplatesResponseTemplatesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let api_version = members.required("apiVersion");
-        let concurrency_policy = members.optional("concurrencyPolicy");
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut api_version = None;
+        let mut concurrency_policy = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "concurrencyPolicy" => {
+                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+                }
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+        ])?;
         let (Some(api_version), Some(id), Some(name)) = (api_version, id, name) else {
             return Err(json::incomplete());
         };
@@ -4433,10 +5063,16 @@ impl ListWorkflowsResponse {
 }
 
 impl Json for ListWorkflowsResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let pipelines = members.required("pipelines");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut pipelines = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "pipelines" => fields.required(reader, "pipelines", &mut pipelines),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("pipelines", pipelines.is_some())])?;
         let (Some(pipelines),) = (pipelines,) else {
             return Err(json::incomplete());
         };
@@ -4473,10 +5109,16 @@ impl ResetBlueprintTemplatePreviewBody {
 }
 
 impl Json for ResetBlueprintTemplatePreviewBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let lifetime = members.optional("lifetime");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut lifetime = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "lifetime" => fields.optional(reader, "lifetime", &mut lifetime),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { lifetime })
     }
 
@@ -4505,10 +5147,16 @@ impl ResetBlueprintTemplatePreviewResponse {
 }
 
 impl Json for ResetBlueprintTemplatePreviewResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let expiry_time = members.required("expiryTime");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut expiry_time = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "expiryTime" => fields.required(reader, "expiryTime", &mut expiry_time),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("expiryTime", expiry_time.is_some())])?;
         let (Some(expiry_time),) = (expiry_time,) else {
             return Err(json::incomplete());
         };
@@ -4577,13 +5225,22 @@ impl RunPreviewBlueprintBody {
 }
 
 impl Json for RunPreviewBlueprintBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arguments = None;
+        let mut description = None;
+        let mut name = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             arguments,
             description,
@@ -4764,28 +5421,61 @@ impl RunPreviewBlueprintResponse {
 }
 
 impl Json for RunPreviewBlueprintResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let arguments = members.optional("arguments");
-        let concluded = members.required("concluded");
-        let concluded_at = members.optional("concludedAt");
-        let created_at = members.required("createdAt");
-        let description = members.optional("description");
-        let environment_id = members.optional("environmentId");
-        let gitops = members.optional("gitops");
-        let id = members.required("id");
-        let name = members.optional("name");
-        let options = members.optional("options");
-        let refs = members.optional("refs");
-        let spec = members.required("spec");
-        let started_at = members.optional("startedAt");
-        let status = members.required("status");
-        let template_id = members.required("templateId");
-        let triggers = members.optional("triggers");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut arguments = None;
+        let mut concluded = None;
+        let mut concluded_at = None;
+        let mut created_at = None;
+        let mut description = None;
+        let mut environment_id = None;
+        let mut gitops = None;
+        let mut id = None;
+        let mut name = None;
+        let mut options = None;
+        let mut refs = None;
+        let mut spec = None;
+        let mut started_at = None;
+        let mut status = None;
+        let mut template_id = None;
+        let mut triggers = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "concluded" => fields.required(reader, "concluded", &mut concluded),
+                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "environmentId" => fields.optional(reader, "environmentId", &mut environment_id),
+                "gitops" => fields.optional(reader, "gitops", &mut gitops),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.optional(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "refs" => fields.optional(reader, "refs", &mut refs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
+                "status" => fields.required(reader, "status", &mut status),
+                "templateId" => fields.required(reader, "templateId", &mut template_id),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("concluded", concluded.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("templateId", template_id.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(api_version),
             Some(concluded),
@@ -4879,10 +5569,16 @@ impl RunTemplateBody {
 }
 
 impl Json for RunTemplateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arguments = members.optional("arguments");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arguments = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { arguments })
     }
 
@@ -4961,14 +5657,26 @@ impl RunWorkflowBody {
 }
 
 impl Json for RunWorkflowBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let name = members.optional("name");
-        let overrides = members.optional("overrides");
-        let release_node_overrides = members.optional("releaseNodeOverrides");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut arguments = None;
+        let mut description = None;
+        let mut name = None;
+        let mut overrides = None;
+        let mut release_node_overrides = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.optional(reader, "name", &mut name),
+                "overrides" => fields.optional(reader, "overrides", &mut overrides),
+                "releaseNodeOverrides" => {
+                    fields.optional(reader, "releaseNodeOverrides", &mut release_node_overrides)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             arguments,
             description,
@@ -5114,21 +5822,44 @@ impl UpdatePreviewBlueprintBody {
 }
 
 impl Json for UpdatePreviewBlueprintBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let gitops = members.nullable("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let project = members.optional("project");
-        let spec = members.required("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut project = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "project" => fields.optional(reader, "project", &mut project),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };
@@ -5284,19 +6015,36 @@ impl UpdateTemplateBody {
 }
 
 impl Json for UpdateTemplateBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.optional("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let description = members.optional("description");
-        let gitops = members.nullable("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let spec = members.optional("spec");
-        let teardown_spec = members.nullable("teardownSpec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut spec = None;
+        let mut teardown_spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.optional(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -5488,24 +6236,52 @@ impl UpdateWorkflowBody {
 }
 
 impl Json for UpdateWorkflowBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schema = members.optional("$schema");
-        let api_version = members.required("apiVersion");
-        let argument_overrides = members.optional("argumentOverrides");
-        let arguments = members.optional("arguments");
-        let cross_project_access = members.optional("crossProjectAccess");
-        let description = members.optional("description");
-        let gitops = members.nullable("gitops");
-        let name = members.required("name");
-        let options = members.optional("options");
-        let project = members.optional("project");
-        let rich_inputs = members.optional("richInputs");
-        let spec = members.required("spec");
-        let stage_id = members.nullable("stageId");
-        let teardown_spec = members.nullable("teardownSpec");
-        let triggers = members.optional("triggers");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schema = None;
+        let mut api_version = None;
+        let mut argument_overrides = None;
+        let mut arguments = None;
+        let mut cross_project_access = None;
+        let mut description = None;
+        let mut gitops = None;
+        let mut name = None;
+        let mut options = None;
+        let mut project = None;
+        let mut rich_inputs = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut teardown_spec = None;
+        let mut triggers = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "$schema" => fields.optional(reader, "$schema", &mut schema),
+                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
+                "argumentOverrides" => {
+                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
+                }
+                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+                "crossProjectAccess" => {
+                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
+                }
+                "description" => fields.optional(reader, "description", &mut description),
+                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
+                "name" => fields.required(reader, "name", &mut name),
+                "options" => fields.optional(reader, "options", &mut options),
+                "project" => fields.optional(reader, "project", &mut project),
+                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
+                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("apiVersion", api_version.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };

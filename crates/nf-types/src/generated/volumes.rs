@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{self, DecodeError, Json, serde_via_json, string_enum};
+use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
 use crate::request::{BuildError, PartsBuilder, RequestParts};
@@ -47,11 +47,18 @@ impl AttachVolumeBody {
 }
 
 impl Json for AttachVolumeBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let nf_object = members.optional("nfObject");
-        let owning_object = members.optional("owningObject");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut nf_object = None;
+        let mut owning_object = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "nfObject" => fields.optional(reader, "nfObject", &mut nf_object),
+                "owningObject" => fields.optional(reader, "owningObject", &mut owning_object),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             nf_object,
             owning_object,
@@ -87,11 +94,18 @@ impl AttachVolumeBodyNfObject {
 }
 
 impl Json for AttachVolumeBodyNfObject {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some()), ("type", type_.is_some())])?;
         let (Some(id), Some(type_)) = (id, type_) else {
             return Err(json::incomplete());
         };
@@ -144,11 +158,18 @@ impl BackupVolumeBody {
 }
 
 impl Json for BackupVolumeBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let description = members.optional("description");
-        let name = members.required("name");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut description = None;
+        let mut name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "description" => fields.optional(reader, "description", &mut description),
+                "name" => fields.required(reader, "name", &mut name),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("name", name.is_some())])?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -247,18 +268,36 @@ impl BackupVolumeResponse {
 }
 
 impl Json for BackupVolumeResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let created_at = members.optional("createdAt");
-        let description = members.optional("description");
-        let id = members.required("id");
-        let name = members.required("name");
-        let source = members.optional("source");
-        let spec = members.optional("spec");
-        let status = members.required("status");
-        let uid = members.optional("uid");
-        let updated_at = members.optional("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut created_at = None;
+        let mut description = None;
+        let mut id = None;
+        let mut name = None;
+        let mut source = None;
+        let mut spec = None;
+        let mut status = None;
+        let mut uid = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
+                "description" => fields.optional(reader, "description", &mut description),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "source" => fields.optional(reader, "source", &mut source),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                "status" => fields.required(reader, "status", &mut status),
+                "uid" => fields.optional(reader, "uid", &mut uid),
+                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("status", status.is_some()),
+        ])?;
         let (Some(id), Some(name), Some(status)) = (id, name, status) else {
             return Err(json::incomplete());
         };
@@ -328,11 +367,18 @@ impl BackupVolumeResponseSource {
 }
 
 impl Json for BackupVolumeResponseSource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let source_object = members.optional("sourceObject");
-        let type_ = members.optional("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut source_object = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "sourceObject" => fields.optional(reader, "sourceObject", &mut source_object),
+                "type" => fields.optional(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             source_object,
             type_,
@@ -382,11 +428,18 @@ impl BackupVolumeResponseSourceSourceObject {
 }
 
 impl Json for BackupVolumeResponseSourceSourceObject {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.optional("id");
-        let spec = members.optional("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.optional(reader, "id", &mut id),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { id, spec })
     }
 
@@ -443,12 +496,22 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
 }
 
 impl Json for BackupVolumeResponseSourceSourceObjectSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_mode = members.optional("accessMode");
-        let storage_size = members.optional("storageSize");
-        let storage_class_name = members.optional("storageClassName");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_mode = None;
+        let mut storage_size = None;
+        let mut storage_class_name = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessMode" => fields.optional(reader, "accessMode", &mut access_mode),
+                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+                "storageClassName" => {
+                    fields.optional(reader, "storageClassName", &mut storage_class_name)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             access_mode,
             storage_size,
@@ -492,10 +555,16 @@ impl BackupVolumeResponseSpec {
 }
 
 impl Json for BackupVolumeResponseSpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let storage_size = members.optional("storageSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut storage_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { storage_size })
     }
 
@@ -600,18 +669,40 @@ impl CreateVolumeBody {
 }
 
 impl Json for CreateVolumeBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let attached_objects = members.optional("attachedObjects");
-        let backup_schedules = members.optional("backupSchedules");
-        let mounts = members.required("mounts");
-        let name = members.required("name");
-        let owning_object = members.optional("owningObject");
-        let source = members.optional("source");
-        let spec = members.required("spec");
-        let stage_id = members.optional("stageId");
-        let tags = members.optional("tags");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut attached_objects = None;
+        let mut backup_schedules = None;
+        let mut mounts = None;
+        let mut name = None;
+        let mut owning_object = None;
+        let mut source = None;
+        let mut spec = None;
+        let mut stage_id = None;
+        let mut tags = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "attachedObjects" => {
+                    fields.optional(reader, "attachedObjects", &mut attached_objects)
+                }
+                "backupSchedules" => {
+                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
+                }
+                "mounts" => fields.required(reader, "mounts", &mut mounts),
+                "name" => fields.required(reader, "name", &mut name),
+                "owningObject" => fields.optional(reader, "owningObject", &mut owning_object),
+                "source" => fields.optional(reader, "source", &mut source),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
+                "tags" => fields.optional(reader, "tags", &mut tags),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("mounts", mounts.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+        ])?;
         let (Some(mounts), Some(name), Some(spec)) = (mounts, name, spec) else {
             return Err(json::incomplete());
         };
@@ -675,11 +766,21 @@ impl CreateVolumeBodyBackupSchedulesItem {
 }
 
 impl Json for CreateVolumeBodyBackupSchedulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let retention_time = members.required("retentionTime");
-        let scheduling = members.required("scheduling");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut retention_time = None;
+        let mut scheduling = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
+                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("retentionTime", retention_time.is_some()),
+            ("scheduling", scheduling.is_some()),
+        ])?;
         let (Some(retention_time), Some(scheduling)) = (retention_time, scheduling) else {
             return Err(json::incomplete());
         };
@@ -741,13 +842,25 @@ impl CreateVolumeBodyBackupSchedulesItemScheduling {
 }
 
 impl Json for CreateVolumeBodyBackupSchedulesItemScheduling {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let day = members.optional("day");
-        let hour = members.optional("hour");
-        let interval = members.required("interval");
-        let minute = members.required("minute");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut day = None;
+        let mut hour = None;
+        let mut interval = None;
+        let mut minute = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "day" => fields.optional(reader, "day", &mut day),
+                "hour" => fields.optional(reader, "hour", &mut hour),
+                "interval" => fields.required(reader, "interval", &mut interval),
+                "minute" => fields.required(reader, "minute", &mut minute),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("interval", interval.is_some()),
+            ("minute", minute.is_some()),
+        ])?;
         let (Some(interval), Some(minute)) = (interval, minute) else {
             return Err(json::incomplete());
         };
@@ -809,11 +922,22 @@ impl CreateVolumeBodyMountsItem {
 }
 
 impl Json for CreateVolumeBodyMountsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let container_mount_path = members.required("containerMountPath");
-        let volume_mount_path = members.optional("volumeMountPath");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut container_mount_path = None;
+        let mut volume_mount_path = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "containerMountPath" => {
+                    fields.required(reader, "containerMountPath", &mut container_mount_path)
+                }
+                "volumeMountPath" => {
+                    fields.optional(reader, "volumeMountPath", &mut volume_mount_path)
+                }
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("containerMountPath", container_mount_path.is_some())])?;
         let (Some(container_mount_path),) = (container_mount_path,) else {
             return Err(json::incomplete());
         };
@@ -860,11 +984,18 @@ impl CreateVolumeBodySource {
 }
 
 impl Json for CreateVolumeBodySource {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let source_id = members.required("sourceId");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut source_id = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "sourceId" => fields.required(reader, "sourceId", &mut source_id),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("sourceId", source_id.is_some()), ("type", type_.is_some())])?;
         let (Some(source_id), Some(type_)) = (source_id, type_) else {
             return Err(json::incomplete());
         };
@@ -920,12 +1051,25 @@ impl CreateVolumeBodySpec {
 }
 
 impl Json for CreateVolumeBodySpec {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let access_mode = members.required("accessMode");
-        let storage_class_name = members.optional("storageClassName");
-        let storage_size = members.required("storageSize");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut access_mode = None;
+        let mut storage_class_name = None;
+        let mut storage_size = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "accessMode" => fields.required(reader, "accessMode", &mut access_mode),
+                "storageClassName" => {
+                    fields.optional(reader, "storageClassName", &mut storage_class_name)
+                }
+                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("accessMode", access_mode.is_some()),
+            ("storageSize", storage_size.is_some()),
+        ])?;
         let (Some(access_mode), Some(storage_size)) = (access_mode, storage_size) else {
             return Err(json::incomplete());
         };
@@ -1039,19 +1183,46 @@ impl CreateVolumeResponse {
 }
 
 impl Json for CreateVolumeResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let attached_objects = members.optional("attachedObjects");
-        let backup_schedules = members.optional("backupSchedules");
-        let created_at = members.required("createdAt");
-        let id = members.required("id");
-        let name = members.required("name");
-        let spec = members.required("spec");
-        let status = members.required("status");
-        let tags = members.required("tags");
-        let uid = members.optional("uid");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut attached_objects = None;
+        let mut backup_schedules = None;
+        let mut created_at = None;
+        let mut id = None;
+        let mut name = None;
+        let mut spec = None;
+        let mut status = None;
+        let mut tags = None;
+        let mut uid = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "attachedObjects" => {
+                    fields.optional(reader, "attachedObjects", &mut attached_objects)
+                }
+                "backupSchedules" => {
+                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
+                }
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "id" => fields.required(reader, "id", &mut id),
+                "name" => fields.required(reader, "name", &mut name),
+                "spec" => fields.required(reader, "spec", &mut spec),
+                "status" => fields.required(reader, "status", &mut status),
+                "tags" => fields.required(reader, "tags", &mut tags),
+                "uid" => fields.optional(reader, "uid", &mut uid),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("name", name.is_some()),
+            ("spec", spec.is_some()),
+            ("status", status.is_some()),
+            ("tags", tags.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(created_at),
             Some(id),
@@ -1118,10 +1289,16 @@ impl CreateVolumeBackupScheduleResponse {
 }
 
 impl Json for CreateVolumeBackupScheduleResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let id = members.required("id");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut id = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "id" => fields.required(reader, "id", &mut id),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("id", id.is_some())])?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -1151,10 +1328,16 @@ impl DetachVolumeBody {
 }
 
 impl Json for DetachVolumeBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let nf_object = members.required("nfObject");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut nf_object = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "nfObject" => fields.required(reader, "nfObject", &mut nf_object),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[("nfObject", nf_object.is_some())])?;
         let (Some(nf_object),) = (nf_object,) else {
             return Err(json::incomplete());
         };
@@ -1194,10 +1377,16 @@ impl GetVolumeBackupSchedulesResponse {
 }
 
 impl Json for GetVolumeBackupSchedulesResponse {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let schedules = members.optional("schedules");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut schedules = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "schedules" => fields.optional(reader, "schedules", &mut schedules),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self { schedules })
     }
 
@@ -1285,18 +1474,49 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
 }
 
 impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let additional_destinations = members.optional("additionalDestinations");
-        let backup_compression_type = members.optional("backupCompressionType");
-        let backup_type = members.required("backupType");
-        let created_at = members.required("createdAt");
-        let custom_destination_id = members.optional("customDestinationId");
-        let id = members.required("id");
-        let retention_time = members.required("retentionTime");
-        let scheduling = members.required("scheduling");
-        let updated_at = members.required("updatedAt");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut additional_destinations = None;
+        let mut backup_compression_type = None;
+        let mut backup_type = None;
+        let mut created_at = None;
+        let mut custom_destination_id = None;
+        let mut id = None;
+        let mut retention_time = None;
+        let mut scheduling = None;
+        let mut updated_at = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "additionalDestinations" => fields.optional(
+                    reader,
+                    "additionalDestinations",
+                    &mut additional_destinations,
+                ),
+                "backupCompressionType" => fields.optional(
+                    reader,
+                    "backupCompressionType",
+                    &mut backup_compression_type,
+                ),
+                "backupType" => fields.required(reader, "backupType", &mut backup_type),
+                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
+                "customDestinationId" => {
+                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
+                }
+                "id" => fields.required(reader, "id", &mut id),
+                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
+                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
+                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("backupType", backup_type.is_some()),
+            ("createdAt", created_at.is_some()),
+            ("id", id.is_some()),
+            ("retentionTime", retention_time.is_some()),
+            ("scheduling", scheduling.is_some()),
+            ("updatedAt", updated_at.is_some()),
+        ])?;
         let (
             Some(backup_type),
             Some(created_at),
@@ -1389,12 +1609,23 @@ impl GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
 }
 
 impl Json for GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let destination_id = members.required("destinationId");
-        let retention_time = members.optional("retentionTime");
-        let type_ = members.required("type");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut destination_id = None;
+        let mut retention_time = None;
+        let mut type_ = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "destinationId" => fields.required(reader, "destinationId", &mut destination_id),
+                "retentionTime" => fields.optional(reader, "retentionTime", &mut retention_time),
+                "type" => fields.required(reader, "type", &mut type_),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[
+            ("destinationId", destination_id.is_some()),
+            ("type", type_.is_some()),
+        ])?;
         let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
             return Err(json::incomplete());
         };
@@ -1490,12 +1721,22 @@ impl UpdateVolumeBody {
 }
 
 impl Json for UpdateVolumeBody {
-    fn from_json(value: Value) -> Result<Self, DecodeError> {
-        let mut members = json::Members::new(value)?;
-        let backup_schedules = members.optional("backupSchedules");
-        let mounts = members.optional("mounts");
-        let spec = members.optional("spec");
-        members.finish()?;
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut backup_schedules = None;
+        let mut mounts = None;
+        let mut spec = None;
+        let mut fields = json::Fields::begin(reader)?;
+        while let Some(key) = fields.next_key(reader) {
+            match &*key {
+                "backupSchedules" => {
+                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
+                }
+                "mounts" => fields.optional(reader, "mounts", &mut mounts),
+                "spec" => fields.optional(reader, "spec", &mut spec),
+                _ => fields.skip(reader),
+            }
+        }
+        fields.finish(&[])?;
         Ok(Self {
             backup_schedules,
             mounts,

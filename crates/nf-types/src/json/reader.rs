@@ -1,0 +1,659 @@
+//! A pull parser over JSON text, which models decode from without building a
+//! [`serde_json::Value`] first.
+//!
+//! The reader checks the grammar of everything it passes over, skipped members included, so
+//! text it accepts is JSON; strings that need no unescaping are borrowed from the input.
+
+use std::borrow::Cow;
+
+use super::{DecodeError, DecodeErrorKind};
+
+/// The deepest nesting of arrays and objects accepted; deeper text is refused rather than
+/// risking the stack. The same limit as `serde_json`'s.
+const MAX_DEPTH: u32 = 128;
+
+/// The JSON type of a value, as [`Reader::peek`] sees it from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl Kind {
+    /// A few words naming the type, for error messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool => "a boolean",
+            Self::Number => "a number",
+            Self::String => "a string",
+            Self::Array => "an array",
+            Self::Object => "an object",
+        }
+    }
+}
+
+/// Reads JSON text one value at a time.
+///
+/// Each method reads the next value (skipping whitespace before it) or fails; a value of
+/// another type than asked for is left unread and gives an
+/// [`UnexpectedType`](DecodeErrorKind::UnexpectedType) error, text that is not JSON a
+/// [`Syntax`](DecodeErrorKind::Syntax) error with its line and column.
+///
+/// ```
+/// use nf_types::json::Reader;
+///
+/// let mut reader = Reader::new(br#"{"name": "api", "tags": ["a", "b"]}"#);
+/// let mut object = reader.object()?;
+/// while let Some(key) = object.next_key(&mut reader)? {
+///     match &*key {
+///         "name" => assert_eq!(reader.str()?, "api"),
+///         _ => reader.skip()?,
+///     }
+/// }
+/// reader.end()?;
+/// # Ok::<(), nf_types::DecodeError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    input: &'a [u8],
+    position: usize,
+    depth: u32,
+}
+
+/// The state of an object being read: see [`Reader::object`].
+#[derive(Debug)]
+pub struct Object {
+    first: bool,
+}
+
+/// The state of an array being read: see [`Reader::array`].
+#[derive(Debug)]
+pub struct Array {
+    first: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `input`.
+    pub fn new(input: &'a [u8]) -> Self {
+        Self {
+            input,
+            position: 0,
+            depth: 0,
+        }
+    }
+
+    /// The type of the next value, without reading it.
+    ///
+    /// # Errors
+    /// A syntax error at the end of the input or where no value can start.
+    pub fn peek(&mut self) -> Result<Kind, DecodeError> {
+        self.skip_whitespace();
+        match self.byte() {
+            Some(b'n') => Ok(Kind::Null),
+            Some(b't' | b'f') => Ok(Kind::Bool),
+            Some(b'-' | b'0'..=b'9') => Ok(Kind::Number),
+            Some(b'"') => Ok(Kind::String),
+            Some(b'[') => Ok(Kind::Array),
+            Some(b'{') => Ok(Kind::Object),
+            Some(_) => Err(self.syntax("expected a value")),
+            None => Err(self.syntax("unexpected end of the text")),
+        }
+    }
+
+    /// Reads `null` if it comes next and says whether it did; any other value is left
+    /// unread.
+    ///
+    /// # Errors
+    /// As [`Reader::peek`], or a misspelt `null`.
+    pub fn null(&mut self) -> Result<bool, DecodeError> {
+        if self.peek()? != Kind::Null {
+            return Ok(false);
+        }
+        self.literal(b"null")?;
+        Ok(true)
+    }
+
+    /// Reads a boolean.
+    ///
+    /// # Errors
+    /// When the next value is not a boolean, or not JSON.
+    pub fn bool(&mut self) -> Result<bool, DecodeError> {
+        self.expect(Kind::Bool, "a boolean")?;
+        if self.byte() == Some(b't') {
+            self.literal(b"true")?;
+            Ok(true)
+        } else {
+            self.literal(b"false")?;
+            Ok(false)
+        }
+    }
+
+    /// Reads a whole number. A number written with a zero fraction or an exponent (`5.0`,
+    /// `1e3`) counts when its value is whole and fits, since JSON does not tell integers
+    /// and decimals apart.
+    ///
+    /// # Errors
+    /// When the next value is not a number, not whole, out of range, or not JSON.
+    pub fn i64(&mut self) -> Result<i64, DecodeError> {
+        self.expect(Kind::Number, "an integer")?;
+        let (text, plain) = self.number()?;
+        if plain {
+            if let Ok(whole) = text.parse::<i64>() {
+                return Ok(whole);
+            }
+        }
+        text.parse::<f64>()
+            .ok()
+            .and_then(super::whole)
+            .ok_or_else(|| DecodeError::unexpected_kind("an integer", Kind::Number))
+    }
+
+    /// Reads a number.
+    ///
+    /// # Errors
+    /// When the next value is not a number, or not JSON.
+    pub fn f64(&mut self) -> Result<f64, DecodeError> {
+        self.expect(Kind::Number, "a number")?;
+        let (text, _) = self.number()?;
+        text.parse::<f64>()
+            .map_err(|_| DecodeError::unexpected_kind("a number", Kind::Number))
+    }
+
+    /// Reads a string, borrowed from the input unless it has escapes.
+    ///
+    /// # Errors
+    /// When the next value is not a string, or the string is not valid JSON or UTF-8.
+    pub fn str(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        self.expect(Kind::String, "a string")?;
+        self.string()
+    }
+
+    /// Starts reading an object; read its members with [`Object::next_key`].
+    ///
+    /// # Errors
+    /// When the next value is not an object, or nests too deep.
+    pub fn object(&mut self) -> Result<Object, DecodeError> {
+        self.expect(Kind::Object, "an object")?;
+        self.enter()?;
+        Ok(Object { first: true })
+    }
+
+    /// Starts reading an array; read its elements with [`Array::next`].
+    ///
+    /// # Errors
+    /// When the next value is not an array, or nests too deep.
+    pub fn array(&mut self) -> Result<Array, DecodeError> {
+        self.expect(Kind::Array, "an array")?;
+        self.enter()?;
+        Ok(Array { first: true })
+    }
+
+    /// Reads the next value, whatever it is, checking that it is JSON.
+    ///
+    /// # Errors
+    /// When the value is not JSON.
+    pub fn skip(&mut self) -> Result<(), DecodeError> {
+        match self.peek()? {
+            Kind::Null => self.literal(b"null"),
+            Kind::Bool => self.bool().map(drop),
+            Kind::Number => self.number().map(drop),
+            Kind::String => self.string().map(drop),
+            Kind::Array => {
+                let mut array = self.array()?;
+                while array.next(self)? {
+                    self.skip()?;
+                }
+                Ok(())
+            }
+            Kind::Object => {
+                let mut object = self.object()?;
+                while object.next_key(self)?.is_some() {
+                    self.skip()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads the next value and returns its text, for handing to another parser.
+    ///
+    /// # Errors
+    /// As [`Reader::skip`].
+    pub fn raw(&mut self) -> Result<&'a [u8], DecodeError> {
+        self.peek()?;
+        let start = self.position;
+        self.skip()?;
+        Ok(&self.input[start..self.position])
+    }
+
+    /// Checks that only whitespace follows.
+    ///
+    /// # Errors
+    /// A syntax error at the first byte of anything else.
+    pub fn end(&mut self) -> Result<(), DecodeError> {
+        self.skip_whitespace();
+        match self.byte() {
+            None => Ok(()),
+            Some(_) => Err(self.syntax("trailing characters after the value")),
+        }
+    }
+
+    /// A syntax error at the current position, with its line and column counted from 1.
+    #[cold]
+    pub(crate) fn syntax(&self, problem: &'static str) -> DecodeError {
+        let before = &self.input[..self.position.min(self.input.len())];
+        let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|byte| *byte == b'\n')
+            .map_or(0, |newline| newline + 1);
+        DecodeError::new(DecodeErrorKind::Syntax {
+            problem,
+            line,
+            column: self.position - line_start + 1,
+        })
+    }
+
+    fn byte(&self) -> Option<u8> {
+        self.input.get(self.position).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.byte() {
+            self.position += 1;
+        }
+    }
+
+    /// Fails unless the next value has type `kind`.
+    fn expect(&mut self, kind: Kind, expected: &'static str) -> Result<(), DecodeError> {
+        let found = self.peek()?;
+        if found == kind {
+            Ok(())
+        } else {
+            Err(DecodeError::unexpected_kind(expected, found))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.syntax("nested too deep"));
+        }
+        self.depth += 1;
+        self.position += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.position += 1;
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), DecodeError> {
+        if self.input[self.position..].starts_with(word) {
+            self.position += word.len();
+            Ok(())
+        } else {
+            Err(self.syntax("expected `null`, `true` or `false`"))
+        }
+    }
+
+    /// Reads a number's text and says whether it is plain digits (no fraction, no
+    /// exponent).
+    fn number(&mut self) -> Result<(&'a str, bool), DecodeError> {
+        let start = self.position;
+        if self.byte() == Some(b'-') {
+            self.position += 1;
+        }
+        match self.byte() {
+            Some(b'0') => self.position += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.syntax("invalid number")),
+        }
+        let mut plain = true;
+        if self.byte() == Some(b'.') {
+            self.position += 1;
+            self.required_digits()?;
+            plain = false;
+        }
+        if let Some(b'e' | b'E') = self.byte() {
+            self.position += 1;
+            if let Some(b'+' | b'-') = self.byte() {
+                self.position += 1;
+            }
+            self.required_digits()?;
+            plain = false;
+        }
+        let text = std::str::from_utf8(&self.input[start..self.position])
+            .map_err(|_| self.syntax("invalid number"))?;
+        Ok((text, plain))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.byte() {
+            self.position += 1;
+        }
+    }
+
+    fn required_digits(&mut self) -> Result<(), DecodeError> {
+        if !matches!(self.byte(), Some(b'0'..=b'9')) {
+            return Err(self.syntax("invalid number"));
+        }
+        self.digits();
+        Ok(())
+    }
+
+    /// Reads a string whose opening quote is next.
+    fn string(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        self.position += 1;
+        let start = self.position;
+        let end = self.plain_run();
+        match self.byte() {
+            Some(b'"') => {
+                self.position += 1;
+                let text = std::str::from_utf8(&self.input[start..end])
+                    .map_err(|_| self.syntax("a string that is not UTF-8"))?;
+                Ok(Cow::Borrowed(text))
+            }
+            Some(b'\\') => self.escaped_string(start),
+            Some(_) => Err(self.syntax("a control character in a string")),
+            None => Err(self.syntax("unexpected end of the text in a string")),
+        }
+    }
+
+    /// Moves past bytes that need no attention inside a string and returns the position.
+    fn plain_run(&mut self) -> usize {
+        let rest = &self.input[self.position..];
+        let run = rest
+            .iter()
+            .position(|byte| *byte == b'"' || *byte == b'\\' || *byte < 0x20)
+            .unwrap_or(rest.len());
+        self.position += run;
+        self.position
+    }
+
+    /// Finishes a string that has escapes, from its first byte at `start`; the reader is
+    /// at the first backslash.
+    fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, DecodeError> {
+        let mut text = self.input[start..self.position].to_vec();
+        loop {
+            match self.byte() {
+                Some(b'"') => {
+                    self.position += 1;
+                    return String::from_utf8(text)
+                        .map(Cow::Owned)
+                        .map_err(|_| self.syntax("a string that is not UTF-8"));
+                }
+                Some(b'\\') => {
+                    self.position += 1;
+                    self.escape(&mut text)?;
+                }
+                Some(_) => return Err(self.syntax("a control character in a string")),
+                None => return Err(self.syntax("unexpected end of the text in a string")),
+            }
+            let run_start = self.position;
+            let run_end = self.plain_run();
+            text.extend_from_slice(&self.input[run_start..run_end]);
+        }
+    }
+
+    /// Appends the character of the escape after a backslash.
+    fn escape(&mut self, text: &mut Vec<u8>) -> Result<(), DecodeError> {
+        let simple = match self.byte() {
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b'/') => b'/',
+            Some(b'b') => 0x08,
+            Some(b'f') => 0x0C,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            Some(b'u') => {
+                self.position += 1;
+                let character = self.unicode_escape()?;
+                let mut buffer = [0; 4];
+                text.extend_from_slice(character.encode_utf8(&mut buffer).as_bytes());
+                return Ok(());
+            }
+            Some(_) => return Err(self.syntax("an invalid escape in a string")),
+            None => return Err(self.syntax("unexpected end of the text in a string")),
+        };
+        self.position += 1;
+        text.push(simple);
+        Ok(())
+    }
+
+    /// The character of a `\u` escape whose hex digits are next, joining a surrogate pair.
+    fn unicode_escape(&mut self) -> Result<char, DecodeError> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if !self.input[self.position..].starts_with(b"\\u") {
+                    return Err(self.syntax("a lone surrogate in a string"));
+                }
+                self.position += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.syntax("a lone surrogate in a string"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.syntax("a lone surrogate in a string")),
+            other => other,
+        };
+        char::from_u32(code).ok_or_else(|| self.syntax("an invalid escape in a string"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, DecodeError> {
+        let digits = self
+            .input
+            .get(self.position..self.position + 4)
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .filter(|digits| digits.bytes().all(|byte| byte.is_ascii_hexdigit()))
+            .and_then(|digits| u32::from_str_radix(digits, 16).ok())
+            .ok_or_else(|| self.syntax("an invalid escape in a string"))?;
+        self.position += 4;
+        Ok(digits)
+    }
+}
+
+impl Object {
+    /// The name of the next member, leaving the reader at its value, which the caller must
+    /// read or [skip](Reader::skip); `None` after the last member.
+    ///
+    /// # Errors
+    /// When the object is not JSON.
+    pub fn next_key<'a>(
+        &mut self,
+        reader: &mut Reader<'a>,
+    ) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        reader.skip_whitespace();
+        match reader.byte() {
+            Some(b'}') => {
+                reader.leave();
+                return Ok(None);
+            }
+            Some(b',') if !self.first => {
+                reader.position += 1;
+                reader.skip_whitespace();
+            }
+            _ if self.first => {}
+            None => return Err(reader.syntax("unexpected end of the text in an object")),
+            Some(_) => return Err(reader.syntax("expected `,` or `}` in an object")),
+        }
+        self.first = false;
+        if reader.byte() != Some(b'"') {
+            return Err(reader.syntax("expected a member name"));
+        }
+        let key = reader.string()?;
+        reader.skip_whitespace();
+        if reader.byte() != Some(b':') {
+            return Err(reader.syntax("expected `:` after a member name"));
+        }
+        reader.position += 1;
+        Ok(Some(key))
+    }
+}
+
+impl Array {
+    /// Whether another element follows, leaving the reader at it; the caller must read or
+    /// [skip](Reader::skip) it.
+    ///
+    /// # Errors
+    /// When the array is not JSON.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "not an iterator: the caller reads each element from the reader"
+    )]
+    pub fn next(&mut self, reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
+        reader.skip_whitespace();
+        match reader.byte() {
+            Some(b']') => {
+                reader.leave();
+                return Ok(false);
+            }
+            Some(b',') if !self.first => reader.position += 1,
+            _ if self.first => {}
+            None => return Err(reader.syntax("unexpected end of the text in an array")),
+            Some(_) => return Err(reader.syntax("expected `,` or `]` in an array")),
+        }
+        self.first = false;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syntax_error(text: &str) -> (&'static str, usize, usize) {
+        let mut reader = Reader::new(text.as_bytes());
+        let error = reader
+            .skip()
+            .and_then(|()| reader.end())
+            .expect_err("not JSON");
+        match error.kind() {
+            DecodeErrorKind::Syntax {
+                problem,
+                line,
+                column,
+            } => (problem, *line, *column),
+            other => panic!("{text}: expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_what_serde_json_accepts() {
+        let texts = [
+            r#"{"a": [1, -2.5e3, 0, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"], "b": {}}"#,
+            "[]",
+            " \n\t\r 0 ",
+            "-0.0e+0",
+            r#""""#,
+            "[[[[[]]]]]",
+        ];
+        for text in texts {
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok(), "{text}");
+            let mut reader = Reader::new(text.as_bytes());
+            let raw = reader.raw().expect(text);
+            reader.end().expect(text);
+            assert_eq!(raw, text.trim().as_bytes());
+        }
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses_with_the_place() {
+        let cases = [
+            ("{\"a\": 1,}", 1, 9),
+            ("[1,]", 1, 4),
+            ("[1 2]", 1, 4),
+            ("{\"a\" 1}", 1, 6),
+            ("{\n  \"a\": tru}", 2, 8),
+            ("01", 1, 2),
+            ("1.", 1, 3),
+            ("-", 1, 2),
+            ("1e", 1, 3),
+            ("\"\\x\"", 1, 3),
+            ("\"\\ud800\"", 1, 8),
+            ("\"\\udc00\"", 1, 8),
+            ("\"a\u{1}\"", 1, 3),
+            ("\"open", 1, 6),
+            ("[", 1, 2),
+            ("{\"a\":1} x", 1, 9),
+            ("", 1, 1),
+            ("+1", 1, 1),
+        ];
+        for (text, line, column) in cases {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(text).is_err(),
+                "{text}"
+            );
+            let (_, found_line, found_column) = syntax_error(text);
+            assert_eq!((found_line, found_column), (line, column), "{text}");
+        }
+    }
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped() {
+        let mut reader = Reader::new(br#"["plain", "tab\there", "\u00e9t\u00e9"]"#);
+        let mut array = reader.array().unwrap();
+        let mut strings = Vec::new();
+        while array.next(&mut reader).unwrap() {
+            strings.push(reader.str().unwrap());
+        }
+        assert!(matches!(strings[0], Cow::Borrowed("plain")));
+        assert_eq!(strings[1], "tab\there");
+        assert_eq!(strings[2], "été");
+        assert!(matches!(strings[2], Cow::Owned(_)));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        let mut reader = Reader::new(b"\"\xff\"");
+        assert!(matches!(
+            reader.str().unwrap_err().kind(),
+            DecodeErrorKind::Syntax { .. }
+        ));
+    }
+
+    #[test]
+    fn numbers_read_as_json_means_them() {
+        let read = |text: &str| Reader::new(text.as_bytes()).i64();
+        assert_eq!(read("42").unwrap(), 42);
+        assert_eq!(read("-9223372036854775808").unwrap(), i64::MIN);
+        assert_eq!(read("5.0").unwrap(), 5);
+        assert_eq!(read("1e3").unwrap(), 1000);
+        assert!(read("5.5").is_err());
+        assert!(read("9223372036854775808").is_err());
+        assert!(read("\"5\"").is_err());
+        assert_eq!(Reader::new(b"0.1").f64().unwrap(), 0.1);
+        assert_eq!(Reader::new(b"-1.5E2").f64().unwrap(), -150.0);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = "[".repeat(129) + &"]".repeat(129);
+        let (problem, _, _) = syntax_error(&deep);
+        assert_eq!(problem, "nested too deep");
+        let fine = "[".repeat(128) + &"]".repeat(128);
+        Reader::new(fine.as_bytes()).skip().unwrap();
+    }
+
+    #[test]
+    fn a_type_mismatch_leaves_the_value_unread() {
+        let mut reader = Reader::new(b" \"text\"");
+        let error = reader.i64().unwrap_err();
+        assert_eq!(error.to_string(), "expected an integer, found a string");
+        assert_eq!(reader.str().unwrap(), "text");
+    }
+}
