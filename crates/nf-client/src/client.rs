@@ -183,15 +183,10 @@ impl ApiClient {
         *request.uri_mut() = path
             .parse()
             .map_err(|error: http::uri::InvalidUri| Error::config(error))?;
-        let headers = request.headers_mut();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
+        *request.headers_mut() = client_headers(body.is_some());
         request
             .extensions_mut()
             .insert(OperationName(parts.operation));
-        let fallback_headers = request.headers().clone();
         if let Some(sent) = &body {
             tracing::trace!(
                 nf.operation = parts.operation,
@@ -213,7 +208,7 @@ impl ApiClient {
         // leaves only what the client itself set.
         let (url, sent_headers) = match head.extensions.get::<SentRequest>() {
             Some(sent) => (sent.url.clone(), sent.headers.clone()),
-            None => (self.absolute_url(&path), fallback_headers),
+            None => (self.absolute_url(&path), client_headers(body.is_some())),
         };
         let request = RequestInfo {
             operation: parts.operation,
@@ -339,6 +334,16 @@ impl ApiClient {
             request,
         ))
     }
+}
+
+/// The headers the client itself sets on a request.
+fn client_headers(has_body: bool) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(4);
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if has_body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    headers
 }
 
 /// A response read whole, before its envelope is decoded.
@@ -756,7 +761,10 @@ mod tests {
     #[test]
     fn absent_data_reads_as_null_then_as_an_empty_object() {
         assert!(envelope::<()>(b"{}").is_ok());
-        assert_eq!(envelope::<Value>(b"").ok().map(|(data, _)| data), Some(Value::Null));
+        assert_eq!(
+            envelope::<Value>(b"").ok().map(|(data, _)| data),
+            Some(Value::Null)
+        );
         assert_eq!(
             envelope::<serde_json::Map<String, Value>>(br#"{"data": null}"#)
                 .ok()

@@ -62,15 +62,13 @@ pub(crate) const REDACTED: &str = "[redacted]";
 
 /// A copy of `headers` with credentials and every header marked sensitive replaced.
 pub(crate) fn redacted(headers: &HeaderMap) -> HeaderMap {
-    let mut copy = HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
+    let mut copy = headers.clone();
+    for (name, value) in copy.iter_mut() {
         let secret = value.is_sensitive() || name == AUTHORIZATION || name == PROXY_AUTHORIZATION;
         if secret {
             let mut hidden = HeaderValue::from_static(REDACTED);
             hidden.set_sensitive(true);
-            copy.append(name.clone(), hidden);
-        } else {
-            copy.append(name.clone(), value.clone());
+            *value = hidden;
         }
     }
     copy

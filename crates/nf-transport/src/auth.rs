@@ -2,7 +2,7 @@
 //! the context provider on every attempt so a rotated token is picked up without a rebuild.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_util::future::{BoxFuture, FutureExt};
@@ -26,12 +26,17 @@ use crate::{Request, Response};
 pub struct AuthLayer {
     provider: Arc<dyn ContextProvider>,
     api: BaseUrlSource,
+    header: HeaderCache,
 }
 
 impl AuthLayer {
     /// A layer taking tokens from `provider` for the API at `api`.
     pub fn new(provider: Arc<dyn ContextProvider>, api: BaseUrlSource) -> Self {
-        Self { provider, api }
+        Self {
+            provider,
+            api,
+            header: HeaderCache::default(),
+        }
     }
 }
 
@@ -51,6 +56,7 @@ impl<S> Layer<S> for AuthLayer {
             inner,
             provider: self.provider.clone(),
             api: self.api.clone(),
+            header: self.header.clone(),
         }
     }
 }
@@ -61,6 +67,7 @@ pub struct Auth<S> {
     inner: S,
     provider: Arc<dyn ContextProvider>,
     api: BaseUrlSource,
+    header: HeaderCache,
 }
 
 impl<S: fmt::Debug> fmt::Debug for Auth<S> {
@@ -102,13 +109,33 @@ impl<S> Auth<S> {
         let Some(token) = self.token_for(request)? else {
             return Ok(());
         };
-        let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
-            .map_err(|error| TransportError::config_caused(ConfigErrorKind::InvalidToken, error))?;
-        value.set_sensitive(true);
+        let value = self.header.value(&token)?;
         request
             .headers_mut()
             .insert(http::header::AUTHORIZATION, value);
         Ok(())
+    }
+}
+
+/// The `Authorization` value of the last token sent, shared by clones, so that a token that
+/// has not changed is not formatted and copied again for every attempt.
+#[derive(Clone, Default)]
+struct HeaderCache(Arc<Mutex<Option<(Token, HeaderValue)>>>);
+
+impl HeaderCache {
+    /// The header value for `token`, marked sensitive.
+    fn value(&self, token: &Token) -> Result<HeaderValue, TransportError> {
+        let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((known, value)) = cached.as_ref() {
+            if known.expose() == token.expose() {
+                return Ok(value.clone());
+            }
+        }
+        let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
+            .map_err(|error| TransportError::config_caused(ConfigErrorKind::InvalidToken, error))?;
+        value.set_sensitive(true);
+        *cached = Some((token.clone(), value.clone()));
+        Ok(value)
     }
 }
 

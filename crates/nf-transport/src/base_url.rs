@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_util::future::{BoxFuture, FutureExt};
-use http::uri::{Authority, Scheme};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Uri};
 use nf_context::ContextProvider;
 use tower_layer::Layer;
@@ -84,6 +84,13 @@ impl BaseUrl {
         if !path_and_query.starts_with('/') {
             return Err(TransportError::config(ConfigErrorKind::InvalidRequestUri));
         }
+        if self.prefix.is_empty() {
+            // The common case needs no new string: the parsed path is reused as it is.
+            let path = PathAndQuery::try_from(path_and_query).map_err(|error| {
+                TransportError::config_caused(ConfigErrorKind::InvalidRequestUri, error)
+            })?;
+            return self.with_path(path);
+        }
         Uri::builder()
             .scheme(self.scheme.clone())
             .authority(self.authority.clone())
@@ -92,6 +99,25 @@ impl BaseUrl {
             .map_err(|error| {
                 TransportError::config_caused(ConfigErrorKind::InvalidRequestUri, error)
             })
+    }
+
+    /// [`BaseUrl::join`] for a path already parsed: without a prefix the path is shared,
+    /// not copied.
+    fn join_parsed(&self, path_and_query: &PathAndQuery) -> Result<Uri, TransportError> {
+        if self.prefix.is_empty() && path_and_query.as_str().starts_with('/') {
+            return self.with_path(path_and_query.clone());
+        }
+        self.join(path_and_query.as_str())
+    }
+
+    fn with_path(&self, path_and_query: PathAndQuery) -> Result<Uri, TransportError> {
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(path_and_query);
+        Uri::from_parts(parts).map_err(|error| {
+            TransportError::config_caused(ConfigErrorKind::InvalidRequestUri, error)
+        })
     }
 
     /// Whether `uri` points at this base URL's scheme, host and port (default ports
@@ -202,8 +228,10 @@ impl<S> BaseUrlService<S> {
             if uri.authority().is_some() {
                 return Err(TransportError::config(ConfigErrorKind::InvalidRequestUri));
             }
-            let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
-            let joined = self.source.resolve()?.join(path_and_query)?;
+            let joined = match uri.path_and_query() {
+                Some(path_and_query) => self.source.resolve()?.join_parsed(path_and_query)?,
+                None => self.source.resolve()?.join("/")?,
+            };
             *request.uri_mut() = joined;
         }
         request

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use nf_context::ContextProvider;
 use tower::ServiceExt;
-use tower::util::BoxCloneSyncService;
+use tower::util::{BoxCloneSyncService, Either};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -299,24 +299,28 @@ impl TransportBuilder {
         for layer in self.attempt_layers.iter().rev() {
             service = layer(service);
         }
-        let auth = AuthLayer::new(self.provider.clone(), source.clone());
-        service = BoxCloneSyncService::new(auth.layer(service));
-        let limiter = RateLimitLayer::new(rate_limit.clone(), self.rate_limit);
-        service = BoxCloneSyncService::new(limiter.layer(service));
-        service = BoxCloneSyncService::new(TraceLayer::new(SpanKind::Attempt).layer(service));
-        let retry = RetryLayer::new(
+        // The built-in layers above the attempt layers compose statically and are boxed
+        // once: a boxed service per layer would cost an allocation per layer for every
+        // clone (each call clones the stack) and for every future.
+        let auth = AuthLayer::new(self.provider.clone(), source.clone()).layer(service);
+        let limited = RateLimitLayer::new(rate_limit.clone(), self.rate_limit).layer(auth);
+        let attempt = TraceLayer::new(SpanKind::Attempt).layer(limited);
+        let retried = RetryLayer::new(
             self.retry,
             self.retry_policy,
             retry_budget.clone(),
             self.clock.clone(),
-        );
-        service = BoxCloneSyncService::new(retry.layer(service));
-        if let Some(timeout) = self.call_timeout {
-            let layer = TimeoutLayer::new(timeout, TimeoutKind::Call, self.clock.clone());
-            service = BoxCloneSyncService::new(layer.layer(service));
-        }
-        service = BoxCloneSyncService::new(TraceLayer::new(SpanKind::Call).layer(service));
-        service = BoxCloneSyncService::new(BaseUrlLayer::new(source, user_agent).layer(service));
+        )
+        .layer(attempt);
+        let bounded = match self.call_timeout {
+            Some(timeout) => Either::Left(
+                TimeoutLayer::new(timeout, TimeoutKind::Call, self.clock.clone()).layer(retried),
+            ),
+            None => Either::Right(retried),
+        };
+        let call = TraceLayer::new(SpanKind::Call).layer(bounded);
+        let mut service =
+            BoxCloneSyncService::new(BaseUrlLayer::new(source, user_agent).layer(call));
         for layer in self.outer_layers.iter().rev() {
             service = layer(service);
         }
