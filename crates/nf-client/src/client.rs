@@ -605,8 +605,30 @@ impl ApiClientBuilder {
         self.step(move |builder| builder.transport(service))
     }
 
-    /// Any other transport setting (the TLS backend, the retry policy or budget, the clock,
-    /// the connection pool), applied after the others.
+    /// Any other transport setting (the TLS backend, extra root certificates, the retry
+    /// policy or budget, the clock, the connection pool), applied after the others.
+    ///
+    /// To reach the API through a private CA or a TLS-inspecting proxy, trust its
+    /// certificate with [`TransportBuilder::add_root_certificates`]. Unreadable PEM is a
+    /// [`TransportError::Config`] from [`RootCertificate::from_pem`]; a certificate the TLS
+    /// backend cannot use is an [`Error::Config`] from [`ApiClientBuilder::build`].
+    ///
+    /// ```no_run
+    /// use nf_client::ApiClient;
+    /// use nf_client::nf_transport::RootCertificate;
+    ///
+    /// # fn build() -> Result<ApiClient, Box<dyn std::error::Error>> {
+    /// let pem = std::fs::read("corporate-ca.pem")?;
+    /// let roots = RootCertificate::from_pem(&pem)?;
+    /// let client = ApiClient::builder()
+    ///     .token("nf-token")
+    ///     .configure_transport(move |transport| transport.add_root_certificates(roots))
+    ///     .build()?;
+    /// # Ok(client)
+    /// # }
+    /// ```
+    ///
+    /// [`RootCertificate::from_pem`]: nf_transport::RootCertificate::from_pem
     #[must_use]
     pub fn configure_transport(
         self,

@@ -22,6 +22,7 @@ use crate::http_service::{HttpConfig, HttpService, TlsBackend};
 use crate::rate_limit::{RateLimitLayer, RateLimitMode, RateLimitState};
 use crate::retry::{DefaultRetryPolicy, RetryBudget, RetryConfig, RetryLayer, RetryPolicy};
 use crate::timeout::{TimeoutKind, TimeoutLayer};
+use crate::tls::RootCertificate;
 use crate::trace::{SpanKind, TraceLayer};
 use crate::{Request, Response};
 
@@ -165,6 +166,32 @@ impl TransportBuilder {
     #[must_use]
     pub fn tls(mut self, backend: TlsBackend) -> Self {
         self.http.tls = backend;
+        self
+    }
+
+    /// Trusts `certificates` for `https://` in addition to the TLS backend's own roots (the
+    /// Mozilla set for rustls, the platform's store for native-tls): for an API behind a
+    /// private CA or a TLS-inspecting proxy. Adds to what earlier calls added. Read them
+    /// with [`RootCertificate::from_pem`] or [`RootCertificate::from_der`]; a certificate the
+    /// backend cannot use fails [`TransportBuilder::build`].
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use nf_transport::{RootCertificate, Transport, TransportError};
+    /// # fn build(provider: Arc<dyn nf_context::ContextProvider>) -> Result<Transport, TransportError> {
+    /// let pem = std::fs::read("corporate-ca.pem").map_err(TransportError::custom)?;
+    /// let transport = Transport::builder(provider)
+    ///     .add_root_certificates(RootCertificate::from_pem(&pem)?)
+    ///     .build()?;
+    /// # Ok(transport)
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn add_root_certificates(
+        mut self,
+        certificates: impl IntoIterator<Item = RootCertificate>,
+    ) -> Self {
+        self.http.root_certificates.extend(certificates);
         self
     }
 

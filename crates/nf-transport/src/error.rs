@@ -28,6 +28,19 @@ pub enum TransportError {
         #[source]
         source: BoxError,
     },
+    /// The server's TLS certificate was rejected: signed by an authority the transport does
+    /// not trust (add it with
+    /// [`TransportBuilder::add_root_certificates`](crate::TransportBuilder::add_root_certificates)),
+    /// expired, or issued for another host. Nothing was sent, and it is not retried: another
+    /// attempt would meet the same certificate. The rustls backend reports it; native-tls
+    /// does not say why a handshake failed, so there it is a [`TransportError::Connect`].
+    #[error("the server's TLS certificate was rejected")]
+    #[non_exhaustive]
+    Certificate {
+        /// The cause, with the TLS library's verdict in its chain.
+        #[source]
+        source: BoxError,
+    },
     /// The connection failed after the request may have been sent (reset, closed before the
     /// response completed). Only idempotent requests are retried.
     #[error("connection failed after the request was sent")]
@@ -109,6 +122,10 @@ pub enum ConfigErrorKind {
     TlsUnavailable,
     /// The TLS backend could not be initialised.
     Tls,
+    /// A root certificate given to
+    /// [`TransportBuilder::add_root_certificates`](crate::TransportBuilder::add_root_certificates)
+    /// is not valid PEM or DER, or the TLS backend cannot use it.
+    InvalidRootCertificate,
 }
 
 impl fmt::Display for ConfigErrorKind {
@@ -121,6 +138,7 @@ impl fmt::Display for ConfigErrorKind {
             Self::InvalidUserAgent => "the User-Agent suffix is not a valid header value",
             Self::TlsUnavailable => "https needs the `rustls` or `native-tls` feature",
             Self::Tls => "the TLS backend could not be initialised",
+            Self::InvalidRootCertificate => "invalid root certificate",
         })
     }
 }
@@ -136,6 +154,13 @@ impl TransportError {
     /// A failure after the request may have been sent, for user transports.
     pub fn io(source: impl Into<BoxError>) -> Self {
         Self::Io {
+            source: source.into(),
+        }
+    }
+
+    /// A rejected server certificate; see [`TransportError::Certificate`].
+    pub(crate) fn certificate(source: impl Into<BoxError>) -> Self {
+        Self::Certificate {
             source: source.into(),
         }
     }

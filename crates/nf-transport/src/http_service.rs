@@ -15,6 +15,11 @@ use tower_service::Service;
 
 use crate::body::{Body, ResponseBody};
 use crate::error::{ConfigErrorKind, TransportError};
+use crate::tls::RootCertificate;
+#[cfg(feature = "native-tls")]
+use crate::tls::native_tls_connector;
+#[cfg(feature = "rustls")]
+use crate::tls::rustls_connector;
 use crate::{Request, Response};
 
 /// Which TLS library makes `https://` connections.
@@ -44,6 +49,9 @@ pub struct HttpConfig {
     pub pool_idle_timeout: Option<Duration>,
     /// The TLS library.
     pub tls: TlsBackend,
+    /// Certificate authorities trusted in addition to the backend's own roots; see
+    /// [`RootCertificate`]. Empty by default.
+    pub root_certificates: Vec<RootCertificate>,
 }
 
 impl Default for HttpConfig {
@@ -52,6 +60,7 @@ impl Default for HttpConfig {
             connect_timeout: Some(Duration::from_secs(10)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
             tls: TlsBackend::Auto,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -79,7 +88,9 @@ impl HttpService {
     ///
     /// # Errors
     /// [`ConfigErrorKind::TlsUnavailable`] when the chosen TLS backend is not compiled in,
-    /// [`ConfigErrorKind::Tls`] when it cannot be initialised.
+    /// [`ConfigErrorKind::Tls`] when it cannot be initialised,
+    /// [`ConfigErrorKind::InvalidRootCertificate`] when it cannot use one of
+    /// [`HttpConfig::root_certificates`].
     pub fn new(config: &HttpConfig) -> Result<Self, TransportError> {
         let mut http = HttpConnector::new();
         http.set_connect_timeout(config.connect_timeout);
@@ -94,15 +105,17 @@ impl HttpService {
 
         let client = match config.tls {
             #[cfg(feature = "rustls")]
-            TlsBackend::Auto | TlsBackend::Rustls => {
-                ClientKind::Rustls(builder.build(rustls_connector(http)?))
-            }
+            TlsBackend::Auto | TlsBackend::Rustls => ClientKind::Rustls(
+                builder.build(rustls_connector(http, &config.root_certificates)?),
+            ),
             #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
-            TlsBackend::Auto => ClientKind::NativeTls(builder.build(native_tls_connector(http)?)),
+            TlsBackend::Auto => ClientKind::NativeTls(
+                builder.build(native_tls_connector(http, &config.root_certificates)?),
+            ),
             #[cfg(feature = "native-tls")]
-            TlsBackend::NativeTls => {
-                ClientKind::NativeTls(builder.build(native_tls_connector(http)?))
-            }
+            TlsBackend::NativeTls => ClientKind::NativeTls(
+                builder.build(native_tls_connector(http, &config.root_certificates)?),
+            ),
             #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
             TlsBackend::Auto => ClientKind::Plain(builder.build(http)),
             #[allow(
@@ -115,36 +128,6 @@ impl HttpService {
         };
         Ok(Self { client })
     }
-}
-
-#[cfg(feature = "rustls")]
-fn rustls_connector(
-    http: HttpConnector,
-) -> Result<hyper_rustls::HttpsConnector<HttpConnector>, TransportError> {
-    // The provider is named explicitly so another crate enabling aws-lc-rs in the same
-    // build cannot make rustls's default-provider choice ambiguous.
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    Ok(hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(provider)
-        .map_err(|error| TransportError::config_caused(ConfigErrorKind::Tls, error))?
-        .https_or_http()
-        .enable_http1()
-        .enable_http2()
-        .wrap_connector(http))
-}
-
-#[cfg(feature = "native-tls")]
-fn native_tls_connector(
-    http: HttpConnector,
-) -> Result<hyper_tls::HttpsConnector<HttpConnector>, TransportError> {
-    let tls = native_tls::TlsConnector::builder()
-        .request_alpns(&["h2", "http/1.1"])
-        .build()
-        .map_err(|error| TransportError::config_caused(ConfigErrorKind::Tls, error))?;
-    Ok(hyper_tls::HttpsConnector::from((
-        http,
-        tokio_native_tls::TlsConnector::from(tls),
-    )))
 }
 
 impl fmt::Debug for HttpService {
@@ -161,9 +144,12 @@ impl fmt::Debug for HttpService {
     }
 }
 
-/// Sorts hyper-util's errors: a failure to connect means the request never left.
+/// Sorts hyper-util's errors: a failure to connect means the request never left, and a
+/// rejected certificate will be rejected again.
 fn classify(error: hyper_util::client::legacy::Error) -> TransportError {
-    if error.is_connect() {
+    if error.is_connect() && crate::tls::is_certificate_rejection(&error) {
+        TransportError::certificate(error)
+    } else if error.is_connect() {
         TransportError::connect(error)
     } else {
         TransportError::io(error)

@@ -34,10 +34,11 @@
 //!
 //! # Retries
 //!
-//! A connection that never opened is retried for every method. `429`, `502`, `503`, `504`,
-//! failures after the request was sent and attempt timeouts are retried only for
-//! idempotent methods (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), never `POST` or
-//! `PATCH`. Waits use capped exponential backoff with full jitter, or the server's
+//! A connection that never opened is retried for every method, unless rustls rejected the
+//! server's certificate ([`TransportError::Certificate`]), which another attempt would
+//! only repeat. `429`, `502`, `503`, `504`, failures after the request was sent and
+//! attempt timeouts are retried only for idempotent methods (`GET`, `HEAD`, `PUT`,
+//! `DELETE`, `OPTIONS`), never `POST` or `PATCH`. Waits use capped exponential backoff with full jitter, or the server's
 //! `Retry-After` / `x-ratelimit-reset` bounded by [`RetryConfig::max_server_delay`]. A
 //! [`RetryBudget`] shared by all clones caps the extra load a failing server sees. Requests
 //! with a streaming body are sent once.
@@ -72,6 +73,17 @@
 //! They combine freely; with both, rustls is used unless [`TlsBackend::NativeTls`] is
 //! chosen. With neither, plain `http://` works and `https://` fails with
 //! [`ConfigErrorKind::TlsUnavailable`].
+//!
+//! # TLS
+//!
+//! Both backends offer `h2` and `http/1.1` by ALPN: HTTP/2 where the server agrees,
+//! HTTP/1.1 otherwise. A private CA or a corporate proxy's CA is trusted with
+//! [`TransportBuilder::add_root_certificates`], on top of the backend's own roots; a
+//! certificate that cannot be read is a [`ConfigErrorKind::InvalidRootCertificate`]. With
+//! rustls, a server certificate that fails verification is a
+//! [`TransportError::Certificate`], which is not retried; native-tls does not say why a
+//! handshake failed, so there it is a [`TransportError::Connect`], retried like any failed
+//! connection.
 //!
 //! # Example
 //!
@@ -109,6 +121,7 @@ pub mod http_service;
 pub mod rate_limit;
 pub mod retry;
 pub mod timeout;
+mod tls;
 pub mod trace;
 
 pub use crate::base_url::{BaseUrl, BaseUrlSource};
@@ -121,6 +134,7 @@ pub use crate::rate_limit::{RateLimitMode, RateLimitSnapshot, RateLimitState};
 pub use crate::retry::{
     Attempt, AttemptInfo, DefaultRetryPolicy, RetryBudget, RetryConfig, RetryDecision, RetryPolicy,
 };
+pub use crate::tls::RootCertificate;
 pub use crate::trace::OperationName;
 
 /// A request as the transport takes it.
