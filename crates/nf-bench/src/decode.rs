@@ -22,10 +22,10 @@ use http::HeaderValue;
 use http::header::CONTENT_TYPE;
 use http_body_util::Full;
 use nf_client::ApiClient;
+use nf_types::json::Reader;
 use nf_types::projects::{
     GetProjectRequest, GetProjectResponse, ListProjectsRequest, ListProjectsResponse,
 };
-use nf_types::json::Reader;
 use nf_types::{Json, Pagination};
 use serde_json::{Value, json};
 

@@ -126,10 +126,10 @@ impl HeaderCache {
     /// The header value for `token`, marked sensitive.
     fn value(&self, token: &Token) -> Result<HeaderValue, TransportError> {
         let mut cached = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((known, value)) = cached.as_ref() {
-            if known.expose() == token.expose() {
-                return Ok(value.clone());
-            }
+        if let Some((known, value)) = cached.as_ref()
+            && known.expose() == token.expose()
+        {
+            return Ok(value.clone());
         }
         let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
             .map_err(|error| TransportError::config_caused(ConfigErrorKind::InvalidToken, error))?;

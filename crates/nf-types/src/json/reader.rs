@@ -12,6 +12,20 @@ use super::{DecodeError, DecodeErrorKind};
 /// risking the stack. The same limit as `serde_json`'s.
 const MAX_DEPTH: u32 = 128;
 
+/// The bytes that end a run of plain characters in a string: the closing quote, the
+/// backslash of an escape, and the control characters JSON forbids there.
+const STRING_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        stop[byte] = true;
+        byte += 1;
+    }
+    stop[b'"' as usize] = true;
+    stop[b'\\' as usize] = true;
+    stop
+};
+
 /// The JSON type of a value, as [`Reader::peek`] sees it from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -66,7 +80,11 @@ impl Kind {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
-    input: &'a [u8],
+    /// The input up to its first byte that is not UTF-8, which is all of it for valid text:
+    /// checked once here, so that strings are sliced from it without checking each again.
+    text: &'a str,
+    /// Where the input stops being UTF-8, if it does.
+    invalid_at: Option<usize>,
     position: usize,
     depth: u32,
 }
@@ -86,8 +104,18 @@ pub struct Array {
 impl<'a> Reader<'a> {
     /// A reader at the start of `input`.
     pub fn new(input: &'a [u8]) -> Self {
+        let (text, invalid_at) = match std::str::from_utf8(input) {
+            Ok(text) => (text, None),
+            Err(error) => {
+                let valid = error.valid_up_to();
+                // The prefix before the first invalid byte is UTF-8 by definition.
+                let text = std::str::from_utf8(&input[..valid]).unwrap_or_default();
+                (text, Some(valid))
+            }
+        };
         Self {
-            input,
+            text,
+            invalid_at,
             position: 0,
             depth: 0,
         }
@@ -148,10 +176,8 @@ impl<'a> Reader<'a> {
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
         self.expect(Kind::Number, "an integer")?;
         let (text, plain) = self.number()?;
-        if plain {
-            if let Ok(whole) = text.parse::<i64>() {
-                return Ok(whole);
-            }
+        if plain && let Ok(whole) = text.parse::<i64>() {
+            return Ok(whole);
         }
         text.parse::<f64>()
             .ok()
@@ -234,7 +260,7 @@ impl<'a> Reader<'a> {
         self.peek()?;
         let start = self.position;
         self.skip()?;
-        Ok(&self.input[start..self.position])
+        Ok(&self.text.as_bytes()[start..self.position])
     }
 
     /// Checks that only whitespace follows.
@@ -244,15 +270,20 @@ impl<'a> Reader<'a> {
     pub fn end(&mut self) -> Result<(), DecodeError> {
         self.skip_whitespace();
         match self.byte() {
-            None => Ok(()),
-            Some(_) => Err(self.syntax("trailing characters after the value")),
+            None if self.invalid_at.is_none() => Ok(()),
+            _ => Err(self.syntax("trailing characters after the value")),
         }
     }
 
     /// A syntax error at the current position, with its line and column counted from 1.
     #[cold]
     pub(crate) fn syntax(&self, problem: &'static str) -> DecodeError {
-        let before = &self.input[..self.position.min(self.input.len())];
+        let problem = match self.invalid_at {
+            Some(invalid) if self.position >= invalid => "text that is not UTF-8",
+            _ => problem,
+        };
+        let bytes = self.text.as_bytes();
+        let before = &bytes[..self.position.min(bytes.len())];
         let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
         let line_start = before
             .iter()
@@ -266,7 +297,7 @@ impl<'a> Reader<'a> {
     }
 
     fn byte(&self) -> Option<u8> {
-        self.input.get(self.position).copied()
+        self.text.as_bytes().get(self.position).copied()
     }
 
     fn skip_whitespace(&mut self) {
@@ -300,7 +331,7 @@ impl<'a> Reader<'a> {
     }
 
     fn literal(&mut self, word: &'static [u8]) -> Result<(), DecodeError> {
-        if self.input[self.position..].starts_with(word) {
+        if self.text.as_bytes()[self.position..].starts_with(word) {
             self.position += word.len();
             Ok(())
         } else {
@@ -334,8 +365,10 @@ impl<'a> Reader<'a> {
             self.required_digits()?;
             plain = false;
         }
-        let text = std::str::from_utf8(&self.input[start..self.position])
-            .map_err(|_| self.syntax("invalid number"))?;
+        let text = self
+            .text
+            .get(start..self.position)
+            .ok_or_else(|| self.syntax("invalid number"))?;
         Ok((text, plain))
     }
 
@@ -361,8 +394,11 @@ impl<'a> Reader<'a> {
         match self.byte() {
             Some(b'"') => {
                 self.position += 1;
-                let text = std::str::from_utf8(&self.input[start..end])
-                    .map_err(|_| self.syntax("a string that is not UTF-8"))?;
+                // Both ends are next to ASCII bytes, so on character boundaries.
+                let text = self
+                    .text
+                    .get(start..end)
+                    .ok_or_else(|| self.syntax("a string that is not UTF-8"))?;
                 Ok(Cow::Borrowed(text))
             }
             Some(b'\\') => self.escaped_string(start),
@@ -373,26 +409,25 @@ impl<'a> Reader<'a> {
 
     /// Moves past bytes that need no attention inside a string and returns the position.
     fn plain_run(&mut self) -> usize {
-        let rest = &self.input[self.position..];
-        let run = rest
-            .iter()
-            .position(|byte| *byte == b'"' || *byte == b'\\' || *byte < 0x20)
-            .unwrap_or(rest.len());
-        self.position += run;
+        let bytes = self.text.as_bytes();
+        while let Some(&byte) = bytes.get(self.position) {
+            if STRING_STOP[usize::from(byte)] {
+                break;
+            }
+            self.position += 1;
+        }
         self.position
     }
 
     /// Finishes a string that has escapes, from its first byte at `start`; the reader is
     /// at the first backslash.
     fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, DecodeError> {
-        let mut text = self.input[start..self.position].to_vec();
+        let mut text = String::from(self.slice(start)?);
         loop {
             match self.byte() {
                 Some(b'"') => {
                     self.position += 1;
-                    return String::from_utf8(text)
-                        .map(Cow::Owned)
-                        .map_err(|_| self.syntax("a string that is not UTF-8"));
+                    return Ok(Cow::Owned(text));
                 }
                 Some(b'\\') => {
                     self.position += 1;
@@ -402,27 +437,34 @@ impl<'a> Reader<'a> {
                 None => return Err(self.syntax("unexpected end of the text in a string")),
             }
             let run_start = self.position;
-            let run_end = self.plain_run();
-            text.extend_from_slice(&self.input[run_start..run_end]);
+            self.plain_run();
+            text.push_str(self.slice(run_start)?);
         }
     }
 
+    /// The text from `start` to the current position, which must both be next to ASCII
+    /// bytes.
+    fn slice(&self, start: usize) -> Result<&'a str, DecodeError> {
+        self.text
+            .get(start..self.position)
+            .ok_or_else(|| self.syntax("a string that is not UTF-8"))
+    }
+
     /// Appends the character of the escape after a backslash.
-    fn escape(&mut self, text: &mut Vec<u8>) -> Result<(), DecodeError> {
+    fn escape(&mut self, text: &mut String) -> Result<(), DecodeError> {
         let simple = match self.byte() {
-            Some(b'"') => b'"',
-            Some(b'\\') => b'\\',
-            Some(b'/') => b'/',
-            Some(b'b') => 0x08,
-            Some(b'f') => 0x0C,
-            Some(b'n') => b'\n',
-            Some(b'r') => b'\r',
-            Some(b't') => b'\t',
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
             Some(b'u') => {
                 self.position += 1;
                 let character = self.unicode_escape()?;
-                let mut buffer = [0; 4];
-                text.extend_from_slice(character.encode_utf8(&mut buffer).as_bytes());
+                text.push(character);
                 return Ok(());
             }
             Some(_) => return Err(self.syntax("an invalid escape in a string")),
@@ -438,7 +480,7 @@ impl<'a> Reader<'a> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                if !self.input[self.position..].starts_with(b"\\u") {
+                if !self.text.as_bytes()[self.position..].starts_with(b"\\u") {
                     return Err(self.syntax("a lone surrogate in a string"));
                 }
                 self.position += 2;
@@ -456,9 +498,8 @@ impl<'a> Reader<'a> {
 
     fn hex4(&mut self) -> Result<u32, DecodeError> {
         let digits = self
-            .input
+            .text
             .get(self.position..self.position + 4)
-            .and_then(|digits| std::str::from_utf8(digits).ok())
             .filter(|digits| digits.bytes().all(|byte| byte.is_ascii_hexdigit()))
             .and_then(|digits| u32::from_str_radix(digits, 16).ok())
             .ok_or_else(|| self.syntax("an invalid escape in a string"))?;
@@ -563,7 +604,10 @@ mod tests {
             "[[[[[]]]]]",
         ];
         for text in texts {
-            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok(), "{text}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(text).is_ok(),
+                "{text}"
+            );
             let mut reader = Reader::new(text.as_bytes());
             let raw = reader.raw().expect(text);
             reader.end().expect(text);
@@ -618,12 +662,21 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_refused() {
-        let mut reader = Reader::new(b"\"\xff\"");
-        assert!(matches!(
-            reader.str().unwrap_err().kind(),
-            DecodeErrorKind::Syntax { .. }
-        ));
+    fn invalid_utf8_is_refused_wherever_it_is() {
+        for text in [&b"\"\xff\""[..], b"[\"a\", \"b\xc3\"]", b"{\"a\": 1}\xff"] {
+            let mut reader = Reader::new(text);
+            let error = reader.skip().and_then(|()| reader.end()).unwrap_err();
+            assert!(
+                matches!(
+                    error.kind(),
+                    DecodeErrorKind::Syntax {
+                        problem: "text that is not UTF-8",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+        }
     }
 
     #[test]
