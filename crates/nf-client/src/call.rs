@@ -160,9 +160,9 @@ where
     }
 
     /// Every page, fetched one after the other and merged into one response in the shape
-    /// of the official clients' `all()`: the data of the first page with its list (the
-    /// member [`Paginated::ITEMS_KEY`], such as `projects`) replaced by the items of every
-    /// page, in order.
+    /// of the official clients' `all()`: the data of the first page with its list (at
+    /// [`Paginated::ITEMS_PATH`], such as `projects`, or the data itself when it is the
+    /// array) replaced by the items of every page, in order.
     ///
     /// The pages are kept as JSON and decoded once, at the end. Status, headers and request
     /// are those of the first page, the rate limit that of the last; the pagination says
@@ -183,8 +183,8 @@ where
         };
         let mut next = first.continuation();
         let mut rate_limit = first.rate_limit;
-        let (mut shape, mut items) = (Value::Null, Vec::new());
-        let first = split_page(first, Op::ITEMS_KEY, &mut shape, &mut items)?;
+        let (mut shape, mut items) = (None, Vec::new());
+        let first = split_page(first, Op::ITEMS_PATH, &mut shape, &mut items)?;
 
         while let Some((fetch, cursor)) = next.take() {
             let page = match fetch(cursor).await?.split_error() {
@@ -193,13 +193,14 @@ where
             };
             rate_limit = page.rate_limit;
             next = page.continuation();
-            let mut ignored = Value::Null;
-            split_page(page, Op::ITEMS_KEY, &mut ignored, &mut items)?;
+            let mut ignored = None;
+            split_page(page, Op::ITEMS_PATH, &mut ignored, &mut items)?;
         }
 
         let count = items.len();
-        if let Value::Object(members) = &mut shape {
-            members.insert(Op::ITEMS_KEY.to_owned(), Value::Array(items));
+        let mut shape = shape.unwrap_or_default();
+        if let Some(list) = member_at(&mut shape, Op::ITEMS_PATH) {
+            *list = Value::Array(items);
         }
         let status = first.status;
         let data = Op::Response::from_json(shape).map_err(|source| Error::Decode {
@@ -217,12 +218,12 @@ where
     }
 }
 
-/// Moves the items of `page` into `items` and, for the first page, its other members into
-/// `shape`; returns the page without its data.
+/// Moves the items of `page` (at `path` in its data) into `items` and, for the first page,
+/// the rest of its data into `shape`; returns the page without its data.
 fn split_page(
     page: ApiResponse<Value>,
-    key: &'static str,
-    shape: &mut Value,
+    path: &'static [&'static str],
+    shape: &mut Option<Value>,
     items: &mut Vec<Value>,
 ) -> Result<ApiResponse<()>, Error> {
     let status = page.status;
@@ -232,19 +233,28 @@ fn split_page(
         status,
         snippet: String::new(),
         request: Box::new(page.request.clone()),
-        source: DecodeCause::MissingItems { key },
+        source: DecodeCause::MissingItems { path },
     };
-    let Some(Value::Object(mut members)) = data else {
+    let Some(mut data) = data else {
         return Err(missing(&page));
     };
-    let Some(Value::Array(page_items)) = members.remove(key) else {
+    let Some(Value::Array(page_items)) = member_at(&mut data, path).map(Value::take) else {
         return Err(missing(&page));
     };
     items.extend(page_items);
-    if shape.is_null() {
-        *shape = Value::Object(members);
+    if shape.is_none() {
+        *shape = Some(data);
     }
     Ok(page)
+}
+
+/// The value at `path` inside `value`: `value` itself for an empty path.
+fn member_at<'v>(value: &'v mut Value, path: &[&str]) -> Option<&'v mut Value> {
+    let mut current = value;
+    for key in path {
+        current = current.as_object_mut()?.get_mut(*key)?;
+    }
+    Some(current)
 }
 
 /// What the item stream fetches next.

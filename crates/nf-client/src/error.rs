@@ -157,11 +157,12 @@ pub enum DecodeCause {
     #[error("the response has no data")]
     MissingData,
     /// The list of a paginated response is not an array under its member.
-    #[error("the page has no `{key}` array")]
+    #[error("{}", missing_items(path))]
     #[non_exhaustive]
     MissingItems {
-        /// The member that should hold the page's items.
-        key: &'static str,
+        /// The members leading from the data to the page's items (none when the data
+        /// itself should be the array).
+        path: &'static [&'static str],
     },
     /// The data or pagination does not have the shape of the model.
     #[error("unexpected shape")]
@@ -249,3 +250,12 @@ impl Error {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub(crate) struct ConfigProblem(pub(crate) &'static str);
+
+/// The message of [`DecodeCause::MissingItems`].
+fn missing_items(path: &[&str]) -> String {
+    if path.is_empty() {
+        "the page data is not an array".to_owned()
+    } else {
+        format!("the page has no `{}` array", path.join("."))
+    }
+}

@@ -573,3 +573,50 @@ async fn bodies_that_are_not_the_envelope_give_typed_errors() {
     drop(client);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_listing_whose_data_is_the_bare_array_streams_and_merges() {
+    // `list.volumes` answers `{"data": [ ... ]}`: the items are the data itself.
+    let server = emulator().await;
+    let project = server.seed_projects(1).remove(0);
+    let ids = server
+        .seed_many(ResourceKind::Volume, Some(&project), 50)
+        .expect("volumes");
+    let client = client(&server, |builder| builder);
+
+    let streamed: Vec<String> = client
+        .list()
+        .volumes(&project)
+        .map(|request| request.with_per_page(PER_PAGE as i64))
+        .stream()
+        .map_ok(|volume| volume.id)
+        .try_collect()
+        .await
+        .expect("every volume");
+    assert_eq!(streamed, ids);
+    let pages = 50_usize.div_ceil(PER_PAGE);
+    assert_eq!(count_of(&server, "list.volumes"), pages);
+
+    server.journal().clear();
+    let all = client
+        .list()
+        .volumes(&project)
+        .map(|request| request.with_per_page(PER_PAGE as i64))
+        .all()
+        .await
+        .expect("every page");
+    assert_eq!(
+        all.pagination.as_ref().and_then(|page| page.count),
+        Some(50)
+    );
+    let merged: Vec<String> = all
+        .into_data()
+        .expect("data")
+        .into_iter()
+        .map(|volume| volume.id)
+        .collect();
+    assert_eq!(merged, ids);
+    assert_eq!(count_of(&server, "list.volumes"), pages);
+    drop(client);
+    server.shutdown().await;
+}

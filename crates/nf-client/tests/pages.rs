@@ -253,3 +253,82 @@ async fn dynamic_calls_page_like_typed_calls() {
         "/v1/projects?per_page=2&cursor=c1"
     );
 }
+
+#[tokio::test]
+async fn all_merges_a_list_nested_two_members_deep() {
+    // `list.externalAddons` holds its list at `data.externalAddons` inside the data.
+    let addon = |name: &str| json!({ "name": name, "unknownMember": true });
+    let server = TestServer::start(move |_, received| {
+        let (names, pagination) = match received.query("cursor").as_deref() {
+            None => (
+                vec![addon("a1"), addon("a2")],
+                json!({ "hasNextPage": true, "cursor": "c1", "count": 2 }),
+            ),
+            _ => (
+                vec![addon("a3")],
+                json!({ "hasNextPage": false, "count": 1 }),
+            ),
+        };
+        Reply::json(
+            200,
+            &json!({
+                "data": { "data": {
+                    "externalAddons": names,
+                    "pagination": { "page": 1, "perPage": 2, "total": 3 },
+                } },
+                "pagination": pagination,
+            }),
+        )
+    })
+    .await;
+    let client = client(&server.url());
+
+    let all = client
+        .list()
+        .external_addons("project-1")
+        .all()
+        .await
+        .expect("every page");
+    assert_eq!(all.pagination.as_ref().and_then(|page| page.count), Some(3));
+    let names: Vec<String> = all
+        .into_data()
+        .expect("data")
+        .data
+        .external_addons
+        .into_iter()
+        .map(|addon| addon.name)
+        .collect();
+    assert_eq!(names, ["a1", "a2", "a3"]);
+
+    let streamed: Vec<String> = client
+        .list()
+        .external_addons("project-1")
+        .stream()
+        .map(|addon| addon.expect("an addon").name)
+        .collect()
+        .await;
+    assert_eq!(streamed, ["a1", "a2", "a3"]);
+    assert_eq!(server.count(), 4);
+}
+
+#[tokio::test]
+async fn a_page_without_its_list_is_a_typed_error() {
+    let server = TestServer::start(|_, _| {
+        Reply::json(200, &json!({ "data": { "data": {} }, "pagination": null }))
+    })
+    .await;
+    let client = client(&server.url());
+    let error = client
+        .list()
+        .external_addons("project-1")
+        .all()
+        .await
+        .expect_err("no list");
+    let Error::Decode { source, .. } = error else {
+        panic!("expected a decode error");
+    };
+    assert_eq!(
+        source.to_string(),
+        "the page has no `data.externalAddons` array"
+    );
+}

@@ -11,10 +11,9 @@
 //! feature is on). A request holds the path parameters, query options and body; required
 //! values are arguments of `new`, the others are set with `with_…` methods. Its
 //! [`Operation`] implementation gives the operation id, the response type, and the HTTP parts
-//! ([`RequestParts`]) through [`Operation::to_parts`]. Paginated operations whose page data
-//! holds its items in one array member also implement [`Paginated`]; the few whose data is
-//! the array itself are paginated in the registry only (see
-//! [`registry::OperationInfo::items_key`]).
+//! ([`RequestParts`]) through [`Operation::to_parts`]. Paginated operations also implement
+//! [`Paginated`], which says where a page's list is ([`Paginated::ITEMS_PATH`]): in one
+//! member of the data, in the data itself, or nested deeper.
 //!
 //! ```
 //! # #[cfg(feature = "projects")] {

@@ -36,12 +36,17 @@ pub trait Operation {
 
 /// A paginated operation: the next page is the same request with the `cursor` option set to
 /// the cursor of the previous page's [`Pagination`].
+///
+/// Every operation the API pages by cursor implements it, except `get.template`, whose
+/// answer holds one template and no list: its pages can still be followed one at a time.
 pub trait Paginated: Operation {
     /// One item of a page.
     type Item: Json;
 
-    /// The member of the response data that holds the page's items, such as `projects`.
-    const ITEMS_KEY: &'static str;
+    /// The members leading from the response data to the page's items: `["projects"]` for
+    /// most listings, none when the data is itself the array (`list.volumes`), more when the
+    /// list is nested (`["data", "externalAddons"]`).
+    const ITEMS_PATH: &'static [&'static str];
 
     /// The cursor the request asks for, if any.
     fn cursor(&self) -> Option<&str>;

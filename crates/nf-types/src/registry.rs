@@ -42,11 +42,13 @@ pub struct OperationInfo {
     pub body: BodyKind,
     /// Whether responses are paged by `cursor`.
     pub paginated: bool,
-    /// For paginated operations, the member of the response data that holds each page's
-    /// items. `None` for a paginated operation means the data is itself the array of items
-    /// when it is an array, and otherwise that the items are nested deeper than one member
-    /// (`list.externalAddons`); such operations have no typed [`crate::Paginated`] impl.
+    /// For paginated operations whose list is one member of the response data, that
+    /// member (`projects`); see [`OperationInfo::items_path`] for every shape.
     pub items_key: Option<&'static str>,
+    /// For paginated operations, the members leading from the response data to each page's
+    /// list, as [`crate::Paginated::ITEMS_PATH`] gives them: empty when the data is the
+    /// array. `None` when the operation has no list.
+    pub items_path: Option<&'static [&'static str]>,
     /// The permission the API token needs, as the API names it.
     pub permission: Option<&'static str>,
 }

@@ -32,6 +32,16 @@ fn the_registry_is_sorted_and_found_by_id() {
     assert_eq!(list.method, http::Method::GET);
     assert!(list.paginated);
     assert_eq!(list.items_key, Some("projects"));
+    assert_eq!(list.items_path, Some(&["projects"][..]));
+    let volumes = registry::get("list.volumes").expect("list.volumes");
+    assert_eq!(
+        (volumes.items_key, volumes.items_path),
+        (None, Some(&[][..]))
+    );
+    let nested = registry::get("list.externalAddons").expect("list.externalAddons");
+    assert_eq!(nested.items_path, Some(&["data", "externalAddons"][..]));
+    let template = registry::get("get.template").expect("get.template");
+    assert!(template.paginated && template.items_path.is_none());
     assert_eq!(list.body, BodyKind::None);
     assert_eq!(list.query[0].kind, ValueKind::Integer);
 }
@@ -234,7 +244,7 @@ fn paginated_requests_set_their_cursor_and_hand_out_their_items() {
 
     let mut request = ListProjectsRequest::new().with_per_page(2);
     assert_eq!(ListProjectsRequest::ID, "list.projects");
-    assert_eq!(ListProjectsRequest::ITEMS_KEY, "projects");
+    assert_eq!(ListProjectsRequest::ITEMS_PATH, &["projects"]);
     assert_eq!(request.cursor(), None);
     request.set_cursor(Some("next page".to_owned()));
     assert_eq!(request.cursor(), Some("next page"));

@@ -711,10 +711,11 @@ fn request_source(out: &mut String, request: &Request<'_>) {
     ) {
         out!(out, "impl Paginated for {name} {{");
         out!(out, "type Item = {};", page.item.render());
+        let members: Vec<String> = page.path.iter().map(|name| literal(name)).collect();
         out!(
             out,
-            "const ITEMS_KEY: &'static str = {};",
-            literal(&page.key)
+            "const ITEMS_PATH: &'static [&'static str] = &[{}];",
+            members.join(", ")
         );
         out!(out);
         out!(out, "fn cursor(&self) -> Option<&str> {{");
@@ -729,15 +730,19 @@ fn request_source(out: &mut String, request: &Request<'_>) {
             out,
             "fn into_items(response: Self::Response) -> Vec<Self::Item> {{"
         );
+        let access = std::iter::once("response")
+            .chain(page.fields.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(".");
         match page.mode {
             FieldMode::Required => {
-                out!(out, "response.{}", page.field);
+                out!(out, "{access}");
             }
             FieldMode::Optional | FieldMode::RequiredNullable => {
-                out!(out, "response.{}.unwrap_or_default()", page.field);
+                out!(out, "{access}.unwrap_or_default()");
             }
             FieldMode::OptionalNullable => {
-                out!(out, "response.{}.flatten().unwrap_or_default()", page.field);
+                out!(out, "{access}.flatten().unwrap_or_default()");
             }
         }
         out!(out, "}}");

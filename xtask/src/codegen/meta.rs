@@ -33,7 +33,7 @@ pub(crate) struct OperationMeta<'a> {
     pub(crate) body_ty: Option<Ty>,
     /// The response data's type, when there is response data.
     pub(crate) response_ty: Option<Ty>,
-    /// For paginated operations whose pages hold one array, that array's member.
+    /// For paginated operations whose pages hold one list, where it is.
     pub(crate) items: Option<Items>,
 }
 
@@ -71,11 +71,22 @@ pub(crate) enum BodyKind {
     Required,
 }
 
-/// The items of a page.
+/// Where the items of a page are in its data.
 #[derive(Debug)]
 pub(crate) struct Items {
-    /// The member of the response data holding them.
-    pub(crate) key: String,
+    /// The members leading from the response data to the array: none when the data is the
+    /// array, one (`projects`) in most listings, more when the list is nested.
+    pub(crate) path: Vec<String>,
+}
+
+impl Items {
+    /// The one member holding the array, when the path is one member long.
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self.path.as_slice() {
+            [key] => Some(key),
+            _ => None,
+        }
+    }
 }
 
 impl Kind {
@@ -244,22 +255,41 @@ fn operation(op: &Operation) -> Result<OperationMeta<'_>> {
     })
 }
 
-/// The one array member of a page's data, if it has exactly one.
+/// Where a page's list is: the data itself when it is an array, else its one array member,
+/// else the list inside its one required object member (`{data: {externalAddons: [...]}}`).
 fn page_items(response: Option<&Ty>) -> Option<Items> {
-    let Some(Ty::Object(object)) = response else {
-        return None;
-    };
-    let mut arrays = object
-        .props
-        .iter()
-        .filter(|prop| matches!(prop.ty.strip_nullable().0, Ty::Array(_)));
-    let first = arrays.next()?;
-    if arrays.next().is_some() {
-        return None;
+    let mut path = Vec::new();
+    let mut ty = response?;
+    // Bounded, so a self-similar schema cannot loop.
+    for _ in 0..4 {
+        let object = match ty.strip_nullable().0 {
+            Ty::Array(_) => return Some(Items { path }),
+            Ty::Object(object) => object,
+            _ => return None,
+        };
+        let mut arrays = object
+            .props
+            .iter()
+            .filter(|prop| matches!(prop.ty.strip_nullable().0, Ty::Array(_)));
+        if let Some(array) = arrays.next() {
+            if arrays.next().is_some() {
+                return None;
+            }
+            path.push(array.name.clone());
+            return Some(Items { path });
+        }
+        let mut objects = object
+            .props
+            .iter()
+            .filter(|prop| matches!(prop.ty.strip_nullable().0, Ty::Object(_)));
+        let inner = objects.next().filter(|prop| prop.required)?;
+        if objects.next().is_some() {
+            return None;
+        }
+        path.push(inner.name.clone());
+        ty = &inner.ty;
     }
-    Some(Items {
-        key: first.name.clone(),
-    })
+    None
 }
 
 impl OperationMeta<'_> {
@@ -289,7 +319,8 @@ impl OperationMeta<'_> {
             "query": params(&self.query),
             "body": self.body.name(),
             "paginated": self.op.paginated,
-            "itemsKey": self.items.as_ref().map(|items| items.key.as_str()),
+            "itemsKey": self.items.as_ref().and_then(Items::key),
+            "itemsPath": self.items.as_ref().map(|items| &items.path),
             "permission": self.op.permission,
         })
     }

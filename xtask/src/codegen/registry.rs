@@ -87,7 +87,16 @@ pub(crate) fn registry_module(metas: &[OperationMeta<'_>]) -> String {
         out!(
             source,
             "items_key: {},",
-            option_source(meta.items.as_ref().map(|items| items.key.as_str()))
+            option_source(meta.items.as_ref().and_then(|items| items.key()))
+        );
+        let path = meta.items.as_ref().map(|items| {
+            let members: Vec<String> = items.path.iter().map(|name| literal(name)).collect();
+            format!("&[{}]", members.join(", "))
+        });
+        out!(
+            source,
+            "items_path: {},",
+            path.map_or_else(|| "None".to_owned(), |path| format!("Some({path})"))
         );
         out!(
             source,

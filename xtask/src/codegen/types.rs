@@ -248,11 +248,12 @@ pub(crate) struct Request<'m> {
 /// The member of a page's data holding its items.
 #[derive(Debug)]
 pub(crate) struct PageItems {
-    /// Its JSON name.
-    pub(crate) key: String,
-    /// The field of the response struct.
-    pub(crate) field: String,
-    /// How that field is held.
+    /// The JSON members leading from the response data to the array.
+    pub(crate) path: Vec<String>,
+    /// The fields of the response structs along that path, and how the last is held (the
+    /// others are required); empty when the response is the array.
+    pub(crate) fields: Vec<String>,
+    /// How the last field is held.
     pub(crate) mode: FieldMode,
     /// The type of one item.
     pub(crate) item: RustTy,
@@ -389,7 +390,7 @@ impl Collector {
                 let place = Place::root(response_alias.clone(), "", "response data", &meta.op.id);
                 let response_ty = self.root(ty, &place);
                 if let Some(items) = &meta.items {
-                    page = self.page_items(&items.key, &response_ty);
+                    page = self.page_items(&items.path, &response_ty);
                 }
                 if response_ty != RustTy::Named(response_alias.clone()) {
                     aliases.push((response_alias.clone(), response_ty, "response data"));
@@ -429,25 +430,40 @@ impl Collector {
         }
     }
 
-    /// The field of the response struct `response` holding a page's items, if it is an array.
-    fn page_items(&self, key: &str, response: &RustTy) -> Option<PageItems> {
-        let RustTy::Named(name) = response else {
-            return None;
-        };
-        let fields = self.models.iter().flatten().find_map(|model| match model {
-            Model::Struct {
-                name: found,
-                fields,
-                ..
-            } if found == name => Some(fields),
-            _ => None,
-        })?;
-        let field = fields.iter().find(|field| field.json == key)?;
-        match &field.inner {
+    /// The fields leading from the response type `response` to a page's items along `path`,
+    /// if they end at an array and every field but the last is required.
+    fn page_items(&self, path: &[String], response: &RustTy) -> Option<PageItems> {
+        let mut ty = response;
+        let mut fields = Vec::new();
+        let mut mode = FieldMode::Required;
+        for (index, key) in path.iter().enumerate() {
+            if mode != FieldMode::Required {
+                return None;
+            }
+            let RustTy::Named(name) = ty else {
+                return None;
+            };
+            let members = self.models.iter().flatten().find_map(|model| match model {
+                Model::Struct {
+                    name: found,
+                    fields,
+                    ..
+                } if found == name => Some(fields),
+                _ => None,
+            })?;
+            let field = members.iter().find(|field| field.json == *key)?;
+            fields.push(field.rust.clone());
+            mode = field.mode;
+            ty = &field.inner;
+            if index + 1 < path.len() && mode != FieldMode::Required {
+                return None;
+            }
+        }
+        match ty {
             RustTy::Vec(item) => Some(PageItems {
-                key: key.to_owned(),
-                field: field.rust.clone(),
-                mode: field.mode,
+                path: path.to_vec(),
+                fields,
+                mode,
                 item: (**item).clone(),
             }),
             _ => None,

@@ -1841,6 +1841,8 @@ impl crate::Namespace<super::nodes::GetVolume> {
     ///
     /// Builds a [`GetVolumeBackupsRequest`](nf_types::volumes::GetVolumeBackupsRequest) from the
     /// required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     pub fn backups(
         &self,
         project_id: impl Into<String>,

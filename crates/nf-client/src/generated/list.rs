@@ -120,6 +120,8 @@ impl crate::Namespace<super::nodes::List> {
     /// Builds a
     /// [`ListBackupDestinationsBackupsRequest`](nf_types::addons::ListBackupDestinationsBackupsRequest)
     /// from the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "addons")]
     pub fn backup_destinations_backups(
         &self,
@@ -244,6 +246,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListExternalAddonsRequest`](nf_types::addons::ListExternalAddonsRequest) from
     /// the required values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "addons")]
     pub fn external_addons(
         &self,
@@ -864,6 +868,8 @@ impl crate::Namespace<super::nodes::List> {
     ///
     /// Builds a [`ListVolumesRequest`](nf_types::volumes::ListVolumesRequest) from the required
     /// values; the optional ones are set on the returned call.
+    /// The call pages: [`Call::stream`](crate::Call::stream) yields the items of every page and
+    /// [`Call::all`](crate::Call::all) collects them.
     #[cfg(feature = "volumes")]
     pub fn volumes(
         &self,

@@ -9541,7 +9541,7 @@ impl Operation for GetAddonBackupRestoresRequest {
 
 impl Paginated for GetAddonBackupRestoresRequest {
     type Item = GetAddonBackupRestoresResponseRestoresItem;
-    const ITEMS_KEY: &'static str = "restores";
+    const ITEMS_PATH: &'static [&'static str] = &["restores"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -9645,7 +9645,7 @@ impl Operation for GetAddonBackupSchedulesRequest {
 
 impl Paginated for GetAddonBackupSchedulesRequest {
     type Item = GetAddonBackupSchedulesResponseSchedulesItem;
-    const ITEMS_KEY: &'static str = "schedules";
+    const ITEMS_PATH: &'static [&'static str] = &["schedules"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -9749,7 +9749,7 @@ impl Operation for GetAddonBackupsRequest {
 
 impl Paginated for GetAddonBackupsRequest {
     type Item = GetAddonBackupsResponseBackupsItem;
-    const ITEMS_KEY: &'static str = "backups";
+    const ITEMS_PATH: &'static [&'static str] = &["backups"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -9853,7 +9853,7 @@ impl Operation for GetAddonContainersRequest {
 
 impl Paginated for GetAddonContainersRequest {
     type Item = GetAddonContainersResponseContainersItem;
-    const ITEMS_KEY: &'static str = "containers";
+    const ITEMS_PATH: &'static [&'static str] = &["containers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -10142,7 +10142,7 @@ impl Operation for GetAddonRestoresRequest {
 
 impl Paginated for GetAddonRestoresRequest {
     type Item = GetAddonRestoresResponseRestoresItem;
-    const ITEMS_KEY: &'static str = "restores";
+    const ITEMS_PATH: &'static [&'static str] = &["restores"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -10499,7 +10499,7 @@ impl Operation for ListAddonsRequest {
 
 impl Paginated for ListAddonsRequest {
     type Item = ListAddonsResponseAddonsItem;
-    const ITEMS_KEY: &'static str = "addons";
+    const ITEMS_PATH: &'static [&'static str] = &["addons"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -10595,7 +10595,7 @@ impl Operation for ListBackupDestinationsRequest {
 
 impl Paginated for ListBackupDestinationsRequest {
     type Item = AddBackupDestinationBody;
-    const ITEMS_KEY: &'static str = "backupDestinations";
+    const ITEMS_PATH: &'static [&'static str] = &["backupDestinations"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -10693,6 +10693,23 @@ impl Operation for ListBackupDestinationsBackupsRequest {
         parts.query("page", &self.page);
         parts.query("cursor", &self.cursor);
         parts.finish()
+    }
+}
+
+impl Paginated for ListBackupDestinationsBackupsRequest {
+    type Item = ListBackupDestinationsBackupsResponseItem;
+    const ITEMS_PATH: &'static [&'static str] = &[];
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response
     }
 }
 
@@ -10798,6 +10815,23 @@ impl Operation for ListExternalAddonsRequest {
         parts.query("resourceType", &self.resource_type);
         parts.query("status", &self.status);
         parts.finish()
+    }
+}
+
+impl Paginated for ListExternalAddonsRequest {
+    type Item = CreateExternalAddonBody;
+    const ITEMS_PATH: &'static [&'static str] = &["data", "externalAddons"];
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.data.external_addons
     }
 }
 

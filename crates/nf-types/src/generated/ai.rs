@@ -6386,7 +6386,7 @@ impl Operation for ListHarnessesRequest {
 
 impl Paginated for ListHarnessesRequest {
     type Item = ListHarnessesResponseHarnessesItem;
-    const ITEMS_KEY: &'static str = "harnesses";
+    const ITEMS_PATH: &'static [&'static str] = &["harnesses"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6486,7 +6486,7 @@ impl Operation for ListLlmModelDeploymentsRequest {
 
 impl Paginated for ListLlmModelDeploymentsRequest {
     type Item = GetLlmModelDeploymentResponse;
-    const ITEMS_KEY: &'static str = "llmModelDeployments";
+    const ITEMS_PATH: &'static [&'static str] = &["llmModelDeployments"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

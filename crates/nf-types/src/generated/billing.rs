@@ -3717,7 +3717,7 @@ impl Operation for ListInvoicesRequest {
 
 impl Paginated for ListInvoicesRequest {
     type Item = ListInvoicesResponseInvoicesItem;
-    const ITEMS_KEY: &'static str = "invoices";
+    const ITEMS_PATH: &'static [&'static str] = &["invoices"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -3907,7 +3907,7 @@ impl Operation for ListUsageRequest {
 
 impl Paginated for ListUsageRequest {
     type Item = ListUsageResponseUsageItem;
-    const ITEMS_KEY: &'static str = "usage";
+    const ITEMS_PATH: &'static [&'static str] = &["usage"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -11759,7 +11759,7 @@ impl Operation for ListCloudClusterNodesRequest {
 
 impl Paginated for ListCloudClusterNodesRequest {
     type Item = ListCloudClusterNodesResponseNodesItem;
-    const ITEMS_KEY: &'static str = "nodes";
+    const ITEMS_PATH: &'static [&'static str] = &["nodes"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -11855,7 +11855,7 @@ impl Operation for ListCloudClustersRequest {
 
 impl Paginated for ListCloudClustersRequest {
     type Item = ListCloudClustersResponseClustersItem;
-    const ITEMS_KEY: &'static str = "clusters";
+    const ITEMS_PATH: &'static [&'static str] = &["clusters"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -11951,7 +11951,7 @@ impl Operation for ListCloudIntegrationsRequest {
 
 impl Paginated for ListCloudIntegrationsRequest {
     type Item = ListCloudIntegrationsResponseIntegrationsItem;
-    const ITEMS_KEY: &'static str = "integrations";
+    const ITEMS_PATH: &'static [&'static str] = &["integrations"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -12087,7 +12087,7 @@ impl Operation for ListCloudNodeTypesRequest {
 
 impl Paginated for ListCloudNodeTypesRequest {
     type Item = ListCloudNodeTypesResponseProvidersItem;
-    const ITEMS_KEY: &'static str = "providers";
+    const ITEMS_PATH: &'static [&'static str] = &["providers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -12260,7 +12260,7 @@ impl Operation for ListCloudRegionsRequest {
 
 impl Paginated for ListCloudRegionsRequest {
     type Item = ListCloudRegionsResponseProvidersItem;
-    const ITEMS_KEY: &'static str = "providers";
+    const ITEMS_PATH: &'static [&'static str] = &["providers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -1794,7 +1794,7 @@ impl Operation for ListBranchesRequest {
 
 impl Paginated for ListBranchesRequest {
     type Item = ListBranchesResponseBranchesItem;
-    const ITEMS_KEY: &'static str = "branches";
+    const ITEMS_PATH: &'static [&'static str] = &["branches"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -1934,7 +1934,7 @@ impl Operation for ListReposRequest {
 
 impl Paginated for ListReposRequest {
     type Item = ListReposResponseReposItem;
-    const ITEMS_KEY: &'static str = "repos";
+    const ITEMS_PATH: &'static [&'static str] = &["repos"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -2030,7 +2030,7 @@ impl Operation for ListSshIdentitiesRequest {
 
 impl Paginated for ListSshIdentitiesRequest {
     type Item = AddSshIdentitiesResponse;
-    const ITEMS_KEY: &'static str = "identities";
+    const ITEMS_PATH: &'static [&'static str] = &["identities"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

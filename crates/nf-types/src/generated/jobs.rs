@@ -13460,7 +13460,7 @@ impl Operation for GetJobBranchesRequest {
 
 impl Paginated for GetJobBranchesRequest {
     type Item = GetJobBranchesResponseBranchesItem;
-    const ITEMS_KEY: &'static str = "branches";
+    const ITEMS_PATH: &'static [&'static str] = &["branches"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -13890,7 +13890,7 @@ impl Operation for GetJobBuildsRequest {
 
 impl Paginated for GetJobBuildsRequest {
     type Item = GetJobBuildResponse;
-    const ITEMS_KEY: &'static str = "builds";
+    const ITEMS_PATH: &'static [&'static str] = &["builds"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -14005,7 +14005,7 @@ impl Operation for GetJobContainersRequest {
 
 impl Paginated for GetJobContainersRequest {
     type Item = GetJobContainersResponseContainersItem;
-    const ITEMS_KEY: &'static str = "containers";
+    const ITEMS_PATH: &'static [&'static str] = &["containers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -14362,7 +14362,7 @@ impl Operation for GetJobPullRequestsRequest {
 
 impl Paginated for GetJobPullRequestsRequest {
     type Item = GetJobPullRequestsResponsePullRequestsItem;
-    const ITEMS_KEY: &'static str = "pullRequests";
+    const ITEMS_PATH: &'static [&'static str] = &["pullRequests"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -14528,7 +14528,7 @@ impl Operation for GetJobRunsRequest {
 
 impl Paginated for GetJobRunsRequest {
     type Item = GetJobRunResponse;
-    const ITEMS_KEY: &'static str = "runs";
+    const ITEMS_PATH: &'static [&'static str] = &["runs"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -14761,7 +14761,7 @@ impl Operation for ListJobsRequest {
 
 impl Paginated for ListJobsRequest {
     type Item = ListJobsResponseJobsItem;
-    const ITEMS_KEY: &'static str = "jobs";
+    const ITEMS_PATH: &'static [&'static str] = &["jobs"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

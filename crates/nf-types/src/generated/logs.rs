@@ -6344,7 +6344,7 @@ impl Operation for ListAuditLogSinksRequest {
 
 impl Paginated for ListAuditLogSinksRequest {
     type Item = ListAuditLogSinksResponseAuditLogSinksItem;
-    const ITEMS_KEY: &'static str = "auditLogSinks";
+    const ITEMS_PATH: &'static [&'static str] = &["auditLogSinks"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6440,7 +6440,7 @@ impl Operation for ListLogSinksRequest {
 
 impl Paginated for ListLogSinksRequest {
     type Item = ListLogSinksResponseLogSinksItem;
-    const ITEMS_KEY: &'static str = "logSinks";
+    const ITEMS_PATH: &'static [&'static str] = &["logSinks"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6536,7 +6536,7 @@ impl Operation for ListNotificationsRequest {
 
 impl Paginated for ListNotificationsRequest {
     type Item = ListNotificationsResponseNotificationIntegrationsItem;
-    const ITEMS_KEY: &'static str = "notificationIntegrations";
+    const ITEMS_PATH: &'static [&'static str] = &["notificationIntegrations"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

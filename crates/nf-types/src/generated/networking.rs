@@ -10102,7 +10102,7 @@ impl Operation for ListDomainsRequest {
 
 impl Paginated for ListDomainsRequest {
     type Item = ListDomainsResponseDomainsItem;
-    const ITEMS_KEY: &'static str = "domains";
+    const ITEMS_PATH: &'static [&'static str] = &["domains"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -10198,7 +10198,7 @@ impl Operation for ListEgressIpsRequest {
 
 impl Paginated for ListEgressIpsRequest {
     type Item = ListEgressIpsResponseEgressIpsItem;
-    const ITEMS_KEY: &'static str = "egressIps";
+    const ITEMS_PATH: &'static [&'static str] = &["egressIps"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -10294,7 +10294,7 @@ impl Operation for ListLoadBalancersRequest {
 
 impl Paginated for ListLoadBalancersRequest {
     type Item = ListLoadBalancersResponseLoadBalancersItem;
-    const ITEMS_KEY: &'static str = "loadBalancers";
+    const ITEMS_PATH: &'static [&'static str] = &["loadBalancers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

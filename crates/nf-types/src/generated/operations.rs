@@ -459,6 +459,7 @@ pub(crate) static ABORT_ADDON_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -514,6 +515,7 @@ pub(crate) static ABORT_ADDON_RESTORE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -558,6 +560,7 @@ pub(crate) static ABORT_JOB_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -602,6 +605,7 @@ pub(crate) static ABORT_JOB_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -646,6 +650,7 @@ pub(crate) static ABORT_PREVIEW_BLUEPRINT_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > Runs > Abort"),
 };
 
@@ -695,6 +700,7 @@ pub(crate) static ABORT_RELEASE_FLOW_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Pipelines > General > Update"),
 };
 
@@ -739,6 +745,7 @@ pub(crate) static ABORT_SERVICE_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -778,6 +785,7 @@ pub(crate) static ABORT_TEMPLATE_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > Runs > Abort"),
 };
 
@@ -822,6 +830,7 @@ pub(crate) static ABORT_WORKFLOW_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Workflows > Runs > Abort"),
 };
 
@@ -856,6 +865,7 @@ pub(crate) static ACTIVATE_ENCRYPTION_CONFIGURATION: OperationInfo = OperationIn
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Manage"),
 };
 
@@ -883,6 +893,7 @@ pub(crate) static ACTIVATE_ENCRYPTION_NORTHFLANK_MANAGED: OperationInfo = Operat
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Manage"),
 };
 
@@ -910,6 +921,7 @@ pub(crate) static ADD_BACKUP_DESTINATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > BackupDestinations > Create"),
 };
 
@@ -944,6 +956,7 @@ pub(crate) static ADD_DOMAIN_SUBDOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -971,6 +984,7 @@ pub(crate) static ADD_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Registries > Create"),
 };
 
@@ -998,6 +1012,7 @@ pub(crate) static ADD_SSH_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Ssh > Create"),
 };
 
@@ -1037,6 +1052,7 @@ pub(crate) static ADD_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Create"),
 };
 
@@ -1064,6 +1080,7 @@ pub(crate) static ADD_TAG: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Tags > Create"),
 };
 
@@ -1108,6 +1125,7 @@ pub(crate) static ASSIGN_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Update"),
 };
 
@@ -1147,6 +1165,7 @@ pub(crate) static ASSIGN_SUBDOMAIN_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -1186,6 +1205,7 @@ pub(crate) static ATTACH_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > General > Update"),
 };
 
@@ -1225,6 +1245,7 @@ pub(crate) static BACKUP_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -1264,6 +1285,7 @@ pub(crate) static BACKUP_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > Backups > Create"),
 };
 
@@ -1303,6 +1325,7 @@ pub(crate) static CORDON_CLOUD_CLUSTER_NODE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Update"),
 };
 
@@ -1337,6 +1360,7 @@ pub(crate) static CREATE_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Create"),
 };
 
@@ -1376,6 +1400,7 @@ pub(crate) static CREATE_ADDON_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -1403,6 +1428,7 @@ pub(crate) static CREATE_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Create"),
 };
 
@@ -1430,6 +1456,7 @@ pub(crate) static CREATE_CLOUD_CLUSTER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Create"),
 };
 
@@ -1457,6 +1484,7 @@ pub(crate) static CREATE_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Integrations > Create"),
 };
 
@@ -1496,6 +1524,7 @@ pub(crate) static CREATE_CONTAINER_SNAPSHOT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > ContainerSnapshots > Create"),
 };
 
@@ -1539,6 +1568,7 @@ pub(crate) static CREATE_CUSTOM_VCS_TOKEN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Git > Tokens > Read"),
 };
 
@@ -1566,6 +1596,7 @@ pub(crate) static CREATE_DOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Create"),
 };
 
@@ -1593,6 +1624,7 @@ pub(crate) static CREATE_EGRESS_IP: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > EgressIps > Create"),
 };
 
@@ -1620,6 +1652,7 @@ pub(crate) static CREATE_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Create"),
 };
 
@@ -1654,6 +1687,7 @@ pub(crate) static CREATE_EXTERNAL_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > ExternalAddons > General > Create"),
 };
 
@@ -1681,6 +1715,7 @@ pub(crate) static CREATE_GLOBAL_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > GlobalSecrets > Secrets > Create"),
 };
 
@@ -1708,6 +1743,7 @@ pub(crate) static CREATE_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > GradualRollouts > Create"),
 };
 
@@ -1742,6 +1778,7 @@ pub(crate) static CREATE_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Create"),
 };
 
@@ -1776,6 +1813,7 @@ pub(crate) static CREATE_JOB: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Create"),
 };
 
@@ -1810,6 +1848,7 @@ pub(crate) static CREATE_JOB_CRON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Create"),
 };
 
@@ -1844,6 +1883,7 @@ pub(crate) static CREATE_JOB_MANUAL: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Create"),
 };
 
@@ -1878,6 +1918,7 @@ pub(crate) static CREATE_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > AiModels > General > Create"),
 };
 
@@ -1905,6 +1946,7 @@ pub(crate) static CREATE_LOAD_BALANCER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > LoadBalancers > Create"),
 };
 
@@ -1932,6 +1974,7 @@ pub(crate) static CREATE_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > LogSinks > Create"),
 };
 
@@ -1959,6 +2002,7 @@ pub(crate) static CREATE_NETWORK_POLICY: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > NetworkPolicies > Create"),
 };
 
@@ -1986,6 +2030,7 @@ pub(crate) static CREATE_NOTIFICATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > Notifications > Create"),
 };
 
@@ -2003,6 +2048,7 @@ pub(crate) static CREATE_ORG_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Manage"),
 };
 
@@ -2024,6 +2070,7 @@ pub(crate) static CREATE_ORG_ROLE_MEMBER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Manage"),
 };
 
@@ -2058,6 +2105,7 @@ pub(crate) static CREATE_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > General > Create"),
 };
 
@@ -2085,6 +2133,7 @@ pub(crate) static CREATE_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Create"),
 };
 
@@ -2119,6 +2168,7 @@ pub(crate) static CREATE_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > SecretGroups > Create"),
 };
 
@@ -2153,6 +2203,7 @@ pub(crate) static CREATE_SERVICE_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Create"),
 };
 
@@ -2187,6 +2238,7 @@ pub(crate) static CREATE_SERVICE_COMBINED: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Create"),
 };
 
@@ -2221,6 +2273,7 @@ pub(crate) static CREATE_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Create"),
 };
 
@@ -2238,6 +2291,7 @@ pub(crate) static CREATE_TEAM: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Team > General > Create"),
 };
 
@@ -2259,6 +2313,7 @@ pub(crate) static CREATE_TEAM_MEMBER_INVITE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Members > Manage"),
 };
 
@@ -2280,6 +2335,7 @@ pub(crate) static CREATE_TEAM_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Manage"),
 };
 
@@ -2308,6 +2364,7 @@ pub(crate) static CREATE_TEAM_ROLE_MEMBER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Manage"),
 };
 
@@ -2335,6 +2392,7 @@ pub(crate) static CREATE_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Create"),
 };
 
@@ -2369,6 +2427,7 @@ pub(crate) static CREATE_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > General > Create"),
 };
 
@@ -2408,6 +2467,7 @@ pub(crate) static CREATE_VOLUME_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > Backups > Create"),
 };
 
@@ -2442,6 +2502,7 @@ pub(crate) static CREATE_WORKFLOW: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Workflows > General > Create"),
 };
 
@@ -2473,6 +2534,7 @@ pub(crate) static CREATE_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > WorkloadIdentities > Create"),
 };
 
@@ -2507,6 +2569,7 @@ pub(crate) static DEACTIVATE_ENCRYPTION_CONFIGURATION: OperationInfo = Operation
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Manage"),
 };
 
@@ -2546,6 +2609,7 @@ pub(crate) static DELETE_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Delete"),
 };
 
@@ -2590,6 +2654,7 @@ pub(crate) static DELETE_ADDON_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -2629,6 +2694,7 @@ pub(crate) static DELETE_API_TOKEN_KEY: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > ApiTokens > Update"),
 };
 
@@ -2663,6 +2729,7 @@ pub(crate) static DELETE_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Delete"),
 };
 
@@ -2707,6 +2774,7 @@ pub(crate) static DELETE_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -2741,6 +2809,7 @@ pub(crate) static DELETE_BACKUP_DESTINATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > BackupDestinations > Delete"),
 };
 
@@ -2789,6 +2858,7 @@ pub(crate) static DELETE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationIn
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PipelinesV2 > Previews > Delete"),
 };
 
@@ -2823,6 +2893,7 @@ pub(crate) static DELETE_CLOUD_CLUSTER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Delete"),
 };
 
@@ -2857,6 +2928,7 @@ pub(crate) static DELETE_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Integrations > Delete"),
 };
 
@@ -2891,6 +2963,7 @@ pub(crate) static DELETE_CONTAINER_SNAPSHOT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > ContainerSnapshots > Delete"),
 };
 
@@ -2925,6 +2998,7 @@ pub(crate) static DELETE_DOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Delete"),
 };
 
@@ -2959,6 +3033,7 @@ pub(crate) static DELETE_EGRESS_IP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > EgressIps > Delete"),
 };
 
@@ -2998,6 +3073,7 @@ pub(crate) static DELETE_EXTERNAL_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > ExternalAddons > General > Delete"),
 };
 
@@ -3032,6 +3108,7 @@ pub(crate) static DELETE_GLOBAL_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -3066,6 +3143,7 @@ pub(crate) static DELETE_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > GradualRollouts > Delete"),
 };
 
@@ -3109,6 +3187,7 @@ pub(crate) static DELETE_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Delete"),
 };
 
@@ -3148,6 +3227,7 @@ pub(crate) static DELETE_JOB: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Delete"),
 };
 
@@ -3187,6 +3267,7 @@ pub(crate) static DELETE_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > AiModels > General > Delete"),
 };
 
@@ -3221,6 +3302,7 @@ pub(crate) static DELETE_LOAD_BALANCER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > LoadBalancers > Delete"),
 };
 
@@ -3255,6 +3337,7 @@ pub(crate) static DELETE_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > LogSinks > Delete"),
 };
 
@@ -3289,6 +3372,7 @@ pub(crate) static DELETE_NETWORK_POLICY: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > NetworkPolicies > Delete"),
 };
 
@@ -3323,6 +3407,7 @@ pub(crate) static DELETE_NOTIFICATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > Notifications > Delete"),
 };
 
@@ -3344,6 +3429,7 @@ pub(crate) static DELETE_ORG_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Manage"),
 };
 
@@ -3372,6 +3458,7 @@ pub(crate) static DELETE_ORG_ROLE_MEMBER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Manage"),
 };
 
@@ -3420,6 +3507,7 @@ pub(crate) static DELETE_PIPELINE_TEMPLATE_PREVIEW: OperationInfo = OperationInf
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Delete"),
 };
 
@@ -3459,6 +3547,7 @@ pub(crate) static DELETE_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > General > Delete"),
 };
 
@@ -3497,6 +3586,7 @@ pub(crate) static DELETE_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Delete"),
 };
 
@@ -3531,6 +3621,7 @@ pub(crate) static DELETE_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Registries > Delete"),
 };
 
@@ -3570,6 +3661,7 @@ pub(crate) static DELETE_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -3614,6 +3706,7 @@ pub(crate) static DELETE_SECRET_LINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -3657,6 +3750,7 @@ pub(crate) static DELETE_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Delete"),
 };
 
@@ -3706,6 +3800,7 @@ pub(crate) static DELETE_SERVICE_PER_REPLICA_VOLUME: OperationInfo = OperationIn
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Delete"),
 };
 
@@ -3750,6 +3845,7 @@ pub(crate) static DELETE_SERVICE_PER_REPLICA_VOLUME_GROUP: OperationInfo = Opera
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Delete"),
 };
 
@@ -3784,6 +3880,7 @@ pub(crate) static DELETE_SSH_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Ssh > Delete"),
 };
 
@@ -3823,6 +3920,7 @@ pub(crate) static DELETE_SUBDOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -3867,6 +3965,7 @@ pub(crate) static DELETE_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Update"),
 };
 
@@ -3901,6 +4000,7 @@ pub(crate) static DELETE_TAG: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Tags > Delete"),
 };
 
@@ -3922,6 +4022,7 @@ pub(crate) static DELETE_TEAM: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Team > General > Delete"),
 };
 
@@ -3950,6 +4051,7 @@ pub(crate) static DELETE_TEAM_MEMBER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Members > Manage"),
 };
 
@@ -3978,6 +4080,7 @@ pub(crate) static DELETE_TEAM_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Manage"),
 };
 
@@ -4011,6 +4114,7 @@ pub(crate) static DELETE_TEAM_ROLE_MEMBER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Manage"),
 };
 
@@ -4045,6 +4149,7 @@ pub(crate) static DELETE_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Delete"),
 };
 
@@ -4084,6 +4189,7 @@ pub(crate) static DELETE_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > General > Delete"),
 };
 
@@ -4128,6 +4234,7 @@ pub(crate) static DELETE_VOLUME_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > Backups > Delete"),
 };
 
@@ -4172,6 +4279,7 @@ pub(crate) static DELETE_VOLUME_BACKUP_SCHEDULE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > Backups > Delete"),
 };
 
@@ -4206,6 +4314,7 @@ pub(crate) static DELETE_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > WorkloadIdentities > Delete"),
 };
 
@@ -4245,6 +4354,7 @@ pub(crate) static DETACH_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > General > Update"),
 };
 
@@ -4284,6 +4394,7 @@ pub(crate) static DISABLE_SUBDOMAIN_CDN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -4323,6 +4434,7 @@ pub(crate) static DRAIN_CLOUD_CLUSTER_NODE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Update"),
 };
 
@@ -4362,6 +4474,7 @@ pub(crate) static ENABLE_SUBDOMAIN_CDN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -4401,6 +4514,7 @@ pub(crate) static FINALISE_ADDON_SECRET_ROTATION: OperationInfo = OperationInfo 
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -4440,6 +4554,7 @@ pub(crate) static GET_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4484,6 +4599,7 @@ pub(crate) static GET_ADDON_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4528,6 +4644,7 @@ pub(crate) static GET_ADDON_BACKUP_DOWNLOAD: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Read Spec"),
 };
 
@@ -4598,6 +4715,7 @@ pub(crate) static GET_ADDON_BACKUP_RESTORES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("restores"),
+    items_path: Some(&["restores"]),
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4653,6 +4771,7 @@ pub(crate) static GET_ADDON_BACKUP_SCHEDULES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("schedules"),
+    items_path: Some(&["schedules"]),
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4708,6 +4827,7 @@ pub(crate) static GET_ADDON_BACKUPS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("backups"),
+    items_path: Some(&["backups"]),
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4763,6 +4883,7 @@ pub(crate) static GET_ADDON_CONTAINERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("containers"),
+    items_path: Some(&["containers"]),
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4802,6 +4923,7 @@ pub(crate) static GET_ADDON_CREDENTIALS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Read Spec"),
 };
 
@@ -4889,6 +5011,7 @@ pub(crate) static GET_ADDON_METRICS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > Deployment > View Observability"),
 };
 
@@ -4944,6 +5067,7 @@ pub(crate) static GET_ADDON_RESTORES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("restores"),
+    items_path: Some(&["restores"]),
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -4961,6 +5085,7 @@ pub(crate) static GET_ADDON_TYPES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -5000,6 +5125,7 @@ pub(crate) static GET_ADDON_VERSION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -5034,6 +5160,7 @@ pub(crate) static GET_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Read"),
 };
 
@@ -5051,6 +5178,7 @@ pub(crate) static GET_AUTH: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -5085,6 +5213,7 @@ pub(crate) static GET_BACKUP_DESTINATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > BackupDestinations > Read"),
 };
 
@@ -5119,6 +5248,7 @@ pub(crate) static GET_CLOUD_CLUSTER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Read"),
 };
 
@@ -5153,6 +5283,7 @@ pub(crate) static GET_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Integrations > Read"),
 };
 
@@ -5187,6 +5318,7 @@ pub(crate) static GET_CONTAINER_SNAPSHOT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > ContainerSnapshots > Read"),
 };
 
@@ -5214,6 +5346,7 @@ pub(crate) static GET_CREDIT_BALANCE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Billing > Read"),
 };
 
@@ -5241,6 +5374,7 @@ pub(crate) static GET_DNS_ID: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Read"),
 };
 
@@ -5275,6 +5409,7 @@ pub(crate) static GET_DOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Read"),
 };
 
@@ -5309,6 +5444,7 @@ pub(crate) static GET_DOMAIN_CERTIFICATE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Read"),
 };
 
@@ -5343,6 +5479,7 @@ pub(crate) static GET_EGRESS_IP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > EgressIps > Read"),
 };
 
@@ -5377,6 +5514,7 @@ pub(crate) static GET_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Read"),
 };
 
@@ -5404,6 +5542,7 @@ pub(crate) static GET_ENCRYPTION_CONFIGURATIONS_USAGE: OperationInfo = Operation
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Read"),
 };
 
@@ -5443,6 +5582,7 @@ pub(crate) static GET_EXTERNAL_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > ExternalAddons > General > Read"),
 };
 
@@ -5477,6 +5617,7 @@ pub(crate) static GET_GLOBAL_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -5511,6 +5652,7 @@ pub(crate) static GET_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > GradualRollouts > Read"),
 };
 
@@ -5550,6 +5692,7 @@ pub(crate) static GET_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Read"),
 };
 
@@ -5635,6 +5778,7 @@ pub(crate) static GET_INVOICE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Billing > Read"),
 };
 
@@ -5666,6 +5810,7 @@ pub(crate) static GET_INVOICE_DETAILS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Billing > General > Read"),
 };
 
@@ -5705,6 +5850,7 @@ pub(crate) static GET_JOB: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -5760,6 +5906,7 @@ pub(crate) static GET_JOB_BRANCHES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("branches"),
+    items_path: Some(&["branches"]),
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -5804,6 +5951,7 @@ pub(crate) static GET_JOB_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -5843,6 +5991,7 @@ pub(crate) static GET_JOB_BUILD_ARGUMENT_DETAILS: OperationInfo = OperationInfo 
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Jobs > Read"),
 };
 
@@ -5893,6 +6042,7 @@ pub(crate) static GET_JOB_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Jobs > Read"),
 };
 
@@ -5980,6 +6130,7 @@ pub(crate) static GET_JOB_BUILD_METRICS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > Deployment > View Observability"),
 };
 
@@ -6035,6 +6186,7 @@ pub(crate) static GET_JOB_BUILDS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("builds"),
+    items_path: Some(&["builds"]),
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -6095,6 +6247,7 @@ pub(crate) static GET_JOB_CONTAINERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("containers"),
+    items_path: Some(&["containers"]),
     permission: Some("Project > Jobs > Deployment > View Observability"),
 };
 
@@ -6134,6 +6287,7 @@ pub(crate) static GET_JOB_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -6173,6 +6327,7 @@ pub(crate) static GET_JOB_HEALTH_CHECKS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -6265,6 +6420,7 @@ pub(crate) static GET_JOB_METRICS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > Deployment > View Observability"),
 };
 
@@ -6320,6 +6476,7 @@ pub(crate) static GET_JOB_PULL_REQUESTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("pullRequests"),
+    items_path: Some(&["pullRequests"]),
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -6364,6 +6521,7 @@ pub(crate) static GET_JOB_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -6419,6 +6577,7 @@ pub(crate) static GET_JOB_RUNS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("runs"),
+    items_path: Some(&["runs"]),
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -6469,6 +6628,7 @@ pub(crate) static GET_JOB_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Jobs > Read"),
 };
 
@@ -6508,6 +6668,7 @@ pub(crate) static GET_JOB_RUNTIME_ENVIRONMENT_DETAILS: OperationInfo = Operation
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Jobs > Read"),
 };
 
@@ -6547,6 +6708,7 @@ pub(crate) static GET_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > AiModels > General > Read"),
 };
 
@@ -6581,6 +6743,7 @@ pub(crate) static GET_LOAD_BALANCER: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > LoadBalancers > Read"),
 };
 
@@ -6615,6 +6778,7 @@ pub(crate) static GET_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > LogSinks > Read"),
 };
 
@@ -6649,6 +6813,7 @@ pub(crate) static GET_NETWORK_POLICY: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > NetworkPolicies > Read"),
 };
 
@@ -6683,6 +6848,7 @@ pub(crate) static GET_NOTIFICATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > Notifications > Read"),
 };
 
@@ -6700,6 +6866,7 @@ pub(crate) static GET_ORG_DIRECTORY_GROUPS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Read"),
 };
 
@@ -6721,6 +6888,7 @@ pub(crate) static GET_ORG_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Read"),
 };
 
@@ -6760,6 +6928,7 @@ pub(crate) static GET_PIPELINE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Pipelines > General > Read"),
 };
 
@@ -6799,6 +6968,7 @@ pub(crate) static GET_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > General > Read"),
 };
 
@@ -6843,6 +7013,7 @@ pub(crate) static GET_PREVIEW_BLUEPRINT_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > Runs > Read"),
 };
 
@@ -6898,6 +7069,7 @@ pub(crate) static GET_PREVIEW_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("triggers"),
+    items_path: Some(&["triggers"]),
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -6942,6 +7114,7 @@ pub(crate) static GET_PREVIEW_TEMPLATE_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -6976,6 +7149,7 @@ pub(crate) static GET_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Read"),
 };
 
@@ -7010,6 +7184,7 @@ pub(crate) static GET_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Registries > Read"),
 };
 
@@ -7054,6 +7229,7 @@ pub(crate) static GET_RELEASE_FLOW: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Pipelines > General > Read"),
 };
 
@@ -7103,6 +7279,7 @@ pub(crate) static GET_RELEASE_FLOW_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Pipelines > General > Read"),
 };
 
@@ -7146,6 +7323,7 @@ pub(crate) static GET_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -7185,6 +7363,7 @@ pub(crate) static GET_SECRET_DETAILS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -7229,6 +7408,7 @@ pub(crate) static GET_SECRET_LINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -7268,6 +7448,7 @@ pub(crate) static GET_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7323,6 +7504,7 @@ pub(crate) static GET_SERVICE_BRANCHES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("branches"),
+    items_path: Some(&["branches"]),
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7367,6 +7549,7 @@ pub(crate) static GET_SERVICE_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7406,6 +7589,7 @@ pub(crate) static GET_SERVICE_BUILD_ARGUMENT_DETAILS: OperationInfo = OperationI
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Services > Read"),
 };
 
@@ -7456,6 +7640,7 @@ pub(crate) static GET_SERVICE_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Services > Read"),
 };
 
@@ -7543,6 +7728,7 @@ pub(crate) static GET_SERVICE_BUILD_METRICS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > Deployment > View Observability"),
 };
 
@@ -7598,6 +7784,7 @@ pub(crate) static GET_SERVICE_BUILDS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("builds"),
+    items_path: Some(&["builds"]),
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7653,6 +7840,7 @@ pub(crate) static GET_SERVICE_CONTAINERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("containers"),
+    items_path: Some(&["containers"]),
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7692,6 +7880,7 @@ pub(crate) static GET_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7731,6 +7920,7 @@ pub(crate) static GET_SERVICE_HEALTH_CHECKS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7823,6 +8013,7 @@ pub(crate) static GET_SERVICE_METRICS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > Deployment > View Observability"),
 };
 
@@ -7862,6 +8053,7 @@ pub(crate) static GET_SERVICE_PER_REPLICA_VOLUMES: OperationInfo = OperationInfo
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7901,6 +8093,7 @@ pub(crate) static GET_SERVICE_PORTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7956,6 +8149,7 @@ pub(crate) static GET_SERVICE_PULL_REQUESTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("pullRequests"),
+    items_path: Some(&["pullRequests"]),
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -7995,6 +8189,7 @@ pub(crate) static GET_SERVICE_ROLLOUT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -8045,6 +8240,7 @@ pub(crate) static GET_SERVICE_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Services > Read"),
 };
 
@@ -8084,6 +8280,7 @@ pub(crate) static GET_SERVICE_RUNTIME_ENVIRONMENT_DETAILS: OperationInfo = Opera
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Services > Read"),
 };
 
@@ -8118,6 +8315,7 @@ pub(crate) static GET_SSH_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Ssh > Read"),
 };
 
@@ -8157,6 +8355,7 @@ pub(crate) static GET_SUBDOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Read"),
 };
 
@@ -8201,6 +8400,7 @@ pub(crate) static GET_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Read"),
 };
 
@@ -8235,6 +8435,7 @@ pub(crate) static GET_TAG: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Tags > Read"),
 };
 
@@ -8256,6 +8457,7 @@ pub(crate) static GET_TEAM: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Team > General > Read"),
 };
 
@@ -8284,6 +8486,7 @@ pub(crate) static GET_TEAM_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Read"),
 };
 
@@ -8334,6 +8537,7 @@ pub(crate) static GET_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -8373,6 +8577,7 @@ pub(crate) static GET_TEMPLATE_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -8458,6 +8663,7 @@ pub(crate) static GET_USAGE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Billing > Read"),
 };
 
@@ -8497,6 +8703,7 @@ pub(crate) static GET_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > General > Read"),
 };
 
@@ -8541,6 +8748,7 @@ pub(crate) static GET_VOLUME_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > Backups > Read"),
 };
 
@@ -8596,6 +8804,7 @@ pub(crate) static GET_VOLUME_BACKUP_SCHEDULES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("schedules"),
+    items_path: Some(&["schedules"]),
     permission: Some("Project > Volumes > Backups > Read"),
 };
 
@@ -8651,6 +8860,7 @@ pub(crate) static GET_VOLUME_BACKUPS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: None,
+    items_path: Some(&[]),
     permission: Some("Project > Volumes > Backups > Read"),
 };
 
@@ -8690,6 +8900,7 @@ pub(crate) static GET_WORKFLOW: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Workflows > General > Read"),
 };
 
@@ -8734,6 +8945,7 @@ pub(crate) static GET_WORKFLOW_RUN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Workflows > Runs > Read"),
 };
 
@@ -8768,6 +8980,7 @@ pub(crate) static GET_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > WorkloadIdentities > Read"),
 };
 
@@ -8807,6 +9020,7 @@ pub(crate) static IMPORT_ADDON_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -8841,6 +9055,7 @@ pub(crate) static IMPORT_DOMAIN_CERTIFICATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Update"),
 };
 
@@ -8880,6 +9095,7 @@ pub(crate) static IMPORT_SUBDOMAIN_CERTIFICATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -8914,6 +9130,7 @@ pub(crate) static IMPORT_TEMPLATE_STATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Update"),
 };
 
@@ -8948,6 +9165,7 @@ pub(crate) static INITIALIZE_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Update"),
 };
 
@@ -8998,6 +9216,7 @@ pub(crate) static LIST_ADDONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("addons"),
+    items_path: Some(&["addons"]),
     permission: Some("Project > Addons > General > Read"),
 };
 
@@ -9046,6 +9265,7 @@ pub(crate) static LIST_API_TOKENS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("tokens"),
+    items_path: Some(&["tokens"]),
     permission: Some("Account > Admin > ApiTokens > Read"),
 };
 
@@ -9089,6 +9309,7 @@ pub(crate) static LIST_AUDIT_LOG_SINKS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("auditLogSinks"),
+    items_path: Some(&["auditLogSinks"]),
     permission: Some("Account > Admin > AuditLogSinks > Read"),
 };
 
@@ -9132,6 +9353,7 @@ pub(crate) static LIST_BACKUP_DESTINATIONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("backupDestinations"),
+    items_path: Some(&["backupDestinations"]),
     permission: Some("Account > Platform > BackupDestinations > Read"),
 };
 
@@ -9182,6 +9404,7 @@ pub(crate) static LIST_BACKUP_DESTINATIONS_BACKUPS: OperationInfo = OperationInf
     body: BodyKind::None,
     paginated: true,
     items_key: None,
+    items_path: Some(&[]),
     permission: Some("Account > Platform > BackupDestinations > Read"),
 };
 
@@ -9237,6 +9460,7 @@ pub(crate) static LIST_BLUEPRINT_TEMPLATE_PREVIEWS: OperationInfo = OperationInf
     body: BodyKind::None,
     paginated: true,
     items_key: Some("previewEnvironments"),
+    items_path: Some(&["previewEnvironments"]),
     permission: Some("Project > PreviewBlueprints > General > Read"),
 };
 
@@ -9302,6 +9526,7 @@ pub(crate) static LIST_BRANCHES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("branches"),
+    items_path: Some(&["branches"]),
     permission: Some("Account > Git > General > Read"),
 };
 
@@ -9357,6 +9582,7 @@ pub(crate) static LIST_CLOUD_CLUSTER_NODES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("nodes"),
+    items_path: Some(&["nodes"]),
     permission: Some("Account > Cloud > Clusters > Read"),
 };
 
@@ -9400,6 +9626,7 @@ pub(crate) static LIST_CLOUD_CLUSTERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("clusters"),
+    items_path: Some(&["clusters"]),
     permission: Some("Account > Cloud > Clusters > Read"),
 };
 
@@ -9443,6 +9670,7 @@ pub(crate) static LIST_CLOUD_INTEGRATIONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("integrations"),
+    items_path: Some(&["integrations"]),
     permission: Some("Account > Cloud > Integrations > Read"),
 };
 
@@ -9501,6 +9729,7 @@ pub(crate) static LIST_CLOUD_NODE_TYPES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("providers"),
+    items_path: Some(&["providers"]),
     permission: None,
 };
 
@@ -9542,6 +9771,7 @@ pub(crate) static LIST_CLOUD_PERMISSIONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -9559,6 +9789,7 @@ pub(crate) static LIST_CLOUD_PROVIDERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -9597,6 +9828,7 @@ pub(crate) static LIST_CLOUD_REGIONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("providers"),
+    items_path: Some(&["providers"]),
     permission: None,
 };
 
@@ -9667,6 +9899,7 @@ pub(crate) static LIST_CONTAINER_SNAPSHOTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("containerSnapshots"),
+    items_path: Some(&["containerSnapshots"]),
     permission: Some("Account > Platform > ContainerSnapshots > Read"),
 };
 
@@ -9710,6 +9943,7 @@ pub(crate) static LIST_DOMAINS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("domains"),
+    items_path: Some(&["domains"]),
     permission: Some("Account > Networking > Domains > Read"),
 };
 
@@ -9753,6 +9987,7 @@ pub(crate) static LIST_EGRESS_IPS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("egressIps"),
+    items_path: Some(&["egressIps"]),
     permission: Some("Account > Networking > EgressIps > Read"),
 };
 
@@ -9796,6 +10031,7 @@ pub(crate) static LIST_ENCRYPTION_CONFIGURATIONS: OperationInfo = OperationInfo 
     body: BodyKind::None,
     paginated: true,
     items_key: Some("encryptionConfigurations"),
+    items_path: Some(&["encryptionConfigurations"]),
     permission: Some("Account > Admin > Encryption > Read"),
 };
 
@@ -9856,6 +10092,7 @@ pub(crate) static LIST_EXTERNAL_ADDONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: None,
+    items_path: Some(&["data", "externalAddons"]),
     permission: Some("Project > ExternalAddons > General > Read"),
 };
 
@@ -9899,6 +10136,7 @@ pub(crate) static LIST_GLOBAL_SECRETS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("secrets"),
+    items_path: Some(&["secrets"]),
     permission: Some("Account > GlobalSecrets > Secrets > Read"),
 };
 
@@ -9942,6 +10180,7 @@ pub(crate) static LIST_GRADUAL_ROLLOUT_STRATEGIES: OperationInfo = OperationInfo
     body: BodyKind::None,
     paginated: true,
     items_key: Some("strategies"),
+    items_path: Some(&["strategies"]),
     permission: Some("Account > Platform > GradualRollouts > Read"),
 };
 
@@ -10014,6 +10253,7 @@ pub(crate) static LIST_HARNESSES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("harnesses"),
+    items_path: Some(&["harnesses"]),
     permission: Some("Project > Harnesses > General > Read"),
 };
 
@@ -10067,6 +10307,7 @@ pub(crate) static LIST_INVOICES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("invoices"),
+    items_path: Some(&["invoices"]),
     permission: Some("Organisation > Admin > Billing > Read"),
 };
 
@@ -10117,6 +10358,7 @@ pub(crate) static LIST_JOBS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("jobs"),
+    items_path: Some(&["jobs"]),
     permission: Some("Project > Jobs > General > Read"),
 };
 
@@ -10167,6 +10409,7 @@ pub(crate) static LIST_LLM_MODEL_DEPLOYMENTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("llmModelDeployments"),
+    items_path: Some(&["llmModelDeployments"]),
     permission: Some("Project > AiModels > General > Read"),
 };
 
@@ -10210,6 +10453,7 @@ pub(crate) static LIST_LOAD_BALANCERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("loadBalancers"),
+    items_path: Some(&["loadBalancers"]),
     permission: Some("Account > Networking > LoadBalancers > Read"),
 };
 
@@ -10253,6 +10497,7 @@ pub(crate) static LIST_LOG_SINKS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("logSinks"),
+    items_path: Some(&["logSinks"]),
     permission: Some("Account > Observability > LogSinks > Read"),
 };
 
@@ -10296,6 +10541,7 @@ pub(crate) static LIST_NOTIFICATIONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("notificationIntegrations"),
+    items_path: Some(&["notificationIntegrations"]),
     permission: Some("Account > Observability > Notifications > Read"),
 };
 
@@ -10333,6 +10579,7 @@ pub(crate) static LIST_ORG_DIRECTORY_GROUP_MEMBERS: OperationInfo = OperationInf
     body: BodyKind::None,
     paginated: true,
     items_key: Some("members"),
+    items_path: Some(&["members"]),
     permission: Some("Organisation > Admin > Members > Read"),
 };
 
@@ -10366,6 +10613,7 @@ pub(crate) static LIST_ORG_MEMBERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("members"),
+    items_path: Some(&["members"]),
     permission: Some("Organisation > Admin > Members > Read"),
 };
 
@@ -10413,6 +10661,7 @@ pub(crate) static LIST_ORG_ROLE_MEMBERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("members"),
+    items_path: Some(&["members"]),
     permission: Some("Organisation > Admin > Roles > Read"),
 };
 
@@ -10446,6 +10695,7 @@ pub(crate) static LIST_ORG_ROLES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("roles"),
+    items_path: Some(&["roles"]),
     permission: Some("Organisation > Admin > Roles > Read"),
 };
 
@@ -10501,6 +10751,7 @@ pub(crate) static LIST_PIPELINE_TEMPLATE_PREVIEWS: OperationInfo = OperationInfo
     body: BodyKind::None,
     paginated: true,
     items_key: Some("previewEnvironments"),
+    items_path: Some(&["previewEnvironments"]),
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -10551,6 +10802,7 @@ pub(crate) static LIST_PIPELINES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("pipelines"),
+    items_path: Some(&["pipelines"]),
     permission: Some("Project > Pipelines > General > Read"),
 };
 
@@ -10568,6 +10820,7 @@ pub(crate) static LIST_PLANS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -10647,6 +10900,7 @@ pub(crate) static LIST_PREVIEW_BLUEPRINT_RUNS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("runs"),
+    items_path: Some(&["runs"]),
     permission: Some("Project > PreviewBlueprints > Runs > Read"),
 };
 
@@ -10697,6 +10951,7 @@ pub(crate) static LIST_PREVIEW_BLUEPRINTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("workflows"),
+    items_path: Some(&["workflows"]),
     permission: Some("Project > PreviewBlueprints > General > Read"),
 };
 
@@ -10776,6 +11031,7 @@ pub(crate) static LIST_PREVIEW_TEMPLATE_RUNS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("previewTemplateRuns"),
+    items_path: Some(&["previewTemplateRuns"]),
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -10819,6 +11075,7 @@ pub(crate) static LIST_PROJECTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("projects"),
+    items_path: Some(&["projects"]),
     permission: Some("Project > Projects > Manage > Read"),
 };
 
@@ -10836,6 +11093,7 @@ pub(crate) static LIST_REGIONS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -10879,6 +11137,7 @@ pub(crate) static LIST_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("credentials"),
+    items_path: Some(&["credentials"]),
     permission: Some("Account > Cloud > Registries > Read"),
 };
 
@@ -10963,6 +11222,7 @@ pub(crate) static LIST_RELEASE_FLOW_RUNS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("runs"),
+    items_path: Some(&["runs"]),
     permission: Some("Project > Pipelines > General > Read"),
 };
 
@@ -11033,6 +11293,7 @@ pub(crate) static LIST_REPOS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("repos"),
+    items_path: Some(&["repos"]),
     permission: Some("Account > Git > General > Read"),
 };
 
@@ -11083,6 +11344,7 @@ pub(crate) static LIST_SECRETS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("secrets"),
+    items_path: Some(&["secrets"]),
     permission: Some("Project > Secrets > SecretGroups > List"),
 };
 
@@ -11143,6 +11405,7 @@ pub(crate) static LIST_SERVICE_DEPLOYMENTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("deployments"),
+    items_path: Some(&["deployments"]),
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -11193,6 +11456,7 @@ pub(crate) static LIST_SERVICES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("services"),
+    items_path: Some(&["services"]),
     permission: Some("Project > Services > General > Read"),
 };
 
@@ -11236,6 +11500,7 @@ pub(crate) static LIST_SSH_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("identities"),
+    items_path: Some(&["identities"]),
     permission: Some("Account > Platform > Ssh > Read"),
 };
 
@@ -11275,6 +11540,7 @@ pub(crate) static LIST_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Read"),
 };
 
@@ -11318,6 +11584,7 @@ pub(crate) static LIST_TAGS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("tags"),
+    items_path: Some(&["tags"]),
     permission: Some("Account > Platform > Tags > Read"),
 };
 
@@ -11355,6 +11622,7 @@ pub(crate) static LIST_TEAM_MEMBERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("members"),
+    items_path: Some(&["members"]),
     permission: Some("Account > Admin > Members > Read"),
 };
 
@@ -11404,6 +11672,7 @@ pub(crate) static LIST_TEAM_ROLE_MEMBERS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("members"),
+    items_path: Some(&["members"]),
     permission: Some("Account > Admin > Roles > Read"),
 };
 
@@ -11441,6 +11710,7 @@ pub(crate) static LIST_TEAM_ROLES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("roles"),
+    items_path: Some(&["roles"]),
     permission: Some("Account > Admin > Roles > Read"),
 };
 
@@ -11474,6 +11744,7 @@ pub(crate) static LIST_TEAMS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("teams"),
+    items_path: Some(&["teams"]),
     permission: Some("Organisation > Team > General > Read"),
 };
 
@@ -11548,6 +11819,7 @@ pub(crate) static LIST_TEMPLATE_RUNS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("templateRuns"),
+    items_path: Some(&["templateRuns"]),
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -11591,6 +11863,7 @@ pub(crate) static LIST_TEMPLATES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("templates"),
+    items_path: Some(&["templates"]),
     permission: Some("Account > Templates > General > Read"),
 };
 
@@ -11664,6 +11937,7 @@ pub(crate) static LIST_USAGE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("usage"),
+    items_path: Some(&["usage"]),
     permission: Some("Organisation > Admin > Billing > Read"),
 };
 
@@ -11691,6 +11965,7 @@ pub(crate) static LIST_VCS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Git > General > Read"),
 };
 
@@ -11741,6 +12016,7 @@ pub(crate) static LIST_VOLUMES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: None,
+    items_path: Some(&[]),
     permission: Some("Project > Volumes > General > Read"),
 };
 
@@ -11796,6 +12072,7 @@ pub(crate) static LIST_WORKFLOW_RUNS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("runs"),
+    items_path: Some(&["runs"]),
     permission: Some("Project > Workflows > Runs > Read"),
 };
 
@@ -11846,6 +12123,7 @@ pub(crate) static LIST_WORKFLOWS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("pipelines"),
+    items_path: Some(&["pipelines"]),
     permission: Some("Project > Workflows > General > Read"),
 };
 
@@ -11889,6 +12167,7 @@ pub(crate) static LIST_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: true,
     items_key: Some("workloadIdentities"),
+    items_path: Some(&["workloadIdentities"]),
     permission: Some("Account > Cloud > WorkloadIdentities > Read"),
 };
 
@@ -11928,6 +12207,7 @@ pub(crate) static PATCH_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -11962,6 +12242,7 @@ pub(crate) static PATCH_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Update"),
 };
 
@@ -11996,6 +12277,7 @@ pub(crate) static PATCH_BACKUP_DESTINATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > BackupDestinations > Update"),
 };
 
@@ -12030,6 +12312,7 @@ pub(crate) static PATCH_CLOUD_CLUSTER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Update"),
 };
 
@@ -12064,6 +12347,7 @@ pub(crate) static PATCH_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Integrations > Update"),
 };
 
@@ -12098,6 +12382,7 @@ pub(crate) static PATCH_EGRESS_IP: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > EgressIps > Update"),
 };
 
@@ -12143,6 +12428,7 @@ pub(crate) static PATCH_GLOBAL_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -12177,6 +12463,7 @@ pub(crate) static PATCH_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo 
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > GradualRollouts > Update"),
 };
 
@@ -12220,6 +12507,7 @@ pub(crate) static PATCH_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Update"),
 };
 
@@ -12259,6 +12547,7 @@ pub(crate) static PATCH_JOB: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -12298,6 +12587,7 @@ pub(crate) static PATCH_JOB_CRON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -12337,6 +12627,7 @@ pub(crate) static PATCH_JOB_MANUAL: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -12371,6 +12662,7 @@ pub(crate) static PATCH_LOAD_BALANCER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > LoadBalancers > Update"),
 };
 
@@ -12405,6 +12697,7 @@ pub(crate) static PATCH_NETWORK_POLICY: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > NetworkPolicies > Update"),
 };
 
@@ -12426,6 +12719,7 @@ pub(crate) static PATCH_ORG_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Manage"),
 };
 
@@ -12460,6 +12754,7 @@ pub(crate) static PATCH_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Update"),
 };
 
@@ -12499,6 +12794,7 @@ pub(crate) static PATCH_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -12538,6 +12834,7 @@ pub(crate) static PATCH_SERVICE_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -12577,6 +12874,7 @@ pub(crate) static PATCH_SERVICE_COMBINED: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -12616,6 +12914,7 @@ pub(crate) static PATCH_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -12650,6 +12949,7 @@ pub(crate) static PATCH_TAG: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Tags > Update"),
 };
 
@@ -12671,6 +12971,7 @@ pub(crate) static PATCH_TEAM: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Team > General > Update"),
 };
 
@@ -12699,6 +13000,7 @@ pub(crate) static PATCH_TEAM_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Manage"),
 };
 
@@ -12738,6 +13040,7 @@ pub(crate) static PAUSE_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -12772,6 +13075,7 @@ pub(crate) static PAUSE_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Update"),
 };
 
@@ -12816,6 +13120,7 @@ pub(crate) static PAUSE_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInf
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PipelinesV2 > Previews > Pause"),
 };
 
@@ -12859,6 +13164,7 @@ pub(crate) static PAUSE_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Update"),
 };
 
@@ -12898,6 +13204,7 @@ pub(crate) static PAUSE_JOB: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -12932,6 +13239,7 @@ pub(crate) static PAUSE_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > LogSinks > Update"),
 };
 
@@ -12971,6 +13279,7 @@ pub(crate) static PAUSE_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -13010,6 +13319,7 @@ pub(crate) static PROMOTE_SERVICE_ROLLOUT: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -13049,6 +13359,7 @@ pub(crate) static PURGE_SUBDOMAIN_CDN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -13083,6 +13394,7 @@ pub(crate) static PUT_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Create"),
 };
 
@@ -13117,6 +13429,7 @@ pub(crate) static PUT_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Create"),
 };
 
@@ -13144,6 +13457,7 @@ pub(crate) static PUT_CLOUD_CLUSTER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Create"),
 };
 
@@ -13171,6 +13485,7 @@ pub(crate) static PUT_CLOUD_INTEGRATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Integrations > Create"),
 };
 
@@ -13205,6 +13520,7 @@ pub(crate) static PUT_DOMAIN_SUBDOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -13232,6 +13548,7 @@ pub(crate) static PUT_EGRESS_IP: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > EgressIps > Create"),
 };
 
@@ -13270,6 +13587,7 @@ pub(crate) static PUT_GLOBAL_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > GlobalSecrets > Secrets > Create"),
 };
 
@@ -13297,6 +13615,7 @@ pub(crate) static PUT_GRADUAL_ROLLOUT_STRATEGY: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > GradualRollouts > Create"),
 };
 
@@ -13335,6 +13654,7 @@ pub(crate) static PUT_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Create"),
 };
 
@@ -13369,6 +13689,7 @@ pub(crate) static PUT_JOB: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Create"),
 };
 
@@ -13403,6 +13724,7 @@ pub(crate) static PUT_JOB_CRON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Create"),
 };
 
@@ -13437,6 +13759,7 @@ pub(crate) static PUT_JOB_MANUAL: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Create"),
 };
 
@@ -13464,6 +13787,7 @@ pub(crate) static PUT_LOAD_BALANCER: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > LoadBalancers > Create"),
 };
 
@@ -13481,6 +13805,7 @@ pub(crate) static PUT_ORG_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Organisation > Admin > Roles > Manage"),
 };
 
@@ -13508,6 +13833,7 @@ pub(crate) static PUT_PROJECT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Projects > Manage > Create"),
 };
 
@@ -13542,6 +13868,7 @@ pub(crate) static PUT_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > SecretGroups > Create"),
 };
 
@@ -13576,6 +13903,7 @@ pub(crate) static PUT_SERVICE_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Create"),
 };
 
@@ -13610,6 +13938,7 @@ pub(crate) static PUT_SERVICE_COMBINED: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Create"),
 };
 
@@ -13644,6 +13973,7 @@ pub(crate) static PUT_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Create"),
 };
 
@@ -13678,6 +14008,7 @@ pub(crate) static PUT_SSH_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Ssh > Update"),
 };
 
@@ -13705,6 +14036,7 @@ pub(crate) static PUT_TAG: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Tags > Update"),
 };
 
@@ -13726,6 +14058,7 @@ pub(crate) static PUT_TEAM_ROLE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Roles > Manage"),
 };
 
@@ -13765,6 +14098,7 @@ pub(crate) static RESET_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Delete"),
 };
 
@@ -13809,6 +14143,7 @@ pub(crate) static RESET_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationInf
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > General > Update"),
 };
 
@@ -13848,6 +14183,7 @@ pub(crate) static RESET_SERVICE_BUILD_CACHE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -13887,6 +14223,7 @@ pub(crate) static RESTART_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -13930,6 +14267,7 @@ pub(crate) static RESTART_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Update"),
 };
 
@@ -13969,6 +14307,7 @@ pub(crate) static RESTART_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -14024,6 +14363,7 @@ pub(crate) static RESTORE_ADDON_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -14063,6 +14403,7 @@ pub(crate) static RESUME_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -14097,6 +14438,7 @@ pub(crate) static RESUME_AUDIT_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > AuditLogSinks > Update"),
 };
 
@@ -14141,6 +14483,7 @@ pub(crate) static RESUME_BLUEPRINT_TEMPLATE_PREVIEW: OperationInfo = OperationIn
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PipelinesV2 > Previews > Resume"),
 };
 
@@ -14180,6 +14523,7 @@ pub(crate) static RESUME_HARNESS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Harnesses > General > Update"),
 };
 
@@ -14219,6 +14563,7 @@ pub(crate) static RESUME_JOB: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -14253,6 +14598,7 @@ pub(crate) static RESUME_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > LogSinks > Update"),
 };
 
@@ -14292,6 +14638,7 @@ pub(crate) static RESUME_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -14336,6 +14683,7 @@ pub(crate) static RETAIN_ADDON_BACKUP: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -14375,6 +14723,7 @@ pub(crate) static ROLLBACK_SERVICE_ROLLOUT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -14409,6 +14758,7 @@ pub(crate) static ROTATE_API_TOKEN_KEY: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > ApiTokens > Update"),
 };
 
@@ -14448,6 +14798,7 @@ pub(crate) static RUN_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > Runs > Start"),
 };
 
@@ -14487,6 +14838,7 @@ pub(crate) static RUN_PREVIEW_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Create"),
 };
 
@@ -14531,6 +14883,7 @@ pub(crate) static RUN_RELEASE_FLOW: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Pipelines > General > Update"),
 };
 
@@ -14565,6 +14918,7 @@ pub(crate) static RUN_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Run"),
 };
 
@@ -14604,6 +14958,7 @@ pub(crate) static RUN_WORKFLOW: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Workflows > Runs > Start"),
 };
 
@@ -14643,6 +14998,7 @@ pub(crate) static SCALE_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -14682,6 +15038,7 @@ pub(crate) static SCALE_JOB: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -14721,6 +15078,7 @@ pub(crate) static SCALE_SERVICE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -14760,6 +15118,7 @@ pub(crate) static START_ADDON_SECRET_ROTATION: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -14799,6 +15158,7 @@ pub(crate) static START_JOB_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -14838,6 +15198,7 @@ pub(crate) static START_JOB_RUN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Run Job"),
 };
 
@@ -14877,6 +15238,7 @@ pub(crate) static START_SERVICE_BUILD: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -14916,6 +15278,7 @@ pub(crate) static SUSPEND_JOB: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -14954,6 +15317,7 @@ pub(crate) static TRIGGER_GLOBAL_SECRET_DEPENDENTS: OperationInfo = OperationInf
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Run"),
 };
 
@@ -14997,6 +15361,7 @@ pub(crate) static UNASSIGN_SUBDOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -15041,6 +15406,7 @@ pub(crate) static UNASSIGN_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Update"),
 };
 
@@ -15080,6 +15446,7 @@ pub(crate) static UNCORDON_CLOUD_CLUSTER_NODE: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Clusters > Update"),
 };
 
@@ -15119,6 +15486,7 @@ pub(crate) static UPDATE_ADDON_NETWORK_SETTINGS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -15158,6 +15526,7 @@ pub(crate) static UPDATE_ADDON_SECURITY: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -15197,6 +15566,7 @@ pub(crate) static UPDATE_ADDON_VERSION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Addons > General > Update"),
 };
 
@@ -15231,6 +15601,7 @@ pub(crate) static UPDATE_DOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Update"),
 };
 
@@ -15265,6 +15636,7 @@ pub(crate) static UPDATE_ENCRYPTION_CONFIGURATION_OPTIONS: OperationInfo = Opera
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Manage"),
 };
 
@@ -15299,6 +15671,7 @@ pub(crate) static UPDATE_ENCRYPTION_CONFIGURATION_SETTINGS: OperationInfo = Oper
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Manage"),
 };
 
@@ -15338,6 +15711,7 @@ pub(crate) static UPDATE_EXTERNAL_ADDON: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > ExternalAddons > General > Update"),
 };
 
@@ -15377,6 +15751,7 @@ pub(crate) static UPDATE_JOB_BUILD_ARGUMENTS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Jobs > Update"),
 };
 
@@ -15416,6 +15791,7 @@ pub(crate) static UPDATE_JOB_BUILD_OPTIONS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -15455,6 +15831,7 @@ pub(crate) static UPDATE_JOB_BUILD_SOURCE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -15494,6 +15871,7 @@ pub(crate) static UPDATE_JOB_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -15533,6 +15911,7 @@ pub(crate) static UPDATE_JOB_HEALTH_CHECKS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -15572,6 +15951,7 @@ pub(crate) static UPDATE_JOB_RUNTIME_ENVIRONMENT: OperationInfo = OperationInfo 
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Jobs > Update"),
 };
 
@@ -15611,6 +15991,7 @@ pub(crate) static UPDATE_JOB_SETTINGS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Jobs > General > Update"),
 };
 
@@ -15650,6 +16031,7 @@ pub(crate) static UPDATE_LLM_MODEL_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > AiModels > General > Update"),
 };
 
@@ -15684,6 +16066,7 @@ pub(crate) static UPDATE_LOG_SINK: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > LogSinks > Update"),
 };
 
@@ -15718,6 +16101,7 @@ pub(crate) static UPDATE_NOTIFICATION: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Observability > Notifications > Update"),
 };
 
@@ -15757,6 +16141,7 @@ pub(crate) static UPDATE_PREVIEW_BLUEPRINT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > PreviewBlueprints > General > Update"),
 };
 
@@ -15796,6 +16181,7 @@ pub(crate) static UPDATE_PREVIEW_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Create"),
 };
 
@@ -15830,6 +16216,7 @@ pub(crate) static UPDATE_REGISTRY_CREDENTIALS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > Registries > Update"),
 };
 
@@ -15874,6 +16261,7 @@ pub(crate) static UPDATE_RELEASE_FLOW: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Pipelines > General > Update"),
 };
 
@@ -15913,6 +16301,7 @@ pub(crate) static UPDATE_SECRET: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -15957,6 +16346,7 @@ pub(crate) static UPDATE_SECRET_LINK: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: None,
 };
 
@@ -15996,6 +16386,7 @@ pub(crate) static UPDATE_SERVICE_BUILD_ARGUMENTS: OperationInfo = OperationInfo 
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Services > Update"),
 };
 
@@ -16035,6 +16426,7 @@ pub(crate) static UPDATE_SERVICE_BUILD_OPTIONS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -16074,6 +16466,7 @@ pub(crate) static UPDATE_SERVICE_BUILD_SOURCE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -16113,6 +16506,7 @@ pub(crate) static UPDATE_SERVICE_DEPLOYMENT: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -16152,6 +16546,7 @@ pub(crate) static UPDATE_SERVICE_HEALTH_CHECKS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -16191,6 +16586,7 @@ pub(crate) static UPDATE_SERVICE_PORTS: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -16230,6 +16626,7 @@ pub(crate) static UPDATE_SERVICE_ROLLOUT_CONFIGURATION: OperationInfo = Operatio
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Services > General > Update"),
 };
 
@@ -16269,6 +16666,7 @@ pub(crate) static UPDATE_SERVICE_RUNTIME_ENVIRONMENT: OperationInfo = OperationI
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Secrets > Services > Update"),
 };
 
@@ -16303,6 +16701,7 @@ pub(crate) static UPDATE_SSH_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Platform > Ssh > Update"),
 };
 
@@ -16342,6 +16741,7 @@ pub(crate) static UPDATE_SUBDOMAIN_GEO_ROUTING: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };
 
@@ -16386,6 +16786,7 @@ pub(crate) static UPDATE_SUBDOMAIN_PATH: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > SubdomainPaths > Update"),
 };
 
@@ -16420,6 +16821,7 @@ pub(crate) static UPDATE_TEMPLATE: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Templates > General > Update"),
 };
 
@@ -16459,6 +16861,7 @@ pub(crate) static UPDATE_VOLUME: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Volumes > General > Update"),
 };
 
@@ -16498,6 +16901,7 @@ pub(crate) static UPDATE_WORKFLOW: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Project > Workflows > General > Update"),
 };
 
@@ -16536,6 +16940,7 @@ pub(crate) static UPDATE_WORKLOAD_IDENTITIES: OperationInfo = OperationInfo {
     body: BodyKind::Required,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Cloud > WorkloadIdentities > Update"),
 };
 
@@ -16570,6 +16975,7 @@ pub(crate) static VERIFY_DOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Domains > Create"),
 };
 
@@ -16604,6 +17010,7 @@ pub(crate) static VERIFY_ENCRYPTION_CONFIGURATION: OperationInfo = OperationInfo
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Admin > Encryption > Read"),
 };
 
@@ -16643,5 +17050,6 @@ pub(crate) static VERIFY_SUBDOMAIN: OperationInfo = OperationInfo {
     body: BodyKind::None,
     paginated: false,
     items_key: None,
+    items_path: None,
     permission: Some("Account > Networking > Subdomains > Update"),
 };

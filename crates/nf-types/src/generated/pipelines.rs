@@ -5501,7 +5501,7 @@ impl Operation for GetPreviewTemplateRequest {
 
 impl Paginated for GetPreviewTemplateRequest {
     type Item = GetPreviewTemplateResponseTriggersItem;
-    const ITEMS_KEY: &'static str = "triggers";
+    const ITEMS_PATH: &'static [&'static str] = &["triggers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5791,7 +5791,7 @@ impl Operation for ListGradualRolloutStrategiesRequest {
 
 impl Paginated for ListGradualRolloutStrategiesRequest {
     type Item = CreateGradualRolloutStrategyResponse;
-    const ITEMS_KEY: &'static str = "strategies";
+    const ITEMS_PATH: &'static [&'static str] = &["strategies"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5895,7 +5895,7 @@ impl Operation for ListPipelineTemplatePreviewsRequest {
 
 impl Paginated for ListPipelineTemplatePreviewsRequest {
     type Item = ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem;
-    const ITEMS_KEY: &'static str = "previewEnvironments";
+    const ITEMS_PATH: &'static [&'static str] = &["previewEnvironments"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5995,7 +5995,7 @@ impl Operation for ListPipelinesRequest {
 
 impl Paginated for ListPipelinesRequest {
     type Item = ListPipelinesResponsePipelinesItem;
-    const ITEMS_KEY: &'static str = "pipelines";
+    const ITEMS_PATH: &'static [&'static str] = &["pipelines"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6121,7 +6121,7 @@ impl Operation for ListPreviewTemplateRunsRequest {
 
 impl Paginated for ListPreviewTemplateRunsRequest {
     type Item = ListPreviewTemplateRunsResponsePreviewTemplateRunsItem;
-    const ITEMS_KEY: &'static str = "previewTemplateRuns";
+    const ITEMS_PATH: &'static [&'static str] = &["previewTemplateRuns"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6255,7 +6255,7 @@ impl Operation for ListReleaseFlowRunsRequest {
 
 impl Paginated for ListReleaseFlowRunsRequest {
     type Item = ListReleaseFlowRunsResponseRunsItem;
-    const ITEMS_KEY: &'static str = "runs";
+    const ITEMS_PATH: &'static [&'static str] = &["runs"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

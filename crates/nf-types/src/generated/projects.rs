@@ -3464,7 +3464,7 @@ impl Operation for ListProjectsRequest {
 
 impl Paginated for ListProjectsRequest {
     type Item = ListProjectsResponseProjectsItem;
-    const ITEMS_KEY: &'static str = "projects";
+    const ITEMS_PATH: &'static [&'static str] = &["projects"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -1545,7 +1545,7 @@ impl Operation for ListRegistryCredentialsRequest {
 
 impl Paginated for ListRegistryCredentialsRequest {
     type Item = ListRegistryCredentialsResponseCredentialsItem;
-    const ITEMS_KEY: &'static str = "credentials";
+    const ITEMS_PATH: &'static [&'static str] = &["credentials"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -3910,7 +3910,7 @@ impl Operation for ListGlobalSecretsRequest {
 
 impl Paginated for ListGlobalSecretsRequest {
     type Item = ListGlobalSecretsResponseSecretsItem;
-    const ITEMS_KEY: &'static str = "secrets";
+    const ITEMS_PATH: &'static [&'static str] = &["secrets"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -4010,7 +4010,7 @@ impl Operation for ListSecretsRequest {
 
 impl Paginated for ListSecretsRequest {
     type Item = ListSecretsResponseSecretsItem;
-    const ITEMS_KEY: &'static str = "secrets";
+    const ITEMS_PATH: &'static [&'static str] = &["secrets"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -3352,7 +3352,7 @@ impl Operation for ListEncryptionConfigurationsRequest {
 
 impl Paginated for ListEncryptionConfigurationsRequest {
     type Item = ActivateEncryptionConfigurationResponse;
-    const ITEMS_KEY: &'static str = "encryptionConfigurations";
+    const ITEMS_PATH: &'static [&'static str] = &["encryptionConfigurations"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -3448,7 +3448,7 @@ impl Operation for ListWorkloadIdentitiesRequest {
 
 impl Paginated for ListWorkloadIdentitiesRequest {
     type Item = CreateWorkloadIdentitiesResponse;
-    const ITEMS_KEY: &'static str = "workloadIdentities";
+    const ITEMS_PATH: &'static [&'static str] = &["workloadIdentities"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -23982,7 +23982,7 @@ impl Operation for GetServiceBranchesRequest {
 
 impl Paginated for GetServiceBranchesRequest {
     type Item = GetServiceBranchesResponseBranchesItem;
-    const ITEMS_KEY: &'static str = "branches";
+    const ITEMS_PATH: &'static [&'static str] = &["branches"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -24415,7 +24415,7 @@ impl Operation for GetServiceBuildsRequest {
 
 impl Paginated for GetServiceBuildsRequest {
     type Item = GetServiceBuildResponse;
-    const ITEMS_KEY: &'static str = "builds";
+    const ITEMS_PATH: &'static [&'static str] = &["builds"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -24519,7 +24519,7 @@ impl Operation for GetServiceContainersRequest {
 
 impl Paginated for GetServiceContainersRequest {
     type Item = GetServiceContainersResponseContainersItem;
-    const ITEMS_KEY: &'static str = "containers";
+    const ITEMS_PATH: &'static [&'static str] = &["containers"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -24987,7 +24987,7 @@ impl Operation for GetServicePullRequestsRequest {
 
 impl Paginated for GetServicePullRequestsRequest {
     type Item = GetServicePullRequestsResponsePullRequestsItem;
-    const ITEMS_KEY: &'static str = "pullRequests";
+    const ITEMS_PATH: &'static [&'static str] = &["pullRequests"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -25314,7 +25314,7 @@ impl Operation for ListContainerSnapshotsRequest {
 
 impl Paginated for ListContainerSnapshotsRequest {
     type Item = CreateContainerSnapshotResponse;
-    const ITEMS_KEY: &'static str = "containerSnapshots";
+    const ITEMS_PATH: &'static [&'static str] = &["containerSnapshots"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -25432,7 +25432,7 @@ impl Operation for ListServiceDeploymentsRequest {
 
 impl Paginated for ListServiceDeploymentsRequest {
     type Item = GetServiceRolloutResponseCanaryDeployment;
-    const ITEMS_KEY: &'static str = "deployments";
+    const ITEMS_PATH: &'static [&'static str] = &["deployments"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -25532,7 +25532,7 @@ impl Operation for ListServicesRequest {
 
 impl Paginated for ListServicesRequest {
     type Item = ListServicesResponseServicesItem;
-    const ITEMS_KEY: &'static str = "services";
+    const ITEMS_PATH: &'static [&'static str] = &["services"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -5461,7 +5461,7 @@ impl Operation for ListApiTokensRequest {
 
 impl Paginated for ListApiTokensRequest {
     type Item = ListApiTokensResponseTokensItem;
-    const ITEMS_KEY: &'static str = "tokens";
+    const ITEMS_PATH: &'static [&'static str] = &["tokens"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5546,7 +5546,7 @@ impl Operation for ListOrgDirectoryGroupMembersRequest {
 
 impl Paginated for ListOrgDirectoryGroupMembersRequest {
     type Item = ListOrgDirectoryGroupMembersResponseMembersItem;
-    const ITEMS_KEY: &'static str = "members";
+    const ITEMS_PATH: &'static [&'static str] = &["members"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5627,7 +5627,7 @@ impl Operation for ListOrgMembersRequest {
 
 impl Paginated for ListOrgMembersRequest {
     type Item = ListOrgMembersResponseMembersItem;
-    const ITEMS_KEY: &'static str = "members";
+    const ITEMS_PATH: &'static [&'static str] = &["members"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5734,7 +5734,7 @@ impl Operation for ListOrgRoleMembersRequest {
 
 impl Paginated for ListOrgRoleMembersRequest {
     type Item = ListOrgRoleMembersResponseMembersItem;
-    const ITEMS_KEY: &'static str = "members";
+    const ITEMS_PATH: &'static [&'static str] = &["members"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5815,7 +5815,7 @@ impl Operation for ListOrgRolesRequest {
 
 impl Paginated for ListOrgRolesRequest {
     type Item = ListOrgRolesResponseRolesItem;
-    const ITEMS_KEY: &'static str = "roles";
+    const ITEMS_PATH: &'static [&'static str] = &["roles"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5911,7 +5911,7 @@ impl Operation for ListTagsRequest {
 
 impl Paginated for ListTagsRequest {
     type Item = AddTagResponse;
-    const ITEMS_KEY: &'static str = "tags";
+    const ITEMS_PATH: &'static [&'static str] = &["tags"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -5996,7 +5996,7 @@ impl Operation for ListTeamMembersRequest {
 
 impl Paginated for ListTeamMembersRequest {
     type Item = ListTeamMembersResponseMembersItem;
-    const ITEMS_KEY: &'static str = "members";
+    const ITEMS_PATH: &'static [&'static str] = &["members"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6099,7 +6099,7 @@ impl Operation for ListTeamRoleMembersRequest {
 
 impl Paginated for ListTeamRoleMembersRequest {
     type Item = ListTeamMembersResponseMembersItem;
-    const ITEMS_KEY: &'static str = "members";
+    const ITEMS_PATH: &'static [&'static str] = &["members"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6184,7 +6184,7 @@ impl Operation for ListTeamRolesRequest {
 
 impl Paginated for ListTeamRolesRequest {
     type Item = ListTeamRolesResponseRolesItem;
-    const ITEMS_KEY: &'static str = "roles";
+    const ITEMS_PATH: &'static [&'static str] = &["roles"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -6265,7 +6265,7 @@ impl Operation for ListTeamsRequest {
 
 impl Paginated for ListTeamsRequest {
     type Item = ListTeamsResponseTeamsItem;
-    const ITEMS_KEY: &'static str = "teams";
+    const ITEMS_PATH: &'static [&'static str] = &["teams"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

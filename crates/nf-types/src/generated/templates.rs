@@ -7393,7 +7393,7 @@ impl Operation for ListBlueprintTemplatePreviewsRequest {
 
 impl Paginated for ListBlueprintTemplatePreviewsRequest {
     type Item = ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem;
-    const ITEMS_KEY: &'static str = "previewEnvironments";
+    const ITEMS_PATH: &'static [&'static str] = &["previewEnvironments"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -7519,7 +7519,7 @@ impl Operation for ListPreviewBlueprintRunsRequest {
 
 impl Paginated for ListPreviewBlueprintRunsRequest {
     type Item = ListPreviewBlueprintRunsResponseRunsItem;
-    const ITEMS_KEY: &'static str = "runs";
+    const ITEMS_PATH: &'static [&'static str] = &["runs"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -7619,7 +7619,7 @@ impl Operation for ListPreviewBlueprintsRequest {
 
 impl Paginated for ListPreviewBlueprintsRequest {
     type Item = ListPreviewBlueprintsResponseWorkflowsItem;
-    const ITEMS_KEY: &'static str = "workflows";
+    const ITEMS_PATH: &'static [&'static str] = &["workflows"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -7741,7 +7741,7 @@ impl Operation for ListTemplateRunsRequest {
 
 impl Paginated for ListTemplateRunsRequest {
     type Item = ListTemplateRunsResponseTemplateRunsItem;
-    const ITEMS_KEY: &'static str = "templateRuns";
+    const ITEMS_PATH: &'static [&'static str] = &["templateRuns"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -7837,7 +7837,7 @@ impl Operation for ListTemplatesRequest {
 
 impl Paginated for ListTemplatesRequest {
     type Item = ListTemplatesResponseTemplatesItem;
-    const ITEMS_KEY: &'static str = "templates";
+    const ITEMS_PATH: &'static [&'static str] = &["templates"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -7944,7 +7944,7 @@ impl Operation for ListWorkflowRunsRequest {
 
 impl Paginated for ListWorkflowRunsRequest {
     type Item = ListPreviewBlueprintRunsResponseRunsItem;
-    const ITEMS_KEY: &'static str = "runs";
+    const ITEMS_PATH: &'static [&'static str] = &["runs"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -8044,7 +8044,7 @@ impl Operation for ListWorkflowsRequest {
 
 impl Paginated for ListWorkflowsRequest {
     type Item = ListPreviewBlueprintsResponseWorkflowsItem;
-    const ITEMS_KEY: &'static str = "pipelines";
+    const ITEMS_PATH: &'static [&'static str] = &["pipelines"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()

@@ -2466,7 +2466,7 @@ impl Operation for GetVolumeBackupSchedulesRequest {
 
 impl Paginated for GetVolumeBackupSchedulesRequest {
     type Item = GetVolumeBackupSchedulesResponseSchedulesItem;
-    const ITEMS_KEY: &'static str = "schedules";
+    const ITEMS_PATH: &'static [&'static str] = &["schedules"];
 
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
@@ -2571,6 +2571,23 @@ impl Operation for GetVolumeBackupsRequest {
     }
 }
 
+impl Paginated for GetVolumeBackupsRequest {
+    type Item = BackupVolumeResponse;
+    const ITEMS_PATH: &'static [&'static str] = &[];
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response
+    }
+}
+
 /// The response data of `list.volumes`.
 pub type ListVolumesResponse = Vec<CreateVolumeResponse>;
 
@@ -2654,6 +2671,23 @@ impl Operation for ListVolumesRequest {
         parts.query("page", &self.page);
         parts.query("cursor", &self.cursor);
         parts.finish()
+    }
+}
+
+impl Paginated for ListVolumesRequest {
+    type Item = CreateVolumeResponse;
+    const ITEMS_PATH: &'static [&'static str] = &[];
+
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response
     }
 }
 
