@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
-use futures_util::future::{BoxFuture, FutureExt};
 use http::HeaderValue;
 use nf_context::{ContextProvider, DEFAULT_HOST, Token};
 use tower_layer::Layer;
@@ -13,6 +12,7 @@ use tower_service::Service;
 
 use crate::base_url::{BaseUrl, BaseUrlSource};
 use crate::error::{ConfigErrorKind, TransportError};
+use crate::prepared::{self, PreparedFuture};
 use crate::{Request, Response};
 
 /// Authenticates requests whose scheme, host and port are the API's, and only those: a
@@ -147,21 +147,15 @@ where
 {
     type Response = Response;
     type Error = TransportError;
-    type Future = BoxFuture<'static, Result<Response, TransportError>>;
+    type Future = PreparedFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        match self.authorize(&mut request) {
-            Ok(()) => self
-                .inner
-                .call(request)
-                .map(|r| r.map_err(Into::into))
-                .boxed(),
-            Err(error) => futures_util::future::ready(Err(error)).boxed(),
-        }
+        let prepared = self.authorize(&mut request);
+        prepared::call(&mut self.inner, request, prepared)
     }
 }
 

@@ -5,7 +5,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures_util::future::{BoxFuture, FutureExt};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Uri};
 use nf_context::ContextProvider;
@@ -13,6 +12,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::error::{ConfigErrorKind, TransportError};
+use crate::prepared::{self, PreparedFuture};
 use crate::{Request, Response};
 
 /// The product name sent in the `User-Agent` header.
@@ -250,21 +250,15 @@ where
 {
     type Response = Response;
     type Error = TransportError;
-    type Future = BoxFuture<'static, Result<Response, TransportError>>;
+    type Future = PreparedFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        match self.prepare(&mut request) {
-            Ok(()) => self
-                .inner
-                .call(request)
-                .map(|r| r.map_err(Into::into))
-                .boxed(),
-            Err(error) => futures_util::future::ready(Err(error)).boxed(),
-        }
+        let prepared = self.prepare(&mut request);
+        prepared::call(&mut self.inner, request, prepared)
     }
 }
 

@@ -118,6 +118,7 @@ mod builder;
 pub mod clock;
 mod error;
 pub mod http_service;
+mod prepared;
 pub mod rate_limit;
 pub mod retry;
 pub mod timeout;
