@@ -262,7 +262,15 @@ impl ApiClient {
         );
         Ok(RawResponse {
             status: head.status,
-            rate_limit: RateLimit::from_headers(&head.headers),
+            // The transport's rate-limit layer has read the headers already; a response
+            // that did not pass through it is read here.
+            rate_limit: head
+                .extensions
+                .get::<nf_transport::ResponseRateLimit>()
+                .map_or_else(
+                    || RateLimit::from_headers(&head.headers),
+                    RateLimit::from_transport,
+                ),
             headers: head.headers,
             body: bytes,
             request,

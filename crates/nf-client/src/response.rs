@@ -34,6 +34,15 @@ pub struct RateLimit {
 const MAX_RESET: Duration = Duration::from_secs(366 * 24 * 3600);
 
 impl RateLimit {
+    /// What the transport read from a response's headers.
+    pub(crate) fn from_transport(said: &nf_transport::ResponseRateLimit) -> Self {
+        Self {
+            limit: said.limit,
+            remaining: said.remaining,
+            reset: said.reset.filter(|reset| *reset <= MAX_RESET),
+        }
+    }
+
     /// Reads the `x-ratelimit-*` headers.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let text = |name: &str| {

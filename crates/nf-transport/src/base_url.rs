@@ -126,6 +126,10 @@ impl BaseUrl {
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
             return false;
         };
+        // The common case, a URI this base URL made, matches as written.
+        if *scheme == self.scheme && authority.as_str() == self.authority.as_str() {
+            return true;
+        }
         *scheme == self.scheme
             && authority.host().eq_ignore_ascii_case(self.authority.host())
             && effective_port(scheme, authority) == effective_port(&self.scheme, &self.authority)

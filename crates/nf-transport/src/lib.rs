@@ -131,7 +131,7 @@ pub use crate::builder::{BoxTransportService, Transport, TransportBuilder};
 pub use crate::clock::{Clock, ManualClock, TokioClock};
 pub use crate::error::{BoxError, ConfigErrorKind, TransportError};
 pub use crate::http_service::{HttpConfig, HttpService, TlsBackend};
-pub use crate::rate_limit::{RateLimitMode, RateLimitSnapshot, RateLimitState};
+pub use crate::rate_limit::{RateLimitMode, RateLimitSnapshot, RateLimitState, ResponseRateLimit};
 pub use crate::retry::{
     Attempt, AttemptInfo, DefaultRetryPolicy, RetryBudget, RetryConfig, RetryDecision, RetryPolicy,
 };

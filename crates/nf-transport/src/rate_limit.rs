@@ -186,37 +186,43 @@ impl RateLimitState {
 
     /// Records what a response says about the budget. Malformed headers are ignored.
     pub fn observe(&self, status: StatusCode, headers: &HeaderMap) {
+        let reported = self.reported(status, headers, ResponseRateLimit::from_headers(headers));
         let now = self.shared.clock.now();
         let mut window = self.window();
         window.roll(now);
-        self.apply(&mut window, now, now, status, headers);
+        Self::apply(&mut window, now, now, reported);
         drop(window);
         self.shared.changed.notify_waiters();
     }
 
-    /// Applies a response's headers; `sent_at` is when its request left, `now` when the
-    /// response arrived.
-    fn apply(
+    /// What a response says about the budget, read before the state is locked. A 429
+    /// without the budget headers still means the budget is spent, until its Retry-After
+    /// (bounded by our ceiling, as the retry layer bounds its wait).
+    fn reported(
         &self,
-        window: &mut Window,
-        now: Instant,
-        sent_at: Instant,
         status: StatusCode,
         headers: &HeaderMap,
-    ) {
-        let limit = header_u64(headers, LIMIT_HEADER);
-        let mut remaining = header_u64(headers, REMAINING_HEADER);
-        let mut reset_in = header_seconds(headers, RESET_HEADER);
-
-        // A 429 without the budget headers still means the budget is spent, until its
-        // Retry-After (bounded by our ceiling, as the retry layer bounds its wait).
+        said: ResponseRateLimit,
+    ) -> ResponseRateLimit {
+        let mut reported = said;
         if status == StatusCode::TOO_MANY_REQUESTS {
-            remaining = remaining.or(Some(0));
-            if reset_in.is_none() {
-                reset_in = retry_after(headers, self.shared.clock.as_ref())
+            reported.remaining = reported.remaining.or(Some(0));
+            if reported.reset.is_none() {
+                reported.reset = retry_after(headers, self.shared.clock.as_ref())
                     .map(|wait| wait.min(self.shared.retry_after_ceiling));
             }
         }
+        reported
+    }
+
+    /// Applies what a response reported; `sent_at` is when its request left, `now` when the
+    /// response arrived.
+    fn apply(window: &mut Window, now: Instant, sent_at: Instant, reported: ResponseRateLimit) {
+        let ResponseRateLimit {
+            limit,
+            remaining,
+            reset: reset_in,
+        } = reported;
         if limit.is_none() && remaining.is_none() && reset_in.is_none() {
             return;
         }
@@ -267,21 +273,23 @@ struct Reservation {
 }
 
 impl Reservation {
-    fn settle(mut self, outcome: Option<&Response>, sent: bool) -> Option<u64> {
+    fn settle(mut self, outcome: Option<&mut Response>, sent: bool) -> Option<u64> {
         let state = self.state.take()?;
+        // Read outside the lock, which every request takes twice.
+        let reported = outcome.map(|response| {
+            let said = ResponseRateLimit::from_headers(response.headers());
+            let reported = state.reported(response.status(), response.headers(), said);
+            // What this response said, for whoever reads it later without parsing again.
+            response.extensions_mut().insert(said);
+            reported
+        });
         let now = state.shared.clock.now();
         let mut window = state.window();
         window.in_flight = window.in_flight.saturating_sub(1);
-        match outcome {
-            Some(response) => {
+        match reported {
+            Some(reported) => {
                 window.roll(now);
-                state.apply(
-                    &mut window,
-                    now,
-                    self.sent_at,
-                    response.status(),
-                    response.headers(),
-                );
+                RateLimitState::apply(&mut window, now, self.sent_at, reported);
             }
             None if sent => window.unsettled += 1,
             None => {}
@@ -304,6 +312,33 @@ impl Drop for Reservation {
 }
 
 /// Reads a header as a non-negative integer; anything else is ignored.
+/// What one response's `x-ratelimit-*` headers say; malformed values are `None`.
+///
+/// The rate-limit layer stores it in each response's extensions, so that code above the
+/// transport can read it without parsing the headers again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ResponseRateLimit {
+    /// Requests allowed per window.
+    pub limit: Option<u64>,
+    /// Requests left in the window.
+    pub remaining: Option<u64>,
+    /// Time until the window resets, counted from when the response was sent.
+    pub reset: Option<Duration>,
+}
+
+impl ResponseRateLimit {
+    /// Reads the headers: counts as whole numbers, the reset as whole or fractional
+    /// seconds.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            limit: header_u64(headers, LIMIT_HEADER),
+            remaining: header_u64(headers, REMAINING_HEADER),
+            reset: header_seconds(headers, RESET_HEADER),
+        }
+    }
+}
+
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
@@ -438,8 +473,8 @@ where
         Box::pin(async move {
             let reservation = Self::reserve(state, mode).await?;
             match inner.call(request).await.map_err(Into::into) {
-                Ok(response) => {
-                    if let Some(remaining) = reservation.settle(Some(&response), true) {
+                Ok(mut response) => {
+                    if let Some(remaining) = reservation.settle(Some(&mut response), true) {
                         tracing::Span::current().record("ratelimit.remaining", remaining);
                     }
                     Ok(response)
@@ -571,6 +606,36 @@ mod tests {
         }
         assert!(matches!(second.await, Ok(Ok(_))));
         assert_eq!(clock.sleeps(), vec![Duration::from_secs(30)]);
+    }
+
+    #[tokio::test]
+    async fn each_response_carries_what_its_headers_said() {
+        let state = RateLimitState::new(Arc::new(ManualClock::new()));
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let service = RateLimitLayer::new(state, RateLimitMode::default()).layer(service);
+        let call = tokio::spawn(service.oneshot(request()));
+        if let Some((_, send)) = handle.next_request().await {
+            send.send_response(response(
+                200,
+                &[
+                    (LIMIT_HEADER, "1000"),
+                    (REMAINING_HEADER, "998"),
+                    (RESET_HEADER, "1.5"),
+                ],
+            ));
+        }
+        let Ok(Ok(response)) = call.await else {
+            panic!("the call succeeds");
+        };
+        let said = response.extensions().get::<ResponseRateLimit>().copied();
+        assert_eq!(
+            said,
+            Some(ResponseRateLimit {
+                limit: Some(1000),
+                remaining: Some(998),
+                reset: Some(Duration::from_millis(1500)),
+            })
+        );
     }
 
     #[tokio::test]
