@@ -313,16 +313,21 @@ impl TransportBuilder {
         let rate_limit =
             RateLimitState::with_ceiling(self.clock.clone(), self.retry.max_server_delay);
         let retry_budget = self.retry_budget.unwrap_or_default();
-        let mut service = match self.transport {
-            Some(service) => service,
-            None => BoxCloneSyncService::new(HttpService::new(&self.http)?),
+        // Built from the inside out; the crate docs list the same order from the outside in.
+        // The HTTP service and the attempt timeout make one box: boxing each would cost an
+        // allocation per call, and another per clone of the stack.
+        let attempt_timeout = self
+            .attempt_timeout
+            .map(|timeout| TimeoutLayer::new(timeout, TimeoutKind::Attempt, self.clock.clone()));
+        let mut service = match (self.transport, attempt_timeout) {
+            (Some(service), Some(timeout)) => BoxCloneSyncService::new(timeout.layer(service)),
+            (Some(service), None) => service,
+            (None, Some(timeout)) => {
+                BoxCloneSyncService::new(timeout.layer(HttpService::new(&self.http)?))
+            }
+            (None, None) => BoxCloneSyncService::new(HttpService::new(&self.http)?),
         };
 
-        // Built from the inside out; the crate docs list the same order from the outside in.
-        if let Some(timeout) = self.attempt_timeout {
-            let layer = TimeoutLayer::new(timeout, TimeoutKind::Attempt, self.clock.clone());
-            service = BoxCloneSyncService::new(layer.layer(service));
-        }
         for layer in self.attempt_layers.iter().rev() {
             service = layer(service);
         }

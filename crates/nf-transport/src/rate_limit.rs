@@ -406,6 +406,25 @@ pub struct RateLimit<S> {
 }
 
 impl<S> RateLimit<S> {
+    /// Settles `reservation` with the outcome of its request and passes the outcome on.
+    fn settled(
+        reservation: Reservation,
+        result: Result<Response, TransportError>,
+    ) -> Result<Response, TransportError> {
+        match result {
+            Ok(mut response) => {
+                if let Some(remaining) = reservation.settle(Some(&mut response), true) {
+                    tracing::Span::current().record("ratelimit.remaining", remaining);
+                }
+                Ok(response)
+            }
+            Err(error) => {
+                reservation.settle(None, error.request_may_have_been_sent());
+                Err(error)
+            }
+        }
+    }
+
     async fn reserve(
         state: RateLimitState,
         mode: RateLimitMode,
@@ -465,6 +484,14 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        // Most calls find budget at once: they are sent now, on the ready service, with no
+        // clone of it.
+        if let Ok(reservation) = self.state.try_reserve() {
+            let response = self.inner.call(request);
+            return Box::pin(async move {
+                Self::settled(reservation, response.await.map_err(Into::into))
+            });
+        }
         // The ready service goes with this call; a clone is left for the next one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -472,18 +499,8 @@ where
         let mode = self.mode;
         Box::pin(async move {
             let reservation = Self::reserve(state, mode).await?;
-            match inner.call(request).await.map_err(Into::into) {
-                Ok(mut response) => {
-                    if let Some(remaining) = reservation.settle(Some(&mut response), true) {
-                        tracing::Span::current().record("ratelimit.remaining", remaining);
-                    }
-                    Ok(response)
-                }
-                Err(error) => {
-                    reservation.settle(None, error.request_may_have_been_sent());
-                    Err(error)
-                }
-            }
+            let result = inner.call(request).await.map_err(Into::into);
+            Self::settled(reservation, result)
         })
     }
 }

@@ -340,7 +340,8 @@ where
         layer: RetryLayer,
         request: Request,
     ) -> Result<Response, TransportError> {
-        let template = Template::capture(&request);
+        // Boxed, so that this future stays small enough for the allocator's fast path.
+        let template = Template::capture(&request).map(Box::new);
         let (method, uri) = (request.method().clone(), request.uri().clone());
         let mut next = Some(request);
         let mut attempt = 1u32;
