@@ -202,12 +202,12 @@ impl ApiClient {
             .send(request)
             .await
             .map_err(|error| Error::from_transport(error, None))?;
-        let (head, response_body) = response.into_parts();
+        let (mut head, response_body) = response.into_parts();
 
         // The echo layer saw the last attempt; a user transport that drops extensions
         // leaves only what the client itself set.
-        let (url, sent_headers) = match head.extensions.get::<SentRequest>() {
-            Some(sent) => (sent.url.clone(), sent.headers.clone()),
+        let (url, sent_headers) = match head.extensions.remove::<SentRequest>() {
+            Some(sent) => (sent.url, sent.headers),
             None => (self.absolute_url(&path), client_headers(body.is_some())),
         };
         let request = RequestInfo {

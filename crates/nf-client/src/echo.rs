@@ -45,7 +45,7 @@ impl Service<Request> for Echo {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let sent = SentRequest {
-            url: request.uri().to_string(),
+            url: url_of(request.uri()),
             headers: redacted(request.headers()),
         };
         let future = self.inner.call(request);
@@ -55,6 +55,27 @@ impl Service<Request> for Echo {
             Ok(response)
         })
     }
+}
+
+/// The URI as text, as its `Display` writes it, without the formatting machinery.
+fn url_of(uri: &http::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or_default();
+    let authority = uri.authority().map_or("", http::uri::Authority::as_str);
+    let (path, query) = (uri.path(), uri.query());
+    let mut url = String::with_capacity(
+        scheme.len() + 3 + authority.len() + path.len() + query.map_or(0, |q| q.len() + 1),
+    );
+    if !scheme.is_empty() {
+        url.push_str(scheme);
+        url.push_str("://");
+    }
+    url.push_str(authority);
+    url.push_str(path);
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
 }
 
 /// The text that replaces secret header values.
@@ -77,6 +98,19 @@ pub(crate) fn redacted(headers: &HeaderMap) -> HeaderMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_read_as_their_display() {
+        for text in [
+            "https://api.northflank.com/v1/projects?per_page=5&cursor=a%20b",
+            "http://127.0.0.1:8080/v1/projects",
+            "http://[::1]:80/",
+            "/v1/projects?x=1",
+        ] {
+            let uri: http::Uri = text.parse().expect("a URI");
+            assert_eq!(url_of(&uri), uri.to_string());
+        }
+    }
 
     #[test]
     fn credentials_and_sensitive_values_are_replaced() {
