@@ -409,11 +409,31 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
 /// Decoding a model reads every member into a local and checks for an error once at the end,
 /// rather than returning at each member: an early return must drop every member read so far,
 /// and the drop code of all those returns grows with the square of the number of members.
-/// After an error, [`Fields::next_key`] ends the loop.
+/// After an error, [`Fields::next`] ends the loop.
+///
+/// Members are known by their index in the model's table of names, so the generated code
+/// matches on small integers rather than comparing strings in every model, which keeps the
+/// large generated crate quick to build.
 #[derive(Debug)]
 pub(crate) struct Fields {
     object: Object,
+    names: &'static [&'static str],
+    /// One bit per name that has been read.
+    seen: u128,
     error: Option<DecodeError>,
+}
+
+/// A member name, as [`Fields::next`] gives it.
+#[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "other names are read only by models that keep undeclared members"
+)]
+pub(crate) enum Key<'a> {
+    /// The name at this index of the model's table.
+    Known(usize),
+    /// A name the model does not declare.
+    Other(Cow<'a, str>),
 }
 
 #[allow(
@@ -421,21 +441,31 @@ pub(crate) struct Fields {
     reason = "used by the generated modules, which features may leave out"
 )]
 impl Fields {
-    /// Starts reading the object that comes next.
-    pub(crate) fn begin(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+    /// Starts reading the object that comes next, for a model with the member `names` (at
+    /// most 128).
+    pub(crate) fn begin(
+        reader: &mut Reader<'_>,
+        names: &'static [&'static str],
+    ) -> Result<Self, DecodeError> {
         Ok(Self {
             object: reader.object()?,
+            names,
+            seen: 0,
             error: None,
         })
     }
 
     /// The next member's name; `None` after the last member or the first error.
-    pub(crate) fn next_key<'a>(&mut self, reader: &mut Reader<'a>) -> Option<Cow<'a, str>> {
+    pub(crate) fn next<'a>(&mut self, reader: &mut Reader<'a>) -> Option<Key<'a>> {
         if self.error.is_some() {
             return None;
         }
         match self.object.next_key(reader) {
-            Ok(key) => key,
+            Ok(Some(key)) => Some(match self.names.iter().position(|name| *name == key) {
+                Some(index) => Key::Known(index),
+                None => Key::Other(key),
+            }),
+            Ok(None) => None,
             Err(error) => {
                 self.error = Some(error);
                 None
@@ -443,47 +473,50 @@ impl Fields {
         }
     }
 
-    /// Reads member `name` into `slot`; `null` is handed to `T`, which refuses it unless it
+    /// Reads member `index` into `slot`; `null` is handed to `T`, which refuses it unless it
     /// has a meaning for it.
     #[inline(never)]
     pub(crate) fn required<T: Json>(
         &mut self,
         reader: &mut Reader<'_>,
-        name: &str,
+        index: usize,
         slot: &mut Option<T>,
     ) {
         match T::decode(reader) {
-            Ok(value) => *slot = Some(value),
-            Err(error) => self.fail(error, name),
+            Ok(value) => {
+                *slot = Some(value);
+                self.seen |= bit(index);
+            }
+            Err(error) => self.fail(error, index),
         }
     }
 
-    /// Reads optional member `name` into `slot`; `null` reads as absent.
+    /// Reads optional member `index` into `slot`; `null` reads as absent.
     #[inline(never)]
     pub(crate) fn optional<T: Json>(
         &mut self,
         reader: &mut Reader<'_>,
-        name: &str,
+        index: usize,
         slot: &mut Option<T>,
     ) {
         match Option::<T>::decode(reader) {
             Ok(value) => *slot = value,
-            Err(error) => self.fail(error, name),
+            Err(error) => self.fail(error, index),
         }
     }
 
-    /// Reads optional, nullable member `name`: `null` is `Some(None)`, where absent stays
+    /// Reads optional, nullable member `index`: `null` is `Some(None)`, where absent stays
     /// `None`.
     #[inline(never)]
     pub(crate) fn nullable<T: Json>(
         &mut self,
         reader: &mut Reader<'_>,
-        name: &str,
+        index: usize,
         slot: &mut Option<Option<T>>,
     ) {
         match Option::<T>::decode(reader) {
             Ok(value) => *slot = Some(value),
-            Err(error) => self.fail(error, name),
+            Err(error) => self.fail(error, index),
         }
     }
 
@@ -498,7 +531,7 @@ impl Fields {
             Ok(value) => {
                 rest.insert(name.into_owned(), value);
             }
-            Err(error) => self.fail(error, &name),
+            Err(error) => self.error = Some(error.in_member(&name)),
         }
     }
 
@@ -509,21 +542,33 @@ impl Fields {
         }
     }
 
-    /// The first error met, else the first required member (`(name, read)`) not read.
-    pub(crate) fn finish(self, required: &[(&str, bool)]) -> Result<(), DecodeError> {
+    /// The first error met, else the first required member not read: `required` has the
+    /// bit of each required member's index set.
+    pub(crate) fn finish(self, required: u128) -> Result<(), DecodeError> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        match required.iter().find(|(_, read)| !read) {
-            Some((name, _)) => Err(missing(name)),
-            None => Ok(()),
+        let unread = required & !self.seen;
+        if unread == 0 {
+            return Ok(());
         }
+        let index = unread.trailing_zeros() as usize;
+        Err(missing(self.names.get(index).copied().unwrap_or_default()))
     }
 
     #[cold]
-    fn fail(&mut self, error: DecodeError, name: &str) {
+    fn fail(&mut self, error: DecodeError, index: usize) {
+        let name = self.names.get(index).copied().unwrap_or_default();
         self.error = Some(error.in_member(name));
     }
+}
+
+/// The bit of member `index` in [`Fields::seen`]; indexes past 127 share no bit, which the
+/// generator rules out.
+fn bit(index: usize) -> u128 {
+    1_u128
+        .checked_shl(u32::try_from(index).unwrap_or(u32::MAX))
+        .unwrap_or(0)
 }
 
 /// The error of a model whose required members were not all read although
@@ -693,3 +738,33 @@ macro_rules! query_enums {
     reason = "used by the generated modules, which features may leave out"
 )]
 pub(crate) use query_enums;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_bits_cover_128_members_and_no_more() {
+        assert_eq!(bit(0), 1);
+        assert_eq!(bit(127), 1 << 127);
+        assert_eq!(bit(128), 0);
+        assert_eq!(bit(usize::MAX), 0);
+    }
+
+    #[test]
+    fn the_first_missing_required_member_is_named() {
+        const NAMES: &[&str] = &["a", "b", "c"];
+        let mut reader = Reader::new(br#"{"b": 1, "x": [true]}"#);
+        let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
+        let mut b: Option<i64> = None;
+        while let Some(key) = fields.next(&mut reader) {
+            match key {
+                Key::Known(1) => fields.required(&mut reader, 1, &mut b),
+                _ => fields.skip(&mut reader),
+            }
+        }
+        assert_eq!(b, Some(1));
+        let error = fields.finish(0b111).expect_err("a and c are missing");
+        assert_eq!(error.to_string(), "missing member `a`");
+    }
+}

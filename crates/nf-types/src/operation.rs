@@ -89,19 +89,20 @@ impl Pagination {
 
 impl Json for Pagination {
     fn decode(reader: &mut json::Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["hasNextPage", "cursor", "count"];
         let mut has_next_page = None;
         let mut cursor = None;
         let mut count = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "hasNextPage" => fields.optional(reader, "hasNextPage", &mut has_next_page),
-                "cursor" => fields.optional(reader, "cursor", &mut cursor),
-                "count" => fields.optional(reader, "count", &mut count),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut has_next_page),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut cursor),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut count),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0)?;
         Ok(Self {
             has_next_page: has_next_page.unwrap_or(false),
             cursor,

@@ -261,47 +261,56 @@ fn struct_source(
         out,
         "fn decode({reader}: &mut Reader<'_>) -> Result<Self, DecodeError> {{"
     );
+    // Members are matched by their index in a table of names: see `nf_types::json::Fields`.
+    assert!(
+        fields.len() <= 128,
+        "{name}: more than 128 members do not fit the decoder's bit set"
+    );
+    let names: Vec<String> = fields.iter().map(|field| literal(&field.json)).collect();
+    out!(out, "const NAMES: &[&str] = &[{}];", names.join(", "));
     for field in fields {
         out!(out, "let mut {} = None;", field.rust);
     }
     if let Some((field, _)) = additional {
         out!(out, "let mut {field} = BTreeMap::new();");
     }
-    out!(out, "let mut {decoder} = json::Fields::begin({reader})?;");
     out!(
         out,
-        "while let Some({key}) = {decoder}.next_key({reader}) {{"
+        "let mut {decoder} = json::Fields::begin({reader}, NAMES)?;"
     );
-    out!(out, "match &*{key} {{");
-    for field in fields {
+    out!(out, "while let Some({key}) = {decoder}.next({reader}) {{");
+    out!(out, "match {key} {{");
+    for (index, field) in fields.iter().enumerate() {
         let method = match field.mode {
             FieldMode::Required => "required",
             FieldMode::RequiredNullable | FieldMode::Optional => "optional",
             FieldMode::OptionalNullable => "nullable",
         };
-        let json = literal(&field.json);
         out!(
             out,
-            "{json} => {decoder}.{method}({reader}, {json}, &mut {}),",
+            "json::Key::Known({index}) => {decoder}.{method}({reader}, {index}, &mut {}),",
             field.rust
         );
     }
     if let Some((field, _)) = additional {
-        out!(out, "_ => {decoder}.rest({reader}, {key}, &mut {field}),");
-    } else {
-        out!(out, "_ => {decoder}.skip({reader}),");
+        out!(
+            out,
+            "json::Key::Other({key}) => {decoder}.rest({reader}, {key}, &mut {field}),"
+        );
     }
+    out!(out, "_ => {decoder}.skip({reader}),");
     out!(out, "}}");
     out!(out, "}}");
     let required: Vec<&Field> = fields
         .iter()
         .filter(|field| field.mode == FieldMode::Required)
         .collect();
-    let checks: Vec<String> = required
+    let mask = fields
         .iter()
-        .map(|field| format!("({}, {}.is_some())", literal(&field.json), field.rust))
-        .collect();
-    out!(out, "{decoder}.finish(&[{}])?;", checks.join(", "));
+        .enumerate()
+        .filter(|(_, field)| field.mode == FieldMode::Required)
+        .fold(0_u128, |mask, (index, _)| mask | (1 << index));
+    out!(out, "{decoder}.finish({mask:#x})?;");
     if !required.is_empty() {
         let patterns: Vec<String> = required
             .iter()

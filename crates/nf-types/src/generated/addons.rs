@@ -31,15 +31,16 @@ impl AbortAddonRestoreBody {
 
 impl Json for AbortAddonRestoreBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["restoreId"];
         let mut restore_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "restoreId" => fields.required(reader, "restoreId", &mut restore_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut restore_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("restoreId", restore_id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(restore_id),) = (restore_id,) else {
             return Err(json::incomplete());
         };
@@ -100,31 +101,33 @@ impl AddBackupDestinationBody {
 
 impl Json for AddBackupDestinationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "description",
+            "name",
+            "prefix",
+            "type",
+            "usage",
+        ];
         let mut credentials = None;
         let mut description = None;
         let mut name = None;
         let mut prefix = None;
         let mut type_ = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.required(reader, "credentials", &mut credentials),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "prefix" => fields.required(reader, "prefix", &mut prefix),
-                "type" => fields.required(reader, "type", &mut type_),
-                "usage" => fields.required(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut prefix),
+                json::Key::Known(4) => fields.required(reader, 4, &mut type_),
+                json::Key::Known(5) => fields.required(reader, 5, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("credentials", credentials.is_some()),
-            ("name", name.is_some()),
-            ("prefix", prefix.is_some()),
-            ("type", type_.is_some()),
-            ("usage", usage.is_some()),
-        ])?;
+        fields.finish(0x3d)?;
         let (Some(credentials), Some(name), Some(prefix), Some(type_), Some(usage)) =
             (credentials, name, prefix, type_, usage)
         else {
@@ -244,6 +247,17 @@ impl AddBackupDestinationBodyCredentials {
 
 impl Json for AddBackupDestinationBodyCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accessKey",
+            "authMode",
+            "bucketName",
+            "enableObjectLock",
+            "endpoint",
+            "objectLockRetentionDays",
+            "region",
+            "secretKey",
+            "workloadIdentityId",
+        ];
         let mut access_key = None;
         let mut auth_mode = None;
         let mut bucket_name = None;
@@ -253,34 +267,22 @@ impl Json for AddBackupDestinationBodyCredentials {
         let mut region = None;
         let mut secret_key = None;
         let mut workload_identity_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessKey" => fields.optional(reader, "accessKey", &mut access_key),
-                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
-                "bucketName" => fields.required(reader, "bucketName", &mut bucket_name),
-                "enableObjectLock" => {
-                    fields.optional(reader, "enableObjectLock", &mut enable_object_lock)
-                }
-                "endpoint" => fields.required(reader, "endpoint", &mut endpoint),
-                "objectLockRetentionDays" => fields.optional(
-                    reader,
-                    "objectLockRetentionDays",
-                    &mut object_lock_retention_days,
-                ),
-                "region" => fields.required(reader, "region", &mut region),
-                "secretKey" => fields.optional(reader, "secretKey", &mut secret_key),
-                "workloadIdentityId" => {
-                    fields.optional(reader, "workloadIdentityId", &mut workload_identity_id)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut access_key),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut auth_mode),
+                json::Key::Known(2) => fields.required(reader, 2, &mut bucket_name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut enable_object_lock),
+                json::Key::Known(4) => fields.required(reader, 4, &mut endpoint),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut object_lock_retention_days),
+                json::Key::Known(6) => fields.required(reader, 6, &mut region),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut secret_key),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut workload_identity_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("bucketName", bucket_name.is_some()),
-            ("endpoint", endpoint.is_some()),
-            ("region", region.is_some()),
-        ])?;
+        fields.finish(0x54)?;
         let (Some(bucket_name), Some(endpoint), Some(region)) = (bucket_name, endpoint, region)
         else {
             return Err(json::incomplete());
@@ -424,6 +426,17 @@ impl AddBackupDestinationResponse {
 
 impl Json for AddBackupDestinationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "credentials",
+            "description",
+            "id",
+            "name",
+            "prefix",
+            "type",
+            "updatedAt",
+            "usage",
+        ];
         let mut created_at = None;
         let mut credentials = None;
         let mut description = None;
@@ -433,29 +446,22 @@ impl Json for AddBackupDestinationResponse {
         let mut type_ = None;
         let mut updated_at = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "credentials" => fields.required(reader, "credentials", &mut credentials),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "prefix" => fields.required(reader, "prefix", &mut prefix),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "usage" => fields.required(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut credentials),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut prefix),
+                json::Key::Known(6) => fields.required(reader, 6, &mut type_),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut updated_at),
+                json::Key::Known(8) => fields.required(reader, 8, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("credentials", credentials.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("prefix", prefix.is_some()),
-            ("type", type_.is_some()),
-            ("usage", usage.is_some()),
-        ])?;
+        fields.finish(0x17a)?;
         let (Some(credentials), Some(id), Some(name), Some(prefix), Some(type_), Some(usage)) =
             (credentials, id, name, prefix, type_, usage)
         else {
@@ -561,31 +567,30 @@ impl BackupAddonBody {
 
 impl Json for BackupAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalDestinations",
+            "backupType",
+            "compressionType",
+            "customDestinationId",
+            "name",
+        ];
         let mut additional_destinations = None;
         let mut backup_type = None;
         let mut compression_type = None;
         let mut custom_destination_id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalDestinations" => fields.optional(
-                    reader,
-                    "additionalDestinations",
-                    &mut additional_destinations,
-                ),
-                "backupType" => fields.optional(reader, "backupType", &mut backup_type),
-                "compressionType" => {
-                    fields.optional(reader, "compressionType", &mut compression_type)
-                }
-                "customDestinationId" => {
-                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
-                }
-                "name" => fields.optional(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_destinations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_type),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut compression_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_destination_id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             additional_destinations,
             backup_type,
@@ -653,22 +658,20 @@ impl BackupAddonBodyAdditionalDestinationsItem {
 
 impl Json for BackupAddonBodyAdditionalDestinationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["destinationId", "retentionTime", "type"];
         let mut destination_id = None;
         let mut retention_time = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "destinationId" => fields.required(reader, "destinationId", &mut destination_id),
-                "retentionTime" => fields.optional(reader, "retentionTime", &mut retention_time),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut destination_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut retention_time),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("destinationId", destination_id.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
             return Err(json::incomplete());
         };
@@ -777,6 +780,16 @@ impl BackupAddonResponse {
 
 impl Json for BackupAddonResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "completedAt",
+            "config",
+            "createdAt",
+            "id",
+            "lastRestore",
+            "name",
+            "status",
+            "uid",
+        ];
         let mut completed_at = None;
         let mut config = None;
         let mut created_at = None;
@@ -785,28 +798,21 @@ impl Json for BackupAddonResponse {
         let mut name = None;
         let mut status = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
-                "config" => fields.required(reader, "config", &mut config),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "lastRestore" => fields.optional(reader, "lastRestore", &mut last_restore),
-                "name" => fields.required(reader, "name", &mut name),
-                "status" => fields.required(reader, "status", &mut status),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut completed_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut config),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut last_restore),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("config", config.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0xee)?;
         let (Some(config), Some(created_at), Some(id), Some(name), Some(status), Some(uid)) =
             (config, created_at, id, name, status, uid)
         else {
@@ -877,19 +883,20 @@ impl BackupAddonResponseConfig {
 
 impl Json for BackupAddonResponseConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addonVersion", "size", "source"];
         let mut addon_version = None;
         let mut size = None;
         let mut source = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonVersion" => fields.optional(reader, "addonVersion", &mut addon_version),
-                "size" => fields.required(reader, "size", &mut size),
-                "source" => fields.optional(reader, "source", &mut source),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_version),
+                json::Key::Known(1) => fields.required(reader, 1, &mut size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut source),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("size", size.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(size),) = (size,) else {
             return Err(json::incomplete());
         };
@@ -933,15 +940,16 @@ impl BackupAddonResponseConfigSource {
 
 impl Json for BackupAddonResponseConfigSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type"];
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { type_ })
     }
 
@@ -1003,24 +1011,20 @@ impl BackupAddonResponseLastRestore {
 
 impl Json for BackupAddonResponseLastRestore {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["completedAt", "restoreTimestamp", "status"];
         let mut completed_at = None;
         let mut restore_timestamp = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
-                "restoreTimestamp" => {
-                    fields.required(reader, "restoreTimestamp", &mut restore_timestamp)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut completed_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut restore_timestamp),
+                json::Key::Known(2) => fields.required(reader, 2, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("restoreTimestamp", restore_timestamp.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x6)?;
         let (Some(restore_timestamp), Some(status)) = (restore_timestamp, status) else {
             return Err(json::incomplete());
         };
@@ -1271,6 +1275,28 @@ impl CreateAddonBody {
 
 impl Json for CreateAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "backupSchedules",
+            "billing",
+            "customCredentials",
+            "description",
+            "externalAccessEnabled",
+            "infrastructure",
+            "ipPolicies",
+            "metadata",
+            "name",
+            "projectId",
+            "source",
+            "stageId",
+            "tags",
+            "tlsEnabled",
+            "type",
+            "typeSpecificSettings",
+            "version",
+            "vpcAccessible",
+            "templateValues",
+            "region",
+        ];
         let mut backup_schedules = None;
         let mut billing = None;
         let mut custom_credentials = None;
@@ -1291,43 +1317,33 @@ impl Json for CreateAddonBody {
         let mut vpc_accessible = None;
         let mut template_values = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupSchedules" => {
-                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
-                }
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "customCredentials" => {
-                    fields.optional(reader, "customCredentials", &mut custom_credentials)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAccessEnabled" => fields.optional(
-                    reader,
-                    "externalAccessEnabled",
-                    &mut external_access_enabled,
-                ),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "ipPolicies" => fields.optional(reader, "ipPolicies", &mut ip_policies),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "name" => fields.required(reader, "name", &mut name),
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
-                "source" => fields.optional(reader, "source", &mut source),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
-                "type" => fields.required(reader, "type", &mut type_),
-                "typeSpecificSettings" => {
-                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
-                }
-                "version" => fields.optional(reader, "version", &mut version),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
-                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut backup_schedules),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_credentials),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut external_access_enabled),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut infrastructure),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ip_policies),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut metadata),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut project_id),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut source),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut stage_id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut tags),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut tls_enabled),
+                json::Key::Known(14) => fields.required(reader, 14, &mut type_),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut type_specific_settings),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut version),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut vpc_accessible),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut template_values),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x4100)?;
         let (Some(name), Some(type_)) = (name, type_) else {
             return Err(json::incomplete());
         };
@@ -1466,37 +1482,33 @@ impl CreateAddonBodyBackupSchedulesItem {
 
 impl Json for CreateAddonBodyBackupSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalDestinations",
+            "backupType",
+            "compressionType",
+            "customDestinationId",
+            "retentionTime",
+            "scheduling",
+        ];
         let mut additional_destinations = None;
         let mut backup_type = None;
         let mut compression_type = None;
         let mut custom_destination_id = None;
         let mut retention_time = None;
         let mut scheduling = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalDestinations" => fields.optional(
-                    reader,
-                    "additionalDestinations",
-                    &mut additional_destinations,
-                ),
-                "backupType" => fields.required(reader, "backupType", &mut backup_type),
-                "compressionType" => {
-                    fields.optional(reader, "compressionType", &mut compression_type)
-                }
-                "customDestinationId" => {
-                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
-                }
-                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
-                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_destinations),
+                json::Key::Known(1) => fields.required(reader, 1, &mut backup_type),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut compression_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_destination_id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut retention_time),
+                json::Key::Known(5) => fields.required(reader, 5, &mut scheduling),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backupType", backup_type.is_some()),
-            ("retentionTime", retention_time.is_some()),
-            ("scheduling", scheduling.is_some()),
-        ])?;
+        fields.finish(0x32)?;
         let (Some(backup_type), Some(retention_time), Some(scheduling)) =
             (backup_type, retention_time, scheduling)
         else {
@@ -1581,24 +1593,22 @@ impl CreateAddonBodyBackupSchedulesItemScheduling {
 
 impl Json for CreateAddonBodyBackupSchedulesItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["day", "hour", "interval", "minute"];
         let mut day = None;
         let mut hour = None;
         let mut interval = None;
         let mut minute = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "day" => fields.optional(reader, "day", &mut day),
-                "hour" => fields.optional(reader, "hour", &mut hour),
-                "interval" => fields.required(reader, "interval", &mut interval),
-                "minute" => fields.required(reader, "minute", &mut minute),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut day),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut hour),
+                json::Key::Known(2) => fields.required(reader, 2, &mut interval),
+                json::Key::Known(3) => fields.required(reader, 3, &mut minute),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("interval", interval.is_some()),
-            ("minute", minute.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(interval), Some(minute)) = (interval, minute) else {
             return Err(json::incomplete());
         };
@@ -1693,33 +1703,33 @@ impl CreateAddonBodyBilling {
 
 impl Json for CreateAddonBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "deploymentPlan",
+            "diskAutoscaling",
+            "replicas",
+            "storage",
+            "storageClass",
+            "zonalRedundancy",
+        ];
         let mut deployment_plan = None;
         let mut disk_autoscaling = None;
         let mut replicas = None;
         let mut storage = None;
         let mut storage_class = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "diskAutoscaling" => {
-                    fields.optional(reader, "diskAutoscaling", &mut disk_autoscaling)
-                }
-                "replicas" => fields.required(reader, "replicas", &mut replicas),
-                "storage" => fields.required(reader, "storage", &mut storage),
-                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disk_autoscaling),
+                json::Key::Known(2) => fields.required(reader, 2, &mut replicas),
+                json::Key::Known(3) => fields.required(reader, 3, &mut storage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut storage_class),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("deploymentPlan", deployment_plan.is_some()),
-            ("replicas", replicas.is_some()),
-            ("storage", storage.is_some()),
-        ])?;
+        fields.finish(0xd)?;
         let (Some(deployment_plan), Some(replicas), Some(storage)) =
             (deployment_plan, replicas, storage)
         else {
@@ -1794,21 +1804,20 @@ impl CreateAddonBodyBillingDiskAutoscaling {
 
 impl Json for CreateAddonBodyBillingDiskAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "maxSizeMib", "thresholdPercent"];
         let mut enabled = None;
         let mut max_size_mib = None;
         let mut threshold_percent = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "maxSizeMib" => fields.optional(reader, "maxSizeMib", &mut max_size_mib),
-                "thresholdPercent" => {
-                    fields.optional(reader, "thresholdPercent", &mut threshold_percent)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max_size_mib),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut threshold_percent),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1868,17 +1877,18 @@ impl CreateAddonBodyBillingZonalRedundancy {
 
 impl Json for CreateAddonBodyBillingZonalRedundancy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["minZones", "type"];
         let mut min_zones = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "minZones" => fields.optional(reader, "minZones", &mut min_zones),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut min_zones),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { min_zones, type_ })
     }
 
@@ -1924,15 +1934,16 @@ impl CreateAddonBodyCustomCredentials {
 
 impl Json for CreateAddonBodyCustomCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dbName"];
         let mut db_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dbName" => fields.optional(reader, "dbName", &mut db_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut db_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { db_name })
     }
 
@@ -1970,15 +1981,16 @@ impl CreateAddonBodyInfrastructure {
 
 impl Json for CreateAddonBodyInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["architecture"];
         let mut architecture = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut architecture),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { architecture })
     }
 
@@ -2018,20 +2030,18 @@ impl CreateAddonBodyIpPoliciesItem {
 
 impl Json for CreateAddonBodyIpPoliciesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["action", "addresses"];
         let mut action = None;
         let mut addresses = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "action" => fields.required(reader, "action", &mut action),
-                "addresses" => fields.required(reader, "addresses", &mut addresses),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut action),
+                json::Key::Known(1) => fields.required(reader, 1, &mut addresses),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("action", action.is_some()),
-            ("addresses", addresses.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(action), Some(addresses)) = (action, addresses) else {
             return Err(json::incomplete());
         };
@@ -2092,17 +2102,18 @@ impl CreateAddonBodyMetadata {
 
 impl Json for CreateAddonBodyMetadata {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["annotations", "labels"];
         let mut annotations = None;
         let mut labels = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "annotations" => fields.optional(reader, "annotations", &mut annotations),
-                "labels" => fields.optional(reader, "labels", &mut labels),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut annotations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut labels),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             annotations,
             labels,
@@ -2183,23 +2194,30 @@ impl CreateAddonBodySource {
 
 impl Json for CreateAddonBodySource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonId",
+            "backupId",
+            "backupType",
+            "projectId",
+            "backupUid",
+        ];
         let mut addon_id = None;
         let mut backup_id = None;
         let mut backup_type = None;
         let mut project_id = None;
         let mut backup_uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
-                "backupId" => fields.optional(reader, "backupId", &mut backup_id),
-                "backupType" => fields.optional(reader, "backupType", &mut backup_type),
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
-                "backupUid" => fields.optional(reader, "backupUid", &mut backup_uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut backup_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut project_id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut backup_uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             addon_id,
             backup_id,
@@ -2396,6 +2414,21 @@ impl CreateAddonBodyTypeSpecificSettings {
 
 impl Json for CreateAddonBodyTypeSpecificSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "mysqlHaModeEnabled",
+            "mysqlHaRouterEnabled",
+            "mysqlRouterReplicas",
+            "postgresqlConnectionPoolerEnabled",
+            "postgresqlConnectionPoolerReplicas",
+            "postgresqlEdbMode",
+            "postgresqlImportMode",
+            "postgresqlReadConnectionPoolerEnabled",
+            "postgresqlReadConnectionPoolerReplicas",
+            "postgresqlSupabaseMode",
+            "postgresqlWalLevel",
+            "redisMaxMemoryPolicy",
+            "redisSentinelEnabled",
+        ];
         let mut mysql_ha_mode_enabled = None;
         let mut mysql_ha_router_enabled = None;
         let mut mysql_router_replicas = None;
@@ -2409,62 +2442,34 @@ impl Json for CreateAddonBodyTypeSpecificSettings {
         let mut postgresql_wal_level = None;
         let mut redis_max_memory_policy = None;
         let mut redis_sentinel_enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mysqlHaModeEnabled" => {
-                    fields.optional(reader, "mysqlHaModeEnabled", &mut mysql_ha_mode_enabled)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut mysql_ha_mode_enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mysql_ha_router_enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut mysql_router_replicas),
+                json::Key::Known(3) => {
+                    fields.optional(reader, 3, &mut postgresql_connection_pooler_enabled)
                 }
-                "mysqlHaRouterEnabled" => {
-                    fields.optional(reader, "mysqlHaRouterEnabled", &mut mysql_ha_router_enabled)
+                json::Key::Known(4) => {
+                    fields.optional(reader, 4, &mut postgresql_connection_pooler_replicas)
                 }
-                "mysqlRouterReplicas" => {
-                    fields.optional(reader, "mysqlRouterReplicas", &mut mysql_router_replicas)
+                json::Key::Known(5) => fields.optional(reader, 5, &mut postgresql_edb_mode),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut postgresql_import_mode),
+                json::Key::Known(7) => {
+                    fields.optional(reader, 7, &mut postgresql_read_connection_pooler_enabled)
                 }
-                "postgresqlConnectionPoolerEnabled" => fields.optional(
-                    reader,
-                    "postgresqlConnectionPoolerEnabled",
-                    &mut postgresql_connection_pooler_enabled,
-                ),
-                "postgresqlConnectionPoolerReplicas" => fields.optional(
-                    reader,
-                    "postgresqlConnectionPoolerReplicas",
-                    &mut postgresql_connection_pooler_replicas,
-                ),
-                "postgresqlEdbMode" => {
-                    fields.optional(reader, "postgresqlEdbMode", &mut postgresql_edb_mode)
+                json::Key::Known(8) => {
+                    fields.optional(reader, 8, &mut postgresql_read_connection_pooler_replicas)
                 }
-                "postgresqlImportMode" => {
-                    fields.optional(reader, "postgresqlImportMode", &mut postgresql_import_mode)
-                }
-                "postgresqlReadConnectionPoolerEnabled" => fields.optional(
-                    reader,
-                    "postgresqlReadConnectionPoolerEnabled",
-                    &mut postgresql_read_connection_pooler_enabled,
-                ),
-                "postgresqlReadConnectionPoolerReplicas" => fields.optional(
-                    reader,
-                    "postgresqlReadConnectionPoolerReplicas",
-                    &mut postgresql_read_connection_pooler_replicas,
-                ),
-                "postgresqlSupabaseMode" => fields.optional(
-                    reader,
-                    "postgresqlSupabaseMode",
-                    &mut postgresql_supabase_mode,
-                ),
-                "postgresqlWalLevel" => {
-                    fields.optional(reader, "postgresqlWalLevel", &mut postgresql_wal_level)
-                }
-                "redisMaxMemoryPolicy" => {
-                    fields.optional(reader, "redisMaxMemoryPolicy", &mut redis_max_memory_policy)
-                }
-                "redisSentinelEnabled" => {
-                    fields.optional(reader, "redisSentinelEnabled", &mut redis_sentinel_enabled)
-                }
+                json::Key::Known(9) => fields.optional(reader, 9, &mut postgresql_supabase_mode),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut postgresql_wal_level),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut redis_max_memory_policy),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut redis_sentinel_enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             mysql_ha_mode_enabled,
             mysql_ha_router_enabled,
@@ -2829,6 +2834,33 @@ impl CreateAddonResponse {
 
 impl Json for CreateAddonResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "backupSchedules",
+            "billing",
+            "cluster",
+            "createdAt",
+            "customCredentials",
+            "description",
+            "externalAccessEnabled",
+            "id",
+            "infrastructure",
+            "ipPolicies",
+            "metadata",
+            "name",
+            "source",
+            "stageId",
+            "status",
+            "tags",
+            "tlsEnabled",
+            "type",
+            "typeSpecificSettings",
+            "updatedAt",
+            "version",
+            "vpcAccessible",
+            "templateValues",
+            "region",
+        ];
         let mut app_id = None;
         let mut backup_schedules = None;
         let mut billing = None;
@@ -2854,55 +2886,38 @@ impl Json for CreateAddonResponse {
         let mut vpc_accessible = None;
         let mut template_values = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "backupSchedules" => {
-                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
-                }
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "customCredentials" => {
-                    fields.optional(reader, "customCredentials", &mut custom_credentials)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAccessEnabled" => fields.optional(
-                    reader,
-                    "externalAccessEnabled",
-                    &mut external_access_enabled,
-                ),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "ipPolicies" => fields.optional(reader, "ipPolicies", &mut ip_policies),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "name" => fields.required(reader, "name", &mut name),
-                "source" => fields.optional(reader, "source", &mut source),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
-                "type" => fields.required(reader, "type", &mut type_),
-                "typeSpecificSettings" => {
-                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
-                }
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "version" => fields.optional(reader, "version", &mut version),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
-                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_schedules),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.required(reader, 3, &mut cluster),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut created_at),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut custom_credentials),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut external_access_enabled),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut infrastructure),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut ip_policies),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut metadata),
+                json::Key::Known(12) => fields.required(reader, 12, &mut name),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut source),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut stage_id),
+                json::Key::Known(15) => fields.required(reader, 15, &mut status),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut tags),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut tls_enabled),
+                json::Key::Known(18) => fields.required(reader, 18, &mut type_),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut type_specific_settings),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut updated_at),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut version),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut vpc_accessible),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut template_values),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x49109)?;
         let (Some(app_id), Some(cluster), Some(id), Some(name), Some(status), Some(type_)) =
             (app_id, cluster, id, name, status, type_)
         else {
@@ -3030,21 +3045,22 @@ impl CreateAddonResponseCluster {
 
 impl Json for CreateAddonResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
-                "name" => fields.required(reader, "name", &mut name),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut load_balancers),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3121,15 +3137,16 @@ impl CreateAddonBackupScheduleResponse {
 
 impl Json for CreateAddonBackupScheduleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id"];
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -3202,23 +3219,24 @@ impl CreateExternalAddonBody {
 
 impl Json for CreateExternalAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "environmentId", "name", "spec", "tags"];
         let mut description = None;
         let mut environment_id = None;
         let mut name = None;
         let mut spec = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "environmentId" => fields.optional(reader, "environmentId", &mut environment_id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut environment_id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut spec),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -3297,28 +3315,30 @@ impl CreateExternalAddonBodySpec {
 
 impl Json for CreateExternalAddonBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "config",
+            "outputs",
+            "provider",
+            "resourceType",
+            "workloadIdentityId",
+        ];
         let mut config = None;
         let mut outputs = None;
         let mut provider = None;
         let mut resource_type = None;
         let mut workload_identity_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "config" => fields.required(reader, "config", &mut config),
-                "outputs" => fields.optional(reader, "outputs", &mut outputs),
-                "provider" => fields.optional(reader, "provider", &mut provider),
-                "resourceType" => fields.required(reader, "resourceType", &mut resource_type),
-                "workloadIdentityId" => {
-                    fields.optional(reader, "workloadIdentityId", &mut workload_identity_id)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut outputs),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut provider),
+                json::Key::Known(3) => fields.required(reader, 3, &mut resource_type),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut workload_identity_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("config", config.is_some()),
-            ("resourceType", resource_type.is_some()),
-        ])?;
+        fields.finish(0x9)?;
         let (Some(config), Some(resource_type)) = (config, resource_type) else {
             return Err(json::incomplete());
         };
@@ -3442,6 +3462,16 @@ impl CreateExternalAddonBodySpecProvider {
 
 impl Json for CreateExternalAddonBodySpecProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aiven",
+            "akamai",
+            "aws",
+            "azure",
+            "backblaze",
+            "cloudflare",
+            "google",
+            "planetscale",
+        ];
         let mut aiven = None;
         let mut akamai = None;
         let mut aws = None;
@@ -3450,21 +3480,21 @@ impl Json for CreateExternalAddonBodySpecProvider {
         let mut cloudflare = None;
         let mut google = None;
         let mut planetscale = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aiven" => fields.optional(reader, "aiven", &mut aiven),
-                "akamai" => fields.optional(reader, "akamai", &mut akamai),
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "backblaze" => fields.optional(reader, "backblaze", &mut backblaze),
-                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
-                "google" => fields.optional(reader, "google", &mut google),
-                "planetscale" => fields.optional(reader, "planetscale", &mut planetscale),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aiven),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut akamai),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut aws),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut azure),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut backblaze),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut cloudflare),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut google),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut planetscale),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             aiven,
             akamai,
@@ -3510,15 +3540,16 @@ impl CreateExternalAddonBodySpecProviderAiven {
 
 impl Json for CreateExternalAddonBodySpecProviderAiven {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["integrationId"];
         let mut integration_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut integration_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("integrationId", integration_id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(integration_id),) = (integration_id,) else {
             return Err(json::incomplete());
         };
@@ -3554,20 +3585,18 @@ impl CreateExternalAddonBodySpecProviderAws {
 
 impl Json for CreateExternalAddonBodySpecProviderAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["region", "integrationId"];
         let mut region = None;
         let mut integration_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "region" => fields.required(reader, "region", &mut region),
-                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut region),
+                json::Key::Known(1) => fields.required(reader, 1, &mut integration_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("region", region.is_some()),
-            ("integrationId", integration_id.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(region), Some(integration_id)) = (region, integration_id) else {
             return Err(json::incomplete());
         };
@@ -3627,24 +3656,22 @@ impl CreateExternalAddonBodySpecProviderGoogle {
 
 impl Json for CreateExternalAddonBodySpecProviderGoogle {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["project", "region", "zone", "integrationId"];
         let mut project = None;
         let mut region = None;
         let mut zone = None;
         let mut integration_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "project" => fields.required(reader, "project", &mut project),
-                "region" => fields.optional(reader, "region", &mut region),
-                "zone" => fields.optional(reader, "zone", &mut zone),
-                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut project),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut region),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut zone),
+                json::Key::Known(3) => fields.required(reader, 3, &mut integration_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("project", project.is_some()),
-            ("integrationId", integration_id.is_some()),
-        ])?;
+        fields.finish(0x9)?;
         let (Some(project), Some(integration_id)) = (project, integration_id) else {
             return Err(json::incomplete());
         };
@@ -3754,6 +3781,19 @@ impl GetAddonResponse {
 
 impl Json for GetAddonResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "cluster",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "stageId",
+            "status",
+            "tags",
+            "uid",
+        ];
         let mut app_id = None;
         let mut cluster = None;
         let mut created_at = None;
@@ -3765,34 +3805,24 @@ impl Json for GetAddonResponse {
         let mut status = None;
         let mut tags = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut cluster),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut spec),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut stage_id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut status),
+                json::Key::Known(9) => fields.required(reader, 9, &mut tags),
+                json::Key::Known(10) => fields.required(reader, 10, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("cluster", cluster.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("tags", tags.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x777)?;
         let (
             Some(app_id),
             Some(cluster),
@@ -3870,23 +3900,20 @@ impl GetAddonResponseSpec {
 
 impl Json for GetAddonResponseSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["config", "pendingActions", "type"];
         let mut config = None;
         let mut pending_actions = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "config" => fields.required(reader, "config", &mut config),
-                "pendingActions" => fields.required(reader, "pendingActions", &mut pending_actions),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config),
+                json::Key::Known(1) => fields.required(reader, 1, &mut pending_actions),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("config", config.is_some()),
-            ("pendingActions", pending_actions.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(config), Some(pending_actions), Some(type_)) = (config, pending_actions, type_)
         else {
             return Err(json::incomplete());
@@ -4019,6 +4046,17 @@ impl GetAddonResponseSpecConfig {
 
 impl Json for GetAddonResponseSpecConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "deployment",
+            "lifecycleStatus",
+            "networking",
+            "secretRotation",
+            "typeSpecificSettings",
+            "versionTag",
+            "templateValues",
+            "templateValuesRedacted",
+            "region",
+        ];
         let mut deployment = None;
         let mut lifecycle_status = None;
         let mut networking = None;
@@ -4028,30 +4066,22 @@ impl Json for GetAddonResponseSpecConfig {
         let mut template_values = None;
         let mut template_values_redacted = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "lifecycleStatus" => {
-                    fields.optional(reader, "lifecycleStatus", &mut lifecycle_status)
-                }
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "secretRotation" => fields.optional(reader, "secretRotation", &mut secret_rotation),
-                "typeSpecificSettings" => {
-                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
-                }
-                "versionTag" => fields.optional(reader, "versionTag", &mut version_tag),
-                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
-                "templateValuesRedacted" => fields.optional(
-                    reader,
-                    "templateValuesRedacted",
-                    &mut template_values_redacted,
-                ),
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut lifecycle_status),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut networking),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut secret_rotation),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut type_specific_settings),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut version_tag),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut template_values),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut template_values_redacted),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment,
             lifecycle_status,
@@ -4148,17 +4178,18 @@ impl GetAddonResponseSpecPendingActionsItem {
 
 impl Json for GetAddonResponseSpecPendingActionsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "type"];
         let mut created_at = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { created_at, type_ })
     }
 
@@ -4189,15 +4220,16 @@ impl GetAddonBackupDownloadResponse {
 
 impl Json for GetAddonBackupDownloadResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["downloadLink"];
         let mut download_link = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "downloadLink" => fields.required(reader, "downloadLink", &mut download_link),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut download_link),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("downloadLink", download_link.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(download_link),) = (download_link,) else {
             return Err(json::incomplete());
         };
@@ -4238,15 +4270,16 @@ impl GetAddonBackupRestoresResponse {
 
 impl Json for GetAddonBackupRestoresResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["restores"];
         let mut restores = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "restores" => fields.optional(reader, "restores", &mut restores),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut restores),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { restores })
     }
 
@@ -4296,27 +4329,22 @@ impl GetAddonBackupRestoresResponseRestoresItem {
 
 impl Json for GetAddonBackupRestoresResponseRestoresItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["completedAt", "id", "restoreTimestamp", "status"];
         let mut completed_at = None;
         let mut id = None;
         let mut restore_timestamp = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "restoreTimestamp" => {
-                    fields.required(reader, "restoreTimestamp", &mut restore_timestamp)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut completed_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut restore_timestamp),
+                json::Key::Known(3) => fields.required(reader, 3, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("restoreTimestamp", restore_timestamp.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0xe)?;
         let (Some(id), Some(restore_timestamp), Some(status)) = (id, restore_timestamp, status)
         else {
             return Err(json::incomplete());
@@ -4366,15 +4394,16 @@ impl GetAddonBackupSchedulesResponse {
 
 impl Json for GetAddonBackupSchedulesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["schedules"];
         let mut schedules = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "schedules" => fields.optional(reader, "schedules", &mut schedules),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schedules),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { schedules })
     }
 
@@ -4462,6 +4491,17 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
 
 impl Json for GetAddonBackupSchedulesResponseSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalDestinations",
+            "backupCompressionType",
+            "backupType",
+            "createdAt",
+            "customDestinationId",
+            "id",
+            "retentionTime",
+            "scheduling",
+            "updatedAt",
+        ];
         let mut additional_destinations = None;
         let mut backup_compression_type = None;
         let mut backup_type = None;
@@ -4471,39 +4511,22 @@ impl Json for GetAddonBackupSchedulesResponseSchedulesItem {
         let mut retention_time = None;
         let mut scheduling = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalDestinations" => fields.optional(
-                    reader,
-                    "additionalDestinations",
-                    &mut additional_destinations,
-                ),
-                "backupCompressionType" => fields.optional(
-                    reader,
-                    "backupCompressionType",
-                    &mut backup_compression_type,
-                ),
-                "backupType" => fields.required(reader, "backupType", &mut backup_type),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "customDestinationId" => {
-                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
-                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_destinations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_compression_type),
+                json::Key::Known(2) => fields.required(reader, 2, &mut backup_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut custom_destination_id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut retention_time),
+                json::Key::Known(7) => fields.required(reader, 7, &mut scheduling),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backupType", backup_type.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("retentionTime", retention_time.is_some()),
-            ("scheduling", scheduling.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1ec)?;
         let (
             Some(backup_type),
             Some(created_at),
@@ -4579,15 +4602,16 @@ impl GetAddonBackupsResponse {
 
 impl Json for GetAddonBackupsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["backups"];
         let mut backups = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backups" => fields.required(reader, "backups", &mut backups),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut backups),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("backups", backups.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(backups),) = (backups,) else {
             return Err(json::incomplete());
         };
@@ -4656,6 +4680,16 @@ impl GetAddonBackupsResponseBackupsItem {
 
 impl Json for GetAddonBackupsResponseBackupsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "completedAt",
+            "config",
+            "createdAt",
+            "customDestinationId",
+            "id",
+            "name",
+            "status",
+            "uid",
+        ];
         let mut completed_at = None;
         let mut config = None;
         let mut created_at = None;
@@ -4664,31 +4698,21 @@ impl Json for GetAddonBackupsResponseBackupsItem {
         let mut name = None;
         let mut status = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "completedAt" => fields.required(reader, "completedAt", &mut completed_at),
-                "config" => fields.required(reader, "config", &mut config),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "customDestinationId" => {
-                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "status" => fields.required(reader, "status", &mut status),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut completed_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut config),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_destination_id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("completedAt", completed_at.is_some()),
-            ("config", config.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0xf7)?;
         let (
             Some(completed_at),
             Some(config),
@@ -4797,29 +4821,30 @@ impl GetAddonBackupsResponseBackupsItemConfig {
 
 impl Json for GetAddonBackupsResponseBackupsItemConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalDestinations",
+            "addonVersion",
+            "compressionType",
+            "size",
+            "source",
+        ];
         let mut additional_destinations = None;
         let mut addon_version = None;
         let mut compression_type = None;
         let mut size = None;
         let mut source = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalDestinations" => fields.optional(
-                    reader,
-                    "additionalDestinations",
-                    &mut additional_destinations,
-                ),
-                "addonVersion" => fields.optional(reader, "addonVersion", &mut addon_version),
-                "compressionType" => {
-                    fields.optional(reader, "compressionType", &mut compression_type)
-                }
-                "size" => fields.required(reader, "size", &mut size),
-                "source" => fields.optional(reader, "source", &mut source),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_destinations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut addon_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut compression_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut size),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut source),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("size", size.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(size),) = (size,) else {
             return Err(json::incomplete());
         };
@@ -4886,22 +4911,20 @@ impl GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
 
 impl Json for GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["destinationId", "retentionTime", "type"];
         let mut destination_id = None;
         let mut retention_time = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "destinationId" => fields.required(reader, "destinationId", &mut destination_id),
-                "retentionTime" => fields.optional(reader, "retentionTime", &mut retention_time),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut destination_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut retention_time),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("destinationId", destination_id.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
             return Err(json::incomplete());
         };
@@ -4948,15 +4971,16 @@ impl GetAddonContainersResponse {
 
 impl Json for GetAddonContainersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["containers"];
         let mut containers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "containers" => fields.optional(reader, "containers", &mut containers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut containers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { containers })
     }
 
@@ -5050,6 +5074,17 @@ impl GetAddonContainersResponseContainersItem {
 
 impl Json for GetAddonContainersResponseContainersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "host",
+            "ipAddresses",
+            "name",
+            "nodeName",
+            "nodePoolProviderId",
+            "nodePoolUserId",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut host = None;
         let mut ip_addresses = None;
@@ -5059,31 +5094,22 @@ impl Json for GetAddonContainersResponseContainersItem {
         let mut node_pool_user_id = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "host" => fields.optional(reader, "host", &mut host),
-                "ipAddresses" => fields.optional(reader, "ipAddresses", &mut ip_addresses),
-                "name" => fields.required(reader, "name", &mut name),
-                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
-                "nodePoolProviderId" => {
-                    fields.optional(reader, "nodePoolProviderId", &mut node_pool_provider_id)
-                }
-                "nodePoolUserId" => {
-                    fields.optional(reader, "nodePoolUserId", &mut node_pool_user_id)
-                }
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ip_addresses),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut node_name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut node_pool_provider_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut node_pool_user_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut status),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x189)?;
         let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
             (created_at, name, status, updated_at)
         else {
@@ -5164,17 +5190,18 @@ impl GetAddonCredentialsResponse {
 
 impl Json for GetAddonCredentialsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["envs", "secrets"];
         let mut envs = None;
         let mut secrets = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "envs" => fields.required(reader, "envs", &mut envs),
-                "secrets" => fields.required(reader, "secrets", &mut secrets),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut envs),
+                json::Key::Known(1) => fields.required(reader, 1, &mut secrets),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("envs", envs.is_some()), ("secrets", secrets.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(envs), Some(secrets)) = (envs, secrets) else {
             return Err(json::incomplete());
         };
@@ -5368,6 +5395,19 @@ impl GetAddonMetricsResponse {
 
 impl Json for GetAddonMetricsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "bandwidth",
+            "bandwidthVolume",
+            "cpu",
+            "diskUsage",
+            "http4xxResponses",
+            "http5xxResponses",
+            "memory",
+            "networkEgress",
+            "networkIngress",
+            "requests",
+            "tcpConnectionsOpen",
+        ];
         let mut bandwidth = None;
         let mut bandwidth_volume = None;
         let mut cpu = None;
@@ -5379,32 +5419,24 @@ impl Json for GetAddonMetricsResponse {
         let mut network_ingress = None;
         let mut requests = None;
         let mut tcp_connections_open = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "bandwidth" => fields.optional(reader, "bandwidth", &mut bandwidth),
-                "bandwidthVolume" => {
-                    fields.optional(reader, "bandwidthVolume", &mut bandwidth_volume)
-                }
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "diskUsage" => fields.optional(reader, "diskUsage", &mut disk_usage),
-                "http4xxResponses" => {
-                    fields.optional(reader, "http4xxResponses", &mut http4xx_responses)
-                }
-                "http5xxResponses" => {
-                    fields.optional(reader, "http5xxResponses", &mut http5xx_responses)
-                }
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "networkEgress" => fields.optional(reader, "networkEgress", &mut network_egress),
-                "networkIngress" => fields.optional(reader, "networkIngress", &mut network_ingress),
-                "requests" => fields.optional(reader, "requests", &mut requests),
-                "tcpConnectionsOpen" => {
-                    fields.optional(reader, "tcpConnectionsOpen", &mut tcp_connections_open)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut bandwidth),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut bandwidth_volume),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut disk_usage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut http4xx_responses),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut http5xx_responses),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut memory),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut network_egress),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut network_ingress),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut requests),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut tcp_connections_open),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             bandwidth,
             bandwidth_volume,
@@ -5489,17 +5521,18 @@ impl GetAddonMetricsResponseBandwidth {
 
 impl Json for GetAddonMetricsResponseBandwidth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricInfo", "values"];
         let mut metric_info = None;
         let mut values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricInfo" => fields.optional(reader, "metricInfo", &mut metric_info),
-                "values" => fields.required(reader, "values", &mut values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut metric_info),
+                json::Key::Known(1) => fields.required(reader, 1, &mut values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("values", values.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -5552,24 +5585,20 @@ impl GetAddonMetricsResponseBandwidthMetricInfo {
 
 impl Json for GetAddonMetricsResponseBandwidthMetricInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricId", "metricResolution", "metricUnit"];
         let mut metric_id = None;
         let mut metric_resolution = None;
         let mut metric_unit = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricId" => fields.required(reader, "metricId", &mut metric_id),
-                "metricResolution" => {
-                    fields.optional(reader, "metricResolution", &mut metric_resolution)
-                }
-                "metricUnit" => fields.required(reader, "metricUnit", &mut metric_unit),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut metric_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut metric_resolution),
+                json::Key::Known(2) => fields.required(reader, 2, &mut metric_unit),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("metricId", metric_id.is_some()),
-            ("metricUnit", metric_unit.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
             return Err(json::incomplete());
         };
@@ -5640,17 +5669,18 @@ impl GetAddonMetricsResponseBandwidthValuesItem {
 
 impl Json for GetAddonMetricsResponseBandwidthValuesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["data", "metadata"];
         let mut data = None;
         let mut metadata = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "data" => fields.required(reader, "data", &mut data),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut data),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut metadata),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("data", data.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -5682,15 +5712,16 @@ impl GetAddonRestoresResponse {
 
 impl Json for GetAddonRestoresResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["restores"];
         let mut restores = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "restores" => fields.required(reader, "restores", &mut restores),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut restores),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("restores", restores.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(restores),) = (restores,) else {
             return Err(json::incomplete());
         };
@@ -5747,30 +5778,30 @@ impl GetAddonRestoresResponseRestoresItem {
 
 impl Json for GetAddonRestoresResponseRestoresItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "backupId",
+            "completedAt",
+            "id",
+            "restoreTimestamp",
+            "status",
+        ];
         let mut backup_id = None;
         let mut completed_at = None;
         let mut id = None;
         let mut restore_timestamp = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupId" => fields.required(reader, "backupId", &mut backup_id),
-                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "restoreTimestamp" => {
-                    fields.required(reader, "restoreTimestamp", &mut restore_timestamp)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut backup_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut completed_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut restore_timestamp),
+                json::Key::Known(4) => fields.required(reader, 4, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backupId", backup_id.is_some()),
-            ("id", id.is_some()),
-            ("restoreTimestamp", restore_timestamp.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x1d)?;
         let (Some(backup_id), Some(id), Some(restore_timestamp), Some(status)) =
             (backup_id, id, restore_timestamp, status)
         else {
@@ -5813,15 +5844,16 @@ impl GetAddonTypesResponse {
 
 impl Json for GetAddonTypesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addonTypes"];
         let mut addon_types = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonTypes" => fields.required(reader, "addonTypes", &mut addon_types),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addon_types),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("addonTypes", addon_types.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(addon_types),) = (addon_types,) else {
             return Err(json::incomplete());
         };
@@ -5927,6 +5959,17 @@ impl GetAddonTypesResponseAddonTypesItem {
 
 impl Json for GetAddonTypesResponseAddonTypesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "description",
+            "features",
+            "major",
+            "name",
+            "resources",
+            "type",
+            "versions",
+            "config",
+            "scope",
+        ];
         let mut description = None;
         let mut features = None;
         let mut major = None;
@@ -5936,26 +5979,22 @@ impl Json for GetAddonTypesResponseAddonTypesItem {
         let mut versions = None;
         let mut config = None;
         let mut scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.required(reader, "description", &mut description),
-                "features" => fields.optional(reader, "features", &mut features),
-                "major" => fields.optional(reader, "major", &mut major),
-                "name" => fields.required(reader, "name", &mut name),
-                "resources" => fields.optional(reader, "resources", &mut resources),
-                "type" => fields.required(reader, "type", &mut type_),
-                "versions" => fields.optional(reader, "versions", &mut versions),
-                "config" => fields.optional(reader, "config", &mut config),
-                "scope" => fields.optional(reader, "scope", &mut scope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut features),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut major),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut resources),
+                json::Key::Known(5) => fields.required(reader, 5, &mut type_),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut versions),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut config),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("description", description.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x29)?;
         let (Some(description), Some(name), Some(type_)) = (description, name, type_) else {
             return Err(json::incomplete());
         };
@@ -6037,6 +6076,16 @@ impl GetAddonTypesResponseAddonTypesItemFeatures {
 
 impl Json for GetAddonTypesResponseAddonTypesItemFeatures {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "backupsDump",
+            "customDBName",
+            "externalAccess",
+            "forkAddon",
+            "importDump",
+            "importLive",
+            "scaleReplicas",
+            "tls",
+        ];
         let mut backups_dump = None;
         let mut custom_db_name = None;
         let mut external_access = None;
@@ -6045,30 +6094,21 @@ impl Json for GetAddonTypesResponseAddonTypesItemFeatures {
         let mut import_live = None;
         let mut scale_replicas = None;
         let mut tls = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupsDump" => fields.required(reader, "backupsDump", &mut backups_dump),
-                "customDBName" => fields.required(reader, "customDBName", &mut custom_db_name),
-                "externalAccess" => fields.required(reader, "externalAccess", &mut external_access),
-                "forkAddon" => fields.required(reader, "forkAddon", &mut fork_addon),
-                "importDump" => fields.required(reader, "importDump", &mut import_dump),
-                "importLive" => fields.required(reader, "importLive", &mut import_live),
-                "scaleReplicas" => fields.required(reader, "scaleReplicas", &mut scale_replicas),
-                "tls" => fields.required(reader, "tls", &mut tls),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut backups_dump),
+                json::Key::Known(1) => fields.required(reader, 1, &mut custom_db_name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut external_access),
+                json::Key::Known(3) => fields.required(reader, 3, &mut fork_addon),
+                json::Key::Known(4) => fields.required(reader, 4, &mut import_dump),
+                json::Key::Known(5) => fields.required(reader, 5, &mut import_live),
+                json::Key::Known(6) => fields.required(reader, 6, &mut scale_replicas),
+                json::Key::Known(7) => fields.required(reader, 7, &mut tls),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backupsDump", backups_dump.is_some()),
-            ("customDBName", custom_db_name.is_some()),
-            ("externalAccess", external_access.is_some()),
-            ("forkAddon", fork_addon.is_some()),
-            ("importDump", import_dump.is_some()),
-            ("importLive", import_live.is_some()),
-            ("scaleReplicas", scale_replicas.is_some()),
-            ("tls", tls.is_some()),
-        ])?;
+        fields.finish(0xff)?;
         let (
             Some(backups_dump),
             Some(custom_db_name),
@@ -6139,20 +6179,18 @@ impl GetAddonTypesResponseAddonTypesItemResources {
 
 impl Json for GetAddonTypesResponseAddonTypesItemResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["replicas", "storage"];
         let mut replicas = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "replicas" => fields.required(reader, "replicas", &mut replicas),
-                "storage" => fields.required(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut replicas),
+                json::Key::Known(1) => fields.required(reader, 1, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("replicas", replicas.is_some()),
-            ("storage", storage.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(replicas), Some(storage)) = (replicas, storage) else {
             return Err(json::incomplete());
         };
@@ -6186,20 +6224,18 @@ impl GetAddonTypesResponseAddonTypesItemResourcesReplicas {
 
 impl Json for GetAddonTypesResponseAddonTypesItemResourcesReplicas {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["options", "default"];
         let mut options = None;
         let mut default = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "options" => fields.required(reader, "options", &mut options),
-                "default" => fields.required(reader, "default", &mut default),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut options),
+                json::Key::Known(1) => fields.required(reader, 1, &mut default),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("options", options.is_some()),
-            ("default", default.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(options), Some(default)) = (options, default) else {
             return Err(json::incomplete());
         };
@@ -6293,39 +6329,35 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
 
 impl Json for GetAddonTypesResponseAddonTypesItemConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enableErrorRecovery",
+            "enableTemplateValuesModification",
+            "installCrds",
+            "showTemplateValues",
+            "useNfImagePullSecret",
+            "useNfSecretInjection",
+        ];
         let mut enable_error_recovery = None;
         let mut enable_template_values_modification = None;
         let mut install_crds = None;
         let mut show_template_values = None;
         let mut use_nf_image_pull_secret = None;
         let mut use_nf_secret_injection = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enableErrorRecovery" => {
-                    fields.optional(reader, "enableErrorRecovery", &mut enable_error_recovery)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_error_recovery),
+                json::Key::Known(1) => {
+                    fields.optional(reader, 1, &mut enable_template_values_modification)
                 }
-                "enableTemplateValuesModification" => fields.optional(
-                    reader,
-                    "enableTemplateValuesModification",
-                    &mut enable_template_values_modification,
-                ),
-                "installCrds" => fields.optional(reader, "installCrds", &mut install_crds),
-                "showTemplateValues" => {
-                    fields.optional(reader, "showTemplateValues", &mut show_template_values)
-                }
-                "useNfImagePullSecret" => fields.optional(
-                    reader,
-                    "useNfImagePullSecret",
-                    &mut use_nf_image_pull_secret,
-                ),
-                "useNfSecretInjection" => {
-                    fields.optional(reader, "useNfSecretInjection", &mut use_nf_secret_injection)
-                }
+                json::Key::Known(2) => fields.optional(reader, 2, &mut install_crds),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut show_template_values),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut use_nf_image_pull_secret),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_nf_secret_injection),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_error_recovery,
             enable_template_values_modification,
@@ -6421,30 +6453,30 @@ impl GetAddonVersionResponse {
 
 impl Json for GetAddonVersionResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "discontinuedBy",
+            "lifecycleStatus",
+            "upgradeHistory",
+            "upgradeTo",
+            "version",
+        ];
         let mut discontinued_by = None;
         let mut lifecycle_status = None;
         let mut upgrade_history = None;
         let mut upgrade_to = None;
         let mut version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "discontinuedBy" => fields.optional(reader, "discontinuedBy", &mut discontinued_by),
-                "lifecycleStatus" => {
-                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
-                }
-                "upgradeHistory" => fields.required(reader, "upgradeHistory", &mut upgrade_history),
-                "upgradeTo" => fields.required(reader, "upgradeTo", &mut upgrade_to),
-                "version" => fields.required(reader, "version", &mut version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut discontinued_by),
+                json::Key::Known(1) => fields.required(reader, 1, &mut lifecycle_status),
+                json::Key::Known(2) => fields.required(reader, 2, &mut upgrade_history),
+                json::Key::Known(3) => fields.required(reader, 3, &mut upgrade_to),
+                json::Key::Known(4) => fields.required(reader, 4, &mut version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("lifecycleStatus", lifecycle_status.is_some()),
-            ("upgradeHistory", upgrade_history.is_some()),
-            ("upgradeTo", upgrade_to.is_some()),
-            ("version", version.is_some()),
-        ])?;
+        fields.finish(0x1e)?;
         let (Some(lifecycle_status), Some(upgrade_history), Some(upgrade_to), Some(version)) =
             (lifecycle_status, upgrade_history, upgrade_to, version)
         else {
@@ -6525,6 +6557,15 @@ impl GetAddonVersionResponseUpgradeHistoryItem {
 
 impl Json for GetAddonVersionResponseUpgradeHistoryItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "completedAt",
+            "createdAt",
+            "newVersion",
+            "previousVersion",
+            "status",
+            "upgradeId",
+            "upgradeType",
+        ];
         let mut completed_at = None;
         let mut created_at = None;
         let mut new_version = None;
@@ -6532,29 +6573,20 @@ impl Json for GetAddonVersionResponseUpgradeHistoryItem {
         let mut status = None;
         let mut upgrade_id = None;
         let mut upgrade_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "newVersion" => fields.required(reader, "newVersion", &mut new_version),
-                "previousVersion" => {
-                    fields.required(reader, "previousVersion", &mut previous_version)
-                }
-                "status" => fields.required(reader, "status", &mut status),
-                "upgradeId" => fields.required(reader, "upgradeId", &mut upgrade_id),
-                "upgradeType" => fields.required(reader, "upgradeType", &mut upgrade_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut completed_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut new_version),
+                json::Key::Known(3) => fields.required(reader, 3, &mut previous_version),
+                json::Key::Known(4) => fields.required(reader, 4, &mut status),
+                json::Key::Known(5) => fields.required(reader, 5, &mut upgrade_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut upgrade_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("newVersion", new_version.is_some()),
-            ("previousVersion", previous_version.is_some()),
-            ("status", status.is_some()),
-            ("upgradeId", upgrade_id.is_some()),
-            ("upgradeType", upgrade_type.is_some()),
-        ])?;
+        fields.finish(0x7e)?;
         let (
             Some(created_at),
             Some(new_version),
@@ -6614,15 +6646,16 @@ impl GetAddonVersionResponseUpgradeHistoryItemStatus {
 
 impl Json for GetAddonVersionResponseUpgradeHistoryItemStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["status"];
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("status", status.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -6673,17 +6706,18 @@ impl GetAddonVersionResponseUpgradeToItem {
 
 impl Json for GetAddonVersionResponseUpgradeToItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type", "version"];
         let mut type_ = None;
         let mut version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.required(reader, "type", &mut type_),
-                "version" => fields.required(reader, "version", &mut version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut type_),
+                json::Key::Known(1) => fields.required(reader, 1, &mut version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some()), ("version", version.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(type_), Some(version)) = (type_, version) else {
             return Err(json::incomplete());
         };
@@ -6777,33 +6811,33 @@ impl ImportAddonBackupBody {
 
 impl Json for ImportAddonBackupBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "compressionType",
+            "connectionString",
+            "customDestinationId",
+            "importAllDatabases",
+            "name",
+            "importUrl",
+        ];
         let mut compression_type = None;
         let mut connection_string = None;
         let mut custom_destination_id = None;
         let mut import_all_databases = None;
         let mut name = None;
         let mut import_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "compressionType" => {
-                    fields.optional(reader, "compressionType", &mut compression_type)
-                }
-                "connectionString" => {
-                    fields.optional(reader, "connectionString", &mut connection_string)
-                }
-                "customDestinationId" => {
-                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
-                }
-                "importAllDatabases" => {
-                    fields.optional(reader, "importAllDatabases", &mut import_all_databases)
-                }
-                "name" => fields.optional(reader, "name", &mut name),
-                "importUrl" => fields.optional(reader, "importUrl", &mut import_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut compression_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut connection_string),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_destination_id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut import_all_databases),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut import_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             compression_type,
             connection_string,
@@ -6859,15 +6893,16 @@ impl ListAddonsResponse {
 
 impl Json for ListAddonsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addons"];
         let mut addons = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addons" => fields.required(reader, "addons", &mut addons),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addons),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("addons", addons.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(addons),) = (addons,) else {
             return Err(json::incomplete());
         };
@@ -6946,6 +6981,17 @@ impl ListAddonsResponseAddonsItem {
 
 impl Json for ListAddonsResponseAddonsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "stageId",
+            "status",
+            "tags",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -6955,30 +7001,22 @@ impl Json for ListAddonsResponseAddonsItem {
         let mut status = None;
         let mut tags = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut stage_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut tags),
+                json::Key::Known(8) => fields.required(reader, 8, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("tags", tags.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x1dd)?;
         let (Some(app_id), Some(id), Some(name), Some(spec), Some(status), Some(tags), Some(uid)) =
             (app_id, id, name, spec, status, tags, uid)
         else {
@@ -7031,15 +7069,16 @@ impl ListAddonsResponseAddonsItemSpec {
 
 impl Json for ListAddonsResponseAddonsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type"];
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -7072,17 +7111,16 @@ impl ListBackupDestinationsResponse {
 
 impl Json for ListBackupDestinationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["backupDestinations"];
         let mut backup_destinations = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupDestinations" => {
-                    fields.required(reader, "backupDestinations", &mut backup_destinations)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut backup_destinations),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("backupDestinations", backup_destinations.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(backup_destinations),) = (backup_destinations,) else {
             return Err(json::incomplete());
         };
@@ -7180,6 +7218,18 @@ impl ListBackupDestinationsBackupsResponseItem {
 
 impl Json for ListBackupDestinationsBackupsResponseItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addon",
+            "completedAt",
+            "config",
+            "createdAt",
+            "expiredBy",
+            "id",
+            "name",
+            "project",
+            "schedules",
+            "status",
+        ];
         let mut addon = None;
         let mut completed_at = None;
         let mut config = None;
@@ -7190,31 +7240,23 @@ impl Json for ListBackupDestinationsBackupsResponseItem {
         let mut project = None;
         let mut schedules = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addon" => fields.optional(reader, "addon", &mut addon),
-                "completedAt" => fields.required(reader, "completedAt", &mut completed_at),
-                "config" => fields.required(reader, "config", &mut config),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "expiredBy" => fields.required(reader, "expiredBy", &mut expired_by),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "project" => fields.optional(reader, "project", &mut project),
-                "schedules" => fields.optional(reader, "schedules", &mut schedules),
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon),
+                json::Key::Known(1) => fields.required(reader, 1, &mut completed_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut config),
+                json::Key::Known(3) => fields.required(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.required(reader, 4, &mut expired_by),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut project),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut schedules),
+                json::Key::Known(9) => fields.required(reader, 9, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("completedAt", completed_at.is_some()),
-            ("config", config.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("expiredBy", expired_by.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x27e)?;
         let (
             Some(completed_at),
             Some(config),
@@ -7301,17 +7343,18 @@ impl ListBackupDestinationsBackupsResponseItemAddon {
 
 impl Json for ListBackupDestinationsBackupsResponseItemAddon {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name"];
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { id, name })
     }
 
@@ -7375,21 +7418,22 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
 
 impl Json for ListBackupDestinationsBackupsResponseItemConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addonType", "addonVersion", "size", "source"];
         let mut addon_type = None;
         let mut addon_version = None;
         let mut size = None;
         let mut source = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonType" => fields.optional(reader, "addonType", &mut addon_type),
-                "addonVersion" => fields.optional(reader, "addonVersion", &mut addon_version),
-                "size" => fields.required(reader, "size", &mut size),
-                "source" => fields.optional(reader, "source", &mut source),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut addon_version),
+                json::Key::Known(2) => fields.required(reader, 2, &mut size),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut source),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("size", size.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(size),) = (size,) else {
             return Err(json::incomplete());
         };
@@ -7438,15 +7482,16 @@ impl ListBackupDestinationsBackupsResponseItemConfigSource {
 
 impl Json for ListBackupDestinationsBackupsResponseItemConfigSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type"];
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { type_ })
     }
 
@@ -7482,15 +7527,16 @@ impl ListExternalAddonsResponse {
 
 impl Json for ListExternalAddonsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["data"];
         let mut data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "data" => fields.required(reader, "data", &mut data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("data", data.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -7529,20 +7575,18 @@ impl ListExternalAddonsResponseData {
 
 impl Json for ListExternalAddonsResponseData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["externalAddons", "pagination"];
         let mut external_addons = None;
         let mut pagination = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "externalAddons" => fields.required(reader, "externalAddons", &mut external_addons),
-                "pagination" => fields.required(reader, "pagination", &mut pagination),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut external_addons),
+                json::Key::Known(1) => fields.required(reader, 1, &mut pagination),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("externalAddons", external_addons.is_some()),
-            ("pagination", pagination.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(external_addons), Some(pagination)) = (external_addons, pagination) else {
             return Err(json::incomplete());
         };
@@ -7585,23 +7629,20 @@ impl ListExternalAddonsResponseDataPagination {
 
 impl Json for ListExternalAddonsResponseDataPagination {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["page", "perPage", "total"];
         let mut page = None;
         let mut per_page = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "page" => fields.required(reader, "page", &mut page),
-                "perPage" => fields.required(reader, "perPage", &mut per_page),
-                "total" => fields.required(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut page),
+                json::Key::Known(1) => fields.required(reader, 1, &mut per_page),
+                json::Key::Known(2) => fields.required(reader, 2, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("page", page.is_some()),
-            ("perPage", per_page.is_some()),
-            ("total", total.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(page), Some(per_page), Some(total)) = (page, per_page, total) else {
             return Err(json::incomplete());
         };
@@ -7773,6 +7814,21 @@ impl PatchAddonBody {
 
 impl Json for PatchAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "backupSchedules",
+            "billing",
+            "description",
+            "externalAccessEnabled",
+            "ipPolicies",
+            "metadata",
+            "stageId",
+            "tags",
+            "tlsEnabled",
+            "typeSpecificSettings",
+            "version",
+            "vpcAccessible",
+            "templateValues",
+        ];
         let mut backup_schedules = None;
         let mut billing = None;
         let mut description = None;
@@ -7786,34 +7842,26 @@ impl Json for PatchAddonBody {
         let mut version = None;
         let mut vpc_accessible = None;
         let mut template_values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupSchedules" => {
-                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
-                }
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAccessEnabled" => fields.optional(
-                    reader,
-                    "externalAccessEnabled",
-                    &mut external_access_enabled,
-                ),
-                "ipPolicies" => fields.optional(reader, "ipPolicies", &mut ip_policies),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
-                "typeSpecificSettings" => {
-                    fields.optional(reader, "typeSpecificSettings", &mut type_specific_settings)
-                }
-                "version" => fields.optional(reader, "version", &mut version),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
-                "templateValues" => fields.optional(reader, "templateValues", &mut template_values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut backup_schedules),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut external_access_enabled),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut ip_policies),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut metadata),
+                json::Key::Known(6) => fields.nullable(reader, 6, &mut stage_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut tags),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut tls_enabled),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut type_specific_settings),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut version),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut vpc_accessible),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut template_values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             backup_schedules,
             billing,
@@ -7935,25 +7983,30 @@ impl PatchAddonBodyBilling {
 
 impl Json for PatchAddonBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "deploymentPlan",
+            "diskAutoscaling",
+            "replicas",
+            "storage",
+            "storageClass",
+        ];
         let mut deployment_plan = None;
         let mut disk_autoscaling = None;
         let mut replicas = None;
         let mut storage = None;
         let mut storage_class = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "diskAutoscaling" => {
-                    fields.optional(reader, "diskAutoscaling", &mut disk_autoscaling)
-                }
-                "replicas" => fields.optional(reader, "replicas", &mut replicas),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disk_autoscaling),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut replicas),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut storage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut storage_class),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment_plan,
             disk_autoscaling,
@@ -8028,19 +8081,20 @@ impl PatchBackupDestinationBody {
 
 impl Json for PatchBackupDestinationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials", "description", "name"];
         let mut credentials = None;
         let mut description = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             description,
@@ -8103,19 +8157,20 @@ impl ScaleAddonBody {
 
 impl Json for ScaleAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "replicas", "storage"];
         let mut deployment_plan = None;
         let mut replicas = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "replicas" => fields.optional(reader, "replicas", &mut replicas),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut replicas),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment_plan,
             replicas,
@@ -8182,23 +8237,20 @@ impl UpdateAddonNetworkSettingsBody {
 
 impl Json for UpdateAddonNetworkSettingsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["externalAccessEnabled", "tlsEnabled", "vpcAccessible"];
         let mut external_access_enabled = None;
         let mut tls_enabled = None;
         let mut vpc_accessible = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "externalAccessEnabled" => fields.optional(
-                    reader,
-                    "externalAccessEnabled",
-                    &mut external_access_enabled,
-                ),
-                "tlsEnabled" => fields.optional(reader, "tlsEnabled", &mut tls_enabled),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut external_access_enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tls_enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut vpc_accessible),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             external_access_enabled,
             tls_enabled,
@@ -8236,15 +8288,16 @@ impl UpdateAddonSecurityBody {
 
 impl Json for UpdateAddonSecurityBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ipPolicies"];
         let mut ip_policies = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ipPolicies" => fields.required(reader, "ipPolicies", &mut ip_policies),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut ip_policies),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("ipPolicies", ip_policies.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(ip_policies),) = (ip_policies,) else {
             return Err(json::incomplete());
         };
@@ -8287,17 +8340,18 @@ impl UpdateAddonSecurityBodyIpPoliciesItem {
 
 impl Json for UpdateAddonSecurityBodyIpPoliciesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["action", "address"];
         let mut action = None;
         let mut address = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "action" => fields.optional(reader, "action", &mut action),
-                "address" => fields.required(reader, "address", &mut address),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut action),
+                json::Key::Known(1) => fields.required(reader, 1, &mut address),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("address", address.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(address),) = (address,) else {
             return Err(json::incomplete());
         };
@@ -8331,15 +8385,16 @@ impl UpdateAddonVersionBody {
 
 impl Json for UpdateAddonVersionBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["version"];
         let mut version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "version" => fields.required(reader, "version", &mut version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("version", version.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(version),) = (version,) else {
             return Err(json::incomplete());
         };
@@ -8409,21 +8464,22 @@ impl UpdateExternalAddonBody {
 
 impl Json for UpdateExternalAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "environmentId", "spec", "tags"];
         let mut description = None;
         let mut environment_id = None;
         let mut spec = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "environmentId" => fields.optional(reader, "environmentId", &mut environment_id),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut environment_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut spec),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             environment_id,

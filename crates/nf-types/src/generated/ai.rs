@@ -174,6 +174,24 @@ impl CreateHarnessBody {
 
 impl Json for CreateHarnessBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalRepositories",
+            "apiAccess",
+            "billing",
+            "branchData",
+            "deployment",
+            "description",
+            "harness",
+            "name",
+            "ports",
+            "private",
+            "repositoryData",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "source",
+            "stageId",
+            "tags",
+        ];
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut billing = None;
@@ -190,40 +208,29 @@ impl Json for CreateHarnessBody {
         let mut source = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalRepositories" => fields.optional(
-                    reader,
-                    "additionalRepositories",
-                    &mut additional_repositories,
-                ),
-                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "branchData" => fields.optional(reader, "branchData", &mut branch_data),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "harness" => fields.required(reader, "harness", &mut harness),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "private" => fields.optional(reader, "private", &mut private),
-                "repositoryData" => fields.optional(reader, "repositoryData", &mut repository_data),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "source" => fields.optional(reader, "source", &mut source),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_repositories),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut api_access),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut branch_data),
+                json::Key::Known(4) => fields.required(reader, 4, &mut deployment),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.required(reader, 6, &mut harness),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ports),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut private),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut repository_data),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut runtime_environment),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut runtime_files),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut source),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut stage_id),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("billing", billing.is_some()),
-            ("deployment", deployment.is_some()),
-            ("harness", harness.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0xd4)?;
         let (Some(billing), Some(deployment), Some(harness), Some(name)) =
             (billing, deployment, harness, name)
         else {
@@ -308,20 +315,18 @@ impl CreateHarnessBodyAdditionalRepositoriesItem {
 
 impl Json for CreateHarnessBodyAdditionalRepositoriesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["directory", "source"];
         let mut directory = None;
         let mut source = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "directory" => fields.required(reader, "directory", &mut directory),
-                "source" => fields.required(reader, "source", &mut source),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut directory),
+                json::Key::Known(1) => fields.required(reader, 1, &mut source),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("directory", directory.is_some()),
-            ("source", source.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(directory), Some(source)) = (directory, source) else {
             return Err(json::incomplete());
         };
@@ -405,6 +410,15 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
 
 impl Json for CreateHarnessBodyAdditionalRepositoriesItemSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "publicRepo",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -412,26 +426,20 @@ impl Json for CreateHarnessBodyAdditionalRepositoriesItemSource {
         let mut public_repo = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.required(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
-                "publicRepo" => fields.optional(reader, "publicRepo", &mut public_repo),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut public_repo),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut self_hosted_vcs_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("projectBranch", project_branch.is_some()),
-            ("projectType", project_type.is_some()),
-            ("projectUrl", project_url.is_some()),
-        ])?;
+        fields.finish(0xe)?;
         let (Some(project_branch), Some(project_type), Some(project_url)) =
             (project_branch, project_type, project_url)
         else {
@@ -522,17 +530,18 @@ impl CreateHarnessBodyBilling {
 
 impl Json for CreateHarnessBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -586,17 +595,18 @@ impl CreateHarnessBodyBillingGpu {
 
 impl Json for CreateHarnessBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -636,17 +646,18 @@ impl CreateHarnessBodyBranchData {
 
 impl Json for CreateHarnessBodyBranchData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["name", "source"];
         let mut name = None;
         let mut source = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "name" => fields.required(reader, "name", &mut name),
-                "source" => fields.required(reader, "source", &mut source),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut source),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("source", source.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(name), Some(source)) = (name, source) else {
             return Err(json::incomplete());
         };
@@ -750,6 +761,15 @@ impl CreateHarnessBodyDeployment {
 
 impl Json for CreateHarnessBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "external",
+            "gpu",
+            "imageSource",
+            "internal",
+            "persistentWorkspace",
+            "storage",
+            "workspaceSize",
+        ];
         let mut external = None;
         let mut gpu = None;
         let mut image_source = None;
@@ -757,22 +777,20 @@ impl Json for CreateHarnessBodyDeployment {
         let mut persistent_workspace = None;
         let mut storage = None;
         let mut workspace_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "external" => fields.optional(reader, "external", &mut external),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "imageSource" => fields.optional(reader, "imageSource", &mut image_source),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "persistentWorkspace" => {
-                    fields.optional(reader, "persistentWorkspace", &mut persistent_workspace)
-                }
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "workspaceSize" => fields.optional(reader, "workspaceSize", &mut workspace_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut external),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut image_source),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut persistent_workspace),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut storage),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut workspace_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             external,
             gpu,
@@ -830,17 +848,18 @@ impl CreateHarnessBodyDeploymentExternal {
 
 impl Json for CreateHarnessBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials", "imagePath"];
         let mut credentials = None;
         let mut image_path = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.required(reader, 1, &mut image_path),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("imagePath", image_path.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(image_path),) = (image_path,) else {
             return Err(json::incomplete());
         };
@@ -926,21 +945,22 @@ impl CreateHarnessBodyDeploymentInternal {
 
 impl Json for CreateHarnessBodyDeploymentInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branch", "buildId", "buildSHA", "id"];
         let mut branch = None;
         let mut build_id = None;
         let mut build_sha = None;
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "buildId" => fields.optional(reader, "buildId", &mut build_id),
-                "buildSHA" => fields.optional(reader, "buildSHA", &mut build_sha),
-                "id" => fields.optional(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_sha),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch,
             build_id,
@@ -985,17 +1005,16 @@ impl CreateHarnessBodyDeploymentStorage {
 
 impl Json for CreateHarnessBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage"];
         let mut ephemeral_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -1059,21 +1078,22 @@ impl CreateHarnessBodyHarness {
 
 impl Json for CreateHarnessBodyHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["apiKey", "authMode", "cloneDirectory", "type"];
         let mut api_key = None;
         let mut auth_mode = None;
         let mut clone_directory = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
-                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
-                "cloneDirectory" => fields.optional(reader, "cloneDirectory", &mut clone_directory),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut api_key),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut auth_mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut clone_directory),
+                json::Key::Known(3) => fields.required(reader, 3, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1219,6 +1239,17 @@ impl CreateHarnessBodyPortsItem {
 
 impl Json for CreateHarnessBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "advancedOptions",
+            "disableNfDomain",
+            "domains",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+            "security",
+            "vpcAccessible",
+        ];
         let mut advanced_options = None;
         let mut disable_nf_domain = None;
         let mut domains = None;
@@ -1228,30 +1259,22 @@ impl Json for CreateHarnessBodyPortsItem {
         let mut public = None;
         let mut security = None;
         let mut vpc_accessible = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "advancedOptions" => {
-                    fields.optional(reader, "advancedOptions", &mut advanced_options)
-                }
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "domains" => fields.optional(reader, "domains", &mut domains),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.optional(reader, "public", &mut public),
-                "security" => fields.optional(reader, "security", &mut security),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut advanced_options),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disable_nf_domain),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut domains),
+                json::Key::Known(3) => fields.required(reader, 3, &mut internal_port),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut protocol),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut public),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut security),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut vpc_accessible),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-        ])?;
+        fields.finish(0x38)?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -1318,17 +1341,16 @@ impl CreateHarnessBodyPortsItemAdvancedOptions {
 
 impl Json for CreateHarnessBodyPortsItemAdvancedOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enableTlsPassthrough"];
         let mut enable_tls_passthrough = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enableTlsPassthrough" => {
-                    fields.optional(reader, "enableTlsPassthrough", &mut enable_tls_passthrough)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_tls_passthrough),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_tls_passthrough,
         })
@@ -1451,6 +1473,15 @@ impl CreateHarnessBodyPortsItemSecurity {
 
 impl Json for CreateHarnessBodyPortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "headers",
+            "ip",
+            "policies",
+            "securePathConfiguration",
+            "sso",
+            "verificationMode",
+        ];
         let mut credentials = None;
         let mut headers = None;
         let mut ip = None;
@@ -1458,26 +1489,20 @@ impl Json for CreateHarnessBodyPortsItemSecurity {
         let mut secure_path_configuration = None;
         let mut sso = None;
         let mut verification_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "headers" => fields.optional(reader, "headers", &mut headers),
-                "ip" => fields.optional(reader, "ip", &mut ip),
-                "policies" => fields.optional(reader, "policies", &mut policies),
-                "securePathConfiguration" => fields.optional(
-                    reader,
-                    "securePathConfiguration",
-                    &mut secure_path_configuration,
-                ),
-                "sso" => fields.optional(reader, "sso", &mut sso),
-                "verificationMode" => {
-                    fields.optional(reader, "verificationMode", &mut verification_mode)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ip),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut policies),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secure_path_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut sso),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut verification_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             headers,
@@ -1609,6 +1634,17 @@ impl CreateHarnessBodyRepositoryData {
 
 impl Json for CreateHarnessBodyRepositoryData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "context",
+            "description",
+            "folder",
+            "name",
+            "privateRepo",
+            "projectType",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut context = None;
         let mut description = None;
@@ -1618,28 +1654,22 @@ impl Json for CreateHarnessBodyRepositoryData {
         let mut project_type = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "context" => fields.optional(reader, "context", &mut context),
-                "description" => fields.optional(reader, "description", &mut description),
-                "folder" => fields.optional(reader, "folder", &mut folder),
-                "name" => fields.required(reader, "name", &mut name),
-                "privateRepo" => fields.optional(reader, "privateRepo", &mut private_repo),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.required(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut context),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut folder),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut private_repo),
+                json::Key::Known(6) => fields.required(reader, 6, &mut project_type),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut self_hosted_vcs_id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("projectType", project_type.is_some()),
-            ("vcsLinkId", vcs_link_id.is_some()),
-        ])?;
+        fields.finish(0x150)?;
         let (Some(name), Some(project_type), Some(vcs_link_id)) = (name, project_type, vcs_link_id)
         else {
             return Err(json::incomplete());
@@ -1885,6 +1915,31 @@ impl CreateHarnessResponse {
 
 impl Json for CreateHarnessResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalRepositories",
+            "apiAccess",
+            "appId",
+            "billing",
+            "cluster",
+            "createdAt",
+            "deployment",
+            "description",
+            "harness",
+            "harnessPaused",
+            "id",
+            "name",
+            "ports",
+            "private",
+            "repositoryData",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "source",
+            "stageId",
+            "status",
+            "tags",
+            "uid",
+            "updatedAt",
+        ];
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut app_id = None;
@@ -1908,51 +1963,36 @@ impl Json for CreateHarnessResponse {
         let mut tags = None;
         let mut uid = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalRepositories" => fields.optional(
-                    reader,
-                    "additionalRepositories",
-                    &mut additional_repositories,
-                ),
-                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "harness" => fields.required(reader, "harness", &mut harness),
-                "harnessPaused" => fields.optional(reader, "harnessPaused", &mut harness_paused),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "private" => fields.optional(reader, "private", &mut private),
-                "repositoryData" => fields.optional(reader, "repositoryData", &mut repository_data),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "source" => fields.optional(reader, "source", &mut source),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "uid" => fields.optional(reader, "uid", &mut uid),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_repositories),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut api_access),
+                json::Key::Known(2) => fields.required(reader, 2, &mut app_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut billing),
+                json::Key::Known(4) => fields.required(reader, 4, &mut cluster),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.required(reader, 6, &mut deployment),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.required(reader, 8, &mut harness),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut harness_paused),
+                json::Key::Known(10) => fields.required(reader, 10, &mut id),
+                json::Key::Known(11) => fields.required(reader, 11, &mut name),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut ports),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut private),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut repository_data),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut runtime_environment),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut runtime_files),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut source),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut stage_id),
+                json::Key::Known(19) => fields.required(reader, 19, &mut status),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut tags),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut uid),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("deployment", deployment.is_some()),
-            ("harness", harness.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x80d5c)?;
         let (
             Some(app_id),
             Some(billing),
@@ -2078,21 +2118,22 @@ impl CreateHarnessResponseCluster {
 
 impl Json for CreateHarnessResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
-                "name" => fields.required(reader, "name", &mut name),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut load_balancers),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -2163,21 +2204,22 @@ impl CreateHarnessResponseHarness {
 
 impl Json for CreateHarnessResponseHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["apiKey", "authMode", "cloneDirectory", "type"];
         let mut api_key = None;
         let mut auth_mode = None;
         let mut clone_directory = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
-                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
-                "cloneDirectory" => fields.optional(reader, "cloneDirectory", &mut clone_directory),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut api_key),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut auth_mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut clone_directory),
+                json::Key::Known(3) => fields.required(reader, 3, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -2227,15 +2269,16 @@ impl CreateHarnessResponseStatus {
 
 impl Json for CreateHarnessResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deployment"];
         let mut deployment = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { deployment })
     }
 
@@ -2281,21 +2324,20 @@ impl CreateHarnessResponseStatusDeployment {
 
 impl Json for CreateHarnessResponseStatusDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["lastTransitionTime", "reason", "status"];
         let mut last_transition_time = None;
         let mut reason = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "lastTransitionTime" => {
-                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "reason" => fields.required(reader, "reason", &mut reason),
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut last_transition_time),
+                json::Key::Known(1) => fields.required(reader, 1, &mut reason),
+                json::Key::Known(2) => fields.required(reader, 2, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("reason", reason.is_some()), ("status", status.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(reason), Some(status)) = (reason, status) else {
             return Err(json::incomplete());
         };
@@ -2395,23 +2437,24 @@ impl CreateLlmModelDeploymentBody {
 
 impl Json for CreateLlmModelDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "ports", "spec", "tags"];
         let mut description = None;
         let mut name = None;
         let mut ports = None;
         let mut spec = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ports),
+                json::Key::Known(3) => fields.required(reader, 3, &mut spec),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0xa)?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -2494,31 +2537,33 @@ impl CreateLlmModelDeploymentBodyPortsItem {
 
 impl Json for CreateLlmModelDeploymentBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "disableNfDomain",
+            "domains",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+        ];
         let mut disable_nf_domain = None;
         let mut domains = None;
         let mut internal_port = None;
         let mut name = None;
         let mut protocol = None;
         let mut public = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "domains" => fields.optional(reader, "domains", &mut domains),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.optional(reader, "public", &mut public),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disable_nf_domain),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut domains),
+                json::Key::Known(2) => fields.required(reader, 2, &mut internal_port),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut protocol),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut public),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-        ])?;
+        fields.finish(0x1c)?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -2574,20 +2619,18 @@ impl CreateLlmModelDeploymentBodySpec {
 
 impl Json for CreateLlmModelDeploymentBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "type"];
         let mut configuration = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.required(reader, "configuration", &mut configuration),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("configuration", configuration.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(configuration), Some(type_)) = (configuration, type_) else {
             return Err(json::incomplete());
         };
@@ -2680,25 +2723,30 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
 
 impl Json for CreateLlmModelDeploymentBodySpecConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "architecture",
+            "engine",
+            "name",
+            "nodeConfiguration",
+            "revision",
+        ];
         let mut architecture = None;
         let mut engine = None;
         let mut name = None;
         let mut node_configuration = None;
         let mut revision = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.optional(reader, "architecture", &mut architecture),
-                "engine" => fields.optional(reader, "engine", &mut engine),
-                "name" => fields.optional(reader, "name", &mut name),
-                "nodeConfiguration" => {
-                    fields.optional(reader, "nodeConfiguration", &mut node_configuration)
-                }
-                "revision" => fields.optional(reader, "revision", &mut revision),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut architecture),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut engine),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut node_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut revision),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             architecture,
             engine,
@@ -2765,17 +2813,18 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
 
 impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type", "workerConfig"];
         let mut type_ = None;
         let mut worker_config = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.optional(reader, "type", &mut type_),
-                "workerConfig" => fields.optional(reader, "workerConfig", &mut worker_config),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut type_),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut worker_config),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             type_,
             worker_config,
@@ -2963,6 +3012,21 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
 
 impl Json for CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "replicas",
+            "parallelismConfig",
+            "sequenceLengthConfig",
+            "batchingConfig",
+            "enableChunkedPrefill",
+            "enablePrefixCaching",
+            "enforceEager",
+            "enableAsyncScheduling",
+            "gpuMemoryUtilization",
+            "trustRemoteCode",
+            "dataType",
+            "kvCacheDataType",
+            "quantization",
+        ];
         let mut replicas = None;
         let mut parallelism_config = None;
         let mut sequence_length_config = None;
@@ -2976,44 +3040,26 @@ impl Json for CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
         let mut data_type = None;
         let mut kv_cache_data_type = None;
         let mut quantization = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "replicas" => fields.optional(reader, "replicas", &mut replicas),
-                "parallelismConfig" => {
-                    fields.optional(reader, "parallelismConfig", &mut parallelism_config)
-                }
-                "sequenceLengthConfig" => {
-                    fields.optional(reader, "sequenceLengthConfig", &mut sequence_length_config)
-                }
-                "batchingConfig" => fields.optional(reader, "batchingConfig", &mut batching_config),
-                "enableChunkedPrefill" => {
-                    fields.optional(reader, "enableChunkedPrefill", &mut enable_chunked_prefill)
-                }
-                "enablePrefixCaching" => {
-                    fields.optional(reader, "enablePrefixCaching", &mut enable_prefix_caching)
-                }
-                "enforceEager" => fields.optional(reader, "enforceEager", &mut enforce_eager),
-                "enableAsyncScheduling" => fields.optional(
-                    reader,
-                    "enableAsyncScheduling",
-                    &mut enable_async_scheduling,
-                ),
-                "gpuMemoryUtilization" => {
-                    fields.optional(reader, "gpuMemoryUtilization", &mut gpu_memory_utilization)
-                }
-                "trustRemoteCode" => {
-                    fields.optional(reader, "trustRemoteCode", &mut trust_remote_code)
-                }
-                "dataType" => fields.optional(reader, "dataType", &mut data_type),
-                "kvCacheDataType" => {
-                    fields.optional(reader, "kvCacheDataType", &mut kv_cache_data_type)
-                }
-                "quantization" => fields.optional(reader, "quantization", &mut quantization),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut replicas),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut parallelism_config),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut sequence_length_config),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut batching_config),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut enable_chunked_prefill),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut enable_prefix_caching),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut enforce_eager),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut enable_async_scheduling),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut gpu_memory_utilization),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut trust_remote_code),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut data_type),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut kv_cache_data_type),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut quantization),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             replicas,
             parallelism_config,
@@ -3132,25 +3178,24 @@ impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "tensorParallelism",
+            "pipelineParallelism",
+            "expertParallelism",
+        ];
         let mut tensor_parallelism = None;
         let mut pipeline_parallelism = None;
         let mut expert_parallelism = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "tensorParallelism" => {
-                    fields.optional(reader, "tensorParallelism", &mut tensor_parallelism)
-                }
-                "pipelineParallelism" => {
-                    fields.optional(reader, "pipelineParallelism", &mut pipeline_parallelism)
-                }
-                "expertParallelism" => {
-                    fields.optional(reader, "expertParallelism", &mut expert_parallelism)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut tensor_parallelism),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut pipeline_parallelism),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut expert_parallelism),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             tensor_parallelism,
             pipeline_parallelism,
@@ -3228,25 +3273,20 @@ impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["maxModelLength", "maxInputLength", "maxOutputLength"];
         let mut max_model_length = None;
         let mut max_input_length = None;
         let mut max_output_length = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "maxModelLength" => {
-                    fields.optional(reader, "maxModelLength", &mut max_model_length)
-                }
-                "maxInputLength" => {
-                    fields.optional(reader, "maxInputLength", &mut max_input_length)
-                }
-                "maxOutputLength" => {
-                    fields.optional(reader, "maxOutputLength", &mut max_output_length)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut max_model_length),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max_input_length),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut max_output_length),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             max_model_length,
             max_input_length,
@@ -3348,19 +3388,18 @@ impl CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["maxNumSeqs", "maxNumBatchedTokens"];
         let mut max_num_seqs = None;
         let mut max_num_batched_tokens = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "maxNumSeqs" => fields.optional(reader, "maxNumSeqs", &mut max_num_seqs),
-                "maxNumBatchedTokens" => {
-                    fields.optional(reader, "maxNumBatchedTokens", &mut max_num_batched_tokens)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut max_num_seqs),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max_num_batched_tokens),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             max_num_seqs,
             max_num_batched_tokens,
@@ -3464,17 +3503,18 @@ impl CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
 
 impl Json for CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpu", "storage"];
         let mut gpu = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { gpu, storage })
     }
 
@@ -3525,17 +3565,18 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationGpu {
 
 impl Json for CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "configuration"];
         let mut enabled = None;
         let mut configuration = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut configuration),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             configuration,
@@ -3596,19 +3637,20 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
 
 impl Json for CreateLlmModelDeploymentBodyGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpuType" => fields.optional(reader, "gpuType", &mut gpu_type),
-                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
-                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_count),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut timesliced),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             gpu_type,
             gpu_count,
@@ -3677,21 +3719,22 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
 
 impl Json for CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessMode", "storageClass", "storageSize", "shmSize"];
         let mut access_mode = None;
         let mut storage_class = None;
         let mut storage_size = None;
         let mut shm_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessMode" => fields.optional(reader, "accessMode", &mut access_mode),
-                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
-                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
-                "shmSize" => fields.nullable(reader, "shmSize", &mut shm_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut access_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage_class),
+                json::Key::Known(2) => fields.required(reader, 2, &mut storage_size),
+                json::Key::Known(3) => fields.nullable(reader, 3, &mut shm_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("storageSize", storage_size.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(storage_size),) = (storage_size,) else {
             return Err(json::incomplete());
         };
@@ -3840,6 +3883,23 @@ impl GetLlmModelDeploymentResponse {
 
 impl Json for GetLlmModelDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "creatorId",
+            "deploymentConfiguration",
+            "description",
+            "dns",
+            "entityId",
+            "entityType",
+            "id",
+            "name",
+            "ports",
+            "projectId",
+            "spec",
+            "status",
+            "tags",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut creator_id = None;
         let mut deployment_configuration = None;
@@ -3855,43 +3915,28 @@ impl Json for GetLlmModelDeploymentResponse {
         let mut status = None;
         let mut tags = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "creatorId" => fields.required(reader, "creatorId", &mut creator_id),
-                "deploymentConfiguration" => fields.optional(
-                    reader,
-                    "deploymentConfiguration",
-                    &mut deployment_configuration,
-                ),
-                "description" => fields.optional(reader, "description", &mut description),
-                "dns" => fields.required(reader, "dns", &mut dns),
-                "entityId" => fields.required(reader, "entityId", &mut entity_id),
-                "entityType" => fields.required(reader, "entityType", &mut entity_type),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.required(reader, "ports", &mut ports),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut creator_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut deployment_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.required(reader, 4, &mut dns),
+                json::Key::Known(5) => fields.required(reader, 5, &mut entity_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut entity_type),
+                json::Key::Known(7) => fields.required(reader, 7, &mut id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.required(reader, 9, &mut ports),
+                json::Key::Known(10) => fields.required(reader, 10, &mut project_id),
+                json::Key::Known(11) => fields.required(reader, 11, &mut spec),
+                json::Key::Known(12) => fields.required(reader, 12, &mut status),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut tags),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("creatorId", creator_id.is_some()),
-            ("dns", dns.is_some()),
-            ("entityId", entity_id.is_some()),
-            ("entityType", entity_type.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("ports", ports.is_some()),
-            ("projectId", project_id.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x1ff2)?;
         let (
             Some(creator_id),
             Some(dns),
@@ -3991,17 +4036,18 @@ impl GetLlmModelDeploymentResponseDeploymentConfiguration {
 
 impl Json for GetLlmModelDeploymentResponseDeploymentConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "id"];
         let mut created_at = None;
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -4038,17 +4084,18 @@ impl GetLlmModelDeploymentResponseDns {
 
 impl Json for GetLlmModelDeploymentResponseDns {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["base", "zone"];
         let mut base = None;
         let mut zone = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "base" => fields.required(reader, "base", &mut base),
-                "zone" => fields.required(reader, "zone", &mut zone),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut base),
+                json::Key::Known(1) => fields.required(reader, 1, &mut zone),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("base", base.is_some()), ("zone", zone.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(base), Some(zone)) = (base, zone) else {
             return Err(json::incomplete());
         };
@@ -4132,6 +4179,15 @@ impl GetLlmModelDeploymentResponsePortsItem {
 
 impl Json for GetLlmModelDeploymentResponsePortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "disableNfDomain",
+            "dns",
+            "id",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+        ];
         let mut disable_nf_domain = None;
         let mut dns = None;
         let mut id = None;
@@ -4139,28 +4195,20 @@ impl Json for GetLlmModelDeploymentResponsePortsItem {
         let mut name = None;
         let mut protocol = None;
         let mut public = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "dns" => fields.optional(reader, "dns", &mut dns),
-                "id" => fields.required(reader, "id", &mut id),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.required(reader, "public", &mut public),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disable_nf_domain),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dns),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut internal_port),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut protocol),
+                json::Key::Known(6) => fields.required(reader, 6, &mut public),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-            ("public", public.is_some()),
-        ])?;
+        fields.finish(0x7c)?;
         let (Some(id), Some(internal_port), Some(name), Some(protocol), Some(public)) =
             (id, internal_port, name, protocol, public)
         else {
@@ -4231,15 +4279,16 @@ impl ListHarnessesResponse {
 
 impl Json for ListHarnessesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["harnesses"];
         let mut harnesses = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "harnesses" => fields.required(reader, "harnesses", &mut harnesses),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut harnesses),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("harnesses", harnesses.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(harnesses),) = (harnesses,) else {
             return Err(json::incomplete());
         };
@@ -4346,6 +4395,18 @@ impl ListHarnessesResponseHarnessesItem {
 
 impl Json for ListHarnessesResponseHarnessesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "harness",
+            "id",
+            "name",
+            "private",
+            "source",
+            "status",
+            "tags",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut harness = None;
@@ -4356,28 +4417,23 @@ impl Json for ListHarnessesResponseHarnessesItem {
         let mut status = None;
         let mut tags = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "harness" => fields.optional(reader, "harness", &mut harness),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "private" => fields.optional(reader, "private", &mut private),
-                "source" => fields.optional(reader, "source", &mut source),
-                "status" => fields.optional(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut harness),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut private),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut source),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut status),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut tags),
+                json::Key::Known(9) => fields.required(reader, 9, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x219)?;
         let (Some(app_id), Some(id), Some(name), Some(uid)) = (app_id, id, name, uid) else {
             return Err(json::incomplete());
         };
@@ -4428,15 +4484,16 @@ impl ListHarnessesResponseHarnessesItemHarness {
 
 impl Json for ListHarnessesResponseHarnessesItemHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type"];
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -4496,19 +4553,20 @@ impl ListHarnessesResponseHarnessesItemSource {
 
 impl Json for ListHarnessesResponseHarnessesItemSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projectBranch", "projectType", "projectUrl"];
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.optional(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut project_branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_type),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             project_branch,
             project_type,
@@ -4544,17 +4602,16 @@ impl ListLlmModelDeploymentsResponse {
 
 impl Json for ListLlmModelDeploymentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["llmModelDeployments"];
         let mut llm_model_deployments = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "llmModelDeployments" => {
-                    fields.required(reader, "llmModelDeployments", &mut llm_model_deployments)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut llm_model_deployments),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("llmModelDeployments", llm_model_deployments.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(llm_model_deployments),) = (llm_model_deployments,) else {
             return Err(json::incomplete());
         };
@@ -4713,6 +4770,20 @@ impl PatchHarnessBody {
 
 impl Json for PatchHarnessBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalRepositories",
+            "apiAccess",
+            "billing",
+            "deployment",
+            "description",
+            "harness",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "source",
+            "stageId",
+            "tags",
+        ];
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut billing = None;
@@ -4725,31 +4796,25 @@ impl Json for PatchHarnessBody {
         let mut source = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalRepositories" => fields.optional(
-                    reader,
-                    "additionalRepositories",
-                    &mut additional_repositories,
-                ),
-                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "harness" => fields.optional(reader, "harness", &mut harness),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "source" => fields.optional(reader, "source", &mut source),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_repositories),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut api_access),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut deployment),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut harness),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ports),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut runtime_environment),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut runtime_files),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut source),
+                json::Key::Known(10) => fields.nullable(reader, 10, &mut stage_id),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             additional_repositories,
             api_access,
@@ -4828,17 +4893,18 @@ impl PatchHarnessBodyBilling {
 
 impl Json for PatchHarnessBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment_plan,
             gpu,
@@ -4936,25 +5002,33 @@ impl PatchHarnessBodyDeployment {
 
 impl Json for PatchHarnessBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "external",
+            "gpu",
+            "imageSource",
+            "internal",
+            "storage",
+            "workspaceSize",
+        ];
         let mut external = None;
         let mut gpu = None;
         let mut image_source = None;
         let mut internal = None;
         let mut storage = None;
         let mut workspace_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "external" => fields.optional(reader, "external", &mut external),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "imageSource" => fields.optional(reader, "imageSource", &mut image_source),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "workspaceSize" => fields.optional(reader, "workspaceSize", &mut workspace_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut external),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut image_source),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut storage),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut workspace_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             external,
             gpu,
@@ -5013,17 +5087,18 @@ impl PatchHarnessBodyDeploymentExternal {
 
 impl Json for PatchHarnessBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials", "imagePath"];
         let mut credentials = None;
         let mut image_path = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "imagePath" => fields.optional(reader, "imagePath", &mut image_path),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut image_path),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             image_path,
@@ -5074,17 +5149,18 @@ impl PatchHarnessBodyHarness {
 
 impl Json for PatchHarnessBodyHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["apiKey", "authMode"];
         let mut api_key = None;
         let mut auth_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
-                "authMode" => fields.optional(reader, "authMode", &mut auth_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut api_key),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut auth_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { api_key, auth_mode })
     }
 
@@ -5185,6 +5261,15 @@ impl PatchHarnessBodySource {
 
 impl Json for PatchHarnessBodySource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "publicRepo",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -5192,22 +5277,20 @@ impl Json for PatchHarnessBodySource {
         let mut public_repo = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.optional(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
-                "publicRepo" => fields.optional(reader, "publicRepo", &mut public_repo),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut public_repo),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut self_hosted_vcs_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             account_login,
             project_branch,
@@ -5388,6 +5471,23 @@ impl PutHarnessBody {
 
 impl Json for PutHarnessBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalRepositories",
+            "apiAccess",
+            "billing",
+            "deployment",
+            "description",
+            "harness",
+            "name",
+            "ports",
+            "private",
+            "repositoryData",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "source",
+            "stageId",
+            "tags",
+        ];
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut billing = None;
@@ -5403,39 +5503,28 @@ impl Json for PutHarnessBody {
         let mut source = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalRepositories" => fields.optional(
-                    reader,
-                    "additionalRepositories",
-                    &mut additional_repositories,
-                ),
-                "apiAccess" => fields.optional(reader, "apiAccess", &mut api_access),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "harness" => fields.required(reader, "harness", &mut harness),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "private" => fields.optional(reader, "private", &mut private),
-                "repositoryData" => fields.optional(reader, "repositoryData", &mut repository_data),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "source" => fields.optional(reader, "source", &mut source),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_repositories),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut api_access),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.required(reader, 3, &mut deployment),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.required(reader, 5, &mut harness),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut ports),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut private),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut repository_data),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut runtime_environment),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut runtime_files),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut source),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut stage_id),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("billing", billing.is_some()),
-            ("deployment", deployment.is_some()),
-            ("harness", harness.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x6c)?;
         let (Some(billing), Some(deployment), Some(harness), Some(name)) =
             (billing, deployment, harness, name)
         else {
@@ -5559,23 +5648,24 @@ impl UpdateLlmModelDeploymentBody {
 
 impl Json for UpdateLlmModelDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "ports", "spec", "tags"];
         let mut description = None;
         let mut name = None;
         let mut ports = None;
         let mut spec = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ports),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut spec),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             name,
@@ -5625,15 +5715,16 @@ impl UpdateLlmModelDeploymentBodySpec {
 
 impl Json for UpdateLlmModelDeploymentBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration"];
         let mut configuration = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { configuration })
     }
 
@@ -5719,25 +5810,30 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
 
 impl Json for UpdateLlmModelDeploymentBodySpecConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "architecture",
+            "engine",
+            "name",
+            "nodeConfiguration",
+            "revision",
+        ];
         let mut architecture = None;
         let mut engine = None;
         let mut name = None;
         let mut node_configuration = None;
         let mut revision = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.optional(reader, "architecture", &mut architecture),
-                "engine" => fields.optional(reader, "engine", &mut engine),
-                "name" => fields.optional(reader, "name", &mut name),
-                "nodeConfiguration" => {
-                    fields.optional(reader, "nodeConfiguration", &mut node_configuration)
-                }
-                "revision" => fields.optional(reader, "revision", &mut revision),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut architecture),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut engine),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut node_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut revision),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             architecture,
             engine,
@@ -5801,17 +5897,18 @@ impl UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
 
 impl Json for UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpu", "storage"];
         let mut gpu = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { gpu, storage })
     }
 
@@ -5882,21 +5979,22 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
 
 impl Json for UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessMode", "storageClass", "storageSize", "shmSize"];
         let mut access_mode = None;
         let mut storage_class = None;
         let mut storage_size = None;
         let mut shm_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessMode" => fields.optional(reader, "accessMode", &mut access_mode),
-                "storageClass" => fields.optional(reader, "storageClass", &mut storage_class),
-                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
-                "shmSize" => fields.nullable(reader, "shmSize", &mut shm_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut access_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage_class),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage_size),
+                json::Key::Known(3) => fields.nullable(reader, 3, &mut shm_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             access_mode,
             storage_class,

@@ -81,25 +81,30 @@ impl GetCreditBalanceResponse {
 
 impl Json for GetCreditBalanceResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "currency",
+            "customerBalance",
+            "grants",
+            "lastSyncedAt",
+            "total",
+        ];
         let mut currency = None;
         let mut customer_balance = None;
         let mut grants = None;
         let mut last_synced_at = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "currency" => fields.optional(reader, "currency", &mut currency),
-                "customerBalance" => {
-                    fields.optional(reader, "customerBalance", &mut customer_balance)
-                }
-                "grants" => fields.optional(reader, "grants", &mut grants),
-                "lastSyncedAt" => fields.optional(reader, "lastSyncedAt", &mut last_synced_at),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut currency),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut customer_balance),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut grants),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut last_synced_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             currency,
             customer_balance,
@@ -148,15 +153,16 @@ impl GetCreditBalanceResponseCustomerBalance {
 
 impl Json for GetCreditBalanceResponseCustomerBalance {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["amount"];
         let mut amount = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "amount" => fields.optional(reader, "amount", &mut amount),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut amount),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { amount })
     }
 
@@ -203,17 +209,18 @@ impl GetCreditBalanceResponseGrants {
 
 impl Json for GetCreditBalanceResponseGrants {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["available", "pending"];
         let mut available = None;
         let mut pending = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "available" => fields.optional(reader, "available", &mut available),
-                "pending" => fields.optional(reader, "pending", &mut pending),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut available),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut pending),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { available, pending })
     }
 
@@ -383,6 +390,22 @@ impl GetInvoiceResponse {
 
 impl Json for GetInvoiceResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "byoc",
+            "currency",
+            "discounts",
+            "egressIp",
+            "id",
+            "lineItems",
+            "loadBalancer",
+            "paas",
+            "period",
+            "scope",
+            "status",
+            "subTotal",
+            "tax",
+            "total",
+        ];
         let mut byoc = None;
         let mut currency = None;
         let mut discounts = None;
@@ -397,27 +420,27 @@ impl Json for GetInvoiceResponse {
         let mut sub_total = None;
         let mut tax = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "byoc" => fields.optional(reader, "byoc", &mut byoc),
-                "currency" => fields.optional(reader, "currency", &mut currency),
-                "discounts" => fields.optional(reader, "discounts", &mut discounts),
-                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
-                "id" => fields.required(reader, "id", &mut id),
-                "lineItems" => fields.optional(reader, "lineItems", &mut line_items),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "paas" => fields.optional(reader, "paas", &mut paas),
-                "period" => fields.required(reader, "period", &mut period),
-                "scope" => fields.optional(reader, "scope", &mut scope),
-                "status" => fields.optional(reader, "status", &mut status),
-                "subTotal" => fields.optional(reader, "subTotal", &mut sub_total),
-                "tax" => fields.optional(reader, "tax", &mut tax),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut byoc),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut currency),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut discounts),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut egress_ip),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut line_items),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut load_balancer),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut paas),
+                json::Key::Known(8) => fields.required(reader, 8, &mut period),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut scope),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut status),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut sub_total),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut tax),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("period", period.is_some())])?;
+        fields.finish(0x110)?;
         let (Some(id), Some(period)) = (id, period) else {
             return Err(json::incomplete());
         };
@@ -505,19 +528,20 @@ impl GetInvoiceResponseByoc {
 
 impl Json for GetInvoiceResponseByoc {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["clusters", "price", "usage"];
         let mut clusters = None;
         let mut price = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clusters" => fields.optional(reader, "clusters", &mut clusters),
-                "price" => fields.optional(reader, "price", &mut price),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut clusters),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut price),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             clusters,
             price,
@@ -590,21 +614,22 @@ impl GetInvoiceResponseByocClustersItem {
 
 impl Json for GetInvoiceResponseByocClustersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name", "price", "usage"];
         let mut id = None;
         let mut name = None;
         let mut price = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "price" => fields.optional(reader, "price", &mut price),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut price),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             id,
             name,
@@ -689,23 +714,24 @@ impl GetInvoiceResponseByocPrice {
 
 impl Json for GetInvoiceResponseByocPrice {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cluster", "gpuMemory", "memory", "total", "vcpu"];
         let mut cluster = None;
         let mut gpu_memory = None;
         let mut memory = None;
         let mut total = None;
         let mut vcpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cluster" => fields.optional(reader, "cluster", &mut cluster),
-                "gpuMemory" => fields.optional(reader, "gpuMemory", &mut gpu_memory),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "total" => fields.optional(reader, "total", &mut total),
-                "vcpu" => fields.optional(reader, "vcpu", &mut vcpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cluster),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_memory),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut memory),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut total),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut vcpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cluster,
             gpu_memory,
@@ -782,25 +808,27 @@ impl GetInvoiceResponseByocUsage {
 
 impl Json for GetInvoiceResponseByocUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "clusterHours",
+            "gpuMemoryGiBHours",
+            "memoryGiBHours",
+            "vcpuHours",
+        ];
         let mut cluster_hours = None;
         let mut gpu_memory_gi_b_hours = None;
         let mut memory_gi_b_hours = None;
         let mut vcpu_hours = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clusterHours" => fields.optional(reader, "clusterHours", &mut cluster_hours),
-                "gpuMemoryGiBHours" => {
-                    fields.optional(reader, "gpuMemoryGiBHours", &mut gpu_memory_gi_b_hours)
-                }
-                "memoryGiBHours" => {
-                    fields.optional(reader, "memoryGiBHours", &mut memory_gi_b_hours)
-                }
-                "vcpuHours" => fields.optional(reader, "vcpuHours", &mut vcpu_hours),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cluster_hours),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_memory_gi_b_hours),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut memory_gi_b_hours),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut vcpu_hours),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cluster_hours,
             gpu_memory_gi_b_hours,
@@ -851,15 +879,16 @@ impl GetInvoiceResponseDiscounts {
 
 impl Json for GetInvoiceResponseDiscounts {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["total"];
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { total })
     }
 
@@ -906,17 +935,18 @@ impl GetInvoiceResponseEgressIp {
 
 impl Json for GetInvoiceResponseEgressIp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["price", "usage"];
         let mut price = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "price" => fields.optional(reader, "price", &mut price),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut price),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { price, usage })
     }
 
@@ -952,15 +982,16 @@ impl GetInvoiceResponseEgressIpUsage {
 
 impl Json for GetInvoiceResponseEgressIpUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["hours"];
         let mut hours = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "hours" => fields.optional(reader, "hours", &mut hours),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut hours),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { hours })
     }
 
@@ -1027,21 +1058,22 @@ impl GetInvoiceResponseLineItemsItem {
 
 impl Json for GetInvoiceResponseLineItemsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["base", "proration", "title", "total"];
         let mut base = None;
         let mut proration = None;
         let mut title = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "base" => fields.optional(reader, "base", &mut base),
-                "proration" => fields.optional(reader, "proration", &mut proration),
-                "title" => fields.optional(reader, "title", &mut title),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut base),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut proration),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut title),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             base,
             proration,
@@ -1099,19 +1131,20 @@ impl GetInvoiceResponsePaas {
 
 impl Json for GetInvoiceResponsePaas {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["price", "teams", "usage"];
         let mut price = None;
         let mut teams = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "price" => fields.optional(reader, "price", &mut price),
-                "teams" => fields.required(reader, "teams", &mut teams),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut price),
+                json::Key::Known(1) => fields.required(reader, 1, &mut teams),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("teams", teams.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(teams),) = (teams,) else {
             return Err(json::incomplete());
         };
@@ -1197,23 +1230,24 @@ impl GetInvoiceResponsePaasPrice {
 
 impl Json for GetInvoiceResponsePaasPrice {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cpu", "gpu", "memory", "storage", "total"];
         let mut cpu = None;
         let mut gpu = None;
         let mut memory = None;
         let mut storage = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cpu),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut memory),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut storage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cpu,
             gpu,
@@ -1300,23 +1334,24 @@ impl GetInvoiceResponsePaasTeamsItem {
 
 impl Json for GetInvoiceResponsePaasTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name", "price", "projects", "usage"];
         let mut id = None;
         let mut name = None;
         let mut price = None;
         let mut projects = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "price" => fields.optional(reader, "price", &mut price),
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut price),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut projects),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             id,
             name,
@@ -1423,6 +1458,15 @@ impl GetInvoiceResponsePaasUsage {
 
 impl Json for GetInvoiceResponsePaasUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "build",
+            "gpuOnDemandHours",
+            "gpuSpotHours",
+            "memoryGiBHours",
+            "run",
+            "storageGiBHours",
+            "vcpuHours",
+        ];
         let mut build = None;
         let mut gpu_on_demand_hours = None;
         let mut gpu_spot_hours = None;
@@ -1430,26 +1474,20 @@ impl Json for GetInvoiceResponsePaasUsage {
         let mut run = None;
         let mut storage_gi_b_hours = None;
         let mut vcpu_hours = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "build" => fields.optional(reader, "build", &mut build),
-                "gpuOnDemandHours" => {
-                    fields.optional(reader, "gpuOnDemandHours", &mut gpu_on_demand_hours)
-                }
-                "gpuSpotHours" => fields.optional(reader, "gpuSpotHours", &mut gpu_spot_hours),
-                "memoryGiBHours" => {
-                    fields.optional(reader, "memoryGiBHours", &mut memory_gi_b_hours)
-                }
-                "run" => fields.optional(reader, "run", &mut run),
-                "storageGiBHours" => {
-                    fields.optional(reader, "storageGiBHours", &mut storage_gi_b_hours)
-                }
-                "vcpuHours" => fields.optional(reader, "vcpuHours", &mut vcpu_hours),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_on_demand_hours),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu_spot_hours),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut memory_gi_b_hours),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut run),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut storage_gi_b_hours),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcpu_hours),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build,
             gpu_on_demand_hours,
@@ -1522,17 +1560,18 @@ impl GetInvoiceResponsePeriod {
 
 impl Json for GetInvoiceResponsePeriod {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["end", "start"];
         let mut end = None;
         let mut start = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "end" => fields.optional(reader, "end", &mut end),
-                "start" => fields.optional(reader, "start", &mut start),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut end),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut start),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { end, start })
     }
 
@@ -1580,17 +1619,18 @@ impl GetInvoiceResponseScope {
 
 impl Json for GetInvoiceResponseScope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["entityId", "entityType"];
         let mut entity_id = None;
         let mut entity_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "entityId" => fields.optional(reader, "entityId", &mut entity_id),
-                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut entity_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut entity_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             entity_id,
             entity_type,
@@ -1667,17 +1707,18 @@ impl GetInvoiceResponseTax {
 
 impl Json for GetInvoiceResponseTax {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["amount", "percent"];
         let mut amount = None;
         let mut percent = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "amount" => fields.optional(reader, "amount", &mut amount),
-                "percent" => fields.optional(reader, "percent", &mut percent),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut amount),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut percent),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { amount, percent })
     }
 
@@ -1781,6 +1822,17 @@ impl GetInvoiceDetailsResponse {
 
 impl Json for GetInvoiceDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "period",
+            "paid",
+            "byocUsage",
+            "paasUsage",
+            "lineItems",
+            "subTotal",
+            "discount",
+            "tax",
+            "total",
+        ];
         let mut period = None;
         let mut paid = None;
         let mut byoc_usage = None;
@@ -1790,26 +1842,22 @@ impl Json for GetInvoiceDetailsResponse {
         let mut discount = None;
         let mut tax = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "period" => fields.required(reader, "period", &mut period),
-                "paid" => fields.optional(reader, "paid", &mut paid),
-                "byocUsage" => fields.optional(reader, "byocUsage", &mut byoc_usage),
-                "paasUsage" => fields.required(reader, "paasUsage", &mut paas_usage),
-                "lineItems" => fields.optional(reader, "lineItems", &mut line_items),
-                "subTotal" => fields.optional(reader, "subTotal", &mut sub_total),
-                "discount" => fields.optional(reader, "discount", &mut discount),
-                "tax" => fields.required(reader, "tax", &mut tax),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut period),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut paid),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut byoc_usage),
+                json::Key::Known(3) => fields.required(reader, 3, &mut paas_usage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut line_items),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut sub_total),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut discount),
+                json::Key::Known(7) => fields.required(reader, 7, &mut tax),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("period", period.is_some()),
-            ("paasUsage", paas_usage.is_some()),
-            ("tax", tax.is_some()),
-        ])?;
+        fields.finish(0x89)?;
         let (Some(period), Some(paas_usage), Some(tax)) = (period, paas_usage, tax) else {
             return Err(json::incomplete());
         };
@@ -1860,17 +1908,18 @@ impl GetInvoiceDetailsResponsePeriod {
 
 impl Json for GetInvoiceDetailsResponsePeriod {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["start", "end"];
         let mut start = None;
         let mut end = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "start" => fields.required(reader, "start", &mut start),
-                "end" => fields.required(reader, "end", &mut end),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut start),
+                json::Key::Known(1) => fields.required(reader, 1, &mut end),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("start", start.is_some()), ("end", end.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(start), Some(end)) = (start, end) else {
             return Err(json::incomplete());
         };
@@ -1909,15 +1958,16 @@ impl GetInvoiceDetailsResponseByocUsage {
 
 impl Json for GetInvoiceDetailsResponseByocUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["price"];
         let mut price = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "price" => fields.optional(reader, "price", &mut price),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut price),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { price })
     }
 
@@ -1964,17 +2014,18 @@ impl GetInvoiceDetailsResponsePaasUsage {
 
 impl Json for GetInvoiceDetailsResponsePaasUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["price", "teams"];
         let mut price = None;
         let mut teams = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "price" => fields.optional(reader, "price", &mut price),
-                "teams" => fields.optional(reader, "teams", &mut teams),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut price),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut teams),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { price, teams })
     }
 
@@ -2042,21 +2093,22 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
 
 impl Json for GetInvoiceDetailsResponsePaasUsagePrice {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["total", "cpu", "memory", "storage"];
         let mut total = None;
         let mut cpu = None;
         let mut memory = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "total" => fields.optional(reader, "total", &mut total),
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut total),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut cpu),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut memory),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             total,
             cpu,
@@ -2121,19 +2173,20 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name", "usage"];
         let mut id = None;
         let mut name = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { id, name, usage })
     }
 
@@ -2185,17 +2238,18 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["price", "projects"];
         let mut price = None;
         let mut projects = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "price" => fields.optional(reader, "price", &mut price),
-                "projects" => fields.optional(reader, "projects", &mut projects),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut price),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut projects),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { price, projects })
     }
 
@@ -2243,17 +2297,18 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "price"];
         let mut id = None;
         let mut price = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "price" => fields.optional(reader, "price", &mut price),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut price),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { id, price })
     }
 
@@ -2301,17 +2356,18 @@ impl GetInvoiceDetailsResponseLineItemsItem {
 
 impl Json for GetInvoiceDetailsResponseLineItemsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["title", "total"];
         let mut title = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "title" => fields.optional(reader, "title", &mut title),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut title),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { title, total })
     }
 
@@ -2342,17 +2398,18 @@ impl GetInvoiceDetailsResponseTax {
 
 impl Json for GetInvoiceDetailsResponseTax {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["percent", "value"];
         let mut percent = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "percent" => fields.required(reader, "percent", &mut percent),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut percent),
+                json::Key::Known(1) => fields.required(reader, 1, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("percent", percent.is_some()), ("value", value.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(percent), Some(value)) = (percent, value) else {
             return Err(json::incomplete());
         };
@@ -2463,6 +2520,16 @@ impl GetUsageResponse {
 
 impl Json for GetUsageResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "byoc",
+            "currency",
+            "egressIp",
+            "loadBalancer",
+            "paas",
+            "scope",
+            "timestamp",
+            "total",
+        ];
         let mut byoc = None;
         let mut currency = None;
         let mut egress_ip = None;
@@ -2471,21 +2538,21 @@ impl Json for GetUsageResponse {
         let mut scope = None;
         let mut timestamp = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "byoc" => fields.optional(reader, "byoc", &mut byoc),
-                "currency" => fields.optional(reader, "currency", &mut currency),
-                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "paas" => fields.optional(reader, "paas", &mut paas),
-                "scope" => fields.optional(reader, "scope", &mut scope),
-                "timestamp" => fields.optional(reader, "timestamp", &mut timestamp),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut byoc),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut currency),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut egress_ip),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut load_balancer),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut paas),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut scope),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut timestamp),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             byoc,
             currency,
@@ -2536,15 +2603,16 @@ impl ListInvoicesResponse {
 
 impl Json for ListInvoicesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["invoices"];
         let mut invoices = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "invoices" => fields.optional(reader, "invoices", &mut invoices),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut invoices),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { invoices })
     }
 
@@ -2681,6 +2749,19 @@ impl ListInvoicesResponseInvoicesItem {
 
 impl Json for ListInvoicesResponseInvoicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "byoc",
+            "currency",
+            "egressIp",
+            "id",
+            "loadBalancer",
+            "paas",
+            "period",
+            "scope",
+            "status",
+            "subTotal",
+            "total",
+        ];
         let mut byoc = None;
         let mut currency = None;
         let mut egress_ip = None;
@@ -2692,24 +2773,24 @@ impl Json for ListInvoicesResponseInvoicesItem {
         let mut status = None;
         let mut sub_total = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "byoc" => fields.optional(reader, "byoc", &mut byoc),
-                "currency" => fields.optional(reader, "currency", &mut currency),
-                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
-                "id" => fields.optional(reader, "id", &mut id),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "paas" => fields.optional(reader, "paas", &mut paas),
-                "period" => fields.optional(reader, "period", &mut period),
-                "scope" => fields.optional(reader, "scope", &mut scope),
-                "status" => fields.optional(reader, "status", &mut status),
-                "subTotal" => fields.optional(reader, "subTotal", &mut sub_total),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut byoc),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut currency),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut egress_ip),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut load_balancer),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut paas),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut period),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut scope),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut status),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut sub_total),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             byoc,
             currency,
@@ -2778,17 +2859,18 @@ impl ListInvoicesResponseInvoicesItemByoc {
 
 impl Json for ListInvoicesResponseInvoicesItemByoc {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["price", "usage"];
         let mut price = None;
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "price" => fields.optional(reader, "price", &mut price),
-                "usage" => fields.optional(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut price),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { price, usage })
     }
 
@@ -2817,15 +2899,16 @@ impl ListPlansResponse {
 
 impl Json for ListPlansResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["plans"];
         let mut plans = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "plans" => fields.required(reader, "plans", &mut plans),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut plans),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("plans", plans.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(plans),) = (plans,) else {
             return Err(json::incomplete());
         };
@@ -2884,6 +2967,15 @@ impl ListPlansResponsePlansItem {
 
 impl Json for ListPlansResponsePlansItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "amountPerHour",
+            "amountPerMonth",
+            "cpuResource",
+            "currency",
+            "id",
+            "name",
+            "ramResource",
+        ];
         let mut amount_per_hour = None;
         let mut amount_per_month = None;
         let mut cpu_resource = None;
@@ -2891,30 +2983,20 @@ impl Json for ListPlansResponsePlansItem {
         let mut id = None;
         let mut name = None;
         let mut ram_resource = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "amountPerHour" => fields.required(reader, "amountPerHour", &mut amount_per_hour),
-                "amountPerMonth" => {
-                    fields.required(reader, "amountPerMonth", &mut amount_per_month)
-                }
-                "cpuResource" => fields.required(reader, "cpuResource", &mut cpu_resource),
-                "currency" => fields.required(reader, "currency", &mut currency),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "ramResource" => fields.required(reader, "ramResource", &mut ram_resource),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut amount_per_hour),
+                json::Key::Known(1) => fields.required(reader, 1, &mut amount_per_month),
+                json::Key::Known(2) => fields.required(reader, 2, &mut cpu_resource),
+                json::Key::Known(3) => fields.required(reader, 3, &mut currency),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut ram_resource),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("amountPerHour", amount_per_hour.is_some()),
-            ("amountPerMonth", amount_per_month.is_some()),
-            ("cpuResource", cpu_resource.is_some()),
-            ("currency", currency.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("ramResource", ram_resource.is_some()),
-        ])?;
+        fields.finish(0x7f)?;
         let (
             Some(amount_per_hour),
             Some(amount_per_month),
@@ -3029,21 +3111,22 @@ impl ListUsageResponse {
 
 impl Json for ListUsageResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["granularity", "scope", "usage", "window"];
         let mut granularity = None;
         let mut scope = None;
         let mut usage = None;
         let mut window = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "granularity" => fields.optional(reader, "granularity", &mut granularity),
-                "scope" => fields.optional(reader, "scope", &mut scope),
-                "usage" => fields.optional(reader, "usage", &mut usage),
-                "window" => fields.optional(reader, "window", &mut window),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut granularity),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut scope),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut usage),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut window),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             granularity,
             scope,
@@ -3148,6 +3231,15 @@ impl ListUsageResponseUsageItem {
 
 impl Json for ListUsageResponseUsageItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "byoc",
+            "currency",
+            "egressIp",
+            "loadBalancer",
+            "paas",
+            "timestamp",
+            "total",
+        ];
         let mut byoc = None;
         let mut currency = None;
         let mut egress_ip = None;
@@ -3155,20 +3247,20 @@ impl Json for ListUsageResponseUsageItem {
         let mut paas = None;
         let mut timestamp = None;
         let mut total = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "byoc" => fields.optional(reader, "byoc", &mut byoc),
-                "currency" => fields.optional(reader, "currency", &mut currency),
-                "egressIp" => fields.optional(reader, "egressIp", &mut egress_ip),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "paas" => fields.optional(reader, "paas", &mut paas),
-                "timestamp" => fields.optional(reader, "timestamp", &mut timestamp),
-                "total" => fields.optional(reader, "total", &mut total),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut byoc),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut currency),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut egress_ip),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut load_balancer),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut paas),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut timestamp),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut total),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             byoc,
             currency,

@@ -191,6 +191,26 @@ impl CreateCloudClusterBody {
 
 impl Json for CreateCloudClusterBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "byok",
+            "coordinates",
+            "coreweave",
+            "description",
+            "gcp",
+            "integrationId",
+            "kubernetesVersion",
+            "name",
+            "nebius",
+            "nodePools",
+            "oci",
+            "provider",
+            "region",
+            "restrictions",
+            "settings",
+            "storage",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -209,37 +229,31 @@ impl Json for CreateCloudClusterBody {
         let mut restrictions = None;
         let mut settings = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
-                "coreweave" => fields.optional(reader, "coreweave", &mut coreweave),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
-                "kubernetesVersion" => {
-                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "nebius" => fields.optional(reader, "nebius", &mut nebius),
-                "nodePools" => fields.required(reader, "nodePools", &mut node_pools),
-                "oci" => fields.optional(reader, "oci", &mut oci),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "region" => fields.optional(reader, "region", &mut region),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut byok),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut coordinates),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut coreweave),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gcp),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut integration_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut kubernetes_version),
+                json::Key::Known(9) => fields.required(reader, 9, &mut name),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut nebius),
+                json::Key::Known(11) => fields.required(reader, 11, &mut node_pools),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut oci),
+                json::Key::Known(13) => fields.required(reader, 13, &mut provider),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut region),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut restrictions),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut settings),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("nodePools", node_pools.is_some()),
-            ("provider", provider.is_some()),
-        ])?;
+        fields.finish(0x2a00)?;
         let (Some(name), Some(node_pools), Some(provider)) = (name, node_pools, provider) else {
             return Err(json::incomplete());
         };
@@ -352,29 +366,27 @@ impl CreateCloudClusterBodyAws {
 
 impl Json for CreateCloudClusterBodyAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enablePublicAccessCidrs",
+            "publicAccessCidrs",
+            "subnetConfiguration",
+            "vpcEgress",
+        ];
         let mut enable_public_access_cidrs = None;
         let mut public_access_cidrs = None;
         let mut subnet_configuration = None;
         let mut vpc_egress = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enablePublicAccessCidrs" => fields.optional(
-                    reader,
-                    "enablePublicAccessCidrs",
-                    &mut enable_public_access_cidrs,
-                ),
-                "publicAccessCidrs" => {
-                    fields.optional(reader, "publicAccessCidrs", &mut public_access_cidrs)
-                }
-                "subnetConfiguration" => {
-                    fields.optional(reader, "subnetConfiguration", &mut subnet_configuration)
-                }
-                "vpcEgress" => fields.optional(reader, "vpcEgress", &mut vpc_egress),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_public_access_cidrs),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut public_access_cidrs),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut subnet_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut vpc_egress),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_public_access_cidrs,
             public_access_cidrs,
@@ -440,19 +452,20 @@ impl CreateCloudClusterBodyAwsSubnetConfiguration {
 
 impl Json for CreateCloudClusterBodyAwsSubnetConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "subnets", "vpcId"];
         let mut mode = None;
         let mut subnets = None;
         let mut vpc_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "subnets" => fields.required(reader, "subnets", &mut subnets),
-                "vpcId" => fields.optional(reader, "vpcId", &mut vpc_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.required(reader, 1, &mut subnets),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut vpc_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some()), ("subnets", subnets.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(mode), Some(subnets)) = (mode, subnets) else {
             return Err(json::incomplete());
         };
@@ -528,25 +541,24 @@ impl CreateCloudClusterBodyAzure {
 
 impl Json for CreateCloudClusterBodyAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "authorizedIpRanges",
+            "enableAuthorizedIpRanges",
+            "networking",
+        ];
         let mut authorized_ip_ranges = None;
         let mut enable_authorized_ip_ranges = None;
         let mut networking = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authorizedIpRanges" => {
-                    fields.optional(reader, "authorizedIpRanges", &mut authorized_ip_ranges)
-                }
-                "enableAuthorizedIpRanges" => fields.optional(
-                    reader,
-                    "enableAuthorizedIpRanges",
-                    &mut enable_authorized_ip_ranges,
-                ),
-                "networking" => fields.optional(reader, "networking", &mut networking),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut authorized_ip_ranges),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enable_authorized_ip_ranges),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut networking),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             authorized_ip_ranges,
             enable_authorized_ip_ranges,
@@ -613,21 +625,18 @@ impl CreateCloudClusterBodyAzureNetworking {
 
 impl Json for CreateCloudClusterBodyAzureNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["networkPluginMode", "vnetConfiguration"];
         let mut network_plugin_mode = None;
         let mut vnet_configuration = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "networkPluginMode" => {
-                    fields.optional(reader, "networkPluginMode", &mut network_plugin_mode)
-                }
-                "vnetConfiguration" => {
-                    fields.optional(reader, "vnetConfiguration", &mut vnet_configuration)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut network_plugin_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut vnet_configuration),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             network_plugin_mode,
             vnet_configuration,
@@ -687,17 +696,18 @@ impl CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
 
 impl Json for CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "vnetId"];
         let mut mode = None;
         let mut vnet_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "vnetId" => fields.optional(reader, "vnetId", &mut vnet_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut vnet_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -741,22 +751,16 @@ impl CreateCloudClusterBodyByok {
 
 impl Json for CreateCloudClusterBodyByok {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["nodePoolProviderIdLabel"];
         let mut node_pool_provider_id_label = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "nodePoolProviderIdLabel" => fields.required(
-                    reader,
-                    "nodePoolProviderIdLabel",
-                    &mut node_pool_provider_id_label,
-                ),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut node_pool_provider_id_label),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[(
-            "nodePoolProviderIdLabel",
-            node_pool_provider_id_label.is_some(),
-        )])?;
+        fields.finish(0x1)?;
         let (Some(node_pool_provider_id_label),) = (node_pool_provider_id_label,) else {
             return Err(json::incomplete());
         };
@@ -798,20 +802,18 @@ impl CreateCloudClusterBodyCoordinates {
 
 impl Json for CreateCloudClusterBodyCoordinates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["latitude", "longitude"];
         let mut latitude = None;
         let mut longitude = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "latitude" => fields.required(reader, "latitude", &mut latitude),
-                "longitude" => fields.required(reader, "longitude", &mut longitude),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut latitude),
+                json::Key::Known(1) => fields.required(reader, 1, &mut longitude),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("latitude", latitude.is_some()),
-            ("longitude", longitude.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(latitude), Some(longitude)) = (latitude, longitude) else {
             return Err(json::incomplete());
         };
@@ -858,17 +860,18 @@ impl CreateCloudClusterBodyCoreweave {
 
 impl Json for CreateCloudClusterBodyCoreweave {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["network", "zone"];
         let mut network = None;
         let mut zone = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "network" => fields.optional(reader, "network", &mut network),
-                "zone" => fields.required(reader, "zone", &mut zone),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut network),
+                json::Key::Known(1) => fields.required(reader, 1, &mut zone),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("zone", zone.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(zone),) = (zone,) else {
             return Err(json::incomplete());
         };
@@ -925,21 +928,20 @@ impl CreateCloudClusterBodyCoreweaveNetwork {
 
 impl Json for CreateCloudClusterBodyCoreweaveNetwork {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["customPrefixNames", "networkMode", "vpcId"];
         let mut custom_prefix_names = None;
         let mut network_mode = None;
         let mut vpc_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "customPrefixNames" => {
-                    fields.optional(reader, "customPrefixNames", &mut custom_prefix_names)
-                }
-                "networkMode" => fields.required(reader, "networkMode", &mut network_mode),
-                "vpcId" => fields.optional(reader, "vpcId", &mut vpc_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut custom_prefix_names),
+                json::Key::Known(1) => fields.required(reader, 1, &mut network_mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut vpc_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("networkMode", network_mode.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(network_mode),) = (network_mode,) else {
             return Err(json::incomplete());
         };
@@ -992,27 +994,20 @@ impl CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
 
 impl Json for CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["podCidrName", "serviceCidrName", "internalLbCidrNames"];
         let mut pod_cidr_name = None;
         let mut service_cidr_name = None;
         let mut internal_lb_cidr_names = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "podCidrName" => fields.required(reader, "podCidrName", &mut pod_cidr_name),
-                "serviceCidrName" => {
-                    fields.required(reader, "serviceCidrName", &mut service_cidr_name)
-                }
-                "internalLbCidrNames" => {
-                    fields.required(reader, "internalLbCidrNames", &mut internal_lb_cidr_names)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut pod_cidr_name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut service_cidr_name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut internal_lb_cidr_names),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("podCidrName", pod_cidr_name.is_some()),
-            ("serviceCidrName", service_cidr_name.is_some()),
-            ("internalLbCidrNames", internal_lb_cidr_names.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(pod_cidr_name), Some(service_cidr_name), Some(internal_lb_cidr_names)) =
             (pod_cidr_name, service_cidr_name, internal_lb_cidr_names)
         else {
@@ -1104,27 +1099,27 @@ impl CreateCloudClusterBodyGcp {
 
 impl Json for CreateCloudClusterBodyGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "authorizedIpRanges",
+            "enableAuthorizedIpRanges",
+            "networking",
+            "projectId",
+        ];
         let mut authorized_ip_ranges = None;
         let mut enable_authorized_ip_ranges = None;
         let mut networking = None;
         let mut project_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authorizedIpRanges" => {
-                    fields.optional(reader, "authorizedIpRanges", &mut authorized_ip_ranges)
-                }
-                "enableAuthorizedIpRanges" => fields.optional(
-                    reader,
-                    "enableAuthorizedIpRanges",
-                    &mut enable_authorized_ip_ranges,
-                ),
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut authorized_ip_ranges),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enable_authorized_ip_ranges),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut networking),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut project_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             authorized_ip_ranges,
             enable_authorized_ip_ranges,
@@ -1187,17 +1182,18 @@ impl CreateCloudClusterBodyGcpNetworking {
 
 impl Json for CreateCloudClusterBodyGcpNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["network", "subnetwork"];
         let mut network = None;
         let mut subnetwork = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "network" => fields.optional(reader, "network", &mut network),
-                "subnetwork" => fields.optional(reader, "subnetwork", &mut subnetwork),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut network),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut subnetwork),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             network,
             subnetwork,
@@ -1234,20 +1230,18 @@ impl CreateCloudClusterBodyNebius {
 
 impl Json for CreateCloudClusterBodyNebius {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projectId", "subnetId"];
         let mut project_id = None;
         let mut subnet_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "subnetId" => fields.required(reader, "subnetId", &mut subnet_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut project_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut subnet_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("projectId", project_id.is_some()),
-            ("subnetId", subnet_id.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(project_id), Some(subnet_id)) = (project_id, subnet_id) else {
             return Err(json::incomplete());
         };
@@ -1483,6 +1477,28 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
 impl Json for CreateCloudClusterBodyNodePoolsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "availabilityZones",
+            "aws",
+            "azure",
+            "computeResources",
+            "diskSize",
+            "diskType",
+            "gcp",
+            "id",
+            "labels",
+            "nebius",
+            "nodeCount",
+            "nodeType",
+            "oci",
+            "preemptible",
+            "scheduling",
+            "subnets",
+            "defaultPool",
+            "platform",
+            "providerId",
+        ];
         let mut autoscaling = None;
         let mut availability_zones = None;
         let mut aws = None;
@@ -1503,37 +1519,33 @@ impl Json for CreateCloudClusterBodyNodePoolsItem {
         let mut default_pool = None;
         let mut platform = None;
         let mut provider_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.nullable(reader, "autoscaling", &mut autoscaling),
-                "availabilityZones" => {
-                    fields.optional(reader, "availabilityZones", &mut availability_zones)
-                }
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "computeResources" => {
-                    fields.optional(reader, "computeResources", &mut compute_resources)
-                }
-                "diskSize" => fields.optional(reader, "diskSize", &mut disk_size),
-                "diskType" => fields.optional(reader, "diskType", &mut disk_type),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "labels" => fields.optional(reader, "labels", &mut labels),
-                "nebius" => fields.optional(reader, "nebius", &mut nebius),
-                "nodeCount" => fields.optional(reader, "nodeCount", &mut node_count),
-                "nodeType" => fields.optional(reader, "nodeType", &mut node_type),
-                "oci" => fields.optional(reader, "oci", &mut oci),
-                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
-                "scheduling" => fields.optional(reader, "scheduling", &mut scheduling),
-                "subnets" => fields.optional(reader, "subnets", &mut subnets),
-                "defaultPool" => fields.optional(reader, "defaultPool", &mut default_pool),
-                "platform" => fields.optional(reader, "platform", &mut platform),
-                "providerId" => fields.optional(reader, "providerId", &mut provider_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut availability_zones),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut aws),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut azure),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut compute_resources),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut disk_size),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut disk_type),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gcp),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut labels),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut nebius),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut node_count),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut node_type),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut oci),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut preemptible),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut scheduling),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut subnets),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut default_pool),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut platform),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut provider_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x100)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -1641,19 +1653,20 @@ impl CreateCloudClusterBodyNodePoolsItemAutoscaling {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "max", "min"];
         let mut enabled = None;
         let mut max = None;
         let mut min = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "max" => fields.optional(reader, "max", &mut max),
-                "min" => fields.optional(reader, "min", &mut min),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut min),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled, max, min })
     }
 
@@ -1695,15 +1708,16 @@ impl CreateCloudClusterBodyNodePoolsItemAws {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["launchTemplate"];
         let mut launch_template = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "launchTemplate" => fields.optional(reader, "launchTemplate", &mut launch_template),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut launch_template),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { launch_template })
     }
 
@@ -1740,17 +1754,18 @@ impl CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "version"];
         let mut id = None;
         let mut version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "version" => fields.required(reader, "version", &mut version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("version", version.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(version)) = (id, version) else {
             return Err(json::incomplete());
         };
@@ -1811,21 +1826,20 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enablePublicNodeIp", "systemPool", "vnetSubnetId"];
         let mut enable_public_node_ip = None;
         let mut system_pool = None;
         let mut vnet_subnet_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enablePublicNodeIp" => {
-                    fields.optional(reader, "enablePublicNodeIp", &mut enable_public_node_ip)
-                }
-                "systemPool" => fields.optional(reader, "systemPool", &mut system_pool),
-                "vnetSubnetId" => fields.optional(reader, "vnetSubnetId", &mut vnet_subnet_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_public_node_ip),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut system_pool),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut vnet_subnet_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_public_node_ip,
             system_pool,
@@ -1870,15 +1884,16 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResources {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpu"];
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { gpu })
     }
 
@@ -1974,25 +1989,33 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "timeslicing",
+            "supported",
+            "type",
+            "resources",
+            "mig",
+            "count",
+        ];
         let mut timeslicing = None;
         let mut supported = None;
         let mut type_ = None;
         let mut resources = None;
         let mut mig = None;
         let mut count = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "timeslicing" => fields.optional(reader, "timeslicing", &mut timeslicing),
-                "supported" => fields.optional(reader, "supported", &mut supported),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "resources" => fields.optional(reader, "resources", &mut resources),
-                "mig" => fields.optional(reader, "mig", &mut mig),
-                "count" => fields.optional(reader, "count", &mut count),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut timeslicing),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut supported),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut type_),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut resources),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut mig),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut count),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             timeslicing,
             supported,
@@ -2051,17 +2074,18 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
 
 impl Json for CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "numSlices"];
         let mut enabled = None;
         let mut num_slices = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "numSlices" => fields.optional(reader, "numSlices", &mut num_slices),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut num_slices),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             num_slices,
@@ -2103,15 +2127,16 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuResources {
 
 impl Json for CreateCloudClusterBodyItemComputeResourcesGpuResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["memoryInfo"];
         let mut memory_info = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "memoryInfo" => fields.optional(reader, "memoryInfo", &mut memory_info),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut memory_info),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { memory_info })
     }
 
@@ -2146,15 +2171,16 @@ impl CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
 
 impl Json for CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["sizeInGiB"];
         let mut size_in_gi_b = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "sizeInGiB" => fields.optional(reader, "sizeInGiB", &mut size_in_gi_b),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut size_in_gi_b),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { size_in_gi_b })
     }
 
@@ -2201,17 +2227,18 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "partitions"];
         let mut enabled = None;
         let mut partitions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "partitions" => fields.optional(reader, "partitions", &mut partitions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut partitions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             partitions,
@@ -2252,17 +2279,16 @@ impl CreateCloudClusterBodyNodePoolsItemGcp {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enablePrivateNodes"];
         let mut enable_private_nodes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enablePrivateNodes" => {
-                    fields.optional(reader, "enablePrivateNodes", &mut enable_private_nodes)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_private_nodes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_private_nodes,
         })
@@ -2335,25 +2361,27 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemNebius {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enablePublicNodeIps",
+            "gpuClusterId",
+            "gpuDriverVersion",
+            "osVersion",
+        ];
         let mut enable_public_node_ips = None;
         let mut gpu_cluster_id = None;
         let mut gpu_driver_version = None;
         let mut os_version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enablePublicNodeIps" => {
-                    fields.optional(reader, "enablePublicNodeIps", &mut enable_public_node_ips)
-                }
-                "gpuClusterId" => fields.optional(reader, "gpuClusterId", &mut gpu_cluster_id),
-                "gpuDriverVersion" => {
-                    fields.optional(reader, "gpuDriverVersion", &mut gpu_driver_version)
-                }
-                "osVersion" => fields.optional(reader, "osVersion", &mut os_version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_public_node_ips),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_cluster_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu_driver_version),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut os_version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_public_node_ips,
             gpu_cluster_id,
@@ -2399,17 +2427,18 @@ impl CreateCloudClusterBodyNodePoolsItemOci {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemOci {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["memory", "ocpu"];
         let mut memory = None;
         let mut ocpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "memory" => fields.required(reader, "memory", &mut memory),
-                "ocpu" => fields.required(reader, "ocpu", &mut ocpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut memory),
+                json::Key::Known(1) => fields.required(reader, 1, &mut ocpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("memory", memory.is_some()), ("ocpu", ocpu.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(memory), Some(ocpu)) = (memory, ocpu) else {
             return Err(json::incomplete());
         };
@@ -2520,6 +2549,16 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "allowAddons",
+            "allowBuilds",
+            "allowCeph",
+            "allowJobs",
+            "allowServices",
+            "onlyGpuBuilds",
+            "onlyGpuJobs",
+            "onlyGpuServices",
+        ];
         let mut allow_addons = None;
         let mut allow_builds = None;
         let mut allow_ceph = None;
@@ -2528,23 +2567,21 @@ impl Json for CreateCloudClusterBodyNodePoolsItemScheduling {
         let mut only_gpu_builds = None;
         let mut only_gpu_jobs = None;
         let mut only_gpu_services = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowAddons" => fields.optional(reader, "allowAddons", &mut allow_addons),
-                "allowBuilds" => fields.optional(reader, "allowBuilds", &mut allow_builds),
-                "allowCeph" => fields.optional(reader, "allowCeph", &mut allow_ceph),
-                "allowJobs" => fields.optional(reader, "allowJobs", &mut allow_jobs),
-                "allowServices" => fields.optional(reader, "allowServices", &mut allow_services),
-                "onlyGpuBuilds" => fields.optional(reader, "onlyGpuBuilds", &mut only_gpu_builds),
-                "onlyGpuJobs" => fields.optional(reader, "onlyGpuJobs", &mut only_gpu_jobs),
-                "onlyGpuServices" => {
-                    fields.optional(reader, "onlyGpuServices", &mut only_gpu_services)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allow_addons),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut allow_builds),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut allow_ceph),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut allow_jobs),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut allow_services),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut only_gpu_builds),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut only_gpu_jobs),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut only_gpu_services),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allow_addons,
             allow_builds,
@@ -2602,15 +2639,16 @@ impl CreateCloudClusterBodyNodePoolsItemPlatform {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemPlatform {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["architecture"];
         let mut architecture = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut architecture),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { architecture })
     }
 
@@ -2648,17 +2686,16 @@ impl CreateCloudClusterBodyOci {
 
 impl Json for CreateCloudClusterBodyOci {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["vcnConfiguration"];
         let mut vcn_configuration = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "vcnConfiguration" => {
-                    fields.required(reader, "vcnConfiguration", &mut vcn_configuration)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut vcn_configuration),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("vcnConfiguration", vcn_configuration.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(vcn_configuration),) = (vcn_configuration,) else {
             return Err(json::incomplete());
         };
@@ -2701,37 +2738,26 @@ impl CreateCloudClusterBodyOciVcnConfiguration {
 
 impl Json for CreateCloudClusterBodyOciVcnConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "subnetIdForKubernetesApi",
+            "subnetIdsForServiceLBs",
+            "vcnId",
+        ];
         let mut subnet_id_for_kubernetes_api = None;
         let mut subnet_ids_for_service_lbs = None;
         let mut vcn_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "subnetIdForKubernetesApi" => fields.required(
-                    reader,
-                    "subnetIdForKubernetesApi",
-                    &mut subnet_id_for_kubernetes_api,
-                ),
-                "subnetIdsForServiceLBs" => fields.required(
-                    reader,
-                    "subnetIdsForServiceLBs",
-                    &mut subnet_ids_for_service_lbs,
-                ),
-                "vcnId" => fields.required(reader, "vcnId", &mut vcn_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => {
+                    fields.required(reader, 0, &mut subnet_id_for_kubernetes_api)
+                }
+                json::Key::Known(1) => fields.required(reader, 1, &mut subnet_ids_for_service_lbs),
+                json::Key::Known(2) => fields.required(reader, 2, &mut vcn_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            (
-                "subnetIdForKubernetesApi",
-                subnet_id_for_kubernetes_api.is_some(),
-            ),
-            (
-                "subnetIdsForServiceLBs",
-                subnet_ids_for_service_lbs.is_some(),
-            ),
-            ("vcnId", vcn_id.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(subnet_id_for_kubernetes_api), Some(subnet_ids_for_service_lbs), Some(vcn_id)) = (
             subnet_id_for_kubernetes_api,
             subnet_ids_for_service_lbs,
@@ -2826,17 +2852,18 @@ impl CreateCloudClusterBodyRestrictions {
 
 impl Json for CreateCloudClusterBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "teams"];
         let mut enabled = None;
         let mut teams = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "teams" => fields.optional(reader, "teams", &mut teams),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut teams),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -2870,15 +2897,16 @@ impl CreateCloudClusterBodyRestrictionsTeamsItem {
 
 impl Json for CreateCloudClusterBodyRestrictionsTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["teamId"];
         let mut team_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "teamId" => fields.required(reader, "teamId", &mut team_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut team_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("teamId", team_id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(team_id),) = (team_id,) else {
             return Err(json::incomplete());
         };
@@ -2987,6 +3015,15 @@ impl CreateCloudClusterBodySettings {
 
 impl Json for CreateCloudClusterBodySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "builds",
+            "infrastructure",
+            "logging",
+            "networking",
+            "registry",
+            "requestModifiers",
+            "vanityDomains",
+        ];
         let mut builds = None;
         let mut infrastructure = None;
         let mut logging = None;
@@ -2994,22 +3031,20 @@ impl Json for CreateCloudClusterBodySettings {
         let mut registry = None;
         let mut request_modifiers = None;
         let mut vanity_domains = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "logging" => fields.optional(reader, "logging", &mut logging),
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "registry" => fields.optional(reader, "registry", &mut registry),
-                "requestModifiers" => {
-                    fields.optional(reader, "requestModifiers", &mut request_modifiers)
-                }
-                "vanityDomains" => fields.optional(reader, "vanityDomains", &mut vanity_domains),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut builds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut infrastructure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut logging),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut networking),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut registry),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut request_modifiers),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vanity_domains),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             builds,
             infrastructure,
@@ -3094,21 +3129,22 @@ impl CreateCloudClusterBodySettingsBuilds {
 
 impl Json for CreateCloudClusterBodySettingsBuilds {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["caching", "clusterId", "mode", "plan"];
         let mut caching = None;
         let mut cluster_id = None;
         let mut mode = None;
         let mut plan = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "caching" => fields.optional(reader, "caching", &mut caching),
-                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "plan" => fields.optional(reader, "plan", &mut plan),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut caching),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut cluster_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut mode),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut plan),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             caching,
             cluster_id,
@@ -3163,19 +3199,18 @@ impl CreateCloudClusterBodySettingsBuildsCaching {
 
 impl Json for CreateCloudClusterBodySettingsBuildsCaching {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["allow", "storageClassName"];
         let mut allow = None;
         let mut storage_class_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allow" => fields.optional(reader, "allow", &mut allow),
-                "storageClassName" => {
-                    fields.optional(reader, "storageClassName", &mut storage_class_name)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allow),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage_class_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allow,
             storage_class_name,
@@ -3311,6 +3346,16 @@ impl CreateCloudClusterBodySettingsInfrastructure {
 
 impl Json for CreateCloudClusterBodySettingsInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "builds",
+            "cephStorageProvider",
+            "cleanupSnapshots",
+            "cleanupVolumes",
+            "installGvisor",
+            "installKata",
+            "sandboxing",
+            "workloads",
+        ];
         let mut builds = None;
         let mut ceph_storage_provider = None;
         let mut cleanup_snapshots = None;
@@ -3319,25 +3364,21 @@ impl Json for CreateCloudClusterBodySettingsInfrastructure {
         let mut install_kata = None;
         let mut sandboxing = None;
         let mut workloads = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "cephStorageProvider" => {
-                    fields.optional(reader, "cephStorageProvider", &mut ceph_storage_provider)
-                }
-                "cleanupSnapshots" => {
-                    fields.optional(reader, "cleanupSnapshots", &mut cleanup_snapshots)
-                }
-                "cleanupVolumes" => fields.optional(reader, "cleanupVolumes", &mut cleanup_volumes),
-                "installGvisor" => fields.optional(reader, "installGvisor", &mut install_gvisor),
-                "installKata" => fields.optional(reader, "installKata", &mut install_kata),
-                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
-                "workloads" => fields.optional(reader, "workloads", &mut workloads),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut builds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ceph_storage_provider),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cleanup_snapshots),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut cleanup_volumes),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut install_gvisor),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut install_kata),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut sandboxing),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut workloads),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             builds,
             ceph_storage_provider,
@@ -3405,15 +3446,16 @@ impl CreateCloudClusterBodySettingsInfrastructureBuilds {
 
 impl Json for CreateCloudClusterBodySettingsInfrastructureBuilds {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeClass"];
         let mut runtime_class = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeClass" => fields.optional(reader, "runtimeClass", &mut runtime_class),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut runtime_class),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { runtime_class })
     }
 
@@ -3526,39 +3568,39 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
 
 impl Json for CreateCloudClusterBodyInfrastructureCephStorageProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enabled",
+            "resources",
+            "enableMultiReadWriteStorage",
+            "enableSingleReadWriteStorage",
+            "enableErasureCoding",
+            "enableTopologyAwareScheduling",
+        ];
         let mut enabled = None;
         let mut resources = None;
         let mut enable_multi_read_write_storage = None;
         let mut enable_single_read_write_storage = None;
         let mut enable_erasure_coding = None;
         let mut enable_topology_aware_scheduling = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "resources" => fields.optional(reader, "resources", &mut resources),
-                "enableMultiReadWriteStorage" => fields.optional(
-                    reader,
-                    "enableMultiReadWriteStorage",
-                    &mut enable_multi_read_write_storage,
-                ),
-                "enableSingleReadWriteStorage" => fields.optional(
-                    reader,
-                    "enableSingleReadWriteStorage",
-                    &mut enable_single_read_write_storage,
-                ),
-                "enableErasureCoding" => {
-                    fields.optional(reader, "enableErasureCoding", &mut enable_erasure_coding)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut resources),
+                json::Key::Known(2) => {
+                    fields.optional(reader, 2, &mut enable_multi_read_write_storage)
                 }
-                "enableTopologyAwareScheduling" => fields.optional(
-                    reader,
-                    "enableTopologyAwareScheduling",
-                    &mut enable_topology_aware_scheduling,
-                ),
+                json::Key::Known(3) => {
+                    fields.optional(reader, 3, &mut enable_single_read_write_storage)
+                }
+                json::Key::Known(4) => fields.optional(reader, 4, &mut enable_erasure_coding),
+                json::Key::Known(5) => {
+                    fields.optional(reader, 5, &mut enable_topology_aware_scheduling)
+                }
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             resources,
@@ -3643,19 +3685,20 @@ impl CreateCloudClusterBodyCephStorageProviderResources {
 
 impl Json for CreateCloudClusterBodyCephStorageProviderResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cpu", "memory", "storage"];
         let mut cpu = None;
         let mut memory = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cpu),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut memory),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cpu,
             memory,
@@ -3708,17 +3751,18 @@ impl CreateCloudClusterBodySettingsLogging {
 
 impl Json for CreateCloudClusterBodySettingsLogging {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "loki"];
         let mut mode = None;
         let mut loki = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "loki" => fields.optional(reader, "loki", &mut loki),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut loki),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { mode, loki })
     }
 
@@ -3786,19 +3830,20 @@ impl CreateCloudClusterBodySettingsNetworking {
 
 impl Json for CreateCloudClusterBodySettingsNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["istio", "overlayCIDR", "overlayNetwork"];
         let mut istio = None;
         let mut overlay_cidr = None;
         let mut overlay_network = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "istio" => fields.optional(reader, "istio", &mut istio),
-                "overlayCIDR" => fields.optional(reader, "overlayCIDR", &mut overlay_cidr),
-                "overlayNetwork" => fields.optional(reader, "overlayNetwork", &mut overlay_network),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut istio),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut overlay_cidr),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut overlay_network),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             istio,
             overlay_cidr,
@@ -3855,17 +3900,18 @@ impl CreateCloudClusterBodySettingsRegistry {
 
 impl Json for CreateCloudClusterBodySettingsRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "registryId"];
         let mut mode = None;
         let mut registry_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "registryId" => fields.optional(reader, "registryId", &mut registry_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut registry_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { mode, registry_id })
     }
 
@@ -3952,21 +3998,22 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
 
 impl Json for CreateCloudClusterBodySettingsRequestModifiers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addons", "builds", "jobs", "services"];
         let mut addons = None;
         let mut builds = None;
         let mut jobs = None;
         let mut services = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addons" => fields.optional(reader, "addons", &mut addons),
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "jobs" => fields.optional(reader, "jobs", &mut jobs),
-                "services" => fields.optional(reader, "services", &mut services),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addons),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut builds),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut jobs),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut services),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             addons,
             builds,
@@ -4004,17 +4051,18 @@ impl CreateCloudClusterBodySettingsRequestModifiersAddons {
 
 impl Json for CreateCloudClusterBodySettingsRequestModifiersAddons {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cpu", "memory"];
         let mut cpu = None;
         let mut memory = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cpu" => fields.required(reader, "cpu", &mut cpu),
-                "memory" => fields.required(reader, "memory", &mut memory),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut cpu),
+                json::Key::Known(1) => fields.required(reader, 1, &mut memory),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("cpu", cpu.is_some()), ("memory", memory.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(cpu), Some(memory)) = (cpu, memory) else {
             return Err(json::incomplete());
         };
@@ -4081,19 +4129,20 @@ impl CreateCloudClusterBodySettingsVanityDomains {
 
 impl Json for CreateCloudClusterBodySettingsVanityDomains {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["apps", "customDomains", "loadBalancers"];
         let mut apps = None;
         let mut custom_domains = None;
         let mut load_balancers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apps" => fields.optional(reader, "apps", &mut apps),
-                "customDomains" => fields.optional(reader, "customDomains", &mut custom_domains),
-                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut apps),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_domains),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut load_balancers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             apps,
             custom_domains,
@@ -4132,20 +4181,18 @@ impl CreateCloudClusterBodySettingsVanityDomainsApps {
 
 impl Json for CreateCloudClusterBodySettingsVanityDomainsApps {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["zoneName", "integrationId"];
         let mut zone_name = None;
         let mut integration_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "zoneName" => fields.required(reader, "zoneName", &mut zone_name),
-                "integrationId" => fields.required(reader, "integrationId", &mut integration_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut zone_name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut integration_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("zoneName", zone_name.is_some()),
-            ("integrationId", integration_id.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(zone_name), Some(integration_id)) = (zone_name, integration_id) else {
             return Err(json::incomplete());
         };
@@ -4205,19 +4252,18 @@ impl CreateCloudClusterBodyStorage {
 
 impl Json for CreateCloudClusterBodyStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["snapshotClasses", "storageClasses"];
         let mut snapshot_classes = None;
         let mut storage_classes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "snapshotClasses" => {
-                    fields.optional(reader, "snapshotClasses", &mut snapshot_classes)
-                }
-                "storageClasses" => fields.optional(reader, "storageClasses", &mut storage_classes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut snapshot_classes),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage_classes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             snapshot_classes,
             storage_classes,
@@ -4279,25 +4325,22 @@ impl CreateCloudClusterBodyStorageSnapshotClassesItem {
 
 impl Json for CreateCloudClusterBodyStorageSnapshotClassesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "id", "kubernetesName", "name"];
         let mut description = None;
         let mut id = None;
         let mut kubernetes_name = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "kubernetesName" => fields.required(reader, "kubernetesName", &mut kubernetes_name),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut kubernetes_name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("kubernetesName", kubernetes_name.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0xe)?;
         let (Some(id), Some(kubernetes_name), Some(name)) = (id, kubernetes_name, name) else {
             return Err(json::incomplete());
         };
@@ -4394,6 +4437,15 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
 
 impl Json for CreateCloudClusterBodyStorageStorageClassesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "defaultSnapshotClass",
+            "description",
+            "id",
+            "kubernetesName",
+            "name",
+            "options",
+            "type",
+        ];
         let mut default_snapshot_class = None;
         let mut description = None;
         let mut id = None;
@@ -4401,26 +4453,20 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItem {
         let mut name = None;
         let mut options = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "defaultSnapshotClass" => {
-                    fields.optional(reader, "defaultSnapshotClass", &mut default_snapshot_class)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "kubernetesName" => fields.required(reader, "kubernetesName", &mut kubernetes_name),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut default_snapshot_class),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut kubernetes_name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut options),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("kubernetesName", kubernetes_name.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x1c)?;
         let (Some(id), Some(kubernetes_name), Some(name)) = (id, kubernetes_name, name) else {
             return Err(json::incomplete());
         };
@@ -4520,21 +4566,22 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
 
 impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["capabilities", "accessModes", "storageSize", "platform"];
         let mut capabilities = None;
         let mut access_modes = None;
         let mut storage_size = None;
         let mut platform = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "capabilities" => fields.optional(reader, "capabilities", &mut capabilities),
-                "accessModes" => fields.optional(reader, "accessModes", &mut access_modes),
-                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
-                "platform" => fields.optional(reader, "platform", &mut platform),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut capabilities),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut access_modes),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage_size),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut platform),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             capabilities,
             access_modes,
@@ -4589,17 +4636,18 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["expansion", "snapshot"];
         let mut expansion = None;
         let mut snapshot = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "expansion" => fields.optional(reader, "expansion", &mut expansion),
-                "snapshot" => fields.optional(reader, "snapshot", &mut snapshot),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut expansion),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut snapshot),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             expansion,
             snapshot,
@@ -4650,17 +4698,18 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ReadWriteOnce", "ReadWriteMany"];
         let mut read_write_once = None;
         let mut read_write_many = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ReadWriteOnce" => fields.optional(reader, "ReadWriteOnce", &mut read_write_once),
-                "ReadWriteMany" => fields.optional(reader, "ReadWriteMany", &mut read_write_many),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut read_write_once),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut read_write_many),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             read_write_once,
             read_write_many,
@@ -4721,21 +4770,20 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["minValidSize", "maxValidSize", "suggestedOptions"];
         let mut min_valid_size = None;
         let mut max_valid_size = None;
         let mut suggested_options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "minValidSize" => fields.optional(reader, "minValidSize", &mut min_valid_size),
-                "maxValidSize" => fields.optional(reader, "maxValidSize", &mut max_valid_size),
-                "suggestedOptions" => {
-                    fields.optional(reader, "suggestedOptions", &mut suggested_options)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut min_valid_size),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max_valid_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut suggested_options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             min_valid_size,
             max_valid_size,
@@ -4786,17 +4834,16 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["supportedResources"];
         let mut supported_resources = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "supportedResources" => {
-                    fields.optional(reader, "supportedResources", &mut supported_resources)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut supported_resources),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             supported_resources,
         })
@@ -5060,6 +5107,33 @@ impl CreateCloudClusterResponse {
 
 impl Json for CreateCloudClusterResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "byok",
+            "coordinates",
+            "coreweave",
+            "createdAt",
+            "deletionRequested",
+            "description",
+            "dns",
+            "entityType",
+            "gcp",
+            "id",
+            "integrationId",
+            "kubernetesVersion",
+            "name",
+            "nebius",
+            "nodePools",
+            "oci",
+            "provider",
+            "region",
+            "restrictions",
+            "settings",
+            "status",
+            "storage",
+            "updatedAt",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -5085,50 +5159,38 @@ impl Json for CreateCloudClusterResponse {
         let mut status = None;
         let mut storage = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
-                "coreweave" => fields.optional(reader, "coreweave", &mut coreweave),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "deletionRequested" => {
-                    fields.required(reader, "deletionRequested", &mut deletion_requested)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "dns" => fields.optional(reader, "dns", &mut dns),
-                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
-                "kubernetesVersion" => {
-                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "nebius" => fields.optional(reader, "nebius", &mut nebius),
-                "nodePools" => fields.required(reader, "nodePools", &mut node_pools),
-                "oci" => fields.optional(reader, "oci", &mut oci),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "region" => fields.optional(reader, "region", &mut region),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "status" => fields.optional(reader, "status", &mut status),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut byok),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut coordinates),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut coreweave),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.required(reader, 6, &mut deletion_requested),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut dns),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut entity_type),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut gcp),
+                json::Key::Known(11) => fields.required(reader, 11, &mut id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut integration_id),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut kubernetes_version),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut nebius),
+                json::Key::Known(16) => fields.required(reader, 16, &mut node_pools),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut oci),
+                json::Key::Known(18) => fields.required(reader, 18, &mut provider),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut region),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut restrictions),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut settings),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut status),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut storage),
+                json::Key::Known(24) => fields.required(reader, 24, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("deletionRequested", deletion_requested.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("nodePools", node_pools.is_some()),
-            ("provider", provider.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1054860)?;
         let (
             Some(created_at),
             Some(deletion_requested),
@@ -5441,6 +5503,28 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
 impl Json for CreateCloudClusterResponseNodePoolsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "availabilityZones",
+            "aws",
+            "azure",
+            "computeResources",
+            "diskSize",
+            "diskType",
+            "gcp",
+            "id",
+            "labels",
+            "nebius",
+            "nodeCount",
+            "nodeType",
+            "oci",
+            "preemptible",
+            "scheduling",
+            "subnets",
+            "defaultPool",
+            "platform",
+            "providerId",
+        ];
         let mut autoscaling = None;
         let mut availability_zones = None;
         let mut aws = None;
@@ -5461,37 +5545,33 @@ impl Json for CreateCloudClusterResponseNodePoolsItem {
         let mut default_pool = None;
         let mut platform = None;
         let mut provider_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.nullable(reader, "autoscaling", &mut autoscaling),
-                "availabilityZones" => {
-                    fields.optional(reader, "availabilityZones", &mut availability_zones)
-                }
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "computeResources" => {
-                    fields.optional(reader, "computeResources", &mut compute_resources)
-                }
-                "diskSize" => fields.optional(reader, "diskSize", &mut disk_size),
-                "diskType" => fields.optional(reader, "diskType", &mut disk_type),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "labels" => fields.optional(reader, "labels", &mut labels),
-                "nebius" => fields.optional(reader, "nebius", &mut nebius),
-                "nodeCount" => fields.optional(reader, "nodeCount", &mut node_count),
-                "nodeType" => fields.optional(reader, "nodeType", &mut node_type),
-                "oci" => fields.optional(reader, "oci", &mut oci),
-                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
-                "scheduling" => fields.optional(reader, "scheduling", &mut scheduling),
-                "subnets" => fields.optional(reader, "subnets", &mut subnets),
-                "defaultPool" => fields.optional(reader, "defaultPool", &mut default_pool),
-                "platform" => fields.optional(reader, "platform", &mut platform),
-                "providerId" => fields.optional(reader, "providerId", &mut provider_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut availability_zones),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut aws),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut azure),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut compute_resources),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut disk_size),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut disk_type),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gcp),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut labels),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut nebius),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut node_count),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut node_type),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut oci),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut preemptible),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut scheduling),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut subnets),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut default_pool),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut platform),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut provider_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x100)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -5580,15 +5660,16 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResources {
 
 impl Json for CreateCloudClusterResponseNodePoolsItemComputeResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpu"];
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { gpu })
     }
 
@@ -5684,25 +5765,33 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
 
 impl Json for CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "type",
+            "resources",
+            "count",
+            "timeslicing",
+            "supported",
+            "mig",
+        ];
         let mut type_ = None;
         let mut resources = None;
         let mut count = None;
         let mut timeslicing = None;
         let mut supported = None;
         let mut mig = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.optional(reader, "type", &mut type_),
-                "resources" => fields.optional(reader, "resources", &mut resources),
-                "count" => fields.optional(reader, "count", &mut count),
-                "timeslicing" => fields.optional(reader, "timeslicing", &mut timeslicing),
-                "supported" => fields.optional(reader, "supported", &mut supported),
-                "mig" => fields.optional(reader, "mig", &mut mig),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut type_),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut resources),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut count),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut timeslicing),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut supported),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut mig),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             type_,
             resources,
@@ -5749,15 +5838,16 @@ impl CreateCloudClusterResponseStatus {
 
 impl Json for CreateCloudClusterResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["state"];
         let mut state = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "state" => fields.optional(reader, "state", &mut state),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut state),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { state })
     }
 
@@ -5807,19 +5897,20 @@ impl CreateCloudClusterResponseStatusState {
 
 impl Json for CreateCloudClusterResponseStatusState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["reason", "state", "transitionTime"];
         let mut reason = None;
         let mut state = None;
         let mut transition_time = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "reason" => fields.optional(reader, "reason", &mut reason),
-                "state" => fields.required(reader, "state", &mut state),
-                "transitionTime" => fields.optional(reader, "transitionTime", &mut transition_time),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut reason),
+                json::Key::Known(1) => fields.required(reader, 1, &mut state),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut transition_time),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("state", state.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(state),) = (state,) else {
             return Err(json::incomplete());
         };
@@ -5945,6 +6036,18 @@ impl CreateCloudIntegrationBody {
 
 impl Json for CreateCloudIntegrationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "byok",
+            "cloudflare",
+            "credentials",
+            "description",
+            "features",
+            "gcp",
+            "name",
+            "provider",
+            "restrictions",
+        ];
         let mut aws = None;
         let mut byok = None;
         let mut cloudflare = None;
@@ -5955,23 +6058,23 @@ impl Json for CreateCloudIntegrationBody {
         let mut name = None;
         let mut provider = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "description" => fields.optional(reader, "description", &mut description),
-                "features" => fields.optional(reader, "features", &mut features),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut byok),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cloudflare),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut credentials),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut features),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gcp),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.required(reader, 8, &mut provider),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("provider", provider.is_some())])?;
+        fields.finish(0x180)?;
         let (Some(name), Some(provider)) = (name, provider) else {
             return Err(json::incomplete());
         };
@@ -6060,25 +6163,24 @@ impl CreateCloudIntegrationBodyAws {
 
 impl Json for CreateCloudIntegrationBodyAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "authenticationMode",
+            "permissionCheckLevel",
+            "permissionVersions",
+        ];
         let mut authentication_mode = None;
         let mut permission_check_level = None;
         let mut permission_versions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authenticationMode" => {
-                    fields.optional(reader, "authenticationMode", &mut authentication_mode)
-                }
-                "permissionCheckLevel" => {
-                    fields.optional(reader, "permissionCheckLevel", &mut permission_check_level)
-                }
-                "permissionVersions" => {
-                    fields.optional(reader, "permissionVersions", &mut permission_versions)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut authentication_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut permission_check_level),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut permission_versions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             authentication_mode,
             permission_check_level,
@@ -6153,15 +6255,16 @@ impl CreateCloudIntegrationBodyAwsPermissionVersions {
 
 impl Json for CreateCloudIntegrationBodyAwsPermissionVersions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["byoc"];
         let mut byoc = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "byoc" => fields.optional(reader, "byoc", &mut byoc),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut byoc),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { byoc })
     }
 
@@ -6211,19 +6314,18 @@ impl CreateCloudIntegrationBodyByok {
 
 impl Json for CreateCloudIntegrationBodyByok {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["connectionMode", "requireVerification"];
         let mut connection_mode = None;
         let mut require_verification = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "connectionMode" => fields.optional(reader, "connectionMode", &mut connection_mode),
-                "requireVerification" => {
-                    fields.optional(reader, "requireVerification", &mut require_verification)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut connection_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut require_verification),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             connection_mode,
             require_verification,
@@ -6285,15 +6387,16 @@ impl CreateCloudIntegrationBodyCloudflare {
 
 impl Json for CreateCloudIntegrationBodyCloudflare {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentialType"];
         let mut credential_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentialType" => fields.optional(reader, "credentialType", &mut credential_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credential_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { credential_type })
     }
 
@@ -6646,6 +6749,39 @@ impl CreateCloudIntegrationBodyCredentials {
 
 impl Json for CreateCloudIntegrationBodyCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accessKey",
+            "accessToken",
+            "apiKey",
+            "applicationKey",
+            "applicationKeyId",
+            "clientId",
+            "clientSecret",
+            "clientToken",
+            "compartmentId",
+            "email",
+            "externalId",
+            "fingerprint",
+            "host",
+            "keyfileJson",
+            "kubeconfig",
+            "objectId",
+            "passphrase",
+            "privateKey",
+            "privateKeyPem",
+            "publicKeyId",
+            "region",
+            "roleArn",
+            "secret",
+            "secretKey",
+            "serviceAccountId",
+            "serviceToken",
+            "serviceTokenId",
+            "subscriptionId",
+            "tenancyId",
+            "tenantId",
+            "userId",
+        ];
         let mut access_key = None;
         let mut access_token = None;
         let mut api_key = None;
@@ -6677,50 +6813,44 @@ impl Json for CreateCloudIntegrationBodyCredentials {
         let mut tenancy_id = None;
         let mut tenant_id = None;
         let mut user_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessKey" => fields.optional(reader, "accessKey", &mut access_key),
-                "accessToken" => fields.optional(reader, "accessToken", &mut access_token),
-                "apiKey" => fields.optional(reader, "apiKey", &mut api_key),
-                "applicationKey" => fields.optional(reader, "applicationKey", &mut application_key),
-                "applicationKeyId" => {
-                    fields.optional(reader, "applicationKeyId", &mut application_key_id)
-                }
-                "clientId" => fields.optional(reader, "clientId", &mut client_id),
-                "clientSecret" => fields.optional(reader, "clientSecret", &mut client_secret),
-                "clientToken" => fields.optional(reader, "clientToken", &mut client_token),
-                "compartmentId" => fields.optional(reader, "compartmentId", &mut compartment_id),
-                "email" => fields.optional(reader, "email", &mut email),
-                "externalId" => fields.optional(reader, "externalId", &mut external_id),
-                "fingerprint" => fields.optional(reader, "fingerprint", &mut fingerprint),
-                "host" => fields.optional(reader, "host", &mut host),
-                "keyfileJson" => fields.optional(reader, "keyfileJson", &mut keyfile_json),
-                "kubeconfig" => fields.optional(reader, "kubeconfig", &mut kubeconfig),
-                "objectId" => fields.optional(reader, "objectId", &mut object_id),
-                "passphrase" => fields.optional(reader, "passphrase", &mut passphrase),
-                "privateKey" => fields.optional(reader, "privateKey", &mut private_key),
-                "privateKeyPem" => fields.optional(reader, "privateKeyPem", &mut private_key_pem),
-                "publicKeyId" => fields.optional(reader, "publicKeyId", &mut public_key_id),
-                "region" => fields.optional(reader, "region", &mut region),
-                "roleArn" => fields.optional(reader, "roleArn", &mut role_arn),
-                "secret" => fields.optional(reader, "secret", &mut secret),
-                "secretKey" => fields.optional(reader, "secretKey", &mut secret_key),
-                "serviceAccountId" => {
-                    fields.optional(reader, "serviceAccountId", &mut service_account_id)
-                }
-                "serviceToken" => fields.optional(reader, "serviceToken", &mut service_token),
-                "serviceTokenId" => {
-                    fields.optional(reader, "serviceTokenId", &mut service_token_id)
-                }
-                "subscriptionId" => fields.optional(reader, "subscriptionId", &mut subscription_id),
-                "tenancyId" => fields.optional(reader, "tenancyId", &mut tenancy_id),
-                "tenantId" => fields.optional(reader, "tenantId", &mut tenant_id),
-                "userId" => fields.optional(reader, "userId", &mut user_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut access_key),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut access_token),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut api_key),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut application_key),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut application_key_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut client_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut client_secret),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut client_token),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut compartment_id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut email),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut external_id),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut fingerprint),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut host),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut keyfile_json),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut kubeconfig),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut object_id),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut passphrase),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut private_key),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut private_key_pem),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut public_key_id),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut region),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut role_arn),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut secret),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut secret_key),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut service_account_id),
+                json::Key::Known(25) => fields.optional(reader, 25, &mut service_token),
+                json::Key::Known(26) => fields.optional(reader, 26, &mut service_token_id),
+                json::Key::Known(27) => fields.optional(reader, 27, &mut subscription_id),
+                json::Key::Known(28) => fields.optional(reader, 28, &mut tenancy_id),
+                json::Key::Known(29) => fields.optional(reader, 29, &mut tenant_id),
+                json::Key::Known(30) => fields.optional(reader, 30, &mut user_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             access_key,
             access_token,
@@ -6875,19 +7005,18 @@ impl CreateCloudIntegrationBodyGcp {
 
 impl Json for CreateCloudIntegrationBodyGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["authenticationMode", "projectId"];
         let mut authentication_mode = None;
         let mut project_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authenticationMode" => {
-                    fields.optional(reader, "authenticationMode", &mut authentication_mode)
-                }
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut authentication_mode),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("projectId", project_id.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(project_id),) = (project_id,) else {
             return Err(json::incomplete());
         };
@@ -7026,6 +7155,21 @@ impl CreateCloudIntegrationResponse {
 
 impl Json for CreateCloudIntegrationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "byok",
+            "cloudflare",
+            "createdAt",
+            "credentials",
+            "description",
+            "features",
+            "gcp",
+            "id",
+            "name",
+            "provider",
+            "registryCredentialRefresh",
+            "restrictions",
+        ];
         let mut aws = None;
         let mut byok = None;
         let mut cloudflare = None;
@@ -7039,39 +7183,28 @@ impl Json for CreateCloudIntegrationResponse {
         let mut provider = None;
         let mut registry_credential_refresh = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "description" => fields.optional(reader, "description", &mut description),
-                "features" => fields.optional(reader, "features", &mut features),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "registryCredentialRefresh" => fields.required(
-                    reader,
-                    "registryCredentialRefresh",
-                    &mut registry_credential_refresh,
-                ),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut byok),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cloudflare),
+                json::Key::Known(3) => fields.required(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut credentials),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut features),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gcp),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.required(reader, 9, &mut name),
+                json::Key::Known(10) => fields.required(reader, 10, &mut provider),
+                json::Key::Known(11) => {
+                    fields.required(reader, 11, &mut registry_credential_refresh)
+                }
+                json::Key::Known(12) => fields.optional(reader, 12, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("provider", provider.is_some()),
-            (
-                "registryCredentialRefresh",
-                registry_credential_refresh.is_some(),
-            ),
-        ])?;
+        fields.finish(0xf08)?;
         let (
             Some(created_at),
             Some(id),
@@ -7164,23 +7297,20 @@ impl CreateCloudIntegrationResponseGcp {
 
 impl Json for CreateCloudIntegrationResponseGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["authenticationMode", "projectId", "serviceAccountEmail"];
         let mut authentication_mode = None;
         let mut project_id = None;
         let mut service_account_email = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authenticationMode" => {
-                    fields.optional(reader, "authenticationMode", &mut authentication_mode)
-                }
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "serviceAccountEmail" => {
-                    fields.optional(reader, "serviceAccountEmail", &mut service_account_email)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut authentication_mode),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut service_account_email),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("projectId", project_id.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(project_id),) = (project_id,) else {
             return Err(json::incomplete());
         };
@@ -7276,35 +7406,33 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
 
 impl Json for CreateCloudIntegrationResponseRegistryCredentialRefresh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "affectedCredentialCount",
+            "lastError",
+            "nextAttemptAt",
+            "retryDelay",
+            "status",
+            "updatedAt",
+        ];
         let mut affected_credential_count = None;
         let mut last_error = None;
         let mut next_attempt_at = None;
         let mut retry_delay = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "affectedCredentialCount" => fields.required(
-                    reader,
-                    "affectedCredentialCount",
-                    &mut affected_credential_count,
-                ),
-                "lastError" => fields.optional(reader, "lastError", &mut last_error),
-                "nextAttemptAt" => fields.optional(reader, "nextAttemptAt", &mut next_attempt_at),
-                "retryDelay" => fields.optional(reader, "retryDelay", &mut retry_delay),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut affected_credential_count),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut last_error),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut next_attempt_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut retry_delay),
+                json::Key::Known(4) => fields.required(reader, 4, &mut status),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            (
-                "affectedCredentialCount",
-                affected_credential_count.is_some(),
-            ),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x11)?;
         let (Some(affected_credential_count), Some(status)) = (affected_credential_count, status)
         else {
             return Err(json::incomplete());
@@ -7382,31 +7510,33 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
 
 impl Json for CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentialId",
+            "failureCount",
+            "message",
+            "occurredAt",
+            "providerCode",
+            "type",
+        ];
         let mut credential_id = None;
         let mut failure_count = None;
         let mut message = None;
         let mut occurred_at = None;
         let mut provider_code = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentialId" => fields.required(reader, "credentialId", &mut credential_id),
-                "failureCount" => fields.required(reader, "failureCount", &mut failure_count),
-                "message" => fields.required(reader, "message", &mut message),
-                "occurredAt" => fields.required(reader, "occurredAt", &mut occurred_at),
-                "providerCode" => fields.optional(reader, "providerCode", &mut provider_code),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut credential_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut failure_count),
+                json::Key::Known(2) => fields.required(reader, 2, &mut message),
+                json::Key::Known(3) => fields.required(reader, 3, &mut occurred_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut provider_code),
+                json::Key::Known(5) => fields.required(reader, 5, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("credentialId", credential_id.is_some()),
-            ("failureCount", failure_count.is_some()),
-            ("message", message.is_some()),
-            ("occurredAt", occurred_at.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x2f)?;
         let (
             Some(credential_id),
             Some(failure_count),
@@ -7478,15 +7608,16 @@ impl ListCloudClusterNodesResponse {
 
 impl Json for ListCloudClusterNodesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["nodes"];
         let mut nodes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "nodes" => fields.required(reader, "nodes", &mut nodes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut nodes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("nodes", nodes.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(nodes),) = (nodes,) else {
             return Err(json::incomplete());
         };
@@ -7596,6 +7727,16 @@ impl ListCloudClusterNodesResponseNodesItem {
 
 impl Json for ListCloudClusterNodesResponseNodesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "instanceType",
+            "nodeId",
+            "nodeName",
+            "nodePool",
+            "region",
+            "status",
+            "zone",
+        ];
         let mut created_at = None;
         let mut instance_type = None;
         let mut node_id = None;
@@ -7604,21 +7745,21 @@ impl Json for ListCloudClusterNodesResponseNodesItem {
         let mut region = None;
         let mut status = None;
         let mut zone = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "instanceType" => fields.optional(reader, "instanceType", &mut instance_type),
-                "nodeId" => fields.optional(reader, "nodeId", &mut node_id),
-                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
-                "nodePool" => fields.optional(reader, "nodePool", &mut node_pool),
-                "region" => fields.optional(reader, "region", &mut region),
-                "status" => fields.optional(reader, "status", &mut status),
-                "zone" => fields.optional(reader, "zone", &mut zone),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut instance_type),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut node_id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut node_name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut node_pool),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut region),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut status),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut zone),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             created_at,
             instance_type,
@@ -7662,15 +7803,16 @@ impl ListCloudClustersResponse {
 
 impl Json for ListCloudClustersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["clusters"];
         let mut clusters = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clusters" => fields.required(reader, "clusters", &mut clusters),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut clusters),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("clusters", clusters.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(clusters),) = (clusters,) else {
             return Err(json::incomplete());
         };
@@ -7912,6 +8054,33 @@ impl ListCloudClustersResponseClustersItem {
 
 impl Json for ListCloudClustersResponseClustersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "byok",
+            "coordinates",
+            "coreweave",
+            "createdAt",
+            "deletionRequested",
+            "description",
+            "dns",
+            "entityType",
+            "gcp",
+            "id",
+            "integrationId",
+            "kubernetesVersion",
+            "name",
+            "nebius",
+            "nodePools",
+            "oci",
+            "provider",
+            "region",
+            "restrictions",
+            "settings",
+            "status",
+            "storage",
+            "updatedAt",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -7937,50 +8106,38 @@ impl Json for ListCloudClustersResponseClustersItem {
         let mut status = None;
         let mut storage = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
-                "coreweave" => fields.optional(reader, "coreweave", &mut coreweave),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "deletionRequested" => {
-                    fields.required(reader, "deletionRequested", &mut deletion_requested)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "dns" => fields.optional(reader, "dns", &mut dns),
-                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
-                "kubernetesVersion" => {
-                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "nebius" => fields.optional(reader, "nebius", &mut nebius),
-                "nodePools" => fields.required(reader, "nodePools", &mut node_pools),
-                "oci" => fields.optional(reader, "oci", &mut oci),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "region" => fields.optional(reader, "region", &mut region),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "status" => fields.optional(reader, "status", &mut status),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut byok),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut coordinates),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut coreweave),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.required(reader, 6, &mut deletion_requested),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut dns),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut entity_type),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut gcp),
+                json::Key::Known(11) => fields.required(reader, 11, &mut id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut integration_id),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut kubernetes_version),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut nebius),
+                json::Key::Known(16) => fields.required(reader, 16, &mut node_pools),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut oci),
+                json::Key::Known(18) => fields.required(reader, 18, &mut provider),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut region),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut restrictions),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut settings),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut status),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut storage),
+                json::Key::Known(24) => fields.required(reader, 24, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("deletionRequested", deletion_requested.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("nodePools", node_pools.is_some()),
-            ("provider", provider.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1054860)?;
         let (
             Some(created_at),
             Some(deletion_requested),
@@ -8286,6 +8443,28 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "availabilityZones",
+            "aws",
+            "azure",
+            "computeResources",
+            "diskSize",
+            "diskType",
+            "gcp",
+            "id",
+            "labels",
+            "nebius",
+            "nodeCount",
+            "nodeType",
+            "oci",
+            "preemptible",
+            "scheduling",
+            "subnets",
+            "defaultPool",
+            "platform",
+            "providerId",
+        ];
         let mut autoscaling = None;
         let mut availability_zones = None;
         let mut aws = None;
@@ -8306,37 +8485,33 @@ impl Json for ListCloudClustersResponseClustersItemNodePoolsItem {
         let mut default_pool = None;
         let mut platform = None;
         let mut provider_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.nullable(reader, "autoscaling", &mut autoscaling),
-                "availabilityZones" => {
-                    fields.optional(reader, "availabilityZones", &mut availability_zones)
-                }
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "computeResources" => {
-                    fields.optional(reader, "computeResources", &mut compute_resources)
-                }
-                "diskSize" => fields.optional(reader, "diskSize", &mut disk_size),
-                "diskType" => fields.optional(reader, "diskType", &mut disk_type),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "labels" => fields.optional(reader, "labels", &mut labels),
-                "nebius" => fields.optional(reader, "nebius", &mut nebius),
-                "nodeCount" => fields.optional(reader, "nodeCount", &mut node_count),
-                "nodeType" => fields.optional(reader, "nodeType", &mut node_type),
-                "oci" => fields.optional(reader, "oci", &mut oci),
-                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
-                "scheduling" => fields.optional(reader, "scheduling", &mut scheduling),
-                "subnets" => fields.optional(reader, "subnets", &mut subnets),
-                "defaultPool" => fields.optional(reader, "defaultPool", &mut default_pool),
-                "platform" => fields.optional(reader, "platform", &mut platform),
-                "providerId" => fields.optional(reader, "providerId", &mut provider_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut availability_zones),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut aws),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut azure),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut compute_resources),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut disk_size),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut disk_type),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gcp),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut labels),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut nebius),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut node_count),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut node_type),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut oci),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut preemptible),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut scheduling),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut subnets),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut default_pool),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut platform),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut provider_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x100)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -8444,19 +8619,20 @@ impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
 
 impl Json for ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "min", "max"];
         let mut enabled = None;
         let mut min = None;
         let mut max = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "min" => fields.optional(reader, "min", &mut min),
-                "max" => fields.optional(reader, "max", &mut max),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut min),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut max),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled, min, max })
     }
 
@@ -8515,21 +8691,20 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["systemPool", "enablePublicNodeIp", "vnetSubnetId"];
         let mut system_pool = None;
         let mut enable_public_node_ip = None;
         let mut vnet_subnet_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "systemPool" => fields.optional(reader, "systemPool", &mut system_pool),
-                "enablePublicNodeIp" => {
-                    fields.optional(reader, "enablePublicNodeIp", &mut enable_public_node_ip)
-                }
-                "vnetSubnetId" => fields.optional(reader, "vnetSubnetId", &mut vnet_subnet_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut system_pool),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enable_public_node_ip),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut vnet_subnet_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             system_pool,
             enable_public_node_ip,
@@ -8569,17 +8744,18 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemOci {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemOci {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ocpu", "memory"];
         let mut ocpu = None;
         let mut memory = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ocpu" => fields.required(reader, "ocpu", &mut ocpu),
-                "memory" => fields.required(reader, "memory", &mut memory),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut ocpu),
+                json::Key::Known(1) => fields.required(reader, 1, &mut memory),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("ocpu", ocpu.is_some()), ("memory", memory.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(ocpu), Some(memory)) = (ocpu, memory) else {
             return Err(json::incomplete());
         };
@@ -8690,6 +8866,16 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "allowJobs",
+            "onlyGpuJobs",
+            "allowServices",
+            "onlyGpuServices",
+            "allowAddons",
+            "allowBuilds",
+            "onlyGpuBuilds",
+            "allowCeph",
+        ];
         let mut allow_jobs = None;
         let mut only_gpu_jobs = None;
         let mut allow_services = None;
@@ -8698,23 +8884,21 @@ impl Json for ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
         let mut allow_builds = None;
         let mut only_gpu_builds = None;
         let mut allow_ceph = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowJobs" => fields.optional(reader, "allowJobs", &mut allow_jobs),
-                "onlyGpuJobs" => fields.optional(reader, "onlyGpuJobs", &mut only_gpu_jobs),
-                "allowServices" => fields.optional(reader, "allowServices", &mut allow_services),
-                "onlyGpuServices" => {
-                    fields.optional(reader, "onlyGpuServices", &mut only_gpu_services)
-                }
-                "allowAddons" => fields.optional(reader, "allowAddons", &mut allow_addons),
-                "allowBuilds" => fields.optional(reader, "allowBuilds", &mut allow_builds),
-                "onlyGpuBuilds" => fields.optional(reader, "onlyGpuBuilds", &mut only_gpu_builds),
-                "allowCeph" => fields.optional(reader, "allowCeph", &mut allow_ceph),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allow_jobs),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut only_gpu_jobs),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut allow_services),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut only_gpu_services),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut allow_addons),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut allow_builds),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut only_gpu_builds),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut allow_ceph),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allow_jobs,
             only_gpu_jobs,
@@ -8859,6 +9043,16 @@ impl ListCloudClustersResponseClustersItemSettings {
 
 impl Json for ListCloudClustersResponseClustersItemSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "builds",
+            "infrastructure",
+            "logging",
+            "networking",
+            "registry",
+            "requestModifiers",
+            "skipInstall",
+            "vanityDomains",
+        ];
         let mut builds = None;
         let mut infrastructure = None;
         let mut logging = None;
@@ -8867,23 +9061,21 @@ impl Json for ListCloudClustersResponseClustersItemSettings {
         let mut request_modifiers = None;
         let mut skip_install = None;
         let mut vanity_domains = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "logging" => fields.optional(reader, "logging", &mut logging),
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "registry" => fields.optional(reader, "registry", &mut registry),
-                "requestModifiers" => {
-                    fields.optional(reader, "requestModifiers", &mut request_modifiers)
-                }
-                "skipInstall" => fields.optional(reader, "skipInstall", &mut skip_install),
-                "vanityDomains" => fields.optional(reader, "vanityDomains", &mut vanity_domains),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut builds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut infrastructure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut logging),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut networking),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut registry),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut request_modifiers),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut skip_install),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut vanity_domains),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             builds,
             infrastructure,
@@ -8970,21 +9162,22 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsBuilds {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "plan", "clusterId", "caching"];
         let mut mode = None;
         let mut plan = None;
         let mut cluster_id = None;
         let mut caching = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "plan" => fields.optional(reader, "plan", &mut plan),
-                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
-                "caching" => fields.optional(reader, "caching", &mut caching),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cluster_id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut caching),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             mode,
             plan,
@@ -9098,6 +9291,15 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "workloads",
+            "builds",
+            "installKata",
+            "installGvisor",
+            "cleanupVolumes",
+            "cleanupSnapshots",
+            "cephStorageProvider",
+        ];
         let mut workloads = None;
         let mut builds = None;
         let mut install_kata = None;
@@ -9105,24 +9307,20 @@ impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructure {
         let mut cleanup_volumes = None;
         let mut cleanup_snapshots = None;
         let mut ceph_storage_provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "workloads" => fields.optional(reader, "workloads", &mut workloads),
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "installKata" => fields.optional(reader, "installKata", &mut install_kata),
-                "installGvisor" => fields.optional(reader, "installGvisor", &mut install_gvisor),
-                "cleanupVolumes" => fields.optional(reader, "cleanupVolumes", &mut cleanup_volumes),
-                "cleanupSnapshots" => {
-                    fields.optional(reader, "cleanupSnapshots", &mut cleanup_snapshots)
-                }
-                "cephStorageProvider" => {
-                    fields.optional(reader, "cephStorageProvider", &mut ceph_storage_provider)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut workloads),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut builds),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut install_kata),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut install_gvisor),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut cleanup_volumes),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut cleanup_snapshots),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ceph_storage_provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             workloads,
             builds,
@@ -9234,33 +9432,34 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
 
 impl Json for ListCloudClustersResponseInfrastructureCephStorageProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enabled",
+            "resources",
+            "enableMultiReadWriteStorage",
+            "enableSingleReadWriteStorage",
+            "enableErasureCoding",
+        ];
         let mut enabled = None;
         let mut resources = None;
         let mut enable_multi_read_write_storage = None;
         let mut enable_single_read_write_storage = None;
         let mut enable_erasure_coding = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "resources" => fields.optional(reader, "resources", &mut resources),
-                "enableMultiReadWriteStorage" => fields.optional(
-                    reader,
-                    "enableMultiReadWriteStorage",
-                    &mut enable_multi_read_write_storage,
-                ),
-                "enableSingleReadWriteStorage" => fields.optional(
-                    reader,
-                    "enableSingleReadWriteStorage",
-                    &mut enable_single_read_write_storage,
-                ),
-                "enableErasureCoding" => {
-                    fields.optional(reader, "enableErasureCoding", &mut enable_erasure_coding)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut resources),
+                json::Key::Known(2) => {
+                    fields.optional(reader, 2, &mut enable_multi_read_write_storage)
                 }
+                json::Key::Known(3) => {
+                    fields.optional(reader, 3, &mut enable_single_read_write_storage)
+                }
+                json::Key::Known(4) => fields.optional(reader, 4, &mut enable_erasure_coding),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             resources,
@@ -9332,17 +9531,18 @@ impl ListCloudClustersResponseClustersItemSettingsLogging {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsLogging {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "loki"];
         let mut mode = None;
         let mut loki = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "loki" => fields.optional(reader, "loki", &mut loki),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut loki),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { mode, loki })
     }
 
@@ -9413,25 +9613,30 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "storageType",
+            "s3Region",
+            "s3BucketName",
+            "gcsBucketName",
+            "gcpIntegrationId",
+        ];
         let mut storage_type = None;
         let mut s3_region = None;
         let mut s3_bucket_name = None;
         let mut gcs_bucket_name = None;
         let mut gcp_integration_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "storageType" => fields.required(reader, "storageType", &mut storage_type),
-                "s3Region" => fields.optional(reader, "s3Region", &mut s3_region),
-                "s3BucketName" => fields.optional(reader, "s3BucketName", &mut s3_bucket_name),
-                "gcsBucketName" => fields.optional(reader, "gcsBucketName", &mut gcs_bucket_name),
-                "gcpIntegrationId" => {
-                    fields.optional(reader, "gcpIntegrationId", &mut gcp_integration_id)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut storage_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut s3_region),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut s3_bucket_name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gcs_bucket_name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gcp_integration_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("storageType", storage_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(storage_type),) = (storage_type,) else {
             return Err(json::incomplete());
         };
@@ -9505,17 +9710,18 @@ impl ListCloudClustersResponseClustersItemSettingsNetworking {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["overlayNetwork", "overlayCIDR"];
         let mut overlay_network = None;
         let mut overlay_cidr = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "overlayNetwork" => fields.optional(reader, "overlayNetwork", &mut overlay_network),
-                "overlayCIDR" => fields.optional(reader, "overlayCIDR", &mut overlay_cidr),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut overlay_network),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut overlay_cidr),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             overlay_network,
             overlay_cidr,
@@ -9599,21 +9805,22 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
 
 impl Json for ListCloudClustersResponseItemSettingsRequestModifiers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["services", "jobs", "builds", "addons"];
         let mut services = None;
         let mut jobs = None;
         let mut builds = None;
         let mut addons = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "services" => fields.optional(reader, "services", &mut services),
-                "jobs" => fields.optional(reader, "jobs", &mut jobs),
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "addons" => fields.optional(reader, "addons", &mut addons),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut services),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut jobs),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut builds),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut addons),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             services,
             jobs,
@@ -9649,15 +9856,16 @@ impl ListCloudIntegrationsResponse {
 
 impl Json for ListCloudIntegrationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["integrations"];
         let mut integrations = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "integrations" => fields.required(reader, "integrations", &mut integrations),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut integrations),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("integrations", integrations.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(integrations),) = (integrations,) else {
             return Err(json::incomplete());
         };
@@ -9778,6 +9986,20 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
 
 impl Json for ListCloudIntegrationsResponseIntegrationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "byok",
+            "cloudflare",
+            "createdAt",
+            "description",
+            "features",
+            "gcp",
+            "id",
+            "name",
+            "provider",
+            "registryCredentialRefresh",
+            "restrictions",
+        ];
         let mut aws = None;
         let mut byok = None;
         let mut cloudflare = None;
@@ -9790,38 +10012,27 @@ impl Json for ListCloudIntegrationsResponseIntegrationsItem {
         let mut provider = None;
         let mut registry_credential_refresh = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "cloudflare" => fields.optional(reader, "cloudflare", &mut cloudflare),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "features" => fields.optional(reader, "features", &mut features),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "registryCredentialRefresh" => fields.required(
-                    reader,
-                    "registryCredentialRefresh",
-                    &mut registry_credential_refresh,
-                ),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut byok),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cloudflare),
+                json::Key::Known(3) => fields.required(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut features),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gcp),
+                json::Key::Known(7) => fields.required(reader, 7, &mut id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.required(reader, 9, &mut provider),
+                json::Key::Known(10) => {
+                    fields.required(reader, 10, &mut registry_credential_refresh)
+                }
+                json::Key::Known(11) => fields.optional(reader, 11, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("provider", provider.is_some()),
-            (
-                "registryCredentialRefresh",
-                registry_credential_refresh.is_some(),
-            ),
-        ])?;
+        fields.finish(0x788)?;
         let (
             Some(created_at),
             Some(id),
@@ -9887,15 +10098,16 @@ impl ListCloudNodeTypesResponse {
 
 impl Json for ListCloudNodeTypesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["providers"];
         let mut providers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "providers" => fields.required(reader, "providers", &mut providers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut providers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("providers", providers.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(providers),) = (providers,) else {
             return Err(json::incomplete());
         };
@@ -9950,34 +10162,33 @@ impl ListCloudNodeTypesResponseProvidersItem {
 
 impl Json for ListCloudNodeTypesResponseProvidersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "family",
+            "id",
+            "name",
+            "processorFamily",
+            "resources",
+            "workloadType",
+        ];
         let mut family = None;
         let mut id = None;
         let mut name = None;
         let mut processor_family = None;
         let mut resources = None;
         let mut workload_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "family" => fields.required(reader, "family", &mut family),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "processorFamily" => {
-                    fields.required(reader, "processorFamily", &mut processor_family)
-                }
-                "resources" => fields.required(reader, "resources", &mut resources),
-                "workloadType" => fields.required(reader, "workloadType", &mut workload_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut family),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut processor_family),
+                json::Key::Known(4) => fields.required(reader, 4, &mut resources),
+                json::Key::Known(5) => fields.required(reader, 5, &mut workload_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("family", family.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("processorFamily", processor_family.is_some()),
-            ("resources", resources.is_some()),
-            ("workloadType", workload_type.is_some()),
-        ])?;
+        fields.finish(0x3f)?;
         let (
             Some(family),
             Some(id),
@@ -10047,17 +10258,18 @@ impl ListCloudNodeTypesResponseProvidersItemResources {
 
 impl Json for ListCloudNodeTypesResponseProvidersItemResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["memory", "vcpu"];
         let mut memory = None;
         let mut vcpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "vcpu" => fields.optional(reader, "vcpu", &mut vcpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut memory),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut vcpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { memory, vcpu })
     }
 
@@ -10110,17 +10322,18 @@ impl ListCloudPermissionsResponse {
 
 impl Json for ListCloudPermissionsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["permissions", "roles"];
         let mut permissions = None;
         let mut roles = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "permissions" => fields.required(reader, "permissions", &mut permissions),
-                "roles" => fields.optional(reader, "roles", &mut roles),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut permissions),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut roles),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("permissions", permissions.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(permissions),) = (permissions,) else {
             return Err(json::incomplete());
         };
@@ -10168,26 +10381,22 @@ impl ListCloudPermissionsResponseRolesItem {
 
 impl Json for ListCloudPermissionsResponseRolesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "id", "name", "permissions"];
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut permissions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.required(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "permissions" => fields.required(reader, "permissions", &mut permissions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut permissions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("description", description.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("permissions", permissions.is_some()),
-        ])?;
+        fields.finish(0xf)?;
         let (Some(description), Some(id), Some(name), Some(permissions)) =
             (description, id, name, permissions)
         else {
@@ -10228,15 +10437,16 @@ impl ListCloudProvidersResponse {
 
 impl Json for ListCloudProvidersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["providers"];
         let mut providers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "providers" => fields.required(reader, "providers", &mut providers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut providers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("providers", providers.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(providers),) = (providers,) else {
             return Err(json::incomplete());
         };
@@ -10291,34 +10501,33 @@ impl ListCloudProvidersResponseProvidersItem {
 
 impl Json for ListCloudProvidersResponseProvidersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "diskSizes",
+            "engine",
+            "flags",
+            "id",
+            "kubernetesVersions",
+            "name",
+        ];
         let mut disk_sizes = None;
         let mut engine = None;
         let mut flags = None;
         let mut id = None;
         let mut kubernetes_versions = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "diskSizes" => fields.required(reader, "diskSizes", &mut disk_sizes),
-                "engine" => fields.required(reader, "engine", &mut engine),
-                "flags" => fields.required(reader, "flags", &mut flags),
-                "id" => fields.required(reader, "id", &mut id),
-                "kubernetesVersions" => {
-                    fields.required(reader, "kubernetesVersions", &mut kubernetes_versions)
-                }
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut disk_sizes),
+                json::Key::Known(1) => fields.required(reader, 1, &mut engine),
+                json::Key::Known(2) => fields.required(reader, 2, &mut flags),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut kubernetes_versions),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("diskSizes", disk_sizes.is_some()),
-            ("engine", engine.is_some()),
-            ("flags", flags.is_some()),
-            ("id", id.is_some()),
-            ("kubernetesVersions", kubernetes_versions.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x3f)?;
         let (
             Some(disk_sizes),
             Some(engine),
@@ -10392,17 +10601,18 @@ impl ListCloudProvidersResponseProvidersItemFlags {
 
 impl Json for ListCloudProvidersResponseProvidersItemFlags {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["autoscaling", "preemptible"];
         let mut autoscaling = None;
         let mut preemptible = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "preemptible" => fields.optional(reader, "preemptible", &mut preemptible),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut preemptible),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             autoscaling,
             preemptible,
@@ -10434,15 +10644,16 @@ impl ListCloudRegionsResponse {
 
 impl Json for ListCloudRegionsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["providers"];
         let mut providers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "providers" => fields.required(reader, "providers", &mut providers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut providers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("providers", providers.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(providers),) = (providers,) else {
             return Err(json::incomplete());
         };
@@ -10485,25 +10696,20 @@ impl ListCloudRegionsResponseProvidersItem {
 
 impl Json for ListCloudRegionsResponseProvidersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["availabilityZones", "id", "name"];
         let mut availability_zones = None;
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "availabilityZones" => {
-                    fields.required(reader, "availabilityZones", &mut availability_zones)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut availability_zones),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("availabilityZones", availability_zones.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(availability_zones), Some(id), Some(name)) = (availability_zones, id, name)
         else {
             return Err(json::incomplete());
@@ -10546,17 +10752,18 @@ impl ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
 
 impl Json for ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name"];
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -10588,15 +10795,16 @@ impl ListRegionsResponse {
 
 impl Json for ListRegionsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["regions"];
         let mut regions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "regions" => fields.required(reader, "regions", &mut regions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut regions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("regions", regions.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(regions),) = (regions,) else {
             return Err(json::incomplete());
         };
@@ -10653,28 +10861,24 @@ impl ListRegionsResponseRegionsItem {
 
 impl Json for ListRegionsResponseRegionsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpuDevices", "id", "name", "provider", "regionName"];
         let mut gpu_devices = None;
         let mut id = None;
         let mut name = None;
         let mut provider = None;
         let mut region_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpuDevices" => fields.required(reader, "gpuDevices", &mut gpu_devices),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.optional(reader, "provider", &mut provider),
-                "regionName" => fields.required(reader, "regionName", &mut region_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut gpu_devices),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut provider),
+                json::Key::Known(4) => fields.required(reader, 4, &mut region_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("gpuDevices", gpu_devices.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("regionName", region_name.is_some()),
-        ])?;
+        fields.finish(0x17)?;
         let (Some(gpu_devices), Some(id), Some(name), Some(region_name)) =
             (gpu_devices, id, name, region_name)
         else {
@@ -10750,31 +10954,33 @@ impl ListRegionsResponseRegionsItemGpuDevicesItem {
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "countOptions",
+            "id",
+            "manufacturer",
+            "memoryInfo",
+            "name",
+            "pricing",
+        ];
         let mut count_options = None;
         let mut id = None;
         let mut manufacturer = None;
         let mut memory_info = None;
         let mut name = None;
         let mut pricing = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "countOptions" => fields.required(reader, "countOptions", &mut count_options),
-                "id" => fields.required(reader, "id", &mut id),
-                "manufacturer" => fields.required(reader, "manufacturer", &mut manufacturer),
-                "memoryInfo" => fields.optional(reader, "memoryInfo", &mut memory_info),
-                "name" => fields.required(reader, "name", &mut name),
-                "pricing" => fields.required(reader, "pricing", &mut pricing),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut count_options),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut manufacturer),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut memory_info),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut pricing),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("countOptions", count_options.is_some()),
-            ("id", id.is_some()),
-            ("manufacturer", manufacturer.is_some()),
-            ("name", name.is_some()),
-            ("pricing", pricing.is_some()),
-        ])?;
+        fields.finish(0x37)?;
         let (Some(count_options), Some(id), Some(manufacturer), Some(name), Some(pricing)) =
             (count_options, id, manufacturer, name, pricing)
         else {
@@ -10819,15 +11025,16 @@ impl ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo {
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["sizeInMiB"];
         let mut size_in_mi_b = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "sizeInMiB" => fields.required(reader, "sizeInMiB", &mut size_in_mi_b),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut size_in_mi_b),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("sizeInMiB", size_in_mi_b.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(size_in_mi_b),) = (size_in_mi_b,) else {
             return Err(json::incomplete());
         };
@@ -10858,15 +11065,16 @@ impl ListRegionsResponseRegionsItemGpuDevicesItemPricing {
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItemPricing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["onDemand"];
         let mut on_demand = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "onDemand" => fields.required(reader, "onDemand", &mut on_demand),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut on_demand),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("onDemand", on_demand.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(on_demand),) = (on_demand,) else {
             return Err(json::incomplete());
         };
@@ -10902,17 +11110,18 @@ impl ListRegionsResponseRegionsItemProvider {
 
 impl Json for ListRegionsResponseRegionsItemProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "region"];
         let mut id = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "region" => fields.required(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("region", region.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(region)) = (id, region) else {
             return Err(json::incomplete());
         };
@@ -11063,6 +11272,20 @@ impl PatchCloudClusterBody {
 
 impl Json for PatchCloudClusterBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "byok",
+            "coordinates",
+            "description",
+            "gcp",
+            "kubernetesVersion",
+            "name",
+            "nodePools",
+            "region",
+            "restrictions",
+            "settings",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -11075,27 +11298,25 @@ impl Json for PatchCloudClusterBody {
         let mut region = None;
         let mut restrictions = None;
         let mut settings = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "byok" => fields.optional(reader, "byok", &mut byok),
-                "coordinates" => fields.optional(reader, "coordinates", &mut coordinates),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "kubernetesVersion" => {
-                    fields.optional(reader, "kubernetesVersion", &mut kubernetes_version)
-                }
-                "name" => fields.optional(reader, "name", &mut name),
-                "nodePools" => fields.optional(reader, "nodePools", &mut node_pools),
-                "region" => fields.optional(reader, "region", &mut region),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "settings" => fields.optional(reader, "settings", &mut settings),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut byok),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut coordinates),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut gcp),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut kubernetes_version),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut name),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut node_pools),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut region),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut restrictions),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut settings),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             aws,
             azure,
@@ -11200,23 +11421,30 @@ impl PatchCloudIntegrationBody {
 
 impl Json for PatchCloudIntegrationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "credentials",
+            "description",
+            "features",
+            "restrictions",
+        ];
         let mut aws = None;
         let mut credentials = None;
         let mut description = None;
         let mut features = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "description" => fields.optional(reader, "description", &mut description),
-                "features" => fields.optional(reader, "features", &mut features),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut credentials),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut features),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             aws,
             credentials,

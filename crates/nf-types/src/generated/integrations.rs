@@ -84,25 +84,33 @@ impl AddSshIdentitiesBody {
 
 impl Json for AddSshIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "name",
+            "restrictions",
+            "sshPublicKeys",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut name = None;
         let mut restrictions = None;
         let mut ssh_public_keys = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "sshPublicKeys" => fields.optional(reader, "sshPublicKeys", &mut ssh_public_keys),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restrictions),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut ssh_public_keys),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -164,17 +172,18 @@ impl AddSshIdentitiesBodyRestrictions {
 
 impl Json for AddSshIdentitiesBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projects", "tags"];
         let mut projects = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut projects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { projects, tags })
     }
 
@@ -222,17 +231,18 @@ impl AddSshIdentitiesBodyRestrictionsProjects {
 
 impl Json for AddSshIdentitiesBodyRestrictionsProjects {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "items"];
         let mut enabled = None;
         let mut items = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "items" => fields.optional(reader, "items", &mut items),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut items),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled, items })
     }
 
@@ -293,19 +303,20 @@ impl AddSshIdentitiesBodyRestrictionsTags {
 
 impl Json for AddSshIdentitiesBodyRestrictionsTags {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "items", "matchCondition"];
         let mut enabled = None;
         let mut items = None;
         let mut match_condition = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "items" => fields.optional(reader, "items", &mut items),
-                "matchCondition" => fields.optional(reader, "matchCondition", &mut match_condition),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut items),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut match_condition),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             items,
@@ -353,15 +364,16 @@ impl AddSshIdentitiesBodySshPublicKeysItem {
 
 impl Json for AddSshIdentitiesBodySshPublicKeysItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["key"];
         let mut key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(json_key) = fields.next_key(reader) {
-            match &*json_key {
-                "key" => fields.required(reader, "key", &mut key),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(json_key) = fields.next(reader) {
+            match json_key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("key", key.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(key),) = (key,) else {
             return Err(json::incomplete());
         };
@@ -450,6 +462,15 @@ impl AddSshIdentitiesResponse {
 
 impl Json for AddSshIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "restrictions",
+            "sshPublicKeys",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -457,20 +478,20 @@ impl Json for AddSshIdentitiesResponse {
         let mut restrictions = None;
         let mut ssh_public_keys = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "sshPublicKeys" => fields.optional(reader, "sshPublicKeys", &mut ssh_public_keys),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut ssh_public_keys),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0xc)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -543,26 +564,22 @@ impl CreateCustomVcsTokenResponse {
 
 impl Json for CreateCustomVcsTokenResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["installationId", "installationToken", "token", "vcsService"];
         let mut installation_id = None;
         let mut installation_token = None;
         let mut token = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "installationId" => fields.optional(reader, "installationId", &mut installation_id),
-                "installationToken" => {
-                    fields.optional(reader, "installationToken", &mut installation_token)
-                }
-                "token" => fields.required(reader, "token", &mut token),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut installation_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut installation_token),
+                json::Key::Known(2) => fields.required(reader, 2, &mut token),
+                json::Key::Known(3) => fields.required(reader, 3, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("token", token.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(token), Some(vcs_service)) = (token, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -634,15 +651,16 @@ impl ListBranchesResponse {
 
 impl Json for ListBranchesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branches"];
         let mut branches = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branches" => fields.optional(reader, "branches", &mut branches),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branches),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { branches })
     }
 
@@ -682,23 +700,20 @@ impl ListBranchesResponseBranchesItem {
 
 impl Json for ListBranchesResponseBranchesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["commit", "id", "name"];
         let mut commit = None;
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "commit" => fields.required(reader, "commit", &mut commit),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut commit),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("commit", commit.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
             return Err(json::incomplete());
         };
@@ -759,21 +774,22 @@ impl ListBranchesResponseBranchesItemCommit {
 
 impl Json for ListBranchesResponseBranchesItemCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["author", "date", "message", "sha"];
         let mut author = None;
         let mut date = None;
         let mut message = None;
         let mut sha = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "author" => fields.required(reader, "author", &mut author),
-                "date" => fields.optional(reader, "date", &mut date),
-                "message" => fields.optional(reader, "message", &mut message),
-                "sha" => fields.required(reader, "sha", &mut sha),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut author),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut date),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut message),
+                json::Key::Known(3) => fields.required(reader, 3, &mut sha),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("author", author.is_some()), ("sha", sha.is_some())])?;
+        fields.finish(0x9)?;
         let (Some(author), Some(sha)) = (author, sha) else {
             return Err(json::incomplete());
         };
@@ -814,15 +830,16 @@ impl ListBranchesResponseBranchesItemCommitAuthor {
 
 impl Json for ListBranchesResponseBranchesItemCommitAuthor {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["login"];
         let mut login = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "login" => fields.required(reader, "login", &mut login),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut login),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("login", login.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(login),) = (login,) else {
             return Err(json::incomplete());
         };
@@ -860,15 +877,16 @@ impl ListReposResponse {
 
 impl Json for ListReposResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["repos"];
         let mut repos = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "repos" => fields.optional(reader, "repos", &mut repos),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut repos),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { repos })
     }
 
@@ -934,6 +952,16 @@ impl ListReposResponseReposItem {
 
 impl Json for ListReposResponseReposItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "full_name",
+            "id",
+            "name",
+            "owner",
+            "selfHostedVcsId",
+            "url",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut full_name = None;
         let mut id = None;
@@ -942,31 +970,21 @@ impl Json for ListReposResponseReposItem {
         let mut self_hosted_vcs_id = None;
         let mut url = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.required(reader, "accountLogin", &mut account_login),
-                "full_name" => fields.required(reader, "full_name", &mut full_name),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "owner" => fields.required(reader, "owner", &mut owner),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "url" => fields.required(reader, "url", &mut url),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut full_name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut owner),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut self_hosted_vcs_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut url),
+                json::Key::Known(7) => fields.required(reader, 7, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("accountLogin", account_login.is_some()),
-            ("full_name", full_name.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("owner", owner.is_some()),
-            ("url", url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0xdf)?;
         let (
             Some(account_login),
             Some(full_name),
@@ -1033,15 +1051,16 @@ impl ListSshIdentitiesResponse {
 
 impl Json for ListSshIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["identities"];
         let mut identities = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "identities" => fields.optional(reader, "identities", &mut identities),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut identities),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { identities })
     }
 
@@ -1069,17 +1088,16 @@ impl ListVcsResponse {
 
 impl Json for ListVcsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["vcsAccountLinks"];
         let mut vcs_account_links = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "vcsAccountLinks" => {
-                    fields.required(reader, "vcsAccountLinks", &mut vcs_account_links)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut vcs_account_links),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("vcsAccountLinks", vcs_account_links.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(vcs_account_links),) = (vcs_account_links,) else {
             return Err(json::incomplete());
         };
@@ -1236,6 +1254,22 @@ impl ListVcsResponseVcsAccountLinksItem {
 
 impl Json for ListVcsResponseVcsAccountLinksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "alias",
+            "email",
+            "entityName",
+            "internalId",
+            "login",
+            "name",
+            "originMissingScopes",
+            "originRepoSelectionMode",
+            "originScopes",
+            "originTargetSlug",
+            "vcsLinkId",
+            "vcsService",
+            "vcsType",
+            "vcsUrl",
+        ];
         let mut alias = None;
         let mut email = None;
         let mut entity_name = None;
@@ -1250,39 +1284,27 @@ impl Json for ListVcsResponseVcsAccountLinksItem {
         let mut vcs_service = None;
         let mut vcs_type = None;
         let mut vcs_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "alias" => fields.optional(reader, "alias", &mut alias),
-                "email" => fields.optional(reader, "email", &mut email),
-                "entityName" => fields.optional(reader, "entityName", &mut entity_name),
-                "internalId" => fields.optional(reader, "internalId", &mut internal_id),
-                "login" => fields.required(reader, "login", &mut login),
-                "name" => fields.optional(reader, "name", &mut name),
-                "originMissingScopes" => {
-                    fields.optional(reader, "originMissingScopes", &mut origin_missing_scopes)
-                }
-                "originRepoSelectionMode" => fields.optional(
-                    reader,
-                    "originRepoSelectionMode",
-                    &mut origin_repo_selection_mode,
-                ),
-                "originScopes" => fields.optional(reader, "originScopes", &mut origin_scopes),
-                "originTargetSlug" => {
-                    fields.optional(reader, "originTargetSlug", &mut origin_target_slug)
-                }
-                "vcsLinkId" => fields.required(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
-                "vcsType" => fields.optional(reader, "vcsType", &mut vcs_type),
-                "vcsUrl" => fields.optional(reader, "vcsUrl", &mut vcs_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut alias),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut email),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut entity_name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal_id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut login),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut origin_missing_scopes),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut origin_repo_selection_mode),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut origin_scopes),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut origin_target_slug),
+                json::Key::Known(10) => fields.required(reader, 10, &mut vcs_link_id),
+                json::Key::Known(11) => fields.required(reader, 11, &mut vcs_service),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut vcs_type),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut vcs_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("login", login.is_some()),
-            ("vcsLinkId", vcs_link_id.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0xc10)?;
         let (Some(login), Some(vcs_link_id), Some(vcs_service)) = (login, vcs_link_id, vcs_service)
         else {
             return Err(json::incomplete());
@@ -1428,23 +1450,30 @@ impl UpdateSshIdentitiesBody {
 
 impl Json for UpdateSshIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "restrictions",
+            "sshPublicKeys",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut restrictions = None;
         let mut ssh_public_keys = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "sshPublicKeys" => fields.optional(reader, "sshPublicKeys", &mut ssh_public_keys),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restrictions),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut ssh_public_keys),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             created_at,
             description,

@@ -187,6 +187,25 @@ impl CreateJobBody {
 
 impl Json for CreateJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "infrastructure",
+            "name",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "settings",
+            "stageId",
+            "tags",
+        ];
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -204,36 +223,30 @@ impl Json for CreateJobBody {
         let mut settings = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut billing),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_arguments),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_files),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_settings),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut deployment),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut disabled_ci),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut docker_secret_mounts),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut health_checks),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut infrastructure),
+                json::Key::Known(11) => fields.required(reader, 11, &mut name),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut runtime_environment),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut runtime_files),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut settings),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut stage_id),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("billing", billing.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x801)?;
         let (Some(billing), Some(name)) = (billing, name) else {
             return Err(json::incomplete());
         };
@@ -336,19 +349,20 @@ impl CreateJobBodyBilling {
 
 impl Json for CreateJobBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.required(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -407,17 +421,18 @@ impl CreateJobBodyBillingGpu {
 
 impl Json for CreateJobBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -471,19 +486,20 @@ impl CreateJobBodyBillingGpuConfiguration {
 
 impl Json for CreateJobBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpuType" => fields.required(reader, "gpuType", &mut gpu_type),
-                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
-                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut gpu_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_count),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut timesliced),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("gpuType", gpu_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(gpu_type),) = (gpu_type,) else {
             return Err(json::incomplete());
         };
@@ -629,6 +645,19 @@ impl CreateJobBodyBuildConfiguration {
 
 impl Json for CreateJobBodyBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "dockerCredentials",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "storage",
+        ];
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -640,36 +669,24 @@ impl Json for CreateJobBodyBuildConfiguration {
         let mut is_allow_list = None;
         let mut path_ignore_rules = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ci_ignore_flags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags_enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_credentials),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut dockerfile_target),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut enable_git_lfs),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut full_git_clone),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ignore_empty_commits),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut include_git_folder),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut is_allow_list),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut path_ignore_rules),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -755,17 +772,16 @@ impl CreateJobBodyBuildConfigurationStorage {
 
 impl Json for CreateJobBodyBuildConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage"];
         let mut ephemeral_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -804,15 +820,16 @@ impl CreateJobBodyBuildConfigurationStorageEphemeralStorage {
 
 impl Json for CreateJobBodyBuildConfigurationStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["storageSize"];
         let mut storage_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut storage_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { storage_size })
     }
 
@@ -869,19 +886,20 @@ impl CreateJobBodyBuildSettings {
 
 impl Json for CreateJobBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dockerfile),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             dockerfile,
             storage,
@@ -963,32 +981,33 @@ impl CreateJobBodyBuildSettingsDockerfile {
 
 impl Json for CreateJobBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "useCache",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("dockerFilePath", docker_file_path.is_some()),
-            ("dockerWorkDir", docker_work_dir.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -1085,27 +1104,27 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
 
 impl Json for CreateJobBodyBuildSettingsDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "useCache",
+            "cacheStorageSize",
+            "useInternalCache",
+            "internalCacheStorage",
+        ];
         let mut use_cache = None;
         let mut cache_storage_size = None;
         let mut use_internal_cache = None;
         let mut internal_cache_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
-                "cacheStorageSize" => {
-                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
-                }
-                "useInternalCache" => {
-                    fields.optional(reader, "useInternalCache", &mut use_internal_cache)
-                }
-                "internalCacheStorage" => {
-                    fields.optional(reader, "internalCacheStorage", &mut internal_cache_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut use_cache),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut cache_storage_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_internal_cache),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal_cache_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             use_cache,
             cache_storage_size,
@@ -1192,23 +1211,22 @@ impl CreateJobBodyBuildSettingsBuildpack {
 
 impl Json for CreateJobBodyBuildSettingsBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildContext", "builder", "buildpackLocators", "useCache"];
         let mut build_context = None;
         let mut builder = None;
         let mut buildpack_locators = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildContext" => fields.optional(reader, "buildContext", &mut build_context),
-                "builder" => fields.optional(reader, "builder", &mut builder),
-                "buildpackLocators" => {
-                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_context),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut builder),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack_locators),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_context,
             builder,
@@ -1373,6 +1391,17 @@ impl CreateJobBodyDeployment {
 
 impl Json for CreateJobBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "metadata",
+            "storage",
+            "vcs",
+            "external",
+            "internal",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -1382,24 +1411,22 @@ impl Json for CreateJobBodyDeployment {
         let mut vcs = None;
         let mut external = None;
         let mut internal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "vcs" => fields.optional(reader, "vcs", &mut vcs),
-                "external" => fields.optional(reader, "external", &mut external),
-                "internal" => fields.optional(reader, "internal", &mut internal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut grace_period_seconds),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut metadata),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut storage),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcs),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut external),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut internal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -1481,23 +1508,27 @@ impl CreateJobBodyDeploymentBuildpack {
 
 impl Json for CreateJobBodyDeploymentBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "configType",
+            "customCommand",
+            "customEntrypoint",
+            "customProcess",
+        ];
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
         let mut custom_process = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configType" => fields.required(reader, "configType", &mut config_type),
-                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
-                "customEntrypoint" => {
-                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
-                }
-                "customProcess" => fields.optional(reader, "customProcess", &mut custom_process),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_command),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_entrypoint),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_process),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("configType", config_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -1578,21 +1609,20 @@ impl CreateJobBodyDeploymentDocker {
 
 impl Json for CreateJobBodyDeploymentDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configType", "customCommand", "customEntrypoint"];
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configType" => fields.required(reader, "configType", &mut config_type),
-                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
-                "customEntrypoint" => {
-                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_command),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_entrypoint),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("configType", config_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -1666,17 +1696,18 @@ impl CreateJobBodyDeploymentGpu {
 
 impl Json for CreateJobBodyDeploymentGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -1727,17 +1758,18 @@ impl CreateJobBodyDeploymentMetadata {
 
 impl Json for CreateJobBodyDeploymentMetadata {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["annotations", "labels"];
         let mut annotations = None;
         let mut labels = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "annotations" => fields.optional(reader, "annotations", &mut annotations),
-                "labels" => fields.optional(reader, "labels", &mut labels),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut annotations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut labels),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             annotations,
             labels,
@@ -1808,25 +1840,27 @@ impl CreateJobBodyDeploymentStorage {
 
 impl Json for CreateJobBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ephemeralStorage",
+            "shmSize",
+            "useHdbStorage",
+            "usePdSsdStorage",
+        ];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
         let mut use_pd_ssd_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
-                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
-                "usePdSsdStorage" => {
-                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_hdb_storage),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_pd_ssd_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -1912,31 +1946,33 @@ impl CreateJobBodyDeploymentVcs {
 
 impl Json for CreateJobBodyDeploymentVcs {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.required(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("projectBranch", project_branch.is_some()),
-            ("projectType", project_type.is_some()),
-            ("projectUrl", project_url.is_some()),
-        ])?;
+        fields.finish(0xe)?;
         let (Some(project_branch), Some(project_type), Some(project_url)) =
             (project_branch, project_type, project_url)
         else {
@@ -2015,17 +2051,18 @@ impl CreateJobBodyDeploymentExternal {
 
 impl Json for CreateJobBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials", "imagePath"];
         let mut credentials = None;
         let mut image_path = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.required(reader, 1, &mut image_path),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("imagePath", image_path.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(image_path),) = (image_path,) else {
             return Err(json::incomplete());
         };
@@ -2099,21 +2136,22 @@ impl CreateJobBodyDeploymentInternal {
 
 impl Json for CreateJobBodyDeploymentInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branch", "buildId", "buildSHA", "id"];
         let mut branch = None;
         let mut build_id = None;
         let mut build_sha = None;
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "buildId" => fields.optional(reader, "buildId", &mut build_id),
-                "buildSHA" => fields.optional(reader, "buildSHA", &mut build_sha),
-                "id" => fields.optional(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_sha),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch,
             build_id,
@@ -2213,6 +2251,18 @@ impl CreateJobBodyHealthChecksItem {
 
 impl Json for CreateJobBodyHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cmd",
+            "failureThreshold",
+            "initialDelaySeconds",
+            "path",
+            "periodSeconds",
+            "port",
+            "protocol",
+            "successThreshold",
+            "timeoutSeconds",
+            "type",
+        ];
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut initial_delay_seconds = None;
@@ -2223,36 +2273,23 @@ impl Json for CreateJobBodyHealthChecksItem {
         let mut success_threshold = None;
         let mut timeout_seconds = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cmd" => fields.optional(reader, "cmd", &mut cmd),
-                "failureThreshold" => {
-                    fields.required(reader, "failureThreshold", &mut failure_threshold)
-                }
-                "initialDelaySeconds" => {
-                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
-                }
-                "path" => fields.optional(reader, "path", &mut path),
-                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
-                "port" => fields.optional(reader, "port", &mut port),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "successThreshold" => {
-                    fields.optional(reader, "successThreshold", &mut success_threshold)
-                }
-                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cmd),
+                json::Key::Known(1) => fields.required(reader, 1, &mut failure_threshold),
+                json::Key::Known(2) => fields.required(reader, 2, &mut initial_delay_seconds),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut path),
+                json::Key::Known(4) => fields.required(reader, 4, &mut period_seconds),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut port),
+                json::Key::Known(6) => fields.required(reader, 6, &mut protocol),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut success_threshold),
+                json::Key::Known(8) => fields.required(reader, 8, &mut timeout_seconds),
+                json::Key::Known(9) => fields.required(reader, 9, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("failureThreshold", failure_threshold.is_some()),
-            ("initialDelaySeconds", initial_delay_seconds.is_some()),
-            ("periodSeconds", period_seconds.is_some()),
-            ("protocol", protocol.is_some()),
-            ("timeoutSeconds", timeout_seconds.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x356)?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -2360,15 +2397,16 @@ impl CreateJobBodyInfrastructure {
 
 impl Json for CreateJobBodyInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["architecture"];
         let mut architecture = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut architecture),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { architecture })
     }
 
@@ -2441,27 +2479,27 @@ impl CreateJobBodySettings {
 
 impl Json for CreateJobBodySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "cron",
+            "runOnSourceChange",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut cron = None;
         let mut run_on_source_change = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "cron" => fields.optional(reader, "cron", &mut cron),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.required(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cron),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut run_on_source_change),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("backoffLimit", backoff_limit.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(backoff_limit),) = (backoff_limit,) else {
             return Err(json::incomplete());
         };
@@ -2540,21 +2578,20 @@ impl CreateJobBodySettingsCron {
 
 impl Json for CreateJobBodySettingsCron {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["concurrencyPolicy", "schedule", "suspended"];
         let mut concurrency_policy = None;
         let mut schedule = None;
         let mut suspended = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut concurrency_policy),
+                json::Key::Known(1) => fields.nullable(reader, 1, &mut schedule),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut suspended),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             concurrency_policy,
             schedule,
@@ -2817,6 +2854,32 @@ impl CreateJobResponse {
 
 impl Json for CreateJobResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "cluster",
+            "createdAt",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "jobType",
+            "name",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "settings",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+        ];
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -2841,51 +2904,37 @@ impl Json for CreateJobResponse {
         let mut status = None;
         let mut tags = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "jobType" => fields.required(reader, "jobType", &mut job_type),
-                "name" => fields.required(reader, "name", &mut name),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_files),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_settings),
+                json::Key::Known(6) => fields.required(reader, 6, &mut cluster),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut created_at),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut deployment),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut description),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut disabled_ci),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut docker_secret_mounts),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut health_checks),
+                json::Key::Known(13) => fields.required(reader, 13, &mut id),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut infrastructure),
+                json::Key::Known(15) => fields.required(reader, 15, &mut job_type),
+                json::Key::Known(16) => fields.required(reader, 16, &mut name),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut runtime_environment),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut runtime_files),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut settings),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut stage_id),
+                json::Key::Known(21) => fields.required(reader, 21, &mut status),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut tags),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("jobType", job_type.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x21a043)?;
         let (
             Some(app_id),
             Some(billing),
@@ -3014,21 +3063,22 @@ impl CreateJobResponseCluster {
 
 impl Json for CreateJobResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
-                "name" => fields.required(reader, "name", &mut name),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut load_balancers),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3166,6 +3216,18 @@ impl CreateJobResponseDeployment {
 
 impl Json for CreateJobResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "external",
+            "gpu",
+            "gracePeriodSeconds",
+            "imageUrl",
+            "internal",
+            "metadata",
+            "storage",
+            "vcs",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut external = None;
@@ -3176,25 +3238,23 @@ impl Json for CreateJobResponseDeployment {
         let mut metadata = None;
         let mut storage = None;
         let mut vcs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "external" => fields.optional(reader, "external", &mut external),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "vcs" => fields.optional(reader, "vcs", &mut vcs),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut external),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gpu),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut grace_period_seconds),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut image_url),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut internal),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut metadata),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut storage),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut vcs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -3288,25 +3348,27 @@ impl CreateJobResponseDeploymentStorage {
 
 impl Json for CreateJobResponseDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ephemeralStorage",
+            "shmSize",
+            "useHdbStorage",
+            "usePdSsdStorage",
+        ];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
         let mut use_pd_ssd_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
-                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
-                "usePdSsdStorage" => {
-                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_hdb_storage),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_pd_ssd_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -3365,15 +3427,16 @@ impl CreateJobResponseStatus {
 
 impl Json for CreateJobResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["build"];
         let mut build = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "build" => fields.optional(reader, "build", &mut build),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { build })
     }
 
@@ -3413,19 +3476,18 @@ impl CreateJobResponseStatusBuild {
 
 impl Json for CreateJobResponseStatusBuild {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["lastTransitionTime", "status"];
         let mut last_transition_time = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "lastTransitionTime" => {
-                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut last_transition_time),
+                json::Key::Known(1) => fields.required(reader, 1, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("status", status.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -3703,6 +3765,30 @@ impl CreateJobCronBody {
 
 impl Json for CreateJobCronBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "concurrencyPolicy",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "infrastructure",
+            "name",
+            "runOnSourceChange",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "schedule",
+            "stageId",
+            "suspended",
+            "tags",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -3725,53 +3811,35 @@ impl Json for CreateJobCronBody {
         let mut stage_id = None;
         let mut suspended = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.required(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut concurrency_policy),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut deployment),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut description),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut disabled_ci),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut docker_secret_mounts),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut health_checks),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut infrastructure),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut run_on_source_change),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut runtime_environment),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut runtime_files),
+                json::Key::Known(18) => fields.nullable(reader, 18, &mut schedule),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut stage_id),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut suspended),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backoffLimit", backoff_limit.is_some()),
-            ("billing", billing.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x4006)?;
         let (Some(backoff_limit), Some(billing), Some(name)) = (backoff_limit, billing, name)
         else {
             return Err(json::incomplete());
@@ -4127,6 +4195,37 @@ impl CreateJobCronResponse {
 
 impl Json for CreateJobCronResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "appId",
+            "backoffLimit",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "cluster",
+            "concurrencyPolicy",
+            "createdAt",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "jobType",
+            "name",
+            "runOnSourceChange",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "schedule",
+            "stageId",
+            "status",
+            "suspended",
+            "tags",
+            "updatedAt",
+        ];
         let mut active_deadline_seconds = None;
         let mut app_id = None;
         let mut backoff_limit = None;
@@ -4156,65 +4255,42 @@ impl Json for CreateJobCronResponse {
         let mut suspended = None;
         let mut tags = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "jobType" => fields.required(reader, "jobType", &mut job_type),
-                "name" => fields.required(reader, "name", &mut name),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.required(reader, 1, &mut app_id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut backoff_limit),
+                json::Key::Known(3) => fields.required(reader, 3, &mut billing),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_arguments),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_configuration),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_files),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut build_settings),
+                json::Key::Known(8) => fields.required(reader, 8, &mut cluster),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut concurrency_policy),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut created_at),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut deployment),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut description),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut disabled_ci),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut docker_secret_mounts),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut health_checks),
+                json::Key::Known(16) => fields.required(reader, 16, &mut id),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut infrastructure),
+                json::Key::Known(18) => fields.required(reader, 18, &mut job_type),
+                json::Key::Known(19) => fields.required(reader, 19, &mut name),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut run_on_source_change),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut runtime_environment),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut runtime_files),
+                json::Key::Known(23) => fields.nullable(reader, 23, &mut schedule),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut stage_id),
+                json::Key::Known(25) => fields.required(reader, 25, &mut status),
+                json::Key::Known(26) => fields.optional(reader, 26, &mut suspended),
+                json::Key::Known(27) => fields.optional(reader, 27, &mut tags),
+                json::Key::Known(28) => fields.optional(reader, 28, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("backoffLimit", backoff_limit.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("jobType", job_type.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x20d010e)?;
         let (
             Some(app_id),
             Some(backoff_limit),
@@ -4524,6 +4600,27 @@ impl CreateJobManualBody {
 
 impl Json for CreateJobManualBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "infrastructure",
+            "name",
+            "runOnSourceChange",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "tags",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -4543,48 +4640,32 @@ impl Json for CreateJobManualBody {
         let mut runtime_files = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.required(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut deployment),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut description),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut disabled_ci),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut docker_secret_mounts),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut health_checks),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut infrastructure),
+                json::Key::Known(13) => fields.required(reader, 13, &mut name),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut run_on_source_change),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut runtime_environment),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut runtime_files),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut stage_id),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backoffLimit", backoff_limit.is_some()),
-            ("billing", billing.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x2006)?;
         let (Some(backoff_limit), Some(billing), Some(name)) = (backoff_limit, billing, name)
         else {
             return Err(json::incomplete());
@@ -4897,6 +4978,34 @@ impl CreateJobManualResponse {
 
 impl Json for CreateJobManualResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "appId",
+            "backoffLimit",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "cluster",
+            "createdAt",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "jobType",
+            "name",
+            "runOnSourceChange",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+        ];
         let mut active_deadline_seconds = None;
         let mut app_id = None;
         let mut backoff_limit = None;
@@ -4923,60 +5032,39 @@ impl Json for CreateJobManualResponse {
         let mut status = None;
         let mut tags = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "jobType" => fields.required(reader, "jobType", &mut job_type),
-                "name" => fields.required(reader, "name", &mut name),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.required(reader, 1, &mut app_id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut backoff_limit),
+                json::Key::Known(3) => fields.required(reader, 3, &mut billing),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_arguments),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_configuration),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_files),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut build_settings),
+                json::Key::Known(8) => fields.required(reader, 8, &mut cluster),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut created_at),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut deployment),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut description),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut disabled_ci),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut docker_secret_mounts),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut health_checks),
+                json::Key::Known(15) => fields.required(reader, 15, &mut id),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut infrastructure),
+                json::Key::Known(17) => fields.required(reader, 17, &mut job_type),
+                json::Key::Known(18) => fields.required(reader, 18, &mut name),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut run_on_source_change),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut runtime_environment),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut runtime_files),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut stage_id),
+                json::Key::Known(23) => fields.required(reader, 23, &mut status),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut tags),
+                json::Key::Known(25) => fields.optional(reader, 25, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("backoffLimit", backoff_limit.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("jobType", job_type.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x86810e)?;
         let (
             Some(app_id),
             Some(backoff_limit),
@@ -5249,6 +5337,29 @@ impl GetJobResponse {
 
 impl Json for GetJobResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "billing",
+            "buildConfiguration",
+            "buildEngineConfiguration",
+            "buildSettings",
+            "cluster",
+            "createdAt",
+            "deployment",
+            "description",
+            "disabledCD",
+            "disabledCI",
+            "id",
+            "jobType",
+            "name",
+            "projectId",
+            "settings",
+            "stageId",
+            "suspended",
+            "tags",
+            "uid",
+            "vcsData",
+        ];
         let mut app_id = None;
         let mut billing = None;
         let mut build_configuration = None;
@@ -5270,54 +5381,34 @@ impl Json for GetJobResponse {
         let mut tags = None;
         let mut uid = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildEngineConfiguration" => fields.optional(
-                    reader,
-                    "buildEngineConfiguration",
-                    &mut build_engine_configuration,
-                ),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCD" => fields.required(reader, "disabledCD", &mut disabled_cd),
-                "disabledCI" => fields.required(reader, "disabledCI", &mut disabled_ci),
-                "id" => fields.required(reader, "id", &mut id),
-                "jobType" => fields.required(reader, "jobType", &mut job_type),
-                "name" => fields.required(reader, "name", &mut name),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "settings" => fields.required(reader, "settings", &mut settings),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_engine_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_settings),
+                json::Key::Known(5) => fields.required(reader, 5, &mut cluster),
+                json::Key::Known(6) => fields.required(reader, 6, &mut created_at),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut deployment),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut description),
+                json::Key::Known(9) => fields.required(reader, 9, &mut disabled_cd),
+                json::Key::Known(10) => fields.required(reader, 10, &mut disabled_ci),
+                json::Key::Known(11) => fields.required(reader, 11, &mut id),
+                json::Key::Known(12) => fields.required(reader, 12, &mut job_type),
+                json::Key::Known(13) => fields.required(reader, 13, &mut name),
+                json::Key::Known(14) => fields.required(reader, 14, &mut project_id),
+                json::Key::Known(15) => fields.required(reader, 15, &mut settings),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut stage_id),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut suspended),
+                json::Key::Known(18) => fields.required(reader, 18, &mut tags),
+                json::Key::Known(19) => fields.required(reader, 19, &mut uid),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("disabledCD", disabled_cd.is_some()),
-            ("disabledCI", disabled_ci.is_some()),
-            ("id", id.is_some()),
-            ("jobType", job_type.is_some()),
-            ("name", name.is_some()),
-            ("projectId", project_id.is_some()),
-            ("settings", settings.is_some()),
-            ("tags", tags.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0xcfe63)?;
         let (
             Some(app_id),
             Some(billing),
@@ -5429,15 +5520,16 @@ impl GetJobResponseBilling {
 
 impl Json for GetJobResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan"];
         let mut deployment_plan = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployment_plan),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -5516,21 +5608,22 @@ impl GetJobResponseBuildEngineConfiguration {
 
 impl Json for GetJobResponseBuildEngineConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildEngine", "buildkit", "buildpack", "kaniko"];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut buildpack = None;
         let mut kaniko = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "kaniko" => fields.optional(reader, "kaniko", &mut kaniko),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut kaniko),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -5585,15 +5678,16 @@ impl GetJobResponseBuildEngineConfigurationBuildkit {
 
 impl Json for GetJobResponseBuildEngineConfigurationBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["useCache"];
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { use_cache })
     }
 
@@ -5650,21 +5744,20 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
 
 impl Json for GetJobResponseBuildEngineConfigurationBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["builder", "buildpackLocators", "useCache"];
         let mut builder = None;
         let mut buildpack_locators = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builder" => fields.optional(reader, "builder", &mut builder),
-                "buildpackLocators" => {
-                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut builder),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildpack_locators),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             builder,
             buildpack_locators,
@@ -5731,19 +5824,20 @@ impl GetJobResponseBuildSettings {
 
 impl Json for GetJobResponseBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dockerfile),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             dockerfile,
             storage,
@@ -5825,32 +5919,33 @@ impl GetJobResponseBuildSettingsDockerfile {
 
 impl Json for GetJobResponseBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "useCache",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("dockerFilePath", docker_file_path.is_some()),
-            ("dockerWorkDir", docker_work_dir.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -5907,17 +6002,16 @@ impl GetJobResponseBuildSettingsStorage {
 
 impl Json for GetJobResponseBuildSettingsStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage"];
         let mut ephemeral_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -5988,21 +6082,22 @@ impl GetJobResponseDeployment {
 
 impl Json for GetJobResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildpack", "docker", "region", "storage"];
         let mut buildpack = None;
         let mut docker = None;
         let mut region = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "region" => fields.optional(reader, "region", &mut region),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut region),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -6060,19 +6155,18 @@ impl GetJobResponseDeploymentStorage {
 
 impl Json for GetJobResponseDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage", "shmSize"];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -6108,15 +6202,16 @@ impl GetJobResponseDeploymentStorageEphemeralStorage {
 
 impl Json for GetJobResponseDeploymentStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["storageSize"];
         let mut storage_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut storage_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("storageSize", storage_size.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(storage_size),) = (storage_size,) else {
             return Err(json::incomplete());
         };
@@ -6172,26 +6267,20 @@ impl GetJobResponseSettings {
 
 impl Json for GetJobResponseSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["activeDeadlineSeconds", "backoffLimit", "cron"];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut cron = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.required(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "cron" => fields.optional(reader, "cron", &mut cron),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.required(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cron),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("activeDeadlineSeconds", active_deadline_seconds.is_some()),
-            ("backoffLimit", backoff_limit.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(active_deadline_seconds), Some(backoff_limit)) =
             (active_deadline_seconds, backoff_limit)
         else {
@@ -6256,19 +6345,18 @@ impl GetJobResponseSettingsCron {
 
 impl Json for GetJobResponseSettingsCron {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["concurrencyPolicy", "schedule"];
         let mut concurrency_policy = None;
         let mut schedule = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "schedule" => fields.optional(reader, "schedule", &mut schedule),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut concurrency_policy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut schedule),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             concurrency_policy,
             schedule,
@@ -6362,6 +6450,15 @@ impl GetJobResponseVcsData {
 
 impl Json for GetJobResponseVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "dockerFilePath",
+            "dockerWorkDir",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "publicRepo",
+            "selfHostedVcsId",
+        ];
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut project_branch = None;
@@ -6369,29 +6466,20 @@ impl Json for GetJobResponseVcsData {
         let mut project_url = None;
         let mut public_repo = None;
         let mut self_hosted_vcs_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerFilePath" => {
-                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
-                "publicRepo" => fields.optional(reader, "publicRepo", &mut public_repo),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut docker_file_path),
+                json::Key::Known(1) => fields.required(reader, 1, &mut docker_work_dir),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_branch),
+                json::Key::Known(3) => fields.required(reader, 3, &mut project_type),
+                json::Key::Known(4) => fields.required(reader, 4, &mut project_url),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut public_repo),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut self_hosted_vcs_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("dockerFilePath", docker_file_path.is_some()),
-            ("dockerWorkDir", docker_work_dir.is_some()),
-            ("projectType", project_type.is_some()),
-            ("projectUrl", project_url.is_some()),
-        ])?;
+        fields.finish(0x1b)?;
         let (Some(docker_file_path), Some(docker_work_dir), Some(project_type), Some(project_url)) =
             (docker_file_path, docker_work_dir, project_type, project_url)
         else {
@@ -6449,15 +6537,16 @@ impl GetJobBranchesResponse {
 
 impl Json for GetJobBranchesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branches"];
         let mut branches = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branches" => fields.optional(reader, "branches", &mut branches),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branches),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { branches })
     }
 
@@ -6497,23 +6586,20 @@ impl GetJobBranchesResponseBranchesItem {
 
 impl Json for GetJobBranchesResponseBranchesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["commit", "id", "name"];
         let mut commit = None;
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "commit" => fields.required(reader, "commit", &mut commit),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut commit),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("commit", commit.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
             return Err(json::incomplete());
         };
@@ -6574,21 +6660,22 @@ impl GetJobBranchesResponseBranchesItemCommit {
 
 impl Json for GetJobBranchesResponseBranchesItemCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["author", "date", "message", "sha"];
         let mut author = None;
         let mut date = None;
         let mut message = None;
         let mut sha = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "author" => fields.required(reader, "author", &mut author),
-                "date" => fields.optional(reader, "date", &mut date),
-                "message" => fields.optional(reader, "message", &mut message),
-                "sha" => fields.required(reader, "sha", &mut sha),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut author),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut date),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut message),
+                json::Key::Known(3) => fields.required(reader, 3, &mut sha),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("author", author.is_some()), ("sha", sha.is_some())])?;
+        fields.finish(0x9)?;
         let (Some(author), Some(sha)) = (author, sha) else {
             return Err(json::incomplete());
         };
@@ -6629,15 +6716,16 @@ impl GetJobBranchesResponseBranchesItemCommitAuthor {
 
 impl Json for GetJobBranchesResponseBranchesItemCommitAuthor {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["login"];
         let mut login = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "login" => fields.required(reader, "login", &mut login),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut login),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("login", login.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(login),) = (login,) else {
             return Err(json::incomplete());
         };
@@ -6773,6 +6861,19 @@ impl GetJobBuildResponse {
 
 impl Json for GetJobBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branch",
+            "buildConcludedAt",
+            "concluded",
+            "createdAt",
+            "id",
+            "message",
+            "pullRequestId",
+            "registry",
+            "sha",
+            "status",
+            "success",
+        ];
         let mut branch = None;
         let mut build_concluded_at = None;
         let mut concluded = None;
@@ -6784,26 +6885,24 @@ impl Json for GetJobBuildResponse {
         let mut sha = None;
         let mut status = None;
         let mut success = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "buildConcludedAt" => {
-                    fields.optional(reader, "buildConcludedAt", &mut build_concluded_at)
-                }
-                "concluded" => fields.optional(reader, "concluded", &mut concluded),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "message" => fields.nullable(reader, "message", &mut message),
-                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
-                "registry" => fields.optional(reader, "registry", &mut registry),
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "status" => fields.optional(reader, "status", &mut status),
-                "success" => fields.optional(reader, "success", &mut success),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_concluded_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut concluded),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut message),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut pull_request_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut registry),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut sha),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut status),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut success),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -6897,15 +6996,16 @@ impl GetJobBuildResponseRegistry {
 
 impl Json for GetJobBuildResponseRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["uri"];
         let mut uri = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "uri" => fields.optional(reader, "uri", &mut uri),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut uri),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { uri })
     }
 
@@ -6941,20 +7041,18 @@ impl GetJobBuildArgumentDetailsResponse {
 
 impl Json for GetJobBuildArgumentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
         let mut build_arguments = None;
         let mut build_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.required(reader, 1, &mut build_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("buildArguments", build_arguments.is_some()),
-            ("buildFiles", build_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -7001,17 +7099,16 @@ impl GetJobBuildArgumentDetailsResponseBuildArguments {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildArguments {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["MY_VARIABLE_NAME"];
         let mut my_variable_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "MY_VARIABLE_NAME" => {
-                    fields.optional(reader, "MY_VARIABLE_NAME", &mut my_variable_name)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut my_variable_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { my_variable_name })
     }
 
@@ -7081,26 +7178,30 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonId",
+            "inheritedFrom",
+            "overriding",
+            "priority",
+            "value",
+        ];
         let mut addon_id = None;
         let mut inherited_from = None;
         let mut overriding = None;
         let mut priority = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
-                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
-                "overriding" => fields.required(reader, "overriding", &mut overriding),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut inherited_from),
+                json::Key::Known(2) => fields.required(reader, 2, &mut overriding),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.required(reader, 4, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("overriding", overriding.is_some()),
-            ("value", value.is_some()),
-        ])?;
+        fields.finish(0x14)?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -7159,25 +7260,22 @@ impl GetJobBuildArgumentDetailsResponseOverridingItem {
 
 impl Json for GetJobBuildArgumentDetailsResponseOverridingItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["value", "inheritedFrom", "addonId", "priority"];
         let mut value = None;
         let mut inherited_from = None;
         let mut addon_id = None;
         let mut priority = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "value" => fields.required(reader, "value", &mut value),
-                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
-                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
-                "priority" => fields.required(reader, "priority", &mut priority),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut value),
+                json::Key::Known(1) => fields.required(reader, 1, &mut inherited_from),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut addon_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut priority),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("value", value.is_some()),
-            ("inheritedFrom", inherited_from.is_some()),
-            ("priority", priority.is_some()),
-        ])?;
+        fields.finish(0xb)?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -7229,15 +7327,16 @@ impl GetJobBuildArgumentDetailsResponseBuildFiles {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFiles {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["/dir/fileName"];
         let mut dir_file_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "/dir/fileName" => fields.optional(reader, "/dir/fileName", &mut dir_file_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dir_file_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { dir_file_name })
     }
 
@@ -7293,24 +7392,22 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["inheritedFrom", "overriding", "priority", "value"];
         let mut inherited_from = None;
         let mut overriding = None;
         let mut priority = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
-                "overriding" => fields.required(reader, "overriding", &mut overriding),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut inherited_from),
+                json::Key::Known(1) => fields.required(reader, 1, &mut overriding),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut priority),
+                json::Key::Known(3) => fields.required(reader, 3, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("overriding", overriding.is_some()),
-            ("value", value.is_some()),
-        ])?;
+        fields.finish(0xa)?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -7357,23 +7454,20 @@ impl GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
 
 impl Json for GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["value", "inheritedFrom", "priority"];
         let mut value = None;
         let mut inherited_from = None;
         let mut priority = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "value" => fields.required(reader, "value", &mut value),
-                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
-                "priority" => fields.required(reader, "priority", &mut priority),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut value),
+                json::Key::Known(1) => fields.required(reader, 1, &mut inherited_from),
+                json::Key::Known(2) => fields.required(reader, 2, &mut priority),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("value", value.is_some()),
-            ("inheritedFrom", inherited_from.is_some()),
-            ("priority", priority.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -7430,17 +7524,18 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["data", "encoding"];
         let mut data = None;
         let mut encoding = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "data" => fields.optional(reader, "data", &mut data),
-                "encoding" => fields.optional(reader, "encoding", &mut encoding),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut data),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut encoding),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { data, encoding })
     }
 
@@ -7494,20 +7589,18 @@ impl GetJobBuildArgumentsResponse {
 
 impl Json for GetJobBuildArgumentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
         let mut build_arguments = None;
         let mut build_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.required(reader, 1, &mut build_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("buildArguments", build_arguments.is_some()),
-            ("buildFiles", build_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -7707,6 +7800,19 @@ impl GetJobBuildMetricsResponse {
 
 impl Json for GetJobBuildMetricsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "bandwidth",
+            "bandwidthVolume",
+            "cpu",
+            "diskUsage",
+            "http4xxResponses",
+            "http5xxResponses",
+            "memory",
+            "networkEgress",
+            "networkIngress",
+            "requests",
+            "tcpConnectionsOpen",
+        ];
         let mut bandwidth = None;
         let mut bandwidth_volume = None;
         let mut cpu = None;
@@ -7718,32 +7824,24 @@ impl Json for GetJobBuildMetricsResponse {
         let mut network_ingress = None;
         let mut requests = None;
         let mut tcp_connections_open = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "bandwidth" => fields.optional(reader, "bandwidth", &mut bandwidth),
-                "bandwidthVolume" => {
-                    fields.optional(reader, "bandwidthVolume", &mut bandwidth_volume)
-                }
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "diskUsage" => fields.optional(reader, "diskUsage", &mut disk_usage),
-                "http4xxResponses" => {
-                    fields.optional(reader, "http4xxResponses", &mut http4xx_responses)
-                }
-                "http5xxResponses" => {
-                    fields.optional(reader, "http5xxResponses", &mut http5xx_responses)
-                }
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "networkEgress" => fields.optional(reader, "networkEgress", &mut network_egress),
-                "networkIngress" => fields.optional(reader, "networkIngress", &mut network_ingress),
-                "requests" => fields.optional(reader, "requests", &mut requests),
-                "tcpConnectionsOpen" => {
-                    fields.optional(reader, "tcpConnectionsOpen", &mut tcp_connections_open)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut bandwidth),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut bandwidth_volume),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut disk_usage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut http4xx_responses),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut http5xx_responses),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut memory),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut network_egress),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut network_ingress),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut requests),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut tcp_connections_open),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             bandwidth,
             bandwidth_volume,
@@ -7828,17 +7926,18 @@ impl GetJobBuildMetricsResponseBandwidth {
 
 impl Json for GetJobBuildMetricsResponseBandwidth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricInfo", "values"];
         let mut metric_info = None;
         let mut values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricInfo" => fields.optional(reader, "metricInfo", &mut metric_info),
-                "values" => fields.required(reader, "values", &mut values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut metric_info),
+                json::Key::Known(1) => fields.required(reader, 1, &mut values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("values", values.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -7891,24 +7990,20 @@ impl GetJobBuildMetricsResponseBandwidthMetricInfo {
 
 impl Json for GetJobBuildMetricsResponseBandwidthMetricInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricId", "metricResolution", "metricUnit"];
         let mut metric_id = None;
         let mut metric_resolution = None;
         let mut metric_unit = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricId" => fields.required(reader, "metricId", &mut metric_id),
-                "metricResolution" => {
-                    fields.optional(reader, "metricResolution", &mut metric_resolution)
-                }
-                "metricUnit" => fields.required(reader, "metricUnit", &mut metric_unit),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut metric_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut metric_resolution),
+                json::Key::Known(2) => fields.required(reader, 2, &mut metric_unit),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("metricId", metric_id.is_some()),
-            ("metricUnit", metric_unit.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
             return Err(json::incomplete());
         };
@@ -7979,17 +8074,18 @@ impl GetJobBuildMetricsResponseBandwidthValuesItem {
 
 impl Json for GetJobBuildMetricsResponseBandwidthValuesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["data", "metadata"];
         let mut data = None;
         let mut metadata = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "data" => fields.required(reader, "data", &mut data),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut data),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut metadata),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("data", data.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -8021,15 +8117,16 @@ impl GetJobBuildsResponse {
 
 impl Json for GetJobBuildsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["builds"];
         let mut builds = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builds" => fields.required(reader, "builds", &mut builds),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut builds),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("builds", builds.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(builds),) = (builds,) else {
             return Err(json::incomplete());
         };
@@ -8075,17 +8172,18 @@ impl GetJobContainersResponse {
 
 impl Json for GetJobContainersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["containers", "runId"];
         let mut containers = None;
         let mut run_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "containers" => fields.optional(reader, "containers", &mut containers),
-                "runId" => fields.required(reader, "runId", &mut run_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut containers),
+                json::Key::Known(1) => fields.required(reader, 1, &mut run_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("runId", run_id.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(run_id),) = (run_id,) else {
             return Err(json::incomplete());
         };
@@ -8183,6 +8281,17 @@ impl GetJobContainersResponseContainersItem {
 
 impl Json for GetJobContainersResponseContainersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "host",
+            "ipAddresses",
+            "name",
+            "nodeName",
+            "nodePoolProviderId",
+            "nodePoolUserId",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut host = None;
         let mut ip_addresses = None;
@@ -8192,31 +8301,22 @@ impl Json for GetJobContainersResponseContainersItem {
         let mut node_pool_user_id = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "host" => fields.optional(reader, "host", &mut host),
-                "ipAddresses" => fields.optional(reader, "ipAddresses", &mut ip_addresses),
-                "name" => fields.required(reader, "name", &mut name),
-                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
-                "nodePoolProviderId" => {
-                    fields.optional(reader, "nodePoolProviderId", &mut node_pool_provider_id)
-                }
-                "nodePoolUserId" => {
-                    fields.optional(reader, "nodePoolUserId", &mut node_pool_user_id)
-                }
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ip_addresses),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut node_name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut node_pool_provider_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut node_pool_user_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut status),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x189)?;
         let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
             (created_at, name, status, updated_at)
         else {
@@ -8364,6 +8464,15 @@ impl GetJobDeploymentResponse {
 
 impl Json for GetJobDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "instances",
+            "internal",
+            "region",
+            "storage",
+            "external",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut instances = None;
@@ -8371,20 +8480,20 @@ impl Json for GetJobDeploymentResponse {
         let mut region = None;
         let mut storage = None;
         let mut external = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "instances" => fields.optional(reader, "instances", &mut instances),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "region" => fields.optional(reader, "region", &mut region),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "external" => fields.optional(reader, "external", &mut external),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut instances),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut region),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut storage),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut external),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -8483,6 +8592,17 @@ impl GetJobDeploymentResponseInternal {
 
 impl Json for GetJobDeploymentResponseInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "branch",
+            "buildId",
+            "buildSHA",
+            "buildSource",
+            "deployedSHA",
+            "nfObjectId",
+            "nfObjectType",
+            "repository",
+        ];
         let mut app_id = None;
         let mut branch = None;
         let mut build_id = None;
@@ -8492,29 +8612,22 @@ impl Json for GetJobDeploymentResponseInternal {
         let mut nf_object_id = None;
         let mut nf_object_type = None;
         let mut repository = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "buildId" => fields.required(reader, "buildId", &mut build_id),
-                "buildSHA" => fields.required(reader, "buildSHA", &mut build_sha),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "deployedSHA" => fields.optional(reader, "deployedSHA", &mut deployed_sha),
-                "nfObjectId" => fields.required(reader, "nfObjectId", &mut nf_object_id),
-                "nfObjectType" => fields.required(reader, "nfObjectType", &mut nf_object_type),
-                "repository" => fields.optional(reader, "repository", &mut repository),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut build_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut build_sha),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_source),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut deployed_sha),
+                json::Key::Known(6) => fields.required(reader, 6, &mut nf_object_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut nf_object_type),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut repository),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("branch", branch.is_some()),
-            ("buildId", build_id.is_some()),
-            ("buildSHA", build_sha.is_some()),
-            ("nfObjectId", nf_object_id.is_some()),
-            ("nfObjectType", nf_object_type.is_some()),
-        ])?;
+        fields.finish(0xcf)?;
         let (
             Some(app_id),
             Some(branch),
@@ -8610,25 +8723,20 @@ impl GetJobDeploymentResponseExternal {
 
 impl Json for GetJobDeploymentResponseExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["imagePath", "privateImage", "registryProvider"];
         let mut image_path = None;
         let mut private_image = None;
         let mut registry_provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
-                "privateImage" => fields.required(reader, "privateImage", &mut private_image),
-                "registryProvider" => {
-                    fields.required(reader, "registryProvider", &mut registry_provider)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut image_path),
+                json::Key::Known(1) => fields.required(reader, 1, &mut private_image),
+                json::Key::Known(2) => fields.required(reader, 2, &mut registry_provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("imagePath", image_path.is_some()),
-            ("privateImage", private_image.is_some()),
-            ("registryProvider", registry_provider.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(image_path), Some(private_image), Some(registry_provider)) =
             (image_path, private_image, registry_provider)
         else {
@@ -8691,15 +8799,16 @@ impl GetJobHealthChecksResponse {
 
 impl Json for GetJobHealthChecksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["healthChecks"];
         let mut health_checks = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut health_checks),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("healthChecks", health_checks.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -8804,6 +8913,19 @@ impl GetJobHealthChecksResponseHealthChecksItem {
 
 impl Json for GetJobHealthChecksResponseHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cmd",
+            "failureThreshold",
+            "httpPort",
+            "initialDelaySeconds",
+            "path",
+            "periodSeconds",
+            "protocol",
+            "successThreshold",
+            "tcpSocketPort",
+            "timeoutSeconds",
+            "type",
+        ];
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut http_port = None;
@@ -8815,37 +8937,24 @@ impl Json for GetJobHealthChecksResponseHealthChecksItem {
         let mut tcp_socket_port = None;
         let mut timeout_seconds = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cmd" => fields.optional(reader, "cmd", &mut cmd),
-                "failureThreshold" => {
-                    fields.required(reader, "failureThreshold", &mut failure_threshold)
-                }
-                "httpPort" => fields.optional(reader, "httpPort", &mut http_port),
-                "initialDelaySeconds" => {
-                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
-                }
-                "path" => fields.nullable(reader, "path", &mut path),
-                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "successThreshold" => {
-                    fields.optional(reader, "successThreshold", &mut success_threshold)
-                }
-                "tcpSocketPort" => fields.optional(reader, "tcpSocketPort", &mut tcp_socket_port),
-                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cmd),
+                json::Key::Known(1) => fields.required(reader, 1, &mut failure_threshold),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut http_port),
+                json::Key::Known(3) => fields.required(reader, 3, &mut initial_delay_seconds),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut path),
+                json::Key::Known(5) => fields.required(reader, 5, &mut period_seconds),
+                json::Key::Known(6) => fields.required(reader, 6, &mut protocol),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut success_threshold),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut tcp_socket_port),
+                json::Key::Known(9) => fields.required(reader, 9, &mut timeout_seconds),
+                json::Key::Known(10) => fields.required(reader, 10, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("failureThreshold", failure_threshold.is_some()),
-            ("initialDelaySeconds", initial_delay_seconds.is_some()),
-            ("periodSeconds", period_seconds.is_some()),
-            ("protocol", protocol.is_some()),
-            ("timeoutSeconds", timeout_seconds.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x66a)?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -8943,15 +9052,16 @@ impl GetJobPullRequestsResponse {
 
 impl Json for GetJobPullRequestsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["pullRequests"];
         let mut pull_requests = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "pullRequests" => fields.optional(reader, "pullRequests", &mut pull_requests),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut pull_requests),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { pull_requests })
     }
 
@@ -9016,6 +9126,17 @@ impl GetJobPullRequestsResponsePullRequestsItem {
 
 impl Json for GetJobPullRequestsResponsePullRequestsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "created_at",
+            "destination",
+            "html_url",
+            "id",
+            "sha",
+            "source",
+            "state",
+            "title",
+            "updated_at",
+        ];
         let mut created_at = None;
         let mut destination = None;
         let mut html_url = None;
@@ -9025,32 +9146,22 @@ impl Json for GetJobPullRequestsResponsePullRequestsItem {
         let mut state = None;
         let mut title = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "created_at" => fields.required(reader, "created_at", &mut created_at),
-                "destination" => fields.required(reader, "destination", &mut destination),
-                "html_url" => fields.required(reader, "html_url", &mut html_url),
-                "id" => fields.required(reader, "id", &mut id),
-                "sha" => fields.required(reader, "sha", &mut sha),
-                "source" => fields.required(reader, "source", &mut source),
-                "state" => fields.required(reader, "state", &mut state),
-                "title" => fields.required(reader, "title", &mut title),
-                "updated_at" => fields.required(reader, "updated_at", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut destination),
+                json::Key::Known(2) => fields.required(reader, 2, &mut html_url),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut sha),
+                json::Key::Known(5) => fields.required(reader, 5, &mut source),
+                json::Key::Known(6) => fields.required(reader, 6, &mut state),
+                json::Key::Known(7) => fields.required(reader, 7, &mut title),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("created_at", created_at.is_some()),
-            ("destination", destination.is_some()),
-            ("html_url", html_url.is_some()),
-            ("id", id.is_some()),
-            ("sha", sha.is_some()),
-            ("source", source.is_some()),
-            ("state", state.is_some()),
-            ("title", title.is_some()),
-            ("updated_at", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1ff)?;
         let (
             Some(created_at),
             Some(destination),
@@ -9165,6 +9276,19 @@ impl GetJobRunResponse {
 
 impl Json for GetJobRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "active",
+            "backoffLimit",
+            "completions",
+            "concluded",
+            "concludedAt",
+            "failed",
+            "id",
+            "runName",
+            "startedAt",
+            "status",
+            "succeeded",
+        ];
         let mut active = None;
         let mut backoff_limit = None;
         let mut completions = None;
@@ -9176,36 +9300,24 @@ impl Json for GetJobRunResponse {
         let mut started_at = None;
         let mut status = None;
         let mut succeeded = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "active" => fields.required(reader, "active", &mut active),
-                "backoffLimit" => fields.required(reader, "backoffLimit", &mut backoff_limit),
-                "completions" => fields.required(reader, "completions", &mut completions),
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.required(reader, "concludedAt", &mut concluded_at),
-                "failed" => fields.required(reader, "failed", &mut failed),
-                "id" => fields.required(reader, "id", &mut id),
-                "runName" => fields.required(reader, "runName", &mut run_name),
-                "startedAt" => fields.required(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "succeeded" => fields.required(reader, "succeeded", &mut succeeded),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut active),
+                json::Key::Known(1) => fields.required(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut completions),
+                json::Key::Known(3) => fields.required(reader, 3, &mut concluded),
+                json::Key::Known(4) => fields.required(reader, 4, &mut concluded_at),
+                json::Key::Known(5) => fields.required(reader, 5, &mut failed),
+                json::Key::Known(6) => fields.required(reader, 6, &mut id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut run_name),
+                json::Key::Known(8) => fields.required(reader, 8, &mut started_at),
+                json::Key::Known(9) => fields.required(reader, 9, &mut status),
+                json::Key::Known(10) => fields.required(reader, 10, &mut succeeded),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("active", active.is_some()),
-            ("backoffLimit", backoff_limit.is_some()),
-            ("completions", completions.is_some()),
-            ("concluded", concluded.is_some()),
-            ("concludedAt", concluded_at.is_some()),
-            ("failed", failed.is_some()),
-            ("id", id.is_some()),
-            ("runName", run_name.is_some()),
-            ("startedAt", started_at.is_some()),
-            ("status", status.is_some()),
-            ("succeeded", succeeded.is_some()),
-        ])?;
+        fields.finish(0x7ff)?;
         let (
             Some(active),
             Some(backoff_limit),
@@ -9295,15 +9407,16 @@ impl GetJobRunsResponse {
 
 impl Json for GetJobRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runs"];
         let mut runs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runs" => fields.required(reader, "runs", &mut runs),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("runs", runs.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(runs),) = (runs,) else {
             return Err(json::incomplete());
         };
@@ -9339,22 +9452,18 @@ impl GetJobRuntimeEnvironmentResponse {
 
 impl Json for GetJobRuntimeEnvironmentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeEnvironment" => {
-                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runtime_environment),
+                json::Key::Known(1) => fields.required(reader, 1, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("runtimeEnvironment", runtime_environment.is_some()),
-            ("runtimeFiles", runtime_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -9402,22 +9511,18 @@ impl GetJobRuntimeEnvironmentDetailsResponse {
 
 impl Json for GetJobRuntimeEnvironmentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeEnvironment" => {
-                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runtime_environment),
+                json::Key::Known(1) => fields.required(reader, 1, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("runtimeEnvironment", runtime_environment.is_some()),
-            ("runtimeFiles", runtime_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -9457,15 +9562,16 @@ impl ListJobsResponse {
 
 impl Json for ListJobsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["jobs"];
         let mut jobs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "jobs" => fields.required(reader, "jobs", &mut jobs),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut jobs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("jobs", jobs.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(jobs),) = (jobs,) else {
             return Err(json::incomplete());
         };
@@ -9563,6 +9669,20 @@ impl ListJobsResponseJobsItem {
 
 impl Json for ListJobsResponseJobsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "disabledCD",
+            "disabledCI",
+            "id",
+            "jobType",
+            "name",
+            "projectId",
+            "stageId",
+            "suspended",
+            "tags",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut disabled_cd = None;
@@ -9575,35 +9695,25 @@ impl Json for ListJobsResponseJobsItem {
         let mut suspended = None;
         let mut tags = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCD" => fields.required(reader, "disabledCD", &mut disabled_cd),
-                "disabledCI" => fields.required(reader, "disabledCI", &mut disabled_ci),
-                "id" => fields.required(reader, "id", &mut id),
-                "jobType" => fields.required(reader, "jobType", &mut job_type),
-                "name" => fields.required(reader, "name", &mut name),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut disabled_cd),
+                json::Key::Known(3) => fields.required(reader, 3, &mut disabled_ci),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut job_type),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.required(reader, 7, &mut project_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut stage_id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut suspended),
+                json::Key::Known(10) => fields.required(reader, 10, &mut tags),
+                json::Key::Known(11) => fields.required(reader, 11, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("disabledCD", disabled_cd.is_some()),
-            ("disabledCI", disabled_ci.is_some()),
-            ("id", id.is_some()),
-            ("jobType", job_type.is_some()),
-            ("name", name.is_some()),
-            ("projectId", project_id.is_some()),
-            ("tags", tags.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0xcfd)?;
         let (
             Some(app_id),
             Some(disabled_cd),
@@ -9821,6 +9931,22 @@ impl PatchJobBody {
 
 impl Json for PatchJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "settings",
+            "stageId",
+            "tags",
+        ];
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -9835,33 +9961,27 @@ impl Json for PatchJobBody {
         let mut settings = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut billing),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_arguments),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_files),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_settings),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut disabled_ci),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut docker_secret_mounts),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut health_checks),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut runtime_environment),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut runtime_files),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut settings),
+                json::Key::Known(12) => fields.nullable(reader, 12, &mut stage_id),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             billing,
             build_arguments,
@@ -9962,19 +10082,20 @@ impl PatchJobBodyBilling {
 
 impl Json for PatchJobBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -10034,17 +10155,18 @@ impl PatchJobBodyBillingGpu {
 
 impl Json for PatchJobBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -10105,19 +10227,20 @@ impl PatchJobBodyBillingGpuConfiguration {
 
 impl Json for PatchJobBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpuType" => fields.optional(reader, "gpuType", &mut gpu_type),
-                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
-                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_count),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut timesliced),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             gpu_type,
             gpu_count,
@@ -10180,19 +10303,20 @@ impl PatchJobBodyBuildSettings {
 
 impl Json for PatchJobBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildpack", "dockerfile", "storage"];
         let mut buildpack = None;
         let mut dockerfile = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dockerfile),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             dockerfile,
@@ -10288,29 +10412,33 @@ impl PatchJobBodyBuildSettingsDockerfile {
 
 impl Json for PatchJobBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "useCache",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -10400,27 +10528,27 @@ impl PatchJobBodySettings {
 
 impl Json for PatchJobBodySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "cron",
+            "runOnSourceChange",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut cron = None;
         let mut run_on_source_change = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
-                "cron" => fields.optional(reader, "cron", &mut cron),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cron),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut run_on_source_change),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,
@@ -10662,6 +10790,27 @@ impl PatchJobCronBody {
 
 impl Json for PatchJobCronBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "concurrencyPolicy",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "runOnSourceChange",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "schedule",
+            "stageId",
+            "suspended",
+            "tags",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -10681,46 +10830,32 @@ impl Json for PatchJobCronBody {
         let mut stage_id = None;
         let mut suspended = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "schedule" => fields.nullable(reader, "schedule", &mut schedule),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut concurrency_policy),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut description),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut disabled_ci),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut docker_secret_mounts),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut health_checks),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut run_on_source_change),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut runtime_environment),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut runtime_files),
+                json::Key::Known(15) => fields.nullable(reader, 15, &mut schedule),
+                json::Key::Known(16) => fields.nullable(reader, 16, &mut stage_id),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut suspended),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,
@@ -10979,6 +11114,24 @@ impl PatchJobManualBody {
 
 impl Json for PatchJobManualBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "runOnSourceChange",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "tags",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -10995,41 +11148,29 @@ impl Json for PatchJobManualBody {
         let mut runtime_files = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.nullable(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut disabled_ci),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut docker_secret_mounts),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut health_checks),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut run_on_source_change),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut runtime_environment),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut runtime_files),
+                json::Key::Known(14) => fields.nullable(reader, 14, &mut stage_id),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,
@@ -11142,19 +11283,20 @@ impl ResumeJobBody {
 
 impl Json for ResumeJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["disabledCD", "disabledCI", "suspended"];
         let mut disabled_cd = None;
         let mut disabled_ci = None;
         let mut suspended = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disabledCD" => fields.optional(reader, "disabledCD", &mut disabled_cd),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disabled_cd),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disabled_ci),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut suspended),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             disabled_cd,
             disabled_ci,
@@ -11207,17 +11349,18 @@ impl ScaleJobBody {
 
 impl Json for ScaleJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "storage"];
         let mut deployment_plan = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment_plan,
             storage,
@@ -11272,17 +11415,18 @@ impl StartJobBuildBody {
 
 impl Json for StartJobBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["sha", "overrides"];
         let mut sha = None;
         let mut overrides = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "overrides" => fields.optional(reader, "overrides", &mut overrides),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut sha),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut overrides),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { sha, overrides })
     }
 
@@ -11350,23 +11494,27 @@ impl StartJobBuildBodyOverrides {
 
 impl Json for StartJobBuildBodyOverrides {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildArguments",
+            "buildFiles",
+            "docker",
+            "dockerSecretMounts",
+        ];
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker = None;
         let mut docker_secret_mounts = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_files),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut docker_secret_mounts),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -11449,27 +11597,27 @@ impl StartJobBuildBodyOverridesDocker {
 
 impl Json for StartJobBuildBodyOverridesDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "dockerfileTarget",
+        ];
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut dockerfile_target = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerFilePath" => {
-                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.optional(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut docker_file_path),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker_work_dir),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut dockerfile_contents),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut dockerfile_target),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             docker_file_path,
             docker_work_dir,
@@ -11592,6 +11740,16 @@ impl StartJobBuildResponse {
 
 impl Json for StartJobBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branch",
+            "concluded",
+            "createdAt",
+            "id",
+            "pullRequestId",
+            "registry",
+            "sha",
+            "status",
+        ];
         let mut branch = None;
         let mut concluded = None;
         let mut created_at = None;
@@ -11600,21 +11758,21 @@ impl Json for StartJobBuildResponse {
         let mut registry = None;
         let mut sha = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "concluded" => fields.optional(reader, "concluded", &mut concluded),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
-                "registry" => fields.optional(reader, "registry", &mut registry),
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "status" => fields.optional(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concluded),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut pull_request_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut registry),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut sha),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -11710,27 +11868,30 @@ impl StartJobRunBody {
 
 impl Json for StartJobRunBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "billing",
+            "deployment",
+            "dockerSecretMounts",
+            "runtimeEnvironment",
+            "runtimeFiles",
+        ];
         let mut billing = None;
         let mut deployment = None;
         let mut docker_secret_mounts = None;
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut billing),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut deployment),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_secret_mounts),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut runtime_environment),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             billing,
             deployment,
@@ -11785,15 +11946,16 @@ impl StartJobRunBodyBilling {
 
 impl Json for StartJobRunBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan"];
         let mut deployment_plan = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { deployment_plan })
     }
 
@@ -11884,25 +12046,33 @@ impl StartJobRunBodyDeployment {
 
 impl Json for StartJobRunBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "internal",
+            "storage",
+            "external",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
         let mut internal = None;
         let mut storage = None;
         let mut external = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "external" => fields.optional(reader, "external", &mut external),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut storage),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut external),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -11947,17 +12117,18 @@ impl StartJobRunResponse {
 
 impl Json for StartJobRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "runName"];
         let mut id = None;
         let mut run_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "runName" => fields.required(reader, "runName", &mut run_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut run_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("runName", run_name.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(run_name)) = (id, run_name) else {
             return Err(json::incomplete());
         };
@@ -11996,15 +12167,16 @@ impl SuspendJobBody {
 
 impl Json for SuspendJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["suspended"];
         let mut suspended = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "suspended" => fields.optional(reader, "suspended", &mut suspended),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut suspended),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { suspended })
     }
 
@@ -12061,21 +12233,20 @@ impl UpdateJobBuildArgumentsBody {
 
 impl Json for UpdateJobBuildArgumentsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildArguments", "buildFiles", "dockerSecretMounts"];
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker_secret_mounts = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_files),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_secret_mounts),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -12246,6 +12417,21 @@ impl UpdateJobBuildOptionsBody {
 
 impl Json for UpdateJobBuildOptionsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "dockerCredentials",
+            "dockerfile",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "storage",
+            "buildpack",
+        ];
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -12259,38 +12445,26 @@ impl Json for UpdateJobBuildOptionsBody {
         let mut path_ignore_rules = None;
         let mut storage = None;
         let mut buildpack = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ci_ignore_flags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags_enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_credentials),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut dockerfile),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut dockerfile_target),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut enable_git_lfs),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut full_git_clone),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut ignore_empty_commits),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut include_git_folder),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut is_allow_list),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut path_ignore_rules),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut storage),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut buildpack),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -12420,27 +12594,30 @@ impl UpdateJobBuildOptionsBodyDockerfile {
 
 impl Json for UpdateJobBuildOptionsBodyDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -12505,19 +12682,18 @@ impl UpdateJobBuildOptionsBodyDockerfileBuildkit {
 
 impl Json for UpdateJobBuildOptionsBodyDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cacheStorageSize", "useCache"];
         let mut cache_storage_size = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cacheStorageSize" => {
-                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cache_storage_size),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cache_storage_size,
             use_cache,
@@ -12605,25 +12781,30 @@ impl UpdateJobBuildSourceBody {
 
 impl Json for UpdateJobBuildSourceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.optional(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             account_login,
             project_branch,
@@ -12704,21 +12885,22 @@ impl UpdateJobDeploymentBody {
 
 impl Json for UpdateJobDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["docker", "external", "buildpack", "internal"];
         let mut docker = None;
         let mut external = None;
         let mut buildpack = None;
         let mut internal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "external" => fields.optional(reader, "external", &mut external),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "internal" => fields.optional(reader, "internal", &mut internal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut docker),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut external),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             docker,
             external,
@@ -12754,15 +12936,16 @@ impl UpdateJobHealthChecksBody {
 
 impl Json for UpdateJobHealthChecksBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["healthChecks"];
         let mut health_checks = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut health_checks),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("healthChecks", health_checks.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -12805,19 +12988,18 @@ impl UpdateJobRuntimeEnvironmentBody {
 
 impl Json for UpdateJobRuntimeEnvironmentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeEnvironment" => {
-                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runtime_environment),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("runtimeEnvironment", runtime_environment.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(runtime_environment),) = (runtime_environment,) else {
             return Err(json::incomplete());
         };
@@ -12911,31 +13093,30 @@ impl UpdateJobSettingsBody {
 
 impl Json for UpdateJobSettingsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "activeDeadlineSeconds",
+            "backoffLimit",
+            "concurrencyPolicy",
+            "runOnSourceChange",
+            "schedule",
+        ];
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut concurrency_policy = None;
         let mut run_on_source_change = None;
         let mut schedule = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "activeDeadlineSeconds" => fields.optional(
-                    reader,
-                    "activeDeadlineSeconds",
-                    &mut active_deadline_seconds,
-                ),
-                "backoffLimit" => fields.optional(reader, "backoffLimit", &mut backoff_limit),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "runOnSourceChange" => {
-                    fields.optional(reader, "runOnSourceChange", &mut run_on_source_change)
-                }
-                "schedule" => fields.optional(reader, "schedule", &mut schedule),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut active_deadline_seconds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backoff_limit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut concurrency_policy),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut run_on_source_change),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut schedule),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             active_deadline_seconds,
             backoff_limit,

@@ -61,27 +61,24 @@ impl CreateAuditLogSinkBody {
 
 impl Json for CreateAuditLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "includeSpec", "name", "sinkData", "sinkType"];
         let mut description = None;
         let mut include_spec = None;
         let mut name = None;
         let mut sink_data = None;
         let mut sink_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "includeSpec" => fields.optional(reader, "includeSpec", &mut include_spec),
-                "name" => fields.required(reader, "name", &mut name),
-                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut include_spec),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut sink_data),
+                json::Key::Known(4) => fields.required(reader, 4, &mut sink_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("sinkData", sink_data.is_some()),
-            ("sinkType", sink_type.is_some()),
-        ])?;
+        fields.finish(0x1c)?;
         let (Some(name), Some(sink_data), Some(sink_type)) = (name, sink_data, sink_type) else {
             return Err(json::incomplete());
         };
@@ -152,31 +149,33 @@ impl CreateAuditLogSinkBodySinkData {
 
 impl Json for CreateAuditLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "auth",
+            "bucket",
+            "compression",
+            "endpoint",
+            "pathPrefix",
+            "region",
+        ];
         let mut auth = None;
         let mut bucket = None;
         let mut compression = None;
         let mut endpoint = None;
         let mut path_prefix = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "auth" => fields.required(reader, "auth", &mut auth),
-                "bucket" => fields.required(reader, "bucket", &mut bucket),
-                "compression" => fields.required(reader, "compression", &mut compression),
-                "endpoint" => fields.required(reader, "endpoint", &mut endpoint),
-                "pathPrefix" => fields.optional(reader, "pathPrefix", &mut path_prefix),
-                "region" => fields.required(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut auth),
+                json::Key::Known(1) => fields.required(reader, 1, &mut bucket),
+                json::Key::Known(2) => fields.required(reader, 2, &mut compression),
+                json::Key::Known(3) => fields.required(reader, 3, &mut endpoint),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut path_prefix),
+                json::Key::Known(5) => fields.required(reader, 5, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("auth", auth.is_some()),
-            ("bucket", bucket.is_some()),
-            ("compression", compression.is_some()),
-            ("endpoint", endpoint.is_some()),
-            ("region", region.is_some()),
-        ])?;
+        fields.finish(0x2f)?;
         let (Some(auth), Some(bucket), Some(compression), Some(endpoint), Some(region)) =
             (auth, bucket, compression, endpoint, region)
         else {
@@ -226,22 +225,18 @@ impl CreateAuditLogSinkBodySinkDataAuth {
 
 impl Json for CreateAuditLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessKeyId", "secretAccessKey"];
         let mut access_key_id = None;
         let mut secret_access_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessKeyId" => fields.required(reader, "accessKeyId", &mut access_key_id),
-                "secretAccessKey" => {
-                    fields.required(reader, "secretAccessKey", &mut secret_access_key)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut access_key_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut secret_access_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("accessKeyId", access_key_id.is_some()),
-            ("secretAccessKey", secret_access_key.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(access_key_id), Some(secret_access_key)) = (access_key_id, secret_access_key)
         else {
             return Err(json::incomplete());
@@ -295,15 +290,16 @@ impl CreateAuditLogSinkResponse {
 
 impl Json for CreateAuditLogSinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id"];
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -396,6 +392,16 @@ impl CreateLogSinkBody {
 
 impl Json for CreateLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "description",
+            "name",
+            "options",
+            "projects",
+            "restricted",
+            "restrictions",
+            "sinkData",
+            "sinkType",
+        ];
         let mut description = None;
         let mut name = None;
         let mut options = None;
@@ -404,25 +410,21 @@ impl Json for CreateLogSinkBody {
         let mut restrictions = None;
         let mut sink_data = None;
         let mut sink_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "restricted" => fields.optional(reader, "restricted", &mut restricted),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut projects),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restricted),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut restrictions),
+                json::Key::Known(6) => fields.required(reader, 6, &mut sink_data),
+                json::Key::Known(7) => fields.required(reader, 7, &mut sink_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("sinkData", sink_data.is_some()),
-            ("sinkType", sink_type.is_some()),
-        ])?;
+        fields.finish(0xc2)?;
         let (Some(name), Some(sink_data), Some(sink_type)) = (name, sink_data, sink_type) else {
             return Err(json::incomplete());
         };
@@ -508,29 +510,27 @@ impl CreateLogSinkBodyOptions {
 
 impl Json for CreateLogSinkBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "forwardCdnLogs",
+            "forwardIngressLogs",
+            "forwardMeshLogs",
+            "useCustomLabels",
+        ];
         let mut forward_cdn_logs = None;
         let mut forward_ingress_logs = None;
         let mut forward_mesh_logs = None;
         let mut use_custom_labels = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "forwardCdnLogs" => {
-                    fields.optional(reader, "forwardCdnLogs", &mut forward_cdn_logs)
-                }
-                "forwardIngressLogs" => {
-                    fields.optional(reader, "forwardIngressLogs", &mut forward_ingress_logs)
-                }
-                "forwardMeshLogs" => {
-                    fields.optional(reader, "forwardMeshLogs", &mut forward_mesh_logs)
-                }
-                "useCustomLabels" => {
-                    fields.optional(reader, "useCustomLabels", &mut use_custom_labels)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut forward_cdn_logs),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut forward_ingress_logs),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut forward_mesh_logs),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_custom_labels),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             forward_cdn_logs,
             forward_ingress_logs,
@@ -589,15 +589,16 @@ impl CreateLogSinkBodyRestrictions {
 
 impl Json for CreateLogSinkBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["tags"];
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { tags })
     }
 
@@ -657,19 +658,20 @@ impl CreateLogSinkBodyRestrictionsTags {
 
 impl Json for CreateLogSinkBodyRestrictionsTags {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "items", "matchCondition"];
         let mut enabled = None;
         let mut items = None;
         let mut match_condition = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "items" => fields.optional(reader, "items", &mut items),
-                "matchCondition" => fields.optional(reader, "matchCondition", &mut match_condition),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut items),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut match_condition),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             items,
@@ -955,6 +957,31 @@ impl CreateLogSinkBodySinkData {
 
 impl Json for CreateLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "auth",
+            "encoding",
+            "endpoint",
+            "default_api_key",
+            "region",
+            "authenticationStrategy",
+            "host",
+            "port",
+            "token",
+            "uri",
+            "bucket",
+            "compression",
+            "batch",
+            "framing",
+            "api_key",
+            "dataset",
+            "endpointType",
+            "orgId",
+            "tokenType",
+            "url",
+            "accountId",
+            "licenseKey",
+            "publicKey",
+        ];
         let mut auth = None;
         let mut encoding = None;
         let mut endpoint = None;
@@ -978,42 +1005,36 @@ impl Json for CreateLogSinkBodySinkData {
         let mut account_id = None;
         let mut license_key = None;
         let mut public_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "auth" => fields.optional(reader, "auth", &mut auth),
-                "encoding" => fields.optional(reader, "encoding", &mut encoding),
-                "endpoint" => fields.optional(reader, "endpoint", &mut endpoint),
-                "default_api_key" => {
-                    fields.optional(reader, "default_api_key", &mut default_api_key)
-                }
-                "region" => fields.optional(reader, "region", &mut region),
-                "authenticationStrategy" => fields.optional(
-                    reader,
-                    "authenticationStrategy",
-                    &mut authentication_strategy,
-                ),
-                "host" => fields.optional(reader, "host", &mut host),
-                "port" => fields.optional(reader, "port", &mut port),
-                "token" => fields.optional(reader, "token", &mut token),
-                "uri" => fields.optional(reader, "uri", &mut uri),
-                "bucket" => fields.optional(reader, "bucket", &mut bucket),
-                "compression" => fields.optional(reader, "compression", &mut compression),
-                "batch" => fields.optional(reader, "batch", &mut batch),
-                "framing" => fields.optional(reader, "framing", &mut framing),
-                "api_key" => fields.optional(reader, "api_key", &mut api_key),
-                "dataset" => fields.optional(reader, "dataset", &mut dataset),
-                "endpointType" => fields.optional(reader, "endpointType", &mut endpoint_type),
-                "orgId" => fields.optional(reader, "orgId", &mut org_id),
-                "tokenType" => fields.optional(reader, "tokenType", &mut token_type),
-                "url" => fields.optional(reader, "url", &mut url),
-                "accountId" => fields.optional(reader, "accountId", &mut account_id),
-                "licenseKey" => fields.optional(reader, "licenseKey", &mut license_key),
-                "publicKey" => fields.optional(reader, "publicKey", &mut public_key),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auth),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut encoding),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut endpoint),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut default_api_key),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut region),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut authentication_strategy),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut host),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut port),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut token),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut uri),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut bucket),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut compression),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut batch),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut framing),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut api_key),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut dataset),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut endpoint_type),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut org_id),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut token_type),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut url),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut account_id),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut license_key),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut public_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auth,
             encoding,
@@ -1154,27 +1175,33 @@ impl CreateLogSinkBodySinkDataAuth {
 
 impl Json for CreateLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "password",
+            "strategy",
+            "user",
+            "accessKeyId",
+            "secretAccessKey",
+            "token",
+        ];
         let mut password = None;
         let mut strategy = None;
         let mut user = None;
         let mut access_key_id = None;
         let mut secret_access_key = None;
         let mut token = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "password" => fields.optional(reader, "password", &mut password),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "user" => fields.optional(reader, "user", &mut user),
-                "accessKeyId" => fields.optional(reader, "accessKeyId", &mut access_key_id),
-                "secretAccessKey" => {
-                    fields.optional(reader, "secretAccessKey", &mut secret_access_key)
-                }
-                "token" => fields.optional(reader, "token", &mut token),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut password),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut strategy),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut user),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut access_key_id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secret_access_key),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut token),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             password,
             strategy,
@@ -1230,15 +1257,16 @@ impl CreateLogSinkBodySinkDataEncoding {
 
 impl Json for CreateLogSinkBodySinkDataEncoding {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["codec"];
         let mut codec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "codec" => fields.required(reader, "codec", &mut codec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut codec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("codec", codec.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(codec),) = (codec,) else {
             return Err(json::incomplete());
         };
@@ -1352,17 +1380,18 @@ impl CreateLogSinkBodySinkDataBatch {
 
 impl Json for CreateLogSinkBodySinkDataBatch {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["maxBytes", "maxEvents"];
         let mut max_bytes = None;
         let mut max_events = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "maxBytes" => fields.optional(reader, "maxBytes", &mut max_bytes),
-                "maxEvents" => fields.optional(reader, "maxEvents", &mut max_events),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut max_bytes),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max_events),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             max_bytes,
             max_events,
@@ -1401,15 +1430,16 @@ impl CreateLogSinkBodySinkDataFraming {
 
 impl Json for CreateLogSinkBodySinkDataFraming {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["method"];
         let mut method = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "method" => fields.optional(reader, "method", &mut method),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut method),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { method })
     }
 
@@ -1557,6 +1587,16 @@ impl CreateNotificationBody {
 
 impl Json for CreateNotificationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "events",
+            "name",
+            "projects",
+            "restricted",
+            "restrictions",
+            "secret",
+            "type",
+            "webhook",
+        ];
         let mut events = None;
         let mut name = None;
         let mut projects = None;
@@ -1565,26 +1605,21 @@ impl Json for CreateNotificationBody {
         let mut secret = None;
         let mut type_ = None;
         let mut webhook = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "events" => fields.required(reader, "events", &mut events),
-                "name" => fields.required(reader, "name", &mut name),
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "restricted" => fields.optional(reader, "restricted", &mut restricted),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secret" => fields.optional(reader, "secret", &mut secret),
-                "type" => fields.required(reader, "type", &mut type_),
-                "webhook" => fields.required(reader, "webhook", &mut webhook),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut events),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut projects),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restricted),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut secret),
+                json::Key::Known(6) => fields.required(reader, 6, &mut type_),
+                json::Key::Known(7) => fields.required(reader, 7, &mut webhook),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("events", events.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-            ("webhook", webhook.is_some()),
-        ])?;
+        fields.finish(0xc3)?;
         let (Some(events), Some(name), Some(type_), Some(webhook)) = (events, name, type_, webhook)
         else {
             return Err(json::incomplete());
@@ -2513,6 +2548,78 @@ impl CreateNotificationBodyEvents {
 
 impl Json for CreateNotificationBodyEvents {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "trigger:addon-backup:abort",
+            "trigger:addon-backup:failure",
+            "trigger:addon-backup:start",
+            "trigger:addon-backup:success",
+            "trigger:billing:billing-alert-exceeded",
+            "trigger:billing:invoice-carried-over",
+            "trigger:billing:invoice-paid",
+            "trigger:billing:invoice-payment-action-required",
+            "trigger:billing:invoice-payment-failed",
+            "trigger:build:abort",
+            "trigger:build:failure",
+            "trigger:build:start",
+            "trigger:build:success",
+            "trigger:cdn:action-delay",
+            "trigger:cdn:action-failure",
+            "trigger:cdn:action-success",
+            "trigger:harness:autoscaling:event",
+            "trigger:harness:deployment:status-update",
+            "trigger:infrastructure:addon-volume:disk-autoresize-triggered",
+            "trigger:infrastructure:addon-volume:usage-75-exceeded",
+            "trigger:infrastructure:addon-volume:usage-90-exceeded",
+            "trigger:infrastructure:addon:container-cpuSpike90",
+            "trigger:infrastructure:addon:container-cpuSustained90",
+            "trigger:infrastructure:addon:container-crash",
+            "trigger:infrastructure:addon:container-eviction",
+            "trigger:infrastructure:build:container-cpuSpike90",
+            "trigger:infrastructure:build:container-cpuSustained90",
+            "trigger:infrastructure:build:container-eviction",
+            "trigger:infrastructure:build:container-memorySpike90",
+            "trigger:infrastructure:build:container-memorySustained90",
+            "trigger:infrastructure:byoc:cluster:error",
+            "trigger:infrastructure:byoc:node-pool:error",
+            "trigger:infrastructure:byoc:scheduling:error",
+            "trigger:infrastructure:byoc:volume:attach",
+            "trigger:infrastructure:byoc:volume:error",
+            "trigger:infrastructure:job:container-cpuSpike90",
+            "trigger:infrastructure:job:container-cpuSustained90",
+            "trigger:infrastructure:job:container-crash",
+            "trigger:infrastructure:job:container-eviction",
+            "trigger:infrastructure:job:container-memorySpike90",
+            "trigger:infrastructure:job:container-memorySustained90",
+            "trigger:infrastructure:platform-volume:usage-75-exceeded",
+            "trigger:infrastructure:platform-volume:usage-90-exceeded",
+            "trigger:infrastructure:service:container-cpuSpike90",
+            "trigger:infrastructure:service:container-cpuSustained90",
+            "trigger:infrastructure:service:container-crash",
+            "trigger:infrastructure:service:container-eviction",
+            "trigger:infrastructure:service:container-memorySpike90",
+            "trigger:infrastructure:service:container-memorySustained90",
+            "trigger:job-run:abort",
+            "trigger:job-run:failure",
+            "trigger:job-run:start",
+            "trigger:job-run:success",
+            "trigger:job-run:terminate",
+            "trigger:log-sink:paused",
+            "trigger:project:tailscale-regen-failure",
+            "trigger:release-flow-template-run:aborted",
+            "trigger:release-flow-template-run:failure",
+            "trigger:release-flow-template-run:start",
+            "trigger:release-flow-template-run:success",
+            "trigger:release-flow-template-run:update",
+            "trigger:resource:certificate-final-failure",
+            "trigger:resource:certificate-success",
+            "trigger:service:autoscaling:event",
+            "trigger:service:deployment:status-update",
+            "trigger:template-run:failure",
+            "trigger:template-run:queued",
+            "trigger:template-run:start",
+            "trigger:template-run:success",
+            "trigger:template-run:update",
+        ];
         let mut trigger_addon_backup_abort = None;
         let mut trigger_addon_backup_failure = None;
         let mut trigger_addon_backup_start = None;
@@ -2583,351 +2690,251 @@ impl Json for CreateNotificationBodyEvents {
         let mut trigger_template_run_start = None;
         let mut trigger_template_run_success = None;
         let mut trigger_template_run_update = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "trigger:addon-backup:abort" => fields.optional(
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut trigger_addon_backup_abort),
+                json::Key::Known(1) => {
+                    fields.optional(reader, 1, &mut trigger_addon_backup_failure)
+                }
+                json::Key::Known(2) => fields.optional(reader, 2, &mut trigger_addon_backup_start),
+                json::Key::Known(3) => {
+                    fields.optional(reader, 3, &mut trigger_addon_backup_success)
+                }
+                json::Key::Known(4) => {
+                    fields.optional(reader, 4, &mut trigger_billing_billing_alert_exceeded)
+                }
+                json::Key::Known(5) => {
+                    fields.optional(reader, 5, &mut trigger_billing_invoice_carried_over)
+                }
+                json::Key::Known(6) => {
+                    fields.optional(reader, 6, &mut trigger_billing_invoice_paid)
+                }
+                json::Key::Known(7) => fields.optional(
                     reader,
-                    "trigger:addon-backup:abort",
-                    &mut trigger_addon_backup_abort,
-                ),
-                "trigger:addon-backup:failure" => fields.optional(
-                    reader,
-                    "trigger:addon-backup:failure",
-                    &mut trigger_addon_backup_failure,
-                ),
-                "trigger:addon-backup:start" => fields.optional(
-                    reader,
-                    "trigger:addon-backup:start",
-                    &mut trigger_addon_backup_start,
-                ),
-                "trigger:addon-backup:success" => fields.optional(
-                    reader,
-                    "trigger:addon-backup:success",
-                    &mut trigger_addon_backup_success,
-                ),
-                "trigger:billing:billing-alert-exceeded" => fields.optional(
-                    reader,
-                    "trigger:billing:billing-alert-exceeded",
-                    &mut trigger_billing_billing_alert_exceeded,
-                ),
-                "trigger:billing:invoice-carried-over" => fields.optional(
-                    reader,
-                    "trigger:billing:invoice-carried-over",
-                    &mut trigger_billing_invoice_carried_over,
-                ),
-                "trigger:billing:invoice-paid" => fields.optional(
-                    reader,
-                    "trigger:billing:invoice-paid",
-                    &mut trigger_billing_invoice_paid,
-                ),
-                "trigger:billing:invoice-payment-action-required" => fields.optional(
-                    reader,
-                    "trigger:billing:invoice-payment-action-required",
+                    7,
                     &mut trigger_billing_invoice_payment_action_required,
                 ),
-                "trigger:billing:invoice-payment-failed" => fields.optional(
-                    reader,
-                    "trigger:billing:invoice-payment-failed",
-                    &mut trigger_billing_invoice_payment_failed,
-                ),
-                "trigger:build:abort" => {
-                    fields.optional(reader, "trigger:build:abort", &mut trigger_build_abort)
+                json::Key::Known(8) => {
+                    fields.optional(reader, 8, &mut trigger_billing_invoice_payment_failed)
                 }
-                "trigger:build:failure" => {
-                    fields.optional(reader, "trigger:build:failure", &mut trigger_build_failure)
+                json::Key::Known(9) => fields.optional(reader, 9, &mut trigger_build_abort),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut trigger_build_failure),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut trigger_build_start),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut trigger_build_success),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut trigger_cdn_action_delay),
+                json::Key::Known(14) => {
+                    fields.optional(reader, 14, &mut trigger_cdn_action_failure)
                 }
-                "trigger:build:start" => {
-                    fields.optional(reader, "trigger:build:start", &mut trigger_build_start)
+                json::Key::Known(15) => {
+                    fields.optional(reader, 15, &mut trigger_cdn_action_success)
                 }
-                "trigger:build:success" => {
-                    fields.optional(reader, "trigger:build:success", &mut trigger_build_success)
+                json::Key::Known(16) => {
+                    fields.optional(reader, 16, &mut trigger_harness_autoscaling_event)
                 }
-                "trigger:cdn:action-delay" => fields.optional(
+                json::Key::Known(17) => {
+                    fields.optional(reader, 17, &mut trigger_harness_deployment_status_update)
+                }
+                json::Key::Known(18) => fields.optional(
                     reader,
-                    "trigger:cdn:action-delay",
-                    &mut trigger_cdn_action_delay,
-                ),
-                "trigger:cdn:action-failure" => fields.optional(
-                    reader,
-                    "trigger:cdn:action-failure",
-                    &mut trigger_cdn_action_failure,
-                ),
-                "trigger:cdn:action-success" => fields.optional(
-                    reader,
-                    "trigger:cdn:action-success",
-                    &mut trigger_cdn_action_success,
-                ),
-                "trigger:harness:autoscaling:event" => fields.optional(
-                    reader,
-                    "trigger:harness:autoscaling:event",
-                    &mut trigger_harness_autoscaling_event,
-                ),
-                "trigger:harness:deployment:status-update" => fields.optional(
-                    reader,
-                    "trigger:harness:deployment:status-update",
-                    &mut trigger_harness_deployment_status_update,
-                ),
-                "trigger:infrastructure:addon-volume:disk-autoresize-triggered" => fields.optional(
-                    reader,
-                    "trigger:infrastructure:addon-volume:disk-autoresize-triggered",
+                    18,
                     &mut trigger_infrastructure_addon_volume_disk_autoresize_triggered,
                 ),
-                "trigger:infrastructure:addon-volume:usage-75-exceeded" => fields.optional(
+                json::Key::Known(19) => fields.optional(
                     reader,
-                    "trigger:infrastructure:addon-volume:usage-75-exceeded",
+                    19,
                     &mut trigger_infrastructure_addon_volume_usage_75_exceeded,
                 ),
-                "trigger:infrastructure:addon-volume:usage-90-exceeded" => fields.optional(
+                json::Key::Known(20) => fields.optional(
                     reader,
-                    "trigger:infrastructure:addon-volume:usage-90-exceeded",
+                    20,
                     &mut trigger_infrastructure_addon_volume_usage_90_exceeded,
                 ),
-                "trigger:infrastructure:addon:container-cpuSpike90" => fields.optional(
+                json::Key::Known(21) => fields.optional(
                     reader,
-                    "trigger:infrastructure:addon:container-cpuSpike90",
+                    21,
                     &mut trigger_infrastructure_addon_container_cpu_spike90,
                 ),
-                "trigger:infrastructure:addon:container-cpuSustained90" => fields.optional(
+                json::Key::Known(22) => fields.optional(
                     reader,
-                    "trigger:infrastructure:addon:container-cpuSustained90",
+                    22,
                     &mut trigger_infrastructure_addon_container_cpu_sustained90,
                 ),
-                "trigger:infrastructure:addon:container-crash" => fields.optional(
+                json::Key::Known(23) => fields.optional(
                     reader,
-                    "trigger:infrastructure:addon:container-crash",
+                    23,
                     &mut trigger_infrastructure_addon_container_crash,
                 ),
-                "trigger:infrastructure:addon:container-eviction" => fields.optional(
+                json::Key::Known(24) => fields.optional(
                     reader,
-                    "trigger:infrastructure:addon:container-eviction",
+                    24,
                     &mut trigger_infrastructure_addon_container_eviction,
                 ),
-                "trigger:infrastructure:build:container-cpuSpike90" => fields.optional(
+                json::Key::Known(25) => fields.optional(
                     reader,
-                    "trigger:infrastructure:build:container-cpuSpike90",
+                    25,
                     &mut trigger_infrastructure_build_container_cpu_spike90,
                 ),
-                "trigger:infrastructure:build:container-cpuSustained90" => fields.optional(
+                json::Key::Known(26) => fields.optional(
                     reader,
-                    "trigger:infrastructure:build:container-cpuSustained90",
+                    26,
                     &mut trigger_infrastructure_build_container_cpu_sustained90,
                 ),
-                "trigger:infrastructure:build:container-eviction" => fields.optional(
+                json::Key::Known(27) => fields.optional(
                     reader,
-                    "trigger:infrastructure:build:container-eviction",
+                    27,
                     &mut trigger_infrastructure_build_container_eviction,
                 ),
-                "trigger:infrastructure:build:container-memorySpike90" => fields.optional(
+                json::Key::Known(28) => fields.optional(
                     reader,
-                    "trigger:infrastructure:build:container-memorySpike90",
+                    28,
                     &mut trigger_infrastructure_build_container_memory_spike90,
                 ),
-                "trigger:infrastructure:build:container-memorySustained90" => fields.optional(
+                json::Key::Known(29) => fields.optional(
                     reader,
-                    "trigger:infrastructure:build:container-memorySustained90",
+                    29,
                     &mut trigger_infrastructure_build_container_memory_sustained90,
                 ),
-                "trigger:infrastructure:byoc:cluster:error" => fields.optional(
+                json::Key::Known(30) => {
+                    fields.optional(reader, 30, &mut trigger_infrastructure_byoc_cluster_error)
+                }
+                json::Key::Known(31) => {
+                    fields.optional(reader, 31, &mut trigger_infrastructure_byoc_node_pool_error)
+                }
+                json::Key::Known(32) => fields.optional(
                     reader,
-                    "trigger:infrastructure:byoc:cluster:error",
-                    &mut trigger_infrastructure_byoc_cluster_error,
-                ),
-                "trigger:infrastructure:byoc:node-pool:error" => fields.optional(
-                    reader,
-                    "trigger:infrastructure:byoc:node-pool:error",
-                    &mut trigger_infrastructure_byoc_node_pool_error,
-                ),
-                "trigger:infrastructure:byoc:scheduling:error" => fields.optional(
-                    reader,
-                    "trigger:infrastructure:byoc:scheduling:error",
+                    32,
                     &mut trigger_infrastructure_byoc_scheduling_error,
                 ),
-                "trigger:infrastructure:byoc:volume:attach" => fields.optional(
+                json::Key::Known(33) => {
+                    fields.optional(reader, 33, &mut trigger_infrastructure_byoc_volume_attach)
+                }
+                json::Key::Known(34) => {
+                    fields.optional(reader, 34, &mut trigger_infrastructure_byoc_volume_error)
+                }
+                json::Key::Known(35) => fields.optional(
                     reader,
-                    "trigger:infrastructure:byoc:volume:attach",
-                    &mut trigger_infrastructure_byoc_volume_attach,
-                ),
-                "trigger:infrastructure:byoc:volume:error" => fields.optional(
-                    reader,
-                    "trigger:infrastructure:byoc:volume:error",
-                    &mut trigger_infrastructure_byoc_volume_error,
-                ),
-                "trigger:infrastructure:job:container-cpuSpike90" => fields.optional(
-                    reader,
-                    "trigger:infrastructure:job:container-cpuSpike90",
+                    35,
                     &mut trigger_infrastructure_job_container_cpu_spike90,
                 ),
-                "trigger:infrastructure:job:container-cpuSustained90" => fields.optional(
+                json::Key::Known(36) => fields.optional(
                     reader,
-                    "trigger:infrastructure:job:container-cpuSustained90",
+                    36,
                     &mut trigger_infrastructure_job_container_cpu_sustained90,
                 ),
-                "trigger:infrastructure:job:container-crash" => fields.optional(
+                json::Key::Known(37) => {
+                    fields.optional(reader, 37, &mut trigger_infrastructure_job_container_crash)
+                }
+                json::Key::Known(38) => fields.optional(
                     reader,
-                    "trigger:infrastructure:job:container-crash",
-                    &mut trigger_infrastructure_job_container_crash,
-                ),
-                "trigger:infrastructure:job:container-eviction" => fields.optional(
-                    reader,
-                    "trigger:infrastructure:job:container-eviction",
+                    38,
                     &mut trigger_infrastructure_job_container_eviction,
                 ),
-                "trigger:infrastructure:job:container-memorySpike90" => fields.optional(
+                json::Key::Known(39) => fields.optional(
                     reader,
-                    "trigger:infrastructure:job:container-memorySpike90",
+                    39,
                     &mut trigger_infrastructure_job_container_memory_spike90,
                 ),
-                "trigger:infrastructure:job:container-memorySustained90" => fields.optional(
+                json::Key::Known(40) => fields.optional(
                     reader,
-                    "trigger:infrastructure:job:container-memorySustained90",
+                    40,
                     &mut trigger_infrastructure_job_container_memory_sustained90,
                 ),
-                "trigger:infrastructure:platform-volume:usage-75-exceeded" => fields.optional(
+                json::Key::Known(41) => fields.optional(
                     reader,
-                    "trigger:infrastructure:platform-volume:usage-75-exceeded",
+                    41,
                     &mut trigger_infrastructure_platform_volume_usage_75_exceeded,
                 ),
-                "trigger:infrastructure:platform-volume:usage-90-exceeded" => fields.optional(
+                json::Key::Known(42) => fields.optional(
                     reader,
-                    "trigger:infrastructure:platform-volume:usage-90-exceeded",
+                    42,
                     &mut trigger_infrastructure_platform_volume_usage_90_exceeded,
                 ),
-                "trigger:infrastructure:service:container-cpuSpike90" => fields.optional(
+                json::Key::Known(43) => fields.optional(
                     reader,
-                    "trigger:infrastructure:service:container-cpuSpike90",
+                    43,
                     &mut trigger_infrastructure_service_container_cpu_spike90,
                 ),
-                "trigger:infrastructure:service:container-cpuSustained90" => fields.optional(
+                json::Key::Known(44) => fields.optional(
                     reader,
-                    "trigger:infrastructure:service:container-cpuSustained90",
+                    44,
                     &mut trigger_infrastructure_service_container_cpu_sustained90,
                 ),
-                "trigger:infrastructure:service:container-crash" => fields.optional(
+                json::Key::Known(45) => fields.optional(
                     reader,
-                    "trigger:infrastructure:service:container-crash",
+                    45,
                     &mut trigger_infrastructure_service_container_crash,
                 ),
-                "trigger:infrastructure:service:container-eviction" => fields.optional(
+                json::Key::Known(46) => fields.optional(
                     reader,
-                    "trigger:infrastructure:service:container-eviction",
+                    46,
                     &mut trigger_infrastructure_service_container_eviction,
                 ),
-                "trigger:infrastructure:service:container-memorySpike90" => fields.optional(
+                json::Key::Known(47) => fields.optional(
                     reader,
-                    "trigger:infrastructure:service:container-memorySpike90",
+                    47,
                     &mut trigger_infrastructure_service_container_memory_spike90,
                 ),
-                "trigger:infrastructure:service:container-memorySustained90" => fields.optional(
+                json::Key::Known(48) => fields.optional(
                     reader,
-                    "trigger:infrastructure:service:container-memorySustained90",
+                    48,
                     &mut trigger_infrastructure_service_container_memory_sustained90,
                 ),
-                "trigger:job-run:abort" => {
-                    fields.optional(reader, "trigger:job-run:abort", &mut trigger_job_run_abort)
+                json::Key::Known(49) => fields.optional(reader, 49, &mut trigger_job_run_abort),
+                json::Key::Known(50) => fields.optional(reader, 50, &mut trigger_job_run_failure),
+                json::Key::Known(51) => fields.optional(reader, 51, &mut trigger_job_run_start),
+                json::Key::Known(52) => fields.optional(reader, 52, &mut trigger_job_run_success),
+                json::Key::Known(53) => fields.optional(reader, 53, &mut trigger_job_run_terminate),
+                json::Key::Known(54) => fields.optional(reader, 54, &mut trigger_log_sink_paused),
+                json::Key::Known(55) => {
+                    fields.optional(reader, 55, &mut trigger_project_tailscale_regen_failure)
                 }
-                "trigger:job-run:failure" => fields.optional(
-                    reader,
-                    "trigger:job-run:failure",
-                    &mut trigger_job_run_failure,
-                ),
-                "trigger:job-run:start" => {
-                    fields.optional(reader, "trigger:job-run:start", &mut trigger_job_run_start)
+                json::Key::Known(56) => {
+                    fields.optional(reader, 56, &mut trigger_release_flow_template_run_aborted)
                 }
-                "trigger:job-run:success" => fields.optional(
-                    reader,
-                    "trigger:job-run:success",
-                    &mut trigger_job_run_success,
-                ),
-                "trigger:job-run:terminate" => fields.optional(
-                    reader,
-                    "trigger:job-run:terminate",
-                    &mut trigger_job_run_terminate,
-                ),
-                "trigger:log-sink:paused" => fields.optional(
-                    reader,
-                    "trigger:log-sink:paused",
-                    &mut trigger_log_sink_paused,
-                ),
-                "trigger:project:tailscale-regen-failure" => fields.optional(
-                    reader,
-                    "trigger:project:tailscale-regen-failure",
-                    &mut trigger_project_tailscale_regen_failure,
-                ),
-                "trigger:release-flow-template-run:aborted" => fields.optional(
-                    reader,
-                    "trigger:release-flow-template-run:aborted",
-                    &mut trigger_release_flow_template_run_aborted,
-                ),
-                "trigger:release-flow-template-run:failure" => fields.optional(
-                    reader,
-                    "trigger:release-flow-template-run:failure",
-                    &mut trigger_release_flow_template_run_failure,
-                ),
-                "trigger:release-flow-template-run:start" => fields.optional(
-                    reader,
-                    "trigger:release-flow-template-run:start",
-                    &mut trigger_release_flow_template_run_start,
-                ),
-                "trigger:release-flow-template-run:success" => fields.optional(
-                    reader,
-                    "trigger:release-flow-template-run:success",
-                    &mut trigger_release_flow_template_run_success,
-                ),
-                "trigger:release-flow-template-run:update" => fields.optional(
-                    reader,
-                    "trigger:release-flow-template-run:update",
-                    &mut trigger_release_flow_template_run_update,
-                ),
-                "trigger:resource:certificate-final-failure" => fields.optional(
-                    reader,
-                    "trigger:resource:certificate-final-failure",
-                    &mut trigger_resource_certificate_final_failure,
-                ),
-                "trigger:resource:certificate-success" => fields.optional(
-                    reader,
-                    "trigger:resource:certificate-success",
-                    &mut trigger_resource_certificate_success,
-                ),
-                "trigger:service:autoscaling:event" => fields.optional(
-                    reader,
-                    "trigger:service:autoscaling:event",
-                    &mut trigger_service_autoscaling_event,
-                ),
-                "trigger:service:deployment:status-update" => fields.optional(
-                    reader,
-                    "trigger:service:deployment:status-update",
-                    &mut trigger_service_deployment_status_update,
-                ),
-                "trigger:template-run:failure" => fields.optional(
-                    reader,
-                    "trigger:template-run:failure",
-                    &mut trigger_template_run_failure,
-                ),
-                "trigger:template-run:queued" => fields.optional(
-                    reader,
-                    "trigger:template-run:queued",
-                    &mut trigger_template_run_queued,
-                ),
-                "trigger:template-run:start" => fields.optional(
-                    reader,
-                    "trigger:template-run:start",
-                    &mut trigger_template_run_start,
-                ),
-                "trigger:template-run:success" => fields.optional(
-                    reader,
-                    "trigger:template-run:success",
-                    &mut trigger_template_run_success,
-                ),
-                "trigger:template-run:update" => fields.optional(
-                    reader,
-                    "trigger:template-run:update",
-                    &mut trigger_template_run_update,
-                ),
+                json::Key::Known(57) => {
+                    fields.optional(reader, 57, &mut trigger_release_flow_template_run_failure)
+                }
+                json::Key::Known(58) => {
+                    fields.optional(reader, 58, &mut trigger_release_flow_template_run_start)
+                }
+                json::Key::Known(59) => {
+                    fields.optional(reader, 59, &mut trigger_release_flow_template_run_success)
+                }
+                json::Key::Known(60) => {
+                    fields.optional(reader, 60, &mut trigger_release_flow_template_run_update)
+                }
+                json::Key::Known(61) => {
+                    fields.optional(reader, 61, &mut trigger_resource_certificate_final_failure)
+                }
+                json::Key::Known(62) => {
+                    fields.optional(reader, 62, &mut trigger_resource_certificate_success)
+                }
+                json::Key::Known(63) => {
+                    fields.optional(reader, 63, &mut trigger_service_autoscaling_event)
+                }
+                json::Key::Known(64) => {
+                    fields.optional(reader, 64, &mut trigger_service_deployment_status_update)
+                }
+                json::Key::Known(65) => {
+                    fields.optional(reader, 65, &mut trigger_template_run_failure)
+                }
+                json::Key::Known(66) => {
+                    fields.optional(reader, 66, &mut trigger_template_run_queued)
+                }
+                json::Key::Known(67) => {
+                    fields.optional(reader, 67, &mut trigger_template_run_start)
+                }
+                json::Key::Known(68) => {
+                    fields.optional(reader, 68, &mut trigger_template_run_success)
+                }
+                json::Key::Known(69) => {
+                    fields.optional(reader, 69, &mut trigger_template_run_update)
+                }
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             trigger_addon_backup_abort,
             trigger_addon_backup_failure,
@@ -3459,6 +3466,18 @@ impl CreateNotificationResponse {
 
 impl Json for CreateNotificationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "events",
+            "id",
+            "name",
+            "projects",
+            "restricted",
+            "status",
+            "type",
+            "updatedAt",
+            "webhook",
+        ];
         let mut created_at = None;
         let mut events = None;
         let mut id = None;
@@ -3469,33 +3488,23 @@ impl Json for CreateNotificationResponse {
         let mut type_ = None;
         let mut updated_at = None;
         let mut webhook = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "events" => fields.required(reader, "events", &mut events),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "projects" => fields.required(reader, "projects", &mut projects),
-                "restricted" => fields.required(reader, "restricted", &mut restricted),
-                "status" => fields.optional(reader, "status", &mut status),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
-                "webhook" => fields.required(reader, "webhook", &mut webhook),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut events),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut projects),
+                json::Key::Known(5) => fields.required(reader, 5, &mut restricted),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut type_),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
+                json::Key::Known(9) => fields.required(reader, 9, &mut webhook),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("events", events.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("projects", projects.is_some()),
-            ("restricted", restricted.is_some()),
-            ("type", type_.is_some()),
-            ("updatedAt", updated_at.is_some()),
-            ("webhook", webhook.is_some()),
-        ])?;
+        fields.finish(0x3bf)?;
         let (
             Some(created_at),
             Some(events),
@@ -3601,29 +3610,29 @@ impl CreateNotificationResponseStatus {
 
 impl Json for CreateNotificationResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "disabled",
+            "numberOfFailedRequests",
+            "reason",
+            "timeOfFirstFailedRequest",
+        ];
         let mut disabled = None;
         let mut number_of_failed_requests = None;
         let mut reason = None;
         let mut time_of_first_failed_request = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disabled" => fields.optional(reader, "disabled", &mut disabled),
-                "numberOfFailedRequests" => fields.optional(
-                    reader,
-                    "numberOfFailedRequests",
-                    &mut number_of_failed_requests,
-                ),
-                "reason" => fields.optional(reader, "reason", &mut reason),
-                "timeOfFirstFailedRequest" => fields.optional(
-                    reader,
-                    "timeOfFirstFailedRequest",
-                    &mut time_of_first_failed_request,
-                ),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut number_of_failed_requests),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut reason),
+                json::Key::Known(3) => {
+                    fields.optional(reader, 3, &mut time_of_first_failed_request)
+                }
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             disabled,
             number_of_failed_requests,
@@ -3726,6 +3735,17 @@ impl GetAuditLogSinkResponse {
 
 impl Json for GetAuditLogSinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "includeSpec",
+            "name",
+            "sinkData",
+            "sinkType",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3735,31 +3755,22 @@ impl Json for GetAuditLogSinkResponse {
         let mut sink_type = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "includeSpec" => fields.required(reader, "includeSpec", &mut include_spec),
-                "name" => fields.required(reader, "name", &mut name),
-                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut include_spec),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut sink_data),
+                json::Key::Known(6) => fields.required(reader, 6, &mut sink_type),
+                json::Key::Known(7) => fields.required(reader, 7, &mut status),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("includeSpec", include_spec.is_some()),
-            ("name", name.is_some()),
-            ("sinkData", sink_data.is_some()),
-            ("sinkType", sink_type.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1fd)?;
         let (
             Some(created_at),
             Some(id),
@@ -3857,31 +3868,33 @@ impl GetAuditLogSinkResponseSinkData {
 
 impl Json for GetAuditLogSinkResponseSinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "auth",
+            "bucket",
+            "compression",
+            "endpoint",
+            "pathPrefix",
+            "region",
+        ];
         let mut auth = None;
         let mut bucket = None;
         let mut compression = None;
         let mut endpoint = None;
         let mut path_prefix = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "auth" => fields.required(reader, "auth", &mut auth),
-                "bucket" => fields.required(reader, "bucket", &mut bucket),
-                "compression" => fields.required(reader, "compression", &mut compression),
-                "endpoint" => fields.required(reader, "endpoint", &mut endpoint),
-                "pathPrefix" => fields.optional(reader, "pathPrefix", &mut path_prefix),
-                "region" => fields.required(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut auth),
+                json::Key::Known(1) => fields.required(reader, 1, &mut bucket),
+                json::Key::Known(2) => fields.required(reader, 2, &mut compression),
+                json::Key::Known(3) => fields.required(reader, 3, &mut endpoint),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut path_prefix),
+                json::Key::Known(5) => fields.required(reader, 5, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("auth", auth.is_some()),
-            ("bucket", bucket.is_some()),
-            ("compression", compression.is_some()),
-            ("endpoint", endpoint.is_some()),
-            ("region", region.is_some()),
-        ])?;
+        fields.finish(0x2f)?;
         let (Some(auth), Some(bucket), Some(compression), Some(endpoint), Some(region)) =
             (auth, bucket, compression, endpoint, region)
         else {
@@ -3928,15 +3941,16 @@ impl GetAuditLogSinkResponseSinkDataAuth {
 
 impl Json for GetAuditLogSinkResponseSinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessKeyId"];
         let mut access_key_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessKeyId" => fields.required(reader, "accessKeyId", &mut access_key_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut access_key_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("accessKeyId", access_key_id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(access_key_id),) = (access_key_id,) else {
             return Err(json::incomplete());
         };
@@ -4044,6 +4058,19 @@ impl GetLogSinkResponse {
 
 impl Json for GetLogSinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "options",
+            "projects",
+            "restricted",
+            "sinkData",
+            "sinkType",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4055,33 +4082,24 @@ impl Json for GetLogSinkResponse {
         let mut sink_type = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "projects" => fields.required(reader, "projects", &mut projects),
-                "restricted" => fields.required(reader, "restricted", &mut restricted),
-                "sinkData" => fields.optional(reader, "sinkData", &mut sink_data),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.required(reader, 5, &mut projects),
+                json::Key::Known(6) => fields.required(reader, 6, &mut restricted),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut sink_data),
+                json::Key::Known(8) => fields.required(reader, 8, &mut sink_type),
+                json::Key::Known(9) => fields.required(reader, 9, &mut status),
+                json::Key::Known(10) => fields.required(reader, 10, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("projects", projects.is_some()),
-            ("restricted", restricted.is_some()),
-            ("sinkType", sink_type.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x76d)?;
         let (
             Some(created_at),
             Some(id),
@@ -4180,15 +4198,16 @@ impl ListAuditLogSinksResponse {
 
 impl Json for ListAuditLogSinksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["auditLogSinks"];
         let mut audit_log_sinks = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "auditLogSinks" => fields.required(reader, "auditLogSinks", &mut audit_log_sinks),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut audit_log_sinks),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("auditLogSinks", audit_log_sinks.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(audit_log_sinks),) = (audit_log_sinks,) else {
             return Err(json::incomplete());
         };
@@ -4257,6 +4276,16 @@ impl ListAuditLogSinksResponseAuditLogSinksItem {
 
 impl Json for ListAuditLogSinksResponseAuditLogSinksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "includeSpec",
+            "name",
+            "sinkType",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4265,29 +4294,21 @@ impl Json for ListAuditLogSinksResponseAuditLogSinksItem {
         let mut sink_type = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "includeSpec" => fields.required(reader, "includeSpec", &mut include_spec),
-                "name" => fields.required(reader, "name", &mut name),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut include_spec),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut sink_type),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("includeSpec", include_spec.is_some()),
-            ("name", name.is_some()),
-            ("sinkType", sink_type.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0xfd)?;
         let (
             Some(created_at),
             Some(id),
@@ -4351,15 +4372,16 @@ impl ListLogSinksResponse {
 
 impl Json for ListLogSinksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["logSinks"];
         let mut log_sinks = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "logSinks" => fields.required(reader, "logSinks", &mut log_sinks),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut log_sinks),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("logSinks", log_sinks.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(log_sinks),) = (log_sinks,) else {
             return Err(json::incomplete());
         };
@@ -4443,6 +4465,18 @@ impl ListLogSinksResponseLogSinksItem {
 
 impl Json for ListLogSinksResponseLogSinksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "options",
+            "projects",
+            "restricted",
+            "sinkType",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4453,32 +4487,23 @@ impl Json for ListLogSinksResponseLogSinksItem {
         let mut sink_type = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "projects" => fields.required(reader, "projects", &mut projects),
-                "restricted" => fields.required(reader, "restricted", &mut restricted),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.required(reader, 5, &mut projects),
+                json::Key::Known(6) => fields.required(reader, 6, &mut restricted),
+                json::Key::Known(7) => fields.required(reader, 7, &mut sink_type),
+                json::Key::Known(8) => fields.required(reader, 8, &mut status),
+                json::Key::Known(9) => fields.required(reader, 9, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("projects", projects.is_some()),
-            ("restricted", restricted.is_some()),
-            ("sinkType", sink_type.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x3ed)?;
         let (
             Some(created_at),
             Some(id),
@@ -4545,22 +4570,16 @@ impl ListNotificationsResponse {
 
 impl Json for ListNotificationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["notificationIntegrations"];
         let mut notification_integrations = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "notificationIntegrations" => fields.required(
-                    reader,
-                    "notificationIntegrations",
-                    &mut notification_integrations,
-                ),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut notification_integrations),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[(
-            "notificationIntegrations",
-            notification_integrations.is_some(),
-        )])?;
+        fields.finish(0x1)?;
         let (Some(notification_integrations),) = (notification_integrations,) else {
             return Err(json::incomplete());
         };
@@ -4634,6 +4653,15 @@ impl ListNotificationsResponseNotificationIntegrationsItem {
 
 impl Json for ListNotificationsResponseNotificationIntegrationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "id",
+            "name",
+            "status",
+            "type",
+            "updatedAt",
+            "webhook",
+        ];
         let mut created_at = None;
         let mut id = None;
         let mut name = None;
@@ -4641,27 +4669,20 @@ impl Json for ListNotificationsResponseNotificationIntegrationsItem {
         let mut type_ = None;
         let mut updated_at = None;
         let mut webhook = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "status" => fields.optional(reader, "status", &mut status),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
-                "webhook" => fields.required(reader, "webhook", &mut webhook),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut status),
+                json::Key::Known(4) => fields.required(reader, 4, &mut type_),
+                json::Key::Known(5) => fields.required(reader, 5, &mut updated_at),
+                json::Key::Known(6) => fields.required(reader, 6, &mut webhook),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-            ("updatedAt", updated_at.is_some()),
-            ("webhook", webhook.is_some()),
-        ])?;
+        fields.finish(0x77)?;
         let (Some(created_at), Some(id), Some(name), Some(type_), Some(updated_at), Some(webhook)) =
             (created_at, id, name, type_, updated_at, webhook)
         else {
@@ -4727,17 +4748,18 @@ impl ListNotificationsResponseNotificationIntegrationsItemStatus {
 
 impl Json for ListNotificationsResponseNotificationIntegrationsItemStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["disabled", "reason"];
         let mut disabled = None;
         let mut reason = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disabled" => fields.optional(reader, "disabled", &mut disabled),
-                "reason" => fields.optional(reader, "reason", &mut reason),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut reason),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { disabled, reason })
     }
 
@@ -4795,19 +4817,20 @@ impl PatchAuditLogSinkBody {
 
 impl Json for PatchAuditLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "includeSpec", "sinkData"];
         let mut description = None;
         let mut include_spec = None;
         let mut sink_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "includeSpec" => fields.optional(reader, "includeSpec", &mut include_spec),
-                "sinkData" => fields.optional(reader, "sinkData", &mut sink_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut include_spec),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut sink_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             include_spec,
@@ -4903,25 +4926,33 @@ impl PatchAuditLogSinkBodySinkData {
 
 impl Json for PatchAuditLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "auth",
+            "bucket",
+            "compression",
+            "endpoint",
+            "pathPrefix",
+            "region",
+        ];
         let mut auth = None;
         let mut bucket = None;
         let mut compression = None;
         let mut endpoint = None;
         let mut path_prefix = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "auth" => fields.optional(reader, "auth", &mut auth),
-                "bucket" => fields.optional(reader, "bucket", &mut bucket),
-                "compression" => fields.optional(reader, "compression", &mut compression),
-                "endpoint" => fields.optional(reader, "endpoint", &mut endpoint),
-                "pathPrefix" => fields.optional(reader, "pathPrefix", &mut path_prefix),
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auth),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut bucket),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut compression),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut endpoint),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut path_prefix),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auth,
             bucket,
@@ -4980,19 +5011,18 @@ impl PatchAuditLogSinkBodySinkDataAuth {
 
 impl Json for PatchAuditLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessKeyId", "secretAccessKey"];
         let mut access_key_id = None;
         let mut secret_access_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessKeyId" => fields.optional(reader, "accessKeyId", &mut access_key_id),
-                "secretAccessKey" => {
-                    fields.optional(reader, "secretAccessKey", &mut secret_access_key)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut access_key_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut secret_access_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             access_key_id,
             secret_access_key,
@@ -5076,28 +5106,33 @@ impl UpdateLogSinkBody {
 
 impl Json for UpdateLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "options",
+            "projects",
+            "restricted",
+            "resumeLogSink",
+            "sinkData",
+            "sinkType",
+        ];
         let mut options = None;
         let mut projects = None;
         let mut restricted = None;
         let mut resume_log_sink = None;
         let mut sink_data = None;
         let mut sink_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "options" => fields.optional(reader, "options", &mut options),
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "restricted" => fields.optional(reader, "restricted", &mut restricted),
-                "resumeLogSink" => fields.optional(reader, "resumeLogSink", &mut resume_log_sink),
-                "sinkData" => fields.required(reader, "sinkData", &mut sink_data),
-                "sinkType" => fields.required(reader, "sinkType", &mut sink_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut options),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut projects),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restricted),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut resume_log_sink),
+                json::Key::Known(4) => fields.required(reader, 4, &mut sink_data),
+                json::Key::Known(5) => fields.required(reader, 5, &mut sink_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("sinkData", sink_data.is_some()),
-            ("sinkType", sink_type.is_some()),
-        ])?;
+        fields.finish(0x30)?;
         let (Some(sink_data), Some(sink_type)) = (sink_data, sink_type) else {
             return Err(json::incomplete());
         };
@@ -5378,6 +5413,31 @@ impl UpdateLogSinkBodySinkData {
 
 impl Json for UpdateLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "auth",
+            "endpoint",
+            "default_api_key",
+            "region",
+            "authenticationStrategy",
+            "host",
+            "port",
+            "token",
+            "uri",
+            "batch",
+            "encoding",
+            "framing",
+            "bucket",
+            "compression",
+            "api_key",
+            "endpointType",
+            "dataset",
+            "orgId",
+            "tokenType",
+            "url",
+            "accountId",
+            "licenseKey",
+            "publicKey",
+        ];
         let mut auth = None;
         let mut endpoint = None;
         let mut default_api_key = None;
@@ -5401,42 +5461,36 @@ impl Json for UpdateLogSinkBodySinkData {
         let mut account_id = None;
         let mut license_key = None;
         let mut public_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "auth" => fields.optional(reader, "auth", &mut auth),
-                "endpoint" => fields.optional(reader, "endpoint", &mut endpoint),
-                "default_api_key" => {
-                    fields.optional(reader, "default_api_key", &mut default_api_key)
-                }
-                "region" => fields.optional(reader, "region", &mut region),
-                "authenticationStrategy" => fields.optional(
-                    reader,
-                    "authenticationStrategy",
-                    &mut authentication_strategy,
-                ),
-                "host" => fields.optional(reader, "host", &mut host),
-                "port" => fields.optional(reader, "port", &mut port),
-                "token" => fields.optional(reader, "token", &mut token),
-                "uri" => fields.optional(reader, "uri", &mut uri),
-                "batch" => fields.optional(reader, "batch", &mut batch),
-                "encoding" => fields.optional(reader, "encoding", &mut encoding),
-                "framing" => fields.optional(reader, "framing", &mut framing),
-                "bucket" => fields.optional(reader, "bucket", &mut bucket),
-                "compression" => fields.optional(reader, "compression", &mut compression),
-                "api_key" => fields.optional(reader, "api_key", &mut api_key),
-                "endpointType" => fields.optional(reader, "endpointType", &mut endpoint_type),
-                "dataset" => fields.optional(reader, "dataset", &mut dataset),
-                "orgId" => fields.optional(reader, "orgId", &mut org_id),
-                "tokenType" => fields.optional(reader, "tokenType", &mut token_type),
-                "url" => fields.optional(reader, "url", &mut url),
-                "accountId" => fields.optional(reader, "accountId", &mut account_id),
-                "licenseKey" => fields.optional(reader, "licenseKey", &mut license_key),
-                "publicKey" => fields.optional(reader, "publicKey", &mut public_key),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auth),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut endpoint),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut default_api_key),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut region),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut authentication_strategy),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut host),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut port),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut token),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut uri),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut batch),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut encoding),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut framing),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut bucket),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut compression),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut api_key),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut endpoint_type),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut dataset),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut org_id),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut token_type),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut url),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut account_id),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut license_key),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut public_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auth,
             endpoint,
@@ -5577,27 +5631,33 @@ impl UpdateLogSinkBodySinkDataAuth {
 
 impl Json for UpdateLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "password",
+            "strategy",
+            "user",
+            "token",
+            "accessKeyId",
+            "secretAccessKey",
+        ];
         let mut password = None;
         let mut strategy = None;
         let mut user = None;
         let mut token = None;
         let mut access_key_id = None;
         let mut secret_access_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "password" => fields.optional(reader, "password", &mut password),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "user" => fields.optional(reader, "user", &mut user),
-                "token" => fields.optional(reader, "token", &mut token),
-                "accessKeyId" => fields.optional(reader, "accessKeyId", &mut access_key_id),
-                "secretAccessKey" => {
-                    fields.optional(reader, "secretAccessKey", &mut secret_access_key)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut password),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut strategy),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut user),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut token),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut access_key_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut secret_access_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             password,
             strategy,
@@ -5648,15 +5708,16 @@ impl UpdateLogSinkBodySinkDataEncoding {
 
 impl Json for UpdateLogSinkBodySinkDataEncoding {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["codec"];
         let mut codec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "codec" => fields.optional(reader, "codec", &mut codec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut codec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { codec })
     }
 
@@ -5753,6 +5814,15 @@ impl UpdateNotificationBody {
 
 impl Json for UpdateNotificationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "events",
+            "name",
+            "projects",
+            "restricted",
+            "restrictions",
+            "secret",
+            "webhook",
+        ];
         let mut events = None;
         let mut name = None;
         let mut projects = None;
@@ -5760,20 +5830,20 @@ impl Json for UpdateNotificationBody {
         let mut restrictions = None;
         let mut secret = None;
         let mut webhook = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "events" => fields.optional(reader, "events", &mut events),
-                "name" => fields.optional(reader, "name", &mut name),
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "restricted" => fields.optional(reader, "restricted", &mut restricted),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secret" => fields.optional(reader, "secret", &mut secret),
-                "webhook" => fields.optional(reader, "webhook", &mut webhook),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut events),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut projects),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restricted),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut secret),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut webhook),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             events,
             name,

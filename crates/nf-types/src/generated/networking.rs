@@ -61,21 +61,22 @@ impl AddDomainSubdomainBody {
 
 impl Json for AddDomainSubdomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cdn", "options", "routingMode", "subdomain"];
         let mut cdn = None;
         let mut options = None;
         let mut routing_mode = None;
         let mut subdomain = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cdn" => fields.optional(reader, "cdn", &mut cdn),
-                "options" => fields.optional(reader, "options", &mut options),
-                "routingMode" => fields.optional(reader, "routingMode", &mut routing_mode),
-                "subdomain" => fields.required(reader, "subdomain", &mut subdomain),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cdn),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut options),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut routing_mode),
+                json::Key::Known(3) => fields.required(reader, 3, &mut subdomain),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("subdomain", subdomain.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(subdomain),) = (subdomain,) else {
             return Err(json::incomplete());
         };
@@ -121,15 +122,16 @@ impl AddDomainSubdomainBodyCdn {
 
 impl Json for AddDomainSubdomainBodyCdn {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["northflank"];
         let mut northflank = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "northflank" => fields.optional(reader, "northflank", &mut northflank),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut northflank),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { northflank })
     }
 
@@ -157,15 +159,16 @@ impl AddDomainSubdomainBodyCdnNorthflank {
 
 impl Json for AddDomainSubdomainBodyCdnNorthflank {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled"];
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -238,25 +241,27 @@ impl AddDomainSubdomainBodyOptions {
 
 impl Json for AddDomainSubdomainBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aliasDomains",
+            "autoVerify",
+            "minTlsProtocolVersion",
+            "tlsMode",
+        ];
         let mut alias_domains = None;
         let mut auto_verify = None;
         let mut min_tls_protocol_version = None;
         let mut tls_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aliasDomains" => fields.optional(reader, "aliasDomains", &mut alias_domains),
-                "autoVerify" => fields.optional(reader, "autoVerify", &mut auto_verify),
-                "minTlsProtocolVersion" => fields.optional(
-                    reader,
-                    "minTlsProtocolVersion",
-                    &mut min_tls_protocol_version,
-                ),
-                "tlsMode" => fields.optional(reader, "tlsMode", &mut tls_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut alias_domains),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut auto_verify),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut min_tls_protocol_version),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut tls_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             alias_domains,
             auto_verify,
@@ -370,6 +375,15 @@ impl AddDomainSubdomainResponse {
 
 impl Json for AddDomainSubdomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "content",
+            "fullName",
+            "name",
+            "options",
+            "recordType",
+            "routingMode",
+            "verified",
+        ];
         let mut content = None;
         let mut full_name = None;
         let mut name = None;
@@ -377,26 +391,20 @@ impl Json for AddDomainSubdomainResponse {
         let mut record_type = None;
         let mut routing_mode = None;
         let mut verified = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "content" => fields.required(reader, "content", &mut content),
-                "fullName" => fields.required(reader, "fullName", &mut full_name),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "recordType" => fields.required(reader, "recordType", &mut record_type),
-                "routingMode" => fields.optional(reader, "routingMode", &mut routing_mode),
-                "verified" => fields.required(reader, "verified", &mut verified),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut content),
+                json::Key::Known(1) => fields.required(reader, 1, &mut full_name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut options),
+                json::Key::Known(4) => fields.required(reader, 4, &mut record_type),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut routing_mode),
+                json::Key::Known(6) => fields.required(reader, 6, &mut verified),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("content", content.is_some()),
-            ("fullName", full_name.is_some()),
-            ("name", name.is_some()),
-            ("recordType", record_type.is_some()),
-            ("verified", verified.is_some()),
-        ])?;
+        fields.finish(0x57)?;
         let (Some(content), Some(full_name), Some(name), Some(record_type), Some(verified)) =
             (content, full_name, name, record_type, verified)
         else {
@@ -458,19 +466,20 @@ impl AddSubdomainPathBody {
 
 impl Json for AddSubdomainPathBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "options", "uri"];
         let mut mode = None;
         let mut options = None;
         let mut uri = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "options" => fields.optional(reader, "options", &mut options),
-                "uri" => fields.required(reader, "uri", &mut uri),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut options),
+                json::Key::Known(2) => fields.required(reader, 2, &mut uri),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some()), ("uri", uri.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(mode), Some(uri)) = (mode, uri) else {
             return Err(json::incomplete());
         };
@@ -584,6 +593,15 @@ impl AddSubdomainPathBodyOptions {
 
 impl Json for AddSubdomainPathBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "corsPolicy",
+            "headers",
+            "ignoreUriCase",
+            "priority",
+            "retries",
+            "rewrite",
+            "timeout",
+        ];
         let mut cors_policy = None;
         let mut headers = None;
         let mut ignore_uri_case = None;
@@ -591,20 +609,20 @@ impl Json for AddSubdomainPathBodyOptions {
         let mut retries = None;
         let mut rewrite = None;
         let mut timeout = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "corsPolicy" => fields.optional(reader, "corsPolicy", &mut cors_policy),
-                "headers" => fields.optional(reader, "headers", &mut headers),
-                "ignoreUriCase" => fields.optional(reader, "ignoreUriCase", &mut ignore_uri_case),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "retries" => fields.optional(reader, "retries", &mut retries),
-                "rewrite" => fields.optional(reader, "rewrite", &mut rewrite),
-                "timeout" => fields.optional(reader, "timeout", &mut timeout),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cors_policy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ignore_uri_case),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut retries),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut rewrite),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut timeout),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cors_policy,
             headers,
@@ -704,27 +722,33 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
 
 impl Json for AddSubdomainPathBodyOptionsCorsPolicy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "allowCredentials",
+            "allowHeaders",
+            "allowMethods",
+            "allowOrigins",
+            "enabled",
+            "maxAge",
+        ];
         let mut allow_credentials = None;
         let mut allow_headers = None;
         let mut allow_methods = None;
         let mut allow_origins = None;
         let mut enabled = None;
         let mut max_age = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowCredentials" => {
-                    fields.optional(reader, "allowCredentials", &mut allow_credentials)
-                }
-                "allowHeaders" => fields.optional(reader, "allowHeaders", &mut allow_headers),
-                "allowMethods" => fields.optional(reader, "allowMethods", &mut allow_methods),
-                "allowOrigins" => fields.optional(reader, "allowOrigins", &mut allow_origins),
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "maxAge" => fields.optional(reader, "maxAge", &mut max_age),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allow_credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut allow_headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut allow_methods),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut allow_origins),
+                json::Key::Known(4) => fields.required(reader, 4, &mut enabled),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut max_age),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -804,17 +828,18 @@ impl AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
 
 impl Json for AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "origin"];
         let mut mode = None;
         let mut origin = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "origin" => fields.optional(reader, "origin", &mut origin),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut origin),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -865,17 +890,18 @@ impl AddSubdomainPathBodyOptionsHeaders {
 
 impl Json for AddSubdomainPathBodyOptionsHeaders {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["request", "response"];
         let mut request = None;
         let mut response = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "request" => fields.optional(reader, "request", &mut request),
-                "response" => fields.optional(reader, "response", &mut response),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut request),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut response),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { request, response })
     }
 
@@ -933,19 +959,20 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
 
 impl Json for AddSubdomainPathBodyOptionsHeadersRequest {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["set", "add", "remove"];
         let mut set = None;
         let mut add = None;
         let mut remove = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "set" => fields.optional(reader, "set", &mut set),
-                "add" => fields.optional(reader, "add", &mut add),
-                "remove" => fields.optional(reader, "remove", &mut remove),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut set),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut add),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut remove),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { set, add, remove })
     }
 
@@ -1003,24 +1030,22 @@ impl AddSubdomainPathBodyOptionsRetries {
 
 impl Json for AddSubdomainPathBodyOptionsRetries {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["attempts", "enabled", "perTryTimeout", "retryOn"];
         let mut attempts = None;
         let mut enabled = None;
         let mut per_try_timeout = None;
         let mut retry_on = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "attempts" => fields.required(reader, "attempts", &mut attempts),
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "perTryTimeout" => fields.optional(reader, "perTryTimeout", &mut per_try_timeout),
-                "retryOn" => fields.optional(reader, "retryOn", &mut retry_on),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut attempts),
+                json::Key::Known(1) => fields.required(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut per_try_timeout),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut retry_on),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("attempts", attempts.is_some()),
-            ("enabled", enabled.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(attempts), Some(enabled)) = (attempts, enabled) else {
             return Err(json::incomplete());
         };
@@ -1112,17 +1137,18 @@ impl AddSubdomainPathBodyOptionsRewrite {
 
 impl Json for AddSubdomainPathBodyOptionsRewrite {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["uri", "regex"];
         let mut uri = None;
         let mut regex = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "uri" => fields.optional(reader, "uri", &mut uri),
-                "regex" => fields.optional(reader, "regex", &mut regex),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut uri),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut regex),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { uri, regex })
     }
 
@@ -1156,17 +1182,18 @@ impl AddSubdomainPathBodyOptionsRewriteRegex {
 
 impl Json for AddSubdomainPathBodyOptionsRewriteRegex {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["match", "rewrite"];
         let mut match_ = None;
         let mut rewrite = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "match" => fields.required(reader, "match", &mut match_),
-                "rewrite" => fields.required(reader, "rewrite", &mut rewrite),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut match_),
+                json::Key::Known(1) => fields.required(reader, 1, &mut rewrite),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("match", match_.is_some()), ("rewrite", rewrite.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(match_), Some(rewrite)) = (match_, rewrite) else {
             return Err(json::incomplete());
         };
@@ -1233,23 +1260,24 @@ impl AddSubdomainPathResponse {
 
 impl Json for AddSubdomainPathResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "mode", "name", "options", "uri"];
         let mut created_at = None;
         let mut mode = None;
         let mut name = None;
         let mut options = None;
         let mut uri = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "uri" => fields.required(reader, "uri", &mut uri),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut options),
+                json::Key::Known(4) => fields.required(reader, 4, &mut uri),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some()), ("uri", uri.is_some())])?;
+        fields.finish(0x12)?;
         let (Some(mode), Some(uri)) = (mode, uri) else {
             return Err(json::incomplete());
         };
@@ -1362,6 +1390,15 @@ impl AddSubdomainPathResponseOptions {
 
 impl Json for AddSubdomainPathResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "corsPolicy",
+            "headers",
+            "ignoreUriCase",
+            "priority",
+            "retries",
+            "rewrite",
+            "timeout",
+        ];
         let mut cors_policy = None;
         let mut headers = None;
         let mut ignore_uri_case = None;
@@ -1369,20 +1406,20 @@ impl Json for AddSubdomainPathResponseOptions {
         let mut retries = None;
         let mut rewrite = None;
         let mut timeout = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "corsPolicy" => fields.optional(reader, "corsPolicy", &mut cors_policy),
-                "headers" => fields.optional(reader, "headers", &mut headers),
-                "ignoreUriCase" => fields.optional(reader, "ignoreUriCase", &mut ignore_uri_case),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "retries" => fields.optional(reader, "retries", &mut retries),
-                "rewrite" => fields.optional(reader, "rewrite", &mut rewrite),
-                "timeout" => fields.optional(reader, "timeout", &mut timeout),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cors_policy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ignore_uri_case),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut retries),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut rewrite),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut timeout),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cors_policy,
             headers,
@@ -1479,27 +1516,33 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
 
 impl Json for AddSubdomainPathResponseOptionsCorsPolicy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "allowCredentials",
+            "allowHeaders",
+            "allowMethods",
+            "allowOrigins",
+            "enabled",
+            "maxAge",
+        ];
         let mut allow_credentials = None;
         let mut allow_headers = None;
         let mut allow_methods = None;
         let mut allow_origins = None;
         let mut enabled = None;
         let mut max_age = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowCredentials" => {
-                    fields.optional(reader, "allowCredentials", &mut allow_credentials)
-                }
-                "allowHeaders" => fields.optional(reader, "allowHeaders", &mut allow_headers),
-                "allowMethods" => fields.optional(reader, "allowMethods", &mut allow_methods),
-                "allowOrigins" => fields.optional(reader, "allowOrigins", &mut allow_origins),
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "maxAge" => fields.optional(reader, "maxAge", &mut max_age),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allow_credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut allow_headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut allow_methods),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut allow_origins),
+                json::Key::Known(4) => fields.required(reader, 4, &mut enabled),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut max_age),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1565,17 +1608,18 @@ impl AddSubdomainPathResponseOptionsHeaders {
 
 impl Json for AddSubdomainPathResponseOptionsHeaders {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["request", "response"];
         let mut request = None;
         let mut response = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "request" => fields.optional(reader, "request", &mut request),
-                "response" => fields.optional(reader, "response", &mut response),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut request),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut response),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { request, response })
     }
 
@@ -1623,17 +1667,18 @@ impl AddSubdomainPathResponseOptionsRewrite {
 
 impl Json for AddSubdomainPathResponseOptionsRewrite {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["uri", "regex"];
         let mut uri = None;
         let mut regex = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "uri" => fields.optional(reader, "uri", &mut uri),
-                "regex" => fields.optional(reader, "regex", &mut regex),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut uri),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut regex),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { uri, regex })
     }
 
@@ -1662,15 +1707,16 @@ impl AssignSubdomainPathBody {
 
 impl Json for AssignSubdomainPathBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["assignment"];
         let mut assignment = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "assignment" => fields.required(reader, "assignment", &mut assignment),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut assignment),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("assignment", assignment.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(assignment),) = (assignment,) else {
             return Err(json::incomplete());
         };
@@ -1713,23 +1759,20 @@ impl AssignSubdomainPathBodyAssignment {
 
 impl Json for AssignSubdomainPathBodyAssignment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["port", "project", "service"];
         let mut port = None;
         let mut project = None;
         let mut service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "port" => fields.required(reader, "port", &mut port),
-                "project" => fields.required(reader, "project", &mut project),
-                "service" => fields.required(reader, "service", &mut service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut port),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project),
+                json::Key::Known(2) => fields.required(reader, 2, &mut service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("port", port.is_some()),
-            ("project", project.is_some()),
-            ("service", service.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(port), Some(project), Some(service)) = (port, project, service) else {
             return Err(json::incomplete());
         };
@@ -1778,23 +1821,20 @@ impl AssignSubdomainServiceBody {
 
 impl Json for AssignSubdomainServiceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["portName", "projectId", "serviceId"];
         let mut port_name = None;
         let mut project_id = None;
         let mut service_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "portName" => fields.required(reader, "portName", &mut port_name),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "serviceId" => fields.required(reader, "serviceId", &mut service_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut port_name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut service_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("portName", port_name.is_some()),
-            ("projectId", project_id.is_some()),
-            ("serviceId", service_id.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(port_name), Some(project_id), Some(service_id)) =
             (port_name, project_id, service_id)
         else {
@@ -1875,23 +1915,30 @@ impl CreateDomainBody {
 
 impl Json for CreateDomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "certificates",
+            "domain",
+            "loadBalancer",
+            "options",
+            "redirect",
+        ];
         let mut certificates = None;
         let mut domain = None;
         let mut load_balancer = None;
         let mut options = None;
         let mut redirect = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificates" => fields.optional(reader, "certificates", &mut certificates),
-                "domain" => fields.required(reader, "domain", &mut domain),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "options" => fields.optional(reader, "options", &mut options),
-                "redirect" => fields.optional(reader, "redirect", &mut redirect),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut certificates),
+                json::Key::Known(1) => fields.required(reader, 1, &mut domain),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut load_balancer),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut options),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut redirect),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("domain", domain.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(domain),) = (domain,) else {
             return Err(json::incomplete());
         };
@@ -1954,19 +2001,18 @@ impl CreateDomainBodyCertificates {
 
 impl Json for CreateDomainBodyCertificates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["certificateInput", "mode"];
         let mut certificate_input = None;
         let mut mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificateInput" => {
-                    fields.optional(reader, "certificateInput", &mut certificate_input)
-                }
-                "mode" => fields.optional(reader, "mode", &mut mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut certificate_input),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             certificate_input,
             mode,
@@ -2014,17 +2060,16 @@ impl CreateDomainBodyCertificatesCertificateInput {
 
 impl Json for CreateDomainBodyCertificatesCertificateInput {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["certificateInput"];
         let mut certificate_input = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificateInput" => {
-                    fields.optional(reader, "certificateInput", &mut certificate_input)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut certificate_input),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { certificate_input })
     }
 
@@ -2065,17 +2110,18 @@ impl CreateDomainBodyCertificatesCertificateInputCertificateInput {
 
 impl Json for CreateDomainBodyCertificatesCertificateInputCertificateInput {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["is", "then"];
         let mut is = None;
         let mut then = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "is" => fields.optional(reader, "is", &mut is),
-                "then" => fields.required(reader, "then", &mut then),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut is),
+                json::Key::Known(1) => fields.required(reader, 1, &mut then),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("then", then.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(then),) = (then,) else {
             return Err(json::incomplete());
         };
@@ -2112,22 +2158,18 @@ impl CreateDomainBodyCertificateInputCertificateInputThen {
 
 impl Json for CreateDomainBodyCertificateInputCertificateInputThen {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["privateKey", "certificateChain"];
         let mut private_key = None;
         let mut certificate_chain = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "privateKey" => fields.required(reader, "privateKey", &mut private_key),
-                "certificateChain" => {
-                    fields.required(reader, "certificateChain", &mut certificate_chain)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut private_key),
+                json::Key::Known(1) => fields.required(reader, 1, &mut certificate_chain),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("privateKey", private_key.is_some()),
-            ("certificateChain", certificate_chain.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(private_key), Some(certificate_chain)) = (private_key, certificate_chain) else {
             return Err(json::incomplete());
         };
@@ -2216,23 +2258,20 @@ impl CreateDomainBodyOptions {
 
 impl Json for CreateDomainBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["autoVerify", "minTlsProtocolVersion", "tlsMode"];
         let mut auto_verify = None;
         let mut min_tls_protocol_version = None;
         let mut tls_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoVerify" => fields.optional(reader, "autoVerify", &mut auto_verify),
-                "minTlsProtocolVersion" => fields.optional(
-                    reader,
-                    "minTlsProtocolVersion",
-                    &mut min_tls_protocol_version,
-                ),
-                "tlsMode" => fields.optional(reader, "tlsMode", &mut tls_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auto_verify),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut min_tls_protocol_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut tls_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auto_verify,
             min_tls_protocol_version,
@@ -2299,19 +2338,20 @@ impl CreateDomainBodyRedirect {
 
 impl Json for CreateDomainBodyRedirect {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cluster", "mode", "region"];
         let mut cluster = None;
         let mut mode = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cluster" => fields.optional(reader, "cluster", &mut cluster),
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cluster),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cluster,
             mode,
@@ -2420,6 +2460,16 @@ impl CreateDomainResponse {
 
 impl Json for CreateDomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "certificates",
+            "hostname",
+            "loadBalancer",
+            "name",
+            "options",
+            "redirect",
+            "status",
+            "token",
+        ];
         let mut certificates = None;
         let mut hostname = None;
         let mut load_balancer = None;
@@ -2428,21 +2478,21 @@ impl Json for CreateDomainResponse {
         let mut redirect = None;
         let mut status = None;
         let mut token = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificates" => fields.optional(reader, "certificates", &mut certificates),
-                "hostname" => fields.optional(reader, "hostname", &mut hostname),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "redirect" => fields.optional(reader, "redirect", &mut redirect),
-                "status" => fields.required(reader, "status", &mut status),
-                "token" => fields.optional(reader, "token", &mut token),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut certificates),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut hostname),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut load_balancer),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut redirect),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut token),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("status", status.is_some())])?;
+        fields.finish(0x48)?;
         let (Some(name), Some(status)) = (name, status) else {
             return Err(json::incomplete());
         };
@@ -2524,21 +2574,22 @@ impl CreateDomainResponseCertificates {
 
 impl Json for CreateDomainResponseCertificates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dcvRecord", "dcvTarget", "mode", "status"];
         let mut dcv_record = None;
         let mut dcv_target = None;
         let mut mode = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dcvRecord" => fields.optional(reader, "dcvRecord", &mut dcv_record),
-                "dcvTarget" => fields.optional(reader, "dcvTarget", &mut dcv_target),
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "status" => fields.optional(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dcv_record),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dcv_target),
+                json::Key::Known(2) => fields.required(reader, 2, &mut mode),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -2584,15 +2635,16 @@ impl CreateDomainResponseCertificatesDcvTarget {
 
 impl Json for CreateDomainResponseCertificatesDcvTarget {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["record"];
         let mut record = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "record" => fields.optional(reader, "record", &mut record),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut record),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { record })
     }
 
@@ -2627,15 +2679,16 @@ impl CreateDomainResponseCertificatesStatus {
 
 impl Json for CreateDomainResponseCertificatesStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["expiryDate"];
         let mut expiry_date = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "expiryDate" => fields.optional(reader, "expiryDate", &mut expiry_date),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut expiry_date),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { expiry_date })
     }
 
@@ -2685,21 +2738,18 @@ impl CreateDomainResponseOptions {
 
 impl Json for CreateDomainResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["minTlsProtocolVersion", "tlsMode"];
         let mut min_tls_protocol_version = None;
         let mut tls_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "minTlsProtocolVersion" => fields.optional(
-                    reader,
-                    "minTlsProtocolVersion",
-                    &mut min_tls_protocol_version,
-                ),
-                "tlsMode" => fields.optional(reader, "tlsMode", &mut tls_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut min_tls_protocol_version),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tls_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             min_tls_protocol_version,
             tls_mode,
@@ -2747,17 +2797,18 @@ impl CreateDomainResponseRedirect {
 
 impl Json for CreateDomainResponseRedirect {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "target"];
         let mut mode = None;
         let mut target = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "target" => fields.optional(reader, "target", &mut target),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut target),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -2814,19 +2865,20 @@ impl CreateEgressIpBody {
 
 impl Json for CreateEgressIpBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "spec"];
         let mut description = None;
         let mut name = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -2901,28 +2953,24 @@ impl CreateEgressIpBodySpec {
 
 impl Json for CreateEgressIpBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode", "provisioningMode", "region", "rules", "selector"];
         let mut mode = None;
         let mut provisioning_mode = None;
         let mut region = None;
         let mut rules = None;
         let mut selector = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.optional(reader, "mode", &mut mode),
-                "provisioningMode" => {
-                    fields.required(reader, "provisioningMode", &mut provisioning_mode)
-                }
-                "region" => fields.required(reader, "region", &mut region),
-                "rules" => fields.optional(reader, "rules", &mut rules),
-                "selector" => fields.optional(reader, "selector", &mut selector),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut mode),
+                json::Key::Known(1) => fields.required(reader, 1, &mut provisioning_mode),
+                json::Key::Known(2) => fields.required(reader, 2, &mut region),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut rules),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut selector),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("provisioningMode", provisioning_mode.is_some()),
-            ("region", region.is_some()),
-        ])?;
+        fields.finish(0x6)?;
         let (Some(provisioning_mode), Some(region)) = (provisioning_mode, region) else {
             return Err(json::incomplete());
         };
@@ -2993,20 +3041,18 @@ impl CreateEgressIpBodySpecRulesItem {
 
 impl Json for CreateEgressIpBodySpecRulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "restrictions"];
         let mut id = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("restrictions", restrictions.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(restrictions)) = (id, restrictions) else {
             return Err(json::incomplete());
         };
@@ -3043,20 +3089,18 @@ impl CreateEgressIpBodySpecRulesItemRestrictions {
 
 impl Json for CreateEgressIpBodySpecRulesItemRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "resources"];
         let mut enabled = None;
         let mut resources = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "resources" => fields.required(reader, "resources", &mut resources),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut resources),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("resources", resources.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(enabled), Some(resources)) = (enabled, resources) else {
             return Err(json::incomplete());
         };
@@ -3096,17 +3140,18 @@ impl CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
 
 impl Json for CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type", "id"];
         let mut type_ = None;
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.required(reader, "type", &mut type_),
-                "id" => fields.required(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut type_),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some()), ("id", id.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(type_), Some(id)) = (type_, id) else {
             return Err(json::incomplete());
         };
@@ -3150,17 +3195,18 @@ impl CreateEgressIpBodySpecSelector {
 
 impl Json for CreateEgressIpBodySpecSelector {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projects", "tags"];
         let mut projects = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projects" => fields.required(reader, "projects", &mut projects),
-                "tags" => fields.required(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut projects),
+                json::Key::Known(1) => fields.required(reader, 1, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("projects", projects.is_some()), ("tags", tags.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(projects), Some(tags)) = (projects, tags) else {
             return Err(json::incomplete());
         };
@@ -3232,6 +3278,15 @@ impl CreateEgressIpResponse {
 
 impl Json for CreateEgressIpResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "state",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3239,26 +3294,20 @@ impl Json for CreateEgressIpResponse {
         let mut spec = None;
         let mut state = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "state" => fields.optional(reader, "state", &mut state),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut state),
+                json::Key::Known(6) => fields.required(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x5d)?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -3323,24 +3372,20 @@ impl CreateEgressIpResponseState {
 
 impl Json for CreateEgressIpResponseState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ipAddress", "lastTransitionTime", "status"];
         let mut ip_address = None;
         let mut last_transition_time = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ipAddress" => fields.optional(reader, "ipAddress", &mut ip_address),
-                "lastTransitionTime" => {
-                    fields.required(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ip_address),
+                json::Key::Known(1) => fields.required(reader, 1, &mut last_transition_time),
+                json::Key::Known(2) => fields.required(reader, 2, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("lastTransitionTime", last_transition_time.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x6)?;
         let (Some(last_transition_time), Some(status)) = (last_transition_time, status) else {
             return Err(json::incomplete());
         };
@@ -3414,19 +3459,20 @@ impl CreateLoadBalancerBody {
 
 impl Json for CreateLoadBalancerBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "spec"];
         let mut description = None;
         let mut name = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -3485,25 +3531,22 @@ impl CreateLoadBalancerBodySpec {
 
 impl Json for CreateLoadBalancerBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ports", "target", "type", "visibility"];
         let mut ports = None;
         let mut target = None;
         let mut type_ = None;
         let mut visibility = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ports" => fields.required(reader, "ports", &mut ports),
-                "target" => fields.required(reader, "target", &mut target),
-                "type" => fields.required(reader, "type", &mut type_),
-                "visibility" => fields.optional(reader, "visibility", &mut visibility),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut ports),
+                json::Key::Known(1) => fields.required(reader, 1, &mut target),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut visibility),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("ports", ports.is_some()),
-            ("target", target.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(ports), Some(target), Some(type_)) = (ports, target, type_) else {
             return Err(json::incomplete());
         };
@@ -3564,25 +3607,22 @@ impl CreateLoadBalancerBodySpecPortsItem {
 
 impl Json for CreateLoadBalancerBodySpecPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["backends", "customSettings", "id", "port"];
         let mut backends = None;
         let mut custom_settings = None;
         let mut id = None;
         let mut port = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backends" => fields.required(reader, "backends", &mut backends),
-                "customSettings" => fields.optional(reader, "customSettings", &mut custom_settings),
-                "id" => fields.required(reader, "id", &mut id),
-                "port" => fields.required(reader, "port", &mut port),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut backends),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_settings),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut port),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backends", backends.is_some()),
-            ("id", id.is_some()),
-            ("port", port.is_some()),
-        ])?;
+        fields.finish(0xd)?;
         let (Some(backends), Some(id), Some(port)) = (backends, id, port) else {
             return Err(json::incomplete());
         };
@@ -3647,25 +3687,22 @@ impl CreateLoadBalancerBodySpecPortsItemBackendsItem {
 
 impl Json for CreateLoadBalancerBodySpecPortsItemBackendsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "type", "port", "weight"];
         let mut id = None;
         let mut type_ = None;
         let mut port = None;
         let mut weight = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "type" => fields.required(reader, "type", &mut type_),
-                "port" => fields.required(reader, "port", &mut port),
-                "weight" => fields.optional(reader, "weight", &mut weight),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
+                json::Key::Known(2) => fields.required(reader, 2, &mut port),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut weight),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("type", type_.is_some()),
-            ("port", port.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(id), Some(type_), Some(port)) = (id, type_, port) else {
             return Err(json::incomplete());
         };
@@ -3726,17 +3763,18 @@ impl CreateLoadBalancerBodySpecTarget {
 
 impl Json for CreateLoadBalancerBodySpecTarget {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["targetId", "type"];
         let mut target_id = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "targetId" => fields.optional(reader, "targetId", &mut target_id),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut target_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -3838,6 +3876,15 @@ impl CreateLoadBalancerResponse {
 
 impl Json for CreateLoadBalancerResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "state",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3845,26 +3892,20 @@ impl Json for CreateLoadBalancerResponse {
         let mut spec = None;
         let mut state = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "state" => fields.optional(reader, "state", &mut state),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut state),
+                json::Key::Known(6) => fields.required(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x5d)?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -3929,24 +3970,20 @@ impl CreateLoadBalancerResponseState {
 
 impl Json for CreateLoadBalancerResponseState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["endpoints", "lastTransitionTime", "status"];
         let mut endpoints = None;
         let mut last_transition_time = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "endpoints" => fields.optional(reader, "endpoints", &mut endpoints),
-                "lastTransitionTime" => {
-                    fields.required(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut endpoints),
+                json::Key::Known(1) => fields.required(reader, 1, &mut last_transition_time),
+                json::Key::Known(2) => fields.required(reader, 2, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("lastTransitionTime", last_transition_time.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x6)?;
         let (Some(last_transition_time), Some(status)) = (last_transition_time, status) else {
             return Err(json::incomplete());
         };
@@ -4020,19 +4057,20 @@ impl CreateNetworkPolicyBody {
 
 impl Json for CreateNetworkPolicyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "spec"];
         let mut description = None;
         let mut name = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -4124,29 +4162,30 @@ impl CreateNetworkPolicyBodySpec {
 
 impl Json for CreateNetworkPolicyBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "egress",
+            "egressSecretInjection",
+            "ingress",
+            "loadBalancerIngress",
+            "restrictions",
+        ];
         let mut egress = None;
         let mut egress_secret_injection = None;
         let mut ingress = None;
         let mut load_balancer_ingress = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "egress" => fields.optional(reader, "egress", &mut egress),
-                "egressSecretInjection" => fields.optional(
-                    reader,
-                    "egressSecretInjection",
-                    &mut egress_secret_injection,
-                ),
-                "ingress" => fields.optional(reader, "ingress", &mut ingress),
-                "loadBalancerIngress" => {
-                    fields.nullable(reader, "loadBalancerIngress", &mut load_balancer_ingress)
-                }
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut egress),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut egress_secret_injection),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ingress),
+                json::Key::Known(3) => fields.nullable(reader, 3, &mut load_balancer_ingress),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             egress,
             egress_secret_injection,
@@ -4231,23 +4270,22 @@ impl CreateNetworkPolicyBodySpecEgress {
 
 impl Json for CreateNetworkPolicyBodySpecEgress {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["allowTo", "allowToProjects", "allowToTags", "denyAll"];
         let mut allow_to = None;
         let mut allow_to_projects = None;
         let mut allow_to_tags = None;
         let mut deny_all = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowTo" => fields.nullable(reader, "allowTo", &mut allow_to),
-                "allowToProjects" => {
-                    fields.nullable(reader, "allowToProjects", &mut allow_to_projects)
-                }
-                "allowToTags" => fields.nullable(reader, "allowToTags", &mut allow_to_tags),
-                "denyAll" => fields.optional(reader, "denyAll", &mut deny_all),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut allow_to),
+                json::Key::Known(1) => fields.nullable(reader, 1, &mut allow_to_projects),
+                json::Key::Known(2) => fields.nullable(reader, 2, &mut allow_to_tags),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut deny_all),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allow_to,
             allow_to_projects,
@@ -4303,26 +4341,22 @@ impl CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
 
 impl Json for CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["header", "hosts", "name", "value"];
         let mut header = None;
         let mut hosts = None;
         let mut name = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "header" => fields.required(reader, "header", &mut header),
-                "hosts" => fields.required(reader, "hosts", &mut hosts),
-                "name" => fields.required(reader, "name", &mut name),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut header),
+                json::Key::Known(1) => fields.required(reader, 1, &mut hosts),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("header", header.is_some()),
-            ("hosts", hosts.is_some()),
-            ("name", name.is_some()),
-            ("value", value.is_some()),
-        ])?;
+        fields.finish(0xf)?;
         let (Some(header), Some(hosts), Some(name), Some(value)) = (header, hosts, name, value)
         else {
             return Err(json::incomplete());
@@ -4391,21 +4425,20 @@ impl CreateNetworkPolicyBodySpecIngress {
 
 impl Json for CreateNetworkPolicyBodySpecIngress {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["allowFromProjects", "allowFromTags", "denyAll"];
         let mut allow_from_projects = None;
         let mut allow_from_tags = None;
         let mut deny_all = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowFromProjects" => {
-                    fields.nullable(reader, "allowFromProjects", &mut allow_from_projects)
-                }
-                "allowFromTags" => fields.nullable(reader, "allowFromTags", &mut allow_from_tags),
-                "denyAll" => fields.optional(reader, "denyAll", &mut deny_all),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut allow_from_projects),
+                json::Key::Known(1) => fields.nullable(reader, 1, &mut allow_from_tags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut deny_all),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allow_from_projects,
             allow_from_tags,
@@ -4455,23 +4488,20 @@ impl CreateNetworkPolicyBodySpecLoadBalancerIngress {
 
 impl Json for CreateNetworkPolicyBodySpecLoadBalancerIngress {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cidrs", "mode", "targets"];
         let mut cidrs = None;
         let mut mode = None;
         let mut targets = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cidrs" => fields.required(reader, "cidrs", &mut cidrs),
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "targets" => fields.required(reader, "targets", &mut targets),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut cidrs),
+                json::Key::Known(1) => fields.required(reader, 1, &mut mode),
+                json::Key::Known(2) => fields.required(reader, 2, &mut targets),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("cidrs", cidrs.is_some()),
-            ("mode", mode.is_some()),
-            ("targets", targets.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(cidrs), Some(mode), Some(targets)) = (cidrs, mode, targets) else {
             return Err(json::incomplete());
         };
@@ -4520,15 +4550,16 @@ impl DisableSubdomainCdnBody {
 
 impl Json for DisableSubdomainCdnBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["provider"];
         let mut provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "provider" => fields.required(reader, "provider", &mut provider),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("provider", provider.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -4571,17 +4602,18 @@ impl EnableSubdomainCdnBody {
 
 impl Json for EnableSubdomainCdnBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["options", "provider"];
         let mut options = None;
         let mut provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "options" => fields.optional(reader, "options", &mut options),
-                "provider" => fields.required(reader, "provider", &mut provider),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut options),
+                json::Key::Known(1) => fields.required(reader, 1, &mut provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("provider", provider.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -4707,6 +4739,16 @@ impl EnableSubdomainCdnBodyOptions {
 
 impl Json for EnableSubdomainCdnBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cacheSettings",
+            "compression",
+            "ddosProtection",
+            "http3",
+            "logging",
+            "service",
+            "vclSnippets",
+            "websockets",
+        ];
         let mut cache_settings = None;
         let mut compression = None;
         let mut ddos_protection = None;
@@ -4715,21 +4757,21 @@ impl Json for EnableSubdomainCdnBodyOptions {
         let mut service = None;
         let mut vcl_snippets = None;
         let mut websockets = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cacheSettings" => fields.optional(reader, "cacheSettings", &mut cache_settings),
-                "compression" => fields.optional(reader, "compression", &mut compression),
-                "ddosProtection" => fields.optional(reader, "ddosProtection", &mut ddos_protection),
-                "http3" => fields.optional(reader, "http3", &mut http3),
-                "logging" => fields.optional(reader, "logging", &mut logging),
-                "service" => fields.optional(reader, "service", &mut service),
-                "vclSnippets" => fields.optional(reader, "vclSnippets", &mut vcl_snippets),
-                "websockets" => fields.optional(reader, "websockets", &mut websockets),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cache_settings),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut compression),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ddos_protection),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut http3),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut logging),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut service),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcl_snippets),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut websockets),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cache_settings,
             compression,
@@ -4818,29 +4860,26 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
 
 impl Json for EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["action", "cacheCondition", "id", "name", "staleTtl", "ttl"];
         let mut action = None;
         let mut cache_condition = None;
         let mut id = None;
         let mut name = None;
         let mut stale_ttl = None;
         let mut ttl = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "action" => fields.optional(reader, "action", &mut action),
-                "cacheCondition" => fields.optional(reader, "cacheCondition", &mut cache_condition),
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "staleTtl" => fields.required(reader, "staleTtl", &mut stale_ttl),
-                "ttl" => fields.required(reader, "ttl", &mut ttl),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut action),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut cache_condition),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut stale_ttl),
+                json::Key::Known(5) => fields.required(reader, 5, &mut ttl),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("staleTtl", stale_ttl.is_some()),
-            ("ttl", ttl.is_some()),
-        ])?;
+        fields.finish(0x38)?;
         let (Some(name), Some(stale_ttl), Some(ttl)) = (name, stale_ttl, ttl) else {
             return Err(json::incomplete());
         };
@@ -4918,17 +4957,18 @@ impl EnableSubdomainCdnBodyOptionsCompression {
 
 impl Json for EnableSubdomainCdnBodyOptionsCompression {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "mode"];
         let mut enabled = None;
         let mut mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "mode" => fields.optional(reader, "mode", &mut mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled, mode })
     }
 
@@ -4974,15 +5014,16 @@ impl EnableSubdomainCdnBodyOptionsDdosProtection {
 
 impl Json for EnableSubdomainCdnBodyOptionsDdosProtection {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled"];
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled })
     }
 
@@ -5079,6 +5120,15 @@ impl EnableSubdomainCdnBodyOptionsService {
 
 impl Json for EnableSubdomainCdnBodyOptionsService {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "bypassCredentialedRequests",
+            "defaultTtl",
+            "forceTlsEnableHsts",
+            "hstsDuration",
+            "passThrough",
+            "staleIfError",
+            "staleIfErrorTtl",
+        ];
         let mut bypass_credentialed_requests = None;
         let mut default_ttl = None;
         let mut force_tls_enable_hsts = None;
@@ -5086,28 +5136,22 @@ impl Json for EnableSubdomainCdnBodyOptionsService {
         let mut pass_through = None;
         let mut stale_if_error = None;
         let mut stale_if_error_ttl = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "bypassCredentialedRequests" => fields.optional(
-                    reader,
-                    "bypassCredentialedRequests",
-                    &mut bypass_credentialed_requests,
-                ),
-                "defaultTtl" => fields.optional(reader, "defaultTtl", &mut default_ttl),
-                "forceTlsEnableHsts" => {
-                    fields.optional(reader, "forceTlsEnableHsts", &mut force_tls_enable_hsts)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => {
+                    fields.optional(reader, 0, &mut bypass_credentialed_requests)
                 }
-                "hstsDuration" => fields.optional(reader, "hstsDuration", &mut hsts_duration),
-                "passThrough" => fields.optional(reader, "passThrough", &mut pass_through),
-                "staleIfError" => fields.optional(reader, "staleIfError", &mut stale_if_error),
-                "staleIfErrorTtl" => {
-                    fields.optional(reader, "staleIfErrorTtl", &mut stale_if_error_ttl)
-                }
+                json::Key::Known(1) => fields.optional(reader, 1, &mut default_ttl),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut force_tls_enable_hsts),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut hsts_duration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut pass_through),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut stale_if_error),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut stale_if_error_ttl),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             bypass_credentialed_requests,
             default_ttl,
@@ -5197,30 +5241,26 @@ impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
 
 impl Json for EnableSubdomainCdnBodyOptionsVclSnippetsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["content", "dynamic", "id", "name", "priority", "type"];
         let mut content = None;
         let mut dynamic = None;
         let mut id = None;
         let mut name = None;
         let mut priority = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "content" => fields.required(reader, "content", &mut content),
-                "dynamic" => fields.required(reader, "dynamic", &mut dynamic),
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut content),
+                json::Key::Known(1) => fields.required(reader, 1, &mut dynamic),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut priority),
+                json::Key::Known(5) => fields.required(reader, 5, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("content", content.is_some()),
-            ("dynamic", dynamic.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x2b)?;
         let (Some(content), Some(dynamic), Some(name), Some(type_)) =
             (content, dynamic, name, type_)
         else {
@@ -5303,15 +5343,16 @@ impl GetDnsIdResponse {
 
 impl Json for GetDnsIdResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dns"];
         let mut dns = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dns" => fields.required(reader, "dns", &mut dns),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut dns),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("dns", dns.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(dns),) = (dns,) else {
             return Err(json::incomplete());
         };
@@ -5414,6 +5455,17 @@ impl GetDomainResponse {
 
 impl Json for GetDomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "certificates",
+            "hostname",
+            "loadBalancer",
+            "name",
+            "options",
+            "redirect",
+            "status",
+            "subdomains",
+            "token",
+        ];
         let mut certificates = None;
         let mut hostname = None;
         let mut load_balancer = None;
@@ -5423,26 +5475,22 @@ impl Json for GetDomainResponse {
         let mut status = None;
         let mut subdomains = None;
         let mut token = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificates" => fields.optional(reader, "certificates", &mut certificates),
-                "hostname" => fields.optional(reader, "hostname", &mut hostname),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "redirect" => fields.optional(reader, "redirect", &mut redirect),
-                "status" => fields.required(reader, "status", &mut status),
-                "subdomains" => fields.required(reader, "subdomains", &mut subdomains),
-                "token" => fields.optional(reader, "token", &mut token),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut certificates),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut hostname),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut load_balancer),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut redirect),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut subdomains),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut token),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("subdomains", subdomains.is_some()),
-        ])?;
+        fields.finish(0xc8)?;
         let (Some(name), Some(status), Some(subdomains)) = (name, status, subdomains) else {
             return Err(json::incomplete());
         };
@@ -5496,17 +5544,18 @@ impl GetDomainResponseSubdomainsItem {
 
 impl Json for GetDomainResponseSubdomainsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["fullName", "name"];
         let mut full_name = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "fullName" => fields.required(reader, "fullName", &mut full_name),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut full_name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("fullName", full_name.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(full_name), Some(name)) = (full_name, name) else {
             return Err(json::incomplete());
         };
@@ -5554,30 +5603,27 @@ impl GetDomainCertificateResponse {
 
 impl Json for GetDomainCertificateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "certificate",
+            "certificateChain",
+            "issuerCertificate",
+            "privateKey",
+        ];
         let mut certificate = None;
         let mut certificate_chain = None;
         let mut issuer_certificate = None;
         let mut private_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificate" => fields.required(reader, "certificate", &mut certificate),
-                "certificateChain" => {
-                    fields.required(reader, "certificateChain", &mut certificate_chain)
-                }
-                "issuerCertificate" => {
-                    fields.required(reader, "issuerCertificate", &mut issuer_certificate)
-                }
-                "privateKey" => fields.required(reader, "privateKey", &mut private_key),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut certificate),
+                json::Key::Known(1) => fields.required(reader, 1, &mut certificate_chain),
+                json::Key::Known(2) => fields.required(reader, 2, &mut issuer_certificate),
+                json::Key::Known(3) => fields.required(reader, 3, &mut private_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("certificate", certificate.is_some()),
-            ("certificateChain", certificate_chain.is_some()),
-            ("issuerCertificate", issuer_certificate.is_some()),
-            ("privateKey", private_key.is_some()),
-        ])?;
+        fields.finish(0xf)?;
         let (
             Some(certificate),
             Some(certificate_chain),
@@ -5743,6 +5789,22 @@ impl GetSubdomainResponse {
 
 impl Json for GetSubdomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cdn",
+            "certificate",
+            "certificateValidationMethod",
+            "clusterLoadBalancer",
+            "content",
+            "dcvRecord",
+            "fullName",
+            "geoRouting",
+            "loadBalancer",
+            "name",
+            "options",
+            "recordType",
+            "routingMode",
+            "verified",
+        ];
         let mut cdn = None;
         let mut certificate = None;
         let mut certificate_validation_method = None;
@@ -5757,39 +5819,29 @@ impl Json for GetSubdomainResponse {
         let mut record_type = None;
         let mut routing_mode = None;
         let mut verified = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cdn" => fields.optional(reader, "cdn", &mut cdn),
-                "certificate" => fields.optional(reader, "certificate", &mut certificate),
-                "certificateValidationMethod" => fields.optional(
-                    reader,
-                    "certificateValidationMethod",
-                    &mut certificate_validation_method,
-                ),
-                "clusterLoadBalancer" => {
-                    fields.optional(reader, "clusterLoadBalancer", &mut cluster_load_balancer)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cdn),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut certificate),
+                json::Key::Known(2) => {
+                    fields.optional(reader, 2, &mut certificate_validation_method)
                 }
-                "content" => fields.required(reader, "content", &mut content),
-                "dcvRecord" => fields.optional(reader, "dcvRecord", &mut dcv_record),
-                "fullName" => fields.required(reader, "fullName", &mut full_name),
-                "geoRouting" => fields.optional(reader, "geoRouting", &mut geo_routing),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "recordType" => fields.required(reader, "recordType", &mut record_type),
-                "routingMode" => fields.optional(reader, "routingMode", &mut routing_mode),
-                "verified" => fields.required(reader, "verified", &mut verified),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut cluster_load_balancer),
+                json::Key::Known(4) => fields.required(reader, 4, &mut content),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut dcv_record),
+                json::Key::Known(6) => fields.required(reader, 6, &mut full_name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut geo_routing),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut load_balancer),
+                json::Key::Known(9) => fields.required(reader, 9, &mut name),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut options),
+                json::Key::Known(11) => fields.required(reader, 11, &mut record_type),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut routing_mode),
+                json::Key::Known(13) => fields.required(reader, 13, &mut verified),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("content", content.is_some()),
-            ("fullName", full_name.is_some()),
-            ("name", name.is_some()),
-            ("recordType", record_type.is_some()),
-            ("verified", verified.is_some()),
-        ])?;
+        fields.finish(0x2a50)?;
         let (Some(content), Some(full_name), Some(name), Some(record_type), Some(verified)) =
             (content, full_name, name, record_type, verified)
         else {
@@ -5865,15 +5917,16 @@ impl GetSubdomainResponseCdn {
 
 impl Json for GetSubdomainResponseCdn {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["northflank"];
         let mut northflank = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "northflank" => fields.optional(reader, "northflank", &mut northflank),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut northflank),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { northflank })
     }
 
@@ -5940,21 +5993,22 @@ impl GetSubdomainResponseCdnNorthflank {
 
 impl Json for GetSubdomainResponseCdnNorthflank {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deployedAt", "enabled", "options", "status"];
         let mut deployed_at = None;
         let mut enabled = None;
         let mut options = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deployedAt" => fields.optional(reader, "deployedAt", &mut deployed_at),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "options" => fields.optional(reader, "options", &mut options),
-                "status" => fields.optional(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployed_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployed_at,
             enabled,
@@ -6074,6 +6128,15 @@ impl GetSubdomainResponseCdnNorthflankOptions {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "service",
+            "logging",
+            "http3",
+            "websockets",
+            "compression",
+            "vclSnippets",
+            "cacheSettings",
+        ];
         let mut service = None;
         let mut logging = None;
         let mut http3 = None;
@@ -6081,20 +6144,20 @@ impl Json for GetSubdomainResponseCdnNorthflankOptions {
         let mut compression = None;
         let mut vcl_snippets = None;
         let mut cache_settings = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "service" => fields.optional(reader, "service", &mut service),
-                "logging" => fields.optional(reader, "logging", &mut logging),
-                "http3" => fields.optional(reader, "http3", &mut http3),
-                "websockets" => fields.optional(reader, "websockets", &mut websockets),
-                "compression" => fields.optional(reader, "compression", &mut compression),
-                "vclSnippets" => fields.optional(reader, "vclSnippets", &mut vcl_snippets),
-                "cacheSettings" => fields.optional(reader, "cacheSettings", &mut cache_settings),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut service),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut logging),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut http3),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut websockets),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut compression),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcl_snippets),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut cache_settings),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             service,
             logging,
@@ -6185,27 +6248,30 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsService {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "forceTlsEnableHsts",
+            "hstsDuration",
+            "staleIfError",
+            "staleIfErrorTtl",
+            "defaultTtl",
+        ];
         let mut force_tls_enable_hsts = None;
         let mut hsts_duration = None;
         let mut stale_if_error = None;
         let mut stale_if_error_ttl = None;
         let mut default_ttl = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "forceTlsEnableHsts" => {
-                    fields.optional(reader, "forceTlsEnableHsts", &mut force_tls_enable_hsts)
-                }
-                "hstsDuration" => fields.optional(reader, "hstsDuration", &mut hsts_duration),
-                "staleIfError" => fields.optional(reader, "staleIfError", &mut stale_if_error),
-                "staleIfErrorTtl" => {
-                    fields.optional(reader, "staleIfErrorTtl", &mut stale_if_error_ttl)
-                }
-                "defaultTtl" => fields.optional(reader, "defaultTtl", &mut default_ttl),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut force_tls_enable_hsts),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut hsts_duration),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut stale_if_error),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut stale_if_error_ttl),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut default_ttl),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             force_tls_enable_hsts,
             hsts_duration,
@@ -6281,31 +6347,26 @@ impl GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name", "type", "dynamic", "priority", "content"];
         let mut id = None;
         let mut name = None;
         let mut type_ = None;
         let mut dynamic = None;
         let mut priority = None;
         let mut content = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "type" => fields.required(reader, "type", &mut type_),
-                "dynamic" => fields.required(reader, "dynamic", &mut dynamic),
-                "priority" => fields.required(reader, "priority", &mut priority),
-                "content" => fields.required(reader, "content", &mut content),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
+                json::Key::Known(3) => fields.required(reader, 3, &mut dynamic),
+                json::Key::Known(4) => fields.required(reader, 4, &mut priority),
+                json::Key::Known(5) => fields.required(reader, 5, &mut content),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-            ("dynamic", dynamic.is_some()),
-            ("priority", priority.is_some()),
-            ("content", content.is_some()),
-        ])?;
+        fields.finish(0x3e)?;
         let (Some(name), Some(type_), Some(dynamic), Some(priority), Some(content)) =
             (name, type_, dynamic, priority, content)
         else {
@@ -6391,29 +6452,26 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name", "action", "cacheCondition", "staleTtl", "ttl"];
         let mut id = None;
         let mut name = None;
         let mut action = None;
         let mut cache_condition = None;
         let mut stale_ttl = None;
         let mut ttl = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "action" => fields.optional(reader, "action", &mut action),
-                "cacheCondition" => fields.optional(reader, "cacheCondition", &mut cache_condition),
-                "staleTtl" => fields.required(reader, "staleTtl", &mut stale_ttl),
-                "ttl" => fields.required(reader, "ttl", &mut ttl),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut action),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut cache_condition),
+                json::Key::Known(4) => fields.required(reader, 4, &mut stale_ttl),
+                json::Key::Known(5) => fields.required(reader, 5, &mut ttl),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("staleTtl", stale_ttl.is_some()),
-            ("ttl", ttl.is_some()),
-        ])?;
+        fields.finish(0x32)?;
         let (Some(name), Some(stale_ttl), Some(ttl)) = (name, stale_ttl, ttl) else {
             return Err(json::incomplete());
         };
@@ -6489,19 +6547,20 @@ impl GetSubdomainResponseCertificate {
 
 impl Json for GetSubdomainResponseCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["expiryDate", "inProgress", "refreshDare"];
         let mut expiry_date = None;
         let mut in_progress = None;
         let mut refresh_dare = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "expiryDate" => fields.optional(reader, "expiryDate", &mut expiry_date),
-                "inProgress" => fields.optional(reader, "inProgress", &mut in_progress),
-                "refreshDare" => fields.optional(reader, "refreshDare", &mut refresh_dare),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut expiry_date),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut in_progress),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut refresh_dare),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             expiry_date,
             in_progress,
@@ -6552,17 +6611,18 @@ impl GetSubdomainResponseDcvRecord {
 
 impl Json for GetSubdomainResponseDcvRecord {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["record", "target"];
         let mut record = None;
         let mut target = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "record" => fields.required(reader, "record", &mut record),
-                "target" => fields.required(reader, "target", &mut target),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut record),
+                json::Key::Known(1) => fields.required(reader, 1, &mut target),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("record", record.is_some()), ("target", target.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(record), Some(target)) = (record, target) else {
             return Err(json::incomplete());
         };
@@ -6616,19 +6676,20 @@ impl GetSubdomainResponseGeoRouting {
 
 impl Json for GetSubdomainResponseGeoRouting {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["defaultBackend", "rules", "strategy"];
         let mut default_backend = None;
         let mut rules = None;
         let mut strategy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "defaultBackend" => fields.required(reader, "defaultBackend", &mut default_backend),
-                "rules" => fields.optional(reader, "rules", &mut rules),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut default_backend),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut rules),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut strategy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("defaultBackend", default_backend.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(default_backend),) = (default_backend,) else {
             return Err(json::incomplete());
         };
@@ -6670,17 +6731,18 @@ impl GetSubdomainResponseGeoRoutingDefaultBackend {
 
 impl Json for GetSubdomainResponseGeoRoutingDefaultBackend {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "port"];
         let mut id = None;
         let mut port = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "port" => fields.required(reader, "port", &mut port),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut port),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("port", port.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(port)) = (id, port) else {
             return Err(json::incomplete());
         };
@@ -6727,17 +6789,18 @@ impl GetSubdomainResponseGeoRoutingRulesItem {
 
 impl Json for GetSubdomainResponseGeoRoutingRulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["backend", "continents"];
         let mut backend = None;
         let mut continents = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backend" => fields.required(reader, "backend", &mut backend),
-                "continents" => fields.optional(reader, "continents", &mut continents),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut backend),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut continents),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("backend", backend.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(backend),) = (backend,) else {
             return Err(json::incomplete());
         };
@@ -6847,25 +6910,26 @@ impl GetSubdomainPathResponse {
 
 impl Json for GetSubdomainPathResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["assignment", "createdAt", "mode", "name", "options", "uri"];
         let mut assignment = None;
         let mut created_at = None;
         let mut mode = None;
         let mut name = None;
         let mut options = None;
         let mut uri = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "assignment" => fields.optional(reader, "assignment", &mut assignment),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "uri" => fields.required(reader, "uri", &mut uri),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut assignment),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut mode),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.required(reader, 5, &mut uri),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some()), ("uri", uri.is_some())])?;
+        fields.finish(0x24)?;
         let (Some(mode), Some(uri)) = (mode, uri) else {
             return Err(json::incomplete());
         };
@@ -6908,15 +6972,16 @@ impl ImportDomainCertificateBody {
 
 impl Json for ImportDomainCertificateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["certificate"];
         let mut certificate = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificate" => fields.required(reader, "certificate", &mut certificate),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut certificate),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("certificate", certificate.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(certificate),) = (certificate,) else {
             return Err(json::incomplete());
         };
@@ -6952,22 +7017,18 @@ impl ImportDomainCertificateBodyCertificate {
 
 impl Json for ImportDomainCertificateBodyCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["certificateChain", "privateKey"];
         let mut certificate_chain = None;
         let mut private_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificateChain" => {
-                    fields.required(reader, "certificateChain", &mut certificate_chain)
-                }
-                "privateKey" => fields.required(reader, "privateKey", &mut private_key),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut certificate_chain),
+                json::Key::Known(1) => fields.required(reader, 1, &mut private_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("certificateChain", certificate_chain.is_some()),
-            ("privateKey", private_key.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(certificate_chain), Some(private_key)) = (certificate_chain, private_key) else {
             return Err(json::incomplete());
         };
@@ -7002,15 +7063,16 @@ impl ListDomainsResponse {
 
 impl Json for ListDomainsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["domains"];
         let mut domains = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "domains" => fields.required(reader, "domains", &mut domains),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut domains),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("domains", domains.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(domains),) = (domains,) else {
             return Err(json::incomplete());
         };
@@ -7067,28 +7129,24 @@ impl ListDomainsResponseDomainsItem {
 
 impl Json for ListDomainsResponseDomainsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["hostname", "name", "options", "status", "token"];
         let mut hostname = None;
         let mut name = None;
         let mut options = None;
         let mut status = None;
         let mut token = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "hostname" => fields.required(reader, "hostname", &mut hostname),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "status" => fields.required(reader, "status", &mut status),
-                "token" => fields.required(reader, "token", &mut token),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut hostname),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.required(reader, 3, &mut status),
+                json::Key::Known(4) => fields.required(reader, 4, &mut token),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("hostname", hostname.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("token", token.is_some()),
-        ])?;
+        fields.finish(0x1b)?;
         let (Some(hostname), Some(name), Some(status), Some(token)) =
             (hostname, name, status, token)
         else {
@@ -7131,15 +7189,16 @@ impl ListEgressIpsResponse {
 
 impl Json for ListEgressIpsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["egressIps"];
         let mut egress_ips = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "egressIps" => fields.required(reader, "egressIps", &mut egress_ips),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut egress_ips),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("egressIps", egress_ips.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(egress_ips),) = (egress_ips,) else {
             return Err(json::incomplete());
         };
@@ -7200,31 +7259,33 @@ impl ListEgressIpsResponseEgressIpsItem {
 
 impl Json for ListEgressIpsResponseEgressIpsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut spec = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.required(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x3d)?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -7269,15 +7330,16 @@ impl ListLoadBalancersResponse {
 
 impl Json for ListLoadBalancersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["loadBalancers"];
         let mut load_balancers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "loadBalancers" => fields.required(reader, "loadBalancers", &mut load_balancers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut load_balancers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("loadBalancers", load_balancers.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(load_balancers),) = (load_balancers,) else {
             return Err(json::incomplete());
         };
@@ -7348,6 +7410,15 @@ impl ListLoadBalancersResponseLoadBalancersItem {
 
 impl Json for ListLoadBalancersResponseLoadBalancersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "state",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -7355,26 +7426,20 @@ impl Json for ListLoadBalancersResponseLoadBalancersItem {
         let mut spec = None;
         let mut state = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "state" => fields.optional(reader, "state", &mut state),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut state),
+                json::Key::Known(6) => fields.required(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x5d)?;
         let (Some(created_at), Some(id), Some(name), Some(spec), Some(updated_at)) =
             (created_at, id, name, spec, updated_at)
         else {
@@ -7433,17 +7498,18 @@ impl ListLoadBalancersResponseLoadBalancersItemState {
 
 impl Json for ListLoadBalancersResponseLoadBalancersItemState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["endpoints", "status"];
         let mut endpoints = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "endpoints" => fields.optional(reader, "endpoints", &mut endpoints),
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut endpoints),
+                json::Key::Known(1) => fields.required(reader, 1, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("status", status.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -7475,15 +7541,16 @@ impl ListSubdomainPathResponse {
 
 impl Json for ListSubdomainPathResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["paths"];
         let mut paths = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "paths" => fields.required(reader, "paths", &mut paths),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut paths),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("paths", paths.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(paths),) = (paths,) else {
             return Err(json::incomplete());
         };
@@ -7556,29 +7623,26 @@ impl ListSubdomainPathResponsePathsItem {
 
 impl Json for ListSubdomainPathResponsePathsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "mode", "name", "options", "subdomain", "uri"];
         let mut created_at = None;
         let mut mode = None;
         let mut name = None;
         let mut options = None;
         let mut subdomain = None;
         let mut uri = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "mode" => fields.required(reader, "mode", &mut mode),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "subdomain" => fields.required(reader, "subdomain", &mut subdomain),
-                "uri" => fields.required(reader, "uri", &mut uri),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut options),
+                json::Key::Known(4) => fields.required(reader, 4, &mut subdomain),
+                json::Key::Known(5) => fields.required(reader, 5, &mut uri),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("mode", mode.is_some()),
-            ("subdomain", subdomain.is_some()),
-            ("uri", uri.is_some()),
-        ])?;
+        fields.finish(0x32)?;
         let (Some(mode), Some(subdomain), Some(uri)) = (mode, subdomain, uri) else {
             return Err(json::incomplete());
         };
@@ -7650,19 +7714,20 @@ impl PatchEgressIpBody {
 
 impl Json for PatchEgressIpBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "spec"];
         let mut description = None;
         let mut name = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "spec" => fields.optional(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             name,
@@ -7725,19 +7790,20 @@ impl PatchLoadBalancerBody {
 
 impl Json for PatchLoadBalancerBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "spec"];
         let mut description = None;
         let mut name = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "spec" => fields.optional(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             name,
@@ -7800,19 +7866,20 @@ impl PatchNetworkPolicyBody {
 
 impl Json for PatchNetworkPolicyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "spec"];
         let mut description = None;
         let mut name = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "spec" => fields.optional(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             name,
@@ -7904,29 +7971,30 @@ impl PatchNetworkPolicyBodySpec {
 
 impl Json for PatchNetworkPolicyBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "egress",
+            "egressSecretInjection",
+            "ingress",
+            "loadBalancerIngress",
+            "restrictions",
+        ];
         let mut egress = None;
         let mut egress_secret_injection = None;
         let mut ingress = None;
         let mut load_balancer_ingress = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "egress" => fields.optional(reader, "egress", &mut egress),
-                "egressSecretInjection" => fields.optional(
-                    reader,
-                    "egressSecretInjection",
-                    &mut egress_secret_injection,
-                ),
-                "ingress" => fields.optional(reader, "ingress", &mut ingress),
-                "loadBalancerIngress" => {
-                    fields.nullable(reader, "loadBalancerIngress", &mut load_balancer_ingress)
-                }
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut egress),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut egress_secret_injection),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ingress),
+                json::Key::Known(3) => fields.nullable(reader, 3, &mut load_balancer_ingress),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             egress,
             egress_secret_injection,
@@ -7990,25 +8058,22 @@ impl PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
 
 impl Json for PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["header", "hosts", "name", "value"];
         let mut header = None;
         let mut hosts = None;
         let mut name = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "header" => fields.required(reader, "header", &mut header),
-                "hosts" => fields.required(reader, "hosts", &mut hosts),
-                "name" => fields.required(reader, "name", &mut name),
-                "value" => fields.optional(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut header),
+                json::Key::Known(1) => fields.required(reader, 1, &mut hosts),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("header", header.is_some()),
-            ("hosts", hosts.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(header), Some(hosts), Some(name)) = (header, hosts, name) else {
             return Err(json::incomplete());
         };
@@ -8066,17 +8131,18 @@ impl PatchNetworkPolicyBodySpecRestrictions {
 
 impl Json for PatchNetworkPolicyBodySpecRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projects", "tags"];
         let mut projects = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut projects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { projects, tags })
     }
 
@@ -8160,29 +8226,35 @@ impl PutDomainSubdomainBody {
 
 impl Json for PutDomainSubdomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cdn",
+            "certificate",
+            "certificateValidationMethod",
+            "loadBalancer",
+            "name",
+            "options",
+        ];
         let mut cdn = None;
         let mut certificate = None;
         let mut certificate_validation_method = None;
         let mut load_balancer = None;
         let mut name = None;
         let mut options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cdn" => fields.optional(reader, "cdn", &mut cdn),
-                "certificate" => fields.optional(reader, "certificate", &mut certificate),
-                "certificateValidationMethod" => fields.optional(
-                    reader,
-                    "certificateValidationMethod",
-                    &mut certificate_validation_method,
-                ),
-                "loadBalancer" => fields.optional(reader, "loadBalancer", &mut load_balancer),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cdn),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut certificate),
+                json::Key::Known(2) => {
+                    fields.optional(reader, 2, &mut certificate_validation_method)
+                }
+                json::Key::Known(3) => fields.optional(reader, 3, &mut load_balancer),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -8236,15 +8308,16 @@ impl PutDomainSubdomainBodyCdn {
 
 impl Json for PutDomainSubdomainBodyCdn {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["northflank"];
         let mut northflank = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "northflank" => fields.optional(reader, "northflank", &mut northflank),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut northflank),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { northflank })
     }
 
@@ -8291,17 +8364,18 @@ impl PutDomainSubdomainBodyCdnNorthflank {
 
 impl Json for PutDomainSubdomainBodyCdnNorthflank {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "options"];
         let mut enabled = None;
         let mut options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "options" => fields.optional(reader, "options", &mut options),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled, options })
     }
 
@@ -8337,15 +8411,16 @@ impl PutDomainSubdomainBodyCertificate {
 
 impl Json for PutDomainSubdomainBodyCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["certificate"];
         let mut certificate = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificate" => fields.optional(reader, "certificate", &mut certificate),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut certificate),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { certificate })
     }
 
@@ -8373,15 +8448,16 @@ impl UpdateDomainBody {
 
 impl Json for UpdateDomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["options"];
         let mut options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "options" => fields.required(reader, "options", &mut options),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("options", options.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(options),) = (options,) else {
             return Err(json::incomplete());
         };
@@ -8412,15 +8488,16 @@ impl UpdateSubdomainGeoRoutingBody {
 
 impl Json for UpdateSubdomainGeoRoutingBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["geoRouting"];
         let mut geo_routing = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "geoRouting" => fields.required(reader, "geoRouting", &mut geo_routing),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut geo_routing),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("geoRouting", geo_routing.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(geo_routing),) = (geo_routing,) else {
             return Err(json::incomplete());
         };
@@ -8483,19 +8560,20 @@ impl UpdateSubdomainGeoRoutingBodyGeoRouting {
 
 impl Json for UpdateSubdomainGeoRoutingBodyGeoRouting {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["defaultBackend", "rules", "strategy"];
         let mut default_backend = None;
         let mut rules = None;
         let mut strategy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "defaultBackend" => fields.optional(reader, "defaultBackend", &mut default_backend),
-                "rules" => fields.optional(reader, "rules", &mut rules),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut default_backend),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut rules),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut strategy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             default_backend,
             rules,
@@ -8540,15 +8618,16 @@ impl UpdateSubdomainPathBody {
 
 impl Json for UpdateSubdomainPathBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["options"];
         let mut options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "options" => fields.optional(reader, "options", &mut options),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { options })
     }
 

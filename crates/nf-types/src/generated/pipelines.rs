@@ -157,6 +157,25 @@ impl AbortReleaseFlowRunResponse {
 
 impl Json for AbortReleaseFlowRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concluded",
+            "concludedAt",
+            "createdAt",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "options",
+            "refs",
+            "spec",
+            "startedAt",
+            "status",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -174,38 +193,30 @@ impl Json for AbortReleaseFlowRunResponse {
         let mut status = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "refs" => fields.optional(reader, "refs", &mut refs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.required(reader, 3, &mut concluded),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut concluded_at),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gitops),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut name),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut options),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut refs),
+                json::Key::Known(12) => fields.required(reader, 12, &mut spec),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut started_at),
+                json::Key::Known(14) => fields.required(reader, 14, &mut status),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut triggers),
+                json::Key::Known(16) => fields.required(reader, 16, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1512a)?;
         let (
             Some(api_version),
             Some(concluded),
@@ -341,6 +352,15 @@ impl AbortReleaseFlowRunResponseGitops {
 
 impl Json for AbortReleaseFlowRunResponseGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branch",
+            "filePath",
+            "repoUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -348,27 +368,20 @@ impl Json for AbortReleaseFlowRunResponseGitops {
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "filePath" => fields.required(reader, "filePath", &mut file_path),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut repo_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcs_link_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("branch", branch.is_some()),
-            ("filePath", file_path.is_some()),
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x4e)?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -459,19 +472,18 @@ impl AbortReleaseFlowRunResponseOptions {
 
 impl Json for AbortReleaseFlowRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["concurrencyPolicy", "paused"];
         let mut concurrency_policy = None;
         let mut paused = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "paused" => fields.optional(reader, "paused", &mut paused),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut concurrency_policy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut paused),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             concurrency_policy,
             paused,
@@ -673,6 +685,21 @@ impl AbortReleaseFlowRunResponseTriggersItem {
 
 impl Json for AbortReleaseFlowRunResponseTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branchRestrictions",
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "ignoreDrafts",
+            "isAllowList",
+            "pathIgnoreRules",
+            "prRestrictions",
+            "ref",
+            "repoUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
@@ -686,37 +713,26 @@ impl Json for AbortReleaseFlowRunResponseTriggersItem {
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branchRestrictions" => {
-                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
-                }
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
-                "ref" => fields.optional(reader, "ref", &mut ref_),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut branch_restrictions),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ci_ignore_flags),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut ci_ignore_flags_enabled),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut ignore_drafts),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut is_allow_list),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut path_ignore_rules),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut pr_restrictions),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ref_),
+                json::Key::Known(9) => fields.required(reader, 9, &mut repo_url),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut self_hosted_vcs_id),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut vcs_link_id),
+                json::Key::Known(12) => fields.required(reader, 12, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x1200)?;
         let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -821,21 +837,22 @@ impl CreateGradualRolloutStrategyBody {
 
 impl Json for CreateGradualRolloutStrategyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["details", "name", "options", "type"];
         let mut details = None;
         let mut name = None;
         let mut options = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "details" => fields.required(reader, "details", &mut details),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut details),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.required(reader, 3, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("details", details.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x9)?;
         let (Some(details), Some(type_)) = (details, type_) else {
             return Err(json::incomplete());
         };
@@ -882,20 +899,18 @@ impl CreateGradualRolloutStrategyBodyDetails {
 
 impl Json for CreateGradualRolloutStrategyBodyDetails {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["canaryStrategy", "config"];
         let mut canary_strategy = None;
         let mut config = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryStrategy" => fields.required(reader, "canaryStrategy", &mut canary_strategy),
-                "config" => fields.required(reader, "config", &mut config),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut canary_strategy),
+                json::Key::Known(1) => fields.required(reader, 1, &mut config),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("canaryStrategy", canary_strategy.is_some()),
-            ("config", config.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(canary_strategy), Some(config)) = (canary_strategy, config) else {
             return Err(json::incomplete());
         };
@@ -985,25 +1000,27 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
 
 impl Json for CreateGradualRolloutStrategyBodyDetailsConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "canaryPercentage",
+            "stablePercentage",
+            "canaryHeader",
+            "stableHeader",
+        ];
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut canary_header = None;
         let mut stable_header = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryPercentage" => {
-                    fields.optional(reader, "canaryPercentage", &mut canary_percentage)
-                }
-                "stablePercentage" => {
-                    fields.optional(reader, "stablePercentage", &mut stable_percentage)
-                }
-                "canaryHeader" => fields.optional(reader, "canaryHeader", &mut canary_header),
-                "stableHeader" => fields.optional(reader, "stableHeader", &mut stable_header),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut canary_percentage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut stable_percentage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut canary_header),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut stable_header),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             canary_percentage,
             stable_percentage,
@@ -1052,20 +1069,18 @@ impl CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
 
 impl Json for CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["headerName", "headerValue"];
         let mut header_name = None;
         let mut header_value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "headerName" => fields.required(reader, "headerName", &mut header_name),
-                "headerValue" => fields.required(reader, "headerValue", &mut header_value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut header_name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut header_value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("headerName", header_name.is_some()),
-            ("headerValue", header_value.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(header_name), Some(header_value)) = (header_name, header_value) else {
             return Err(json::incomplete());
         };
@@ -1125,21 +1140,20 @@ impl CreateGradualRolloutStrategyBodyOptions {
 
 impl Json for CreateGradualRolloutStrategyBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["blockDeploymentOnActiveRollout", "triggers"];
         let mut block_deployment_on_active_rollout = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "blockDeploymentOnActiveRollout" => fields.nullable(
-                    reader,
-                    "blockDeploymentOnActiveRollout",
-                    &mut block_deployment_on_active_rollout,
-                ),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => {
+                    fields.nullable(reader, 0, &mut block_deployment_on_active_rollout)
+                }
+                json::Key::Known(1) => fields.optional(reader, 1, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             block_deployment_on_active_rollout,
             triggers,
@@ -1227,31 +1241,30 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
 
 impl Json for CreateGradualRolloutStrategyBodyOptionsTriggers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "releaseFromApi",
+            "releaseFromCD",
+            "releaseFromReleaseFlow",
+            "releaseFromTemplate",
+            "releaseFromUI",
+        ];
         let mut release_from_api = None;
         let mut release_from_cd = None;
         let mut release_from_release_flow = None;
         let mut release_from_template = None;
         let mut release_from_ui = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "releaseFromApi" => {
-                    fields.nullable(reader, "releaseFromApi", &mut release_from_api)
-                }
-                "releaseFromCD" => fields.nullable(reader, "releaseFromCD", &mut release_from_cd),
-                "releaseFromReleaseFlow" => fields.nullable(
-                    reader,
-                    "releaseFromReleaseFlow",
-                    &mut release_from_release_flow,
-                ),
-                "releaseFromTemplate" => {
-                    fields.nullable(reader, "releaseFromTemplate", &mut release_from_template)
-                }
-                "releaseFromUI" => fields.nullable(reader, "releaseFromUI", &mut release_from_ui),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut release_from_api),
+                json::Key::Known(1) => fields.nullable(reader, 1, &mut release_from_cd),
+                json::Key::Known(2) => fields.nullable(reader, 2, &mut release_from_release_flow),
+                json::Key::Known(3) => fields.nullable(reader, 3, &mut release_from_template),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut release_from_ui),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             release_from_api,
             release_from_cd,
@@ -1335,28 +1348,24 @@ impl CreateGradualRolloutStrategyResponse {
 
 impl Json for CreateGradualRolloutStrategyResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["details", "id", "name", "options", "type"];
         let mut details = None;
         let mut id = None;
         let mut name = None;
         let mut options = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "details" => fields.required(reader, "details", &mut details),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut details),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut options),
+                json::Key::Known(4) => fields.required(reader, 4, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("details", details.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x17)?;
         let (Some(details), Some(id), Some(name), Some(type_)) = (details, id, name, type_) else {
             return Err(json::incomplete());
         };
@@ -1412,17 +1421,18 @@ impl CreateGradualRolloutStrategyResponseDetails {
 
 impl Json for CreateGradualRolloutStrategyResponseDetails {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["canaryStrategy", "config"];
         let mut canary_strategy = None;
         let mut config = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryStrategy" => fields.required(reader, "canaryStrategy", &mut canary_strategy),
-                "config" => fields.optional(reader, "config", &mut config),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut canary_strategy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut config),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("canaryStrategy", canary_strategy.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(canary_strategy),) = (canary_strategy,) else {
             return Err(json::incomplete());
         };
@@ -1496,25 +1506,27 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
 
 impl Json for CreateGradualRolloutStrategyResponseDetailsConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "canaryPercentage",
+            "stablePercentage",
+            "canaryHeader",
+            "stableHeader",
+        ];
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut canary_header = None;
         let mut stable_header = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryPercentage" => {
-                    fields.optional(reader, "canaryPercentage", &mut canary_percentage)
-                }
-                "stablePercentage" => {
-                    fields.optional(reader, "stablePercentage", &mut stable_percentage)
-                }
-                "canaryHeader" => fields.optional(reader, "canaryHeader", &mut canary_header),
-                "stableHeader" => fields.optional(reader, "stableHeader", &mut stable_header),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut canary_percentage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut stable_percentage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut canary_header),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut stable_header),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             canary_percentage,
             stable_percentage,
@@ -1570,19 +1582,16 @@ impl DeletePipelineTemplatePreviewBody {
 
 impl Json for DeletePipelineTemplatePreviewBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["teardownArgumentOverrides"];
         let mut teardown_argument_overrides = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "teardownArgumentOverrides" => fields.optional(
-                    reader,
-                    "teardownArgumentOverrides",
-                    &mut teardown_argument_overrides,
-                ),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut teardown_argument_overrides),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             teardown_argument_overrides,
         })
@@ -1658,23 +1667,24 @@ impl GetPipelineResponse {
 
 impl Json for GetPipelineResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "nfObjects", "preview", "stages"];
         let mut description = None;
         let mut name = None;
         let mut nf_objects = None;
         let mut preview = None;
         let mut stages = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "nfObjects" => fields.optional(reader, "nfObjects", &mut nf_objects),
-                "preview" => fields.optional(reader, "preview", &mut preview),
-                "stages" => fields.optional(reader, "stages", &mut stages),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut nf_objects),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut preview),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut stages),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -1727,23 +1737,20 @@ impl GetPipelineResponseNfObjectsItem {
 
 impl Json for GetPipelineResponseNfObjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "stage", "type"];
         let mut id = None;
         let mut stage = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "stage" => fields.required(reader, "stage", &mut stage),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut stage),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("stage", stage.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(id), Some(stage), Some(type_)) = (id, stage, type_) else {
             return Err(json::incomplete());
         };
@@ -1886,6 +1893,19 @@ impl GetPreviewTemplateResponse {
 
 impl Json for GetPreviewTemplateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "createdAt",
+            "gitops",
+            "id",
+            "options",
+            "paused",
+            "spec",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -1897,29 +1917,24 @@ impl Json for GetPreviewTemplateResponse {
         let mut spec = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "options" => fields.required(reader, "options", &mut options),
-                "paused" => fields.optional(reader, "paused", &mut paused),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gitops),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut options),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut paused),
+                json::Key::Known(8) => fields.required(reader, 8, &mut spec),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut triggers),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("options", options.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x162)?;
         let (Some(api_version), Some(id), Some(options), Some(spec)) =
             (api_version, id, options, spec)
         else {
@@ -2112,6 +2127,23 @@ impl GetPreviewTemplateResponseTriggersItem {
 
 impl Json for GetPreviewTemplateResponseTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branchRestrictions",
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "ignoreDrafts",
+            "isAllowList",
+            "manualOnly",
+            "pathIgnoreRules",
+            "prRestrictions",
+            "ref",
+            "repoUrl",
+            "selfHostedVcsId",
+            "type",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
@@ -2127,39 +2159,28 @@ impl Json for GetPreviewTemplateResponseTriggersItem {
         let mut type_ = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branchRestrictions" => {
-                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
-                }
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "manualOnly" => fields.optional(reader, "manualOnly", &mut manual_only),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
-                "ref" => fields.optional(reader, "ref", &mut ref_),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "type" => fields.optional(reader, "type", &mut type_),
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut branch_restrictions),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ci_ignore_flags),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut ci_ignore_flags_enabled),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut ignore_drafts),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut is_allow_list),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut manual_only),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut path_ignore_rules),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut pr_restrictions),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut ref_),
+                json::Key::Known(10) => fields.required(reader, 10, &mut repo_url),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut self_hosted_vcs_id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut type_),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut vcs_link_id),
+                json::Key::Known(14) => fields.required(reader, 14, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x4400)?;
         let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -2348,6 +2369,21 @@ impl GetPreviewTemplateRunResponse {
 
 impl Json for GetPreviewTemplateRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "createdAt",
+            "gitops",
+            "id",
+            "options",
+            "refs",
+            "spec",
+            "status",
+            "templateId",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -2361,32 +2397,26 @@ impl Json for GetPreviewTemplateRunResponse {
         let mut template_id = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "options" => fields.optional(reader, "options", &mut options),
-                "refs" => fields.optional(reader, "refs", &mut refs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "status" => fields.required(reader, "status", &mut status),
-                "templateId" => fields.required(reader, "templateId", &mut template_id),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gitops),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut options),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut refs),
+                json::Key::Known(8) => fields.required(reader, 8, &mut spec),
+                json::Key::Known(9) => fields.required(reader, 9, &mut status),
+                json::Key::Known(10) => fields.required(reader, 10, &mut template_id),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut triggers),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("templateId", template_id.is_some()),
-        ])?;
+        fields.finish(0x722)?;
         let (Some(api_version), Some(id), Some(spec), Some(status), Some(template_id)) =
             (api_version, id, spec, status, template_id)
         else {
@@ -2507,29 +2537,33 @@ impl GetPreviewTemplateRunResponseOptions {
 
 impl Json for GetPreviewTemplateRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "concurrencyPolicy",
+            "expiry",
+            "nameFormat",
+            "prefixName",
+            "schedule",
+            "useBranchContents",
+        ];
         let mut concurrency_policy = None;
         let mut expiry = None;
         let mut name_format = None;
         let mut prefix_name = None;
         let mut schedule = None;
         let mut use_branch_contents = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "expiry" => fields.optional(reader, "expiry", &mut expiry),
-                "nameFormat" => fields.optional(reader, "nameFormat", &mut name_format),
-                "prefixName" => fields.optional(reader, "prefixName", &mut prefix_name),
-                "schedule" => fields.optional(reader, "schedule", &mut schedule),
-                "useBranchContents" => {
-                    fields.optional(reader, "useBranchContents", &mut use_branch_contents)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut concurrency_policy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut expiry),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name_format),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut prefix_name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut schedule),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_branch_contents),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             concurrency_policy,
             expiry,
@@ -2596,19 +2630,18 @@ impl GetPreviewTemplateRunResponseOptionsExpiry {
 
 impl Json for GetPreviewTemplateRunResponseOptionsExpiry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["previewLifetime", "resetOnUpdate"];
         let mut preview_lifetime = None;
         let mut reset_on_update = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "previewLifetime" => {
-                    fields.optional(reader, "previewLifetime", &mut preview_lifetime)
-                }
-                "resetOnUpdate" => fields.optional(reader, "resetOnUpdate", &mut reset_on_update),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut preview_lifetime),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut reset_on_update),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             preview_lifetime,
             reset_on_update,
@@ -2713,6 +2746,7 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
 
 impl Json for GetPreviewTemplateRunResponseOptionsSchedule {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["fri", "mon", "sat", "sun", "thu", "tue", "wed"];
         let mut fri = None;
         let mut mon = None;
         let mut sat = None;
@@ -2720,20 +2754,20 @@ impl Json for GetPreviewTemplateRunResponseOptionsSchedule {
         let mut thu = None;
         let mut tue = None;
         let mut wed = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "fri" => fields.optional(reader, "fri", &mut fri),
-                "mon" => fields.optional(reader, "mon", &mut mon),
-                "sat" => fields.optional(reader, "sat", &mut sat),
-                "sun" => fields.optional(reader, "sun", &mut sun),
-                "thu" => fields.optional(reader, "thu", &mut thu),
-                "tue" => fields.optional(reader, "tue", &mut tue),
-                "wed" => fields.optional(reader, "wed", &mut wed),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut fri),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mon),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut sat),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sun),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut thu),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut tue),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut wed),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             fri,
             mon,
@@ -2794,17 +2828,18 @@ impl GetPreviewTemplateRunResponseOptionsScheduleFri {
 
 impl Json for GetPreviewTemplateRunResponseOptionsScheduleFri {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["startTime", "endTime"];
         let mut start_time = None;
         let mut end_time = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "startTime" => fields.optional(reader, "startTime", &mut start_time),
-                "endTime" => fields.optional(reader, "endTime", &mut end_time),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut start_time),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut end_time),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             start_time,
             end_time,
@@ -2973,6 +3008,23 @@ impl GetReleaseFlowResponse {
 
 impl Json for GetReleaseFlowResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concurrencyPolicy",
+            "createdAt",
+            "gitops",
+            "options",
+            "paused",
+            "richInputs",
+            "spec",
+            "stage",
+            "status",
+            "teardownSpec",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -2988,37 +3040,28 @@ impl Json for GetReleaseFlowResponse {
         let mut teardown_spec = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "options" => fields.optional(reader, "options", &mut options),
-                "paused" => fields.required(reader, "paused", &mut paused),
-                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stage" => fields.optional(reader, "stage", &mut stage),
-                "status" => fields.required(reader, "status", &mut status),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut concurrency_policy),
+                json::Key::Known(4) => fields.required(reader, 4, &mut created_at),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut gitops),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut options),
+                json::Key::Known(7) => fields.required(reader, 7, &mut paused),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut rich_inputs),
+                json::Key::Known(9) => fields.required(reader, 9, &mut spec),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut stage),
+                json::Key::Known(11) => fields.required(reader, 11, &mut status),
+                json::Key::Known(12) => fields.nullable(reader, 12, &mut teardown_spec),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut triggers),
+                json::Key::Known(14) => fields.required(reader, 14, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("paused", paused.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x4a92)?;
         let (
             Some(api_version),
             Some(created_at),
@@ -3096,17 +3139,18 @@ impl GetReleaseFlowResponseRichInputsItem {
 
 impl Json for GetReleaseFlowResponseRichInputsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["kind", "spec"];
         let mut kind = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "kind" => fields.required(reader, "kind", &mut kind),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut kind),
+                json::Key::Known(1) => fields.required(reader, 1, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("kind", kind.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(kind), Some(spec)) = (kind, spec) else {
             return Err(json::incomplete());
         };
@@ -3180,27 +3224,24 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
 
 impl Json for GetReleaseFlowResponseRichInputsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "inputs", "outputs", "required", "title"];
         let mut description = None;
         let mut inputs = None;
         let mut outputs = None;
         let mut required = None;
         let mut title = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "inputs" => fields.required(reader, "inputs", &mut inputs),
-                "outputs" => fields.required(reader, "outputs", &mut outputs),
-                "required" => fields.optional(reader, "required", &mut required),
-                "title" => fields.required(reader, "title", &mut title),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut inputs),
+                json::Key::Known(2) => fields.required(reader, 2, &mut outputs),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut required),
+                json::Key::Known(4) => fields.required(reader, 4, &mut title),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("inputs", inputs.is_some()),
-            ("outputs", outputs.is_some()),
-            ("title", title.is_some()),
-        ])?;
+        fields.finish(0x16)?;
         let (Some(inputs), Some(outputs), Some(title)) = (inputs, outputs, title) else {
             return Err(json::incomplete());
         };
@@ -3256,17 +3297,18 @@ impl GetReleaseFlowResponseTeardownSpec {
 
 impl Json for GetReleaseFlowResponseTeardownSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["failurePolicy", "spec"];
         let mut failure_policy = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "failurePolicy" => fields.optional(reader, "failurePolicy", &mut failure_policy),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut failure_policy),
+                json::Key::Known(1) => fields.required(reader, 1, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("spec", spec.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(spec),) = (spec,) else {
             return Err(json::incomplete());
         };
@@ -3311,15 +3353,16 @@ impl ListGradualRolloutStrategiesResponse {
 
 impl Json for ListGradualRolloutStrategiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["strategies"];
         let mut strategies = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "strategies" => fields.required(reader, "strategies", &mut strategies),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut strategies),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("strategies", strategies.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(strategies),) = (strategies,) else {
             return Err(json::incomplete());
         };
@@ -3354,17 +3397,16 @@ impl ListPipelineTemplatePreviewsResponse {
 
 impl Json for ListPipelineTemplatePreviewsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["previewEnvironments"];
         let mut preview_environments = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "previewEnvironments" => {
-                    fields.required(reader, "previewEnvironments", &mut preview_environments)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut preview_environments),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("previewEnvironments", preview_environments.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(preview_environments),) = (preview_environments,) else {
             return Err(json::incomplete());
         };
@@ -3439,23 +3481,24 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 
 impl Json for ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "id", "paused", "updatedAt", "vcsData"];
         let mut created_at = None;
         let mut id = None;
         let mut paused = None;
         let mut updated_at = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "paused" => fields.optional(reader, "paused", &mut paused),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.required(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut paused),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut updated_at),
+                json::Key::Known(4) => fields.required(reader, 4, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("vcsData", vcs_data.is_some())])?;
+        fields.finish(0x12)?;
         let (Some(id), Some(vcs_data)) = (id, vcs_data) else {
             return Err(json::incomplete());
         };
@@ -3498,15 +3541,16 @@ impl ListPipelineTemplatePreviewsResponseItemVcsData {
 
 impl Json for ListPipelineTemplatePreviewsResponseItemVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["repoUrl"];
         let mut repo_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut repo_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("repoUrl", repo_url.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(repo_url),) = (repo_url,) else {
             return Err(json::incomplete());
         };
@@ -3537,15 +3581,16 @@ impl ListPipelinesResponse {
 
 impl Json for ListPipelinesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["pipelines"];
         let mut pipelines = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "pipelines" => fields.required(reader, "pipelines", &mut pipelines),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut pipelines),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("pipelines", pipelines.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(pipelines),) = (pipelines,) else {
             return Err(json::incomplete());
         };
@@ -3611,23 +3656,24 @@ impl ListPipelinesResponsePipelinesItem {
 
 impl Json for ListPipelinesResponsePipelinesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "description", "id", "name", "updatedAt"];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0xc)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3672,17 +3718,16 @@ impl ListPreviewTemplateRunsResponse {
 
 impl Json for ListPreviewTemplateRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["previewTemplateRuns"];
         let mut preview_template_runs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "previewTemplateRuns" => {
-                    fields.required(reader, "previewTemplateRuns", &mut preview_template_runs)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut preview_template_runs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("previewTemplateRuns", preview_template_runs.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(preview_template_runs),) = (preview_template_runs,) else {
             return Err(json::incomplete());
         };
@@ -3765,6 +3810,15 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
 
 impl Json for ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "apiVersion",
+            "createdAt",
+            "id",
+            "options",
+            "status",
+            "templateId",
+            "updatedAt",
+        ];
         let mut api_version = None;
         let mut created_at = None;
         let mut id = None;
@@ -3772,25 +3826,20 @@ impl Json for ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
         let mut status = None;
         let mut template_id = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "options" => fields.optional(reader, "options", &mut options),
-                "status" => fields.required(reader, "status", &mut status),
-                "templateId" => fields.required(reader, "templateId", &mut template_id),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut api_version),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut options),
+                json::Key::Known(4) => fields.required(reader, 4, &mut status),
+                json::Key::Known(5) => fields.required(reader, 5, &mut template_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("status", status.is_some()),
-            ("templateId", template_id.is_some()),
-        ])?;
+        fields.finish(0x35)?;
         let (Some(api_version), Some(id), Some(status), Some(template_id)) =
             (api_version, id, status, template_id)
         else {
@@ -3844,15 +3893,16 @@ impl ListReleaseFlowRunsResponse {
 
 impl Json for ListReleaseFlowRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runs"];
         let mut runs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runs" => fields.optional(reader, "runs", &mut runs),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut runs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { runs })
     }
 
@@ -3940,6 +3990,17 @@ impl ListReleaseFlowRunsResponseRunsItem {
 
 impl Json for ListReleaseFlowRunsResponseRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "concluded",
+            "concludedAt",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "startedAt",
+            "status",
+            "updatedAt",
+        ];
         let mut concluded = None;
         let mut concluded_at = None;
         let mut created_at = None;
@@ -3949,28 +4010,22 @@ impl Json for ListReleaseFlowRunsResponseRunsItem {
         let mut started_at = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut concluded),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concluded_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut started_at),
+                json::Key::Known(7) => fields.required(reader, 7, &mut status),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x195)?;
         let (Some(concluded), Some(created_at), Some(id), Some(status), Some(updated_at)) =
             (concluded, created_at, id, status, updated_at)
         else {
@@ -4053,21 +4108,22 @@ impl PatchGradualRolloutStrategyBody {
 
 impl Json for PatchGradualRolloutStrategyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["details", "name", "options", "type"];
         let mut details = None;
         let mut name = None;
         let mut options = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "details" => fields.required(reader, "details", &mut details),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut details),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("details", details.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(details),) = (details,) else {
             return Err(json::incomplete());
         };
@@ -4135,19 +4191,20 @@ impl RunPreviewTemplateBody {
 
 impl Json for RunPreviewTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["arguments", "name", "triggers"];
         let mut arguments = None;
         let mut name = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "name" => fields.optional(reader, "name", &mut name),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             arguments,
             name,
@@ -4287,6 +4344,21 @@ impl RunPreviewTemplateResponse {
 
 impl Json for RunPreviewTemplateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concurrencyPolicy",
+            "createdAt",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "options",
+            "spec",
+            "teardownSpec",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -4300,34 +4372,26 @@ impl Json for RunPreviewTemplateResponse {
         let mut spec = None;
         let mut teardown_spec = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.required(reader, "options", &mut options),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut concurrency_policy),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut created_at),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gitops),
+                json::Key::Known(7) => fields.required(reader, 7, &mut id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.required(reader, 9, &mut options),
+                json::Key::Known(10) => fields.required(reader, 10, &mut spec),
+                json::Key::Known(11) => fields.nullable(reader, 11, &mut teardown_spec),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("options", options.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x782)?;
         let (Some(api_version), Some(id), Some(name), Some(options), Some(spec)) =
             (api_version, id, name, options, spec)
         else {
@@ -4446,6 +4510,16 @@ impl RunPreviewTemplateResponseGitops {
 
 impl Json for RunPreviewTemplateResponseGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branch",
+            "filePath",
+            "repoUrl",
+            "selfHostedVcsId",
+            "templateSha",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -4454,28 +4528,21 @@ impl Json for RunPreviewTemplateResponseGitops {
         let mut template_sha = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "filePath" => fields.required(reader, "filePath", &mut file_path),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "templateSha" => fields.optional(reader, "templateSha", &mut template_sha),
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut repo_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut template_sha),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcs_link_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("branch", branch.is_some()),
-            ("filePath", file_path.is_some()),
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x8e)?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -4528,15 +4595,16 @@ impl RunPreviewTemplateResponseOptions {
 
 impl Json for RunPreviewTemplateResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["autorun"];
         let mut autorun = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autorun" => fields.required(reader, "autorun", &mut autorun),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut autorun),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("autorun", autorun.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(autorun),) = (autorun,) else {
             return Err(json::incomplete());
         };
@@ -4619,25 +4687,30 @@ impl RunReleaseFlowBody {
 
 impl Json for RunReleaseFlowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "arguments",
+            "description",
+            "name",
+            "overrides",
+            "releaseNodeOverrides",
+        ];
         let mut arguments = None;
         let mut description = None;
         let mut name = None;
         let mut overrides = None;
         let mut release_node_overrides = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "overrides" => fields.optional(reader, "overrides", &mut overrides),
-                "releaseNodeOverrides" => {
-                    fields.optional(reader, "releaseNodeOverrides", &mut release_node_overrides)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut overrides),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut release_node_overrides),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             arguments,
             description,
@@ -4757,6 +4830,17 @@ impl UpdatePreviewTemplateBody {
 
 impl Json for UpdatePreviewTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "gitops",
+            "options",
+            "paused",
+            "spec",
+            "triggers",
+            "webhook",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -4766,25 +4850,22 @@ impl Json for UpdatePreviewTemplateBody {
         let mut spec = None;
         let mut triggers = None;
         let mut webhook = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "options" => fields.optional(reader, "options", &mut options),
-                "paused" => fields.optional(reader, "paused", &mut paused),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "webhook" => fields.optional(reader, "webhook", &mut webhook),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gitops),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut paused),
+                json::Key::Known(6) => fields.required(reader, 6, &mut spec),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut triggers),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut webhook),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x42)?;
         let (Some(api_version), Some(spec)) = (api_version, spec) else {
             return Err(json::incomplete());
         };
@@ -4852,17 +4933,18 @@ impl UpdatePreviewTemplateBodyWebhook {
 
 impl Json for UpdatePreviewTemplateBodyWebhook {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "regenerate"];
         let mut enabled = None;
         let mut regenerate = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "regenerate" => fields.optional(reader, "regenerate", &mut regenerate),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut regenerate),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             regenerate,
@@ -4985,6 +5067,18 @@ impl UpdateReleaseFlowBody {
 
 impl Json for UpdateReleaseFlowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "gitops",
+            "options",
+            "project",
+            "richInputs",
+            "spec",
+            "teardownSpec",
+            "triggers",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -4995,26 +5089,23 @@ impl Json for UpdateReleaseFlowBody {
         let mut spec = None;
         let mut teardown_spec = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "options" => fields.optional(reader, "options", &mut options),
-                "project" => fields.optional(reader, "project", &mut project),
-                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gitops),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut project),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut rich_inputs),
+                json::Key::Known(7) => fields.required(reader, 7, &mut spec),
+                json::Key::Known(8) => fields.nullable(reader, 8, &mut teardown_spec),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x82)?;
         let (Some(api_version), Some(spec)) = (api_version, spec) else {
             return Err(json::incomplete());
         };

@@ -81,25 +81,33 @@ impl CreateProjectBody {
 
 impl Json for CreateProjectBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "color",
+            "description",
+            "name",
+            "networking",
+            "region",
+            "clusterId",
+        ];
         let mut color = None;
         let mut description = None;
         let mut name = None;
         let mut networking = None;
         let mut region = None;
         let mut cluster_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "color" => fields.optional(reader, "color", &mut color),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "region" => fields.optional(reader, "region", &mut region),
-                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut color),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut networking),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut region),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut cluster_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -174,23 +182,20 @@ impl CreateProjectBodyNetworking {
 
 impl Json for CreateProjectBodyNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["allowedIngressProjects", "hostAliases", "tailscale"];
         let mut allowed_ingress_projects = None;
         let mut host_aliases = None;
         let mut tailscale = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowedIngressProjects" => fields.optional(
-                    reader,
-                    "allowedIngressProjects",
-                    &mut allowed_ingress_projects,
-                ),
-                "hostAliases" => fields.optional(reader, "hostAliases", &mut host_aliases),
-                "tailscale" => fields.optional(reader, "tailscale", &mut tailscale),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allowed_ingress_projects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host_aliases),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut tailscale),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allowed_ingress_projects,
             host_aliases,
@@ -263,19 +268,20 @@ impl CreateProjectBodyNetworkingHostAliases {
 
 impl Json for CreateProjectBodyNetworkingHostAliases {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "hostEntries", "restrictions"];
         let mut enabled = None;
         let mut host_entries = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "hostEntries" => fields.optional(reader, "hostEntries", &mut host_entries),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host_entries),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             host_entries,
@@ -314,20 +320,18 @@ impl CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
 
 impl Json for CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ipAddress", "hostnames"];
         let mut ip_address = None;
         let mut hostnames = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ipAddress" => fields.required(reader, "ipAddress", &mut ip_address),
-                "hostnames" => fields.required(reader, "hostnames", &mut hostnames),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut ip_address),
+                json::Key::Known(1) => fields.required(reader, 1, &mut hostnames),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("ipAddress", ip_address.is_some()),
-            ("hostnames", hostnames.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(ip_address), Some(hostnames)) = (ip_address, hostnames) else {
             return Err(json::incomplete());
         };
@@ -387,21 +391,20 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
 
 impl Json for CreateProjectBodyNetworkingHostAliasesRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "tags", "tagMatchCondition"];
         let mut enabled = None;
         let mut tags = None;
         let mut tag_match_condition = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "tagMatchCondition" => {
-                    fields.optional(reader, "tagMatchCondition", &mut tag_match_condition)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut tag_match_condition),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -517,27 +520,33 @@ impl CreateProjectBodyNetworkingTailscale {
 
 impl Json for CreateProjectBodyNetworkingTailscale {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "authKeyTags",
+            "enabled",
+            "options",
+            "restrictions",
+            "secrets",
+            "tailscaleOptions",
+        ];
         let mut auth_key_tags = None;
         let mut enabled = None;
         let mut options = None;
         let mut restrictions = None;
         let mut secrets = None;
         let mut tailscale_options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authKeyTags" => fields.optional(reader, "authKeyTags", &mut auth_key_tags),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "options" => fields.optional(reader, "options", &mut options),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "tailscaleOptions" => {
-                    fields.optional(reader, "tailscaleOptions", &mut tailscale_options)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auth_key_tags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restrictions),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secrets),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut tailscale_options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auth_key_tags,
             enabled,
@@ -613,25 +622,26 @@ impl CreateProjectBodyNetworkingTailscaleOptions {
 
 impl Json for CreateProjectBodyNetworkingTailscaleOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "applyToAddons",
+            "applyToAddonJobs",
+            "autoRedeployOnRegeneration",
+        ];
         let mut apply_to_addons = None;
         let mut apply_to_addon_jobs = None;
         let mut auto_redeploy_on_regeneration = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "applyToAddons" => fields.optional(reader, "applyToAddons", &mut apply_to_addons),
-                "applyToAddonJobs" => {
-                    fields.optional(reader, "applyToAddonJobs", &mut apply_to_addon_jobs)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut apply_to_addons),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut apply_to_addon_jobs),
+                json::Key::Known(2) => {
+                    fields.optional(reader, 2, &mut auto_redeploy_on_regeneration)
                 }
-                "autoRedeployOnRegeneration" => fields.optional(
-                    reader,
-                    "autoRedeployOnRegeneration",
-                    &mut auto_redeploy_on_regeneration,
-                ),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             apply_to_addons,
             apply_to_addon_jobs,
@@ -678,20 +688,18 @@ impl CreateProjectBodyNetworkingTailscaleSecrets {
 
 impl Json for CreateProjectBodyNetworkingTailscaleSecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["clientId", "clientSecret"];
         let mut client_id = None;
         let mut client_secret = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clientId" => fields.required(reader, "clientId", &mut client_id),
-                "clientSecret" => fields.required(reader, "clientSecret", &mut client_secret),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut client_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut client_secret),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("clientId", client_id.is_some()),
-            ("clientSecret", client_secret.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
             return Err(json::incomplete());
         };
@@ -735,15 +743,16 @@ impl CreateProjectBodyNetworkingTailscaleTailscaleOptions {
 
 impl Json for CreateProjectBodyNetworkingTailscaleTailscaleOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["acceptRoutes"];
         let mut accept_routes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "acceptRoutes" => fields.optional(reader, "acceptRoutes", &mut accept_routes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut accept_routes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { accept_routes })
     }
 
@@ -866,6 +875,19 @@ impl CreateProjectResponse {
 
 impl Json for CreateProjectResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "clusterId",
+            "color",
+            "createdAt",
+            "customRegistry",
+            "description",
+            "id",
+            "lifecycleStatus",
+            "name",
+            "networking",
+            "region",
+            "updatedAt",
+        ];
         let mut cluster_id = None;
         let mut color = None;
         let mut created_at = None;
@@ -877,30 +899,24 @@ impl Json for CreateProjectResponse {
         let mut networking = None;
         let mut region = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
-                "color" => fields.optional(reader, "color", &mut color),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "lifecycleStatus" => {
-                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "region" => fields.optional(reader, "region", &mut region),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cluster_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut color),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_registry),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut lifecycle_status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut networking),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut region),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("lifecycleStatus", lifecycle_status.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0xe0)?;
         let (Some(id), Some(lifecycle_status), Some(name)) = (id, lifecycle_status, name) else {
             return Err(json::incomplete());
         };
@@ -979,17 +995,18 @@ impl CreateProjectResponseCustomRegistry {
 
 impl Json for CreateProjectResponseCustomRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -1036,17 +1053,18 @@ impl CreateProjectResponseCustomRegistryConfiguration {
 
 impl Json for CreateProjectResponseCustomRegistryConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentialId", "provider"];
         let mut credential_id = None;
         let mut provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentialId" => fields.required(reader, "credentialId", &mut credential_id),
-                "provider" => fields.optional(reader, "provider", &mut provider),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut credential_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("credentialId", credential_id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(credential_id),) = (credential_id,) else {
             return Err(json::incomplete());
         };
@@ -1213,6 +1231,20 @@ impl GetProjectResponse {
 
 impl Json for GetProjectResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addons",
+            "cluster",
+            "createdAt",
+            "customRegistry",
+            "deployment",
+            "description",
+            "id",
+            "jobs",
+            "lifecycleStatus",
+            "name",
+            "services",
+            "uid",
+        ];
         let mut addons = None;
         let mut cluster = None;
         let mut created_at = None;
@@ -1225,37 +1257,25 @@ impl Json for GetProjectResponse {
         let mut name = None;
         let mut services = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addons" => fields.required(reader, "addons", &mut addons),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "jobs" => fields.required(reader, "jobs", &mut jobs),
-                "lifecycleStatus" => {
-                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "services" => fields.required(reader, "services", &mut services),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addons),
+                json::Key::Known(1) => fields.required(reader, 1, &mut cluster),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_registry),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut deployment),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.required(reader, 6, &mut id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut jobs),
+                json::Key::Known(8) => fields.required(reader, 8, &mut lifecycle_status),
+                json::Key::Known(9) => fields.required(reader, 9, &mut name),
+                json::Key::Known(10) => fields.required(reader, 10, &mut services),
+                json::Key::Known(11) => fields.required(reader, 11, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("addons", addons.is_some()),
-            ("cluster", cluster.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("jobs", jobs.is_some()),
-            ("lifecycleStatus", lifecycle_status.is_some()),
-            ("name", name.is_some()),
-            ("services", services.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0xfc7)?;
         let (
             Some(addons),
             Some(cluster),
@@ -1375,6 +1395,15 @@ impl GetProjectResponseAddonsItem {
 
 impl Json for GetProjectResponseAddonsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "id",
+            "name",
+            "spec",
+            "stageId",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -1382,26 +1411,20 @@ impl Json for GetProjectResponseAddonsItem {
         let mut spec = None;
         let mut stage_id = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut stage_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x5d)?;
         let (Some(app_id), Some(id), Some(name), Some(spec), Some(uid)) =
             (app_id, id, name, spec, uid)
         else {
@@ -1450,15 +1473,16 @@ impl GetProjectResponseAddonsItemSpec {
 
 impl Json for GetProjectResponseAddonsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["type"];
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1514,21 +1538,22 @@ impl GetProjectResponseCluster {
 
 impl Json for GetProjectResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
-                "name" => fields.required(reader, "name", &mut name),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut load_balancers),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -1582,17 +1607,18 @@ impl GetProjectResponseCustomRegistry {
 
 impl Json for GetProjectResponseCustomRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.required(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1649,17 +1675,18 @@ impl GetProjectResponseCustomRegistryConfiguration {
 
 impl Json for GetProjectResponseCustomRegistryConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentialId", "provider"];
         let mut credential_id = None;
         let mut provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentialId" => fields.optional(reader, "credentialId", &mut credential_id),
-                "provider" => fields.optional(reader, "provider", &mut provider),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credential_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credential_id,
             provider,
@@ -1693,15 +1720,16 @@ impl GetProjectResponseDeployment {
 
 impl Json for GetProjectResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["region"];
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "region" => fields.required(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("region", region.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(region),) = (region,) else {
             return Err(json::incomplete());
         };
@@ -1772,6 +1800,15 @@ impl GetProjectResponseJobsItem {
 
 impl Json for GetProjectResponseJobsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "id",
+            "jobType",
+            "name",
+            "stageId",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -1779,26 +1816,20 @@ impl Json for GetProjectResponseJobsItem {
         let mut name = None;
         let mut stage_id = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "jobType" => fields.required(reader, "jobType", &mut job_type),
-                "name" => fields.required(reader, "name", &mut name),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut job_type),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut stage_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("id", id.is_some()),
-            ("jobType", job_type.is_some()),
-            ("name", name.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x5d)?;
         let (Some(app_id), Some(id), Some(job_type), Some(name), Some(uid)) =
             (app_id, id, job_type, name, uid)
         else {
@@ -1895,6 +1926,15 @@ impl GetProjectResponseServicesItem {
 
 impl Json for GetProjectResponseServicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "id",
+            "name",
+            "serviceType",
+            "stageId",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -1902,26 +1942,20 @@ impl Json for GetProjectResponseServicesItem {
         let mut service_type = None;
         let mut stage_id = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut service_type),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut stage_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x5d)?;
         let (Some(app_id), Some(id), Some(name), Some(service_type), Some(uid)) =
             (app_id, id, name, service_type, uid)
         else {
@@ -2012,19 +2046,20 @@ impl InitializeProjectBody {
 
 impl Json for InitializeProjectBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["clusterId", "customRegistry", "region"];
         let mut cluster_id = None;
         let mut custom_registry = None;
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
-                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cluster_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_registry),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cluster_id,
             custom_registry,
@@ -2157,6 +2192,19 @@ impl InitializeProjectResponse {
 
 impl Json for InitializeProjectResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "clusterId",
+            "color",
+            "createdAt",
+            "customRegistry",
+            "description",
+            "id",
+            "lifecycleStatus",
+            "name",
+            "networking",
+            "region",
+            "updatedAt",
+        ];
         let mut cluster_id = None;
         let mut color = None;
         let mut created_at = None;
@@ -2168,30 +2216,24 @@ impl Json for InitializeProjectResponse {
         let mut networking = None;
         let mut region = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clusterId" => fields.optional(reader, "clusterId", &mut cluster_id),
-                "color" => fields.optional(reader, "color", &mut color),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "customRegistry" => fields.optional(reader, "customRegistry", &mut custom_registry),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "lifecycleStatus" => {
-                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "networking" => fields.optional(reader, "networking", &mut networking),
-                "region" => fields.optional(reader, "region", &mut region),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cluster_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut color),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_registry),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut lifecycle_status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut networking),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut region),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("lifecycleStatus", lifecycle_status.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0xe0)?;
         let (Some(id), Some(lifecycle_status), Some(name)) = (id, lifecycle_status, name) else {
             return Err(json::incomplete());
         };
@@ -2283,23 +2325,20 @@ impl InitializeProjectResponseNetworking {
 
 impl Json for InitializeProjectResponseNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["allowedIngressProjects", "hostAliases", "tailscale"];
         let mut allowed_ingress_projects = None;
         let mut host_aliases = None;
         let mut tailscale = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowedIngressProjects" => fields.optional(
-                    reader,
-                    "allowedIngressProjects",
-                    &mut allowed_ingress_projects,
-                ),
-                "hostAliases" => fields.optional(reader, "hostAliases", &mut host_aliases),
-                "tailscale" => fields.optional(reader, "tailscale", &mut tailscale),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allowed_ingress_projects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host_aliases),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut tailscale),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allowed_ingress_projects,
             host_aliases,
@@ -2366,19 +2405,20 @@ impl InitializeProjectResponseNetworkingHostAliases {
 
 impl Json for InitializeProjectResponseNetworkingHostAliases {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "hostEntries", "restrictions"];
         let mut enabled = None;
         let mut host_entries = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "hostEntries" => fields.optional(reader, "hostEntries", &mut host_entries),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host_entries),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             host_entries,
@@ -2471,27 +2511,33 @@ impl InitializeProjectResponseNetworkingTailscale {
 
 impl Json for InitializeProjectResponseNetworkingTailscale {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "authKeyTags",
+            "enabled",
+            "options",
+            "restrictions",
+            "secrets",
+            "tailscaleOptions",
+        ];
         let mut auth_key_tags = None;
         let mut enabled = None;
         let mut options = None;
         let mut restrictions = None;
         let mut secrets = None;
         let mut tailscale_options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authKeyTags" => fields.optional(reader, "authKeyTags", &mut auth_key_tags),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "options" => fields.optional(reader, "options", &mut options),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "tailscaleOptions" => {
-                    fields.optional(reader, "tailscaleOptions", &mut tailscale_options)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auth_key_tags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restrictions),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secrets),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut tailscale_options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auth_key_tags,
             enabled,
@@ -2535,15 +2581,16 @@ impl ListProjectsResponse {
 
 impl Json for ListProjectsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projects"];
         let mut projects = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projects" => fields.required(reader, "projects", &mut projects),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut projects),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("projects", projects.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(projects),) = (projects,) else {
             return Err(json::incomplete());
         };
@@ -2600,30 +2647,24 @@ impl ListProjectsResponseProjectsItem {
 
 impl Json for ListProjectsResponseProjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "id", "lifecycleStatus", "name", "uid"];
         let mut description = None;
         let mut id = None;
         let mut lifecycle_status = None;
         let mut name = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "lifecycleStatus" => {
-                    fields.required(reader, "lifecycleStatus", &mut lifecycle_status)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut lifecycle_status),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("lifecycleStatus", lifecycle_status.is_some()),
-            ("name", name.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x1e)?;
         let (Some(id), Some(lifecycle_status), Some(name), Some(uid)) =
             (id, lifecycle_status, name, uid)
         else {
@@ -2695,19 +2736,20 @@ impl PatchProjectBody {
 
 impl Json for PatchProjectBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["color", "description", "networking"];
         let mut color = None;
         let mut description = None;
         let mut networking = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "color" => fields.optional(reader, "color", &mut color),
-                "description" => fields.optional(reader, "description", &mut description),
-                "networking" => fields.optional(reader, "networking", &mut networking),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut color),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut networking),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             color,
             description,
@@ -2773,23 +2815,20 @@ impl PatchProjectBodyNetworking {
 
 impl Json for PatchProjectBodyNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["allowedIngressProjects", "hostAliases", "tailscale"];
         let mut allowed_ingress_projects = None;
         let mut host_aliases = None;
         let mut tailscale = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "allowedIngressProjects" => fields.optional(
-                    reader,
-                    "allowedIngressProjects",
-                    &mut allowed_ingress_projects,
-                ),
-                "hostAliases" => fields.optional(reader, "hostAliases", &mut host_aliases),
-                "tailscale" => fields.optional(reader, "tailscale", &mut tailscale),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut allowed_ingress_projects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host_aliases),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut tailscale),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             allowed_ingress_projects,
             host_aliases,
@@ -2862,19 +2901,20 @@ impl PatchProjectBodyNetworkingHostAliases {
 
 impl Json for PatchProjectBodyNetworkingHostAliases {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "hostEntries", "restrictions"];
         let mut enabled = None;
         let mut host_entries = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "hostEntries" => fields.optional(reader, "hostEntries", &mut host_entries),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host_entries),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             host_entries,
@@ -2940,21 +2980,20 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
 
 impl Json for PatchProjectBodyNetworkingHostAliasesRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "tags", "tagMatchCondition"];
         let mut enabled = None;
         let mut tags = None;
         let mut tag_match_condition = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "tagMatchCondition" => {
-                    fields.optional(reader, "tagMatchCondition", &mut tag_match_condition)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut tag_match_condition),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             tags,
@@ -3057,27 +3096,33 @@ impl PatchProjectBodyNetworkingTailscale {
 
 impl Json for PatchProjectBodyNetworkingTailscale {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "authKeyTags",
+            "enabled",
+            "options",
+            "restrictions",
+            "secrets",
+            "tailscaleOptions",
+        ];
         let mut auth_key_tags = None;
         let mut enabled = None;
         let mut options = None;
         let mut restrictions = None;
         let mut secrets = None;
         let mut tailscale_options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "authKeyTags" => fields.optional(reader, "authKeyTags", &mut auth_key_tags),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "options" => fields.optional(reader, "options", &mut options),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "tailscaleOptions" => {
-                    fields.optional(reader, "tailscaleOptions", &mut tailscale_options)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut auth_key_tags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restrictions),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secrets),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut tailscale_options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             auth_key_tags,
             enabled,
@@ -3140,17 +3185,18 @@ impl PatchProjectBodyNetworkingTailscaleSecrets {
 
 impl Json for PatchProjectBodyNetworkingTailscaleSecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["clientId", "clientSecret"];
         let mut client_id = None;
         let mut client_secret = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "clientId" => fields.optional(reader, "clientId", &mut client_id),
-                "clientSecret" => fields.optional(reader, "clientSecret", &mut client_secret),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut client_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut client_secret),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             client_id,
             client_secret,

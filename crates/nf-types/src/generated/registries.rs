@@ -127,6 +127,19 @@ impl AddRegistryCredentialsBody {
 
 impl Json for AddRegistryCredentialsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "createdAt",
+            "credentials",
+            "gcp",
+            "integrationId",
+            "name",
+            "provider",
+            "registryUrl",
+            "restrictions",
+            "updatedAt",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut created_at = None;
@@ -138,24 +151,24 @@ impl Json for AddRegistryCredentialsBody {
         let mut registry_url = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "registryUrl" => fields.optional(reader, "registryUrl", &mut registry_url),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut credentials),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gcp),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut integration_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.required(reader, 7, &mut provider),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut registry_url),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut restrictions),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("provider", provider.is_some())])?;
+        fields.finish(0xc0)?;
         let (Some(name), Some(provider)) = (name, provider) else {
             return Err(json::incomplete());
         };
@@ -215,15 +228,16 @@ impl AddRegistryCredentialsBodyAws {
 
 impl Json for AddRegistryCredentialsBodyAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["region"];
         let mut region = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "region" => fields.optional(reader, "region", &mut region),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut region),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { region })
     }
 
@@ -260,15 +274,16 @@ impl AddRegistryCredentialsBodyAzure {
 
 impl Json for AddRegistryCredentialsBodyAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["resourceGroup"];
         let mut resource_group = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "resourceGroup" => fields.optional(reader, "resourceGroup", &mut resource_group),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut resource_group),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { resource_group })
     }
 
@@ -318,19 +333,20 @@ impl AddRegistryCredentialsBodyCredentials {
 
 impl Json for AddRegistryCredentialsBodyCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["password", "scope", "username"];
         let mut password = None;
         let mut scope = None;
         let mut username = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "password" => fields.optional(reader, "password", &mut password),
-                "scope" => fields.required(reader, "scope", &mut scope),
-                "username" => fields.optional(reader, "username", &mut username),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut password),
+                json::Key::Known(1) => fields.required(reader, 1, &mut scope),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut username),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("scope", scope.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(scope),) = (scope,) else {
             return Err(json::incomplete());
         };
@@ -386,17 +402,18 @@ impl AddRegistryCredentialsBodyCredentialsScope {
 
 impl Json for AddRegistryCredentialsBodyCredentialsScope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["pull", "push"];
         let mut pull = None;
         let mut push = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "pull" => fields.optional(reader, "pull", &mut pull),
-                "push" => fields.optional(reader, "push", &mut push),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut pull),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut push),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { pull, push })
     }
 
@@ -432,15 +449,16 @@ impl AddRegistryCredentialsBodyGcp {
 
 impl Json for AddRegistryCredentialsBodyGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projectId"];
         let mut project_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut project_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { project_id })
     }
 
@@ -504,17 +522,18 @@ impl AddRegistryCredentialsBodyRestrictions {
 
 impl Json for AddRegistryCredentialsBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projects", "restricted"];
         let mut projects = None;
         let mut restricted = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "restricted" => fields.required(reader, "restricted", &mut restricted),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut projects),
+                json::Key::Known(1) => fields.required(reader, 1, &mut restricted),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("restricted", restricted.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(restricted),) = (restricted,) else {
             return Err(json::incomplete());
         };
@@ -658,6 +677,21 @@ impl AddRegistryCredentialsResponse {
 
 impl Json for AddRegistryCredentialsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "createdAt",
+            "credentials",
+            "gcp",
+            "id",
+            "integrationId",
+            "name",
+            "provider",
+            "registryCredentialRefresh",
+            "registryUrl",
+            "restrictions",
+            "updatedAt",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut created_at = None;
@@ -671,38 +705,26 @@ impl Json for AddRegistryCredentialsResponse {
         let mut registry_url = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "registryCredentialRefresh" => fields.required(
-                    reader,
-                    "registryCredentialRefresh",
-                    &mut registry_credential_refresh,
-                ),
-                "registryUrl" => fields.optional(reader, "registryUrl", &mut registry_url),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut credentials),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gcp),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut integration_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.required(reader, 8, &mut provider),
+                json::Key::Known(9) => fields.required(reader, 9, &mut registry_credential_refresh),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut registry_url),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut restrictions),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("provider", provider.is_some()),
-            (
-                "registryCredentialRefresh",
-                registry_credential_refresh.is_some(),
-            ),
-        ])?;
+        fields.finish(0x3a0)?;
         let (Some(id), Some(name), Some(provider), Some(registry_credential_refresh)) =
             (id, name, provider, registry_credential_refresh)
         else {
@@ -810,29 +832,33 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
 
 impl Json for AddRegistryCredentialsResponseRegistryCredentialRefresh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "error",
+            "failureCount",
+            "lastFailureAt",
+            "nextAttemptAt",
+            "retryDelay",
+            "status",
+        ];
         let mut error = None;
         let mut failure_count = None;
         let mut last_failure_at = None;
         let mut next_attempt_at = None;
         let mut retry_delay = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "error" => fields.optional(reader, "error", &mut error),
-                "failureCount" => fields.required(reader, "failureCount", &mut failure_count),
-                "lastFailureAt" => fields.optional(reader, "lastFailureAt", &mut last_failure_at),
-                "nextAttemptAt" => fields.optional(reader, "nextAttemptAt", &mut next_attempt_at),
-                "retryDelay" => fields.required(reader, "retryDelay", &mut retry_delay),
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut error),
+                json::Key::Known(1) => fields.required(reader, 1, &mut failure_count),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut last_failure_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut next_attempt_at),
+                json::Key::Known(4) => fields.required(reader, 4, &mut retry_delay),
+                json::Key::Known(5) => fields.required(reader, 5, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("failureCount", failure_count.is_some()),
-            ("retryDelay", retry_delay.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x32)?;
         let (Some(failure_count), Some(retry_delay), Some(status)) =
             (failure_count, retry_delay, status)
         else {
@@ -892,19 +918,20 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
 
 impl Json for AddRegistryCredentialsResponseRegistryCredentialRefreshError {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["message", "providerCode", "type"];
         let mut message = None;
         let mut provider_code = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "message" => fields.required(reader, "message", &mut message),
-                "providerCode" => fields.optional(reader, "providerCode", &mut provider_code),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut message),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut provider_code),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("message", message.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(message), Some(type_)) = (message, type_) else {
             return Err(json::incomplete());
         };
@@ -953,15 +980,16 @@ impl ListRegistryCredentialsResponse {
 
 impl Json for ListRegistryCredentialsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials"];
         let mut credentials = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.required(reader, "credentials", &mut credentials),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut credentials),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("credentials", credentials.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(credentials),) = (credentials,) else {
             return Err(json::incomplete());
         };
@@ -1091,6 +1119,20 @@ impl ListRegistryCredentialsResponseCredentialsItem {
 
 impl Json for ListRegistryCredentialsResponseCredentialsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "aws",
+            "azure",
+            "createdAt",
+            "credentials",
+            "gcp",
+            "id",
+            "integrationId",
+            "name",
+            "provider",
+            "registryCredentialRefresh",
+            "registryUrl",
+            "updatedAt",
+        ];
         let mut aws = None;
         let mut azure = None;
         let mut created_at = None;
@@ -1103,37 +1145,25 @@ impl Json for ListRegistryCredentialsResponseCredentialsItem {
         let mut registry_credential_refresh = None;
         let mut registry_url = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aws" => fields.optional(reader, "aws", &mut aws),
-                "azure" => fields.optional(reader, "azure", &mut azure),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "gcp" => fields.optional(reader, "gcp", &mut gcp),
-                "id" => fields.required(reader, "id", &mut id),
-                "integrationId" => fields.optional(reader, "integrationId", &mut integration_id),
-                "name" => fields.required(reader, "name", &mut name),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "registryCredentialRefresh" => fields.required(
-                    reader,
-                    "registryCredentialRefresh",
-                    &mut registry_credential_refresh,
-                ),
-                "registryUrl" => fields.optional(reader, "registryUrl", &mut registry_url),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aws),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut azure),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut credentials),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gcp),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut integration_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.required(reader, 8, &mut provider),
+                json::Key::Known(9) => fields.required(reader, 9, &mut registry_credential_refresh),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut registry_url),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("provider", provider.is_some()),
-            (
-                "registryCredentialRefresh",
-                registry_credential_refresh.is_some(),
-            ),
-        ])?;
+        fields.finish(0x3a0)?;
         let (Some(id), Some(name), Some(provider), Some(registry_credential_refresh)) =
             (id, name, provider, registry_credential_refresh)
         else {
@@ -1194,15 +1224,16 @@ impl ListRegistryCredentialsResponseCredentialsItemCredentials {
 
 impl Json for ListRegistryCredentialsResponseCredentialsItemCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["scope"];
         let mut scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "scope" => fields.required(reader, "scope", &mut scope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("scope", scope.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(scope),) = (scope,) else {
             return Err(json::incomplete());
         };
@@ -1275,21 +1306,22 @@ impl UpdateRegistryCredentialsBody {
 
 impl Json for UpdateRegistryCredentialsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "credentials", "restrictions", "updatedAt"];
         let mut created_at = None;
         let mut credentials = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut credentials),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restrictions),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             created_at,
             credentials,

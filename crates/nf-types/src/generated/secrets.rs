@@ -74,25 +74,33 @@ impl CreateGlobalSecretBody {
 
 impl Json for CreateGlobalSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "dependents",
+            "description",
+            "gitops",
+            "name",
+            "secrets",
+            "type",
+        ];
         let mut dependents = None;
         let mut description = None;
         let mut gitops = None;
         let mut name = None;
         let mut secrets = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dependents" => fields.optional(reader, "dependents", &mut dependents),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dependents),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gitops),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secrets),
+                json::Key::Known(5) => fields.required(reader, 5, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x28)?;
         let (Some(name), Some(type_)) = (name, type_) else {
             return Err(json::incomplete());
         };
@@ -142,15 +150,16 @@ impl CreateGlobalSecretBodyDependents {
 
 impl Json for CreateGlobalSecretBodyDependents {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["templates"];
         let mut templates = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "templates" => fields.optional(reader, "templates", &mut templates),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut templates),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { templates })
     }
 
@@ -185,15 +194,16 @@ impl CreateGlobalSecretBodyDependentsTemplates {
 
 impl Json for CreateGlobalSecretBodyDependentsTemplates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["items"];
         let mut items = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "items" => fields.optional(reader, "items", &mut items),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut items),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { items })
     }
 
@@ -267,6 +277,15 @@ impl CreateGlobalSecretBodyGitops {
 
 impl Json for CreateGlobalSecretBodyGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branch",
+            "filePath",
+            "repoUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -274,27 +293,20 @@ impl Json for CreateGlobalSecretBodyGitops {
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "filePath" => fields.required(reader, "filePath", &mut file_path),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut repo_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcs_link_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("branch", branch.is_some()),
-            ("filePath", file_path.is_some()),
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x4e)?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -375,17 +387,18 @@ impl CreateGlobalSecretBodySecrets {
 
 impl Json for CreateGlobalSecretBodySecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["files", "values"];
         let mut files = None;
         let mut values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "files" => fields.optional(reader, "files", &mut files),
-                "values" => fields.required(reader, "values", &mut values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut files),
+                json::Key::Known(1) => fields.required(reader, 1, &mut values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("values", values.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -499,6 +512,17 @@ impl CreateGlobalSecretResponse {
 
 impl Json for CreateGlobalSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "dependents",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "secrets",
+            "type",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut dependents = None;
         let mut description = None;
@@ -508,26 +532,22 @@ impl Json for CreateGlobalSecretResponse {
         let mut secrets = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "dependents" => fields.optional(reader, "dependents", &mut dependents),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dependents),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gitops),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut secrets),
+                json::Key::Known(7) => fields.required(reader, 7, &mut type_),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0xb0)?;
         let (Some(id), Some(name), Some(type_)) = (id, name, type_) else {
             return Err(json::incomplete());
         };
@@ -674,6 +694,19 @@ impl CreateSecretBody {
 
 impl Json for CreateSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonDependencies",
+            "description",
+            "externalAddonDependencies",
+            "name",
+            "priority",
+            "restrictions",
+            "secretType",
+            "secrets",
+            "stageId",
+            "tags",
+            "type",
+        ];
         let mut addon_dependencies = None;
         let mut description = None;
         let mut external_addon_dependencies = None;
@@ -685,34 +718,24 @@ impl Json for CreateSecretBody {
         let mut stage_id = None;
         let mut tags = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonDependencies" => {
-                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAddonDependencies" => fields.optional(
-                    reader,
-                    "externalAddonDependencies",
-                    &mut external_addon_dependencies,
-                ),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.required(reader, "priority", &mut priority),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.required(reader, "secretType", &mut secret_type),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_dependencies),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut external_addon_dependencies),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut priority),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut restrictions),
+                json::Key::Known(6) => fields.required(reader, 6, &mut secret_type),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut secrets),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut stage_id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut tags),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("name", name.is_some()),
-            ("priority", priority.is_some()),
-            ("secretType", secret_type.is_some()),
-        ])?;
+        fields.finish(0x58)?;
         let (Some(name), Some(priority), Some(secret_type)) = (name, priority, secret_type) else {
             return Err(json::incomplete());
         };
@@ -781,17 +804,18 @@ impl CreateSecretBodyAddonDependenciesItem {
 
 impl Json for CreateSecretBodyAddonDependenciesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addonId", "keys"];
         let mut addon_id = None;
         let mut keys = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonId" => fields.required(reader, "addonId", &mut addon_id),
-                "keys" => fields.required(reader, "keys", &mut keys),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addon_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut keys),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("addonId", addon_id.is_some()), ("keys", keys.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(addon_id), Some(keys)) = (addon_id, keys) else {
             return Err(json::incomplete());
         };
@@ -835,17 +859,18 @@ impl CreateSecretBodyAddonDependenciesItemKeysItem {
 
 impl Json for CreateSecretBodyAddonDependenciesItemKeysItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["aliases", "keyName"];
         let mut aliases = None;
         let mut key_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aliases" => fields.optional(reader, "aliases", &mut aliases),
-                "keyName" => fields.required(reader, "keyName", &mut key_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aliases),
+                json::Key::Known(1) => fields.required(reader, 1, &mut key_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("keyName", key_name.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(key_name),) = (key_name,) else {
             return Err(json::incomplete());
         };
@@ -932,25 +957,30 @@ impl CreateSecretBodyRestrictions {
 
 impl Json for CreateSecretBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "nfObjects",
+            "restricted",
+            "stageIds",
+            "tagMatchCondition",
+            "tags",
+        ];
         let mut nf_objects = None;
         let mut restricted = None;
         let mut stage_ids = None;
         let mut tag_match_condition = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "nfObjects" => fields.optional(reader, "nfObjects", &mut nf_objects),
-                "restricted" => fields.optional(reader, "restricted", &mut restricted),
-                "stageIds" => fields.optional(reader, "stageIds", &mut stage_ids),
-                "tagMatchCondition" => {
-                    fields.optional(reader, "tagMatchCondition", &mut tag_match_condition)
-                }
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut nf_objects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut restricted),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut stage_ids),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut tag_match_condition),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             nf_objects,
             restricted,
@@ -1000,17 +1030,18 @@ impl CreateSecretBodyRestrictionsNfObjectsItem {
 
 impl Json for CreateSecretBodyRestrictionsNfObjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "type"];
         let mut id = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(type_)) = (id, type_) else {
             return Err(json::incomplete());
         };
@@ -1103,21 +1134,20 @@ impl CreateSecretBodySecrets {
 
 impl Json for CreateSecretBodySecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dockerSecretMounts", "files", "variables"];
         let mut docker_secret_mounts = None;
         let mut files = None;
         let mut variables = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "files" => fields.optional(reader, "files", &mut files),
-                "variables" => fields.optional(reader, "variables", &mut variables),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut docker_secret_mounts),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut files),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut variables),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             docker_secret_mounts,
             files,
@@ -1277,6 +1307,22 @@ impl CreateSecretResponse {
 
 impl Json for CreateSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonDependencies",
+            "createdAt",
+            "description",
+            "externalAddonDependencies",
+            "id",
+            "name",
+            "priority",
+            "restrictions",
+            "secretType",
+            "secrets",
+            "stageId",
+            "tags",
+            "type",
+            "updatedAt",
+        ];
         let mut addon_dependencies = None;
         let mut created_at = None;
         let mut description = None;
@@ -1291,38 +1337,27 @@ impl Json for CreateSecretResponse {
         let mut tags = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonDependencies" => {
-                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
-                }
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAddonDependencies" => fields.optional(
-                    reader,
-                    "externalAddonDependencies",
-                    &mut external_addon_dependencies,
-                ),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.required(reader, "priority", &mut priority),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.required(reader, "secretType", &mut secret_type),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_dependencies),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut external_addon_dependencies),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut priority),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut restrictions),
+                json::Key::Known(8) => fields.required(reader, 8, &mut secret_type),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut secrets),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut stage_id),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut tags),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut type_),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("priority", priority.is_some()),
-            ("secretType", secret_type.is_some()),
-        ])?;
+        fields.finish(0x170)?;
         let (Some(id), Some(name), Some(priority), Some(secret_type)) =
             (id, name, priority, secret_type)
         else {
@@ -1458,6 +1493,20 @@ impl GetSecretResponse {
 
 impl Json for GetSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "priority",
+            "projectId",
+            "restrictions",
+            "secretType",
+            "secrets",
+            "tags",
+            "type",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1470,37 +1519,25 @@ impl Json for GetSecretResponse {
         let mut tags = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.required(reader, "priority", &mut priority),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.required(reader, "secretType", &mut secret_type),
-                "secrets" => fields.required(reader, "secrets", &mut secrets),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut priority),
+                json::Key::Known(5) => fields.required(reader, 5, &mut project_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut restrictions),
+                json::Key::Known(7) => fields.required(reader, 7, &mut secret_type),
+                json::Key::Known(8) => fields.required(reader, 8, &mut secrets),
+                json::Key::Known(9) => fields.required(reader, 9, &mut tags),
+                json::Key::Known(10) => fields.required(reader, 10, &mut type_),
+                json::Key::Known(11) => fields.required(reader, 11, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("priority", priority.is_some()),
-            ("projectId", project_id.is_some()),
-            ("restrictions", restrictions.is_some()),
-            ("secretType", secret_type.is_some()),
-            ("secrets", secrets.is_some()),
-            ("tags", tags.is_some()),
-            ("type", type_.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0xffd)?;
         let (
             Some(created_at),
             Some(id),
@@ -1639,6 +1676,21 @@ impl GetSecretDetailsResponse {
 
 impl Json for GetSecretDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonSecrets",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "priority",
+            "projectId",
+            "restrictions",
+            "secretType",
+            "secrets",
+            "tags",
+            "type",
+            "updatedAt",
+        ];
         let mut addon_secrets = None;
         let mut created_at = None;
         let mut description = None;
@@ -1652,39 +1704,26 @@ impl Json for GetSecretDetailsResponse {
         let mut tags = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonSecrets" => fields.required(reader, "addonSecrets", &mut addon_secrets),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.required(reader, "priority", &mut priority),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.required(reader, "secretType", &mut secret_type),
-                "secrets" => fields.required(reader, "secrets", &mut secrets),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addon_secrets),
+                json::Key::Known(1) => fields.required(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut priority),
+                json::Key::Known(6) => fields.required(reader, 6, &mut project_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut restrictions),
+                json::Key::Known(8) => fields.required(reader, 8, &mut secret_type),
+                json::Key::Known(9) => fields.required(reader, 9, &mut secrets),
+                json::Key::Known(10) => fields.required(reader, 10, &mut tags),
+                json::Key::Known(11) => fields.required(reader, 11, &mut type_),
+                json::Key::Known(12) => fields.required(reader, 12, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("addonSecrets", addon_secrets.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("priority", priority.is_some()),
-            ("projectId", project_id.is_some()),
-            ("restrictions", restrictions.is_some()),
-            ("secretType", secret_type.is_some()),
-            ("secrets", secrets.is_some()),
-            ("tags", tags.is_some()),
-            ("type", type_.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1ffb)?;
         let (
             Some(addon_secrets),
             Some(created_at),
@@ -1788,29 +1827,24 @@ impl GetSecretDetailsResponseAddonSecretsItem {
 
 impl Json for GetSecretDetailsResponseAddonSecretsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addonType", "id", "name", "variables", "version"];
         let mut addon_type = None;
         let mut id = None;
         let mut name = None;
         let mut variables = None;
         let mut version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonType" => fields.required(reader, "addonType", &mut addon_type),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "variables" => fields.required(reader, "variables", &mut variables),
-                "version" => fields.required(reader, "version", &mut version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addon_type),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut variables),
+                json::Key::Known(4) => fields.required(reader, 4, &mut version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("addonType", addon_type.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("variables", variables.is_some()),
-            ("version", version.is_some()),
-        ])?;
+        fields.finish(0x1f)?;
         let (Some(addon_type), Some(id), Some(name), Some(variables), Some(version)) =
             (addon_type, id, name, variables, version)
         else {
@@ -1894,6 +1928,16 @@ impl GetSecretLinkResponse {
 
 impl Json for GetSecretLinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonId",
+            "addonName",
+            "addonType",
+            "availableKeys",
+            "linked",
+            "linkedKeys",
+            "secretId",
+            "secretName",
+        ];
         let mut addon_id = None;
         let mut addon_name = None;
         let mut addon_type = None;
@@ -1902,29 +1946,21 @@ impl Json for GetSecretLinkResponse {
         let mut linked_keys = None;
         let mut secret_id = None;
         let mut secret_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonId" => fields.required(reader, "addonId", &mut addon_id),
-                "addonName" => fields.required(reader, "addonName", &mut addon_name),
-                "addonType" => fields.required(reader, "addonType", &mut addon_type),
-                "availableKeys" => fields.required(reader, "availableKeys", &mut available_keys),
-                "linked" => fields.required(reader, "linked", &mut linked),
-                "linkedKeys" => fields.optional(reader, "linkedKeys", &mut linked_keys),
-                "secretId" => fields.required(reader, "secretId", &mut secret_id),
-                "secretName" => fields.required(reader, "secretName", &mut secret_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addon_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut addon_name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut addon_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut available_keys),
+                json::Key::Known(4) => fields.required(reader, 4, &mut linked),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut linked_keys),
+                json::Key::Known(6) => fields.required(reader, 6, &mut secret_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut secret_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("addonId", addon_id.is_some()),
-            ("addonName", addon_name.is_some()),
-            ("addonType", addon_type.is_some()),
-            ("availableKeys", available_keys.is_some()),
-            ("linked", linked.is_some()),
-            ("secretId", secret_id.is_some()),
-            ("secretName", secret_name.is_some()),
-        ])?;
+        fields.finish(0xdf)?;
         let (
             Some(addon_id),
             Some(addon_name),
@@ -2003,22 +2039,20 @@ impl GetSecretLinkResponseLinkedKeysItem {
 
 impl Json for GetSecretLinkResponseLinkedKeysItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["aliases", "defaultKey", "keyName"];
         let mut aliases = None;
         let mut default_key = None;
         let mut key_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "aliases" => fields.optional(reader, "aliases", &mut aliases),
-                "defaultKey" => fields.required(reader, "defaultKey", &mut default_key),
-                "keyName" => fields.required(reader, "keyName", &mut key_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut aliases),
+                json::Key::Known(1) => fields.required(reader, 1, &mut default_key),
+                json::Key::Known(2) => fields.required(reader, 2, &mut key_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("defaultKey", default_key.is_some()),
-            ("keyName", key_name.is_some()),
-        ])?;
+        fields.finish(0x6)?;
         let (Some(default_key), Some(key_name)) = (default_key, key_name) else {
             return Err(json::incomplete());
         };
@@ -2055,15 +2089,16 @@ impl ListGlobalSecretsResponse {
 
 impl Json for ListGlobalSecretsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["secrets"];
         let mut secrets = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "secrets" => fields.required(reader, "secrets", &mut secrets),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut secrets),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("secrets", secrets.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(secrets),) = (secrets,) else {
             return Err(json::incomplete());
         };
@@ -2124,31 +2159,33 @@ impl ListGlobalSecretsResponseSecretsItem {
 
 impl Json for ListGlobalSecretsResponseSecretsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "type",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut type_),
+                json::Key::Known(5) => fields.required(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x3d)?;
         let (Some(created_at), Some(id), Some(name), Some(type_), Some(updated_at)) =
             (created_at, id, name, type_, updated_at)
         else {
@@ -2193,15 +2230,16 @@ impl ListSecretsResponse {
 
 impl Json for ListSecretsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["secrets"];
         let mut secrets = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "secrets" => fields.required(reader, "secrets", &mut secrets),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut secrets),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("secrets", secrets.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(secrets),) = (secrets,) else {
             return Err(json::incomplete());
         };
@@ -2275,6 +2313,17 @@ impl ListSecretsResponseSecretsItem {
 
 impl Json for ListSecretsResponseSecretsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "description",
+            "id",
+            "name",
+            "priority",
+            "projectId",
+            "restrictions",
+            "secretType",
+            "tags",
+            "type",
+        ];
         let mut description = None;
         let mut id = None;
         let mut name = None;
@@ -2284,31 +2333,22 @@ impl Json for ListSecretsResponseSecretsItem {
         let mut secret_type = None;
         let mut tags = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.required(reader, "priority", &mut priority),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.required(reader, "secretType", &mut secret_type),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.required(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.required(reader, 4, &mut project_id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut restrictions),
+                json::Key::Known(6) => fields.required(reader, 6, &mut secret_type),
+                json::Key::Known(7) => fields.required(reader, 7, &mut tags),
+                json::Key::Known(8) => fields.required(reader, 8, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("priority", priority.is_some()),
-            ("projectId", project_id.is_some()),
-            ("restrictions", restrictions.is_some()),
-            ("secretType", secret_type.is_some()),
-            ("tags", tags.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x1fe)?;
         let (
             Some(id),
             Some(name),
@@ -2415,21 +2455,22 @@ impl PatchGlobalSecretBody {
 
 impl Json for PatchGlobalSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dependents", "description", "gitops", "secrets"];
         let mut dependents = None;
         let mut description = None;
         let mut gitops = None;
         let mut secrets = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dependents" => fields.optional(reader, "dependents", &mut dependents),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dependents),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.nullable(reader, 2, &mut gitops),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut secrets),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             dependents,
             description,
@@ -2484,17 +2525,18 @@ impl PatchGlobalSecretBodySecrets {
 
 impl Json for PatchGlobalSecretBodySecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["files", "values"];
         let mut files = None;
         let mut values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "files" => fields.optional(reader, "files", &mut files),
-                "values" => fields.optional(reader, "values", &mut values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut files),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { files, values })
     }
 
@@ -2608,6 +2650,18 @@ impl PatchGlobalSecretResponse {
 
 impl Json for PatchGlobalSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "dependents",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "secrets",
+            "triggerResult",
+            "type",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut dependents = None;
         let mut description = None;
@@ -2618,27 +2672,23 @@ impl Json for PatchGlobalSecretResponse {
         let mut trigger_result = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "dependents" => fields.optional(reader, "dependents", &mut dependents),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "triggerResult" => fields.optional(reader, "triggerResult", &mut trigger_result),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dependents),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gitops),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut secrets),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut trigger_result),
+                json::Key::Known(8) => fields.required(reader, 8, &mut type_),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x130)?;
         let (Some(id), Some(name), Some(type_)) = (id, name, type_) else {
             return Err(json::incomplete());
         };
@@ -2717,6 +2767,15 @@ impl PatchGlobalSecretResponseTriggerResult {
 
 impl Json for PatchGlobalSecretResponseTriggerResult {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accepted",
+            "batchId",
+            "deduplicated",
+            "failed",
+            "items",
+            "skipped",
+            "succeeded",
+        ];
         let mut accepted = None;
         let mut batch_id = None;
         let mut deduplicated = None;
@@ -2724,28 +2783,20 @@ impl Json for PatchGlobalSecretResponseTriggerResult {
         let mut items = None;
         let mut skipped = None;
         let mut succeeded = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accepted" => fields.required(reader, "accepted", &mut accepted),
-                "batchId" => fields.required(reader, "batchId", &mut batch_id),
-                "deduplicated" => fields.required(reader, "deduplicated", &mut deduplicated),
-                "failed" => fields.required(reader, "failed", &mut failed),
-                "items" => fields.required(reader, "items", &mut items),
-                "skipped" => fields.required(reader, "skipped", &mut skipped),
-                "succeeded" => fields.required(reader, "succeeded", &mut succeeded),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut accepted),
+                json::Key::Known(1) => fields.required(reader, 1, &mut batch_id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut deduplicated),
+                json::Key::Known(3) => fields.required(reader, 3, &mut failed),
+                json::Key::Known(4) => fields.required(reader, 4, &mut items),
+                json::Key::Known(5) => fields.required(reader, 5, &mut skipped),
+                json::Key::Known(6) => fields.required(reader, 6, &mut succeeded),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("accepted", accepted.is_some()),
-            ("batchId", batch_id.is_some()),
-            ("deduplicated", deduplicated.is_some()),
-            ("failed", failed.is_some()),
-            ("items", items.is_some()),
-            ("skipped", skipped.is_some()),
-            ("succeeded", succeeded.is_some()),
-        ])?;
+        fields.finish(0x7f)?;
         let (
             Some(accepted),
             Some(batch_id),
@@ -2825,24 +2876,20 @@ impl PatchGlobalSecretResponseTriggerResultItemsItem {
 
 impl Json for PatchGlobalSecretResponseTriggerResultItemsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["status", "templateInternalId", "templateRunId"];
         let mut status = None;
         let mut template_internal_id = None;
         let mut template_run_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "status" => fields.required(reader, "status", &mut status),
-                "templateInternalId" => {
-                    fields.required(reader, "templateInternalId", &mut template_internal_id)
-                }
-                "templateRunId" => fields.optional(reader, "templateRunId", &mut template_run_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut status),
+                json::Key::Known(1) => fields.required(reader, 1, &mut template_internal_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut template_run_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("status", status.is_some()),
-            ("templateInternalId", template_internal_id.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(status), Some(template_internal_id)) = (status, template_internal_id) else {
             return Err(json::incomplete());
         };
@@ -3002,6 +3049,18 @@ impl PatchSecretBody {
 
 impl Json for PatchSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonDependencies",
+            "description",
+            "externalAddonDependencies",
+            "priority",
+            "restrictions",
+            "secretType",
+            "secrets",
+            "stageId",
+            "tags",
+            "type",
+        ];
         let mut addon_dependencies = None;
         let mut description = None;
         let mut external_addon_dependencies = None;
@@ -3012,29 +3071,23 @@ impl Json for PatchSecretBody {
         let mut stage_id = None;
         let mut tags = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonDependencies" => {
-                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAddonDependencies" => fields.optional(
-                    reader,
-                    "externalAddonDependencies",
-                    &mut external_addon_dependencies,
-                ),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.optional(reader, "secretType", &mut secret_type),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_dependencies),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut external_addon_dependencies),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut secret_type),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut secrets),
+                json::Key::Known(7) => fields.nullable(reader, 7, &mut stage_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut tags),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             addon_dependencies,
             description,
@@ -3175,6 +3228,16 @@ impl UpdateSecretBody {
 
 impl Json for UpdateSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonDependencies",
+            "description",
+            "externalAddonDependencies",
+            "priority",
+            "restrictions",
+            "secretType",
+            "secrets",
+            "type",
+        ];
         let mut addon_dependencies = None;
         let mut description = None;
         let mut external_addon_dependencies = None;
@@ -3183,27 +3246,21 @@ impl Json for UpdateSecretBody {
         let mut secret_type = None;
         let mut secrets = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonDependencies" => {
-                    fields.optional(reader, "addonDependencies", &mut addon_dependencies)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "externalAddonDependencies" => fields.optional(
-                    reader,
-                    "externalAddonDependencies",
-                    &mut external_addon_dependencies,
-                ),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "secretType" => fields.optional(reader, "secretType", &mut secret_type),
-                "secrets" => fields.optional(reader, "secrets", &mut secrets),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_dependencies),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut external_addon_dependencies),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut secret_type),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut secrets),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             addon_dependencies,
             description,
@@ -3255,15 +3312,16 @@ impl UpdateSecretLinkBody {
 
 impl Json for UpdateSecretLinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["keys"];
         let mut keys = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "keys" => fields.required(reader, "keys", &mut keys),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut keys),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("keys", keys.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(keys),) = (keys,) else {
             return Err(json::incomplete());
         };
@@ -3294,15 +3352,16 @@ impl UpdateSecretLinkResponse {
 
 impl Json for UpdateSecretLinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["keys"];
         let mut keys = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "keys" => fields.required(reader, "keys", &mut keys),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut keys),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("keys", keys.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(keys),) = (keys,) else {
             return Err(json::incomplete());
         };

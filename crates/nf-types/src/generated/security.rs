@@ -88,6 +88,16 @@ impl ActivateEncryptionConfigurationResponse {
 
 impl Json for ActivateEncryptionConfigurationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "active",
+            "createdAt",
+            "description",
+            "envelope",
+            "firstActivatedAt",
+            "id",
+            "name",
+            "vault",
+        ];
         let mut active = None;
         let mut created_at = None;
         let mut description = None;
@@ -96,28 +106,21 @@ impl Json for ActivateEncryptionConfigurationResponse {
         let mut id = None;
         let mut name = None;
         let mut vault = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "active" => fields.required(reader, "active", &mut active),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "envelope" => fields.optional(reader, "envelope", &mut envelope),
-                "firstActivatedAt" => {
-                    fields.optional(reader, "firstActivatedAt", &mut first_activated_at)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "vault" => fields.optional(reader, "vault", &mut vault),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut active),
+                json::Key::Known(1) => fields.required(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut envelope),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut first_activated_at),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut vault),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("active", active.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x63)?;
         let (Some(active), Some(created_at), Some(id), Some(name)) = (active, created_at, id, name)
         else {
             return Err(json::incomplete());
@@ -317,6 +320,23 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
 
 impl Json for ActivateEncryptionConfigurationResponseEnvelope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "externalId",
+            "keyId",
+            "options",
+            "provider",
+            "region",
+            "cryptoKey",
+            "keyRing",
+            "keyfileServiceAccountEmail",
+            "location",
+            "projectId",
+            "serviceAccountEmail",
+            "address",
+            "keyName",
+            "mountPath",
+            "namespace",
+        ];
         let mut external_id = None;
         let mut key_id = None;
         let mut options = None;
@@ -332,34 +352,30 @@ impl Json for ActivateEncryptionConfigurationResponseEnvelope {
         let mut key_name = None;
         let mut mount_path = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "externalId" => fields.optional(reader, "externalId", &mut external_id),
-                "keyId" => fields.optional(reader, "keyId", &mut key_id),
-                "options" => fields.optional(reader, "options", &mut options),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "region" => fields.optional(reader, "region", &mut region),
-                "cryptoKey" => fields.optional(reader, "cryptoKey", &mut crypto_key),
-                "keyRing" => fields.optional(reader, "keyRing", &mut key_ring),
-                "keyfileServiceAccountEmail" => fields.optional(
-                    reader,
-                    "keyfileServiceAccountEmail",
-                    &mut keyfile_service_account_email,
-                ),
-                "location" => fields.optional(reader, "location", &mut location),
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
-                "serviceAccountEmail" => {
-                    fields.optional(reader, "serviceAccountEmail", &mut service_account_email)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut external_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut key_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut options),
+                json::Key::Known(3) => fields.required(reader, 3, &mut provider),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut region),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut crypto_key),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut key_ring),
+                json::Key::Known(7) => {
+                    fields.optional(reader, 7, &mut keyfile_service_account_email)
                 }
-                "address" => fields.optional(reader, "address", &mut address),
-                "keyName" => fields.optional(reader, "keyName", &mut key_name),
-                "mountPath" => fields.optional(reader, "mountPath", &mut mount_path),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut location),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut project_id),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut service_account_email),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut address),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut key_name),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut mount_path),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("provider", provider.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -457,21 +473,20 @@ impl ActivateEncryptionConfigurationResponseEnvelopeOptions {
 
 impl Json for ActivateEncryptionConfigurationResponseEnvelopeOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cacheTtlSeconds", "maxAgeMs", "maxUses"];
         let mut cache_ttl_seconds = None;
         let mut max_age_ms = None;
         let mut max_uses = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cacheTtlSeconds" => {
-                    fields.optional(reader, "cacheTtlSeconds", &mut cache_ttl_seconds)
-                }
-                "maxAgeMs" => fields.optional(reader, "maxAgeMs", &mut max_age_ms),
-                "maxUses" => fields.optional(reader, "maxUses", &mut max_uses),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cache_ttl_seconds),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut max_age_ms),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut max_uses),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cache_ttl_seconds,
             max_age_ms,
@@ -525,15 +540,16 @@ impl ActivateEncryptionConfigurationResponseVault {
 
 impl Json for ActivateEncryptionConfigurationResponseVault {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["version"];
         let mut version = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "version" => fields.required(reader, "version", &mut version),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut version),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("version", version.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(version),) = (version,) else {
             return Err(json::incomplete());
         };
@@ -572,20 +588,18 @@ impl ActivateEncryptionNorthflankManagedResponse {
 
 impl Json for ActivateEncryptionNorthflankManagedResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["changed", "encryptionMode"];
         let mut changed = None;
         let mut encryption_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "changed" => fields.required(reader, "changed", &mut changed),
-                "encryptionMode" => fields.required(reader, "encryptionMode", &mut encryption_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut changed),
+                json::Key::Known(1) => fields.required(reader, 1, &mut encryption_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("changed", changed.is_some()),
-            ("encryptionMode", encryption_mode.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(changed), Some(encryption_mode)) = (changed, encryption_mode) else {
             return Err(json::incomplete());
         };
@@ -646,19 +660,20 @@ impl CreateEncryptionConfigurationBody {
 
 impl Json for CreateEncryptionConfigurationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "envelope", "name"];
         let mut description = None;
         let mut envelope = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "envelope" => fields.required(reader, "envelope", &mut envelope),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut envelope),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("envelope", envelope.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(envelope), Some(name)) = (envelope, name) else {
             return Err(json::incomplete());
         };
@@ -823,6 +838,21 @@ impl CreateEncryptionConfigurationBodyEnvelope {
 
 impl Json for CreateEncryptionConfigurationBodyEnvelope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "cryptoKey",
+            "keyRing",
+            "location",
+            "options",
+            "projectId",
+            "provider",
+            "keyId",
+            "region",
+            "address",
+            "keyName",
+            "mountPath",
+            "namespace",
+        ];
         let mut credentials = None;
         let mut crypto_key = None;
         let mut key_ring = None;
@@ -836,26 +866,26 @@ impl Json for CreateEncryptionConfigurationBodyEnvelope {
         let mut key_name = None;
         let mut mount_path = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "cryptoKey" => fields.optional(reader, "cryptoKey", &mut crypto_key),
-                "keyRing" => fields.optional(reader, "keyRing", &mut key_ring),
-                "location" => fields.optional(reader, "location", &mut location),
-                "options" => fields.optional(reader, "options", &mut options),
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "keyId" => fields.optional(reader, "keyId", &mut key_id),
-                "region" => fields.optional(reader, "region", &mut region),
-                "address" => fields.optional(reader, "address", &mut address),
-                "keyName" => fields.optional(reader, "keyName", &mut key_name),
-                "mountPath" => fields.optional(reader, "mountPath", &mut mount_path),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut crypto_key),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut key_ring),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut location),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut project_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut provider),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut key_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut region),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut address),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut key_name),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut mount_path),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("provider", provider.is_some())])?;
+        fields.finish(0x40)?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -1001,6 +1031,17 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
 
 impl Json for CreateEncryptionConfigurationBodyEnvelopeCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "keyfileJson",
+            "accessKey",
+            "externalId",
+            "roleArn",
+            "secretKey",
+            "clientId",
+            "secret",
+            "tenantId",
+            "token",
+        ];
         let mut keyfile_json = None;
         let mut access_key = None;
         let mut external_id = None;
@@ -1010,22 +1051,22 @@ impl Json for CreateEncryptionConfigurationBodyEnvelopeCredentials {
         let mut secret = None;
         let mut tenant_id = None;
         let mut token = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "keyfileJson" => fields.optional(reader, "keyfileJson", &mut keyfile_json),
-                "accessKey" => fields.optional(reader, "accessKey", &mut access_key),
-                "externalId" => fields.optional(reader, "externalId", &mut external_id),
-                "roleArn" => fields.optional(reader, "roleArn", &mut role_arn),
-                "secretKey" => fields.optional(reader, "secretKey", &mut secret_key),
-                "clientId" => fields.optional(reader, "clientId", &mut client_id),
-                "secret" => fields.optional(reader, "secret", &mut secret),
-                "tenantId" => fields.optional(reader, "tenantId", &mut tenant_id),
-                "token" => fields.optional(reader, "token", &mut token),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut keyfile_json),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut access_key),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut external_id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut role_arn),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secret_key),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut client_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut secret),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut tenant_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut token),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             keyfile_json,
             access_key,
@@ -1116,25 +1157,33 @@ impl CreateWorkloadIdentitiesBody {
 
 impl Json for CreateWorkloadIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "name",
+            "priority",
+            "spec",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut name = None;
         let mut priority = None;
         let mut spec = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x14)?;
         let (Some(name), Some(spec)) = (name, spec) else {
             return Err(json::incomplete());
         };
@@ -1218,30 +1267,30 @@ impl CreateWorkloadIdentitiesBodySpec {
 
 impl Json for CreateWorkloadIdentitiesBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "provider",
+            "providerLinkId",
+            "providerSetupMode",
+            "restrictions",
+            "roleMode",
+        ];
         let mut provider = None;
         let mut provider_link_id = None;
         let mut provider_setup_mode = None;
         let mut restrictions = None;
         let mut role_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "providerLinkId" => {
-                    fields.optional(reader, "providerLinkId", &mut provider_link_id)
-                }
-                "providerSetupMode" => {
-                    fields.optional(reader, "providerSetupMode", &mut provider_setup_mode)
-                }
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
-                "roleMode" => fields.optional(reader, "roleMode", &mut role_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut provider),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut provider_link_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut provider_setup_mode),
+                json::Key::Known(3) => fields.required(reader, 3, &mut restrictions),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut role_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("provider", provider.is_some()),
-            ("restrictions", restrictions.is_some()),
-        ])?;
+        fields.finish(0x9)?;
         let (Some(provider), Some(restrictions)) = (provider, restrictions) else {
             return Err(json::incomplete());
         };
@@ -1418,6 +1467,21 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
 
 impl Json for CreateWorkloadIdentitiesBodySpecProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "arn",
+            "policyDocument",
+            "roleName",
+            "rolePath",
+            "type",
+            "existingRoleArn",
+            "audience",
+            "impersonationUrl",
+            "permissions",
+            "existingRoleAudience",
+            "existingRoleImpersonationUrl",
+            "roleId",
+            "scope",
+        ];
         let mut arn = None;
         let mut policy_document = None;
         let mut role_name = None;
@@ -1431,36 +1495,28 @@ impl Json for CreateWorkloadIdentitiesBodySpecProvider {
         let mut existing_role_impersonation_url = None;
         let mut role_id = None;
         let mut scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arn" => fields.optional(reader, "arn", &mut arn),
-                "policyDocument" => fields.optional(reader, "policyDocument", &mut policy_document),
-                "roleName" => fields.optional(reader, "roleName", &mut role_name),
-                "rolePath" => fields.optional(reader, "rolePath", &mut role_path),
-                "type" => fields.required(reader, "type", &mut type_),
-                "existingRoleArn" => {
-                    fields.optional(reader, "existingRoleArn", &mut existing_role_arn)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arn),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut policy_document),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut role_name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut role_path),
+                json::Key::Known(4) => fields.required(reader, 4, &mut type_),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut existing_role_arn),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut audience),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut impersonation_url),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut permissions),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut existing_role_audience),
+                json::Key::Known(10) => {
+                    fields.optional(reader, 10, &mut existing_role_impersonation_url)
                 }
-                "audience" => fields.optional(reader, "audience", &mut audience),
-                "impersonationUrl" => {
-                    fields.optional(reader, "impersonationUrl", &mut impersonation_url)
-                }
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "existingRoleAudience" => {
-                    fields.optional(reader, "existingRoleAudience", &mut existing_role_audience)
-                }
-                "existingRoleImpersonationUrl" => fields.optional(
-                    reader,
-                    "existingRoleImpersonationUrl",
-                    &mut existing_role_impersonation_url,
-                ),
-                "roleId" => fields.optional(reader, "roleId", &mut role_id),
-                "scope" => fields.optional(reader, "scope", &mut scope),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut role_id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -1598,19 +1654,20 @@ impl CreateWorkloadIdentitiesBodySpecRestrictions {
 
 impl Json for CreateWorkloadIdentitiesBodySpecRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projects", "tags", "workloadTypes"];
         let mut projects = None;
         let mut tags = None;
         let mut workload_types = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "workloadTypes" => fields.optional(reader, "workloadTypes", &mut workload_types),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut projects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut tags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut workload_types),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             projects,
             tags,
@@ -1716,6 +1773,16 @@ impl CreateWorkloadIdentitiesResponse {
 
 impl Json for CreateWorkloadIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "priority",
+            "spec",
+            "state",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1724,25 +1791,21 @@ impl Json for CreateWorkloadIdentitiesResponse {
         let mut spec = None;
         let mut state = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "state" => fields.optional(reader, "state", &mut state),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut priority),
+                json::Key::Known(5) => fields.required(reader, 5, &mut spec),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut state),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x2c)?;
         let (Some(id), Some(name), Some(spec)) = (id, name, spec) else {
             return Err(json::incomplete());
         };
@@ -1811,19 +1874,20 @@ impl CreateWorkloadIdentitiesResponseState {
 
 impl Json for CreateWorkloadIdentitiesResponseState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["errors", "status", "updatedAt"];
         let mut errors = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "errors" => fields.optional(reader, "errors", &mut errors),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut errors),
+                json::Key::Known(1) => fields.required(reader, 1, &mut status),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("status", status.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -1880,15 +1944,16 @@ impl GetEncryptionConfigurationsUsageResponse {
 
 impl Json for GetEncryptionConfigurationsUsageResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["usage"];
         let mut usage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "usage" => fields.required(reader, "usage", &mut usage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut usage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("usage", usage.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(usage),) = (usage,) else {
             return Err(json::incomplete());
         };
@@ -1927,27 +1992,18 @@ impl ListEncryptionConfigurationsResponse {
 
 impl Json for ListEncryptionConfigurationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["encryptionConfigurations", "encryptionMode"];
         let mut encryption_configurations = None;
         let mut encryption_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "encryptionConfigurations" => fields.required(
-                    reader,
-                    "encryptionConfigurations",
-                    &mut encryption_configurations,
-                ),
-                "encryptionMode" => fields.required(reader, "encryptionMode", &mut encryption_mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut encryption_configurations),
+                json::Key::Known(1) => fields.required(reader, 1, &mut encryption_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            (
-                "encryptionConfigurations",
-                encryption_configurations.is_some(),
-            ),
-            ("encryptionMode", encryption_mode.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(encryption_configurations), Some(encryption_mode)) =
             (encryption_configurations, encryption_mode)
         else {
@@ -2012,17 +2068,16 @@ impl ListWorkloadIdentitiesResponse {
 
 impl Json for ListWorkloadIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["workloadIdentities"];
         let mut workload_identities = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "workloadIdentities" => {
-                    fields.optional(reader, "workloadIdentities", &mut workload_identities)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut workload_identities),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             workload_identities,
         })
@@ -2056,15 +2111,16 @@ impl UpdateEncryptionConfigurationOptionsBody {
 
 impl Json for UpdateEncryptionConfigurationOptionsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["options"];
         let mut options = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "options" => fields.required(reader, "options", &mut options),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut options),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("options", options.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(options),) = (options,) else {
             return Err(json::incomplete());
         };
@@ -2095,15 +2151,16 @@ impl UpdateEncryptionConfigurationSettingsBody {
 
 impl Json for UpdateEncryptionConfigurationSettingsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["envelope"];
         let mut envelope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "envelope" => fields.required(reader, "envelope", &mut envelope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut envelope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("envelope", envelope.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(envelope),) = (envelope,) else {
             return Err(json::incomplete());
         };
@@ -2249,6 +2306,20 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
 
 impl Json for UpdateEncryptionConfigurationSettingsBodyEnvelope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "cryptoKey",
+            "keyRing",
+            "location",
+            "projectId",
+            "provider",
+            "keyId",
+            "region",
+            "address",
+            "keyName",
+            "mountPath",
+            "namespace",
+        ];
         let mut credentials = None;
         let mut crypto_key = None;
         let mut key_ring = None;
@@ -2261,25 +2332,25 @@ impl Json for UpdateEncryptionConfigurationSettingsBodyEnvelope {
         let mut key_name = None;
         let mut mount_path = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "cryptoKey" => fields.optional(reader, "cryptoKey", &mut crypto_key),
-                "keyRing" => fields.optional(reader, "keyRing", &mut key_ring),
-                "location" => fields.optional(reader, "location", &mut location),
-                "projectId" => fields.optional(reader, "projectId", &mut project_id),
-                "provider" => fields.required(reader, "provider", &mut provider),
-                "keyId" => fields.optional(reader, "keyId", &mut key_id),
-                "region" => fields.optional(reader, "region", &mut region),
-                "address" => fields.optional(reader, "address", &mut address),
-                "keyName" => fields.optional(reader, "keyName", &mut key_name),
-                "mountPath" => fields.optional(reader, "mountPath", &mut mount_path),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut crypto_key),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut key_ring),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut location),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut project_id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut provider),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut key_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut region),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut address),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut key_name),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut mount_path),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("provider", provider.is_some())])?;
+        fields.finish(0x20)?;
         let (Some(provider),) = (provider,) else {
             return Err(json::incomplete());
         };
@@ -2383,23 +2454,24 @@ impl UpdateWorkloadIdentitiesBody {
 
 impl Json for UpdateWorkloadIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "description", "priority", "spec", "updatedAt"];
         let mut created_at = None;
         let mut description = None;
         let mut priority = None;
         let mut spec = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut priority),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut spec),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             created_at,
             description,
@@ -2459,17 +2531,18 @@ impl UpdateWorkloadIdentitiesBodySpec {
 
 impl Json for UpdateWorkloadIdentitiesBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["provider", "restrictions"];
         let mut provider = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "provider" => fields.optional(reader, "provider", &mut provider),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut provider),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             provider,
             restrictions,
@@ -2629,6 +2702,21 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
 
 impl Json for UpdateWorkloadIdentitiesBodySpecProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "arn",
+            "policyDocument",
+            "roleName",
+            "rolePath",
+            "type",
+            "existingRoleArn",
+            "audience",
+            "impersonationUrl",
+            "permissions",
+            "existingRoleAudience",
+            "existingRoleImpersonationUrl",
+            "roleId",
+            "scope",
+        ];
         let mut arn = None;
         let mut policy_document = None;
         let mut role_name = None;
@@ -2642,36 +2730,28 @@ impl Json for UpdateWorkloadIdentitiesBodySpecProvider {
         let mut existing_role_impersonation_url = None;
         let mut role_id = None;
         let mut scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arn" => fields.optional(reader, "arn", &mut arn),
-                "policyDocument" => fields.optional(reader, "policyDocument", &mut policy_document),
-                "roleName" => fields.optional(reader, "roleName", &mut role_name),
-                "rolePath" => fields.optional(reader, "rolePath", &mut role_path),
-                "type" => fields.required(reader, "type", &mut type_),
-                "existingRoleArn" => {
-                    fields.optional(reader, "existingRoleArn", &mut existing_role_arn)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arn),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut policy_document),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut role_name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut role_path),
+                json::Key::Known(4) => fields.required(reader, 4, &mut type_),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut existing_role_arn),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut audience),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut impersonation_url),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut permissions),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut existing_role_audience),
+                json::Key::Known(10) => {
+                    fields.optional(reader, 10, &mut existing_role_impersonation_url)
                 }
-                "audience" => fields.optional(reader, "audience", &mut audience),
-                "impersonationUrl" => {
-                    fields.optional(reader, "impersonationUrl", &mut impersonation_url)
-                }
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "existingRoleAudience" => {
-                    fields.optional(reader, "existingRoleAudience", &mut existing_role_audience)
-                }
-                "existingRoleImpersonationUrl" => fields.optional(
-                    reader,
-                    "existingRoleImpersonationUrl",
-                    &mut existing_role_impersonation_url,
-                ),
-                "roleId" => fields.optional(reader, "roleId", &mut role_id),
-                "scope" => fields.optional(reader, "scope", &mut scope),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut role_id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("type", type_.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(type_),) = (type_,) else {
             return Err(json::incomplete());
         };
@@ -2770,19 +2850,20 @@ impl VerifyEncryptionConfigurationResponse {
 
 impl Json for VerifyEncryptionConfigurationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["error", "keyRef", "ok"];
         let mut error = None;
         let mut key_ref = None;
         let mut ok = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "error" => fields.optional(reader, "error", &mut error),
-                "keyRef" => fields.optional(reader, "keyRef", &mut key_ref),
-                "ok" => fields.required(reader, "ok", &mut ok),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut error),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut key_ref),
+                json::Key::Known(2) => fields.required(reader, 2, &mut ok),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("ok", ok.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(ok),) = (ok,) else {
             return Err(json::incomplete());
         };

@@ -48,19 +48,18 @@ impl CreateContainerSnapshotBody {
 
 impl Json for CreateContainerSnapshotBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["backupDestinationId", "podName"];
         let mut backup_destination_id = None;
         let mut pod_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupDestinationId" => {
-                    fields.optional(reader, "backupDestinationId", &mut backup_destination_id)
-                }
-                "podName" => fields.optional(reader, "podName", &mut pod_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut backup_destination_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut pod_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             backup_destination_id,
             pod_name,
@@ -207,6 +206,25 @@ impl CreateContainerSnapshotResponse {
 
 impl Json for CreateContainerSnapshotResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "compatibility",
+            "completedAt",
+            "createdAt",
+            "deadline",
+            "error",
+            "id",
+            "inUse",
+            "lastTransitionTime",
+            "parentSnapshotId",
+            "requestedAt",
+            "result",
+            "source",
+            "startedAt",
+            "state",
+            "target",
+            "trigger",
+            "updatedAt",
+        ];
         let mut compatibility = None;
         let mut completed_at = None;
         let mut created_at = None;
@@ -224,45 +242,30 @@ impl Json for CreateContainerSnapshotResponse {
         let mut target = None;
         let mut trigger = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "compatibility" => fields.required(reader, "compatibility", &mut compatibility),
-                "completedAt" => fields.optional(reader, "completedAt", &mut completed_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "deadline" => fields.optional(reader, "deadline", &mut deadline),
-                "error" => fields.optional(reader, "error", &mut error),
-                "id" => fields.required(reader, "id", &mut id),
-                "inUse" => fields.required(reader, "inUse", &mut in_use),
-                "lastTransitionTime" => {
-                    fields.required(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "parentSnapshotId" => {
-                    fields.optional(reader, "parentSnapshotId", &mut parent_snapshot_id)
-                }
-                "requestedAt" => fields.optional(reader, "requestedAt", &mut requested_at),
-                "result" => fields.optional(reader, "result", &mut result),
-                "source" => fields.required(reader, "source", &mut source),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "state" => fields.required(reader, "state", &mut state),
-                "target" => fields.required(reader, "target", &mut target),
-                "trigger" => fields.required(reader, "trigger", &mut trigger),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut compatibility),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut completed_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut deadline),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut error),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut in_use),
+                json::Key::Known(7) => fields.required(reader, 7, &mut last_transition_time),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut parent_snapshot_id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut requested_at),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut result),
+                json::Key::Known(11) => fields.required(reader, 11, &mut source),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut started_at),
+                json::Key::Known(13) => fields.required(reader, 13, &mut state),
+                json::Key::Known(14) => fields.required(reader, 14, &mut target),
+                json::Key::Known(15) => fields.required(reader, 15, &mut trigger),
+                json::Key::Known(16) => fields.required(reader, 16, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("compatibility", compatibility.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("inUse", in_use.is_some()),
-            ("lastTransitionTime", last_transition_time.is_some()),
-            ("source", source.is_some()),
-            ("state", state.is_some()),
-            ("target", target.is_some()),
-            ("trigger", trigger.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1e8e5)?;
         let (
             Some(compatibility),
             Some(created_at),
@@ -376,24 +379,20 @@ impl CreateContainerSnapshotResponseCompatibility {
 
 impl Json for CreateContainerSnapshotResponseCompatibility {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["architecture", "baseImageDigest", "runtime"];
         let mut architecture = None;
         let mut base_image_digest = None;
         let mut runtime = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.required(reader, "architecture", &mut architecture),
-                "baseImageDigest" => {
-                    fields.optional(reader, "baseImageDigest", &mut base_image_digest)
-                }
-                "runtime" => fields.required(reader, "runtime", &mut runtime),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut architecture),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut base_image_digest),
+                json::Key::Known(2) => fields.required(reader, 2, &mut runtime),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("architecture", architecture.is_some()),
-            ("runtime", runtime.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(architecture), Some(runtime)) = (architecture, runtime) else {
             return Err(json::incomplete());
         };
@@ -460,23 +459,20 @@ impl CreateContainerSnapshotResponseError {
 
 impl Json for CreateContainerSnapshotResponseError {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["code", "message", "retryable"];
         let mut code = None;
         let mut message = None;
         let mut retryable = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "code" => fields.required(reader, "code", &mut code),
-                "message" => fields.required(reader, "message", &mut message),
-                "retryable" => fields.required(reader, "retryable", &mut retryable),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut code),
+                json::Key::Known(1) => fields.required(reader, 1, &mut message),
+                json::Key::Known(2) => fields.required(reader, 2, &mut retryable),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("code", code.is_some()),
-            ("message", message.is_some()),
-            ("retryable", retryable.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(code), Some(message), Some(retryable)) = (code, message, retryable) else {
             return Err(json::incomplete());
         };
@@ -513,15 +509,16 @@ impl CreateContainerSnapshotResponseResult {
 
 impl Json for CreateContainerSnapshotResponseResult {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["sizeBytes"];
         let mut size_bytes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "sizeBytes" => fields.required(reader, "sizeBytes", &mut size_bytes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut size_bytes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("sizeBytes", size_bytes.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(size_bytes),) = (size_bytes,) else {
             return Err(json::incomplete());
         };
@@ -560,20 +557,18 @@ impl CreateContainerSnapshotResponseSource {
 
 impl Json for CreateContainerSnapshotResponseSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["nfObject", "projectId"];
         let mut nf_object = None;
         let mut project_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "nfObject" => fields.required(reader, "nfObject", &mut nf_object),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut nf_object),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("nfObject", nf_object.is_some()),
-            ("projectId", project_id.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(nf_object), Some(project_id)) = (nf_object, project_id) else {
             return Err(json::incomplete());
         };
@@ -616,17 +611,18 @@ impl CreateContainerSnapshotResponseSourceNfObject {
 
 impl Json for CreateContainerSnapshotResponseSourceNfObject {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "type"];
         let mut id = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(type_)) = (id, type_) else {
             return Err(json::incomplete());
         };
@@ -700,15 +696,16 @@ impl CreateContainerSnapshotResponseTarget {
 
 impl Json for CreateContainerSnapshotResponseTarget {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["podName"];
         let mut pod_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "podName" => fields.required(reader, "podName", &mut pod_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut pod_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("podName", pod_name.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(pod_name),) = (pod_name,) else {
             return Err(json::incomplete());
         };
@@ -877,6 +874,22 @@ impl CreateServiceBuildBody {
 
 impl Json for CreateServiceBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "infrastructure",
+            "name",
+            "stageId",
+            "tags",
+            "vcsData",
+        ];
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -891,35 +904,27 @@ impl Json for CreateServiceBuildBody {
         let mut stage_id = None;
         let mut tags = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut billing),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_arguments),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_files),
+                json::Key::Known(4) => fields.required(reader, 4, &mut build_settings),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_source),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut disabled_ci),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut docker_secret_mounts),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut infrastructure),
+                json::Key::Known(10) => fields.required(reader, 10, &mut name),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut stage_id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut tags),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("billing", billing.is_some()),
-            ("buildSettings", build_settings.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x411)?;
         let (Some(billing), Some(build_settings), Some(name)) = (billing, build_settings, name)
         else {
             return Err(json::incomplete());
@@ -1020,19 +1025,20 @@ impl CreateServiceBuildBodyBilling {
 
 impl Json for CreateServiceBuildBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -1092,17 +1098,18 @@ impl CreateServiceBuildBodyBillingGpu {
 
 impl Json for CreateServiceBuildBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -1156,19 +1163,20 @@ impl CreateServiceBuildBodyBillingGpuConfiguration {
 
 impl Json for CreateServiceBuildBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpuType" => fields.required(reader, "gpuType", &mut gpu_type),
-                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
-                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut gpu_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_count),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut timesliced),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("gpuType", gpu_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(gpu_type),) = (gpu_type,) else {
             return Err(json::incomplete());
         };
@@ -1350,6 +1358,22 @@ impl CreateServiceBuildBodyBuildConfiguration {
 
 impl Json for CreateServiceBuildBodyBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branchRestrictions",
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "crossProjectAccess",
+            "dockerCredentials",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "prRestrictions",
+            "storage",
+        ];
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
@@ -1364,43 +1388,27 @@ impl Json for CreateServiceBuildBodyBuildConfiguration {
         let mut path_ignore_rules = None;
         let mut pr_restrictions = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branchRestrictions" => {
-                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
-                }
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "crossProjectAccess" => {
-                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch_restrictions),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ci_ignore_flags_enabled),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut cross_project_access),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut docker_credentials),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut dockerfile_target),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut enable_git_lfs),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut full_git_clone),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ignore_empty_commits),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut include_git_folder),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut is_allow_list),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut path_ignore_rules),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut pr_restrictions),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch_restrictions,
             ci_ignore_flags,
@@ -1500,23 +1508,20 @@ impl CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
 
 impl Json for CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "isAllowList", "projects"];
         let mut enabled = None;
         let mut is_allow_list = None;
         let mut projects = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "isAllowList" => fields.required(reader, "isAllowList", &mut is_allow_list),
-                "projects" => fields.required(reader, "projects", &mut projects),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut is_allow_list),
+                json::Key::Known(2) => fields.required(reader, 2, &mut projects),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("isAllowList", is_allow_list.is_some()),
-            ("projects", projects.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(enabled), Some(is_allow_list), Some(projects)) =
             (enabled, is_allow_list, projects)
         else {
@@ -1567,17 +1572,16 @@ impl CreateServiceBuildBodyBuildConfigurationStorage {
 
 impl Json for CreateServiceBuildBodyBuildConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage"];
         let mut ephemeral_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -1616,15 +1620,16 @@ impl CreateServiceBuildBodyStorageEphemeralStorage {
 
 impl Json for CreateServiceBuildBodyStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["storageSize"];
         let mut storage_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut storage_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { storage_size })
     }
 
@@ -1690,19 +1695,20 @@ impl CreateServiceBuildBodyBuildSettings {
 
 impl Json for CreateServiceBuildBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dockerfile),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             dockerfile,
             storage,
@@ -1787,32 +1793,33 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
 
 impl Json for CreateServiceBuildBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "useCache",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("dockerFilePath", docker_file_path.is_some()),
-            ("dockerWorkDir", docker_work_dir.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -1909,27 +1916,27 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
 
 impl Json for CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "useCache",
+            "cacheStorageSize",
+            "useInternalCache",
+            "internalCacheStorage",
+        ];
         let mut use_cache = None;
         let mut cache_storage_size = None;
         let mut use_internal_cache = None;
         let mut internal_cache_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
-                "cacheStorageSize" => {
-                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
-                }
-                "useInternalCache" => {
-                    fields.optional(reader, "useInternalCache", &mut use_internal_cache)
-                }
-                "internalCacheStorage" => {
-                    fields.optional(reader, "internalCacheStorage", &mut internal_cache_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut use_cache),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut cache_storage_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_internal_cache),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal_cache_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             use_cache,
             cache_storage_size,
@@ -2019,23 +2026,22 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
 
 impl Json for CreateServiceBuildBodyBuildSettingsBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildContext", "builder", "buildpackLocators", "useCache"];
         let mut build_context = None;
         let mut builder = None;
         let mut buildpack_locators = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildContext" => fields.optional(reader, "buildContext", &mut build_context),
-                "builder" => fields.optional(reader, "builder", &mut builder),
-                "buildpackLocators" => {
-                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_context),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut builder),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack_locators),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_context,
             builder,
@@ -2131,15 +2137,16 @@ impl CreateServiceBuildBodyInfrastructure {
 
 impl Json for CreateServiceBuildBodyInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["architecture"];
         let mut architecture = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "architecture" => fields.optional(reader, "architecture", &mut architecture),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut architecture),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { architecture })
     }
 
@@ -2205,28 +2212,30 @@ impl CreateServiceBuildBodyVcsData {
 
 impl Json for CreateServiceBuildBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_type),
+                json::Key::Known(2) => fields.required(reader, 2, &mut project_url),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut self_hosted_vcs_id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("projectType", project_type.is_some()),
-            ("projectUrl", project_url.is_some()),
-        ])?;
+        fields.finish(0x6)?;
         let (Some(project_type), Some(project_url)) = (project_type, project_url) else {
             return Err(json::incomplete());
         };
@@ -2458,6 +2467,29 @@ impl CreateServiceBuildResponse {
 
 impl Json for CreateServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "cluster",
+            "createdAt",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "id",
+            "infrastructure",
+            "name",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+            "vcsData",
+        ];
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -2479,47 +2511,34 @@ impl Json for CreateServiceBuildResponse {
         let mut tags = None;
         let mut updated_at = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_files),
+                json::Key::Known(5) => fields.required(reader, 5, &mut build_settings),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_source),
+                json::Key::Known(7) => fields.required(reader, 7, &mut cluster),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut created_at),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut description),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut disabled_ci),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut docker_secret_mounts),
+                json::Key::Known(12) => fields.required(reader, 12, &mut id),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut infrastructure),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.required(reader, 15, &mut service_type),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut stage_id),
+                json::Key::Known(17) => fields.required(reader, 17, &mut status),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut tags),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut updated_at),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("buildSettings", build_settings.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x2d0a3)?;
         let (
             Some(app_id),
             Some(billing),
@@ -2652,19 +2671,20 @@ impl CreateServiceBuildResponseBilling {
 
 impl Json for CreateServiceBuildResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -2721,17 +2741,18 @@ impl CreateServiceBuildResponseBillingGpu {
 
 impl Json for CreateServiceBuildResponseBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -2908,6 +2929,22 @@ impl CreateServiceBuildResponseBuildConfiguration {
 
 impl Json for CreateServiceBuildResponseBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branchRestrictions",
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "crossProjectAccess",
+            "dockerCredentials",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "prRestrictions",
+            "storage",
+        ];
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
@@ -2922,43 +2959,27 @@ impl Json for CreateServiceBuildResponseBuildConfiguration {
         let mut path_ignore_rules = None;
         let mut pr_restrictions = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branchRestrictions" => {
-                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
-                }
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "crossProjectAccess" => {
-                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch_restrictions),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ci_ignore_flags_enabled),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut cross_project_access),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut docker_credentials),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut dockerfile_target),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut enable_git_lfs),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut full_git_clone),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ignore_empty_commits),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut include_git_folder),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut is_allow_list),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut path_ignore_rules),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut pr_restrictions),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch_restrictions,
             ci_ignore_flags,
@@ -3059,17 +3080,16 @@ impl CreateServiceBuildResponseBuildConfigurationStorage {
 
 impl Json for CreateServiceBuildResponseBuildConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage"];
         let mut ephemeral_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { ephemeral_storage })
     }
 
@@ -3139,19 +3159,20 @@ impl CreateServiceBuildResponseBuildSettings {
 
 impl Json for CreateServiceBuildResponseBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dockerfile),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             dockerfile,
             storage,
@@ -3233,32 +3254,33 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
 
 impl Json for CreateServiceBuildResponseBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "useCache",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("dockerFilePath", docker_file_path.is_some()),
-            ("dockerWorkDir", docker_work_dir.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(docker_file_path), Some(docker_work_dir)) = (docker_file_path, docker_work_dir)
         else {
             return Err(json::incomplete());
@@ -3331,21 +3353,22 @@ impl CreateServiceBuildResponseCluster {
 
 impl Json for CreateServiceBuildResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
         let mut namespace = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "loadBalancers" => fields.optional(reader, "loadBalancers", &mut load_balancers),
-                "name" => fields.required(reader, "name", &mut name),
-                "namespace" => fields.optional(reader, "namespace", &mut namespace),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut load_balancers),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut namespace),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x5)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3399,15 +3422,16 @@ impl CreateServiceBuildResponseStatus {
 
 impl Json for CreateServiceBuildResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["build"];
         let mut build = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "build" => fields.optional(reader, "build", &mut build),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { build })
     }
 
@@ -3447,19 +3471,18 @@ impl CreateServiceBuildResponseStatusBuild {
 
 impl Json for CreateServiceBuildResponseStatusBuild {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["lastTransitionTime", "status"];
         let mut last_transition_time = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "lastTransitionTime" => {
-                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut last_transition_time),
+                json::Key::Known(1) => fields.required(reader, 1, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("status", status.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(status),) = (status,) else {
             return Err(json::incomplete());
         };
@@ -3751,6 +3774,31 @@ impl CreateServiceCombinedBody {
 
 impl Json for CreateServiceCombinedBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "bundleData",
+            "createOptions",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "infrastructure",
+            "loadBalancing",
+            "name",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "tags",
+            "vcsData",
+        ];
         let mut autoscaling = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -3774,47 +3822,36 @@ impl Json for CreateServiceCombinedBody {
         let mut stage_id = None;
         let mut tags = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_files),
+                json::Key::Known(5) => fields.required(reader, 5, &mut build_settings),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_source),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut bundle_data),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut create_options),
+                json::Key::Known(9) => fields.required(reader, 9, &mut deployment),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut description),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut disabled_ci),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut docker_secret_mounts),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut health_checks),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut infrastructure),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut load_balancing),
+                json::Key::Known(16) => fields.required(reader, 16, &mut name),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut ports),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut runtime_environment),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut runtime_files),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut stage_id),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut tags),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("billing", billing.is_some()),
-            ("buildSettings", build_settings.is_some()),
-            ("deployment", deployment.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x10222)?;
         let (Some(billing), Some(build_settings), Some(deployment), Some(name)) =
             (billing, build_settings, deployment, name)
         else {
@@ -3919,15 +3956,16 @@ impl CreateServiceCombinedBodyAutoscaling {
 
 impl Json for CreateServiceCombinedBodyAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["horizontal"];
         let mut horizontal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "horizontal" => fields.optional(reader, "horizontal", &mut horizontal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut horizontal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { horizontal })
     }
 
@@ -4009,6 +4047,15 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cpu",
+            "enabled",
+            "maxReplicas",
+            "memory",
+            "minReplicas",
+            "rps",
+            "userMetrics",
+        ];
         let mut cpu = None;
         let mut enabled = None;
         let mut max_replicas = None;
@@ -4016,24 +4063,20 @@ impl Json for CreateServiceCombinedBodyAutoscalingHorizontal {
         let mut min_replicas = None;
         let mut rps = None;
         let mut user_metrics = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "maxReplicas" => fields.required(reader, "maxReplicas", &mut max_replicas),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "minReplicas" => fields.required(reader, "minReplicas", &mut min_replicas),
-                "rps" => fields.optional(reader, "rps", &mut rps),
-                "userMetrics" => fields.optional(reader, "userMetrics", &mut user_metrics),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cpu),
+                json::Key::Known(1) => fields.required(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.required(reader, 2, &mut max_replicas),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut memory),
+                json::Key::Known(4) => fields.required(reader, 4, &mut min_replicas),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut rps),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut user_metrics),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("maxReplicas", max_replicas.is_some()),
-            ("minReplicas", min_replicas.is_some()),
-        ])?;
+        fields.finish(0x16)?;
         let (Some(enabled), Some(max_replicas), Some(min_replicas)) =
             (enabled, max_replicas, min_replicas)
         else {
@@ -4085,22 +4128,18 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalCpu {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalCpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "thresholdPercentage"];
         let mut enabled = None;
         let mut threshold_percentage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "thresholdPercentage" => {
-                    fields.required(reader, "thresholdPercentage", &mut threshold_percentage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut threshold_percentage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("thresholdPercentage", threshold_percentage.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(enabled), Some(threshold_percentage)) = (enabled, threshold_percentage) else {
             return Err(json::incomplete());
         };
@@ -4144,20 +4183,18 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalRps {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalRps {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "thresholdValue"];
         let mut enabled = None;
         let mut threshold_value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "thresholdValue" => fields.required(reader, "thresholdValue", &mut threshold_value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut threshold_value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("thresholdValue", threshold_value.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(enabled), Some(threshold_value)) = (enabled, threshold_value) else {
             return Err(json::incomplete());
         };
@@ -4208,30 +4245,27 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enabled",
+            "exposedMetricsPath",
+            "exposedMetricsPort",
+            "metrics",
+        ];
         let mut enabled = None;
         let mut exposed_metrics_path = None;
         let mut exposed_metrics_port = None;
         let mut metrics = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "exposedMetricsPath" => {
-                    fields.required(reader, "exposedMetricsPath", &mut exposed_metrics_path)
-                }
-                "exposedMetricsPort" => {
-                    fields.required(reader, "exposedMetricsPort", &mut exposed_metrics_port)
-                }
-                "metrics" => fields.required(reader, "metrics", &mut metrics),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut exposed_metrics_path),
+                json::Key::Known(2) => fields.required(reader, 2, &mut exposed_metrics_port),
+                json::Key::Known(3) => fields.required(reader, 3, &mut metrics),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("exposedMetricsPath", exposed_metrics_path.is_some()),
-            ("exposedMetricsPort", exposed_metrics_port.is_some()),
-            ("metrics", metrics.is_some()),
-        ])?;
+        fields.finish(0xf)?;
         let (Some(enabled), Some(exposed_metrics_path), Some(exposed_metrics_port), Some(metrics)) =
             (enabled, exposed_metrics_path, exposed_metrics_port, metrics)
         else {
@@ -4292,23 +4326,20 @@ impl CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
 
 impl Json for CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricName", "metricType", "thresholdValue"];
         let mut metric_name = None;
         let mut metric_type = None;
         let mut threshold_value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricName" => fields.required(reader, "metricName", &mut metric_name),
-                "metricType" => fields.required(reader, "metricType", &mut metric_type),
-                "thresholdValue" => fields.required(reader, "thresholdValue", &mut threshold_value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut metric_name),
+                json::Key::Known(1) => fields.required(reader, 1, &mut metric_type),
+                json::Key::Known(2) => fields.required(reader, 2, &mut threshold_value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("metricName", metric_name.is_some()),
-            ("metricType", metric_type.is_some()),
-            ("thresholdValue", threshold_value.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(metric_name), Some(metric_type), Some(threshold_value)) =
             (metric_name, metric_type, threshold_value)
         else {
@@ -4379,19 +4410,20 @@ impl CreateServiceCombinedBodyBilling {
 
 impl Json for CreateServiceCombinedBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.required(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -4540,6 +4572,19 @@ impl CreateServiceCombinedBodyBuildConfiguration {
 
 impl Json for CreateServiceCombinedBodyBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "dockerCredentials",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "storage",
+        ];
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -4551,36 +4596,24 @@ impl Json for CreateServiceCombinedBodyBuildConfiguration {
         let mut is_allow_list = None;
         let mut path_ignore_rules = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ci_ignore_flags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags_enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_credentials),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut dockerfile_target),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut enable_git_lfs),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut full_git_clone),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ignore_empty_commits),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut include_git_folder),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut is_allow_list),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut path_ignore_rules),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -4659,20 +4692,18 @@ impl CreateServiceCombinedBodyBundleData {
 
 impl Json for CreateServiceCombinedBodyBundleData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branch", "bundleUrl"];
         let mut branch = None;
         let mut bundle_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "bundleUrl" => fields.required(reader, "bundleUrl", &mut bundle_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.required(reader, 1, &mut bundle_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("branch", branch.is_some()),
-            ("bundleUrl", bundle_url.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(branch), Some(bundle_url)) = (branch, bundle_url) else {
             return Err(json::incomplete());
         };
@@ -4723,19 +4754,18 @@ impl CreateServiceCombinedBodyCreateOptions {
 
 impl Json for CreateServiceCombinedBodyCreateOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["expiryTime", "volumesToAttach"];
         let mut expiry_time = None;
         let mut volumes_to_attach = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
-                "volumesToAttach" => {
-                    fields.optional(reader, "volumesToAttach", &mut volumes_to_attach)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut expiry_time),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut volumes_to_attach),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             expiry_time,
             volumes_to_attach,
@@ -4902,6 +4932,21 @@ impl CreateServiceCombinedBodyDeployment {
 
 impl Json for CreateServiceCombinedBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "instances",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -4915,34 +4960,26 @@ impl Json for CreateServiceCombinedBodyDeployment {
         let mut type_ = None;
         let mut volumes = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.nullable(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut grace_period_seconds),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut gradual_rollout_strategy_id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut instances),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut metadata),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut ssh),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut storage),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut strategy),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut type_),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut volumes),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x20)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -5043,23 +5080,27 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
 
 impl Json for CreateServiceCombinedBodyDeploymentBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "configType",
+            "customCommand",
+            "customEntrypoint",
+            "customProcess",
+        ];
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
         let mut custom_process = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configType" => fields.required(reader, "configType", &mut config_type),
-                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
-                "customEntrypoint" => {
-                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
-                }
-                "customProcess" => fields.optional(reader, "customProcess", &mut custom_process),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_command),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_entrypoint),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_process),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("configType", config_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -5140,21 +5181,20 @@ impl CreateServiceCombinedBodyDeploymentDocker {
 
 impl Json for CreateServiceCombinedBodyDeploymentDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configType", "customCommand", "customEntrypoint"];
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configType" => fields.required(reader, "configType", &mut config_type),
-                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
-                "customEntrypoint" => {
-                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_command),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_entrypoint),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("configType", config_type.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(config_type),) = (config_type,) else {
             return Err(json::incomplete());
         };
@@ -5228,17 +5268,18 @@ impl CreateServiceCombinedBodyDeploymentMetadata {
 
 impl Json for CreateServiceCombinedBodyDeploymentMetadata {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["annotations", "labels"];
         let mut annotations = None;
         let mut labels = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "annotations" => fields.optional(reader, "annotations", &mut annotations),
-                "labels" => fields.optional(reader, "labels", &mut labels),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut annotations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut labels),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             annotations,
             labels,
@@ -5270,15 +5311,16 @@ impl CreateServiceCombinedBodyDeploymentSsh {
 
 impl Json for CreateServiceCombinedBodyDeploymentSsh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled"];
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -5351,25 +5393,27 @@ impl CreateServiceCombinedBodyDeploymentStorage {
 
 impl Json for CreateServiceCombinedBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ephemeralStorage",
+            "shmSize",
+            "useHdbStorage",
+            "usePdSsdStorage",
+        ];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
         let mut use_pd_ssd_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
-                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
-                "usePdSsdStorage" => {
-                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_hdb_storage),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_pd_ssd_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -5435,17 +5479,18 @@ impl CreateServiceCombinedBodyDeploymentStrategy {
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["settings", "type"];
         let mut settings = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut settings),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { settings, type_ })
     }
 
@@ -5482,20 +5527,18 @@ impl CreateServiceCombinedBodyDeploymentStrategySettings {
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["maxSurge", "maxUnavailable"];
         let mut max_surge = None;
         let mut max_unavailable = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "maxSurge" => fields.required(reader, "maxSurge", &mut max_surge),
-                "maxUnavailable" => fields.required(reader, "maxUnavailable", &mut max_unavailable),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut max_surge),
+                json::Key::Known(1) => fields.required(reader, 1, &mut max_unavailable),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("maxSurge", max_surge.is_some()),
-            ("maxUnavailable", max_unavailable.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(max_surge), Some(max_unavailable)) = (max_surge, max_unavailable) else {
             return Err(json::incomplete());
         };
@@ -5605,17 +5648,18 @@ impl CreateServiceCombinedBodyDeploymentZonalRedundancy {
 
 impl Json for CreateServiceCombinedBodyDeploymentZonalRedundancy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["minZones", "type"];
         let mut min_zones = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "minZones" => fields.optional(reader, "minZones", &mut min_zones),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut min_zones),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { min_zones, type_ })
     }
 
@@ -5720,6 +5764,18 @@ impl CreateServiceCombinedBodyHealthChecksItem {
 
 impl Json for CreateServiceCombinedBodyHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cmd",
+            "failureThreshold",
+            "initialDelaySeconds",
+            "path",
+            "periodSeconds",
+            "port",
+            "protocol",
+            "successThreshold",
+            "timeoutSeconds",
+            "type",
+        ];
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut initial_delay_seconds = None;
@@ -5730,36 +5786,23 @@ impl Json for CreateServiceCombinedBodyHealthChecksItem {
         let mut success_threshold = None;
         let mut timeout_seconds = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cmd" => fields.optional(reader, "cmd", &mut cmd),
-                "failureThreshold" => {
-                    fields.required(reader, "failureThreshold", &mut failure_threshold)
-                }
-                "initialDelaySeconds" => {
-                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
-                }
-                "path" => fields.optional(reader, "path", &mut path),
-                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
-                "port" => fields.optional(reader, "port", &mut port),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "successThreshold" => {
-                    fields.optional(reader, "successThreshold", &mut success_threshold)
-                }
-                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cmd),
+                json::Key::Known(1) => fields.required(reader, 1, &mut failure_threshold),
+                json::Key::Known(2) => fields.required(reader, 2, &mut initial_delay_seconds),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut path),
+                json::Key::Known(4) => fields.required(reader, 4, &mut period_seconds),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut port),
+                json::Key::Known(6) => fields.required(reader, 6, &mut protocol),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut success_threshold),
+                json::Key::Known(8) => fields.required(reader, 8, &mut timeout_seconds),
+                json::Key::Known(9) => fields.required(reader, 9, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("failureThreshold", failure_threshold.is_some()),
-            ("initialDelaySeconds", initial_delay_seconds.is_some()),
-            ("periodSeconds", period_seconds.is_some()),
-            ("protocol", protocol.is_some()),
-            ("timeoutSeconds", timeout_seconds.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x356)?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -5886,23 +5929,20 @@ impl CreateServiceCombinedBodyLoadBalancing {
 
 impl Json for CreateServiceCombinedBodyLoadBalancing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["consistentHash", "consistentReplicaRouting", "mode"];
         let mut consistent_hash = None;
         let mut consistent_replica_routing = None;
         let mut mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "consistentHash" => fields.optional(reader, "consistentHash", &mut consistent_hash),
-                "consistentReplicaRouting" => fields.optional(
-                    reader,
-                    "consistentReplicaRouting",
-                    &mut consistent_replica_routing,
-                ),
-                "mode" => fields.required(reader, "mode", &mut mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut consistent_hash),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut consistent_replica_routing),
+                json::Key::Known(2) => fields.required(reader, 2, &mut mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -5956,17 +5996,18 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentHash {
 
 impl Json for CreateServiceCombinedBodyLoadBalancingConsistentHash {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["header", "mode"];
         let mut header = None;
         let mut mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "header" => fields.nullable(reader, "header", &mut header),
-                "mode" => fields.required(reader, "mode", &mut mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut header),
+                json::Key::Known(1) => fields.required(reader, 1, &mut mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -6008,15 +6049,16 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
 
 impl Json for CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["mode"];
         let mut mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "mode" => fields.required(reader, "mode", &mut mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("mode", mode.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(mode),) = (mode,) else {
             return Err(json::incomplete());
         };
@@ -6146,6 +6188,17 @@ impl CreateServiceCombinedBodyPortsItem {
 
 impl Json for CreateServiceCombinedBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "advancedOptions",
+            "disableNfDomain",
+            "domains",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+            "security",
+            "vpcAccessible",
+        ];
         let mut advanced_options = None;
         let mut disable_nf_domain = None;
         let mut domains = None;
@@ -6155,30 +6208,22 @@ impl Json for CreateServiceCombinedBodyPortsItem {
         let mut public = None;
         let mut security = None;
         let mut vpc_accessible = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "advancedOptions" => {
-                    fields.optional(reader, "advancedOptions", &mut advanced_options)
-                }
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "domains" => fields.optional(reader, "domains", &mut domains),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.optional(reader, "public", &mut public),
-                "security" => fields.optional(reader, "security", &mut security),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut advanced_options),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disable_nf_domain),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut domains),
+                json::Key::Known(3) => fields.required(reader, 3, &mut internal_port),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut protocol),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut public),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut security),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut vpc_accessible),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-        ])?;
+        fields.finish(0x38)?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -6245,17 +6290,16 @@ impl CreateServiceCombinedBodyPortsItemAdvancedOptions {
 
 impl Json for CreateServiceCombinedBodyPortsItemAdvancedOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enableTlsPassthrough"];
         let mut enable_tls_passthrough = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enableTlsPassthrough" => {
-                    fields.optional(reader, "enableTlsPassthrough", &mut enable_tls_passthrough)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enable_tls_passthrough),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enable_tls_passthrough,
         })
@@ -6388,6 +6432,15 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "headers",
+            "ip",
+            "policies",
+            "securePathConfiguration",
+            "sso",
+            "verificationMode",
+        ];
         let mut credentials = None;
         let mut headers = None;
         let mut ip = None;
@@ -6395,26 +6448,20 @@ impl Json for CreateServiceCombinedBodyPortsItemSecurity {
         let mut secure_path_configuration = None;
         let mut sso = None;
         let mut verification_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "headers" => fields.optional(reader, "headers", &mut headers),
-                "ip" => fields.optional(reader, "ip", &mut ip),
-                "policies" => fields.optional(reader, "policies", &mut policies),
-                "securePathConfiguration" => fields.optional(
-                    reader,
-                    "securePathConfiguration",
-                    &mut secure_path_configuration,
-                ),
-                "sso" => fields.optional(reader, "sso", &mut sso),
-                "verificationMode" => {
-                    fields.optional(reader, "verificationMode", &mut verification_mode)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ip),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut policies),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secure_path_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut sso),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut verification_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             headers,
@@ -6476,23 +6523,20 @@ impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["username", "password", "type"];
         let mut username = None;
         let mut password = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "username" => fields.required(reader, "username", &mut username),
-                "password" => fields.required(reader, "password", &mut password),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut username),
+                json::Key::Known(1) => fields.required(reader, 1, &mut password),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("username", username.is_some()),
-            ("password", password.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(username), Some(password), Some(type_)) = (username, password, type_) else {
             return Err(json::incomplete());
         };
@@ -6542,20 +6586,18 @@ impl CreateServiceCombinedBodyPortsItemSecurityIpItem {
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurityIpItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addresses", "action"];
         let mut addresses = None;
         let mut action = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addresses" => fields.required(reader, "addresses", &mut addresses),
-                "action" => fields.required(reader, "action", &mut action),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut addresses),
+                json::Key::Known(1) => fields.required(reader, 1, &mut action),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("addresses", addresses.is_some()),
-            ("action", action.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(addresses), Some(action)) = (addresses, action) else {
             return Err(json::incomplete());
         };
@@ -6633,23 +6675,28 @@ impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
 
 impl Json for CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enabled",
+            "skipSecurityPoliciesForInternalTrafficViaPublicDns",
+            "rules",
+        ];
         let mut enabled = None;
         let mut skip_security_policies_for_internal_traffic_via_public_dns = None;
         let mut rules = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "skipSecurityPoliciesForInternalTrafficViaPublicDns" => fields.optional(
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(
                     reader,
-                    "skipSecurityPoliciesForInternalTrafficViaPublicDns",
+                    1,
                     &mut skip_security_policies_for_internal_traffic_via_public_dns,
                 ),
-                "rules" => fields.optional(reader, "rules", &mut rules),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut rules),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             skip_security_policies_for_internal_traffic_via_public_dns,
@@ -6709,24 +6756,20 @@ impl CreateServiceCombinedBodySecurePathConfigurationRulesItem {
 
 impl Json for CreateServiceCombinedBodySecurePathConfigurationRulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["paths", "accessMode", "securityPolicies"];
         let mut paths = None;
         let mut access_mode = None;
         let mut security_policies = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "paths" => fields.required(reader, "paths", &mut paths),
-                "accessMode" => fields.required(reader, "accessMode", &mut access_mode),
-                "securityPolicies" => {
-                    fields.optional(reader, "securityPolicies", &mut security_policies)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut paths),
+                json::Key::Known(1) => fields.required(reader, 1, &mut access_mode),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut security_policies),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("paths", paths.is_some()),
-            ("accessMode", access_mode.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(paths), Some(access_mode)) = (paths, access_mode) else {
             return Err(json::incomplete());
         };
@@ -6802,19 +6845,18 @@ impl CreateServiceCombinedBodyRulesItemSecurityPolicies {
 
 impl Json for CreateServiceCombinedBodyRulesItemSecurityPolicies {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["orPolicies", "requiredPolicies"];
         let mut or_policies = None;
         let mut required_policies = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "orPolicies" => fields.optional(reader, "orPolicies", &mut or_policies),
-                "requiredPolicies" => {
-                    fields.optional(reader, "requiredPolicies", &mut required_policies)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut or_policies),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut required_policies),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             or_policies,
             required_policies,
@@ -6908,23 +6950,24 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
 
 impl Json for CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials", "ip", "policies", "sso", "headers"];
         let mut credentials = None;
         let mut ip = None;
         let mut policies = None;
         let mut sso = None;
         let mut headers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "ip" => fields.optional(reader, "ip", &mut ip),
-                "policies" => fields.optional(reader, "policies", &mut policies),
-                "sso" => fields.optional(reader, "sso", &mut sso),
-                "headers" => fields.optional(reader, "headers", &mut headers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ip),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut policies),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sso),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut headers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             ip,
@@ -7024,41 +7067,35 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
 
 impl Json for CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "organizationId",
+            "directoryGroupIds",
+            "allowAnyOrgUsers",
+            "validateInternalTraffic",
+            "setCookieOnRootDomain",
+            "allowInternalTrafficViaPublicDns",
+        ];
         let mut organization_id = None;
         let mut directory_group_ids = None;
         let mut allow_any_org_users = None;
         let mut validate_internal_traffic = None;
         let mut set_cookie_on_root_domain = None;
         let mut allow_internal_traffic_via_public_dns = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "organizationId" => fields.optional(reader, "organizationId", &mut organization_id),
-                "directoryGroupIds" => {
-                    fields.optional(reader, "directoryGroupIds", &mut directory_group_ids)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut organization_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut directory_group_ids),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut allow_any_org_users),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut validate_internal_traffic),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut set_cookie_on_root_domain),
+                json::Key::Known(5) => {
+                    fields.optional(reader, 5, &mut allow_internal_traffic_via_public_dns)
                 }
-                "allowAnyOrgUsers" => {
-                    fields.optional(reader, "allowAnyOrgUsers", &mut allow_any_org_users)
-                }
-                "validateInternalTraffic" => fields.optional(
-                    reader,
-                    "validateInternalTraffic",
-                    &mut validate_internal_traffic,
-                ),
-                "setCookieOnRootDomain" => fields.optional(
-                    reader,
-                    "setCookieOnRootDomain",
-                    &mut set_cookie_on_root_domain,
-                ),
-                "allowInternalTrafficViaPublicDns" => fields.optional(
-                    reader,
-                    "allowInternalTrafficViaPublicDns",
-                    &mut allow_internal_traffic_via_public_dns,
-                ),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             organization_id,
             directory_group_ids,
@@ -7174,31 +7211,33 @@ impl CreateServiceCombinedBodyVcsData {
 
 impl Json for CreateServiceCombinedBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.required(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("projectBranch", project_branch.is_some()),
-            ("projectType", project_type.is_some()),
-            ("projectUrl", project_url.is_some()),
-        ])?;
+        fields.finish(0xe)?;
         let (Some(project_branch), Some(project_type), Some(project_url)) =
             (project_branch, project_type, project_url)
         else {
@@ -7542,6 +7581,41 @@ impl CreateServiceCombinedResponse {
 
 impl Json for CreateServiceCombinedResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "autoscaling",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "bundleData",
+            "cluster",
+            "createOptions",
+            "createdAt",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "expiredAt",
+            "expiryTime",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "loadBalancing",
+            "name",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "scheduledDeletion",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+            "vcsData",
+        ];
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -7575,64 +7649,46 @@ impl Json for CreateServiceCombinedResponse {
         let mut tags = None;
         let mut updated_at = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
-                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "scheduledDeletion" => {
-                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
-                }
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut autoscaling),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.required(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut build_source),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut bundle_data),
+                json::Key::Known(9) => fields.required(reader, 9, &mut cluster),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut create_options),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut created_at),
+                json::Key::Known(12) => fields.required(reader, 12, &mut deployment),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut description),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut disabled_ci),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut docker_secret_mounts),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut expired_at),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut expiry_time),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut health_checks),
+                json::Key::Known(19) => fields.required(reader, 19, &mut id),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut infrastructure),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut load_balancing),
+                json::Key::Known(22) => fields.required(reader, 22, &mut name),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut ports),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut runtime_environment),
+                json::Key::Known(25) => fields.optional(reader, 25, &mut runtime_files),
+                json::Key::Known(26) => fields.optional(reader, 26, &mut scheduled_deletion),
+                json::Key::Known(27) => fields.required(reader, 27, &mut service_type),
+                json::Key::Known(28) => fields.optional(reader, 28, &mut stage_id),
+                json::Key::Known(29) => fields.required(reader, 29, &mut status),
+                json::Key::Known(30) => fields.optional(reader, 30, &mut tags),
+                json::Key::Known(31) => fields.optional(reader, 31, &mut updated_at),
+                json::Key::Known(32) => fields.optional(reader, 32, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("buildSettings", build_settings.is_some()),
-            ("cluster", cluster.is_some()),
-            ("deployment", deployment.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x28481245)?;
         let (
             Some(app_id),
             Some(billing),
@@ -7780,15 +7836,16 @@ impl CreateServiceCombinedResponseAutoscaling {
 
 impl Json for CreateServiceCombinedResponseAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["horizontal"];
         let mut horizontal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "horizontal" => fields.optional(reader, "horizontal", &mut horizontal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut horizontal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { horizontal })
     }
 
@@ -7864,6 +7921,15 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
 
 impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cpu",
+            "enabled",
+            "maxReplicas",
+            "memory",
+            "minReplicas",
+            "rps",
+            "userMetrics",
+        ];
         let mut cpu = None;
         let mut enabled = None;
         let mut max_replicas = None;
@@ -7871,24 +7937,20 @@ impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
         let mut min_replicas = None;
         let mut rps = None;
         let mut user_metrics = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "maxReplicas" => fields.required(reader, "maxReplicas", &mut max_replicas),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "minReplicas" => fields.required(reader, "minReplicas", &mut min_replicas),
-                "rps" => fields.optional(reader, "rps", &mut rps),
-                "userMetrics" => fields.optional(reader, "userMetrics", &mut user_metrics),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cpu),
+                json::Key::Known(1) => fields.required(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.required(reader, 2, &mut max_replicas),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut memory),
+                json::Key::Known(4) => fields.required(reader, 4, &mut min_replicas),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut rps),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut user_metrics),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("maxReplicas", max_replicas.is_some()),
-            ("minReplicas", min_replicas.is_some()),
-        ])?;
+        fields.finish(0x16)?;
         let (Some(enabled), Some(max_replicas), Some(min_replicas)) =
             (enabled, max_replicas, min_replicas)
         else {
@@ -7957,19 +8019,20 @@ impl CreateServiceCombinedResponseBilling {
 
 impl Json for CreateServiceCombinedResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.required(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -8118,6 +8181,19 @@ impl CreateServiceCombinedResponseBuildConfiguration {
 
 impl Json for CreateServiceCombinedResponseBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "dockerCredentials",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "storage",
+        ];
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -8129,36 +8205,24 @@ impl Json for CreateServiceCombinedResponseBuildConfiguration {
         let mut is_allow_list = None;
         let mut path_ignore_rules = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ci_ignore_flags),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags_enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_credentials),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut dockerfile_target),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut enable_git_lfs),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut full_git_clone),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ignore_empty_commits),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut include_git_folder),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut is_allow_list),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut path_ignore_rules),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ci_ignore_flags,
             ci_ignore_flags_enabled,
@@ -8373,6 +8437,22 @@ impl CreateServiceCombinedResponseDeployment {
 
 impl Json for CreateServiceCombinedResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "imageUrl",
+            "instances",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -8387,35 +8467,27 @@ impl Json for CreateServiceCombinedResponseDeployment {
         let mut type_ = None;
         let mut volumes = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.optional(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut grace_period_seconds),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gradual_rollout_strategy_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut image_url),
+                json::Key::Known(6) => fields.required(reader, 6, &mut instances),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut metadata),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ssh),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut storage),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut strategy),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut type_),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut volumes),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x40)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -8525,25 +8597,27 @@ impl CreateServiceCombinedResponseDeploymentStorage {
 
 impl Json for CreateServiceCombinedResponseDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "ephemeralStorage",
+            "shmSize",
+            "useHdbStorage",
+            "usePdSsdStorage",
+        ];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
         let mut use_pd_ssd_storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
-                "useHdbStorage" => fields.optional(reader, "useHdbStorage", &mut use_hdb_storage),
-                "usePdSsdStorage" => {
-                    fields.optional(reader, "usePdSsdStorage", &mut use_pd_ssd_storage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_hdb_storage),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut use_pd_ssd_storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -8606,17 +8680,18 @@ impl CreateServiceCombinedResponseDeploymentStrategy {
 
 impl Json for CreateServiceCombinedResponseDeploymentStrategy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["settings", "type"];
         let mut settings = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "settings" => fields.optional(reader, "settings", &mut settings),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut settings),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { settings, type_ })
     }
 
@@ -8723,6 +8798,17 @@ impl CreateServiceCombinedResponsePortsItem {
 
 impl Json for CreateServiceCombinedResponsePortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "advancedOptions",
+            "disableNfDomain",
+            "domains",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+            "security",
+            "vpcAccessible",
+        ];
         let mut advanced_options = None;
         let mut disable_nf_domain = None;
         let mut domains = None;
@@ -8732,30 +8818,22 @@ impl Json for CreateServiceCombinedResponsePortsItem {
         let mut public = None;
         let mut security = None;
         let mut vpc_accessible = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "advancedOptions" => {
-                    fields.optional(reader, "advancedOptions", &mut advanced_options)
-                }
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "domains" => fields.optional(reader, "domains", &mut domains),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.optional(reader, "public", &mut public),
-                "security" => fields.optional(reader, "security", &mut security),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut advanced_options),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disable_nf_domain),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut domains),
+                json::Key::Known(3) => fields.required(reader, 3, &mut internal_port),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut protocol),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut public),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut security),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut vpc_accessible),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-        ])?;
+        fields.finish(0x38)?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -8888,6 +8966,15 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
 
 impl Json for CreateServiceCombinedResponsePortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "headers",
+            "ip",
+            "policies",
+            "securePathConfiguration",
+            "sso",
+            "verificationMode",
+        ];
         let mut credentials = None;
         let mut headers = None;
         let mut ip = None;
@@ -8895,26 +8982,20 @@ impl Json for CreateServiceCombinedResponsePortsItemSecurity {
         let mut secure_path_configuration = None;
         let mut sso = None;
         let mut verification_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "headers" => fields.optional(reader, "headers", &mut headers),
-                "ip" => fields.optional(reader, "ip", &mut ip),
-                "policies" => fields.optional(reader, "policies", &mut policies),
-                "securePathConfiguration" => fields.optional(
-                    reader,
-                    "securePathConfiguration",
-                    &mut secure_path_configuration,
-                ),
-                "sso" => fields.optional(reader, "sso", &mut sso),
-                "verificationMode" => {
-                    fields.optional(reader, "verificationMode", &mut verification_mode)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ip),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut policies),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut secure_path_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut sso),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut verification_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             headers,
@@ -8994,17 +9075,18 @@ impl CreateServiceCombinedResponseStatus {
 
 impl Json for CreateServiceCombinedResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["build", "deployment"];
         let mut build = None;
         let mut deployment = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "build" => fields.optional(reader, "build", &mut build),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut deployment),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { build, deployment })
     }
 
@@ -9051,21 +9133,20 @@ impl CreateServiceCombinedResponseStatusDeployment {
 
 impl Json for CreateServiceCombinedResponseStatusDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["lastTransitionTime", "reason", "status"];
         let mut last_transition_time = None;
         let mut reason = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "lastTransitionTime" => {
-                    fields.optional(reader, "lastTransitionTime", &mut last_transition_time)
-                }
-                "reason" => fields.required(reader, "reason", &mut reason),
-                "status" => fields.required(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut last_transition_time),
+                json::Key::Known(1) => fields.required(reader, 1, &mut reason),
+                json::Key::Known(2) => fields.required(reader, 2, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("reason", reason.is_some()), ("status", status.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(reason), Some(status)) = (reason, status) else {
             return Err(json::incomplete());
         };
@@ -9264,6 +9345,22 @@ impl CreateServiceDeploymentBody {
 
 impl Json for CreateServiceDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "billing",
+            "createOptions",
+            "deployment",
+            "description",
+            "healthChecks",
+            "infrastructure",
+            "loadBalancing",
+            "name",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "tags",
+        ];
         let mut autoscaling = None;
         let mut billing = None;
         let mut create_options = None;
@@ -9278,33 +9375,27 @@ impl Json for CreateServiceDeploymentBody {
         let mut runtime_files = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut create_options),
+                json::Key::Known(3) => fields.required(reader, 3, &mut deployment),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut health_checks),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut infrastructure),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut load_balancing),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut ports),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut runtime_environment),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut runtime_files),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut stage_id),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("billing", billing.is_some()),
-            ("deployment", deployment.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x10a)?;
         let (Some(billing), Some(deployment), Some(name)) = (billing, deployment, name) else {
             return Err(json::incomplete());
         };
@@ -9379,17 +9470,18 @@ impl CreateServiceDeploymentBodyBilling {
 
 impl Json for CreateServiceDeploymentBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -9594,6 +9686,24 @@ impl CreateServiceDeploymentBodyDeployment {
 
 impl Json for CreateServiceDeploymentBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "containerSnapshot",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "instances",
+            "internal",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+            "external",
+        ];
         let mut buildpack = None;
         let mut container_snapshot = None;
         let mut docker = None;
@@ -9610,39 +9720,29 @@ impl Json for CreateServiceDeploymentBodyDeployment {
         let mut volumes = None;
         let mut zonal_redundancy = None;
         let mut external = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "containerSnapshot" => {
-                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
-                }
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.nullable(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
-                "external" => fields.optional(reader, "external", &mut external),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut container_snapshot),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut gpu),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut grace_period_seconds),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut gradual_rollout_strategy_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut instances),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut internal),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut metadata),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut ssh),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut storage),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut strategy),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut type_),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut volumes),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut zonal_redundancy),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut external),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x40)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -9740,17 +9840,18 @@ impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
 
 impl Json for CreateServiceDeploymentBodyDeploymentContainerSnapshot {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["capture", "restoreFrom"];
         let mut capture = None;
         let mut restore_from = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "capture" => fields.optional(reader, "capture", &mut capture),
-                "restoreFrom" => fields.optional(reader, "restoreFrom", &mut restore_from),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut capture),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut restore_from),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             capture,
             restore_from,
@@ -9821,21 +9922,22 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
 
 impl Json for CreateServiceDeploymentBodyDeploymentInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branch", "buildId", "buildSHA", "id"];
         let mut branch = None;
         let mut build_id = None;
         let mut build_sha = None;
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "buildId" => fields.optional(reader, "buildId", &mut build_id),
-                "buildSHA" => fields.optional(reader, "buildSHA", &mut build_sha),
-                "id" => fields.optional(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_sha),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch,
             build_id,
@@ -9883,17 +9985,18 @@ impl CreateServiceDeploymentBodyDeploymentExternal {
 
 impl Json for CreateServiceDeploymentBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["credentials", "imagePath"];
         let mut credentials = None;
         let mut image_path = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.required(reader, 1, &mut image_path),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("imagePath", image_path.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(image_path),) = (image_path,) else {
             return Err(json::incomplete());
         };
@@ -10136,6 +10239,32 @@ impl CreateServiceDeploymentResponse {
 
 impl Json for CreateServiceDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "autoscaling",
+            "billing",
+            "cluster",
+            "createOptions",
+            "createdAt",
+            "deployment",
+            "description",
+            "expiredAt",
+            "expiryTime",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "loadBalancing",
+            "name",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "scheduledDeletion",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+        ];
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -10160,50 +10289,37 @@ impl Json for CreateServiceDeploymentResponse {
         let mut status = None;
         let mut tags = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
-                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "scheduledDeletion" => {
-                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
-                }
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut autoscaling),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.required(reader, 3, &mut cluster),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut create_options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.required(reader, 6, &mut deployment),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut expired_at),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut expiry_time),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut health_checks),
+                json::Key::Known(11) => fields.required(reader, 11, &mut id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut infrastructure),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut load_balancing),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut ports),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut runtime_environment),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut runtime_files),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut scheduled_deletion),
+                json::Key::Known(19) => fields.required(reader, 19, &mut service_type),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut stage_id),
+                json::Key::Known(21) => fields.required(reader, 21, &mut status),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut tags),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("deployment", deployment.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x28484d)?;
         let (
             Some(app_id),
             Some(billing),
@@ -10321,17 +10437,18 @@ impl CreateServiceDeploymentResponseBilling {
 
 impl Json for CreateServiceDeploymentResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.required(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deploymentPlan", deployment_plan.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(deployment_plan),) = (deployment_plan,) else {
             return Err(json::incomplete());
         };
@@ -10546,6 +10663,25 @@ impl CreateServiceDeploymentResponseDeployment {
 
 impl Json for CreateServiceDeploymentResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "containerSnapshot",
+            "docker",
+            "external",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "imageUrl",
+            "instances",
+            "internal",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+        ];
         let mut buildpack = None;
         let mut container_snapshot = None;
         let mut docker = None;
@@ -10563,40 +10699,30 @@ impl Json for CreateServiceDeploymentResponseDeployment {
         let mut type_ = None;
         let mut volumes = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "containerSnapshot" => {
-                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
-                }
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "external" => fields.optional(reader, "external", &mut external),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.optional(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut container_snapshot),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut external),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gpu),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut grace_period_seconds),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gradual_rollout_strategy_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut image_url),
+                json::Key::Known(8) => fields.required(reader, 8, &mut instances),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut internal),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut metadata),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut ssh),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut storage),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut strategy),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut type_),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut volumes),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x100)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -10695,15 +10821,16 @@ impl CreateServiceDeploymentResponseStatus {
 
 impl Json for CreateServiceDeploymentResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deployment"];
         let mut deployment = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { deployment })
     }
 
@@ -11058,6 +11185,43 @@ impl GetServiceResponse {
 
 impl Json for GetServiceResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildEngineConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "cluster",
+            "createdAt",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "id",
+            "infrastructure",
+            "name",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "uid",
+            "updatedAt",
+            "vcsData",
+            "autoscaling",
+            "bundleData",
+            "createOptions",
+            "deployment",
+            "expiredAt",
+            "expiryTime",
+            "healthChecks",
+            "loadBalancing",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "scheduledDeletion",
+        ];
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -11093,69 +11257,48 @@ impl Json for GetServiceResponse {
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut scheduled_deletion = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildEngineConfiguration" => fields.optional(
-                    reader,
-                    "buildEngineConfiguration",
-                    &mut build_engine_configuration,
-                ),
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
-                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "scheduledDeletion" => {
-                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_engine_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut build_source),
+                json::Key::Known(8) => fields.required(reader, 8, &mut cluster),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut created_at),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut description),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut disabled_ci),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut docker_secret_mounts),
+                json::Key::Known(13) => fields.required(reader, 13, &mut id),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut infrastructure),
+                json::Key::Known(15) => fields.required(reader, 15, &mut name),
+                json::Key::Known(16) => fields.required(reader, 16, &mut service_type),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut stage_id),
+                json::Key::Known(18) => fields.required(reader, 18, &mut status),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut tags),
+                json::Key::Known(20) => fields.required(reader, 20, &mut uid),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut updated_at),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut vcs_data),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut autoscaling),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut bundle_data),
+                json::Key::Known(25) => fields.optional(reader, 25, &mut create_options),
+                json::Key::Known(26) => fields.optional(reader, 26, &mut deployment),
+                json::Key::Known(27) => fields.optional(reader, 27, &mut expired_at),
+                json::Key::Known(28) => fields.optional(reader, 28, &mut expiry_time),
+                json::Key::Known(29) => fields.optional(reader, 29, &mut health_checks),
+                json::Key::Known(30) => fields.optional(reader, 30, &mut load_balancing),
+                json::Key::Known(31) => fields.optional(reader, 31, &mut ports),
+                json::Key::Known(32) => fields.optional(reader, 32, &mut runtime_environment),
+                json::Key::Known(33) => fields.optional(reader, 33, &mut runtime_files),
+                json::Key::Known(34) => fields.optional(reader, 34, &mut scheduled_deletion),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x15a103)?;
         let (
             Some(app_id),
             Some(billing),
@@ -11350,21 +11493,22 @@ impl GetServiceResponseBuildEngineConfiguration {
 
 impl Json for GetServiceResponseBuildEngineConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildEngine", "buildkit", "buildpack", "kaniko"];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut buildpack = None;
         let mut kaniko = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "kaniko" => fields.optional(reader, "kaniko", &mut kaniko),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut kaniko),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -11419,15 +11563,16 @@ impl GetServiceResponseBuildEngineConfigurationBuildkit {
 
 impl Json for GetServiceResponseBuildEngineConfigurationBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["useCache"];
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { use_cache })
     }
 
@@ -11487,21 +11632,20 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
 
 impl Json for GetServiceResponseBuildEngineConfigurationBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["builder", "buildpackLocators", "useCache"];
         let mut builder = None;
         let mut buildpack_locators = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builder" => fields.optional(reader, "builder", &mut builder),
-                "buildpackLocators" => {
-                    fields.optional(reader, "buildpackLocators", &mut buildpack_locators)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut builder),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildpack_locators),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             builder,
             buildpack_locators,
@@ -11607,6 +11751,16 @@ impl GetServiceResponseVcsData {
 
 impl Json for GetServiceResponseVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+            "projectBranch",
+        ];
         let mut account_login = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
@@ -11615,30 +11769,21 @@ impl Json for GetServiceResponseVcsData {
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
         let mut project_branch = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "dockerFilePath" => {
-                    fields.required(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.required(reader, "dockerWorkDir", &mut docker_work_dir),
-                "projectType" => fields.required(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.required(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut docker_file_path),
+                json::Key::Known(2) => fields.required(reader, 2, &mut docker_work_dir),
+                json::Key::Known(3) => fields.required(reader, 3, &mut project_type),
+                json::Key::Known(4) => fields.required(reader, 4, &mut project_url),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut self_hosted_vcs_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcs_link_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut project_branch),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("dockerFilePath", docker_file_path.is_some()),
-            ("dockerWorkDir", docker_work_dir.is_some()),
-            ("projectType", project_type.is_some()),
-            ("projectUrl", project_url.is_some()),
-        ])?;
+        fields.finish(0x1e)?;
         let (Some(docker_file_path), Some(docker_work_dir), Some(project_type), Some(project_url)) =
             (docker_file_path, docker_work_dir, project_type, project_url)
         else {
@@ -11871,6 +12016,25 @@ impl GetServiceResponseDeployment {
 
 impl Json for GetServiceResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "imageUrl",
+            "instances",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+            "containerSnapshot",
+            "external",
+            "internal",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -11888,40 +12052,30 @@ impl Json for GetServiceResponseDeployment {
         let mut container_snapshot = None;
         let mut external = None;
         let mut internal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.optional(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
-                "containerSnapshot" => {
-                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
-                }
-                "external" => fields.optional(reader, "external", &mut external),
-                "internal" => fields.optional(reader, "internal", &mut internal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut grace_period_seconds),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gradual_rollout_strategy_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut image_url),
+                json::Key::Known(6) => fields.required(reader, 6, &mut instances),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut metadata),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ssh),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut storage),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut strategy),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut type_),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut volumes),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut zonal_redundancy),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut container_snapshot),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut external),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut internal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x40)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -12009,15 +12163,16 @@ impl GetServiceBranchesResponse {
 
 impl Json for GetServiceBranchesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branches"];
         let mut branches = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branches" => fields.optional(reader, "branches", &mut branches),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branches),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { branches })
     }
 
@@ -12057,23 +12212,20 @@ impl GetServiceBranchesResponseBranchesItem {
 
 impl Json for GetServiceBranchesResponseBranchesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["commit", "id", "name"];
         let mut commit = None;
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "commit" => fields.required(reader, "commit", &mut commit),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut commit),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("commit", commit.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(commit), Some(id), Some(name)) = (commit, id, name) else {
             return Err(json::incomplete());
         };
@@ -12134,21 +12286,22 @@ impl GetServiceBranchesResponseBranchesItemCommit {
 
 impl Json for GetServiceBranchesResponseBranchesItemCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["author", "date", "message", "sha"];
         let mut author = None;
         let mut date = None;
         let mut message = None;
         let mut sha = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "author" => fields.required(reader, "author", &mut author),
-                "date" => fields.optional(reader, "date", &mut date),
-                "message" => fields.optional(reader, "message", &mut message),
-                "sha" => fields.required(reader, "sha", &mut sha),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut author),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut date),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut message),
+                json::Key::Known(3) => fields.required(reader, 3, &mut sha),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("author", author.is_some()), ("sha", sha.is_some())])?;
+        fields.finish(0x9)?;
         let (Some(author), Some(sha)) = (author, sha) else {
             return Err(json::incomplete());
         };
@@ -12189,15 +12342,16 @@ impl GetServiceBranchesResponseBranchesItemCommitAuthor {
 
 impl Json for GetServiceBranchesResponseBranchesItemCommitAuthor {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["login"];
         let mut login = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "login" => fields.required(reader, "login", &mut login),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut login),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("login", login.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(login),) = (login,) else {
             return Err(json::incomplete());
         };
@@ -12333,6 +12487,19 @@ impl GetServiceBuildResponse {
 
 impl Json for GetServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branch",
+            "buildConcludedAt",
+            "concluded",
+            "createdAt",
+            "id",
+            "message",
+            "pullRequestId",
+            "registry",
+            "sha",
+            "status",
+            "success",
+        ];
         let mut branch = None;
         let mut build_concluded_at = None;
         let mut concluded = None;
@@ -12344,26 +12511,24 @@ impl Json for GetServiceBuildResponse {
         let mut sha = None;
         let mut status = None;
         let mut success = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "buildConcludedAt" => {
-                    fields.optional(reader, "buildConcludedAt", &mut build_concluded_at)
-                }
-                "concluded" => fields.optional(reader, "concluded", &mut concluded),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "message" => fields.nullable(reader, "message", &mut message),
-                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
-                "registry" => fields.optional(reader, "registry", &mut registry),
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "status" => fields.optional(reader, "status", &mut status),
-                "success" => fields.optional(reader, "success", &mut success),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_concluded_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut concluded),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut message),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut pull_request_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut registry),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut sha),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut status),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut success),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x10)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -12457,15 +12622,16 @@ impl GetServiceBuildResponseRegistry {
 
 impl Json for GetServiceBuildResponseRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["uri"];
         let mut uri = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "uri" => fields.optional(reader, "uri", &mut uri),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut uri),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { uri })
     }
 
@@ -12501,20 +12667,18 @@ impl GetServiceBuildArgumentDetailsResponse {
 
 impl Json for GetServiceBuildArgumentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
         let mut build_arguments = None;
         let mut build_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.required(reader, 1, &mut build_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("buildArguments", build_arguments.is_some()),
-            ("buildFiles", build_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -12562,17 +12726,16 @@ impl GetServiceBuildArgumentDetailsResponseBuildArguments {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildArguments {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["MY_VARIABLE_NAME"];
         let mut my_variable_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "MY_VARIABLE_NAME" => {
-                    fields.optional(reader, "MY_VARIABLE_NAME", &mut my_variable_name)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut my_variable_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { my_variable_name })
     }
 
@@ -12642,26 +12805,30 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "addonId",
+            "inheritedFrom",
+            "overriding",
+            "priority",
+            "value",
+        ];
         let mut addon_id = None;
         let mut inherited_from = None;
         let mut overriding = None;
         let mut priority = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
-                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
-                "overriding" => fields.required(reader, "overriding", &mut overriding),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addon_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut inherited_from),
+                json::Key::Known(2) => fields.required(reader, 2, &mut overriding),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut priority),
+                json::Key::Known(4) => fields.required(reader, 4, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("overriding", overriding.is_some()),
-            ("value", value.is_some()),
-        ])?;
+        fields.finish(0x14)?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -12720,25 +12887,22 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem {
 
 impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["value", "inheritedFrom", "addonId", "priority"];
         let mut value = None;
         let mut inherited_from = None;
         let mut addon_id = None;
         let mut priority = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "value" => fields.required(reader, "value", &mut value),
-                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
-                "addonId" => fields.optional(reader, "addonId", &mut addon_id),
-                "priority" => fields.required(reader, "priority", &mut priority),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut value),
+                json::Key::Known(1) => fields.required(reader, 1, &mut inherited_from),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut addon_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut priority),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("value", value.is_some()),
-            ("inheritedFrom", inherited_from.is_some()),
-            ("priority", priority.is_some()),
-        ])?;
+        fields.finish(0xb)?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -12790,15 +12954,16 @@ impl GetServiceBuildArgumentDetailsResponseBuildFiles {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildFiles {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["/dir/fileName"];
         let mut dir_file_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "/dir/fileName" => fields.optional(reader, "/dir/fileName", &mut dir_file_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut dir_file_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { dir_file_name })
     }
 
@@ -12854,24 +13019,22 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["inheritedFrom", "overriding", "priority", "value"];
         let mut inherited_from = None;
         let mut overriding = None;
         let mut priority = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "inheritedFrom" => fields.optional(reader, "inheritedFrom", &mut inherited_from),
-                "overriding" => fields.required(reader, "overriding", &mut overriding),
-                "priority" => fields.optional(reader, "priority", &mut priority),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut inherited_from),
+                json::Key::Known(1) => fields.required(reader, 1, &mut overriding),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut priority),
+                json::Key::Known(3) => fields.required(reader, 3, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("overriding", overriding.is_some()),
-            ("value", value.is_some()),
-        ])?;
+        fields.finish(0xa)?;
         let (Some(overriding), Some(value)) = (overriding, value) else {
             return Err(json::incomplete());
         };
@@ -12918,23 +13081,20 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem2 {
 
 impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["value", "inheritedFrom", "priority"];
         let mut value = None;
         let mut inherited_from = None;
         let mut priority = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "value" => fields.required(reader, "value", &mut value),
-                "inheritedFrom" => fields.required(reader, "inheritedFrom", &mut inherited_from),
-                "priority" => fields.required(reader, "priority", &mut priority),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut value),
+                json::Key::Known(1) => fields.required(reader, 1, &mut inherited_from),
+                json::Key::Known(2) => fields.required(reader, 2, &mut priority),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("value", value.is_some()),
-            ("inheritedFrom", inherited_from.is_some()),
-            ("priority", priority.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(value), Some(inherited_from), Some(priority)) = (value, inherited_from, priority)
         else {
             return Err(json::incomplete());
@@ -12991,17 +13151,18 @@ impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
 
 impl Json for GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["data", "encoding"];
         let mut data = None;
         let mut encoding = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "data" => fields.optional(reader, "data", &mut data),
-                "encoding" => fields.optional(reader, "encoding", &mut encoding),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut data),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut encoding),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { data, encoding })
     }
 
@@ -13055,20 +13216,18 @@ impl GetServiceBuildArgumentsResponse {
 
 impl Json for GetServiceBuildArgumentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
         let mut build_arguments = None;
         let mut build_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.required(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.required(reader, "buildFiles", &mut build_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.required(reader, 1, &mut build_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("buildArguments", build_arguments.is_some()),
-            ("buildFiles", build_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(build_arguments), Some(build_files)) = (build_arguments, build_files) else {
             return Err(json::incomplete());
         };
@@ -13268,6 +13427,19 @@ impl GetServiceBuildMetricsResponse {
 
 impl Json for GetServiceBuildMetricsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "bandwidth",
+            "bandwidthVolume",
+            "cpu",
+            "diskUsage",
+            "http4xxResponses",
+            "http5xxResponses",
+            "memory",
+            "networkEgress",
+            "networkIngress",
+            "requests",
+            "tcpConnectionsOpen",
+        ];
         let mut bandwidth = None;
         let mut bandwidth_volume = None;
         let mut cpu = None;
@@ -13279,32 +13451,24 @@ impl Json for GetServiceBuildMetricsResponse {
         let mut network_ingress = None;
         let mut requests = None;
         let mut tcp_connections_open = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "bandwidth" => fields.optional(reader, "bandwidth", &mut bandwidth),
-                "bandwidthVolume" => {
-                    fields.optional(reader, "bandwidthVolume", &mut bandwidth_volume)
-                }
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "diskUsage" => fields.optional(reader, "diskUsage", &mut disk_usage),
-                "http4xxResponses" => {
-                    fields.optional(reader, "http4xxResponses", &mut http4xx_responses)
-                }
-                "http5xxResponses" => {
-                    fields.optional(reader, "http5xxResponses", &mut http5xx_responses)
-                }
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "networkEgress" => fields.optional(reader, "networkEgress", &mut network_egress),
-                "networkIngress" => fields.optional(reader, "networkIngress", &mut network_ingress),
-                "requests" => fields.optional(reader, "requests", &mut requests),
-                "tcpConnectionsOpen" => {
-                    fields.optional(reader, "tcpConnectionsOpen", &mut tcp_connections_open)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut bandwidth),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut bandwidth_volume),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut cpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut disk_usage),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut http4xx_responses),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut http5xx_responses),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut memory),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut network_egress),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut network_ingress),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut requests),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut tcp_connections_open),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             bandwidth,
             bandwidth_volume,
@@ -13389,17 +13553,18 @@ impl GetServiceBuildMetricsResponseBandwidth {
 
 impl Json for GetServiceBuildMetricsResponseBandwidth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricInfo", "values"];
         let mut metric_info = None;
         let mut values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricInfo" => fields.optional(reader, "metricInfo", &mut metric_info),
-                "values" => fields.required(reader, "values", &mut values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut metric_info),
+                json::Key::Known(1) => fields.required(reader, 1, &mut values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("values", values.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(values),) = (values,) else {
             return Err(json::incomplete());
         };
@@ -13452,24 +13617,20 @@ impl GetServiceBuildMetricsResponseBandwidthMetricInfo {
 
 impl Json for GetServiceBuildMetricsResponseBandwidthMetricInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["metricId", "metricResolution", "metricUnit"];
         let mut metric_id = None;
         let mut metric_resolution = None;
         let mut metric_unit = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "metricId" => fields.required(reader, "metricId", &mut metric_id),
-                "metricResolution" => {
-                    fields.optional(reader, "metricResolution", &mut metric_resolution)
-                }
-                "metricUnit" => fields.required(reader, "metricUnit", &mut metric_unit),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut metric_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut metric_resolution),
+                json::Key::Known(2) => fields.required(reader, 2, &mut metric_unit),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("metricId", metric_id.is_some()),
-            ("metricUnit", metric_unit.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(metric_id), Some(metric_unit)) = (metric_id, metric_unit) else {
             return Err(json::incomplete());
         };
@@ -13540,17 +13701,18 @@ impl GetServiceBuildMetricsResponseBandwidthValuesItem {
 
 impl Json for GetServiceBuildMetricsResponseBandwidthValuesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["data", "metadata"];
         let mut data = None;
         let mut metadata = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "data" => fields.required(reader, "data", &mut data),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut data),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut metadata),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("data", data.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(data),) = (data,) else {
             return Err(json::incomplete());
         };
@@ -13582,15 +13744,16 @@ impl GetServiceBuildsResponse {
 
 impl Json for GetServiceBuildsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["builds"];
         let mut builds = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "builds" => fields.required(reader, "builds", &mut builds),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut builds),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("builds", builds.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(builds),) = (builds,) else {
             return Err(json::incomplete());
         };
@@ -13631,15 +13794,16 @@ impl GetServiceContainersResponse {
 
 impl Json for GetServiceContainersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["containers"];
         let mut containers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "containers" => fields.optional(reader, "containers", &mut containers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut containers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { containers })
     }
 
@@ -13733,6 +13897,17 @@ impl GetServiceContainersResponseContainersItem {
 
 impl Json for GetServiceContainersResponseContainersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "host",
+            "ipAddresses",
+            "name",
+            "nodeName",
+            "nodePoolProviderId",
+            "nodePoolUserId",
+            "status",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut host = None;
         let mut ip_addresses = None;
@@ -13742,31 +13917,22 @@ impl Json for GetServiceContainersResponseContainersItem {
         let mut node_pool_user_id = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "host" => fields.optional(reader, "host", &mut host),
-                "ipAddresses" => fields.optional(reader, "ipAddresses", &mut ip_addresses),
-                "name" => fields.required(reader, "name", &mut name),
-                "nodeName" => fields.optional(reader, "nodeName", &mut node_name),
-                "nodePoolProviderId" => {
-                    fields.optional(reader, "nodePoolProviderId", &mut node_pool_provider_id)
-                }
-                "nodePoolUserId" => {
-                    fields.optional(reader, "nodePoolUserId", &mut node_pool_user_id)
-                }
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut host),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ip_addresses),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut node_name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut node_pool_provider_id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut node_pool_user_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut status),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x189)?;
         let (Some(created_at), Some(name), Some(status), Some(updated_at)) =
             (created_at, name, status, updated_at)
         else {
@@ -13917,6 +14083,15 @@ impl GetServiceDeploymentResponse {
 
 impl Json for GetServiceDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "instances",
+            "internal",
+            "region",
+            "storage",
+            "external",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut instances = None;
@@ -13924,20 +14099,20 @@ impl Json for GetServiceDeploymentResponse {
         let mut region = None;
         let mut storage = None;
         let mut external = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "instances" => fields.optional(reader, "instances", &mut instances),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "region" => fields.optional(reader, "region", &mut region),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "external" => fields.optional(reader, "external", &mut external),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut instances),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut region),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut storage),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut external),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -14033,6 +14208,17 @@ impl GetServiceDeploymentResponseInternal {
 
 impl Json for GetServiceDeploymentResponseInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "branch",
+            "buildId",
+            "buildSHA",
+            "buildSource",
+            "deployedSHA",
+            "nfObjectId",
+            "nfObjectType",
+            "repository",
+        ];
         let mut app_id = None;
         let mut branch = None;
         let mut build_id = None;
@@ -14042,29 +14228,22 @@ impl Json for GetServiceDeploymentResponseInternal {
         let mut nf_object_id = None;
         let mut nf_object_type = None;
         let mut repository = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "buildId" => fields.required(reader, "buildId", &mut build_id),
-                "buildSHA" => fields.required(reader, "buildSHA", &mut build_sha),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "deployedSHA" => fields.optional(reader, "deployedSHA", &mut deployed_sha),
-                "nfObjectId" => fields.required(reader, "nfObjectId", &mut nf_object_id),
-                "nfObjectType" => fields.required(reader, "nfObjectType", &mut nf_object_type),
-                "repository" => fields.optional(reader, "repository", &mut repository),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut build_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut build_sha),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_source),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut deployed_sha),
+                json::Key::Known(6) => fields.required(reader, 6, &mut nf_object_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut nf_object_type),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut repository),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("branch", branch.is_some()),
-            ("buildId", build_id.is_some()),
-            ("buildSHA", build_sha.is_some()),
-            ("nfObjectId", nf_object_id.is_some()),
-            ("nfObjectType", nf_object_type.is_some()),
-        ])?;
+        fields.finish(0xcf)?;
         let (
             Some(app_id),
             Some(branch),
@@ -14158,19 +14337,18 @@ impl GetServiceDeploymentResponseStorage {
 
 impl Json for GetServiceDeploymentResponseStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage", "shmSize"];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -14206,15 +14384,16 @@ impl GetServiceDeploymentResponseStorageEphemeralStorage {
 
 impl Json for GetServiceDeploymentResponseStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["storageSize"];
         let mut storage_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut storage_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("storageSize", storage_size.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(storage_size),) = (storage_size,) else {
             return Err(json::incomplete());
         };
@@ -14257,25 +14436,20 @@ impl GetServiceDeploymentResponseExternal {
 
 impl Json for GetServiceDeploymentResponseExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["imagePath", "privateImage", "registryProvider"];
         let mut image_path = None;
         let mut private_image = None;
         let mut registry_provider = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "imagePath" => fields.required(reader, "imagePath", &mut image_path),
-                "privateImage" => fields.required(reader, "privateImage", &mut private_image),
-                "registryProvider" => {
-                    fields.required(reader, "registryProvider", &mut registry_provider)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut image_path),
+                json::Key::Known(1) => fields.required(reader, 1, &mut private_image),
+                json::Key::Known(2) => fields.required(reader, 2, &mut registry_provider),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("imagePath", image_path.is_some()),
-            ("privateImage", private_image.is_some()),
-            ("registryProvider", registry_provider.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(image_path), Some(private_image), Some(registry_provider)) =
             (image_path, private_image, registry_provider)
         else {
@@ -14338,15 +14512,16 @@ impl GetServiceHealthChecksResponse {
 
 impl Json for GetServiceHealthChecksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["healthChecks"];
         let mut health_checks = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut health_checks),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("healthChecks", health_checks.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -14451,6 +14626,19 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
 
 impl Json for GetServiceHealthChecksResponseHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cmd",
+            "failureThreshold",
+            "httpPort",
+            "initialDelaySeconds",
+            "path",
+            "periodSeconds",
+            "protocol",
+            "successThreshold",
+            "tcpSocketPort",
+            "timeoutSeconds",
+            "type",
+        ];
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut http_port = None;
@@ -14462,37 +14650,24 @@ impl Json for GetServiceHealthChecksResponseHealthChecksItem {
         let mut tcp_socket_port = None;
         let mut timeout_seconds = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cmd" => fields.optional(reader, "cmd", &mut cmd),
-                "failureThreshold" => {
-                    fields.required(reader, "failureThreshold", &mut failure_threshold)
-                }
-                "httpPort" => fields.optional(reader, "httpPort", &mut http_port),
-                "initialDelaySeconds" => {
-                    fields.required(reader, "initialDelaySeconds", &mut initial_delay_seconds)
-                }
-                "path" => fields.nullable(reader, "path", &mut path),
-                "periodSeconds" => fields.required(reader, "periodSeconds", &mut period_seconds),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "successThreshold" => {
-                    fields.optional(reader, "successThreshold", &mut success_threshold)
-                }
-                "tcpSocketPort" => fields.optional(reader, "tcpSocketPort", &mut tcp_socket_port),
-                "timeoutSeconds" => fields.required(reader, "timeoutSeconds", &mut timeout_seconds),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cmd),
+                json::Key::Known(1) => fields.required(reader, 1, &mut failure_threshold),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut http_port),
+                json::Key::Known(3) => fields.required(reader, 3, &mut initial_delay_seconds),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut path),
+                json::Key::Known(5) => fields.required(reader, 5, &mut period_seconds),
+                json::Key::Known(6) => fields.required(reader, 6, &mut protocol),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut success_threshold),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut tcp_socket_port),
+                json::Key::Known(9) => fields.required(reader, 9, &mut timeout_seconds),
+                json::Key::Known(10) => fields.required(reader, 10, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("failureThreshold", failure_threshold.is_some()),
-            ("initialDelaySeconds", initial_delay_seconds.is_some()),
-            ("periodSeconds", period_seconds.is_some()),
-            ("protocol", protocol.is_some()),
-            ("timeoutSeconds", timeout_seconds.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x66a)?;
         let (
             Some(failure_threshold),
             Some(initial_delay_seconds),
@@ -14578,15 +14753,16 @@ impl GetServicePerReplicaVolumesResponse {
 
 impl Json for GetServicePerReplicaVolumesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["volumes"];
         let mut volumes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "volumes" => fields.required(reader, "volumes", &mut volumes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut volumes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("volumes", volumes.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(volumes),) = (volumes,) else {
             return Err(json::incomplete());
         };
@@ -14647,32 +14823,33 @@ impl GetServicePerReplicaVolumesResponseVolumesItem {
 
 impl Json for GetServicePerReplicaVolumesResponseVolumesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cleanupPending",
+            "definitionMissing",
+            "id",
+            "pendingDelete",
+            "replicas",
+            "slug",
+        ];
         let mut cleanup_pending = None;
         let mut definition_missing = None;
         let mut id = None;
         let mut pending_delete = None;
         let mut replicas = None;
         let mut slug = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cleanupPending" => fields.required(reader, "cleanupPending", &mut cleanup_pending),
-                "definitionMissing" => {
-                    fields.required(reader, "definitionMissing", &mut definition_missing)
-                }
-                "id" => fields.optional(reader, "id", &mut id),
-                "pendingDelete" => fields.required(reader, "pendingDelete", &mut pending_delete),
-                "replicas" => fields.required(reader, "replicas", &mut replicas),
-                "slug" => fields.nullable(reader, "slug", &mut slug),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut cleanup_pending),
+                json::Key::Known(1) => fields.required(reader, 1, &mut definition_missing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut pending_delete),
+                json::Key::Known(4) => fields.required(reader, 4, &mut replicas),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut slug),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("cleanupPending", cleanup_pending.is_some()),
-            ("definitionMissing", definition_missing.is_some()),
-            ("pendingDelete", pending_delete.is_some()),
-            ("replicas", replicas.is_some()),
-        ])?;
+        fields.finish(0x1b)?;
         let (Some(cleanup_pending), Some(definition_missing), Some(pending_delete), Some(replicas)) = (
             cleanup_pending,
             definition_missing,
@@ -14728,23 +14905,20 @@ impl GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
 
 impl Json for GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deletable", "ordinal", "pvcName"];
         let mut deletable = None;
         let mut ordinal = None;
         let mut pvc_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deletable" => fields.required(reader, "deletable", &mut deletable),
-                "ordinal" => fields.required(reader, "ordinal", &mut ordinal),
-                "pvcName" => fields.required(reader, "pvcName", &mut pvc_name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deletable),
+                json::Key::Known(1) => fields.required(reader, 1, &mut ordinal),
+                json::Key::Known(2) => fields.required(reader, 2, &mut pvc_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("deletable", deletable.is_some()),
-            ("ordinal", ordinal.is_some()),
-            ("pvcName", pvc_name.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(deletable), Some(ordinal), Some(pvc_name)) = (deletable, ordinal, pvc_name)
         else {
             return Err(json::incomplete());
@@ -14782,15 +14956,16 @@ impl GetServicePortsResponse {
 
 impl Json for GetServicePortsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ports"];
         let mut ports = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ports" => fields.required(reader, "ports", &mut ports),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut ports),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("ports", ports.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(ports),) = (ports,) else {
             return Err(json::incomplete());
         };
@@ -14895,6 +15070,19 @@ impl GetServicePortsResponsePortsItem {
 
 impl Json for GetServicePortsResponsePortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "disableNfDomain",
+            "dns",
+            "domains",
+            "id",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+            "security",
+            "vpcAccessible",
+            "vpcDns",
+        ];
         let mut disable_nf_domain = None;
         let mut dns = None;
         let mut domains = None;
@@ -14906,33 +15094,24 @@ impl Json for GetServicePortsResponsePortsItem {
         let mut security = None;
         let mut vpc_accessible = None;
         let mut vpc_dns = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "dns" => fields.optional(reader, "dns", &mut dns),
-                "domains" => fields.required(reader, "domains", &mut domains),
-                "id" => fields.required(reader, "id", &mut id),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.required(reader, "public", &mut public),
-                "security" => fields.optional(reader, "security", &mut security),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
-                "vpcDns" => fields.optional(reader, "vpcDns", &mut vpc_dns),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disable_nf_domain),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dns),
+                json::Key::Known(2) => fields.required(reader, 2, &mut domains),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut internal_port),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut protocol),
+                json::Key::Known(7) => fields.required(reader, 7, &mut public),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut security),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut vpc_accessible),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut vpc_dns),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("domains", domains.is_some()),
-            ("id", id.is_some()),
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-            ("public", public.is_some()),
-        ])?;
+        fields.finish(0xfc)?;
         let (
             Some(domains),
             Some(id),
@@ -15005,20 +15184,18 @@ impl GetServicePortsResponsePortsItemDomainsItem {
 
 impl Json for GetServicePortsResponsePortsItemDomainsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["certificate", "name"];
         let mut certificate = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "certificate" => fields.required(reader, "certificate", &mut certificate),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut certificate),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("certificate", certificate.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(certificate), Some(name)) = (certificate, name) else {
             return Err(json::incomplete());
         };
@@ -15079,19 +15256,20 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
 
 impl Json for GetServicePortsResponsePortsItemDomainsItemCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["inProgress", "expiryDate", "refreshDate"];
         let mut in_progress = None;
         let mut expiry_date = None;
         let mut refresh_date = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "inProgress" => fields.optional(reader, "inProgress", &mut in_progress),
-                "expiryDate" => fields.optional(reader, "expiryDate", &mut expiry_date),
-                "refreshDate" => fields.optional(reader, "refreshDate", &mut refresh_date),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut in_progress),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut expiry_date),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut refresh_date),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             in_progress,
             expiry_date,
@@ -15189,25 +15367,30 @@ impl GetServicePortsResponsePortsItemSecurity {
 
 impl Json for GetServicePortsResponsePortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "credentials",
+            "headers",
+            "policies",
+            "sso",
+            "verificationMode",
+        ];
         let mut credentials = None;
         let mut headers = None;
         let mut policies = None;
         let mut sso = None;
         let mut verification_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "credentials" => fields.optional(reader, "credentials", &mut credentials),
-                "headers" => fields.optional(reader, "headers", &mut headers),
-                "policies" => fields.optional(reader, "policies", &mut policies),
-                "sso" => fields.optional(reader, "sso", &mut sso),
-                "verificationMode" => {
-                    fields.optional(reader, "verificationMode", &mut verification_mode)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut credentials),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut headers),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut policies),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sso),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut verification_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             credentials,
             headers,
@@ -15271,19 +15454,20 @@ impl GetServicePortsResponsePortsItemSecurityHeadersItem {
 
 impl Json for GetServicePortsResponsePortsItemSecurityHeadersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["regexMode", "name", "value"];
         let mut regex_mode = None;
         let mut name = None;
         let mut value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "regexMode" => fields.optional(reader, "regexMode", &mut regex_mode),
-                "name" => fields.optional(reader, "name", &mut name),
-                "value" => fields.required(reader, "value", &mut value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut regex_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("value", value.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(value),) = (value,) else {
             return Err(json::incomplete());
         };
@@ -15332,15 +15516,16 @@ impl GetServicePullRequestsResponse {
 
 impl Json for GetServicePullRequestsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["pullRequests"];
         let mut pull_requests = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "pullRequests" => fields.optional(reader, "pullRequests", &mut pull_requests),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut pull_requests),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { pull_requests })
     }
 
@@ -15405,6 +15590,17 @@ impl GetServicePullRequestsResponsePullRequestsItem {
 
 impl Json for GetServicePullRequestsResponsePullRequestsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "created_at",
+            "destination",
+            "html_url",
+            "id",
+            "sha",
+            "source",
+            "state",
+            "title",
+            "updated_at",
+        ];
         let mut created_at = None;
         let mut destination = None;
         let mut html_url = None;
@@ -15414,32 +15610,22 @@ impl Json for GetServicePullRequestsResponsePullRequestsItem {
         let mut state = None;
         let mut title = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "created_at" => fields.required(reader, "created_at", &mut created_at),
-                "destination" => fields.required(reader, "destination", &mut destination),
-                "html_url" => fields.required(reader, "html_url", &mut html_url),
-                "id" => fields.required(reader, "id", &mut id),
-                "sha" => fields.required(reader, "sha", &mut sha),
-                "source" => fields.required(reader, "source", &mut source),
-                "state" => fields.required(reader, "state", &mut state),
-                "title" => fields.required(reader, "title", &mut title),
-                "updated_at" => fields.required(reader, "updated_at", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut destination),
+                json::Key::Known(2) => fields.required(reader, 2, &mut html_url),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut sha),
+                json::Key::Known(5) => fields.required(reader, 5, &mut source),
+                json::Key::Known(6) => fields.required(reader, 6, &mut state),
+                json::Key::Known(7) => fields.required(reader, 7, &mut title),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("created_at", created_at.is_some()),
-            ("destination", destination.is_some()),
-            ("html_url", html_url.is_some()),
-            ("id", id.is_some()),
-            ("sha", sha.is_some()),
-            ("source", source.is_some()),
-            ("state", state.is_some()),
-            ("title", title.is_some()),
-            ("updated_at", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1ff)?;
         let (
             Some(created_at),
             Some(destination),
@@ -15556,6 +15742,18 @@ impl GetServiceRolloutResponse {
 
 impl Json for GetServiceRolloutResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "canaryDeployment",
+            "createdAt",
+            "details",
+            "history",
+            "options",
+            "promoted",
+            "stableDeployment",
+            "strategyId",
+            "type",
+            "updatedAt",
+        ];
         let mut canary_deployment = None;
         let mut created_at = None;
         let mut details = None;
@@ -15566,34 +15764,23 @@ impl Json for GetServiceRolloutResponse {
         let mut strategy_id = None;
         let mut type_ = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryDeployment" => {
-                    fields.optional(reader, "canaryDeployment", &mut canary_deployment)
-                }
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "details" => fields.required(reader, "details", &mut details),
-                "history" => fields.required(reader, "history", &mut history),
-                "options" => fields.optional(reader, "options", &mut options),
-                "promoted" => fields.required(reader, "promoted", &mut promoted),
-                "stableDeployment" => {
-                    fields.optional(reader, "stableDeployment", &mut stable_deployment)
-                }
-                "strategyId" => fields.optional(reader, "strategyId", &mut strategy_id),
-                "type" => fields.required(reader, "type", &mut type_),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut canary_deployment),
+                json::Key::Known(1) => fields.required(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut details),
+                json::Key::Known(3) => fields.required(reader, 3, &mut history),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut options),
+                json::Key::Known(5) => fields.required(reader, 5, &mut promoted),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut stable_deployment),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut strategy_id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut type_),
+                json::Key::Known(9) => fields.required(reader, 9, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("details", details.is_some()),
-            ("history", history.is_some()),
-            ("promoted", promoted.is_some()),
-            ("type", type_.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x32e)?;
         let (
             Some(created_at),
             Some(details),
@@ -15730,6 +15917,17 @@ impl GetServiceRolloutResponseCanaryDeployment {
 
 impl Json for GetServiceRolloutResponseCanaryDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "active",
+            "commit",
+            "createdAt",
+            "id",
+            "image",
+            "instances",
+            "name",
+            "reason",
+            "releaseType",
+        ];
         let mut active = None;
         let mut commit = None;
         let mut created_at = None;
@@ -15739,22 +15937,22 @@ impl Json for GetServiceRolloutResponseCanaryDeployment {
         let mut name = None;
         let mut reason = None;
         let mut release_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "active" => fields.optional(reader, "active", &mut active),
-                "commit" => fields.optional(reader, "commit", &mut commit),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "image" => fields.optional(reader, "image", &mut image),
-                "instances" => fields.nullable(reader, "instances", &mut instances),
-                "name" => fields.nullable(reader, "name", &mut name),
-                "reason" => fields.optional(reader, "reason", &mut reason),
-                "releaseType" => fields.optional(reader, "releaseType", &mut release_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut active),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut commit),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut image),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut instances),
+                json::Key::Known(6) => fields.nullable(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut reason),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut release_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("createdAt", created_at.is_some()), ("id", id.is_some())])?;
+        fields.finish(0xc)?;
         let (Some(created_at), Some(id)) = (created_at, id) else {
             return Err(json::incomplete());
         };
@@ -15842,21 +16040,22 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["author", "date", "message", "sha"];
         let mut author = None;
         let mut date = None;
         let mut message = None;
         let mut sha = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "author" => fields.optional(reader, "author", &mut author),
-                "date" => fields.optional(reader, "date", &mut date),
-                "message" => fields.optional(reader, "message", &mut message),
-                "sha" => fields.optional(reader, "sha", &mut sha),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut author),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut date),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut message),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sha),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             author,
             date,
@@ -15931,21 +16130,22 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentImage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["image", "imagePath", "sha", "tag"];
         let mut image = None;
         let mut image_path = None;
         let mut sha = None;
         let mut tag = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "image" => fields.optional(reader, "image", &mut image),
-                "imagePath" => fields.optional(reader, "imagePath", &mut image_path),
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "tag" => fields.optional(reader, "tag", &mut tag),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut image),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut image_path),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut sha),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut tag),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             image,
             image_path,
@@ -16000,17 +16200,18 @@ impl GetServiceRolloutResponseCanaryDeploymentReason {
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentReason {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "user"];
         let mut id = None;
         let mut user = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "user" => fields.optional(reader, "user", &mut user),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut user),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { id, user })
     }
 
@@ -16057,20 +16258,18 @@ impl GetServiceRolloutResponseDetails {
 
 impl Json for GetServiceRolloutResponseDetails {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["canaryStrategy", "config"];
         let mut canary_strategy = None;
         let mut config = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryStrategy" => fields.required(reader, "canaryStrategy", &mut canary_strategy),
-                "config" => fields.required(reader, "config", &mut config),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut canary_strategy),
+                json::Key::Known(1) => fields.required(reader, 1, &mut config),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("canaryStrategy", canary_strategy.is_some()),
-            ("config", config.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(canary_strategy), Some(config)) = (canary_strategy, config) else {
             return Err(json::incomplete());
         };
@@ -16154,25 +16353,27 @@ impl GetServiceRolloutResponseDetailsConfig {
 
 impl Json for GetServiceRolloutResponseDetailsConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "canaryPercentage",
+            "stablePercentage",
+            "canaryHeader",
+            "stableHeader",
+        ];
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut canary_header = None;
         let mut stable_header = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryPercentage" => {
-                    fields.optional(reader, "canaryPercentage", &mut canary_percentage)
-                }
-                "stablePercentage" => {
-                    fields.optional(reader, "stablePercentage", &mut stable_percentage)
-                }
-                "canaryHeader" => fields.optional(reader, "canaryHeader", &mut canary_header),
-                "stableHeader" => fields.optional(reader, "stableHeader", &mut stable_header),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut canary_percentage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut stable_percentage),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut canary_header),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut stable_header),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             canary_percentage,
             stable_percentage,
@@ -16224,20 +16425,18 @@ impl GetServiceRolloutResponseHistoryItem {
 
 impl Json for GetServiceRolloutResponseHistoryItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["config", "updatedAt"];
         let mut config = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "config" => fields.required(reader, "config", &mut config),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut config),
+                json::Key::Known(1) => fields.required(reader, 1, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("config", config.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(config), Some(updated_at)) = (config, updated_at) else {
             return Err(json::incomplete());
         };
@@ -16291,21 +16490,20 @@ impl GetServiceRolloutResponseOptions {
 
 impl Json for GetServiceRolloutResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["blockDeploymentOnActiveRollout", "triggers"];
         let mut block_deployment_on_active_rollout = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "blockDeploymentOnActiveRollout" => fields.nullable(
-                    reader,
-                    "blockDeploymentOnActiveRollout",
-                    &mut block_deployment_on_active_rollout,
-                ),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => {
+                    fields.nullable(reader, 0, &mut block_deployment_on_active_rollout)
+                }
+                json::Key::Known(1) => fields.optional(reader, 1, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             block_deployment_on_active_rollout,
             triggers,
@@ -16393,31 +16591,30 @@ impl GetServiceRolloutResponseOptionsTriggers {
 
 impl Json for GetServiceRolloutResponseOptionsTriggers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "releaseFromApi",
+            "releaseFromCD",
+            "releaseFromReleaseFlow",
+            "releaseFromTemplate",
+            "releaseFromUI",
+        ];
         let mut release_from_api = None;
         let mut release_from_cd = None;
         let mut release_from_release_flow = None;
         let mut release_from_template = None;
         let mut release_from_ui = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "releaseFromApi" => {
-                    fields.nullable(reader, "releaseFromApi", &mut release_from_api)
-                }
-                "releaseFromCD" => fields.nullable(reader, "releaseFromCD", &mut release_from_cd),
-                "releaseFromReleaseFlow" => fields.nullable(
-                    reader,
-                    "releaseFromReleaseFlow",
-                    &mut release_from_release_flow,
-                ),
-                "releaseFromTemplate" => {
-                    fields.nullable(reader, "releaseFromTemplate", &mut release_from_template)
-                }
-                "releaseFromUI" => fields.nullable(reader, "releaseFromUI", &mut release_from_ui),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.nullable(reader, 0, &mut release_from_api),
+                json::Key::Known(1) => fields.nullable(reader, 1, &mut release_from_cd),
+                json::Key::Known(2) => fields.nullable(reader, 2, &mut release_from_release_flow),
+                json::Key::Known(3) => fields.nullable(reader, 3, &mut release_from_template),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut release_from_ui),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             release_from_api,
             release_from_cd,
@@ -16480,22 +16677,18 @@ impl GetServiceRuntimeEnvironmentResponse {
 
 impl Json for GetServiceRuntimeEnvironmentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeEnvironment" => {
-                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runtime_environment),
+                json::Key::Known(1) => fields.required(reader, 1, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("runtimeEnvironment", runtime_environment.is_some()),
-            ("runtimeFiles", runtime_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -16543,22 +16736,18 @@ impl GetServiceRuntimeEnvironmentDetailsResponse {
 
 impl Json for GetServiceRuntimeEnvironmentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeEnvironment" => {
-                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.required(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runtime_environment),
+                json::Key::Known(1) => fields.required(reader, 1, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("runtimeEnvironment", runtime_environment.is_some()),
-            ("runtimeFiles", runtime_files.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(runtime_environment), Some(runtime_files)) = (runtime_environment, runtime_files)
         else {
             return Err(json::incomplete());
@@ -16600,17 +16789,16 @@ impl ListContainerSnapshotsResponse {
 
 impl Json for ListContainerSnapshotsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["containerSnapshots"];
         let mut container_snapshots = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "containerSnapshots" => {
-                    fields.required(reader, "containerSnapshots", &mut container_snapshots)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut container_snapshots),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("containerSnapshots", container_snapshots.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(container_snapshots),) = (container_snapshots,) else {
             return Err(json::incomplete());
         };
@@ -16647,15 +16835,16 @@ impl ListServiceDeploymentsResponse {
 
 impl Json for ListServiceDeploymentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deployments"];
         let mut deployments = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deployments" => fields.required(reader, "deployments", &mut deployments),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployments),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deployments", deployments.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(deployments),) = (deployments,) else {
             return Err(json::incomplete());
         };
@@ -16686,15 +16875,16 @@ impl ListServicesResponse {
 
 impl Json for ListServicesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["services"];
         let mut services = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "services" => fields.required(reader, "services", &mut services),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut services),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("services", services.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(services),) = (services,) else {
             return Err(json::incomplete());
         };
@@ -16786,6 +16976,20 @@ impl ListServicesResponseServicesItem {
 
 impl Json for ListServicesResponseServicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "description",
+            "disabledCD",
+            "disabledCI",
+            "id",
+            "name",
+            "projectId",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "uid",
+        ];
         let mut app_id = None;
         let mut description = None;
         let mut disabled_cd = None;
@@ -16798,36 +17002,25 @@ impl Json for ListServicesResponseServicesItem {
         let mut status = None;
         let mut tags = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCD" => fields.required(reader, "disabledCD", &mut disabled_cd),
-                "disabledCI" => fields.required(reader, "disabledCI", &mut disabled_ci),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut disabled_cd),
+                json::Key::Known(3) => fields.required(reader, 3, &mut disabled_ci),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut project_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut service_type),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut stage_id),
+                json::Key::Known(9) => fields.required(reader, 9, &mut status),
+                json::Key::Known(10) => fields.required(reader, 10, &mut tags),
+                json::Key::Known(11) => fields.required(reader, 11, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("disabledCD", disabled_cd.is_some()),
-            ("disabledCI", disabled_ci.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("projectId", project_id.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-            ("tags", tags.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0xefd)?;
         let (
             Some(app_id),
             Some(disabled_cd),
@@ -17042,6 +17235,20 @@ impl PatchServiceBuildBody {
 
 impl Json for PatchServiceBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "stageId",
+            "tags",
+            "vcsData",
+        ];
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -17054,29 +17261,25 @@ impl Json for PatchServiceBuildBody {
         let mut stage_id = None;
         let mut tags = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut billing),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_arguments),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_configuration),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_files),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_settings),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_source),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut disabled_ci),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut docker_secret_mounts),
+                json::Key::Known(9) => fields.nullable(reader, 9, &mut stage_id),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut tags),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             billing,
             build_arguments,
@@ -17169,19 +17372,20 @@ impl PatchServiceBuildBodyBilling {
 
 impl Json for PatchServiceBuildBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildPlan" => fields.optional(reader, "buildPlan", &mut build_plan),
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut deployment_plan),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_plan,
             deployment_plan,
@@ -17241,17 +17445,18 @@ impl PatchServiceBuildBodyBillingGpu {
 
 impl Json for PatchServiceBuildBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configuration", "enabled"];
         let mut configuration = None;
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configuration" => fields.optional(reader, "configuration", &mut configuration),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut configuration),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             configuration,
             enabled,
@@ -17312,19 +17517,20 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
 
 impl Json for PatchServiceBuildBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "gpuType" => fields.optional(reader, "gpuType", &mut gpu_type),
-                "gpuCount" => fields.optional(reader, "gpuCount", &mut gpu_count),
-                "timesliced" => fields.optional(reader, "timesliced", &mut timesliced),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut gpu_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu_count),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut timesliced),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             gpu_type,
             gpu_count,
@@ -17396,19 +17602,20 @@ impl PatchServiceBuildBodyBuildSettings {
 
 impl Json for PatchServiceBuildBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildpack", "dockerfile", "storage"];
         let mut buildpack = None;
         let mut dockerfile = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut dockerfile),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             dockerfile,
@@ -17507,29 +17714,33 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
 
 impl Json for PatchServiceBuildBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "useCache",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -17629,25 +17840,30 @@ impl PatchServiceBuildBodyVcsData {
 
 impl Json for PatchServiceBuildBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectType" => fields.optional(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_type),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_url),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut self_hosted_vcs_id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             account_login,
             project_type,
@@ -17858,6 +18074,29 @@ impl PatchServiceBuildResponse {
 
 impl Json for PatchServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "cluster",
+            "createdAt",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "id",
+            "infrastructure",
+            "name",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+            "vcsData",
+        ];
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -17879,47 +18118,34 @@ impl Json for PatchServiceBuildResponse {
         let mut tags = None;
         let mut updated_at = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "name" => fields.required(reader, "name", &mut name),
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_files),
+                json::Key::Known(5) => fields.required(reader, 5, &mut build_settings),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_source),
+                json::Key::Known(7) => fields.required(reader, 7, &mut cluster),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut created_at),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut description),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut disabled_ci),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut docker_secret_mounts),
+                json::Key::Known(12) => fields.required(reader, 12, &mut id),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut infrastructure),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.required(reader, 15, &mut service_type),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut stage_id),
+                json::Key::Known(17) => fields.required(reader, 17, &mut status),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut tags),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut updated_at),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("buildSettings", build_settings.is_some()),
-            ("cluster", cluster.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x2d0a3)?;
         let (
             Some(app_id),
             Some(billing),
@@ -18234,6 +18460,28 @@ impl PatchServiceCombinedBody {
 
 impl Json for PatchServiceCombinedBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "bundleData",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "healthChecks",
+            "loadBalancing",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "tags",
+            "vcsData",
+        ];
         let mut autoscaling = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -18254,39 +18502,33 @@ impl Json for PatchServiceCombinedBody {
         let mut stage_id = None;
         let mut tags = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.optional(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut build_arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_configuration),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_files),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_settings),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut build_source),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut bundle_data),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut deployment),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut description),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut disabled_ci),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut docker_secret_mounts),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut health_checks),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut load_balancing),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut ports),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut runtime_environment),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut runtime_files),
+                json::Key::Known(17) => fields.nullable(reader, 17, &mut stage_id),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut tags),
+                json::Key::Known(19) => fields.optional(reader, 19, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             autoscaling,
             billing,
@@ -18380,15 +18622,16 @@ impl PatchServiceCombinedBodyAutoscaling {
 
 impl Json for PatchServiceCombinedBodyAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["horizontal"];
         let mut horizontal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "horizontal" => fields.optional(reader, "horizontal", &mut horizontal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut horizontal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { horizontal })
     }
 
@@ -18488,6 +18731,15 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "cpu",
+            "enabled",
+            "maxReplicas",
+            "memory",
+            "minReplicas",
+            "rps",
+            "userMetrics",
+        ];
         let mut cpu = None;
         let mut enabled = None;
         let mut max_replicas = None;
@@ -18495,20 +18747,20 @@ impl Json for PatchServiceCombinedBodyAutoscalingHorizontal {
         let mut min_replicas = None;
         let mut rps = None;
         let mut user_metrics = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cpu" => fields.optional(reader, "cpu", &mut cpu),
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "maxReplicas" => fields.optional(reader, "maxReplicas", &mut max_replicas),
-                "memory" => fields.optional(reader, "memory", &mut memory),
-                "minReplicas" => fields.optional(reader, "minReplicas", &mut min_replicas),
-                "rps" => fields.optional(reader, "rps", &mut rps),
-                "userMetrics" => fields.optional(reader, "userMetrics", &mut user_metrics),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cpu),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut enabled),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut max_replicas),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut memory),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut min_replicas),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut rps),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut user_metrics),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cpu,
             enabled,
@@ -18569,19 +18821,18 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalCpu {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalCpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "thresholdPercentage"];
         let mut enabled = None;
         let mut threshold_percentage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "thresholdPercentage" => {
-                    fields.optional(reader, "thresholdPercentage", &mut threshold_percentage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut threshold_percentage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             threshold_percentage,
@@ -18636,17 +18887,18 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalRps {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalRps {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "thresholdValue"];
         let mut enabled = None;
         let mut threshold_value = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "thresholdValue" => fields.optional(reader, "thresholdValue", &mut threshold_value),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut threshold_value),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             threshold_value,
@@ -18724,25 +18976,27 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "enabled",
+            "exposedMetricsPath",
+            "exposedMetricsPort",
+            "metrics",
+        ];
         let mut enabled = None;
         let mut exposed_metrics_path = None;
         let mut exposed_metrics_port = None;
         let mut metrics = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
-                "exposedMetricsPath" => {
-                    fields.optional(reader, "exposedMetricsPath", &mut exposed_metrics_path)
-                }
-                "exposedMetricsPort" => {
-                    fields.optional(reader, "exposedMetricsPort", &mut exposed_metrics_port)
-                }
-                "metrics" => fields.optional(reader, "metrics", &mut metrics),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut exposed_metrics_path),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut exposed_metrics_port),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut metrics),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             enabled,
             exposed_metrics_path,
@@ -18805,17 +19059,18 @@ impl PatchServiceCombinedBodyBundleData {
 
 impl Json for PatchServiceCombinedBodyBundleData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branch", "bundleUrl"];
         let mut branch = None;
         let mut bundle_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "bundleUrl" => fields.optional(reader, "bundleUrl", &mut bundle_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut bundle_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { branch, bundle_url })
     }
 
@@ -18972,6 +19227,20 @@ impl PatchServiceCombinedBodyDeployment {
 
 impl Json for PatchServiceCombinedBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "instances",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "volumes",
+            "zonalRedundancy",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -18984,33 +19253,25 @@ impl Json for PatchServiceCombinedBodyDeployment {
         let mut strategy = None;
         let mut volumes = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.nullable(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "instances" => fields.optional(reader, "instances", &mut instances),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut grace_period_seconds),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut gradual_rollout_strategy_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut instances),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut metadata),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut ssh),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut storage),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut strategy),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut volumes),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             buildpack,
             docker,
@@ -19116,23 +19377,27 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
 
 impl Json for PatchServiceCombinedBodyDeploymentBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "configType",
+            "customCommand",
+            "customEntrypoint",
+            "customProcess",
+        ];
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
         let mut custom_process = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configType" => fields.optional(reader, "configType", &mut config_type),
-                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
-                "customEntrypoint" => {
-                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
-                }
-                "customProcess" => fields.optional(reader, "customProcess", &mut custom_process),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut config_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_command),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_entrypoint),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut custom_process),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             config_type,
             custom_command,
@@ -19204,21 +19469,20 @@ impl PatchServiceCombinedBodyDeploymentDocker {
 
 impl Json for PatchServiceCombinedBodyDeploymentDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["configType", "customCommand", "customEntrypoint"];
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "configType" => fields.optional(reader, "configType", &mut config_type),
-                "customCommand" => fields.optional(reader, "customCommand", &mut custom_command),
-                "customEntrypoint" => {
-                    fields.optional(reader, "customEntrypoint", &mut custom_entrypoint)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut config_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut custom_command),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut custom_entrypoint),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             config_type,
             custom_command,
@@ -19263,15 +19527,16 @@ impl PatchServiceCombinedBodyDeploymentSsh {
 
 impl Json for PatchServiceCombinedBodyDeploymentSsh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled"];
         let mut enabled = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.optional(reader, "enabled", &mut enabled),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut enabled),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { enabled })
     }
 
@@ -19321,19 +19586,18 @@ impl PatchServiceCombinedBodyDeploymentStorage {
 
 impl Json for PatchServiceCombinedBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ephemeralStorage", "shmSize"];
         let mut ephemeral_storage = None;
         let mut shm_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ephemeralStorage" => {
-                    fields.optional(reader, "ephemeralStorage", &mut ephemeral_storage)
-                }
-                "shmSize" => fields.optional(reader, "shmSize", &mut shm_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut ephemeral_storage),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut shm_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             ephemeral_storage,
             shm_size,
@@ -19405,23 +19669,20 @@ impl PatchServiceCombinedBodyLoadBalancing {
 
 impl Json for PatchServiceCombinedBodyLoadBalancing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["consistentHash", "consistentReplicaRouting", "mode"];
         let mut consistent_hash = None;
         let mut consistent_replica_routing = None;
         let mut mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "consistentHash" => fields.optional(reader, "consistentHash", &mut consistent_hash),
-                "consistentReplicaRouting" => fields.optional(
-                    reader,
-                    "consistentReplicaRouting",
-                    &mut consistent_replica_routing,
-                ),
-                "mode" => fields.optional(reader, "mode", &mut mode),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut consistent_hash),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut consistent_replica_routing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             consistent_hash,
             consistent_replica_routing,
@@ -19525,27 +19786,33 @@ impl PatchServiceCombinedBodyVcsData {
 
 impl Json for PatchServiceCombinedBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.optional(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcs_link_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             account_login,
             project_branch,
@@ -19881,6 +20148,41 @@ impl PatchServiceCombinedResponse {
 
 impl Json for PatchServiceCombinedResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "autoscaling",
+            "billing",
+            "buildArguments",
+            "buildConfiguration",
+            "buildFiles",
+            "buildSettings",
+            "buildSource",
+            "bundleData",
+            "cluster",
+            "createOptions",
+            "createdAt",
+            "deployment",
+            "description",
+            "disabledCI",
+            "dockerSecretMounts",
+            "expiredAt",
+            "expiryTime",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "loadBalancing",
+            "name",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "scheduledDeletion",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+            "vcsData",
+        ];
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -19914,64 +20216,46 @@ impl Json for PatchServiceCombinedResponse {
         let mut tags = None;
         let mut updated_at = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildConfiguration" => {
-                    fields.optional(reader, "buildConfiguration", &mut build_configuration)
-                }
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "buildSettings" => fields.required(reader, "buildSettings", &mut build_settings),
-                "buildSource" => fields.optional(reader, "buildSource", &mut build_source),
-                "bundleData" => fields.optional(reader, "bundleData", &mut bundle_data),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
-                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
-                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "scheduledDeletion" => {
-                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
-                }
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.optional(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut autoscaling),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut build_arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut build_configuration),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut build_files),
+                json::Key::Known(6) => fields.required(reader, 6, &mut build_settings),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut build_source),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut bundle_data),
+                json::Key::Known(9) => fields.required(reader, 9, &mut cluster),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut create_options),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut created_at),
+                json::Key::Known(12) => fields.required(reader, 12, &mut deployment),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut description),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut disabled_ci),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut docker_secret_mounts),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut expired_at),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut expiry_time),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut health_checks),
+                json::Key::Known(19) => fields.required(reader, 19, &mut id),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut infrastructure),
+                json::Key::Known(21) => fields.optional(reader, 21, &mut load_balancing),
+                json::Key::Known(22) => fields.required(reader, 22, &mut name),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut ports),
+                json::Key::Known(24) => fields.optional(reader, 24, &mut runtime_environment),
+                json::Key::Known(25) => fields.optional(reader, 25, &mut runtime_files),
+                json::Key::Known(26) => fields.optional(reader, 26, &mut scheduled_deletion),
+                json::Key::Known(27) => fields.required(reader, 27, &mut service_type),
+                json::Key::Known(28) => fields.optional(reader, 28, &mut stage_id),
+                json::Key::Known(29) => fields.required(reader, 29, &mut status),
+                json::Key::Known(30) => fields.optional(reader, 30, &mut tags),
+                json::Key::Known(31) => fields.optional(reader, 31, &mut updated_at),
+                json::Key::Known(32) => fields.optional(reader, 32, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("buildSettings", build_settings.is_some()),
-            ("cluster", cluster.is_some()),
-            ("deployment", deployment.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x28481245)?;
         let (
             Some(app_id),
             Some(billing),
@@ -20250,6 +20534,22 @@ impl PatchServiceCombinedResponseDeployment {
 
 impl Json for PatchServiceCombinedResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "docker",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "imageUrl",
+            "instances",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+        ];
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -20264,35 +20564,27 @@ impl Json for PatchServiceCombinedResponseDeployment {
         let mut type_ = None;
         let mut volumes = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.nullable(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut gpu),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut grace_period_seconds),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut gradual_rollout_strategy_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut image_url),
+                json::Key::Known(6) => fields.required(reader, 6, &mut instances),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut metadata),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ssh),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut storage),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut strategy),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut type_),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut volumes),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x40)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -20478,6 +20770,19 @@ impl PatchServiceDeploymentBody {
 
 impl Json for PatchServiceDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autoscaling",
+            "billing",
+            "deployment",
+            "description",
+            "healthChecks",
+            "loadBalancing",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "stageId",
+            "tags",
+        ];
         let mut autoscaling = None;
         let mut billing = None;
         let mut deployment = None;
@@ -20489,26 +20794,24 @@ impl Json for PatchServiceDeploymentBody {
         let mut runtime_files = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.optional(reader, "billing", &mut billing),
-                "deployment" => fields.optional(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autoscaling),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut billing),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut deployment),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut health_checks),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut load_balancing),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut ports),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut runtime_environment),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut runtime_files),
+                json::Key::Known(9) => fields.nullable(reader, 9, &mut stage_id),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             autoscaling,
             billing,
@@ -20581,17 +20884,18 @@ impl PatchServiceDeploymentBodyBilling {
 
 impl Json for PatchServiceDeploymentBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
         let mut deployment_plan = None;
         let mut gpu = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut gpu),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment_plan,
             gpu,
@@ -20832,6 +21136,32 @@ impl PatchServiceDeploymentResponse {
 
 impl Json for PatchServiceDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "appId",
+            "autoscaling",
+            "billing",
+            "cluster",
+            "createOptions",
+            "createdAt",
+            "deployment",
+            "description",
+            "expiredAt",
+            "expiryTime",
+            "healthChecks",
+            "id",
+            "infrastructure",
+            "loadBalancing",
+            "name",
+            "ports",
+            "runtimeEnvironment",
+            "runtimeFiles",
+            "scheduledDeletion",
+            "serviceType",
+            "stageId",
+            "status",
+            "tags",
+            "updatedAt",
+        ];
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -20856,50 +21186,37 @@ impl Json for PatchServiceDeploymentResponse {
         let mut status = None;
         let mut tags = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "appId" => fields.required(reader, "appId", &mut app_id),
-                "autoscaling" => fields.optional(reader, "autoscaling", &mut autoscaling),
-                "billing" => fields.required(reader, "billing", &mut billing),
-                "cluster" => fields.required(reader, "cluster", &mut cluster),
-                "createOptions" => fields.optional(reader, "createOptions", &mut create_options),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
-                "description" => fields.optional(reader, "description", &mut description),
-                "expiredAt" => fields.optional(reader, "expiredAt", &mut expired_at),
-                "expiryTime" => fields.optional(reader, "expiryTime", &mut expiry_time),
-                "healthChecks" => fields.optional(reader, "healthChecks", &mut health_checks),
-                "id" => fields.required(reader, "id", &mut id),
-                "infrastructure" => fields.optional(reader, "infrastructure", &mut infrastructure),
-                "loadBalancing" => fields.optional(reader, "loadBalancing", &mut load_balancing),
-                "name" => fields.required(reader, "name", &mut name),
-                "ports" => fields.optional(reader, "ports", &mut ports),
-                "runtimeEnvironment" => {
-                    fields.optional(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
-                "scheduledDeletion" => {
-                    fields.optional(reader, "scheduledDeletion", &mut scheduled_deletion)
-                }
-                "serviceType" => fields.required(reader, "serviceType", &mut service_type),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.optional(reader, "tags", &mut tags),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut app_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut autoscaling),
+                json::Key::Known(2) => fields.required(reader, 2, &mut billing),
+                json::Key::Known(3) => fields.required(reader, 3, &mut cluster),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut create_options),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.required(reader, 6, &mut deployment),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut expired_at),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut expiry_time),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut health_checks),
+                json::Key::Known(11) => fields.required(reader, 11, &mut id),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut infrastructure),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut load_balancing),
+                json::Key::Known(14) => fields.required(reader, 14, &mut name),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut ports),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut runtime_environment),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut runtime_files),
+                json::Key::Known(18) => fields.optional(reader, 18, &mut scheduled_deletion),
+                json::Key::Known(19) => fields.required(reader, 19, &mut service_type),
+                json::Key::Known(20) => fields.optional(reader, 20, &mut stage_id),
+                json::Key::Known(21) => fields.required(reader, 21, &mut status),
+                json::Key::Known(22) => fields.optional(reader, 22, &mut tags),
+                json::Key::Known(23) => fields.optional(reader, 23, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("appId", app_id.is_some()),
-            ("billing", billing.is_some()),
-            ("cluster", cluster.is_some()),
-            ("deployment", deployment.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("serviceType", service_type.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x28484d)?;
         let (
             Some(app_id),
             Some(billing),
@@ -21185,6 +21502,25 @@ impl PatchServiceDeploymentResponseDeployment {
 
 impl Json for PatchServiceDeploymentResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildpack",
+            "containerSnapshot",
+            "docker",
+            "external",
+            "gpu",
+            "gracePeriodSeconds",
+            "gradualRolloutStrategyId",
+            "imageUrl",
+            "instances",
+            "internal",
+            "metadata",
+            "ssh",
+            "storage",
+            "strategy",
+            "type",
+            "volumes",
+            "zonalRedundancy",
+        ];
         let mut buildpack = None;
         let mut container_snapshot = None;
         let mut docker = None;
@@ -21202,40 +21538,30 @@ impl Json for PatchServiceDeploymentResponseDeployment {
         let mut type_ = None;
         let mut volumes = None;
         let mut zonal_redundancy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "containerSnapshot" => {
-                    fields.optional(reader, "containerSnapshot", &mut container_snapshot)
-                }
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "external" => fields.optional(reader, "external", &mut external),
-                "gpu" => fields.optional(reader, "gpu", &mut gpu),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "gradualRolloutStrategyId" => fields.nullable(
-                    reader,
-                    "gradualRolloutStrategyId",
-                    &mut gradual_rollout_strategy_id,
-                ),
-                "imageUrl" => fields.optional(reader, "imageUrl", &mut image_url),
-                "instances" => fields.required(reader, "instances", &mut instances),
-                "internal" => fields.optional(reader, "internal", &mut internal),
-                "metadata" => fields.optional(reader, "metadata", &mut metadata),
-                "ssh" => fields.optional(reader, "ssh", &mut ssh),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "strategy" => fields.optional(reader, "strategy", &mut strategy),
-                "type" => fields.optional(reader, "type", &mut type_),
-                "volumes" => fields.optional(reader, "volumes", &mut volumes),
-                "zonalRedundancy" => {
-                    fields.optional(reader, "zonalRedundancy", &mut zonal_redundancy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut buildpack),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut container_snapshot),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut external),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gpu),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut grace_period_seconds),
+                json::Key::Known(6) => fields.nullable(reader, 6, &mut gradual_rollout_strategy_id),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut image_url),
+                json::Key::Known(8) => fields.required(reader, 8, &mut instances),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut internal),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut metadata),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut ssh),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut storage),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut strategy),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut type_),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut volumes),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut zonal_redundancy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("instances", instances.is_some())])?;
+        fields.finish(0x100)?;
         let (Some(instances),) = (instances,) else {
             return Err(json::incomplete());
         };
@@ -21355,23 +21681,22 @@ impl ResumeServiceBody {
 
 impl Json for ResumeServiceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["disabledCD", "disabledCI", "enableAutoscaling", "instances"];
         let mut disabled_cd = None;
         let mut disabled_ci = None;
         let mut enable_autoscaling = None;
         let mut instances = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disabledCD" => fields.optional(reader, "disabledCD", &mut disabled_cd),
-                "disabledCI" => fields.optional(reader, "disabledCI", &mut disabled_ci),
-                "enableAutoscaling" => {
-                    fields.optional(reader, "enableAutoscaling", &mut enable_autoscaling)
-                }
-                "instances" => fields.optional(reader, "instances", &mut instances),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disabled_cd),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut disabled_ci),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut enable_autoscaling),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut instances),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             disabled_cd,
             disabled_ci,
@@ -21413,15 +21738,16 @@ impl RollbackServiceRolloutBody {
 
 impl Json for RollbackServiceRolloutBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["deployment"];
         let mut deployment = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deployment" => fields.required(reader, "deployment", &mut deployment),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut deployment),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("deployment", deployment.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(deployment),) = (deployment,) else {
             return Err(json::incomplete());
         };
@@ -21452,15 +21778,16 @@ impl RollbackServiceRolloutResponse {
 
 impl Json for RollbackServiceRolloutResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id"];
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -21530,23 +21857,27 @@ impl ScaleServiceBody {
 
 impl Json for ScaleServiceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "deploymentPlan",
+            "gracePeriodSeconds",
+            "instances",
+            "storage",
+        ];
         let mut deployment_plan = None;
         let mut grace_period_seconds = None;
         let mut instances = None;
         let mut storage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "deploymentPlan" => fields.optional(reader, "deploymentPlan", &mut deployment_plan),
-                "gracePeriodSeconds" => {
-                    fields.optional(reader, "gracePeriodSeconds", &mut grace_period_seconds)
-                }
-                "instances" => fields.optional(reader, "instances", &mut instances),
-                "storage" => fields.optional(reader, "storage", &mut storage),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut deployment_plan),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut grace_period_seconds),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut instances),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut storage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             deployment_plan,
             grace_period_seconds,
@@ -21642,23 +21973,24 @@ impl StartServiceBuildBody {
 
 impl Json for StartServiceBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["branch", "bundleUrl", "overrides", "sha", "pullRequestId"];
         let mut branch = None;
         let mut bundle_url = None;
         let mut overrides = None;
         let mut sha = None;
         let mut pull_request_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "bundleUrl" => fields.optional(reader, "bundleUrl", &mut bundle_url),
-                "overrides" => fields.optional(reader, "overrides", &mut overrides),
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut bundle_url),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sha),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut pull_request_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch,
             bundle_url,
@@ -21735,23 +22067,27 @@ impl StartServiceBuildBodyOverrides {
 
 impl Json for StartServiceBuildBodyOverrides {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildArguments",
+            "buildFiles",
+            "docker",
+            "dockerSecretMounts",
+        ];
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker = None;
         let mut docker_secret_mounts = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_files),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut docker_secret_mounts),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -21834,27 +22170,27 @@ impl StartServiceBuildBodyOverridesDocker {
 
 impl Json for StartServiceBuildBodyOverridesDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+            "dockerfileTarget",
+        ];
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
         let mut dockerfile_target = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "dockerFilePath" => {
-                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.optional(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut docker_file_path),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut docker_work_dir),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut dockerfile_contents),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut dockerfile_target),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             docker_file_path,
             docker_work_dir,
@@ -21977,6 +22313,16 @@ impl StartServiceBuildResponse {
 
 impl Json for StartServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branch",
+            "concluded",
+            "createdAt",
+            "id",
+            "pullRequestId",
+            "registry",
+            "sha",
+            "status",
+        ];
         let mut branch = None;
         let mut concluded = None;
         let mut created_at = None;
@@ -21985,21 +22331,21 @@ impl Json for StartServiceBuildResponse {
         let mut registry = None;
         let mut sha = None;
         let mut status = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branch" => fields.optional(reader, "branch", &mut branch),
-                "concluded" => fields.optional(reader, "concluded", &mut concluded),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "pullRequestId" => fields.optional(reader, "pullRequestId", &mut pull_request_id),
-                "registry" => fields.optional(reader, "registry", &mut registry),
-                "sha" => fields.optional(reader, "sha", &mut sha),
-                "status" => fields.optional(reader, "status", &mut status),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concluded),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut pull_request_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut registry),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut sha),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut status),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x8)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -22075,21 +22421,20 @@ impl UpdateServiceBuildArgumentsBody {
 
 impl Json for UpdateServiceBuildArgumentsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["buildArguments", "buildFiles", "dockerSecretMounts"];
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker_secret_mounts = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildArguments" => fields.optional(reader, "buildArguments", &mut build_arguments),
-                "buildFiles" => fields.optional(reader, "buildFiles", &mut build_files),
-                "dockerSecretMounts" => {
-                    fields.optional(reader, "dockerSecretMounts", &mut docker_secret_mounts)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut build_files),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_secret_mounts),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_arguments,
             build_files,
@@ -22299,6 +22644,24 @@ impl UpdateServiceBuildOptionsBody {
 
 impl Json for UpdateServiceBuildOptionsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branchRestrictions",
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "crossProjectAccess",
+            "dockerCredentials",
+            "dockerfile",
+            "dockerfileTarget",
+            "enableGitLfs",
+            "fullGitClone",
+            "ignoreEmptyCommits",
+            "includeGitFolder",
+            "isAllowList",
+            "pathIgnoreRules",
+            "prRestrictions",
+            "storage",
+            "buildpack",
+        ];
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
@@ -22315,45 +22678,29 @@ impl Json for UpdateServiceBuildOptionsBody {
         let mut pr_restrictions = None;
         let mut storage = None;
         let mut buildpack = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branchRestrictions" => {
-                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
-                }
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "crossProjectAccess" => {
-                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
-                }
-                "dockerCredentials" => {
-                    fields.optional(reader, "dockerCredentials", &mut docker_credentials)
-                }
-                "dockerfile" => fields.optional(reader, "dockerfile", &mut dockerfile),
-                "dockerfileTarget" => {
-                    fields.optional(reader, "dockerfileTarget", &mut dockerfile_target)
-                }
-                "enableGitLfs" => fields.optional(reader, "enableGitLfs", &mut enable_git_lfs),
-                "fullGitClone" => fields.optional(reader, "fullGitClone", &mut full_git_clone),
-                "ignoreEmptyCommits" => {
-                    fields.optional(reader, "ignoreEmptyCommits", &mut ignore_empty_commits)
-                }
-                "includeGitFolder" => {
-                    fields.optional(reader, "includeGitFolder", &mut include_git_folder)
-                }
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
-                "storage" => fields.optional(reader, "storage", &mut storage),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch_restrictions),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut ci_ignore_flags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ci_ignore_flags_enabled),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut cross_project_access),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut docker_credentials),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut dockerfile),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut dockerfile_target),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut enable_git_lfs),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut full_git_clone),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut ignore_empty_commits),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut include_git_folder),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut is_allow_list),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut path_ignore_rules),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut pr_restrictions),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut storage),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut buildpack),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch_restrictions,
             ci_ignore_flags,
@@ -22504,27 +22851,30 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
 
 impl Json for UpdateServiceBuildOptionsBodyDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "buildEngine",
+            "buildkit",
+            "dockerFilePath",
+            "dockerWorkDir",
+            "dockerfileContents",
+        ];
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "buildEngine" => fields.optional(reader, "buildEngine", &mut build_engine),
-                "buildkit" => fields.optional(reader, "buildkit", &mut buildkit),
-                "dockerFilePath" => {
-                    fields.optional(reader, "dockerFilePath", &mut docker_file_path)
-                }
-                "dockerWorkDir" => fields.optional(reader, "dockerWorkDir", &mut docker_work_dir),
-                "dockerfileContents" => {
-                    fields.nullable(reader, "dockerfileContents", &mut dockerfile_contents)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut build_engine),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut buildkit),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut docker_file_path),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut docker_work_dir),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut dockerfile_contents),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             build_engine,
             buildkit,
@@ -22589,19 +22939,18 @@ impl UpdateServiceBuildOptionsBodyDockerfileBuildkit {
 
 impl Json for UpdateServiceBuildOptionsBodyDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["cacheStorageSize", "useCache"];
         let mut cache_storage_size = None;
         let mut use_cache = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "cacheStorageSize" => {
-                    fields.optional(reader, "cacheStorageSize", &mut cache_storage_size)
-                }
-                "useCache" => fields.optional(reader, "useCache", &mut use_cache),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut cache_storage_size),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut use_cache),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             cache_storage_size,
             use_cache,
@@ -22689,25 +23038,30 @@ impl UpdateServiceBuildSourceBody {
 
 impl Json for UpdateServiceBuildSourceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "projectBranch",
+            "projectType",
+            "projectUrl",
+            "selfHostedVcsId",
+        ];
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
         let mut self_hosted_vcs_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "projectBranch" => fields.optional(reader, "projectBranch", &mut project_branch),
-                "projectType" => fields.optional(reader, "projectType", &mut project_type),
-                "projectUrl" => fields.optional(reader, "projectUrl", &mut project_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_branch),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut project_type),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut project_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             account_login,
             project_branch,
@@ -22797,21 +23151,22 @@ impl UpdateServiceDeploymentBody {
 
 impl Json for UpdateServiceDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["docker", "external", "buildpack", "internal"];
         let mut docker = None;
         let mut external = None;
         let mut buildpack = None;
         let mut internal = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "docker" => fields.optional(reader, "docker", &mut docker),
-                "external" => fields.optional(reader, "external", &mut external),
-                "buildpack" => fields.optional(reader, "buildpack", &mut buildpack),
-                "internal" => fields.optional(reader, "internal", &mut internal),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut docker),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut external),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut buildpack),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut internal),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             docker,
             external,
@@ -22847,15 +23202,16 @@ impl UpdateServiceHealthChecksBody {
 
 impl Json for UpdateServiceHealthChecksBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["healthChecks"];
         let mut health_checks = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "healthChecks" => fields.required(reader, "healthChecks", &mut health_checks),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut health_checks),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("healthChecks", health_checks.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(health_checks),) = (health_checks,) else {
             return Err(json::incomplete());
         };
@@ -22886,15 +23242,16 @@ impl UpdateServicePortsBody {
 
 impl Json for UpdateServicePortsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["ports"];
         let mut ports = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "ports" => fields.required(reader, "ports", &mut ports),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut ports),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("ports", ports.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(ports),) = (ports,) else {
             return Err(json::incomplete());
         };
@@ -22997,6 +23354,17 @@ impl UpdateServicePortsBodyPortsItem {
 
 impl Json for UpdateServicePortsBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "disableNfDomain",
+            "domains",
+            "id",
+            "internalPort",
+            "name",
+            "protocol",
+            "public",
+            "security",
+            "vpcAccessible",
+        ];
         let mut disable_nf_domain = None;
         let mut domains = None;
         let mut id = None;
@@ -23006,28 +23374,22 @@ impl Json for UpdateServicePortsBodyPortsItem {
         let mut public = None;
         let mut security = None;
         let mut vpc_accessible = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "disableNfDomain" => {
-                    fields.optional(reader, "disableNfDomain", &mut disable_nf_domain)
-                }
-                "domains" => fields.optional(reader, "domains", &mut domains),
-                "id" => fields.optional(reader, "id", &mut id),
-                "internalPort" => fields.required(reader, "internalPort", &mut internal_port),
-                "name" => fields.required(reader, "name", &mut name),
-                "protocol" => fields.required(reader, "protocol", &mut protocol),
-                "public" => fields.optional(reader, "public", &mut public),
-                "security" => fields.optional(reader, "security", &mut security),
-                "vpcAccessible" => fields.optional(reader, "vpcAccessible", &mut vpc_accessible),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut disable_nf_domain),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut domains),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut internal_port),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut protocol),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut public),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut security),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut vpc_accessible),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("internalPort", internal_port.is_some()),
-            ("name", name.is_some()),
-            ("protocol", protocol.is_some()),
-        ])?;
+        fields.finish(0x38)?;
         let (Some(internal_port), Some(name), Some(protocol)) = (internal_port, name, protocol)
         else {
             return Err(json::incomplete());
@@ -23086,24 +23448,18 @@ impl UpdateServiceRolloutConfigurationBody {
 
 impl Json for UpdateServiceRolloutConfigurationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["canaryPercentage", "stablePercentage"];
         let mut canary_percentage = None;
         let mut stable_percentage = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "canaryPercentage" => {
-                    fields.required(reader, "canaryPercentage", &mut canary_percentage)
-                }
-                "stablePercentage" => {
-                    fields.required(reader, "stablePercentage", &mut stable_percentage)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut canary_percentage),
+                json::Key::Known(1) => fields.required(reader, 1, &mut stable_percentage),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("canaryPercentage", canary_percentage.is_some()),
-            ("stablePercentage", stable_percentage.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(canary_percentage), Some(stable_percentage)) =
             (canary_percentage, stable_percentage)
         else {
@@ -23152,19 +23508,18 @@ impl UpdateServiceRuntimeEnvironmentBody {
 
 impl Json for UpdateServiceRuntimeEnvironmentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
         let mut runtime_environment = None;
         let mut runtime_files = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runtimeEnvironment" => {
-                    fields.required(reader, "runtimeEnvironment", &mut runtime_environment)
-                }
-                "runtimeFiles" => fields.optional(reader, "runtimeFiles", &mut runtime_files),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut runtime_environment),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut runtime_files),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("runtimeEnvironment", runtime_environment.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(runtime_environment),) = (runtime_environment,) else {
             return Err(json::incomplete());
         };
@@ -23208,22 +23563,18 @@ impl UpdateServiceRuntimeEnvironmentResponse {
 
 impl Json for UpdateServiceRuntimeEnvironmentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["restartSuccessful", "success"];
         let mut restart_successful = None;
         let mut success = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "restartSuccessful" => {
-                    fields.required(reader, "restartSuccessful", &mut restart_successful)
-                }
-                "success" => fields.required(reader, "success", &mut success),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut restart_successful),
+                json::Key::Known(1) => fields.required(reader, 1, &mut success),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("restartSuccessful", restart_successful.is_some()),
-            ("success", success.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(restart_successful), Some(success)) = (restart_successful, success) else {
             return Err(json::incomplete());
         };

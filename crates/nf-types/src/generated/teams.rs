@@ -104,6 +104,16 @@ impl AddTagBody {
 
 impl Json for AddTagBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "color",
+            "description",
+            "name",
+            "nodeAffinities",
+            "sandboxing",
+            "useAsInfrastructureLabel",
+            "useOnDemandNodes",
+            "useSpotNodes",
+        ];
         let mut color = None;
         let mut description = None;
         let mut name = None;
@@ -112,27 +122,21 @@ impl Json for AddTagBody {
         let mut use_as_infrastructure_label = None;
         let mut use_on_demand_nodes = None;
         let mut use_spot_nodes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "color" => fields.optional(reader, "color", &mut color),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "nodeAffinities" => fields.optional(reader, "nodeAffinities", &mut node_affinities),
-                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
-                "useAsInfrastructureLabel" => fields.optional(
-                    reader,
-                    "useAsInfrastructureLabel",
-                    &mut use_as_infrastructure_label,
-                ),
-                "useOnDemandNodes" => {
-                    fields.optional(reader, "useOnDemandNodes", &mut use_on_demand_nodes)
-                }
-                "useSpotNodes" => fields.optional(reader, "useSpotNodes", &mut use_spot_nodes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut color),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut node_affinities),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut sandboxing),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_as_infrastructure_label),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut use_on_demand_nodes),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut use_spot_nodes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -213,21 +217,20 @@ impl AddTagBodyNodeAffinitiesItem {
 
 impl Json for AddTagBodyNodeAffinitiesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["matchExpressions", "preference", "weight"];
         let mut match_expressions = None;
         let mut preference = None;
         let mut weight = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "matchExpressions" => {
-                    fields.required(reader, "matchExpressions", &mut match_expressions)
-                }
-                "preference" => fields.optional(reader, "preference", &mut preference),
-                "weight" => fields.optional(reader, "weight", &mut weight),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut match_expressions),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut preference),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut weight),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("matchExpressions", match_expressions.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(match_expressions),) = (match_expressions,) else {
             return Err(json::incomplete());
         };
@@ -276,23 +279,20 @@ impl AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
 
 impl Json for AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["key", "operator", "values"];
         let mut key = None;
         let mut operator = None;
         let mut values = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(json_key) = fields.next_key(reader) {
-            match &*json_key {
-                "key" => fields.required(reader, "key", &mut key),
-                "operator" => fields.required(reader, "operator", &mut operator),
-                "values" => fields.required(reader, "values", &mut values),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(json_key) = fields.next(reader) {
+            match json_key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut key),
+                json::Key::Known(1) => fields.required(reader, 1, &mut operator),
+                json::Key::Known(2) => fields.required(reader, 2, &mut values),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("key", key.is_some()),
-            ("operator", operator.is_some()),
-            ("values", values.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(key), Some(operator), Some(values)) = (key, operator, values) else {
             return Err(json::incomplete());
         };
@@ -378,21 +378,22 @@ impl AddTagBodySandboxing {
 
 impl Json for AddTagBodySandboxing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["addons", "builds", "jobs", "services"];
         let mut addons = None;
         let mut builds = None;
         let mut jobs = None;
         let mut services = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "addons" => fields.optional(reader, "addons", &mut addons),
-                "builds" => fields.optional(reader, "builds", &mut builds),
-                "jobs" => fields.optional(reader, "jobs", &mut jobs),
-                "services" => fields.optional(reader, "services", &mut services),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut addons),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut builds),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut jobs),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut services),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             addons,
             builds,
@@ -443,17 +444,18 @@ impl AddTagBodySandboxingAddons {
 
 impl Json for AddTagBodySandboxingAddons {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "runtimeClass"];
         let mut enabled = None;
         let mut runtime_class = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "runtimeClass" => fields.optional(reader, "runtimeClass", &mut runtime_class),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut runtime_class),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -590,6 +592,18 @@ impl AddTagResponse {
 
 impl Json for AddTagResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "color",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "nodeAffinities",
+            "sandboxing",
+            "useAsInfrastructureLabel",
+            "useOnDemandNodes",
+            "useSpotNodes",
+        ];
         let mut color = None;
         let mut created_at = None;
         let mut description = None;
@@ -600,29 +614,23 @@ impl Json for AddTagResponse {
         let mut use_as_infrastructure_label = None;
         let mut use_on_demand_nodes = None;
         let mut use_spot_nodes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "color" => fields.optional(reader, "color", &mut color),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "nodeAffinities" => fields.optional(reader, "nodeAffinities", &mut node_affinities),
-                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
-                "useAsInfrastructureLabel" => fields.optional(
-                    reader,
-                    "useAsInfrastructureLabel",
-                    &mut use_as_infrastructure_label,
-                ),
-                "useOnDemandNodes" => {
-                    fields.optional(reader, "useOnDemandNodes", &mut use_on_demand_nodes)
-                }
-                "useSpotNodes" => fields.optional(reader, "useSpotNodes", &mut use_spot_nodes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut color),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut node_affinities),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut sandboxing),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut use_as_infrastructure_label),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut use_on_demand_nodes),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut use_spot_nodes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x18)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -727,25 +735,30 @@ impl CreateOrgRoleBody {
 
 impl Json for CreateOrgRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "description",
+            "directoryGroups",
+            "name",
+            "permissions",
+            "restrictions",
+        ];
         let mut description = None;
         let mut directory_groups = None;
         let mut name = None;
         let mut permissions = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "directoryGroups" => {
-                    fields.optional(reader, "directoryGroups", &mut directory_groups)
-                }
-                "name" => fields.required(reader, "name", &mut name),
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut directory_groups),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut permissions),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x4)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -819,19 +832,20 @@ impl CreateOrgRoleBodyPermissions {
 
 impl Json for CreateOrgRoleBodyPermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["orgScope", "projectScope", "teamScope"];
         let mut org_scope = None;
         let mut project_scope = None;
         let mut team_scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "orgScope" => fields.optional(reader, "orgScope", &mut org_scope),
-                "projectScope" => fields.optional(reader, "projectScope", &mut project_scope),
-                "teamScope" => fields.optional(reader, "teamScope", &mut team_scope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut org_scope),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut project_scope),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut team_scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             org_scope,
             project_scope,
@@ -877,17 +891,18 @@ impl CreateOrgRoleBodyRestrictions {
 
 impl Json for CreateOrgRoleBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "teams"];
         let mut enabled = None;
         let mut teams = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "teams" => fields.optional(reader, "teams", &mut teams),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut teams),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -934,17 +949,18 @@ impl CreateOrgRoleBodyRestrictionsTeamsItem {
 
 impl Json for CreateOrgRoleBodyRestrictionsTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["restrictions", "teamId"];
         let mut restrictions = None;
         let mut team_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "teamId" => fields.required(reader, "teamId", &mut team_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut restrictions),
+                json::Key::Known(1) => fields.required(reader, 1, &mut team_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("teamId", team_id.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(team_id),) = (team_id,) else {
             return Err(json::incomplete());
         };
@@ -1004,21 +1020,20 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
 
 impl Json for CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "projects", "restrictionMode"];
         let mut enabled = None;
         let mut projects = None;
         let mut restriction_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "projects" => fields.optional(reader, "projects", &mut projects),
-                "restrictionMode" => {
-                    fields.optional(reader, "restrictionMode", &mut restriction_mode)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut projects),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restriction_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("enabled", enabled.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(enabled),) = (enabled,) else {
             return Err(json::incomplete());
         };
@@ -1125,6 +1140,16 @@ impl CreateOrgRoleResponse {
 
 impl Json for CreateOrgRoleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "directoryGroups",
+            "id",
+            "name",
+            "permissions",
+            "restrictions",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut directory_groups = None;
@@ -1133,28 +1158,21 @@ impl Json for CreateOrgRoleResponse {
         let mut permissions = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "directoryGroups" => {
-                    fields.optional(reader, "directoryGroups", &mut directory_groups)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "permissions" => fields.required(reader, "permissions", &mut permissions),
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut directory_groups),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut permissions),
+                json::Key::Known(6) => fields.required(reader, 6, &mut restrictions),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("permissions", permissions.is_some()),
-            ("restrictions", restrictions.is_some()),
-        ])?;
+        fields.finish(0x78)?;
         let (Some(id), Some(name), Some(permissions), Some(restrictions)) =
             (id, name, permissions, restrictions)
         else {
@@ -1219,23 +1237,20 @@ impl CreateOrgRoleResponsePermissions {
 
 impl Json for CreateOrgRoleResponsePermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["orgScope", "projectScope", "teamScope"];
         let mut org_scope = None;
         let mut project_scope = None;
         let mut team_scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "orgScope" => fields.required(reader, "orgScope", &mut org_scope),
-                "projectScope" => fields.required(reader, "projectScope", &mut project_scope),
-                "teamScope" => fields.required(reader, "teamScope", &mut team_scope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut org_scope),
+                json::Key::Known(1) => fields.required(reader, 1, &mut project_scope),
+                json::Key::Known(2) => fields.required(reader, 2, &mut team_scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("orgScope", org_scope.is_some()),
-            ("projectScope", project_scope.is_some()),
-            ("teamScope", team_scope.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(org_scope), Some(project_scope), Some(team_scope)) =
             (org_scope, project_scope, team_scope)
         else {
@@ -1276,15 +1291,16 @@ impl CreateOrgRoleMemberBody {
 
 impl Json for CreateOrgRoleMemberBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["userId"];
         let mut user_id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "userId" => fields.required(reader, "userId", &mut user_id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut user_id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("userId", user_id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(user_id),) = (user_id,) else {
             return Err(json::incomplete());
         };
@@ -1330,19 +1346,20 @@ impl CreateTeamBody {
 
 impl Json for CreateTeamBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "email", "name"];
         let mut description = None;
         let mut email = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "email" => fields.required(reader, "email", &mut email),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut email),
+                json::Key::Known(2) => fields.required(reader, 2, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("email", email.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(email), Some(name)) = (email, name) else {
             return Err(json::incomplete());
         };
@@ -1421,29 +1438,26 @@ impl CreateTeamResponse {
 
 impl Json for CreateTeamResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "description", "id", "name", "uid", "updatedAt"];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut uid = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "uid" => fields.optional(reader, "uid", &mut uid),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut uid),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0xd)?;
         let (Some(created_at), Some(id), Some(name)) = (created_at, id, name) else {
             return Err(json::incomplete());
         };
@@ -1498,17 +1512,18 @@ impl CreateTeamMemberInviteBody {
 
 impl Json for CreateTeamMemberInviteBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["email", "roles"];
         let mut email = None;
         let mut roles = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "email" => fields.required(reader, "email", &mut email),
-                "roles" => fields.optional(reader, "roles", &mut roles),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut email),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut roles),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("email", email.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(email),) = (email,) else {
             return Err(json::incomplete());
         };
@@ -1575,21 +1590,22 @@ impl CreateTeamRoleBody {
 
 impl Json for CreateTeamRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name", "permissions", "restrictions"];
         let mut description = None;
         let mut name = None;
         let mut permissions = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut permissions),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -1647,17 +1663,18 @@ impl CreateTeamRoleBodyPermissions {
 
 impl Json for CreateTeamRoleBodyPermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projectScope", "teamScope"];
         let mut project_scope = None;
         let mut team_scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projectScope" => fields.optional(reader, "projectScope", &mut project_scope),
-                "teamScope" => fields.optional(reader, "teamScope", &mut team_scope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut project_scope),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut team_scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             project_scope,
             team_scope,
@@ -1744,6 +1761,15 @@ impl CreateTeamRoleResponse {
 
 impl Json for CreateTeamRoleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "permissions",
+            "restrictions",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1751,24 +1777,20 @@ impl Json for CreateTeamRoleResponse {
         let mut permissions = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "permissions" => fields.required(reader, "permissions", &mut permissions),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut permissions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut restrictions),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("permissions", permissions.is_some()),
-        ])?;
+        fields.finish(0x1c)?;
         let (Some(id), Some(name), Some(permissions)) = (id, name, permissions) else {
             return Err(json::incomplete());
         };
@@ -1818,20 +1840,18 @@ impl CreateTeamRoleResponsePermissions {
 
 impl Json for CreateTeamRoleResponsePermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["projectScope", "teamScope"];
         let mut project_scope = None;
         let mut team_scope = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "projectScope" => fields.required(reader, "projectScope", &mut project_scope),
-                "teamScope" => fields.required(reader, "teamScope", &mut team_scope),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut project_scope),
+                json::Key::Known(1) => fields.required(reader, 1, &mut team_scope),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("projectScope", project_scope.is_some()),
-            ("teamScope", team_scope.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(project_scope), Some(team_scope)) = (project_scope, team_scope) else {
             return Err(json::incomplete());
         };
@@ -2016,6 +2036,26 @@ impl GetAuthResponse {
 
 impl Json for GetAuthResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "creatorEmail",
+            "description",
+            "entityId",
+            "entityType",
+            "entityUid",
+            "expiresAt",
+            "id",
+            "name",
+            "orgId",
+            "orgUid",
+            "permissions",
+            "projectRestrictions",
+            "role",
+            "scope",
+            "tokenKind",
+            "workload",
+            "workloadIdentity",
+        ];
         let mut created_at = None;
         let mut creator_email = None;
         let mut description = None;
@@ -2034,42 +2074,31 @@ impl Json for GetAuthResponse {
         let mut token_kind = None;
         let mut workload = None;
         let mut workload_identity = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "creatorEmail" => fields.optional(reader, "creatorEmail", &mut creator_email),
-                "description" => fields.optional(reader, "description", &mut description),
-                "entityId" => fields.required(reader, "entityId", &mut entity_id),
-                "entityType" => fields.required(reader, "entityType", &mut entity_type),
-                "entityUid" => fields.required(reader, "entityUid", &mut entity_uid),
-                "expiresAt" => fields.nullable(reader, "expiresAt", &mut expires_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "orgId" => fields.optional(reader, "orgId", &mut org_id),
-                "orgUid" => fields.optional(reader, "orgUid", &mut org_uid),
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "projectRestrictions" => {
-                    fields.optional(reader, "projectRestrictions", &mut project_restrictions)
-                }
-                "role" => fields.optional(reader, "role", &mut role),
-                "scope" => fields.optional(reader, "scope", &mut scope),
-                "tokenKind" => fields.required(reader, "tokenKind", &mut token_kind),
-                "workload" => fields.optional(reader, "workload", &mut workload),
-                "workloadIdentity" => {
-                    fields.optional(reader, "workloadIdentity", &mut workload_identity)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut creator_email),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.required(reader, 3, &mut entity_id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut entity_type),
+                json::Key::Known(5) => fields.required(reader, 5, &mut entity_uid),
+                json::Key::Known(6) => fields.nullable(reader, 6, &mut expires_at),
+                json::Key::Known(7) => fields.required(reader, 7, &mut id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut name),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut org_id),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut org_uid),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut permissions),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut project_restrictions),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut role),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut scope),
+                json::Key::Known(15) => fields.required(reader, 15, &mut token_kind),
+                json::Key::Known(16) => fields.optional(reader, 16, &mut workload),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut workload_identity),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("entityId", entity_id.is_some()),
-            ("entityType", entity_type.is_some()),
-            ("entityUid", entity_uid.is_some()),
-            ("id", id.is_some()),
-            ("tokenKind", token_kind.is_some()),
-        ])?;
+        fields.finish(0x80b9)?;
         let (
             Some(created_at),
             Some(entity_id),
@@ -2181,25 +2210,20 @@ impl GetAuthResponseProjectRestrictions {
 
 impl Json for GetAuthResponseProjectRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "projects", "restrictionMode"];
         let mut enabled = None;
         let mut projects = None;
         let mut restriction_mode = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "projects" => fields.required(reader, "projects", &mut projects),
-                "restrictionMode" => {
-                    fields.required(reader, "restrictionMode", &mut restriction_mode)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut projects),
+                json::Key::Known(2) => fields.required(reader, 2, &mut restriction_mode),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("projects", projects.is_some()),
-            ("restrictionMode", restriction_mode.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(enabled), Some(projects), Some(restriction_mode)) =
             (enabled, projects, restriction_mode)
         else {
@@ -2277,21 +2301,22 @@ impl GetAuthResponseRole {
 
 impl Json for GetAuthResponseRole {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["entityType", "name", "roleId", "roleType"];
         let mut entity_type = None;
         let mut name = None;
         let mut role_id = None;
         let mut role_type = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "entityType" => fields.optional(reader, "entityType", &mut entity_type),
-                "name" => fields.optional(reader, "name", &mut name),
-                "roleId" => fields.optional(reader, "roleId", &mut role_id),
-                "roleType" => fields.optional(reader, "roleType", &mut role_type),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut entity_type),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut name),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut role_id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut role_type),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             entity_type,
             name,
@@ -2365,26 +2390,22 @@ impl GetAuthResponseWorkload {
 
 impl Json for GetAuthResponseWorkload {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name", "projectId", "type"];
         let mut id = None;
         let mut name = None;
         let mut project_id = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "projectId" => fields.required(reader, "projectId", &mut project_id),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut project_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("projectId", project_id.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0xf)?;
         let (Some(id), Some(name), Some(project_id), Some(type_)) = (id, name, project_id, type_)
         else {
             return Err(json::incomplete());
@@ -2441,17 +2462,18 @@ impl GetAuthResponseWorkloadIdentity {
 
 impl Json for GetAuthResponseWorkloadIdentity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "name"];
         let mut id = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -2483,17 +2505,16 @@ impl GetOrgDirectoryGroupsResponse {
 
 impl Json for GetOrgDirectoryGroupsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["directoryGroups"];
         let mut directory_groups = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "directoryGroups" => {
-                    fields.required(reader, "directoryGroups", &mut directory_groups)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut directory_groups),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("directoryGroups", directory_groups.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(directory_groups),) = (directory_groups,) else {
             return Err(json::incomplete());
         };
@@ -2544,29 +2565,24 @@ impl GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
 
 impl Json for GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "id", "idpId", "name", "updatedAt"];
         let mut created_at = None;
         let mut id = None;
         let mut idp_id = None;
         let mut name = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "idpId" => fields.required(reader, "idpId", &mut idp_id),
-                "name" => fields.required(reader, "name", &mut name),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.required(reader, 2, &mut idp_id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("idpId", idp_id.is_some()),
-            ("name", name.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1f)?;
         let (Some(created_at), Some(id), Some(idp_id), Some(name), Some(updated_at)) =
             (created_at, id, idp_id, name, updated_at)
         else {
@@ -2609,15 +2625,16 @@ impl ListApiTokensResponse {
 
 impl Json for ListApiTokensResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["tokens"];
         let mut tokens = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "tokens" => fields.required(reader, "tokens", &mut tokens),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut tokens),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("tokens", tokens.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(tokens),) = (tokens,) else {
             return Err(json::incomplete());
         };
@@ -2728,6 +2745,19 @@ impl ListApiTokensResponseTokensItem {
 
 impl Json for ListApiTokensResponseTokensItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "active",
+            "createdAt",
+            "creatorEmail",
+            "description",
+            "expiresAt",
+            "id",
+            "lastUsedAt",
+            "name",
+            "revoked",
+            "revokedAt",
+            "role",
+        ];
         let mut active = None;
         let mut created_at = None;
         let mut creator_email = None;
@@ -2739,30 +2769,24 @@ impl Json for ListApiTokensResponseTokensItem {
         let mut revoked = None;
         let mut revoked_at = None;
         let mut role = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "active" => fields.required(reader, "active", &mut active),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "creatorEmail" => fields.optional(reader, "creatorEmail", &mut creator_email),
-                "description" => fields.optional(reader, "description", &mut description),
-                "expiresAt" => fields.nullable(reader, "expiresAt", &mut expires_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "lastUsedAt" => fields.optional(reader, "lastUsedAt", &mut last_used_at),
-                "name" => fields.required(reader, "name", &mut name),
-                "revoked" => fields.required(reader, "revoked", &mut revoked),
-                "revokedAt" => fields.optional(reader, "revokedAt", &mut revoked_at),
-                "role" => fields.optional(reader, "role", &mut role),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut active),
+                json::Key::Known(1) => fields.required(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut creator_email),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.nullable(reader, 4, &mut expires_at),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut last_used_at),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.required(reader, 8, &mut revoked),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut revoked_at),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut role),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("active", active.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("revoked", revoked.is_some()),
-        ])?;
+        fields.finish(0x1a3)?;
         let (Some(active), Some(created_at), Some(id), Some(name), Some(revoked)) =
             (active, created_at, id, name, revoked)
         else {
@@ -2817,15 +2841,16 @@ impl ListOrgDirectoryGroupMembersResponse {
 
 impl Json for ListOrgDirectoryGroupMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["members"];
         let mut members = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "members" => fields.required(reader, "members", &mut members),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut members),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("members", members.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -2888,21 +2913,22 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
 
 impl Json for ListOrgDirectoryGroupMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["emails", "id", "lastLoginTime", "name"];
         let mut emails = None;
         let mut id = None;
         let mut last_login_time = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "emails" => fields.optional(reader, "emails", &mut emails),
-                "id" => fields.optional(reader, "id", &mut id),
-                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
-                "name" => fields.optional(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut emails),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut last_login_time),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             emails,
             id,
@@ -2938,15 +2964,16 @@ impl ListOrgMembersResponse {
 
 impl Json for ListOrgMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["members"];
         let mut members = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "members" => fields.required(reader, "members", &mut members),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut members),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("members", members.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -3022,25 +3049,33 @@ impl ListOrgMembersResponseMembersItem {
 
 impl Json for ListOrgMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "emails",
+            "finalized",
+            "id",
+            "joinedAt",
+            "lastLoginTime",
+            "name",
+        ];
         let mut emails = None;
         let mut finalized = None;
         let mut id = None;
         let mut joined_at = None;
         let mut last_login_time = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "emails" => fields.optional(reader, "emails", &mut emails),
-                "finalized" => fields.required(reader, "finalized", &mut finalized),
-                "id" => fields.required(reader, "id", &mut id),
-                "joinedAt" => fields.optional(reader, "joinedAt", &mut joined_at),
-                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
-                "name" => fields.optional(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut emails),
+                json::Key::Known(1) => fields.required(reader, 1, &mut finalized),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut joined_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut last_login_time),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("finalized", finalized.is_some()), ("id", id.is_some())])?;
+        fields.finish(0x6)?;
         let (Some(finalized), Some(id)) = (finalized, id) else {
             return Err(json::incomplete());
         };
@@ -3102,17 +3137,18 @@ impl ListOrgMembersResponseMembersItemEmailsItem {
 
 impl Json for ListOrgMembersResponseMembersItemEmailsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["address", "verified"];
         let mut address = None;
         let mut verified = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "address" => fields.optional(reader, "address", &mut address),
-                "verified" => fields.optional(reader, "verified", &mut verified),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut address),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut verified),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { address, verified })
     }
 
@@ -3151,15 +3187,16 @@ impl ListOrgRoleMembersResponse {
 
 impl Json for ListOrgRoleMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["members"];
         let mut members = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "members" => fields.required(reader, "members", &mut members),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut members),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("members", members.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -3238,6 +3275,15 @@ impl ListOrgRoleMembersResponseMembersItem {
 
 impl Json for ListOrgRoleMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "emails",
+            "finalized",
+            "id",
+            "joinedAt",
+            "lastLoginTime",
+            "name",
+            "type",
+        ];
         let mut emails = None;
         let mut finalized = None;
         let mut id = None;
@@ -3245,24 +3291,20 @@ impl Json for ListOrgRoleMembersResponseMembersItem {
         let mut last_login_time = None;
         let mut name = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "emails" => fields.optional(reader, "emails", &mut emails),
-                "finalized" => fields.required(reader, "finalized", &mut finalized),
-                "id" => fields.required(reader, "id", &mut id),
-                "joinedAt" => fields.optional(reader, "joinedAt", &mut joined_at),
-                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
-                "name" => fields.optional(reader, "name", &mut name),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut emails),
+                json::Key::Known(1) => fields.required(reader, 1, &mut finalized),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut joined_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut last_login_time),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut name),
+                json::Key::Known(6) => fields.required(reader, 6, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("finalized", finalized.is_some()),
-            ("id", id.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x46)?;
         let (Some(finalized), Some(id), Some(type_)) = (finalized, id, type_) else {
             return Err(json::incomplete());
         };
@@ -3307,15 +3349,16 @@ impl ListOrgRolesResponse {
 
 impl Json for ListOrgRolesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["roles"];
         let mut roles = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "roles" => fields.required(reader, "roles", &mut roles),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut roles),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("roles", roles.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(roles),) = (roles,) else {
             return Err(json::incomplete());
         };
@@ -3398,6 +3441,15 @@ impl ListOrgRolesResponseRolesItem {
 
 impl Json for ListOrgRolesResponseRolesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "directoryGroups",
+            "id",
+            "name",
+            "restrictions",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut directory_groups = None;
@@ -3405,26 +3457,20 @@ impl Json for ListOrgRolesResponseRolesItem {
         let mut name = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "directoryGroups" => {
-                    fields.optional(reader, "directoryGroups", &mut directory_groups)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "restrictions" => fields.required(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut directory_groups),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut restrictions),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("restrictions", restrictions.is_some()),
-        ])?;
+        fields.finish(0x38)?;
         let (Some(id), Some(name), Some(restrictions)) = (id, name, restrictions) else {
             return Err(json::incomplete());
         };
@@ -3473,15 +3519,16 @@ impl ListTagsResponse {
 
 impl Json for ListTagsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["tags"];
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "tags" => fields.required(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("tags", tags.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(tags),) = (tags,) else {
             return Err(json::incomplete());
         };
@@ -3512,15 +3559,16 @@ impl ListTeamMembersResponse {
 
 impl Json for ListTeamMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["members"];
         let mut members = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "members" => fields.required(reader, "members", &mut members),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut members),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("members", members.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(members),) = (members,) else {
             return Err(json::incomplete());
         };
@@ -3606,25 +3654,33 @@ impl ListTeamMembersResponseMembersItem {
 
 impl Json for ListTeamMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "emails",
+            "finalized",
+            "id",
+            "joinedAt",
+            "lastLoginTime",
+            "name",
+        ];
         let mut emails = None;
         let mut finalized = None;
         let mut id = None;
         let mut joined_at = None;
         let mut last_login_time = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "emails" => fields.optional(reader, "emails", &mut emails),
-                "finalized" => fields.optional(reader, "finalized", &mut finalized),
-                "id" => fields.optional(reader, "id", &mut id),
-                "joinedAt" => fields.optional(reader, "joinedAt", &mut joined_at),
-                "lastLoginTime" => fields.optional(reader, "lastLoginTime", &mut last_login_time),
-                "name" => fields.optional(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut emails),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut finalized),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut id),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut joined_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut last_login_time),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             emails,
             finalized,
@@ -3669,20 +3725,18 @@ impl ListTeamMembersResponseMembersItemEmailsItem {
 
 impl Json for ListTeamMembersResponseMembersItemEmailsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["address", "verified"];
         let mut address = None;
         let mut verified = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "address" => fields.required(reader, "address", &mut address),
-                "verified" => fields.required(reader, "verified", &mut verified),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut address),
+                json::Key::Known(1) => fields.required(reader, 1, &mut verified),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("address", address.is_some()),
-            ("verified", verified.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(address), Some(verified)) = (address, verified) else {
             return Err(json::incomplete());
         };
@@ -3714,15 +3768,16 @@ impl ListTeamRolesResponse {
 
 impl Json for ListTeamRolesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["roles"];
         let mut roles = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "roles" => fields.required(reader, "roles", &mut roles),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut roles),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("roles", roles.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(roles),) = (roles,) else {
             return Err(json::incomplete());
         };
@@ -3801,25 +3856,33 @@ impl ListTeamRolesResponseRolesItem {
 
 impl Json for ListTeamRolesResponseRolesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "restrictions",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut restrictions = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut restrictions),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("name", name.is_some())])?;
+        fields.finish(0xc)?;
         let (Some(id), Some(name)) = (id, name) else {
             return Err(json::incomplete());
         };
@@ -3862,15 +3925,16 @@ impl ListTeamsResponse {
 
 impl Json for ListTeamsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["teams"];
         let mut teams = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "teams" => fields.required(reader, "teams", &mut teams),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut teams),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("teams", teams.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(teams),) = (teams,) else {
             return Err(json::incomplete());
         };
@@ -3927,28 +3991,24 @@ impl ListTeamsResponseTeamsItem {
 
 impl Json for ListTeamsResponseTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "description", "id", "name", "uid"];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
         let mut name = None;
         let mut uid = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "uid" => fields.required(reader, "uid", &mut uid),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.required(reader, 4, &mut uid),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("uid", uid.is_some()),
-        ])?;
+        fields.finish(0x1d)?;
         let (Some(created_at), Some(id), Some(name), Some(uid)) = (created_at, id, name, uid)
         else {
             return Err(json::incomplete());
@@ -4029,23 +4089,27 @@ impl PatchOrgRoleBody {
 
 impl Json for PatchOrgRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "description",
+            "directoryGroups",
+            "permissions",
+            "restrictions",
+        ];
         let mut description = None;
         let mut directory_groups = None;
         let mut permissions = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "directoryGroups" => {
-                    fields.optional(reader, "directoryGroups", &mut directory_groups)
-                }
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut directory_groups),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut permissions),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             directory_groups,
@@ -4157,6 +4221,15 @@ impl PatchTagBody {
 
 impl Json for PatchTagBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "color",
+            "description",
+            "nodeAffinities",
+            "sandboxing",
+            "useAsInfrastructureLabel",
+            "useOnDemandNodes",
+            "useSpotNodes",
+        ];
         let mut color = None;
         let mut description = None;
         let mut node_affinities = None;
@@ -4164,26 +4237,20 @@ impl Json for PatchTagBody {
         let mut use_as_infrastructure_label = None;
         let mut use_on_demand_nodes = None;
         let mut use_spot_nodes = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "color" => fields.optional(reader, "color", &mut color),
-                "description" => fields.optional(reader, "description", &mut description),
-                "nodeAffinities" => fields.optional(reader, "nodeAffinities", &mut node_affinities),
-                "sandboxing" => fields.optional(reader, "sandboxing", &mut sandboxing),
-                "useAsInfrastructureLabel" => fields.optional(
-                    reader,
-                    "useAsInfrastructureLabel",
-                    &mut use_as_infrastructure_label,
-                ),
-                "useOnDemandNodes" => {
-                    fields.optional(reader, "useOnDemandNodes", &mut use_on_demand_nodes)
-                }
-                "useSpotNodes" => fields.optional(reader, "useSpotNodes", &mut use_spot_nodes),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut color),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut node_affinities),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sandboxing),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut use_as_infrastructure_label),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut use_on_demand_nodes),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut use_spot_nodes),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             color,
             description,
@@ -4244,15 +4311,16 @@ impl PatchTeamBody {
 
 impl Json for PatchTeamBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description"];
         let mut description = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { description })
     }
 
@@ -4312,19 +4380,20 @@ impl PatchTeamRoleBody {
 
 impl Json for PatchTeamRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "permissions", "restrictions"];
         let mut description = None;
         let mut permissions = None;
         let mut restrictions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "permissions" => fields.optional(reader, "permissions", &mut permissions),
-                "restrictions" => fields.optional(reader, "restrictions", &mut restrictions),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut permissions),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut restrictions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             description,
             permissions,
@@ -4367,17 +4436,16 @@ impl RotateApiTokenKeyBody {
 
 impl Json for RotateApiTokenKeyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["otherKeysExpiresAt"];
         let mut other_keys_expires_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "otherKeysExpiresAt" => {
-                    fields.optional(reader, "otherKeysExpiresAt", &mut other_keys_expires_at)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut other_keys_expires_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             other_keys_expires_at,
         })
@@ -4416,17 +4484,18 @@ impl RotateApiTokenKeyResponse {
 
 impl Json for RotateApiTokenKeyResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["key", "token"];
         let mut key = None;
         let mut token = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(json_key) = fields.next_key(reader) {
-            match &*json_key {
-                "key" => fields.required(reader, "key", &mut key),
-                "token" => fields.required(reader, "token", &mut token),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(json_key) = fields.next(reader) {
+            match json_key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut key),
+                json::Key::Known(1) => fields.required(reader, 1, &mut token),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("key", key.is_some()), ("token", token.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(key), Some(token)) = (key, token) else {
             return Err(json::incomplete());
         };
@@ -4463,17 +4532,18 @@ impl RotateApiTokenKeyResponseKey {
 
 impl Json for RotateApiTokenKeyResponseKey {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "issuedAt"];
         let mut id = None;
         let mut issued_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "issuedAt" => fields.required(reader, "issuedAt", &mut issued_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut issued_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("issuedAt", issued_at.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(issued_at)) = (id, issued_at) else {
             return Err(json::incomplete());
         };

@@ -160,6 +160,25 @@ impl AbortPreviewBlueprintRunResponse {
 
 impl Json for AbortPreviewBlueprintRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concluded",
+            "concludedAt",
+            "createdAt",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "options",
+            "refs",
+            "spec",
+            "startedAt",
+            "status",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -177,38 +196,30 @@ impl Json for AbortPreviewBlueprintRunResponse {
         let mut status = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "refs" => fields.optional(reader, "refs", &mut refs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.required(reader, 3, &mut concluded),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut concluded_at),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gitops),
+                json::Key::Known(8) => fields.required(reader, 8, &mut id),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut name),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut options),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut refs),
+                json::Key::Known(12) => fields.required(reader, 12, &mut spec),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut started_at),
+                json::Key::Known(14) => fields.required(reader, 14, &mut status),
+                json::Key::Known(15) => fields.optional(reader, 15, &mut triggers),
+                json::Key::Known(16) => fields.required(reader, 16, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1512a)?;
         let (
             Some(api_version),
             Some(concluded),
@@ -344,6 +355,15 @@ impl AbortPreviewBlueprintRunResponseGitops {
 
 impl Json for AbortPreviewBlueprintRunResponseGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branch",
+            "filePath",
+            "repoUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -351,27 +371,20 @@ impl Json for AbortPreviewBlueprintRunResponseGitops {
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "filePath" => fields.required(reader, "filePath", &mut file_path),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut repo_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut vcs_link_id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("branch", branch.is_some()),
-            ("filePath", file_path.is_some()),
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x4e)?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -462,19 +475,18 @@ impl AbortPreviewBlueprintRunResponseOptions {
 
 impl Json for AbortPreviewBlueprintRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["concurrencyPolicy", "paused"];
         let mut concurrency_policy = None;
         let mut paused = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "paused" => fields.optional(reader, "paused", &mut paused),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut concurrency_policy),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut paused),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             concurrency_policy,
             paused,
@@ -676,6 +688,21 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
 
 impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branchRestrictions",
+            "ciIgnoreFlags",
+            "ciIgnoreFlagsEnabled",
+            "ignoreDrafts",
+            "isAllowList",
+            "pathIgnoreRules",
+            "prRestrictions",
+            "ref",
+            "repoUrl",
+            "selfHostedVcsId",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
@@ -689,37 +716,26 @@ impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
         let mut self_hosted_vcs_id = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branchRestrictions" => {
-                    fields.optional(reader, "branchRestrictions", &mut branch_restrictions)
-                }
-                "ciIgnoreFlags" => fields.optional(reader, "ciIgnoreFlags", &mut ci_ignore_flags),
-                "ciIgnoreFlagsEnabled" => {
-                    fields.optional(reader, "ciIgnoreFlagsEnabled", &mut ci_ignore_flags_enabled)
-                }
-                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
-                "isAllowList" => fields.optional(reader, "isAllowList", &mut is_allow_list),
-                "pathIgnoreRules" => {
-                    fields.optional(reader, "pathIgnoreRules", &mut path_ignore_rules)
-                }
-                "prRestrictions" => fields.optional(reader, "prRestrictions", &mut pr_restrictions),
-                "ref" => fields.optional(reader, "ref", &mut ref_),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut branch_restrictions),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut ci_ignore_flags),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut ci_ignore_flags_enabled),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut ignore_drafts),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut is_allow_list),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut path_ignore_rules),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut pr_restrictions),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut ref_),
+                json::Key::Known(9) => fields.required(reader, 9, &mut repo_url),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut self_hosted_vcs_id),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut vcs_link_id),
+                json::Key::Known(12) => fields.required(reader, 12, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x1200)?;
         let (Some(repo_url), Some(vcs_service)) = (repo_url, vcs_service) else {
             return Err(json::incomplete());
         };
@@ -893,6 +909,23 @@ impl AbortTemplateRunResponse {
 
 impl Json for AbortTemplateRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concluded",
+            "createdAt",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "options",
+            "refs",
+            "spec",
+            "status",
+            "templateId",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -908,38 +941,28 @@ impl Json for AbortTemplateRunResponse {
         let mut status = None;
         let mut template_id = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "refs" => fields.optional(reader, "refs", &mut refs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "status" => fields.required(reader, "status", &mut status),
-                "templateId" => fields.required(reader, "templateId", &mut template_id),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.required(reader, 3, &mut concluded),
+                json::Key::Known(4) => fields.required(reader, 4, &mut created_at),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gitops),
+                json::Key::Known(7) => fields.required(reader, 7, &mut id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut options),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut refs),
+                json::Key::Known(11) => fields.required(reader, 11, &mut spec),
+                json::Key::Known(12) => fields.required(reader, 12, &mut status),
+                json::Key::Known(13) => fields.required(reader, 13, &mut template_id),
+                json::Key::Known(14) => fields.required(reader, 14, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("templateId", template_id.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x799a)?;
         let (
             Some(api_version),
             Some(concluded),
@@ -1043,19 +1066,18 @@ impl AbortTemplateRunResponseOptions {
 
 impl Json for AbortTemplateRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["autorun", "concurrencyPolicy"];
         let mut autorun = None;
         let mut concurrency_policy = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autorun" => fields.optional(reader, "autorun", &mut autorun),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autorun),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concurrency_policy),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             autorun,
             concurrency_policy,
@@ -1196,6 +1218,20 @@ impl CreatePreviewBlueprintBody {
 
 impl Json for CreatePreviewBlueprintBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "project",
+            "spec",
+            "teardownSpec",
+            "triggers",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -1208,31 +1244,25 @@ impl Json for CreatePreviewBlueprintBody {
         let mut spec = None;
         let mut teardown_spec = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "project" => fields.optional(reader, "project", &mut project),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut gitops),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut options),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut project),
+                json::Key::Known(9) => fields.required(reader, 9, &mut spec),
+                json::Key::Known(10) => fields.nullable(reader, 10, &mut teardown_spec),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x242)?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };
@@ -1363,6 +1393,15 @@ impl CreatePreviewBlueprintBodyOptions {
 
 impl Json for CreatePreviewBlueprintBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autorun",
+            "concurrencyPolicy",
+            "expiry",
+            "nameFormat",
+            "prefixName",
+            "schedule",
+            "useBranchContents",
+        ];
         let mut autorun = None;
         let mut concurrency_policy = None;
         let mut expiry = None;
@@ -1370,24 +1409,20 @@ impl Json for CreatePreviewBlueprintBodyOptions {
         let mut prefix_name = None;
         let mut schedule = None;
         let mut use_branch_contents = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autorun" => fields.optional(reader, "autorun", &mut autorun),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "expiry" => fields.optional(reader, "expiry", &mut expiry),
-                "nameFormat" => fields.optional(reader, "nameFormat", &mut name_format),
-                "prefixName" => fields.optional(reader, "prefixName", &mut prefix_name),
-                "schedule" => fields.optional(reader, "schedule", &mut schedule),
-                "useBranchContents" => {
-                    fields.optional(reader, "useBranchContents", &mut use_branch_contents)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autorun),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concurrency_policy),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut expiry),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut name_format),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut prefix_name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut schedule),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut use_branch_contents),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             autorun,
             concurrency_policy,
@@ -1456,19 +1491,18 @@ impl CreatePreviewBlueprintBodyOptionsExpiry {
 
 impl Json for CreatePreviewBlueprintBodyOptionsExpiry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["previewLifetime", "resetOnUpdate"];
         let mut preview_lifetime = None;
         let mut reset_on_update = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "previewLifetime" => {
-                    fields.optional(reader, "previewLifetime", &mut preview_lifetime)
-                }
-                "resetOnUpdate" => fields.optional(reader, "resetOnUpdate", &mut reset_on_update),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut preview_lifetime),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut reset_on_update),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             preview_lifetime,
             reset_on_update,
@@ -1573,6 +1607,7 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
 
 impl Json for CreatePreviewBlueprintBodyOptionsSchedule {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["fri", "mon", "sat", "sun", "thu", "tue", "wed"];
         let mut fri = None;
         let mut mon = None;
         let mut sat = None;
@@ -1580,20 +1615,20 @@ impl Json for CreatePreviewBlueprintBodyOptionsSchedule {
         let mut thu = None;
         let mut tue = None;
         let mut wed = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "fri" => fields.optional(reader, "fri", &mut fri),
-                "mon" => fields.optional(reader, "mon", &mut mon),
-                "sat" => fields.optional(reader, "sat", &mut sat),
-                "sun" => fields.optional(reader, "sun", &mut sun),
-                "thu" => fields.optional(reader, "thu", &mut thu),
-                "tue" => fields.optional(reader, "tue", &mut tue),
-                "wed" => fields.optional(reader, "wed", &mut wed),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut fri),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mon),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut sat),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut sun),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut thu),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut tue),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut wed),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             fri,
             mon,
@@ -1654,17 +1689,18 @@ impl CreatePreviewBlueprintBodyOptionsScheduleFri {
 
 impl Json for CreatePreviewBlueprintBodyOptionsScheduleFri {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["startTime", "endTime"];
         let mut start_time = None;
         let mut end_time = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "startTime" => fields.optional(reader, "startTime", &mut start_time),
-                "endTime" => fields.optional(reader, "endTime", &mut end_time),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut start_time),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut end_time),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             start_time,
             end_time,
@@ -1711,17 +1747,18 @@ impl CreatePreviewBlueprintBodyTeardownSpec {
 
 impl Json for CreatePreviewBlueprintBodyTeardownSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["failurePolicy", "spec"];
         let mut failure_policy = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "failurePolicy" => fields.optional(reader, "failurePolicy", &mut failure_policy),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut failure_policy),
+                json::Key::Known(1) => fields.required(reader, 1, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("spec", spec.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(spec),) = (spec,) else {
             return Err(json::incomplete());
         };
@@ -1804,23 +1841,24 @@ impl CreatePreviewBlueprintBodyTriggersItem {
 
 impl Json for CreatePreviewBlueprintBodyTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "kind", "paused", "ref", "spec"];
         let mut id = None;
         let mut kind = None;
         let mut paused = None;
         let mut ref_ = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "kind" => fields.required(reader, "kind", &mut kind),
-                "paused" => fields.optional(reader, "paused", &mut paused),
-                "ref" => fields.optional(reader, "ref", &mut ref_),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut kind),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut paused),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut ref_),
+                json::Key::Known(4) => fields.required(reader, 4, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("kind", kind.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x12)?;
         let (Some(kind), Some(spec)) = (kind, spec) else {
             return Err(json::incomplete());
         };
@@ -1963,6 +2001,16 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
 
 impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "branchNamePatterns",
+            "commitMessageFlags",
+            "filePaths",
+            "vcs",
+            "ignoreDrafts",
+            "token",
+            "labelNamePatterns",
+            "cron",
+        ];
         let mut branch_name_patterns = None;
         let mut commit_message_flags = None;
         let mut file_paths = None;
@@ -1971,27 +2019,21 @@ impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
         let mut token = None;
         let mut label_name_patterns = None;
         let mut cron = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "branchNamePatterns" => {
-                    fields.optional(reader, "branchNamePatterns", &mut branch_name_patterns)
-                }
-                "commitMessageFlags" => {
-                    fields.optional(reader, "commitMessageFlags", &mut commit_message_flags)
-                }
-                "filePaths" => fields.optional(reader, "filePaths", &mut file_paths),
-                "vcs" => fields.optional(reader, "vcs", &mut vcs),
-                "ignoreDrafts" => fields.optional(reader, "ignoreDrafts", &mut ignore_drafts),
-                "token" => fields.optional(reader, "token", &mut token),
-                "labelNamePatterns" => {
-                    fields.optional(reader, "labelNamePatterns", &mut label_name_patterns)
-                }
-                "cron" => fields.optional(reader, "cron", &mut cron),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut branch_name_patterns),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut commit_message_flags),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut file_paths),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut vcs),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut ignore_drafts),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut token),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut label_name_patterns),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut cron),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             branch_name_patterns,
             commit_message_flags,
@@ -2173,6 +2215,18 @@ impl CreateTemplateBody {
 
 impl Json for CreateTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "spec",
+            "teardownSpec",
+            "project",
+        ];
         let mut api_version = None;
         let mut argument_overrides = None;
         let mut arguments = None;
@@ -2183,25 +2237,23 @@ impl Json for CreateTemplateBody {
         let mut spec = None;
         let mut teardown_spec = None;
         let mut project = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiVersion" => fields.optional(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "project" => fields.optional(reader, "project", &mut project),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut api_version),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut argument_overrides),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut gitops),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut options),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut spec),
+                json::Key::Known(8) => fields.nullable(reader, 8, &mut teardown_spec),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut project),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x20)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -2301,27 +2353,29 @@ impl CreateTemplateBodyOptions {
 
 impl Json for CreateTemplateBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "autorun",
+            "concurrencyPolicy",
+            "runOnCreation",
+            "runOnCreationArgumentOverrides",
+        ];
         let mut autorun = None;
         let mut concurrency_policy = None;
         let mut run_on_creation = None;
         let mut run_on_creation_argument_overrides = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autorun" => fields.optional(reader, "autorun", &mut autorun),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut autorun),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concurrency_policy),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut run_on_creation),
+                json::Key::Known(3) => {
+                    fields.optional(reader, 3, &mut run_on_creation_argument_overrides)
                 }
-                "runOnCreation" => fields.optional(reader, "runOnCreation", &mut run_on_creation),
-                "runOnCreationArgumentOverrides" => fields.optional(
-                    reader,
-                    "runOnCreationArgumentOverrides",
-                    &mut run_on_creation_argument_overrides,
-                ),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             autorun,
             concurrency_policy,
@@ -2380,17 +2434,18 @@ impl CreateTemplateBodyTeardownSpec {
 
 impl Json for CreateTemplateBodyTeardownSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["failurePolicy", "spec"];
         let mut failure_policy = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "failurePolicy" => fields.optional(reader, "failurePolicy", &mut failure_policy),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut failure_policy),
+                json::Key::Known(1) => fields.required(reader, 1, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("spec", spec.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(spec),) = (spec,) else {
             return Err(json::incomplete());
         };
@@ -2437,17 +2492,18 @@ impl CreateTemplateResponse {
 
 impl Json for CreateTemplateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["template", "templateRun"];
         let mut template = None;
         let mut template_run = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "template" => fields.required(reader, "template", &mut template),
-                "templateRun" => fields.optional(reader, "templateRun", &mut template_run),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut template),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut template_run),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("template", template.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(template),) = (template,) else {
             return Err(json::incomplete());
         };
@@ -2588,6 +2644,21 @@ impl CreateTemplateResponseTemplate {
 
 impl Json for CreateTemplateResponseTemplate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concurrencyPolicy",
+            "createdAt",
+            "description",
+            "gitops",
+            "id",
+            "name",
+            "options",
+            "spec",
+            "teardownSpec",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -2601,34 +2672,26 @@ impl Json for CreateTemplateResponseTemplate {
         let mut spec = None;
         let mut teardown_spec = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.required(reader, "options", &mut options),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut concurrency_policy),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut created_at),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gitops),
+                json::Key::Known(7) => fields.required(reader, 7, &mut id),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.required(reader, 9, &mut options),
+                json::Key::Known(10) => fields.required(reader, 10, &mut spec),
+                json::Key::Known(11) => fields.nullable(reader, 11, &mut teardown_spec),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("options", options.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x782)?;
         let (Some(api_version), Some(id), Some(name), Some(options), Some(spec)) =
             (api_version, id, name, options, spec)
         else {
@@ -2747,6 +2810,16 @@ impl CreateTemplateResponseTemplateGitops {
 
 impl Json for CreateTemplateResponseTemplateGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "accountLogin",
+            "branch",
+            "filePath",
+            "repoUrl",
+            "selfHostedVcsId",
+            "templateSha",
+            "vcsLinkId",
+            "vcsService",
+        ];
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -2755,28 +2828,21 @@ impl Json for CreateTemplateResponseTemplateGitops {
         let mut template_sha = None;
         let mut vcs_link_id = None;
         let mut vcs_service = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accountLogin" => fields.optional(reader, "accountLogin", &mut account_login),
-                "branch" => fields.required(reader, "branch", &mut branch),
-                "filePath" => fields.required(reader, "filePath", &mut file_path),
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
-                "selfHostedVcsId" => {
-                    fields.optional(reader, "selfHostedVcsId", &mut self_hosted_vcs_id)
-                }
-                "templateSha" => fields.optional(reader, "templateSha", &mut template_sha),
-                "vcsLinkId" => fields.optional(reader, "vcsLinkId", &mut vcs_link_id),
-                "vcsService" => fields.required(reader, "vcsService", &mut vcs_service),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut account_login),
+                json::Key::Known(1) => fields.required(reader, 1, &mut branch),
+                json::Key::Known(2) => fields.required(reader, 2, &mut file_path),
+                json::Key::Known(3) => fields.required(reader, 3, &mut repo_url),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut self_hosted_vcs_id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut template_sha),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut vcs_link_id),
+                json::Key::Known(7) => fields.required(reader, 7, &mut vcs_service),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("branch", branch.is_some()),
-            ("filePath", file_path.is_some()),
-            ("repoUrl", repo_url.is_some()),
-            ("vcsService", vcs_service.is_some()),
-        ])?;
+        fields.finish(0x8e)?;
         let (Some(branch), Some(file_path), Some(repo_url), Some(vcs_service)) =
             (branch, file_path, repo_url, vcs_service)
         else {
@@ -2829,15 +2895,16 @@ impl CreateTemplateResponseTemplateOptions {
 
 impl Json for CreateTemplateResponseTemplateOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["autorun"];
         let mut autorun = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "autorun" => fields.required(reader, "autorun", &mut autorun),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut autorun),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("autorun", autorun.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(autorun),) = (autorun,) else {
             return Err(json::incomplete());
         };
@@ -3006,6 +3073,23 @@ impl CreateWorkflowBody {
 
 impl Json for CreateWorkflowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "crossProjectAccess",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "project",
+            "richInputs",
+            "spec",
+            "stageId",
+            "teardownSpec",
+            "triggers",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -3021,36 +3105,28 @@ impl Json for CreateWorkflowBody {
         let mut stage_id = None;
         let mut teardown_spec = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "crossProjectAccess" => {
-                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "project" => fields.optional(reader, "project", &mut project),
-                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut cross_project_access),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut gitops),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut options),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut project),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut rich_inputs),
+                json::Key::Known(11) => fields.required(reader, 11, &mut spec),
+                json::Key::Known(12) => fields.nullable(reader, 12, &mut stage_id),
+                json::Key::Known(13) => fields.nullable(reader, 13, &mut teardown_spec),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x882)?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };
@@ -3127,23 +3203,20 @@ impl CreateWorkflowBodyCrossProjectAccess {
 
 impl Json for CreateWorkflowBodyCrossProjectAccess {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["enabled", "isAllowList", "projects"];
         let mut enabled = None;
         let mut is_allow_list = None;
         let mut projects = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "enabled" => fields.required(reader, "enabled", &mut enabled),
-                "isAllowList" => fields.required(reader, "isAllowList", &mut is_allow_list),
-                "projects" => fields.required(reader, "projects", &mut projects),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut enabled),
+                json::Key::Known(1) => fields.required(reader, 1, &mut is_allow_list),
+                json::Key::Known(2) => fields.required(reader, 2, &mut projects),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("enabled", enabled.is_some()),
-            ("isAllowList", is_allow_list.is_some()),
-            ("projects", projects.is_some()),
-        ])?;
+        fields.finish(0x7)?;
         let (Some(enabled), Some(is_allow_list), Some(projects)) =
             (enabled, is_allow_list, projects)
         else {
@@ -3187,17 +3260,18 @@ impl CreateWorkflowBodyRichInputsItem {
 
 impl Json for CreateWorkflowBodyRichInputsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["kind", "spec"];
         let mut kind = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "kind" => fields.required(reader, "kind", &mut kind),
-                "spec" => fields.required(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut kind),
+                json::Key::Known(1) => fields.required(reader, 1, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("kind", kind.is_some()), ("spec", spec.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(kind), Some(spec)) = (kind, spec) else {
             return Err(json::incomplete());
         };
@@ -3271,27 +3345,24 @@ impl CreateWorkflowBodyRichInputsItemSpec {
 
 impl Json for CreateWorkflowBodyRichInputsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "inputs", "outputs", "required", "title"];
         let mut description = None;
         let mut inputs = None;
         let mut outputs = None;
         let mut required = None;
         let mut title = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "inputs" => fields.required(reader, "inputs", &mut inputs),
-                "outputs" => fields.required(reader, "outputs", &mut outputs),
-                "required" => fields.optional(reader, "required", &mut required),
-                "title" => fields.required(reader, "title", &mut title),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut inputs),
+                json::Key::Known(2) => fields.required(reader, 2, &mut outputs),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut required),
+                json::Key::Known(4) => fields.required(reader, 4, &mut title),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("inputs", inputs.is_some()),
-            ("outputs", outputs.is_some()),
-            ("title", title.is_some()),
-        ])?;
+        fields.finish(0x16)?;
         let (Some(inputs), Some(outputs), Some(title)) = (inputs, outputs, title) else {
             return Err(json::incomplete());
         };
@@ -3344,19 +3415,16 @@ impl DeleteBlueprintTemplatePreviewBody {
 
 impl Json for DeleteBlueprintTemplatePreviewBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["teardownArgumentOverrides"];
         let mut teardown_argument_overrides = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "teardownArgumentOverrides" => fields.optional(
-                    reader,
-                    "teardownArgumentOverrides",
-                    &mut teardown_argument_overrides,
-                ),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut teardown_argument_overrides),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             teardown_argument_overrides,
         })
@@ -3520,6 +3588,24 @@ impl GetPreviewBlueprintResponse {
 
 impl Json for GetPreviewBlueprintResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "concurrencyPolicy",
+            "createdAt",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "paused",
+            "spec",
+            "status",
+            "teardownSpec",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -3536,40 +3622,29 @@ impl Json for GetPreviewBlueprintResponse {
         let mut teardown_spec = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "paused" => fields.required(reader, "paused", &mut paused),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "status" => fields.required(reader, "status", &mut status),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut concurrency_policy),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut gitops),
+                json::Key::Known(8) => fields.required(reader, 8, &mut name),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut options),
+                json::Key::Known(10) => fields.required(reader, 10, &mut paused),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut spec),
+                json::Key::Known(12) => fields.required(reader, 12, &mut status),
+                json::Key::Known(13) => fields.nullable(reader, 13, &mut teardown_spec),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut triggers),
+                json::Key::Known(15) => fields.required(reader, 15, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("name", name.is_some()),
-            ("paused", paused.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x9522)?;
         let (
             Some(api_version),
             Some(created_at),
@@ -3811,6 +3886,27 @@ impl GetWorkflowResponse {
 
 impl Json for GetWorkflowResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "concurrencyPolicy",
+            "createdAt",
+            "crossProjectAccess",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "paused",
+            "richInputs",
+            "spec",
+            "stageId",
+            "status",
+            "teardownSpec",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -3830,45 +3926,32 @@ impl Json for GetWorkflowResponse {
         let mut teardown_spec = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "crossProjectAccess" => {
-                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "paused" => fields.required(reader, "paused", &mut paused),
-                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "status" => fields.required(reader, "status", &mut status),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut concurrency_policy),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut cross_project_access),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut description),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut gitops),
+                json::Key::Known(9) => fields.required(reader, 9, &mut name),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut options),
+                json::Key::Known(11) => fields.required(reader, 11, &mut paused),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut rich_inputs),
+                json::Key::Known(13) => fields.optional(reader, 13, &mut spec),
+                json::Key::Known(14) => fields.nullable(reader, 14, &mut stage_id),
+                json::Key::Known(15) => fields.required(reader, 15, &mut status),
+                json::Key::Known(16) => fields.nullable(reader, 16, &mut teardown_spec),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut triggers),
+                json::Key::Known(18) => fields.required(reader, 18, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("name", name.is_some()),
-            ("paused", paused.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x48a22)?;
         let (
             Some(api_version),
             Some(created_at),
@@ -3989,39 +4072,30 @@ impl ImportTemplateStateBody {
 
 impl Json for ImportTemplateStateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "copyResourceDefinitions",
+            "overwriteTargetState",
+            "sourceStateKey",
+            "sourceTemplateId",
+            "targetStateKey",
+        ];
         let mut copy_resource_definitions = None;
         let mut overwrite_target_state = None;
         let mut source_state_key = None;
         let mut source_template_id = None;
         let mut target_state_key = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "copyResourceDefinitions" => fields.optional(
-                    reader,
-                    "copyResourceDefinitions",
-                    &mut copy_resource_definitions,
-                ),
-                "overwriteTargetState" => {
-                    fields.optional(reader, "overwriteTargetState", &mut overwrite_target_state)
-                }
-                "sourceStateKey" => {
-                    fields.required(reader, "sourceStateKey", &mut source_state_key)
-                }
-                "sourceTemplateId" => {
-                    fields.required(reader, "sourceTemplateId", &mut source_template_id)
-                }
-                "targetStateKey" => {
-                    fields.required(reader, "targetStateKey", &mut target_state_key)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut copy_resource_definitions),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut overwrite_target_state),
+                json::Key::Known(2) => fields.required(reader, 2, &mut source_state_key),
+                json::Key::Known(3) => fields.required(reader, 3, &mut source_template_id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut target_state_key),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("sourceStateKey", source_state_key.is_some()),
-            ("sourceTemplateId", source_template_id.is_some()),
-            ("targetStateKey", target_state_key.is_some()),
-        ])?;
+        fields.finish(0x1c)?;
         let (Some(source_state_key), Some(source_template_id), Some(target_state_key)) =
             (source_state_key, source_template_id, target_state_key)
         else {
@@ -4081,17 +4155,16 @@ impl ImportTemplateStateResponse {
 
 impl Json for ImportTemplateStateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["resourceDefinitions"];
         let mut resource_definitions = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "resourceDefinitions" => {
-                    fields.optional(reader, "resourceDefinitions", &mut resource_definitions)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut resource_definitions),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             resource_definitions,
         })
@@ -4129,17 +4202,16 @@ impl ListBlueprintTemplatePreviewsResponse {
 
 impl Json for ListBlueprintTemplatePreviewsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["previewEnvironments"];
         let mut preview_environments = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "previewEnvironments" => {
-                    fields.required(reader, "previewEnvironments", &mut preview_environments)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut preview_environments),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("previewEnvironments", preview_environments.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(preview_environments),) = (preview_environments,) else {
             return Err(json::incomplete());
         };
@@ -4214,23 +4286,24 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 
 impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["createdAt", "id", "paused", "updatedAt", "vcsData"];
         let mut created_at = None;
         let mut id = None;
         let mut paused = None;
         let mut updated_at = None;
         let mut vcs_data = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "paused" => fields.optional(reader, "paused", &mut paused),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
-                "vcsData" => fields.required(reader, "vcsData", &mut vcs_data),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.required(reader, 1, &mut id),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut paused),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut updated_at),
+                json::Key::Known(4) => fields.required(reader, 4, &mut vcs_data),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("vcsData", vcs_data.is_some())])?;
+        fields.finish(0x12)?;
         let (Some(id), Some(vcs_data)) = (id, vcs_data) else {
             return Err(json::incomplete());
         };
@@ -4273,15 +4346,16 @@ impl ListBlueprintTemplatePreviewsResponseItemVcsData {
 
 impl Json for ListBlueprintTemplatePreviewsResponseItemVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["repoUrl"];
         let mut repo_url = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "repoUrl" => fields.required(reader, "repoUrl", &mut repo_url),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut repo_url),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("repoUrl", repo_url.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(repo_url),) = (repo_url,) else {
             return Err(json::incomplete());
         };
@@ -4319,15 +4393,16 @@ impl ListPreviewBlueprintRunsResponse {
 
 impl Json for ListPreviewBlueprintRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["runs"];
         let mut runs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "runs" => fields.optional(reader, "runs", &mut runs),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut runs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { runs })
     }
 
@@ -4415,6 +4490,17 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
 
 impl Json for ListPreviewBlueprintRunsResponseRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "concluded",
+            "concludedAt",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "startedAt",
+            "status",
+            "updatedAt",
+        ];
         let mut concluded = None;
         let mut concluded_at = None;
         let mut created_at = None;
@@ -4424,28 +4510,22 @@ impl Json for ListPreviewBlueprintRunsResponseRunsItem {
         let mut started_at = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut concluded),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concluded_at),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut started_at),
+                json::Key::Known(7) => fields.required(reader, 7, &mut status),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("status", status.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x195)?;
         let (Some(concluded), Some(created_at), Some(id), Some(status), Some(updated_at)) =
             (concluded, created_at, id, status, updated_at)
         else {
@@ -4496,15 +4576,16 @@ impl ListPreviewBlueprintsResponse {
 
 impl Json for ListPreviewBlueprintsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["workflows"];
         let mut workflows = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "workflows" => fields.required(reader, "workflows", &mut workflows),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut workflows),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("workflows", workflows.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(workflows),) = (workflows,) else {
             return Err(json::incomplete());
         };
@@ -4587,6 +4668,15 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
 
 impl Json for ListPreviewBlueprintsResponseWorkflowsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "apiVersion",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "options",
+            "updatedAt",
+        ];
         let mut api_version = None;
         let mut created_at = None;
         let mut description = None;
@@ -4594,24 +4684,20 @@ impl Json for ListPreviewBlueprintsResponseWorkflowsItem {
         let mut name = None;
         let mut options = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut api_version),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut created_at),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut description),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut options),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x19)?;
         let (Some(api_version), Some(id), Some(name)) = (api_version, id, name) else {
             return Err(json::incomplete());
         };
@@ -4656,15 +4742,16 @@ impl ListTemplateRunsResponse {
 
 impl Json for ListTemplateRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["templateRuns"];
         let mut template_runs = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "templateRuns" => fields.required(reader, "templateRuns", &mut template_runs),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut template_runs),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("templateRuns", template_runs.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(template_runs),) = (template_runs,) else {
             return Err(json::incomplete());
         };
@@ -4768,6 +4855,20 @@ impl ListTemplateRunsResponseTemplateRunsItem {
 
 impl Json for ListTemplateRunsResponseTemplateRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "apiVersion",
+            "concluded",
+            "concludedAt",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "options",
+            "startedAt",
+            "status",
+            "templateId",
+            "updatedAt",
+        ];
         let mut api_version = None;
         let mut concluded = None;
         let mut concluded_at = None;
@@ -4780,34 +4881,25 @@ impl Json for ListTemplateRunsResponseTemplateRunsItem {
         let mut status = None;
         let mut template_id = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "templateId" => fields.required(reader, "templateId", &mut template_id),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut api_version),
+                json::Key::Known(1) => fields.required(reader, 1, &mut concluded),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut concluded_at),
+                json::Key::Known(3) => fields.required(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut options),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut started_at),
+                json::Key::Known(9) => fields.required(reader, 9, &mut status),
+                json::Key::Known(10) => fields.required(reader, 10, &mut template_id),
+                json::Key::Known(11) => fields.required(reader, 11, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-            ("templateId", template_id.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0xe6b)?;
         let (
             Some(api_version),
             Some(concluded),
@@ -4881,15 +4973,16 @@ impl ListTemplatesResponse {
 
 impl Json for ListTemplatesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["templates"];
         let mut templates = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "templates" => fields.required(reader, "templates", &mut templates),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut templates),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("templates", templates.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(templates),) = (templates,) else {
             return Err(json::incomplete());
         };
@@ -4985,6 +5078,16 @@ impl ListTemplatesResponseTemplatesItem {
 
 impl Json for ListTemplatesResponseTemplatesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "apiVersion",
+            "concurrencyPolicy",
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "options",
+            "updatedAt",
+        ];
         let mut api_version = None;
         let mut concurrency_policy = None;
         let mut created_at = None;
@@ -4993,27 +5096,21 @@ impl Json for ListTemplatesResponseTemplatesItem {
         let mut name = None;
         let mut options = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "concurrencyPolicy" => {
-                    fields.optional(reader, "concurrencyPolicy", &mut concurrency_policy)
-                }
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut api_version),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut concurrency_policy),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut description),
+                json::Key::Known(4) => fields.required(reader, 4, &mut id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut name),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut options),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-        ])?;
+        fields.finish(0x31)?;
         let (Some(api_version), Some(id), Some(name)) = (api_version, id, name) else {
             return Err(json::incomplete());
         };
@@ -5064,15 +5161,16 @@ impl ListWorkflowsResponse {
 
 impl Json for ListWorkflowsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["pipelines"];
         let mut pipelines = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "pipelines" => fields.required(reader, "pipelines", &mut pipelines),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut pipelines),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("pipelines", pipelines.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(pipelines),) = (pipelines,) else {
             return Err(json::incomplete());
         };
@@ -5110,15 +5208,16 @@ impl ResetBlueprintTemplatePreviewBody {
 
 impl Json for ResetBlueprintTemplatePreviewBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["lifetime"];
         let mut lifetime = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "lifetime" => fields.optional(reader, "lifetime", &mut lifetime),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut lifetime),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { lifetime })
     }
 
@@ -5148,15 +5247,16 @@ impl ResetBlueprintTemplatePreviewResponse {
 
 impl Json for ResetBlueprintTemplatePreviewResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["expiryTime"];
         let mut expiry_time = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "expiryTime" => fields.required(reader, "expiryTime", &mut expiry_time),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut expiry_time),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("expiryTime", expiry_time.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(expiry_time),) = (expiry_time,) else {
             return Err(json::incomplete());
         };
@@ -5226,21 +5326,22 @@ impl RunPreviewBlueprintBody {
 
 impl Json for RunPreviewBlueprintBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["arguments", "description", "name", "triggers"];
         let mut arguments = None;
         let mut description = None;
         let mut name = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             arguments,
             description,
@@ -5422,6 +5523,27 @@ impl RunPreviewBlueprintResponse {
 
 impl Json for RunPreviewBlueprintResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "arguments",
+            "concluded",
+            "concludedAt",
+            "createdAt",
+            "description",
+            "environmentId",
+            "gitops",
+            "id",
+            "name",
+            "options",
+            "refs",
+            "spec",
+            "startedAt",
+            "status",
+            "templateId",
+            "triggers",
+            "updatedAt",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -5441,41 +5563,32 @@ impl Json for RunPreviewBlueprintResponse {
         let mut template_id = None;
         let mut triggers = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "concluded" => fields.required(reader, "concluded", &mut concluded),
-                "concludedAt" => fields.optional(reader, "concludedAt", &mut concluded_at),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "environmentId" => fields.optional(reader, "environmentId", &mut environment_id),
-                "gitops" => fields.optional(reader, "gitops", &mut gitops),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.optional(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "refs" => fields.optional(reader, "refs", &mut refs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "startedAt" => fields.optional(reader, "startedAt", &mut started_at),
-                "status" => fields.required(reader, "status", &mut status),
-                "templateId" => fields.required(reader, "templateId", &mut template_id),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut arguments),
+                json::Key::Known(3) => fields.required(reader, 3, &mut concluded),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut concluded_at),
+                json::Key::Known(5) => fields.required(reader, 5, &mut created_at),
+                json::Key::Known(6) => fields.optional(reader, 6, &mut description),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut environment_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut gitops),
+                json::Key::Known(9) => fields.required(reader, 9, &mut id),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut name),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut options),
+                json::Key::Known(12) => fields.optional(reader, 12, &mut refs),
+                json::Key::Known(13) => fields.required(reader, 13, &mut spec),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut started_at),
+                json::Key::Known(15) => fields.required(reader, 15, &mut status),
+                json::Key::Known(16) => fields.required(reader, 16, &mut template_id),
+                json::Key::Known(17) => fields.optional(reader, 17, &mut triggers),
+                json::Key::Known(18) => fields.required(reader, 18, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("concluded", concluded.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("templateId", template_id.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x5a22a)?;
         let (
             Some(api_version),
             Some(concluded),
@@ -5570,15 +5683,16 @@ impl RunTemplateBody {
 
 impl Json for RunTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["arguments"];
         let mut arguments = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arguments),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { arguments })
     }
 
@@ -5658,25 +5772,30 @@ impl RunWorkflowBody {
 
 impl Json for RunWorkflowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "arguments",
+            "description",
+            "name",
+            "overrides",
+            "releaseNodeOverrides",
+        ];
         let mut arguments = None;
         let mut description = None;
         let mut name = None;
         let mut overrides = None;
         let mut release_node_overrides = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.optional(reader, "name", &mut name),
-                "overrides" => fields.optional(reader, "overrides", &mut overrides),
-                "releaseNodeOverrides" => {
-                    fields.optional(reader, "releaseNodeOverrides", &mut release_node_overrides)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut arguments),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut name),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut overrides),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut release_node_overrides),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             arguments,
             description,
@@ -5823,6 +5942,20 @@ impl UpdatePreviewBlueprintBody {
 
 impl Json for UpdatePreviewBlueprintBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "project",
+            "spec",
+            "teardownSpec",
+            "triggers",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -5835,31 +5968,25 @@ impl Json for UpdatePreviewBlueprintBody {
         let mut spec = None;
         let mut teardown_spec = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "project" => fields.optional(reader, "project", &mut project),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut gitops),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut options),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut project),
+                json::Key::Known(9) => fields.required(reader, 9, &mut spec),
+                json::Key::Known(10) => fields.nullable(reader, 10, &mut teardown_spec),
+                json::Key::Known(11) => fields.optional(reader, 11, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x242)?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };
@@ -6016,6 +6143,18 @@ impl UpdateTemplateBody {
 
 impl Json for UpdateTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "spec",
+            "teardownSpec",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -6026,25 +6165,23 @@ impl Json for UpdateTemplateBody {
         let mut options = None;
         let mut spec = None;
         let mut teardown_spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.optional(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut description),
+                json::Key::Known(5) => fields.nullable(reader, 5, &mut gitops),
+                json::Key::Known(6) => fields.required(reader, 6, &mut name),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut options),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut spec),
+                json::Key::Known(9) => fields.nullable(reader, 9, &mut teardown_spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x40)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -6237,6 +6374,23 @@ impl UpdateWorkflowBody {
 
 impl Json for UpdateWorkflowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "$schema",
+            "apiVersion",
+            "argumentOverrides",
+            "arguments",
+            "crossProjectAccess",
+            "description",
+            "gitops",
+            "name",
+            "options",
+            "project",
+            "richInputs",
+            "spec",
+            "stageId",
+            "teardownSpec",
+            "triggers",
+        ];
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -6252,36 +6406,28 @@ impl Json for UpdateWorkflowBody {
         let mut stage_id = None;
         let mut teardown_spec = None;
         let mut triggers = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "$schema" => fields.optional(reader, "$schema", &mut schema),
-                "apiVersion" => fields.required(reader, "apiVersion", &mut api_version),
-                "argumentOverrides" => {
-                    fields.optional(reader, "argumentOverrides", &mut argument_overrides)
-                }
-                "arguments" => fields.optional(reader, "arguments", &mut arguments),
-                "crossProjectAccess" => {
-                    fields.optional(reader, "crossProjectAccess", &mut cross_project_access)
-                }
-                "description" => fields.optional(reader, "description", &mut description),
-                "gitops" => fields.nullable(reader, "gitops", &mut gitops),
-                "name" => fields.required(reader, "name", &mut name),
-                "options" => fields.optional(reader, "options", &mut options),
-                "project" => fields.optional(reader, "project", &mut project),
-                "richInputs" => fields.optional(reader, "richInputs", &mut rich_inputs),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stageId" => fields.nullable(reader, "stageId", &mut stage_id),
-                "teardownSpec" => fields.nullable(reader, "teardownSpec", &mut teardown_spec),
-                "triggers" => fields.optional(reader, "triggers", &mut triggers),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schema),
+                json::Key::Known(1) => fields.required(reader, 1, &mut api_version),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut argument_overrides),
+                json::Key::Known(3) => fields.optional(reader, 3, &mut arguments),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut cross_project_access),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut description),
+                json::Key::Known(6) => fields.nullable(reader, 6, &mut gitops),
+                json::Key::Known(7) => fields.required(reader, 7, &mut name),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut options),
+                json::Key::Known(9) => fields.optional(reader, 9, &mut project),
+                json::Key::Known(10) => fields.optional(reader, 10, &mut rich_inputs),
+                json::Key::Known(11) => fields.required(reader, 11, &mut spec),
+                json::Key::Known(12) => fields.nullable(reader, 12, &mut stage_id),
+                json::Key::Known(13) => fields.nullable(reader, 13, &mut teardown_spec),
+                json::Key::Known(14) => fields.optional(reader, 14, &mut triggers),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("apiVersion", api_version.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x882)?;
         let (Some(api_version), Some(name), Some(spec)) = (api_version, name, spec) else {
             return Err(json::incomplete());
         };

@@ -48,17 +48,18 @@ impl AttachVolumeBody {
 
 impl Json for AttachVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["nfObject", "owningObject"];
         let mut nf_object = None;
         let mut owning_object = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "nfObject" => fields.optional(reader, "nfObject", &mut nf_object),
-                "owningObject" => fields.optional(reader, "owningObject", &mut owning_object),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut nf_object),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut owning_object),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             nf_object,
             owning_object,
@@ -95,17 +96,18 @@ impl AttachVolumeBodyNfObject {
 
 impl Json for AttachVolumeBodyNfObject {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "type"];
         let mut id = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(id), Some(type_)) = (id, type_) else {
             return Err(json::incomplete());
         };
@@ -159,17 +161,18 @@ impl BackupVolumeBody {
 
 impl Json for BackupVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["description", "name"];
         let mut description = None;
         let mut name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "description" => fields.optional(reader, "description", &mut description),
-                "name" => fields.required(reader, "name", &mut name),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut description),
+                json::Key::Known(1) => fields.required(reader, 1, &mut name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("name", name.is_some())])?;
+        fields.finish(0x2)?;
         let (Some(name),) = (name,) else {
             return Err(json::incomplete());
         };
@@ -269,6 +272,17 @@ impl BackupVolumeResponse {
 
 impl Json for BackupVolumeResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "createdAt",
+            "description",
+            "id",
+            "name",
+            "source",
+            "spec",
+            "status",
+            "uid",
+            "updatedAt",
+        ];
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -278,26 +292,22 @@ impl Json for BackupVolumeResponse {
         let mut status = None;
         let mut uid = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "createdAt" => fields.optional(reader, "createdAt", &mut created_at),
-                "description" => fields.optional(reader, "description", &mut description),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "source" => fields.optional(reader, "source", &mut source),
-                "spec" => fields.optional(reader, "spec", &mut spec),
-                "status" => fields.required(reader, "status", &mut status),
-                "uid" => fields.optional(reader, "uid", &mut uid),
-                "updatedAt" => fields.optional(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut created_at),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut description),
+                json::Key::Known(2) => fields.required(reader, 2, &mut id),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut source),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut spec),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut uid),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("status", status.is_some()),
-        ])?;
+        fields.finish(0x4c)?;
         let (Some(id), Some(name), Some(status)) = (id, name, status) else {
             return Err(json::incomplete());
         };
@@ -368,17 +378,18 @@ impl BackupVolumeResponseSource {
 
 impl Json for BackupVolumeResponseSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["sourceObject", "type"];
         let mut source_object = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "sourceObject" => fields.optional(reader, "sourceObject", &mut source_object),
-                "type" => fields.optional(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut source_object),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             source_object,
             type_,
@@ -429,17 +440,18 @@ impl BackupVolumeResponseSourceSourceObject {
 
 impl Json for BackupVolumeResponseSourceSourceObject {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id", "spec"];
         let mut id = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.optional(reader, "id", &mut id),
-                "spec" => fields.optional(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { id, spec })
     }
 
@@ -497,21 +509,20 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
 
 impl Json for BackupVolumeResponseSourceSourceObjectSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessMode", "storageSize", "storageClassName"];
         let mut access_mode = None;
         let mut storage_size = None;
         let mut storage_class_name = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessMode" => fields.optional(reader, "accessMode", &mut access_mode),
-                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
-                "storageClassName" => {
-                    fields.optional(reader, "storageClassName", &mut storage_class_name)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut access_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage_size),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut storage_class_name),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             access_mode,
             storage_size,
@@ -556,15 +567,16 @@ impl BackupVolumeResponseSpec {
 
 impl Json for BackupVolumeResponseSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["storageSize"];
         let mut storage_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "storageSize" => fields.optional(reader, "storageSize", &mut storage_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut storage_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { storage_size })
     }
 
@@ -670,6 +682,17 @@ impl CreateVolumeBody {
 
 impl Json for CreateVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "attachedObjects",
+            "backupSchedules",
+            "mounts",
+            "name",
+            "owningObject",
+            "source",
+            "spec",
+            "stageId",
+            "tags",
+        ];
         let mut attached_objects = None;
         let mut backup_schedules = None;
         let mut mounts = None;
@@ -679,30 +702,22 @@ impl Json for CreateVolumeBody {
         let mut spec = None;
         let mut stage_id = None;
         let mut tags = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "attachedObjects" => {
-                    fields.optional(reader, "attachedObjects", &mut attached_objects)
-                }
-                "backupSchedules" => {
-                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
-                }
-                "mounts" => fields.required(reader, "mounts", &mut mounts),
-                "name" => fields.required(reader, "name", &mut name),
-                "owningObject" => fields.optional(reader, "owningObject", &mut owning_object),
-                "source" => fields.optional(reader, "source", &mut source),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "stageId" => fields.optional(reader, "stageId", &mut stage_id),
-                "tags" => fields.optional(reader, "tags", &mut tags),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut attached_objects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_schedules),
+                json::Key::Known(2) => fields.required(reader, 2, &mut mounts),
+                json::Key::Known(3) => fields.required(reader, 3, &mut name),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut owning_object),
+                json::Key::Known(5) => fields.optional(reader, 5, &mut source),
+                json::Key::Known(6) => fields.required(reader, 6, &mut spec),
+                json::Key::Known(7) => fields.optional(reader, 7, &mut stage_id),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut tags),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("mounts", mounts.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-        ])?;
+        fields.finish(0x4c)?;
         let (Some(mounts), Some(name), Some(spec)) = (mounts, name, spec) else {
             return Err(json::incomplete());
         };
@@ -767,20 +782,18 @@ impl CreateVolumeBodyBackupSchedulesItem {
 
 impl Json for CreateVolumeBodyBackupSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["retentionTime", "scheduling"];
         let mut retention_time = None;
         let mut scheduling = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
-                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut retention_time),
+                json::Key::Known(1) => fields.required(reader, 1, &mut scheduling),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("retentionTime", retention_time.is_some()),
-            ("scheduling", scheduling.is_some()),
-        ])?;
+        fields.finish(0x3)?;
         let (Some(retention_time), Some(scheduling)) = (retention_time, scheduling) else {
             return Err(json::incomplete());
         };
@@ -843,24 +856,22 @@ impl CreateVolumeBodyBackupSchedulesItemScheduling {
 
 impl Json for CreateVolumeBodyBackupSchedulesItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["day", "hour", "interval", "minute"];
         let mut day = None;
         let mut hour = None;
         let mut interval = None;
         let mut minute = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "day" => fields.optional(reader, "day", &mut day),
-                "hour" => fields.optional(reader, "hour", &mut hour),
-                "interval" => fields.required(reader, "interval", &mut interval),
-                "minute" => fields.required(reader, "minute", &mut minute),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut day),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut hour),
+                json::Key::Known(2) => fields.required(reader, 2, &mut interval),
+                json::Key::Known(3) => fields.required(reader, 3, &mut minute),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("interval", interval.is_some()),
-            ("minute", minute.is_some()),
-        ])?;
+        fields.finish(0xc)?;
         let (Some(interval), Some(minute)) = (interval, minute) else {
             return Err(json::incomplete());
         };
@@ -923,21 +934,18 @@ impl CreateVolumeBodyMountsItem {
 
 impl Json for CreateVolumeBodyMountsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["containerMountPath", "volumeMountPath"];
         let mut container_mount_path = None;
         let mut volume_mount_path = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "containerMountPath" => {
-                    fields.required(reader, "containerMountPath", &mut container_mount_path)
-                }
-                "volumeMountPath" => {
-                    fields.optional(reader, "volumeMountPath", &mut volume_mount_path)
-                }
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut container_mount_path),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut volume_mount_path),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("containerMountPath", container_mount_path.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(container_mount_path),) = (container_mount_path,) else {
             return Err(json::incomplete());
         };
@@ -985,17 +993,18 @@ impl CreateVolumeBodySource {
 
 impl Json for CreateVolumeBodySource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["sourceId", "type"];
         let mut source_id = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "sourceId" => fields.required(reader, "sourceId", &mut source_id),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut source_id),
+                json::Key::Known(1) => fields.required(reader, 1, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("sourceId", source_id.is_some()), ("type", type_.is_some())])?;
+        fields.finish(0x3)?;
         let (Some(source_id), Some(type_)) = (source_id, type_) else {
             return Err(json::incomplete());
         };
@@ -1052,24 +1061,20 @@ impl CreateVolumeBodySpec {
 
 impl Json for CreateVolumeBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["accessMode", "storageClassName", "storageSize"];
         let mut access_mode = None;
         let mut storage_class_name = None;
         let mut storage_size = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "accessMode" => fields.required(reader, "accessMode", &mut access_mode),
-                "storageClassName" => {
-                    fields.optional(reader, "storageClassName", &mut storage_class_name)
-                }
-                "storageSize" => fields.required(reader, "storageSize", &mut storage_size),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut access_mode),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut storage_class_name),
+                json::Key::Known(2) => fields.required(reader, 2, &mut storage_size),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("accessMode", access_mode.is_some()),
-            ("storageSize", storage_size.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(access_mode), Some(storage_size)) = (access_mode, storage_size) else {
             return Err(json::incomplete());
         };
@@ -1184,6 +1189,18 @@ impl CreateVolumeResponse {
 
 impl Json for CreateVolumeResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "attachedObjects",
+            "backupSchedules",
+            "createdAt",
+            "id",
+            "name",
+            "spec",
+            "status",
+            "tags",
+            "uid",
+            "updatedAt",
+        ];
         let mut attached_objects = None;
         let mut backup_schedules = None;
         let mut created_at = None;
@@ -1194,35 +1211,23 @@ impl Json for CreateVolumeResponse {
         let mut tags = None;
         let mut uid = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "attachedObjects" => {
-                    fields.optional(reader, "attachedObjects", &mut attached_objects)
-                }
-                "backupSchedules" => {
-                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
-                }
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "id" => fields.required(reader, "id", &mut id),
-                "name" => fields.required(reader, "name", &mut name),
-                "spec" => fields.required(reader, "spec", &mut spec),
-                "status" => fields.required(reader, "status", &mut status),
-                "tags" => fields.required(reader, "tags", &mut tags),
-                "uid" => fields.optional(reader, "uid", &mut uid),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut attached_objects),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_schedules),
+                json::Key::Known(2) => fields.required(reader, 2, &mut created_at),
+                json::Key::Known(3) => fields.required(reader, 3, &mut id),
+                json::Key::Known(4) => fields.required(reader, 4, &mut name),
+                json::Key::Known(5) => fields.required(reader, 5, &mut spec),
+                json::Key::Known(6) => fields.required(reader, 6, &mut status),
+                json::Key::Known(7) => fields.required(reader, 7, &mut tags),
+                json::Key::Known(8) => fields.optional(reader, 8, &mut uid),
+                json::Key::Known(9) => fields.required(reader, 9, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("name", name.is_some()),
-            ("spec", spec.is_some()),
-            ("status", status.is_some()),
-            ("tags", tags.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x2fc)?;
         let (
             Some(created_at),
             Some(id),
@@ -1290,15 +1295,16 @@ impl CreateVolumeBackupScheduleResponse {
 
 impl Json for CreateVolumeBackupScheduleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["id"];
         let mut id = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "id" => fields.required(reader, "id", &mut id),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut id),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("id", id.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(id),) = (id,) else {
             return Err(json::incomplete());
         };
@@ -1329,15 +1335,16 @@ impl DetachVolumeBody {
 
 impl Json for DetachVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["nfObject"];
         let mut nf_object = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "nfObject" => fields.required(reader, "nfObject", &mut nf_object),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut nf_object),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[("nfObject", nf_object.is_some())])?;
+        fields.finish(0x1)?;
         let (Some(nf_object),) = (nf_object,) else {
             return Err(json::incomplete());
         };
@@ -1378,15 +1385,16 @@ impl GetVolumeBackupSchedulesResponse {
 
 impl Json for GetVolumeBackupSchedulesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["schedules"];
         let mut schedules = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "schedules" => fields.optional(reader, "schedules", &mut schedules),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut schedules),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self { schedules })
     }
 
@@ -1475,6 +1483,17 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
 
 impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &[
+            "additionalDestinations",
+            "backupCompressionType",
+            "backupType",
+            "createdAt",
+            "customDestinationId",
+            "id",
+            "retentionTime",
+            "scheduling",
+            "updatedAt",
+        ];
         let mut additional_destinations = None;
         let mut backup_compression_type = None;
         let mut backup_type = None;
@@ -1484,39 +1503,22 @@ impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
         let mut retention_time = None;
         let mut scheduling = None;
         let mut updated_at = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "additionalDestinations" => fields.optional(
-                    reader,
-                    "additionalDestinations",
-                    &mut additional_destinations,
-                ),
-                "backupCompressionType" => fields.optional(
-                    reader,
-                    "backupCompressionType",
-                    &mut backup_compression_type,
-                ),
-                "backupType" => fields.required(reader, "backupType", &mut backup_type),
-                "createdAt" => fields.required(reader, "createdAt", &mut created_at),
-                "customDestinationId" => {
-                    fields.optional(reader, "customDestinationId", &mut custom_destination_id)
-                }
-                "id" => fields.required(reader, "id", &mut id),
-                "retentionTime" => fields.required(reader, "retentionTime", &mut retention_time),
-                "scheduling" => fields.required(reader, "scheduling", &mut scheduling),
-                "updatedAt" => fields.required(reader, "updatedAt", &mut updated_at),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut additional_destinations),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut backup_compression_type),
+                json::Key::Known(2) => fields.required(reader, 2, &mut backup_type),
+                json::Key::Known(3) => fields.required(reader, 3, &mut created_at),
+                json::Key::Known(4) => fields.optional(reader, 4, &mut custom_destination_id),
+                json::Key::Known(5) => fields.required(reader, 5, &mut id),
+                json::Key::Known(6) => fields.required(reader, 6, &mut retention_time),
+                json::Key::Known(7) => fields.required(reader, 7, &mut scheduling),
+                json::Key::Known(8) => fields.required(reader, 8, &mut updated_at),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("backupType", backup_type.is_some()),
-            ("createdAt", created_at.is_some()),
-            ("id", id.is_some()),
-            ("retentionTime", retention_time.is_some()),
-            ("scheduling", scheduling.is_some()),
-            ("updatedAt", updated_at.is_some()),
-        ])?;
+        fields.finish(0x1ec)?;
         let (
             Some(backup_type),
             Some(created_at),
@@ -1610,22 +1612,20 @@ impl GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
 
 impl Json for GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["destinationId", "retentionTime", "type"];
         let mut destination_id = None;
         let mut retention_time = None;
         let mut type_ = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "destinationId" => fields.required(reader, "destinationId", &mut destination_id),
-                "retentionTime" => fields.optional(reader, "retentionTime", &mut retention_time),
-                "type" => fields.required(reader, "type", &mut type_),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.required(reader, 0, &mut destination_id),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut retention_time),
+                json::Key::Known(2) => fields.required(reader, 2, &mut type_),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[
-            ("destinationId", destination_id.is_some()),
-            ("type", type_.is_some()),
-        ])?;
+        fields.finish(0x5)?;
         let (Some(destination_id), Some(type_)) = (destination_id, type_) else {
             return Err(json::incomplete());
         };
@@ -1722,21 +1722,20 @@ impl UpdateVolumeBody {
 
 impl Json for UpdateVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        const NAMES: &[&str] = &["backupSchedules", "mounts", "spec"];
         let mut backup_schedules = None;
         let mut mounts = None;
         let mut spec = None;
-        let mut fields = json::Fields::begin(reader)?;
-        while let Some(key) = fields.next_key(reader) {
-            match &*key {
-                "backupSchedules" => {
-                    fields.optional(reader, "backupSchedules", &mut backup_schedules)
-                }
-                "mounts" => fields.optional(reader, "mounts", &mut mounts),
-                "spec" => fields.optional(reader, "spec", &mut spec),
+        let mut fields = json::Fields::begin(reader, NAMES)?;
+        while let Some(key) = fields.next(reader) {
+            match key {
+                json::Key::Known(0) => fields.optional(reader, 0, &mut backup_schedules),
+                json::Key::Known(1) => fields.optional(reader, 1, &mut mounts),
+                json::Key::Known(2) => fields.optional(reader, 2, &mut spec),
                 _ => fields.skip(reader),
             }
         }
-        fields.finish(&[])?;
+        fields.finish(0x0)?;
         Ok(Self {
             backup_schedules,
             mounts,
