@@ -420,6 +420,8 @@ pub(crate) struct Fields {
     names: &'static [&'static str],
     /// One bit per name that has been read.
     seen: u128,
+    /// Where the next name is looked for first: after the one found last.
+    expected: usize,
     error: Option<DecodeError>,
 }
 
@@ -451,6 +453,7 @@ impl Fields {
             object: reader.object()?,
             names,
             seen: 0,
+            expected: 0,
             error: None,
         })
     }
@@ -461,7 +464,7 @@ impl Fields {
             return None;
         }
         match self.object.next_key(reader) {
-            Ok(Some(key)) => Some(match self.names.iter().position(|name| *name == key) {
+            Ok(Some(key)) => Some(match self.find(&key) {
                 Some(index) => Key::Known(index),
                 None => Key::Other(key),
             }),
@@ -471,6 +474,20 @@ impl Fields {
                 None
             }
         }
+    }
+
+    /// The index of member `name`. The search starts after the member found last, so
+    /// members that arrive in the order the model declares them (as they mostly do) are
+    /// found at the first comparison.
+    fn find(&mut self, name: &str) -> Option<usize> {
+        let start = self.expected.min(self.names.len());
+        let (before, after) = self.names.split_at(start);
+        let index = match after.iter().position(|known| *known == name) {
+            Some(offset) => start + offset,
+            None => before.iter().position(|known| *known == name)?,
+        };
+        self.expected = index + 1;
+        Some(index)
     }
 
     /// Reads member `index` into `slot`; `null` is handed to `T`, which refuses it unless it
@@ -749,6 +766,38 @@ mod tests {
         assert_eq!(bit(127), 1 << 127);
         assert_eq!(bit(128), 0);
         assert_eq!(bit(usize::MAX), 0);
+    }
+
+    #[test]
+    fn members_are_found_in_any_order() {
+        const NAMES: &[&str] = &["a", "b", "c", "d"];
+        let mut reader = Reader::new(br#"{"c": 3, "d": 4, "a": 1, "x": 0, "b": 2, "c": 5}"#);
+        let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
+        let mut found = Vec::new();
+        while let Some(key) = fields.next(&mut reader) {
+            let mut value: Option<i64> = None;
+            match key {
+                Key::Known(index) => {
+                    fields.required(&mut reader, index, &mut value);
+                    found.push((NAMES[index], value));
+                }
+                Key::Other(name) => {
+                    assert_eq!(name, "x");
+                    fields.skip(&mut reader);
+                }
+            }
+        }
+        assert_eq!(
+            found,
+            [
+                ("c", Some(3)),
+                ("d", Some(4)),
+                ("a", Some(1)),
+                ("b", Some(2)),
+                ("c", Some(5))
+            ]
+        );
+        fields.finish(0b1111).expect("all four were read");
     }
 
     #[test]
