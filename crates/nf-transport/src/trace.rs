@@ -4,7 +4,8 @@
 
 use std::task::{Context, Poll};
 
-use futures_util::future::BoxFuture;
+use futures_util::TryFutureExt;
+use futures_util::future::{BoxFuture, Either, MapErr};
 use tower_layer::Layer;
 use tower_service::Service;
 use tracing::Instrument;
@@ -90,7 +91,10 @@ where
 {
     type Response = Response;
     type Error = TransportError;
-    type Future = BoxFuture<'static, Result<Response, TransportError>>;
+    type Future = Either<
+        MapErr<S::Future, fn(S::Error) -> TransportError>,
+        BoxFuture<'static, Result<Response, TransportError>>,
+    >;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
@@ -112,12 +116,17 @@ where
                 ratelimit.remaining = Empty,
             ),
         };
+        if span.is_disabled() {
+            // Nobody listens (no subscriber, or one that filters this span out, and with it
+            // this layer's debug events): the call goes through as it is, at no cost.
+            return Either::Left(self.inner.call(request).map_err(Into::into as fn(_) -> _));
+        }
         let future = {
             let _entered = span.enter();
             self.inner.call(request)
         };
         let kind = self.kind;
-        Box::pin(
+        Either::Right(Box::pin(
             async move {
                 let result = future.await.map_err(Into::into);
                 let span = tracing::Span::current();
@@ -135,7 +144,7 @@ where
                 result
             }
             .instrument(span),
-        )
+        ))
     }
 }
 
