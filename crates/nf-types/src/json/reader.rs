@@ -702,6 +702,70 @@ mod tests {
         Reader::new(fine.as_bytes()).skip().unwrap();
     }
 
+    /// Random texts built from JSON's pieces and a few stray bytes: the reader accepts
+    /// exactly what serde_json accepts, and never panics.
+    #[test]
+    fn agrees_with_serde_json_on_random_texts() {
+        const PIECES: &[&[u8]] = &[
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b",",
+            b":",
+            b" ",
+            b"\n",
+            b"\"",
+            b"\"a\"",
+            b"\"k\":",
+            b"\\",
+            b"\\n",
+            b"\\u00e9",
+            b"\\ud83d\\ude00",
+            b"\\ud800",
+            b"\\x",
+            b"0",
+            b"12",
+            b"-",
+            b"-3",
+            b".5",
+            b"1.25",
+            b"e7",
+            b"E-2",
+            b"+",
+            b"null",
+            b"true",
+            b"false",
+            b"nul",
+            b"\xc3\xa9",
+            b"\xff",
+            b"\x01",
+            b"\t",
+        ];
+        // A fixed linear congruential generator: the same texts on every run.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap_or(0) % bound
+        };
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let mut text = Vec::new();
+            for _ in 0..1 + next(12) {
+                text.extend_from_slice(PIECES[next(PIECES.len())]);
+            }
+            let mut reader = Reader::new(&text);
+            let ours = reader.skip().and_then(|()| reader.end()).is_ok();
+            let theirs = serde_json::from_slice::<serde_json::Value>(&text).is_ok();
+            assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(&text));
+            accepted += usize::from(ours);
+        }
+        // The texts must exercise both outcomes for the comparison to mean anything.
+        assert!(accepted > 500, "only {accepted} texts were JSON");
+    }
+
     #[test]
     fn a_type_mismatch_leaves_the_value_unread() {
         let mut reader = Reader::new(b" \"text\"");
