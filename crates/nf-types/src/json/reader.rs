@@ -26,6 +26,24 @@ const STRING_STOP: [bool; 256] = {
     stop
 };
 
+/// Flags (the high bit of) each byte of `word` that [`STRING_STOP`] holds: a quote, a
+/// backslash or a byte below `0x20`.
+///
+/// The classic test for a zero byte, `(v - 0x01…) & !v & 0x80…`, can also flag bytes above
+/// a flagged one (through the borrow) but never below it, so the lowest flag is exact;
+/// bytes of `0x80` and above are never flagged themselves.
+const fn string_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn zero_bytes(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+    let quotes = zero_bytes(word ^ (ONES * b'"' as u64));
+    let backslashes = zero_bytes(word ^ (ONES * b'\\' as u64));
+    let controls = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    quotes | backslashes | controls
+}
+
 /// The JSON type of a value, as [`Reader::peek`] sees it from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -408,15 +426,32 @@ impl<'a> Reader<'a> {
     }
 
     /// Moves past bytes that need no attention inside a string and returns the position.
+    ///
+    /// Eight bytes are tested at a time while eight remain; the last few one by one.
     fn plain_run(&mut self) -> usize {
         let bytes = self.text.as_bytes();
-        while let Some(&byte) = bytes.get(self.position) {
+        let mut position = self.position;
+        while let Some(chunk) = bytes.get(position..position + 8) {
+            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let stops = string_stops(u64::from_le_bytes(chunk));
+            if stops != 0 {
+                // Bytes are numbered from the low end: the lowest flag is the first stop.
+                position += (stops.trailing_zeros() / 8) as usize;
+                self.position = position;
+                return position;
+            }
+            position += 8;
+        }
+        while let Some(&byte) = bytes.get(position) {
             if STRING_STOP[usize::from(byte)] {
                 break;
             }
-            self.position += 1;
+            position += 1;
         }
-        self.position
+        self.position = position;
+        position
     }
 
     /// Finishes a string that has escapes, from its first byte at `start`; the reader is
@@ -644,6 +679,31 @@ mod tests {
             );
             let (_, found_line, found_column) = syntax_error(text);
             assert_eq!((found_line, found_column), (line, column), "{text}");
+        }
+    }
+
+    /// Every byte at every place of a word, among plain ASCII and multi-byte UTF-8 text:
+    /// the run stops exactly where the byte table says.
+    #[test]
+    fn plain_runs_stop_where_the_table_says() {
+        for filler in ["abcdefghijklmnopqrst", "ééééééééééé", "a\u{7f}é€\u{10ffff}xyz0123"] {
+            for place in 0..16 {
+                for byte in 0..=0x7f_u8 {
+                    let mut text = String::from("\"");
+                    let mut body: Vec<char> = filler.chars().collect();
+                    let at = place.min(body.len());
+                    body.insert(at, char::from(byte));
+                    text.extend(body);
+                    text.push('"');
+                    let mut reader = Reader::new(text.as_bytes());
+                    reader.position = 1;
+                    let expected = 1 + text.as_bytes()[1..]
+                        .iter()
+                        .position(|&b| STRING_STOP[usize::from(b)])
+                        .unwrap_or(text.len() - 1);
+                    assert_eq!(reader.plain_run(), expected, "{text:?}");
+                }
+            }
         }
     }
 
