@@ -3,13 +3,15 @@
 //! rustls or the platform's library.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper_util::client::legacy::Client;
+use futures_util::FutureExt as _;
+use futures_util::future::{Either, Map, Ready, ready};
+use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{self, Client};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tower_service::Service;
 
@@ -66,12 +68,14 @@ impl Default for HttpConfig {
 }
 
 /// The HTTP service: a cheap-to-clone handle on one connection pool.
+///
+/// The client sits behind an `Arc`: the stack above clones its services for every call,
+/// and hyper-util's client is a dozen fields, several of them reference-counted.
 #[derive(Clone)]
 pub struct HttpService {
-    client: ClientKind,
+    client: Arc<ClientKind>,
 }
 
-#[derive(Clone)]
 enum ClientKind {
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     Plain(Client<HttpConnector, Body>),
@@ -126,13 +130,15 @@ impl HttpService {
                 return Err(TransportError::config(ConfigErrorKind::TlsUnavailable));
             }
         };
-        Ok(Self { client })
+        Ok(Self {
+            client: Arc::new(client),
+        })
     }
 }
 
 impl fmt::Debug for HttpService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tls = match &self.client {
+        let tls = match &*self.client {
             #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
             ClientKind::Plain(_) => "none",
             #[cfg(feature = "rustls")]
@@ -146,7 +152,7 @@ impl fmt::Debug for HttpService {
 
 /// Sorts hyper-util's errors: a failure to connect means the request never left, and a
 /// rejected certificate will be rejected again.
-fn classify(error: hyper_util::client::legacy::Error) -> TransportError {
+fn classify(error: legacy::Error) -> TransportError {
     if error.is_connect() && crate::tls::is_certificate_rejection(&error) {
         TransportError::certificate(error)
     } else if error.is_connect() {
@@ -156,23 +162,39 @@ fn classify(error: hyper_util::client::legacy::Error) -> TransportError {
     }
 }
 
-type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send>>;
+/// The future of one exchange: hyper-util's, with its outcome converted, or an error found
+/// before sending. Neither is boxed again here.
+pub type HttpFuture = Either<
+    Map<
+        legacy::ResponseFuture,
+        fn(Result<http::Response<Incoming>, legacy::Error>) -> Result<Response, TransportError>,
+    >,
+    Ready<Result<Response, TransportError>>,
+>;
 
-fn send<C>(client: &Client<C, Body>, request: Request) -> ResponseFuture
+fn converted(
+    outcome: Result<http::Response<Incoming>, legacy::Error>,
+) -> Result<Response, TransportError> {
+    outcome
+        .map(|response| response.map(ResponseBody::new))
+        .map_err(classify)
+}
+
+fn send<C>(client: &Client<C, Body>, request: Request) -> HttpFuture
 where
-    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+    C: legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
-    let future = client.request(request);
-    Box::pin(async move {
-        let response = future.await.map_err(classify)?;
-        Ok(response.map(ResponseBody::new))
-    })
+    Either::Left(client.request(request).map(converted as fn(_) -> _))
+}
+
+fn refuse(error: TransportError) -> HttpFuture {
+    Either::Right(ready(Err(error)))
 }
 
 impl Service<Request> for HttpService {
     type Response = Response;
     type Error = TransportError;
-    type Future = ResponseFuture;
+    type Future = HttpFuture;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         // The pool opens connections on demand; there is no capacity to wait for.
@@ -182,15 +204,13 @@ impl Service<Request> for HttpService {
     fn call(&mut self, request: Request) -> Self::Future {
         let uri = request.uri();
         if uri.scheme().is_none() || uri.authority().is_none() {
-            let error = TransportError::config(ConfigErrorKind::InvalidRequestUri);
-            return Box::pin(std::future::ready(Err(error)));
+            return refuse(TransportError::config(ConfigErrorKind::InvalidRequestUri));
         }
-        match &self.client {
+        match &*self.client {
             #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
             ClientKind::Plain(client) => {
                 if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
-                    let error = TransportError::config(ConfigErrorKind::TlsUnavailable);
-                    return Box::pin(std::future::ready(Err(error)));
+                    return refuse(TransportError::config(ConfigErrorKind::TlsUnavailable));
                 }
                 send(client, request)
             }

@@ -10,12 +10,16 @@
 //! when its request was sent, less a second of rounding) lies after the current one.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::future::{BoxFuture, select};
+use futures_util::ready;
 use http::{HeaderMap, StatusCode};
+use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -397,6 +401,25 @@ impl<S> Layer<S> for RateLimitLayer {
     }
 }
 
+/// Settles `reservation` with the outcome of its request and passes the outcome on.
+fn settled(
+    reservation: Reservation,
+    result: Result<Response, TransportError>,
+) -> Result<Response, TransportError> {
+    match result {
+        Ok(mut response) => {
+            if let Some(remaining) = reservation.settle(Some(&mut response), true) {
+                tracing::Span::current().record("ratelimit.remaining", remaining);
+            }
+            Ok(response)
+        }
+        Err(error) => {
+            reservation.settle(None, error.request_may_have_been_sent());
+            Err(error)
+        }
+    }
+}
+
 /// The service of [`RateLimitLayer`].
 #[derive(Debug, Clone)]
 pub struct RateLimit<S> {
@@ -406,25 +429,6 @@ pub struct RateLimit<S> {
 }
 
 impl<S> RateLimit<S> {
-    /// Settles `reservation` with the outcome of its request and passes the outcome on.
-    fn settled(
-        reservation: Reservation,
-        result: Result<Response, TransportError>,
-    ) -> Result<Response, TransportError> {
-        match result {
-            Ok(mut response) => {
-                if let Some(remaining) = reservation.settle(Some(&mut response), true) {
-                    tracing::Span::current().record("ratelimit.remaining", remaining);
-                }
-                Ok(response)
-            }
-            Err(error) => {
-                reservation.settle(None, error.request_may_have_been_sent());
-                Err(error)
-            }
-        }
-    }
-
     async fn reserve(
         state: RateLimitState,
         mode: RateLimitMode,
@@ -477,7 +481,7 @@ where
 {
     type Response = Response;
     type Error = TransportError;
-    type Future = BoxFuture<'static, Result<Response, TransportError>>;
+    type Future = RateLimitFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
@@ -485,23 +489,78 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         // Most calls find budget at once: they are sent now, on the ready service, with no
-        // clone of it.
+        // clone of it and nothing boxed.
         if let Ok(reservation) = self.state.try_reserve() {
             let response = self.inner.call(request);
-            return Box::pin(async move {
-                Self::settled(reservation, response.await.map_err(Into::into))
-            });
+            return RateLimitFuture {
+                state: Stage::Reserved {
+                    response,
+                    reservation: Some(reservation),
+                },
+            };
         }
         // The ready service goes with this call; a clone is left for the next one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let state = self.state.clone();
         let mode = self.mode;
-        Box::pin(async move {
+        let waiting = Box::pin(async move {
             let reservation = Self::reserve(state, mode).await?;
             let result = inner.call(request).await.map_err(Into::into);
-            Self::settled(reservation, result)
-        })
+            settled(reservation, result)
+        });
+        RateLimitFuture {
+            state: Stage::Waiting { waiting },
+        }
+    }
+}
+
+pin_project! {
+    /// The future of a [`RateLimit`] call.
+    pub struct RateLimitFuture<F> {
+        #[pin]
+        state: Stage<F>,
+    }
+}
+
+pin_project! {
+    #[project = StageProjection]
+    enum Stage<F> {
+        /// Budget was found at once and the request is on its way.
+        Reserved {
+            #[pin]
+            response: F,
+            reservation: Option<Reservation>,
+        },
+        /// Waiting for budget first: the rare case, boxed.
+        Waiting {
+            waiting: BoxFuture<'static, Result<Response, TransportError>>,
+        },
+    }
+}
+
+impl<F, E> Future for RateLimitFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+    E: Into<TransportError>,
+{
+    type Output = Result<Response, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StageProjection::Reserved {
+                response,
+                reservation,
+            } => {
+                let result = ready!(response.poll(cx)).map_err(Into::into);
+                match reservation.take() {
+                    Some(reservation) => Poll::Ready(settled(reservation, result)),
+                    // Polled again after it finished: the outcome was handed on already.
+                    None => Poll::Ready(result),
+                }
+            }
+            StageProjection::Waiting { waiting } => waiting.as_mut().poll(cx),
+        }
     }
 }
 

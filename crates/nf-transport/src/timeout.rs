@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::future::{Either, select};
+use futures_util::ready;
+use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Sleep};
 use crate::error::TransportError;
 use crate::{Request, Response};
 
@@ -70,11 +71,10 @@ impl<S> Service<Request> for Timeout<S>
 where
     S: Service<Request, Response = Response>,
     S::Error: Into<TransportError>,
-    S::Future: Send + 'static,
 {
     type Response = Response;
     type Error = TransportError;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send>>;
+    type Future = TimeoutFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
@@ -82,23 +82,47 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let response = self.inner.call(request);
-        // The sleep starts now, with the call, not when the future is first polled.
-        let deadline = self.clock.sleep(self.duration);
-        let (duration, kind) = (self.duration, self.kind);
-        Box::pin(async move {
-            // Pinned inside this future rather than boxed on its own: one allocation less.
-            let response = std::pin::pin!(response);
-            match select(response, deadline).await {
-                Either::Left((result, _)) => result.map_err(Into::into),
-                Either::Right(_) => {
-                    tracing::debug!(timeout_ms = duration.as_millis() as u64, ?kind, "timed out");
-                    Err(match kind {
-                        TimeoutKind::Attempt => TransportError::AttemptTimeout { after: duration },
-                        TimeoutKind::Call => TransportError::CallTimeout { after: duration },
-                    })
-                }
-            }
-        })
+        TimeoutFuture {
+            response,
+            // The sleep starts now, with the call, not when the future is first polled.
+            deadline: self.clock.sleep(self.duration),
+            duration: self.duration,
+            kind: self.kind,
+        }
+    }
+}
+
+pin_project! {
+    /// The future of a [`Timeout`]: the inner call, unless its deadline passes first.
+    pub struct TimeoutFuture<F> {
+        #[pin]
+        response: F,
+        deadline: Sleep,
+        duration: Duration,
+        kind: TimeoutKind,
+    }
+}
+
+impl<F, E> Future for TimeoutFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+    E: Into<TransportError>,
+{
+    type Output = Result<Response, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        // The response first: one that is ready wins over a deadline that passed meanwhile.
+        if let Poll::Ready(result) = this.response.poll(cx) {
+            return Poll::Ready(result.map_err(Into::into));
+        }
+        ready!(this.deadline.as_mut().poll(cx));
+        let after = *this.duration;
+        tracing::debug!(timeout_ms = after.as_millis() as u64, kind = ?this.kind, "timed out");
+        Poll::Ready(Err(match this.kind {
+            TimeoutKind::Attempt => TransportError::AttemptTimeout { after },
+            TimeoutKind::Call => TransportError::CallTimeout { after },
+        }))
     }
 }
 
