@@ -10,7 +10,8 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use nf_context::{Context, ContextProvider, InMemoryContextProvider, Token, default_chain};
 use nf_transport::{
     BaseUrl, BaseUrlSource, Body, BoxError, BoxTransportService, OperationName, RateLimitMode,
-    RateLimitState, Request, Response, RetryConfig, Transport, TransportBuilder, TransportError,
+    RateLimitState, Request, Response, RetryConfig, SentRequest, Transport, TransportBuilder,
+    TransportError,
 };
 use nf_types::json::{Kind, Reader};
 use nf_types::{DecodeError, DecodeErrorKind, Json, Operation, Pagination, RequestParts};
@@ -20,7 +21,6 @@ use tower_service::Service;
 
 use crate::body::{self, BodyError};
 use crate::call::Call;
-use crate::echo::{EchoLayer, SentRequest};
 use crate::error::{ConfigProblem, DecodeCause, Error};
 use crate::pages;
 use crate::response::{ApiError, ApiResponse, RateLimit, RequestInfo};
@@ -204,7 +204,7 @@ impl ApiClient {
             .map_err(|error| Error::from_transport(error, None))?;
         let (mut head, response_body) = response.into_parts();
 
-        // The echo layer saw the last attempt; a user transport that drops extensions
+        // The transport recorded the last attempt; a user transport that drops extensions
         // leaves only what the client itself set.
         let (url, sent_headers) = match head.extensions.remove::<SentRequest>() {
             Some(sent) => (sent.url, sent.headers),
@@ -684,9 +684,9 @@ impl ApiClientBuilder {
         for step in self.steps {
             builder = step(builder);
         }
-        // Added last, so innermost of the attempt layers: it records what goes on the wire.
+        // Each response says what its last attempt put on the wire, token redacted.
         let transport = builder
-            .layer(EchoLayer)
+            .record_sent_requests(true)
             .build()
             .map_err(|error: TransportError| Error::from_transport(error, None))?;
 

@@ -97,7 +97,6 @@
 mod body;
 mod call;
 mod client;
-mod echo;
 mod error;
 mod generated;
 pub mod namespace;

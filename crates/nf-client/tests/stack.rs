@@ -118,8 +118,11 @@ async fn user_transports_and_layers_see_each_attempt() {
     let counter = attempts.clone();
     let layer = tower::layer::layer_fn(move |inner: nf_transport::BoxTransportService| {
         let counter = counter.clone();
-        tower::ServiceExt::map_request(inner, move |request: Request| {
+        tower::ServiceExt::map_request(inner, move |mut request: Request| {
             counter.fetch_add(1, Ordering::SeqCst);
+            request
+                .headers_mut()
+                .insert("x-added-by-layer", http::HeaderValue::from_static("yes"));
             request
         })
     });
@@ -143,6 +146,8 @@ async fn user_transports_and_layers_see_each_attempt() {
         "http://api.test/v1/projects?per_page=1"
     );
     assert_eq!(response.request.headers["authorization"], "[redacted]");
+    // Recorded below the attempt layers: what they add is part of what was sent.
+    assert_eq!(response.request.headers["x-added-by-layer"], "yes");
     assert_eq!(
         *seen.lock().expect("lock"),
         ["http://api.test/v1/projects?per_page=1"]

@@ -7,23 +7,25 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
+use futures_util::future::Either;
 use nf_context::ContextProvider;
 use tower::ServiceExt;
-use tower::util::{BoxCloneSyncService, Either};
+use tower::util::BoxCloneSyncService;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::auth::AuthLayer;
-use crate::base_url::{BaseUrl, BaseUrlLayer, BaseUrlSource, user_agent};
+use crate::auth::{Auth, AuthLayer};
+use crate::base_url::{BaseUrl, BaseUrlLayer, BaseUrlService, BaseUrlSource, user_agent};
 use crate::body::ResponseBody;
 use crate::clock::{Clock, TokioClock};
 use crate::error::{BoxError, TransportError};
 use crate::http_service::{HttpConfig, HttpService, TlsBackend};
-use crate::rate_limit::{RateLimitLayer, RateLimitMode, RateLimitState};
-use crate::retry::{DefaultRetryPolicy, RetryBudget, RetryConfig, RetryLayer, RetryPolicy};
-use crate::timeout::{TimeoutKind, TimeoutLayer};
+use crate::rate_limit::{RateLimit, RateLimitLayer, RateLimitMode, RateLimitState};
+use crate::record::Record;
+use crate::retry::{DefaultRetryPolicy, Retry, RetryBudget, RetryConfig, RetryLayer, RetryPolicy};
+use crate::timeout::{Timeout, TimeoutKind, TimeoutLayer};
 use crate::tls::RootCertificate;
-use crate::trace::{SpanKind, TraceLayer};
+use crate::trace::{SpanKind, Trace, TraceLayer};
 use crate::{Request, Response};
 
 /// A type-erased service of the stack: what user layers wrap and what they must return.
@@ -38,10 +40,20 @@ type BoxedLayer = Box<dyn Fn(BoxTransportService) -> BoxTransportService + Send 
 /// other than the API's (which then gets no token).
 #[derive(Clone)]
 pub struct Transport {
-    service: BoxTransportService,
+    service: OneOf<Stack, BoxTransportService>,
     rate_limit: RateLimitState,
     retry_budget: Arc<RetryBudget>,
 }
+
+/// The built-in layers, composed statically: boxed only when the caller adds outer layers.
+type Stack = BaseUrlService<Trace<Timeout<Retry<Trace<RateLimit<Auth<AttemptStack>>>>>>>;
+
+/// Below auth: the wire directly, or through the caller's attempt layers (boxed).
+type AttemptStack = OneOf<Wire, BoxTransportService>;
+
+/// The innermost services of an attempt: the request record, the attempt timeout, and the
+/// built-in HTTP service or the caller's transport.
+type Wire = Record<Timeout<OneOf<HttpService, BoxTransportService>>>;
 
 impl Transport {
     /// A builder taking tokens (and, unless a base URL is set, the API host) from `provider`.
@@ -54,7 +66,12 @@ impl Transport {
     /// # Errors
     /// Any [`TransportError`]; an HTTP error status is a response, not an error.
     pub async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        self.service.clone().oneshot(request).await
+        // Each call gets its own clone, as tower's services are called through `&mut`; the
+        // built-in layers clone a handful of reference counts and allocate nothing.
+        match &self.service {
+            OneOf::Left(stack) => stack.clone().oneshot(request).await,
+            OneOf::Right(layered) => layered.clone().oneshot(request).await,
+        }
     }
 
     /// The rate-limit state shared by this transport and its clones.
@@ -87,7 +104,43 @@ impl Service<Request> for Transport {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        self.service.call(request)
+        match &mut self.service {
+            OneOf::Left(stack) => Box::pin(stack.call(request)),
+            OneOf::Right(layered) => layered.call(request),
+        }
+    }
+}
+
+/// One of two services with the transport's request, response and error types: which of
+/// the stack's parts are boxed depends on what the caller adds, and this keeps the rest
+/// static either way.
+#[derive(Clone)]
+enum OneOf<A, B> {
+    Left(A),
+    Right(B),
+}
+
+impl<A, B> Service<Request> for OneOf<A, B>
+where
+    A: Service<Request, Response = Response, Error = TransportError>,
+    B: Service<Request, Response = Response, Error = TransportError>,
+{
+    type Response = Response;
+    type Error = TransportError;
+    type Future = Either<A::Future, B::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        match self {
+            Self::Left(service) => service.poll_ready(cx),
+            Self::Right(service) => service.poll_ready(cx),
+        }
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match self {
+            Self::Left(service) => Either::Left(service.call(request)),
+            Self::Right(service) => Either::Right(service.call(request)),
+        }
     }
 }
 
@@ -107,6 +160,7 @@ pub struct TransportBuilder {
     attempt_layers: Vec<BoxedLayer>,
     outer_layers: Vec<BoxedLayer>,
     transport: Option<BoxTransportService>,
+    record_sent_requests: bool,
 }
 
 impl TransportBuilder {
@@ -129,6 +183,7 @@ impl TransportBuilder {
             attempt_layers: Vec::new(),
             outer_layers: Vec::new(),
             transport: None,
+            record_sent_requests: false,
         }
     }
 
@@ -278,6 +333,16 @@ impl TransportBuilder {
         self
     }
 
+    /// Whether each response carries a [`SentRequest`](crate::SentRequest) in its
+    /// extensions: the URL and headers its attempt sent, recorded innermost among the
+    /// attempt layers (so with what they added) and with secrets redacted. Off by default;
+    /// it costs a copy of the headers per attempt.
+    #[must_use]
+    pub fn record_sent_requests(mut self, record: bool) -> Self {
+        self.record_sent_requests = record;
+        self
+    }
+
     /// Replaces the HTTP service with `service` (a recording transport, another HTTP
     /// library): it receives each attempt with an absolute URI and every header set.
     /// [`HttpConfig`] settings are then unused. Its errors become
@@ -314,27 +379,32 @@ impl TransportBuilder {
             RateLimitState::with_ceiling(self.clock.clone(), self.retry.max_server_delay);
         let retry_budget = self.retry_budget.unwrap_or_default();
         // Built from the inside out; the crate docs list the same order from the outside in.
-        // The HTTP service and the attempt timeout make one box: boxing each would cost an
-        // allocation per call, and another per clone of the stack.
-        let attempt_timeout = self
-            .attempt_timeout
-            .map(|timeout| TimeoutLayer::new(timeout, TimeoutKind::Attempt, self.clock.clone()));
-        let mut service = match (self.transport, attempt_timeout) {
-            (Some(service), Some(timeout)) => BoxCloneSyncService::new(timeout.layer(service)),
-            (Some(service), None) => service,
-            (None, Some(timeout)) => {
-                BoxCloneSyncService::new(timeout.layer(HttpService::new(&self.http)?))
+        // The built-in layers compose statically, so a call allocates nothing for them; the
+        // caller's layers and transport are boxed where they sit.
+        let sender = match self.transport {
+            Some(custom) => OneOf::Right(custom),
+            None => OneOf::Left(HttpService::new(&self.http)?),
+        };
+        let wire = Record::new(
+            TimeoutLayer::optional(
+                self.attempt_timeout,
+                TimeoutKind::Attempt,
+                self.clock.clone(),
+            )
+            .layer(sender),
+            self.record_sent_requests,
+        );
+        let attempt = if self.attempt_layers.is_empty() {
+            OneOf::Left(wire)
+        } else {
+            let mut service = BoxCloneSyncService::new(wire);
+            for layer in self.attempt_layers.iter().rev() {
+                service = layer(service);
             }
-            (None, None) => BoxCloneSyncService::new(HttpService::new(&self.http)?),
+            OneOf::Right(service)
         };
 
-        for layer in self.attempt_layers.iter().rev() {
-            service = layer(service);
-        }
-        // The built-in layers above the attempt layers compose statically and are boxed
-        // once: a boxed service per layer would cost an allocation per layer for every
-        // clone (each call clones the stack) and for every future.
-        let auth = AuthLayer::new(self.provider.clone(), source.clone()).layer(service);
+        let auth = AuthLayer::new(self.provider.clone(), source.clone()).layer(attempt);
         let limited = RateLimitLayer::new(rate_limit.clone(), self.rate_limit).layer(auth);
         let attempt = TraceLayer::new(SpanKind::Attempt).layer(limited);
         let retried = RetryLayer::new(
@@ -344,18 +414,19 @@ impl TransportBuilder {
             self.clock.clone(),
         )
         .layer(attempt);
-        let bounded = match self.call_timeout {
-            Some(timeout) => Either::Left(
-                TimeoutLayer::new(timeout, TimeoutKind::Call, self.clock.clone()).layer(retried),
-            ),
-            None => Either::Right(retried),
-        };
+        let bounded =
+            TimeoutLayer::optional(self.call_timeout, TimeoutKind::Call, self.clock).layer(retried);
         let call = TraceLayer::new(SpanKind::Call).layer(bounded);
-        let mut service =
-            BoxCloneSyncService::new(BaseUrlLayer::new(source, user_agent).layer(call));
-        for layer in self.outer_layers.iter().rev() {
-            service = layer(service);
-        }
+        let stack = BaseUrlLayer::new(source, user_agent).layer(call);
+        let service = if self.outer_layers.is_empty() {
+            OneOf::Left(stack)
+        } else {
+            let mut service = BoxCloneSyncService::new(stack);
+            for layer in self.outer_layers.iter().rev() {
+                service = layer(service);
+            }
+            OneOf::Right(service)
+        };
 
         Ok(Transport {
             service,
@@ -395,6 +466,7 @@ impl fmt::Debug for TransportBuilder {
             .field("attempt_layers", &self.attempt_layers.len())
             .field("outer_layers", &self.outer_layers.len())
             .field("custom_transport", &self.transport.is_some())
+            .field("record_sent_requests", &self.record_sent_requests)
             .finish_non_exhaustive()
     }
 }

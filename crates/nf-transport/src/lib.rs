@@ -27,10 +27,17 @@
 //! 8. **Auth** ([`auth`]): inside retry, so each attempt carries a freshly read token.
 //! 9. **Attempt user layers** ([`TransportBuilder::layer`]): see each attempt as it is
 //!    sent, token included.
-//! 10. **Attempt timeout** ([`timeout`]): bounds one exchange with the server, not the
+//! 10. **Request record** ([`TransportBuilder::record_sent_requests`], off by default):
+//!     below the user layers, so the [`SentRequest`] in a response holds what they added;
+//!     secrets redacted.
+//! 11. **Attempt timeout** ([`timeout`]): bounds one exchange with the server, not the
 //!     waits above it.
-//! 11. **HTTP service** ([`HttpService`], or the service given to
+//! 12. **HTTP service** ([`HttpService`], or the service given to
 //!     [`TransportBuilder::transport`]).
+//!
+//! The built-in layers compose statically: a call through a stack without user layers
+//! allocates nothing for them beyond what their futures need. User layers and a user
+//! transport are boxed where they sit ([`BoxTransportService`]).
 //!
 //! # Retries
 //!
@@ -120,6 +127,7 @@ mod error;
 pub mod http_service;
 mod prepared;
 pub mod rate_limit;
+mod record;
 pub mod retry;
 pub mod timeout;
 mod tls;
@@ -132,6 +140,7 @@ pub use crate::clock::{Clock, ManualClock, TokioClock};
 pub use crate::error::{BoxError, ConfigErrorKind, TransportError};
 pub use crate::http_service::{HttpConfig, HttpService, TlsBackend};
 pub use crate::rate_limit::{RateLimitMode, RateLimitSnapshot, RateLimitState, ResponseRateLimit};
+pub use crate::record::{REDACTED, SentRequest, redacted};
 pub use crate::retry::{
     Attempt, AttemptInfo, DefaultRetryPolicy, RetryBudget, RetryConfig, RetryDecision, RetryPolicy,
 };

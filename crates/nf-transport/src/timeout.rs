@@ -29,7 +29,7 @@ pub enum TimeoutKind {
 /// Fails a request that takes longer than a duration on the transport's clock.
 #[derive(Debug, Clone)]
 pub struct TimeoutLayer {
-    duration: Duration,
+    duration: Option<Duration>,
     kind: TimeoutKind,
     clock: Arc<dyn Clock>,
 }
@@ -37,6 +37,15 @@ pub struct TimeoutLayer {
 impl TimeoutLayer {
     /// A timeout of `duration`, measured on `clock`.
     pub fn new(duration: Duration, kind: TimeoutKind, clock: Arc<dyn Clock>) -> Self {
+        Self::optional(Some(duration), kind, clock)
+    }
+
+    /// A timeout of `duration`, or none at all: the stack keeps one type either way.
+    pub(crate) fn optional(
+        duration: Option<Duration>,
+        kind: TimeoutKind,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             duration,
             kind,
@@ -62,7 +71,7 @@ impl<S> Layer<S> for TimeoutLayer {
 #[derive(Debug, Clone)]
 pub struct Timeout<S> {
     inner: S,
-    duration: Duration,
+    duration: Option<Duration>,
     kind: TimeoutKind,
     clock: Arc<dyn Clock>,
 }
@@ -85,8 +94,8 @@ where
         TimeoutFuture {
             response,
             // The sleep starts now, with the call, not when the future is first polled.
-            deadline: self.clock.sleep(self.duration),
-            duration: self.duration,
+            deadline: self.duration.map(|duration| self.clock.sleep(duration)),
+            duration: self.duration.unwrap_or_default(),
             kind: self.kind,
         }
     }
@@ -97,7 +106,7 @@ pin_project! {
     pub struct TimeoutFuture<F> {
         #[pin]
         response: F,
-        deadline: Sleep,
+        deadline: Option<Sleep>,
         duration: Duration,
         kind: TimeoutKind,
     }
@@ -116,7 +125,10 @@ where
         if let Poll::Ready(result) = this.response.poll(cx) {
             return Poll::Ready(result.map_err(Into::into));
         }
-        ready!(this.deadline.as_mut().poll(cx));
+        let Some(deadline) = this.deadline else {
+            return Poll::Pending;
+        };
+        ready!(deadline.as_mut().poll(cx));
         let after = *this.duration;
         tracing::debug!(timeout_ms = after.as_millis() as u64, kind = ?this.kind, "timed out");
         Poll::Ready(Err(match this.kind {
