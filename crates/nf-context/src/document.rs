@@ -117,6 +117,16 @@ impl Document {
         Some(self.contexts[index].to_context())
     }
 
+    /// The current context's token, unless it has none or an empty one: without building
+    /// the whole context, as the transport reads it for every request.
+    pub(crate) fn current_token(&self) -> Option<Token> {
+        let index = self.find(self.current.as_deref()?)?;
+        self.contexts[index]
+            .token
+            .clone()
+            .filter(|token| !token.is_empty())
+    }
+
     /// Every context, in stored order.
     pub(crate) fn contexts(&self) -> Vec<Context> {
         self.contexts

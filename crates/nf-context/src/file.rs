@@ -405,6 +405,10 @@ impl ContextProvider for FileContextProvider {
         Ok(self.load()?.current_context())
     }
 
+    fn token(&self) -> Result<Option<Token>, ContextError> {
+        Ok(self.load()?.current_token())
+    }
+
     fn contexts(&self) -> Result<Vec<Context>, ContextError> {
         Ok(self.load()?.contexts())
     }

@@ -73,6 +73,10 @@ impl ContextProvider for InMemoryContextProvider {
         Ok(self.read().current_context())
     }
 
+    fn token(&self) -> Result<Option<Token>, ContextError> {
+        Ok(self.read().current_token())
+    }
+
     fn contexts(&self) -> Result<Vec<Context>, ContextError> {
         Ok(self.read().contexts())
     }

@@ -225,6 +225,7 @@ mod memory {
     fn holds_contexts_like_the_file() {
         let provider = InMemoryContextProvider::new();
         assert!(provider.current().unwrap().is_none());
+        assert_eq!(token_of(&provider), None);
         assert_eq!(provider.base_url().unwrap(), DEFAULT_HOST);
 
         provider
@@ -254,6 +255,7 @@ mod memory {
         provider.set_service(None).unwrap();
         let current = provider.current().unwrap().unwrap();
         assert_eq!(current.token.expose(), "ta2");
+        assert_eq!(token_of(&provider).as_deref(), Some("ta2"));
         assert_eq!(current.defaults.project.as_deref(), Some("p"));
         assert_eq!(current.defaults.service, None);
         assert_eq!(current.defaults.job.as_deref(), Some("j"));

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::{BoxFuture, select};
 use futures_util::ready;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -33,6 +33,11 @@ pub const LIMIT_HEADER: &str = "x-ratelimit-limit";
 pub const REMAINING_HEADER: &str = "x-ratelimit-remaining";
 /// The header with the number of seconds until the window resets.
 pub const RESET_HEADER: &str = "x-ratelimit-reset";
+
+/// The same names parsed once, so a lookup need not parse and check the text again.
+pub(crate) const LIMIT: HeaderName = HeaderName::from_static(LIMIT_HEADER);
+pub(crate) const REMAINING: HeaderName = HeaderName::from_static(REMAINING_HEADER);
+pub(crate) const RESET: HeaderName = HeaderName::from_static(RESET_HEADER);
 
 /// How much the API may round the seconds it reports in `x-ratelimit-reset`.
 const RESET_ROUNDING: Duration = Duration::from_secs(1);
@@ -315,7 +320,6 @@ impl Drop for Reservation {
     }
 }
 
-/// Reads a header as a non-negative integer; anything else is ignored.
 /// What one response's `x-ratelimit-*` headers say; malformed values are `None`.
 ///
 /// The rate-limit layer stores it in each response's extensions, so that code above the
@@ -336,19 +340,20 @@ impl ResponseRateLimit {
     /// seconds.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
-            limit: header_u64(headers, LIMIT_HEADER),
-            remaining: header_u64(headers, REMAINING_HEADER),
-            reset: header_seconds(headers, RESET_HEADER),
+            limit: header_u64(headers, &LIMIT),
+            remaining: header_u64(headers, &REMAINING),
+            reset: header_seconds(headers, &RESET),
         }
     }
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+/// Reads a header as a non-negative integer; anything else is ignored.
+fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
 /// Reads a header as non-negative seconds, whole or fractional; anything else is ignored.
-fn header_seconds(headers: &HeaderMap, name: &str) -> Option<Duration> {
+fn header_seconds(headers: &HeaderMap, name: &HeaderName) -> Option<Duration> {
     let text = headers.get(name)?.to_str().ok()?.trim();
     if let Ok(seconds) = text.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

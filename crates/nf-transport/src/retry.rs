@@ -18,7 +18,7 @@ use tower_service::Service;
 use crate::body::Body;
 use crate::clock::Clock;
 use crate::error::TransportError;
-use crate::rate_limit::{REMAINING_HEADER, RESET_HEADER, retry_after};
+use crate::rate_limit::{REMAINING, RESET, retry_after};
 use crate::{Request, Response};
 
 /// The attempt number (1 for the first) that the retry layer stores in each attempt's
@@ -314,17 +314,11 @@ impl Template {
 fn server_delay(response: &Response, clock: &dyn Clock) -> Option<Duration> {
     let headers = response.headers();
     retry_after(headers, clock).or_else(|| {
-        let remaining = headers.get(REMAINING_HEADER)?.to_str().ok()?.trim();
+        let remaining = headers.get(&REMAINING)?.to_str().ok()?.trim();
         if remaining != "0" {
             return None;
         }
-        let reset: u64 = headers
-            .get(RESET_HEADER)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse()
-            .ok()?;
+        let reset: u64 = headers.get(&RESET)?.to_str().ok()?.trim().parse().ok()?;
         Some(Duration::from_secs(reset))
     })
 }
