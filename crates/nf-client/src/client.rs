@@ -176,13 +176,18 @@ impl ApiClient {
 
     /// Sends `parts` and reads the whole response body.
     async fn execute(&self, parts: RequestParts) -> Result<RawResponse, Error> {
-        let path = parts.path_and_query();
+        // The path's own buffer becomes the URI's, with the query appended: no copy.
+        let mut path = parts.path;
+        if !parts.query.is_empty() {
+            path.push('?');
+            path.push_str(&parts.query);
+        }
+        let uri = http::Uri::from_maybe_shared(Bytes::from(path))
+            .map_err(|error: http::uri::InvalidUri| Error::config(error))?;
         let body = parts.body.map(Bytes::from);
         let mut request = Request::new(body.clone().map_or_else(Body::empty, Body::from));
         *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = path
-            .parse()
-            .map_err(|error: http::uri::InvalidUri| Error::config(error))?;
+        *request.uri_mut() = uri.clone();
         *request.headers_mut() = client_headers(body.is_some());
         request
             .extensions_mut()
@@ -208,7 +213,7 @@ impl ApiClient {
         // leaves only what the client itself set.
         let (url, sent_headers) = match head.extensions.remove::<SentRequest>() {
             Some(sent) => (sent.url, sent.headers),
-            None => (self.absolute_url(&path), client_headers(body.is_some())),
+            None => (self.absolute_url(&uri), client_headers(body.is_some())),
         };
         let request = RequestInfo {
             operation: parts.operation,
@@ -278,12 +283,13 @@ impl ApiClient {
     }
 
     /// The URL a path goes to, for requests whose attempt was not recorded.
-    fn absolute_url(&self, path: &str) -> String {
+    fn absolute_url(&self, path: &http::Uri) -> String {
+        let text = path.path_and_query().map_or("/", |path| path.as_str());
         self.inner
             .base_url
             .resolve()
-            .and_then(|base| base.join(path))
-            .map_or_else(|_| path.to_owned(), |uri| uri.to_string())
+            .and_then(|base| base.join(text))
+            .map_or_else(|_| text.to_owned(), |uri| uri.to_string())
     }
 
     /// Reads the envelope of `raw` into a response of `T`, or an error.
