@@ -104,6 +104,9 @@ struct Window {
     in_flight: u64,
     /// Requests that failed after they may have reached the server, since the last update.
     unsettled: u64,
+    /// Calls waiting for budget: only when there are some is a change announced, which
+    /// spares every response a second lock.
+    waiting: u64,
 }
 
 impl Window {
@@ -129,6 +132,16 @@ impl Window {
             reset_at,
             reset_in: reset_at.map(|reset_at| reset_at - now),
         }
+    }
+}
+
+/// A call counted in [`Window::waiting`] until it stops waiting, however it stops.
+struct Waiting<'a>(&'a RateLimitState);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut window = self.0.window();
+        window.waiting = window.waiting.saturating_sub(1);
     }
 }
 
@@ -200,8 +213,11 @@ impl RateLimitState {
         let mut window = self.window();
         window.roll(now);
         Self::apply(&mut window, now, now, reported);
+        let waiting = window.waiting > 0;
         drop(window);
-        self.shared.changed.notify_waiters();
+        if waiting {
+            self.shared.changed.notify_waiters();
+        }
     }
 
     /// What a response says about the budget, read before the state is locked. A 429
@@ -304,8 +320,11 @@ impl Reservation {
             None => {}
         }
         let remaining = window.remaining;
+        let waiting = window.waiting > 0;
         drop(window);
-        state.shared.changed.notify_waiters();
+        if waiting {
+            state.shared.changed.notify_waiters();
+        }
         remaining
     }
 }
@@ -440,6 +459,10 @@ impl<S> RateLimit<S> {
     ) -> Result<Reservation, TransportError> {
         let clock = state.shared.clock.clone();
         let mut waited = Duration::ZERO;
+        // Counted before the first check, so a response settling after it announces itself;
+        // one settling before it is seen by the check.
+        state.window().waiting += 1;
+        let _waiting = Waiting(&state);
         loop {
             // Registered before the check, so a response settling in between wakes us.
             let changed = state.shared.changed.notified();
@@ -687,6 +710,43 @@ mod tests {
         }
         assert!(matches!(second.await, Ok(Ok(_))));
         assert_eq!(clock.sleeps(), vec![Duration::from_secs(30)]);
+    }
+
+    #[tokio::test]
+    async fn a_unit_given_back_wakes_a_waiting_call() {
+        let clock = ManualClock::new();
+        let state = RateLimitState::new(Arc::new(clock.clone()));
+        state.observe(
+            StatusCode::OK,
+            &headers(&[(REMAINING_HEADER, "1"), (RESET_HEADER, "30")]),
+        );
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let service = RateLimitLayer::new(state.clone(), RateLimitMode::default()).layer(service);
+        let patience = Duration::from_secs(5);
+
+        let first = tokio::spawn(service.clone().oneshot(request()));
+        let Some((_, first_reply)) = handle.next_request().await else {
+            panic!("the first call is sent");
+        };
+        let second = tokio::spawn(service.oneshot(request()));
+        tokio::time::timeout(patience, clock.wait_for_sleeps(1))
+            .await
+            .expect("the second call waits for the reset");
+
+        // The first never left, so its unit goes back: the waiting call is sent at once,
+        // without the clock reaching the reset.
+        first_reply.send_error(TransportError::connect("refused"));
+        assert!(matches!(first.await, Ok(Err(_))));
+        let woken = tokio::time::timeout(patience, handle.next_request())
+            .await
+            .expect("the waiting call is woken by the settled reservation");
+        let Some((_, second_reply)) = woken else {
+            panic!("the second call is sent");
+        };
+        second_reply.send_response(response(200, &[]));
+        assert!(matches!(second.await, Ok(Ok(_))));
+        assert_eq!(clock.elapsed(), Duration::ZERO);
+        assert_eq!(state.window().waiting, 0);
     }
 
     #[tokio::test]
