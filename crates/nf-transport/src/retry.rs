@@ -4,13 +4,17 @@
 //! idempotent. A request with a streaming body is sent once.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use futures_util::ready;
 use http::{Method, StatusCode};
+use pin_project_lite::pin_project;
 use tower::ServiceExt;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -323,85 +327,107 @@ fn server_delay(response: &Response, clock: &dyn Clock) -> Option<Duration> {
     })
 }
 
-impl<S> Retry<S>
+/// What a finished attempt leads to.
+enum Step {
+    /// The call's outcome.
+    Done(Result<Response, TransportError>),
+    /// Another attempt, after this wait.
+    Again(Duration),
+}
+
+/// What later attempts need: kept beside the first attempt, used only if it fails.
+struct Rest<S> {
+    inner: S,
+    layer: RetryLayer,
+    /// Boxed: it is read only when retrying, and keeps the future small.
+    template: Option<Box<Template>>,
+    method: Method,
+    uri: http::Uri,
+}
+
+impl<S> Rest<S>
 where
     S: Service<Request, Response = Response> + Send + 'static,
     S::Error: Into<TransportError>,
     S::Future: Send,
 {
-    async fn run(
-        mut inner: S,
-        layer: RetryLayer,
-        request: Request,
-    ) -> Result<Response, TransportError> {
-        // Boxed, so that this future stays small enough for the allocator's fast path.
-        let template = Template::capture(&request).map(Box::new);
-        let (method, uri) = (request.method().clone(), request.uri().clone());
-        let mut next = Some(request);
+    /// Decides what follows attempt `attempt`, which ended in `result`.
+    fn after(&self, attempt: u32, result: Result<Response, TransportError>) -> Step {
+        let layer = &self.layer;
+        let info = AttemptInfo {
+            method: &self.method,
+            uri: &self.uri,
+            attempt,
+        };
+        if layer.policy.decide(&info, result.as_ref()) == RetryDecision::DoNotRetry {
+            if let Ok(response) = &result
+                && !is_retryable_status(response.status())
+                && !response.status().is_server_error()
+            {
+                layer.budget.deposit();
+            }
+            return Step::Done(result);
+        }
+        if attempt >= layer.config.max_attempts {
+            tracing::debug!(retry.attempt = attempt, "no attempts left");
+            return Step::Done(result);
+        }
+        if self.template.is_none() {
+            tracing::debug!("streaming request body cannot be sent again; not retrying");
+            return Step::Done(result);
+        }
+        let delay = match &result {
+            Ok(response) => server_delay(response, layer.clock.as_ref())
+                .map(|delay| delay.min(layer.config.max_server_delay)),
+            Err(_) => None,
+        }
+        .unwrap_or_else(|| layer.config.backoff(attempt));
+        if !layer.budget.withdraw() {
+            tracing::debug!("retry budget spent; not retrying");
+            return Step::Done(result);
+        }
+
+        match &result {
+            Ok(response) => tracing::debug!(
+                retry.attempt = attempt,
+                http.status_code = response.status().as_u16(),
+                retry.delay_ms = delay.as_millis() as u64,
+                "retrying"
+            ),
+            Err(error) => tracing::debug!(
+                retry.attempt = attempt,
+                error = %error,
+                retry.delay_ms = delay.as_millis() as u64,
+                "retrying"
+            ),
+        }
+        // The failed response and its connection are released before the wait.
+        drop(result);
+        Step::Again(delay)
+    }
+
+    /// The attempts after the first, which ended asking for another after `delay`.
+    async fn retry(mut self, mut delay: Duration) -> Result<Response, TransportError> {
         let mut attempt = 1u32;
         loop {
-            let Some(mut request) = next.take().or_else(|| template.as_ref()?.rebuild()) else {
+            self.layer.clock.sleep(delay).await;
+            attempt += 1;
+            let Some(mut request) = self.template.as_ref().and_then(|t| t.rebuild()) else {
                 // Unreachable: a retry is only scheduled when a template exists.
                 return Err(TransportError::custom("request cannot be replayed"));
             };
             request.extensions_mut().insert(Attempt(attempt));
-            let ready: Result<&mut S, TransportError> = inner.ready().await.map_err(Into::into);
+            // Converted at once: the inner error type need not be `Send`.
+            let ready: Result<&mut S, TransportError> =
+                self.inner.ready().await.map_err(Into::into);
             let result = match ready {
                 Ok(service) => service.call(request).await.map_err(Into::into),
                 Err(error) => Err(error),
             };
-
-            let info = AttemptInfo {
-                method: &method,
-                uri: &uri,
-                attempt,
-            };
-            if layer.policy.decide(&info, result.as_ref()) == RetryDecision::DoNotRetry {
-                if let Ok(response) = &result
-                    && !is_retryable_status(response.status())
-                    && !response.status().is_server_error()
-                {
-                    layer.budget.deposit();
-                }
-                return result;
+            match self.after(attempt, result) {
+                Step::Done(result) => return result,
+                Step::Again(next) => delay = next,
             }
-            if attempt >= layer.config.max_attempts {
-                tracing::debug!(retry.attempt = attempt, "no attempts left");
-                return result;
-            }
-            if template.is_none() {
-                tracing::debug!("streaming request body cannot be sent again; not retrying");
-                return result;
-            }
-            let delay = match &result {
-                Ok(response) => server_delay(response, layer.clock.as_ref())
-                    .map(|delay| delay.min(layer.config.max_server_delay)),
-                Err(_) => None,
-            }
-            .unwrap_or_else(|| layer.config.backoff(attempt));
-            if !layer.budget.withdraw() {
-                tracing::debug!("retry budget spent; not retrying");
-                return result;
-            }
-
-            match &result {
-                Ok(response) => tracing::debug!(
-                    retry.attempt = attempt,
-                    http.status_code = response.status().as_u16(),
-                    retry.delay_ms = delay.as_millis() as u64,
-                    "retrying"
-                ),
-                Err(error) => tracing::debug!(
-                    retry.attempt = attempt,
-                    error = %error,
-                    retry.delay_ms = delay.as_millis() as u64,
-                    "retrying"
-                ),
-            }
-            // The failed response and its connection are released before the wait.
-            drop(result);
-            layer.clock.sleep(delay).await;
-            attempt += 1;
         }
     }
 }
@@ -414,16 +440,88 @@ where
 {
     type Response = Response;
     type Error = TransportError;
-    type Future = BoxFuture<'static, Result<Response, TransportError>>;
+    type Future = RetryFuture<S>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
-        let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(Self::run(inner, self.layer.clone(), request))
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let template = Template::capture(&request).map(Box::new);
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        request.extensions_mut().insert(Attempt(1));
+        // The first attempt goes to the ready service now; later ones, if any, to a clone.
+        let response = self.inner.call(request);
+        let rest = Rest {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+            template,
+            method,
+            uri,
+        };
+        RetryFuture {
+            stage: Stage::First {
+                response,
+                rest: Some(rest),
+            },
+        }
+    }
+}
+
+pin_project! {
+    /// The future of a [`Retry`] call: the first attempt in place, the rare later ones in a
+    /// box of their own.
+    pub struct RetryFuture<S: Service<Request>> {
+        #[pin]
+        stage: Stage<S>,
+    }
+}
+
+pin_project! {
+    #[project = StageProjection]
+    enum Stage<S: Service<Request>> {
+        First {
+            #[pin]
+            response: S::Future,
+            rest: Option<Rest<S>>,
+        },
+        Again {
+            attempts: BoxFuture<'static, Result<Response, TransportError>>,
+        },
+    }
+}
+
+impl<S> Future for RetryFuture<S>
+where
+    S: Service<Request, Response = Response> + Send + 'static,
+    S::Error: Into<TransportError>,
+    S::Future: Send,
+{
+    type Output = Result<Response, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut stage = self.project().stage;
+        let (rest, delay) = match stage.as_mut().project() {
+            StageProjection::First { response, rest } => {
+                let result = ready!(response.poll(cx)).map_err(Into::into);
+                let Some(rest) = rest.take() else {
+                    // Polled again after it finished: the outcome was handed on already.
+                    return Poll::Ready(result);
+                };
+                match rest.after(1, result) {
+                    Step::Done(result) => return Poll::Ready(result),
+                    Step::Again(delay) => (rest, delay),
+                }
+            }
+            StageProjection::Again { attempts } => return attempts.as_mut().poll(cx),
+        };
+        stage.set(Stage::Again {
+            attempts: Box::pin(rest.retry(delay)),
+        });
+        match stage.project() {
+            StageProjection::Again { attempts } => attempts.as_mut().poll(cx),
+            StageProjection::First { .. } => Poll::Pending,
+        }
     }
 }
 
