@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt as _;
 use http_body_util::BodyExt;
 use nf_transport::{ResponseBody, TransportError};
 
@@ -32,13 +33,18 @@ pub(crate) async fn read(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(BodyError::TooLarge);
     }
-    let reading = collect(body, declared, limit);
-    match timeout {
-        Some(after) => tokio::time::timeout(after, reading)
-            .await
-            .unwrap_or(Err(BodyError::Timeout(after))),
-        None => reading.await,
+    let mut reading = std::pin::pin!(collect(body, declared, limit));
+    let Some(after) = timeout else {
+        return reading.await;
+    };
+    // A small body has mostly arrived with the headers: one poll reads it, and no timer is
+    // armed. A body still on its way is read under the timeout, from where that poll left.
+    if let Some(read) = reading.as_mut().now_or_never() {
+        return read;
     }
+    tokio::time::timeout(after, reading)
+        .await
+        .unwrap_or(Err(BodyError::Timeout(after)))
 }
 
 async fn collect(
