@@ -163,11 +163,16 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// As [`Reader::peek`], or a misspelt `null`.
     pub fn null(&mut self) -> Result<bool, DecodeError> {
-        if self.peek()? != Kind::Null {
-            return Ok(false);
+        self.skip_whitespace();
+        match self.byte() {
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Ok(true)
+            }
+            Some(b'"' | b'{' | b'[' | b't' | b'f' | b'-' | b'0'..=b'9') => Ok(false),
+            // Whatever else is here is not a value: `peek` says why.
+            _ => self.peek().map(|_| false),
         }
-        self.literal(b"null")?;
-        Ok(true)
     }
 
     /// Reads a boolean.
@@ -175,13 +180,17 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// When the next value is not a boolean, or not JSON.
     pub fn bool(&mut self) -> Result<bool, DecodeError> {
-        self.expect(Kind::Bool, "a boolean")?;
-        if self.byte() == Some(b't') {
-            self.literal(b"true")?;
-            Ok(true)
-        } else {
-            self.literal(b"false")?;
-            Ok(false)
+        self.skip_whitespace();
+        match self.byte() {
+            Some(b't') => {
+                self.literal(b"true")?;
+                Ok(true)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                Ok(false)
+            }
+            _ => Err(self.mismatch("a boolean")),
         }
     }
 
@@ -192,7 +201,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// When the next value is not a number, not whole, out of range, or not JSON.
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
-        self.expect(Kind::Number, "an integer")?;
+        self.expect_number("an integer")?;
         let (text, plain) = self.number()?;
         if plain && let Ok(whole) = text.parse::<i64>() {
             return Ok(whole);
@@ -208,7 +217,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// When the next value is not a number, or not JSON.
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
-        self.expect(Kind::Number, "a number")?;
+        self.expect_number("a number")?;
         let (text, _) = self.number()?;
         text.parse::<f64>()
             .map_err(|_| DecodeError::unexpected_kind("a number", Kind::Number))
@@ -218,8 +227,9 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// When the next value is not a string, or the string is not valid JSON or UTF-8.
+    #[inline]
     pub fn str(&mut self) -> Result<Cow<'a, str>, DecodeError> {
-        self.expect(Kind::String, "a string")?;
+        self.expect_byte(b'"', "a string")?;
         self.string()
     }
 
@@ -228,7 +238,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// When the next value is not an object, or nests too deep.
     pub fn object(&mut self) -> Result<Object, DecodeError> {
-        self.expect(Kind::Object, "an object")?;
+        self.expect_byte(b'{', "an object")?;
         self.enter()?;
         Ok(Object { first: true })
     }
@@ -238,7 +248,7 @@ impl<'a> Reader<'a> {
     /// # Errors
     /// When the next value is not an array, or nests too deep.
     pub fn array(&mut self) -> Result<Array, DecodeError> {
-        self.expect(Kind::Array, "an array")?;
+        self.expect_byte(b'[', "an array")?;
         self.enter()?;
         Ok(Array { first: true })
     }
@@ -314,23 +324,46 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline]
     fn byte(&self) -> Option<u8> {
         self.text.as_bytes().get(self.position).copied()
     }
 
+    #[inline]
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.byte() {
             self.position += 1;
         }
     }
 
-    /// Fails unless the next value has type `kind`.
-    fn expect(&mut self, kind: Kind, expected: &'static str) -> Result<(), DecodeError> {
-        let found = self.peek()?;
-        if found == kind {
+    /// Fails unless the next value starts with `first`, the one byte that starts every
+    /// value of the type asked for.
+    #[inline]
+    fn expect_byte(&mut self, first: u8, expected: &'static str) -> Result<(), DecodeError> {
+        self.skip_whitespace();
+        if self.byte() == Some(first) {
             Ok(())
         } else {
-            Err(DecodeError::unexpected_kind(expected, found))
+            Err(self.mismatch(expected))
+        }
+    }
+
+    /// Fails unless a number comes next.
+    fn expect_number(&mut self, expected: &'static str) -> Result<(), DecodeError> {
+        self.skip_whitespace();
+        match self.byte() {
+            Some(b'-' | b'0'..=b'9') => Ok(()),
+            _ => Err(self.mismatch(expected)),
+        }
+    }
+
+    /// The error for a next value that is not of the type asked for, or no value at all.
+    #[cold]
+    #[inline(never)]
+    fn mismatch(&mut self, expected: &'static str) -> DecodeError {
+        match self.peek() {
+            Ok(found) => DecodeError::unexpected_kind(expected, found),
+            Err(error) => error,
         }
     }
 
@@ -405,14 +438,31 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string whose opening quote is next.
+    ///
+    /// Inlined, as most strings are short and plain: the call would cost about as much as
+    /// reading them. Anything else is left to [`Reader::string_end`].
+    #[inline]
     fn string(&mut self) -> Result<Cow<'a, str>, DecodeError> {
         self.position += 1;
         let start = self.position;
         let end = self.plain_run();
+        if self.byte() == Some(b'"') {
+            // Both ends are next to ASCII bytes, so on character boundaries.
+            if let Some(text) = self.text.get(start..end) {
+                self.position += 1;
+                return Ok(Cow::Borrowed(text));
+            }
+        }
+        self.string_end(start, end)
+    }
+
+    /// Finishes a string from its first byte at `start`, where its plain run stopped at
+    /// `end` at something other than a closing quote.
+    #[inline(never)]
+    fn string_end(&mut self, start: usize, end: usize) -> Result<Cow<'a, str>, DecodeError> {
         match self.byte() {
             Some(b'"') => {
                 self.position += 1;
-                // Both ends are next to ASCII bytes, so on character boundaries.
                 let text = self
                     .text
                     .get(start..end)
@@ -428,6 +478,7 @@ impl<'a> Reader<'a> {
     /// Moves past bytes that need no attention inside a string and returns the position.
     ///
     /// Eight bytes are tested at a time while eight remain; the last few one by one.
+    #[inline]
     fn plain_run(&mut self) -> usize {
         let bytes = self.text.as_bytes();
         let mut position = self.position;
@@ -549,6 +600,7 @@ impl Object {
     ///
     /// # Errors
     /// When the object is not JSON.
+    #[inline]
     pub fn next_key<'a>(
         &mut self,
         reader: &mut Reader<'a>,
@@ -686,7 +738,11 @@ mod tests {
     /// the run stops exactly where the byte table says.
     #[test]
     fn plain_runs_stop_where_the_table_says() {
-        for filler in ["abcdefghijklmnopqrst", "ééééééééééé", "a\u{7f}é€\u{10ffff}xyz0123"] {
+        for filler in [
+            "abcdefghijklmnopqrst",
+            "ééééééééééé",
+            "a\u{7f}é€\u{10ffff}xyz0123",
+        ] {
             for place in 0..16 {
                 for byte in 0..=0x7f_u8 {
                     let mut text = String::from("\"");
@@ -832,5 +888,57 @@ mod tests {
         let error = reader.i64().unwrap_err();
         assert_eq!(error.to_string(), "expected an integer, found a string");
         assert_eq!(reader.str().unwrap(), "text");
+    }
+
+    /// Each typed read accepts the values of its type and refuses any other value with an
+    /// error naming what it found, leaving it unread; where no value starts, it gives the
+    /// syntax error that [`Reader::peek`] gives.
+    #[test]
+    fn typed_reads_refuse_other_types_as_peek_classifies_them() {
+        type Read = fn(&mut Reader<'_>) -> Result<(), DecodeError>;
+        let reads: [(&str, Option<Kind>, Read); 7] = [
+            ("a boolean", Some(Kind::Bool), |r| r.bool().map(drop)),
+            ("an integer", Some(Kind::Number), |r| r.i64().map(drop)),
+            ("a number", Some(Kind::Number), |r| r.f64().map(drop)),
+            ("a string", Some(Kind::String), |r| r.str().map(drop)),
+            ("an object", Some(Kind::Object), |r| r.object().map(drop)),
+            ("an array", Some(Kind::Array), |r| r.array().map(drop)),
+            ("", None, |r| r.null().map(drop)),
+        ];
+        let texts = [
+            "null", " true", "false", "-1", "7", "\"s\"", "[]", "{}", "nul", "tru", "x", "", " ",
+            "+1", "]", "\u{e9}",
+        ];
+        for text in texts {
+            let peeked = Reader::new(text.as_bytes()).peek();
+            for (expected, kind, read) in reads {
+                let mut reader = Reader::new(text.as_bytes());
+                let result = read(&mut reader);
+                match (&peeked, kind) {
+                    (Err(error), _) => assert_eq!(result.as_ref(), Err(error), "{text}"),
+                    (Ok(found), Some(kind)) if *found != kind => {
+                        assert_eq!(
+                            result,
+                            Err(DecodeError::unexpected_kind(expected, *found)),
+                            "{text}"
+                        );
+                        assert_eq!(reader.peek().as_ref(), Ok(found), "{text}: left unread");
+                    }
+                    (Ok(found), None) if *found != Kind::Null => {
+                        assert_eq!(result, Ok(()), "{text}");
+                        assert_eq!(reader.peek().as_ref(), Ok(found), "{text}: left unread");
+                    }
+                    (Ok(_), _) => {
+                        // Of the right type: read, unless misspelt.
+                        if let Err(error) = result {
+                            assert!(
+                                matches!(error.kind(), DecodeErrorKind::Syntax { .. }),
+                                "{text}: {error}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }
