@@ -421,8 +421,9 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
 pub(crate) struct Fields {
     object: Object,
     names: &'static [&'static str],
-    /// One bit per name that has been read.
-    seen: u128,
+    /// One bit per name that has been read, in two words: shifting a `u128` by a variable
+    /// amount takes several instructions, and this is done for every member read.
+    seen: [u64; 2],
     /// Where the next name is looked for first: after the one found last.
     expected: usize,
     error: Option<DecodeError>,
@@ -455,7 +456,7 @@ impl Fields {
         Ok(Self {
             object: reader.object()?,
             names,
-            seen: 0,
+            seen: [0; 2],
             expected: 0,
             error: None,
         })
@@ -505,7 +506,7 @@ impl Fields {
         match T::decode(reader) {
             Ok(value) => {
                 *slot = Some(value);
-                self.seen |= bit(index);
+                self.mark(index);
             }
             Err(error) => self.fail(error, index),
         }
@@ -568,7 +569,8 @@ impl Fields {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let unread = required & !self.seen;
+        let seen = u128::from(self.seen[0]) | u128::from(self.seen[1]) << 64;
+        let unread = required & !seen;
         if unread == 0 {
             return Ok(());
         }
@@ -576,19 +578,19 @@ impl Fields {
         Err(missing(self.names.get(index).copied().unwrap_or_default()))
     }
 
+    /// Records that member `index` has been read; indexes past 127 have no bit, which the
+    /// generator rules out.
+    fn mark(&mut self, index: usize) {
+        if let Some(word) = self.seen.get_mut(index / 64) {
+            *word |= 1 << (index % 64);
+        }
+    }
+
     #[cold]
     fn fail(&mut self, error: DecodeError, index: usize) {
         let name = self.names.get(index).copied().unwrap_or_default();
         self.error = Some(error.in_member(name));
     }
-}
-
-/// The bit of member `index` in [`Fields::seen`]; indexes past 127 share no bit, which the
-/// generator rules out.
-fn bit(index: usize) -> u128 {
-    1_u128
-        .checked_shl(u32::try_from(index).unwrap_or(u32::MAX))
-        .unwrap_or(0)
 }
 
 /// The error of a model whose required members were not all read although
@@ -765,10 +767,16 @@ mod tests {
 
     #[test]
     fn member_bits_cover_128_members_and_no_more() {
-        assert_eq!(bit(0), 1);
-        assert_eq!(bit(127), 1 << 127);
-        assert_eq!(bit(128), 0);
-        assert_eq!(bit(usize::MAX), 0);
+        const NAMES: &[&str] = &["a"];
+        let mut reader = Reader::new(b"{}");
+        let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
+        for index in [0, 63, 64, 127, 128, usize::MAX] {
+            fields.mark(index);
+        }
+        assert_eq!(fields.seen, [1 | 1 << 63, 1 | 1 << 63]);
+        fields
+            .finish(1 | 1 << 63 | 1 << 64 | 1 << 127)
+            .expect("all four were read");
     }
 
     #[test]
