@@ -54,9 +54,7 @@ impl<S> Layer<S> for AuthLayer {
     fn layer(&self, inner: S) -> Auth<S> {
         Auth {
             inner,
-            provider: self.provider.clone(),
-            api: self.api.clone(),
-            header: self.header.clone(),
+            shared: Arc::new(self.clone()),
         }
     }
 }
@@ -65,21 +63,20 @@ impl<S> Layer<S> for AuthLayer {
 #[derive(Clone)]
 pub struct Auth<S> {
     inner: S,
-    provider: Arc<dyn ContextProvider>,
-    api: BaseUrlSource,
-    header: HeaderCache,
+    /// One reference count to clone with the service, as every call does.
+    shared: Arc<AuthLayer>,
 }
 
 impl<S: fmt::Debug> fmt::Debug for Auth<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
             .field("inner", &self.inner)
-            .field("api", &self.api)
+            .field("api", &self.shared.api)
             .finish_non_exhaustive()
     }
 }
 
-impl<S> Auth<S> {
+impl AuthLayer {
     /// The token to send with `request`, or `None` when it is not for the API.
     fn token_for(&self, request: &Request) -> Result<Option<Token>, TransportError> {
         let uri = request.uri();
@@ -154,7 +151,7 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        let prepared = self.authorize(&mut request);
+        let prepared = self.shared.authorize(&mut request);
         prepared::call(&mut self.inner, request, prepared)
     }
 }

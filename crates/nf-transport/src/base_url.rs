@@ -211,8 +211,7 @@ impl<S> Layer<S> for BaseUrlLayer {
     fn layer(&self, inner: S) -> BaseUrlService<S> {
         BaseUrlService {
             inner,
-            source: self.source.clone(),
-            user_agent: self.user_agent.clone(),
+            shared: Arc::new(self.clone()),
         }
     }
 }
@@ -221,11 +220,11 @@ impl<S> Layer<S> for BaseUrlLayer {
 #[derive(Debug, Clone)]
 pub struct BaseUrlService<S> {
     inner: S,
-    source: BaseUrlSource,
-    user_agent: HeaderValue,
+    /// One reference count to clone with the service, as every call does.
+    shared: Arc<BaseUrlLayer>,
 }
 
-impl<S> BaseUrlService<S> {
+impl BaseUrlLayer {
     fn prepare(&self, request: &mut Request) -> Result<(), TransportError> {
         let uri = request.uri();
         if uri.scheme().is_none() {
@@ -261,7 +260,7 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        let prepared = self.prepare(&mut request);
+        let prepared = self.shared.prepare(&mut request);
         prepared::call(&mut self.inner, request, prepared)
     }
 }

@@ -268,7 +268,7 @@ impl<S> Layer<S> for RetryLayer {
     fn layer(&self, inner: S) -> Retry<S> {
         Retry {
             inner,
-            layer: self.clone(),
+            layer: Arc::new(self.clone()),
         }
     }
 }
@@ -277,7 +277,8 @@ impl<S> Layer<S> for RetryLayer {
 #[derive(Debug, Clone)]
 pub struct Retry<S> {
     inner: S,
-    layer: RetryLayer,
+    /// One reference count to clone with the service, as every call does, not three.
+    layer: Arc<RetryLayer>,
 }
 
 /// What is needed to send a request again; `None` when its body is a stream.
@@ -338,7 +339,7 @@ enum Step {
 /// What later attempts need: kept beside the first attempt, used only if it fails.
 struct Rest<S> {
     inner: S,
-    layer: RetryLayer,
+    layer: Arc<RetryLayer>,
     /// Boxed: it is read only when retrying, and keeps the future small.
     template: Option<Box<Template>>,
     method: Method,
