@@ -5,6 +5,7 @@
 //! builds a `Value`. The `serde` traits of the models delegate to it, so the large generated
 //! crate carries no per-type serde visitor code (which is what made it slow to build).
 
+mod names;
 mod reader;
 
 use std::borrow::Cow;
@@ -13,6 +14,11 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+#[allow(
+    unused_imports,
+    reason = "used by the generated modules, which features may leave out"
+)]
+pub(crate) use self::names::{Name, names};
 pub use self::reader::{Array, Kind, Object, Reader};
 
 /// A value that converts to and from JSON, as every model and request body does.
@@ -420,7 +426,7 @@ pub fn to_vec<T: Json>(value: &T) -> Vec<u8> {
 #[derive(Debug)]
 pub(crate) struct Fields {
     object: Object,
-    names: &'static [&'static str],
+    names: &'static [Name],
     /// One bit per name that has been read, in two words: shifting a `u128` by a variable
     /// amount takes several instructions, and this is done for every member read.
     seen: [u64; 2],
@@ -451,7 +457,7 @@ impl Fields {
     /// most 128).
     pub(crate) fn begin(
         reader: &mut Reader<'_>,
-        names: &'static [&'static str],
+        names: &'static [Name],
     ) -> Result<Self, DecodeError> {
         Ok(Self {
             object: reader.object()?,
@@ -463,35 +469,26 @@ impl Fields {
     }
 
     /// The next member's name; `None` after the last member or the first error.
+    ///
+    /// The name after the one found last is tried first, so members that arrive in the
+    /// order the model declares them (as they mostly do) are found at the first comparison.
     pub(crate) fn next<'a>(&mut self, reader: &mut Reader<'a>) -> Option<Key<'a>> {
         if self.error.is_some() {
             return None;
         }
-        match self.object.next_key(reader) {
-            Ok(Some(key)) => Some(match self.find(&key) {
-                Some(index) => Key::Known(index),
-                None => Key::Other(key),
-            }),
+        match self.object.next_name(reader, self.names, self.expected) {
+            Ok(Some(key)) => {
+                if let Key::Known(index) = key {
+                    self.expected = index + 1;
+                }
+                Some(key)
+            }
             Ok(None) => None,
             Err(error) => {
                 self.error = Some(error);
                 None
             }
         }
-    }
-
-    /// The index of member `name`. The search starts after the member found last, so
-    /// members that arrive in the order the model declares them (as they mostly do) are
-    /// found at the first comparison.
-    fn find(&mut self, name: &str) -> Option<usize> {
-        let start = self.expected.min(self.names.len());
-        let (before, after) = self.names.split_at(start);
-        let index = match after.iter().position(|known| *known == name) {
-            Some(offset) => start + offset,
-            None => before.iter().position(|known| *known == name)?,
-        };
-        self.expected = index + 1;
-        Some(index)
     }
 
     /// Reads member `index` into `slot`; `null` is handed to `T`, which refuses it unless it
@@ -575,7 +572,12 @@ impl Fields {
             return Ok(());
         }
         let index = unread.trailing_zeros() as usize;
-        Err(missing(self.names.get(index).copied().unwrap_or_default()))
+        Err(missing(self.name(index)))
+    }
+
+    #[cold]
+    fn fail(&mut self, error: DecodeError, index: usize) {
+        self.error = Some(error.in_member(self.name(index)));
     }
 
     /// Records that member `index` has been read; indexes past 127 have no bit, which the
@@ -586,10 +588,9 @@ impl Fields {
         }
     }
 
-    #[cold]
-    fn fail(&mut self, error: DecodeError, index: usize) {
-        let name = self.names.get(index).copied().unwrap_or_default();
-        self.error = Some(error.in_member(name));
+    /// The name at `index` of the model's table.
+    fn name(&self, index: usize) -> &'static str {
+        self.names.get(index).map_or("", Name::text)
     }
 }
 
@@ -767,7 +768,7 @@ mod tests {
 
     #[test]
     fn member_bits_cover_128_members_and_no_more() {
-        const NAMES: &[&str] = &["a"];
+        const NAMES: &[Name] = &names(["a"]);
         let mut reader = Reader::new(b"{}");
         let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
         for index in [0, 63, 64, 127, 128, usize::MAX] {
@@ -781,7 +782,7 @@ mod tests {
 
     #[test]
     fn members_are_found_in_any_order() {
-        const NAMES: &[&str] = &["a", "b", "c", "d"];
+        const NAMES: &[Name] = &names(["a", "b", "c", "d"]);
         let mut reader = Reader::new(br#"{"c": 3, "d": 4, "a": 1, "x": 0, "b": 2, "c": 5}"#);
         let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
         let mut found = Vec::new();
@@ -790,7 +791,7 @@ mod tests {
             match key {
                 Key::Known(index) => {
                     fields.required(&mut reader, index, &mut value);
-                    found.push((NAMES[index], value));
+                    found.push((NAMES[index].text(), value));
                 }
                 Key::Other(name) => {
                     assert_eq!(name, "x");
@@ -813,7 +814,7 @@ mod tests {
 
     #[test]
     fn the_first_missing_required_member_is_named() {
-        const NAMES: &[&str] = &["a", "b", "c"];
+        const NAMES: &[Name] = &names(["a", "b", "c"]);
         let mut reader = Reader::new(br#"{"b": 1, "x": [true]}"#);
         let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
         let mut b: Option<i64> = None;
@@ -826,5 +827,201 @@ mod tests {
         assert_eq!(b, Some(1));
         let error = fields.finish(0b111).expect_err("a and c are missing");
         assert_eq!(error.to_string(), "missing member `a`");
+    }
+
+    /// Names of every length class the in-place comparison treats apart (empty, shorter
+    /// than eight bytes, eight, longer, longer than sixteen), names that share their first
+    /// eight bytes, and names that JSON writes escaped.
+    const TRICKY: &[Name] = &names([
+        "id",
+        "",
+        "a",
+        "uid",
+        "appId",
+        "jobType",
+        "services",
+        "createdAt",
+        "createdAx",
+        "lifecycleStatus",
+        "lifecycleStatusX",
+        "abcdefghijklmnopq",
+        "été",
+        "tab\there",
+        "quote\"d",
+        "back\\slash",
+    ]);
+
+    /// What a decoder saw of each member.
+    #[derive(Debug, PartialEq)]
+    enum Seen {
+        Known(usize),
+        Other(String),
+    }
+
+    /// The members of `text` as [`Fields`] finds them in [`TRICKY`].
+    fn by_table(text: &[u8]) -> Result<Vec<Seen>, DecodeError> {
+        let mut reader = Reader::new(text);
+        let mut fields = Fields::begin(&mut reader, TRICKY)?;
+        let mut seen = Vec::new();
+        while let Some(key) = fields.next(&mut reader) {
+            seen.push(match key {
+                Key::Known(index) => Seen::Known(index),
+                Key::Other(name) => Seen::Other(name.into_owned()),
+            });
+            fields.skip(&mut reader);
+        }
+        fields.finish(0)?;
+        reader.end()?;
+        Ok(seen)
+    }
+
+    /// The same, by reading each name into a string and comparing it with each of
+    /// [`TRICKY`] in turn.
+    fn by_text(text: &[u8]) -> Result<Vec<Seen>, DecodeError> {
+        let mut reader = Reader::new(text);
+        let mut object = reader.object()?;
+        let mut seen = Vec::new();
+        while let Some(key) = object.next_key(&mut reader)? {
+            seen.push(match TRICKY.iter().position(|name| name.text() == key) {
+                Some(index) => Seen::Known(index),
+                None => Seen::Other(key.into_owned()),
+            });
+            reader.skip()?;
+        }
+        reader.end()?;
+        Ok(seen)
+    }
+
+    #[test]
+    fn names_are_matched_exactly_however_they_are_written() {
+        use Seen::{Known, Other};
+        let other = |name: &str| Other(name.to_owned());
+        let cases: &[(&str, &[Seen])] = &[
+            (r#"{"createdAt": 1, "createdAx": 2}"#, &[Known(7), Known(8)]),
+            (
+                r#"{"createdAy": 1, "createdA": 2}"#,
+                &[other("createdAy"), other("createdA")],
+            ),
+            (
+                r#"{"lifecycleStatusX": 1, "lifecycleStatus": 2, "lifecycleStatuX": 3}"#,
+                &[Known(10), Known(9), other("lifecycleStatuX")],
+            ),
+            (
+                r#"{"abcdefghijklmnopq": 1, "abcdefghijklmnopr": 2}"#,
+                &[Known(11), other("abcdefghijklmnopr")],
+            ),
+            (
+                r#"{"i": 1, "idx": 2, "Id": 3, "id": 4}"#,
+                &[other("i"), other("idx"), other("Id"), Known(0)],
+            ),
+            (
+                r#"{"\u0069d": 1, "app\u0049d": 2, "\u00e9t\u00e9": 3, "été": 4}"#,
+                &[Known(0), Known(4), Known(12), Known(12)],
+            ),
+            (
+                r#"{"tab\there": 1, "quote\"d": 2, "back\\slash": 3}"#,
+                &[Known(13), Known(14), Known(15)],
+            ),
+            (
+                r#"{"": 1, "a" : 2, "uid"  :3}"#,
+                &[Known(1), Known(2), Known(3)],
+            ),
+            (
+                r#"{"a": 1, "a": 2, "id": 3, "id": 4}"#,
+                &[Known(2), Known(2), Known(0), Known(0)],
+            ),
+            // Keys that end within eight bytes of the end of the text.
+            (r#"{"a":1}"#, &[Known(2)]),
+            (r#"{"x":1,"id":2}"#, &[other("x"), Known(0)]),
+            (r#"{"uid":""}"#, &[Known(3)]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                by_table(text.as_bytes()).as_deref(),
+                Ok(*expected),
+                "{text}"
+            );
+            assert_eq!(by_text(text.as_bytes()).as_deref(), Ok(*expected), "{text}");
+        }
+    }
+
+    /// Random objects with names from [`TRICKY`], near misses of them, escaped spellings,
+    /// stray whitespace and texts cut short: matching in place finds what reading each
+    /// name into a string and comparing it finds, and fails where that fails, alike.
+    #[test]
+    fn names_matched_in_place_agree_with_names_read_as_text() {
+        const KEYS: &[&str] = &[
+            r#""id""#,
+            r#""""#,
+            r#""a""#,
+            r#""uid""#,
+            r#""appId""#,
+            r#""jobType""#,
+            r#""jobTypes""#,
+            r#""jobTyp""#,
+            r#""services""#,
+            r#""servicez""#,
+            r#""createdAt""#,
+            r#""createdAx""#,
+            r#""createdAy""#,
+            r#""lifecycleStatus""#,
+            r#""lifecycleStatusX""#,
+            r#""lifecycleStatusY""#,
+            r#""abcdefghijklmnopq""#,
+            r#""abcdefghijklmnop""#,
+            r#""été""#,
+            r#""\u00e9t\u00e9""#,
+            r#""tab\there""#,
+            r#""quote\"d""#,
+            r#""back\\slash""#,
+            r#""\u0069d""#,
+            r#""i\"d""#,
+            r#""id\n""#,
+            r#""unknown""#,
+            r#""lifecycle\u0053tatus""#,
+        ];
+        const GAPS: &[&str] = &["", "", "", " ", "\n\t"];
+        const VALUES: &[&str] = &["1", "\"v\"", "[]", "{\"id\": null}", "\"lifecycleStatus\""];
+        // A fixed linear congruential generator: the same texts on every run.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(state >> 33).unwrap_or(0) % bound
+        };
+        let mut accepted = 0;
+        for _ in 0..5_000 {
+            let mut text = String::from("{");
+            for member in 0..next(6) {
+                if member > 0 {
+                    text.push(',');
+                }
+                text.push_str(GAPS[next(GAPS.len())]);
+                text.push_str(KEYS[next(KEYS.len())]);
+                text.push_str(GAPS[next(GAPS.len())]);
+                text.push(':');
+                text.push_str(GAPS[next(GAPS.len())]);
+                text.push_str(VALUES[next(VALUES.len())]);
+            }
+            text.push('}');
+            let mut bytes = text.into_bytes();
+            if next(4) == 0 {
+                bytes.truncate(next(bytes.len() + 1));
+            }
+            let ours = by_table(&bytes);
+            assert_eq!(
+                ours,
+                by_text(&bytes),
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
+            accepted += usize::from(ours.is_ok());
+        }
+        // Both outcomes must be exercised for the comparison to mean anything.
+        assert!(
+            (2_000..4_900).contains(&accepted),
+            "{accepted} texts were accepted"
+        );
     }
 }

@@ -89,7 +89,7 @@ impl Pagination {
 
 impl Json for Pagination {
     fn decode(reader: &mut json::Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["hasNextPage", "cursor", "count"];
+        const NAMES: &[json::Name] = &json::names(["hasNextPage", "cursor", "count"]);
         let mut has_next_page = None;
         let mut cursor = None;
         let mut count = None;

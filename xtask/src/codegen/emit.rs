@@ -266,8 +266,14 @@ fn struct_source(
         fields.len() <= 128,
         "{name}: more than 128 members do not fit the decoder's bit set"
     );
+    // The table is built at compile time into the form that keys are matched against in
+    // place: see `nf_types::json::Name`.
     let names: Vec<String> = fields.iter().map(|field| literal(&field.json)).collect();
-    out!(out, "const NAMES: &[&str] = &[{}];", names.join(", "));
+    out!(
+        out,
+        "const NAMES: &[json::Name] = &json::names([{}]);",
+        names.join(", ")
+    );
     for field in fields {
         out!(out, "let mut {} = None;", field.rust);
     }

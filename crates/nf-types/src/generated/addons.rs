@@ -31,7 +31,7 @@ impl AbortAddonRestoreBody {
 
 impl Json for AbortAddonRestoreBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["restoreId"];
+        const NAMES: &[json::Name] = &json::names(["restoreId"]);
         let mut restore_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -101,14 +101,14 @@ impl AddBackupDestinationBody {
 
 impl Json for AddBackupDestinationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "description",
             "name",
             "prefix",
             "type",
             "usage",
-        ];
+        ]);
         let mut credentials = None;
         let mut description = None;
         let mut name = None;
@@ -247,7 +247,7 @@ impl AddBackupDestinationBodyCredentials {
 
 impl Json for AddBackupDestinationBodyCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accessKey",
             "authMode",
             "bucketName",
@@ -257,7 +257,7 @@ impl Json for AddBackupDestinationBodyCredentials {
             "region",
             "secretKey",
             "workloadIdentityId",
-        ];
+        ]);
         let mut access_key = None;
         let mut auth_mode = None;
         let mut bucket_name = None;
@@ -426,7 +426,7 @@ impl AddBackupDestinationResponse {
 
 impl Json for AddBackupDestinationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "credentials",
             "description",
@@ -436,7 +436,7 @@ impl Json for AddBackupDestinationResponse {
             "type",
             "updatedAt",
             "usage",
-        ];
+        ]);
         let mut created_at = None;
         let mut credentials = None;
         let mut description = None;
@@ -567,13 +567,13 @@ impl BackupAddonBody {
 
 impl Json for BackupAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalDestinations",
             "backupType",
             "compressionType",
             "customDestinationId",
             "name",
-        ];
+        ]);
         let mut additional_destinations = None;
         let mut backup_type = None;
         let mut compression_type = None;
@@ -658,7 +658,7 @@ impl BackupAddonBodyAdditionalDestinationsItem {
 
 impl Json for BackupAddonBodyAdditionalDestinationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["destinationId", "retentionTime", "type"];
+        const NAMES: &[json::Name] = &json::names(["destinationId", "retentionTime", "type"]);
         let mut destination_id = None;
         let mut retention_time = None;
         let mut type_ = None;
@@ -780,7 +780,7 @@ impl BackupAddonResponse {
 
 impl Json for BackupAddonResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "completedAt",
             "config",
             "createdAt",
@@ -789,7 +789,7 @@ impl Json for BackupAddonResponse {
             "name",
             "status",
             "uid",
-        ];
+        ]);
         let mut completed_at = None;
         let mut config = None;
         let mut created_at = None;
@@ -883,7 +883,7 @@ impl BackupAddonResponseConfig {
 
 impl Json for BackupAddonResponseConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addonVersion", "size", "source"];
+        const NAMES: &[json::Name] = &json::names(["addonVersion", "size", "source"]);
         let mut addon_version = None;
         let mut size = None;
         let mut source = None;
@@ -940,7 +940,7 @@ impl BackupAddonResponseConfigSource {
 
 impl Json for BackupAddonResponseConfigSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type"];
+        const NAMES: &[json::Name] = &json::names(["type"]);
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1011,7 +1011,7 @@ impl BackupAddonResponseLastRestore {
 
 impl Json for BackupAddonResponseLastRestore {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["completedAt", "restoreTimestamp", "status"];
+        const NAMES: &[json::Name] = &json::names(["completedAt", "restoreTimestamp", "status"]);
         let mut completed_at = None;
         let mut restore_timestamp = None;
         let mut status = None;
@@ -1275,7 +1275,7 @@ impl CreateAddonBody {
 
 impl Json for CreateAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "backupSchedules",
             "billing",
             "customCredentials",
@@ -1296,7 +1296,7 @@ impl Json for CreateAddonBody {
             "vpcAccessible",
             "templateValues",
             "region",
-        ];
+        ]);
         let mut backup_schedules = None;
         let mut billing = None;
         let mut custom_credentials = None;
@@ -1482,14 +1482,14 @@ impl CreateAddonBodyBackupSchedulesItem {
 
 impl Json for CreateAddonBodyBackupSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalDestinations",
             "backupType",
             "compressionType",
             "customDestinationId",
             "retentionTime",
             "scheduling",
-        ];
+        ]);
         let mut additional_destinations = None;
         let mut backup_type = None;
         let mut compression_type = None;
@@ -1593,7 +1593,7 @@ impl CreateAddonBodyBackupSchedulesItemScheduling {
 
 impl Json for CreateAddonBodyBackupSchedulesItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["day", "hour", "interval", "minute"];
+        const NAMES: &[json::Name] = &json::names(["day", "hour", "interval", "minute"]);
         let mut day = None;
         let mut hour = None;
         let mut interval = None;
@@ -1703,14 +1703,14 @@ impl CreateAddonBodyBilling {
 
 impl Json for CreateAddonBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "deploymentPlan",
             "diskAutoscaling",
             "replicas",
             "storage",
             "storageClass",
             "zonalRedundancy",
-        ];
+        ]);
         let mut deployment_plan = None;
         let mut disk_autoscaling = None;
         let mut replicas = None;
@@ -1804,7 +1804,7 @@ impl CreateAddonBodyBillingDiskAutoscaling {
 
 impl Json for CreateAddonBodyBillingDiskAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "maxSizeMib", "thresholdPercent"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "maxSizeMib", "thresholdPercent"]);
         let mut enabled = None;
         let mut max_size_mib = None;
         let mut threshold_percent = None;
@@ -1877,7 +1877,7 @@ impl CreateAddonBodyBillingZonalRedundancy {
 
 impl Json for CreateAddonBodyBillingZonalRedundancy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["minZones", "type"];
+        const NAMES: &[json::Name] = &json::names(["minZones", "type"]);
         let mut min_zones = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1934,7 +1934,7 @@ impl CreateAddonBodyCustomCredentials {
 
 impl Json for CreateAddonBodyCustomCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dbName"];
+        const NAMES: &[json::Name] = &json::names(["dbName"]);
         let mut db_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1981,7 +1981,7 @@ impl CreateAddonBodyInfrastructure {
 
 impl Json for CreateAddonBodyInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["architecture"];
+        const NAMES: &[json::Name] = &json::names(["architecture"]);
         let mut architecture = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2030,7 +2030,7 @@ impl CreateAddonBodyIpPoliciesItem {
 
 impl Json for CreateAddonBodyIpPoliciesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["action", "addresses"];
+        const NAMES: &[json::Name] = &json::names(["action", "addresses"]);
         let mut action = None;
         let mut addresses = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2102,7 +2102,7 @@ impl CreateAddonBodyMetadata {
 
 impl Json for CreateAddonBodyMetadata {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["annotations", "labels"];
+        const NAMES: &[json::Name] = &json::names(["annotations", "labels"]);
         let mut annotations = None;
         let mut labels = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2194,13 +2194,13 @@ impl CreateAddonBodySource {
 
 impl Json for CreateAddonBodySource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonId",
             "backupId",
             "backupType",
             "projectId",
             "backupUid",
-        ];
+        ]);
         let mut addon_id = None;
         let mut backup_id = None;
         let mut backup_type = None;
@@ -2414,7 +2414,7 @@ impl CreateAddonBodyTypeSpecificSettings {
 
 impl Json for CreateAddonBodyTypeSpecificSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "mysqlHaModeEnabled",
             "mysqlHaRouterEnabled",
             "mysqlRouterReplicas",
@@ -2428,7 +2428,7 @@ impl Json for CreateAddonBodyTypeSpecificSettings {
             "postgresqlWalLevel",
             "redisMaxMemoryPolicy",
             "redisSentinelEnabled",
-        ];
+        ]);
         let mut mysql_ha_mode_enabled = None;
         let mut mysql_ha_router_enabled = None;
         let mut mysql_router_replicas = None;
@@ -2834,7 +2834,7 @@ impl CreateAddonResponse {
 
 impl Json for CreateAddonResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "backupSchedules",
             "billing",
@@ -2860,7 +2860,7 @@ impl Json for CreateAddonResponse {
             "vpcAccessible",
             "templateValues",
             "region",
-        ];
+        ]);
         let mut app_id = None;
         let mut backup_schedules = None;
         let mut billing = None;
@@ -3045,7 +3045,7 @@ impl CreateAddonResponseCluster {
 
 impl Json for CreateAddonResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
+        const NAMES: &[json::Name] = &json::names(["id", "loadBalancers", "name", "namespace"]);
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
@@ -3137,7 +3137,7 @@ impl CreateAddonBackupScheduleResponse {
 
 impl Json for CreateAddonBackupScheduleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id"];
+        const NAMES: &[json::Name] = &json::names(["id"]);
         let mut id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3219,7 +3219,8 @@ impl CreateExternalAddonBody {
 
 impl Json for CreateExternalAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "environmentId", "name", "spec", "tags"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "environmentId", "name", "spec", "tags"]);
         let mut description = None;
         let mut environment_id = None;
         let mut name = None;
@@ -3315,13 +3316,13 @@ impl CreateExternalAddonBodySpec {
 
 impl Json for CreateExternalAddonBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "config",
             "outputs",
             "provider",
             "resourceType",
             "workloadIdentityId",
-        ];
+        ]);
         let mut config = None;
         let mut outputs = None;
         let mut provider = None;
@@ -3462,7 +3463,7 @@ impl CreateExternalAddonBodySpecProvider {
 
 impl Json for CreateExternalAddonBodySpecProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aiven",
             "akamai",
             "aws",
@@ -3471,7 +3472,7 @@ impl Json for CreateExternalAddonBodySpecProvider {
             "cloudflare",
             "google",
             "planetscale",
-        ];
+        ]);
         let mut aiven = None;
         let mut akamai = None;
         let mut aws = None;
@@ -3540,7 +3541,7 @@ impl CreateExternalAddonBodySpecProviderAiven {
 
 impl Json for CreateExternalAddonBodySpecProviderAiven {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["integrationId"];
+        const NAMES: &[json::Name] = &json::names(["integrationId"]);
         let mut integration_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3585,7 +3586,7 @@ impl CreateExternalAddonBodySpecProviderAws {
 
 impl Json for CreateExternalAddonBodySpecProviderAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["region", "integrationId"];
+        const NAMES: &[json::Name] = &json::names(["region", "integrationId"]);
         let mut region = None;
         let mut integration_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3656,7 +3657,7 @@ impl CreateExternalAddonBodySpecProviderGoogle {
 
 impl Json for CreateExternalAddonBodySpecProviderGoogle {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["project", "region", "zone", "integrationId"];
+        const NAMES: &[json::Name] = &json::names(["project", "region", "zone", "integrationId"]);
         let mut project = None;
         let mut region = None;
         let mut zone = None;
@@ -3781,7 +3782,7 @@ impl GetAddonResponse {
 
 impl Json for GetAddonResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "cluster",
             "createdAt",
@@ -3793,7 +3794,7 @@ impl Json for GetAddonResponse {
             "status",
             "tags",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut cluster = None;
         let mut created_at = None;
@@ -3900,7 +3901,7 @@ impl GetAddonResponseSpec {
 
 impl Json for GetAddonResponseSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["config", "pendingActions", "type"];
+        const NAMES: &[json::Name] = &json::names(["config", "pendingActions", "type"]);
         let mut config = None;
         let mut pending_actions = None;
         let mut type_ = None;
@@ -4046,7 +4047,7 @@ impl GetAddonResponseSpecConfig {
 
 impl Json for GetAddonResponseSpecConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "deployment",
             "lifecycleStatus",
             "networking",
@@ -4056,7 +4057,7 @@ impl Json for GetAddonResponseSpecConfig {
             "templateValues",
             "templateValuesRedacted",
             "region",
-        ];
+        ]);
         let mut deployment = None;
         let mut lifecycle_status = None;
         let mut networking = None;
@@ -4178,7 +4179,7 @@ impl GetAddonResponseSpecPendingActionsItem {
 
 impl Json for GetAddonResponseSpecPendingActionsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "type"];
+        const NAMES: &[json::Name] = &json::names(["createdAt", "type"]);
         let mut created_at = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4220,7 +4221,7 @@ impl GetAddonBackupDownloadResponse {
 
 impl Json for GetAddonBackupDownloadResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["downloadLink"];
+        const NAMES: &[json::Name] = &json::names(["downloadLink"]);
         let mut download_link = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4270,7 +4271,7 @@ impl GetAddonBackupRestoresResponse {
 
 impl Json for GetAddonBackupRestoresResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["restores"];
+        const NAMES: &[json::Name] = &json::names(["restores"]);
         let mut restores = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4329,7 +4330,8 @@ impl GetAddonBackupRestoresResponseRestoresItem {
 
 impl Json for GetAddonBackupRestoresResponseRestoresItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["completedAt", "id", "restoreTimestamp", "status"];
+        const NAMES: &[json::Name] =
+            &json::names(["completedAt", "id", "restoreTimestamp", "status"]);
         let mut completed_at = None;
         let mut id = None;
         let mut restore_timestamp = None;
@@ -4394,7 +4396,7 @@ impl GetAddonBackupSchedulesResponse {
 
 impl Json for GetAddonBackupSchedulesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["schedules"];
+        const NAMES: &[json::Name] = &json::names(["schedules"]);
         let mut schedules = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4491,7 +4493,7 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
 
 impl Json for GetAddonBackupSchedulesResponseSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalDestinations",
             "backupCompressionType",
             "backupType",
@@ -4501,7 +4503,7 @@ impl Json for GetAddonBackupSchedulesResponseSchedulesItem {
             "retentionTime",
             "scheduling",
             "updatedAt",
-        ];
+        ]);
         let mut additional_destinations = None;
         let mut backup_compression_type = None;
         let mut backup_type = None;
@@ -4602,7 +4604,7 @@ impl GetAddonBackupsResponse {
 
 impl Json for GetAddonBackupsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["backups"];
+        const NAMES: &[json::Name] = &json::names(["backups"]);
         let mut backups = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4680,7 +4682,7 @@ impl GetAddonBackupsResponseBackupsItem {
 
 impl Json for GetAddonBackupsResponseBackupsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "completedAt",
             "config",
             "createdAt",
@@ -4689,7 +4691,7 @@ impl Json for GetAddonBackupsResponseBackupsItem {
             "name",
             "status",
             "uid",
-        ];
+        ]);
         let mut completed_at = None;
         let mut config = None;
         let mut created_at = None;
@@ -4821,13 +4823,13 @@ impl GetAddonBackupsResponseBackupsItemConfig {
 
 impl Json for GetAddonBackupsResponseBackupsItemConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalDestinations",
             "addonVersion",
             "compressionType",
             "size",
             "source",
-        ];
+        ]);
         let mut additional_destinations = None;
         let mut addon_version = None;
         let mut compression_type = None;
@@ -4911,7 +4913,7 @@ impl GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
 
 impl Json for GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["destinationId", "retentionTime", "type"];
+        const NAMES: &[json::Name] = &json::names(["destinationId", "retentionTime", "type"]);
         let mut destination_id = None;
         let mut retention_time = None;
         let mut type_ = None;
@@ -4971,7 +4973,7 @@ impl GetAddonContainersResponse {
 
 impl Json for GetAddonContainersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["containers"];
+        const NAMES: &[json::Name] = &json::names(["containers"]);
         let mut containers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5074,7 +5076,7 @@ impl GetAddonContainersResponseContainersItem {
 
 impl Json for GetAddonContainersResponseContainersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "host",
             "ipAddresses",
@@ -5084,7 +5086,7 @@ impl Json for GetAddonContainersResponseContainersItem {
             "nodePoolUserId",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut host = None;
         let mut ip_addresses = None;
@@ -5190,7 +5192,7 @@ impl GetAddonCredentialsResponse {
 
 impl Json for GetAddonCredentialsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["envs", "secrets"];
+        const NAMES: &[json::Name] = &json::names(["envs", "secrets"]);
         let mut envs = None;
         let mut secrets = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5395,7 +5397,7 @@ impl GetAddonMetricsResponse {
 
 impl Json for GetAddonMetricsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "bandwidth",
             "bandwidthVolume",
             "cpu",
@@ -5407,7 +5409,7 @@ impl Json for GetAddonMetricsResponse {
             "networkIngress",
             "requests",
             "tcpConnectionsOpen",
-        ];
+        ]);
         let mut bandwidth = None;
         let mut bandwidth_volume = None;
         let mut cpu = None;
@@ -5521,7 +5523,7 @@ impl GetAddonMetricsResponseBandwidth {
 
 impl Json for GetAddonMetricsResponseBandwidth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricInfo", "values"];
+        const NAMES: &[json::Name] = &json::names(["metricInfo", "values"]);
         let mut metric_info = None;
         let mut values = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5585,7 +5587,7 @@ impl GetAddonMetricsResponseBandwidthMetricInfo {
 
 impl Json for GetAddonMetricsResponseBandwidthMetricInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricId", "metricResolution", "metricUnit"];
+        const NAMES: &[json::Name] = &json::names(["metricId", "metricResolution", "metricUnit"]);
         let mut metric_id = None;
         let mut metric_resolution = None;
         let mut metric_unit = None;
@@ -5669,7 +5671,7 @@ impl GetAddonMetricsResponseBandwidthValuesItem {
 
 impl Json for GetAddonMetricsResponseBandwidthValuesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["data", "metadata"];
+        const NAMES: &[json::Name] = &json::names(["data", "metadata"]);
         let mut data = None;
         let mut metadata = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5712,7 +5714,7 @@ impl GetAddonRestoresResponse {
 
 impl Json for GetAddonRestoresResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["restores"];
+        const NAMES: &[json::Name] = &json::names(["restores"]);
         let mut restores = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5778,13 +5780,13 @@ impl GetAddonRestoresResponseRestoresItem {
 
 impl Json for GetAddonRestoresResponseRestoresItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "backupId",
             "completedAt",
             "id",
             "restoreTimestamp",
             "status",
-        ];
+        ]);
         let mut backup_id = None;
         let mut completed_at = None;
         let mut id = None;
@@ -5844,7 +5846,7 @@ impl GetAddonTypesResponse {
 
 impl Json for GetAddonTypesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addonTypes"];
+        const NAMES: &[json::Name] = &json::names(["addonTypes"]);
         let mut addon_types = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5959,7 +5961,7 @@ impl GetAddonTypesResponseAddonTypesItem {
 
 impl Json for GetAddonTypesResponseAddonTypesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "description",
             "features",
             "major",
@@ -5969,7 +5971,7 @@ impl Json for GetAddonTypesResponseAddonTypesItem {
             "versions",
             "config",
             "scope",
-        ];
+        ]);
         let mut description = None;
         let mut features = None;
         let mut major = None;
@@ -6076,7 +6078,7 @@ impl GetAddonTypesResponseAddonTypesItemFeatures {
 
 impl Json for GetAddonTypesResponseAddonTypesItemFeatures {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "backupsDump",
             "customDBName",
             "externalAccess",
@@ -6085,7 +6087,7 @@ impl Json for GetAddonTypesResponseAddonTypesItemFeatures {
             "importLive",
             "scaleReplicas",
             "tls",
-        ];
+        ]);
         let mut backups_dump = None;
         let mut custom_db_name = None;
         let mut external_access = None;
@@ -6179,7 +6181,7 @@ impl GetAddonTypesResponseAddonTypesItemResources {
 
 impl Json for GetAddonTypesResponseAddonTypesItemResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["replicas", "storage"];
+        const NAMES: &[json::Name] = &json::names(["replicas", "storage"]);
         let mut replicas = None;
         let mut storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6224,7 +6226,7 @@ impl GetAddonTypesResponseAddonTypesItemResourcesReplicas {
 
 impl Json for GetAddonTypesResponseAddonTypesItemResourcesReplicas {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["options", "default"];
+        const NAMES: &[json::Name] = &json::names(["options", "default"]);
         let mut options = None;
         let mut default = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6329,14 +6331,14 @@ impl GetAddonTypesResponseAddonTypesItemConfig {
 
 impl Json for GetAddonTypesResponseAddonTypesItemConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enableErrorRecovery",
             "enableTemplateValuesModification",
             "installCrds",
             "showTemplateValues",
             "useNfImagePullSecret",
             "useNfSecretInjection",
-        ];
+        ]);
         let mut enable_error_recovery = None;
         let mut enable_template_values_modification = None;
         let mut install_crds = None;
@@ -6453,13 +6455,13 @@ impl GetAddonVersionResponse {
 
 impl Json for GetAddonVersionResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "discontinuedBy",
             "lifecycleStatus",
             "upgradeHistory",
             "upgradeTo",
             "version",
-        ];
+        ]);
         let mut discontinued_by = None;
         let mut lifecycle_status = None;
         let mut upgrade_history = None;
@@ -6557,7 +6559,7 @@ impl GetAddonVersionResponseUpgradeHistoryItem {
 
 impl Json for GetAddonVersionResponseUpgradeHistoryItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "completedAt",
             "createdAt",
             "newVersion",
@@ -6565,7 +6567,7 @@ impl Json for GetAddonVersionResponseUpgradeHistoryItem {
             "status",
             "upgradeId",
             "upgradeType",
-        ];
+        ]);
         let mut completed_at = None;
         let mut created_at = None;
         let mut new_version = None;
@@ -6646,7 +6648,7 @@ impl GetAddonVersionResponseUpgradeHistoryItemStatus {
 
 impl Json for GetAddonVersionResponseUpgradeHistoryItemStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["status"];
+        const NAMES: &[json::Name] = &json::names(["status"]);
         let mut status = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6706,7 +6708,7 @@ impl GetAddonVersionResponseUpgradeToItem {
 
 impl Json for GetAddonVersionResponseUpgradeToItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type", "version"];
+        const NAMES: &[json::Name] = &json::names(["type", "version"]);
         let mut type_ = None;
         let mut version = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6811,14 +6813,14 @@ impl ImportAddonBackupBody {
 
 impl Json for ImportAddonBackupBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "compressionType",
             "connectionString",
             "customDestinationId",
             "importAllDatabases",
             "name",
             "importUrl",
-        ];
+        ]);
         let mut compression_type = None;
         let mut connection_string = None;
         let mut custom_destination_id = None;
@@ -6893,7 +6895,7 @@ impl ListAddonsResponse {
 
 impl Json for ListAddonsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addons"];
+        const NAMES: &[json::Name] = &json::names(["addons"]);
         let mut addons = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6981,7 +6983,7 @@ impl ListAddonsResponseAddonsItem {
 
 impl Json for ListAddonsResponseAddonsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "id",
@@ -6991,7 +6993,7 @@ impl Json for ListAddonsResponseAddonsItem {
             "status",
             "tags",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -7069,7 +7071,7 @@ impl ListAddonsResponseAddonsItemSpec {
 
 impl Json for ListAddonsResponseAddonsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type"];
+        const NAMES: &[json::Name] = &json::names(["type"]);
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7111,7 +7113,7 @@ impl ListBackupDestinationsResponse {
 
 impl Json for ListBackupDestinationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["backupDestinations"];
+        const NAMES: &[json::Name] = &json::names(["backupDestinations"]);
         let mut backup_destinations = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7218,7 +7220,7 @@ impl ListBackupDestinationsBackupsResponseItem {
 
 impl Json for ListBackupDestinationsBackupsResponseItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addon",
             "completedAt",
             "config",
@@ -7229,7 +7231,7 @@ impl Json for ListBackupDestinationsBackupsResponseItem {
             "project",
             "schedules",
             "status",
-        ];
+        ]);
         let mut addon = None;
         let mut completed_at = None;
         let mut config = None;
@@ -7343,7 +7345,7 @@ impl ListBackupDestinationsBackupsResponseItemAddon {
 
 impl Json for ListBackupDestinationsBackupsResponseItemAddon {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name"];
+        const NAMES: &[json::Name] = &json::names(["id", "name"]);
         let mut id = None;
         let mut name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7418,7 +7420,7 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
 
 impl Json for ListBackupDestinationsBackupsResponseItemConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addonType", "addonVersion", "size", "source"];
+        const NAMES: &[json::Name] = &json::names(["addonType", "addonVersion", "size", "source"]);
         let mut addon_type = None;
         let mut addon_version = None;
         let mut size = None;
@@ -7482,7 +7484,7 @@ impl ListBackupDestinationsBackupsResponseItemConfigSource {
 
 impl Json for ListBackupDestinationsBackupsResponseItemConfigSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type"];
+        const NAMES: &[json::Name] = &json::names(["type"]);
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7527,7 +7529,7 @@ impl ListExternalAddonsResponse {
 
 impl Json for ListExternalAddonsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["data"];
+        const NAMES: &[json::Name] = &json::names(["data"]);
         let mut data = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7575,7 +7577,7 @@ impl ListExternalAddonsResponseData {
 
 impl Json for ListExternalAddonsResponseData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["externalAddons", "pagination"];
+        const NAMES: &[json::Name] = &json::names(["externalAddons", "pagination"]);
         let mut external_addons = None;
         let mut pagination = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7629,7 +7631,7 @@ impl ListExternalAddonsResponseDataPagination {
 
 impl Json for ListExternalAddonsResponseDataPagination {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["page", "perPage", "total"];
+        const NAMES: &[json::Name] = &json::names(["page", "perPage", "total"]);
         let mut page = None;
         let mut per_page = None;
         let mut total = None;
@@ -7814,7 +7816,7 @@ impl PatchAddonBody {
 
 impl Json for PatchAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "backupSchedules",
             "billing",
             "description",
@@ -7828,7 +7830,7 @@ impl Json for PatchAddonBody {
             "version",
             "vpcAccessible",
             "templateValues",
-        ];
+        ]);
         let mut backup_schedules = None;
         let mut billing = None;
         let mut description = None;
@@ -7983,13 +7985,13 @@ impl PatchAddonBodyBilling {
 
 impl Json for PatchAddonBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "deploymentPlan",
             "diskAutoscaling",
             "replicas",
             "storage",
             "storageClass",
-        ];
+        ]);
         let mut deployment_plan = None;
         let mut disk_autoscaling = None;
         let mut replicas = None;
@@ -8081,7 +8083,7 @@ impl PatchBackupDestinationBody {
 
 impl Json for PatchBackupDestinationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials", "description", "name"];
+        const NAMES: &[json::Name] = &json::names(["credentials", "description", "name"]);
         let mut credentials = None;
         let mut description = None;
         let mut name = None;
@@ -8157,7 +8159,7 @@ impl ScaleAddonBody {
 
 impl Json for ScaleAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "replicas", "storage"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "replicas", "storage"]);
         let mut deployment_plan = None;
         let mut replicas = None;
         let mut storage = None;
@@ -8237,7 +8239,8 @@ impl UpdateAddonNetworkSettingsBody {
 
 impl Json for UpdateAddonNetworkSettingsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["externalAccessEnabled", "tlsEnabled", "vpcAccessible"];
+        const NAMES: &[json::Name] =
+            &json::names(["externalAccessEnabled", "tlsEnabled", "vpcAccessible"]);
         let mut external_access_enabled = None;
         let mut tls_enabled = None;
         let mut vpc_accessible = None;
@@ -8288,7 +8291,7 @@ impl UpdateAddonSecurityBody {
 
 impl Json for UpdateAddonSecurityBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ipPolicies"];
+        const NAMES: &[json::Name] = &json::names(["ipPolicies"]);
         let mut ip_policies = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8340,7 +8343,7 @@ impl UpdateAddonSecurityBodyIpPoliciesItem {
 
 impl Json for UpdateAddonSecurityBodyIpPoliciesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["action", "address"];
+        const NAMES: &[json::Name] = &json::names(["action", "address"]);
         let mut action = None;
         let mut address = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8385,7 +8388,7 @@ impl UpdateAddonVersionBody {
 
 impl Json for UpdateAddonVersionBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["version"];
+        const NAMES: &[json::Name] = &json::names(["version"]);
         let mut version = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8464,7 +8467,7 @@ impl UpdateExternalAddonBody {
 
 impl Json for UpdateExternalAddonBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "environmentId", "spec", "tags"];
+        const NAMES: &[json::Name] = &json::names(["description", "environmentId", "spec", "tags"]);
         let mut description = None;
         let mut environment_id = None;
         let mut spec = None;

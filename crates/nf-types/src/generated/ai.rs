@@ -174,7 +174,7 @@ impl CreateHarnessBody {
 
 impl Json for CreateHarnessBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalRepositories",
             "apiAccess",
             "billing",
@@ -191,7 +191,7 @@ impl Json for CreateHarnessBody {
             "source",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut billing = None;
@@ -315,7 +315,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItem {
 
 impl Json for CreateHarnessBodyAdditionalRepositoriesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["directory", "source"];
+        const NAMES: &[json::Name] = &json::names(["directory", "source"]);
         let mut directory = None;
         let mut source = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -410,7 +410,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
 
 impl Json for CreateHarnessBodyAdditionalRepositoriesItemSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
@@ -418,7 +418,7 @@ impl Json for CreateHarnessBodyAdditionalRepositoriesItemSource {
             "publicRepo",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -530,7 +530,7 @@ impl CreateHarnessBodyBilling {
 
 impl Json for CreateHarnessBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "gpu"]);
         let mut deployment_plan = None;
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -595,7 +595,7 @@ impl CreateHarnessBodyBillingGpu {
 
 impl Json for CreateHarnessBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -646,7 +646,7 @@ impl CreateHarnessBodyBranchData {
 
 impl Json for CreateHarnessBodyBranchData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["name", "source"];
+        const NAMES: &[json::Name] = &json::names(["name", "source"]);
         let mut name = None;
         let mut source = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -761,7 +761,7 @@ impl CreateHarnessBodyDeployment {
 
 impl Json for CreateHarnessBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "external",
             "gpu",
             "imageSource",
@@ -769,7 +769,7 @@ impl Json for CreateHarnessBodyDeployment {
             "persistentWorkspace",
             "storage",
             "workspaceSize",
-        ];
+        ]);
         let mut external = None;
         let mut gpu = None;
         let mut image_source = None;
@@ -848,7 +848,7 @@ impl CreateHarnessBodyDeploymentExternal {
 
 impl Json for CreateHarnessBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials", "imagePath"];
+        const NAMES: &[json::Name] = &json::names(["credentials", "imagePath"]);
         let mut credentials = None;
         let mut image_path = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -945,7 +945,7 @@ impl CreateHarnessBodyDeploymentInternal {
 
 impl Json for CreateHarnessBodyDeploymentInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branch", "buildId", "buildSHA", "id"];
+        const NAMES: &[json::Name] = &json::names(["branch", "buildId", "buildSHA", "id"]);
         let mut branch = None;
         let mut build_id = None;
         let mut build_sha = None;
@@ -1005,7 +1005,7 @@ impl CreateHarnessBodyDeploymentStorage {
 
 impl Json for CreateHarnessBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage"]);
         let mut ephemeral_storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1078,7 +1078,7 @@ impl CreateHarnessBodyHarness {
 
 impl Json for CreateHarnessBodyHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["apiKey", "authMode", "cloneDirectory", "type"];
+        const NAMES: &[json::Name] = &json::names(["apiKey", "authMode", "cloneDirectory", "type"]);
         let mut api_key = None;
         let mut auth_mode = None;
         let mut clone_directory = None;
@@ -1239,7 +1239,7 @@ impl CreateHarnessBodyPortsItem {
 
 impl Json for CreateHarnessBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "advancedOptions",
             "disableNfDomain",
             "domains",
@@ -1249,7 +1249,7 @@ impl Json for CreateHarnessBodyPortsItem {
             "public",
             "security",
             "vpcAccessible",
-        ];
+        ]);
         let mut advanced_options = None;
         let mut disable_nf_domain = None;
         let mut domains = None;
@@ -1341,7 +1341,7 @@ impl CreateHarnessBodyPortsItemAdvancedOptions {
 
 impl Json for CreateHarnessBodyPortsItemAdvancedOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enableTlsPassthrough"];
+        const NAMES: &[json::Name] = &json::names(["enableTlsPassthrough"]);
         let mut enable_tls_passthrough = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1473,7 +1473,7 @@ impl CreateHarnessBodyPortsItemSecurity {
 
 impl Json for CreateHarnessBodyPortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "headers",
             "ip",
@@ -1481,7 +1481,7 @@ impl Json for CreateHarnessBodyPortsItemSecurity {
             "securePathConfiguration",
             "sso",
             "verificationMode",
-        ];
+        ]);
         let mut credentials = None;
         let mut headers = None;
         let mut ip = None;
@@ -1634,7 +1634,7 @@ impl CreateHarnessBodyRepositoryData {
 
 impl Json for CreateHarnessBodyRepositoryData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "context",
             "description",
@@ -1644,7 +1644,7 @@ impl Json for CreateHarnessBodyRepositoryData {
             "projectType",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut context = None;
         let mut description = None;
@@ -1915,7 +1915,7 @@ impl CreateHarnessResponse {
 
 impl Json for CreateHarnessResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalRepositories",
             "apiAccess",
             "appId",
@@ -1939,7 +1939,7 @@ impl Json for CreateHarnessResponse {
             "tags",
             "uid",
             "updatedAt",
-        ];
+        ]);
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut app_id = None;
@@ -2118,7 +2118,7 @@ impl CreateHarnessResponseCluster {
 
 impl Json for CreateHarnessResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
+        const NAMES: &[json::Name] = &json::names(["id", "loadBalancers", "name", "namespace"]);
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
@@ -2204,7 +2204,7 @@ impl CreateHarnessResponseHarness {
 
 impl Json for CreateHarnessResponseHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["apiKey", "authMode", "cloneDirectory", "type"];
+        const NAMES: &[json::Name] = &json::names(["apiKey", "authMode", "cloneDirectory", "type"]);
         let mut api_key = None;
         let mut auth_mode = None;
         let mut clone_directory = None;
@@ -2269,7 +2269,7 @@ impl CreateHarnessResponseStatus {
 
 impl Json for CreateHarnessResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deployment"];
+        const NAMES: &[json::Name] = &json::names(["deployment"]);
         let mut deployment = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2324,7 +2324,7 @@ impl CreateHarnessResponseStatusDeployment {
 
 impl Json for CreateHarnessResponseStatusDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["lastTransitionTime", "reason", "status"];
+        const NAMES: &[json::Name] = &json::names(["lastTransitionTime", "reason", "status"]);
         let mut last_transition_time = None;
         let mut reason = None;
         let mut status = None;
@@ -2437,7 +2437,7 @@ impl CreateLlmModelDeploymentBody {
 
 impl Json for CreateLlmModelDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "ports", "spec", "tags"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "ports", "spec", "tags"]);
         let mut description = None;
         let mut name = None;
         let mut ports = None;
@@ -2537,14 +2537,14 @@ impl CreateLlmModelDeploymentBodyPortsItem {
 
 impl Json for CreateLlmModelDeploymentBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "disableNfDomain",
             "domains",
             "internalPort",
             "name",
             "protocol",
             "public",
-        ];
+        ]);
         let mut disable_nf_domain = None;
         let mut domains = None;
         let mut internal_port = None;
@@ -2619,7 +2619,7 @@ impl CreateLlmModelDeploymentBodySpec {
 
 impl Json for CreateLlmModelDeploymentBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "type"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "type"]);
         let mut configuration = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2723,13 +2723,13 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
 
 impl Json for CreateLlmModelDeploymentBodySpecConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "architecture",
             "engine",
             "name",
             "nodeConfiguration",
             "revision",
-        ];
+        ]);
         let mut architecture = None;
         let mut engine = None;
         let mut name = None;
@@ -2813,7 +2813,7 @@ impl CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
 
 impl Json for CreateLlmModelDeploymentBodySpecConfigurationArchitecture {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type", "workerConfig"];
+        const NAMES: &[json::Name] = &json::names(["type", "workerConfig"]);
         let mut type_ = None;
         let mut worker_config = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3012,7 +3012,7 @@ impl CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
 
 impl Json for CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "replicas",
             "parallelismConfig",
             "sequenceLengthConfig",
@@ -3026,7 +3026,7 @@ impl Json for CreateLlmModelDeploymentBodyArchitectureWorkerConfig {
             "dataType",
             "kvCacheDataType",
             "quantization",
-        ];
+        ]);
         let mut replicas = None;
         let mut parallelism_config = None;
         let mut sequence_length_config = None;
@@ -3178,11 +3178,11 @@ impl CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigParallelismConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "tensorParallelism",
             "pipelineParallelism",
             "expertParallelism",
-        ];
+        ]);
         let mut tensor_parallelism = None;
         let mut pipeline_parallelism = None;
         let mut expert_parallelism = None;
@@ -3273,7 +3273,8 @@ impl CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigSequenceLengthConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["maxModelLength", "maxInputLength", "maxOutputLength"];
+        const NAMES: &[json::Name] =
+            &json::names(["maxModelLength", "maxInputLength", "maxOutputLength"]);
         let mut max_model_length = None;
         let mut max_input_length = None;
         let mut max_output_length = None;
@@ -3388,7 +3389,7 @@ impl CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
 
 impl Json for CreateLlmModelDeploymentBodyWorkerConfigBatchingConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["maxNumSeqs", "maxNumBatchedTokens"];
+        const NAMES: &[json::Name] = &json::names(["maxNumSeqs", "maxNumBatchedTokens"]);
         let mut max_num_seqs = None;
         let mut max_num_batched_tokens = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3503,7 +3504,7 @@ impl CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
 
 impl Json for CreateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpu", "storage"];
+        const NAMES: &[json::Name] = &json::names(["gpu", "storage"]);
         let mut gpu = None;
         let mut storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3565,7 +3566,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationGpu {
 
 impl Json for CreateLlmModelDeploymentBodyNodeConfigurationGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "configuration"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "configuration"]);
         let mut enabled = None;
         let mut configuration = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3637,7 +3638,7 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
 
 impl Json for CreateLlmModelDeploymentBodyGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
+        const NAMES: &[json::Name] = &json::names(["gpuType", "gpuCount", "timesliced"]);
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
@@ -3719,7 +3720,8 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
 
 impl Json for CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessMode", "storageClass", "storageSize", "shmSize"];
+        const NAMES: &[json::Name] =
+            &json::names(["accessMode", "storageClass", "storageSize", "shmSize"]);
         let mut access_mode = None;
         let mut storage_class = None;
         let mut storage_size = None;
@@ -3883,7 +3885,7 @@ impl GetLlmModelDeploymentResponse {
 
 impl Json for GetLlmModelDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "creatorId",
             "deploymentConfiguration",
@@ -3899,7 +3901,7 @@ impl Json for GetLlmModelDeploymentResponse {
             "status",
             "tags",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut creator_id = None;
         let mut deployment_configuration = None;
@@ -4036,7 +4038,7 @@ impl GetLlmModelDeploymentResponseDeploymentConfiguration {
 
 impl Json for GetLlmModelDeploymentResponseDeploymentConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "id"];
+        const NAMES: &[json::Name] = &json::names(["createdAt", "id"]);
         let mut created_at = None;
         let mut id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4084,7 +4086,7 @@ impl GetLlmModelDeploymentResponseDns {
 
 impl Json for GetLlmModelDeploymentResponseDns {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["base", "zone"];
+        const NAMES: &[json::Name] = &json::names(["base", "zone"]);
         let mut base = None;
         let mut zone = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4179,7 +4181,7 @@ impl GetLlmModelDeploymentResponsePortsItem {
 
 impl Json for GetLlmModelDeploymentResponsePortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "disableNfDomain",
             "dns",
             "id",
@@ -4187,7 +4189,7 @@ impl Json for GetLlmModelDeploymentResponsePortsItem {
             "name",
             "protocol",
             "public",
-        ];
+        ]);
         let mut disable_nf_domain = None;
         let mut dns = None;
         let mut id = None;
@@ -4279,7 +4281,7 @@ impl ListHarnessesResponse {
 
 impl Json for ListHarnessesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["harnesses"];
+        const NAMES: &[json::Name] = &json::names(["harnesses"]);
         let mut harnesses = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4395,7 +4397,7 @@ impl ListHarnessesResponseHarnessesItem {
 
 impl Json for ListHarnessesResponseHarnessesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "harness",
@@ -4406,7 +4408,7 @@ impl Json for ListHarnessesResponseHarnessesItem {
             "status",
             "tags",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut harness = None;
@@ -4484,7 +4486,7 @@ impl ListHarnessesResponseHarnessesItemHarness {
 
 impl Json for ListHarnessesResponseHarnessesItemHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type"];
+        const NAMES: &[json::Name] = &json::names(["type"]);
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4553,7 +4555,7 @@ impl ListHarnessesResponseHarnessesItemSource {
 
 impl Json for ListHarnessesResponseHarnessesItemSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projectBranch", "projectType", "projectUrl"];
+        const NAMES: &[json::Name] = &json::names(["projectBranch", "projectType", "projectUrl"]);
         let mut project_branch = None;
         let mut project_type = None;
         let mut project_url = None;
@@ -4602,7 +4604,7 @@ impl ListLlmModelDeploymentsResponse {
 
 impl Json for ListLlmModelDeploymentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["llmModelDeployments"];
+        const NAMES: &[json::Name] = &json::names(["llmModelDeployments"]);
         let mut llm_model_deployments = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4770,7 +4772,7 @@ impl PatchHarnessBody {
 
 impl Json for PatchHarnessBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalRepositories",
             "apiAccess",
             "billing",
@@ -4783,7 +4785,7 @@ impl Json for PatchHarnessBody {
             "source",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut billing = None;
@@ -4893,7 +4895,7 @@ impl PatchHarnessBodyBilling {
 
 impl Json for PatchHarnessBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "gpu"]);
         let mut deployment_plan = None;
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5002,14 +5004,14 @@ impl PatchHarnessBodyDeployment {
 
 impl Json for PatchHarnessBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "external",
             "gpu",
             "imageSource",
             "internal",
             "storage",
             "workspaceSize",
-        ];
+        ]);
         let mut external = None;
         let mut gpu = None;
         let mut image_source = None;
@@ -5087,7 +5089,7 @@ impl PatchHarnessBodyDeploymentExternal {
 
 impl Json for PatchHarnessBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials", "imagePath"];
+        const NAMES: &[json::Name] = &json::names(["credentials", "imagePath"]);
         let mut credentials = None;
         let mut image_path = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5149,7 +5151,7 @@ impl PatchHarnessBodyHarness {
 
 impl Json for PatchHarnessBodyHarness {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["apiKey", "authMode"];
+        const NAMES: &[json::Name] = &json::names(["apiKey", "authMode"]);
         let mut api_key = None;
         let mut auth_mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5261,7 +5263,7 @@ impl PatchHarnessBodySource {
 
 impl Json for PatchHarnessBodySource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
@@ -5269,7 +5271,7 @@ impl Json for PatchHarnessBodySource {
             "publicRepo",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -5471,7 +5473,7 @@ impl PutHarnessBody {
 
 impl Json for PutHarnessBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalRepositories",
             "apiAccess",
             "billing",
@@ -5487,7 +5489,7 @@ impl Json for PutHarnessBody {
             "source",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut additional_repositories = None;
         let mut api_access = None;
         let mut billing = None;
@@ -5648,7 +5650,7 @@ impl UpdateLlmModelDeploymentBody {
 
 impl Json for UpdateLlmModelDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "ports", "spec", "tags"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "ports", "spec", "tags"]);
         let mut description = None;
         let mut name = None;
         let mut ports = None;
@@ -5715,7 +5717,7 @@ impl UpdateLlmModelDeploymentBodySpec {
 
 impl Json for UpdateLlmModelDeploymentBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration"];
+        const NAMES: &[json::Name] = &json::names(["configuration"]);
         let mut configuration = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5810,13 +5812,13 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
 
 impl Json for UpdateLlmModelDeploymentBodySpecConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "architecture",
             "engine",
             "name",
             "nodeConfiguration",
             "revision",
-        ];
+        ]);
         let mut architecture = None;
         let mut engine = None;
         let mut name = None;
@@ -5897,7 +5899,7 @@ impl UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
 
 impl Json for UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpu", "storage"];
+        const NAMES: &[json::Name] = &json::names(["gpu", "storage"]);
         let mut gpu = None;
         let mut storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5979,7 +5981,8 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
 
 impl Json for UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessMode", "storageClass", "storageSize", "shmSize"];
+        const NAMES: &[json::Name] =
+            &json::names(["accessMode", "storageClass", "storageSize", "shmSize"]);
         let mut access_mode = None;
         let mut storage_class = None;
         let mut storage_size = None;

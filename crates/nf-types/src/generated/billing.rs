@@ -81,13 +81,13 @@ impl GetCreditBalanceResponse {
 
 impl Json for GetCreditBalanceResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "currency",
             "customerBalance",
             "grants",
             "lastSyncedAt",
             "total",
-        ];
+        ]);
         let mut currency = None;
         let mut customer_balance = None;
         let mut grants = None;
@@ -153,7 +153,7 @@ impl GetCreditBalanceResponseCustomerBalance {
 
 impl Json for GetCreditBalanceResponseCustomerBalance {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["amount"];
+        const NAMES: &[json::Name] = &json::names(["amount"]);
         let mut amount = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -209,7 +209,7 @@ impl GetCreditBalanceResponseGrants {
 
 impl Json for GetCreditBalanceResponseGrants {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["available", "pending"];
+        const NAMES: &[json::Name] = &json::names(["available", "pending"]);
         let mut available = None;
         let mut pending = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -390,7 +390,7 @@ impl GetInvoiceResponse {
 
 impl Json for GetInvoiceResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "byoc",
             "currency",
             "discounts",
@@ -405,7 +405,7 @@ impl Json for GetInvoiceResponse {
             "subTotal",
             "tax",
             "total",
-        ];
+        ]);
         let mut byoc = None;
         let mut currency = None;
         let mut discounts = None;
@@ -528,7 +528,7 @@ impl GetInvoiceResponseByoc {
 
 impl Json for GetInvoiceResponseByoc {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["clusters", "price", "usage"];
+        const NAMES: &[json::Name] = &json::names(["clusters", "price", "usage"]);
         let mut clusters = None;
         let mut price = None;
         let mut usage = None;
@@ -614,7 +614,7 @@ impl GetInvoiceResponseByocClustersItem {
 
 impl Json for GetInvoiceResponseByocClustersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name", "price", "usage"];
+        const NAMES: &[json::Name] = &json::names(["id", "name", "price", "usage"]);
         let mut id = None;
         let mut name = None;
         let mut price = None;
@@ -714,7 +714,8 @@ impl GetInvoiceResponseByocPrice {
 
 impl Json for GetInvoiceResponseByocPrice {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cluster", "gpuMemory", "memory", "total", "vcpu"];
+        const NAMES: &[json::Name] =
+            &json::names(["cluster", "gpuMemory", "memory", "total", "vcpu"]);
         let mut cluster = None;
         let mut gpu_memory = None;
         let mut memory = None;
@@ -808,12 +809,12 @@ impl GetInvoiceResponseByocUsage {
 
 impl Json for GetInvoiceResponseByocUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "clusterHours",
             "gpuMemoryGiBHours",
             "memoryGiBHours",
             "vcpuHours",
-        ];
+        ]);
         let mut cluster_hours = None;
         let mut gpu_memory_gi_b_hours = None;
         let mut memory_gi_b_hours = None;
@@ -879,7 +880,7 @@ impl GetInvoiceResponseDiscounts {
 
 impl Json for GetInvoiceResponseDiscounts {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["total"];
+        const NAMES: &[json::Name] = &json::names(["total"]);
         let mut total = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -935,7 +936,7 @@ impl GetInvoiceResponseEgressIp {
 
 impl Json for GetInvoiceResponseEgressIp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["price", "usage"];
+        const NAMES: &[json::Name] = &json::names(["price", "usage"]);
         let mut price = None;
         let mut usage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -982,7 +983,7 @@ impl GetInvoiceResponseEgressIpUsage {
 
 impl Json for GetInvoiceResponseEgressIpUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["hours"];
+        const NAMES: &[json::Name] = &json::names(["hours"]);
         let mut hours = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1058,7 +1059,7 @@ impl GetInvoiceResponseLineItemsItem {
 
 impl Json for GetInvoiceResponseLineItemsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["base", "proration", "title", "total"];
+        const NAMES: &[json::Name] = &json::names(["base", "proration", "title", "total"]);
         let mut base = None;
         let mut proration = None;
         let mut title = None;
@@ -1131,7 +1132,7 @@ impl GetInvoiceResponsePaas {
 
 impl Json for GetInvoiceResponsePaas {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["price", "teams", "usage"];
+        const NAMES: &[json::Name] = &json::names(["price", "teams", "usage"]);
         let mut price = None;
         let mut teams = None;
         let mut usage = None;
@@ -1230,7 +1231,7 @@ impl GetInvoiceResponsePaasPrice {
 
 impl Json for GetInvoiceResponsePaasPrice {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cpu", "gpu", "memory", "storage", "total"];
+        const NAMES: &[json::Name] = &json::names(["cpu", "gpu", "memory", "storage", "total"]);
         let mut cpu = None;
         let mut gpu = None;
         let mut memory = None;
@@ -1334,7 +1335,7 @@ impl GetInvoiceResponsePaasTeamsItem {
 
 impl Json for GetInvoiceResponsePaasTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name", "price", "projects", "usage"];
+        const NAMES: &[json::Name] = &json::names(["id", "name", "price", "projects", "usage"]);
         let mut id = None;
         let mut name = None;
         let mut price = None;
@@ -1458,7 +1459,7 @@ impl GetInvoiceResponsePaasUsage {
 
 impl Json for GetInvoiceResponsePaasUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "build",
             "gpuOnDemandHours",
             "gpuSpotHours",
@@ -1466,7 +1467,7 @@ impl Json for GetInvoiceResponsePaasUsage {
             "run",
             "storageGiBHours",
             "vcpuHours",
-        ];
+        ]);
         let mut build = None;
         let mut gpu_on_demand_hours = None;
         let mut gpu_spot_hours = None;
@@ -1560,7 +1561,7 @@ impl GetInvoiceResponsePeriod {
 
 impl Json for GetInvoiceResponsePeriod {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["end", "start"];
+        const NAMES: &[json::Name] = &json::names(["end", "start"]);
         let mut end = None;
         let mut start = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1619,7 +1620,7 @@ impl GetInvoiceResponseScope {
 
 impl Json for GetInvoiceResponseScope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["entityId", "entityType"];
+        const NAMES: &[json::Name] = &json::names(["entityId", "entityType"]);
         let mut entity_id = None;
         let mut entity_type = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1707,7 +1708,7 @@ impl GetInvoiceResponseTax {
 
 impl Json for GetInvoiceResponseTax {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["amount", "percent"];
+        const NAMES: &[json::Name] = &json::names(["amount", "percent"]);
         let mut amount = None;
         let mut percent = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1822,7 +1823,7 @@ impl GetInvoiceDetailsResponse {
 
 impl Json for GetInvoiceDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "period",
             "paid",
             "byocUsage",
@@ -1832,7 +1833,7 @@ impl Json for GetInvoiceDetailsResponse {
             "discount",
             "tax",
             "total",
-        ];
+        ]);
         let mut period = None;
         let mut paid = None;
         let mut byoc_usage = None;
@@ -1908,7 +1909,7 @@ impl GetInvoiceDetailsResponsePeriod {
 
 impl Json for GetInvoiceDetailsResponsePeriod {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["start", "end"];
+        const NAMES: &[json::Name] = &json::names(["start", "end"]);
         let mut start = None;
         let mut end = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1958,7 +1959,7 @@ impl GetInvoiceDetailsResponseByocUsage {
 
 impl Json for GetInvoiceDetailsResponseByocUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["price"];
+        const NAMES: &[json::Name] = &json::names(["price"]);
         let mut price = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2014,7 +2015,7 @@ impl GetInvoiceDetailsResponsePaasUsage {
 
 impl Json for GetInvoiceDetailsResponsePaasUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["price", "teams"];
+        const NAMES: &[json::Name] = &json::names(["price", "teams"]);
         let mut price = None;
         let mut teams = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2093,7 +2094,7 @@ impl GetInvoiceDetailsResponsePaasUsagePrice {
 
 impl Json for GetInvoiceDetailsResponsePaasUsagePrice {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["total", "cpu", "memory", "storage"];
+        const NAMES: &[json::Name] = &json::names(["total", "cpu", "memory", "storage"]);
         let mut total = None;
         let mut cpu = None;
         let mut memory = None;
@@ -2173,7 +2174,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name", "usage"];
+        const NAMES: &[json::Name] = &json::names(["id", "name", "usage"]);
         let mut id = None;
         let mut name = None;
         let mut usage = None;
@@ -2238,7 +2239,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["price", "projects"];
+        const NAMES: &[json::Name] = &json::names(["price", "projects"]);
         let mut price = None;
         let mut projects = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2297,7 +2298,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
 
 impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "price"];
+        const NAMES: &[json::Name] = &json::names(["id", "price"]);
         let mut id = None;
         let mut price = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2356,7 +2357,7 @@ impl GetInvoiceDetailsResponseLineItemsItem {
 
 impl Json for GetInvoiceDetailsResponseLineItemsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["title", "total"];
+        const NAMES: &[json::Name] = &json::names(["title", "total"]);
         let mut title = None;
         let mut total = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2398,7 +2399,7 @@ impl GetInvoiceDetailsResponseTax {
 
 impl Json for GetInvoiceDetailsResponseTax {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["percent", "value"];
+        const NAMES: &[json::Name] = &json::names(["percent", "value"]);
         let mut percent = None;
         let mut value = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2520,7 +2521,7 @@ impl GetUsageResponse {
 
 impl Json for GetUsageResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "byoc",
             "currency",
             "egressIp",
@@ -2529,7 +2530,7 @@ impl Json for GetUsageResponse {
             "scope",
             "timestamp",
             "total",
-        ];
+        ]);
         let mut byoc = None;
         let mut currency = None;
         let mut egress_ip = None;
@@ -2603,7 +2604,7 @@ impl ListInvoicesResponse {
 
 impl Json for ListInvoicesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["invoices"];
+        const NAMES: &[json::Name] = &json::names(["invoices"]);
         let mut invoices = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2749,7 +2750,7 @@ impl ListInvoicesResponseInvoicesItem {
 
 impl Json for ListInvoicesResponseInvoicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "byoc",
             "currency",
             "egressIp",
@@ -2761,7 +2762,7 @@ impl Json for ListInvoicesResponseInvoicesItem {
             "status",
             "subTotal",
             "total",
-        ];
+        ]);
         let mut byoc = None;
         let mut currency = None;
         let mut egress_ip = None;
@@ -2859,7 +2860,7 @@ impl ListInvoicesResponseInvoicesItemByoc {
 
 impl Json for ListInvoicesResponseInvoicesItemByoc {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["price", "usage"];
+        const NAMES: &[json::Name] = &json::names(["price", "usage"]);
         let mut price = None;
         let mut usage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2899,7 +2900,7 @@ impl ListPlansResponse {
 
 impl Json for ListPlansResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["plans"];
+        const NAMES: &[json::Name] = &json::names(["plans"]);
         let mut plans = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2967,7 +2968,7 @@ impl ListPlansResponsePlansItem {
 
 impl Json for ListPlansResponsePlansItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "amountPerHour",
             "amountPerMonth",
             "cpuResource",
@@ -2975,7 +2976,7 @@ impl Json for ListPlansResponsePlansItem {
             "id",
             "name",
             "ramResource",
-        ];
+        ]);
         let mut amount_per_hour = None;
         let mut amount_per_month = None;
         let mut cpu_resource = None;
@@ -3111,7 +3112,7 @@ impl ListUsageResponse {
 
 impl Json for ListUsageResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["granularity", "scope", "usage", "window"];
+        const NAMES: &[json::Name] = &json::names(["granularity", "scope", "usage", "window"]);
         let mut granularity = None;
         let mut scope = None;
         let mut usage = None;
@@ -3231,7 +3232,7 @@ impl ListUsageResponseUsageItem {
 
 impl Json for ListUsageResponseUsageItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "byoc",
             "currency",
             "egressIp",
@@ -3239,7 +3240,7 @@ impl Json for ListUsageResponseUsageItem {
             "paas",
             "timestamp",
             "total",
-        ];
+        ]);
         let mut byoc = None;
         let mut currency = None;
         let mut egress_ip = None;

@@ -191,7 +191,7 @@ impl CreateCloudClusterBody {
 
 impl Json for CreateCloudClusterBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "byok",
@@ -210,7 +210,7 @@ impl Json for CreateCloudClusterBody {
             "restrictions",
             "settings",
             "storage",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -366,12 +366,12 @@ impl CreateCloudClusterBodyAws {
 
 impl Json for CreateCloudClusterBodyAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enablePublicAccessCidrs",
             "publicAccessCidrs",
             "subnetConfiguration",
             "vpcEgress",
-        ];
+        ]);
         let mut enable_public_access_cidrs = None;
         let mut public_access_cidrs = None;
         let mut subnet_configuration = None;
@@ -452,7 +452,7 @@ impl CreateCloudClusterBodyAwsSubnetConfiguration {
 
 impl Json for CreateCloudClusterBodyAwsSubnetConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "subnets", "vpcId"];
+        const NAMES: &[json::Name] = &json::names(["mode", "subnets", "vpcId"]);
         let mut mode = None;
         let mut subnets = None;
         let mut vpc_id = None;
@@ -541,11 +541,11 @@ impl CreateCloudClusterBodyAzure {
 
 impl Json for CreateCloudClusterBodyAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "authorizedIpRanges",
             "enableAuthorizedIpRanges",
             "networking",
-        ];
+        ]);
         let mut authorized_ip_ranges = None;
         let mut enable_authorized_ip_ranges = None;
         let mut networking = None;
@@ -625,7 +625,7 @@ impl CreateCloudClusterBodyAzureNetworking {
 
 impl Json for CreateCloudClusterBodyAzureNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["networkPluginMode", "vnetConfiguration"];
+        const NAMES: &[json::Name] = &json::names(["networkPluginMode", "vnetConfiguration"]);
         let mut network_plugin_mode = None;
         let mut vnet_configuration = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -696,7 +696,7 @@ impl CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
 
 impl Json for CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "vnetId"];
+        const NAMES: &[json::Name] = &json::names(["mode", "vnetId"]);
         let mut mode = None;
         let mut vnet_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -751,7 +751,7 @@ impl CreateCloudClusterBodyByok {
 
 impl Json for CreateCloudClusterBodyByok {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["nodePoolProviderIdLabel"];
+        const NAMES: &[json::Name] = &json::names(["nodePoolProviderIdLabel"]);
         let mut node_pool_provider_id_label = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -802,7 +802,7 @@ impl CreateCloudClusterBodyCoordinates {
 
 impl Json for CreateCloudClusterBodyCoordinates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["latitude", "longitude"];
+        const NAMES: &[json::Name] = &json::names(["latitude", "longitude"]);
         let mut latitude = None;
         let mut longitude = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -860,7 +860,7 @@ impl CreateCloudClusterBodyCoreweave {
 
 impl Json for CreateCloudClusterBodyCoreweave {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["network", "zone"];
+        const NAMES: &[json::Name] = &json::names(["network", "zone"]);
         let mut network = None;
         let mut zone = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -928,7 +928,7 @@ impl CreateCloudClusterBodyCoreweaveNetwork {
 
 impl Json for CreateCloudClusterBodyCoreweaveNetwork {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["customPrefixNames", "networkMode", "vpcId"];
+        const NAMES: &[json::Name] = &json::names(["customPrefixNames", "networkMode", "vpcId"]);
         let mut custom_prefix_names = None;
         let mut network_mode = None;
         let mut vpc_id = None;
@@ -994,7 +994,8 @@ impl CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
 
 impl Json for CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["podCidrName", "serviceCidrName", "internalLbCidrNames"];
+        const NAMES: &[json::Name] =
+            &json::names(["podCidrName", "serviceCidrName", "internalLbCidrNames"]);
         let mut pod_cidr_name = None;
         let mut service_cidr_name = None;
         let mut internal_lb_cidr_names = None;
@@ -1099,12 +1100,12 @@ impl CreateCloudClusterBodyGcp {
 
 impl Json for CreateCloudClusterBodyGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "authorizedIpRanges",
             "enableAuthorizedIpRanges",
             "networking",
             "projectId",
-        ];
+        ]);
         let mut authorized_ip_ranges = None;
         let mut enable_authorized_ip_ranges = None;
         let mut networking = None;
@@ -1182,7 +1183,7 @@ impl CreateCloudClusterBodyGcpNetworking {
 
 impl Json for CreateCloudClusterBodyGcpNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["network", "subnetwork"];
+        const NAMES: &[json::Name] = &json::names(["network", "subnetwork"]);
         let mut network = None;
         let mut subnetwork = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1230,7 +1231,7 @@ impl CreateCloudClusterBodyNebius {
 
 impl Json for CreateCloudClusterBodyNebius {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projectId", "subnetId"];
+        const NAMES: &[json::Name] = &json::names(["projectId", "subnetId"]);
         let mut project_id = None;
         let mut subnet_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1477,7 +1478,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
 impl Json for CreateCloudClusterBodyNodePoolsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "availabilityZones",
             "aws",
@@ -1498,7 +1499,7 @@ impl Json for CreateCloudClusterBodyNodePoolsItem {
             "defaultPool",
             "platform",
             "providerId",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut availability_zones = None;
         let mut aws = None;
@@ -1653,7 +1654,7 @@ impl CreateCloudClusterBodyNodePoolsItemAutoscaling {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "max", "min"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "max", "min"]);
         let mut enabled = None;
         let mut max = None;
         let mut min = None;
@@ -1708,7 +1709,7 @@ impl CreateCloudClusterBodyNodePoolsItemAws {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["launchTemplate"];
+        const NAMES: &[json::Name] = &json::names(["launchTemplate"]);
         let mut launch_template = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1754,7 +1755,7 @@ impl CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "version"];
+        const NAMES: &[json::Name] = &json::names(["id", "version"]);
         let mut id = None;
         let mut version = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1826,7 +1827,8 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enablePublicNodeIp", "systemPool", "vnetSubnetId"];
+        const NAMES: &[json::Name] =
+            &json::names(["enablePublicNodeIp", "systemPool", "vnetSubnetId"]);
         let mut enable_public_node_ip = None;
         let mut system_pool = None;
         let mut vnet_subnet_id = None;
@@ -1884,7 +1886,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResources {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpu"];
+        const NAMES: &[json::Name] = &json::names(["gpu"]);
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1989,14 +1991,14 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "timeslicing",
             "supported",
             "type",
             "resources",
             "mig",
             "count",
-        ];
+        ]);
         let mut timeslicing = None;
         let mut supported = None;
         let mut type_ = None;
@@ -2074,7 +2076,7 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
 
 impl Json for CreateCloudClusterBodyItemComputeResourcesGpuTimeslicing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "numSlices"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "numSlices"]);
         let mut enabled = None;
         let mut num_slices = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2127,7 +2129,7 @@ impl CreateCloudClusterBodyItemComputeResourcesGpuResources {
 
 impl Json for CreateCloudClusterBodyItemComputeResourcesGpuResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["memoryInfo"];
+        const NAMES: &[json::Name] = &json::names(["memoryInfo"]);
         let mut memory_info = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2171,7 +2173,7 @@ impl CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
 
 impl Json for CreateCloudClusterBodyComputeResourcesGpuResourcesMemoryInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["sizeInGiB"];
+        const NAMES: &[json::Name] = &json::names(["sizeInGiB"]);
         let mut size_in_gi_b = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2227,7 +2229,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "partitions"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "partitions"]);
         let mut enabled = None;
         let mut partitions = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2279,7 +2281,7 @@ impl CreateCloudClusterBodyNodePoolsItemGcp {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enablePrivateNodes"];
+        const NAMES: &[json::Name] = &json::names(["enablePrivateNodes"]);
         let mut enable_private_nodes = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2361,12 +2363,12 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemNebius {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enablePublicNodeIps",
             "gpuClusterId",
             "gpuDriverVersion",
             "osVersion",
-        ];
+        ]);
         let mut enable_public_node_ips = None;
         let mut gpu_cluster_id = None;
         let mut gpu_driver_version = None;
@@ -2427,7 +2429,7 @@ impl CreateCloudClusterBodyNodePoolsItemOci {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemOci {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["memory", "ocpu"];
+        const NAMES: &[json::Name] = &json::names(["memory", "ocpu"]);
         let mut memory = None;
         let mut ocpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2549,7 +2551,7 @@ impl CreateCloudClusterBodyNodePoolsItemScheduling {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "allowAddons",
             "allowBuilds",
             "allowCeph",
@@ -2558,7 +2560,7 @@ impl Json for CreateCloudClusterBodyNodePoolsItemScheduling {
             "onlyGpuBuilds",
             "onlyGpuJobs",
             "onlyGpuServices",
-        ];
+        ]);
         let mut allow_addons = None;
         let mut allow_builds = None;
         let mut allow_ceph = None;
@@ -2639,7 +2641,7 @@ impl CreateCloudClusterBodyNodePoolsItemPlatform {
 
 impl Json for CreateCloudClusterBodyNodePoolsItemPlatform {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["architecture"];
+        const NAMES: &[json::Name] = &json::names(["architecture"]);
         let mut architecture = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2686,7 +2688,7 @@ impl CreateCloudClusterBodyOci {
 
 impl Json for CreateCloudClusterBodyOci {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["vcnConfiguration"];
+        const NAMES: &[json::Name] = &json::names(["vcnConfiguration"]);
         let mut vcn_configuration = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2738,11 +2740,11 @@ impl CreateCloudClusterBodyOciVcnConfiguration {
 
 impl Json for CreateCloudClusterBodyOciVcnConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "subnetIdForKubernetesApi",
             "subnetIdsForServiceLBs",
             "vcnId",
-        ];
+        ]);
         let mut subnet_id_for_kubernetes_api = None;
         let mut subnet_ids_for_service_lbs = None;
         let mut vcn_id = None;
@@ -2852,7 +2854,7 @@ impl CreateCloudClusterBodyRestrictions {
 
 impl Json for CreateCloudClusterBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "teams"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "teams"]);
         let mut enabled = None;
         let mut teams = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2897,7 +2899,7 @@ impl CreateCloudClusterBodyRestrictionsTeamsItem {
 
 impl Json for CreateCloudClusterBodyRestrictionsTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["teamId"];
+        const NAMES: &[json::Name] = &json::names(["teamId"]);
         let mut team_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3015,7 +3017,7 @@ impl CreateCloudClusterBodySettings {
 
 impl Json for CreateCloudClusterBodySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "builds",
             "infrastructure",
             "logging",
@@ -3023,7 +3025,7 @@ impl Json for CreateCloudClusterBodySettings {
             "registry",
             "requestModifiers",
             "vanityDomains",
-        ];
+        ]);
         let mut builds = None;
         let mut infrastructure = None;
         let mut logging = None;
@@ -3129,7 +3131,7 @@ impl CreateCloudClusterBodySettingsBuilds {
 
 impl Json for CreateCloudClusterBodySettingsBuilds {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["caching", "clusterId", "mode", "plan"];
+        const NAMES: &[json::Name] = &json::names(["caching", "clusterId", "mode", "plan"]);
         let mut caching = None;
         let mut cluster_id = None;
         let mut mode = None;
@@ -3199,7 +3201,7 @@ impl CreateCloudClusterBodySettingsBuildsCaching {
 
 impl Json for CreateCloudClusterBodySettingsBuildsCaching {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["allow", "storageClassName"];
+        const NAMES: &[json::Name] = &json::names(["allow", "storageClassName"]);
         let mut allow = None;
         let mut storage_class_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3346,7 +3348,7 @@ impl CreateCloudClusterBodySettingsInfrastructure {
 
 impl Json for CreateCloudClusterBodySettingsInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "builds",
             "cephStorageProvider",
             "cleanupSnapshots",
@@ -3355,7 +3357,7 @@ impl Json for CreateCloudClusterBodySettingsInfrastructure {
             "installKata",
             "sandboxing",
             "workloads",
-        ];
+        ]);
         let mut builds = None;
         let mut ceph_storage_provider = None;
         let mut cleanup_snapshots = None;
@@ -3446,7 +3448,7 @@ impl CreateCloudClusterBodySettingsInfrastructureBuilds {
 
 impl Json for CreateCloudClusterBodySettingsInfrastructureBuilds {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeClass"];
+        const NAMES: &[json::Name] = &json::names(["runtimeClass"]);
         let mut runtime_class = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3568,14 +3570,14 @@ impl CreateCloudClusterBodyInfrastructureCephStorageProvider {
 
 impl Json for CreateCloudClusterBodyInfrastructureCephStorageProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enabled",
             "resources",
             "enableMultiReadWriteStorage",
             "enableSingleReadWriteStorage",
             "enableErasureCoding",
             "enableTopologyAwareScheduling",
-        ];
+        ]);
         let mut enabled = None;
         let mut resources = None;
         let mut enable_multi_read_write_storage = None;
@@ -3685,7 +3687,7 @@ impl CreateCloudClusterBodyCephStorageProviderResources {
 
 impl Json for CreateCloudClusterBodyCephStorageProviderResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cpu", "memory", "storage"];
+        const NAMES: &[json::Name] = &json::names(["cpu", "memory", "storage"]);
         let mut cpu = None;
         let mut memory = None;
         let mut storage = None;
@@ -3751,7 +3753,7 @@ impl CreateCloudClusterBodySettingsLogging {
 
 impl Json for CreateCloudClusterBodySettingsLogging {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "loki"];
+        const NAMES: &[json::Name] = &json::names(["mode", "loki"]);
         let mut mode = None;
         let mut loki = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3830,7 +3832,7 @@ impl CreateCloudClusterBodySettingsNetworking {
 
 impl Json for CreateCloudClusterBodySettingsNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["istio", "overlayCIDR", "overlayNetwork"];
+        const NAMES: &[json::Name] = &json::names(["istio", "overlayCIDR", "overlayNetwork"]);
         let mut istio = None;
         let mut overlay_cidr = None;
         let mut overlay_network = None;
@@ -3900,7 +3902,7 @@ impl CreateCloudClusterBodySettingsRegistry {
 
 impl Json for CreateCloudClusterBodySettingsRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "registryId"];
+        const NAMES: &[json::Name] = &json::names(["mode", "registryId"]);
         let mut mode = None;
         let mut registry_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3998,7 +4000,7 @@ impl CreateCloudClusterBodySettingsRequestModifiers {
 
 impl Json for CreateCloudClusterBodySettingsRequestModifiers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addons", "builds", "jobs", "services"];
+        const NAMES: &[json::Name] = &json::names(["addons", "builds", "jobs", "services"]);
         let mut addons = None;
         let mut builds = None;
         let mut jobs = None;
@@ -4051,7 +4053,7 @@ impl CreateCloudClusterBodySettingsRequestModifiersAddons {
 
 impl Json for CreateCloudClusterBodySettingsRequestModifiersAddons {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cpu", "memory"];
+        const NAMES: &[json::Name] = &json::names(["cpu", "memory"]);
         let mut cpu = None;
         let mut memory = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4129,7 +4131,7 @@ impl CreateCloudClusterBodySettingsVanityDomains {
 
 impl Json for CreateCloudClusterBodySettingsVanityDomains {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["apps", "customDomains", "loadBalancers"];
+        const NAMES: &[json::Name] = &json::names(["apps", "customDomains", "loadBalancers"]);
         let mut apps = None;
         let mut custom_domains = None;
         let mut load_balancers = None;
@@ -4181,7 +4183,7 @@ impl CreateCloudClusterBodySettingsVanityDomainsApps {
 
 impl Json for CreateCloudClusterBodySettingsVanityDomainsApps {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["zoneName", "integrationId"];
+        const NAMES: &[json::Name] = &json::names(["zoneName", "integrationId"]);
         let mut zone_name = None;
         let mut integration_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4252,7 +4254,7 @@ impl CreateCloudClusterBodyStorage {
 
 impl Json for CreateCloudClusterBodyStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["snapshotClasses", "storageClasses"];
+        const NAMES: &[json::Name] = &json::names(["snapshotClasses", "storageClasses"]);
         let mut snapshot_classes = None;
         let mut storage_classes = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4325,7 +4327,7 @@ impl CreateCloudClusterBodyStorageSnapshotClassesItem {
 
 impl Json for CreateCloudClusterBodyStorageSnapshotClassesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "id", "kubernetesName", "name"];
+        const NAMES: &[json::Name] = &json::names(["description", "id", "kubernetesName", "name"]);
         let mut description = None;
         let mut id = None;
         let mut kubernetes_name = None;
@@ -4437,7 +4439,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
 
 impl Json for CreateCloudClusterBodyStorageStorageClassesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "defaultSnapshotClass",
             "description",
             "id",
@@ -4445,7 +4447,7 @@ impl Json for CreateCloudClusterBodyStorageStorageClassesItem {
             "name",
             "options",
             "type",
-        ];
+        ]);
         let mut default_snapshot_class = None;
         let mut description = None;
         let mut id = None;
@@ -4566,7 +4568,8 @@ impl CreateCloudClusterBodyStorageStorageClassesItemOptions {
 
 impl Json for CreateCloudClusterBodyStorageStorageClassesItemOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["capabilities", "accessModes", "storageSize", "platform"];
+        const NAMES: &[json::Name] =
+            &json::names(["capabilities", "accessModes", "storageSize", "platform"]);
         let mut capabilities = None;
         let mut access_modes = None;
         let mut storage_size = None;
@@ -4636,7 +4639,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsCapabilities {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["expansion", "snapshot"];
+        const NAMES: &[json::Name] = &json::names(["expansion", "snapshot"]);
         let mut expansion = None;
         let mut snapshot = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4698,7 +4701,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsAccessModes {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ReadWriteOnce", "ReadWriteMany"];
+        const NAMES: &[json::Name] = &json::names(["ReadWriteOnce", "ReadWriteMany"]);
         let mut read_write_once = None;
         let mut read_write_many = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4770,7 +4773,8 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsStorageSize {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["minValidSize", "maxValidSize", "suggestedOptions"];
+        const NAMES: &[json::Name] =
+            &json::names(["minValidSize", "maxValidSize", "suggestedOptions"]);
         let mut min_valid_size = None;
         let mut max_valid_size = None;
         let mut suggested_options = None;
@@ -4834,7 +4838,7 @@ impl CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
 
 impl Json for CreateCloudClusterBodyStorageClassesItemOptionsPlatform {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["supportedResources"];
+        const NAMES: &[json::Name] = &json::names(["supportedResources"]);
         let mut supported_resources = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5107,7 +5111,7 @@ impl CreateCloudClusterResponse {
 
 impl Json for CreateCloudClusterResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "byok",
@@ -5133,7 +5137,7 @@ impl Json for CreateCloudClusterResponse {
             "status",
             "storage",
             "updatedAt",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -5503,7 +5507,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
 impl Json for CreateCloudClusterResponseNodePoolsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "availabilityZones",
             "aws",
@@ -5524,7 +5528,7 @@ impl Json for CreateCloudClusterResponseNodePoolsItem {
             "defaultPool",
             "platform",
             "providerId",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut availability_zones = None;
         let mut aws = None;
@@ -5660,7 +5664,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResources {
 
 impl Json for CreateCloudClusterResponseNodePoolsItemComputeResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpu"];
+        const NAMES: &[json::Name] = &json::names(["gpu"]);
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5765,14 +5769,14 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
 
 impl Json for CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "type",
             "resources",
             "count",
             "timeslicing",
             "supported",
             "mig",
-        ];
+        ]);
         let mut type_ = None;
         let mut resources = None;
         let mut count = None;
@@ -5838,7 +5842,7 @@ impl CreateCloudClusterResponseStatus {
 
 impl Json for CreateCloudClusterResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["state"];
+        const NAMES: &[json::Name] = &json::names(["state"]);
         let mut state = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5897,7 +5901,7 @@ impl CreateCloudClusterResponseStatusState {
 
 impl Json for CreateCloudClusterResponseStatusState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["reason", "state", "transitionTime"];
+        const NAMES: &[json::Name] = &json::names(["reason", "state", "transitionTime"]);
         let mut reason = None;
         let mut state = None;
         let mut transition_time = None;
@@ -6036,7 +6040,7 @@ impl CreateCloudIntegrationBody {
 
 impl Json for CreateCloudIntegrationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "byok",
             "cloudflare",
@@ -6047,7 +6051,7 @@ impl Json for CreateCloudIntegrationBody {
             "name",
             "provider",
             "restrictions",
-        ];
+        ]);
         let mut aws = None;
         let mut byok = None;
         let mut cloudflare = None;
@@ -6163,11 +6167,11 @@ impl CreateCloudIntegrationBodyAws {
 
 impl Json for CreateCloudIntegrationBodyAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "authenticationMode",
             "permissionCheckLevel",
             "permissionVersions",
-        ];
+        ]);
         let mut authentication_mode = None;
         let mut permission_check_level = None;
         let mut permission_versions = None;
@@ -6255,7 +6259,7 @@ impl CreateCloudIntegrationBodyAwsPermissionVersions {
 
 impl Json for CreateCloudIntegrationBodyAwsPermissionVersions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["byoc"];
+        const NAMES: &[json::Name] = &json::names(["byoc"]);
         let mut byoc = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6314,7 +6318,7 @@ impl CreateCloudIntegrationBodyByok {
 
 impl Json for CreateCloudIntegrationBodyByok {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["connectionMode", "requireVerification"];
+        const NAMES: &[json::Name] = &json::names(["connectionMode", "requireVerification"]);
         let mut connection_mode = None;
         let mut require_verification = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6387,7 +6391,7 @@ impl CreateCloudIntegrationBodyCloudflare {
 
 impl Json for CreateCloudIntegrationBodyCloudflare {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentialType"];
+        const NAMES: &[json::Name] = &json::names(["credentialType"]);
         let mut credential_type = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6749,7 +6753,7 @@ impl CreateCloudIntegrationBodyCredentials {
 
 impl Json for CreateCloudIntegrationBodyCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accessKey",
             "accessToken",
             "apiKey",
@@ -6781,7 +6785,7 @@ impl Json for CreateCloudIntegrationBodyCredentials {
             "tenancyId",
             "tenantId",
             "userId",
-        ];
+        ]);
         let mut access_key = None;
         let mut access_token = None;
         let mut api_key = None;
@@ -7005,7 +7009,7 @@ impl CreateCloudIntegrationBodyGcp {
 
 impl Json for CreateCloudIntegrationBodyGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["authenticationMode", "projectId"];
+        const NAMES: &[json::Name] = &json::names(["authenticationMode", "projectId"]);
         let mut authentication_mode = None;
         let mut project_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7155,7 +7159,7 @@ impl CreateCloudIntegrationResponse {
 
 impl Json for CreateCloudIntegrationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "byok",
             "cloudflare",
@@ -7169,7 +7173,7 @@ impl Json for CreateCloudIntegrationResponse {
             "provider",
             "registryCredentialRefresh",
             "restrictions",
-        ];
+        ]);
         let mut aws = None;
         let mut byok = None;
         let mut cloudflare = None;
@@ -7297,7 +7301,8 @@ impl CreateCloudIntegrationResponseGcp {
 
 impl Json for CreateCloudIntegrationResponseGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["authenticationMode", "projectId", "serviceAccountEmail"];
+        const NAMES: &[json::Name] =
+            &json::names(["authenticationMode", "projectId", "serviceAccountEmail"]);
         let mut authentication_mode = None;
         let mut project_id = None;
         let mut service_account_email = None;
@@ -7406,14 +7411,14 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
 
 impl Json for CreateCloudIntegrationResponseRegistryCredentialRefresh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "affectedCredentialCount",
             "lastError",
             "nextAttemptAt",
             "retryDelay",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut affected_credential_count = None;
         let mut last_error = None;
         let mut next_attempt_at = None;
@@ -7510,14 +7515,14 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
 
 impl Json for CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentialId",
             "failureCount",
             "message",
             "occurredAt",
             "providerCode",
             "type",
-        ];
+        ]);
         let mut credential_id = None;
         let mut failure_count = None;
         let mut message = None;
@@ -7608,7 +7613,7 @@ impl ListCloudClusterNodesResponse {
 
 impl Json for ListCloudClusterNodesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["nodes"];
+        const NAMES: &[json::Name] = &json::names(["nodes"]);
         let mut nodes = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7727,7 +7732,7 @@ impl ListCloudClusterNodesResponseNodesItem {
 
 impl Json for ListCloudClusterNodesResponseNodesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "instanceType",
             "nodeId",
@@ -7736,7 +7741,7 @@ impl Json for ListCloudClusterNodesResponseNodesItem {
             "region",
             "status",
             "zone",
-        ];
+        ]);
         let mut created_at = None;
         let mut instance_type = None;
         let mut node_id = None;
@@ -7803,7 +7808,7 @@ impl ListCloudClustersResponse {
 
 impl Json for ListCloudClustersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["clusters"];
+        const NAMES: &[json::Name] = &json::names(["clusters"]);
         let mut clusters = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8054,7 +8059,7 @@ impl ListCloudClustersResponseClustersItem {
 
 impl Json for ListCloudClustersResponseClustersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "byok",
@@ -8080,7 +8085,7 @@ impl Json for ListCloudClustersResponseClustersItem {
             "status",
             "storage",
             "updatedAt",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -8443,7 +8448,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "availabilityZones",
             "aws",
@@ -8464,7 +8469,7 @@ impl Json for ListCloudClustersResponseClustersItemNodePoolsItem {
             "defaultPool",
             "platform",
             "providerId",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut availability_zones = None;
         let mut aws = None;
@@ -8619,7 +8624,7 @@ impl ListCloudClustersResponseItemNodePoolsItemAutoscaling {
 
 impl Json for ListCloudClustersResponseItemNodePoolsItemAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "min", "max"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "min", "max"]);
         let mut enabled = None;
         let mut min = None;
         let mut max = None;
@@ -8691,7 +8696,8 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["systemPool", "enablePublicNodeIp", "vnetSubnetId"];
+        const NAMES: &[json::Name] =
+            &json::names(["systemPool", "enablePublicNodeIp", "vnetSubnetId"]);
         let mut system_pool = None;
         let mut enable_public_node_ip = None;
         let mut vnet_subnet_id = None;
@@ -8744,7 +8750,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemOci {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemOci {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ocpu", "memory"];
+        const NAMES: &[json::Name] = &json::names(["ocpu", "memory"]);
         let mut ocpu = None;
         let mut memory = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8866,7 +8872,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
 
 impl Json for ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "allowJobs",
             "onlyGpuJobs",
             "allowServices",
@@ -8875,7 +8881,7 @@ impl Json for ListCloudClustersResponseClustersItemNodePoolsItemScheduling {
             "allowBuilds",
             "onlyGpuBuilds",
             "allowCeph",
-        ];
+        ]);
         let mut allow_jobs = None;
         let mut only_gpu_jobs = None;
         let mut allow_services = None;
@@ -9043,7 +9049,7 @@ impl ListCloudClustersResponseClustersItemSettings {
 
 impl Json for ListCloudClustersResponseClustersItemSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "builds",
             "infrastructure",
             "logging",
@@ -9052,7 +9058,7 @@ impl Json for ListCloudClustersResponseClustersItemSettings {
             "requestModifiers",
             "skipInstall",
             "vanityDomains",
-        ];
+        ]);
         let mut builds = None;
         let mut infrastructure = None;
         let mut logging = None;
@@ -9162,7 +9168,7 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsBuilds {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "plan", "clusterId", "caching"];
+        const NAMES: &[json::Name] = &json::names(["mode", "plan", "clusterId", "caching"]);
         let mut mode = None;
         let mut plan = None;
         let mut cluster_id = None;
@@ -9291,7 +9297,7 @@ impl ListCloudClustersResponseClustersItemSettingsInfrastructure {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "workloads",
             "builds",
             "installKata",
@@ -9299,7 +9305,7 @@ impl Json for ListCloudClustersResponseClustersItemSettingsInfrastructure {
             "cleanupVolumes",
             "cleanupSnapshots",
             "cephStorageProvider",
-        ];
+        ]);
         let mut workloads = None;
         let mut builds = None;
         let mut install_kata = None;
@@ -9432,13 +9438,13 @@ impl ListCloudClustersResponseInfrastructureCephStorageProvider {
 
 impl Json for ListCloudClustersResponseInfrastructureCephStorageProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enabled",
             "resources",
             "enableMultiReadWriteStorage",
             "enableSingleReadWriteStorage",
             "enableErasureCoding",
-        ];
+        ]);
         let mut enabled = None;
         let mut resources = None;
         let mut enable_multi_read_write_storage = None;
@@ -9531,7 +9537,7 @@ impl ListCloudClustersResponseClustersItemSettingsLogging {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsLogging {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "loki"];
+        const NAMES: &[json::Name] = &json::names(["mode", "loki"]);
         let mut mode = None;
         let mut loki = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9613,13 +9619,13 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "storageType",
             "s3Region",
             "s3BucketName",
             "gcsBucketName",
             "gcpIntegrationId",
-        ];
+        ]);
         let mut storage_type = None;
         let mut s3_region = None;
         let mut s3_bucket_name = None;
@@ -9710,7 +9716,7 @@ impl ListCloudClustersResponseClustersItemSettingsNetworking {
 
 impl Json for ListCloudClustersResponseClustersItemSettingsNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["overlayNetwork", "overlayCIDR"];
+        const NAMES: &[json::Name] = &json::names(["overlayNetwork", "overlayCIDR"]);
         let mut overlay_network = None;
         let mut overlay_cidr = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9805,7 +9811,7 @@ impl ListCloudClustersResponseItemSettingsRequestModifiers {
 
 impl Json for ListCloudClustersResponseItemSettingsRequestModifiers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["services", "jobs", "builds", "addons"];
+        const NAMES: &[json::Name] = &json::names(["services", "jobs", "builds", "addons"]);
         let mut services = None;
         let mut jobs = None;
         let mut builds = None;
@@ -9856,7 +9862,7 @@ impl ListCloudIntegrationsResponse {
 
 impl Json for ListCloudIntegrationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["integrations"];
+        const NAMES: &[json::Name] = &json::names(["integrations"]);
         let mut integrations = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -9986,7 +9992,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
 
 impl Json for ListCloudIntegrationsResponseIntegrationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "byok",
             "cloudflare",
@@ -9999,7 +10005,7 @@ impl Json for ListCloudIntegrationsResponseIntegrationsItem {
             "provider",
             "registryCredentialRefresh",
             "restrictions",
-        ];
+        ]);
         let mut aws = None;
         let mut byok = None;
         let mut cloudflare = None;
@@ -10098,7 +10104,7 @@ impl ListCloudNodeTypesResponse {
 
 impl Json for ListCloudNodeTypesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["providers"];
+        const NAMES: &[json::Name] = &json::names(["providers"]);
         let mut providers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -10162,14 +10168,14 @@ impl ListCloudNodeTypesResponseProvidersItem {
 
 impl Json for ListCloudNodeTypesResponseProvidersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "family",
             "id",
             "name",
             "processorFamily",
             "resources",
             "workloadType",
-        ];
+        ]);
         let mut family = None;
         let mut id = None;
         let mut name = None;
@@ -10258,7 +10264,7 @@ impl ListCloudNodeTypesResponseProvidersItemResources {
 
 impl Json for ListCloudNodeTypesResponseProvidersItemResources {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["memory", "vcpu"];
+        const NAMES: &[json::Name] = &json::names(["memory", "vcpu"]);
         let mut memory = None;
         let mut vcpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10322,7 +10328,7 @@ impl ListCloudPermissionsResponse {
 
 impl Json for ListCloudPermissionsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["permissions", "roles"];
+        const NAMES: &[json::Name] = &json::names(["permissions", "roles"]);
         let mut permissions = None;
         let mut roles = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10381,7 +10387,7 @@ impl ListCloudPermissionsResponseRolesItem {
 
 impl Json for ListCloudPermissionsResponseRolesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "id", "name", "permissions"];
+        const NAMES: &[json::Name] = &json::names(["description", "id", "name", "permissions"]);
         let mut description = None;
         let mut id = None;
         let mut name = None;
@@ -10437,7 +10443,7 @@ impl ListCloudProvidersResponse {
 
 impl Json for ListCloudProvidersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["providers"];
+        const NAMES: &[json::Name] = &json::names(["providers"]);
         let mut providers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -10501,14 +10507,14 @@ impl ListCloudProvidersResponseProvidersItem {
 
 impl Json for ListCloudProvidersResponseProvidersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "diskSizes",
             "engine",
             "flags",
             "id",
             "kubernetesVersions",
             "name",
-        ];
+        ]);
         let mut disk_sizes = None;
         let mut engine = None;
         let mut flags = None;
@@ -10601,7 +10607,7 @@ impl ListCloudProvidersResponseProvidersItemFlags {
 
 impl Json for ListCloudProvidersResponseProvidersItemFlags {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["autoscaling", "preemptible"];
+        const NAMES: &[json::Name] = &json::names(["autoscaling", "preemptible"]);
         let mut autoscaling = None;
         let mut preemptible = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10644,7 +10650,7 @@ impl ListCloudRegionsResponse {
 
 impl Json for ListCloudRegionsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["providers"];
+        const NAMES: &[json::Name] = &json::names(["providers"]);
         let mut providers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -10696,7 +10702,7 @@ impl ListCloudRegionsResponseProvidersItem {
 
 impl Json for ListCloudRegionsResponseProvidersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["availabilityZones", "id", "name"];
+        const NAMES: &[json::Name] = &json::names(["availabilityZones", "id", "name"]);
         let mut availability_zones = None;
         let mut id = None;
         let mut name = None;
@@ -10752,7 +10758,7 @@ impl ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
 
 impl Json for ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name"];
+        const NAMES: &[json::Name] = &json::names(["id", "name"]);
         let mut id = None;
         let mut name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10795,7 +10801,7 @@ impl ListRegionsResponse {
 
 impl Json for ListRegionsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["regions"];
+        const NAMES: &[json::Name] = &json::names(["regions"]);
         let mut regions = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -10861,7 +10867,8 @@ impl ListRegionsResponseRegionsItem {
 
 impl Json for ListRegionsResponseRegionsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpuDevices", "id", "name", "provider", "regionName"];
+        const NAMES: &[json::Name] =
+            &json::names(["gpuDevices", "id", "name", "provider", "regionName"]);
         let mut gpu_devices = None;
         let mut id = None;
         let mut name = None;
@@ -10954,14 +10961,14 @@ impl ListRegionsResponseRegionsItemGpuDevicesItem {
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "countOptions",
             "id",
             "manufacturer",
             "memoryInfo",
             "name",
             "pricing",
-        ];
+        ]);
         let mut count_options = None;
         let mut id = None;
         let mut manufacturer = None;
@@ -11025,7 +11032,7 @@ impl ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo {
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["sizeInMiB"];
+        const NAMES: &[json::Name] = &json::names(["sizeInMiB"]);
         let mut size_in_mi_b = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -11065,7 +11072,7 @@ impl ListRegionsResponseRegionsItemGpuDevicesItemPricing {
 
 impl Json for ListRegionsResponseRegionsItemGpuDevicesItemPricing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["onDemand"];
+        const NAMES: &[json::Name] = &json::names(["onDemand"]);
         let mut on_demand = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -11110,7 +11117,7 @@ impl ListRegionsResponseRegionsItemProvider {
 
 impl Json for ListRegionsResponseRegionsItemProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "region"];
+        const NAMES: &[json::Name] = &json::names(["id", "region"]);
         let mut id = None;
         let mut region = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -11272,7 +11279,7 @@ impl PatchCloudClusterBody {
 
 impl Json for PatchCloudClusterBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "byok",
@@ -11285,7 +11292,7 @@ impl Json for PatchCloudClusterBody {
             "region",
             "restrictions",
             "settings",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut byok = None;
@@ -11421,13 +11428,13 @@ impl PatchCloudIntegrationBody {
 
 impl Json for PatchCloudIntegrationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "credentials",
             "description",
             "features",
             "restrictions",
-        ];
+        ]);
         let mut aws = None;
         let mut credentials = None;
         let mut description = None;

@@ -84,14 +84,14 @@ impl AddSshIdentitiesBody {
 
 impl Json for AddSshIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "name",
             "restrictions",
             "sshPublicKeys",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut name = None;
@@ -172,7 +172,7 @@ impl AddSshIdentitiesBodyRestrictions {
 
 impl Json for AddSshIdentitiesBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projects", "tags"];
+        const NAMES: &[json::Name] = &json::names(["projects", "tags"]);
         let mut projects = None;
         let mut tags = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -231,7 +231,7 @@ impl AddSshIdentitiesBodyRestrictionsProjects {
 
 impl Json for AddSshIdentitiesBodyRestrictionsProjects {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "items"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "items"]);
         let mut enabled = None;
         let mut items = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -303,7 +303,7 @@ impl AddSshIdentitiesBodyRestrictionsTags {
 
 impl Json for AddSshIdentitiesBodyRestrictionsTags {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "items", "matchCondition"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "items", "matchCondition"]);
         let mut enabled = None;
         let mut items = None;
         let mut match_condition = None;
@@ -364,7 +364,7 @@ impl AddSshIdentitiesBodySshPublicKeysItem {
 
 impl Json for AddSshIdentitiesBodySshPublicKeysItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["key"];
+        const NAMES: &[json::Name] = &json::names(["key"]);
         let mut key = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(json_key) = fields.next(reader) {
@@ -462,7 +462,7 @@ impl AddSshIdentitiesResponse {
 
 impl Json for AddSshIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -470,7 +470,7 @@ impl Json for AddSshIdentitiesResponse {
             "restrictions",
             "sshPublicKeys",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -564,7 +564,8 @@ impl CreateCustomVcsTokenResponse {
 
 impl Json for CreateCustomVcsTokenResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["installationId", "installationToken", "token", "vcsService"];
+        const NAMES: &[json::Name] =
+            &json::names(["installationId", "installationToken", "token", "vcsService"]);
         let mut installation_id = None;
         let mut installation_token = None;
         let mut token = None;
@@ -651,7 +652,7 @@ impl ListBranchesResponse {
 
 impl Json for ListBranchesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branches"];
+        const NAMES: &[json::Name] = &json::names(["branches"]);
         let mut branches = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -700,7 +701,7 @@ impl ListBranchesResponseBranchesItem {
 
 impl Json for ListBranchesResponseBranchesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["commit", "id", "name"];
+        const NAMES: &[json::Name] = &json::names(["commit", "id", "name"]);
         let mut commit = None;
         let mut id = None;
         let mut name = None;
@@ -774,7 +775,7 @@ impl ListBranchesResponseBranchesItemCommit {
 
 impl Json for ListBranchesResponseBranchesItemCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["author", "date", "message", "sha"];
+        const NAMES: &[json::Name] = &json::names(["author", "date", "message", "sha"]);
         let mut author = None;
         let mut date = None;
         let mut message = None;
@@ -830,7 +831,7 @@ impl ListBranchesResponseBranchesItemCommitAuthor {
 
 impl Json for ListBranchesResponseBranchesItemCommitAuthor {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["login"];
+        const NAMES: &[json::Name] = &json::names(["login"]);
         let mut login = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -877,7 +878,7 @@ impl ListReposResponse {
 
 impl Json for ListReposResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["repos"];
+        const NAMES: &[json::Name] = &json::names(["repos"]);
         let mut repos = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -952,7 +953,7 @@ impl ListReposResponseReposItem {
 
 impl Json for ListReposResponseReposItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "full_name",
             "id",
@@ -961,7 +962,7 @@ impl Json for ListReposResponseReposItem {
             "selfHostedVcsId",
             "url",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut full_name = None;
         let mut id = None;
@@ -1051,7 +1052,7 @@ impl ListSshIdentitiesResponse {
 
 impl Json for ListSshIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["identities"];
+        const NAMES: &[json::Name] = &json::names(["identities"]);
         let mut identities = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1088,7 +1089,7 @@ impl ListVcsResponse {
 
 impl Json for ListVcsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["vcsAccountLinks"];
+        const NAMES: &[json::Name] = &json::names(["vcsAccountLinks"]);
         let mut vcs_account_links = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1254,7 +1255,7 @@ impl ListVcsResponseVcsAccountLinksItem {
 
 impl Json for ListVcsResponseVcsAccountLinksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "alias",
             "email",
             "entityName",
@@ -1269,7 +1270,7 @@ impl Json for ListVcsResponseVcsAccountLinksItem {
             "vcsService",
             "vcsType",
             "vcsUrl",
-        ];
+        ]);
         let mut alias = None;
         let mut email = None;
         let mut entity_name = None;
@@ -1450,13 +1451,13 @@ impl UpdateSshIdentitiesBody {
 
 impl Json for UpdateSshIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "restrictions",
             "sshPublicKeys",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut restrictions = None;

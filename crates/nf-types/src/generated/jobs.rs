@@ -187,7 +187,7 @@ impl CreateJobBody {
 
 impl Json for CreateJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "billing",
             "buildArguments",
             "buildConfiguration",
@@ -205,7 +205,7 @@ impl Json for CreateJobBody {
             "settings",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -349,7 +349,7 @@ impl CreateJobBodyBilling {
 
 impl Json for CreateJobBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -421,7 +421,7 @@ impl CreateJobBodyBillingGpu {
 
 impl Json for CreateJobBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -486,7 +486,7 @@ impl CreateJobBodyBillingGpuConfiguration {
 
 impl Json for CreateJobBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
+        const NAMES: &[json::Name] = &json::names(["gpuType", "gpuCount", "timesliced"]);
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
@@ -645,7 +645,7 @@ impl CreateJobBodyBuildConfiguration {
 
 impl Json for CreateJobBodyBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
             "dockerCredentials",
@@ -657,7 +657,7 @@ impl Json for CreateJobBodyBuildConfiguration {
             "isAllowList",
             "pathIgnoreRules",
             "storage",
-        ];
+        ]);
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -772,7 +772,7 @@ impl CreateJobBodyBuildConfigurationStorage {
 
 impl Json for CreateJobBodyBuildConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage"]);
         let mut ephemeral_storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -820,7 +820,7 @@ impl CreateJobBodyBuildConfigurationStorageEphemeralStorage {
 
 impl Json for CreateJobBodyBuildConfigurationStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["storageSize"];
+        const NAMES: &[json::Name] = &json::names(["storageSize"]);
         let mut storage_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -886,7 +886,7 @@ impl CreateJobBodyBuildSettings {
 
 impl Json for CreateJobBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
+        const NAMES: &[json::Name] = &json::names(["dockerfile", "storage", "buildpack"]);
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
@@ -981,14 +981,14 @@ impl CreateJobBodyBuildSettingsDockerfile {
 
 impl Json for CreateJobBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "useCache",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -1104,12 +1104,12 @@ impl CreateJobBodyBuildSettingsDockerfileBuildkit {
 
 impl Json for CreateJobBodyBuildSettingsDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "useCache",
             "cacheStorageSize",
             "useInternalCache",
             "internalCacheStorage",
-        ];
+        ]);
         let mut use_cache = None;
         let mut cache_storage_size = None;
         let mut use_internal_cache = None;
@@ -1211,7 +1211,8 @@ impl CreateJobBodyBuildSettingsBuildpack {
 
 impl Json for CreateJobBodyBuildSettingsBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildContext", "builder", "buildpackLocators", "useCache"];
+        const NAMES: &[json::Name] =
+            &json::names(["buildContext", "builder", "buildpackLocators", "useCache"]);
         let mut build_context = None;
         let mut builder = None;
         let mut buildpack_locators = None;
@@ -1391,7 +1392,7 @@ impl CreateJobBodyDeployment {
 
 impl Json for CreateJobBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
@@ -1401,7 +1402,7 @@ impl Json for CreateJobBodyDeployment {
             "vcs",
             "external",
             "internal",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -1508,12 +1509,12 @@ impl CreateJobBodyDeploymentBuildpack {
 
 impl Json for CreateJobBodyDeploymentBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "configType",
             "customCommand",
             "customEntrypoint",
             "customProcess",
-        ];
+        ]);
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
@@ -1609,7 +1610,8 @@ impl CreateJobBodyDeploymentDocker {
 
 impl Json for CreateJobBodyDeploymentDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configType", "customCommand", "customEntrypoint"];
+        const NAMES: &[json::Name] =
+            &json::names(["configType", "customCommand", "customEntrypoint"]);
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
@@ -1696,7 +1698,7 @@ impl CreateJobBodyDeploymentGpu {
 
 impl Json for CreateJobBodyDeploymentGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1758,7 +1760,7 @@ impl CreateJobBodyDeploymentMetadata {
 
 impl Json for CreateJobBodyDeploymentMetadata {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["annotations", "labels"];
+        const NAMES: &[json::Name] = &json::names(["annotations", "labels"]);
         let mut annotations = None;
         let mut labels = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1840,12 +1842,12 @@ impl CreateJobBodyDeploymentStorage {
 
 impl Json for CreateJobBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ephemeralStorage",
             "shmSize",
             "useHdbStorage",
             "usePdSsdStorage",
-        ];
+        ]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
@@ -1946,14 +1948,14 @@ impl CreateJobBodyDeploymentVcs {
 
 impl Json for CreateJobBodyDeploymentVcs {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -2051,7 +2053,7 @@ impl CreateJobBodyDeploymentExternal {
 
 impl Json for CreateJobBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials", "imagePath"];
+        const NAMES: &[json::Name] = &json::names(["credentials", "imagePath"]);
         let mut credentials = None;
         let mut image_path = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2136,7 +2138,7 @@ impl CreateJobBodyDeploymentInternal {
 
 impl Json for CreateJobBodyDeploymentInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branch", "buildId", "buildSHA", "id"];
+        const NAMES: &[json::Name] = &json::names(["branch", "buildId", "buildSHA", "id"]);
         let mut branch = None;
         let mut build_id = None;
         let mut build_sha = None;
@@ -2251,7 +2253,7 @@ impl CreateJobBodyHealthChecksItem {
 
 impl Json for CreateJobBodyHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cmd",
             "failureThreshold",
             "initialDelaySeconds",
@@ -2262,7 +2264,7 @@ impl Json for CreateJobBodyHealthChecksItem {
             "successThreshold",
             "timeoutSeconds",
             "type",
-        ];
+        ]);
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut initial_delay_seconds = None;
@@ -2397,7 +2399,7 @@ impl CreateJobBodyInfrastructure {
 
 impl Json for CreateJobBodyInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["architecture"];
+        const NAMES: &[json::Name] = &json::names(["architecture"]);
         let mut architecture = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2479,12 +2481,12 @@ impl CreateJobBodySettings {
 
 impl Json for CreateJobBodySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "cron",
             "runOnSourceChange",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut cron = None;
@@ -2578,7 +2580,7 @@ impl CreateJobBodySettingsCron {
 
 impl Json for CreateJobBodySettingsCron {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["concurrencyPolicy", "schedule", "suspended"];
+        const NAMES: &[json::Name] = &json::names(["concurrencyPolicy", "schedule", "suspended"]);
         let mut concurrency_policy = None;
         let mut schedule = None;
         let mut suspended = None;
@@ -2854,7 +2856,7 @@ impl CreateJobResponse {
 
 impl Json for CreateJobResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "billing",
             "buildArguments",
@@ -2879,7 +2881,7 @@ impl Json for CreateJobResponse {
             "status",
             "tags",
             "updatedAt",
-        ];
+        ]);
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -3063,7 +3065,7 @@ impl CreateJobResponseCluster {
 
 impl Json for CreateJobResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
+        const NAMES: &[json::Name] = &json::names(["id", "loadBalancers", "name", "namespace"]);
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
@@ -3216,7 +3218,7 @@ impl CreateJobResponseDeployment {
 
 impl Json for CreateJobResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "external",
@@ -3227,7 +3229,7 @@ impl Json for CreateJobResponseDeployment {
             "metadata",
             "storage",
             "vcs",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut external = None;
@@ -3348,12 +3350,12 @@ impl CreateJobResponseDeploymentStorage {
 
 impl Json for CreateJobResponseDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ephemeralStorage",
             "shmSize",
             "useHdbStorage",
             "usePdSsdStorage",
-        ];
+        ]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
@@ -3427,7 +3429,7 @@ impl CreateJobResponseStatus {
 
 impl Json for CreateJobResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["build"];
+        const NAMES: &[json::Name] = &json::names(["build"]);
         let mut build = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3476,7 +3478,7 @@ impl CreateJobResponseStatusBuild {
 
 impl Json for CreateJobResponseStatusBuild {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["lastTransitionTime", "status"];
+        const NAMES: &[json::Name] = &json::names(["lastTransitionTime", "status"]);
         let mut last_transition_time = None;
         let mut status = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3765,7 +3767,7 @@ impl CreateJobCronBody {
 
 impl Json for CreateJobCronBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "billing",
@@ -3788,7 +3790,7 @@ impl Json for CreateJobCronBody {
             "stageId",
             "suspended",
             "tags",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -4195,7 +4197,7 @@ impl CreateJobCronResponse {
 
 impl Json for CreateJobCronResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "appId",
             "backoffLimit",
@@ -4225,7 +4227,7 @@ impl Json for CreateJobCronResponse {
             "suspended",
             "tags",
             "updatedAt",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut app_id = None;
         let mut backoff_limit = None;
@@ -4600,7 +4602,7 @@ impl CreateJobManualBody {
 
 impl Json for CreateJobManualBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "billing",
@@ -4620,7 +4622,7 @@ impl Json for CreateJobManualBody {
             "runtimeFiles",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -4978,7 +4980,7 @@ impl CreateJobManualResponse {
 
 impl Json for CreateJobManualResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "appId",
             "backoffLimit",
@@ -5005,7 +5007,7 @@ impl Json for CreateJobManualResponse {
             "status",
             "tags",
             "updatedAt",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut app_id = None;
         let mut backoff_limit = None;
@@ -5337,7 +5339,7 @@ impl GetJobResponse {
 
 impl Json for GetJobResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "billing",
             "buildConfiguration",
@@ -5359,7 +5361,7 @@ impl Json for GetJobResponse {
             "tags",
             "uid",
             "vcsData",
-        ];
+        ]);
         let mut app_id = None;
         let mut billing = None;
         let mut build_configuration = None;
@@ -5520,7 +5522,7 @@ impl GetJobResponseBilling {
 
 impl Json for GetJobResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan"]);
         let mut deployment_plan = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5608,7 +5610,8 @@ impl GetJobResponseBuildEngineConfiguration {
 
 impl Json for GetJobResponseBuildEngineConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildEngine", "buildkit", "buildpack", "kaniko"];
+        const NAMES: &[json::Name] =
+            &json::names(["buildEngine", "buildkit", "buildpack", "kaniko"]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut buildpack = None;
@@ -5678,7 +5681,7 @@ impl GetJobResponseBuildEngineConfigurationBuildkit {
 
 impl Json for GetJobResponseBuildEngineConfigurationBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["useCache"];
+        const NAMES: &[json::Name] = &json::names(["useCache"]);
         let mut use_cache = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5744,7 +5747,7 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
 
 impl Json for GetJobResponseBuildEngineConfigurationBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["builder", "buildpackLocators", "useCache"];
+        const NAMES: &[json::Name] = &json::names(["builder", "buildpackLocators", "useCache"]);
         let mut builder = None;
         let mut buildpack_locators = None;
         let mut use_cache = None;
@@ -5824,7 +5827,7 @@ impl GetJobResponseBuildSettings {
 
 impl Json for GetJobResponseBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
+        const NAMES: &[json::Name] = &json::names(["dockerfile", "storage", "buildpack"]);
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
@@ -5919,14 +5922,14 @@ impl GetJobResponseBuildSettingsDockerfile {
 
 impl Json for GetJobResponseBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "useCache",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -6002,7 +6005,7 @@ impl GetJobResponseBuildSettingsStorage {
 
 impl Json for GetJobResponseBuildSettingsStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage"]);
         let mut ephemeral_storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6082,7 +6085,7 @@ impl GetJobResponseDeployment {
 
 impl Json for GetJobResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildpack", "docker", "region", "storage"];
+        const NAMES: &[json::Name] = &json::names(["buildpack", "docker", "region", "storage"]);
         let mut buildpack = None;
         let mut docker = None;
         let mut region = None;
@@ -6155,7 +6158,7 @@ impl GetJobResponseDeploymentStorage {
 
 impl Json for GetJobResponseDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage", "shmSize"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage", "shmSize"]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6202,7 +6205,7 @@ impl GetJobResponseDeploymentStorageEphemeralStorage {
 
 impl Json for GetJobResponseDeploymentStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["storageSize"];
+        const NAMES: &[json::Name] = &json::names(["storageSize"]);
         let mut storage_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6267,7 +6270,8 @@ impl GetJobResponseSettings {
 
 impl Json for GetJobResponseSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["activeDeadlineSeconds", "backoffLimit", "cron"];
+        const NAMES: &[json::Name] =
+            &json::names(["activeDeadlineSeconds", "backoffLimit", "cron"]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut cron = None;
@@ -6345,7 +6349,7 @@ impl GetJobResponseSettingsCron {
 
 impl Json for GetJobResponseSettingsCron {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["concurrencyPolicy", "schedule"];
+        const NAMES: &[json::Name] = &json::names(["concurrencyPolicy", "schedule"]);
         let mut concurrency_policy = None;
         let mut schedule = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6450,7 +6454,7 @@ impl GetJobResponseVcsData {
 
 impl Json for GetJobResponseVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "dockerFilePath",
             "dockerWorkDir",
             "projectBranch",
@@ -6458,7 +6462,7 @@ impl Json for GetJobResponseVcsData {
             "projectUrl",
             "publicRepo",
             "selfHostedVcsId",
-        ];
+        ]);
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut project_branch = None;
@@ -6537,7 +6541,7 @@ impl GetJobBranchesResponse {
 
 impl Json for GetJobBranchesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branches"];
+        const NAMES: &[json::Name] = &json::names(["branches"]);
         let mut branches = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6586,7 +6590,7 @@ impl GetJobBranchesResponseBranchesItem {
 
 impl Json for GetJobBranchesResponseBranchesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["commit", "id", "name"];
+        const NAMES: &[json::Name] = &json::names(["commit", "id", "name"]);
         let mut commit = None;
         let mut id = None;
         let mut name = None;
@@ -6660,7 +6664,7 @@ impl GetJobBranchesResponseBranchesItemCommit {
 
 impl Json for GetJobBranchesResponseBranchesItemCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["author", "date", "message", "sha"];
+        const NAMES: &[json::Name] = &json::names(["author", "date", "message", "sha"]);
         let mut author = None;
         let mut date = None;
         let mut message = None;
@@ -6716,7 +6720,7 @@ impl GetJobBranchesResponseBranchesItemCommitAuthor {
 
 impl Json for GetJobBranchesResponseBranchesItemCommitAuthor {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["login"];
+        const NAMES: &[json::Name] = &json::names(["login"]);
         let mut login = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6861,7 +6865,7 @@ impl GetJobBuildResponse {
 
 impl Json for GetJobBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branch",
             "buildConcludedAt",
             "concluded",
@@ -6873,7 +6877,7 @@ impl Json for GetJobBuildResponse {
             "sha",
             "status",
             "success",
-        ];
+        ]);
         let mut branch = None;
         let mut build_concluded_at = None;
         let mut concluded = None;
@@ -6996,7 +7000,7 @@ impl GetJobBuildResponseRegistry {
 
 impl Json for GetJobBuildResponseRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["uri"];
+        const NAMES: &[json::Name] = &json::names(["uri"]);
         let mut uri = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7041,7 +7045,7 @@ impl GetJobBuildArgumentDetailsResponse {
 
 impl Json for GetJobBuildArgumentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
+        const NAMES: &[json::Name] = &json::names(["buildArguments", "buildFiles"]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7099,7 +7103,7 @@ impl GetJobBuildArgumentDetailsResponseBuildArguments {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildArguments {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["MY_VARIABLE_NAME"];
+        const NAMES: &[json::Name] = &json::names(["MY_VARIABLE_NAME"]);
         let mut my_variable_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7178,13 +7182,13 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonId",
             "inheritedFrom",
             "overriding",
             "priority",
             "value",
-        ];
+        ]);
         let mut addon_id = None;
         let mut inherited_from = None;
         let mut overriding = None;
@@ -7260,7 +7264,8 @@ impl GetJobBuildArgumentDetailsResponseOverridingItem {
 
 impl Json for GetJobBuildArgumentDetailsResponseOverridingItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["value", "inheritedFrom", "addonId", "priority"];
+        const NAMES: &[json::Name] =
+            &json::names(["value", "inheritedFrom", "addonId", "priority"]);
         let mut value = None;
         let mut inherited_from = None;
         let mut addon_id = None;
@@ -7327,7 +7332,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFiles {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFiles {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["/dir/fileName"];
+        const NAMES: &[json::Name] = &json::names(["/dir/fileName"]);
         let mut dir_file_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7392,7 +7397,8 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["inheritedFrom", "overriding", "priority", "value"];
+        const NAMES: &[json::Name] =
+            &json::names(["inheritedFrom", "overriding", "priority", "value"]);
         let mut inherited_from = None;
         let mut overriding = None;
         let mut priority = None;
@@ -7454,7 +7460,7 @@ impl GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
 
 impl Json for GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["value", "inheritedFrom", "priority"];
+        const NAMES: &[json::Name] = &json::names(["value", "inheritedFrom", "priority"]);
         let mut value = None;
         let mut inherited_from = None;
         let mut priority = None;
@@ -7524,7 +7530,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
 
 impl Json for GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["data", "encoding"];
+        const NAMES: &[json::Name] = &json::names(["data", "encoding"]);
         let mut data = None;
         let mut encoding = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7589,7 +7595,7 @@ impl GetJobBuildArgumentsResponse {
 
 impl Json for GetJobBuildArgumentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
+        const NAMES: &[json::Name] = &json::names(["buildArguments", "buildFiles"]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7800,7 +7806,7 @@ impl GetJobBuildMetricsResponse {
 
 impl Json for GetJobBuildMetricsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "bandwidth",
             "bandwidthVolume",
             "cpu",
@@ -7812,7 +7818,7 @@ impl Json for GetJobBuildMetricsResponse {
             "networkIngress",
             "requests",
             "tcpConnectionsOpen",
-        ];
+        ]);
         let mut bandwidth = None;
         let mut bandwidth_volume = None;
         let mut cpu = None;
@@ -7926,7 +7932,7 @@ impl GetJobBuildMetricsResponseBandwidth {
 
 impl Json for GetJobBuildMetricsResponseBandwidth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricInfo", "values"];
+        const NAMES: &[json::Name] = &json::names(["metricInfo", "values"]);
         let mut metric_info = None;
         let mut values = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7990,7 +7996,7 @@ impl GetJobBuildMetricsResponseBandwidthMetricInfo {
 
 impl Json for GetJobBuildMetricsResponseBandwidthMetricInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricId", "metricResolution", "metricUnit"];
+        const NAMES: &[json::Name] = &json::names(["metricId", "metricResolution", "metricUnit"]);
         let mut metric_id = None;
         let mut metric_resolution = None;
         let mut metric_unit = None;
@@ -8074,7 +8080,7 @@ impl GetJobBuildMetricsResponseBandwidthValuesItem {
 
 impl Json for GetJobBuildMetricsResponseBandwidthValuesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["data", "metadata"];
+        const NAMES: &[json::Name] = &json::names(["data", "metadata"]);
         let mut data = None;
         let mut metadata = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8117,7 +8123,7 @@ impl GetJobBuildsResponse {
 
 impl Json for GetJobBuildsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["builds"];
+        const NAMES: &[json::Name] = &json::names(["builds"]);
         let mut builds = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8172,7 +8178,7 @@ impl GetJobContainersResponse {
 
 impl Json for GetJobContainersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["containers", "runId"];
+        const NAMES: &[json::Name] = &json::names(["containers", "runId"]);
         let mut containers = None;
         let mut run_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8281,7 +8287,7 @@ impl GetJobContainersResponseContainersItem {
 
 impl Json for GetJobContainersResponseContainersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "host",
             "ipAddresses",
@@ -8291,7 +8297,7 @@ impl Json for GetJobContainersResponseContainersItem {
             "nodePoolUserId",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut host = None;
         let mut ip_addresses = None;
@@ -8464,7 +8470,7 @@ impl GetJobDeploymentResponse {
 
 impl Json for GetJobDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "instances",
@@ -8472,7 +8478,7 @@ impl Json for GetJobDeploymentResponse {
             "region",
             "storage",
             "external",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut instances = None;
@@ -8592,7 +8598,7 @@ impl GetJobDeploymentResponseInternal {
 
 impl Json for GetJobDeploymentResponseInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "branch",
             "buildId",
@@ -8602,7 +8608,7 @@ impl Json for GetJobDeploymentResponseInternal {
             "nfObjectId",
             "nfObjectType",
             "repository",
-        ];
+        ]);
         let mut app_id = None;
         let mut branch = None;
         let mut build_id = None;
@@ -8723,7 +8729,8 @@ impl GetJobDeploymentResponseExternal {
 
 impl Json for GetJobDeploymentResponseExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["imagePath", "privateImage", "registryProvider"];
+        const NAMES: &[json::Name] =
+            &json::names(["imagePath", "privateImage", "registryProvider"]);
         let mut image_path = None;
         let mut private_image = None;
         let mut registry_provider = None;
@@ -8799,7 +8806,7 @@ impl GetJobHealthChecksResponse {
 
 impl Json for GetJobHealthChecksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["healthChecks"];
+        const NAMES: &[json::Name] = &json::names(["healthChecks"]);
         let mut health_checks = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8913,7 +8920,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
 
 impl Json for GetJobHealthChecksResponseHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cmd",
             "failureThreshold",
             "httpPort",
@@ -8925,7 +8932,7 @@ impl Json for GetJobHealthChecksResponseHealthChecksItem {
             "tcpSocketPort",
             "timeoutSeconds",
             "type",
-        ];
+        ]);
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut http_port = None;
@@ -9052,7 +9059,7 @@ impl GetJobPullRequestsResponse {
 
 impl Json for GetJobPullRequestsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["pullRequests"];
+        const NAMES: &[json::Name] = &json::names(["pullRequests"]);
         let mut pull_requests = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -9126,7 +9133,7 @@ impl GetJobPullRequestsResponsePullRequestsItem {
 
 impl Json for GetJobPullRequestsResponsePullRequestsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "created_at",
             "destination",
             "html_url",
@@ -9136,7 +9143,7 @@ impl Json for GetJobPullRequestsResponsePullRequestsItem {
             "state",
             "title",
             "updated_at",
-        ];
+        ]);
         let mut created_at = None;
         let mut destination = None;
         let mut html_url = None;
@@ -9276,7 +9283,7 @@ impl GetJobRunResponse {
 
 impl Json for GetJobRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "active",
             "backoffLimit",
             "completions",
@@ -9288,7 +9295,7 @@ impl Json for GetJobRunResponse {
             "startedAt",
             "status",
             "succeeded",
-        ];
+        ]);
         let mut active = None;
         let mut backoff_limit = None;
         let mut completions = None;
@@ -9407,7 +9414,7 @@ impl GetJobRunsResponse {
 
 impl Json for GetJobRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runs"];
+        const NAMES: &[json::Name] = &json::names(["runs"]);
         let mut runs = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -9452,7 +9459,7 @@ impl GetJobRuntimeEnvironmentResponse {
 
 impl Json for GetJobRuntimeEnvironmentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
+        const NAMES: &[json::Name] = &json::names(["runtimeEnvironment", "runtimeFiles"]);
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9511,7 +9518,7 @@ impl GetJobRuntimeEnvironmentDetailsResponse {
 
 impl Json for GetJobRuntimeEnvironmentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
+        const NAMES: &[json::Name] = &json::names(["runtimeEnvironment", "runtimeFiles"]);
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9562,7 +9569,7 @@ impl ListJobsResponse {
 
 impl Json for ListJobsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["jobs"];
+        const NAMES: &[json::Name] = &json::names(["jobs"]);
         let mut jobs = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -9669,7 +9676,7 @@ impl ListJobsResponseJobsItem {
 
 impl Json for ListJobsResponseJobsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "disabledCD",
@@ -9682,7 +9689,7 @@ impl Json for ListJobsResponseJobsItem {
             "suspended",
             "tags",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut disabled_cd = None;
@@ -9931,7 +9938,7 @@ impl PatchJobBody {
 
 impl Json for PatchJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "billing",
             "buildArguments",
             "buildConfiguration",
@@ -9946,7 +9953,7 @@ impl Json for PatchJobBody {
             "settings",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -10082,7 +10089,7 @@ impl PatchJobBodyBilling {
 
 impl Json for PatchJobBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -10155,7 +10162,7 @@ impl PatchJobBodyBillingGpu {
 
 impl Json for PatchJobBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10227,7 +10234,7 @@ impl PatchJobBodyBillingGpuConfiguration {
 
 impl Json for PatchJobBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
+        const NAMES: &[json::Name] = &json::names(["gpuType", "gpuCount", "timesliced"]);
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
@@ -10303,7 +10310,7 @@ impl PatchJobBodyBuildSettings {
 
 impl Json for PatchJobBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildpack", "dockerfile", "storage"];
+        const NAMES: &[json::Name] = &json::names(["buildpack", "dockerfile", "storage"]);
         let mut buildpack = None;
         let mut dockerfile = None;
         let mut storage = None;
@@ -10412,14 +10419,14 @@ impl PatchJobBodyBuildSettingsDockerfile {
 
 impl Json for PatchJobBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "useCache",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -10528,12 +10535,12 @@ impl PatchJobBodySettings {
 
 impl Json for PatchJobBodySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "cron",
             "runOnSourceChange",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut cron = None;
@@ -10790,7 +10797,7 @@ impl PatchJobCronBody {
 
 impl Json for PatchJobCronBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "billing",
@@ -10810,7 +10817,7 @@ impl Json for PatchJobCronBody {
             "stageId",
             "suspended",
             "tags",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -11114,7 +11121,7 @@ impl PatchJobManualBody {
 
 impl Json for PatchJobManualBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "billing",
@@ -11131,7 +11138,7 @@ impl Json for PatchJobManualBody {
             "runtimeFiles",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut billing = None;
@@ -11283,7 +11290,7 @@ impl ResumeJobBody {
 
 impl Json for ResumeJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["disabledCD", "disabledCI", "suspended"];
+        const NAMES: &[json::Name] = &json::names(["disabledCD", "disabledCI", "suspended"]);
         let mut disabled_cd = None;
         let mut disabled_ci = None;
         let mut suspended = None;
@@ -11349,7 +11356,7 @@ impl ScaleJobBody {
 
 impl Json for ScaleJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "storage"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "storage"]);
         let mut deployment_plan = None;
         let mut storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -11415,7 +11422,7 @@ impl StartJobBuildBody {
 
 impl Json for StartJobBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["sha", "overrides"];
+        const NAMES: &[json::Name] = &json::names(["sha", "overrides"]);
         let mut sha = None;
         let mut overrides = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -11494,12 +11501,12 @@ impl StartJobBuildBodyOverrides {
 
 impl Json for StartJobBuildBodyOverrides {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildArguments",
             "buildFiles",
             "docker",
             "dockerSecretMounts",
-        ];
+        ]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker = None;
@@ -11597,12 +11604,12 @@ impl StartJobBuildBodyOverridesDocker {
 
 impl Json for StartJobBuildBodyOverridesDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "dockerfileTarget",
-        ];
+        ]);
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
@@ -11740,7 +11747,7 @@ impl StartJobBuildResponse {
 
 impl Json for StartJobBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branch",
             "concluded",
             "createdAt",
@@ -11749,7 +11756,7 @@ impl Json for StartJobBuildResponse {
             "registry",
             "sha",
             "status",
-        ];
+        ]);
         let mut branch = None;
         let mut concluded = None;
         let mut created_at = None;
@@ -11868,13 +11875,13 @@ impl StartJobRunBody {
 
 impl Json for StartJobRunBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "billing",
             "deployment",
             "dockerSecretMounts",
             "runtimeEnvironment",
             "runtimeFiles",
-        ];
+        ]);
         let mut billing = None;
         let mut deployment = None;
         let mut docker_secret_mounts = None;
@@ -11946,7 +11953,7 @@ impl StartJobRunBodyBilling {
 
 impl Json for StartJobRunBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan"]);
         let mut deployment_plan = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12046,14 +12053,14 @@ impl StartJobRunBodyDeployment {
 
 impl Json for StartJobRunBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
             "internal",
             "storage",
             "external",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -12117,7 +12124,7 @@ impl StartJobRunResponse {
 
 impl Json for StartJobRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "runName"];
+        const NAMES: &[json::Name] = &json::names(["id", "runName"]);
         let mut id = None;
         let mut run_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -12167,7 +12174,7 @@ impl SuspendJobBody {
 
 impl Json for SuspendJobBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["suspended"];
+        const NAMES: &[json::Name] = &json::names(["suspended"]);
         let mut suspended = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12233,7 +12240,8 @@ impl UpdateJobBuildArgumentsBody {
 
 impl Json for UpdateJobBuildArgumentsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildArguments", "buildFiles", "dockerSecretMounts"];
+        const NAMES: &[json::Name] =
+            &json::names(["buildArguments", "buildFiles", "dockerSecretMounts"]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker_secret_mounts = None;
@@ -12417,7 +12425,7 @@ impl UpdateJobBuildOptionsBody {
 
 impl Json for UpdateJobBuildOptionsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
             "dockerCredentials",
@@ -12431,7 +12439,7 @@ impl Json for UpdateJobBuildOptionsBody {
             "pathIgnoreRules",
             "storage",
             "buildpack",
-        ];
+        ]);
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -12594,13 +12602,13 @@ impl UpdateJobBuildOptionsBodyDockerfile {
 
 impl Json for UpdateJobBuildOptionsBodyDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -12682,7 +12690,7 @@ impl UpdateJobBuildOptionsBodyDockerfileBuildkit {
 
 impl Json for UpdateJobBuildOptionsBodyDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cacheStorageSize", "useCache"];
+        const NAMES: &[json::Name] = &json::names(["cacheStorageSize", "useCache"]);
         let mut cache_storage_size = None;
         let mut use_cache = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -12781,13 +12789,13 @@ impl UpdateJobBuildSourceBody {
 
 impl Json for UpdateJobBuildSourceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -12885,7 +12893,7 @@ impl UpdateJobDeploymentBody {
 
 impl Json for UpdateJobDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["docker", "external", "buildpack", "internal"];
+        const NAMES: &[json::Name] = &json::names(["docker", "external", "buildpack", "internal"]);
         let mut docker = None;
         let mut external = None;
         let mut buildpack = None;
@@ -12936,7 +12944,7 @@ impl UpdateJobHealthChecksBody {
 
 impl Json for UpdateJobHealthChecksBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["healthChecks"];
+        const NAMES: &[json::Name] = &json::names(["healthChecks"]);
         let mut health_checks = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12988,7 +12996,7 @@ impl UpdateJobRuntimeEnvironmentBody {
 
 impl Json for UpdateJobRuntimeEnvironmentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
+        const NAMES: &[json::Name] = &json::names(["runtimeEnvironment", "runtimeFiles"]);
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -13093,13 +13101,13 @@ impl UpdateJobSettingsBody {
 
 impl Json for UpdateJobSettingsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "activeDeadlineSeconds",
             "backoffLimit",
             "concurrencyPolicy",
             "runOnSourceChange",
             "schedule",
-        ];
+        ]);
         let mut active_deadline_seconds = None;
         let mut backoff_limit = None;
         let mut concurrency_policy = None;

@@ -61,7 +61,8 @@ impl CreateAuditLogSinkBody {
 
 impl Json for CreateAuditLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "includeSpec", "name", "sinkData", "sinkType"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "includeSpec", "name", "sinkData", "sinkType"]);
         let mut description = None;
         let mut include_spec = None;
         let mut name = None;
@@ -149,14 +150,14 @@ impl CreateAuditLogSinkBodySinkData {
 
 impl Json for CreateAuditLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "auth",
             "bucket",
             "compression",
             "endpoint",
             "pathPrefix",
             "region",
-        ];
+        ]);
         let mut auth = None;
         let mut bucket = None;
         let mut compression = None;
@@ -225,7 +226,7 @@ impl CreateAuditLogSinkBodySinkDataAuth {
 
 impl Json for CreateAuditLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessKeyId", "secretAccessKey"];
+        const NAMES: &[json::Name] = &json::names(["accessKeyId", "secretAccessKey"]);
         let mut access_key_id = None;
         let mut secret_access_key = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -290,7 +291,7 @@ impl CreateAuditLogSinkResponse {
 
 impl Json for CreateAuditLogSinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id"];
+        const NAMES: &[json::Name] = &json::names(["id"]);
         let mut id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -392,7 +393,7 @@ impl CreateLogSinkBody {
 
 impl Json for CreateLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "description",
             "name",
             "options",
@@ -401,7 +402,7 @@ impl Json for CreateLogSinkBody {
             "restrictions",
             "sinkData",
             "sinkType",
-        ];
+        ]);
         let mut description = None;
         let mut name = None;
         let mut options = None;
@@ -510,12 +511,12 @@ impl CreateLogSinkBodyOptions {
 
 impl Json for CreateLogSinkBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "forwardCdnLogs",
             "forwardIngressLogs",
             "forwardMeshLogs",
             "useCustomLabels",
-        ];
+        ]);
         let mut forward_cdn_logs = None;
         let mut forward_ingress_logs = None;
         let mut forward_mesh_logs = None;
@@ -589,7 +590,7 @@ impl CreateLogSinkBodyRestrictions {
 
 impl Json for CreateLogSinkBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["tags"];
+        const NAMES: &[json::Name] = &json::names(["tags"]);
         let mut tags = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -658,7 +659,7 @@ impl CreateLogSinkBodyRestrictionsTags {
 
 impl Json for CreateLogSinkBodyRestrictionsTags {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "items", "matchCondition"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "items", "matchCondition"]);
         let mut enabled = None;
         let mut items = None;
         let mut match_condition = None;
@@ -957,7 +958,7 @@ impl CreateLogSinkBodySinkData {
 
 impl Json for CreateLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "auth",
             "encoding",
             "endpoint",
@@ -981,7 +982,7 @@ impl Json for CreateLogSinkBodySinkData {
             "accountId",
             "licenseKey",
             "publicKey",
-        ];
+        ]);
         let mut auth = None;
         let mut encoding = None;
         let mut endpoint = None;
@@ -1175,14 +1176,14 @@ impl CreateLogSinkBodySinkDataAuth {
 
 impl Json for CreateLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "password",
             "strategy",
             "user",
             "accessKeyId",
             "secretAccessKey",
             "token",
-        ];
+        ]);
         let mut password = None;
         let mut strategy = None;
         let mut user = None;
@@ -1257,7 +1258,7 @@ impl CreateLogSinkBodySinkDataEncoding {
 
 impl Json for CreateLogSinkBodySinkDataEncoding {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["codec"];
+        const NAMES: &[json::Name] = &json::names(["codec"]);
         let mut codec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1380,7 +1381,7 @@ impl CreateLogSinkBodySinkDataBatch {
 
 impl Json for CreateLogSinkBodySinkDataBatch {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["maxBytes", "maxEvents"];
+        const NAMES: &[json::Name] = &json::names(["maxBytes", "maxEvents"]);
         let mut max_bytes = None;
         let mut max_events = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1430,7 +1431,7 @@ impl CreateLogSinkBodySinkDataFraming {
 
 impl Json for CreateLogSinkBodySinkDataFraming {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["method"];
+        const NAMES: &[json::Name] = &json::names(["method"]);
         let mut method = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1587,7 +1588,7 @@ impl CreateNotificationBody {
 
 impl Json for CreateNotificationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "events",
             "name",
             "projects",
@@ -1596,7 +1597,7 @@ impl Json for CreateNotificationBody {
             "secret",
             "type",
             "webhook",
-        ];
+        ]);
         let mut events = None;
         let mut name = None;
         let mut projects = None;
@@ -2548,7 +2549,7 @@ impl CreateNotificationBodyEvents {
 
 impl Json for CreateNotificationBodyEvents {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "trigger:addon-backup:abort",
             "trigger:addon-backup:failure",
             "trigger:addon-backup:start",
@@ -2619,7 +2620,7 @@ impl Json for CreateNotificationBodyEvents {
             "trigger:template-run:start",
             "trigger:template-run:success",
             "trigger:template-run:update",
-        ];
+        ]);
         let mut trigger_addon_backup_abort = None;
         let mut trigger_addon_backup_failure = None;
         let mut trigger_addon_backup_start = None;
@@ -3466,7 +3467,7 @@ impl CreateNotificationResponse {
 
 impl Json for CreateNotificationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "events",
             "id",
@@ -3477,7 +3478,7 @@ impl Json for CreateNotificationResponse {
             "type",
             "updatedAt",
             "webhook",
-        ];
+        ]);
         let mut created_at = None;
         let mut events = None;
         let mut id = None;
@@ -3610,12 +3611,12 @@ impl CreateNotificationResponseStatus {
 
 impl Json for CreateNotificationResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "disabled",
             "numberOfFailedRequests",
             "reason",
             "timeOfFirstFailedRequest",
-        ];
+        ]);
         let mut disabled = None;
         let mut number_of_failed_requests = None;
         let mut reason = None;
@@ -3735,7 +3736,7 @@ impl GetAuditLogSinkResponse {
 
 impl Json for GetAuditLogSinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -3745,7 +3746,7 @@ impl Json for GetAuditLogSinkResponse {
             "sinkType",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3868,14 +3869,14 @@ impl GetAuditLogSinkResponseSinkData {
 
 impl Json for GetAuditLogSinkResponseSinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "auth",
             "bucket",
             "compression",
             "endpoint",
             "pathPrefix",
             "region",
-        ];
+        ]);
         let mut auth = None;
         let mut bucket = None;
         let mut compression = None;
@@ -3941,7 +3942,7 @@ impl GetAuditLogSinkResponseSinkDataAuth {
 
 impl Json for GetAuditLogSinkResponseSinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessKeyId"];
+        const NAMES: &[json::Name] = &json::names(["accessKeyId"]);
         let mut access_key_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4058,7 +4059,7 @@ impl GetLogSinkResponse {
 
 impl Json for GetLogSinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -4070,7 +4071,7 @@ impl Json for GetLogSinkResponse {
             "sinkType",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4198,7 +4199,7 @@ impl ListAuditLogSinksResponse {
 
 impl Json for ListAuditLogSinksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["auditLogSinks"];
+        const NAMES: &[json::Name] = &json::names(["auditLogSinks"]);
         let mut audit_log_sinks = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4276,7 +4277,7 @@ impl ListAuditLogSinksResponseAuditLogSinksItem {
 
 impl Json for ListAuditLogSinksResponseAuditLogSinksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -4285,7 +4286,7 @@ impl Json for ListAuditLogSinksResponseAuditLogSinksItem {
             "sinkType",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4372,7 +4373,7 @@ impl ListLogSinksResponse {
 
 impl Json for ListLogSinksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["logSinks"];
+        const NAMES: &[json::Name] = &json::names(["logSinks"]);
         let mut log_sinks = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4465,7 +4466,7 @@ impl ListLogSinksResponseLogSinksItem {
 
 impl Json for ListLogSinksResponseLogSinksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -4476,7 +4477,7 @@ impl Json for ListLogSinksResponseLogSinksItem {
             "sinkType",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4570,7 +4571,7 @@ impl ListNotificationsResponse {
 
 impl Json for ListNotificationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["notificationIntegrations"];
+        const NAMES: &[json::Name] = &json::names(["notificationIntegrations"]);
         let mut notification_integrations = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4653,7 +4654,7 @@ impl ListNotificationsResponseNotificationIntegrationsItem {
 
 impl Json for ListNotificationsResponseNotificationIntegrationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "id",
             "name",
@@ -4661,7 +4662,7 @@ impl Json for ListNotificationsResponseNotificationIntegrationsItem {
             "type",
             "updatedAt",
             "webhook",
-        ];
+        ]);
         let mut created_at = None;
         let mut id = None;
         let mut name = None;
@@ -4748,7 +4749,7 @@ impl ListNotificationsResponseNotificationIntegrationsItemStatus {
 
 impl Json for ListNotificationsResponseNotificationIntegrationsItemStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["disabled", "reason"];
+        const NAMES: &[json::Name] = &json::names(["disabled", "reason"]);
         let mut disabled = None;
         let mut reason = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4817,7 +4818,7 @@ impl PatchAuditLogSinkBody {
 
 impl Json for PatchAuditLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "includeSpec", "sinkData"];
+        const NAMES: &[json::Name] = &json::names(["description", "includeSpec", "sinkData"]);
         let mut description = None;
         let mut include_spec = None;
         let mut sink_data = None;
@@ -4926,14 +4927,14 @@ impl PatchAuditLogSinkBodySinkData {
 
 impl Json for PatchAuditLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "auth",
             "bucket",
             "compression",
             "endpoint",
             "pathPrefix",
             "region",
-        ];
+        ]);
         let mut auth = None;
         let mut bucket = None;
         let mut compression = None;
@@ -5011,7 +5012,7 @@ impl PatchAuditLogSinkBodySinkDataAuth {
 
 impl Json for PatchAuditLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessKeyId", "secretAccessKey"];
+        const NAMES: &[json::Name] = &json::names(["accessKeyId", "secretAccessKey"]);
         let mut access_key_id = None;
         let mut secret_access_key = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5106,14 +5107,14 @@ impl UpdateLogSinkBody {
 
 impl Json for UpdateLogSinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "options",
             "projects",
             "restricted",
             "resumeLogSink",
             "sinkData",
             "sinkType",
-        ];
+        ]);
         let mut options = None;
         let mut projects = None;
         let mut restricted = None;
@@ -5413,7 +5414,7 @@ impl UpdateLogSinkBodySinkData {
 
 impl Json for UpdateLogSinkBodySinkData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "auth",
             "endpoint",
             "default_api_key",
@@ -5437,7 +5438,7 @@ impl Json for UpdateLogSinkBodySinkData {
             "accountId",
             "licenseKey",
             "publicKey",
-        ];
+        ]);
         let mut auth = None;
         let mut endpoint = None;
         let mut default_api_key = None;
@@ -5631,14 +5632,14 @@ impl UpdateLogSinkBodySinkDataAuth {
 
 impl Json for UpdateLogSinkBodySinkDataAuth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "password",
             "strategy",
             "user",
             "token",
             "accessKeyId",
             "secretAccessKey",
-        ];
+        ]);
         let mut password = None;
         let mut strategy = None;
         let mut user = None;
@@ -5708,7 +5709,7 @@ impl UpdateLogSinkBodySinkDataEncoding {
 
 impl Json for UpdateLogSinkBodySinkDataEncoding {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["codec"];
+        const NAMES: &[json::Name] = &json::names(["codec"]);
         let mut codec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5814,7 +5815,7 @@ impl UpdateNotificationBody {
 
 impl Json for UpdateNotificationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "events",
             "name",
             "projects",
@@ -5822,7 +5823,7 @@ impl Json for UpdateNotificationBody {
             "restrictions",
             "secret",
             "webhook",
-        ];
+        ]);
         let mut events = None;
         let mut name = None;
         let mut projects = None;

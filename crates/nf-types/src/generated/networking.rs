@@ -61,7 +61,7 @@ impl AddDomainSubdomainBody {
 
 impl Json for AddDomainSubdomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cdn", "options", "routingMode", "subdomain"];
+        const NAMES: &[json::Name] = &json::names(["cdn", "options", "routingMode", "subdomain"]);
         let mut cdn = None;
         let mut options = None;
         let mut routing_mode = None;
@@ -122,7 +122,7 @@ impl AddDomainSubdomainBodyCdn {
 
 impl Json for AddDomainSubdomainBodyCdn {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["northflank"];
+        const NAMES: &[json::Name] = &json::names(["northflank"]);
         let mut northflank = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -159,7 +159,7 @@ impl AddDomainSubdomainBodyCdnNorthflank {
 
 impl Json for AddDomainSubdomainBodyCdnNorthflank {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled"];
+        const NAMES: &[json::Name] = &json::names(["enabled"]);
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -241,12 +241,12 @@ impl AddDomainSubdomainBodyOptions {
 
 impl Json for AddDomainSubdomainBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aliasDomains",
             "autoVerify",
             "minTlsProtocolVersion",
             "tlsMode",
-        ];
+        ]);
         let mut alias_domains = None;
         let mut auto_verify = None;
         let mut min_tls_protocol_version = None;
@@ -375,7 +375,7 @@ impl AddDomainSubdomainResponse {
 
 impl Json for AddDomainSubdomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "content",
             "fullName",
             "name",
@@ -383,7 +383,7 @@ impl Json for AddDomainSubdomainResponse {
             "recordType",
             "routingMode",
             "verified",
-        ];
+        ]);
         let mut content = None;
         let mut full_name = None;
         let mut name = None;
@@ -466,7 +466,7 @@ impl AddSubdomainPathBody {
 
 impl Json for AddSubdomainPathBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "options", "uri"];
+        const NAMES: &[json::Name] = &json::names(["mode", "options", "uri"]);
         let mut mode = None;
         let mut options = None;
         let mut uri = None;
@@ -593,7 +593,7 @@ impl AddSubdomainPathBodyOptions {
 
 impl Json for AddSubdomainPathBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "corsPolicy",
             "headers",
             "ignoreUriCase",
@@ -601,7 +601,7 @@ impl Json for AddSubdomainPathBodyOptions {
             "retries",
             "rewrite",
             "timeout",
-        ];
+        ]);
         let mut cors_policy = None;
         let mut headers = None;
         let mut ignore_uri_case = None;
@@ -722,14 +722,14 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
 
 impl Json for AddSubdomainPathBodyOptionsCorsPolicy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "allowCredentials",
             "allowHeaders",
             "allowMethods",
             "allowOrigins",
             "enabled",
             "maxAge",
-        ];
+        ]);
         let mut allow_credentials = None;
         let mut allow_headers = None;
         let mut allow_methods = None;
@@ -828,7 +828,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
 
 impl Json for AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "origin"];
+        const NAMES: &[json::Name] = &json::names(["mode", "origin"]);
         let mut mode = None;
         let mut origin = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -890,7 +890,7 @@ impl AddSubdomainPathBodyOptionsHeaders {
 
 impl Json for AddSubdomainPathBodyOptionsHeaders {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["request", "response"];
+        const NAMES: &[json::Name] = &json::names(["request", "response"]);
         let mut request = None;
         let mut response = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -959,7 +959,7 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
 
 impl Json for AddSubdomainPathBodyOptionsHeadersRequest {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["set", "add", "remove"];
+        const NAMES: &[json::Name] = &json::names(["set", "add", "remove"]);
         let mut set = None;
         let mut add = None;
         let mut remove = None;
@@ -1030,7 +1030,8 @@ impl AddSubdomainPathBodyOptionsRetries {
 
 impl Json for AddSubdomainPathBodyOptionsRetries {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["attempts", "enabled", "perTryTimeout", "retryOn"];
+        const NAMES: &[json::Name] =
+            &json::names(["attempts", "enabled", "perTryTimeout", "retryOn"]);
         let mut attempts = None;
         let mut enabled = None;
         let mut per_try_timeout = None;
@@ -1137,7 +1138,7 @@ impl AddSubdomainPathBodyOptionsRewrite {
 
 impl Json for AddSubdomainPathBodyOptionsRewrite {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["uri", "regex"];
+        const NAMES: &[json::Name] = &json::names(["uri", "regex"]);
         let mut uri = None;
         let mut regex = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1182,7 +1183,7 @@ impl AddSubdomainPathBodyOptionsRewriteRegex {
 
 impl Json for AddSubdomainPathBodyOptionsRewriteRegex {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["match", "rewrite"];
+        const NAMES: &[json::Name] = &json::names(["match", "rewrite"]);
         let mut match_ = None;
         let mut rewrite = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1260,7 +1261,7 @@ impl AddSubdomainPathResponse {
 
 impl Json for AddSubdomainPathResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "mode", "name", "options", "uri"];
+        const NAMES: &[json::Name] = &json::names(["createdAt", "mode", "name", "options", "uri"]);
         let mut created_at = None;
         let mut mode = None;
         let mut name = None;
@@ -1390,7 +1391,7 @@ impl AddSubdomainPathResponseOptions {
 
 impl Json for AddSubdomainPathResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "corsPolicy",
             "headers",
             "ignoreUriCase",
@@ -1398,7 +1399,7 @@ impl Json for AddSubdomainPathResponseOptions {
             "retries",
             "rewrite",
             "timeout",
-        ];
+        ]);
         let mut cors_policy = None;
         let mut headers = None;
         let mut ignore_uri_case = None;
@@ -1516,14 +1517,14 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
 
 impl Json for AddSubdomainPathResponseOptionsCorsPolicy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "allowCredentials",
             "allowHeaders",
             "allowMethods",
             "allowOrigins",
             "enabled",
             "maxAge",
-        ];
+        ]);
         let mut allow_credentials = None;
         let mut allow_headers = None;
         let mut allow_methods = None;
@@ -1608,7 +1609,7 @@ impl AddSubdomainPathResponseOptionsHeaders {
 
 impl Json for AddSubdomainPathResponseOptionsHeaders {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["request", "response"];
+        const NAMES: &[json::Name] = &json::names(["request", "response"]);
         let mut request = None;
         let mut response = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1667,7 +1668,7 @@ impl AddSubdomainPathResponseOptionsRewrite {
 
 impl Json for AddSubdomainPathResponseOptionsRewrite {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["uri", "regex"];
+        const NAMES: &[json::Name] = &json::names(["uri", "regex"]);
         let mut uri = None;
         let mut regex = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1707,7 +1708,7 @@ impl AssignSubdomainPathBody {
 
 impl Json for AssignSubdomainPathBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["assignment"];
+        const NAMES: &[json::Name] = &json::names(["assignment"]);
         let mut assignment = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1759,7 +1760,7 @@ impl AssignSubdomainPathBodyAssignment {
 
 impl Json for AssignSubdomainPathBodyAssignment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["port", "project", "service"];
+        const NAMES: &[json::Name] = &json::names(["port", "project", "service"]);
         let mut port = None;
         let mut project = None;
         let mut service = None;
@@ -1821,7 +1822,7 @@ impl AssignSubdomainServiceBody {
 
 impl Json for AssignSubdomainServiceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["portName", "projectId", "serviceId"];
+        const NAMES: &[json::Name] = &json::names(["portName", "projectId", "serviceId"]);
         let mut port_name = None;
         let mut project_id = None;
         let mut service_id = None;
@@ -1915,13 +1916,13 @@ impl CreateDomainBody {
 
 impl Json for CreateDomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "certificates",
             "domain",
             "loadBalancer",
             "options",
             "redirect",
-        ];
+        ]);
         let mut certificates = None;
         let mut domain = None;
         let mut load_balancer = None;
@@ -2001,7 +2002,7 @@ impl CreateDomainBodyCertificates {
 
 impl Json for CreateDomainBodyCertificates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["certificateInput", "mode"];
+        const NAMES: &[json::Name] = &json::names(["certificateInput", "mode"]);
         let mut certificate_input = None;
         let mut mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2060,7 +2061,7 @@ impl CreateDomainBodyCertificatesCertificateInput {
 
 impl Json for CreateDomainBodyCertificatesCertificateInput {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["certificateInput"];
+        const NAMES: &[json::Name] = &json::names(["certificateInput"]);
         let mut certificate_input = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2110,7 +2111,7 @@ impl CreateDomainBodyCertificatesCertificateInputCertificateInput {
 
 impl Json for CreateDomainBodyCertificatesCertificateInputCertificateInput {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["is", "then"];
+        const NAMES: &[json::Name] = &json::names(["is", "then"]);
         let mut is = None;
         let mut then = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2158,7 +2159,7 @@ impl CreateDomainBodyCertificateInputCertificateInputThen {
 
 impl Json for CreateDomainBodyCertificateInputCertificateInputThen {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["privateKey", "certificateChain"];
+        const NAMES: &[json::Name] = &json::names(["privateKey", "certificateChain"]);
         let mut private_key = None;
         let mut certificate_chain = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2258,7 +2259,8 @@ impl CreateDomainBodyOptions {
 
 impl Json for CreateDomainBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["autoVerify", "minTlsProtocolVersion", "tlsMode"];
+        const NAMES: &[json::Name] =
+            &json::names(["autoVerify", "minTlsProtocolVersion", "tlsMode"]);
         let mut auto_verify = None;
         let mut min_tls_protocol_version = None;
         let mut tls_mode = None;
@@ -2338,7 +2340,7 @@ impl CreateDomainBodyRedirect {
 
 impl Json for CreateDomainBodyRedirect {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cluster", "mode", "region"];
+        const NAMES: &[json::Name] = &json::names(["cluster", "mode", "region"]);
         let mut cluster = None;
         let mut mode = None;
         let mut region = None;
@@ -2460,7 +2462,7 @@ impl CreateDomainResponse {
 
 impl Json for CreateDomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "certificates",
             "hostname",
             "loadBalancer",
@@ -2469,7 +2471,7 @@ impl Json for CreateDomainResponse {
             "redirect",
             "status",
             "token",
-        ];
+        ]);
         let mut certificates = None;
         let mut hostname = None;
         let mut load_balancer = None;
@@ -2574,7 +2576,7 @@ impl CreateDomainResponseCertificates {
 
 impl Json for CreateDomainResponseCertificates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dcvRecord", "dcvTarget", "mode", "status"];
+        const NAMES: &[json::Name] = &json::names(["dcvRecord", "dcvTarget", "mode", "status"]);
         let mut dcv_record = None;
         let mut dcv_target = None;
         let mut mode = None;
@@ -2635,7 +2637,7 @@ impl CreateDomainResponseCertificatesDcvTarget {
 
 impl Json for CreateDomainResponseCertificatesDcvTarget {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["record"];
+        const NAMES: &[json::Name] = &json::names(["record"]);
         let mut record = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2679,7 +2681,7 @@ impl CreateDomainResponseCertificatesStatus {
 
 impl Json for CreateDomainResponseCertificatesStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["expiryDate"];
+        const NAMES: &[json::Name] = &json::names(["expiryDate"]);
         let mut expiry_date = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2738,7 +2740,7 @@ impl CreateDomainResponseOptions {
 
 impl Json for CreateDomainResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["minTlsProtocolVersion", "tlsMode"];
+        const NAMES: &[json::Name] = &json::names(["minTlsProtocolVersion", "tlsMode"]);
         let mut min_tls_protocol_version = None;
         let mut tls_mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2797,7 +2799,7 @@ impl CreateDomainResponseRedirect {
 
 impl Json for CreateDomainResponseRedirect {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "target"];
+        const NAMES: &[json::Name] = &json::names(["mode", "target"]);
         let mut mode = None;
         let mut target = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2865,7 +2867,7 @@ impl CreateEgressIpBody {
 
 impl Json for CreateEgressIpBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "spec"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "spec"]);
         let mut description = None;
         let mut name = None;
         let mut spec = None;
@@ -2953,7 +2955,8 @@ impl CreateEgressIpBodySpec {
 
 impl Json for CreateEgressIpBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode", "provisioningMode", "region", "rules", "selector"];
+        const NAMES: &[json::Name] =
+            &json::names(["mode", "provisioningMode", "region", "rules", "selector"]);
         let mut mode = None;
         let mut provisioning_mode = None;
         let mut region = None;
@@ -3041,7 +3044,7 @@ impl CreateEgressIpBodySpecRulesItem {
 
 impl Json for CreateEgressIpBodySpecRulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "restrictions"];
+        const NAMES: &[json::Name] = &json::names(["id", "restrictions"]);
         let mut id = None;
         let mut restrictions = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3089,7 +3092,7 @@ impl CreateEgressIpBodySpecRulesItemRestrictions {
 
 impl Json for CreateEgressIpBodySpecRulesItemRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "resources"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "resources"]);
         let mut enabled = None;
         let mut resources = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3140,7 +3143,7 @@ impl CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
 
 impl Json for CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type", "id"];
+        const NAMES: &[json::Name] = &json::names(["type", "id"]);
         let mut type_ = None;
         let mut id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3195,7 +3198,7 @@ impl CreateEgressIpBodySpecSelector {
 
 impl Json for CreateEgressIpBodySpecSelector {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projects", "tags"];
+        const NAMES: &[json::Name] = &json::names(["projects", "tags"]);
         let mut projects = None;
         let mut tags = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3278,7 +3281,7 @@ impl CreateEgressIpResponse {
 
 impl Json for CreateEgressIpResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -3286,7 +3289,7 @@ impl Json for CreateEgressIpResponse {
             "spec",
             "state",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3372,7 +3375,7 @@ impl CreateEgressIpResponseState {
 
 impl Json for CreateEgressIpResponseState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ipAddress", "lastTransitionTime", "status"];
+        const NAMES: &[json::Name] = &json::names(["ipAddress", "lastTransitionTime", "status"]);
         let mut ip_address = None;
         let mut last_transition_time = None;
         let mut status = None;
@@ -3459,7 +3462,7 @@ impl CreateLoadBalancerBody {
 
 impl Json for CreateLoadBalancerBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "spec"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "spec"]);
         let mut description = None;
         let mut name = None;
         let mut spec = None;
@@ -3531,7 +3534,7 @@ impl CreateLoadBalancerBodySpec {
 
 impl Json for CreateLoadBalancerBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ports", "target", "type", "visibility"];
+        const NAMES: &[json::Name] = &json::names(["ports", "target", "type", "visibility"]);
         let mut ports = None;
         let mut target = None;
         let mut type_ = None;
@@ -3607,7 +3610,7 @@ impl CreateLoadBalancerBodySpecPortsItem {
 
 impl Json for CreateLoadBalancerBodySpecPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["backends", "customSettings", "id", "port"];
+        const NAMES: &[json::Name] = &json::names(["backends", "customSettings", "id", "port"]);
         let mut backends = None;
         let mut custom_settings = None;
         let mut id = None;
@@ -3687,7 +3690,7 @@ impl CreateLoadBalancerBodySpecPortsItemBackendsItem {
 
 impl Json for CreateLoadBalancerBodySpecPortsItemBackendsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "type", "port", "weight"];
+        const NAMES: &[json::Name] = &json::names(["id", "type", "port", "weight"]);
         let mut id = None;
         let mut type_ = None;
         let mut port = None;
@@ -3763,7 +3766,7 @@ impl CreateLoadBalancerBodySpecTarget {
 
 impl Json for CreateLoadBalancerBodySpecTarget {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["targetId", "type"];
+        const NAMES: &[json::Name] = &json::names(["targetId", "type"]);
         let mut target_id = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3876,7 +3879,7 @@ impl CreateLoadBalancerResponse {
 
 impl Json for CreateLoadBalancerResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -3884,7 +3887,7 @@ impl Json for CreateLoadBalancerResponse {
             "spec",
             "state",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3970,7 +3973,7 @@ impl CreateLoadBalancerResponseState {
 
 impl Json for CreateLoadBalancerResponseState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["endpoints", "lastTransitionTime", "status"];
+        const NAMES: &[json::Name] = &json::names(["endpoints", "lastTransitionTime", "status"]);
         let mut endpoints = None;
         let mut last_transition_time = None;
         let mut status = None;
@@ -4057,7 +4060,7 @@ impl CreateNetworkPolicyBody {
 
 impl Json for CreateNetworkPolicyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "spec"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "spec"]);
         let mut description = None;
         let mut name = None;
         let mut spec = None;
@@ -4162,13 +4165,13 @@ impl CreateNetworkPolicyBodySpec {
 
 impl Json for CreateNetworkPolicyBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "egress",
             "egressSecretInjection",
             "ingress",
             "loadBalancerIngress",
             "restrictions",
-        ];
+        ]);
         let mut egress = None;
         let mut egress_secret_injection = None;
         let mut ingress = None;
@@ -4270,7 +4273,8 @@ impl CreateNetworkPolicyBodySpecEgress {
 
 impl Json for CreateNetworkPolicyBodySpecEgress {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["allowTo", "allowToProjects", "allowToTags", "denyAll"];
+        const NAMES: &[json::Name] =
+            &json::names(["allowTo", "allowToProjects", "allowToTags", "denyAll"]);
         let mut allow_to = None;
         let mut allow_to_projects = None;
         let mut allow_to_tags = None;
@@ -4341,7 +4345,7 @@ impl CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
 
 impl Json for CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["header", "hosts", "name", "value"];
+        const NAMES: &[json::Name] = &json::names(["header", "hosts", "name", "value"]);
         let mut header = None;
         let mut hosts = None;
         let mut name = None;
@@ -4425,7 +4429,8 @@ impl CreateNetworkPolicyBodySpecIngress {
 
 impl Json for CreateNetworkPolicyBodySpecIngress {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["allowFromProjects", "allowFromTags", "denyAll"];
+        const NAMES: &[json::Name] =
+            &json::names(["allowFromProjects", "allowFromTags", "denyAll"]);
         let mut allow_from_projects = None;
         let mut allow_from_tags = None;
         let mut deny_all = None;
@@ -4488,7 +4493,7 @@ impl CreateNetworkPolicyBodySpecLoadBalancerIngress {
 
 impl Json for CreateNetworkPolicyBodySpecLoadBalancerIngress {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cidrs", "mode", "targets"];
+        const NAMES: &[json::Name] = &json::names(["cidrs", "mode", "targets"]);
         let mut cidrs = None;
         let mut mode = None;
         let mut targets = None;
@@ -4550,7 +4555,7 @@ impl DisableSubdomainCdnBody {
 
 impl Json for DisableSubdomainCdnBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["provider"];
+        const NAMES: &[json::Name] = &json::names(["provider"]);
         let mut provider = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4602,7 +4607,7 @@ impl EnableSubdomainCdnBody {
 
 impl Json for EnableSubdomainCdnBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["options", "provider"];
+        const NAMES: &[json::Name] = &json::names(["options", "provider"]);
         let mut options = None;
         let mut provider = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4739,7 +4744,7 @@ impl EnableSubdomainCdnBodyOptions {
 
 impl Json for EnableSubdomainCdnBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cacheSettings",
             "compression",
             "ddosProtection",
@@ -4748,7 +4753,7 @@ impl Json for EnableSubdomainCdnBodyOptions {
             "service",
             "vclSnippets",
             "websockets",
-        ];
+        ]);
         let mut cache_settings = None;
         let mut compression = None;
         let mut ddos_protection = None;
@@ -4860,7 +4865,8 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
 
 impl Json for EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["action", "cacheCondition", "id", "name", "staleTtl", "ttl"];
+        const NAMES: &[json::Name] =
+            &json::names(["action", "cacheCondition", "id", "name", "staleTtl", "ttl"]);
         let mut action = None;
         let mut cache_condition = None;
         let mut id = None;
@@ -4957,7 +4963,7 @@ impl EnableSubdomainCdnBodyOptionsCompression {
 
 impl Json for EnableSubdomainCdnBodyOptionsCompression {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "mode"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "mode"]);
         let mut enabled = None;
         let mut mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5014,7 +5020,7 @@ impl EnableSubdomainCdnBodyOptionsDdosProtection {
 
 impl Json for EnableSubdomainCdnBodyOptionsDdosProtection {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled"];
+        const NAMES: &[json::Name] = &json::names(["enabled"]);
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5120,7 +5126,7 @@ impl EnableSubdomainCdnBodyOptionsService {
 
 impl Json for EnableSubdomainCdnBodyOptionsService {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "bypassCredentialedRequests",
             "defaultTtl",
             "forceTlsEnableHsts",
@@ -5128,7 +5134,7 @@ impl Json for EnableSubdomainCdnBodyOptionsService {
             "passThrough",
             "staleIfError",
             "staleIfErrorTtl",
-        ];
+        ]);
         let mut bypass_credentialed_requests = None;
         let mut default_ttl = None;
         let mut force_tls_enable_hsts = None;
@@ -5241,7 +5247,8 @@ impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
 
 impl Json for EnableSubdomainCdnBodyOptionsVclSnippetsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["content", "dynamic", "id", "name", "priority", "type"];
+        const NAMES: &[json::Name] =
+            &json::names(["content", "dynamic", "id", "name", "priority", "type"]);
         let mut content = None;
         let mut dynamic = None;
         let mut id = None;
@@ -5343,7 +5350,7 @@ impl GetDnsIdResponse {
 
 impl Json for GetDnsIdResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dns"];
+        const NAMES: &[json::Name] = &json::names(["dns"]);
         let mut dns = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5455,7 +5462,7 @@ impl GetDomainResponse {
 
 impl Json for GetDomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "certificates",
             "hostname",
             "loadBalancer",
@@ -5465,7 +5472,7 @@ impl Json for GetDomainResponse {
             "status",
             "subdomains",
             "token",
-        ];
+        ]);
         let mut certificates = None;
         let mut hostname = None;
         let mut load_balancer = None;
@@ -5544,7 +5551,7 @@ impl GetDomainResponseSubdomainsItem {
 
 impl Json for GetDomainResponseSubdomainsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["fullName", "name"];
+        const NAMES: &[json::Name] = &json::names(["fullName", "name"]);
         let mut full_name = None;
         let mut name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5603,12 +5610,12 @@ impl GetDomainCertificateResponse {
 
 impl Json for GetDomainCertificateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "certificate",
             "certificateChain",
             "issuerCertificate",
             "privateKey",
-        ];
+        ]);
         let mut certificate = None;
         let mut certificate_chain = None;
         let mut issuer_certificate = None;
@@ -5789,7 +5796,7 @@ impl GetSubdomainResponse {
 
 impl Json for GetSubdomainResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cdn",
             "certificate",
             "certificateValidationMethod",
@@ -5804,7 +5811,7 @@ impl Json for GetSubdomainResponse {
             "recordType",
             "routingMode",
             "verified",
-        ];
+        ]);
         let mut cdn = None;
         let mut certificate = None;
         let mut certificate_validation_method = None;
@@ -5917,7 +5924,7 @@ impl GetSubdomainResponseCdn {
 
 impl Json for GetSubdomainResponseCdn {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["northflank"];
+        const NAMES: &[json::Name] = &json::names(["northflank"]);
         let mut northflank = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5993,7 +6000,7 @@ impl GetSubdomainResponseCdnNorthflank {
 
 impl Json for GetSubdomainResponseCdnNorthflank {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deployedAt", "enabled", "options", "status"];
+        const NAMES: &[json::Name] = &json::names(["deployedAt", "enabled", "options", "status"]);
         let mut deployed_at = None;
         let mut enabled = None;
         let mut options = None;
@@ -6128,7 +6135,7 @@ impl GetSubdomainResponseCdnNorthflankOptions {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "service",
             "logging",
             "http3",
@@ -6136,7 +6143,7 @@ impl Json for GetSubdomainResponseCdnNorthflankOptions {
             "compression",
             "vclSnippets",
             "cacheSettings",
-        ];
+        ]);
         let mut service = None;
         let mut logging = None;
         let mut http3 = None;
@@ -6248,13 +6255,13 @@ impl GetSubdomainResponseCdnNorthflankOptionsService {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsService {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "forceTlsEnableHsts",
             "hstsDuration",
             "staleIfError",
             "staleIfErrorTtl",
             "defaultTtl",
-        ];
+        ]);
         let mut force_tls_enable_hsts = None;
         let mut hsts_duration = None;
         let mut stale_if_error = None;
@@ -6347,7 +6354,8 @@ impl GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name", "type", "dynamic", "priority", "content"];
+        const NAMES: &[json::Name] =
+            &json::names(["id", "name", "type", "dynamic", "priority", "content"]);
         let mut id = None;
         let mut name = None;
         let mut type_ = None;
@@ -6452,7 +6460,8 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 
 impl Json for GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name", "action", "cacheCondition", "staleTtl", "ttl"];
+        const NAMES: &[json::Name] =
+            &json::names(["id", "name", "action", "cacheCondition", "staleTtl", "ttl"]);
         let mut id = None;
         let mut name = None;
         let mut action = None;
@@ -6547,7 +6556,7 @@ impl GetSubdomainResponseCertificate {
 
 impl Json for GetSubdomainResponseCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["expiryDate", "inProgress", "refreshDare"];
+        const NAMES: &[json::Name] = &json::names(["expiryDate", "inProgress", "refreshDare"]);
         let mut expiry_date = None;
         let mut in_progress = None;
         let mut refresh_dare = None;
@@ -6611,7 +6620,7 @@ impl GetSubdomainResponseDcvRecord {
 
 impl Json for GetSubdomainResponseDcvRecord {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["record", "target"];
+        const NAMES: &[json::Name] = &json::names(["record", "target"]);
         let mut record = None;
         let mut target = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6676,7 +6685,7 @@ impl GetSubdomainResponseGeoRouting {
 
 impl Json for GetSubdomainResponseGeoRouting {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["defaultBackend", "rules", "strategy"];
+        const NAMES: &[json::Name] = &json::names(["defaultBackend", "rules", "strategy"]);
         let mut default_backend = None;
         let mut rules = None;
         let mut strategy = None;
@@ -6731,7 +6740,7 @@ impl GetSubdomainResponseGeoRoutingDefaultBackend {
 
 impl Json for GetSubdomainResponseGeoRoutingDefaultBackend {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "port"];
+        const NAMES: &[json::Name] = &json::names(["id", "port"]);
         let mut id = None;
         let mut port = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6789,7 +6798,7 @@ impl GetSubdomainResponseGeoRoutingRulesItem {
 
 impl Json for GetSubdomainResponseGeoRoutingRulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["backend", "continents"];
+        const NAMES: &[json::Name] = &json::names(["backend", "continents"]);
         let mut backend = None;
         let mut continents = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6910,7 +6919,8 @@ impl GetSubdomainPathResponse {
 
 impl Json for GetSubdomainPathResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["assignment", "createdAt", "mode", "name", "options", "uri"];
+        const NAMES: &[json::Name] =
+            &json::names(["assignment", "createdAt", "mode", "name", "options", "uri"]);
         let mut assignment = None;
         let mut created_at = None;
         let mut mode = None;
@@ -6972,7 +6982,7 @@ impl ImportDomainCertificateBody {
 
 impl Json for ImportDomainCertificateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["certificate"];
+        const NAMES: &[json::Name] = &json::names(["certificate"]);
         let mut certificate = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7017,7 +7027,7 @@ impl ImportDomainCertificateBodyCertificate {
 
 impl Json for ImportDomainCertificateBodyCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["certificateChain", "privateKey"];
+        const NAMES: &[json::Name] = &json::names(["certificateChain", "privateKey"]);
         let mut certificate_chain = None;
         let mut private_key = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7063,7 +7073,7 @@ impl ListDomainsResponse {
 
 impl Json for ListDomainsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["domains"];
+        const NAMES: &[json::Name] = &json::names(["domains"]);
         let mut domains = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7129,7 +7139,8 @@ impl ListDomainsResponseDomainsItem {
 
 impl Json for ListDomainsResponseDomainsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["hostname", "name", "options", "status", "token"];
+        const NAMES: &[json::Name] =
+            &json::names(["hostname", "name", "options", "status", "token"]);
         let mut hostname = None;
         let mut name = None;
         let mut options = None;
@@ -7189,7 +7200,7 @@ impl ListEgressIpsResponse {
 
 impl Json for ListEgressIpsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["egressIps"];
+        const NAMES: &[json::Name] = &json::names(["egressIps"]);
         let mut egress_ips = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7259,14 +7270,14 @@ impl ListEgressIpsResponseEgressIpsItem {
 
 impl Json for ListEgressIpsResponseEgressIpsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
             "name",
             "spec",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -7330,7 +7341,7 @@ impl ListLoadBalancersResponse {
 
 impl Json for ListLoadBalancersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["loadBalancers"];
+        const NAMES: &[json::Name] = &json::names(["loadBalancers"]);
         let mut load_balancers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7410,7 +7421,7 @@ impl ListLoadBalancersResponseLoadBalancersItem {
 
 impl Json for ListLoadBalancersResponseLoadBalancersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -7418,7 +7429,7 @@ impl Json for ListLoadBalancersResponseLoadBalancersItem {
             "spec",
             "state",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -7498,7 +7509,7 @@ impl ListLoadBalancersResponseLoadBalancersItemState {
 
 impl Json for ListLoadBalancersResponseLoadBalancersItemState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["endpoints", "status"];
+        const NAMES: &[json::Name] = &json::names(["endpoints", "status"]);
         let mut endpoints = None;
         let mut status = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -7541,7 +7552,7 @@ impl ListSubdomainPathResponse {
 
 impl Json for ListSubdomainPathResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["paths"];
+        const NAMES: &[json::Name] = &json::names(["paths"]);
         let mut paths = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7623,7 +7634,8 @@ impl ListSubdomainPathResponsePathsItem {
 
 impl Json for ListSubdomainPathResponsePathsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "mode", "name", "options", "subdomain", "uri"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "mode", "name", "options", "subdomain", "uri"]);
         let mut created_at = None;
         let mut mode = None;
         let mut name = None;
@@ -7714,7 +7726,7 @@ impl PatchEgressIpBody {
 
 impl Json for PatchEgressIpBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "spec"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "spec"]);
         let mut description = None;
         let mut name = None;
         let mut spec = None;
@@ -7790,7 +7802,7 @@ impl PatchLoadBalancerBody {
 
 impl Json for PatchLoadBalancerBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "spec"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "spec"]);
         let mut description = None;
         let mut name = None;
         let mut spec = None;
@@ -7866,7 +7878,7 @@ impl PatchNetworkPolicyBody {
 
 impl Json for PatchNetworkPolicyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "spec"];
+        const NAMES: &[json::Name] = &json::names(["description", "name", "spec"]);
         let mut description = None;
         let mut name = None;
         let mut spec = None;
@@ -7971,13 +7983,13 @@ impl PatchNetworkPolicyBodySpec {
 
 impl Json for PatchNetworkPolicyBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "egress",
             "egressSecretInjection",
             "ingress",
             "loadBalancerIngress",
             "restrictions",
-        ];
+        ]);
         let mut egress = None;
         let mut egress_secret_injection = None;
         let mut ingress = None;
@@ -8058,7 +8070,7 @@ impl PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
 
 impl Json for PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["header", "hosts", "name", "value"];
+        const NAMES: &[json::Name] = &json::names(["header", "hosts", "name", "value"]);
         let mut header = None;
         let mut hosts = None;
         let mut name = None;
@@ -8131,7 +8143,7 @@ impl PatchNetworkPolicyBodySpecRestrictions {
 
 impl Json for PatchNetworkPolicyBodySpecRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projects", "tags"];
+        const NAMES: &[json::Name] = &json::names(["projects", "tags"]);
         let mut projects = None;
         let mut tags = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8226,14 +8238,14 @@ impl PutDomainSubdomainBody {
 
 impl Json for PutDomainSubdomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cdn",
             "certificate",
             "certificateValidationMethod",
             "loadBalancer",
             "name",
             "options",
-        ];
+        ]);
         let mut cdn = None;
         let mut certificate = None;
         let mut certificate_validation_method = None;
@@ -8308,7 +8320,7 @@ impl PutDomainSubdomainBodyCdn {
 
 impl Json for PutDomainSubdomainBodyCdn {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["northflank"];
+        const NAMES: &[json::Name] = &json::names(["northflank"]);
         let mut northflank = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8364,7 +8376,7 @@ impl PutDomainSubdomainBodyCdnNorthflank {
 
 impl Json for PutDomainSubdomainBodyCdnNorthflank {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "options"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "options"]);
         let mut enabled = None;
         let mut options = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8411,7 +8423,7 @@ impl PutDomainSubdomainBodyCertificate {
 
 impl Json for PutDomainSubdomainBodyCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["certificate"];
+        const NAMES: &[json::Name] = &json::names(["certificate"]);
         let mut certificate = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8448,7 +8460,7 @@ impl UpdateDomainBody {
 
 impl Json for UpdateDomainBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["options"];
+        const NAMES: &[json::Name] = &json::names(["options"]);
         let mut options = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8488,7 +8500,7 @@ impl UpdateSubdomainGeoRoutingBody {
 
 impl Json for UpdateSubdomainGeoRoutingBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["geoRouting"];
+        const NAMES: &[json::Name] = &json::names(["geoRouting"]);
         let mut geo_routing = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -8560,7 +8572,7 @@ impl UpdateSubdomainGeoRoutingBodyGeoRouting {
 
 impl Json for UpdateSubdomainGeoRoutingBodyGeoRouting {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["defaultBackend", "rules", "strategy"];
+        const NAMES: &[json::Name] = &json::names(["defaultBackend", "rules", "strategy"]);
         let mut default_backend = None;
         let mut rules = None;
         let mut strategy = None;
@@ -8618,7 +8630,7 @@ impl UpdateSubdomainPathBody {
 
 impl Json for UpdateSubdomainPathBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["options"];
+        const NAMES: &[json::Name] = &json::names(["options"]);
         let mut options = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {

@@ -157,7 +157,7 @@ impl AbortReleaseFlowRunResponse {
 
 impl Json for AbortReleaseFlowRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -175,7 +175,7 @@ impl Json for AbortReleaseFlowRunResponse {
             "status",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -352,7 +352,7 @@ impl AbortReleaseFlowRunResponseGitops {
 
 impl Json for AbortReleaseFlowRunResponseGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branch",
             "filePath",
@@ -360,7 +360,7 @@ impl Json for AbortReleaseFlowRunResponseGitops {
             "selfHostedVcsId",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -472,7 +472,7 @@ impl AbortReleaseFlowRunResponseOptions {
 
 impl Json for AbortReleaseFlowRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["concurrencyPolicy", "paused"];
+        const NAMES: &[json::Name] = &json::names(["concurrencyPolicy", "paused"]);
         let mut concurrency_policy = None;
         let mut paused = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -685,7 +685,7 @@ impl AbortReleaseFlowRunResponseTriggersItem {
 
 impl Json for AbortReleaseFlowRunResponseTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branchRestrictions",
             "ciIgnoreFlags",
@@ -699,7 +699,7 @@ impl Json for AbortReleaseFlowRunResponseTriggersItem {
             "selfHostedVcsId",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
@@ -837,7 +837,7 @@ impl CreateGradualRolloutStrategyBody {
 
 impl Json for CreateGradualRolloutStrategyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["details", "name", "options", "type"];
+        const NAMES: &[json::Name] = &json::names(["details", "name", "options", "type"]);
         let mut details = None;
         let mut name = None;
         let mut options = None;
@@ -899,7 +899,7 @@ impl CreateGradualRolloutStrategyBodyDetails {
 
 impl Json for CreateGradualRolloutStrategyBodyDetails {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["canaryStrategy", "config"];
+        const NAMES: &[json::Name] = &json::names(["canaryStrategy", "config"]);
         let mut canary_strategy = None;
         let mut config = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1000,12 +1000,12 @@ impl CreateGradualRolloutStrategyBodyDetailsConfig {
 
 impl Json for CreateGradualRolloutStrategyBodyDetailsConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "canaryPercentage",
             "stablePercentage",
             "canaryHeader",
             "stableHeader",
-        ];
+        ]);
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut canary_header = None;
@@ -1069,7 +1069,7 @@ impl CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
 
 impl Json for CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["headerName", "headerValue"];
+        const NAMES: &[json::Name] = &json::names(["headerName", "headerValue"]);
         let mut header_name = None;
         let mut header_value = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1140,7 +1140,7 @@ impl CreateGradualRolloutStrategyBodyOptions {
 
 impl Json for CreateGradualRolloutStrategyBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["blockDeploymentOnActiveRollout", "triggers"];
+        const NAMES: &[json::Name] = &json::names(["blockDeploymentOnActiveRollout", "triggers"]);
         let mut block_deployment_on_active_rollout = None;
         let mut triggers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1241,13 +1241,13 @@ impl CreateGradualRolloutStrategyBodyOptionsTriggers {
 
 impl Json for CreateGradualRolloutStrategyBodyOptionsTriggers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "releaseFromApi",
             "releaseFromCD",
             "releaseFromReleaseFlow",
             "releaseFromTemplate",
             "releaseFromUI",
-        ];
+        ]);
         let mut release_from_api = None;
         let mut release_from_cd = None;
         let mut release_from_release_flow = None;
@@ -1348,7 +1348,7 @@ impl CreateGradualRolloutStrategyResponse {
 
 impl Json for CreateGradualRolloutStrategyResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["details", "id", "name", "options", "type"];
+        const NAMES: &[json::Name] = &json::names(["details", "id", "name", "options", "type"]);
         let mut details = None;
         let mut id = None;
         let mut name = None;
@@ -1421,7 +1421,7 @@ impl CreateGradualRolloutStrategyResponseDetails {
 
 impl Json for CreateGradualRolloutStrategyResponseDetails {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["canaryStrategy", "config"];
+        const NAMES: &[json::Name] = &json::names(["canaryStrategy", "config"]);
         let mut canary_strategy = None;
         let mut config = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1506,12 +1506,12 @@ impl CreateGradualRolloutStrategyResponseDetailsConfig {
 
 impl Json for CreateGradualRolloutStrategyResponseDetailsConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "canaryPercentage",
             "stablePercentage",
             "canaryHeader",
             "stableHeader",
-        ];
+        ]);
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut canary_header = None;
@@ -1582,7 +1582,7 @@ impl DeletePipelineTemplatePreviewBody {
 
 impl Json for DeletePipelineTemplatePreviewBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["teardownArgumentOverrides"];
+        const NAMES: &[json::Name] = &json::names(["teardownArgumentOverrides"]);
         let mut teardown_argument_overrides = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1667,7 +1667,8 @@ impl GetPipelineResponse {
 
 impl Json for GetPipelineResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "nfObjects", "preview", "stages"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "name", "nfObjects", "preview", "stages"]);
         let mut description = None;
         let mut name = None;
         let mut nf_objects = None;
@@ -1737,7 +1738,7 @@ impl GetPipelineResponseNfObjectsItem {
 
 impl Json for GetPipelineResponseNfObjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "stage", "type"];
+        const NAMES: &[json::Name] = &json::names(["id", "stage", "type"]);
         let mut id = None;
         let mut stage = None;
         let mut type_ = None;
@@ -1893,7 +1894,7 @@ impl GetPreviewTemplateResponse {
 
 impl Json for GetPreviewTemplateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -1905,7 +1906,7 @@ impl Json for GetPreviewTemplateResponse {
             "spec",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -2127,7 +2128,7 @@ impl GetPreviewTemplateResponseTriggersItem {
 
 impl Json for GetPreviewTemplateResponseTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branchRestrictions",
             "ciIgnoreFlags",
@@ -2143,7 +2144,7 @@ impl Json for GetPreviewTemplateResponseTriggersItem {
             "type",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
@@ -2369,7 +2370,7 @@ impl GetPreviewTemplateRunResponse {
 
 impl Json for GetPreviewTemplateRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -2383,7 +2384,7 @@ impl Json for GetPreviewTemplateRunResponse {
             "templateId",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -2537,14 +2538,14 @@ impl GetPreviewTemplateRunResponseOptions {
 
 impl Json for GetPreviewTemplateRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "concurrencyPolicy",
             "expiry",
             "nameFormat",
             "prefixName",
             "schedule",
             "useBranchContents",
-        ];
+        ]);
         let mut concurrency_policy = None;
         let mut expiry = None;
         let mut name_format = None;
@@ -2630,7 +2631,7 @@ impl GetPreviewTemplateRunResponseOptionsExpiry {
 
 impl Json for GetPreviewTemplateRunResponseOptionsExpiry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["previewLifetime", "resetOnUpdate"];
+        const NAMES: &[json::Name] = &json::names(["previewLifetime", "resetOnUpdate"]);
         let mut preview_lifetime = None;
         let mut reset_on_update = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2746,7 +2747,8 @@ impl GetPreviewTemplateRunResponseOptionsSchedule {
 
 impl Json for GetPreviewTemplateRunResponseOptionsSchedule {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["fri", "mon", "sat", "sun", "thu", "tue", "wed"];
+        const NAMES: &[json::Name] =
+            &json::names(["fri", "mon", "sat", "sun", "thu", "tue", "wed"]);
         let mut fri = None;
         let mut mon = None;
         let mut sat = None;
@@ -2828,7 +2830,7 @@ impl GetPreviewTemplateRunResponseOptionsScheduleFri {
 
 impl Json for GetPreviewTemplateRunResponseOptionsScheduleFri {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["startTime", "endTime"];
+        const NAMES: &[json::Name] = &json::names(["startTime", "endTime"]);
         let mut start_time = None;
         let mut end_time = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3008,7 +3010,7 @@ impl GetReleaseFlowResponse {
 
 impl Json for GetReleaseFlowResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -3024,7 +3026,7 @@ impl Json for GetReleaseFlowResponse {
             "teardownSpec",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -3139,7 +3141,7 @@ impl GetReleaseFlowResponseRichInputsItem {
 
 impl Json for GetReleaseFlowResponseRichInputsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["kind", "spec"];
+        const NAMES: &[json::Name] = &json::names(["kind", "spec"]);
         let mut kind = None;
         let mut spec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3224,7 +3226,8 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
 
 impl Json for GetReleaseFlowResponseRichInputsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "inputs", "outputs", "required", "title"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "inputs", "outputs", "required", "title"]);
         let mut description = None;
         let mut inputs = None;
         let mut outputs = None;
@@ -3297,7 +3300,7 @@ impl GetReleaseFlowResponseTeardownSpec {
 
 impl Json for GetReleaseFlowResponseTeardownSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["failurePolicy", "spec"];
+        const NAMES: &[json::Name] = &json::names(["failurePolicy", "spec"]);
         let mut failure_policy = None;
         let mut spec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3353,7 +3356,7 @@ impl ListGradualRolloutStrategiesResponse {
 
 impl Json for ListGradualRolloutStrategiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["strategies"];
+        const NAMES: &[json::Name] = &json::names(["strategies"]);
         let mut strategies = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3397,7 +3400,7 @@ impl ListPipelineTemplatePreviewsResponse {
 
 impl Json for ListPipelineTemplatePreviewsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["previewEnvironments"];
+        const NAMES: &[json::Name] = &json::names(["previewEnvironments"]);
         let mut preview_environments = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3481,7 +3484,8 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 
 impl Json for ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "id", "paused", "updatedAt", "vcsData"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "id", "paused", "updatedAt", "vcsData"]);
         let mut created_at = None;
         let mut id = None;
         let mut paused = None;
@@ -3541,7 +3545,7 @@ impl ListPipelineTemplatePreviewsResponseItemVcsData {
 
 impl Json for ListPipelineTemplatePreviewsResponseItemVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["repoUrl"];
+        const NAMES: &[json::Name] = &json::names(["repoUrl"]);
         let mut repo_url = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3581,7 +3585,7 @@ impl ListPipelinesResponse {
 
 impl Json for ListPipelinesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["pipelines"];
+        const NAMES: &[json::Name] = &json::names(["pipelines"]);
         let mut pipelines = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3656,7 +3660,8 @@ impl ListPipelinesResponsePipelinesItem {
 
 impl Json for ListPipelinesResponsePipelinesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "description", "id", "name", "updatedAt"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "description", "id", "name", "updatedAt"]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3718,7 +3723,7 @@ impl ListPreviewTemplateRunsResponse {
 
 impl Json for ListPreviewTemplateRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["previewTemplateRuns"];
+        const NAMES: &[json::Name] = &json::names(["previewTemplateRuns"]);
         let mut preview_template_runs = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3810,7 +3815,7 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
 
 impl Json for ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "apiVersion",
             "createdAt",
             "id",
@@ -3818,7 +3823,7 @@ impl Json for ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
             "status",
             "templateId",
             "updatedAt",
-        ];
+        ]);
         let mut api_version = None;
         let mut created_at = None;
         let mut id = None;
@@ -3893,7 +3898,7 @@ impl ListReleaseFlowRunsResponse {
 
 impl Json for ListReleaseFlowRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runs"];
+        const NAMES: &[json::Name] = &json::names(["runs"]);
         let mut runs = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3990,7 +3995,7 @@ impl ListReleaseFlowRunsResponseRunsItem {
 
 impl Json for ListReleaseFlowRunsResponseRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "concluded",
             "concludedAt",
             "createdAt",
@@ -4000,7 +4005,7 @@ impl Json for ListReleaseFlowRunsResponseRunsItem {
             "startedAt",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut concluded = None;
         let mut concluded_at = None;
         let mut created_at = None;
@@ -4108,7 +4113,7 @@ impl PatchGradualRolloutStrategyBody {
 
 impl Json for PatchGradualRolloutStrategyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["details", "name", "options", "type"];
+        const NAMES: &[json::Name] = &json::names(["details", "name", "options", "type"]);
         let mut details = None;
         let mut name = None;
         let mut options = None;
@@ -4191,7 +4196,7 @@ impl RunPreviewTemplateBody {
 
 impl Json for RunPreviewTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["arguments", "name", "triggers"];
+        const NAMES: &[json::Name] = &json::names(["arguments", "name", "triggers"]);
         let mut arguments = None;
         let mut name = None;
         let mut triggers = None;
@@ -4344,7 +4349,7 @@ impl RunPreviewTemplateResponse {
 
 impl Json for RunPreviewTemplateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -4358,7 +4363,7 @@ impl Json for RunPreviewTemplateResponse {
             "spec",
             "teardownSpec",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -4510,7 +4515,7 @@ impl RunPreviewTemplateResponseGitops {
 
 impl Json for RunPreviewTemplateResponseGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branch",
             "filePath",
@@ -4519,7 +4524,7 @@ impl Json for RunPreviewTemplateResponseGitops {
             "templateSha",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -4595,7 +4600,7 @@ impl RunPreviewTemplateResponseOptions {
 
 impl Json for RunPreviewTemplateResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["autorun"];
+        const NAMES: &[json::Name] = &json::names(["autorun"]);
         let mut autorun = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4687,13 +4692,13 @@ impl RunReleaseFlowBody {
 
 impl Json for RunReleaseFlowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "arguments",
             "description",
             "name",
             "overrides",
             "releaseNodeOverrides",
-        ];
+        ]);
         let mut arguments = None;
         let mut description = None;
         let mut name = None;
@@ -4830,7 +4835,7 @@ impl UpdatePreviewTemplateBody {
 
 impl Json for UpdatePreviewTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -4840,7 +4845,7 @@ impl Json for UpdatePreviewTemplateBody {
             "spec",
             "triggers",
             "webhook",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -4933,7 +4938,7 @@ impl UpdatePreviewTemplateBodyWebhook {
 
 impl Json for UpdatePreviewTemplateBodyWebhook {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "regenerate"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "regenerate"]);
         let mut enabled = None;
         let mut regenerate = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5067,7 +5072,7 @@ impl UpdateReleaseFlowBody {
 
 impl Json for UpdateReleaseFlowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -5078,7 +5083,7 @@ impl Json for UpdateReleaseFlowBody {
             "spec",
             "teardownSpec",
             "triggers",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;

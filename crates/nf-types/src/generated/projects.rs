@@ -81,14 +81,14 @@ impl CreateProjectBody {
 
 impl Json for CreateProjectBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "color",
             "description",
             "name",
             "networking",
             "region",
             "clusterId",
-        ];
+        ]);
         let mut color = None;
         let mut description = None;
         let mut name = None;
@@ -182,7 +182,8 @@ impl CreateProjectBodyNetworking {
 
 impl Json for CreateProjectBodyNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["allowedIngressProjects", "hostAliases", "tailscale"];
+        const NAMES: &[json::Name] =
+            &json::names(["allowedIngressProjects", "hostAliases", "tailscale"]);
         let mut allowed_ingress_projects = None;
         let mut host_aliases = None;
         let mut tailscale = None;
@@ -268,7 +269,7 @@ impl CreateProjectBodyNetworkingHostAliases {
 
 impl Json for CreateProjectBodyNetworkingHostAliases {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "hostEntries", "restrictions"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "hostEntries", "restrictions"]);
         let mut enabled = None;
         let mut host_entries = None;
         let mut restrictions = None;
@@ -320,7 +321,7 @@ impl CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
 
 impl Json for CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ipAddress", "hostnames"];
+        const NAMES: &[json::Name] = &json::names(["ipAddress", "hostnames"]);
         let mut ip_address = None;
         let mut hostnames = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -391,7 +392,7 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
 
 impl Json for CreateProjectBodyNetworkingHostAliasesRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "tags", "tagMatchCondition"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "tags", "tagMatchCondition"]);
         let mut enabled = None;
         let mut tags = None;
         let mut tag_match_condition = None;
@@ -520,14 +521,14 @@ impl CreateProjectBodyNetworkingTailscale {
 
 impl Json for CreateProjectBodyNetworkingTailscale {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "authKeyTags",
             "enabled",
             "options",
             "restrictions",
             "secrets",
             "tailscaleOptions",
-        ];
+        ]);
         let mut auth_key_tags = None;
         let mut enabled = None;
         let mut options = None;
@@ -622,11 +623,11 @@ impl CreateProjectBodyNetworkingTailscaleOptions {
 
 impl Json for CreateProjectBodyNetworkingTailscaleOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "applyToAddons",
             "applyToAddonJobs",
             "autoRedeployOnRegeneration",
-        ];
+        ]);
         let mut apply_to_addons = None;
         let mut apply_to_addon_jobs = None;
         let mut auto_redeploy_on_regeneration = None;
@@ -688,7 +689,7 @@ impl CreateProjectBodyNetworkingTailscaleSecrets {
 
 impl Json for CreateProjectBodyNetworkingTailscaleSecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["clientId", "clientSecret"];
+        const NAMES: &[json::Name] = &json::names(["clientId", "clientSecret"]);
         let mut client_id = None;
         let mut client_secret = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -743,7 +744,7 @@ impl CreateProjectBodyNetworkingTailscaleTailscaleOptions {
 
 impl Json for CreateProjectBodyNetworkingTailscaleTailscaleOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["acceptRoutes"];
+        const NAMES: &[json::Name] = &json::names(["acceptRoutes"]);
         let mut accept_routes = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -875,7 +876,7 @@ impl CreateProjectResponse {
 
 impl Json for CreateProjectResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "clusterId",
             "color",
             "createdAt",
@@ -887,7 +888,7 @@ impl Json for CreateProjectResponse {
             "networking",
             "region",
             "updatedAt",
-        ];
+        ]);
         let mut cluster_id = None;
         let mut color = None;
         let mut created_at = None;
@@ -995,7 +996,7 @@ impl CreateProjectResponseCustomRegistry {
 
 impl Json for CreateProjectResponseCustomRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1053,7 +1054,7 @@ impl CreateProjectResponseCustomRegistryConfiguration {
 
 impl Json for CreateProjectResponseCustomRegistryConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentialId", "provider"];
+        const NAMES: &[json::Name] = &json::names(["credentialId", "provider"]);
         let mut credential_id = None;
         let mut provider = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1231,7 +1232,7 @@ impl GetProjectResponse {
 
 impl Json for GetProjectResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addons",
             "cluster",
             "createdAt",
@@ -1244,7 +1245,7 @@ impl Json for GetProjectResponse {
             "name",
             "services",
             "uid",
-        ];
+        ]);
         let mut addons = None;
         let mut cluster = None;
         let mut created_at = None;
@@ -1395,7 +1396,7 @@ impl GetProjectResponseAddonsItem {
 
 impl Json for GetProjectResponseAddonsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "id",
@@ -1403,7 +1404,7 @@ impl Json for GetProjectResponseAddonsItem {
             "spec",
             "stageId",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -1473,7 +1474,7 @@ impl GetProjectResponseAddonsItemSpec {
 
 impl Json for GetProjectResponseAddonsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["type"];
+        const NAMES: &[json::Name] = &json::names(["type"]);
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1538,7 +1539,7 @@ impl GetProjectResponseCluster {
 
 impl Json for GetProjectResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
+        const NAMES: &[json::Name] = &json::names(["id", "loadBalancers", "name", "namespace"]);
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
@@ -1607,7 +1608,7 @@ impl GetProjectResponseCustomRegistry {
 
 impl Json for GetProjectResponseCustomRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1675,7 +1676,7 @@ impl GetProjectResponseCustomRegistryConfiguration {
 
 impl Json for GetProjectResponseCustomRegistryConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentialId", "provider"];
+        const NAMES: &[json::Name] = &json::names(["credentialId", "provider"]);
         let mut credential_id = None;
         let mut provider = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1720,7 +1721,7 @@ impl GetProjectResponseDeployment {
 
 impl Json for GetProjectResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["region"];
+        const NAMES: &[json::Name] = &json::names(["region"]);
         let mut region = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1800,7 +1801,7 @@ impl GetProjectResponseJobsItem {
 
 impl Json for GetProjectResponseJobsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "id",
@@ -1808,7 +1809,7 @@ impl Json for GetProjectResponseJobsItem {
             "name",
             "stageId",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -1926,7 +1927,7 @@ impl GetProjectResponseServicesItem {
 
 impl Json for GetProjectResponseServicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "id",
@@ -1934,7 +1935,7 @@ impl Json for GetProjectResponseServicesItem {
             "serviceType",
             "stageId",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut id = None;
@@ -2046,7 +2047,7 @@ impl InitializeProjectBody {
 
 impl Json for InitializeProjectBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["clusterId", "customRegistry", "region"];
+        const NAMES: &[json::Name] = &json::names(["clusterId", "customRegistry", "region"]);
         let mut cluster_id = None;
         let mut custom_registry = None;
         let mut region = None;
@@ -2192,7 +2193,7 @@ impl InitializeProjectResponse {
 
 impl Json for InitializeProjectResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "clusterId",
             "color",
             "createdAt",
@@ -2204,7 +2205,7 @@ impl Json for InitializeProjectResponse {
             "networking",
             "region",
             "updatedAt",
-        ];
+        ]);
         let mut cluster_id = None;
         let mut color = None;
         let mut created_at = None;
@@ -2325,7 +2326,8 @@ impl InitializeProjectResponseNetworking {
 
 impl Json for InitializeProjectResponseNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["allowedIngressProjects", "hostAliases", "tailscale"];
+        const NAMES: &[json::Name] =
+            &json::names(["allowedIngressProjects", "hostAliases", "tailscale"]);
         let mut allowed_ingress_projects = None;
         let mut host_aliases = None;
         let mut tailscale = None;
@@ -2405,7 +2407,7 @@ impl InitializeProjectResponseNetworkingHostAliases {
 
 impl Json for InitializeProjectResponseNetworkingHostAliases {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "hostEntries", "restrictions"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "hostEntries", "restrictions"]);
         let mut enabled = None;
         let mut host_entries = None;
         let mut restrictions = None;
@@ -2511,14 +2513,14 @@ impl InitializeProjectResponseNetworkingTailscale {
 
 impl Json for InitializeProjectResponseNetworkingTailscale {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "authKeyTags",
             "enabled",
             "options",
             "restrictions",
             "secrets",
             "tailscaleOptions",
-        ];
+        ]);
         let mut auth_key_tags = None;
         let mut enabled = None;
         let mut options = None;
@@ -2581,7 +2583,7 @@ impl ListProjectsResponse {
 
 impl Json for ListProjectsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projects"];
+        const NAMES: &[json::Name] = &json::names(["projects"]);
         let mut projects = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2647,7 +2649,8 @@ impl ListProjectsResponseProjectsItem {
 
 impl Json for ListProjectsResponseProjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "id", "lifecycleStatus", "name", "uid"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "id", "lifecycleStatus", "name", "uid"]);
         let mut description = None;
         let mut id = None;
         let mut lifecycle_status = None;
@@ -2736,7 +2739,7 @@ impl PatchProjectBody {
 
 impl Json for PatchProjectBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["color", "description", "networking"];
+        const NAMES: &[json::Name] = &json::names(["color", "description", "networking"]);
         let mut color = None;
         let mut description = None;
         let mut networking = None;
@@ -2815,7 +2818,8 @@ impl PatchProjectBodyNetworking {
 
 impl Json for PatchProjectBodyNetworking {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["allowedIngressProjects", "hostAliases", "tailscale"];
+        const NAMES: &[json::Name] =
+            &json::names(["allowedIngressProjects", "hostAliases", "tailscale"]);
         let mut allowed_ingress_projects = None;
         let mut host_aliases = None;
         let mut tailscale = None;
@@ -2901,7 +2905,7 @@ impl PatchProjectBodyNetworkingHostAliases {
 
 impl Json for PatchProjectBodyNetworkingHostAliases {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "hostEntries", "restrictions"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "hostEntries", "restrictions"]);
         let mut enabled = None;
         let mut host_entries = None;
         let mut restrictions = None;
@@ -2980,7 +2984,7 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
 
 impl Json for PatchProjectBodyNetworkingHostAliasesRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "tags", "tagMatchCondition"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "tags", "tagMatchCondition"]);
         let mut enabled = None;
         let mut tags = None;
         let mut tag_match_condition = None;
@@ -3096,14 +3100,14 @@ impl PatchProjectBodyNetworkingTailscale {
 
 impl Json for PatchProjectBodyNetworkingTailscale {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "authKeyTags",
             "enabled",
             "options",
             "restrictions",
             "secrets",
             "tailscaleOptions",
-        ];
+        ]);
         let mut auth_key_tags = None;
         let mut enabled = None;
         let mut options = None;
@@ -3185,7 +3189,7 @@ impl PatchProjectBodyNetworkingTailscaleSecrets {
 
 impl Json for PatchProjectBodyNetworkingTailscaleSecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["clientId", "clientSecret"];
+        const NAMES: &[json::Name] = &json::names(["clientId", "clientSecret"]);
         let mut client_id = None;
         let mut client_secret = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;

@@ -127,7 +127,7 @@ impl AddRegistryCredentialsBody {
 
 impl Json for AddRegistryCredentialsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "createdAt",
@@ -139,7 +139,7 @@ impl Json for AddRegistryCredentialsBody {
             "registryUrl",
             "restrictions",
             "updatedAt",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut created_at = None;
@@ -228,7 +228,7 @@ impl AddRegistryCredentialsBodyAws {
 
 impl Json for AddRegistryCredentialsBodyAws {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["region"];
+        const NAMES: &[json::Name] = &json::names(["region"]);
         let mut region = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -274,7 +274,7 @@ impl AddRegistryCredentialsBodyAzure {
 
 impl Json for AddRegistryCredentialsBodyAzure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["resourceGroup"];
+        const NAMES: &[json::Name] = &json::names(["resourceGroup"]);
         let mut resource_group = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -333,7 +333,7 @@ impl AddRegistryCredentialsBodyCredentials {
 
 impl Json for AddRegistryCredentialsBodyCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["password", "scope", "username"];
+        const NAMES: &[json::Name] = &json::names(["password", "scope", "username"]);
         let mut password = None;
         let mut scope = None;
         let mut username = None;
@@ -402,7 +402,7 @@ impl AddRegistryCredentialsBodyCredentialsScope {
 
 impl Json for AddRegistryCredentialsBodyCredentialsScope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["pull", "push"];
+        const NAMES: &[json::Name] = &json::names(["pull", "push"]);
         let mut pull = None;
         let mut push = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -449,7 +449,7 @@ impl AddRegistryCredentialsBodyGcp {
 
 impl Json for AddRegistryCredentialsBodyGcp {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projectId"];
+        const NAMES: &[json::Name] = &json::names(["projectId"]);
         let mut project_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -522,7 +522,7 @@ impl AddRegistryCredentialsBodyRestrictions {
 
 impl Json for AddRegistryCredentialsBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projects", "restricted"];
+        const NAMES: &[json::Name] = &json::names(["projects", "restricted"]);
         let mut projects = None;
         let mut restricted = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -677,7 +677,7 @@ impl AddRegistryCredentialsResponse {
 
 impl Json for AddRegistryCredentialsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "createdAt",
@@ -691,7 +691,7 @@ impl Json for AddRegistryCredentialsResponse {
             "registryUrl",
             "restrictions",
             "updatedAt",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut created_at = None;
@@ -832,14 +832,14 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
 
 impl Json for AddRegistryCredentialsResponseRegistryCredentialRefresh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "error",
             "failureCount",
             "lastFailureAt",
             "nextAttemptAt",
             "retryDelay",
             "status",
-        ];
+        ]);
         let mut error = None;
         let mut failure_count = None;
         let mut last_failure_at = None;
@@ -918,7 +918,7 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
 
 impl Json for AddRegistryCredentialsResponseRegistryCredentialRefreshError {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["message", "providerCode", "type"];
+        const NAMES: &[json::Name] = &json::names(["message", "providerCode", "type"]);
         let mut message = None;
         let mut provider_code = None;
         let mut type_ = None;
@@ -980,7 +980,7 @@ impl ListRegistryCredentialsResponse {
 
 impl Json for ListRegistryCredentialsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials"];
+        const NAMES: &[json::Name] = &json::names(["credentials"]);
         let mut credentials = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1119,7 +1119,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
 
 impl Json for ListRegistryCredentialsResponseCredentialsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "aws",
             "azure",
             "createdAt",
@@ -1132,7 +1132,7 @@ impl Json for ListRegistryCredentialsResponseCredentialsItem {
             "registryCredentialRefresh",
             "registryUrl",
             "updatedAt",
-        ];
+        ]);
         let mut aws = None;
         let mut azure = None;
         let mut created_at = None;
@@ -1224,7 +1224,7 @@ impl ListRegistryCredentialsResponseCredentialsItemCredentials {
 
 impl Json for ListRegistryCredentialsResponseCredentialsItemCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["scope"];
+        const NAMES: &[json::Name] = &json::names(["scope"]);
         let mut scope = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1306,7 +1306,8 @@ impl UpdateRegistryCredentialsBody {
 
 impl Json for UpdateRegistryCredentialsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "credentials", "restrictions", "updatedAt"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "credentials", "restrictions", "updatedAt"]);
         let mut created_at = None;
         let mut credentials = None;
         let mut restrictions = None;

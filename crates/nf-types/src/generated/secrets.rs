@@ -74,14 +74,14 @@ impl CreateGlobalSecretBody {
 
 impl Json for CreateGlobalSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "dependents",
             "description",
             "gitops",
             "name",
             "secrets",
             "type",
-        ];
+        ]);
         let mut dependents = None;
         let mut description = None;
         let mut gitops = None;
@@ -150,7 +150,7 @@ impl CreateGlobalSecretBodyDependents {
 
 impl Json for CreateGlobalSecretBodyDependents {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["templates"];
+        const NAMES: &[json::Name] = &json::names(["templates"]);
         let mut templates = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -194,7 +194,7 @@ impl CreateGlobalSecretBodyDependentsTemplates {
 
 impl Json for CreateGlobalSecretBodyDependentsTemplates {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["items"];
+        const NAMES: &[json::Name] = &json::names(["items"]);
         let mut items = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -277,7 +277,7 @@ impl CreateGlobalSecretBodyGitops {
 
 impl Json for CreateGlobalSecretBodyGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branch",
             "filePath",
@@ -285,7 +285,7 @@ impl Json for CreateGlobalSecretBodyGitops {
             "selfHostedVcsId",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -387,7 +387,7 @@ impl CreateGlobalSecretBodySecrets {
 
 impl Json for CreateGlobalSecretBodySecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["files", "values"];
+        const NAMES: &[json::Name] = &json::names(["files", "values"]);
         let mut files = None;
         let mut values = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -512,7 +512,7 @@ impl CreateGlobalSecretResponse {
 
 impl Json for CreateGlobalSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "dependents",
             "description",
@@ -522,7 +522,7 @@ impl Json for CreateGlobalSecretResponse {
             "secrets",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut dependents = None;
         let mut description = None;
@@ -694,7 +694,7 @@ impl CreateSecretBody {
 
 impl Json for CreateSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonDependencies",
             "description",
             "externalAddonDependencies",
@@ -706,7 +706,7 @@ impl Json for CreateSecretBody {
             "stageId",
             "tags",
             "type",
-        ];
+        ]);
         let mut addon_dependencies = None;
         let mut description = None;
         let mut external_addon_dependencies = None;
@@ -804,7 +804,7 @@ impl CreateSecretBodyAddonDependenciesItem {
 
 impl Json for CreateSecretBodyAddonDependenciesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addonId", "keys"];
+        const NAMES: &[json::Name] = &json::names(["addonId", "keys"]);
         let mut addon_id = None;
         let mut keys = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -859,7 +859,7 @@ impl CreateSecretBodyAddonDependenciesItemKeysItem {
 
 impl Json for CreateSecretBodyAddonDependenciesItemKeysItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["aliases", "keyName"];
+        const NAMES: &[json::Name] = &json::names(["aliases", "keyName"]);
         let mut aliases = None;
         let mut key_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -957,13 +957,13 @@ impl CreateSecretBodyRestrictions {
 
 impl Json for CreateSecretBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "nfObjects",
             "restricted",
             "stageIds",
             "tagMatchCondition",
             "tags",
-        ];
+        ]);
         let mut nf_objects = None;
         let mut restricted = None;
         let mut stage_ids = None;
@@ -1030,7 +1030,7 @@ impl CreateSecretBodyRestrictionsNfObjectsItem {
 
 impl Json for CreateSecretBodyRestrictionsNfObjectsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "type"];
+        const NAMES: &[json::Name] = &json::names(["id", "type"]);
         let mut id = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1134,7 +1134,7 @@ impl CreateSecretBodySecrets {
 
 impl Json for CreateSecretBodySecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dockerSecretMounts", "files", "variables"];
+        const NAMES: &[json::Name] = &json::names(["dockerSecretMounts", "files", "variables"]);
         let mut docker_secret_mounts = None;
         let mut files = None;
         let mut variables = None;
@@ -1307,7 +1307,7 @@ impl CreateSecretResponse {
 
 impl Json for CreateSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonDependencies",
             "createdAt",
             "description",
@@ -1322,7 +1322,7 @@ impl Json for CreateSecretResponse {
             "tags",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut addon_dependencies = None;
         let mut created_at = None;
         let mut description = None;
@@ -1493,7 +1493,7 @@ impl GetSecretResponse {
 
 impl Json for GetSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -1506,7 +1506,7 @@ impl Json for GetSecretResponse {
             "tags",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1676,7 +1676,7 @@ impl GetSecretDetailsResponse {
 
 impl Json for GetSecretDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonSecrets",
             "createdAt",
             "description",
@@ -1690,7 +1690,7 @@ impl Json for GetSecretDetailsResponse {
             "tags",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut addon_secrets = None;
         let mut created_at = None;
         let mut description = None;
@@ -1827,7 +1827,8 @@ impl GetSecretDetailsResponseAddonSecretsItem {
 
 impl Json for GetSecretDetailsResponseAddonSecretsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addonType", "id", "name", "variables", "version"];
+        const NAMES: &[json::Name] =
+            &json::names(["addonType", "id", "name", "variables", "version"]);
         let mut addon_type = None;
         let mut id = None;
         let mut name = None;
@@ -1928,7 +1929,7 @@ impl GetSecretLinkResponse {
 
 impl Json for GetSecretLinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonId",
             "addonName",
             "addonType",
@@ -1937,7 +1938,7 @@ impl Json for GetSecretLinkResponse {
             "linkedKeys",
             "secretId",
             "secretName",
-        ];
+        ]);
         let mut addon_id = None;
         let mut addon_name = None;
         let mut addon_type = None;
@@ -2039,7 +2040,7 @@ impl GetSecretLinkResponseLinkedKeysItem {
 
 impl Json for GetSecretLinkResponseLinkedKeysItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["aliases", "defaultKey", "keyName"];
+        const NAMES: &[json::Name] = &json::names(["aliases", "defaultKey", "keyName"]);
         let mut aliases = None;
         let mut default_key = None;
         let mut key_name = None;
@@ -2089,7 +2090,7 @@ impl ListGlobalSecretsResponse {
 
 impl Json for ListGlobalSecretsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["secrets"];
+        const NAMES: &[json::Name] = &json::names(["secrets"]);
         let mut secrets = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2159,14 +2160,14 @@ impl ListGlobalSecretsResponseSecretsItem {
 
 impl Json for ListGlobalSecretsResponseSecretsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
             "name",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -2230,7 +2231,7 @@ impl ListSecretsResponse {
 
 impl Json for ListSecretsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["secrets"];
+        const NAMES: &[json::Name] = &json::names(["secrets"]);
         let mut secrets = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2313,7 +2314,7 @@ impl ListSecretsResponseSecretsItem {
 
 impl Json for ListSecretsResponseSecretsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "description",
             "id",
             "name",
@@ -2323,7 +2324,7 @@ impl Json for ListSecretsResponseSecretsItem {
             "secretType",
             "tags",
             "type",
-        ];
+        ]);
         let mut description = None;
         let mut id = None;
         let mut name = None;
@@ -2455,7 +2456,8 @@ impl PatchGlobalSecretBody {
 
 impl Json for PatchGlobalSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dependents", "description", "gitops", "secrets"];
+        const NAMES: &[json::Name] =
+            &json::names(["dependents", "description", "gitops", "secrets"]);
         let mut dependents = None;
         let mut description = None;
         let mut gitops = None;
@@ -2525,7 +2527,7 @@ impl PatchGlobalSecretBodySecrets {
 
 impl Json for PatchGlobalSecretBodySecrets {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["files", "values"];
+        const NAMES: &[json::Name] = &json::names(["files", "values"]);
         let mut files = None;
         let mut values = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2650,7 +2652,7 @@ impl PatchGlobalSecretResponse {
 
 impl Json for PatchGlobalSecretResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "dependents",
             "description",
@@ -2661,7 +2663,7 @@ impl Json for PatchGlobalSecretResponse {
             "triggerResult",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut dependents = None;
         let mut description = None;
@@ -2767,7 +2769,7 @@ impl PatchGlobalSecretResponseTriggerResult {
 
 impl Json for PatchGlobalSecretResponseTriggerResult {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accepted",
             "batchId",
             "deduplicated",
@@ -2775,7 +2777,7 @@ impl Json for PatchGlobalSecretResponseTriggerResult {
             "items",
             "skipped",
             "succeeded",
-        ];
+        ]);
         let mut accepted = None;
         let mut batch_id = None;
         let mut deduplicated = None;
@@ -2876,7 +2878,8 @@ impl PatchGlobalSecretResponseTriggerResultItemsItem {
 
 impl Json for PatchGlobalSecretResponseTriggerResultItemsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["status", "templateInternalId", "templateRunId"];
+        const NAMES: &[json::Name] =
+            &json::names(["status", "templateInternalId", "templateRunId"]);
         let mut status = None;
         let mut template_internal_id = None;
         let mut template_run_id = None;
@@ -3049,7 +3052,7 @@ impl PatchSecretBody {
 
 impl Json for PatchSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonDependencies",
             "description",
             "externalAddonDependencies",
@@ -3060,7 +3063,7 @@ impl Json for PatchSecretBody {
             "stageId",
             "tags",
             "type",
-        ];
+        ]);
         let mut addon_dependencies = None;
         let mut description = None;
         let mut external_addon_dependencies = None;
@@ -3228,7 +3231,7 @@ impl UpdateSecretBody {
 
 impl Json for UpdateSecretBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonDependencies",
             "description",
             "externalAddonDependencies",
@@ -3237,7 +3240,7 @@ impl Json for UpdateSecretBody {
             "secretType",
             "secrets",
             "type",
-        ];
+        ]);
         let mut addon_dependencies = None;
         let mut description = None;
         let mut external_addon_dependencies = None;
@@ -3312,7 +3315,7 @@ impl UpdateSecretLinkBody {
 
 impl Json for UpdateSecretLinkBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["keys"];
+        const NAMES: &[json::Name] = &json::names(["keys"]);
         let mut keys = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3352,7 +3355,7 @@ impl UpdateSecretLinkResponse {
 
 impl Json for UpdateSecretLinkResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["keys"];
+        const NAMES: &[json::Name] = &json::names(["keys"]);
         let mut keys = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {

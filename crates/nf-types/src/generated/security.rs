@@ -88,7 +88,7 @@ impl ActivateEncryptionConfigurationResponse {
 
 impl Json for ActivateEncryptionConfigurationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "active",
             "createdAt",
             "description",
@@ -97,7 +97,7 @@ impl Json for ActivateEncryptionConfigurationResponse {
             "id",
             "name",
             "vault",
-        ];
+        ]);
         let mut active = None;
         let mut created_at = None;
         let mut description = None;
@@ -320,7 +320,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
 
 impl Json for ActivateEncryptionConfigurationResponseEnvelope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "externalId",
             "keyId",
             "options",
@@ -336,7 +336,7 @@ impl Json for ActivateEncryptionConfigurationResponseEnvelope {
             "keyName",
             "mountPath",
             "namespace",
-        ];
+        ]);
         let mut external_id = None;
         let mut key_id = None;
         let mut options = None;
@@ -473,7 +473,7 @@ impl ActivateEncryptionConfigurationResponseEnvelopeOptions {
 
 impl Json for ActivateEncryptionConfigurationResponseEnvelopeOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cacheTtlSeconds", "maxAgeMs", "maxUses"];
+        const NAMES: &[json::Name] = &json::names(["cacheTtlSeconds", "maxAgeMs", "maxUses"]);
         let mut cache_ttl_seconds = None;
         let mut max_age_ms = None;
         let mut max_uses = None;
@@ -540,7 +540,7 @@ impl ActivateEncryptionConfigurationResponseVault {
 
 impl Json for ActivateEncryptionConfigurationResponseVault {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["version"];
+        const NAMES: &[json::Name] = &json::names(["version"]);
         let mut version = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -588,7 +588,7 @@ impl ActivateEncryptionNorthflankManagedResponse {
 
 impl Json for ActivateEncryptionNorthflankManagedResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["changed", "encryptionMode"];
+        const NAMES: &[json::Name] = &json::names(["changed", "encryptionMode"]);
         let mut changed = None;
         let mut encryption_mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -660,7 +660,7 @@ impl CreateEncryptionConfigurationBody {
 
 impl Json for CreateEncryptionConfigurationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "envelope", "name"];
+        const NAMES: &[json::Name] = &json::names(["description", "envelope", "name"]);
         let mut description = None;
         let mut envelope = None;
         let mut name = None;
@@ -838,7 +838,7 @@ impl CreateEncryptionConfigurationBodyEnvelope {
 
 impl Json for CreateEncryptionConfigurationBodyEnvelope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "cryptoKey",
             "keyRing",
@@ -852,7 +852,7 @@ impl Json for CreateEncryptionConfigurationBodyEnvelope {
             "keyName",
             "mountPath",
             "namespace",
-        ];
+        ]);
         let mut credentials = None;
         let mut crypto_key = None;
         let mut key_ring = None;
@@ -1031,7 +1031,7 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
 
 impl Json for CreateEncryptionConfigurationBodyEnvelopeCredentials {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "keyfileJson",
             "accessKey",
             "externalId",
@@ -1041,7 +1041,7 @@ impl Json for CreateEncryptionConfigurationBodyEnvelopeCredentials {
             "secret",
             "tenantId",
             "token",
-        ];
+        ]);
         let mut keyfile_json = None;
         let mut access_key = None;
         let mut external_id = None;
@@ -1157,14 +1157,14 @@ impl CreateWorkloadIdentitiesBody {
 
 impl Json for CreateWorkloadIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "name",
             "priority",
             "spec",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut name = None;
@@ -1267,13 +1267,13 @@ impl CreateWorkloadIdentitiesBodySpec {
 
 impl Json for CreateWorkloadIdentitiesBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "provider",
             "providerLinkId",
             "providerSetupMode",
             "restrictions",
             "roleMode",
-        ];
+        ]);
         let mut provider = None;
         let mut provider_link_id = None;
         let mut provider_setup_mode = None;
@@ -1467,7 +1467,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
 
 impl Json for CreateWorkloadIdentitiesBodySpecProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "arn",
             "policyDocument",
             "roleName",
@@ -1481,7 +1481,7 @@ impl Json for CreateWorkloadIdentitiesBodySpecProvider {
             "existingRoleImpersonationUrl",
             "roleId",
             "scope",
-        ];
+        ]);
         let mut arn = None;
         let mut policy_document = None;
         let mut role_name = None;
@@ -1654,7 +1654,7 @@ impl CreateWorkloadIdentitiesBodySpecRestrictions {
 
 impl Json for CreateWorkloadIdentitiesBodySpecRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projects", "tags", "workloadTypes"];
+        const NAMES: &[json::Name] = &json::names(["projects", "tags", "workloadTypes"]);
         let mut projects = None;
         let mut tags = None;
         let mut workload_types = None;
@@ -1773,7 +1773,7 @@ impl CreateWorkloadIdentitiesResponse {
 
 impl Json for CreateWorkloadIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -1782,7 +1782,7 @@ impl Json for CreateWorkloadIdentitiesResponse {
             "spec",
             "state",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1874,7 +1874,7 @@ impl CreateWorkloadIdentitiesResponseState {
 
 impl Json for CreateWorkloadIdentitiesResponseState {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["errors", "status", "updatedAt"];
+        const NAMES: &[json::Name] = &json::names(["errors", "status", "updatedAt"]);
         let mut errors = None;
         let mut status = None;
         let mut updated_at = None;
@@ -1944,7 +1944,7 @@ impl GetEncryptionConfigurationsUsageResponse {
 
 impl Json for GetEncryptionConfigurationsUsageResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["usage"];
+        const NAMES: &[json::Name] = &json::names(["usage"]);
         let mut usage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1992,7 +1992,7 @@ impl ListEncryptionConfigurationsResponse {
 
 impl Json for ListEncryptionConfigurationsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["encryptionConfigurations", "encryptionMode"];
+        const NAMES: &[json::Name] = &json::names(["encryptionConfigurations", "encryptionMode"]);
         let mut encryption_configurations = None;
         let mut encryption_mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2068,7 +2068,7 @@ impl ListWorkloadIdentitiesResponse {
 
 impl Json for ListWorkloadIdentitiesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["workloadIdentities"];
+        const NAMES: &[json::Name] = &json::names(["workloadIdentities"]);
         let mut workload_identities = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2111,7 +2111,7 @@ impl UpdateEncryptionConfigurationOptionsBody {
 
 impl Json for UpdateEncryptionConfigurationOptionsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["options"];
+        const NAMES: &[json::Name] = &json::names(["options"]);
         let mut options = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2151,7 +2151,7 @@ impl UpdateEncryptionConfigurationSettingsBody {
 
 impl Json for UpdateEncryptionConfigurationSettingsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["envelope"];
+        const NAMES: &[json::Name] = &json::names(["envelope"]);
         let mut envelope = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2306,7 +2306,7 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
 
 impl Json for UpdateEncryptionConfigurationSettingsBodyEnvelope {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "cryptoKey",
             "keyRing",
@@ -2319,7 +2319,7 @@ impl Json for UpdateEncryptionConfigurationSettingsBodyEnvelope {
             "keyName",
             "mountPath",
             "namespace",
-        ];
+        ]);
         let mut credentials = None;
         let mut crypto_key = None;
         let mut key_ring = None;
@@ -2454,7 +2454,8 @@ impl UpdateWorkloadIdentitiesBody {
 
 impl Json for UpdateWorkloadIdentitiesBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "description", "priority", "spec", "updatedAt"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "description", "priority", "spec", "updatedAt"]);
         let mut created_at = None;
         let mut description = None;
         let mut priority = None;
@@ -2531,7 +2532,7 @@ impl UpdateWorkloadIdentitiesBodySpec {
 
 impl Json for UpdateWorkloadIdentitiesBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["provider", "restrictions"];
+        const NAMES: &[json::Name] = &json::names(["provider", "restrictions"]);
         let mut provider = None;
         let mut restrictions = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2702,7 +2703,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
 
 impl Json for UpdateWorkloadIdentitiesBodySpecProvider {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "arn",
             "policyDocument",
             "roleName",
@@ -2716,7 +2717,7 @@ impl Json for UpdateWorkloadIdentitiesBodySpecProvider {
             "existingRoleImpersonationUrl",
             "roleId",
             "scope",
-        ];
+        ]);
         let mut arn = None;
         let mut policy_document = None;
         let mut role_name = None;
@@ -2850,7 +2851,7 @@ impl VerifyEncryptionConfigurationResponse {
 
 impl Json for VerifyEncryptionConfigurationResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["error", "keyRef", "ok"];
+        const NAMES: &[json::Name] = &json::names(["error", "keyRef", "ok"]);
         let mut error = None;
         let mut key_ref = None;
         let mut ok = None;

@@ -48,7 +48,7 @@ impl CreateContainerSnapshotBody {
 
 impl Json for CreateContainerSnapshotBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["backupDestinationId", "podName"];
+        const NAMES: &[json::Name] = &json::names(["backupDestinationId", "podName"]);
         let mut backup_destination_id = None;
         let mut pod_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -206,7 +206,7 @@ impl CreateContainerSnapshotResponse {
 
 impl Json for CreateContainerSnapshotResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "compatibility",
             "completedAt",
             "createdAt",
@@ -224,7 +224,7 @@ impl Json for CreateContainerSnapshotResponse {
             "target",
             "trigger",
             "updatedAt",
-        ];
+        ]);
         let mut compatibility = None;
         let mut completed_at = None;
         let mut created_at = None;
@@ -379,7 +379,7 @@ impl CreateContainerSnapshotResponseCompatibility {
 
 impl Json for CreateContainerSnapshotResponseCompatibility {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["architecture", "baseImageDigest", "runtime"];
+        const NAMES: &[json::Name] = &json::names(["architecture", "baseImageDigest", "runtime"]);
         let mut architecture = None;
         let mut base_image_digest = None;
         let mut runtime = None;
@@ -459,7 +459,7 @@ impl CreateContainerSnapshotResponseError {
 
 impl Json for CreateContainerSnapshotResponseError {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["code", "message", "retryable"];
+        const NAMES: &[json::Name] = &json::names(["code", "message", "retryable"]);
         let mut code = None;
         let mut message = None;
         let mut retryable = None;
@@ -509,7 +509,7 @@ impl CreateContainerSnapshotResponseResult {
 
 impl Json for CreateContainerSnapshotResponseResult {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["sizeBytes"];
+        const NAMES: &[json::Name] = &json::names(["sizeBytes"]);
         let mut size_bytes = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -557,7 +557,7 @@ impl CreateContainerSnapshotResponseSource {
 
 impl Json for CreateContainerSnapshotResponseSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["nfObject", "projectId"];
+        const NAMES: &[json::Name] = &json::names(["nfObject", "projectId"]);
         let mut nf_object = None;
         let mut project_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -611,7 +611,7 @@ impl CreateContainerSnapshotResponseSourceNfObject {
 
 impl Json for CreateContainerSnapshotResponseSourceNfObject {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "type"];
+        const NAMES: &[json::Name] = &json::names(["id", "type"]);
         let mut id = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -696,7 +696,7 @@ impl CreateContainerSnapshotResponseTarget {
 
 impl Json for CreateContainerSnapshotResponseTarget {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["podName"];
+        const NAMES: &[json::Name] = &json::names(["podName"]);
         let mut pod_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -874,7 +874,7 @@ impl CreateServiceBuildBody {
 
 impl Json for CreateServiceBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "billing",
             "buildArguments",
             "buildConfiguration",
@@ -889,7 +889,7 @@ impl Json for CreateServiceBuildBody {
             "stageId",
             "tags",
             "vcsData",
-        ];
+        ]);
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -1025,7 +1025,7 @@ impl CreateServiceBuildBodyBilling {
 
 impl Json for CreateServiceBuildBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -1098,7 +1098,7 @@ impl CreateServiceBuildBodyBillingGpu {
 
 impl Json for CreateServiceBuildBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1163,7 +1163,7 @@ impl CreateServiceBuildBodyBillingGpuConfiguration {
 
 impl Json for CreateServiceBuildBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
+        const NAMES: &[json::Name] = &json::names(["gpuType", "gpuCount", "timesliced"]);
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
@@ -1358,7 +1358,7 @@ impl CreateServiceBuildBodyBuildConfiguration {
 
 impl Json for CreateServiceBuildBodyBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branchRestrictions",
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
@@ -1373,7 +1373,7 @@ impl Json for CreateServiceBuildBodyBuildConfiguration {
             "pathIgnoreRules",
             "prRestrictions",
             "storage",
-        ];
+        ]);
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
@@ -1508,7 +1508,7 @@ impl CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
 
 impl Json for CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "isAllowList", "projects"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "isAllowList", "projects"]);
         let mut enabled = None;
         let mut is_allow_list = None;
         let mut projects = None;
@@ -1572,7 +1572,7 @@ impl CreateServiceBuildBodyBuildConfigurationStorage {
 
 impl Json for CreateServiceBuildBodyBuildConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage"]);
         let mut ephemeral_storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1620,7 +1620,7 @@ impl CreateServiceBuildBodyStorageEphemeralStorage {
 
 impl Json for CreateServiceBuildBodyStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["storageSize"];
+        const NAMES: &[json::Name] = &json::names(["storageSize"]);
         let mut storage_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1695,7 +1695,7 @@ impl CreateServiceBuildBodyBuildSettings {
 
 impl Json for CreateServiceBuildBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
+        const NAMES: &[json::Name] = &json::names(["dockerfile", "storage", "buildpack"]);
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
@@ -1793,14 +1793,14 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
 
 impl Json for CreateServiceBuildBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "useCache",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -1916,12 +1916,12 @@ impl CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
 
 impl Json for CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "useCache",
             "cacheStorageSize",
             "useInternalCache",
             "internalCacheStorage",
-        ];
+        ]);
         let mut use_cache = None;
         let mut cache_storage_size = None;
         let mut use_internal_cache = None;
@@ -2026,7 +2026,8 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
 
 impl Json for CreateServiceBuildBodyBuildSettingsBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildContext", "builder", "buildpackLocators", "useCache"];
+        const NAMES: &[json::Name] =
+            &json::names(["buildContext", "builder", "buildpackLocators", "useCache"]);
         let mut build_context = None;
         let mut builder = None;
         let mut buildpack_locators = None;
@@ -2137,7 +2138,7 @@ impl CreateServiceBuildBodyInfrastructure {
 
 impl Json for CreateServiceBuildBodyInfrastructure {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["architecture"];
+        const NAMES: &[json::Name] = &json::names(["architecture"]);
         let mut architecture = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2212,13 +2213,13 @@ impl CreateServiceBuildBodyVcsData {
 
 impl Json for CreateServiceBuildBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_type = None;
         let mut project_url = None;
@@ -2467,7 +2468,7 @@ impl CreateServiceBuildResponse {
 
 impl Json for CreateServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "billing",
             "buildArguments",
@@ -2489,7 +2490,7 @@ impl Json for CreateServiceBuildResponse {
             "tags",
             "updatedAt",
             "vcsData",
-        ];
+        ]);
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -2671,7 +2672,7 @@ impl CreateServiceBuildResponseBilling {
 
 impl Json for CreateServiceBuildResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -2741,7 +2742,7 @@ impl CreateServiceBuildResponseBillingGpu {
 
 impl Json for CreateServiceBuildResponseBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2929,7 +2930,7 @@ impl CreateServiceBuildResponseBuildConfiguration {
 
 impl Json for CreateServiceBuildResponseBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branchRestrictions",
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
@@ -2944,7 +2945,7 @@ impl Json for CreateServiceBuildResponseBuildConfiguration {
             "pathIgnoreRules",
             "prRestrictions",
             "storage",
-        ];
+        ]);
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
@@ -3080,7 +3081,7 @@ impl CreateServiceBuildResponseBuildConfigurationStorage {
 
 impl Json for CreateServiceBuildResponseBuildConfigurationStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage"]);
         let mut ephemeral_storage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3159,7 +3160,7 @@ impl CreateServiceBuildResponseBuildSettings {
 
 impl Json for CreateServiceBuildResponseBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["dockerfile", "storage", "buildpack"];
+        const NAMES: &[json::Name] = &json::names(["dockerfile", "storage", "buildpack"]);
         let mut dockerfile = None;
         let mut storage = None;
         let mut buildpack = None;
@@ -3254,14 +3255,14 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
 
 impl Json for CreateServiceBuildResponseBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "useCache",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -3353,7 +3354,7 @@ impl CreateServiceBuildResponseCluster {
 
 impl Json for CreateServiceBuildResponseCluster {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "loadBalancers", "name", "namespace"];
+        const NAMES: &[json::Name] = &json::names(["id", "loadBalancers", "name", "namespace"]);
         let mut id = None;
         let mut load_balancers = None;
         let mut name = None;
@@ -3422,7 +3423,7 @@ impl CreateServiceBuildResponseStatus {
 
 impl Json for CreateServiceBuildResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["build"];
+        const NAMES: &[json::Name] = &json::names(["build"]);
         let mut build = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3471,7 +3472,7 @@ impl CreateServiceBuildResponseStatusBuild {
 
 impl Json for CreateServiceBuildResponseStatusBuild {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["lastTransitionTime", "status"];
+        const NAMES: &[json::Name] = &json::names(["lastTransitionTime", "status"]);
         let mut last_transition_time = None;
         let mut status = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3774,7 +3775,7 @@ impl CreateServiceCombinedBody {
 
 impl Json for CreateServiceCombinedBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "billing",
             "buildArguments",
@@ -3798,7 +3799,7 @@ impl Json for CreateServiceCombinedBody {
             "stageId",
             "tags",
             "vcsData",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -3956,7 +3957,7 @@ impl CreateServiceCombinedBodyAutoscaling {
 
 impl Json for CreateServiceCombinedBodyAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["horizontal"];
+        const NAMES: &[json::Name] = &json::names(["horizontal"]);
         let mut horizontal = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4047,7 +4048,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontal {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cpu",
             "enabled",
             "maxReplicas",
@@ -4055,7 +4056,7 @@ impl Json for CreateServiceCombinedBodyAutoscalingHorizontal {
             "minReplicas",
             "rps",
             "userMetrics",
-        ];
+        ]);
         let mut cpu = None;
         let mut enabled = None;
         let mut max_replicas = None;
@@ -4128,7 +4129,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalCpu {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalCpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "thresholdPercentage"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "thresholdPercentage"]);
         let mut enabled = None;
         let mut threshold_percentage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4183,7 +4184,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalRps {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalRps {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "thresholdValue"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "thresholdValue"]);
         let mut enabled = None;
         let mut threshold_value = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4245,12 +4246,12 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 
 impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enabled",
             "exposedMetricsPath",
             "exposedMetricsPort",
             "metrics",
-        ];
+        ]);
         let mut enabled = None;
         let mut exposed_metrics_path = None;
         let mut exposed_metrics_port = None;
@@ -4326,7 +4327,7 @@ impl CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
 
 impl Json for CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricName", "metricType", "thresholdValue"];
+        const NAMES: &[json::Name] = &json::names(["metricName", "metricType", "thresholdValue"]);
         let mut metric_name = None;
         let mut metric_type = None;
         let mut threshold_value = None;
@@ -4410,7 +4411,7 @@ impl CreateServiceCombinedBodyBilling {
 
 impl Json for CreateServiceCombinedBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -4572,7 +4573,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
 
 impl Json for CreateServiceCombinedBodyBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
             "dockerCredentials",
@@ -4584,7 +4585,7 @@ impl Json for CreateServiceCombinedBodyBuildConfiguration {
             "isAllowList",
             "pathIgnoreRules",
             "storage",
-        ];
+        ]);
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -4692,7 +4693,7 @@ impl CreateServiceCombinedBodyBundleData {
 
 impl Json for CreateServiceCombinedBodyBundleData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branch", "bundleUrl"];
+        const NAMES: &[json::Name] = &json::names(["branch", "bundleUrl"]);
         let mut branch = None;
         let mut bundle_url = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4754,7 +4755,7 @@ impl CreateServiceCombinedBodyCreateOptions {
 
 impl Json for CreateServiceCombinedBodyCreateOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["expiryTime", "volumesToAttach"];
+        const NAMES: &[json::Name] = &json::names(["expiryTime", "volumesToAttach"]);
         let mut expiry_time = None;
         let mut volumes_to_attach = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4932,7 +4933,7 @@ impl CreateServiceCombinedBodyDeployment {
 
 impl Json for CreateServiceCombinedBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
@@ -4946,7 +4947,7 @@ impl Json for CreateServiceCombinedBodyDeployment {
             "type",
             "volumes",
             "zonalRedundancy",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -5080,12 +5081,12 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
 
 impl Json for CreateServiceCombinedBodyDeploymentBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "configType",
             "customCommand",
             "customEntrypoint",
             "customProcess",
-        ];
+        ]);
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
@@ -5181,7 +5182,8 @@ impl CreateServiceCombinedBodyDeploymentDocker {
 
 impl Json for CreateServiceCombinedBodyDeploymentDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configType", "customCommand", "customEntrypoint"];
+        const NAMES: &[json::Name] =
+            &json::names(["configType", "customCommand", "customEntrypoint"]);
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
@@ -5268,7 +5270,7 @@ impl CreateServiceCombinedBodyDeploymentMetadata {
 
 impl Json for CreateServiceCombinedBodyDeploymentMetadata {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["annotations", "labels"];
+        const NAMES: &[json::Name] = &json::names(["annotations", "labels"]);
         let mut annotations = None;
         let mut labels = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5311,7 +5313,7 @@ impl CreateServiceCombinedBodyDeploymentSsh {
 
 impl Json for CreateServiceCombinedBodyDeploymentSsh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled"];
+        const NAMES: &[json::Name] = &json::names(["enabled"]);
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5393,12 +5395,12 @@ impl CreateServiceCombinedBodyDeploymentStorage {
 
 impl Json for CreateServiceCombinedBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ephemeralStorage",
             "shmSize",
             "useHdbStorage",
             "usePdSsdStorage",
-        ];
+        ]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
@@ -5479,7 +5481,7 @@ impl CreateServiceCombinedBodyDeploymentStrategy {
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["settings", "type"];
+        const NAMES: &[json::Name] = &json::names(["settings", "type"]);
         let mut settings = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5527,7 +5529,7 @@ impl CreateServiceCombinedBodyDeploymentStrategySettings {
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategySettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["maxSurge", "maxUnavailable"];
+        const NAMES: &[json::Name] = &json::names(["maxSurge", "maxUnavailable"]);
         let mut max_surge = None;
         let mut max_unavailable = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5648,7 +5650,7 @@ impl CreateServiceCombinedBodyDeploymentZonalRedundancy {
 
 impl Json for CreateServiceCombinedBodyDeploymentZonalRedundancy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["minZones", "type"];
+        const NAMES: &[json::Name] = &json::names(["minZones", "type"]);
         let mut min_zones = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -5764,7 +5766,7 @@ impl CreateServiceCombinedBodyHealthChecksItem {
 
 impl Json for CreateServiceCombinedBodyHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cmd",
             "failureThreshold",
             "initialDelaySeconds",
@@ -5775,7 +5777,7 @@ impl Json for CreateServiceCombinedBodyHealthChecksItem {
             "successThreshold",
             "timeoutSeconds",
             "type",
-        ];
+        ]);
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut initial_delay_seconds = None;
@@ -5929,7 +5931,8 @@ impl CreateServiceCombinedBodyLoadBalancing {
 
 impl Json for CreateServiceCombinedBodyLoadBalancing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["consistentHash", "consistentReplicaRouting", "mode"];
+        const NAMES: &[json::Name] =
+            &json::names(["consistentHash", "consistentReplicaRouting", "mode"]);
         let mut consistent_hash = None;
         let mut consistent_replica_routing = None;
         let mut mode = None;
@@ -5996,7 +5999,7 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentHash {
 
 impl Json for CreateServiceCombinedBodyLoadBalancingConsistentHash {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["header", "mode"];
+        const NAMES: &[json::Name] = &json::names(["header", "mode"]);
         let mut header = None;
         let mut mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6049,7 +6052,7 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
 
 impl Json for CreateServiceCombinedBodyLoadBalancingConsistentReplicaRouting {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["mode"];
+        const NAMES: &[json::Name] = &json::names(["mode"]);
         let mut mode = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6188,7 +6191,7 @@ impl CreateServiceCombinedBodyPortsItem {
 
 impl Json for CreateServiceCombinedBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "advancedOptions",
             "disableNfDomain",
             "domains",
@@ -6198,7 +6201,7 @@ impl Json for CreateServiceCombinedBodyPortsItem {
             "public",
             "security",
             "vpcAccessible",
-        ];
+        ]);
         let mut advanced_options = None;
         let mut disable_nf_domain = None;
         let mut domains = None;
@@ -6290,7 +6293,7 @@ impl CreateServiceCombinedBodyPortsItemAdvancedOptions {
 
 impl Json for CreateServiceCombinedBodyPortsItemAdvancedOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enableTlsPassthrough"];
+        const NAMES: &[json::Name] = &json::names(["enableTlsPassthrough"]);
         let mut enable_tls_passthrough = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -6432,7 +6435,7 @@ impl CreateServiceCombinedBodyPortsItemSecurity {
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "headers",
             "ip",
@@ -6440,7 +6443,7 @@ impl Json for CreateServiceCombinedBodyPortsItemSecurity {
             "securePathConfiguration",
             "sso",
             "verificationMode",
-        ];
+        ]);
         let mut credentials = None;
         let mut headers = None;
         let mut ip = None;
@@ -6523,7 +6526,7 @@ impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["username", "password", "type"];
+        const NAMES: &[json::Name] = &json::names(["username", "password", "type"]);
         let mut username = None;
         let mut password = None;
         let mut type_ = None;
@@ -6586,7 +6589,7 @@ impl CreateServiceCombinedBodyPortsItemSecurityIpItem {
 
 impl Json for CreateServiceCombinedBodyPortsItemSecurityIpItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addresses", "action"];
+        const NAMES: &[json::Name] = &json::names(["addresses", "action"]);
         let mut addresses = None;
         let mut action = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6675,11 +6678,11 @@ impl CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
 
 impl Json for CreateServiceCombinedBodyItemSecuritySecurePathConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enabled",
             "skipSecurityPoliciesForInternalTrafficViaPublicDns",
             "rules",
-        ];
+        ]);
         let mut enabled = None;
         let mut skip_security_policies_for_internal_traffic_via_public_dns = None;
         let mut rules = None;
@@ -6756,7 +6759,7 @@ impl CreateServiceCombinedBodySecurePathConfigurationRulesItem {
 
 impl Json for CreateServiceCombinedBodySecurePathConfigurationRulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["paths", "accessMode", "securityPolicies"];
+        const NAMES: &[json::Name] = &json::names(["paths", "accessMode", "securityPolicies"]);
         let mut paths = None;
         let mut access_mode = None;
         let mut security_policies = None;
@@ -6845,7 +6848,7 @@ impl CreateServiceCombinedBodyRulesItemSecurityPolicies {
 
 impl Json for CreateServiceCombinedBodyRulesItemSecurityPolicies {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["orPolicies", "requiredPolicies"];
+        const NAMES: &[json::Name] = &json::names(["orPolicies", "requiredPolicies"]);
         let mut or_policies = None;
         let mut required_policies = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -6950,7 +6953,8 @@ impl CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
 
 impl Json for CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials", "ip", "policies", "sso", "headers"];
+        const NAMES: &[json::Name] =
+            &json::names(["credentials", "ip", "policies", "sso", "headers"]);
         let mut credentials = None;
         let mut ip = None;
         let mut policies = None;
@@ -7067,14 +7071,14 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
 
 impl Json for CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "organizationId",
             "directoryGroupIds",
             "allowAnyOrgUsers",
             "validateInternalTraffic",
             "setCookieOnRootDomain",
             "allowInternalTrafficViaPublicDns",
-        ];
+        ]);
         let mut organization_id = None;
         let mut directory_group_ids = None;
         let mut allow_any_org_users = None;
@@ -7211,14 +7215,14 @@ impl CreateServiceCombinedBodyVcsData {
 
 impl Json for CreateServiceCombinedBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -7581,7 +7585,7 @@ impl CreateServiceCombinedResponse {
 
 impl Json for CreateServiceCombinedResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "autoscaling",
             "billing",
@@ -7615,7 +7619,7 @@ impl Json for CreateServiceCombinedResponse {
             "tags",
             "updatedAt",
             "vcsData",
-        ];
+        ]);
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -7836,7 +7840,7 @@ impl CreateServiceCombinedResponseAutoscaling {
 
 impl Json for CreateServiceCombinedResponseAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["horizontal"];
+        const NAMES: &[json::Name] = &json::names(["horizontal"]);
         let mut horizontal = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -7921,7 +7925,7 @@ impl CreateServiceCombinedResponseAutoscalingHorizontal {
 
 impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cpu",
             "enabled",
             "maxReplicas",
@@ -7929,7 +7933,7 @@ impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
             "minReplicas",
             "rps",
             "userMetrics",
-        ];
+        ]);
         let mut cpu = None;
         let mut enabled = None;
         let mut max_replicas = None;
@@ -8019,7 +8023,7 @@ impl CreateServiceCombinedResponseBilling {
 
 impl Json for CreateServiceCombinedResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -8181,7 +8185,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
 
 impl Json for CreateServiceCombinedResponseBuildConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
             "dockerCredentials",
@@ -8193,7 +8197,7 @@ impl Json for CreateServiceCombinedResponseBuildConfiguration {
             "isAllowList",
             "pathIgnoreRules",
             "storage",
-        ];
+        ]);
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
         let mut docker_credentials = None;
@@ -8437,7 +8441,7 @@ impl CreateServiceCombinedResponseDeployment {
 
 impl Json for CreateServiceCombinedResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
@@ -8452,7 +8456,7 @@ impl Json for CreateServiceCombinedResponseDeployment {
             "type",
             "volumes",
             "zonalRedundancy",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -8597,12 +8601,12 @@ impl CreateServiceCombinedResponseDeploymentStorage {
 
 impl Json for CreateServiceCombinedResponseDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "ephemeralStorage",
             "shmSize",
             "useHdbStorage",
             "usePdSsdStorage",
-        ];
+        ]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut use_hdb_storage = None;
@@ -8680,7 +8684,7 @@ impl CreateServiceCombinedResponseDeploymentStrategy {
 
 impl Json for CreateServiceCombinedResponseDeploymentStrategy {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["settings", "type"];
+        const NAMES: &[json::Name] = &json::names(["settings", "type"]);
         let mut settings = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -8798,7 +8802,7 @@ impl CreateServiceCombinedResponsePortsItem {
 
 impl Json for CreateServiceCombinedResponsePortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "advancedOptions",
             "disableNfDomain",
             "domains",
@@ -8808,7 +8812,7 @@ impl Json for CreateServiceCombinedResponsePortsItem {
             "public",
             "security",
             "vpcAccessible",
-        ];
+        ]);
         let mut advanced_options = None;
         let mut disable_nf_domain = None;
         let mut domains = None;
@@ -8966,7 +8970,7 @@ impl CreateServiceCombinedResponsePortsItemSecurity {
 
 impl Json for CreateServiceCombinedResponsePortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "headers",
             "ip",
@@ -8974,7 +8978,7 @@ impl Json for CreateServiceCombinedResponsePortsItemSecurity {
             "securePathConfiguration",
             "sso",
             "verificationMode",
-        ];
+        ]);
         let mut credentials = None;
         let mut headers = None;
         let mut ip = None;
@@ -9075,7 +9079,7 @@ impl CreateServiceCombinedResponseStatus {
 
 impl Json for CreateServiceCombinedResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["build", "deployment"];
+        const NAMES: &[json::Name] = &json::names(["build", "deployment"]);
         let mut build = None;
         let mut deployment = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9133,7 +9137,7 @@ impl CreateServiceCombinedResponseStatusDeployment {
 
 impl Json for CreateServiceCombinedResponseStatusDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["lastTransitionTime", "reason", "status"];
+        const NAMES: &[json::Name] = &json::names(["lastTransitionTime", "reason", "status"]);
         let mut last_transition_time = None;
         let mut reason = None;
         let mut status = None;
@@ -9345,7 +9349,7 @@ impl CreateServiceDeploymentBody {
 
 impl Json for CreateServiceDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "billing",
             "createOptions",
@@ -9360,7 +9364,7 @@ impl Json for CreateServiceDeploymentBody {
             "runtimeFiles",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut billing = None;
         let mut create_options = None;
@@ -9470,7 +9474,7 @@ impl CreateServiceDeploymentBodyBilling {
 
 impl Json for CreateServiceDeploymentBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "gpu"]);
         let mut deployment_plan = None;
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9686,7 +9690,7 @@ impl CreateServiceDeploymentBodyDeployment {
 
 impl Json for CreateServiceDeploymentBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "containerSnapshot",
             "docker",
@@ -9703,7 +9707,7 @@ impl Json for CreateServiceDeploymentBodyDeployment {
             "volumes",
             "zonalRedundancy",
             "external",
-        ];
+        ]);
         let mut buildpack = None;
         let mut container_snapshot = None;
         let mut docker = None;
@@ -9840,7 +9844,7 @@ impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
 
 impl Json for CreateServiceDeploymentBodyDeploymentContainerSnapshot {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["capture", "restoreFrom"];
+        const NAMES: &[json::Name] = &json::names(["capture", "restoreFrom"]);
         let mut capture = None;
         let mut restore_from = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -9922,7 +9926,7 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
 
 impl Json for CreateServiceDeploymentBodyDeploymentInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branch", "buildId", "buildSHA", "id"];
+        const NAMES: &[json::Name] = &json::names(["branch", "buildId", "buildSHA", "id"]);
         let mut branch = None;
         let mut build_id = None;
         let mut build_sha = None;
@@ -9985,7 +9989,7 @@ impl CreateServiceDeploymentBodyDeploymentExternal {
 
 impl Json for CreateServiceDeploymentBodyDeploymentExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["credentials", "imagePath"];
+        const NAMES: &[json::Name] = &json::names(["credentials", "imagePath"]);
         let mut credentials = None;
         let mut image_path = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10239,7 +10243,7 @@ impl CreateServiceDeploymentResponse {
 
 impl Json for CreateServiceDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "autoscaling",
             "billing",
@@ -10264,7 +10268,7 @@ impl Json for CreateServiceDeploymentResponse {
             "status",
             "tags",
             "updatedAt",
-        ];
+        ]);
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -10437,7 +10441,7 @@ impl CreateServiceDeploymentResponseBilling {
 
 impl Json for CreateServiceDeploymentResponseBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "gpu"]);
         let mut deployment_plan = None;
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -10663,7 +10667,7 @@ impl CreateServiceDeploymentResponseDeployment {
 
 impl Json for CreateServiceDeploymentResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "containerSnapshot",
             "docker",
@@ -10681,7 +10685,7 @@ impl Json for CreateServiceDeploymentResponseDeployment {
             "type",
             "volumes",
             "zonalRedundancy",
-        ];
+        ]);
         let mut buildpack = None;
         let mut container_snapshot = None;
         let mut docker = None;
@@ -10821,7 +10825,7 @@ impl CreateServiceDeploymentResponseStatus {
 
 impl Json for CreateServiceDeploymentResponseStatus {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deployment"];
+        const NAMES: &[json::Name] = &json::names(["deployment"]);
         let mut deployment = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -11185,7 +11189,7 @@ impl GetServiceResponse {
 
 impl Json for GetServiceResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "billing",
             "buildArguments",
@@ -11221,7 +11225,7 @@ impl Json for GetServiceResponse {
             "runtimeEnvironment",
             "runtimeFiles",
             "scheduledDeletion",
-        ];
+        ]);
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -11493,7 +11497,8 @@ impl GetServiceResponseBuildEngineConfiguration {
 
 impl Json for GetServiceResponseBuildEngineConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildEngine", "buildkit", "buildpack", "kaniko"];
+        const NAMES: &[json::Name] =
+            &json::names(["buildEngine", "buildkit", "buildpack", "kaniko"]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut buildpack = None;
@@ -11563,7 +11568,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildkit {
 
 impl Json for GetServiceResponseBuildEngineConfigurationBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["useCache"];
+        const NAMES: &[json::Name] = &json::names(["useCache"]);
         let mut use_cache = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -11632,7 +11637,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
 
 impl Json for GetServiceResponseBuildEngineConfigurationBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["builder", "buildpackLocators", "useCache"];
+        const NAMES: &[json::Name] = &json::names(["builder", "buildpackLocators", "useCache"]);
         let mut builder = None;
         let mut buildpack_locators = None;
         let mut use_cache = None;
@@ -11751,7 +11756,7 @@ impl GetServiceResponseVcsData {
 
 impl Json for GetServiceResponseVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "dockerFilePath",
             "dockerWorkDir",
@@ -11760,7 +11765,7 @@ impl Json for GetServiceResponseVcsData {
             "selfHostedVcsId",
             "vcsLinkId",
             "projectBranch",
-        ];
+        ]);
         let mut account_login = None;
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
@@ -12016,7 +12021,7 @@ impl GetServiceResponseDeployment {
 
 impl Json for GetServiceResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
@@ -12034,7 +12039,7 @@ impl Json for GetServiceResponseDeployment {
             "containerSnapshot",
             "external",
             "internal",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -12163,7 +12168,7 @@ impl GetServiceBranchesResponse {
 
 impl Json for GetServiceBranchesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branches"];
+        const NAMES: &[json::Name] = &json::names(["branches"]);
         let mut branches = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12212,7 +12217,7 @@ impl GetServiceBranchesResponseBranchesItem {
 
 impl Json for GetServiceBranchesResponseBranchesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["commit", "id", "name"];
+        const NAMES: &[json::Name] = &json::names(["commit", "id", "name"]);
         let mut commit = None;
         let mut id = None;
         let mut name = None;
@@ -12286,7 +12291,7 @@ impl GetServiceBranchesResponseBranchesItemCommit {
 
 impl Json for GetServiceBranchesResponseBranchesItemCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["author", "date", "message", "sha"];
+        const NAMES: &[json::Name] = &json::names(["author", "date", "message", "sha"]);
         let mut author = None;
         let mut date = None;
         let mut message = None;
@@ -12342,7 +12347,7 @@ impl GetServiceBranchesResponseBranchesItemCommitAuthor {
 
 impl Json for GetServiceBranchesResponseBranchesItemCommitAuthor {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["login"];
+        const NAMES: &[json::Name] = &json::names(["login"]);
         let mut login = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12487,7 +12492,7 @@ impl GetServiceBuildResponse {
 
 impl Json for GetServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branch",
             "buildConcludedAt",
             "concluded",
@@ -12499,7 +12504,7 @@ impl Json for GetServiceBuildResponse {
             "sha",
             "status",
             "success",
-        ];
+        ]);
         let mut branch = None;
         let mut build_concluded_at = None;
         let mut concluded = None;
@@ -12622,7 +12627,7 @@ impl GetServiceBuildResponseRegistry {
 
 impl Json for GetServiceBuildResponseRegistry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["uri"];
+        const NAMES: &[json::Name] = &json::names(["uri"]);
         let mut uri = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12667,7 +12672,7 @@ impl GetServiceBuildArgumentDetailsResponse {
 
 impl Json for GetServiceBuildArgumentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
+        const NAMES: &[json::Name] = &json::names(["buildArguments", "buildFiles"]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -12726,7 +12731,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildArguments {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildArguments {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["MY_VARIABLE_NAME"];
+        const NAMES: &[json::Name] = &json::names(["MY_VARIABLE_NAME"]);
         let mut my_variable_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -12805,13 +12810,13 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "addonId",
             "inheritedFrom",
             "overriding",
             "priority",
             "value",
-        ];
+        ]);
         let mut addon_id = None;
         let mut inherited_from = None;
         let mut overriding = None;
@@ -12887,7 +12892,8 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem {
 
 impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["value", "inheritedFrom", "addonId", "priority"];
+        const NAMES: &[json::Name] =
+            &json::names(["value", "inheritedFrom", "addonId", "priority"]);
         let mut value = None;
         let mut inherited_from = None;
         let mut addon_id = None;
@@ -12954,7 +12960,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFiles {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildFiles {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["/dir/fileName"];
+        const NAMES: &[json::Name] = &json::names(["/dir/fileName"]);
         let mut dir_file_name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -13019,7 +13025,8 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
 
 impl Json for GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["inheritedFrom", "overriding", "priority", "value"];
+        const NAMES: &[json::Name] =
+            &json::names(["inheritedFrom", "overriding", "priority", "value"]);
         let mut inherited_from = None;
         let mut overriding = None;
         let mut priority = None;
@@ -13081,7 +13088,7 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem2 {
 
 impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["value", "inheritedFrom", "priority"];
+        const NAMES: &[json::Name] = &json::names(["value", "inheritedFrom", "priority"]);
         let mut value = None;
         let mut inherited_from = None;
         let mut priority = None;
@@ -13151,7 +13158,7 @@ impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
 
 impl Json for GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["data", "encoding"];
+        const NAMES: &[json::Name] = &json::names(["data", "encoding"]);
         let mut data = None;
         let mut encoding = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -13216,7 +13223,7 @@ impl GetServiceBuildArgumentsResponse {
 
 impl Json for GetServiceBuildArgumentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildArguments", "buildFiles"];
+        const NAMES: &[json::Name] = &json::names(["buildArguments", "buildFiles"]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -13427,7 +13434,7 @@ impl GetServiceBuildMetricsResponse {
 
 impl Json for GetServiceBuildMetricsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "bandwidth",
             "bandwidthVolume",
             "cpu",
@@ -13439,7 +13446,7 @@ impl Json for GetServiceBuildMetricsResponse {
             "networkIngress",
             "requests",
             "tcpConnectionsOpen",
-        ];
+        ]);
         let mut bandwidth = None;
         let mut bandwidth_volume = None;
         let mut cpu = None;
@@ -13553,7 +13560,7 @@ impl GetServiceBuildMetricsResponseBandwidth {
 
 impl Json for GetServiceBuildMetricsResponseBandwidth {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricInfo", "values"];
+        const NAMES: &[json::Name] = &json::names(["metricInfo", "values"]);
         let mut metric_info = None;
         let mut values = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -13617,7 +13624,7 @@ impl GetServiceBuildMetricsResponseBandwidthMetricInfo {
 
 impl Json for GetServiceBuildMetricsResponseBandwidthMetricInfo {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["metricId", "metricResolution", "metricUnit"];
+        const NAMES: &[json::Name] = &json::names(["metricId", "metricResolution", "metricUnit"]);
         let mut metric_id = None;
         let mut metric_resolution = None;
         let mut metric_unit = None;
@@ -13701,7 +13708,7 @@ impl GetServiceBuildMetricsResponseBandwidthValuesItem {
 
 impl Json for GetServiceBuildMetricsResponseBandwidthValuesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["data", "metadata"];
+        const NAMES: &[json::Name] = &json::names(["data", "metadata"]);
         let mut data = None;
         let mut metadata = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -13744,7 +13751,7 @@ impl GetServiceBuildsResponse {
 
 impl Json for GetServiceBuildsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["builds"];
+        const NAMES: &[json::Name] = &json::names(["builds"]);
         let mut builds = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -13794,7 +13801,7 @@ impl GetServiceContainersResponse {
 
 impl Json for GetServiceContainersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["containers"];
+        const NAMES: &[json::Name] = &json::names(["containers"]);
         let mut containers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -13897,7 +13904,7 @@ impl GetServiceContainersResponseContainersItem {
 
 impl Json for GetServiceContainersResponseContainersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "host",
             "ipAddresses",
@@ -13907,7 +13914,7 @@ impl Json for GetServiceContainersResponseContainersItem {
             "nodePoolUserId",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut host = None;
         let mut ip_addresses = None;
@@ -14083,7 +14090,7 @@ impl GetServiceDeploymentResponse {
 
 impl Json for GetServiceDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "instances",
@@ -14091,7 +14098,7 @@ impl Json for GetServiceDeploymentResponse {
             "region",
             "storage",
             "external",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut instances = None;
@@ -14208,7 +14215,7 @@ impl GetServiceDeploymentResponseInternal {
 
 impl Json for GetServiceDeploymentResponseInternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "branch",
             "buildId",
@@ -14218,7 +14225,7 @@ impl Json for GetServiceDeploymentResponseInternal {
             "nfObjectId",
             "nfObjectType",
             "repository",
-        ];
+        ]);
         let mut app_id = None;
         let mut branch = None;
         let mut build_id = None;
@@ -14337,7 +14344,7 @@ impl GetServiceDeploymentResponseStorage {
 
 impl Json for GetServiceDeploymentResponseStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage", "shmSize"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage", "shmSize"]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -14384,7 +14391,7 @@ impl GetServiceDeploymentResponseStorageEphemeralStorage {
 
 impl Json for GetServiceDeploymentResponseStorageEphemeralStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["storageSize"];
+        const NAMES: &[json::Name] = &json::names(["storageSize"]);
         let mut storage_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -14436,7 +14443,8 @@ impl GetServiceDeploymentResponseExternal {
 
 impl Json for GetServiceDeploymentResponseExternal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["imagePath", "privateImage", "registryProvider"];
+        const NAMES: &[json::Name] =
+            &json::names(["imagePath", "privateImage", "registryProvider"]);
         let mut image_path = None;
         let mut private_image = None;
         let mut registry_provider = None;
@@ -14512,7 +14520,7 @@ impl GetServiceHealthChecksResponse {
 
 impl Json for GetServiceHealthChecksResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["healthChecks"];
+        const NAMES: &[json::Name] = &json::names(["healthChecks"]);
         let mut health_checks = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -14626,7 +14634,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
 
 impl Json for GetServiceHealthChecksResponseHealthChecksItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cmd",
             "failureThreshold",
             "httpPort",
@@ -14638,7 +14646,7 @@ impl Json for GetServiceHealthChecksResponseHealthChecksItem {
             "tcpSocketPort",
             "timeoutSeconds",
             "type",
-        ];
+        ]);
         let mut cmd = None;
         let mut failure_threshold = None;
         let mut http_port = None;
@@ -14753,7 +14761,7 @@ impl GetServicePerReplicaVolumesResponse {
 
 impl Json for GetServicePerReplicaVolumesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["volumes"];
+        const NAMES: &[json::Name] = &json::names(["volumes"]);
         let mut volumes = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -14823,14 +14831,14 @@ impl GetServicePerReplicaVolumesResponseVolumesItem {
 
 impl Json for GetServicePerReplicaVolumesResponseVolumesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cleanupPending",
             "definitionMissing",
             "id",
             "pendingDelete",
             "replicas",
             "slug",
-        ];
+        ]);
         let mut cleanup_pending = None;
         let mut definition_missing = None;
         let mut id = None;
@@ -14905,7 +14913,7 @@ impl GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
 
 impl Json for GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deletable", "ordinal", "pvcName"];
+        const NAMES: &[json::Name] = &json::names(["deletable", "ordinal", "pvcName"]);
         let mut deletable = None;
         let mut ordinal = None;
         let mut pvc_name = None;
@@ -14956,7 +14964,7 @@ impl GetServicePortsResponse {
 
 impl Json for GetServicePortsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ports"];
+        const NAMES: &[json::Name] = &json::names(["ports"]);
         let mut ports = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -15070,7 +15078,7 @@ impl GetServicePortsResponsePortsItem {
 
 impl Json for GetServicePortsResponsePortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "disableNfDomain",
             "dns",
             "domains",
@@ -15082,7 +15090,7 @@ impl Json for GetServicePortsResponsePortsItem {
             "security",
             "vpcAccessible",
             "vpcDns",
-        ];
+        ]);
         let mut disable_nf_domain = None;
         let mut dns = None;
         let mut domains = None;
@@ -15184,7 +15192,7 @@ impl GetServicePortsResponsePortsItemDomainsItem {
 
 impl Json for GetServicePortsResponsePortsItemDomainsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["certificate", "name"];
+        const NAMES: &[json::Name] = &json::names(["certificate", "name"]);
         let mut certificate = None;
         let mut name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -15256,7 +15264,7 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
 
 impl Json for GetServicePortsResponsePortsItemDomainsItemCertificate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["inProgress", "expiryDate", "refreshDate"];
+        const NAMES: &[json::Name] = &json::names(["inProgress", "expiryDate", "refreshDate"]);
         let mut in_progress = None;
         let mut expiry_date = None;
         let mut refresh_date = None;
@@ -15367,13 +15375,13 @@ impl GetServicePortsResponsePortsItemSecurity {
 
 impl Json for GetServicePortsResponsePortsItemSecurity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "credentials",
             "headers",
             "policies",
             "sso",
             "verificationMode",
-        ];
+        ]);
         let mut credentials = None;
         let mut headers = None;
         let mut policies = None;
@@ -15454,7 +15462,7 @@ impl GetServicePortsResponsePortsItemSecurityHeadersItem {
 
 impl Json for GetServicePortsResponsePortsItemSecurityHeadersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["regexMode", "name", "value"];
+        const NAMES: &[json::Name] = &json::names(["regexMode", "name", "value"]);
         let mut regex_mode = None;
         let mut name = None;
         let mut value = None;
@@ -15516,7 +15524,7 @@ impl GetServicePullRequestsResponse {
 
 impl Json for GetServicePullRequestsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["pullRequests"];
+        const NAMES: &[json::Name] = &json::names(["pullRequests"]);
         let mut pull_requests = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -15590,7 +15598,7 @@ impl GetServicePullRequestsResponsePullRequestsItem {
 
 impl Json for GetServicePullRequestsResponsePullRequestsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "created_at",
             "destination",
             "html_url",
@@ -15600,7 +15608,7 @@ impl Json for GetServicePullRequestsResponsePullRequestsItem {
             "state",
             "title",
             "updated_at",
-        ];
+        ]);
         let mut created_at = None;
         let mut destination = None;
         let mut html_url = None;
@@ -15742,7 +15750,7 @@ impl GetServiceRolloutResponse {
 
 impl Json for GetServiceRolloutResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "canaryDeployment",
             "createdAt",
             "details",
@@ -15753,7 +15761,7 @@ impl Json for GetServiceRolloutResponse {
             "strategyId",
             "type",
             "updatedAt",
-        ];
+        ]);
         let mut canary_deployment = None;
         let mut created_at = None;
         let mut details = None;
@@ -15917,7 +15925,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
 
 impl Json for GetServiceRolloutResponseCanaryDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "active",
             "commit",
             "createdAt",
@@ -15927,7 +15935,7 @@ impl Json for GetServiceRolloutResponseCanaryDeployment {
             "name",
             "reason",
             "releaseType",
-        ];
+        ]);
         let mut active = None;
         let mut commit = None;
         let mut created_at = None;
@@ -16040,7 +16048,7 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentCommit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["author", "date", "message", "sha"];
+        const NAMES: &[json::Name] = &json::names(["author", "date", "message", "sha"]);
         let mut author = None;
         let mut date = None;
         let mut message = None;
@@ -16130,7 +16138,7 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentImage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["image", "imagePath", "sha", "tag"];
+        const NAMES: &[json::Name] = &json::names(["image", "imagePath", "sha", "tag"]);
         let mut image = None;
         let mut image_path = None;
         let mut sha = None;
@@ -16200,7 +16208,7 @@ impl GetServiceRolloutResponseCanaryDeploymentReason {
 
 impl Json for GetServiceRolloutResponseCanaryDeploymentReason {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "user"];
+        const NAMES: &[json::Name] = &json::names(["id", "user"]);
         let mut id = None;
         let mut user = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -16258,7 +16266,7 @@ impl GetServiceRolloutResponseDetails {
 
 impl Json for GetServiceRolloutResponseDetails {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["canaryStrategy", "config"];
+        const NAMES: &[json::Name] = &json::names(["canaryStrategy", "config"]);
         let mut canary_strategy = None;
         let mut config = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -16353,12 +16361,12 @@ impl GetServiceRolloutResponseDetailsConfig {
 
 impl Json for GetServiceRolloutResponseDetailsConfig {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "canaryPercentage",
             "stablePercentage",
             "canaryHeader",
             "stableHeader",
-        ];
+        ]);
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut canary_header = None;
@@ -16425,7 +16433,7 @@ impl GetServiceRolloutResponseHistoryItem {
 
 impl Json for GetServiceRolloutResponseHistoryItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["config", "updatedAt"];
+        const NAMES: &[json::Name] = &json::names(["config", "updatedAt"]);
         let mut config = None;
         let mut updated_at = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -16490,7 +16498,7 @@ impl GetServiceRolloutResponseOptions {
 
 impl Json for GetServiceRolloutResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["blockDeploymentOnActiveRollout", "triggers"];
+        const NAMES: &[json::Name] = &json::names(["blockDeploymentOnActiveRollout", "triggers"]);
         let mut block_deployment_on_active_rollout = None;
         let mut triggers = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -16591,13 +16599,13 @@ impl GetServiceRolloutResponseOptionsTriggers {
 
 impl Json for GetServiceRolloutResponseOptionsTriggers {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "releaseFromApi",
             "releaseFromCD",
             "releaseFromReleaseFlow",
             "releaseFromTemplate",
             "releaseFromUI",
-        ];
+        ]);
         let mut release_from_api = None;
         let mut release_from_cd = None;
         let mut release_from_release_flow = None;
@@ -16677,7 +16685,7 @@ impl GetServiceRuntimeEnvironmentResponse {
 
 impl Json for GetServiceRuntimeEnvironmentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
+        const NAMES: &[json::Name] = &json::names(["runtimeEnvironment", "runtimeFiles"]);
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -16736,7 +16744,7 @@ impl GetServiceRuntimeEnvironmentDetailsResponse {
 
 impl Json for GetServiceRuntimeEnvironmentDetailsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
+        const NAMES: &[json::Name] = &json::names(["runtimeEnvironment", "runtimeFiles"]);
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -16789,7 +16797,7 @@ impl ListContainerSnapshotsResponse {
 
 impl Json for ListContainerSnapshotsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["containerSnapshots"];
+        const NAMES: &[json::Name] = &json::names(["containerSnapshots"]);
         let mut container_snapshots = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -16835,7 +16843,7 @@ impl ListServiceDeploymentsResponse {
 
 impl Json for ListServiceDeploymentsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deployments"];
+        const NAMES: &[json::Name] = &json::names(["deployments"]);
         let mut deployments = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -16875,7 +16883,7 @@ impl ListServicesResponse {
 
 impl Json for ListServicesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["services"];
+        const NAMES: &[json::Name] = &json::names(["services"]);
         let mut services = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -16976,7 +16984,7 @@ impl ListServicesResponseServicesItem {
 
 impl Json for ListServicesResponseServicesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "description",
             "disabledCD",
@@ -16989,7 +16997,7 @@ impl Json for ListServicesResponseServicesItem {
             "status",
             "tags",
             "uid",
-        ];
+        ]);
         let mut app_id = None;
         let mut description = None;
         let mut disabled_cd = None;
@@ -17235,7 +17243,7 @@ impl PatchServiceBuildBody {
 
 impl Json for PatchServiceBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "billing",
             "buildArguments",
             "buildConfiguration",
@@ -17248,7 +17256,7 @@ impl Json for PatchServiceBuildBody {
             "stageId",
             "tags",
             "vcsData",
-        ];
+        ]);
         let mut billing = None;
         let mut build_arguments = None;
         let mut build_configuration = None;
@@ -17372,7 +17380,7 @@ impl PatchServiceBuildBodyBilling {
 
 impl Json for PatchServiceBuildBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildPlan", "deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["buildPlan", "deploymentPlan", "gpu"]);
         let mut build_plan = None;
         let mut deployment_plan = None;
         let mut gpu = None;
@@ -17445,7 +17453,7 @@ impl PatchServiceBuildBodyBillingGpu {
 
 impl Json for PatchServiceBuildBodyBillingGpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configuration", "enabled"];
+        const NAMES: &[json::Name] = &json::names(["configuration", "enabled"]);
         let mut configuration = None;
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -17517,7 +17525,7 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
 
 impl Json for PatchServiceBuildBodyBillingGpuConfiguration {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["gpuType", "gpuCount", "timesliced"];
+        const NAMES: &[json::Name] = &json::names(["gpuType", "gpuCount", "timesliced"]);
         let mut gpu_type = None;
         let mut gpu_count = None;
         let mut timesliced = None;
@@ -17602,7 +17610,7 @@ impl PatchServiceBuildBodyBuildSettings {
 
 impl Json for PatchServiceBuildBodyBuildSettings {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildpack", "dockerfile", "storage"];
+        const NAMES: &[json::Name] = &json::names(["buildpack", "dockerfile", "storage"]);
         let mut buildpack = None;
         let mut dockerfile = None;
         let mut storage = None;
@@ -17714,14 +17722,14 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
 
 impl Json for PatchServiceBuildBodyBuildSettingsDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "useCache",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -17840,13 +17848,13 @@ impl PatchServiceBuildBodyVcsData {
 
 impl Json for PatchServiceBuildBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_type = None;
         let mut project_url = None;
@@ -18074,7 +18082,7 @@ impl PatchServiceBuildResponse {
 
 impl Json for PatchServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "billing",
             "buildArguments",
@@ -18096,7 +18104,7 @@ impl Json for PatchServiceBuildResponse {
             "tags",
             "updatedAt",
             "vcsData",
-        ];
+        ]);
         let mut app_id = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -18460,7 +18468,7 @@ impl PatchServiceCombinedBody {
 
 impl Json for PatchServiceCombinedBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "billing",
             "buildArguments",
@@ -18481,7 +18489,7 @@ impl Json for PatchServiceCombinedBody {
             "stageId",
             "tags",
             "vcsData",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut billing = None;
         let mut build_arguments = None;
@@ -18622,7 +18630,7 @@ impl PatchServiceCombinedBodyAutoscaling {
 
 impl Json for PatchServiceCombinedBodyAutoscaling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["horizontal"];
+        const NAMES: &[json::Name] = &json::names(["horizontal"]);
         let mut horizontal = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -18731,7 +18739,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontal {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontal {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "cpu",
             "enabled",
             "maxReplicas",
@@ -18739,7 +18747,7 @@ impl Json for PatchServiceCombinedBodyAutoscalingHorizontal {
             "minReplicas",
             "rps",
             "userMetrics",
-        ];
+        ]);
         let mut cpu = None;
         let mut enabled = None;
         let mut max_replicas = None;
@@ -18821,7 +18829,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalCpu {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalCpu {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "thresholdPercentage"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "thresholdPercentage"]);
         let mut enabled = None;
         let mut threshold_percentage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -18887,7 +18895,7 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalRps {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalRps {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "thresholdValue"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "thresholdValue"]);
         let mut enabled = None;
         let mut threshold_value = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -18976,12 +18984,12 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 
 impl Json for PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "enabled",
             "exposedMetricsPath",
             "exposedMetricsPort",
             "metrics",
-        ];
+        ]);
         let mut enabled = None;
         let mut exposed_metrics_path = None;
         let mut exposed_metrics_port = None;
@@ -19059,7 +19067,7 @@ impl PatchServiceCombinedBodyBundleData {
 
 impl Json for PatchServiceCombinedBodyBundleData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branch", "bundleUrl"];
+        const NAMES: &[json::Name] = &json::names(["branch", "bundleUrl"]);
         let mut branch = None;
         let mut bundle_url = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -19227,7 +19235,7 @@ impl PatchServiceCombinedBodyDeployment {
 
 impl Json for PatchServiceCombinedBodyDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
@@ -19240,7 +19248,7 @@ impl Json for PatchServiceCombinedBodyDeployment {
             "strategy",
             "volumes",
             "zonalRedundancy",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -19377,12 +19385,12 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
 
 impl Json for PatchServiceCombinedBodyDeploymentBuildpack {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "configType",
             "customCommand",
             "customEntrypoint",
             "customProcess",
-        ];
+        ]);
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
@@ -19469,7 +19477,8 @@ impl PatchServiceCombinedBodyDeploymentDocker {
 
 impl Json for PatchServiceCombinedBodyDeploymentDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["configType", "customCommand", "customEntrypoint"];
+        const NAMES: &[json::Name] =
+            &json::names(["configType", "customCommand", "customEntrypoint"]);
         let mut config_type = None;
         let mut custom_command = None;
         let mut custom_entrypoint = None;
@@ -19527,7 +19536,7 @@ impl PatchServiceCombinedBodyDeploymentSsh {
 
 impl Json for PatchServiceCombinedBodyDeploymentSsh {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled"];
+        const NAMES: &[json::Name] = &json::names(["enabled"]);
         let mut enabled = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -19586,7 +19595,7 @@ impl PatchServiceCombinedBodyDeploymentStorage {
 
 impl Json for PatchServiceCombinedBodyDeploymentStorage {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ephemeralStorage", "shmSize"];
+        const NAMES: &[json::Name] = &json::names(["ephemeralStorage", "shmSize"]);
         let mut ephemeral_storage = None;
         let mut shm_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -19669,7 +19678,8 @@ impl PatchServiceCombinedBodyLoadBalancing {
 
 impl Json for PatchServiceCombinedBodyLoadBalancing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["consistentHash", "consistentReplicaRouting", "mode"];
+        const NAMES: &[json::Name] =
+            &json::names(["consistentHash", "consistentReplicaRouting", "mode"]);
         let mut consistent_hash = None;
         let mut consistent_replica_routing = None;
         let mut mode = None;
@@ -19786,14 +19796,14 @@ impl PatchServiceCombinedBodyVcsData {
 
 impl Json for PatchServiceCombinedBodyVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
             "vcsLinkId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -20148,7 +20158,7 @@ impl PatchServiceCombinedResponse {
 
 impl Json for PatchServiceCombinedResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "autoscaling",
             "billing",
@@ -20182,7 +20192,7 @@ impl Json for PatchServiceCombinedResponse {
             "tags",
             "updatedAt",
             "vcsData",
-        ];
+        ]);
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -20534,7 +20544,7 @@ impl PatchServiceCombinedResponseDeployment {
 
 impl Json for PatchServiceCombinedResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "docker",
             "gpu",
@@ -20549,7 +20559,7 @@ impl Json for PatchServiceCombinedResponseDeployment {
             "type",
             "volumes",
             "zonalRedundancy",
-        ];
+        ]);
         let mut buildpack = None;
         let mut docker = None;
         let mut gpu = None;
@@ -20770,7 +20780,7 @@ impl PatchServiceDeploymentBody {
 
 impl Json for PatchServiceDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autoscaling",
             "billing",
             "deployment",
@@ -20782,7 +20792,7 @@ impl Json for PatchServiceDeploymentBody {
             "runtimeFiles",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut autoscaling = None;
         let mut billing = None;
         let mut deployment = None;
@@ -20884,7 +20894,7 @@ impl PatchServiceDeploymentBodyBilling {
 
 impl Json for PatchServiceDeploymentBodyBilling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deploymentPlan", "gpu"];
+        const NAMES: &[json::Name] = &json::names(["deploymentPlan", "gpu"]);
         let mut deployment_plan = None;
         let mut gpu = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -21136,7 +21146,7 @@ impl PatchServiceDeploymentResponse {
 
 impl Json for PatchServiceDeploymentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "appId",
             "autoscaling",
             "billing",
@@ -21161,7 +21171,7 @@ impl Json for PatchServiceDeploymentResponse {
             "status",
             "tags",
             "updatedAt",
-        ];
+        ]);
         let mut app_id = None;
         let mut autoscaling = None;
         let mut billing = None;
@@ -21502,7 +21512,7 @@ impl PatchServiceDeploymentResponseDeployment {
 
 impl Json for PatchServiceDeploymentResponseDeployment {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildpack",
             "containerSnapshot",
             "docker",
@@ -21520,7 +21530,7 @@ impl Json for PatchServiceDeploymentResponseDeployment {
             "type",
             "volumes",
             "zonalRedundancy",
-        ];
+        ]);
         let mut buildpack = None;
         let mut container_snapshot = None;
         let mut docker = None;
@@ -21681,7 +21691,8 @@ impl ResumeServiceBody {
 
 impl Json for ResumeServiceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["disabledCD", "disabledCI", "enableAutoscaling", "instances"];
+        const NAMES: &[json::Name] =
+            &json::names(["disabledCD", "disabledCI", "enableAutoscaling", "instances"]);
         let mut disabled_cd = None;
         let mut disabled_ci = None;
         let mut enable_autoscaling = None;
@@ -21738,7 +21749,7 @@ impl RollbackServiceRolloutBody {
 
 impl Json for RollbackServiceRolloutBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["deployment"];
+        const NAMES: &[json::Name] = &json::names(["deployment"]);
         let mut deployment = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -21778,7 +21789,7 @@ impl RollbackServiceRolloutResponse {
 
 impl Json for RollbackServiceRolloutResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id"];
+        const NAMES: &[json::Name] = &json::names(["id"]);
         let mut id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -21857,12 +21868,12 @@ impl ScaleServiceBody {
 
 impl Json for ScaleServiceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "deploymentPlan",
             "gracePeriodSeconds",
             "instances",
             "storage",
-        ];
+        ]);
         let mut deployment_plan = None;
         let mut grace_period_seconds = None;
         let mut instances = None;
@@ -21973,7 +21984,8 @@ impl StartServiceBuildBody {
 
 impl Json for StartServiceBuildBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["branch", "bundleUrl", "overrides", "sha", "pullRequestId"];
+        const NAMES: &[json::Name] =
+            &json::names(["branch", "bundleUrl", "overrides", "sha", "pullRequestId"]);
         let mut branch = None;
         let mut bundle_url = None;
         let mut overrides = None;
@@ -22067,12 +22079,12 @@ impl StartServiceBuildBodyOverrides {
 
 impl Json for StartServiceBuildBodyOverrides {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildArguments",
             "buildFiles",
             "docker",
             "dockerSecretMounts",
-        ];
+        ]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker = None;
@@ -22170,12 +22182,12 @@ impl StartServiceBuildBodyOverridesDocker {
 
 impl Json for StartServiceBuildBodyOverridesDocker {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
             "dockerfileTarget",
-        ];
+        ]);
         let mut docker_file_path = None;
         let mut docker_work_dir = None;
         let mut dockerfile_contents = None;
@@ -22313,7 +22325,7 @@ impl StartServiceBuildResponse {
 
 impl Json for StartServiceBuildResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branch",
             "concluded",
             "createdAt",
@@ -22322,7 +22334,7 @@ impl Json for StartServiceBuildResponse {
             "registry",
             "sha",
             "status",
-        ];
+        ]);
         let mut branch = None;
         let mut concluded = None;
         let mut created_at = None;
@@ -22421,7 +22433,8 @@ impl UpdateServiceBuildArgumentsBody {
 
 impl Json for UpdateServiceBuildArgumentsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["buildArguments", "buildFiles", "dockerSecretMounts"];
+        const NAMES: &[json::Name] =
+            &json::names(["buildArguments", "buildFiles", "dockerSecretMounts"]);
         let mut build_arguments = None;
         let mut build_files = None;
         let mut docker_secret_mounts = None;
@@ -22644,7 +22657,7 @@ impl UpdateServiceBuildOptionsBody {
 
 impl Json for UpdateServiceBuildOptionsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branchRestrictions",
             "ciIgnoreFlags",
             "ciIgnoreFlagsEnabled",
@@ -22661,7 +22674,7 @@ impl Json for UpdateServiceBuildOptionsBody {
             "prRestrictions",
             "storage",
             "buildpack",
-        ];
+        ]);
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
         let mut ci_ignore_flags_enabled = None;
@@ -22851,13 +22864,13 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
 
 impl Json for UpdateServiceBuildOptionsBodyDockerfile {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "buildEngine",
             "buildkit",
             "dockerFilePath",
             "dockerWorkDir",
             "dockerfileContents",
-        ];
+        ]);
         let mut build_engine = None;
         let mut buildkit = None;
         let mut docker_file_path = None;
@@ -22939,7 +22952,7 @@ impl UpdateServiceBuildOptionsBodyDockerfileBuildkit {
 
 impl Json for UpdateServiceBuildOptionsBodyDockerfileBuildkit {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["cacheStorageSize", "useCache"];
+        const NAMES: &[json::Name] = &json::names(["cacheStorageSize", "useCache"]);
         let mut cache_storage_size = None;
         let mut use_cache = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -23038,13 +23051,13 @@ impl UpdateServiceBuildSourceBody {
 
 impl Json for UpdateServiceBuildSourceBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "projectBranch",
             "projectType",
             "projectUrl",
             "selfHostedVcsId",
-        ];
+        ]);
         let mut account_login = None;
         let mut project_branch = None;
         let mut project_type = None;
@@ -23151,7 +23164,7 @@ impl UpdateServiceDeploymentBody {
 
 impl Json for UpdateServiceDeploymentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["docker", "external", "buildpack", "internal"];
+        const NAMES: &[json::Name] = &json::names(["docker", "external", "buildpack", "internal"]);
         let mut docker = None;
         let mut external = None;
         let mut buildpack = None;
@@ -23202,7 +23215,7 @@ impl UpdateServiceHealthChecksBody {
 
 impl Json for UpdateServiceHealthChecksBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["healthChecks"];
+        const NAMES: &[json::Name] = &json::names(["healthChecks"]);
         let mut health_checks = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -23242,7 +23255,7 @@ impl UpdateServicePortsBody {
 
 impl Json for UpdateServicePortsBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["ports"];
+        const NAMES: &[json::Name] = &json::names(["ports"]);
         let mut ports = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -23354,7 +23367,7 @@ impl UpdateServicePortsBodyPortsItem {
 
 impl Json for UpdateServicePortsBodyPortsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "disableNfDomain",
             "domains",
             "id",
@@ -23364,7 +23377,7 @@ impl Json for UpdateServicePortsBodyPortsItem {
             "public",
             "security",
             "vpcAccessible",
-        ];
+        ]);
         let mut disable_nf_domain = None;
         let mut domains = None;
         let mut id = None;
@@ -23448,7 +23461,7 @@ impl UpdateServiceRolloutConfigurationBody {
 
 impl Json for UpdateServiceRolloutConfigurationBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["canaryPercentage", "stablePercentage"];
+        const NAMES: &[json::Name] = &json::names(["canaryPercentage", "stablePercentage"]);
         let mut canary_percentage = None;
         let mut stable_percentage = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -23508,7 +23521,7 @@ impl UpdateServiceRuntimeEnvironmentBody {
 
 impl Json for UpdateServiceRuntimeEnvironmentBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runtimeEnvironment", "runtimeFiles"];
+        const NAMES: &[json::Name] = &json::names(["runtimeEnvironment", "runtimeFiles"]);
         let mut runtime_environment = None;
         let mut runtime_files = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -23563,7 +23576,7 @@ impl UpdateServiceRuntimeEnvironmentResponse {
 
 impl Json for UpdateServiceRuntimeEnvironmentResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["restartSuccessful", "success"];
+        const NAMES: &[json::Name] = &json::names(["restartSuccessful", "success"]);
         let mut restart_successful = None;
         let mut success = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;

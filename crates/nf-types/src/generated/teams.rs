@@ -104,7 +104,7 @@ impl AddTagBody {
 
 impl Json for AddTagBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "color",
             "description",
             "name",
@@ -113,7 +113,7 @@ impl Json for AddTagBody {
             "useAsInfrastructureLabel",
             "useOnDemandNodes",
             "useSpotNodes",
-        ];
+        ]);
         let mut color = None;
         let mut description = None;
         let mut name = None;
@@ -217,7 +217,7 @@ impl AddTagBodyNodeAffinitiesItem {
 
 impl Json for AddTagBodyNodeAffinitiesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["matchExpressions", "preference", "weight"];
+        const NAMES: &[json::Name] = &json::names(["matchExpressions", "preference", "weight"]);
         let mut match_expressions = None;
         let mut preference = None;
         let mut weight = None;
@@ -279,7 +279,7 @@ impl AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
 
 impl Json for AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["key", "operator", "values"];
+        const NAMES: &[json::Name] = &json::names(["key", "operator", "values"]);
         let mut key = None;
         let mut operator = None;
         let mut values = None;
@@ -378,7 +378,7 @@ impl AddTagBodySandboxing {
 
 impl Json for AddTagBodySandboxing {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["addons", "builds", "jobs", "services"];
+        const NAMES: &[json::Name] = &json::names(["addons", "builds", "jobs", "services"]);
         let mut addons = None;
         let mut builds = None;
         let mut jobs = None;
@@ -444,7 +444,7 @@ impl AddTagBodySandboxingAddons {
 
 impl Json for AddTagBodySandboxingAddons {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "runtimeClass"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "runtimeClass"]);
         let mut enabled = None;
         let mut runtime_class = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -592,7 +592,7 @@ impl AddTagResponse {
 
 impl Json for AddTagResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "color",
             "createdAt",
             "description",
@@ -603,7 +603,7 @@ impl Json for AddTagResponse {
             "useAsInfrastructureLabel",
             "useOnDemandNodes",
             "useSpotNodes",
-        ];
+        ]);
         let mut color = None;
         let mut created_at = None;
         let mut description = None;
@@ -735,13 +735,13 @@ impl CreateOrgRoleBody {
 
 impl Json for CreateOrgRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "description",
             "directoryGroups",
             "name",
             "permissions",
             "restrictions",
-        ];
+        ]);
         let mut description = None;
         let mut directory_groups = None;
         let mut name = None;
@@ -832,7 +832,7 @@ impl CreateOrgRoleBodyPermissions {
 
 impl Json for CreateOrgRoleBodyPermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["orgScope", "projectScope", "teamScope"];
+        const NAMES: &[json::Name] = &json::names(["orgScope", "projectScope", "teamScope"]);
         let mut org_scope = None;
         let mut project_scope = None;
         let mut team_scope = None;
@@ -891,7 +891,7 @@ impl CreateOrgRoleBodyRestrictions {
 
 impl Json for CreateOrgRoleBodyRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "teams"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "teams"]);
         let mut enabled = None;
         let mut teams = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -949,7 +949,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItem {
 
 impl Json for CreateOrgRoleBodyRestrictionsTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["restrictions", "teamId"];
+        const NAMES: &[json::Name] = &json::names(["restrictions", "teamId"]);
         let mut restrictions = None;
         let mut team_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1020,7 +1020,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
 
 impl Json for CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "projects", "restrictionMode"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "projects", "restrictionMode"]);
         let mut enabled = None;
         let mut projects = None;
         let mut restriction_mode = None;
@@ -1140,7 +1140,7 @@ impl CreateOrgRoleResponse {
 
 impl Json for CreateOrgRoleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "directoryGroups",
@@ -1149,7 +1149,7 @@ impl Json for CreateOrgRoleResponse {
             "permissions",
             "restrictions",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut directory_groups = None;
@@ -1237,7 +1237,7 @@ impl CreateOrgRoleResponsePermissions {
 
 impl Json for CreateOrgRoleResponsePermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["orgScope", "projectScope", "teamScope"];
+        const NAMES: &[json::Name] = &json::names(["orgScope", "projectScope", "teamScope"]);
         let mut org_scope = None;
         let mut project_scope = None;
         let mut team_scope = None;
@@ -1291,7 +1291,7 @@ impl CreateOrgRoleMemberBody {
 
 impl Json for CreateOrgRoleMemberBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["userId"];
+        const NAMES: &[json::Name] = &json::names(["userId"]);
         let mut user_id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1346,7 +1346,7 @@ impl CreateTeamBody {
 
 impl Json for CreateTeamBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "email", "name"];
+        const NAMES: &[json::Name] = &json::names(["description", "email", "name"]);
         let mut description = None;
         let mut email = None;
         let mut name = None;
@@ -1438,7 +1438,8 @@ impl CreateTeamResponse {
 
 impl Json for CreateTeamResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "description", "id", "name", "uid", "updatedAt"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "description", "id", "name", "uid", "updatedAt"]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1512,7 +1513,7 @@ impl CreateTeamMemberInviteBody {
 
 impl Json for CreateTeamMemberInviteBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["email", "roles"];
+        const NAMES: &[json::Name] = &json::names(["email", "roles"]);
         let mut email = None;
         let mut roles = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1590,7 +1591,8 @@ impl CreateTeamRoleBody {
 
 impl Json for CreateTeamRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name", "permissions", "restrictions"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "name", "permissions", "restrictions"]);
         let mut description = None;
         let mut name = None;
         let mut permissions = None;
@@ -1663,7 +1665,7 @@ impl CreateTeamRoleBodyPermissions {
 
 impl Json for CreateTeamRoleBodyPermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projectScope", "teamScope"];
+        const NAMES: &[json::Name] = &json::names(["projectScope", "teamScope"]);
         let mut project_scope = None;
         let mut team_scope = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1761,7 +1763,7 @@ impl CreateTeamRoleResponse {
 
 impl Json for CreateTeamRoleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -1769,7 +1771,7 @@ impl Json for CreateTeamRoleResponse {
             "permissions",
             "restrictions",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -1840,7 +1842,7 @@ impl CreateTeamRoleResponsePermissions {
 
 impl Json for CreateTeamRoleResponsePermissions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["projectScope", "teamScope"];
+        const NAMES: &[json::Name] = &json::names(["projectScope", "teamScope"]);
         let mut project_scope = None;
         let mut team_scope = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2036,7 +2038,7 @@ impl GetAuthResponse {
 
 impl Json for GetAuthResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "creatorEmail",
             "description",
@@ -2055,7 +2057,7 @@ impl Json for GetAuthResponse {
             "tokenKind",
             "workload",
             "workloadIdentity",
-        ];
+        ]);
         let mut created_at = None;
         let mut creator_email = None;
         let mut description = None;
@@ -2210,7 +2212,7 @@ impl GetAuthResponseProjectRestrictions {
 
 impl Json for GetAuthResponseProjectRestrictions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "projects", "restrictionMode"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "projects", "restrictionMode"]);
         let mut enabled = None;
         let mut projects = None;
         let mut restriction_mode = None;
@@ -2301,7 +2303,7 @@ impl GetAuthResponseRole {
 
 impl Json for GetAuthResponseRole {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["entityType", "name", "roleId", "roleType"];
+        const NAMES: &[json::Name] = &json::names(["entityType", "name", "roleId", "roleType"]);
         let mut entity_type = None;
         let mut name = None;
         let mut role_id = None;
@@ -2390,7 +2392,7 @@ impl GetAuthResponseWorkload {
 
 impl Json for GetAuthResponseWorkload {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name", "projectId", "type"];
+        const NAMES: &[json::Name] = &json::names(["id", "name", "projectId", "type"]);
         let mut id = None;
         let mut name = None;
         let mut project_id = None;
@@ -2462,7 +2464,7 @@ impl GetAuthResponseWorkloadIdentity {
 
 impl Json for GetAuthResponseWorkloadIdentity {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "name"];
+        const NAMES: &[json::Name] = &json::names(["id", "name"]);
         let mut id = None;
         let mut name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2505,7 +2507,7 @@ impl GetOrgDirectoryGroupsResponse {
 
 impl Json for GetOrgDirectoryGroupsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["directoryGroups"];
+        const NAMES: &[json::Name] = &json::names(["directoryGroups"]);
         let mut directory_groups = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2565,7 +2567,8 @@ impl GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
 
 impl Json for GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "id", "idpId", "name", "updatedAt"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "id", "idpId", "name", "updatedAt"]);
         let mut created_at = None;
         let mut id = None;
         let mut idp_id = None;
@@ -2625,7 +2628,7 @@ impl ListApiTokensResponse {
 
 impl Json for ListApiTokensResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["tokens"];
+        const NAMES: &[json::Name] = &json::names(["tokens"]);
         let mut tokens = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2745,7 +2748,7 @@ impl ListApiTokensResponseTokensItem {
 
 impl Json for ListApiTokensResponseTokensItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "active",
             "createdAt",
             "creatorEmail",
@@ -2757,7 +2760,7 @@ impl Json for ListApiTokensResponseTokensItem {
             "revoked",
             "revokedAt",
             "role",
-        ];
+        ]);
         let mut active = None;
         let mut created_at = None;
         let mut creator_email = None;
@@ -2841,7 +2844,7 @@ impl ListOrgDirectoryGroupMembersResponse {
 
 impl Json for ListOrgDirectoryGroupMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["members"];
+        const NAMES: &[json::Name] = &json::names(["members"]);
         let mut members = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -2913,7 +2916,7 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
 
 impl Json for ListOrgDirectoryGroupMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["emails", "id", "lastLoginTime", "name"];
+        const NAMES: &[json::Name] = &json::names(["emails", "id", "lastLoginTime", "name"]);
         let mut emails = None;
         let mut id = None;
         let mut last_login_time = None;
@@ -2964,7 +2967,7 @@ impl ListOrgMembersResponse {
 
 impl Json for ListOrgMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["members"];
+        const NAMES: &[json::Name] = &json::names(["members"]);
         let mut members = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3049,14 +3052,14 @@ impl ListOrgMembersResponseMembersItem {
 
 impl Json for ListOrgMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "emails",
             "finalized",
             "id",
             "joinedAt",
             "lastLoginTime",
             "name",
-        ];
+        ]);
         let mut emails = None;
         let mut finalized = None;
         let mut id = None;
@@ -3137,7 +3140,7 @@ impl ListOrgMembersResponseMembersItemEmailsItem {
 
 impl Json for ListOrgMembersResponseMembersItemEmailsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["address", "verified"];
+        const NAMES: &[json::Name] = &json::names(["address", "verified"]);
         let mut address = None;
         let mut verified = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3187,7 +3190,7 @@ impl ListOrgRoleMembersResponse {
 
 impl Json for ListOrgRoleMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["members"];
+        const NAMES: &[json::Name] = &json::names(["members"]);
         let mut members = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3275,7 +3278,7 @@ impl ListOrgRoleMembersResponseMembersItem {
 
 impl Json for ListOrgRoleMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "emails",
             "finalized",
             "id",
@@ -3283,7 +3286,7 @@ impl Json for ListOrgRoleMembersResponseMembersItem {
             "lastLoginTime",
             "name",
             "type",
-        ];
+        ]);
         let mut emails = None;
         let mut finalized = None;
         let mut id = None;
@@ -3349,7 +3352,7 @@ impl ListOrgRolesResponse {
 
 impl Json for ListOrgRolesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["roles"];
+        const NAMES: &[json::Name] = &json::names(["roles"]);
         let mut roles = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3441,7 +3444,7 @@ impl ListOrgRolesResponseRolesItem {
 
 impl Json for ListOrgRolesResponseRolesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "directoryGroups",
@@ -3449,7 +3452,7 @@ impl Json for ListOrgRolesResponseRolesItem {
             "name",
             "restrictions",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut directory_groups = None;
@@ -3519,7 +3522,7 @@ impl ListTagsResponse {
 
 impl Json for ListTagsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["tags"];
+        const NAMES: &[json::Name] = &json::names(["tags"]);
         let mut tags = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3559,7 +3562,7 @@ impl ListTeamMembersResponse {
 
 impl Json for ListTeamMembersResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["members"];
+        const NAMES: &[json::Name] = &json::names(["members"]);
         let mut members = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3654,14 +3657,14 @@ impl ListTeamMembersResponseMembersItem {
 
 impl Json for ListTeamMembersResponseMembersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "emails",
             "finalized",
             "id",
             "joinedAt",
             "lastLoginTime",
             "name",
-        ];
+        ]);
         let mut emails = None;
         let mut finalized = None;
         let mut id = None;
@@ -3725,7 +3728,7 @@ impl ListTeamMembersResponseMembersItemEmailsItem {
 
 impl Json for ListTeamMembersResponseMembersItemEmailsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["address", "verified"];
+        const NAMES: &[json::Name] = &json::names(["address", "verified"]);
         let mut address = None;
         let mut verified = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3768,7 +3771,7 @@ impl ListTeamRolesResponse {
 
 impl Json for ListTeamRolesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["roles"];
+        const NAMES: &[json::Name] = &json::names(["roles"]);
         let mut roles = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3856,14 +3859,14 @@ impl ListTeamRolesResponseRolesItem {
 
 impl Json for ListTeamRolesResponseRolesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
             "name",
             "restrictions",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -3925,7 +3928,7 @@ impl ListTeamsResponse {
 
 impl Json for ListTeamsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["teams"];
+        const NAMES: &[json::Name] = &json::names(["teams"]);
         let mut teams = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3991,7 +3994,8 @@ impl ListTeamsResponseTeamsItem {
 
 impl Json for ListTeamsResponseTeamsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "description", "id", "name", "uid"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "description", "id", "name", "uid"]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -4089,12 +4093,12 @@ impl PatchOrgRoleBody {
 
 impl Json for PatchOrgRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "description",
             "directoryGroups",
             "permissions",
             "restrictions",
-        ];
+        ]);
         let mut description = None;
         let mut directory_groups = None;
         let mut permissions = None;
@@ -4221,7 +4225,7 @@ impl PatchTagBody {
 
 impl Json for PatchTagBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "color",
             "description",
             "nodeAffinities",
@@ -4229,7 +4233,7 @@ impl Json for PatchTagBody {
             "useAsInfrastructureLabel",
             "useOnDemandNodes",
             "useSpotNodes",
-        ];
+        ]);
         let mut color = None;
         let mut description = None;
         let mut node_affinities = None;
@@ -4311,7 +4315,7 @@ impl PatchTeamBody {
 
 impl Json for PatchTeamBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description"];
+        const NAMES: &[json::Name] = &json::names(["description"]);
         let mut description = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4380,7 +4384,7 @@ impl PatchTeamRoleBody {
 
 impl Json for PatchTeamRoleBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "permissions", "restrictions"];
+        const NAMES: &[json::Name] = &json::names(["description", "permissions", "restrictions"]);
         let mut description = None;
         let mut permissions = None;
         let mut restrictions = None;
@@ -4436,7 +4440,7 @@ impl RotateApiTokenKeyBody {
 
 impl Json for RotateApiTokenKeyBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["otherKeysExpiresAt"];
+        const NAMES: &[json::Name] = &json::names(["otherKeysExpiresAt"]);
         let mut other_keys_expires_at = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4484,7 +4488,7 @@ impl RotateApiTokenKeyResponse {
 
 impl Json for RotateApiTokenKeyResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["key", "token"];
+        const NAMES: &[json::Name] = &json::names(["key", "token"]);
         let mut key = None;
         let mut token = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -4532,7 +4536,7 @@ impl RotateApiTokenKeyResponseKey {
 
 impl Json for RotateApiTokenKeyResponseKey {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "issuedAt"];
+        const NAMES: &[json::Name] = &json::names(["id", "issuedAt"]);
         let mut id = None;
         let mut issued_at = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;

@@ -160,7 +160,7 @@ impl AbortPreviewBlueprintRunResponse {
 
 impl Json for AbortPreviewBlueprintRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -178,7 +178,7 @@ impl Json for AbortPreviewBlueprintRunResponse {
             "status",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -355,7 +355,7 @@ impl AbortPreviewBlueprintRunResponseGitops {
 
 impl Json for AbortPreviewBlueprintRunResponseGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branch",
             "filePath",
@@ -363,7 +363,7 @@ impl Json for AbortPreviewBlueprintRunResponseGitops {
             "selfHostedVcsId",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -475,7 +475,7 @@ impl AbortPreviewBlueprintRunResponseOptions {
 
 impl Json for AbortPreviewBlueprintRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["concurrencyPolicy", "paused"];
+        const NAMES: &[json::Name] = &json::names(["concurrencyPolicy", "paused"]);
         let mut concurrency_policy = None;
         let mut paused = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -688,7 +688,7 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
 
 impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branchRestrictions",
             "ciIgnoreFlags",
@@ -702,7 +702,7 @@ impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
             "selfHostedVcsId",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch_restrictions = None;
         let mut ci_ignore_flags = None;
@@ -909,7 +909,7 @@ impl AbortTemplateRunResponse {
 
 impl Json for AbortTemplateRunResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -925,7 +925,7 @@ impl Json for AbortTemplateRunResponse {
             "status",
             "templateId",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -1066,7 +1066,7 @@ impl AbortTemplateRunResponseOptions {
 
 impl Json for AbortTemplateRunResponseOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["autorun", "concurrencyPolicy"];
+        const NAMES: &[json::Name] = &json::names(["autorun", "concurrencyPolicy"]);
         let mut autorun = None;
         let mut concurrency_policy = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1218,7 +1218,7 @@ impl CreatePreviewBlueprintBody {
 
 impl Json for CreatePreviewBlueprintBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -1231,7 +1231,7 @@ impl Json for CreatePreviewBlueprintBody {
             "spec",
             "teardownSpec",
             "triggers",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -1393,7 +1393,7 @@ impl CreatePreviewBlueprintBodyOptions {
 
 impl Json for CreatePreviewBlueprintBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autorun",
             "concurrencyPolicy",
             "expiry",
@@ -1401,7 +1401,7 @@ impl Json for CreatePreviewBlueprintBodyOptions {
             "prefixName",
             "schedule",
             "useBranchContents",
-        ];
+        ]);
         let mut autorun = None;
         let mut concurrency_policy = None;
         let mut expiry = None;
@@ -1491,7 +1491,7 @@ impl CreatePreviewBlueprintBodyOptionsExpiry {
 
 impl Json for CreatePreviewBlueprintBodyOptionsExpiry {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["previewLifetime", "resetOnUpdate"];
+        const NAMES: &[json::Name] = &json::names(["previewLifetime", "resetOnUpdate"]);
         let mut preview_lifetime = None;
         let mut reset_on_update = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1607,7 +1607,8 @@ impl CreatePreviewBlueprintBodyOptionsSchedule {
 
 impl Json for CreatePreviewBlueprintBodyOptionsSchedule {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["fri", "mon", "sat", "sun", "thu", "tue", "wed"];
+        const NAMES: &[json::Name] =
+            &json::names(["fri", "mon", "sat", "sun", "thu", "tue", "wed"]);
         let mut fri = None;
         let mut mon = None;
         let mut sat = None;
@@ -1689,7 +1690,7 @@ impl CreatePreviewBlueprintBodyOptionsScheduleFri {
 
 impl Json for CreatePreviewBlueprintBodyOptionsScheduleFri {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["startTime", "endTime"];
+        const NAMES: &[json::Name] = &json::names(["startTime", "endTime"]);
         let mut start_time = None;
         let mut end_time = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1747,7 +1748,7 @@ impl CreatePreviewBlueprintBodyTeardownSpec {
 
 impl Json for CreatePreviewBlueprintBodyTeardownSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["failurePolicy", "spec"];
+        const NAMES: &[json::Name] = &json::names(["failurePolicy", "spec"]);
         let mut failure_policy = None;
         let mut spec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1841,7 +1842,7 @@ impl CreatePreviewBlueprintBodyTriggersItem {
 
 impl Json for CreatePreviewBlueprintBodyTriggersItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "kind", "paused", "ref", "spec"];
+        const NAMES: &[json::Name] = &json::names(["id", "kind", "paused", "ref", "spec"]);
         let mut id = None;
         let mut kind = None;
         let mut paused = None;
@@ -2001,7 +2002,7 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
 
 impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "branchNamePatterns",
             "commitMessageFlags",
             "filePaths",
@@ -2010,7 +2011,7 @@ impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
             "token",
             "labelNamePatterns",
             "cron",
-        ];
+        ]);
         let mut branch_name_patterns = None;
         let mut commit_message_flags = None;
         let mut file_paths = None;
@@ -2215,7 +2216,7 @@ impl CreateTemplateBody {
 
 impl Json for CreateTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "apiVersion",
             "argumentOverrides",
             "arguments",
@@ -2226,7 +2227,7 @@ impl Json for CreateTemplateBody {
             "spec",
             "teardownSpec",
             "project",
-        ];
+        ]);
         let mut api_version = None;
         let mut argument_overrides = None;
         let mut arguments = None;
@@ -2353,12 +2354,12 @@ impl CreateTemplateBodyOptions {
 
 impl Json for CreateTemplateBodyOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "autorun",
             "concurrencyPolicy",
             "runOnCreation",
             "runOnCreationArgumentOverrides",
-        ];
+        ]);
         let mut autorun = None;
         let mut concurrency_policy = None;
         let mut run_on_creation = None;
@@ -2434,7 +2435,7 @@ impl CreateTemplateBodyTeardownSpec {
 
 impl Json for CreateTemplateBodyTeardownSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["failurePolicy", "spec"];
+        const NAMES: &[json::Name] = &json::names(["failurePolicy", "spec"]);
         let mut failure_policy = None;
         let mut spec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2492,7 +2493,7 @@ impl CreateTemplateResponse {
 
 impl Json for CreateTemplateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["template", "templateRun"];
+        const NAMES: &[json::Name] = &json::names(["template", "templateRun"]);
         let mut template = None;
         let mut template_run = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -2644,7 +2645,7 @@ impl CreateTemplateResponseTemplate {
 
 impl Json for CreateTemplateResponseTemplate {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -2658,7 +2659,7 @@ impl Json for CreateTemplateResponseTemplate {
             "spec",
             "teardownSpec",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -2810,7 +2811,7 @@ impl CreateTemplateResponseTemplateGitops {
 
 impl Json for CreateTemplateResponseTemplateGitops {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "accountLogin",
             "branch",
             "filePath",
@@ -2819,7 +2820,7 @@ impl Json for CreateTemplateResponseTemplateGitops {
             "templateSha",
             "vcsLinkId",
             "vcsService",
-        ];
+        ]);
         let mut account_login = None;
         let mut branch = None;
         let mut file_path = None;
@@ -2895,7 +2896,7 @@ impl CreateTemplateResponseTemplateOptions {
 
 impl Json for CreateTemplateResponseTemplateOptions {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["autorun"];
+        const NAMES: &[json::Name] = &json::names(["autorun"]);
         let mut autorun = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3073,7 +3074,7 @@ impl CreateWorkflowBody {
 
 impl Json for CreateWorkflowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -3089,7 +3090,7 @@ impl Json for CreateWorkflowBody {
             "stageId",
             "teardownSpec",
             "triggers",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -3203,7 +3204,7 @@ impl CreateWorkflowBodyCrossProjectAccess {
 
 impl Json for CreateWorkflowBodyCrossProjectAccess {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["enabled", "isAllowList", "projects"];
+        const NAMES: &[json::Name] = &json::names(["enabled", "isAllowList", "projects"]);
         let mut enabled = None;
         let mut is_allow_list = None;
         let mut projects = None;
@@ -3260,7 +3261,7 @@ impl CreateWorkflowBodyRichInputsItem {
 
 impl Json for CreateWorkflowBodyRichInputsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["kind", "spec"];
+        const NAMES: &[json::Name] = &json::names(["kind", "spec"]);
         let mut kind = None;
         let mut spec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -3345,7 +3346,8 @@ impl CreateWorkflowBodyRichInputsItemSpec {
 
 impl Json for CreateWorkflowBodyRichInputsItemSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "inputs", "outputs", "required", "title"];
+        const NAMES: &[json::Name] =
+            &json::names(["description", "inputs", "outputs", "required", "title"]);
         let mut description = None;
         let mut inputs = None;
         let mut outputs = None;
@@ -3415,7 +3417,7 @@ impl DeleteBlueprintTemplatePreviewBody {
 
 impl Json for DeleteBlueprintTemplatePreviewBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["teardownArgumentOverrides"];
+        const NAMES: &[json::Name] = &json::names(["teardownArgumentOverrides"]);
         let mut teardown_argument_overrides = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -3588,7 +3590,7 @@ impl GetPreviewBlueprintResponse {
 
 impl Json for GetPreviewBlueprintResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -3605,7 +3607,7 @@ impl Json for GetPreviewBlueprintResponse {
             "teardownSpec",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -3886,7 +3888,7 @@ impl GetWorkflowResponse {
 
 impl Json for GetWorkflowResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -3906,7 +3908,7 @@ impl Json for GetWorkflowResponse {
             "teardownSpec",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -4072,13 +4074,13 @@ impl ImportTemplateStateBody {
 
 impl Json for ImportTemplateStateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "copyResourceDefinitions",
             "overwriteTargetState",
             "sourceStateKey",
             "sourceTemplateId",
             "targetStateKey",
-        ];
+        ]);
         let mut copy_resource_definitions = None;
         let mut overwrite_target_state = None;
         let mut source_state_key = None;
@@ -4155,7 +4157,7 @@ impl ImportTemplateStateResponse {
 
 impl Json for ImportTemplateStateResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["resourceDefinitions"];
+        const NAMES: &[json::Name] = &json::names(["resourceDefinitions"]);
         let mut resource_definitions = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4202,7 +4204,7 @@ impl ListBlueprintTemplatePreviewsResponse {
 
 impl Json for ListBlueprintTemplatePreviewsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["previewEnvironments"];
+        const NAMES: &[json::Name] = &json::names(["previewEnvironments"]);
         let mut preview_environments = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4286,7 +4288,8 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 
 impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["createdAt", "id", "paused", "updatedAt", "vcsData"];
+        const NAMES: &[json::Name] =
+            &json::names(["createdAt", "id", "paused", "updatedAt", "vcsData"]);
         let mut created_at = None;
         let mut id = None;
         let mut paused = None;
@@ -4346,7 +4349,7 @@ impl ListBlueprintTemplatePreviewsResponseItemVcsData {
 
 impl Json for ListBlueprintTemplatePreviewsResponseItemVcsData {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["repoUrl"];
+        const NAMES: &[json::Name] = &json::names(["repoUrl"]);
         let mut repo_url = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4393,7 +4396,7 @@ impl ListPreviewBlueprintRunsResponse {
 
 impl Json for ListPreviewBlueprintRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["runs"];
+        const NAMES: &[json::Name] = &json::names(["runs"]);
         let mut runs = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4490,7 +4493,7 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
 
 impl Json for ListPreviewBlueprintRunsResponseRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "concluded",
             "concludedAt",
             "createdAt",
@@ -4500,7 +4503,7 @@ impl Json for ListPreviewBlueprintRunsResponseRunsItem {
             "startedAt",
             "status",
             "updatedAt",
-        ];
+        ]);
         let mut concluded = None;
         let mut concluded_at = None;
         let mut created_at = None;
@@ -4576,7 +4579,7 @@ impl ListPreviewBlueprintsResponse {
 
 impl Json for ListPreviewBlueprintsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["workflows"];
+        const NAMES: &[json::Name] = &json::names(["workflows"]);
         let mut workflows = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4668,7 +4671,7 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
 
 impl Json for ListPreviewBlueprintsResponseWorkflowsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "apiVersion",
             "createdAt",
             "description",
@@ -4676,7 +4679,7 @@ impl Json for ListPreviewBlueprintsResponseWorkflowsItem {
             "name",
             "options",
             "updatedAt",
-        ];
+        ]);
         let mut api_version = None;
         let mut created_at = None;
         let mut description = None;
@@ -4742,7 +4745,7 @@ impl ListTemplateRunsResponse {
 
 impl Json for ListTemplateRunsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["templateRuns"];
+        const NAMES: &[json::Name] = &json::names(["templateRuns"]);
         let mut template_runs = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -4855,7 +4858,7 @@ impl ListTemplateRunsResponseTemplateRunsItem {
 
 impl Json for ListTemplateRunsResponseTemplateRunsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "apiVersion",
             "concluded",
             "concludedAt",
@@ -4868,7 +4871,7 @@ impl Json for ListTemplateRunsResponseTemplateRunsItem {
             "status",
             "templateId",
             "updatedAt",
-        ];
+        ]);
         let mut api_version = None;
         let mut concluded = None;
         let mut concluded_at = None;
@@ -4973,7 +4976,7 @@ impl ListTemplatesResponse {
 
 impl Json for ListTemplatesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["templates"];
+        const NAMES: &[json::Name] = &json::names(["templates"]);
         let mut templates = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5078,7 +5081,7 @@ impl ListTemplatesResponseTemplatesItem {
 
 impl Json for ListTemplatesResponseTemplatesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "apiVersion",
             "concurrencyPolicy",
             "createdAt",
@@ -5087,7 +5090,7 @@ impl Json for ListTemplatesResponseTemplatesItem {
             "name",
             "options",
             "updatedAt",
-        ];
+        ]);
         let mut api_version = None;
         let mut concurrency_policy = None;
         let mut created_at = None;
@@ -5161,7 +5164,7 @@ impl ListWorkflowsResponse {
 
 impl Json for ListWorkflowsResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["pipelines"];
+        const NAMES: &[json::Name] = &json::names(["pipelines"]);
         let mut pipelines = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5208,7 +5211,7 @@ impl ResetBlueprintTemplatePreviewBody {
 
 impl Json for ResetBlueprintTemplatePreviewBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["lifetime"];
+        const NAMES: &[json::Name] = &json::names(["lifetime"]);
         let mut lifetime = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5247,7 +5250,7 @@ impl ResetBlueprintTemplatePreviewResponse {
 
 impl Json for ResetBlueprintTemplatePreviewResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["expiryTime"];
+        const NAMES: &[json::Name] = &json::names(["expiryTime"]);
         let mut expiry_time = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5326,7 +5329,7 @@ impl RunPreviewBlueprintBody {
 
 impl Json for RunPreviewBlueprintBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["arguments", "description", "name", "triggers"];
+        const NAMES: &[json::Name] = &json::names(["arguments", "description", "name", "triggers"]);
         let mut arguments = None;
         let mut description = None;
         let mut name = None;
@@ -5523,7 +5526,7 @@ impl RunPreviewBlueprintResponse {
 
 impl Json for RunPreviewBlueprintResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "arguments",
@@ -5543,7 +5546,7 @@ impl Json for RunPreviewBlueprintResponse {
             "templateId",
             "triggers",
             "updatedAt",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut arguments = None;
@@ -5683,7 +5686,7 @@ impl RunTemplateBody {
 
 impl Json for RunTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["arguments"];
+        const NAMES: &[json::Name] = &json::names(["arguments"]);
         let mut arguments = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -5772,13 +5775,13 @@ impl RunWorkflowBody {
 
 impl Json for RunWorkflowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "arguments",
             "description",
             "name",
             "overrides",
             "releaseNodeOverrides",
-        ];
+        ]);
         let mut arguments = None;
         let mut description = None;
         let mut name = None;
@@ -5942,7 +5945,7 @@ impl UpdatePreviewBlueprintBody {
 
 impl Json for UpdatePreviewBlueprintBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -5955,7 +5958,7 @@ impl Json for UpdatePreviewBlueprintBody {
             "spec",
             "teardownSpec",
             "triggers",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -6143,7 +6146,7 @@ impl UpdateTemplateBody {
 
 impl Json for UpdateTemplateBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -6154,7 +6157,7 @@ impl Json for UpdateTemplateBody {
             "options",
             "spec",
             "teardownSpec",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;
@@ -6374,7 +6377,7 @@ impl UpdateWorkflowBody {
 
 impl Json for UpdateWorkflowBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "$schema",
             "apiVersion",
             "argumentOverrides",
@@ -6390,7 +6393,7 @@ impl Json for UpdateWorkflowBody {
             "stageId",
             "teardownSpec",
             "triggers",
-        ];
+        ]);
         let mut schema = None;
         let mut api_version = None;
         let mut argument_overrides = None;

@@ -48,7 +48,7 @@ impl AttachVolumeBody {
 
 impl Json for AttachVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["nfObject", "owningObject"];
+        const NAMES: &[json::Name] = &json::names(["nfObject", "owningObject"]);
         let mut nf_object = None;
         let mut owning_object = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -96,7 +96,7 @@ impl AttachVolumeBodyNfObject {
 
 impl Json for AttachVolumeBodyNfObject {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "type"];
+        const NAMES: &[json::Name] = &json::names(["id", "type"]);
         let mut id = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -161,7 +161,7 @@ impl BackupVolumeBody {
 
 impl Json for BackupVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["description", "name"];
+        const NAMES: &[json::Name] = &json::names(["description", "name"]);
         let mut description = None;
         let mut name = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -272,7 +272,7 @@ impl BackupVolumeResponse {
 
 impl Json for BackupVolumeResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "createdAt",
             "description",
             "id",
@@ -282,7 +282,7 @@ impl Json for BackupVolumeResponse {
             "status",
             "uid",
             "updatedAt",
-        ];
+        ]);
         let mut created_at = None;
         let mut description = None;
         let mut id = None;
@@ -378,7 +378,7 @@ impl BackupVolumeResponseSource {
 
 impl Json for BackupVolumeResponseSource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["sourceObject", "type"];
+        const NAMES: &[json::Name] = &json::names(["sourceObject", "type"]);
         let mut source_object = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -440,7 +440,7 @@ impl BackupVolumeResponseSourceSourceObject {
 
 impl Json for BackupVolumeResponseSourceSourceObject {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id", "spec"];
+        const NAMES: &[json::Name] = &json::names(["id", "spec"]);
         let mut id = None;
         let mut spec = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -509,7 +509,8 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
 
 impl Json for BackupVolumeResponseSourceSourceObjectSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessMode", "storageSize", "storageClassName"];
+        const NAMES: &[json::Name] =
+            &json::names(["accessMode", "storageSize", "storageClassName"]);
         let mut access_mode = None;
         let mut storage_size = None;
         let mut storage_class_name = None;
@@ -567,7 +568,7 @@ impl BackupVolumeResponseSpec {
 
 impl Json for BackupVolumeResponseSpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["storageSize"];
+        const NAMES: &[json::Name] = &json::names(["storageSize"]);
         let mut storage_size = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -682,7 +683,7 @@ impl CreateVolumeBody {
 
 impl Json for CreateVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "attachedObjects",
             "backupSchedules",
             "mounts",
@@ -692,7 +693,7 @@ impl Json for CreateVolumeBody {
             "spec",
             "stageId",
             "tags",
-        ];
+        ]);
         let mut attached_objects = None;
         let mut backup_schedules = None;
         let mut mounts = None;
@@ -782,7 +783,7 @@ impl CreateVolumeBodyBackupSchedulesItem {
 
 impl Json for CreateVolumeBodyBackupSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["retentionTime", "scheduling"];
+        const NAMES: &[json::Name] = &json::names(["retentionTime", "scheduling"]);
         let mut retention_time = None;
         let mut scheduling = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -856,7 +857,7 @@ impl CreateVolumeBodyBackupSchedulesItemScheduling {
 
 impl Json for CreateVolumeBodyBackupSchedulesItemScheduling {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["day", "hour", "interval", "minute"];
+        const NAMES: &[json::Name] = &json::names(["day", "hour", "interval", "minute"]);
         let mut day = None;
         let mut hour = None;
         let mut interval = None;
@@ -934,7 +935,7 @@ impl CreateVolumeBodyMountsItem {
 
 impl Json for CreateVolumeBodyMountsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["containerMountPath", "volumeMountPath"];
+        const NAMES: &[json::Name] = &json::names(["containerMountPath", "volumeMountPath"]);
         let mut container_mount_path = None;
         let mut volume_mount_path = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -993,7 +994,7 @@ impl CreateVolumeBodySource {
 
 impl Json for CreateVolumeBodySource {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["sourceId", "type"];
+        const NAMES: &[json::Name] = &json::names(["sourceId", "type"]);
         let mut source_id = None;
         let mut type_ = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
@@ -1061,7 +1062,8 @@ impl CreateVolumeBodySpec {
 
 impl Json for CreateVolumeBodySpec {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["accessMode", "storageClassName", "storageSize"];
+        const NAMES: &[json::Name] =
+            &json::names(["accessMode", "storageClassName", "storageSize"]);
         let mut access_mode = None;
         let mut storage_class_name = None;
         let mut storage_size = None;
@@ -1189,7 +1191,7 @@ impl CreateVolumeResponse {
 
 impl Json for CreateVolumeResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "attachedObjects",
             "backupSchedules",
             "createdAt",
@@ -1200,7 +1202,7 @@ impl Json for CreateVolumeResponse {
             "tags",
             "uid",
             "updatedAt",
-        ];
+        ]);
         let mut attached_objects = None;
         let mut backup_schedules = None;
         let mut created_at = None;
@@ -1295,7 +1297,7 @@ impl CreateVolumeBackupScheduleResponse {
 
 impl Json for CreateVolumeBackupScheduleResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["id"];
+        const NAMES: &[json::Name] = &json::names(["id"]);
         let mut id = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1335,7 +1337,7 @@ impl DetachVolumeBody {
 
 impl Json for DetachVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["nfObject"];
+        const NAMES: &[json::Name] = &json::names(["nfObject"]);
         let mut nf_object = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1385,7 +1387,7 @@ impl GetVolumeBackupSchedulesResponse {
 
 impl Json for GetVolumeBackupSchedulesResponse {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["schedules"];
+        const NAMES: &[json::Name] = &json::names(["schedules"]);
         let mut schedules = None;
         let mut fields = json::Fields::begin(reader, NAMES)?;
         while let Some(key) = fields.next(reader) {
@@ -1483,7 +1485,7 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
 
 impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &[
+        const NAMES: &[json::Name] = &json::names([
             "additionalDestinations",
             "backupCompressionType",
             "backupType",
@@ -1493,7 +1495,7 @@ impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
             "retentionTime",
             "scheduling",
             "updatedAt",
-        ];
+        ]);
         let mut additional_destinations = None;
         let mut backup_compression_type = None;
         let mut backup_type = None;
@@ -1612,7 +1614,7 @@ impl GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
 
 impl Json for GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["destinationId", "retentionTime", "type"];
+        const NAMES: &[json::Name] = &json::names(["destinationId", "retentionTime", "type"]);
         let mut destination_id = None;
         let mut retention_time = None;
         let mut type_ = None;
@@ -1722,7 +1724,7 @@ impl UpdateVolumeBody {
 
 impl Json for UpdateVolumeBody {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        const NAMES: &[&str] = &["backupSchedules", "mounts", "spec"];
+        const NAMES: &[json::Name] = &json::names(["backupSchedules", "mounts", "spec"]);
         let mut backup_schedules = None;
         let mut mounts = None;
         let mut spec = None;

@@ -6,7 +6,8 @@
 
 use std::borrow::Cow;
 
-use super::{DecodeError, DecodeErrorKind};
+use super::names::{Name, same};
+use super::{DecodeError, DecodeErrorKind, Key};
 
 /// The deepest nesting of arrays and objects accepted; deeper text is refused rather than
 /// risking the stack. The same limit as `serde_json`'s.
@@ -505,6 +506,49 @@ impl<'a> Reader<'a> {
         position
     }
 
+    /// Reads the member name whose opening quote is next if it is one of `names` written
+    /// without escapes, trying the one at `guess` first; otherwise reads nothing.
+    ///
+    /// The text is compared with each name in place, a word at a time, so a name is never
+    /// read into a string first.
+    #[inline]
+    fn listed_name(&mut self, names: &[Name], guess: usize) -> Probe {
+        let from = self.position + 1;
+        let bytes = self.text.as_bytes();
+        let Some(word) = bytes.get(from..).and_then(<[u8]>::first_chunk::<8>) else {
+            return Probe::Untried;
+        };
+        let word = u64::from_le_bytes(*word);
+        let guess = guess.min(names.len());
+        let (before, after) = names.split_at(guess);
+        // Plain loops: iterator adapters here are not reliably inlined, and this runs for
+        // every member of every model.
+        for (offset, name) in after.iter().enumerate() {
+            if name.is_at(word, bytes, from) {
+                self.position = from + name.text().len() + 1;
+                return Probe::Listed(guess + offset);
+            }
+        }
+        for (index, name) in before.iter().enumerate() {
+            if name.is_at(word, bytes, from) {
+                self.position = from + name.text().len() + 1;
+                return Probe::Listed(index);
+            }
+        }
+        Probe::Unlisted
+    }
+
+    /// Reads the `:` after a member name.
+    #[inline]
+    fn colon(&mut self) -> Result<(), DecodeError> {
+        self.skip_whitespace();
+        if self.byte() != Some(b':') {
+            return Err(self.syntax("expected `:` after a member name"));
+        }
+        self.position += 1;
+        Ok(())
+    }
+
     /// Finishes a string that has escapes, from its first byte at `start`; the reader is
     /// at the first backslash.
     fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, DecodeError> {
@@ -605,11 +649,60 @@ impl Object {
         &mut self,
         reader: &mut Reader<'a>,
     ) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        if !self.next_member(reader)? {
+            return Ok(None);
+        }
+        let key = reader.string()?;
+        reader.colon()?;
+        Ok(Some(key))
+    }
+
+    /// The next member's name as its index in `names`, the one at `guess` tried first, or
+    /// as text when it is none of them; otherwise as [`Object::next_key`].
+    ///
+    /// A name without escapes is compared with the names in place, and read into a string
+    /// only when it is none of them.
+    #[inline]
+    pub(crate) fn next_name<'a>(
+        &mut self,
+        reader: &mut Reader<'a>,
+        names: &[Name],
+        guess: usize,
+    ) -> Result<Option<Key<'a>>, DecodeError> {
+        if !self.next_member(reader)? {
+            return Ok(None);
+        }
+        let key = match reader.listed_name(names, guess) {
+            Probe::Listed(index) => Key::Known(index),
+            probe => {
+                let text = reader.string()?;
+                // A name without escapes was compared in place already, unless the text
+                // ended too soon to try.
+                let index = if matches!(text, Cow::Owned(_)) || probe == Probe::Untried {
+                    names
+                        .iter()
+                        .position(|name| same(name.text().as_bytes(), text.as_bytes()))
+                } else {
+                    None
+                };
+                match index {
+                    Some(index) => Key::Known(index),
+                    None => Key::Other(text),
+                }
+            }
+        };
+        reader.colon()?;
+        Ok(Some(key))
+    }
+
+    /// Whether another member follows, leaving the reader at the opening quote of its name.
+    #[inline]
+    fn next_member(&mut self, reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
         reader.skip_whitespace();
         match reader.byte() {
             Some(b'}') => {
                 reader.leave();
-                return Ok(None);
+                return Ok(false);
             }
             Some(b',') if !self.first => {
                 reader.position += 1;
@@ -623,14 +716,19 @@ impl Object {
         if reader.byte() != Some(b'"') {
             return Err(reader.syntax("expected a member name"));
         }
-        let key = reader.string()?;
-        reader.skip_whitespace();
-        if reader.byte() != Some(b':') {
-            return Err(reader.syntax("expected `:` after a member name"));
-        }
-        reader.position += 1;
-        Ok(Some(key))
+        Ok(true)
     }
+}
+
+/// What [`Reader::listed_name`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// The name at this index, which has been read.
+    Listed(usize),
+    /// Nothing read: the text does not hold any of the names without escapes.
+    Unlisted,
+    /// Nothing read: fewer than eight bytes follow the opening quote.
+    Untried,
 }
 
 impl Array {

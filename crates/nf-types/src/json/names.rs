@@ -1,0 +1,169 @@
+//! The member names of a model, prepared so that a key in the text is matched against them
+//! with a word comparison or two, without first reading it into a string.
+
+/// A member name of a model, with its first bytes laid out as they appear in the text.
+///
+/// Build tables of them with [`names`], in a `const`, so the work is done at compile time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Name {
+    text: &'static str,
+    /// The first eight bytes of the name as the text holds them after the opening quote,
+    /// read little-endian: for a name shorter than eight bytes, the closing quote too.
+    head: u64,
+    /// The bits of a word of the text that `head` is compared with.
+    mask: u64,
+}
+
+/// The table of member names of a model, in the order of their indexes.
+pub(crate) const fn names<const N: usize>(texts: [&'static str; N]) -> [Name; N] {
+    let mut table = [Name {
+        text: "",
+        head: 0,
+        mask: 0,
+    }; N];
+    let mut index = 0;
+    while index < N {
+        table[index] = name(texts[index]);
+        index += 1;
+    }
+    table
+}
+
+/// One entry of [`names`].
+const fn name(text: &'static str) -> Name {
+    let bytes = text.as_bytes();
+    let mut head = 0_u64;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte < 0x20 || byte == b'"' || byte == b'\\' {
+            // JSON writes this name with escapes, so its text never matches in place: a
+            // bit outside the mask makes sure of that, and the name is found by its
+            // unescaped text instead.
+            return Name {
+                text,
+                head: 1,
+                mask: 0,
+            };
+        }
+        if at < 8 {
+            head |= (byte as u64) << (8 * at);
+        }
+        at += 1;
+    }
+    let mask = if bytes.len() < 8 {
+        head |= (b'"' as u64) << (8 * bytes.len());
+        u64::MAX >> (8 * (7 - bytes.len()))
+    } else {
+        u64::MAX
+    };
+    Name { text, head, mask }
+}
+
+impl Name {
+    /// The name.
+    pub(crate) fn text(&self) -> &'static str {
+        self.text
+    }
+
+    /// Whether the key whose first byte is at `from` in `bytes`, where `word` holds the
+    /// eight bytes from there, is this name written without escapes, closing quote included.
+    #[inline]
+    pub(super) fn is_at(&self, word: u64, bytes: &[u8], from: usize) -> bool {
+        if word & self.mask != self.head {
+            return false;
+        }
+        let length = self.text.len();
+        if length < 8 {
+            return true;
+        }
+        // The first eight bytes match; the rest and the closing quote are compared here.
+        match bytes.get(from + 8..=from + length) {
+            Some(rest) => {
+                let (body, quote) = rest.split_at(length - 8);
+                quote == b"\""
+                    && (self.text.as_bytes().get(8..)).is_some_and(|tail| same(body, tail))
+            }
+            None => false,
+        }
+    }
+}
+
+/// Whether two member names are equal. Names mostly differ in length, so that is tested
+/// first; names of one length are compared a word at a time, the last word overlapping the
+/// others, which for names this short beats a call to `memcmp`.
+#[inline]
+pub(super) fn same(known: &[u8], name: &[u8]) -> bool {
+    if known.len() != name.len() {
+        return false;
+    }
+    if let (Some(known_tail), Some(name_tail)) = (known.last_chunk::<8>(), name.last_chunk::<8>()) {
+        let (known_words, _) = known.as_chunks::<8>();
+        let (name_words, _) = name.as_chunks::<8>();
+        return known_words
+            .iter()
+            .zip(name_words)
+            .all(|(known, name)| u64::from_ne_bytes(*known) == u64::from_ne_bytes(*name))
+            && u64::from_ne_bytes(*known_tail) == u64::from_ne_bytes(*name_tail);
+    }
+    if let (Some(known_head), Some(name_head), Some(known_tail), Some(name_tail)) = (
+        known.first_chunk::<4>(),
+        name.first_chunk::<4>(),
+        known.last_chunk::<4>(),
+        name.last_chunk::<4>(),
+    ) {
+        return u32::from_ne_bytes(*known_head) == u32::from_ne_bytes(*name_head)
+            && u32::from_ne_bytes(*known_tail) == u32::from_ne_bytes(*name_tail);
+    }
+    known.iter().zip(name).all(|(known, name)| known == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_hold_the_first_bytes_and_the_closing_quote_of_short_names() {
+        let [empty, seven, eight, escaped] = names(["", "jobType", "services", "a\"b"]);
+        assert_eq!((empty.head, empty.mask), (u64::from(b'"'), 0xff));
+        assert_eq!(seven.head, u64::from_le_bytes(*b"jobType\""));
+        assert_eq!(seven.mask, u64::MAX);
+        assert_eq!(eight.head, u64::from_le_bytes(*b"services"));
+        assert_eq!(eight.mask, u64::MAX);
+        assert_eq!(escaped.head & !escaped.mask, escaped.head, "never matches");
+    }
+
+    #[test]
+    fn a_name_is_at_a_key_only_when_the_key_is_exactly_the_name() {
+        let [short, long] = names(["uid", "createdAt"]);
+        let at = |name: &Name, text: &[u8]| {
+            let word = u64::from_le_bytes(*text.first_chunk::<8>().expect("eight bytes"));
+            name.is_at(word, text, 0)
+        };
+        assert!(at(&short, b"uid\": 1}"));
+        assert!(!at(&short, b"uids\": 1"));
+        assert!(!at(&short, b"ui\": 1}}"));
+        assert!(at(&long, b"createdAt\": 1"));
+        assert!(!at(&long, b"createdAx\": 1"));
+        assert!(!at(&long, b"createdAt2\": 1"));
+        assert!(!at(&long, b"createdA\": 1}"));
+        assert!(!at(&long, b"createdAt"), "no closing quote before the end");
+    }
+
+    #[test]
+    fn same_compares_every_byte_at_every_length() {
+        let text = b"abcdefghijklmnopqrstuvwxyz";
+        for length in 0..=text.len() {
+            let known = &text[..length];
+            assert!(same(known, known));
+            for at in 0..length {
+                let mut other = known.to_vec();
+                other[at] ^= 1;
+                assert!(!same(known, &other), "{length} {at}");
+            }
+            if length > 0 {
+                assert!(!same(known, &text[..length - 1]));
+            }
+        }
+    }
+}
