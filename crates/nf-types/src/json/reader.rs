@@ -341,6 +341,9 @@ impl<'a> Reader<'a> {
     /// value of the type asked for.
     #[inline]
     fn expect_byte(&mut self, first: u8, expected: &'static str) -> Result<(), DecodeError> {
+        if self.byte() == Some(first) {
+            return Ok(());
+        }
         self.skip_whitespace();
         if self.byte() == Some(first) {
             Ok(())
@@ -541,6 +544,10 @@ impl<'a> Reader<'a> {
     /// Reads the `:` after a member name.
     #[inline]
     fn colon(&mut self) -> Result<(), DecodeError> {
+        if self.byte() == Some(b':') {
+            self.position += 1;
+            return Ok(());
+        }
         self.skip_whitespace();
         if self.byte() != Some(b':') {
             return Err(self.syntax("expected `:` after a member name"));
@@ -698,6 +705,17 @@ impl Object {
     /// Whether another member follows, leaving the reader at the opening quote of its name.
     #[inline]
     fn next_member(&mut self, reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
+        // Compact text, as the API sends: the comma and the name's quote right after the
+        // value before.
+        if !self.first
+            && let Some([b',', b'"']) = reader
+                .text
+                .as_bytes()
+                .get(reader.position..reader.position + 2)
+        {
+            reader.position += 1;
+            return Ok(true);
+        }
         reader.skip_whitespace();
         match reader.byte() {
             Some(b'}') => {
