@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::{BoxFuture, select};
 use futures_util::ready;
-use http::{HeaderMap, HeaderName, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -35,7 +35,6 @@ pub const REMAINING_HEADER: &str = "x-ratelimit-remaining";
 pub const RESET_HEADER: &str = "x-ratelimit-reset";
 
 /// The same names parsed once, so a lookup need not parse and check the text again.
-pub(crate) const LIMIT: HeaderName = HeaderName::from_static(LIMIT_HEADER);
 pub(crate) const REMAINING: HeaderName = HeaderName::from_static(REMAINING_HEADER);
 pub(crate) const RESET: HeaderName = HeaderName::from_static(RESET_HEADER);
 
@@ -358,26 +357,52 @@ impl ResponseRateLimit {
     /// Reads the headers: counts as whole numbers, the reset as whole or fractional
     /// seconds.
     pub fn from_headers(headers: &HeaderMap) -> Self {
+        // One pass over the few headers of a response rather than three lookups; the first
+        // value of a name counts, as `HeaderMap::get` would give it.
+        let (mut limit, mut remaining, mut reset) = (None, None, None);
+        for (name, value) in headers {
+            let slot = match name.as_str() {
+                LIMIT_HEADER => &mut limit,
+                REMAINING_HEADER => &mut remaining,
+                RESET_HEADER => &mut reset,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
         Self {
-            limit: header_u64(headers, &LIMIT),
-            remaining: header_u64(headers, &REMAINING),
-            reset: header_seconds(headers, &RESET),
+            limit: limit.and_then(count),
+            remaining: remaining.and_then(count),
+            reset: reset.and_then(seconds),
         }
     }
 }
 
-/// Reads a header as a non-negative integer; anything else is ignored.
-fn header_u64(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+/// A header value of ASCII digits alone, as the API writes its counts, read without the
+/// general parser; `None` for anything else. At most 19 digits, so it cannot overflow.
+fn plain_digits(value: &HeaderValue) -> Option<u64> {
+    let digits = value.as_bytes();
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        digits
+            .iter()
+            .fold(0, |number, digit| number * 10 + u64::from(digit - b'0')),
+    )
 }
 
-/// Reads a header as non-negative seconds, whole or fractional; anything else is ignored.
-fn header_seconds(headers: &HeaderMap, name: &HeaderName) -> Option<Duration> {
-    let text = headers.get(name)?.to_str().ok()?.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
+/// Reads a header value as a non-negative integer; anything else is ignored.
+fn count(value: &HeaderValue) -> Option<u64> {
+    plain_digits(value).or_else(|| value.to_str().ok()?.trim().parse().ok())
+}
+
+/// Reads a header value as non-negative seconds, whole or fractional; anything else is
+/// ignored.
+fn seconds(value: &HeaderValue) -> Option<Duration> {
+    if let Some(seconds) = count(value) {
         return Some(Duration::from_secs(seconds));
     }
-    let seconds: f64 = text.parse().ok()?;
+    let seconds: f64 = value.to_str().ok()?.trim().parse().ok()?;
     Duration::try_from_secs_f64(seconds).ok()
 }
 
@@ -710,6 +735,47 @@ mod tests {
         }
         assert!(matches!(second.await, Ok(Ok(_))));
         assert_eq!(clock.sleeps(), vec![Duration::from_secs(30)]);
+    }
+
+    #[test]
+    fn counts_read_as_the_general_parser_reads_them() {
+        for text in [
+            "0",
+            "5",
+            "0012",
+            " 7 ",
+            "\t8",
+            "+3",
+            "",
+            " ",
+            "-1",
+            "1e3",
+            "1.5",
+            "lots",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            let value = HeaderValue::from_str(text).expect("a header value");
+            let general: Option<u64> = text.trim().parse().ok();
+            assert_eq!(count(&value), general, "{text:?}");
+        }
+        let seconds = |text: &str| seconds(&HeaderValue::from_str(text).expect("a value"));
+        assert_eq!(seconds("30"), Some(Duration::from_secs(30)));
+        assert_eq!(seconds(" 2.5 "), Some(Duration::from_millis(2500)));
+        assert_eq!(seconds("-1"), None);
+    }
+
+    #[test]
+    fn the_first_value_of_a_header_counts() {
+        let mut map = headers(&[(REMAINING_HEADER, "oops"), (LIMIT_HEADER, "100")]);
+        map.append(REMAINING_HEADER, HeaderValue::from_static("5"));
+        map.append(LIMIT_HEADER, HeaderValue::from_static("7"));
+        let said = ResponseRateLimit::from_headers(&map);
+        assert_eq!(said.remaining, None);
+        assert_eq!(said.limit, Some(100));
+        assert_eq!(said.reset, None);
     }
 
     #[tokio::test]
