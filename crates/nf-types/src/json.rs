@@ -19,6 +19,7 @@ use serde_json::{Map, Number, Value};
     reason = "used by the generated modules, which features may leave out"
 )]
 pub(crate) use self::names::{Name, names};
+use self::reader::OtherName;
 pub use self::reader::{Array, Kind, Object, Reader};
 
 /// A value that converts to and from JSON, as every model and request body does.
@@ -441,11 +442,12 @@ pub(crate) struct Fields {
     dead_code,
     reason = "other names are read only by models that keep undeclared members"
 )]
-pub(crate) enum Key<'a> {
+pub(crate) enum Key {
     /// The name at this index of the model's table.
     Known(usize),
-    /// A name the model does not declare.
-    Other(Cow<'a, str>),
+    /// A name the model does not declare. Only where it is: few models read it, and a key
+    /// of two words comes back in registers.
+    Other(OtherName),
 }
 
 #[allow(
@@ -472,7 +474,7 @@ impl Fields {
     ///
     /// The name after the one found last is tried first, so members that arrive in the
     /// order the model declares them (as they mostly do) are found at the first comparison.
-    pub(crate) fn next<'a>(&mut self, reader: &mut Reader<'a>) -> Option<Key<'a>> {
+    pub(crate) fn next(&mut self, reader: &mut Reader<'_>) -> Option<Key> {
         if self.error.is_some() {
             return None;
         }
@@ -542,9 +544,16 @@ impl Fields {
     pub(crate) fn rest<T: Json>(
         &mut self,
         reader: &mut Reader<'_>,
-        name: Cow<'_, str>,
+        name: OtherName,
         rest: &mut BTreeMap<String, T>,
     ) {
+        let name = match reader.other_name(name) {
+            Ok(name) => name,
+            Err(error) => {
+                self.error = Some(error);
+                return;
+            }
+        };
         match T::decode(reader) {
             Ok(value) => {
                 rest.insert(name.into_owned(), value);
@@ -794,7 +803,7 @@ mod tests {
                     found.push((NAMES[index].text(), value));
                 }
                 Key::Other(name) => {
-                    assert_eq!(name, "x");
+                    assert_eq!(reader.other_name(name).expect("read before"), "x");
                     fields.skip(&mut reader);
                 }
             }
@@ -810,6 +819,32 @@ mod tests {
             ]
         );
         fields.finish(0b1111).expect("all four were read");
+    }
+
+    #[test]
+    fn other_members_are_kept_under_their_unescaped_names() {
+        const NAMES: &[Name] = &names(["id"]);
+        let mut reader =
+            Reader::new(br#"{"x": 1, "id": 2, "tab\there": 3, "\u0069d": 4, "x": 5, "y": true}"#);
+        let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
+        let mut id: Option<i64> = None;
+        let mut rest = BTreeMap::<String, i64>::new();
+        while let Some(key) = fields.next(&mut reader) {
+            match key {
+                Key::Known(index) => fields.required(&mut reader, index, &mut id),
+                Key::Other(name) => fields.rest(&mut reader, name, &mut rest),
+            }
+        }
+        let error = fields.finish(0b1).expect_err("`y` is not an integer");
+        assert_eq!(id, Some(4), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "expected an integer, found a boolean at `y`"
+        );
+        assert_eq!(
+            rest.into_iter().collect::<Vec<_>>(),
+            [("tab\there".to_owned(), 3), ("x".to_owned(), 5)]
+        );
     }
 
     #[test]
@@ -866,7 +901,7 @@ mod tests {
         while let Some(key) = fields.next(&mut reader) {
             seen.push(match key {
                 Key::Known(index) => Seen::Known(index),
-                Key::Other(name) => Seen::Other(name.into_owned()),
+                Key::Other(name) => Seen::Other(reader.other_name(name)?.into_owned()),
             });
             fields.skip(&mut reader);
         }

@@ -541,6 +541,17 @@ impl<'a> Reader<'a> {
         Probe::Unlisted
     }
 
+    /// The text of a member name that [`Object::next_name`] found to be none of the
+    /// model's, read again from where it is.
+    ///
+    /// # Errors
+    /// None in practice: the name was read once already.
+    pub(crate) fn other_name(&self, name: OtherName) -> Result<Cow<'a, str>, DecodeError> {
+        let mut again = self.clone();
+        again.position = name.quote;
+        again.string()
+    }
+
     /// Reads the `:` after a member name.
     #[inline]
     fn colon(&mut self) -> Result<(), DecodeError> {
@@ -675,10 +686,11 @@ impl Object {
         reader: &mut Reader<'a>,
         names: &[Name],
         guess: usize,
-    ) -> Result<Option<Key<'a>>, DecodeError> {
+    ) -> Result<Option<Key>, DecodeError> {
         if !self.next_member(reader)? {
             return Ok(None);
         }
+        let quote = reader.position;
         let key = match reader.listed_name(names, guess) {
             Probe::Listed(index) => Key::Known(index),
             probe => {
@@ -694,7 +706,7 @@ impl Object {
                 };
                 match index {
                     Some(index) => Key::Known(index),
-                    None => Key::Other(text),
+                    None => Key::Other(OtherName { quote }),
                 }
             }
         };
@@ -736,6 +748,14 @@ impl Object {
         }
         Ok(true)
     }
+}
+
+/// Where a member name that a model does not declare is in the text: see
+/// [`Reader::other_name`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OtherName {
+    /// The position of its opening quote.
+    quote: usize,
 }
 
 /// What [`Reader::listed_name`] found.
