@@ -541,6 +541,28 @@ impl<'a> Reader<'a> {
         Probe::Unlisted
     }
 
+    /// The rest of [`Object::next_name`] for a name not found in place: it is read as a
+    /// string, and looked up by its text when it may still be one of `names`. Out of line,
+    /// so that the registers it needs are not saved for every name.
+    #[inline(never)]
+    fn unlisted_name(&mut self, names: &[Name], probe: Probe) -> Result<Key, DecodeError> {
+        let quote = self.position;
+        let text = self.string()?;
+        // A name without escapes was compared in place already, unless the text ended too
+        // soon to try.
+        let index = if matches!(text, Cow::Owned(_)) || probe == Probe::Untried {
+            names
+                .iter()
+                .position(|name| same(name.text().as_bytes(), text.as_bytes()))
+        } else {
+            None
+        };
+        Ok(match index {
+            Some(index) => Key::Known(index),
+            None => Key::Other(OtherName { quote }),
+        })
+    }
+
     /// The text of a member name that [`Object::next_name`] found to be none of the
     /// model's, read again from where it is.
     ///
@@ -690,25 +712,9 @@ impl Object {
         if !self.next_member(reader)? {
             return Ok(None);
         }
-        let quote = reader.position;
         let key = match reader.listed_name(names, guess) {
             Probe::Listed(index) => Key::Known(index),
-            probe => {
-                let text = reader.string()?;
-                // A name without escapes was compared in place already, unless the text
-                // ended too soon to try.
-                let index = if matches!(text, Cow::Owned(_)) || probe == Probe::Untried {
-                    names
-                        .iter()
-                        .position(|name| same(name.text().as_bytes(), text.as_bytes()))
-                } else {
-                    None
-                };
-                match index {
-                    Some(index) => Key::Known(index),
-                    None => Key::Other(OtherName { quote }),
-                }
-            }
+            probe => reader.unlisted_name(names, probe)?,
         };
         reader.colon()?;
         Ok(Some(key))
