@@ -150,10 +150,24 @@ impl http_body::Body for Body {
 /// Frames are read with [`http_body::Body`]; [`ResponseBody::bytes`] reads the whole body.
 /// Errors while reading are [`TransportError`]s.
 pub struct ResponseBody {
-    inner: Pin<Box<dyn http_body::Body<Data = Bytes, Error = TransportError> + Send>>,
+    inner: Inner,
+}
+
+enum Inner {
+    /// The built-in HTTP service's body, held as it is: it comes with every response.
+    Hyper(hyper::body::Incoming),
+    /// Any other body.
+    Boxed(Pin<Box<dyn http_body::Body<Data = Bytes, Error = TransportError> + Send>>),
 }
 
 impl ResponseBody {
+    /// The body of a response from hyper.
+    pub(crate) fn hyper(body: hyper::body::Incoming) -> Self {
+        Self {
+            inner: Inner::Hyper(body),
+        }
+    }
+
     /// Wraps any body of [`Bytes`]. An error that is a boxed [`TransportError`] is passed
     /// on as it is; any other becomes [`TransportError::Io`].
     pub fn new<B>(body: B) -> Self
@@ -162,7 +176,9 @@ impl ResponseBody {
         B::Error: Into<BoxError>,
     {
         Self {
-            inner: Box::pin(body.map_err(|error| TransportError::from_body_error(error.into()))),
+            inner: Inner::Boxed(Box::pin(
+                body.map_err(|error| TransportError::from_body_error(error.into())),
+            )),
         }
     }
 
@@ -190,7 +206,7 @@ impl Default for ResponseBody {
 impl fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseBody")
-            .field("size_hint", &self.inner.size_hint())
+            .field("size_hint", &http_body::Body::size_hint(self))
             .finish_non_exhaustive()
     }
 }
@@ -227,15 +243,28 @@ impl http_body::Body for ResponseBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, TransportError>>> {
-        self.inner.as_mut().poll_frame(cx)
+        match &mut self.inner {
+            Inner::Hyper(body) => Pin::new(body).poll_frame(cx).map(|frame| {
+                frame.map(|frame| {
+                    frame.map_err(|error| TransportError::from_body_error(Box::new(error)))
+                })
+            }),
+            Inner::Boxed(body) => body.as_mut().poll_frame(cx),
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        match &self.inner {
+            Inner::Hyper(body) => body.is_end_stream(),
+            Inner::Boxed(body) => body.is_end_stream(),
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        match &self.inner {
+            Inner::Hyper(body) => body.size_hint(),
+            Inner::Boxed(body) => body.size_hint(),
+        }
     }
 }
 

@@ -176,7 +176,7 @@ fn converted(
     outcome: Result<http::Response<Incoming>, legacy::Error>,
 ) -> Result<Response, TransportError> {
     outcome
-        .map(|response| response.map(ResponseBody::new))
+        .map(|response| response.map(ResponseBody::hyper))
         .map_err(classify)
 }
 
