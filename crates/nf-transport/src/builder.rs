@@ -394,15 +394,7 @@ impl TransportBuilder {
             .layer(sender),
             self.record_sent_requests,
         );
-        let attempt = if self.attempt_layers.is_empty() {
-            OneOf::Left(wire)
-        } else {
-            let mut service = BoxCloneSyncService::new(wire);
-            for layer in self.attempt_layers.iter().rev() {
-                service = layer(service);
-            }
-            OneOf::Right(service)
-        };
+        let attempt = under_layers(wire, &self.attempt_layers);
 
         let auth = AuthLayer::new(self.provider.clone(), source.clone()).layer(attempt);
         let limited = RateLimitLayer::new(rate_limit.clone(), self.rate_limit).layer(auth);
@@ -418,15 +410,7 @@ impl TransportBuilder {
             TimeoutLayer::optional(self.call_timeout, TimeoutKind::Call, self.clock).layer(retried);
         let call = TraceLayer::new(SpanKind::Call).layer(bounded);
         let stack = BaseUrlLayer::new(source, user_agent).layer(call);
-        let service = if self.outer_layers.is_empty() {
-            OneOf::Left(stack)
-        } else {
-            let mut service = BoxCloneSyncService::new(stack);
-            for layer in self.outer_layers.iter().rev() {
-                service = layer(service);
-            }
-            OneOf::Right(service)
-        };
+        let service = under_layers(stack, &self.outer_layers);
 
         Ok(Transport {
             service,
@@ -434,6 +418,27 @@ impl TransportBuilder {
             retry_budget,
         })
     }
+}
+
+/// `service` as it is when the caller added no `layers`, else boxed and wrapped in them (the
+/// first added outermost).
+fn under_layers<S>(service: S, layers: &[BoxedLayer]) -> OneOf<S, BoxTransportService>
+where
+    S: Service<Request, Response = Response, Error = TransportError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    if layers.is_empty() {
+        return OneOf::Left(service);
+    }
+    let mut boxed = BoxCloneSyncService::new(service);
+    for layer in layers.iter().rev() {
+        boxed = layer(boxed);
+    }
+    OneOf::Right(boxed)
 }
 
 fn boxed_layer<L>(layer: L) -> BoxedLayer

@@ -771,6 +771,19 @@ macro_rules! query_enums {
 )]
 pub(crate) use query_enums;
 
+/// Numbers below a bound from a fixed linear congruential generator, for the randomised
+/// tests: the same sequence for a seed on every run.
+#[cfg(test)]
+pub(crate) fn test_numbers(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |bound| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap_or(0) % bound
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1017,14 +1030,7 @@ mod tests {
         ];
         const GAPS: &[&str] = &["", "", "", " ", "\n\t"];
         const VALUES: &[&str] = &["1", "\"v\"", "[]", "{\"id\": null}", "\"lifecycleStatus\""];
-        // A fixed linear congruential generator: the same texts on every run.
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(state >> 33).unwrap_or(0) % bound
-        };
+        let mut next = test_numbers(0x9e37_79b9_7f4a_7c15);
         let mut accepted = 0;
         for _ in 0..5_000 {
             let mut text = String::from("{");

@@ -1000,14 +1000,7 @@ mod tests {
             b"\x01",
             b"\t",
         ];
-        // A fixed linear congruential generator: the same texts on every run.
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            usize::try_from(state >> 33).unwrap_or(0) % bound
-        };
+        let mut next = crate::json::test_numbers(0x2545_f491_4f6c_dd1d);
         let mut accepted = 0;
         for _ in 0..20_000 {
             let mut text = Vec::new();
