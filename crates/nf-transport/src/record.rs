@@ -1,5 +1,6 @@
 //! Records what each attempt put on the wire, secrets redacted, in its response: see
-//! [`SentRequest`] and [`TransportBuilder::record_sent_requests`](crate::TransportBuilder::record_sent_requests).
+//! [`SentRequest`] and
+//! [`TransportBuilder::record_sent_requests`](crate::TransportBuilder::record_sent_requests).
 
 use std::future::Future;
 use std::pin::Pin;
