@@ -140,7 +140,7 @@ pub use crate::clock::{Clock, ManualClock, TokioClock};
 pub use crate::error::{BoxError, ConfigErrorKind, TransportError};
 pub use crate::http_service::{HttpConfig, HttpService, TlsBackend};
 pub use crate::rate_limit::{RateLimitMode, RateLimitSnapshot, RateLimitState, ResponseRateLimit};
-pub use crate::record::{REDACTED, SentRequest, redacted};
+pub use crate::record::{REDACTED, SentRequest};
 pub use crate::retry::{
     Attempt, AttemptInfo, DefaultRetryPolicy, RetryBudget, RetryConfig, RetryDecision, RetryPolicy,
 };

@@ -35,7 +35,7 @@ pub struct SentRequest {
 
 impl SentRequest {
     /// The record of `request`.
-    pub fn of(request: &Request) -> Self {
+    pub(crate) fn of(request: &Request) -> Self {
         Self {
             url: url_of(request.uri()),
             headers: redacted(request.headers()),
@@ -127,7 +127,7 @@ fn url_of(uri: &http::Uri) -> String {
 }
 
 /// A copy of `headers` with credentials and every header marked sensitive replaced.
-pub fn redacted(headers: &HeaderMap) -> HeaderMap {
+fn redacted(headers: &HeaderMap) -> HeaderMap {
     let mut copy = headers.clone();
     for (name, value) in copy.iter_mut() {
         let secret = value.is_sensitive() || name == AUTHORIZATION || name == PROXY_AUTHORIZATION;
