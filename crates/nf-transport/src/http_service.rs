@@ -3,6 +3,8 @@
 //! rustls or the platform's library.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -13,6 +15,7 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::{self, Client};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use crate::body::{Body, ResponseBody};
@@ -162,15 +165,29 @@ fn classify(error: legacy::Error) -> TransportError {
     }
 }
 
-/// The future of one exchange: hyper-util's, with its outcome converted, or an error found
-/// before sending. Neither is boxed again here.
-pub type HttpFuture = Either<
-    Map<
-        legacy::ResponseFuture,
-        fn(Result<http::Response<Incoming>, legacy::Error>) -> Result<Response, TransportError>,
-    >,
-    Ready<Result<Response, TransportError>>,
->;
+pin_project! {
+    /// The future of one exchange: hyper-util's, with its outcome converted, or an error
+    /// found before sending. Neither is boxed again here, and hyper-util's types stay out of
+    /// this crate's API.
+    pub struct HttpFuture {
+        #[pin]
+        inner: Either<
+            Map<
+                legacy::ResponseFuture,
+                fn(Result<http::Response<Incoming>, legacy::Error>) -> Result<Response, TransportError>,
+            >,
+            Ready<Result<Response, TransportError>>,
+        >,
+    }
+}
+
+impl Future for HttpFuture {
+    type Output = Result<Response, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx)
+    }
+}
 
 fn converted(
     outcome: Result<http::Response<Incoming>, legacy::Error>,
@@ -184,11 +201,15 @@ fn send<C>(client: &Client<C, Body>, request: Request) -> HttpFuture
 where
     C: legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
-    Either::Left(client.request(request).map(converted as fn(_) -> _))
+    HttpFuture {
+        inner: Either::Left(client.request(request).map(converted as fn(_) -> _)),
+    }
 }
 
 fn refuse(error: TransportError) -> HttpFuture {
-    Either::Right(ready(Err(error)))
+    HttpFuture {
+        inner: Either::Right(ready(Err(error))),
+    }
 }
 
 impl Service<Request> for HttpService {
