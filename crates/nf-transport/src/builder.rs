@@ -156,7 +156,8 @@ pub struct TransportBuilder {
     retry_policy: Arc<dyn RetryPolicy>,
     retry_budget: Option<Arc<RetryBudget>>,
     rate_limit: RateLimitMode,
-    clock: Arc<dyn Clock>,
+    /// `None` for tokio's clock, which the timeouts then use without boxing their sleeps.
+    clock: Option<Arc<dyn Clock>>,
     attempt_layers: Vec<BoxedLayer>,
     outer_layers: Vec<BoxedLayer>,
     transport: Option<BoxTransportService>,
@@ -179,7 +180,7 @@ impl TransportBuilder {
             retry_policy: Arc::new(DefaultRetryPolicy),
             retry_budget: None,
             rate_limit: RateLimitMode::default(),
-            clock: Arc::new(TokioClock),
+            clock: None,
             attempt_layers: Vec::new(),
             outer_layers: Vec::new(),
             transport: None,
@@ -297,7 +298,7 @@ impl TransportBuilder {
     /// The clock for backoff, rate-limit waits and timeouts.
     #[must_use]
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.clock = Some(clock);
         self
     }
 
@@ -375,8 +376,8 @@ impl TransportBuilder {
             Some(url) => BaseUrlSource::Fixed(BaseUrl::parse(url)?),
             None => BaseUrlSource::Context(self.provider.clone()),
         };
-        let rate_limit =
-            RateLimitState::with_ceiling(self.clock.clone(), self.retry.max_server_delay);
+        let clock: Arc<dyn Clock> = self.clock.clone().unwrap_or_else(|| Arc::new(TokioClock));
+        let rate_limit = RateLimitState::with_ceiling(clock.clone(), self.retry.max_server_delay);
         let retry_budget = self.retry_budget.unwrap_or_default();
         // Built from the inside out; the crate docs list the same order from the outside in.
         // The built-in layers compose statically, so a call allocates nothing for them; the
@@ -399,13 +400,8 @@ impl TransportBuilder {
         let auth = AuthLayer::new(self.provider.clone(), source.clone()).layer(attempt);
         let limited = RateLimitLayer::new(rate_limit.clone(), self.rate_limit).layer(auth);
         let attempt = TraceLayer::new(SpanKind::Attempt).layer(limited);
-        let retried = RetryLayer::new(
-            self.retry,
-            self.retry_policy,
-            retry_budget.clone(),
-            self.clock.clone(),
-        )
-        .layer(attempt);
+        let retried = RetryLayer::new(self.retry, self.retry_policy, retry_budget.clone(), clock)
+            .layer(attempt);
         let bounded =
             TimeoutLayer::optional(self.call_timeout, TimeoutKind::Call, self.clock).layer(retried);
         let call = TraceLayer::new(SpanKind::Call).layer(bounded);

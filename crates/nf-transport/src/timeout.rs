@@ -31,25 +31,36 @@ pub enum TimeoutKind {
 pub struct TimeoutLayer {
     duration: Option<Duration>,
     kind: TimeoutKind,
-    clock: Arc<dyn Clock>,
+    timer: Timer,
+}
+
+/// Where a timeout's sleep comes from.
+#[derive(Debug, Clone)]
+enum Timer {
+    /// tokio's timer, held in the timeout's future itself: the default clock's sleeps
+    /// would otherwise be boxed, at two allocations per call.
+    Tokio,
+    /// An injected clock's sleep.
+    Clock(Arc<dyn Clock>),
 }
 
 impl TimeoutLayer {
     /// A timeout of `duration`, measured on `clock`.
     pub fn new(duration: Duration, kind: TimeoutKind, clock: Arc<dyn Clock>) -> Self {
-        Self::optional(Some(duration), kind, clock)
+        Self::optional(Some(duration), kind, Some(clock))
     }
 
-    /// A timeout of `duration`, or none at all: the stack keeps one type either way.
+    /// A timeout of `duration`, or none at all: the stack keeps one type either way. Without
+    /// a `clock`, tokio's timer.
     pub(crate) fn optional(
         duration: Option<Duration>,
         kind: TimeoutKind,
-        clock: Arc<dyn Clock>,
+        clock: Option<Arc<dyn Clock>>,
     ) -> Self {
         Self {
             duration,
             kind,
-            clock,
+            timer: clock.map_or(Timer::Tokio, Timer::Clock),
         }
     }
 }
@@ -62,7 +73,7 @@ impl<S> Layer<S> for TimeoutLayer {
             inner,
             duration: self.duration,
             kind: self.kind,
-            clock: self.clock.clone(),
+            timer: self.timer.clone(),
         }
     }
 }
@@ -73,7 +84,7 @@ pub struct Timeout<S> {
     inner: S,
     duration: Option<Duration>,
     kind: TimeoutKind,
-    clock: Arc<dyn Clock>,
+    timer: Timer,
 }
 
 impl<S> Service<Request> for Timeout<S>
@@ -91,10 +102,19 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let response = self.inner.call(request);
+        // The sleep starts now, with the call, not when the future is first polled.
+        let deadline = match (self.duration, &self.timer) {
+            (None, _) => Deadline::None,
+            (Some(duration), Timer::Tokio) => Deadline::Tokio {
+                sleep: tokio::time::sleep(duration),
+            },
+            (Some(duration), Timer::Clock(clock)) => Deadline::Clock {
+                sleep: clock.sleep(duration),
+            },
+        };
         TimeoutFuture {
             response,
-            // The sleep starts now, with the call, not when the future is first polled.
-            deadline: self.duration.map(|duration| self.clock.sleep(duration)),
+            deadline,
             duration: self.duration.unwrap_or_default(),
             kind: self.kind,
         }
@@ -106,9 +126,32 @@ pin_project! {
     pub struct TimeoutFuture<F> {
         #[pin]
         response: F,
-        deadline: Option<Sleep>,
+        #[pin]
+        deadline: Deadline,
         duration: Duration,
         kind: TimeoutKind,
+    }
+}
+
+pin_project! {
+    /// The sleep a [`TimeoutFuture`] races its call against.
+    #[project = DeadlineProjection]
+    enum Deadline {
+        None,
+        Tokio { #[pin] sleep: tokio::time::Sleep },
+        Clock { sleep: Sleep },
+    }
+}
+
+impl Future for Deadline {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.project() {
+            DeadlineProjection::None => Poll::Pending,
+            DeadlineProjection::Tokio { sleep } => sleep.poll(cx),
+            DeadlineProjection::Clock { sleep } => sleep.as_mut().poll(cx),
+        }
     }
 }
 
@@ -125,10 +168,7 @@ where
         if let Poll::Ready(result) = this.response.poll(cx) {
             return Poll::Ready(result.map_err(Into::into));
         }
-        let Some(deadline) = this.deadline else {
-            return Poll::Pending;
-        };
-        ready!(deadline.as_mut().poll(cx));
+        ready!(this.deadline.poll(cx));
         let after = *this.duration;
         tracing::debug!(timeout_ms = after.as_millis() as u64, kind = ?this.kind, "timed out");
         Poll::Ready(Err(match this.kind {
@@ -173,6 +213,26 @@ mod tests {
                 assert_eq!(after, Duration::from_secs(30));
             }
             other => panic!("expected an attempt timeout, got {other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_clock_tokio_s_timer_fires() {
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let layer = TimeoutLayer::optional(Some(Duration::from_secs(30)), TimeoutKind::Call, None);
+        let call = tokio::spawn(
+            layer
+                .layer(service)
+                .oneshot(http::Request::new(Body::empty())),
+        );
+        let _pending = handle.next_request().await;
+        tokio::time::sleep(Duration::from_secs(29)).await;
+        assert!(!call.is_finished());
+        match call.await {
+            Ok(Err(TransportError::CallTimeout { after })) => {
+                assert_eq!(after, Duration::from_secs(30));
+            }
+            other => panic!("expected a call timeout, got {other:?}"),
         }
     }
 
