@@ -237,7 +237,7 @@ impl OperationInfo {
                     });
                 }
             };
-            parts.path_param(name, text.as_deref());
+            parts.path_param_owned(name, text);
         }
 
         for (name, value) in members(options, "options")?.into_iter().flatten() {

@@ -4,6 +4,8 @@
 //! ([`crate::registry::build`]) both hand their values to [`PartsBuilder`], so that the same
 //! inputs give the same bytes whichever way they come in.
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
@@ -196,21 +198,25 @@ impl<T: QueryValue> QueryValue for Vec<T> {
 /// Setting a value never fails on the spot: the first error is kept and returned by
 /// [`PartsBuilder::finish`], which keeps the generated `to_parts` bodies straight-line code.
 #[derive(Debug)]
-pub(crate) struct PartsBuilder {
+pub(crate) struct PartsBuilder<'a> {
     info: &'static OperationInfo,
-    /// One slot per entry of `info.path_params`.
-    path: Vec<Option<String>>,
+    /// One slot per entry of `info.path_params`, borrowed from the request where it can be:
+    /// held in place, as no operation has more than [`MAX_PATH_PARAMS`].
+    path: [Option<Cow<'a, str>>; MAX_PATH_PARAMS],
     /// One slot per entry of `info.query`; `None` when the option is not set.
     query: Vec<Option<Vec<String>>>,
     body: Option<Value>,
     error: Option<BuildError>,
 }
 
-impl PartsBuilder {
+/// The most path parameters an operation has; the registry's tests hold every operation to it.
+pub(crate) const MAX_PATH_PARAMS: usize = 8;
+
+impl<'a> PartsBuilder<'a> {
     pub(crate) fn new(info: &'static OperationInfo) -> Self {
         Self {
             info,
-            path: vec![None; info.path_params.len()],
+            path: Default::default(),
             query: vec![None; info.query.len()],
             body: None,
             error: None,
@@ -218,14 +224,23 @@ impl PartsBuilder {
     }
 
     /// Sets path parameter `name`; `None` leaves it unset.
-    pub(crate) fn path_param(&mut self, name: &str, value: Option<&str>) {
+    pub(crate) fn path_param(&mut self, name: &str, value: Option<&'a str>) {
+        self.set_path_param(name, value.map(Cow::Borrowed));
+    }
+
+    /// Sets path parameter `name` to a text made for it; `None` leaves it unset.
+    pub(crate) fn path_param_owned(&mut self, name: &str, value: Option<String>) {
+        self.set_path_param(name, value.map(Cow::Owned));
+    }
+
+    fn set_path_param(&mut self, name: &str, value: Option<Cow<'a, str>>) {
         let index = self
             .info
             .path_params
             .iter()
             .position(|param| param.name == name);
-        match index {
-            Some(index) => self.path[index] = value.map(str::to_owned),
+        match index.and_then(|index| self.path.get_mut(index)) {
+            Some(slot) => *slot = value,
             None => self.fail(BuildError::UnknownParameter {
                 name: name.to_owned(),
             }),
@@ -425,5 +440,17 @@ mod tests {
             },
         );
         assert_eq!(path, "/v1/teams/t/projects/a%2Fb");
+    }
+
+    #[test]
+    fn every_operation_fits_the_builder_slots() {
+        for info in crate::registry::operations() {
+            assert!(
+                info.path_params.len() <= MAX_PATH_PARAMS,
+                "{} has {} path parameters",
+                info.id,
+                info.path_params.len()
+            );
+        }
     }
 }
