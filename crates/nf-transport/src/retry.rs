@@ -34,7 +34,8 @@ pub struct Attempt(pub u32);
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryConfig {
-    /// Attempts in all, the first included; 1 switches retries off. Default 4.
+    /// Attempts in all, the first included; 1 switches retries off (see
+    /// [`RetryConfig::disabled`]). Default 4.
     pub max_attempts: u32,
     /// The backoff ceiling before the first retry; it doubles for each retry after. Default
     /// 200 ms.
@@ -58,7 +59,8 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
-    /// A configuration that never retries.
+    /// A configuration that never retries: the layer then keeps nothing per call for later
+    /// attempts, and its calls neither draw on nor replenish the retry budget.
     pub fn disabled() -> Self {
         Self {
             max_attempts: 1,
@@ -448,9 +450,18 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
+        request.extensions_mut().insert(Attempt(1));
+        if self.layer.config.max_attempts <= 1 {
+            // Retries are off: nothing is kept for an attempt that cannot come.
+            return RetryFuture {
+                stage: Stage::First {
+                    response: self.inner.call(request),
+                    rest: None,
+                },
+            };
+        }
         let template = Template::capture(&request).map(Box::new);
         let (method, uri) = (request.method().clone(), request.uri().clone());
-        request.extensions_mut().insert(Attempt(1));
         // The first attempt goes to the ready service now; later ones, if any, to a clone.
         let response = self.inner.call(request);
         let rest = Rest {
@@ -506,7 +517,7 @@ where
             StageProjection::First { response, rest } => {
                 let result = ready!(response.poll(cx)).map_err(Into::into);
                 let Some(rest) = rest.take() else {
-                    // Polled again after it finished: the outcome was handed on already.
+                    // Retries are off.
                     return Poll::Ready(result);
                 };
                 match rest.after(1, result) {
@@ -707,6 +718,35 @@ mod tests {
         for (sleep, ceiling) in clock.sleeps().iter().zip([200, 400, 800]) {
             assert!(*sleep <= Duration::from_millis(ceiling));
         }
+    }
+
+    #[tokio::test]
+    async fn disabled_retries_send_once_and_keep_no_budget_account() {
+        let clock = ManualClock::auto_advance();
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let budget = Arc::new(RetryBudget::new(2, 0.5));
+        assert!(budget.withdraw());
+        let service = RetryLayer::new(
+            RetryConfig::disabled(),
+            Arc::new(DefaultRetryPolicy),
+            budget.clone(),
+            Arc::new(clock.clone()),
+        )
+        .layer(service);
+        let answers = vec![Ok(status(503, &[])), Ok(status(200, &[]))];
+        let (outcome, attempts) =
+            run(service.clone(), &mut handle, request(Method::GET), answers).await;
+        assert_eq!((outcome, attempts), (Ok(503), 1));
+        let (outcome, _) = run(
+            service,
+            &mut handle,
+            request(Method::GET),
+            vec![Ok(status(200, &[]))],
+        )
+        .await;
+        assert_eq!(outcome, Ok(200));
+        assert!(clock.sleeps().is_empty());
+        assert_eq!(budget.available(), 1);
     }
 
     #[test]
