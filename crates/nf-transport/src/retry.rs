@@ -283,35 +283,59 @@ pub struct Retry<S> {
     layer: Arc<RetryLayer>,
 }
 
-/// What is needed to send a request again; `None` when its body is a stream.
+/// What later attempts need of the request: its method and URI, and, when its body can be
+/// replayed, the rest of it. One allocation holds it all.
 struct Template {
     method: Method,
     uri: http::Uri,
+    replay: Option<Replay>,
+}
+
+/// The parts of a request with a replayable body, to send it again.
+struct Replay {
     version: http::Version,
-    headers: http::HeaderMap,
+    /// A list rather than a map: a request carries a few headers, and a second map (with its
+    /// index table) would be built for every call only to be dropped unused.
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
     extensions: http::Extensions,
     body: Body,
 }
 
 impl Template {
-    fn capture(request: &Request) -> Option<Self> {
-        Some(Self {
+    fn capture(request: &Request) -> Box<Self> {
+        let replay = request.body().try_clone().map(|body| Replay {
+            version: request.version(),
+            headers: request
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
+            extensions: request.extensions().clone(),
+            body,
+        });
+        Box::new(Self {
             method: request.method().clone(),
             uri: request.uri().clone(),
-            version: request.version(),
-            headers: request.headers().clone(),
-            extensions: request.extensions().clone(),
-            body: request.body().try_clone()?,
+            replay,
         })
     }
 
+    fn can_replay(&self) -> bool {
+        self.replay.is_some()
+    }
+
     fn rebuild(&self) -> Option<Request> {
-        let mut request = http::Request::new(self.body.try_clone()?);
+        let replay = self.replay.as_ref()?;
+        let mut request = http::Request::new(replay.body.try_clone()?);
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();
-        *request.version_mut() = self.version;
-        *request.headers_mut() = self.headers.clone();
-        *request.extensions_mut() = self.extensions.clone();
+        *request.version_mut() = replay.version;
+        let headers = request.headers_mut();
+        headers.reserve(replay.headers.len());
+        for (name, value) in &replay.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        *request.extensions_mut() = replay.extensions.clone();
         Some(request)
     }
 }
@@ -343,9 +367,7 @@ struct Rest<S> {
     inner: S,
     layer: Arc<RetryLayer>,
     /// Boxed: it is read only when retrying, and keeps the future small.
-    template: Option<Box<Template>>,
-    method: Method,
-    uri: http::Uri,
+    template: Box<Template>,
 }
 
 impl<S> Rest<S>
@@ -358,8 +380,8 @@ where
     fn after(&self, attempt: u32, result: Result<Response, TransportError>) -> Step {
         let layer = &self.layer;
         let info = AttemptInfo {
-            method: &self.method,
-            uri: &self.uri,
+            method: &self.template.method,
+            uri: &self.template.uri,
             attempt,
         };
         if layer.policy.decide(&info, result.as_ref()) == RetryDecision::DoNotRetry {
@@ -375,7 +397,7 @@ where
             tracing::debug!(retry.attempt = attempt, "no attempts left");
             return Step::Done(result);
         }
-        if self.template.is_none() {
+        if !self.template.can_replay() {
             tracing::debug!("streaming request body cannot be sent again; not retrying");
             return Step::Done(result);
         }
@@ -415,7 +437,7 @@ where
         loop {
             self.layer.clock.sleep(delay).await;
             attempt += 1;
-            let Some(mut request) = self.template.as_ref().and_then(|t| t.rebuild()) else {
+            let Some(mut request) = self.template.rebuild() else {
                 // Unreachable: a retry is only scheduled when a template exists.
                 return Err(TransportError::custom("request cannot be replayed"));
             };
@@ -460,16 +482,13 @@ where
                 },
             };
         }
-        let template = Template::capture(&request).map(Box::new);
-        let (method, uri) = (request.method().clone(), request.uri().clone());
+        let template = Template::capture(&request);
         // The first attempt goes to the ready service now; later ones, if any, to a clone.
         let response = self.inner.call(request);
         let rest = Rest {
             inner: self.inner.clone(),
             layer: self.layer.clone(),
             template,
-            method,
-            uri,
         };
         RetryFuture {
             stage: Stage::First {
@@ -626,6 +645,51 @@ mod tests {
         let sleeps = clock.sleeps();
         assert_eq!(sleeps.len(), 1);
         assert!(sleeps[0] <= Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn a_retried_request_is_the_same_request() {
+        let clock = ManualClock::auto_advance();
+        let (service, mut handle) = mock::pair::<Request, Response>();
+        let service = layer(&clock, Arc::default()).layer(service);
+        let mut sent = request(Method::PUT);
+        sent.headers_mut()
+            .append("x-tag", http::HeaderValue::from_static("a"));
+        sent.headers_mut()
+            .append("x-tag", http::HeaderValue::from_static("b"));
+        sent.headers_mut()
+            .insert("accept", http::HeaderValue::from_static("application/json"));
+        sent.extensions_mut()
+            .insert(crate::OperationName("update.thing"));
+        let call = tokio::spawn(service.oneshot(sent));
+
+        let mut seen = Vec::new();
+        for code in [503, 200] {
+            let Some((request, send)) = handle.next_request().await else {
+                panic!("attempt missing");
+            };
+            let (head, body) = request.into_parts();
+            let body = http_body_util::BodyExt::collect(body)
+                .await
+                .map(|b| b.to_bytes());
+            seen.push((head, body.ok()));
+            send.send_response(status(code, &[]));
+        }
+        assert!(matches!(call.await, Ok(Ok(response)) if response.status() == StatusCode::OK));
+
+        let (first, second) = (&seen[0], &seen[1]);
+        assert_eq!(first.0.method, second.0.method);
+        assert_eq!(first.0.uri, second.0.uri);
+        assert_eq!(first.0.headers, second.0.headers);
+        let tags: Vec<_> = second.0.headers.get_all("x-tag").iter().collect();
+        assert_eq!(tags, ["a", "b"]);
+        assert_eq!(
+            second.0.extensions.get::<crate::OperationName>(),
+            Some(&crate::OperationName("update.thing"))
+        );
+        assert_eq!(second.0.extensions.get::<Attempt>(), Some(&Attempt(2)));
+        assert_eq!(first.1.as_deref(), Some(&b"{}"[..]));
+        assert_eq!(first.1, second.1);
     }
 
     #[tokio::test]
