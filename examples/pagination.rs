@@ -102,7 +102,7 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
     let mut last = String::new();
     while let Some(project) = projects.try_next().await? {
         streamed += 1;
-        last = project.id;
+        last = project.id.into();
     }
     writeln!(
         out,
@@ -119,7 +119,7 @@ pub(crate) async fn run(out: &mut impl Write) -> Result<(), BoxError> {
         .map(|request| request.with_per_page(PER_PAGE))
         .stream()
         .take(5)
-        .map_ok(|project| project.name)
+        .map_ok(|project| String::from(project.name))
         .try_collect()
         .await?;
     writeln!(

@@ -94,7 +94,7 @@ pub(crate) async fn run(real_api: bool, out: &mut impl Write) -> Result<(), BoxE
         ),
     )?;
 
-    client.delete().project(&created.id).await?;
+    client.delete().project(created.id.as_str()).await?;
     writeln!(out, "Deleted project `{}`", created.id)?;
 
     if let Some(server) = emulator {

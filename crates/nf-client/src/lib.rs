@@ -121,4 +121,5 @@ pub use nf_transport;
 pub use nf_transport::{RateLimitMode, RateLimitSnapshot, RetryConfig};
 /// Request and response models: the `nf-types` crate.
 pub use nf_types;
+pub use nf_types::CompactString;
 pub use nf_types::Pagination;

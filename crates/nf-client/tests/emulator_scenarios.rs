@@ -136,7 +136,7 @@ async fn a_thousand_projects_in_pages_of_seven_arrive_once_each() {
         .expect("data")
         .projects
         .into_iter()
-        .map(|project| project.id)
+        .map(|project| String::from(project.id))
         .collect();
     assert_eq!(merged, ids);
     assert_eq!(count_of(&server, "list.projects"), pages);
@@ -589,7 +589,7 @@ async fn a_listing_whose_data_is_the_bare_array_streams_and_merges() {
         .volumes(&project)
         .map(|request| request.with_per_page(PER_PAGE as i64))
         .stream()
-        .map_ok(|volume| volume.id)
+        .map_ok(|volume| String::from(volume.id))
         .try_collect()
         .await
         .expect("every volume");
@@ -613,7 +613,7 @@ async fn a_listing_whose_data_is_the_bare_array_streams_and_merges() {
         .into_data()
         .expect("data")
         .into_iter()
-        .map(|volume| volume.id)
+        .map(|volume| String::from(volume.id))
         .collect();
     assert_eq!(merged, ids);
     assert_eq!(count_of(&server, "list.volumes"), pages);

@@ -26,7 +26,7 @@ async fn streams_and_all_cover_every_project_of_the_emulator() {
     let (server, client) = start().await;
     let ids = server.seed_projects(120);
 
-    let streamed: Vec<String> = client
+    let streamed: Vec<_> = client
         .call_typed(ListProjectsRequest::new().with_per_page(50))
         .stream()
         .map_ok(|project| project.id)
@@ -41,7 +41,7 @@ async fn streams_and_all_cover_every_project_of_the_emulator() {
         .all()
         .await
         .expect("every page");
-    let collected: Vec<String> = all
+    let collected: Vec<_> = all
         .into_data()
         .expect("data")
         .projects

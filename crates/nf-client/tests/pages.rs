@@ -144,7 +144,7 @@ async fn all_merges_every_page_under_the_list_member() {
         .all()
         .await
         .expect("all pages");
-    let ids: Vec<String> = all
+    let ids: Vec<_> = all
         .data()
         .expect("data")
         .projects
@@ -290,7 +290,7 @@ async fn all_merges_a_list_nested_two_members_deep() {
         .await
         .expect("every page");
     assert_eq!(all.pagination.as_ref().and_then(|page| page.count), Some(3));
-    let names: Vec<String> = all
+    let names: Vec<_> = all
         .into_data()
         .expect("data")
         .data
@@ -300,7 +300,7 @@ async fn all_merges_a_list_nested_two_members_deep() {
         .collect();
     assert_eq!(names, ["a1", "a2", "a3"]);
 
-    let streamed: Vec<String> = client
+    let streamed: Vec<_> = client
         .list()
         .external_addons("project-1")
         .stream()

@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use compact_str::CompactString;
 use serde_json::{Map, Number, Value};
 
 #[allow(
@@ -236,15 +237,31 @@ fn kind_of(value: &Value) -> Kind {
 }
 
 impl Json for String {
-    // Inlined into the one instance of each `Fields` helper for strings, the commonest
-    // member type: the call would cost as much as reading a short string.
-    #[inline]
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         reader.str().map(Cow::into_owned)
     }
 
     fn to_json(&self) -> Value {
         Value::String(self.clone())
+    }
+}
+
+/// The string of the models: up to 24 bytes are kept inline, longer strings and strings
+/// that had escapes take their buffer over from the text read.
+impl Json for CompactString {
+    // Inlined into the one instance of each `Fields` helper for strings, the commonest
+    // member type: the call would cost as much as reading a short string.
+    #[inline]
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        // Not `From<Cow<str>>`, which is not inlined: a plain string is copied here.
+        match reader.str()? {
+            Cow::Borrowed(text) => Ok(CompactString::new(text)),
+            Cow::Owned(text) => Ok(CompactString::from(text)),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
     }
 }
 
@@ -353,14 +370,20 @@ impl<T: Json> Json for Option<T> {
     }
 }
 
-impl<T: Json> Json for BTreeMap<String, T> {
+/// Objects whose members all have one type, keyed by `String` or by [`CompactString`] (as the
+/// models are).
+impl<K, T> Json for BTreeMap<K, T>
+where
+    K: Ord + AsRef<str> + for<'a> From<Cow<'a, str>>,
+    T: Json,
+{
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let mut object = reader.object()?;
         let mut decoded = BTreeMap::new();
         while let Some(key) = object.next_key(reader)? {
             match T::decode(reader) {
                 Ok(item) => {
-                    decoded.insert(key.into_owned(), item);
+                    decoded.insert(K::from(key), item);
                 }
                 Err(error) => return Err(error.in_member(&key)),
             }
@@ -371,7 +394,7 @@ impl<T: Json> Json for BTreeMap<String, T> {
     fn to_json(&self) -> Value {
         let mut members = Map::new();
         for (key, item) in self {
-            members.insert(key.clone(), item.to_json());
+            members.insert(key.as_ref().to_owned(), item.to_json());
         }
         Value::Object(members)
     }
@@ -545,7 +568,7 @@ impl Fields {
         &mut self,
         reader: &mut Reader<'_>,
         name: OtherName,
-        rest: &mut BTreeMap<String, T>,
+        rest: &mut BTreeMap<CompactString, T>,
     ) {
         let name = match reader.other_name(name) {
             Ok(name) => name,
@@ -556,7 +579,7 @@ impl Fields {
         };
         match T::decode(reader) {
             Ok(value) => {
-                rest.insert(name.into_owned(), value);
+                rest.insert(CompactString::from(name), value);
             }
             Err(error) => self.error = Some(error.in_member(&name)),
         }
@@ -646,10 +669,13 @@ fn insert(members: &mut Map<String, Value>, name: &str, value: Value) {
     dead_code,
     reason = "used by models that declare members and a type for others"
 )]
-pub(crate) fn put_rest<T: Json>(members: &mut Map<String, Value>, rest: &BTreeMap<String, T>) {
+pub(crate) fn put_rest<T: Json>(
+    members: &mut Map<String, Value>,
+    rest: &BTreeMap<CompactString, T>,
+) {
     for (name, value) in rest {
-        if !members.contains_key(name) {
-            members.insert(name.clone(), value.to_json());
+        if !members.contains_key(name.as_str()) {
+            members.insert(name.as_str().to_owned(), value.to_json());
         }
     }
 }
@@ -702,7 +728,7 @@ macro_rules! string_enum {
         pub enum $name {
             $($(#[$variant_meta])* $variant,)*
             /// A value this version of the crate does not know, kept as received.
-            Unknown(String),
+            Unknown($crate::CompactString),
         }
 
         impl $name {
@@ -719,7 +745,7 @@ macro_rules! string_enum {
             fn from(value: &str) -> Self {
                 match value {
                     $($value => Self::$variant,)*
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::Unknown($crate::CompactString::from(other)),
                 }
             }
         }
@@ -841,7 +867,7 @@ mod tests {
             Reader::new(br#"{"x": 1, "id": 2, "tab\there": 3, "\u0069d": 4, "x": 5, "y": true}"#);
         let mut fields = Fields::begin(&mut reader, NAMES).expect("an object");
         let mut id: Option<i64> = None;
-        let mut rest = BTreeMap::<String, i64>::new();
+        let mut rest = BTreeMap::<CompactString, i64>::new();
         while let Some(key) = fields.next(&mut reader) {
             match key {
                 Key::Known(index) => fields.required(&mut reader, index, &mut id),
@@ -856,7 +882,7 @@ mod tests {
         );
         assert_eq!(
             rest.into_iter().collect::<Vec<_>>(),
-            [("tab\there".to_owned(), 3), ("x".to_owned(), 5)]
+            [("tab\there".into(), 3), ("x".into(), 5)]
         );
     }
 

@@ -57,15 +57,15 @@
 //!   when it is optional too).
 //! - Unknown members are ignored when decoding. An object declaring both members and a type
 //!   for others keeps the others in an `additional` map.
-//! - String enumerations have a variant per known value and `Unknown(String)` for values
-//!   added to the API later, which decode and encode back unchanged.
+//! - String enumerations have a variant per known value and `Unknown(CompactString)` for
+//!   values added to the API later, which decode and encode back unchanged.
 //! - A value that may have several JSON types is an enum with one variant per JSON type
-//!   (`Number(f64)`, `String(String)`, …). Alternatives of the same JSON type are merged
+//!   (`Number(f64)`, `String(CompactString)`, …). Alternatives of the same JSON type are merged
 //!   first: objects into one struct whose members are those of all alternatives, required
 //!   only when all require them; strings into one enumeration; integers into numbers. So the
 //!   variant is chosen by the JSON type alone and decoding is never ambiguous.
 //! - Types the API leaves open are [`serde_json::Value`]; objects with only a value type are
-//!   `BTreeMap<String, T>`.
+//!   `BTreeMap<CompactString, T>`.
 //!
 //! Models convert to and from JSON through [`Json`], and implement `serde`'s traits through
 //! it. Nested types are named after the operation, the body (`…Body…`) or response data
@@ -75,6 +75,35 @@
 //! members of the path. Structurally identical types within a group are generated once,
 //! named after the first place they occur, and every operation's `…Body` and `…Response`
 //! names exist (as aliases where the type is shared or not a struct).
+//!
+//! # Strings
+//!
+//! The strings of models (members, enumeration values kept as `Unknown`, map keys) are
+//! [`CompactString`]s, re-exported here from the `compact_str` crate: a string of up to 24
+//! bytes is stored inline, so the ids, names and timestamps that make up most of an answer
+//! are decoded without an allocation each, and dropped without a free each. A longer string
+//! is on the heap, as a `String` is.
+//!
+//! It derefs to `&str`, compares with `str` and `String`, and converts both ways:
+//! `CompactString::from(string)` and `String::from(compact)` (a long string keeps its buffer),
+//! `.into()` for either, and `as_str()`. Constructors and setters take
+//! `impl Into<CompactString>`, so `&str`, `String` and `CompactString` all fit.
+//!
+//! ```
+//! # #[cfg(feature = "projects")] {
+//! use nf_types::CompactString;
+//! use nf_types::projects::CreateProjectBody;
+//!
+//! let body = CreateProjectBody::new("my-project").with_description(String::from("A project"));
+//! assert_eq!(body.name, "my-project");
+//! let name: &str = &body.name;
+//! let owned: String = body.name.clone().into();
+//! assert_eq!(CompactString::from(owned), name);
+//! # }
+//! ```
+//!
+//! Request parameters and query options stay `String`s, as does [`Pagination`]'s cursor
+//! (which becomes a query option): they only ever become the URL.
 //!
 //! # Groups and features
 //!
@@ -113,6 +142,8 @@ mod request;
 
 mod generated;
 
+/// The string type of the models; see [Strings](crate#strings).
+pub use compact_str::CompactString;
 #[allow(
     unused_imports,
     unreachable_pub,

@@ -213,7 +213,7 @@ fn unknown_enum_values_and_members_survive_decoding() {
     ] });
     let decoded = ListProjectsResponse::from_json(page).expect("decodes");
     let status = &decoded.projects[0].lifecycle_status;
-    assert_eq!(status, &Status::Unknown("hibernating".to_owned()));
+    assert_eq!(status, &Status::Unknown("hibernating".into()));
     assert_eq!(status.to_string(), "hibernating");
     assert_eq!(
         decoded.to_json(),
@@ -301,7 +301,7 @@ fn nullable_optional_members_tell_absent_from_null() {
     for (json, expected) in [
         (token(None), None),
         (token(Some(Value::Null)), Some(None)),
-        (token(Some(json!("2030"))), Some(Some("2030".to_owned()))),
+        (token(Some(json!("2030"))), Some(Some("2030".into()))),
     ] {
         let decoded = Token::from_json(json.clone()).expect("decodes");
         assert_eq!(decoded.expires_at, expected);

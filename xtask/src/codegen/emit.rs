@@ -74,6 +74,9 @@ pub(crate) fn group_module(group: &Group<'_>) -> String {
         out!(source, "use serde_json::Value;");
     }
     out!(source);
+    if uses("CompactString") {
+        out!(source, "use crate::CompactString;");
+    }
     let mut json_items = vec!["self", "DecodeError", "Json"];
     if !serde_models.is_empty() {
         json_items.push("serde_via_json");
@@ -172,7 +175,11 @@ fn struct_source(
     }
     if let Some((field, ty)) = additional {
         out!(out, "/// The members not declared above, by name.");
-        out!(out, "pub {field}: BTreeMap<String, {}>,", ty.render());
+        out!(
+            out,
+            "pub {field}: BTreeMap<CompactString, {}>,",
+            ty.render()
+        );
     }
     out!(out, "}}");
     out!(out);
@@ -377,10 +384,11 @@ fn field_doc(field: &Field) -> String {
     }
 }
 
-/// The parameter type of a constructor or setter: strings are taken as `impl Into<String>`.
+/// The parameter type of a constructor or setter: strings are taken as `impl Into<String>`
+/// or `impl Into<CompactString>`.
 fn param_ty(ty: &RustTy) -> String {
     match ty {
-        RustTy::String => "impl Into<String>".to_owned(),
+        RustTy::String | RustTy::CompactString => format!("impl Into<{}>", ty.render()),
         other => other.render(),
     }
 }
@@ -388,7 +396,7 @@ fn param_ty(ty: &RustTy) -> String {
 /// The expression storing parameter `name` of type `ty` (see [`param_ty`]).
 fn param_value(ty: &RustTy, name: &str) -> String {
     match ty {
-        RustTy::String => format!("{name}.into()"),
+        RustTy::String | RustTy::CompactString => format!("{name}.into()"),
         _ => name.to_owned(),
     }
 }

@@ -238,6 +238,7 @@ fn nodes_module(root: &Node<'_>) -> String {
 fn param_ty(group: &str, ty: &RustTy) -> String {
     match ty {
         RustTy::String => "impl Into<String>".to_owned(),
+        RustTy::CompactString => "impl Into<nf_types::CompactString>".to_owned(),
         other => qualified(group, other),
     }
 }
@@ -246,10 +247,11 @@ fn param_ty(group: &str, ty: &RustTy) -> String {
 fn qualified(group: &str, ty: &RustTy) -> String {
     match ty {
         RustTy::Value => "serde_json::Value".to_owned(),
+        RustTy::CompactString => "nf_types::CompactString".to_owned(),
         RustTy::Named(name) => format!("nf_types::{group}::{name}"),
         RustTy::Vec(item) => format!("Vec<{}>", qualified(group, item)),
         RustTy::Map(value) => format!(
-            "std::collections::BTreeMap<String, {}>",
+            "std::collections::BTreeMap<nf_types::CompactString, {}>",
             qualified(group, value)
         ),
         RustTy::JsonMap => "serde_json::Map<String, serde_json::Value>".to_owned(),

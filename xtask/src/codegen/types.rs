@@ -14,11 +14,15 @@ pub(crate) enum RustTy {
     Bool,
     I64,
     F64,
+    /// `String`: path parameters and query options, which only ever become the URL.
     String,
+    /// `CompactString`: the strings of models, which mostly fit inline and so need no
+    /// allocation when decoded.
+    CompactString,
     /// A type generated in the group.
     Named(String),
     Vec(Box<RustTy>),
-    /// `BTreeMap<String, T>`.
+    /// `BTreeMap<CompactString, T>`.
     Map(Box<RustTy>),
     /// `Map<String, Value>`, for objects about which nothing is declared.
     JsonMap,
@@ -36,9 +40,10 @@ impl RustTy {
             RustTy::I64 => "i64".to_owned(),
             RustTy::F64 => "f64".to_owned(),
             RustTy::String => "String".to_owned(),
+            RustTy::CompactString => "CompactString".to_owned(),
             RustTy::Named(name) => name.clone(),
             RustTy::Vec(item) => format!("Vec<{}>", item.render()),
-            RustTy::Map(value) => format!("BTreeMap<String, {}>", value.render()),
+            RustTy::Map(value) => format!("BTreeMap<CompactString, {}>", value.render()),
             RustTy::JsonMap => "Map<String, Value>".to_owned(),
             RustTy::Option(inner) => format!("Option<{}>", inner.render()),
             RustTy::Unit => "()".to_owned(),
@@ -484,7 +489,7 @@ impl Collector {
             Ty::Bool => RustTy::Bool,
             Ty::Int => RustTy::I64,
             Ty::Num => RustTy::F64,
-            Ty::Str => RustTy::String,
+            Ty::Str => RustTy::CompactString,
             Ty::FreeObject => RustTy::JsonMap,
             Ty::Array(items) => {
                 RustTy::Vec(Box::new(self.rust_ty(items, &place.nested("Item", "[]"))))

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,12 +18,12 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct AbortAddonRestoreBody {
     /// The `restoreId` member.
-    pub restore_id: String,
+    pub restore_id: CompactString,
 }
 
 impl AbortAddonRestoreBody {
     /// A value with the required members set and the others absent.
-    pub fn new(restore_id: impl Into<String>) -> Self {
+    pub fn new(restore_id: impl Into<CompactString>) -> Self {
         Self {
             restore_id: restore_id.into(),
         }
@@ -61,11 +62,11 @@ pub struct AddBackupDestinationBody {
     /// The `credentials` member.
     pub credentials: AddBackupDestinationBodyCredentials,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `prefix` member.
-    pub prefix: String,
+    pub prefix: CompactString,
     /// The `type` member.
     pub type_: AddBackupDestinationBodyType,
     /// The `usage` member.
@@ -76,8 +77,8 @@ impl AddBackupDestinationBody {
     /// A value with the required members set and the others absent.
     pub fn new(
         credentials: AddBackupDestinationBodyCredentials,
-        name: impl Into<String>,
-        prefix: impl Into<String>,
+        name: impl Into<CompactString>,
+        prefix: impl Into<CompactString>,
         type_: AddBackupDestinationBodyType,
         usage: AddBackupDestinationBodyUsage,
     ) -> Self {
@@ -93,7 +94,7 @@ impl AddBackupDestinationBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -160,31 +161,31 @@ impl Json for AddBackupDestinationBody {
 #[non_exhaustive]
 pub struct AddBackupDestinationBodyCredentials {
     /// The `accessKey` member; omitted when `None`.
-    pub access_key: Option<String>,
+    pub access_key: Option<CompactString>,
     /// The `authMode` member; omitted when `None`.
     pub auth_mode: Option<AddBackupDestinationBodyCredentialsAuthMode>,
     /// The `bucketName` member.
-    pub bucket_name: String,
+    pub bucket_name: CompactString,
     /// The `enableObjectLock` member; omitted when `None`.
     pub enable_object_lock: Option<bool>,
     /// The `endpoint` member.
-    pub endpoint: String,
+    pub endpoint: CompactString,
     /// The `objectLockRetentionDays` member; omitted when `None`.
     pub object_lock_retention_days: Option<i64>,
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
     /// The `secretKey` member; omitted when `None`.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<CompactString>,
     /// The `workloadIdentityId` member; omitted when `None`.
-    pub workload_identity_id: Option<String>,
+    pub workload_identity_id: Option<CompactString>,
 }
 
 impl AddBackupDestinationBodyCredentials {
     /// A value with the required members set and the others absent.
     pub fn new(
-        bucket_name: impl Into<String>,
-        endpoint: impl Into<String>,
-        region: impl Into<String>,
+        bucket_name: impl Into<CompactString>,
+        endpoint: impl Into<CompactString>,
+        region: impl Into<CompactString>,
     ) -> Self {
         Self {
             access_key: None,
@@ -201,7 +202,7 @@ impl AddBackupDestinationBodyCredentials {
 
     /// Sets [`Self::access_key`].
     #[must_use]
-    pub fn with_access_key(mut self, access_key: impl Into<String>) -> Self {
+    pub fn with_access_key(mut self, access_key: impl Into<CompactString>) -> Self {
         self.access_key = Some(access_key.into());
         self
     }
@@ -232,14 +233,17 @@ impl AddBackupDestinationBodyCredentials {
 
     /// Sets [`Self::secret_key`].
     #[must_use]
-    pub fn with_secret_key(mut self, secret_key: impl Into<String>) -> Self {
+    pub fn with_secret_key(mut self, secret_key: impl Into<CompactString>) -> Self {
         self.secret_key = Some(secret_key.into());
         self
     }
 
     /// Sets [`Self::workload_identity_id`].
     #[must_use]
-    pub fn with_workload_identity_id(mut self, workload_identity_id: impl Into<String>) -> Self {
+    pub fn with_workload_identity_id(
+        mut self,
+        workload_identity_id: impl Into<CompactString>,
+    ) -> Self {
         self.workload_identity_id = Some(workload_identity_id.into());
         self
     }
@@ -360,21 +364,21 @@ string_enum! {
 #[non_exhaustive]
 pub struct AddBackupDestinationResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `credentials` member.
     pub credentials: AddBackupDestinationBodyCredentials,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `prefix` member.
-    pub prefix: String,
+    pub prefix: CompactString,
     /// The `type` member.
     pub type_: AddBackupDestinationBodyType,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `usage` member.
     pub usage: AddBackupDestinationBodyUsage,
 }
@@ -383,9 +387,9 @@ impl AddBackupDestinationResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         credentials: AddBackupDestinationBodyCredentials,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        prefix: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        prefix: impl Into<CompactString>,
         type_: AddBackupDestinationBodyType,
         usage: AddBackupDestinationBodyUsage,
     ) -> Self {
@@ -404,21 +408,21 @@ impl AddBackupDestinationResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -506,9 +510,9 @@ pub struct BackupAddonBody {
     /// The `compressionType` member; omitted when `None`.
     pub compression_type: Option<BackupAddonBodyCompressionType>,
     /// The `customDestinationId` member; omitted when `None`.
-    pub custom_destination_id: Option<String>,
+    pub custom_destination_id: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 
 impl BackupAddonBody {
@@ -552,14 +556,17 @@ impl BackupAddonBody {
 
     /// Sets [`Self::custom_destination_id`].
     #[must_use]
-    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+    pub fn with_custom_destination_id(
+        mut self,
+        custom_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.custom_destination_id = Some(custom_destination_id.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -628,7 +635,7 @@ impl Json for BackupAddonBody {
 #[non_exhaustive]
 pub struct BackupAddonBodyAdditionalDestinationsItem {
     /// The `destinationId` member.
-    pub destination_id: String,
+    pub destination_id: CompactString,
     /// The `retentionTime` member; omitted when `None`.
     pub retention_time: Option<i64>,
     /// The `type` member.
@@ -638,7 +645,7 @@ pub struct BackupAddonBodyAdditionalDestinationsItem {
 impl BackupAddonBodyAdditionalDestinationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        destination_id: impl Into<String>,
+        destination_id: impl Into<CompactString>,
         type_: BackupAddonBodyAdditionalDestinationsItemType,
     ) -> Self {
         Self {
@@ -724,32 +731,32 @@ string_enum! {
 #[non_exhaustive]
 pub struct BackupAddonResponse {
     /// The `completedAt` member; omitted when `None`.
-    pub completed_at: Option<String>,
+    pub completed_at: Option<CompactString>,
     /// The `config` member.
     pub config: BackupAddonResponseConfig,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `lastRestore` member; omitted when `None`.
     pub last_restore: Option<BackupAddonResponseLastRestore>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `status` member.
     pub status: BackupAddonResponseLastRestoreStatus,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl BackupAddonResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         config: BackupAddonResponseConfig,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: BackupAddonResponseLastRestoreStatus,
-        uid: impl Into<String>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             completed_at: None,
@@ -765,7 +772,7 @@ impl BackupAddonResponse {
 
     /// Sets [`Self::completed_at`].
     #[must_use]
-    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+    pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
         self
     }
@@ -849,16 +856,16 @@ impl Json for BackupAddonResponse {
 #[non_exhaustive]
 pub struct BackupAddonResponseConfig {
     /// The `addonVersion` member; omitted when `None`.
-    pub addon_version: Option<String>,
+    pub addon_version: Option<CompactString>,
     /// The `size` member.
-    pub size: String,
+    pub size: CompactString,
     /// The `source` member; omitted when `None`.
     pub source: Option<BackupAddonResponseConfigSource>,
 }
 
 impl BackupAddonResponseConfig {
     /// A value with the required members set and the others absent.
-    pub fn new(size: impl Into<String>) -> Self {
+    pub fn new(size: impl Into<CompactString>) -> Self {
         Self {
             addon_version: None,
             size: size.into(),
@@ -868,7 +875,7 @@ impl BackupAddonResponseConfig {
 
     /// Sets [`Self::addon_version`].
     #[must_use]
-    pub fn with_addon_version(mut self, addon_version: impl Into<String>) -> Self {
+    pub fn with_addon_version(mut self, addon_version: impl Into<CompactString>) -> Self {
         self.addon_version = Some(addon_version.into());
         self
     }
@@ -981,9 +988,9 @@ string_enum! {
 #[non_exhaustive]
 pub struct BackupAddonResponseLastRestore {
     /// The `completedAt` member; omitted when `None`.
-    pub completed_at: Option<String>,
+    pub completed_at: Option<CompactString>,
     /// The `restoreTimestamp` member.
-    pub restore_timestamp: String,
+    pub restore_timestamp: CompactString,
     /// The `status` member.
     pub status: BackupAddonResponseLastRestoreStatus,
 }
@@ -991,7 +998,7 @@ pub struct BackupAddonResponseLastRestore {
 impl BackupAddonResponseLastRestore {
     /// A value with the required members set and the others absent.
     pub fn new(
-        restore_timestamp: impl Into<String>,
+        restore_timestamp: impl Into<CompactString>,
         status: BackupAddonResponseLastRestoreStatus,
     ) -> Self {
         Self {
@@ -1003,7 +1010,7 @@ impl BackupAddonResponseLastRestore {
 
     /// Sets [`Self::completed_at`].
     #[must_use]
-    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+    pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
         self
     }
@@ -1075,7 +1082,7 @@ pub struct CreateAddonBody {
     /// The `customCredentials` member; omitted when `None`.
     pub custom_credentials: Option<CreateAddonBodyCustomCredentials>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAccessEnabled` member; omitted when `None`.
     pub external_access_enabled: Option<bool>,
     /// The `infrastructure` member; omitted when `None`.
@@ -1085,34 +1092,34 @@ pub struct CreateAddonBody {
     /// The `metadata` member; omitted when `None`.
     pub metadata: Option<CreateAddonBodyMetadata>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
     /// The `source` member; omitted when `None`.
     pub source: Option<CreateAddonBodySource>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `tlsEnabled` member; omitted when `None`.
     pub tls_enabled: Option<bool>,
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
     /// The `typeSpecificSettings` member; omitted when `None`.
     pub type_specific_settings: Option<CreateAddonBodyTypeSpecificSettings>,
     /// The `version` member; omitted when `None`.
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// The `vpcAccessible` member; omitted when `None`.
     pub vpc_accessible: Option<bool>,
     /// The `templateValues` member; omitted when `None`.
     pub template_values: Option<Map<String, Value>>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl CreateAddonBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, type_: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>, type_: impl Into<CompactString>) -> Self {
         Self {
             backup_schedules: None,
             billing: None,
@@ -1166,7 +1173,7 @@ impl CreateAddonBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1201,7 +1208,7 @@ impl CreateAddonBody {
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
@@ -1215,14 +1222,14 @@ impl CreateAddonBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -1246,7 +1253,7 @@ impl CreateAddonBody {
 
     /// Sets [`Self::version`].
     #[must_use]
-    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+    pub fn with_version(mut self, version: impl Into<CompactString>) -> Self {
         self.version = Some(version.into());
         self
     }
@@ -1267,7 +1274,7 @@ impl CreateAddonBody {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -1428,7 +1435,7 @@ pub struct CreateAddonBodyBackupSchedulesItem {
     /// The `compressionType` member; omitted when `None`.
     pub compression_type: Option<BackupAddonBodyCompressionType>,
     /// The `customDestinationId` member; omitted when `None`.
-    pub custom_destination_id: Option<String>,
+    pub custom_destination_id: Option<CompactString>,
     /// The `retentionTime` member.
     pub retention_time: i64,
     /// The `scheduling` member.
@@ -1474,7 +1481,10 @@ impl CreateAddonBodyBackupSchedulesItem {
 
     /// Sets [`Self::custom_destination_id`].
     #[must_use]
-    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+    pub fn with_custom_destination_id(
+        mut self,
+        custom_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.custom_destination_id = Some(custom_destination_id.into());
         self
     }
@@ -1647,7 +1657,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateAddonBodyBilling {
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `diskAutoscaling` member; omitted when `None`.
     pub disk_autoscaling: Option<CreateAddonBodyBillingDiskAutoscaling>,
     /// The `replicas` member.
@@ -1655,14 +1665,14 @@ pub struct CreateAddonBodyBilling {
     /// The `storage` member.
     pub storage: i64,
     /// The `storageClass` member; omitted when `None`.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<CompactString>,
     /// The `zonalRedundancy` member; omitted when `None`.
     pub zonal_redundancy: Option<CreateAddonBodyBillingZonalRedundancy>,
 }
 
 impl CreateAddonBodyBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>, replicas: i64, storage: i64) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>, replicas: i64, storage: i64) -> Self {
         Self {
             deployment_plan: deployment_plan.into(),
             disk_autoscaling: None,
@@ -1685,7 +1695,7 @@ impl CreateAddonBodyBilling {
 
     /// Sets [`Self::storage_class`].
     #[must_use]
-    pub fn with_storage_class(mut self, storage_class: impl Into<String>) -> Self {
+    pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
         self
     }
@@ -1915,7 +1925,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateAddonBodyCustomCredentials {
     /// The `dbName` member; omitted when `None`.
-    pub db_name: Option<String>,
+    pub db_name: Option<CompactString>,
 }
 
 impl CreateAddonBodyCustomCredentials {
@@ -1926,7 +1936,7 @@ impl CreateAddonBodyCustomCredentials {
 
     /// Sets [`Self::db_name`].
     #[must_use]
-    pub fn with_db_name(mut self, db_name: impl Into<String>) -> Self {
+    pub fn with_db_name(mut self, db_name: impl Into<CompactString>) -> Self {
         self.db_name = Some(db_name.into());
         self
     }
@@ -2018,12 +2028,12 @@ pub struct CreateAddonBodyIpPoliciesItem {
     /// The `action` member.
     pub action: CreateAddonBodyIpPoliciesItemAction,
     /// The `addresses` member.
-    pub addresses: Vec<String>,
+    pub addresses: Vec<CompactString>,
 }
 
 impl CreateAddonBodyIpPoliciesItem {
     /// A value with the required members set and the others absent.
-    pub fn new(action: CreateAddonBodyIpPoliciesItemAction, addresses: Vec<String>) -> Self {
+    pub fn new(action: CreateAddonBodyIpPoliciesItemAction, addresses: Vec<CompactString>) -> Self {
         Self { action, addresses }
     }
 }
@@ -2133,15 +2143,15 @@ impl Json for CreateAddonBodyMetadata {
 #[non_exhaustive]
 pub struct CreateAddonBodySource {
     /// The `addonId` member; omitted when `None`.
-    pub addon_id: Option<String>,
+    pub addon_id: Option<CompactString>,
     /// The `backupId` member; omitted when `None`.
-    pub backup_id: Option<String>,
+    pub backup_id: Option<CompactString>,
     /// The `backupType` member; omitted when `None`.
     pub backup_type: Option<CreateAddonBodySourceBackupType>,
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
     /// The `backupUid` member; omitted when `None`.
-    pub backup_uid: Option<String>,
+    pub backup_uid: Option<CompactString>,
 }
 
 impl CreateAddonBodySource {
@@ -2158,14 +2168,14 @@ impl CreateAddonBodySource {
 
     /// Sets [`Self::addon_id`].
     #[must_use]
-    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+    pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
         self
     }
 
     /// Sets [`Self::backup_id`].
     #[must_use]
-    pub fn with_backup_id(mut self, backup_id: impl Into<String>) -> Self {
+    pub fn with_backup_id(mut self, backup_id: impl Into<CompactString>) -> Self {
         self.backup_id = Some(backup_id.into());
         self
     }
@@ -2179,14 +2189,14 @@ impl CreateAddonBodySource {
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
     /// Sets [`Self::backup_uid`].
     #[must_use]
-    pub fn with_backup_uid(mut self, backup_uid: impl Into<String>) -> Self {
+    pub fn with_backup_uid(mut self, backup_uid: impl Into<CompactString>) -> Self {
         self.backup_uid = Some(backup_uid.into());
         self
     }
@@ -2599,7 +2609,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateAddonResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `backupSchedules` member; omitted when `None`.
     pub backup_schedules: Option<Vec<CreateAddonBodyBackupSchedulesItem>>,
     /// The `billing` member; omitted when `None`.
@@ -2607,15 +2617,15 @@ pub struct CreateAddonResponse {
     /// The `cluster` member.
     pub cluster: CreateAddonResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `customCredentials` member; omitted when `None`.
     pub custom_credentials: Option<CreateAddonBodyCustomCredentials>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAccessEnabled` member; omitted when `None`.
     pub external_access_enabled: Option<bool>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateAddonBodyInfrastructure>,
     /// The `ipPolicies` member; omitted when `None`.
@@ -2623,42 +2633,42 @@ pub struct CreateAddonResponse {
     /// The `metadata` member; omitted when `None`.
     pub metadata: Option<CreateAddonBodyMetadata>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `source` member; omitted when `None`.
     pub source: Option<CreateAddonBodySource>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateAddonResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `tlsEnabled` member; omitted when `None`.
     pub tls_enabled: Option<bool>,
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
     /// The `typeSpecificSettings` member; omitted when `None`.
     pub type_specific_settings: Option<CreateAddonBodyTypeSpecificSettings>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `version` member; omitted when `None`.
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// The `vpcAccessible` member; omitted when `None`.
     pub vpc_accessible: Option<bool>,
     /// The `templateValues` member; omitted when `None`.
     pub template_values: Option<Map<String, Value>>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl CreateAddonResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         cluster: CreateAddonResponseCluster,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: CreateAddonResponseStatus,
-        type_: impl Into<String>,
+        type_: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -2708,7 +2718,7 @@ impl CreateAddonResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -2725,7 +2735,7 @@ impl CreateAddonResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2767,14 +2777,14 @@ impl CreateAddonResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -2798,14 +2808,14 @@ impl CreateAddonResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
 
     /// Sets [`Self::version`].
     #[must_use]
-    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+    pub fn with_version(mut self, version: impl Into<CompactString>) -> Self {
         self.version = Some(version.into());
         self
     }
@@ -2826,7 +2836,7 @@ impl CreateAddonResponse {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -3008,18 +3018,18 @@ impl Json for CreateAddonResponse {
 #[non_exhaustive]
 pub struct CreateAddonResponseCluster {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `loadBalancers` member; omitted when `None`.
-    pub load_balancers: Option<Vec<String>>,
+    pub load_balancers: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl CreateAddonResponseCluster {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             load_balancers: None,
@@ -3030,14 +3040,14 @@ impl CreateAddonResponseCluster {
 
     /// Sets [`Self::load_balancers`].
     #[must_use]
-    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+    pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -3125,12 +3135,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateAddonBackupScheduleResponse {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
 }
 
 impl CreateAddonBackupScheduleResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self { id: id.into() }
     }
 }
@@ -3165,20 +3175,20 @@ impl Json for CreateAddonBackupScheduleResponse {
 #[non_exhaustive]
 pub struct CreateExternalAddonBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `environmentId` member; omitted when `None`.
-    pub environment_id: Option<String>,
+    pub environment_id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<CreateExternalAddonBodySpec>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateExternalAddonBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             description: None,
             environment_id: None,
@@ -3190,14 +3200,14 @@ impl CreateExternalAddonBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::environment_id`].
     #[must_use]
-    pub fn with_environment_id(mut self, environment_id: impl Into<String>) -> Self {
+    pub fn with_environment_id(mut self, environment_id: impl Into<CompactString>) -> Self {
         self.environment_id = Some(environment_id.into());
         self
     }
@@ -3211,7 +3221,7 @@ impl CreateExternalAddonBody {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -3274,7 +3284,7 @@ pub struct CreateExternalAddonBodySpec {
     /// The `resourceType` member.
     pub resource_type: CreateExternalAddonBodySpecResourceType,
     /// The `workloadIdentityId` member; omitted when `None`.
-    pub workload_identity_id: Option<String>,
+    pub workload_identity_id: Option<CompactString>,
 }
 
 impl CreateExternalAddonBodySpec {
@@ -3308,7 +3318,10 @@ impl CreateExternalAddonBodySpec {
 
     /// Sets [`Self::workload_identity_id`].
     #[must_use]
-    pub fn with_workload_identity_id(mut self, workload_identity_id: impl Into<String>) -> Self {
+    pub fn with_workload_identity_id(
+        mut self,
+        workload_identity_id: impl Into<CompactString>,
+    ) -> Self {
         self.workload_identity_id = Some(workload_identity_id.into());
         self
     }
@@ -3527,12 +3540,12 @@ impl Json for CreateExternalAddonBodySpecProvider {
 #[non_exhaustive]
 pub struct CreateExternalAddonBodySpecProviderAiven {
     /// The `integrationId` member.
-    pub integration_id: String,
+    pub integration_id: CompactString,
 }
 
 impl CreateExternalAddonBodySpecProviderAiven {
     /// A value with the required members set and the others absent.
-    pub fn new(integration_id: impl Into<String>) -> Self {
+    pub fn new(integration_id: impl Into<CompactString>) -> Self {
         Self {
             integration_id: integration_id.into(),
         }
@@ -3569,14 +3582,14 @@ impl Json for CreateExternalAddonBodySpecProviderAiven {
 #[non_exhaustive]
 pub struct CreateExternalAddonBodySpecProviderAws {
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
     /// The `integrationId` member.
-    pub integration_id: String,
+    pub integration_id: CompactString,
 }
 
 impl CreateExternalAddonBodySpecProviderAws {
     /// A value with the required members set and the others absent.
-    pub fn new(region: impl Into<String>, integration_id: impl Into<String>) -> Self {
+    pub fn new(region: impl Into<CompactString>, integration_id: impl Into<CompactString>) -> Self {
         Self {
             region: region.into(),
             integration_id: integration_id.into(),
@@ -3620,18 +3633,21 @@ impl Json for CreateExternalAddonBodySpecProviderAws {
 #[non_exhaustive]
 pub struct CreateExternalAddonBodySpecProviderGoogle {
     /// The `project` member.
-    pub project: String,
+    pub project: CompactString,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `zone` member; omitted when `None`.
-    pub zone: Option<String>,
+    pub zone: Option<CompactString>,
     /// The `integrationId` member.
-    pub integration_id: String,
+    pub integration_id: CompactString,
 }
 
 impl CreateExternalAddonBodySpecProviderGoogle {
     /// A value with the required members set and the others absent.
-    pub fn new(project: impl Into<String>, integration_id: impl Into<String>) -> Self {
+    pub fn new(
+        project: impl Into<CompactString>,
+        integration_id: impl Into<CompactString>,
+    ) -> Self {
         Self {
             project: project.into(),
             region: None,
@@ -3642,14 +3658,14 @@ impl CreateExternalAddonBodySpecProviderGoogle {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::zone`].
     #[must_use]
-    pub fn with_zone(mut self, zone: impl Into<String>) -> Self {
+    pub fn with_zone(mut self, zone: impl Into<CompactString>) -> Self {
         self.zone = Some(zone.into());
         self
     }
@@ -3713,42 +3729,42 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetAddonResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `cluster` member.
     pub cluster: CreateAddonResponseCluster,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: GetAddonResponseSpec,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateAddonResponseStatus,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl GetAddonResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         cluster: CreateAddonResponseCluster,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: GetAddonResponseSpec,
         status: CreateAddonResponseStatus,
-        tags: Vec<String>,
-        uid: impl Into<String>,
+        tags: Vec<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -3767,14 +3783,14 @@ impl GetAddonResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -3881,7 +3897,7 @@ pub struct GetAddonResponseSpec {
     /// The `pendingActions` member.
     pub pending_actions: Vec<GetAddonResponseSpecPendingActionsItem>,
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl GetAddonResponseSpec {
@@ -3889,7 +3905,7 @@ impl GetAddonResponseSpec {
     pub fn new(
         config: GetAddonResponseSpecConfig,
         pending_actions: Vec<GetAddonResponseSpecPendingActionsItem>,
-        type_: impl Into<String>,
+        type_: impl Into<CompactString>,
     ) -> Self {
         Self {
             config,
@@ -3950,13 +3966,13 @@ pub struct GetAddonResponseSpecConfig {
     /// The `typeSpecificSettings` member; omitted when `None`.
     pub type_specific_settings: Option<Map<String, Value>>,
     /// The `versionTag` member; omitted when `None`.
-    pub version_tag: Option<String>,
+    pub version_tag: Option<CompactString>,
     /// The `templateValues` member; omitted when `None`.
-    pub template_values: Option<String>,
+    pub template_values: Option<CompactString>,
     /// The `templateValuesRedacted` member; omitted when `None`.
     pub template_values_redacted: Option<bool>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl GetAddonResponseSpecConfig {
@@ -4018,14 +4034,14 @@ impl GetAddonResponseSpecConfig {
 
     /// Sets [`Self::version_tag`].
     #[must_use]
-    pub fn with_version_tag(mut self, version_tag: impl Into<String>) -> Self {
+    pub fn with_version_tag(mut self, version_tag: impl Into<CompactString>) -> Self {
         self.version_tag = Some(version_tag.into());
         self
     }
 
     /// Sets [`Self::template_values`].
     #[must_use]
-    pub fn with_template_values(mut self, template_values: impl Into<String>) -> Self {
+    pub fn with_template_values(mut self, template_values: impl Into<CompactString>) -> Self {
         self.template_values = Some(template_values.into());
         self
     }
@@ -4039,7 +4055,7 @@ impl GetAddonResponseSpecConfig {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -4148,9 +4164,9 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetAddonResponseSpecPendingActionsItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `type` member; omitted when `None`.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
 }
 
 impl GetAddonResponseSpecPendingActionsItem {
@@ -4164,14 +4180,14 @@ impl GetAddonResponseSpecPendingActionsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::type_`].
     #[must_use]
-    pub fn with_type(mut self, type_: impl Into<String>) -> Self {
+    pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
         self
     }
@@ -4207,12 +4223,12 @@ impl Json for GetAddonResponseSpecPendingActionsItem {
 #[non_exhaustive]
 pub struct GetAddonBackupDownloadResponse {
     /// The `downloadLink` member.
-    pub download_link: String,
+    pub download_link: CompactString,
 }
 
 impl GetAddonBackupDownloadResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(download_link: impl Into<String>) -> Self {
+    pub fn new(download_link: impl Into<CompactString>) -> Self {
         Self {
             download_link: download_link.into(),
         }
@@ -4296,11 +4312,11 @@ impl Json for GetAddonBackupRestoresResponse {
 #[non_exhaustive]
 pub struct GetAddonBackupRestoresResponseRestoresItem {
     /// The `completedAt` member; omitted when `None`.
-    pub completed_at: Option<String>,
+    pub completed_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `restoreTimestamp` member.
-    pub restore_timestamp: String,
+    pub restore_timestamp: CompactString,
     /// The `status` member.
     pub status: BackupAddonResponseLastRestoreStatus,
 }
@@ -4308,8 +4324,8 @@ pub struct GetAddonBackupRestoresResponseRestoresItem {
 impl GetAddonBackupRestoresResponseRestoresItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        restore_timestamp: impl Into<String>,
+        id: impl Into<CompactString>,
+        restore_timestamp: impl Into<CompactString>,
         status: BackupAddonResponseLastRestoreStatus,
     ) -> Self {
         Self {
@@ -4322,7 +4338,7 @@ impl GetAddonBackupRestoresResponseRestoresItem {
 
     /// Sets [`Self::completed_at`].
     #[must_use]
-    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+    pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
         self
     }
@@ -4427,28 +4443,28 @@ pub struct GetAddonBackupSchedulesResponseSchedulesItem {
     /// The `backupType` member.
     pub backup_type: BackupAddonBodyBackupType,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `customDestinationId` member; omitted when `None`.
-    pub custom_destination_id: Option<String>,
+    pub custom_destination_id: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `retentionTime` member.
     pub retention_time: i64,
     /// The `scheduling` member.
     pub scheduling: CreateAddonBodyBackupSchedulesItemScheduling,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetAddonBackupSchedulesResponseSchedulesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         backup_type: BackupAddonBodyBackupType,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         retention_time: i64,
         scheduling: CreateAddonBodyBackupSchedulesItemScheduling,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             additional_destinations: None,
@@ -4485,7 +4501,10 @@ impl GetAddonBackupSchedulesResponseSchedulesItem {
 
     /// Sets [`Self::custom_destination_id`].
     #[must_use]
-    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+    pub fn with_custom_destination_id(
+        mut self,
+        custom_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.custom_destination_id = Some(custom_destination_id.into());
         self
     }
@@ -4632,33 +4651,33 @@ impl Json for GetAddonBackupsResponse {
 #[non_exhaustive]
 pub struct GetAddonBackupsResponseBackupsItem {
     /// The `completedAt` member.
-    pub completed_at: String,
+    pub completed_at: CompactString,
     /// The `config` member.
     pub config: GetAddonBackupsResponseBackupsItemConfig,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `customDestinationId` member; omitted when `None`.
-    pub custom_destination_id: Option<String>,
+    pub custom_destination_id: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `status` member.
     pub status: BackupAddonResponseLastRestoreStatus,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl GetAddonBackupsResponseBackupsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        completed_at: impl Into<String>,
+        completed_at: impl Into<CompactString>,
         config: GetAddonBackupsResponseBackupsItemConfig,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: BackupAddonResponseLastRestoreStatus,
-        uid: impl Into<String>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             completed_at: completed_at.into(),
@@ -4674,7 +4693,10 @@ impl GetAddonBackupsResponseBackupsItem {
 
     /// Sets [`Self::custom_destination_id`].
     #[must_use]
-    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+    pub fn with_custom_destination_id(
+        mut self,
+        custom_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.custom_destination_id = Some(custom_destination_id.into());
         self
     }
@@ -4765,18 +4787,18 @@ pub struct GetAddonBackupsResponseBackupsItemConfig {
     pub additional_destinations:
         Option<Vec<GetAddonBackupsResponseItemConfigAdditionalDestinationsItem>>,
     /// The `addonVersion` member; omitted when `None`.
-    pub addon_version: Option<String>,
+    pub addon_version: Option<CompactString>,
     /// The `compressionType` member; omitted when `None`.
     pub compression_type: Option<BackupAddonBodyCompressionType>,
     /// The `size` member.
-    pub size: String,
+    pub size: CompactString,
     /// The `source` member; omitted when `None`.
     pub source: Option<BackupAddonResponseConfigSource>,
 }
 
 impl GetAddonBackupsResponseBackupsItemConfig {
     /// A value with the required members set and the others absent.
-    pub fn new(size: impl Into<String>) -> Self {
+    pub fn new(size: impl Into<CompactString>) -> Self {
         Self {
             additional_destinations: None,
             addon_version: None,
@@ -4798,7 +4820,7 @@ impl GetAddonBackupsResponseBackupsItemConfig {
 
     /// Sets [`Self::addon_version`].
     #[must_use]
-    pub fn with_addon_version(mut self, addon_version: impl Into<String>) -> Self {
+    pub fn with_addon_version(mut self, addon_version: impl Into<CompactString>) -> Self {
         self.addon_version = Some(addon_version.into());
         self
     }
@@ -4883,7 +4905,7 @@ impl Json for GetAddonBackupsResponseBackupsItemConfig {
 #[non_exhaustive]
 pub struct GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     /// The `destinationId` member.
-    pub destination_id: String,
+    pub destination_id: CompactString,
     /// The `retentionTime` member; omitted when `None`.
     pub retention_time: Option<f64>,
     /// The `type` member.
@@ -4893,7 +4915,7 @@ pub struct GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
 impl GetAddonBackupsResponseItemConfigAdditionalDestinationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        destination_id: impl Into<String>,
+        destination_id: impl Into<CompactString>,
         type_: BackupAddonBodyAdditionalDestinationsItemType,
     ) -> Self {
         Self {
@@ -5000,17 +5022,17 @@ pub struct GetAddonContainersResponseContainersItem {
     /// The `createdAt` member.
     pub created_at: i64,
     /// The `host` member; omitted when `None`.
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// The `ipAddresses` member; omitted when `None`.
-    pub ip_addresses: Option<Vec<String>>,
+    pub ip_addresses: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nodeName` member; omitted when `None`.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// The `nodePoolProviderId` member; omitted when `None`.
-    pub node_pool_provider_id: Option<String>,
+    pub node_pool_provider_id: Option<CompactString>,
     /// The `nodePoolUserId` member; omitted when `None`.
-    pub node_pool_user_id: Option<String>,
+    pub node_pool_user_id: Option<CompactString>,
     /// The `status` member.
     pub status: GetAddonContainersResponseContainersItemStatus,
     /// The `updatedAt` member.
@@ -5021,7 +5043,7 @@ impl GetAddonContainersResponseContainersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         created_at: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: GetAddonContainersResponseContainersItemStatus,
         updated_at: i64,
     ) -> Self {
@@ -5040,35 +5062,38 @@ impl GetAddonContainersResponseContainersItem {
 
     /// Sets [`Self::host`].
     #[must_use]
-    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+    pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
         self
     }
 
     /// Sets [`Self::ip_addresses`].
     #[must_use]
-    pub fn with_ip_addresses(mut self, ip_addresses: Vec<String>) -> Self {
+    pub fn with_ip_addresses(mut self, ip_addresses: Vec<CompactString>) -> Self {
         self.ip_addresses = Some(ip_addresses);
         self
     }
 
     /// Sets [`Self::node_name`].
     #[must_use]
-    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+    pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
         self
     }
 
     /// Sets [`Self::node_pool_provider_id`].
     #[must_use]
-    pub fn with_node_pool_provider_id(mut self, node_pool_provider_id: impl Into<String>) -> Self {
+    pub fn with_node_pool_provider_id(
+        mut self,
+        node_pool_provider_id: impl Into<CompactString>,
+    ) -> Self {
         self.node_pool_provider_id = Some(node_pool_provider_id.into());
         self
     }
 
     /// Sets [`Self::node_pool_user_id`].
     #[must_use]
-    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<String>) -> Self {
+    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<CompactString>) -> Self {
         self.node_pool_user_id = Some(node_pool_user_id.into());
         self
     }
@@ -5742,13 +5767,13 @@ impl Json for GetAddonRestoresResponse {
 #[non_exhaustive]
 pub struct GetAddonRestoresResponseRestoresItem {
     /// The `backupId` member.
-    pub backup_id: String,
+    pub backup_id: CompactString,
     /// The `completedAt` member; omitted when `None`.
-    pub completed_at: Option<String>,
+    pub completed_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `restoreTimestamp` member.
-    pub restore_timestamp: String,
+    pub restore_timestamp: CompactString,
     /// The `status` member.
     pub status: BackupAddonResponseLastRestoreStatus,
 }
@@ -5756,9 +5781,9 @@ pub struct GetAddonRestoresResponseRestoresItem {
 impl GetAddonRestoresResponseRestoresItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        backup_id: impl Into<String>,
-        id: impl Into<String>,
-        restore_timestamp: impl Into<String>,
+        backup_id: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        restore_timestamp: impl Into<CompactString>,
         status: BackupAddonResponseLastRestoreStatus,
     ) -> Self {
         Self {
@@ -5772,7 +5797,7 @@ impl GetAddonRestoresResponseRestoresItem {
 
     /// Sets [`Self::completed_at`].
     #[must_use]
-    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+    pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
         self
     }
@@ -5874,19 +5899,19 @@ impl Json for GetAddonTypesResponse {
 #[non_exhaustive]
 pub struct GetAddonTypesResponseAddonTypesItem {
     /// The `description` member.
-    pub description: String,
+    pub description: CompactString,
     /// The `features` member; omitted when `None`.
     pub features: Option<GetAddonTypesResponseAddonTypesItemFeatures>,
     /// The `major` member; omitted when `None`.
-    pub major: Option<Vec<String>>,
+    pub major: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `resources` member; omitted when `None`.
     pub resources: Option<GetAddonTypesResponseAddonTypesItemResources>,
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
     /// The `versions` member; omitted when `None`.
-    pub versions: Option<Vec<String>>,
+    pub versions: Option<Vec<CompactString>>,
     /// The `config` member; omitted when `None`.
     pub config: Option<GetAddonTypesResponseAddonTypesItemConfig>,
     /// The `scope` member; omitted when `None`.
@@ -5896,9 +5921,9 @@ pub struct GetAddonTypesResponseAddonTypesItem {
 impl GetAddonTypesResponseAddonTypesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        description: impl Into<String>,
-        name: impl Into<String>,
-        type_: impl Into<String>,
+        description: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        type_: impl Into<CompactString>,
     ) -> Self {
         Self {
             description: description.into(),
@@ -5922,7 +5947,7 @@ impl GetAddonTypesResponseAddonTypesItem {
 
     /// Sets [`Self::major`].
     #[must_use]
-    pub fn with_major(mut self, major: Vec<String>) -> Self {
+    pub fn with_major(mut self, major: Vec<CompactString>) -> Self {
         self.major = Some(major);
         self
     }
@@ -5939,7 +5964,7 @@ impl GetAddonTypesResponseAddonTypesItem {
 
     /// Sets [`Self::versions`].
     #[must_use]
-    pub fn with_versions(mut self, versions: Vec<String>) -> Self {
+    pub fn with_versions(mut self, versions: Vec<CompactString>) -> Self {
         self.versions = Some(versions);
         self
     }
@@ -6417,7 +6442,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetAddonVersionResponse {
     /// The `discontinuedBy` member; omitted when `None`.
-    pub discontinued_by: Option<String>,
+    pub discontinued_by: Option<CompactString>,
     /// The `lifecycleStatus` member.
     pub lifecycle_status: GetAddonResponseSpecConfigLifecycleStatus,
     /// The `upgradeHistory` member.
@@ -6425,7 +6450,7 @@ pub struct GetAddonVersionResponse {
     /// The `upgradeTo` member.
     pub upgrade_to: Vec<GetAddonVersionResponseUpgradeToItem>,
     /// The `version` member.
-    pub version: String,
+    pub version: CompactString,
 }
 
 impl GetAddonVersionResponse {
@@ -6434,7 +6459,7 @@ impl GetAddonVersionResponse {
         lifecycle_status: GetAddonResponseSpecConfigLifecycleStatus,
         upgrade_history: Vec<GetAddonVersionResponseUpgradeHistoryItem>,
         upgrade_to: Vec<GetAddonVersionResponseUpgradeToItem>,
-        version: impl Into<String>,
+        version: impl Into<CompactString>,
     ) -> Self {
         Self {
             discontinued_by: None,
@@ -6447,7 +6472,7 @@ impl GetAddonVersionResponse {
 
     /// Sets [`Self::discontinued_by`].
     #[must_use]
-    pub fn with_discontinued_by(mut self, discontinued_by: impl Into<String>) -> Self {
+    pub fn with_discontinued_by(mut self, discontinued_by: impl Into<CompactString>) -> Self {
         self.discontinued_by = Some(discontinued_by.into());
         self
     }
@@ -6513,17 +6538,17 @@ impl Json for GetAddonVersionResponse {
 #[non_exhaustive]
 pub struct GetAddonVersionResponseUpgradeHistoryItem {
     /// The `completedAt` member; omitted when `None`.
-    pub completed_at: Option<String>,
+    pub completed_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `newVersion` member.
-    pub new_version: String,
+    pub new_version: CompactString,
     /// The `previousVersion` member.
-    pub previous_version: String,
+    pub previous_version: CompactString,
     /// The `status` member.
     pub status: GetAddonVersionResponseUpgradeHistoryItemStatus,
     /// The `upgradeId` member.
-    pub upgrade_id: String,
+    pub upgrade_id: CompactString,
     /// The `upgradeType` member.
     pub upgrade_type: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
 }
@@ -6531,11 +6556,11 @@ pub struct GetAddonVersionResponseUpgradeHistoryItem {
 impl GetAddonVersionResponseUpgradeHistoryItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        new_version: impl Into<String>,
-        previous_version: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        new_version: impl Into<CompactString>,
+        previous_version: impl Into<CompactString>,
         status: GetAddonVersionResponseUpgradeHistoryItemStatus,
-        upgrade_id: impl Into<String>,
+        upgrade_id: impl Into<CompactString>,
         upgrade_type: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
     ) -> Self {
         Self {
@@ -6551,7 +6576,7 @@ impl GetAddonVersionResponseUpgradeHistoryItem {
 
     /// Sets [`Self::completed_at`].
     #[must_use]
-    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+    pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
         self
     }
@@ -6690,14 +6715,14 @@ pub struct GetAddonVersionResponseUpgradeToItem {
     /// The `type` member.
     pub type_: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
     /// The `version` member.
-    pub version: String,
+    pub version: CompactString,
 }
 
 impl GetAddonVersionResponseUpgradeToItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         type_: GetAddonVersionResponseUpgradeHistoryItemUpgradeType,
-        version: impl Into<String>,
+        version: impl Into<CompactString>,
     ) -> Self {
         Self {
             type_,
@@ -6741,15 +6766,15 @@ pub struct ImportAddonBackupBody {
     /// The `compressionType` member; omitted when `None`.
     pub compression_type: Option<BackupAddonBodyCompressionType>,
     /// The `connectionString` member; omitted when `None`.
-    pub connection_string: Option<String>,
+    pub connection_string: Option<CompactString>,
     /// The `customDestinationId` member; omitted when `None`.
-    pub custom_destination_id: Option<String>,
+    pub custom_destination_id: Option<CompactString>,
     /// The `importAllDatabases` member; omitted when `None`.
     pub import_all_databases: Option<bool>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `importUrl` member; omitted when `None`.
-    pub import_url: Option<String>,
+    pub import_url: Option<CompactString>,
 }
 
 impl ImportAddonBackupBody {
@@ -6777,14 +6802,17 @@ impl ImportAddonBackupBody {
 
     /// Sets [`Self::connection_string`].
     #[must_use]
-    pub fn with_connection_string(mut self, connection_string: impl Into<String>) -> Self {
+    pub fn with_connection_string(mut self, connection_string: impl Into<CompactString>) -> Self {
         self.connection_string = Some(connection_string.into());
         self
     }
 
     /// Sets [`Self::custom_destination_id`].
     #[must_use]
-    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+    pub fn with_custom_destination_id(
+        mut self,
+        custom_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.custom_destination_id = Some(custom_destination_id.into());
         self
     }
@@ -6798,14 +6826,14 @@ impl ImportAddonBackupBody {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::import_url`].
     #[must_use]
-    pub fn with_import_url(mut self, import_url: impl Into<String>) -> Self {
+    pub fn with_import_url(mut self, import_url: impl Into<CompactString>) -> Self {
         self.import_url = Some(import_url.into());
         self
     }
@@ -6923,35 +6951,35 @@ impl Json for ListAddonsResponse {
 #[non_exhaustive]
 pub struct ListAddonsResponseAddonsItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: ListAddonsResponseAddonsItemSpec,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateAddonResponseStatus,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl ListAddonsResponseAddonsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: ListAddonsResponseAddonsItemSpec,
         status: CreateAddonResponseStatus,
-        tags: Vec<String>,
-        uid: impl Into<String>,
+        tags: Vec<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -6968,14 +6996,14 @@ impl ListAddonsResponseAddonsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -7057,12 +7085,12 @@ impl Json for ListAddonsResponseAddonsItem {
 #[non_exhaustive]
 pub struct ListAddonsResponseAddonsItemSpec {
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl ListAddonsResponseAddonsItemSpec {
     /// A value with the required members set and the others absent.
-    pub fn new(type_: impl Into<String>) -> Self {
+    pub fn new(type_: impl Into<CompactString>) -> Self {
         Self {
             type_: type_.into(),
         }
@@ -7149,17 +7177,17 @@ pub struct ListBackupDestinationsBackupsResponseItem {
     /// The `addon` member; omitted when `None`.
     pub addon: Option<ListBackupDestinationsBackupsResponseItemAddon>,
     /// The `completedAt` member.
-    pub completed_at: String,
+    pub completed_at: CompactString,
     /// The `config` member.
     pub config: ListBackupDestinationsBackupsResponseItemConfig,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `expiredBy` member.
     pub expired_by: f64,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `project` member; omitted when `None`.
     pub project: Option<ListBackupDestinationsBackupsResponseItemAddon>,
     /// The `schedules` member; omitted when `None`.
@@ -7171,12 +7199,12 @@ pub struct ListBackupDestinationsBackupsResponseItem {
 impl ListBackupDestinationsBackupsResponseItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        completed_at: impl Into<String>,
+        completed_at: impl Into<CompactString>,
         config: ListBackupDestinationsBackupsResponseItemConfig,
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         expired_by: f64,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: BackupAddonResponseLastRestoreStatus,
     ) -> Self {
         Self {
@@ -7314,9 +7342,9 @@ impl Json for ListBackupDestinationsBackupsResponseItem {
 #[non_exhaustive]
 pub struct ListBackupDestinationsBackupsResponseItemAddon {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 
 impl ListBackupDestinationsBackupsResponseItemAddon {
@@ -7330,14 +7358,14 @@ impl ListBackupDestinationsBackupsResponseItemAddon {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -7373,18 +7401,18 @@ impl Json for ListBackupDestinationsBackupsResponseItemAddon {
 #[non_exhaustive]
 pub struct ListBackupDestinationsBackupsResponseItemConfig {
     /// The `addonType` member; omitted when `None`.
-    pub addon_type: Option<String>,
+    pub addon_type: Option<CompactString>,
     /// The `addonVersion` member; omitted when `None`.
-    pub addon_version: Option<String>,
+    pub addon_version: Option<CompactString>,
     /// The `size` member.
-    pub size: String,
+    pub size: CompactString,
     /// The `source` member; omitted when `None`.
     pub source: Option<ListBackupDestinationsBackupsResponseItemConfigSource>,
 }
 
 impl ListBackupDestinationsBackupsResponseItemConfig {
     /// A value with the required members set and the others absent.
-    pub fn new(size: impl Into<String>) -> Self {
+    pub fn new(size: impl Into<CompactString>) -> Self {
         Self {
             addon_type: None,
             addon_version: None,
@@ -7395,14 +7423,14 @@ impl ListBackupDestinationsBackupsResponseItemConfig {
 
     /// Sets [`Self::addon_type`].
     #[must_use]
-    pub fn with_addon_type(mut self, addon_type: impl Into<String>) -> Self {
+    pub fn with_addon_type(mut self, addon_type: impl Into<CompactString>) -> Self {
         self.addon_type = Some(addon_type.into());
         self
     }
 
     /// Sets [`Self::addon_version`].
     #[must_use]
-    pub fn with_addon_version(mut self, addon_version: impl Into<String>) -> Self {
+    pub fn with_addon_version(mut self, addon_version: impl Into<CompactString>) -> Self {
         self.addon_version = Some(addon_version.into());
         self
     }
@@ -7673,7 +7701,7 @@ pub struct PatchAddonBody {
     /// The `billing` member; omitted when `None`.
     pub billing: Option<PatchAddonBodyBilling>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAccessEnabled` member; omitted when `None`.
     pub external_access_enabled: Option<bool>,
     /// The `ipPolicies` member; omitted when `None`.
@@ -7681,15 +7709,15 @@ pub struct PatchAddonBody {
     /// The `metadata` member; omitted when `None`.
     pub metadata: Option<CreateAddonBodyMetadata>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `tlsEnabled` member; omitted when `None`.
     pub tls_enabled: Option<bool>,
     /// The `typeSpecificSettings` member; omitted when `None`.
     pub type_specific_settings: Option<CreateAddonBodyTypeSpecificSettings>,
     /// The `version` member; omitted when `None`.
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// The `vpcAccessible` member; omitted when `None`.
     pub vpc_accessible: Option<bool>,
     /// The `templateValues` member; omitted when `None`.
@@ -7735,7 +7763,7 @@ impl PatchAddonBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -7763,14 +7791,14 @@ impl PatchAddonBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -7794,7 +7822,7 @@ impl PatchAddonBody {
 
     /// Sets [`Self::version`].
     #[must_use]
-    pub fn with_version(mut self, version: impl Into<String>) -> Self {
+    pub fn with_version(mut self, version: impl Into<CompactString>) -> Self {
         self.version = Some(version.into());
         self
     }
@@ -7921,7 +7949,7 @@ impl Json for PatchAddonBody {
 #[non_exhaustive]
 pub struct PatchAddonBodyBilling {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `diskAutoscaling` member; omitted when `None`.
     pub disk_autoscaling: Option<CreateAddonBodyBillingDiskAutoscaling>,
     /// The `replicas` member; omitted when `None`.
@@ -7929,7 +7957,7 @@ pub struct PatchAddonBodyBilling {
     /// The `storage` member; omitted when `None`.
     pub storage: Option<i64>,
     /// The `storageClass` member; omitted when `None`.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<CompactString>,
 }
 
 impl PatchAddonBodyBilling {
@@ -7946,7 +7974,7 @@ impl PatchAddonBodyBilling {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -7977,7 +8005,7 @@ impl PatchAddonBodyBilling {
 
     /// Sets [`Self::storage_class`].
     #[must_use]
-    pub fn with_storage_class(mut self, storage_class: impl Into<String>) -> Self {
+    pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
         self
     }
@@ -8044,9 +8072,9 @@ pub struct PatchBackupDestinationBody {
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<AddBackupDestinationBodyCredentials>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 
 impl PatchBackupDestinationBody {
@@ -8068,14 +8096,14 @@ impl PatchBackupDestinationBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -8118,7 +8146,7 @@ impl Json for PatchBackupDestinationBody {
 #[non_exhaustive]
 pub struct ScaleAddonBody {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `replicas` member; omitted when `None`.
     pub replicas: Option<i64>,
     /// The `storage` member; omitted when `None`.
@@ -8137,7 +8165,7 @@ impl ScaleAddonBody {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -8321,12 +8349,12 @@ pub struct UpdateAddonSecurityBodyIpPoliciesItem {
     /// The `action` member; omitted when `None`.
     pub action: Option<CreateAddonBodyIpPoliciesItemAction>,
     /// The `address` member.
-    pub address: String,
+    pub address: CompactString,
 }
 
 impl UpdateAddonSecurityBodyIpPoliciesItem {
     /// A value with the required members set and the others absent.
-    pub fn new(address: impl Into<String>) -> Self {
+    pub fn new(address: impl Into<CompactString>) -> Self {
         Self {
             action: None,
             address: address.into(),
@@ -8374,12 +8402,12 @@ impl Json for UpdateAddonSecurityBodyIpPoliciesItem {
 #[non_exhaustive]
 pub struct UpdateAddonVersionBody {
     /// The `version` member.
-    pub version: String,
+    pub version: CompactString,
 }
 
 impl UpdateAddonVersionBody {
     /// A value with the required members set and the others absent.
-    pub fn new(version: impl Into<String>) -> Self {
+    pub fn new(version: impl Into<CompactString>) -> Self {
         Self {
             version: version.into(),
         }
@@ -8416,13 +8444,13 @@ impl Json for UpdateAddonVersionBody {
 #[non_exhaustive]
 pub struct UpdateExternalAddonBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `environmentId` member; omitted when `None`.
-    pub environment_id: Option<String>,
+    pub environment_id: Option<CompactString>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<CreateExternalAddonBodySpec>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl UpdateExternalAddonBody {
@@ -8438,14 +8466,14 @@ impl UpdateExternalAddonBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::environment_id`].
     #[must_use]
-    pub fn with_environment_id(mut self, environment_id: impl Into<String>) -> Self {
+    pub fn with_environment_id(mut self, environment_id: impl Into<CompactString>) -> Self {
         self.environment_id = Some(environment_id.into());
         self
     }
@@ -8459,7 +8487,7 @@ impl UpdateExternalAddonBody {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }

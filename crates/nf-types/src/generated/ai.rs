@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -27,11 +28,11 @@ pub struct CreateHarnessBody {
     /// The `deployment` member.
     pub deployment: CreateHarnessBodyDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `harness` member.
     pub harness: CreateHarnessBodyHarness,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateHarnessBodyPortsItem>>,
     /// The `private` member; omitted when `None`.
@@ -45,9 +46,9 @@ pub struct CreateHarnessBody {
     /// The `source` member; omitted when `None`.
     pub source: Option<CreateHarnessBodyAdditionalRepositoriesItemSource>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateHarnessBody {
@@ -56,7 +57,7 @@ impl CreateHarnessBody {
         billing: CreateHarnessBodyBilling,
         deployment: CreateHarnessBodyDeployment,
         harness: CreateHarnessBodyHarness,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             additional_repositories: None,
@@ -104,7 +105,7 @@ impl CreateHarnessBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -159,14 +160,14 @@ impl CreateHarnessBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -295,7 +296,7 @@ impl Json for CreateHarnessBody {
 #[non_exhaustive]
 pub struct CreateHarnessBodyAdditionalRepositoriesItem {
     /// The `directory` member.
-    pub directory: String,
+    pub directory: CompactString,
     /// The `source` member.
     pub source: CreateHarnessBodyAdditionalRepositoriesItemSource,
 }
@@ -303,7 +304,7 @@ pub struct CreateHarnessBodyAdditionalRepositoriesItem {
 impl CreateHarnessBodyAdditionalRepositoriesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        directory: impl Into<String>,
+        directory: impl Into<CompactString>,
         source: CreateHarnessBodyAdditionalRepositoriesItemSource,
     ) -> Self {
         Self {
@@ -346,27 +347,27 @@ impl Json for CreateHarnessBodyAdditionalRepositoriesItem {
 #[non_exhaustive]
 pub struct CreateHarnessBodyAdditionalRepositoriesItemSource {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member.
-    pub project_branch: String,
+    pub project_branch: CompactString,
     /// The `projectType` member.
     pub project_type: CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType,
     /// The `projectUrl` member.
-    pub project_url: String,
+    pub project_url: CompactString,
     /// The `publicRepo` member; omitted when `None`.
     pub public_repo: Option<bool>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl CreateHarnessBodyAdditionalRepositoriesItemSource {
     /// A value with the required members set and the others absent.
     pub fn new(
-        project_branch: impl Into<String>,
+        project_branch: impl Into<CompactString>,
         project_type: CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType,
-        project_url: impl Into<String>,
+        project_url: impl Into<CompactString>,
     ) -> Self {
         Self {
             account_login: None,
@@ -381,7 +382,7 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
@@ -395,14 +396,14 @@ impl CreateHarnessBodyAdditionalRepositoriesItemSource {
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -506,14 +507,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateHarnessBodyBilling {
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateHarnessBodyBillingGpu>,
 }
 
 impl CreateHarnessBodyBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             deployment_plan: deployment_plan.into(),
             gpu: None,
@@ -626,7 +627,7 @@ impl Json for CreateHarnessBodyBillingGpu {
 #[non_exhaustive]
 pub struct CreateHarnessBodyBranchData {
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `source` member.
     pub source: CreateHarnessBodyAdditionalRepositoriesItemSource,
 }
@@ -634,7 +635,7 @@ pub struct CreateHarnessBodyBranchData {
 impl CreateHarnessBodyBranchData {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         source: CreateHarnessBodyAdditionalRepositoriesItemSource,
     ) -> Self {
         Self {
@@ -824,14 +825,14 @@ impl Json for CreateHarnessBodyDeployment {
 #[non_exhaustive]
 pub struct CreateHarnessBodyDeploymentExternal {
     /// The `credentials` member; omitted when `None`.
-    pub credentials: Option<String>,
+    pub credentials: Option<CompactString>,
     /// The `imagePath` member.
-    pub image_path: String,
+    pub image_path: CompactString,
 }
 
 impl CreateHarnessBodyDeploymentExternal {
     /// A value with the required members set and the others absent.
-    pub fn new(image_path: impl Into<String>) -> Self {
+    pub fn new(image_path: impl Into<CompactString>) -> Self {
         Self {
             credentials: None,
             image_path: image_path.into(),
@@ -840,7 +841,7 @@ impl CreateHarnessBodyDeploymentExternal {
 
     /// Sets [`Self::credentials`].
     #[must_use]
-    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
+    pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
         self
     }
@@ -894,13 +895,13 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateHarnessBodyDeploymentInternal {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `buildId` member; omitted when `None`.
-    pub build_id: Option<String>,
+    pub build_id: Option<CompactString>,
     /// The `buildSHA` member; omitted when `None`.
-    pub build_sha: Option<String>,
+    pub build_sha: Option<CompactString>,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
 }
 
 impl CreateHarnessBodyDeploymentInternal {
@@ -916,28 +917,28 @@ impl CreateHarnessBodyDeploymentInternal {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
 
     /// Sets [`Self::build_id`].
     #[must_use]
-    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+    pub fn with_build_id(mut self, build_id: impl Into<CompactString>) -> Self {
         self.build_id = Some(build_id.into());
         self
     }
 
     /// Sets [`Self::build_sha`].
     #[must_use]
-    pub fn with_build_sha(mut self, build_sha: impl Into<String>) -> Self {
+    pub fn with_build_sha(mut self, build_sha: impl Into<CompactString>) -> Self {
         self.build_sha = Some(build_sha.into());
         self
     }
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -1038,7 +1039,7 @@ pub struct CreateHarnessBodyHarness {
     /// The `authMode` member; omitted when `None`.
     pub auth_mode: Option<CreateHarnessBodyHarnessAuthMode>,
     /// The `cloneDirectory` member; omitted when `None`.
-    pub clone_directory: Option<String>,
+    pub clone_directory: Option<CompactString>,
     /// The `type` member.
     pub type_: CreateHarnessBodyHarnessType,
 }
@@ -1070,7 +1071,7 @@ impl CreateHarnessBodyHarness {
 
     /// Sets [`Self::clone_directory`].
     #[must_use]
-    pub fn with_clone_directory(mut self, clone_directory: impl Into<String>) -> Self {
+    pub fn with_clone_directory(mut self, clone_directory: impl Into<CompactString>) -> Self {
         self.clone_directory = Some(clone_directory.into());
         self
     }
@@ -1156,11 +1157,11 @@ pub struct CreateHarnessBodyPortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `domains` member; omitted when `None`.
-    pub domains: Option<Vec<String>>,
+    pub domains: Option<Vec<CompactString>>,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
     pub protocol: CreateHarnessBodyPortsItemProtocol,
     /// The `public` member; omitted when `None`.
@@ -1175,7 +1176,7 @@ impl CreateHarnessBodyPortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         internal_port: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         protocol: CreateHarnessBodyPortsItemProtocol,
     ) -> Self {
         Self {
@@ -1210,7 +1211,7 @@ impl CreateHarnessBodyPortsItem {
 
     /// Sets [`Self::domains`].
     #[must_use]
-    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+    pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
         self
     }
@@ -1550,31 +1551,31 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateHarnessBodyRepositoryData {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `context` member; omitted when `None`.
-    pub context: Option<String>,
+    pub context: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `folder` member; omitted when `None`.
-    pub folder: Option<String>,
+    pub folder: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `privateRepo` member; omitted when `None`.
     pub private_repo: Option<bool>,
     /// The `projectType` member.
     pub project_type: CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member.
-    pub vcs_link_id: String,
+    pub vcs_link_id: CompactString,
 }
 
 impl CreateHarnessBodyRepositoryData {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         project_type: CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType,
-        vcs_link_id: impl Into<String>,
+        vcs_link_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             account_login: None,
@@ -1591,28 +1592,28 @@ impl CreateHarnessBodyRepositoryData {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::context`].
     #[must_use]
-    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+    pub fn with_context(mut self, context: impl Into<CompactString>) -> Self {
         self.context = Some(context.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::folder`].
     #[must_use]
-    pub fn with_folder(mut self, folder: impl Into<String>) -> Self {
+    pub fn with_folder(mut self, folder: impl Into<CompactString>) -> Self {
         self.folder = Some(folder.into());
         self
     }
@@ -1626,7 +1627,7 @@ impl CreateHarnessBodyRepositoryData {
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
@@ -1715,25 +1716,25 @@ pub struct CreateHarnessResponse {
     /// The `apiAccess` member; omitted when `None`.
     pub api_access: Option<CreateHarnessBodyApiAccess>,
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `billing` member.
     pub billing: CreateHarnessBodyBilling,
     /// The `cluster` member.
     pub cluster: CreateHarnessResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member.
     pub deployment: CreateHarnessBodyDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `harness` member.
     pub harness: CreateHarnessResponseHarness,
     /// The `harnessPaused` member; omitted when `None`.
     pub harness_paused: Option<bool>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateHarnessBodyPortsItem>>,
     /// The `private` member; omitted when `None`.
@@ -1747,28 +1748,28 @@ pub struct CreateHarnessResponse {
     /// The `source` member; omitted when `None`.
     pub source: Option<CreateHarnessBodyAdditionalRepositoriesItemSource>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateHarnessResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `uid` member; omitted when `None`.
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateHarnessResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateHarnessBodyBilling,
         cluster: CreateHarnessResponseCluster,
         deployment: CreateHarnessBodyDeployment,
         harness: CreateHarnessResponseHarness,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: CreateHarnessResponseStatus,
     ) -> Self {
         Self {
@@ -1817,14 +1818,14 @@ impl CreateHarnessResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1886,28 +1887,28 @@ impl CreateHarnessResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::uid`].
     #[must_use]
-    pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
+    pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2081,18 +2082,18 @@ impl Json for CreateHarnessResponse {
 #[non_exhaustive]
 pub struct CreateHarnessResponseCluster {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `loadBalancers` member; omitted when `None`.
-    pub load_balancers: Option<Vec<String>>,
+    pub load_balancers: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl CreateHarnessResponseCluster {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             load_balancers: None,
@@ -2103,14 +2104,14 @@ impl CreateHarnessResponseCluster {
 
     /// Sets [`Self::load_balancers`].
     #[must_use]
-    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+    pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -2160,11 +2161,11 @@ impl Json for CreateHarnessResponseCluster {
 #[non_exhaustive]
 pub struct CreateHarnessResponseHarness {
     /// The `apiKey` member; omitted when `None`.
-    pub api_key: Option<String>,
+    pub api_key: Option<CompactString>,
     /// The `authMode` member; omitted when `None`.
     pub auth_mode: Option<CreateHarnessBodyHarnessAuthMode>,
     /// The `cloneDirectory` member; omitted when `None`.
-    pub clone_directory: Option<String>,
+    pub clone_directory: Option<CompactString>,
     /// The `type` member.
     pub type_: CreateHarnessBodyHarnessType,
 }
@@ -2182,7 +2183,7 @@ impl CreateHarnessResponseHarness {
 
     /// Sets [`Self::api_key`].
     #[must_use]
-    pub fn with_api_key(mut self, api_key: impl Into<String>) -> Self {
+    pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
         self
     }
@@ -2196,7 +2197,7 @@ impl CreateHarnessResponseHarness {
 
     /// Sets [`Self::clone_directory`].
     #[must_use]
-    pub fn with_clone_directory(mut self, clone_directory: impl Into<String>) -> Self {
+    pub fn with_clone_directory(mut self, clone_directory: impl Into<CompactString>) -> Self {
         self.clone_directory = Some(clone_directory.into());
         self
     }
@@ -2294,7 +2295,7 @@ impl Json for CreateHarnessResponseStatus {
 #[non_exhaustive]
 pub struct CreateHarnessResponseStatusDeployment {
     /// The `lastTransitionTime` member; omitted when `None`.
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<CompactString>,
     /// The `reason` member.
     pub reason: CreateHarnessResponseStatusDeploymentReason,
     /// The `status` member.
@@ -2316,7 +2317,10 @@ impl CreateHarnessResponseStatusDeployment {
 
     /// Sets [`Self::last_transition_time`].
     #[must_use]
-    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+    pub fn with_last_transition_time(
+        mut self,
+        last_transition_time: impl Into<CompactString>,
+    ) -> Self {
         self.last_transition_time = Some(last_transition_time.into());
         self
     }
@@ -2390,20 +2394,20 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateLlmModelDeploymentBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateLlmModelDeploymentBodyPortsItem>>,
     /// The `spec` member.
     pub spec: CreateLlmModelDeploymentBodySpec,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateLlmModelDeploymentBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, spec: CreateLlmModelDeploymentBodySpec) -> Self {
+    pub fn new(name: impl Into<CompactString>, spec: CreateLlmModelDeploymentBodySpec) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -2415,7 +2419,7 @@ impl CreateLlmModelDeploymentBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2429,7 +2433,7 @@ impl CreateLlmModelDeploymentBody {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -2485,11 +2489,11 @@ pub struct CreateLlmModelDeploymentBodyPortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `domains` member; omitted when `None`.
-    pub domains: Option<Vec<String>>,
+    pub domains: Option<Vec<CompactString>>,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
     pub protocol: CreateHarnessBodyPortsItemProtocol,
     /// The `public` member; omitted when `None`.
@@ -2500,7 +2504,7 @@ impl CreateLlmModelDeploymentBodyPortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         internal_port: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         protocol: CreateHarnessBodyPortsItemProtocol,
     ) -> Self {
         Self {
@@ -2522,7 +2526,7 @@ impl CreateLlmModelDeploymentBodyPortsItem {
 
     /// Sets [`Self::domains`].
     #[must_use]
-    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+    pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
         self
     }
@@ -2657,11 +2661,11 @@ pub struct CreateLlmModelDeploymentBodySpecConfiguration {
     /// The `engine` member; omitted when `None`.
     pub engine: Option<CreateLlmModelDeploymentBodySpecConfigurationEngine>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `nodeConfiguration` member; omitted when `None`.
     pub node_configuration: Option<CreateLlmModelDeploymentBodyConfigurationNodeConfiguration>,
     /// The `revision` member; omitted when `None`.
-    pub revision: Option<String>,
+    pub revision: Option<CompactString>,
 }
 
 impl CreateLlmModelDeploymentBodySpecConfiguration {
@@ -2698,7 +2702,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -2715,7 +2719,7 @@ impl CreateLlmModelDeploymentBodySpecConfiguration {
 
     /// Sets [`Self::revision`].
     #[must_use]
-    pub fn with_revision(mut self, revision: impl Into<String>) -> Self {
+    pub fn with_revision(mut self, revision: impl Into<CompactString>) -> Self {
         self.revision = Some(revision.into());
         self
     }
@@ -3597,7 +3601,7 @@ impl Json for CreateLlmModelDeploymentBodyNodeConfigurationGpu {
 #[non_exhaustive]
 pub struct CreateLlmModelDeploymentBodyGpuConfiguration {
     /// The `gpuType` member; omitted when `None`.
-    pub gpu_type: Option<String>,
+    pub gpu_type: Option<CompactString>,
     /// The `gpuCount` member; omitted when `None`.
     pub gpu_count: Option<f64>,
     /// The `timesliced` member; omitted when `None`.
@@ -3616,7 +3620,7 @@ impl CreateLlmModelDeploymentBodyGpuConfiguration {
 
     /// Sets [`Self::gpu_type`].
     #[must_use]
-    pub fn with_gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
+    pub fn with_gpu_type(mut self, gpu_type: impl Into<CompactString>) -> Self {
         self.gpu_type = Some(gpu_type.into());
         self
     }
@@ -3675,7 +3679,7 @@ pub struct CreateLlmModelDeploymentBodyNodeConfigurationStorage {
     /// The `accessMode` member; omitted when `None`.
     pub access_mode: Option<CreateLlmModelDeploymentBodyStorageAccessMode>,
     /// The `storageClass` member; omitted when `None`.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<CompactString>,
     /// The `storageSize` member.
     pub storage_size: f64,
     /// The `shmSize` member; omitted when `None`, `null` when `Some(None)`.
@@ -3705,7 +3709,7 @@ impl CreateLlmModelDeploymentBodyNodeConfigurationStorage {
 
     /// Sets [`Self::storage_class`].
     #[must_use]
-    pub fn with_storage_class(mut self, storage_class: impl Into<String>) -> Self {
+    pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
         self
     }
@@ -3779,49 +3783,49 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetLlmModelDeploymentResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `creatorId` member.
-    pub creator_id: String,
+    pub creator_id: CompactString,
     /// The `deploymentConfiguration` member; omitted when `None`.
     pub deployment_configuration: Option<GetLlmModelDeploymentResponseDeploymentConfiguration>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `dns` member.
     pub dns: GetLlmModelDeploymentResponseDns,
     /// The `entityId` member.
-    pub entity_id: String,
+    pub entity_id: CompactString,
     /// The `entityType` member.
     pub entity_type: GetLlmModelDeploymentResponseEntityType,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member.
     pub ports: Vec<GetLlmModelDeploymentResponsePortsItem>,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `spec` member.
     pub spec: CreateLlmModelDeploymentBodySpec,
     /// The `status` member.
     pub status: GetLlmModelDeploymentResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl GetLlmModelDeploymentResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        creator_id: impl Into<String>,
+        creator_id: impl Into<CompactString>,
         dns: GetLlmModelDeploymentResponseDns,
-        entity_id: impl Into<String>,
+        entity_id: impl Into<CompactString>,
         entity_type: GetLlmModelDeploymentResponseEntityType,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         ports: Vec<GetLlmModelDeploymentResponsePortsItem>,
-        project_id: impl Into<String>,
+        project_id: impl Into<CompactString>,
         spec: CreateLlmModelDeploymentBodySpec,
         status: GetLlmModelDeploymentResponseStatus,
     ) -> Self {
@@ -3846,7 +3850,7 @@ impl GetLlmModelDeploymentResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -3863,21 +3867,21 @@ impl GetLlmModelDeploymentResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -4014,14 +4018,14 @@ impl Json for GetLlmModelDeploymentResponse {
 #[non_exhaustive]
 pub struct GetLlmModelDeploymentResponseDeploymentConfiguration {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
 }
 
 impl GetLlmModelDeploymentResponseDeploymentConfiguration {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             created_at: None,
             id: id.into(),
@@ -4030,7 +4034,7 @@ impl GetLlmModelDeploymentResponseDeploymentConfiguration {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -4069,14 +4073,14 @@ impl Json for GetLlmModelDeploymentResponseDeploymentConfiguration {
 #[non_exhaustive]
 pub struct GetLlmModelDeploymentResponseDns {
     /// The `base` member.
-    pub base: String,
+    pub base: CompactString,
     /// The `zone` member.
-    pub zone: String,
+    pub zone: CompactString,
 }
 
 impl GetLlmModelDeploymentResponseDns {
     /// A value with the required members set and the others absent.
-    pub fn new(base: impl Into<String>, zone: impl Into<String>) -> Self {
+    pub fn new(base: impl Into<CompactString>, zone: impl Into<CompactString>) -> Self {
         Self {
             base: base.into(),
             zone: zone.into(),
@@ -4131,15 +4135,15 @@ pub struct GetLlmModelDeploymentResponsePortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `dns` member; omitted when `None`.
-    pub dns: Option<String>,
+    pub dns: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
-    pub protocol: String,
+    pub protocol: CompactString,
     /// The `public` member.
     pub public: bool,
 }
@@ -4147,10 +4151,10 @@ pub struct GetLlmModelDeploymentResponsePortsItem {
 impl GetLlmModelDeploymentResponsePortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         internal_port: i64,
-        name: impl Into<String>,
-        protocol: impl Into<String>,
+        name: impl Into<CompactString>,
+        protocol: impl Into<CompactString>,
         public: bool,
     ) -> Self {
         Self {
@@ -4173,7 +4177,7 @@ impl GetLlmModelDeploymentResponsePortsItem {
 
     /// Sets [`Self::dns`].
     #[must_use]
-    pub fn with_dns(mut self, dns: impl Into<String>) -> Self {
+    pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
         self
     }
@@ -4309,15 +4313,15 @@ impl Json for ListHarnessesResponse {
 #[non_exhaustive]
 pub struct ListHarnessesResponseHarnessesItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `harness` member; omitted when `None`.
     pub harness: Option<ListHarnessesResponseHarnessesItemHarness>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `private` member; omitted when `None`.
     pub private: Option<bool>,
     /// The `source` member; omitted when `None`.
@@ -4325,18 +4329,18 @@ pub struct ListHarnessesResponseHarnessesItem {
     /// The `status` member; omitted when `None`.
     pub status: Option<Map<String, Value>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl ListHarnessesResponseHarnessesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        uid: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -4354,7 +4358,7 @@ impl ListHarnessesResponseHarnessesItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4389,7 +4393,7 @@ impl ListHarnessesResponseHarnessesItem {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -4514,11 +4518,11 @@ impl Json for ListHarnessesResponseHarnessesItemHarness {
 #[non_exhaustive]
 pub struct ListHarnessesResponseHarnessesItemSource {
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
     /// The `projectType` member; omitted when `None`.
-    pub project_type: Option<String>,
+    pub project_type: Option<CompactString>,
     /// The `projectUrl` member; omitted when `None`.
-    pub project_url: Option<String>,
+    pub project_url: Option<CompactString>,
 }
 
 impl ListHarnessesResponseHarnessesItemSource {
@@ -4533,21 +4537,21 @@ impl ListHarnessesResponseHarnessesItemSource {
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
 
     /// Sets [`Self::project_type`].
     #[must_use]
-    pub fn with_project_type(mut self, project_type: impl Into<String>) -> Self {
+    pub fn with_project_type(mut self, project_type: impl Into<CompactString>) -> Self {
         self.project_type = Some(project_type.into());
         self
     }
 
     /// Sets [`Self::project_url`].
     #[must_use]
-    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+    pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
         self
     }
@@ -4646,7 +4650,7 @@ pub struct PatchHarnessBody {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<PatchHarnessBodyDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `harness` member; omitted when `None`.
     pub harness: Option<PatchHarnessBodyHarness>,
     /// The `ports` member; omitted when `None`.
@@ -4658,9 +4662,9 @@ pub struct PatchHarnessBody {
     /// The `source` member; omitted when `None`.
     pub source: Option<PatchHarnessBodySource>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl PatchHarnessBody {
@@ -4715,7 +4719,7 @@ impl PatchHarnessBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4757,14 +4761,14 @@ impl PatchHarnessBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -4864,7 +4868,7 @@ impl Json for PatchHarnessBody {
 #[non_exhaustive]
 pub struct PatchHarnessBodyBilling {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateHarnessBodyBillingGpu>,
 }
@@ -4880,7 +4884,7 @@ impl PatchHarnessBodyBilling {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -5058,9 +5062,9 @@ impl Json for PatchHarnessBodyDeployment {
 #[non_exhaustive]
 pub struct PatchHarnessBodyDeploymentExternal {
     /// The `credentials` member; omitted when `None`.
-    pub credentials: Option<String>,
+    pub credentials: Option<CompactString>,
     /// The `imagePath` member; omitted when `None`.
-    pub image_path: Option<String>,
+    pub image_path: Option<CompactString>,
 }
 
 impl PatchHarnessBodyDeploymentExternal {
@@ -5074,14 +5078,14 @@ impl PatchHarnessBodyDeploymentExternal {
 
     /// Sets [`Self::credentials`].
     #[must_use]
-    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
+    pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
         self
     }
 
     /// Sets [`Self::image_path`].
     #[must_use]
-    pub fn with_image_path(mut self, image_path: impl Into<String>) -> Self {
+    pub fn with_image_path(mut self, image_path: impl Into<CompactString>) -> Self {
         self.image_path = Some(image_path.into());
         self
     }
@@ -5179,19 +5183,19 @@ impl Json for PatchHarnessBodyHarness {
 #[non_exhaustive]
 pub struct PatchHarnessBodySource {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
     /// The `projectType` member; omitted when `None`.
     pub project_type: Option<CreateHarnessBodyAdditionalRepositoriesItemSourceProjectType>,
     /// The `projectUrl` member; omitted when `None`.
-    pub project_url: Option<String>,
+    pub project_url: Option<CompactString>,
     /// The `publicRepo` member; omitted when `None`.
     pub public_repo: Option<bool>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl PatchHarnessBodySource {
@@ -5210,14 +5214,14 @@ impl PatchHarnessBodySource {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
@@ -5234,7 +5238,7 @@ impl PatchHarnessBodySource {
 
     /// Sets [`Self::project_url`].
     #[must_use]
-    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+    pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
         self
     }
@@ -5248,14 +5252,14 @@ impl PatchHarnessBodySource {
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -5334,11 +5338,11 @@ pub struct PutHarnessBody {
     /// The `deployment` member.
     pub deployment: CreateHarnessBodyDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `harness` member.
     pub harness: CreateHarnessBodyHarness,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateHarnessBodyPortsItem>>,
     /// The `private` member; omitted when `None`.
@@ -5352,9 +5356,9 @@ pub struct PutHarnessBody {
     /// The `source` member; omitted when `None`.
     pub source: Option<CreateHarnessBodyAdditionalRepositoriesItemSource>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl PutHarnessBody {
@@ -5363,7 +5367,7 @@ impl PutHarnessBody {
         billing: CreateHarnessBodyBilling,
         deployment: CreateHarnessBodyDeployment,
         harness: CreateHarnessBodyHarness,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             additional_repositories: None,
@@ -5403,7 +5407,7 @@ impl PutHarnessBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -5458,14 +5462,14 @@ impl PutHarnessBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -5589,15 +5593,15 @@ impl Json for PutHarnessBody {
 #[non_exhaustive]
 pub struct UpdateLlmModelDeploymentBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateLlmModelDeploymentBodyPortsItem>>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<UpdateLlmModelDeploymentBodySpec>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl UpdateLlmModelDeploymentBody {
@@ -5614,14 +5618,14 @@ impl UpdateLlmModelDeploymentBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -5642,7 +5646,7 @@ impl UpdateLlmModelDeploymentBody {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -5746,11 +5750,11 @@ pub struct UpdateLlmModelDeploymentBodySpecConfiguration {
     /// The `engine` member; omitted when `None`.
     pub engine: Option<CreateLlmModelDeploymentBodySpecConfigurationEngine>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `nodeConfiguration` member; omitted when `None`.
     pub node_configuration: Option<UpdateLlmModelDeploymentBodyConfigurationNodeConfiguration>,
     /// The `revision` member; omitted when `None`.
-    pub revision: Option<String>,
+    pub revision: Option<CompactString>,
 }
 
 impl UpdateLlmModelDeploymentBodySpecConfiguration {
@@ -5787,7 +5791,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -5804,7 +5808,7 @@ impl UpdateLlmModelDeploymentBodySpecConfiguration {
 
     /// Sets [`Self::revision`].
     #[must_use]
-    pub fn with_revision(mut self, revision: impl Into<String>) -> Self {
+    pub fn with_revision(mut self, revision: impl Into<CompactString>) -> Self {
         self.revision = Some(revision.into());
         self
     }
@@ -5929,7 +5933,7 @@ pub struct UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
     /// The `accessMode` member; omitted when `None`.
     pub access_mode: Option<CreateLlmModelDeploymentBodyStorageAccessMode>,
     /// The `storageClass` member; omitted when `None`.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<CompactString>,
     /// The `storageSize` member; omitted when `None`.
     pub storage_size: Option<f64>,
     /// The `shmSize` member; omitted when `None`, `null` when `Some(None)`.
@@ -5959,7 +5963,7 @@ impl UpdateLlmModelDeploymentBodyNodeConfigurationStorage {
 
     /// Sets [`Self::storage_class`].
     #[must_use]
-    pub fn with_storage_class(mut self, storage_class: impl Into<String>) -> Self {
+    pub fn with_storage_class(mut self, storage_class: impl Into<CompactString>) -> Self {
         self.storage_class = Some(storage_class.into());
         self
     }

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,13 +18,13 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct GetCreditBalanceResponse {
     /// The `currency` member; omitted when `None`.
-    pub currency: Option<String>,
+    pub currency: Option<CompactString>,
     /// The `customerBalance` member; omitted when `None`.
     pub customer_balance: Option<GetCreditBalanceResponseCustomerBalance>,
     /// The `grants` member; omitted when `None`.
     pub grants: Option<GetCreditBalanceResponseGrants>,
     /// The `lastSyncedAt` member; omitted when `None`.
-    pub last_synced_at: Option<String>,
+    pub last_synced_at: Option<CompactString>,
     /// The `total` member; omitted when `None`.
     pub total: Option<GetCreditBalanceResponseGrants>,
 }
@@ -42,7 +43,7 @@ impl GetCreditBalanceResponse {
 
     /// Sets [`Self::currency`].
     #[must_use]
-    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+    pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
         self
     }
@@ -66,7 +67,7 @@ impl GetCreditBalanceResponse {
 
     /// Sets [`Self::last_synced_at`].
     #[must_use]
-    pub fn with_last_synced_at(mut self, last_synced_at: impl Into<String>) -> Self {
+    pub fn with_last_synced_at(mut self, last_synced_at: impl Into<CompactString>) -> Self {
         self.last_synced_at = Some(last_synced_at.into());
         self
     }
@@ -255,13 +256,13 @@ pub struct GetInvoiceResponse {
     /// The `byoc` member; omitted when `None`.
     pub byoc: Option<GetInvoiceResponseByoc>,
     /// The `currency` member; omitted when `None`.
-    pub currency: Option<String>,
+    pub currency: Option<CompactString>,
     /// The `discounts` member; omitted when `None`.
     pub discounts: Option<GetInvoiceResponseDiscounts>,
     /// The `egressIp` member; omitted when `None`.
     pub egress_ip: Option<GetInvoiceResponseEgressIp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `lineItems` member; omitted when `None`.
     pub line_items: Option<Vec<GetInvoiceResponseLineItemsItem>>,
     /// The `loadBalancer` member; omitted when `None`.
@@ -284,7 +285,7 @@ pub struct GetInvoiceResponse {
 
 impl GetInvoiceResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, period: GetInvoiceResponsePeriod) -> Self {
+    pub fn new(id: impl Into<CompactString>, period: GetInvoiceResponsePeriod) -> Self {
         Self {
             byoc: None,
             currency: None,
@@ -312,7 +313,7 @@ impl GetInvoiceResponse {
 
     /// Sets [`Self::currency`].
     #[must_use]
-    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+    pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
         self
     }
@@ -563,9 +564,9 @@ impl Json for GetInvoiceResponseByoc {
 #[non_exhaustive]
 pub struct GetInvoiceResponseByocClustersItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `price` member; omitted when `None`.
     pub price: Option<Map<String, Value>>,
     /// The `usage` member; omitted when `None`.
@@ -585,14 +586,14 @@ impl GetInvoiceResponseByocClustersItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -1012,7 +1013,7 @@ pub struct GetInvoiceResponseLineItemsItem {
     /// The `proration` member; omitted when `None`.
     pub proration: Option<f64>,
     /// The `title` member; omitted when `None`.
-    pub title: Option<String>,
+    pub title: Option<CompactString>,
     /// The `total` member; omitted when `None`.
     pub total: Option<f64>,
 }
@@ -1044,7 +1045,7 @@ impl GetInvoiceResponseLineItemsItem {
 
     /// Sets [`Self::title`].
     #[must_use]
-    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+    pub fn with_title(mut self, title: impl Into<CompactString>) -> Self {
         self.title = Some(title.into());
         self
     }
@@ -1274,9 +1275,9 @@ impl Json for GetInvoiceResponsePaasPrice {
 #[non_exhaustive]
 pub struct GetInvoiceResponsePaasTeamsItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `price` member; omitted when `None`.
     pub price: Option<Map<String, Value>>,
     /// The `projects` member; omitted when `None`.
@@ -1299,14 +1300,14 @@ impl GetInvoiceResponsePaasTeamsItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -1589,7 +1590,7 @@ impl Json for GetInvoiceResponsePeriod {
 #[non_exhaustive]
 pub struct GetInvoiceResponseScope {
     /// The `entityId` member; omitted when `None`.
-    pub entity_id: Option<String>,
+    pub entity_id: Option<CompactString>,
     /// The `entityType` member; omitted when `None`.
     pub entity_type: Option<GetInvoiceResponseScopeEntityType>,
 }
@@ -1605,7 +1606,7 @@ impl GetInvoiceResponseScope {
 
     /// Sets [`Self::entity_id`].
     #[must_use]
-    pub fn with_entity_id(mut self, entity_id: impl Into<String>) -> Self {
+    pub fn with_entity_id(mut self, entity_id: impl Into<CompactString>) -> Self {
         self.entity_id = Some(entity_id.into());
         self
     }
@@ -2133,9 +2134,9 @@ impl Json for GetInvoiceDetailsResponsePaasUsagePrice {
 #[non_exhaustive]
 pub struct GetInvoiceDetailsResponsePaasUsageTeamsItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `usage` member; omitted when `None`.
     pub usage: Option<GetInvoiceDetailsResponsePaasUsageTeamsItemUsage>,
 }
@@ -2152,14 +2153,14 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -2267,7 +2268,7 @@ impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsage {
 #[non_exhaustive]
 pub struct GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `price` member; omitted when `None`.
     pub price: Option<GetInvoiceDetailsResponsePaasUsagePrice>,
 }
@@ -2283,7 +2284,7 @@ impl GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -2326,7 +2327,7 @@ impl Json for GetInvoiceDetailsResponsePaasUsageTeamsItemUsageProjectsItem {
 #[non_exhaustive]
 pub struct GetInvoiceDetailsResponseLineItemsItem {
     /// The `title` member; omitted when `None`.
-    pub title: Option<String>,
+    pub title: Option<CompactString>,
     /// The `total` member; omitted when `None`.
     pub total: Option<f64>,
 }
@@ -2342,7 +2343,7 @@ impl GetInvoiceDetailsResponseLineItemsItem {
 
     /// Sets [`Self::title`].
     #[must_use]
-    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+    pub fn with_title(mut self, title: impl Into<CompactString>) -> Self {
         self.title = Some(title.into());
         self
     }
@@ -2432,7 +2433,7 @@ pub struct GetUsageResponse {
     /// The `byoc` member; omitted when `None`.
     pub byoc: Option<GetInvoiceResponseByoc>,
     /// The `currency` member; omitted when `None`.
-    pub currency: Option<String>,
+    pub currency: Option<CompactString>,
     /// The `egressIp` member; omitted when `None`.
     pub egress_ip: Option<GetInvoiceResponseEgressIp>,
     /// The `loadBalancer` member; omitted when `None`.
@@ -2471,7 +2472,7 @@ impl GetUsageResponse {
 
     /// Sets [`Self::currency`].
     #[must_use]
-    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+    pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
         self
     }
@@ -2631,11 +2632,11 @@ pub struct ListInvoicesResponseInvoicesItem {
     /// The `byoc` member; omitted when `None`.
     pub byoc: Option<ListInvoicesResponseInvoicesItemByoc>,
     /// The `currency` member; omitted when `None`.
-    pub currency: Option<String>,
+    pub currency: Option<CompactString>,
     /// The `egressIp` member; omitted when `None`.
     pub egress_ip: Option<GetInvoiceResponseEgressIp>,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `loadBalancer` member; omitted when `None`.
     pub load_balancer: Option<GetInvoiceResponseEgressIp>,
     /// The `paas` member; omitted when `None`.
@@ -2679,7 +2680,7 @@ impl ListInvoicesResponseInvoicesItem {
 
     /// Sets [`Self::currency`].
     #[must_use]
-    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+    pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
         self
     }
@@ -2693,7 +2694,7 @@ impl ListInvoicesResponseInvoicesItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -2934,11 +2935,11 @@ pub struct ListPlansResponsePlansItem {
     /// The `cpuResource` member.
     pub cpu_resource: f64,
     /// The `currency` member.
-    pub currency: String,
+    pub currency: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ramResource` member.
     pub ram_resource: f64,
 }
@@ -2949,9 +2950,9 @@ impl ListPlansResponsePlansItem {
         amount_per_hour: f64,
         amount_per_month: f64,
         cpu_resource: f64,
-        currency: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        currency: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         ram_resource: f64,
     ) -> Self {
         Self {
@@ -3153,7 +3154,7 @@ pub struct ListUsageResponseUsageItem {
     /// The `byoc` member; omitted when `None`.
     pub byoc: Option<ListInvoicesResponseInvoicesItemByoc>,
     /// The `currency` member; omitted when `None`.
-    pub currency: Option<String>,
+    pub currency: Option<CompactString>,
     /// The `egressIp` member; omitted when `None`.
     pub egress_ip: Option<GetInvoiceResponseEgressIp>,
     /// The `loadBalancer` member; omitted when `None`.
@@ -3189,7 +3190,7 @@ impl ListUsageResponseUsageItem {
 
     /// Sets [`Self::currency`].
     #[must_use]
-    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+    pub fn with_currency(mut self, currency: impl Into<CompactString>) -> Self {
         self.currency = Some(currency.into());
         self
     }

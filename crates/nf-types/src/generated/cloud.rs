@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -27,15 +28,15 @@ pub struct CreateCloudClusterBody {
     /// The `coreweave` member; omitted when `None`.
     pub coreweave: Option<CreateCloudClusterBodyCoreweave>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyGcp>,
     /// The `integrationId` member; omitted when `None`.
-    pub integration_id: Option<String>,
+    pub integration_id: Option<CompactString>,
     /// The `kubernetesVersion` member; omitted when `None`.
-    pub kubernetes_version: Option<String>,
+    pub kubernetes_version: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nebius` member; omitted when `None`.
     pub nebius: Option<CreateCloudClusterBodyNebius>,
     /// The `nodePools` member.
@@ -45,7 +46,7 @@ pub struct CreateCloudClusterBody {
     /// The `provider` member.
     pub provider: CreateCloudClusterBodyProvider,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateCloudClusterBodyRestrictions>,
     /// The `settings` member; omitted when `None`.
@@ -57,7 +58,7 @@ pub struct CreateCloudClusterBody {
 impl CreateCloudClusterBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         node_pools: Vec<CreateCloudClusterBodyNodePoolsItem>,
         provider: CreateCloudClusterBodyProvider,
     ) -> Self {
@@ -120,7 +121,7 @@ impl CreateCloudClusterBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -134,14 +135,14 @@ impl CreateCloudClusterBody {
 
     /// Sets [`Self::integration_id`].
     #[must_use]
-    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
         self
     }
 
     /// Sets [`Self::kubernetes_version`].
     #[must_use]
-    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<String>) -> Self {
+    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
         self
     }
@@ -162,7 +163,7 @@ impl CreateCloudClusterBody {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -314,7 +315,7 @@ pub struct CreateCloudClusterBodyAws {
     /// The `enablePublicAccessCidrs` member; omitted when `None`.
     pub enable_public_access_cidrs: Option<bool>,
     /// The `publicAccessCidrs` member; omitted when `None`.
-    pub public_access_cidrs: Option<Vec<String>>,
+    pub public_access_cidrs: Option<Vec<CompactString>>,
     /// The `subnetConfiguration` member; omitted when `None`.
     pub subnet_configuration: Option<CreateCloudClusterBodyAwsSubnetConfiguration>,
     /// The `vpcEgress` member; omitted when `None`.
@@ -341,7 +342,7 @@ impl CreateCloudClusterBodyAws {
 
     /// Sets [`Self::public_access_cidrs`].
     #[must_use]
-    pub fn with_public_access_cidrs(mut self, public_access_cidrs: Vec<String>) -> Self {
+    pub fn with_public_access_cidrs(mut self, public_access_cidrs: Vec<CompactString>) -> Self {
         self.public_access_cidrs = Some(public_access_cidrs);
         self
     }
@@ -424,16 +425,16 @@ pub struct CreateCloudClusterBodyAwsSubnetConfiguration {
     /// The `mode` member.
     pub mode: CreateCloudClusterBodyAwsSubnetConfigurationMode,
     /// The `subnets` member.
-    pub subnets: Vec<String>,
+    pub subnets: Vec<CompactString>,
     /// The `vpcId` member; omitted when `None`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyAwsSubnetConfiguration {
     /// A value with the required members set and the others absent.
     pub fn new(
         mode: CreateCloudClusterBodyAwsSubnetConfigurationMode,
-        subnets: Vec<String>,
+        subnets: Vec<CompactString>,
     ) -> Self {
         Self {
             mode,
@@ -444,7 +445,7 @@ impl CreateCloudClusterBodyAwsSubnetConfiguration {
 
     /// Sets [`Self::vpc_id`].
     #[must_use]
-    pub fn with_vpc_id(mut self, vpc_id: impl Into<String>) -> Self {
+    pub fn with_vpc_id(mut self, vpc_id: impl Into<CompactString>) -> Self {
         self.vpc_id = Some(vpc_id.into());
         self
     }
@@ -500,7 +501,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyAzure {
     /// The `authorizedIpRanges` member; omitted when `None`.
-    pub authorized_ip_ranges: Option<Vec<String>>,
+    pub authorized_ip_ranges: Option<Vec<CompactString>>,
     /// The `enableAuthorizedIpRanges` member; omitted when `None`.
     pub enable_authorized_ip_ranges: Option<bool>,
     /// The `networking` member; omitted when `None`.
@@ -519,7 +520,7 @@ impl CreateCloudClusterBodyAzure {
 
     /// Sets [`Self::authorized_ip_ranges`].
     #[must_use]
-    pub fn with_authorized_ip_ranges(mut self, authorized_ip_ranges: Vec<String>) -> Self {
+    pub fn with_authorized_ip_ranges(mut self, authorized_ip_ranges: Vec<CompactString>) -> Self {
         self.authorized_ip_ranges = Some(authorized_ip_ranges);
         self
     }
@@ -674,7 +675,7 @@ pub struct CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
     /// The `mode` member.
     pub mode: CreateCloudClusterBodyAzureNetworkingVnetConfigurationMode,
     /// The `vnetId` member; omitted when `None`.
-    pub vnet_id: Option<String>,
+    pub vnet_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
@@ -688,7 +689,7 @@ impl CreateCloudClusterBodyAzureNetworkingVnetConfiguration {
 
     /// Sets [`Self::vnet_id`].
     #[must_use]
-    pub fn with_vnet_id(mut self, vnet_id: impl Into<String>) -> Self {
+    pub fn with_vnet_id(mut self, vnet_id: impl Into<CompactString>) -> Self {
         self.vnet_id = Some(vnet_id.into());
         self
     }
@@ -737,12 +738,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyByok {
     /// The `nodePoolProviderIdLabel` member.
-    pub node_pool_provider_id_label: String,
+    pub node_pool_provider_id_label: CompactString,
 }
 
 impl CreateCloudClusterBodyByok {
     /// A value with the required members set and the others absent.
-    pub fn new(node_pool_provider_id_label: impl Into<String>) -> Self {
+    pub fn new(node_pool_provider_id_label: impl Into<CompactString>) -> Self {
         Self {
             node_pool_provider_id_label: node_pool_provider_id_label.into(),
         }
@@ -838,12 +839,12 @@ pub struct CreateCloudClusterBodyCoreweave {
     /// The `network` member; omitted when `None`.
     pub network: Option<CreateCloudClusterBodyCoreweaveNetwork>,
     /// The `zone` member.
-    pub zone: String,
+    pub zone: CompactString,
 }
 
 impl CreateCloudClusterBodyCoreweave {
     /// A value with the required members set and the others absent.
-    pub fn new(zone: impl Into<String>) -> Self {
+    pub fn new(zone: impl Into<CompactString>) -> Self {
         Self {
             network: None,
             zone: zone.into(),
@@ -895,7 +896,7 @@ pub struct CreateCloudClusterBodyCoreweaveNetwork {
     /// The `networkMode` member.
     pub network_mode: CreateCloudClusterBodyCoreweaveNetworkNetworkMode,
     /// The `vpcId` member; omitted when `None`.
-    pub vpc_id: Option<String>,
+    pub vpc_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyCoreweaveNetwork {
@@ -920,7 +921,7 @@ impl CreateCloudClusterBodyCoreweaveNetwork {
 
     /// Sets [`Self::vpc_id`].
     #[must_use]
-    pub fn with_vpc_id(mut self, vpc_id: impl Into<String>) -> Self {
+    pub fn with_vpc_id(mut self, vpc_id: impl Into<CompactString>) -> Self {
         self.vpc_id = Some(vpc_id.into());
         self
     }
@@ -970,19 +971,19 @@ impl Json for CreateCloudClusterBodyCoreweaveNetwork {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
     /// The `podCidrName` member.
-    pub pod_cidr_name: String,
+    pub pod_cidr_name: CompactString,
     /// The `serviceCidrName` member.
-    pub service_cidr_name: String,
+    pub service_cidr_name: CompactString,
     /// The `internalLbCidrNames` member.
-    pub internal_lb_cidr_names: Vec<String>,
+    pub internal_lb_cidr_names: Vec<CompactString>,
 }
 
 impl CreateCloudClusterBodyCoreweaveNetworkCustomPrefixNames {
     /// A value with the required members set and the others absent.
     pub fn new(
-        pod_cidr_name: impl Into<String>,
-        service_cidr_name: impl Into<String>,
-        internal_lb_cidr_names: Vec<String>,
+        pod_cidr_name: impl Into<CompactString>,
+        service_cidr_name: impl Into<CompactString>,
+        internal_lb_cidr_names: Vec<CompactString>,
     ) -> Self {
         Self {
             pod_cidr_name: pod_cidr_name.into(),
@@ -1049,13 +1050,13 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyGcp {
     /// The `authorizedIpRanges` member; omitted when `None`.
-    pub authorized_ip_ranges: Option<Vec<String>>,
+    pub authorized_ip_ranges: Option<Vec<CompactString>>,
     /// The `enableAuthorizedIpRanges` member; omitted when `None`.
     pub enable_authorized_ip_ranges: Option<bool>,
     /// The `networking` member; omitted when `None`.
     pub networking: Option<CreateCloudClusterBodyGcpNetworking>,
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyGcp {
@@ -1071,7 +1072,7 @@ impl CreateCloudClusterBodyGcp {
 
     /// Sets [`Self::authorized_ip_ranges`].
     #[must_use]
-    pub fn with_authorized_ip_ranges(mut self, authorized_ip_ranges: Vec<String>) -> Self {
+    pub fn with_authorized_ip_ranges(mut self, authorized_ip_ranges: Vec<CompactString>) -> Self {
         self.authorized_ip_ranges = Some(authorized_ip_ranges);
         self
     }
@@ -1092,7 +1093,7 @@ impl CreateCloudClusterBodyGcp {
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
@@ -1152,9 +1153,9 @@ impl Json for CreateCloudClusterBodyGcp {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyGcpNetworking {
     /// The `network` member; omitted when `None`.
-    pub network: Option<String>,
+    pub network: Option<CompactString>,
     /// The `subnetwork` member; omitted when `None`.
-    pub subnetwork: Option<String>,
+    pub subnetwork: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyGcpNetworking {
@@ -1168,14 +1169,14 @@ impl CreateCloudClusterBodyGcpNetworking {
 
     /// Sets [`Self::network`].
     #[must_use]
-    pub fn with_network(mut self, network: impl Into<String>) -> Self {
+    pub fn with_network(mut self, network: impl Into<CompactString>) -> Self {
         self.network = Some(network.into());
         self
     }
 
     /// Sets [`Self::subnetwork`].
     #[must_use]
-    pub fn with_subnetwork(mut self, subnetwork: impl Into<String>) -> Self {
+    pub fn with_subnetwork(mut self, subnetwork: impl Into<CompactString>) -> Self {
         self.subnetwork = Some(subnetwork.into());
         self
     }
@@ -1214,14 +1215,14 @@ impl Json for CreateCloudClusterBodyGcpNetworking {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyNebius {
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `subnetId` member.
-    pub subnet_id: String,
+    pub subnet_id: CompactString,
 }
 
 impl CreateCloudClusterBodyNebius {
     /// A value with the required members set and the others absent.
-    pub fn new(project_id: impl Into<String>, subnet_id: impl Into<String>) -> Self {
+    pub fn new(project_id: impl Into<CompactString>, subnet_id: impl Into<CompactString>) -> Self {
         Self {
             project_id: project_id.into(),
             subnet_id: subnet_id.into(),
@@ -1267,7 +1268,7 @@ pub struct CreateCloudClusterBodyNodePoolsItem {
     /// The `autoscaling` member; omitted when `None`, `null` when `Some(None)`.
     pub autoscaling: Option<Option<CreateCloudClusterBodyNodePoolsItemAutoscaling>>,
     /// The `availabilityZones` member; omitted when `None`.
-    pub availability_zones: Option<Vec<String>>,
+    pub availability_zones: Option<Vec<CompactString>>,
     /// The `aws` member; omitted when `None`.
     pub aws: Option<CreateCloudClusterBodyNodePoolsItemAws>,
     /// The `azure` member; omitted when `None`.
@@ -1277,11 +1278,11 @@ pub struct CreateCloudClusterBodyNodePoolsItem {
     /// The `diskSize` member; omitted when `None`.
     pub disk_size: Option<i64>,
     /// The `diskType` member; omitted when `None`.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<CompactString>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyNodePoolsItemGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `labels` member; omitted when `None`.
     pub labels: Option<Map<String, Value>>,
     /// The `nebius` member; omitted when `None`.
@@ -1289,7 +1290,7 @@ pub struct CreateCloudClusterBodyNodePoolsItem {
     /// The `nodeCount` member; omitted when `None`.
     pub node_count: Option<i64>,
     /// The `nodeType` member; omitted when `None`.
-    pub node_type: Option<String>,
+    pub node_type: Option<CompactString>,
     /// The `oci` member; omitted when `None`.
     pub oci: Option<CreateCloudClusterBodyNodePoolsItemOci>,
     /// The `preemptible` member; omitted when `None`.
@@ -1297,18 +1298,18 @@ pub struct CreateCloudClusterBodyNodePoolsItem {
     /// The `scheduling` member; omitted when `None`.
     pub scheduling: Option<CreateCloudClusterBodyNodePoolsItemScheduling>,
     /// The `subnets` member; omitted when `None`.
-    pub subnets: Option<Vec<String>>,
+    pub subnets: Option<Vec<CompactString>>,
     /// The `defaultPool` member; omitted when `None`.
     pub default_pool: Option<bool>,
     /// The `platform` member; omitted when `None`.
     pub platform: Option<CreateCloudClusterBodyNodePoolsItemPlatform>,
     /// The `providerId` member; omitted when `None`.
-    pub provider_id: Option<String>,
+    pub provider_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyNodePoolsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             autoscaling: None,
             availability_zones: None,
@@ -1345,7 +1346,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
     /// Sets [`Self::availability_zones`].
     #[must_use]
-    pub fn with_availability_zones(mut self, availability_zones: Vec<String>) -> Self {
+    pub fn with_availability_zones(mut self, availability_zones: Vec<CompactString>) -> Self {
         self.availability_zones = Some(availability_zones);
         self
     }
@@ -1383,7 +1384,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
     /// Sets [`Self::disk_type`].
     #[must_use]
-    pub fn with_disk_type(mut self, disk_type: impl Into<String>) -> Self {
+    pub fn with_disk_type(mut self, disk_type: impl Into<CompactString>) -> Self {
         self.disk_type = Some(disk_type.into());
         self
     }
@@ -1418,7 +1419,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
     /// Sets [`Self::node_type`].
     #[must_use]
-    pub fn with_node_type(mut self, node_type: impl Into<String>) -> Self {
+    pub fn with_node_type(mut self, node_type: impl Into<CompactString>) -> Self {
         self.node_type = Some(node_type.into());
         self
     }
@@ -1449,7 +1450,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
     /// Sets [`Self::subnets`].
     #[must_use]
-    pub fn with_subnets(mut self, subnets: Vec<String>) -> Self {
+    pub fn with_subnets(mut self, subnets: Vec<CompactString>) -> Self {
         self.subnets = Some(subnets);
         self
     }
@@ -1470,7 +1471,7 @@ impl CreateCloudClusterBodyNodePoolsItem {
 
     /// Sets [`Self::provider_id`].
     #[must_use]
-    pub fn with_provider_id(mut self, provider_id: impl Into<String>) -> Self {
+    pub fn with_provider_id(mut self, provider_id: impl Into<CompactString>) -> Self {
         self.provider_id = Some(provider_id.into());
         self
     }
@@ -1738,14 +1739,14 @@ impl Json for CreateCloudClusterBodyNodePoolsItemAws {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `version` member.
     pub version: f64,
 }
 
 impl CreateCloudClusterBodyNodePoolsItemAwsLaunchTemplate {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, version: f64) -> Self {
+    pub fn new(id: impl Into<CompactString>, version: f64) -> Self {
         Self {
             id: id.into(),
             version,
@@ -1790,7 +1791,7 @@ pub struct CreateCloudClusterBodyNodePoolsItemAzure {
     /// The `systemPool` member; omitted when `None`.
     pub system_pool: Option<bool>,
     /// The `vnetSubnetId` member; omitted when `None`.
-    pub vnet_subnet_id: Option<String>,
+    pub vnet_subnet_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyNodePoolsItemAzure {
@@ -1819,7 +1820,7 @@ impl CreateCloudClusterBodyNodePoolsItemAzure {
 
     /// Sets [`Self::vnet_subnet_id`].
     #[must_use]
-    pub fn with_vnet_subnet_id(mut self, vnet_subnet_id: impl Into<String>) -> Self {
+    pub fn with_vnet_subnet_id(mut self, vnet_subnet_id: impl Into<CompactString>) -> Self {
         self.vnet_subnet_id = Some(vnet_subnet_id.into());
         self
     }
@@ -1915,7 +1916,7 @@ pub struct CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
     /// The `supported` member; omitted when `None`.
     pub supported: Option<bool>,
     /// The `type` member; omitted when `None`.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
     /// The `resources` member; omitted when `None`.
     pub resources: Option<CreateCloudClusterBodyItemComputeResourcesGpuResources>,
     /// The `mig` member; omitted when `None`.
@@ -1956,7 +1957,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpu {
 
     /// Sets [`Self::type_`].
     #[must_use]
-    pub fn with_type(mut self, type_: impl Into<String>) -> Self {
+    pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
         self
     }
@@ -2200,7 +2201,7 @@ pub struct CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `partitions` member; omitted when `None`.
-    pub partitions: Option<Vec<String>>,
+    pub partitions: Option<Vec<CompactString>>,
 }
 
 impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
@@ -2221,7 +2222,7 @@ impl CreateCloudClusterBodyNodePoolsItemComputeResourcesGpuMig {
 
     /// Sets [`Self::partitions`].
     #[must_use]
-    pub fn with_partitions(mut self, partitions: Vec<String>) -> Self {
+    pub fn with_partitions(mut self, partitions: Vec<CompactString>) -> Self {
         self.partitions = Some(partitions);
         self
     }
@@ -2314,11 +2315,11 @@ pub struct CreateCloudClusterBodyNodePoolsItemNebius {
     /// The `enablePublicNodeIps` member; omitted when `None`.
     pub enable_public_node_ips: Option<bool>,
     /// The `gpuClusterId` member; omitted when `None`.
-    pub gpu_cluster_id: Option<String>,
+    pub gpu_cluster_id: Option<CompactString>,
     /// The `gpuDriverVersion` member; omitted when `None`.
-    pub gpu_driver_version: Option<String>,
+    pub gpu_driver_version: Option<CompactString>,
     /// The `osVersion` member; omitted when `None`.
-    pub os_version: Option<String>,
+    pub os_version: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodyNodePoolsItemNebius {
@@ -2341,21 +2342,21 @@ impl CreateCloudClusterBodyNodePoolsItemNebius {
 
     /// Sets [`Self::gpu_cluster_id`].
     #[must_use]
-    pub fn with_gpu_cluster_id(mut self, gpu_cluster_id: impl Into<String>) -> Self {
+    pub fn with_gpu_cluster_id(mut self, gpu_cluster_id: impl Into<CompactString>) -> Self {
         self.gpu_cluster_id = Some(gpu_cluster_id.into());
         self
     }
 
     /// Sets [`Self::gpu_driver_version`].
     #[must_use]
-    pub fn with_gpu_driver_version(mut self, gpu_driver_version: impl Into<String>) -> Self {
+    pub fn with_gpu_driver_version(mut self, gpu_driver_version: impl Into<CompactString>) -> Self {
         self.gpu_driver_version = Some(gpu_driver_version.into());
         self
     }
 
     /// Sets [`Self::os_version`].
     #[must_use]
-    pub fn with_os_version(mut self, os_version: impl Into<String>) -> Self {
+    pub fn with_os_version(mut self, os_version: impl Into<CompactString>) -> Self {
         self.os_version = Some(os_version.into());
         self
     }
@@ -2716,19 +2717,19 @@ impl Json for CreateCloudClusterBodyOci {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyOciVcnConfiguration {
     /// The `subnetIdForKubernetesApi` member.
-    pub subnet_id_for_kubernetes_api: String,
+    pub subnet_id_for_kubernetes_api: CompactString,
     /// The `subnetIdsForServiceLBs` member.
-    pub subnet_ids_for_service_lbs: Vec<String>,
+    pub subnet_ids_for_service_lbs: Vec<CompactString>,
     /// The `vcnId` member.
-    pub vcn_id: String,
+    pub vcn_id: CompactString,
 }
 
 impl CreateCloudClusterBodyOciVcnConfiguration {
     /// A value with the required members set and the others absent.
     pub fn new(
-        subnet_id_for_kubernetes_api: impl Into<String>,
-        subnet_ids_for_service_lbs: Vec<String>,
-        vcn_id: impl Into<String>,
+        subnet_id_for_kubernetes_api: impl Into<CompactString>,
+        subnet_ids_for_service_lbs: Vec<CompactString>,
+        vcn_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             subnet_id_for_kubernetes_api: subnet_id_for_kubernetes_api.into(),
@@ -2885,12 +2886,12 @@ impl Json for CreateCloudClusterBodyRestrictions {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyRestrictionsTeamsItem {
     /// The `teamId` member.
-    pub team_id: String,
+    pub team_id: CompactString,
 }
 
 impl CreateCloudClusterBodyRestrictionsTeamsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(team_id: impl Into<String>) -> Self {
+    pub fn new(team_id: impl Into<CompactString>) -> Self {
         Self {
             team_id: team_id.into(),
         }
@@ -3082,11 +3083,11 @@ pub struct CreateCloudClusterBodySettingsBuilds {
     /// The `caching` member; omitted when `None`.
     pub caching: Option<CreateCloudClusterBodySettingsBuildsCaching>,
     /// The `clusterId` member; omitted when `None`.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<CompactString>,
     /// The `mode` member; omitted when `None`.
     pub mode: Option<CreateCloudClusterBodySettingsBuildsMode>,
     /// The `plan` member; omitted when `None`.
-    pub plan: Option<String>,
+    pub plan: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodySettingsBuilds {
@@ -3109,7 +3110,7 @@ impl CreateCloudClusterBodySettingsBuilds {
 
     /// Sets [`Self::cluster_id`].
     #[must_use]
-    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
@@ -3123,7 +3124,7 @@ impl CreateCloudClusterBodySettingsBuilds {
 
     /// Sets [`Self::plan`].
     #[must_use]
-    pub fn with_plan(mut self, plan: impl Into<String>) -> Self {
+    pub fn with_plan(mut self, plan: impl Into<CompactString>) -> Self {
         self.plan = Some(plan.into());
         self
     }
@@ -3172,7 +3173,7 @@ pub struct CreateCloudClusterBodySettingsBuildsCaching {
     /// The `allow` member; omitted when `None`.
     pub allow: Option<bool>,
     /// The `storageClassName` member; omitted when `None`.
-    pub storage_class_name: Option<String>,
+    pub storage_class_name: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodySettingsBuildsCaching {
@@ -3193,7 +3194,7 @@ impl CreateCloudClusterBodySettingsBuildsCaching {
 
     /// Sets [`Self::storage_class_name`].
     #[must_use]
-    pub fn with_storage_class_name(mut self, storage_class_name: impl Into<String>) -> Self {
+    pub fn with_storage_class_name(mut self, storage_class_name: impl Into<CompactString>) -> Self {
         self.storage_class_name = Some(storage_class_name.into());
         self
     }
@@ -3793,7 +3794,7 @@ pub struct CreateCloudClusterBodySettingsNetworking {
     /// The `istio` member; omitted when `None`.
     pub istio: Option<Map<String, Value>>,
     /// The `overlayCIDR` member; omitted when `None`.
-    pub overlay_cidr: Option<String>,
+    pub overlay_cidr: Option<CompactString>,
     /// The `overlayNetwork` member; omitted when `None`.
     pub overlay_network: Option<bool>,
 }
@@ -3817,7 +3818,7 @@ impl CreateCloudClusterBodySettingsNetworking {
 
     /// Sets [`Self::overlay_cidr`].
     #[must_use]
-    pub fn with_overlay_cidr(mut self, overlay_cidr: impl Into<String>) -> Self {
+    pub fn with_overlay_cidr(mut self, overlay_cidr: impl Into<CompactString>) -> Self {
         self.overlay_cidr = Some(overlay_cidr.into());
         self
     }
@@ -3873,7 +3874,7 @@ pub struct CreateCloudClusterBodySettingsRegistry {
     /// The `mode` member; omitted when `None`.
     pub mode: Option<CreateCloudClusterBodySettingsRegistryMode>,
     /// The `registryId` member; omitted when `None`.
-    pub registry_id: Option<String>,
+    pub registry_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterBodySettingsRegistry {
@@ -3894,7 +3895,7 @@ impl CreateCloudClusterBodySettingsRegistry {
 
     /// Sets [`Self::registry_id`].
     #[must_use]
-    pub fn with_registry_id(mut self, registry_id: impl Into<String>) -> Self {
+    pub fn with_registry_id(mut self, registry_id: impl Into<CompactString>) -> Self {
         self.registry_id = Some(registry_id.into());
         self
     }
@@ -4166,14 +4167,17 @@ impl Json for CreateCloudClusterBodySettingsVanityDomains {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodySettingsVanityDomainsApps {
     /// The `zoneName` member.
-    pub zone_name: String,
+    pub zone_name: CompactString,
     /// The `integrationId` member.
-    pub integration_id: String,
+    pub integration_id: CompactString,
 }
 
 impl CreateCloudClusterBodySettingsVanityDomainsApps {
     /// A value with the required members set and the others absent.
-    pub fn new(zone_name: impl Into<String>, integration_id: impl Into<String>) -> Self {
+    pub fn new(
+        zone_name: impl Into<CompactString>,
+        integration_id: impl Into<CompactString>,
+    ) -> Self {
         Self {
             zone_name: zone_name.into(),
             integration_id: integration_id.into(),
@@ -4293,21 +4297,21 @@ impl Json for CreateCloudClusterBodyStorage {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyStorageSnapshotClassesItem {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `kubernetesName` member.
-    pub kubernetes_name: String,
+    pub kubernetes_name: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl CreateCloudClusterBodyStorageSnapshotClassesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        kubernetes_name: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        kubernetes_name: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             description: None,
@@ -4319,7 +4323,7 @@ impl CreateCloudClusterBodyStorageSnapshotClassesItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4369,15 +4373,15 @@ impl Json for CreateCloudClusterBodyStorageSnapshotClassesItem {
 #[non_exhaustive]
 pub struct CreateCloudClusterBodyStorageStorageClassesItem {
     /// The `defaultSnapshotClass` member; omitted when `None`.
-    pub default_snapshot_class: Option<String>,
+    pub default_snapshot_class: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `kubernetesName` member.
-    pub kubernetes_name: String,
+    pub kubernetes_name: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateCloudClusterBodyStorageStorageClassesItemOptions>,
     /// The `type` member; omitted when `None`.
@@ -4387,9 +4391,9 @@ pub struct CreateCloudClusterBodyStorageStorageClassesItem {
 impl CreateCloudClusterBodyStorageStorageClassesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        kubernetes_name: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        kubernetes_name: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             default_snapshot_class: None,
@@ -4406,7 +4410,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
     #[must_use]
     pub fn with_default_snapshot_class(
         mut self,
-        default_snapshot_class: impl Into<String>,
+        default_snapshot_class: impl Into<CompactString>,
     ) -> Self {
         self.default_snapshot_class = Some(default_snapshot_class.into());
         self
@@ -4414,7 +4418,7 @@ impl CreateCloudClusterBodyStorageStorageClassesItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4901,25 +4905,25 @@ pub struct CreateCloudClusterResponse {
     /// The `coreweave` member; omitted when `None`.
     pub coreweave: Option<CreateCloudClusterBodyCoreweave>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `deletionRequested` member.
     pub deletion_requested: bool,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `dns` member; omitted when `None`.
-    pub dns: Option<String>,
+    pub dns: Option<CompactString>,
     /// The `entityType` member; omitted when `None`.
     pub entity_type: Option<CreateCloudClusterResponseEntityType>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `integrationId` member; omitted when `None`.
-    pub integration_id: Option<String>,
+    pub integration_id: Option<CompactString>,
     /// The `kubernetesVersion` member; omitted when `None`.
-    pub kubernetes_version: Option<String>,
+    pub kubernetes_version: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nebius` member; omitted when `None`.
     pub nebius: Option<CreateCloudClusterBodyNebius>,
     /// The `nodePools` member.
@@ -4929,7 +4933,7 @@ pub struct CreateCloudClusterResponse {
     /// The `provider` member.
     pub provider: CreateCloudClusterBodyProvider,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateCloudClusterBodyRestrictions>,
     /// The `settings` member; omitted when `None`.
@@ -4939,19 +4943,19 @@ pub struct CreateCloudClusterResponse {
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateCloudClusterBodyStorage>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl CreateCloudClusterResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         deletion_requested: bool,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         node_pools: Vec<CreateCloudClusterResponseNodePoolsItem>,
         provider: CreateCloudClusterBodyProvider,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             aws: None,
@@ -5019,14 +5023,14 @@ impl CreateCloudClusterResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::dns`].
     #[must_use]
-    pub fn with_dns(mut self, dns: impl Into<String>) -> Self {
+    pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
         self
     }
@@ -5047,14 +5051,14 @@ impl CreateCloudClusterResponse {
 
     /// Sets [`Self::integration_id`].
     #[must_use]
-    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
         self
     }
 
     /// Sets [`Self::kubernetes_version`].
     #[must_use]
-    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<String>) -> Self {
+    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
         self
     }
@@ -5075,7 +5079,7 @@ impl CreateCloudClusterResponse {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -5296,7 +5300,7 @@ pub struct CreateCloudClusterResponseNodePoolsItem {
     /// The `autoscaling` member; omitted when `None`, `null` when `Some(None)`.
     pub autoscaling: Option<Option<CreateCloudClusterBodyNodePoolsItemAutoscaling>>,
     /// The `availabilityZones` member; omitted when `None`.
-    pub availability_zones: Option<Vec<String>>,
+    pub availability_zones: Option<Vec<CompactString>>,
     /// The `aws` member; omitted when `None`.
     pub aws: Option<CreateCloudClusterBodyNodePoolsItemAws>,
     /// The `azure` member; omitted when `None`.
@@ -5306,11 +5310,11 @@ pub struct CreateCloudClusterResponseNodePoolsItem {
     /// The `diskSize` member; omitted when `None`.
     pub disk_size: Option<i64>,
     /// The `diskType` member; omitted when `None`.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<CompactString>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyNodePoolsItemGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `labels` member; omitted when `None`.
     pub labels: Option<Map<String, Value>>,
     /// The `nebius` member; omitted when `None`.
@@ -5318,7 +5322,7 @@ pub struct CreateCloudClusterResponseNodePoolsItem {
     /// The `nodeCount` member; omitted when `None`.
     pub node_count: Option<i64>,
     /// The `nodeType` member; omitted when `None`.
-    pub node_type: Option<String>,
+    pub node_type: Option<CompactString>,
     /// The `oci` member; omitted when `None`.
     pub oci: Option<CreateCloudClusterBodyNodePoolsItemOci>,
     /// The `preemptible` member; omitted when `None`.
@@ -5326,18 +5330,18 @@ pub struct CreateCloudClusterResponseNodePoolsItem {
     /// The `scheduling` member; omitted when `None`.
     pub scheduling: Option<CreateCloudClusterBodyNodePoolsItemScheduling>,
     /// The `subnets` member; omitted when `None`.
-    pub subnets: Option<Vec<String>>,
+    pub subnets: Option<Vec<CompactString>>,
     /// The `defaultPool` member; omitted when `None`.
     pub default_pool: Option<bool>,
     /// The `platform` member; omitted when `None`.
     pub platform: Option<CreateCloudClusterBodyNodePoolsItemPlatform>,
     /// The `providerId` member; omitted when `None`.
-    pub provider_id: Option<String>,
+    pub provider_id: Option<CompactString>,
 }
 
 impl CreateCloudClusterResponseNodePoolsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             autoscaling: None,
             availability_zones: None,
@@ -5374,7 +5378,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
     /// Sets [`Self::availability_zones`].
     #[must_use]
-    pub fn with_availability_zones(mut self, availability_zones: Vec<String>) -> Self {
+    pub fn with_availability_zones(mut self, availability_zones: Vec<CompactString>) -> Self {
         self.availability_zones = Some(availability_zones);
         self
     }
@@ -5412,7 +5416,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
     /// Sets [`Self::disk_type`].
     #[must_use]
-    pub fn with_disk_type(mut self, disk_type: impl Into<String>) -> Self {
+    pub fn with_disk_type(mut self, disk_type: impl Into<CompactString>) -> Self {
         self.disk_type = Some(disk_type.into());
         self
     }
@@ -5447,7 +5451,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
     /// Sets [`Self::node_type`].
     #[must_use]
-    pub fn with_node_type(mut self, node_type: impl Into<String>) -> Self {
+    pub fn with_node_type(mut self, node_type: impl Into<CompactString>) -> Self {
         self.node_type = Some(node_type.into());
         self
     }
@@ -5478,7 +5482,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
     /// Sets [`Self::subnets`].
     #[must_use]
-    pub fn with_subnets(mut self, subnets: Vec<String>) -> Self {
+    pub fn with_subnets(mut self, subnets: Vec<CompactString>) -> Self {
         self.subnets = Some(subnets);
         self
     }
@@ -5499,7 +5503,7 @@ impl CreateCloudClusterResponseNodePoolsItem {
 
     /// Sets [`Self::provider_id`].
     #[must_use]
-    pub fn with_provider_id(mut self, provider_id: impl Into<String>) -> Self {
+    pub fn with_provider_id(mut self, provider_id: impl Into<CompactString>) -> Self {
         self.provider_id = Some(provider_id.into());
         self
     }
@@ -5689,7 +5693,7 @@ impl Json for CreateCloudClusterResponseNodePoolsItemComputeResources {
 #[non_exhaustive]
 pub struct CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
     /// The `type` member; omitted when `None`.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
     /// The `resources` member; omitted when `None`.
     pub resources: Option<CreateCloudClusterBodyItemComputeResourcesGpuResources>,
     /// The `count` member; omitted when `None`.
@@ -5717,7 +5721,7 @@ impl CreateCloudClusterResponseNodePoolsItemComputeResourcesGpu {
 
     /// Sets [`Self::type_`].
     #[must_use]
-    pub fn with_type(mut self, type_: impl Into<String>) -> Self {
+    pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
         self
     }
@@ -5867,16 +5871,16 @@ impl Json for CreateCloudClusterResponseStatus {
 #[non_exhaustive]
 pub struct CreateCloudClusterResponseStatusState {
     /// The `reason` member; omitted when `None`.
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// The `state` member.
-    pub state: String,
+    pub state: CompactString,
     /// The `transitionTime` member; omitted when `None`.
-    pub transition_time: Option<String>,
+    pub transition_time: Option<CompactString>,
 }
 
 impl CreateCloudClusterResponseStatusState {
     /// A value with the required members set and the others absent.
-    pub fn new(state: impl Into<String>) -> Self {
+    pub fn new(state: impl Into<CompactString>) -> Self {
         Self {
             reason: None,
             state: state.into(),
@@ -5886,14 +5890,14 @@ impl CreateCloudClusterResponseStatusState {
 
     /// Sets [`Self::reason`].
     #[must_use]
-    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
+    pub fn with_reason(mut self, reason: impl Into<CompactString>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 
     /// Sets [`Self::transition_time`].
     #[must_use]
-    pub fn with_transition_time(mut self, transition_time: impl Into<String>) -> Self {
+    pub fn with_transition_time(mut self, transition_time: impl Into<CompactString>) -> Self {
         self.transition_time = Some(transition_time.into());
         self
     }
@@ -5951,13 +5955,13 @@ pub struct CreateCloudIntegrationBody {
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<CreateCloudIntegrationBodyCredentials>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `features` member; omitted when `None`.
     pub features: Option<Vec<CreateCloudIntegrationBodyFeaturesItem>>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudIntegrationBodyGcp>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member.
     pub provider: CreateCloudClusterBodyProvider,
     /// The `restrictions` member; omitted when `None`.
@@ -5966,7 +5970,7 @@ pub struct CreateCloudIntegrationBody {
 
 impl CreateCloudIntegrationBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, provider: CreateCloudClusterBodyProvider) -> Self {
+    pub fn new(name: impl Into<CompactString>, provider: CreateCloudClusterBodyProvider) -> Self {
         Self {
             aws: None,
             byok: None,
@@ -6011,7 +6015,7 @@ impl CreateCloudIntegrationBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -6432,67 +6436,67 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateCloudIntegrationBodyCredentials {
     /// The `accessKey` member; omitted when `None`.
-    pub access_key: Option<String>,
+    pub access_key: Option<CompactString>,
     /// The `accessToken` member; omitted when `None`.
-    pub access_token: Option<String>,
+    pub access_token: Option<CompactString>,
     /// The `apiKey` member; omitted when `None`.
-    pub api_key: Option<String>,
+    pub api_key: Option<CompactString>,
     /// The `applicationKey` member; omitted when `None`.
-    pub application_key: Option<String>,
+    pub application_key: Option<CompactString>,
     /// The `applicationKeyId` member; omitted when `None`.
-    pub application_key_id: Option<String>,
+    pub application_key_id: Option<CompactString>,
     /// The `clientId` member; omitted when `None`.
-    pub client_id: Option<String>,
+    pub client_id: Option<CompactString>,
     /// The `clientSecret` member; omitted when `None`.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<CompactString>,
     /// The `clientToken` member; omitted when `None`.
-    pub client_token: Option<String>,
+    pub client_token: Option<CompactString>,
     /// The `compartmentId` member; omitted when `None`.
-    pub compartment_id: Option<String>,
+    pub compartment_id: Option<CompactString>,
     /// The `email` member; omitted when `None`.
-    pub email: Option<String>,
+    pub email: Option<CompactString>,
     /// The `externalId` member; omitted when `None`.
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// The `fingerprint` member; omitted when `None`.
-    pub fingerprint: Option<String>,
+    pub fingerprint: Option<CompactString>,
     /// The `host` member; omitted when `None`.
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// The `keyfileJson` member; omitted when `None`.
-    pub keyfile_json: Option<String>,
+    pub keyfile_json: Option<CompactString>,
     /// The `kubeconfig` member; omitted when `None`.
-    pub kubeconfig: Option<String>,
+    pub kubeconfig: Option<CompactString>,
     /// The `objectId` member; omitted when `None`.
-    pub object_id: Option<String>,
+    pub object_id: Option<CompactString>,
     /// The `passphrase` member; omitted when `None`.
-    pub passphrase: Option<String>,
+    pub passphrase: Option<CompactString>,
     /// The `privateKey` member; omitted when `None`.
-    pub private_key: Option<String>,
+    pub private_key: Option<CompactString>,
     /// The `privateKeyPem` member; omitted when `None`.
-    pub private_key_pem: Option<String>,
+    pub private_key_pem: Option<CompactString>,
     /// The `publicKeyId` member; omitted when `None`.
-    pub public_key_id: Option<String>,
+    pub public_key_id: Option<CompactString>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `roleArn` member; omitted when `None`.
-    pub role_arn: Option<String>,
+    pub role_arn: Option<CompactString>,
     /// The `secret` member; omitted when `None`.
-    pub secret: Option<String>,
+    pub secret: Option<CompactString>,
     /// The `secretKey` member; omitted when `None`.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<CompactString>,
     /// The `serviceAccountId` member; omitted when `None`.
-    pub service_account_id: Option<String>,
+    pub service_account_id: Option<CompactString>,
     /// The `serviceToken` member; omitted when `None`.
-    pub service_token: Option<String>,
+    pub service_token: Option<CompactString>,
     /// The `serviceTokenId` member; omitted when `None`.
-    pub service_token_id: Option<String>,
+    pub service_token_id: Option<CompactString>,
     /// The `subscriptionId` member; omitted when `None`.
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<CompactString>,
     /// The `tenancyId` member; omitted when `None`.
-    pub tenancy_id: Option<String>,
+    pub tenancy_id: Option<CompactString>,
     /// The `tenantId` member; omitted when `None`.
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<CompactString>,
     /// The `userId` member; omitted when `None`.
-    pub user_id: Option<String>,
+    pub user_id: Option<CompactString>,
 }
 
 impl CreateCloudIntegrationBodyCredentials {
@@ -6535,217 +6539,217 @@ impl CreateCloudIntegrationBodyCredentials {
 
     /// Sets [`Self::access_key`].
     #[must_use]
-    pub fn with_access_key(mut self, access_key: impl Into<String>) -> Self {
+    pub fn with_access_key(mut self, access_key: impl Into<CompactString>) -> Self {
         self.access_key = Some(access_key.into());
         self
     }
 
     /// Sets [`Self::access_token`].
     #[must_use]
-    pub fn with_access_token(mut self, access_token: impl Into<String>) -> Self {
+    pub fn with_access_token(mut self, access_token: impl Into<CompactString>) -> Self {
         self.access_token = Some(access_token.into());
         self
     }
 
     /// Sets [`Self::api_key`].
     #[must_use]
-    pub fn with_api_key(mut self, api_key: impl Into<String>) -> Self {
+    pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
         self
     }
 
     /// Sets [`Self::application_key`].
     #[must_use]
-    pub fn with_application_key(mut self, application_key: impl Into<String>) -> Self {
+    pub fn with_application_key(mut self, application_key: impl Into<CompactString>) -> Self {
         self.application_key = Some(application_key.into());
         self
     }
 
     /// Sets [`Self::application_key_id`].
     #[must_use]
-    pub fn with_application_key_id(mut self, application_key_id: impl Into<String>) -> Self {
+    pub fn with_application_key_id(mut self, application_key_id: impl Into<CompactString>) -> Self {
         self.application_key_id = Some(application_key_id.into());
         self
     }
 
     /// Sets [`Self::client_id`].
     #[must_use]
-    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
+    pub fn with_client_id(mut self, client_id: impl Into<CompactString>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
 
     /// Sets [`Self::client_secret`].
     #[must_use]
-    pub fn with_client_secret(mut self, client_secret: impl Into<String>) -> Self {
+    pub fn with_client_secret(mut self, client_secret: impl Into<CompactString>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }
 
     /// Sets [`Self::client_token`].
     #[must_use]
-    pub fn with_client_token(mut self, client_token: impl Into<String>) -> Self {
+    pub fn with_client_token(mut self, client_token: impl Into<CompactString>) -> Self {
         self.client_token = Some(client_token.into());
         self
     }
 
     /// Sets [`Self::compartment_id`].
     #[must_use]
-    pub fn with_compartment_id(mut self, compartment_id: impl Into<String>) -> Self {
+    pub fn with_compartment_id(mut self, compartment_id: impl Into<CompactString>) -> Self {
         self.compartment_id = Some(compartment_id.into());
         self
     }
 
     /// Sets [`Self::email`].
     #[must_use]
-    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+    pub fn with_email(mut self, email: impl Into<CompactString>) -> Self {
         self.email = Some(email.into());
         self
     }
 
     /// Sets [`Self::external_id`].
     #[must_use]
-    pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
+    pub fn with_external_id(mut self, external_id: impl Into<CompactString>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
 
     /// Sets [`Self::fingerprint`].
     #[must_use]
-    pub fn with_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<CompactString>) -> Self {
         self.fingerprint = Some(fingerprint.into());
         self
     }
 
     /// Sets [`Self::host`].
     #[must_use]
-    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+    pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
         self
     }
 
     /// Sets [`Self::keyfile_json`].
     #[must_use]
-    pub fn with_keyfile_json(mut self, keyfile_json: impl Into<String>) -> Self {
+    pub fn with_keyfile_json(mut self, keyfile_json: impl Into<CompactString>) -> Self {
         self.keyfile_json = Some(keyfile_json.into());
         self
     }
 
     /// Sets [`Self::kubeconfig`].
     #[must_use]
-    pub fn with_kubeconfig(mut self, kubeconfig: impl Into<String>) -> Self {
+    pub fn with_kubeconfig(mut self, kubeconfig: impl Into<CompactString>) -> Self {
         self.kubeconfig = Some(kubeconfig.into());
         self
     }
 
     /// Sets [`Self::object_id`].
     #[must_use]
-    pub fn with_object_id(mut self, object_id: impl Into<String>) -> Self {
+    pub fn with_object_id(mut self, object_id: impl Into<CompactString>) -> Self {
         self.object_id = Some(object_id.into());
         self
     }
 
     /// Sets [`Self::passphrase`].
     #[must_use]
-    pub fn with_passphrase(mut self, passphrase: impl Into<String>) -> Self {
+    pub fn with_passphrase(mut self, passphrase: impl Into<CompactString>) -> Self {
         self.passphrase = Some(passphrase.into());
         self
     }
 
     /// Sets [`Self::private_key`].
     #[must_use]
-    pub fn with_private_key(mut self, private_key: impl Into<String>) -> Self {
+    pub fn with_private_key(mut self, private_key: impl Into<CompactString>) -> Self {
         self.private_key = Some(private_key.into());
         self
     }
 
     /// Sets [`Self::private_key_pem`].
     #[must_use]
-    pub fn with_private_key_pem(mut self, private_key_pem: impl Into<String>) -> Self {
+    pub fn with_private_key_pem(mut self, private_key_pem: impl Into<CompactString>) -> Self {
         self.private_key_pem = Some(private_key_pem.into());
         self
     }
 
     /// Sets [`Self::public_key_id`].
     #[must_use]
-    pub fn with_public_key_id(mut self, public_key_id: impl Into<String>) -> Self {
+    pub fn with_public_key_id(mut self, public_key_id: impl Into<CompactString>) -> Self {
         self.public_key_id = Some(public_key_id.into());
         self
     }
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::role_arn`].
     #[must_use]
-    pub fn with_role_arn(mut self, role_arn: impl Into<String>) -> Self {
+    pub fn with_role_arn(mut self, role_arn: impl Into<CompactString>) -> Self {
         self.role_arn = Some(role_arn.into());
         self
     }
 
     /// Sets [`Self::secret`].
     #[must_use]
-    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+    pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
         self
     }
 
     /// Sets [`Self::secret_key`].
     #[must_use]
-    pub fn with_secret_key(mut self, secret_key: impl Into<String>) -> Self {
+    pub fn with_secret_key(mut self, secret_key: impl Into<CompactString>) -> Self {
         self.secret_key = Some(secret_key.into());
         self
     }
 
     /// Sets [`Self::service_account_id`].
     #[must_use]
-    pub fn with_service_account_id(mut self, service_account_id: impl Into<String>) -> Self {
+    pub fn with_service_account_id(mut self, service_account_id: impl Into<CompactString>) -> Self {
         self.service_account_id = Some(service_account_id.into());
         self
     }
 
     /// Sets [`Self::service_token`].
     #[must_use]
-    pub fn with_service_token(mut self, service_token: impl Into<String>) -> Self {
+    pub fn with_service_token(mut self, service_token: impl Into<CompactString>) -> Self {
         self.service_token = Some(service_token.into());
         self
     }
 
     /// Sets [`Self::service_token_id`].
     #[must_use]
-    pub fn with_service_token_id(mut self, service_token_id: impl Into<String>) -> Self {
+    pub fn with_service_token_id(mut self, service_token_id: impl Into<CompactString>) -> Self {
         self.service_token_id = Some(service_token_id.into());
         self
     }
 
     /// Sets [`Self::subscription_id`].
     #[must_use]
-    pub fn with_subscription_id(mut self, subscription_id: impl Into<String>) -> Self {
+    pub fn with_subscription_id(mut self, subscription_id: impl Into<CompactString>) -> Self {
         self.subscription_id = Some(subscription_id.into());
         self
     }
 
     /// Sets [`Self::tenancy_id`].
     #[must_use]
-    pub fn with_tenancy_id(mut self, tenancy_id: impl Into<String>) -> Self {
+    pub fn with_tenancy_id(mut self, tenancy_id: impl Into<CompactString>) -> Self {
         self.tenancy_id = Some(tenancy_id.into());
         self
     }
 
     /// Sets [`Self::tenant_id`].
     #[must_use]
-    pub fn with_tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
+    pub fn with_tenant_id(mut self, tenant_id: impl Into<CompactString>) -> Self {
         self.tenant_id = Some(tenant_id.into());
         self
     }
 
     /// Sets [`Self::user_id`].
     #[must_use]
-    pub fn with_user_id(mut self, user_id: impl Into<String>) -> Self {
+    pub fn with_user_id(mut self, user_id: impl Into<CompactString>) -> Self {
         self.user_id = Some(user_id.into());
         self
     }
@@ -6984,12 +6988,12 @@ pub struct CreateCloudIntegrationBodyGcp {
     /// The `authenticationMode` member; omitted when `None`.
     pub authentication_mode: Option<CreateCloudIntegrationBodyAwsAuthenticationMode>,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
 }
 
 impl CreateCloudIntegrationBodyGcp {
     /// A value with the required members set and the others absent.
-    pub fn new(project_id: impl Into<String>) -> Self {
+    pub fn new(project_id: impl Into<CompactString>) -> Self {
         Self {
             authentication_mode: None,
             project_id: project_id.into(),
@@ -7053,19 +7057,19 @@ pub struct CreateCloudIntegrationResponse {
     /// The `cloudflare` member; omitted when `None`.
     pub cloudflare: Option<CreateCloudIntegrationBodyCloudflare>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<CreateCloudIntegrationBodyCredentials>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `features` member; omitted when `None`.
     pub features: Option<Vec<CreateCloudIntegrationBodyFeaturesItem>>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudIntegrationResponseGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member.
     pub provider: CreateCloudClusterBodyProvider,
     /// The `registryCredentialRefresh` member.
@@ -7077,9 +7081,9 @@ pub struct CreateCloudIntegrationResponse {
 impl CreateCloudIntegrationResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         provider: CreateCloudClusterBodyProvider,
         registry_credential_refresh: CreateCloudIntegrationResponseRegistryCredentialRefresh,
     ) -> Self {
@@ -7130,7 +7134,7 @@ impl CreateCloudIntegrationResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -7266,14 +7270,14 @@ pub struct CreateCloudIntegrationResponseGcp {
     /// The `authenticationMode` member; omitted when `None`.
     pub authentication_mode: Option<CreateCloudIntegrationBodyAwsAuthenticationMode>,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `serviceAccountEmail` member; omitted when `None`.
-    pub service_account_email: Option<String>,
+    pub service_account_email: Option<CompactString>,
 }
 
 impl CreateCloudIntegrationResponseGcp {
     /// A value with the required members set and the others absent.
-    pub fn new(project_id: impl Into<String>) -> Self {
+    pub fn new(project_id: impl Into<CompactString>) -> Self {
         Self {
             authentication_mode: None,
             project_id: project_id.into(),
@@ -7293,7 +7297,10 @@ impl CreateCloudIntegrationResponseGcp {
 
     /// Sets [`Self::service_account_email`].
     #[must_use]
-    pub fn with_service_account_email(mut self, service_account_email: impl Into<String>) -> Self {
+    pub fn with_service_account_email(
+        mut self,
+        service_account_email: impl Into<CompactString>,
+    ) -> Self {
         self.service_account_email = Some(service_account_email.into());
         self
     }
@@ -7352,13 +7359,13 @@ pub struct CreateCloudIntegrationResponseRegistryCredentialRefresh {
     /// The `lastError` member; omitted when `None`.
     pub last_error: Option<CreateCloudIntegrationResponseRegistryCredentialRefreshLastError>,
     /// The `nextAttemptAt` member; omitted when `None`.
-    pub next_attempt_at: Option<String>,
+    pub next_attempt_at: Option<CompactString>,
     /// The `retryDelay` member; omitted when `None`.
     pub retry_delay: Option<i64>,
     /// The `status` member.
     pub status: CreateCloudIntegrationResponseRegistryCredentialRefreshStatus,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
@@ -7389,7 +7396,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
 
     /// Sets [`Self::next_attempt_at`].
     #[must_use]
-    pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<String>) -> Self {
+    pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<CompactString>) -> Self {
         self.next_attempt_at = Some(next_attempt_at.into());
         self
     }
@@ -7403,7 +7410,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefresh {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -7473,27 +7480,27 @@ impl Json for CreateCloudIntegrationResponseRegistryCredentialRefresh {
 #[non_exhaustive]
 pub struct CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
     /// The `credentialId` member.
-    pub credential_id: String,
+    pub credential_id: CompactString,
     /// The `failureCount` member.
     pub failure_count: i64,
     /// The `message` member.
-    pub message: String,
+    pub message: CompactString,
     /// The `occurredAt` member.
-    pub occurred_at: String,
+    pub occurred_at: CompactString,
     /// The `providerCode` member; omitted when `None`.
-    pub provider_code: Option<String>,
+    pub provider_code: Option<CompactString>,
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
     /// A value with the required members set and the others absent.
     pub fn new(
-        credential_id: impl Into<String>,
+        credential_id: impl Into<CompactString>,
         failure_count: i64,
-        message: impl Into<String>,
-        occurred_at: impl Into<String>,
-        type_: impl Into<String>,
+        message: impl Into<CompactString>,
+        occurred_at: impl Into<CompactString>,
+        type_: impl Into<CompactString>,
     ) -> Self {
         Self {
             credential_id: credential_id.into(),
@@ -7507,7 +7514,7 @@ impl CreateCloudIntegrationResponseRegistryCredentialRefreshLastError {
 
     /// Sets [`Self::provider_code`].
     #[must_use]
-    pub fn with_provider_code(mut self, provider_code: impl Into<String>) -> Self {
+    pub fn with_provider_code(mut self, provider_code: impl Into<CompactString>) -> Self {
         self.provider_code = Some(provider_code.into());
         self
     }
@@ -7641,21 +7648,21 @@ impl Json for ListCloudClusterNodesResponse {
 #[non_exhaustive]
 pub struct ListCloudClusterNodesResponseNodesItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `instanceType` member; omitted when `None`.
-    pub instance_type: Option<String>,
+    pub instance_type: Option<CompactString>,
     /// The `nodeId` member; omitted when `None`.
-    pub node_id: Option<String>,
+    pub node_id: Option<CompactString>,
     /// The `nodeName` member; omitted when `None`.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// The `nodePool` member; omitted when `None`.
-    pub node_pool: Option<String>,
+    pub node_pool: Option<CompactString>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `status` member; omitted when `None`.
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
     /// The `zone` member; omitted when `None`.
-    pub zone: Option<String>,
+    pub zone: Option<CompactString>,
 }
 
 impl ListCloudClusterNodesResponseNodesItem {
@@ -7675,56 +7682,56 @@ impl ListCloudClusterNodesResponseNodesItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::instance_type`].
     #[must_use]
-    pub fn with_instance_type(mut self, instance_type: impl Into<String>) -> Self {
+    pub fn with_instance_type(mut self, instance_type: impl Into<CompactString>) -> Self {
         self.instance_type = Some(instance_type.into());
         self
     }
 
     /// Sets [`Self::node_id`].
     #[must_use]
-    pub fn with_node_id(mut self, node_id: impl Into<String>) -> Self {
+    pub fn with_node_id(mut self, node_id: impl Into<CompactString>) -> Self {
         self.node_id = Some(node_id.into());
         self
     }
 
     /// Sets [`Self::node_name`].
     #[must_use]
-    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+    pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
         self
     }
 
     /// Sets [`Self::node_pool`].
     #[must_use]
-    pub fn with_node_pool(mut self, node_pool: impl Into<String>) -> Self {
+    pub fn with_node_pool(mut self, node_pool: impl Into<CompactString>) -> Self {
         self.node_pool = Some(node_pool.into());
         self
     }
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::status`].
     #[must_use]
-    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+    pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
         self
     }
 
     /// Sets [`Self::zone`].
     #[must_use]
-    pub fn with_zone(mut self, zone: impl Into<String>) -> Self {
+    pub fn with_zone(mut self, zone: impl Into<CompactString>) -> Self {
         self.zone = Some(zone.into());
         self
     }
@@ -7846,25 +7853,25 @@ pub struct ListCloudClustersResponseClustersItem {
     /// The `coreweave` member; omitted when `None`.
     pub coreweave: Option<CreateCloudClusterBodyCoreweave>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `deletionRequested` member.
     pub deletion_requested: bool,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `dns` member; omitted when `None`.
-    pub dns: Option<String>,
+    pub dns: Option<CompactString>,
     /// The `entityType` member; omitted when `None`.
     pub entity_type: Option<CreateCloudClusterResponseEntityType>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `integrationId` member; omitted when `None`.
-    pub integration_id: Option<String>,
+    pub integration_id: Option<CompactString>,
     /// The `kubernetesVersion` member; omitted when `None`.
-    pub kubernetes_version: Option<String>,
+    pub kubernetes_version: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nebius` member; omitted when `None`.
     pub nebius: Option<CreateCloudClusterBodyNebius>,
     /// The `nodePools` member.
@@ -7874,7 +7881,7 @@ pub struct ListCloudClustersResponseClustersItem {
     /// The `provider` member.
     pub provider: CreateCloudClusterBodyProvider,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateCloudClusterBodyRestrictions>,
     /// The `settings` member; omitted when `None`.
@@ -7884,19 +7891,19 @@ pub struct ListCloudClustersResponseClustersItem {
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateCloudClusterBodyStorage>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListCloudClustersResponseClustersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         deletion_requested: bool,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         node_pools: Vec<ListCloudClustersResponseClustersItemNodePoolsItem>,
         provider: CreateCloudClusterBodyProvider,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             aws: None,
@@ -7964,14 +7971,14 @@ impl ListCloudClustersResponseClustersItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::dns`].
     #[must_use]
-    pub fn with_dns(mut self, dns: impl Into<String>) -> Self {
+    pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
         self
     }
@@ -7992,14 +7999,14 @@ impl ListCloudClustersResponseClustersItem {
 
     /// Sets [`Self::integration_id`].
     #[must_use]
-    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
         self
     }
 
     /// Sets [`Self::kubernetes_version`].
     #[must_use]
-    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<String>) -> Self {
+    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
         self
     }
@@ -8020,7 +8027,7 @@ impl ListCloudClustersResponseClustersItem {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -8234,7 +8241,7 @@ pub struct ListCloudClustersResponseClustersItemNodePoolsItem {
     /// The `autoscaling` member; omitted when `None`, `null` when `Some(None)`.
     pub autoscaling: Option<Option<ListCloudClustersResponseItemNodePoolsItemAutoscaling>>,
     /// The `availabilityZones` member; omitted when `None`.
-    pub availability_zones: Option<Vec<String>>,
+    pub availability_zones: Option<Vec<CompactString>>,
     /// The `aws` member; omitted when `None`.
     pub aws: Option<CreateCloudClusterBodyNodePoolsItemAws>,
     /// The `azure` member; omitted when `None`.
@@ -8244,11 +8251,11 @@ pub struct ListCloudClustersResponseClustersItemNodePoolsItem {
     /// The `diskSize` member; omitted when `None`.
     pub disk_size: Option<i64>,
     /// The `diskType` member; omitted when `None`.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<CompactString>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyNodePoolsItemGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `labels` member; omitted when `None`.
     pub labels: Option<Map<String, Value>>,
     /// The `nebius` member; omitted when `None`.
@@ -8256,7 +8263,7 @@ pub struct ListCloudClustersResponseClustersItemNodePoolsItem {
     /// The `nodeCount` member; omitted when `None`.
     pub node_count: Option<i64>,
     /// The `nodeType` member; omitted when `None`.
-    pub node_type: Option<String>,
+    pub node_type: Option<CompactString>,
     /// The `oci` member; omitted when `None`.
     pub oci: Option<ListCloudClustersResponseClustersItemNodePoolsItemOci>,
     /// The `preemptible` member; omitted when `None`.
@@ -8264,18 +8271,18 @@ pub struct ListCloudClustersResponseClustersItemNodePoolsItem {
     /// The `scheduling` member; omitted when `None`.
     pub scheduling: Option<ListCloudClustersResponseClustersItemNodePoolsItemScheduling>,
     /// The `subnets` member; omitted when `None`.
-    pub subnets: Option<Vec<String>>,
+    pub subnets: Option<Vec<CompactString>>,
     /// The `defaultPool` member; omitted when `None`.
     pub default_pool: Option<bool>,
     /// The `platform` member; omitted when `None`.
     pub platform: Option<CreateCloudClusterBodyNodePoolsItemPlatform>,
     /// The `providerId` member; omitted when `None`.
-    pub provider_id: Option<String>,
+    pub provider_id: Option<CompactString>,
 }
 
 impl ListCloudClustersResponseClustersItemNodePoolsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             autoscaling: None,
             availability_zones: None,
@@ -8312,7 +8319,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
     /// Sets [`Self::availability_zones`].
     #[must_use]
-    pub fn with_availability_zones(mut self, availability_zones: Vec<String>) -> Self {
+    pub fn with_availability_zones(mut self, availability_zones: Vec<CompactString>) -> Self {
         self.availability_zones = Some(availability_zones);
         self
     }
@@ -8353,7 +8360,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
     /// Sets [`Self::disk_type`].
     #[must_use]
-    pub fn with_disk_type(mut self, disk_type: impl Into<String>) -> Self {
+    pub fn with_disk_type(mut self, disk_type: impl Into<CompactString>) -> Self {
         self.disk_type = Some(disk_type.into());
         self
     }
@@ -8388,7 +8395,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
     /// Sets [`Self::node_type`].
     #[must_use]
-    pub fn with_node_type(mut self, node_type: impl Into<String>) -> Self {
+    pub fn with_node_type(mut self, node_type: impl Into<CompactString>) -> Self {
         self.node_type = Some(node_type.into());
         self
     }
@@ -8419,7 +8426,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
     /// Sets [`Self::subnets`].
     #[must_use]
-    pub fn with_subnets(mut self, subnets: Vec<String>) -> Self {
+    pub fn with_subnets(mut self, subnets: Vec<CompactString>) -> Self {
         self.subnets = Some(subnets);
         self
     }
@@ -8440,7 +8447,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItem {
 
     /// Sets [`Self::provider_id`].
     #[must_use]
-    pub fn with_provider_id(mut self, provider_id: impl Into<String>) -> Self {
+    pub fn with_provider_id(mut self, provider_id: impl Into<CompactString>) -> Self {
         self.provider_id = Some(provider_id.into());
         self
     }
@@ -8659,7 +8666,7 @@ pub struct ListCloudClustersResponseClustersItemNodePoolsItemAzure {
     /// The `enablePublicNodeIp` member; omitted when `None`.
     pub enable_public_node_ip: Option<bool>,
     /// The `vnetSubnetId` member; omitted when `None`.
-    pub vnet_subnet_id: Option<String>,
+    pub vnet_subnet_id: Option<CompactString>,
 }
 
 impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
@@ -8688,7 +8695,7 @@ impl ListCloudClustersResponseClustersItemNodePoolsItemAzure {
 
     /// Sets [`Self::vnet_subnet_id`].
     #[must_use]
-    pub fn with_vnet_subnet_id(mut self, vnet_subnet_id: impl Into<String>) -> Self {
+    pub fn with_vnet_subnet_id(mut self, vnet_subnet_id: impl Into<CompactString>) -> Self {
         self.vnet_subnet_id = Some(vnet_subnet_id.into());
         self
     }
@@ -9119,9 +9126,9 @@ pub struct ListCloudClustersResponseClustersItemSettingsBuilds {
     /// The `mode` member; omitted when `None`.
     pub mode: Option<CreateCloudClusterBodySettingsBuildsMode>,
     /// The `plan` member; omitted when `None`.
-    pub plan: Option<String>,
+    pub plan: Option<CompactString>,
     /// The `clusterId` member; omitted when `None`.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<CompactString>,
     /// The `caching` member; omitted when `None`.
     pub caching: Option<CreateCloudClusterBodySettingsBuildsCaching>,
 }
@@ -9146,14 +9153,14 @@ impl ListCloudClustersResponseClustersItemSettingsBuilds {
 
     /// Sets [`Self::plan`].
     #[must_use]
-    pub fn with_plan(mut self, plan: impl Into<String>) -> Self {
+    pub fn with_plan(mut self, plan: impl Into<CompactString>) -> Self {
         self.plan = Some(plan.into());
         self
     }
 
     /// Sets [`Self::cluster_id`].
     #[must_use]
-    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
@@ -9567,13 +9574,13 @@ pub struct ListCloudClustersResponseClustersItemSettingsLoggingLoki {
     /// The `storageType` member.
     pub storage_type: ListCloudClustersResponseItemSettingsLoggingLokiStorageType,
     /// The `s3Region` member; omitted when `None`.
-    pub s3_region: Option<String>,
+    pub s3_region: Option<CompactString>,
     /// The `s3BucketName` member; omitted when `None`.
-    pub s3_bucket_name: Option<String>,
+    pub s3_bucket_name: Option<CompactString>,
     /// The `gcsBucketName` member; omitted when `None`.
-    pub gcs_bucket_name: Option<String>,
+    pub gcs_bucket_name: Option<CompactString>,
     /// The `gcpIntegrationId` member; omitted when `None`.
-    pub gcp_integration_id: Option<String>,
+    pub gcp_integration_id: Option<CompactString>,
 }
 
 impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
@@ -9590,28 +9597,28 @@ impl ListCloudClustersResponseClustersItemSettingsLoggingLoki {
 
     /// Sets [`Self::s3_region`].
     #[must_use]
-    pub fn with_s3_region(mut self, s3_region: impl Into<String>) -> Self {
+    pub fn with_s3_region(mut self, s3_region: impl Into<CompactString>) -> Self {
         self.s3_region = Some(s3_region.into());
         self
     }
 
     /// Sets [`Self::s3_bucket_name`].
     #[must_use]
-    pub fn with_s3_bucket_name(mut self, s3_bucket_name: impl Into<String>) -> Self {
+    pub fn with_s3_bucket_name(mut self, s3_bucket_name: impl Into<CompactString>) -> Self {
         self.s3_bucket_name = Some(s3_bucket_name.into());
         self
     }
 
     /// Sets [`Self::gcs_bucket_name`].
     #[must_use]
-    pub fn with_gcs_bucket_name(mut self, gcs_bucket_name: impl Into<String>) -> Self {
+    pub fn with_gcs_bucket_name(mut self, gcs_bucket_name: impl Into<CompactString>) -> Self {
         self.gcs_bucket_name = Some(gcs_bucket_name.into());
         self
     }
 
     /// Sets [`Self::gcp_integration_id`].
     #[must_use]
-    pub fn with_gcp_integration_id(mut self, gcp_integration_id: impl Into<String>) -> Self {
+    pub fn with_gcp_integration_id(mut self, gcp_integration_id: impl Into<CompactString>) -> Self {
         self.gcp_integration_id = Some(gcp_integration_id.into());
         self
     }
@@ -9687,7 +9694,7 @@ pub struct ListCloudClustersResponseClustersItemSettingsNetworking {
     /// The `overlayNetwork` member; omitted when `None`.
     pub overlay_network: Option<bool>,
     /// The `overlayCIDR` member; omitted when `None`.
-    pub overlay_cidr: Option<String>,
+    pub overlay_cidr: Option<CompactString>,
 }
 
 impl ListCloudClustersResponseClustersItemSettingsNetworking {
@@ -9708,7 +9715,7 @@ impl ListCloudClustersResponseClustersItemSettingsNetworking {
 
     /// Sets [`Self::overlay_cidr`].
     #[must_use]
-    pub fn with_overlay_cidr(mut self, overlay_cidr: impl Into<String>) -> Self {
+    pub fn with_overlay_cidr(mut self, overlay_cidr: impl Into<CompactString>) -> Self {
         self.overlay_cidr = Some(overlay_cidr.into());
         self
     }
@@ -9896,17 +9903,17 @@ pub struct ListCloudIntegrationsResponseIntegrationsItem {
     /// The `cloudflare` member; omitted when `None`.
     pub cloudflare: Option<CreateCloudIntegrationBodyCloudflare>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `features` member; omitted when `None`.
     pub features: Option<Vec<CreateCloudIntegrationBodyFeaturesItem>>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudIntegrationBodyGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member.
     pub provider: CreateCloudClusterBodyProvider,
     /// The `registryCredentialRefresh` member.
@@ -9918,9 +9925,9 @@ pub struct ListCloudIntegrationsResponseIntegrationsItem {
 impl ListCloudIntegrationsResponseIntegrationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         provider: CreateCloudClusterBodyProvider,
         registry_credential_refresh: CreateCloudIntegrationResponseRegistryCredentialRefresh,
     ) -> Self {
@@ -9963,7 +9970,7 @@ impl ListCloudIntegrationsResponseIntegrationsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -10132,28 +10139,28 @@ impl Json for ListCloudNodeTypesResponse {
 #[non_exhaustive]
 pub struct ListCloudNodeTypesResponseProvidersItem {
     /// The `family` member.
-    pub family: String,
+    pub family: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `processorFamily` member.
-    pub processor_family: String,
+    pub processor_family: CompactString,
     /// The `resources` member.
     pub resources: ListCloudNodeTypesResponseProvidersItemResources,
     /// The `workloadType` member.
-    pub workload_type: String,
+    pub workload_type: CompactString,
 }
 
 impl ListCloudNodeTypesResponseProvidersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        family: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        processor_family: impl Into<String>,
+        family: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        processor_family: impl Into<CompactString>,
         resources: ListCloudNodeTypesResponseProvidersItemResources,
-        workload_type: impl Into<String>,
+        workload_type: impl Into<CompactString>,
     ) -> Self {
         Self {
             family: family.into(),
@@ -10304,14 +10311,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct ListCloudPermissionsResponse {
     /// The `permissions` member.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<CompactString>,
     /// The `roles` member; omitted when `None`.
     pub roles: Option<Vec<ListCloudPermissionsResponseRolesItem>>,
 }
 
 impl ListCloudPermissionsResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(permissions: Vec<String>) -> Self {
+    pub fn new(permissions: Vec<CompactString>) -> Self {
         Self {
             permissions,
             roles: None,
@@ -10359,22 +10366,22 @@ impl Json for ListCloudPermissionsResponse {
 #[non_exhaustive]
 pub struct ListCloudPermissionsResponseRolesItem {
     /// The `description` member.
-    pub description: String,
+    pub description: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `permissions` member.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<CompactString>,
 }
 
 impl ListCloudPermissionsResponseRolesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        description: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        permissions: Vec<String>,
+        description: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        permissions: Vec<CompactString>,
     ) -> Self {
         Self {
             description: description.into(),
@@ -10473,26 +10480,26 @@ pub struct ListCloudProvidersResponseProvidersItem {
     /// The `diskSizes` member.
     pub disk_sizes: Vec<f64>,
     /// The `engine` member.
-    pub engine: String,
+    pub engine: CompactString,
     /// The `flags` member.
     pub flags: ListCloudProvidersResponseProvidersItemFlags,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `kubernetesVersions` member.
-    pub kubernetes_versions: Vec<String>,
+    pub kubernetes_versions: Vec<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl ListCloudProvidersResponseProvidersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         disk_sizes: Vec<f64>,
-        engine: impl Into<String>,
+        engine: impl Into<CompactString>,
         flags: ListCloudProvidersResponseProvidersItemFlags,
-        id: impl Into<String>,
-        kubernetes_versions: Vec<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        kubernetes_versions: Vec<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             disk_sizes,
@@ -10680,17 +10687,17 @@ pub struct ListCloudRegionsResponseProvidersItem {
     /// The `availabilityZones` member.
     pub availability_zones: Vec<ListCloudRegionsResponseProvidersItemAvailabilityZonesItem>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl ListCloudRegionsResponseProvidersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         availability_zones: Vec<ListCloudRegionsResponseProvidersItemAvailabilityZonesItem>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             availability_zones,
@@ -10741,14 +10748,14 @@ impl Json for ListCloudRegionsResponseProvidersItem {
 #[non_exhaustive]
 pub struct ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl ListCloudRegionsResponseProvidersItemAvailabilityZonesItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
@@ -10831,22 +10838,22 @@ pub struct ListRegionsResponseRegionsItem {
     /// The `gpuDevices` member.
     pub gpu_devices: Vec<ListRegionsResponseRegionsItemGpuDevicesItem>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member; omitted when `None`.
     pub provider: Option<ListRegionsResponseRegionsItemProvider>,
     /// The `regionName` member.
-    pub region_name: String,
+    pub region_name: CompactString,
 }
 
 impl ListRegionsResponseRegionsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         gpu_devices: Vec<ListRegionsResponseRegionsItemGpuDevicesItem>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        region_name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        region_name: impl Into<CompactString>,
     ) -> Self {
         Self {
             gpu_devices,
@@ -10918,13 +10925,13 @@ pub struct ListRegionsResponseRegionsItemGpuDevicesItem {
     /// The `countOptions` member.
     pub count_options: Vec<f64>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `manufacturer` member.
-    pub manufacturer: String,
+    pub manufacturer: CompactString,
     /// The `memoryInfo` member; omitted when `None`.
     pub memory_info: Option<ListRegionsResponseRegionsItemGpuDevicesItemMemoryInfo>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `pricing` member.
     pub pricing: ListRegionsResponseRegionsItemGpuDevicesItemPricing,
 }
@@ -10933,9 +10940,9 @@ impl ListRegionsResponseRegionsItemGpuDevicesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         count_options: Vec<f64>,
-        id: impl Into<String>,
-        manufacturer: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        manufacturer: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         pricing: ListRegionsResponseRegionsItemGpuDevicesItemPricing,
     ) -> Self {
         Self {
@@ -11100,14 +11107,14 @@ impl Json for ListRegionsResponseRegionsItemGpuDevicesItemPricing {
 #[non_exhaustive]
 pub struct ListRegionsResponseRegionsItemProvider {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
 }
 
 impl ListRegionsResponseRegionsItemProvider {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, region: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, region: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             region: region.into(),
@@ -11156,17 +11163,17 @@ pub struct PatchCloudClusterBody {
     /// The `coordinates` member; omitted when `None`.
     pub coordinates: Option<CreateCloudClusterBodyCoordinates>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<CreateCloudClusterBodyGcp>,
     /// The `kubernetesVersion` member; omitted when `None`.
-    pub kubernetes_version: Option<String>,
+    pub kubernetes_version: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `nodePools` member; omitted when `None`.
     pub node_pools: Option<Vec<CreateCloudClusterBodyNodePoolsItem>>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateCloudClusterBodyRestrictions>,
     /// The `settings` member; omitted when `None`.
@@ -11222,7 +11229,7 @@ impl PatchCloudClusterBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -11236,14 +11243,14 @@ impl PatchCloudClusterBody {
 
     /// Sets [`Self::kubernetes_version`].
     #[must_use]
-    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<String>) -> Self {
+    pub fn with_kubernetes_version(mut self, kubernetes_version: impl Into<CompactString>) -> Self {
         self.kubernetes_version = Some(kubernetes_version.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -11257,7 +11264,7 @@ impl PatchCloudClusterBody {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -11371,7 +11378,7 @@ pub struct PatchCloudIntegrationBody {
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<CreateCloudIntegrationBodyCredentials>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `features` member; omitted when `None`.
     pub features: Option<Vec<CreateCloudIntegrationBodyFeaturesItem>>,
     /// The `restrictions` member; omitted when `None`.
@@ -11406,7 +11413,7 @@ impl PatchCloudIntegrationBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,22 +18,22 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct AddSshIdentitiesBody {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<AddSshIdentitiesBodyRestrictions>,
     /// The `sshPublicKeys` member; omitted when `None`.
     pub ssh_public_keys: Option<Vec<AddSshIdentitiesBodySshPublicKeysItem>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl AddSshIdentitiesBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             created_at: None,
             description: None,
@@ -45,14 +46,14 @@ impl AddSshIdentitiesBody {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -76,7 +77,7 @@ impl AddSshIdentitiesBody {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -202,7 +203,7 @@ pub struct AddSshIdentitiesBodyRestrictionsProjects {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `items` member; omitted when `None`.
-    pub items: Option<Vec<String>>,
+    pub items: Option<Vec<CompactString>>,
 }
 
 impl AddSshIdentitiesBodyRestrictionsProjects {
@@ -223,7 +224,7 @@ impl AddSshIdentitiesBodyRestrictionsProjects {
 
     /// Sets [`Self::items`].
     #[must_use]
-    pub fn with_items(mut self, items: Vec<String>) -> Self {
+    pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
         self
     }
@@ -261,7 +262,7 @@ pub struct AddSshIdentitiesBodyRestrictionsTags {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `items` member; omitted when `None`.
-    pub items: Option<Vec<String>>,
+    pub items: Option<Vec<CompactString>>,
     /// The `matchCondition` member; omitted when `None`.
     pub match_condition: Option<AddSshIdentitiesBodyRestrictionsTagsMatchCondition>,
 }
@@ -285,7 +286,7 @@ impl AddSshIdentitiesBodyRestrictionsTags {
 
     /// Sets [`Self::items`].
     #[must_use]
-    pub fn with_items(mut self, items: Vec<String>) -> Self {
+    pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
         self
     }
@@ -352,12 +353,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct AddSshIdentitiesBodySshPublicKeysItem {
     /// The `key` member.
-    pub key: String,
+    pub key: CompactString,
 }
 
 impl AddSshIdentitiesBodySshPublicKeysItem {
     /// A value with the required members set and the others absent.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<CompactString>) -> Self {
         Self { key: key.into() }
     }
 }
@@ -392,24 +393,24 @@ impl Json for AddSshIdentitiesBodySshPublicKeysItem {
 #[non_exhaustive]
 pub struct AddSshIdentitiesResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<AddSshIdentitiesBodyRestrictions>,
     /// The `sshPublicKeys` member; omitted when `None`.
     pub ssh_public_keys: Option<Vec<AddSshIdentitiesBodySshPublicKeysItem>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl AddSshIdentitiesResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             created_at: None,
             description: None,
@@ -423,14 +424,14 @@ impl AddSshIdentitiesResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -454,7 +455,7 @@ impl AddSshIdentitiesResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -526,9 +527,9 @@ pub struct CreateCustomVcsTokenResponse {
     /// The `installationId` member; omitted when `None`.
     pub installation_id: Option<i64>,
     /// The `installationToken` member; omitted when `None`.
-    pub installation_token: Option<String>,
+    pub installation_token: Option<CompactString>,
     /// The `token` member.
-    pub token: String,
+    pub token: CompactString,
     /// The `vcsService` member.
     pub vcs_service: CreateCustomVcsTokenResponseVcsService,
 }
@@ -536,7 +537,7 @@ pub struct CreateCustomVcsTokenResponse {
 impl CreateCustomVcsTokenResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        token: impl Into<String>,
+        token: impl Into<CompactString>,
         vcs_service: CreateCustomVcsTokenResponseVcsService,
     ) -> Self {
         Self {
@@ -556,7 +557,7 @@ impl CreateCustomVcsTokenResponse {
 
     /// Sets [`Self::installation_token`].
     #[must_use]
-    pub fn with_installation_token(mut self, installation_token: impl Into<String>) -> Self {
+    pub fn with_installation_token(mut self, installation_token: impl Into<CompactString>) -> Self {
         self.installation_token = Some(installation_token.into());
         self
     }
@@ -679,17 +680,17 @@ pub struct ListBranchesResponseBranchesItem {
     /// The `commit` member.
     pub commit: ListBranchesResponseBranchesItemCommit,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl ListBranchesResponseBranchesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         commit: ListBranchesResponseBranchesItemCommit,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             commit,
@@ -737,18 +738,18 @@ pub struct ListBranchesResponseBranchesItemCommit {
     /// The `author` member.
     pub author: ListBranchesResponseBranchesItemCommitAuthor,
     /// The `date` member; omitted when `None`.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// The `message` member; omitted when `None`.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The `sha` member.
-    pub sha: String,
+    pub sha: CompactString,
 }
 
 impl ListBranchesResponseBranchesItemCommit {
     /// A value with the required members set and the others absent.
     pub fn new(
         author: ListBranchesResponseBranchesItemCommitAuthor,
-        sha: impl Into<String>,
+        sha: impl Into<CompactString>,
     ) -> Self {
         Self {
             author,
@@ -760,14 +761,14 @@ impl ListBranchesResponseBranchesItemCommit {
 
     /// Sets [`Self::date`].
     #[must_use]
-    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+    pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
         self
     }
 
     /// Sets [`Self::message`].
     #[must_use]
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
         self
     }
@@ -817,12 +818,12 @@ impl Json for ListBranchesResponseBranchesItemCommit {
 #[non_exhaustive]
 pub struct ListBranchesResponseBranchesItemCommitAuthor {
     /// The `login` member.
-    pub login: String,
+    pub login: CompactString,
 }
 
 impl ListBranchesResponseBranchesItemCommitAuthor {
     /// A value with the required members set and the others absent.
-    pub fn new(login: impl Into<String>) -> Self {
+    pub fn new(login: impl Into<CompactString>) -> Self {
         Self {
             login: login.into(),
         }
@@ -903,19 +904,19 @@ impl Json for ListReposResponse {
 #[non_exhaustive]
 pub struct ListReposResponseReposItem {
     /// The `accountLogin` member.
-    pub account_login: String,
+    pub account_login: CompactString,
     /// The `full_name` member.
-    pub full_name: String,
+    pub full_name: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `owner` member.
     pub owner: ListBranchesResponseBranchesItemCommitAuthor,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `url` member.
-    pub url: String,
+    pub url: CompactString,
     /// The `vcsService` member.
     pub vcs_service: CreateCustomVcsTokenResponseVcsService,
 }
@@ -923,12 +924,12 @@ pub struct ListReposResponseReposItem {
 impl ListReposResponseReposItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        account_login: impl Into<String>,
-        full_name: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        account_login: impl Into<CompactString>,
+        full_name: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         owner: ListBranchesResponseBranchesItemCommitAuthor,
-        url: impl Into<String>,
+        url: impl Into<CompactString>,
         vcs_service: CreateCustomVcsTokenResponseVcsService,
     ) -> Self {
         Self {
@@ -945,7 +946,7 @@ impl ListReposResponseReposItem {
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
@@ -1117,41 +1118,41 @@ impl Json for ListVcsResponse {
 #[non_exhaustive]
 pub struct ListVcsResponseVcsAccountLinksItem {
     /// The `alias` member; omitted when `None`.
-    pub alias: Option<String>,
+    pub alias: Option<CompactString>,
     /// The `email` member; omitted when `None`.
-    pub email: Option<String>,
+    pub email: Option<CompactString>,
     /// The `entityName` member; omitted when `None`.
-    pub entity_name: Option<String>,
+    pub entity_name: Option<CompactString>,
     /// The `internalId` member; omitted when `None`.
-    pub internal_id: Option<String>,
+    pub internal_id: Option<CompactString>,
     /// The `login` member.
-    pub login: String,
+    pub login: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `originMissingScopes` member; omitted when `None`.
-    pub origin_missing_scopes: Option<Vec<String>>,
+    pub origin_missing_scopes: Option<Vec<CompactString>>,
     /// The `originRepoSelectionMode` member; omitted when `None`.
     pub origin_repo_selection_mode:
         Option<ListVcsResponseVcsAccountLinksItemOriginRepoSelectionMode>,
     /// The `originScopes` member; omitted when `None`.
-    pub origin_scopes: Option<Vec<String>>,
+    pub origin_scopes: Option<Vec<CompactString>>,
     /// The `originTargetSlug` member; omitted when `None`.
-    pub origin_target_slug: Option<String>,
+    pub origin_target_slug: Option<CompactString>,
     /// The `vcsLinkId` member.
-    pub vcs_link_id: String,
+    pub vcs_link_id: CompactString,
     /// The `vcsService` member.
     pub vcs_service: CreateCustomVcsTokenResponseVcsService,
     /// The `vcsType` member; omitted when `None`.
     pub vcs_type: Option<ListVcsResponseVcsAccountLinksItemVcsType>,
     /// The `vcsUrl` member; omitted when `None`.
-    pub vcs_url: Option<String>,
+    pub vcs_url: Option<CompactString>,
 }
 
 impl ListVcsResponseVcsAccountLinksItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        login: impl Into<String>,
-        vcs_link_id: impl Into<String>,
+        login: impl Into<CompactString>,
+        vcs_link_id: impl Into<CompactString>,
         vcs_service: CreateCustomVcsTokenResponseVcsService,
     ) -> Self {
         Self {
@@ -1174,42 +1175,42 @@ impl ListVcsResponseVcsAccountLinksItem {
 
     /// Sets [`Self::alias`].
     #[must_use]
-    pub fn with_alias(mut self, alias: impl Into<String>) -> Self {
+    pub fn with_alias(mut self, alias: impl Into<CompactString>) -> Self {
         self.alias = Some(alias.into());
         self
     }
 
     /// Sets [`Self::email`].
     #[must_use]
-    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+    pub fn with_email(mut self, email: impl Into<CompactString>) -> Self {
         self.email = Some(email.into());
         self
     }
 
     /// Sets [`Self::entity_name`].
     #[must_use]
-    pub fn with_entity_name(mut self, entity_name: impl Into<String>) -> Self {
+    pub fn with_entity_name(mut self, entity_name: impl Into<CompactString>) -> Self {
         self.entity_name = Some(entity_name.into());
         self
     }
 
     /// Sets [`Self::internal_id`].
     #[must_use]
-    pub fn with_internal_id(mut self, internal_id: impl Into<String>) -> Self {
+    pub fn with_internal_id(mut self, internal_id: impl Into<CompactString>) -> Self {
         self.internal_id = Some(internal_id.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::origin_missing_scopes`].
     #[must_use]
-    pub fn with_origin_missing_scopes(mut self, origin_missing_scopes: Vec<String>) -> Self {
+    pub fn with_origin_missing_scopes(mut self, origin_missing_scopes: Vec<CompactString>) -> Self {
         self.origin_missing_scopes = Some(origin_missing_scopes);
         self
     }
@@ -1226,14 +1227,14 @@ impl ListVcsResponseVcsAccountLinksItem {
 
     /// Sets [`Self::origin_scopes`].
     #[must_use]
-    pub fn with_origin_scopes(mut self, origin_scopes: Vec<String>) -> Self {
+    pub fn with_origin_scopes(mut self, origin_scopes: Vec<CompactString>) -> Self {
         self.origin_scopes = Some(origin_scopes);
         self
     }
 
     /// Sets [`Self::origin_target_slug`].
     #[must_use]
-    pub fn with_origin_target_slug(mut self, origin_target_slug: impl Into<String>) -> Self {
+    pub fn with_origin_target_slug(mut self, origin_target_slug: impl Into<CompactString>) -> Self {
         self.origin_target_slug = Some(origin_target_slug.into());
         self
     }
@@ -1247,7 +1248,7 @@ impl ListVcsResponseVcsAccountLinksItem {
 
     /// Sets [`Self::vcs_url`].
     #[must_use]
-    pub fn with_vcs_url(mut self, vcs_url: impl Into<String>) -> Self {
+    pub fn with_vcs_url(mut self, vcs_url: impl Into<CompactString>) -> Self {
         self.vcs_url = Some(vcs_url.into());
         self
     }
@@ -1387,15 +1388,15 @@ string_enum! {
 #[non_exhaustive]
 pub struct UpdateSshIdentitiesBody {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<AddSshIdentitiesBodyRestrictions>,
     /// The `sshPublicKeys` member; omitted when `None`.
     pub ssh_public_keys: Option<Vec<AddSshIdentitiesBodySshPublicKeysItem>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl UpdateSshIdentitiesBody {
@@ -1412,14 +1413,14 @@ impl UpdateSshIdentitiesBody {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1443,7 +1444,7 @@ impl UpdateSshIdentitiesBody {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -29,7 +30,7 @@ pub struct CreateJobBody {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateJobBodyDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -39,7 +40,7 @@ pub struct CreateJobBody {
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateJobBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `runtimeEnvironment` member; omitted when `None`.
     pub runtime_environment: Option<Map<String, Value>>,
     /// The `runtimeFiles` member; omitted when `None`.
@@ -47,14 +48,14 @@ pub struct CreateJobBody {
     /// The `settings` member; omitted when `None`.
     pub settings: Option<CreateJobBodySettings>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateJobBody {
     /// A value with the required members set and the others absent.
-    pub fn new(billing: CreateJobBodyBilling, name: impl Into<String>) -> Self {
+    pub fn new(billing: CreateJobBodyBilling, name: impl Into<CompactString>) -> Self {
         Self {
             billing,
             build_arguments: None,
@@ -116,7 +117,7 @@ impl CreateJobBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -172,14 +173,14 @@ impl CreateJobBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -315,16 +316,16 @@ impl Json for CreateJobBody {
 #[non_exhaustive]
 pub struct CreateJobBodyBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateJobBodyBillingGpu>,
 }
 
 impl CreateJobBodyBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             build_plan: None,
             deployment_plan: deployment_plan.into(),
@@ -334,7 +335,7 @@ impl CreateJobBodyBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
@@ -452,7 +453,7 @@ impl Json for CreateJobBodyBillingGpu {
 #[non_exhaustive]
 pub struct CreateJobBodyBillingGpuConfiguration {
     /// The `gpuType` member.
-    pub gpu_type: String,
+    pub gpu_type: CompactString,
     /// The `gpuCount` member; omitted when `None`.
     pub gpu_count: Option<f64>,
     /// The `timesliced` member; omitted when `None`.
@@ -461,7 +462,7 @@ pub struct CreateJobBodyBillingGpuConfiguration {
 
 impl CreateJobBodyBillingGpuConfiguration {
     /// A value with the required members set and the others absent.
-    pub fn new(gpu_type: impl Into<String>) -> Self {
+    pub fn new(gpu_type: impl Into<CompactString>) -> Self {
         Self {
             gpu_type: gpu_type.into(),
             gpu_count: None,
@@ -524,13 +525,13 @@ impl Json for CreateJobBodyBillingGpuConfiguration {
 #[non_exhaustive]
 pub struct CreateJobBodyBuildConfiguration {
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -542,7 +543,7 @@ pub struct CreateJobBodyBuildConfiguration {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateJobBodyBuildConfigurationStorage>,
 }
@@ -567,7 +568,7 @@ impl CreateJobBodyBuildConfiguration {
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -581,14 +582,14 @@ impl CreateJobBodyBuildConfiguration {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -630,7 +631,7 @@ impl CreateJobBodyBuildConfiguration {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
@@ -925,18 +926,21 @@ pub struct CreateJobBodyBuildSettingsDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<CreateJobBodyBuildSettingsDockerfileBuildkit>,
     /// The `dockerFilePath` member.
-    pub docker_file_path: String,
+    pub docker_file_path: CompactString,
     /// The `dockerWorkDir` member.
-    pub docker_work_dir: String,
+    pub docker_work_dir: CompactString,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
 
 impl CreateJobBodyBuildSettingsDockerfile {
     /// A value with the required members set and the others absent.
-    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+    pub fn new(
+        docker_file_path: impl Into<CompactString>,
+        docker_work_dir: impl Into<CompactString>,
+    ) -> Self {
         Self {
             build_engine: None,
             buildkit: None,
@@ -966,7 +970,7 @@ impl CreateJobBodyBuildSettingsDockerfile {
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -1160,11 +1164,11 @@ impl Json for CreateJobBodyBuildSettingsDockerfileBuildkit {
 #[non_exhaustive]
 pub struct CreateJobBodyBuildSettingsBuildpack {
     /// The `buildContext` member; omitted when `None`.
-    pub build_context: Option<String>,
+    pub build_context: Option<CompactString>,
     /// The `builder` member; omitted when `None`.
     pub builder: Option<CreateJobBodyBuildSettingsBuildpackBuilder>,
     /// The `buildpackLocators` member; omitted when `None`.
-    pub buildpack_locators: Option<Vec<String>>,
+    pub buildpack_locators: Option<Vec<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
@@ -1182,7 +1186,7 @@ impl CreateJobBodyBuildSettingsBuildpack {
 
     /// Sets [`Self::build_context`].
     #[must_use]
-    pub fn with_build_context(mut self, build_context: impl Into<String>) -> Self {
+    pub fn with_build_context(mut self, build_context: impl Into<CompactString>) -> Self {
         self.build_context = Some(build_context.into());
         self
     }
@@ -1196,7 +1200,7 @@ impl CreateJobBodyBuildSettingsBuildpack {
 
     /// Sets [`Self::buildpack_locators`].
     #[must_use]
-    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
         self
     }
@@ -1467,11 +1471,11 @@ pub struct CreateJobBodyDeploymentBuildpack {
     /// The `configType` member.
     pub config_type: CreateJobBodyDeploymentBuildpackConfigType,
     /// The `customCommand` member; omitted when `None`.
-    pub custom_command: Option<String>,
+    pub custom_command: Option<CompactString>,
     /// The `customEntrypoint` member; omitted when `None`.
-    pub custom_entrypoint: Option<String>,
+    pub custom_entrypoint: Option<CompactString>,
     /// The `customProcess` member; omitted when `None`.
-    pub custom_process: Option<String>,
+    pub custom_process: Option<CompactString>,
 }
 
 impl CreateJobBodyDeploymentBuildpack {
@@ -1487,21 +1491,21 @@ impl CreateJobBodyDeploymentBuildpack {
 
     /// Sets [`Self::custom_command`].
     #[must_use]
-    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+    pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
         self
     }
 
     /// Sets [`Self::custom_entrypoint`].
     #[must_use]
-    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
         self
     }
 
     /// Sets [`Self::custom_process`].
     #[must_use]
-    pub fn with_custom_process(mut self, custom_process: impl Into<String>) -> Self {
+    pub fn with_custom_process(mut self, custom_process: impl Into<CompactString>) -> Self {
         self.custom_process = Some(custom_process.into());
         self
     }
@@ -1578,9 +1582,9 @@ pub struct CreateJobBodyDeploymentDocker {
     /// The `configType` member.
     pub config_type: CreateJobBodyDeploymentDockerConfigType,
     /// The `customCommand` member; omitted when `None`.
-    pub custom_command: Option<String>,
+    pub custom_command: Option<CompactString>,
     /// The `customEntrypoint` member; omitted when `None`.
-    pub custom_entrypoint: Option<String>,
+    pub custom_entrypoint: Option<CompactString>,
 }
 
 impl CreateJobBodyDeploymentDocker {
@@ -1595,14 +1599,14 @@ impl CreateJobBodyDeploymentDocker {
 
     /// Sets [`Self::custom_command`].
     #[must_use]
-    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+    pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
         self
     }
 
     /// Sets [`Self::custom_entrypoint`].
     #[must_use]
-    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
         self
     }
@@ -1894,25 +1898,25 @@ impl Json for CreateJobBodyDeploymentStorage {
 #[non_exhaustive]
 pub struct CreateJobBodyDeploymentVcs {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member.
-    pub project_branch: String,
+    pub project_branch: CompactString,
     /// The `projectType` member.
     pub project_type: CreateJobBodyDeploymentVcsProjectType,
     /// The `projectUrl` member.
-    pub project_url: String,
+    pub project_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl CreateJobBodyDeploymentVcs {
     /// A value with the required members set and the others absent.
     pub fn new(
-        project_branch: impl Into<String>,
+        project_branch: impl Into<CompactString>,
         project_type: CreateJobBodyDeploymentVcsProjectType,
-        project_url: impl Into<String>,
+        project_url: impl Into<CompactString>,
     ) -> Self {
         Self {
             account_login: None,
@@ -1926,21 +1930,21 @@ impl CreateJobBodyDeploymentVcs {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -2029,14 +2033,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateJobBodyDeploymentExternal {
     /// The `credentials` member; omitted when `None`.
-    pub credentials: Option<String>,
+    pub credentials: Option<CompactString>,
     /// The `imagePath` member.
-    pub image_path: String,
+    pub image_path: CompactString,
 }
 
 impl CreateJobBodyDeploymentExternal {
     /// A value with the required members set and the others absent.
-    pub fn new(image_path: impl Into<String>) -> Self {
+    pub fn new(image_path: impl Into<CompactString>) -> Self {
         Self {
             credentials: None,
             image_path: image_path.into(),
@@ -2045,7 +2049,7 @@ impl CreateJobBodyDeploymentExternal {
 
     /// Sets [`Self::credentials`].
     #[must_use]
-    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
+    pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
         self
     }
@@ -2087,13 +2091,13 @@ impl Json for CreateJobBodyDeploymentExternal {
 #[non_exhaustive]
 pub struct CreateJobBodyDeploymentInternal {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `buildId` member; omitted when `None`.
-    pub build_id: Option<String>,
+    pub build_id: Option<CompactString>,
     /// The `buildSHA` member; omitted when `None`.
-    pub build_sha: Option<String>,
+    pub build_sha: Option<CompactString>,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
 }
 
 impl CreateJobBodyDeploymentInternal {
@@ -2109,28 +2113,28 @@ impl CreateJobBodyDeploymentInternal {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
 
     /// Sets [`Self::build_id`].
     #[must_use]
-    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+    pub fn with_build_id(mut self, build_id: impl Into<CompactString>) -> Self {
         self.build_id = Some(build_id.into());
         self
     }
 
     /// Sets [`Self::build_sha`].
     #[must_use]
-    pub fn with_build_sha(mut self, build_sha: impl Into<String>) -> Self {
+    pub fn with_build_sha(mut self, build_sha: impl Into<CompactString>) -> Self {
         self.build_sha = Some(build_sha.into());
         self
     }
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -2177,13 +2181,13 @@ impl Json for CreateJobBodyDeploymentInternal {
 #[non_exhaustive]
 pub struct CreateJobBodyHealthChecksItem {
     /// The `cmd` member; omitted when `None`.
-    pub cmd: Option<String>,
+    pub cmd: Option<CompactString>,
     /// The `failureThreshold` member.
     pub failure_threshold: i64,
     /// The `initialDelaySeconds` member.
     pub initial_delay_seconds: i64,
     /// The `path` member; omitted when `None`.
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// The `periodSeconds` member.
     pub period_seconds: i64,
     /// The `port` member; omitted when `None`.
@@ -2224,14 +2228,14 @@ impl CreateJobBodyHealthChecksItem {
 
     /// Sets [`Self::cmd`].
     #[must_use]
-    pub fn with_cmd(mut self, cmd: impl Into<String>) -> Self {
+    pub fn with_cmd(mut self, cmd: impl Into<CompactString>) -> Self {
         self.cmd = Some(cmd.into());
         self
     }
 
     /// Sets [`Self::path`].
     #[must_use]
-    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+    pub fn with_path(mut self, path: impl Into<CompactString>) -> Self {
         self.path = Some(path.into());
         self
     }
@@ -2538,7 +2542,7 @@ pub struct CreateJobBodySettingsCron {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
     /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
-    pub schedule: Option<Option<String>>,
+    pub schedule: Option<Option<CompactString>>,
     /// The `suspended` member; omitted when `None`.
     pub suspended: Option<bool>,
 }
@@ -2565,7 +2569,7 @@ impl CreateJobBodySettingsCron {
 
     /// Sets [`Self::schedule`].
     #[must_use]
-    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+    pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
         self
     }
@@ -2643,7 +2647,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateJobResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `billing` member.
     pub billing: CreateJobBodyBilling,
     /// The `buildArguments` member; omitted when `None`.
@@ -2657,11 +2661,11 @@ pub struct CreateJobResponse {
     /// The `cluster` member.
     pub cluster: CreateJobResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateJobResponseDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -2669,13 +2673,13 @@ pub struct CreateJobResponse {
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateJobBodyInfrastructure>,
     /// The `jobType` member.
     pub job_type: CreateJobResponseJobType,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `runtimeEnvironment` member; omitted when `None`.
     pub runtime_environment: Option<Map<String, Value>>,
     /// The `runtimeFiles` member; omitted when `None`.
@@ -2683,24 +2687,24 @@ pub struct CreateJobResponse {
     /// The `settings` member; omitted when `None`.
     pub settings: Option<CreateJobBodySettings>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateJobResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateJobResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateJobBodyBilling,
         cluster: CreateJobResponseCluster,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         job_type: CreateJobResponseJobType,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: CreateJobResponseStatus,
     ) -> Self {
         Self {
@@ -2764,7 +2768,7 @@ impl CreateJobResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -2778,7 +2782,7 @@ impl CreateJobResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2834,21 +2838,21 @@ impl CreateJobResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -3028,18 +3032,18 @@ impl Json for CreateJobResponse {
 #[non_exhaustive]
 pub struct CreateJobResponseCluster {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `loadBalancers` member; omitted when `None`.
-    pub load_balancers: Option<Vec<String>>,
+    pub load_balancers: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl CreateJobResponseCluster {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             load_balancers: None,
@@ -3050,14 +3054,14 @@ impl CreateJobResponseCluster {
 
     /// Sets [`Self::load_balancers`].
     #[must_use]
-    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+    pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -3117,7 +3121,7 @@ pub struct CreateJobResponseDeployment {
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `imageUrl` member; omitted when `None`.
-    pub image_url: Option<String>,
+    pub image_url: Option<CompactString>,
     /// The `internal` member; omitted when `None`.
     pub internal: Option<CreateJobBodyDeploymentInternal>,
     /// The `metadata` member; omitted when `None`.
@@ -3182,7 +3186,7 @@ impl CreateJobResponseDeployment {
 
     /// Sets [`Self::image_url`].
     #[must_use]
-    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+    pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
         self
     }
@@ -3454,7 +3458,7 @@ impl Json for CreateJobResponseStatus {
 #[non_exhaustive]
 pub struct CreateJobResponseStatusBuild {
     /// The `lastTransitionTime` member; omitted when `None`.
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<CompactString>,
     /// The `status` member.
     pub status: CreateJobResponseStatusBuildStatus,
 }
@@ -3470,7 +3474,10 @@ impl CreateJobResponseStatusBuild {
 
     /// Sets [`Self::last_transition_time`].
     #[must_use]
-    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+    pub fn with_last_transition_time(
+        mut self,
+        last_transition_time: impl Into<CompactString>,
+    ) -> Self {
         self.last_transition_time = Some(last_transition_time.into());
         self
     }
@@ -3566,7 +3573,7 @@ pub struct CreateJobCronBody {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateJobBodyDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -3576,7 +3583,7 @@ pub struct CreateJobCronBody {
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateJobBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `runOnSourceChange` member; omitted when `None`.
     pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -3584,18 +3591,22 @@ pub struct CreateJobCronBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
-    pub schedule: Option<Option<String>>,
+    pub schedule: Option<Option<CompactString>>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `suspended` member; omitted when `None`.
     pub suspended: Option<bool>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateJobCronBody {
     /// A value with the required members set and the others absent.
-    pub fn new(backoff_limit: i64, billing: CreateJobBodyBilling, name: impl Into<String>) -> Self {
+    pub fn new(
+        backoff_limit: i64,
+        billing: CreateJobBodyBilling,
+        name: impl Into<CompactString>,
+    ) -> Self {
         Self {
             active_deadline_seconds: None,
             backoff_limit,
@@ -3679,7 +3690,7 @@ impl CreateJobCronBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3738,14 +3749,14 @@ impl CreateJobCronBody {
 
     /// Sets [`Self::schedule`].
     #[must_use]
-    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+    pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -3759,7 +3770,7 @@ impl CreateJobCronBody {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -3935,7 +3946,7 @@ pub struct CreateJobCronResponse {
     /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
     pub active_deadline_seconds: Option<Option<i64>>,
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `backoffLimit` member.
     pub backoff_limit: i64,
     /// The `billing` member.
@@ -3953,11 +3964,11 @@ pub struct CreateJobCronResponse {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateJobResponseDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -3965,13 +3976,13 @@ pub struct CreateJobCronResponse {
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateJobBodyInfrastructure>,
     /// The `jobType` member.
     pub job_type: CreateJobResponseJobType,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `runOnSourceChange` member; omitted when `None`.
     pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -3979,30 +3990,30 @@ pub struct CreateJobCronResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
-    pub schedule: Option<Option<String>>,
+    pub schedule: Option<Option<CompactString>>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateJobResponseStatus,
     /// The `suspended` member; omitted when `None`.
     pub suspended: Option<bool>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateJobCronResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         backoff_limit: i64,
         billing: CreateJobBodyBilling,
         cluster: CreateJobResponseCluster,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         job_type: CreateJobResponseJobType,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: CreateJobResponseStatus,
     ) -> Self {
         Self {
@@ -4088,7 +4099,7 @@ impl CreateJobCronResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -4102,7 +4113,7 @@ impl CreateJobCronResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4161,14 +4172,14 @@ impl CreateJobCronResponse {
 
     /// Sets [`Self::schedule`].
     #[must_use]
-    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+    pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -4182,14 +4193,14 @@ impl CreateJobCronResponse {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -4432,7 +4443,7 @@ pub struct CreateJobManualBody {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateJobBodyDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -4442,7 +4453,7 @@ pub struct CreateJobManualBody {
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateJobBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `runOnSourceChange` member; omitted when `None`.
     pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -4450,14 +4461,18 @@ pub struct CreateJobManualBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateJobManualBody {
     /// A value with the required members set and the others absent.
-    pub fn new(backoff_limit: i64, billing: CreateJobBodyBilling, name: impl Into<String>) -> Self {
+    pub fn new(
+        backoff_limit: i64,
+        billing: CreateJobBodyBilling,
+        name: impl Into<CompactString>,
+    ) -> Self {
         Self {
             active_deadline_seconds: None,
             backoff_limit,
@@ -4528,7 +4543,7 @@ impl CreateJobManualBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4587,14 +4602,14 @@ impl CreateJobManualBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -4751,7 +4766,7 @@ pub struct CreateJobManualResponse {
     /// The `activeDeadlineSeconds` member; omitted when `None`, `null` when `Some(None)`.
     pub active_deadline_seconds: Option<Option<i64>>,
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `backoffLimit` member.
     pub backoff_limit: i64,
     /// The `billing` member.
@@ -4767,11 +4782,11 @@ pub struct CreateJobManualResponse {
     /// The `cluster` member.
     pub cluster: CreateJobResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateJobResponseDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -4779,13 +4794,13 @@ pub struct CreateJobManualResponse {
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateJobBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateJobBodyInfrastructure>,
     /// The `jobType` member.
     pub job_type: CreateJobManualResponseJobType,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `runOnSourceChange` member; omitted when `None`.
     pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -4793,26 +4808,26 @@ pub struct CreateJobManualResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateJobResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateJobManualResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         backoff_limit: i64,
         billing: CreateJobBodyBilling,
         cluster: CreateJobResponseCluster,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         job_type: CreateJobManualResponseJobType,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: CreateJobResponseStatus,
     ) -> Self {
         Self {
@@ -4885,7 +4900,7 @@ impl CreateJobManualResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -4899,7 +4914,7 @@ impl CreateJobManualResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4958,21 +4973,21 @@ impl CreateJobManualResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -5188,7 +5203,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetJobResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `billing` member.
     pub billing: GetJobResponseBilling,
     /// The `buildConfiguration` member; omitted when `None`.
@@ -5200,33 +5215,33 @@ pub struct GetJobResponse {
     /// The `cluster` member.
     pub cluster: CreateJobResponseCluster,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<GetJobResponseDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCD` member.
     pub disabled_cd: bool,
     /// The `disabledCI` member.
     pub disabled_ci: bool,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `jobType` member.
     pub job_type: GetJobResponseJobType,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `settings` member.
     pub settings: GetJobResponseSettings,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `suspended` member; omitted when `None`.
     pub suspended: Option<bool>,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<GetJobResponseVcsData>,
 }
@@ -5235,19 +5250,19 @@ impl GetJobResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: GetJobResponseBilling,
         cluster: CreateJobResponseCluster,
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         disabled_cd: bool,
         disabled_ci: bool,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         job_type: GetJobResponseJobType,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
+        name: impl Into<CompactString>,
+        project_id: impl Into<CompactString>,
         settings: GetJobResponseSettings,
-        tags: Vec<String>,
-        uid: impl Into<String>,
+        tags: Vec<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -5310,14 +5325,14 @@ impl GetJobResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -5508,12 +5523,12 @@ impl Json for GetJobResponse {
 #[non_exhaustive]
 pub struct GetJobResponseBilling {
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
 }
 
 impl GetJobResponseBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             deployment_plan: deployment_plan.into(),
         }
@@ -5708,7 +5723,7 @@ pub struct GetJobResponseBuildEngineConfigurationBuildpack {
     /// The `builder` member; omitted when `None`.
     pub builder: Option<CreateJobBodyBuildSettingsBuildpackBuilder>,
     /// The `buildpackLocators` member; omitted when `None`.
-    pub buildpack_locators: Option<Vec<String>>,
+    pub buildpack_locators: Option<Vec<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
@@ -5732,7 +5747,7 @@ impl GetJobResponseBuildEngineConfigurationBuildpack {
 
     /// Sets [`Self::buildpack_locators`].
     #[must_use]
-    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
         self
     }
@@ -5866,18 +5881,21 @@ pub struct GetJobResponseBuildSettingsDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<Map<String, Value>>,
     /// The `dockerFilePath` member.
-    pub docker_file_path: String,
+    pub docker_file_path: CompactString,
     /// The `dockerWorkDir` member.
-    pub docker_work_dir: String,
+    pub docker_work_dir: CompactString,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
 
 impl GetJobResponseBuildSettingsDockerfile {
     /// A value with the required members set and the others absent.
-    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+    pub fn new(
+        docker_file_path: impl Into<CompactString>,
+        docker_work_dir: impl Into<CompactString>,
+    ) -> Self {
         Self {
             build_engine: None,
             buildkit: None,
@@ -5907,7 +5925,7 @@ impl GetJobResponseBuildSettingsDockerfile {
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -6038,7 +6056,7 @@ pub struct GetJobResponseDeployment {
     /// The `docker` member; omitted when `None`.
     pub docker: Option<CreateJobBodyDeploymentDocker>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<GetJobResponseDeploymentStorage>,
 }
@@ -6070,7 +6088,7 @@ impl GetJobResponseDeployment {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -6317,7 +6335,7 @@ pub struct GetJobResponseSettingsCron {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<GetJobResponseSettingsCronConcurrencyPolicy>,
     /// The `schedule` member; omitted when `None`.
-    pub schedule: Option<String>,
+    pub schedule: Option<CompactString>,
 }
 
 impl GetJobResponseSettingsCron {
@@ -6341,7 +6359,7 @@ impl GetJobResponseSettingsCron {
 
     /// Sets [`Self::schedule`].
     #[must_use]
-    pub fn with_schedule(mut self, schedule: impl Into<String>) -> Self {
+    pub fn with_schedule(mut self, schedule: impl Into<CompactString>) -> Self {
         self.schedule = Some(schedule.into());
         self
     }
@@ -6396,28 +6414,28 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetJobResponseVcsData {
     /// The `dockerFilePath` member.
-    pub docker_file_path: String,
+    pub docker_file_path: CompactString,
     /// The `dockerWorkDir` member.
-    pub docker_work_dir: String,
+    pub docker_work_dir: CompactString,
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
     /// The `projectType` member.
     pub project_type: CreateJobBodyDeploymentVcsProjectType,
     /// The `projectUrl` member.
-    pub project_url: String,
+    pub project_url: CompactString,
     /// The `publicRepo` member; omitted when `None`.
     pub public_repo: Option<bool>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
 }
 
 impl GetJobResponseVcsData {
     /// A value with the required members set and the others absent.
     pub fn new(
-        docker_file_path: impl Into<String>,
-        docker_work_dir: impl Into<String>,
+        docker_file_path: impl Into<CompactString>,
+        docker_work_dir: impl Into<CompactString>,
         project_type: CreateJobBodyDeploymentVcsProjectType,
-        project_url: impl Into<String>,
+        project_url: impl Into<CompactString>,
     ) -> Self {
         Self {
             docker_file_path: docker_file_path.into(),
@@ -6432,7 +6450,7 @@ impl GetJobResponseVcsData {
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
@@ -6446,7 +6464,7 @@ impl GetJobResponseVcsData {
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
@@ -6568,17 +6586,17 @@ pub struct GetJobBranchesResponseBranchesItem {
     /// The `commit` member.
     pub commit: GetJobBranchesResponseBranchesItemCommit,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl GetJobBranchesResponseBranchesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         commit: GetJobBranchesResponseBranchesItemCommit,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             commit,
@@ -6626,18 +6644,18 @@ pub struct GetJobBranchesResponseBranchesItemCommit {
     /// The `author` member.
     pub author: GetJobBranchesResponseBranchesItemCommitAuthor,
     /// The `date` member; omitted when `None`.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// The `message` member; omitted when `None`.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The `sha` member.
-    pub sha: String,
+    pub sha: CompactString,
 }
 
 impl GetJobBranchesResponseBranchesItemCommit {
     /// A value with the required members set and the others absent.
     pub fn new(
         author: GetJobBranchesResponseBranchesItemCommitAuthor,
-        sha: impl Into<String>,
+        sha: impl Into<CompactString>,
     ) -> Self {
         Self {
             author,
@@ -6649,14 +6667,14 @@ impl GetJobBranchesResponseBranchesItemCommit {
 
     /// Sets [`Self::date`].
     #[must_use]
-    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+    pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
         self
     }
 
     /// Sets [`Self::message`].
     #[must_use]
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
         self
     }
@@ -6706,12 +6724,12 @@ impl Json for GetJobBranchesResponseBranchesItemCommit {
 #[non_exhaustive]
 pub struct GetJobBranchesResponseBranchesItemCommitAuthor {
     /// The `login` member.
-    pub login: String,
+    pub login: CompactString,
 }
 
 impl GetJobBranchesResponseBranchesItemCommitAuthor {
     /// A value with the required members set and the others absent.
-    pub fn new(login: impl Into<String>) -> Self {
+    pub fn new(login: impl Into<CompactString>) -> Self {
         Self {
             login: login.into(),
         }
@@ -6748,23 +6766,23 @@ impl Json for GetJobBranchesResponseBranchesItemCommitAuthor {
 #[non_exhaustive]
 pub struct GetJobBuildResponse {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `buildConcludedAt` member; omitted when `None`.
     pub build_concluded_at: Option<f64>,
     /// The `concluded` member; omitted when `None`.
     pub concluded: Option<bool>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `message` member; omitted when `None`, `null` when `Some(None)`.
-    pub message: Option<Option<String>>,
+    pub message: Option<Option<CompactString>>,
     /// The `pullRequestId` member; omitted when `None`.
     pub pull_request_id: Option<GetJobBuildResponsePullRequestId>,
     /// The `registry` member; omitted when `None`.
     pub registry: Option<GetJobBuildResponseRegistry>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `status` member; omitted when `None`.
     pub status: Option<CreateJobResponseStatusBuildStatus>,
     /// The `success` member; omitted when `None`.
@@ -6773,7 +6791,7 @@ pub struct GetJobBuildResponse {
 
 impl GetJobBuildResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             branch: None,
             build_concluded_at: None,
@@ -6791,7 +6809,7 @@ impl GetJobBuildResponse {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
@@ -6812,14 +6830,14 @@ impl GetJobBuildResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::message`].
     #[must_use]
-    pub fn with_message(mut self, message: Option<String>) -> Self {
+    pub fn with_message(mut self, message: Option<CompactString>) -> Self {
         self.message = Some(message);
         self
     }
@@ -6843,7 +6861,7 @@ impl GetJobBuildResponse {
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
@@ -6953,14 +6971,14 @@ pub enum GetJobBuildResponsePullRequestId {
     /// An integer.
     Integer(i64),
     /// A string.
-    String(String),
+    String(CompactString),
 }
 
 impl Json for GetJobBuildResponsePullRequestId {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         match reader.peek()? {
             json::Kind::Number => <i64>::decode(reader).map(Self::Integer),
-            json::Kind::String => <String>::decode(reader).map(Self::String),
+            json::Kind::String => <CompactString>::decode(reader).map(Self::String),
             other => Err(DecodeError::unexpected_kind(
                 "an integer or a string",
                 other,
@@ -6981,7 +6999,7 @@ impl Json for GetJobBuildResponsePullRequestId {
 #[non_exhaustive]
 pub struct GetJobBuildResponseRegistry {
     /// The `uri` member; omitted when `None`.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
 }
 
 impl GetJobBuildResponseRegistry {
@@ -6992,7 +7010,7 @@ impl GetJobBuildResponseRegistry {
 
     /// Sets [`Self::uri`].
     #[must_use]
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
@@ -7132,9 +7150,9 @@ impl Json for GetJobBuildArgumentDetailsResponseBuildArguments {
 #[non_exhaustive]
 pub struct GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     /// The `addonId` member; omitted when `None`.
-    pub addon_id: Option<String>,
+    pub addon_id: Option<CompactString>,
     /// The `inheritedFrom` member; omitted when `None`.
-    pub inherited_from: Option<String>,
+    pub inherited_from: Option<CompactString>,
     /// The `overriding` member.
     pub overriding: Vec<GetJobBuildArgumentDetailsResponseOverridingItem>,
     /// The `priority` member; omitted when `None`.
@@ -7160,14 +7178,14 @@ impl GetJobBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 
     /// Sets [`Self::addon_id`].
     #[must_use]
-    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+    pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
         self
     }
 
     /// Sets [`Self::inherited_from`].
     #[must_use]
-    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
         self
     }
@@ -7236,16 +7254,16 @@ pub struct GetJobBuildArgumentDetailsResponseOverridingItem {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
-    pub inherited_from: String,
+    pub inherited_from: CompactString,
     /// The `addonId` member; omitted when `None`.
-    pub addon_id: Option<String>,
+    pub addon_id: Option<CompactString>,
     /// The `priority` member.
     pub priority: f64,
 }
 
 impl GetJobBuildArgumentDetailsResponseOverridingItem {
     /// A value with the required members set and the others absent.
-    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+    pub fn new(value: Value, inherited_from: impl Into<CompactString>, priority: f64) -> Self {
         Self {
             value,
             inherited_from: inherited_from.into(),
@@ -7256,7 +7274,7 @@ impl GetJobBuildArgumentDetailsResponseOverridingItem {
 
     /// Sets [`Self::addon_id`].
     #[must_use]
-    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+    pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
         self
     }
@@ -7357,7 +7375,7 @@ impl Json for GetJobBuildArgumentDetailsResponseBuildFiles {
 #[non_exhaustive]
 pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
     /// The `inheritedFrom` member; omitted when `None`.
-    pub inherited_from: Option<String>,
+    pub inherited_from: Option<CompactString>,
     /// The `overriding` member.
     pub overriding: Vec<GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem>,
     /// The `priority` member; omitted when `None`.
@@ -7382,7 +7400,7 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileName {
 
     /// Sets [`Self::inherited_from`].
     #[must_use]
-    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
         self
     }
@@ -7442,14 +7460,14 @@ pub struct GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
-    pub inherited_from: String,
+    pub inherited_from: CompactString,
     /// The `priority` member.
     pub priority: f64,
 }
 
 impl GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
     /// A value with the required members set and the others absent.
-    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+    pub fn new(value: Value, inherited_from: impl Into<CompactString>, priority: f64) -> Self {
         Self {
             value,
             inherited_from: inherited_from.into(),
@@ -7499,9 +7517,9 @@ impl Json for GetJobBuildArgumentDetailsResponseDirFileNameOverridingItem {
 #[non_exhaustive]
 pub struct GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
     /// The `data` member; omitted when `None`.
-    pub data: Option<String>,
+    pub data: Option<CompactString>,
     /// The `encoding` member; omitted when `None`.
-    pub encoding: Option<String>,
+    pub encoding: Option<CompactString>,
 }
 
 impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
@@ -7515,14 +7533,14 @@ impl GetJobBuildArgumentDetailsResponseBuildFilesDirFileNameValue {
 
     /// Sets [`Self::data`].
     #[must_use]
-    pub fn with_data(mut self, data: impl Into<String>) -> Self {
+    pub fn with_data(mut self, data: impl Into<CompactString>) -> Self {
         self.data = Some(data.into());
         self
     }
 
     /// Sets [`Self::encoding`].
     #[must_use]
-    pub fn with_encoding(mut self, encoding: impl Into<String>) -> Self {
+    pub fn with_encoding(mut self, encoding: impl Into<CompactString>) -> Self {
         self.encoding = Some(encoding.into());
         self
     }
@@ -8153,12 +8171,12 @@ pub struct GetJobContainersResponse {
     /// The `containers` member; omitted when `None`.
     pub containers: Option<Vec<GetJobContainersResponseContainersItem>>,
     /// The `runId` member.
-    pub run_id: String,
+    pub run_id: CompactString,
 }
 
 impl GetJobContainersResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(run_id: impl Into<String>) -> Self {
+    pub fn new(run_id: impl Into<CompactString>) -> Self {
         Self {
             containers: None,
             run_id: run_id.into(),
@@ -8211,17 +8229,17 @@ pub struct GetJobContainersResponseContainersItem {
     /// The `createdAt` member.
     pub created_at: i64,
     /// The `host` member; omitted when `None`.
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// The `ipAddresses` member; omitted when `None`.
-    pub ip_addresses: Option<Vec<String>>,
+    pub ip_addresses: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nodeName` member; omitted when `None`.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// The `nodePoolProviderId` member; omitted when `None`.
-    pub node_pool_provider_id: Option<String>,
+    pub node_pool_provider_id: Option<CompactString>,
     /// The `nodePoolUserId` member; omitted when `None`.
-    pub node_pool_user_id: Option<String>,
+    pub node_pool_user_id: Option<CompactString>,
     /// The `status` member.
     pub status: GetJobContainersResponseContainersItemStatus,
     /// The `updatedAt` member.
@@ -8232,7 +8250,7 @@ impl GetJobContainersResponseContainersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         created_at: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: GetJobContainersResponseContainersItemStatus,
         updated_at: i64,
     ) -> Self {
@@ -8251,35 +8269,38 @@ impl GetJobContainersResponseContainersItem {
 
     /// Sets [`Self::host`].
     #[must_use]
-    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+    pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
         self
     }
 
     /// Sets [`Self::ip_addresses`].
     #[must_use]
-    pub fn with_ip_addresses(mut self, ip_addresses: Vec<String>) -> Self {
+    pub fn with_ip_addresses(mut self, ip_addresses: Vec<CompactString>) -> Self {
         self.ip_addresses = Some(ip_addresses);
         self
     }
 
     /// Sets [`Self::node_name`].
     #[must_use]
-    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+    pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
         self
     }
 
     /// Sets [`Self::node_pool_provider_id`].
     #[must_use]
-    pub fn with_node_pool_provider_id(mut self, node_pool_provider_id: impl Into<String>) -> Self {
+    pub fn with_node_pool_provider_id(
+        mut self,
+        node_pool_provider_id: impl Into<CompactString>,
+    ) -> Self {
         self.node_pool_provider_id = Some(node_pool_provider_id.into());
         self
     }
 
     /// Sets [`Self::node_pool_user_id`].
     #[must_use]
-    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<String>) -> Self {
+    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<CompactString>) -> Self {
         self.node_pool_user_id = Some(node_pool_user_id.into());
         self
     }
@@ -8397,7 +8418,7 @@ pub struct GetJobDeploymentResponse {
     /// The `internal` member; omitted when `None`.
     pub internal: Option<GetJobDeploymentResponseInternal>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<GetJobResponseDeploymentStorage>,
     /// The `external` member; omitted when `None`.
@@ -8448,7 +8469,7 @@ impl GetJobDeploymentResponse {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -8529,33 +8550,33 @@ impl Json for GetJobDeploymentResponse {
 #[non_exhaustive]
 pub struct GetJobDeploymentResponseInternal {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `buildId` member.
-    pub build_id: String,
+    pub build_id: CompactString,
     /// The `buildSHA` member.
-    pub build_sha: String,
+    pub build_sha: CompactString,
     /// The `buildSource` member; omitted when `None`.
     pub build_source: Option<GetJobDeploymentResponseInternalBuildSource>,
     /// The `deployedSHA` member; omitted when `None`.
-    pub deployed_sha: Option<String>,
+    pub deployed_sha: Option<CompactString>,
     /// The `nfObjectId` member.
-    pub nf_object_id: String,
+    pub nf_object_id: CompactString,
     /// The `nfObjectType` member.
     pub nf_object_type: GetJobDeploymentResponseInternalNfObjectType,
     /// The `repository` member; omitted when `None`.
-    pub repository: Option<String>,
+    pub repository: Option<CompactString>,
 }
 
 impl GetJobDeploymentResponseInternal {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        branch: impl Into<String>,
-        build_id: impl Into<String>,
-        build_sha: impl Into<String>,
-        nf_object_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        branch: impl Into<CompactString>,
+        build_id: impl Into<CompactString>,
+        build_sha: impl Into<CompactString>,
+        nf_object_id: impl Into<CompactString>,
         nf_object_type: GetJobDeploymentResponseInternalNfObjectType,
     ) -> Self {
         Self {
@@ -8583,14 +8604,14 @@ impl GetJobDeploymentResponseInternal {
 
     /// Sets [`Self::deployed_sha`].
     #[must_use]
-    pub fn with_deployed_sha(mut self, deployed_sha: impl Into<String>) -> Self {
+    pub fn with_deployed_sha(mut self, deployed_sha: impl Into<CompactString>) -> Self {
         self.deployed_sha = Some(deployed_sha.into());
         self
     }
 
     /// Sets [`Self::repository`].
     #[must_use]
-    pub fn with_repository(mut self, repository: impl Into<String>) -> Self {
+    pub fn with_repository(mut self, repository: impl Into<CompactString>) -> Self {
         self.repository = Some(repository.into());
         self
     }
@@ -8705,7 +8726,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetJobDeploymentResponseExternal {
     /// The `imagePath` member.
-    pub image_path: String,
+    pub image_path: CompactString,
     /// The `privateImage` member.
     pub private_image: bool,
     /// The `registryProvider` member.
@@ -8715,7 +8736,7 @@ pub struct GetJobDeploymentResponseExternal {
 impl GetJobDeploymentResponseExternal {
     /// A value with the required members set and the others absent.
     pub fn new(
-        image_path: impl Into<String>,
+        image_path: impl Into<CompactString>,
         private_image: bool,
         registry_provider: GetJobDeploymentResponseExternalRegistryProvider,
     ) -> Self {
@@ -8842,7 +8863,7 @@ pub struct GetJobHealthChecksResponseHealthChecksItem {
     /// The `initialDelaySeconds` member.
     pub initial_delay_seconds: i64,
     /// The `path` member; omitted when `None`, `null` when `Some(None)`.
-    pub path: Option<Option<String>>,
+    pub path: Option<Option<CompactString>>,
     /// The `periodSeconds` member.
     pub period_seconds: i64,
     /// The `protocol` member.
@@ -8898,7 +8919,7 @@ impl GetJobHealthChecksResponseHealthChecksItem {
 
     /// Sets [`Self::path`].
     #[must_use]
-    pub fn with_path(mut self, path: Option<String>) -> Self {
+    pub fn with_path(mut self, path: Option<CompactString>) -> Self {
         self.path = Some(path);
         self
     }
@@ -9084,38 +9105,38 @@ impl Json for GetJobPullRequestsResponse {
 #[non_exhaustive]
 pub struct GetJobPullRequestsResponsePullRequestsItem {
     /// The `created_at` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `destination` member.
-    pub destination: String,
+    pub destination: CompactString,
     /// The `html_url` member.
-    pub html_url: String,
+    pub html_url: CompactString,
     /// The `id` member.
     pub id: GetJobBuildResponsePullRequestId,
     /// The `sha` member.
-    pub sha: String,
+    pub sha: CompactString,
     /// The `source` member.
-    pub source: String,
+    pub source: CompactString,
     /// The `state` member.
-    pub state: String,
+    pub state: CompactString,
     /// The `title` member.
-    pub title: String,
+    pub title: CompactString,
     /// The `updated_at` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetJobPullRequestsResponsePullRequestsItem {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
-        destination: impl Into<String>,
-        html_url: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        destination: impl Into<CompactString>,
+        html_url: impl Into<CompactString>,
         id: GetJobBuildResponsePullRequestId,
-        sha: impl Into<String>,
-        source: impl Into<String>,
-        state: impl Into<String>,
-        title: impl Into<String>,
-        updated_at: impl Into<String>,
+        sha: impl Into<CompactString>,
+        source: impl Into<CompactString>,
+        state: impl Into<CompactString>,
+        title: impl Into<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -9234,15 +9255,15 @@ pub struct GetJobRunResponse {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member.
-    pub concluded_at: String,
+    pub concluded_at: CompactString,
     /// The `failed` member.
     pub failed: i64,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `runName` member.
-    pub run_name: String,
+    pub run_name: CompactString,
     /// The `startedAt` member.
-    pub started_at: String,
+    pub started_at: CompactString,
     /// The `status` member.
     pub status: GetJobRunResponseStatus,
     /// The `succeeded` member.
@@ -9257,11 +9278,11 @@ impl GetJobRunResponse {
         backoff_limit: i64,
         completions: i64,
         concluded: bool,
-        concluded_at: impl Into<String>,
+        concluded_at: impl Into<CompactString>,
         failed: i64,
-        id: impl Into<String>,
-        run_name: impl Into<String>,
-        started_at: impl Into<String>,
+        id: impl Into<CompactString>,
+        run_name: impl Into<CompactString>,
+        started_at: impl Into<CompactString>,
         status: GetJobRunResponseStatus,
         succeeded: i64,
     ) -> Self {
@@ -9597,44 +9618,44 @@ impl Json for ListJobsResponse {
 #[non_exhaustive]
 pub struct ListJobsResponseJobsItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCD` member.
     pub disabled_cd: bool,
     /// The `disabledCI` member.
     pub disabled_ci: bool,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `jobType` member.
     pub job_type: GetJobResponseJobType,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `suspended` member; omitted when `None`.
     pub suspended: Option<bool>,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl ListJobsResponseJobsItem {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         disabled_cd: bool,
         disabled_ci: bool,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         job_type: GetJobResponseJobType,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
-        tags: Vec<String>,
-        uid: impl Into<String>,
+        name: impl Into<CompactString>,
+        project_id: impl Into<CompactString>,
+        tags: Vec<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -9654,14 +9675,14 @@ impl ListJobsResponseJobsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -9794,7 +9815,7 @@ pub struct PatchJobBody {
     /// The `buildSettings` member; omitted when `None`.
     pub build_settings: Option<PatchJobBodyBuildSettings>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -9808,9 +9829,9 @@ pub struct PatchJobBody {
     /// The `settings` member; omitted when `None`.
     pub settings: Option<PatchJobBodySettings>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl PatchJobBody {
@@ -9874,7 +9895,7 @@ impl PatchJobBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -9923,14 +9944,14 @@ impl PatchJobBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -10048,9 +10069,9 @@ impl Json for PatchJobBody {
 #[non_exhaustive]
 pub struct PatchJobBodyBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<PatchJobBodyBillingGpu>,
 }
@@ -10067,14 +10088,14 @@ impl PatchJobBodyBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -10193,7 +10214,7 @@ impl Json for PatchJobBodyBillingGpu {
 #[non_exhaustive]
 pub struct PatchJobBodyBillingGpuConfiguration {
     /// The `gpuType` member; omitted when `None`.
-    pub gpu_type: Option<String>,
+    pub gpu_type: Option<CompactString>,
     /// The `gpuCount` member; omitted when `None`.
     pub gpu_count: Option<f64>,
     /// The `timesliced` member; omitted when `None`.
@@ -10212,7 +10233,7 @@ impl PatchJobBodyBillingGpuConfiguration {
 
     /// Sets [`Self::gpu_type`].
     #[must_use]
-    pub fn with_gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
+    pub fn with_gpu_type(mut self, gpu_type: impl Into<CompactString>) -> Self {
         self.gpu_type = Some(gpu_type.into());
         self
     }
@@ -10349,11 +10370,11 @@ pub struct PatchJobBodyBuildSettingsDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<CreateJobBodyBuildSettingsDockerfileBuildkit>,
     /// The `dockerFilePath` member; omitted when `None`.
-    pub docker_file_path: Option<String>,
+    pub docker_file_path: Option<CompactString>,
     /// The `dockerWorkDir` member; omitted when `None`.
-    pub docker_work_dir: Option<String>,
+    pub docker_work_dir: Option<CompactString>,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
@@ -10390,21 +10411,21 @@ impl PatchJobBodyBuildSettingsDockerfile {
 
     /// Sets [`Self::docker_file_path`].
     #[must_use]
-    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
         self
     }
 
     /// Sets [`Self::docker_work_dir`].
     #[must_use]
-    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
         self
     }
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -10603,7 +10624,7 @@ pub struct PatchJobCronBody {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<CreateJobBodySettingsCronConcurrencyPolicy>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -10617,13 +10638,13 @@ pub struct PatchJobCronBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `schedule` member; omitted when `None`, `null` when `Some(None)`.
-    pub schedule: Option<Option<String>>,
+    pub schedule: Option<Option<CompactString>>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `suspended` member; omitted when `None`.
     pub suspended: Option<bool>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl PatchJobCronBody {
@@ -10716,7 +10737,7 @@ impl PatchJobCronBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -10768,14 +10789,14 @@ impl PatchJobCronBody {
 
     /// Sets [`Self::schedule`].
     #[must_use]
-    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+    pub fn with_schedule(mut self, schedule: Option<CompactString>) -> Self {
         self.schedule = Some(schedule);
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
@@ -10789,7 +10810,7 @@ impl PatchJobCronBody {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -10958,7 +10979,7 @@ pub struct PatchJobManualBody {
     /// The `buildSettings` member; omitted when `None`.
     pub build_settings: Option<PatchJobBodyBuildSettings>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -10972,9 +10993,9 @@ pub struct PatchJobManualBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl PatchJobManualBody {
@@ -11054,7 +11075,7 @@ impl PatchJobManualBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -11106,14 +11127,14 @@ impl PatchJobManualBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -11325,7 +11346,7 @@ impl Json for ResumeJobBody {
 #[non_exhaustive]
 pub struct ScaleJobBody {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateJobResponseDeploymentStorage>,
 }
@@ -11341,7 +11362,7 @@ impl ScaleJobBody {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -11391,7 +11412,7 @@ impl Json for ScaleJobBody {
 #[non_exhaustive]
 pub struct StartJobBuildBody {
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `overrides` member; omitted when `None`.
     pub overrides: Option<StartJobBuildBodyOverrides>,
 }
@@ -11407,7 +11428,7 @@ impl StartJobBuildBody {
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
@@ -11553,13 +11574,13 @@ impl Json for StartJobBuildBodyOverrides {
 #[non_exhaustive]
 pub struct StartJobBuildBodyOverridesDocker {
     /// The `dockerFilePath` member; omitted when `None`.
-    pub docker_file_path: Option<String>,
+    pub docker_file_path: Option<CompactString>,
     /// The `dockerWorkDir` member; omitted when `None`.
-    pub docker_work_dir: Option<String>,
+    pub docker_work_dir: Option<CompactString>,
     /// The `dockerfileContents` member; omitted when `None`.
-    pub dockerfile_contents: Option<String>,
+    pub dockerfile_contents: Option<CompactString>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
 }
 
 impl StartJobBuildBodyOverridesDocker {
@@ -11575,28 +11596,31 @@ impl StartJobBuildBodyOverridesDocker {
 
     /// Sets [`Self::docker_file_path`].
     #[must_use]
-    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
         self
     }
 
     /// Sets [`Self::docker_work_dir`].
     #[must_use]
-    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
         self
     }
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: impl Into<String>) -> Self {
+    pub fn with_dockerfile_contents(
+        mut self,
+        dockerfile_contents: impl Into<CompactString>,
+    ) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents.into());
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -11660,26 +11684,26 @@ impl Json for StartJobBuildBodyOverridesDocker {
 #[non_exhaustive]
 pub struct StartJobBuildResponse {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `concluded` member; omitted when `None`.
     pub concluded: Option<bool>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `pullRequestId` member; omitted when `None`.
     pub pull_request_id: Option<GetJobBuildResponsePullRequestId>,
     /// The `registry` member; omitted when `None`.
     pub registry: Option<GetJobBuildResponseRegistry>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `status` member; omitted when `None`.
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
 }
 
 impl StartJobBuildResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             branch: None,
             concluded: None,
@@ -11694,7 +11718,7 @@ impl StartJobBuildResponse {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
@@ -11708,7 +11732,7 @@ impl StartJobBuildResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -11732,14 +11756,14 @@ impl StartJobBuildResponse {
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
 
     /// Sets [`Self::status`].
     #[must_use]
-    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+    pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
         self
     }
@@ -11932,7 +11956,7 @@ impl Json for StartJobRunBody {
 #[non_exhaustive]
 pub struct StartJobRunBodyBilling {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
 }
 
 impl StartJobRunBodyBilling {
@@ -11945,7 +11969,7 @@ impl StartJobRunBodyBilling {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -12107,14 +12131,14 @@ impl Json for StartJobRunBodyDeployment {
 #[non_exhaustive]
 pub struct StartJobRunResponse {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `runName` member.
-    pub run_name: String,
+    pub run_name: CompactString,
 }
 
 impl StartJobRunResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, run_name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, run_name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             run_name: run_name.into(),
@@ -12284,15 +12308,15 @@ impl Json for UpdateJobBuildArgumentsBody {
 #[non_exhaustive]
 pub struct UpdateJobBuildOptionsBody {
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfile` member; omitted when `None`.
     pub dockerfile: Option<UpdateJobBuildOptionsBodyDockerfile>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -12304,7 +12328,7 @@ pub struct UpdateJobBuildOptionsBody {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateJobBodyBuildConfigurationStorage>,
     /// The `buildpack` member; omitted when `None`.
@@ -12333,7 +12357,7 @@ impl UpdateJobBuildOptionsBody {
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -12347,7 +12371,7 @@ impl UpdateJobBuildOptionsBody {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
@@ -12361,7 +12385,7 @@ impl UpdateJobBuildOptionsBody {
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -12403,7 +12427,7 @@ impl UpdateJobBuildOptionsBody {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
@@ -12542,11 +12566,11 @@ pub struct UpdateJobBuildOptionsBodyDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<UpdateJobBuildOptionsBodyDockerfileBuildkit>,
     /// The `dockerFilePath` member; omitted when `None`.
-    pub docker_file_path: Option<String>,
+    pub docker_file_path: Option<CompactString>,
     /// The `dockerWorkDir` member; omitted when `None`.
-    pub docker_work_dir: Option<String>,
+    pub docker_work_dir: Option<CompactString>,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
 }
 
 impl UpdateJobBuildOptionsBodyDockerfile {
@@ -12580,21 +12604,21 @@ impl UpdateJobBuildOptionsBodyDockerfile {
 
     /// Sets [`Self::docker_file_path`].
     #[must_use]
-    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
         self
     }
 
     /// Sets [`Self::docker_work_dir`].
     #[must_use]
-    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
         self
     }
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -12725,15 +12749,15 @@ impl Json for UpdateJobBuildOptionsBodyDockerfileBuildkit {
 #[non_exhaustive]
 pub struct UpdateJobBuildSourceBody {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
     /// The `projectType` member; omitted when `None`.
     pub project_type: Option<CreateJobBodyDeploymentVcsProjectType>,
     /// The `projectUrl` member; omitted when `None`.
-    pub project_url: Option<String>,
+    pub project_url: Option<CompactString>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
 }
 
 impl UpdateJobBuildSourceBody {
@@ -12750,14 +12774,14 @@ impl UpdateJobBuildSourceBody {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
@@ -12774,14 +12798,14 @@ impl UpdateJobBuildSourceBody {
 
     /// Sets [`Self::project_url`].
     #[must_use]
-    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+    pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
@@ -13042,7 +13066,7 @@ pub struct UpdateJobSettingsBody {
     /// The `runOnSourceChange` member; omitted when `None`.
     pub run_on_source_change: Option<CreateJobBodySettingsRunOnSourceChange>,
     /// The `schedule` member; omitted when `None`.
-    pub schedule: Option<String>,
+    pub schedule: Option<CompactString>,
 }
 
 impl UpdateJobSettingsBody {
@@ -13093,7 +13117,7 @@ impl UpdateJobSettingsBody {
 
     /// Sets [`Self::schedule`].
     #[must_use]
-    pub fn with_schedule(mut self, schedule: impl Into<String>) -> Self {
+    pub fn with_schedule(mut self, schedule: impl Into<CompactString>) -> Self {
         self.schedule = Some(schedule.into());
         self
     }

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,11 +18,11 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct CreateAuditLogSinkBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `includeSpec` member; omitted when `None`.
     pub include_spec: Option<bool>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `sinkData` member.
     pub sink_data: CreateAuditLogSinkBodySinkData,
     /// The `sinkType` member.
@@ -31,7 +32,7 @@ pub struct CreateAuditLogSinkBody {
 impl CreateAuditLogSinkBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         sink_data: CreateAuditLogSinkBodySinkData,
         sink_type: CreateAuditLogSinkBodySinkType,
     ) -> Self {
@@ -46,7 +47,7 @@ impl CreateAuditLogSinkBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -110,25 +111,25 @@ pub struct CreateAuditLogSinkBodySinkData {
     /// The `auth` member.
     pub auth: CreateAuditLogSinkBodySinkDataAuth,
     /// The `bucket` member.
-    pub bucket: String,
+    pub bucket: CompactString,
     /// The `compression` member.
     pub compression: CreateAuditLogSinkBodySinkDataCompression,
     /// The `endpoint` member.
-    pub endpoint: String,
+    pub endpoint: CompactString,
     /// The `pathPrefix` member; omitted when `None`.
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<CompactString>,
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
 }
 
 impl CreateAuditLogSinkBodySinkData {
     /// A value with the required members set and the others absent.
     pub fn new(
         auth: CreateAuditLogSinkBodySinkDataAuth,
-        bucket: impl Into<String>,
+        bucket: impl Into<CompactString>,
         compression: CreateAuditLogSinkBodySinkDataCompression,
-        endpoint: impl Into<String>,
-        region: impl Into<String>,
+        endpoint: impl Into<CompactString>,
+        region: impl Into<CompactString>,
     ) -> Self {
         Self {
             auth,
@@ -142,7 +143,7 @@ impl CreateAuditLogSinkBodySinkData {
 
     /// Sets [`Self::path_prefix`].
     #[must_use]
-    pub fn with_path_prefix(mut self, path_prefix: impl Into<String>) -> Self {
+    pub fn with_path_prefix(mut self, path_prefix: impl Into<CompactString>) -> Self {
         self.path_prefix = Some(path_prefix.into());
         self
     }
@@ -209,14 +210,17 @@ impl Json for CreateAuditLogSinkBodySinkData {
 #[non_exhaustive]
 pub struct CreateAuditLogSinkBodySinkDataAuth {
     /// The `accessKeyId` member.
-    pub access_key_id: String,
+    pub access_key_id: CompactString,
     /// The `secretAccessKey` member.
-    pub secret_access_key: String,
+    pub secret_access_key: CompactString,
 }
 
 impl CreateAuditLogSinkBodySinkDataAuth {
     /// A value with the required members set and the others absent.
-    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+    pub fn new(
+        access_key_id: impl Into<CompactString>,
+        secret_access_key: impl Into<CompactString>,
+    ) -> Self {
         Self {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
@@ -279,12 +283,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateAuditLogSinkResponse {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
 }
 
 impl CreateAuditLogSinkResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self { id: id.into() }
     }
 }
@@ -319,13 +323,13 @@ impl Json for CreateAuditLogSinkResponse {
 #[non_exhaustive]
 pub struct CreateLogSinkBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateLogSinkBodyOptions>,
     /// The `projects` member; omitted when `None`.
-    pub projects: Option<Vec<String>>,
+    pub projects: Option<Vec<CompactString>>,
     /// The `restricted` member; omitted when `None`.
     pub restricted: Option<bool>,
     /// The `restrictions` member; omitted when `None`.
@@ -339,7 +343,7 @@ pub struct CreateLogSinkBody {
 impl CreateLogSinkBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         sink_data: CreateLogSinkBodySinkData,
         sink_type: CreateLogSinkBodySinkType,
     ) -> Self {
@@ -357,7 +361,7 @@ impl CreateLogSinkBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -371,7 +375,7 @@ impl CreateLogSinkBody {
 
     /// Sets [`Self::projects`].
     #[must_use]
-    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+    pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
         self
     }
@@ -617,7 +621,7 @@ pub struct CreateLogSinkBodyRestrictionsTags {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `items` member; omitted when `None`.
-    pub items: Option<Vec<String>>,
+    pub items: Option<Vec<CompactString>>,
     /// The `matchCondition` member; omitted when `None`.
     pub match_condition: Option<CreateLogSinkBodyRestrictionsTagsMatchCondition>,
 }
@@ -641,7 +645,7 @@ impl CreateLogSinkBodyRestrictionsTags {
 
     /// Sets [`Self::items`].
     #[must_use]
-    pub fn with_items(mut self, items: Vec<String>) -> Self {
+    pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
         self
     }
@@ -712,23 +716,23 @@ pub struct CreateLogSinkBodySinkData {
     /// The `encoding` member; omitted when `None`.
     pub encoding: Option<CreateLogSinkBodySinkDataEncoding>,
     /// The `endpoint` member; omitted when `None`.
-    pub endpoint: Option<String>,
+    pub endpoint: Option<CompactString>,
     /// The `default_api_key` member; omitted when `None`.
-    pub default_api_key: Option<String>,
+    pub default_api_key: Option<CompactString>,
     /// The `region` member; omitted when `None`.
     pub region: Option<CreateLogSinkBodySinkDataRegion>,
     /// The `authenticationStrategy` member; omitted when `None`.
     pub authentication_strategy: Option<CreateLogSinkBodySinkDataAuthenticationStrategy>,
     /// The `host` member; omitted when `None`.
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// The `port` member; omitted when `None`.
     pub port: Option<f64>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
     /// The `uri` member; omitted when `None`.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
     /// The `bucket` member; omitted when `None`.
-    pub bucket: Option<String>,
+    pub bucket: Option<CompactString>,
     /// The `compression` member; omitted when `None`.
     pub compression: Option<CreateAuditLogSinkBodySinkDataCompression>,
     /// The `batch` member; omitted when `None`.
@@ -736,23 +740,23 @@ pub struct CreateLogSinkBodySinkData {
     /// The `framing` member; omitted when `None`.
     pub framing: Option<CreateLogSinkBodySinkDataFraming>,
     /// The `api_key` member; omitted when `None`.
-    pub api_key: Option<String>,
+    pub api_key: Option<CompactString>,
     /// The `dataset` member; omitted when `None`.
-    pub dataset: Option<String>,
+    pub dataset: Option<CompactString>,
     /// The `endpointType` member; omitted when `None`.
     pub endpoint_type: Option<CreateLogSinkBodySinkDataEndpointType>,
     /// The `orgId` member; omitted when `None`.
-    pub org_id: Option<String>,
+    pub org_id: Option<CompactString>,
     /// The `tokenType` member; omitted when `None`.
     pub token_type: Option<CreateLogSinkBodySinkDataTokenType>,
     /// The `url` member; omitted when `None`.
-    pub url: Option<String>,
+    pub url: Option<CompactString>,
     /// The `accountId` member; omitted when `None`.
-    pub account_id: Option<String>,
+    pub account_id: Option<CompactString>,
     /// The `licenseKey` member; omitted when `None`.
-    pub license_key: Option<String>,
+    pub license_key: Option<CompactString>,
     /// The `publicKey` member; omitted when `None`.
-    pub public_key: Option<String>,
+    pub public_key: Option<CompactString>,
 }
 
 impl CreateLogSinkBodySinkData {
@@ -801,14 +805,14 @@ impl CreateLogSinkBodySinkData {
 
     /// Sets [`Self::endpoint`].
     #[must_use]
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn with_endpoint(mut self, endpoint: impl Into<CompactString>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
     /// Sets [`Self::default_api_key`].
     #[must_use]
-    pub fn with_default_api_key(mut self, default_api_key: impl Into<String>) -> Self {
+    pub fn with_default_api_key(mut self, default_api_key: impl Into<CompactString>) -> Self {
         self.default_api_key = Some(default_api_key.into());
         self
     }
@@ -832,7 +836,7 @@ impl CreateLogSinkBodySinkData {
 
     /// Sets [`Self::host`].
     #[must_use]
-    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+    pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
         self
     }
@@ -846,21 +850,21 @@ impl CreateLogSinkBodySinkData {
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
 
     /// Sets [`Self::uri`].
     #[must_use]
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
 
     /// Sets [`Self::bucket`].
     #[must_use]
-    pub fn with_bucket(mut self, bucket: impl Into<String>) -> Self {
+    pub fn with_bucket(mut self, bucket: impl Into<CompactString>) -> Self {
         self.bucket = Some(bucket.into());
         self
     }
@@ -891,14 +895,14 @@ impl CreateLogSinkBodySinkData {
 
     /// Sets [`Self::api_key`].
     #[must_use]
-    pub fn with_api_key(mut self, api_key: impl Into<String>) -> Self {
+    pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
         self
     }
 
     /// Sets [`Self::dataset`].
     #[must_use]
-    pub fn with_dataset(mut self, dataset: impl Into<String>) -> Self {
+    pub fn with_dataset(mut self, dataset: impl Into<CompactString>) -> Self {
         self.dataset = Some(dataset.into());
         self
     }
@@ -915,7 +919,7 @@ impl CreateLogSinkBodySinkData {
 
     /// Sets [`Self::org_id`].
     #[must_use]
-    pub fn with_org_id(mut self, org_id: impl Into<String>) -> Self {
+    pub fn with_org_id(mut self, org_id: impl Into<CompactString>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
@@ -929,28 +933,28 @@ impl CreateLogSinkBodySinkData {
 
     /// Sets [`Self::url`].
     #[must_use]
-    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_url(mut self, url: impl Into<CompactString>) -> Self {
         self.url = Some(url.into());
         self
     }
 
     /// Sets [`Self::account_id`].
     #[must_use]
-    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
+    pub fn with_account_id(mut self, account_id: impl Into<CompactString>) -> Self {
         self.account_id = Some(account_id.into());
         self
     }
 
     /// Sets [`Self::license_key`].
     #[must_use]
-    pub fn with_license_key(mut self, license_key: impl Into<String>) -> Self {
+    pub fn with_license_key(mut self, license_key: impl Into<CompactString>) -> Self {
         self.license_key = Some(license_key.into());
         self
     }
 
     /// Sets [`Self::public_key`].
     #[must_use]
-    pub fn with_public_key(mut self, public_key: impl Into<String>) -> Self {
+    pub fn with_public_key(mut self, public_key: impl Into<CompactString>) -> Self {
         self.public_key = Some(public_key.into());
         self
     }
@@ -1105,17 +1109,17 @@ impl Json for CreateLogSinkBodySinkData {
 #[non_exhaustive]
 pub struct CreateLogSinkBodySinkDataAuth {
     /// The `password` member; omitted when `None`.
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// The `strategy` member; omitted when `None`.
     pub strategy: Option<CreateLogSinkBodySinkDataAuthStrategy>,
     /// The `user` member; omitted when `None`.
-    pub user: Option<String>,
+    pub user: Option<CompactString>,
     /// The `accessKeyId` member; omitted when `None`.
-    pub access_key_id: Option<String>,
+    pub access_key_id: Option<CompactString>,
     /// The `secretAccessKey` member; omitted when `None`.
-    pub secret_access_key: Option<String>,
+    pub secret_access_key: Option<CompactString>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
 }
 
 impl CreateLogSinkBodySinkDataAuth {
@@ -1133,7 +1137,7 @@ impl CreateLogSinkBodySinkDataAuth {
 
     /// Sets [`Self::password`].
     #[must_use]
-    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+    pub fn with_password(mut self, password: impl Into<CompactString>) -> Self {
         self.password = Some(password.into());
         self
     }
@@ -1147,28 +1151,28 @@ impl CreateLogSinkBodySinkDataAuth {
 
     /// Sets [`Self::user`].
     #[must_use]
-    pub fn with_user(mut self, user: impl Into<String>) -> Self {
+    pub fn with_user(mut self, user: impl Into<CompactString>) -> Self {
         self.user = Some(user.into());
         self
     }
 
     /// Sets [`Self::access_key_id`].
     #[must_use]
-    pub fn with_access_key_id(mut self, access_key_id: impl Into<String>) -> Self {
+    pub fn with_access_key_id(mut self, access_key_id: impl Into<CompactString>) -> Self {
         self.access_key_id = Some(access_key_id.into());
         self
     }
 
     /// Sets [`Self::secret_access_key`].
     #[must_use]
-    pub fn with_secret_access_key(mut self, secret_access_key: impl Into<String>) -> Self {
+    pub fn with_secret_access_key(mut self, secret_access_key: impl Into<CompactString>) -> Self {
         self.secret_access_key = Some(secret_access_key.into());
         self
     }
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
@@ -1522,28 +1526,28 @@ pub struct CreateNotificationBody {
     /// The `events` member.
     pub events: CreateNotificationBodyEvents,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projects` member; omitted when `None`.
-    pub projects: Option<Vec<String>>,
+    pub projects: Option<Vec<CompactString>>,
     /// The `restricted` member; omitted when `None`.
     pub restricted: Option<bool>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateLogSinkBodyRestrictions>,
     /// The `secret` member; omitted when `None`.
-    pub secret: Option<String>,
+    pub secret: Option<CompactString>,
     /// The `type` member.
     pub type_: CreateNotificationBodyType,
     /// The `webhook` member.
-    pub webhook: String,
+    pub webhook: CompactString,
 }
 
 impl CreateNotificationBody {
     /// A value with the required members set and the others absent.
     pub fn new(
         events: CreateNotificationBodyEvents,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         type_: CreateNotificationBodyType,
-        webhook: impl Into<String>,
+        webhook: impl Into<CompactString>,
     ) -> Self {
         Self {
             events,
@@ -1559,7 +1563,7 @@ impl CreateNotificationBody {
 
     /// Sets [`Self::projects`].
     #[must_use]
-    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+    pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
         self
     }
@@ -1580,7 +1584,7 @@ impl CreateNotificationBody {
 
     /// Sets [`Self::secret`].
     #[must_use]
-    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+    pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
         self
     }
@@ -3408,15 +3412,15 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateNotificationResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `events` member.
     pub events: CreateNotificationBodyEvents,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projects` member.
-    pub projects: Vec<String>,
+    pub projects: Vec<CompactString>,
     /// The `restricted` member.
     pub restricted: bool,
     /// The `status` member; omitted when `None`.
@@ -3424,24 +3428,24 @@ pub struct CreateNotificationResponse {
     /// The `type` member.
     pub type_: CreateNotificationResponseType,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
     /// The `webhook` member.
-    pub webhook: String,
+    pub webhook: CompactString,
 }
 
 impl CreateNotificationResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         events: CreateNotificationBodyEvents,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        projects: Vec<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        projects: Vec<CompactString>,
         restricted: bool,
         type_: CreateNotificationResponseType,
-        updated_at: impl Into<String>,
-        webhook: impl Into<String>,
+        updated_at: impl Into<CompactString>,
+        webhook: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -3563,7 +3567,7 @@ pub struct CreateNotificationResponseStatus {
     /// The `reason` member; omitted when `None`.
     pub reason: Option<bool>,
     /// The `timeOfFirstFailedRequest` member; omitted when `None`.
-    pub time_of_first_failed_request: Option<String>,
+    pub time_of_first_failed_request: Option<CompactString>,
 }
 
 impl CreateNotificationResponseStatus {
@@ -3602,7 +3606,7 @@ impl CreateNotificationResponseStatus {
     #[must_use]
     pub fn with_time_of_first_failed_request(
         mut self,
-        time_of_first_failed_request: impl Into<String>,
+        time_of_first_failed_request: impl Into<CompactString>,
     ) -> Self {
         self.time_of_first_failed_request = Some(time_of_first_failed_request.into());
         self
@@ -3681,15 +3685,15 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetAuditLogSinkResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `includeSpec` member.
     pub include_spec: bool,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `sinkData` member.
     pub sink_data: GetAuditLogSinkResponseSinkData,
     /// The `sinkType` member.
@@ -3697,21 +3701,21 @@ pub struct GetAuditLogSinkResponse {
     /// The `status` member.
     pub status: GetAuditLogSinkResponseStatus,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetAuditLogSinkResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         include_spec: bool,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         sink_data: GetAuditLogSinkResponseSinkData,
         sink_type: CreateAuditLogSinkBodySinkType,
         status: GetAuditLogSinkResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -3728,7 +3732,7 @@ impl GetAuditLogSinkResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3829,25 +3833,25 @@ pub struct GetAuditLogSinkResponseSinkData {
     /// The `auth` member.
     pub auth: GetAuditLogSinkResponseSinkDataAuth,
     /// The `bucket` member.
-    pub bucket: String,
+    pub bucket: CompactString,
     /// The `compression` member.
     pub compression: CreateAuditLogSinkBodySinkDataCompression,
     /// The `endpoint` member.
-    pub endpoint: String,
+    pub endpoint: CompactString,
     /// The `pathPrefix` member; omitted when `None`.
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<CompactString>,
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
 }
 
 impl GetAuditLogSinkResponseSinkData {
     /// A value with the required members set and the others absent.
     pub fn new(
         auth: GetAuditLogSinkResponseSinkDataAuth,
-        bucket: impl Into<String>,
+        bucket: impl Into<CompactString>,
         compression: CreateAuditLogSinkBodySinkDataCompression,
-        endpoint: impl Into<String>,
-        region: impl Into<String>,
+        endpoint: impl Into<CompactString>,
+        region: impl Into<CompactString>,
     ) -> Self {
         Self {
             auth,
@@ -3861,7 +3865,7 @@ impl GetAuditLogSinkResponseSinkData {
 
     /// Sets [`Self::path_prefix`].
     #[must_use]
-    pub fn with_path_prefix(mut self, path_prefix: impl Into<String>) -> Self {
+    pub fn with_path_prefix(mut self, path_prefix: impl Into<CompactString>) -> Self {
         self.path_prefix = Some(path_prefix.into());
         self
     }
@@ -3928,12 +3932,12 @@ impl Json for GetAuditLogSinkResponseSinkData {
 #[non_exhaustive]
 pub struct GetAuditLogSinkResponseSinkDataAuth {
     /// The `accessKeyId` member.
-    pub access_key_id: String,
+    pub access_key_id: CompactString,
 }
 
 impl GetAuditLogSinkResponseSinkDataAuth {
     /// A value with the required members set and the others absent.
-    pub fn new(access_key_id: impl Into<String>) -> Self {
+    pub fn new(access_key_id: impl Into<CompactString>) -> Self {
         Self {
             access_key_id: access_key_id.into(),
         }
@@ -3984,17 +3988,17 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetLogSinkResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateLogSinkBodyOptions>,
     /// The `projects` member.
-    pub projects: Vec<String>,
+    pub projects: Vec<CompactString>,
     /// The `restricted` member.
     pub restricted: bool,
     /// The `sinkData` member; omitted when `None`.
@@ -4004,21 +4008,21 @@ pub struct GetLogSinkResponse {
     /// The `status` member.
     pub status: GetAuditLogSinkResponseStatus,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetLogSinkResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        projects: Vec<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        projects: Vec<CompactString>,
         restricted: bool,
         sink_type: GetLogSinkResponseSinkType,
         status: GetAuditLogSinkResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -4037,7 +4041,7 @@ impl GetLogSinkResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4227,33 +4231,33 @@ impl Json for ListAuditLogSinksResponse {
 #[non_exhaustive]
 pub struct ListAuditLogSinksResponseAuditLogSinksItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `includeSpec` member.
     pub include_spec: bool,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `sinkType` member.
     pub sink_type: CreateAuditLogSinkBodySinkType,
     /// The `status` member.
     pub status: GetAuditLogSinkResponseStatus,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListAuditLogSinksResponseAuditLogSinksItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         include_spec: bool,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         sink_type: CreateAuditLogSinkBodySinkType,
         status: GetAuditLogSinkResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -4269,7 +4273,7 @@ impl ListAuditLogSinksResponseAuditLogSinksItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4401,17 +4405,17 @@ impl Json for ListLogSinksResponse {
 #[non_exhaustive]
 pub struct ListLogSinksResponseLogSinksItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateLogSinkBodyOptions>,
     /// The `projects` member.
-    pub projects: Vec<String>,
+    pub projects: Vec<CompactString>,
     /// The `restricted` member.
     pub restricted: bool,
     /// The `sinkType` member.
@@ -4419,21 +4423,21 @@ pub struct ListLogSinksResponseLogSinksItem {
     /// The `status` member.
     pub status: GetAuditLogSinkResponseStatus,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListLogSinksResponseLogSinksItem {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        projects: Vec<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        projects: Vec<CompactString>,
         restricted: bool,
         sink_type: GetLogSinkResponseSinkType,
         status: GetAuditLogSinkResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -4451,7 +4455,7 @@ impl ListLogSinksResponseLogSinksItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4605,30 +4609,30 @@ impl Json for ListNotificationsResponse {
 #[non_exhaustive]
 pub struct ListNotificationsResponseNotificationIntegrationsItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `status` member; omitted when `None`.
     pub status: Option<ListNotificationsResponseNotificationIntegrationsItemStatus>,
     /// The `type` member.
     pub type_: CreateNotificationResponseType,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
     /// The `webhook` member.
-    pub webhook: String,
+    pub webhook: CompactString,
 }
 
 impl ListNotificationsResponseNotificationIntegrationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         type_: CreateNotificationResponseType,
-        updated_at: impl Into<String>,
-        webhook: impl Into<String>,
+        updated_at: impl Into<CompactString>,
+        webhook: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -4777,7 +4781,7 @@ impl Json for ListNotificationsResponseNotificationIntegrationsItemStatus {
 #[non_exhaustive]
 pub struct PatchAuditLogSinkBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `includeSpec` member; omitted when `None`.
     pub include_spec: Option<bool>,
     /// The `sinkData` member; omitted when `None`.
@@ -4796,7 +4800,7 @@ impl PatchAuditLogSinkBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4855,15 +4859,15 @@ pub struct PatchAuditLogSinkBodySinkData {
     /// The `auth` member; omitted when `None`.
     pub auth: Option<PatchAuditLogSinkBodySinkDataAuth>,
     /// The `bucket` member; omitted when `None`.
-    pub bucket: Option<String>,
+    pub bucket: Option<CompactString>,
     /// The `compression` member; omitted when `None`.
     pub compression: Option<CreateAuditLogSinkBodySinkDataCompression>,
     /// The `endpoint` member; omitted when `None`.
-    pub endpoint: Option<String>,
+    pub endpoint: Option<CompactString>,
     /// The `pathPrefix` member; omitted when `None`.
-    pub path_prefix: Option<String>,
+    pub path_prefix: Option<CompactString>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl PatchAuditLogSinkBodySinkData {
@@ -4888,7 +4892,7 @@ impl PatchAuditLogSinkBodySinkData {
 
     /// Sets [`Self::bucket`].
     #[must_use]
-    pub fn with_bucket(mut self, bucket: impl Into<String>) -> Self {
+    pub fn with_bucket(mut self, bucket: impl Into<CompactString>) -> Self {
         self.bucket = Some(bucket.into());
         self
     }
@@ -4905,21 +4909,21 @@ impl PatchAuditLogSinkBodySinkData {
 
     /// Sets [`Self::endpoint`].
     #[must_use]
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn with_endpoint(mut self, endpoint: impl Into<CompactString>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
     /// Sets [`Self::path_prefix`].
     #[must_use]
-    pub fn with_path_prefix(mut self, path_prefix: impl Into<String>) -> Self {
+    pub fn with_path_prefix(mut self, path_prefix: impl Into<CompactString>) -> Self {
         self.path_prefix = Some(path_prefix.into());
         self
     }
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -4981,9 +4985,9 @@ impl Json for PatchAuditLogSinkBodySinkData {
 #[non_exhaustive]
 pub struct PatchAuditLogSinkBodySinkDataAuth {
     /// The `accessKeyId` member; omitted when `None`.
-    pub access_key_id: Option<String>,
+    pub access_key_id: Option<CompactString>,
     /// The `secretAccessKey` member; omitted when `None`.
-    pub secret_access_key: Option<String>,
+    pub secret_access_key: Option<CompactString>,
 }
 
 impl PatchAuditLogSinkBodySinkDataAuth {
@@ -4997,14 +5001,14 @@ impl PatchAuditLogSinkBodySinkDataAuth {
 
     /// Sets [`Self::access_key_id`].
     #[must_use]
-    pub fn with_access_key_id(mut self, access_key_id: impl Into<String>) -> Self {
+    pub fn with_access_key_id(mut self, access_key_id: impl Into<CompactString>) -> Self {
         self.access_key_id = Some(access_key_id.into());
         self
     }
 
     /// Sets [`Self::secret_access_key`].
     #[must_use]
-    pub fn with_secret_access_key(mut self, secret_access_key: impl Into<String>) -> Self {
+    pub fn with_secret_access_key(mut self, secret_access_key: impl Into<CompactString>) -> Self {
         self.secret_access_key = Some(secret_access_key.into());
         self
     }
@@ -5049,7 +5053,7 @@ pub struct UpdateLogSinkBody {
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateLogSinkBodyOptions>,
     /// The `projects` member; omitted when `None`.
-    pub projects: Option<Vec<String>>,
+    pub projects: Option<Vec<CompactString>>,
     /// The `restricted` member; omitted when `None`.
     pub restricted: Option<bool>,
     /// The `resumeLogSink` member; omitted when `None`.
@@ -5085,7 +5089,7 @@ impl UpdateLogSinkBody {
 
     /// Sets [`Self::projects`].
     #[must_use]
-    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+    pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
         self
     }
@@ -5166,21 +5170,21 @@ pub struct UpdateLogSinkBodySinkData {
     /// The `auth` member; omitted when `None`.
     pub auth: Option<UpdateLogSinkBodySinkDataAuth>,
     /// The `endpoint` member; omitted when `None`.
-    pub endpoint: Option<String>,
+    pub endpoint: Option<CompactString>,
     /// The `default_api_key` member; omitted when `None`.
-    pub default_api_key: Option<String>,
+    pub default_api_key: Option<CompactString>,
     /// The `region` member; omitted when `None`.
     pub region: Option<CreateLogSinkBodySinkDataRegion>,
     /// The `authenticationStrategy` member; omitted when `None`.
     pub authentication_strategy: Option<CreateLogSinkBodySinkDataAuthenticationStrategy>,
     /// The `host` member; omitted when `None`.
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// The `port` member; omitted when `None`.
     pub port: Option<f64>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
     /// The `uri` member; omitted when `None`.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
     /// The `batch` member; omitted when `None`.
     pub batch: Option<CreateLogSinkBodySinkDataBatch>,
     /// The `encoding` member; omitted when `None`.
@@ -5188,27 +5192,27 @@ pub struct UpdateLogSinkBodySinkData {
     /// The `framing` member; omitted when `None`.
     pub framing: Option<CreateLogSinkBodySinkDataFraming>,
     /// The `bucket` member; omitted when `None`.
-    pub bucket: Option<String>,
+    pub bucket: Option<CompactString>,
     /// The `compression` member; omitted when `None`.
     pub compression: Option<CreateAuditLogSinkBodySinkDataCompression>,
     /// The `api_key` member; omitted when `None`.
-    pub api_key: Option<String>,
+    pub api_key: Option<CompactString>,
     /// The `endpointType` member; omitted when `None`.
     pub endpoint_type: Option<CreateLogSinkBodySinkDataEndpointType>,
     /// The `dataset` member; omitted when `None`.
-    pub dataset: Option<String>,
+    pub dataset: Option<CompactString>,
     /// The `orgId` member; omitted when `None`.
-    pub org_id: Option<String>,
+    pub org_id: Option<CompactString>,
     /// The `tokenType` member; omitted when `None`.
     pub token_type: Option<CreateLogSinkBodySinkDataTokenType>,
     /// The `url` member; omitted when `None`.
-    pub url: Option<String>,
+    pub url: Option<CompactString>,
     /// The `accountId` member; omitted when `None`.
-    pub account_id: Option<String>,
+    pub account_id: Option<CompactString>,
     /// The `licenseKey` member; omitted when `None`.
-    pub license_key: Option<String>,
+    pub license_key: Option<CompactString>,
     /// The `publicKey` member; omitted when `None`.
-    pub public_key: Option<String>,
+    pub public_key: Option<CompactString>,
 }
 
 impl UpdateLogSinkBodySinkData {
@@ -5250,14 +5254,14 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::endpoint`].
     #[must_use]
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn with_endpoint(mut self, endpoint: impl Into<CompactString>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
     /// Sets [`Self::default_api_key`].
     #[must_use]
-    pub fn with_default_api_key(mut self, default_api_key: impl Into<String>) -> Self {
+    pub fn with_default_api_key(mut self, default_api_key: impl Into<CompactString>) -> Self {
         self.default_api_key = Some(default_api_key.into());
         self
     }
@@ -5281,7 +5285,7 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::host`].
     #[must_use]
-    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+    pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
         self
     }
@@ -5295,14 +5299,14 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
 
     /// Sets [`Self::uri`].
     #[must_use]
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
@@ -5330,7 +5334,7 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::bucket`].
     #[must_use]
-    pub fn with_bucket(mut self, bucket: impl Into<String>) -> Self {
+    pub fn with_bucket(mut self, bucket: impl Into<CompactString>) -> Self {
         self.bucket = Some(bucket.into());
         self
     }
@@ -5347,7 +5351,7 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::api_key`].
     #[must_use]
-    pub fn with_api_key(mut self, api_key: impl Into<String>) -> Self {
+    pub fn with_api_key(mut self, api_key: impl Into<CompactString>) -> Self {
         self.api_key = Some(api_key.into());
         self
     }
@@ -5364,14 +5368,14 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::dataset`].
     #[must_use]
-    pub fn with_dataset(mut self, dataset: impl Into<String>) -> Self {
+    pub fn with_dataset(mut self, dataset: impl Into<CompactString>) -> Self {
         self.dataset = Some(dataset.into());
         self
     }
 
     /// Sets [`Self::org_id`].
     #[must_use]
-    pub fn with_org_id(mut self, org_id: impl Into<String>) -> Self {
+    pub fn with_org_id(mut self, org_id: impl Into<CompactString>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
@@ -5385,28 +5389,28 @@ impl UpdateLogSinkBodySinkData {
 
     /// Sets [`Self::url`].
     #[must_use]
-    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_url(mut self, url: impl Into<CompactString>) -> Self {
         self.url = Some(url.into());
         self
     }
 
     /// Sets [`Self::account_id`].
     #[must_use]
-    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
+    pub fn with_account_id(mut self, account_id: impl Into<CompactString>) -> Self {
         self.account_id = Some(account_id.into());
         self
     }
 
     /// Sets [`Self::license_key`].
     #[must_use]
-    pub fn with_license_key(mut self, license_key: impl Into<String>) -> Self {
+    pub fn with_license_key(mut self, license_key: impl Into<CompactString>) -> Self {
         self.license_key = Some(license_key.into());
         self
     }
 
     /// Sets [`Self::public_key`].
     #[must_use]
-    pub fn with_public_key(mut self, public_key: impl Into<String>) -> Self {
+    pub fn with_public_key(mut self, public_key: impl Into<CompactString>) -> Self {
         self.public_key = Some(public_key.into());
         self
     }
@@ -5561,17 +5565,17 @@ impl Json for UpdateLogSinkBodySinkData {
 #[non_exhaustive]
 pub struct UpdateLogSinkBodySinkDataAuth {
     /// The `password` member; omitted when `None`.
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// The `strategy` member; omitted when `None`.
     pub strategy: Option<CreateLogSinkBodySinkDataAuthStrategy>,
     /// The `user` member; omitted when `None`.
-    pub user: Option<String>,
+    pub user: Option<CompactString>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
     /// The `accessKeyId` member; omitted when `None`.
-    pub access_key_id: Option<String>,
+    pub access_key_id: Option<CompactString>,
     /// The `secretAccessKey` member; omitted when `None`.
-    pub secret_access_key: Option<String>,
+    pub secret_access_key: Option<CompactString>,
 }
 
 impl UpdateLogSinkBodySinkDataAuth {
@@ -5589,7 +5593,7 @@ impl UpdateLogSinkBodySinkDataAuth {
 
     /// Sets [`Self::password`].
     #[must_use]
-    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+    pub fn with_password(mut self, password: impl Into<CompactString>) -> Self {
         self.password = Some(password.into());
         self
     }
@@ -5603,28 +5607,28 @@ impl UpdateLogSinkBodySinkDataAuth {
 
     /// Sets [`Self::user`].
     #[must_use]
-    pub fn with_user(mut self, user: impl Into<String>) -> Self {
+    pub fn with_user(mut self, user: impl Into<CompactString>) -> Self {
         self.user = Some(user.into());
         self
     }
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
 
     /// Sets [`Self::access_key_id`].
     #[must_use]
-    pub fn with_access_key_id(mut self, access_key_id: impl Into<String>) -> Self {
+    pub fn with_access_key_id(mut self, access_key_id: impl Into<CompactString>) -> Self {
         self.access_key_id = Some(access_key_id.into());
         self
     }
 
     /// Sets [`Self::secret_access_key`].
     #[must_use]
-    pub fn with_secret_access_key(mut self, secret_access_key: impl Into<String>) -> Self {
+    pub fn with_secret_access_key(mut self, secret_access_key: impl Into<CompactString>) -> Self {
         self.secret_access_key = Some(secret_access_key.into());
         self
     }
@@ -5736,17 +5740,17 @@ pub struct UpdateNotificationBody {
     /// The `events` member; omitted when `None`.
     pub events: Option<CreateNotificationBodyEvents>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `projects` member; omitted when `None`.
-    pub projects: Option<Vec<String>>,
+    pub projects: Option<Vec<CompactString>>,
     /// The `restricted` member; omitted when `None`.
     pub restricted: Option<bool>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateLogSinkBodyRestrictions>,
     /// The `secret` member; omitted when `None`.
-    pub secret: Option<String>,
+    pub secret: Option<CompactString>,
     /// The `webhook` member; omitted when `None`.
-    pub webhook: Option<String>,
+    pub webhook: Option<CompactString>,
 }
 
 impl UpdateNotificationBody {
@@ -5772,14 +5776,14 @@ impl UpdateNotificationBody {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::projects`].
     #[must_use]
-    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+    pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
         self
     }
@@ -5800,14 +5804,14 @@ impl UpdateNotificationBody {
 
     /// Sets [`Self::secret`].
     #[must_use]
-    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+    pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
         self
     }
 
     /// Sets [`Self::webhook`].
     #[must_use]
-    pub fn with_webhook(mut self, webhook: impl Into<String>) -> Self {
+    pub fn with_webhook(mut self, webhook: impl Into<CompactString>) -> Self {
         self.webhook = Some(webhook.into());
         self
     }

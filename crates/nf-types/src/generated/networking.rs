@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -23,12 +24,12 @@ pub struct AddDomainSubdomainBody {
     /// The `routingMode` member; omitted when `None`.
     pub routing_mode: Option<AddDomainSubdomainBodyRoutingMode>,
     /// The `subdomain` member.
-    pub subdomain: String,
+    pub subdomain: CompactString,
 }
 
 impl AddDomainSubdomainBody {
     /// A value with the required members set and the others absent.
-    pub fn new(subdomain: impl Into<String>) -> Self {
+    pub fn new(subdomain: impl Into<CompactString>) -> Self {
         Self {
             cdn: None,
             options: None,
@@ -187,7 +188,7 @@ impl Json for AddDomainSubdomainBodyCdnNorthflank {
 #[non_exhaustive]
 pub struct AddDomainSubdomainBodyOptions {
     /// The `aliasDomains` member; omitted when `None`.
-    pub alias_domains: Option<Vec<String>>,
+    pub alias_domains: Option<Vec<CompactString>>,
     /// The `autoVerify` member; omitted when `None`.
     pub auto_verify: Option<bool>,
     /// The `minTlsProtocolVersion` member; omitted when `None`.
@@ -209,7 +210,7 @@ impl AddDomainSubdomainBodyOptions {
 
     /// Sets [`Self::alias_domains`].
     #[must_use]
-    pub fn with_alias_domains(mut self, alias_domains: Vec<String>) -> Self {
+    pub fn with_alias_domains(mut self, alias_domains: Vec<CompactString>) -> Self {
         self.alias_domains = Some(alias_domains);
         self
     }
@@ -323,15 +324,15 @@ string_enum! {
 #[non_exhaustive]
 pub struct AddDomainSubdomainResponse {
     /// The `content` member.
-    pub content: String,
+    pub content: CompactString,
     /// The `fullName` member.
-    pub full_name: String,
+    pub full_name: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AddDomainSubdomainBodyOptions>,
     /// The `recordType` member.
-    pub record_type: String,
+    pub record_type: CompactString,
     /// The `routingMode` member; omitted when `None`.
     pub routing_mode: Option<AddDomainSubdomainBodyRoutingMode>,
     /// The `verified` member.
@@ -341,10 +342,10 @@ pub struct AddDomainSubdomainResponse {
 impl AddDomainSubdomainResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        content: impl Into<String>,
-        full_name: impl Into<String>,
-        name: impl Into<String>,
-        record_type: impl Into<String>,
+        content: impl Into<CompactString>,
+        full_name: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        record_type: impl Into<CompactString>,
         verified: bool,
     ) -> Self {
         Self {
@@ -443,12 +444,12 @@ pub struct AddSubdomainPathBody {
     /// The `options` member; omitted when `None`.
     pub options: Option<AddSubdomainPathBodyOptions>,
     /// The `uri` member.
-    pub uri: String,
+    pub uri: CompactString,
 }
 
 impl AddSubdomainPathBody {
     /// A value with the required members set and the others absent.
-    pub fn new(mode: AddSubdomainPathBodyMode, uri: impl Into<String>) -> Self {
+    pub fn new(mode: AddSubdomainPathBodyMode, uri: impl Into<CompactString>) -> Self {
         Self {
             mode,
             options: None,
@@ -524,7 +525,7 @@ pub struct AddSubdomainPathBodyOptions {
     /// The `rewrite` member; omitted when `None`.
     pub rewrite: Option<AddSubdomainPathBodyOptionsRewrite>,
     /// The `timeout` member; omitted when `None`.
-    pub timeout: Option<String>,
+    pub timeout: Option<CompactString>,
 }
 
 impl AddSubdomainPathBodyOptions {
@@ -585,7 +586,7 @@ impl AddSubdomainPathBodyOptions {
 
     /// Sets [`Self::timeout`].
     #[must_use]
-    pub fn with_timeout(mut self, timeout: impl Into<String>) -> Self {
+    pub fn with_timeout(mut self, timeout: impl Into<CompactString>) -> Self {
         self.timeout = Some(timeout.into());
         self
     }
@@ -654,7 +655,7 @@ pub struct AddSubdomainPathBodyOptionsCorsPolicy {
     /// The `allowCredentials` member; omitted when `None`.
     pub allow_credentials: Option<bool>,
     /// The `allowHeaders` member; omitted when `None`.
-    pub allow_headers: Option<Vec<String>>,
+    pub allow_headers: Option<Vec<CompactString>>,
     /// The `allowMethods` member; omitted when `None`.
     pub allow_methods: Option<Vec<AddSubdomainPathBodyOptionsCorsPolicyAllowMethodsItem>>,
     /// The `allowOrigins` member; omitted when `None`.
@@ -662,7 +663,7 @@ pub struct AddSubdomainPathBodyOptionsCorsPolicy {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `maxAge` member; omitted when `None`.
-    pub max_age: Option<String>,
+    pub max_age: Option<CompactString>,
 }
 
 impl AddSubdomainPathBodyOptionsCorsPolicy {
@@ -687,7 +688,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
 
     /// Sets [`Self::allow_headers`].
     #[must_use]
-    pub fn with_allow_headers(mut self, allow_headers: Vec<String>) -> Self {
+    pub fn with_allow_headers(mut self, allow_headers: Vec<CompactString>) -> Self {
         self.allow_headers = Some(allow_headers);
         self
     }
@@ -714,7 +715,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicy {
 
     /// Sets [`Self::max_age`].
     #[must_use]
-    pub fn with_max_age(mut self, max_age: impl Into<String>) -> Self {
+    pub fn with_max_age(mut self, max_age: impl Into<CompactString>) -> Self {
         self.max_age = Some(max_age.into());
         self
     }
@@ -809,7 +810,7 @@ pub struct AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
     /// The `mode` member.
     pub mode: AddSubdomainPathBodyMode,
     /// The `origin` member; omitted when `None`.
-    pub origin: Option<String>,
+    pub origin: Option<CompactString>,
 }
 
 impl AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
@@ -820,7 +821,7 @@ impl AddSubdomainPathBodyOptionsCorsPolicyAllowOriginsItem {
 
     /// Sets [`Self::origin`].
     #[must_use]
-    pub fn with_origin(mut self, origin: impl Into<String>) -> Self {
+    pub fn with_origin(mut self, origin: impl Into<CompactString>) -> Self {
         self.origin = Some(origin.into());
         self
     }
@@ -922,7 +923,7 @@ pub struct AddSubdomainPathBodyOptionsHeadersRequest {
     /// The `add` member; omitted when `None`.
     pub add: Option<Value>,
     /// The `remove` member; omitted when `None`.
-    pub remove: Option<Vec<String>>,
+    pub remove: Option<Vec<CompactString>>,
 }
 
 impl AddSubdomainPathBodyOptionsHeadersRequest {
@@ -951,7 +952,7 @@ impl AddSubdomainPathBodyOptionsHeadersRequest {
 
     /// Sets [`Self::remove`].
     #[must_use]
-    pub fn with_remove(mut self, remove: Vec<String>) -> Self {
+    pub fn with_remove(mut self, remove: Vec<CompactString>) -> Self {
         self.remove = Some(remove);
         self
     }
@@ -994,7 +995,7 @@ pub struct AddSubdomainPathBodyOptionsRetries {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `perTryTimeout` member; omitted when `None`.
-    pub per_try_timeout: Option<String>,
+    pub per_try_timeout: Option<CompactString>,
     /// The `retryOn` member; omitted when `None`.
     pub retry_on: Option<Vec<AddSubdomainPathBodyOptionsRetriesRetryOnItem>>,
 }
@@ -1012,7 +1013,7 @@ impl AddSubdomainPathBodyOptionsRetries {
 
     /// Sets [`Self::per_try_timeout`].
     #[must_use]
-    pub fn with_per_try_timeout(mut self, per_try_timeout: impl Into<String>) -> Self {
+    pub fn with_per_try_timeout(mut self, per_try_timeout: impl Into<CompactString>) -> Self {
         self.per_try_timeout = Some(per_try_timeout.into());
         self
     }
@@ -1107,7 +1108,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct AddSubdomainPathBodyOptionsRewrite {
     /// The `uri` member; omitted when `None`.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
     /// The `regex` member; omitted when `None`.
     pub regex: Option<AddSubdomainPathBodyOptionsRewriteRegex>,
 }
@@ -1123,7 +1124,7 @@ impl AddSubdomainPathBodyOptionsRewrite {
 
     /// Sets [`Self::uri`].
     #[must_use]
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
@@ -1166,14 +1167,14 @@ impl Json for AddSubdomainPathBodyOptionsRewrite {
 #[non_exhaustive]
 pub struct AddSubdomainPathBodyOptionsRewriteRegex {
     /// The `match` member.
-    pub match_: String,
+    pub match_: CompactString,
     /// The `rewrite` member.
-    pub rewrite: String,
+    pub rewrite: CompactString,
 }
 
 impl AddSubdomainPathBodyOptionsRewriteRegex {
     /// A value with the required members set and the others absent.
-    pub fn new(match_: impl Into<String>, rewrite: impl Into<String>) -> Self {
+    pub fn new(match_: impl Into<CompactString>, rewrite: impl Into<CompactString>) -> Self {
         Self {
             match_: match_.into(),
             rewrite: rewrite.into(),
@@ -1214,20 +1215,20 @@ impl Json for AddSubdomainPathBodyOptionsRewriteRegex {
 #[non_exhaustive]
 pub struct AddSubdomainPathResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `mode` member.
     pub mode: AddSubdomainPathBodyMode,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<AddSubdomainPathResponseOptions>,
     /// The `uri` member.
-    pub uri: String,
+    pub uri: CompactString,
 }
 
 impl AddSubdomainPathResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(mode: AddSubdomainPathBodyMode, uri: impl Into<String>) -> Self {
+    pub fn new(mode: AddSubdomainPathBodyMode, uri: impl Into<CompactString>) -> Self {
         Self {
             created_at: None,
             mode,
@@ -1239,14 +1240,14 @@ impl AddSubdomainPathResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -1319,7 +1320,7 @@ pub struct AddSubdomainPathResponseOptions {
     /// The `rewrite` member; omitted when `None`.
     pub rewrite: Option<AddSubdomainPathResponseOptionsRewrite>,
     /// The `timeout` member; omitted when `None`.
-    pub timeout: Option<String>,
+    pub timeout: Option<CompactString>,
 }
 
 impl AddSubdomainPathResponseOptions {
@@ -1383,7 +1384,7 @@ impl AddSubdomainPathResponseOptions {
 
     /// Sets [`Self::timeout`].
     #[must_use]
-    pub fn with_timeout(mut self, timeout: impl Into<String>) -> Self {
+    pub fn with_timeout(mut self, timeout: impl Into<CompactString>) -> Self {
         self.timeout = Some(timeout.into());
         self
     }
@@ -1452,7 +1453,7 @@ pub struct AddSubdomainPathResponseOptionsCorsPolicy {
     /// The `allowCredentials` member; omitted when `None`.
     pub allow_credentials: Option<bool>,
     /// The `allowHeaders` member; omitted when `None`.
-    pub allow_headers: Option<Vec<String>>,
+    pub allow_headers: Option<Vec<CompactString>>,
     /// The `allowMethods` member; omitted when `None`.
     pub allow_methods: Option<Vec<AddSubdomainPathBodyOptionsCorsPolicyAllowMethodsItem>>,
     /// The `allowOrigins` member; omitted when `None`.
@@ -1460,7 +1461,7 @@ pub struct AddSubdomainPathResponseOptionsCorsPolicy {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `maxAge` member; omitted when `None`.
-    pub max_age: Option<String>,
+    pub max_age: Option<CompactString>,
 }
 
 impl AddSubdomainPathResponseOptionsCorsPolicy {
@@ -1485,7 +1486,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
 
     /// Sets [`Self::allow_headers`].
     #[must_use]
-    pub fn with_allow_headers(mut self, allow_headers: Vec<String>) -> Self {
+    pub fn with_allow_headers(mut self, allow_headers: Vec<CompactString>) -> Self {
         self.allow_headers = Some(allow_headers);
         self
     }
@@ -1509,7 +1510,7 @@ impl AddSubdomainPathResponseOptionsCorsPolicy {
 
     /// Sets [`Self::max_age`].
     #[must_use]
-    pub fn with_max_age(mut self, max_age: impl Into<String>) -> Self {
+    pub fn with_max_age(mut self, max_age: impl Into<CompactString>) -> Self {
         self.max_age = Some(max_age.into());
         self
     }
@@ -1637,7 +1638,7 @@ impl Json for AddSubdomainPathResponseOptionsHeaders {
 #[non_exhaustive]
 pub struct AddSubdomainPathResponseOptionsRewrite {
     /// The `uri` member; omitted when `None`.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
     /// The `regex` member; omitted when `None`.
     pub regex: Option<Map<String, Value>>,
 }
@@ -1653,7 +1654,7 @@ impl AddSubdomainPathResponseOptionsRewrite {
 
     /// Sets [`Self::uri`].
     #[must_use]
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
@@ -1736,19 +1737,19 @@ impl Json for AssignSubdomainPathBody {
 #[non_exhaustive]
 pub struct AssignSubdomainPathBodyAssignment {
     /// The `port` member.
-    pub port: String,
+    pub port: CompactString,
     /// The `project` member.
-    pub project: String,
+    pub project: CompactString,
     /// The `service` member.
-    pub service: String,
+    pub service: CompactString,
 }
 
 impl AssignSubdomainPathBodyAssignment {
     /// A value with the required members set and the others absent.
     pub fn new(
-        port: impl Into<String>,
-        project: impl Into<String>,
-        service: impl Into<String>,
+        port: impl Into<CompactString>,
+        project: impl Into<CompactString>,
+        service: impl Into<CompactString>,
     ) -> Self {
         Self {
             port: port.into(),
@@ -1798,19 +1799,19 @@ impl Json for AssignSubdomainPathBodyAssignment {
 #[non_exhaustive]
 pub struct AssignSubdomainServiceBody {
     /// The `portName` member.
-    pub port_name: String,
+    pub port_name: CompactString,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `serviceId` member.
-    pub service_id: String,
+    pub service_id: CompactString,
 }
 
 impl AssignSubdomainServiceBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        port_name: impl Into<String>,
-        project_id: impl Into<String>,
-        service_id: impl Into<String>,
+        port_name: impl Into<CompactString>,
+        project_id: impl Into<CompactString>,
+        service_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             port_name: port_name.into(),
@@ -1864,7 +1865,7 @@ pub struct CreateDomainBody {
     /// The `certificates` member; omitted when `None`.
     pub certificates: Option<CreateDomainBodyCertificates>,
     /// The `domain` member.
-    pub domain: String,
+    pub domain: CompactString,
     /// The `loadBalancer` member; omitted when `None`.
     pub load_balancer: Option<CreateDomainBodyLoadBalancer>,
     /// The `options` member; omitted when `None`.
@@ -1875,7 +1876,7 @@ pub struct CreateDomainBody {
 
 impl CreateDomainBody {
     /// A value with the required members set and the others absent.
-    pub fn new(domain: impl Into<String>) -> Self {
+    pub fn new(domain: impl Into<CompactString>) -> Self {
         Self {
             certificates: None,
             domain: domain.into(),
@@ -2142,14 +2143,17 @@ impl Json for CreateDomainBodyCertificatesCertificateInputCertificateInput {
 #[non_exhaustive]
 pub struct CreateDomainBodyCertificateInputCertificateInputThen {
     /// The `privateKey` member.
-    pub private_key: String,
+    pub private_key: CompactString,
     /// The `certificateChain` member.
-    pub certificate_chain: String,
+    pub certificate_chain: CompactString,
 }
 
 impl CreateDomainBodyCertificateInputCertificateInputThen {
     /// A value with the required members set and the others absent.
-    pub fn new(private_key: impl Into<String>, certificate_chain: impl Into<String>) -> Self {
+    pub fn new(
+        private_key: impl Into<CompactString>,
+        certificate_chain: impl Into<CompactString>,
+    ) -> Self {
         Self {
             private_key: private_key.into(),
             certificate_chain: certificate_chain.into(),
@@ -2299,11 +2303,11 @@ impl Json for CreateDomainBodyOptions {
 #[non_exhaustive]
 pub struct CreateDomainBodyRedirect {
     /// The `cluster` member; omitted when `None`.
-    pub cluster: Option<String>,
+    pub cluster: Option<CompactString>,
     /// The `mode` member; omitted when `None`.
     pub mode: Option<CreateDomainBodyRedirectMode>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl CreateDomainBodyRedirect {
@@ -2318,7 +2322,7 @@ impl CreateDomainBodyRedirect {
 
     /// Sets [`Self::cluster`].
     #[must_use]
-    pub fn with_cluster(mut self, cluster: impl Into<String>) -> Self {
+    pub fn with_cluster(mut self, cluster: impl Into<CompactString>) -> Self {
         self.cluster = Some(cluster.into());
         self
     }
@@ -2332,7 +2336,7 @@ impl CreateDomainBodyRedirect {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -2387,11 +2391,11 @@ pub struct CreateDomainResponse {
     /// The `certificates` member; omitted when `None`.
     pub certificates: Option<CreateDomainResponseCertificates>,
     /// The `hostname` member; omitted when `None`.
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// The `loadBalancer` member; omitted when `None`.
     pub load_balancer: Option<CreateDomainBodyLoadBalancer>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateDomainResponseOptions>,
     /// The `redirect` member; omitted when `None`.
@@ -2399,12 +2403,12 @@ pub struct CreateDomainResponse {
     /// The `status` member.
     pub status: CreateDomainResponseStatus,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
 }
 
 impl CreateDomainResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, status: CreateDomainResponseStatus) -> Self {
+    pub fn new(name: impl Into<CompactString>, status: CreateDomainResponseStatus) -> Self {
         Self {
             certificates: None,
             hostname: None,
@@ -2426,7 +2430,7 @@ impl CreateDomainResponse {
 
     /// Sets [`Self::hostname`].
     #[must_use]
-    pub fn with_hostname(mut self, hostname: impl Into<String>) -> Self {
+    pub fn with_hostname(mut self, hostname: impl Into<CompactString>) -> Self {
         self.hostname = Some(hostname.into());
         self
     }
@@ -2454,7 +2458,7 @@ impl CreateDomainResponse {
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
@@ -2529,18 +2533,18 @@ impl Json for CreateDomainResponse {
 #[non_exhaustive]
 pub struct CreateDomainResponseCertificates {
     /// The `dcvRecord` member; omitted when `None`.
-    pub dcv_record: Option<String>,
+    pub dcv_record: Option<CompactString>,
     /// The `dcvTarget` member; omitted when `None`.
     pub dcv_target: Option<CreateDomainResponseCertificatesDcvTarget>,
     /// The `mode` member.
-    pub mode: String,
+    pub mode: CompactString,
     /// The `status` member; omitted when `None`.
     pub status: Option<CreateDomainResponseCertificatesStatus>,
 }
 
 impl CreateDomainResponseCertificates {
     /// A value with the required members set and the others absent.
-    pub fn new(mode: impl Into<String>) -> Self {
+    pub fn new(mode: impl Into<CompactString>) -> Self {
         Self {
             dcv_record: None,
             dcv_target: None,
@@ -2551,7 +2555,7 @@ impl CreateDomainResponseCertificates {
 
     /// Sets [`Self::dcv_record`].
     #[must_use]
-    pub fn with_dcv_record(mut self, dcv_record: impl Into<String>) -> Self {
+    pub fn with_dcv_record(mut self, dcv_record: impl Into<CompactString>) -> Self {
         self.dcv_record = Some(dcv_record.into());
         self
     }
@@ -2618,7 +2622,7 @@ impl Json for CreateDomainResponseCertificates {
 #[non_exhaustive]
 pub struct CreateDomainResponseCertificatesDcvTarget {
     /// The `record` member; omitted when `None`.
-    pub record: Option<String>,
+    pub record: Option<CompactString>,
 }
 
 impl CreateDomainResponseCertificatesDcvTarget {
@@ -2629,7 +2633,7 @@ impl CreateDomainResponseCertificatesDcvTarget {
 
     /// Sets [`Self::record`].
     #[must_use]
-    pub fn with_record(mut self, record: impl Into<String>) -> Self {
+    pub fn with_record(mut self, record: impl Into<CompactString>) -> Self {
         self.record = Some(record.into());
         self
     }
@@ -2662,7 +2666,7 @@ impl Json for CreateDomainResponseCertificatesDcvTarget {
 #[non_exhaustive]
 pub struct CreateDomainResponseCertificatesStatus {
     /// The `expiryDate` member; omitted when `None`.
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<CompactString>,
 }
 
 impl CreateDomainResponseCertificatesStatus {
@@ -2673,7 +2677,7 @@ impl CreateDomainResponseCertificatesStatus {
 
     /// Sets [`Self::expiry_date`].
     #[must_use]
-    pub fn with_expiry_date(mut self, expiry_date: impl Into<String>) -> Self {
+    pub fn with_expiry_date(mut self, expiry_date: impl Into<CompactString>) -> Self {
         self.expiry_date = Some(expiry_date.into());
         self
     }
@@ -2775,14 +2779,14 @@ impl Json for CreateDomainResponseOptions {
 #[non_exhaustive]
 pub struct CreateDomainResponseRedirect {
     /// The `mode` member.
-    pub mode: String,
+    pub mode: CompactString,
     /// The `target` member; omitted when `None`.
     pub target: Option<CreateDomainResponseCertificatesDcvTarget>,
 }
 
 impl CreateDomainResponseRedirect {
     /// A value with the required members set and the others absent.
-    pub fn new(mode: impl Into<String>) -> Self {
+    pub fn new(mode: impl Into<CompactString>) -> Self {
         Self {
             mode: mode.into(),
             target: None,
@@ -2840,16 +2844,16 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateEgressIpBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateEgressIpBodySpec,
 }
 
 impl CreateEgressIpBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, spec: CreateEgressIpBodySpec) -> Self {
+    pub fn new(name: impl Into<CompactString>, spec: CreateEgressIpBodySpec) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -2859,7 +2863,7 @@ impl CreateEgressIpBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2909,7 +2913,7 @@ pub struct CreateEgressIpBodySpec {
     /// The `provisioningMode` member.
     pub provisioning_mode: CreateEgressIpBodySpecProvisioningMode,
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
     /// The `rules` member; omitted when `None`.
     pub rules: Option<Vec<CreateEgressIpBodySpecRulesItem>>,
     /// The `selector` member; omitted when `None`.
@@ -2920,7 +2924,7 @@ impl CreateEgressIpBodySpec {
     /// A value with the required members set and the others absent.
     pub fn new(
         provisioning_mode: CreateEgressIpBodySpecProvisioningMode,
-        region: impl Into<String>,
+        region: impl Into<CompactString>,
     ) -> Self {
         Self {
             mode: None,
@@ -3024,7 +3028,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateEgressIpBodySpecRulesItem {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `restrictions` member.
     pub restrictions: CreateEgressIpBodySpecRulesItemRestrictions,
 }
@@ -3032,7 +3036,7 @@ pub struct CreateEgressIpBodySpecRulesItem {
 impl CreateEgressIpBodySpecRulesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         restrictions: CreateEgressIpBodySpecRulesItemRestrictions,
     ) -> Self {
         Self {
@@ -3125,14 +3129,14 @@ pub struct CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
     /// The `type` member.
     pub type_: CreateEgressIpBodySpecRulesItemRestrictionsResourcesItemType,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
 }
 
 impl CreateEgressIpBodySpecRulesItemRestrictionsResourcesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         type_: CreateEgressIpBodySpecRulesItemRestrictionsResourcesItemType,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
     ) -> Self {
         Self {
             type_,
@@ -3229,29 +3233,29 @@ impl Json for CreateEgressIpBodySpecSelector {
 #[non_exhaustive]
 pub struct CreateEgressIpResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateEgressIpBodySpec,
     /// The `state` member; omitted when `None`.
     pub state: Option<CreateEgressIpResponseState>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl CreateEgressIpResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: CreateEgressIpBodySpec,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -3266,7 +3270,7 @@ impl CreateEgressIpResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3345,9 +3349,9 @@ impl Json for CreateEgressIpResponse {
 #[non_exhaustive]
 pub struct CreateEgressIpResponseState {
     /// The `ipAddress` member; omitted when `None`.
-    pub ip_address: Option<String>,
+    pub ip_address: Option<CompactString>,
     /// The `lastTransitionTime` member.
-    pub last_transition_time: String,
+    pub last_transition_time: CompactString,
     /// The `status` member.
     pub status: CreateEgressIpResponseStateStatus,
 }
@@ -3355,7 +3359,7 @@ pub struct CreateEgressIpResponseState {
 impl CreateEgressIpResponseState {
     /// A value with the required members set and the others absent.
     pub fn new(
-        last_transition_time: impl Into<String>,
+        last_transition_time: impl Into<CompactString>,
         status: CreateEgressIpResponseStateStatus,
     ) -> Self {
         Self {
@@ -3367,7 +3371,7 @@ impl CreateEgressIpResponseState {
 
     /// Sets [`Self::ip_address`].
     #[must_use]
-    pub fn with_ip_address(mut self, ip_address: impl Into<String>) -> Self {
+    pub fn with_ip_address(mut self, ip_address: impl Into<CompactString>) -> Self {
         self.ip_address = Some(ip_address.into());
         self
     }
@@ -3435,16 +3439,16 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateLoadBalancerBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateLoadBalancerBodySpec,
 }
 
 impl CreateLoadBalancerBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, spec: CreateLoadBalancerBodySpec) -> Self {
+    pub fn new(name: impl Into<CompactString>, spec: CreateLoadBalancerBodySpec) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -3454,7 +3458,7 @@ impl CreateLoadBalancerBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3580,17 +3584,17 @@ pub struct CreateLoadBalancerBodySpecPortsItem {
     /// The `customSettings` member; omitted when `None`.
     pub custom_settings: Option<Map<String, Value>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `port` member.
-    pub port: String,
+    pub port: CompactString,
 }
 
 impl CreateLoadBalancerBodySpecPortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         backends: Vec<CreateLoadBalancerBodySpecPortsItemBackendsItem>,
-        id: impl Into<String>,
-        port: impl Into<String>,
+        id: impl Into<CompactString>,
+        port: impl Into<CompactString>,
     ) -> Self {
         Self {
             backends,
@@ -3656,7 +3660,7 @@ impl Json for CreateLoadBalancerBodySpecPortsItem {
 #[non_exhaustive]
 pub struct CreateLoadBalancerBodySpecPortsItemBackendsItem {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `type` member.
     pub type_: CreateLoadBalancerBodySpecPortsItemBackendsItemType,
     /// The `port` member.
@@ -3668,7 +3672,7 @@ pub struct CreateLoadBalancerBodySpecPortsItemBackendsItem {
 impl CreateLoadBalancerBodySpecPortsItemBackendsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         type_: CreateLoadBalancerBodySpecPortsItemBackendsItemType,
         port: f64,
     ) -> Self {
@@ -3742,7 +3746,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateLoadBalancerBodySpecTarget {
     /// The `targetId` member; omitted when `None`.
-    pub target_id: Option<String>,
+    pub target_id: Option<CompactString>,
     /// The `type` member.
     pub type_: CreateLoadBalancerBodySpecTargetType,
 }
@@ -3758,7 +3762,7 @@ impl CreateLoadBalancerBodySpecTarget {
 
     /// Sets [`Self::target_id`].
     #[must_use]
-    pub fn with_target_id(mut self, target_id: impl Into<String>) -> Self {
+    pub fn with_target_id(mut self, target_id: impl Into<CompactString>) -> Self {
         self.target_id = Some(target_id.into());
         self
     }
@@ -3827,29 +3831,29 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateLoadBalancerResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateLoadBalancerBodySpec,
     /// The `state` member; omitted when `None`.
     pub state: Option<CreateLoadBalancerResponseState>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl CreateLoadBalancerResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: CreateLoadBalancerBodySpec,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -3864,7 +3868,7 @@ impl CreateLoadBalancerResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3943,9 +3947,9 @@ impl Json for CreateLoadBalancerResponse {
 #[non_exhaustive]
 pub struct CreateLoadBalancerResponseState {
     /// The `endpoints` member; omitted when `None`.
-    pub endpoints: Option<Vec<String>>,
+    pub endpoints: Option<Vec<CompactString>>,
     /// The `lastTransitionTime` member.
-    pub last_transition_time: String,
+    pub last_transition_time: CompactString,
     /// The `status` member.
     pub status: CreateLoadBalancerResponseStateStatus,
 }
@@ -3953,7 +3957,7 @@ pub struct CreateLoadBalancerResponseState {
 impl CreateLoadBalancerResponseState {
     /// A value with the required members set and the others absent.
     pub fn new(
-        last_transition_time: impl Into<String>,
+        last_transition_time: impl Into<CompactString>,
         status: CreateLoadBalancerResponseStateStatus,
     ) -> Self {
         Self {
@@ -3965,7 +3969,7 @@ impl CreateLoadBalancerResponseState {
 
     /// Sets [`Self::endpoints`].
     #[must_use]
-    pub fn with_endpoints(mut self, endpoints: Vec<String>) -> Self {
+    pub fn with_endpoints(mut self, endpoints: Vec<CompactString>) -> Self {
         self.endpoints = Some(endpoints);
         self
     }
@@ -4033,16 +4037,16 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateNetworkPolicyBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateNetworkPolicyBodySpec,
 }
 
 impl CreateNetworkPolicyBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, spec: CreateNetworkPolicyBodySpec) -> Self {
+    pub fn new(name: impl Into<CompactString>, spec: CreateNetworkPolicyBodySpec) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -4052,7 +4056,7 @@ impl CreateNetworkPolicyBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4317,22 +4321,22 @@ impl Json for CreateNetworkPolicyBodySpecEgress {
 #[non_exhaustive]
 pub struct CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
     /// The `header` member.
-    pub header: String,
+    pub header: CompactString,
     /// The `hosts` member.
-    pub hosts: Vec<String>,
+    pub hosts: Vec<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `value` member.
-    pub value: String,
+    pub value: CompactString,
 }
 
 impl CreateNetworkPolicyBodySpecEgressSecretInjectionItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        header: impl Into<String>,
-        hosts: Vec<String>,
-        name: impl Into<String>,
-        value: impl Into<String>,
+        header: impl Into<CompactString>,
+        hosts: Vec<CompactString>,
+        name: impl Into<CompactString>,
+        value: impl Into<CompactString>,
     ) -> Self {
         Self {
             header: header.into(),
@@ -4469,19 +4473,19 @@ impl Json for CreateNetworkPolicyBodySpecIngress {
 #[non_exhaustive]
 pub struct CreateNetworkPolicyBodySpecLoadBalancerIngress {
     /// The `cidrs` member.
-    pub cidrs: Vec<String>,
+    pub cidrs: Vec<CompactString>,
     /// The `mode` member.
     pub mode: CreateNetworkPolicyBodySpecLoadBalancerIngressMode,
     /// The `targets` member.
-    pub targets: Vec<String>,
+    pub targets: Vec<CompactString>,
 }
 
 impl CreateNetworkPolicyBodySpecLoadBalancerIngress {
     /// A value with the required members set and the others absent.
     pub fn new(
-        cidrs: Vec<String>,
+        cidrs: Vec<CompactString>,
         mode: CreateNetworkPolicyBodySpecLoadBalancerIngressMode,
-        targets: Vec<String>,
+        targets: Vec<CompactString>,
     ) -> Self {
         Self {
             cidrs,
@@ -4541,12 +4545,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct DisableSubdomainCdnBody {
     /// The `provider` member.
-    pub provider: String,
+    pub provider: CompactString,
 }
 
 impl DisableSubdomainCdnBody {
     /// A value with the required members set and the others absent.
-    pub fn new(provider: impl Into<String>) -> Self {
+    pub fn new(provider: impl Into<CompactString>) -> Self {
         Self {
             provider: provider.into(),
         }
@@ -4585,12 +4589,12 @@ pub struct EnableSubdomainCdnBody {
     /// The `options` member; omitted when `None`.
     pub options: Option<EnableSubdomainCdnBodyOptions>,
     /// The `provider` member.
-    pub provider: String,
+    pub provider: CompactString,
 }
 
 impl EnableSubdomainCdnBody {
     /// A value with the required members set and the others absent.
-    pub fn new(provider: impl Into<String>) -> Self {
+    pub fn new(provider: impl Into<CompactString>) -> Self {
         Self {
             options: None,
             provider: provider.into(),
@@ -4814,11 +4818,11 @@ pub struct EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     /// The `action` member; omitted when `None`.
     pub action: Option<EnableSubdomainCdnBodyOptionsCacheSettingsItemAction>,
     /// The `cacheCondition` member; omitted when `None`.
-    pub cache_condition: Option<String>,
+    pub cache_condition: Option<CompactString>,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `staleTtl` member.
     pub stale_ttl: f64,
     /// The `ttl` member.
@@ -4827,7 +4831,7 @@ pub struct EnableSubdomainCdnBodyOptionsCacheSettingsItem {
 
 impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, stale_ttl: f64, ttl: f64) -> Self {
+    pub fn new(name: impl Into<CompactString>, stale_ttl: f64, ttl: f64) -> Self {
         Self {
             action: None,
             cache_condition: None,
@@ -4850,14 +4854,14 @@ impl EnableSubdomainCdnBodyOptionsCacheSettingsItem {
 
     /// Sets [`Self::cache_condition`].
     #[must_use]
-    pub fn with_cache_condition(mut self, cache_condition: impl Into<String>) -> Self {
+    pub fn with_cache_condition(mut self, cache_condition: impl Into<CompactString>) -> Self {
         self.cache_condition = Some(cache_condition.into());
         self
     }
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -5199,13 +5203,13 @@ impl Json for EnableSubdomainCdnBodyOptionsService {
 #[non_exhaustive]
 pub struct EnableSubdomainCdnBodyOptionsVclSnippetsItem {
     /// The `content` member.
-    pub content: String,
+    pub content: CompactString,
     /// The `dynamic` member.
     pub dynamic: EnableSubdomainCdnBodyOptionsVclSnippetsItemDynamic,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<f64>,
     /// The `type` member.
@@ -5215,9 +5219,9 @@ pub struct EnableSubdomainCdnBodyOptionsVclSnippetsItem {
 impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        content: impl Into<String>,
+        content: impl Into<CompactString>,
         dynamic: EnableSubdomainCdnBodyOptionsVclSnippetsItemDynamic,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         type_: EnableSubdomainCdnBodyOptionsVclSnippetsItemType,
     ) -> Self {
         Self {
@@ -5232,7 +5236,7 @@ impl EnableSubdomainCdnBodyOptionsVclSnippetsItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -5338,12 +5342,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetDnsIdResponse {
     /// The `dns` member.
-    pub dns: String,
+    pub dns: CompactString,
 }
 
 impl GetDnsIdResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(dns: impl Into<String>) -> Self {
+    pub fn new(dns: impl Into<CompactString>) -> Self {
         Self { dns: dns.into() }
     }
 }
@@ -5380,11 +5384,11 @@ pub struct GetDomainResponse {
     /// The `certificates` member; omitted when `None`.
     pub certificates: Option<CreateDomainResponseCertificates>,
     /// The `hostname` member; omitted when `None`.
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// The `loadBalancer` member; omitted when `None`.
     pub load_balancer: Option<CreateDomainBodyLoadBalancer>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateDomainResponseOptions>,
     /// The `redirect` member; omitted when `None`.
@@ -5394,13 +5398,13 @@ pub struct GetDomainResponse {
     /// The `subdomains` member.
     pub subdomains: Vec<GetDomainResponseSubdomainsItem>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
 }
 
 impl GetDomainResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: CreateDomainResponseStatus,
         subdomains: Vec<GetDomainResponseSubdomainsItem>,
     ) -> Self {
@@ -5426,7 +5430,7 @@ impl GetDomainResponse {
 
     /// Sets [`Self::hostname`].
     #[must_use]
-    pub fn with_hostname(mut self, hostname: impl Into<String>) -> Self {
+    pub fn with_hostname(mut self, hostname: impl Into<CompactString>) -> Self {
         self.hostname = Some(hostname.into());
         self
     }
@@ -5454,7 +5458,7 @@ impl GetDomainResponse {
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
@@ -5534,14 +5538,14 @@ impl Json for GetDomainResponse {
 #[non_exhaustive]
 pub struct GetDomainResponseSubdomainsItem {
     /// The `fullName` member.
-    pub full_name: String,
+    pub full_name: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl GetDomainResponseSubdomainsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(full_name: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(full_name: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             full_name: full_name.into(),
             name: name.into(),
@@ -5582,22 +5586,22 @@ impl Json for GetDomainResponseSubdomainsItem {
 #[non_exhaustive]
 pub struct GetDomainCertificateResponse {
     /// The `certificate` member.
-    pub certificate: String,
+    pub certificate: CompactString,
     /// The `certificateChain` member.
-    pub certificate_chain: String,
+    pub certificate_chain: CompactString,
     /// The `issuerCertificate` member.
-    pub issuer_certificate: String,
+    pub issuer_certificate: CompactString,
     /// The `privateKey` member.
-    pub private_key: String,
+    pub private_key: CompactString,
 }
 
 impl GetDomainCertificateResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        certificate: impl Into<String>,
-        certificate_chain: impl Into<String>,
-        issuer_certificate: impl Into<String>,
-        private_key: impl Into<String>,
+        certificate: impl Into<CompactString>,
+        certificate_chain: impl Into<CompactString>,
+        issuer_certificate: impl Into<CompactString>,
+        private_key: impl Into<CompactString>,
     ) -> Self {
         Self {
             certificate: certificate.into(),
@@ -5676,21 +5680,21 @@ pub struct GetSubdomainResponse {
     /// The `clusterLoadBalancer` member; omitted when `None`.
     pub cluster_load_balancer: Option<CreateDomainBodyLoadBalancer>,
     /// The `content` member.
-    pub content: String,
+    pub content: CompactString,
     /// The `dcvRecord` member; omitted when `None`.
     pub dcv_record: Option<GetSubdomainResponseDcvRecord>,
     /// The `fullName` member.
-    pub full_name: String,
+    pub full_name: CompactString,
     /// The `geoRouting` member; omitted when `None`.
     pub geo_routing: Option<GetSubdomainResponseGeoRouting>,
     /// The `loadBalancer` member; omitted when `None`.
-    pub load_balancer: Option<String>,
+    pub load_balancer: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AddDomainSubdomainBodyOptions>,
     /// The `recordType` member.
-    pub record_type: String,
+    pub record_type: CompactString,
     /// The `routingMode` member; omitted when `None`.
     pub routing_mode: Option<AddDomainSubdomainBodyRoutingMode>,
     /// The `verified` member.
@@ -5700,10 +5704,10 @@ pub struct GetSubdomainResponse {
 impl GetSubdomainResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        content: impl Into<String>,
-        full_name: impl Into<String>,
-        name: impl Into<String>,
-        record_type: impl Into<String>,
+        content: impl Into<CompactString>,
+        full_name: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        record_type: impl Into<CompactString>,
         verified: bool,
     ) -> Self {
         Self {
@@ -5774,7 +5778,7 @@ impl GetSubdomainResponse {
 
     /// Sets [`Self::load_balancer`].
     #[must_use]
-    pub fn with_load_balancer(mut self, load_balancer: impl Into<String>) -> Self {
+    pub fn with_load_balancer(mut self, load_balancer: impl Into<CompactString>) -> Self {
         self.load_balancer = Some(load_balancer.into());
         self
     }
@@ -5949,13 +5953,13 @@ impl Json for GetSubdomainResponseCdn {
 #[non_exhaustive]
 pub struct GetSubdomainResponseCdnNorthflank {
     /// The `deployedAt` member; omitted when `None`.
-    pub deployed_at: Option<String>,
+    pub deployed_at: Option<CompactString>,
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `options` member; omitted when `None`.
     pub options: Option<GetSubdomainResponseCdnNorthflankOptions>,
     /// The `status` member; omitted when `None`.
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
 }
 
 impl GetSubdomainResponseCdnNorthflank {
@@ -5971,7 +5975,7 @@ impl GetSubdomainResponseCdnNorthflank {
 
     /// Sets [`Self::deployed_at`].
     #[must_use]
-    pub fn with_deployed_at(mut self, deployed_at: impl Into<String>) -> Self {
+    pub fn with_deployed_at(mut self, deployed_at: impl Into<CompactString>) -> Self {
         self.deployed_at = Some(deployed_at.into());
         self
     }
@@ -5992,7 +5996,7 @@ impl GetSubdomainResponseCdnNorthflank {
 
     /// Sets [`Self::status`].
     #[must_use]
-    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+    pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
         self
     }
@@ -6312,9 +6316,9 @@ impl Json for GetSubdomainResponseCdnNorthflankOptionsService {
 #[non_exhaustive]
 pub struct GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `type` member.
     pub type_: EnableSubdomainCdnBodyOptionsVclSnippetsItemType,
     /// The `dynamic` member.
@@ -6322,17 +6326,17 @@ pub struct GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
     /// The `priority` member.
     pub priority: f64,
     /// The `content` member.
-    pub content: String,
+    pub content: CompactString,
 }
 
 impl GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         type_: EnableSubdomainCdnBodyOptionsVclSnippetsItemType,
         dynamic: EnableSubdomainCdnBodyOptionsVclSnippetsItemDynamic,
         priority: f64,
-        content: impl Into<String>,
+        content: impl Into<CompactString>,
     ) -> Self {
         Self {
             id: None,
@@ -6346,7 +6350,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -6407,13 +6411,13 @@ impl Json for GetSubdomainResponseCdnNorthflankOptionsVclSnippetsItem {
 #[non_exhaustive]
 pub struct GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `action` member; omitted when `None`.
     pub action: Option<EnableSubdomainCdnBodyOptionsCacheSettingsItemAction>,
     /// The `cacheCondition` member; omitted when `None`.
-    pub cache_condition: Option<String>,
+    pub cache_condition: Option<CompactString>,
     /// The `staleTtl` member.
     pub stale_ttl: f64,
     /// The `ttl` member.
@@ -6422,7 +6426,7 @@ pub struct GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 
 impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, stale_ttl: f64, ttl: f64) -> Self {
+    pub fn new(name: impl Into<CompactString>, stale_ttl: f64, ttl: f64) -> Self {
         Self {
             id: None,
             name: name.into(),
@@ -6435,7 +6439,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -6452,7 +6456,7 @@ impl GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 
     /// Sets [`Self::cache_condition`].
     #[must_use]
-    pub fn with_cache_condition(mut self, cache_condition: impl Into<String>) -> Self {
+    pub fn with_cache_condition(mut self, cache_condition: impl Into<CompactString>) -> Self {
         self.cache_condition = Some(cache_condition.into());
         self
     }
@@ -6515,11 +6519,11 @@ impl Json for GetSubdomainResponseCdnNorthflankOptionsCacheSettingsItem {
 #[non_exhaustive]
 pub struct GetSubdomainResponseCertificate {
     /// The `expiryDate` member; omitted when `None`.
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<CompactString>,
     /// The `inProgress` member; omitted when `None`.
     pub in_progress: Option<bool>,
     /// The `refreshDare` member; omitted when `None`.
-    pub refresh_dare: Option<String>,
+    pub refresh_dare: Option<CompactString>,
 }
 
 impl GetSubdomainResponseCertificate {
@@ -6534,7 +6538,7 @@ impl GetSubdomainResponseCertificate {
 
     /// Sets [`Self::expiry_date`].
     #[must_use]
-    pub fn with_expiry_date(mut self, expiry_date: impl Into<String>) -> Self {
+    pub fn with_expiry_date(mut self, expiry_date: impl Into<CompactString>) -> Self {
         self.expiry_date = Some(expiry_date.into());
         self
     }
@@ -6548,7 +6552,7 @@ impl GetSubdomainResponseCertificate {
 
     /// Sets [`Self::refresh_dare`].
     #[must_use]
-    pub fn with_refresh_dare(mut self, refresh_dare: impl Into<String>) -> Self {
+    pub fn with_refresh_dare(mut self, refresh_dare: impl Into<CompactString>) -> Self {
         self.refresh_dare = Some(refresh_dare.into());
         self
     }
@@ -6603,14 +6607,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetSubdomainResponseDcvRecord {
     /// The `record` member.
-    pub record: String,
+    pub record: CompactString,
     /// The `target` member.
-    pub target: String,
+    pub target: CompactString,
 }
 
 impl GetSubdomainResponseDcvRecord {
     /// A value with the required members set and the others absent.
-    pub fn new(record: impl Into<String>, target: impl Into<String>) -> Self {
+    pub fn new(record: impl Into<CompactString>, target: impl Into<CompactString>) -> Self {
         Self {
             record: record.into(),
             target: target.into(),
@@ -6723,14 +6727,14 @@ impl Json for GetSubdomainResponseGeoRouting {
 #[non_exhaustive]
 pub struct GetSubdomainResponseGeoRoutingDefaultBackend {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `port` member.
-    pub port: String,
+    pub port: CompactString,
 }
 
 impl GetSubdomainResponseGeoRoutingDefaultBackend {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, port: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, port: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             port: port.into(),
@@ -6864,20 +6868,20 @@ pub struct GetSubdomainPathResponse {
     /// The `assignment` member; omitted when `None`.
     pub assignment: Option<AssignSubdomainPathBodyAssignment>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `mode` member.
     pub mode: AddSubdomainPathBodyMode,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<AddSubdomainPathResponseOptions>,
     /// The `uri` member.
-    pub uri: String,
+    pub uri: CompactString,
 }
 
 impl GetSubdomainPathResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(mode: AddSubdomainPathBodyMode, uri: impl Into<String>) -> Self {
+    pub fn new(mode: AddSubdomainPathBodyMode, uri: impl Into<CompactString>) -> Self {
         Self {
             assignment: None,
             created_at: None,
@@ -6897,14 +6901,14 @@ impl GetSubdomainPathResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -7010,14 +7014,17 @@ impl Json for ImportDomainCertificateBody {
 #[non_exhaustive]
 pub struct ImportDomainCertificateBodyCertificate {
     /// The `certificateChain` member.
-    pub certificate_chain: String,
+    pub certificate_chain: CompactString,
     /// The `privateKey` member.
-    pub private_key: String,
+    pub private_key: CompactString,
 }
 
 impl ImportDomainCertificateBodyCertificate {
     /// A value with the required members set and the others absent.
-    pub fn new(certificate_chain: impl Into<String>, private_key: impl Into<String>) -> Self {
+    pub fn new(
+        certificate_chain: impl Into<CompactString>,
+        private_key: impl Into<CompactString>,
+    ) -> Self {
         Self {
             certificate_chain: certificate_chain.into(),
             private_key: private_key.into(),
@@ -7101,24 +7108,24 @@ impl Json for ListDomainsResponse {
 #[non_exhaustive]
 pub struct ListDomainsResponseDomainsItem {
     /// The `hostname` member.
-    pub hostname: String,
+    pub hostname: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateDomainResponseOptions>,
     /// The `status` member.
     pub status: CreateDomainResponseStatus,
     /// The `token` member.
-    pub token: String,
+    pub token: CompactString,
 }
 
 impl ListDomainsResponseDomainsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        hostname: impl Into<String>,
-        name: impl Into<String>,
+        hostname: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: CreateDomainResponseStatus,
-        token: impl Into<String>,
+        token: impl Into<CompactString>,
     ) -> Self {
         Self {
             hostname: hostname.into(),
@@ -7228,27 +7235,27 @@ impl Json for ListEgressIpsResponse {
 #[non_exhaustive]
 pub struct ListEgressIpsResponseEgressIpsItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateEgressIpBodySpec,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListEgressIpsResponseEgressIpsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: CreateEgressIpBodySpec,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -7262,7 +7269,7 @@ impl ListEgressIpsResponseEgressIpsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -7369,29 +7376,29 @@ impl Json for ListLoadBalancersResponse {
 #[non_exhaustive]
 pub struct ListLoadBalancersResponseLoadBalancersItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateLoadBalancerBodySpec,
     /// The `state` member; omitted when `None`.
     pub state: Option<ListLoadBalancersResponseLoadBalancersItemState>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListLoadBalancersResponseLoadBalancersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: CreateLoadBalancerBodySpec,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -7406,7 +7413,7 @@ impl ListLoadBalancersResponseLoadBalancersItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -7485,7 +7492,7 @@ impl Json for ListLoadBalancersResponseLoadBalancersItem {
 #[non_exhaustive]
 pub struct ListLoadBalancersResponseLoadBalancersItemState {
     /// The `endpoints` member; omitted when `None`.
-    pub endpoints: Option<Vec<String>>,
+    pub endpoints: Option<Vec<CompactString>>,
     /// The `status` member.
     pub status: CreateLoadBalancerResponseStateStatus,
 }
@@ -7501,7 +7508,7 @@ impl ListLoadBalancersResponseLoadBalancersItemState {
 
     /// Sets [`Self::endpoints`].
     #[must_use]
-    pub fn with_endpoints(mut self, endpoints: Vec<String>) -> Self {
+    pub fn with_endpoints(mut self, endpoints: Vec<CompactString>) -> Self {
         self.endpoints = Some(endpoints);
         self
     }
@@ -7580,25 +7587,25 @@ impl Json for ListSubdomainPathResponse {
 #[non_exhaustive]
 pub struct ListSubdomainPathResponsePathsItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `mode` member.
     pub mode: AddSubdomainPathBodyMode,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<AddSubdomainPathBodyOptions>,
     /// The `subdomain` member.
-    pub subdomain: String,
+    pub subdomain: CompactString,
     /// The `uri` member.
-    pub uri: String,
+    pub uri: CompactString,
 }
 
 impl ListSubdomainPathResponsePathsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         mode: AddSubdomainPathBodyMode,
-        subdomain: impl Into<String>,
-        uri: impl Into<String>,
+        subdomain: impl Into<CompactString>,
+        uri: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: None,
@@ -7612,14 +7619,14 @@ impl ListSubdomainPathResponsePathsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -7685,9 +7692,9 @@ impl Json for ListSubdomainPathResponsePathsItem {
 #[non_exhaustive]
 pub struct PatchEgressIpBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<CreateEgressIpBodySpec>,
 }
@@ -7704,14 +7711,14 @@ impl PatchEgressIpBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -7761,9 +7768,9 @@ impl Json for PatchEgressIpBody {
 #[non_exhaustive]
 pub struct PatchLoadBalancerBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<CreateLoadBalancerBodySpec>,
 }
@@ -7780,14 +7787,14 @@ impl PatchLoadBalancerBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -7837,9 +7844,9 @@ impl Json for PatchLoadBalancerBody {
 #[non_exhaustive]
 pub struct PatchNetworkPolicyBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<PatchNetworkPolicyBodySpec>,
 }
@@ -7856,14 +7863,14 @@ impl PatchNetworkPolicyBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -8040,18 +8047,22 @@ impl Json for PatchNetworkPolicyBodySpec {
 #[non_exhaustive]
 pub struct PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
     /// The `header` member.
-    pub header: String,
+    pub header: CompactString,
     /// The `hosts` member.
-    pub hosts: Vec<String>,
+    pub hosts: Vec<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `value` member; omitted when `None`.
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 
 impl PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
     /// A value with the required members set and the others absent.
-    pub fn new(header: impl Into<String>, hosts: Vec<String>, name: impl Into<String>) -> Self {
+    pub fn new(
+        header: impl Into<CompactString>,
+        hosts: Vec<CompactString>,
+        name: impl Into<CompactString>,
+    ) -> Self {
         Self {
             header: header.into(),
             hosts,
@@ -8062,7 +8073,7 @@ impl PatchNetworkPolicyBodySpecEgressSecretInjectionItem {
 
     /// Sets [`Self::value`].
     #[must_use]
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+    pub fn with_value(mut self, value: impl Into<CompactString>) -> Self {
         self.value = Some(value.into());
         self
     }
@@ -8179,14 +8190,14 @@ pub struct PutDomainSubdomainBody {
     /// The `loadBalancer` member; omitted when `None`.
     pub load_balancer: Option<CreateDomainBodyLoadBalancer>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AddDomainSubdomainBodyOptions>,
 }
 
 impl PutDomainSubdomainBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             cdn: None,
             certificate: None,

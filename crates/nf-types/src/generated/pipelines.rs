@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,7 +18,7 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct AbortReleaseFlowRunResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -25,17 +26,17 @@ pub struct AbortReleaseFlowRunResponse {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member; omitted when `None`.
-    pub concluded_at: Option<String>,
+    pub concluded_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortReleaseFlowRunResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortReleaseFlowRunResponseOptions>,
     /// The `refs` member; omitted when `None`.
@@ -43,13 +44,13 @@ pub struct AbortReleaseFlowRunResponse {
     /// The `spec` member.
     pub spec: Map<String, Value>,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `status` member.
     pub status: AbortReleaseFlowRunResponseStatus,
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<AbortReleaseFlowRunResponseTriggersItem>>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl AbortReleaseFlowRunResponse {
@@ -57,11 +58,11 @@ impl AbortReleaseFlowRunResponse {
     pub fn new(
         api_version: AbortReleaseFlowRunResponseApiVersion,
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         spec: Map<String, Value>,
         status: AbortReleaseFlowRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -86,7 +87,7 @@ impl AbortReleaseFlowRunResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -100,14 +101,14 @@ impl AbortReleaseFlowRunResponse {
 
     /// Sets [`Self::concluded_at`].
     #[must_use]
-    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -121,7 +122,7 @@ impl AbortReleaseFlowRunResponse {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -142,7 +143,7 @@ impl AbortReleaseFlowRunResponse {
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -294,17 +295,17 @@ string_enum! {
 #[non_exhaustive]
 pub struct AbortReleaseFlowRunResponseGitops {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `filePath` member.
-    pub file_path: String,
+    pub file_path: CompactString,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
 }
@@ -312,9 +313,9 @@ pub struct AbortReleaseFlowRunResponseGitops {
 impl AbortReleaseFlowRunResponseGitops {
     /// A value with the required members set and the others absent.
     pub fn new(
-        branch: impl Into<String>,
-        file_path: impl Into<String>,
-        repo_url: impl Into<String>,
+        branch: impl Into<CompactString>,
+        file_path: impl Into<CompactString>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -330,21 +331,21 @@ impl AbortReleaseFlowRunResponseGitops {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -555,11 +556,11 @@ string_enum! {
 #[non_exhaustive]
 pub struct AbortReleaseFlowRunResponseTriggersItem {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branchRestrictions` member; omitted when `None`.
-    pub branch_restrictions: Option<Vec<String>>,
+    pub branch_restrictions: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `ignoreDrafts` member; omitted when `None`.
@@ -567,17 +568,17 @@ pub struct AbortReleaseFlowRunResponseTriggersItem {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `prRestrictions` member; omitted when `None`.
-    pub pr_restrictions: Option<Vec<String>>,
+    pub pr_restrictions: Option<Vec<CompactString>>,
     /// The `ref` member; omitted when `None`.
-    pub ref_: Option<String>,
+    pub ref_: Option<CompactString>,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
 }
@@ -585,7 +586,7 @@ pub struct AbortReleaseFlowRunResponseTriggersItem {
 impl AbortReleaseFlowRunResponseTriggersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        repo_url: impl Into<String>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -607,21 +608,21 @@ impl AbortReleaseFlowRunResponseTriggersItem {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::branch_restrictions`].
     #[must_use]
-    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
         self
     }
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -649,35 +650,35 @@ impl AbortReleaseFlowRunResponseTriggersItem {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
 
     /// Sets [`Self::pr_restrictions`].
     #[must_use]
-    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
         self
     }
 
     /// Sets [`Self::ref_`].
     #[must_use]
-    pub fn with_ref(mut self, ref_: impl Into<String>) -> Self {
+    pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -799,7 +800,7 @@ pub struct CreateGradualRolloutStrategyBody {
     /// The `details` member.
     pub details: CreateGradualRolloutStrategyBodyDetails,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateGradualRolloutStrategyBodyOptions>,
     /// The `type` member.
@@ -822,7 +823,7 @@ impl CreateGradualRolloutStrategyBody {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -1052,14 +1053,17 @@ impl Json for CreateGradualRolloutStrategyBodyDetailsConfig {
 #[non_exhaustive]
 pub struct CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
     /// The `headerName` member.
-    pub header_name: String,
+    pub header_name: CompactString,
     /// The `headerValue` member.
-    pub header_value: String,
+    pub header_value: CompactString,
 }
 
 impl CreateGradualRolloutStrategyBodyDetailsConfigCanaryHeader {
     /// A value with the required members set and the others absent.
-    pub fn new(header_name: impl Into<String>, header_value: impl Into<String>) -> Self {
+    pub fn new(
+        header_name: impl Into<CompactString>,
+        header_value: impl Into<CompactString>,
+    ) -> Self {
         Self {
             header_name: header_name.into(),
             header_value: header_value.into(),
@@ -1312,9 +1316,9 @@ pub struct CreateGradualRolloutStrategyResponse {
     /// The `details` member.
     pub details: CreateGradualRolloutStrategyResponseDetails,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateGradualRolloutStrategyBodyOptions>,
     /// The `type` member.
@@ -1325,8 +1329,8 @@ impl CreateGradualRolloutStrategyResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         details: CreateGradualRolloutStrategyResponseDetails,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         type_: CreateGradualRolloutStrategyBodyType,
     ) -> Self {
         Self {
@@ -1613,9 +1617,9 @@ impl Json for DeletePipelineTemplatePreviewBody {
 #[non_exhaustive]
 pub struct GetPipelineResponse {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nfObjects` member; omitted when `None`.
     pub nf_objects: Option<Vec<GetPipelineResponseNfObjectsItem>>,
     /// The `preview` member; omitted when `None`.
@@ -1626,7 +1630,7 @@ pub struct GetPipelineResponse {
 
 impl GetPipelineResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -1638,7 +1642,7 @@ impl GetPipelineResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1714,7 +1718,7 @@ impl Json for GetPipelineResponse {
 #[non_exhaustive]
 pub struct GetPipelineResponseNfObjectsItem {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `stage` member.
     pub stage: GetPipelineResponseNfObjectsItemStage,
     /// The `type` member.
@@ -1724,7 +1728,7 @@ pub struct GetPipelineResponseNfObjectsItem {
 impl GetPipelineResponseNfObjectsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         stage: GetPipelineResponseNfObjectsItemStage,
         type_: GetPipelineResponseNfObjectsItemType,
     ) -> Self {
@@ -1796,17 +1800,17 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetPreviewTemplateResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortReleaseFlowRunResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `options` member.
     pub options: Map<String, Value>,
     /// The `paused` member; omitted when `None`.
@@ -1816,14 +1820,14 @@ pub struct GetPreviewTemplateResponse {
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<GetPreviewTemplateResponseTriggersItem>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl GetPreviewTemplateResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortReleaseFlowRunResponseApiVersion,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         options: Map<String, Value>,
         spec: Map<String, Value>,
     ) -> Self {
@@ -1844,7 +1848,7 @@ impl GetPreviewTemplateResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -1858,7 +1862,7 @@ impl GetPreviewTemplateResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -1886,7 +1890,7 @@ impl GetPreviewTemplateResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1978,11 +1982,11 @@ impl Json for GetPreviewTemplateResponse {
 #[non_exhaustive]
 pub struct GetPreviewTemplateResponseTriggersItem {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branchRestrictions` member; omitted when `None`.
-    pub branch_restrictions: Option<Vec<String>>,
+    pub branch_restrictions: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `ignoreDrafts` member; omitted when `None`.
@@ -1992,19 +1996,19 @@ pub struct GetPreviewTemplateResponseTriggersItem {
     /// The `manualOnly` member; omitted when `None`.
     pub manual_only: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `prRestrictions` member; omitted when `None`.
-    pub pr_restrictions: Option<Vec<String>>,
+    pub pr_restrictions: Option<Vec<CompactString>>,
     /// The `ref` member; omitted when `None`.
-    pub ref_: Option<String>,
+    pub ref_: Option<CompactString>,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `type` member; omitted when `None`.
     pub type_: Option<GetPreviewTemplateResponseTriggersItemType>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
 }
@@ -2012,7 +2016,7 @@ pub struct GetPreviewTemplateResponseTriggersItem {
 impl GetPreviewTemplateResponseTriggersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        repo_url: impl Into<String>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -2036,21 +2040,21 @@ impl GetPreviewTemplateResponseTriggersItem {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::branch_restrictions`].
     #[must_use]
-    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
         self
     }
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -2085,28 +2089,28 @@ impl GetPreviewTemplateResponseTriggersItem {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
 
     /// Sets [`Self::pr_restrictions`].
     #[must_use]
-    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
         self
     }
 
     /// Sets [`Self::ref_`].
     #[must_use]
-    pub fn with_ref(mut self, ref_: impl Into<String>) -> Self {
+    pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
@@ -2120,7 +2124,7 @@ impl GetPreviewTemplateResponseTriggersItem {
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -2258,17 +2262,17 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetPreviewTemplateRunResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortReleaseFlowRunResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<GetPreviewTemplateRunResponseOptions>,
     /// The `refs` member; omitted when `None`.
@@ -2278,21 +2282,21 @@ pub struct GetPreviewTemplateRunResponse {
     /// The `status` member.
     pub status: GetPreviewTemplateRunResponseStatus,
     /// The `templateId` member.
-    pub template_id: String,
+    pub template_id: CompactString,
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<GetPreviewTemplateResponseTriggersItem>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl GetPreviewTemplateRunResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortReleaseFlowRunResponseApiVersion,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         spec: Map<String, Value>,
         status: GetPreviewTemplateRunResponseStatus,
-        template_id: impl Into<String>,
+        template_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -2313,7 +2317,7 @@ impl GetPreviewTemplateRunResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -2327,7 +2331,7 @@ impl GetPreviewTemplateRunResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -2362,7 +2366,7 @@ impl GetPreviewTemplateRunResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2468,7 +2472,7 @@ pub struct GetPreviewTemplateRunResponseOptions {
     /// The `expiry` member; omitted when `None`.
     pub expiry: Option<GetPreviewTemplateRunResponseOptionsExpiry>,
     /// The `nameFormat` member; omitted when `None`.
-    pub name_format: Option<String>,
+    pub name_format: Option<CompactString>,
     /// The `prefixName` member; omitted when `None`.
     pub prefix_name: Option<bool>,
     /// The `schedule` member; omitted when `None`.
@@ -2509,7 +2513,7 @@ impl GetPreviewTemplateRunResponseOptions {
 
     /// Sets [`Self::name_format`].
     #[must_use]
-    pub fn with_name_format(mut self, name_format: impl Into<String>) -> Self {
+    pub fn with_name_format(mut self, name_format: impl Into<CompactString>) -> Self {
         self.name_format = Some(name_format.into());
         self
     }
@@ -2875,7 +2879,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetReleaseFlowResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -2883,7 +2887,7 @@ pub struct GetReleaseFlowResponse {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<AbortReleaseFlowRunResponseOptionsConcurrencyPolicy>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortReleaseFlowRunResponseGitops>,
     /// The `options` member; omitted when `None`.
@@ -2895,7 +2899,7 @@ pub struct GetReleaseFlowResponse {
     /// The `spec` member.
     pub spec: Map<String, Value>,
     /// The `stage` member; omitted when `None`.
-    pub stage: Option<String>,
+    pub stage: Option<CompactString>,
     /// The `status` member.
     pub status: AbortReleaseFlowRunResponseStatus,
     /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
@@ -2903,18 +2907,18 @@ pub struct GetReleaseFlowResponse {
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<AbortReleaseFlowRunResponseTriggersItem>>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetReleaseFlowResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortReleaseFlowRunResponseApiVersion,
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         paused: bool,
         spec: Map<String, Value>,
         status: AbortReleaseFlowRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -2937,7 +2941,7 @@ impl GetReleaseFlowResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -2985,7 +2989,7 @@ impl GetReleaseFlowResponse {
 
     /// Sets [`Self::stage`].
     #[must_use]
-    pub fn with_stage(mut self, stage: impl Into<String>) -> Self {
+    pub fn with_stage(mut self, stage: impl Into<CompactString>) -> Self {
         self.stage = Some(stage.into());
         self
     }
@@ -3182,7 +3186,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetReleaseFlowResponseRichInputsItemSpec {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `inputs` member.
     pub inputs: Map<String, Value>,
     /// The `outputs` member.
@@ -3190,7 +3194,7 @@ pub struct GetReleaseFlowResponseRichInputsItemSpec {
     /// The `required` member; omitted when `None`.
     pub required: Option<bool>,
     /// The `title` member.
-    pub title: String,
+    pub title: CompactString,
 }
 
 impl GetReleaseFlowResponseRichInputsItemSpec {
@@ -3198,7 +3202,7 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
     pub fn new(
         inputs: Map<String, Value>,
         outputs: Map<String, Value>,
-        title: impl Into<String>,
+        title: impl Into<CompactString>,
     ) -> Self {
         Self {
             description: None,
@@ -3211,7 +3215,7 @@ impl GetReleaseFlowResponseRichInputsItemSpec {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3434,13 +3438,13 @@ impl Json for ListPipelineTemplatePreviewsResponse {
 #[non_exhaustive]
 pub struct ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `paused` member; omitted when `None`.
     pub paused: Option<bool>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member.
     pub vcs_data: ListPipelineTemplatePreviewsResponseItemVcsData,
 }
@@ -3448,7 +3452,7 @@ pub struct ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         vcs_data: ListPipelineTemplatePreviewsResponseItemVcsData,
     ) -> Self {
         Self {
@@ -3462,7 +3466,7 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -3476,7 +3480,7 @@ impl ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -3531,12 +3535,12 @@ impl Json for ListPipelineTemplatePreviewsResponsePreviewEnvironmentsItem {
 #[non_exhaustive]
 pub struct ListPipelineTemplatePreviewsResponseItemVcsData {
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
 }
 
 impl ListPipelineTemplatePreviewsResponseItemVcsData {
     /// A value with the required members set and the others absent.
-    pub fn new(repo_url: impl Into<String>) -> Self {
+    pub fn new(repo_url: impl Into<CompactString>) -> Self {
         Self {
             repo_url: repo_url.into(),
         }
@@ -3613,20 +3617,20 @@ impl Json for ListPipelinesResponse {
 #[non_exhaustive]
 pub struct ListPipelinesResponsePipelinesItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListPipelinesResponsePipelinesItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             created_at: None,
             description: None,
@@ -3638,21 +3642,21 @@ impl ListPipelinesResponsePipelinesItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -3759,26 +3763,26 @@ pub struct ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<GetPreviewTemplateRunResponseOptions>,
     /// The `status` member.
     pub status: GetPreviewTemplateRunResponseStatus,
     /// The `templateId` member.
-    pub template_id: String,
+    pub template_id: CompactString,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortReleaseFlowRunResponseApiVersion,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         status: GetPreviewTemplateRunResponseStatus,
-        template_id: impl Into<String>,
+        template_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             api_version,
@@ -3793,7 +3797,7 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -3807,7 +3811,7 @@ impl ListPreviewTemplateRunsResponsePreviewTemplateRunsItem {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -3925,31 +3929,31 @@ pub struct ListReleaseFlowRunsResponseRunsItem {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member; omitted when `None`.
-    pub concluded_at: Option<String>,
+    pub concluded_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `status` member.
     pub status: AbortReleaseFlowRunResponseStatus,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListReleaseFlowRunsResponseRunsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         status: AbortReleaseFlowRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             concluded,
@@ -3966,28 +3970,28 @@ impl ListReleaseFlowRunsResponseRunsItem {
 
     /// Sets [`Self::concluded_at`].
     #[must_use]
-    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -4071,7 +4075,7 @@ pub struct PatchGradualRolloutStrategyBody {
     /// The `details` member.
     pub details: CreateGradualRolloutStrategyBodyDetails,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateGradualRolloutStrategyBodyOptions>,
     /// The `type` member; omitted when `None`.
@@ -4091,7 +4095,7 @@ impl PatchGradualRolloutStrategyBody {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -4157,7 +4161,7 @@ pub struct RunPreviewTemplateBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Map<String, Value>>,
 }
@@ -4181,7 +4185,7 @@ impl RunPreviewTemplateBody {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -4231,7 +4235,7 @@ impl Json for RunPreviewTemplateBody {
 #[non_exhaustive]
 pub struct RunPreviewTemplateResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -4239,15 +4243,15 @@ pub struct RunPreviewTemplateResponse {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<AbortReleaseFlowRunResponseOptionsConcurrencyPolicy>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<RunPreviewTemplateResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member.
     pub options: RunPreviewTemplateResponseOptions,
     /// The `spec` member.
@@ -4255,15 +4259,15 @@ pub struct RunPreviewTemplateResponse {
     /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
     pub teardown_spec: Option<Option<GetReleaseFlowResponseTeardownSpec>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl RunPreviewTemplateResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortReleaseFlowRunResponseApiVersion,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         options: RunPreviewTemplateResponseOptions,
         spec: Map<String, Value>,
     ) -> Self {
@@ -4286,7 +4290,7 @@ impl RunPreviewTemplateResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -4310,14 +4314,14 @@ impl RunPreviewTemplateResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4341,7 +4345,7 @@ impl RunPreviewTemplateResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -4447,19 +4451,19 @@ impl Json for RunPreviewTemplateResponse {
 #[non_exhaustive]
 pub struct RunPreviewTemplateResponseGitops {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `filePath` member.
-    pub file_path: String,
+    pub file_path: CompactString,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `templateSha` member; omitted when `None`.
-    pub template_sha: Option<String>,
+    pub template_sha: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
 }
@@ -4467,9 +4471,9 @@ pub struct RunPreviewTemplateResponseGitops {
 impl RunPreviewTemplateResponseGitops {
     /// A value with the required members set and the others absent.
     pub fn new(
-        branch: impl Into<String>,
-        file_path: impl Into<String>,
-        repo_url: impl Into<String>,
+        branch: impl Into<CompactString>,
+        file_path: impl Into<CompactString>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortReleaseFlowRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -4486,28 +4490,28 @@ impl RunPreviewTemplateResponseGitops {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::template_sha`].
     #[must_use]
-    pub fn with_template_sha(mut self, template_sha: impl Into<String>) -> Self {
+    pub fn with_template_sha(mut self, template_sha: impl Into<CompactString>) -> Self {
         self.template_sha = Some(template_sha.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -4630,9 +4634,9 @@ pub struct RunReleaseFlowBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `overrides` member; omitted when `None`.
     pub overrides: Option<Map<String, Value>>,
     /// The `releaseNodeOverrides` member; omitted when `None`.
@@ -4660,14 +4664,14 @@ impl RunReleaseFlowBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -4745,7 +4749,7 @@ impl Json for RunReleaseFlowBody {
 #[non_exhaustive]
 pub struct UpdatePreviewTemplateBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortReleaseFlowRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -4785,7 +4789,7 @@ impl UpdatePreviewTemplateBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -4969,9 +4973,9 @@ impl Json for UpdatePreviewTemplateBodyWebhook {
 #[non_exhaustive]
 pub struct UpdateReleaseFlowBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `gitops` member; omitted when `None`.
@@ -4992,7 +4996,7 @@ pub struct UpdateReleaseFlowBody {
 
 impl UpdateReleaseFlowBody {
     /// A value with the required members set and the others absent.
-    pub fn new(api_version: impl Into<String>, spec: Map<String, Value>) -> Self {
+    pub fn new(api_version: impl Into<CompactString>, spec: Map<String, Value>) -> Self {
         Self {
             schema: None,
             api_version: api_version.into(),
@@ -5009,7 +5013,7 @@ impl UpdateReleaseFlowBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }

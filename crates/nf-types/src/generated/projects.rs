@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,22 +18,22 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct CreateProjectBody {
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `networking` member; omitted when `None`.
     pub networking: Option<CreateProjectBodyNetworking>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `clusterId` member; omitted when `None`.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<CompactString>,
 }
 
 impl CreateProjectBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             color: None,
             description: None,
@@ -45,14 +46,14 @@ impl CreateProjectBody {
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -66,14 +67,14 @@ impl CreateProjectBody {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::cluster_id`].
     #[must_use]
-    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
@@ -138,7 +139,7 @@ impl Json for CreateProjectBody {
 #[non_exhaustive]
 pub struct CreateProjectBodyNetworking {
     /// The `allowedIngressProjects` member; omitted when `None`.
-    pub allowed_ingress_projects: Option<Vec<String>>,
+    pub allowed_ingress_projects: Option<Vec<CompactString>>,
     /// The `hostAliases` member; omitted when `None`.
     pub host_aliases: Option<CreateProjectBodyNetworkingHostAliases>,
     /// The `tailscale` member; omitted when `None`.
@@ -157,7 +158,10 @@ impl CreateProjectBodyNetworking {
 
     /// Sets [`Self::allowed_ingress_projects`].
     #[must_use]
-    pub fn with_allowed_ingress_projects(mut self, allowed_ingress_projects: Vec<String>) -> Self {
+    pub fn with_allowed_ingress_projects(
+        mut self,
+        allowed_ingress_projects: Vec<CompactString>,
+    ) -> Self {
         self.allowed_ingress_projects = Some(allowed_ingress_projects);
         self
     }
@@ -304,14 +308,14 @@ impl Json for CreateProjectBodyNetworkingHostAliases {
 #[non_exhaustive]
 pub struct CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
     /// The `ipAddress` member.
-    pub ip_address: String,
+    pub ip_address: CompactString,
     /// The `hostnames` member.
-    pub hostnames: Vec<String>,
+    pub hostnames: Vec<CompactString>,
 }
 
 impl CreateProjectBodyNetworkingHostAliasesHostEntriesItem {
     /// A value with the required members set and the others absent.
-    pub fn new(ip_address: impl Into<String>, hostnames: Vec<String>) -> Self {
+    pub fn new(ip_address: impl Into<CompactString>, hostnames: Vec<CompactString>) -> Self {
         Self {
             ip_address: ip_address.into(),
             hostnames,
@@ -357,7 +361,7 @@ pub struct CreateProjectBodyNetworkingHostAliasesRestrictions {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `tagMatchCondition` member; omitted when `None`.
     pub tag_match_condition: Option<CreateProjectBodyHostAliasesRestrictionsTagMatchCondition>,
 }
@@ -374,7 +378,7 @@ impl CreateProjectBodyNetworkingHostAliasesRestrictions {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -444,7 +448,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateProjectBodyNetworkingTailscale {
     /// The `authKeyTags` member; omitted when `None`.
-    pub auth_key_tags: Option<Vec<String>>,
+    pub auth_key_tags: Option<Vec<CompactString>>,
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `options` member; omitted when `None`.
@@ -472,7 +476,7 @@ impl CreateProjectBodyNetworkingTailscale {
 
     /// Sets [`Self::auth_key_tags`].
     #[must_use]
-    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<String>) -> Self {
+    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<CompactString>) -> Self {
         self.auth_key_tags = Some(auth_key_tags);
         self
     }
@@ -672,14 +676,17 @@ impl Json for CreateProjectBodyNetworkingTailscaleOptions {
 #[non_exhaustive]
 pub struct CreateProjectBodyNetworkingTailscaleSecrets {
     /// The `clientId` member.
-    pub client_id: String,
+    pub client_id: CompactString,
     /// The `clientSecret` member.
-    pub client_secret: String,
+    pub client_secret: CompactString,
 }
 
 impl CreateProjectBodyNetworkingTailscaleSecrets {
     /// A value with the required members set and the others absent.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+    pub fn new(
+        client_id: impl Into<CompactString>,
+        client_secret: impl Into<CompactString>,
+    ) -> Self {
         Self {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
@@ -769,35 +776,35 @@ impl Json for CreateProjectBodyNetworkingTailscaleTailscaleOptions {
 #[non_exhaustive]
 pub struct CreateProjectResponse {
     /// The `clusterId` member; omitted when `None`.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<CompactString>,
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `customRegistry` member; omitted when `None`.
     pub custom_registry: Option<CreateProjectResponseCustomRegistry>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `lifecycleStatus` member.
     pub lifecycle_status: CreateProjectResponseLifecycleStatus,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `networking` member; omitted when `None`.
     pub networking: Option<CreateProjectBodyNetworking>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateProjectResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         lifecycle_status: CreateProjectResponseLifecycleStatus,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             cluster_id: None,
@@ -816,21 +823,21 @@ impl CreateProjectResponse {
 
     /// Sets [`Self::cluster_id`].
     #[must_use]
-    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -847,7 +854,7 @@ impl CreateProjectResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -861,14 +868,14 @@ impl CreateProjectResponse {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1027,14 +1034,14 @@ impl Json for CreateProjectResponseCustomRegistry {
 #[non_exhaustive]
 pub struct CreateProjectResponseCustomRegistryConfiguration {
     /// The `credentialId` member.
-    pub credential_id: String,
+    pub credential_id: CompactString,
     /// The `provider` member; omitted when `None`.
     pub provider: Option<CreateProjectResponseCustomRegistryConfigurationProvider>,
 }
 
 impl CreateProjectResponseCustomRegistryConfiguration {
     /// A value with the required members set and the others absent.
-    pub fn new(credential_id: impl Into<String>) -> Self {
+    pub fn new(credential_id: impl Into<CompactString>) -> Self {
         Self {
             credential_id: credential_id.into(),
             provider: None,
@@ -1154,25 +1161,25 @@ pub struct GetProjectResponse {
     /// The `cluster` member.
     pub cluster: GetProjectResponseCluster,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `customRegistry` member; omitted when `None`.
     pub custom_registry: Option<GetProjectResponseCustomRegistry>,
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<GetProjectResponseDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `jobs` member.
     pub jobs: Vec<GetProjectResponseJobsItem>,
     /// The `lifecycleStatus` member.
     pub lifecycle_status: CreateProjectResponseLifecycleStatus,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `services` member.
     pub services: Vec<GetProjectResponseServicesItem>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl GetProjectResponse {
@@ -1181,13 +1188,13 @@ impl GetProjectResponse {
     pub fn new(
         addons: Vec<GetProjectResponseAddonsItem>,
         cluster: GetProjectResponseCluster,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         jobs: Vec<GetProjectResponseJobsItem>,
         lifecycle_status: CreateProjectResponseLifecycleStatus,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         services: Vec<GetProjectResponseServicesItem>,
-        uid: impl Into<String>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             addons,
@@ -1224,7 +1231,7 @@ impl GetProjectResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1344,29 +1351,29 @@ impl Json for GetProjectResponse {
 #[non_exhaustive]
 pub struct GetProjectResponseAddonsItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: GetProjectResponseAddonsItemSpec,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl GetProjectResponseAddonsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: GetProjectResponseAddonsItemSpec,
-        uid: impl Into<String>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -1381,14 +1388,14 @@ impl GetProjectResponseAddonsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -1460,12 +1467,12 @@ impl Json for GetProjectResponseAddonsItem {
 #[non_exhaustive]
 pub struct GetProjectResponseAddonsItemSpec {
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl GetProjectResponseAddonsItemSpec {
     /// A value with the required members set and the others absent.
-    pub fn new(type_: impl Into<String>) -> Self {
+    pub fn new(type_: impl Into<CompactString>) -> Self {
         Self {
             type_: type_.into(),
         }
@@ -1502,18 +1509,18 @@ impl Json for GetProjectResponseAddonsItemSpec {
 #[non_exhaustive]
 pub struct GetProjectResponseCluster {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `loadBalancers` member; omitted when `None`.
-    pub load_balancers: Option<Vec<String>>,
+    pub load_balancers: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl GetProjectResponseCluster {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             load_balancers: None,
@@ -1524,14 +1531,14 @@ impl GetProjectResponseCluster {
 
     /// Sets [`Self::load_balancers`].
     #[must_use]
-    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+    pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -1642,7 +1649,7 @@ impl Json for GetProjectResponseCustomRegistry {
 #[non_exhaustive]
 pub struct GetProjectResponseCustomRegistryConfiguration {
     /// The `credentialId` member; omitted when `None`.
-    pub credential_id: Option<String>,
+    pub credential_id: Option<CompactString>,
     /// The `provider` member; omitted when `None`.
     pub provider: Option<CreateProjectResponseCustomRegistryConfigurationProvider>,
 }
@@ -1658,7 +1665,7 @@ impl GetProjectResponseCustomRegistryConfiguration {
 
     /// Sets [`Self::credential_id`].
     #[must_use]
-    pub fn with_credential_id(mut self, credential_id: impl Into<String>) -> Self {
+    pub fn with_credential_id(mut self, credential_id: impl Into<CompactString>) -> Self {
         self.credential_id = Some(credential_id.into());
         self
     }
@@ -1707,12 +1714,12 @@ impl Json for GetProjectResponseCustomRegistryConfiguration {
 #[non_exhaustive]
 pub struct GetProjectResponseDeployment {
     /// The `region` member.
-    pub region: String,
+    pub region: CompactString,
 }
 
 impl GetProjectResponseDeployment {
     /// A value with the required members set and the others absent.
-    pub fn new(region: impl Into<String>) -> Self {
+    pub fn new(region: impl Into<CompactString>) -> Self {
         Self {
             region: region.into(),
         }
@@ -1749,29 +1756,29 @@ impl Json for GetProjectResponseDeployment {
 #[non_exhaustive]
 pub struct GetProjectResponseJobsItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `jobType` member.
     pub job_type: GetProjectResponseJobsItemJobType,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl GetProjectResponseJobsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        id: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         job_type: GetProjectResponseJobsItemJobType,
-        name: impl Into<String>,
-        uid: impl Into<String>,
+        name: impl Into<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -1786,14 +1793,14 @@ impl GetProjectResponseJobsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -1875,29 +1882,29 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetProjectResponseServicesItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `serviceType` member.
     pub service_type: GetProjectResponseServicesItemServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl GetProjectResponseServicesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: GetProjectResponseServicesItemServiceType,
-        uid: impl Into<String>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -1912,14 +1919,14 @@ impl GetProjectResponseServicesItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -2003,11 +2010,11 @@ string_enum! {
 #[non_exhaustive]
 pub struct InitializeProjectBody {
     /// The `clusterId` member; omitted when `None`.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<CompactString>,
     /// The `customRegistry` member; omitted when `None`.
     pub custom_registry: Option<CreateProjectResponseCustomRegistry>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl InitializeProjectBody {
@@ -2022,7 +2029,7 @@ impl InitializeProjectBody {
 
     /// Sets [`Self::cluster_id`].
     #[must_use]
-    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
@@ -2039,7 +2046,7 @@ impl InitializeProjectBody {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -2086,35 +2093,35 @@ impl Json for InitializeProjectBody {
 #[non_exhaustive]
 pub struct InitializeProjectResponse {
     /// The `clusterId` member; omitted when `None`.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<CompactString>,
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `customRegistry` member; omitted when `None`.
     pub custom_registry: Option<CreateProjectResponseCustomRegistry>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `lifecycleStatus` member.
     pub lifecycle_status: CreateProjectResponseLifecycleStatus,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `networking` member; omitted when `None`.
     pub networking: Option<InitializeProjectResponseNetworking>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl InitializeProjectResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         lifecycle_status: CreateProjectResponseLifecycleStatus,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             cluster_id: None,
@@ -2133,21 +2140,21 @@ impl InitializeProjectResponse {
 
     /// Sets [`Self::cluster_id`].
     #[must_use]
-    pub fn with_cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
+    pub fn with_cluster_id(mut self, cluster_id: impl Into<CompactString>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -2164,7 +2171,7 @@ impl InitializeProjectResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2178,14 +2185,14 @@ impl InitializeProjectResponse {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2279,7 +2286,7 @@ impl Json for InitializeProjectResponse {
 #[non_exhaustive]
 pub struct InitializeProjectResponseNetworking {
     /// The `allowedIngressProjects` member; omitted when `None`.
-    pub allowed_ingress_projects: Option<Vec<String>>,
+    pub allowed_ingress_projects: Option<Vec<CompactString>>,
     /// The `hostAliases` member; omitted when `None`.
     pub host_aliases: Option<InitializeProjectResponseNetworkingHostAliases>,
     /// The `tailscale` member; omitted when `None`.
@@ -2298,7 +2305,10 @@ impl InitializeProjectResponseNetworking {
 
     /// Sets [`Self::allowed_ingress_projects`].
     #[must_use]
-    pub fn with_allowed_ingress_projects(mut self, allowed_ingress_projects: Vec<String>) -> Self {
+    pub fn with_allowed_ingress_projects(
+        mut self,
+        allowed_ingress_projects: Vec<CompactString>,
+    ) -> Self {
         self.allowed_ingress_projects = Some(allowed_ingress_projects);
         self
     }
@@ -2442,7 +2452,7 @@ impl Json for InitializeProjectResponseNetworkingHostAliases {
 #[non_exhaustive]
 pub struct InitializeProjectResponseNetworkingTailscale {
     /// The `authKeyTags` member; omitted when `None`.
-    pub auth_key_tags: Option<Vec<String>>,
+    pub auth_key_tags: Option<Vec<CompactString>>,
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `options` member; omitted when `None`.
@@ -2470,7 +2480,7 @@ impl InitializeProjectResponseNetworkingTailscale {
 
     /// Sets [`Self::auth_key_tags`].
     #[must_use]
-    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<String>) -> Self {
+    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<CompactString>) -> Self {
         self.auth_key_tags = Some(auth_key_tags);
         self
     }
@@ -2611,24 +2621,24 @@ impl Json for ListProjectsResponse {
 #[non_exhaustive]
 pub struct ListProjectsResponseProjectsItem {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `lifecycleStatus` member.
     pub lifecycle_status: CreateProjectResponseLifecycleStatus,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl ListProjectsResponseProjectsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         lifecycle_status: CreateProjectResponseLifecycleStatus,
-        name: impl Into<String>,
-        uid: impl Into<String>,
+        name: impl Into<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             description: None,
@@ -2641,7 +2651,7 @@ impl ListProjectsResponseProjectsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2698,9 +2708,9 @@ impl Json for ListProjectsResponseProjectsItem {
 #[non_exhaustive]
 pub struct PatchProjectBody {
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `networking` member; omitted when `None`.
     pub networking: Option<PatchProjectBodyNetworking>,
 }
@@ -2717,14 +2727,14 @@ impl PatchProjectBody {
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2774,7 +2784,7 @@ impl Json for PatchProjectBody {
 #[non_exhaustive]
 pub struct PatchProjectBodyNetworking {
     /// The `allowedIngressProjects` member; omitted when `None`.
-    pub allowed_ingress_projects: Option<Vec<String>>,
+    pub allowed_ingress_projects: Option<Vec<CompactString>>,
     /// The `hostAliases` member; omitted when `None`.
     pub host_aliases: Option<PatchProjectBodyNetworkingHostAliases>,
     /// The `tailscale` member; omitted when `None`.
@@ -2793,7 +2803,10 @@ impl PatchProjectBodyNetworking {
 
     /// Sets [`Self::allowed_ingress_projects`].
     #[must_use]
-    pub fn with_allowed_ingress_projects(mut self, allowed_ingress_projects: Vec<String>) -> Self {
+    pub fn with_allowed_ingress_projects(
+        mut self,
+        allowed_ingress_projects: Vec<CompactString>,
+    ) -> Self {
         self.allowed_ingress_projects = Some(allowed_ingress_projects);
         self
     }
@@ -2942,7 +2955,7 @@ pub struct PatchProjectBodyNetworkingHostAliasesRestrictions {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `tagMatchCondition` member; omitted when `None`.
     pub tag_match_condition: Option<CreateProjectBodyHostAliasesRestrictionsTagMatchCondition>,
 }
@@ -2966,7 +2979,7 @@ impl PatchProjectBodyNetworkingHostAliasesRestrictions {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -3023,7 +3036,7 @@ impl Json for PatchProjectBodyNetworkingHostAliasesRestrictions {
 #[non_exhaustive]
 pub struct PatchProjectBodyNetworkingTailscale {
     /// The `authKeyTags` member; omitted when `None`.
-    pub auth_key_tags: Option<Vec<String>>,
+    pub auth_key_tags: Option<Vec<CompactString>>,
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `options` member; omitted when `None`.
@@ -3051,7 +3064,7 @@ impl PatchProjectBodyNetworkingTailscale {
 
     /// Sets [`Self::auth_key_tags`].
     #[must_use]
-    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<String>) -> Self {
+    pub fn with_auth_key_tags(mut self, auth_key_tags: Vec<CompactString>) -> Self {
         self.auth_key_tags = Some(auth_key_tags);
         self
     }
@@ -3158,9 +3171,9 @@ impl Json for PatchProjectBodyNetworkingTailscale {
 #[non_exhaustive]
 pub struct PatchProjectBodyNetworkingTailscaleSecrets {
     /// The `clientId` member; omitted when `None`.
-    pub client_id: Option<String>,
+    pub client_id: Option<CompactString>,
     /// The `clientSecret` member; omitted when `None`.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<CompactString>,
 }
 
 impl PatchProjectBodyNetworkingTailscaleSecrets {
@@ -3174,14 +3187,14 @@ impl PatchProjectBodyNetworkingTailscaleSecrets {
 
     /// Sets [`Self::client_id`].
     #[must_use]
-    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
+    pub fn with_client_id(mut self, client_id: impl Into<CompactString>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
 
     /// Sets [`Self::client_secret`].
     #[must_use]
-    pub fn with_client_secret(mut self, client_secret: impl Into<String>) -> Self {
+    pub fn with_client_secret(mut self, client_secret: impl Into<CompactString>) -> Self {
         self.client_secret = Some(client_secret.into());
         self
     }

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -21,28 +22,31 @@ pub struct AddRegistryCredentialsBody {
     /// The `azure` member; omitted when `None`.
     pub azure: Option<AddRegistryCredentialsBodyAzure>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<AddRegistryCredentialsBodyCredentials>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<AddRegistryCredentialsBodyGcp>,
     /// The `integrationId` member; omitted when `None`.
-    pub integration_id: Option<String>,
+    pub integration_id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member.
     pub provider: AddRegistryCredentialsBodyProvider,
     /// The `registryUrl` member; omitted when `None`.
-    pub registry_url: Option<String>,
+    pub registry_url: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<AddRegistryCredentialsBodyRestrictions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl AddRegistryCredentialsBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, provider: AddRegistryCredentialsBodyProvider) -> Self {
+    pub fn new(
+        name: impl Into<CompactString>,
+        provider: AddRegistryCredentialsBodyProvider,
+    ) -> Self {
         Self {
             aws: None,
             azure: None,
@@ -74,7 +78,7 @@ impl AddRegistryCredentialsBody {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -95,14 +99,14 @@ impl AddRegistryCredentialsBody {
 
     /// Sets [`Self::integration_id`].
     #[must_use]
-    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
         self
     }
 
     /// Sets [`Self::registry_url`].
     #[must_use]
-    pub fn with_registry_url(mut self, registry_url: impl Into<String>) -> Self {
+    pub fn with_registry_url(mut self, registry_url: impl Into<CompactString>) -> Self {
         self.registry_url = Some(registry_url.into());
         self
     }
@@ -119,7 +123,7 @@ impl AddRegistryCredentialsBody {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -209,7 +213,7 @@ impl Json for AddRegistryCredentialsBody {
 #[non_exhaustive]
 pub struct AddRegistryCredentialsBodyAws {
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
 }
 
 impl AddRegistryCredentialsBodyAws {
@@ -220,7 +224,7 @@ impl AddRegistryCredentialsBodyAws {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -253,7 +257,7 @@ impl Json for AddRegistryCredentialsBodyAws {
 #[non_exhaustive]
 pub struct AddRegistryCredentialsBodyAzure {
     /// The `resourceGroup` member; omitted when `None`.
-    pub resource_group: Option<String>,
+    pub resource_group: Option<CompactString>,
 }
 
 impl AddRegistryCredentialsBodyAzure {
@@ -266,7 +270,7 @@ impl AddRegistryCredentialsBodyAzure {
 
     /// Sets [`Self::resource_group`].
     #[must_use]
-    pub fn with_resource_group(mut self, resource_group: impl Into<String>) -> Self {
+    pub fn with_resource_group(mut self, resource_group: impl Into<CompactString>) -> Self {
         self.resource_group = Some(resource_group.into());
         self
     }
@@ -299,11 +303,11 @@ impl Json for AddRegistryCredentialsBodyAzure {
 #[non_exhaustive]
 pub struct AddRegistryCredentialsBodyCredentials {
     /// The `password` member; omitted when `None`.
-    pub password: Option<String>,
+    pub password: Option<CompactString>,
     /// The `scope` member.
     pub scope: AddRegistryCredentialsBodyCredentialsScope,
     /// The `username` member; omitted when `None`.
-    pub username: Option<String>,
+    pub username: Option<CompactString>,
 }
 
 impl AddRegistryCredentialsBodyCredentials {
@@ -318,14 +322,14 @@ impl AddRegistryCredentialsBodyCredentials {
 
     /// Sets [`Self::password`].
     #[must_use]
-    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+    pub fn with_password(mut self, password: impl Into<CompactString>) -> Self {
         self.password = Some(password.into());
         self
     }
 
     /// Sets [`Self::username`].
     #[must_use]
-    pub fn with_username(mut self, username: impl Into<String>) -> Self {
+    pub fn with_username(mut self, username: impl Into<CompactString>) -> Self {
         self.username = Some(username.into());
         self
     }
@@ -430,7 +434,7 @@ impl Json for AddRegistryCredentialsBodyCredentialsScope {
 #[non_exhaustive]
 pub struct AddRegistryCredentialsBodyGcp {
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
 }
 
 impl AddRegistryCredentialsBodyGcp {
@@ -441,7 +445,7 @@ impl AddRegistryCredentialsBodyGcp {
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
@@ -498,7 +502,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct AddRegistryCredentialsBodyRestrictions {
     /// The `projects` member; omitted when `None`.
-    pub projects: Option<Vec<String>>,
+    pub projects: Option<Vec<CompactString>>,
     /// The `restricted` member.
     pub restricted: bool,
 }
@@ -514,7 +518,7 @@ impl AddRegistryCredentialsBodyRestrictions {
 
     /// Sets [`Self::projects`].
     #[must_use]
-    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+    pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
         self
     }
@@ -560,34 +564,34 @@ pub struct AddRegistryCredentialsResponse {
     /// The `azure` member; omitted when `None`.
     pub azure: Option<AddRegistryCredentialsBodyAzure>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<AddRegistryCredentialsBodyCredentials>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<AddRegistryCredentialsBodyGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `integrationId` member; omitted when `None`.
-    pub integration_id: Option<String>,
+    pub integration_id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member.
     pub provider: AddRegistryCredentialsBodyProvider,
     /// The `registryCredentialRefresh` member.
     pub registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
     /// The `registryUrl` member; omitted when `None`.
-    pub registry_url: Option<String>,
+    pub registry_url: Option<CompactString>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<AddRegistryCredentialsBodyRestrictions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl AddRegistryCredentialsResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         provider: AddRegistryCredentialsBodyProvider,
         registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
     ) -> Self {
@@ -624,7 +628,7 @@ impl AddRegistryCredentialsResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -645,14 +649,14 @@ impl AddRegistryCredentialsResponse {
 
     /// Sets [`Self::integration_id`].
     #[must_use]
-    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
         self
     }
 
     /// Sets [`Self::registry_url`].
     #[must_use]
-    pub fn with_registry_url(mut self, registry_url: impl Into<String>) -> Self {
+    pub fn with_registry_url(mut self, registry_url: impl Into<CompactString>) -> Self {
         self.registry_url = Some(registry_url.into());
         self
     }
@@ -669,7 +673,7 @@ impl AddRegistryCredentialsResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -779,9 +783,9 @@ pub struct AddRegistryCredentialsResponseRegistryCredentialRefresh {
     /// The `failureCount` member.
     pub failure_count: i64,
     /// The `lastFailureAt` member; omitted when `None`.
-    pub last_failure_at: Option<String>,
+    pub last_failure_at: Option<CompactString>,
     /// The `nextAttemptAt` member; omitted when `None`.
-    pub next_attempt_at: Option<String>,
+    pub next_attempt_at: Option<CompactString>,
     /// The `retryDelay` member.
     pub retry_delay: i64,
     /// The `status` member.
@@ -817,14 +821,14 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefresh {
 
     /// Sets [`Self::last_failure_at`].
     #[must_use]
-    pub fn with_last_failure_at(mut self, last_failure_at: impl Into<String>) -> Self {
+    pub fn with_last_failure_at(mut self, last_failure_at: impl Into<CompactString>) -> Self {
         self.last_failure_at = Some(last_failure_at.into());
         self
     }
 
     /// Sets [`Self::next_attempt_at`].
     #[must_use]
-    pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<String>) -> Self {
+    pub fn with_next_attempt_at(mut self, next_attempt_at: impl Into<CompactString>) -> Self {
         self.next_attempt_at = Some(next_attempt_at.into());
         self
     }
@@ -891,16 +895,16 @@ impl Json for AddRegistryCredentialsResponseRegistryCredentialRefresh {
 #[non_exhaustive]
 pub struct AddRegistryCredentialsResponseRegistryCredentialRefreshError {
     /// The `message` member.
-    pub message: String,
+    pub message: CompactString,
     /// The `providerCode` member; omitted when `None`.
-    pub provider_code: Option<String>,
+    pub provider_code: Option<CompactString>,
     /// The `type` member.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
     /// A value with the required members set and the others absent.
-    pub fn new(message: impl Into<String>, type_: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<CompactString>, type_: impl Into<CompactString>) -> Self {
         Self {
             message: message.into(),
             provider_code: None,
@@ -910,7 +914,7 @@ impl AddRegistryCredentialsResponseRegistryCredentialRefreshError {
 
     /// Sets [`Self::provider_code`].
     #[must_use]
-    pub fn with_provider_code(mut self, provider_code: impl Into<String>) -> Self {
+    pub fn with_provider_code(mut self, provider_code: impl Into<CompactString>) -> Self {
         self.provider_code = Some(provider_code.into());
         self
     }
@@ -1012,32 +1016,32 @@ pub struct ListRegistryCredentialsResponseCredentialsItem {
     /// The `azure` member; omitted when `None`.
     pub azure: Option<AddRegistryCredentialsBodyAzure>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<ListRegistryCredentialsResponseCredentialsItemCredentials>,
     /// The `gcp` member; omitted when `None`.
     pub gcp: Option<AddRegistryCredentialsBodyGcp>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `integrationId` member; omitted when `None`.
-    pub integration_id: Option<String>,
+    pub integration_id: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `provider` member.
     pub provider: AddRegistryCredentialsBodyProvider,
     /// The `registryCredentialRefresh` member.
     pub registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
     /// The `registryUrl` member; omitted when `None`.
-    pub registry_url: Option<String>,
+    pub registry_url: Option<CompactString>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListRegistryCredentialsResponseCredentialsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         provider: AddRegistryCredentialsBodyProvider,
         registry_credential_refresh: AddRegistryCredentialsResponseRegistryCredentialRefresh,
     ) -> Self {
@@ -1073,7 +1077,7 @@ impl ListRegistryCredentialsResponseCredentialsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -1097,21 +1101,21 @@ impl ListRegistryCredentialsResponseCredentialsItem {
 
     /// Sets [`Self::integration_id`].
     #[must_use]
-    pub fn with_integration_id(mut self, integration_id: impl Into<String>) -> Self {
+    pub fn with_integration_id(mut self, integration_id: impl Into<CompactString>) -> Self {
         self.integration_id = Some(integration_id.into());
         self
     }
 
     /// Sets [`Self::registry_url`].
     #[must_use]
-    pub fn with_registry_url(mut self, registry_url: impl Into<String>) -> Self {
+    pub fn with_registry_url(mut self, registry_url: impl Into<CompactString>) -> Self {
         self.registry_url = Some(registry_url.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1252,13 +1256,13 @@ impl Json for ListRegistryCredentialsResponseCredentialsItemCredentials {
 #[non_exhaustive]
 pub struct UpdateRegistryCredentialsBody {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<AddRegistryCredentialsBodyCredentials>,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<AddRegistryCredentialsBodyRestrictions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl UpdateRegistryCredentialsBody {
@@ -1274,7 +1278,7 @@ impl UpdateRegistryCredentialsBody {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -1298,7 +1302,7 @@ impl UpdateRegistryCredentialsBody {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }

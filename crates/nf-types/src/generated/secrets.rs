@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -19,11 +20,11 @@ pub struct CreateGlobalSecretBody {
     /// The `dependents` member; omitted when `None`.
     pub dependents: Option<CreateGlobalSecretBodyDependents>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<CreateGlobalSecretBodyGitops>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `secrets` member; omitted when `None`.
     pub secrets: Option<CreateGlobalSecretBodySecrets>,
     /// The `type` member.
@@ -32,7 +33,7 @@ pub struct CreateGlobalSecretBody {
 
 impl CreateGlobalSecretBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, type_: CreateGlobalSecretBodyType) -> Self {
+    pub fn new(name: impl Into<CompactString>, type_: CreateGlobalSecretBodyType) -> Self {
         Self {
             dependents: None,
             description: None,
@@ -52,7 +53,7 @@ impl CreateGlobalSecretBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -175,7 +176,7 @@ impl Json for CreateGlobalSecretBodyDependents {
 #[non_exhaustive]
 pub struct CreateGlobalSecretBodyDependentsTemplates {
     /// The `items` member; omitted when `None`.
-    pub items: Option<Vec<String>>,
+    pub items: Option<Vec<CompactString>>,
 }
 
 impl CreateGlobalSecretBodyDependentsTemplates {
@@ -186,7 +187,7 @@ impl CreateGlobalSecretBodyDependentsTemplates {
 
     /// Sets [`Self::items`].
     #[must_use]
-    pub fn with_items(mut self, items: Vec<String>) -> Self {
+    pub fn with_items(mut self, items: Vec<CompactString>) -> Self {
         self.items = Some(items);
         self
     }
@@ -219,17 +220,17 @@ impl Json for CreateGlobalSecretBodyDependentsTemplates {
 #[non_exhaustive]
 pub struct CreateGlobalSecretBodyGitops {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `filePath` member.
-    pub file_path: String,
+    pub file_path: CompactString,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: CreateGlobalSecretBodyGitopsVcsService,
 }
@@ -237,9 +238,9 @@ pub struct CreateGlobalSecretBodyGitops {
 impl CreateGlobalSecretBodyGitops {
     /// A value with the required members set and the others absent.
     pub fn new(
-        branch: impl Into<String>,
-        file_path: impl Into<String>,
-        repo_url: impl Into<String>,
+        branch: impl Into<CompactString>,
+        file_path: impl Into<CompactString>,
+        repo_url: impl Into<CompactString>,
         vcs_service: CreateGlobalSecretBodyGitopsVcsService,
     ) -> Self {
         Self {
@@ -255,21 +256,21 @@ impl CreateGlobalSecretBodyGitops {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -428,30 +429,30 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateGlobalSecretResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `dependents` member; omitted when `None`.
     pub dependents: Option<CreateGlobalSecretBodyDependents>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<CreateGlobalSecretBodyGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `secrets` member; omitted when `None`.
     pub secrets: Option<CreateGlobalSecretBodySecrets>,
     /// The `type` member.
     pub type_: CreateGlobalSecretBodyType,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateGlobalSecretResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         type_: CreateGlobalSecretBodyType,
     ) -> Self {
         Self {
@@ -469,7 +470,7 @@ impl CreateGlobalSecretResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -483,7 +484,7 @@ impl CreateGlobalSecretResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -504,7 +505,7 @@ impl CreateGlobalSecretResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -586,11 +587,11 @@ pub struct CreateSecretBody {
     /// The `addonDependencies` member; omitted when `None`.
     pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAddonDependencies` member; omitted when `None`.
     pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member.
     pub priority: i64,
     /// The `restrictions` member; omitted when `None`.
@@ -600,9 +601,9 @@ pub struct CreateSecretBody {
     /// The `secrets` member; omitted when `None`.
     pub secrets: Option<CreateSecretBodySecrets>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `type` member; omitted when `None`.
     pub type_: Option<CreateGlobalSecretBodyType>,
 }
@@ -610,7 +611,7 @@ pub struct CreateSecretBody {
 impl CreateSecretBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         priority: i64,
         secret_type: CreateSecretBodySecretType,
     ) -> Self {
@@ -641,7 +642,7 @@ impl CreateSecretBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -672,14 +673,14 @@ impl CreateSecretBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -784,7 +785,7 @@ impl Json for CreateSecretBody {
 #[non_exhaustive]
 pub struct CreateSecretBodyAddonDependenciesItem {
     /// The `addonId` member.
-    pub addon_id: String,
+    pub addon_id: CompactString,
     /// The `keys` member.
     pub keys: Vec<CreateSecretBodyAddonDependenciesItemKeysItem>,
 }
@@ -792,7 +793,7 @@ pub struct CreateSecretBodyAddonDependenciesItem {
 impl CreateSecretBodyAddonDependenciesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        addon_id: impl Into<String>,
+        addon_id: impl Into<CompactString>,
         keys: Vec<CreateSecretBodyAddonDependenciesItemKeysItem>,
     ) -> Self {
         Self {
@@ -835,14 +836,14 @@ impl Json for CreateSecretBodyAddonDependenciesItem {
 #[non_exhaustive]
 pub struct CreateSecretBodyAddonDependenciesItemKeysItem {
     /// The `aliases` member; omitted when `None`.
-    pub aliases: Option<Vec<String>>,
+    pub aliases: Option<Vec<CompactString>>,
     /// The `keyName` member.
-    pub key_name: String,
+    pub key_name: CompactString,
 }
 
 impl CreateSecretBodyAddonDependenciesItemKeysItem {
     /// A value with the required members set and the others absent.
-    pub fn new(key_name: impl Into<String>) -> Self {
+    pub fn new(key_name: impl Into<CompactString>) -> Self {
         Self {
             aliases: None,
             key_name: key_name.into(),
@@ -851,7 +852,7 @@ impl CreateSecretBodyAddonDependenciesItemKeysItem {
 
     /// Sets [`Self::aliases`].
     #[must_use]
-    pub fn with_aliases(mut self, aliases: Vec<String>) -> Self {
+    pub fn with_aliases(mut self, aliases: Vec<CompactString>) -> Self {
         self.aliases = Some(aliases);
         self
     }
@@ -894,11 +895,11 @@ pub struct CreateSecretBodyRestrictions {
     /// The `restricted` member; omitted when `None`.
     pub restricted: Option<bool>,
     /// The `stageIds` member; omitted when `None`.
-    pub stage_ids: Option<Vec<String>>,
+    pub stage_ids: Option<Vec<CompactString>>,
     /// The `tagMatchCondition` member; omitted when `None`.
     pub tag_match_condition: Option<CreateSecretBodyRestrictionsTagMatchCondition>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateSecretBodyRestrictions {
@@ -932,7 +933,7 @@ impl CreateSecretBodyRestrictions {
 
     /// Sets [`Self::stage_ids`].
     #[must_use]
-    pub fn with_stage_ids(mut self, stage_ids: Vec<String>) -> Self {
+    pub fn with_stage_ids(mut self, stage_ids: Vec<CompactString>) -> Self {
         self.stage_ids = Some(stage_ids);
         self
     }
@@ -949,7 +950,7 @@ impl CreateSecretBodyRestrictions {
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -1010,7 +1011,7 @@ impl Json for CreateSecretBodyRestrictions {
 #[non_exhaustive]
 pub struct CreateSecretBodyRestrictionsNfObjectsItem {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `type` member.
     pub type_: CreateSecretBodyRestrictionsNfObjectsItemType,
 }
@@ -1018,7 +1019,7 @@ pub struct CreateSecretBodyRestrictionsNfObjectsItem {
 impl CreateSecretBodyRestrictionsNfObjectsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         type_: CreateSecretBodyRestrictionsNfObjectsItemType,
     ) -> Self {
         Self {
@@ -1175,15 +1176,15 @@ pub struct CreateSecretResponse {
     /// The `addonDependencies` member; omitted when `None`.
     pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAddonDependencies` member; omitted when `None`.
     pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member.
     pub priority: i64,
     /// The `restrictions` member; omitted when `None`.
@@ -1193,20 +1194,20 @@ pub struct CreateSecretResponse {
     /// The `secrets` member; omitted when `None`.
     pub secrets: Option<CreateSecretBodySecrets>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `type` member; omitted when `None`.
     pub type_: Option<CreateGlobalSecretBodyType>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateSecretResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         priority: i64,
         secret_type: CreateSecretBodySecretType,
     ) -> Self {
@@ -1240,14 +1241,14 @@ impl CreateSecretResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1278,14 +1279,14 @@ impl CreateSecretResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -1299,7 +1300,7 @@ impl CreateSecretResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1426,17 +1427,17 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetSecretResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member.
     pub priority: i64,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `restrictions` member.
     pub restrictions: CreateSecretBodyRestrictions,
     /// The `secretType` member.
@@ -1444,28 +1445,28 @@ pub struct GetSecretResponse {
     /// The `secrets` member.
     pub secrets: Map<String, Value>,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `type` member.
     pub type_: CreateGlobalSecretBodyType,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetSecretResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         priority: i64,
-        project_id: impl Into<String>,
+        project_id: impl Into<CompactString>,
         restrictions: CreateSecretBodyRestrictions,
         secret_type: CreateSecretBodySecretType,
         secrets: Map<String, Value>,
-        tags: Vec<String>,
+        tags: Vec<CompactString>,
         type_: CreateGlobalSecretBodyType,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -1485,7 +1486,7 @@ impl GetSecretResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1607,17 +1608,17 @@ pub struct GetSecretDetailsResponse {
     /// The `addonSecrets` member.
     pub addon_secrets: Vec<GetSecretDetailsResponseAddonSecretsItem>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member.
     pub priority: i64,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `restrictions` member.
     pub restrictions: CreateSecretBodyRestrictions,
     /// The `secretType` member.
@@ -1625,11 +1626,11 @@ pub struct GetSecretDetailsResponse {
     /// The `secrets` member.
     pub secrets: Map<String, Value>,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `type` member.
     pub type_: CreateGlobalSecretBodyType,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetSecretDetailsResponse {
@@ -1637,17 +1638,17 @@ impl GetSecretDetailsResponse {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         addon_secrets: Vec<GetSecretDetailsResponseAddonSecretsItem>,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         priority: i64,
-        project_id: impl Into<String>,
+        project_id: impl Into<CompactString>,
         restrictions: CreateSecretBodyRestrictions,
         secret_type: CreateSecretBodySecretType,
         secrets: Map<String, Value>,
-        tags: Vec<String>,
+        tags: Vec<CompactString>,
         type_: CreateGlobalSecretBodyType,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             addon_secrets,
@@ -1668,7 +1669,7 @@ impl GetSecretDetailsResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1795,25 +1796,25 @@ impl Json for GetSecretDetailsResponse {
 #[non_exhaustive]
 pub struct GetSecretDetailsResponseAddonSecretsItem {
     /// The `addonType` member.
-    pub addon_type: String,
+    pub addon_type: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `variables` member.
     pub variables: Map<String, Value>,
     /// The `version` member.
-    pub version: String,
+    pub version: CompactString,
 }
 
 impl GetSecretDetailsResponseAddonSecretsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        addon_type: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        addon_type: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         variables: Map<String, Value>,
-        version: impl Into<String>,
+        version: impl Into<CompactString>,
     ) -> Self {
         Self {
             addon_type: addon_type.into(),
@@ -1876,33 +1877,33 @@ impl Json for GetSecretDetailsResponseAddonSecretsItem {
 #[non_exhaustive]
 pub struct GetSecretLinkResponse {
     /// The `addonId` member.
-    pub addon_id: String,
+    pub addon_id: CompactString,
     /// The `addonName` member.
-    pub addon_name: String,
+    pub addon_name: CompactString,
     /// The `addonType` member.
-    pub addon_type: String,
+    pub addon_type: CompactString,
     /// The `availableKeys` member.
-    pub available_keys: Vec<String>,
+    pub available_keys: Vec<CompactString>,
     /// The `linked` member.
     pub linked: bool,
     /// The `linkedKeys` member; omitted when `None`.
     pub linked_keys: Option<Vec<GetSecretLinkResponseLinkedKeysItem>>,
     /// The `secretId` member.
-    pub secret_id: String,
+    pub secret_id: CompactString,
     /// The `secretName` member.
-    pub secret_name: String,
+    pub secret_name: CompactString,
 }
 
 impl GetSecretLinkResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        addon_id: impl Into<String>,
-        addon_name: impl Into<String>,
-        addon_type: impl Into<String>,
-        available_keys: Vec<String>,
+        addon_id: impl Into<CompactString>,
+        addon_name: impl Into<CompactString>,
+        addon_type: impl Into<CompactString>,
+        available_keys: Vec<CompactString>,
         linked: bool,
-        secret_id: impl Into<String>,
-        secret_name: impl Into<String>,
+        secret_id: impl Into<CompactString>,
+        secret_name: impl Into<CompactString>,
     ) -> Self {
         Self {
             addon_id: addon_id.into(),
@@ -2013,16 +2014,16 @@ impl Json for GetSecretLinkResponse {
 #[non_exhaustive]
 pub struct GetSecretLinkResponseLinkedKeysItem {
     /// The `aliases` member; omitted when `None`.
-    pub aliases: Option<Vec<String>>,
+    pub aliases: Option<Vec<CompactString>>,
     /// The `defaultKey` member.
-    pub default_key: String,
+    pub default_key: CompactString,
     /// The `keyName` member.
-    pub key_name: String,
+    pub key_name: CompactString,
 }
 
 impl GetSecretLinkResponseLinkedKeysItem {
     /// A value with the required members set and the others absent.
-    pub fn new(default_key: impl Into<String>, key_name: impl Into<String>) -> Self {
+    pub fn new(default_key: impl Into<CompactString>, key_name: impl Into<CompactString>) -> Self {
         Self {
             aliases: None,
             default_key: default_key.into(),
@@ -2032,7 +2033,7 @@ impl GetSecretLinkResponseLinkedKeysItem {
 
     /// Sets [`Self::aliases`].
     #[must_use]
-    pub fn with_aliases(mut self, aliases: Vec<String>) -> Self {
+    pub fn with_aliases(mut self, aliases: Vec<CompactString>) -> Self {
         self.aliases = Some(aliases);
         self
     }
@@ -2118,27 +2119,27 @@ impl Json for ListGlobalSecretsResponse {
 #[non_exhaustive]
 pub struct ListGlobalSecretsResponseSecretsItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `type` member.
     pub type_: CreateGlobalSecretBodyType,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListGlobalSecretsResponseSecretsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         type_: CreateGlobalSecretBodyType,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -2152,7 +2153,7 @@ impl ListGlobalSecretsResponseSecretsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2259,21 +2260,21 @@ impl Json for ListSecretsResponse {
 #[non_exhaustive]
 pub struct ListSecretsResponseSecretsItem {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member.
     pub priority: i64,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `restrictions` member.
     pub restrictions: CreateSecretBodyRestrictions,
     /// The `secretType` member.
     pub secret_type: CreateSecretBodySecretType,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `type` member.
     pub type_: CreateGlobalSecretBodyType,
 }
@@ -2282,13 +2283,13 @@ impl ListSecretsResponseSecretsItem {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         priority: i64,
-        project_id: impl Into<String>,
+        project_id: impl Into<CompactString>,
         restrictions: CreateSecretBodyRestrictions,
         secret_type: CreateSecretBodySecretType,
-        tags: Vec<String>,
+        tags: Vec<CompactString>,
         type_: CreateGlobalSecretBodyType,
     ) -> Self {
         Self {
@@ -2306,7 +2307,7 @@ impl ListSecretsResponseSecretsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2407,7 +2408,7 @@ pub struct PatchGlobalSecretBody {
     /// The `dependents` member; omitted when `None`.
     pub dependents: Option<CreateGlobalSecretBodyDependents>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
     pub gitops: Option<Option<CreateGlobalSecretBodyGitops>>,
     /// The `secrets` member; omitted when `None`.
@@ -2434,7 +2435,7 @@ impl PatchGlobalSecretBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2555,17 +2556,17 @@ impl Json for PatchGlobalSecretBodySecrets {
 #[non_exhaustive]
 pub struct PatchGlobalSecretResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `dependents` member; omitted when `None`.
     pub dependents: Option<CreateGlobalSecretBodyDependents>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<CreateGlobalSecretBodyGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `secrets` member; omitted when `None`.
     pub secrets: Option<CreateGlobalSecretBodySecrets>,
     /// The `triggerResult` member; omitted when `None`.
@@ -2573,14 +2574,14 @@ pub struct PatchGlobalSecretResponse {
     /// The `type` member.
     pub type_: CreateGlobalSecretBodyType,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl PatchGlobalSecretResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         type_: CreateGlobalSecretBodyType,
     ) -> Self {
         Self {
@@ -2599,7 +2600,7 @@ impl PatchGlobalSecretResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -2613,7 +2614,7 @@ impl PatchGlobalSecretResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2644,7 +2645,7 @@ impl PatchGlobalSecretResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2731,7 +2732,7 @@ pub struct PatchGlobalSecretResponseTriggerResult {
     /// The `accepted` member.
     pub accepted: i64,
     /// The `batchId` member.
-    pub batch_id: String,
+    pub batch_id: CompactString,
     /// The `deduplicated` member.
     pub deduplicated: i64,
     /// The `failed` member.
@@ -2748,7 +2749,7 @@ impl PatchGlobalSecretResponseTriggerResult {
     /// A value with the required members set and the others absent.
     pub fn new(
         accepted: i64,
-        batch_id: impl Into<String>,
+        batch_id: impl Into<CompactString>,
         deduplicated: i64,
         failed: i64,
         items: Vec<PatchGlobalSecretResponseTriggerResultItemsItem>,
@@ -2850,16 +2851,16 @@ pub struct PatchGlobalSecretResponseTriggerResultItemsItem {
     /// The `status` member.
     pub status: PatchGlobalSecretResponseTriggerResultItemsItemStatus,
     /// The `templateInternalId` member.
-    pub template_internal_id: String,
+    pub template_internal_id: CompactString,
     /// The `templateRunId` member; omitted when `None`.
-    pub template_run_id: Option<String>,
+    pub template_run_id: Option<CompactString>,
 }
 
 impl PatchGlobalSecretResponseTriggerResultItemsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         status: PatchGlobalSecretResponseTriggerResultItemsItemStatus,
-        template_internal_id: impl Into<String>,
+        template_internal_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             status,
@@ -2870,7 +2871,7 @@ impl PatchGlobalSecretResponseTriggerResultItemsItem {
 
     /// Sets [`Self::template_run_id`].
     #[must_use]
-    pub fn with_template_run_id(mut self, template_run_id: impl Into<String>) -> Self {
+    pub fn with_template_run_id(mut self, template_run_id: impl Into<CompactString>) -> Self {
         self.template_run_id = Some(template_run_id.into());
         self
     }
@@ -2937,7 +2938,7 @@ pub struct PatchSecretBody {
     /// The `addonDependencies` member; omitted when `None`.
     pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAddonDependencies` member; omitted when `None`.
     pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `priority` member; omitted when `None`.
@@ -2949,9 +2950,9 @@ pub struct PatchSecretBody {
     /// The `secrets` member; omitted when `None`.
     pub secrets: Option<CreateSecretBodySecrets>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `type` member; omitted when `None`.
     pub type_: Option<CreateGlobalSecretBodyType>,
 }
@@ -2985,7 +2986,7 @@ impl PatchSecretBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3030,14 +3031,14 @@ impl PatchSecretBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -3136,7 +3137,7 @@ pub struct UpdateSecretBody {
     /// The `addonDependencies` member; omitted when `None`.
     pub addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `externalAddonDependencies` member; omitted when `None`.
     pub external_addon_dependencies: Option<Vec<CreateSecretBodyAddonDependenciesItem>>,
     /// The `priority` member; omitted when `None`.
@@ -3178,7 +3179,7 @@ impl UpdateSecretBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -19,17 +20,17 @@ pub struct ActivateEncryptionConfigurationResponse {
     /// The `active` member.
     pub active: bool,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `envelope` member; omitted when `None`.
     pub envelope: Option<ActivateEncryptionConfigurationResponseEnvelope>,
     /// The `firstActivatedAt` member; omitted when `None`.
-    pub first_activated_at: Option<String>,
+    pub first_activated_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `vault` member; omitted when `None`.
     pub vault: Option<ActivateEncryptionConfigurationResponseVault>,
 }
@@ -38,9 +39,9 @@ impl ActivateEncryptionConfigurationResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         active: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             active,
@@ -56,7 +57,7 @@ impl ActivateEncryptionConfigurationResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -73,7 +74,7 @@ impl ActivateEncryptionConfigurationResponse {
 
     /// Sets [`Self::first_activated_at`].
     #[must_use]
-    pub fn with_first_activated_at(mut self, first_activated_at: impl Into<String>) -> Self {
+    pub fn with_first_activated_at(mut self, first_activated_at: impl Into<CompactString>) -> Self {
         self.first_activated_at = Some(first_activated_at.into());
         self
     }
@@ -160,35 +161,35 @@ impl Json for ActivateEncryptionConfigurationResponse {
 #[non_exhaustive]
 pub struct ActivateEncryptionConfigurationResponseEnvelope {
     /// The `externalId` member; omitted when `None`.
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// The `keyId` member; omitted when `None`.
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<ActivateEncryptionConfigurationResponseEnvelopeOptions>,
     /// The `provider` member.
     pub provider: ActivateEncryptionConfigurationResponseEnvelopeProvider,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `cryptoKey` member; omitted when `None`.
-    pub crypto_key: Option<String>,
+    pub crypto_key: Option<CompactString>,
     /// The `keyRing` member; omitted when `None`.
-    pub key_ring: Option<String>,
+    pub key_ring: Option<CompactString>,
     /// The `keyfileServiceAccountEmail` member; omitted when `None`.
-    pub keyfile_service_account_email: Option<String>,
+    pub keyfile_service_account_email: Option<CompactString>,
     /// The `location` member; omitted when `None`.
-    pub location: Option<String>,
+    pub location: Option<CompactString>,
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
     /// The `serviceAccountEmail` member; omitted when `None`.
-    pub service_account_email: Option<String>,
+    pub service_account_email: Option<CompactString>,
     /// The `address` member; omitted when `None`.
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// The `keyName` member; omitted when `None`.
-    pub key_name: Option<String>,
+    pub key_name: Option<CompactString>,
     /// The `mountPath` member; omitted when `None`.
-    pub mount_path: Option<String>,
+    pub mount_path: Option<CompactString>,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl ActivateEncryptionConfigurationResponseEnvelope {
@@ -215,14 +216,14 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
 
     /// Sets [`Self::external_id`].
     #[must_use]
-    pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
+    pub fn with_external_id(mut self, external_id: impl Into<CompactString>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
 
     /// Sets [`Self::key_id`].
     #[must_use]
-    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+    pub fn with_key_id(mut self, key_id: impl Into<CompactString>) -> Self {
         self.key_id = Some(key_id.into());
         self
     }
@@ -239,21 +240,21 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::crypto_key`].
     #[must_use]
-    pub fn with_crypto_key(mut self, crypto_key: impl Into<String>) -> Self {
+    pub fn with_crypto_key(mut self, crypto_key: impl Into<CompactString>) -> Self {
         self.crypto_key = Some(crypto_key.into());
         self
     }
 
     /// Sets [`Self::key_ring`].
     #[must_use]
-    pub fn with_key_ring(mut self, key_ring: impl Into<String>) -> Self {
+    pub fn with_key_ring(mut self, key_ring: impl Into<CompactString>) -> Self {
         self.key_ring = Some(key_ring.into());
         self
     }
@@ -262,7 +263,7 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
     #[must_use]
     pub fn with_keyfile_service_account_email(
         mut self,
-        keyfile_service_account_email: impl Into<String>,
+        keyfile_service_account_email: impl Into<CompactString>,
     ) -> Self {
         self.keyfile_service_account_email = Some(keyfile_service_account_email.into());
         self
@@ -270,49 +271,52 @@ impl ActivateEncryptionConfigurationResponseEnvelope {
 
     /// Sets [`Self::location`].
     #[must_use]
-    pub fn with_location(mut self, location: impl Into<String>) -> Self {
+    pub fn with_location(mut self, location: impl Into<CompactString>) -> Self {
         self.location = Some(location.into());
         self
     }
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
     /// Sets [`Self::service_account_email`].
     #[must_use]
-    pub fn with_service_account_email(mut self, service_account_email: impl Into<String>) -> Self {
+    pub fn with_service_account_email(
+        mut self,
+        service_account_email: impl Into<CompactString>,
+    ) -> Self {
         self.service_account_email = Some(service_account_email.into());
         self
     }
 
     /// Sets [`Self::address`].
     #[must_use]
-    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+    pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
         self
     }
 
     /// Sets [`Self::key_name`].
     #[must_use]
-    pub fn with_key_name(mut self, key_name: impl Into<String>) -> Self {
+    pub fn with_key_name(mut self, key_name: impl Into<CompactString>) -> Self {
         self.key_name = Some(key_name.into());
         self
     }
 
     /// Sets [`Self::mount_path`].
     #[must_use]
-    pub fn with_mount_path(mut self, mount_path: impl Into<String>) -> Self {
+    pub fn with_mount_path(mut self, mount_path: impl Into<CompactString>) -> Self {
         self.mount_path = Some(mount_path.into());
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -526,12 +530,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct ActivateEncryptionConfigurationResponseVault {
     /// The `version` member.
-    pub version: String,
+    pub version: CompactString,
 }
 
 impl ActivateEncryptionConfigurationResponseVault {
     /// A value with the required members set and the others absent.
-    pub fn new(version: impl Into<String>) -> Self {
+    pub fn new(version: impl Into<CompactString>) -> Self {
         Self {
             version: version.into(),
         }
@@ -630,18 +634,18 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateEncryptionConfigurationBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `envelope` member.
     pub envelope: CreateEncryptionConfigurationBodyEnvelope,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl CreateEncryptionConfigurationBody {
     /// A value with the required members set and the others absent.
     pub fn new(
         envelope: CreateEncryptionConfigurationBodyEnvelope,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             description: None,
@@ -652,7 +656,7 @@ impl CreateEncryptionConfigurationBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -700,29 +704,29 @@ pub struct CreateEncryptionConfigurationBodyEnvelope {
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<CreateEncryptionConfigurationBodyEnvelopeCredentials>,
     /// The `cryptoKey` member; omitted when `None`.
-    pub crypto_key: Option<String>,
+    pub crypto_key: Option<CompactString>,
     /// The `keyRing` member; omitted when `None`.
-    pub key_ring: Option<String>,
+    pub key_ring: Option<CompactString>,
     /// The `location` member; omitted when `None`.
-    pub location: Option<String>,
+    pub location: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<ActivateEncryptionConfigurationResponseEnvelopeOptions>,
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
     /// The `provider` member.
     pub provider: Value,
     /// The `keyId` member; omitted when `None`.
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `address` member; omitted when `None`.
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// The `keyName` member; omitted when `None`.
-    pub key_name: Option<String>,
+    pub key_name: Option<CompactString>,
     /// The `mountPath` member; omitted when `None`.
-    pub mount_path: Option<String>,
+    pub mount_path: Option<CompactString>,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl CreateEncryptionConfigurationBodyEnvelope {
@@ -757,21 +761,21 @@ impl CreateEncryptionConfigurationBodyEnvelope {
 
     /// Sets [`Self::crypto_key`].
     #[must_use]
-    pub fn with_crypto_key(mut self, crypto_key: impl Into<String>) -> Self {
+    pub fn with_crypto_key(mut self, crypto_key: impl Into<CompactString>) -> Self {
         self.crypto_key = Some(crypto_key.into());
         self
     }
 
     /// Sets [`Self::key_ring`].
     #[must_use]
-    pub fn with_key_ring(mut self, key_ring: impl Into<String>) -> Self {
+    pub fn with_key_ring(mut self, key_ring: impl Into<CompactString>) -> Self {
         self.key_ring = Some(key_ring.into());
         self
     }
 
     /// Sets [`Self::location`].
     #[must_use]
-    pub fn with_location(mut self, location: impl Into<String>) -> Self {
+    pub fn with_location(mut self, location: impl Into<CompactString>) -> Self {
         self.location = Some(location.into());
         self
     }
@@ -788,49 +792,49 @@ impl CreateEncryptionConfigurationBodyEnvelope {
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
     /// Sets [`Self::key_id`].
     #[must_use]
-    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+    pub fn with_key_id(mut self, key_id: impl Into<CompactString>) -> Self {
         self.key_id = Some(key_id.into());
         self
     }
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::address`].
     #[must_use]
-    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+    pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
         self
     }
 
     /// Sets [`Self::key_name`].
     #[must_use]
-    pub fn with_key_name(mut self, key_name: impl Into<String>) -> Self {
+    pub fn with_key_name(mut self, key_name: impl Into<CompactString>) -> Self {
         self.key_name = Some(key_name.into());
         self
     }
 
     /// Sets [`Self::mount_path`].
     #[must_use]
-    pub fn with_mount_path(mut self, mount_path: impl Into<String>) -> Self {
+    pub fn with_mount_path(mut self, mount_path: impl Into<CompactString>) -> Self {
         self.mount_path = Some(mount_path.into());
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -930,23 +934,23 @@ impl Json for CreateEncryptionConfigurationBodyEnvelope {
 #[non_exhaustive]
 pub struct CreateEncryptionConfigurationBodyEnvelopeCredentials {
     /// The `keyfileJson` member; omitted when `None`.
-    pub keyfile_json: Option<String>,
+    pub keyfile_json: Option<CompactString>,
     /// The `accessKey` member; omitted when `None`.
-    pub access_key: Option<String>,
+    pub access_key: Option<CompactString>,
     /// The `externalId` member; omitted when `None`.
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// The `roleArn` member; omitted when `None`.
-    pub role_arn: Option<String>,
+    pub role_arn: Option<CompactString>,
     /// The `secretKey` member; omitted when `None`.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<CompactString>,
     /// The `clientId` member; omitted when `None`.
-    pub client_id: Option<String>,
+    pub client_id: Option<CompactString>,
     /// The `secret` member; omitted when `None`.
-    pub secret: Option<String>,
+    pub secret: Option<CompactString>,
     /// The `tenantId` member; omitted when `None`.
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<CompactString>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
 }
 
 impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
@@ -967,63 +971,63 @@ impl CreateEncryptionConfigurationBodyEnvelopeCredentials {
 
     /// Sets [`Self::keyfile_json`].
     #[must_use]
-    pub fn with_keyfile_json(mut self, keyfile_json: impl Into<String>) -> Self {
+    pub fn with_keyfile_json(mut self, keyfile_json: impl Into<CompactString>) -> Self {
         self.keyfile_json = Some(keyfile_json.into());
         self
     }
 
     /// Sets [`Self::access_key`].
     #[must_use]
-    pub fn with_access_key(mut self, access_key: impl Into<String>) -> Self {
+    pub fn with_access_key(mut self, access_key: impl Into<CompactString>) -> Self {
         self.access_key = Some(access_key.into());
         self
     }
 
     /// Sets [`Self::external_id`].
     #[must_use]
-    pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
+    pub fn with_external_id(mut self, external_id: impl Into<CompactString>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
 
     /// Sets [`Self::role_arn`].
     #[must_use]
-    pub fn with_role_arn(mut self, role_arn: impl Into<String>) -> Self {
+    pub fn with_role_arn(mut self, role_arn: impl Into<CompactString>) -> Self {
         self.role_arn = Some(role_arn.into());
         self
     }
 
     /// Sets [`Self::secret_key`].
     #[must_use]
-    pub fn with_secret_key(mut self, secret_key: impl Into<String>) -> Self {
+    pub fn with_secret_key(mut self, secret_key: impl Into<CompactString>) -> Self {
         self.secret_key = Some(secret_key.into());
         self
     }
 
     /// Sets [`Self::client_id`].
     #[must_use]
-    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
+    pub fn with_client_id(mut self, client_id: impl Into<CompactString>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
 
     /// Sets [`Self::secret`].
     #[must_use]
-    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+    pub fn with_secret(mut self, secret: impl Into<CompactString>) -> Self {
         self.secret = Some(secret.into());
         self
     }
 
     /// Sets [`Self::tenant_id`].
     #[must_use]
-    pub fn with_tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
+    pub fn with_tenant_id(mut self, tenant_id: impl Into<CompactString>) -> Self {
         self.tenant_id = Some(tenant_id.into());
         self
     }
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
@@ -1100,22 +1104,22 @@ impl Json for CreateEncryptionConfigurationBodyEnvelopeCredentials {
 #[non_exhaustive]
 pub struct CreateWorkloadIdentitiesBody {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `spec` member.
     pub spec: CreateWorkloadIdentitiesBodySpec,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateWorkloadIdentitiesBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>, spec: CreateWorkloadIdentitiesBodySpec) -> Self {
+    pub fn new(name: impl Into<CompactString>, spec: CreateWorkloadIdentitiesBodySpec) -> Self {
         Self {
             created_at: None,
             description: None,
@@ -1128,14 +1132,14 @@ impl CreateWorkloadIdentitiesBody {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1149,7 +1153,7 @@ impl CreateWorkloadIdentitiesBody {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1216,7 +1220,7 @@ pub struct CreateWorkloadIdentitiesBodySpec {
     /// The `provider` member.
     pub provider: CreateWorkloadIdentitiesBodySpecProvider,
     /// The `providerLinkId` member; omitted when `None`.
-    pub provider_link_id: Option<String>,
+    pub provider_link_id: Option<CompactString>,
     /// The `providerSetupMode` member; omitted when `None`.
     pub provider_setup_mode: Option<CreateWorkloadIdentitiesBodySpecProviderSetupMode>,
     /// The `restrictions` member.
@@ -1242,7 +1246,7 @@ impl CreateWorkloadIdentitiesBodySpec {
 
     /// Sets [`Self::provider_link_id`].
     #[must_use]
-    pub fn with_provider_link_id(mut self, provider_link_id: impl Into<String>) -> Self {
+    pub fn with_provider_link_id(mut self, provider_link_id: impl Into<CompactString>) -> Self {
         self.provider_link_id = Some(provider_link_id.into());
         self
     }
@@ -1327,29 +1331,29 @@ impl Json for CreateWorkloadIdentitiesBodySpec {
 #[non_exhaustive]
 pub struct CreateWorkloadIdentitiesBodySpecProvider {
     /// The `arn` member; omitted when `None`.
-    pub arn: Option<String>,
+    pub arn: Option<CompactString>,
     /// The `policyDocument` member; omitted when `None`.
     pub policy_document: Option<Map<String, Value>>,
     /// The `roleName` member; omitted when `None`.
-    pub role_name: Option<String>,
+    pub role_name: Option<CompactString>,
     /// The `rolePath` member; omitted when `None`.
-    pub role_path: Option<String>,
+    pub role_path: Option<CompactString>,
     /// The `type` member.
     pub type_: CreateWorkloadIdentitiesBodySpecProviderType,
     /// The `existingRoleArn` member; omitted when `None`.
-    pub existing_role_arn: Option<String>,
+    pub existing_role_arn: Option<CompactString>,
     /// The `audience` member; omitted when `None`.
-    pub audience: Option<String>,
+    pub audience: Option<CompactString>,
     /// The `impersonationUrl` member; omitted when `None`.
-    pub impersonation_url: Option<String>,
+    pub impersonation_url: Option<CompactString>,
     /// The `permissions` member; omitted when `None`.
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Option<Vec<CompactString>>,
     /// The `existingRoleAudience` member; omitted when `None`.
-    pub existing_role_audience: Option<String>,
+    pub existing_role_audience: Option<CompactString>,
     /// The `existingRoleImpersonationUrl` member; omitted when `None`.
-    pub existing_role_impersonation_url: Option<String>,
+    pub existing_role_impersonation_url: Option<CompactString>,
     /// The `roleId` member; omitted when `None`.
-    pub role_id: Option<String>,
+    pub role_id: Option<CompactString>,
     /// The `scope` member; omitted when `None`.
     pub scope: Option<CreateWorkloadIdentitiesBodySpecProviderScope>,
 }
@@ -1376,7 +1380,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
 
     /// Sets [`Self::arn`].
     #[must_use]
-    pub fn with_arn(mut self, arn: impl Into<String>) -> Self {
+    pub fn with_arn(mut self, arn: impl Into<CompactString>) -> Self {
         self.arn = Some(arn.into());
         self
     }
@@ -1390,42 +1394,42 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
 
     /// Sets [`Self::role_name`].
     #[must_use]
-    pub fn with_role_name(mut self, role_name: impl Into<String>) -> Self {
+    pub fn with_role_name(mut self, role_name: impl Into<CompactString>) -> Self {
         self.role_name = Some(role_name.into());
         self
     }
 
     /// Sets [`Self::role_path`].
     #[must_use]
-    pub fn with_role_path(mut self, role_path: impl Into<String>) -> Self {
+    pub fn with_role_path(mut self, role_path: impl Into<CompactString>) -> Self {
         self.role_path = Some(role_path.into());
         self
     }
 
     /// Sets [`Self::existing_role_arn`].
     #[must_use]
-    pub fn with_existing_role_arn(mut self, existing_role_arn: impl Into<String>) -> Self {
+    pub fn with_existing_role_arn(mut self, existing_role_arn: impl Into<CompactString>) -> Self {
         self.existing_role_arn = Some(existing_role_arn.into());
         self
     }
 
     /// Sets [`Self::audience`].
     #[must_use]
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+    pub fn with_audience(mut self, audience: impl Into<CompactString>) -> Self {
         self.audience = Some(audience.into());
         self
     }
 
     /// Sets [`Self::impersonation_url`].
     #[must_use]
-    pub fn with_impersonation_url(mut self, impersonation_url: impl Into<String>) -> Self {
+    pub fn with_impersonation_url(mut self, impersonation_url: impl Into<CompactString>) -> Self {
         self.impersonation_url = Some(impersonation_url.into());
         self
     }
 
     /// Sets [`Self::permissions`].
     #[must_use]
-    pub fn with_permissions(mut self, permissions: Vec<String>) -> Self {
+    pub fn with_permissions(mut self, permissions: Vec<CompactString>) -> Self {
         self.permissions = Some(permissions);
         self
     }
@@ -1434,7 +1438,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     #[must_use]
     pub fn with_existing_role_audience(
         mut self,
-        existing_role_audience: impl Into<String>,
+        existing_role_audience: impl Into<CompactString>,
     ) -> Self {
         self.existing_role_audience = Some(existing_role_audience.into());
         self
@@ -1444,7 +1448,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
     #[must_use]
     pub fn with_existing_role_impersonation_url(
         mut self,
-        existing_role_impersonation_url: impl Into<String>,
+        existing_role_impersonation_url: impl Into<CompactString>,
     ) -> Self {
         self.existing_role_impersonation_url = Some(existing_role_impersonation_url.into());
         self
@@ -1452,7 +1456,7 @@ impl CreateWorkloadIdentitiesBodySpecProvider {
 
     /// Sets [`Self::role_id`].
     #[must_use]
-    pub fn with_role_id(mut self, role_id: impl Into<String>) -> Self {
+    pub fn with_role_id(mut self, role_id: impl Into<CompactString>) -> Self {
         self.role_id = Some(role_id.into());
         self
     }
@@ -1699,13 +1703,13 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateWorkloadIdentitiesResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `spec` member.
@@ -1713,14 +1717,14 @@ pub struct CreateWorkloadIdentitiesResponse {
     /// The `state` member; omitted when `None`.
     pub state: Option<CreateWorkloadIdentitiesResponseState>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateWorkloadIdentitiesResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: CreateWorkloadIdentitiesBodySpec,
     ) -> Self {
         Self {
@@ -1737,14 +1741,14 @@ impl CreateWorkloadIdentitiesResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1765,7 +1769,7 @@ impl CreateWorkloadIdentitiesResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1840,11 +1844,11 @@ impl Json for CreateWorkloadIdentitiesResponse {
 #[non_exhaustive]
 pub struct CreateWorkloadIdentitiesResponseState {
     /// The `errors` member; omitted when `None`.
-    pub errors: Option<Vec<String>>,
+    pub errors: Option<Vec<CompactString>>,
     /// The `status` member.
     pub status: CreateWorkloadIdentitiesResponseStateStatus,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateWorkloadIdentitiesResponseState {
@@ -1859,14 +1863,14 @@ impl CreateWorkloadIdentitiesResponseState {
 
     /// Sets [`Self::errors`].
     #[must_use]
-    pub fn with_errors(mut self, errors: Vec<String>) -> Self {
+    pub fn with_errors(mut self, errors: Vec<CompactString>) -> Self {
         self.errors = Some(errors);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2181,27 +2185,27 @@ pub struct UpdateEncryptionConfigurationSettingsBodyEnvelope {
     /// The `credentials` member; omitted when `None`.
     pub credentials: Option<CreateEncryptionConfigurationBodyEnvelopeCredentials>,
     /// The `cryptoKey` member; omitted when `None`.
-    pub crypto_key: Option<String>,
+    pub crypto_key: Option<CompactString>,
     /// The `keyRing` member; omitted when `None`.
-    pub key_ring: Option<String>,
+    pub key_ring: Option<CompactString>,
     /// The `location` member; omitted when `None`.
-    pub location: Option<String>,
+    pub location: Option<CompactString>,
     /// The `projectId` member; omitted when `None`.
-    pub project_id: Option<String>,
+    pub project_id: Option<CompactString>,
     /// The `provider` member.
     pub provider: Value,
     /// The `keyId` member; omitted when `None`.
-    pub key_id: Option<String>,
+    pub key_id: Option<CompactString>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `address` member; omitted when `None`.
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// The `keyName` member; omitted when `None`.
-    pub key_name: Option<String>,
+    pub key_name: Option<CompactString>,
     /// The `mountPath` member; omitted when `None`.
-    pub mount_path: Option<String>,
+    pub mount_path: Option<CompactString>,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
@@ -2235,70 +2239,70 @@ impl UpdateEncryptionConfigurationSettingsBodyEnvelope {
 
     /// Sets [`Self::crypto_key`].
     #[must_use]
-    pub fn with_crypto_key(mut self, crypto_key: impl Into<String>) -> Self {
+    pub fn with_crypto_key(mut self, crypto_key: impl Into<CompactString>) -> Self {
         self.crypto_key = Some(crypto_key.into());
         self
     }
 
     /// Sets [`Self::key_ring`].
     #[must_use]
-    pub fn with_key_ring(mut self, key_ring: impl Into<String>) -> Self {
+    pub fn with_key_ring(mut self, key_ring: impl Into<CompactString>) -> Self {
         self.key_ring = Some(key_ring.into());
         self
     }
 
     /// Sets [`Self::location`].
     #[must_use]
-    pub fn with_location(mut self, location: impl Into<String>) -> Self {
+    pub fn with_location(mut self, location: impl Into<CompactString>) -> Self {
         self.location = Some(location.into());
         self
     }
 
     /// Sets [`Self::project_id`].
     #[must_use]
-    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+    pub fn with_project_id(mut self, project_id: impl Into<CompactString>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
     /// Sets [`Self::key_id`].
     #[must_use]
-    pub fn with_key_id(mut self, key_id: impl Into<String>) -> Self {
+    pub fn with_key_id(mut self, key_id: impl Into<CompactString>) -> Self {
         self.key_id = Some(key_id.into());
         self
     }
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Sets [`Self::address`].
     #[must_use]
-    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+    pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
         self
     }
 
     /// Sets [`Self::key_name`].
     #[must_use]
-    pub fn with_key_name(mut self, key_name: impl Into<String>) -> Self {
+    pub fn with_key_name(mut self, key_name: impl Into<CompactString>) -> Self {
         self.key_name = Some(key_name.into());
         self
     }
 
     /// Sets [`Self::mount_path`].
     #[must_use]
-    pub fn with_mount_path(mut self, mount_path: impl Into<String>) -> Self {
+    pub fn with_mount_path(mut self, mount_path: impl Into<CompactString>) -> Self {
         self.mount_path = Some(mount_path.into());
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -2393,15 +2397,15 @@ impl Json for UpdateEncryptionConfigurationSettingsBodyEnvelope {
 #[non_exhaustive]
 pub struct UpdateWorkloadIdentitiesBody {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `priority` member; omitted when `None`.
     pub priority: Option<i64>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<UpdateWorkloadIdentitiesBodySpec>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl UpdateWorkloadIdentitiesBody {
@@ -2418,14 +2422,14 @@ impl UpdateWorkloadIdentitiesBody {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2446,7 +2450,7 @@ impl UpdateWorkloadIdentitiesBody {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2563,7 +2567,7 @@ impl Json for UpdateWorkloadIdentitiesBodySpec {
 #[non_exhaustive]
 pub struct UpdateWorkloadIdentitiesBodySpecProvider {
     /// The `arn` member; omitted when `None`.
-    pub arn: Option<String>,
+    pub arn: Option<CompactString>,
     /// The `policyDocument` member; omitted when `None`.
     pub policy_document: Option<Map<String, Value>>,
     /// The `roleName` member; omitted when `None`.
@@ -2573,19 +2577,19 @@ pub struct UpdateWorkloadIdentitiesBodySpecProvider {
     /// The `type` member.
     pub type_: CreateWorkloadIdentitiesBodySpecProviderType,
     /// The `existingRoleArn` member; omitted when `None`.
-    pub existing_role_arn: Option<String>,
+    pub existing_role_arn: Option<CompactString>,
     /// The `audience` member; omitted when `None`.
-    pub audience: Option<String>,
+    pub audience: Option<CompactString>,
     /// The `impersonationUrl` member; omitted when `None`.
-    pub impersonation_url: Option<String>,
+    pub impersonation_url: Option<CompactString>,
     /// The `permissions` member; omitted when `None`.
-    pub permissions: Option<Vec<String>>,
+    pub permissions: Option<Vec<CompactString>>,
     /// The `existingRoleAudience` member; omitted when `None`.
-    pub existing_role_audience: Option<String>,
+    pub existing_role_audience: Option<CompactString>,
     /// The `existingRoleImpersonationUrl` member; omitted when `None`.
-    pub existing_role_impersonation_url: Option<String>,
+    pub existing_role_impersonation_url: Option<CompactString>,
     /// The `roleId` member; omitted when `None`.
-    pub role_id: Option<String>,
+    pub role_id: Option<CompactString>,
     /// The `scope` member; omitted when `None`.
     pub scope: Option<CreateWorkloadIdentitiesBodySpecProviderScope>,
 }
@@ -2612,7 +2616,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
 
     /// Sets [`Self::arn`].
     #[must_use]
-    pub fn with_arn(mut self, arn: impl Into<String>) -> Self {
+    pub fn with_arn(mut self, arn: impl Into<CompactString>) -> Self {
         self.arn = Some(arn.into());
         self
     }
@@ -2640,28 +2644,28 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
 
     /// Sets [`Self::existing_role_arn`].
     #[must_use]
-    pub fn with_existing_role_arn(mut self, existing_role_arn: impl Into<String>) -> Self {
+    pub fn with_existing_role_arn(mut self, existing_role_arn: impl Into<CompactString>) -> Self {
         self.existing_role_arn = Some(existing_role_arn.into());
         self
     }
 
     /// Sets [`Self::audience`].
     #[must_use]
-    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+    pub fn with_audience(mut self, audience: impl Into<CompactString>) -> Self {
         self.audience = Some(audience.into());
         self
     }
 
     /// Sets [`Self::impersonation_url`].
     #[must_use]
-    pub fn with_impersonation_url(mut self, impersonation_url: impl Into<String>) -> Self {
+    pub fn with_impersonation_url(mut self, impersonation_url: impl Into<CompactString>) -> Self {
         self.impersonation_url = Some(impersonation_url.into());
         self
     }
 
     /// Sets [`Self::permissions`].
     #[must_use]
-    pub fn with_permissions(mut self, permissions: Vec<String>) -> Self {
+    pub fn with_permissions(mut self, permissions: Vec<CompactString>) -> Self {
         self.permissions = Some(permissions);
         self
     }
@@ -2670,7 +2674,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     #[must_use]
     pub fn with_existing_role_audience(
         mut self,
-        existing_role_audience: impl Into<String>,
+        existing_role_audience: impl Into<CompactString>,
     ) -> Self {
         self.existing_role_audience = Some(existing_role_audience.into());
         self
@@ -2680,7 +2684,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
     #[must_use]
     pub fn with_existing_role_impersonation_url(
         mut self,
-        existing_role_impersonation_url: impl Into<String>,
+        existing_role_impersonation_url: impl Into<CompactString>,
     ) -> Self {
         self.existing_role_impersonation_url = Some(existing_role_impersonation_url.into());
         self
@@ -2688,7 +2692,7 @@ impl UpdateWorkloadIdentitiesBodySpecProvider {
 
     /// Sets [`Self::role_id`].
     #[must_use]
-    pub fn with_role_id(mut self, role_id: impl Into<String>) -> Self {
+    pub fn with_role_id(mut self, role_id: impl Into<CompactString>) -> Self {
         self.role_id = Some(role_id.into());
         self
     }
@@ -2817,9 +2821,9 @@ impl Json for UpdateWorkloadIdentitiesBodySpecProvider {
 #[non_exhaustive]
 pub struct VerifyEncryptionConfigurationResponse {
     /// The `error` member; omitted when `None`.
-    pub error: Option<String>,
+    pub error: Option<CompactString>,
     /// The `keyRef` member; omitted when `None`.
-    pub key_ref: Option<String>,
+    pub key_ref: Option<CompactString>,
     /// The `ok` member.
     pub ok: bool,
 }
@@ -2836,14 +2840,14 @@ impl VerifyEncryptionConfigurationResponse {
 
     /// Sets [`Self::error`].
     #[must_use]
-    pub fn with_error(mut self, error: impl Into<String>) -> Self {
+    pub fn with_error(mut self, error: impl Into<CompactString>) -> Self {
         self.error = Some(error.into());
         self
     }
 
     /// Sets [`Self::key_ref`].
     #[must_use]
-    pub fn with_key_ref(mut self, key_ref: impl Into<String>) -> Self {
+    pub fn with_key_ref(mut self, key_ref: impl Into<CompactString>) -> Self {
         self.key_ref = Some(key_ref.into());
         self
     }

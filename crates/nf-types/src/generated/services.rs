@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,9 +18,9 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct CreateContainerSnapshotBody {
     /// The `backupDestinationId` member; omitted when `None`.
-    pub backup_destination_id: Option<String>,
+    pub backup_destination_id: Option<CompactString>,
     /// The `podName` member; omitted when `None`.
-    pub pod_name: Option<String>,
+    pub pod_name: Option<CompactString>,
 }
 
 impl CreateContainerSnapshotBody {
@@ -33,14 +34,17 @@ impl CreateContainerSnapshotBody {
 
     /// Sets [`Self::backup_destination_id`].
     #[must_use]
-    pub fn with_backup_destination_id(mut self, backup_destination_id: impl Into<String>) -> Self {
+    pub fn with_backup_destination_id(
+        mut self,
+        backup_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.backup_destination_id = Some(backup_destination_id.into());
         self
     }
 
     /// Sets [`Self::pod_name`].
     #[must_use]
-    pub fn with_pod_name(mut self, pod_name: impl Into<String>) -> Self {
+    pub fn with_pod_name(mut self, pod_name: impl Into<CompactString>) -> Self {
         self.pod_name = Some(pod_name.into());
         self
     }
@@ -85,29 +89,29 @@ pub struct CreateContainerSnapshotResponse {
     /// The `compatibility` member.
     pub compatibility: CreateContainerSnapshotResponseCompatibility,
     /// The `completedAt` member; omitted when `None`.
-    pub completed_at: Option<String>,
+    pub completed_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `deadline` member; omitted when `None`.
-    pub deadline: Option<String>,
+    pub deadline: Option<CompactString>,
     /// The `error` member; omitted when `None`.
     pub error: Option<CreateContainerSnapshotResponseError>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `inUse` member.
     pub in_use: bool,
     /// The `lastTransitionTime` member.
-    pub last_transition_time: String,
+    pub last_transition_time: CompactString,
     /// The `parentSnapshotId` member; omitted when `None`.
-    pub parent_snapshot_id: Option<String>,
+    pub parent_snapshot_id: Option<CompactString>,
     /// The `requestedAt` member; omitted when `None`.
-    pub requested_at: Option<String>,
+    pub requested_at: Option<CompactString>,
     /// The `result` member; omitted when `None`.
     pub result: Option<CreateContainerSnapshotResponseResult>,
     /// The `source` member.
     pub source: CreateContainerSnapshotResponseSource,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `state` member.
     pub state: CreateContainerSnapshotResponseState,
     /// The `target` member.
@@ -115,7 +119,7 @@ pub struct CreateContainerSnapshotResponse {
     /// The `trigger` member.
     pub trigger: CreateContainerSnapshotResponseTrigger,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl CreateContainerSnapshotResponse {
@@ -123,15 +127,15 @@ impl CreateContainerSnapshotResponse {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         compatibility: CreateContainerSnapshotResponseCompatibility,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         in_use: bool,
-        last_transition_time: impl Into<String>,
+        last_transition_time: impl Into<CompactString>,
         source: CreateContainerSnapshotResponseSource,
         state: CreateContainerSnapshotResponseState,
         target: CreateContainerSnapshotResponseTarget,
         trigger: CreateContainerSnapshotResponseTrigger,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             compatibility,
@@ -156,14 +160,14 @@ impl CreateContainerSnapshotResponse {
 
     /// Sets [`Self::completed_at`].
     #[must_use]
-    pub fn with_completed_at(mut self, completed_at: impl Into<String>) -> Self {
+    pub fn with_completed_at(mut self, completed_at: impl Into<CompactString>) -> Self {
         self.completed_at = Some(completed_at.into());
         self
     }
 
     /// Sets [`Self::deadline`].
     #[must_use]
-    pub fn with_deadline(mut self, deadline: impl Into<String>) -> Self {
+    pub fn with_deadline(mut self, deadline: impl Into<CompactString>) -> Self {
         self.deadline = Some(deadline.into());
         self
     }
@@ -177,14 +181,14 @@ impl CreateContainerSnapshotResponse {
 
     /// Sets [`Self::parent_snapshot_id`].
     #[must_use]
-    pub fn with_parent_snapshot_id(mut self, parent_snapshot_id: impl Into<String>) -> Self {
+    pub fn with_parent_snapshot_id(mut self, parent_snapshot_id: impl Into<CompactString>) -> Self {
         self.parent_snapshot_id = Some(parent_snapshot_id.into());
         self
     }
 
     /// Sets [`Self::requested_at`].
     #[must_use]
-    pub fn with_requested_at(mut self, requested_at: impl Into<String>) -> Self {
+    pub fn with_requested_at(mut self, requested_at: impl Into<CompactString>) -> Self {
         self.requested_at = Some(requested_at.into());
         self
     }
@@ -198,7 +202,7 @@ impl CreateContainerSnapshotResponse {
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -351,7 +355,7 @@ pub struct CreateContainerSnapshotResponseCompatibility {
     /// The `architecture` member.
     pub architecture: CreateContainerSnapshotResponseCompatibilityArchitecture,
     /// The `baseImageDigest` member; omitted when `None`.
-    pub base_image_digest: Option<String>,
+    pub base_image_digest: Option<CompactString>,
     /// The `runtime` member.
     pub runtime: CreateContainerSnapshotResponseCompatibilityRuntime,
 }
@@ -371,7 +375,7 @@ impl CreateContainerSnapshotResponseCompatibility {
 
     /// Sets [`Self::base_image_digest`].
     #[must_use]
-    pub fn with_base_image_digest(mut self, base_image_digest: impl Into<String>) -> Self {
+    pub fn with_base_image_digest(mut self, base_image_digest: impl Into<CompactString>) -> Self {
         self.base_image_digest = Some(base_image_digest.into());
         self
     }
@@ -439,16 +443,20 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateContainerSnapshotResponseError {
     /// The `code` member.
-    pub code: String,
+    pub code: CompactString,
     /// The `message` member.
-    pub message: String,
+    pub message: CompactString,
     /// The `retryable` member.
     pub retryable: bool,
 }
 
 impl CreateContainerSnapshotResponseError {
     /// A value with the required members set and the others absent.
-    pub fn new(code: impl Into<String>, message: impl Into<String>, retryable: bool) -> Self {
+    pub fn new(
+        code: impl Into<CompactString>,
+        message: impl Into<CompactString>,
+        retryable: bool,
+    ) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
@@ -539,14 +547,14 @@ pub struct CreateContainerSnapshotResponseSource {
     /// The `nfObject` member.
     pub nf_object: CreateContainerSnapshotResponseSourceNfObject,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
 }
 
 impl CreateContainerSnapshotResponseSource {
     /// A value with the required members set and the others absent.
     pub fn new(
         nf_object: CreateContainerSnapshotResponseSourceNfObject,
-        project_id: impl Into<String>,
+        project_id: impl Into<CompactString>,
     ) -> Self {
         Self {
             nf_object,
@@ -591,7 +599,7 @@ impl Json for CreateContainerSnapshotResponseSource {
 #[non_exhaustive]
 pub struct CreateContainerSnapshotResponseSourceNfObject {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `type` member.
     pub type_: CreateContainerSnapshotResponseSourceNfObjectType,
 }
@@ -599,7 +607,7 @@ pub struct CreateContainerSnapshotResponseSourceNfObject {
 impl CreateContainerSnapshotResponseSourceNfObject {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         type_: CreateContainerSnapshotResponseSourceNfObjectType,
     ) -> Self {
         Self {
@@ -682,12 +690,12 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateContainerSnapshotResponseTarget {
     /// The `podName` member.
-    pub pod_name: String,
+    pub pod_name: CompactString,
 }
 
 impl CreateContainerSnapshotResponseTarget {
     /// A value with the required members set and the others absent.
-    pub fn new(pod_name: impl Into<String>) -> Self {
+    pub fn new(pod_name: impl Into<CompactString>) -> Self {
         Self {
             pod_name: pod_name.into(),
         }
@@ -746,7 +754,7 @@ pub struct CreateServiceBuildBody {
     /// The `buildSource` member; omitted when `None`.
     pub build_source: Option<CreateServiceBuildBodyBuildSource>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -754,11 +762,11 @@ pub struct CreateServiceBuildBody {
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<CreateServiceBuildBodyVcsData>,
 }
@@ -768,7 +776,7 @@ impl CreateServiceBuildBody {
     pub fn new(
         billing: CreateServiceBuildBodyBilling,
         build_settings: CreateServiceBuildBodyBuildSettings,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             billing,
@@ -821,7 +829,7 @@ impl CreateServiceBuildBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -852,14 +860,14 @@ impl CreateServiceBuildBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -984,9 +992,9 @@ impl Json for CreateServiceBuildBody {
 #[non_exhaustive]
 pub struct CreateServiceBuildBodyBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
 }
@@ -1003,14 +1011,14 @@ impl CreateServiceBuildBodyBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -1129,7 +1137,7 @@ impl Json for CreateServiceBuildBodyBillingGpu {
 #[non_exhaustive]
 pub struct CreateServiceBuildBodyBillingGpuConfiguration {
     /// The `gpuType` member.
-    pub gpu_type: String,
+    pub gpu_type: CompactString,
     /// The `gpuCount` member; omitted when `None`.
     pub gpu_count: Option<f64>,
     /// The `timesliced` member; omitted when `None`.
@@ -1138,7 +1146,7 @@ pub struct CreateServiceBuildBodyBillingGpuConfiguration {
 
 impl CreateServiceBuildBodyBillingGpuConfiguration {
     /// A value with the required members set and the others absent.
-    pub fn new(gpu_type: impl Into<String>) -> Self {
+    pub fn new(gpu_type: impl Into<CompactString>) -> Self {
         Self {
             gpu_type: gpu_type.into(),
             gpu_count: None,
@@ -1201,17 +1209,17 @@ impl Json for CreateServiceBuildBodyBillingGpuConfiguration {
 #[non_exhaustive]
 pub struct CreateServiceBuildBodyBuildConfiguration {
     /// The `branchRestrictions` member; omitted when `None`.
-    pub branch_restrictions: Option<Vec<String>>,
+    pub branch_restrictions: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `crossProjectAccess` member; omitted when `None`.
     pub cross_project_access: Option<CreateServiceBuildBodyBuildConfigurationCrossProjectAccess>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -1223,9 +1231,9 @@ pub struct CreateServiceBuildBodyBuildConfiguration {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `prRestrictions` member; omitted when `None`.
-    pub pr_restrictions: Option<Vec<String>>,
+    pub pr_restrictions: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
 }
@@ -1253,14 +1261,14 @@ impl CreateServiceBuildBodyBuildConfiguration {
 
     /// Sets [`Self::branch_restrictions`].
     #[must_use]
-    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
         self
     }
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -1284,14 +1292,14 @@ impl CreateServiceBuildBodyBuildConfiguration {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -1333,14 +1341,14 @@ impl CreateServiceBuildBodyBuildConfiguration {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
 
     /// Sets [`Self::pr_restrictions`].
     #[must_use]
-    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
         self
     }
@@ -1492,12 +1500,12 @@ pub struct CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
     /// The `isAllowList` member.
     pub is_allow_list: bool,
     /// The `projects` member.
-    pub projects: Vec<String>,
+    pub projects: Vec<CompactString>,
 }
 
 impl CreateServiceBuildBodyBuildConfigurationCrossProjectAccess {
     /// A value with the required members set and the others absent.
-    pub fn new(enabled: bool, is_allow_list: bool, projects: Vec<String>) -> Self {
+    pub fn new(enabled: bool, is_allow_list: bool, projects: Vec<CompactString>) -> Self {
         Self {
             enabled,
             is_allow_list,
@@ -1734,18 +1742,21 @@ pub struct CreateServiceBuildBodyBuildSettingsDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildkit>,
     /// The `dockerFilePath` member.
-    pub docker_file_path: String,
+    pub docker_file_path: CompactString,
     /// The `dockerWorkDir` member.
-    pub docker_work_dir: String,
+    pub docker_work_dir: CompactString,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
 
 impl CreateServiceBuildBodyBuildSettingsDockerfile {
     /// A value with the required members set and the others absent.
-    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+    pub fn new(
+        docker_file_path: impl Into<CompactString>,
+        docker_work_dir: impl Into<CompactString>,
+    ) -> Self {
         Self {
             build_engine: None,
             buildkit: None,
@@ -1778,7 +1789,7 @@ impl CreateServiceBuildBodyBuildSettingsDockerfile {
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -1972,11 +1983,11 @@ impl Json for CreateServiceBuildBodyBuildSettingsDockerfileBuildkit {
 #[non_exhaustive]
 pub struct CreateServiceBuildBodyBuildSettingsBuildpack {
     /// The `buildContext` member; omitted when `None`.
-    pub build_context: Option<String>,
+    pub build_context: Option<CompactString>,
     /// The `builder` member; omitted when `None`.
     pub builder: Option<CreateServiceBuildBodyBuildSettingsBuildpackBuilder>,
     /// The `buildpackLocators` member; omitted when `None`.
-    pub buildpack_locators: Option<Vec<String>>,
+    pub buildpack_locators: Option<Vec<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
@@ -1994,7 +2005,7 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
 
     /// Sets [`Self::build_context`].
     #[must_use]
-    pub fn with_build_context(mut self, build_context: impl Into<String>) -> Self {
+    pub fn with_build_context(mut self, build_context: impl Into<CompactString>) -> Self {
         self.build_context = Some(build_context.into());
         self
     }
@@ -2011,7 +2022,7 @@ impl CreateServiceBuildBodyBuildSettingsBuildpack {
 
     /// Sets [`Self::buildpack_locators`].
     #[must_use]
-    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
         self
     }
@@ -2163,22 +2174,22 @@ impl Json for CreateServiceBuildBodyInfrastructure {
 #[non_exhaustive]
 pub struct CreateServiceBuildBodyVcsData {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectType` member.
     pub project_type: CreateServiceBuildBodyVcsDataProjectType,
     /// The `projectUrl` member.
-    pub project_url: String,
+    pub project_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl CreateServiceBuildBodyVcsData {
     /// A value with the required members set and the others absent.
     pub fn new(
         project_type: CreateServiceBuildBodyVcsDataProjectType,
-        project_url: impl Into<String>,
+        project_url: impl Into<CompactString>,
     ) -> Self {
         Self {
             account_login: None,
@@ -2191,21 +2202,21 @@ impl CreateServiceBuildBodyVcsData {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -2287,7 +2298,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateServiceBuildResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `billing` member.
     pub billing: CreateServiceBuildResponseBilling,
     /// The `buildArguments` member; omitted when `None`.
@@ -2303,29 +2314,29 @@ pub struct CreateServiceBuildResponse {
     /// The `cluster` member.
     pub cluster: CreateServiceBuildResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
     pub docker_secret_mounts: Option<Map<String, Value>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `serviceType` member.
     pub service_type: CreateServiceBuildResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceBuildResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<CreateServiceBuildBodyVcsData>,
 }
@@ -2334,12 +2345,12 @@ impl CreateServiceBuildResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceBuildResponseBilling,
         build_settings: CreateServiceBuildResponseBuildSettings,
         cluster: CreateServiceBuildResponseCluster,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: CreateServiceBuildResponseServiceType,
         status: CreateServiceBuildResponseStatus,
     ) -> Self {
@@ -2401,14 +2412,14 @@ impl CreateServiceBuildResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2439,21 +2450,21 @@ impl CreateServiceBuildResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2631,9 +2642,9 @@ impl Json for CreateServiceBuildResponse {
 #[non_exhaustive]
 pub struct CreateServiceBuildResponseBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
 }
@@ -2650,14 +2661,14 @@ impl CreateServiceBuildResponseBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -2773,17 +2784,17 @@ impl Json for CreateServiceBuildResponseBillingGpu {
 #[non_exhaustive]
 pub struct CreateServiceBuildResponseBuildConfiguration {
     /// The `branchRestrictions` member; omitted when `None`.
-    pub branch_restrictions: Option<Vec<String>>,
+    pub branch_restrictions: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `crossProjectAccess` member; omitted when `None`.
     pub cross_project_access: Option<CreateServiceBuildBodyBuildConfigurationCrossProjectAccess>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -2795,9 +2806,9 @@ pub struct CreateServiceBuildResponseBuildConfiguration {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `prRestrictions` member; omitted when `None`.
-    pub pr_restrictions: Option<Vec<String>>,
+    pub pr_restrictions: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateServiceBuildResponseBuildConfigurationStorage>,
 }
@@ -2825,14 +2836,14 @@ impl CreateServiceBuildResponseBuildConfiguration {
 
     /// Sets [`Self::branch_restrictions`].
     #[must_use]
-    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
         self
     }
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -2856,14 +2867,14 @@ impl CreateServiceBuildResponseBuildConfiguration {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -2905,14 +2916,14 @@ impl CreateServiceBuildResponseBuildConfiguration {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
 
     /// Sets [`Self::pr_restrictions`].
     #[must_use]
-    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
         self
     }
@@ -3199,18 +3210,21 @@ pub struct CreateServiceBuildResponseBuildSettingsDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<Map<String, Value>>,
     /// The `dockerFilePath` member.
-    pub docker_file_path: String,
+    pub docker_file_path: CompactString,
     /// The `dockerWorkDir` member.
-    pub docker_work_dir: String,
+    pub docker_work_dir: CompactString,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
 
 impl CreateServiceBuildResponseBuildSettingsDockerfile {
     /// A value with the required members set and the others absent.
-    pub fn new(docker_file_path: impl Into<String>, docker_work_dir: impl Into<String>) -> Self {
+    pub fn new(
+        docker_file_path: impl Into<CompactString>,
+        docker_work_dir: impl Into<CompactString>,
+    ) -> Self {
         Self {
             build_engine: None,
             buildkit: None,
@@ -3240,7 +3254,7 @@ impl CreateServiceBuildResponseBuildSettingsDockerfile {
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -3317,18 +3331,18 @@ impl Json for CreateServiceBuildResponseBuildSettingsDockerfile {
 #[non_exhaustive]
 pub struct CreateServiceBuildResponseCluster {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `loadBalancers` member; omitted when `None`.
-    pub load_balancers: Option<Vec<String>>,
+    pub load_balancers: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `namespace` member; omitted when `None`.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
 }
 
 impl CreateServiceBuildResponseCluster {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             load_balancers: None,
@@ -3339,14 +3353,14 @@ impl CreateServiceBuildResponseCluster {
 
     /// Sets [`Self::load_balancers`].
     #[must_use]
-    pub fn with_load_balancers(mut self, load_balancers: Vec<String>) -> Self {
+    pub fn with_load_balancers(mut self, load_balancers: Vec<CompactString>) -> Self {
         self.load_balancers = Some(load_balancers);
         self
     }
 
     /// Sets [`Self::namespace`].
     #[must_use]
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn with_namespace(mut self, namespace: impl Into<CompactString>) -> Self {
         self.namespace = Some(namespace.into());
         self
     }
@@ -3448,7 +3462,7 @@ impl Json for CreateServiceBuildResponseStatus {
 #[non_exhaustive]
 pub struct CreateServiceBuildResponseStatusBuild {
     /// The `lastTransitionTime` member; omitted when `None`.
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceBuildResponseStatusBuildStatus,
 }
@@ -3464,7 +3478,10 @@ impl CreateServiceBuildResponseStatusBuild {
 
     /// Sets [`Self::last_transition_time`].
     #[must_use]
-    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+    pub fn with_last_transition_time(
+        mut self,
+        last_transition_time: impl Into<CompactString>,
+    ) -> Self {
         self.last_transition_time = Some(last_transition_time.into());
         self
     }
@@ -3562,7 +3579,7 @@ pub struct CreateServiceCombinedBody {
     /// The `deployment` member.
     pub deployment: CreateServiceCombinedBodyDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -3574,7 +3591,7 @@ pub struct CreateServiceCombinedBody {
     /// The `loadBalancing` member; omitted when `None`.
     pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -3582,9 +3599,9 @@ pub struct CreateServiceCombinedBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<CreateServiceCombinedBodyVcsData>,
 }
@@ -3595,7 +3612,7 @@ impl CreateServiceCombinedBody {
         billing: CreateServiceCombinedBodyBilling,
         build_settings: CreateServiceBuildBodyBuildSettings,
         deployment: CreateServiceCombinedBodyDeployment,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             autoscaling: None,
@@ -3681,7 +3698,7 @@ impl CreateServiceCombinedBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3753,14 +3770,14 @@ impl CreateServiceCombinedBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -4220,7 +4237,7 @@ pub struct CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `exposedMetricsPath` member.
-    pub exposed_metrics_path: String,
+    pub exposed_metrics_path: CompactString,
     /// The `exposedMetricsPort` member.
     pub exposed_metrics_port: f64,
     /// The `metrics` member.
@@ -4231,7 +4248,7 @@ impl CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     /// A value with the required members set and the others absent.
     pub fn new(
         enabled: bool,
-        exposed_metrics_path: impl Into<String>,
+        exposed_metrics_path: impl Into<CompactString>,
         exposed_metrics_port: f64,
         metrics: Vec<CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem>,
     ) -> Self {
@@ -4303,7 +4320,7 @@ impl Json for CreateServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     /// The `metricName` member.
-    pub metric_name: String,
+    pub metric_name: CompactString,
     /// The `metricType` member.
     pub metric_type: CreateServiceCombinedBodyUserMetricsMetricsItemMetricType,
     /// The `thresholdValue` member.
@@ -4313,7 +4330,7 @@ pub struct CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
 impl CreateServiceCombinedBodyHorizontalUserMetricsMetricsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        metric_name: impl Into<String>,
+        metric_name: impl Into<CompactString>,
         metric_type: CreateServiceCombinedBodyUserMetricsMetricsItemMetricType,
         threshold_value: f64,
     ) -> Self {
@@ -4377,16 +4394,16 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
 }
 
 impl CreateServiceCombinedBodyBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             build_plan: None,
             deployment_plan: deployment_plan.into(),
@@ -4396,7 +4413,7 @@ impl CreateServiceCombinedBodyBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
@@ -4449,13 +4466,13 @@ impl Json for CreateServiceCombinedBodyBilling {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyBuildConfiguration {
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -4467,7 +4484,7 @@ pub struct CreateServiceCombinedBodyBuildConfiguration {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
 }
@@ -4492,7 +4509,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -4506,14 +4523,14 @@ impl CreateServiceCombinedBodyBuildConfiguration {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -4555,7 +4572,7 @@ impl CreateServiceCombinedBodyBuildConfiguration {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
@@ -4676,14 +4693,14 @@ impl Json for CreateServiceCombinedBodyBuildConfiguration {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyBundleData {
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `bundleUrl` member.
-    pub bundle_url: String,
+    pub bundle_url: CompactString,
 }
 
 impl CreateServiceCombinedBodyBundleData {
     /// A value with the required members set and the others absent.
-    pub fn new(branch: impl Into<String>, bundle_url: impl Into<String>) -> Self {
+    pub fn new(branch: impl Into<CompactString>, bundle_url: impl Into<CompactString>) -> Self {
         Self {
             branch: branch.into(),
             bundle_url: bundle_url.into(),
@@ -4726,7 +4743,7 @@ pub struct CreateServiceCombinedBodyCreateOptions {
     /// The `expiryTime` member; omitted when `None`.
     pub expiry_time: Option<i64>,
     /// The `volumesToAttach` member; omitted when `None`.
-    pub volumes_to_attach: Option<Vec<String>>,
+    pub volumes_to_attach: Option<Vec<CompactString>>,
 }
 
 impl CreateServiceCombinedBodyCreateOptions {
@@ -4747,7 +4764,7 @@ impl CreateServiceCombinedBodyCreateOptions {
 
     /// Sets [`Self::volumes_to_attach`].
     #[must_use]
-    pub fn with_volumes_to_attach(mut self, volumes_to_attach: Vec<String>) -> Self {
+    pub fn with_volumes_to_attach(mut self, volumes_to_attach: Vec<CompactString>) -> Self {
         self.volumes_to_attach = Some(volumes_to_attach);
         self
     }
@@ -4798,7 +4815,7 @@ pub struct CreateServiceCombinedBodyDeployment {
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
-    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    pub gradual_rollout_strategy_id: Option<Option<CompactString>>,
     /// The `instances` member.
     pub instances: i64,
     /// The `metadata` member; omitted when `None`.
@@ -4872,7 +4889,7 @@ impl CreateServiceCombinedBodyDeployment {
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
-        gradual_rollout_strategy_id: Option<String>,
+        gradual_rollout_strategy_id: Option<CompactString>,
     ) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
         self
@@ -5039,11 +5056,11 @@ pub struct CreateServiceCombinedBodyDeploymentBuildpack {
     /// The `configType` member.
     pub config_type: CreateServiceCombinedBodyDeploymentBuildpackConfigType,
     /// The `customCommand` member; omitted when `None`.
-    pub custom_command: Option<String>,
+    pub custom_command: Option<CompactString>,
     /// The `customEntrypoint` member; omitted when `None`.
-    pub custom_entrypoint: Option<String>,
+    pub custom_entrypoint: Option<CompactString>,
     /// The `customProcess` member; omitted when `None`.
-    pub custom_process: Option<String>,
+    pub custom_process: Option<CompactString>,
 }
 
 impl CreateServiceCombinedBodyDeploymentBuildpack {
@@ -5059,21 +5076,21 @@ impl CreateServiceCombinedBodyDeploymentBuildpack {
 
     /// Sets [`Self::custom_command`].
     #[must_use]
-    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+    pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
         self
     }
 
     /// Sets [`Self::custom_entrypoint`].
     #[must_use]
-    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
         self
     }
 
     /// Sets [`Self::custom_process`].
     #[must_use]
-    pub fn with_custom_process(mut self, custom_process: impl Into<String>) -> Self {
+    pub fn with_custom_process(mut self, custom_process: impl Into<CompactString>) -> Self {
         self.custom_process = Some(custom_process.into());
         self
     }
@@ -5150,9 +5167,9 @@ pub struct CreateServiceCombinedBodyDeploymentDocker {
     /// The `configType` member.
     pub config_type: CreateServiceCombinedBodyDeploymentDockerConfigType,
     /// The `customCommand` member; omitted when `None`.
-    pub custom_command: Option<String>,
+    pub custom_command: Option<CompactString>,
     /// The `customEntrypoint` member; omitted when `None`.
-    pub custom_entrypoint: Option<String>,
+    pub custom_entrypoint: Option<CompactString>,
 }
 
 impl CreateServiceCombinedBodyDeploymentDocker {
@@ -5167,14 +5184,14 @@ impl CreateServiceCombinedBodyDeploymentDocker {
 
     /// Sets [`Self::custom_command`].
     #[must_use]
-    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+    pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
         self
     }
 
     /// Sets [`Self::custom_entrypoint`].
     #[must_use]
-    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
         self
     }
@@ -5565,14 +5582,14 @@ pub enum CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge {
     /// A number.
     Number(f64),
     /// A string.
-    String(String),
+    String(CompactString),
 }
 
 impl Json for CreateServiceCombinedBodyDeploymentStrategySettingsMaxSurge {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         match reader.peek()? {
             json::Kind::Number => <f64>::decode(reader).map(Self::Number),
-            json::Kind::String => <String>::decode(reader).map(Self::String),
+            json::Kind::String => <CompactString>::decode(reader).map(Self::String),
             other => Err(DecodeError::unexpected_kind("a number or a string", other)),
         }
     }
@@ -5690,13 +5707,13 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyHealthChecksItem {
     /// The `cmd` member; omitted when `None`.
-    pub cmd: Option<String>,
+    pub cmd: Option<CompactString>,
     /// The `failureThreshold` member.
     pub failure_threshold: i64,
     /// The `initialDelaySeconds` member.
     pub initial_delay_seconds: i64,
     /// The `path` member; omitted when `None`.
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// The `periodSeconds` member.
     pub period_seconds: i64,
     /// The `port` member; omitted when `None`.
@@ -5737,14 +5754,14 @@ impl CreateServiceCombinedBodyHealthChecksItem {
 
     /// Sets [`Self::cmd`].
     #[must_use]
-    pub fn with_cmd(mut self, cmd: impl Into<String>) -> Self {
+    pub fn with_cmd(mut self, cmd: impl Into<CompactString>) -> Self {
         self.cmd = Some(cmd.into());
         self
     }
 
     /// Sets [`Self::path`].
     #[must_use]
-    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+    pub fn with_path(mut self, path: impl Into<CompactString>) -> Self {
         self.path = Some(path.into());
         self
     }
@@ -5978,7 +5995,7 @@ impl Json for CreateServiceCombinedBodyLoadBalancing {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyLoadBalancingConsistentHash {
     /// The `header` member; omitted when `None`, `null` when `Some(None)`.
-    pub header: Option<Option<String>>,
+    pub header: Option<Option<CompactString>>,
     /// The `mode` member.
     pub mode: CreateServiceCombinedBodyLoadBalancingConsistentHashMode,
 }
@@ -5991,7 +6008,7 @@ impl CreateServiceCombinedBodyLoadBalancingConsistentHash {
 
     /// Sets [`Self::header`].
     #[must_use]
-    pub fn with_header(mut self, header: Option<String>) -> Self {
+    pub fn with_header(mut self, header: Option<CompactString>) -> Self {
         self.header = Some(header);
         self
     }
@@ -6108,11 +6125,11 @@ pub struct CreateServiceCombinedBodyPortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `domains` member; omitted when `None`.
-    pub domains: Option<Vec<String>>,
+    pub domains: Option<Vec<CompactString>>,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
     pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
     /// The `public` member; omitted when `None`.
@@ -6127,7 +6144,7 @@ impl CreateServiceCombinedBodyPortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         internal_port: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         protocol: CreateServiceCombinedBodyPortsItemProtocol,
     ) -> Self {
         Self {
@@ -6162,7 +6179,7 @@ impl CreateServiceCombinedBodyPortsItem {
 
     /// Sets [`Self::domains`].
     #[must_use]
-    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+    pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
         self
     }
@@ -6502,9 +6519,9 @@ impl Json for CreateServiceCombinedBodyPortsItemSecurity {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
     /// The `username` member.
-    pub username: String,
+    pub username: CompactString,
     /// The `password` member.
-    pub password: String,
+    pub password: CompactString,
     /// The `type` member.
     pub type_: CreateServiceCombinedBodyItemSecurityCredentialsItemType,
 }
@@ -6512,8 +6529,8 @@ pub struct CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
 impl CreateServiceCombinedBodyPortsItemSecurityCredentialsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        username: impl Into<String>,
-        password: impl Into<String>,
+        username: impl Into<CompactString>,
+        password: impl Into<CompactString>,
         type_: CreateServiceCombinedBodyItemSecurityCredentialsItemType,
     ) -> Self {
         Self {
@@ -6572,7 +6589,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyPortsItemSecurityIpItem {
     /// The `addresses` member.
-    pub addresses: Vec<String>,
+    pub addresses: Vec<CompactString>,
     /// The `action` member.
     pub action: CreateServiceCombinedBodyPortsItemSecurityIpItemAction,
 }
@@ -6580,7 +6597,7 @@ pub struct CreateServiceCombinedBodyPortsItemSecurityIpItem {
 impl CreateServiceCombinedBodyPortsItemSecurityIpItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        addresses: Vec<String>,
+        addresses: Vec<CompactString>,
         action: CreateServiceCombinedBodyPortsItemSecurityIpItemAction,
     ) -> Self {
         Self { addresses, action }
@@ -6997,9 +7014,9 @@ impl Json for CreateServiceCombinedBodyRulesItemSecurityPoliciesOrPolicies {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
     /// The `organizationId` member; omitted when `None`.
-    pub organization_id: Option<String>,
+    pub organization_id: Option<CompactString>,
     /// The `directoryGroupIds` member; omitted when `None`.
-    pub directory_group_ids: Option<Vec<String>>,
+    pub directory_group_ids: Option<Vec<CompactString>>,
     /// The `allowAnyOrgUsers` member; omitted when `None`.
     pub allow_any_org_users: Option<bool>,
     /// The `validateInternalTraffic` member; omitted when `None`.
@@ -7025,14 +7042,14 @@ impl CreateServiceCombinedBodyItemSecurityPoliciesOrPoliciesSso {
 
     /// Sets [`Self::organization_id`].
     #[must_use]
-    pub fn with_organization_id(mut self, organization_id: impl Into<String>) -> Self {
+    pub fn with_organization_id(mut self, organization_id: impl Into<CompactString>) -> Self {
         self.organization_id = Some(organization_id.into());
         self
     }
 
     /// Sets [`Self::directory_group_ids`].
     #[must_use]
-    pub fn with_directory_group_ids(mut self, directory_group_ids: Vec<String>) -> Self {
+    pub fn with_directory_group_ids(mut self, directory_group_ids: Vec<CompactString>) -> Self {
         self.directory_group_ids = Some(directory_group_ids);
         self
     }
@@ -7161,25 +7178,25 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateServiceCombinedBodyVcsData {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member.
-    pub project_branch: String,
+    pub project_branch: CompactString,
     /// The `projectType` member.
     pub project_type: CreateServiceBuildBodyVcsDataProjectType,
     /// The `projectUrl` member.
-    pub project_url: String,
+    pub project_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl CreateServiceCombinedBodyVcsData {
     /// A value with the required members set and the others absent.
     pub fn new(
-        project_branch: impl Into<String>,
+        project_branch: impl Into<CompactString>,
         project_type: CreateServiceBuildBodyVcsDataProjectType,
-        project_url: impl Into<String>,
+        project_url: impl Into<CompactString>,
     ) -> Self {
         Self {
             account_login: None,
@@ -7193,21 +7210,21 @@ impl CreateServiceCombinedBodyVcsData {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -7278,7 +7295,7 @@ impl Json for CreateServiceCombinedBodyVcsData {
 #[non_exhaustive]
 pub struct CreateServiceCombinedResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `autoscaling` member; omitted when `None`.
     pub autoscaling: Option<CreateServiceCombinedResponseAutoscaling>,
     /// The `billing` member.
@@ -7300,29 +7317,29 @@ pub struct CreateServiceCombinedResponse {
     /// The `createOptions` member; omitted when `None`.
     pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member.
     pub deployment: CreateServiceCombinedResponseDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
     pub docker_secret_mounts: Option<Map<String, Value>>,
     /// The `expiredAt` member; omitted when `None`.
-    pub expired_at: Option<String>,
+    pub expired_at: Option<CompactString>,
     /// The `expiryTime` member; omitted when `None`.
-    pub expiry_time: Option<String>,
+    pub expiry_time: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `loadBalancing` member; omitted when `None`.
     pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateServiceCombinedResponsePortsItem>>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -7330,17 +7347,17 @@ pub struct CreateServiceCombinedResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `scheduledDeletion` member; omitted when `None`.
-    pub scheduled_deletion: Option<String>,
+    pub scheduled_deletion: Option<CompactString>,
     /// The `serviceType` member.
     pub service_type: CreateServiceCombinedResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceCombinedResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<CreateServiceCombinedBodyVcsData>,
 }
@@ -7349,13 +7366,13 @@ impl CreateServiceCombinedResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceCombinedResponseBilling,
         build_settings: CreateServiceBuildResponseBuildSettings,
         cluster: CreateServiceBuildResponseCluster,
         deployment: CreateServiceCombinedResponseDeployment,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: CreateServiceCombinedResponseServiceType,
         status: CreateServiceCombinedResponseStatus,
     ) -> Self {
@@ -7456,14 +7473,14 @@ impl CreateServiceCombinedResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -7484,14 +7501,14 @@ impl CreateServiceCombinedResponse {
 
     /// Sets [`Self::expired_at`].
     #[must_use]
-    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+    pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
         self
     }
 
     /// Sets [`Self::expiry_time`].
     #[must_use]
-    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
         self
     }
@@ -7549,28 +7566,28 @@ impl CreateServiceCombinedResponse {
 
     /// Sets [`Self::scheduled_deletion`].
     #[must_use]
-    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -7989,16 +8006,16 @@ impl Json for CreateServiceCombinedResponseAutoscalingHorizontal {
 #[non_exhaustive]
 pub struct CreateServiceCombinedResponseBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
 }
 
 impl CreateServiceCombinedResponseBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             build_plan: None,
             deployment_plan: deployment_plan.into(),
@@ -8008,7 +8025,7 @@ impl CreateServiceCombinedResponseBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
@@ -8061,13 +8078,13 @@ impl Json for CreateServiceCombinedResponseBilling {
 #[non_exhaustive]
 pub struct CreateServiceCombinedResponseBuildConfiguration {
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -8079,7 +8096,7 @@ pub struct CreateServiceCombinedResponseBuildConfiguration {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateServiceBuildResponseBuildConfigurationStorage>,
 }
@@ -8104,7 +8121,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -8118,14 +8135,14 @@ impl CreateServiceCombinedResponseBuildConfiguration {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -8167,7 +8184,7 @@ impl CreateServiceCombinedResponseBuildConfiguration {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
@@ -8298,7 +8315,7 @@ pub struct CreateServiceCombinedResponseDeployment {
     /// The `gradualRolloutStrategyId` member; omitted when `None`.
     pub gradual_rollout_strategy_id: Option<Value>,
     /// The `imageUrl` member; omitted when `None`.
-    pub image_url: Option<String>,
+    pub image_url: Option<CompactString>,
     /// The `instances` member.
     pub instances: i64,
     /// The `metadata` member; omitted when `None`.
@@ -8378,7 +8395,7 @@ impl CreateServiceCombinedResponseDeployment {
 
     /// Sets [`Self::image_url`].
     #[must_use]
-    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+    pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
         self
     }
@@ -8716,11 +8733,11 @@ pub struct CreateServiceCombinedResponsePortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `domains` member; omitted when `None`.
-    pub domains: Option<Vec<String>>,
+    pub domains: Option<Vec<CompactString>>,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
     pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
     /// The `public` member; omitted when `None`.
@@ -8735,7 +8752,7 @@ impl CreateServiceCombinedResponsePortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         internal_port: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         protocol: CreateServiceCombinedBodyPortsItemProtocol,
     ) -> Self {
         Self {
@@ -8770,7 +8787,7 @@ impl CreateServiceCombinedResponsePortsItem {
 
     /// Sets [`Self::domains`].
     #[must_use]
-    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+    pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
         self
     }
@@ -9107,7 +9124,7 @@ impl Json for CreateServiceCombinedResponseStatus {
 #[non_exhaustive]
 pub struct CreateServiceCombinedResponseStatusDeployment {
     /// The `lastTransitionTime` member; omitted when `None`.
-    pub last_transition_time: Option<String>,
+    pub last_transition_time: Option<CompactString>,
     /// The `reason` member.
     pub reason: CreateServiceCombinedResponseStatusDeploymentReason,
     /// The `status` member.
@@ -9129,7 +9146,10 @@ impl CreateServiceCombinedResponseStatusDeployment {
 
     /// Sets [`Self::last_transition_time`].
     #[must_use]
-    pub fn with_last_transition_time(mut self, last_transition_time: impl Into<String>) -> Self {
+    pub fn with_last_transition_time(
+        mut self,
+        last_transition_time: impl Into<CompactString>,
+    ) -> Self {
         self.last_transition_time = Some(last_transition_time.into());
         self
     }
@@ -9211,7 +9231,7 @@ pub struct CreateServiceDeploymentBody {
     /// The `deployment` member.
     pub deployment: CreateServiceDeploymentBodyDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `infrastructure` member; omitted when `None`.
@@ -9219,7 +9239,7 @@ pub struct CreateServiceDeploymentBody {
     /// The `loadBalancing` member; omitted when `None`.
     pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -9227,9 +9247,9 @@ pub struct CreateServiceDeploymentBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateServiceDeploymentBody {
@@ -9237,7 +9257,7 @@ impl CreateServiceDeploymentBody {
     pub fn new(
         billing: CreateServiceDeploymentBodyBilling,
         deployment: CreateServiceDeploymentBodyDeployment,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             autoscaling: None,
@@ -9276,7 +9296,7 @@ impl CreateServiceDeploymentBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -9334,14 +9354,14 @@ impl CreateServiceDeploymentBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -9450,14 +9470,14 @@ impl Json for CreateServiceDeploymentBody {
 #[non_exhaustive]
 pub struct CreateServiceDeploymentBodyBilling {
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateServiceBuildBodyBillingGpu>,
 }
 
 impl CreateServiceDeploymentBodyBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             deployment_plan: deployment_plan.into(),
             gpu: None,
@@ -9518,7 +9538,7 @@ pub struct CreateServiceDeploymentBodyDeployment {
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
-    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    pub gradual_rollout_strategy_id: Option<Option<CompactString>>,
     /// The `instances` member.
     pub instances: i64,
     /// The `internal` member; omitted when `None`.
@@ -9609,7 +9629,7 @@ impl CreateServiceDeploymentBodyDeployment {
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
-        gradual_rollout_strategy_id: Option<String>,
+        gradual_rollout_strategy_id: Option<CompactString>,
     ) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
         self
@@ -9815,7 +9835,7 @@ pub struct CreateServiceDeploymentBodyDeploymentContainerSnapshot {
     /// The `capture` member; omitted when `None`.
     pub capture: Option<Map<String, Value>>,
     /// The `restoreFrom` member; omitted when `None`.
-    pub restore_from: Option<String>,
+    pub restore_from: Option<CompactString>,
 }
 
 impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
@@ -9836,7 +9856,7 @@ impl CreateServiceDeploymentBodyDeploymentContainerSnapshot {
 
     /// Sets [`Self::restore_from`].
     #[must_use]
-    pub fn with_restore_from(mut self, restore_from: impl Into<String>) -> Self {
+    pub fn with_restore_from(mut self, restore_from: impl Into<CompactString>) -> Self {
         self.restore_from = Some(restore_from.into());
         self
     }
@@ -9875,13 +9895,13 @@ impl Json for CreateServiceDeploymentBodyDeploymentContainerSnapshot {
 #[non_exhaustive]
 pub struct CreateServiceDeploymentBodyDeploymentInternal {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `buildId` member; omitted when `None`.
-    pub build_id: Option<String>,
+    pub build_id: Option<CompactString>,
     /// The `buildSHA` member; omitted when `None`.
-    pub build_sha: Option<String>,
+    pub build_sha: Option<CompactString>,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
 }
 
 impl CreateServiceDeploymentBodyDeploymentInternal {
@@ -9897,28 +9917,28 @@ impl CreateServiceDeploymentBodyDeploymentInternal {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
 
     /// Sets [`Self::build_id`].
     #[must_use]
-    pub fn with_build_id(mut self, build_id: impl Into<String>) -> Self {
+    pub fn with_build_id(mut self, build_id: impl Into<CompactString>) -> Self {
         self.build_id = Some(build_id.into());
         self
     }
 
     /// Sets [`Self::build_sha`].
     #[must_use]
-    pub fn with_build_sha(mut self, build_sha: impl Into<String>) -> Self {
+    pub fn with_build_sha(mut self, build_sha: impl Into<CompactString>) -> Self {
         self.build_sha = Some(build_sha.into());
         self
     }
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -9965,14 +9985,14 @@ impl Json for CreateServiceDeploymentBodyDeploymentInternal {
 #[non_exhaustive]
 pub struct CreateServiceDeploymentBodyDeploymentExternal {
     /// The `credentials` member; omitted when `None`.
-    pub credentials: Option<String>,
+    pub credentials: Option<CompactString>,
     /// The `imagePath` member.
-    pub image_path: String,
+    pub image_path: CompactString,
 }
 
 impl CreateServiceDeploymentBodyDeploymentExternal {
     /// A value with the required members set and the others absent.
-    pub fn new(image_path: impl Into<String>) -> Self {
+    pub fn new(image_path: impl Into<CompactString>) -> Self {
         Self {
             credentials: None,
             image_path: image_path.into(),
@@ -9981,7 +10001,7 @@ impl CreateServiceDeploymentBodyDeploymentExternal {
 
     /// Sets [`Self::credentials`].
     #[must_use]
-    pub fn with_credentials(mut self, credentials: impl Into<String>) -> Self {
+    pub fn with_credentials(mut self, credentials: impl Into<CompactString>) -> Self {
         self.credentials = Some(credentials.into());
         self
     }
@@ -10023,7 +10043,7 @@ impl Json for CreateServiceDeploymentBodyDeploymentExternal {
 #[non_exhaustive]
 pub struct CreateServiceDeploymentResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `autoscaling` member; omitted when `None`.
     pub autoscaling: Option<CreateServiceCombinedResponseAutoscaling>,
     /// The `billing` member.
@@ -10033,25 +10053,25 @@ pub struct CreateServiceDeploymentResponse {
     /// The `createOptions` member; omitted when `None`.
     pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member.
     pub deployment: CreateServiceDeploymentResponseDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `expiredAt` member; omitted when `None`.
-    pub expired_at: Option<String>,
+    pub expired_at: Option<CompactString>,
     /// The `expiryTime` member; omitted when `None`.
-    pub expiry_time: Option<String>,
+    pub expiry_time: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `loadBalancing` member; omitted when `None`.
     pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateServiceCombinedResponsePortsItem>>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -10059,29 +10079,29 @@ pub struct CreateServiceDeploymentResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `scheduledDeletion` member; omitted when `None`.
-    pub scheduled_deletion: Option<String>,
+    pub scheduled_deletion: Option<CompactString>,
     /// The `serviceType` member.
     pub service_type: CreateServiceDeploymentResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceDeploymentResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateServiceDeploymentResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceDeploymentResponseBilling,
         cluster: CreateServiceBuildResponseCluster,
         deployment: CreateServiceDeploymentResponseDeployment,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: CreateServiceDeploymentResponseServiceType,
         status: CreateServiceDeploymentResponseStatus,
     ) -> Self {
@@ -10135,28 +10155,28 @@ impl CreateServiceDeploymentResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::expired_at`].
     #[must_use]
-    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+    pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
         self
     }
 
     /// Sets [`Self::expiry_time`].
     #[must_use]
-    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
         self
     }
@@ -10214,28 +10234,28 @@ impl CreateServiceDeploymentResponse {
 
     /// Sets [`Self::scheduled_deletion`].
     #[must_use]
-    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -10417,14 +10437,14 @@ impl Json for CreateServiceDeploymentResponse {
 #[non_exhaustive]
 pub struct CreateServiceDeploymentResponseBilling {
     /// The `deploymentPlan` member.
-    pub deployment_plan: String,
+    pub deployment_plan: CompactString,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<CreateServiceBuildResponseBillingGpu>,
 }
 
 impl CreateServiceDeploymentResponseBilling {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment_plan: impl Into<String>) -> Self {
+    pub fn new(deployment_plan: impl Into<CompactString>) -> Self {
         Self {
             deployment_plan: deployment_plan.into(),
             gpu: None,
@@ -10489,7 +10509,7 @@ pub struct CreateServiceDeploymentResponseDeployment {
     /// The `gradualRolloutStrategyId` member; omitted when `None`.
     pub gradual_rollout_strategy_id: Option<Value>,
     /// The `imageUrl` member; omitted when `None`.
-    pub image_url: Option<String>,
+    pub image_url: Option<CompactString>,
     /// The `instances` member.
     pub instances: i64,
     /// The `internal` member; omitted when `None`.
@@ -10594,7 +10614,7 @@ impl CreateServiceDeploymentResponseDeployment {
 
     /// Sets [`Self::image_url`].
     #[must_use]
-    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+    pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
         self
     }
@@ -10850,7 +10870,7 @@ impl Json for CreateServiceDeploymentResponseStatus {
 #[non_exhaustive]
 pub struct GetServiceResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `billing` member.
     pub billing: CreateServiceBuildResponseBilling,
     /// The `buildArguments` member; omitted when `None`.
@@ -10868,31 +10888,31 @@ pub struct GetServiceResponse {
     /// The `cluster` member.
     pub cluster: CreateServiceBuildResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
     pub docker_secret_mounts: Option<Map<String, Value>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `serviceType` member.
     pub service_type: GetServiceResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceCombinedResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<GetServiceResponseVcsData>,
     /// The `autoscaling` member; omitted when `None`.
@@ -10904,9 +10924,9 @@ pub struct GetServiceResponse {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<GetServiceResponseDeployment>,
     /// The `expiredAt` member; omitted when `None`.
-    pub expired_at: Option<String>,
+    pub expired_at: Option<CompactString>,
     /// The `expiryTime` member; omitted when `None`.
-    pub expiry_time: Option<String>,
+    pub expiry_time: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `loadBalancing` member; omitted when `None`.
@@ -10918,21 +10938,21 @@ pub struct GetServiceResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `scheduledDeletion` member; omitted when `None`.
-    pub scheduled_deletion: Option<String>,
+    pub scheduled_deletion: Option<CompactString>,
 }
 
 impl GetServiceResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceBuildResponseBilling,
         cluster: CreateServiceBuildResponseCluster,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: GetServiceResponseServiceType,
         status: CreateServiceCombinedResponseStatus,
-        uid: impl Into<String>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -11026,14 +11046,14 @@ impl GetServiceResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -11064,21 +11084,21 @@ impl GetServiceResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -11126,14 +11146,14 @@ impl GetServiceResponse {
 
     /// Sets [`Self::expired_at`].
     #[must_use]
-    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+    pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
         self
     }
 
     /// Sets [`Self::expiry_time`].
     #[must_use]
-    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
         self
     }
@@ -11181,7 +11201,7 @@ impl GetServiceResponse {
 
     /// Sets [`Self::scheduled_deletion`].
     #[must_use]
-    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
         self
     }
@@ -11595,7 +11615,7 @@ pub struct GetServiceResponseBuildEngineConfigurationBuildpack {
     /// The `builder` member; omitted when `None`.
     pub builder: Option<CreateServiceBuildBodyBuildSettingsBuildpackBuilder>,
     /// The `buildpackLocators` member; omitted when `None`.
-    pub buildpack_locators: Option<Vec<String>>,
+    pub buildpack_locators: Option<Vec<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
@@ -11622,7 +11642,7 @@ impl GetServiceResponseBuildEngineConfigurationBuildpack {
 
     /// Sets [`Self::buildpack_locators`].
     #[must_use]
-    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<String>) -> Self {
+    pub fn with_buildpack_locators(mut self, buildpack_locators: Vec<CompactString>) -> Self {
         self.buildpack_locators = Some(buildpack_locators);
         self
     }
@@ -11688,30 +11708,30 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetServiceResponseVcsData {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `dockerFilePath` member.
-    pub docker_file_path: String,
+    pub docker_file_path: CompactString,
     /// The `dockerWorkDir` member.
-    pub docker_work_dir: String,
+    pub docker_work_dir: CompactString,
     /// The `projectType` member.
     pub project_type: CreateServiceBuildBodyVcsDataProjectType,
     /// The `projectUrl` member.
-    pub project_url: String,
+    pub project_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
 }
 
 impl GetServiceResponseVcsData {
     /// A value with the required members set and the others absent.
     pub fn new(
-        docker_file_path: impl Into<String>,
-        docker_work_dir: impl Into<String>,
+        docker_file_path: impl Into<CompactString>,
+        docker_work_dir: impl Into<CompactString>,
         project_type: CreateServiceBuildBodyVcsDataProjectType,
-        project_url: impl Into<String>,
+        project_url: impl Into<CompactString>,
     ) -> Self {
         Self {
             account_login: None,
@@ -11727,28 +11747,28 @@ impl GetServiceResponseVcsData {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
@@ -11839,7 +11859,7 @@ pub struct GetServiceResponseDeployment {
     /// The `gradualRolloutStrategyId` member; omitted when `None`.
     pub gradual_rollout_strategy_id: Option<Value>,
     /// The `imageUrl` member; omitted when `None`.
-    pub image_url: Option<String>,
+    pub image_url: Option<CompactString>,
     /// The `instances` member.
     pub instances: i64,
     /// The `metadata` member; omitted when `None`.
@@ -11928,7 +11948,7 @@ impl GetServiceResponseDeployment {
 
     /// Sets [`Self::image_url`].
     #[must_use]
-    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+    pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
         self
     }
@@ -12195,17 +12215,17 @@ pub struct GetServiceBranchesResponseBranchesItem {
     /// The `commit` member.
     pub commit: GetServiceBranchesResponseBranchesItemCommit,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl GetServiceBranchesResponseBranchesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         commit: GetServiceBranchesResponseBranchesItemCommit,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             commit,
@@ -12253,18 +12273,18 @@ pub struct GetServiceBranchesResponseBranchesItemCommit {
     /// The `author` member.
     pub author: GetServiceBranchesResponseBranchesItemCommitAuthor,
     /// The `date` member; omitted when `None`.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// The `message` member; omitted when `None`.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The `sha` member.
-    pub sha: String,
+    pub sha: CompactString,
 }
 
 impl GetServiceBranchesResponseBranchesItemCommit {
     /// A value with the required members set and the others absent.
     pub fn new(
         author: GetServiceBranchesResponseBranchesItemCommitAuthor,
-        sha: impl Into<String>,
+        sha: impl Into<CompactString>,
     ) -> Self {
         Self {
             author,
@@ -12276,14 +12296,14 @@ impl GetServiceBranchesResponseBranchesItemCommit {
 
     /// Sets [`Self::date`].
     #[must_use]
-    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+    pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
         self
     }
 
     /// Sets [`Self::message`].
     #[must_use]
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
         self
     }
@@ -12333,12 +12353,12 @@ impl Json for GetServiceBranchesResponseBranchesItemCommit {
 #[non_exhaustive]
 pub struct GetServiceBranchesResponseBranchesItemCommitAuthor {
     /// The `login` member.
-    pub login: String,
+    pub login: CompactString,
 }
 
 impl GetServiceBranchesResponseBranchesItemCommitAuthor {
     /// A value with the required members set and the others absent.
-    pub fn new(login: impl Into<String>) -> Self {
+    pub fn new(login: impl Into<CompactString>) -> Self {
         Self {
             login: login.into(),
         }
@@ -12375,23 +12395,23 @@ impl Json for GetServiceBranchesResponseBranchesItemCommitAuthor {
 #[non_exhaustive]
 pub struct GetServiceBuildResponse {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `buildConcludedAt` member; omitted when `None`.
     pub build_concluded_at: Option<f64>,
     /// The `concluded` member; omitted when `None`.
     pub concluded: Option<bool>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `message` member; omitted when `None`, `null` when `Some(None)`.
-    pub message: Option<Option<String>>,
+    pub message: Option<Option<CompactString>>,
     /// The `pullRequestId` member; omitted when `None`.
     pub pull_request_id: Option<GetServiceBuildResponsePullRequestId>,
     /// The `registry` member; omitted when `None`.
     pub registry: Option<GetServiceBuildResponseRegistry>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `status` member; omitted when `None`.
     pub status: Option<CreateServiceBuildResponseStatusBuildStatus>,
     /// The `success` member; omitted when `None`.
@@ -12400,7 +12420,7 @@ pub struct GetServiceBuildResponse {
 
 impl GetServiceBuildResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             branch: None,
             build_concluded_at: None,
@@ -12418,7 +12438,7 @@ impl GetServiceBuildResponse {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
@@ -12439,14 +12459,14 @@ impl GetServiceBuildResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::message`].
     #[must_use]
-    pub fn with_message(mut self, message: Option<String>) -> Self {
+    pub fn with_message(mut self, message: Option<CompactString>) -> Self {
         self.message = Some(message);
         self
     }
@@ -12470,7 +12490,7 @@ impl GetServiceBuildResponse {
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
@@ -12580,14 +12600,14 @@ pub enum GetServiceBuildResponsePullRequestId {
     /// An integer.
     Integer(i64),
     /// A string.
-    String(String),
+    String(CompactString),
 }
 
 impl Json for GetServiceBuildResponsePullRequestId {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         match reader.peek()? {
             json::Kind::Number => <i64>::decode(reader).map(Self::Integer),
-            json::Kind::String => <String>::decode(reader).map(Self::String),
+            json::Kind::String => <CompactString>::decode(reader).map(Self::String),
             other => Err(DecodeError::unexpected_kind(
                 "an integer or a string",
                 other,
@@ -12608,7 +12628,7 @@ impl Json for GetServiceBuildResponsePullRequestId {
 #[non_exhaustive]
 pub struct GetServiceBuildResponseRegistry {
     /// The `uri` member; omitted when `None`.
-    pub uri: Option<String>,
+    pub uri: Option<CompactString>,
 }
 
 impl GetServiceBuildResponseRegistry {
@@ -12619,7 +12639,7 @@ impl GetServiceBuildResponseRegistry {
 
     /// Sets [`Self::uri`].
     #[must_use]
-    pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
+    pub fn with_uri(mut self, uri: impl Into<CompactString>) -> Self {
         self.uri = Some(uri.into());
         self
     }
@@ -12760,9 +12780,9 @@ impl Json for GetServiceBuildArgumentDetailsResponseBuildArguments {
 #[non_exhaustive]
 pub struct GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
     /// The `addonId` member; omitted when `None`.
-    pub addon_id: Option<String>,
+    pub addon_id: Option<CompactString>,
     /// The `inheritedFrom` member; omitted when `None`.
-    pub inherited_from: Option<String>,
+    pub inherited_from: Option<CompactString>,
     /// The `overriding` member.
     pub overriding: Vec<GetServiceBuildArgumentDetailsResponseOverridingItem>,
     /// The `priority` member; omitted when `None`.
@@ -12788,14 +12808,14 @@ impl GetServiceBuildArgumentDetailsResponseBuildArgumentsMyVariableName {
 
     /// Sets [`Self::addon_id`].
     #[must_use]
-    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+    pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
         self
     }
 
     /// Sets [`Self::inherited_from`].
     #[must_use]
-    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
         self
     }
@@ -12864,16 +12884,16 @@ pub struct GetServiceBuildArgumentDetailsResponseOverridingItem {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
-    pub inherited_from: String,
+    pub inherited_from: CompactString,
     /// The `addonId` member; omitted when `None`.
-    pub addon_id: Option<String>,
+    pub addon_id: Option<CompactString>,
     /// The `priority` member.
     pub priority: f64,
 }
 
 impl GetServiceBuildArgumentDetailsResponseOverridingItem {
     /// A value with the required members set and the others absent.
-    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+    pub fn new(value: Value, inherited_from: impl Into<CompactString>, priority: f64) -> Self {
         Self {
             value,
             inherited_from: inherited_from.into(),
@@ -12884,7 +12904,7 @@ impl GetServiceBuildArgumentDetailsResponseOverridingItem {
 
     /// Sets [`Self::addon_id`].
     #[must_use]
-    pub fn with_addon_id(mut self, addon_id: impl Into<String>) -> Self {
+    pub fn with_addon_id(mut self, addon_id: impl Into<CompactString>) -> Self {
         self.addon_id = Some(addon_id.into());
         self
     }
@@ -12985,7 +13005,7 @@ impl Json for GetServiceBuildArgumentDetailsResponseBuildFiles {
 #[non_exhaustive]
 pub struct GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
     /// The `inheritedFrom` member; omitted when `None`.
-    pub inherited_from: Option<String>,
+    pub inherited_from: Option<CompactString>,
     /// The `overriding` member.
     pub overriding: Vec<GetServiceBuildArgumentDetailsResponseOverridingItem2>,
     /// The `priority` member; omitted when `None`.
@@ -13010,7 +13030,7 @@ impl GetServiceBuildArgumentDetailsResponseBuildFilesDirFileName {
 
     /// Sets [`Self::inherited_from`].
     #[must_use]
-    pub fn with_inherited_from(mut self, inherited_from: impl Into<String>) -> Self {
+    pub fn with_inherited_from(mut self, inherited_from: impl Into<CompactString>) -> Self {
         self.inherited_from = Some(inherited_from.into());
         self
     }
@@ -13070,14 +13090,14 @@ pub struct GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     /// The `value` member.
     pub value: Value,
     /// The `inheritedFrom` member.
-    pub inherited_from: String,
+    pub inherited_from: CompactString,
     /// The `priority` member.
     pub priority: f64,
 }
 
 impl GetServiceBuildArgumentDetailsResponseOverridingItem2 {
     /// A value with the required members set and the others absent.
-    pub fn new(value: Value, inherited_from: impl Into<String>, priority: f64) -> Self {
+    pub fn new(value: Value, inherited_from: impl Into<CompactString>, priority: f64) -> Self {
         Self {
             value,
             inherited_from: inherited_from.into(),
@@ -13127,9 +13147,9 @@ impl Json for GetServiceBuildArgumentDetailsResponseOverridingItem2 {
 #[non_exhaustive]
 pub struct GetServiceBuildArgumentDetailsResponseDirFileNameValue {
     /// The `data` member; omitted when `None`.
-    pub data: Option<String>,
+    pub data: Option<CompactString>,
     /// The `encoding` member; omitted when `None`.
-    pub encoding: Option<String>,
+    pub encoding: Option<CompactString>,
 }
 
 impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
@@ -13143,14 +13163,14 @@ impl GetServiceBuildArgumentDetailsResponseDirFileNameValue {
 
     /// Sets [`Self::data`].
     #[must_use]
-    pub fn with_data(mut self, data: impl Into<String>) -> Self {
+    pub fn with_data(mut self, data: impl Into<CompactString>) -> Self {
         self.data = Some(data.into());
         self
     }
 
     /// Sets [`Self::encoding`].
     #[must_use]
-    pub fn with_encoding(mut self, encoding: impl Into<String>) -> Self {
+    pub fn with_encoding(mut self, encoding: impl Into<CompactString>) -> Self {
         self.encoding = Some(encoding.into());
         self
     }
@@ -13828,17 +13848,17 @@ pub struct GetServiceContainersResponseContainersItem {
     /// The `createdAt` member.
     pub created_at: i64,
     /// The `host` member; omitted when `None`.
-    pub host: Option<String>,
+    pub host: Option<CompactString>,
     /// The `ipAddresses` member; omitted when `None`.
-    pub ip_addresses: Option<Vec<String>>,
+    pub ip_addresses: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nodeName` member; omitted when `None`.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// The `nodePoolProviderId` member; omitted when `None`.
-    pub node_pool_provider_id: Option<String>,
+    pub node_pool_provider_id: Option<CompactString>,
     /// The `nodePoolUserId` member; omitted when `None`.
-    pub node_pool_user_id: Option<String>,
+    pub node_pool_user_id: Option<CompactString>,
     /// The `status` member.
     pub status: GetServiceContainersResponseContainersItemStatus,
     /// The `updatedAt` member.
@@ -13849,7 +13869,7 @@ impl GetServiceContainersResponseContainersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         created_at: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         status: GetServiceContainersResponseContainersItemStatus,
         updated_at: i64,
     ) -> Self {
@@ -13868,35 +13888,38 @@ impl GetServiceContainersResponseContainersItem {
 
     /// Sets [`Self::host`].
     #[must_use]
-    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+    pub fn with_host(mut self, host: impl Into<CompactString>) -> Self {
         self.host = Some(host.into());
         self
     }
 
     /// Sets [`Self::ip_addresses`].
     #[must_use]
-    pub fn with_ip_addresses(mut self, ip_addresses: Vec<String>) -> Self {
+    pub fn with_ip_addresses(mut self, ip_addresses: Vec<CompactString>) -> Self {
         self.ip_addresses = Some(ip_addresses);
         self
     }
 
     /// Sets [`Self::node_name`].
     #[must_use]
-    pub fn with_node_name(mut self, node_name: impl Into<String>) -> Self {
+    pub fn with_node_name(mut self, node_name: impl Into<CompactString>) -> Self {
         self.node_name = Some(node_name.into());
         self
     }
 
     /// Sets [`Self::node_pool_provider_id`].
     #[must_use]
-    pub fn with_node_pool_provider_id(mut self, node_pool_provider_id: impl Into<String>) -> Self {
+    pub fn with_node_pool_provider_id(
+        mut self,
+        node_pool_provider_id: impl Into<CompactString>,
+    ) -> Self {
         self.node_pool_provider_id = Some(node_pool_provider_id.into());
         self
     }
 
     /// Sets [`Self::node_pool_user_id`].
     #[must_use]
-    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<String>) -> Self {
+    pub fn with_node_pool_user_id(mut self, node_pool_user_id: impl Into<CompactString>) -> Self {
         self.node_pool_user_id = Some(node_pool_user_id.into());
         self
     }
@@ -14014,7 +14037,7 @@ pub struct GetServiceDeploymentResponse {
     /// The `internal` member; omitted when `None`.
     pub internal: Option<GetServiceDeploymentResponseInternal>,
     /// The `region` member; omitted when `None`.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<GetServiceDeploymentResponseStorage>,
     /// The `external` member; omitted when `None`.
@@ -14068,7 +14091,7 @@ impl GetServiceDeploymentResponse {
 
     /// Sets [`Self::region`].
     #[must_use]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn with_region(mut self, region: impl Into<CompactString>) -> Self {
         self.region = Some(region.into());
         self
     }
@@ -14149,33 +14172,33 @@ impl Json for GetServiceDeploymentResponse {
 #[non_exhaustive]
 pub struct GetServiceDeploymentResponseInternal {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `buildId` member.
-    pub build_id: String,
+    pub build_id: CompactString,
     /// The `buildSHA` member.
-    pub build_sha: String,
+    pub build_sha: CompactString,
     /// The `buildSource` member; omitted when `None`.
     pub build_source: Option<CreateServiceBuildBodyBuildSource>,
     /// The `deployedSHA` member; omitted when `None`.
-    pub deployed_sha: Option<String>,
+    pub deployed_sha: Option<CompactString>,
     /// The `nfObjectId` member.
-    pub nf_object_id: String,
+    pub nf_object_id: CompactString,
     /// The `nfObjectType` member.
     pub nf_object_type: GetServiceDeploymentResponseInternalNfObjectType,
     /// The `repository` member; omitted when `None`.
-    pub repository: Option<String>,
+    pub repository: Option<CompactString>,
 }
 
 impl GetServiceDeploymentResponseInternal {
     /// A value with the required members set and the others absent.
     pub fn new(
-        app_id: impl Into<String>,
-        branch: impl Into<String>,
-        build_id: impl Into<String>,
-        build_sha: impl Into<String>,
-        nf_object_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
+        branch: impl Into<CompactString>,
+        build_id: impl Into<CompactString>,
+        build_sha: impl Into<CompactString>,
+        nf_object_id: impl Into<CompactString>,
         nf_object_type: GetServiceDeploymentResponseInternalNfObjectType,
     ) -> Self {
         Self {
@@ -14200,14 +14223,14 @@ impl GetServiceDeploymentResponseInternal {
 
     /// Sets [`Self::deployed_sha`].
     #[must_use]
-    pub fn with_deployed_sha(mut self, deployed_sha: impl Into<String>) -> Self {
+    pub fn with_deployed_sha(mut self, deployed_sha: impl Into<CompactString>) -> Self {
         self.deployed_sha = Some(deployed_sha.into());
         self
     }
 
     /// Sets [`Self::repository`].
     #[must_use]
-    pub fn with_repository(mut self, repository: impl Into<String>) -> Self {
+    pub fn with_repository(mut self, repository: impl Into<CompactString>) -> Self {
         self.repository = Some(repository.into());
         self
     }
@@ -14419,7 +14442,7 @@ impl Json for GetServiceDeploymentResponseStorageEphemeralStorage {
 #[non_exhaustive]
 pub struct GetServiceDeploymentResponseExternal {
     /// The `imagePath` member.
-    pub image_path: String,
+    pub image_path: CompactString,
     /// The `privateImage` member.
     pub private_image: bool,
     /// The `registryProvider` member.
@@ -14429,7 +14452,7 @@ pub struct GetServiceDeploymentResponseExternal {
 impl GetServiceDeploymentResponseExternal {
     /// A value with the required members set and the others absent.
     pub fn new(
-        image_path: impl Into<String>,
+        image_path: impl Into<CompactString>,
         private_image: bool,
         registry_provider: GetServiceDeploymentResponseExternalRegistryProvider,
     ) -> Self {
@@ -14556,7 +14579,7 @@ pub struct GetServiceHealthChecksResponseHealthChecksItem {
     /// The `initialDelaySeconds` member.
     pub initial_delay_seconds: i64,
     /// The `path` member; omitted when `None`, `null` when `Some(None)`.
-    pub path: Option<Option<String>>,
+    pub path: Option<Option<CompactString>>,
     /// The `periodSeconds` member.
     pub period_seconds: i64,
     /// The `protocol` member.
@@ -14612,7 +14635,7 @@ impl GetServiceHealthChecksResponseHealthChecksItem {
 
     /// Sets [`Self::path`].
     #[must_use]
-    pub fn with_path(mut self, path: Option<String>) -> Self {
+    pub fn with_path(mut self, path: Option<CompactString>) -> Self {
         self.path = Some(path);
         self
     }
@@ -14793,13 +14816,13 @@ pub struct GetServicePerReplicaVolumesResponseVolumesItem {
     /// The `definitionMissing` member.
     pub definition_missing: bool,
     /// The `id` member; `null` when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `pendingDelete` member.
     pub pending_delete: bool,
     /// The `replicas` member.
     pub replicas: Vec<GetServicePerReplicaVolumesResponseVolumesItemReplicasItem>,
     /// The `slug` member; omitted when `None`, `null` when `Some(None)`.
-    pub slug: Option<Option<String>>,
+    pub slug: Option<Option<CompactString>>,
 }
 
 impl GetServicePerReplicaVolumesResponseVolumesItem {
@@ -14807,7 +14830,7 @@ impl GetServicePerReplicaVolumesResponseVolumesItem {
     pub fn new(
         cleanup_pending: bool,
         definition_missing: bool,
-        id: Option<String>,
+        id: Option<CompactString>,
         pending_delete: bool,
         replicas: Vec<GetServicePerReplicaVolumesResponseVolumesItemReplicasItem>,
     ) -> Self {
@@ -14823,7 +14846,7 @@ impl GetServicePerReplicaVolumesResponseVolumesItem {
 
     /// Sets [`Self::slug`].
     #[must_use]
-    pub fn with_slug(mut self, slug: Option<String>) -> Self {
+    pub fn with_slug(mut self, slug: Option<CompactString>) -> Self {
         self.slug = Some(slug);
         self
     }
@@ -14897,12 +14920,12 @@ pub struct GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
     /// The `ordinal` member.
     pub ordinal: f64,
     /// The `pvcName` member.
-    pub pvc_name: String,
+    pub pvc_name: CompactString,
 }
 
 impl GetServicePerReplicaVolumesResponseVolumesItemReplicasItem {
     /// A value with the required members set and the others absent.
-    pub fn new(deletable: bool, ordinal: f64, pvc_name: impl Into<String>) -> Self {
+    pub fn new(deletable: bool, ordinal: f64, pvc_name: impl Into<CompactString>) -> Self {
         Self {
             deletable,
             ordinal,
@@ -14994,15 +15017,15 @@ pub struct GetServicePortsResponsePortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `dns` member; omitted when `None`.
-    pub dns: Option<String>,
+    pub dns: Option<CompactString>,
     /// The `domains` member.
     pub domains: Vec<GetServicePortsResponsePortsItemDomainsItem>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
     pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
     /// The `public` member.
@@ -15012,16 +15035,16 @@ pub struct GetServicePortsResponsePortsItem {
     /// The `vpcAccessible` member; omitted when `None`.
     pub vpc_accessible: Option<bool>,
     /// The `vpcDns` member; omitted when `None`.
-    pub vpc_dns: Option<String>,
+    pub vpc_dns: Option<CompactString>,
 }
 
 impl GetServicePortsResponsePortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         domains: Vec<GetServicePortsResponsePortsItemDomainsItem>,
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         internal_port: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         protocol: CreateServiceCombinedBodyPortsItemProtocol,
         public: bool,
     ) -> Self {
@@ -15049,7 +15072,7 @@ impl GetServicePortsResponsePortsItem {
 
     /// Sets [`Self::dns`].
     #[must_use]
-    pub fn with_dns(mut self, dns: impl Into<String>) -> Self {
+    pub fn with_dns(mut self, dns: impl Into<CompactString>) -> Self {
         self.dns = Some(dns.into());
         self
     }
@@ -15070,7 +15093,7 @@ impl GetServicePortsResponsePortsItem {
 
     /// Sets [`Self::vpc_dns`].
     #[must_use]
-    pub fn with_vpc_dns(mut self, vpc_dns: impl Into<String>) -> Self {
+    pub fn with_vpc_dns(mut self, vpc_dns: impl Into<CompactString>) -> Self {
         self.vpc_dns = Some(vpc_dns.into());
         self
     }
@@ -15174,14 +15197,14 @@ pub struct GetServicePortsResponsePortsItemDomainsItem {
     /// The `certificate` member.
     pub certificate: GetServicePortsResponsePortsItemDomainsItemCertificate,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl GetServicePortsResponsePortsItemDomainsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         certificate: GetServicePortsResponsePortsItemDomainsItemCertificate,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             certificate,
@@ -15225,9 +15248,9 @@ pub struct GetServicePortsResponsePortsItemDomainsItemCertificate {
     /// The `inProgress` member; omitted when `None`.
     pub in_progress: Option<bool>,
     /// The `expiryDate` member; omitted when `None`.
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<CompactString>,
     /// The `refreshDate` member; omitted when `None`.
-    pub refresh_date: Option<String>,
+    pub refresh_date: Option<CompactString>,
 }
 
 impl GetServicePortsResponsePortsItemDomainsItemCertificate {
@@ -15249,14 +15272,14 @@ impl GetServicePortsResponsePortsItemDomainsItemCertificate {
 
     /// Sets [`Self::expiry_date`].
     #[must_use]
-    pub fn with_expiry_date(mut self, expiry_date: impl Into<String>) -> Self {
+    pub fn with_expiry_date(mut self, expiry_date: impl Into<CompactString>) -> Self {
         self.expiry_date = Some(expiry_date.into());
         self
     }
 
     /// Sets [`Self::refresh_date`].
     #[must_use]
-    pub fn with_refresh_date(mut self, refresh_date: impl Into<String>) -> Self {
+    pub fn with_refresh_date(mut self, refresh_date: impl Into<CompactString>) -> Self {
         self.refresh_date = Some(refresh_date.into());
         self
     }
@@ -15430,14 +15453,14 @@ pub struct GetServicePortsResponsePortsItemSecurityHeadersItem {
     /// The `regexMode` member; omitted when `None`.
     pub regex_mode: Option<bool>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `value` member.
-    pub value: String,
+    pub value: CompactString,
 }
 
 impl GetServicePortsResponsePortsItemSecurityHeadersItem {
     /// A value with the required members set and the others absent.
-    pub fn new(value: impl Into<String>) -> Self {
+    pub fn new(value: impl Into<CompactString>) -> Self {
         Self {
             regex_mode: None,
             name: None,
@@ -15454,7 +15477,7 @@ impl GetServicePortsResponsePortsItemSecurityHeadersItem {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -15549,38 +15572,38 @@ impl Json for GetServicePullRequestsResponse {
 #[non_exhaustive]
 pub struct GetServicePullRequestsResponsePullRequestsItem {
     /// The `created_at` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `destination` member.
-    pub destination: String,
+    pub destination: CompactString,
     /// The `html_url` member.
-    pub html_url: String,
+    pub html_url: CompactString,
     /// The `id` member.
     pub id: GetServiceBuildResponsePullRequestId,
     /// The `sha` member.
-    pub sha: String,
+    pub sha: CompactString,
     /// The `source` member.
-    pub source: String,
+    pub source: CompactString,
     /// The `state` member.
-    pub state: String,
+    pub state: CompactString,
     /// The `title` member.
-    pub title: String,
+    pub title: CompactString,
     /// The `updated_at` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetServicePullRequestsResponsePullRequestsItem {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        created_at: impl Into<String>,
-        destination: impl Into<String>,
-        html_url: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        destination: impl Into<CompactString>,
+        html_url: impl Into<CompactString>,
         id: GetServiceBuildResponsePullRequestId,
-        sha: impl Into<String>,
-        source: impl Into<String>,
-        state: impl Into<String>,
-        title: impl Into<String>,
-        updated_at: impl Into<String>,
+        sha: impl Into<CompactString>,
+        source: impl Into<CompactString>,
+        state: impl Into<CompactString>,
+        title: impl Into<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -15693,7 +15716,7 @@ pub struct GetServiceRolloutResponse {
     /// The `canaryDeployment` member; `null` when `None`.
     pub canary_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `details` member.
     pub details: GetServiceRolloutResponseDetails,
     /// The `history` member.
@@ -15705,11 +15728,11 @@ pub struct GetServiceRolloutResponse {
     /// The `stableDeployment` member; `null` when `None`.
     pub stable_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
     /// The `strategyId` member; `null` when `None`.
-    pub strategy_id: Option<String>,
+    pub strategy_id: Option<CompactString>,
     /// The `type` member.
     pub type_: GetServiceRolloutResponseType,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetServiceRolloutResponse {
@@ -15717,14 +15740,14 @@ impl GetServiceRolloutResponse {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         canary_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
-        created_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
         details: GetServiceRolloutResponseDetails,
         history: Vec<GetServiceRolloutResponseHistoryItem>,
         promoted: bool,
         stable_deployment: Option<GetServiceRolloutResponseCanaryDeployment>,
-        strategy_id: Option<String>,
+        strategy_id: Option<CompactString>,
         type_: GetServiceRolloutResponseType,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             canary_deployment,
@@ -15839,15 +15862,15 @@ pub struct GetServiceRolloutResponseCanaryDeployment {
     /// The `commit` member; omitted when `None`.
     pub commit: Option<GetServiceRolloutResponseCanaryDeploymentCommit>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `image` member; omitted when `None`.
     pub image: Option<GetServiceRolloutResponseCanaryDeploymentImage>,
     /// The `instances` member; omitted when `None`, `null` when `Some(None)`.
     pub instances: Option<Option<f64>>,
     /// The `name` member; omitted when `None`, `null` when `Some(None)`.
-    pub name: Option<Option<String>>,
+    pub name: Option<Option<CompactString>>,
     /// The `reason` member; omitted when `None`.
     pub reason: Option<GetServiceRolloutResponseCanaryDeploymentReason>,
     /// The `releaseType` member; omitted when `None`.
@@ -15856,7 +15879,7 @@ pub struct GetServiceRolloutResponseCanaryDeployment {
 
 impl GetServiceRolloutResponseCanaryDeployment {
     /// A value with the required members set and the others absent.
-    pub fn new(created_at: impl Into<String>, id: impl Into<String>) -> Self {
+    pub fn new(created_at: impl Into<CompactString>, id: impl Into<CompactString>) -> Self {
         Self {
             active: None,
             commit: None,
@@ -15900,7 +15923,7 @@ impl GetServiceRolloutResponseCanaryDeployment {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: Option<String>) -> Self {
+    pub fn with_name(mut self, name: Option<CompactString>) -> Self {
         self.name = Some(name);
         self
     }
@@ -15997,13 +16020,13 @@ impl Json for GetServiceRolloutResponseCanaryDeployment {
 #[non_exhaustive]
 pub struct GetServiceRolloutResponseCanaryDeploymentCommit {
     /// The `author` member; omitted when `None`.
-    pub author: Option<String>,
+    pub author: Option<CompactString>,
     /// The `date` member; omitted when `None`.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// The `message` member; omitted when `None`.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
 }
 
 impl GetServiceRolloutResponseCanaryDeploymentCommit {
@@ -16019,28 +16042,28 @@ impl GetServiceRolloutResponseCanaryDeploymentCommit {
 
     /// Sets [`Self::author`].
     #[must_use]
-    pub fn with_author(mut self, author: impl Into<String>) -> Self {
+    pub fn with_author(mut self, author: impl Into<CompactString>) -> Self {
         self.author = Some(author.into());
         self
     }
 
     /// Sets [`Self::date`].
     #[must_use]
-    pub fn with_date(mut self, date: impl Into<String>) -> Self {
+    pub fn with_date(mut self, date: impl Into<CompactString>) -> Self {
         self.date = Some(date.into());
         self
     }
 
     /// Sets [`Self::message`].
     #[must_use]
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    pub fn with_message(mut self, message: impl Into<CompactString>) -> Self {
         self.message = Some(message.into());
         self
     }
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
@@ -16087,13 +16110,13 @@ impl Json for GetServiceRolloutResponseCanaryDeploymentCommit {
 #[non_exhaustive]
 pub struct GetServiceRolloutResponseCanaryDeploymentImage {
     /// The `image` member; omitted when `None`.
-    pub image: Option<String>,
+    pub image: Option<CompactString>,
     /// The `imagePath` member; omitted when `None`.
-    pub image_path: Option<String>,
+    pub image_path: Option<CompactString>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `tag` member; omitted when `None`.
-    pub tag: Option<String>,
+    pub tag: Option<CompactString>,
 }
 
 impl GetServiceRolloutResponseCanaryDeploymentImage {
@@ -16109,28 +16132,28 @@ impl GetServiceRolloutResponseCanaryDeploymentImage {
 
     /// Sets [`Self::image`].
     #[must_use]
-    pub fn with_image(mut self, image: impl Into<String>) -> Self {
+    pub fn with_image(mut self, image: impl Into<CompactString>) -> Self {
         self.image = Some(image.into());
         self
     }
 
     /// Sets [`Self::image_path`].
     #[must_use]
-    pub fn with_image_path(mut self, image_path: impl Into<String>) -> Self {
+    pub fn with_image_path(mut self, image_path: impl Into<CompactString>) -> Self {
         self.image_path = Some(image_path.into());
         self
     }
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
 
     /// Sets [`Self::tag`].
     #[must_use]
-    pub fn with_tag(mut self, tag: impl Into<String>) -> Self {
+    pub fn with_tag(mut self, tag: impl Into<CompactString>) -> Self {
         self.tag = Some(tag.into());
         self
     }
@@ -16177,7 +16200,7 @@ impl Json for GetServiceRolloutResponseCanaryDeploymentImage {
 #[non_exhaustive]
 pub struct GetServiceRolloutResponseCanaryDeploymentReason {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `user` member; omitted when `None`.
     pub user: Option<Map<String, Value>>,
 }
@@ -16193,7 +16216,7 @@ impl GetServiceRolloutResponseCanaryDeploymentReason {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -16415,14 +16438,14 @@ pub struct GetServiceRolloutResponseHistoryItem {
     /// The `config` member.
     pub config: GetServiceRolloutResponseDetailsConfig,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetServiceRolloutResponseHistoryItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         config: GetServiceRolloutResponseDetailsConfig,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             config,
@@ -16911,45 +16934,45 @@ impl Json for ListServicesResponse {
 #[non_exhaustive]
 pub struct ListServicesResponseServicesItem {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCD` member.
     pub disabled_cd: bool,
     /// The `disabledCI` member.
     pub disabled_ci: bool,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `serviceType` member.
     pub service_type: ListServicesResponseServicesItemServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceCombinedResponseStatus,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl ListServicesResponseServicesItem {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         disabled_cd: bool,
         disabled_ci: bool,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        project_id: impl Into<CompactString>,
         service_type: ListServicesResponseServicesItemServiceType,
         status: CreateServiceCombinedResponseStatus,
-        tags: Vec<String>,
-        uid: impl Into<String>,
+        tags: Vec<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -16969,14 +16992,14 @@ impl ListServicesResponseServicesItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
@@ -17118,15 +17141,15 @@ pub struct PatchServiceBuildBody {
     /// The `buildSource` member; omitted when `None`.
     pub build_source: Option<CreateServiceBuildBodyBuildSource>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
     pub docker_secret_mounts: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<PatchServiceBuildBodyVcsData>,
 }
@@ -17200,7 +17223,7 @@ impl PatchServiceBuildBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -17221,14 +17244,14 @@ impl PatchServiceBuildBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -17339,9 +17362,9 @@ impl Json for PatchServiceBuildBody {
 #[non_exhaustive]
 pub struct PatchServiceBuildBodyBilling {
     /// The `buildPlan` member; omitted when `None`.
-    pub build_plan: Option<String>,
+    pub build_plan: Option<CompactString>,
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<PatchServiceBuildBodyBillingGpu>,
 }
@@ -17358,14 +17381,14 @@ impl PatchServiceBuildBodyBilling {
 
     /// Sets [`Self::build_plan`].
     #[must_use]
-    pub fn with_build_plan(mut self, build_plan: impl Into<String>) -> Self {
+    pub fn with_build_plan(mut self, build_plan: impl Into<CompactString>) -> Self {
         self.build_plan = Some(build_plan.into());
         self
     }
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -17484,7 +17507,7 @@ impl Json for PatchServiceBuildBodyBillingGpu {
 #[non_exhaustive]
 pub struct PatchServiceBuildBodyBillingGpuConfiguration {
     /// The `gpuType` member; omitted when `None`.
-    pub gpu_type: Option<String>,
+    pub gpu_type: Option<CompactString>,
     /// The `gpuCount` member; omitted when `None`.
     pub gpu_count: Option<f64>,
     /// The `timesliced` member; omitted when `None`.
@@ -17503,7 +17526,7 @@ impl PatchServiceBuildBodyBillingGpuConfiguration {
 
     /// Sets [`Self::gpu_type`].
     #[must_use]
-    pub fn with_gpu_type(mut self, gpu_type: impl Into<String>) -> Self {
+    pub fn with_gpu_type(mut self, gpu_type: impl Into<CompactString>) -> Self {
         self.gpu_type = Some(gpu_type.into());
         self
     }
@@ -17649,11 +17672,11 @@ pub struct PatchServiceBuildBodyBuildSettingsDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<CreateServiceBuildBodyBuildSettingsDockerfileBuildkit>,
     /// The `dockerFilePath` member; omitted when `None`.
-    pub docker_file_path: Option<String>,
+    pub docker_file_path: Option<CompactString>,
     /// The `dockerWorkDir` member; omitted when `None`.
-    pub docker_work_dir: Option<String>,
+    pub docker_work_dir: Option<CompactString>,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
     /// The `useCache` member; omitted when `None`.
     pub use_cache: Option<bool>,
 }
@@ -17693,21 +17716,21 @@ impl PatchServiceBuildBodyBuildSettingsDockerfile {
 
     /// Sets [`Self::docker_file_path`].
     #[must_use]
-    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
         self
     }
 
     /// Sets [`Self::docker_work_dir`].
     #[must_use]
-    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
         self
     }
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -17784,15 +17807,15 @@ impl Json for PatchServiceBuildBodyBuildSettingsDockerfile {
 #[non_exhaustive]
 pub struct PatchServiceBuildBodyVcsData {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectType` member; omitted when `None`.
     pub project_type: Option<CreateServiceBuildBodyVcsDataProjectType>,
     /// The `projectUrl` member; omitted when `None`.
-    pub project_url: Option<String>,
+    pub project_url: Option<CompactString>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl PatchServiceBuildBodyVcsData {
@@ -17809,7 +17832,7 @@ impl PatchServiceBuildBodyVcsData {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
@@ -17826,21 +17849,21 @@ impl PatchServiceBuildBodyVcsData {
 
     /// Sets [`Self::project_url`].
     #[must_use]
-    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+    pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -17901,7 +17924,7 @@ impl Json for PatchServiceBuildBodyVcsData {
 #[non_exhaustive]
 pub struct PatchServiceBuildResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `billing` member.
     pub billing: CreateServiceBuildBodyBilling,
     /// The `buildArguments` member; omitted when `None`.
@@ -17917,29 +17940,29 @@ pub struct PatchServiceBuildResponse {
     /// The `cluster` member.
     pub cluster: CreateServiceBuildResponseCluster,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
     pub docker_secret_mounts: Option<Map<String, Value>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `serviceType` member.
     pub service_type: CreateServiceBuildResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceBuildResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<CreateServiceBuildBodyVcsData>,
 }
@@ -17948,12 +17971,12 @@ impl PatchServiceBuildResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceBuildBodyBilling,
         build_settings: CreateServiceBuildBodyBuildSettings,
         cluster: CreateServiceBuildResponseCluster,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: CreateServiceBuildResponseServiceType,
         status: CreateServiceBuildResponseStatus,
     ) -> Self {
@@ -18015,14 +18038,14 @@ impl PatchServiceBuildResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -18053,21 +18076,21 @@ impl PatchServiceBuildResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -18263,7 +18286,7 @@ pub struct PatchServiceCombinedBody {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<PatchServiceCombinedBodyDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
@@ -18279,9 +18302,9 @@ pub struct PatchServiceCombinedBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<PatchServiceCombinedBodyVcsData>,
 }
@@ -18384,7 +18407,7 @@ impl PatchServiceCombinedBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -18446,14 +18469,14 @@ impl PatchServiceCombinedBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -18932,7 +18955,7 @@ pub struct PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
     /// The `enabled` member; omitted when `None`.
     pub enabled: Option<bool>,
     /// The `exposedMetricsPath` member; omitted when `None`.
-    pub exposed_metrics_path: Option<String>,
+    pub exposed_metrics_path: Option<CompactString>,
     /// The `exposedMetricsPort` member; omitted when `None`.
     pub exposed_metrics_port: Option<f64>,
     /// The `metrics` member; omitted when `None`.
@@ -18959,7 +18982,10 @@ impl PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 
     /// Sets [`Self::exposed_metrics_path`].
     #[must_use]
-    pub fn with_exposed_metrics_path(mut self, exposed_metrics_path: impl Into<String>) -> Self {
+    pub fn with_exposed_metrics_path(
+        mut self,
+        exposed_metrics_path: impl Into<CompactString>,
+    ) -> Self {
         self.exposed_metrics_path = Some(exposed_metrics_path.into());
         self
     }
@@ -19036,9 +19062,9 @@ impl Json for PatchServiceCombinedBodyAutoscalingHorizontalUserMetrics {
 #[non_exhaustive]
 pub struct PatchServiceCombinedBodyBundleData {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `bundleUrl` member; omitted when `None`.
-    pub bundle_url: Option<String>,
+    pub bundle_url: Option<CompactString>,
 }
 
 impl PatchServiceCombinedBodyBundleData {
@@ -19052,14 +19078,14 @@ impl PatchServiceCombinedBodyBundleData {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
 
     /// Sets [`Self::bundle_url`].
     #[must_use]
-    pub fn with_bundle_url(mut self, bundle_url: impl Into<String>) -> Self {
+    pub fn with_bundle_url(mut self, bundle_url: impl Into<CompactString>) -> Self {
         self.bundle_url = Some(bundle_url.into());
         self
     }
@@ -19103,7 +19129,7 @@ pub struct PatchServiceCombinedBodyDeployment {
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
-    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    pub gradual_rollout_strategy_id: Option<Option<CompactString>>,
     /// The `instances` member; omitted when `None`.
     pub instances: Option<i64>,
     /// The `metadata` member; omitted when `None`.
@@ -19174,7 +19200,7 @@ impl PatchServiceCombinedBodyDeployment {
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
-        gradual_rollout_strategy_id: Option<String>,
+        gradual_rollout_strategy_id: Option<CompactString>,
     ) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
         self
@@ -19333,11 +19359,11 @@ pub struct PatchServiceCombinedBodyDeploymentBuildpack {
     /// The `configType` member; omitted when `None`.
     pub config_type: Option<CreateServiceCombinedBodyDeploymentBuildpackConfigType>,
     /// The `customCommand` member; omitted when `None`.
-    pub custom_command: Option<String>,
+    pub custom_command: Option<CompactString>,
     /// The `customEntrypoint` member; omitted when `None`.
-    pub custom_entrypoint: Option<String>,
+    pub custom_entrypoint: Option<CompactString>,
     /// The `customProcess` member; omitted when `None`.
-    pub custom_process: Option<String>,
+    pub custom_process: Option<CompactString>,
 }
 
 impl PatchServiceCombinedBodyDeploymentBuildpack {
@@ -19363,21 +19389,21 @@ impl PatchServiceCombinedBodyDeploymentBuildpack {
 
     /// Sets [`Self::custom_command`].
     #[must_use]
-    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+    pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
         self
     }
 
     /// Sets [`Self::custom_entrypoint`].
     #[must_use]
-    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
         self
     }
 
     /// Sets [`Self::custom_process`].
     #[must_use]
-    pub fn with_custom_process(mut self, custom_process: impl Into<String>) -> Self {
+    pub fn with_custom_process(mut self, custom_process: impl Into<CompactString>) -> Self {
         self.custom_process = Some(custom_process.into());
         self
     }
@@ -19435,9 +19461,9 @@ pub struct PatchServiceCombinedBodyDeploymentDocker {
     /// The `configType` member; omitted when `None`.
     pub config_type: Option<CreateServiceCombinedBodyDeploymentDockerConfigType>,
     /// The `customCommand` member; omitted when `None`.
-    pub custom_command: Option<String>,
+    pub custom_command: Option<CompactString>,
     /// The `customEntrypoint` member; omitted when `None`.
-    pub custom_entrypoint: Option<String>,
+    pub custom_entrypoint: Option<CompactString>,
 }
 
 impl PatchServiceCombinedBodyDeploymentDocker {
@@ -19462,14 +19488,14 @@ impl PatchServiceCombinedBodyDeploymentDocker {
 
     /// Sets [`Self::custom_command`].
     #[must_use]
-    pub fn with_custom_command(mut self, custom_command: impl Into<String>) -> Self {
+    pub fn with_custom_command(mut self, custom_command: impl Into<CompactString>) -> Self {
         self.custom_command = Some(custom_command.into());
         self
     }
 
     /// Sets [`Self::custom_entrypoint`].
     #[must_use]
-    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<String>) -> Self {
+    pub fn with_custom_entrypoint(mut self, custom_entrypoint: impl Into<CompactString>) -> Self {
         self.custom_entrypoint = Some(custom_entrypoint.into());
         self
     }
@@ -19722,17 +19748,17 @@ impl Json for PatchServiceCombinedBodyLoadBalancing {
 #[non_exhaustive]
 pub struct PatchServiceCombinedBodyVcsData {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
     /// The `projectType` member; omitted when `None`.
     pub project_type: Option<CreateServiceBuildBodyVcsDataProjectType>,
     /// The `projectUrl` member; omitted when `None`.
-    pub project_url: Option<String>,
+    pub project_url: Option<CompactString>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
 }
 
 impl PatchServiceCombinedBodyVcsData {
@@ -19750,14 +19776,14 @@ impl PatchServiceCombinedBodyVcsData {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
@@ -19774,21 +19800,21 @@ impl PatchServiceCombinedBodyVcsData {
 
     /// Sets [`Self::project_url`].
     #[must_use]
-    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+    pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -19854,7 +19880,7 @@ impl Json for PatchServiceCombinedBodyVcsData {
 #[non_exhaustive]
 pub struct PatchServiceCombinedResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `autoscaling` member; omitted when `None`.
     pub autoscaling: Option<CreateServiceCombinedBodyAutoscaling>,
     /// The `billing` member.
@@ -19876,29 +19902,29 @@ pub struct PatchServiceCombinedResponse {
     /// The `createOptions` member; omitted when `None`.
     pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member.
     pub deployment: PatchServiceCombinedResponseDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `disabledCI` member; omitted when `None`.
     pub disabled_ci: Option<bool>,
     /// The `dockerSecretMounts` member; omitted when `None`.
     pub docker_secret_mounts: Option<Map<String, Value>>,
     /// The `expiredAt` member; omitted when `None`.
-    pub expired_at: Option<String>,
+    pub expired_at: Option<CompactString>,
     /// The `expiryTime` member; omitted when `None`.
-    pub expiry_time: Option<String>,
+    pub expiry_time: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `loadBalancing` member; omitted when `None`.
     pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -19906,17 +19932,17 @@ pub struct PatchServiceCombinedResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `scheduledDeletion` member; omitted when `None`.
-    pub scheduled_deletion: Option<String>,
+    pub scheduled_deletion: Option<CompactString>,
     /// The `serviceType` member.
     pub service_type: CreateServiceCombinedResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceCombinedResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member; omitted when `None`.
     pub vcs_data: Option<CreateServiceCombinedBodyVcsData>,
 }
@@ -19925,13 +19951,13 @@ impl PatchServiceCombinedResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceCombinedBodyBilling,
         build_settings: CreateServiceBuildBodyBuildSettings,
         cluster: CreateServiceBuildResponseCluster,
         deployment: PatchServiceCombinedResponseDeployment,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: CreateServiceCombinedResponseServiceType,
         status: CreateServiceCombinedResponseStatus,
     ) -> Self {
@@ -20029,14 +20055,14 @@ impl PatchServiceCombinedResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -20057,14 +20083,14 @@ impl PatchServiceCombinedResponse {
 
     /// Sets [`Self::expired_at`].
     #[must_use]
-    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+    pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
         self
     }
 
     /// Sets [`Self::expiry_time`].
     #[must_use]
-    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
         self
     }
@@ -20122,28 +20148,28 @@ impl PatchServiceCombinedResponse {
 
     /// Sets [`Self::scheduled_deletion`].
     #[must_use]
-    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -20399,9 +20425,9 @@ pub struct PatchServiceCombinedResponseDeployment {
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
-    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    pub gradual_rollout_strategy_id: Option<Option<CompactString>>,
     /// The `imageUrl` member; omitted when `None`.
-    pub image_url: Option<String>,
+    pub image_url: Option<CompactString>,
     /// The `instances` member.
     pub instances: i64,
     /// The `metadata` member; omitted when `None`.
@@ -20476,7 +20502,7 @@ impl PatchServiceCombinedResponseDeployment {
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
-        gradual_rollout_strategy_id: Option<String>,
+        gradual_rollout_strategy_id: Option<CompactString>,
     ) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
         self
@@ -20484,7 +20510,7 @@ impl PatchServiceCombinedResponseDeployment {
 
     /// Sets [`Self::image_url`].
     #[must_use]
-    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+    pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
         self
     }
@@ -20659,7 +20685,7 @@ pub struct PatchServiceDeploymentBody {
     /// The `deployment` member; omitted when `None`.
     pub deployment: Option<CreateServiceDeploymentBodyDeployment>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `loadBalancing` member; omitted when `None`.
@@ -20671,9 +20697,9 @@ pub struct PatchServiceDeploymentBody {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl PatchServiceDeploymentBody {
@@ -20717,7 +20743,7 @@ impl PatchServiceDeploymentBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -20765,14 +20791,14 @@ impl PatchServiceDeploymentBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -20863,7 +20889,7 @@ impl Json for PatchServiceDeploymentBody {
 #[non_exhaustive]
 pub struct PatchServiceDeploymentBodyBilling {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gpu` member; omitted when `None`.
     pub gpu: Option<PatchServiceBuildBodyBillingGpu>,
 }
@@ -20879,7 +20905,7 @@ impl PatchServiceDeploymentBodyBilling {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -20929,7 +20955,7 @@ impl Json for PatchServiceDeploymentBodyBilling {
 #[non_exhaustive]
 pub struct PatchServiceDeploymentResponse {
     /// The `appId` member.
-    pub app_id: String,
+    pub app_id: CompactString,
     /// The `autoscaling` member; omitted when `None`.
     pub autoscaling: Option<CreateServiceCombinedBodyAutoscaling>,
     /// The `billing` member.
@@ -20939,25 +20965,25 @@ pub struct PatchServiceDeploymentResponse {
     /// The `createOptions` member; omitted when `None`.
     pub create_options: Option<CreateServiceCombinedBodyCreateOptions>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `deployment` member.
     pub deployment: PatchServiceDeploymentResponseDeployment,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `expiredAt` member; omitted when `None`.
-    pub expired_at: Option<String>,
+    pub expired_at: Option<CompactString>,
     /// The `expiryTime` member; omitted when `None`.
-    pub expiry_time: Option<String>,
+    pub expiry_time: Option<CompactString>,
     /// The `healthChecks` member; omitted when `None`.
     pub health_checks: Option<Vec<CreateServiceCombinedBodyHealthChecksItem>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `infrastructure` member; omitted when `None`.
     pub infrastructure: Option<CreateServiceBuildBodyInfrastructure>,
     /// The `loadBalancing` member; omitted when `None`.
     pub load_balancing: Option<CreateServiceCombinedBodyLoadBalancing>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `ports` member; omitted when `None`.
     pub ports: Option<Vec<CreateServiceCombinedBodyPortsItem>>,
     /// The `runtimeEnvironment` member; omitted when `None`.
@@ -20965,29 +20991,29 @@ pub struct PatchServiceDeploymentResponse {
     /// The `runtimeFiles` member; omitted when `None`.
     pub runtime_files: Option<Map<String, Value>>,
     /// The `scheduledDeletion` member; omitted when `None`.
-    pub scheduled_deletion: Option<String>,
+    pub scheduled_deletion: Option<CompactString>,
     /// The `serviceType` member.
     pub service_type: CreateServiceDeploymentResponseServiceType,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `status` member.
     pub status: CreateServiceDeploymentResponseStatus,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl PatchServiceDeploymentResponse {
     /// A value with the required members set and the others absent.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        app_id: impl Into<String>,
+        app_id: impl Into<CompactString>,
         billing: CreateServiceDeploymentBodyBilling,
         cluster: CreateServiceBuildResponseCluster,
         deployment: PatchServiceDeploymentResponseDeployment,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         service_type: CreateServiceDeploymentResponseServiceType,
         status: CreateServiceDeploymentResponseStatus,
     ) -> Self {
@@ -21038,28 +21064,28 @@ impl PatchServiceDeploymentResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::expired_at`].
     #[must_use]
-    pub fn with_expired_at(mut self, expired_at: impl Into<String>) -> Self {
+    pub fn with_expired_at(mut self, expired_at: impl Into<CompactString>) -> Self {
         self.expired_at = Some(expired_at.into());
         self
     }
 
     /// Sets [`Self::expiry_time`].
     #[must_use]
-    pub fn with_expiry_time(mut self, expiry_time: impl Into<String>) -> Self {
+    pub fn with_expiry_time(mut self, expiry_time: impl Into<CompactString>) -> Self {
         self.expiry_time = Some(expiry_time.into());
         self
     }
@@ -21117,28 +21143,28 @@ impl PatchServiceDeploymentResponse {
 
     /// Sets [`Self::scheduled_deletion`].
     #[must_use]
-    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<String>) -> Self {
+    pub fn with_scheduled_deletion(mut self, scheduled_deletion: impl Into<CompactString>) -> Self {
         self.scheduled_deletion = Some(scheduled_deletion.into());
         self
     }
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -21332,9 +21358,9 @@ pub struct PatchServiceDeploymentResponseDeployment {
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `gradualRolloutStrategyId` member; omitted when `None`, `null` when `Some(None)`.
-    pub gradual_rollout_strategy_id: Option<Option<String>>,
+    pub gradual_rollout_strategy_id: Option<Option<CompactString>>,
     /// The `imageUrl` member; omitted when `None`.
-    pub image_url: Option<String>,
+    pub image_url: Option<CompactString>,
     /// The `instances` member.
     pub instances: i64,
     /// The `internal` member; omitted when `None`.
@@ -21434,7 +21460,7 @@ impl PatchServiceDeploymentResponseDeployment {
     #[must_use]
     pub fn with_gradual_rollout_strategy_id(
         mut self,
-        gradual_rollout_strategy_id: Option<String>,
+        gradual_rollout_strategy_id: Option<CompactString>,
     ) -> Self {
         self.gradual_rollout_strategy_id = Some(gradual_rollout_strategy_id);
         self
@@ -21442,7 +21468,7 @@ impl PatchServiceDeploymentResponseDeployment {
 
     /// Sets [`Self::image_url`].
     #[must_use]
-    pub fn with_image_url(mut self, image_url: impl Into<String>) -> Self {
+    pub fn with_image_url(mut self, image_url: impl Into<CompactString>) -> Self {
         self.image_url = Some(image_url.into());
         self
     }
@@ -21735,12 +21761,12 @@ impl Json for ResumeServiceBody {
 #[non_exhaustive]
 pub struct RollbackServiceRolloutBody {
     /// The `deployment` member.
-    pub deployment: String,
+    pub deployment: CompactString,
 }
 
 impl RollbackServiceRolloutBody {
     /// A value with the required members set and the others absent.
-    pub fn new(deployment: impl Into<String>) -> Self {
+    pub fn new(deployment: impl Into<CompactString>) -> Self {
         Self {
             deployment: deployment.into(),
         }
@@ -21777,12 +21803,12 @@ impl Json for RollbackServiceRolloutBody {
 #[non_exhaustive]
 pub struct RollbackServiceRolloutResponse {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
 }
 
 impl RollbackServiceRolloutResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self { id: id.into() }
     }
 }
@@ -21817,7 +21843,7 @@ impl Json for RollbackServiceRolloutResponse {
 #[non_exhaustive]
 pub struct ScaleServiceBody {
     /// The `deploymentPlan` member; omitted when `None`.
-    pub deployment_plan: Option<String>,
+    pub deployment_plan: Option<CompactString>,
     /// The `gracePeriodSeconds` member; omitted when `None`.
     pub grace_period_seconds: Option<i64>,
     /// The `instances` member; omitted when `None`.
@@ -21839,7 +21865,7 @@ impl ScaleServiceBody {
 
     /// Sets [`Self::deployment_plan`].
     #[must_use]
-    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<String>) -> Self {
+    pub fn with_deployment_plan(mut self, deployment_plan: impl Into<CompactString>) -> Self {
         self.deployment_plan = Some(deployment_plan.into());
         self
     }
@@ -21920,13 +21946,13 @@ impl Json for ScaleServiceBody {
 #[non_exhaustive]
 pub struct StartServiceBuildBody {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `bundleUrl` member; omitted when `None`.
-    pub bundle_url: Option<String>,
+    pub bundle_url: Option<CompactString>,
     /// The `overrides` member; omitted when `None`.
     pub overrides: Option<StartServiceBuildBodyOverrides>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `pullRequestId` member; omitted when `None`.
     pub pull_request_id: Option<GetServiceBuildResponsePullRequestId>,
 }
@@ -21945,14 +21971,14 @@ impl StartServiceBuildBody {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
 
     /// Sets [`Self::bundle_url`].
     #[must_use]
-    pub fn with_bundle_url(mut self, bundle_url: impl Into<String>) -> Self {
+    pub fn with_bundle_url(mut self, bundle_url: impl Into<CompactString>) -> Self {
         self.bundle_url = Some(bundle_url.into());
         self
     }
@@ -21966,7 +21992,7 @@ impl StartServiceBuildBody {
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
@@ -22131,13 +22157,13 @@ impl Json for StartServiceBuildBodyOverrides {
 #[non_exhaustive]
 pub struct StartServiceBuildBodyOverridesDocker {
     /// The `dockerFilePath` member; omitted when `None`.
-    pub docker_file_path: Option<String>,
+    pub docker_file_path: Option<CompactString>,
     /// The `dockerWorkDir` member; omitted when `None`.
-    pub docker_work_dir: Option<String>,
+    pub docker_work_dir: Option<CompactString>,
     /// The `dockerfileContents` member; omitted when `None`.
-    pub dockerfile_contents: Option<String>,
+    pub dockerfile_contents: Option<CompactString>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
 }
 
 impl StartServiceBuildBodyOverridesDocker {
@@ -22153,28 +22179,31 @@ impl StartServiceBuildBodyOverridesDocker {
 
     /// Sets [`Self::docker_file_path`].
     #[must_use]
-    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
         self
     }
 
     /// Sets [`Self::docker_work_dir`].
     #[must_use]
-    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
         self
     }
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: impl Into<String>) -> Self {
+    pub fn with_dockerfile_contents(
+        mut self,
+        dockerfile_contents: impl Into<CompactString>,
+    ) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents.into());
         self
     }
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -22238,26 +22267,26 @@ impl Json for StartServiceBuildBodyOverridesDocker {
 #[non_exhaustive]
 pub struct StartServiceBuildResponse {
     /// The `branch` member; omitted when `None`.
-    pub branch: Option<String>,
+    pub branch: Option<CompactString>,
     /// The `concluded` member; omitted when `None`.
     pub concluded: Option<bool>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `pullRequestId` member; omitted when `None`.
     pub pull_request_id: Option<GetServiceBuildResponsePullRequestId>,
     /// The `registry` member; omitted when `None`.
     pub registry: Option<GetServiceBuildResponseRegistry>,
     /// The `sha` member; omitted when `None`.
-    pub sha: Option<String>,
+    pub sha: Option<CompactString>,
     /// The `status` member; omitted when `None`.
-    pub status: Option<String>,
+    pub status: Option<CompactString>,
 }
 
 impl StartServiceBuildResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self {
             branch: None,
             concluded: None,
@@ -22272,7 +22301,7 @@ impl StartServiceBuildResponse {
 
     /// Sets [`Self::branch`].
     #[must_use]
-    pub fn with_branch(mut self, branch: impl Into<String>) -> Self {
+    pub fn with_branch(mut self, branch: impl Into<CompactString>) -> Self {
         self.branch = Some(branch.into());
         self
     }
@@ -22286,7 +22315,7 @@ impl StartServiceBuildResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -22310,14 +22339,14 @@ impl StartServiceBuildResponse {
 
     /// Sets [`Self::sha`].
     #[must_use]
-    pub fn with_sha(mut self, sha: impl Into<String>) -> Self {
+    pub fn with_sha(mut self, sha: impl Into<CompactString>) -> Self {
         self.sha = Some(sha.into());
         self
     }
 
     /// Sets [`Self::status`].
     #[must_use]
-    pub fn with_status(mut self, status: impl Into<String>) -> Self {
+    pub fn with_status(mut self, status: impl Into<CompactString>) -> Self {
         self.status = Some(status.into());
         self
     }
@@ -22477,19 +22506,19 @@ impl Json for UpdateServiceBuildArgumentsBody {
 #[non_exhaustive]
 pub struct UpdateServiceBuildOptionsBody {
     /// The `branchRestrictions` member; omitted when `None`.
-    pub branch_restrictions: Option<Vec<String>>,
+    pub branch_restrictions: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `crossProjectAccess` member; omitted when `None`.
     pub cross_project_access: Option<CreateServiceBuildBodyBuildConfigurationCrossProjectAccess>,
     /// The `dockerCredentials` member; omitted when `None`.
-    pub docker_credentials: Option<Vec<String>>,
+    pub docker_credentials: Option<Vec<CompactString>>,
     /// The `dockerfile` member; omitted when `None`.
     pub dockerfile: Option<UpdateServiceBuildOptionsBodyDockerfile>,
     /// The `dockerfileTarget` member; omitted when `None`.
-    pub dockerfile_target: Option<String>,
+    pub dockerfile_target: Option<CompactString>,
     /// The `enableGitLfs` member; omitted when `None`.
     pub enable_git_lfs: Option<bool>,
     /// The `fullGitClone` member; omitted when `None`.
@@ -22501,9 +22530,9 @@ pub struct UpdateServiceBuildOptionsBody {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `prRestrictions` member; omitted when `None`.
-    pub pr_restrictions: Option<Vec<String>>,
+    pub pr_restrictions: Option<Vec<CompactString>>,
     /// The `storage` member; omitted when `None`.
     pub storage: Option<CreateServiceBuildBodyBuildConfigurationStorage>,
     /// The `buildpack` member; omitted when `None`.
@@ -22535,14 +22564,14 @@ impl UpdateServiceBuildOptionsBody {
 
     /// Sets [`Self::branch_restrictions`].
     #[must_use]
-    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
         self
     }
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -22566,7 +22595,7 @@ impl UpdateServiceBuildOptionsBody {
 
     /// Sets [`Self::docker_credentials`].
     #[must_use]
-    pub fn with_docker_credentials(mut self, docker_credentials: Vec<String>) -> Self {
+    pub fn with_docker_credentials(mut self, docker_credentials: Vec<CompactString>) -> Self {
         self.docker_credentials = Some(docker_credentials);
         self
     }
@@ -22580,7 +22609,7 @@ impl UpdateServiceBuildOptionsBody {
 
     /// Sets [`Self::dockerfile_target`].
     #[must_use]
-    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<String>) -> Self {
+    pub fn with_dockerfile_target(mut self, dockerfile_target: impl Into<CompactString>) -> Self {
         self.dockerfile_target = Some(dockerfile_target.into());
         self
     }
@@ -22622,14 +22651,14 @@ impl UpdateServiceBuildOptionsBody {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
 
     /// Sets [`Self::pr_restrictions`].
     #[must_use]
-    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
         self
     }
@@ -22801,11 +22830,11 @@ pub struct UpdateServiceBuildOptionsBodyDockerfile {
     /// The `buildkit` member; omitted when `None`.
     pub buildkit: Option<UpdateServiceBuildOptionsBodyDockerfileBuildkit>,
     /// The `dockerFilePath` member; omitted when `None`.
-    pub docker_file_path: Option<String>,
+    pub docker_file_path: Option<CompactString>,
     /// The `dockerWorkDir` member; omitted when `None`.
-    pub docker_work_dir: Option<String>,
+    pub docker_work_dir: Option<CompactString>,
     /// The `dockerfileContents` member; omitted when `None`, `null` when `Some(None)`.
-    pub dockerfile_contents: Option<Option<String>>,
+    pub dockerfile_contents: Option<Option<CompactString>>,
 }
 
 impl UpdateServiceBuildOptionsBodyDockerfile {
@@ -22842,21 +22871,21 @@ impl UpdateServiceBuildOptionsBodyDockerfile {
 
     /// Sets [`Self::docker_file_path`].
     #[must_use]
-    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<String>) -> Self {
+    pub fn with_docker_file_path(mut self, docker_file_path: impl Into<CompactString>) -> Self {
         self.docker_file_path = Some(docker_file_path.into());
         self
     }
 
     /// Sets [`Self::docker_work_dir`].
     #[must_use]
-    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<String>) -> Self {
+    pub fn with_docker_work_dir(mut self, docker_work_dir: impl Into<CompactString>) -> Self {
         self.docker_work_dir = Some(docker_work_dir.into());
         self
     }
 
     /// Sets [`Self::dockerfile_contents`].
     #[must_use]
-    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<String>) -> Self {
+    pub fn with_dockerfile_contents(mut self, dockerfile_contents: Option<CompactString>) -> Self {
         self.dockerfile_contents = Some(dockerfile_contents);
         self
     }
@@ -22987,15 +23016,15 @@ impl Json for UpdateServiceBuildOptionsBodyDockerfileBuildkit {
 #[non_exhaustive]
 pub struct UpdateServiceBuildSourceBody {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `projectBranch` member; omitted when `None`.
-    pub project_branch: Option<String>,
+    pub project_branch: Option<CompactString>,
     /// The `projectType` member; omitted when `None`.
     pub project_type: Option<CreateServiceBuildBodyVcsDataProjectType>,
     /// The `projectUrl` member; omitted when `None`.
-    pub project_url: Option<String>,
+    pub project_url: Option<CompactString>,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
 }
 
 impl UpdateServiceBuildSourceBody {
@@ -23012,14 +23041,14 @@ impl UpdateServiceBuildSourceBody {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::project_branch`].
     #[must_use]
-    pub fn with_project_branch(mut self, project_branch: impl Into<String>) -> Self {
+    pub fn with_project_branch(mut self, project_branch: impl Into<CompactString>) -> Self {
         self.project_branch = Some(project_branch.into());
         self
     }
@@ -23036,14 +23065,14 @@ impl UpdateServiceBuildSourceBody {
 
     /// Sets [`Self::project_url`].
     #[must_use]
-    pub fn with_project_url(mut self, project_url: impl Into<String>) -> Self {
+    pub fn with_project_url(mut self, project_url: impl Into<CompactString>) -> Self {
         self.project_url = Some(project_url.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
@@ -23285,13 +23314,13 @@ pub struct UpdateServicePortsBodyPortsItem {
     /// The `disableNfDomain` member; omitted when `None`.
     pub disable_nf_domain: Option<bool>,
     /// The `domains` member; omitted when `None`.
-    pub domains: Option<Vec<String>>,
+    pub domains: Option<Vec<CompactString>>,
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `internalPort` member.
     pub internal_port: i64,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `protocol` member.
     pub protocol: CreateServiceCombinedBodyPortsItemProtocol,
     /// The `public` member; omitted when `None`.
@@ -23306,7 +23335,7 @@ impl UpdateServicePortsBodyPortsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         internal_port: i64,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         protocol: CreateServiceCombinedBodyPortsItemProtocol,
     ) -> Self {
         Self {
@@ -23331,14 +23360,14 @@ impl UpdateServicePortsBodyPortsItem {
 
     /// Sets [`Self::domains`].
     #[must_use]
-    pub fn with_domains(mut self, domains: Vec<String>) -> Self {
+    pub fn with_domains(mut self, domains: Vec<CompactString>) -> Self {
         self.domains = Some(domains);
         self
     }
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }

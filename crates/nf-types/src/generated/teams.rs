@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,11 +18,11 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct AddTagBody {
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nodeAffinities` member; omitted when `None`.
     pub node_affinities: Option<Vec<AddTagBodyNodeAffinitiesItem>>,
     /// The `sandboxing` member; omitted when `None`.
@@ -36,7 +37,7 @@ pub struct AddTagBody {
 
 impl AddTagBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             color: None,
             description: None,
@@ -51,14 +52,14 @@ impl AddTagBody {
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -255,19 +256,19 @@ impl Json for AddTagBodyNodeAffinitiesItem {
 #[non_exhaustive]
 pub struct AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
     /// The `key` member.
-    pub key: String,
+    pub key: CompactString,
     /// The `operator` member.
     pub operator: AddTagBodyNodeAffinitiesItemMatchExpressionsItemOperator,
     /// The `values` member.
-    pub values: Vec<String>,
+    pub values: Vec<CompactString>,
 }
 
 impl AddTagBodyNodeAffinitiesItemMatchExpressionsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<CompactString>,
         operator: AddTagBodyNodeAffinitiesItemMatchExpressionsItemOperator,
-        values: Vec<String>,
+        values: Vec<CompactString>,
     ) -> Self {
         Self {
             key: key.into(),
@@ -492,15 +493,15 @@ string_enum! {
 #[non_exhaustive]
 pub struct AddTagResponse {
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `nodeAffinities` member; omitted when `None`.
     pub node_affinities: Option<Vec<AddTagBodyNodeAffinitiesItem>>,
     /// The `sandboxing` member; omitted when `None`.
@@ -515,7 +516,7 @@ pub struct AddTagResponse {
 
 impl AddTagResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             color: None,
             created_at: None,
@@ -532,21 +533,21 @@ impl AddTagResponse {
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -681,11 +682,11 @@ impl Json for AddTagResponse {
 #[non_exhaustive]
 pub struct CreateOrgRoleBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `directoryGroups` member; omitted when `None`.
-    pub directory_groups: Option<Vec<String>>,
+    pub directory_groups: Option<Vec<CompactString>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `permissions` member; omitted when `None`.
     pub permissions: Option<CreateOrgRoleBodyPermissions>,
     /// The `restrictions` member; omitted when `None`.
@@ -694,7 +695,7 @@ pub struct CreateOrgRoleBody {
 
 impl CreateOrgRoleBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             description: None,
             directory_groups: None,
@@ -706,14 +707,14 @@ impl CreateOrgRoleBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::directory_groups`].
     #[must_use]
-    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+    pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
         self
     }
@@ -791,11 +792,11 @@ impl Json for CreateOrgRoleBody {
 #[non_exhaustive]
 pub struct CreateOrgRoleBodyPermissions {
     /// The `orgScope` member; omitted when `None`.
-    pub org_scope: Option<Vec<String>>,
+    pub org_scope: Option<Vec<CompactString>>,
     /// The `projectScope` member; omitted when `None`.
-    pub project_scope: Option<Vec<String>>,
+    pub project_scope: Option<Vec<CompactString>>,
     /// The `teamScope` member; omitted when `None`.
-    pub team_scope: Option<Vec<String>>,
+    pub team_scope: Option<Vec<CompactString>>,
 }
 
 impl CreateOrgRoleBodyPermissions {
@@ -810,21 +811,21 @@ impl CreateOrgRoleBodyPermissions {
 
     /// Sets [`Self::org_scope`].
     #[must_use]
-    pub fn with_org_scope(mut self, org_scope: Vec<String>) -> Self {
+    pub fn with_org_scope(mut self, org_scope: Vec<CompactString>) -> Self {
         self.org_scope = Some(org_scope);
         self
     }
 
     /// Sets [`Self::project_scope`].
     #[must_use]
-    pub fn with_project_scope(mut self, project_scope: Vec<String>) -> Self {
+    pub fn with_project_scope(mut self, project_scope: Vec<CompactString>) -> Self {
         self.project_scope = Some(project_scope);
         self
     }
 
     /// Sets [`Self::team_scope`].
     #[must_use]
-    pub fn with_team_scope(mut self, team_scope: Vec<String>) -> Self {
+    pub fn with_team_scope(mut self, team_scope: Vec<CompactString>) -> Self {
         self.team_scope = Some(team_scope);
         self
     }
@@ -924,12 +925,12 @@ pub struct CreateOrgRoleBodyRestrictionsTeamsItem {
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
     /// The `teamId` member.
-    pub team_id: String,
+    pub team_id: CompactString,
 }
 
 impl CreateOrgRoleBodyRestrictionsTeamsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(team_id: impl Into<String>) -> Self {
+    pub fn new(team_id: impl Into<CompactString>) -> Self {
         Self {
             restrictions: None,
             team_id: team_id.into(),
@@ -985,7 +986,7 @@ pub struct CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `projects` member; omitted when `None`.
-    pub projects: Option<Vec<String>>,
+    pub projects: Option<Vec<CompactString>>,
     /// The `restrictionMode` member; omitted when `None`.
     pub restriction_mode: Option<CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode>,
 }
@@ -1002,7 +1003,7 @@ impl CreateOrgRoleBodyRestrictionsTeamsItemRestrictions {
 
     /// Sets [`Self::projects`].
     #[must_use]
-    pub fn with_projects(mut self, projects: Vec<String>) -> Self {
+    pub fn with_projects(mut self, projects: Vec<CompactString>) -> Self {
         self.projects = Some(projects);
         self
     }
@@ -1072,28 +1073,28 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateOrgRoleResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `directoryGroups` member; omitted when `None`.
-    pub directory_groups: Option<Vec<String>>,
+    pub directory_groups: Option<Vec<CompactString>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `permissions` member.
     pub permissions: CreateOrgRoleResponsePermissions,
     /// The `restrictions` member.
     pub restrictions: CreateOrgRoleBodyRestrictions,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateOrgRoleResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         permissions: CreateOrgRoleResponsePermissions,
         restrictions: CreateOrgRoleBodyRestrictions,
     ) -> Self {
@@ -1111,28 +1112,28 @@ impl CreateOrgRoleResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::directory_groups`].
     #[must_use]
-    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+    pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1213,19 +1214,19 @@ impl Json for CreateOrgRoleResponse {
 #[non_exhaustive]
 pub struct CreateOrgRoleResponsePermissions {
     /// The `orgScope` member.
-    pub org_scope: Vec<String>,
+    pub org_scope: Vec<CompactString>,
     /// The `projectScope` member.
-    pub project_scope: Vec<String>,
+    pub project_scope: Vec<CompactString>,
     /// The `teamScope` member.
-    pub team_scope: Vec<String>,
+    pub team_scope: Vec<CompactString>,
 }
 
 impl CreateOrgRoleResponsePermissions {
     /// A value with the required members set and the others absent.
     pub fn new(
-        org_scope: Vec<String>,
-        project_scope: Vec<String>,
-        team_scope: Vec<String>,
+        org_scope: Vec<CompactString>,
+        project_scope: Vec<CompactString>,
+        team_scope: Vec<CompactString>,
     ) -> Self {
         Self {
             org_scope,
@@ -1277,12 +1278,12 @@ impl Json for CreateOrgRoleResponsePermissions {
 #[non_exhaustive]
 pub struct CreateOrgRoleMemberBody {
     /// The `userId` member.
-    pub user_id: String,
+    pub user_id: CompactString,
 }
 
 impl CreateOrgRoleMemberBody {
     /// A value with the required members set and the others absent.
-    pub fn new(user_id: impl Into<String>) -> Self {
+    pub fn new(user_id: impl Into<CompactString>) -> Self {
         Self {
             user_id: user_id.into(),
         }
@@ -1319,16 +1320,16 @@ impl Json for CreateOrgRoleMemberBody {
 #[non_exhaustive]
 pub struct CreateTeamBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `email` member.
-    pub email: String,
+    pub email: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl CreateTeamBody {
     /// A value with the required members set and the others absent.
-    pub fn new(email: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(email: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             description: None,
             email: email.into(),
@@ -1338,7 +1339,7 @@ impl CreateTeamBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1384,25 +1385,25 @@ impl Json for CreateTeamBody {
 #[non_exhaustive]
 pub struct CreateTeamResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `uid` member; omitted when `None`.
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateTeamResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -1416,21 +1417,21 @@ impl CreateTeamResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::uid`].
     #[must_use]
-    pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
+    pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1489,14 +1490,14 @@ impl Json for CreateTeamResponse {
 #[non_exhaustive]
 pub struct CreateTeamMemberInviteBody {
     /// The `email` member.
-    pub email: String,
+    pub email: CompactString,
     /// The `roles` member; omitted when `None`.
-    pub roles: Option<Vec<String>>,
+    pub roles: Option<Vec<CompactString>>,
 }
 
 impl CreateTeamMemberInviteBody {
     /// A value with the required members set and the others absent.
-    pub fn new(email: impl Into<String>) -> Self {
+    pub fn new(email: impl Into<CompactString>) -> Self {
         Self {
             email: email.into(),
             roles: None,
@@ -1505,7 +1506,7 @@ impl CreateTeamMemberInviteBody {
 
     /// Sets [`Self::roles`].
     #[must_use]
-    pub fn with_roles(mut self, roles: Vec<String>) -> Self {
+    pub fn with_roles(mut self, roles: Vec<CompactString>) -> Self {
         self.roles = Some(roles);
         self
     }
@@ -1544,9 +1545,9 @@ impl Json for CreateTeamMemberInviteBody {
 #[non_exhaustive]
 pub struct CreateTeamRoleBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `permissions` member; omitted when `None`.
     pub permissions: Option<CreateTeamRoleBodyPermissions>,
     /// The `restrictions` member; omitted when `None`.
@@ -1555,7 +1556,7 @@ pub struct CreateTeamRoleBody {
 
 impl CreateTeamRoleBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -1566,7 +1567,7 @@ impl CreateTeamRoleBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1634,9 +1635,9 @@ impl Json for CreateTeamRoleBody {
 #[non_exhaustive]
 pub struct CreateTeamRoleBodyPermissions {
     /// The `projectScope` member; omitted when `None`.
-    pub project_scope: Option<Vec<String>>,
+    pub project_scope: Option<Vec<CompactString>>,
     /// The `teamScope` member; omitted when `None`.
-    pub team_scope: Option<Vec<String>>,
+    pub team_scope: Option<Vec<CompactString>>,
 }
 
 impl CreateTeamRoleBodyPermissions {
@@ -1650,14 +1651,14 @@ impl CreateTeamRoleBodyPermissions {
 
     /// Sets [`Self::project_scope`].
     #[must_use]
-    pub fn with_project_scope(mut self, project_scope: Vec<String>) -> Self {
+    pub fn with_project_scope(mut self, project_scope: Vec<CompactString>) -> Self {
         self.project_scope = Some(project_scope);
         self
     }
 
     /// Sets [`Self::team_scope`].
     #[must_use]
-    pub fn with_team_scope(mut self, team_scope: Vec<String>) -> Self {
+    pub fn with_team_scope(mut self, team_scope: Vec<CompactString>) -> Self {
         self.team_scope = Some(team_scope);
         self
     }
@@ -1696,26 +1697,26 @@ impl Json for CreateTeamRoleBodyPermissions {
 #[non_exhaustive]
 pub struct CreateTeamRoleResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `permissions` member.
     pub permissions: CreateTeamRoleResponsePermissions,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateTeamRoleResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         permissions: CreateTeamRoleResponsePermissions,
     ) -> Self {
         Self {
@@ -1731,14 +1732,14 @@ impl CreateTeamRoleResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1755,7 +1756,7 @@ impl CreateTeamRoleResponse {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -1825,14 +1826,14 @@ impl Json for CreateTeamRoleResponse {
 #[non_exhaustive]
 pub struct CreateTeamRoleResponsePermissions {
     /// The `projectScope` member.
-    pub project_scope: Vec<String>,
+    pub project_scope: Vec<CompactString>,
     /// The `teamScope` member.
-    pub team_scope: Vec<String>,
+    pub team_scope: Vec<CompactString>,
 }
 
 impl CreateTeamRoleResponsePermissions {
     /// A value with the required members set and the others absent.
-    pub fn new(project_scope: Vec<String>, team_scope: Vec<String>) -> Self {
+    pub fn new(project_scope: Vec<CompactString>, team_scope: Vec<CompactString>) -> Self {
         Self {
             project_scope,
             team_scope,
@@ -1876,27 +1877,27 @@ impl Json for CreateTeamRoleResponsePermissions {
 #[non_exhaustive]
 pub struct GetAuthResponse {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `creatorEmail` member; omitted when `None`.
-    pub creator_email: Option<String>,
+    pub creator_email: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `entityId` member.
-    pub entity_id: String,
+    pub entity_id: CompactString,
     /// The `entityType` member.
     pub entity_type: GetAuthResponseEntityType,
     /// The `entityUid` member.
-    pub entity_uid: String,
+    pub entity_uid: CompactString,
     /// The `expiresAt` member; omitted when `None`, `null` when `Some(None)`.
-    pub expires_at: Option<Option<String>>,
+    pub expires_at: Option<Option<CompactString>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `orgId` member; omitted when `None`.
-    pub org_id: Option<String>,
+    pub org_id: Option<CompactString>,
     /// The `orgUid` member; omitted when `None`.
-    pub org_uid: Option<String>,
+    pub org_uid: Option<CompactString>,
     /// The `permissions` member; omitted when `None`.
     pub permissions: Option<CreateOrgRoleBodyPermissions>,
     /// The `projectRestrictions` member; omitted when `None`.
@@ -1916,11 +1917,11 @@ pub struct GetAuthResponse {
 impl GetAuthResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        entity_id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        entity_id: impl Into<CompactString>,
         entity_type: GetAuthResponseEntityType,
-        entity_uid: impl Into<String>,
-        id: impl Into<String>,
+        entity_uid: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         token_kind: GetAuthResponseTokenKind,
     ) -> Self {
         Self {
@@ -1947,42 +1948,42 @@ impl GetAuthResponse {
 
     /// Sets [`Self::creator_email`].
     #[must_use]
-    pub fn with_creator_email(mut self, creator_email: impl Into<String>) -> Self {
+    pub fn with_creator_email(mut self, creator_email: impl Into<CompactString>) -> Self {
         self.creator_email = Some(creator_email.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::expires_at`].
     #[must_use]
-    pub fn with_expires_at(mut self, expires_at: Option<String>) -> Self {
+    pub fn with_expires_at(mut self, expires_at: Option<CompactString>) -> Self {
         self.expires_at = Some(expires_at);
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::org_id`].
     #[must_use]
-    pub fn with_org_id(mut self, org_id: impl Into<String>) -> Self {
+    pub fn with_org_id(mut self, org_id: impl Into<CompactString>) -> Self {
         self.org_id = Some(org_id.into());
         self
     }
 
     /// Sets [`Self::org_uid`].
     #[must_use]
-    pub fn with_org_uid(mut self, org_uid: impl Into<String>) -> Self {
+    pub fn with_org_uid(mut self, org_uid: impl Into<CompactString>) -> Self {
         self.org_uid = Some(org_uid.into());
         self
     }
@@ -2190,7 +2191,7 @@ pub struct GetAuthResponseProjectRestrictions {
     /// The `enabled` member.
     pub enabled: bool,
     /// The `projects` member.
-    pub projects: Vec<String>,
+    pub projects: Vec<CompactString>,
     /// The `restrictionMode` member.
     pub restriction_mode: CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode,
 }
@@ -2199,7 +2200,7 @@ impl GetAuthResponseProjectRestrictions {
     /// A value with the required members set and the others absent.
     pub fn new(
         enabled: bool,
-        projects: Vec<String>,
+        projects: Vec<CompactString>,
         restriction_mode: CreateOrgRoleBodyTeamsItemRestrictionsRestrictionMode,
     ) -> Self {
         Self {
@@ -2254,9 +2255,9 @@ pub struct GetAuthResponseRole {
     /// The `entityType` member; omitted when `None`.
     pub entity_type: Option<GetAuthResponseEntityType>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `roleId` member; omitted when `None`.
-    pub role_id: Option<String>,
+    pub role_id: Option<CompactString>,
     /// The `roleType` member; omitted when `None`.
     pub role_type: Option<GetAuthResponseEntityType>,
 }
@@ -2281,14 +2282,14 @@ impl GetAuthResponseRole {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::role_id`].
     #[must_use]
-    pub fn with_role_id(mut self, role_id: impl Into<String>) -> Self {
+    pub fn with_role_id(mut self, role_id: impl Into<CompactString>) -> Self {
         self.role_id = Some(role_id.into());
         self
     }
@@ -2364,11 +2365,11 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetAuthResponseWorkload {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `projectId` member.
-    pub project_id: String,
+    pub project_id: CompactString,
     /// The `type` member.
     pub type_: GetAuthResponseWorkloadType,
 }
@@ -2376,9 +2377,9 @@ pub struct GetAuthResponseWorkload {
 impl GetAuthResponseWorkload {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        project_id: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        project_id: impl Into<CompactString>,
         type_: GetAuthResponseWorkloadType,
     ) -> Self {
         Self {
@@ -2447,14 +2448,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct GetAuthResponseWorkloadIdentity {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl GetAuthResponseWorkloadIdentity {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
@@ -2535,25 +2536,25 @@ impl Json for GetOrgDirectoryGroupsResponse {
 #[non_exhaustive]
 pub struct GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `idpId` member.
-    pub idp_id: String,
+    pub idp_id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetOrgDirectoryGroupsResponseDirectoryGroupsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        idp_id: impl Into<String>,
-        name: impl Into<String>,
-        updated_at: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        idp_id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -2658,23 +2659,23 @@ pub struct ListApiTokensResponseTokensItem {
     /// The `active` member.
     pub active: bool,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `creatorEmail` member; omitted when `None`.
-    pub creator_email: Option<String>,
+    pub creator_email: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `expiresAt` member; omitted when `None`, `null` when `Some(None)`.
-    pub expires_at: Option<Option<String>>,
+    pub expires_at: Option<Option<CompactString>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `lastUsedAt` member; omitted when `None`.
-    pub last_used_at: Option<String>,
+    pub last_used_at: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `revoked` member.
     pub revoked: bool,
     /// The `revokedAt` member; omitted when `None`.
-    pub revoked_at: Option<String>,
+    pub revoked_at: Option<CompactString>,
     /// The `role` member; omitted when `None`.
     pub role: Option<GetAuthResponseRole>,
 }
@@ -2683,9 +2684,9 @@ impl ListApiTokensResponseTokensItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         active: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         revoked: bool,
     ) -> Self {
         Self {
@@ -2705,35 +2706,35 @@ impl ListApiTokensResponseTokensItem {
 
     /// Sets [`Self::creator_email`].
     #[must_use]
-    pub fn with_creator_email(mut self, creator_email: impl Into<String>) -> Self {
+    pub fn with_creator_email(mut self, creator_email: impl Into<CompactString>) -> Self {
         self.creator_email = Some(creator_email.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::expires_at`].
     #[must_use]
-    pub fn with_expires_at(mut self, expires_at: Option<String>) -> Self {
+    pub fn with_expires_at(mut self, expires_at: Option<CompactString>) -> Self {
         self.expires_at = Some(expires_at);
         self
     }
 
     /// Sets [`Self::last_used_at`].
     #[must_use]
-    pub fn with_last_used_at(mut self, last_used_at: impl Into<String>) -> Self {
+    pub fn with_last_used_at(mut self, last_used_at: impl Into<CompactString>) -> Self {
         self.last_used_at = Some(last_used_at.into());
         self
     }
 
     /// Sets [`Self::revoked_at`].
     #[must_use]
-    pub fn with_revoked_at(mut self, revoked_at: impl Into<String>) -> Self {
+    pub fn with_revoked_at(mut self, revoked_at: impl Into<CompactString>) -> Self {
         self.revoked_at = Some(revoked_at.into());
         self
     }
@@ -2872,18 +2873,18 @@ impl Json for ListOrgDirectoryGroupMembersResponse {
 #[non_exhaustive]
 pub struct ListOrgDirectoryGroupMembersResponseMembersItem {
     /// The `emails` member; omitted when `None`.
-    pub emails: Option<Vec<String>>,
+    pub emails: Option<Vec<CompactString>>,
     /// The `id` member; `null` when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `lastLoginTime` member; omitted when `None`.
-    pub last_login_time: Option<String>,
+    pub last_login_time: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 
 impl ListOrgDirectoryGroupMembersResponseMembersItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: Option<String>) -> Self {
+    pub fn new(id: Option<CompactString>) -> Self {
         Self {
             emails: None,
             id,
@@ -2894,21 +2895,21 @@ impl ListOrgDirectoryGroupMembersResponseMembersItem {
 
     /// Sets [`Self::emails`].
     #[must_use]
-    pub fn with_emails(mut self, emails: Vec<String>) -> Self {
+    pub fn with_emails(mut self, emails: Vec<CompactString>) -> Self {
         self.emails = Some(emails);
         self
     }
 
     /// Sets [`Self::last_login_time`].
     #[must_use]
-    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -2999,18 +3000,18 @@ pub struct ListOrgMembersResponseMembersItem {
     /// The `finalized` member.
     pub finalized: bool,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `joinedAt` member; omitted when `None`.
-    pub joined_at: Option<String>,
+    pub joined_at: Option<CompactString>,
     /// The `lastLoginTime` member; omitted when `None`.
-    pub last_login_time: Option<String>,
+    pub last_login_time: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 
 impl ListOrgMembersResponseMembersItem {
     /// A value with the required members set and the others absent.
-    pub fn new(finalized: bool, id: impl Into<String>) -> Self {
+    pub fn new(finalized: bool, id: impl Into<CompactString>) -> Self {
         Self {
             emails: None,
             finalized,
@@ -3030,21 +3031,21 @@ impl ListOrgMembersResponseMembersItem {
 
     /// Sets [`Self::joined_at`].
     #[must_use]
-    pub fn with_joined_at(mut self, joined_at: impl Into<String>) -> Self {
+    pub fn with_joined_at(mut self, joined_at: impl Into<CompactString>) -> Self {
         self.joined_at = Some(joined_at.into());
         self
     }
 
     /// Sets [`Self::last_login_time`].
     #[must_use]
-    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -3109,7 +3110,7 @@ impl Json for ListOrgMembersResponseMembersItem {
 #[non_exhaustive]
 pub struct ListOrgMembersResponseMembersItemEmailsItem {
     /// The `address` member; omitted when `None`.
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// The `verified` member; omitted when `None`.
     pub verified: Option<bool>,
 }
@@ -3125,7 +3126,7 @@ impl ListOrgMembersResponseMembersItemEmailsItem {
 
     /// Sets [`Self::address`].
     #[must_use]
-    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+    pub fn with_address(mut self, address: impl Into<CompactString>) -> Self {
         self.address = Some(address.into());
         self
     }
@@ -3222,20 +3223,24 @@ pub struct ListOrgRoleMembersResponseMembersItem {
     /// The `finalized` member.
     pub finalized: bool,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `joinedAt` member; omitted when `None`.
-    pub joined_at: Option<String>,
+    pub joined_at: Option<CompactString>,
     /// The `lastLoginTime` member; omitted when `None`.
-    pub last_login_time: Option<String>,
+    pub last_login_time: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `type` member.
     pub type_: ListOrgRoleMembersType,
 }
 
 impl ListOrgRoleMembersResponseMembersItem {
     /// A value with the required members set and the others absent.
-    pub fn new(finalized: bool, id: impl Into<String>, type_: ListOrgRoleMembersType) -> Self {
+    pub fn new(
+        finalized: bool,
+        id: impl Into<CompactString>,
+        type_: ListOrgRoleMembersType,
+    ) -> Self {
         Self {
             emails: None,
             finalized,
@@ -3256,21 +3261,21 @@ impl ListOrgRoleMembersResponseMembersItem {
 
     /// Sets [`Self::joined_at`].
     #[must_use]
-    pub fn with_joined_at(mut self, joined_at: impl Into<String>) -> Self {
+    pub fn with_joined_at(mut self, joined_at: impl Into<CompactString>) -> Self {
         self.joined_at = Some(joined_at.into());
         self
     }
 
     /// Sets [`Self::last_login_time`].
     #[must_use]
-    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -3380,26 +3385,26 @@ impl Json for ListOrgRolesResponse {
 #[non_exhaustive]
 pub struct ListOrgRolesResponseRolesItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `directoryGroups` member; omitted when `None`.
-    pub directory_groups: Option<Vec<String>>,
+    pub directory_groups: Option<Vec<CompactString>>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `restrictions` member.
     pub restrictions: CreateOrgRoleBodyRestrictions,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListOrgRolesResponseRolesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         restrictions: CreateOrgRoleBodyRestrictions,
     ) -> Self {
         Self {
@@ -3415,28 +3420,28 @@ impl ListOrgRolesResponseRolesItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::directory_groups`].
     #[must_use]
-    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+    pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -3594,18 +3599,18 @@ pub struct ListTeamMembersResponseMembersItem {
     /// The `finalized` member; omitted when `None`.
     pub finalized: Option<bool>,
     /// The `id` member; `null` when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `joinedAt` member; omitted when `None`.
-    pub joined_at: Option<String>,
+    pub joined_at: Option<CompactString>,
     /// The `lastLoginTime` member; omitted when `None`.
-    pub last_login_time: Option<String>,
+    pub last_login_time: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
 }
 
 impl ListTeamMembersResponseMembersItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: Option<String>) -> Self {
+    pub fn new(id: Option<CompactString>) -> Self {
         Self {
             emails: None,
             finalized: None,
@@ -3635,21 +3640,21 @@ impl ListTeamMembersResponseMembersItem {
 
     /// Sets [`Self::joined_at`].
     #[must_use]
-    pub fn with_joined_at(mut self, joined_at: impl Into<String>) -> Self {
+    pub fn with_joined_at(mut self, joined_at: impl Into<CompactString>) -> Self {
         self.joined_at = Some(joined_at.into());
         self
     }
 
     /// Sets [`Self::last_login_time`].
     #[must_use]
-    pub fn with_last_login_time(mut self, last_login_time: impl Into<String>) -> Self {
+    pub fn with_last_login_time(mut self, last_login_time: impl Into<CompactString>) -> Self {
         self.last_login_time = Some(last_login_time.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -3711,14 +3716,14 @@ impl Json for ListTeamMembersResponseMembersItem {
 #[non_exhaustive]
 pub struct ListTeamMembersResponseMembersItemEmailsItem {
     /// The `address` member.
-    pub address: String,
+    pub address: CompactString,
     /// The `verified` member.
     pub verified: bool,
 }
 
 impl ListTeamMembersResponseMembersItemEmailsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(address: impl Into<String>, verified: bool) -> Self {
+    pub fn new(address: impl Into<CompactString>, verified: bool) -> Self {
         Self {
             address: address.into(),
             verified,
@@ -3799,22 +3804,22 @@ impl Json for ListTeamRolesResponse {
 #[non_exhaustive]
 pub struct ListTeamRolesResponseRolesItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `restrictions` member; omitted when `None`.
     pub restrictions: Option<CreateOrgRoleBodyRestrictionsTeamsItemRestrictions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListTeamRolesResponseRolesItem {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         Self {
             created_at: None,
             description: None,
@@ -3827,14 +3832,14 @@ impl ListTeamRolesResponseRolesItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3851,7 +3856,7 @@ impl ListTeamRolesResponseRolesItem {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -3956,24 +3961,24 @@ impl Json for ListTeamsResponse {
 #[non_exhaustive]
 pub struct ListTeamsResponseTeamsItem {
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `uid` member.
-    pub uid: String,
+    pub uid: CompactString,
 }
 
 impl ListTeamsResponseTeamsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        uid: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        uid: impl Into<CompactString>,
     ) -> Self {
         Self {
             created_at: created_at.into(),
@@ -3986,7 +3991,7 @@ impl ListTeamsResponseTeamsItem {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4042,9 +4047,9 @@ impl Json for ListTeamsResponseTeamsItem {
 #[non_exhaustive]
 pub struct PatchOrgRoleBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `directoryGroups` member; omitted when `None`.
-    pub directory_groups: Option<Vec<String>>,
+    pub directory_groups: Option<Vec<CompactString>>,
     /// The `permissions` member; omitted when `None`.
     pub permissions: Option<CreateOrgRoleBodyPermissions>,
     /// The `restrictions` member; omitted when `None`.
@@ -4064,14 +4069,14 @@ impl PatchOrgRoleBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::directory_groups`].
     #[must_use]
-    pub fn with_directory_groups(mut self, directory_groups: Vec<String>) -> Self {
+    pub fn with_directory_groups(mut self, directory_groups: Vec<CompactString>) -> Self {
         self.directory_groups = Some(directory_groups);
         self
     }
@@ -4141,9 +4146,9 @@ impl Json for PatchOrgRoleBody {
 #[non_exhaustive]
 pub struct PatchTagBody {
     /// The `color` member; omitted when `None`.
-    pub color: Option<String>,
+    pub color: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `nodeAffinities` member; omitted when `None`.
     pub node_affinities: Option<Vec<AddTagBodyNodeAffinitiesItem>>,
     /// The `sandboxing` member; omitted when `None`.
@@ -4172,14 +4177,14 @@ impl PatchTagBody {
 
     /// Sets [`Self::color`].
     #[must_use]
-    pub fn with_color(mut self, color: impl Into<String>) -> Self {
+    pub fn with_color(mut self, color: impl Into<CompactString>) -> Self {
         self.color = Some(color.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4296,7 +4301,7 @@ impl Json for PatchTagBody {
 #[non_exhaustive]
 pub struct PatchTeamBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
 }
 
 impl PatchTeamBody {
@@ -4307,7 +4312,7 @@ impl PatchTeamBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4340,7 +4345,7 @@ impl Json for PatchTeamBody {
 #[non_exhaustive]
 pub struct PatchTeamRoleBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `permissions` member; omitted when `None`.
     pub permissions: Option<CreateTeamRoleBodyPermissions>,
     /// The `restrictions` member; omitted when `None`.
@@ -4359,7 +4364,7 @@ impl PatchTeamRoleBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4419,7 +4424,7 @@ impl Json for PatchTeamRoleBody {
 #[non_exhaustive]
 pub struct RotateApiTokenKeyBody {
     /// The `otherKeysExpiresAt` member; omitted when `None`.
-    pub other_keys_expires_at: Option<String>,
+    pub other_keys_expires_at: Option<CompactString>,
 }
 
 impl RotateApiTokenKeyBody {
@@ -4432,7 +4437,10 @@ impl RotateApiTokenKeyBody {
 
     /// Sets [`Self::other_keys_expires_at`].
     #[must_use]
-    pub fn with_other_keys_expires_at(mut self, other_keys_expires_at: impl Into<String>) -> Self {
+    pub fn with_other_keys_expires_at(
+        mut self,
+        other_keys_expires_at: impl Into<CompactString>,
+    ) -> Self {
         self.other_keys_expires_at = Some(other_keys_expires_at.into());
         self
     }
@@ -4473,12 +4481,12 @@ pub struct RotateApiTokenKeyResponse {
     /// The `key` member.
     pub key: RotateApiTokenKeyResponseKey,
     /// The `token` member.
-    pub token: String,
+    pub token: CompactString,
 }
 
 impl RotateApiTokenKeyResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(key: RotateApiTokenKeyResponseKey, token: impl Into<String>) -> Self {
+    pub fn new(key: RotateApiTokenKeyResponseKey, token: impl Into<CompactString>) -> Self {
         Self {
             key,
             token: token.into(),
@@ -4519,14 +4527,14 @@ impl Json for RotateApiTokenKeyResponse {
 #[non_exhaustive]
 pub struct RotateApiTokenKeyResponseKey {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `issuedAt` member.
-    pub issued_at: String,
+    pub issued_at: CompactString,
 }
 
 impl RotateApiTokenKeyResponseKey {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, issued_at: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>, issued_at: impl Into<CompactString>) -> Self {
         Self {
             id: id.into(),
             issued_at: issued_at.into(),

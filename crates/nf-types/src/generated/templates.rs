@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, query_enums, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -17,7 +18,7 @@ use crate::request::{BuildError, PartsBuilder, RequestParts};
 #[non_exhaustive]
 pub struct AbortPreviewBlueprintRunResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -25,17 +26,17 @@ pub struct AbortPreviewBlueprintRunResponse {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member; omitted when `None`.
-    pub concluded_at: Option<String>,
+    pub concluded_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortPreviewBlueprintRunResponseOptions>,
     /// The `refs` member; omitted when `None`.
@@ -43,13 +44,13 @@ pub struct AbortPreviewBlueprintRunResponse {
     /// The `spec` member.
     pub spec: Map<String, Value>,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `status` member.
     pub status: AbortPreviewBlueprintRunResponseStatus,
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<AbortPreviewBlueprintRunResponseTriggersItem>>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl AbortPreviewBlueprintRunResponse {
@@ -57,11 +58,11 @@ impl AbortPreviewBlueprintRunResponse {
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         spec: Map<String, Value>,
         status: AbortPreviewBlueprintRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -86,7 +87,7 @@ impl AbortPreviewBlueprintRunResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -100,14 +101,14 @@ impl AbortPreviewBlueprintRunResponse {
 
     /// Sets [`Self::concluded_at`].
     #[must_use]
-    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -121,7 +122,7 @@ impl AbortPreviewBlueprintRunResponse {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -142,7 +143,7 @@ impl AbortPreviewBlueprintRunResponse {
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -297,17 +298,17 @@ string_enum! {
 #[non_exhaustive]
 pub struct AbortPreviewBlueprintRunResponseGitops {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `filePath` member.
-    pub file_path: String,
+    pub file_path: CompactString,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
 }
@@ -315,9 +316,9 @@ pub struct AbortPreviewBlueprintRunResponseGitops {
 impl AbortPreviewBlueprintRunResponseGitops {
     /// A value with the required members set and the others absent.
     pub fn new(
-        branch: impl Into<String>,
-        file_path: impl Into<String>,
-        repo_url: impl Into<String>,
+        branch: impl Into<CompactString>,
+        file_path: impl Into<CompactString>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -333,21 +334,21 @@ impl AbortPreviewBlueprintRunResponseGitops {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -558,11 +559,11 @@ string_enum! {
 #[non_exhaustive]
 pub struct AbortPreviewBlueprintRunResponseTriggersItem {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branchRestrictions` member; omitted when `None`.
-    pub branch_restrictions: Option<Vec<String>>,
+    pub branch_restrictions: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlags` member; omitted when `None`.
-    pub ci_ignore_flags: Option<Vec<String>>,
+    pub ci_ignore_flags: Option<Vec<CompactString>>,
     /// The `ciIgnoreFlagsEnabled` member; omitted when `None`.
     pub ci_ignore_flags_enabled: Option<bool>,
     /// The `ignoreDrafts` member; omitted when `None`.
@@ -570,17 +571,17 @@ pub struct AbortPreviewBlueprintRunResponseTriggersItem {
     /// The `isAllowList` member; omitted when `None`.
     pub is_allow_list: Option<bool>,
     /// The `pathIgnoreRules` member; omitted when `None`.
-    pub path_ignore_rules: Option<Vec<String>>,
+    pub path_ignore_rules: Option<Vec<CompactString>>,
     /// The `prRestrictions` member; omitted when `None`.
-    pub pr_restrictions: Option<Vec<String>>,
+    pub pr_restrictions: Option<Vec<CompactString>>,
     /// The `ref` member; omitted when `None`.
-    pub ref_: Option<String>,
+    pub ref_: Option<CompactString>,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
 }
@@ -588,7 +589,7 @@ pub struct AbortPreviewBlueprintRunResponseTriggersItem {
 impl AbortPreviewBlueprintRunResponseTriggersItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        repo_url: impl Into<String>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -610,21 +611,21 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::branch_restrictions`].
     #[must_use]
-    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<String>) -> Self {
+    pub fn with_branch_restrictions(mut self, branch_restrictions: Vec<CompactString>) -> Self {
         self.branch_restrictions = Some(branch_restrictions);
         self
     }
 
     /// Sets [`Self::ci_ignore_flags`].
     #[must_use]
-    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<String>) -> Self {
+    pub fn with_ci_ignore_flags(mut self, ci_ignore_flags: Vec<CompactString>) -> Self {
         self.ci_ignore_flags = Some(ci_ignore_flags);
         self
     }
@@ -652,35 +653,35 @@ impl AbortPreviewBlueprintRunResponseTriggersItem {
 
     /// Sets [`Self::path_ignore_rules`].
     #[must_use]
-    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<String>) -> Self {
+    pub fn with_path_ignore_rules(mut self, path_ignore_rules: Vec<CompactString>) -> Self {
         self.path_ignore_rules = Some(path_ignore_rules);
         self
     }
 
     /// Sets [`Self::pr_restrictions`].
     #[must_use]
-    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<String>) -> Self {
+    pub fn with_pr_restrictions(mut self, pr_restrictions: Vec<CompactString>) -> Self {
         self.pr_restrictions = Some(pr_restrictions);
         self
     }
 
     /// Sets [`Self::ref_`].
     #[must_use]
-    pub fn with_ref(mut self, ref_: impl Into<String>) -> Self {
+    pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -800,7 +801,7 @@ impl Json for AbortPreviewBlueprintRunResponseTriggersItem {
 #[non_exhaustive]
 pub struct AbortTemplateRunResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -808,15 +809,15 @@ pub struct AbortTemplateRunResponse {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `refs` member; omitted when `None`.
@@ -826,9 +827,9 @@ pub struct AbortTemplateRunResponse {
     /// The `status` member.
     pub status: AbortPreviewBlueprintRunResponseStatus,
     /// The `templateId` member.
-    pub template_id: String,
+    pub template_id: CompactString,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl AbortTemplateRunResponse {
@@ -837,13 +838,13 @@ impl AbortTemplateRunResponse {
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: Map<String, Value>,
         status: AbortPreviewBlueprintRunResponseStatus,
-        template_id: impl Into<String>,
-        updated_at: impl Into<String>,
+        template_id: impl Into<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -866,7 +867,7 @@ impl AbortTemplateRunResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -880,7 +881,7 @@ impl AbortTemplateRunResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1101,19 +1102,19 @@ impl Json for AbortTemplateRunResponseOptions {
 #[non_exhaustive]
 pub struct CreatePreviewBlueprintBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// The `argumentOverrides` member; omitted when `None`.
     pub argument_overrides: Option<Map<String, Value>>,
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreatePreviewBlueprintBodyOptions>,
     /// The `project` member; omitted when `None`.
@@ -1129,8 +1130,8 @@ pub struct CreatePreviewBlueprintBody {
 impl CreatePreviewBlueprintBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        api_version: impl Into<String>,
-        name: impl Into<String>,
+        api_version: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: Map<String, Value>,
     ) -> Self {
         Self {
@@ -1151,7 +1152,7 @@ impl CreatePreviewBlueprintBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -1172,7 +1173,7 @@ impl CreatePreviewBlueprintBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -1315,7 +1316,7 @@ pub struct CreatePreviewBlueprintBodyOptions {
     /// The `expiry` member; omitted when `None`.
     pub expiry: Option<CreatePreviewBlueprintBodyOptionsExpiry>,
     /// The `nameFormat` member; omitted when `None`.
-    pub name_format: Option<String>,
+    pub name_format: Option<CompactString>,
     /// The `prefixName` member; omitted when `None`.
     pub prefix_name: Option<bool>,
     /// The `schedule` member; omitted when `None`.
@@ -1364,7 +1365,7 @@ impl CreatePreviewBlueprintBodyOptions {
 
     /// Sets [`Self::name_format`].
     #[must_use]
-    pub fn with_name_format(mut self, name_format: impl Into<String>) -> Self {
+    pub fn with_name_format(mut self, name_format: impl Into<CompactString>) -> Self {
         self.name_format = Some(name_format.into());
         self
     }
@@ -1792,13 +1793,13 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreatePreviewBlueprintBodyTriggersItem {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `kind` member.
     pub kind: CreatePreviewBlueprintBodyTriggersItemKind,
     /// The `paused` member; omitted when `None`.
     pub paused: Option<bool>,
     /// The `ref` member; omitted when `None`.
-    pub ref_: Option<String>,
+    pub ref_: Option<CompactString>,
     /// The `spec` member.
     pub spec: CreatePreviewBlueprintBodyTriggersItemSpec,
 }
@@ -1820,7 +1821,7 @@ impl CreatePreviewBlueprintBodyTriggersItem {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -1834,7 +1835,7 @@ impl CreatePreviewBlueprintBodyTriggersItem {
 
     /// Sets [`Self::ref_`].
     #[must_use]
-    pub fn with_ref(mut self, ref_: impl Into<String>) -> Self {
+    pub fn with_ref(mut self, ref_: impl Into<CompactString>) -> Self {
         self.ref_ = Some(ref_.into());
         self
     }
@@ -1918,11 +1919,11 @@ pub struct CreatePreviewBlueprintBodyTriggersItemSpec {
     /// The `ignoreDrafts` member; omitted when `None`.
     pub ignore_drafts: Option<bool>,
     /// The `token` member; omitted when `None`.
-    pub token: Option<String>,
+    pub token: Option<CompactString>,
     /// The `labelNamePatterns` member; omitted when `None`.
-    pub label_name_patterns: Option<Vec<String>>,
+    pub label_name_patterns: Option<Vec<CompactString>>,
     /// The `cron` member; omitted when `None`.
-    pub cron: Option<String>,
+    pub cron: Option<CompactString>,
 }
 
 impl CreatePreviewBlueprintBodyTriggersItemSpec {
@@ -1980,21 +1981,21 @@ impl CreatePreviewBlueprintBodyTriggersItemSpec {
 
     /// Sets [`Self::token`].
     #[must_use]
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_token(mut self, token: impl Into<CompactString>) -> Self {
         self.token = Some(token.into());
         self
     }
 
     /// Sets [`Self::label_name_patterns`].
     #[must_use]
-    pub fn with_label_name_patterns(mut self, label_name_patterns: Vec<String>) -> Self {
+    pub fn with_label_name_patterns(mut self, label_name_patterns: Vec<CompactString>) -> Self {
         self.label_name_patterns = Some(label_name_patterns);
         self
     }
 
     /// Sets [`Self::cron`].
     #[must_use]
-    pub fn with_cron(mut self, cron: impl Into<String>) -> Self {
+    pub fn with_cron(mut self, cron: impl Into<CompactString>) -> Self {
         self.cron = Some(cron.into());
         self
     }
@@ -2079,7 +2080,7 @@ impl Json for CreatePreviewBlueprintBodyTriggersItemSpec {
 #[allow(clippy::large_enum_variant)]
 pub enum CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
     /// An array.
-    Array(Vec<String>),
+    Array(Vec<CompactString>),
     /// An object.
     Object(Map<String, Value>),
 }
@@ -2087,7 +2088,7 @@ pub enum CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
 impl Json for CreatePreviewBlueprintBodyTriggersItemSpecBranchNamePatterns {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         match reader.peek()? {
-            json::Kind::Array => <Vec<String>>::decode(reader).map(Self::Array),
+            json::Kind::Array => <Vec<CompactString>>::decode(reader).map(Self::Array),
             json::Kind::Object => <Map<String, Value>>::decode(reader).map(Self::Object),
             other => Err(DecodeError::unexpected_kind("an array or an object", other)),
         }
@@ -2112,11 +2113,11 @@ pub struct CreateTemplateBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreateTemplateBodyOptions>,
     /// The `spec` member; omitted when `None`.
@@ -2129,7 +2130,7 @@ pub struct CreateTemplateBody {
 
 impl CreateTemplateBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             api_version: None,
             argument_overrides: None,
@@ -2170,7 +2171,7 @@ impl CreateTemplateBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2527,7 +2528,7 @@ impl Json for CreateTemplateResponse {
 #[non_exhaustive]
 pub struct CreateTemplateResponseTemplate {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -2535,15 +2536,15 @@ pub struct CreateTemplateResponseTemplate {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<CreateTemplateResponseTemplateGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member.
     pub options: CreateTemplateResponseTemplateOptions,
     /// The `spec` member.
@@ -2551,15 +2552,15 @@ pub struct CreateTemplateResponseTemplate {
     /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
     pub teardown_spec: Option<Option<CreateTemplateBodyTeardownSpec>>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl CreateTemplateResponseTemplate {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         options: CreateTemplateResponseTemplateOptions,
         spec: Map<String, Value>,
     ) -> Self {
@@ -2582,7 +2583,7 @@ impl CreateTemplateResponseTemplate {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -2606,14 +2607,14 @@ impl CreateTemplateResponseTemplate {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -2637,7 +2638,7 @@ impl CreateTemplateResponseTemplate {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -2743,19 +2744,19 @@ impl Json for CreateTemplateResponseTemplate {
 #[non_exhaustive]
 pub struct CreateTemplateResponseTemplateGitops {
     /// The `accountLogin` member; omitted when `None`.
-    pub account_login: Option<String>,
+    pub account_login: Option<CompactString>,
     /// The `branch` member.
-    pub branch: String,
+    pub branch: CompactString,
     /// The `filePath` member.
-    pub file_path: String,
+    pub file_path: CompactString,
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
     /// The `selfHostedVcsId` member; omitted when `None`.
-    pub self_hosted_vcs_id: Option<String>,
+    pub self_hosted_vcs_id: Option<CompactString>,
     /// The `templateSha` member; omitted when `None`.
-    pub template_sha: Option<String>,
+    pub template_sha: Option<CompactString>,
     /// The `vcsLinkId` member; omitted when `None`.
-    pub vcs_link_id: Option<String>,
+    pub vcs_link_id: Option<CompactString>,
     /// The `vcsService` member.
     pub vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
 }
@@ -2763,9 +2764,9 @@ pub struct CreateTemplateResponseTemplateGitops {
 impl CreateTemplateResponseTemplateGitops {
     /// A value with the required members set and the others absent.
     pub fn new(
-        branch: impl Into<String>,
-        file_path: impl Into<String>,
-        repo_url: impl Into<String>,
+        branch: impl Into<CompactString>,
+        file_path: impl Into<CompactString>,
+        repo_url: impl Into<CompactString>,
         vcs_service: AbortPreviewBlueprintRunResponseGitopsVcsService,
     ) -> Self {
         Self {
@@ -2782,28 +2783,28 @@ impl CreateTemplateResponseTemplateGitops {
 
     /// Sets [`Self::account_login`].
     #[must_use]
-    pub fn with_account_login(mut self, account_login: impl Into<String>) -> Self {
+    pub fn with_account_login(mut self, account_login: impl Into<CompactString>) -> Self {
         self.account_login = Some(account_login.into());
         self
     }
 
     /// Sets [`Self::self_hosted_vcs_id`].
     #[must_use]
-    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<String>) -> Self {
+    pub fn with_self_hosted_vcs_id(mut self, self_hosted_vcs_id: impl Into<CompactString>) -> Self {
         self.self_hosted_vcs_id = Some(self_hosted_vcs_id.into());
         self
     }
 
     /// Sets [`Self::template_sha`].
     #[must_use]
-    pub fn with_template_sha(mut self, template_sha: impl Into<String>) -> Self {
+    pub fn with_template_sha(mut self, template_sha: impl Into<CompactString>) -> Self {
         self.template_sha = Some(template_sha.into());
         self
     }
 
     /// Sets [`Self::vcs_link_id`].
     #[must_use]
-    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<String>) -> Self {
+    pub fn with_vcs_link_id(mut self, vcs_link_id: impl Into<CompactString>) -> Self {
         self.vcs_link_id = Some(vcs_link_id.into());
         self
     }
@@ -2924,9 +2925,9 @@ impl Json for CreateTemplateResponseTemplateOptions {
 #[non_exhaustive]
 pub struct CreateWorkflowBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// The `argumentOverrides` member; omitted when `None`.
     pub argument_overrides: Option<Map<String, Value>>,
     /// The `arguments` member; omitted when `None`.
@@ -2934,11 +2935,11 @@ pub struct CreateWorkflowBody {
     /// The `crossProjectAccess` member; omitted when `None`.
     pub cross_project_access: Option<CreateWorkflowBodyCrossProjectAccess>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `project` member; omitted when `None`.
@@ -2948,7 +2949,7 @@ pub struct CreateWorkflowBody {
     /// The `spec` member.
     pub spec: Map<String, Value>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
     pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
     /// The `triggers` member; omitted when `None`.
@@ -2958,8 +2959,8 @@ pub struct CreateWorkflowBody {
 impl CreateWorkflowBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        api_version: impl Into<String>,
-        name: impl Into<String>,
+        api_version: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: Map<String, Value>,
     ) -> Self {
         Self {
@@ -2983,7 +2984,7 @@ impl CreateWorkflowBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -3014,7 +3015,7 @@ impl CreateWorkflowBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3049,7 +3050,7 @@ impl CreateWorkflowBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
@@ -3188,12 +3189,12 @@ pub struct CreateWorkflowBodyCrossProjectAccess {
     /// The `isAllowList` member.
     pub is_allow_list: bool,
     /// The `projects` member.
-    pub projects: Vec<String>,
+    pub projects: Vec<CompactString>,
 }
 
 impl CreateWorkflowBodyCrossProjectAccess {
     /// A value with the required members set and the others absent.
-    pub fn new(enabled: bool, is_allow_list: bool, projects: Vec<String>) -> Self {
+    pub fn new(enabled: bool, is_allow_list: bool, projects: Vec<CompactString>) -> Self {
         Self {
             enabled,
             is_allow_list,
@@ -3302,7 +3303,7 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateWorkflowBodyRichInputsItemSpec {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `inputs` member.
     pub inputs: Map<String, Value>,
     /// The `outputs` member.
@@ -3310,7 +3311,7 @@ pub struct CreateWorkflowBodyRichInputsItemSpec {
     /// The `required` member; omitted when `None`.
     pub required: Option<bool>,
     /// The `title` member.
-    pub title: String,
+    pub title: CompactString,
 }
 
 impl CreateWorkflowBodyRichInputsItemSpec {
@@ -3318,7 +3319,7 @@ impl CreateWorkflowBodyRichInputsItemSpec {
     pub fn new(
         inputs: Map<String, Value>,
         outputs: Map<String, Value>,
-        title: impl Into<String>,
+        title: impl Into<CompactString>,
     ) -> Self {
         Self {
             description: None,
@@ -3331,7 +3332,7 @@ impl CreateWorkflowBodyRichInputsItemSpec {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3448,7 +3449,7 @@ impl Json for DeleteBlueprintTemplatePreviewBody {
 #[non_exhaustive]
 pub struct GetPreviewBlueprintResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `argumentOverrides` member; omitted when `None`.
@@ -3458,13 +3459,13 @@ pub struct GetPreviewBlueprintResponse {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreatePreviewBlueprintBodyOptions>,
     /// The `paused` member.
@@ -3478,18 +3479,18 @@ pub struct GetPreviewBlueprintResponse {
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetPreviewBlueprintResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
-        created_at: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         paused: bool,
         status: AbortPreviewBlueprintRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -3513,7 +3514,7 @@ impl GetPreviewBlueprintResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -3544,7 +3545,7 @@ impl GetPreviewBlueprintResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3713,7 +3714,7 @@ impl Json for GetPreviewBlueprintResponse {
 #[non_exhaustive]
 pub struct GetWorkflowResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `argumentOverrides` member; omitted when `None`.
@@ -3723,15 +3724,15 @@ pub struct GetWorkflowResponse {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `crossProjectAccess` member; omitted when `None`.
     pub cross_project_access: Option<CreateWorkflowBodyCrossProjectAccess>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `paused` member.
@@ -3741,7 +3742,7 @@ pub struct GetWorkflowResponse {
     /// The `spec` member; omitted when `None`.
     pub spec: Option<Map<String, Value>>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `status` member.
     pub status: AbortPreviewBlueprintRunResponseStatus,
     /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
@@ -3749,18 +3750,18 @@ pub struct GetWorkflowResponse {
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<CreatePreviewBlueprintBodyTriggersItem>>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetWorkflowResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
-        created_at: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         paused: bool,
         status: AbortPreviewBlueprintRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -3787,7 +3788,7 @@ impl GetWorkflowResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -3828,7 +3829,7 @@ impl GetWorkflowResponse {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -3863,7 +3864,7 @@ impl GetWorkflowResponse {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }
@@ -4034,19 +4035,19 @@ pub struct ImportTemplateStateBody {
     /// The `overwriteTargetState` member; omitted when `None`.
     pub overwrite_target_state: Option<bool>,
     /// The `sourceStateKey` member.
-    pub source_state_key: String,
+    pub source_state_key: CompactString,
     /// The `sourceTemplateId` member.
-    pub source_template_id: String,
+    pub source_template_id: CompactString,
     /// The `targetStateKey` member.
-    pub target_state_key: String,
+    pub target_state_key: CompactString,
 }
 
 impl ImportTemplateStateBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        source_state_key: impl Into<String>,
-        source_template_id: impl Into<String>,
-        target_state_key: impl Into<String>,
+        source_state_key: impl Into<CompactString>,
+        source_template_id: impl Into<CompactString>,
+        target_state_key: impl Into<CompactString>,
     ) -> Self {
         Self {
             copy_resource_definitions: None,
@@ -4238,13 +4239,13 @@ impl Json for ListBlueprintTemplatePreviewsResponse {
 #[non_exhaustive]
 pub struct ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `paused` member; omitted when `None`.
     pub paused: Option<bool>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
     /// The `vcsData` member.
     pub vcs_data: ListBlueprintTemplatePreviewsResponseItemVcsData,
 }
@@ -4252,7 +4253,7 @@ pub struct ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        id: impl Into<String>,
+        id: impl Into<CompactString>,
         vcs_data: ListBlueprintTemplatePreviewsResponseItemVcsData,
     ) -> Self {
         Self {
@@ -4266,7 +4267,7 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
@@ -4280,7 +4281,7 @@ impl ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -4335,12 +4336,12 @@ impl Json for ListBlueprintTemplatePreviewsResponsePreviewEnvironmentsItem {
 #[non_exhaustive]
 pub struct ListBlueprintTemplatePreviewsResponseItemVcsData {
     /// The `repoUrl` member.
-    pub repo_url: String,
+    pub repo_url: CompactString,
 }
 
 impl ListBlueprintTemplatePreviewsResponseItemVcsData {
     /// A value with the required members set and the others absent.
-    pub fn new(repo_url: impl Into<String>) -> Self {
+    pub fn new(repo_url: impl Into<CompactString>) -> Self {
         Self {
             repo_url: repo_url.into(),
         }
@@ -4423,31 +4424,31 @@ pub struct ListPreviewBlueprintRunsResponseRunsItem {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member; omitted when `None`.
-    pub concluded_at: Option<String>,
+    pub concluded_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `status` member.
     pub status: AbortPreviewBlueprintRunResponseStatus,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListPreviewBlueprintRunsResponseRunsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         status: AbortPreviewBlueprintRunResponseStatus,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             concluded,
@@ -4464,28 +4465,28 @@ impl ListPreviewBlueprintRunsResponseRunsItem {
 
     /// Sets [`Self::concluded_at`].
     #[must_use]
-    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -4609,25 +4610,25 @@ pub struct ListPreviewBlueprintsResponseWorkflowsItem {
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListPreviewBlueprintsResponseWorkflowsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             api_version,
@@ -4642,14 +4643,14 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4663,7 +4664,7 @@ impl ListPreviewBlueprintsResponseWorkflowsItem {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -4777,25 +4778,25 @@ pub struct ListTemplateRunsResponseTemplateRunsItem {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member; omitted when `None`.
-    pub concluded_at: Option<String>,
+    pub concluded_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `status` member.
     pub status: AbortPreviewBlueprintRunResponseStatus,
     /// The `templateId` member.
-    pub template_id: String,
+    pub template_id: CompactString,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl ListTemplateRunsResponseTemplateRunsItem {
@@ -4804,12 +4805,12 @@ impl ListTemplateRunsResponseTemplateRunsItem {
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         status: AbortPreviewBlueprintRunResponseStatus,
-        template_id: impl Into<String>,
-        updated_at: impl Into<String>,
+        template_id: impl Into<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             api_version,
@@ -4829,14 +4830,14 @@ impl ListTemplateRunsResponseTemplateRunsItem {
 
     /// Sets [`Self::concluded_at`].
     #[must_use]
-    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -4850,7 +4851,7 @@ impl ListTemplateRunsResponseTemplateRunsItem {
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -5008,25 +5009,25 @@ pub struct ListTemplatesResponseTemplatesItem {
     /// The `concurrencyPolicy` member; omitted when `None`.
     pub concurrency_policy: Option<AbortPreviewBlueprintRunResponseOptionsConcurrencyPolicy>,
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl ListTemplatesResponseTemplatesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         Self {
             api_version,
@@ -5052,14 +5053,14 @@ impl ListTemplatesResponseTemplatesItem {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -5073,7 +5074,7 @@ impl ListTemplatesResponseTemplatesItem {
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -5236,12 +5237,12 @@ impl Json for ResetBlueprintTemplatePreviewBody {
 #[non_exhaustive]
 pub struct ResetBlueprintTemplatePreviewResponse {
     /// The `expiryTime` member.
-    pub expiry_time: String,
+    pub expiry_time: CompactString,
 }
 
 impl ResetBlueprintTemplatePreviewResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(expiry_time: impl Into<String>) -> Self {
+    pub fn new(expiry_time: impl Into<CompactString>) -> Self {
         Self {
             expiry_time: expiry_time.into(),
         }
@@ -5280,9 +5281,9 @@ pub struct RunPreviewBlueprintBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Map<String, Value>>,
 }
@@ -5307,14 +5308,14 @@ impl RunPreviewBlueprintBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -5368,7 +5369,7 @@ impl Json for RunPreviewBlueprintBody {
 #[non_exhaustive]
 pub struct RunPreviewBlueprintResponse {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
     pub api_version: AbortPreviewBlueprintRunResponseApiVersion,
     /// The `arguments` member; omitted when `None`.
@@ -5376,19 +5377,19 @@ pub struct RunPreviewBlueprintResponse {
     /// The `concluded` member.
     pub concluded: bool,
     /// The `concludedAt` member; omitted when `None`.
-    pub concluded_at: Option<String>,
+    pub concluded_at: Option<CompactString>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `environmentId` member; omitted when `None`.
-    pub environment_id: Option<String>,
+    pub environment_id: Option<CompactString>,
     /// The `gitops` member; omitted when `None`.
     pub gitops: Option<AbortPreviewBlueprintRunResponseGitops>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortPreviewBlueprintRunResponseOptions>,
     /// The `refs` member; omitted when `None`.
@@ -5396,15 +5397,15 @@ pub struct RunPreviewBlueprintResponse {
     /// The `spec` member.
     pub spec: Map<String, Value>,
     /// The `startedAt` member; omitted when `None`.
-    pub started_at: Option<String>,
+    pub started_at: Option<CompactString>,
     /// The `status` member.
     pub status: AbortPreviewBlueprintRunResponseStatus,
     /// The `templateId` member.
-    pub template_id: String,
+    pub template_id: CompactString,
     /// The `triggers` member; omitted when `None`.
     pub triggers: Option<Vec<AbortPreviewBlueprintRunResponseTriggersItem>>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl RunPreviewBlueprintResponse {
@@ -5413,12 +5414,12 @@ impl RunPreviewBlueprintResponse {
     pub fn new(
         api_version: AbortPreviewBlueprintRunResponseApiVersion,
         concluded: bool,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         spec: Map<String, Value>,
         status: AbortPreviewBlueprintRunResponseStatus,
-        template_id: impl Into<String>,
-        updated_at: impl Into<String>,
+        template_id: impl Into<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             schema: None,
@@ -5445,7 +5446,7 @@ impl RunPreviewBlueprintResponse {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -5459,21 +5460,21 @@ impl RunPreviewBlueprintResponse {
 
     /// Sets [`Self::concluded_at`].
     #[must_use]
-    pub fn with_concluded_at(mut self, concluded_at: impl Into<String>) -> Self {
+    pub fn with_concluded_at(mut self, concluded_at: impl Into<CompactString>) -> Self {
         self.concluded_at = Some(concluded_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::environment_id`].
     #[must_use]
-    pub fn with_environment_id(mut self, environment_id: impl Into<String>) -> Self {
+    pub fn with_environment_id(mut self, environment_id: impl Into<CompactString>) -> Self {
         self.environment_id = Some(environment_id.into());
         self
     }
@@ -5487,7 +5488,7 @@ impl RunPreviewBlueprintResponse {
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -5508,7 +5509,7 @@ impl RunPreviewBlueprintResponse {
 
     /// Sets [`Self::started_at`].
     #[must_use]
-    pub fn with_started_at(mut self, started_at: impl Into<String>) -> Self {
+    pub fn with_started_at(mut self, started_at: impl Into<CompactString>) -> Self {
         self.started_at = Some(started_at.into());
         self
     }
@@ -5713,9 +5714,9 @@ pub struct RunWorkflowBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member; omitted when `None`.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// The `overrides` member; omitted when `None`.
     pub overrides: Option<Map<String, Value>>,
     /// The `releaseNodeOverrides` member; omitted when `None`.
@@ -5743,14 +5744,14 @@ impl RunWorkflowBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets [`Self::name`].
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn with_name(mut self, name: impl Into<CompactString>) -> Self {
         self.name = Some(name.into());
         self
     }
@@ -5828,19 +5829,19 @@ impl Json for RunWorkflowBody {
 #[non_exhaustive]
 pub struct UpdatePreviewBlueprintBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// The `argumentOverrides` member; omitted when `None`.
     pub argument_overrides: Option<Map<String, Value>>,
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
     pub gitops: Option<Option<AbortPreviewBlueprintRunResponseGitops>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<CreatePreviewBlueprintBodyOptions>,
     /// The `project` member; omitted when `None`.
@@ -5856,8 +5857,8 @@ pub struct UpdatePreviewBlueprintBody {
 impl UpdatePreviewBlueprintBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        api_version: impl Into<String>,
-        name: impl Into<String>,
+        api_version: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: Map<String, Value>,
     ) -> Self {
         Self {
@@ -5878,7 +5879,7 @@ impl UpdatePreviewBlueprintBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -5899,7 +5900,7 @@ impl UpdatePreviewBlueprintBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -6036,7 +6037,7 @@ impl Json for UpdatePreviewBlueprintBody {
 #[non_exhaustive]
 pub struct UpdateTemplateBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member; omitted when `None`.
     pub api_version: Option<AbortPreviewBlueprintRunResponseApiVersion>,
     /// The `argumentOverrides` member; omitted when `None`.
@@ -6044,11 +6045,11 @@ pub struct UpdateTemplateBody {
     /// The `arguments` member; omitted when `None`.
     pub arguments: Option<Map<String, Value>>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
     pub gitops: Option<Option<AbortPreviewBlueprintRunResponseGitops>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `spec` member; omitted when `None`.
@@ -6059,7 +6060,7 @@ pub struct UpdateTemplateBody {
 
 impl UpdateTemplateBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             schema: None,
             api_version: None,
@@ -6076,7 +6077,7 @@ impl UpdateTemplateBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -6107,7 +6108,7 @@ impl UpdateTemplateBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -6227,9 +6228,9 @@ impl Json for UpdateTemplateBody {
 #[non_exhaustive]
 pub struct UpdateWorkflowBody {
     /// The `$schema` member; omitted when `None`.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// The `apiVersion` member.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// The `argumentOverrides` member; omitted when `None`.
     pub argument_overrides: Option<Map<String, Value>>,
     /// The `arguments` member; omitted when `None`.
@@ -6237,11 +6238,11 @@ pub struct UpdateWorkflowBody {
     /// The `crossProjectAccess` member; omitted when `None`.
     pub cross_project_access: Option<CreateWorkflowBodyCrossProjectAccess>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `gitops` member; omitted when `None`, `null` when `Some(None)`.
     pub gitops: Option<Option<AbortPreviewBlueprintRunResponseGitops>>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `options` member; omitted when `None`.
     pub options: Option<AbortTemplateRunResponseOptions>,
     /// The `project` member; omitted when `None`.
@@ -6251,7 +6252,7 @@ pub struct UpdateWorkflowBody {
     /// The `spec` member.
     pub spec: Map<String, Value>,
     /// The `stageId` member; omitted when `None`, `null` when `Some(None)`.
-    pub stage_id: Option<Option<String>>,
+    pub stage_id: Option<Option<CompactString>>,
     /// The `teardownSpec` member; omitted when `None`, `null` when `Some(None)`.
     pub teardown_spec: Option<Option<CreatePreviewBlueprintBodyTeardownSpec>>,
     /// The `triggers` member; omitted when `None`.
@@ -6261,8 +6262,8 @@ pub struct UpdateWorkflowBody {
 impl UpdateWorkflowBody {
     /// A value with the required members set and the others absent.
     pub fn new(
-        api_version: impl Into<String>,
-        name: impl Into<String>,
+        api_version: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: Map<String, Value>,
     ) -> Self {
         Self {
@@ -6286,7 +6287,7 @@ impl UpdateWorkflowBody {
 
     /// Sets [`Self::schema`].
     #[must_use]
-    pub fn with_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn with_schema(mut self, schema: impl Into<CompactString>) -> Self {
         self.schema = Some(schema.into());
         self
     }
@@ -6317,7 +6318,7 @@ impl UpdateWorkflowBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -6352,7 +6353,7 @@ impl UpdateWorkflowBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: Option<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: Option<CompactString>) -> Self {
         self.stage_id = Some(stage_id);
         self
     }

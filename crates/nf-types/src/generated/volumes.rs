@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::CompactString;
 use crate::json::{self, DecodeError, Json, Reader, serde_via_json, string_enum};
 use crate::operation::{Operation, Paginated};
 use crate::registry::OperationInfo;
@@ -79,14 +80,14 @@ impl Json for AttachVolumeBody {
 #[non_exhaustive]
 pub struct AttachVolumeBodyNfObject {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `type` member.
     pub type_: AttachVolumeBodyNfObjectType,
 }
 
 impl AttachVolumeBodyNfObject {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, type_: AttachVolumeBodyNfObjectType) -> Self {
+    pub fn new(id: impl Into<CompactString>, type_: AttachVolumeBodyNfObjectType) -> Self {
         Self {
             id: id.into(),
             type_,
@@ -137,14 +138,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct BackupVolumeBody {
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl BackupVolumeBody {
     /// A value with the required members set and the others absent.
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<CompactString>) -> Self {
         Self {
             description: None,
             name: name.into(),
@@ -153,7 +154,7 @@ impl BackupVolumeBody {
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -192,28 +193,32 @@ impl Json for BackupVolumeBody {
 #[non_exhaustive]
 pub struct BackupVolumeResponse {
     /// The `createdAt` member; omitted when `None`.
-    pub created_at: Option<String>,
+    pub created_at: Option<CompactString>,
     /// The `description` member; omitted when `None`.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `source` member; omitted when `None`.
     pub source: Option<BackupVolumeResponseSource>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<BackupVolumeResponseSpec>,
     /// The `status` member.
-    pub status: String,
+    pub status: CompactString,
     /// The `uid` member; omitted when `None`.
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// The `updatedAt` member; omitted when `None`.
-    pub updated_at: Option<String>,
+    pub updated_at: Option<CompactString>,
 }
 
 impl BackupVolumeResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>, name: impl Into<String>, status: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
+        status: impl Into<CompactString>,
+    ) -> Self {
         Self {
             created_at: None,
             description: None,
@@ -229,14 +234,14 @@ impl BackupVolumeResponse {
 
     /// Sets [`Self::created_at`].
     #[must_use]
-    pub fn with_created_at(mut self, created_at: impl Into<String>) -> Self {
+    pub fn with_created_at(mut self, created_at: impl Into<CompactString>) -> Self {
         self.created_at = Some(created_at.into());
         self
     }
 
     /// Sets [`Self::description`].
     #[must_use]
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+    pub fn with_description(mut self, description: impl Into<CompactString>) -> Self {
         self.description = Some(description.into());
         self
     }
@@ -257,14 +262,14 @@ impl BackupVolumeResponse {
 
     /// Sets [`Self::uid`].
     #[must_use]
-    pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
+    pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
         self
     }
 
     /// Sets [`Self::updated_at`].
     #[must_use]
-    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+    pub fn with_updated_at(mut self, updated_at: impl Into<CompactString>) -> Self {
         self.updated_at = Some(updated_at.into());
         self
     }
@@ -346,7 +351,7 @@ pub struct BackupVolumeResponseSource {
     /// The `sourceObject` member; omitted when `None`.
     pub source_object: Option<BackupVolumeResponseSourceSourceObject>,
     /// The `type` member; omitted when `None`.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
 }
 
 impl BackupVolumeResponseSource {
@@ -370,7 +375,7 @@ impl BackupVolumeResponseSource {
 
     /// Sets [`Self::type_`].
     #[must_use]
-    pub fn with_type(mut self, type_: impl Into<String>) -> Self {
+    pub fn with_type(mut self, type_: impl Into<CompactString>) -> Self {
         self.type_ = Some(type_.into());
         self
     }
@@ -409,7 +414,7 @@ impl Json for BackupVolumeResponseSource {
 #[non_exhaustive]
 pub struct BackupVolumeResponseSourceSourceObject {
     /// The `id` member; omitted when `None`.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// The `spec` member; omitted when `None`.
     pub spec: Option<BackupVolumeResponseSourceSourceObjectSpec>,
 }
@@ -425,7 +430,7 @@ impl BackupVolumeResponseSourceSourceObject {
 
     /// Sets [`Self::id`].
     #[must_use]
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Self {
         self.id = Some(id.into());
         self
     }
@@ -468,11 +473,11 @@ impl Json for BackupVolumeResponseSourceSourceObject {
 #[non_exhaustive]
 pub struct BackupVolumeResponseSourceSourceObjectSpec {
     /// The `accessMode` member; omitted when `None`.
-    pub access_mode: Option<String>,
+    pub access_mode: Option<CompactString>,
     /// The `storageSize` member; omitted when `None`.
     pub storage_size: Option<f64>,
     /// The `storageClassName` member; omitted when `None`.
-    pub storage_class_name: Option<String>,
+    pub storage_class_name: Option<CompactString>,
 }
 
 impl BackupVolumeResponseSourceSourceObjectSpec {
@@ -487,7 +492,7 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
 
     /// Sets [`Self::access_mode`].
     #[must_use]
-    pub fn with_access_mode(mut self, access_mode: impl Into<String>) -> Self {
+    pub fn with_access_mode(mut self, access_mode: impl Into<CompactString>) -> Self {
         self.access_mode = Some(access_mode.into());
         self
     }
@@ -501,7 +506,7 @@ impl BackupVolumeResponseSourceSourceObjectSpec {
 
     /// Sets [`Self::storage_class_name`].
     #[must_use]
-    pub fn with_storage_class_name(mut self, storage_class_name: impl Into<String>) -> Self {
+    pub fn with_storage_class_name(mut self, storage_class_name: impl Into<CompactString>) -> Self {
         self.storage_class_name = Some(storage_class_name.into());
         self
     }
@@ -599,7 +604,7 @@ pub struct CreateVolumeBody {
     /// The `mounts` member.
     pub mounts: Vec<CreateVolumeBodyMountsItem>,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `owningObject` member; omitted when `None`.
     pub owning_object: Option<AttachVolumeBodyNfObject>,
     /// The `source` member; omitted when `None`.
@@ -607,16 +612,16 @@ pub struct CreateVolumeBody {
     /// The `spec` member.
     pub spec: CreateVolumeBodySpec,
     /// The `stageId` member; omitted when `None`.
-    pub stage_id: Option<String>,
+    pub stage_id: Option<CompactString>,
     /// The `tags` member; omitted when `None`.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
 }
 
 impl CreateVolumeBody {
     /// A value with the required members set and the others absent.
     pub fn new(
         mounts: Vec<CreateVolumeBodyMountsItem>,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         spec: CreateVolumeBodySpec,
     ) -> Self {
         Self {
@@ -668,14 +673,14 @@ impl CreateVolumeBody {
 
     /// Sets [`Self::stage_id`].
     #[must_use]
-    pub fn with_stage_id(mut self, stage_id: impl Into<String>) -> Self {
+    pub fn with_stage_id(mut self, stage_id: impl Into<CompactString>) -> Self {
         self.stage_id = Some(stage_id.into());
         self
     }
 
     /// Sets [`Self::tags`].
     #[must_use]
-    pub fn with_tags(mut self, tags: Vec<String>) -> Self {
+    pub fn with_tags(mut self, tags: Vec<CompactString>) -> Self {
         self.tags = Some(tags);
         self
     }
@@ -911,14 +916,14 @@ string_enum! {
 #[non_exhaustive]
 pub struct CreateVolumeBodyMountsItem {
     /// The `containerMountPath` member.
-    pub container_mount_path: String,
+    pub container_mount_path: CompactString,
     /// The `volumeMountPath` member; omitted when `None`.
-    pub volume_mount_path: Option<String>,
+    pub volume_mount_path: Option<CompactString>,
 }
 
 impl CreateVolumeBodyMountsItem {
     /// A value with the required members set and the others absent.
-    pub fn new(container_mount_path: impl Into<String>) -> Self {
+    pub fn new(container_mount_path: impl Into<CompactString>) -> Self {
         Self {
             container_mount_path: container_mount_path.into(),
             volume_mount_path: None,
@@ -927,7 +932,7 @@ impl CreateVolumeBodyMountsItem {
 
     /// Sets [`Self::volume_mount_path`].
     #[must_use]
-    pub fn with_volume_mount_path(mut self, volume_mount_path: impl Into<String>) -> Self {
+    pub fn with_volume_mount_path(mut self, volume_mount_path: impl Into<CompactString>) -> Self {
         self.volume_mount_path = Some(volume_mount_path.into());
         self
     }
@@ -977,14 +982,14 @@ impl Json for CreateVolumeBodyMountsItem {
 #[non_exhaustive]
 pub struct CreateVolumeBodySource {
     /// The `sourceId` member.
-    pub source_id: String,
+    pub source_id: CompactString,
     /// The `type` member.
     pub type_: CreateVolumeBodySourceType,
 }
 
 impl CreateVolumeBodySource {
     /// A value with the required members set and the others absent.
-    pub fn new(source_id: impl Into<String>, type_: CreateVolumeBodySourceType) -> Self {
+    pub fn new(source_id: impl Into<CompactString>, type_: CreateVolumeBodySourceType) -> Self {
         Self {
             source_id: source_id.into(),
             type_,
@@ -1037,7 +1042,7 @@ pub struct CreateVolumeBodySpec {
     /// The `accessMode` member.
     pub access_mode: CreateVolumeBodySpecAccessMode,
     /// The `storageClassName` member; omitted when `None`.
-    pub storage_class_name: Option<String>,
+    pub storage_class_name: Option<CompactString>,
     /// The `storageSize` member.
     pub storage_size: i64,
 }
@@ -1054,7 +1059,7 @@ impl CreateVolumeBodySpec {
 
     /// Sets [`Self::storage_class_name`].
     #[must_use]
-    pub fn with_storage_class_name(mut self, storage_class_name: impl Into<String>) -> Self {
+    pub fn with_storage_class_name(mut self, storage_class_name: impl Into<CompactString>) -> Self {
         self.storage_class_name = Some(storage_class_name.into());
         self
     }
@@ -1119,33 +1124,33 @@ pub struct CreateVolumeResponse {
     /// The `backupSchedules` member; omitted when `None`.
     pub backup_schedules: Option<Vec<CreateVolumeBodyBackupSchedulesItem>>,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `name` member.
-    pub name: String,
+    pub name: CompactString,
     /// The `spec` member.
     pub spec: CreateVolumeBodySpec,
     /// The `status` member.
-    pub status: String,
+    pub status: CompactString,
     /// The `tags` member.
-    pub tags: Vec<String>,
+    pub tags: Vec<CompactString>,
     /// The `uid` member; omitted when `None`.
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl CreateVolumeResponse {
     /// A value with the required members set and the others absent.
     pub fn new(
-        created_at: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
+        name: impl Into<CompactString>,
         spec: CreateVolumeBodySpec,
-        status: impl Into<String>,
-        tags: Vec<String>,
-        updated_at: impl Into<String>,
+        status: impl Into<CompactString>,
+        tags: Vec<CompactString>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             attached_objects: None,
@@ -1183,7 +1188,7 @@ impl CreateVolumeResponse {
 
     /// Sets [`Self::uid`].
     #[must_use]
-    pub fn with_uid(mut self, uid: impl Into<String>) -> Self {
+    pub fn with_uid(mut self, uid: impl Into<CompactString>) -> Self {
         self.uid = Some(uid.into());
         self
     }
@@ -1285,12 +1290,12 @@ impl Json for CreateVolumeResponse {
 #[non_exhaustive]
 pub struct CreateVolumeBackupScheduleResponse {
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
 }
 
 impl CreateVolumeBackupScheduleResponse {
     /// A value with the required members set and the others absent.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         Self { id: id.into() }
     }
 }
@@ -1419,28 +1424,28 @@ pub struct GetVolumeBackupSchedulesResponseSchedulesItem {
     /// The `backupType` member.
     pub backup_type: GetVolumeBackupSchedulesResponseSchedulesItemBackupType,
     /// The `createdAt` member.
-    pub created_at: String,
+    pub created_at: CompactString,
     /// The `customDestinationId` member; omitted when `None`.
-    pub custom_destination_id: Option<String>,
+    pub custom_destination_id: Option<CompactString>,
     /// The `id` member.
-    pub id: String,
+    pub id: CompactString,
     /// The `retentionTime` member.
     pub retention_time: i64,
     /// The `scheduling` member.
     pub scheduling: CreateVolumeBodyBackupSchedulesItemScheduling,
     /// The `updatedAt` member.
-    pub updated_at: String,
+    pub updated_at: CompactString,
 }
 
 impl GetVolumeBackupSchedulesResponseSchedulesItem {
     /// A value with the required members set and the others absent.
     pub fn new(
         backup_type: GetVolumeBackupSchedulesResponseSchedulesItemBackupType,
-        created_at: impl Into<String>,
-        id: impl Into<String>,
+        created_at: impl Into<CompactString>,
+        id: impl Into<CompactString>,
         retention_time: i64,
         scheduling: CreateVolumeBodyBackupSchedulesItemScheduling,
-        updated_at: impl Into<String>,
+        updated_at: impl Into<CompactString>,
     ) -> Self {
         Self {
             additional_destinations: None,
@@ -1477,7 +1482,10 @@ impl GetVolumeBackupSchedulesResponseSchedulesItem {
 
     /// Sets [`Self::custom_destination_id`].
     #[must_use]
-    pub fn with_custom_destination_id(mut self, custom_destination_id: impl Into<String>) -> Self {
+    pub fn with_custom_destination_id(
+        mut self,
+        custom_destination_id: impl Into<CompactString>,
+    ) -> Self {
         self.custom_destination_id = Some(custom_destination_id.into());
         self
     }
@@ -1584,7 +1592,7 @@ impl Json for GetVolumeBackupSchedulesResponseSchedulesItem {
 #[non_exhaustive]
 pub struct GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     /// The `destinationId` member.
-    pub destination_id: String,
+    pub destination_id: CompactString,
     /// The `retentionTime` member; omitted when `None`.
     pub retention_time: Option<i64>,
     /// The `type` member.
@@ -1594,7 +1602,7 @@ pub struct GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
 impl GetVolumeBackupSchedulesResponseAdditionalDestinationsItem {
     /// A value with the required members set and the others absent.
     pub fn new(
-        destination_id: impl Into<String>,
+        destination_id: impl Into<CompactString>,
         type_: GetVolumeBackupSchedulesResponseItemType,
     ) -> Self {
         Self {
