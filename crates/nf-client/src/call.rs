@@ -37,7 +37,7 @@ use crate::response::{ApiResponse, NextPage, Split};
 ///     .into_data()?
 ///     .projects
 ///     .into_iter()
-///     .map(|project| project.name)
+///     .map(|project| project.name.into())
 ///     .collect();
 /// # let _ = names;
 /// # Ok(())
@@ -102,7 +102,7 @@ impl<Op: Operation> Call<Op> {
             operation: Op::ID,
             source,
         })?;
-        self.client.send_parts(parts).await
+        self.client.send_parts(Op::info(), parts).await
     }
 }
 
@@ -137,7 +137,7 @@ where
                     return Some((Ok(item), Some(state)));
                 }
                 let page = match state.next.take()? {
-                    Fetch::First(client, parts) => client.send_parts(parts).await,
+                    Fetch::First(client, parts) => client.send_parts(Op::info(), parts).await,
                     Fetch::Next(next, cursor) => next(cursor).await,
                     Fetch::Failed(error) => Err(error),
                 };
@@ -177,7 +177,12 @@ where
             operation: Op::ID,
             source,
         })?;
-        let first = match self.client.send_parts::<Value>(parts).await?.split_error() {
+        let first = match self
+            .client
+            .send_parts::<Value>(Op::info(), parts)
+            .await?
+            .split_error()
+        {
             Split::Error(response) => return Ok(response),
             Split::Data(first) => first,
         };

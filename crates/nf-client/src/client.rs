@@ -14,6 +14,7 @@ use nf_transport::{
     TransportError,
 };
 use nf_types::json::{Kind, Reader};
+use nf_types::registry::OperationInfo;
 use nf_types::{DecodeError, DecodeErrorKind, Json, Operation, Pagination, RequestParts};
 use serde_json::Value;
 use tower_layer::Layer;
@@ -137,13 +138,19 @@ impl ApiClient {
         options: Value,
         data: Option<Value>,
     ) -> Result<ApiResponse<Value>, Error> {
-        let parts = nf_types::registry::build(id, &parameters, &options, data.as_ref()).map_err(
-            |source| Error::Build {
-                operation: nf_types::registry::get(id).map_or("unknown", |info| info.id),
+        let Some(info) = nf_types::registry::get(id) else {
+            return Err(Error::Build {
+                operation: "unknown",
+                source: nf_types::BuildError::UnknownOperation { id: id.to_owned() },
+            });
+        };
+        let parts = info
+            .build(&parameters, &options, data.as_ref())
+            .map_err(|source| Error::Build {
+                operation: info.id,
                 source,
-            },
-        )?;
-        self.send_parts(parts).await
+            })?;
+        self.send_parts(info, parts).await
     }
 
     /// The rate-limit state shared by this client and its clones, kept up to date from every
@@ -164,11 +171,15 @@ impl ApiClient {
 
     /// Sends built parts and decodes the response into `T`, attaching a pager when the
     /// operation is paginated.
-    pub(crate) async fn send_parts<T>(&self, parts: RequestParts) -> Result<ApiResponse<T>, Error>
+    pub(crate) async fn send_parts<T>(
+        &self,
+        info: &'static OperationInfo,
+        parts: RequestParts,
+    ) -> Result<ApiResponse<T>, Error>
     where
         T: Json + Send + 'static,
     {
-        let next = pages::pager::<T>(self, &parts);
+        let next = pages::pager::<T>(self, info, &parts);
         let raw = self.execute(parts).await?;
         let response = self.decode::<T>(raw)?;
         Ok(response.with_next(next))

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use nf_types::registry::OperationInfo;
 use nf_types::{Json, RequestParts};
 
 use crate::client::ApiClient;
@@ -14,11 +15,14 @@ use crate::response::NextPage;
 const CURSOR: &str = "cursor";
 
 /// A pager for the response to `parts`, when its operation is paginated by cursor.
-pub(crate) fn pager<T>(client: &ApiClient, parts: &RequestParts) -> Option<NextPage<T>>
+pub(crate) fn pager<T>(
+    client: &ApiClient,
+    info: &'static OperationInfo,
+    parts: &RequestParts,
+) -> Option<NextPage<T>>
 where
     T: Json + Send + 'static,
 {
-    let info = nf_types::registry::get(parts.operation)?;
     let pages_by_cursor = info.paginated && info.query.iter().any(|option| option.name == CURSOR);
     if !pages_by_cursor {
         return None;
@@ -28,7 +32,7 @@ where
     Some(Arc::new(move |cursor: String| {
         let client = client.clone();
         let next = with_cursor(&parts, &cursor);
-        Box::pin(async move { client.send_parts::<T>(next).await })
+        Box::pin(async move { client.send_parts::<T>(info, next).await })
     }))
 }
 
