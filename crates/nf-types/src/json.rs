@@ -709,6 +709,28 @@ pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>, T: Json>(
     T::from_json(value).map_err(serde::de::Error::custom)
 }
 
+/// The value of an enumeration's `Unknown` variant. Out of line, as is the one below: values
+/// that are not known are rare, and every enumeration would otherwise carry its own copy of
+/// the code that stores a string inline or on the heap.
+#[inline(never)]
+#[allow(
+    dead_code,
+    reason = "used by the generated modules, which features may leave out"
+)]
+pub(crate) fn unknown(value: &str) -> CompactString {
+    CompactString::new(value)
+}
+
+/// The text of an enumeration's `Unknown` value.
+#[inline(never)]
+#[allow(
+    dead_code,
+    reason = "used by the generated modules, which features may leave out"
+)]
+pub(crate) fn unknown_text(value: &CompactString) -> &str {
+    value.as_str()
+}
+
 /// Defines a string enumeration of the API: one variant per known value plus `Unknown`,
 /// which keeps any other value so that it decodes and encodes back unchanged.
 #[allow(
@@ -736,7 +758,7 @@ macro_rules! string_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $value,)*
-                    Self::Unknown(value) => value,
+                    Self::Unknown(value) => $crate::json::unknown_text(value),
                 }
             }
         }
@@ -745,7 +767,7 @@ macro_rules! string_enum {
             fn from(value: &str) -> Self {
                 match value {
                     $($value => Self::$variant,)*
-                    other => Self::Unknown($crate::CompactString::from(other)),
+                    other => Self::Unknown($crate::json::unknown(other)),
                 }
             }
         }
